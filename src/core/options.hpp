@@ -1,0 +1,66 @@
+// Option tables: each provider and sink declares its settings once (name, type, default, required, unit,
+// description), and that one table drives config parsing, validation, docs and the dashboard's forms
+// (Fluent Bit's config_map, DuckDB's CopyOption). Options is the validated result: typed values with
+// defaults filled in. Immutable after parsing; safe to read from many threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace datasync::core {
+
+enum class OptionType : uint8_t { kString, kInt, kDouble, kBool, kStringList, kSecret, kPath, kEnum };
+std::string_view OptionTypeName(OptionType t);
+
+struct OptionSpec {
+  std::string_view name;
+  OptionType type;
+  std::string_view default_value;  // text form; empty = no default
+  bool required = false;
+  std::string_view unit;         // "seconds", "bytes", "" ...
+  std::string_view description;
+  std::vector<std::string_view> allowed = {};  // kEnum only
+};
+
+using OptionValue = std::variant<std::string, int64_t, double, bool, std::vector<std::string>>;
+
+// Parses one scalar's text against its spec; the error says what is allowed.
+Result<OptionValue> ParseOptionScalar(const OptionSpec& spec, std::string_view text);
+std::string OptionValueToString(const OptionValue& v);
+
+class Options {
+ public:
+  Options() = default;
+
+  void Set(std::string name, OptionValue v) { values_[std::move(name)] = std::move(v); }
+  bool Has(std::string_view name) const { return values_.find(name) != values_.end(); }
+  const std::map<std::string, OptionValue, std::less<>>& values() const { return values_; }
+
+  std::string GetString(std::string_view name, std::string_view fallback = "") const;
+  int64_t GetInt(std::string_view name, int64_t fallback = 0) const;
+  double GetDouble(std::string_view name, double fallback = 0) const;
+  bool GetBool(std::string_view name, bool fallback = false) const;
+  std::vector<std::string> GetList(std::string_view name) const;
+
+  // Fills defaults for every spec not set; fails naming the first missing required option.
+  Status ApplyDefaults(std::span<const OptionSpec> specs, std::string_view where);
+
+  friend bool operator==(const Options&, const Options&) = default;
+
+ private:
+  std::map<std::string, OptionValue, std::less<>> values_;
+};
+
+const OptionSpec* FindOption(std::span<const OptionSpec> specs, std::string_view name);
+// "a, b, c" of the spec names, for "unknown key" messages.
+std::string OptionNames(std::span<const OptionSpec> specs);
+
+}  // namespace datasync::core

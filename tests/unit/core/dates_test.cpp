@@ -1,0 +1,64 @@
+#include "core/dates.hpp"
+
+#include <gtest/gtest.h>
+
+namespace datasync::core {
+namespace {
+
+TEST(DatesTest, CivilRoundTripAcrossCenturies) {
+  for (int32_t d = -800000; d < 800000; d += 37) {
+    CivilDate c = CivilFromDays(d);
+    ASSERT_TRUE(IsValidCivil(c));
+    ASSERT_EQ(DaysFromCivil(c), d);
+  }
+  EXPECT_EQ(DaysFromCivil({1970, 1, 1}), 0);
+  EXPECT_EQ(DaysFromCivil({2000, 3, 1}), 11017);
+  EXPECT_EQ(Weekday(0), 4u);                          // Thursday
+  EXPECT_EQ(Weekday(DaysFromCivil({2024, 1, 1})), 1u);  // Monday
+  EXPECT_EQ(Weekday(-1), 3u);
+}
+
+TEST(DatesTest, ParsesVendorAndIsoDates) {
+  EXPECT_EQ(ParseDate("20240102"), DaysFromCivil({2024, 1, 2}));
+  EXPECT_EQ(ParseDate("2024-01-02"), DaysFromCivil({2024, 1, 2}));
+  EXPECT_EQ(ParseDate("20240229"), DaysFromCivil({2024, 2, 29}));
+  EXPECT_FALSE(ParseDate("20230229"));  // not a leap year
+  EXPECT_FALSE(ParseDate("20241301"));
+  EXPECT_FALSE(ParseDate("2024010"));
+  EXPECT_FALSE(ParseDate("202401021"));
+  EXPECT_FALSE(ParseDate("2024/01/02"));
+  EXPECT_FALSE(ParseDate(""));
+  EXPECT_EQ(FormatIsoDate(DaysFromCivil({1999, 12, 31})), "1999-12-31");
+  EXPECT_EQ(FormatCompactDate(DaysFromCivil({1999, 12, 31})), "19991231");
+}
+
+TEST(DatesTest, ParsesTimestampVariants) {
+  int64_t base = int64_t{DaysFromCivil({2024, 1, 2})} * 86400000000LL + (9 * 3600 + 30 * 60) * 1000000LL;
+  EXPECT_EQ(ParseTimestamp("2024-01-02 09:30:00"), base);
+  EXPECT_EQ(ParseTimestamp("2024-01-02T09:30:00Z"), base);
+  EXPECT_EQ(ParseTimestamp("20240102 09:30:00"), base);
+  EXPECT_EQ(ParseTimestamp("20240102093000"), base);
+  EXPECT_EQ(ParseTimestamp("2024-01-02 09:30"), base);
+  EXPECT_EQ(ParseTimestamp("2024-01-02 09:30:00.25"), base + 250000);
+  EXPECT_EQ(ParseTimestamp("2024-01-02"), base - (9 * 3600 + 30 * 60) * 1000000LL);
+  EXPECT_FALSE(ParseTimestamp("2024-01-02 25:00:00"));
+  EXPECT_FALSE(ParseTimestamp("2024-01-02 09:30:00 junk"));
+  EXPECT_EQ(FormatTimestamp(base), "2024-01-02 09:30:00");
+  EXPECT_EQ(FormatTimestamp(-1), "1969-12-31 23:59:59.999999");
+}
+
+TEST(DatesTest, DecimalTextRoundTrip) {
+  EXPECT_EQ(ParseDecimal("12.34", 2), 1234);
+  EXPECT_EQ(ParseDecimal("12.3", 2), 1230);
+  EXPECT_EQ(ParseDecimal("-0.5", 2), -50);
+  EXPECT_EQ(ParseDecimal("1.235", 2), 124);  // half away from zero
+  EXPECT_EQ(ParseDecimal("7", 3), 7000);
+  EXPECT_FALSE(ParseDecimal("1.2.3", 2));
+  EXPECT_FALSE(ParseDecimal("abc", 2));
+  EXPECT_EQ(FormatDecimal(1234, 2), "12.34");
+  EXPECT_EQ(FormatDecimal(-5, 2), "-0.05");
+  EXPECT_EQ(FormatDecimal(7, 0), "7");
+}
+
+}  // namespace
+}  // namespace datasync::core
