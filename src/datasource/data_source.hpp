@@ -1,0 +1,37 @@
+// DataSource: one configured vendor account (ARCHITECTURE §4): which provider speaks to it, where,
+// with which credential reference, under which limits, in which time zone its trading day lives.
+// Plain data; the credential is a ${ENV} reference resolved only when a request is made.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/options.hpp"
+
+namespace datasync::datasource {
+
+struct QuotaLimits {
+  std::optional<int64_t> per_minute;
+  std::optional<int64_t> per_hour;
+  std::optional<int64_t> per_day;
+  std::optional<int64_t> concurrency;  // calls in flight at once
+
+  friend bool operator==(const QuotaLimits&, const QuotaLimits&) = default;
+};
+
+struct DataSource {
+  std::string name;
+  std::string provider;  // plugin id, e.g. "tushare"
+  std::string endpoint;  // e.g. "http://api.tushare.pro"
+  std::string token;     // a ${ENV} reference (or literal, discouraged); never logged
+  std::string timezone = "Asia/Shanghai";
+  QuotaLimits limits;                             // per API unless overridden below
+  std::map<std::string, QuotaLimits> api_limits;  // api name -> limits
+  core::Options options;                          // provider-specific, per the provider's option table
+
+  friend bool operator==(const DataSource&, const DataSource&) = default;
+};
+
+}  // namespace datasync::datasource

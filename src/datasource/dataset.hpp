@@ -1,0 +1,39 @@
+// Dataset: one vendor API as a table (ARCHITECTURE §4): its request parameters, its output fields as a
+// Schema, its primary key, its date key, and the vendor's per-call row cap. Plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/schema.hpp"
+
+namespace datasync::datasource {
+
+struct RequestParam {
+  std::string name;
+  std::string type = "str";  // the vendor's type name: str, int, float, date ...
+  bool required = false;
+  std::string description;
+
+  friend bool operator==(const RequestParam&, const RequestParam&) = default;
+};
+
+struct Dataset {
+  std::string name;    // local name; also the table / folder name in storages
+  std::string source;  // DataSource name
+  std::string api;     // vendor API name, e.g. "daily"
+  std::string title;
+  std::string description;
+  std::string doc_url;
+  std::vector<RequestParam> params;
+  core::SchemaPtr schema;                // output fields, in the order stored
+  std::vector<std::string> primary_key;  // field names; empty = no natural key
+  std::string date_key;                  // field name used for partitions/checkpoints; may be empty
+  int64_t row_cap = 0;                   // rows per call at which a response is truncated; 0 = unknown
+  int schema_version = 1;
+
+  bool operator==(const Dataset& o) const;
+};
+
+}  // namespace datasync::datasource

@@ -1,0 +1,20 @@
+#include "datasource/provider.hpp"
+
+namespace datasync::datasource {
+
+void ProviderRegistry::Register(ProviderInfo info) { infos_.push_back(std::move(info)); }
+
+const ProviderInfo* ProviderRegistry::Find(std::string_view id) const {
+  for (const auto& i : infos_) {
+    if (i.id == id) return &i;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> ProviderRegistry::Ids() const {
+  std::vector<std::string> ids;
+  for (const auto& i : infos_) ids.push_back(i.id);
+  return ids;
+}
+
+}  // namespace datasync::datasource

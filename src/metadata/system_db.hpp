@@ -1,0 +1,32 @@
+// SystemDb: datasync's own database (ARCHITECTURE §11): the applied catalog, runs and tasks, and the
+// versioned migrations of its own schema. SQLite (WAL) at .datasync/datasync.db by default; other backends
+// (MySQL, PostgreSQL) implement the same interfaces.
+//
+// Lifecycle: Open() connects and applies pending schema migrations (refusing a database written by a newer
+// datasync). The stores it returns live as long as the SystemDb. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "metadata/catalog_store.hpp"
+#include "sync/run_store.hpp"
+
+namespace datasync::metadata {
+
+class SystemDb {
+ public:
+  virtual ~SystemDb() = default;
+  virtual CatalogStore& catalog() = 0;
+  virtual sync::RunStore& runs() = 0;
+  virtual int schema_version() const = 0;
+  virtual std::string description() const = 0;  // "sqlite:/path/.datasync/datasync.db" (no secrets)
+};
+
+// `location` is a file path or "sqlite:PATH". The clock stamps created/updated times.
+core::Result<std::unique_ptr<SystemDb>> OpenSystemDb(std::string_view location, const core::Clock& clock);
+
+}  // namespace datasync::metadata

@@ -1,0 +1,132 @@
+// Sink: writes a dataset's batches into one storage (ARCHITECTURE §7).
+//
+// One Sink instance serves one (storage, dataset) pair for one run. Lifecycle, enforced by the public
+// non-virtual methods (which also keep the counters):
+//   Bind(ctx) -> Migrate() -> Open(run) -> { Write(batch, unit)... Commit() }... -> [Finish()] -> Close()
+// - Bind checks the target and the requested write mode against capabilities() (kConfig when the sink
+//   cannot do what the plan asks) and remembers the schema; no I/O beyond opening a connection.
+// - Migrate creates the table/folder or evolves it additively to the schema.
+// - Write stages a batch under a unit id (the stable id of the task that produced it). Writing the same
+//   unit again, in this or a later run, must replace that unit's rows, never duplicate them (upsert by
+//   primary key, or a part file named after the unit).
+// - Commit makes every Write since the previous Commit durable, atomically where the store allows. Only
+//   after Commit returns may the engine mark those tasks done. Abort discards uncommitted writes.
+// - Finish is called once when every task of the run is done; kReplace publishes the run's data there.
+// - HealthCheck may be called at any point after Bind.
+// Thread-safety: a Sink is used by one thread at a time (its writer thread). Errors are classified:
+// a server that went away is kTransient, a constraint the data violates is kInvalidInput, a bad option
+// is kConfig.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/column_batch.hpp"
+#include "core/error.hpp"
+#include "core/options.hpp"
+
+namespace datasync::storage {
+
+enum class WriteMode : uint8_t { kAppend, kUpsert, kReplace };
+std::string_view WriteModeName(WriteMode m);  // "append", "upsert", "replace"
+std::optional<WriteMode> ParseWriteMode(std::string_view s);
+
+struct SinkCapabilities {
+  bool append = true;
+  bool upsert = false;            // can replace rows by primary key
+  bool replace = false;           // can publish a whole run's data atomically at Finish
+  bool schema_evolution = false;  // Migrate can add columns / widen types in place
+  bool concurrent_writers = false;
+};
+
+struct BindContext {
+  std::string storage_name;  // for messages: "storage 'local_db'"
+  std::string dataset;       // table / folder name (untrusted: quote or sanitize it)
+  core::SchemaPtr schema;
+  std::vector<std::string> primary_key;
+  std::string date_key;
+  WriteMode mode = WriteMode::kUpsert;
+  core::Options options;                // the storage's validated options (its sink's option table)
+  std::filesystem::path project_dir;   // relative paths in options resolve against it
+};
+
+struct RunContext {
+  int64_t run_id = 0;
+};
+
+struct SinkStats {
+  int64_t rows_written = 0;   // rows in committed writes
+  int64_t bytes_written = 0;  // bytes the sink wrote (file bytes, or payload bytes sent)
+  int64_t commits = 0;
+};
+
+class Sink {
+ public:
+  enum class State : uint8_t { kCreated, kBound, kMigrated, kOpen, kFinished, kClosed };
+
+  virtual ~Sink() = default;
+
+  core::Status Bind(const BindContext& ctx);
+  core::Status Migrate();
+  core::Status Open(const RunContext& run);
+  core::Status Write(const core::ColumnBatch& batch, std::string_view unit_id);
+  core::Status Commit();
+  core::Status Abort();
+  core::Status Finish();
+  core::Status Close();
+  core::Status HealthCheck();
+
+  virtual SinkCapabilities capabilities() const = 0;
+  State state() const { return state_; }
+  const SinkStats& stats() const { return stats_; }
+  const BindContext& bind_context() const { return ctx_; }
+
+ protected:
+  virtual core::Status BindImpl(const BindContext& ctx) = 0;
+  virtual core::Status MigrateImpl() = 0;
+  virtual core::Status OpenImpl(const RunContext& run) = 0;
+  // Returns bytes written for the stats.
+  virtual core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) = 0;
+  virtual core::Status CommitImpl() = 0;
+  virtual core::Status AbortImpl() = 0;
+  virtual core::Status FinishImpl() { return core::Ok(); }
+  virtual core::Status CloseImpl() = 0;
+  virtual core::Status HealthCheckImpl() { return core::Ok(); }
+
+ private:
+  core::Status Expect(State want, std::string_view op) const;
+  core::Error Tag(core::Error e) const;
+
+  State state_ = State::kCreated;
+  BindContext ctx_;
+  SinkStats stats_;
+  int64_t pending_rows_ = 0;
+  int64_t pending_bytes_ = 0;
+};
+
+struct SinkInfo {
+  std::string id;  // "sqlite", "csv", "jsonl"
+  std::string description;
+  std::span<const core::OptionSpec> options;
+  std::function<std::unique_ptr<Sink>()> create;
+};
+
+// Explicit registry: app/ calls each sink's RegisterXxx (see storage/builtin_sinks.hpp).
+class SinkRegistry {
+ public:
+  void Register(SinkInfo info);
+  const SinkInfo* Find(std::string_view id) const;
+  std::vector<std::string> Ids() const;
+
+ private:
+  std::vector<SinkInfo> infos_;
+};
+
+}  // namespace datasync::storage

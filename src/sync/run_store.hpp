@@ -1,0 +1,84 @@
+// RunStore: the engine's persistence port for runs and tasks (implemented in metadata/ for each system
+// database backend). The task ledger lives here, not in memory, so a plan of a million tasks costs the
+// engine only the tasks it is working on.
+//
+// Thread-safety: implementations must be safe to call from several threads at once. Every method that
+// takes a batch (AddTasks, UpdateTasks) applies it in one transaction: all or nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "sync/sync_run.hpp"
+
+namespace datasync::sync {
+
+struct NewTask {
+  int64_t parent_id = 0;
+  std::string key;
+  datasource::Params params;
+};
+
+struct TaskUpdate {
+  int64_t task_id = 0;
+  TaskState state = TaskState::kPending;
+  int64_t attempts = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::string error_kind;
+  std::string error;
+  int64_t not_before_us = 0;
+};
+
+struct TaskCounts {
+  int64_t pending = 0, running = 0, done = 0, cooling = 0, deferred = 0, failed = 0, skipped = 0, split = 0,
+          cancelled = 0;
+  int64_t rows = 0;   // sum over done tasks
+  int64_t bytes = 0;  // sum over done tasks
+  int64_t total() const {
+    return pending + running + done + cooling + deferred + failed + skipped + split + cancelled;
+  }
+};
+
+struct RunQuery {
+  std::string plan;                  // empty: every plan
+  std::optional<RunStatus> status;   // nullopt: any
+  size_t limit = 50;                 // newest first
+};
+
+struct TaskQuery {
+  int64_t run_id = 0;
+  std::optional<TaskState> state;
+  size_t limit = 100;
+};
+
+class RunStore {
+ public:
+  virtual ~RunStore() = default;
+
+  virtual core::Result<int64_t> CreateRun(const SyncRun& run) = 0;  // returns the new id
+  virtual core::Status UpdateRun(const SyncRun& run) = 0;
+  virtual core::Result<std::optional<SyncRun>> GetRun(int64_t run_id) = 0;
+  virtual core::Result<std::vector<SyncRun>> ListRuns(const RunQuery& query) = 0;
+
+  virtual core::Status AddTasks(int64_t run_id, std::span<const NewTask> tasks) = 0;
+  // Moves up to `max` tasks that are pending, cooling or deferred with not_before <= now_us to running
+  // (attempts unchanged) and returns them, oldest id first.
+  virtual core::Result<std::vector<SyncTask>> ClaimTasks(int64_t run_id, size_t max, int64_t now_us) = 0;
+  virtual core::Status UpdateTasks(std::span<const TaskUpdate> updates) = 0;
+  virtual core::Result<TaskCounts> CountTasks(int64_t run_id) = 0;
+  // After a crash: every task left running goes back to pending. Returns how many.
+  virtual core::Result<int64_t> RequeueRunning(int64_t run_id) = 0;
+  // Sets every task in one of `from` states to `to` (retry: failed/cancelled -> pending; cancel: the
+  // rest -> cancelled). Returns how many changed.
+  virtual core::Result<int64_t> TransitionTasks(int64_t run_id, std::span<const TaskState> from, TaskState to) = 0;
+  virtual core::Result<std::vector<SyncTask>> ListTasks(const TaskQuery& query) = 0;
+  // Earliest not_before among cooling/deferred tasks, if any.
+  virtual core::Result<std::optional<int64_t>> NextWakeup(int64_t run_id) = 0;
+};
+
+}  // namespace datasync::sync

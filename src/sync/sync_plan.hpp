@@ -1,0 +1,37 @@
+// SyncPlan: what to sync, where, how, and when (ARCHITECTURE §4). Plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "generation/argument_spec.hpp"
+#include "storage/sink.hpp"
+
+namespace datasync::sync {
+
+struct RetryPolicy {
+  int64_t max_attempts = 5;           // per task, counting the first try
+  int64_t initial_backoff_ms = 1000;  // doubled each attempt, with jitter
+  int64_t max_backoff_ms = 60'000;
+
+  friend bool operator==(const RetryPolicy&, const RetryPolicy&) = default;
+};
+
+struct SyncPlan {
+  std::string name;
+  std::string dataset;
+  std::vector<std::string> storages;
+  storage::WriteMode mode = storage::WriteMode::kUpsert;
+  generation::ArgumentSpec args;
+  std::string schedule;                 // cron expression; empty = manual only
+  std::vector<std::string> depends_on;  // plan names that run first
+  RetryPolicy retry;
+  int64_t concurrency = 0;      // fetches in flight; 0 = the source's limit (or 4)
+  int64_t max_wait_secs = 600;  // longest cool-down the run waits for before it checkpoints and stops
+  bool enabled = true;
+
+  friend bool operator==(const SyncPlan&, const SyncPlan&) = default;
+};
+
+}  // namespace datasync::sync
