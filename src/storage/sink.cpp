@@ -52,10 +52,12 @@ Status Sink::Bind(const BindContext& ctx) {
   ctx_ = ctx;
   if (!ctx.schema) return Fail(Tag(core::Error(ErrorKind::kInternal, "Bind without a schema")));
   SinkCapabilities caps = capabilities();
-  if (ctx.mode == WriteMode::kUpsert && !caps.upsert) {
+  // Sinks without key-level upsert but with idempotent units (part files per task) accept upsert plans:
+  // re-running a task replaces its rows, which is what a plan whose tasks partition the keys needs.
+  if (ctx.mode == WriteMode::kUpsert && !caps.upsert && !caps.idempotent_units) {
     return Fail(Tag(core::Error(ErrorKind::kConfig, "this storage cannot upsert; use mode append or replace")));
   }
-  if (ctx.mode == WriteMode::kUpsert && ctx.primary_key.empty()) {
+  if (ctx.mode == WriteMode::kUpsert && caps.upsert && ctx.primary_key.empty()) {
     return Fail(Tag(core::Error(ErrorKind::kConfig,
                                 "mode upsert needs a primary key; set primary_key on the dataset or use append")));
   }

@@ -41,6 +41,7 @@ std::optional<WriteMode> ParseWriteMode(std::string_view s);
 struct SinkCapabilities {
   bool append = true;
   bool upsert = false;            // can replace rows by primary key
+  bool idempotent_units = false;  // rewriting a unit replaces exactly that unit's earlier rows (part files)
   bool replace = false;           // can publish a whole run's data atomically at Finish
   bool schema_evolution = false;  // Migrate can add columns / widen types in place
   bool concurrent_writers = false;
