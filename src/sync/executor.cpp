@@ -1,0 +1,610 @@
+#include "sync/executor.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "core/log.hpp"
+#include "core/secrets.hpp"
+#include "sync/bounded_queue.hpp"
+#include "sync/error_policy.hpp"
+#include "sync/splitter.hpp"
+
+namespace datasync::sync {
+
+using core::Error;
+using core::ErrorKind;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct WriteItem {
+  int64_t task_id = 0;
+  std::string key;
+  std::shared_ptr<const core::ColumnBatch> batch;
+};
+
+// A task between fetch and its last sink ack.
+struct Flight {
+  SyncTask task;
+  int64_t attempts = 0;
+  size_t remaining = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::optional<Error> sink_error;
+};
+
+std::string ParamsText(const datasource::Params& params) {
+  std::string s;
+  for (const auto& [k, v] : params) {
+    if (!s.empty()) s += " ";
+    s += k + "=" + v;
+  }
+  return s.empty() ? "(no params)" : s;
+}
+
+constexpr size_t kMaxExamples = 3;
+constexpr size_t kLedgerFlushAt = 512;
+
+}  // namespace
+
+struct Executor::Impl {
+  ExecutorDeps deps;
+  ExecutorOptions opt;
+  SyncRun run;
+
+  BoundedQueue<SyncTask> fetch_queue;
+  std::vector<std::unique_ptr<BoundedQueue<WriteItem>>> sink_queues;
+  std::vector<std::thread> threads;
+
+  std::mutex mu;  // guards everything below
+  std::condition_variable cv;
+  std::unordered_map<int64_t, Flight> flights;
+  std::vector<TaskUpdate> ledger;
+  std::vector<NewTask> children;
+  std::map<std::string, ErrorClassReport> errors;
+  std::vector<std::string> warnings;
+  int64_t in_flight = 0;
+  bool stopping = false;
+  std::optional<RunStatus> stop_status;
+  std::string stop_error;
+  core::TimePoint deferred_until{};
+  std::mt19937_64 rng;
+
+  std::atomic<int64_t> requests{0}, retries{0}, done{0}, failed{0}, skipped{0}, rows{0}, bytes{0};
+
+  Impl(ExecutorDeps d, ExecutorOptions o)
+      : deps(std::move(d)), opt(std::move(o)), fetch_queue(std::max<size_t>(opt.fetch_workers, 1) * 2) {
+    rng.seed(opt.seed ? opt.seed : std::random_device{}());
+    for (size_t i = 0; i < deps.sinks.size(); ++i) {
+      sink_queues.push_back(std::make_unique<BoundedQueue<WriteItem>>(opt.sink_queue_batches));
+    }
+  }
+
+  core::TimePoint Now() const { return deps.clock->Now(); }
+
+  // --- bookkeeping (callers hold mu) -------------------------------------------------------------
+
+  void Record(TaskUpdate u) {
+    ledger.push_back(std::move(u));
+    cv.notify_all();
+  }
+
+  void NoteError(const SyncTask& task, const Error& e) {
+    auto& cls = errors[std::string(core::ErrorKindName(e.kind()))];
+    cls.kind = core::ErrorKindName(e.kind());
+    cls.count++;
+    if (cls.examples.size() < kMaxExamples) {
+      cls.examples.push_back(core::Redact(ParamsText(task.params) + ": " + e.message()));
+    }
+  }
+
+  void Stop(RunStatus status, std::string why) {
+    if (!stopping) {
+      stopping = true;
+      stop_status = status;
+      stop_error = std::move(why);
+    }
+    cv.notify_all();
+  }
+
+  // A task finished its attempt with an error (fetch, decode or a sink). Decides what happens next.
+  void HandleErrorLocked(const SyncTask& task, int64_t attempts, const Error& e) {
+    NoteError(task, e);
+    if (e.learned_limit) deps.quota->Learn(*e.learned_limit);
+    std::uniform_real_distribution<double> u01(0.0, 1.0);
+    Decision d = Decide(e, attempts, deps.plan->retry, Now(), u01(rng));
+    TaskUpdate up{task.id, TaskState::kPending, attempts, 0, 0, std::string(core::ErrorKindName(e.kind())),
+                  core::Redact(e.message()), 0};
+    switch (d.action) {
+      case Action::kRetry:
+        retries++;
+        up.not_before_us = core::ToEpochMicros(d.not_before);
+        core::LogInfo(fmt::format("task {} ({}): {}; retry {} of {}", task.id, ParamsText(task.params),
+                                  core::Redact(e.ToString()), attempts, deps.plan->retry.max_attempts - 1));
+        break;
+      case Action::kCool:
+        up.state = TaskState::kCooling;
+        up.attempts = task.attempts;  // waiting for the vendor's window is not a failed attempt
+        up.not_before_us = core::ToEpochMicros(d.not_before);
+        break;
+      case Action::kDefer:
+        up.state = TaskState::kDeferred;
+        up.attempts = task.attempts;
+        up.not_before_us = core::ToEpochMicros(d.not_before);
+        deferred_until = std::max(deferred_until, d.not_before);
+        Stop(RunStatus::kDeferred, core::Redact(e.message()));
+        break;
+      case Action::kSkip:
+        up.state = TaskState::kSkipped;
+        skipped++;
+        core::LogWarn(fmt::format("task {} ({}) dropped: {}", task.id, ParamsText(task.params),
+                                  core::Redact(e.ToString())));
+        break;
+      case Action::kSplit: {
+        auto parts = SplitParams(task.params);
+        if (!parts) {
+          up.state = TaskState::kFailed;
+          up.error = core::Redact(e.message()) + "; the request cannot be narrowed further";
+          failed++;
+          break;
+        }
+        up.state = TaskState::kSplit;
+        for (auto& p : *parts) children.push_back({task.id, TaskKey(p), std::move(p)});
+        break;
+      }
+      case Action::kFail:
+        up.state = TaskState::kFailed;
+        failed++;
+        core::LogWarn(fmt::format("task {} ({}) failed after {} attempt(s): {}", task.id, ParamsText(task.params),
+                                  attempts, core::Redact(e.ToString())));
+        break;
+      case Action::kStopRun:
+        up.state = TaskState::kFailed;
+        failed++;
+        Stop(RunStatus::kFailed, core::Redact(e.message()));
+        break;
+    }
+    Record(std::move(up));
+  }
+
+  void FinishFlightLocked() {
+    --in_flight;
+    cv.notify_all();
+  }
+
+  // --- fetch workers ----------------------------------------------------------------------------
+
+  // Puts a claimed task back untouched (the run is stopping before it was attempted).
+  void Release(const SyncTask& task) {
+    std::lock_guard lock(mu);
+    Record({task.id, task.state == TaskState::kRunning ? TaskState::kPending : task.state, task.attempts, 0, 0,
+            task.error_kind, task.error, task.not_before_us});
+    FinishFlightLocked();
+  }
+
+  bool WaitForQuota() {
+    while (true) {
+      {
+        std::lock_guard lock(mu);
+        if (stopping) return false;
+      }
+      auto wait = deps.quota->TryAcquire();
+      if (!wait) return true;
+      auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, std::clamp<std::chrono::milliseconds>(delta, 1ms, 200ms), [&] { return stopping; });
+    }
+  }
+
+  void FetchLoop() {
+    while (auto claimed = fetch_queue.Pop()) {
+      SyncTask task = std::move(*claimed);
+      if (!WaitForQuota()) {
+        Release(task);
+        continue;
+      }
+      int64_t attempts = task.attempts + 1;
+      requests++;
+      datasource::FetchRequest req{deps.source, deps.dataset, task.params, 0, 0};
+      auto raw = deps.provider->Fetch(req);
+      deps.quota->Release();
+      core::Result<datasource::Page> page =
+          raw ? deps.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
+      if (page && (page->has_more || page->hit_row_cap)) {
+        page = core::Fail(ErrorKind::kTruncated,
+                          fmt::format("response of {} rows hit the row cap ({}) or has_more: splitting",
+                                      page->batch.num_rows(), deps.dataset->row_cap));
+      }
+      if (!page) {
+        std::lock_guard lock(mu);
+        HandleErrorLocked(task, attempts, page.error());
+        FinishFlightLocked();
+        continue;
+      }
+      NoteDrift(*page);
+      auto batch = std::make_shared<const core::ColumnBatch>(std::move(page->batch));
+      int64_t nrows = static_cast<int64_t>(batch->num_rows());
+      int64_t nbytes = static_cast<int64_t>(raw->body.size());
+      if (sink_queues.empty()) {
+        std::lock_guard lock(mu);
+        CompleteLocked(task, attempts, nrows, nbytes);
+        continue;
+      }
+      {
+        std::lock_guard lock(mu);
+        flights[task.id] = Flight{task, attempts, sink_queues.size(), nrows, nbytes, std::nullopt};
+      }
+      for (auto& q : sink_queues) q->Push(WriteItem{task.id, task.key, batch});
+    }
+  }
+
+  void NoteDrift(const datasource::Page& page) {
+    if (page.extra_fields.empty() && page.missing_fields.empty()) return;
+    std::lock_guard lock(mu);
+    auto add = [&](const std::string& w) {
+      if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) {
+        warnings.push_back(w);
+        core::LogWarn(w);
+      }
+    };
+    for (const auto& f : page.extra_fields) {
+      add(fmt::format("schema drift: the vendor returned field '{}' that dataset '{}' does not have (ignored)", f,
+                      deps.dataset->name));
+    }
+    for (const auto& f : page.missing_fields) {
+      add(fmt::format("schema drift: the vendor did not return field '{}' of dataset '{}' (stored as NULL)", f,
+                      deps.dataset->name));
+    }
+  }
+
+  void CompleteLocked(const SyncTask& task, int64_t attempts, int64_t nrows, int64_t nbytes) {
+    done++;
+    rows += nrows;
+    bytes += nbytes;
+    Record({task.id, TaskState::kDone, attempts, nrows, nbytes, "", "", 0});
+    FinishFlightLocked();
+  }
+
+  // --- sink writers -----------------------------------------------------------------------------
+
+  void SinkAck(int64_t task_id, const std::optional<Error>& error) {
+    std::lock_guard lock(mu);
+    auto it = flights.find(task_id);
+    if (it == flights.end()) return;
+    Flight& f = it->second;
+    if (error && !f.sink_error) f.sink_error = error;
+    if (--f.remaining > 0) return;
+    Flight done_flight = std::move(f);
+    flights.erase(it);
+    if (done_flight.sink_error) {
+      HandleErrorLocked(done_flight.task, done_flight.attempts, *done_flight.sink_error);
+      FinishFlightLocked();
+    } else {
+      CompleteLocked(done_flight.task, done_flight.attempts, done_flight.rows, done_flight.bytes);
+    }
+  }
+
+  void WriterLoop(size_t index) {
+    storage::Sink& sink = *deps.sinks[index].sink;
+    BoundedQueue<WriteItem>& queue = *sink_queues[index];
+    std::vector<WriteItem> group;
+    auto settle = [&](const std::optional<Error>& error) {
+      for (const auto& item : group) SinkAck(item.task_id, error);
+      group.clear();
+    };
+    auto commit = [&] {
+      if (group.empty()) return;
+      auto st = sink.Commit();
+      if (!st) {
+        (void)sink.Abort();
+        settle(st.error());
+        return;
+      }
+      settle(std::nullopt);
+    };
+    while (true) {
+      // Block only when nothing is waiting for a commit; otherwise commit as soon as the queue runs dry.
+      std::optional<WriteItem> item = group.empty() ? queue.Pop() : queue.TryPop();
+      if (!item) {
+        if (group.empty()) return;  // closed and drained
+        commit();
+        continue;
+      }
+      auto st = sink.Write(*item->batch, item->key);
+      group.push_back(std::move(*item));
+      if (!st) {
+        (void)sink.Abort();
+        settle(st.error());
+        continue;
+      }
+      if (group.size() >= opt.commit_every_batches) commit();
+    }
+  }
+
+  // --- dispatcher -------------------------------------------------------------------------------
+
+  core::Status FlushLedger() {
+    std::vector<TaskUpdate> updates;
+    std::vector<NewTask> kids;
+    {
+      std::lock_guard lock(mu);
+      updates.swap(ledger);
+      kids.swap(children);
+    }
+    // Children first: a crash between the two leaves the parent re-runnable, never lost.
+    if (!kids.empty()) {
+      if (auto st = deps.store->AddTasks(run.id, kids); !st) return st;
+      run.counts.tasks_total += static_cast<int64_t>(kids.size());
+    }
+    if (!updates.empty()) return deps.store->UpdateTasks(updates);
+    return core::Ok();
+  }
+
+  Progress Snapshot() {
+    Progress p;
+    p.tasks_total = run.counts.tasks_total;
+    p.tasks_done = base_done + done.load();
+    p.tasks_failed = failed.load();
+    p.tasks_skipped = skipped.load();
+    p.rows = rows.load();
+    p.bytes = bytes.load();
+    {
+      std::lock_guard lock(mu);
+      p.in_flight = in_flight;
+    }
+    p.elapsed_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+    if (p.elapsed_secs > 0) p.rows_per_sec = static_cast<double>(p.rows) / p.elapsed_secs;
+    int64_t finished_now = done.load() + failed.load() + skipped.load();
+    int64_t remaining = p.tasks_total - p.tasks_done - p.tasks_failed - p.tasks_skipped - base_other;
+    if (finished_now > 0 && p.elapsed_secs > 0) {
+      p.eta_secs = static_cast<double>(std::max<int64_t>(remaining, 0)) * p.elapsed_secs /
+                   static_cast<double>(finished_now);
+    }
+    p.note = note;
+    return p;
+  }
+
+  int64_t base_done = 0;   // tasks already done before this execution (resumed runs)
+  int64_t base_other = 0;  // failed/skipped/split/cancelled before this execution
+  std::chrono::steady_clock::time_point steady_start;
+  std::string note;
+
+  core::Result<RunReport> Execute(SyncRun r) {
+    run = std::move(r);
+    steady_start = std::chrono::steady_clock::now();
+    core::TimePoint started = Now();
+    if (auto n = deps.store->RequeueRunning(run.id); !n) return core::Fail(n.error());
+    auto before = deps.store->CountTasks(run.id);
+    if (!before) return core::Fail(before.error());
+    base_done = before->done;
+    base_other = before->failed + before->skipped + before->split + before->cancelled;
+    run.counts.tasks_total = before->total();
+    run.status = RunStatus::kRunning;
+    run.error.clear();
+    run.resume_at_us = 0;
+    if (run.started_at_us == 0) run.started_at_us = core::ToEpochMicros(started);
+    if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
+
+    storage::RunContext rc{run.id};
+    for (auto& b : deps.sinks) {
+      if (auto st = b.sink->Open(rc); !st) {
+        run.status = RunStatus::kFailed;
+        run.error = core::Redact(st.error().message());
+        run.finished_at_us = core::ToEpochMicros(Now());
+        (void)deps.store->UpdateRun(run);
+        return core::Fail(st.error());
+      }
+    }
+
+    for (size_t i = 0; i < deps.sinks.size(); ++i) threads.emplace_back([this, i] { WriterLoop(i); });
+    size_t workers = std::max<size_t>(opt.fetch_workers, 1);
+    std::vector<std::thread> fetchers;
+    for (size_t i = 0; i < workers; ++i) fetchers.emplace_back([this] { FetchLoop(); });
+
+    core::Status loop_status = DispatchLoop();
+
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+      cv.notify_all();
+    }
+    fetch_queue.Close();
+    for (auto& t : fetchers) t.join();
+    for (auto& q : sink_queues) q->Close();
+    for (auto& t : threads) t.join();
+    threads.clear();
+    core::Status flushed = FlushLedger();
+    if (!loop_status) return Abandon(loop_status.error());
+    if (!flushed) return Abandon(flushed.error());
+    return Conclude(started);
+  }
+
+  core::Status DispatchLoop() {
+    auto last_progress = std::chrono::steady_clock::now() - opt.progress_interval;
+    size_t capacity = std::max<size_t>(opt.fetch_workers, 1) * 2;
+    while (true) {
+      if (opt.interrupt && opt.interrupt->load()) {
+        std::lock_guard lock(mu);
+        Stop(RunStatus::kPaused, "interrupted; `datasync run " + run.plan + "` resumes it");
+      }
+      {
+        std::lock_guard lock(mu);
+        if (stopping) return core::Ok();
+      }
+      size_t pending_ledger;
+      {
+        std::lock_guard lock(mu);
+        pending_ledger = ledger.size() + children.size();
+      }
+      if (pending_ledger > 0) {
+        if (auto st = FlushLedger(); !st) return st;
+      }
+      size_t free_slots;
+      {
+        std::lock_guard lock(mu);
+        free_slots = capacity > static_cast<size_t>(in_flight) ? capacity - static_cast<size_t>(in_flight) : 0;
+      }
+      size_t claimed_n = 0;
+      if (free_slots > 0) {
+        auto claimed = deps.store->ClaimTasks(run.id, free_slots, core::ToEpochMicros(Now()));
+        if (!claimed) return core::Fail(claimed.error());
+        claimed_n = claimed->size();
+        {
+          std::lock_guard lock(mu);
+          in_flight += static_cast<int64_t>(claimed_n);
+          if (claimed_n) note.clear();
+        }
+        for (auto& t : *claimed) fetch_queue.Push(std::move(t));
+      }
+      auto now_steady = std::chrono::steady_clock::now();
+      if (opt.on_progress && now_steady - last_progress >= opt.progress_interval) {
+        opt.on_progress(Snapshot());
+        last_progress = now_steady;
+      }
+      bool idle;
+      {
+        std::lock_guard lock(mu);
+        idle = claimed_n == 0 && in_flight == 0 && ledger.empty() && children.empty();
+      }
+      if (idle) {
+        auto counts = deps.store->CountTasks(run.id);
+        if (!counts) return core::Fail(counts.error());
+        if (counts->pending + counts->cooling + counts->deferred + counts->running == 0) return core::Ok();
+        auto wake = deps.store->NextWakeup(run.id);
+        if (!wake) return core::Fail(wake.error());
+        core::TimePoint now = Now();
+        if (*wake) {
+          core::TimePoint at = core::FromEpochMicros(**wake);
+          if (at - now > std::chrono::seconds(deps.plan->max_wait_secs)) {
+            std::lock_guard lock(mu);
+            if (counts->deferred > 0) {
+              deferred_until = std::max(deferred_until, at);
+              Stop(RunStatus::kDeferred, "waiting for the vendor's quota to reset");
+            } else {
+              Stop(RunStatus::kCancelled,
+                   fmt::format("the vendor asked to wait {} s, more than max_wait_secs ({}); checkpointed",
+                               std::chrono::duration_cast<std::chrono::seconds>(at - now).count(),
+                               deps.plan->max_wait_secs));
+            }
+            return core::Ok();
+          }
+          std::lock_guard lock(mu);
+          note = fmt::format("cooling down for {} s (vendor rate limit)",
+                             std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(at - now).count()));
+        }
+        std::unique_lock lock(mu);
+        cv.wait_for(lock, 200ms, [&] { return stopping; });
+        continue;
+      }
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, claimed_n ? 5ms : 50ms,
+                  [&] { return stopping || ledger.size() >= kLedgerFlushAt || in_flight < static_cast<int64_t>(capacity); });
+    }
+  }
+
+  core::Result<RunReport> Abandon(const Error& e) {
+    // The system database itself failed: leave tasks as they are (resumable) and say so.
+    for (auto& b : deps.sinks) (void)b.sink->Close();
+    run.status = RunStatus::kFailed;
+    run.error = core::Redact(e.message());
+    run.finished_at_us = core::ToEpochMicros(Now());
+    (void)deps.store->UpdateRun(run);
+    return core::Fail(e);
+  }
+
+  core::Result<RunReport> Conclude(core::TimePoint started) {
+    auto counts = deps.store->CountTasks(run.id);
+    if (!counts) return Abandon(counts.error());
+    RunStatus status = stop_status.value_or(RunStatus::kSucceeded);
+    if (!stop_status && counts->failed > 0) status = RunStatus::kFailed;
+    std::string error = stop_error;
+    if (status == RunStatus::kFailed && error.empty()) {
+      error = fmt::format("{} task(s) failed", counts->failed);
+    }
+
+    std::vector<StorageReport> storages;
+    for (auto& b : deps.sinks) {
+      if (status == RunStatus::kSucceeded) {
+        if (auto st = b.sink->Finish(); !st) {
+          status = RunStatus::kFailed;
+          error = core::Redact(st.error().message());
+        }
+      }
+      (void)b.sink->Close();
+      const auto& s = b.sink->stats();
+      storages.push_back({b.storage, b.kind, s.rows_written, s.bytes_written, s.commits});
+    }
+    if (status == RunStatus::kFailed || status == RunStatus::kCancelled) {
+      std::vector<TaskState> open = {TaskState::kPending, TaskState::kCooling, TaskState::kRunning};
+      auto n = deps.store->TransitionTasks(run.id, open, TaskState::kCancelled);
+      if (!n) return Abandon(n.error());
+      counts = deps.store->CountTasks(run.id);
+      if (!counts) return Abandon(counts.error());
+    }
+
+    core::TimePoint finished = Now();
+    run.status = status;
+    run.error = error;
+    run.finished_at_us = core::ToEpochMicros(finished);
+    run.resume_at_us = status == RunStatus::kDeferred ? core::ToEpochMicros(deferred_until) : 0;
+    run.counts.tasks_total = counts->total();
+    run.counts.tasks_done = counts->done;
+    run.counts.tasks_failed = counts->failed;
+    run.counts.tasks_skipped = counts->skipped;
+    run.counts.tasks_cancelled = counts->cancelled;
+    run.counts.rows = counts->rows;
+    run.counts.bytes = counts->bytes;
+    run.counts.requests += requests.load();
+    run.counts.retries += retries.load();
+
+    RunReport rep;
+    rep.run_id = run.id;
+    rep.plan = run.plan;
+    rep.dataset = deps.dataset->name;
+    rep.source = deps.source->name;
+    rep.status = std::string(RunStatusName(status));
+    rep.trigger = run.trigger;
+    rep.error = error;
+    rep.started_at_us = core::ToEpochMicros(started);
+    rep.finished_at_us = run.finished_at_us;
+    rep.resume_at_us = run.resume_at_us;
+    rep.duration_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+    rep.tasks_total = counts->total() - counts->split;
+    rep.tasks_done = counts->done;
+    rep.tasks_failed = counts->failed;
+    rep.tasks_skipped = counts->skipped;
+    rep.tasks_cancelled = counts->cancelled;
+    rep.tasks_split = counts->split;
+    rep.tasks_waiting = counts->pending + counts->cooling + counts->deferred;
+    rep.rows = counts->rows;
+    rep.bytes = counts->bytes;
+    rep.requests = run.counts.requests;
+    rep.retries = run.counts.retries;
+    int64_t settled = counts->done + counts->failed + counts->skipped + counts->cancelled;
+    rep.success_rate = settled ? static_cast<double>(counts->done) / static_cast<double>(settled) : 1.0;
+    rep.rows_per_sec = rep.duration_secs > 0 ? static_cast<double>(rows.load()) / rep.duration_secs : 0;
+    for (auto& [_, e] : errors) rep.errors.push_back(e);
+    rep.storages = std::move(storages);
+    rep.quota = deps.quota->Usage();
+    rep.warnings = warnings;
+    run.report_json = RunReportToJson(rep);
+    if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
+    return rep;
+  }
+};
+
+Executor::Executor(ExecutorDeps deps, ExecutorOptions options)
+    : impl_(std::make_unique<Impl>(std::move(deps), std::move(options))) {}
+Executor::~Executor() = default;
+
+core::Result<RunReport> Executor::Execute(SyncRun run) { return impl_->Execute(std::move(run)); }
+
+}  // namespace datasync::sync

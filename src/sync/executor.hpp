@@ -1,0 +1,92 @@
+// Executor: runs one SyncRun to the end, or to a checkpoint (ARCHITECTURE §3):
+//
+//   RunStore.ClaimTasks ─▶ fetch queue ─▶ N fetch workers: Quota ─▶ Provider.Fetch ─▶ Provider.Decode
+//        ▲                                        │ ColumnBatch (shared, read-only)
+//        │                                        ▼
+//   ledger (batched UpdateTasks) ◀── ack ── one writer thread per sink: Write… Commit (group commit)
+//
+// Every queue is bounded: a slow sink blocks the fetch workers, so memory stays flat however long the
+// backfill. A task is marked done only after every sink has committed its batch (ack after durable
+// write); a crash loses at most work to redo, never data. Errors are decided by ErrorPolicy.
+//
+// Lifecycle: construct with bound+migrated sinks; Execute() opens them, runs, finishes (kReplace
+// publishes) and closes them, persists the run's final state and report, and returns the report.
+// Execute is called once per Executor, from one thread; it starts and joins its own threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "datasource/provider.hpp"
+#include "storage/sink.hpp"
+#include "sync/quota.hpp"
+#include "sync/run_report.hpp"
+#include "sync/run_store.hpp"
+#include "sync/sync_plan.hpp"
+
+namespace datasync::sync {
+
+struct SinkBinding {
+  std::string storage;  // storage name, for reports
+  std::string kind;     // sink plugin id
+  std::unique_ptr<storage::Sink> sink;  // Bind + Migrate already done
+};
+
+struct Progress {
+  int64_t tasks_total = 0;
+  int64_t tasks_done = 0;
+  int64_t tasks_failed = 0;
+  int64_t tasks_skipped = 0;
+  int64_t in_flight = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  double elapsed_secs = 0;
+  double rows_per_sec = 0;
+  double eta_secs = -1;  // unknown until some tasks finished
+  std::string note;      // "cooling until 17:31:05" and the like
+};
+
+struct ExecutorDeps {
+  RunStore* store = nullptr;
+  datasource::Provider* provider = nullptr;
+  const datasource::DataSource* source = nullptr;
+  const datasource::Dataset* dataset = nullptr;
+  const SyncPlan* plan = nullptr;
+  Quota* quota = nullptr;
+  const core::Clock* clock = nullptr;
+  std::vector<SinkBinding> sinks;
+};
+
+struct ExecutorOptions {
+  size_t fetch_workers = 4;
+  size_t sink_queue_batches = 8;     // batches waiting per sink before fetchers block
+  size_t commit_every_batches = 32;  // group commit: at most this many task batches per sink commit
+  std::chrono::milliseconds progress_interval{500};
+  std::function<void(const Progress&)> on_progress;
+  const std::atomic<bool>* interrupt = nullptr;  // set by SIGINT/SIGTERM: checkpoint and stop
+  uint64_t seed = 0;                             // jitter; 0 = random
+};
+
+class Executor {
+ public:
+  Executor(ExecutorDeps deps, ExecutorOptions options);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Runs `run` (status running, tasks stored) until no task can make progress. Returns the report; the
+  // run's final status is in report.status and persisted in the store.
+  core::Result<RunReport> Execute(SyncRun run);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace datasync::sync

@@ -1,0 +1,66 @@
+// RunReport: what a run did, in terms an operator can act on (ARCHITECTURE §12): task outcomes, rows,
+// bytes, speed, success rate, errors by class with example params, per-storage writes, quota used.
+// Persisted as JSON with the run (SyncRun::report_json). Plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "sync/quota.hpp"
+
+namespace datasync::sync {
+
+struct ErrorClassReport {
+  std::string kind;                   // core::ErrorKindName
+  int64_t count = 0;                  // errors of this class seen (including retried ones)
+  std::vector<std::string> examples;  // "trade_date=20240102: message", at most a few
+};
+
+struct StorageReport {
+  std::string storage;
+  std::string kind;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  int64_t commits = 0;
+};
+
+struct RunReport {
+  int64_t run_id = 0;
+  std::string plan;
+  std::string dataset;
+  std::string source;
+  std::string status;
+  std::string trigger;
+  std::string error;  // why the run stopped, when it did not succeed
+  int64_t started_at_us = 0;
+  int64_t finished_at_us = 0;
+  int64_t resume_at_us = 0;  // deferred runs: when they continue
+  double duration_secs = 0;  // wall time of this execution
+
+  int64_t tasks_total = 0;
+  int64_t tasks_done = 0;
+  int64_t tasks_failed = 0;
+  int64_t tasks_skipped = 0;
+  int64_t tasks_cancelled = 0;
+  int64_t tasks_split = 0;
+  int64_t tasks_waiting = 0;  // pending/cooling/deferred left for a later execution
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  int64_t requests = 0;
+  int64_t retries = 0;
+  double success_rate = 0;  // done / (done + failed + skipped + cancelled)
+  double rows_per_sec = 0;
+
+  std::vector<ErrorClassReport> errors;
+  std::vector<StorageReport> storages;
+  std::vector<QuotaWindowUse> quota;
+  std::vector<std::string> warnings;  // schema drift and other things worth a look
+};
+
+std::string RunReportToJson(const RunReport& report);
+core::Result<RunReport> RunReportFromJson(std::string_view json);
+
+}  // namespace datasync::sync
