@@ -1,0 +1,821 @@
+#include "app/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "core/secrets.hpp"
+#include "core/strings.hpp"
+#include "core/time_zone.hpp"
+#include "generation/argument_generator.hpp"
+
+namespace datasync::app {
+
+namespace {
+
+using core::OptionSpec;
+using core::OptionType;
+
+constexpr int kSupportedVersion = 1;
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string JoinNames(const std::vector<std::string>& names) { return core::Join(names, ", "); }
+
+class Parser {
+ public:
+  Parser(std::string file, std::filesystem::path project_dir, const datasource::ProviderRegistry& providers,
+         const storage::SinkRegistry& sinks)
+      : file_(std::move(file)), providers_(providers), sinks_(sinks) {
+    config_.project_dir = std::move(project_dir);
+  }
+
+  ConfigResult Run(const std::string& text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+      Error(e.mark, "YAML syntax error: " + e.msg + " (check indentation and quoting)");
+      return Finish();
+    }
+    if (!root || root.IsNull()) {
+      Error(YAML::Mark(), "the file is empty; start from `datasync init` or docs/configuration.md");
+      return Finish();
+    }
+    if (!root.IsMap()) {
+      Error(root.Mark(), "the top level must be a mapping with keys version, project, sources, datasets, "
+                         "storages, plans");
+      return Finish();
+    }
+    CheckKeys(root, "the top level", {"version", "project", "sources", "datasets", "storages", "plans"});
+    if (auto v = root["version"]) {
+      auto n = Int(v, "version");
+      if (n && *n != kSupportedVersion) {
+        Error(v.Mark(), "version " + std::to_string(*n) + " is not supported (this datasync reads version 1)");
+      }
+    }
+    if (auto p = root["project"]) ParseProject(p);
+    if (auto s = root["sources"]) ForEachEntry(s, "sources", [&](const YAML::Node& k, const YAML::Node& v) {
+      ParseSource(k, v);
+    });
+    if (auto d = root["datasets"]) ForEachEntry(d, "datasets", [&](const YAML::Node& k, const YAML::Node& v) {
+      ParseDataset(k, v);
+    });
+    if (auto s = root["storages"]) ForEachEntry(s, "storages", [&](const YAML::Node& k, const YAML::Node& v) {
+      ParseStorage(k, v);
+    });
+    if (auto p = root["plans"]) ForEachEntry(p, "plans", [&](const YAML::Node& k, const YAML::Node& v) {
+      ParsePlan(k, v);
+    });
+    CheckDependencies();
+    return Finish();
+  }
+
+ private:
+  // --- issues -----------------------------------------------------------------------------------
+
+  SourceLocation Loc(const YAML::Mark& m) const {
+    if (m.is_null() || m.line < 0) return {file_, 0, 0};
+    return {file_, m.line + 1, m.column + 1};
+  }
+  void Error(const YAML::Mark& m, std::string msg) { issues_.push_back({Loc(m), std::move(msg), false}); }
+  void Warn(const YAML::Mark& m, std::string msg) { issues_.push_back({Loc(m), std::move(msg), true}); }
+
+  ConfigResult Finish() {
+    ConfigResult r;
+    std::stable_sort(issues_.begin(), issues_.end(), [](const ConfigIssue& a, const ConfigIssue& b) {
+      return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+    });
+    r.issues = std::move(issues_);
+    bool has_error = std::any_of(r.issues.begin(), r.issues.end(), [](const auto& i) { return !i.warning; });
+    if (!has_error) r.config = std::move(config_);
+    return r;
+  }
+
+  // --- typed accessors --------------------------------------------------------------------------
+
+  std::optional<std::string> Str(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar()) {
+      Error(n.Mark(), path + ": expected a text value, got a " + Kind(n));
+      return std::nullopt;
+    }
+    return n.Scalar();
+  }
+
+  std::optional<int64_t> Int(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar()) {
+      Error(n.Mark(), path + ": expected an integer, got a " + Kind(n));
+      return std::nullopt;
+    }
+    auto v = core::ParseInt64(core::Trim(n.Scalar()));
+    if (!v) Error(n.Mark(), path + ": expected an integer, got " + Quote(n.Scalar()));
+    return v;
+  }
+
+  std::optional<int64_t> PositiveInt(const YAML::Node& n, const std::string& path, int64_t max) {
+    auto v = Int(n, path);
+    if (v && (*v < 1 || *v > max)) {
+      Error(n.Mark(), path + ": " + std::to_string(*v) + " is out of range (1 to " + std::to_string(max) + ")");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<bool> Bool(const YAML::Node& n, const std::string& path) {
+    if (n.IsScalar()) {
+      std::string t = core::ToLower(n.Scalar());
+      if (t == "true" || t == "yes" || t == "on") return true;
+      if (t == "false" || t == "no" || t == "off") return false;
+    }
+    Error(n.Mark(), path + ": expected true or false, got " + (n.IsScalar() ? Quote(n.Scalar()) : "a " + Kind(n)));
+    return std::nullopt;
+  }
+
+  // A list of names, or a single name.
+  std::optional<std::vector<std::string>> StrList(const YAML::Node& n, const std::string& path) {
+    std::vector<std::string> out;
+    if (n.IsScalar()) {
+      out.push_back(n.Scalar());
+      return out;
+    }
+    if (!n.IsSequence()) {
+      Error(n.Mark(), path + ": expected a list, got a " + Kind(n));
+      return std::nullopt;
+    }
+    for (const auto& item : n) {
+      auto s = Str(item, path);
+      if (!s) return std::nullopt;
+      out.push_back(*s);
+    }
+    return out;
+  }
+
+  static std::string Kind(const YAML::Node& n) {
+    if (n.IsMap()) return "mapping";
+    if (n.IsSequence()) return "list";
+    if (n.IsNull()) return "null";
+    return "value";
+  }
+
+  bool RequireMap(const YAML::Node& n, const std::string& path) {
+    if (n.IsMap()) return true;
+    Error(n.Mark(), path + ": expected a mapping (key: value lines), got a " + Kind(n));
+    return false;
+  }
+
+  // Reports unknown and duplicate keys.
+  void CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) {
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      std::string key = it->first.Scalar();
+      if (!seen.insert(key).second) {
+        Error(it->first.Mark(), "duplicate key " + Quote(key) + " in " + path);
+        continue;
+      }
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        Error(it->first.Mark(),
+              "unknown key " + Quote(key) + " in " + path + " (allowed: " + JoinNames(allowed) + ")");
+      }
+    }
+  }
+
+  void ForEachEntry(const YAML::Node& n, const std::string& section,
+                    const std::function<void(const YAML::Node&, const YAML::Node&)>& fn) {
+    if (n.IsNull()) return;
+    if (!RequireMap(n, section)) return;
+    std::set<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string name = it->first.Scalar();
+      if (!seen.insert(name).second) {
+        Error(it->first.Mark(), "duplicate name " + Quote(name) + " in " + section);
+        continue;
+      }
+      if (!IsValidObjectName(name)) {
+        Error(it->first.Mark(), section + ": name " + Quote(name) +
+                                    " is not allowed (use letters, digits, _ . -; start with a letter or _)");
+        continue;
+      }
+      locations_[section + "." + name] = it->first.Mark();
+      fn(it->first, it->second);
+    }
+  }
+
+  // --- project ----------------------------------------------------------------------------------
+
+  void ParseProject(const YAML::Node& n) {
+    if (!RequireMap(n, "project")) return;
+    CheckKeys(n, "project", {"name", "system_db"});
+    if (auto v = n["name"]) {
+      if (auto s = Str(v, "project.name")) config_.project.name = *s;
+    }
+    if (auto v = n["system_db"]) {
+      if (auto s = Str(v, "project.system_db")) config_.project.system_db = *s;
+    }
+  }
+
+  // --- sources ----------------------------------------------------------------------------------
+
+  std::optional<datasource::QuotaLimits> ParseLimits(const YAML::Node& n, const std::string& path) {
+    if (!RequireMap(n, path)) return std::nullopt;
+    CheckKeys(n, path, {"per_minute", "per_hour", "per_day", "concurrency"});
+    datasource::QuotaLimits l;
+    if (auto v = n["per_minute"]) l.per_minute = PositiveInt(v, path + ".per_minute", 1'000'000);
+    if (auto v = n["per_hour"]) l.per_hour = PositiveInt(v, path + ".per_hour", 100'000'000);
+    if (auto v = n["per_day"]) l.per_day = PositiveInt(v, path + ".per_day", 1'000'000'000);
+    if (auto v = n["concurrency"]) l.concurrency = PositiveInt(v, path + ".concurrency", 256);
+    return l;
+  }
+
+  // Validates a plugin's options (every key of `n` except `reserved`) against its option table.
+  core::Options ParseOptions(const YAML::Node& n, const std::string& path, std::span<const OptionSpec> specs,
+                             const std::vector<std::string>& reserved) {
+    core::Options opts;
+    std::vector<std::string> allowed = reserved;
+    for (const auto& s : specs) allowed.emplace_back(s.name);
+    CheckKeys(n, path, allowed);
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string key = it->first.Scalar();
+      if (std::find(reserved.begin(), reserved.end(), key) != reserved.end()) continue;
+      const OptionSpec* spec = core::FindOption(specs, key);
+      if (!spec) continue;  // reported by CheckKeys
+      const YAML::Node& v = it->second;
+      std::string where = path + "." + key;
+      if (spec->type == OptionType::kStringList) {
+        if (auto l = StrList(v, where)) opts.Set(key, *l);
+        continue;
+      }
+      if (!v.IsScalar()) {
+        Error(v.Mark(), where + ": expected a " + std::string(core::OptionTypeName(spec->type)) + ", got a " + Kind(v));
+        continue;
+      }
+      auto parsed = core::ParseOptionScalar(*spec, v.Scalar());
+      if (!parsed) {
+        Error(v.Mark(), where + ": " + parsed.error().message());
+        continue;
+      }
+      if (spec->type == OptionType::kSecret && !core::IsSecretReference(v.Scalar()) && !v.Scalar().empty()) {
+        Warn(v.Mark(), where + ": a secret is written in the file; use a ${ENV_VAR} reference instead");
+      }
+      opts.Set(key, std::move(*parsed));
+    }
+    for (const auto& s : specs) {
+      if (s.required && !opts.Has(s.name)) {
+        Error(n.Mark(), path + ": missing required key " + Quote(s.name) + " (" + std::string(s.description) + ")");
+      }
+    }
+    (void)opts.ApplyDefaults(specs, path);
+    return opts;
+  }
+
+  void ParseSource(const YAML::Node& key, const YAML::Node& n) {
+    std::string name = key.Scalar();
+    std::string path = "sources." + name;
+    if (!RequireMap(n, path)) return;
+    datasource::DataSource src;
+    src.name = name;
+    auto provider_node = n["provider"];
+    if (!provider_node) {
+      Error(key.Mark(), path + ": missing required key 'provider' (allowed: " + JoinNames(providers_.Ids()) + ")");
+      return;
+    }
+    auto provider = Str(provider_node, path + ".provider");
+    if (!provider) return;
+    const datasource::ProviderInfo* info = providers_.Find(*provider);
+    if (!info) {
+      Error(provider_node.Mark(), path + ".provider: unknown provider " + Quote(*provider) +
+                                      " (allowed: " + JoinNames(providers_.Ids()) + ")");
+      return;
+    }
+    src.provider = *provider;
+    src.endpoint = info->default_endpoint;
+    src.timezone = info->default_timezone.empty() ? "UTC" : info->default_timezone;
+    src.options = ParseOptions(n, path, info->options,
+                               {"provider", "endpoint", "token", "timezone", "limits", "api_limits"});
+    if (auto v = n["endpoint"]) {
+      if (auto s = Str(v, path + ".endpoint")) {
+        if (!s->starts_with("http://") && !s->starts_with("https://")) {
+          Error(v.Mark(), path + ".endpoint: " + Quote(*s) + " is not an http:// or https:// URL");
+        }
+        src.endpoint = *s;
+      }
+    }
+    if (auto v = n["token"]) {
+      if (auto s = Str(v, path + ".token")) {
+        src.token = *s;
+        if (!core::IsSecretReference(*s)) {
+          core::RegisterSecret(*s);
+          Warn(v.Mark(), path + ".token: the token is written in the file; use ${TUSHARE_TOKEN} (an environment "
+                                "variable) so it never lands in version control");
+        }
+      }
+    } else {
+      Error(key.Mark(), path + ": missing required key 'token' (e.g. token: ${TUSHARE_TOKEN})");
+    }
+    if (auto v = n["timezone"]) {
+      if (auto s = Str(v, path + ".timezone")) {
+        if (auto tz = core::TimeZone::Load(*s); !tz) Error(v.Mark(), path + ".timezone: " + tz.error().message());
+        src.timezone = *s;
+      }
+    }
+    if (auto v = n["limits"]) {
+      if (auto l = ParseLimits(v, path + ".limits")) src.limits = *l;
+    }
+    if (auto v = n["api_limits"]) {
+      if (RequireMap(v, path + ".api_limits")) {
+        for (auto it = v.begin(); it != v.end(); ++it) {
+          std::string api = it->first.Scalar();
+          if (auto l = ParseLimits(it->second, path + ".api_limits." + api)) src.api_limits[api] = *l;
+        }
+      }
+    }
+    config_.sources.push_back(std::move(src));
+  }
+
+  // --- datasets ---------------------------------------------------------------------------------
+
+  std::optional<core::Field> ParseField(const YAML::Node& n, const std::string& path) {
+    if (!RequireMap(n, path)) return std::nullopt;
+    CheckKeys(n, path, {"name", "type", "description", "nullable"});
+    core::Field f;
+    auto name = n["name"];
+    auto type = n["type"];
+    if (!name || !type) {
+      Error(n.Mark(), path + ": a field needs 'name' and 'type'");
+      return std::nullopt;
+    }
+    auto s = Str(name, path + ".name");
+    if (!s) return std::nullopt;
+    if (s->empty()) {
+      Error(name.Mark(), path + ".name: a field name cannot be empty");
+      return std::nullopt;
+    }
+    f.name = *s;
+    auto t = Str(type, path + ".type");
+    if (!t) return std::nullopt;
+    auto lt = core::LogicalType::Parse(*t);
+    if (!lt) {
+      Error(type.Mark(), path + ".type: unknown type " + Quote(*t) + " (allowed: " +
+                             std::string(core::LogicalTypeNames()) + ")");
+      return std::nullopt;
+    }
+    f.type = *lt;
+    if (auto d = n["description"]) {
+      if (auto ds = Str(d, path + ".description")) f.description = *ds;
+    }
+    if (auto nl = n["nullable"]) {
+      if (auto b = Bool(nl, path + ".nullable")) f.nullable = *b;
+    }
+    return f;
+  }
+
+  void ParseDataset(const YAML::Node& key, const YAML::Node& n) {
+    std::string name = key.Scalar();
+    std::string path = "datasets." + name;
+    if (!RequireMap(n, path)) return;
+    CheckKeys(n, path, {"source", "api", "title", "description", "doc_url", "primary_key", "date_key", "row_cap",
+                        "params", "fields"});
+    datasource::Dataset ds;
+    ds.name = name;
+    auto src_node = n["source"];
+    if (!src_node) {
+      Error(key.Mark(), path + ": missing required key 'source' (the name of an entry under sources)");
+      return;
+    }
+    auto src_name = Str(src_node, path + ".source");
+    if (!src_name) return;
+    const datasource::DataSource* src = config_.FindSource(*src_name);
+    if (!src) {
+      Error(src_node.Mark(), path + ".source: unknown source " + Quote(*src_name) + " (defined: " +
+                                 JoinNames(Names(config_.sources)) + ")");
+      return;
+    }
+    ds.source = *src_name;
+    ds.api = name;
+    if (auto v = n["api"]) {
+      if (auto s = Str(v, path + ".api")) ds.api = *s;
+    }
+    // Start from the provider's built-in catalog entry for this API, if it has one.
+    const datasource::ProviderInfo* info = providers_.Find(src->provider);
+    bool from_catalog = false;
+    if (info && info->builtin_datasets) {
+      for (auto& builtin : info->builtin_datasets(src->name)) {
+        if (builtin.api == ds.api) {
+          std::string keep_name = ds.name;
+          ds = std::move(builtin);
+          ds.name = keep_name;
+          ds.source = src->name;
+          from_catalog = true;
+          break;
+        }
+      }
+    }
+    auto text = [&](const char* k, std::string& out) {
+      if (auto v = n[k]) {
+        if (auto s = Str(v, path + "." + k)) out = *s;
+      }
+    };
+    text("title", ds.title);
+    text("description", ds.description);
+    text("doc_url", ds.doc_url);
+    if (auto v = n["row_cap"]) {
+      if (auto r = PositiveInt(v, path + ".row_cap", 100'000'000)) ds.row_cap = *r;
+    }
+    if (auto v = n["params"]) ParseParams(v, path + ".params", ds);
+    if (auto v = n["fields"]) {
+      if (!v.IsSequence()) {
+        Error(v.Mark(), path + ".fields: expected a list of {name, type} entries, got a " + Kind(v));
+        return;
+      }
+      std::vector<core::Field> fields;
+      std::set<std::string> seen;
+      int i = 0;
+      for (const auto& item : v) {
+        auto f = ParseField(item, path + ".fields[" + std::to_string(i++) + "]");
+        if (!f) continue;
+        if (!seen.insert(f->name).second) {
+          Error(item.Mark(), path + ".fields: duplicate field " + Quote(f->name));
+          continue;
+        }
+        fields.push_back(std::move(*f));
+      }
+      if (fields.empty()) {
+        Error(v.Mark(), path + ".fields: a dataset needs at least one field");
+        return;
+      }
+      ds.schema = std::make_shared<core::Schema>(std::move(fields));
+    } else if (!from_catalog) {
+      Error(key.Mark(), path + ": api " + Quote(ds.api) + " is not in the " + src->provider +
+                            " built-in catalog; list its fields under 'fields' (see docs/configuration.md)");
+      return;
+    }
+    if (auto v = n["primary_key"]) {
+      if (auto pk = StrList(v, path + ".primary_key")) ds.primary_key = *pk;
+    }
+    if (auto v = n["date_key"]) {
+      if (auto s = Str(v, path + ".date_key")) ds.date_key = *s;
+    }
+    for (const auto& k : ds.primary_key) {
+      if (!ds.schema->IndexOf(k)) {
+        Error(n["primary_key"] ? n["primary_key"].Mark() : key.Mark(),
+              path + ".primary_key: " + Quote(k) + " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
+      }
+    }
+    if (!ds.date_key.empty() && !ds.schema->IndexOf(ds.date_key)) {
+      Error(n["date_key"] ? n["date_key"].Mark() : key.Mark(),
+            path + ".date_key: " + Quote(ds.date_key) + " is not a field (fields: " +
+                JoinNames(ds.schema->Names()) + ")");
+    }
+    config_.datasets.push_back(std::move(ds));
+  }
+
+  void ParseParams(const YAML::Node& v, const std::string& path, datasource::Dataset& ds) {
+    if (!v.IsSequence()) {
+      Error(v.Mark(), path + ": expected a list of {name, type, required, description}, got a " + Kind(v));
+      return;
+    }
+    ds.params.clear();
+    int i = 0;
+    for (const auto& item : v) {
+      std::string p = path + "[" + std::to_string(i++) + "]";
+      if (!RequireMap(item, p)) continue;
+      CheckKeys(item, p, {"name", "type", "required", "description"});
+      datasource::RequestParam rp;
+      auto name = item["name"];
+      if (!name) {
+        Error(item.Mark(), p + ": a param needs 'name'");
+        continue;
+      }
+      if (auto s = Str(name, p + ".name")) rp.name = *s;
+      if (auto t = item["type"]) {
+        if (auto s = Str(t, p + ".type")) rp.type = *s;
+      }
+      if (auto r = item["required"]) {
+        if (auto b = Bool(r, p + ".required")) rp.required = *b;
+      }
+      if (auto d = item["description"]) {
+        if (auto s = Str(d, p + ".description")) rp.description = *s;
+      }
+      ds.params.push_back(std::move(rp));
+    }
+  }
+
+  // --- storages ---------------------------------------------------------------------------------
+
+  void ParseStorage(const YAML::Node& key, const YAML::Node& n) {
+    std::string name = key.Scalar();
+    std::string path = "storages." + name;
+    if (!RequireMap(n, path)) return;
+    auto kind_node = n["kind"];
+    if (!kind_node) {
+      Error(key.Mark(), path + ": missing required key 'kind' (allowed: " + JoinNames(sinks_.Ids()) + ")");
+      return;
+    }
+    auto kind = Str(kind_node, path + ".kind");
+    if (!kind) return;
+    const storage::SinkInfo* info = sinks_.Find(*kind);
+    if (!info) {
+      Error(kind_node.Mark(),
+            path + ".kind: unknown kind " + Quote(*kind) + " (allowed: " + JoinNames(sinks_.Ids()) + ")");
+      return;
+    }
+    storage::Storage st;
+    st.name = name;
+    st.kind = *kind;
+    st.options = ParseOptions(n, path, info->options, {"kind"});
+    config_.storages.push_back(std::move(st));
+  }
+
+  // --- plans ------------------------------------------------------------------------------------
+
+  std::optional<generation::ParamSource> ParseParamSource(const std::string& pname, const YAML::Node& v,
+                                                          const std::string& path) {
+    generation::ParamSource ps;
+    ps.name = pname;
+    if (v.IsScalar()) {
+      ps.kind = generation::ParamSource::Kind::kConstant;
+      ps.values = {v.Scalar()};
+      return ps;
+    }
+    if (v.IsSequence()) {
+      ps.kind = generation::ParamSource::Kind::kList;
+      for (const auto& item : v) {
+        auto s = Str(item, path);
+        if (!s) return std::nullopt;
+        ps.values.push_back(*s);
+      }
+      return ps;
+    }
+    if (!v.IsMap()) {
+      Error(v.Mark(), path + ": expected a value, a list, or {dates: {...}}");
+      return std::nullopt;
+    }
+    CheckKeys(v, path, {"dates"});
+    auto dates = v["dates"];
+    if (!dates) return std::nullopt;
+    std::string dpath = path + ".dates";
+    if (!RequireMap(dates, dpath)) return std::nullopt;
+    CheckKeys(dates, dpath, {"start", "end", "step", "format", "weekdays_only"});
+    ps.kind = generation::ParamSource::Kind::kDateRange;
+    auto start = dates["start"];
+    if (!start) {
+      Error(dates.Mark(), dpath + ": missing required key 'start' (YYYYMMDD, YYYY-MM-DD or today-N)");
+      return std::nullopt;
+    }
+    if (auto s = Str(start, dpath + ".start")) ps.start = *s;
+    ps.end = "today";
+    if (auto e = dates["end"]) {
+      if (auto s = Str(e, dpath + ".end")) ps.end = *s;
+    }
+    if (auto st = dates["step"]) {
+      if (auto s = Str(st, dpath + ".step")) ps.step = *s;
+    }
+    if (auto f = dates["format"]) {
+      if (auto s = Str(f, dpath + ".format")) ps.format = *s;
+    }
+    if (auto w = dates["weekdays_only"]) {
+      if (auto b = Bool(w, dpath + ".weekdays_only")) ps.weekdays_only = *b;
+    }
+    // Expanding checks dates, step and format now, so a typo fails validate rather than a run.
+    generation::GenerationContext ctx;
+    core::ManualClock fixed(core::TimePoint{});
+    ctx.clock = &fixed;
+    auto expanded = generation::ExpandParam(ps, ctx);
+    if (!expanded) {
+      Error(dates.Mark(), path + ": " + expanded.error().message());
+      return std::nullopt;
+    }
+    return ps;
+  }
+
+  void ParsePlan(const YAML::Node& key, const YAML::Node& n) {
+    std::string name = key.Scalar();
+    std::string path = "plans." + name;
+    if (!RequireMap(n, path)) return;
+    CheckKeys(n, path, {"dataset", "storages", "mode", "params", "retry", "concurrency", "max_wait_secs",
+                        "schedule", "depends_on", "enabled", "description"});
+    sync::SyncPlan plan;
+    plan.name = name;
+    auto ds_node = n["dataset"];
+    const datasource::Dataset* ds = nullptr;
+    if (!ds_node) {
+      Error(key.Mark(), path + ": missing required key 'dataset'");
+    } else if (auto s = Str(ds_node, path + ".dataset")) {
+      ds = config_.FindDataset(*s);
+      if (!ds) {
+        Error(ds_node.Mark(), path + ".dataset: unknown dataset " + Quote(*s) + " (defined: " +
+                                  JoinNames(Names(config_.datasets)) + ")");
+      }
+      plan.dataset = *s;
+    }
+    auto st_node = n["storages"];
+    if (!st_node) {
+      Error(key.Mark(), path + ": missing required key 'storages' (names of entries under storages)");
+    } else if (auto list = StrList(st_node, path + ".storages")) {
+      if (list->empty()) Error(st_node.Mark(), path + ".storages: a plan needs at least one storage");
+      std::set<std::string> seen;
+      for (const auto& s : *list) {
+        if (!config_.FindStorage(s)) {
+          Error(st_node.Mark(), path + ".storages: unknown storage " + Quote(s) + " (defined: " +
+                                    JoinNames(Names(config_.storages)) + ")");
+        } else if (!seen.insert(s).second) {
+          Error(st_node.Mark(), path + ".storages: " + Quote(s) + " is listed twice");
+        }
+      }
+      plan.storages = *list;
+    }
+    if (auto m = n["mode"]) {
+      if (auto s = Str(m, path + ".mode")) {
+        auto mode = storage::ParseWriteMode(*s);
+        if (!mode) Error(m.Mark(), path + ".mode: " + Quote(*s) + " is not allowed (allowed: append, upsert, replace)");
+        else plan.mode = *mode;
+      }
+    }
+    if (ds && plan.mode == storage::WriteMode::kUpsert && ds->primary_key.empty()) {
+      Error(n["mode"] ? n["mode"].Mark() : key.Mark(),
+            path + ": mode upsert needs a primary key; dataset " + Quote(ds->name) +
+                " has none (set datasets." + ds->name + ".primary_key, or use mode: append)");
+    }
+    if (auto p = n["params"]) {
+      if (RequireMap(p, path + ".params")) {
+        std::set<std::string> seen;
+        for (auto it = p.begin(); it != p.end(); ++it) {
+          std::string pname = it->first.Scalar();
+          if (!seen.insert(pname).second) {
+            Error(it->first.Mark(), "duplicate key " + Quote(pname) + " in " + path + ".params");
+            continue;
+          }
+          if (ds && !ds->params.empty() &&
+              std::none_of(ds->params.begin(), ds->params.end(), [&](const auto& rp) { return rp.name == pname; })) {
+            std::vector<std::string> allowed;
+            for (const auto& rp : ds->params) allowed.push_back(rp.name);
+            Error(it->first.Mark(), path + ".params: dataset " + Quote(ds->name) + " has no request parameter " +
+                                        Quote(pname) + " (allowed: " + JoinNames(allowed) + ")");
+            continue;
+          }
+          if (auto ps = ParseParamSource(pname, it->second, path + ".params." + pname)) {
+            plan.args.params.push_back(std::move(*ps));
+          }
+        }
+      }
+    }
+    if (ds) {
+      for (const auto& rp : ds->params) {
+        if (!rp.required) continue;
+        bool given = std::any_of(plan.args.params.begin(), plan.args.params.end(),
+                                 [&](const auto& ps) { return ps.name == rp.name; });
+        if (!given) {
+          Error(key.Mark(), path + ": dataset " + Quote(ds->name) + " requires parameter " + Quote(rp.name) +
+                                " (add it under params)");
+        }
+      }
+    }
+    if (auto r = n["retry"]) {
+      std::string rpath = path + ".retry";
+      if (RequireMap(r, rpath)) {
+        CheckKeys(r, rpath, {"max_attempts", "initial_backoff_ms", "max_backoff_ms"});
+        if (auto v = r["max_attempts"]) {
+          if (auto x = PositiveInt(v, rpath + ".max_attempts", 100)) plan.retry.max_attempts = *x;
+        }
+        if (auto v = r["initial_backoff_ms"]) {
+          if (auto x = PositiveInt(v, rpath + ".initial_backoff_ms", 3'600'000)) plan.retry.initial_backoff_ms = *x;
+        }
+        if (auto v = r["max_backoff_ms"]) {
+          if (auto x = PositiveInt(v, rpath + ".max_backoff_ms", 86'400'000)) plan.retry.max_backoff_ms = *x;
+        }
+      }
+    }
+    if (auto v = n["concurrency"]) {
+      if (auto x = PositiveInt(v, path + ".concurrency", 256)) plan.concurrency = *x;
+    }
+    if (auto v = n["max_wait_secs"]) {
+      if (auto x = PositiveInt(v, path + ".max_wait_secs", 7 * 86400)) plan.max_wait_secs = *x;
+    }
+    if (auto v = n["schedule"]) {
+      if (auto s = Str(v, path + ".schedule")) plan.schedule = *s;
+    }
+    if (auto v = n["depends_on"]) {
+      if (auto l = StrList(v, path + ".depends_on")) {
+        plan.depends_on = *l;
+        depends_marks_[name] = v.Mark();
+      }
+    }
+    if (auto v = n["enabled"]) {
+      if (auto b = Bool(v, path + ".enabled")) plan.enabled = *b;
+    }
+    config_.plans.push_back(std::move(plan));
+  }
+
+  void CheckDependencies() {
+    for (const auto& p : config_.plans) {
+      for (const auto& d : p.depends_on) {
+        if (!config_.FindPlan(d)) {
+          Error(depends_marks_[p.name], "plans." + p.name + ".depends_on: unknown plan " + Quote(d) +
+                                            " (defined: " + JoinNames(Names(config_.plans)) + ")");
+        }
+      }
+    }
+    // Cycles: depth-first search with colours.
+    std::map<std::string, int> colour;
+    std::vector<std::string> stack;
+    std::function<bool(const std::string&)> visit = [&](const std::string& name) -> bool {
+      colour[name] = 1;
+      stack.push_back(name);
+      const sync::SyncPlan* p = config_.FindPlan(name);
+      for (const auto& d : p ? p->depends_on : std::vector<std::string>{}) {
+        if (!config_.FindPlan(d)) continue;
+        if (colour[d] == 1) {
+          auto from = std::find(stack.begin(), stack.end(), d);
+          std::vector<std::string> cycle(from, stack.end());
+          cycle.push_back(d);
+          Error(depends_marks_[name], "plans." + name + ".depends_on: dependency cycle " + core::Join(cycle, " -> "));
+          return true;
+        }
+        if (colour[d] == 0 && visit(d)) return true;
+      }
+      stack.pop_back();
+      colour[name] = 2;
+      return false;
+    };
+    for (const auto& p : config_.plans) {
+      if (colour[p.name] == 0 && visit(p.name)) break;
+    }
+  }
+
+  template <class T>
+  static std::vector<std::string> Names(const std::vector<T>& items) {
+    std::vector<std::string> names;
+    for (const auto& i : items) names.push_back(i.name);
+    if (names.empty()) names.push_back("none");
+    return names;
+  }
+
+  std::string file_;
+  const datasource::ProviderRegistry& providers_;
+  const storage::SinkRegistry& sinks_;
+  Config config_;
+  std::vector<ConfigIssue> issues_;
+  std::map<std::string, YAML::Mark> locations_;
+  std::map<std::string, YAML::Mark> depends_marks_;
+};
+
+template <class T>
+const T* FindByName(const std::vector<T>& items, std::string_view name) {
+  for (const auto& i : items) {
+    if (i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string FormatIssue(const ConfigIssue& issue) {
+  std::string s = issue.where.file;
+  if (issue.where.line > 0) s += ":" + std::to_string(issue.where.line) + ":" + std::to_string(issue.where.column);
+  s += ": ";
+  if (issue.warning) s += "warning: ";
+  return s + issue.message;
+}
+
+bool IsValidObjectName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  auto c0 = static_cast<unsigned char>(name[0]);
+  if (!(std::isalpha(c0) || c0 == '_')) return false;
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    if (!(std::isalnum(c) || c == '_' || c == '.' || c == '-')) return false;
+  }
+  return true;
+}
+
+const datasource::DataSource* Config::FindSource(std::string_view n) const { return FindByName(sources, n); }
+const datasource::Dataset* Config::FindDataset(std::string_view n) const { return FindByName(datasets, n); }
+const storage::Storage* Config::FindStorage(std::string_view n) const { return FindByName(storages, n); }
+const sync::SyncPlan* Config::FindPlan(std::string_view n) const { return FindByName(plans, n); }
+
+ConfigResult ConfigLoader::LoadFile(const std::filesystem::path& path) const {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigResult r;
+    r.issues.push_back({{path.string(), 0, 0},
+                        "cannot read the file (does it exist? run `datasync init DIR` to create a project)",
+                        false});
+    return r;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return LoadString(ss.str(), path.filename().string(), path.parent_path());
+}
+
+ConfigResult ConfigLoader::LoadString(const std::string& text, const std::string& file_label,
+                                      const std::filesystem::path& project_dir) const {
+  Parser parser(file_label, project_dir, providers_, sinks_);
+  return parser.Run(text);
+}
+
+}  // namespace datasync::app

@@ -1,0 +1,79 @@
+#include "app/logging.hpp"
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace datasync::app {
+
+namespace {
+
+spdlog::level::level_enum ToSpd(core::LogLevel l) {
+  switch (l) {
+    case core::LogLevel::kTrace: return spdlog::level::trace;
+    case core::LogLevel::kDebug: return spdlog::level::debug;
+    case core::LogLevel::kInfo: return spdlog::level::info;
+    case core::LogLevel::kWarn: return spdlog::level::warn;
+    case core::LogLevel::kError: return spdlog::level::err;
+    case core::LogLevel::kOff: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+std::shared_ptr<spdlog::logger>& Logger() {
+  static std::shared_ptr<spdlog::logger> logger;
+  return logger;
+}
+
+}  // namespace
+
+std::optional<core::LogLevel> ParseLogLevel(const std::string& name) {
+  if (name == "trace") return core::LogLevel::kTrace;
+  if (name == "debug") return core::LogLevel::kDebug;
+  if (name == "info") return core::LogLevel::kInfo;
+  if (name == "warn" || name == "warning") return core::LogLevel::kWarn;
+  if (name == "error") return core::LogLevel::kError;
+  if (name == "off") return core::LogLevel::kOff;
+  return std::nullopt;
+}
+
+void SetUpLogging(core::LogLevel stderr_level, const std::filesystem::path& logs_dir) {
+  std::vector<spdlog::sink_ptr> sinks;
+  auto err = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  err->set_level(ToSpd(stderr_level));
+  err->set_pattern("%^%l%$: %v");
+  sinks.push_back(err);
+  core::LogLevel threshold = stderr_level;
+  if (!logs_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(logs_dir, ec);
+    try {
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>((logs_dir / "datasync.log").string(),
+                                                                         10 * 1024 * 1024, 5);
+      file->set_level(spdlog::level::info);
+      file->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] [pid %P] %v");
+      sinks.push_back(file);
+      threshold = std::min(threshold, core::LogLevel::kInfo);
+    } catch (const spdlog::spdlog_ex& e) {
+      err->log(spdlog::details::log_msg("", spdlog::level::warn,
+                                        std::string("cannot open the log file in ") + logs_dir.string() + ": " +
+                                            e.what()));
+    }
+  }
+  auto logger = std::make_shared<spdlog::logger>("datasync", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::trace);
+  logger->flush_on(spdlog::level::warn);
+  Logger() = logger;
+  core::SetLogLevel(threshold);
+  core::SetLogBackend([](core::LogLevel level, std::string_view msg) {
+    if (auto& l = Logger()) l->log(ToSpd(level), "{}", msg);
+  });
+}
+
+void ShutDownLogging() {
+  if (auto& l = Logger()) l->flush();
+  core::SetLogBackend(nullptr);
+  Logger().reset();
+}
+
+}  // namespace datasync::app

@@ -1,0 +1,20 @@
+#include "app/registries.hpp"
+
+#include "datasource/tushare/tushare_provider.hpp"
+#include "storage/csv/csv_sink.hpp"
+#include "storage/jsonl/jsonl_sink.hpp"
+#include "storage/sqlite/sqlite_sink.hpp"
+
+namespace datasync::app {
+
+void RegisterBuiltinProviders(datasource::ProviderRegistry& registry) {
+  datasource::tushare::RegisterTushare(registry);
+}
+
+void RegisterBuiltinSinks(storage::SinkRegistry& registry) {
+  storage::RegisterSqliteSink(registry);
+  storage::RegisterCsvSink(registry);
+  storage::RegisterJsonlSink(registry);
+}
+
+}  // namespace datasync::app

@@ -1,0 +1,260 @@
+#include "app/specs.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/secrets.hpp"
+
+namespace datasync::app {
+
+using nlohmann::ordered_json;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+core::Error Corrupt(std::string_view what, const std::exception& e) {
+  return core::Error(core::ErrorKind::kInternal, "stored " + std::string(what) +
+                                                     " spec cannot be read (" + e.what() +
+                                                     "); run `datasync apply` to store it again");
+}
+
+json LimitsJson(const datasource::QuotaLimits& l) {
+  json j = json::object();
+  if (l.per_minute) j["per_minute"] = *l.per_minute;
+  if (l.per_hour) j["per_hour"] = *l.per_hour;
+  if (l.per_day) j["per_day"] = *l.per_day;
+  if (l.concurrency) j["concurrency"] = *l.concurrency;
+  return j;
+}
+
+datasource::QuotaLimits LimitsFrom(const json& j) {
+  datasource::QuotaLimits l;
+  if (j.contains("per_minute")) l.per_minute = j["per_minute"].get<int64_t>();
+  if (j.contains("per_hour")) l.per_hour = j["per_hour"].get<int64_t>();
+  if (j.contains("per_day")) l.per_day = j["per_day"].get<int64_t>();
+  if (j.contains("concurrency")) l.concurrency = j["concurrency"].get<int64_t>();
+  return l;
+}
+
+json OptionsJson(const core::Options& o) {
+  json j = json::object();
+  for (const auto& [k, v] : o.values()) {
+    std::visit([&](const auto& x) { j[k] = x; }, v);
+  }
+  return j;
+}
+
+core::Options OptionsFrom(const json& j) {
+  core::Options o;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_boolean()) o.Set(k, v.get<bool>());
+    else if (v.is_number_integer()) o.Set(k, v.get<int64_t>());
+    else if (v.is_number()) o.Set(k, v.get<double>());
+    else if (v.is_array()) o.Set(k, v.get<std::vector<std::string>>());
+    else o.Set(k, v.get<std::string>());
+  }
+  return o;
+}
+
+json SourceJson(const datasource::DataSource& s, bool display) {
+  json api = json::object();
+  for (const auto& [name, l] : s.api_limits) api[name] = LimitsJson(l);
+  return json{{"name", s.name},
+              {"provider", s.provider},
+              {"endpoint", s.endpoint},
+              {"token", display ? core::DisplaySecret(s.token) : s.token},
+              {"timezone", s.timezone},
+              {"limits", LimitsJson(s.limits)},
+              {"api_limits", api},
+              {"options", OptionsJson(s.options)}};
+}
+
+const char* kParamKinds[] = {"constant", "list", "dates"};
+
+}  // namespace
+
+std::string SourceToJson(const datasource::DataSource& s) { return SourceJson(s, false).dump(); }
+std::string SourceToDisplayJson(const datasource::DataSource& s) { return SourceJson(s, true).dump(); }
+
+std::string DatasetToJson(const datasource::Dataset& d) {
+  json params = json::array();
+  for (const auto& p : d.params) {
+    params.push_back({{"name", p.name}, {"type", p.type}, {"required", p.required}, {"description", p.description}});
+  }
+  json fields = json::array();
+  if (d.schema) {
+    for (const auto& f : d.schema->fields()) {
+      fields.push_back(
+          {{"name", f.name}, {"type", f.type.ToString()}, {"nullable", f.nullable}, {"description", f.description}});
+    }
+  }
+  return json{{"name", d.name},
+              {"source", d.source},
+              {"api", d.api},
+              {"title", d.title},
+              {"description", d.description},
+              {"doc_url", d.doc_url},
+              {"params", params},
+              {"fields", fields},
+              {"primary_key", d.primary_key},
+              {"date_key", d.date_key},
+              {"row_cap", d.row_cap}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string StorageToJson(const storage::Storage& s) {
+  return json{{"name", s.name}, {"kind", s.kind}, {"options", OptionsJson(s.options)}}.dump();
+}
+
+std::string StorageToDisplayJson(const storage::Storage& s) {
+  json opts = OptionsJson(s.options);
+  for (auto& [k, v] : opts.items()) {
+    if (v.is_string()) {
+      std::string text = v.get<std::string>();
+      // Connection URLs and passwords may carry secrets; show references, mask literals.
+      if (k.find("password") != std::string::npos || k.find("token") != std::string::npos) {
+        v = core::DisplaySecret(text);
+      } else {
+        v = core::Redact(text);
+      }
+    }
+  }
+  return json{{"name", s.name}, {"kind", s.kind}, {"options", opts}}.dump();
+}
+
+std::string PlanToJson(const sync::SyncPlan& p) {
+  json params = json::array();
+  for (const auto& ps : p.args.params) {
+    json j = {{"name", ps.name}, {"kind", kParamKinds[static_cast<int>(ps.kind)]}};
+    if (ps.kind == generation::ParamSource::Kind::kDateRange) {
+      j["start"] = ps.start;
+      j["end"] = ps.end;
+      j["step"] = ps.step;
+      j["format"] = ps.format;
+      j["weekdays_only"] = ps.weekdays_only;
+    } else {
+      j["values"] = ps.values;
+    }
+    params.push_back(std::move(j));
+  }
+  return json{{"name", p.name},
+              {"dataset", p.dataset},
+              {"storages", p.storages},
+              {"mode", std::string(storage::WriteModeName(p.mode))},
+              {"params", params},
+              {"schedule", p.schedule},
+              {"depends_on", p.depends_on},
+              {"retry",
+               {{"max_attempts", p.retry.max_attempts},
+                {"initial_backoff_ms", p.retry.initial_backoff_ms},
+                {"max_backoff_ms", p.retry.max_backoff_ms}}},
+              {"concurrency", p.concurrency},
+              {"max_wait_secs", p.max_wait_secs},
+              {"enabled", p.enabled}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+core::Result<datasource::DataSource> SourceFromJson(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    datasource::DataSource s;
+    s.name = j.at("name").get<std::string>();
+    s.provider = j.at("provider").get<std::string>();
+    s.endpoint = j.at("endpoint").get<std::string>();
+    s.token = j.at("token").get<std::string>();
+    s.timezone = j.at("timezone").get<std::string>();
+    s.limits = LimitsFrom(j.at("limits"));
+    for (const auto& [api, l] : j.at("api_limits").items()) s.api_limits[api] = LimitsFrom(l);
+    s.options = OptionsFrom(j.at("options"));
+    return s;
+  } catch (const std::exception& e) {
+    return core::Fail(Corrupt("source", e));
+  }
+}
+
+core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    datasource::Dataset d;
+    d.name = j.at("name").get<std::string>();
+    d.source = j.at("source").get<std::string>();
+    d.api = j.at("api").get<std::string>();
+    d.title = j.at("title").get<std::string>();
+    d.description = j.at("description").get<std::string>();
+    d.doc_url = j.at("doc_url").get<std::string>();
+    for (const auto& p : j.at("params")) {
+      d.params.push_back({p.at("name").get<std::string>(), p.at("type").get<std::string>(),
+                          p.at("required").get<bool>(), p.at("description").get<std::string>()});
+    }
+    std::vector<core::Field> fields;
+    for (const auto& f : j.at("fields")) {
+      auto type = core::LogicalType::Parse(f.at("type").get<std::string>());
+      if (!type) throw std::runtime_error("unknown type " + f.at("type").get<std::string>());
+      fields.push_back({f.at("name").get<std::string>(), *type, f.at("nullable").get<bool>(),
+                        f.at("description").get<std::string>()});
+    }
+    d.schema = std::make_shared<core::Schema>(std::move(fields));
+    d.primary_key = j.at("primary_key").get<std::vector<std::string>>();
+    d.date_key = j.at("date_key").get<std::string>();
+    d.row_cap = j.at("row_cap").get<int64_t>();
+    return d;
+  } catch (const std::exception& e) {
+    return core::Fail(Corrupt("dataset", e));
+  }
+}
+
+core::Result<storage::Storage> StorageFromJson(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    storage::Storage s;
+    s.name = j.at("name").get<std::string>();
+    s.kind = j.at("kind").get<std::string>();
+    s.options = OptionsFrom(j.at("options"));
+    return s;
+  } catch (const std::exception& e) {
+    return core::Fail(Corrupt("storage", e));
+  }
+}
+
+core::Result<sync::SyncPlan> PlanFromJson(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    sync::SyncPlan p;
+    p.name = j.at("name").get<std::string>();
+    p.dataset = j.at("dataset").get<std::string>();
+    p.storages = j.at("storages").get<std::vector<std::string>>();
+    auto mode = storage::ParseWriteMode(j.at("mode").get<std::string>());
+    if (!mode) throw std::runtime_error("unknown mode");
+    p.mode = *mode;
+    for (const auto& pj : j.at("params")) {
+      generation::ParamSource ps;
+      ps.name = pj.at("name").get<std::string>();
+      std::string kind = pj.at("kind").get<std::string>();
+      if (kind == "dates") {
+        ps.kind = generation::ParamSource::Kind::kDateRange;
+        ps.start = pj.at("start").get<std::string>();
+        ps.end = pj.at("end").get<std::string>();
+        ps.step = pj.at("step").get<std::string>();
+        ps.format = pj.at("format").get<std::string>();
+        ps.weekdays_only = pj.at("weekdays_only").get<bool>();
+      } else {
+        ps.kind = kind == "list" ? generation::ParamSource::Kind::kList : generation::ParamSource::Kind::kConstant;
+        ps.values = pj.at("values").get<std::vector<std::string>>();
+      }
+      p.args.params.push_back(std::move(ps));
+    }
+    p.schedule = j.at("schedule").get<std::string>();
+    p.depends_on = j.at("depends_on").get<std::vector<std::string>>();
+    const json& r = j.at("retry");
+    p.retry.max_attempts = r.at("max_attempts").get<int64_t>();
+    p.retry.initial_backoff_ms = r.at("initial_backoff_ms").get<int64_t>();
+    p.retry.max_backoff_ms = r.at("max_backoff_ms").get<int64_t>();
+    p.concurrency = j.at("concurrency").get<int64_t>();
+    p.max_wait_secs = j.at("max_wait_secs").get<int64_t>();
+    p.enabled = j.at("enabled").get<bool>();
+    return p;
+  } catch (const std::exception& e) {
+    return core::Fail(Corrupt("plan", e));
+  }
+}
+
+}  // namespace datasync::app

@@ -1,0 +1,34 @@
+// Canonical JSON specs of the configuration objects, as stored in the system database's catalog and
+// shown by `--json` listings. ToJson is deterministic (stable key order), so equal objects have equal
+// text and the catalog's content hash detects real changes only. Secrets are stored as their ${ENV}
+// references; DisplayJson variants mask literal secrets for output. A dataset's schema_version is not part
+// of its spec: it is the catalog version of the stored object.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "datasource/data_source.hpp"
+#include "datasource/dataset.hpp"
+#include "storage/storage.hpp"
+#include "sync/sync_plan.hpp"
+
+namespace datasync::app {
+
+std::string SourceToJson(const datasource::DataSource& s);
+std::string DatasetToJson(const datasource::Dataset& d);
+std::string StorageToJson(const storage::Storage& s);
+std::string PlanToJson(const sync::SyncPlan& p);
+
+core::Result<datasource::DataSource> SourceFromJson(std::string_view json);
+core::Result<datasource::Dataset> DatasetFromJson(std::string_view json);
+core::Result<storage::Storage> StorageFromJson(std::string_view json);
+core::Result<sync::SyncPlan> PlanFromJson(std::string_view json);
+
+// The source spec with a literal token replaced by "***" (a ${ENV} reference is shown as is).
+std::string SourceToDisplayJson(const datasource::DataSource& s);
+// Storage options of type secret are masked the same way.
+std::string StorageToDisplayJson(const storage::Storage& s);
+
+}  // namespace datasync::app
