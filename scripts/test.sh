@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# README command 2: install what the tests need, build (Debug + sanitizers), run every test.
+# Unit tests (GoogleTest) and end-to-end tests (the real datasync binary against the project's own
+# Tushare-protocol simulator) all run under CTest. Extra arguments go to ctest (e.g. -L unit, -R e2e).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+t0=$(date +%s)
+bash scripts/install-deps.sh build test
+build_dir=$(bash scripts/build.sh test | tail -1)
+echo "build done in $(( $(date +%s) - t0 )) s"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" --timeout 900 "$@"
+echo "all tests passed in $(( $(date +%s) - t0 )) s"
