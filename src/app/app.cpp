@@ -177,10 +177,38 @@ core::Result<std::vector<sync::SyncPlan>> App::Plans() {
   return impl_->ListAll<sync::SyncPlan>(ObjectKind::kPlan, &PlanFromJson);
 }
 
-core::Result<std::vector<sync::SyncRun>> App::Runs(const sync::RunQuery& query) {
-  return impl_->db->runs().ListRuns(query);
+namespace {
+// Runs still in progress keep their counts in the task ledger, not in the run row: read them live.
+core::Status FillLiveCounts(sync::RunStore& store, sync::SyncRun& run) {
+  if (sync::IsFinal(run.status)) return core::Ok();
+  auto c = store.CountTasks(run.id);
+  if (!c) return core::Fail(c.error());
+  run.counts.tasks_total = c->total() - c->split;
+  run.counts.tasks_done = c->done;
+  run.counts.tasks_failed = c->failed;
+  run.counts.tasks_skipped = c->skipped;
+  run.counts.tasks_cancelled = c->cancelled;
+  run.counts.rows = c->rows;
+  run.counts.bytes = c->bytes;
+  return core::Ok();
 }
-core::Result<std::optional<sync::SyncRun>> App::Run(int64_t run_id) { return impl_->db->runs().GetRun(run_id); }
+}  // namespace
+
+core::Result<std::vector<sync::SyncRun>> App::Runs(const sync::RunQuery& query) {
+  auto runs = impl_->db->runs().ListRuns(query);
+  if (!runs) return runs;
+  for (auto& r : *runs) {
+    if (auto st = FillLiveCounts(impl_->db->runs(), r); !st) return core::Fail(st.error());
+  }
+  return runs;
+}
+
+core::Result<std::optional<sync::SyncRun>> App::Run(int64_t run_id) {
+  auto run = impl_->db->runs().GetRun(run_id);
+  if (!run || !*run) return run;
+  if (auto st = FillLiveCounts(impl_->db->runs(), **run); !st) return core::Fail(st.error());
+  return run;
+}
 
 namespace {
 

@@ -344,6 +344,9 @@ struct Executor::Impl {
       if (auto st = deps.store->AddTasks(run.id, kids); !st) return st;
       run.counts.tasks_total += static_cast<int64_t>(kids.size());
     }
+    for (const auto& u : updates) {
+      if (u.state == TaskState::kSplit) run.counts.tasks_total--;  // replaced by its children
+    }
     if (!updates.empty()) return deps.store->UpdateTasks(updates);
     return core::Ok();
   }
@@ -386,7 +389,7 @@ struct Executor::Impl {
     if (!before) return core::Fail(before.error());
     base_done = before->done;
     base_other = before->failed + before->skipped + before->split + before->cancelled;
-    run.counts.tasks_total = before->total();
+    run.counts.tasks_total = before->total() - before->split;
     run.status = RunStatus::kRunning;
     run.error.clear();
     run.resume_at_us = 0;
@@ -555,7 +558,7 @@ struct Executor::Impl {
     run.error = error;
     run.finished_at_us = core::ToEpochMicros(finished);
     run.resume_at_us = status == RunStatus::kDeferred ? core::ToEpochMicros(deferred_until) : 0;
-    run.counts.tasks_total = counts->total();
+    run.counts.tasks_total = counts->total() - counts->split;
     run.counts.tasks_done = counts->done;
     run.counts.tasks_failed = counts->failed;
     run.counts.tasks_skipped = counts->skipped;
