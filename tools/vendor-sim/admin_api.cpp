@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "comma_list.hpp"
 #include "routes.hpp"
 #include "sim_state.hpp"
 
@@ -72,14 +73,7 @@ bool ReadProbability(const json& v, const std::string& key, double& out, std::st
 bool ReadNameSet(const json& v, const std::string& key, std::set<std::string>& out, std::string& error) {
   out.clear();
   const auto add = [&](const std::string& text) {
-    size_t start = 0;
-    while (start <= text.size()) {
-      const size_t comma = text.find(',', start);
-      std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!item.empty()) out.insert(std::move(item));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    for (std::string_view item : SplitCommaList(text)) out.emplace(item);
   };
   if (v.is_string()) {
     add(v.get<std::string>());

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 
 #include "civil_date.hpp"
+#include "comma_list.hpp"
 
 namespace datasync::vendorsim {
 namespace {
@@ -60,18 +62,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::vector<std::string_view> SplitList(std::string_view text) {
-  std::vector<std::string_view> parts;
-  while (true) {
-    const size_t comma = text.find(',');
-    const std::string_view part = Trim(text.substr(0, comma));
-    if (!part.empty()) parts.push_back(part);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return parts;
 }
 
 // Field names → column indexes into spec.fields, in the requested order without repeats.
@@ -232,7 +222,7 @@ bool ParseBarQuery(const MarketData& market, const Params& params, int published
   }
   const TradingCalendar& calendar = market.calendar();
   if (ts_code) {
-    for (std::string_view code : SplitList(*ts_code)) {
+    for (std::string_view code : SplitCommaList(*ts_code)) {
       if (const std::optional<size_t> i = market.Find(code)) query.stocks.push_back(*i);
     }
     std::sort(query.stocks.begin(), query.stocks.end());
@@ -389,7 +379,7 @@ bool ServeStockBasic(const MarketData& market, const Params& params, const std::
     return false;
   }
   std::vector<std::string_view> codes;
-  if (ts_code) codes = SplitList(*ts_code);
+  if (ts_code) codes = SplitCommaList(*ts_code);
   const std::string status = list_status.value_or("L");
   int64_t to_skip = offset.value_or(0);
   int64_t remaining = limit.value_or(INT64_MAX);
@@ -493,11 +483,10 @@ void WriteErrorBody(std::string& out, JsonStyle style, std::string_view request_
 
 int DataApis::Serve(const ApiRequest& request, const ServeOptions& options, std::string& out) const {
   const ApiSpec* spec = FindSpec(request.api_name);
+  if (spec == nullptr) throw std::invalid_argument("DataApis::Serve: unknown api " + request.api_name);
   std::vector<size_t> columns;
   std::string error;
-  if (spec == nullptr) {
-    error = "请指定正确的接口名";
-  } else if (ResolveColumns(*spec, request.fields, columns, error)) {
+  if (ResolveColumns(*spec, request.fields, columns, error)) {
     // Rows go straight into `out` after the head; on a param error the partial body is discarded.
     const size_t start = out.size();
     JsonWriter w(out, options.style);

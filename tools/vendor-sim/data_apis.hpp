@@ -50,7 +50,8 @@ class DataApis {
   static const std::vector<std::string_view>& Fields(std::string_view api_name);
 
   // Renders the response body of an accepted call into `out` (appending); returns its business code
-  // (kCodeOk, or kCodeInvalidArgument for an unknown field or a bad param value).
+  // (kCodeOk, or kCodeInvalidArgument for an unknown field or a bad param value). The api must be one
+  // Knows() accepts (std::invalid_argument otherwise).
   int Serve(const ApiRequest& request, const ServeOptions& options, std::string& out) const;
 
  private:

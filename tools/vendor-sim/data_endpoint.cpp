@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "comma_list.hpp"
 #include "routes.hpp"
 #include "sim_random.hpp"
 #include "sim_state.hpp"
@@ -99,14 +100,7 @@ bool ParseRequestBody(const std::string& body, const std::string& path_api, ApiR
       return false;
     };
     if (it->is_string()) {
-      const std::string& text = it->get_ref<const std::string&>();
-      size_t start = 0;
-      while (start <= text.size()) {
-        const size_t comma = text.find(',', start);
-        out.fields.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
+      for (std::string_view f : SplitCommaList(it->get_ref<const std::string&>())) out.fields.emplace_back(f);
     } else if (it->is_array()) {
       for (const auto& f : *it) {
         if (!f.is_string()) return bad_fields();

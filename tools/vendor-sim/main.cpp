@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "civil_date.hpp"
+#include "comma_list.hpp"
 #include "data_apis.hpp"
 #include "market_data.hpp"
 #include "sim_server.hpp"
@@ -21,14 +22,7 @@ namespace {
 
 std::set<std::string> SplitNames(const std::string& text) {
   std::set<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.insert(std::move(item));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  for (std::string_view item : vs::SplitCommaList(text)) out.emplace(item);
   return out;
 }
 

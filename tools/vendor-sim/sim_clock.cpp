@@ -8,10 +8,6 @@
 namespace datasync::vendorsim {
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
-}
-
 bool ReadDigits(std::string_view text, size_t pos, size_t count, int& value) {
   if (pos + count > text.size()) return false;
   value = 0;

@@ -17,6 +17,11 @@ enum class ClockMode { kReal, kManual };
 inline constexpr int64_t kShanghaiOffsetMs = 8LL * 3600 * 1000;
 inline constexpr int64_t kMsPerDay = 86400LL * 1000;
 
+// Division rounding towards negative infinity (instants before 1970 land in the right day or hour).
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
+
 class SimClock {
  public:
   SimClock(ClockMode mode, int64_t start_epoch_ms) : mode_(mode), manual_ms_(start_epoch_ms) {}

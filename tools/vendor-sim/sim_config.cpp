@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "civil_date.hpp"
+#include "comma_list.hpp"
 #include "data_apis.hpp"
 
 namespace datasync::vendorsim {
@@ -32,11 +33,12 @@ bool ParseApiLimit(std::string_view spec, std::string& api, ApiLimitOverride& li
     error += ")";
     return false;
   }
-  std::string_view rest = spec.substr(colon + 1);
-  while (!rest.empty()) {
-    const size_t comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  const std::vector<std::string_view> items = SplitCommaList(spec.substr(colon + 1));
+  if (items.empty()) {
+    error = "--api-limit '" + std::string(spec) + "': name at least one window, e.g. daily:minute=200";
+    return false;
+  }
+  for (std::string_view item : items) {
     const size_t eq = item.find('=');
     int64_t value = -1;
     if (eq != std::string_view::npos) {

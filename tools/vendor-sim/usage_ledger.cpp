@@ -8,10 +8,6 @@ namespace {
 constexpr int64_t kMinuteMs = 60 * 1000;
 constexpr int64_t kHourMs = 3600 * 1000;
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
-}
-
 }  // namespace
 
 UsageLedger::Entry& UsageLedger::At(std::string_view token, std::string_view api) {
@@ -31,7 +27,7 @@ Admission UsageLedger::Admit(std::string_view token, std::string_view api, const
     e.hour_bucket = hour_bucket;
     e.hour_count = 0;
   }
-  const int64_t day_bucket = FloorDiv(now_ms + kShanghaiOffsetMs, kMsPerDay);
+  const int64_t day_bucket = ShanghaiDay(now_ms);
   if (day_bucket != e.day_bucket) {
     e.day_bucket = day_bucket;
     e.day_count = 0;
@@ -174,8 +170,7 @@ std::string UsageLedger::StatsJson(int64_t now_ms) const {
       w.Char('{');
       field("minute", static_cast<uint64_t>(in_minute), true);
       field("hour", e.hour_bucket == FloorDiv(now_ms, kHourMs) ? static_cast<uint64_t>(e.hour_count) : 0);
-      field("day",
-            e.day_bucket == FloorDiv(now_ms + kShanghaiOffsetMs, kMsPerDay) ? static_cast<uint64_t>(e.day_count) : 0);
+      field("day", e.day_bucket == ShanghaiDay(now_ms) ? static_cast<uint64_t>(e.day_count) : 0);
       w.Char('}');
       w.Char('}');
       totals.accepted += e.accepted;
