@@ -3,7 +3,7 @@
 // beyond its style:
 //   kCompact  `{"a":1,"b":"平安"}`              UTF-8 as is (the newer Tushare servers)
 //   kSpaced   `{"a": 1, "b": "\u5e73\u5b89"}`   Python json.dumps defaults: ", " and ": " separators,
-//             every non-ASCII character as \uXXXX, surrogate pairs above the BMP (the older servers)
+//             every non-ASCII character as \uHHHH, surrogate pairs above the BMP (the older servers)
 // Numbers render as Python's repr of the float does for our value ranges (10.5, 11.0, 0.0123).
 // A JsonWriter is a short-lived, single-threaded helper.
 #pragma once
@@ -36,7 +36,7 @@ class JsonWriter {
       out_.push_back(':');
     }
   }
-  // A string with full escaping (and \uXXXX for non-ASCII in kSpaced).
+  // A string with full escaping (and \uHHHH for non-ASCII in kSpaced).
   void String(std::string_view utf8);
   // A string known to hold only printable ASCII without '"' or '\\' (codes, dates).
   void PlainString(std::string_view ascii) {

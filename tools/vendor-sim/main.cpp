@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--fault-seed", runtime.faults.seed, "seed of the fault draws")->capture_default_str();
-  app.add_option("--json-style", json_style, "compact (UTF-8) or spaced (Python json.dumps, \\uXXXX)")
+  app.add_option("--json-style", json_style, "compact (UTF-8) or spaced (Python json.dumps, \\uHHHH)")
       ->capture_default_str()
       ->check(CLI::IsMember({"compact", "spaced"}));
   app.add_option("--row-cap", row_cap, "rows per call; more → the first N and has_more")

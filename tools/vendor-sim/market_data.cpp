@@ -174,7 +174,7 @@ constexpr Area kAreas[] = {
 };
 
 // Private controllers. Personal names can hold characters outside the BMP (CJK Extension B and later),
-// which exercises clients' surrogate-pair handling in the \uXXXX style; the first one is one of them.
+// which exercises clients' surrogate-pair handling in the \uHHHH style; the first one is one of them.
 constexpr const char* kPersons[] = {
     "王𬀩", "陈𬘭", "李建国", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄海", "周杰",
     "吴昊",    "徐刚",    "孙丽",   "马超", "朱红", "胡斌", "郭涛", "何平", "高峰", "林森",
