@@ -1,0 +1,840 @@
+#!/usr/bin/env python3
+"""End-to-end tests of datasync-vendor-sim, the project's Tushare-protocol simulator.
+
+Run: /usr/bin/python3 tests/sim/test_vendor_sim.py --sim build/tools/vendor-sim/datasync-vendor-sim
+Each test class starts its own simulator(s) on a free port and stops them with SIGTERM (which must exit 0).
+"""
+import argparse
+import datetime
+import gzip
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+SIM_PATH = None
+
+DOC = "，权限的具体详情访问：https://tushare.pro/document/1?doc_id=108。"
+DAILY_FIELDS = ["ts_code", "trade_date", "open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol",
+                "amount"]
+STOCK_BASIC_FIELDS = ["ts_code", "symbol", "name", "area", "industry", "fullname", "enname", "cnspell", "market",
+                      "exchange", "curr_type", "list_status", "list_date", "delist_date", "is_hs", "act_name",
+                      "act_ent_type"]
+STOCK_BASIC_DEFAULT = ["ts_code", "symbol", "name", "area", "industry", "cnspell", "market", "list_date", "act_name",
+                       "act_ent_type"]
+DAILY_BASIC_FIELDS = ["ts_code", "trade_date", "close", "turnover_rate", "turnover_rate_f", "volume_ratio", "pe",
+                      "pe_ttm", "pb", "ps", "ps_ttm", "dv_ratio", "dv_ttm", "total_share", "float_share",
+                      "free_share", "total_mv", "circ_mv"]
+# Shanghai evening of a trading day: that day's bars are published.
+EVENING = "2024-06-03T18:00:00+08:00"
+
+
+class Sim:
+    """A running simulator process; use as a context manager or call stop()."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([SIM_PATH, "--port", "0", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self._first_line(timeout=30)
+        prefix = "listening on http://127.0.0.1:"
+        if not line.startswith(prefix):
+            self.proc.kill()
+            raise AssertionError("unexpected first line %r, stderr: %s" % (line, self.proc.stderr.read()))
+        self.port = int(line[len(prefix):].strip())
+        self.first_line = line
+
+    def _first_line(self, timeout):
+        result = []
+        reader = threading.Thread(target=lambda: result.append(self.proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not result:
+            self.proc.kill()
+            raise AssertionError("the simulator printed nothing within %ss" % timeout)
+        return result[0]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            code = self.proc.wait(timeout=15)
+            if code != 0:
+                raise AssertionError("simulator exited with %s after SIGTERM" % code)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --- HTTP helpers -------------------------------------------------------------------------------------
+    def raw(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            data = body if isinstance(body, (bytes, type(None))) else body.encode("utf-8")
+            conn.request(method, path, body=data, headers=headers or {})
+            res = conn.getresponse()
+            return res.status, dict(res.getheaders()), res.read()
+        finally:
+            conn.close()
+
+    def call(self, api, params=None, fields=None, token="demo-token", path=None, extra=None):
+        body = {"api_name": api, "token": token, "params": params or {}, "fields": fields if fields is not None else ""}
+        if extra:
+            body.update(extra)
+        status, _, data = self.raw("POST", path or "/", json.dumps(body))
+        if status != 200:
+            raise AssertionError("HTTP %s: %r" % (status, data[:200]))
+        return json.loads(data)
+
+    def data(self, api, params=None, fields=None, **kw):
+        res = self.call(api, params, fields, **kw)
+        if res["code"] != 0:
+            raise AssertionError("code %s: %s" % (res["code"], res["msg"]))
+        return res["data"]
+
+    def rows(self, api, params=None, fields=None, **kw):
+        d = self.data(api, params, fields, **kw)
+        return [dict(zip(d["fields"], item)) for item in d["items"]]
+
+    def admin(self, method, path, body=None):
+        status, _, data = self.raw(method, path, None if body is None else json.dumps(body))
+        return status, json.loads(data)
+
+    def set_clock(self, iso):
+        status, clock = self.admin("POST", "/_sim/clock", {"set": iso})
+        assert status == 200, clock
+        return clock
+
+    def advance(self, secs):
+        status, clock = self.admin("POST", "/_sim/clock", {"advance_secs": secs})
+        assert status == 200, clock
+        return clock
+
+    def stats(self):
+        return self.admin("GET", "/_sim/stats")[1]
+
+
+def ymd(d):
+    return d.strftime("%Y%m%d")
+
+
+def parse_ymd(s):
+    return datetime.datetime.strptime(s, "%Y%m%d").date()
+
+
+def decimals_ok(value, places):
+    return abs(round(value, places) - value) < 1e-9
+
+
+class DatasetTest(unittest.TestCase):
+    """Fields, types, orderings and values of every dataset, against one shared simulator."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim("--clock", "manual", "--start-time", EVENING)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    # --- trade_cal --------------------------------------------------------------------------------------
+    def test_trade_cal_fields_types_and_descending_order(self):
+        d = self.sim.data("trade_cal", {"start_date": "20240101", "end_date": "20241231"})
+        self.assertEqual(d["fields"], ["exchange", "cal_date", "is_open", "pretrade_date"])
+        self.assertEqual(d["count"], 366)
+        self.assertEqual(len(d["items"]), 366)
+        self.assertFalse(d["has_more"])
+        dates = [r[1] for r in d["items"]]
+        self.assertEqual(dates, sorted(dates, reverse=True))
+        self.assertEqual(dates[0], "20241231")
+        for exchange, cal_date, is_open, pretrade in d["items"]:
+            self.assertEqual(exchange, "SSE")
+            self.assertIs(type(is_open), int)
+            self.assertIn(is_open, (0, 1))
+            self.assertRegex(cal_date, r"^\d{8}$")
+            self.assertRegex(pretrade, r"^\d{8}$")
+            if parse_ymd(cal_date).weekday() >= 5:
+                self.assertEqual(is_open, 0, cal_date)
+
+    def test_trade_cal_holidays_and_pretrade_date(self):
+        rows = self.sim.rows("trade_cal", {"start_date": "20231220", "end_date": "20241231"})
+        is_open = {r["cal_date"]: r["is_open"] for r in rows}
+        closed_weekdays = ["20240101", "20240209", "20240212", "20240213", "20240214", "20240215", "20240216",
+                           "20240404", "20240405", "20240501", "20240502", "20240503", "20240610", "20240916",
+                           "20240917", "20241001", "20241002", "20241003", "20241004", "20241007"]
+        for day in closed_weekdays:
+            self.assertEqual(is_open[day], 0, day)
+        for day in ["20240102", "20240208", "20240219", "20240403", "20240506", "20240603", "20240611", "20241008"]:
+            self.assertEqual(is_open[day], 1, day)
+        # pretrade_date is the previous open day, for open and closed days alike.
+        ordered = sorted(rows, key=lambda r: r["cal_date"])
+        last_open = None
+        for r in ordered:
+            if last_open is not None:
+                self.assertEqual(r["pretrade_date"], last_open, r["cal_date"])
+            if r["is_open"]:
+                last_open = r["cal_date"]
+        pre = {r["cal_date"]: r["pretrade_date"] for r in rows}
+        self.assertEqual(pre["20240219"], "20240208")
+        self.assertEqual(pre["20241008"], "20240930")
+        self.assertEqual(pre["20240102"], "20231229")
+
+    def test_trade_cal_params(self):
+        sse = self.sim.data("trade_cal", {"start_date": "20240101", "end_date": "20240131"})
+        szse = self.sim.data("trade_cal", {"exchange": "SZSE", "start_date": "20240101", "end_date": "20240131"})
+        self.assertEqual([r[1:] for r in sse["items"]], [r[1:] for r in szse["items"]])
+        self.assertTrue(all(r[0] == "SZSE" for r in szse["items"]))
+        self.assertEqual(self.sim.data("trade_cal", {"exchange": "", "start_date": "20240101",
+                                                     "end_date": "20240131"})["items"], sse["items"])
+        self.assertEqual(self.sim.data("trade_cal", {"exchange": "XYZ"})["count"], 0)
+        open_only = self.sim.rows("trade_cal", {"start_date": "20240101", "end_date": "20240131", "is_open": "1"})
+        self.assertEqual(len(open_only), 22)
+        self.assertTrue(all(r["is_open"] == 1 for r in open_only))
+        as_int = self.sim.rows("trade_cal", {"start_date": "20240101", "end_date": "20240131", "is_open": 0})
+        self.assertEqual(len(as_int), 31 - 22)
+
+    def test_trade_cal_whole_calendar_hits_row_cap(self):
+        d = self.sim.data("trade_cal")
+        self.assertEqual(d["count"], 6000)
+        self.assertTrue(d["has_more"])
+        self.assertEqual(d["items"][0][1], "20271231")
+
+    # --- stock_basic ------------------------------------------------------------------------------------
+    def test_stock_basic_default_fields(self):
+        d = self.sim.data("stock_basic")
+        self.assertEqual(d["fields"], STOCK_BASIC_DEFAULT)
+        self.assertGreater(d["count"], 450)
+        self.assertLessEqual(d["count"], 500)
+        codes = [r[0] for r in d["items"]]
+        self.assertEqual(codes, sorted(codes))
+        self.assertEqual(len(set(codes)), len(codes))
+        for anchor in ["000001.SZ", "000002.SZ", "600000.SH", "600519.SH", "300750.SZ", "688981.SH"]:
+            self.assertIn(anchor, codes)
+
+    def test_stock_basic_all_fields_and_types(self):
+        listed = self.sim.rows("stock_basic", fields=",".join(STOCK_BASIC_FIELDS))
+        delisted = self.sim.rows("stock_basic", {"list_status": "D"}, fields=STOCK_BASIC_FIELDS)
+        self.assertEqual(list(listed[0].keys()), STOCK_BASIC_FIELDS)
+        self.assertEqual(len(listed) + len(delisted), 500)
+        self.assertGreater(len(delisted), 0)
+        suffix = {"SSE": ".SH", "SZSE": ".SZ", "BSE": ".BJ"}
+        exchanges = set()
+        for r in listed + delisted:
+            self.assertRegex(r["ts_code"], r"^\d{6}\.(SH|SZ|BJ)$")
+            self.assertEqual(r["symbol"], r["ts_code"][:6])
+            self.assertTrue(r["ts_code"].endswith(suffix[r["exchange"]]))
+            exchanges.add(r["exchange"])
+            self.assertTrue(any(ord(c) > 127 for c in r["name"]), r["name"])
+            self.assertTrue(r["fullname"].endswith("股份有限公司"))
+            self.assertEqual(r["curr_type"], "CNY")
+            self.assertRegex(r["list_date"], r"^\d{8}$")
+            self.assertTrue("19910101" <= r["list_date"] <= "20251231", r["list_date"])
+            self.assertIn(r["is_hs"], ("N", "H", "S"))
+            self.assertIn(r["market"], ("主板", "创业板", "科创板", "北交所"))
+            if r["ts_code"][:3] in ("300", "301"):
+                self.assertEqual(r["market"], "创业板")
+            if r["ts_code"].startswith("688"):
+                self.assertEqual(r["market"], "科创板")
+        self.assertEqual(exchanges, {"SSE", "SZSE", "BSE"})
+        self.assertTrue(all(r["list_status"] == "L" and r["delist_date"] is None for r in listed))
+        for r in delisted:
+            self.assertEqual(r["list_status"], "D")
+            self.assertRegex(r["delist_date"], r"^\d{8}$")
+            self.assertGreater(r["delist_date"], r["list_date"])
+        self.assertTrue(any(r["act_name"] is None for r in listed))
+        years = {r["list_date"][:4] for r in listed}
+        self.assertIn("1991", years)
+        self.assertIn("2025", years)
+        # A character outside the BMP (exercises surrogate pairs in the spaced style).
+        self.assertTrue(any(r["act_name"] and any(ord(c) > 0xFFFF for c in r["act_name"]) for r in listed))
+
+    def test_stock_basic_filters_and_paging(self):
+        full = self.sim.rows("stock_basic", fields="ts_code,exchange,market")
+        pages = []
+        offset = 0
+        while True:
+            d = self.sim.data("stock_basic", {"offset": offset, "limit": 100}, fields="ts_code,exchange,market")
+            pages.extend(d["items"])
+            offset += d["count"]
+            if not d["has_more"]:
+                break
+            self.assertEqual(d["count"], 100)
+        self.assertEqual([p[0] for p in pages], [r["ts_code"] for r in full])
+        bse = self.sim.rows("stock_basic", {"exchange": "BSE"}, fields="ts_code,exchange")
+        self.assertTrue(0 < len(bse) < 50)
+        self.assertTrue(all(r["ts_code"].endswith(".BJ") for r in bse))
+        chinext = self.sim.rows("stock_basic", {"market": "创业板"}, fields="ts_code,market")
+        self.assertEqual(len(chinext), sum(1 for r in full if r["market"] == "创业板"))
+        one = self.sim.rows("stock_basic", {"ts_code": "600000.SH"}, fields=STOCK_BASIC_FIELDS)
+        self.assertEqual(len(one), 1)
+        by_name = self.sim.rows("stock_basic", {"name": one[0]["name"]}, fields="ts_code")
+        self.assertIn("600000.SH", [r["ts_code"] for r in by_name])
+
+    # --- daily ------------------------------------------------------------------------------------------
+    def check_daily_row(self, r):
+        for f in ("open", "high", "low", "close", "pre_close", "change"):
+            self.assertIsInstance(r[f], float, f)
+            self.assertTrue(decimals_ok(r[f], 2), (f, r[f]))
+        self.assertTrue(decimals_ok(r["pct_chg"], 4), r["pct_chg"])
+        self.assertTrue(decimals_ok(r["vol"], 2), r["vol"])
+        self.assertTrue(decimals_ok(r["amount"], 3), r["amount"])
+        self.assertGreaterEqual(r["high"], max(r["open"], r["close"]))
+        self.assertLessEqual(r["low"], min(r["open"], r["close"]))
+        self.assertGreater(r["low"], 0)
+        self.assertAlmostEqual(r["change"], r["close"] - r["pre_close"], places=6)
+        self.assertLessEqual(abs(r["pct_chg"] - r["change"] / r["pre_close"] * 100), 0.00005 + 1e-9)
+        self.assertGreater(r["vol"], 0)
+        # amount (千元) = vol (手) × 100 × a price between low and high / 1000
+        self.assertTrue(r["vol"] * r["low"] / 10 * 0.999 <= r["amount"] <= r["vol"] * r["high"] / 10 * 1.001, r)
+
+    def test_daily_one_stock_ten_years(self):
+        d = self.sim.data("daily", {"ts_code": "600000.SH", "start_date": "20140101", "end_date": "20231231"})
+        self.assertEqual(d["fields"], DAILY_FIELDS)
+        self.assertFalse(d["has_more"])
+        rows = [dict(zip(d["fields"], i)) for i in d["items"]]
+        self.assertGreater(len(rows), 2300)
+        dates = [r["trade_date"] for r in rows]
+        self.assertEqual(dates, sorted(dates, reverse=True))
+        open_days = {r["cal_date"] for r in self.sim.rows("trade_cal", {"start_date": "20140101",
+                                                                        "end_date": "20231231", "is_open": 1})}
+        self.assertTrue(set(dates) <= open_days)
+        missing = len(open_days) - len(dates)  # suspension days
+        self.assertLess(missing, len(open_days) * 0.02)
+        for newer, older in zip(rows, rows[1:]):
+            self.assertEqual(newer["pre_close"], older["close"], newer["trade_date"])
+        for r in rows:
+            self.check_daily_row(r)
+            self.assertLess(abs(r["pct_chg"]), 11)
+
+    def test_daily_suspensions_exist(self):
+        codes = [r["ts_code"] for r in self.sim.rows("stock_basic", {"exchange": "SSE"}, fields="ts_code")[:8]]
+        open_count = len(self.sim.rows("trade_cal", {"start_date": "20200101", "end_date": "20231231",
+                                                     "is_open": 1}))
+        missing = 0
+        for code in codes:
+            info = self.sim.rows("stock_basic", {"ts_code": code}, fields="list_date")[0]
+            if info["list_date"] > "20200101":
+                continue
+            rows = self.sim.rows("daily", {"ts_code": code, "start_date": "20200101", "end_date": "20231231"},
+                                 fields="trade_date")
+            missing += open_count - len(rows)
+        self.assertGreater(missing, 0)
+
+    def test_daily_by_trade_date_across_all_stocks(self):
+        d = self.sim.data("daily", {"trade_date": "20240603"})
+        rows = [dict(zip(d["fields"], i)) for i in d["items"]]
+        codes = [r["ts_code"] for r in rows]
+        self.assertEqual(codes, sorted(codes))
+        self.assertTrue(all(r["trade_date"] == "20240603" for r in rows))
+        listed = [r for r in self.sim.rows("stock_basic", fields="ts_code,list_date") if r["list_date"] <= "20240603"]
+        self.assertLessEqual(len(rows), len(listed))
+        self.assertGreater(len(rows), len(listed) * 0.97)
+        self.assertTrue(set(codes) <= {r["ts_code"] for r in listed})
+        for r in rows:
+            self.check_daily_row(r)
+        # The same rows one stock at a time.
+        one = self.sim.rows("daily", {"ts_code": codes[5], "trade_date": "20240603"})
+        self.assertEqual(one, [rows[5]])
+        # Non-trading day: nothing.
+        self.assertEqual(self.sim.data("daily", {"trade_date": "20240608"})["count"], 0)
+
+    def test_daily_order_trade_date_desc_then_ts_code(self):
+        rows = self.sim.rows("daily", {"ts_code": "600000.SH,000001.SZ,000002.SZ", "start_date": "20240520",
+                                       "end_date": "20240531"}, fields="ts_code,trade_date")
+        keys = [(r["trade_date"], r["ts_code"]) for r in rows]
+        self.assertEqual(keys, sorted(keys, key=lambda k: (-int(k[0]), k[1])))
+        self.assertGreater(len(rows), 25)
+
+    def test_daily_listing_and_delisting_bounds(self):
+        delisted = self.sim.rows("stock_basic", {"list_status": "D"}, fields="ts_code,list_date,delist_date")
+        target = next(r for r in delisted if r["delist_date"] > "20110101")
+        rows = self.sim.rows("daily", {"ts_code": target["ts_code"]}, fields="trade_date")
+        self.assertTrue(rows)
+        self.assertLess(rows[0]["trade_date"], target["delist_date"])
+        young = [r for r in self.sim.rows("stock_basic", fields="ts_code,list_date") if r["list_date"] > "20150101"]
+        first = self.sim.rows("daily", {"ts_code": young[0]["ts_code"]}, fields="trade_date,pre_close,close")
+        self.assertEqual(first[-1]["trade_date"], young[0]["list_date"])
+
+    def test_daily_without_dates_is_latest_published_day(self):
+        d = self.sim.data("daily", fields="trade_date")
+        self.assertGreater(d["count"], 400)
+        self.assertEqual({r[0] for r in d["items"]}, {"20240603"})
+
+    def test_row_cap_and_has_more(self):
+        d = self.sim.data("daily", {"start_date": "20240101", "end_date": "20240603"}, fields="ts_code,trade_date")
+        self.assertEqual(d["count"], 6000)
+        self.assertEqual(len(d["items"]), 6000)
+        self.assertTrue(d["has_more"])
+        self.assertEqual(d["items"][0][1], "20240603")
+        exact = self.sim.data("daily", {"trade_date": "20240603"}, fields="ts_code")
+        self.assertFalse(exact["has_more"])
+
+    # --- field selection --------------------------------------------------------------------------------
+    def test_field_selection_and_order(self):
+        d = self.sim.data("daily", {"ts_code": "000001.SZ", "trade_date": "20240603"}, fields="close, ts_code")
+        self.assertEqual(d["fields"], ["close", "ts_code"])
+        full = self.sim.rows("daily", {"ts_code": "000001.SZ", "trade_date": "20240603"})[0]
+        self.assertEqual(d["items"], [[full["close"], "000001.SZ"]])
+        as_list = self.sim.data("daily", {"ts_code": "000001.SZ", "trade_date": "20240603"},
+                                fields=["trade_date", "vol"])
+        self.assertEqual(as_list["fields"], ["trade_date", "vol"])
+        self.assertEqual(as_list["items"], [["20240603", full["vol"]]])
+
+    def test_unknown_field_is_2001(self):
+        res = self.sim.call("trade_cal", fields="exchange,exchange_id")
+        self.assertEqual(res["code"], -2001)
+        self.assertEqual(res["msg"], "接口trade_cal不包含字段exchange_id")
+        self.assertIsNone(res["data"])
+        res = self.sim.call("daily", {"trade_date": "20240603"}, fields=["ts_code", "foo"])
+        self.assertEqual((res["code"], res["msg"]), (-2001, "接口daily不包含字段foo"))
+
+    # --- adj_factor and daily_basic --------------------------------------------------------------------
+    def test_adj_factor(self):
+        d = self.sim.data("adj_factor", {"ts_code": "600519.SH", "start_date": "20140101", "end_date": "20240603"})
+        self.assertEqual(d["fields"], ["ts_code", "trade_date", "adj_factor"])
+        rows = [dict(zip(d["fields"], i)) for i in d["items"]]
+        self.assertGreater(len(rows), 2300)
+        values = [r["adj_factor"] for r in reversed(rows)]
+        self.assertTrue(all(decimals_ok(v, 3) and v >= 1.0 for v in values))
+        self.assertEqual(values, sorted(values))  # only ever steps up
+        steps = sum(1 for a, b in zip(values, values[1:]) if a != b)
+        self.assertTrue(1 <= steps <= 25, steps)
+        daily = self.sim.rows("daily", {"ts_code": "600519.SH", "start_date": "20140101", "end_date": "20240603"},
+                              fields="trade_date")
+        self.assertEqual([r["trade_date"] for r in rows], [r["trade_date"] for r in daily])
+        whole_day = self.sim.data("adj_factor", {"trade_date": "20240603"})
+        self.assertGreater(whole_day["count"], 400)
+
+    def test_daily_basic(self):
+        d = self.sim.data("daily_basic", {"trade_date": "20240603"})
+        self.assertEqual(d["fields"], DAILY_BASIC_FIELDS)
+        rows = [dict(zip(d["fields"], i)) for i in d["items"]]
+        daily = {r["ts_code"]: r for r in self.sim.rows("daily", {"trade_date": "20240603"})}
+        self.assertEqual(set(daily), {r["ts_code"] for r in rows})
+        for r in rows:
+            self.assertEqual(r["close"], daily[r["ts_code"]]["close"])
+            for f in DAILY_BASIC_FIELDS[2:]:
+                v = r[f]
+                if f in ("pe", "pe_ttm", "dv_ratio", "dv_ttm"):
+                    self.assertTrue(v is None or isinstance(v, float), (f, v))
+                else:
+                    self.assertIsInstance(v, float, f)
+                if v is not None:
+                    self.assertTrue(decimals_ok(v, 4), (f, v))
+            self.assertAlmostEqual(r["total_mv"], r["close"] * r["total_share"], delta=0.0002 + 1e-9 * r["total_mv"])
+            self.assertAlmostEqual(r["circ_mv"], r["close"] * r["float_share"], delta=0.0002 + 1e-9 * r["circ_mv"])
+            self.assertLessEqual(r["float_share"], r["total_share"])
+            self.assertLessEqual(r["free_share"], r["float_share"])
+            self.assertLess(r["turnover_rate"], 100)
+            self.assertGreaterEqual(r["turnover_rate_f"], r["turnover_rate"])
+        self.assertTrue(any(r["pe"] is None for r in rows))
+        self.assertTrue(any(r["pe"] is not None for r in rows))
+        self.assertTrue(any(r["dv_ratio"] is None for r in rows))
+        self.assertTrue(any(r["dv_ratio"] is not None for r in rows))
+
+    # --- protocol ---------------------------------------------------------------------------------------
+    def test_dataapi_path_overrides_body_api_name(self):
+        res = self.sim.call("stock_basic", {"start_date": "20240101", "end_date": "20240105"},
+                            path="/dataapi/trade_cal")
+        self.assertEqual(res["code"], 0)
+        self.assertEqual(res["data"]["fields"], ["exchange", "cal_date", "is_open", "pretrade_date"])
+        self.assertEqual(res["data"]["count"], 5)
+        self.assertRegex(res["request_id"], r"^[0-9a-f]{32}$")
+        self.assertEqual(res["msg"], "")
+        self.assertEqual(list(res.keys()), ["request_id", "code", "msg", "data"])
+        self.assertEqual(list(res["data"].keys()), ["fields", "items", "has_more", "count"])
+
+    def test_unknown_params_are_ignored(self):
+        plain = self.sim.data("daily", {"trade_date": "20240603", "ts_code": "600000.SH"})
+        extra = self.sim.data("daily", {"trade_date": "20240603", "ts_code": "600000.SH", "adj": "qfq", "foo": 1})
+        self.assertEqual(plain, extra)
+        self.assertEqual(plain["count"], 1)
+
+    def test_numeric_param_values_are_accepted(self):
+        as_text = self.sim.data("trade_cal", {"start_date": "20240101", "end_date": "20240110"})
+        as_number = self.sim.data("trade_cal", {"start_date": 20240101, "end_date": 20240110})
+        self.assertEqual(as_text, as_number)
+
+    def test_business_errors_verbatim(self):
+        cases = [
+            (dict(api="daily", token="wrong"), 40101, "您的token不对，请确认。"),
+            (dict(api="daily", token=""), 40101, "您的token不对，请确认。"),
+            (dict(api="fund_daily"), 40203, "抱歉，您没有接口(fund_daily)访问权限" + DOC),
+            (dict(api="no_such_api"), -1, "请指定正确的接口名"),
+            (dict(api="daily", params={"trade_date": "2024-13-45"}), -2001,
+             "参数trade_date的值无效：2024-13-45，应为YYYYMMDD格式的日期"),
+            (dict(api="daily", params={"start_date": "20240230"}), -2001,
+             "参数start_date的值无效：20240230，应为YYYYMMDD格式的日期"),
+            (dict(api="trade_cal", params={"is_open": "2"}), -2001, "参数is_open的值无效：2，应为0或1"),
+            (dict(api="stock_basic", params={"offset": -1}), -2001, "参数offset的值无效：-1，应为非负整数"),
+            (dict(api="daily", params={"ts_code": ["600000.SH"]}), -2001,
+             "参数ts_code的值无效：[\"600000.SH\"]，应为字符串"),
+        ]
+        for kw, code, msg in cases:
+            res = self.sim.call(kw["api"], kw.get("params"), token=kw.get("token", "demo-token"))
+            self.assertEqual((res["code"], res["msg"], res["data"]), (code, msg, None), kw)
+
+    def test_missing_token_and_malformed_bodies(self):
+        status, _, body = self.sim.raw("POST", "/", json.dumps({"api_name": "daily", "params": {}}))
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body)["code"], 40101)
+        for bad in ['{"api_name": "daily", "token": "demo-token"', "[1,2]", "not json", ""]:
+            status, _, body = self.sim.raw("POST", "/", bad)
+            res = json.loads(body)
+            self.assertEqual((status, res["code"], res["msg"], res["data"]), (200, -2001, "请求体不是合法的JSON对象", None))
+        res = self.sim.call("daily", extra={"params": "trade_date=20240603"})
+        self.assertEqual(res["code"], -2001)
+        self.assertIn("params", res["msg"])
+        status, _, body = self.sim.raw("GET", "/")
+        self.assertEqual(status, 405)
+        self.assertEqual(json.loads(body)["msg"], "抱歉, 不合法的请求，(HTTP 405: Method Not Allowed)！")
+
+
+class DeterminismTest(unittest.TestCase):
+    REQUESTS = [
+        ("stock_basic", {}, ",".join(STOCK_BASIC_FIELDS)),
+        ("daily", {"trade_date": "20240603"}, ""),
+        ("daily", {"ts_code": "000002.SZ", "start_date": "20150101", "end_date": "20151231"}, ""),
+        ("daily_basic", {"trade_date": "20240531"}, ""),
+        ("adj_factor", {"ts_code": "600000.SH"}, ""),
+        ("trade_cal", {"start_date": "20100101", "end_date": "20101231"}, ""),
+    ]
+
+    def collect(self, *args):
+        with Sim("--clock", "manual", "--start-time", EVENING, *args) as sim:
+            return [sim.data(api, params, fields) for api, params, fields in self.REQUESTS]
+
+    def test_same_seed_same_data_across_restarts(self):
+        first = self.collect("--seed", "42")
+        second = self.collect("--seed", "42")
+        self.assertEqual(first, second)
+        self.assertGreater(first[1]["count"], 400)
+
+    def test_other_seed_other_data(self):
+        a = self.collect("--seed", "1", "--stocks", "80")
+        b = self.collect("--seed", "2", "--stocks", "80")
+        self.assertNotEqual(a[0], b[0])
+        self.assertEqual(a[5], b[5])  # the calendar does not depend on the seed
+
+
+class PublicationTest(unittest.TestCase):
+    def test_bars_appear_at_1600_shanghai(self):
+        with Sim("--clock", "manual", "--start-time", "2024-06-03T15:59:59+08:00", "--stocks", "30") as sim:
+            self.assertEqual(sim.data("daily", {"trade_date": "20240603"})["count"], 0)
+            self.assertEqual(sim.data("daily", fields="trade_date")["items"][0][0], "20240531")
+            sim.advance(1)
+            self.assertGreater(sim.data("daily", {"trade_date": "20240603"})["count"], 20)
+            # The calendar is published ahead.
+            self.assertEqual(sim.data("trade_cal", {"start_date": "20271231", "end_date": "20271231"})["count"], 1)
+        with Sim("--clock", "manual", "--start-time", "2024-06-03T09:00:00+08:00", "--stocks", "30",
+                 "--serve-future") as sim:
+            self.assertGreater(sim.data("daily", {"trade_date": "20270104"})["count"], 20)
+
+
+class RateLimitTest(unittest.TestCase):
+    def test_sliding_minute_old_style(self):
+        with Sim("--clock", "manual", "--per-minute", "3", "--stocks", "20") as sim:
+            def call():
+                return sim.call("trade_cal", {"start_date": "20240101", "end_date": "20240102"})
+            old_msg = "抱歉，您每分钟最多访问该接口3次" + DOC
+            self.assertEqual(call()["code"], 0)          # t=0
+            sim.advance(20)
+            self.assertEqual(call()["code"], 0)          # t=20
+            sim.advance(20)
+            self.assertEqual(call()["code"], 0)          # t=40
+            sim.advance(10)
+            res = call()                                  # t=50: three in the window
+            self.assertEqual((res["code"], res["msg"], res["data"]), (40203, old_msg, None))
+            sim.advance(9.999)
+            self.assertEqual(call()["code"], 40203)      # t=59.999: the t=0 call still counts
+            sim.advance(0.001)
+            self.assertEqual(call()["code"], 0)          # t=60: it left the window
+            self.assertEqual(call()["code"], 40203)      # the t=20 call is still inside
+            sim.advance(20)
+            self.assertEqual(call()["code"], 0)          # t=80: rejected calls never counted
+            # Another api and another token have their own windows.
+            self.assertEqual(sim.call("stock_basic", {"limit": 1})["code"], 0)
+            st = sim.stats()
+            pair = st["by_token"]["demo-token"]["trade_cal"]
+            self.assertEqual(pair["accepted"], 5)
+            self.assertEqual(pair["rejected_rate"]["minute"], 3)
+            self.assertEqual(pair["rejected_quota"], 0)
+            self.assertEqual(pair["max_accepted_in_any_60s"], 3)
+            self.assertEqual(pair["window"]["minute"], 3)
+            self.assertEqual(st["totals"]["accepted"], 6)
+            self.assertEqual(st["totals"]["rejected_rate"]["total"], 3)
+
+    def test_paced_client_is_never_rejected(self):
+        with Sim("--clock", "manual", "--per-minute", "10", "--stocks", "20") as sim:
+            for i in range(45):
+                self.assertEqual(sim.call("trade_cal", {"start_date": "20240101", "end_date": "20240101"})["code"],
+                                 0, i)
+                sim.advance(6)  # exactly 10 calls per rolling 60 s
+            pair = sim.stats()["by_token"]["demo-token"]["trade_cal"]
+            self.assertEqual(pair["max_accepted_in_any_60s"], 10)
+            self.assertEqual(pair["rejected_rate"]["total"], 0)
+
+    def test_new_style_and_api_limit_override(self):
+        with Sim("--clock", "manual", "--rate-limit-style", "new", "--api-limit", "daily:minute=2",
+                 "--api-limit", "adj_factor:minute=1,day=5", "--tokens", "a,b", "--stocks", "20") as sim:
+            for token in ("a", "b"):
+                self.assertEqual(sim.call("daily", {"trade_date": "20240531"}, token=token)["code"], 0)
+                self.assertEqual(sim.call("daily", {"trade_date": "20240531"}, token=token)["code"], 0)
+                res = sim.call("daily", {"trade_date": "20240531"}, token=token)
+                self.assertEqual((res["code"], res["msg"]),
+                                 (40203, "抱歉，您访问接口(daily)频率超限(2次/分钟)" + DOC))
+            for _ in range(5):
+                self.assertEqual(sim.call("trade_cal", token="a")["code"], 0)  # not limited
+            res = sim.call("adj_factor", {"trade_date": "20240531"}, token="a")
+            self.assertEqual(res["code"], 0)
+            res = sim.call("adj_factor", {"trade_date": "20240531"}, token="a")
+            self.assertEqual(res["msg"], "抱歉，您访问接口(adj_factor)频率超限(1次/分钟)" + DOC)
+            status, cfg = sim.admin("GET", "/_sim/config")
+            self.assertEqual(cfg["api_limits"], {"adj_factor": {"minute": 1, "day": 5}, "daily": {"minute": 2}})
+            self.assertEqual(cfg["rate_limit_style"], "new")
+            # Switch the style at runtime.
+            status, _ = sim.admin("POST", "/_sim/config", {"rate_limit_style": "old"})
+            self.assertEqual(status, 200)
+            res = sim.call("daily", {"trade_date": "20240531"}, token="a")
+            self.assertEqual(res["msg"], "抱歉，您每分钟最多访问该接口2次" + DOC)
+
+    def test_hourly_limit_resets_at_the_top_of_the_hour(self):
+        with Sim("--clock", "manual", "--start-time", "2024-06-03T09:58:00+08:00", "--per-hour", "2",
+                 "--stocks", "20") as sim:
+            self.assertEqual(sim.call("trade_cal")["code"], 0)
+            self.assertEqual(sim.call("trade_cal")["code"], 0)
+            res = sim.call("trade_cal")
+            self.assertEqual((res["code"], res["msg"]), (40203, "抱歉，您每小时最多访问该接口2次" + DOC))
+            sim.set_clock("2024-06-03T09:59:59+08:00")
+            self.assertEqual(sim.call("trade_cal")["code"], 40203)
+            sim.set_clock("2024-06-03T10:00:00+08:00")
+            self.assertEqual(sim.call("trade_cal")["code"], 0)
+            pair = sim.stats()["by_token"]["demo-token"]["trade_cal"]
+            self.assertEqual(pair["rejected_rate"]["hour"], 2)
+
+    def test_daily_quota_resets_at_shanghai_midnight(self):
+        with Sim("--clock", "manual", "--start-time", "2024-06-04T07:59:00+08:00", "--per-day", "2",
+                 "--stocks", "20") as sim:
+            day_msg = "抱歉，您每天最多访问该接口2次" + DOC
+            self.assertEqual(sim.call("daily", {"trade_date": "20240603"})["code"], 0)
+            self.assertEqual(sim.call("daily", {"trade_date": "20240603"})["code"], 0)
+            res = sim.call("daily", {"trade_date": "20240603"})
+            self.assertEqual((res["code"], res["msg"], res["data"]), (40203, day_msg, None))
+            sim.set_clock("2024-06-04T08:00:01+08:00")  # UTC midnight is not the vendor's day
+            self.assertEqual(sim.call("daily", {"trade_date": "20240603"})["code"], 40203)
+            sim.set_clock("2024-06-04T23:59:59+08:00")
+            self.assertEqual(sim.call("daily", {"trade_date": "20240603"})["msg"], day_msg)
+            sim.set_clock("2024-06-05T00:00:00+08:00")
+            self.assertEqual(sim.call("daily", {"trade_date": "20240603"})["code"], 0)
+            pair = sim.stats()["by_token"]["demo-token"]["daily"]
+            self.assertEqual((pair["accepted"], pair["rejected_quota"]), (3, 3))
+            self.assertEqual(pair["window"]["day"], 1)
+
+    def test_runtime_limits_and_config_validation(self):
+        with Sim("--clock", "manual", "--stocks", "20") as sim:
+            status, cfg = sim.admin("POST", "/_sim/config", {"per_minute": 1})
+            self.assertEqual((status, cfg["per_minute"]), (200, 1))
+            self.assertEqual(sim.call("trade_cal")["code"], 0)
+            self.assertEqual(sim.call("trade_cal")["code"], 40203)
+            status, _ = sim.admin("POST", "/_sim/limits/reset")
+            self.assertEqual(status, 200)
+            self.assertEqual(sim.call("trade_cal")["code"], 0)
+            status, err = sim.admin("POST", "/_sim/config", {"per_minite": 5})
+            self.assertEqual(status, 400)
+            self.assertIn("unknown key 'per_minite'", err["error"])
+            self.assertIn("per_minute", err["error"])
+            status, err = sim.admin("POST", "/_sim/config", {"per_minute": 5, "fail_5xx": 2})
+            self.assertEqual(status, 400)
+            self.assertEqual(sim.admin("GET", "/_sim/config")[1]["per_minute"], 1)  # all-or-nothing
+            status, cfg = sim.admin("POST", "/_sim/config", {"tokens": ["x", "y"], "no_permission": []})
+            self.assertEqual((cfg["tokens"], cfg["no_permission"]), (["x", "y"], []))
+            self.assertEqual(sim.call("trade_cal")["code"], 40101)
+            self.assertEqual(sim.call("fund_daily", token="x")["code"], 0)
+            status, _ = sim.admin("POST", "/_sim/stats/reset")
+            totals = sim.stats()["totals"]
+            self.assertEqual((totals["accepted"], totals["auth_failed"], totals["rejected_rate"]["total"]), (0, 0, 0))
+
+
+class ClockAdminTest(unittest.TestCase):
+    def test_manual_clock(self):
+        with Sim("--clock", "manual", "--start-time", "2024-06-03T09:00:00+08:00", "--stocks", "10") as sim:
+            self.assertEqual(sim.admin("GET", "/_sim/health"), (200, {"ok": True}))
+            status, clock = sim.admin("GET", "/_sim/clock")
+            self.assertEqual(clock["now"], "2024-06-03T09:00:00+08:00")
+            self.assertEqual(clock["epoch_ms"], 1717376400000)
+            self.assertEqual(sim.advance(60)["now"], "2024-06-03T09:01:00+08:00")
+            self.assertEqual(sim.set_clock("2024-06-03T16:00:01Z")["now"], "2024-06-04T00:00:01+08:00")
+            for bad in ({"set": "tomorrow"}, {"advance_secs": -1}, {"advance_secs": 1, "set": "x"}, {}):
+                self.assertEqual(sim.admin("POST", "/_sim/clock", bad)[0], 400, bad)
+
+    def test_real_clock_cannot_be_driven(self):
+        with Sim("--stocks", "10") as sim:
+            status, clock = sim.admin("GET", "/_sim/clock")
+            self.assertEqual(clock["mode"], "real")
+            self.assertLess(abs(clock["epoch_ms"] / 1000 - time.time()), 60)
+            self.assertEqual(sim.admin("POST", "/_sim/clock", {"advance_secs": 5})[0], 409)
+
+    def test_port_file_and_flags(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "port")
+            with Sim("--port-file", path, "--stocks", "10") as sim:
+                with open(path) as f:
+                    self.assertEqual(int(f.read()), sim.port)
+        bad = subprocess.run([SIM_PATH, "--api-limit", "daily:minit=3"], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("allowed: minute, hour, day", bad.stderr)
+
+
+class JsonStyleTest(unittest.TestCase):
+    REQUESTS = [
+        ("stock_basic", {}, ",".join(STOCK_BASIC_FIELDS)),
+        ("daily", {"trade_date": "20240603"}, ""),
+        ("daily_basic", {"trade_date": "20240603"}, ""),
+        ("fund_daily", {}, ""),
+        ("trade_cal", {}, "exchange_id"),
+    ]
+
+    def test_spaced_style_decodes_to_the_same_data(self):
+        with Sim("--clock", "manual", "--start-time", EVENING, "--json-style", "spaced") as spaced, \
+                Sim("--clock", "manual", "--start-time", EVENING) as compact:
+            for api, params, fields in self.REQUESTS:
+                body = {"api_name": api, "token": "demo-token", "params": params, "fields": fields}
+                _, headers_s, raw_s = spaced.raw("POST", "/", json.dumps(body))
+                _, _, raw_c = compact.raw("POST", "/", json.dumps(body))
+                self.assertTrue(all(b < 0x80 for b in raw_s), api)
+                self.assertIn(b'"code": ', raw_s)
+                self.assertIn(b'"code":', raw_c)
+                self.assertNotIn(b'"code": ', raw_c)
+                s, c = json.loads(raw_s), json.loads(raw_c)
+                self.assertEqual((s["code"], s["msg"], s["data"]), (c["code"], c["msg"], c["data"]), api)
+                # Byte-for-byte what Python's json.dumps produces for the same document.
+                self.assertEqual(raw_s.decode("ascii"), json.dumps(s), api)
+                self.assertEqual(raw_c.decode("utf-8"), json.dumps(c, ensure_ascii=False, separators=(",", ":")), api)
+            _, _, raw = spaced.raw("POST", "/", json.dumps({"api_name": "stock_basic", "token": "demo-token",
+                                                            "fields": "ts_code,act_name"}))
+            self.assertRegex(raw.decode("ascii"), r"\\ud8[0-9a-f]{2}\\ud[c-f][0-9a-f]{2}")
+            # Switch styles at runtime.
+            status, _ = compact.admin("POST", "/_sim/config", {"json_style": "spaced"})
+            self.assertEqual(status, 200)
+            _, _, raw = compact.raw("POST", "/", json.dumps({"api_name": "daily", "token": "bad"}))
+            self.assertEqual(raw.decode("ascii"), json.dumps(json.loads(raw)))
+            self.assertIn("\\u60a8\\u7684token", raw.decode("ascii"))
+
+
+class FaultTest(unittest.TestCase):
+    def test_gateway_5xx(self):
+        with Sim("--fail-5xx", "1", "--stocks", "10") as sim:
+            statuses = set()
+            for _ in range(12):
+                status, headers, body = sim.raw("POST", "/", json.dumps({"api_name": "trade_cal",
+                                                                         "token": "demo-token"}))
+                statuses.add(status)
+                self.assertTrue(headers["Content-Type"].startswith("text/html"))
+                self.assertIn(b"<html>", body)
+                self.assertIn(str(status).encode(), body)
+            self.assertTrue(statuses <= {502, 503, 504})
+            self.assertGreater(len(statuses), 1)
+            pair = sim.stats()["by_token"]["demo-token"]["trade_cal"]
+            self.assertEqual((pair["accepted"], pair["errors_injected"]["5xx"]), (12, 12))
+            sim.admin("POST", "/_sim/config", {"fail_5xx": 0})
+            self.assertEqual(sim.call("trade_cal")["code"], 0)
+
+    def test_fault_sequence_is_deterministic(self):
+        def run():
+            with Sim("--fail-5xx", "0.5", "--fault-seed", "11", "--stocks", "10") as sim:
+                return [sim.raw("POST", "/", json.dumps({"api_name": "trade_cal", "token": "demo-token"}))[0]
+                        for _ in range(30)]
+        first, second = run(), run()
+        self.assertEqual(first, second)
+        self.assertIn(200, first)
+        self.assertTrue(any(s >= 500 for s in first))
+
+    def read_raw_response(self, port, api="daily"):
+        body = json.dumps({"api_name": api, "token": "demo-token", "params": {"trade_date": "20240603"}})
+        request = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %d\r\n\r\n%s" % (len(body.encode()), body)).encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(request)
+            chunks = []
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        raw = b"".join(chunks)
+        head, _, payload = raw.partition(b"\r\n\r\n")
+        headers = {}
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.decode().partition(":")
+            headers[k.strip().lower()] = v.strip()
+        return head.split(b"\r\n")[0], headers, payload
+
+    def test_truncate_close_connection(self):
+        with Sim("--truncate", "1", "--clock", "manual", "--start-time", EVENING, "--stocks", "50") as sim:
+            status_line, headers, payload = self.read_raw_response(sim.port)
+            self.assertIn(b"200", status_line)
+            self.assertGreater(int(headers["content-length"]), len(payload))
+            self.assertGreater(len(payload), 100)
+            self.assertTrue(payload.startswith(b'{"request_id":'))
+            with self.assertRaises(ValueError):
+                json.loads(payload)
+            with self.assertRaises(http.client.IncompleteRead):
+                sim.call("daily", {"trade_date": "20240603"})
+            self.assertEqual(sim.stats()["totals"]["errors_injected"]["truncate"], 2)
+
+    def test_truncate_short_body(self):
+        with Sim("--truncate", "1", "--truncate-mode", "short", "--clock", "manual", "--start-time", EVENING,
+                 "--stocks", "50") as sim:
+            status, headers, body = sim.raw("POST", "/", json.dumps({"api_name": "daily", "token": "demo-token",
+                                                                     "params": {"trade_date": "20240603"}}))
+            self.assertEqual(status, 200)
+            self.assertEqual(int(headers["Content-Length"]), len(body))
+            self.assertGreater(len(body), 100)
+            with self.assertRaises(ValueError):
+                json.loads(body)
+
+    def test_internal_error(self):
+        with Sim("--internal-error", "1", "--stocks", "10") as sim:
+            res = sim.call("trade_cal")
+            self.assertEqual((res["code"], res["msg"], res["data"]), (-1000, "系统内部错误", None))
+            self.assertEqual(sim.stats()["totals"]["errors_injected"]["internal"], 1)
+            self.assertEqual(sim.stats()["totals"]["accepted"], 1)
+
+    def test_slow(self):
+        with Sim("--slow", "1", "--slow-ms", "300", "--stocks", "10") as sim:
+            start = time.monotonic()
+            self.assertEqual(sim.call("trade_cal", {"start_date": "20240101", "end_date": "20240101"})["code"], 0)
+            self.assertGreaterEqual(time.monotonic() - start, 0.29)
+            self.assertEqual(sim.stats()["totals"]["slow"], 1)
+
+    def test_gzip_only_when_enabled(self):
+        body = json.dumps({"api_name": "trade_cal", "token": "demo-token"})
+        with Sim("--gzip", "--stocks", "10") as sim:
+            status, headers, raw = sim.raw("POST", "/", body, {"Accept-Encoding": "gzip"})
+            self.assertEqual(headers.get("Content-Encoding"), "gzip")
+            self.assertEqual(json.loads(gzip.decompress(raw))["data"]["count"], 6000)
+        with Sim("--stocks", "10") as sim:
+            status, headers, raw = sim.raw("POST", "/", body, {"Accept-Encoding": "gzip"})
+            self.assertNotIn("Content-Encoding", headers)
+            self.assertEqual(json.loads(raw)["data"]["count"], 6000)
+
+
+def main():
+    global SIM_PATH
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sim", required=True, help="path to datasync-vendor-sim")
+    args, rest = parser.parse_known_args()
+    SIM_PATH = os.path.abspath(args.sim)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

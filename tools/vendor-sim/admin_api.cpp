@@ -1,0 +1,281 @@
+// The loopback-only admin API under /_sim/: health, clock, stats, runtime config. JSON in and out.
+#include <httplib.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "comma_list.hpp"
+#include "routes.hpp"
+#include "sim_state.hpp"
+
+namespace datasync::vendorsim {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kJsonType = "application/json";
+
+bool IsLoopback(const std::string& addr) {
+  return addr == "::1" || addr.rfind("127.", 0) == 0 || addr.rfind("::ffff:127.", 0) == 0;
+}
+
+void Error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(json{{"ok", false}, {"error", message}}.dump(), kJsonType);
+}
+
+// Wraps an admin handler: loopback peers only, and a JSON error for a malformed body.
+template <typename Fn>
+httplib::Server::Handler Admin(Fn fn) {
+  return [fn](const httplib::Request& req, httplib::Response& res) {
+    if (!IsLoopback(req.remote_addr)) return Error(res, 403, "the admin API answers loopback clients only");
+    fn(req, res);
+  };
+}
+
+bool ParseBody(const httplib::Request& req, httplib::Response& res, json& doc) {
+  doc = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    Error(res, 400, "the body must be a JSON object");
+    return false;
+  }
+  return true;
+}
+
+std::string ClockJson(SimState& state) {
+  const int64_t now = state.clock().NowMs();
+  return json{{"now", FormatShanghai(now)},
+              {"epoch_ms", now},
+              {"mode", state.clock().mode() == ClockMode::kManual ? "manual" : "real"}}
+      .dump();
+}
+
+// Reads a count (non-negative integer).
+bool ReadCount(const json& v, const std::string& key, int64_t& out, std::string& error) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+    error = "'" + key + "' must be a non-negative integer, got " + v.dump();
+    return false;
+  }
+  out = v.get<int64_t>();
+  return true;
+}
+
+bool ReadProbability(const json& v, const std::string& key, double& out, std::string& error) {
+  if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
+    error = "'" + key + "' must be a probability in [0, 1], got " + v.dump();
+    return false;
+  }
+  out = v.get<double>();
+  return true;
+}
+
+// "a,b" or ["a","b"].
+bool ReadNameSet(const json& v, const std::string& key, std::set<std::string>& out, std::string& error) {
+  out.clear();
+  const auto add = [&](const std::string& text) {
+    for (std::string_view item : SplitCommaList(text)) out.emplace(item);
+  };
+  if (v.is_string()) {
+    add(v.get<std::string>());
+    return true;
+  }
+  if (v.is_array()) {
+    for (const json& item : v) {
+      if (!item.is_string()) {
+        error = "'" + key + "' must be a list of strings, got " + v.dump();
+        return false;
+      }
+      add(item.get<std::string>());
+    }
+    return true;
+  }
+  error = "'" + key + "' must be a comma-separated string or a list of strings, got " + v.dump();
+  return false;
+}
+
+bool ReadChoice(const json& v, const std::string& key, const std::string& a, const std::string& b, bool& is_b,
+                std::string& error) {
+  if (!v.is_string() || (v.get<std::string>() != a && v.get<std::string>() != b)) {
+    error = "'" + key + "' must be \"" + a + "\" or \"" + b + "\", got " + v.dump();
+    return false;
+  }
+  is_b = v.get<std::string>() == b;
+  return true;
+}
+
+bool ReadApiLimits(const json& v, std::map<std::string, ApiLimitOverride>& limits, std::string& error) {
+  if (!v.is_object()) {
+    error = "'api_limits' must be an object like {\"daily\":{\"minute\":200}}, got " + v.dump();
+    return false;
+  }
+  for (const auto& [api, windows] : v.items()) {
+    if (!DataApis::Knows(api)) {
+      error = "'api_limits': unknown api '" + api + "'";
+      return false;
+    }
+    if (windows.is_null()) {
+      limits.erase(api);
+      continue;
+    }
+    if (!windows.is_object()) {
+      error = "'api_limits." + api + "' must be an object with minute/hour/day, or null";
+      return false;
+    }
+    ApiLimitOverride& o = limits[api];
+    for (const auto& [window, count] : windows.items()) {
+      std::optional<int64_t>* slot = window == "minute" ? &o.per_minute
+                                     : window == "hour" ? &o.per_hour
+                                     : window == "day"  ? &o.per_day
+                                                        : nullptr;
+      if (slot == nullptr) {
+        error = "'api_limits." + api + "': unknown window '" + window + "' (allowed: minute, hour, day)";
+        return false;
+      }
+      if (count.is_null()) {
+        slot->reset();
+        continue;
+      }
+      int64_t value = 0;
+      if (!ReadCount(count, "api_limits." + api + "." + window, value, error)) return false;
+      *slot = value;
+    }
+  }
+  return true;
+}
+
+// Applies a POST /_sim/config body to a copy of the config; all-or-nothing.
+bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
+  static const char* const kAllowed =
+      "tokens, no_permission, per_minute, per_hour, per_day, api_limits, rate_limit_style, json_style, row_cap, "
+      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed";
+  for (const auto& [key, v] : patch.items()) {
+    bool flag = false;
+    int64_t count = 0;
+    bool ok = true;
+    if (key == "tokens") {
+      ok = ReadNameSet(v, key, c.tokens, error);
+    } else if (key == "no_permission") {
+      ok = ReadNameSet(v, key, c.no_permission, error);
+    } else if (key == "per_minute") {
+      ok = ReadCount(v, key, c.limits.per_minute, error);
+    } else if (key == "per_hour") {
+      ok = ReadCount(v, key, c.limits.per_hour, error);
+    } else if (key == "per_day") {
+      ok = ReadCount(v, key, c.limits.per_day, error);
+    } else if (key == "api_limits") {
+      ok = ReadApiLimits(v, c.api_limits, error);
+    } else if (key == "rate_limit_style") {
+      ok = ReadChoice(v, key, "old", "new", flag, error);
+      c.rate_limit_style = flag ? RateLimitStyle::kNew : RateLimitStyle::kOld;
+    } else if (key == "json_style") {
+      ok = ReadChoice(v, key, "compact", "spaced", flag, error);
+      c.json_style = flag ? JsonStyle::kSpaced : JsonStyle::kCompact;
+    } else if (key == "truncate_mode") {
+      ok = ReadChoice(v, key, "close", "short", flag, error);
+      c.faults.truncate_mode = flag ? TruncateMode::kShort : TruncateMode::kClose;
+    } else if (key == "row_cap") {
+      ok = ReadCount(v, key, count, error) && count > 0;
+      if (ok) c.row_cap = static_cast<size_t>(count);
+      if (!ok && error.empty()) error = "'row_cap' must be at least 1";
+    } else if (key == "gzip") {
+      ok = v.is_boolean();
+      if (ok) c.gzip = v.get<bool>();
+      if (!ok) error = "'gzip' must be true or false, got " + v.dump();
+    } else if (key == "fail_5xx") {
+      ok = ReadProbability(v, key, c.faults.fail_5xx, error);
+    } else if (key == "slow") {
+      ok = ReadProbability(v, key, c.faults.slow, error);
+    } else if (key == "truncate") {
+      ok = ReadProbability(v, key, c.faults.truncate, error);
+    } else if (key == "internal_error") {
+      ok = ReadProbability(v, key, c.faults.internal_error, error);
+    } else if (key == "slow_ms") {
+      ok = ReadCount(v, key, c.faults.slow_ms, error);
+    } else if (key == "fault_seed") {
+      ok = ReadCount(v, key, count, error);
+      if (ok) c.faults.seed = static_cast<uint64_t>(count);
+    } else {
+      error = "unknown key '" + key + "' (allowed: " + kAllowed + ")";
+      return false;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void RegisterAdminRoutes(httplib::Server& server, SimState& state) {
+  server.Get("/_sim/health", Admin([](const httplib::Request&, httplib::Response& res) {
+               res.set_content("{\"ok\":true}", kJsonType);
+             }));
+
+  server.Get("/_sim/clock", Admin([&state](const httplib::Request&, httplib::Response& res) {
+               res.set_content(ClockJson(state), kJsonType);
+             }));
+
+  server.Post("/_sim/clock", Admin([&state](const httplib::Request& req, httplib::Response& res) {
+                json doc;
+                if (!ParseBody(req, res, doc)) return;
+                if (state.clock().mode() != ClockMode::kManual) {
+                  return Error(res, 409, "the clock is real; start the simulator with --clock manual to drive it");
+                }
+                const bool has_advance = doc.contains("advance_secs");
+                const bool has_set = doc.contains("set");
+                if (has_advance == has_set || doc.size() != 1) {
+                  return Error(res, 400, "give exactly one of {\"advance_secs\": N} or {\"set\": \"ISO-8601 time\"}");
+                }
+                const int64_t before = state.clock().NowMs();
+                if (has_advance) {
+                  const json& v = doc["advance_secs"];
+                  if (!v.is_number() || v.get<double>() < 0) {
+                    return Error(res, 400, "'advance_secs' must be a non-negative number, got " + v.dump());
+                  }
+                  state.clock().Advance(std::llround(v.get<double>() * 1000.0));
+                } else {
+                  const json& v = doc["set"];
+                  const std::optional<int64_t> t = v.is_string() ? ParseIso8601(v.get<std::string>()) : std::nullopt;
+                  if (!t) {
+                    return Error(res, 400,
+                                 "'set' must be an ISO-8601 time with an offset, e.g. 2024-06-04T00:00:01+08:00, got " +
+                                     v.dump());
+                  }
+                  state.clock().Set(*t);
+                  // Windows hold accept times from the old "future"; start them afresh.
+                  if (*t < before) state.ledger().ResetWindows();
+                }
+                res.set_content(ClockJson(state), kJsonType);
+              }));
+
+  server.Get("/_sim/stats", Admin([&state](const httplib::Request&, httplib::Response& res) {
+               res.set_content(state.ledger().StatsJson(state.clock().NowMs()), kJsonType);
+             }));
+
+  server.Post("/_sim/stats/reset", Admin([&state](const httplib::Request&, httplib::Response& res) {
+                state.ledger().ResetStats();
+                res.set_content("{\"ok\":true}", kJsonType);
+              }));
+
+  server.Post("/_sim/limits/reset", Admin([&state](const httplib::Request&, httplib::Response& res) {
+                state.ledger().ResetWindows();
+                res.set_content("{\"ok\":true}", kJsonType);
+              }));
+
+  server.Get("/_sim/config", Admin([&state](const httplib::Request&, httplib::Response& res) {
+               res.set_content(ConfigJson(state.startup(), *state.Config()), kJsonType);
+             }));
+
+  server.Post("/_sim/config", Admin([&state](const httplib::Request& req, httplib::Response& res) {
+                json doc;
+                if (!ParseBody(req, res, doc)) return;
+                static std::mutex update_mutex;  // serialises read-modify-write of concurrent updates
+                std::lock_guard lock(update_mutex);
+                RuntimeConfig next = *state.Config();
+                std::string error;
+                if (!ApplyConfigPatch(doc, next, error)) return Error(res, 400, error);
+                state.ReplaceConfig(std::move(next));
+                res.set_content(ConfigJson(state.startup(), *state.Config()), kJsonType);
+              }));
+}
+
+}  // namespace datasync::vendorsim

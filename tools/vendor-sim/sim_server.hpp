@@ -1,0 +1,31 @@
+// SimServer: the simulator process's HTTP server. Lifecycle: construct (builds the synthetic market) →
+// Bind() (host:port, port 0 = a free one) → Run() on one thread, which serves until Stop() →
+// destroy. Stop() is thread-safe and may be called before or during Run(). Request handling happens on
+// a pool of --threads workers, one keep-alive connection per worker at a time.
+#pragma once
+
+#include <memory>
+
+#include "sim_config.hpp"
+
+namespace datasync::vendorsim {
+
+class SimServer {
+ public:
+  SimServer(StartupConfig startup, RuntimeConfig runtime);
+  ~SimServer();
+  SimServer(const SimServer&) = delete;
+  SimServer& operator=(const SimServer&) = delete;
+
+  // Returns the bound port, or -1 when the address cannot be bound.
+  int Bind();
+  // Blocks until Stop(); false if the server could not serve.
+  bool Run();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace datasync::vendorsim
