@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <numeric>
 
@@ -130,6 +131,8 @@ Status FileSink::BindImpl(const BindContext& ctx) {
     sidecar_.partition_key = partition_->key();
   }
   sidecar_.format_settings = format_->ReaderSettings();
+  // The sidecar stores them as a JSON object, which reads back sorted; compare like with like.
+  std::sort(sidecar_.format_settings.begin(), sidecar_.format_settings.end());
   return core::Ok();
 }
 
@@ -431,15 +434,18 @@ Status FileSink::CloseImpl() {
 }
 
 Status FileSink::HealthCheckImpl() {
+  // Before the first Migrate the root may not exist yet; then the folder that will hold it must be usable.
+  fs::path probe = root_;
   struct stat st {};
-  if (::stat(root_.c_str(), &st) != 0) {
-    if (errno == ENOENT) {
-      return Fail(ErrorKind::kTransient, "root folder '" + root_.string() + "' does not exist (not mounted yet?)");
+  while (::stat(probe.c_str(), &st) != 0) {
+    if (errno != ENOENT) return Fail(IoError("cannot reach", probe, errno));
+    if (!probe.has_parent_path() || probe.parent_path() == probe) {
+      return Fail(ErrorKind::kTransient, "no part of path '" + root_.string() + "' exists (not mounted yet?)");
     }
-    return Fail(IoError("cannot reach root folder", root_, errno));
+    probe = probe.parent_path();
   }
-  if (!S_ISDIR(st.st_mode)) return Fail(ErrorKind::kConfig, "path '" + root_.string() + "' is not a folder");
-  if (::access(root_.c_str(), W_OK) != 0) return Fail(IoError("cannot write into", root_, errno));
+  if (!S_ISDIR(st.st_mode)) return Fail(ErrorKind::kConfig, "'" + probe.string() + "' is not a folder");
+  if (::access(probe.c_str(), W_OK) != 0) return Fail(IoError("cannot write into", probe, errno));
   return core::Ok();
 }
 
