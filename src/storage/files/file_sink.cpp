@@ -100,6 +100,7 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   }
 
   const core::Schema& schema = *ctx.schema;
+  if (schema.size() == 0) return Fail(ErrorKind::kConfig, "the dataset has no fields");
   std::set<std::string_view> seen;
   for (const auto& f : schema.fields()) {
     if (f.name.empty()) return Fail(ErrorKind::kConfig, "the dataset has a field with an empty name");

@@ -44,7 +44,7 @@ class JsonlWriter final : public files::RowFormatWriter {
   explicit JsonlWriter(const core::Schema& schema) {
     // Keys never change, so render `"name":` once per field.
     for (size_t c = 0; c < schema.size(); ++c) {
-      std::string key = c == 0 ? "{" : ",";
+      std::string key = c == 0 ? "{" : ",";  // a dataset always has at least one field
       AppendJsonText(key, schema.field(c).name);
       key.push_back(':');
       keys_.push_back(std::move(key));
@@ -57,7 +57,6 @@ class JsonlWriter final : public files::RowFormatWriter {
   core::Status WriteRows(const core::ColumnBatch& batch, std::span<const uint32_t> rows, std::string& out) override {
     const size_t ncols = batch.num_columns();
     for (uint32_t r : rows) {
-      if (ncols == 0) out.push_back('{');
       for (size_t c = 0; c < ncols; ++c) {
         out.append(keys_[c]);
         AppendValue(out, batch.column(c), r);

@@ -142,8 +142,9 @@ Status SqliteSink::BindImpl(const BindContext& ctx) {
   if (ctx.dataset.empty()) return Fail(ErrorKind::kConfig, "the dataset name is empty");
   if (table_.find('\0') != std::string::npos) return Fail(ErrorKind::kConfig, "the table name contains a NUL byte");
   if (FoldName(table_).starts_with("sqlite_")) {
-    return Fail(ErrorKind::kConfig,
-                "table name '" + table_ + "' starts with sqlite_, which SQLite reserves; set table_prefix");
+    return Fail(
+        ErrorKind::kConfig,
+        "table name '" + table_ + "' starts with sqlite_, which is reserved for SQLite's own tables; set table_prefix");
   }
   const core::Schema& schema = *ctx.schema;
   if (schema.size() == 0) return Fail(ErrorKind::kConfig, "the dataset has no fields");
