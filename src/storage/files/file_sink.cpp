@@ -280,6 +280,14 @@ Status FileSink::FlushAll() {
 core::Result<int64_t> FileSink::WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) {
   if (unit_id.empty()) return Fail(ErrorKind::kInternal, "Write without a unit id");
   if (auto st = batch.Validate(); !st) return Fail(st.error());
+  auto bytes = StageRows(batch, unit_id);
+  // A failed Write discards every uncommitted write, as Abort would (see the header): a temp that took
+  // half a buffer must never be committed.
+  if (!bytes) (void)AbortImpl();
+  return bytes;
+}
+
+core::Result<int64_t> FileSink::StageRows(const core::ColumnBatch& batch, std::string_view unit_id) {
   auto [it, inserted] = pending_.try_emplace(std::string(unit_id));
   PendingUnit& unit = it->second;
   if (inserted) unit.safe_name = SafeFileName(unit_id);
@@ -328,6 +336,14 @@ core::Result<int64_t> FileSink::WriteImpl(const core::ColumnBatch& batch, std::s
 }
 
 Status FileSink::CommitImpl() {
+  Status st = PublishPending();
+  // Whatever could not be published is discarded, as after a failed Write; units already renamed into
+  // place are complete files, so the store never holds half a unit.
+  if (!st) (void)AbortImpl();
+  return st;
+}
+
+Status FileSink::PublishPending() {
   // 1. Finish every temp and make its bytes durable before any of them becomes visible.
   for (auto& [unit_id, unit] : pending_) {
     for (auto& [folder, file] : unit.files) {

@@ -9,6 +9,8 @@
 // - Commit fsyncs the temps, renames them over `part-<unit>.<ext>` (so a re-run replaces the unit's file:
 //   idempotent_units), removes that unit's part files from partition folders it no longer has rows in,
 //   and fsyncs the folders. Abort deletes the temps. Open sweeps temps a crashed run left behind.
+// - A Write or Commit that fails discards every uncommitted write, as Abort would; the caller writes
+//   those units again in full (units already renamed by a failed Commit are complete and stay).
 // - Mode replace writes into ROOT/.<dataset>.staging-<run id>/ (a restarted run with the same id keeps
 //   filling it) and Finish swaps it with ROOT/<dataset> in one rename where the file system can
 //   (renameat2 RENAME_EXCHANGE), else with two renames, then deletes the old data.
@@ -78,6 +80,8 @@ class FileSink : public Sink {
   std::filesystem::path FolderPath(const std::string& folder) const;
   core::Status Flush(const PendingUnit& unit, const std::string& folder, PendingFile& file);
   core::Status FlushAll();
+  core::Result<int64_t> StageRows(const core::ColumnBatch& batch, std::string_view unit_id);
+  core::Status PublishPending();
   core::Status ScanWriteDir();
   core::Status OpenStaging();
   core::Status Publish();

@@ -481,20 +481,12 @@ core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std:
   if (unit_id.empty()) return Fail(ErrorKind::kInternal, "Write without a unit id");
   if (auto st = batch.Validate(); !st) return Fail(st.error());
   if (auto st = Begin(); !st) return Fail(st.error());
-  // A savepoint per Write: a failed Write leaves nothing behind, even if the caller commits other units.
-  if (auto st = db_->Exec("SAVEPOINT ds_write"); !st) return Fail(st.error());
   std::string unit(unit_id);
   bool first_of_unit = units_in_transaction_.insert(unit).second;
+  // A failed Write discards every uncommitted write, as Abort would (see the header): the caller then
+  // knows exactly what to write again, and no half-written unit can be committed by mistake.
   auto fail = [&](core::Error e) -> core::Result<int64_t> {
-    insert_->Reset();
-    if (delete_unit_) delete_unit_->Reset();
-    (void)db_->Exec("ROLLBACK TO ds_write; RELEASE ds_write");
-    if (first_of_unit) units_in_transaction_.erase(unit);
-    if (!db_->InTransaction()) {
-      // SQLite rolled the whole transaction back (disk full, I/O error): earlier Writes are gone too.
-      in_transaction_ = false;
-      transaction_lost_ = true;
-    }
+    (void)RollbackIfOpen();
     return Fail(std::move(e));
   };
 
@@ -570,22 +562,14 @@ core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std:
     }
     sqlite3_reset(stmt);
   }
-  if (auto st = db_->Exec("RELEASE ds_write"); !st) return fail(st.error());
   return bytes;
 }
 
 Status SqliteSink::CommitImpl() {
-  if (transaction_lost_) {
-    return Fail(ErrorKind::kTransient,
-                "SQLite rolled back this transaction after an earlier error; Abort and write its units again");
-  }
   if (!in_transaction_) return core::Ok();
-  // On failure the transaction stays open: the engine may retry Commit (busy) or Abort.
+  // A failed Commit discards the transaction, like a failed Write: the units are written again.
   if (auto st = db_->Exec("COMMIT"); !st) {
-    if (!db_->InTransaction()) {
-      in_transaction_ = false;
-      units_in_transaction_.clear();
-    }
+    (void)RollbackIfOpen();
     return st;
   }
   in_transaction_ = false;
@@ -595,7 +579,6 @@ Status SqliteSink::CommitImpl() {
 
 Status SqliteSink::RollbackIfOpen() {
   in_transaction_ = false;
-  transaction_lost_ = false;
   units_in_transaction_.clear();
   if (insert_) insert_->Reset();
   if (delete_unit_) delete_unit_->Reset();

@@ -8,7 +8,10 @@
 //   and only recorded (migration_notes() and the _datasync_columns table, which also tells readers the
 //   logical type behind each TEXT column); a changed primary key is kConfig (it needs a table rebuild).
 // - Write runs prepared statements inside one transaction per Commit (BEGIN IMMEDIATE at the first Write
-//   after a Commit; COMMIT in Commit; ROLLBACK in Abort or when the sink goes away uncommitted).
+//   after a Commit; COMMIT in Commit; ROLLBACK in Abort or when the sink goes away uncommitted). A Write
+//   or Commit that fails rolls the whole transaction back, as Abort would: every unit written since the
+//   last Commit must be written again (in full), which is also what SQLite itself does after disk-full
+//   and I/O errors.
 //   upsert: INSERT ... ON CONFLICT(pk) DO UPDATE every other column. append: a hidden, indexed _ds_unit
 //   column holds the unit id and a unit's earlier rows are deleted before it is written again, so re-runs
 //   never duplicate. replace: rows go to <table>__staging_<run id>, which survives a crash and is refilled
@@ -82,7 +85,6 @@ class SqliteSink final : public Sink {
   bool publish_pending_ = false;
   bool unit_column_ = false;  // write_table_ has _ds_unit
   bool in_transaction_ = false;
-  bool transaction_lost_ = false;  // SQLite rolled back on its own; Commit must not pretend success
   std::set<std::string> units_in_transaction_;
   std::vector<std::string> notes_;
   std::vector<std::string> scratch_;  // per-column text of the row being bound

@@ -347,6 +347,39 @@ TEST_F(FileSinkTest, OpenSweepsTempsACrashLeftBehind) {
   EXPECT_EQ(Tree(), (std::vector<std::string>{"daily/_schema.json", "daily/ts_code=A/part-u.csv"}));
 }
 
+TEST_F(FileSinkTest, AFailedWriteOrCommitDiscardsEveryUncommittedUnit) {
+  auto schema = DailySchema();
+  BindContext ctx = Ctx("daily", schema);
+  ctx.options.Set("partition_by", std::string("ts_code"));
+  auto a = MakeBatch(schema, {Daily("A", DateOf(2024, 1, 2), 1)});
+  auto b = MakeBatch(schema, {Daily("B", DateOf(2024, 1, 2), 2)});
+  std::vector<Row> many;
+  for (int i = 0; i < 80000; ++i) many.push_back(Daily("B", DateOf(2024, 1, 2), i));
+  auto big_b = MakeBatch(schema, many);
+  CsvSink sink;
+  ASSERT_TRUE(sink.Bind(ctx));
+  ASSERT_TRUE(sink.Migrate());
+  ASSERT_TRUE(sink.Open(RunContext{1}));
+  // A file where partition B's folder must go makes every write into B fail.
+  std::ofstream(tmp_.path() / "daily/ts_code=B") << "in the way";
+
+  ASSERT_TRUE(sink.Write(a, "u-a"));
+  auto st = sink.Commit();
+  ASSERT_TRUE(st);
+  ASSERT_TRUE(sink.Write(a, "u-a2"));
+  ASSERT_TRUE(sink.Write(b, "u-b"));  // small: stays in memory until Commit
+  st = sink.Commit();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message().find("ts_code=B"), std::string::npos) << st.error().message();
+  ASSERT_TRUE(sink.Write(a, "u-a3"));
+  st = sink.Write(big_b, "u-big");  // big: flushed during Write
+  ASSERT_FALSE(st);
+  ASSERT_TRUE(sink.Commit());  // nothing left to commit: u-a3 went with the failed Write
+  ASSERT_TRUE(sink.Close());
+  EXPECT_EQ(Tree(),
+            (std::vector<std::string>{"daily/_schema.json", "daily/ts_code=A/part-u-a.csv", "daily/ts_code=B"}));
+}
+
 TEST_F(FileSinkTest, RootThatIsAFileIsAConfigError) {
   std::ofstream(tmp_.path() / "file") << "x";
   BindContext ctx = Ctx("daily", DailySchema());

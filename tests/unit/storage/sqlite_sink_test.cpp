@@ -152,7 +152,7 @@ TEST_F(SqliteSinkTest, BusyDatabaseIsTransient) {
   EXPECT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"1"}}));
 }
 
-TEST_F(SqliteSinkTest, ConstraintViolationNamesTheTableAndKeyAndLeavesNothing) {
+TEST_F(SqliteSinkTest, ConstraintViolationNamesTheTableAndKeyAndDiscardsTheTransaction) {
   auto schema = DailySchema();
   auto a = MakeBatch(schema, {Daily("A", 2, 1)});
   auto b = MakeBatch(schema, {Daily("B", 2, 2), Daily("A", 2, 3)});
@@ -167,7 +167,11 @@ TEST_F(SqliteSinkTest, ConstraintViolationNamesTheTableAndKeyAndLeavesNothing) {
   EXPECT_NE(st.error().message().find("\"daily\""), std::string::npos) << st.error().message();
   EXPECT_NE(st.error().message().find("ts_code=A, trade_date=2024-01-02"), std::string::npos) << st.error().message();
   EXPECT_TRUE(st.error().code().starts_with("SQLITE_CONSTRAINT")) << st.error().code();
-  // The failed Write left nothing (not even its first row); the earlier one in the transaction commits.
+  // The failed Write discarded the whole uncommitted transaction, so nothing half-written can be
+  // committed; the caller writes the good unit again.
+  ASSERT_TRUE(sink.Commit());
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"0"}}));
+  ASSERT_TRUE(sink.Write(a, "task-a"));
   ASSERT_TRUE(sink.Commit());
   ASSERT_TRUE(sink.Close());
   EXPECT_EQ(Query(db(), "SELECT ts_code, _ds_unit FROM daily"), (Rows{{"A", "task-a"}}));
