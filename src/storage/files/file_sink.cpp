@@ -95,7 +95,8 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   root_ = fs::path(path);
   if (root_.is_relative()) root_ = ctx.project_dir / root_;
   root_ = root_.lexically_normal();
-  if (Exists(root_) && !fs::is_directory(root_)) {
+  std::error_code ec;
+  if (Exists(root_) && !fs::is_directory(root_, ec)) {
     return Fail(ErrorKind::kConfig, "path '" + root_.string() + "' exists but is not a folder");
   }
 

@@ -400,6 +400,7 @@ Status SqliteSink::OpenImpl(const RunContext& run) {
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
       return Fail(SqliteError(db_->handle(), rc, "cannot read " + QuoteIdent(kRunsTable)));
     }
+    published->Reset();  // ends its read before the write transaction below
     if (rc == SQLITE_DONE) {
       // Not yet published: (re)open this run's staging table, evolving it if a crashed attempt of the
       // same run created it with an older schema.
@@ -445,7 +446,8 @@ Status SqliteSink::PrepareWriteStatements() {
   if (!insert) return Fail(insert.error());
   insert_ = std::make_unique<sqlite::SqliteStatement>(std::move(*insert));
   delete_unit_.reset();
-  if (unit_column_) {
+  // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append).
+  if (unit_column_ && mode_ != WriteMode::kUpsert) {
     auto del = db_->Prepare("DELETE FROM " + QuoteIdent(write_table_) + " WHERE " + QuoteIdent(kUnitColumn) + " = ?1");
     if (!del) return Fail(del.error());
     delete_unit_ = std::make_unique<sqlite::SqliteStatement>(std::move(*del));
@@ -490,7 +492,7 @@ core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std:
     return Fail(std::move(e));
   };
 
-  if (unit_column_ && first_of_unit) {
+  if (delete_unit_ && first_of_unit) {
     sqlite3_stmt* del = delete_unit_->get();
     sqlite3_bind_text(del, 1, unit.data(), static_cast<int>(unit.size()), SQLITE_STATIC);
     int rc = sqlite3_step(del);
