@@ -1,0 +1,165 @@
+#include "storage/csv/csv_format.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "core/dates.hpp"
+#include "core/strings.hpp"
+
+namespace datasync::storage::csv {
+
+using core::ErrorKind;
+using core::Fail;
+using core::TypeId;
+
+core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options) {
+  CsvSettings s;
+  std::string delimiter = options.GetString("delimiter", ",");
+  // YAML users often cannot type a literal tab; accept the usual spellings.
+  if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
+  if (delimiter.size() != 1 || static_cast<unsigned char>(delimiter[0]) >= 0x80) {
+    return Fail(ErrorKind::kConfig,
+                "delimiter must be exactly one ASCII character (e.g. ',', ';', '|', tab), got '" + delimiter + "'");
+  }
+  if (delimiter[0] == '"' || delimiter[0] == '\r' || delimiter[0] == '\n') {
+    return Fail(ErrorKind::kConfig, "delimiter cannot be a quote, CR or LF");
+  }
+  s.delimiter = delimiter[0];
+  s.header = options.GetBool("header", true);
+  s.null_marker = options.GetString("null_marker", "");
+  for (char c : s.null_marker) {
+    if (c == s.delimiter || c == '"' || c == '\r' || c == '\n') {
+      return Fail(ErrorKind::kConfig,
+                  "null_marker cannot contain the delimiter, a quote, CR or LF (it is never "
+                  "quoted, so that a quoted field is always a string)");
+    }
+  }
+  std::string line_ending = options.GetString("line_ending", "lf");
+  if (line_ending != "lf" && line_ending != "crlf") {
+    return Fail(ErrorKind::kConfig, "line_ending '" + line_ending + "' is not allowed (allowed: lf, crlf)");
+  }
+  s.crlf = line_ending == "crlf";
+  s.bom = options.GetBool("bom", false);
+  return s;
+}
+
+namespace {
+
+class CsvWriter final : public files::RowFormatWriter {
+ public:
+  CsvWriter(const CsvSettings& settings, const core::Schema& schema) : settings_(settings), schema_(schema) {
+    newline_ = settings.crlf ? "\r\n" : "\n";
+  }
+
+  core::Status Begin(std::string& out) override {
+    if (settings_.bom) out.append("\xEF\xBB\xBF");
+    if (!settings_.header) return core::Ok();
+    for (size_t c = 0; c < schema_.size(); ++c) {
+      if (c) out.push_back(settings_.delimiter);
+      AppendText(out, schema_.field(c).name);
+    }
+    out.append(newline_);
+    return core::Ok();
+  }
+
+  core::Status WriteRows(const core::ColumnBatch& batch, std::span<const uint32_t> rows, std::string& out) override {
+    const size_t ncols = batch.num_columns();
+    for (uint32_t r : rows) {
+      for (size_t c = 0; c < ncols; ++c) {
+        if (c) out.push_back(settings_.delimiter);
+        AppendCell(out, batch.column(c), r);
+      }
+      out.append(newline_);
+    }
+    return core::Ok();
+  }
+
+  core::Status End(std::string&) override { return core::Ok(); }
+
+ private:
+  // Quotes exactly when RFC 4180 requires it, plus when the text would read back as NULL.
+  void AppendText(std::string& out, std::string_view s) const {
+    bool quote = s == settings_.null_marker;
+    if (!quote) {
+      for (char ch : s) {
+        if (ch == settings_.delimiter || ch == '"' || ch == '\r' || ch == '\n') {
+          quote = true;
+          break;
+        }
+      }
+    }
+    if (!quote) {
+      out.append(s);
+      return;
+    }
+    out.push_back('"');
+    size_t start = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '"') {
+        out.append(s.substr(start, i + 1 - start));
+        out.push_back('"');
+        start = i + 1;
+      }
+    }
+    out.append(s.substr(start));
+    out.push_back('"');
+  }
+
+  template <class T>
+  static void AppendNumber(std::string& out, T v) {
+    char buf[32];
+    auto res = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, res.ptr);
+  }
+
+  void AppendCell(std::string& out, const core::Column& col, size_t r) const {
+    if (!col.IsValid(r)) {
+      out.append(settings_.null_marker);
+      return;
+    }
+    switch (col.type().id) {
+      case TypeId::kBool: out.append(col.GetBool(r) ? "true" : "false"); return;
+      case TypeId::kInt32: AppendNumber(out, col.GetInt32(r)); return;
+      case TypeId::kInt64: AppendNumber(out, col.GetInt64(r)); return;
+      case TypeId::kFloat64: {
+        double v = col.GetFloat64(r);
+        if (std::isnan(v))
+          out.append("NaN");
+        else if (std::isinf(v))
+          out.append(v > 0 ? "Infinity" : "-Infinity");
+        else
+          AppendNumber(out, v);  // shortest round-trip text, like core::FormatDouble
+        return;
+      }
+      case TypeId::kString: AppendText(out, col.GetString(r)); return;
+      case TypeId::kDate: out.append(core::FormatIsoDate(col.GetInt32(r))); return;
+      case TypeId::kTimestamp: out.append(core::FormatTimestamp(col.GetInt64(r))); return;
+      case TypeId::kDecimal: out.append(core::FormatDecimal(col.GetInt64(r), col.type().scale)); return;
+    }
+  }
+
+  const CsvSettings settings_;
+  const core::Schema& schema_;  // the sink's bound schema, which outlives its writers
+  std::string_view newline_;
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> CsvFormat::ReaderSettings() const {
+  return {
+      {"delimiter", std::string(1, settings_.delimiter)},
+      {"quote", "\""},
+      {"header", settings_.header ? "true" : "false"},
+      {"null_marker", settings_.null_marker},
+      {"null_rule", "an unquoted field equal to null_marker is NULL; a quoted one is a string"},
+      {"line_ending", settings_.crlf ? "crlf" : "lf"},
+      {"bom", settings_.bom ? "true" : "false"},
+      {"encoding", "utf-8"},
+  };
+}
+
+std::unique_ptr<files::RowFormatWriter> CsvFormat::NewWriter(const core::Schema& schema) const {
+  return std::make_unique<CsvWriter>(settings_, schema);
+}
+
+}  // namespace datasync::storage::csv

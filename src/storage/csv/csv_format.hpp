@@ -1,0 +1,48 @@
+// CsvFormat: rows as RFC 4180 text (https://www.rfc-editor.org/rfc/rfc4180), UTF-8, one header row.
+//
+// A field is quoted when it contains the delimiter, a quote, CR or LF, and embedded quotes are doubled.
+// NULL is written as the null marker, unquoted; a string that equals the null marker (with the default
+// empty marker: the empty string) is written quoted, so NULL and "" stay distinguishable, as in
+// PostgreSQL's CSV COPY. Values: dates YYYY-MM-DD, timestamps YYYY-MM-DD HH:MM:SS[.ffffff] (UTC), floats
+// as the shortest text that reads back to the same double (NaN, Infinity, -Infinity for the non-finite),
+// decimals as exact text, bools true/false.
+// Immutable after construction; each writer is used by one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/options.hpp"
+#include "storage/files/row_format.hpp"
+
+namespace datasync::storage::csv {
+
+struct CsvSettings {
+  char delimiter = ',';
+  bool header = true;
+  std::string null_marker;
+  bool crlf = false;
+  bool bom = false;
+};
+
+// Reads delimiter, header, null_marker, line_ending and bom; kConfig on a delimiter or null marker that
+// would make the output ambiguous.
+core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options);
+
+class CsvFormat final : public files::RowFormat {
+ public:
+  explicit CsvFormat(CsvSettings settings) : settings_(std::move(settings)) {}
+
+  std::string_view name() const override { return "csv"; }
+  std::string_view extension() const override { return "csv"; }
+  std::vector<std::pair<std::string, std::string>> ReaderSettings() const override;
+  std::unique_ptr<files::RowFormatWriter> NewWriter(const core::Schema& schema) const override;
+
+  const CsvSettings& settings() const { return settings_; }
+
+ private:
+  CsvSettings settings_;
+};
+
+}  // namespace datasync::storage::csv

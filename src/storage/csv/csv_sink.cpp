@@ -1,0 +1,45 @@
+#include "storage/csv/csv_sink.hpp"
+
+#include "storage/csv/csv_format.hpp"
+
+namespace datasync::storage {
+
+std::span<const core::OptionSpec> CsvSinkOptions() {
+  static const std::vector<core::OptionSpec> table = [] {
+    std::vector<core::OptionSpec> t;
+    files::AppendCommonFileOptions(t);
+    t.push_back({"delimiter", core::OptionType::kString, ",", false, "",
+                 "field separator, one ASCII character ('\\t' or 'tab' for a tab)"});
+    t.push_back({"header", core::OptionType::kBool, "true", false, "", "write the field names as the first row"});
+    t.push_back({"null_marker", core::OptionType::kString, "", false, "",
+                 "text of a NULL cell, never quoted (a string equal to it is written quoted)"});
+    t.push_back({"line_ending",
+                 core::OptionType::kEnum,
+                 "lf",
+                 false,
+                 "",
+                 "record separator: lf, or crlf as RFC 4180 writes it",
+                 {"lf", "crlf"}});
+    t.push_back({"bom", core::OptionType::kBool, "false", false, "",
+                 "start each file with a UTF-8 byte-order mark (helps Excel detect UTF-8)"});
+    return t;
+  }();
+  return table;
+}
+
+core::Result<std::unique_ptr<files::RowFormat>> CsvSink::MakeFormat(const core::Options& options) const {
+  auto settings = csv::CsvSettingsFromOptions(options);
+  if (!settings) return core::Fail(settings.error());
+  return std::unique_ptr<files::RowFormat>(std::make_unique<csv::CsvFormat>(std::move(*settings)));
+}
+
+void RegisterCsvSink(SinkRegistry& registry) {
+  registry.Register(SinkInfo{
+      .id = "csv",
+      .description = "CSV files (RFC 4180, UTF-8), one part file per task under ROOT/<dataset>/",
+      .options = CsvSinkOptions(),
+      .create = [] { return std::unique_ptr<Sink>(std::make_unique<CsvSink>()); },
+  });
+}
+
+}  // namespace datasync::storage

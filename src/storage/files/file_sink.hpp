@@ -1,0 +1,107 @@
+// FileSink: the shared machinery of every file sink (CSV, JSON Lines, later Parquet and xlsx). A concrete
+// file sink only names its option table and builds a RowFormat; everything about folders and durability
+// lives here.
+//
+// Layout: ROOT/<dataset>/[<key>=<value>/]part-<unit>.<ext>, names made safe with SafeFileName, plus
+// ROOT/<dataset>/_schema.json (schema_sidecar.hpp). Readers skip names starting with '.' or '_'.
+// - Write stages a unit's rows in `.part-<unit>.<ext>.tmp` next to its final name (one temp per partition
+//   folder the unit's rows fall into); several Writes of one unit before a Commit append to the same temp.
+// - Commit fsyncs the temps, renames them over `part-<unit>.<ext>` (so a re-run replaces the unit's file:
+//   idempotent_units), removes that unit's part files from partition folders it no longer has rows in,
+//   and fsyncs the folders. Abort deletes the temps. Open sweeps temps a crashed run left behind.
+// - A Write or Commit that fails discards every uncommitted write, as Abort would; the caller writes
+//   those units again in full (units already renamed by a failed Commit are complete and stay).
+// - Mode replace writes into ROOT/.<dataset>.staging-<run id>/ (a restarted run with the same id keeps
+//   filling it) and Finish swaps it with ROOT/<dataset> in one rename where the file system can
+//   (renameat2 RENAME_EXCHANGE), else with two renames, then deletes the old data.
+// Thread-safety: like every Sink, one thread at a time. Two sinks must not write the same dataset folder
+// at once (capabilities().concurrent_writers is false).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/files/partitioning.hpp"
+#include "storage/files/row_format.hpp"
+#include "storage/files/schema_sidecar.hpp"
+#include "storage/sink.hpp"
+
+namespace datasync::storage::files {
+
+// The options every file sink accepts: path, partition_by, partition_granularity. Each file sink's own
+// table starts with these.
+void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);
+
+class FileSink : public Sink {
+ public:
+  SinkCapabilities capabilities() const override;
+
+  // The resolved root folder, the dataset's published folder, and the folder this run writes into (the
+  // staging folder in mode replace). Valid after Bind (write_dir after Open).
+  const std::filesystem::path& root() const { return root_; }
+  const std::filesystem::path& dataset_dir() const { return dataset_dir_; }
+  const std::filesystem::path& write_dir() const { return write_dir_; }
+
+ protected:
+  // The sink's whole option table (AppendCommonFileOptions + its own).
+  virtual std::span<const core::OptionSpec> option_specs() const = 0;
+  // The format, from the options with defaults applied; kConfig on a bad setting.
+  virtual core::Result<std::unique_ptr<RowFormat>> MakeFormat(const core::Options& options) const = 0;
+
+  core::Status BindImpl(const BindContext& ctx) final;
+  core::Status MigrateImpl() final;
+  core::Status OpenImpl(const RunContext& run) final;
+  core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) final;
+  core::Status CommitImpl() final;
+  core::Status AbortImpl() final;
+  core::Status FinishImpl() final;
+  core::Status CloseImpl() final;
+  core::Status HealthCheckImpl() final;
+
+ private:
+  // One temp file being filled: rows of one unit that fall into one partition folder.
+  struct PendingFile {
+    std::unique_ptr<RowFormatWriter> writer;
+    std::string buffer;    // encoded bytes not yet in the temp file
+    bool on_disk = false;  // the temp file exists (created with O_TRUNC at the first flush)
+  };
+  struct PendingUnit {
+    std::string safe_name;
+    std::map<std::string, PendingFile> files;  // by partition folder ("" = the dataset folder itself)
+  };
+
+  std::string PartName(const PendingUnit& unit) const;
+  std::filesystem::path FolderPath(const std::string& folder) const;
+  core::Status Flush(const PendingUnit& unit, const std::string& folder, PendingFile& file);
+  core::Status FlushAll();
+  core::Result<int64_t> StageRows(const core::ColumnBatch& batch, std::string_view unit_id);
+  core::Status PublishPending();
+  core::Status ScanWriteDir();
+  core::Status OpenStaging();
+  core::Status Publish();
+  void DropPending();
+
+  core::Options options_;
+  std::filesystem::path root_;
+  std::filesystem::path dataset_dir_;
+  std::filesystem::path write_dir_;
+  std::string safe_dataset_;
+  std::unique_ptr<RowFormat> format_;
+  std::optional<PartitionSpec> partition_;
+  SchemaSidecar sidecar_;
+  WriteMode mode_ = WriteMode::kAppend;
+  int64_t run_id_ = 0;
+  bool publish_pending_ = false;  // mode replace: staging not yet swapped in
+
+  std::set<std::string> known_folders_;         // partition folders under write_dir_ ("" included)
+  std::map<std::string, PendingUnit> pending_;  // by unit id
+  size_t buffered_bytes_ = 0;
+};
+
+}  // namespace datasync::storage::files

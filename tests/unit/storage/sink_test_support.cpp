@@ -1,0 +1,587 @@
+#include "sink_test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/dates.hpp"
+#include "core/strings.hpp"
+#include "storage/files/file_names.hpp"
+
+namespace datasync::storage::testing {
+
+using core::LogicalType;
+using core::TypeId;
+using core::Value;
+
+core::SchemaPtr MakeSchema(std::vector<core::Field> fields) {
+  return std::make_shared<core::Schema>(std::move(fields));
+}
+
+core::ColumnBatch MakeBatch(const core::SchemaPtr& schema, const std::vector<Row>& rows) {
+  core::ColumnBatch batch(schema);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.size(), schema->size());
+    for (size_t c = 0; c < schema->size(); ++c) {
+      auto st = batch.column(c).AppendValue(row[c]);
+      EXPECT_TRUE(st) << st.error().ToString();
+    }
+  }
+  return batch;
+}
+
+Value Dec(int64_t unscaled, uint8_t precision, uint8_t scale) {
+  return Value{unscaled, LogicalType::Decimal(precision, scale)};
+}
+
+Value DateOf(int year, int month, int day) {
+  return Value::Date(core::DaysFromCivil({year, static_cast<uint32_t>(month), static_cast<uint32_t>(day)}));
+}
+
+Value TsOf(int year, int month, int day, int hh, int mm, int ss, int micros) {
+  int64_t days = core::DaysFromCivil({year, static_cast<uint32_t>(month), static_cast<uint32_t>(day)});
+  return Value::Timestamp(((days * 86400 + hh * 3600 + mm * 60 + ss) * 1000000) + micros);
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "datasync-storage-test-XXXXXX").string();
+  char* made = ::mkdtemp(tmpl.data());
+  EXPECT_NE(made, nullptr);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::vector<std::string> ListTree(const fs::path& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!fs::exists(root, ec)) return out;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+std::string Shorten(std::string s) {
+  if (s.size() > 80) s = s.substr(0, 60) + "...(" + std::to_string(s.size()) + " bytes)";
+  return s;
+}
+
+// Parses the text form every text store uses for the type; nullopt when it does not parse.
+std::optional<Value> ParseTyped(std::string_view text, const LogicalType& type) {
+  switch (type.id) {
+    case TypeId::kBool:
+      if (text == "true") return Value::Bool(true);
+      if (text == "false") return Value::Bool(false);
+      return std::nullopt;
+    case TypeId::kInt32: {
+      auto v = core::ParseInt64(text);
+      if (!v || *v < INT32_MIN || *v > INT32_MAX) return std::nullopt;
+      return Value::Int32(static_cast<int32_t>(*v));
+    }
+    case TypeId::kInt64: {
+      auto v = core::ParseInt64(text);
+      if (!v) return std::nullopt;
+      return Value::Int64(*v);
+    }
+    case TypeId::kFloat64: {
+      if (text == "NaN") return Value::Float64(std::nan(""));
+      if (text == "Infinity") return Value::Float64(INFINITY);
+      if (text == "-Infinity") return Value::Float64(-INFINITY);
+      double d = 0;
+      auto res = std::from_chars(text.data(), text.data() + text.size(), d);
+      if (res.ec != std::errc{} || res.ptr != text.data() + text.size()) return std::nullopt;
+      return Value::Float64(d);
+    }
+    case TypeId::kString: return Value::String(std::string(text));
+    case TypeId::kDate: {
+      // Only the ISO form: the sinks promise YYYY-MM-DD.
+      if (text.size() != 10 || text[4] != '-') return std::nullopt;
+      auto d = core::ParseDate(text);
+      if (!d) return std::nullopt;
+      return Value::Date(*d);
+    }
+    case TypeId::kTimestamp: {
+      if (text.size() < 19 || text[10] != ' ') return std::nullopt;
+      auto t = core::ParseTimestamp(text);
+      if (!t) return std::nullopt;
+      return Value::Timestamp(*t);
+    }
+    case TypeId::kDecimal: {
+      // Exact text: exactly `scale` fraction digits.
+      auto dot = text.find('.');
+      if (type.scale > 0 && (dot == std::string_view::npos || text.size() - dot - 1 != type.scale)) return std::nullopt;
+      auto v = core::ParseDecimal(text, type.scale);
+      if (!v) return std::nullopt;
+      return Value{*v, type};
+    }
+  }
+  return std::nullopt;
+}
+
+class SqliteReader final : public SinkReader {
+ public:
+  SqliteReader(fs::path db, std::string prefix) : db_path_(std::move(db)), prefix_(std::move(prefix)) {}
+
+  StoredData Read(const std::string& dataset, const core::Schema& schema) override {
+    StoredData out;
+    if (!fs::exists(db_path_)) return out;
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "cannot open " << db_path_ << ": " << sqlite3_errmsg(db);
+      sqlite3_close(db);
+      return out;
+    }
+    std::string table = prefix_ + dataset;
+    sqlite3_stmt* info = nullptr;
+    sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1)", -1, &info, nullptr);
+    sqlite3_bind_text(info, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(info) == SQLITE_ROW) {
+      out.stored_columns.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 0)));
+    }
+    sqlite3_finalize(info);
+    if (out.stored_columns.empty()) {
+      sqlite3_close(db);
+      return out;
+    }
+    out.exists = true;
+    // Select the schema's columns the table has, by their stored names.
+    std::vector<int> select_index(schema.size(), -1);
+    std::string sql = "SELECT ";
+    int n = 0;
+    for (size_t f = 0; f < schema.size(); ++f) {
+      for (const auto& stored : out.stored_columns) {
+        if (core::ToLower(stored) != core::ToLower(schema.field(f).name)) continue;
+        if (n) sql += ", ";
+        std::string quoted = "\"";
+        for (char c : stored) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        sql += quoted + "\"";
+        select_index[f] = n++;
+      }
+    }
+    if (n == 0) sql += "1";
+    std::string quoted_table = "\"";
+    for (char c : table) quoted_table += c == '"' ? std::string("\"\"") : std::string(1, c);
+    sql += " FROM " + quoted_table + "\"";
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "reader SQL failed: " << sqlite3_errmsg(db) << " in " << sql;
+      sqlite3_close(db);
+      return out;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      Row row;
+      for (size_t f = 0; f < schema.size(); ++f) {
+        const LogicalType& type = schema.field(f).type;
+        int i = select_index[f];
+        if (i < 0 || sqlite3_column_type(stmt, i) == SQLITE_NULL) {
+          row.push_back(Value::Null(type));
+          continue;
+        }
+        int storage = sqlite3_column_type(stmt, i);
+        auto expect_class = [&](int want) {
+          EXPECT_EQ(storage, want) << "column '" << schema.field(f).name << "' (" << type.ToString()
+                                   << ") has SQLite storage class " << storage;
+        };
+        switch (type.id) {
+          case TypeId::kBool: {
+            expect_class(SQLITE_INTEGER);
+            int64_t v = sqlite3_column_int64(stmt, i);
+            EXPECT_TRUE(v == 0 || v == 1) << v;
+            row.push_back(Value::Bool(v != 0));
+            break;
+          }
+          case TypeId::kInt32:
+            expect_class(SQLITE_INTEGER);
+            row.push_back(Value::Int32(static_cast<int32_t>(sqlite3_column_int64(stmt, i))));
+            break;
+          case TypeId::kInt64:
+            expect_class(SQLITE_INTEGER);
+            row.push_back(Value::Int64(sqlite3_column_int64(stmt, i)));
+            break;
+          case TypeId::kFloat64:
+            expect_class(SQLITE_FLOAT);
+            row.push_back(Value::Float64(sqlite3_column_double(stmt, i)));
+            break;
+          default: {
+            expect_class(SQLITE_TEXT);
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+            std::string text(p, static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
+            auto v = ParseTyped(text, type);
+            EXPECT_TRUE(v.has_value()) << "cannot read '" << Shorten(text) << "' as " << type.ToString();
+            row.push_back(v ? *v : Value::Null(type));
+          }
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return out;
+  }
+
+ private:
+  fs::path db_path_;
+  std::string prefix_;
+};
+
+// Shared by the CSV and JSONL readers: the dataset folder, its sidecar, and its part files.
+struct FileDataset {
+  bool exists = false;
+  nlohmann::json sidecar;
+  std::vector<fs::path> parts;
+};
+
+FileDataset FindParts(const fs::path& root, const std::string& dataset, std::string_view ext) {
+  FileDataset out;
+  fs::path dir = root / files::SafeFileName(dataset);
+  if (!fs::is_directory(dir)) return out;
+  out.exists = true;
+  std::ifstream in(dir / "_schema.json", std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  out.sidecar = nlohmann::json::parse(text.str(), nullptr, false);
+  EXPECT_FALSE(out.sidecar.is_discarded()) << "missing or broken _schema.json in " << dir;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.starts_with(".") || name.starts_with("_")) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && name.starts_with("part-") && it->path().extension() == ext) {
+      out.parts.push_back(it->path());
+    }
+  }
+  std::sort(out.parts.begin(), out.parts.end());
+  return out;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CsvReader final : public SinkReader {
+ public:
+  explicit CsvReader(fs::path root) : root_(std::move(root)) {}
+
+  StoredData Read(const std::string& dataset, const core::Schema& schema) override {
+    StoredData out;
+    FileDataset ds = FindParts(root_, dataset, ".csv");
+    out.exists = ds.exists;
+    if (!ds.exists || ds.sidecar.is_discarded()) return out;
+    auto settings = ds.sidecar.value("format_settings", nlohmann::json::object());
+    std::string delimiter = settings.value("delimiter", ",");
+    std::string null_marker = settings.value("null_marker", "");
+    bool header = settings.value("header", "true") == "true";
+    EXPECT_EQ(delimiter.size(), 1u);
+    std::vector<std::string> sidecar_names;
+    for (const auto& f : ds.sidecar["fields"]) sidecar_names.push_back(f["name"].get<std::string>());
+    for (const auto& part : ds.parts) {
+      std::string data = Slurp(part);
+      if (data.starts_with("\xEF\xBB\xBF")) data.erase(0, 3);
+      std::vector<std::vector<CsvField>> records;
+      std::string error;
+      if (!ParseCsv(data, delimiter[0], records, error)) {
+        ADD_FAILURE() << part << ": " << error;
+        continue;
+      }
+      std::vector<std::string> names = sidecar_names;
+      size_t first = 0;
+      if (header) {
+        if (records.empty()) {
+          ADD_FAILURE() << part << " has no header row";
+          continue;
+        }
+        names.clear();
+        for (const auto& f : records[0]) names.push_back(f.text);
+        first = 1;
+      }
+      out.stored_columns = names;
+      for (size_t r = first; r < records.size(); ++r) {
+        const auto& rec = records[r];
+        EXPECT_EQ(rec.size(), names.size()) << part << " record " << r;
+        Row row;
+        for (const auto& field : schema.fields()) {
+          auto at = std::find(names.begin(), names.end(), field.name);
+          if (at == names.end() || static_cast<size_t>(at - names.begin()) >= rec.size()) {
+            row.push_back(Value::Null(field.type));
+            continue;
+          }
+          const CsvField& cell = rec[static_cast<size_t>(at - names.begin())];
+          if (!cell.quoted && cell.text == null_marker) {
+            row.push_back(Value::Null(field.type));
+            continue;
+          }
+          auto v = ParseTyped(cell.text, field.type);
+          EXPECT_TRUE(v.has_value()) << part << ": cannot read '" << Shorten(cell.text) << "' as "
+                                     << field.type.ToString();
+          row.push_back(v ? *v : Value::Null(field.type));
+        }
+        out.rows.push_back(std::move(row));
+      }
+    }
+    return out;
+  }
+
+ private:
+  fs::path root_;
+};
+
+class JsonlReader final : public SinkReader {
+ public:
+  explicit JsonlReader(fs::path root) : root_(std::move(root)) {}
+
+  StoredData Read(const std::string& dataset, const core::Schema& schema) override {
+    StoredData out;
+    FileDataset ds = FindParts(root_, dataset, ".jsonl");
+    out.exists = ds.exists;
+    if (!ds.exists) return out;
+    for (const auto& part : ds.parts) {
+      std::string data = Slurp(part);
+      EXPECT_TRUE(data.empty() || data.back() == '\n') << part << " does not end with a newline";
+      size_t start = 0;
+      while (start < data.size()) {
+        size_t end = data.find('\n', start);
+        if (end == std::string::npos) end = data.size();
+        std::string_view line(data.data() + start, end - start);
+        start = end + 1;
+        auto obj = nlohmann::json::parse(line, nullptr, false);
+        if (obj.is_discarded() || !obj.is_object()) {
+          ADD_FAILURE() << part << ": not a JSON object: " << Shorten(std::string(line));
+          continue;
+        }
+        Row row;
+        for (const auto& field : schema.fields()) {
+          auto it = obj.find(field.name);
+          if (it == obj.end() || it->is_null()) {
+            row.push_back(Value::Null(field.type));
+            continue;
+          }
+          const auto& j = *it;
+          switch (field.type.id) {
+            case TypeId::kBool:
+              EXPECT_TRUE(j.is_boolean()) << field.name << ": " << j.dump();
+              row.push_back(Value::Bool(j.is_boolean() && j.get<bool>()));
+              break;
+            case TypeId::kInt32:
+            case TypeId::kInt64: {
+              EXPECT_TRUE(j.is_number_integer()) << field.name << ": " << j.dump();
+              int64_t v = j.is_number_integer() ? j.get<int64_t>() : 0;
+              row.push_back(field.type.id == TypeId::kInt32 ? Value::Int32(static_cast<int32_t>(v)) : Value::Int64(v));
+              break;
+            }
+            case TypeId::kFloat64:
+              EXPECT_TRUE(j.is_number()) << field.name << ": " << j.dump();
+              row.push_back(Value::Float64(j.is_number() ? j.get<double>() : 0));
+              break;
+            default: {
+              // Strings, and the types JSON has no literal for (dates, timestamps, exact decimals).
+              EXPECT_TRUE(j.is_string()) << field.name << " (" << field.type.ToString() << "): " << Shorten(j.dump());
+              std::string text = j.is_string() ? j.get<std::string>() : "";
+              auto v = ParseTyped(text, field.type);
+              EXPECT_TRUE(v.has_value()) << "cannot read '" << Shorten(text) << "' as " << field.type.ToString();
+              row.push_back(v ? *v : Value::Null(field.type));
+            }
+          }
+        }
+        out.rows.push_back(std::move(row));
+      }
+    }
+    return out;
+  }
+
+ private:
+  fs::path root_;
+};
+
+std::string CellRepr(const Value& v, const FloatRules& rules) {
+  if (v.is_null()) return "NULL";
+  if (auto* d = std::get_if<double>(&v.v)) {
+    if (std::isnan(*d)) return "f:NaN";
+    if (*d == 0 && !rules.keeps_negative_zero) return "f:0";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "f:%a", *d);
+    return buf;
+  }
+  if (auto* s = std::get_if<std::string>(&v.v)) return "s:" + *s;
+  if (auto* b = std::get_if<bool>(&v.v)) return *b ? "b:true" : "b:false";
+  if (auto* i = std::get_if<int32_t>(&v.v)) return "i:" + std::to_string(*i);
+  if (auto* l = std::get_if<int64_t>(&v.v)) return "i:" + std::to_string(*l);
+  return "?";
+}
+
+std::vector<std::string> RowCells(const Row& row, const FloatRules& rules) {
+  std::vector<std::string> out;
+  for (const auto& v : row) out.push_back(CellRepr(v, rules));
+  return out;
+}
+
+// Length-prefixed, so no two different rows share a key whatever bytes their strings hold.
+std::string RowKey(const std::vector<std::string>& cells) {
+  std::string key;
+  for (const auto& c : cells) key += std::to_string(c.size()) + ":" + c;
+  return key;
+}
+
+}  // namespace
+
+std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_prefix) {
+  return std::make_unique<SqliteReader>(std::move(db_path), std::move(table_prefix));
+}
+std::unique_ptr<SinkReader> NewCsvReader(fs::path root) {
+  return std::make_unique<CsvReader>(std::move(root));
+}
+std::unique_ptr<SinkReader> NewJsonlReader(fs::path root) {
+  return std::make_unique<JsonlReader>(std::move(root));
+}
+
+bool ParseCsv(std::string_view data, char delimiter, std::vector<std::vector<CsvField>>& records, std::string& error) {
+  records.clear();
+  size_t i = 0;
+  const size_t n = data.size();
+  auto at_record_end = [&](size_t k) {
+    return k >= n || data[k] == '\n' || (data[k] == '\r' && k + 1 < n && data[k + 1] == '\n');
+  };
+  auto skip_record_end = [&](size_t& k) {
+    if (k < n && data[k] == '\r') ++k;
+    if (k < n && data[k] == '\n') ++k;
+  };
+  while (i < n) {
+    std::vector<CsvField> record;
+    for (;;) {
+      CsvField field;
+      if (i < n && data[i] == '"') {
+        field.quoted = true;
+        ++i;
+        for (;;) {
+          if (i >= n) {
+            error = "unterminated quoted field at record " + std::to_string(records.size());
+            return false;
+          }
+          if (data[i] == '"') {
+            if (i + 1 < n && data[i + 1] == '"') {
+              field.text.push_back('"');
+              i += 2;
+              continue;
+            }
+            ++i;
+            break;
+          }
+          field.text.push_back(data[i++]);
+        }
+        if (!(i >= n || data[i] == delimiter || at_record_end(i))) {
+          error = "text after a closing quote at byte " + std::to_string(i);
+          return false;
+        }
+      } else {
+        while (i < n && data[i] != delimiter && !at_record_end(i)) {
+          if (data[i] == '"') {
+            error = "quote inside an unquoted field at byte " + std::to_string(i);
+            return false;
+          }
+          if (data[i] == '\r') {
+            error = "bare CR in an unquoted field at byte " + std::to_string(i);
+            return false;
+          }
+          field.text.push_back(data[i++]);
+        }
+      }
+      record.push_back(std::move(field));
+      if (i < n && data[i] == delimiter) {
+        ++i;
+        continue;
+      }
+      skip_record_end(i);
+      break;
+    }
+    records.push_back(std::move(record));
+  }
+  return true;
+}
+
+std::vector<Row> Normalize(std::vector<Row> rows, const FloatRules& rules) {
+  for (auto& row : rows) {
+    for (auto& v : row) {
+      auto* d = std::get_if<double>(&v.v);
+      if (!d) continue;
+      if ((std::isnan(*d) && rules.nan_as_null) || (std::isinf(*d) && rules.infinity_as_null)) {
+        v = Value::Null(v.type);
+      } else if (*d == 0 && !rules.keeps_negative_zero) {
+        *d = 0.0;
+      }
+    }
+  }
+  return rows;
+}
+
+std::string CompareRows(const std::vector<Row>& expected, const std::vector<Row>& actual, const FloatRules& rules) {
+  using Cells = std::vector<std::string>;
+  auto sorted = [&](const std::vector<Row>& rows) {
+    std::vector<std::pair<std::string, Cells>> out;
+    for (const auto& r : rows) {
+      Cells cells = RowCells(r, rules);
+      out.emplace_back(RowKey(cells), std::move(cells));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto e = sorted(expected), a = sorted(actual);
+  std::ostringstream diff;
+  if (e.size() != a.size()) diff << "expected " << e.size() << " rows, store has " << a.size() << "\n";
+  for (size_t i = 0; i < std::max(e.size(), a.size()); ++i) {
+    if (i < e.size() && i < a.size() && e[i].first == a[i].first) continue;
+    Cells none;
+    const Cells& ec = i < e.size() ? e[i].second : none;
+    const Cells& ac = i < a.size() ? a[i].second : none;
+    diff << "sorted row " << i << " differs:";
+    for (size_t c = 0; c < std::max(ec.size(), ac.size()); ++c) {
+      std::string x = c < ec.size() ? ec[c] : "(none)", y = c < ac.size() ? ac[c] : "(none)";
+      if (x != y) diff << " [col " << c << ": expected " << Shorten(x) << ", stored " << Shorten(y) << "]";
+    }
+    diff << "\n";
+    if (diff.str().size() > 4000) break;
+  }
+  return diff.str();
+}
+
+void RunSink(Sink& sink, const BindContext& ctx, int64_t run_id, const std::vector<UnitBatch>& units) {
+  auto st = sink.Bind(ctx);
+  ASSERT_TRUE(st) << st.error().ToString();
+  st = sink.Migrate();
+  ASSERT_TRUE(st) << st.error().ToString();
+  st = sink.Open(RunContext{run_id});
+  ASSERT_TRUE(st) << st.error().ToString();
+  for (const auto& u : units) {
+    st = sink.Write(*u.batch, u.unit);
+    ASSERT_TRUE(st) << st.error().ToString();
+  }
+  st = sink.Commit();
+  ASSERT_TRUE(st) << st.error().ToString();
+  st = sink.Finish();
+  ASSERT_TRUE(st) << st.error().ToString();
+  st = sink.Close();
+  ASSERT_TRUE(st) << st.error().ToString();
+}
+
+}  // namespace datasync::storage::testing

@@ -1,0 +1,93 @@
+// Test-only helpers for the sink tests: building batches from rows of Values, temp folders, running a
+// sink through its lifecycle, and readers that load back what each sink stored (SQLite through sqlite3,
+// CSV through an RFC 4180 parser written here, JSONL through nlohmann_json), independent of the sinks'
+// own code, so the tests compare stored data with written data cell by cell.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/column_batch.hpp"
+#include "core/schema.hpp"
+#include "core/value.hpp"
+#include "storage/sink.hpp"
+
+namespace datasync::storage::testing {
+
+namespace fs = std::filesystem;
+using Row = std::vector<core::Value>;
+
+core::SchemaPtr MakeSchema(std::vector<core::Field> fields);
+core::ColumnBatch MakeBatch(const core::SchemaPtr& schema, const std::vector<Row>& rows);
+core::Value Dec(int64_t unscaled, uint8_t precision, uint8_t scale);
+core::Value DateOf(int year, int month, int day);
+core::Value TsOf(int year, int month, int day, int hh, int mm, int ss, int micros = 0);
+
+// A fresh folder under the system temp folder, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Every regular file under root, relative to it, sorted.
+std::vector<std::string> ListTree(const fs::path& root);
+
+// What a reader found: whether the dataset exists at all, and its rows typed and ordered like `schema`
+// (a field the store does not have reads as NULL).
+struct StoredData {
+  bool exists = false;
+  std::vector<std::string> stored_columns;
+  std::vector<Row> rows;
+};
+
+class SinkReader {
+ public:
+  virtual ~SinkReader() = default;
+  virtual StoredData Read(const std::string& dataset, const core::Schema& schema) = 0;
+};
+
+std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_prefix = "");
+std::unique_ptr<SinkReader> NewCsvReader(fs::path root);
+std::unique_ptr<SinkReader> NewJsonlReader(fs::path root);
+
+// RFC 4180 parsing (https://www.rfc-editor.org/rfc/rfc4180), strict: a quote inside an unquoted field, a
+// bare CR, or text after a closing quote is an error. Records end with CRLF or LF; `quoted` tells a quoted
+// empty field ("" = empty string) from an unquoted one (NULL).
+struct CsvField {
+  std::string text;
+  bool quoted = false;
+};
+bool ParseCsv(std::string_view data, char delimiter, std::vector<std::vector<CsvField>>& records, std::string& error);
+
+// How a store represents floats it cannot hold exactly.
+struct FloatRules {
+  bool nan_as_null = false;
+  bool infinity_as_null = false;
+  bool keeps_negative_zero = true;
+};
+
+// Rows as the store should give them back: expected values adjusted by `rules`.
+std::vector<Row> Normalize(std::vector<Row> rows, const FloatRules& rules);
+// Compares as multisets (order does not matter) cell by cell; doubles bit-exact except NaN == NaN and,
+// without keeps_negative_zero, -0.0 == 0.0. Returns "" when equal, else a description of the difference.
+std::string CompareRows(const std::vector<Row>& expected, const std::vector<Row>& actual, const FloatRules& rules);
+
+// Runs Bind, Migrate, Open, one Write per (unit, batch) and Commit, Finish, Close; fails the test on the
+// first error.
+struct UnitBatch {
+  std::string unit;
+  const core::ColumnBatch* batch;
+};
+void RunSink(Sink& sink, const BindContext& ctx, int64_t run_id, const std::vector<UnitBatch>& units);
+
+}  // namespace datasync::storage::testing

@@ -1,0 +1,335 @@
+// SQLite specifics: declared types and keys, the hidden unit column and its index, recorded logical
+// types, error classification (busy, constraint), additive migrations and what they record, and the
+// replace swap keeping views usable.
+#include "storage/sqlite/sqlite_sink.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "sink_test_support.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+
+namespace datasync::storage::testing {
+namespace {
+
+using core::ErrorKind;
+using core::LogicalType;
+using core::Value;
+
+// Runs a query on its own connection and returns every row as text ("NULL" for NULL).
+std::vector<std::vector<std::string>> Query(const fs::path& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::vector<std::vector<std::string>> rows;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sqlite3_errmsg(db) << " in " << sql;
+    sqlite3_close(db);
+    return rows;
+  }
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      auto text = sqlite3_column_text(stmt, i);
+      row.push_back(text ? reinterpret_cast<const char*>(text) : "NULL");
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+class SqliteSinkTest : public ::testing::Test {
+ protected:
+  fs::path db() const { return tmp_.path() / "data.db"; }
+  BindContext Ctx(const std::string& dataset, core::SchemaPtr schema, WriteMode mode = WriteMode::kAppend,
+                  std::vector<std::string> pk = {}) {
+    BindContext ctx;
+    ctx.storage_name = "local_db";
+    ctx.dataset = dataset;
+    ctx.schema = std::move(schema);
+    ctx.mode = mode;
+    ctx.primary_key = std::move(pk);
+    ctx.options.Set("path", db().string());
+    return ctx;
+  }
+  TempDir tmp_;
+};
+
+core::SchemaPtr DailySchema() {
+  return MakeSchema({{"ts_code", LogicalType::String()},
+                     {"trade_date", LogicalType::Date()},
+                     {"open", LogicalType::Float64()},
+                     {"vol", LogicalType::Int64()},
+                     {"suspended", LogicalType::Bool()},
+                     {"amount", LogicalType::Decimal(18, 3)},
+                     {"updated", LogicalType::Timestamp()},
+                     {"rank", LogicalType::Int32()}});
+}
+
+Row Daily(const std::string& code, int day, double open) {
+  return {Value::String(code), DateOf(2024, 1, day), Value::Float64(open),         Value::Int64(100),
+          Value::Bool(false),  Dec(12345, 18, 3),    TsOf(2024, 1, day, 15, 0, 0), Value::Int32(1)};
+}
+
+TEST_F(SqliteSinkTest, DeclaresSqliteTypesAndThePrimaryKey) {
+  SqliteSink sink;
+  RunSink(sink, Ctx("daily", DailySchema(), WriteMode::kUpsert, {"ts_code", "trade_date"}), 1, {});
+  EXPECT_EQ(Query(db(), "SELECT name, type, pk FROM pragma_table_info('daily')"), (Rows{{"ts_code", "TEXT", "1"},
+                                                                                        {"trade_date", "TEXT", "2"},
+                                                                                        {"open", "REAL", "0"},
+                                                                                        {"vol", "INTEGER", "0"},
+                                                                                        {"suspended", "INTEGER", "0"},
+                                                                                        {"amount", "TEXT", "0"},
+                                                                                        {"updated", "TEXT", "0"},
+                                                                                        {"rank", "INTEGER", "0"}}));
+  EXPECT_EQ(Query(db(),
+                  "SELECT column_name, logical_type FROM _datasync_columns WHERE table_name = 'daily' "
+                  "ORDER BY rowid"),
+            (Rows{{"ts_code", "string"},
+                  {"trade_date", "date"},
+                  {"open", "float64"},
+                  {"vol", "int64"},
+                  {"suspended", "bool"},
+                  {"amount", "decimal(18,3)"},
+                  {"updated", "timestamp"},
+                  {"rank", "int32"}}));
+  EXPECT_EQ(Query(db(), "PRAGMA journal_mode"), (Rows{{"wal"}}));
+}
+
+TEST_F(SqliteSinkTest, AppendKeepsAnIndexedUnitColumn) {
+  auto batch = MakeBatch(DailySchema(), {Daily("A", 2, 1.5)});
+  SqliteSink sink;
+  RunSink(sink, Ctx("daily", DailySchema()), 1, {{"task-7", &batch}});
+  EXPECT_EQ(Query(db(), "SELECT ts_code, trade_date, amount, updated, _ds_unit FROM daily"),
+            (Rows{{"A", "2024-01-02", "12.345", "2024-01-02 15:00:00", "task-7"}}));
+  EXPECT_EQ(Query(db(), "SELECT name FROM pragma_index_list('daily') WHERE name = 'daily__ds_unit'"),
+            (Rows{{"daily__ds_unit"}}));
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM pragma_table_info('daily') WHERE pk > 0"), (Rows{{"0"}}));
+}
+
+TEST_F(SqliteSinkTest, UpsertUpdatesEveryNonKeyColumn) {
+  auto schema = DailySchema();
+  auto v1 = MakeBatch(schema, {Daily("A", 2, 1.5), Daily("A", 3, 1.6)});
+  Row changed = Daily("A", 2, 9.5);
+  changed[3] = Value::Int64(999);
+  changed[4] = Value::Null(LogicalType::Bool());
+  auto v2 = MakeBatch(schema, {changed});
+  SqliteSink first, second;
+  auto ctx = Ctx("daily", schema, WriteMode::kUpsert, {"ts_code", "trade_date"});
+  RunSink(first, ctx, 1, {{"u1", &v1}});
+  RunSink(second, ctx, 2, {{"u2", &v2}});
+  EXPECT_EQ(Query(db(), "SELECT trade_date, open, vol, suspended FROM daily ORDER BY trade_date"),
+            (Rows{{"2024-01-02", "9.5", "999", "NULL"}, {"2024-01-03", "1.6", "100", "0"}}));
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM pragma_table_info('daily') WHERE name = '_ds_unit'"), (Rows{{"0"}}));
+}
+
+TEST_F(SqliteSinkTest, BusyDatabaseIsTransient) {
+  SqliteSink sink;
+  auto ctx = Ctx("daily", DailySchema());
+  ctx.options.Set("busy_timeout_ms", int64_t{50});
+  ASSERT_TRUE(sink.Bind(ctx));
+  ASSERT_TRUE(sink.Migrate());
+  ASSERT_TRUE(sink.Open(RunContext{1}));
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(db().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto batch = MakeBatch(DailySchema(), {Daily("A", 2, 1)});
+  auto st = sink.Write(batch, "u");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kTransient);
+  EXPECT_TRUE(st.error().code().starts_with("SQLITE_BUSY")) << st.error().code();
+  EXPECT_NE(st.error().message().find("local_db"), std::string::npos) << st.error().message();
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  // Once the lock is gone the same write goes through.
+  ASSERT_TRUE(sink.Write(batch, "u"));
+  ASSERT_TRUE(sink.Commit());
+  ASSERT_TRUE(sink.Close());
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"1"}}));
+}
+
+TEST_F(SqliteSinkTest, ConstraintViolationNamesTheTableAndKeyAndDiscardsTheTransaction) {
+  auto schema = DailySchema();
+  auto a = MakeBatch(schema, {Daily("A", 2, 1)});
+  auto b = MakeBatch(schema, {Daily("B", 2, 2), Daily("A", 2, 3)});
+  SqliteSink sink;
+  ASSERT_TRUE(sink.Bind(Ctx("daily", schema, WriteMode::kAppend, {"ts_code", "trade_date"})));
+  ASSERT_TRUE(sink.Migrate());
+  ASSERT_TRUE(sink.Open(RunContext{1}));
+  ASSERT_TRUE(sink.Write(a, "task-a"));
+  auto st = sink.Write(b, "task-b");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(st.error().message().find("\"daily\""), std::string::npos) << st.error().message();
+  EXPECT_NE(st.error().message().find("ts_code=A, trade_date=2024-01-02"), std::string::npos) << st.error().message();
+  EXPECT_TRUE(st.error().code().starts_with("SQLITE_CONSTRAINT")) << st.error().code();
+  // The failed Write discarded the whole uncommitted transaction, so nothing half-written can be
+  // committed; the caller writes the good unit again.
+  ASSERT_TRUE(sink.Commit());
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"0"}}));
+  ASSERT_TRUE(sink.Write(a, "task-a"));
+  ASSERT_TRUE(sink.Commit());
+  ASSERT_TRUE(sink.Close());
+  EXPECT_EQ(Query(db(), "SELECT ts_code, _ds_unit FROM daily"), (Rows{{"A", "task-a"}}));
+}
+
+TEST_F(SqliteSinkTest, AddedColumnsAndTypeChangesAreRecordedNotFatal) {
+  auto v1 = MakeSchema({{"code", LogicalType::String()}, {"x", LogicalType::Int64()}, {"old", LogicalType::String()}});
+  auto v2 = MakeSchema({{"code", LogicalType::String()}, {"x", LogicalType::Float64()}, {"y", LogicalType::Date()}});
+  auto b1 = MakeBatch(v1, {{Value::String("A"), Value::Int64(1), Value::String("o")}});
+  auto b2 = MakeBatch(v2, {{Value::String("B"), Value::Float64(2.5), DateOf(2024, 1, 2)}});
+  SqliteSink first;
+  RunSink(first, Ctx("t", v1), 1, {{"u1", &b1}});
+  EXPECT_EQ(first.migration_notes(), (std::vector<std::string>{"created table \"t\""}));
+  SqliteSink second;
+  RunSink(second, Ctx("t", v2), 2, {{"u2", &b2}});
+  const auto& notes = second.migration_notes();
+  ASSERT_EQ(notes.size(), 4u) << ::testing::PrintToString(notes);
+  EXPECT_NE(notes[0].find("\"x\" is declared INTEGER"), std::string::npos) << notes[0];
+  EXPECT_EQ(notes[1], "added column \"y\" TEXT");
+  EXPECT_NE(notes[2].find("\"old\" is no longer in the dataset"), std::string::npos) << notes[2];
+  EXPECT_NE(notes[3].find("\"x\" changes from int64 to float64"), std::string::npos) << notes[3];
+  EXPECT_EQ(Query(db(), "SELECT code, x, typeof(x), old, y FROM t ORDER BY code"),
+            (Rows{{"A", "1", "integer", "o", "NULL"}, {"B", "2.5", "real", "NULL", "2024-01-02"}}));
+  EXPECT_EQ(Query(db(), "SELECT logical_type FROM _datasync_columns WHERE table_name = 't' AND column_name = 'x'"),
+            (Rows{{"float64"}}));
+}
+
+TEST_F(SqliteSinkTest, ChangingThePrimaryKeyIsAConfigError) {
+  auto schema = DailySchema();
+  SqliteSink first;
+  RunSink(first, Ctx("daily", schema, WriteMode::kUpsert, {"ts_code", "trade_date"}), 1, {});
+  SqliteSink second;
+  ASSERT_TRUE(second.Bind(Ctx("daily", schema, WriteMode::kUpsert, {"ts_code"})));
+  auto st = second.Migrate();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kConfig);
+  EXPECT_NE(st.error().message().find("primary key"), std::string::npos) << st.error().message();
+  // The same key in another order is the same key.
+  SqliteSink third;
+  RunSink(third, Ctx("daily", schema, WriteMode::kUpsert, {"trade_date", "ts_code"}), 2, {});
+}
+
+TEST_F(SqliteSinkTest, UpsertOntoATableWithoutKeyAddsAUniqueIndex) {
+  auto schema = DailySchema();
+  auto a = MakeBatch(schema, {Daily("A", 2, 1)});
+  auto a_again = MakeBatch(schema, {Daily("A", 2, 5)});
+  SqliteSink append;
+  RunSink(append, Ctx("daily", schema), 1, {{"u1", &a}});
+  SqliteSink upsert;
+  RunSink(upsert, Ctx("daily", schema, WriteMode::kUpsert, {"ts_code", "trade_date"}), 2, {{"u2", &a_again}});
+  // The upsert took the row over, tag included (the table has _ds_unit from the append run).
+  EXPECT_EQ(Query(db(), "SELECT ts_code, open, _ds_unit FROM daily"), (Rows{{"A", "5.0", "u2"}}));
+  EXPECT_EQ(Query(db(), "SELECT name FROM pragma_index_list('daily') WHERE \"unique\" = 1"), (Rows{{"daily__pk"}}));
+
+  // With duplicate keys already in the table the index cannot exist: say so instead of failing later.
+  SqliteSink dup_append;
+  RunSink(dup_append, Ctx("dups", schema), 1, {{"u1", &a}, {"u2", &a}});
+  SqliteSink dup_upsert;
+  ASSERT_TRUE(dup_upsert.Bind(Ctx("dups", schema, WriteMode::kUpsert, {"ts_code", "trade_date"})));
+  auto st = dup_upsert.Migrate();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kConfig);
+}
+
+TEST_F(SqliteSinkTest, ReplaceKeepsViewsOnTheTableWorking) {
+  auto schema = DailySchema();
+  auto old_rows = MakeBatch(schema, {Daily("OLD", 2, 1)});
+  auto new_rows = MakeBatch(schema, {Daily("NEW", 2, 2), Daily("NEW", 3, 3)});
+  SqliteSink first;
+  RunSink(first, Ctx("daily", schema), 1, {{"u", &old_rows}});
+  Query(db(), "CREATE VIEW daily_codes AS SELECT DISTINCT ts_code FROM daily");
+  SqliteSink replace;
+  ASSERT_TRUE(replace.Bind(Ctx("daily", schema, WriteMode::kReplace)));
+  ASSERT_TRUE(replace.Migrate());
+  ASSERT_TRUE(replace.Open(RunContext{12}));
+  ASSERT_TRUE(replace.Write(new_rows, "u"));
+  ASSERT_TRUE(replace.Commit());
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM \"daily__staging_12\""), (Rows{{"2"}}));
+  ASSERT_TRUE(replace.Finish());
+  ASSERT_TRUE(replace.Close());
+  EXPECT_EQ(Query(db(), "SELECT * FROM daily_codes"), (Rows{{"NEW"}}));
+  EXPECT_EQ(Query(db(), "SELECT name FROM sqlite_schema WHERE name LIKE '%staging%'"), Rows{});
+  EXPECT_EQ(Query(db(), "SELECT name FROM pragma_index_list('daily')"), (Rows{{"daily__ds_unit"}}));
+  EXPECT_EQ(Query(db(), "SELECT table_name, run_id FROM _datasync_runs"), (Rows{{"daily", "12"}}));
+}
+
+TEST_F(SqliteSinkTest, NamesAreCheckedInBind) {
+  struct Case {
+    std::string dataset;
+    core::SchemaPtr schema;
+    std::string message;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"sqlite_master", DailySchema(), "reserved"},
+           {"SQLITE_x", DailySchema(), "reserved"},
+           {"t", MakeSchema({{"Code", LogicalType::String()}, {"code", LogicalType::String()}}), "letter case"},
+           {"t", MakeSchema({{"_DS_UNIT", LogicalType::String()}}), "reserved"},
+           {"t", MakeSchema({{std::string("a\0b", 3), LogicalType::String()}}), "NUL"},
+           {"t", MakeSchema({}), "no fields"},
+       }) {
+    SqliteSink sink;
+    auto st = sink.Bind(Ctx(c.dataset, c.schema));
+    ASSERT_FALSE(st) << c.dataset;
+    EXPECT_EQ(st.error().kind(), ErrorKind::kConfig);
+    EXPECT_NE(st.error().message().find(c.message), std::string::npos) << st.error().message();
+  }
+}
+
+TEST_F(SqliteSinkTest, TablePrefixAndPragmaOptions) {
+  auto ctx = Ctx("daily", DailySchema());
+  ctx.options.Set("table_prefix", std::string("ts_"));
+  ctx.options.Set("journal_mode", std::string("delete"));
+  ctx.options.Set("synchronous", std::string("full"));
+  auto batch = MakeBatch(DailySchema(), {Daily("A", 2, 1)});
+  SqliteSink sink;
+  RunSink(sink, ctx, 1, {{"u", &batch}});
+  EXPECT_EQ(sink.table_name(), "ts_daily");
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM ts_daily"), (Rows{{"1"}}));
+  EXPECT_EQ(Query(db(), "PRAGMA journal_mode"), (Rows{{"delete"}}));
+  auto got = NewSqliteReader(db(), "ts_")->Read("daily", *DailySchema());
+  EXPECT_EQ(got.rows.size(), 1u);
+
+  auto bad = Ctx("daily", DailySchema());
+  bad.options.Set("journal_mode", std::string("wal; DROP TABLE x"));
+  SqliteSink refused;
+  auto st = refused.Bind(bad);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kConfig);
+}
+
+TEST_F(SqliteSinkTest, RelativePathResolvesAgainstTheProjectAndFoldersAreCreated) {
+  auto ctx = Ctx("daily", DailySchema());
+  ctx.project_dir = tmp_.path();
+  ctx.options.Set("path", std::string("nested/dir/data.db"));
+  SqliteSink sink;
+  RunSink(sink, ctx, 1, {});
+  EXPECT_EQ(sink.db_path(), tmp_.path() / "nested/dir/data.db");
+  EXPECT_TRUE(fs::exists(tmp_.path() / "nested/dir/data.db"));
+}
+
+TEST(SqliteDbTest, QuotesIdentifiersAndText) {
+  EXPECT_EQ(sqlite::QuoteIdent("plain"), "\"plain\"");
+  EXPECT_EQ(sqlite::QuoteIdent("a\"b"), "\"a\"\"b\"");
+  EXPECT_EQ(sqlite::QuoteIdent("\"; DROP TABLE t; --"), "\"\"\"; DROP TABLE t; --\"");
+  EXPECT_EQ(sqlite::QuoteText("it's"), "'it''s'");
+}
+
+TEST(SqliteDbTest, ClassifiesResultCodes) {
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_BUSY, "x").kind(), ErrorKind::kTransient);
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_LOCKED, "x").kind(), ErrorKind::kTransient);
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_FULL, "x").kind(), ErrorKind::kTransient);
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_IOERR_FSYNC, "x").kind(), ErrorKind::kTransient);
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_CONSTRAINT_PRIMARYKEY, "x").kind(), ErrorKind::kInvalidInput);
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_CORRUPT, "x").kind(), ErrorKind::kPermanent);
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_ERROR, "x").kind(), ErrorKind::kPermanent);
+  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_IOERR_FSYNC, "x").code(),
+            "SQLITE_IOERR (" + std::to_string(SQLITE_IOERR_FSYNC) + ")");
+}
+
+}  // namespace
+}  // namespace datasync::storage::testing
