@@ -11,6 +11,9 @@
 //   primary key, or a part file named after the unit).
 // - Commit makes every Write since the previous Commit durable, atomically where the store allows. Only
 //   after Commit returns may the engine mark those tasks done. Abort discards uncommitted writes.
+//   A failed Write or Commit discards every write since the last Commit, as Abort would: the caller
+//   writes those units again in full. All batches of one unit are written before the Commit that
+//   follows them.
 // - Finish is called once when every task of the run is done; kReplace publishes the run's data there.
 // - HealthCheck may be called at any point after Bind.
 // Thread-safety: a Sink is used by one thread at a time (its writer thread). Errors are classified:
@@ -119,7 +122,7 @@ struct SinkInfo {
   std::function<std::unique_ptr<Sink>()> create;
 };
 
-// Explicit registry: app/ calls each sink's RegisterXxx (see storage/builtin_sinks.hpp).
+// Explicit registry: app/ calls each sink's RegisterXxx (the one list is app/registries.cpp).
 class SinkRegistry {
  public:
   void Register(SinkInfo info);
