@@ -295,20 +295,37 @@ struct Executor::Impl {
   void WriterLoop(size_t index) {
     storage::Sink& sink = *deps.sinks[index].sink;
     BoundedQueue<WriteItem>& queue = *sink_queues[index];
-    std::vector<WriteItem> group;
-    auto settle = [&](const std::optional<Error>& error) {
-      for (const auto& item : group) SinkAck(item.task_id, error);
-      group.clear();
+    std::vector<WriteItem> group;  // written since the last commit, not yet durable
+    // A failed Write discards the whole uncommitted group (sink contract): the failing unit gets the
+    // error, the others are still in memory and are written again, so one bad batch never costs its
+    // neighbours a re-fetch.
+    auto write = [&](WriteItem first) {
+      std::vector<WriteItem> todo;  // a stack: the next item to write is at the back
+      todo.push_back(std::move(first));
+      while (!todo.empty()) {
+        WriteItem item = std::move(todo.back());
+        todo.pop_back();
+        auto st = sink.Write(*item.batch, item.key);
+        if (st) {
+          group.push_back(std::move(item));
+          continue;
+        }
+        (void)sink.Abort();
+        SinkAck(item.task_id, st.error());
+        for (auto it = group.rbegin(); it != group.rend(); ++it) todo.push_back(std::move(*it));
+        group.clear();
+      }
     };
     auto commit = [&] {
       if (group.empty()) return;
       auto st = sink.Commit();
+      std::optional<Error> error;
       if (!st) {
         (void)sink.Abort();
-        settle(st.error());
-        return;
+        error = st.error();
       }
-      settle(std::nullopt);
+      for (const auto& item : group) SinkAck(item.task_id, error);
+      group.clear();
     };
     while (true) {
       // Block only when nothing is waiting for a commit; otherwise commit as soon as the queue runs dry.
@@ -318,13 +335,7 @@ struct Executor::Impl {
         commit();
         continue;
       }
-      auto st = sink.Write(*item->batch, item->key);
-      group.push_back(std::move(*item));
-      if (!st) {
-        (void)sink.Abort();
-        settle(st.error());
-        continue;
-      }
+      write(std::move(*item));
       if (group.size() >= opt.commit_every_batches) commit();
     }
   }
