@@ -79,7 +79,12 @@ core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std
   if (!row) return core::Fail(row.error());
   // synchronous=NORMAL in WAL mode is durable across process crashes and loses at most the last commits on
   // power loss; a task redone after a power cut is harmless (ARCHITECTURE §3: ack after durable write).
-  if (auto s = connection->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", "configure connection"); !s) {
+  // journal_size_limit: one large transaction (AddTasks of a whole plan) grows the WAL to its size; without a
+  // limit the file keeps that size on disk for as long as any connection stays open.
+  if (auto s = connection->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                                "PRAGMA journal_size_limit=67108864;",
+                                "configure connection");
+      !s) {
     return core::Fail(s.error());
   }
   return connection;
