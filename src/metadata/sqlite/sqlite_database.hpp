@@ -4,8 +4,9 @@
 // Why one connection behind a mutex: SQLite allows one writer per file at a time whatever the number of
 // connections, and nearly every hot call of the engine (ClaimTasks, UpdateTasks) writes. A pool would
 // only let reads overlap, at the price of more WAL snapshots and more busy waiting between our own
-// connections. Each call holds the lock for one short statement or transaction (tens of microseconds for a
-// batch of 64 tasks), so threads queue briefly instead of spinning in SQLite's busy handler. Processes that
+// connections. Each call holds the lock for one short statement or transaction (a few hundred
+// microseconds to claim or update a batch of 64 tasks; see bench/metadata), so threads queue briefly on
+// a mutex instead of sleeping in SQLite's busy handler, which polls in steps of milliseconds. Processes that
 // share the file still coordinate through SQLite's file locks and the busy timeout.
 //
 // Lifecycle: created by SqliteSystemDb after the migrations, destroyed with it.

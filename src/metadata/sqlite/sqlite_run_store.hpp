@@ -3,7 +3,8 @@
 // Contract details beyond run_store.hpp:
 // - CreateRun ignores run.id and stamps created_at_us from the clock when it is 0.
 // - UpdateRun, AddTasks and UpdateTasks fail with kInvalidInput, changing nothing, when a run or task id
-//   does not exist. An empty NewTask::key is filled with sync::TaskKey(params).
+//   does not exist. An empty NewTask::key is filled with sync::TaskKey(params). AddTasks refuses
+//   (kInvalidInput) params that are not valid UTF-8: they are stored as JSON text.
 // - ClaimTasks stamps updated_at_us with now_us; UpdateTasks, RequeueRunning and TransitionTasks with the
 //   clock. A limit of 0 in RunQuery/TaskQuery means no limit.
 // - ClaimTasks is one BEGIN IMMEDIATE transaction: the write lock is held from choosing the tasks to

@@ -1,7 +1,9 @@
 // SqliteSystemDb: the SQLite backend of SystemDb (ARCHITECTURE §11): one file, in WAL mode, holding the
 // catalog, runs and tasks. Several SqliteSystemDb objects may open the same file at once, in one process or
 // in several (a CLI command while `datasync serve` runs); they coordinate through SQLite's file locks and
-// wait up to a busy timeout (10 s) for each other.
+// wait up to a busy timeout (10 s) for each other. That waiting is not fair (SQLite's busy handler polls),
+// which suits one daemon plus short CLI commands; several workers draining one run belong on a server
+// database (ARCHITECTURE §11).
 //
 // Lifecycle: Open() creates the file if needed, applies pending schema migrations and returns the object;
 // catalog() and runs() live as long as it does; destruction closes the file.
