@@ -26,12 +26,14 @@ SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, con
 
 core::Result<std::unique_ptr<SqliteSystemDb>> SqliteSystemDb::Open(const std::string& path, const core::Clock& clock) {
   namespace fs = std::filesystem;
+  std::string file_name = path;  // what SQLite opens: the absolute path, as in the description
   std::string description = "sqlite:" + path;
   if (path != ":memory:") {
     std::error_code ec;
     fs::path file = fs::absolute(fs::path(path), ec).lexically_normal();
     if (ec) file = fs::path(path);
-    description = "sqlite:" + file.string();
+    file_name = file.string();
+    description = "sqlite:" + file_name;
     if (file.has_parent_path() && !fs::exists(file.parent_path(), ec)) {
       fs::create_directories(file.parent_path(), ec);
       if (ec) {
@@ -47,7 +49,7 @@ core::Result<std::unique_ptr<SqliteSystemDb>> SqliteSystemDb::Open(const std::st
     }
   }
 
-  auto connection = SqliteConnection::Open(path, description, kBusyTimeout);
+  auto connection = SqliteConnection::Open(file_name, description, kBusyTimeout);
   if (!connection) return core::Fail(connection.error());
   auto version = ApplySqliteMigrations(**connection, clock);
   if (!version) return core::Fail(version.error());
