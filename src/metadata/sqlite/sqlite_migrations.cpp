@@ -1,0 +1,229 @@
+#include "metadata/sqlite/sqlite_migrations.hpp"
+
+#include <array>
+#include <string>
+
+namespace datasync::metadata {
+
+namespace {
+
+// Times are microseconds since the epoch (`_us`), like every timestamp in datasync. States and statuses are
+// stored by name, not by enum ordinal: the file stays readable with the sqlite3 shell and survives a
+// reordering of the C++ enums.
+constexpr std::string_view kCatalogSql = R"sql(
+CREATE TABLE catalog_objects (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT    NOT NULL,
+  name          TEXT    NOT NULL,
+  spec_json     TEXT    NOT NULL,
+  spec_hash     TEXT    NOT NULL,
+  version       INTEGER NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  updated_at_us INTEGER NOT NULL,
+  UNIQUE (kind, name)
+);
+-- Every earlier version of an object (the current one lives in catalog_objects). Rows stay after the object
+-- is removed, so a re-created object continues its version numbers instead of reusing them.
+CREATE TABLE catalog_history (
+  kind          TEXT    NOT NULL,
+  name          TEXT    NOT NULL,
+  version       INTEGER NOT NULL,
+  spec_json     TEXT    NOT NULL,
+  spec_hash     TEXT    NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  updated_at_us INTEGER NOT NULL,
+  PRIMARY KEY (kind, name, version)
+);
+)sql";
+
+constexpr std::string_view kRunsAndTasksSql = R"sql(
+-- AUTOINCREMENT: a run id is never reused, even after the newest run is deleted, because reports and logs
+-- refer to runs by id.
+CREATE TABLE runs (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  plan            TEXT    NOT NULL,
+  status          TEXT    NOT NULL,
+  triggered_by    TEXT    NOT NULL,
+  created_at_us   INTEGER NOT NULL,
+  started_at_us   INTEGER NOT NULL DEFAULT 0,
+  finished_at_us  INTEGER NOT NULL DEFAULT 0,
+  resume_at_us    INTEGER NOT NULL DEFAULT 0,
+  tasks_total     INTEGER NOT NULL DEFAULT 0,
+  tasks_done      INTEGER NOT NULL DEFAULT 0,
+  tasks_failed    INTEGER NOT NULL DEFAULT 0,
+  tasks_skipped   INTEGER NOT NULL DEFAULT 0,
+  tasks_cancelled INTEGER NOT NULL DEFAULT 0,
+  rows            INTEGER NOT NULL DEFAULT 0,
+  bytes           INTEGER NOT NULL DEFAULT 0,
+  requests        INTEGER NOT NULL DEFAULT 0,
+  retries         INTEGER NOT NULL DEFAULT 0,
+  error           TEXT    NOT NULL DEFAULT '',
+  report_json     TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_by_plan ON runs (plan, id);
+CREATE INDEX runs_by_status ON runs (status, id);
+
+-- parent_id is 0 for planned tasks (as in sync::SyncTask), so it carries no foreign key.
+CREATE TABLE tasks (
+  id            INTEGER PRIMARY KEY,
+  run_id        INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  parent_id     INTEGER NOT NULL DEFAULT 0,
+  key           TEXT    NOT NULL,
+  params_json   TEXT    NOT NULL,
+  state         TEXT    NOT NULL,
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  rows          INTEGER NOT NULL DEFAULT 0,
+  bytes         INTEGER NOT NULL DEFAULT 0,
+  error_kind    TEXT    NOT NULL DEFAULT '',
+  error         TEXT    NOT NULL DEFAULT '',
+  not_before_us INTEGER NOT NULL DEFAULT 0,
+  updated_at_us INTEGER NOT NULL
+);
+-- The one index of the task ledger. Within (run, state) it is ordered by id, so ClaimTasks reads the oldest
+-- pending tasks with a LIMIT and no sort, and checks the not_before of cooling/deferred tasks inside the
+-- index; RequeueRunning, TransitionTasks, ListTasks and NextWakeup are range scans of it too. (Putting
+-- not_before_us before id would force a sort of every pending task of the run on each claim.)
+CREATE INDEX tasks_by_state ON tasks (run_id, state, id, not_before_us);
+
+-- Per (run, state): how many tasks and the sums of their rows and bytes, kept exact by the triggers below
+-- in the same transaction as the change. CountTasks reads at most nine rows instead of scanning a million
+-- tasks, so the engine can ask after every batch.
+CREATE TABLE run_task_counts (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  state  TEXT    NOT NULL,
+  tasks  INTEGER NOT NULL,
+  rows   INTEGER NOT NULL,
+  bytes  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, state)
+) WITHOUT ROWID;
+
+CREATE TRIGGER tasks_count_insert AFTER INSERT ON tasks BEGIN
+  INSERT INTO run_task_counts (run_id, state, tasks, rows, bytes) VALUES (NEW.run_id, NEW.state, 1, NEW.rows, NEW.bytes)
+  ON CONFLICT (run_id, state) DO UPDATE
+    SET tasks = tasks + 1, rows = rows + excluded.rows, bytes = bytes + excluded.bytes;
+END;
+
+CREATE TRIGGER tasks_count_update AFTER UPDATE OF run_id, state, rows, bytes ON tasks
+WHEN OLD.run_id IS NOT NEW.run_id OR OLD.state IS NOT NEW.state OR OLD.rows IS NOT NEW.rows
+  OR OLD.bytes IS NOT NEW.bytes
+BEGIN
+  UPDATE run_task_counts SET tasks = tasks - 1, rows = rows - OLD.rows, bytes = bytes - OLD.bytes
+    WHERE run_id = OLD.run_id AND state = OLD.state;
+  INSERT INTO run_task_counts (run_id, state, tasks, rows, bytes) VALUES (NEW.run_id, NEW.state, 1, NEW.rows, NEW.bytes)
+  ON CONFLICT (run_id, state) DO UPDATE
+    SET tasks = tasks + 1, rows = rows + excluded.rows, bytes = bytes + excluded.bytes;
+END;
+
+CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks BEGIN
+  UPDATE run_task_counts SET tasks = tasks - 1, rows = rows - OLD.rows, bytes = bytes - OLD.bytes
+    WHERE run_id = OLD.run_id AND state = OLD.state;
+END;
+)sql";
+
+constexpr std::array<SqliteMigration, 2> kMigrations = {{
+    {1, "catalog", kCatalogSql},
+    {2, "runs_and_tasks", kRunsAndTasksSql},
+}};
+
+constexpr std::string_view kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version       INTEGER PRIMARY KEY,
+  name          TEXT    NOT NULL,
+  applied_at_us INTEGER NOT NULL
+)
+)sql";
+
+// A SQLite file that already holds tables but no schema_migrations belongs to something else (a user's
+// data store, another program). Creating our tables in it would mix two applications in one file.
+core::Status RefuseForeignDatabase(SqliteConnection& connection) {
+  auto ours = connection.Prepare(
+      "SELECT count(*) FILTER (WHERE name = 'schema_migrations'), count(*) FROM sqlite_master WHERE type = 'table' "
+      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+      "inspect tables");
+  if (!ours) return core::Fail(ours.error());
+  auto row = ours->Step();
+  if (!row) return core::Fail(row.error());
+  int64_t has_migrations = ours->Int64(0);
+  int64_t tables = ours->Int64(1);
+  if (has_migrations == 0 && tables > 0) {
+    return core::Fail(core::ErrorKind::kConfig,
+                      connection.description() + ": the file is a SQLite database with " + std::to_string(tables) +
+                          " table(s) but no schema_migrations table, so it is not a datasync system database; "
+                          "point system_db at another file (datasync will not add its tables to it)");
+  }
+  return core::Ok();
+}
+
+core::Result<int> CurrentVersion(SqliteConnection& connection) {
+  auto stmt = connection.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations", "read schema version");
+  if (!stmt) return core::Fail(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  return static_cast<int>(stmt->Int64(0));
+}
+
+core::Error NewerSchemaError(SqliteConnection& connection, int current) {
+  int known = kMigrations.back().version;
+  std::string unknown;
+  auto stmt = connection.Prepare("SELECT version, name FROM schema_migrations WHERE version > ?1 ORDER BY version",
+                                 "read schema versions");
+  if (stmt) {
+    stmt->Bind(1, static_cast<int64_t>(known));
+    while (true) {
+      auto row = stmt->Step();
+      if (!row || !*row) break;
+      if (!unknown.empty()) unknown += ", ";
+      unknown += std::to_string(stmt->Int64(0)) + " " + stmt->Text(1);
+    }
+  }
+  return core::Error(core::ErrorKind::kConfig,
+                     connection.description() + ": the system database has schema version " + std::to_string(current) +
+                         " but this datasync knows versions up to " + std::to_string(known) +
+                         " (unknown migrations: " + unknown +
+                         "); it was written by a newer datasync. Run that newer datasync (upgrade this one), or "
+                         "point system_db at another file; an older datasync never modifies a newer schema");
+}
+
+}  // namespace
+
+std::span<const SqliteMigration> SqliteMigrations() {
+  return kMigrations;
+}
+
+core::Result<int> ApplySqliteMigrations(SqliteConnection& connection, const core::Clock& clock) {
+  while (true) {
+    auto txn = SqliteTransaction::Begin(connection, "migrate schema");
+    if (!txn) return core::Fail(txn.error());
+    if (auto s = RefuseForeignDatabase(connection); !s) return core::Fail(s.error());
+    if (auto s = connection.Exec(std::string(kCreateMigrationsTable), "create schema_migrations"); !s) {
+      return core::Fail(s.error());
+    }
+    // Read inside the write transaction: another process may have migrated since we last looked.
+    auto current = CurrentVersion(connection);
+    if (!current) return core::Fail(current.error());
+    if (*current > kMigrations.back().version) return core::Fail(NewerSchemaError(connection, *current));
+
+    const SqliteMigration* next = nullptr;
+    for (const auto& m : kMigrations) {
+      if (m.version > *current) {
+        next = &m;
+        break;
+      }
+    }
+    if (next == nullptr) {
+      if (auto s = txn->Commit(); !s) return core::Fail(s.error());
+      return *current;
+    }
+
+    std::string what = "apply schema migration " + std::to_string(next->version) + " " + std::string(next->name);
+    if (auto s = connection.Exec(std::string(next->sql), what); !s) return core::Fail(s.error());
+    auto record = connection.Prepare("INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)",
+                                     "record migration");
+    if (!record) return core::Fail(record.error());
+    record->Bind(1, static_cast<int64_t>(next->version)).Bind(2, next->name).Bind(3, core::ToEpochMicros(clock.Now()));
+    if (auto s = record->Run(); !s) return core::Fail(s.error());
+    if (auto s = txn->Commit(); !s) return core::Fail(s.error());
+  }
+}
+
+}  // namespace datasync::metadata

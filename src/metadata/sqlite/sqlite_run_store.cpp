@@ -1,0 +1,427 @@
+#include "metadata/sqlite/sqlite_run_store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <string>
+
+#include "metadata/params_json.hpp"
+
+namespace datasync::metadata {
+
+namespace {
+
+using sync::TaskState;
+
+constexpr std::string_view kRunColumns =
+    "id, plan, status, triggered_by, created_at_us, started_at_us, finished_at_us, resume_at_us, tasks_total, "
+    "tasks_done, tasks_failed, tasks_skipped, tasks_cancelled, rows, bytes, requests, retries, error, report_json";
+
+constexpr std::string_view kTaskColumns =
+    "id, run_id, parent_id, key, params_json, state, attempts, rows, bytes, error_kind, error, not_before_us, "
+    "updated_at_us";
+
+std::string StateName(TaskState s) {
+  return std::string(sync::TaskStateName(s));
+}
+
+// SQLite's LIMIT takes a signed 64-bit count; -1 means none.
+int64_t SqlLimit(size_t limit) {
+  if (limit == 0 || limit > static_cast<size_t>(std::numeric_limits<int64_t>::max())) return -1;
+  return static_cast<int64_t>(limit);
+}
+
+// Binds ?1..?18 to every field of `run` but its id, in kRunColumns order.
+void BindRunFields(SqliteStatement& stmt, const sync::SyncRun& run, int64_t created_at_us) {
+  const auto& c = run.counts;
+  stmt.Bind(1, run.plan)
+      .Bind(2, sync::RunStatusName(run.status))
+      .Bind(3, run.trigger)
+      .Bind(4, created_at_us)
+      .Bind(5, run.started_at_us)
+      .Bind(6, run.finished_at_us)
+      .Bind(7, run.resume_at_us)
+      .Bind(8, c.tasks_total)
+      .Bind(9, c.tasks_done)
+      .Bind(10, c.tasks_failed)
+      .Bind(11, c.tasks_skipped)
+      .Bind(12, c.tasks_cancelled)
+      .Bind(13, c.rows)
+      .Bind(14, c.bytes)
+      .Bind(15, c.requests)
+      .Bind(16, c.retries)
+      .Bind(17, run.error)
+      .Bind(18, run.report_json);
+}
+
+core::Result<sync::SyncRun> ReadRun(const SqliteStatement& stmt) {
+  sync::SyncRun run;
+  run.id = stmt.Int64(0);
+  run.plan = stmt.Text(1);
+  std::string status = stmt.Text(2);
+  auto parsed = sync::ParseRunStatus(status);
+  if (!parsed) {
+    return core::Fail(core::ErrorKind::kInternal, "run " + std::to_string(run.id) + " has unknown status '" + status +
+                                                      "' (written by a newer datasync?)");
+  }
+  run.status = *parsed;
+  run.trigger = stmt.Text(3);
+  run.created_at_us = stmt.Int64(4);
+  run.started_at_us = stmt.Int64(5);
+  run.finished_at_us = stmt.Int64(6);
+  run.resume_at_us = stmt.Int64(7);
+  auto& c = run.counts;
+  c.tasks_total = stmt.Int64(8);
+  c.tasks_done = stmt.Int64(9);
+  c.tasks_failed = stmt.Int64(10);
+  c.tasks_skipped = stmt.Int64(11);
+  c.tasks_cancelled = stmt.Int64(12);
+  c.rows = stmt.Int64(13);
+  c.bytes = stmt.Int64(14);
+  c.requests = stmt.Int64(15);
+  c.retries = stmt.Int64(16);
+  run.error = stmt.Text(17);
+  run.report_json = stmt.Text(18);
+  return run;
+}
+
+core::Result<sync::SyncTask> ReadTask(const SqliteStatement& stmt) {
+  sync::SyncTask task;
+  task.id = stmt.Int64(0);
+  task.run_id = stmt.Int64(1);
+  task.parent_id = stmt.Int64(2);
+  task.key = stmt.Text(3);
+  auto params = DecodeParamsJson(stmt.Text(4));
+  if (!params) return core::Fail(params.error().Context("task " + std::to_string(task.id)));
+  task.params = std::move(*params);
+  std::string state = stmt.Text(5);
+  auto parsed = sync::ParseTaskState(state);
+  if (!parsed) {
+    return core::Fail(core::ErrorKind::kInternal, "task " + std::to_string(task.id) + " has unknown state '" + state +
+                                                      "' (written by a newer datasync?)");
+  }
+  task.state = *parsed;
+  task.attempts = stmt.Int64(6);
+  task.rows = stmt.Int64(7);
+  task.bytes = stmt.Int64(8);
+  task.error_kind = stmt.Text(9);
+  task.error = stmt.Text(10);
+  task.not_before_us = stmt.Int64(11);
+  task.updated_at_us = stmt.Int64(12);
+  return task;
+}
+
+template <class T, class ReadFn>
+core::Result<std::vector<T>> ReadAll(SqliteStatement& stmt, ReadFn read) {
+  std::vector<T> out;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) return core::Fail(row.error());
+    if (!*row) return out;
+    auto item = read(stmt);
+    if (!item) return core::Fail(item.error());
+    out.push_back(std::move(*item));
+  }
+}
+
+core::Status CheckRunExists(SqliteConnection& conn, int64_t run_id) {
+  auto stmt = conn.Prepare("SELECT 1 FROM runs WHERE id = ?1", "find run");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id);
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  if (!*row) return core::Fail(core::ErrorKind::kInvalidInput, "run " + std::to_string(run_id) + " does not exist");
+  return core::Ok();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// Runs
+
+core::Result<int64_t> SqliteRunStore::CreateRun(const sync::SyncRun& run) {
+  if (run.plan.empty()) return core::Fail(core::ErrorKind::kInvalidInput, "a run needs the name of its plan");
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  auto stmt = conn.Prepare(
+      "INSERT INTO runs (plan, status, triggered_by, created_at_us, started_at_us, finished_at_us, resume_at_us, "
+      "tasks_total, tasks_done, tasks_failed, tasks_skipped, tasks_cancelled, rows, bytes, requests, retries, error, "
+      "report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+      "create run");
+  if (!stmt) return core::Fail(stmt.error());
+  BindRunFields(*stmt, run, run.created_at_us != 0 ? run.created_at_us : db_.NowMicros());
+  if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+  return conn.LastInsertRowId();
+}
+
+core::Status SqliteRunStore::UpdateRun(const sync::SyncRun& run) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  auto stmt = conn.Prepare(
+      "UPDATE runs SET plan = ?1, status = ?2, triggered_by = ?3, created_at_us = ?4, started_at_us = ?5, "
+      "finished_at_us = ?6, resume_at_us = ?7, tasks_total = ?8, tasks_done = ?9, tasks_failed = ?10, "
+      "tasks_skipped = ?11, tasks_cancelled = ?12, rows = ?13, bytes = ?14, requests = ?15, retries = ?16, "
+      "error = ?17, report_json = ?18 WHERE id = ?19",
+      "update run");
+  if (!stmt) return core::Fail(stmt.error());
+  BindRunFields(*stmt, run, run.created_at_us);
+  stmt->Bind(19, run.id);
+  if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+  if (conn.Changes() == 0) {
+    return core::Fail(core::ErrorKind::kInvalidInput, "run " + std::to_string(run.id) + " does not exist");
+  }
+  return core::Ok();
+}
+
+core::Result<std::optional<sync::SyncRun>> SqliteRunStore::GetRun(int64_t run_id) {
+  auto lock = db_.Lock();
+  auto stmt = db_.connection().Prepare("SELECT " + std::string(kRunColumns) + " FROM runs WHERE id = ?1", "read run");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id);
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  if (!*row) return std::optional<sync::SyncRun>();
+  auto run = ReadRun(*stmt);
+  if (!run) return core::Fail(run.error());
+  return std::optional<sync::SyncRun>(std::move(*run));
+}
+
+core::Result<std::vector<sync::SyncRun>> SqliteRunStore::ListRuns(const sync::RunQuery& query) {
+  // Four shapes of one query, each cached; the conditions are spelled out (not "?1 = '' OR plan = ?1") so
+  // that SQLite can use runs_by_plan / runs_by_status.
+  std::string sql = "SELECT " + std::string(kRunColumns) + " FROM runs";
+  if (!query.plan.empty()) sql += " WHERE plan = ?1";
+  if (query.status) sql += query.plan.empty() ? " WHERE status = ?2" : " AND status = ?2";
+  sql += " ORDER BY id DESC LIMIT ?3";
+  auto lock = db_.Lock();
+  auto stmt = db_.connection().Prepare(sql, "list runs");
+  if (!stmt) return core::Fail(stmt.error());
+  if (!query.plan.empty()) stmt->Bind(1, query.plan);
+  if (query.status) stmt->Bind(2, sync::RunStatusName(*query.status));
+  stmt->Bind(3, SqlLimit(query.limit));
+  return ReadAll<sync::SyncRun>(*stmt, ReadRun);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tasks
+
+core::Status SqliteRunStore::AddTasks(int64_t run_id, std::span<const sync::NewTask> tasks) {
+  if (tasks.empty()) return core::Ok();
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  int64_t now = db_.NowMicros();
+  const std::string pending = StateName(TaskState::kPending);
+
+  auto txn = SqliteTransaction::Begin(conn, "add tasks");
+  if (!txn) return core::Fail(txn.error());
+  if (auto s = CheckRunExists(conn, run_id); !s) return core::Fail(s.error().Context("add tasks"));
+  auto insert = conn.Prepare(
+      "INSERT INTO tasks (run_id, parent_id, key, params_json, state, updated_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      "add tasks");
+  if (!insert) return core::Fail(insert.error());
+  for (const auto& task : tasks) {
+    auto params_json = EncodeParamsJson(task.params);
+    if (!params_json) return core::Fail(params_json.error().Context("add tasks to run " + std::to_string(run_id)));
+    insert->Bind(1, run_id)
+        .Bind(2, task.parent_id)
+        .Bind(3, task.key.empty() ? sync::TaskKey(task.params) : task.key)
+        .Bind(4, *params_json)
+        .Bind(5, pending)
+        .Bind(6, now);
+    if (auto s = insert->Run(); !s) return core::Fail(s.error());
+    insert->Reset();
+  }
+  return txn->Commit();
+}
+
+core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run_id, size_t max, int64_t now_us) {
+  if (max == 0) return std::vector<sync::SyncTask>();
+  // Each arm reads at most `max` ids from tasks_by_state in id order (no sort of the whole run); the union
+  // of at most 3 * max ids is then cut to the oldest `max`.
+  static const std::string kClaimSql =
+      "WITH due (id) AS ("
+      " SELECT id FROM (SELECT id FROM tasks WHERE run_id = ?1 AND state = ?4 ORDER BY id LIMIT ?2)"
+      " UNION ALL"
+      " SELECT id FROM (SELECT id FROM tasks WHERE run_id = ?1 AND state = ?5 AND not_before_us <= ?3"
+      "                 ORDER BY id LIMIT ?2)"
+      " UNION ALL"
+      " SELECT id FROM (SELECT id FROM tasks WHERE run_id = ?1 AND state = ?6 AND not_before_us <= ?3"
+      "                 ORDER BY id LIMIT ?2)"
+      " ORDER BY id LIMIT ?2) "
+      "UPDATE tasks SET state = ?7, updated_at_us = ?3 WHERE id IN (SELECT id FROM due) RETURNING " +
+      std::string(kTaskColumns);
+  static const std::string kPending = StateName(TaskState::kPending), kCooling = StateName(TaskState::kCooling),
+                           kDeferred = StateName(TaskState::kDeferred), kRunning = StateName(TaskState::kRunning);
+
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  // An explicit transaction so that the tasks become running only if every row could be read back.
+  auto txn = SqliteTransaction::Begin(conn, "claim tasks");
+  if (!txn) return core::Fail(txn.error());
+  auto stmt = conn.Prepare(kClaimSql, "claim tasks");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id).Bind(2, SqlLimit(max)).Bind(3, now_us);
+  stmt->Bind(4, kPending).Bind(5, kCooling).Bind(6, kDeferred).Bind(7, kRunning);
+  auto tasks = ReadAll<sync::SyncTask>(*stmt, ReadTask);
+  if (!tasks) return core::Fail(tasks.error());
+  stmt->Reset();
+  if (auto s = txn->Commit(); !s) return core::Fail(s.error());
+  // RETURNING yields rows in an unspecified order.
+  std::sort(tasks->begin(), tasks->end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return tasks;
+}
+
+core::Status SqliteRunStore::UpdateTasks(std::span<const sync::TaskUpdate> updates) {
+  if (updates.empty()) return core::Ok();
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  int64_t now = db_.NowMicros();
+  auto txn = SqliteTransaction::Begin(conn, "update tasks");
+  if (!txn) return core::Fail(txn.error());
+  auto stmt = conn.Prepare(
+      "UPDATE tasks SET state = ?2, attempts = ?3, rows = ?4, bytes = ?5, error_kind = ?6, error = ?7, "
+      "not_before_us = ?8, updated_at_us = ?9 WHERE id = ?1",
+      "update tasks");
+  if (!stmt) return core::Fail(stmt.error());
+  for (const auto& u : updates) {
+    stmt->Bind(1, u.task_id)
+        .Bind(2, sync::TaskStateName(u.state))
+        .Bind(3, u.attempts)
+        .Bind(4, u.rows)
+        .Bind(5, u.bytes)
+        .Bind(6, u.error_kind)
+        .Bind(7, u.error)
+        .Bind(8, u.not_before_us)
+        .Bind(9, now);
+    if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+    if (conn.Changes() == 0) {
+      return core::Fail(core::ErrorKind::kInvalidInput, "update tasks: task " + std::to_string(u.task_id) +
+                                                            " does not exist; no update of this batch was applied");
+    }
+    stmt->Reset();
+  }
+  return txn->Commit();
+}
+
+core::Result<sync::TaskCounts> SqliteRunStore::CountTasks(int64_t run_id) {
+  auto lock = db_.Lock();
+  auto stmt = db_.connection().Prepare("SELECT state, tasks, rows, bytes FROM run_task_counts WHERE run_id = ?1",
+                                       "count tasks");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id);
+  sync::TaskCounts counts;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return core::Fail(row.error());
+    if (!*row) return counts;
+    std::string state = stmt->Text(0);
+    auto parsed = sync::ParseTaskState(state);
+    if (!parsed) {
+      return core::Fail(core::ErrorKind::kInternal, "run " + std::to_string(run_id) + " has tasks in unknown state '" +
+                                                        state + "' (written by a newer datasync?)");
+    }
+    int64_t n = stmt->Int64(1);
+    switch (*parsed) {
+      case TaskState::kPending: counts.pending = n; break;
+      case TaskState::kRunning: counts.running = n; break;
+      case TaskState::kDone:
+        counts.done = n;
+        counts.rows = stmt->Int64(2);
+        counts.bytes = stmt->Int64(3);
+        break;
+      case TaskState::kCooling: counts.cooling = n; break;
+      case TaskState::kDeferred: counts.deferred = n; break;
+      case TaskState::kFailed: counts.failed = n; break;
+      case TaskState::kSkipped: counts.skipped = n; break;
+      case TaskState::kSplit: counts.split = n; break;
+      case TaskState::kCancelled: counts.cancelled = n; break;
+    }
+  }
+}
+
+core::Result<int64_t> SqliteRunStore::RequeueRunning(int64_t run_id) {
+  std::array<TaskState, 1> running = {TaskState::kRunning};
+  return TransitionTasks(run_id, running, TaskState::kPending);
+}
+
+core::Result<int64_t> SqliteRunStore::TransitionTasks(int64_t run_id, std::span<const TaskState> from, TaskState to) {
+  // Tasks already in `to` do not change, so they are not counted.
+  std::vector<TaskState> states;
+  for (TaskState s : from) {
+    if (s != to && std::find(states.begin(), states.end(), s) == states.end()) states.push_back(s);
+  }
+  if (states.empty()) return int64_t{0};
+  std::sort(states.begin(), states.end());
+  std::string sql = "UPDATE tasks SET state = ?1, updated_at_us = ?2 WHERE run_id = ?3 AND state IN (";
+  for (size_t i = 0; i < states.size(); ++i) sql += (i == 0 ? "?" : ", ?") + std::to_string(i + 4);
+  sql += ")";
+
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  // At most 2^9 shapes and in practice two or three (retry, cancel, requeue): worth caching.
+  auto stmt = conn.Prepare(sql, "transition tasks");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, sync::TaskStateName(to)).Bind(2, db_.NowMicros()).Bind(3, run_id);
+  for (size_t i = 0; i < states.size(); ++i) stmt->Bind(static_cast<int>(i + 4), sync::TaskStateName(states[i]));
+  if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+  return conn.Changes();
+}
+
+core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ListTasks(const sync::TaskQuery& query) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  if (query.state) {
+    auto stmt = conn.Prepare(
+        "SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE run_id = ?1 AND state = ?2 ORDER BY id LIMIT ?3",
+        "list tasks");
+    if (!stmt) return core::Fail(stmt.error());
+    stmt->Bind(1, query.run_id).Bind(2, sync::TaskStateName(*query.state)).Bind(3, SqlLimit(query.limit));
+    return ReadAll<sync::SyncTask>(*stmt, ReadTask);
+  }
+
+  // Every state: tasks_by_state is ordered by id within each state, so read the first `limit` ids of each
+  // state the run has and merge them, instead of sorting the whole run (a million tasks) by id.
+  std::vector<std::string> states;
+  {
+    auto stmt = conn.Prepare("SELECT state FROM run_task_counts WHERE run_id = ?1 AND tasks > 0 ORDER BY state",
+                             "list task states");
+    if (!stmt) return core::Fail(stmt.error());
+    stmt->Bind(1, query.run_id);
+    while (true) {
+      auto row = stmt->Step();
+      if (!row) return core::Fail(row.error());
+      if (!*row) break;
+      states.push_back(stmt->Text(0));
+    }
+  }
+  if (states.empty()) return std::vector<sync::SyncTask>();
+  std::string ids;
+  for (size_t i = 0; i < states.size(); ++i) {
+    if (i > 0) ids += " UNION ALL ";
+    ids += "SELECT id FROM (SELECT id FROM tasks WHERE run_id = ?1 AND state = ?" + std::to_string(i + 3) +
+           " ORDER BY id LIMIT ?2)";
+  }
+  std::string sql = "SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id IN (SELECT id FROM (" + ids +
+                    ") ORDER BY id LIMIT ?2) ORDER BY id";
+  auto stmt = conn.PrepareOnce(sql, "list tasks");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, query.run_id).Bind(2, SqlLimit(query.limit));
+  for (size_t i = 0; i < states.size(); ++i) stmt->Bind(static_cast<int>(i + 3), states[i]);
+  return ReadAll<sync::SyncTask>(*stmt, ReadTask);
+}
+
+core::Result<std::optional<int64_t>> SqliteRunStore::NextWakeup(int64_t run_id) {
+  auto lock = db_.Lock();
+  auto stmt = db_.connection().Prepare("SELECT min(not_before_us) FROM tasks WHERE run_id = ?1 AND state IN (?2, ?3)",
+                                       "find next wakeup");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id)
+      .Bind(2, sync::TaskStateName(TaskState::kCooling))
+      .Bind(3, sync::TaskStateName(TaskState::kDeferred));
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  if (stmt->IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt->Int64(0));
+}
+
+}  // namespace datasync::metadata

@@ -1,0 +1,45 @@
+// SqliteRunStore: sync::RunStore over the runs, tasks and run_task_counts tables (sqlite_migrations.cpp).
+//
+// Contract details beyond run_store.hpp:
+// - CreateRun ignores run.id and stamps created_at_us from the clock when it is 0.
+// - UpdateRun, AddTasks and UpdateTasks fail with kInvalidInput, changing nothing, when a run or task id
+//   does not exist. An empty NewTask::key is filled with sync::TaskKey(params). AddTasks refuses
+//   (kInvalidInput) params that are not valid UTF-8: they are stored as JSON text.
+// - ClaimTasks stamps updated_at_us with now_us; UpdateTasks, RequeueRunning and TransitionTasks with the
+//   clock. A limit of 0 in RunQuery/TaskQuery means no limit.
+// - ClaimTasks is one BEGIN IMMEDIATE transaction: the write lock is held from choosing the tasks to
+//   marking them running, so no two callers (threads here, or other processes on the same file) ever
+//   receive the same task.
+//
+// Lifecycle: owned by SqliteSystemDb. Thread-safety: every method takes the database lock.
+#pragma once
+
+#include "metadata/sqlite/sqlite_database.hpp"
+#include "sync/run_store.hpp"
+
+namespace datasync::metadata {
+
+class SqliteRunStore final : public sync::RunStore {
+ public:
+  explicit SqliteRunStore(SqliteDatabase& db) : db_(db) {}
+
+  core::Result<int64_t> CreateRun(const sync::SyncRun& run) override;
+  core::Status UpdateRun(const sync::SyncRun& run) override;
+  core::Result<std::optional<sync::SyncRun>> GetRun(int64_t run_id) override;
+  core::Result<std::vector<sync::SyncRun>> ListRuns(const sync::RunQuery& query) override;
+
+  core::Status AddTasks(int64_t run_id, std::span<const sync::NewTask> tasks) override;
+  core::Result<std::vector<sync::SyncTask>> ClaimTasks(int64_t run_id, size_t max, int64_t now_us) override;
+  core::Status UpdateTasks(std::span<const sync::TaskUpdate> updates) override;
+  core::Result<sync::TaskCounts> CountTasks(int64_t run_id) override;
+  core::Result<int64_t> RequeueRunning(int64_t run_id) override;
+  core::Result<int64_t> TransitionTasks(int64_t run_id, std::span<const sync::TaskState> from,
+                                        sync::TaskState to) override;
+  core::Result<std::vector<sync::SyncTask>> ListTasks(const sync::TaskQuery& query) override;
+  core::Result<std::optional<int64_t>> NextWakeup(int64_t run_id) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+}  // namespace datasync::metadata

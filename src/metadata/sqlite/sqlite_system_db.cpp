@@ -1,0 +1,60 @@
+#include "metadata/sqlite/sqlite_system_db.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+#include "metadata/sqlite/sqlite_migrations.hpp"
+
+namespace datasync::metadata {
+
+namespace {
+
+// Long enough to outlast any one transaction of another process (the largest is AddTasks of a whole plan,
+// a few seconds for a million tasks), short enough that a stuck process is reported instead of hanging.
+constexpr std::chrono::milliseconds kBusyTimeout{10'000};
+
+}  // namespace
+
+SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, const core::Clock& clock,
+                               int schema_version, std::string description)
+    : db_(std::move(connection), clock),
+      catalog_(db_),
+      runs_(db_),
+      schema_version_(schema_version),
+      description_(std::move(description)) {}
+
+core::Result<std::unique_ptr<SqliteSystemDb>> SqliteSystemDb::Open(const std::string& path, const core::Clock& clock) {
+  namespace fs = std::filesystem;
+  std::string file_name = path;  // what SQLite opens: the absolute path, as in the description
+  std::string description = "sqlite:" + path;
+  if (path != ":memory:") {
+    std::error_code ec;
+    fs::path file = fs::absolute(fs::path(path), ec).lexically_normal();
+    if (ec) file = fs::path(path);
+    file_name = file.string();
+    description = "sqlite:" + file_name;
+    if (file.has_parent_path() && !fs::exists(file.parent_path(), ec)) {
+      fs::create_directories(file.parent_path(), ec);
+      if (ec) {
+        return core::Fail(core::ErrorKind::kConfig, description + ": cannot create the folder " +
+                                                        file.parent_path().string() + ": " + ec.message() +
+                                                        "; create it or point system_db at a writable path");
+      }
+    }
+    if (fs::is_directory(file, ec)) {
+      return core::Fail(core::ErrorKind::kConfig, description +
+                                                      ": is a folder; system_db must name a file (for example " +
+                                                      (file / "datasync.db").string() + ")");
+    }
+  }
+
+  auto connection = SqliteConnection::Open(file_name, description, kBusyTimeout);
+  if (!connection) return core::Fail(connection.error());
+  auto version = ApplySqliteMigrations(**connection, clock);
+  if (!version) return core::Fail(version.error());
+  return std::unique_ptr<SqliteSystemDb>(
+      new SqliteSystemDb(std::move(*connection), clock, *version, std::move(description)));
+}
+
+}  // namespace datasync::metadata

@@ -1,0 +1,651 @@
+// RunStore over SQLite: runs, the task ledger, claiming (ordering, not_before, concurrency across threads
+// and across connections), batch atomicity and counts.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "metadata_test_util.hpp"
+
+namespace datasync::metadata {
+namespace {
+
+using sync::NewTask;
+using sync::RunStatus;
+using sync::SyncRun;
+using sync::SyncTask;
+using sync::TaskState;
+using sync::TaskUpdate;
+using testing::kStartUs;
+using testing::OpenOrDie;
+using testing::RawDb;
+using testing::TempDir;
+
+constexpr int64_t kMinuteUs = 60'000'000;
+
+std::vector<NewTask> DailyTasks(int n, int first_day = 1) {
+  std::vector<NewTask> tasks(n);
+  for (int i = 0; i < n; ++i) {
+    tasks[i].params = {{"trade_date", std::to_string(20240000 + first_day + i)}};
+    tasks[i].key = "k" + std::to_string(first_day + i);
+  }
+  return tasks;
+}
+
+std::vector<int64_t> Ids(const std::vector<SyncTask>& tasks) {
+  std::vector<int64_t> ids;
+  for (const auto& t : tasks) ids.push_back(t.id);
+  return ids;
+}
+
+TaskUpdate Update(const SyncTask& task, TaskState state) {
+  TaskUpdate u;
+  u.task_id = task.id;
+  u.state = state;
+  u.attempts = task.attempts + 1;
+  return u;
+}
+
+class SqliteRunStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = OpenOrDie(path_, clock_);
+    ASSERT_TRUE(db_);
+  }
+  sync::RunStore& runs() { return db_->runs(); }
+
+  int64_t NewRun(const std::string& plan = "daily", RunStatus status = RunStatus::kRunning) {
+    SyncRun run;
+    run.plan = plan;
+    run.status = status;
+    auto id = runs().CreateRun(run);
+    EXPECT_TRUE(id) << id.error().ToString();
+    return id ? *id : 0;
+  }
+
+  std::vector<SyncTask> Claim(int64_t run_id, size_t max, int64_t now_us = kStartUs) {
+    auto claimed = runs().ClaimTasks(run_id, max, now_us);
+    EXPECT_TRUE(claimed) << claimed.error().ToString();
+    return claimed ? *claimed : std::vector<SyncTask>{};
+  }
+
+  sync::TaskCounts Counts(int64_t run_id) {
+    auto counts = runs().CountTasks(run_id);
+    EXPECT_TRUE(counts) << counts.error().ToString();
+    return counts ? *counts : sync::TaskCounts{};
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("datasync.db");
+  core::ManualClock clock_{core::FromEpochMicros(kStartUs)};
+  std::unique_ptr<SystemDb> db_;
+};
+
+// ------------------------------------------------------------------------------------------------- runs
+
+TEST_F(SqliteRunStoreTest, CreateGetAndUpdateEveryField) {
+  SyncRun run;
+  run.plan = "daily";
+  run.trigger = "schedule";
+  auto id = runs().CreateRun(run);
+  ASSERT_TRUE(id);
+  auto second = runs().CreateRun(run);
+  ASSERT_TRUE(second);
+  EXPECT_GT(*second, *id);
+
+  auto stored = runs().GetRun(*id);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->id, *id);
+  EXPECT_EQ((*stored)->plan, "daily");
+  EXPECT_EQ((*stored)->status, RunStatus::kPending);
+  EXPECT_EQ((*stored)->trigger, "schedule");
+  EXPECT_EQ((*stored)->created_at_us, kStartUs);  // stamped by the clock
+
+  SyncRun changed;
+  changed.id = *id;
+  changed.plan = "daily_v2";
+  changed.status = RunStatus::kDeferred;
+  changed.trigger = "resume";
+  changed.created_at_us = 11;
+  changed.started_at_us = 12;
+  changed.finished_at_us = 13;
+  changed.resume_at_us = 14;
+  changed.counts = {.tasks_total = 21,
+                    .tasks_done = 22,
+                    .tasks_failed = 23,
+                    .tasks_skipped = 24,
+                    .tasks_cancelled = 25,
+                    .rows = 26,
+                    .bytes = 27,
+                    .requests = 28,
+                    .retries = 29};
+  changed.error = "QUOTA_EXHAUSTED: 每天最多访问该接口100000次";
+  changed.report_json = R"({"success_rate":0.98,"note":"quote \" and \\ backslash"})";
+  ASSERT_TRUE(runs().UpdateRun(changed));
+  auto reread = runs().GetRun(*id);
+  ASSERT_TRUE(reread && *reread);
+  const SyncRun& r = **reread;
+  EXPECT_EQ(r.id, changed.id);
+  EXPECT_EQ(r.plan, changed.plan);
+  EXPECT_EQ(r.status, changed.status);
+  EXPECT_EQ(r.trigger, changed.trigger);
+  EXPECT_EQ(r.created_at_us, 11);
+  EXPECT_EQ(r.started_at_us, 12);
+  EXPECT_EQ(r.finished_at_us, 13);
+  EXPECT_EQ(r.resume_at_us, 14);
+  EXPECT_EQ(r.counts, changed.counts);
+  EXPECT_EQ(r.error, changed.error);
+  EXPECT_EQ(r.report_json, changed.report_json);
+
+  // The other run is untouched.
+  auto other = runs().GetRun(*second);
+  ASSERT_TRUE(other && *other);
+  EXPECT_EQ((*other)->plan, "daily");
+  EXPECT_EQ((*other)->counts, sync::RunCounts{});
+}
+
+TEST_F(SqliteRunStoreTest, UnknownRunIsReportedNotInvented) {
+  auto missing = runs().GetRun(404);
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+  SyncRun run;
+  run.id = 404;
+  run.plan = "daily";
+  auto update = runs().UpdateRun(run);
+  ASSERT_FALSE(update);
+  EXPECT_EQ(update.error().kind(), core::ErrorKind::kInvalidInput);
+  auto add = runs().AddTasks(404, DailyTasks(2));
+  ASSERT_FALSE(add);
+  EXPECT_EQ(add.error().kind(), core::ErrorKind::kInvalidInput);
+  EXPECT_NE(add.error().message().find("run 404"), std::string::npos) << add.error().message();
+  auto none = runs().GetRun(404);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+  SyncRun nameless;
+  auto create = runs().CreateRun(nameless);
+  ASSERT_FALSE(create);
+  EXPECT_EQ(create.error().kind(), core::ErrorKind::kInvalidInput);
+}
+
+TEST_F(SqliteRunStoreTest, ListRunsNewestFirstWithFilters) {
+  int64_t a1 = NewRun("a", RunStatus::kSucceeded);
+  int64_t b1 = NewRun("b", RunStatus::kFailed);
+  int64_t a2 = NewRun("a", RunStatus::kFailed);
+  int64_t a3 = NewRun("a", RunStatus::kRunning);
+  int64_t b2 = NewRun("b", RunStatus::kSucceeded);
+
+  auto ids = [&](const sync::RunQuery& q) {
+    auto list = runs().ListRuns(q);
+    EXPECT_TRUE(list) << list.error().ToString();
+    std::vector<int64_t> out;
+    if (list) {
+      for (const auto& r : *list) out.push_back(r.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids({}), (std::vector<int64_t>{b2, a3, a2, b1, a1}));
+  EXPECT_EQ(ids({.plan = "a"}), (std::vector<int64_t>{a3, a2, a1}));
+  EXPECT_EQ(ids({.status = RunStatus::kFailed}), (std::vector<int64_t>{a2, b1}));
+  EXPECT_EQ(ids({.plan = "b", .status = RunStatus::kSucceeded}), (std::vector<int64_t>{b2}));
+  EXPECT_EQ(ids({.plan = "c"}), (std::vector<int64_t>{}));
+  EXPECT_EQ(ids({.limit = 2}), (std::vector<int64_t>{b2, a3}));
+  EXPECT_EQ(ids({.plan = "a", .limit = 0}), (std::vector<int64_t>{a3, a2, a1}));  // 0: no limit
+
+  auto list = runs().ListRuns({.plan = "b", .status = RunStatus::kFailed});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].plan, "b");
+  EXPECT_EQ((*list)[0].status, RunStatus::kFailed);
+}
+
+// ------------------------------------------------------------------------------------------------ tasks
+
+TEST_F(SqliteRunStoreTest, ClaimReturnsOldestFirstAndMarksRunning) {
+  int64_t run = NewRun();
+  int64_t other = NewRun("other");
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(10)));
+  ASSERT_TRUE(runs().AddTasks(other, DailyTasks(5, 100)));
+
+  auto first = Claim(run, 3, kStartUs + 5);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(first.begin(), first.end(), [](auto& a, auto& b) { return a.id < b.id; }));
+  for (size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].run_id, run);
+    EXPECT_EQ(first[i].state, TaskState::kRunning);
+    EXPECT_EQ(first[i].attempts, 0);
+    EXPECT_EQ(first[i].updated_at_us, kStartUs + 5);
+    EXPECT_EQ(first[i].key, "k" + std::to_string(i + 1));
+    EXPECT_EQ(first[i].params, (datasource::Params{{"trade_date", std::to_string(20240001 + i)}}));
+  }
+  auto second = Claim(run, 100);
+  ASSERT_EQ(second.size(), 7u);
+  EXPECT_GT(second.front().id, first.back().id);
+  EXPECT_TRUE(Claim(run, 100).empty());
+  EXPECT_TRUE(Claim(run, 0).empty());
+
+  // The other run's tasks were never touched.
+  auto c = Counts(other);
+  EXPECT_EQ(c.pending, 5);
+  EXPECT_EQ(c.running, 0);
+  auto listed = runs().ListTasks({.run_id = run, .state = TaskState::kRunning, .limit = 0});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 10u);
+}
+
+TEST_F(SqliteRunStoreTest, ClaimHonoursNotBefore) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(5)));
+  auto all = Claim(run, 5);
+  ASSERT_EQ(all.size(), 5u);
+  // t1 cools down one minute, t2 waits for tomorrow's quota, t3 goes back to pending with a stale
+  // not_before (pending ignores it), t4 done, t5 stays running.
+  TaskUpdate cool = Update(all[0], TaskState::kCooling);
+  cool.not_before_us = kStartUs + kMinuteUs;
+  cool.error_kind = "RATE_LIMITED";
+  cool.error = "每分钟最多访问该接口500次";
+  TaskUpdate defer = Update(all[1], TaskState::kDeferred);
+  defer.not_before_us = kStartUs + 60 * kMinuteUs;
+  TaskUpdate again = Update(all[2], TaskState::kPending);
+  again.not_before_us = kStartUs + 600 * kMinuteUs;
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{cool, defer, again, Update(all[3], TaskState::kDone)}));
+
+  auto wake = runs().NextWakeup(run);
+  ASSERT_TRUE(wake);
+  EXPECT_EQ(*wake, kStartUs + kMinuteUs);
+
+  auto now = Claim(run, 10, kStartUs);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].id, all[2].id);
+  EXPECT_EQ(now[0].attempts, 1);
+  EXPECT_TRUE(Claim(run, 10, kStartUs + kMinuteUs - 1).empty());
+
+  auto cooled = Claim(run, 10, kStartUs + kMinuteUs);  // due exactly at not_before
+  ASSERT_EQ(cooled.size(), 1u);
+  EXPECT_EQ(cooled[0].id, all[0].id);
+  EXPECT_EQ(cooled[0].state, TaskState::kRunning);
+  EXPECT_EQ(cooled[0].not_before_us, kStartUs + kMinuteUs);
+  EXPECT_EQ(cooled[0].error_kind, "RATE_LIMITED");
+  EXPECT_EQ(cooled[0].error, "每分钟最多访问该接口500次");
+
+  wake = runs().NextWakeup(run);
+  ASSERT_TRUE(wake);
+  EXPECT_EQ(*wake, kStartUs + 60 * kMinuteUs);
+  auto deferred = Claim(run, 10, kStartUs + 61 * kMinuteUs);
+  ASSERT_EQ(deferred.size(), 1u);
+  EXPECT_EQ(deferred[0].id, all[1].id);
+  wake = runs().NextWakeup(run);
+  ASSERT_TRUE(wake);
+  EXPECT_FALSE(*wake);
+}
+
+TEST_F(SqliteRunStoreTest, DueCoolingTasksInterleaveWithPendingByID) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(6)));
+  auto first = Claim(run, 2);  // ids 1, 2
+  ASSERT_EQ(first.size(), 2u);
+  TaskUpdate cool = Update(first[1], TaskState::kCooling);
+  cool.not_before_us = kStartUs + kMinuteUs;
+  TaskUpdate defer = Update(first[0], TaskState::kDeferred);
+  defer.not_before_us = kStartUs + 2 * kMinuteUs;
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{cool, defer}));
+
+  // At +3 min both waiting tasks are due and older than every pending one.
+  auto batch = Claim(run, 3, kStartUs + 3 * kMinuteUs);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(Ids(batch), (std::vector<int64_t>{first[0].id, first[1].id, first[1].id + 1}));
+}
+
+TEST_F(SqliteRunStoreTest, EightThreadsClaimEveryTaskExactlyOnce) {
+  int64_t run = NewRun();
+  constexpr int kTasks = 10'000;
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(kTasks)));
+
+  std::mutex mutex;
+  std::vector<int64_t> claimed;
+  std::vector<std::string> errors;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      while (true) {
+        auto batch = runs().ClaimTasks(run, 16, kStartUs);
+        if (!batch) {
+          std::lock_guard lock(mutex);
+          errors.push_back(batch.error().ToString());
+          return;
+        }
+        if (batch->empty()) return;
+        std::vector<TaskUpdate> done;
+        for (const auto& task : *batch) {
+          TaskUpdate u = Update(task, TaskState::kDone);
+          u.rows = 1;
+          done.push_back(u);
+        }
+        if (auto s = runs().UpdateTasks(done); !s) {
+          std::lock_guard lock(mutex);
+          errors.push_back(s.error().ToString());
+          return;
+        }
+        std::lock_guard lock(mutex);
+        for (const auto& task : *batch) claimed.push_back(task.id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  ASSERT_EQ(claimed.size(), static_cast<size_t>(kTasks));
+  std::set<int64_t> unique(claimed.begin(), claimed.end());
+  EXPECT_EQ(unique.size(), static_cast<size_t>(kTasks));
+  auto c = Counts(run);
+  EXPECT_EQ(c.done, kTasks);
+  EXPECT_EQ(c.rows, kTasks);
+  EXPECT_EQ(c.total(), kTasks);
+}
+
+TEST_F(SqliteRunStoreTest, TwoConnectionsOnOneFileNeverClaimTheSameTask) {
+  // Two SystemDb objects are two independent SQLite connections, exactly like two processes: they share
+  // nothing but the file and its locks. SQLite's busy handler is not fair (a connection that keeps writing
+  // can starve a waiting one), so the workers meet at a barrier before every claim: each round, all four
+  // claim at the same moment and the two connections contend for the write lock.
+  auto second_db = OpenOrDie(path_, clock_);
+  ASSERT_TRUE(second_db);
+  int64_t run = NewRun();
+  constexpr int kTasks = 4'000;
+  constexpr int kWorkers = 4;
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(kTasks)));
+
+  std::mutex mutex;
+  std::vector<int64_t> claimed;
+  std::vector<std::string> errors;
+  std::vector<int64_t> per_db(2, 0);
+  std::atomic<bool> drained{false};
+  std::barrier round(kWorkers, [&]() noexcept {
+    std::lock_guard lock(mutex);
+    if (claimed.size() >= static_cast<size_t>(kTasks) || !errors.empty()) drained = true;
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kWorkers; ++t) {
+    sync::RunStore& store = (t % 2 == 0) ? db_->runs() : second_db->runs();
+    threads.emplace_back([&, t] {
+      while (!drained) {
+        auto batch = store.ClaimTasks(run, 25, kStartUs);
+        std::vector<TaskUpdate> done;
+        if (batch) {
+          for (const auto& task : *batch) done.push_back(Update(task, TaskState::kDone));
+        }
+        auto status = done.empty() ? core::Ok() : store.UpdateTasks(done);
+        {
+          std::lock_guard lock(mutex);
+          if (!batch) errors.push_back(batch.error().ToString());
+          if (!status) errors.push_back(status.error().ToString());
+          if (batch) {
+            per_db[t % 2] += static_cast<int64_t>(batch->size());
+            for (const auto& task : *batch) claimed.push_back(task.id);
+          }
+        }
+        round.arrive_and_wait();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  ASSERT_EQ(claimed.size(), static_cast<size_t>(kTasks));
+  EXPECT_EQ(std::set<int64_t>(claimed.begin(), claimed.end()).size(), static_cast<size_t>(kTasks));
+  EXPECT_EQ(per_db[0], kTasks / 2);
+  EXPECT_EQ(per_db[1], kTasks / 2);
+  auto c = second_db->runs().CountTasks(run);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->done, kTasks);
+  EXPECT_EQ(c->running, 0);
+}
+
+TEST_F(SqliteRunStoreTest, UpdateTasksIsAllOrNothing) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(3)));
+  auto tasks = Claim(run, 3);
+  ASSERT_EQ(tasks.size(), 3u);
+  TaskUpdate good = Update(tasks[0], TaskState::kDone);
+  good.rows = 500;
+  TaskUpdate missing;
+  missing.task_id = 999'999;
+  missing.state = TaskState::kDone;
+  auto status = runs().UpdateTasks(std::vector<TaskUpdate>{good, Update(tasks[1], TaskState::kFailed), missing});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().kind(), core::ErrorKind::kInvalidInput);
+  EXPECT_NE(status.error().message().find("999999"), std::string::npos) << status.error().message();
+
+  auto c = Counts(run);
+  EXPECT_EQ(c.running, 3);
+  EXPECT_EQ(c.done, 0);
+  EXPECT_EQ(c.failed, 0);
+  EXPECT_EQ(c.rows, 0);
+  auto listed = runs().ListTasks({.run_id = run});
+  ASSERT_TRUE(listed);
+  for (const auto& t : *listed) {
+    EXPECT_EQ(t.state, TaskState::kRunning);
+    EXPECT_EQ(t.attempts, 0);
+  }
+
+  // A failed batch leaves the store usable.
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{good}));
+  EXPECT_EQ(Counts(run).done, 1);
+}
+
+TEST_F(SqliteRunStoreTest, AddTasksIsAllOrNothing) {
+  int64_t run = NewRun();
+  std::vector<NewTask> tasks = DailyTasks(3);
+  tasks[2].params = {{"ts_code", std::string("\xff\xfe", 2)}};  // not UTF-8
+  auto status = runs().AddTasks(run, tasks);
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().kind(), core::ErrorKind::kInvalidInput);
+  EXPECT_NE(status.error().message().find("ts_code"), std::string::npos) << status.error().message();
+  EXPECT_EQ(Counts(run).total(), 0);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM tasks"), "0");
+}
+
+TEST_F(SqliteRunStoreTest, UpdateTasksWritesEveryField) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(1)));
+  auto tasks = Claim(run, 1);
+  ASSERT_EQ(tasks.size(), 1u);
+  clock_.Advance(std::chrono::seconds(7));
+  TaskUpdate u;
+  u.task_id = tasks[0].id;
+  u.state = TaskState::kFailed;
+  u.attempts = 5;
+  u.rows = 6;
+  u.bytes = 7;
+  u.error_kind = "TRANSIENT";
+  u.error = "HTTP 502 from api.tushare.pro";
+  u.not_before_us = 8;
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{u}));
+  auto listed = runs().ListTasks({.run_id = run});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  const SyncTask& t = (*listed)[0];
+  EXPECT_EQ(t.state, TaskState::kFailed);
+  EXPECT_EQ(t.attempts, 5);
+  EXPECT_EQ(t.rows, 6);
+  EXPECT_EQ(t.bytes, 7);
+  EXPECT_EQ(t.error_kind, "TRANSIENT");
+  EXPECT_EQ(t.error, "HTTP 502 from api.tushare.pro");
+  EXPECT_EQ(t.not_before_us, 8);
+  EXPECT_EQ(t.updated_at_us, kStartUs + 7'000'000);
+  EXPECT_EQ(t.parent_id, 0);
+}
+
+TEST_F(SqliteRunStoreTest, CountTasksSumsRowsAndBytesOfDoneTasksOnly) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(10)));
+  auto tasks = Claim(run, 6);
+  ASSERT_EQ(tasks.size(), 6u);
+  std::vector<TaskUpdate> updates;
+  for (int i = 0; i < 3; ++i) {
+    TaskUpdate u = Update(tasks[i], TaskState::kDone);
+    u.rows = 100 * (i + 1);
+    u.bytes = 1000 * (i + 1);
+    updates.push_back(u);
+  }
+  TaskUpdate failed = Update(tasks[3], TaskState::kFailed);
+  failed.rows = 7;  // partial rows of a failed task are not part of the run's output
+  failed.bytes = 70;
+  updates.push_back(failed);
+  updates.push_back(Update(tasks[4], TaskState::kSkipped));
+  TaskUpdate split = Update(tasks[5], TaskState::kSplit);
+  updates.push_back(split);
+  ASSERT_TRUE(runs().UpdateTasks(updates));
+  // Children of the split task.
+  std::vector<NewTask> children(2);
+  children[0].parent_id = tasks[5].id;
+  children[0].params = {{"start_date", "20240101"}, {"end_date", "20240115"}};
+  children[1].parent_id = tasks[5].id;
+  children[1].params = {{"start_date", "20240116"}, {"end_date", "20240131"}};
+  ASSERT_TRUE(runs().AddTasks(run, children));
+
+  auto c = Counts(run);
+  EXPECT_EQ(c.pending, 4 + 2);
+  EXPECT_EQ(c.running, 0);
+  EXPECT_EQ(c.done, 3);
+  EXPECT_EQ(c.failed, 1);
+  EXPECT_EQ(c.skipped, 1);
+  EXPECT_EQ(c.split, 1);
+  EXPECT_EQ(c.rows, 600);
+  EXPECT_EQ(c.bytes, 6000);
+  EXPECT_EQ(c.total(), 12);
+
+  // A done task rewritten with other numbers moves the sums; the counts agree with a full scan.
+  TaskUpdate fix = updates[0];
+  fix.rows = 150;
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{fix}));
+  EXPECT_EQ(Counts(run).rows, 650);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("SELECT sum(rows) FROM tasks WHERE run_id = " + std::to_string(run) + " AND state = 'done'"),
+            "650");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM tasks WHERE run_id = " + std::to_string(run) + " AND state = 'pending'"),
+            "6");
+
+  auto kids = runs().ListTasks({.run_id = run, .state = TaskState::kPending});
+  ASSERT_TRUE(kids);
+  ASSERT_EQ(kids->size(), 6u);
+  EXPECT_EQ((*kids)[4].parent_id, tasks[5].id);
+  EXPECT_EQ((*kids)[4].key, sync::TaskKey(children[0].params));  // empty key: derived from the params
+  EXPECT_EQ((*kids)[5].params, children[1].params);
+
+  auto empty = Counts(NewRun("idle"));
+  EXPECT_EQ(empty.total(), 0);
+}
+
+TEST_F(SqliteRunStoreTest, RequeueRunningAfterACrash) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(8)));
+  auto tasks = Claim(run, 5);
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone)}));
+  // The process dies here with four tasks running; a new one starts.
+  db_.reset();
+  db_ = OpenOrDie(path_, clock_);
+  ASSERT_TRUE(db_);
+  auto requeued = runs().RequeueRunning(run);
+  ASSERT_TRUE(requeued);
+  EXPECT_EQ(*requeued, 4);
+  auto c = Counts(run);
+  EXPECT_EQ(c.running, 0);
+  EXPECT_EQ(c.pending, 7);
+  EXPECT_EQ(c.done, 1);
+  auto again = runs().RequeueRunning(run);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+  auto next = Claim(run, 1);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].id, tasks[1].id);  // the oldest unfinished task comes back first
+}
+
+TEST_F(SqliteRunStoreTest, TransitionTasksForRetryAndCancel) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(10)));
+  auto tasks = Claim(run, 6);
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{
+      Update(tasks[0], TaskState::kDone), Update(tasks[1], TaskState::kFailed), Update(tasks[2], TaskState::kFailed),
+      Update(tasks[3], TaskState::kCooling), Update(tasks[4], TaskState::kSkipped)}));
+  // Cancel the rest: everything not final.
+  std::vector<TaskState> open = {TaskState::kPending, TaskState::kRunning, TaskState::kCooling, TaskState::kDeferred};
+  auto cancelled = runs().TransitionTasks(run, open, TaskState::kCancelled);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(*cancelled, 4 + 1 + 1);  // pending, running, cooling
+  auto c = Counts(run);
+  EXPECT_EQ(c.cancelled, 6);
+  EXPECT_EQ(c.failed, 2);
+  EXPECT_EQ(c.done, 1);
+  EXPECT_TRUE(Claim(run, 10).empty());
+
+  // Retry: failed and cancelled go back to pending; listing `to` among `from` changes nothing more.
+  std::vector<TaskState> retry = {TaskState::kFailed, TaskState::kCancelled, TaskState::kPending, TaskState::kFailed};
+  auto retried = runs().TransitionTasks(run, retry, TaskState::kPending);
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(*retried, 8);
+  c = Counts(run);
+  EXPECT_EQ(c.pending, 8);
+  EXPECT_EQ(c.done, 1);
+  EXPECT_EQ(c.skipped, 1);
+  EXPECT_EQ(c.total(), 10);
+  auto none = runs().TransitionTasks(run, std::vector<TaskState>{}, TaskState::kPending);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, 0);
+}
+
+TEST_F(SqliteRunStoreTest, ListTasksByIdAcrossStates) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(7)));
+  auto tasks = Claim(run, 4);
+  ASSERT_TRUE(runs().UpdateTasks(
+      std::vector<TaskUpdate>{Update(tasks[1], TaskState::kDone), Update(tasks[3], TaskState::kFailed)}));
+  auto all = runs().ListTasks({.run_id = run});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 7u);
+  for (size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].id, tasks[0].id + static_cast<int64_t>(i));
+  EXPECT_EQ((*all)[1].state, TaskState::kDone);
+  EXPECT_EQ((*all)[3].state, TaskState::kFailed);
+  EXPECT_EQ((*all)[6].state, TaskState::kPending);
+
+  auto first3 = runs().ListTasks({.run_id = run, .limit = 3});
+  ASSERT_TRUE(first3);
+  EXPECT_EQ(Ids(*first3), (std::vector<int64_t>{tasks[0].id, tasks[1].id, tasks[2].id}));
+  auto running = runs().ListTasks({.run_id = run, .state = TaskState::kRunning});
+  ASSERT_TRUE(running);
+  EXPECT_EQ(Ids(*running), (std::vector<int64_t>{tasks[0].id, tasks[2].id}));
+  auto nothing = runs().ListTasks({.run_id = 9999});
+  ASSERT_TRUE(nothing);
+  EXPECT_TRUE(nothing->empty());
+}
+
+TEST_F(SqliteRunStoreTest, ParamsRoundTripExactly) {
+  int64_t run = NewRun();
+  static constexpr char kControl[] = "tab\tnew\nline\rnul\0end\x01\x7f";
+  std::vector<datasource::Params> cases = {
+      {},
+      {{"ts_code", "000001.SZ"}, {"trade_date", "20240102"}},
+      {{"name", "平安银行"}, {"emoji", "📈 up"}, {"mixed", "A股/港股 ü é"}},
+      {{"quote", "say \"hi\""}, {"backslash", "C:\\data\\x"}, {"json", R"({"a":[1,"b"]})"}},
+      {{"empty", ""}, {"", "empty name"}, {"", ""}},
+      {{"ctl", std::string(kControl, sizeof(kControl) - 1)}},
+      {{"dup", "1"}, {"dup", "2"}},  // order and repeats are kept
+  };
+  std::vector<NewTask> tasks;
+  for (const auto& p : cases) tasks.push_back(NewTask{.parent_id = 0, .key = "", .params = p});
+  ASSERT_TRUE(runs().AddTasks(run, tasks));
+  auto claimed = Claim(run, cases.size());
+  ASSERT_EQ(claimed.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(claimed[i].params, cases[i]) << "case " << i;
+    EXPECT_EQ(claimed[i].key, sync::TaskKey(cases[i])) << "case " << i;
+  }
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("SELECT params_json FROM tasks WHERE id = " + std::to_string(claimed[1].id)),
+            R"([["ts_code","000001.SZ"],["trade_date","20240102"]])");
+}
+
+}  // namespace
+}  // namespace datasync::metadata
