@@ -28,8 +28,8 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{60'000};
   bool verify_tls = true;
-  std::string ca_file;     // empty: system store
-  std::string proxy;       // empty: from the environment
+  std::string ca_file;  // empty: system store
+  std::string proxy;    // empty: from the environment
   std::string user_agent = "datasync/0.1";
 };
 
@@ -38,12 +38,13 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::chrono::milliseconds timeout{0};  // 0: the client's default
+  std::chrono::milliseconds timeout{0};          // 0: the client's default
+  std::chrono::milliseconds connect_timeout{0};  // 0: the client's default
 };
 
 struct HttpResponse {
   long status = 0;
-  std::string body;
+  std::string body;  // keeps spare capacity past size() so JSON parsers that need padding read it in place
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   double total_seconds = 0;
   // First header with that (lower-case) name, or "".
