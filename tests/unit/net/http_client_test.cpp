@@ -21,7 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 
 // A cpp-httplib server on 127.0.0.1 with an ephemeral port, running on its own thread for one test.
-// bind_to_any_port already listens, so requests made right after construction queue in the backlog.
 template <class ServerT = httplib::Server>
 class TestServer {
  public:
@@ -37,6 +36,9 @@ class TestServer {
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() is a no-op until the accept loop runs, so wait for it (bounded) before the test can end.
+    for (int i = 0; i < 2000 && !server_.is_running(); ++i) std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(server_.is_running());
   }
   void Stop() {
     if (thread_.joinable()) {
