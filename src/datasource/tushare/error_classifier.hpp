@@ -1,0 +1,62 @@
+// Classification of everything Tushare can answer besides data (ARCHITECTURE §5): business errors
+// (HTTP 200 with code != 0 and a Chinese message), HTTP statuses, and the Retry-After header.
+//
+// The provider classifies; sync/ decides. Every Error carries the vendor's code (WithCode) and, where
+// the message states a limit, the learned limit and when to try again (retry_after for per-minute
+// limits, reset_at for hourly/daily quotas, computed in the source's time zone).
+// Pure functions of their inputs (the clock is passed in); thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/time_zone.hpp"
+
+namespace datasync::datasource::tushare {
+
+struct ErrorContext {
+  std::string_view api;                // "daily"
+  std::string_view source_name;        // "tushare", for "sources.<name>.token" advice
+  std::string_view token_ref;          // the configured reference ("${TUSHARE_TOKEN}"), never the value
+  const core::TimeZone* tz = nullptr;  // the vendor's day; UTC when null
+  core::TimePoint now{};
+  // Suggested cool-down for per-minute limits. The vendor counts a rolling minute, and without our own
+  // call history the only safe wait is the whole window.
+  std::chrono::seconds minute_wait{60};
+};
+
+// What a limit/permission message says, parsed from the vendor's text.
+struct LimitMessage {
+  enum class Kind : uint8_t { kNone, kPerMinute, kPerHour, kPerDay, kNoPermission };
+  Kind kind = Kind::kNone;
+  int64_t limit = 0;  // N of "N次", 0 when the text has none
+  std::string api;    // the API named in "没有接口(x)访问权限", if any
+};
+LimitMessage ParseLimitMessage(std::string_view msg);
+
+// A response with code != 0.
+core::Error ClassifyBusinessError(int64_t code, std::string_view msg, const ErrorContext& ctx);
+
+// A non-200 HTTP status; nullopt for 200. `body` is the response body (only a short, redacted
+// excerpt reaches the message).
+std::optional<core::Error> ClassifyHttpStatus(long status, std::string_view retry_after, std::string_view body,
+                                              const ErrorContext& ctx);
+
+// Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), relative to `now`; nullopt when
+// absent or unreadable. A date in the past gives zero.
+std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, core::TimePoint now);
+
+// The next top of the hour / next midnight in `tz` after `now`.
+core::TimePoint NextLocalHour(const core::TimeZone& tz, core::TimePoint now);
+core::TimePoint NextLocalMidnight(const core::TimeZone& tz, core::TimePoint now);
+
+// At most `max_bytes` of `s` for a message: cut on a UTF-8 boundary, "…" appended when cut, control
+// characters shown as spaces, registered secrets redacted.
+std::string Excerpt(std::string_view s, size_t max_bytes = 80);
+
+}  // namespace datasync::datasource::tushare
