@@ -1,0 +1,202 @@
+#include "datasource/tushare/tushare_provider.hpp"
+
+#include "core/secrets.hpp"
+#include "core/time_zone.hpp"
+#include "datasource/tushare/catalog.hpp"
+#include "datasource/tushare/request_builder.hpp"
+#include "datasource/tushare/response_decoder.hpp"
+#include "net/http_client.hpp"
+
+namespace datasync::datasource {
+
+namespace tushare {
+
+namespace {
+
+using core::ErrorKind;
+using core::OptionSpec;
+using core::OptionType;
+
+constexpr std::string_view kDefaultEndpoint = "http://api.tushare.pro";
+constexpr std::string_view kDefaultTimeZone = "Asia/Shanghai";
+
+const std::vector<OptionSpec>& OptionTable() {
+  static const std::vector<OptionSpec> specs = {
+      {"timeout_secs", OptionType::kInt, "60", false, "seconds",
+       "Longest a whole call may take, including the download of up to 6000 rows."},
+      {"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
+       "Longest the TCP/TLS connect to the endpoint may take."},
+      {"url_style",
+       OptionType::kEnum,
+       "root",
+       false,
+       "",
+       "Where calls are posted: 'root' posts to the endpoint itself (the classic client); 'dataapi' posts to "
+       "<endpoint>/dataapi/<api_name> (newer clients).",
+       {"root", "dataapi"}},
+      {"rate_limit_wait_secs", OptionType::kInt, "60", false, "seconds",
+       "Cool-down suggested to the engine when the vendor reports a per-minute limit; the vendor counts a "
+       "rolling minute, so less than 60 risks another rejection."},
+  };
+  return specs;
+}
+
+struct Settings {
+  std::string endpoint;
+  UrlStyle url_style = UrlStyle::kRoot;
+  std::chrono::milliseconds timeout{60'000};
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::seconds minute_wait{60};
+};
+
+core::Result<Settings> ReadSettings(const DataSource& source) {
+  const std::string where = "sources." + source.name + ".options";
+  const core::Options& o = source.options;
+  for (const auto& [name, value] : o.values()) {
+    if (!core::FindOption(OptionTable(), name)) {
+      return core::Fail(ErrorKind::kConfig, where + ": unknown key '" + name + "' for provider tushare (allowed: " +
+                                                core::OptionNames(OptionTable()) + ")");
+    }
+  }
+  Settings s;
+  s.endpoint = source.endpoint.empty() ? std::string(kDefaultEndpoint) : source.endpoint;
+  std::string style = o.GetString("url_style", "root");
+  if (style == "root") {
+    s.url_style = UrlStyle::kRoot;
+  } else if (style == "dataapi") {
+    s.url_style = UrlStyle::kDataApi;
+  } else {
+    return core::Fail(ErrorKind::kConfig,
+                      where + ".url_style: '" + style + "' is not allowed (allowed: root, dataapi)");
+  }
+  auto positive = [&](std::string_view key, int64_t fallback) -> core::Result<int64_t> {
+    int64_t v = o.GetInt(key, fallback);
+    if (v <= 0) {
+      return core::Fail(ErrorKind::kConfig, where + "." + std::string(key) +
+                                                ": must be a positive number of seconds, got " + std::to_string(v));
+    }
+    return v;
+  };
+  auto timeout = positive("timeout_secs", 60);
+  if (!timeout) return tl::unexpected(timeout.error());
+  auto connect = positive("connect_timeout_secs", 10);
+  if (!connect) return tl::unexpected(connect.error());
+  auto wait = positive("rate_limit_wait_secs", 60);
+  if (!wait) return tl::unexpected(wait.error());
+  s.timeout = std::chrono::seconds(*timeout);
+  s.connect_timeout = std::chrono::seconds(*connect);
+  s.minute_wait = std::chrono::seconds(*wait);
+  return s;
+}
+
+class TushareProvider final : public Provider {
+ public:
+  TushareProvider(net::HttpClient* http, const DataSource* source, const core::Clock* clock, Settings settings,
+                  core::TimeZone tz)
+      : http_(http), source_(source), clock_(clock), settings_(std::move(settings)), tz_(std::move(tz)) {}
+
+  core::Result<RawResponse> Fetch(const FetchRequest& request) override {
+    const DataSource& source = request.source ? *request.source : *source_;
+    if (request.dataset == nullptr || request.dataset->schema == nullptr) {
+      return core::Fail(ErrorKind::kInternal, "tushare: Fetch called without a dataset schema");
+    }
+    const Dataset& ds = *request.dataset;
+    const std::string where = "sources." + source.name + ".token";
+    if (source.token.empty()) {
+      return core::Fail(ErrorKind::kConfig, where +
+                                                " is not set: set it to ${TUSHARE_TOKEN} and export "
+                                                "TUSHARE_TOKEN with your Tushare Pro token");
+    }
+    auto token = core::ResolveSecret(source.token, where);
+    if (!token) return tl::unexpected(token.error());
+
+    net::HttpRequest http_request;
+    http_request.method = "POST";
+    http_request.url = BuildUrl(settings_.endpoint, settings_.url_style, ds.api);
+    http_request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+    http_request.body =
+        BuildRequestBody(ds.api, *token, request.params, ds.schema->Names(), request.offset, request.limit);
+    http_request.timeout = settings_.timeout;
+    http_request.connect_timeout = settings_.connect_timeout;
+
+    auto response = http_->Send(http_request);
+    if (!response) {
+      core::Error e = response.error();
+      e.Context("tushare " + ds.api);
+      return tl::unexpected(std::move(e));
+    }
+    RawResponse raw;
+    raw.http_status = response->status;
+    raw.retry_after = std::string(response->Header("retry-after"));
+    raw.seconds = response->total_seconds;
+    raw.body = std::move(response->body);
+    return raw;
+  }
+
+  core::Result<Page> Decode(const FetchRequest& request, const RawResponse& response) const override {
+    if (request.dataset == nullptr || request.dataset->schema == nullptr) {
+      return core::Fail(ErrorKind::kInternal, "tushare: Decode called without a dataset schema");
+    }
+    const DataSource& source = request.source ? *request.source : *source_;
+    DecodeContext ctx;
+    ctx.dataset = request.dataset;
+    ctx.tz = &tz_;
+    ctx.errors.api = request.dataset->api;
+    ctx.errors.source_name = source.name;
+    ctx.errors.token_ref = source.token;
+    ctx.errors.tz = &tz_;
+    ctx.errors.now = clock_->Now();
+    ctx.errors.minute_wait = settings_.minute_wait;
+    if (auto e = ClassifyHttpStatus(response.http_status, response.retry_after, response.body, ctx.errors)) {
+      return tl::unexpected(std::move(*e));
+    }
+    return DecodeResponse(response.body, ctx);
+  }
+
+ private:
+  net::HttpClient* http_;
+  const DataSource* source_;
+  const core::Clock* clock_;
+  Settings settings_;
+  core::TimeZone tz_;
+};
+
+core::Result<std::unique_ptr<Provider>> Create(const ProviderContext& ctx) {
+  if (ctx.source == nullptr || ctx.http == nullptr) {
+    return core::Fail(ErrorKind::kInternal, "tushare: provider created without a source or an HTTP client");
+  }
+  const DataSource& source = *ctx.source;
+  auto settings = ReadSettings(source);
+  if (!settings) return tl::unexpected(settings.error());
+  auto tz = core::TimeZone::Load(source.timezone.empty() ? kDefaultTimeZone : source.timezone);
+  if (!tz) {
+    core::Error e = tz.error();
+    e.Context("sources." + source.name + ".timezone");
+    return tl::unexpected(std::move(e));
+  }
+  const core::Clock* clock = ctx.clock ? ctx.clock : &core::SystemClock::Instance();
+  return std::unique_ptr<Provider>(
+      std::make_unique<TushareProvider>(ctx.http, ctx.source, clock, std::move(*settings), std::move(*tz)));
+}
+
+}  // namespace
+
+std::span<const core::OptionSpec> TushareOptions() {
+  return OptionTable();
+}
+
+}  // namespace tushare
+
+void RegisterTushare(ProviderRegistry& registry) {
+  ProviderInfo info;
+  info.id = "tushare";
+  info.description = "Tushare Pro (tushare.pro): Chinese market data over an HTTP JSON API";
+  info.default_endpoint = std::string(tushare::kDefaultEndpoint);
+  info.default_timezone = std::string(tushare::kDefaultTimeZone);
+  info.options = tushare::TushareOptions();
+  info.builtin_datasets = [](const std::string& source_name) { return tushare::BuiltinDatasets(source_name); };
+  info.create = [](const ProviderContext& ctx) { return tushare::Create(ctx); };
+  registry.Register(std::move(info));
+}
+
+}  // namespace datasync::datasource
