@@ -36,6 +36,13 @@ std::string_view Str(element e) {
   return e.get_string().value_unsafe();
 }
 
+// Vendor text rarely has surrounding spaces; checking the ends first keeps the common case off the
+// locale-aware isspace calls that core::Trim makes (measurable at 6000 dates per response).
+std::string_view Trimmed(std::string_view s) {
+  if (!s.empty() && static_cast<unsigned char>(s.front()) > ' ' && static_cast<unsigned char>(s.back()) > ' ') return s;
+  return core::Trim(s);
+}
+
 void AppendIntText(core::Column& c, int64_t v) {
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
@@ -58,7 +65,7 @@ std::optional<int64_t> AsInteger(element e) {
       return static_cast<int64_t>(d);
     }
     case element_type::STRING: {
-      std::string_view s = core::Trim(Str(e));
+      std::string_view s = Trimmed(Str(e));
       if (auto v = core::ParseInt64(s)) return v;
       auto d = core::ParseDouble(s);
       if (!d || std::nearbyint(*d) != *d || std::abs(*d) > 9.0e18) return std::nullopt;
@@ -77,7 +84,7 @@ bool AppendCell(core::Column& col, const Target& t, element e, const core::TimeZ
     col.AppendNull();
     return true;
   }
-  if (jt == element_type::STRING && t.type != TypeId::kString && core::Trim(Str(e)).empty()) {
+  if (jt == element_type::STRING && t.type != TypeId::kString && Trimmed(Str(e)).empty()) {
     col.AppendNull();
     return true;
   }
@@ -88,7 +95,7 @@ bool AppendCell(core::Column& col, const Target& t, element e, const core::TimeZ
         case element_type::INT64: col.AppendFloat64(static_cast<double>(e.get_int64().value_unsafe())); return true;
         case element_type::UINT64: col.AppendFloat64(static_cast<double>(e.get_uint64().value_unsafe())); return true;
         case element_type::STRING:
-          if (auto v = core::ParseDouble(core::Trim(Str(e)))) {
+          if (auto v = core::ParseDouble(Trimmed(Str(e)))) {
             col.AppendFloat64(*v);
             return true;
           }
@@ -107,7 +114,7 @@ bool AppendCell(core::Column& col, const Target& t, element e, const core::TimeZ
     case TypeId::kDate:
       switch (jt) {
         case element_type::STRING:
-          if (auto d = core::ParseDate(core::Trim(Str(e)))) {
+          if (auto d = core::ParseDate(Trimmed(Str(e)))) {
             col.AppendInt32(*d);
             return true;
           }
@@ -145,7 +152,7 @@ bool AppendCell(core::Column& col, const Target& t, element e, const core::TimeZ
           return true;
         }
         case element_type::STRING: {
-          std::string s = core::ToLower(core::Trim(Str(e)));
+          std::string s = core::ToLower(Trimmed(Str(e)));
           if (s == "y" || s == "1" || s == "true" || s == "t" || s == "yes") {
             col.AppendBool(true);
             return true;
@@ -161,7 +168,7 @@ bool AppendCell(core::Column& col, const Target& t, element e, const core::TimeZ
     case TypeId::kTimestamp: {
       std::optional<int64_t> local;
       if (jt == element_type::STRING)
-        local = core::ParseTimestamp(core::Trim(Str(e)));
+        local = core::ParseTimestamp(Trimmed(Str(e)));
       else if (jt == element_type::INT64)
         local = core::ParseTimestamp(IntText(e));
       if (!local) return false;
@@ -171,7 +178,7 @@ bool AppendCell(core::Column& col, const Target& t, element e, const core::TimeZ
     case TypeId::kDecimal: {
       std::optional<int64_t> v;
       if (jt == element_type::STRING)
-        v = core::ParseDecimal(core::Trim(Str(e)), t.scale);
+        v = core::ParseDecimal(Trimmed(Str(e)), t.scale);
       else if (jt == element_type::INT64 || jt == element_type::UINT64)
         v = core::ParseDecimal(IntText(e), t.scale);
       else if (jt == element_type::DOUBLE)
