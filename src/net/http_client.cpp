@@ -127,6 +127,15 @@ struct SlistDeleter {
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
+bool AppendHeader(Slist& list, const std::string& line) {
+  // curl returns the list's head (new on the first append) or nullptr, leaving the list untouched.
+  curl_slist* head = curl_slist_append(list.get(), line.c_str());
+  if (head == nullptr) return false;
+  (void)list.release();
+  list.reset(head);
+  return true;
+}
+
 }  // namespace
 
 std::string_view HttpResponse::Header(std::string_view name) const {
@@ -235,19 +244,14 @@ core::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
 
   Slist headers;
   for (const auto& [k, v] : request.headers) {
-    std::string line = k + ": " + v;
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
-    if (next == nullptr) return core::Fail(core::ErrorKind::kInternal, what + ": out of memory for headers");
-    headers.release();
-    headers.reset(next);
+    if (!AppendHeader(headers, k + ": " + v)) {
+      return core::Fail(core::ErrorKind::kInternal, what + ": out of memory for headers");
+    }
   }
   // curl sends "Expect: 100-continue" for large bodies and then waits a round trip; vendors answer
   // directly, so the wait only adds latency.
-  {
-    curl_slist* next = curl_slist_append(headers.get(), "Expect:");
-    if (next == nullptr) return core::Fail(core::ErrorKind::kInternal, what + ": out of memory for headers");
-    headers.release();
-    headers.reset(next);
+  if (!AppendHeader(headers, "Expect:")) {
+    return core::Fail(core::ErrorKind::kInternal, what + ": out of memory for headers");
   }
 
   auto timeout = request.timeout.count() > 0 ? request.timeout : opt.timeout;
@@ -256,6 +260,8 @@ core::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_SHARE, impl_->share);
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Redirects are not followed (curl's default): a 3xx reaches the caller as a status, because a
+  // followed POST would turn into a GET and a vendor that moved should be reconfigured, not chased.
   // Signals are process-wide and unsafe from worker threads; without this, DNS timeouts use SIGALRM.
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
