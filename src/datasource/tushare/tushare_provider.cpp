@@ -7,9 +7,7 @@
 #include "datasource/tushare/response_decoder.hpp"
 #include "net/http_client.hpp"
 
-namespace datasync::datasource {
-
-namespace tushare {
+namespace datasync::datasource::tushare {
 
 namespace {
 
@@ -185,18 +183,16 @@ std::span<const core::OptionSpec> TushareOptions() {
   return OptionTable();
 }
 
-}  // namespace tushare
-
 void RegisterTushare(ProviderRegistry& registry) {
   ProviderInfo info;
   info.id = "tushare";
   info.description = "Tushare Pro (tushare.pro): Chinese market data over an HTTP JSON API";
-  info.default_endpoint = std::string(tushare::kDefaultEndpoint);
-  info.default_timezone = std::string(tushare::kDefaultTimeZone);
-  info.options = tushare::TushareOptions();
-  info.builtin_datasets = [](const std::string& source_name) { return tushare::BuiltinDatasets(source_name); };
-  info.create = [](const ProviderContext& ctx) { return tushare::Create(ctx); };
+  info.default_endpoint = std::string(kDefaultEndpoint);
+  info.default_timezone = std::string(kDefaultTimeZone);
+  info.options = TushareOptions();
+  info.builtin_datasets = [](const std::string& source_name) { return BuiltinDatasets(source_name); };
+  info.create = [](const ProviderContext& ctx) { return Create(ctx); };
   registry.Register(std::move(info));
 }
 
-}  // namespace datasync::datasource
+}  // namespace datasync::datasource::tushare

@@ -11,15 +11,12 @@
 #include "core/options.hpp"
 #include "datasource/provider.hpp"
 
-namespace datasync::datasource {
+namespace datasync::datasource::tushare {
 
 // Adds the "tushare" provider (its option table, built-in catalog and factory) to the registry.
 void RegisterTushare(ProviderRegistry& registry);
 
-namespace tushare {
-
 // The source options the provider reads (sources.<name>.options.*).
 std::span<const core::OptionSpec> TushareOptions();
 
-}  // namespace tushare
-}  // namespace datasync::datasource
+}  // namespace datasync::datasource::tushare

@@ -29,7 +29,7 @@ constexpr const char* kToken = "tok-9f8e7d6c5b4a39281706";
 const ProviderInfo& Info() {
   static ProviderRegistry registry = [] {
     ProviderRegistry r;
-    RegisterTushare(r);
+    tushare::RegisterTushare(r);
     return r;
   }();
   const ProviderInfo* info = registry.Find("tushare");
@@ -39,7 +39,7 @@ const ProviderInfo& Info() {
 
 TEST(TushareInfoTest, RegistersIdDefaultsAndOptionTable) {
   ProviderRegistry registry;
-  RegisterTushare(registry);
+  tushare::RegisterTushare(registry);
   EXPECT_EQ(registry.Ids(), std::vector<std::string>{"tushare"});
   const ProviderInfo& info = Info();
   EXPECT_EQ(info.default_endpoint, "http://api.tushare.pro");
