@@ -56,7 +56,7 @@ core::TimePoint NextLocalHour(const core::TimeZone& tz, core::TimePoint now);
 core::TimePoint NextLocalMidnight(const core::TimeZone& tz, core::TimePoint now);
 
 // At most `max_bytes` of `s` for a message: cut on a UTF-8 boundary, "…" appended when cut, control
-// characters shown as spaces, registered secrets redacted.
+// characters shown as spaces, invalid UTF-8 shown as U+FFFD, registered secrets redacted.
 std::string Excerpt(std::string_view s, size_t max_bytes = 80);
 
 }  // namespace datasync::datasource::tushare

@@ -253,6 +253,17 @@ TEST_F(DecoderTest, EveryPrefixOfAResponseIsTransientNeverData) {
   }
 }
 
+TEST_F(DecoderTest, BodyCutInsideACharacterGivesAValidUtf8Message) {
+  Dataset ds = BuiltinDataset("stock_basic");
+  std::string body = R"({"code":0,"msg":"","data":{"fields":["ts_code","name"],"items":[["000001.SZ","平安银行)";
+  body.resize(body.size() - 1);  // the last character loses its final byte
+  auto page = Decode(ds, body);
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().kind(), ErrorKind::kTransient);
+  EXPECT_TRUE(core::IsValidUtf8(page.error().message())) << page.error().message();
+  EXPECT_NE(page.error().message().find("平安银"), std::string::npos) << page.error().message();
+}
+
 TEST_F(DecoderTest, HtmlErrorPageIsTransient) {
   auto page = DecodeFixture("daily", "html_error.html");
   ASSERT_FALSE(page);
