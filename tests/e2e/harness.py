@@ -49,12 +49,12 @@ class Sim:
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while time.time() < deadline:
-            if os.path.exists(port_file) and open(port_file).read().strip():
+            if os.path.exists(port_file) and read_text(port_file).strip():
                 break
             if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited: " + open(os.path.join(self.dir, "sim.log")).read())
+                raise RuntimeError("simulator exited: " + read_text(os.path.join(self.dir, "sim.log")))
             time.sleep(0.02)
-        self.port = int(open(port_file).read().strip())
+        self.port = int(read_text(port_file).strip())
         self.url = "http://127.0.0.1:%d" % self.port
 
     def call(self, api, params=None, fields="", token=TOKEN):
@@ -146,6 +146,11 @@ sources:
     token: ${E2E_TOKEN}
     limits: {concurrency: 4}
 %s""" % (sim_url, body)
+
+
+def read_text(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
 
 
 def iso(yyyymmdd):

@@ -13,7 +13,7 @@ import time
 import unittest
 
 import harness
-from harness import Project, Sim, iso, sim_config
+from harness import Project, Sim, iso, read_text, sim_config
 
 JAN_2024_WEEKDAYS = [d for d in ("202401%02d" % i for i in range(1, 32))
                      if __import__("datetime").date(2024, 1, int(d[6:])).weekday() < 5]
@@ -178,7 +178,7 @@ class FoundationSyncTest(unittest.TestCase):
             p = self.project.ds(*cmd)
             outputs += [p.stdout, p.stderr]
         for path in glob.glob(self.project.path(".datasync", "logs", "*")):
-            outputs.append(open(path, encoding="utf-8", errors="replace").read())
+            outputs.append(read_text(path))
         for text in outputs:
             self.assertNotIn(harness.TOKEN, text)
 
@@ -219,7 +219,8 @@ class ConfigValidationTest(unittest.TestCase):
         project = Project()
         try:
             for path in files:
-                text = open(path, encoding="utf-8").read()
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
                 expect = text.splitlines()[0].split("# expect:", 1)[1].strip()
                 project.write_config(text)
                 with self.subTest(config=os.path.basename(path)):
@@ -235,7 +236,9 @@ class ConfigValidationTest(unittest.TestCase):
     def test_several_errors_are_all_reported_in_file_order(self):
         project = Project()
         try:
-            project.write_config(sim_config("http://127.0.0.1:9", """    limits: {per_minute: 0}
+            project.write_config(sim_config("http://127.0.0.1:9", """    timezone: Mars/Olympus
+    api_limits:
+      daily: {per_minute: 0}
 storages:
   db: {kind: nosuch}
 plans:
@@ -247,7 +250,8 @@ plans:
             lines = [i["line"] for i in issues]
             self.assertEqual(lines, sorted(lines))
             msgs = " | ".join(i["message"] for i in issues)
-            self.assertIn("per_minute: 0 is out of range", msgs)
+            self.assertIn("unknown time zone 'Mars/Olympus'", msgs)
+            self.assertIn("sources.tushare.api_limits.daily.per_minute: 0 is out of range (1 to 1000000)", msgs)
             self.assertIn("unknown kind 'nosuch'", msgs)
             self.assertIn("unknown dataset 'missing'", msgs)
         finally:
@@ -258,7 +262,7 @@ plans:
         try:
             p = project.ds("validate")
             self.assertIn("valid (1 source(s), 3 dataset(s), 2 storage(s), 3 plan(s))", p.stdout)
-            text = open(project.path("datasync.yaml")).read().replace("${E2E_TOKEN}", "literal-token-123456")
+            text = read_text(project.path("datasync.yaml")).replace("${E2E_TOKEN}", "literal-token-123456")
             project.write_config(text)
             p = project.ds("validate")
             self.assertIn("warning: sources.tushare.token: the token is written in the file", p.stderr)
@@ -272,7 +276,7 @@ class FailureModesTest(unittest.TestCase):
         sim = Sim("--fail-5xx", "0.2", "--truncate", "0.1", "--fault-seed", "7", stocks=100)
         project = Project(sim)
         try:
-            text = open(project.path("datasync.yaml")).read().replace(
+            text = read_text(project.path("datasync.yaml")).replace(
                 "retry: {max_attempts: 5, initial_backoff_ms: 1000, max_backoff_ms: 60000}",
                 "retry: {max_attempts: 10, initial_backoff_ms: 20, max_backoff_ms: 200}")
             project.write_config(text)
