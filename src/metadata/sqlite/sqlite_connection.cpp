@@ -1,5 +1,8 @@
 #include "metadata/sqlite/sqlite_connection.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <sqlite3.h>
 
 #include <limits>
@@ -73,10 +76,20 @@ core::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std
 
   // The first statement reads the file header, so a file that is not a database fails here (SQLITE_NOTADB).
   // WAL lets readers (the CLI, the dashboard) run while a daemon writes, and makes commits cheap.
-  auto mode = connection->PrepareOnce("PRAGMA journal_mode=WAL", "set journal_mode=WAL");
-  if (!mode) return core::Fail(mode.error());
-  auto row = mode->Step();
-  if (!row) return core::Fail(row.error());
+  // Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once, without the
+  // busy handler, when two connections opening the same new file both hold a shared lock (it refuses to
+  // deadlock). Another process doing exactly that is normal (a `datasync runs` while a `datasync run`
+  // creates the project's database), so retry for up to the busy timeout.
+  auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+  while (true) {
+    auto mode = connection->PrepareOnce("PRAGMA journal_mode=WAL", "set journal_mode=WAL");
+    if (!mode) return core::Fail(mode.error());
+    auto row = mode->Step();
+    if (row) break;
+    bool busy = row.error().code() == "SQLITE_BUSY" || row.error().code() == "SQLITE_LOCKED";
+    if (!busy || std::chrono::steady_clock::now() >= deadline) return core::Fail(row.error());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   // synchronous=NORMAL in WAL mode is durable across process crashes and loses at most the last commits on
   // power loss; a task redone after a power cut is harmless (ARCHITECTURE §3: ack after durable write).
   // journal_size_limit: one large transaction (AddTasks of a whole plan) grows the WAL to its size; without a
