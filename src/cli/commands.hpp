@@ -1,0 +1,23 @@
+// The CLI's commands as plain functions (main.cpp only parses arguments and calls them), so a command
+// file never pulls in CLI11. Each returns the process exit code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/cli_context.hpp"
+
+namespace datasync::cli {
+
+int CmdInit(const Globals& g, const std::string& dir, const std::string& endpoint, const std::string& token_env,
+            const std::string& name, bool force);
+int CmdValidate(const Globals& g);
+int CmdApply(const Globals& g);
+int CmdList(const Globals& g, const std::string& what);  // sources, datasets, storages, plans
+
+int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all);
+int CmdRuns(const Globals& g, const std::string& plan, const std::string& status, int limit);
+int CmdReport(const Globals& g, int64_t run_id);
+
+}  // namespace datasync::cli
