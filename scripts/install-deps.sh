@@ -1,25 +1,20 @@
 #!/usr/bin/env bash
 # Install the Debian packages datasync needs. Safe to re-run (a few seconds when all is present).
 # Usage: scripts/install-deps.sh [build] [test]     (default: build)
-#   build: compilers' libraries and tools to build datasync
-#   test:  adds what the test suites need (servers, oracles)
+#   build: scripts/deps/build*.txt      test: also scripts/deps/test*.txt (servers, oracles, browsers)
+# Each feature keeps its own list file (deps/test-servers.txt, ...), one package per line.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 groups=${*:-build}
-pkgs_build=(
-  build-essential cmake ninja-build ccache pkg-config git ca-certificates
-  libcurl4-openssl-dev libsimdjson-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-  libcli11-dev libcpp-httplib-dev libsqlite3-dev libexpected-dev libhowardhinnant-date-dev
-  libssl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3
-)
-pkgs_test=(python3 python3-minimal)
-want=("${pkgs_build[@]}")
+lists=()
 for g in $groups; do
   case "$g" in
-    build) ;;
-    test) want+=("${pkgs_test[@]}") ;;
+    build) lists+=("$here"/deps/build*.txt) ;;
+    test) lists+=("$here"/deps/build*.txt "$here"/deps/test*.txt) ;;
     *) echo "install-deps.sh: unknown group '$g' (allowed: build, test)" >&2; exit 2 ;;
   esac
 done
+mapfile -t want < <(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
