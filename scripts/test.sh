@@ -9,6 +9,25 @@ t0=$(date +%s)
 bash scripts/install-deps.sh build test
 build_dir=$(bash scripts/build.sh test | tail -1)
 echo "build done in $(( $(date +%s) - t0 )) s"
+# Set-up hooks (npm oracles, database servers): start now, stop on exit whatever happens.
+export DATASYNC_TEST_ENV=$build_dir/test-env.sh
+: >"$DATASYNC_TEST_ENV"
+hooks=(scripts/test-setup.d/*.sh)
+stop_hooks() {
+  for ((i = ${#hooks[@]} - 1; i >= 0; i--)); do
+    [ -f "${hooks[$i]}" ] && bash "${hooks[$i]}" stop || true
+  done
+}
+trap stop_hooks EXIT
+for h in "${hooks[@]}"; do
+  [ -f "$h" ] || continue
+  echo "test set-up: $h"
+  bash "$h" start
+done
+set -a
+# shellcheck disable=SC1090
+. "$DATASYNC_TEST_ENV"
+set +a
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" --timeout 900 "$@"
