@@ -19,4 +19,4 @@ if [ ! -f "$dir/build.ninja" ]; then
   cmake -S "$root" -B "$dir" -G Ninja "${args[@]}" >/dev/null
 fi
 ninja -C "$dir" -j "$jobs" "$@"
-echo "$dir"
+

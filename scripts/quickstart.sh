@@ -8,7 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 demo=${1:-$root/demo}
 bash "$root/scripts/install-deps.sh" build
-build_dir=$(bash "$root/scripts/build.sh" release datasync vendor_sim | tail -1)
+bash "$root/scripts/build.sh" release datasync vendor_sim
+build_dir=$root/build/release
 ds=$build_dir/src/cli/datasync
 sim=$build_dir/tools/vendor-sim/datasync-vendor-sim
 

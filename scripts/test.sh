@@ -7,7 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 t0=$(date +%s)
 bash scripts/install-deps.sh build test
-build_dir=$(bash scripts/build.sh test | tail -1)
+bash scripts/build.sh test
+build_dir=$root/build/test
 echo "build done in $(( $(date +%s) - t0 )) s"
 # Set-up hooks (npm oracles, database servers): start now, stop on exit whatever happens.
 export DATASYNC_TEST_ENV=$build_dir/test-env.sh
