@@ -1,0 +1,459 @@
+// The executor against the real SQLite system database, a scripted provider (the vendor is the one thing
+// we script) and a recording sink that can be told to fail, so every engine decision is checked on the
+// task ledger and on what reached the sink.
+#include "sync/executor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "core/strings.hpp"
+#include "generation/argument_generator.hpp"
+#include "metadata/system_db.hpp"
+#include "sync/planner.hpp"
+
+namespace datasync::sync {
+namespace {
+
+using namespace std::chrono_literals;
+using core::Error;
+using core::ErrorKind;
+
+core::SchemaPtr Schema() {
+  return std::make_shared<core::Schema>(
+      std::vector<core::Field>{{"day", core::LogicalType::String()}, {"n", core::LogicalType::Int64()}});
+}
+
+std::string Param(const datasource::Params& p, const std::string& name) {
+  for (const auto& [k, v] : p) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+// Answers each request from a script keyed by the `day` param; by default `rows` rows.
+class ScriptedProvider : public datasource::Provider {
+ public:
+  std::function<core::Result<datasource::Page>(const datasource::Params&, int call)> script;
+  core::SchemaPtr schema = Schema();
+
+  core::Result<datasource::RawResponse> Fetch(const datasource::FetchRequest& req) override {
+    std::lock_guard lock(mu_);
+    calls_[Param(req.params, "day")]++;
+    total_calls_++;
+    return datasource::RawResponse{200, std::string(100, 'x'), "", 0};
+  }
+  core::Result<datasource::Page> Decode(const datasource::FetchRequest& req,
+                                        const datasource::RawResponse&) const override {
+    int call;
+    {
+      std::lock_guard lock(mu_);
+      call = calls_[Param(req.params, "day")];
+    }
+    return script(req.params, call);
+  }
+  int calls(const std::string& day) const {
+    std::lock_guard lock(mu_);
+    auto it = calls_.find(day);
+    return it == calls_.end() ? 0 : it->second;
+  }
+  int total_calls() const {
+    std::lock_guard lock(mu_);
+    return total_calls_;
+  }
+
+  datasource::Page Rows(const datasource::Params& params, int n) const {
+    datasource::Page page{core::ColumnBatch(schema)};
+    for (int i = 0; i < n; ++i) {
+      page.batch.column(0).AppendString(Param(params, "day") + Param(params, "part"));
+      page.batch.column(1).AppendInt64(i);
+    }
+    return page;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<std::string, int> calls_;
+  int total_calls_ = 0;
+};
+
+// Keeps committed units; can fail a Write for a unit whose first cell matches, or the next Commit.
+struct SinkLog {
+  std::mutex mu;
+  std::map<std::string, int64_t> committed_rows;  // unit -> rows
+  std::map<std::string, int> commits_of_unit;
+  std::set<std::string> fail_write_days;
+  int fail_next_commits = 0;
+};
+
+class RecordingSink : public storage::Sink {
+ public:
+  explicit RecordingSink(SinkLog& log) : log_(log) {}
+  storage::SinkCapabilities capabilities() const override {
+    storage::SinkCapabilities c;
+    c.upsert = true;
+    c.idempotent_units = true;
+    return c;
+  }
+
+ protected:
+  core::Status BindImpl(const storage::BindContext&) override { return core::Ok(); }
+  core::Status MigrateImpl() override { return core::Ok(); }
+  core::Status OpenImpl(const storage::RunContext&) override { return core::Ok(); }
+  core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit) override {
+    std::lock_guard lock(log_.mu);
+    if (batch.num_rows() > 0 && log_.fail_write_days.count(std::string(batch.column(0).GetString(0)))) {
+      pending_.clear();
+      return core::Fail(ErrorKind::kInvalidInput, "constraint violated by " + std::string(unit));
+    }
+    pending_.emplace_back(unit, batch.num_rows());
+    return static_cast<int64_t>(batch.num_rows()) * 16;
+  }
+  core::Status CommitImpl() override {
+    std::lock_guard lock(log_.mu);
+    if (log_.fail_next_commits > 0) {
+      log_.fail_next_commits--;
+      pending_.clear();
+      return core::Fail(ErrorKind::kTransient, "server went away");
+    }
+    for (const auto& [unit, rows] : pending_) {
+      log_.committed_rows[unit] = rows;
+      log_.commits_of_unit[unit]++;
+    }
+    pending_.clear();
+    return core::Ok();
+  }
+  core::Status AbortImpl() override {
+    pending_.clear();
+    return core::Ok();
+  }
+  core::Status CloseImpl() override { return core::Ok(); }
+
+ private:
+  SinkLog& log_;
+  std::vector<std::pair<std::string, int64_t>> pending_;
+};
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ds-exec-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto db = metadata::OpenSystemDb((dir_ / "sys.db").string(), clock_);
+    ASSERT_TRUE(db) << db.error().ToString();
+    db_ = std::move(*db);
+    source_.name = "vendor";
+    source_.timezone = "UTC";
+    dataset_.name = "ds";
+    dataset_.source = "vendor";
+    dataset_.api = "ds";
+    dataset_.schema = Schema();
+    dataset_.primary_key = {"day", "n"};
+    dataset_.row_cap = 1000;
+    plan_.name = "p";
+    plan_.dataset = "ds";
+    plan_.retry = RetryPolicy{4, 1, 5};
+    plan_.max_wait_secs = 30;
+    provider_.script = [this](const datasource::Params& p, int) { return provider_.Rows(p, 10); };
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Plans `days` tasks (day=d0..), runs them to the end and returns the report.
+  int64_t Plan(int days) {
+    generation::ParamSource ps{"day", generation::ParamSource::Kind::kList, {}};
+    for (int i = 0; i < days; ++i) ps.values.push_back("d" + std::to_string(i));
+    plan_.args.params = {ps};
+    auto gen = generation::ArgumentGenerator::Make(plan_.args, {});
+    EXPECT_TRUE(gen);
+    auto id = PlanRun(db_->runs(), plan_, **gen, "manual", clock_);
+    EXPECT_TRUE(id) << id.error().ToString();
+    return *id;
+  }
+
+  core::Result<RunReport> Execute(int64_t run_id, ExecutorOptions opt = {}) {
+    auto run = db_->runs().GetRun(run_id);
+    EXPECT_TRUE(run && *run);
+    ExecutorDeps deps;
+    deps.store = &db_->runs();
+    deps.provider = &provider_;
+    deps.source = &source_;
+    deps.dataset = &dataset_;
+    deps.plan = &plan_;
+    deps.quota = &quota_;
+    deps.clock = &clock_;
+    auto sink = std::make_unique<RecordingSink>(sink_log_);
+    storage::BindContext ctx;
+    ctx.storage_name = "rec";
+    ctx.dataset = "ds";
+    ctx.schema = Schema();
+    ctx.primary_key = dataset_.primary_key;
+    EXPECT_TRUE(sink->Bind(ctx));
+    EXPECT_TRUE(sink->Migrate());
+    deps.sinks.push_back({"rec", "recording", std::move(sink)});
+    if (opt.fetch_workers == 4) opt.fetch_workers = 3;
+    opt.seed = 7;
+    Executor ex(std::move(deps), std::move(opt));
+    return ex.Execute(**run);
+  }
+
+  TaskCounts Counts(int64_t run_id) { return *db_->runs().CountTasks(run_id); }
+
+  std::filesystem::path dir_;
+  const core::SystemClock& clock_ = core::SystemClock::Instance();
+  std::unique_ptr<metadata::SystemDb> db_;
+  datasource::DataSource source_;
+  datasource::Dataset dataset_;
+  SyncPlan plan_;
+  ScriptedProvider provider_;
+  Quota quota_{datasource::QuotaLimits{}, clock_, core::TimeZone::Utc(), 0ms};
+  SinkLog sink_log_;
+};
+
+TEST_F(ExecutorTest, EveryTaskIsCommittedOnceAndAckedAfterTheCommit) {
+  int64_t run = Plan(25);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->tasks_total, 25);
+  EXPECT_EQ(rep->tasks_done, 25);
+  EXPECT_EQ(rep->rows, 250);
+  EXPECT_EQ(rep->bytes, 2500);
+  EXPECT_EQ(rep->requests, 25);
+  EXPECT_DOUBLE_EQ(rep->success_rate, 1.0);
+  ASSERT_EQ(rep->storages.size(), 1u);
+  EXPECT_EQ(rep->storages[0].rows, 250);
+  EXPECT_EQ(sink_log_.committed_rows.size(), 25u);
+  for (const auto& [unit, n] : sink_log_.commits_of_unit) EXPECT_EQ(n, 1) << unit;
+  auto stored = db_->runs().GetRun(run);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->status, RunStatus::kSucceeded);
+  EXPECT_EQ((*stored)->counts.rows, 250);
+  auto report = RunReportFromJson((*stored)->report_json);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->tasks_done, 25);
+}
+
+TEST_F(ExecutorTest, TransientErrorsAreRetriedUntilTheyPass) {
+  provider_.script = [this](const datasource::Params& p, int call) -> core::Result<datasource::Page> {
+    if (call <= 2) return core::Fail(ErrorKind::kTransient, "connection reset");
+    return provider_.Rows(p, 3);
+  };
+  int64_t run = Plan(6);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->retries, 12);
+  EXPECT_EQ(rep->requests, 18);
+  EXPECT_EQ(rep->rows, 18);
+  ASSERT_EQ(rep->errors.size(), 1u);
+  EXPECT_EQ(rep->errors[0].kind, "TRANSIENT");
+  EXPECT_EQ(rep->errors[0].count, 12);
+  auto tasks = db_->runs().ListTasks({run, TaskState::kDone, 100});
+  ASSERT_TRUE(tasks);
+  for (const auto& t : *tasks) EXPECT_EQ(t.attempts, 3);
+}
+
+TEST_F(ExecutorTest, TransientErrorsBeyondMaxAttemptsFailTheTaskAndTheRun) {
+  provider_.script = [this](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    if (Param(p, "day") == "d1") return core::Fail(ErrorKind::kTransient, "timeout");
+    return provider_.Rows(p, 1);
+  };
+  int64_t run = Plan(3);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "failed");
+  EXPECT_EQ(rep->tasks_done, 2);
+  EXPECT_EQ(rep->tasks_failed, 1);
+  EXPECT_EQ(provider_.calls("d1"), 4);  // max_attempts
+  EXPECT_EQ(rep->error, "1 task(s) failed");
+}
+
+TEST_F(ExecutorTest, InvalidArgumentsAreDroppedAndReportedWithTheirParams) {
+  provider_.script = [this](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    if (Param(p, "day") == "d2") return core::Fail(ErrorKind::kInvalidInput, "参数day的值无效");
+    return provider_.Rows(p, 2);
+  };
+  int64_t run = Plan(5);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->tasks_skipped, 1);
+  EXPECT_EQ(rep->tasks_done, 4);
+  ASSERT_EQ(rep->errors.size(), 1u);
+  EXPECT_EQ(rep->errors[0].examples.at(0), "day=d2: 参数day的值无效");
+  EXPECT_EQ(provider_.calls("d2"), 1);
+}
+
+TEST_F(ExecutorTest, PermissionErrorStopsTheRunAndCancelsTheRest) {
+  provider_.script = [](const datasource::Params&, int) -> core::Result<datasource::Page> {
+    return core::Fail(ErrorKind::kPermission, "没有接口访问权限");
+  };
+  int64_t run = Plan(40);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "failed");
+  EXPECT_EQ(rep->error, "没有接口访问权限");
+  EXPECT_LE(provider_.total_calls(), 3);  // only what was already in flight
+  EXPECT_EQ(rep->tasks_failed + rep->tasks_cancelled, 40);
+  EXPECT_EQ(Counts(run).pending, 0);
+}
+
+TEST_F(ExecutorTest, RateLimitCoolsDownWithoutCountingAnAttemptAndLearnsTheLimit) {
+  provider_.script = [this](const datasource::Params& p, int call) -> core::Result<datasource::Page> {
+    if (Param(p, "day") == "d0" && call == 1) {
+      Error e(ErrorKind::kRateLimited, "每分钟最多访问该接口200次");
+      e.retry_after = 30ms;
+      e.learned_limit = core::LearnedLimit{core::QuotaWindow::kMinute, 200};
+      return core::Fail(e);
+    }
+    return provider_.Rows(p, 1);
+  };
+  int64_t run = Plan(4);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->retries, 0);
+  EXPECT_EQ(quota_.limits().per_minute, 200);
+  auto tasks = db_->runs().ListTasks({run, TaskState::kDone, 10});
+  ASSERT_TRUE(tasks);
+  for (const auto& t : *tasks) EXPECT_EQ(t.attempts, 1) << t.params[0].second;
+}
+
+TEST_F(ExecutorTest, ExhaustedQuotaDefersTheRunUntilTheReset) {
+  auto reset = clock_.Now() + 3h;
+  provider_.script = [&](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    if (Param(p, "day") == "d3") {
+      Error e(ErrorKind::kQuotaExhausted, "每天最多访问该接口100次");
+      e.reset_at = reset;
+      return core::Fail(e);
+    }
+    return provider_.Rows(p, 1);
+  };
+  ExecutorOptions opt;
+  opt.fetch_workers = 1;
+  int64_t run = Plan(8);
+  auto rep = Execute(run, opt);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "deferred");
+  EXPECT_EQ(rep->resume_at_us, core::ToEpochMicros(reset));
+  EXPECT_GT(rep->tasks_waiting, 0);
+  TaskCounts c = Counts(run);
+  EXPECT_EQ(c.deferred, 1);
+  EXPECT_EQ(c.done + c.pending + c.deferred, 8);
+  auto stored = db_->runs().GetRun(run);
+  EXPECT_EQ((*stored)->status, RunStatus::kDeferred);
+}
+
+TEST_F(ExecutorTest, TruncatedResponsesAreSplitUntilTheyFit) {
+  // A window of 8 days answers 100 rows a day but the cap is 250 rows: 8 -> 4 -> 2 days fit.
+  dataset_.row_cap = 250;
+  provider_.script = [this](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    int32_t s = *core::ParseInt64(Param(p, "start_date"));
+    int32_t e = *core::ParseInt64(Param(p, "end_date"));
+    int days = e - s + 1;
+    datasource::Page page = provider_.Rows(p, std::min(days * 100, 250));
+    page.hit_row_cap = days * 100 >= 250;
+    return page;
+  };
+  plan_.args.params = {{"start_date", generation::ParamSource::Kind::kConstant, {"20240101"}},
+                       {"end_date", generation::ParamSource::Kind::kConstant, {"20240108"}}};
+  auto gen = generation::ArgumentGenerator::Make(plan_.args, {});
+  auto run = PlanRun(db_->runs(), plan_, **gen, "manual", clock_);
+  ASSERT_TRUE(run);
+  auto rep = Execute(*run);
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->tasks_split, 3);  // 8 days, then two 4-day halves
+  EXPECT_EQ(rep->tasks_done, 4);   // four 2-day windows
+  EXPECT_EQ(rep->rows, 800);
+  EXPECT_EQ(rep->tasks_total, 4);
+}
+
+TEST_F(ExecutorTest, AFailedWriteCostsOnlyItsOwnTask) {
+  sink_log_.fail_write_days = {"d3"};
+  ExecutorOptions opt;
+  opt.fetch_workers = 1;
+  int64_t run = Plan(8);
+  auto rep = Execute(run, opt);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->tasks_skipped, 1);
+  EXPECT_EQ(rep->tasks_done, 7);
+  EXPECT_EQ(sink_log_.committed_rows.size(), 7u);
+  for (int i = 0; i < 8; ++i) {
+    if (i != 3) {
+      EXPECT_EQ(provider_.calls("d" + std::to_string(i)), 1) << i;
+    }
+  }
+}
+
+TEST_F(ExecutorTest, AFailedCommitIsRetriedAndNothingIsLostOrDoubled) {
+  sink_log_.fail_next_commits = 2;
+  int64_t run = Plan(10);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->tasks_done, 10);
+  EXPECT_EQ(rep->rows, 100);
+  EXPECT_GT(rep->retries, 0);
+  EXPECT_EQ(sink_log_.committed_rows.size(), 10u);
+}
+
+TEST_F(ExecutorTest, InterruptCheckpointsAndTheNextExecutionFinishes) {
+  std::atomic<bool> interrupt{false};
+  provider_.script = [&](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    if (Param(p, "day") == "d5") interrupt = true;
+    return provider_.Rows(p, 1);
+  };
+  ExecutorOptions opt;
+  opt.fetch_workers = 1;
+  opt.interrupt = &interrupt;
+  int64_t run = Plan(30);
+  auto rep = Execute(run, opt);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "paused");
+  EXPECT_LT(rep->tasks_done, 30);
+  EXPECT_EQ(Counts(run).running, 0);
+
+  interrupt = false;
+  ExecutorOptions again;
+  again.fetch_workers = 2;
+  auto rep2 = Execute(run, again);
+  ASSERT_TRUE(rep2);
+  EXPECT_EQ(rep2->status, "succeeded");
+  EXPECT_EQ(rep2->tasks_done, 30);
+  EXPECT_EQ(sink_log_.committed_rows.size(), 30u);
+  int calls = 0;
+  for (int i = 0; i < 30; ++i) calls += provider_.calls("d" + std::to_string(i));
+  EXPECT_EQ(calls, 30) << "no task fetched twice across the checkpoint";
+}
+
+TEST_F(ExecutorTest, ACoolDownLongerThanMaxWaitCheckpointsAndCancels) {
+  plan_.max_wait_secs = 1;
+  provider_.script = [this](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    if (Param(p, "day") == "d0") {
+      Error e(ErrorKind::kRateLimited, "频率超限");
+      e.retry_after = 120s;
+      return core::Fail(e);
+    }
+    return provider_.Rows(p, 1);
+  };
+  int64_t run = Plan(3);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep);
+  EXPECT_EQ(rep->status, "cancelled");
+  EXPECT_NE(rep->error.find("more than max_wait_secs (1)"), std::string::npos) << rep->error;
+  EXPECT_EQ(rep->tasks_done, 2);
+  EXPECT_EQ(rep->tasks_cancelled, 1);
+}
+
+}  // namespace
+}  // namespace datasync::sync
