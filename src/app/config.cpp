@@ -802,9 +802,10 @@ ConfigResult ConfigLoader::LoadFile(const std::filesystem::path& path) const {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     ConfigResult r;
-    r.issues.push_back({{path.string(), 0, 0},
-                        "cannot read the file (does it exist? run `datasync init DIR` to create a project)",
-                        false});
+    ConfigIssue issue;
+    issue.where.file = path.string();
+    issue.message = "cannot read the file (does it exist? run `datasync init DIR` to create a project)";
+    r.issues.push_back(std::move(issue));
     return r;
   }
   std::stringstream ss;
