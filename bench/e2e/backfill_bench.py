@@ -76,7 +76,8 @@ def main():
                            check=True)
         return
 
-    sim_proc, port, sim_dir = start_sim(sim, args.stocks)
+    # A few simulated stocks are delisted: ask for some extra so that `stocks` listed ones exist.
+    sim_proc, port, sim_dir = start_sim(sim, args.stocks + args.stocks // 10)
     project = tempfile.mkdtemp(prefix="ds-bench-")
     try:
         codes = stock_codes(port, args.stocks)
