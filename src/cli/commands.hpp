@@ -16,6 +16,9 @@ int CmdValidate(const Globals& g);
 int CmdApply(const Globals& g);
 int CmdList(const Globals& g, const std::string& what);  // sources, datasets, storages, plans
 
+// The built-in providers and sinks with their option tables (no project needed).
+int CmdPlugins(const Globals& g, bool markdown);
+
 int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all);
 int CmdRuns(const Globals& g, const std::string& plan, const std::string& status, int limit);
 int CmdReport(const Globals& g, int64_t run_id);

@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   auto* storages = cli.add_subcommand("storages", "list storages");
   auto* plans = cli.add_subcommand("plans", "list plans");
 
+  bool plugins_markdown = false;
+  auto* plugins = cli.add_subcommand("plugins", "built-in providers and sinks with their options");
+  plugins->add_flag("--markdown", plugins_markdown, "Markdown tables, as embedded in docs/");
+
   std::vector<std::string> run_plans;
   bool run_all = false;
   auto* run = cli.add_subcommand("run", "run plans now (resuming an unfinished run of each)");
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
   if (*datasets) return CmdList(g, "datasets");
   if (*storages) return CmdList(g, "storages");
   if (*plans) return CmdList(g, "plans");
+  if (*plugins) return CmdPlugins(g, plugins_markdown);
   if (*run) return CmdRun(g, run_plans, run_all);
   if (*runs) return CmdRuns(g, runs_plan, runs_status, runs_limit);
   if (*report) return CmdReport(g, report_id);

@@ -1,0 +1,74 @@
+#include <nlohmann/json.hpp>
+
+#include "app/option_docs.hpp"
+#include "app/registries.hpp"
+#include "cli/commands.hpp"
+
+namespace datasync::cli {
+
+namespace {
+
+nlohmann::ordered_json OptionsJson(std::span<const core::OptionSpec> specs) {
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const auto& s : specs) {
+    arr.push_back({{"name", std::string(s.name)},
+                   {"type", app::OptionTypeText(s)},
+                   {"default", std::string(s.default_value)},
+                   {"required", s.required},
+                   {"unit", std::string(s.unit)},
+                   {"description", std::string(s.description)}});
+  }
+  return arr;
+}
+
+}  // namespace
+
+int CmdPlugins(const Globals& g, bool markdown) {
+  datasource::ProviderRegistry providers;
+  storage::SinkRegistry sinks;
+  app::RegisterBuiltinProviders(providers);
+  app::RegisterBuiltinSinks(sinks);
+  if (g.json) {
+    nlohmann::ordered_json out = {{"providers", nlohmann::ordered_json::array()},
+                                  {"sinks", nlohmann::ordered_json::array()}};
+    for (const auto& id : providers.Ids()) {
+      const auto* p = providers.Find(id);
+      out["providers"].push_back({{"id", p->id},
+                                  {"description", p->description},
+                                  {"default_endpoint", p->default_endpoint},
+                                  {"options", OptionsJson(p->options)}});
+    }
+    for (const auto& id : sinks.Ids()) {
+      const auto* s = sinks.Find(id);
+      out["sinks"].push_back({{"id", s->id}, {"description", s->description}, {"options", OptionsJson(s->options)}});
+    }
+    Print(out.dump(2) + "\n");
+    return kOk;
+  }
+  std::string text;
+  auto section = [&](const std::string& kind, const std::string& id, const std::string& description,
+                     std::span<const core::OptionSpec> options) {
+    if (markdown) {
+      text += "### " + kind + " `" + id + "`\n\n" + description + "\n\n" + app::OptionTableMarkdown(options) + "\n";
+      return;
+    }
+    text += kind + " " + id + ": " + description + "\n";
+    for (const auto& o : options) {
+      text += "  " + std::string(o.name) + " (" + app::OptionTypeText(o) +
+              (o.default_value.empty() ? "" : ", default " + std::string(o.default_value)) +
+              (o.required ? ", required" : "") + "): " + std::string(o.description) + "\n";
+    }
+  };
+  for (const auto& id : providers.Ids()) {
+    const auto* p = providers.Find(id);
+    section("provider", p->id, p->description, p->options);
+  }
+  for (const auto& id : sinks.Ids()) {
+    const auto* s = sinks.Find(id);
+    section("sink", s->id, s->description, s->options);
+  }
+  Print(text);
+  return kOk;
+}
+
+}  // namespace datasync::cli
