@@ -244,7 +244,7 @@ class Parser {
       if (std::find(reserved.begin(), reserved.end(), key) != reserved.end()) continue;
       const OptionSpec* spec = core::FindOption(specs, key);
       if (!spec) continue;  // reported by CheckKeys
-      const YAML::Node& v = it->second;
+      YAML::Node v = it->second;  // a copy: it-> yields a temporary proxy
       std::string where = path + "." + key;
       if (spec->type == OptionType::kStringList) {
         if (auto l = StrList(v, where)) opts.Set(key, *l);

@@ -26,7 +26,7 @@ core::Result<std::unique_ptr<app::App>> OpenApp(const Globals& g) {
   if (!project) return core::Fail(project.error());
   auto level = app::ParseLogLevel(g.log_level).value_or(core::LogLevel::kWarn);
   app::SetUpLogging(level, project->logs_dir);
-  return app::App::Open(*project);
+  return app::App::Open(*project, core::ProcessClock());
 }
 
 }  // namespace datasync::cli

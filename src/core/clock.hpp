@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 namespace datasync::core {
 
@@ -35,6 +37,23 @@ class ManualClock final : public Clock {
   }
   std::atomic<int64_t> micros_;
 };
+
+// Reads "now" from a file holding epoch microseconds as decimal text, re-read on every call. Tests use it
+// to move datasync and the vendor simulator (--clock file:PATH) through one virtual time by rewriting the
+// file; a half-written file keeps the last good value. Thread-safe.
+class FileClock final : public Clock {
+ public:
+  explicit FileClock(std::string path);
+  TimePoint Now() const override;
+
+ private:
+  std::string path_;
+  mutable std::atomic<int64_t> last_us_{0};
+};
+
+// The clock of this process: SystemClock, or a FileClock when the environment variable
+// DATASYNC_CLOCK_FILE names a file (a test hook; never set it in production).
+const Clock& ProcessClock();
 
 // Microseconds since the epoch, the representation of kTimestamp.
 inline int64_t ToEpochMicros(TimePoint t) {

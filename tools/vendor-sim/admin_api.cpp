@@ -46,7 +46,9 @@ std::string ClockJson(SimState& state) {
   const int64_t now = state.clock().NowMs();
   return json{{"now", FormatShanghai(now)},
               {"epoch_ms", now},
-              {"mode", state.clock().mode() == ClockMode::kManual ? "manual" : "real"}}
+              {"mode", state.clock().mode() == ClockMode::kManual ? "manual"
+                      : state.clock().mode() == ClockMode::kFile ? "file"
+                                                                 : "real"}}
       .dump();
 }
 
@@ -218,7 +220,9 @@ void RegisterAdminRoutes(httplib::Server& server, SimState& state) {
                 json doc;
                 if (!ParseBody(req, res, doc)) return;
                 if (state.clock().mode() != ClockMode::kManual) {
-                  return Error(res, 409, "the clock is real; start the simulator with --clock manual to drive it");
+                  return Error(res, 409,
+                               "the clock is not manual; start the simulator with --clock manual to drive it here "
+                               "(a file clock moves by rewriting its file)");
                 }
                 const bool has_advance = doc.contains("advance_secs");
                 const bool has_set = doc.contains("set");

@@ -116,9 +116,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_flag("--gzip", runtime.gzip, "gzip responses for clients that send Accept-Encoding: gzip");
-  app.add_option("--clock", clock, "real or manual (moved only by POST /_sim/clock)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"real", "manual"}));
+  app.add_option("--clock", clock,
+                 "real, manual (moved only by POST /_sim/clock), or file:PATH (epoch microseconds read from PATH, "
+                 "shared with datasync's DATASYNC_CLOCK_FILE in tests)")
+      ->capture_default_str();
   app.add_option("--start-time", start_time, "where a manual clock starts (ISO-8601 with offset)")
       ->capture_default_str();
   app.add_flag("--serve-future", startup.serve_future,
@@ -135,7 +136,14 @@ int main(int argc, char** argv) {
   if (*first_day > *last_day) return Fail("--calendar-start is after --calendar-end");
   startup.calendar_first_day = *first_day;
   startup.calendar_last_day = *last_day;
-  startup.clock_mode = clock == "manual" ? vs::ClockMode::kManual : vs::ClockMode::kReal;
+  if (clock == "manual") {
+    startup.clock_mode = vs::ClockMode::kManual;
+  } else if (clock.rfind("file:", 0) == 0 && clock.size() > 5) {
+    startup.clock_mode = vs::ClockMode::kFile;
+    startup.clock_file = clock.substr(5);
+  } else if (clock != "real") {
+    return Fail("--clock '" + clock + "' is not real, manual or file:PATH");
+  }
   const std::optional<int64_t> start_ms = vs::ParseIso8601(start_time);
   if (!start_ms)
     return Fail("--start-time '" + start_time + "' is not ISO-8601 with an offset (2024-06-03T09:00:00+08:00)");

@@ -22,6 +22,16 @@ bool ReadDigits(std::string_view text, size_t pos, size_t count, int& value) {
 
 int64_t SimClock::NowMs() const {
   if (mode_ == ClockMode::kManual) return manual_ms_.load(std::memory_order_relaxed);
+  if (mode_ == ClockMode::kFile) {
+    // A file being rewritten may be read empty or half-written: keep the last good value then.
+    if (std::FILE* f = std::fopen(file_.c_str(), "r")) {
+      long long us = 0;
+      int n = std::fscanf(f, "%lld", &us);
+      std::fclose(f);
+      if (n == 1 && us > 0) manual_ms_.store(us / 1000, std::memory_order_relaxed);
+    }
+    return manual_ms_.load(std::memory_order_relaxed);
+  }
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }

@@ -1,6 +1,8 @@
 // SimClock: the simulator's notion of "now", which drives the rate-limit windows, the per-day reset at
 // midnight Asia/Shanghai and which trading days have been published. kReal follows the system clock;
-// kManual starts at a given instant and moves only through Advance/Set (the admin API). Thread-safe.
+// kManual starts at a given instant and moves only through Advance/Set (the admin API); kFile reads the
+// instant from a file (epoch microseconds as decimal text) that a test rewrites, so that the simulator and
+// datasync (DATASYNC_CLOCK_FILE) share one virtual time. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -11,7 +13,7 @@
 
 namespace datasync::vendorsim {
 
-enum class ClockMode { kReal, kManual };
+enum class ClockMode { kReal, kManual, kFile };
 
 // China has used UTC+8 without daylight saving since 1991, so Asia/Shanghai is a fixed offset.
 inline constexpr int64_t kShanghaiOffsetMs = 8LL * 3600 * 1000;
@@ -24,7 +26,8 @@ inline int64_t FloorDiv(int64_t a, int64_t b) {
 
 class SimClock {
  public:
-  SimClock(ClockMode mode, int64_t start_epoch_ms) : mode_(mode), manual_ms_(start_epoch_ms) {}
+  SimClock(ClockMode mode, int64_t start_epoch_ms, std::string file = "")
+      : mode_(mode), manual_ms_(start_epoch_ms), file_(std::move(file)) {}
 
   int64_t NowMs() const;
   ClockMode mode() const { return mode_; }
@@ -34,7 +37,8 @@ class SimClock {
 
  private:
   const ClockMode mode_;
-  std::atomic<int64_t> manual_ms_;
+  mutable std::atomic<int64_t> manual_ms_;  // kManual: now; kFile: the last value read
+  const std::string file_;
 };
 
 // ISO 8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)" (a space instead of T is accepted) to epoch ms.

@@ -105,7 +105,9 @@ std::string ConfigJson(const StartupConfig& startup, const RuntimeConfig& runtim
   key("calendar_end");
   w.PlainString(YmdString(startup.calendar_last_day));
   key("clock");
-  w.PlainString(startup.clock_mode == ClockMode::kManual ? "manual" : "real");
+  w.PlainString(startup.clock_mode == ClockMode::kManual ? "manual"
+                : startup.clock_mode == ClockMode::kFile ? "file"
+                                                          : "real");
   key("threads");
   w.Int(startup.threads);
   key("serve_future");

@@ -66,6 +66,7 @@ struct StartupConfig {
   int calendar_first_day = 0;
   int calendar_last_day = 0;
   ClockMode clock_mode = ClockMode::kReal;
+  std::string clock_file;  // kFile
   int64_t start_epoch_ms = 0;
   int threads = 32;
   bool serve_future = false;

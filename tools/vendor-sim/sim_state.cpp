@@ -9,7 +9,7 @@ SimState::SimState(StartupConfig startup, RuntimeConfig runtime)
       calendar_(startup_.calendar_first_day, startup_.calendar_last_day),
       market_(calendar_, startup_.stocks, startup_.seed),
       apis_(market_),
-      clock_(startup_.clock_mode, startup_.start_epoch_ms),
+      clock_(startup_.clock_mode, startup_.start_epoch_ms, startup_.clock_file),
       config_(std::make_shared<const RuntimeConfig>(std::move(runtime))) {}
 
 std::shared_ptr<const RuntimeConfig> SimState::Config() const {
