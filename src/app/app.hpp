@@ -41,11 +41,24 @@ struct PlanOutcome {
   std::string note;                       // why it did not start, or that a run was resumed
 };
 
+// Callbacks may be called from several threads at once (independent plans run in parallel).
 struct RunOptions {
   std::function<void(const std::string& plan, const sync::Progress&)> on_progress;
   std::function<void(const std::string& plan, const std::string& message)> on_event;  // "resuming run 7"
   const std::atomic<bool>* interrupt = nullptr;
-  bool apply_first = true;  // apply datasync.yaml changes before running
+  bool apply_first = true;      // apply datasync.yaml changes before running
+  bool wait_deferred = false;   // a run deferred by the vendor's quota waits for the reset and continues
+  size_t max_parallel_plans = 4;  // independent plans of one `run` execute at the same time
+};
+
+// A run that is not finished, as `datasync status` shows it.
+struct ActiveRun {
+  sync::SyncRun run;  // with live counts
+  bool alive = false;  // a process is executing it now (fresh heartbeat)
+  std::string dataset;
+  std::string quota_label;  // "tushare/daily"
+  std::vector<sync::QuotaWindowUse> quota;
+  int64_t eta_secs = -1;  // at the quota's pace (and the observed pace, when alive); -1 unknown
 };
 
 class App {
@@ -75,12 +88,24 @@ class App {
   core::Result<std::vector<sync::SyncRun>> Runs(const sync::RunQuery& query);
   core::Result<std::optional<sync::SyncRun>> Run(int64_t run_id);
 
+  // Control of runs from any process. `target` is a run id, or a plan name meaning that plan's unfinished
+  // run. Pause and Cancel ask the executing process (it obeys within a second); a run nobody executes
+  // changes at once. Resume executes a paused, deferred or interrupted run now; Retry puts a finished
+  // run's failed and cancelled tasks back and executes them now.
+  core::Result<std::string> Pause(const std::string& target);
+  core::Result<std::string> Cancel(const std::string& target);
+  core::Result<PlanOutcome> Resume(const std::string& target, const RunOptions& options);
+  core::Result<PlanOutcome> Retry(const std::string& target, const RunOptions& options);
+  core::Result<std::vector<ActiveRun>> Status();
+
  private:
   App();
-  core::Result<PlanOutcome> RunOne(const sync::SyncPlan& plan, const std::vector<datasource::Dataset>& datasets,
-                                   const std::vector<datasource::DataSource>& sources,
-                                   const std::vector<storage::Storage>& storages, const RunOptions& options,
-                                   const std::function<void(const std::string&)>& event);
+  struct Catalog;
+  core::Result<Catalog> LoadCatalog();
+  core::Result<sync::SyncRun> ResolveRun(const std::string& target);
+  // Executes `plan`: `forced` names the run to execute, otherwise the plan's unfinished run or a new one.
+  core::Result<PlanOutcome> RunOne(const sync::SyncPlan& plan, const Catalog& catalog, const RunOptions& options,
+                                   std::optional<sync::SyncRun> forced);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -379,7 +379,7 @@ class Parser {
     std::string path = "datasets." + name;
     if (!RequireMap(n, path)) return;
     CheckKeys(n, path, {"source", "api", "title", "description", "doc_url", "primary_key", "date_key", "row_cap",
-                        "params", "fields"});
+                        "paging", "params", "fields"});
     datasource::Dataset ds;
     ds.name = name;
     auto src_node = n["source"];
@@ -425,6 +425,13 @@ class Parser {
     text("doc_url", ds.doc_url);
     if (auto v = n["row_cap"]) {
       if (auto r = PositiveInt(v, path + ".row_cap", 100'000'000)) ds.row_cap = *r;
+    }
+    if (auto v = n["paging"]) {
+      if (auto p = Str(v, path + ".paging")) {
+        if (*p == "offset") ds.paging = "offset";
+        else if (*p == "none") ds.paging.clear();
+        else Error(v.Mark(), path + ".paging: " + Quote(*p) + " is not allowed (allowed: offset, none)");
+      }
     }
     if (auto v = n["params"]) ParseParams(v, path + ".params", ds);
     if (auto v = n["fields"]) {

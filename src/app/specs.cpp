@@ -97,7 +97,8 @@ std::string DatasetToJson(const datasource::Dataset& d) {
               {"fields", fields},
               {"primary_key", d.primary_key},
               {"date_key", d.date_key},
-              {"row_cap", d.row_cap}}
+              {"row_cap", d.row_cap},
+              {"paging", d.paging}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -196,6 +197,7 @@ core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
     d.primary_key = j.at("primary_key").get<std::vector<std::string>>();
     d.date_key = j.at("date_key").get<std::string>();
     d.row_cap = j.at("row_cap").get<int64_t>();
+    d.paging = j.value("paging", std::string());
     return d;
   } catch (const std::exception& e) {
     return core::Fail(Corrupt("dataset", e));

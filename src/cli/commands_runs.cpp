@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <map>
+#include <mutex>
 #include <cstdio>
 
 #include "app/logging.hpp"
@@ -35,7 +37,101 @@ int ExitFor(const std::vector<app::PlanOutcome>& outcomes) {
 
 }  // namespace
 
-int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all) {
+namespace {
+
+// Progress and events of one command, on stderr: a live line on a terminal (all plans running in
+// parallel in one line), a plain line every 5 s otherwise. Callbacks come from several threads.
+class Console {
+ public:
+  Console() : tty_(::isatty(STDERR_FILENO) == 1) {}
+
+  void Event(const std::string& plan, const std::string& msg) {
+    std::lock_guard lock(mu_);
+    CloseLine();
+    if (plan.empty()) std::fprintf(stderr, "%s\n", msg.c_str());
+    else std::fprintf(stderr, "[%s] %s\n", plan.c_str(), msg.c_str());
+    std::fflush(stderr);
+  }
+
+  void Progress(const std::string& plan, const sync::Progress& p) {
+    std::lock_guard lock(mu_);
+    latest_[plan] = p;
+    std::string line;
+    if (latest_.size() == 1) {
+      line = ProgressLine(plan, p);
+    } else {
+      for (const auto& [name, q] : latest_) {
+        if (!line.empty()) line += " | ";
+        line += fmt::format("[{}] {}/{}", name, Thousands(q.tasks_done), Thousands(q.tasks_total));
+      }
+    }
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K%s", line.c_str());
+      line_open_ = true;
+    } else if (std::chrono::steady_clock::now() - last_plain_[plan] >= std::chrono::seconds(5)) {
+      std::fprintf(stderr, "%s\n", ProgressLine(plan, p).c_str());
+      last_plain_[plan] = std::chrono::steady_clock::now();
+    }
+    std::fflush(stderr);
+  }
+
+  void Done() {
+    std::lock_guard lock(mu_);
+    if (line_open_) std::fprintf(stderr, "\r\033[K");
+    line_open_ = false;
+  }
+
+  app::RunOptions Options(bool wait) {
+    app::RunOptions opts;
+    opts.interrupt = &g_interrupted;
+    opts.wait_deferred = wait;
+    opts.on_event = [this](const std::string& plan, const std::string& msg) { Event(plan, msg); };
+    opts.on_progress = [this](const std::string& plan, const sync::Progress& p) { Progress(plan, p); };
+    return opts;
+  }
+
+ private:
+  void CloseLine() {
+    if (line_open_) std::fprintf(stderr, "\n");
+    line_open_ = false;
+  }
+
+  bool tty_;
+  std::mutex mu_;
+  bool line_open_ = false;
+  std::map<std::string, sync::Progress> latest_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_plain_;
+};
+
+int PrintOutcomes(const Globals& g, const std::vector<app::PlanOutcome>& outcomes) {
+  if (g.json) {
+    json arr = json::array();
+    for (const auto& o : outcomes) {
+      json j = {{"plan", o.plan}, {"note", o.note}};
+      j["report"] = o.report ? json::parse(sync::RunReportToJson(*o.report)) : json(nullptr);
+      arr.push_back(j);
+    }
+    Print(arr.dump(2) + "\n");
+  } else {
+    for (const auto& o : outcomes) {
+      if (o.report) Print(RenderReport(*o.report));
+      if (!o.note.empty() && (!o.report || o.note.starts_with("run ") || o.note.starts_with("interrupted"))) {
+        Print(fmt::format("[{}] {}\n", o.plan, o.note));
+      }
+    }
+  }
+  app::ShutDownLogging();
+  return ExitFor(outcomes);
+}
+
+void CatchSignals() {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+}
+
+}  // namespace
+
+int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all, bool wait) {
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
   app::App& app = **a;
@@ -54,53 +150,93 @@ int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all) {
     std::fprintf(stderr, "error: name at least one plan (see `datasync plans`), or use --all\n");
     return kUsage;
   }
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  bool tty = ::isatty(STDERR_FILENO) == 1;
-  auto last_plain = std::chrono::steady_clock::now() - std::chrono::seconds(10);
-  bool line_open = false;
-  app::RunOptions opts;
-  opts.interrupt = &g_interrupted;
-  opts.on_event = [&](const std::string& plan, const std::string& msg) {
-    if (line_open) std::fprintf(stderr, "\n");
-    line_open = false;
-    if (plan.empty()) std::fprintf(stderr, "%s\n", msg.c_str());
-    else std::fprintf(stderr, "[%s] %s\n", plan.c_str(), msg.c_str());
-  };
-  opts.on_progress = [&](const std::string& plan, const sync::Progress& p) {
-    std::string line = ProgressLine(plan, p);
-    if (tty) {
-      std::fprintf(stderr, "\r\033[K%s", line.c_str());
-      line_open = true;
-    } else if (std::chrono::steady_clock::now() - last_plain >= std::chrono::seconds(5)) {
-      std::fprintf(stderr, "%s\n", line.c_str());
-      last_plain = std::chrono::steady_clock::now();
-    }
-    std::fflush(stderr);
-  };
-  auto outcomes = app.RunPlans(names, opts);
-  if (line_open) std::fprintf(stderr, "\r\033[K");
+  CatchSignals();
+  Console console;
+  auto outcomes = app.RunPlans(names, console.Options(wait));
+  console.Done();
   if (!outcomes) {
     int code = ExitWithError(outcomes.error());
     app::ShutDownLogging();
     return code;
   }
+  return PrintOutcomes(g, *outcomes);
+}
+
+int CmdResumeOrRetry(const Globals& g, const std::string& target, bool retry, bool wait) {
+  auto a = OpenApp(g);
+  if (!a) return ExitWithError(a.error());
+  CatchSignals();
+  Console console;
+  auto outcome = retry ? (*a)->Retry(target, console.Options(wait)) : (*a)->Resume(target, console.Options(wait));
+  console.Done();
+  if (!outcome) {
+    int code = ExitWithError(outcome.error());
+    app::ShutDownLogging();
+    return code;
+  }
+  return PrintOutcomes(g, {*outcome});
+}
+
+int CmdPauseOrCancel(const Globals& g, const std::string& target, bool cancel) {
+  auto a = OpenApp(g);
+  if (!a) return ExitWithError(a.error());
+  auto msg = cancel ? (*a)->Cancel(target) : (*a)->Pause(target);
+  if (!msg) return ExitWithError(msg.error());
+  if (g.json) Print(json{{"message", *msg}}.dump(2) + "\n");
+  else Print(*msg + "\n");
+  return kOk;
+}
+
+int CmdStatus(const Globals& g) {
+  auto a = OpenApp(g);
+  if (!a) return ExitWithError(a.error());
+  auto active = (*a)->Status();
+  if (!active) return ExitWithError(active.error());
   if (g.json) {
     json arr = json::array();
-    for (const auto& o : *outcomes) {
-      json j = {{"plan", o.plan}, {"note", o.note}};
-      j["report"] = o.report ? json::parse(sync::RunReportToJson(*o.report)) : json(nullptr);
-      arr.push_back(j);
+    for (const auto& r : *active) {
+      json quota = json::array();
+      for (const auto& q : r.quota) quota.push_back({{"window", q.window}, {"limit", q.limit}, {"used", q.used}});
+      arr.push_back({{"run_id", r.run.id},
+                     {"plan", r.run.plan},
+                     {"dataset", r.dataset},
+                     {"status", std::string(sync::RunStatusName(r.run.status))},
+                     {"alive", r.alive},
+                     {"owner", r.alive ? r.run.owner : ""},
+                     {"tasks_total", r.run.counts.tasks_total},
+                     {"tasks_done", r.run.counts.tasks_done},
+                     {"tasks_failed", r.run.counts.tasks_failed},
+                     {"rows", r.run.counts.rows},
+                     {"resume_at_us", r.run.resume_at_us},
+                     {"quota_label", r.quota_label},
+                     {"quota", quota},
+                     {"eta_secs", r.eta_secs}});
     }
     Print(arr.dump(2) + "\n");
-  } else {
-    for (const auto& o : *outcomes) {
-      if (o.report) Print(RenderReport(*o.report));
-      if (!o.note.empty() && (!o.report || o.note.starts_with("run "))) Print(fmt::format("[{}] {}\n", o.plan, o.note));
-    }
+    return kOk;
   }
-  app::ShutDownLogging();
-  return ExitFor(*outcomes);
+  if (active->empty()) {
+    Print("no active runs\n");
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : *active) {
+    std::string state = std::string(sync::RunStatusName(r.run.status));
+    if (r.run.status == sync::RunStatus::kRunning && !r.alive) state = "interrupted";
+    if (r.run.status == sync::RunStatus::kDeferred) state += " until " + LocalTime(r.run.resume_at_us);
+    std::string quota;
+    for (const auto& q : r.quota) {
+      if (q.window == "concurrency" || (q.limit == 0 && q.used == 0)) continue;
+      if (!quota.empty()) quota += ", ";
+      quota += q.limit ? fmt::format("{} {}/{}", q.window, q.used, q.limit) : fmt::format("{} {}", q.window, q.used);
+    }
+    rows.push_back({std::to_string(r.run.id), r.run.plan, state, r.alive ? r.run.owner : "-",
+                    fmt::format("{}/{}", Thousands(r.run.counts.tasks_done), Thousands(r.run.counts.tasks_total)),
+                    Thousands(r.run.counts.rows), quota.empty() ? "-" : r.quota_label + ": " + quota,
+                    r.eta_secs < 0 ? "?" : HumanSeconds(static_cast<double>(r.eta_secs))});
+  }
+  Print(RenderTable({"RUN", "PLAN", "STATE", "PROCESS", "TASKS", "ROWS", "QUOTA", "ETA"}, rows));
+  return kOk;
 }
 
 int CmdRuns(const Globals& g, const std::string& plan, const std::string& status, int limit) {

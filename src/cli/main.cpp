@@ -38,10 +38,24 @@ int main(int argc, char** argv) {
   plugins->add_flag("--markdown", plugins_markdown, "Markdown tables, as embedded in docs/");
 
   std::vector<std::string> run_plans;
-  bool run_all = false;
+  bool run_all = false, wait = false;
   auto* run = cli.add_subcommand("run", "run plans now (resuming an unfinished run of each)");
   run->add_option("plans", run_plans, "plan names");
   run->add_flag("--all", run_all, "every enabled plan");
+  run->add_flag("--wait", wait, "when the vendor's quota defers a run, wait for the reset and continue");
+
+  std::string target;
+  auto* pause = cli.add_subcommand("pause", "pause a run (it stops after the tasks in flight)");
+  pause->add_option("target", target, "run id, or plan name (its unfinished run)")->required();
+  auto* resume = cli.add_subcommand("resume", "continue a paused, deferred or interrupted run now");
+  resume->add_option("target", target, "run id, or plan name (its unfinished run)")->required();
+  resume->add_flag("--wait", wait, "when the vendor's quota defers the run, wait for the reset and continue");
+  auto* cancel = cli.add_subcommand("cancel", "cancel a run: tasks in flight finish, the rest are cancelled");
+  cancel->add_option("target", target, "run id, or plan name (its unfinished run)")->required();
+  auto* retry = cli.add_subcommand("retry", "run the failed and cancelled tasks of a run again");
+  retry->add_option("target", target, "run id, or plan name (its latest run)")->required();
+  retry->add_flag("--wait", wait, "when the vendor's quota defers the run, wait for the reset and continue");
+  auto* status = cli.add_subcommand("status", "active runs: state, process, quota use per window, ETA");
 
   std::string runs_plan, runs_status;
   int runs_limit = 20;
@@ -72,7 +86,12 @@ int main(int argc, char** argv) {
   if (*storages) return CmdList(g, "storages");
   if (*plans) return CmdList(g, "plans");
   if (*plugins) return CmdPlugins(g, plugins_markdown);
-  if (*run) return CmdRun(g, run_plans, run_all);
+  if (*run) return CmdRun(g, run_plans, run_all, wait);
+  if (*pause) return CmdPauseOrCancel(g, target, false);
+  if (*cancel) return CmdPauseOrCancel(g, target, true);
+  if (*resume) return CmdResumeOrRetry(g, target, false, wait);
+  if (*retry) return CmdResumeOrRetry(g, target, true, wait);
+  if (*status) return CmdStatus(g);
   if (*runs) return CmdRuns(g, runs_plan, runs_status, runs_limit);
   if (*report) return CmdReport(g, report_id);
   return kUsage;

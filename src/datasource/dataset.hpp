@@ -31,6 +31,7 @@ struct Dataset {
   std::vector<std::string> primary_key;  // field names; empty = no natural key
   std::string date_key;                  // field name used for partitions/checkpoints; may be empty
   int64_t row_cap = 0;                   // rows per call at which a response is truncated; 0 = unknown
+  std::string paging;                    // "offset": the API pages with offset/limit params; "" = it does not
   int schema_version = 1;
 
   bool operator==(const Dataset& o) const;

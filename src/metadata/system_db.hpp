@@ -13,6 +13,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "metadata/catalog_store.hpp"
+#include "sync/quota_store.hpp"
 #include "sync/run_store.hpp"
 
 namespace datasync::metadata {
@@ -22,6 +23,7 @@ class SystemDb {
   virtual ~SystemDb() = default;
   virtual CatalogStore& catalog() = 0;
   virtual sync::RunStore& runs() = 0;
+  virtual sync::QuotaStore& quotas() = 0;
   virtual int schema_version() const = 0;
   virtual std::string description() const = 0;  // "sqlite:/path/.datasync/datasync.db" (no secrets)
 };

@@ -11,8 +11,12 @@
 #include <thread>
 #include <unordered_map>
 
+#include <unistd.h>
+
+#include "core/dates.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
+#include "core/strings.hpp"
 #include "sync/bounded_queue.hpp"
 #include "sync/error_policy.hpp"
 #include "sync/splitter.hpp"
@@ -39,7 +43,22 @@ struct Flight {
   int64_t rows = 0;
   int64_t bytes = 0;
   std::optional<Error> sink_error;
+  std::optional<NewTask> next_page;  // offset paging: the page after this one, added once this one is done
 };
+
+// The params of the page after `params` (which returned `rows` rows) for APIs that page by offset.
+NewTask NextPage(const SyncTask& task, int64_t rows) {
+  datasource::Params params = task.params;
+  int64_t offset = 0;
+  auto it = std::find_if(params.begin(), params.end(), [](const auto& p) { return p.first == "offset"; });
+  if (it != params.end()) {
+    offset = core::ParseInt64(it->second).value_or(0);
+    it->second = std::to_string(offset + rows);
+  } else {
+    params.emplace_back("offset", std::to_string(rows));
+  }
+  return {task.id, TaskKey(params), std::move(params)};
+}
 
 std::string ParamsText(const datasource::Params& params) {
   std::string s;
@@ -51,6 +70,14 @@ std::string ParamsText(const datasource::Params& params) {
 }
 
 constexpr size_t kMaxExamples = 3;
+constexpr auto kHeartbeatEvery = std::chrono::milliseconds(500);
+constexpr auto kPersistQuotaEvery = std::chrono::seconds(1);
+
+std::string OwnerName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::to_string(::getpid()) + "@" + host;
+}
 constexpr size_t kLedgerFlushAt = 512;
 
 }  // namespace
@@ -190,14 +217,22 @@ struct Executor::Impl {
     FinishFlightLocked();
   }
 
-  bool WaitForQuota() {
+  enum class QuotaWait : uint8_t { kAcquired, kStopping, kDefer };
+
+  // Waits for the quota to allow one call. A wait longer than the plan's max_wait (an hourly or daily
+  // budget spent) is not waited out by a thread: the run is deferred until then and `until` says when.
+  QuotaWait WaitForQuota(core::TimePoint& until) {
     while (true) {
       {
         std::lock_guard lock(mu);
-        if (stopping) return false;
+        if (stopping) return QuotaWait::kStopping;
       }
       auto wait = deps.quota->TryAcquire();
-      if (!wait) return true;
+      if (!wait) return QuotaWait::kAcquired;
+      if (*wait - Now() > std::chrono::seconds(deps.plan->max_wait_secs)) {
+        until = *wait;
+        return QuotaWait::kDefer;
+      }
       auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
       std::unique_lock lock(mu);
       cv.wait_for(lock, std::clamp<std::chrono::milliseconds>(delta, 1ms, 200ms), [&] { return stopping; });
@@ -207,8 +242,21 @@ struct Executor::Impl {
   void FetchLoop() {
     while (auto claimed = fetch_queue.Pop()) {
       SyncTask task = std::move(*claimed);
-      if (!WaitForQuota()) {
+      core::TimePoint until{};
+      QuotaWait waited = WaitForQuota(until);
+      if (waited == QuotaWait::kStopping) {
         Release(task);
+        continue;
+      }
+      if (waited == QuotaWait::kDefer) {
+        std::lock_guard lock(mu);
+        Record({task.id, TaskState::kDeferred, task.attempts, 0, 0, task.error_kind, task.error,
+                core::ToEpochMicros(until)});
+        deferred_until = std::max(deferred_until, until);
+        Stop(RunStatus::kDeferred, fmt::format("the quota of {} allows no more calls until {} UTC",
+                                               deps.quota->label().empty() ? deps.source->name : deps.quota->label(),
+                                               core::FormatTimestamp(core::ToEpochMicros(until))));
+        FinishFlightLocked();
         continue;
       }
       int64_t attempts = task.attempts + 1;
@@ -218,10 +266,16 @@ struct Executor::Impl {
       deps.quota->Release();
       core::Result<datasource::Page> page =
           raw ? deps.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
+      std::optional<NewTask> next_page;
       if (page && (page->has_more || page->hit_row_cap)) {
-        page = core::Fail(ErrorKind::kTruncated,
-                          fmt::format("response of {} rows hit the row cap ({}) or has_more: splitting",
-                                      page->batch.num_rows(), deps.dataset->row_cap));
+        if (deps.dataset->paging == "offset" && page->batch.num_rows() > 0) {
+          // Keep this page; the rest comes from the next offset, as its own task.
+          next_page = NextPage(task, static_cast<int64_t>(page->batch.num_rows()));
+        } else {
+          page = core::Fail(ErrorKind::kTruncated,
+                            fmt::format("response of {} rows hit the row cap ({}) or has_more: splitting",
+                                        page->batch.num_rows(), deps.dataset->row_cap));
+        }
       }
       if (!page) {
         std::lock_guard lock(mu);
@@ -235,12 +289,12 @@ struct Executor::Impl {
       int64_t nbytes = static_cast<int64_t>(raw->body.size());
       if (sink_queues.empty()) {
         std::lock_guard lock(mu);
-        CompleteLocked(task, attempts, nrows, nbytes);
+        CompleteLocked(task, attempts, nrows, nbytes, std::move(next_page));
         continue;
       }
       {
         std::lock_guard lock(mu);
-        flights[task.id] = Flight{task, attempts, sink_queues.size(), nrows, nbytes, std::nullopt};
+        flights[task.id] = Flight{task, attempts, sink_queues.size(), nrows, nbytes, std::nullopt, std::move(next_page)};
       }
       for (auto& q : sink_queues) q->Push(WriteItem{task.id, task.key, batch});
     }
@@ -265,7 +319,9 @@ struct Executor::Impl {
     }
   }
 
-  void CompleteLocked(const SyncTask& task, int64_t attempts, int64_t nrows, int64_t nbytes) {
+  void CompleteLocked(const SyncTask& task, int64_t attempts, int64_t nrows, int64_t nbytes,
+                      std::optional<NewTask> next_page) {
+    if (next_page) children.push_back(std::move(*next_page));
     done++;
     rows += nrows;
     bytes += nbytes;
@@ -288,7 +344,8 @@ struct Executor::Impl {
       HandleErrorLocked(done_flight.task, done_flight.attempts, *done_flight.sink_error);
       FinishFlightLocked();
     } else {
-      CompleteLocked(done_flight.task, done_flight.attempts, done_flight.rows, done_flight.bytes);
+      CompleteLocked(done_flight.task, done_flight.attempts, done_flight.rows, done_flight.bytes,
+                     std::move(done_flight.next_page));
     }
   }
 
@@ -377,15 +434,19 @@ struct Executor::Impl {
     p.elapsed_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
     if (p.elapsed_secs > 0) p.rows_per_sec = static_cast<double>(p.rows) / p.elapsed_secs;
     int64_t finished_now = done.load() + failed.load() + skipped.load();
-    int64_t remaining = p.tasks_total - p.tasks_done - p.tasks_failed - p.tasks_skipped - base_other;
+    int64_t remaining = std::max<int64_t>(0, p.tasks_total - p.tasks_done - p.tasks_failed - p.tasks_skipped - base_other);
+    // The ETA is the slower of the pace seen so far and the pace the vendor's quota allows.
+    double quota_eta = static_cast<double>(deps.quota->Estimate(remaining).count());
     if (finished_now > 0 && p.elapsed_secs > 0) {
-      p.eta_secs = static_cast<double>(std::max<int64_t>(remaining, 0)) * p.elapsed_secs /
-                   static_cast<double>(finished_now);
+      p.eta_secs = std::max(quota_eta, static_cast<double>(remaining) * p.elapsed_secs / static_cast<double>(finished_now));
+    } else if (quota_eta > 0) {
+      p.eta_secs = quota_eta;
     }
     p.note = note;
     return p;
   }
 
+  std::string owner = OwnerName();
   int64_t base_done = 0;   // tasks already done before this execution (resumed runs)
   int64_t base_other = 0;  // failed/skipped/split/cancelled before this execution
   std::chrono::steady_clock::time_point steady_start;
@@ -406,6 +467,9 @@ struct Executor::Impl {
     run.resume_at_us = 0;
     if (run.started_at_us == 0) run.started_at_us = core::ToEpochMicros(started);
     if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
+    // Executing a run is resuming it: an earlier pause or cancel request has been answered.
+    if (auto st = deps.store->SetControl(run.id, RunControl::kNone); !st) return core::Fail(st.error());
+    if (auto hb = deps.store->Heartbeat(run.id, owner, core::ToEpochMicros(started)); !hb) return core::Fail(hb.error());
 
     storage::RunContext rc{run.id};
     for (auto& b : deps.sinks) {
@@ -441,13 +505,36 @@ struct Executor::Impl {
     return Conclude(started);
   }
 
+  // Says the run is alive and obeys `datasync pause|cancel` from other processes.
+  core::Status BeatAndObey() {
+    auto control = deps.store->Heartbeat(run.id, owner, core::ToEpochMicros(Now()));
+    if (!control) return core::Fail(control.error());
+    std::lock_guard lock(mu);
+    if (*control == RunControl::kPause) {
+      Stop(RunStatus::kPaused, "paused by `datasync pause`; `datasync resume " + std::to_string(run.id) + "` continues it");
+    } else if (*control == RunControl::kCancel) {
+      Stop(RunStatus::kCancelled, "cancelled by `datasync cancel`");
+    }
+    return core::Ok();
+  }
+
   core::Status DispatchLoop() {
     auto last_progress = std::chrono::steady_clock::now() - opt.progress_interval;
+    auto last_beat = std::chrono::steady_clock::now();
+    auto last_persist = std::chrono::steady_clock::now();
     size_t capacity = std::max<size_t>(opt.fetch_workers, 1) * 2;
     while (true) {
       if (opt.interrupt && opt.interrupt->load()) {
         std::lock_guard lock(mu);
         Stop(RunStatus::kPaused, "interrupted; `datasync run " + run.plan + "` resumes it");
+      }
+      if (auto now_steady = std::chrono::steady_clock::now(); now_steady - last_beat >= kHeartbeatEvery) {
+        last_beat = now_steady;
+        if (auto st = BeatAndObey(); !st) return st;
+      }
+      if (auto now_steady = std::chrono::steady_clock::now(); now_steady - last_persist >= kPersistQuotaEvery) {
+        last_persist = now_steady;
+        if (auto st = deps.quota->Persist(); !st) core::LogWarn("cannot save the quota state: " + st.error().message());
       }
       {
         std::lock_guard lock(mu);
@@ -527,6 +614,7 @@ struct Executor::Impl {
   core::Result<RunReport> Abandon(const Error& e) {
     // The system database itself failed: leave tasks as they are (resumable) and say so.
     for (auto& b : deps.sinks) (void)b.sink->Close();
+    (void)deps.store->Heartbeat(run.id, "", core::ToEpochMicros(Now()));
     run.status = RunStatus::kFailed;
     run.error = core::Redact(e.message());
     run.finished_at_us = core::ToEpochMicros(Now());
@@ -556,8 +644,10 @@ struct Executor::Impl {
       const auto& s = b.sink->stats();
       storages.push_back({b.storage, b.kind, s.rows_written, s.bytes_written, s.commits});
     }
+    if (auto st = deps.quota->Persist(); !st) core::LogWarn("cannot save the quota state: " + st.error().message());
     if (status == RunStatus::kFailed || status == RunStatus::kCancelled) {
-      std::vector<TaskState> open = {TaskState::kPending, TaskState::kCooling, TaskState::kRunning};
+      std::vector<TaskState> open = {TaskState::kPending, TaskState::kCooling, TaskState::kRunning,
+                                     TaskState::kDeferred};
       auto n = deps.store->TransitionTasks(run.id, open, TaskState::kCancelled);
       if (!n) return Abandon(n.error());
       counts = deps.store->CountTasks(run.id);
@@ -611,6 +701,7 @@ struct Executor::Impl {
     rep.warnings = warnings;
     run.report_json = RunReportToJson(rep);
     if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
+    if (auto st = deps.store->Heartbeat(run.id, "", run.finished_at_us); !st) return core::Fail(st.error());
     return rep;
   }
 };

@@ -1,10 +1,23 @@
 #include "sync/quota.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+
+#include "core/secrets.hpp"
+#include "core/strings.hpp"
 
 namespace datasync::sync {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+void Lower(std::optional<int64_t>& effective, const std::optional<int64_t>& learned) {
+  if (learned && *learned > 0 && (!effective || *effective <= 0 || *effective > *learned)) effective = learned;
+}
+
+}  // namespace
 
 Quota::Quota(datasource::QuotaLimits limits, const core::Clock& clock, core::TimeZone tz,
              std::chrono::milliseconds margin)
@@ -19,6 +32,7 @@ void Quota::Expire(core::TimePoint now) {
   if (today != day_) {
     day_ = today;
     day_count_ = 0;
+    dirty_ = true;
   }
 }
 
@@ -45,11 +59,14 @@ std::optional<core::TimePoint> Quota::TryAcquire() {
     return now + 5ms;
   }
   if (refused) return earliest;
-  if (limits_.per_minute) minute_.push_back(now);
-  if (limits_.per_hour) hour_.push_back(now);
+  // Every call is kept for an hour (not only when an hour limit is set): a limit learned later, or a
+  // restart, must still see the calls already made.
+  minute_.push_back(now);
+  hour_.push_back(now);
   ++day_count_;
   ++in_flight_;
   ++calls_total_;
+  dirty_ = true;
   return std::nullopt;
 }
 
@@ -63,20 +80,102 @@ void Quota::Learn(const core::LearnedLimit& learned) {
   std::lock_guard lock(mu_);
   std::optional<int64_t>* slot = nullptr;
   switch (learned.window) {
-    case core::QuotaWindow::kMinute: slot = &limits_.per_minute; break;
-    case core::QuotaWindow::kHour: slot = &limits_.per_hour; break;
-    case core::QuotaWindow::kDay: slot = &limits_.per_day; break;
+    case core::QuotaWindow::kMinute: slot = &learned_.per_minute; break;
+    case core::QuotaWindow::kHour: slot = &learned_.per_hour; break;
+    case core::QuotaWindow::kDay: slot = &learned_.per_day; break;
   }
-  if (!*slot || **slot <= 0 || **slot > learned.limit) *slot = learned.limit;
+  if (!*slot || **slot > learned.limit) {
+    *slot = learned.limit;
+    dirty_ = true;
+  }
+  Lower(limits_.per_minute, learned_.per_minute);
+  Lower(limits_.per_hour, learned_.per_hour);
+  Lower(limits_.per_day, learned_.per_day);
+}
+
+void Quota::Restore(const std::string& state_json) {
+  auto j = nlohmann::json::parse(state_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return;
+  std::lock_guard lock(mu_);
+  core::TimePoint now = clock_.Now();
+  auto get = [&](const char* k) -> std::optional<int64_t> {
+    if (j.contains(k) && j[k].is_number_integer()) return j[k].get<int64_t>();
+    return std::nullopt;
+  };
+  if (auto l = j.find("learned"); l != j.end() && l->is_object()) {
+    auto lim = [&](const char* k) -> std::optional<int64_t> {
+      if (l->contains(k) && (*l)[k].is_number_integer()) return (*l)[k].get<int64_t>();
+      return std::nullopt;
+    };
+    learned_.per_minute = lim("minute");
+    learned_.per_hour = lim("hour");
+    learned_.per_day = lim("day");
+    Lower(limits_.per_minute, learned_.per_minute);
+    Lower(limits_.per_hour, learned_.per_hour);
+    Lower(limits_.per_day, learned_.per_day);
+  }
+  if (get("day") == tz_.LocalDay(now)) day_count_ = std::max<int64_t>(day_count_, get("day_count").value_or(0));
+  if (auto r = j.find("recent_us"); r != j.end() && r->is_array()) {
+    std::vector<int64_t> recent;
+    for (const auto& v : *r) {
+      if (v.is_number_integer()) recent.push_back(v.get<int64_t>());
+    }
+    std::sort(recent.begin(), recent.end());
+    for (int64_t us : recent) {
+      core::TimePoint t = core::FromEpochMicros(us);
+      if (t > now) continue;
+      if (t + 3600s + margin_ > now) hour_.push_back(t);
+      if (t + 60s + margin_ > now) minute_.push_back(t);
+    }
+  }
+}
+
+std::string Quota::Snapshot(bool* dirty) {
+  std::lock_guard lock(mu_);
+  Expire(clock_.Now());
+  if (dirty) *dirty = dirty_;
+  dirty_ = false;
+  nlohmann::json learned = nlohmann::json::object();
+  if (learned_.per_minute) learned["minute"] = *learned_.per_minute;
+  if (learned_.per_hour) learned["hour"] = *learned_.per_hour;
+  if (learned_.per_day) learned["day"] = *learned_.per_day;
+  nlohmann::json recent = nlohmann::json::array();
+  for (const auto& t : hour_) recent.push_back(core::ToEpochMicros(t));
+  return nlohmann::json{{"day", day_}, {"day_count", day_count_}, {"learned", learned}, {"recent_us", recent}}.dump();
+}
+
+void Quota::AttachStore(QuotaStore* store, std::string key, std::string label) {
+  std::lock_guard lock(mu_);
+  store_ = store;
+  key_ = std::move(key);
+  label_ = std::move(label);
+}
+
+core::Status Quota::Persist() {
+  if (!store_) return core::Ok();
+  bool dirty = false;
+  std::string state = Snapshot(&dirty);
+  if (!dirty) return core::Ok();
+  auto st = store_->SaveQuota({key_, label_, state, core::ToEpochMicros(clock_.Now())});
+  if (!st) {
+    std::lock_guard lock(mu_);
+    dirty_ = true;  // try again next time
+  }
+  return st;
 }
 
 std::vector<QuotaWindowUse> Quota::Usage() const {
   std::lock_guard lock(mu_);
+  core::TimePoint now = clock_.Now();
   auto lim = [](const std::optional<int64_t>& l) { return l.value_or(0); };
+  auto count_since = [&](const std::deque<core::TimePoint>& q, std::chrono::seconds window) {
+    return static_cast<int64_t>(std::count_if(q.begin(), q.end(), [&](auto t) { return t + window > now; }));
+  };
+  int64_t day_used = tz_.LocalDay(now) == day_ ? day_count_ : 0;
   return {
-      {"minute", lim(limits_.per_minute), static_cast<int64_t>(minute_.size())},
-      {"hour", lim(limits_.per_hour), static_cast<int64_t>(hour_.size())},
-      {"day", lim(limits_.per_day), day_count_},
+      {"minute", lim(limits_.per_minute), count_since(minute_, 60s)},
+      {"hour", lim(limits_.per_hour), count_since(hour_, 3600s)},
+      {"day", lim(limits_.per_day), day_used},
       {"concurrency", lim(limits_.concurrency), in_flight_},
   };
 }
@@ -91,9 +190,39 @@ int64_t Quota::calls_total() const {
   return calls_total_;
 }
 
-Quota& QuotaBook::For(const datasource::DataSource& source, const std::string& api) {
+std::chrono::seconds Quota::Estimate(int64_t calls) const {
+  if (calls <= 0) return 0s;
   std::lock_guard lock(mu_);
-  std::string key = source.name + "\x1f" + api;
+  core::TimePoint now = clock_.Now();
+  double secs = 0;
+  if (limits_.per_minute && *limits_.per_minute > 0) {
+    secs = std::max(secs, 60.0 * static_cast<double>(calls) / static_cast<double>(*limits_.per_minute));
+  }
+  if (limits_.per_hour && *limits_.per_hour > 0) {
+    secs = std::max(secs, 3600.0 * static_cast<double>(calls) / static_cast<double>(*limits_.per_hour));
+  }
+  if (limits_.per_day && *limits_.per_day > 0) {
+    int64_t used = tz_.LocalDay(now) == day_ ? day_count_ : 0;
+    int64_t left_today = std::max<int64_t>(0, *limits_.per_day - used);
+    if (calls > left_today) {
+      int64_t beyond = calls - left_today;
+      int64_t full_days = (beyond - 1) / *limits_.per_day;  // whole days after tomorrow starts
+      double to_midnight = std::chrono::duration<double>(tz_.StartOfLocalDay(tz_.LocalDay(now) + 1) - now).count();
+      double tail = static_cast<double>(beyond - full_days * *limits_.per_day);
+      double per_call = secs / static_cast<double>(calls);  // the minute/hour pace still applies each day
+      secs = std::max(secs, to_midnight + static_cast<double>(full_days) * 86400.0 + tail * per_call);
+    }
+  }
+  return std::chrono::seconds(static_cast<int64_t>(secs + 0.5));
+}
+
+Quota& QuotaBook::For(const datasource::DataSource& source, const std::string& api) {
+  // The vendor counts per credential: sources sharing a token share a budget. The key is a hash, so the
+  // token never reaches the system database.
+  auto token = core::ResolveSecret(source.token, "sources." + source.name + ".token");
+  std::string credential = token ? *token : source.token;
+  std::string key = core::Hex64(core::Fnv1a64(source.endpoint + "\x1f" + credential + "\x1f" + api));
+  std::lock_guard lock(mu_);
   auto it = quotas_.find(key);
   if (it != quotas_.end()) return *it->second;
   datasource::QuotaLimits limits = source.limits;
@@ -105,9 +234,21 @@ Quota& QuotaBook::For(const datasource::DataSource& source, const std::string& a
   }
   auto tz = core::TimeZone::Load(source.timezone);
   auto q = std::make_unique<Quota>(limits, clock_, tz ? *tz : core::TimeZone::Utc());
+  if (store_) {
+    if (auto stored = store_->LoadQuota(key); stored && *stored) q->Restore((*stored)->state_json);
+    q->AttachStore(store_, key, source.name + "/" + api);
+  }
   Quota& ref = *q;
   quotas_.emplace(key, std::move(q));
   return ref;
+}
+
+core::Status QuotaBook::PersistAll() {
+  std::lock_guard lock(mu_);
+  for (auto& [_, q] : quotas_) {
+    if (auto st = q->Persist(); !st) return st;
+  }
+  return core::Ok();
 }
 
 }  // namespace datasync::sync

@@ -5,7 +5,9 @@
 // The minute and hour windows are sliding (the strictest reading of a vendor's "N per minute"), with a
 // small safety margin for network jitter between our clock and the vendor's. The day window resets at
 // the vendor's midnight in its time zone. Limits can only be lowered by what the vendor tells us
-// (Learn). Thread-safe. QuotaBook hands out one shared Quota per key for the whole process.
+// (Learn). Thread-safe. QuotaBook hands out one shared Quota per (endpoint, credential, API) for the whole
+// process, so every plan and run using one token draws from one budget; with a QuotaStore the day's count,
+// the recent calls and the learned limits survive a restart (Persist).
 #pragma once
 
 #include <chrono>
@@ -21,6 +23,7 @@
 #include "core/error.hpp"
 #include "core/time_zone.hpp"
 #include "datasource/data_source.hpp"
+#include "sync/quota_store.hpp"
 
 namespace datasync::sync {
 
@@ -35,6 +38,15 @@ class Quota {
   Quota(datasource::QuotaLimits limits, const core::Clock& clock, core::TimeZone tz,
         std::chrono::milliseconds margin = std::chrono::milliseconds(500));
 
+  // Restores what a QuotaStore kept (calls of the last hour, the day's count, learned limits); state of
+  // another vendor day or malformed state is ignored. Call before first use.
+  void Restore(const std::string& state_json);
+  // The state to keep; `dirty` says whether it changed since the last Snapshot.
+  std::string Snapshot(bool* dirty = nullptr);
+  // Attaches a store: Persist() writes the state there under key/label when it changed.
+  void AttachStore(QuotaStore* store, std::string key, std::string label);
+  core::Status Persist();
+
   // Takes one call from every window if all allow it now and returns nullopt; otherwise takes nothing
   // and returns the earliest time at which a retry could succeed (for concurrency: a short poll).
   std::optional<core::TimePoint> TryAcquire();
@@ -44,14 +56,24 @@ class Quota {
   void Learn(const core::LearnedLimit& learned);
 
   std::vector<QuotaWindowUse> Usage() const;
+  // Configured limits lowered by learned ones: what the quota plans against.
   datasource::QuotaLimits limits() const;
   int64_t calls_total() const;
+  const std::string& label() const { return label_; }
+
+  // How long `calls` more calls take at these limits from now (the minute, hour and day windows; the day
+  // window counts from the vendor's next midnight once today's budget is spent). Zero when unlimited.
+  std::chrono::seconds Estimate(int64_t calls) const;
 
  private:
   void Expire(core::TimePoint now);
 
   mutable std::mutex mu_;
-  datasource::QuotaLimits limits_;
+  datasource::QuotaLimits limits_;  // effective: configured, lowered by learned
+  datasource::QuotaLimits learned_;
+  QuotaStore* store_ = nullptr;
+  std::string key_, label_;
+  bool dirty_ = false;
   const core::Clock& clock_;
   core::TimeZone tz_;
   std::chrono::milliseconds margin_;
@@ -64,12 +86,16 @@ class Quota {
 
 class QuotaBook {
  public:
-  explicit QuotaBook(const core::Clock& clock) : clock_(clock) {}
-  // One Quota per (source, api): the source's limits overridden by its api_limits entry.
+  explicit QuotaBook(const core::Clock& clock, QuotaStore* store = nullptr) : clock_(clock), store_(store) {}
+  // One Quota per (endpoint, credential, api): the source's limits overridden by its api_limits entry,
+  // restored from the store on first use.
   Quota& For(const datasource::DataSource& source, const std::string& api);
+  // Writes every quota whose state changed.
+  core::Status PersistAll();
 
  private:
   const core::Clock& clock_;
+  QuotaStore* store_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Quota>> quotas_;
 };

@@ -79,6 +79,15 @@ class RunStore {
   virtual core::Result<std::vector<SyncTask>> ListTasks(const TaskQuery& query) = 0;
   // Earliest not_before among cooling/deferred tasks, if any.
   virtual core::Result<std::optional<int64_t>> NextWakeup(int64_t run_id) = 0;
+
+  // `datasync pause|cancel|resume`: records a control request for the run (kNone clears it).
+  virtual core::Status SetControl(int64_t run_id, RunControl control) = 0;
+  // The executing process says it is alive (owner "pid@host"; an empty owner releases the run) and reads
+  // the pending control request in the same call.
+  virtual core::Result<RunControl> Heartbeat(int64_t run_id, const std::string& owner, int64_t now_us) = 0;
+  // `datasync retry`: failed and cancelled tasks go back to pending with attempts 0 and no error.
+  // Returns how many.
+  virtual core::Result<int64_t> ResetForRetry(int64_t run_id) = 0;
 };
 
 }  // namespace datasync::sync

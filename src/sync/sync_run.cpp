@@ -27,6 +27,22 @@ bool IsFinal(RunStatus s) {
   return s == RunStatus::kSucceeded || s == RunStatus::kFailed || s == RunStatus::kCancelled;
 }
 
+std::string_view RunControlName(RunControl c) {
+  switch (c) {
+    case RunControl::kNone: return "";
+    case RunControl::kPause: return "pause";
+    case RunControl::kCancel: return "cancel";
+  }
+  return "";
+}
+
+std::optional<RunControl> ParseRunControl(std::string_view s) {
+  if (s.empty()) return RunControl::kNone;
+  if (s == "pause") return RunControl::kPause;
+  if (s == "cancel") return RunControl::kCancel;
+  return std::nullopt;
+}
+
 std::string_view TaskStateName(TaskState s) { return kTaskState.at(static_cast<size_t>(s)); }
 std::optional<TaskState> ParseTaskState(std::string_view s) { return ParseName<TaskState>(kTaskState, s); }
 

@@ -13,6 +13,11 @@
 namespace datasync::sync {
 
 enum class RunStatus : uint8_t { kPending, kRunning, kSucceeded, kFailed, kCancelled, kDeferred, kPaused };
+
+// A request from another process (`datasync pause|cancel`) to the process executing a run, which polls it.
+enum class RunControl : uint8_t { kNone, kPause, kCancel };
+std::string_view RunControlName(RunControl c);  // "", "pause", "cancel"
+std::optional<RunControl> ParseRunControl(std::string_view s);
 std::string_view RunStatusName(RunStatus s);  // "pending", "running", ...
 std::optional<RunStatus> ParseRunStatus(std::string_view s);
 bool IsFinal(RunStatus s);  // succeeded, failed, cancelled
@@ -53,6 +58,10 @@ struct SyncRun {
   RunCounts counts;
   std::string error;        // the reason a run failed or stopped
   std::string report_json;  // the final run report (see run_report.hpp)
+  // Set only through RunStore::SetControl / Heartbeat; UpdateRun leaves them alone.
+  RunControl control = RunControl::kNone;
+  std::string owner;            // "pid@host" of the process executing the run; empty when none
+  int64_t heartbeat_at_us = 0;  // when that process last said it was alive
 };
 
 struct SyncTask {

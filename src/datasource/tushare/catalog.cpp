@@ -85,7 +85,7 @@ Dataset TradeCal(const std::string& source) {
 }
 
 Dataset StockBasic(const std::string& source) {
-  return Make(source, "stock_basic", "股票列表 / Stock list",
+  Dataset d = Make(source, "stock_basic", "股票列表 / Stock list",
               "获取基础信息数据，包括股票代码、名称、上市日期、退市日期等。Basic reference data of listed, "
               "delisted and suspended A shares: codes, names, industry, listing and delisting dates.",
               25,
@@ -96,6 +96,8 @@ Dataset StockBasic(const std::string& source) {
                   Param("list_status", "上市状态 L上市 D退市 P暂停上市，默认是L / listing status, default L"),
                   Param("exchange", "交易所 SSE上交所 SZSE深交所 BSE北交所 / exchange"),
                   Param("is_hs", "是否沪深港通标的，N否 H沪股通 S深股通 / Stock Connect eligibility"),
+                  Param("offset", "开始行数 / rows to skip (paging)"),
+                  Param("limit", "最大行数 / rows to return (paging)"),
               },
               {
                   Str("ts_code", "TS代码 / Tushare code, e.g. 000001.SZ"),
@@ -117,6 +119,9 @@ Dataset StockBasic(const std::string& source) {
                   Str("act_ent_type", "实控人企业性质 / actual controller's ownership type"),
               },
               {"ts_code"}, "", 0);
+  // The list is one call today, but it grows: if the vendor ever says has_more, page by offset.
+  d.paging = "offset";
+  return d;
 }
 
 Dataset Daily(const std::string& source) {

@@ -120,9 +120,24 @@ CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks BEGIN
 END;
 )sql";
 
-constexpr std::array<SqliteMigration, 2> kMigrations = {{
+// Control requests from other processes (`datasync pause|cancel`), the executing process's heartbeat, and
+// the vendor quotas that must survive a restart (the day's count, recent calls, learned limits).
+constexpr std::string_view kRunControlAndQuotasSql = R"sql(
+ALTER TABLE runs ADD COLUMN control TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN heartbeat_at_us INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE quota_state (
+  key           TEXT    PRIMARY KEY,
+  label         TEXT    NOT NULL,
+  state_json    TEXT    NOT NULL,
+  updated_at_us INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<SqliteMigration, 3> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
+    {3, "run_control_and_quotas", kRunControlAndQuotasSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -15,7 +15,8 @@ using sync::TaskState;
 
 constexpr std::string_view kRunColumns =
     "id, plan, status, triggered_by, created_at_us, started_at_us, finished_at_us, resume_at_us, tasks_total, "
-    "tasks_done, tasks_failed, tasks_skipped, tasks_cancelled, rows, bytes, requests, retries, error, report_json";
+    "tasks_done, tasks_failed, tasks_skipped, tasks_cancelled, rows, bytes, requests, retries, error, report_json, "
+    "control, owner, heartbeat_at_us";
 
 constexpr std::string_view kTaskColumns =
     "id, run_id, parent_id, key, params_json, state, attempts, rows, bytes, error_kind, error, not_before_us, "
@@ -82,6 +83,9 @@ core::Result<sync::SyncRun> ReadRun(const SqliteStatement& stmt) {
   c.retries = stmt.Int64(16);
   run.error = stmt.Text(17);
   run.report_json = stmt.Text(18);
+  run.control = sync::ParseRunControl(stmt.Text(19)).value_or(sync::RunControl::kNone);
+  run.owner = stmt.Text(20);
+  run.heartbeat_at_us = stmt.Int64(21);
   return run;
 }
 
@@ -363,6 +367,52 @@ core::Result<int64_t> SqliteRunStore::TransitionTasks(int64_t run_id, std::span<
   if (!stmt) return core::Fail(stmt.error());
   stmt->Bind(1, sync::TaskStateName(to)).Bind(2, db_.NowMicros()).Bind(3, run_id);
   for (size_t i = 0; i < states.size(); ++i) stmt->Bind(static_cast<int>(i + 4), sync::TaskStateName(states[i]));
+  if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+  return conn.Changes();
+}
+
+core::Status SqliteRunStore::SetControl(int64_t run_id, sync::RunControl control) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  auto stmt = conn.Prepare("UPDATE runs SET control = ?1 WHERE id = ?2", "set run control");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, sync::RunControlName(control)).Bind(2, run_id);
+  if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+  if (conn.Changes() == 0) {
+    return core::Fail(core::ErrorKind::kInvalidInput, "run " + std::to_string(run_id) + " does not exist");
+  }
+  return core::Ok();
+}
+
+core::Result<sync::RunControl> SqliteRunStore::Heartbeat(int64_t run_id, const std::string& owner, int64_t now_us) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  auto stmt = conn.Prepare("UPDATE runs SET owner = ?1, heartbeat_at_us = ?2 WHERE id = ?3 RETURNING control",
+                           "run heartbeat");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, owner).Bind(2, now_us).Bind(3, run_id);
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  if (!*row) return core::Fail(core::ErrorKind::kInvalidInput, "run " + std::to_string(run_id) + " does not exist");
+  auto control = sync::ParseRunControl(stmt->Text(0)).value_or(sync::RunControl::kNone);
+  // Finish the statement so the write is complete before the lock is released.
+  while (true) {
+    auto more = stmt->Step();
+    if (!more) return core::Fail(more.error());
+    if (!*more) break;
+  }
+  return control;
+}
+
+core::Result<int64_t> SqliteRunStore::ResetForRetry(int64_t run_id) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  auto stmt = conn.Prepare(
+      "UPDATE tasks SET state = 'pending', attempts = 0, error_kind = '', error = '', not_before_us = 0, "
+      "updated_at_us = ?1 WHERE run_id = ?2 AND state IN ('failed', 'cancelled')",
+      "reset tasks for retry");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, db_.NowMicros()).Bind(2, run_id);
   if (auto s = stmt->Run(); !s) return core::Fail(s.error());
   return conn.Changes();
 }

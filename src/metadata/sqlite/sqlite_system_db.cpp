@@ -21,6 +21,7 @@ SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, con
     : db_(std::move(connection), clock),
       catalog_(db_),
       runs_(db_),
+      quotas_(db_),
       schema_version_(schema_version),
       description_(std::move(description)) {}
 

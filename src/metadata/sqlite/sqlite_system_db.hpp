@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "metadata/sqlite/sqlite_catalog_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
+#include "metadata/sqlite/sqlite_quota_store.hpp"
 #include "metadata/sqlite/sqlite_run_store.hpp"
 #include "metadata/system_db.hpp"
 
@@ -29,6 +30,7 @@ class SqliteSystemDb final : public SystemDb {
 
   CatalogStore& catalog() override { return catalog_; }
   sync::RunStore& runs() override { return runs_; }
+  sync::QuotaStore& quotas() override { return quotas_; }
   int schema_version() const override { return schema_version_; }
   std::string description() const override { return description_; }
 
@@ -39,6 +41,7 @@ class SqliteSystemDb final : public SystemDb {
   SqliteDatabase db_;
   SqliteCatalogStore catalog_;
   SqliteRunStore runs_;
+  SqliteQuotaStore quotas_;
   int schema_version_;
   std::string description_;
 };

@@ -133,8 +133,9 @@ TEST(TushareCatalogTest, BuiltinDatasetsMatchTheWireContract) {
                        {"act_ent_type", S}});
   EXPECT_EQ(basic.primary_key, std::vector<std::string>{"ts_code"});
   EXPECT_EQ(basic.doc_url, "https://tushare.pro/document/2?doc_id=25");
-  EXPECT_EQ(ParamNames(basic),
-            (std::vector<std::string>{"ts_code", "name", "market", "list_status", "exchange", "is_hs"}));
+  EXPECT_EQ(ParamNames(basic), (std::vector<std::string>{"ts_code", "name", "market", "list_status", "exchange",
+                                                       "is_hs", "offset", "limit"}));
+  EXPECT_EQ(basic.paging, "offset");  // the only built-in API that pages by offset
 
   const std::vector<std::string> bar_params{"ts_code", "trade_date", "start_date", "end_date"};
   const std::vector<std::string> bar_key{"ts_code", "trade_date"};

@@ -649,3 +649,108 @@ TEST_F(SqliteRunStoreTest, ParamsRoundTripExactly) {
 
 }  // namespace
 }  // namespace datasync::metadata
+
+namespace datasync::metadata {
+namespace {
+
+using sync::RunControl;
+using sync::RunStatus;
+using sync::TaskState;
+
+class RunControlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = OpenSystemDb(dir_.File("datasync.db"), clock_);
+    ASSERT_TRUE(db) << db.error().ToString();
+    db_ = std::move(*db);
+  }
+  testing::TempDir dir_;
+  core::ManualClock clock_{core::FromEpochMicros(testing::kStartUs)};
+  std::unique_ptr<SystemDb> db_;
+};
+
+TEST_F(RunControlTest, ControlRequestsReachTheHeartbeatAndSurviveUpdateRun) {
+  auto& runs = db_->runs();
+  sync::SyncRun run;
+  run.plan = "daily";
+  run.status = RunStatus::kRunning;
+  auto id = runs.CreateRun(run);
+  ASSERT_TRUE(id);
+  auto beat = runs.Heartbeat(*id, "123@host", 1000);
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(*beat, RunControl::kNone);
+  ASSERT_TRUE(runs.SetControl(*id, RunControl::kPause));
+  // The executing process rewrites the run row; the request must not be lost.
+  run.id = *id;
+  run.counts.tasks_done = 5;
+  ASSERT_TRUE(runs.UpdateRun(run));
+  beat = runs.Heartbeat(*id, "123@host", 2000);
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(*beat, RunControl::kPause);
+  auto stored = runs.GetRun(*id);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->control, RunControl::kPause);
+  EXPECT_EQ((*stored)->owner, "123@host");
+  EXPECT_EQ((*stored)->heartbeat_at_us, 2000);
+  EXPECT_EQ((*stored)->counts.tasks_done, 5);
+  ASSERT_TRUE(runs.SetControl(*id, RunControl::kNone));
+  ASSERT_TRUE(runs.Heartbeat(*id, "", 3000));
+  stored = runs.GetRun(*id);
+  EXPECT_EQ((*stored)->control, RunControl::kNone);
+  EXPECT_EQ((*stored)->owner, "");
+  EXPECT_FALSE(runs.SetControl(9999, RunControl::kCancel));
+  EXPECT_FALSE(runs.Heartbeat(9999, "x", 1));
+}
+
+TEST_F(RunControlTest, RetryResetsOnlyFailedAndCancelledTasks) {
+  auto& runs = db_->runs();
+  sync::SyncRun run;
+  run.plan = "daily";
+  auto id = runs.CreateRun(run);
+  ASSERT_TRUE(id);
+  std::vector<sync::NewTask> tasks;
+  for (int i = 0; i < 5; ++i) tasks.push_back({0, "", {{"d", std::to_string(i)}}});
+  ASSERT_TRUE(runs.AddTasks(*id, tasks));
+  auto claimed = runs.ClaimTasks(*id, 5, testing::kStartUs);
+  ASSERT_TRUE(claimed);
+  std::vector<sync::TaskUpdate> ups;
+  TaskState states[] = {TaskState::kDone, TaskState::kFailed, TaskState::kCancelled, TaskState::kSkipped,
+                        TaskState::kFailed};
+  for (int i = 0; i < 5; ++i) ups.push_back({(*claimed)[i].id, states[i], 5, 1, 1, "TRANSIENT", "boom", 77});
+  ASSERT_TRUE(runs.UpdateTasks(ups));
+  auto n = runs.ResetForRetry(*id);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 3);
+  auto pending = runs.ListTasks({*id, TaskState::kPending, 10});
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 3u);
+  for (const auto& t : *pending) {
+    EXPECT_EQ(t.attempts, 0);
+    EXPECT_EQ(t.error, "");
+    EXPECT_EQ(t.not_before_us, 0);
+  }
+  auto counts = runs.CountTasks(*id);
+  EXPECT_EQ(counts->done, 1);
+  EXPECT_EQ(counts->skipped, 1);
+}
+
+TEST_F(RunControlTest, QuotaStateRoundTrips) {
+  auto& quotas = db_->quotas();
+  auto none = quotas.LoadQuota("k1");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+  ASSERT_TRUE(quotas.SaveQuota({"k1", "tushare/daily", "{\"day\":1}", 10}));
+  ASSERT_TRUE(quotas.SaveQuota({"k2", "tushare/adj_factor", "{}", 11}));
+  ASSERT_TRUE(quotas.SaveQuota({"k1", "tushare/daily", "{\"day\":2}", 12}));
+  auto one = quotas.LoadQuota("k1");
+  ASSERT_TRUE(one && *one);
+  EXPECT_EQ((*one)->state_json, "{\"day\":2}");
+  EXPECT_EQ((*one)->updated_at_us, 12);
+  auto all = quotas.ListQuotas();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].label, "tushare/adj_factor");
+}
+
+}  // namespace
+}  // namespace datasync::metadata

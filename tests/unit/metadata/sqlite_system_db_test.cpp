@@ -33,7 +33,7 @@ TEST_F(SqliteSystemDbTest, MigratesAnEmptyFileInANewFolder) {
   EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), std::to_string(SqliteMigrations().size()));
   EXPECT_EQ(raw.Query("SELECT group_concat(version || ':' || name, ',') FROM (SELECT * FROM schema_migrations "
                       "ORDER BY version)"),
-            "1:catalog,2:runs_and_tasks");
+            "1:catalog,2:runs_and_tasks,3:run_control_and_quotas");
   EXPECT_EQ(raw.Query("SELECT min(applied_at_us) FROM schema_migrations"), std::to_string(testing::kStartUs));
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
   for (const char* table : {"catalog_objects", "catalog_history", "runs", "tasks", "run_task_counts"}) {
@@ -81,7 +81,7 @@ TEST_F(SqliteSystemDbTest, AppliesOnlyThePendingMigrations) {
   }
   auto db = OpenOrDie(path, clock_);
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->schema_version(), 2);
+  EXPECT_EQ(db->schema_version(), SqliteMigrations().back().version);
   RawDb raw(path);
   EXPECT_EQ(raw.Query("SELECT applied_at_us FROM schema_migrations WHERE version = 1"), "42");
   EXPECT_EQ(raw.Query("SELECT applied_at_us FROM schema_migrations WHERE version = 2"),
@@ -96,19 +96,21 @@ TEST_F(SqliteSystemDbTest, RefusesASchemaNewerThanThisBinary) {
   ASSERT_TRUE(OpenOrDie(path, clock_));
   {
     RawDb raw(path);
-    raw.Exec("INSERT INTO schema_migrations VALUES (3, 'quota_windows', 1), (4, 'api_tokens', 2)");
+    raw.Exec("INSERT INTO schema_migrations VALUES (98, 'quota_windows', 1), (99, 'api_tokens', 2)");
   }
   auto db = OpenSystemDb(path, clock_);
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().kind(), core::ErrorKind::kConfig);
   const std::string& message = db.error().message();
   EXPECT_NE(message.find(path), std::string::npos) << message;
-  EXPECT_NE(message.find("schema version 4"), std::string::npos) << message;
-  EXPECT_NE(message.find("versions up to 2"), std::string::npos) << message;
-  EXPECT_NE(message.find("3 quota_windows, 4 api_tokens"), std::string::npos) << message;
+  EXPECT_NE(message.find("schema version 99"), std::string::npos) << message;
+  EXPECT_NE(message.find("versions up to " + std::to_string(SqliteMigrations().back().version)), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("98 quota_windows, 99 api_tokens"), std::string::npos) << message;
   EXPECT_NE(message.find("newer datasync"), std::string::npos) << message;
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"),
+            std::to_string(SqliteMigrations().back().version + 2));
 }
 
 TEST_F(SqliteSystemDbTest, NonDatabaseFileIsAConfigError) {

@@ -88,5 +88,67 @@ TEST(QuotaBookTest, SharesOneQuotaPerSourceAndApiWithOverrides) {
   EXPECT_EQ(book.For(src, "trade_cal").limits().per_minute, 500);
 }
 
+TEST(QuotaTest, StateSurvivesARestartOnTheSameVendorDay) {
+  auto tz = core::TimeZone::Load("Asia/Shanghai");
+  ASSERT_TRUE(tz);
+  core::ManualClock clock(At("2024-06-03 02:00:00"));  // 10:00 in Shanghai
+  datasource::QuotaLimits limits;
+  limits.per_minute = 100;
+  limits.per_day = 1000;
+  std::string state;
+  {
+    Quota q(limits, clock, *tz, 0ms);
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_FALSE(q.TryAcquire());
+      q.Release();
+    }
+    q.Learn({core::QuotaWindow::kMinute, 40});
+    bool dirty = false;
+    state = q.Snapshot(&dirty);
+    EXPECT_TRUE(dirty);
+    q.Snapshot(&dirty);
+    EXPECT_FALSE(dirty);
+  }
+  clock.Advance(10s);
+  Quota restarted(limits, clock, *tz, 0ms);
+  restarted.Restore(state);
+  EXPECT_EQ(restarted.limits().per_minute, 40);  // learned, remembered
+  auto usage = restarted.Usage();
+  EXPECT_EQ(usage[0].used, 30);  // the minute window still holds the calls made before the restart
+  EXPECT_EQ(usage[2].used, 30);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_FALSE(restarted.TryAcquire());
+    restarted.Release();
+  }
+  EXPECT_TRUE(restarted.TryAcquire());  // 40 in the last minute: the learned limit holds across the restart
+
+  // The next vendor day starts from zero, but keeps what it learned.
+  clock.Set(At("2024-06-03 16:30:00"));  // 00:30 on the 4th in Shanghai
+  Quota next_day(limits, clock, *tz, 0ms);
+  next_day.Restore(restarted.Snapshot());
+  EXPECT_EQ(next_day.Usage()[2].used, 0);
+  EXPECT_EQ(next_day.limits().per_minute, 40);
+  next_day.Restore("not json");  // ignored
+  EXPECT_EQ(next_day.limits().per_minute, 40);
+}
+
+TEST(QuotaTest, EstimateFollowsTheTightestWindow) {
+  auto tz = core::TimeZone::Load("Asia/Shanghai");
+  ASSERT_TRUE(tz);
+  core::ManualClock clock(At("2024-06-03 04:00:00"));  // 12:00 in Shanghai: 12 h to the vendor's midnight
+  datasource::QuotaLimits limits;
+  limits.per_minute = 500;
+  Quota minute_only(limits, clock, *tz, 0ms);
+  EXPECT_EQ(minute_only.Estimate(1500), 180s);
+  EXPECT_EQ(minute_only.Estimate(0), 0s);
+  limits.per_day = 1000;
+  Quota daily(limits, clock, *tz, 0ms);
+  EXPECT_EQ(daily.Estimate(1000), 120s);
+  // 2500 calls: 1000 today, 1000 tomorrow, 500 the day after (at 500/min: one minute).
+  EXPECT_EQ(daily.Estimate(2500), std::chrono::seconds(12 * 3600 + 86400 + 60));
+  Quota unlimited(datasource::QuotaLimits{}, clock, *tz, 0ms);
+  EXPECT_EQ(unlimited.Estimate(100000), 0s);
+}
+
 }  // namespace
 }  // namespace datasync::sync

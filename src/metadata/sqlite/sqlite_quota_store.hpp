@@ -1,0 +1,22 @@
+// SqliteQuotaStore: sync::QuotaStore over the quota_state table (sqlite_migrations.cpp, version 3).
+// Lifecycle: owned by SqliteSystemDb. Thread-safety: every method takes the database lock.
+#pragma once
+
+#include "metadata/sqlite/sqlite_database.hpp"
+#include "sync/quota_store.hpp"
+
+namespace datasync::metadata {
+
+class SqliteQuotaStore final : public sync::QuotaStore {
+ public:
+  explicit SqliteQuotaStore(SqliteDatabase& db) : db_(db) {}
+
+  core::Result<std::optional<sync::StoredQuota>> LoadQuota(const std::string& key) override;
+  core::Status SaveQuota(const sync::StoredQuota& quota) override;
+  core::Result<std::vector<sync::StoredQuota>> ListQuotas() override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+}  // namespace datasync::metadata
