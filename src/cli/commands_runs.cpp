@@ -68,9 +68,14 @@ class Console {
     if (tty_) {
       std::fprintf(stderr, "\r\033[K%s", line.c_str());
       line_open_ = true;
-    } else if (std::chrono::steady_clock::now() - last_plain_[plan] >= std::chrono::seconds(5)) {
-      std::fprintf(stderr, "%s\n", ProgressLine(plan, p).c_str());
-      last_plain_[plan] = std::chrono::steady_clock::now();
+    } else {
+      // Not a terminal (a log, CI): a plain line every 5 s, the first after 5 s, so short runs stay quiet.
+      auto now = std::chrono::steady_clock::now();
+      auto [it, fresh] = last_plain_.try_emplace(plan, now);
+      if (!fresh && now - it->second >= std::chrono::seconds(5)) {
+        std::fprintf(stderr, "%s\n", ProgressLine(plan, p).c_str());
+        it->second = now;
+      }
     }
     std::fflush(stderr);
   }
