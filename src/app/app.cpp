@@ -139,13 +139,7 @@ core::Status FillLiveCounts(sync::RunStore& store, sync::SyncRun& run) {
   if (sync::IsFinal(run.status)) return core::Ok();
   auto c = store.CountTasks(run.id);
   if (!c) return core::Fail(c.error());
-  run.counts.tasks_total = c->total() - c->split;
-  run.counts.tasks_done = c->done;
-  run.counts.tasks_failed = c->failed;
-  run.counts.tasks_skipped = c->skipped;
-  run.counts.tasks_cancelled = c->cancelled;
-  run.counts.rows = c->rows;
-  run.counts.bytes = c->bytes;
+  sync::SetTaskCounts(run.counts, *c);
   return core::Ok();
 }
 }  // namespace

@@ -103,6 +103,7 @@ class App {
   struct Catalog;
   core::Result<Catalog> LoadCatalog();
   core::Result<sync::SyncRun> ResolveRun(const std::string& target);
+  core::Result<const sync::SyncPlan*> PlanOfRun(const Catalog& catalog, const sync::SyncRun& run);
   // Executes `plan`: `forced` names the run to execute, otherwise the plan's unfinished run or a new one.
   core::Result<PlanOutcome> RunOne(const sync::SyncPlan& plan, const Catalog& catalog, const RunOptions& options,
                                    std::optional<sync::SyncRun> forced);

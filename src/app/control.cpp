@@ -21,6 +21,14 @@ bool IsAlive(const sync::SyncRun& run, int64_t now_us) {
 
 }  // namespace
 
+core::Result<const sync::SyncPlan*> App::PlanOfRun(const Catalog& catalog, const sync::SyncRun& run) {
+  for (const auto& p : catalog.plans) {
+    if (p.name == run.plan) return &p;
+  }
+  return Fail(ErrorKind::kConfig,
+              fmt::format("run {} belongs to plan '{}', which is no longer in the catalog", run.id, run.plan));
+}
+
 core::Result<sync::SyncRun> App::ResolveRun(const std::string& target) {
   auto& store = impl_->db->runs();
   if (auto id = core::ParseInt64(target)) {
@@ -103,14 +111,11 @@ core::Result<PlanOutcome> App::Resume(const std::string& target, const RunOption
   }
   auto catalog = LoadCatalog();
   if (!catalog) return Fail(catalog.error());
-  auto plan = std::find_if(catalog->plans.begin(), catalog->plans.end(), [&](auto& p) { return p.name == run->plan; });
-  if (plan == catalog->plans.end()) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} belongs to plan '{}', which is no longer in the catalog",
-                                                run->id, run->plan));
-  }
+  auto plan = PlanOfRun(*catalog, *run);
+  if (!plan) return Fail(plan.error());
   // A deferred run resumed by hand continues now; the vendor answers for itself whether its quota reset.
   if (run->status == sync::RunStatus::kDeferred && !options.wait_deferred) run->resume_at_us = 0;
-  return RunOne(*plan, *catalog, options, *run);
+  return RunOne(**plan, *catalog, options, *run);
 }
 
 core::Result<PlanOutcome> App::Retry(const std::string& target, const RunOptions& options) {
@@ -121,11 +126,8 @@ core::Result<PlanOutcome> App::Retry(const std::string& target, const RunOptions
   }
   auto catalog = LoadCatalog();
   if (!catalog) return Fail(catalog.error());
-  auto plan = std::find_if(catalog->plans.begin(), catalog->plans.end(), [&](auto& p) { return p.name == run->plan; });
-  if (plan == catalog->plans.end()) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} belongs to plan '{}', which is no longer in the catalog",
-                                                run->id, run->plan));
-  }
+  auto plan = PlanOfRun(*catalog, *run);
+  if (!plan) return Fail(plan.error());
   auto n = impl_->db->runs().ResetForRetry(run->id);
   if (!n) return Fail(n.error());
   if (*n == 0) {
@@ -135,7 +137,7 @@ core::Result<PlanOutcome> App::Retry(const std::string& target, const RunOptions
   run->trigger = "retry";
   run->status = sync::RunStatus::kRunning;
   run->resume_at_us = 0;
-  return RunOne(*plan, *catalog, options, *run);
+  return RunOne(**plan, *catalog, options, *run);
 }
 
 core::Result<std::vector<ActiveRun>> App::Status() {

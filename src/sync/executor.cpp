@@ -659,13 +659,7 @@ struct Executor::Impl {
     run.error = error;
     run.finished_at_us = core::ToEpochMicros(finished);
     run.resume_at_us = status == RunStatus::kDeferred ? core::ToEpochMicros(deferred_until) : 0;
-    run.counts.tasks_total = counts->total() - counts->split;
-    run.counts.tasks_done = counts->done;
-    run.counts.tasks_failed = counts->failed;
-    run.counts.tasks_skipped = counts->skipped;
-    run.counts.tasks_cancelled = counts->cancelled;
-    run.counts.rows = counts->rows;
-    run.counts.bytes = counts->bytes;
+    SetTaskCounts(run.counts, *counts);
     run.counts.requests += requests.load();
     run.counts.retries += retries.load();
 

@@ -44,6 +44,9 @@ struct TaskCounts {
   }
 };
 
+// The task-ledger counts of a run as its run counts (requests and retries are left as they are).
+void SetTaskCounts(RunCounts& counts, const TaskCounts& tasks);
+
 struct RunQuery {
   std::string plan;                  // empty: every plan
   std::optional<RunStatus> status;   // nullopt: any

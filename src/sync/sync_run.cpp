@@ -1,5 +1,7 @@
 #include "sync/sync_run.hpp"
 
+#include "sync/run_store.hpp"
+
 #include <array>
 
 #include "core/strings.hpp"
@@ -45,6 +47,16 @@ std::optional<RunControl> ParseRunControl(std::string_view s) {
 
 std::string_view TaskStateName(TaskState s) { return kTaskState.at(static_cast<size_t>(s)); }
 std::optional<TaskState> ParseTaskState(std::string_view s) { return ParseName<TaskState>(kTaskState, s); }
+
+void SetTaskCounts(RunCounts& counts, const TaskCounts& tasks) {
+  counts.tasks_total = tasks.total() - tasks.split;  // a split task is replaced by its parts
+  counts.tasks_done = tasks.done;
+  counts.tasks_failed = tasks.failed;
+  counts.tasks_skipped = tasks.skipped;
+  counts.tasks_cancelled = tasks.cancelled;
+  counts.rows = tasks.rows;
+  counts.bytes = tasks.bytes;
+}
 
 std::string TaskKey(const datasource::Params& params) {
   // Length-prefixed so that ("a","bc") and ("ab","c") differ.
