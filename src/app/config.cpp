@@ -223,12 +223,13 @@ class Parser {
 
   std::optional<datasource::QuotaLimits> ParseLimits(const YAML::Node& n, const std::string& path) {
     if (!RequireMap(n, path)) return std::nullopt;
-    CheckKeys(n, path, {"per_minute", "per_hour", "per_day", "concurrency"});
+    CheckKeys(n, path, {"per_minute", "per_hour", "per_day", "concurrency", "margin_ms"});
     datasource::QuotaLimits l;
     if (auto v = n["per_minute"]) l.per_minute = PositiveInt(v, path + ".per_minute", 1'000'000);
     if (auto v = n["per_hour"]) l.per_hour = PositiveInt(v, path + ".per_hour", 100'000'000);
     if (auto v = n["per_day"]) l.per_day = PositiveInt(v, path + ".per_day", 1'000'000'000);
     if (auto v = n["concurrency"]) l.concurrency = PositiveInt(v, path + ".concurrency", 256);
+    if (auto v = n["margin_ms"]) l.margin_ms = PositiveInt(v, path + ".margin_ms", 600'000);
     return l;
   }
 

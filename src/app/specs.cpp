@@ -23,6 +23,7 @@ json LimitsJson(const datasource::QuotaLimits& l) {
   if (l.per_hour) j["per_hour"] = *l.per_hour;
   if (l.per_day) j["per_day"] = *l.per_day;
   if (l.concurrency) j["concurrency"] = *l.concurrency;
+  if (l.margin_ms) j["margin_ms"] = *l.margin_ms;
   return j;
 }
 
@@ -32,6 +33,7 @@ datasource::QuotaLimits LimitsFrom(const json& j) {
   if (j.contains("per_hour")) l.per_hour = j["per_hour"].get<int64_t>();
   if (j.contains("per_day")) l.per_day = j["per_day"].get<int64_t>();
   if (j.contains("concurrency")) l.concurrency = j["concurrency"].get<int64_t>();
+  if (j.contains("margin_ms")) l.margin_ms = j["margin_ms"].get<int64_t>();
   return l;
 }
 

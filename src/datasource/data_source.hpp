@@ -17,6 +17,9 @@ struct QuotaLimits {
   std::optional<int64_t> per_hour;
   std::optional<int64_t> per_day;
   std::optional<int64_t> concurrency;  // calls in flight at once
+  // Extra time a call stays counted in the minute/hour windows beyond 60 s / 3600 s: covers the delay
+  // between our clock at the call and the vendor's at its arrival. Default 500 ms.
+  std::optional<int64_t> margin_ms;
 
   friend bool operator==(const QuotaLimits&, const QuotaLimits&) = default;
 };

@@ -231,9 +231,11 @@ Quota& QuotaBook::For(const datasource::DataSource& source, const std::string& a
     if (o->second.per_hour) limits.per_hour = o->second.per_hour;
     if (o->second.per_day) limits.per_day = o->second.per_day;
     if (o->second.concurrency) limits.concurrency = o->second.concurrency;
+    if (o->second.margin_ms) limits.margin_ms = o->second.margin_ms;
   }
   auto tz = core::TimeZone::Load(source.timezone);
-  auto q = std::make_unique<Quota>(limits, clock_, tz ? *tz : core::TimeZone::Utc());
+  auto q = std::make_unique<Quota>(limits, clock_, tz ? *tz : core::TimeZone::Utc(),
+                                   std::chrono::milliseconds(limits.margin_ms.value_or(500)));
   if (store_) {
     if (auto stored = store_->LoadQuota(key); stored && *stored) q->Restore((*stored)->state_json);
     q->AttachStore(store_, key, source.name + "/" + api);
