@@ -63,7 +63,7 @@ void BM_Sink(benchmark::State& state, Target target) {
   RegisterSqliteSink(registry);
   RegisterCsvSink(registry);
   RegisterJsonlSink(registry);
-  std::string tmpl = (fs::temp_directory_path() / "datasync-sink-bench-XXXXXX").string();
+  std::string tmpl = (fs::temp_directory_path() / "datasync-sink-bench-").string() + std::string(6, 'X');  // mkdtemp template
   fs::path dir = ::mkdtemp(tmpl.data());
 
   auto schema = DailySchema();

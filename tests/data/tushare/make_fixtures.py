@@ -3,7 +3,7 @@
 
 Each file is one HTTP 200 body as the vendor sends it. Two serializations exist in the wild: compact
 UTF-8 (newer servers) and Python's json.dumps default (", " and ": " separators, every non-ASCII
-character as a \\uXXXX escape, astral characters as surrogate pairs). The decoder tests assert exact
+character as a \\uHHHH escape, astral characters as surrogate pairs). The decoder tests assert exact
 values, so edit the rows here and in tests/unit/datasource together.
 """
 import json
@@ -24,7 +24,7 @@ def compact(obj):
 
 
 def spaced(obj):
-    return json.dumps(obj)  # the old server: spaces and \uXXXX escapes
+    return json.dumps(obj)  # the old server: spaces and \uHHHH escapes
 
 
 def ok(fields, items, has_more=False, count=None):

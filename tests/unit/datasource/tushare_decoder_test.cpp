@@ -304,7 +304,7 @@ TEST_F(DecoderTest, BusinessErrorsAreClassifiedWithTheVendorCode) {
     EXPECT_EQ(page.error().kind(), c.kind) << c.file << ": " << page.error().ToString();
     EXPECT_EQ(page.error().code(), c.code) << c.file;
   }
-  // The \uXXXX-escaped message (json.dumps style) is read as the same text as the compact one.
+  // The \uHHHH-escaped message (json.dumps style) is read as the same text as the compact one.
   auto minute = DecodeFixture("daily", "error_40203_minute.json");
   ASSERT_FALSE(minute);
   ASSERT_TRUE(minute.error().learned_limit);

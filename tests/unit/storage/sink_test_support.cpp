@@ -53,7 +53,7 @@ Value TsOf(int year, int month, int day, int hh, int mm, int ss, int micros) {
 }
 
 TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "datasync-storage-test-XXXXXX").string();
+  std::string tmpl = (fs::temp_directory_path() / "datasync-storage-test-").string() + std::string(6, 'X');  // mkdtemp template
   char* made = ::mkdtemp(tmpl.data());
   EXPECT_NE(made, nullptr);
   path_ = tmpl;
