@@ -1,114 +1,193 @@
 #include "generation/argument_generator.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
+#include <set>
 
-#include "core/dates.hpp"
-#include "core/strings.hpp"
-#include "core/time_zone.hpp"
+#include "generation/text_template.hpp"
+#include "generation/value_sources.hpp"
 
 namespace datasync::generation {
 
 using core::ErrorKind;
 using core::Fail;
+using Kind = ParamSource::Kind;
 
 namespace {
+// Far beyond any vendor budget (100,000 calls a day for 27 million years); stops overflow and typos.
+constexpr uint64_t kMaxArgumentSets = 1'000'000'000'000'000ULL;
 
-// Adds `months` to a date, keeping the anchor day of month where the month has it (Jan 31 -> Feb 29).
-int32_t AddMonths(int32_t days, int32_t months, uint32_t anchor_day) {
-  core::CivilDate c = core::CivilFromDays(days);
-  int32_t total = c.year * 12 + static_cast<int32_t>(c.month - 1) + months;
-  int32_t year = total >= 0 ? total / 12 : (total - 11) / 12;
-  auto month = static_cast<uint32_t>(total - year * 12 + 1);
-  uint32_t day = std::min(anchor_day, core::DaysInMonth(year, month));
-  return core::DaysFromCivil({year, month, day});
-}
-
+bool IsVariable(const std::string& name) { return !name.empty() && name[0] == '_'; }
 }  // namespace
 
-core::Result<int32_t> ResolveDate(const std::string& raw, const GenerationContext& ctx) {
-  std::string text(core::Trim(raw));
-  if (text.starts_with("today")) {
-    if (ctx.clock == nullptr) return Fail(ErrorKind::kInternal, "no clock to resolve 'today'");
-    int32_t today = ctx.tz ? ctx.tz->LocalDay(ctx.clock->Now()) : core::TimeZone::Utc().LocalDay(ctx.clock->Now());
-    std::string_view rest = std::string_view(text).substr(5);
-    if (rest.empty()) return today;
-    auto offset = core::ParseInt64(rest);
-    if (!offset || (rest[0] != '-' && rest[0] != '+') || *offset < -100000 || *offset > 100000) {
-      return Fail(ErrorKind::kConfig, "'" + text + "' is not a date (use YYYYMMDD, YYYY-MM-DD, today, today-N)");
-    }
-    return today + static_cast<int32_t>(*offset);
-  }
-  if (auto d = core::ParseDate(text)) return *d;
-  return Fail(ErrorKind::kConfig, "'" + text + "' is not a date (use YYYYMMDD, YYYY-MM-DD, today, today-N)");
-}
+// A value table, or a product / zip of child nodes. Argument set i of a node is found from i alone.
+struct ArgumentGenerator::Node {
+  enum class Type : uint8_t { kTable, kProduct, kZip };
+  Type type = Type::kProduct;
+  ValueTable table;     // kTable
+  size_t first_column = 0;  // kTable: where its columns start in the record
+  std::vector<Node> children;
+  uint64_t count = 1;
+};
 
-core::Result<std::vector<std::string>> ExpandParam(const ParamSource& source, const GenerationContext& ctx) {
-  using Kind = ParamSource::Kind;
-  switch (source.kind) {
-    case Kind::kConstant:
-    case Kind::kList: return source.values;
-    case Kind::kDateRange: break;
-  }
-  auto where = [&](const std::string& msg) { return "param '" + source.name + "': " + msg; };
-  auto start = ResolveDate(source.start, ctx);
-  if (!start) return Fail(ErrorKind::kConfig, where("start: " + start.error().message()));
-  auto end = ResolveDate(source.end, ctx);
-  if (!end) return Fail(ErrorKind::kConfig, where("end: " + end.error().message()));
-  bool compact;
-  if (source.format == "YYYYMMDD") compact = true;
-  else if (source.format == "YYYY-MM-DD") compact = false;
-  else return Fail(ErrorKind::kConfig, where("format '" + source.format + "' is not allowed (allowed: YYYYMMDD, YYYY-MM-DD)"));
+// One parameter of the output: a column of the record, or a format rendered from the record.
+struct ArgumentGenerator::Output {
+  std::string name;
+  size_t column = 0;
+  std::optional<TextTemplate> format;
+};
 
-  int32_t months_per_step = 0, days_per_step = 0;
-  if (source.step == "day") days_per_step = 1;
-  else if (source.step == "week") days_per_step = 7;
-  else if (source.step == "month") months_per_step = 1;
-  else if (source.step == "quarter") months_per_step = 3;
-  else if (source.step == "year") months_per_step = 12;
-  else return Fail(ErrorKind::kConfig, where("step '" + source.step + "' is not allowed (allowed: day, week, month, quarter, year)"));
-  if (source.weekdays_only && source.step != "day") {
-    return Fail(ErrorKind::kConfig, where("weekdays_only needs step: day"));
-  }
-  if (*end - *start > 200 * 366) {
-    return Fail(ErrorKind::kConfig, where("the range spans more than 200 years; check start and end"));
-  }
-
-  std::vector<std::string> out;
-  uint32_t anchor = core::CivilFromDays(*start).day;
-  for (int32_t i = 0, d = *start; d <= *end; ++i) {
-    if (!(source.weekdays_only && (core::Weekday(d) == 0 || core::Weekday(d) == 6))) {
-      out.push_back(compact ? core::FormatCompactDate(d) : core::FormatIsoDate(d));
-    }
-    d = days_per_step ? d + days_per_step : AddMonths(*start, (i + 1) * months_per_step, anchor);
-  }
-  return out;
-}
+ArgumentGenerator::ArgumentGenerator() = default;
+ArgumentGenerator::~ArgumentGenerator() = default;
 
 core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::Make(const ArgumentSpec& spec,
                                                                          const GenerationContext& ctx) {
-  auto gen = std::unique_ptr<ArgumentGenerator>(new ArgumentGenerator());
-  gen->count_ = 1;
-  for (const auto& p : spec.params) {
-    auto values = ExpandParam(p, ctx);
-    if (!values) return Fail(values.error());
-    gen->names_.push_back(p.name);
-    gen->count_ *= values->size();
-    gen->values_.push_back(std::move(*values));
+  if (!spec.template_name.empty()) {
+    return Fail(ErrorKind::kInternal, "template '" + spec.template_name + "' was not resolved before generating");
   }
-  gen->cursor_.assign(gen->names_.size(), 0);
+  return FromSources(spec.params, ctx);
+}
+
+core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::FromSources(const std::vector<ParamSource>& sources,
+                                                                         const GenerationContext& ctx) {
+  auto gen = std::unique_ptr<ArgumentGenerator>(new ArgumentGenerator());
+  std::set<std::string> names;
+  auto define = [&](const std::string& name) -> core::Status {
+    if (name.empty()) return Fail(ErrorKind::kConfig, "a parameter source has no name");
+    if (!names.insert(name).second) return Fail(ErrorKind::kConfig, "param '" + name + "' is defined twice");
+    return core::Ok();
+  };
+
+  // Builds the node of one source, appending its columns to the record layout.
+  std::function<core::Result<Node>(const ParamSource&)> build = [&](const ParamSource& s) -> core::Result<Node> {
+    Node node;
+    if (s.kind == Kind::kProduct || s.kind == Kind::kZip) {
+      if (s.children.empty()) return Fail(ErrorKind::kConfig, "param '" + s.name + "': the group is empty");
+      node.type = s.kind == Kind::kProduct ? Node::Type::kProduct : Node::Type::kZip;
+      node.count = s.kind == Kind::kZip ? kMaxArgumentSets : 1;
+      for (const auto& child : s.children) {
+        auto c = build(child);
+        if (!c) return Fail(c.error());
+        if (s.kind == Kind::kZip) {
+          node.count = std::min(node.count, c->count);
+        } else if (c->count != 0 && node.count > kMaxArgumentSets / c->count) {
+          return Fail(ErrorKind::kConfig, "param '" + s.name + "': more than 10^18 argument sets");
+        } else {
+          node.count *= c->count;
+        }
+        node.children.push_back(std::move(*c));
+      }
+      return node;
+    }
+    if (s.kind == Kind::kFormat) {
+      return Fail(ErrorKind::kConfig, "param '" + s.name + "': format is allowed only at the top level, not in a group");
+    }
+    auto table = ExpandSource(s, ctx);
+    if (!table) return Fail(table.error());
+    for (const auto& c : table->columns) {
+      if (auto st = define(c); !st) return Fail(st.error());
+      gen->column_names_.push_back(c);
+    }
+    node.type = Node::Type::kTable;
+    node.first_column = gen->column_names_.size() - table->columns.size();
+    node.count = table->rows();
+    node.table = std::move(*table);
+    return node;
+  };
+
+  auto root = std::make_unique<Node>();
+  root->type = Node::Type::kProduct;
+  std::vector<std::pair<std::string, const ParamSource*>> order;  // outputs in declaration order
+  for (const auto& s : sources) {
+    if (s.kind == Kind::kFormat) {
+      if (auto st = define(s.name); !st) return Fail(st.error());
+      order.emplace_back(s.name, &s);
+      continue;
+    }
+    size_t before = gen->column_names_.size();
+    auto node = build(s);
+    if (!node) return Fail(node.error());
+    for (size_t i = before; i < gen->column_names_.size(); ++i) order.emplace_back(gen->column_names_[i], nullptr);
+    if (node->count != 0 && root->count > kMaxArgumentSets / node->count) {
+      return Fail(ErrorKind::kConfig, "param '" + s.name + "': the plan would generate more than 10^18 argument sets");
+    }
+    root->count *= node->count;
+    root->children.push_back(std::move(*node));
+  }
+
+  // Columns keep their layout index; formats see every column and every earlier format.
+  std::vector<std::string> visible;
+  for (const auto& [name, src] : order) {
+    Output out;
+    out.name = name;
+    if (src != nullptr) {
+      auto t = TextTemplate::Parse(src->text, Escape::kNone);
+      if (!t) return Fail(ErrorKind::kConfig, "param '" + name + "': " + t.error().message());
+      for (const auto& ref : t->names()) {
+        if (!names.count(ref)) {
+          return Fail(ErrorKind::kConfig, "param '" + name + "': format uses {{" + ref +
+                                              "}}, which no parameter or _variable of this plan defines");
+        }
+        if (std::find(visible.begin(), visible.end(), ref) == visible.end()) {
+          return Fail(ErrorKind::kConfig, "param '" + name + "': format uses {{" + ref +
+                                              "}}, which is another format defined later; reorder them");
+        }
+      }
+      out.format = std::move(*t);
+    } else {
+      out.column = static_cast<size_t>(
+          std::find(gen->column_names_.begin(), gen->column_names_.end(), name) - gen->column_names_.begin());
+    }
+    visible.push_back(name);
+    gen->has_format_ = gen->has_format_ || out.format.has_value();
+    gen->outputs_.push_back(std::move(out));
+  }
+  gen->count_ = root->count;
+  gen->root_ = std::move(root);
+  gen->record_.assign(gen->column_names_.size(), nullptr);
   return gen;
 }
 
-bool ArgumentGenerator::Next(datasource::Params& out) {
-  if (emitted_ >= count_) return false;
-  out.clear();
-  for (size_t i = 0; i < names_.size(); ++i) out.emplace_back(names_[i], values_[i][cursor_[i]]);
-  // Advance the odometer: the last parameter varies fastest.
-  for (size_t i = names_.size(); i-- > 0;) {
-    if (++cursor_[i] < values_[i].size()) break;
-    cursor_[i] = 0;
+void ArgumentGenerator::Fill(const Node& node, uint64_t index) {
+  switch (node.type) {
+    case Node::Type::kTable: {
+      size_t width = node.table.columns.size();
+      for (size_t c = 0; c < width; ++c) record_[node.first_column + c] = &node.table.cells[index * width + c];
+      return;
+    }
+    case Node::Type::kZip:
+      for (const auto& child : node.children) Fill(child, index);
+      return;
+    case Node::Type::kProduct:
+      // Mixed radix, the last child varying fastest.
+      for (size_t i = node.children.size(); i-- > 0;) {
+        const Node& child = node.children[i];
+        Fill(child, index % child.count);
+        index /= child.count;
+      }
+      return;
   }
-  ++emitted_;
+}
+
+bool ArgumentGenerator::Next(datasource::Params& out) {
+  if (position_ >= count_) return false;
+  Fill(*root_, position_);
+  ++position_;
+  out.clear();
+  TemplateVars vars;
+  if (has_format_) {
+    for (size_t i = 0; i < column_names_.size(); ++i) vars.emplace_back(column_names_[i], *record_[i]);
+  }
+  for (const auto& o : outputs_) {
+    if (o.format) {
+      std::string value = o.format->Render(vars);
+      vars.emplace_back(o.name, value);
+      if (!IsVariable(o.name)) out.emplace_back(o.name, std::move(value));
+    } else if (!IsVariable(o.name)) {
+      out.emplace_back(o.name, *record_[o.column]);
+    }
+  }
   return true;
 }
 

@@ -34,6 +34,7 @@
 #include "core/column_batch.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "storage/dataset_reader.hpp"
 
 namespace datasync::storage {
 
@@ -120,6 +121,8 @@ struct SinkInfo {
   std::string description;
   std::span<const core::OptionSpec> options;
   std::function<std::unique_ptr<Sink>()> create;
+  // Set by sinks that can read their data back (storage/dataset_reader.hpp); empty otherwise.
+  std::function<core::Result<std::unique_ptr<DatasetReader>>(const ReaderContext&)> open_reader;
 };
 
 // Explicit registry: app/ calls each sink's RegisterXxx (the one list is app/registries.cpp).

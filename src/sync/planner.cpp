@@ -11,9 +11,9 @@ core::Status StoreTasks(RunStore& store, int64_t run_id, generation::ArgumentGen
   std::vector<NewTask> chunk;
   chunk.reserve(std::min<uint64_t>(kChunk, generator.Count()));
   datasource::Params params;
-  int64_t index = 0;
+  // Argument sets are computed from their index: resuming skips what is stored without regenerating it.
+  generator.Seek(static_cast<uint64_t>(skip));
   while (generator.Next(params)) {
-    if (index++ < skip) continue;
     chunk.push_back({0, TaskKey(params), params});
     if (chunk.size() == kChunk) {
       if (auto st = store.AddTasks(run_id, chunk); !st) return st;

@@ -1,0 +1,52 @@
+// DatasetReader: the read port of a storage (ARCHITECTURE §9): what argument generators may read from
+// local data (the trading days of a calendar dataset, the codes listed in another dataset, the plan's
+// own checkpoint). Sinks that can read their data back provide one through SinkInfo::open_reader; the
+// generation domain sees only this interface, so it stays free of I/O of its own.
+//
+// Lifecycle: opened per storage (app/ resolves which storage holds a dataset), then queried any number of
+// times, then destroyed. Thread-safety: one thread at a time. A dataset that was never written (no table,
+// no folder) is kConfig from DistinctValues (the plan that syncs it must run first) and an empty answer
+// from MaxValue (nothing synced yet). Names come from configuration and vendor docs: implementations
+// quote them and bind values, never splice them into query text.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/options.hpp"
+#include "core/value.hpp"
+
+namespace datasync::storage {
+
+struct ReadQuery {
+  std::string dataset;  // as in BindContext::dataset
+  std::string column;
+  // column = value, for each pair. Values are text in the config's spelling ("SSE", "1", "20240102");
+  // the reader converts them to the column's stored representation (dates, numbers).
+  std::vector<std::pair<std::string, std::string>> equals;
+  std::optional<std::string> min;  // inclusive bounds on `column`, converted like `equals`
+  std::optional<std::string> max;
+};
+
+class DatasetReader {
+ public:
+  virtual ~DatasetReader() = default;
+  // Distinct non-null values of query.column among the matching rows, ascending, typed by the column's
+  // logical type (dates as Value::Date).
+  virtual core::Result<std::vector<core::Value>> DistinctValues(const ReadQuery& query) = 0;
+  // The largest non-null value of `column`; nullopt when the dataset has no rows yet.
+  virtual core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) = 0;
+};
+
+struct ReaderContext {
+  std::string storage_name;  // for messages
+  core::Options options;     // the storage's validated options
+  std::filesystem::path project_dir;
+};
+
+}  // namespace datasync::storage
