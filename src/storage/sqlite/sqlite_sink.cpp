@@ -9,6 +9,7 @@
 #include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/sqlite_reader.hpp"
 
 namespace datasync::storage {
 
@@ -653,6 +654,7 @@ void RegisterSqliteSink(SinkRegistry& registry) {
       .description = "a table per dataset in a SQLite database file (upsert by primary key, WAL)",
       .options = SqliteSinkOptions(),
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<SqliteSink>()); },
+      .open_reader = [](const ReaderContext& ctx) { return SqliteDatasetReader::Open(ctx); },
   });
 }
 

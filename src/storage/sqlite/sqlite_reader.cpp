@@ -1,0 +1,240 @@
+#include "storage/sqlite/sqlite_reader.hpp"
+
+#include <sqlite3.h>
+
+#include <map>
+
+#include "core/dates.hpp"
+#include "core/strings.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/sqlite_sink.hpp"
+
+namespace datasync::storage {
+
+using core::ErrorKind;
+using core::Fail;
+using core::TypeId;
+using sqlite::QuoteIdent;
+using sqlite::SqliteError;
+using sqlite::SqliteStatement;
+
+namespace {
+
+struct ColumnType {
+  bool exists = false;
+  core::LogicalType type = core::LogicalType::String();
+};
+
+core::Result<SqliteStatement> Prepare(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return Fail(SqliteError(db, rc, "cannot prepare a read"));
+  return SqliteStatement(stmt);
+}
+
+void BindText(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+// Binds a filter value written in config spelling as the column stores it.
+void BindAs(sqlite3_stmt* s, int i, const core::LogicalType& type, const std::string& text) {
+  switch (type.id) {
+    case TypeId::kDate:
+      if (auto d = core::ParseDate(text)) return BindText(s, i, core::FormatIsoDate(*d));
+      break;
+    case TypeId::kTimestamp:
+      if (auto t = core::ParseTimestamp(text)) return BindText(s, i, core::FormatTimestamp(*t));
+      break;
+    case TypeId::kBool:
+      if (core::ToLower(text) == "true") return (void)sqlite3_bind_int64(s, i, 1);
+      if (core::ToLower(text) == "false") return (void)sqlite3_bind_int64(s, i, 0);
+      [[fallthrough]];
+    case TypeId::kInt32:
+    case TypeId::kInt64:
+      if (auto n = core::ParseInt64(text)) return (void)sqlite3_bind_int64(s, i, *n);
+      break;
+    case TypeId::kFloat64:
+      if (auto x = core::ParseDouble(text)) return (void)sqlite3_bind_double(s, i, *x);
+      break;
+    default: break;
+  }
+  BindText(s, i, text);
+}
+
+core::Value ReadAs(sqlite3_stmt* s, int i, const core::LogicalType& type) {
+  int st = sqlite3_column_type(s, i);
+  if (st == SQLITE_NULL) return core::Value::Null(type);
+  const char* raw = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  std::string text = raw ? raw : "";
+  switch (type.id) {
+    case TypeId::kDate:
+      if (auto d = core::ParseDate(text)) return core::Value::Date(*d);
+      break;
+    case TypeId::kTimestamp:
+      if (auto t = core::ParseTimestamp(text)) return core::Value::Timestamp(*t);
+      break;
+    case TypeId::kBool: return core::Value::Bool(sqlite3_column_int64(s, i) != 0);
+    case TypeId::kInt32:
+      if (st == SQLITE_INTEGER) return core::Value::Int32(static_cast<int32_t>(sqlite3_column_int64(s, i)));
+      break;
+    case TypeId::kInt64:
+      if (st == SQLITE_INTEGER) return core::Value::Int64(sqlite3_column_int64(s, i));
+      break;
+    case TypeId::kFloat64:
+      if (st == SQLITE_INTEGER || st == SQLITE_FLOAT) return core::Value::Float64(sqlite3_column_double(s, i));
+      break;
+    default: break;
+  }
+  // Text the type did not explain (a decimal, a value written before a type change): keep the text.
+  return core::Value::String(std::move(text));
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<DatasetReader>> SqliteDatasetReader::Open(const ReaderContext& ctx) {
+  core::Options options = ctx.options;
+  if (auto st = options.ApplyDefaults(SqliteSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) {
+    return Fail(st.error());
+  }
+  std::string path = options.GetString("path");
+  if (path.empty()) return Fail(ErrorKind::kConfig, "storage '" + ctx.storage_name + "': option 'path' is empty");
+  std::unique_ptr<SqliteDatasetReader> r(new SqliteDatasetReader());
+  r->storage_ = ctx.storage_name;
+  r->path_ = std::filesystem::path(path);
+  if (r->path_.is_relative()) r->path_ = ctx.project_dir / r->path_;
+  r->path_ = r->path_.lexically_normal();
+  r->prefix_ = options.GetString("table_prefix");
+  r->busy_timeout_ms_ = static_cast<int>(options.GetInt("busy_timeout_ms", 10000));
+  return std::unique_ptr<DatasetReader>(std::move(r));
+}
+
+SqliteDatasetReader::~SqliteDatasetReader() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+core::Result<bool> SqliteDatasetReader::Connect(const std::string& table) {
+  if (!db_) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec)) return false;
+    int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      core::Error e = SqliteError(db_, rc, "storage '" + storage_ + "': cannot open '" + path_.string() + "'");
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+      return Fail(std::move(e));
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, busy_timeout_ms_);
+  }
+  auto stmt = Prepare(db_, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+  if (!stmt) return Fail(stmt.error());
+  BindText(stmt->get(), 1, table);
+  int rc = sqlite3_step(stmt->get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Fail(SqliteError(db_, rc, "storage '" + storage_ + "': cannot read the schema"));
+}
+
+namespace {
+
+// The column's logical type: _datasync_columns when the sink recorded it, else the declared SQL type.
+core::Result<ColumnType> TypeOf(sqlite3* db, const std::string& table, const std::string& column) {
+  ColumnType out;
+  auto info = Prepare(db, "SELECT name, type FROM pragma_table_info(?1)");
+  if (!info) return Fail(info.error());
+  BindText(info->get(), 1, table);
+  while (sqlite3_step(info->get()) == SQLITE_ROW) {
+    std::string name = reinterpret_cast<const char*>(sqlite3_column_text(info->get(), 0));
+    if (name != column) continue;
+    out.exists = true;
+    std::string declared = core::ToLower(reinterpret_cast<const char*>(sqlite3_column_text(info->get(), 1)));
+    if (declared == "integer") out.type = core::LogicalType::Int64();
+    if (declared == "real") out.type = core::LogicalType::Float64();
+  }
+  if (!out.exists) return out;
+  auto recorded = Prepare(db, "SELECT logical_type FROM _datasync_columns WHERE table_name = ?1 AND column_name = ?2");
+  if (!recorded) return out;  // a table written by something else: the declared type is all there is
+  BindText(recorded->get(), 1, table);
+  BindText(recorded->get(), 2, column);
+  if (sqlite3_step(recorded->get()) == SQLITE_ROW) {
+    if (auto t = core::LogicalType::Parse(reinterpret_cast<const char*>(sqlite3_column_text(recorded->get(), 0)))) {
+      out.type = *t;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const ReadQuery& q) {
+  std::string table = prefix_ + q.dataset;
+  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
+  auto connected = Connect(table);
+  if (!connected) return Fail(connected.error());
+  if (!*connected) {
+    return Fail(ErrorKind::kConfig, where + " has no table " + QuoteIdent(table) + " yet; run the plan that syncs " +
+                                        "dataset '" + q.dataset + "' first");
+  }
+  std::map<std::string, ColumnType> types;
+  auto type_of = [&](const std::string& column) -> core::Result<ColumnType> {
+    if (auto it = types.find(column); it != types.end()) return it->second;
+    auto t = TypeOf(db_, table, column);
+    if (!t) return Fail(t.error());
+    if (!t->exists) {
+      return Fail(ErrorKind::kConfig,
+                  where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
+    }
+    types[column] = *t;
+    return *t;
+  };
+  auto target = type_of(q.column);
+  if (!target) return Fail(target.error());
+  std::string col = QuoteIdent(q.column);
+  std::string sql = "SELECT DISTINCT " + col + " FROM " + QuoteIdent(table) + " WHERE " + col + " IS NOT NULL";
+  int n = 0;
+  for (const auto& [c, v] : q.equals) {
+    auto t = type_of(c);
+    if (!t) return Fail(t.error());
+    sql += " AND " + QuoteIdent(c) + " = ?" + std::to_string(++n);
+  }
+  if (q.min) sql += " AND " + col + " >= ?" + std::to_string(++n);
+  if (q.max) sql += " AND " + col + " <= ?" + std::to_string(++n);
+  sql += " ORDER BY " + col;
+  auto stmt = Prepare(db_, sql);
+  if (!stmt) return Fail(stmt.error());
+  n = 0;
+  for (const auto& [c, v] : q.equals) BindAs(stmt->get(), ++n, types[c].type, v);
+  if (q.min) BindAs(stmt->get(), ++n, target->type, *q.min);
+  if (q.max) BindAs(stmt->get(), ++n, target->type, *q.max);
+  std::vector<core::Value> out;
+  for (;;) {
+    int rc = sqlite3_step(stmt->get());
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return Fail(SqliteError(db_, rc, where + ": cannot read " + QuoteIdent(table)));
+    out.push_back(ReadAs(stmt->get(), 0, target->type));
+  }
+  return out;
+}
+
+core::Result<std::optional<core::Value>> SqliteDatasetReader::MaxValue(const std::string& dataset,
+                                                                       const std::string& column) {
+  std::string table = prefix_ + dataset;
+  auto connected = Connect(table);
+  if (!connected) return Fail(connected.error());
+  if (!*connected) return std::optional<core::Value>();
+  auto type = TypeOf(db_, table, column);
+  if (!type) return Fail(type.error());
+  if (!type->exists) {
+    return Fail(ErrorKind::kConfig, "storage '" + storage_ + "': table " + QuoteIdent(table) + " has no column " +
+                                        QuoteIdent(column));
+  }
+  auto stmt = Prepare(db_, "SELECT max(" + QuoteIdent(column) + ") FROM " + QuoteIdent(table));
+  if (!stmt) return Fail(stmt.error());
+  int rc = sqlite3_step(stmt->get());
+  if (rc != SQLITE_ROW) return Fail(SqliteError(db_, rc, "storage '" + storage_ + "': cannot read " + QuoteIdent(table)));
+  core::Value v = ReadAs(stmt->get(), 0, type->type);
+  if (v.is_null()) return std::optional<core::Value>();
+  return std::optional<core::Value>(std::move(v));
+}
+
+}  // namespace datasync::storage

@@ -1,0 +1,41 @@
+// SqliteDatasetReader: the DatasetReader of the sqlite sink's database file (storage/dataset_reader.hpp).
+//
+// It reads the tables the sink writes (table_prefix + dataset) and the sink's _datasync_columns table for
+// the logical type behind each column, so date columns stored as ISO text come back as dates and filter
+// values in config spelling ("20240102", "1") are converted before they are bound. The file is opened
+// read-only on first use (a reader never creates a database); every identifier is quoted and every value
+// bound. Thread-safety: one thread at a time, like every DatasetReader. Other processes may write (WAL).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "storage/dataset_reader.hpp"
+
+struct sqlite3;
+
+namespace datasync::storage {
+
+class SqliteDatasetReader final : public DatasetReader {
+ public:
+  // Reads the same options as SqliteSink (path, table_prefix, busy_timeout_ms).
+  static core::Result<std::unique_ptr<DatasetReader>> Open(const ReaderContext& ctx);
+  ~SqliteDatasetReader() override;
+
+  core::Result<std::vector<core::Value>> DistinctValues(const ReadQuery& query) override;
+  core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) override;
+
+ private:
+  SqliteDatasetReader() = default;
+  // False when the file or the table does not exist yet.
+  core::Result<bool> Connect(const std::string& table);
+
+  std::string storage_;
+  std::filesystem::path path_;
+  std::string prefix_;
+  int busy_timeout_ms_ = 10000;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace datasync::storage

@@ -1,0 +1,132 @@
+// The sqlite sink's read port: what argument generators read back (trading days with filters and date
+// bounds, distinct codes, the checkpoint), typed by the logical types the sink recorded; missing files,
+// tables and columns; hostile names.
+#include "storage/sqlite/sqlite_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sink_test_support.hpp"
+#include "storage/sqlite/sqlite_sink.hpp"
+
+namespace datasync::storage::testing {
+namespace {
+
+using core::LogicalType;
+using core::Value;
+
+class SqliteReaderTest : public ::testing::Test {
+ protected:
+  ReaderContext Ctx(std::string prefix = "") {
+    ReaderContext ctx;
+    ctx.storage_name = "warehouse";
+    ctx.options.Set("path", "db/data.db");
+    if (!prefix.empty()) ctx.options.Set("table_prefix", prefix);
+    ctx.project_dir = tmp_.path();
+    return ctx;
+  }
+  void Write(const std::string& dataset, const core::SchemaPtr& schema, const std::vector<Row>& rows,
+             std::string prefix = "") {
+    SqliteSink sink;
+    BindContext ctx;
+    ctx.storage_name = "warehouse";
+    ctx.dataset = dataset;
+    ctx.schema = schema;
+    ctx.mode = WriteMode::kAppend;
+    ctx.options.Set("path", "db/data.db");
+    if (!prefix.empty()) ctx.options.Set("table_prefix", prefix);
+    ctx.project_dir = tmp_.path();
+    core::ColumnBatch batch = MakeBatch(schema, rows);
+    RunSink(sink, ctx, 1, {{"u1", &batch}});
+  }
+  std::unique_ptr<DatasetReader> Open(std::string prefix = "") {
+    auto r = SqliteDatasetReader::Open(Ctx(std::move(prefix)));
+    EXPECT_TRUE(r) << r.error().ToString();
+    return r ? std::move(*r) : nullptr;
+  }
+  TempDir tmp_;
+};
+
+core::SchemaPtr CalendarSchema() {
+  return MakeSchema({{"exchange", LogicalType::String()},
+                     {"cal_date", LogicalType::Date()},
+                     {"is_open", LogicalType::Int32()},
+                     {"pretrade_date", LogicalType::Date()}});
+}
+
+Row Cal(const char* exchange, int day, int open) {
+  return {Value::String(exchange), DateOf(2024, 2, day), Value::Int32(open), DateOf(2024, 1, 31)};
+}
+
+TEST_F(SqliteReaderTest, OpenDaysWithFiltersAndDateBounds) {
+  Write("trade_cal", CalendarSchema(),
+        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SSE", 20, 1), Cal("SZSE", 7, 1),
+         Cal("SSE", 7, 1), Cal("SSE", 7, 1)});
+  auto reader = Open();
+  ReadQuery q;
+  q.dataset = "trade_cal";
+  q.column = "cal_date";
+  q.equals = {{"exchange", "SSE"}, {"is_open", "1"}};
+  q.min = "20240208";  // config spelling; stored as ISO text
+  q.max = "2024-02-19";
+  auto days = reader->DistinctValues(q);
+  ASSERT_TRUE(days) << days.error().ToString();
+  EXPECT_EQ(*days, (std::vector<Value>{DateOf(2024, 2, 8), DateOf(2024, 2, 19)}));
+  q.min.reset();
+  q.max.reset();
+  days = reader->DistinctValues(q);
+  ASSERT_TRUE(days);
+  EXPECT_EQ(days->size(), 4u);  // 7 (twice), 8, 19, 20 of SSE
+  EXPECT_EQ(days->front(), DateOf(2024, 2, 7));
+
+  auto newest = reader->MaxValue("trade_cal", "cal_date");
+  ASSERT_TRUE(newest);
+  EXPECT_EQ(*newest, DateOf(2024, 2, 20));
+  auto exchanges = reader->DistinctValues({"trade_cal", "exchange", {}, std::nullopt, std::nullopt});
+  ASSERT_TRUE(exchanges);
+  EXPECT_EQ(*exchanges, (std::vector<Value>{Value::String("SSE"), Value::String("SZSE")}));
+}
+
+TEST_F(SqliteReaderTest, NothingWrittenYet) {
+  auto reader = Open();
+  auto max = reader->MaxValue("daily", "trade_date");
+  ASSERT_TRUE(max);
+  EXPECT_FALSE(max->has_value());
+  auto values = reader->DistinctValues({"trade_cal", "cal_date", {}, std::nullopt, std::nullopt});
+  ASSERT_FALSE(values);
+  EXPECT_EQ(values.error().kind(), core::ErrorKind::kConfig);
+  EXPECT_NE(values.error().message().find("has no table \"trade_cal\" yet; run the plan that syncs dataset "
+                                          "'trade_cal' first"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(tmp_.path() / "db" / "data.db"));  // a reader never creates the database
+
+  Write("trade_cal", CalendarSchema(), {Cal("SSE", 8, 1)});
+  max = reader->MaxValue("daily", "trade_date");
+  ASSERT_TRUE(max);
+  EXPECT_FALSE(max->has_value());
+  auto bad = reader->DistinctValues({"trade_cal", "cal_day", {}, std::nullopt, std::nullopt});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("has no column \"cal_day\""), std::string::npos);
+}
+
+TEST_F(SqliteReaderTest, HostileNamesAreQuotedAndValuesBound) {
+  std::string dataset = "x\"; DROP TABLE trade_cal; --";
+  std::string column = "code\" FROM sqlite_schema; --";
+  Write("trade_cal", CalendarSchema(), {Cal("SSE", 8, 1)}, "p_");
+  Write(dataset, MakeSchema({{column, LogicalType::String()}}), {{Value::String("a'b")}, {Value::String("c")}}, "p_");
+  auto reader = Open("p_");
+  auto values = reader->DistinctValues({dataset, column, {{column, "a'b"}}, std::nullopt, std::nullopt});
+  ASSERT_TRUE(values) << values.error().ToString();
+  EXPECT_EQ(*values, (std::vector<Value>{Value::String("a'b")}));
+  auto cal = reader->DistinctValues({"trade_cal", "cal_date", {}, std::nullopt, std::nullopt});
+  ASSERT_TRUE(cal);
+  EXPECT_EQ(cal->size(), 1u);
+}
+
+TEST(SqliteReaderRegistryTest, TheSqliteSinkOffersAReader) {
+  SinkRegistry registry;
+  RegisterSqliteSink(registry);
+  ASSERT_TRUE(registry.Find("sqlite")->open_reader);
+}
+
+}  // namespace
+}  // namespace datasync::storage::testing
