@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/schema.hpp"
@@ -19,6 +20,11 @@ struct RequestParam {
   friend bool operator==(const RequestParam&, const RequestParam&) = default;
 };
 
+// Where a dataset's definition lives: datasync.yaml (`apply` creates, updates and removes it) or a vendor
+// doc page (`dataset import`; `apply` leaves it alone and `dataset refresh` updates it).
+enum class DatasetOrigin : uint8_t { kConfig, kImport };
+std::string_view DatasetOriginName(DatasetOrigin o);  // "config", "import"
+
 struct Dataset {
   std::string name;    // local name; also the table / folder name in storages
   std::string source;  // DataSource name
@@ -32,6 +38,9 @@ struct Dataset {
   std::string date_key;                  // field name used for partitions/checkpoints; may be empty
   int64_t row_cap = 0;                   // rows per call at which a response is truncated; 0 = unknown
   std::string paging;                    // "offset": the API pages with offset/limit params; "" = it does not
+  int64_t points = 0;                    // vendor points (积分) an account needs to call the API; 0 = unknown
+  std::vector<std::string> default_fields;  // fields the vendor returns when none are asked for; empty = all
+  DatasetOrigin origin = DatasetOrigin::kConfig;
   int schema_version = 1;
 
   bool operator==(const Dataset& o) const;
