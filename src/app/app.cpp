@@ -52,9 +52,9 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
 
   // The system database location may be set in the config; an invalid config still opens the default
   // so that history commands keep working.
-  std::string location = ".datasync/datasync.db";
   ConfigResult cfg = app->LoadConfig();
-  if (cfg.ok()) location = cfg.config->project.system_db;
+  m.settings = cfg.project;
+  std::string location = cfg.project.system_db;
   std::string path = location.starts_with("sqlite:") ? location.substr(7) : location;
   std::filesystem::path p(path);
   if (p.is_relative()) p = project.root / p;
@@ -69,17 +69,31 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
 }
 
 const Project& App::project() const { return impl_->project; }
+const ProjectSettings& App::settings() const { return impl_->settings; }
+net::HttpClient& App::http() { return *impl_->http; }
+const core::Clock& App::clock() const { return impl_->clock; }
 const datasource::ProviderRegistry& App::providers() const { return impl_->providers; }
 const storage::SinkRegistry& App::sinks() const { return impl_->sinks; }
 metadata::SystemDb& App::db() { return *impl_->db; }
 
 ConfigResult App::LoadConfig() const {
-  return ConfigLoader(impl_->providers, impl_->sinks).LoadFile(impl_->project.config_file);
+  // Plans may use datasets imported from doc pages, which live only in the system database.
+  std::vector<datasource::Dataset> imported;
+  if (impl_->db) {
+    if (auto objs = impl_->db->catalog().List(ObjectKind::kDataset)) {
+      for (const auto& o : *objs) {
+        if (!IsImportedDatasetSpec(o.spec_json)) continue;
+        if (auto d = DatasetFromJson(o.spec_json)) imported.push_back(std::move(*d));
+      }
+    }
+  }
+  return ConfigLoader(impl_->providers, impl_->sinks, std::move(imported)).LoadFile(impl_->project.config_file);
 }
 
 core::Result<ApplyReport> App::Apply(const Config& config) {
   ApplyReport report;
   auto& catalog = impl_->db->catalog();
+  impl_->settings = config.project;
   auto put_all = [&](ObjectKind kind, const std::vector<std::pair<std::string, std::string>>& specs) -> core::Status {
     std::set<std::string> names;
     for (const auto& [name, spec] : specs) {
@@ -98,6 +112,8 @@ core::Result<ApplyReport> App::Apply(const Config& config) {
     if (!existing) return Fail(existing.error());
     for (const auto& o : *existing) {
       if (names.count(o.name)) continue;
+      // Imported datasets are not in the file; `dataset import`/`refresh` own them (docs/configuration.md).
+      if (kind == ObjectKind::kDataset && IsImportedDatasetSpec(o.spec_json)) continue;
       auto removed = catalog.Remove(kind, o.name);
       if (!removed) return Fail(removed.error());
       report.changes.push_back({std::string(metadata::ObjectKindName(kind)), o.name, "removed", o.version});
@@ -113,6 +129,9 @@ core::Result<ApplyReport> App::Apply(const Config& config) {
   specs.clear();
   for (const auto& s : config.storages) specs.emplace_back(s.name, StorageToJson(s));
   if (auto st = put_all(ObjectKind::kStorage, specs); !st) return Fail(st.error());
+  specs.clear();
+  for (const auto& t : config.templates) specs.emplace_back(t.name, TemplateToJson(t));
+  if (auto st = put_all(ObjectKind::kTemplate, specs); !st) return Fail(st.error());
   specs.clear();
   for (const auto& p : config.plans) specs.emplace_back(p.name, PlanToJson(p));
   if (auto st = put_all(ObjectKind::kPlan, specs); !st) return Fail(st.error());
@@ -131,6 +150,9 @@ core::Result<std::vector<storage::Storage>> App::Storages() {
 }
 core::Result<std::vector<sync::SyncPlan>> App::Plans() {
   return impl_->ListAll<sync::SyncPlan>(ObjectKind::kPlan, &PlanFromJson);
+}
+core::Result<std::vector<generation::Template>> App::Templates() {
+  return impl_->ListAll<generation::Template>(ObjectKind::kTemplate, &TemplateFromJson);
 }
 
 namespace {

@@ -21,6 +21,10 @@
 #include "sync/executor.hpp"
 #include "sync/run_report.hpp"
 
+namespace datasync::net {
+class HttpClient;
+}
+
 namespace datasync::app {
 
 struct ApplyChange {
@@ -39,6 +43,7 @@ struct PlanOutcome {
   std::string plan;
   std::optional<sync::RunReport> report;  // empty when the plan did not start
   std::string note;                       // why it did not start, or that a run was resumed
+  std::vector<std::string> schema;        // schema checks of the plan's dataset: drift, refreshes, their diffs
 };
 
 // Callbacks may be called from several threads at once (independent plans run in parallel).
@@ -68,9 +73,12 @@ class App {
   ~App();
 
   const Project& project() const;
+  const ProjectSettings& settings() const;  // the project section of datasync.yaml as last read
   const datasource::ProviderRegistry& providers() const;
   const storage::SinkRegistry& sinks() const;
   metadata::SystemDb& db();
+  net::HttpClient& http();
+  const core::Clock& clock() const;
 
   ConfigResult LoadConfig() const;
   core::Result<ApplyReport> Apply(const Config& config);
@@ -79,6 +87,7 @@ class App {
   core::Result<std::vector<datasource::Dataset>> Datasets();
   core::Result<std::vector<storage::Storage>> Storages();
   core::Result<std::vector<sync::SyncPlan>> Plans();
+  core::Result<std::vector<generation::Template>> Templates();
 
   // Runs the named plans (dependencies among them first), resuming each plan's unfinished run if there
   // is one. Fails only when nothing could be attempted (bad config, unknown plan); per-plan failures are

@@ -23,6 +23,7 @@ struct App::Impl {
   explicit Impl(const core::Clock& c) : clock(c) {}
 
   Project project;
+  ProjectSettings settings;
   const core::Clock& clock;
   datasource::ProviderRegistry providers;
   storage::SinkRegistry sinks;
@@ -73,6 +74,7 @@ struct App::Catalog {
   std::vector<datasource::Dataset> datasets;
   std::vector<datasource::DataSource> sources;
   std::vector<storage::Storage> storages;
+  std::vector<generation::Template> templates;
 };
 
 }  // namespace datasync::app

@@ -13,7 +13,10 @@
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
+#include "app/local_data.hpp"
 #include "generation/argument_generator.hpp"
+#include "generation/text_template.hpp"
+#include "generation/value_sources.hpp"
 
 namespace datasync::app {
 
@@ -31,8 +34,8 @@ std::string JoinNames(const std::vector<std::string>& names) { return core::Join
 class Parser {
  public:
   Parser(std::string file, std::filesystem::path project_dir, const datasource::ProviderRegistry& providers,
-         const storage::SinkRegistry& sinks)
-      : file_(std::move(file)), providers_(providers), sinks_(sinks) {
+         const storage::SinkRegistry& sinks, const std::vector<datasource::Dataset>& imported)
+      : file_(std::move(file)), providers_(providers), sinks_(sinks), imported_(imported) {
     config_.project_dir = std::move(project_dir);
   }
 
@@ -50,10 +53,10 @@ class Parser {
     }
     if (!root.IsMap()) {
       Error(root.Mark(), "the top level must be a mapping with keys version, project, sources, datasets, "
-                         "storages, plans");
+                         "storages, templates, plans");
       return Finish();
     }
-    CheckKeys(root, "the top level", {"version", "project", "sources", "datasets", "storages", "plans"});
+    CheckKeys(root, "the top level", {"version", "project", "sources", "datasets", "storages", "templates", "plans"});
     if (auto v = root["version"]) {
       auto n = Int(v, "version");
       if (n && *n != kSupportedVersion) {
@@ -70,9 +73,13 @@ class Parser {
     if (auto s = root["storages"]) ForEachEntry(s, "storages", [&](const YAML::Node& k, const YAML::Node& v) {
       ParseStorage(k, v);
     });
+    if (auto t = root["templates"]) ForEachEntry(t, "templates", [&](const YAML::Node& k, const YAML::Node& v) {
+      ParseTemplate(k, v);
+    });
     if (auto p = root["plans"]) ForEachEntry(p, "plans", [&](const YAML::Node& k, const YAML::Node& v) {
       ParsePlan(k, v);
     });
+    DeriveDependencies();
     CheckDependencies();
     return Finish();
   }
@@ -89,6 +96,7 @@ class Parser {
 
   ConfigResult Finish() {
     ConfigResult r;
+    r.project = config_.project;
     std::stable_sort(issues_.begin(), issues_.end(), [](const ConfigIssue& a, const ConfigIssue& b) {
       return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
     });
@@ -210,12 +218,20 @@ class Parser {
 
   void ParseProject(const YAML::Node& n) {
     if (!RequireMap(n, "project")) return;
-    CheckKeys(n, "project", {"name", "system_db"});
+    CheckKeys(n, "project", {"name", "system_db", "schema_refresh_hours"});
     if (auto v = n["name"]) {
       if (auto s = Str(v, "project.name")) config_.project.name = *s;
     }
     if (auto v = n["system_db"]) {
       if (auto s = Str(v, "project.system_db")) config_.project.system_db = *s;
+    }
+    if (auto v = n["schema_refresh_hours"]) {
+      auto h = Int(v, "project.schema_refresh_hours");
+      if (h && (*h < 0 || *h > 24 * 366)) {
+        Error(v.Mark(), "project.schema_refresh_hours: " + std::to_string(*h) + " is out of range (0 to 8784; 0 = off)");
+      } else if (h) {
+        config_.project.schema_refresh_hours = *h;
+      }
     }
   }
 
@@ -380,7 +396,7 @@ class Parser {
     std::string path = "datasets." + name;
     if (!RequireMap(n, path)) return;
     CheckKeys(n, path, {"source", "api", "title", "description", "doc_url", "primary_key", "date_key", "row_cap",
-                        "paging", "params", "fields"});
+                        "paging", "points", "default_fields", "params", "fields"});
     datasource::Dataset ds;
     ds.name = name;
     auto src_node = n["source"];
@@ -434,6 +450,9 @@ class Parser {
         else Error(v.Mark(), path + ".paging: " + Quote(*p) + " is not allowed (allowed: offset, none)");
       }
     }
+    if (auto v = n["points"]) {
+      if (auto r = PositiveInt(v, path + ".points", 100'000'000)) ds.points = *r;
+    }
     if (auto v = n["params"]) ParseParams(v, path + ".params", ds);
     if (auto v = n["fields"]) {
       if (!v.IsSequence()) {
@@ -479,6 +498,25 @@ class Parser {
             path + ".date_key: " + Quote(ds.date_key) + " is not a field (fields: " +
                 JoinNames(ds.schema->Names()) + ")");
     }
+    if (auto v = n["default_fields"]) {
+      if (auto l = StrList(v, path + ".default_fields")) {
+        for (const auto& f : *l) {
+          if (!ds.schema->IndexOf(f)) {
+            Error(v.Mark(), path + ".default_fields: " + Quote(f) + " is not a field (fields: " +
+                                JoinNames(ds.schema->Names()) + ")");
+          }
+        }
+        ds.default_fields = *l;
+      }
+    }
+    for (const auto& imported : imported_) {
+      if (imported.name == ds.name) {
+        Warn(key.Mark(), path + ": replaces the dataset of the same name imported from " +
+                             (imported.doc_url.empty() ? std::string("a doc page") : imported.doc_url) +
+                             " (`datasync apply` stores this definition instead)");
+      }
+    }
+    ds.origin = datasource::DatasetOrigin::kConfig;
     config_.datasets.push_back(std::move(ds));
   }
 
@@ -539,7 +577,192 @@ class Parser {
     config_.storages.push_back(std::move(st));
   }
 
-  // --- plans ------------------------------------------------------------------------------------
+  // --- parameter sources ------------------------------------------------------------------------
+
+  static std::vector<std::string> SourceKeys() {
+    return {"dates", "trading_days", "column", "windows", "since_checkpoint", "today", "now", "format", "zip",
+            "product"};
+  }
+
+  void TextKey(const YAML::Node& n, const std::string& path, const char* k, std::string& out) {
+    if (auto v = n[k]) {
+      if (v.IsNull()) {
+        out.clear();
+      } else if (auto s = Str(v, path + "." + k)) {
+        out = *s;
+      }
+    }
+  }
+
+  bool ParseWhere(const YAML::Node& n, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+    if (!RequireMap(n, path)) return false;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      auto v = Str(it->second, path + "." + it->first.Scalar());
+      if (!v) return false;
+      out.emplace_back(it->first.Scalar(), *v);
+    }
+    return true;
+  }
+
+  // calendar, column, exchange, is_open, where, storage: the open days of a calendar dataset.
+  bool CalendarFilters(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
+    ps.dataset = "trade_cal";
+    ps.column = "cal_date";
+    TextKey(n, path, "calendar", ps.dataset);
+    TextKey(n, path, "column", ps.column);
+    TextKey(n, path, "storage", ps.storage);
+    std::string exchange = "SSE", is_open = "1";
+    TextKey(n, path, "exchange", exchange);
+    TextKey(n, path, "is_open", is_open);
+    if (!exchange.empty() && exchange != "any") ps.where.emplace_back("exchange", exchange);
+    if (is_open != "any" && !is_open.empty()) {
+      if (is_open != "0" && is_open != "1") {
+        Error(n["is_open"].Mark(), path + ".is_open: " + Quote(is_open) + " is not allowed (allowed: 1, 0, any)");
+        return false;
+      }
+      ps.where.emplace_back("is_open", is_open);
+    }
+    if (auto w = n["where"]) return ParseWhere(w, path + ".where", ps.where);
+    return true;
+  }
+
+  bool RequireStart(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
+    auto start = n["start"];
+    if (!start) {
+      Error(n.Mark(), path + ": missing required key 'start' (YYYYMMDD, YYYY-MM-DD or today-N)");
+      return false;
+    }
+    auto s = Str(start, path + ".start");
+    if (s) ps.start = *s;
+    ps.end = "today";
+    TextKey(n, path, "end", ps.end);
+    return s.has_value();
+  }
+
+  bool ParseDates(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
+    if (!RequireMap(n, path)) return false;
+    CheckKeys(n, path, {"start", "end", "step", "format", "weekdays_only"});
+    ps.kind = generation::ParamSource::Kind::kDateRange;
+    if (!RequireStart(n, path, ps)) return false;
+    TextKey(n, path, "step", ps.step);
+    TextKey(n, path, "format", ps.format);
+    if (auto w = n["weekdays_only"]) {
+      if (auto b = Bool(w, path + ".weekdays_only")) ps.weekdays_only = *b;
+    }
+    return true;
+  }
+
+  bool ParseTradingDays(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
+    if (!RequireMap(n, path)) return false;
+    CheckKeys(n, path, {"calendar", "column", "exchange", "is_open", "where", "storage", "start", "end", "step",
+                        "pick", "format"});
+    ps.kind = generation::ParamSource::Kind::kTradingDays;
+    if (!RequireStart(n, path, ps) || !CalendarFilters(n, path, ps)) return false;
+    TextKey(n, path, "step", ps.step);
+    TextKey(n, path, "pick", ps.pick);
+    TextKey(n, path, "format", ps.format);
+    return true;
+  }
+
+  bool ParseColumn(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
+    if (!RequireMap(n, path)) return false;
+    CheckKeys(n, path, {"dataset", "column", "where", "storage", "format"});
+    ps.kind = generation::ParamSource::Kind::kColumn;
+    if (!n["dataset"]) {
+      Error(n.Mark(), path + ": missing required key 'dataset' (the dataset whose column is read)");
+      return false;
+    }
+    TextKey(n, path, "dataset", ps.dataset);
+    ps.column = ps.name;
+    TextKey(n, path, "column", ps.column);
+    TextKey(n, path, "storage", ps.storage);
+    TextKey(n, path, "format", ps.format);
+    if (auto w = n["where"]) return ParseWhere(w, path + ".where", ps.where);
+    return true;
+  }
+
+  bool ParseWindows(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
+    if (!RequireMap(n, path)) return false;
+    CheckKeys(n, path, {"start", "end", "days", "months", "align", "names", "format"});
+    ps.kind = generation::ParamSource::Kind::kWindows;
+    if (!RequireStart(n, path, ps)) return false;
+    if (auto v = n["days"]) {
+      if (auto d = PositiveInt(v, path + ".days", 200 * 366)) ps.window_days = *d;
+    }
+    if (auto v = n["months"]) {
+      if (auto m = PositiveInt(v, path + ".months", 12 * 200)) ps.window_months = *m;
+    }
+    TextKey(n, path, "align", ps.align);
+    TextKey(n, path, "format", ps.format);
+    if (auto v = n["names"]) {
+      auto names = StrList(v, path + ".names");
+      if (!names) return false;
+      if (names->size() != 2) {
+        Error(v.Mark(), path + ".names: give two parameter names, for the start and the end of each window");
+        return false;
+      }
+      ps.columns = *names;
+    }
+    return true;
+  }
+
+  bool ParseSince(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
+    if (!RequireMap(n, path)) return false;
+    CheckKeys(n, path, {"initial", "lookback", "step", "end", "format", "calendar", "column", "exchange", "is_open",
+                        "where", "storage"});
+    ps.kind = generation::ParamSource::Kind::kSinceCheckpoint;
+    ps.end = "today";
+    TextKey(n, path, "initial", ps.initial);
+    TextKey(n, path, "end", ps.end);
+    TextKey(n, path, "step", ps.step);
+    TextKey(n, path, "format", ps.format);
+    if (auto v = n["lookback"]) {
+      auto l = Int(v, path + ".lookback");
+      if (!l) return false;
+      ps.lookback = *l;
+    }
+    if (n["calendar"] || n["exchange"] || n["is_open"]) return CalendarFilters(n, path, ps);
+    return true;
+  }
+
+  bool ParseNow(const YAML::Node& n, const std::string& path, bool now, generation::ParamSource& ps) {
+    ps.kind = generation::ParamSource::Kind::kNow;
+    ps.unit = now ? "minute" : "day";
+    ps.format = now ? "YYYY-MM-DD hh:mm:ss" : "YYYYMMDD";
+    if (n.IsNull()) return true;
+    if (n.IsScalar()) {  // `today: -1`: the offset alone
+      auto o = Int(n, path);
+      if (o) ps.offset = *o;
+      return o.has_value();
+    }
+    if (!RequireMap(n, path)) return false;
+    CheckKeys(n, path, now ? std::vector<std::string>{"offset", "unit", "format"}
+                           : std::vector<std::string>{"offset", "format"});
+    if (auto v = n["offset"]) {
+      auto o = Int(v, path + ".offset");
+      if (!o) return false;
+      ps.offset = *o;
+    }
+    TextKey(n, path, "unit", ps.unit);
+    TextKey(n, path, "format", ps.format);
+    return true;
+  }
+
+  bool ParseGroup(const YAML::Node& n, const std::string& path, bool zip, generation::ParamSource& ps) {
+    if (!RequireMap(n, path)) return false;
+    ps.kind = zip ? generation::ParamSource::Kind::kZip : generation::ParamSource::Kind::kProduct;
+    bool ok = true;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string child = it->first.Scalar();
+      auto c = ParseParamSource(child, it->second, path + "." + child);
+      if (!c) {
+        ok = false;
+        continue;
+      }
+      ps.children.push_back(std::move(*c));
+    }
+    return ok;
+  }
 
   std::optional<generation::ParamSource> ParseParamSource(const std::string& pname, const YAML::Node& v,
                                                           const std::string& path) {
@@ -560,53 +783,199 @@ class Parser {
       return ps;
     }
     if (!v.IsMap()) {
-      Error(v.Mark(), path + ": expected a value, a list, or {dates: {...}}");
+      Error(v.Mark(), path + ": expected a value, a list, or a mapping with one of " + JoinNames(SourceKeys()));
       return std::nullopt;
     }
-    CheckKeys(v, path, {"dates"});
-    auto dates = v["dates"];
-    if (!dates) return std::nullopt;
-    std::string dpath = path + ".dates";
-    if (!RequireMap(dates, dpath)) return std::nullopt;
-    CheckKeys(dates, dpath, {"start", "end", "step", "format", "weekdays_only"});
-    ps.kind = generation::ParamSource::Kind::kDateRange;
-    auto start = dates["start"];
-    if (!start) {
-      Error(dates.Mark(), dpath + ": missing required key 'start' (YYYYMMDD, YYYY-MM-DD or today-N)");
+    CheckKeys(v, path, SourceKeys());
+    if (v.size() != 1) {
+      std::vector<std::string> keys;
+      for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(it->first.Scalar());
+      Error(v.Mark(), path + ": give one source, not several (" + JoinNames(keys) + ")");
       return std::nullopt;
     }
-    if (auto s = Str(start, dpath + ".start")) ps.start = *s;
-    ps.end = "today";
-    if (auto e = dates["end"]) {
-      if (auto s = Str(e, dpath + ".end")) ps.end = *s;
+    std::string kind = v.begin()->first.Scalar();
+    YAML::Node body = v.begin()->second;
+    std::string kpath = path + "." + kind;
+    bool ok = false;
+    if (kind == "dates") {
+      ok = ParseDates(body, kpath, ps);
+    } else if (kind == "trading_days") {
+      ok = ParseTradingDays(body, kpath, ps);
+    } else if (kind == "column") {
+      ok = ParseColumn(body, kpath, ps);
+    } else if (kind == "windows") {
+      ok = ParseWindows(body, kpath, ps);
+    } else if (kind == "since_checkpoint") {
+      ok = ParseSince(body, kpath, ps);
+    } else if (kind == "today" || kind == "now") {
+      ok = ParseNow(body, kpath, kind == "now", ps);
+    } else if (kind == "format") {
+      ps.kind = generation::ParamSource::Kind::kFormat;
+      if (auto t = Str(body, kpath)) {
+        ps.text = *t;
+        ok = true;
+      }
+    } else if (kind == "zip" || kind == "product") {
+      ok = ParseGroup(body, kpath, kind == "zip", ps);
+    } else {
+      return std::nullopt;  // reported by CheckKeys
     }
-    if (auto st = dates["step"]) {
-      if (auto s = Str(st, dpath + ".step")) ps.step = *s;
-    }
-    if (auto f = dates["format"]) {
-      if (auto s = Str(f, dpath + ".format")) ps.format = *s;
-    }
-    if (auto w = dates["weekdays_only"]) {
-      if (auto b = Bool(w, dpath + ".weekdays_only")) ps.weekdays_only = *b;
-    }
-    // Expanding checks dates, step and format now, so a typo fails validate rather than a run.
-    generation::GenerationContext ctx;
-    core::ManualClock fixed(core::TimePoint{});
-    ctx.clock = &fixed;
-    auto expanded = generation::ExpandParam(ps, ctx);
-    if (!expanded) {
-      Error(dates.Mark(), path + ": " + expanded.error().message());
+    if (!ok) return std::nullopt;
+    // Checks dates, steps, formats and templates now, so a typo fails validate rather than a run.
+    if (auto st = generation::CheckSource(ps); !st) {
+      Error(body.Mark(), path + ": " + st.error().message());
       return std::nullopt;
     }
     return ps;
+  }
+
+  // A params block (plans.X.params, templates.X.params): name -> source, in order. `marks` gets where each
+  // name it defines is written (windows and groups define several).
+  void ParseSourcesBlock(const YAML::Node& p, const std::string& path, std::vector<generation::ParamSource>& out,
+                         std::map<std::string, YAML::Mark>& marks) {
+    if (!RequireMap(p, path)) return;
+    std::set<std::string> seen;
+    for (auto it = p.begin(); it != p.end(); ++it) {
+      std::string pname = it->first.Scalar();
+      if (!seen.insert(pname).second) {
+        Error(it->first.Mark(), "duplicate key " + Quote(pname) + " in " + path);
+        continue;
+      }
+      auto ps = ParseParamSource(pname, it->second, path + "." + pname);
+      if (!ps) continue;
+      marks[pname] = it->first.Mark();
+      for (const auto& d : generation::InspectSources({*ps}).defined) marks.emplace(d, it->first.Mark());
+      out.push_back(std::move(*ps));
+    }
+  }
+
+  // --- templates --------------------------------------------------------------------------------
+
+  void ParseTemplate(const YAML::Node& key, const YAML::Node& n) {
+    std::string name = key.Scalar();
+    std::string path = "templates." + name;
+    if (!RequireMap(n, path)) return;
+    CheckKeys(n, path, {"description", "params"});
+    generation::Template t;
+    t.name = name;
+    TextKey(n, path, "description", t.description);
+    auto p = n["params"];
+    if (!p) {
+      Error(key.Mark(), path + ": missing required key 'params' (parameter sources, as under plans.NAME.params)");
+      return;
+    }
+    std::map<std::string, YAML::Mark> marks;
+    ParseSourcesBlock(p, path + ".params", t.params, marks);
+    template_marks_[name] = std::move(marks);
+    config_.templates.push_back(std::move(t));
+  }
+
+  // --- plans ------------------------------------------------------------------------------------
+
+  const datasource::Dataset* FindAnyDataset(std::string_view name) const {
+    if (const auto* d = config_.FindDataset(name)) return d;
+    for (const auto& d : imported_) {
+      if (d.name == name) return &d;
+    }
+    return nullptr;
+  }
+
+  std::vector<std::string> AllDatasetNames() const {
+    std::vector<std::string> names;
+    for (const auto& d : config_.datasets) names.push_back(d.name);
+    for (const auto& d : imported_) {
+      if (!config_.FindDataset(d.name)) names.push_back(d.name + " (imported)");
+    }
+    if (names.empty()) names.push_back("none");
+    return names;
+  }
+
+  // What a plan's composed sources send, read and derive, checked against its dataset and the catalog.
+  // `mark_of(name)` is where a name is defined; `where_of(name)` names that place in messages.
+  void CheckPlanSources(const sync::SyncPlan& plan, const datasource::Dataset* ds, const YAML::Mark& plan_mark,
+                        const std::vector<generation::ParamSource>& sources,
+                        const std::function<YAML::Mark(const std::string&)>& mark_of,
+                        const std::function<std::string(const std::string&)>& where_of) {
+    std::string path = "plans." + plan.name;
+    generation::SourceUse use = generation::InspectSources(sources);
+    std::set<std::string> seen;
+    for (const auto& name : use.defined) {
+      if (!seen.insert(name).second) {
+        Error(mark_of(name), where_of(name) + ": " + Quote(name) + " is defined twice (a window or group defines it too)");
+      }
+    }
+    if (ds && !ds->params.empty()) {
+      std::vector<std::string> allowed;
+      for (const auto& rp : ds->params) allowed.push_back(rp.name);
+      for (const auto& name : use.sent) {
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+          Error(mark_of(name), where_of(name) + ": dataset " + Quote(ds->name) + " has no request parameter " +
+                                   Quote(name) + " (allowed: " + JoinNames(allowed) +
+                                   "; names starting with _ are variables that are not sent)");
+        }
+      }
+    }
+    if (ds) {
+      for (const auto& rp : ds->params) {
+        if (rp.required && std::find(use.sent.begin(), use.sent.end(), rp.name) == use.sent.end()) {
+          Error(plan_mark, path + ": dataset " + Quote(ds->name) + " requires parameter " + Quote(rp.name) +
+                               " (add it under params)");
+        }
+      }
+    }
+    for (const auto& s : sources) {
+      if (s.kind != generation::ParamSource::Kind::kFormat) continue;
+      auto t = generation::TextTemplate::Parse(s.text, generation::Escape::kNone);
+      if (!t) continue;  // reported where it was parsed
+      for (const auto& ref : t->names()) {
+        if (std::find(use.defined.begin(), use.defined.end(), ref) == use.defined.end()) {
+          Error(mark_of(s.name), where_of(s.name) + "." + s.name + ": format uses {{" + ref +
+                                     "}}, which no parameter or _variable of this plan defines");
+        }
+      }
+    }
+    std::function<void(const generation::ParamSource&, const std::string&)> reads =
+        [&](const generation::ParamSource& s, const std::string& top) {
+          for (const auto& c : s.children) reads(c, top);
+          if (s.dataset.empty()) return;
+          std::string where = where_of(top) + "." + top;
+          const datasource::Dataset* rd = FindAnyDataset(s.dataset);
+          if (!rd) {
+            Error(mark_of(top), where + ": unknown dataset " + Quote(s.dataset) + " (defined: " +
+                                    JoinNames(AllDatasetNames()) + ")");
+            return;
+          }
+          std::vector<std::string> columns = {s.column};
+          for (const auto& [k, v] : s.where) columns.push_back(k);
+          for (const auto& c : columns) {
+            if (rd->schema && !rd->schema->IndexOf(c)) {
+              Error(mark_of(top), where + ": dataset " + Quote(rd->name) + " has no field " + Quote(c) + " (fields: " +
+                                      JoinNames(rd->schema->Names()) + ")");
+            }
+          }
+          reads_.push_back({plan.name, s.dataset, s.storage, mark_of(top), where});
+        };
+    for (const auto& s : sources) reads(s, s.name);
+    if (use.uses_checkpoint && ds) {
+      YAML::Mark at = plan_mark;
+      for (const auto& s : sources) {
+        if (s.kind == generation::ParamSource::Kind::kSinceCheckpoint) at = mark_of(s.name);
+      }
+      if (ds->date_key.empty()) {
+        Error(at, path + ": since_checkpoint needs dataset " + Quote(ds->name) +
+                      " to have a date_key (the column whose newest value is the checkpoint)");
+      } else if (auto st = CheckpointStorage(plan, config_.storages, sinks_); !st) {
+        Error(at, path + ": " + st.error().message());
+      }
+    }
   }
 
   void ParsePlan(const YAML::Node& key, const YAML::Node& n) {
     std::string name = key.Scalar();
     std::string path = "plans." + name;
     if (!RequireMap(n, path)) return;
-    CheckKeys(n, path, {"dataset", "storages", "mode", "params", "retry", "concurrency", "max_wait_secs",
-                        "schedule", "depends_on", "enabled", "description"});
+    CheckKeys(n, path, {"dataset", "storages", "mode", "template", "params", "retry", "concurrency",
+                        "max_wait_secs", "schedule", "depends_on", "enabled", "description"});
     sync::SyncPlan plan;
     plan.name = name;
     auto ds_node = n["dataset"];
@@ -614,10 +983,10 @@ class Parser {
     if (!ds_node) {
       Error(key.Mark(), path + ": missing required key 'dataset'");
     } else if (auto s = Str(ds_node, path + ".dataset")) {
-      ds = config_.FindDataset(*s);
+      ds = FindAnyDataset(*s);
       if (!ds) {
         Error(ds_node.Mark(), path + ".dataset: unknown dataset " + Quote(*s) + " (defined: " +
-                                  JoinNames(Names(config_.datasets)) + ")");
+                                  JoinNames(AllDatasetNames()) + ")");
       }
       plan.dataset = *s;
     }
@@ -649,39 +1018,36 @@ class Parser {
             path + ": mode upsert needs a primary key; dataset " + Quote(ds->name) +
                 " has none (set datasets." + ds->name + ".primary_key, or use mode: append)");
     }
-    if (auto p = n["params"]) {
-      if (RequireMap(p, path + ".params")) {
-        std::set<std::string> seen;
-        for (auto it = p.begin(); it != p.end(); ++it) {
-          std::string pname = it->first.Scalar();
-          if (!seen.insert(pname).second) {
-            Error(it->first.Mark(), "duplicate key " + Quote(pname) + " in " + path + ".params");
-            continue;
-          }
-          if (ds && !ds->params.empty() &&
-              std::none_of(ds->params.begin(), ds->params.end(), [&](const auto& rp) { return rp.name == pname; })) {
-            std::vector<std::string> allowed;
-            for (const auto& rp : ds->params) allowed.push_back(rp.name);
-            Error(it->first.Mark(), path + ".params: dataset " + Quote(ds->name) + " has no request parameter " +
-                                        Quote(pname) + " (allowed: " + JoinNames(allowed) + ")");
-            continue;
-          }
-          if (auto ps = ParseParamSource(pname, it->second, path + ".params." + pname)) {
-            plan.args.params.push_back(std::move(*ps));
-          }
+    std::map<std::string, YAML::Mark> marks;
+    if (auto p = n["params"]) ParseSourcesBlock(p, path + ".params", plan.args.params, marks);
+    const generation::Template* tmpl = nullptr;
+    YAML::Mark tmpl_mark = key.Mark();
+    if (auto t = n["template"]) {
+      tmpl_mark = t.Mark();
+      if (auto s = Str(t, path + ".template")) {
+        plan.args.template_name = *s;
+        tmpl = config_.FindTemplate(*s);
+        if (!tmpl) {
+          Error(t.Mark(), path + ".template: unknown template " + Quote(*s) + " (defined: " +
+                              JoinNames(Names(config_.templates)) + ")");
         }
       }
     }
-    if (ds) {
-      for (const auto& rp : ds->params) {
-        if (!rp.required) continue;
-        bool given = std::any_of(plan.args.params.begin(), plan.args.params.end(),
-                                 [&](const auto& ps) { return ps.name == rp.name; });
-        if (!given) {
-          Error(key.Mark(), path + ": dataset " + Quote(ds->name) + " requires parameter " + Quote(rp.name) +
-                                " (add it under params)");
+    if (plan.args.template_name.empty() || tmpl) {
+      auto mark_of = [&](const std::string& pname) {
+        auto it = marks.find(pname);
+        if (it != marks.end()) return it->second;
+        if (tmpl) {
+          const auto& tm = template_marks_[tmpl->name];
+          if (auto t = tm.find(pname); t != tm.end()) return t->second;
         }
-      }
+        return tmpl_mark;
+      };
+      auto where_of = [&](const std::string& pname) {
+        if (marks.count(pname) || !tmpl) return path + ".params";
+        return "templates." + tmpl->name + ".params (used by " + path + ")";
+      };
+      CheckPlanSources(plan, ds, key.Mark(), generation::ComposeSources(tmpl, plan.args.params), mark_of, where_of);
     }
     if (auto r = n["retry"]) {
       std::string rpath = path + ".retry";
@@ -717,6 +1083,30 @@ class Parser {
       if (auto b = Bool(v, path + ".enabled")) plan.enabled = *b;
     }
     config_.plans.push_back(std::move(plan));
+  }
+
+  // A plan that reads another dataset depends on the plans that sync it; reading needs a storage that
+  // holds the dataset and that datasync can read back.
+  void DeriveDependencies() {
+    for (const auto& r : reads_) {
+      sync::SyncPlan* p = nullptr;
+      for (auto& x : config_.plans) {
+        if (x.name == r.plan) p = &x;
+      }
+      if (!p) continue;
+      auto storage = ResolveReadStorage(r.dataset, r.storage, config_.plans, config_.storages, sinks_);
+      if (!storage) {
+        Error(r.mark, r.where + ": reads dataset " + Quote(r.dataset) + ": " + storage.error().message());
+        continue;
+      }
+      for (const auto& w : config_.plans) {
+        if (w.dataset != r.dataset || w.name == p->name) continue;
+        if (std::find(p->depends_on.begin(), p->depends_on.end(), w.name) == p->depends_on.end()) {
+          p->depends_on.push_back(w.name);
+        }
+        depends_marks_.emplace(p->name, r.mark);
+      }
+    }
   }
 
   void CheckDependencies() {
@@ -770,6 +1160,16 @@ class Parser {
   std::vector<ConfigIssue> issues_;
   std::map<std::string, YAML::Mark> locations_;
   std::map<std::string, YAML::Mark> depends_marks_;
+  const std::vector<datasource::Dataset>& imported_;
+  std::map<std::string, std::map<std::string, YAML::Mark>> template_marks_;
+  struct Read {
+    std::string plan;
+    std::string dataset;
+    std::string storage;
+    YAML::Mark mark;
+    std::string where;
+  };
+  std::vector<Read> reads_;
 };
 
 template <class T>
@@ -805,6 +1205,7 @@ const datasource::DataSource* Config::FindSource(std::string_view n) const { ret
 const datasource::Dataset* Config::FindDataset(std::string_view n) const { return FindByName(datasets, n); }
 const storage::Storage* Config::FindStorage(std::string_view n) const { return FindByName(storages, n); }
 const sync::SyncPlan* Config::FindPlan(std::string_view n) const { return FindByName(plans, n); }
+const generation::Template* Config::FindTemplate(std::string_view n) const { return FindByName(templates, n); }
 
 ConfigResult ConfigLoader::LoadFile(const std::filesystem::path& path) const {
   std::ifstream in(path, std::ios::binary);
@@ -823,7 +1224,7 @@ ConfigResult ConfigLoader::LoadFile(const std::filesystem::path& path) const {
 
 ConfigResult ConfigLoader::LoadString(const std::string& text, const std::string& file_label,
                                       const std::filesystem::path& project_dir) const {
-  Parser parser(file_label, project_dir, providers_, sinks_);
+  Parser parser(file_label, project_dir, providers_, sinks_, imported_);
   return parser.Run(text);
 }
 

@@ -16,6 +16,7 @@
 #include "datasource/data_source.hpp"
 #include "datasource/dataset.hpp"
 #include "datasource/provider.hpp"
+#include "generation/argument_spec.hpp"
 #include "storage/sink.hpp"
 #include "storage/storage.hpp"
 #include "sync/sync_plan.hpp"
@@ -40,6 +41,9 @@ std::string FormatIssue(const ConfigIssue& issue);
 struct ProjectSettings {
   std::string name = "datasync";
   std::string system_db = ".datasync/datasync.db";
+  // Imported datasets are checked against their doc pages when a run uses them and the last check is
+  // older than this; 0 turns the scheduled check off (a response that drifts still triggers one).
+  int64_t schema_refresh_hours = 24;
 
   friend bool operator==(const ProjectSettings&, const ProjectSettings&) = default;
 };
@@ -50,24 +54,30 @@ struct Config {
   std::vector<datasource::DataSource> sources;
   std::vector<datasource::Dataset> datasets;
   std::vector<storage::Storage> storages;
+  std::vector<generation::Template> templates;
   std::vector<sync::SyncPlan> plans;
 
   const datasource::DataSource* FindSource(std::string_view name) const;
   const datasource::Dataset* FindDataset(std::string_view name) const;
   const storage::Storage* FindStorage(std::string_view name) const;
   const sync::SyncPlan* FindPlan(std::string_view name) const;
+  const generation::Template* FindTemplate(std::string_view name) const;
 };
 
 struct ConfigResult {
   std::optional<Config> config;     // set only when there is no error (warnings allowed)
   std::vector<ConfigIssue> issues;  // in file order
+  ProjectSettings project;          // the project section as read, even when other sections have errors
   bool ok() const { return config.has_value(); }
 };
 
 class ConfigLoader {
  public:
-  ConfigLoader(const datasource::ProviderRegistry& providers, const storage::SinkRegistry& sinks)
-      : providers_(providers), sinks_(sinks) {}
+  // `imported` are the datasets imported from doc pages (stored in the system database, not in the file):
+  // plans and templates may use them like datasets of the file.
+  ConfigLoader(const datasource::ProviderRegistry& providers, const storage::SinkRegistry& sinks,
+               std::vector<datasource::Dataset> imported = {})
+      : providers_(providers), sinks_(sinks), imported_(std::move(imported)) {}
 
   ConfigResult LoadFile(const std::filesystem::path& path) const;
   // `file_label` names the file in messages; relative paths resolve against `project_dir`.
@@ -77,6 +87,7 @@ class ConfigLoader {
  private:
   const datasource::ProviderRegistry& providers_;
   const storage::SinkRegistry& sinks_;
+  std::vector<datasource::Dataset> imported_;
 };
 
 // Object names (sources, datasets, storages, plans) must match [A-Za-z_][A-Za-z0-9_.-]* (max 64).

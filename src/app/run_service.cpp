@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "app/app.hpp"
 #include "app/app_impl.hpp"
+#include "app/dataset_service.hpp"
+#include "app/local_data.hpp"
 #include "app/plan_lock.hpp"
 #include "core/dates.hpp"
 #include "core/log.hpp"
@@ -64,6 +68,9 @@ core::Result<App::Catalog> App::LoadCatalog() {
   if (!sources) return Fail(sources.error());
   auto storages = Storages();
   if (!storages) return Fail(storages.error());
+  auto templates = Templates();
+  if (!templates) return Fail(templates.error());
+  c.templates = std::move(*templates);
   c.plans = std::move(*plans);
   c.datasets = std::move(*datasets);
   c.sources = std::move(*sources);
@@ -81,20 +88,36 @@ core::Result<std::vector<PlanOutcome>> App::RunPlans(const std::vector<std::stri
       options.on_event("", fmt::format("applied {} configuration change(s)", applied->changed()));
     }
   }
-  auto catalog = LoadCatalog();
-  if (!catalog) return Fail(catalog.error());
+  auto plans = Plans();
+  if (!plans) return Fail(plans.error());
 
   std::vector<const sync::SyncPlan*> requested;
   for (const auto& n : names) {
-    const sync::SyncPlan* p = Named(catalog->plans, n);
+    const sync::SyncPlan* p = Named(*plans, n);
     if (!p) {
       std::vector<std::string> defined;
-      for (const auto& x : catalog->plans) defined.push_back(x.name);
+      for (const auto& x : *plans) defined.push_back(x.name);
       return Fail(ErrorKind::kConfig, "unknown plan '" + n + "' (defined: " +
                                           (defined.empty() ? std::string("none") : core::Join(defined, ", ")) + ")");
     }
     if (std::find(requested.begin(), requested.end(), p) == requested.end()) requested.push_back(p);
   }
+  // The scheduled schema check of imported datasets, before anything is planned against them (a refresh
+  // stores a new dataset version, which the catalog loaded below then holds).
+  std::map<std::string, std::vector<std::string>> schema_notes;  // dataset -> lines
+  {
+    std::vector<std::string> used;
+    for (const auto* p : requested) used.push_back(p->dataset);
+    for (const auto& r : RefreshDue(*this, used)) {
+      for (const auto& line : DescribeRefresh(r, "scheduled")) {
+        schema_notes[r.dataset].push_back(line);
+        if (options.on_event) options.on_event("", line);
+      }
+    }
+  }
+  auto catalog = LoadCatalog();
+  if (!catalog) return Fail(catalog.error());
+  for (auto& p : requested) p = Named(catalog->plans, p->name);
   std::set<std::string> wanted;
   for (const auto* p : requested) wanted.insert(p->name);
 
@@ -136,6 +159,9 @@ core::Result<std::vector<PlanOutcome>> App::RunPlans(const std::vector<std::stri
         out.note = core::Redact(result.error().message());
       } else {
         out = std::move(*result);
+      }
+      if (auto notes = schema_notes.find(plan.dataset); notes != schema_notes.end()) {
+        out.schema.insert(out.schema.begin(), notes->second.begin(), notes->second.end());
       }
       outcomes[i] = std::move(out);
     };
@@ -189,17 +215,25 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
     if (!latest) return Fail(latest.error());
     if (!latest->empty() && !sync::IsFinal(latest->front().status)) run = latest->front();
   }
-  generation::GenerationContext gctx{&m.clock, &*tz};
+  // The plan's sources (its template's first) read local data through the storages' readers.
+  const generation::Template* tmpl = nullptr;
+  if (!plan.args.template_name.empty()) {
+    tmpl = Named(catalog.templates, plan.args.template_name);
+    if (!tmpl) return Fail(ErrorKind::kConfig, "template '" + plan.args.template_name + "' is not in the catalog");
+  }
+  std::vector<generation::ParamSource> arg_sources = generation::ComposeSources(tmpl, plan.args.params);
+  LocalData local(m.sinks, catalog.storages, catalog.plans, m.project.root);
+  generation::GenerationContext gctx = local.Context(m.clock, *tz, &plan, dataset);
   if (run) {
     if (run->status == sync::RunStatus::kPending) {
-      auto gen = generation::ArgumentGenerator::Make(plan.args, gctx);
+      auto gen = generation::ArgumentGenerator::FromSources(arg_sources, gctx);
       if (!gen) return Fail(gen.error());
       if (auto st = sync::ResumePlanning(store, *run, **gen, m.clock); !st) return Fail(st.error());
     }
     out.note = fmt::format("resumed run {}", run->id);
     event(fmt::format("resuming run {} ({})", run->id, sync::RunStatusName(run->status)));
   } else {
-    auto gen = generation::ArgumentGenerator::Make(plan.args, gctx);
+    auto gen = generation::ArgumentGenerator::FromSources(arg_sources, gctx);
     if (!gen) return Fail(gen.error());
     auto id = sync::PlanRun(store, plan, **gen, "manual", m.clock);
     if (!id) return Fail(id.error());
@@ -300,10 +334,31 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
     if (options.on_progress) {
       eopt.on_progress = [&](const sync::Progress& p) { options.on_progress(plan.name, p); };
     }
+    // Responses whose fields differ from the stored schema: remembered here, acted on after the run.
+    std::mutex drift_mu;
+    std::set<std::string> drift_extra, drift_missing;
+    eopt.on_schema_drift = [&](const std::vector<std::string>& extra, const std::vector<std::string>& missing) {
+      std::lock_guard drift_lock(drift_mu);
+      drift_extra.insert(extra.begin(), extra.end());
+      drift_missing.insert(missing.begin(), missing.end());
+    };
     sync::Executor executor(std::move(deps), std::move(eopt));
     auto report = executor.Execute(*run);
     if (!report) return Fail(report.error());
     out.report = std::move(*report);
+    if (!drift_extra.empty() || !drift_missing.empty()) {
+      std::string seen = "the vendor's responses differ from dataset '" + dataset->name + "'";
+      if (!drift_extra.empty()) seen += "; new fields: " + core::Join({drift_extra.begin(), drift_extra.end()}, ", ");
+      if (!drift_missing.empty()) {
+        seen += "; missing fields: " + core::Join({drift_missing.begin(), drift_missing.end()}, ", ");
+      }
+      out.schema.push_back(seen);
+      event(seen);
+      for (const auto& line : DescribeRefresh(RefreshAfterDrift(*this, dataset->name), "after schema drift")) {
+        out.schema.push_back(line);
+        event(line);
+      }
+    }
     if (out.report->status != "deferred" || !options.wait_deferred) return out;
     auto again = store.GetRun(run->id);
     if (!again || !*again) return Fail(again ? core::Error(ErrorKind::kInternal, "run vanished") : again.error());

@@ -70,7 +70,138 @@ json SourceJson(const datasource::DataSource& s, bool display) {
               {"options", OptionsJson(s.options)}};
 }
 
-const char* kParamKinds[] = {"constant", "list", "dates"};
+using Kind = generation::ParamSource::Kind;
+
+json WhereJson(const std::vector<std::pair<std::string, std::string>>& where) {
+  json w = json::array();
+  for (const auto& [k, v] : where) w.push_back(json::array({k, v}));
+  return w;
+}
+
+// Each kind stores only the fields it uses; constants, lists and date ranges keep the keys they had
+// before the other kinds existed, so stored plans do not change version on upgrade.
+json SourceJson(const generation::ParamSource& ps) {
+  json j = {{"name", ps.name}, {"kind", std::string(generation::KindName(ps.kind))}};
+  auto dates = [&] {
+    j["start"] = ps.start;
+    j["end"] = ps.end;
+    j["step"] = ps.step;
+    j["format"] = ps.format;
+  };
+  auto local = [&] {
+    j["dataset"] = ps.dataset;
+    j["column"] = ps.column;
+    j["storage"] = ps.storage;
+    j["where"] = WhereJson(ps.where);
+  };
+  switch (ps.kind) {
+    case Kind::kConstant:
+    case Kind::kList: j["values"] = ps.values; break;
+    case Kind::kDateRange:
+      dates();
+      j["weekdays_only"] = ps.weekdays_only;
+      break;
+    case Kind::kTradingDays:
+      dates();
+      local();
+      j["pick"] = ps.pick;
+      break;
+    case Kind::kColumn:
+      local();
+      j["format"] = ps.format;
+      break;
+    case Kind::kWindows:
+      dates();
+      j.erase("step");
+      j["days"] = ps.window_days;
+      j["months"] = ps.window_months;
+      j["align"] = ps.align;
+      j["columns"] = ps.columns;
+      break;
+    case Kind::kSinceCheckpoint:
+      dates();
+      j.erase("start");
+      j["initial"] = ps.initial;
+      j["lookback"] = ps.lookback;
+      local();
+      break;
+    case Kind::kNow:
+      j["offset"] = ps.offset;
+      j["unit"] = ps.unit;
+      j["format"] = ps.format;
+      break;
+    case Kind::kFormat: j["text"] = ps.text; break;
+    case Kind::kProduct:
+    case Kind::kZip: {
+      json children = json::array();
+      for (const auto& c : ps.children) children.push_back(SourceJson(c));
+      j["children"] = children;
+      break;
+    }
+  }
+  return j;
+}
+
+json SourcesJson(const std::vector<generation::ParamSource>& sources) {
+  json a = json::array();
+  for (const auto& s : sources) a.push_back(SourceJson(s));
+  return a;
+}
+
+generation::ParamSource SourceFrom(const json& j) {
+  generation::ParamSource ps;
+  ps.name = j.at("name").get<std::string>();
+  std::string kind = j.at("kind").get<std::string>();
+  static const Kind kAll[] = {Kind::kConstant, Kind::kList,  Kind::kDateRange, Kind::kTradingDays,
+                              Kind::kColumn,   Kind::kWindows, Kind::kSinceCheckpoint, Kind::kNow,
+                              Kind::kFormat,   Kind::kProduct, Kind::kZip};
+  bool known = false;
+  for (Kind k : kAll) {
+    if (generation::KindName(k) == kind) {
+      ps.kind = k;
+      known = true;
+    }
+  }
+  if (!known) throw std::runtime_error("unknown parameter kind " + kind);
+  auto str = [&](const char* key, std::string& out) {
+    if (j.contains(key)) out = j.at(key).get<std::string>();
+  };
+  auto num = [&](const char* key, int64_t& out) {
+    if (j.contains(key)) out = j.at(key).get<int64_t>();
+  };
+  if (j.contains("values")) ps.values = j.at("values").get<std::vector<std::string>>();
+  str("start", ps.start);
+  str("end", ps.end);
+  str("step", ps.step);
+  str("format", ps.format);
+  if (j.contains("weekdays_only")) ps.weekdays_only = j.at("weekdays_only").get<bool>();
+  str("dataset", ps.dataset);
+  str("column", ps.column);
+  str("storage", ps.storage);
+  if (j.contains("where")) {
+    for (const auto& pair : j.at("where")) ps.where.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
+  }
+  str("pick", ps.pick);
+  num("days", ps.window_days);
+  num("months", ps.window_months);
+  str("align", ps.align);
+  if (j.contains("columns")) ps.columns = j.at("columns").get<std::vector<std::string>>();
+  num("lookback", ps.lookback);
+  str("initial", ps.initial);
+  num("offset", ps.offset);
+  str("unit", ps.unit);
+  str("text", ps.text);
+  if (j.contains("children")) {
+    for (const auto& c : j.at("children")) ps.children.push_back(SourceFrom(c));
+  }
+  return ps;
+}
+
+std::vector<generation::ParamSource> SourcesFrom(const json& a) {
+  std::vector<generation::ParamSource> out;
+  for (const auto& j : a) out.push_back(SourceFrom(j));
+  return out;
+}
 
 }  // namespace
 
@@ -89,19 +220,24 @@ std::string DatasetToJson(const datasource::Dataset& d) {
           {{"name", f.name}, {"type", f.type.ToString()}, {"nullable", f.nullable}, {"description", f.description}});
     }
   }
-  return json{{"name", d.name},
-              {"source", d.source},
-              {"api", d.api},
-              {"title", d.title},
-              {"description", d.description},
-              {"doc_url", d.doc_url},
-              {"params", params},
-              {"fields", fields},
-              {"primary_key", d.primary_key},
-              {"date_key", d.date_key},
-              {"row_cap", d.row_cap},
-              {"paging", d.paging}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  json j{{"name", d.name},
+         {"source", d.source},
+         {"api", d.api},
+         {"title", d.title},
+         {"description", d.description},
+         {"doc_url", d.doc_url},
+         {"params", params},
+         {"fields", fields},
+         {"primary_key", d.primary_key},
+         {"date_key", d.date_key},
+         {"row_cap", d.row_cap},
+         {"paging", d.paging}};
+  // Written only when set, so the specs of datasets stored before these keys existed stay byte-identical
+  // (a changed spec is a new version).
+  if (d.points != 0) j["points"] = d.points;
+  if (!d.default_fields.empty()) j["default_fields"] = d.default_fields;
+  if (d.origin != datasource::DatasetOrigin::kConfig) j["origin"] = std::string(datasource::DatasetOriginName(d.origin));
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string StorageToJson(const storage::Storage& s) {
@@ -125,35 +261,45 @@ std::string StorageToDisplayJson(const storage::Storage& s) {
 }
 
 std::string PlanToJson(const sync::SyncPlan& p) {
-  json params = json::array();
-  for (const auto& ps : p.args.params) {
-    json j = {{"name", ps.name}, {"kind", kParamKinds[static_cast<int>(ps.kind)]}};
-    if (ps.kind == generation::ParamSource::Kind::kDateRange) {
-      j["start"] = ps.start;
-      j["end"] = ps.end;
-      j["step"] = ps.step;
-      j["format"] = ps.format;
-      j["weekdays_only"] = ps.weekdays_only;
-    } else {
-      j["values"] = ps.values;
-    }
-    params.push_back(std::move(j));
+  json j{{"name", p.name},
+         {"dataset", p.dataset},
+         {"storages", p.storages},
+         {"mode", std::string(storage::WriteModeName(p.mode))},
+         {"params", SourcesJson(p.args.params)},
+         {"schedule", p.schedule},
+         {"depends_on", p.depends_on},
+         {"retry",
+          {{"max_attempts", p.retry.max_attempts},
+           {"initial_backoff_ms", p.retry.initial_backoff_ms},
+           {"max_backoff_ms", p.retry.max_backoff_ms}}},
+         {"concurrency", p.concurrency},
+         {"max_wait_secs", p.max_wait_secs},
+         {"enabled", p.enabled}};
+  if (!p.args.template_name.empty()) j["template"] = p.args.template_name;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string TemplateToJson(const generation::Template& t) {
+  return json{{"name", t.name}, {"description", t.description}, {"params", SourcesJson(t.params)}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
+}
+
+core::Result<generation::Template> TemplateFromJson(std::string_view text) {
+  try {
+    json j = json::parse(text);
+    generation::Template t;
+    t.name = j.at("name").get<std::string>();
+    t.description = j.at("description").get<std::string>();
+    t.params = SourcesFrom(j.at("params"));
+    return t;
+  } catch (const std::exception& e) {
+    return core::Fail(Corrupt("template", e));
   }
-  return json{{"name", p.name},
-              {"dataset", p.dataset},
-              {"storages", p.storages},
-              {"mode", std::string(storage::WriteModeName(p.mode))},
-              {"params", params},
-              {"schedule", p.schedule},
-              {"depends_on", p.depends_on},
-              {"retry",
-               {{"max_attempts", p.retry.max_attempts},
-                {"initial_backoff_ms", p.retry.initial_backoff_ms},
-                {"max_backoff_ms", p.retry.max_backoff_ms}}},
-              {"concurrency", p.concurrency},
-              {"max_wait_secs", p.max_wait_secs},
-              {"enabled", p.enabled}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool IsImportedDatasetSpec(std::string_view spec_json) {
+  json j = json::parse(spec_json, nullptr, false);
+  return !j.is_discarded() && j.is_object() && j.value("origin", std::string()) == "import";
 }
 
 core::Result<datasource::DataSource> SourceFromJson(std::string_view text) {
@@ -200,6 +346,10 @@ core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
     d.date_key = j.at("date_key").get<std::string>();
     d.row_cap = j.at("row_cap").get<int64_t>();
     d.paging = j.value("paging", std::string());
+    d.points = j.value("points", int64_t{0});
+    d.default_fields = j.value("default_fields", std::vector<std::string>{});
+    d.origin = j.value("origin", std::string("config")) == "import" ? datasource::DatasetOrigin::kImport
+                                                                   : datasource::DatasetOrigin::kConfig;
     return d;
   } catch (const std::exception& e) {
     return core::Fail(Corrupt("dataset", e));
@@ -229,23 +379,8 @@ core::Result<sync::SyncPlan> PlanFromJson(std::string_view text) {
     auto mode = storage::ParseWriteMode(j.at("mode").get<std::string>());
     if (!mode) throw std::runtime_error("unknown mode");
     p.mode = *mode;
-    for (const auto& pj : j.at("params")) {
-      generation::ParamSource ps;
-      ps.name = pj.at("name").get<std::string>();
-      std::string kind = pj.at("kind").get<std::string>();
-      if (kind == "dates") {
-        ps.kind = generation::ParamSource::Kind::kDateRange;
-        ps.start = pj.at("start").get<std::string>();
-        ps.end = pj.at("end").get<std::string>();
-        ps.step = pj.at("step").get<std::string>();
-        ps.format = pj.at("format").get<std::string>();
-        ps.weekdays_only = pj.at("weekdays_only").get<bool>();
-      } else {
-        ps.kind = kind == "list" ? generation::ParamSource::Kind::kList : generation::ParamSource::Kind::kConstant;
-        ps.values = pj.at("values").get<std::vector<std::string>>();
-      }
-      p.args.params.push_back(std::move(ps));
-    }
+    p.args.params = SourcesFrom(j.at("params"));
+    p.args.template_name = j.value("template", std::string());
     p.schedule = j.at("schedule").get<std::string>();
     p.depends_on = j.at("depends_on").get<std::vector<std::string>>();
     const json& r = j.at("retry");

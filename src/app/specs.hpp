@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "datasource/data_source.hpp"
 #include "datasource/dataset.hpp"
+#include "generation/argument_spec.hpp"
 #include "storage/storage.hpp"
 #include "sync/sync_plan.hpp"
 
@@ -25,6 +26,12 @@ core::Result<datasource::DataSource> SourceFromJson(std::string_view json);
 core::Result<datasource::Dataset> DatasetFromJson(std::string_view json);
 core::Result<storage::Storage> StorageFromJson(std::string_view json);
 core::Result<sync::SyncPlan> PlanFromJson(std::string_view json);
+
+std::string TemplateToJson(const generation::Template& t);
+core::Result<generation::Template> TemplateFromJson(std::string_view json);
+
+// True for the stored spec of a dataset imported from a doc page (origin import): `apply` keeps those.
+bool IsImportedDatasetSpec(std::string_view spec_json);
 
 // The source spec with a literal token replaced by "***" (a ${ENV} reference is shown as is).
 std::string SourceToDisplayJson(const datasource::DataSource& s);

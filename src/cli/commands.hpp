@@ -26,4 +26,25 @@ int CmdStatus(const Globals& g);
 int CmdRuns(const Globals& g, const std::string& plan, const std::string& status, int limit);
 int CmdReport(const Globals& g, int64_t run_id);
 
+// commands_dataset.cpp: datasets from vendor doc pages.
+struct DatasetImportArgs {
+  std::string url;
+  std::string file;
+  std::string source;
+  std::string name;
+  std::string prefix;
+  bool yaml = false;
+  bool catalog = false;
+  int64_t delay_ms = 1000;
+  int64_t max_pages = 200;
+};
+int CmdDatasetImport(const Globals& g, const DatasetImportArgs& args);
+int CmdDatasetRefresh(const Globals& g, const std::vector<std::string>& names, bool all, bool dry_run);
+int CmdDatasetShow(const Globals& g, const std::string& name);
+
+// commands_template.cpp: named argument templates.
+int CmdTemplateList(const Globals& g);
+int CmdTemplateShow(const Globals& g, const std::string& name);
+int CmdTemplateTest(const Globals& g, const std::string& name, const std::string& plan, int limit);
+
 }  // namespace datasync::cli

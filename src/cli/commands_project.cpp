@@ -144,11 +144,14 @@ int CmdList(const Globals& g, const std::string& what) {
     for (const auto& p : *items) {
       out.push_back(json::parse(app::PlanToJson(p)));
       std::vector<std::string> params;
+      if (!p.args.template_name.empty()) params.push_back("template " + p.args.template_name);
       for (const auto& ps : p.args.params) {
         if (ps.kind == generation::ParamSource::Kind::kDateRange) {
           params.push_back(ps.name + "=" + ps.start + ".." + ps.end + (ps.weekdays_only ? " (weekdays)" : ""));
-        } else {
+        } else if (ps.kind == generation::ParamSource::Kind::kConstant || ps.kind == generation::ParamSource::Kind::kList) {
           params.push_back(ps.name + "=" + core::Join(ps.values, ","));
+        } else {
+          params.push_back(ps.name + "=(" + std::string(generation::KindName(ps.kind)) + ")");
         }
       }
       rows.push_back({p.name, p.dataset, core::Join(p.storages, ","), std::string(storage::WriteModeName(p.mode)),

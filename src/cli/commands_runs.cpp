@@ -114,6 +114,7 @@ int PrintOutcomes(const Globals& g, const std::vector<app::PlanOutcome>& outcome
     for (const auto& o : outcomes) {
       json j = {{"plan", o.plan}, {"note", o.note}};
       j["report"] = o.report ? json::parse(sync::RunReportToJson(*o.report)) : json(nullptr);
+      j["schema"] = o.schema;
       arr.push_back(j);
     }
     Print(arr.dump(2) + "\n");
@@ -123,6 +124,7 @@ int PrintOutcomes(const Globals& g, const std::vector<app::PlanOutcome>& outcome
       if (!o.note.empty() && (!o.report || o.note.starts_with("run ") || o.note.starts_with("interrupted"))) {
         Print(fmt::format("[{}] {}\n", o.plan, o.note));
       }
+      for (const auto& line : o.schema) Print(fmt::format("[{}] schema: {}\n", o.plan, line));
     }
   }
   app::ShutDownLogging();

@@ -68,8 +68,44 @@ int main(int argc, char** argv) {
   auto* report = cli.add_subcommand("report", "the report of one run");
   report->add_option("run", report_id, "run id (see `datasync runs`)")->required();
 
+  DatasetImportArgs imp;
+  std::vector<std::string> refresh_names;
+  bool refresh_all = false, refresh_dry = false;
+  std::string show_name;
+  auto* dataset = cli.add_subcommand("dataset", "datasets from vendor doc pages: import, refresh, show");
+  dataset->require_subcommand(1);
+  auto* ds_import = dataset->add_subcommand("import", "import a dataset from a doc page (or the doc tree below it)");
+  ds_import->add_option("url", imp.url, "doc page URL, e.g. https://tushare.pro/document/2?doc_id=27");
+  ds_import->add_option("--file", imp.file, "read a saved page instead of fetching the URL");
+  ds_import->add_option("--source", imp.source, "source that serves the dataset (default: the only tushare source)");
+  ds_import->add_option("--name", imp.name, "dataset name (default: the API name)");
+  ds_import->add_flag("--yaml", imp.yaml, "print the datasets: section for datasync.yaml instead of storing");
+  ds_import->add_flag("--catalog", imp.catalog, "walk the doc tree below the URL and import every dataset page");
+  ds_import->add_option("--prefix", imp.prefix, "put before every imported API name");
+  ds_import->add_option("--delay-ms", imp.delay_ms, "pause between page fetches of --catalog (default 1000)");
+  ds_import->add_option("--max-pages", imp.max_pages, "stop a --catalog walk after this many pages (default 200)");
+  auto* ds_refresh = dataset->add_subcommand("refresh", "compare datasets with their doc pages; store new versions");
+  ds_refresh->add_option("names", refresh_names, "dataset names");
+  ds_refresh->add_flag("--all", refresh_all, "every imported dataset (and compare the others that have a doc_url)");
+  ds_refresh->add_flag("--dry-run", refresh_dry, "compare only; store nothing");
+  auto* ds_show = dataset->add_subcommand("show", "a dataset's fields, params and schema versions");
+  ds_show->add_option("name", show_name, "dataset name")->required();
+
+  std::string tmpl_name, tmpl_plan;
+  int tmpl_limit = 10;
+  auto* tmpl = cli.add_subcommand("template", "argument templates: list, show, test");
+  tmpl->require_subcommand(1);
+  auto* t_list = tmpl->add_subcommand("list", "templates of datasync.yaml, what they send and read");
+  auto* t_show = tmpl->add_subcommand("show", "one template's parameter sources");
+  t_show->add_option("name", tmpl_name, "template name")->required();
+  auto* t_test = tmpl->add_subcommand("test", "the first argument sets and the total count, without calling the vendor");
+  t_test->add_option("name", tmpl_name, "template name (optional with --plan)");
+  t_test->add_option("--plan", tmpl_plan, "with this plan's params, checkpoint and time zone");
+  t_test->add_option("--limit", tmpl_limit, "how many argument sets to print (default 10)");
+
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
+    for (auto* leaf : sub->get_subcommands({})) leaf->add_flag("--json", g.json, "machine-readable JSON output");
   }
 
   try {
@@ -94,5 +130,11 @@ int main(int argc, char** argv) {
   if (*status) return CmdStatus(g);
   if (*runs) return CmdRuns(g, runs_plan, runs_status, runs_limit);
   if (*report) return CmdReport(g, report_id);
+  if (*ds_import) return CmdDatasetImport(g, imp);
+  if (*ds_refresh) return CmdDatasetRefresh(g, refresh_names, refresh_all, refresh_dry);
+  if (*ds_show) return CmdDatasetShow(g, show_name);
+  if (*t_list) return CmdTemplateList(g);
+  if (*t_show) return CmdTemplateShow(g, tmpl_name);
+  if (*t_test) return CmdTemplateTest(g, tmpl_name, tmpl_plan, tmpl_limit);
   return kUsage;
 }

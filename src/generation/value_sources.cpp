@@ -6,6 +6,7 @@
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
 #include "generation/date_format.hpp"
+#include "generation/text_template.hpp"
 
 namespace datasync::generation {
 
@@ -328,6 +329,70 @@ core::Result<ValueTable> ExpandSource(const ParamSource& s, const GenerationCont
     case Kind::kNow: return Now(s, ctx);
     default: return Fail(ErrorKind::kInternal, Where(s, "unknown source kind"));
   }
+}
+
+core::Status CheckSource(const ParamSource& s) {
+  core::ManualClock epoch{core::TimePoint{}};
+  GenerationContext ctx;
+  ctx.clock = &epoch;
+  auto date = [&](const char* what, const std::string& text) -> core::Status {
+    if (text.empty()) return core::Ok();
+    auto d = ResolveDate(text, ctx);
+    if (!d) return Fail(Wrap(s, std::string(what) + ": ", d.error()));
+    return core::Ok();
+  };
+  auto need = [&](const std::string& value, const char* what) -> core::Status {
+    if (value.empty()) return Fail(ErrorKind::kConfig, Where(s, std::string("needs ") + what));
+    return core::Ok();
+  };
+  switch (s.kind) {
+    case Kind::kConstant:
+    case Kind::kList: return core::Ok();
+    case Kind::kFormat: {
+      auto t = TextTemplate::Parse(s.text, Escape::kNone);
+      if (!t) return Fail(Wrap(s, "", t.error()));
+      return core::Ok();
+    }
+    case Kind::kProduct:
+    case Kind::kZip:
+      if (s.children.empty()) return Fail(ErrorKind::kConfig, Where(s, "the group is empty"));
+      for (const auto& c : s.children) {
+        if (c.kind == Kind::kFormat) {
+          return Fail(ErrorKind::kConfig, "param '" + c.name + "': format is allowed only at the top level, not in a group");
+        }
+        if (auto st = CheckSource(c); !st) return st;
+      }
+      return core::Ok();
+    case Kind::kDateRange:
+    case Kind::kWindows:
+    case Kind::kNow: {
+      auto t = ExpandSource(s, ctx);
+      if (!t) return Fail(t.error());
+      return core::Ok();
+    }
+    default: break;
+  }
+  if (auto st = CheckFormat(s); !st) return st;
+  if (auto st = CheckStep(s.step); !st) return Fail(Wrap(s, "", st.error()));
+  if (auto st = date("end", s.end); !st) return st;
+  if (s.kind == Kind::kSinceCheckpoint) {
+    if (s.lookback < 0 || s.lookback > 100'000) {
+      return Fail(ErrorKind::kConfig, Where(s, "lookback must be between 0 and 100000"));
+    }
+    if (auto st = date("initial", s.initial); !st) return st;
+    if (!s.dataset.empty()) return need(s.column, "a column of the calendar");
+    return core::Ok();
+  }
+  if (auto st = need(s.dataset, "a dataset"); !st) return st;
+  if (auto st = need(s.column, "a column"); !st) return st;
+  if (s.kind == Kind::kTradingDays) {
+    if (s.pick != "first" && s.pick != "last") {
+      return Fail(ErrorKind::kConfig, Where(s, "pick '" + s.pick + "' is not allowed (allowed: first, last)"));
+    }
+    if (auto st = need(s.start, "a start date"); !st) return st;
+    return date("start", s.start);
+  }
+  return core::Ok();
 }
 
 core::Result<int32_t> ResolveDate(const std::string& raw, const GenerationContext& ctx) {

@@ -23,6 +23,10 @@ struct ValueTable {
 // Every kind except kFormat, kProduct and kZip (kInternal for those).
 core::Result<ValueTable> ExpandSource(const ParamSource& source, const GenerationContext& ctx);
 
+// Checks what can be checked without data or a clock (formats, steps, date syntax, window options, units,
+// mustache syntax, groups), so `validate` reports it at the line of the source. kConfig, "param 'x': ...".
+core::Status CheckSource(const ParamSource& source);
+
 // Date arithmetic of the sources, exposed for tests.
 // The date `k` steps after `base` ("day", "week", "month", "quarter", "year"); month-based steps keep
 // `anchor_day` where the month has it and clamp to the month's end otherwise (Jan 31 + 1 month = Feb 29).

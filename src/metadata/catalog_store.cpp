@@ -8,6 +8,7 @@ std::string_view ObjectKindName(ObjectKind k) {
     case ObjectKind::kDataset: return "dataset";
     case ObjectKind::kStorage: return "storage";
     case ObjectKind::kPlan: return "plan";
+    case ObjectKind::kTemplate: return "template";
   }
   return "?";
 }

@@ -1,4 +1,4 @@
-// CatalogStore: the applied configuration objects (sources, datasets, storages, plans) in the system
+// CatalogStore: the applied configuration objects (sources, datasets, storages, plans, templates) in the system
 // database. Each object is stored as its canonical JSON spec with a content hash and a version that
 // increases whenever the spec changes; earlier versions are kept as history (dataset schema versions).
 // The JSON codecs of the domain objects live in app/specs.hpp; this store never parses specs.
@@ -15,8 +15,8 @@
 
 namespace datasync::metadata {
 
-enum class ObjectKind : uint8_t { kSource, kDataset, kStorage, kPlan };
-std::string_view ObjectKindName(ObjectKind k);  // "source", "dataset", "storage", "plan"
+enum class ObjectKind : uint8_t { kSource, kDataset, kStorage, kPlan, kTemplate };
+std::string_view ObjectKindName(ObjectKind k);  // "source", "dataset", "storage", "plan", "template"
 
 struct StoredObject {
   ObjectKind kind = ObjectKind::kSource;

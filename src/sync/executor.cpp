@@ -302,6 +302,7 @@ struct Executor::Impl {
 
   void NoteDrift(const datasource::Page& page) {
     if (page.extra_fields.empty() && page.missing_fields.empty()) return;
+    if (opt.on_schema_drift) opt.on_schema_drift(page.extra_fields, page.missing_fields);
     std::lock_guard lock(mu);
     auto add = [&](const std::string& w) {
       if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) {

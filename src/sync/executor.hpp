@@ -71,6 +71,10 @@ struct ExecutorOptions {
   std::function<void(const Progress&)> on_progress;
   const std::atomic<bool>* interrupt = nullptr;  // set by SIGINT/SIGTERM: checkpoint and stop
   uint64_t seed = 0;                             // jitter; 0 = random
+  // Called for every page whose fields differ from the dataset's schema (Page::extra_fields and
+  // missing_fields), on a fetch worker, outside the executor's lock; it must be quick and thread-safe.
+  // app/ uses it to refresh the dataset's schema after the run.
+  std::function<void(const std::vector<std::string>& extra, const std::vector<std::string>& missing)> on_schema_drift;
 };
 
 class Executor {

@@ -1,0 +1,454 @@
+#include "app/dataset_service.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "app/schema_checks.hpp"
+#include "app/specs.hpp"
+#include "core/log.hpp"
+#include "core/strings.hpp"
+#include "datasource/tushare/doc_catalog.hpp"
+#include "datasource/tushare/doc_page.hpp"
+#include "net/http_client.hpp"
+
+namespace datasync::app {
+
+using core::ErrorKind;
+using core::Fail;
+using datasource::Dataset;
+using datasource::DatasetOrigin;
+using metadata::ObjectKind;
+namespace docs = datasource::tushare;
+
+namespace {
+
+// Providers whose doc pages datasync can read.
+constexpr std::string_view kDocProvider = "tushare";
+
+core::Result<datasource::DataSource> PickSource(App& app, const std::string& requested) {
+  auto sources = app.Sources();
+  if (!sources) return Fail(sources.error());
+  std::vector<std::string> names;
+  for (const auto& s : *sources) names.push_back(s.name);
+  if (!requested.empty()) {
+    for (const auto& s : *sources) {
+      if (s.name != requested) continue;
+      if (s.provider != kDocProvider) {
+        return Fail(ErrorKind::kConfig, "source '" + s.name + "' uses provider " + s.provider +
+                                            ", which has no doc-page importer (importers: tushare)");
+      }
+      return s;
+    }
+    return Fail(ErrorKind::kConfig, "unknown source '" + requested + "' (applied: " +
+                                        (names.empty() ? std::string("none") : core::Join(names, ", ")) +
+                                        "; define sources in datasync.yaml and run `datasync apply`)");
+  }
+  std::vector<const datasource::DataSource*> candidates;
+  for (const auto& s : *sources) {
+    if (s.provider == kDocProvider) candidates.push_back(&s);
+  }
+  if (candidates.size() == 1) return *candidates.front();
+  if (candidates.empty()) {
+    return Fail(ErrorKind::kConfig,
+                "no applied source uses a provider whose doc pages datasync reads (tushare); define one in "
+                "datasync.yaml and run `datasync apply`");
+  }
+  return Fail(ErrorKind::kConfig, "several sources could own the dataset (" + core::Join(names, ", ") +
+                                      "); choose one with --source");
+}
+
+struct Stored {
+  bool exists = false;
+  int64_t version = 0;
+  Dataset dataset;
+};
+
+core::Result<Stored> LoadStored(App& app, const std::string& name) {
+  Stored s;
+  auto obj = app.db().catalog().Get(ObjectKind::kDataset, name);
+  if (!obj) return Fail(obj.error());
+  if (!*obj) return s;
+  auto d = DatasetFromJson((*obj)->spec_json);
+  if (!d) return Fail(d.error());
+  s.exists = true;
+  s.version = (*obj)->version;
+  s.dataset = std::move(*d);
+  s.dataset.schema_version = static_cast<int>(s.version);
+  return s;
+}
+
+// A fresh definition from the page, keeping what the operator chose or the catalog already uses: the
+// name and source, and the keys while their fields still exist.
+Dataset Merge(Dataset fresh, const Dataset* current) {
+  if (!current) return fresh;
+  fresh.name = current->name;
+  fresh.source = current->source;
+  fresh.origin = current->origin;
+  auto has = [&](const std::string& f) { return fresh.schema && fresh.schema->IndexOf(f).has_value(); };
+  if (!current->primary_key.empty() && std::all_of(current->primary_key.begin(), current->primary_key.end(), has)) {
+    fresh.primary_key = current->primary_key;
+  }
+  if (!current->date_key.empty() && has(current->date_key)) fresh.date_key = current->date_key;
+  return fresh;
+}
+
+void RecordCheck(App& app, const std::vector<std::string>& names) {
+  // Plans run in parallel and each may refresh its dataset after drift: one writer of the file at a time.
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  SchemaCheckLog log = SchemaCheckLog::Load(app.project().state_dir);
+  int64_t now = core::ToEpochMicros(app.clock().Now());
+  for (const auto& n : names) log.Record(n, now);
+  if (auto st = log.Save(); !st) core::LogWarn("schema checks: " + st.error().message());
+}
+
+std::string ChangeName(metadata::PutOutcome o) {
+  switch (o) {
+    case metadata::PutOutcome::kCreated: return "created";
+    case metadata::PutOutcome::kUpdated: return "updated";
+    case metadata::PutOutcome::kUnchanged: return "unchanged";
+  }
+  return "?";
+}
+
+core::Result<ImportResult> ImportPage(App& app, const docs::DocPage& page, const ImportOptions& o,
+                                      const datasource::DataSource& source, bool skip_conflicts) {
+  ImportResult r;
+  r.notes = page.notes;
+  std::string name = o.name.empty() ? o.prefix + page.api : o.name;
+  if (!IsValidObjectName(name)) {
+    return Fail(ErrorKind::kConfig, "dataset name '" + name +
+                                        "' is not allowed (use letters, digits, _ . -; start with a letter or _)");
+  }
+  auto stored = LoadStored(app, name);
+  if (!stored) return Fail(stored.error());
+  if (stored->exists && stored->dataset.origin != DatasetOrigin::kImport) {
+    std::string why = "dataset '" + name + "' is defined in datasync.yaml";
+    if (!skip_conflicts) {
+      return Fail(ErrorKind::kConfig, why + "; import it under another name (--name, or --prefix for a catalog)");
+    }
+    r.dataset = docs::ToDataset(page, source.name, name);
+    r.change = "skipped";
+    r.notes.push_back(why + "; not replaced (use --prefix)");
+    return r;
+  }
+  Dataset fresh = Merge(docs::ToDataset(page, source.name, name), stored->exists ? &stored->dataset : nullptr);
+  if (o.dry_run) {
+    r.dataset = std::move(fresh);
+    r.change = "parsed";
+    return r;
+  }
+  if (stored->exists) r.diff = datasource::DescribeDiff(datasource::DiffDatasets(stored->dataset, fresh));
+  auto put = app.db().catalog().Put(ObjectKind::kDataset, name, DatasetToJson(fresh));
+  if (!put) return Fail(put.error());
+  auto now = LoadStored(app, name);
+  if (!now) return Fail(now.error());
+  r.change = ChangeName(*put);
+  r.version = now->version;
+  r.dataset = std::move(now->dataset);
+  RecordCheck(app, {name});
+  return r;
+}
+
+// What the next runs do to the storages of the dataset's plans.
+std::vector<std::string> MigrationPlan(App& app, const std::string& dataset, const datasource::DatasetDiff& diff) {
+  std::vector<std::string> out;
+  std::vector<std::string> apply, held;
+  for (const auto& f : diff.added_fields) apply.push_back("add column " + f.name + " (" + f.type.ToString() + ")");
+  for (const auto& r : diff.retyped_fields) {
+    std::string what = r.name + ": " + r.from.ToString() + " -> " + r.to.ToString();
+    (r.widening ? apply : held).push_back((r.widening ? "widen column " : "retype column ") + what);
+  }
+  for (const auto& f : diff.removed_fields) {
+    held.push_back("keep column " + f.name + " (the vendor no longer documents it; new rows leave it NULL)");
+  }
+  if (apply.empty() && held.empty()) return out;
+  auto plans = app.Plans();
+  auto storages = app.Storages();
+  if (!plans || !storages) return {"cannot list the plans of dataset '" + dataset + "'"};
+  bool any = false;
+  for (const auto& p : *plans) {
+    if (p.dataset != dataset) continue;
+    for (const auto& sname : p.storages) {
+      std::string kind = "?";
+      for (const auto& st : *storages) {
+        if (st.name == sname) kind = st.kind;
+      }
+      any = true;
+      std::string where = "storage '" + sname + "' (" + kind + "), plan '" + p.name + "': ";
+      if (!apply.empty()) out.push_back(where + "the next run will " + core::Join(apply, "; "));
+      if (!held.empty()) out.push_back(where + "held for review (`datasync migrate`): " + core::Join(held, "; "));
+    }
+  }
+  if (!any) out.push_back("no plan syncs dataset '" + dataset + "' yet; its storages start with the new schema");
+  return out;
+}
+
+RefreshResult RefreshOne(App& app, const Dataset& current, bool dry_run) {
+  RefreshResult r;
+  r.dataset = current.name;
+  r.url = current.doc_url;
+  r.origin = std::string(datasource::DatasetOriginName(current.origin));
+  r.version_before = r.version_after = current.schema_version;
+  if (current.doc_url.empty()) {
+    r.error = "dataset '" + current.name + "' has no doc_url to refresh from";
+    return r;
+  }
+  auto html = FetchDocPage(app, current.doc_url);
+  if (!html) {
+    r.error = html.error().message();
+    return r;
+  }
+  auto page = docs::ParseDocPage(*html, current.doc_url);
+  if (!page) {
+    r.error = page.error().message();
+    return r;
+  }
+  if (page->api != current.api) {
+    r.error = "the page now describes api '" + page->api + "', not '" + current.api + "'; nothing changed";
+    return r;
+  }
+  r.notes = page->notes;
+  Dataset fresh = Merge(docs::ToDataset(*page, current.source, current.name), &current);
+  r.diff = datasource::DiffDatasets(current, fresh);
+  r.changes = datasource::DescribeDiff(r.diff);
+  RecordCheck(app, {current.name});
+  if (current.origin != DatasetOrigin::kImport) {
+    if (!r.diff.empty()) {
+      r.notes.push_back("dataset '" + current.name +
+                        "' is defined in datasync.yaml: change it there (`datasync dataset import " + current.doc_url +
+                        " --yaml` prints the page's definition)");
+    }
+    return r;
+  }
+  if (dry_run) return r;
+  auto put = app.db().catalog().Put(ObjectKind::kDataset, current.name, DatasetToJson(fresh));
+  if (!put) {
+    r.error = put.error().message();
+    return r;
+  }
+  if (*put == metadata::PutOutcome::kUpdated) {
+    auto now = LoadStored(app, current.name);
+    if (now) r.version_after = now->version;
+    r.stored = true;
+    r.migration = MigrationPlan(app, current.name, r.diff);
+  }
+  return r;
+}
+
+}  // namespace
+
+core::Result<std::string> FetchDocPage(App& app, const std::string& url) {
+  if (url.starts_with("file:")) {
+    std::string path = url.substr(5);
+    if (path.starts_with("//")) path = path.substr(2);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Fail(ErrorKind::kConfig, "cannot read the saved page " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    return Fail(ErrorKind::kConfig, "'" + url + "' is not an http://, https:// or file: URL");
+  }
+  net::HttpRequest req;
+  req.url = url;
+  req.headers = {{"Accept", "text/html"}};
+  req.timeout = std::chrono::seconds(30);
+  auto resp = app.http().Send(req);
+  if (!resp) return Fail(resp.error());
+  if (resp->status != 200) {
+    ErrorKind kind = resp->status >= 500 ? ErrorKind::kTransient : ErrorKind::kInvalidInput;
+    return Fail(kind, "HTTP " + std::to_string(resp->status) + " from " + url);
+  }
+  return std::move(resp->body);
+}
+
+core::Result<ImportResult> ImportDataset(App& app, const ImportOptions& o) {
+  auto source = PickSource(app, o.source);
+  if (!source) return Fail(source.error());
+  std::string url = o.url;
+  std::string text_from = o.url;
+  if (!o.file.empty()) {
+    std::filesystem::path p = std::filesystem::absolute(o.file);
+    text_from = "file:" + p.string();
+    if (url.empty()) url = text_from;
+  }
+  if (url.empty()) return Fail(ErrorKind::kConfig, "give the doc page's URL (or --file PATH)");
+  auto html = FetchDocPage(app, text_from);
+  if (!html) return Fail(html.error());
+  auto page = docs::ParseDocPage(*html, url);
+  if (!page) return Fail(page.error());
+  return ImportPage(app, *page, o, *source, false);
+}
+
+core::Result<CatalogImportResult> ImportCatalog(App& app, const CatalogImportOptions& o) {
+  auto source = PickSource(app, o.base.source);
+  if (!source) return Fail(source.error());
+  if (o.base.url.empty()) return Fail(ErrorKind::kConfig, "give the URL of a doc page whose tree to import");
+  CatalogImportResult out;
+  docs::CatalogWalkOptions walk_options;
+  walk_options.max_pages = o.max_pages;
+  walk_options.delay = o.delay;
+  auto fetch = [&](const std::string& url) { return FetchDocPage(app, url); };
+  auto pause = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  std::string first_error;
+  auto walk = docs::WalkCatalog(o.base.url, walk_options, fetch, pause, [&](const docs::CatalogEntry& e) {
+    std::string label = "doc_id " + std::to_string(e.doc_id) + (e.label.empty() ? "" : " (" + e.label + ")");
+    if (!e.page) {
+      out.skipped.push_back(label + ": " + e.skipped);
+      if (o.on_page) o.on_page(label + ": skipped");
+      return;
+    }
+    ImportOptions one = o.base;
+    one.name.clear();
+    auto r = ImportPage(app, *e.page, one, *source, true);
+    if (!r) {
+      out.skipped.push_back(label + ": " + r.error().message());
+      if (o.on_page) o.on_page(label + ": " + r.error().message());
+      return;
+    }
+    if (o.on_page) o.on_page(label + ": " + r->dataset.name + " " + r->change);
+    out.datasets.push_back(std::move(*r));
+  });
+  if (!walk) return Fail(walk.error());
+  out.truncated = walk->truncated;
+  return out;
+}
+
+core::Result<std::vector<RefreshResult>> RefreshDatasets(App& app, const std::vector<std::string>& names, bool all,
+                                                         bool dry_run) {
+  auto datasets = app.Datasets();
+  if (!datasets) return Fail(datasets.error());
+  std::vector<const Dataset*> targets;
+  for (const auto& n : names) {
+    auto it = std::find_if(datasets->begin(), datasets->end(), [&](const Dataset& d) { return d.name == n; });
+    if (it == datasets->end()) {
+      std::vector<std::string> known;
+      for (const auto& d : *datasets) known.push_back(d.name);
+      return Fail(ErrorKind::kConfig, "unknown dataset '" + n + "' (in the catalog: " +
+                                          (known.empty() ? std::string("none") : core::Join(known, ", ")) + ")");
+    }
+    targets.push_back(&*it);
+  }
+  if (names.empty()) {
+    for (const auto& d : *datasets) {
+      if (d.origin == DatasetOrigin::kImport || (all && !d.doc_url.empty())) targets.push_back(&d);
+    }
+  }
+  std::vector<RefreshResult> out;
+  for (const auto* d : targets) out.push_back(RefreshOne(app, *d, dry_run));
+  return out;
+}
+
+std::vector<RefreshResult> RefreshDue(App& app, const std::vector<std::string>& names) {
+  std::vector<RefreshResult> out;
+  int64_t hours = app.settings().schema_refresh_hours;
+  if (hours <= 0) return out;
+  auto datasets = app.Datasets();
+  if (!datasets) return out;
+  SchemaCheckLog log = SchemaCheckLog::Load(app.project().state_dir);
+  int64_t now = core::ToEpochMicros(app.clock().Now());
+  for (const auto& d : *datasets) {
+    if (d.origin != DatasetOrigin::kImport || d.doc_url.empty()) continue;
+    if (std::find(names.begin(), names.end(), d.name) == names.end()) continue;
+    if (!log.Due(d.name, now, hours)) continue;
+    out.push_back(RefreshOne(app, d, false));
+  }
+  return out;
+}
+
+RefreshResult RefreshAfterDrift(App& app, const std::string& dataset) {
+  auto results = RefreshDatasets(app, {dataset}, false, false);
+  if (!results || results->empty()) {
+    RefreshResult r;
+    r.dataset = dataset;
+    r.error = results ? "dataset not found" : results.error().message();
+    return r;
+  }
+  return std::move(results->front());
+}
+
+core::Result<std::vector<DatasetVersion>> DatasetHistory(App& app, const std::string& name) {
+  auto history = app.db().catalog().History(ObjectKind::kDataset, name);
+  if (!history) return Fail(history.error());
+  if (history->empty()) return Fail(ErrorKind::kConfig, "unknown dataset '" + name + "'");
+  std::vector<DatasetVersion> out;
+  std::optional<Dataset> previous;
+  for (const auto& o : *history) {
+    auto d = DatasetFromJson(o.spec_json);
+    if (!d) return Fail(d.error());
+    DatasetVersion v;
+    v.version = o.version;
+    v.updated_at_us = o.updated_at_us;
+    v.origin = std::string(datasource::DatasetOriginName(d->origin));
+    if (previous) v.changes = datasource::DescribeDiff(datasource::DiffDatasets(*previous, *d));
+    previous = std::move(*d);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<std::string> DescribeRefresh(const RefreshResult& r, const std::string& why) {
+  std::string head = "dataset " + r.dataset + " checked against " + (r.url.empty() ? "its doc page" : r.url) + " (" +
+                     why + ")";
+  if (!r.error.empty()) return {head + ": " + r.error};
+  std::vector<std::string> out;
+  if (r.stored) {
+    out.push_back(head + ": version " + std::to_string(r.version_before) + " -> " + std::to_string(r.version_after));
+  } else if (r.changes.empty()) {
+    out.push_back(head + ": unchanged");
+  } else {
+    out.push_back(head + ": the page differs");
+  }
+  for (const auto& c : r.changes) out.push_back("  " + c);
+  for (const auto& m : r.migration) out.push_back("  " + m);
+  for (const auto& n : r.notes) out.push_back("  note: " + n);
+  return out;
+}
+
+std::string DatasetsYaml(const std::vector<Dataset>& datasets) {
+  YAML::Emitter out;
+  out.SetOutputCharset(YAML::EmitNonAscii);
+  out << YAML::BeginMap << YAML::Key << "datasets" << YAML::Value << YAML::BeginMap;
+  for (const auto& d : datasets) {
+    out << YAML::Key << d.name << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "source" << YAML::Value << d.source;
+    out << YAML::Key << "api" << YAML::Value << d.api;
+    out << YAML::Key << "title" << YAML::Value << d.title;
+    out << YAML::Key << "description" << YAML::Value << d.description;
+    out << YAML::Key << "doc_url" << YAML::Value << d.doc_url;
+    if (d.row_cap > 0) out << YAML::Key << "row_cap" << YAML::Value << d.row_cap;
+    if (d.points > 0) out << YAML::Key << "points" << YAML::Value << d.points;
+    if (!d.primary_key.empty()) out << YAML::Key << "primary_key" << YAML::Value << YAML::Flow << d.primary_key;
+    if (!d.date_key.empty()) out << YAML::Key << "date_key" << YAML::Value << d.date_key;
+    if (!d.default_fields.empty()) {
+      out << YAML::Key << "default_fields" << YAML::Value << YAML::Flow << d.default_fields;
+    }
+    out << YAML::Key << "params" << YAML::Value << YAML::BeginSeq;
+    for (const auto& p : d.params) {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << p.name << YAML::Key << "type"
+          << YAML::Value << p.type << YAML::Key << "required" << YAML::Value << p.required << YAML::Key
+          << "description" << YAML::Value << p.description << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::Key << "fields" << YAML::Value << YAML::BeginSeq;
+    if (d.schema) {
+      for (const auto& f : d.schema->fields()) {
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << f.name << YAML::Key << "type"
+            << YAML::Value << f.type.ToString() << YAML::Key << "description" << YAML::Value << f.description
+            << YAML::EndMap;
+      }
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+  }
+  out << YAML::EndMap << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace datasync::app
