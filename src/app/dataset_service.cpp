@@ -408,7 +408,10 @@ std::vector<std::string> DescribeRefresh(const RefreshResult& r, const std::stri
   }
   for (const auto& c : r.changes) out.push_back("  " + c);
   for (const auto& m : r.migration) out.push_back("  " + m);
-  for (const auto& n : r.notes) out.push_back("  note: " + n);
+  // The importer's notes describe the page; repeating them on every unchanged check would be noise.
+  if (r.stored || !r.changes.empty()) {
+    for (const auto& n : r.notes) out.push_back("  note: " + n);
+  }
   return out;
 }
 

@@ -149,7 +149,7 @@ bool ReadApiLimits(const json& v, std::map<std::string, ApiLimitOverride>& limit
 bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
   static const char* const kAllowed =
       "tokens, no_permission, per_minute, per_hour, per_day, api_limits, rate_limit_style, json_style, row_cap, "
-      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed";
+      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change";
   for (const auto& [key, v] : patch.items()) {
     bool flag = false;
     int64_t count = 0;
@@ -183,6 +183,10 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
       ok = v.is_boolean();
       if (ok) c.gzip = v.get<bool>();
       if (!ok) error = "'gzip' must be true or false, got " + v.dump();
+    } else if (key == "schema_change") {
+      ok = v.is_boolean();
+      if (ok) c.schema_change = v.get<bool>();
+      if (!ok) error = "'schema_change' must be true or false, got " + v.dump();
     } else if (key == "fail_5xx") {
       ok = ReadProbability(v, key, c.faults.fail_5xx, error);
     } else if (key == "slow") {

@@ -64,12 +64,26 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Field names → column indexes into spec.fields, in the requested order without repeats.
-bool ResolveColumns(const ApiSpec& spec, const std::vector<std::string>& requested, std::vector<size_t>& columns,
-                    std::string& error) {
+// daily after the vendor's schema change: a volume-weighted average price at the end.
+const std::vector<std::string_view>& DailyChangedFields() {
+  static const std::vector<std::string_view> fields = {"ts_code", "trade_date", "open",    "high", "low",    "close",
+                                                       "pre_close", "change",   "pct_chg", "vol",  "amount", "vwap"};
+  return fields;
+}
+constexpr size_t kVwapColumn = 11;
+
+const std::vector<std::string_view>& FieldsOf(const ApiSpec& spec, bool schema_change) {
+  return schema_change && spec.id == ApiId::kDaily ? DailyChangedFields() : spec.fields;
+}
+
+// Field names → column indexes into the API's fields, in the requested order without repeats.
+bool ResolveColumns(const ApiSpec& spec, bool schema_change, const std::vector<std::string>& requested,
+                    std::vector<size_t>& columns, std::string& error) {
+  const std::vector<std::string_view>& fields = FieldsOf(spec, schema_change);
+  const std::vector<std::string_view>& defaults = schema_change && spec.id == ApiId::kDaily ? fields : spec.default_fields;
   const auto index_of = [&](std::string_view f) -> std::optional<size_t> {
-    for (size_t i = 0; i < spec.fields.size(); ++i) {
-      if (spec.fields[i] == f) return i;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i] == f) return i;
     }
     return std::nullopt;
   };
@@ -84,7 +98,13 @@ bool ResolveColumns(const ApiSpec& spec, const std::vector<std::string>& request
     if (std::find(columns.begin(), columns.end(), *i) == columns.end()) columns.push_back(*i);
   }
   if (columns.empty()) {
-    for (std::string_view f : spec.default_fields) columns.push_back(*index_of(f));
+    for (std::string_view f : defaults) columns.push_back(*index_of(f));
+  }
+  // After the schema change the new column comes with every daily answer, asked for or not, so a client
+  // that asks for the old fields sees the drift in the response.
+  if (schema_change && spec.id == ApiId::kDaily &&
+      std::find(columns.begin(), columns.end(), kVwapColumn) == columns.end()) {
+    columns.push_back(kVwapColumn);
   }
   return true;
 }
@@ -265,6 +285,16 @@ void ForEachBar(const MarketData& market, const BarQuery& query, Emit&& emit) {
   }
 }
 
+// amount (千元) / vol (手): yuan per share, 2 decimals; null without volume.
+void WriteVwap(JsonWriter& w, const DailyRow& r) {
+  if (r.vol <= 0) return w.Null();
+  // amount carries 3 decimals of thousands of CNY, so its scaled integer is CNY; vol carries 2 decimals of
+  // lots of 100 shares, so its scaled integer is shares. CNY per share, scaled to 2 decimals:
+  const __int128 num = static_cast<__int128>(r.amount) * 100;
+  const __int128 den = static_cast<__int128>(r.vol);
+  w.Scaled(static_cast<int64_t>((num + den / 2) / den), 2);
+}
+
 void WriteDailyCells(JsonWriter& w, RowEmitter& rows, const std::vector<size_t>& columns, const Stock& stock, int day,
                      const DailyRow& r) {
   for (size_t p = 0; p < columns.size(); ++p) {
@@ -280,6 +310,7 @@ void WriteDailyCells(JsonWriter& w, RowEmitter& rows, const std::vector<size_t>&
       case 7: w.Scaled(r.change, 2); break;
       case 8: w.Scaled(r.pct_chg, 4); break;
       case 9: w.Scaled(r.vol, 2); break;
+      case kVwapColumn: WriteVwap(w, r); break;
       default: w.Scaled(r.amount, 3); break;
     }
   }
@@ -335,7 +366,7 @@ void WriteStockBasicCells(JsonWriter& w, RowEmitter& rows, const std::vector<siz
 }
 
 bool ServeTradeCal(const MarketData& market, const Params& params, const std::vector<size_t>& columns, JsonWriter& w,
-                   RowEmitter& rows, std::string& error) {
+                   RowEmitter& rows, bool schema_change, std::string& error) {
   ParamReader reader(params);
   std::optional<std::string> exchange;
   std::optional<int> start_date, end_date, is_open;
@@ -358,7 +389,14 @@ bool ServeTradeCal(const MarketData& market, const Params& params, const std::ve
       switch (columns[p]) {
         case 0: w.PlainString(exchange_name); break;
         case 1: WriteYmd(w, day); break;
-        case 2: w.Int(open); break;
+        case 2:
+          // After the schema change the integer flag goes out as a float (1.0).
+          if (schema_change) {
+            w.Scaled(open, 0);
+          } else {
+            w.Int(open);
+          }
+          break;
         default: WriteYmd(w, calendar.PrevOpen(day)); break;
       }
     }
@@ -464,6 +502,12 @@ const std::vector<std::string_view>& DataApis::ApiNames() {
   return names;
 }
 
+const std::vector<std::string_view>& DataApis::SchemaChangedFields(std::string_view api_name) {
+  static const std::vector<std::string_view> none;
+  const ApiSpec* spec = FindSpec(api_name);
+  return spec ? FieldsOf(*spec, true) : none;
+}
+
 bool DataApis::Knows(std::string_view api_name) {
   return FindSpec(api_name) != nullptr;
 }
@@ -486,7 +530,8 @@ int DataApis::Serve(const ApiRequest& request, const ServeOptions& options, std:
   if (spec == nullptr) throw std::invalid_argument("DataApis::Serve: unknown api " + request.api_name);
   std::vector<size_t> columns;
   std::string error;
-  if (ResolveColumns(*spec, request.fields, columns, error)) {
+  const std::vector<std::string_view>& fields = FieldsOf(*spec, options.schema_change);
+  if (ResolveColumns(*spec, options.schema_change, request.fields, columns, error)) {
     // Rows go straight into `out` after the head; on a param error the partial body is discarded.
     const size_t start = out.size();
     JsonWriter w(out, options.style);
@@ -496,7 +541,7 @@ int DataApis::Serve(const ApiRequest& request, const ServeOptions& options, std:
     w.Char('[');
     for (size_t p = 0; p < columns.size(); ++p) {
       if (p > 0) w.Comma();
-      w.PlainString(spec->fields[columns[p]]);
+      w.PlainString(fields[columns[p]]);
     }
     w.Char(']');
     w.Comma();
@@ -505,7 +550,9 @@ int DataApis::Serve(const ApiRequest& request, const ServeOptions& options, std:
     RowEmitter rows(w, options.row_cap);
     bool ok = true;
     switch (spec->id) {
-      case ApiId::kTradeCal: ok = ServeTradeCal(market_, request.params, columns, w, rows, error); break;
+      case ApiId::kTradeCal:
+        ok = ServeTradeCal(market_, request.params, columns, w, rows, options.schema_change, error);
+        break;
       case ApiId::kStockBasic: ok = ServeStockBasic(market_, request.params, columns, w, rows, error); break;
       case ApiId::kFundDaily: break;  // the simulator lists no funds
       default:

@@ -35,6 +35,7 @@ struct ServeOptions {
   size_t row_cap = 6000;
   int published_through_day = 0;  // the last trading day whose bars exist yet
   std::string_view request_id;
+  bool schema_change = false;  // RuntimeConfig::schema_change: SchemaChangedFields() instead of Fields()
 };
 
 inline constexpr int kCodeOk = 0;
@@ -48,6 +49,8 @@ class DataApis {
   static bool Knows(std::string_view api_name);
   // The API's output fields, in wire order.
   static const std::vector<std::string_view>& Fields(std::string_view api_name);
+  // The fields after the vendor's schema change (daily gains vwap at the end; the others are unchanged).
+  static const std::vector<std::string_view>& SchemaChangedFields(std::string_view api_name);
 
   // Renders the response body of an accepted call into `out` (appending); returns its business code
   // (kCodeOk, or kCodeInvalidArgument for an unknown field or a bad param value). The api must be one

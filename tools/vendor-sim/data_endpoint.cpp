@@ -176,6 +176,7 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
   options.row_cap = config->row_cap;
   options.published_through_day = state.PublishedThrough(now_ms);
   options.request_id = request_id;
+  options.schema_change = config->schema_change;
   body.reserve(16 * 1024);
   if (state.apis().Serve(request, options, body) != kCodeOk) state.ledger().CountInvalidArgument(token, api);
 

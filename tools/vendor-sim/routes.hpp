@@ -13,5 +13,6 @@ class SimState;
 
 void RegisterDataRoutes(httplib::Server& server, SimState& state);
 void RegisterAdminRoutes(httplib::Server& server, SimState& state);
+void RegisterDocRoutes(httplib::Server& server, SimState& state);
 
 }  // namespace datasync::vendorsim

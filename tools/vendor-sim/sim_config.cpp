@@ -166,6 +166,8 @@ std::string ConfigJson(const StartupConfig& startup, const RuntimeConfig& runtim
   w.Double(runtime.faults.internal_error);
   key("fault_seed");
   w.Int(static_cast<int64_t>(runtime.faults.seed));
+  key("schema_change");
+  w.Bool(runtime.schema_change);
   w.Char('}');
   return out;
 }

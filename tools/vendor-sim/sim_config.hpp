@@ -53,6 +53,9 @@ struct RuntimeConfig {
   JsonStyle json_style = JsonStyle::kCompact;
   size_t row_cap = 6000;
   bool gzip = false;
+  // The vendor changed its schema: daily gains a field (vwap), trade_cal's integer is_open is sent as a
+  // float, and the doc pages say so (see data_apis.hpp, doc_pages.hpp).
+  bool schema_change = false;
 
   WindowLimits LimitsFor(std::string_view api) const;
 };

@@ -35,6 +35,7 @@ SimServer::SimServer(StartupConfig startup, RuntimeConfig runtime)
   });
   RegisterDataRoutes(server, impl_->state);
   RegisterAdminRoutes(server, impl_->state);
+  RegisterDocRoutes(server, impl_->state);
 }
 
 SimServer::~SimServer() = default;

@@ -81,7 +81,11 @@ core::Result<CatalogWalk> WalkCatalog(const std::string& start_url, const Catalo
     if (page) {
       e.page = std::move(*page);
     } else {
-      e.skipped = "not a dataset page (" + page.error().message() + ")";
+      // "doc page URL: no API name (...); is it a dataset page?" -> "no API name (...)".
+      std::string why = page.error().message();
+      if (size_t at = why.find(": "); why.starts_with("doc page ") && at != std::string::npos) why = why.substr(at + 2);
+      if (size_t q = why.rfind("; is it a dataset page?"); q != std::string::npos) why.resize(q);
+      e.skipped = "not a dataset page: " + why;
     }
     walk.entries.push_back(std::move(e));
     if (on_entry) on_entry(walk.entries.back());
