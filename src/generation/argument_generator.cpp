@@ -116,8 +116,10 @@ core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::FromSources(
     root->children.push_back(std::move(*node));
   }
 
-  // Columns keep their layout index; formats see every column and every earlier format.
+  // Columns keep their layout index; a format sees every column, wherever it is declared, and the formats
+  // declared before it (they are rendered in order).
   std::vector<std::string> visible;
+  for (const auto& c : gen->column_names_) visible.push_back(c);
   for (const auto& [name, src] : order) {
     Output out;
     out.name = name;
@@ -139,7 +141,7 @@ core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::FromSources(
       out.column = static_cast<size_t>(
           std::find(gen->column_names_.begin(), gen->column_names_.end(), name) - gen->column_names_.begin());
     }
-    visible.push_back(name);
+    if (src != nullptr) visible.push_back(name);
     gen->has_format_ = gen->has_format_ || out.format.has_value();
     gen->outputs_.push_back(std::move(out));
   }

@@ -360,8 +360,9 @@ ParamSource Format(std::string name, std::string text) {
 
 TEST(GeneratorTest, FormatsRenderOtherValuesAndVariablesAreNotSent) {
   Fixture f;
-  std::vector<ParamSource> sources = {List("_symbol", {"000001", "600000"}), List("_board", {"SZ"}),
-                                      Format("ts_code", "{{_symbol}}.{{_board}}"), List("adj", {"qfq"})};
+  // A format may use a variable declared after it; only other formats must come first.
+  std::vector<ParamSource> sources = {List("_symbol", {"000001", "600000"}), Format("ts_code", "{{_symbol}}.{{_board}}"),
+                                      List("_board", {"SZ"}), List("adj", {"qfq"})};
   auto gen = ArgumentGenerator::FromSources(sources, f.Ctx());
   ASSERT_TRUE(gen) << gen.error().ToString();
   EXPECT_EQ(All(**gen), (std::vector<std::string>{"ts_code=000001.SZ adj=qfq", "ts_code=600000.SZ adj=qfq"}));
