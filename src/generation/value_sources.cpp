@@ -103,9 +103,10 @@ core::Result<int32_t> AsDay(const ParamSource& s, const core::Value& v) {
                                                "' holds '" + v.ToString() + "', which is not a date"));
 }
 
-// Open days of the calendar `s.dataset` within [min, max] (either may be absent), ascending.
-core::Result<std::vector<int32_t>> OpenDays(const ParamSource& s, const GenerationContext& ctx,
-                                            std::optional<int32_t> min, std::optional<int32_t> max) {
+// The distinct values of the source's column of its dataset, rows matching its filters, within the bounds.
+core::Result<std::vector<core::Value>> ReadDistinct(const ParamSource& s, const GenerationContext& ctx,
+                                                    std::optional<int32_t> min = std::nullopt,
+                                                    std::optional<int32_t> max = std::nullopt) {
   auto reader = Reader(s, ctx);
   if (!reader) return Fail(reader.error());
   storage::ReadQuery q;
@@ -116,6 +117,14 @@ core::Result<std::vector<int32_t>> OpenDays(const ParamSource& s, const Generati
   if (max) q.max = core::FormatIsoDate(*max);
   auto values = (*reader)->DistinctValues(q);
   if (!values) return Fail(Wrap(s, "", values.error()));
+  return values;
+}
+
+// Open days of the calendar `s.dataset` within [min, max] (either may be absent), ascending.
+core::Result<std::vector<int32_t>> OpenDays(const ParamSource& s, const GenerationContext& ctx,
+                                            std::optional<int32_t> min, std::optional<int32_t> max) {
+  auto values = ReadDistinct(s, ctx, min, max);
+  if (!values) return Fail(values.error());
   std::vector<int32_t> days;
   days.reserve(values->size());
   for (const auto& v : *values) {
@@ -170,14 +179,8 @@ core::Result<ValueTable> TradingDays(const ParamSource& s, const GenerationConte
 }
 
 core::Result<ValueTable> ColumnValues(const ParamSource& s, const GenerationContext& ctx) {
-  auto reader = Reader(s, ctx);
-  if (!reader) return Fail(reader.error());
-  storage::ReadQuery q;
-  q.dataset = s.dataset;
-  q.column = s.column;
-  q.equals = s.where;
-  auto values = (*reader)->DistinctValues(q);
-  if (!values) return Fail(Wrap(s, "", values.error()));
+  auto values = ReadDistinct(s, ctx);
+  if (!values) return Fail(values.error());
   std::vector<std::string> out;
   out.reserve(values->size());
   for (const auto& v : *values) {

@@ -486,6 +486,21 @@ class PageParser {
     }
   }
 
+  // A row's name is kept only if it is an identifier not seen before in `kept`; otherwise a note says why.
+  template <class T>
+  bool Accept(const char* what, const std::string& name, const std::vector<T>& kept) {
+    if (name.empty()) return false;
+    if (!IsIdentifier(name)) {
+      page_.notes.push_back(std::string(what) + " '" + CleanText(name, 80) + "' is not an identifier and was left out");
+      return false;
+    }
+    if (std::any_of(kept.begin(), kept.end(), [&](const T& x) { return x.name == name; })) {
+      page_.notes.push_back(std::string(what) + " '" + name + "' is listed twice; the first one is kept");
+      return false;
+    }
+    return true;
+  }
+
   core::Status ReadParams(const RawTable& t, const Columns& c) {
     if (c.name < 0) {
       return Fail(ErrorKind::kInvalidInput, "doc page " + page_.url + ": the input table has no 名称 column (headers: " +
@@ -494,15 +509,7 @@ class PageParser {
     std::vector<std::string> either;  // params documented as "one of" (二选一)
     for (const auto& row : t.rows) {
       std::string name = Cell(row, c.name);
-      if (name.empty()) continue;
-      if (!IsIdentifier(name)) {
-        page_.notes.push_back("input param '" + CleanText(name, 80) + "' is not an identifier and was left out");
-        continue;
-      }
-      if (std::any_of(page_.params.begin(), page_.params.end(), [&](const auto& p) { return p.name == name; })) {
-        page_.notes.push_back("input param '" + name + "' is listed twice; the first one is kept");
-        continue;
-      }
+      if (!Accept("input param", name, page_.params)) continue;
       RequestParam p;
       p.name = name;
       p.type = c.type >= 0 && !Cell(row, c.type).empty() ? CleanText(Cell(row, c.type), 32) : "str";
@@ -529,15 +536,7 @@ class PageParser {
     }
     for (const auto& row : t.rows) {
       std::string name = Cell(row, c.name);
-      if (name.empty()) continue;
-      if (!IsIdentifier(name)) {
-        page_.notes.push_back("output field '" + CleanText(name, 80) + "' is not an identifier and was left out");
-        continue;
-      }
-      if (std::any_of(page_.fields.begin(), page_.fields.end(), [&](const auto& f) { return f.name == name; })) {
-        page_.notes.push_back("output field '" + name + "' is listed twice; the first one is kept");
-        continue;
-      }
+      if (!Accept("output field", name, page_.fields)) continue;
       DocField f;
       f.name = name;
       f.vendor_type = CleanText(Cell(row, c.type), 32);
