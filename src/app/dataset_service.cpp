@@ -354,12 +354,17 @@ std::vector<RefreshResult> RefreshDue(App& app, const std::vector<std::string>& 
   if (!datasets) return out;
   SchemaCheckLog log = SchemaCheckLog::Load(app.project().state_dir);
   int64_t now = core::ToEpochMicros(app.clock().Now());
+  std::vector<std::string> attempted;
   for (const auto& d : *datasets) {
     if (d.origin != DatasetOrigin::kImport || d.doc_url.empty()) continue;
     if (std::find(names.begin(), names.end(), d.name) == names.end()) continue;
     if (!log.Due(d.name, now, hours)) continue;
     out.push_back(RefreshOne(app, d, false));
+    attempted.push_back(d.name);
   }
+  // A page that could not be fetched is tried again after the next interval, not on every run: an
+  // unreachable doc site must not slow every run down by a timeout.
+  RecordCheck(app, attempted);
   return out;
 }
 
