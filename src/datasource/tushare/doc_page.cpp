@@ -688,6 +688,11 @@ Dataset ToDataset(const DocPage& page, const std::string& source, const std::str
   d.primary_key = page.primary_key;
   d.date_key = page.date_key;
   d.row_cap = page.row_cap;
+  // An API that documents offset and limit pages by them (stock_basic); the others are split by date.
+  auto has_param = [&](std::string_view n) {
+    return std::any_of(page.params.begin(), page.params.end(), [&](const RequestParam& p) { return p.name == n; });
+  };
+  if (has_param("offset") && has_param("limit")) d.paging = "offset";
   d.points = page.points;
   d.origin = DatasetOrigin::kImport;
   return d;

@@ -100,6 +100,11 @@ TEST(DocPageTest, FourColumnOutputWithBrSlashApiNameVariantAndInlineMarkup) {
   EXPECT_EQ(d.origin, DatasetOrigin::kImport);
   EXPECT_EQ(d.primary_key, (std::vector<std::string>{"ts_code"}));
   EXPECT_EQ(d.schema->field(6).type, core::LogicalType::Date());
+  EXPECT_EQ(d.paging, "");  // no offset/limit documented
+  DocPage paged = *page;
+  paged.params.push_back({"offset", "int", false, "开始行数"});
+  paged.params.push_back({"limit", "int", false, "最大行数"});
+  EXPECT_EQ(ToDataset(paged, "tushare", "stocks").paging, "offset");
 }
 
 TEST(DocPageTest, ExtraTableEitherParamsOddTypesAndAnotherShell) {
