@@ -433,6 +433,7 @@ std::string DatasetsYaml(const std::vector<Dataset>& datasets) {
     out << YAML::Key << "doc_url" << YAML::Value << d.doc_url;
     if (d.row_cap > 0) out << YAML::Key << "row_cap" << YAML::Value << d.row_cap;
     if (d.points > 0) out << YAML::Key << "points" << YAML::Value << d.points;
+    if (!d.paging.empty()) out << YAML::Key << "paging" << YAML::Value << d.paging;
     if (!d.primary_key.empty()) out << YAML::Key << "primary_key" << YAML::Value << YAML::Flow << d.primary_key;
     if (!d.date_key.empty()) out << YAML::Key << "date_key" << YAML::Value << d.date_key;
     if (!d.default_fields.empty()) {

@@ -257,6 +257,7 @@ datasource::Dataset Imported() {
   d.date_key = "trade_date";
   d.row_cap = 6000;
   d.points = 120;
+  d.paging = "offset";
   d.default_fields = {"ts_code", "trade_date"};
   d.origin = datasource::DatasetOrigin::kImport;
   return d;
