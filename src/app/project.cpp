@@ -83,6 +83,17 @@ plans:
         dates: {start: "20240101", end: "20240131", weekdays_only: true}
     retry: {max_attempts: 5, initial_backoff_ms: 1000, max_backoff_ms: 60000}
     max_wait_secs: 600            # longest vendor cool-down to wait for before checkpointing
+
+  # Arguments can come from data already synced, often through a named template (see templates below):
+  # daily_2024:
+  #   dataset: daily
+  #   storages: [warehouse]
+  #   template: trading_days_2024   # reads trade_cal: this plan runs after the trade_cal plan
+
+# templates:                      # reusable argument sources; try one with `datasync template test NAME`
+#   trading_days_2024:
+#     params:                     # one request per SSE trading day; {column: {dataset: stock_basic}} would
+#       trade_date: {trading_days: {start: "20240101", end: "20241231", exchange: SSE}}   # add every code
 )";
 
 void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {

@@ -32,8 +32,7 @@ std::string Slurp(const std::string& path) {
 
 std::string DocsDir() { return std::string(DATASYNC_SOURCE_TEST_DATA) + "/tushare_docs/"; }
 std::string FixturePage() {
-  const char* shared = std::getenv("DATASYNC_SHARED");
-  return Slurp(std::string(shared ? shared : "../shared") + "/fixtures/tushare_docs/daily_doc_id_27.html");
+  return Slurp(std::string(DATASYNC_SHARED_DIR) + "/fixtures/tushare_docs/daily_doc_id_27.html");
 }
 
 json PageJson(const DocPage& p) {
