@@ -17,11 +17,9 @@ struct TextTemplate::Impl {
 
 namespace {
 
-// The names of {{name}}, {{{name}}}, {{&name}}, {{#name}}, {{^name}} tags. A template that changes its
-// delimiters ({{=<% %>=}}) is not scanned: its names are only known to the engine.
+// The names of {{name}}, {{{name}}}, {{&name}}, {{#name}}, {{^name}} tags (Parse refuses delimiter changes).
 std::vector<std::string> ScanNames(std::string_view text) {
   std::vector<std::string> names;
-  if (text.find("{{=") != std::string_view::npos) return names;
   size_t pos = 0;
   while ((pos = text.find("{{", pos)) != std::string_view::npos) {
     size_t close = text.find("}}", pos + 2);
@@ -68,6 +66,14 @@ std::string EscapeUrl(std::string_view s) {
 }
 
 core::Result<TextTemplate> TextTemplate::Parse(std::string_view text, Escape escape) {
+  // The engine would render a value named by a partial ({{>name}}) as a template of its own: values come
+  // from vendors and local data, so they must never be interpreted.
+  if (text.find("{{>") != std::string_view::npos || text.find("{{ >") != std::string_view::npos ||
+      text.find("{{=") != std::string_view::npos) {
+    return core::Fail(core::ErrorKind::kConfig, "template '" + std::string(text) +
+                                                    "': partials ({{>name}}) and delimiter changes ({{=...=}}) are "
+                                                    "not supported");
+  }
   TextTemplate t;
   t.impl_ = std::make_shared<Impl>(std::string(text));
   if (!t.impl_->tmpl.is_valid()) {

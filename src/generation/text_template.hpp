@@ -1,6 +1,7 @@
 // TextTemplate: a mustache template (https://mustache.github.io/mustache.5.html) rendered with named text
 // values: {{name}} (escaped), {{{name}}} / {{&name}} (raw), {{#name}}…{{/name}} (when non-empty),
 // {{^name}}…{{/name}} (when empty or missing), {{! comments}}. A missing name renders as nothing.
+// Partials ({{>name}}) and delimiter changes are refused: the engine would interpret a value as a template.
 // The engine is kainjow/mustache (Debian libkainjow-mustache-dev), kept inside the .cpp.
 //
 // Escaping depends on where the text goes: kNone for argument values (`format` sources), kJson for the

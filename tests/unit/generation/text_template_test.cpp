@@ -41,6 +41,12 @@ TEST(TextTemplateTest, SyntaxErrorsAndNames) {
   EXPECT_NE(bad.error().message().find("{{#open}} no close"), std::string::npos);
   auto unclosed = TextTemplate::Parse("{{name", Escape::kNone);
   ASSERT_FALSE(unclosed);
+  // A value must never become a template: no partials, no delimiter changes.
+  auto partial = TextTemplate::Parse("{{>ts_code}}", Escape::kNone);
+  ASSERT_FALSE(partial);
+  EXPECT_NE(partial.error().message().find("partials ({{>name}}) and delimiter changes"), std::string::npos);
+  EXPECT_FALSE(TextTemplate::Parse("{{=<% %>=}}<%x%>", Escape::kNone));
+  EXPECT_EQ(Render("{{v}}", {{"v", "{{#x}}{{>y}}{{z}}"}}), "{{#x}}{{>y}}{{z}}");
   auto t = TextTemplate::Parse("{{a}} {{{b}}} {{&c}} {{#d}}{{e}}{{/d}} {{^f}}{{/f}} {{!g}} {{a}}", Escape::kNone);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->names(), (std::vector<std::string>{"a", "b", "c", "d", "e", "f"}));
