@@ -230,10 +230,10 @@ std::string DatasetToJson(const datasource::Dataset& d) {
          {"fields", fields},
          {"primary_key", d.primary_key},
          {"date_key", d.date_key},
-         {"row_cap", d.row_cap},
-         {"paging", d.paging}};
+         {"row_cap", d.row_cap}};
   // Written only when set, so the specs of datasets stored before these keys existed stay byte-identical
   // (a changed spec is a new version).
+  if (!d.paging.empty()) j["paging"] = d.paging;
   if (d.points != 0) j["points"] = d.points;
   if (!d.default_fields.empty()) j["default_fields"] = d.default_fields;
   if (d.origin != datasource::DatasetOrigin::kConfig) j["origin"] = std::string(datasource::DatasetOriginName(d.origin));

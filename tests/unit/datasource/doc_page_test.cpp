@@ -30,7 +30,7 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string DocsDir() { return std::string(DATASYNC_SOURCE_TEST_DATA) + "/tushare_docs/"; }
+std::string DocsDir() { return std::string(DATASYNC_TEST_DATA_DIR) + "/tushare_docs/"; }
 std::string FixturePage() {
   return Slurp(std::string(DATASYNC_SHARED_DIR) + "/fixtures/tushare_docs/daily_doc_id_27.html");
 }

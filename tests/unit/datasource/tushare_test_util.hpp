@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -12,11 +11,9 @@
 
 namespace datasync::datasource::tushare::testing {
 
-// ctest passes DATASYNC_TEST_DATA; a binary run by hand falls back to the source tree it was built from.
+// The fixtures of the source tree the test was built from (DATASYNC_TEST_DATA_DIR: tests/unit/CMakeLists.txt).
 inline std::string FixturePath(const std::string& name) {
-  const char* env = std::getenv("DATASYNC_TEST_DATA");
-  std::string root = env && *env ? std::string(env) : std::string(DATASYNC_SOURCE_TEST_DATA);
-  return root + "/tushare/" + name;
+  return std::string(DATASYNC_TEST_DATA_DIR) + "/tushare/" + name;
 }
 
 inline std::string ReadFixture(const std::string& name) {
