@@ -15,6 +15,7 @@
 #include "metadata/catalog_store.hpp"
 #include "sync/quota_store.hpp"
 #include "sync/run_store.hpp"
+#include "sync/slot_store.hpp"
 
 namespace datasync::metadata {
 
@@ -24,6 +25,7 @@ class SystemDb {
   virtual CatalogStore& catalog() = 0;
   virtual sync::RunStore& runs() = 0;
   virtual sync::QuotaStore& quotas() = 0;
+  virtual sync::SlotStore& slots() = 0;
   virtual int schema_version() const = 0;
   virtual std::string description() const = 0;  // "sqlite:/path/.datasync/datasync.db" (no secrets)
 };

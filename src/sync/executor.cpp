@@ -125,6 +125,7 @@ struct Executor::Impl {
   }
 
   void NoteError(const SyncTask& task, const Error& e) {
+    if (opt.observer) opt.observer->OnError(e.kind());
     auto& cls = errors[std::string(core::ErrorKindName(e.kind()))];
     cls.kind = core::ErrorKindName(e.kind());
     cls.count++;
@@ -262,10 +263,15 @@ struct Executor::Impl {
       int64_t attempts = task.attempts + 1;
       requests++;
       datasource::FetchRequest req{deps.source, deps.dataset, task.params, 0, 0};
+      auto request_start = std::chrono::steady_clock::now();
       auto raw = deps.provider->Fetch(req);
       deps.quota->Release();
       core::Result<datasource::Page> page =
           raw ? deps.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
+      if (opt.observer) {
+        opt.observer->OnRequest(std::chrono::steady_clock::now() - request_start,
+                                page ? std::nullopt : std::optional<ErrorKind>(page.error().kind()));
+      }
       std::optional<NewTask> next_page;
       if (page && (page->has_more || page->hit_row_cap)) {
         if (deps.dataset->paging == "offset" && page->batch.num_rows() > 0) {
@@ -326,6 +332,7 @@ struct Executor::Impl {
     done++;
     rows += nrows;
     bytes += nbytes;
+    if (opt.observer) opt.observer->OnTaskDone(nrows, nbytes);
     Record({task.id, TaskState::kDone, attempts, nrows, nbytes, "", "", 0});
     FinishFlightLocked();
   }
@@ -519,6 +526,17 @@ struct Executor::Impl {
     return core::Ok();
   }
 
+  void ReportQueues() {
+    size_t sink_depth = 0;
+    for (const auto& q : sink_queues) sink_depth += q->size();
+    int64_t flying;
+    {
+      std::lock_guard lock(mu);
+      flying = in_flight;
+    }
+    opt.observer->OnQueues(fetch_queue.size(), sink_depth, flying);
+  }
+
   core::Status DispatchLoop() {
     auto last_progress = std::chrono::steady_clock::now() - opt.progress_interval;
     auto last_beat = std::chrono::steady_clock::now();
@@ -532,6 +550,7 @@ struct Executor::Impl {
       if (auto now_steady = std::chrono::steady_clock::now(); now_steady - last_beat >= kHeartbeatEvery) {
         last_beat = now_steady;
         if (auto st = BeatAndObey(); !st) return st;
+        if (opt.observer) ReportQueues();
       }
       if (auto now_steady = std::chrono::steady_clock::now(); now_steady - last_persist >= kPersistQuotaEvery) {
         last_persist = now_steady;

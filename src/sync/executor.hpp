@@ -25,6 +25,7 @@
 #include "core/error.hpp"
 #include "datasource/provider.hpp"
 #include "storage/sink.hpp"
+#include "sync/executor_observer.hpp"
 #include "sync/quota.hpp"
 #include "sync/run_report.hpp"
 #include "sync/run_store.hpp"
@@ -75,6 +76,7 @@ struct ExecutorOptions {
   // missing_fields), on a fetch worker, outside the executor's lock; it must be quick and thread-safe.
   // app/ uses it to refresh the dataset's schema after the run.
   std::function<void(const std::vector<std::string>& extra, const std::vector<std::string>& missing)> on_schema_drift;
+  ExecutorObserver* observer = nullptr;  // metrics hooks; may be null
 };
 
 class Executor {

@@ -26,11 +26,12 @@ core::Status StoreTasks(RunStore& store, int64_t run_id, generation::ArgumentGen
 }  // namespace
 
 core::Result<int64_t> PlanRun(RunStore& store, const SyncPlan& plan, generation::ArgumentGenerator& generator,
-                              const std::string& trigger, const core::Clock& clock) {
+                              const std::string& trigger, const core::Clock& clock, int64_t slot_us) {
   SyncRun run;
   run.plan = plan.name;
   run.status = RunStatus::kPending;
   run.trigger = trigger;
+  run.slot_us = slot_us;
   run.created_at_us = core::ToEpochMicros(clock.Now());
   auto id = store.CreateRun(run);
   if (!id) return id;

@@ -15,9 +15,10 @@
 
 namespace datasync::sync {
 
-// Creates a run for `plan` and stores every task of `generator`. Returns the run id.
+// Creates a run for `plan` and stores every task of `generator`. Returns the run id. A scheduled run
+// records its slot's fire time (`slot_us`) in the same INSERT.
 core::Result<int64_t> PlanRun(RunStore& store, const SyncPlan& plan, generation::ArgumentGenerator& generator,
-                              const std::string& trigger, const core::Clock& clock);
+                              const std::string& trigger, const core::Clock& clock, int64_t slot_us = 0);
 
 // Completes the planning of a run left `pending` (tasks partly stored) and marks it running.
 core::Status ResumePlanning(RunStore& store, SyncRun& run, generation::ArgumentGenerator& generator,

@@ -51,6 +51,7 @@ struct SyncRun {
   std::string plan;
   RunStatus status = RunStatus::kPending;
   std::string trigger = "manual";  // manual, schedule, retry, resume
+  int64_t slot_us = 0;             // trigger "schedule": the fire time of its slot
   int64_t created_at_us = 0;
   int64_t started_at_us = 0;
   int64_t finished_at_us = 0;

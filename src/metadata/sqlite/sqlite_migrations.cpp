@@ -134,10 +134,34 @@ CREATE TABLE quota_state (
 );
 )sql";
 
-constexpr std::array<SqliteMigration, 3> kMigrations = {{
+// The scheduler's slots (sync/slot_store.hpp): one row per fire time of a plan's schedule. The primary key
+// is the lock that keeps two daemons on one system database from running a slot twice: only one INSERT of
+// (plan, slot_us) succeeds. runs.slot_us ties a scheduled run to its slot, so a daemon restarted between
+// creating a run and recording it in the slot finds the run instead of making a second one.
+constexpr std::string_view kScheduleSlotsSql = R"sql(
+CREATE TABLE schedule_slots (
+  plan            TEXT    NOT NULL,
+  slot_us         INTEGER NOT NULL,
+  state           TEXT    NOT NULL,
+  run_id          INTEGER NOT NULL DEFAULT 0,
+  owner           TEXT    NOT NULL DEFAULT '',
+  heartbeat_at_us INTEGER NOT NULL DEFAULT 0,
+  note            TEXT    NOT NULL DEFAULT '',
+  late_notified   INTEGER NOT NULL DEFAULT 0,
+  created_at_us   INTEGER NOT NULL,
+  updated_at_us   INTEGER NOT NULL,
+  PRIMARY KEY (plan, slot_us)
+) WITHOUT ROWID;
+-- Open slots are few (a handful per plan at most); the daemon reads them on every tick.
+CREATE INDEX schedule_slots_open ON schedule_slots (state, slot_us) WHERE state IN ('pending', 'held', 'started');
+ALTER TABLE runs ADD COLUMN slot_us INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<SqliteMigration, 4> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
+    {4, "schedule_slots", kScheduleSlotsSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

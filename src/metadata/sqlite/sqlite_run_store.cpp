@@ -16,7 +16,7 @@ using sync::TaskState;
 constexpr std::string_view kRunColumns =
     "id, plan, status, triggered_by, created_at_us, started_at_us, finished_at_us, resume_at_us, tasks_total, "
     "tasks_done, tasks_failed, tasks_skipped, tasks_cancelled, rows, bytes, requests, retries, error, report_json, "
-    "control, owner, heartbeat_at_us";
+    "control, owner, heartbeat_at_us, slot_us";
 
 constexpr std::string_view kTaskColumns =
     "id, run_id, parent_id, key, params_json, state, attempts, rows, bytes, error_kind, error, not_before_us, "
@@ -32,7 +32,7 @@ int64_t SqlLimit(size_t limit) {
   return static_cast<int64_t>(limit);
 }
 
-// Binds ?1..?18 to every field of `run` but its id, in kRunColumns order.
+// Binds ?1..?19 to every field of `run` but its id and the control/heartbeat columns, in kRunColumns order.
 void BindRunFields(SqliteStatement& stmt, const sync::SyncRun& run, int64_t created_at_us) {
   const auto& c = run.counts;
   stmt.Bind(1, run.plan)
@@ -52,7 +52,8 @@ void BindRunFields(SqliteStatement& stmt, const sync::SyncRun& run, int64_t crea
       .Bind(15, c.requests)
       .Bind(16, c.retries)
       .Bind(17, run.error)
-      .Bind(18, run.report_json);
+      .Bind(18, run.report_json)
+      .Bind(19, run.slot_us);
 }
 
 core::Result<sync::SyncRun> ReadRun(const SqliteStatement& stmt) {
@@ -86,6 +87,7 @@ core::Result<sync::SyncRun> ReadRun(const SqliteStatement& stmt) {
   run.control = sync::ParseRunControl(stmt.Text(19)).value_or(sync::RunControl::kNone);
   run.owner = stmt.Text(20);
   run.heartbeat_at_us = stmt.Int64(21);
+  run.slot_us = stmt.Int64(22);
   return run;
 }
 
@@ -150,7 +152,8 @@ core::Result<int64_t> SqliteRunStore::CreateRun(const sync::SyncRun& run) {
   auto stmt = conn.Prepare(
       "INSERT INTO runs (plan, status, triggered_by, created_at_us, started_at_us, finished_at_us, resume_at_us, "
       "tasks_total, tasks_done, tasks_failed, tasks_skipped, tasks_cancelled, rows, bytes, requests, retries, error, "
-      "report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+      "report_json, slot_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19)",
       "create run");
   if (!stmt) return core::Fail(stmt.error());
   BindRunFields(*stmt, run, run.created_at_us != 0 ? run.created_at_us : db_.NowMicros());
@@ -165,11 +168,11 @@ core::Status SqliteRunStore::UpdateRun(const sync::SyncRun& run) {
       "UPDATE runs SET plan = ?1, status = ?2, triggered_by = ?3, created_at_us = ?4, started_at_us = ?5, "
       "finished_at_us = ?6, resume_at_us = ?7, tasks_total = ?8, tasks_done = ?9, tasks_failed = ?10, "
       "tasks_skipped = ?11, tasks_cancelled = ?12, rows = ?13, bytes = ?14, requests = ?15, retries = ?16, "
-      "error = ?17, report_json = ?18 WHERE id = ?19",
+      "error = ?17, report_json = ?18, slot_us = ?19 WHERE id = ?20",
       "update run");
   if (!stmt) return core::Fail(stmt.error());
   BindRunFields(*stmt, run, run.created_at_us);
-  stmt->Bind(19, run.id);
+  stmt->Bind(20, run.id);
   if (auto s = stmt->Run(); !s) return core::Fail(s.error());
   if (conn.Changes() == 0) {
     return core::Fail(core::ErrorKind::kInvalidInput, "run " + std::to_string(run.id) + " does not exist");

@@ -22,6 +22,7 @@ SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, con
       catalog_(db_),
       runs_(db_),
       quotas_(db_),
+      slots_(db_),
       schema_version_(schema_version),
       description_(std::move(description)) {}
 

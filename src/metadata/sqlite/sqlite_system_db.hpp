@@ -19,6 +19,7 @@
 #include "metadata/sqlite/sqlite_database.hpp"
 #include "metadata/sqlite/sqlite_quota_store.hpp"
 #include "metadata/sqlite/sqlite_run_store.hpp"
+#include "metadata/sqlite/sqlite_slot_store.hpp"
 #include "metadata/system_db.hpp"
 
 namespace datasync::metadata {
@@ -31,6 +32,7 @@ class SqliteSystemDb final : public SystemDb {
   CatalogStore& catalog() override { return catalog_; }
   sync::RunStore& runs() override { return runs_; }
   sync::QuotaStore& quotas() override { return quotas_; }
+  sync::SlotStore& slots() override { return slots_; }
   int schema_version() const override { return schema_version_; }
   std::string description() const override { return description_; }
 
@@ -42,6 +44,7 @@ class SqliteSystemDb final : public SystemDb {
   SqliteCatalogStore catalog_;
   SqliteRunStore runs_;
   SqliteQuotaStore quotas_;
+  SqliteSlotStore slots_;
   int schema_version_;
   std::string description_;
 };
