@@ -1,0 +1,61 @@
+#include "alerting/channel.hpp"
+
+#include <array>
+
+#include "alerting/email_channel.hpp"
+#include "alerting/webhook_channel.hpp"
+#include "core/dates.hpp"
+
+namespace datasync::alerting {
+
+namespace {
+constexpr std::array<std::string_view, 5> kFormats = {"json", "slack", "dingtalk", "wecom", "feishu"};
+
+std::string Time(int64_t us) { return us ? core::FormatTimestamp(us - us % 1'000'000) + " UTC" : ""; }
+}  // namespace
+
+std::string_view WebhookFormatName(WebhookFormat f) { return kFormats.at(static_cast<size_t>(f)); }
+
+std::optional<WebhookFormat> ParseWebhookFormat(std::string_view s) {
+  for (size_t i = 0; i < kFormats.size(); ++i) {
+    if (kFormats[i] == s) return static_cast<WebhookFormat>(i);
+  }
+  return std::nullopt;
+}
+
+TemplateData MessageData(const Message& m) {
+  std::vector<TemplateData> items;
+  for (size_t i = 0; i < m.alerts.size(); ++i) {
+    const Alert& a = m.alerts[i];
+    items.push_back({{"event", std::string(AlertEventName(a.event))},
+                     {"plan", a.plan},
+                     {"run_id", std::to_string(a.run_id)},
+                     {"slot", Time(a.slot_us)},
+                     {"title", a.title},
+                     {"message", a.message},
+                     {"time", Time(a.at_us)},
+                     {"last", i + 1 == m.alerts.size() ? "true" : ""}});
+  }
+  return {{"project", m.project},
+          {"title", m.title},
+          {"text", m.text},
+          {"count", std::to_string(m.alerts.size() + static_cast<size_t>(m.more))},
+          {"more", m.more ? std::to_string(m.more) : ""},
+          {"suppressed", m.suppressed ? std::to_string(m.suppressed) : ""},
+          {"suppressed_count", std::to_string(m.suppressed)},
+          {"time", Time(m.at_us)},
+          {"alerts", TemplateValue::List(std::move(items))}};
+}
+
+core::Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec) {
+  if (spec.type == ChannelType::kEmail) {
+    auto c = EmailChannel::Make(spec);
+    if (!c) return core::Fail(c.error());
+    return std::unique_ptr<Channel>(std::move(*c));
+  }
+  auto c = WebhookChannel::Make(spec);
+  if (!c) return core::Fail(c.error());
+  return std::unique_ptr<Channel>(std::move(*c));
+}
+
+}  // namespace datasync::alerting
