@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,9 +18,13 @@
 #include "app/project.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/metrics.hpp"
+#include "core/time_zone.hpp"
 #include "metadata/system_db.hpp"
 #include "sync/executor.hpp"
 #include "sync/run_report.hpp"
+#include "sync/schedule.hpp"
+#include "sync/slot_store.hpp"
 
 namespace datasync::net {
 class HttpClient;
@@ -54,6 +59,30 @@ struct RunOptions {
   bool apply_first = true;      // apply datasync.yaml changes before running
   bool wait_deferred = false;   // a run deferred by the vendor's quota waits for the reset and continues
   size_t max_parallel_plans = 4;  // independent plans of one `run` execute at the same time
+  std::string trigger = "manual";  // recorded with a new run
+  // A scheduled run: its slot's fire time. Recorded with the run, and "today" in its parameters is the
+  // slot's day, so a slot caught up later fetches the day it stands for.
+  int64_t slot_us = 0;
+  core::MetricsRegistry* metrics = nullptr;  // the daemon's: request latency, errors, rows, queue depths
+};
+
+// One fire time of a plan's schedule, as `datasync schedule next` prints it.
+struct FireTimeView {
+  int64_t at_us = 0;
+  std::string local;     // "2026-11-23 17:30:00 CST" in the schedule's time zone
+  bool assumed = false;  // the calendar did not know the day
+};
+
+// The day's runs, as the daily summary reports them.
+struct DailySummary {
+  std::string date;      // YYYY-MM-DD in `timezone`
+  std::string timezone;
+  int64_t runs = 0;
+  std::map<std::string, int64_t> runs_by_status;
+  int64_t tasks_done = 0, tasks_failed = 0, rows = 0, bytes = 0, requests = 0;
+  std::vector<sync::SyncRun> problem_runs;        // failed, cancelled, deferred, paused
+  std::vector<sync::ScheduleSlot> problem_slots;  // missed or held slots of the day
+  std::string Text() const;
 };
 
 // A run that is not finished, as `datasync status` shows it.
@@ -106,6 +135,23 @@ class App {
   core::Result<PlanOutcome> Resume(const std::string& target, const RunOptions& options);
   core::Result<PlanOutcome> Retry(const std::string& target, const RunOptions& options);
   core::Result<std::vector<ActiveRun>> Status();
+
+  // Scheduling (docs/serve.md). RunSlot executes the run of one slot of `plan`: the run already made for
+  // it (resumed, or only reported when finished), else a new one; a plan's unfinished run of another
+  // occasion is finished first. kTransient when another process executes the plan now.
+  core::Result<PlanOutcome> RunSlot(const std::string& plan, int64_t slot_us, const RunOptions& options);
+  // The next `n` fire times of `plan`'s schedule after `after`.
+  core::Result<std::vector<FireTimeView>> NextFires(const std::string& plan, core::TimePoint after, size_t n);
+  // Slots of `plan` (every plan when empty) fired since `since_us`, oldest first.
+  core::Result<std::vector<sync::ScheduleSlot>> Slots(const std::string& plan, int64_t since_us, size_t limit);
+  // The runs created on local day `day` (days since the epoch) in `tz`.
+  core::Result<DailySummary> Summary(int32_t day, const core::TimeZone& tz);
+  // The trading calendar the schedules read (the calendar datasets, from their sqlite storages).
+  sync::TradingCalendar& calendar();
+  // Reads the calendars again on next use (after a calendar plan ran or the catalog changed).
+  void InvalidateCalendar();
+  // Quota use of every (source, API) of the catalog's datasets, by quota label.
+  core::Result<std::vector<std::pair<std::string, std::vector<sync::QuotaWindowUse>>>> QuotaUsage();
 
  private:
   App();

@@ -10,6 +10,7 @@
 
 #include "app/app.hpp"
 #include "app/specs.hpp"
+#include "app/storage_calendar.hpp"
 #include "net/http_client.hpp"
 #include "sync/quota.hpp"
 
@@ -30,6 +31,8 @@ struct App::Impl {
   std::unique_ptr<metadata::SystemDb> db;
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<sync::QuotaBook> quotas;  // over the system database's quota store
+  std::mutex calendar_mu;
+  std::unique_ptr<StorageCalendar> calendar;  // made on first use
   std::mutex provider_mu;  // plans run in parallel threads
   std::map<std::string, std::unique_ptr<datasource::Provider>> provider_cache;
   std::map<std::string, std::string> provider_spec;  // source name -> spec the cached provider was made from
@@ -62,11 +65,14 @@ struct App::Impl {
     auto provider = info->create(datasource::ProviderContext{http.get(), stable.get(), &clock});
     if (!provider) return Fail(provider.error());
     sources_kept.push_back(std::move(stable));
+    // A run on another thread (the daemon runs plans in parallel) may still use the provider this replaces.
+    if (it != provider_cache.end()) retired_providers.push_back(std::move(it->second));
     provider_cache[source.name] = std::move(*provider);
     provider_spec[source.name] = spec;
     return provider_cache[source.name].get();
   }
   std::vector<std::unique_ptr<datasource::DataSource>> sources_kept;
+  std::vector<std::unique_ptr<datasource::Provider>> retired_providers;
 };
 
 struct App::Catalog {

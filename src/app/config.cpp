@@ -10,6 +10,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "alerting/message_template.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
@@ -17,6 +18,7 @@
 #include "generation/argument_generator.hpp"
 #include "generation/text_template.hpp"
 #include "generation/value_sources.hpp"
+#include "sync/schedule.hpp"
 
 namespace datasync::app {
 
@@ -30,6 +32,20 @@ constexpr int kSupportedVersion = 1;
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 std::string JoinNames(const std::vector<std::string>& names) { return core::Join(names, ", "); }
+
+}  // namespace
+
+std::optional<std::pair<std::string, int>> SplitHostPort(std::string_view listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  auto port = core::ParseInt64(listen.substr(colon + 1));
+  if (!port || *port < 0 || *port > 65535) return std::nullopt;
+  std::string host(listen.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::make_pair(host, static_cast<int>(*port));
+}
+
+namespace {
 
 class Parser {
  public:
@@ -53,10 +69,11 @@ class Parser {
     }
     if (!root.IsMap()) {
       Error(root.Mark(), "the top level must be a mapping with keys version, project, sources, datasets, "
-                         "storages, templates, plans");
+                         "storages, templates, plans, serve, alerts");
       return Finish();
     }
-    CheckKeys(root, "the top level", {"version", "project", "sources", "datasets", "storages", "templates", "plans"});
+    CheckKeys(root, "the top level",
+              {"version", "project", "sources", "datasets", "storages", "templates", "plans", "serve", "alerts"});
     if (auto v = root["version"]) {
       auto n = Int(v, "version");
       if (n && *n != kSupportedVersion) {
@@ -81,6 +98,9 @@ class Parser {
     });
     DeriveDependencies();
     CheckDependencies();
+    CheckSchedules();
+    if (auto v = root["serve"]) ParseServe(v);
+    if (auto v = root["alerts"]) ParseAlerts(v);
     return Finish();
   }
 
@@ -1070,9 +1090,7 @@ class Parser {
     if (auto v = n["max_wait_secs"]) {
       if (auto x = PositiveInt(v, path + ".max_wait_secs", 7 * 86400)) plan.max_wait_secs = *x;
     }
-    if (auto v = n["schedule"]) {
-      if (auto s = Str(v, path + ".schedule")) plan.schedule = *s;
-    }
+    if (auto v = n["schedule"]) ParseSchedule(v, path + ".schedule", ds, plan);
     if (auto v = n["depends_on"]) {
       if (auto l = StrList(v, path + ".depends_on")) {
         plan.depends_on = *l;
@@ -1105,6 +1123,417 @@ class Parser {
           p->depends_on.push_back(w.name);
         }
         depends_marks_.emplace(p->name, r.mark);
+      }
+    }
+  }
+
+  // --- schedules --------------------------------------------------------------------------------
+
+  void ParseSchedule(const YAML::Node& n, const std::string& path, const datasource::Dataset* ds,
+                     sync::SyncPlan& plan) {
+    sync::ScheduleSpec spec;
+    if (n.IsMap()) {
+      CheckKeys(n, path, {"cron", "timezone", "calendar", "exchange", "when", "n", "misfire", "deadline"});
+      if (!n["cron"]) {
+        Error(n.Mark(), path + ": missing required key 'cron' (e.g. cron: \"30 17 * * *\")");
+        return;
+      }
+    } else if (!n.IsScalar()) {
+      Error(n.Mark(), path + ": expected a cron expression or a mapping {cron, timezone, calendar, when, ...}");
+      return;
+    }
+    // Initialised, never assigned: assigning a YAML::Node writes through to the node it refers to.
+    const YAML::Node cron_node = n.IsMap() ? n["cron"] : n;
+    auto cron = Str(cron_node, path + (n.IsMap() ? ".cron" : ""));
+    if (!cron) return;
+    spec.cron = std::string(core::Trim(*cron));
+    if (spec.cron.empty()) return;  // an empty schedule: manual only
+    if (auto parsed = sync::CronExpr::Parse(spec.cron); !parsed) {
+      Error(cron_node.Mark(), path + ": " + parsed.error().message());
+      return;
+    }
+    // The plan's vendor's day by default: Tushare's 17:30 is Shanghai's.
+    const datasource::DataSource* src = ds ? config_.FindSource(ds->source) : nullptr;
+    spec.timezone = src ? src->timezone : "UTC";
+    bool ok = true;
+    if (n.IsMap()) {
+      if (auto v = n["timezone"]) {
+        if (auto t = Str(v, path + ".timezone")) {
+          spec.timezone = *t;
+          if (auto tz = core::TimeZone::Load(*t); !tz) {
+            Error(v.Mark(), path + ".timezone: " + tz.error().message());
+            ok = false;
+          }
+        }
+      }
+      if (auto v = n["calendar"]) {
+        if (auto c = Str(v, path + ".calendar")) {
+          spec.calendar = *c;
+          spec.when = sync::DayRule::kOpenDays;  // a calendar alone means "on its open days"
+          calendar_marks_[plan.name] = v.Mark();
+        }
+      }
+      if (auto v = n["exchange"]) {
+        if (auto e = Str(v, path + ".exchange")) spec.exchange = *e;
+      }
+      if (auto v = n["when"]) {
+        if (auto w = Str(v, path + ".when")) {
+          auto rule = sync::ParseDayRule(*w);
+          if (!rule) {
+            Error(v.Mark(), path + ".when: " + Quote(*w) + " is not allowed (allowed: every_day, open_days, "
+                                                           "nth_trading_day)");
+            ok = false;
+          } else {
+            spec.when = *rule;
+            if (*rule != sync::DayRule::kEveryDay && spec.calendar.empty()) {
+              Error(v.Mark(), path + ".when: " + Quote(*w) + " needs 'calendar' (the dataset with the trading "
+                                                             "calendar, e.g. calendar: trade_cal)");
+              ok = false;
+            }
+          }
+        }
+      }
+      if (auto v = n["n"]) {
+        if (auto x = Int(v, path + ".n")) {
+          spec.n = *x;
+          if (*x == 0 || *x > 23 || *x < -23) {
+            Error(v.Mark(), path + ".n: " + std::to_string(*x) + " is out of range (1 to 23: the n-th trading day of "
+                                                                 "the month; -1 to -23: counted from its end)");
+            ok = false;
+          } else if (spec.when != sync::DayRule::kNthTradingDay) {
+            Error(v.Mark(), path + ".n: only used with when: nth_trading_day");
+            ok = false;
+          }
+        }
+      }
+      if (auto v = n["misfire"]) {
+        if (auto m = Str(v, path + ".misfire")) {
+          auto policy = sync::ParseMisfire(*m);
+          if (!policy) {
+            Error(v.Mark(), path + ".misfire: " + Quote(*m) + " is not allowed (allowed: skip, once, catch_up)");
+            ok = false;
+          } else {
+            spec.misfire = *policy;
+          }
+        }
+      }
+      if (auto v = n["deadline"]) {
+        if (auto d = Str(v, path + ".deadline")) {
+          spec.deadline = *d;
+          if (!sync::ParseClockTime(*d)) {
+            Error(v.Mark(), path + ".deadline: " + Quote(*d) + " is not a time of day (HH:MM, in the schedule's "
+                                                               "time zone)");
+            ok = false;
+          }
+        }
+      }
+    }
+    if (!ok) return;
+    if (auto compiled = sync::Schedule::Compile(spec); !compiled) {
+      Error(n.Mark(), path + ": " + compiled.error().message());
+      return;
+    }
+    plan.schedule = std::move(spec);
+  }
+
+  // A calendar must be a dataset that some plan syncs into a storage datasync can read it back from, with
+  // the fields the day rules read.
+  void CheckSchedules() {
+    for (const auto& p : config_.plans) {
+      const std::string& cal = p.schedule.calendar;
+      if (cal.empty()) continue;
+      YAML::Mark mark = calendar_marks_[p.name];
+      std::string where = "plans." + p.name + ".schedule.calendar: ";
+      const datasource::Dataset* ds = config_.FindDataset(cal);
+      if (!ds) {
+        Error(mark, where + "unknown dataset " + Quote(cal) + " (defined: " + JoinNames(Names(config_.datasets)) + ")");
+        continue;
+      }
+      std::vector<std::string> missing;
+      for (const char* f : {"exchange", "cal_date", "is_open"}) {
+        if (!ds->schema || !ds->schema->IndexOf(f)) missing.push_back(f);
+      }
+      if (!missing.empty()) {
+        Error(mark, where + "dataset " + Quote(cal) + " has no field(s) " + JoinNames(missing) +
+                        "; a trading calendar needs exchange, cal_date and is_open (like tushare's trade_cal)");
+        continue;
+      }
+      bool readable = false;
+      for (const auto& q : config_.plans) {
+        if (q.dataset != cal) continue;
+        for (const auto& sname : q.storages) {
+          const storage::Storage* st = config_.FindStorage(sname);
+          if (st && st->kind == "sqlite") readable = true;
+        }
+      }
+      if (!readable) {
+        Error(mark, where + "no plan syncs dataset " + Quote(cal) +
+                        " into a sqlite storage, so the scheduler cannot read it; add a plan for it (it may be "
+                        "scheduled itself, e.g. daily before this one)");
+      }
+    }
+  }
+
+  // --- serve ------------------------------------------------------------------------------------
+
+  void ParseServe(const YAML::Node& n) {
+    if (!RequireMap(n, "serve")) return;
+    CheckKeys(n, "serve", {"listen", "max_parallel_runs", "shutdown_timeout_secs"});
+    if (auto v = n["listen"]) {
+      if (auto l = Str(v, "serve.listen")) {
+        config_.serve.listen = *l;
+        if (*l != "off" && !SplitHostPort(*l)) {
+          Error(v.Mark(), "serve.listen: " + Quote(*l) + " is not HOST:PORT (e.g. 127.0.0.1:9470), or off");
+        }
+      }
+    }
+    if (auto v = n["max_parallel_runs"]) {
+      if (auto x = PositiveInt(v, "serve.max_parallel_runs", 64)) config_.serve.max_parallel_runs = *x;
+    }
+    if (auto v = n["shutdown_timeout_secs"]) {
+      if (auto x = PositiveInt(v, "serve.shutdown_timeout_secs", 3600)) config_.serve.shutdown_timeout_secs = *x;
+    }
+  }
+
+  // --- alerts -----------------------------------------------------------------------------------
+
+  // A secret setting: a ${ENV} reference, or a literal that is warned about and masked from then on.
+  std::optional<std::string> Secret(const YAML::Node& v, const std::string& path) {
+    auto s = Str(v, path);
+    if (s && !s->empty() && !core::IsSecretReference(*s)) {
+      core::RegisterSecret(*s);
+      Warn(v.Mark(), path + ": a secret is written in the file; use a ${ENV_VAR} reference instead");
+    }
+    return s;
+  }
+
+  void ParseTemplate(const YAML::Node& v, const std::string& path, alerting::TemplateEscape escape, std::string& out) {
+    auto t = Str(v, path);
+    if (!t) return;
+    if (auto parsed = alerting::MessageTemplate::Parse(*t, escape); !parsed) {
+      Error(v.Mark(), path + ": " + parsed.error().message());
+      return;
+    }
+    out = *t;
+  }
+
+  void ParseChannel(const YAML::Node& key, const YAML::Node& n) {
+    std::string name = key.Scalar();
+    std::string path = "alerts.channels." + name;
+    if (!RequireMap(n, path)) return;
+    alerting::ChannelSpec ch;
+    ch.name = name;
+    auto type_node = n["type"];
+    std::string type = type_node ? Str(type_node, path + ".type").value_or("") : "";
+    if (type == "email") {
+      ch.type = alerting::ChannelType::kEmail;
+      CheckKeys(n, path, {"type", "smtp_url", "username", "password", "from", "to", "require_tls", "subject", "body",
+                          "verify_tls", "ca_file", "timeout_secs"});
+      if (auto v = n["smtp_url"]) {
+        if (auto u = Str(v, path + ".smtp_url")) {
+          ch.smtp_url = *u;
+          if (!u->starts_with("smtp://") && !u->starts_with("smtps://")) {
+            Error(v.Mark(), path + ".smtp_url: " + Quote(*u) + " is not an smtp:// or smtps:// URL (smtp://host:587 "
+                                                               "upgrades with STARTTLS; smtps://host:465 is TLS "
+                                                               "from the start)");
+          }
+        }
+      } else {
+        Error(key.Mark(), path + ": missing required key 'smtp_url' (e.g. smtps://smtp.example.com:465)");
+      }
+      if (auto v = n["username"]) ch.username = Str(v, path + ".username").value_or("");
+      if (auto v = n["password"]) ch.password = Secret(v, path + ".password").value_or("");
+      if (auto v = n["from"]) {
+        ch.from = Str(v, path + ".from").value_or("");
+      } else {
+        Error(key.Mark(), path + ": missing required key 'from' (the sender address)");
+      }
+      if (auto v = n["to"]) {
+        if (auto l = StrList(v, path + ".to")) {
+          ch.to = *l;
+          if (l->empty()) Error(v.Mark(), path + ".to: name at least one recipient");
+        }
+      } else {
+        Error(key.Mark(), path + ": missing required key 'to' (recipient addresses)");
+      }
+      if (auto v = n["require_tls"]) ch.require_tls = Bool(v, path + ".require_tls").value_or(false);
+      if (auto v = n["subject"]) ParseTemplate(v, path + ".subject", alerting::TemplateEscape::kNone, ch.subject);
+      if (auto v = n["body"]) ParseTemplate(v, path + ".body", alerting::TemplateEscape::kNone, ch.body);
+    } else if (type == "webhook") {
+      ch.type = alerting::ChannelType::kWebhook;
+      CheckKeys(n, path, {"type", "url", "format", "headers", "body", "verify_tls", "ca_file", "timeout_secs"});
+      if (auto v = n["url"]) {
+        if (auto u = Str(v, path + ".url")) {
+          ch.url = *u;
+          if (!core::IsSecretReference(*u)) {
+            if (!u->starts_with("http://") && !u->starts_with("https://")) {
+              Error(v.Mark(), path + ".url: " + Quote(*u) + " is not an http:// or https:// URL (or a ${ENV} "
+                                                            "reference to one)");
+            }
+            // Chat robots carry their token in the URL: keep it out of every log line.
+            if (auto q = u->find('?'); q != std::string::npos) core::RegisterSecret(u->substr(q + 1));
+          }
+        }
+      } else {
+        Error(key.Mark(), path + ": missing required key 'url' (e.g. url: ${SLACK_WEBHOOK_URL})");
+      }
+      if (auto v = n["format"]) {
+        if (auto f = Str(v, path + ".format")) {
+          auto fmt = alerting::ParseWebhookFormat(*f);
+          if (!fmt) {
+            Error(v.Mark(), path + ".format: " + Quote(*f) + " is not allowed (allowed: json, slack, dingtalk, "
+                                                             "wecom, feishu)");
+          } else {
+            ch.format = *fmt;
+          }
+        }
+      }
+      if (auto v = n["headers"]) {
+        if (RequireMap(v, path + ".headers")) {
+          for (auto it = v.begin(); it != v.end(); ++it) {
+            std::string h = it->first.Scalar();
+            YAML::Node hv = it->second;
+            if (auto value = Str(hv, path + ".headers." + h)) {
+              bool sensitive = core::ToLower(h) == "authorization" || core::ToLower(h).find("token") != std::string::npos;
+              if (sensitive && !core::IsSecretReference(*value)) {
+                core::RegisterSecret(*value);
+                Warn(hv.Mark(), path + ".headers." + h + ": a secret is written in the file; use a ${ENV_VAR} "
+                                                         "reference instead");
+              }
+              ch.headers.emplace_back(h, *value);
+            }
+          }
+        }
+      }
+      if (auto v = n["body"]) ParseTemplate(v, path + ".body", alerting::TemplateEscape::kJson, ch.body);
+    } else {
+      Error(type_node ? type_node.Mark() : key.Mark(),
+            path + (type_node ? ".type: " + Quote(type) + " is not allowed" : ": missing required key 'type'") +
+                " (allowed: email, webhook)");
+      return;
+    }
+    if (auto v = n["verify_tls"]) ch.verify_tls = Bool(v, path + ".verify_tls").value_or(true);
+    if (auto v = n["ca_file"]) {
+      if (auto f = Str(v, path + ".ca_file")) {
+        std::filesystem::path p(*f);
+        ch.ca_file = (p.is_relative() ? config_.project_dir / p : p).string();
+      }
+    }
+    if (auto v = n["timeout_secs"]) {
+      if (auto x = PositiveInt(v, path + ".timeout_secs", 600)) ch.timeout_secs = *x;
+    }
+    config_.alerts.channels.push_back(std::move(ch));
+  }
+
+  // Names of channels that exist, checked where they are referenced.
+  std::vector<std::string> ChannelRefs(const YAML::Node& v, const std::string& path) {
+    auto l = StrList(v, path);
+    if (!l) return {};
+    std::vector<std::string> defined;
+    for (const auto& c : config_.alerts.channels) defined.push_back(c.name);
+    for (const auto& c : *l) {
+      if (std::find(defined.begin(), defined.end(), c) == defined.end()) {
+        Error(v.Mark(), path + ": unknown channel " + Quote(c) + " (defined under alerts.channels: " +
+                            (defined.empty() ? std::string("none") : JoinNames(defined)) + ")");
+      }
+    }
+    if (l->empty()) Error(v.Mark(), path + ": name at least one channel");
+    return *l;
+  }
+
+  void ParseAlerts(const YAML::Node& n) {
+    if (!RequireMap(n, "alerts")) return;
+    CheckKeys(n, "alerts", {"channels", "rules", "group_secs", "dedup_secs", "max_per_hour", "daily_summary"});
+    auto& a = config_.alerts;
+    if (auto v = n["group_secs"]) {
+      if (auto x = PositiveInt(v, "alerts.group_secs", 3600)) a.group_secs = *x;
+    }
+    if (auto v = n["dedup_secs"]) {
+      if (auto x = PositiveInt(v, "alerts.dedup_secs", 7 * 86400)) a.dedup_secs = *x;
+    }
+    if (auto v = n["max_per_hour"]) {
+      if (auto x = PositiveInt(v, "alerts.max_per_hour", 3600)) a.max_per_hour = *x;
+    }
+    if (auto c = n["channels"]) {
+      ForEachEntry(c, "alerts.channels", [&](const YAML::Node& k, const YAML::Node& v) { ParseChannel(k, v); });
+    }
+    if (auto r = n["rules"]) {
+      if (!r.IsSequence()) {
+        Error(r.Mark(), "alerts.rules: expected a list of {events, plans, channels}");
+      } else {
+        int i = 0;
+        for (const auto& item : r) {
+          std::string path = "alerts.rules[" + std::to_string(i++) + "]";
+          if (!RequireMap(item, path)) continue;
+          CheckKeys(item, path, {"events", "plans", "channels"});
+          alerting::RuleSpec rule;
+          auto events = item["events"];
+          if (!events) {
+            Error(item.Mark(), path + ": missing required key 'events' (allowed: all, " +
+                                   JoinNames(alerting::AlertEventNames()) + ")");
+          } else if (auto l = StrList(events, path + ".events")) {
+            for (const auto& e : *l) {
+              if (e == "all") {
+                for (const auto& name : alerting::AlertEventNames()) {
+                  auto ev = *alerting::ParseAlertEvent(name);
+                  if (ev != alerting::AlertEvent::kDailySummary) rule.events.push_back(ev);
+                }
+              } else if (auto ev = alerting::ParseAlertEvent(e); ev && *ev != alerting::AlertEvent::kDailySummary) {
+                rule.events.push_back(*ev);
+              } else {
+                std::vector<std::string> names;
+                for (const auto& name : alerting::AlertEventNames()) {
+                  if (name != "daily_summary") names.push_back(name);
+                }
+                Error(events.Mark(), path + ".events: unknown event " + Quote(e) + " (allowed: all, " +
+                                         JoinNames(names) + "; the daily summary is set under alerts.daily_summary)");
+              }
+            }
+          }
+          if (auto p = item["plans"]) {
+            if (auto l = StrList(p, path + ".plans")) {
+              for (const auto& name : *l) {
+                if (!config_.FindPlan(name)) {
+                  Error(p.Mark(), path + ".plans: unknown plan " + Quote(name) + " (defined: " +
+                                      JoinNames(Names(config_.plans)) + ")");
+                }
+              }
+              rule.plans = *l;
+            }
+          }
+          if (auto c = item["channels"]) {
+            rule.channels = ChannelRefs(c, path + ".channels");
+          } else {
+            Error(item.Mark(), path + ": missing required key 'channels'");
+          }
+          a.rules.push_back(std::move(rule));
+        }
+      }
+    }
+    if (auto d = n["daily_summary"]) {
+      std::string path = "alerts.daily_summary";
+      if (RequireMap(d, path)) {
+        CheckKeys(d, path, {"at", "timezone", "channels"});
+        a.daily_summary.timezone = "UTC";
+        if (auto v = d["at"]) {
+          if (auto t = Str(v, path + ".at")) {
+            a.daily_summary.at = *t;
+            if (!sync::ParseClockTime(*t)) Error(v.Mark(), path + ".at: " + Quote(*t) + " is not a time of day HH:MM");
+          }
+        } else {
+          Error(d.Mark(), path + ": missing required key 'at' (HH:MM)");
+        }
+        if (auto v = d["timezone"]) {
+          if (auto t = Str(v, path + ".timezone")) {
+            a.daily_summary.timezone = *t;
+            if (auto tz = core::TimeZone::Load(*t); !tz) Error(v.Mark(), path + ".timezone: " + tz.error().message());
+          }
+        }
+        if (auto c = d["channels"]) {
+          a.daily_summary.channels = ChannelRefs(c, path + ".channels");
+        } else {
+          Error(d.Mark(), path + ": missing required key 'channels'");
+        }
       }
     }
   }
@@ -1170,6 +1599,7 @@ class Parser {
     std::string where;
   };
   std::vector<Read> reads_;
+  std::map<std::string, YAML::Mark> calendar_marks_;
 };
 
 template <class T>

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "alerting/alerts_config.hpp"
 #include "datasource/data_source.hpp"
 #include "datasource/dataset.hpp"
 #include "datasource/provider.hpp"
@@ -48,9 +49,20 @@ struct ProjectSettings {
   friend bool operator==(const ProjectSettings&, const ProjectSettings&) = default;
 };
 
+// The `serve:` section: how `datasync serve` runs.
+struct ServeSettings {
+  std::string listen = "127.0.0.1:9470";  // HOST:PORT of /metrics and /healthz; "off" = no HTTP endpoint
+  int64_t max_parallel_runs = 4;          // scheduled runs executing at once
+  int64_t shutdown_timeout_secs = 60;     // SIGTERM: how long runs in flight get to checkpoint
+
+  friend bool operator==(const ServeSettings&, const ServeSettings&) = default;
+};
+
 struct Config {
   std::filesystem::path project_dir;
   ProjectSettings project;
+  ServeSettings serve;
+  alerting::AlertsConfig alerts;
   std::vector<datasource::DataSource> sources;
   std::vector<datasource::Dataset> datasets;
   std::vector<storage::Storage> storages;
@@ -92,5 +104,8 @@ class ConfigLoader {
 
 // Object names (sources, datasets, storages, plans) must match [A-Za-z_][A-Za-z0-9_.-]* (max 64).
 bool IsValidObjectName(std::string_view name);
+
+// "127.0.0.1:9470" -> {"127.0.0.1", 9470}; "[::1]:9470" -> {"::1", 9470}; nullopt when malformed.
+std::optional<std::pair<std::string, int>> SplitHostPort(std::string_view listen);
 
 }  // namespace datasync::app

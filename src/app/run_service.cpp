@@ -13,6 +13,7 @@
 #include "app/dataset_service.hpp"
 #include "app/local_data.hpp"
 #include "app/plan_lock.hpp"
+#include "app/run_metrics.hpp"
 #include "core/dates.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
@@ -223,7 +224,12 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   }
   std::vector<generation::ParamSource> arg_sources = generation::ComposeSources(tmpl, plan.args.params);
   LocalData local(m.sinks, catalog.storages, catalog.plans, m.project.root);
-  generation::GenerationContext gctx = local.Context(m.clock, *tz, &plan, dataset);
+  // A scheduled run's parameters are those of its slot's day ("today" is the day the slot stands for, also
+  // when a missed slot is caught up days later).
+  int64_t as_of_us = run ? run->slot_us : options.slot_us;
+  core::ManualClock slot_clock(core::FromEpochMicros(as_of_us));
+  generation::GenerationContext gctx =
+      local.Context(as_of_us != 0 ? static_cast<const core::Clock&>(slot_clock) : m.clock, *tz, &plan, dataset);
   if (run) {
     if (run->status == sync::RunStatus::kPending) {
       auto gen = generation::ArgumentGenerator::FromSources(arg_sources, gctx);
@@ -235,7 +241,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   } else {
     auto gen = generation::ArgumentGenerator::FromSources(arg_sources, gctx);
     if (!gen) return Fail(gen.error());
-    auto id = sync::PlanRun(store, plan, **gen, "manual", m.clock);
+    auto id = sync::PlanRun(store, plan, **gen, options.trigger, m.clock, options.slot_us);
     if (!id) return Fail(id.error());
     auto fresh = store.GetRun(*id);
     if (!fresh) return Fail(fresh.error());
@@ -331,6 +337,11 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
     eopt.fetch_workers =
         static_cast<size_t>(plan.concurrency > 0 ? plan.concurrency : source->limits.concurrency.value_or(4));
     eopt.interrupt = options.interrupt;
+    std::unique_ptr<RunMetrics> observer;
+    if (options.metrics) {
+      observer = std::make_unique<RunMetrics>(*options.metrics, plan.name);
+      eopt.observer = observer.get();
+    }
     if (options.on_progress) {
       eopt.on_progress = [&](const sync::Progress& p) { options.on_progress(plan.name, p); };
     }

@@ -203,6 +203,41 @@ std::vector<generation::ParamSource> SourcesFrom(const json& a) {
   return out;
 }
 
+// A plan without a schedule keeps the empty string it always had, so existing catalogs see no change.
+json ScheduleJson(const sync::ScheduleSpec& s) {
+  if (!s.enabled()) return "";
+  return json{{"cron", s.cron},
+              {"timezone", s.timezone},
+              {"calendar", s.calendar},
+              {"exchange", s.exchange},
+              {"when", std::string(sync::DayRuleName(s.when))},
+              {"n", s.n},
+              {"misfire", std::string(sync::MisfireName(s.misfire))},
+              {"deadline", s.deadline}};
+}
+
+sync::ScheduleSpec ScheduleFrom(const json& j) {
+  sync::ScheduleSpec s;
+  if (j.is_string()) {
+    s.cron = j.get<std::string>();
+    s.timezone = "UTC";
+    return s;
+  }
+  s.cron = j.at("cron").get<std::string>();
+  s.timezone = j.at("timezone").get<std::string>();
+  s.calendar = j.at("calendar").get<std::string>();
+  s.exchange = j.at("exchange").get<std::string>();
+  auto when = sync::ParseDayRule(j.at("when").get<std::string>());
+  if (!when) throw std::runtime_error("unknown schedule rule " + j.at("when").get<std::string>());
+  s.when = *when;
+  s.n = j.at("n").get<int64_t>();
+  auto misfire = sync::ParseMisfire(j.at("misfire").get<std::string>());
+  if (!misfire) throw std::runtime_error("unknown misfire policy " + j.at("misfire").get<std::string>());
+  s.misfire = *misfire;
+  s.deadline = j.at("deadline").get<std::string>();
+  return s;
+}
+
 }  // namespace
 
 std::string SourceToJson(const datasource::DataSource& s) { return SourceJson(s, false).dump(); }
@@ -266,7 +301,7 @@ std::string PlanToJson(const sync::SyncPlan& p) {
          {"storages", p.storages},
          {"mode", std::string(storage::WriteModeName(p.mode))},
          {"params", SourcesJson(p.args.params)},
-         {"schedule", p.schedule},
+         {"schedule", ScheduleJson(p.schedule)},
          {"depends_on", p.depends_on},
          {"retry",
           {{"max_attempts", p.retry.max_attempts},
@@ -381,7 +416,7 @@ core::Result<sync::SyncPlan> PlanFromJson(std::string_view text) {
     p.mode = *mode;
     p.args.params = SourcesFrom(j.at("params"));
     p.args.template_name = j.value("template", std::string());
-    p.schedule = j.at("schedule").get<std::string>();
+    p.schedule = ScheduleFrom(j.at("schedule"));
     p.depends_on = j.at("depends_on").get<std::vector<std::string>>();
     const json& r = j.at("retry");
     p.retry.max_attempts = r.at("max_attempts").get<int64_t>();

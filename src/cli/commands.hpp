@@ -46,5 +46,11 @@ int CmdDatasetShow(const Globals& g, const std::string& name);
 int CmdTemplateList(const Globals& g);
 int CmdTemplateShow(const Globals& g, const std::string& name);
 int CmdTemplateTest(const Globals& g, const std::string& name, const std::string& plan, int limit);
+// The daemon: scheduler, engine, /metrics and alerts in one process until SIGTERM/SIGINT.
+int CmdServe(const Globals& g, const std::string& listen_override);
+int CmdScheduleNext(const Globals& g, const std::string& plan, int count);
+int CmdScheduleSlots(const Globals& g, const std::string& plan, int limit);
+// The runs of one local day (default: today in `timezone`, default UTC).
+int CmdSummary(const Globals& g, const std::string& date, const std::string& timezone);
 
 }  // namespace datasync::cli

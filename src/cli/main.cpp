@@ -103,6 +103,26 @@ int main(int argc, char** argv) {
   t_test->add_option("--plan", tmpl_plan, "with this plan's params, checkpoint and time zone");
   t_test->add_option("--limit", tmpl_limit, "how many argument sets to print (default 10)");
 
+  std::string listen;
+  auto* serve = cli.add_subcommand("serve", "run schedules, the engine, /metrics and alerts until SIGTERM");
+  serve->add_option("--listen", listen, "HOST:PORT of /metrics and /healthz (default serve.listen), or off");
+
+  std::string schedule_plan;
+  int schedule_count = 10, slots_limit = 50;
+  auto* schedule = cli.add_subcommand("schedule", "plans' schedules: next fire times, fired slots");
+  schedule->require_subcommand(1);
+  auto* schedule_next = schedule->add_subcommand("next", "the next fire times of a plan's schedule");
+  schedule_next->add_option("plan", schedule_plan, "plan name")->required();
+  schedule_next->add_option("-n", schedule_count, "how many (default 10)");
+  auto* schedule_slots = schedule->add_subcommand("slots", "slots fired by `datasync serve`, newest last");
+  schedule_slots->add_option("--plan", schedule_plan, "only this plan");
+  schedule_slots->add_option("--limit", slots_limit, "how many (default 50)");
+
+  std::string summary_date, summary_tz;
+  auto* summary = cli.add_subcommand("summary", "the runs of one day: counts, rows, what needs attention");
+  summary->add_option("date", summary_date, "YYYY-MM-DD (default: today)");
+  summary->add_option("--timezone", summary_tz, "IANA time zone of the day (default UTC)");
+
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
     for (auto* leaf : sub->get_subcommands({})) leaf->add_flag("--json", g.json, "machine-readable JSON output");
@@ -136,5 +156,9 @@ int main(int argc, char** argv) {
   if (*t_list) return CmdTemplateList(g);
   if (*t_show) return CmdTemplateShow(g, tmpl_name);
   if (*t_test) return CmdTemplateTest(g, tmpl_name, tmpl_plan, tmpl_limit);
+  if (*serve) return CmdServe(g, listen);
+  if (*schedule_next) return CmdScheduleNext(g, schedule_plan, schedule_count);
+  if (*schedule_slots) return CmdScheduleSlots(g, schedule_plan, slots_limit);
+  if (*summary) return CmdSummary(g, summary_date, summary_tz);
   return kUsage;
 }

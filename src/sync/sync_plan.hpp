@@ -7,6 +7,7 @@
 
 #include "generation/argument_spec.hpp"
 #include "storage/sink.hpp"
+#include "sync/schedule.hpp"
 
 namespace datasync::sync {
 
@@ -24,7 +25,7 @@ struct SyncPlan {
   std::vector<std::string> storages;
   storage::WriteMode mode = storage::WriteMode::kUpsert;
   generation::ArgumentSpec args;
-  std::string schedule;                 // cron expression; empty = manual only
+  ScheduleSpec schedule;                // when it runs by itself; cron empty = manual only
   std::vector<std::string> depends_on;  // plan names that run first
   RetryPolicy retry;
   int64_t concurrency = 0;      // fetches in flight; 0 = the source's limit (or 4)

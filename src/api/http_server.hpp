@@ -1,0 +1,38 @@
+// HttpServer: the daemon's HTTP endpoint (ARCHITECTURE §12), served by cpp-httplib on its own threads:
+//   GET /metrics  Prometheus text exposition (format 0.0.4) of every metric of the daemon
+//   GET /healthz  {"status": "ok"|"stalled", ...}; 503 when the scheduler loop has stalled
+// Both are read-only and carry no secrets. They answer without a token so that Prometheus and service
+// managers can scrape them, which is why the server binds to 127.0.0.1 by default; the token-authenticated
+// REST API (/api/v1) will share this server.
+//
+// Lifecycle: Start binds (port 0 picks a free port, see port()) and serves in the background; Stop (or
+// destruction) stops accepting and joins. Thread-safety: Start/Stop from one thread; the daemon's
+// MetricsText/HealthJson are called from the server's threads.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/daemon.hpp"
+#include "core/error.hpp"
+
+namespace datasync::api {
+
+class HttpServer {
+ public:
+  static core::Result<std::unique_ptr<HttpServer>> Start(const std::string& host, int port, app::Daemon& daemon);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  int port() const;
+  const std::string& host() const;
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace datasync::api
