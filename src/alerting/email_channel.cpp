@@ -26,7 +26,9 @@ core::Result<std::unique_ptr<EmailChannel>> EmailChannel::Make(const ChannelSpec
 core::Status EmailChannel::Send(const Message& message) {
   net::SmtpOptions o;
   o.url = spec_.smtp_url;
-  if (!spec_.username.empty()) {
+  // A user name is not a secret: only a ${ENV} reference is resolved (and then masked like any secret).
+  o.username = spec_.username;
+  if (core::IsSecretReference(spec_.username)) {
     auto user = core::ResolveSecret(spec_.username, "alerts.channels." + spec_.name + ".username");
     if (!user) return core::Fail(user.error());
     o.username = *user;

@@ -47,7 +47,14 @@ std::string RunDetails(const sync::RunReport& r) {
   if (r.resume_at_us) t += fmt::format("; resumes at {} UTC", core::FormatTimestamp(r.resume_at_us));
   for (const auto& e : r.errors) {
     t += fmt::format("\n{} x{}", e.kind, e.count);
-    if (!e.examples.empty()) t += ": " + core::Redact(e.examples.front());
+    // An example that only repeats the run's error adds nothing but its parameters.
+    if (e.examples.empty()) continue;
+    const std::string& ex = e.examples.front();
+    if (!r.error.empty() && ex.ends_with(r.error)) {
+      t += " (" + core::Redact(ex.substr(0, ex.size() - r.error.size())) + "...)";
+    } else {
+      t += ": " + core::Redact(ex);
+    }
   }
   return t;
 }
@@ -129,7 +136,6 @@ struct Daemon::Impl : sync::RunLauncher {
     o.apply_first = false;
     o.wait_deferred = false;  // a deferred run frees its worker; the scheduler relaunches it at the reset
     o.metrics = &metrics;
-    o.on_event = [](const std::string& plan, const std::string& msg) { core::LogInfo("plan " + plan + ": " + msg); };
     return o;
   }
 
@@ -213,10 +219,12 @@ struct Daemon::Impl : sync::RunLauncher {
                               core::FormatTimestamp(r.resume_at_us))));
     }
     for (const auto& e : r.errors) {
-      if (e.kind == core::ErrorKindName(ErrorKind::kPermission)) {
-        Submit(base(alerting::AlertEvent::kPermission,
-                    fmt::format("plan {}: the vendor refused the credential or the API (run {})", r.plan, r.run_id)));
-      }
+      if (e.kind != core::ErrorKindName(ErrorKind::kPermission)) continue;
+      alerting::Alert a = base(alerting::AlertEvent::kPermission,
+                               fmt::format("plan {}: the vendor refused the credential or the API (run {})", r.plan,
+                                           r.run_id));
+      a.message = e.examples.empty() ? core::Redact(r.error) : core::Redact(e.examples.front());
+      Submit(std::move(a));
     }
     for (const auto& w : r.warnings) {
       if (!w.starts_with("schema drift")) continue;
@@ -234,7 +242,8 @@ struct Daemon::Impl : sync::RunLauncher {
     core::Log(e.kind == K::kHeld || e.kind == K::kLate || e.kind == K::kLaunchFailed || e.kind == K::kMissed
                   ? core::LogLevel::kWarn
                   : core::LogLevel::kInfo,
-              fmt::format("{}{}: {}: {}", where, slot, sync::SchedulerEventName(e.kind), e.message));
+              fmt::format("{}{}: {}{}", where, slot, sync::SchedulerEventName(e.kind),
+                          e.message.empty() ? "" : ": " + e.message));
     if (!e.plan.empty()) {
       metrics.Add("datasync_schedule_events_total",
                   {{"plan", e.plan}, {"event", std::string(sync::SchedulerEventName(e.kind))}});

@@ -218,9 +218,9 @@ json ScheduleJson(const sync::ScheduleSpec& s) {
 
 sync::ScheduleSpec ScheduleFrom(const json& j) {
   sync::ScheduleSpec s;
-  if (j.is_string()) {
+  if (j.is_string()) {  // no schedule, or a cron string stored before schedules had a time zone
     s.cron = j.get<std::string>();
-    s.timezone = "UTC";
+    if (!s.cron.empty()) s.timezone = "UTC";
     return s;
   }
   s.cron = j.at("cron").get<std::string>();

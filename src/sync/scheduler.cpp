@@ -106,7 +106,7 @@ core::Status Scheduler::Claim(const std::string& plan, int64_t slot_us, SlotStat
   if (!won) return core::Fail(won.error());
   if (!*won) return core::Ok();  // another daemon fired this slot
   events.push_back({state == SlotState::kMissed ? SchedulerEvent::Kind::kMissed : SchedulerEvent::Kind::kFired, plan,
-                    slot_us, 0, note.empty() ? "slot " + When(slot_us) : note});
+                    slot_us, 0, note});
   return core::Ok();
 }
 
@@ -264,7 +264,7 @@ core::Status Scheduler::MovePending(ScheduleSlot slot, const ScheduledPlan& plan
   if (!won) return core::Fail(won.error());
   if (!*won) return core::Ok();  // taken over by another daemon since this tick began
   deps_.launcher->Launch(slot);
-  events.push_back({SchedulerEvent::Kind::kStarted, slot.plan, slot.slot_us, 0, "slot " + When(slot.slot_us)});
+  events.push_back({SchedulerEvent::Kind::kStarted, slot.plan, slot.slot_us, 0, ""});
   return core::Ok();
 }
 
@@ -322,7 +322,7 @@ core::Status Scheduler::MoveStarted(ScheduleSlot slot, core::TimePoint now, std:
   if (!deps_.launcher->HasCapacity()) return core::Ok();
   deps_.launcher->Launch(slot);
   events.push_back({SchedulerEvent::Kind::kStarted, slot.plan, slot.slot_us, slot.run_id,
-                    slot.run_id ? fmt::format("continuing run {}", slot.run_id) : "slot " + When(slot.slot_us)});
+                    slot.run_id ? fmt::format("continuing run {}", slot.run_id) : "continuing"});
   return core::Ok();
 }
 

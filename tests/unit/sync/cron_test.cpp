@@ -19,6 +19,8 @@ struct NextCase {
   const char* expected;  // UTC; "" = none
 };
 
+void PrintTo(const NextCase& c, std::ostream* os) { *os << "'" << c.cron << "' " << c.zone << " after " << c.after; }
+
 class CronNextTest : public ::testing::TestWithParam<NextCase> {};
 
 TEST_P(CronNextTest, NextFire) {
@@ -97,6 +99,8 @@ struct BadCase {
   const char* cron;
   const char* message_part;
 };
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << "'" << c.cron << "'"; }
 
 class CronParseErrorTest : public ::testing::TestWithParam<BadCase> {};
 

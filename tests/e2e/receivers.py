@@ -1,0 +1,186 @@
+"""Local receivers for alert tests, started by the test on 127.0.0.1: a minimal SMTP server (EHLO, STARTTLS,
+AUTH PLAIN and LOGIN, MAIL/RCPT/DATA; Python's smtpd module is deprecated and gone in 3.12, and this needs no
+package) and a
+webhook receiver. Both record what they got, for the test to check."""
+
+import base64
+import email
+import email.policy
+import http.server
+import socketserver
+import ssl
+import threading
+import time
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    def send(self, line):
+        self.wfile.write((line + "\r\n").encode())
+        self.wfile.flush()
+
+    def readline(self):
+        return self.rfile.readline(65536).decode("utf-8", "replace").rstrip("\r\n")
+
+    def handle(self):
+        srv = self.server.owner
+        tls = False
+        user = None
+        sender, rcpts = None, []
+        self.send("220 test-smtp ESMTP ready")
+        while True:
+            line = self.readline()
+            if not line and self.rfile.closed:
+                return
+            verb = line.split(" ", 1)[0].upper()
+            arg = line[len(verb):].strip()
+            if verb in ("EHLO", "HELO"):
+                caps = ["250-test-smtp"]
+                if srv.context and not tls:
+                    caps.append("250-STARTTLS")
+                caps.append("250-AUTH PLAIN LOGIN")
+                caps.append("250 8BITMIME")
+                for c in caps:
+                    self.send(c)
+            elif verb == "STARTTLS" and srv.context and not tls:
+                self.send("220 go ahead")
+                self.request = srv.context.wrap_socket(self.request, server_side=True)
+                self.rfile = self.request.makefile("rb")
+                self.wfile = self.request.makefile("wb")
+                tls = True
+            elif verb == "AUTH":
+                if srv.require_tls and not tls:
+                    self.send("538 encryption required")
+                    continue
+                parts = arg.split(" ")
+                if parts[0].upper() == "PLAIN":
+                    token = parts[1] if len(parts) > 1 else None
+                    if token is None:
+                        self.send("334 ")
+                        token = self.readline()
+                    _, u, p = base64.b64decode(token).decode().split("\0")
+                else:
+                    self.send("334 " + base64.b64encode(b"Username:").decode())
+                    u = base64.b64decode(self.readline()).decode()
+                    self.send("334 " + base64.b64encode(b"Password:").decode())
+                    p = base64.b64decode(self.readline()).decode()
+                if (u, p) == (srv.user, srv.password):
+                    user = u
+                    self.send("235 authenticated")
+                else:
+                    self.send("535 authentication failed")
+            elif verb == "MAIL":
+                if srv.user and not user:
+                    self.send("530 authentication required")
+                    continue
+                sender, rcpts = arg.split(":", 1)[1].strip(), []
+                self.send("250 ok")
+            elif verb == "RCPT":
+                rcpts.append(arg.split(":", 1)[1].strip())
+                self.send("250 ok")
+            elif verb == "DATA":
+                self.send("354 end with .")
+                lines = []
+                while True:
+                    raw = self.rfile.readline(1 << 20)
+                    if raw in (b".\r\n", b".\n", b""):
+                        break
+                    if raw.startswith(b".."):
+                        raw = raw[1:]
+                    lines.append(raw)
+                data = b"".join(lines)
+                with srv.lock:
+                    srv.messages.append({"from": sender, "to": rcpts, "tls": tls, "user": user,
+                                         "message": email.message_from_bytes(data, policy=email.policy.default)})
+                self.send("250 queued")
+            elif verb == "RSET":
+                sender, rcpts = None, []
+                self.send("250 ok")
+            elif verb == "NOOP":
+                self.send("250 ok")
+            elif verb == "QUIT":
+                self.send("221 bye")
+                return
+            else:
+                self.send("502 command not recognized")
+
+    def finish(self):
+        super().finish()
+        # socketserver closes the plain socket it accepted; the TLS wrapper around it is ours to close.
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.close()
+
+
+class SmtpReceiver:
+    """SMTP on a free port. With cert/key it offers STARTTLS; with user/password it requires AUTH."""
+
+    def __init__(self, cert=None, key=None, user=None, password=None, require_tls=False):
+        self.messages = []
+        self.lock = threading.Lock()
+        self.user, self.password, self.require_tls = user, password, require_tls
+        self.context = None
+        if cert:
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.context.load_cert_chain(cert, key)
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
+        self.server.daemon_threads = True
+        self.server.owner = self
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait(self, count, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        raise AssertionError("expected %d e-mail(s), got %d" % (count, len(self.messages)))
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class WebhookReceiver:
+    """Records every POST body; answers with `answer` (JSON text)."""
+
+    def __init__(self, answer='{"errcode":0,"errmsg":"ok"}'):
+        self.posts = []
+        self.lock = threading.Lock()
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with owner.lock:
+                    owner.posts.append({"path": self.path, "headers": dict(self.headers), "body": body.decode()})
+                out = answer.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d/robot/send" % self.port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait(self, count, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.posts) >= count:
+                    return list(self.posts)
+            time.sleep(0.05)
+        raise AssertionError("expected %d webhook post(s), got %d" % (count, len(self.posts)))
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
