@@ -84,6 +84,16 @@ plans:
     retry: {max_attempts: 5, initial_backoff_ms: 1000, max_backoff_ms: 60000}
     max_wait_secs: 600            # longest vendor cool-down to wait for before checkpointing
 
+  # A plan that `datasync serve` runs by itself: 17:30 Shanghai time on every SSE trading day (the calendar is
+  # read from the trade_cal plan's sqlite storage), after trade_cal's run of the same slot.
+  # daily_latest:
+  #   dataset: daily
+  #   storages: [warehouse]
+  #   depends_on: [trade_cal]
+  #   params:
+  #     trade_date: {dates: {start: today, end: today}}
+  #   schedule: {cron: "30 17 * * *", calendar: trade_cal, misfire: catch_up, deadline: "20:00"}
+
   # Arguments can come from data already synced, often through a named template (see templates below):
   # daily_2024:
   #   dataset: daily
@@ -94,6 +104,20 @@ plans:
 #   trading_days_2024:
 #     params:                     # one request per SSE trading day; {column: {dataset: stock_basic}} would
 #       trade_date: {trading_days: {start: "20240101", end: "20241231", exchange: SSE}}   # add every code
+
+# serve:                          # `datasync serve` (docs/serve.md)
+#   listen: 127.0.0.1:9470        # Prometheus /metrics and /healthz
+# alerts:
+#   channels:
+#     ops:
+#       type: email
+#       smtp_url: smtps://smtp.example.com:465
+#       username: alerts@example.com
+#       password: ${SMTP_PASSWORD}
+#       from: alerts@example.com
+#       to: [ops@example.com]
+#   rules:
+#     - {events: [run_failed, permission, plan_late], channels: [ops]}
 )";
 
 void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {

@@ -337,6 +337,14 @@ serve:
             self.assertEqual(metric(samples, "datasync_tasks_in_flight", plan="bars"), 0)
             self.assertEqual(metric(samples, "datasync_quota_used", quota="tushare/daily", window="day"), 40)
             self.assertEqual(metric(samples, "datasync_schedule_slots", state="started"), 0)
+            # The docs list every metric family, and the Grafana dashboard queries only ones that exist.
+            docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
+            documented = set(re.findall(r"`(datasync_[a-z_]+)`", read_text(os.path.join(docs, "serve.md"))))
+            self.assertEqual(set(types) - documented, set())
+            dashboard = json.loads(read_text(os.path.join(docs, "grafana-dashboard.json")))
+            queried = {re.sub(r"_(bucket|sum|count)$", "", m) for p in dashboard["panels"] for t in p["targets"]
+                       for m in re.findall(r"datasync_[a-z_]+", t["expr"])}
+            self.assertEqual(queried - set(types), set())
             self.assertEqual(second.stop(), 0, second.output())
         finally:
             for d in (first, second):
