@@ -77,6 +77,9 @@ struct Daemon::Impl : sync::RunLauncher {
   bool resumed_at_start = false;
   std::chrono::steady_clock::time_point last_orphan_scan{};
   std::optional<core::TimePoint> next_summary;
+  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> repeated_errors;
+  std::mutex project_mu;  // project_name is read by the HTTP server's threads
+  std::string project_name;
 
   // --- alerts: a notifier swapped on configuration changes, ticked on its own thread ---
   std::mutex notifier_mu;
@@ -235,8 +238,23 @@ struct Daemon::Impl : sync::RunLauncher {
     }
   }
 
+  // A failure that repeats every tick (an unreadable calendar, the system database away) is logged once a
+  // minute, not ten times a second.
+  bool ShouldLog(const std::string& key, const std::string& message) {
+    auto now = std::chrono::steady_clock::now();
+    auto& [last_message, at] = repeated_errors[key];
+    if (last_message == message && now - at < 60s) return false;
+    last_message = message;
+    at = now;
+    return true;
+  }
+
   void OnSchedulerEvent(const sync::SchedulerEvent& e) {
     using K = sync::SchedulerEvent::Kind;
+    if (e.kind == K::kError) {
+      if (ShouldLog("plan " + e.plan, e.message)) core::LogError("plan " + e.plan + ": schedule: " + e.message);
+      return;
+    }
     std::string where = e.plan.empty() ? "scheduler" : "plan " + e.plan;
     std::string slot = e.slot_us ? " slot " + core::FormatTimestamp(e.slot_us) + " UTC" : "";
     core::Log(e.kind == K::kHeld || e.kind == K::kLate || e.kind == K::kLaunchFailed || e.kind == K::kMissed
@@ -288,6 +306,10 @@ struct Daemon::Impl : sync::RunLauncher {
     bool alerts_changed = at_start || !(cfg.config->alerts == config.alerts) ||
                           cfg.config->project.name != config.project.name;
     config = std::move(*cfg.config);
+    {
+      std::lock_guard lock(project_mu);
+      project_name = config.project.name;
+    }
     std::vector<sync::ScheduledPlan> plans;
     for (const auto& p : config.plans) {
       sync::ScheduledPlan sp{p.name, std::nullopt, p.depends_on, p.enabled};
@@ -507,7 +529,7 @@ struct Daemon::Impl : sync::RunLauncher {
     core::TimePoint now = clock().Now();
     auto events = scheduler->Tick(now);
     if (!events) {
-      core::LogError("scheduler: " + events.error().message());
+      if (ShouldLog("scheduler", events.error().message())) core::LogError("scheduler: " + events.error().message());
     } else {
       for (const auto& e : *events) OnSchedulerEvent(e);
     }
@@ -613,9 +635,14 @@ std::string Daemon::HealthJson(bool* healthy) {
     std::lock_guard lock(m.jobs_mu);
     active = m.jobs.size();
   }
+  std::string project;
+  {
+    std::lock_guard lock(m.project_mu);
+    project = m.project_name;
+  }
   nlohmann::ordered_json j = {{"status", ok ? "ok" : "stalled"},
                               {"owner", m.owner},
-                              {"project", m.config.project.name},
+                              {"project", project},
                               {"started_at", core::FormatTimestamp(m.started_us) + " UTC"},
                               {"last_tick_secs_ago", since},
                               {"runs_active", active},

@@ -15,8 +15,8 @@ namespace {
 constexpr int64_t kAliveWithinUs = 5'000'000;  // ten missed run heartbeats: the executing process is gone
 constexpr int64_t kLateLookbackUs = int64_t{3} * 86400 * 1'000'000;
 
-constexpr std::array<std::string_view, 9> kEventNames = {"fired", "missed", "held",  "released",   "started",
-                                                         "done",  "launch_failed", "late", "taken_over"};
+constexpr std::array<std::string_view, 10> kEventNames = {"fired", "missed",        "held", "released",   "started",
+                                                          "done",  "launch_failed", "late", "taken_over", "error"};
 
 std::string When(int64_t us) { return core::FormatTimestamp(us) + " UTC"; }
 
@@ -55,9 +55,12 @@ core::Result<std::vector<SchedulerEvent>> Scheduler::Tick(core::TimePoint now) {
                       fmt::format("took over {} open slot(s) of a daemon that stopped", *taken)});
   }
 
+  // One plan's unreadable calendar must not stop the others: its error is an event, and it is tried again.
   for (const auto& plan : plans_) {
     if (!plan.enabled || !plan.schedule) continue;
-    if (auto st = FireDue(plan, now, events); !st) return core::Fail(st.error());
+    if (auto st = FireDue(plan, now, events); !st) {
+      events.push_back({SchedulerEvent::Kind::kError, plan.name, 0, 0, st.error().message()});
+    }
   }
 
   for (auto& r : deps_.launcher->Finished()) {
@@ -143,15 +146,14 @@ core::Status Scheduler::FireDue(const ScheduledPlan& plan, core::TimePoint now, 
   if (missed_total > 0) {
     switch (schedule.spec().misfire) {
       case Misfire::kSkip: {
-        std::string note = fmt::format("{} slot(s) missed while no daemon ran (misfire: skip)", missed_total);
+        std::string note = fmt::format("{} slot(s) not fired on time (misfire: skip)", missed_total);
         if (auto st = Claim(plan.name, us(missed.back()), SlotState::kMissed, note_for(missed.back(), note), events); !st) {
           return st;
         }
         break;
       }
       case Misfire::kOnce: {
-        std::string note =
-            fmt::format("{} slot(s) missed while no daemon ran (misfire: once)", missed_total);
+        std::string note = fmt::format("{} slot(s) not fired on time (misfire: once)", missed_total);
         // With a slot on time as well, that slot is the one run; otherwise the latest missed one runs.
         SlotState state = on_time.empty() ? SlotState::kPending : SlotState::kMissed;
         if (state == SlotState::kPending) note += ": this slot runs once for them";
@@ -160,7 +162,7 @@ core::Status Scheduler::FireDue(const ScheduledPlan& plan, core::TimePoint now, 
       }
       case Misfire::kCatchUp: {
         for (size_t i = 0; i < missed.size(); ++i) {
-          std::string note = "missed while no daemon ran (misfire: catch_up)";
+          std::string note = "not fired on time (misfire: catch_up)";
           if (i == 0 && missed_total > static_cast<int64_t>(missed.size())) {
             note += fmt::format("; {} older slot(s) beyond max catch-up ({}) are not run",
                                 missed_total - static_cast<int64_t>(missed.size()), opt_.max_catch_up);

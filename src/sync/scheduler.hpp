@@ -4,7 +4,8 @@
 // Each Tick at `now`:
 //   1. heartbeats this owner's open slots and takes over those of daemons that stopped (SlotStore);
 //   2. for each enabled, scheduled plan, claims the fire times since the plan's newest slot, applying the
-//      misfire policy to those older than the grace period (the daemon was not running);
+//      misfire policy to those older than the grace period (no daemon ran, or the plan's calendar could not
+//      be read then);
 //   3. walks the open slots oldest first; per plan only the oldest open slot moves (catch-up slots run in
 //      order), and only once every upstream plan (depends_on) has succeeded in its newest slot at or
 //      before this slot's time (an unscheduled upstream: its newest run). An upstream that failed holds
@@ -91,6 +92,7 @@ struct SchedulerEvent {
     kLaunchFailed,  // no run could be made for a slot
     kLate,          // no successful run by the slot's deadline
     kTakenOver,     // open slots of a daemon that stopped were taken over
+    kError,         // a plan's schedule could not be evaluated this tick (its calendar unreadable, ...)
   };
   Kind kind = Kind::kFired;
   std::string plan;

@@ -23,7 +23,7 @@ enum class SlotState : uint8_t {
   kHeld,     // an upstream plan's run did not succeed; `note` says which
   kStarted,  // its run is executing (or resumes after a restart); run_id once the run exists
   kDone,     // its run finished (succeeded, failed or cancelled: see the run)
-  kMissed,   // not run: missed while no daemon ran (misfire skip), or superseded while held
+  kMissed,   // not run: not fired on time (misfire skip), or given up while held for a newer slot
 };
 std::string_view SlotStateName(SlotState s);  // "pending", "held", "started", "done", "missed"
 std::optional<SlotState> ParseSlotState(std::string_view s);

@@ -28,8 +28,10 @@ std::string LocalText(int64_t utc_us) { return core::FormatTimestamp(utc_us + in
 class FakeCalendar : public TradingCalendar {
  public:
   std::set<int32_t> holidays;
+  bool unreadable = false;
   core::Result<std::map<int32_t, bool>> Days(const std::string&, const std::string&, int32_t first,
                                              int32_t last) override {
+    if (unreadable) return core::Fail(core::ErrorKind::kTransient, "calendar storage is locked");
     std::map<int32_t, bool> out;
     for (int32_t d = first; d <= last; ++d) {
       uint32_t wd = core::Weekday(d);
@@ -235,10 +237,10 @@ TEST(SchedulerTest, ASimulatedWeekFiresExactlyTheExpectedRuns) {
 
   auto skipped = h.db->slots().Get("skipper", core::ToEpochMicros(Local("2026-10-03 06:00:00")));
   ASSERT_TRUE(skipped && *skipped);
-  EXPECT_NE((*skipped)->note.find("3 slot(s) missed while no daemon ran (misfire: skip)"), std::string::npos);
+  EXPECT_NE((*skipped)->note.find("3 slot(s) not fired on time (misfire: skip)"), std::string::npos);
   auto once = h.db->slots().Get("cal", core::ToEpochMicros(Local("2026-10-02 17:00:00")));
   ASSERT_TRUE(once && *once);
-  EXPECT_NE((*once)->note.find("2 slot(s) missed"), std::string::npos) << (*once)->note;
+  EXPECT_NE((*once)->note.find("2 slot(s) not fired on time (misfire: once)"), std::string::npos) << (*once)->note;
 
   // Every run was made once, and the catch-up runs ran in slot order.
   for (const auto& [key, n] : h.launcher->runs_made) EXPECT_EQ(n, 1) << key.first << " " << key.second;
@@ -373,6 +375,26 @@ TEST(SchedulerTest, AReleasedSlotIsTakenAtOnce) {
   h.clock.Advance(1s);
   ASSERT_TRUE(b.Tick(h.clock.Now()));
   EXPECT_EQ(lb.launched.size(), 1u);
+}
+
+TEST(SchedulerTest, AnUnreadableCalendarHoldsBackOnlyItsPlans) {
+  Harness h;
+  h.scheduler->SetPlans({Plan("bars", "30 17 * * *", DayRule::kOpenDays), Plan("hourly", "0 * * * *")});
+  h.TickUntil("2026-09-28 16:55:00");
+  h.calendar.unreadable = true;
+  h.TickUntil("2026-09-28 17:45:00");
+  auto errors = h.Events(SchedulerEvent::Kind::kError);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors.front().substr(0, 5), "bars ");
+  EXPECT_EQ(h.Slots()["hourly"].size(), 17u);  // 01:00 .. 17:00: the other plan fired on time
+  EXPECT_TRUE(h.Slots()["bars"].empty());
+  // Readable again after the slot's time: the slot runs once, by its misfire policy.
+  h.calendar.unreadable = false;
+  h.TickUntil("2026-09-28 18:00:00");
+  EXPECT_EQ(h.Slots()["bars"], std::vector<std::string>{"09-28 17:30 done succeeded"});
+  auto slot = h.db->slots().Get("bars", core::ToEpochMicros(Local("2026-09-28 17:30:00")));
+  ASSERT_TRUE(slot && *slot);
+  EXPECT_NE((*slot)->note.find("1 slot(s) not fired on time (misfire: once)"), std::string::npos) << (*slot)->note;
 }
 
 }  // namespace
