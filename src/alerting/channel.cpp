@@ -1,5 +1,7 @@
 #include "alerting/channel.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 
 #include "alerting/email_channel.hpp"
@@ -23,18 +25,16 @@ std::optional<WebhookFormat> ParseWebhookFormat(std::string_view s) {
   return std::nullopt;
 }
 
-TemplateData MessageData(const Message& m) {
-  std::vector<TemplateData> items;
-  for (size_t i = 0; i < m.alerts.size(); ++i) {
-    const Alert& a = m.alerts[i];
+generation::TemplateVars MessageData(const Message& m) {
+  nlohmann::ordered_json items = nlohmann::ordered_json::array();
+  for (const Alert& a : m.alerts) {
     items.push_back({{"event", std::string(AlertEventName(a.event))},
                      {"plan", a.plan},
-                     {"run_id", std::to_string(a.run_id)},
+                     {"run_id", a.run_id},
                      {"slot", Time(a.slot_us)},
                      {"title", a.title},
                      {"message", a.message},
-                     {"time", Time(a.at_us)},
-                     {"last", i + 1 == m.alerts.size() ? "true" : ""}});
+                     {"time", Time(a.at_us)}});
   }
   return {{"project", m.project},
           {"title", m.title},
@@ -44,7 +44,7 @@ TemplateData MessageData(const Message& m) {
           {"suppressed", m.suppressed ? std::to_string(m.suppressed) : ""},
           {"suppressed_count", std::to_string(m.suppressed)},
           {"time", Time(m.at_us)},
-          {"alerts", TemplateValue::List(std::move(items))}};
+          {"alerts_json", items.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)}};
 }
 
 core::Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec) {

@@ -14,8 +14,8 @@
 
 #include "alerting/alert.hpp"
 #include "alerting/alerts_config.hpp"
-#include "alerting/message_template.hpp"
 #include "core/error.hpp"
+#include "generation/text_template.hpp"
 
 namespace datasync::alerting {
 
@@ -29,10 +29,11 @@ struct Message {
   int64_t at_us = 0;
 };
 
-// The names templates see: project, title, text, count, more and suppressed (empty when 0, for sections),
-// suppressed_count (a number), time, and the list `alerts` of
-// {event, plan, run_id, slot, title, message, time, last} ("last" is "true" on the final item, for commas).
-TemplateData MessageData(const Message& message);
+// The names templates see (generation::TextTemplate, the mustache subset of request bodies): project, title,
+// text, count, more and suppressed (empty when 0, for sections), suppressed_count (a number), time, and
+// alerts_json: the alerts as a JSON array of {event, plan, run_id, slot, title, message, time}, to be used
+// unescaped ({{{alerts_json}}}).
+generation::TemplateVars MessageData(const Message& message);
 
 class Channel {
  public:

@@ -15,10 +15,11 @@ std::string_view DefaultEmailBody() {
 }
 
 core::Result<std::unique_ptr<EmailChannel>> EmailChannel::Make(const ChannelSpec& spec) {
-  auto subject = MessageTemplate::Parse(spec.subject.empty() ? DefaultEmailSubject() : spec.subject,
-                                        TemplateEscape::kNone);
+  auto subject = generation::TextTemplate::Parse(spec.subject.empty() ? DefaultEmailSubject() : spec.subject,
+                                                 generation::Escape::kNone);
   if (!subject) return core::Fail(subject.error().Context("alerts.channels." + spec.name + ".subject"));
-  auto body = MessageTemplate::Parse(spec.body.empty() ? DefaultEmailBody() : spec.body, TemplateEscape::kNone);
+  auto body = generation::TextTemplate::Parse(spec.body.empty() ? DefaultEmailBody() : spec.body,
+                                              generation::Escape::kNone);
   if (!body) return core::Fail(body.error().Context("alerts.channels." + spec.name + ".body"));
   return std::unique_ptr<EmailChannel>(new EmailChannel(spec, std::move(*subject), std::move(*body)));
 }
@@ -42,7 +43,7 @@ core::Status EmailChannel::Send(const Message& message) {
   o.verify_tls = spec_.verify_tls;
   o.ca_file = spec_.ca_file;
   o.timeout = std::chrono::seconds(spec_.timeout_secs);
-  TemplateData data = MessageData(message);
+  generation::TemplateVars data = MessageData(message);
   net::MailMessage mail;
   mail.from = spec_.from;
   mail.to = spec_.to;

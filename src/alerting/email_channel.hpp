@@ -16,10 +16,10 @@ class EmailChannel final : public Channel {
   core::Status Send(const Message& message) override;
 
  private:
-  EmailChannel(ChannelSpec spec, MessageTemplate subject, MessageTemplate body)
+  EmailChannel(ChannelSpec spec, generation::TextTemplate subject, generation::TextTemplate body)
       : spec_(std::move(spec)), subject_(std::move(subject)), body_(std::move(body)) {}
   ChannelSpec spec_;
-  MessageTemplate subject_, body_;
+  generation::TextTemplate subject_, body_;
 };
 
 }  // namespace datasync::alerting

@@ -11,9 +11,7 @@ std::string_view DefaultWebhookBody(WebhookFormat format) {
   switch (format) {
     case WebhookFormat::kJson:
       return R"({"source":"datasync","project":"{{project}}","title":"{{title}}","text":"{{text}}",)"
-             R"("count":{{count}},"suppressed":{{suppressed_count}},"time":"{{time}}","alerts":[{{#alerts}})"
-             R"({"event":"{{event}}","plan":"{{plan}}","run_id":{{run_id}},"slot":"{{slot}}","title":"{{title}}",)"
-             R"("message":"{{message}}","time":"{{time}}"}{{^last}},{{/last}}{{/alerts}}]})";
+             R"("count":{{count}},"suppressed":{{suppressed_count}},"time":"{{time}}","alerts":{{{alerts_json}}}})";
     // https://api.slack.com/messaging/webhooks
     case WebhookFormat::kSlack: return R"({"text":"*{{title}}*\n{{text}}"})";
     // https://open.dingtalk.com/document/robots/custom-robot-access ; WeCom's robot takes the same shape
@@ -25,13 +23,14 @@ std::string_view DefaultWebhookBody(WebhookFormat format) {
   return "";
 }
 
-WebhookChannel::WebhookChannel(ChannelSpec spec, MessageTemplate body, std::unique_ptr<net::HttpClient> http)
+WebhookChannel::WebhookChannel(ChannelSpec spec, generation::TextTemplate body,
+                               std::unique_ptr<net::HttpClient> http)
     : spec_(std::move(spec)), body_(std::move(body)), http_(std::move(http)) {}
 WebhookChannel::~WebhookChannel() = default;
 
 core::Result<std::unique_ptr<WebhookChannel>> WebhookChannel::Make(const ChannelSpec& spec) {
-  auto body = MessageTemplate::Parse(spec.body.empty() ? DefaultWebhookBody(spec.format) : spec.body,
-                                     TemplateEscape::kJson);
+  auto body = generation::TextTemplate::Parse(spec.body.empty() ? DefaultWebhookBody(spec.format) : spec.body,
+                                              generation::Escape::kJson);
   if (!body) return core::Fail(body.error().Context("alerts.channels." + spec.name + ".body"));
   net::HttpClientOptions o;
   o.max_connections = 2;

@@ -23,9 +23,9 @@ class WebhookChannel final : public Channel {
   core::Status Send(const Message& message) override;
 
  private:
-  WebhookChannel(ChannelSpec spec, MessageTemplate body, std::unique_ptr<net::HttpClient> http);
+  WebhookChannel(ChannelSpec spec, generation::TextTemplate body, std::unique_ptr<net::HttpClient> http);
   ChannelSpec spec_;
-  MessageTemplate body_;
+  generation::TextTemplate body_;
   std::unique_ptr<net::HttpClient> http_;
 };
 

@@ -10,7 +10,6 @@
 #include <sstream>
 #include <tuple>
 
-#include "alerting/message_template.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
@@ -1236,8 +1235,8 @@ class Parser {
     plan.schedule = std::move(spec);
   }
 
-  // A calendar must be a dataset that some plan syncs into a storage datasync can read it back from, with
-  // the fields the day rules read.
+  // A calendar must be a dataset that some plan syncs into a storage datasync can read back, with the fields
+  // the day rules read.
   void CheckSchedules() {
     for (const auto& p : config_.plans) {
       const std::string& cal = p.schedule.calendar;
@@ -1258,18 +1257,9 @@ class Parser {
                         "; a trading calendar needs exchange, cal_date and is_open (like tushare's trade_cal)");
         continue;
       }
-      bool readable = false;
-      for (const auto& q : config_.plans) {
-        if (q.dataset != cal) continue;
-        for (const auto& sname : q.storages) {
-          const storage::Storage* st = config_.FindStorage(sname);
-          if (st && st->kind == "sqlite") readable = true;
-        }
-      }
-      if (!readable) {
-        Error(mark, where + "no plan syncs dataset " + Quote(cal) +
-                        " into a sqlite storage, so the scheduler cannot read it; add a plan for it (it may be "
-                        "scheduled itself, e.g. daily before this one)");
+      // The scheduler reads it where the trading_days argument source would.
+      if (auto st = ResolveReadStorage(cal, "", config_.plans, config_.storages, sinks_); !st) {
+        Error(mark, where + st.error().message());
       }
     }
   }
@@ -1307,10 +1297,10 @@ class Parser {
     return s;
   }
 
-  void ParseTemplate(const YAML::Node& v, const std::string& path, alerting::TemplateEscape escape, std::string& out) {
+  void ParseTemplate(const YAML::Node& v, const std::string& path, generation::Escape escape, std::string& out) {
     auto t = Str(v, path);
     if (!t) return;
-    if (auto parsed = alerting::MessageTemplate::Parse(*t, escape); !parsed) {
+    if (auto parsed = generation::TextTemplate::Parse(*t, escape); !parsed) {
       Error(v.Mark(), path + ": " + parsed.error().message());
       return;
     }
@@ -1357,8 +1347,8 @@ class Parser {
         Error(key.Mark(), path + ": missing required key 'to' (recipient addresses)");
       }
       if (auto v = n["require_tls"]) ch.require_tls = Bool(v, path + ".require_tls").value_or(false);
-      if (auto v = n["subject"]) ParseTemplate(v, path + ".subject", alerting::TemplateEscape::kNone, ch.subject);
-      if (auto v = n["body"]) ParseTemplate(v, path + ".body", alerting::TemplateEscape::kNone, ch.body);
+      if (auto v = n["subject"]) ParseTemplate(v, path + ".subject", generation::Escape::kNone, ch.subject);
+      if (auto v = n["body"]) ParseTemplate(v, path + ".body", generation::Escape::kNone, ch.body);
     } else if (type == "webhook") {
       ch.type = alerting::ChannelType::kWebhook;
       CheckKeys(n, path, {"type", "url", "format", "headers", "body", "verify_tls", "ca_file", "timeout_secs"});
@@ -1405,7 +1395,7 @@ class Parser {
           }
         }
       }
-      if (auto v = n["body"]) ParseTemplate(v, path + ".body", alerting::TemplateEscape::kJson, ch.body);
+      if (auto v = n["body"]) ParseTemplate(v, path + ".body", generation::Escape::kJson, ch.body);
     } else {
       Error(type_node ? type_node.Mark() : key.Mark(),
             path + (type_node ? ".type: " + Quote(type) + " is not allowed" : ": missing required key 'type'") +

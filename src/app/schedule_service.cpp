@@ -40,7 +40,7 @@ sync::TradingCalendar& App::calendar() {
   Impl& m = *impl_;
   std::lock_guard lock(m.calendar_mu);
   if (!m.calendar) {
-    m.calendar = std::make_unique<StorageCalendar>(m.project.root, [this]() -> core::Result<CalendarCatalog> {
+    m.calendar = std::make_unique<StorageCalendar>(m.sinks, m.project.root, [this]() -> core::Result<CalendarCatalog> {
       auto plans = Plans();
       if (!plans) return Fail(plans.error());
       auto storages = Storages();

@@ -1,28 +1,22 @@
 // StorageCalendar: the scheduler's TradingCalendar read from the project's own data: the calendar dataset
-// (exchange, cal_date, is_open; Tushare's trade_cal) in the first sqlite storage of a plan that syncs it.
+// (exchange, cal_date, is_open; Tushare's trade_cal) through the storage read port (storage::DatasetReader),
+// from the storage that LocalData resolves for it, the same one the `trading_days` argument source reads.
 // A calendar not synced yet reads as empty (the schedule then assumes Monday to Friday).
-//
-// This is the smallest reader that serves the scheduler. When the generic dataset-reading port of the
-// argument generators lands on main (storage::DatasetReader), this class becomes a thin user of it.
 //
 // Lifecycle: constructed by App with a loader of the current catalog; Invalidate() after the catalog
 // changed or a calendar plan ran, so the next Days() reads again. Thread-safety: every method may be
-// called from any thread.
+// called from any thread (one lock around the reader, which is one-thread-at-a-time).
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <optional>
-#include <string>
 #include <tuple>
-#include <utility>
-#include <vector>
 
-#include "storage/storage.hpp"
+#include "app/local_data.hpp"
 #include "sync/schedule.hpp"
-#include "sync/sync_plan.hpp"
 
 namespace datasync::app {
 
@@ -34,21 +28,20 @@ struct CalendarCatalog {
 class StorageCalendar final : public sync::TradingCalendar {
  public:
   using Loader = std::function<core::Result<CalendarCatalog>()>;
-  StorageCalendar(std::filesystem::path project_root, Loader loader)
-      : root_(std::move(project_root)), loader_(std::move(loader)) {}
+  StorageCalendar(const storage::SinkRegistry& sinks, std::filesystem::path project_root, Loader loader)
+      : sinks_(sinks), root_(std::move(project_root)), loader_(std::move(loader)) {}
 
   core::Result<std::map<int32_t, bool>> Days(const std::string& calendar, const std::string& exchange, int32_t first,
                                              int32_t last) override;
   void Invalidate();
 
  private:
-  // The SQLite file and table holding `calendar`, from the catalog.
-  core::Result<std::pair<std::filesystem::path, std::string>> Locate(const std::string& calendar);
-
+  const storage::SinkRegistry& sinks_;
   std::filesystem::path root_;
   Loader loader_;
   std::mutex mu_;
-  std::optional<CalendarCatalog> catalog_;
+  std::unique_ptr<CalendarCatalog> catalog_;
+  std::unique_ptr<LocalData> local_;
   std::map<std::tuple<std::string, std::string, int32_t, int32_t>, std::map<int32_t, bool>> cache_;
 };
 
