@@ -110,45 +110,63 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             self.request.close()
 
 
-class SmtpReceiver:
-    """SMTP on a free port. With cert/key it offers STARTTLS; with user/password it requires AUTH."""
+class _Receiver:
+    """A server on a free loopback port, serving on its own thread, recording what it gets in self.got."""
 
-    def __init__(self, cert=None, key=None, user=None, password=None, require_tls=False):
-        self.messages = []
+    what = "message"
+
+    def __init__(self):
+        self.got = []
         self.lock = threading.Lock()
-        self.user, self.password, self.require_tls = user, password, require_tls
-        self.context = None
-        if cert:
-            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self.context.load_cert_chain(cert, key)
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
-        self.server.daemon_threads = True
-        self.server.owner = self
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def serve(self, server):
+        self.server = server
+        self.port = server.server_address[1]
+        self.thread = threading.Thread(target=server.serve_forever, daemon=True)
         self.thread.start()
 
     def wait(self, count, timeout=60):
         deadline = time.time() + timeout
         while time.time() < deadline:
             with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
+                if len(self.got) >= count:
+                    return list(self.got)
             time.sleep(0.05)
-        raise AssertionError("expected %d e-mail(s), got %d" % (count, len(self.messages)))
+        raise AssertionError("expected %d %s(s), got %d" % (count, self.what, len(self.got)))
 
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
 
 
-class WebhookReceiver:
+class SmtpReceiver(_Receiver):
+    """SMTP on a free port. With cert/key it offers STARTTLS; with user/password it requires AUTH."""
+
+    what = "e-mail"
+
+    def __init__(self, cert=None, key=None, user=None, password=None, require_tls=False):
+        super().__init__()
+        self.messages = self.got
+        self.user, self.password, self.require_tls = user, password, require_tls
+        self.context = None
+        if cert:
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.context.load_cert_chain(cert, key)
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
+        server.daemon_threads = True
+        server.owner = self
+        self.serve(server)
+
+
+class WebhookReceiver(_Receiver):
     """Records every POST body; answers with `answer` (JSON text)."""
 
+    what = "webhook post"
+
     def __init__(self, answer='{"errcode":0,"errmsg":"ok"}'):
-        self.posts = []
-        self.lock = threading.Lock()
+        super().__init__()
+        self.posts = self.got
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -166,21 +184,5 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
+        self.serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler))
         self.url = "http://127.0.0.1:%d/robot/send" % self.port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def wait(self, count, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with self.lock:
-                if len(self.posts) >= count:
-                    return list(self.posts)
-            time.sleep(0.05)
-        raise AssertionError("expected %d webhook post(s), got %d" % (count, len(self.posts)))
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()

@@ -257,43 +257,56 @@ TEST(SchedulerTest, ASimulatedWeekFiresExactlyTheExpectedRuns) {
   EXPECT_EQ(h.Events(SchedulerEvent::Kind::kLate), (std::vector<std::string>{"bars 09-30 17:30"}));
 }
 
-TEST(SchedulerTest, TwoDaemonsOnOneDatabaseRunEachSlotOnce) {
+// Two daemons on one system database file, each with its own connection, launcher and owner name.
+struct TwoDaemons {
   TempFile dir;
-  core::ManualClock clock{Local("2026-11-23 00:00:00")};
-  auto db_a = metadata::OpenSystemDb(dir.db(), clock);
-  auto db_b = metadata::OpenSystemDb(dir.db(), clock);
-  ASSERT_TRUE(db_a && db_b);
-  FakeLauncher la((*db_a)->runs(), clock), lb((*db_b)->runs(), clock);
-  SchedulerOptions oa, ob;
-  oa.owner = "a@host";
-  ob.owner = "b@host";
+  core::ManualClock clock;
+  std::unique_ptr<metadata::SystemDb> db_a, db_b;
+  std::unique_ptr<FakeLauncher> la, lb;
+  std::unique_ptr<Scheduler> a, b;
+
+  TwoDaemons(const std::string& local_start, std::chrono::seconds lease, const std::vector<ScheduledPlan>& plans)
+      : clock(Local(local_start)) {
+    auto opened_a = metadata::OpenSystemDb(dir.db(), clock);
+    auto opened_b = metadata::OpenSystemDb(dir.db(), clock);
+    EXPECT_TRUE(opened_a && opened_b);
+    db_a = std::move(*opened_a);
+    db_b = std::move(*opened_b);
+    la = std::make_unique<FakeLauncher>(db_a->runs(), clock);
+    lb = std::make_unique<FakeLauncher>(db_b->runs(), clock);
+    SchedulerOptions oa, ob;
+    oa.owner = "a@host";
+    ob.owner = "b@host";
+    oa.lease = ob.lease = lease;
+    a = std::make_unique<Scheduler>(SchedulerDeps{&db_a->slots(), &db_a->runs(), la.get(), nullptr}, oa);
+    b = std::make_unique<Scheduler>(SchedulerDeps{&db_b->slots(), &db_b->runs(), lb.get(), nullptr}, ob);
+    a->SetPlans(plans);
+    b->SetPlans(plans);
+  }
+};
+
+TEST(SchedulerTest, TwoDaemonsOnOneDatabaseRunEachSlotOnce) {
   // Real daemons tick ten times a second, far within the lease; steps of 5 minutes model that with a lease
   // longer than a step (the takeover test below covers a daemon that stops).
-  oa.lease = ob.lease = 10min;
-  Scheduler a(SchedulerDeps{&(*db_a)->slots(), &(*db_a)->runs(), &la, nullptr}, oa);
-  Scheduler b(SchedulerDeps{&(*db_b)->slots(), &(*db_b)->runs(), &lb, nullptr}, ob);
-  auto plans = [] {
-    return std::vector<ScheduledPlan>{Plan("hourly", "0 * * * *"), Plan("quarter", "*/15 * * * *", DayRule::kEveryDay,
-                                                                         1, Misfire::kOnce, {"hourly"})};
-  };
-  a.SetPlans(plans());
-  b.SetPlans(plans());
-  for (int i = 0; clock.Now() < Local("2026-11-24 00:00:00"); ++i) {
+  TwoDaemons d("2026-11-23 00:00:00", 10min,
+               {Plan("hourly", "0 * * * *"),
+                Plan("quarter", "*/15 * * * *", DayRule::kEveryDay, 1, Misfire::kOnce, {"hourly"})});
+  for (int i = 0; d.clock.Now() < Local("2026-11-24 00:00:00"); ++i) {
     // Whoever ticks first wins the slots of that moment; alternate so that both win some.
-    Scheduler& first = i % 2 ? a : b;
-    Scheduler& second = i % 2 ? b : a;
-    ASSERT_TRUE(first.Tick(clock.Now()));
-    ASSERT_TRUE(second.Tick(clock.Now()));
-    clock.Advance(5min);
+    Scheduler& first = i % 2 ? *d.a : *d.b;
+    Scheduler& second = i % 2 ? *d.b : *d.a;
+    ASSERT_TRUE(first.Tick(d.clock.Now()));
+    ASSERT_TRUE(second.Tick(d.clock.Now()));
+    d.clock.Advance(5min);
   }
-  clock.Set(Local("2026-11-23 23:56:00"));  // before the next fire time: both see the last runs finish
-  ASSERT_TRUE(a.Tick(clock.Now()));
-  ASSERT_TRUE(b.Tick(clock.Now()));
-  auto slots = (*db_a)->slots().List("", 0, 0);
+  d.clock.Set(Local("2026-11-23 23:56:00"));  // before the next fire time: both see the last runs finish
+  ASSERT_TRUE(d.a->Tick(d.clock.Now()));
+  ASSERT_TRUE(d.b->Tick(d.clock.Now()));
+  auto slots = d.db_a->slots().List("", 0, 0);
   ASSERT_TRUE(slots);
   RunQuery q;
   q.limit = 0;
-  auto runs = (*db_a)->runs().ListRuns(q);
+  auto runs = d.db_a->runs().ListRuns(q);
   ASSERT_TRUE(runs);
   std::map<std::pair<std::string, int64_t>, int> runs_per_slot;
   for (const auto& r : *runs) runs_per_slot[{r.plan, r.slot_us}]++;
@@ -304,54 +317,41 @@ TEST(SchedulerTest, TwoDaemonsOnOneDatabaseRunEachSlotOnce) {
     EXPECT_EQ(s.state, SlotState::kDone) << s.plan << " " << LocalText(s.slot_us);
     EXPECT_EQ((runs_per_slot[{s.plan, s.slot_us}]), 1) << s.plan << " " << LocalText(s.slot_us);
   }
-  EXPECT_GT(la.launched.size(), 10u);
-  EXPECT_GT(lb.launched.size(), 10u);
-  EXPECT_EQ(la.launched.size() + lb.launched.size(), slots->size());
+  EXPECT_GT(d.la->launched.size(), 10u);
+  EXPECT_GT(d.lb->launched.size(), 10u);
+  EXPECT_EQ(d.la->launched.size() + d.lb->launched.size(), slots->size());
 }
 
 TEST(SchedulerTest, ADaemonThatStoppedIsTakenOverAndItsRunContinuedNotRepeated) {
-  TempFile dir;
-  core::ManualClock clock{Local("2026-11-23 16:00:00")};
-  auto db_a = metadata::OpenSystemDb(dir.db(), clock);
-  auto db_b = metadata::OpenSystemDb(dir.db(), clock);
-  ASSERT_TRUE(db_a && db_b);
-  FakeLauncher la((*db_a)->runs(), clock), lb((*db_b)->runs(), clock);
-  la.stuck = true;  // a kills -9 while its run executes
-  SchedulerOptions oa, ob;
-  oa.owner = "a@host";
-  ob.owner = "b@host";
-  Scheduler a(SchedulerDeps{&(*db_a)->slots(), &(*db_a)->runs(), &la, nullptr}, oa);
-  Scheduler b(SchedulerDeps{&(*db_b)->slots(), &(*db_b)->runs(), &lb, nullptr}, ob);
-  a.SetPlans({Plan("daily", "30 17 * * *")});
-  b.SetPlans({Plan("daily", "30 17 * * *")});
-  ASSERT_TRUE(a.Tick(clock.Now()));
-  ASSERT_TRUE(b.Tick(clock.Now()));
-  clock.Set(Local("2026-11-23 17:30:00"));
-  ASSERT_TRUE(a.Tick(clock.Now()));  // a fires and starts the slot, then dies
+  TwoDaemons d("2026-11-23 16:00:00", 30s, {Plan("daily", "30 17 * * *")});
+  d.la->stuck = true;  // a is killed -9 while its run executes
+  ASSERT_TRUE(d.a->Tick(d.clock.Now()));
+  ASSERT_TRUE(d.b->Tick(d.clock.Now()));
+  d.clock.Set(Local("2026-11-23 17:30:00"));
+  ASSERT_TRUE(d.a->Tick(d.clock.Now()));  // a fires and starts the slot, then dies
   int64_t slot_us = core::ToEpochMicros(Local("2026-11-23 17:30:00"));
-  ASSERT_EQ(la.launched.size(), 1u);
+  ASSERT_EQ(d.la->launched.size(), 1u);
   // b sees a's slot as alive until a's heartbeat is older than the lease.
-  clock.Advance(10s);
-  auto early = b.Tick(clock.Now());
-  ASSERT_TRUE(early);
-  EXPECT_TRUE(lb.launched.empty());
-  clock.Advance(40s);
-  auto later = b.Tick(clock.Now());
+  d.clock.Advance(10s);
+  ASSERT_TRUE(d.b->Tick(d.clock.Now()));
+  EXPECT_TRUE(d.lb->launched.empty());
+  d.clock.Advance(40s);
+  auto later = d.b->Tick(d.clock.Now());
   ASSERT_TRUE(later);
-  ASSERT_EQ(lb.launched.size(), 1u);
-  EXPECT_EQ(lb.launched[0].second, slot_us);
+  ASSERT_EQ(d.lb->launched.size(), 1u);
+  EXPECT_EQ(d.lb->launched[0].second, slot_us);
   bool taken = std::any_of(later->begin(), later->end(),
                            [](const auto& e) { return e.kind == SchedulerEvent::Kind::kTakenOver; });
   EXPECT_TRUE(taken);
-  clock.Advance(1min);
-  ASSERT_TRUE(b.Tick(clock.Now()));
-  auto slot = (*db_b)->slots().Get("daily", slot_us);
+  d.clock.Advance(1min);
+  ASSERT_TRUE(d.b->Tick(d.clock.Now()));
+  auto slot = d.db_b->slots().Get("daily", slot_us);
   ASSERT_TRUE(slot && *slot);
   EXPECT_EQ((*slot)->state, SlotState::kDone);
   EXPECT_EQ((*slot)->owner, "b@host");
   RunQuery q;
   q.limit = 0;
-  auto runs = (*db_b)->runs().ListRuns(q);
+  auto runs = d.db_b->runs().ListRuns(q);
   ASSERT_TRUE(runs);
   ASSERT_EQ(runs->size(), 1u);  // the run a made was continued, not made again
   EXPECT_EQ(runs->front().status, RunStatus::kSucceeded);
@@ -359,22 +359,16 @@ TEST(SchedulerTest, ADaemonThatStoppedIsTakenOverAndItsRunContinuedNotRepeated) 
 }
 
 TEST(SchedulerTest, AReleasedSlotIsTakenAtOnce) {
-  Harness h("daemon-a");
-  h.launcher->stuck = true;
-  h.scheduler->SetPlans({Plan("daily", "30 17 * * *")});
-  h.clock.Set(Local("2026-11-23 16:00:00"));
-  ASSERT_TRUE(h.scheduler->Tick(h.clock.Now()));
-  h.clock.Set(Local("2026-11-23 17:30:00"));
-  ASSERT_TRUE(h.scheduler->Tick(h.clock.Now()));
-  ASSERT_TRUE(h.scheduler->Release());  // a graceful shutdown
-  FakeLauncher lb(h.db->runs(), h.clock);
-  SchedulerOptions ob;
-  ob.owner = "daemon-b";
-  Scheduler b(SchedulerDeps{&h.db->slots(), &h.db->runs(), &lb, nullptr}, ob);
-  b.SetPlans({Plan("daily", "30 17 * * *")});
-  h.clock.Advance(1s);
-  ASSERT_TRUE(b.Tick(h.clock.Now()));
-  EXPECT_EQ(lb.launched.size(), 1u);
+  TwoDaemons d("2026-11-23 16:00:00", 30s, {Plan("daily", "30 17 * * *")});
+  d.la->stuck = true;
+  ASSERT_TRUE(d.a->Tick(d.clock.Now()));
+  ASSERT_TRUE(d.b->Tick(d.clock.Now()));
+  d.clock.Set(Local("2026-11-23 17:30:00"));
+  ASSERT_TRUE(d.a->Tick(d.clock.Now()));
+  ASSERT_TRUE(d.a->Release());  // a graceful shutdown
+  d.clock.Advance(1s);
+  ASSERT_TRUE(d.b->Tick(d.clock.Now()));
+  EXPECT_EQ(d.lb->launched.size(), 1u);
 }
 
 TEST(SchedulerTest, AnUnreadableCalendarHoldsBackOnlyItsPlans) {
