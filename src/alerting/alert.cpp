@@ -9,7 +9,9 @@ constexpr std::array<std::string_view, 7> kEvents = {"run_failed", "run_deferred
                                                      "plan_late",  "run_held",     "daily_summary"};
 }  // namespace
 
-std::string_view AlertEventName(AlertEvent e) { return kEvents.at(static_cast<size_t>(e)); }
+std::string_view AlertEventName(AlertEvent e) {
+  return kEvents.at(static_cast<size_t>(e));
+}
 
 std::optional<AlertEvent> ParseAlertEvent(std::string_view s) {
   for (size_t i = 0; i < kEvents.size(); ++i) {
@@ -18,6 +20,8 @@ std::optional<AlertEvent> ParseAlertEvent(std::string_view s) {
   return std::nullopt;
 }
 
-std::vector<std::string> AlertEventNames() { return {kEvents.begin(), kEvents.end()}; }
+std::vector<std::string> AlertEventNames() {
+  return {kEvents.begin(), kEvents.end()};
+}
 
 }  // namespace datasync::alerting

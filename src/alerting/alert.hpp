@@ -26,7 +26,7 @@ std::vector<std::string> AlertEventNames();
 
 struct Alert {
   AlertEvent event = AlertEvent::kRunFailed;
-  std::string plan;     // empty for project-wide alerts
+  std::string plan;  // empty for project-wide alerts
   int64_t run_id = 0;
   int64_t slot_us = 0;  // scheduled runs: the slot's fire time
   int64_t at_us = 0;    // when it happened

@@ -37,9 +37,9 @@ struct ChannelSpec {
   WebhookFormat format = WebhookFormat::kJson;
   std::vector<std::pair<std::string, std::string>> headers;  // values may be ${ENV}
   // both
-  std::string body;         // template; empty: the format's default
+  std::string body;  // template; empty: the format's default
   bool verify_tls = true;
-  std::string ca_file;      // absolute path; empty: the system store
+  std::string ca_file;  // absolute path; empty: the system store
   int64_t timeout_secs = 10;
 
   friend bool operator==(const ChannelSpec&, const ChannelSpec&) = default;
@@ -62,9 +62,9 @@ struct DailySummarySpec {
 struct AlertsConfig {
   std::vector<ChannelSpec> channels;
   std::vector<RuleSpec> rules;
-  int64_t group_secs = 10;     // alerts arriving within this window go out as one message per channel
-  int64_t dedup_secs = 3600;   // the same alert again within this window is counted, not sent
-  int64_t max_per_hour = 20;   // messages per channel per hour; beyond it alerts wait and go out together
+  int64_t group_secs = 10;    // alerts arriving within this window go out as one message per channel
+  int64_t dedup_secs = 3600;  // the same alert again within this window is counted, not sent
+  int64_t max_per_hour = 20;  // messages per channel per hour; beyond it alerts wait and go out together
   DailySummarySpec daily_summary;
   friend bool operator==(const AlertsConfig&, const AlertsConfig&) = default;
 };

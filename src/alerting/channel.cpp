@@ -1,8 +1,7 @@
 #include "alerting/channel.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 
 #include "alerting/email_channel.hpp"
 #include "alerting/webhook_channel.hpp"
@@ -13,10 +12,14 @@ namespace datasync::alerting {
 namespace {
 constexpr std::array<std::string_view, 5> kFormats = {"json", "slack", "dingtalk", "wecom", "feishu"};
 
-std::string Time(int64_t us) { return us ? core::FormatTimestamp(us - us % 1'000'000) + " UTC" : ""; }
+std::string Time(int64_t us) {
+  return us ? core::FormatTimestamp(us - us % 1'000'000) + " UTC" : "";
+}
 }  // namespace
 
-std::string_view WebhookFormatName(WebhookFormat f) { return kFormats.at(static_cast<size_t>(f)); }
+std::string_view WebhookFormatName(WebhookFormat f) {
+  return kFormats.at(static_cast<size_t>(f));
+}
 
 std::optional<WebhookFormat> ParseWebhookFormat(std::string_view s) {
   for (size_t i = 0; i < kFormats.size(); ++i) {

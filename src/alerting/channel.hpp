@@ -21,8 +21,8 @@ namespace datasync::alerting {
 
 struct Message {
   std::string project;
-  std::string title;  // one line
-  std::string text;   // the alerts, one paragraph each
+  std::string title;          // one line
+  std::string text;           // the alerts, one paragraph each
   std::vector<Alert> alerts;  // the distinct alerts listed (at most a limit)
   int64_t more = 0;           // distinct alerts beyond those listed
   int64_t suppressed = 0;     // repeats and alerts held back since this channel's last message

@@ -5,7 +5,9 @@
 
 namespace datasync::alerting {
 
-std::string_view DefaultEmailSubject() { return "[datasync {{project}}] {{title}}"; }
+std::string_view DefaultEmailSubject() {
+  return "[datasync {{project}}] {{title}}";
+}
 
 std::string_view DefaultEmailBody() {
   return "{{text}}\n"
@@ -18,8 +20,8 @@ core::Result<std::unique_ptr<EmailChannel>> EmailChannel::Make(const ChannelSpec
   auto subject = generation::TextTemplate::Parse(spec.subject.empty() ? DefaultEmailSubject() : spec.subject,
                                                  generation::Escape::kNone);
   if (!subject) return core::Fail(subject.error().Context("alerts.channels." + spec.name + ".subject"));
-  auto body = generation::TextTemplate::Parse(spec.body.empty() ? DefaultEmailBody() : spec.body,
-                                              generation::Escape::kNone);
+  auto body =
+      generation::TextTemplate::Parse(spec.body.empty() ? DefaultEmailBody() : spec.body, generation::Escape::kNone);
   if (!body) return core::Fail(body.error().Context("alerts.channels." + spec.name + ".body"));
   return std::unique_ptr<EmailChannel>(new EmailChannel(spec, std::move(*subject), std::move(*body)));
 }

@@ -28,8 +28,8 @@ std::string Indent(const std::string& text) {
 
 }  // namespace
 
-Notifier::Notifier(std::vector<std::unique_ptr<Channel>> channels, std::vector<RuleSpec> rules,
-                   NotifierOptions options, core::MetricsRegistry* metrics)
+Notifier::Notifier(std::vector<std::unique_ptr<Channel>> channels, std::vector<RuleSpec> rules, NotifierOptions options,
+                   core::MetricsRegistry* metrics)
     : rules_(std::move(rules)), opt_(std::move(options)), metrics_(metrics) {
   for (auto& c : channels) {
     std::string name = c->name();
@@ -79,7 +79,8 @@ size_t Notifier::Submit(Alert alert, core::TimePoint now) {
   std::vector<std::string> targets;
   for (const auto& rule : rules_) {
     if (std::find(rule.events.begin(), rule.events.end(), alert.event) == rule.events.end()) continue;
-    if (!rule.plans.empty() && std::find(rule.plans.begin(), rule.plans.end(), alert.plan) == rule.plans.end()) continue;
+    if (!rule.plans.empty() && std::find(rule.plans.begin(), rule.plans.end(), alert.plan) == rule.plans.end())
+      continue;
     for (const auto& c : rule.channels) {
       if (std::find(targets.begin(), targets.end(), c) == targets.end()) targets.push_back(c);
     }

@@ -33,8 +33,8 @@ struct NotifierOptions {
   std::chrono::seconds group{10};
   std::chrono::seconds dedup{3600};
   int64_t max_per_hour = 20;
-  size_t max_listed = 20;              // alerts listed in one message; the rest are counted
-  std::chrono::seconds retry{30};      // first wait after a failed send, doubled each time
+  size_t max_listed = 20;          // alerts listed in one message; the rest are counted
+  std::chrono::seconds retry{30};  // first wait after a failed send, doubled each time
   int max_attempts = 5;
 };
 

@@ -23,8 +23,7 @@ std::string_view DefaultWebhookBody(WebhookFormat format) {
   return "";
 }
 
-WebhookChannel::WebhookChannel(ChannelSpec spec, generation::TextTemplate body,
-                               std::unique_ptr<net::HttpClient> http)
+WebhookChannel::WebhookChannel(ChannelSpec spec, generation::TextTemplate body, std::unique_ptr<net::HttpClient> http)
     : spec_(std::move(spec)), body_(std::move(body)), http_(std::move(http)) {}
 WebhookChannel::~WebhookChannel() = default;
 
@@ -60,7 +59,7 @@ core::Status WebhookChannel::Send(const Message& message) {
   if (!resp) return core::Fail(resp.error().Context(where));
   auto snippet = [&] { return core::Redact(resp->body.substr(0, 200)); };
   if (resp->status < 200 || resp->status >= 300) {
-    core::ErrorKind kind = resp->status >= 500 || resp->status == 429 ? core::ErrorKind::kTransient
+    core::ErrorKind kind = resp->status >= 500 || resp->status == 429   ? core::ErrorKind::kTransient
                            : resp->status == 401 || resp->status == 403 ? core::ErrorKind::kPermission
                                                                         : core::ErrorKind::kPermanent;
     return core::Fail(kind, where + ": the webhook answered HTTP " + std::to_string(resp->status) + ": " + snippet());

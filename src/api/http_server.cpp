@@ -15,7 +15,9 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
 core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port, app::Daemon& daemon) {
   auto impl = std::make_unique<Impl>();
@@ -45,8 +47,12 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& h
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
-int HttpServer::port() const { return impl_->port; }
-const std::string& HttpServer::host() const { return impl_->host; }
+int HttpServer::port() const {
+  return impl_->port;
+}
+const std::string& HttpServer::host() const {
+  return impl_->host;
+}
 
 void HttpServer::Stop() {
   if (!impl_) return;

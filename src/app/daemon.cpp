@@ -1,13 +1,13 @@
 #include "app/daemon.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "alerting/notifier.hpp"
@@ -36,7 +36,9 @@ std::string OwnerName() {
   return std::to_string(::getpid()) + "@" + host;
 }
 
-std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+std::string FirstLine(const std::string& s) {
+  return s.substr(0, s.find('\n'));
+}
 
 // What an operator needs to know about a run, for an alert's body.
 std::string RunDetails(const sync::RunReport& r) {
@@ -223,9 +225,9 @@ struct Daemon::Impl : sync::RunLauncher {
     }
     for (const auto& e : r.errors) {
       if (e.kind != core::ErrorKindName(ErrorKind::kPermission)) continue;
-      alerting::Alert a = base(alerting::AlertEvent::kPermission,
-                               fmt::format("plan {}: the vendor refused the credential or the API (run {})", r.plan,
-                                           r.run_id));
+      alerting::Alert a =
+          base(alerting::AlertEvent::kPermission,
+               fmt::format("plan {}: the vendor refused the credential or the API (run {})", r.plan, r.run_id));
       a.message = e.examples.empty() ? core::Redact(r.error) : core::Redact(e.examples.front());
       Submit(std::move(a));
     }
@@ -303,8 +305,8 @@ struct Daemon::Impl : sync::RunLauncher {
     for (const auto& i : cfg.issues) core::LogWarn(FormatIssue(i));
     auto applied = app.Apply(*cfg.config);
     if (!applied) return Fail(applied.error());
-    bool alerts_changed = at_start || !(cfg.config->alerts == config.alerts) ||
-                          cfg.config->project.name != config.project.name;
+    bool alerts_changed =
+        at_start || !(cfg.config->alerts == config.alerts) || cfg.config->project.name != config.project.name;
     config = std::move(*cfg.config);
     {
       std::lock_guard lock(project_mu);
@@ -400,7 +402,8 @@ struct Daemon::Impl : sync::RunLauncher {
         StartJob(plan, [this, id, plan] {
           auto outcome = app.Resume(std::to_string(id), WorkerOptions());
           if (!outcome) {
-            core::LogWarn(fmt::format("plan {}: continuing run {}: {}", plan, id, core::Redact(outcome.error().message())));
+            core::LogWarn(
+                fmt::format("plan {}: continuing run {}: {}", plan, id, core::Redact(outcome.error().message())));
             return;
           }
           OnOutcome(*outcome, 0);
@@ -500,7 +503,8 @@ struct Daemon::Impl : sync::RunLauncher {
             core::MetricLabels l = {{"quota", label}, {"window", w.window}};
             m.Set("datasync_quota_limit", l, static_cast<double>(w.limit));
             m.Set("datasync_quota_used", l, static_cast<double>(w.used));
-            if (w.limit > 0) m.Set("datasync_quota_remaining", l, static_cast<double>(std::max<int64_t>(0, w.limit - w.used)));
+            if (w.limit > 0)
+              m.Set("datasync_quota_remaining", l, static_cast<double>(std::max<int64_t>(0, w.limit - w.used)));
           }
         }
       }
@@ -535,8 +539,9 @@ struct Daemon::Impl : sync::RunLauncher {
     }
     ResumeOrphans(now);
     DailySummaryIfDue(now);
-    last_tick_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           std::chrono::steady_clock::now().time_since_epoch()).count());
+    last_tick_ns.store(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count());
   }
 
   bool Shutdown() {
@@ -575,9 +580,10 @@ struct Daemon::Impl : sync::RunLauncher {
     if (n) n->Tick(clock().Now() + std::chrono::seconds(config.alerts.group_secs));
     if (!all_done) {
       std::lock_guard lock(jobs_mu);
-      core::LogError(fmt::format("shutdown deadline passed with {} run(s) still in flight; they continue when "
-                                 "datasync serve starts again",
-                                 jobs.size()));
+      core::LogError(
+          fmt::format("shutdown deadline passed with {} run(s) still in flight; they continue when "
+                      "datasync serve starts again",
+                      jobs.size()));
     }
     return all_done;
   }
@@ -621,7 +627,9 @@ core::Result<bool> Daemon::Run(const std::atomic<bool>& stop) {
   return m.Shutdown();
 }
 
-std::string Daemon::MetricsText() { return impl_->metrics.Render(); }
+std::string Daemon::MetricsText() {
+  return impl_->metrics.Render();
+}
 
 std::string Daemon::HealthJson(bool* healthy) {
   Impl& m = *impl_;
@@ -650,7 +658,11 @@ std::string Daemon::HealthJson(bool* healthy) {
   return j.dump();
 }
 
-const ServeSettings& Daemon::settings() const { return impl_->config.serve; }
-const std::string& Daemon::owner() const { return impl_->owner; }
+const ServeSettings& Daemon::settings() const {
+  return impl_->config.serve;
+}
+const std::string& Daemon::owner() const {
+  return impl_->owner;
+}
 
 }  // namespace datasync::app

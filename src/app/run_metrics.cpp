@@ -18,7 +18,9 @@ void DescribeRunMetrics(core::MetricsRegistry& m) {
   m.Describe("datasync_tasks_in_flight", MetricType::kGauge, "Tasks between claim and acknowledgement, by plan");
 }
 
-RunMetrics::~RunMetrics() { OnQueues(0, 0, 0); }
+RunMetrics::~RunMetrics() {
+  OnQueues(0, 0, 0);
+}
 
 void RunMetrics::OnRequest(std::chrono::duration<double> latency, std::optional<core::ErrorKind> error) {
   std::string outcome = error ? std::string(core::ErrorKindName(*error)) : "ok";

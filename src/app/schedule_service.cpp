@@ -121,8 +121,8 @@ core::Result<std::vector<FireTimeView>> App::NextFires(const std::string& plan_n
                                         (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
   }
   if (!plan->schedule.enabled()) {
-    return Fail(ErrorKind::kConfig, "plan '" + plan_name + "' has no schedule (set plans." + plan_name +
-                                        ".schedule in datasync.yaml)");
+    return Fail(ErrorKind::kConfig,
+                "plan '" + plan_name + "' has no schedule (set plans." + plan_name + ".schedule in datasync.yaml)");
   }
   auto schedule = sync::Schedule::Compile(plan->schedule);
   if (!schedule) return Fail(schedule.error());
@@ -196,8 +196,8 @@ core::Result<DailySummary> App::Summary(int32_t day, const core::TimeZone& tz) {
 std::string DailySummary::Text() const {
   std::string status;
   for (const auto& [k, v] : runs_by_status) status += (status.empty() ? "" : ", ") + fmt::format("{} {}", v, k);
-  std::string t = fmt::format("Runs created on {} ({}): {}{}\n", date, timezone, runs,
-                              status.empty() ? "" : " (" + status + ")");
+  std::string t =
+      fmt::format("Runs created on {} ({}): {}{}\n", date, timezone, runs, status.empty() ? "" : " (" + status + ")");
   t += fmt::format("Tasks done {}, failed {}; rows {}; {} received in {} vendor call(s)\n", tasks_done, tasks_failed,
                    rows, Bytes(bytes), requests);
   if (problem_runs.empty() && problem_slots.empty()) return t + "Nothing needs attention.\n";

@@ -1,6 +1,5 @@
 // `datasync serve` (the daemon), `datasync schedule next|slots` and `datasync summary`.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "api/http_server.hpp"
 #include "app/daemon.hpp"
@@ -25,7 +25,9 @@ using json = nlohmann::ordered_json;
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnStopSignal(int) { g_stop.store(true); }
+void OnStopSignal(int) {
+  g_stop.store(true);
+}
 
 // Applies datasync.yaml when it is valid, so listings reflect the file (as `run` does).
 core::Status ApplyConfig(app::App& a) {

@@ -46,9 +46,9 @@ class MetricsRegistry {
 
  private:
   struct Series {
-    double value = 0;                // counter, gauge; histogram: sum
-    uint64_t count = 0;              // histogram observations
-    std::vector<uint64_t> buckets;   // histogram: per upper bound (not cumulative)
+    double value = 0;               // counter, gauge; histogram: sum
+    uint64_t count = 0;             // histogram observations
+    std::vector<uint64_t> buckets;  // histogram: per upper bound (not cumulative)
   };
   struct Family {
     MetricType type = MetricType::kGauge;

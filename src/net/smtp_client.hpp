@@ -18,7 +18,7 @@
 namespace datasync::net {
 
 struct SmtpOptions {
-  std::string url;  // smtp://host:port (STARTTLS when offered or required) or smtps://host:port
+  std::string url;       // smtp://host:port (STARTTLS when offered or required) or smtps://host:port
   std::string username;  // empty: no AUTH
   std::string password;
   bool require_tls = false;  // smtp://: fail unless the server upgrades with STARTTLS

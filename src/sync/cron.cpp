@@ -68,7 +68,9 @@ core::Status ParseField(const FieldSpec& f, std::string_view text, std::bitset<N
     if (auto slash = item.find('/'); slash != std::string::npos) {
       range = std::string_view(item).substr(0, slash);
       auto n = core::ParseInt64(std::string_view(item).substr(slash + 1));
-      if (!n || *n < 1 || *n > f.max) return core::Fail(FieldError(f, text, "step '" + item.substr(slash + 1) + "' is not 1-" + std::to_string(f.max)));
+      if (!n || *n < 1 || *n > f.max)
+        return core::Fail(
+            FieldError(f, text, "step '" + item.substr(slash + 1) + "' is not 1-" + std::to_string(f.max)));
       step = static_cast<int>(*n);
     }
     int lo = f.min, hi = f.max;
@@ -97,7 +99,8 @@ core::Status ParseField(const FieldSpec& f, std::string_view text, std::bitset<N
       return core::Fail(FieldError(f, text, std::to_string(lo < f.min || lo > f.max ? lo : hi) + " is out of range"));
     }
     if (lo > hi) {
-      return core::Fail(FieldError(f, text, "range " + std::string(range) + " runs backwards (write it as two ranges)"));
+      return core::Fail(
+          FieldError(f, text, "range " + std::string(range) + " runs backwards (write it as two ranges)"));
     }
     for (int v = lo; v <= hi; v += step) bits.set(static_cast<size_t>(&f == &kDow && v == 7 ? 0 : v));
   }
@@ -113,7 +116,9 @@ std::string_view ExpandMacro(std::string_view text) {
   return {};
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 constexpr int32_t kHorizonDays = 366 * 10;
 constexpr int64_t kUs = 1'000'000;

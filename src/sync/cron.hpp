@@ -47,9 +47,9 @@ class CronExpr {
   std::string text_;
   std::bitset<60> seconds_, minutes_;
   std::bitset<24> hours_;
-  std::bitset<32> dom_;  // 1..31
+  std::bitset<32> dom_;     // 1..31
   std::bitset<13> months_;  // 1..12
-  std::bitset<7> dow_;  // 0 = Sunday
+  std::bitset<7> dow_;      // 0 = Sunday
   bool last_dom_ = false;
   bool dom_star_ = false, dow_star_ = false;
 };

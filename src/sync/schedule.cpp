@@ -18,7 +18,9 @@ constexpr int64_t kDayUs = int64_t{86400} * 1'000'000;
 constexpr int64_t kMaxScan = 100'000;
 constexpr int kMaxDaysSearched = 366 * 10 + 2;
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 bool Weekday(int32_t day) {
   uint32_t wd = core::Weekday(day);
@@ -27,7 +29,9 @@ bool Weekday(int32_t day) {
 
 }  // namespace
 
-std::string_view DayRuleName(DayRule r) { return kDayRules.at(static_cast<size_t>(r)); }
+std::string_view DayRuleName(DayRule r) {
+  return kDayRules.at(static_cast<size_t>(r));
+}
 std::optional<DayRule> ParseDayRule(std::string_view s) {
   for (size_t i = 0; i < kDayRules.size(); ++i) {
     if (kDayRules[i] == s) return static_cast<DayRule>(i);
@@ -35,7 +39,9 @@ std::optional<DayRule> ParseDayRule(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view MisfireName(Misfire m) { return kMisfires.at(static_cast<size_t>(m)); }
+std::string_view MisfireName(Misfire m) {
+  return kMisfires.at(static_cast<size_t>(m));
+}
 std::optional<Misfire> ParseMisfire(std::string_view s) {
   for (size_t i = 0; i < kMisfires.size(); ++i) {
     if (kMisfires[i] == s) return static_cast<Misfire>(i);
@@ -48,8 +54,8 @@ std::optional<int> ParseClockTime(std::string_view s) {
   if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() - colon != 3) return std::nullopt;
   auto h = core::ParseInt64(s.substr(0, colon));
   auto m = core::ParseInt64(s.substr(colon + 1));
-  if (!h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59 || s[colon + 1] == '+' || s[colon + 1] == '-' ||
-      s[0] == '+' || s[0] == '-') {
+  if (!h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59 || s[colon + 1] == '+' || s[colon + 1] == '-' || s[0] == '+' ||
+      s[0] == '-') {
     return std::nullopt;
   }
   return static_cast<int>(*h * 60 + *m);
@@ -86,8 +92,8 @@ core::Result<bool> Schedule::DayAllowed(int32_t day, TradingCalendar* calendar, 
   *assumed = false;
   if (spec_.when == DayRule::kEveryDay) return true;
   if (!calendar) {
-    return core::Fail(core::ErrorKind::kConfig, "the schedule needs the trading calendar '" + spec_.calendar +
-                                                    "', and none is available here");
+    return core::Fail(core::ErrorKind::kConfig,
+                      "the schedule needs the trading calendar '" + spec_.calendar + "', and none is available here");
   }
   core::CivilDate c = core::CivilFromDays(day);
   int32_t first = core::DaysFromCivil({c.year, c.month, 1});

@@ -18,11 +18,15 @@ constexpr int64_t kLateLookbackUs = int64_t{3} * 86400 * 1'000'000;
 constexpr std::array<std::string_view, 10> kEventNames = {"fired", "missed",        "held", "released",   "started",
                                                           "done",  "launch_failed", "late", "taken_over", "error"};
 
-std::string When(int64_t us) { return core::FormatTimestamp(us) + " UTC"; }
+std::string When(int64_t us) {
+  return core::FormatTimestamp(us) + " UTC";
+}
 
 }  // namespace
 
-std::string_view SchedulerEventName(SchedulerEvent::Kind k) { return kEventNames.at(static_cast<size_t>(k)); }
+std::string_view SchedulerEventName(SchedulerEvent::Kind k) {
+  return kEventNames.at(static_cast<size_t>(k));
+}
 
 Scheduler::Scheduler(SchedulerDeps deps, SchedulerOptions options) : deps_(deps), opt_(std::move(options)) {}
 
@@ -47,8 +51,8 @@ core::Result<std::vector<SchedulerEvent>> Scheduler::Tick(core::TimePoint now) {
   std::vector<SchedulerEvent> events;
   const int64_t now_us = core::ToEpochMicros(now);
   if (auto st = deps_.slots->Heartbeat(opt_.owner, now_us); !st) return core::Fail(st.error());
-  auto taken = deps_.slots->TakeOver(opt_.owner, now_us,
-                                     now_us - std::chrono::duration_cast<std::chrono::microseconds>(opt_.lease).count());
+  auto taken = deps_.slots->TakeOver(
+      opt_.owner, now_us, now_us - std::chrono::duration_cast<std::chrono::microseconds>(opt_.lease).count());
   if (!taken) return core::Fail(taken.error());
   if (*taken > 0) {
     events.push_back({SchedulerEvent::Kind::kTakenOver, "", 0, 0,
@@ -147,7 +151,8 @@ core::Status Scheduler::FireDue(const ScheduledPlan& plan, core::TimePoint now, 
     switch (schedule.spec().misfire) {
       case Misfire::kSkip: {
         std::string note = fmt::format("{} slot(s) not fired on time (misfire: skip)", missed_total);
-        if (auto st = Claim(plan.name, us(missed.back()), SlotState::kMissed, note_for(missed.back(), note), events); !st) {
+        if (auto st = Claim(plan.name, us(missed.back()), SlotState::kMissed, note_for(missed.back(), note), events);
+            !st) {
           return st;
         }
         break;
@@ -224,8 +229,7 @@ core::Result<std::optional<std::string>> Scheduler::Upstreams(const ScheduledPla
   return Verdict(std::string());
 }
 
-core::Status Scheduler::MovePending(ScheduleSlot slot, const ScheduledPlan& plan,
-                                    std::vector<SchedulerEvent>& events) {
+core::Status Scheduler::MovePending(ScheduleSlot slot, const ScheduledPlan& plan, std::vector<SchedulerEvent>& events) {
   if (slot.state == SlotState::kHeld) {
     auto newest = deps_.slots->Latest(slot.plan, std::numeric_limits<int64_t>::max());
     if (!newest) return core::Fail(newest.error());
@@ -311,7 +315,8 @@ core::Status Scheduler::MoveStarted(ScheduleSlot slot, core::TimePoint now, std:
       }
       if (r.status == RunStatus::kDeferred && r.resume_at_us > now_us) return core::Ok();
       if (r.status == RunStatus::kPaused && r.control == RunControl::kPause) {
-        std::string note = fmt::format("run {} paused by `datasync pause`; `datasync resume {}` continues it", r.id, r.id);
+        std::string note =
+            fmt::format("run {} paused by `datasync pause`; `datasync resume {}` continues it", r.id, r.id);
         if (slot.note != note) {
           slot.note = note;
           return Save(slot);
@@ -343,17 +348,20 @@ core::Status Scheduler::CheckLate(const ScheduledPlan& plan, core::TimePoint now
       if (*run && (*run)->status == RunStatus::kSucceeded) continue;
       if (*run) why = fmt::format("run {} is {}", slot.run_id, RunStatusName((*run)->status));
     }
-    if (why.empty()) why = "slot " + std::string(SlotStateName(slot.state)) + (slot.note.empty() ? "" : ": " + slot.note);
+    if (why.empty())
+      why = "slot " + std::string(SlotStateName(slot.state)) + (slot.note.empty() ? "" : ": " + slot.note);
     slot.late_notified = true;
     if (auto st = Save(slot); !st) return st;
-    events.push_back({SchedulerEvent::Kind::kLate, slot.plan, slot.slot_us, slot.run_id,
-                      fmt::format("no successful run by the deadline {} ({}) for the slot {}; {}",
-                                  plan.schedule->spec().deadline, When(core::ToEpochMicros(*deadline)),
-                                  When(slot.slot_us), why)});
+    events.push_back(
+        {SchedulerEvent::Kind::kLate, slot.plan, slot.slot_us, slot.run_id,
+         fmt::format("no successful run by the deadline {} ({}) for the slot {}; {}", plan.schedule->spec().deadline,
+                     When(core::ToEpochMicros(*deadline)), When(slot.slot_us), why)});
   }
   return core::Ok();
 }
 
-core::Status Scheduler::Release() { return deps_.slots->Release(opt_.owner); }
+core::Status Scheduler::Release() {
+  return deps_.slots->Release(opt_.owner);
+}
 
 }  // namespace datasync::sync

@@ -47,9 +47,9 @@ struct ScheduledPlan {
 struct LaunchResult {
   std::string plan;
   int64_t slot_us = 0;
-  int64_t run_id = 0;   // 0 when no run could be made
-  std::string error;    // why no run could be made or continued
-  bool retry = false;   // a passing condition (another process runs the plan): try again later
+  int64_t run_id = 0;  // 0 when no run could be made
+  std::string error;   // why no run could be made or continued
+  bool retry = false;  // a passing condition (another process runs the plan): try again later
 };
 
 class RunLauncher {
@@ -74,11 +74,11 @@ struct SchedulerDeps {
 };
 
 struct SchedulerOptions {
-  std::string owner;                                  // "pid@host" of this daemon
-  std::chrono::seconds grace{60};                     // a fire time at most this old is on time
-  std::chrono::seconds lease{30};                     // an owner silent this long is gone
-  std::chrono::seconds launch_retry{30};              // after a launch that may succeed later
-  size_t max_catch_up = 100;                          // misfire catch_up runs at most this many slots
+  std::string owner;                      // "pid@host" of this daemon
+  std::chrono::seconds grace{60};         // a fire time at most this old is on time
+  std::chrono::seconds lease{30};         // an owner silent this long is gone
+  std::chrono::seconds launch_retry{30};  // after a launch that may succeed later
+  size_t max_catch_up = 100;              // misfire catch_up runs at most this many slots
 };
 
 struct SchedulerEvent {

@@ -18,7 +18,8 @@ core::Result<sync::ScheduleSlot> ReadSlot(const SqliteStatement& stmt) {
   auto parsed = sync::ParseSlotState(state);
   if (!parsed) {
     return core::Fail(core::ErrorKind::kInternal, "slot " + s.plan + "@" + std::to_string(s.slot_us) +
-                                                      " has unknown state '" + state + "' (written by a newer datasync?)");
+                                                      " has unknown state '" + state +
+                                                      "' (written by a newer datasync?)");
   }
   s.state = *parsed;
   s.run_id = stmt.Int64(3);
@@ -116,7 +117,8 @@ core::Result<std::vector<sync::ScheduleSlot>> SqliteSlotStore::List(const std::s
   if (!stmt) return core::Fail(stmt.error());
   stmt->Bind(1, since_us);
   if (!plan.empty()) stmt->Bind(2, plan);
-  stmt->Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int64_t>::max())));
+  stmt->Bind(
+      3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int64_t>::max())));
   return ReadSlots(*stmt);
 }
 

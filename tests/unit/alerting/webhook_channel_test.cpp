@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace datasync::alerting {
@@ -144,7 +144,8 @@ TEST(WebhookChannelTest, SecretsAreResolvedWhenSendingAndCustomBodiesRender) {
   ::setenv("DS_TEST_HOOK_AUTH", "Bearer sekrit-987", 1);
   ChannelSpec s = Spec("${DS_TEST_HOOK_URL}", WebhookFormat::kJson);
   s.headers = {{"Authorization", "${DS_TEST_HOOK_AUTH}"}};
-  s.body = R"x({"summary":"{{title}} ({{count}})","alerts":{{{alerts_json}}}{{#suppressed}},"repeats":{{suppressed}}{{/suppressed}}})x";
+  s.body =
+      R"x({"summary":"{{title}} ({{count}})","alerts":{{{alerts_json}}}{{#suppressed}},"repeats":{{suppressed}}{{/suppressed}}})x";
   auto ch = WebhookChannel::Make(s);
   ASSERT_TRUE(ch);
   ASSERT_TRUE((*ch)->Send(Sample()));

@@ -1,12 +1,11 @@
 // The slot store over real SQLite files: only one of several connections wins a slot, owners keep their
 // slots with heartbeats, and a stopped or departed owner's open slots are taken over by exactly one.
-#include "metadata/sqlite/sqlite_system_db.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
+#include "metadata/sqlite/sqlite_system_db.hpp"
 #include "metadata_test_util.hpp"
 
 namespace datasync::metadata {

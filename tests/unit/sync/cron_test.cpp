@@ -9,8 +9,12 @@
 namespace datasync::sync {
 namespace {
 
-core::TimePoint At(const std::string& utc) { return core::FromEpochMicros(*core::ParseTimestamp(utc)); }
-std::string Text(core::TimePoint t) { return core::FormatTimestamp(core::ToEpochMicros(t)); }
+core::TimePoint At(const std::string& utc) {
+  return core::FromEpochMicros(*core::ParseTimestamp(utc));
+}
+std::string Text(core::TimePoint t) {
+  return core::FormatTimestamp(core::ToEpochMicros(t));
+}
 
 struct NextCase {
   const char* cron;
@@ -19,7 +23,9 @@ struct NextCase {
   const char* expected;  // UTC; "" = none
 };
 
-void PrintTo(const NextCase& c, std::ostream* os) { *os << "'" << c.cron << "' " << c.zone << " after " << c.after; }
+void PrintTo(const NextCase& c, std::ostream* os) {
+  *os << "'" << c.cron << "' " << c.zone << " after " << c.after;
+}
 
 class CronNextTest : public ::testing::TestWithParam<NextCase> {};
 
@@ -100,7 +106,9 @@ struct BadCase {
   const char* message_part;
 };
 
-void PrintTo(const BadCase& c, std::ostream* os) { *os << "'" << c.cron << "'"; }
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << "'" << c.cron << "'";
+}
 
 class CronParseErrorTest : public ::testing::TestWithParam<BadCase> {};
 
@@ -114,18 +122,12 @@ TEST_P(CronParseErrorTest, SaysWhatIsWrong) {
 INSTANTIATE_TEST_SUITE_P(
     Table, CronParseErrorTest,
     ::testing::Values(BadCase{"61 * * * *", "minute field '61': 61 is out of range"},
-                      BadCase{"* * * *", "has 4 fields; expected 5"},
-                      BadCase{"0 0 * * * * *", "has 7 fields"},
-                      BadCase{"0 0 30 2 *", "never fires"},
-                      BadCase{"0 0 31 4,6,9,11 *", "never fires"},
-                      BadCase{"0 0 * * FRI-MON", "runs backwards"},
-                      BadCase{"@reboot", "unknown cron macro '@reboot'"},
-                      BadCase{"*/0 * * * *", "step '0'"},
-                      BadCase{"0 0 1 13 *", "month field '13': 13 is out of range"},
-                      BadCase{"0 0 1 FOO *", "'FOO' is not a value"},
-                      BadCase{"0 0 1,,2 * *", "empty list item"},
-                      BadCase{"0 24 * * *", "hour field '24'"},
-                      BadCase{"", "empty cron expression"}));
+                      BadCase{"* * * *", "has 4 fields; expected 5"}, BadCase{"0 0 * * * * *", "has 7 fields"},
+                      BadCase{"0 0 30 2 *", "never fires"}, BadCase{"0 0 31 4,6,9,11 *", "never fires"},
+                      BadCase{"0 0 * * FRI-MON", "runs backwards"}, BadCase{"@reboot", "unknown cron macro '@reboot'"},
+                      BadCase{"*/0 * * * *", "step '0'"}, BadCase{"0 0 1 13 *", "month field '13': 13 is out of range"},
+                      BadCase{"0 0 1 FOO *", "'FOO' is not a value"}, BadCase{"0 0 1,,2 * *", "empty list item"},
+                      BadCase{"0 24 * * *", "hour field '24'"}, BadCase{"", "empty cron expression"}));
 
 TEST(CronTest, MatchesDayUsesTheSameRules) {
   auto expr = CronExpr::Parse("0 0 L 2 *");

@@ -10,9 +10,15 @@
 namespace datasync::sync {
 namespace {
 
-core::TimePoint At(const std::string& utc) { return core::FromEpochMicros(*core::ParseTimestamp(utc)); }
-std::string Text(core::TimePoint t) { return core::FormatTimestamp(core::ToEpochMicros(t)); }
-int32_t Day(const char* d) { return *core::ParseDate(d); }
+core::TimePoint At(const std::string& utc) {
+  return core::FromEpochMicros(*core::ParseTimestamp(utc));
+}
+std::string Text(core::TimePoint t) {
+  return core::FormatTimestamp(core::ToEpochMicros(t));
+}
+int32_t Day(const char* d) {
+  return *core::ParseDate(d);
+}
 
 // Knows [known_first, known_last]: open Monday to Friday except the holidays.
 class FakeCalendar : public TradingCalendar {
@@ -70,9 +76,9 @@ TEST(ScheduleTest, UnknownDaysAssumeWeekdaysAndSaySo) {
   auto s = Schedule::Compile(Spec("30 17 * * *", DayRule::kOpenDays));
   ASSERT_TRUE(s);
   // Thursday 31 December is known; Friday 1 January 2027 is not: a weekday, so assumed open; Monday 4 too.
-  EXPECT_EQ(Fires(*s, "2026-12-31 00:00:00", 3, &cal),
-            (std::vector<std::string>{"2026-12-31 09:30:00", "2027-01-01 09:30:00 assumed",
-                                      "2027-01-04 09:30:00 assumed"}));
+  EXPECT_EQ(
+      Fires(*s, "2026-12-31 00:00:00", 3, &cal),
+      (std::vector<std::string>{"2026-12-31 09:30:00", "2027-01-01 09:30:00 assumed", "2027-01-04 09:30:00 assumed"}));
 }
 
 TEST(ScheduleTest, NthTradingDayOfTheMonth) {

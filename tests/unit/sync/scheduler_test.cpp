@@ -19,11 +19,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int32_t Day(const char* d) { return *core::ParseDate(d); }
+int32_t Day(const char* d) {
+  return *core::ParseDate(d);
+}
 core::TimePoint Local(const std::string& shanghai) {  // "2026-09-28 17:30:00" in Asia/Shanghai
   return core::FromEpochMicros(*core::ParseTimestamp(shanghai) - int64_t{8} * 3600 * 1'000'000);
 }
-std::string LocalText(int64_t utc_us) { return core::FormatTimestamp(utc_us + int64_t{8} * 3600 * 1'000'000); }
+std::string LocalText(int64_t utc_us) {
+  return core::FormatTimestamp(utc_us + int64_t{8} * 3600 * 1'000'000);
+}
 
 class FakeCalendar : public TradingCalendar {
  public:
@@ -217,19 +221,19 @@ TEST(SchedulerTest, ASimulatedWeekFiresExactlyTheExpectedRuns) {
   h.TickUntil("2026-10-06 00:00:00");
 
   auto slots = h.Slots();
-  EXPECT_EQ(slots["cal"], (std::vector<std::string>{
-                              "09-28 17:00 done succeeded", "09-29 17:00 done succeeded", "09-30 17:00 done failed",
-                              // misfire once: one run for 1 and 2 October, at the latest of them
-                              "10-02 17:00 done succeeded", "10-03 17:00 done succeeded", "10-04 17:00 done succeeded",
-                              "10-05 17:00 done succeeded"}));
+  EXPECT_EQ(slots["cal"], (std::vector<std::string>{"09-28 17:00 done succeeded", "09-29 17:00 done succeeded",
+                                                    "09-30 17:00 done failed",
+                                                    // misfire once: one run for 1 and 2 October, at the latest of them
+                                                    "10-02 17:00 done succeeded", "10-03 17:00 done succeeded",
+                                                    "10-04 17:00 done succeeded", "10-05 17:00 done succeeded"}));
   EXPECT_EQ(slots["bars"], (std::vector<std::string>{"09-28 17:30 done succeeded", "09-29 17:30 done succeeded",
                                                      "09-30 17:30 missed", "10-05 17:30 done succeeded"}));
   EXPECT_EQ(slots["month_end"], (std::vector<std::string>{"09-30 18:00 done succeeded"}));
   EXPECT_EQ(slots["month_start"], (std::vector<std::string>{"10-05 18:00 done succeeded"}));
-  EXPECT_EQ(slots["catchup"], (std::vector<std::string>{
-                                  "09-28 12:00 done succeeded", "09-29 12:00 done succeeded", "09-30 12:00 done succeeded",
-                                  "10-01 12:00 done succeeded", "10-02 12:00 done succeeded", "10-03 12:00 done succeeded",
-                                  "10-04 12:00 done succeeded", "10-05 12:00 done succeeded"}));
+  EXPECT_EQ(slots["catchup"], (std::vector<std::string>{"09-28 12:00 done succeeded", "09-29 12:00 done succeeded",
+                                                        "09-30 12:00 done succeeded", "10-01 12:00 done succeeded",
+                                                        "10-02 12:00 done succeeded", "10-03 12:00 done succeeded",
+                                                        "10-04 12:00 done succeeded", "10-05 12:00 done succeeded"}));
   EXPECT_EQ(slots["skipper"], (std::vector<std::string>{"09-28 06:00 done succeeded", "09-29 06:00 done succeeded",
                                                         "09-30 06:00 done succeeded", "10-03 06:00 missed",
                                                         "10-04 06:00 done succeeded", "10-05 06:00 done succeeded"}));
