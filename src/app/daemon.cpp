@@ -157,6 +157,7 @@ struct Daemon::Impl : sync::RunLauncher {
 
   void Launch(const sync::ScheduleSlot& slot) override {
     StartJob(slot.plan, [this, slot] {
+      const int64_t launched_us = core::ToEpochMicros(clock().Now());
       auto outcome = app.RunSlot(slot.plan, slot.slot_us, WorkerOptions());
       sync::LaunchResult r{slot.plan, slot.slot_us, 0, "", false};
       if (!outcome) {
@@ -165,7 +166,8 @@ struct Daemon::Impl : sync::RunLauncher {
         core::Log(r.retry ? core::LogLevel::kInfo : core::LogLevel::kError,
                   fmt::format("plan {}: slot {} UTC: {}", slot.plan, core::FormatTimestamp(slot.slot_us), r.error));
       } else {
-        OnOutcome(*outcome, slot.slot_us);
+        // A run that ended before this launch (a restart found it finished) was counted and alerted then.
+        if (outcome->report && outcome->report->finished_at_us >= launched_us) OnOutcome(*outcome, slot.slot_us);
         if (outcome->report) {
           r.run_id = outcome->report->run_id;
         } else {
@@ -190,8 +192,8 @@ struct Daemon::Impl : sync::RunLauncher {
     if (n) n->Submit(std::move(alert), clock().Now());
   }
 
+  // `out` has a report.
   void OnOutcome(const PlanOutcome& out, int64_t slot_us) {
-    if (!out.report) return;
     const sync::RunReport& r = *out.report;
     metrics.Add("datasync_runs_total", {{"plan", r.plan}, {"status", r.status}});
     auto status = sync::ParseRunStatus(r.status);
@@ -406,7 +408,7 @@ struct Daemon::Impl : sync::RunLauncher {
                 fmt::format("plan {}: continuing run {}: {}", plan, id, core::Redact(outcome.error().message())));
             return;
           }
-          OnOutcome(*outcome, 0);
+          if (outcome->report) OnOutcome(*outcome, 0);
         });
       }
     }
