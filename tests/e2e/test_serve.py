@@ -356,10 +356,12 @@ serve:
 
 
 class AlertTest(unittest.TestCase):
-    def test_permission_failures_drift_lateness_and_the_daily_summary_reach_mail_and_a_webhook_once_per_storm(self):
+    def test_failures_deferral_drift_lateness_and_the_daily_summary_reach_mail_and_a_webhook_once_per_storm(self):
         clock = VirtualClock(cst_us("2024-06-03 17:00"))
-        # adj_factor is refused (a permission error); daily has gained a field (schema drift).
-        sim = Sim("--clock", "file:" + clock.path, "--no-permission", "adj_factor", "--schema-change", stocks=20)
+        # adj_factor is refused (a permission error); daily has gained a field (schema drift); daily_basic allows
+        # one call a day (the second defers its run to the vendor's midnight).
+        sim = Sim("--clock", "file:" + clock.path, "--no-permission", "adj_factor", "--schema-change",
+                  "--api-limit", "daily_basic:day=1", stocks=20)
         smtp = SmtpReceiver(cert=os.path.join(UNIT_NET, "test_server_cert.pem"),
                             key=os.path.join(UNIT_NET, "test_server_key.pem"),
                             user="alerts", password="smtp-pass-5c1e", require_tls=True)
@@ -374,11 +376,18 @@ class AlertTest(unittest.TestCase):
     storages: [db]
     params: {trade_date: "20240531"}
     schedule: "30 17 * * *"
+  basics:
+    dataset: daily_basic
+    storages: [db]
+    concurrency: 1
+    params: {trade_date: ["20240530", "20240531"]}
+    schedule: "30 17 * * *"
 """
         project = Project(sim, sim_config(sim.url, """project: {name: alerts-e2e}
 datasets:
   adj_factor: {source: tushare}
   daily: {source: tushare}
+  daily_basic: {source: tushare}
 storages:
   db: {kind: sqlite, path: data/warehouse.db}
 plans:
@@ -400,7 +409,7 @@ alerts:
       format: dingtalk
       url: ${E2E_HOOK_URL}
   rules:
-    - {events: [run_failed, permission, plan_late, schema_drift], channels: [ops_mail, ding]}
+    - {events: [run_failed, run_deferred, permission, plan_late, schema_drift], channels: [ops_mail, ding]}
   daily_summary: {at: "18:30", timezone: Asia/Shanghai, channels: [ding]}
 """ % (plans, smtp.port, os.path.join(UNIT_NET, "test_server_cert.pem"))))
         project.env["DATASYNC_CLOCK_FILE"] = clock.path
@@ -411,10 +420,12 @@ alerts:
             daemon = Daemon(project)
             slot = cst_us("2024-06-03 17:30")
             clock.set(slot + 1_000_000)
-            wait_for(lambda: len(system_db(project, "SELECT 1 FROM schedule_slots WHERE state = 'done'")) == 4,
-                     "the four runs")
+            wait_for(lambda: len(system_db(project, "SELECT 1 FROM schedule_slots WHERE state = 'done'")) == 4 and
+                     system_db(project, "SELECT 1 FROM runs WHERE plan = 'basics' AND status = 'deferred'"),
+                     "the five runs")
             self.assertEqual(system_db(project, "SELECT plan, status FROM runs ORDER BY plan"),
-                             [("bars1", "failed"), ("bars2", "failed"), ("bars3", "failed"), ("prices", "succeeded")])
+                             [("bars1", "failed"), ("bars2", "failed"), ("bars3", "failed"), ("basics", "deferred"),
+                              ("prices", "succeeded")])
             clock.set(slot + 40_000_000)  # past the 30 s grouping window
             mails = smtp.wait(1)
             posts = hook.wait(1)
@@ -423,17 +434,19 @@ alerts:
             self.assertEqual(mail["user"], "alerts")
             self.assertEqual(sorted(mail["to"]), ["<desk@example.com>", "<ops@example.com>"])
             msg = mail["message"]
-            self.assertEqual(msg["Subject"], "[datasync alerts-e2e] 7 alerts: 3 permission, 3 run_failed, 1 schema_drift")
+            storm = "8 alerts: 3 permission, 1 run_deferred, 3 run_failed, 1 schema_drift"
+            self.assertEqual(msg["Subject"], "[datasync alerts-e2e] " + storm)
             body = msg.get_content()
             for i in range(1, 4):
                 self.assertIn("of plan bars%d failed" % i, body)
                 self.assertIn("plan bars%d: the vendor refused the credential or the API" % i, body)
             self.assertIn("PERMISSION", body)
+            self.assertIn("of plan basics deferred by the vendor's quota until 2024-06-03 16:00:00 UTC", body)
             self.assertIn("plan prices: schema drift: the vendor returned field 'vwap' that dataset 'daily' does not have",
                           body)
             post = json.loads(posts[0]["body"])
             self.assertEqual(post["msgtype"], "text")
-            self.assertTrue(post["text"]["content"].startswith("7 alerts: 3 permission, 3 run_failed, 1 schema_drift\n"))
+            self.assertTrue(post["text"]["content"].startswith(storm + "\n"))
             self.assertIn("access_token=hook-token-77ab31", posts[0]["path"])
             # One message per channel for the storm: nothing more arrives.
             time.sleep(0.5)
@@ -456,19 +469,19 @@ alerts:
             clock.set(cst_us("2024-06-03 18:30") + 40_000_000)
             posts = hook.wait(3)
             summary = json.loads(posts[2]["body"])["text"]["content"]
-            self.assertTrue(summary.startswith("daily summary 2024-06-03: 4 run(s), 3 failed"), summary)
-            self.assertIn("Runs created on 2024-06-03 (Asia/Shanghai): 4 (3 failed, 1 succeeded)", summary)
+            self.assertTrue(summary.startswith("daily summary 2024-06-03: 5 run(s), 3 failed"), summary)
+            self.assertIn("Runs created on 2024-06-03 (Asia/Shanghai): 5 (1 deferred, 3 failed, 1 succeeded)", summary)
+            self.assertIn("of plan basics: deferred", summary)
             self.assertEqual(len(smtp.messages), 2, "the summary goes only to its own channels")
             summary_cli = project.ds_json("summary", "2024-06-03", "--timezone", "Asia/Shanghai")
-            self.assertEqual(summary_cli["runs_by_status"], {"failed": 3, "succeeded": 1})
+            self.assertEqual(summary_cli["runs_by_status"], {"deferred": 1, "failed": 3, "succeeded": 1})
 
             self.assertEqual(daemon.stop(), 0, daemon.output())
             # Secrets never reach a log.
             logs = daemon.output() + read_text(project.path(".datasync", "logs", "datasync.log"))
             self.assertNotIn("smtp-pass-5c1e", logs)
             self.assertNotIn("hook-token-77ab31", logs)
-            self.assertIn("alert channel 'ops_mail': sent \"7 alerts: 3 permission, 3 run_failed, 1 schema_drift\"",
-                          logs)
+            self.assertIn("alert channel 'ops_mail': sent \"%s\"" % storm, logs)
         finally:
             if daemon:
                 daemon.stop(signal.SIGKILL)
