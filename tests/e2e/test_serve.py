@@ -442,8 +442,8 @@ alerts:
                 self.assertIn("plan bars%d: the vendor refused the credential or the API" % i, body)
             self.assertIn("PERMISSION", body)
             self.assertIn("of plan basics deferred by the vendor's quota until 2024-06-03 16:00:00 UTC", body)
-            self.assertIn("plan prices: schema drift: the vendor returned field 'vwap' that dataset 'daily' does not have",
-                          body)
+            self.assertIn("plan prices: schema drift: the vendor returned field 'vwap' that dataset 'daily' does not "
+                          "have", body)
             post = json.loads(posts[0]["body"])
             self.assertEqual(post["msgtype"], "text")
             self.assertTrue(post["text"]["content"].startswith(storm + "\n"))
