@@ -49,7 +49,7 @@ class Notifier {
   void SubmitTo(const std::vector<std::string>& channels, Alert alert, core::TimePoint now);
   // Sends every message that is due. Returns how many were delivered.
   size_t Tick(core::TimePoint now);
-  // Messages waiting or being retried, over all channels (0 when everything went out).
+  // Channels with alerts waiting for their group window, the rate limit or a retry (0: everything went out).
   size_t Backlog();
 
  private:

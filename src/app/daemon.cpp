@@ -650,12 +650,18 @@ std::string Daemon::HealthJson(bool* healthy) {
     std::lock_guard lock(m.project_mu);
     project = m.project_name;
   }
+  std::shared_ptr<alerting::Notifier> notifier;
+  {
+    std::lock_guard lock(m.notifier_mu);
+    notifier = m.notifier;
+  }
   nlohmann::ordered_json j = {{"status", ok ? "ok" : "stalled"},
                               {"owner", m.owner},
                               {"project", project},
                               {"started_at", core::FormatTimestamp(m.started_us) + " UTC"},
                               {"last_tick_secs_ago", since},
                               {"runs_active", active},
+                              {"alerts_waiting", notifier ? notifier->Backlog() : 0},
                               {"stopping", m.stopping.load()}};
   return j.dump();
 }

@@ -27,9 +27,6 @@ enum class SlotState : uint8_t {
 };
 std::string_view SlotStateName(SlotState s);  // "pending", "held", "started", "done", "missed"
 std::optional<SlotState> ParseSlotState(std::string_view s);
-inline bool IsOpen(SlotState s) {
-  return s == SlotState::kPending || s == SlotState::kHeld || s == SlotState::kStarted;
-}
 
 struct ScheduleSlot {
   std::string plan;
