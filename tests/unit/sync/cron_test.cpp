@@ -5,16 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "core/dates.hpp"
+#include "utc_text.hpp"
 
 namespace datasync::sync {
 namespace {
 
-core::TimePoint At(const std::string& utc) {
-  return core::FromEpochMicros(*core::ParseTimestamp(utc));
-}
-std::string Text(core::TimePoint t) {
-  return core::FormatTimestamp(core::ToEpochMicros(t));
-}
+using testing::At;
+using testing::Text;
 
 struct NextCase {
   const char* cron;

@@ -6,16 +6,13 @@
 #include <set>
 
 #include "core/dates.hpp"
+#include "utc_text.hpp"
 
 namespace datasync::sync {
 namespace {
 
-core::TimePoint At(const std::string& utc) {
-  return core::FromEpochMicros(*core::ParseTimestamp(utc));
-}
-std::string Text(core::TimePoint t) {
-  return core::FormatTimestamp(core::ToEpochMicros(t));
-}
+using testing::At;
+using testing::Text;
 int32_t Day(const char* d) {
   return *core::ParseDate(d);
 }
