@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# ClickHouse (Debian's 18.16) HTTP on 127.0.0.1:${CH_HTTP_PORT:-58123}, data under $BASE/clickhouse, run as
+# the clickhouse user. Minimal config: the root tag of 18.16 is <yandex>. Usage: clickhouse.sh start|stop|status
+set -euo pipefail
+BASE=${BASE:-/tmp/datasync-services}; mkdir -p "$BASE"; chmod 755 "$BASE"
+CH_HTTP_PORT=${CH_HTTP_PORT:-58123}; CH_TCP_PORT=${CH_TCP_PORT:-59000}
+D=$BASE/clickhouse
+running() { [ -f "$D/clickhouse.pid" ] && kill -0 "$(cat "$D/clickhouse.pid")" 2>/dev/null; }
+case "$1" in
+start)
+  mkdir -p "$D"/{data,tmp,user_files,format_schemas,log}
+  cat >"$D/config.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$D/log/server.log</log><errorlog>$D/log/err.log</errorlog><size>10M</size><count>1</count></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$CH_HTTP_PORT</http_port>
+  <tcp_port>$CH_TCP_PORT</tcp_port>
+  <path>$D/data/</path>
+  <tmp_path>$D/tmp/</tmp_path>
+  <user_files_path>$D/user_files/</user_files_path>
+  <format_schema_path>$D/format_schemas/</format_schema_path>
+  <users_config>$D/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <timezone>UTC</timezone>
+  <mark_cache_size>268435456</mark_cache_size>
+  <uncompressed_cache_size>268435456</uncompressed_cache_size>
+  <max_concurrent_queries>100</max_concurrent_queries>
+  <mlock_executable>false</mlock_executable>
+</yandex>
+XML
+  cat >"$D/users.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <users>
+    <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
+    <synctest><password>synctest</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></synctest>
+  </users>
+  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+XML
+  chown -R clickhouse:clickhouse "$D"
+  if ! running; then
+    runuser -u clickhouse -- clickhouse-server --config-file="$D/config.xml" --pid-file="$D/clickhouse.pid" --daemon
+  fi
+  for _ in $(seq 1 300); do [ "$(curl -s "http://127.0.0.1:$CH_HTTP_PORT/ping")" = "Ok." ] && break; sleep 0.1; done
+  curl -sS "http://127.0.0.1:$CH_HTTP_PORT/ping" ;;
+stop)
+  if running; then
+    pid=$(cat "$D/clickhouse.pid"); kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi ;;
+status) running ;;
+*) echo "usage: clickhouse.sh start|stop|status" >&2; exit 2 ;;
+esac
