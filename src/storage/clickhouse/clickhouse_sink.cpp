@@ -1,0 +1,457 @@
+#include "storage/clickhouse/clickhouse_sink.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/secrets.hpp"
+#include "core/strings.hpp"
+#include "net/http_client.hpp"
+#include "storage/clickhouse/clickhouse_client.hpp"
+#include "storage/clickhouse/row_binary.hpp"
+#include "storage/sql/db_url.hpp"
+#include "storage/sql/sql_template.hpp"
+
+namespace datasync::storage {
+
+using core::ErrorKind;
+using core::Fail;
+using core::Status;
+using core::TypeId;
+
+namespace {
+
+constexpr std::string_view kVersionColumn = "_ds_version";
+constexpr std::string_view kAuto = "auto";
+
+const std::vector<std::string>& CreateVariables() {
+  static const std::vector<std::string> names = {"table",         "columns",         "engine",      "partition_clause",
+                                                 "order_by",      "settings_clause", "primary_key", "date_key",
+                                                 "version"};
+  return names;
+}
+
+const std::vector<std::string>& ClauseVariables() {
+  static const std::vector<std::string> names = {"primary_key", "date_key", "version"};
+  return names;
+}
+
+// system.columns' type spellings -> logical types.
+StoredColumn FromNative(std::string name, std::string native) {
+  StoredColumn c;
+  c.name = std::move(name);
+  c.native_type = native;
+  std::string_view t = native;
+  if (t.starts_with("Nullable(") && t.ends_with(")")) t = t.substr(9, t.size() - 10);
+  using core::LogicalType;
+  if (t == "UInt8") c.type = LogicalType::Bool();
+  else if (t == "Int32") c.type = LogicalType::Int32();
+  else if (t == "Int64") c.type = LogicalType::Int64();
+  else if (t == "Float64") c.type = LogicalType::Float64();
+  else if (t == "String") c.type = LogicalType::String();
+  else if (t == "Date") c.type = LogicalType::Date();
+  else if (t == "DateTime" || t.starts_with("DateTime(")) c.type = LogicalType::Timestamp();
+  else if (t.starts_with("Decimal(") && t.ends_with(")")) {
+    std::string inner(t.substr(8, t.size() - 9));
+    inner.erase(std::remove(inner.begin(), inner.end(), ' '), inner.end());
+    c.type = LogicalType::Parse("decimal(" + inner + ")");
+  }
+  return c;
+}
+
+// Backslash escapes, which ClickHouse reads in quoted identifiers and string literals alike.
+std::string QuoteWith(std::string_view s, char quote) {
+  std::string out(1, quote);
+  for (char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\0': out += "\\0"; break;
+      default:
+        if (c == quote) out += '\\';
+        out += c;
+    }
+  }
+  out += quote;
+  return out;
+}
+
+}  // namespace
+
+std::span<const core::OptionSpec> ClickHouseSinkOptions() {
+  static const std::vector<core::OptionSpec> table = [] {
+    std::vector<core::OptionSpec> t = sql::CommonDatabaseOptions({
+        .url_description = "connection URL clickhouse://USER:${PASSWORD_ENV}@HOST:8123/DATABASE (HTTP interface; "
+                           "clickhouses:// for HTTPS)",
+        .create_table = "CREATE TABLE {table} ({columns}) ENGINE = {engine}{partition_clause} ORDER BY "
+                        "{order_by}{settings_clause}",
+        .create_table_vars = "statement(s) that create a table: {table} {columns} {engine} {partition_clause} "
+                             "{order_by} {settings_clause} {primary_key} {date_key} {version}",
+        .add_column = "ALTER TABLE {table} ADD COLUMN {column} {type}",
+        .widen_column = "ALTER TABLE {table} MODIFY COLUMN {column} {type}",
+        .change_column = "ALTER TABLE {table} MODIFY COLUMN {column} {type}",
+        .drop_column = "ALTER TABLE {table} DROP COLUMN {column}",
+        .rename_column = "ALTER TABLE {table} ADD COLUMN {new_column} {type} DEFAULT {column}",
+    });
+    using core::OptionType;
+    t.push_back({"password", OptionType::kSecret, "", false, "",
+                 "password, as a ${ENV} reference; overrides one in the URL"});
+    t.push_back({"engine", OptionType::kString, "auto", false, "",
+                 "table engine; auto = ReplacingMergeTree({version}) with a primary key, MergeTree without. "
+                 "Placeholders {primary_key} {date_key} {version}"});
+    t.push_back({"order_by", OptionType::kString, "auto", false, "",
+                 "sorting key; auto = ({primary_key}), or tuple() without a key"});
+    t.push_back({"partition_by", OptionType::kString, "auto", false, "",
+                 "partition expression; auto = toYYYYMM({date_key}) when the date key is a date or timestamp; "
+                 "empty = no partitions"});
+    t.push_back({"table_settings", OptionType::kString, "", false, "", "SETTINGS of new tables, e.g. index_granularity = 8192"});
+    t.push_back({"timeout_secs", OptionType::kInt, "300", false, "seconds", "longest time one request may take"});
+    t.push_back({"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
+                 "how long a connection attempt may take before it counts as a transient failure"});
+    t.push_back({"verify_tls", OptionType::kBool, "true", false, "", "check the server's certificate (HTTPS)"});
+    t.push_back({"ca_file", OptionType::kPath, "", false, "", "CA certificate file for HTTPS (default: the system's)"});
+    t.push_back({"mutation_timeout_secs", OptionType::kInt, "300", false, "seconds",
+                 "how long a commit waits for the deletion of rewritten units to finish"});
+    return t;
+  }();
+  return table;
+}
+
+ClickHouseSink::ClickHouseSink()
+    : DatabaseSink(Dialect{.name = "clickhouse",
+                           .max_identifier_bytes = 80,
+                           .reserved_columns = {std::string(kVersionColumn)}}) {}
+
+ClickHouseSink::~ClickHouseSink() = default;
+
+SinkCapabilities ClickHouseSink::capabilities() const {
+  SinkCapabilities caps;
+  caps.append = true;
+  caps.upsert = true;
+  caps.idempotent_units = true;
+  caps.replace = true;
+  caps.schema_evolution = true;
+  caps.concurrent_writers = true;
+  return caps;
+}
+
+std::span<const core::OptionSpec> ClickHouseSink::OptionTable() const { return ClickHouseSinkOptions(); }
+
+Status ClickHouseSink::Configure(const core::Options& options) {
+  std::string where = "storage '" + bind_context().storage_name + "'";
+  static constexpr std::string_view kSchemes[] = {"clickhouse", "clickhouses"};
+  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, where + " option url");
+  if (!url) return Fail(url.error());
+  bool https = url->scheme == "clickhouses" || url->Param("secure") == "true" || url->Param("secure") == "1";
+  clickhouse::ClickHouseEndpoint endpoint;
+  std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+  endpoint.base_url = std::string(https ? "https://" : "http://") + host + ":" +
+                      std::to_string(url->port ? url->port : (https ? 8443 : 8123)) + "/";
+  endpoint.user = url->user;
+  endpoint.password = url->password;
+  if (std::string ref = options.GetString("password"); !ref.empty()) {
+    auto resolved = core::ResolveSecret(ref, where + " option password");
+    if (!resolved) return Fail(resolved.error());
+    endpoint.password = *resolved;
+  }
+  endpoint.display = url->Display();
+  database_ = url->database.empty() ? "default" : url->database;
+  if (database_.size() > 80 || database_.find('\0') != std::string::npos) {
+    return Fail(ErrorKind::kConfig, where + " option url: the database name must be 1 to 80 bytes without NUL");
+  }
+  for (const char* name : {"engine", "order_by", "partition_by"}) {
+    if (auto st = sql::CheckTemplate(options.GetString(name), ClauseVariables(), where + " option " + name); !st) return st;
+  }
+  if (auto st = sql::CheckTemplate(options.GetString("create_table_template"), CreateVariables(),
+                                   where + " option create_table_template");
+      !st) {
+    return st;
+  }
+  partition_field_.clear();
+  const BindContext& ctx = bind_context();
+  if (options.GetString("partition_by", "auto") == kAuto && !ctx.date_key.empty()) {
+    if (auto i = ctx.schema->IndexOf(ctx.date_key)) {
+      TypeId id = ctx.schema->field(*i).type.id;
+      if (id == TypeId::kDate || id == TypeId::kTimestamp) partition_field_ = ctx.date_key;
+    }
+  }
+  mutation_timeout_ms_ = std::max<int64_t>(1, options.GetInt("mutation_timeout_secs", 300)) * 1000;
+  net::HttpClientOptions http;
+  http.max_connections = 2;
+  http.timeout = std::chrono::seconds(std::max<int64_t>(1, options.GetInt("timeout_secs", 300)));
+  http.connect_timeout = std::chrono::seconds(std::max<int64_t>(1, options.GetInt("connect_timeout_secs", 10)));
+  http.verify_tls = options.GetBool("verify_tls", true);
+  if (std::string ca = options.GetString("ca_file"); !ca.empty()) {
+    std::filesystem::path p(ca);
+    http.ca_file = (p.is_relative() ? ctx.project_dir / p : p).string();
+  }
+  client_.reset();
+  http_ = std::make_unique<net::HttpClient>(http);
+  client_ = std::make_unique<clickhouse::ClickHouseClient>(*http_, std::move(endpoint));
+  return core::Ok();
+}
+
+std::string ClickHouseSink::Quote(std::string_view name) const { return QuoteWith(name, '`'); }
+std::string ClickHouseSink::QuoteText(std::string_view text) const { return QuoteWith(text, '\''); }
+std::string ClickHouseSink::Qualified(std::string_view table) const { return Quote(database_) + "." + Quote(table); }
+
+bool ClickHouseSink::NotNullable(const std::string& field) const {
+  // 18.16 refuses Nullable columns in the sorting and partition keys.
+  return IsKey(field) || field == partition_field_;
+}
+
+std::string ClickHouseSink::NativeType(const core::Field& field, bool) const {
+  std::string base;
+  switch (field.type.id) {
+    case TypeId::kBool: base = "UInt8"; break;
+    case TypeId::kInt32: base = "Int32"; break;
+    case TypeId::kInt64: base = "Int64"; break;
+    case TypeId::kFloat64: base = "Float64"; break;
+    case TypeId::kString: base = "String"; break;
+    case TypeId::kDate: base = "Date"; break;
+    case TypeId::kTimestamp: base = "DateTime('UTC')"; break;
+    case TypeId::kDecimal:
+      base = "Decimal(" + std::to_string(field.type.precision) + ", " + std::to_string(field.type.scale) + ")";
+      break;
+  }
+  return NotNullable(field.name) ? base : "Nullable(" + base + ")";
+}
+
+core::Result<std::vector<std::string>> ClickHouseSink::CreateTableStatements(const std::string& table, bool with_unit) {
+  std::string where = "storage '" + bind_context().storage_name + "' option ";
+  std::string columns;
+  for (const auto& f : bind_context().schema->fields()) {
+    if (!columns.empty()) columns += ", ";
+    columns += Quote(f.name) + " " + NativeType(f, IsKey(f.name));
+  }
+  columns += ", " + Quote(kVersionColumn) + " UInt64";
+  if (with_unit) columns += ", " + Quote(sql::kUnitColumn) + " String";
+  std::string key;
+  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
+  std::string date_key = bind_context().date_key.empty() ? "" : Quote(bind_context().date_key);
+  sql::TemplateVars clause_vars = {{"primary_key", key}, {"date_key", date_key}, {"version", Quote(kVersionColumn)}};
+  auto clause = [&](const char* name, std::string automatic) -> core::Result<std::string> {
+    std::string text = options().GetString(name, "auto");
+    if (text == kAuto) return automatic;
+    return sql::RenderTemplate(text, clause_vars, where + name);
+  };
+  auto engine = clause("engine", key.empty() ? "MergeTree" : "ReplacingMergeTree(" + Quote(kVersionColumn) + ")");
+  if (!engine) return Fail(engine.error());
+  auto order_by = clause("order_by", key.empty() ? "tuple()" : "(" + key + ")");
+  if (!order_by) return Fail(order_by.error());
+  auto partition = clause("partition_by", partition_field_.empty() ? "" : "toYYYYMM(" + Quote(partition_field_) + ")");
+  if (!partition) return Fail(partition.error());
+  std::string settings = options().GetString("table_settings");
+  sql::TemplateVars vars = {{"table", Qualified(table)},
+                            {"columns", columns},
+                            {"engine", *engine},
+                            {"partition_clause", partition->empty() ? "" : " PARTITION BY " + *partition},
+                            {"order_by", *order_by},
+                            {"settings_clause", settings.empty() ? "" : " SETTINGS " + settings},
+                            {"primary_key", key},
+                            {"date_key", date_key},
+                            {"version", Quote(kVersionColumn)}};
+  return sql::RenderStatements(options().GetString("create_table_template"), vars, where + "create_table_template");
+}
+
+Status ClickHouseSink::Connect() {
+  // HTTP is stateless: every request connects as needed (the client keeps connections alive).
+  if (!client_) return Fail(ErrorKind::kInternal, "the ClickHouse sink is not configured");
+  return core::Ok();
+}
+
+Status ClickHouseSink::Execute(std::string_view sql) { return client_->Execute(sql); }
+
+core::Result<std::optional<TableShape>> ClickHouseSink::Introspect(const std::string& table) {
+  auto rows = client_->Query("SELECT name, type FROM system.columns WHERE database = " + QuoteText(database_) +
+                             " AND table = " + QuoteText(table));
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return std::optional<TableShape>();
+  TableShape shape;
+  for (const auto& row : *rows) {
+    if (row.size() == 2) shape.columns.push_back(FromNative(row[0], row[1]));
+  }
+  // The sorting key may be the storage's own (order_by); the diff does not compare it with the dataset's.
+  return std::optional<TableShape>(std::move(shape));
+}
+
+Status ClickHouseSink::EnsureNamespace() {
+  if (auto st = Execute("CREATE DATABASE IF NOT EXISTS " + Quote(database_)); !st) return st;
+  return Execute("CREATE TABLE IF NOT EXISTS " + Qualified(sql::kRunsTable) +
+                 " (table_name String, run_id Int64, published_at DateTime DEFAULT now()) ENGINE = MergeTree "
+                 "ORDER BY (table_name, run_id)");
+}
+
+core::Result<bool> ClickHouseSink::RunRecorded(int64_t run) {
+  auto rows = client_->Query("SELECT count() FROM " + Qualified(sql::kRunsTable) + " WHERE table_name = " +
+                             QuoteText(table_name()) + " AND run_id = " + std::to_string(run));
+  if (!rows) return Fail(rows.error());
+  return !rows->empty() && !rows->front().empty() && rows->front().front() != "0";
+}
+
+Status ClickHouseSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
+  auto shape = Introspect(table);
+  if (!shape) return Fail(shape.error());
+  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(table) + " does not exist");
+  bool has_unit = false, has_version = false;
+  for (const auto& c : (*shape)->columns) {
+    has_unit = has_unit || c.name == sql::kUnitColumn;
+    has_version = has_version || c.name == kVersionColumn;
+  }
+  if (!has_version) {
+    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(kVersionColumn) + " UInt64"); !st) {
+      return st;
+    }
+  }
+  if (want_unit && !has_unit) {
+    // Rows from before carry '' and so belong to no unit.
+    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " String");
+        !st) {
+      return st;
+    }
+  }
+  if (mode() != WriteMode::kUpsert || primary_key().empty()) return core::Ok();
+  auto engine = client_->Query("SELECT engine FROM system.tables WHERE database = " + QuoteText(database_) +
+                               " AND name = " + QuoteText(table));
+  if (!engine) return Fail(engine.error());
+  std::string name = engine->empty() || engine->front().empty() ? "" : engine->front().front();
+  if (name.find("Replacing") == std::string::npos && name.find("Collapsing") == std::string::npos) {
+    return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " has engine " + name +
+                                        ", which never replaces rows by key, so it cannot serve mode upsert; use mode "
+                                        "append, or recreate the table with a ReplacingMergeTree engine");
+  }
+  return core::Ok();
+}
+
+Status ClickHouseSink::Publish(const std::string& staging) {
+  // RENAME is not transactional with the record: record first (see DatabaseSink's header comment).
+  if (auto st = Execute("INSERT INTO " + Qualified(sql::kRunsTable) + " (table_name, run_id) VALUES (" +
+                        QuoteText(table_name()) + ", " + std::to_string(run_id()) + ")");
+      !st) {
+    return st;
+  }
+  auto target = Introspect(table_name());
+  if (!target) return Fail(target.error());
+  if (!target->has_value()) return Execute("RENAME TABLE " + Qualified(staging) + " TO " + Qualified(table_name()));
+  std::string old = "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
+  if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(old)); !st) return st;
+  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " + Qualified(staging) +
+                        " TO " + Qualified(table_name()));
+      !st) {
+    return st;
+  }
+  return Execute("DROP TABLE " + Qualified(old));
+}
+
+Status ClickHouseSink::PrepareWrites() {
+  std::string columns;
+  for (const auto& f : bind_context().schema->fields()) columns += (columns.empty() ? "" : ", ") + Quote(f.name);
+  columns += ", " + Quote(kVersionColumn);
+  if (unit_column()) columns += ", " + Quote(sql::kUnitColumn);
+  insert_sql_ = "INSERT INTO " + Qualified(write_table()) + " (" + columns + ") FORMAT RowBinary";
+  DropGroup();
+  return core::Ok();
+}
+
+void ClickHouseSink::DropGroup() {
+  pending_.clear();
+  pending_units_.clear();
+}
+
+core::Result<int64_t> ClickHouseSink::WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) {
+  if (unit_id.empty()) return Fail(ErrorKind::kInternal, "Write without a unit id");
+  if (auto st = batch.Validate(); !st) return Fail(st.error());
+  // A failed Write discards the whole group (the Sink contract).
+  auto fail = [&](core::Error e) -> core::Result<int64_t> {
+    DropGroup();
+    return Fail(std::move(e));
+  };
+  clickhouse::RowBinaryLayout layout;
+  layout.with_unit = unit_column();
+  for (size_t c = 0; c < batch.num_columns(); ++c) layout.nullable.push_back(!NotNullable(batch.schema().field(c).name));
+  // Every row gets its own, rising version: the last write of a key wins however ClickHouse orders a block.
+  uint64_t now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  uint64_t version = std::max(now, last_version_ + 1);
+  size_t before = pending_.size();
+  if (auto st = clickhouse::AppendRowBinary(batch, layout, version, unit_id, pending_); !st) {
+    return fail(core::Error(st.error().kind(), st.error().message() +
+                                                   (st.error().message().find("NULL") != std::string::npos
+                                                        ? " (sorting and partition key columns cannot hold NULL)"
+                                                        : "")));
+  }
+  last_version_ = version + batch.num_rows();
+  pending_units_.insert(std::string(unit_id));
+  return static_cast<int64_t>(pending_.size() - before);
+}
+
+Status ClickHouseSink::DeleteRewrittenUnits() {
+  std::string list;
+  for (const auto& u : pending_units_) list += (list.empty() ? "" : ", ") + QuoteText(u);
+  auto existing = client_->Query("SELECT DISTINCT " + Quote(sql::kUnitColumn) + " FROM " + Qualified(write_table()) +
+                                 " WHERE " + Quote(sql::kUnitColumn) + " IN (" + list + ")");
+  if (!existing) return Fail(existing.error());
+  if (existing->empty()) return core::Ok();
+  std::string found;
+  for (const auto& row : *existing) found += (found.empty() ? "" : ", ") + QuoteText(row.empty() ? "" : row.front());
+  // A mutation only touches parts that exist when it starts, so the rows inserted after it stay.
+  if (auto st = Execute("ALTER TABLE " + Qualified(write_table()) + " DELETE WHERE " + Quote(sql::kUnitColumn) + " IN (" +
+                        found + ")");
+      !st) {
+    return st;
+  }
+  std::string pending_sql = "SELECT count() FROM system.mutations WHERE database = " + QuoteText(database_) +
+                            " AND table = " + QuoteText(write_table()) + " AND is_done = 0";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(mutation_timeout_ms_);
+  std::chrono::milliseconds pause{2};
+  while (true) {
+    auto rows = client_->Query(pending_sql);
+    if (!rows) return Fail(rows.error());
+    if (rows->empty() || rows->front().empty() || rows->front().front() == "0") return core::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Fail(ErrorKind::kTransient, "the deletion of rewritten units in " + Qualified(write_table()) +
+                                             " did not finish within mutation_timeout_secs; see system.mutations");
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
+  }
+}
+
+Status ClickHouseSink::CommitImpl() {
+  if (pending_units_.empty()) return core::Ok();
+  Status st = core::Ok();
+  if (unit_column() && mode() != WriteMode::kUpsert) st = DeleteRewrittenUnits();
+  if (st && !pending_.empty()) st = client_->Insert(insert_sql_, pending_);
+  DropGroup();
+  return st;
+}
+
+Status ClickHouseSink::AbortImpl() {
+  DropGroup();
+  return core::Ok();
+}
+
+Status ClickHouseSink::FinishImpl() {
+  if (!pending_units_.empty()) {
+    return Fail(ErrorKind::kInternal, "Finish with uncommitted writes; Commit or Abort them first");
+  }
+  return DatabaseSink::FinishImpl();
+}
+
+Status ClickHouseSink::CloseImpl() {
+  DropGroup();
+  return core::Ok();
+}
+
+void RegisterClickHouseSink(SinkRegistry& registry) {
+  registry.Register(SinkInfo{
+      .id = "clickhouse",
+      .description = "a ReplacingMergeTree table per dataset in ClickHouse, over HTTP (TabSeparated inserts)",
+      .options = ClickHouseSinkOptions(),
+      .create = [] { return std::unique_ptr<Sink>(std::make_unique<ClickHouseSink>()); },
+  });
+}
+
+}  // namespace datasync::storage

@@ -1,0 +1,92 @@
+// ClickHouseSink (plugin id "clickhouse"): writes a dataset into one MergeTree-family table of a ClickHouse
+// database over its HTTP interface (our libcurl client). Works with ClickHouse 18.16 (Debian's) and later.
+//
+// - Connects by URL (clickhouse://user:${CH_PASSWORD}@host:8123/db; clickhouses:// for HTTPS).
+// - Migrate creates the database and the table: ENGINE = ReplacingMergeTree(_ds_version) ORDER BY the
+//   primary key (MergeTree ORDER BY tuple() without one), PARTITION BY toYYYYMM(date key) when the dataset
+//   has a date key; Nullable(T) for every column outside the sorting and partition keys; UInt8 for bool,
+//   Int32, Int64, Float64, String, Date, DateTime('UTC'), Decimal(P,S). engine, order_by, partition_by,
+//   table_settings and create_table_template override that. It evolves the table from system.columns
+//   through the SchemaDiff (ADD COLUMN, MODIFY COLUMN; 18.16 has no RENAME COLUMN, so a rename renders as
+//   a new column whose DEFAULT reads the old one, which stays).
+// - Write encodes batches as TabSeparated into memory; Commit sends one INSERT per group, every row with a
+//   rising _ds_version, so the newest write of a key wins when parts merge (read with FINAL for the merged
+//   view). In modes append and replace the rows carry _ds_unit: before a group is inserted, the units that
+//   already have rows are deleted with one ALTER TABLE ... DELETE mutation, and Commit waits for it to
+//   finish, so a rewritten unit never shows twice. Upsert is a pure upsert by key. Abort drops the group.
+// - Date holds 1970-01-01..2105-12-31 and DateTime whole seconds (1970..2106): other values fail their
+//   batch with kInvalidInput instead of being stored wrong. Key columns cannot hold NULL.
+// - Replace fills _ds_stage_<hash>_<run>; Finish records the run, then RENAME TABLE swaps it in.
+// Thread-safety: one thread at a time, like every Sink.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+
+#include "storage/sql/database_sink.hpp"
+
+namespace datasync::net {
+class HttpClient;
+}
+
+namespace datasync::storage {
+
+namespace clickhouse {
+class ClickHouseClient;
+}
+
+std::span<const core::OptionSpec> ClickHouseSinkOptions();
+
+class ClickHouseSink final : public sql::DatabaseSink {
+ public:
+  ClickHouseSink();
+  ~ClickHouseSink() override;
+
+  SinkCapabilities capabilities() const override;
+  const std::string& database_name() const { return database_; }
+
+ protected:
+  std::span<const core::OptionSpec> OptionTable() const override;
+  core::Status Configure(const core::Options& options) override;
+  std::string Quote(std::string_view identifier) const override;
+  std::string QuoteText(std::string_view text) const override;
+  std::string Qualified(std::string_view table) const override;
+  std::string NativeType(const core::Field& field, bool key) const override;
+  core::Result<std::vector<std::string>> CreateTableStatements(const std::string& table, bool with_unit) override;
+
+  core::Status Connect() override;
+  core::Status Execute(std::string_view sql) override;
+  core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
+  core::Status EnsureNamespace() override;
+  core::Result<bool> RunRecorded(int64_t run_id) override;
+  core::Status EnsureBookkeeping(const std::string& table, bool want_unit) override;
+  core::Status Publish(const std::string& staging) override;
+  core::Status PrepareWrites() override;
+
+  core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) override;
+  core::Status CommitImpl() override;
+  core::Status AbortImpl() override;
+  core::Status FinishImpl() override;
+  core::Status CloseImpl() override;
+
+ private:
+  bool NotNullable(const std::string& field) const;  // a sorting or partition key column
+  core::Status DeleteRewrittenUnits();
+  void DropGroup();
+
+  std::unique_ptr<net::HttpClient> http_;
+  std::unique_ptr<clickhouse::ClickHouseClient> client_;
+  std::string database_;
+  std::string partition_field_;  // the date key when the default partitioning uses it
+  int64_t mutation_timeout_ms_ = 300'000;
+  std::string insert_sql_;
+  std::string pending_;  // TabSeparated rows of the open group
+  std::set<std::string> pending_units_;
+  uint64_t last_version_ = 0;
+};
+
+void RegisterClickHouseSink(SinkRegistry& registry);
+
+}  // namespace datasync::storage

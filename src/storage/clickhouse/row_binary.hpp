@@ -1,0 +1,30 @@
+// RowBinary: ClickHouse's binary row format, used for inserts because it is exact and cheap. Floats travel
+// as their eight bytes: ClickHouse 18.16's text parser rounds some decimal spellings to a neighbouring
+// double and flushes subnormals to zero, which the compliance suite caught. Per row, every column in
+// order (Nullable: one byte 1 = NULL, else 0 and the value), little-endian:
+//   bool UInt8 | Int32 | Int64 | Float64 | String: LEB128 length + bytes | Date: UInt16 days |
+//   DateTime: UInt32 seconds | Decimal(P<=9): Int32, Decimal(P<=18): Int64 (unscaled)
+// Values the types cannot hold (dates outside 1970-01-01..2105-12-31, timestamps with fractions of a
+// second or outside 1970..2106) fail with kInvalidInput naming the column and row. Pure; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/column_batch.hpp"
+#include "core/error.hpp"
+
+namespace datasync::storage::clickhouse {
+
+struct RowBinaryLayout {
+  std::vector<bool> nullable;  // per batch column: declared Nullable(T)
+  bool with_unit = false;      // each row ends with the version (UInt64) and, if set, the unit (String)
+};
+
+// Appends every row of batch; row r gets version first_version + r.
+core::Status AppendRowBinary(const core::ColumnBatch& batch, const RowBinaryLayout& layout, uint64_t first_version,
+                             std::string_view unit, std::string& out);
+
+}  // namespace datasync::storage::clickhouse

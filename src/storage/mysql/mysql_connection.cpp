@@ -1,0 +1,245 @@
+#include "storage/mysql/mysql_connection.hpp"
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/secrets.hpp"
+
+namespace datasync::storage::mysql {
+
+using core::ErrorKind;
+using core::Fail;
+
+core::ErrorKind MySqlErrorKind(unsigned int code) {
+  switch (code) {
+    // The server went away, refused, shut down, killed us, or a lock timed out: worth another try.
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case ER_SERVER_SHUTDOWN:
+    case ER_CONNECTION_KILLED:
+    case ER_CON_COUNT_ERROR:
+    case ER_LOCK_WAIT_TIMEOUT:
+    case ER_LOCK_DEADLOCK:
+    case ER_NET_READ_ERROR:
+    case ER_NET_READ_INTERRUPTED:
+    case ER_NET_ERROR_ON_WRITE:
+    case ER_NET_WRITE_INTERRUPTED:
+    case ER_QUERY_INTERRUPTED:
+      return ErrorKind::kTransient;
+    case ER_DBACCESS_DENIED_ERROR:
+    case ER_ACCESS_DENIED_ERROR:
+    case ER_TABLEACCESS_DENIED_ERROR:
+    case ER_COLUMNACCESS_DENIED_ERROR:
+    case ER_SPECIFIC_ACCESS_DENIED_ERROR:
+      return ErrorKind::kPermission;
+    case ER_DUP_ENTRY:
+    case ER_BAD_NULL_ERROR:
+    case ER_WARN_DATA_OUT_OF_RANGE:
+    case WARN_DATA_TRUNCATED:
+    case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+    case ER_DATA_TOO_LONG:
+    case ER_TRUNCATED_WRONG_VALUE:
+    case ER_INVALID_CHARACTER_STRING:
+      return ErrorKind::kInvalidInput;
+    case ER_BAD_DB_ERROR:
+      return ErrorKind::kConfig;
+    default:
+      // Client-side codes 2000-2999 not listed above (SSL setup, unknown host) are configuration trouble.
+      return code >= 2000 && code < 3000 ? ErrorKind::kConfig : ErrorKind::kPermanent;
+  }
+}
+
+namespace {
+
+// LOAD DATA LOCAL: the connector asks for the "file" through these callbacks; it is our buffer.
+struct InfileState {
+  std::string_view data;
+  size_t offset = 0;
+};
+
+int InfileInit(void** ptr, const char*, void* userdata) {
+  auto* source = static_cast<InfileState*>(userdata);
+  source->offset = 0;
+  *ptr = source;
+  return 0;
+}
+
+int InfileRead(void* ptr, char* buf, unsigned int len) {
+  auto* s = static_cast<InfileState*>(ptr);
+  size_t n = std::min<size_t>(len, s->data.size() - s->offset);
+  std::memcpy(buf, s->data.data() + s->offset, n);
+  s->offset += n;
+  return static_cast<int>(n);
+}
+
+void InfileEnd(void*) {}
+
+int InfileError(void*, char* msg, unsigned int len) {
+  std::snprintf(msg, len, "datasync: local infile failed");
+  return 1;
+}
+
+}  // namespace
+
+MySqlConnection::~MySqlConnection() { Close(); }
+
+void MySqlConnection::Close() {
+  if (mysql_) mysql_close(mysql_);
+  mysql_ = nullptr;
+  broken_ = false;
+}
+
+core::Error MySqlConnection::Failure(std::string_view what) {
+  unsigned int code = mysql_errno(mysql_);
+  ErrorKind kind = MySqlErrorKind(code);
+  if (kind == ErrorKind::kTransient &&
+      (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_SERVER_LOST_EXTENDED ||
+       code == ER_SERVER_SHUTDOWN || code == ER_CONNECTION_KILLED || code == CR_CONNECTION_ERROR ||
+       code == CR_CONN_HOST_ERROR)) {
+    broken_ = true;
+  }
+  core::Error e(kind, std::string(what) + " on " + display_ + ": " + core::Redact(mysql_error(mysql_)));
+  e.WithCode(std::to_string(code));
+  return e;
+}
+
+core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool create) {
+  mysql_ = mysql_init(nullptr);
+  if (!mysql_) return Fail(ErrorKind::kTransient, "cannot connect to " + display_ + ": out of memory");
+  unsigned int connect_timeout = static_cast<unsigned int>(o.connect_timeout_secs);
+  unsigned int io_timeout = static_cast<unsigned int>(o.io_timeout_secs);
+  unsigned int local_infile = 1;
+  mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+  mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+  mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+  mysql_optionsv(mysql_, MYSQL_OPT_LOCAL_INFILE, &local_infile);
+  if (o.ssl_mode != "disabled") {
+    if (!o.ssl_key.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_KEY, o.ssl_key.c_str());
+    if (!o.ssl_cert.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CERT, o.ssl_cert.c_str());
+    if (!o.ssl_ca.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CA, o.ssl_ca.c_str());
+    my_bool enforce = o.ssl_mode != "preferred";
+    my_bool verify = o.ssl_mode == "verify_ca" || o.ssl_mode == "verify_identity";
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+  }
+  const char* db = create || o.database.empty() ? nullptr : o.database.c_str();
+  if (!mysql_real_connect(mysql_, o.host.c_str(), o.user.c_str(), o.password.c_str(), db,
+                          static_cast<unsigned int>(o.port), nullptr, CLIENT_LOCAL_FILES)) {
+    unsigned int code = mysql_errno(mysql_);
+    core::Error e(MySqlErrorKind(code), "cannot connect to " + display_ + ": " + core::Redact(mysql_error(mysql_)));
+    e.WithCode(std::to_string(code));
+    Close();
+    return Fail(std::move(e));
+  }
+  if (create) {
+    std::string quoted = "`";
+    for (char c : o.database) quoted += c == '`' ? std::string("``") : std::string(1, c);
+    quoted += "`";
+    if (auto st = Exec("CREATE DATABASE IF NOT EXISTS " + quoted + " CHARACTER SET utf8mb4"); !st) return st;
+    if (mysql_select_db(mysql_, o.database.c_str()) != 0) return Fail(Failure("cannot use database"));
+  }
+  return core::Ok();
+}
+
+core::Status MySqlConnection::Open(const MySqlConnectOptions& o) {
+  Close();
+  display_ = o.display;
+  auto st = OpenDatabase(o, false);
+  if (!st && st.error().code() == std::to_string(ER_BAD_DB_ERROR)) {
+    Close();
+    st = OpenDatabase(o, true);
+  }
+  if (!st) {
+    Close();
+    return st;
+  }
+  // Our DATETIME columns hold UTC wall times; TIMESTAMP columns a user added would convert, so pin UTC.
+  if (auto s = Exec("SET time_zone = '+00:00', autocommit = 1"); !s) {
+    Close();
+    return s;
+  }
+  return core::Ok();
+}
+
+core::Status MySqlConnection::Exec(std::string_view sql) {
+  if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Fail(Failure("statement failed"));
+  // Drain any result set so the connection is ready for the next statement.
+  if (MYSQL_RES* res = mysql_store_result(mysql_)) mysql_free_result(res);
+  return core::Ok();
+}
+
+core::Result<std::vector<MySqlRow>> MySqlConnection::Query(std::string_view sql) {
+  if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Fail(Failure("query failed"));
+  MYSQL_RES* res = mysql_store_result(mysql_);
+  std::vector<MySqlRow> rows;
+  if (!res) {
+    if (mysql_errno(mysql_) != 0) return Fail(Failure("query failed"));
+    return rows;
+  }
+  unsigned int cols = mysql_num_fields(res);
+  while (MYSQL_ROW row = mysql_fetch_row(res)) {
+    unsigned long* lengths = mysql_fetch_lengths(res);
+    MySqlRow out;
+    for (unsigned int c = 0; c < cols; ++c) {
+      if (row[c] == nullptr) {
+        out.emplace_back(std::nullopt);
+      } else {
+        out.emplace_back(std::string(row[c], lengths[c]));
+      }
+    }
+    rows.push_back(std::move(out));
+  }
+  mysql_free_result(res);
+  return rows;
+}
+
+core::Status MySqlConnection::LoadLocal(std::string_view sql, std::string_view data) {
+  if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
+  InfileState state{data, 0};
+  mysql_set_local_infile_handler(mysql_, InfileInit, InfileRead, InfileEnd, InfileError, &state);
+  auto st = Exec(sql);
+  mysql_set_local_infile_default(mysql_);
+  if (!st) return st;
+  if (mysql_warning_count(mysql_) == 0) return core::Ok();
+  // With LOCAL the server cannot stop the upload, so it turns bad values and repeated keys into warnings
+  // and goes on; for datasync each of them is a failed batch.
+  std::string detail;
+  if (auto warnings = Query("SHOW WARNINGS LIMIT 3")) {
+    for (const auto& w : *warnings) {
+      if (w.size() >= 3) detail += (detail.empty() ? "" : "; ") + w[2].value_or("");
+    }
+  }
+  return Fail(ErrorKind::kInvalidInput,
+              "bulk load into " + display_ + " was refused row by row: " + core::Redact(detail.empty() ? "warnings" : detail));
+}
+
+std::string QuoteMySqlText(std::string_view text) {
+  // What mysql_real_escape_string does for utf8mb4, without needing a live connection: UTF-8 continuation
+  // bytes never look like ASCII, so byte-wise escaping is safe.
+  std::string out = "'";
+  for (char c : text) {
+    switch (c) {
+      case '\0': out += "\\0"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\\': out += "\\\\"; break;
+      case '\'': out += "\\'"; break;
+      case '"': out += "\\\""; break;
+      case '\x1a': out += "\\Z"; break;
+      default: out += c;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace datasync::storage::mysql

@@ -1,0 +1,67 @@
+// MySqlConnection: one MariaDB Connector/C connection for the MySQL/MariaDB sink: connect, run statements
+// and queries (text results), escape string literals, and LOAD DATA LOCAL INFILE from a buffer in memory
+// (the connector's local-infile callbacks hand it over; no file is written). utf8mb4, autocommit on, UTC.
+// Failures come back classified (MySqlErrorKind); a lost connection is kTransient and leaves the object
+// unhealthy, so the owner reconnects before its next use.
+// Thread-safety: one thread at a time.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+struct st_mysql;
+
+namespace datasync::storage::mysql {
+
+using MySqlRow = std::vector<std::optional<std::string>>;  // nullopt = NULL
+
+// The error kind for a server or client error number.
+core::ErrorKind MySqlErrorKind(unsigned int code);
+
+struct MySqlConnectOptions {
+  std::string host;
+  int port = 3306;
+  std::string user;
+  std::string password;
+  std::string database;  // created (utf8mb4) when missing
+  std::string ssl_mode;  // disabled, preferred, required, verify_ca, verify_identity
+  std::string ssl_ca, ssl_cert, ssl_key;
+  int connect_timeout_secs = 10;
+  int io_timeout_secs = 600;
+  std::string display;  // names the server in messages (never the password)
+};
+
+// 'text' as a string literal (backslash escapes, as MySQL's default sql_mode reads them).
+std::string QuoteMySqlText(std::string_view text);
+
+class MySqlConnection {
+ public:
+  MySqlConnection() = default;
+  MySqlConnection(const MySqlConnection&) = delete;
+  MySqlConnection& operator=(const MySqlConnection&) = delete;
+  ~MySqlConnection();
+
+  core::Status Open(const MySqlConnectOptions& options);
+  void Close();
+  bool healthy() const { return mysql_ != nullptr && !broken_; }
+
+  core::Status Exec(std::string_view sql);
+  core::Result<std::vector<MySqlRow>> Query(std::string_view sql);
+  // Runs a LOAD DATA LOCAL INFILE statement whose file is `data`; warnings (which LOCAL makes of data
+  // errors and duplicate keys) fail it with kInvalidInput, quoting the first few.
+  core::Status LoadLocal(std::string_view sql, std::string_view data);
+
+ private:
+  core::Error Failure(std::string_view what);
+  core::Status OpenDatabase(const MySqlConnectOptions& options, bool create);
+
+  st_mysql* mysql_ = nullptr;
+  std::string display_;
+  bool broken_ = false;
+};
+
+}  // namespace datasync::storage::mysql

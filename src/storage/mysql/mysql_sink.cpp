@@ -1,0 +1,458 @@
+#include "storage/mysql/mysql_sink.hpp"
+
+#include <map>
+#include <set>
+
+#include "core/secrets.hpp"
+#include "core/strings.hpp"
+#include "storage/mysql/mysql_connection.hpp"
+#include "storage/sql/db_url.hpp"
+#include "storage/sql/sql_template.hpp"
+#include "storage/sql/text_rows.hpp"
+
+namespace datasync::storage {
+
+using core::ErrorKind;
+using core::Fail;
+using core::Status;
+using core::TypeId;
+using mysql::MySqlConnection;
+using mysql::QuoteMySqlText;
+
+namespace {
+
+const std::vector<std::string>& CreateVariables() {
+  static const std::vector<std::string> names = {"table", "columns", "key_clause", "primary_key", "date_key"};
+  return names;
+}
+
+// information_schema's COLUMN_TYPE spellings -> logical types.
+StoredColumn FromNative(std::string name, std::string native) {
+  StoredColumn c;
+  c.name = std::move(name);
+  c.native_type = native;
+  using core::LogicalType;
+  auto inner = [&](size_t open) { return native.substr(open + 1, native.size() - open - 2); };
+  if (native == "tinyint(1)") c.type = LogicalType::Bool();
+  else if (native == "int" || native == "int(11)") c.type = LogicalType::Int32();
+  else if (native == "bigint" || native == "bigint(20)") c.type = LogicalType::Int64();
+  else if (native == "double") c.type = LogicalType::Float64();
+  else if (native == "date") c.type = LogicalType::Date();
+  else if (native == "datetime" || native.starts_with("datetime(")) c.type = LogicalType::Timestamp();
+  else if (native.starts_with("varchar(") && native.ends_with(")")) {
+    c.type = LogicalType::String();
+    c.max_length = core::ParseInt64(inner(7)).value_or(0);
+  } else if (native == "tinytext" || native == "text" || native == "mediumtext" || native == "longtext") {
+    // Byte limits in utf8mb4 characters, so the diff widens a short TEXT type to LONGTEXT.
+    c.type = LogicalType::String();
+    c.max_length = native == "tinytext" ? 63 : native == "text" ? 16383 : native == "mediumtext" ? 4194303 : 0;
+  } else if (native.starts_with("decimal(")) {
+    c.type = LogicalType::Parse("decimal(" + inner(7) + ")");
+  }
+  return c;
+}
+
+// Counts UTF-8 characters; false when one needs four bytes (MySQL identifiers stay inside the BMP).
+bool CountBmpCharacters(std::string_view s, size_t& count) {
+  count = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) ++count;
+    if (c >= 0xF0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::span<const core::OptionSpec> MySqlSinkOptions() {
+  static const std::vector<core::OptionSpec> table = [] {
+    std::vector<core::OptionSpec> t = sql::CommonDatabaseOptions({
+        .url_description = "connection URL mysql://USER:${PASSWORD_ENV}@HOST:3306/DATABASE (mariadb:// too)",
+        .create_table = "CREATE TABLE {table} ({columns}{key_clause}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+                        "COLLATE=utf8mb4_nopad_bin",
+        .create_table_vars = "statement(s) that create a table: {table} {columns} {key_clause} {primary_key} {date_key}",
+        .add_column = "ALTER TABLE {table} ADD COLUMN {column} {type}",
+        .widen_column = "ALTER TABLE {table} MODIFY COLUMN {column} {type}",
+        .change_column = "ALTER TABLE {table} MODIFY COLUMN {column} {type}",
+        .drop_column = "ALTER TABLE {table} DROP COLUMN {column}",
+        .rename_column = "ALTER TABLE {table} RENAME COLUMN {column} TO {new_column}",
+    });
+    using core::OptionType;
+    t.push_back({"password", OptionType::kSecret, "", false, "",
+                 "password, as a ${ENV} reference; overrides one in the URL"});
+    t.push_back({"ssl_mode",
+                 OptionType::kEnum,
+                 "preferred",
+                 false,
+                 "",
+                 "TLS: disabled, preferred (when the server offers it), required, verify_ca (check the CA), "
+                 "verify_identity (and the host name)",
+                 {"disabled", "preferred", "required", "verify_ca", "verify_identity"}});
+    t.push_back({"ssl_ca", OptionType::kPath, "", false, "", "CA certificate file for verify_ca / verify_identity"});
+    t.push_back({"ssl_cert", OptionType::kPath, "", false, "", "client certificate file"});
+    t.push_back({"ssl_key", OptionType::kPath, "", false, "", "client private key file"});
+    t.push_back({"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
+                 "how long a connection attempt may take before it counts as a transient failure"});
+    t.push_back({"key_varchar_length", OptionType::kInt, "255", false, "characters",
+                 "VARCHAR length of string primary-key columns (other strings are LONGTEXT); raising it widens them"});
+    t.push_back({"load_method",
+                 OptionType::kEnum,
+                 "load_data",
+                 false,
+                 "",
+                 "load_data: LOAD DATA LOCAL INFILE from memory (the faster, see bench/databases); insert: "
+                 "multi-row INSERT ... ON DUPLICATE KEY UPDATE (servers with local_infile off)",
+                 {"load_data", "insert"}});
+    t.push_back({"insert_batch_bytes", OptionType::kInt, "4194304", false, "bytes",
+                 "largest INSERT statement of load_method insert (keep it under the server's max_allowed_packet)"});
+    return t;
+  }();
+  return table;
+}
+
+MySqlSink::MySqlSink()
+    : DatabaseSink(Dialect{.name = "mysql", .max_identifier_bytes = 256, .case_insensitive_columns = true}),
+      conn_(std::make_unique<MySqlConnection>()),
+      connect_(std::make_unique<mysql::MySqlConnectOptions>()) {}
+
+MySqlSink::~MySqlSink() = default;
+
+SinkCapabilities MySqlSink::capabilities() const {
+  SinkCapabilities caps;
+  caps.append = true;
+  caps.upsert = true;
+  caps.idempotent_units = true;
+  caps.replace = true;
+  caps.schema_evolution = true;
+  caps.concurrent_writers = true;
+  return caps;
+}
+
+const std::string& MySqlSink::database_name() const { return connect_->database; }
+
+std::span<const core::OptionSpec> MySqlSink::OptionTable() const { return MySqlSinkOptions(); }
+
+Status MySqlSink::Configure(const core::Options& options) {
+  std::string where = "storage '" + bind_context().storage_name + "'";
+  static constexpr std::string_view kSchemes[] = {"mysql", "mariadb"};
+  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, where + " option url");
+  if (!url) return Fail(url.error());
+  if (url->database.empty()) {
+    return Fail(ErrorKind::kConfig, where + " option url: name the database in the path (mysql://HOST:3306/DATABASE)");
+  }
+  mysql::MySqlConnectOptions& c = *connect_;
+  c = mysql::MySqlConnectOptions();
+  c.host = url->host;
+  c.port = url->port ? url->port : 3306;
+  c.user = url->user;
+  c.password = url->password;
+  if (std::string ref = options.GetString("password"); !ref.empty()) {
+    auto resolved = core::ResolveSecret(ref, where + " option password");
+    if (!resolved) return Fail(resolved.error());
+    c.password = *resolved;
+  }
+  c.database = url->database;
+  c.ssl_mode = options.GetString("ssl_mode", "preferred");
+  auto path = [&](const char* key) {
+    std::string p = options.GetString(key);
+    if (p.empty()) return p;
+    std::filesystem::path fp(p);
+    return (fp.is_relative() ? bind_context().project_dir / fp : fp).string();
+  };
+  c.ssl_ca = path("ssl_ca");
+  c.ssl_cert = path("ssl_cert");
+  c.ssl_key = path("ssl_key");
+  c.connect_timeout_secs = static_cast<int>(std::clamp<int64_t>(options.GetInt("connect_timeout_secs", 10), 1, 3600));
+  c.display = url->Display();
+  key_varchar_length_ = options.GetInt("key_varchar_length", 255);
+  if (key_varchar_length_ < 1 || key_varchar_length_ > 768) {
+    return Fail(ErrorKind::kConfig, where + " option key_varchar_length must be 1 to 768 (InnoDB keys hold 3072 bytes)");
+  }
+  use_load_data_ = options.GetString("load_method", "load_data") != "insert";
+  insert_batch_bytes_ = std::max<int64_t>(options.GetInt("insert_batch_bytes", 4 << 20), 64 << 10);
+  if (auto st = CheckName(c.database, "database name"); !st) return st;
+  return sql::CheckTemplate(options.GetString("create_table_template"), CreateVariables(),
+                            where + " option create_table_template");
+}
+
+Status MySqlSink::CheckName(std::string_view name, std::string_view what) const {
+  size_t chars = 0;
+  if (!CountBmpCharacters(name, chars)) {
+    return Fail(ErrorKind::kConfig, std::string(what) + " '" + std::string(name) +
+                                        "' has a character outside Unicode's Basic Multilingual Plane, which MySQL "
+                                        "identifiers cannot hold");
+  }
+  if (chars > 64) {
+    return Fail(ErrorKind::kConfig, std::string(what) + " '" + std::string(name) + "' has " + std::to_string(chars) +
+                                        " characters; MySQL allows 64");
+  }
+  if (name.ends_with(" ")) {
+    return Fail(ErrorKind::kConfig, std::string(what) + " '" + std::string(name) + "' ends with a space, which MySQL refuses");
+  }
+  return core::Ok();
+}
+
+std::string MySqlSink::Quote(std::string_view name) const {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out += '`';
+    out += c;
+  }
+  return out + "`";
+}
+
+std::string MySqlSink::QuoteText(std::string_view text) const { return QuoteMySqlText(text); }
+
+std::string MySqlSink::Qualified(std::string_view table) const { return Quote(connect_->database) + "." + Quote(table); }
+
+int64_t MySqlSink::StringLength(bool key) const { return key ? key_varchar_length_ : 0; }
+
+std::string MySqlSink::NativeType(const core::Field& field, bool key) const {
+  switch (field.type.id) {
+    case TypeId::kBool: return "tinyint(1)";
+    case TypeId::kInt32: return "int";
+    case TypeId::kInt64: return "bigint";
+    case TypeId::kFloat64: return "double";
+    case TypeId::kString: return key ? "varchar(" + std::to_string(key_varchar_length_) + ")" : "longtext";
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "datetime(6)";
+    case TypeId::kDecimal:
+      return "decimal(" + std::to_string(field.type.precision) + "," + std::to_string(field.type.scale) + ")";
+  }
+  return "longtext";
+}
+
+core::Result<std::vector<std::string>> MySqlSink::CreateTableStatements(const std::string& table, bool with_unit) {
+  std::string columns;
+  for (const auto& f : bind_context().schema->fields()) {
+    if (!columns.empty()) columns += ", ";
+    columns += Quote(f.name) + " " + NativeType(f, IsKey(f.name));
+  }
+  if (with_unit) columns += ", " + Quote(sql::kUnitColumn) + " varchar(255)";
+  std::string key;
+  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
+  sql::TemplateVars vars = {{"table", Qualified(table)},
+                            {"columns", columns},
+                            {"key_clause", key.empty() ? "" : ", PRIMARY KEY (" + key + ")"},
+                            {"primary_key", key},
+                            {"date_key", bind_context().date_key.empty() ? "" : Quote(bind_context().date_key)}};
+  return sql::RenderStatements(options().GetString("create_table_template"), vars,
+                               "storage '" + bind_context().storage_name + "' option create_table_template");
+}
+
+Status MySqlSink::Connect() {
+  if (conn_->healthy()) return core::Ok();
+  return conn_->Open(*connect_);
+}
+
+Status MySqlSink::Execute(std::string_view sql) { return conn_->Exec(sql); }
+
+core::Result<std::optional<TableShape>> MySqlSink::Introspect(const std::string& table) {
+  // information_schema compares names without letter case; keep only the exact table.
+  std::string where = " WHERE TABLE_SCHEMA = " + QuoteText(connect_->database) + " AND TABLE_NAME = " + QuoteText(table);
+  auto cols = conn_->Query("SELECT TABLE_NAME, COLUMN_NAME, LOWER(COLUMN_TYPE) FROM information_schema.COLUMNS" + where +
+                           " ORDER BY ORDINAL_POSITION");
+  if (!cols) return Fail(cols.error());
+  TableShape shape;
+  for (const auto& row : *cols) {
+    if (row[0] != table) continue;
+    shape.columns.push_back(FromNative(row[1].value_or(""), row[2].value_or("")));
+  }
+  if (shape.columns.empty()) return std::optional<TableShape>();
+  auto key = conn_->Query("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS" + where +
+                          " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX");
+  if (!key) return Fail(key.error());
+  for (const auto& row : *key) {
+    if (row[0] == table) shape.primary_key.push_back(row[1].value_or(""));
+  }
+  return std::optional<TableShape>(std::move(shape));
+}
+
+Status MySqlSink::EnsureNamespace() {
+  return Execute("CREATE TABLE IF NOT EXISTS " + Qualified(sql::kRunsTable) +
+                 " (table_name varchar(64) NOT NULL, run_id bigint NOT NULL, published_at datetime(6) NOT NULL "
+                 "DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (table_name, run_id)) ENGINE=InnoDB DEFAULT "
+                 "CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
+}
+
+core::Result<bool> MySqlSink::RunRecorded(int64_t run) {
+  auto rows = conn_->Query("SELECT 1 FROM " + Qualified(sql::kRunsTable) + " WHERE table_name = " +
+                           QuoteText(table_name()) + " AND run_id = " + std::to_string(run));
+  if (!rows) return Fail(rows.error());
+  return !rows->empty();
+}
+
+Status MySqlSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
+  auto shape = Introspect(table);
+  if (!shape) return Fail(shape.error());
+  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(table) + " does not exist");
+  bool has_unit = false;
+  for (const auto& c : (*shape)->columns) has_unit = has_unit || core::ToLower(c.name) == sql::kUnitColumn;
+  if (want_unit && !has_unit) {
+    // The index comes with the column; MySQL index names are per table, so one name serves every table.
+    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) +
+                          " varchar(255), ADD INDEX " + Quote(sql::kUnitColumn) + " (" + Quote(sql::kUnitColumn) + ")");
+        !st) {
+      return st;
+    }
+    has_unit = true;
+  } else if (has_unit) {
+    if (auto st = Execute("CREATE INDEX IF NOT EXISTS " + Quote(sql::kUnitColumn) + " ON " + Qualified(table) + " (" +
+                          Quote(sql::kUnitColumn) + ")");
+        !st) {
+      return st;
+    }
+  }
+  if (primary_key().empty() || mode() == WriteMode::kAppend || !(*shape)->primary_key.empty()) return core::Ok();
+  auto uniques = conn_->Query("SELECT TABLE_NAME, INDEX_NAME, LOWER(COLUMN_NAME) FROM information_schema.STATISTICS "
+                              "WHERE TABLE_SCHEMA = " + QuoteText(connect_->database) + " AND TABLE_NAME = " +
+                              QuoteText(table) + " AND NON_UNIQUE = 0");
+  if (!uniques) return Fail(uniques.error());
+  std::map<std::string, std::set<std::string>> by_index;
+  for (const auto& row : *uniques) {
+    if (row[0] == table) by_index[row[1].value_or("")].insert(row[2].value_or(""));
+  }
+  std::set<std::string> want;
+  for (const auto& k : primary_key()) want.insert(core::ToLower(k));
+  for (const auto& [index, cols] : by_index) {
+    if (cols == want) return core::Ok();
+  }
+  std::string key;
+  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
+  if (auto st = Execute("CREATE UNIQUE INDEX `_ds_key` ON " + Qualified(table) + " (" + key + ")"); !st) {
+    return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
+                                        core::Join(primary_key(), ", ") + "), so it cannot be upserted: " +
+                                        st.error().message());
+  }
+  return core::Ok();
+}
+
+Status MySqlSink::Publish(const std::string& staging) {
+  // MySQL's DDL is not transactional: record first, swap second. Open treats a recorded run whose staging
+  // table still exists as not yet published, so a crash between the two finishes on the next Finish.
+  if (auto st = Execute("INSERT IGNORE INTO " + Qualified(sql::kRunsTable) + " (table_name, run_id) VALUES (" +
+                        QuoteText(table_name()) + ", " + std::to_string(run_id()) + ")");
+      !st) {
+    return st;
+  }
+  auto target = Introspect(table_name());
+  if (!target) return Fail(target.error());
+  if (!target->has_value()) return Execute("RENAME TABLE " + Qualified(staging) + " TO " + Qualified(table_name()));
+  std::string old = "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
+  if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(old)); !st) return st;
+  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " + Qualified(staging) +
+                        " TO " + Qualified(table_name()));
+      !st) {
+    return st;
+  }
+  return Execute("DROP TABLE " + Qualified(old));
+}
+
+Status MySqlSink::PrepareWrites() {
+  std::vector<std::string> columns;
+  for (const auto& f : bind_context().schema->fields()) columns.push_back(Quote(f.name));
+  if (unit_column()) columns.push_back(Quote(sql::kUnitColumn));
+  columns_ = core::Join(columns, ", ");
+  bool upsert = !primary_key().empty() && mode() != WriteMode::kAppend;
+  load_sql_ = "LOAD DATA LOCAL INFILE 'datasync' " + std::string(upsert ? "REPLACE " : "") + "INTO TABLE " +
+              Qualified(write_table()) +
+              " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
+              columns_ + ")";
+  insert_head_ = "INSERT INTO " + Qualified(write_table()) + " (" + columns_ + ") VALUES ";
+  insert_tail_.clear();
+  if (upsert) {
+    std::string updates;
+    for (const auto& c : columns) {
+      bool key = false;
+      for (const auto& k : primary_key()) key = key || Quote(k) == c;
+      if (!key) updates += (updates.empty() ? "" : ", ") + c + " = VALUES(" + c + ")";
+    }
+    // A key-only table: repeating a key changes nothing, but must not fail.
+    if (updates.empty()) updates = Quote(primary_key().front()) + " = " + Quote(primary_key().front());
+    insert_tail_ = " ON DUPLICATE KEY UPDATE " + updates;
+  }
+  return core::Ok();
+}
+
+core::Result<int64_t> MySqlSink::InsertRows(std::string_view text) {
+  // The LOAD DATA text doubles as INSERT values: a field's backslash escapes (\\ \t \n \r \0) mean the same
+  // inside a MySQL string literal, so a field only needs quoting ('' around it, \' inside), and \N is NULL.
+  // MySQL converts the quoted text to each column's type as LOAD DATA would.
+  int64_t bytes = 0;
+  statement_ = insert_head_;
+  bool any = false;
+  auto flush = [&]() -> Status {
+    if (!any) return core::Ok();
+    statement_ += insert_tail_;
+    bytes += static_cast<int64_t>(statement_.size());
+    auto st = Execute(statement_);
+    statement_ = insert_head_;
+    any = false;
+    return st;
+  };
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    statement_ += any ? ",(" : "(";
+    size_t field_start = 0;
+    while (true) {
+      size_t tab = line.find('\t', field_start);
+      std::string_view field = line.substr(field_start, tab == std::string_view::npos ? line.npos : tab - field_start);
+      if (field == "\\N") {
+        statement_ += "NULL";
+      } else {
+        statement_ += '\'';
+        for (char c : field) {
+          if (c == '\'') statement_ += '\\';
+          statement_ += c;
+        }
+        statement_ += '\'';
+      }
+      if (tab == std::string_view::npos) break;
+      statement_ += ',';
+      field_start = tab + 1;
+    }
+    statement_ += ')';
+    any = true;
+    if (static_cast<int64_t>(statement_.size()) >= insert_batch_bytes_) {
+      if (auto st = flush(); !st) return Fail(st.error());
+    }
+  }
+  if (auto st = flush(); !st) return Fail(st.error());
+  return bytes;
+}
+
+core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) {
+  buffer_.clear();
+  std::string suffix;
+  if (unit_column()) {
+    suffix = "\t";
+    sql::AppendTextValue(suffix, unit_id, sql::TextFormat::kMysqlLoadData);
+  }
+  if (auto st = sql::AppendTextRows(batch, 0, batch.num_rows(), sql::TextFormat::kMysqlLoadData, suffix, buffer_); !st) {
+    return Fail(st.error());
+  }
+  if (buffer_.empty()) return 0;
+  if (!use_load_data_) return InsertRows(buffer_);
+  if (auto st = conn_->LoadLocal(load_sql_, buffer_); !st) return Fail(st.error());
+  return static_cast<int64_t>(buffer_.size());
+}
+
+Status MySqlSink::CloseImpl() {
+  (void)RollbackIfOpen();
+  conn_->Close();
+  return core::Ok();
+}
+
+void RegisterMySqlSink(SinkRegistry& registry) {
+  registry.Register(SinkInfo{
+      .id = "mysql",
+      .description = "an InnoDB table per dataset in a MySQL or MariaDB database (LOAD DATA, upsert by primary key)",
+      .options = MySqlSinkOptions(),
+      .create = [] { return std::unique_ptr<Sink>(std::make_unique<MySqlSink>()); },
+  });
+}
+
+}  // namespace datasync::storage

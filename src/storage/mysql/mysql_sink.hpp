@@ -1,0 +1,84 @@
+// MySqlSink (plugin id "mysql"): writes a dataset into one InnoDB table of a MySQL or MariaDB database
+// through MariaDB Connector/C.
+//
+// - Connects by URL (mysql://user:${MYSQL_PASSWORD}@host:3306/db), utf8mb4, UTC, with TLS options; the
+//   database is created (utf8mb4) when missing.
+// - Migrate creates the table (TINYINT(1), INT, BIGINT, DOUBLE, VARCHAR(key_varchar_length) for string
+//   key columns and LONGTEXT for the others, DATE, DATETIME(6), DECIMAL(P,S); ENGINE=InnoDB, utf8mb4
+//   with the exact utf8mb4_nopad_bin collation so keys compare byte for byte) or evolves it from
+//   information_schema through the SchemaDiff and the storage's templates. MySQL's DDL commits on its own,
+//   so each step is applied alone.
+// - Writes (load_method): load_data sends LOAD DATA LOCAL INFILE from memory (REPLACE INTO in mode upsert:
+//   a row with a known key replaces the stored one, so columns the dataset no longer has become NULL on
+//   it); insert sends multi-row INSERT ... ON DUPLICATE KEY UPDATE statements of up to insert_batch_bytes.
+//   MySQL cannot store NaN or infinities: they are stored as NULL. One transaction per Commit.
+// - Replace fills _ds_stage_<hash>_<run>; Finish records the run, then swaps the tables with one atomic
+//   RENAME TABLE.
+// Thread-safety: one thread at a time, like every Sink.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "storage/sql/database_sink.hpp"
+
+namespace datasync::storage {
+
+namespace mysql {
+class MySqlConnection;
+struct MySqlConnectOptions;
+}  // namespace mysql
+
+std::span<const core::OptionSpec> MySqlSinkOptions();
+
+class MySqlSink final : public sql::DatabaseSink {
+ public:
+  MySqlSink();
+  ~MySqlSink() override;
+
+  SinkCapabilities capabilities() const override;
+  const std::string& database_name() const;
+
+ protected:
+  std::span<const core::OptionSpec> OptionTable() const override;
+  core::Status Configure(const core::Options& options) override;
+  core::Status CheckName(std::string_view name, std::string_view what) const override;
+  std::string Quote(std::string_view identifier) const override;
+  std::string QuoteText(std::string_view text) const override;
+  std::string Qualified(std::string_view table) const override;
+  std::string NativeType(const core::Field& field, bool key) const override;
+  int64_t StringLength(bool key) const override;
+  core::Result<std::vector<std::string>> CreateTableStatements(const std::string& table, bool with_unit) override;
+
+  core::Status Connect() override;
+  core::Status Execute(std::string_view sql) override;
+  core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
+  core::Status EnsureNamespace() override;
+  core::Result<bool> RunRecorded(int64_t run_id) override;
+  core::Status EnsureBookkeeping(const std::string& table, bool want_unit) override;
+  core::Status Publish(const std::string& staging) override;
+  std::string BeginStatement() const override { return "START TRANSACTION"; }
+  core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) override;
+  core::Status PrepareWrites() override;
+  core::Status CloseImpl() override;
+
+ private:
+  core::Result<int64_t> InsertRows(std::string_view text_rows);
+
+  std::unique_ptr<mysql::MySqlConnection> conn_;
+  std::unique_ptr<mysql::MySqlConnectOptions> connect_;
+  int64_t key_varchar_length_ = 255;
+  bool use_load_data_ = true;
+  int64_t insert_batch_bytes_ = 4 << 20;
+  std::string columns_;     // quoted column list of the writes
+  std::string load_sql_;    // LOAD DATA ... for write_table()
+  std::string insert_head_; // INSERT INTO ... VALUES
+  std::string insert_tail_; // ON DUPLICATE KEY UPDATE ...
+  std::string buffer_;
+  std::string statement_;
+};
+
+void RegisterMySqlSink(SinkRegistry& registry);
+
+}  // namespace datasync::storage

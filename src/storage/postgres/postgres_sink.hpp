@@ -1,0 +1,76 @@
+// PostgresSink (plugin id "postgres"): writes a dataset into one table of a PostgreSQL schema over libpq.
+//
+// - Connects by URL (postgres://user:${PG_PASSWORD}@host:5432/db?sslmode=require), with TLS and timeout
+//   options; the session runs in UTC and UTF-8.
+// - Migrate creates the schema and the table (boolean, integer, bigint, double precision, text, date,
+//   timestamp [UTC wall time], numeric(P,S); PRIMARY KEY when the dataset has one) or evolves it from the
+//   catalog (pg_attribute, pg_index) through the SchemaDiff and the storage's templates; DDL runs in a
+//   transaction per step.
+// - Writes use COPY: straight into the table in modes append and replace (after deleting the unit's
+//   earlier rows), and in mode upsert into a temporary table that one INSERT ... SELECT ... ON CONFLICT
+//   (key) DO UPDATE moves into the table (when a batch repeats a key, the last row wins). One transaction
+//   per Commit.
+// - Replace fills _ds_stage_<hash>_<run>; Finish swaps its rows in with TRUNCATE + INSERT in one
+//   transaction, so views, grants and indexes on the table keep working.
+// Thread-safety: one thread at a time, like every Sink.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "storage/sql/database_sink.hpp"
+
+namespace datasync::storage {
+
+namespace postgres {
+class PgConnection;
+}
+
+std::span<const core::OptionSpec> PostgresSinkOptions();
+
+class PostgresSink final : public sql::DatabaseSink {
+ public:
+  PostgresSink();
+  ~PostgresSink() override;
+
+  SinkCapabilities capabilities() const override;
+  const std::string& schema_name() const { return schema_; }
+
+ protected:
+  std::span<const core::OptionSpec> OptionTable() const override;
+  core::Status Configure(const core::Options& options) override;
+  std::string Quote(std::string_view identifier) const override;
+  std::string QuoteText(std::string_view text) const override;
+  std::string Qualified(std::string_view table) const override;
+  std::string NativeType(const core::Field& field, bool key) const override;
+  core::Result<std::vector<std::string>> CreateTableStatements(const std::string& table, bool with_unit) override;
+
+  core::Status Connect() override;
+  core::Status Execute(std::string_view sql) override;
+  core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
+  core::Status EnsureNamespace() override;
+  core::Result<bool> RunRecorded(int64_t run_id) override;
+  core::Status EnsureBookkeeping(const std::string& table, bool want_unit) override;
+  core::Status Publish(const std::string& staging) override;
+  core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) override;
+  core::Status PrepareWrites() override;
+  void OnRollback() override { temp_ready_ = false; }
+  bool TransactionalDdl() const override { return true; }
+  core::Status CloseImpl() override;
+
+ private:
+  std::unique_ptr<postgres::PgConnection> conn_;
+  std::vector<std::pair<std::string, std::string>> conninfo_;
+  std::string display_;
+  std::string schema_;
+  bool temp_ready_ = false;   // the session's temporary staging table exists
+  std::string copy_columns_;  // quoted column list of COPY and INSERT
+  std::string upsert_sql_;
+  std::string upsert_last_wins_sql_;
+  std::string buffer_;
+};
+
+void RegisterPostgresSink(SinkRegistry& registry);
+
+}  // namespace datasync::storage

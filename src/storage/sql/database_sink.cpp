@@ -1,0 +1,348 @@
+#include "storage/sql/database_sink.hpp"
+
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "core/strings.hpp"
+#include "storage/sql/sql_template.hpp"
+
+namespace datasync::storage::sql {
+
+using core::ErrorKind;
+using core::Fail;
+using core::Status;
+
+std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& d) {
+  using core::OptionType;
+  return {
+      {"url", OptionType::kString, "", true, "", d.url_description},
+      {"table_name", OptionType::kString, "{dataset}", false, "",
+       "template of the table name; {dataset} is the dataset's name"},
+      {"create_table_template", OptionType::kString, d.create_table, false, "", d.create_table_vars},
+      {"add_column_template", OptionType::kString, d.add_column, false, "",
+       "statement(s) that add a column: {table} {column} {type}"},
+      {"widen_column_template", OptionType::kString, d.widen_column, false, "",
+       "statement(s) that widen a column's type (applied automatically): {table} {column} {type} {old_type}"},
+      {"change_column_template", OptionType::kString, d.change_column, false, "",
+       "statement(s) that narrow or change a column's type (held for datasync migrate): {table} {column} {type} "
+       "{old_type}"},
+      {"drop_column_template", OptionType::kString, d.drop_column, false, "",
+       "statement(s) that drop a column the dataset no longer has (held): {table} {column}"},
+      {"rename_column_template", OptionType::kString, d.rename_column, false, "",
+       "statement(s) that rename a column (held): {table} {column} {new_column} {type}"},
+  };
+}
+
+DatabaseSink::DatabaseSink(Dialect dialect) : dialect_(std::move(dialect)) {}
+
+Status DatabaseSink::CheckName(std::string_view, std::string_view) const { return core::Ok(); }
+
+int64_t DatabaseSink::StringLength(bool) const { return 0; }
+
+bool DatabaseSink::IsKey(std::string_view field) const {
+  return std::find(primary_key_.begin(), primary_key_.end(), field) != primary_key_.end();
+}
+
+std::string DatabaseSink::StagingTable() const {
+  return "_ds_stage_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12) + "_" + std::to_string(run_id_);
+}
+
+std::string DatabaseSink::UnitIndexName(const std::string& table) const {
+  return "_ds_unit_" + core::Hex64(core::Fnv1a64(table)).substr(0, 12);
+}
+
+Status DatabaseSink::BindImpl(const BindContext& ctx) {
+  std::string where = "storage '" + ctx.storage_name + "'";
+  options_ = ctx.options;
+  if (auto st = options_.ApplyDefaults(OptionTable(), where); !st) return st;
+  mode_ = ctx.mode;
+  primary_key_ = ctx.primary_key;
+
+  auto check = [&](const std::string& name, const std::string& what) -> Status {
+    if (name.empty()) return Fail(ErrorKind::kConfig, what + " is empty");
+    if (name.find('\0') != std::string::npos) return Fail(ErrorKind::kConfig, what + " contains a NUL byte");
+    if (name.size() > dialect_.max_identifier_bytes) {
+      return Fail(ErrorKind::kConfig, what + " '" + name + "' is " + std::to_string(name.size()) + " bytes; " +
+                                          dialect_.name + " allows " + std::to_string(dialect_.max_identifier_bytes) +
+                                          " (set table_name, or rename the field in the dataset)");
+    }
+    return CheckName(name, what);
+  };
+
+  if (ctx.dataset.empty()) return Fail(ErrorKind::kConfig, "the dataset name is empty");
+  auto table = RenderTemplate(options_.GetString("table_name", "{dataset}"), {{"dataset", ctx.dataset}},
+                              where + " option table_name");
+  if (!table) return Fail(table.error());
+  table_ = *table;
+  if (auto st = check(table_, "table name"); !st) return st;
+  if (table_.starts_with("_ds_stage_") || table_ == kRunsTable) {
+    return Fail(ErrorKind::kConfig, "table name '" + table_ + "' is reserved by datasync; set table_name");
+  }
+
+  const core::Schema& schema = *ctx.schema;
+  if (schema.size() == 0) return Fail(ErrorKind::kConfig, "the dataset has no fields");
+  std::vector<std::string> reserved = dialect_.reserved_columns;
+  reserved.emplace_back(kUnitColumn);
+  std::set<std::string> seen;
+  for (const auto& f : schema.fields()) {
+    if (auto st = check(f.name, "field name"); !st) return st;
+    std::string key = dialect_.case_insensitive_columns ? core::ToLower(f.name) : f.name;
+    for (const auto& r : reserved) {
+      if (core::ToLower(r) == core::ToLower(f.name)) {
+        return Fail(ErrorKind::kConfig, "field name '" + f.name + "' is reserved by the " + dialect_.name + " sink");
+      }
+    }
+    if (!seen.insert(key).second) {
+      return Fail(ErrorKind::kConfig, "fields named '" + f.name + "' repeat" +
+                                          (dialect_.case_insensitive_columns ? " (" + dialect_.name +
+                                                                                   " compares column names without "
+                                                                                   "letter case)"
+                                                                             : std::string()));
+    }
+  }
+  for (const auto& k : primary_key_) {
+    if (!schema.IndexOf(k)) return Fail(ErrorKind::kConfig, "primary key field '" + k + "' is not a field of the dataset");
+  }
+
+  templates_.add_column = options_.GetString("add_column_template");
+  templates_.widen_column = options_.GetString("widen_column_template");
+  templates_.change_column = options_.GetString("change_column_template");
+  templates_.drop_column = options_.GetString("drop_column_template");
+  templates_.rename_column = options_.GetString("rename_column_template");
+  for (const auto& [name, text] :
+       {std::pair<const char*, const std::string*>{"add_column_template", &templates_.add_column},
+        {"widen_column_template", &templates_.widen_column},
+        {"change_column_template", &templates_.change_column},
+        {"drop_column_template", &templates_.drop_column},
+        {"rename_column_template", &templates_.rename_column}}) {
+    if (auto st = CheckTemplate(*text, ColumnTemplateVariables(), where + " option " + name); !st) return st;
+  }
+  if (auto st = Configure(options_); !st) return st;
+  return Connect();
+}
+
+std::vector<WantedColumn> DatabaseSink::Wanted() const {
+  std::vector<WantedColumn> out;
+  for (const auto& f : bind_context().schema->fields()) out.push_back({f, f.type.id == core::TypeId::kString ? StringLength(IsKey(f.name)) : 0});
+  return out;
+}
+
+core::Result<MigrationPlan> DatabaseSink::Plan(const std::string& table, bool with_unit) {
+  if (auto st = Connect(); !st) return Fail(st.error());
+  auto shape = Introspect(table);
+  if (!shape) return Fail(shape.error());
+  DiffOptions diff_options;
+  diff_options.case_insensitive_names = dialect_.case_insensitive_columns;
+  diff_options.ignored_columns = dialect_.reserved_columns;
+  diff_options.ignored_columns.emplace_back(kUnitColumn);
+  SchemaDiff diff = DiffSchema(Wanted(), primary_key_, *shape, diff_options);
+  if (!diff.key_error.empty()) return Fail(ErrorKind::kConfig, "table " + Qualified(table) + ": " + diff.key_error);
+
+  MigrationPlan plan;
+  plan.storage = bind_context().storage_name;
+  plan.dataset = bind_context().dataset;
+  plan.table = table;
+  plan.dialect = dialect_.name;
+  if (!shape->has_value()) {
+    auto create = CreateTableStatements(table, with_unit);
+    if (!create) return Fail(create.error());
+    plan.steps.push_back(MigrationStep{diff.changes.front(), std::move(*create)});
+    return plan;
+  }
+  RenderContext render;
+  render.table = Qualified(table);
+  render.quote = [this](std::string_view n) { return Quote(n); };
+  render.wanted_type = [this](const SchemaChange& c) { return NativeType(c.field, IsKey(c.field.name)); };
+  render.where = "storage '" + bind_context().storage_name + "'";
+  auto steps = RenderColumnChanges(diff, templates_, render);
+  if (!steps) return Fail(steps.error());
+  plan.steps = std::move(*steps);
+  return plan;
+}
+
+core::Result<MigrationPlan> DatabaseSink::PlanMigration() {
+  if (state() == State::kCreated) return Fail(ErrorKind::kInternal, "PlanMigration before Bind");
+  if (auto st = EnsureNamespace(); !st) return Fail(st.error());
+  return Plan(table_, mode_ != WriteMode::kUpsert);
+}
+
+Status DatabaseSink::ApplySteps(const MigrationPlan& plan, bool include_held, MigrationPlan& applied) {
+  applied.storage = plan.storage;
+  applied.dataset = plan.dataset;
+  applied.table = plan.table;
+  applied.dialect = plan.dialect;
+  for (const auto& step : plan.steps) {
+    if (step.held() && !include_held) continue;
+    Status st = core::Ok();
+    if (TransactionalDdl()) {
+      st = Execute(BeginStatement());
+      if (st) st = ExecuteAll(step.statements);
+      if (st) st = Execute("COMMIT");
+      if (!st) (void)Execute("ROLLBACK");
+    } else {
+      st = ExecuteAll(step.statements);
+    }
+    if (!st) {
+      return Fail(core::Error(st.error().kind(), "migration step '" + step.change.Describe() + "' on table " +
+                                                     Qualified(plan.table) + " failed: " + st.error().message())
+                      .WithCode(st.error().code()));
+    }
+    applied.steps.push_back(step);
+  }
+  return core::Ok();
+}
+
+core::Result<MigrationPlan> DatabaseSink::ApplyMigration(bool include_held) {
+  auto plan = PlanMigration();
+  if (!plan) return plan;
+  MigrationPlan applied;
+  if (auto st = ApplySteps(*plan, include_held, applied); !st) return Fail(st.error());
+  if (auto st = EnsureBookkeeping(table_, mode_ != WriteMode::kUpsert); !st) return Fail(st.error());
+  return applied;
+}
+
+Status DatabaseSink::MigrateTable(const std::string& table, bool want_unit, MigrationPlan* record) {
+  auto plan = Plan(table, want_unit);
+  if (!plan) return Fail(plan.error());
+  MigrationPlan applied;
+  if (auto st = ApplySteps(*plan, false, applied); !st) return st;
+  std::vector<std::string> blocking;
+  for (const auto& step : plan->steps) {
+    if (step.change.blocks_writes) blocking.push_back(step.change.Describe());
+  }
+  if (record) {
+    *record = applied;
+    for (const auto& step : plan->steps) {
+      if (step.held()) record->steps.push_back(step);
+    }
+  }
+  if (!blocking.empty()) {
+    return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " needs a migration that is held for review (" +
+                                        core::Join(blocking, "; ") +
+                                        "): see it with `datasync migrate --dry-run " + bind_context().storage_name +
+                                        "` and apply it with `datasync migrate " + bind_context().storage_name + "`");
+  }
+  for (const auto& step : plan->steps) {
+    if (step.held()) {
+      core::LogWarn("storage '" + bind_context().storage_name + "' table " + Qualified(table) + ": held for `datasync migrate`: " +
+                    step.change.Describe());
+    }
+  }
+  return EnsureBookkeeping(table, want_unit);
+}
+
+Status DatabaseSink::MigrateImpl() {
+  last_migration_ = MigrationPlan();
+  if (auto st = Connect(); !st) return st;
+  if (auto st = EnsureNamespace(); !st) return st;
+  // Mode upsert uses _ds_unit when an earlier append run added it, but does not need it.
+  return MigrateTable(table_, mode_ != WriteMode::kUpsert, &last_migration_);
+}
+
+Status DatabaseSink::OpenImpl(const RunContext& run) {
+  run_id_ = run.run_id;
+  write_table_ = table_;
+  publish_pending_ = false;
+  in_transaction_ = false;
+  units_in_transaction_.clear();
+  if (auto st = Connect(); !st) return st;
+  if (mode_ == WriteMode::kReplace) {
+    std::string staging = StagingTable();
+    auto recorded = RunRecorded(run_id_);
+    if (!recorded) return Fail(recorded.error());
+    auto staged = Introspect(staging);
+    if (!staged) return Fail(staged.error());
+    if (!*recorded || staged->has_value()) {
+      // Not yet published: (re)open this run's staging table, evolving it if a crashed attempt of the same
+      // run created it with an older schema.
+      write_table_ = staging;
+      publish_pending_ = true;
+      if (auto st = MigrateTable(staging, /*want_unit=*/true, nullptr); !st) return st;
+    }
+  }
+  auto shape = Introspect(write_table_);
+  if (!shape) return Fail(shape.error());
+  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(write_table_) + " vanished after Migrate");
+  unit_column_ = false;
+  for (const auto& c : (*shape)->columns) {
+    unit_column_ = unit_column_ || core::ToLower(c.name) == kUnitColumn;
+  }
+  return PrepareWrites();
+}
+
+core::Result<int64_t> DatabaseSink::BulkLoad(const core::ColumnBatch&, std::string_view) {
+  return Fail(ErrorKind::kInternal, dialect_.name + " sink has no bulk load");
+}
+
+Status DatabaseSink::ExecuteAll(const std::vector<std::string>& statements) {
+  for (const auto& s : statements) {
+    if (auto st = Execute(s); !st) return st;
+  }
+  return core::Ok();
+}
+
+core::Result<int64_t> DatabaseSink::WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) {
+  if (unit_id.empty()) return Fail(ErrorKind::kInternal, "Write without a unit id");
+  if (auto st = batch.Validate(); !st) return Fail(st.error());
+  // A failed Write discards every uncommitted write, as Abort would (the Sink contract).
+  auto fail = [&](core::Error e) -> core::Result<int64_t> {
+    (void)RollbackIfOpen();
+    return Fail(std::move(e));
+  };
+  if (!in_transaction_) {
+    if (auto st = Connect(); !st) return Fail(st.error());
+    if (auto st = Execute(BeginStatement()); !st) return fail(st.error());
+    in_transaction_ = true;
+    units_in_transaction_.clear();
+  }
+  std::string unit(unit_id);
+  bool first_of_unit = units_in_transaction_.insert(unit).second;
+  // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append).
+  if (unit_column_ && mode_ != WriteMode::kUpsert && first_of_unit) {
+    std::string sql = "DELETE FROM " + Qualified(write_table_) + " WHERE " + Quote(kUnitColumn) + " = " + QuoteText(unit);
+    if (auto st = Execute(sql); !st) return fail(st.error());
+  }
+  auto bytes = BulkLoad(batch, unit_id);
+  if (!bytes) return fail(bytes.error());
+  return bytes;
+}
+
+Status DatabaseSink::CommitImpl() {
+  if (!in_transaction_) return core::Ok();
+  // A failed Commit discards the transaction, like a failed Write: the units are written again.
+  if (auto st = Execute("COMMIT"); !st) {
+    (void)RollbackIfOpen();
+    return st;
+  }
+  in_transaction_ = false;
+  units_in_transaction_.clear();
+  return core::Ok();
+}
+
+Status DatabaseSink::RollbackIfOpen() {
+  bool was = in_transaction_;
+  in_transaction_ = false;
+  units_in_transaction_.clear();
+  if (!was) return core::Ok();
+  OnRollback();
+  return Execute("ROLLBACK");
+}
+
+Status DatabaseSink::AbortImpl() { return RollbackIfOpen(); }
+
+Status DatabaseSink::FinishImpl() {
+  if (in_transaction_) return Fail(ErrorKind::kInternal, "Finish with uncommitted writes; Commit or Abort them first");
+  if (mode_ != WriteMode::kReplace || !publish_pending_) return core::Ok();
+  if (auto st = Connect(); !st) return st;
+  if (auto st = Publish(write_table_); !st) return st;
+  publish_pending_ = false;
+  write_table_ = table_;
+  return core::Ok();
+}
+
+Status DatabaseSink::HealthCheckImpl() {
+  if (auto st = Connect(); !st) return st;
+  return Execute("SELECT 1");
+}
+
+}  // namespace datasync::storage::sql

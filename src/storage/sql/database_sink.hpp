@@ -1,0 +1,158 @@
+// DatabaseSink: what the database sinks (postgres/, mysql/, clickhouse/) share on top of the Sink
+// lifecycle (storage/sink.hpp): table naming, name checks, schema migration by script (SchemaMigrator),
+// unit-idempotent appends, staged replace, and a transactional write flow. Each sink supplies its
+// dialect through the protected hooks below; ClickHouse, which has no transactions, overrides the write
+// flow itself.
+//
+// - Bind renders the table name from the table_name template (default "{dataset}"), checks every
+//   identifier (empty, NUL, the dialect's length and character rules, clashes with the sink's own
+//   columns), checks the templates, then lets the sink read its own options (Configure) and connect.
+// - Migrate makes sure the namespace (schema / database) and the _datasync_runs table exist, diffs the
+//   table against the dataset (SchemaDiff), applies the additive steps, and fails with kConfig only when a
+//   held step blocks writes or the primary key changed. last_migration() tells what it did and held.
+// - Write (transactional flow): the first Write after a Commit opens a transaction; in modes append and
+//   replace a unit's earlier rows (the hidden, indexed _ds_unit column) are deleted before its first
+//   batch; BulkLoad moves the rows. A failed Write or Commit rolls back everything since the last Commit
+//   (the Sink contract). A lost connection is kTransient, and the next Open/Write reconnects.
+// - Replace writes into a staging table per run (_ds_stage_<hash>_<run>), which survives a crash and is
+//   refilled by a restarted run with the same id; Finish publishes it (Publish hook) and records the run in
+//   _datasync_runs. A run counts as published when it is recorded and its staging table is gone, so a
+//   store without transactional DDL may record first and swap second.
+// Thread-safety: one thread at a time, like every Sink.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/options.hpp"
+#include "storage/schema_migrator.hpp"
+#include "storage/sink.hpp"
+#include "storage/sql/migration_render.hpp"
+
+namespace datasync::storage::sql {
+
+inline constexpr std::string_view kUnitColumn = "_ds_unit";
+inline constexpr std::string_view kRunsTable = "_datasync_runs";
+
+// The options every database sink has, with its dialect's defaults (string literals: the option table
+// keeps views of them).
+struct CommonOptionDefaults {
+  std::string_view url_description;
+  std::string_view create_table;
+  std::string_view create_table_vars;  // the placeholders create_table may use, for the description
+  std::string_view add_column;
+  std::string_view widen_column;
+  std::string_view change_column;
+  std::string_view drop_column;
+  std::string_view rename_column;
+};
+std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& defaults);
+
+class DatabaseSink : public Sink, public SchemaMigrator {
+ public:
+  struct Dialect {
+    std::string name;                    // "postgres"
+    size_t max_identifier_bytes = 63;    // longer names are refused, never silently truncated
+    bool case_insensitive_columns = false;
+    std::vector<std::string> reserved_columns;  // the sink's own columns besides _ds_unit
+  };
+
+  explicit DatabaseSink(Dialect dialect);
+
+  core::Result<MigrationPlan> PlanMigration() override;
+  core::Result<MigrationPlan> ApplyMigration(bool include_held) override;
+  const MigrationPlan& last_migration() const override { return last_migration_; }
+
+  // The table this sink owns (unquoted), valid after Bind.
+  const std::string& table_name() const { return table_; }
+
+ protected:
+  // --- the dialect ------------------------------------------------------------------------------------
+  virtual std::span<const core::OptionSpec> OptionTable() const = 0;
+  // Reads the sink's own options (URL, TLS, ...); no I/O.
+  virtual core::Status Configure(const core::Options& options) = 0;
+  // Dialect rules for a table or column name beyond emptiness, NUL and length.
+  virtual core::Status CheckName(std::string_view name, std::string_view what) const;
+  virtual std::string Quote(std::string_view identifier) const = 0;
+  virtual std::string QuoteText(std::string_view text) const = 0;  // a string literal
+  virtual std::string Qualified(std::string_view table) const = 0;  // namespace-qualified and quoted
+  // The native column type of a dataset field (key: part of the primary key).
+  virtual std::string NativeType(const core::Field& field, bool key) const = 0;
+  // The VARCHAR length a string column gets (0 = unlimited), which the diff compares.
+  virtual int64_t StringLength(bool key) const;
+  // CREATE TABLE for `table`, with the hidden unit column when asked.
+  virtual core::Result<std::vector<std::string>> CreateTableStatements(const std::string& table, bool with_unit) = 0;
+
+  // --- the connection -----------------------------------------------------------------------------------
+  virtual core::Status Connect() = 0;  // does nothing while the connection is healthy
+  virtual core::Status Execute(std::string_view sql) = 0;
+  virtual core::Result<std::optional<TableShape>> Introspect(const std::string& table) = 0;
+  // Creates the namespace if missing and the _datasync_runs table (table_name, run_id, published_at).
+  virtual core::Status EnsureNamespace() = 0;
+  virtual core::Result<bool> RunRecorded(int64_t run_id) = 0;
+  // After the diff's steps: the unit column and its index when wanted, and a unique key on the primary key
+  // when an upsert targets a table that has none.
+  virtual core::Status EnsureBookkeeping(const std::string& table, bool want_unit) = 0;
+  // Swaps the staging table in for table_name() and records the run (see the header comment).
+  virtual core::Status Publish(const std::string& staging) = 0;
+
+  // --- the transactional write flow (ClickHouse overrides WriteImpl/CommitImpl/AbortImpl instead) --------
+  virtual std::string BeginStatement() const { return "BEGIN"; }
+  // Loads the batch into write_table() inside the open transaction; returns bytes sent.
+  virtual core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id);
+  // Called by Open after write_table() is known (prepared statements, temporary tables).
+  virtual core::Status PrepareWrites() { return core::Ok(); }
+  // Called when the open transaction is rolled back (what it created is gone).
+  virtual void OnRollback() {}
+  // Migration steps run one by one; a store with transactional DDL wraps each in BEGIN/COMMIT.
+  virtual bool TransactionalDdl() const { return false; }
+
+  // --- for subclasses -----------------------------------------------------------------------------------
+  const core::Options& options() const { return options_; }
+  WriteMode mode() const { return mode_; }
+  const std::vector<std::string>& primary_key() const { return primary_key_; }
+  const std::string& write_table() const { return write_table_; }
+  bool unit_column() const { return unit_column_; }  // write_table() has _ds_unit
+  int64_t run_id() const { return run_id_; }
+  bool in_transaction() const { return in_transaction_; }
+  bool IsKey(std::string_view field) const;
+  std::string StagingTable() const;  // this run's staging table name
+  std::string UnitIndexName(const std::string& table) const;
+  core::Status RollbackIfOpen();
+  // Runs each statement; the first failure stops.
+  core::Status ExecuteAll(const std::vector<std::string>& statements);
+
+  core::Status BindImpl(const BindContext& ctx) override;
+  core::Status MigrateImpl() override;
+  core::Status OpenImpl(const RunContext& run) override;
+  core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) override;
+  core::Status CommitImpl() override;
+  core::Status AbortImpl() override;
+  core::Status FinishImpl() override;
+  core::Status HealthCheckImpl() override;
+
+ private:
+  core::Result<MigrationPlan> Plan(const std::string& table, bool with_unit);
+  core::Status ApplySteps(const MigrationPlan& plan, bool include_held, MigrationPlan& applied);
+  core::Status MigrateTable(const std::string& table, bool want_unit, MigrationPlan* record);
+  std::vector<WantedColumn> Wanted() const;
+
+  Dialect dialect_;
+  core::Options options_;
+  std::string table_;
+  std::string write_table_;
+  WriteMode mode_ = WriteMode::kUpsert;
+  std::vector<std::string> primary_key_;
+  ColumnTemplates templates_;
+  int64_t run_id_ = 0;
+  bool publish_pending_ = false;
+  bool unit_column_ = false;
+  bool in_transaction_ = false;
+  std::set<std::string> units_in_transaction_;
+  MigrationPlan last_migration_;
+};
+
+}  // namespace datasync::storage::sql
