@@ -76,14 +76,11 @@ std::vector<std::string> ListTree(const fs::path& root) {
   return out;
 }
 
-namespace {
-
 std::string Shorten(std::string s) {
   if (s.size() > 80) s = s.substr(0, 60) + "...(" + std::to_string(s.size()) + " bytes)";
   return s;
 }
 
-// Parses the text form every text store uses for the type; nullopt when it does not parse.
 std::optional<Value> ParseTyped(std::string_view text, const LogicalType& type) {
   switch (type.id) {
     case TypeId::kBool:
@@ -134,6 +131,8 @@ std::optional<Value> ParseTyped(std::string_view text, const LogicalType& type) 
   }
   return std::nullopt;
 }
+
+namespace {
 
 class SqliteReader final : public SinkReader {
  public:

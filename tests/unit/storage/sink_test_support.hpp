@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,12 @@ class SinkReader {
   virtual ~SinkReader() = default;
   virtual StoredData Read(const std::string& dataset, const core::Schema& schema) = 0;
 };
+
+// Parses the text form every text store uses for the type (true/false, ISO dates, "YYYY-MM-DD HH:MM:SS[.f]",
+// decimals with exactly `scale` fraction digits, NaN/Infinity); nullopt when it does not parse.
+std::optional<core::Value> ParseTyped(std::string_view text, const core::LogicalType& type);
+// s cut to a readable length for failure messages.
+std::string Shorten(std::string s);
 
 std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_prefix = "");
 std::unique_ptr<SinkReader> NewCsvReader(fs::path root);
