@@ -1,0 +1,210 @@
+// The database sinks' pure parts: connection URLs and their secrets, DDL templates, the text and binary
+// bulk formats, and how each client classifies errors. No server needed.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cmath>
+
+#include "core/secrets.hpp"
+#include "sink_test_support.hpp"
+#include "storage/clickhouse/clickhouse_client.hpp"
+#include "storage/clickhouse/row_binary.hpp"
+#include "storage/mysql/mysql_connection.hpp"
+#include "storage/postgres/pg_connection.hpp"
+#include "storage/sql/db_url.hpp"
+#include "storage/sql/migration_render.hpp"
+#include "storage/sql/sql_template.hpp"
+#include "storage/sql/text_rows.hpp"
+
+namespace datasync::storage::testing {
+namespace {
+
+using core::ErrorKind;
+using core::LogicalType;
+using core::Value;
+
+constexpr std::string_view kPg[] = {"postgres", "postgresql"};
+
+TEST(DbUrlTest, SplitsEveryPart) {
+  auto url = sql::ParseDbUrl("postgres://app:pw%40x1@db.internal:6543/prices?sslmode=require&application_name=x", kPg,
+                             "storage 'pg' option url");
+  ASSERT_TRUE(url) << url.error().ToString();
+  EXPECT_EQ(url->scheme, "postgres");
+  EXPECT_EQ(url->user, "app");
+  EXPECT_EQ(url->password, "pw@x1");
+  EXPECT_EQ(url->host, "db.internal");
+  EXPECT_EQ(url->port, 6543);
+  EXPECT_EQ(url->database, "prices");
+  EXPECT_EQ(url->Param("sslmode"), "require");
+  EXPECT_EQ(url->Display(), "postgres://app:***@db.internal:6543/prices?sslmode=require&application_name=x");
+  auto v6 = sql::ParseDbUrl("postgresql://[::1]/db", kPg, "u");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 0);
+  EXPECT_EQ(v6->Display(), "postgresql://[::1]/db");
+}
+
+TEST(DbUrlTest, ResolvesReferencesAndRedactsThem) {
+  ::setenv("DS_TEST_DB_PASSWORD", "s3cr3t-p@ss/word", 1);
+  ::setenv("DS_TEST_DB_URL", "postgres://u:whole-url-secret@h:1/d", 1);
+  auto url = sql::ParseDbUrl("postgres://reader:${DS_TEST_DB_PASSWORD}@h/d", kPg, "storage 'pg' option url");
+  ASSERT_TRUE(url) << url.error().ToString();
+  EXPECT_EQ(url->password, "s3cr3t-p@ss/word");
+  EXPECT_EQ(core::Redact("failed with s3cr3t-p@ss/word"), "failed with ***");
+  auto whole = sql::ParseDbUrl("${DS_TEST_DB_URL}", kPg, "storage 'pg' option url");
+  ASSERT_TRUE(whole) << whole.error().ToString();
+  EXPECT_EQ(whole->password, "whole-url-secret");
+  EXPECT_EQ(core::Redact("whole-url-secret"), "***");
+  auto missing = sql::ParseDbUrl("postgres://u:${DS_TEST_NOT_SET_ANYWHERE}@h/d", kPg, "storage 'pg' option url");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind(), ErrorKind::kConfig);
+  EXPECT_NE(missing.error().message().find("DS_TEST_NOT_SET_ANYWHERE"), std::string::npos);
+}
+
+TEST(DbUrlTest, RefusesWhatItCannotUse) {
+  for (const char* bad : {"127.0.0.1:5432/db", "mysql://h/db", "postgres:///db", "postgres://h:99999/db",
+                          "postgres://h/d%zz", "postgres://u:${unclosed@h/d"}) {
+    auto url = sql::ParseDbUrl(bad, kPg, "storage 'pg' option url");
+    ASSERT_FALSE(url) << bad;
+    EXPECT_EQ(url.error().kind(), ErrorKind::kConfig) << bad;
+    EXPECT_NE(url.error().message().find("storage 'pg' option url"), std::string::npos) << url.error().message();
+  }
+}
+
+TEST(SqlTemplateTest, RendersPlaceholdersAndBraces) {
+  auto s = sql::RenderTemplate("CREATE TABLE {table} ({columns}) COMMENT '{{x}}'", {{"table", "\"t\""}, {"columns", "a int"}},
+                               "w");
+  ASSERT_TRUE(s) << s.error().ToString();
+  EXPECT_EQ(*s, "CREATE TABLE \"t\" (a int) COMMENT '{x}'");
+  auto unknown = sql::RenderTemplate("ALTER {tabel}", {{"table", "t"}}, "storage 'pg' option add_column_template");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(unknown.error().message(),
+            "storage 'pg' option add_column_template: unknown placeholder {tabel} (allowed: table)");
+  EXPECT_FALSE(sql::CheckTemplate("a { b", {"b"}, "w"));
+  EXPECT_FALSE(sql::CheckTemplate("a } b", {"b"}, "w"));
+  EXPECT_TRUE(sql::CheckTemplate("{b}{b}", {"b"}, "w"));
+}
+
+TEST(SqlTemplateTest, SplitsStatementsOutsideQuotesOnly) {
+  EXPECT_EQ(sql::SplitStatements("ALTER a; ALTER b ;; "), (std::vector<std::string>{"ALTER a", "ALTER b"}));
+  EXPECT_EQ(sql::SplitStatements("SELECT ';', \"a;b\", `c;d`; X"),
+            (std::vector<std::string>{"SELECT ';', \"a;b\", `c;d`", "X"}));
+  // A placeholder's value never splits: splitting happens before substitution.
+  auto st = sql::RenderStatements("ALTER TABLE {table} ADD {column} int; SELECT 1", {{"table", "\"x; DROP\""}, {"column", "c"}},
+                                  "w");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(*st, (std::vector<std::string>{"ALTER TABLE \"x; DROP\" ADD c int", "SELECT 1"}));
+}
+
+core::SchemaPtr MixedSchema() {
+  return MakeSchema({{"b", LogicalType::Bool()},
+                     {"i", LogicalType::Int32()},
+                     {"f", LogicalType::Float64()},
+                     {"s", LogicalType::String()},
+                     {"d", LogicalType::Date()},
+                     {"t", LogicalType::Timestamp()},
+                     {"m", LogicalType::Decimal(10, 3)}});
+}
+
+TEST(TextRowsTest, PostgresCopyAndMysqlLoadData) {
+  auto batch = MakeBatch(MixedSchema(), {{Value::Bool(true), Value::Int32(-7), Value::Float64(0.1),
+                                          Value::String("a\tb\nc\\d\re"), DateOf(1900, 1, 2), TsOf(2024, 1, 2, 9, 30, 0, 5),
+                                          Dec(-1500, 10, 3)},
+                                         {Value::Bool(false), Value::Null(LogicalType::Int32()), Value::Float64(-INFINITY),
+                                          Value::String("\\N"), DateOf(2024, 2, 29), TsOf(1969, 12, 31, 23, 59, 59),
+                                          Value::Null(LogicalType::Decimal(10, 3))}});
+  std::string pg;
+  ASSERT_TRUE(sql::AppendTextRows(batch, 0, 2, sql::TextFormat::kPostgresCopy, "\tu1", pg));
+  EXPECT_EQ(pg,
+            "t\t-7\t0.1\ta\\tb\\nc\\\\d\\re\t1900-01-02\t2024-01-02 09:30:00.000005\t-1.500\tu1\n"
+            "f\t\\N\t-Infinity\t\\\\N\t2024-02-29\t1969-12-31 23:59:59\t\\N\tu1\n");
+  std::string my;
+  ASSERT_TRUE(sql::AppendTextRows(batch, 1, 2, sql::TextFormat::kMysqlLoadData, "", my));
+  EXPECT_EQ(my, "0\t\\N\t\\N\t\\\\N\t2024-02-29\t1969-12-31 23:59:59\t\\N\n");
+}
+
+TEST(TextRowsTest, RefusesWhatTheStoreCannotHold) {
+  auto nul = MakeBatch(MakeSchema({{"s", LogicalType::String()}}), {{Value::String(std::string("a\0b", 3))}});
+  std::string out;
+  auto st = sql::AppendTextRows(nul, 0, 1, sql::TextFormat::kPostgresCopy, "", out);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(st.error().message().find("column 's' row 1"), std::string::npos) << st.error().message();
+  out.clear();
+  ASSERT_TRUE(sql::AppendTextRows(nul, 0, 1, sql::TextFormat::kMysqlLoadData, "", out));
+  EXPECT_EQ(out, "a\\0b\n");
+  auto far = MakeBatch(MakeSchema({{"d", LogicalType::Date()}}), {{Value::Date(3000000)}});
+  EXPECT_EQ(sql::AppendTextRows(far, 0, 1, sql::TextFormat::kPostgresCopy, "", out).error().kind(),
+            ErrorKind::kInvalidInput);
+}
+
+TEST(RowBinaryTest, EncodesEveryTypeAndRefusesOutOfRange) {
+  auto schema = MakeSchema({{"k", LogicalType::String()},
+                            {"f", LogicalType::Float64()},
+                            {"d", LogicalType::Date()},
+                            {"t", LogicalType::Timestamp()},
+                            {"m", LogicalType::Decimal(8, 2)}});
+  auto batch = MakeBatch(schema, {{Value::String("ab"), Value::Null(LogicalType::Float64()), DateOf(1970, 1, 3),
+                                   TsOf(1970, 1, 1, 0, 0, 2), Dec(-2, 8, 2)}});
+  clickhouse::RowBinaryLayout layout{{false, true, true, true, true}, true};
+  std::string out;
+  ASSERT_TRUE(clickhouse::AppendRowBinary(batch, layout, 7, "u", out));
+  std::string want = std::string("\x02" "ab", 3) + std::string("\x01", 1) + std::string("\x00\x02\x00", 3) +
+                     std::string("\x00\x02\x00\x00\x00", 5) + std::string("\x00\xfe\xff\xff\xff", 5) +
+                     std::string("\x07\0\0\0\0\0\0\0", 8) + std::string("\x01u", 2);
+  EXPECT_EQ(out, want);
+  for (const Value& bad : {DateOf(1969, 12, 31), DateOf(2106, 1, 1)}) {
+    auto b = MakeBatch(MakeSchema({{"d", LogicalType::Date()}}), {{bad}});
+    auto st = clickhouse::AppendRowBinary(b, {{true}, false}, 1, "", out);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().kind(), ErrorKind::kInvalidInput);
+  }
+  auto fraction = MakeBatch(MakeSchema({{"t", LogicalType::Timestamp()}}), {{TsOf(2024, 1, 1, 0, 0, 0, 1)}});
+  EXPECT_EQ(clickhouse::AppendRowBinary(fraction, {{true}, false}, 1, "", out).error().kind(), ErrorKind::kInvalidInput);
+  auto null_key = MakeBatch(MakeSchema({{"k", LogicalType::String()}}), {{Value::Null(LogicalType::String())}});
+  EXPECT_EQ(clickhouse::AppendRowBinary(null_key, {{false}, false}, 1, "", out).error().kind(), ErrorKind::kInvalidInput);
+}
+
+TEST(ErrorKindTest, PostgresSqlStates) {
+  EXPECT_EQ(postgres::PgErrorKind("08006"), ErrorKind::kTransient);
+  EXPECT_EQ(postgres::PgErrorKind("57P01"), ErrorKind::kTransient);
+  EXPECT_EQ(postgres::PgErrorKind("40P01"), ErrorKind::kTransient);
+  EXPECT_EQ(postgres::PgErrorKind("23505"), ErrorKind::kInvalidInput);
+  EXPECT_EQ(postgres::PgErrorKind("22001"), ErrorKind::kInvalidInput);
+  EXPECT_EQ(postgres::PgErrorKind("28P01"), ErrorKind::kPermission);
+  EXPECT_EQ(postgres::PgErrorKind("42501"), ErrorKind::kPermission);
+  EXPECT_EQ(postgres::PgErrorKind("3D000"), ErrorKind::kConfig);
+  EXPECT_EQ(postgres::PgErrorKind("42601"), ErrorKind::kPermanent);
+  EXPECT_EQ(postgres::PgErrorKind(""), ErrorKind::kPermanent);
+}
+
+TEST(ErrorKindTest, MySqlCodes) {
+  EXPECT_EQ(mysql::MySqlErrorKind(2006), ErrorKind::kTransient);  // server has gone away
+  EXPECT_EQ(mysql::MySqlErrorKind(2013), ErrorKind::kTransient);  // lost connection during query
+  EXPECT_EQ(mysql::MySqlErrorKind(2003), ErrorKind::kTransient);  // cannot connect
+  EXPECT_EQ(mysql::MySqlErrorKind(1213), ErrorKind::kTransient);  // deadlock
+  EXPECT_EQ(mysql::MySqlErrorKind(1045), ErrorKind::kPermission);
+  EXPECT_EQ(mysql::MySqlErrorKind(1062), ErrorKind::kInvalidInput);
+  EXPECT_EQ(mysql::MySqlErrorKind(1049), ErrorKind::kConfig);
+  EXPECT_EQ(mysql::MySqlErrorKind(1064), ErrorKind::kPermanent);  // syntax
+  EXPECT_EQ(mysql::QuoteMySqlText("it's a \\ \n"), "'it\\'s a \\\\ \\n'");
+}
+
+TEST(ErrorKindTest, ClickHouseCodes) {
+  using clickhouse::ClickHouseErrorKind;
+  using clickhouse::ParseExceptionCode;
+  EXPECT_EQ(ParseExceptionCode("Code: 27, e.displayText() = DB::Exception: Cannot parse input"), 27);
+  EXPECT_EQ(ParseExceptionCode("Code: 60. DB::Exception: Table x doesn't exist"), 60);
+  EXPECT_EQ(ParseExceptionCode("<html>bad gateway</html>"), 0);
+  EXPECT_EQ(ClickHouseErrorKind(500, 27), ErrorKind::kInvalidInput);
+  EXPECT_EQ(ClickHouseErrorKind(500, 241), ErrorKind::kTransient);
+  EXPECT_EQ(ClickHouseErrorKind(401, 193), ErrorKind::kPermission);
+  EXPECT_EQ(ClickHouseErrorKind(503, 0), ErrorKind::kTransient);
+  EXPECT_EQ(ClickHouseErrorKind(404, 62), ErrorKind::kPermanent);
+  EXPECT_EQ(clickhouse::UnescapeTsv("a\\tb\\\\c\\nd\\'"), "a\tb\\c\nd'");
+  EXPECT_EQ(clickhouse::UrlEncode("INSERT INTO `a b`"), "INSERT%20INTO%20%60a%20b%60");
+}
+
+}  // namespace
+}  // namespace datasync::storage::testing
