@@ -346,6 +346,25 @@ Status ClickHouseSink::Publish(const std::string& staging) {
 }
 
 Status ClickHouseSink::PrepareWrites() {
+  // RowBinary must match the table's types, which a held migration may leave wider than the dataset's.
+  auto shape = Introspect(write_table());
+  if (!shape) return Fail(shape.error());
+  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(write_table()) + " does not exist");
+  layout_ = std::make_unique<clickhouse::RowBinaryLayout>();
+  layout_->with_unit = unit_column();
+  for (const auto& f : bind_context().schema->fields()) {
+    const StoredColumn* stored = nullptr;
+    for (const auto& c : (*shape)->columns) {
+      if (c.name == f.name) stored = &c;
+    }
+    if (!stored || !stored->type || !clickhouse::CanConvert(f.type, *stored->type)) {
+      return Fail(ErrorKind::kConfig, "column '" + f.name + "' of " + Qualified(write_table()) + " is " +
+                                          (stored ? stored->native_type : std::string("missing")) +
+                                          ", which cannot take the dataset's " + f.type.ToString() +
+                                          " values; see `datasync migrate --dry-run " + bind_context().storage_name + "`");
+    }
+    layout_->columns.push_back({*stored->type, stored->native_type.starts_with("Nullable(")});
+  }
   std::string columns;
   for (const auto& f : bind_context().schema->fields()) columns += (columns.empty() ? "" : ", ") + Quote(f.name);
   columns += ", " + Quote(kVersionColumn);
@@ -368,15 +387,12 @@ core::Result<int64_t> ClickHouseSink::WriteImpl(const core::ColumnBatch& batch, 
     DropGroup();
     return Fail(std::move(e));
   };
-  clickhouse::RowBinaryLayout layout;
-  layout.with_unit = unit_column();
-  for (size_t c = 0; c < batch.num_columns(); ++c) layout.nullable.push_back(!NotNullable(batch.schema().field(c).name));
   // Every row gets its own, rising version: the last write of a key wins however ClickHouse orders a block.
   uint64_t now = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   uint64_t version = std::max(now, last_version_ + 1);
   size_t before = pending_.size();
-  if (auto st = clickhouse::AppendRowBinary(batch, layout, version, unit_id, pending_); !st) {
+  if (auto st = clickhouse::AppendRowBinary(batch, *layout_, version, unit_id, pending_); !st) {
     return fail(core::Error(st.error().kind(), st.error().message() +
                                                    (st.error().message().find("NULL") != std::string::npos
                                                         ? " (sorting and partition key columns cannot hold NULL)"

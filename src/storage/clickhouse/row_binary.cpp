@@ -6,6 +6,7 @@
 
 namespace datasync::storage::clickhouse {
 
+using core::LogicalType;
 using core::TypeId;
 
 namespace {
@@ -33,34 +34,81 @@ int32_t LastDay() {
   return day;
 }
 
+int64_t Pow10(int n) {
+  int64_t p = 1;
+  while (n-- > 0) p *= 10;
+  return p;
+}
+
 core::Error Refused(const core::ColumnBatch& batch, size_t col, size_t row, const char* why) {
   return core::Error(core::ErrorKind::kInvalidInput, "column '" + batch.schema().field(col).name + "' row " +
                                                          std::to_string(row + 1) + " value " +
                                                          batch.column(col).GetValue(row).ToString() + ": " + why);
 }
 
+// The cell as an integer, for the integer and decimal targets (sources: int32, int64, decimal unscaled).
+int64_t IntegerOf(const core::Column& col, size_t r) {
+  return col.type().id == TypeId::kInt32 ? col.GetInt32(r) : col.GetInt64(r);
+}
+
 }  // namespace
+
+bool CanConvert(const LogicalType& from, const LogicalType& to) {
+  if (from == to || to.id == TypeId::kString) return true;
+  switch (to.id) {
+    case TypeId::kInt64: return from.id == TypeId::kInt32;
+    case TypeId::kFloat64: return from.id == TypeId::kInt32 || from.id == TypeId::kInt64;
+    case TypeId::kDecimal:
+      return (from.id == TypeId::kInt32 || from.id == TypeId::kInt64 || from.id == TypeId::kDecimal) &&
+             to.scale >= (from.id == TypeId::kDecimal ? from.scale : 0);
+    default: return false;
+  }
+}
 
 core::Status AppendRowBinary(const core::ColumnBatch& batch, const RowBinaryLayout& layout, uint64_t first_version,
                              std::string_view unit, std::string& out) {
   const size_t ncols = batch.num_columns();
   const int32_t last_day = LastDay();
+  if (layout.columns.size() != ncols) {
+    return core::Fail(core::ErrorKind::kInternal, "RowBinary layout has " + std::to_string(layout.columns.size()) +
+                                                      " columns, the batch " + std::to_string(ncols));
+  }
+  for (size_t c = 0; c < ncols; ++c) {
+    if (!CanConvert(batch.column(c).type(), layout.columns[c].stored)) {
+      return core::Fail(core::ErrorKind::kInternal, "column '" + batch.schema().field(c).name + "' is " +
+                                                        layout.columns[c].stored.ToString() +
+                                                        " in the table and cannot take " +
+                                                        batch.column(c).type().ToString() + " values");
+    }
+  }
+  std::string text;
   for (size_t r = 0; r < batch.num_rows(); ++r) {
     for (size_t c = 0; c < ncols; ++c) {
       const core::Column& col = batch.column(c);
+      const RowBinaryColumn& target = layout.columns[c];
       bool valid = col.IsValid(r);
-      if (layout.nullable[c]) {
+      if (target.nullable) {
         out.push_back(valid ? 0 : 1);
         if (!valid) continue;
       } else if (!valid) {
         return core::Fail(Refused(batch, c, r, "NULL in a column ClickHouse declares without Nullable"));
       }
-      switch (col.type().id) {
+      const LogicalType& from = col.type();
+      switch (target.stored.id) {
         case TypeId::kBool: out.push_back(col.GetBool(r) ? 1 : 0); break;
         case TypeId::kInt32: Put<int32_t>(out, col.GetInt32(r)); break;
-        case TypeId::kInt64: Put<int64_t>(out, col.GetInt64(r)); break;
-        case TypeId::kFloat64: Put<double>(out, col.GetFloat64(r)); break;
-        case TypeId::kString: PutString(out, col.GetString(r)); break;
+        case TypeId::kInt64: Put<int64_t>(out, IntegerOf(col, r)); break;
+        case TypeId::kFloat64:
+          Put<double>(out, from.id == TypeId::kFloat64 ? col.GetFloat64(r) : static_cast<double>(IntegerOf(col, r)));
+          break;
+        case TypeId::kString:
+          if (from.id == TypeId::kString) {
+            PutString(out, col.GetString(r));
+          } else {
+            text = col.GetValue(r).ToString();
+            PutString(out, text);
+          }
+          break;
         case TypeId::kDate: {
           int32_t d = col.GetInt32(r);
           if (d < 0 || d > last_day) return core::Fail(Refused(batch, c, r, "ClickHouse's Date holds 1970-01-01 to 2105-12-31"));
@@ -77,13 +125,19 @@ core::Status AppendRowBinary(const core::ColumnBatch& batch, const RowBinaryLayo
           Put<uint32_t>(out, static_cast<uint32_t>(t / 1000000));
           break;
         }
-        case TypeId::kDecimal:
-          if (col.type().precision <= 9) {
-            Put<int32_t>(out, static_cast<int32_t>(col.GetInt64(r)));
+        case TypeId::kDecimal: {
+          int from_scale = from.id == TypeId::kDecimal ? from.scale : 0;
+          __int128 v = static_cast<__int128>(IntegerOf(col, r)) * Pow10(target.stored.scale - from_scale);
+          if (v >= Pow10(target.stored.precision) || v <= -Pow10(target.stored.precision)) {
+            return core::Fail(Refused(batch, c, r, "the value has more digits than the stored decimal column"));
+          }
+          if (target.stored.precision <= 9) {
+            Put<int32_t>(out, static_cast<int32_t>(v));
           } else {
-            Put<int64_t>(out, col.GetInt64(r));
+            Put<int64_t>(out, static_cast<int64_t>(v));
           }
           break;
+        }
       }
     }
     Put<uint64_t>(out, first_version + r);

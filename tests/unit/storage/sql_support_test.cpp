@@ -147,7 +147,12 @@ TEST(RowBinaryTest, EncodesEveryTypeAndRefusesOutOfRange) {
                             {"m", LogicalType::Decimal(8, 2)}});
   auto batch = MakeBatch(schema, {{Value::String("ab"), Value::Null(LogicalType::Float64()), DateOf(1970, 1, 3),
                                    TsOf(1970, 1, 1, 0, 0, 2), Dec(-2, 8, 2)}});
-  clickhouse::RowBinaryLayout layout{{false, true, true, true, true}, true};
+  clickhouse::RowBinaryLayout layout{{{LogicalType::String(), false},
+                                      {LogicalType::Float64(), true},
+                                      {LogicalType::Date(), true},
+                                      {LogicalType::Timestamp(), true},
+                                      {LogicalType::Decimal(8, 2), true}},
+                                     true};
   std::string out;
   ASSERT_TRUE(clickhouse::AppendRowBinary(batch, layout, 7, "u", out));
   std::string want = std::string("\x02" "ab", 3) + std::string("\x01", 1) + std::string("\x00\x02\x00", 3) +
@@ -156,14 +161,37 @@ TEST(RowBinaryTest, EncodesEveryTypeAndRefusesOutOfRange) {
   EXPECT_EQ(out, want);
   for (const Value& bad : {DateOf(1969, 12, 31), DateOf(2106, 1, 1)}) {
     auto b = MakeBatch(MakeSchema({{"d", LogicalType::Date()}}), {{bad}});
-    auto st = clickhouse::AppendRowBinary(b, {{true}, false}, 1, "", out);
+    auto st = clickhouse::AppendRowBinary(b, {{{LogicalType::Date(), true}}, false}, 1, "", out);
     ASSERT_FALSE(st);
     EXPECT_EQ(st.error().kind(), ErrorKind::kInvalidInput);
   }
   auto fraction = MakeBatch(MakeSchema({{"t", LogicalType::Timestamp()}}), {{TsOf(2024, 1, 1, 0, 0, 0, 1)}});
-  EXPECT_EQ(clickhouse::AppendRowBinary(fraction, {{true}, false}, 1, "", out).error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_EQ(clickhouse::AppendRowBinary(fraction, {{{LogicalType::Timestamp(), true}}, false}, 1, "", out).error().kind(),
+            ErrorKind::kInvalidInput);
   auto null_key = MakeBatch(MakeSchema({{"k", LogicalType::String()}}), {{Value::Null(LogicalType::String())}});
-  EXPECT_EQ(clickhouse::AppendRowBinary(null_key, {{false}, false}, 1, "", out).error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_EQ(clickhouse::AppendRowBinary(null_key, {{{LogicalType::String(), false}}, false}, 1, "", out).error().kind(),
+            ErrorKind::kInvalidInput);
+}
+
+TEST(RowBinaryTest, ConvertsToTheStoredTypeAHeldMigrationLeft) {
+  auto batch = MakeBatch(MakeSchema({{"i", LogicalType::Int64()}, {"m", LogicalType::Decimal(8, 2)}, {"s", LogicalType::Date()}}),
+                         {{Value::Int64(5), Dec(-150, 8, 2), DateOf(2024, 1, 2)}});
+  clickhouse::RowBinaryLayout layout{{{LogicalType::Float64(), false},
+                                      {LogicalType::Decimal(12, 4), false},
+                                      {LogicalType::String(), false}},
+                                     false};
+  std::string out;
+  ASSERT_TRUE(clickhouse::AppendRowBinary(batch, layout, 0, "", out));
+  double five = 5;
+  int64_t minus_1_5 = -15000;
+  std::string want(reinterpret_cast<const char*>(&five), 8);
+  want.append(reinterpret_cast<const char*>(&minus_1_5), 8);
+  want += std::string("\x0a") + "2024-01-02";
+  want.append(8, '\0');
+  EXPECT_EQ(out, want);
+  EXPECT_FALSE(clickhouse::CanConvert(LogicalType::Float64(), LogicalType::Int64()));
+  EXPECT_FALSE(clickhouse::CanConvert(LogicalType::Date(), LogicalType::Timestamp()));
+  EXPECT_TRUE(clickhouse::CanConvert(LogicalType::Date(), LogicalType::String()));
 }
 
 TEST(ErrorKindTest, PostgresSqlStates) {
