@@ -1,6 +1,6 @@
-// SystemDb: datasync's own database (ARCHITECTURE §11): the applied catalog, runs and tasks, and the
-// versioned migrations of its own schema. SQLite (WAL) at .datasync/datasync.db by default; other backends
-// (MySQL, PostgreSQL) implement the same interfaces.
+// SystemDb: datasync's own database (ARCHITECTURE §11): the applied catalog, runs and tasks, the schema
+// migrations applied to storages, and the versioned migrations of its own schema. SQLite (WAL) at
+// .datasync/datasync.db by default; other backends (MySQL, PostgreSQL) implement the same interfaces.
 //
 // Lifecycle: Open() connects and applies pending schema migrations (refusing a database written by a newer
 // datasync). The stores it returns live as long as the SystemDb. Thread-safe.
@@ -13,6 +13,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "metadata/catalog_store.hpp"
+#include "metadata/migration_store.hpp"
 #include "sync/quota_store.hpp"
 #include "sync/run_store.hpp"
 #include "sync/slot_store.hpp"
@@ -26,6 +27,7 @@ class SystemDb {
   virtual sync::RunStore& runs() = 0;
   virtual sync::QuotaStore& quotas() = 0;
   virtual sync::SlotStore& slots() = 0;
+  virtual MigrationStore& migrations() = 0;
   virtual int schema_version() const = 0;
   virtual std::string description() const = 0;  // "sqlite:/path/.datasync/datasync.db" (no secrets)
 };

@@ -157,11 +157,32 @@ CREATE INDEX schedule_slots_open ON schedule_slots (state, slot_us) WHERE state 
 ALTER TABLE runs ADD COLUMN slot_us INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<SqliteMigration, 4> kMigrations = {{
+// Every schema migration datasync applied to a storage (metadata/migration_store.hpp), one row per step.
+constexpr std::string_view kStorageMigrationsSql = R"sql(
+CREATE TABLE storage_migrations (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  storage         TEXT    NOT NULL,
+  dataset         TEXT    NOT NULL,
+  dataset_version INTEGER NOT NULL,
+  table_name      TEXT    NOT NULL,
+  dialect         TEXT    NOT NULL,
+  change          TEXT    NOT NULL,
+  description     TEXT    NOT NULL,
+  statements      TEXT    NOT NULL,
+  destructive     INTEGER NOT NULL,
+  applied_by      TEXT    NOT NULL,
+  run_id          INTEGER NOT NULL DEFAULT 0,
+  applied_at_us   INTEGER NOT NULL
+);
+CREATE INDEX storage_migrations_by_storage ON storage_migrations (storage, id);
+)sql";
+
+constexpr std::array<SqliteMigration, 5> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
     {4, "schedule_slots", kScheduleSlotsSql},
+    {5, "storage_migrations", kStorageMigrationsSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

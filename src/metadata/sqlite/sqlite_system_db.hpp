@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "metadata/sqlite/sqlite_catalog_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
+#include "metadata/sqlite/sqlite_migration_store.hpp"
 #include "metadata/sqlite/sqlite_quota_store.hpp"
 #include "metadata/sqlite/sqlite_run_store.hpp"
 #include "metadata/sqlite/sqlite_slot_store.hpp"
@@ -33,6 +34,7 @@ class SqliteSystemDb final : public SystemDb {
   sync::RunStore& runs() override { return runs_; }
   sync::QuotaStore& quotas() override { return quotas_; }
   sync::SlotStore& slots() override { return slots_; }
+  MigrationStore& migrations() override { return migrations_; }
   int schema_version() const override { return schema_version_; }
   std::string description() const override { return description_; }
 
@@ -45,6 +47,7 @@ class SqliteSystemDb final : public SystemDb {
   SqliteRunStore runs_;
   SqliteQuotaStore quotas_;
   SqliteSlotStore slots_;
+  SqliteMigrationStore migrations_;
   int schema_version_;
   std::string description_;
 };
