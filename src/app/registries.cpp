@@ -1,8 +1,11 @@
 #include "app/registries.hpp"
 
 #include "datasource/tushare/tushare_provider.hpp"
+#include "storage/clickhouse/clickhouse_sink.hpp"
 #include "storage/csv/csv_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
+#include "storage/mysql/mysql_sink.hpp"
+#include "storage/postgres/postgres_sink.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
 
 namespace datasync::app {
@@ -15,6 +18,9 @@ void RegisterBuiltinSinks(storage::SinkRegistry& registry) {
   storage::RegisterSqliteSink(registry);
   storage::RegisterCsvSink(registry);
   storage::RegisterJsonlSink(registry);
+  storage::RegisterPostgresSink(registry);
+  storage::RegisterMySqlSink(registry);
+  storage::RegisterClickHouseSink(registry);
 }
 
 }  // namespace datasync::app

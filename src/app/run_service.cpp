@@ -12,6 +12,7 @@
 #include "app/app_impl.hpp"
 #include "app/dataset_service.hpp"
 #include "app/local_data.hpp"
+#include "app/migrations.hpp"
 #include "app/plan_lock.hpp"
 #include "app/run_metrics.hpp"
 #include "core/dates.hpp"
@@ -293,17 +294,9 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
         break;
       }
       auto sink = info->create();
-      storage::BindContext ctx;
-      ctx.storage_name = st->name;
-      ctx.dataset = dataset->name;
-      ctx.schema = dataset->schema;
-      ctx.primary_key = dataset->primary_key;
-      ctx.date_key = dataset->date_key;
-      ctx.mode = plan.mode;
-      ctx.options = st->options;
-      ctx.project_dir = m.project.root;
-      auto bound = sink->Bind(ctx);
+      auto bound = sink->Bind(BindContextFor(*st, *dataset, plan.mode, m.project.root));
       if (bound) bound = sink->Migrate();
+      if (bound) bound = RecordAutomaticMigration(m.db->migrations(), *sink, dataset->schema_version, run->id);
       if (!bound) {
         bind_error = bound.error().message();
         break;

@@ -288,7 +288,7 @@ std::string StorageToDisplayJson(const storage::Storage& s) {
       if (k.find("password") != std::string::npos || k.find("token") != std::string::npos) {
         v = core::DisplaySecret(text);
       } else {
-        v = core::Redact(text);
+        v = core::Redact(core::MaskUrlPassword(text));
       }
     }
   }

@@ -53,4 +53,8 @@ int CmdScheduleSlots(const Globals& g, const std::string& plan, int limit);
 // The runs of one local day (default: today in `timezone`, default UTC).
 int CmdSummary(const Globals& g, const std::string& date, const std::string& timezone);
 
+// commands_migrate.cpp: schema migrations of storages.
+int CmdMigrate(const Globals& g, const std::string& storage, bool dry_run);
+int CmdMigrations(const Globals& g, const std::string& storage, int limit);
+
 }  // namespace datasync::cli

@@ -123,6 +123,18 @@ int main(int argc, char** argv) {
   summary->add_option("date", summary_date, "YYYY-MM-DD (default: today)");
   summary->add_option("--timezone", summary_tz, "IANA time zone of the day (default UTC)");
 
+  std::string migrate_storage;
+  bool migrate_dry_run = false;
+  auto* migrate = cli.add_subcommand("migrate", "show and apply the schema migrations of storages (destructive ones too)");
+  migrate->add_option("storage", migrate_storage, "only this storage (default: every storage a plan writes to)");
+  migrate->add_flag("--dry-run", migrate_dry_run, "print the scripts, change nothing");
+
+  std::string migrations_storage;
+  int migrations_limit = 50;
+  auto* migrations = cli.add_subcommand("migrations", "the schema migrations applied to storages, newest first");
+  migrations->add_option("storage", migrations_storage, "only this storage");
+  migrations->add_option("--limit", migrations_limit, "how many (default 50)");
+
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
     for (auto* leaf : sub->get_subcommands({})) leaf->add_flag("--json", g.json, "machine-readable JSON output");
@@ -160,5 +172,7 @@ int main(int argc, char** argv) {
   if (*schedule_next) return CmdScheduleNext(g, schedule_plan, schedule_count);
   if (*schedule_slots) return CmdScheduleSlots(g, schedule_plan, slots_limit);
   if (*summary) return CmdSummary(g, summary_date, summary_tz);
+  if (*migrate) return CmdMigrate(g, migrate_storage, migrate_dry_run);
+  if (*migrations) return CmdMigrations(g, migrations_storage, migrations_limit);
   return kUsage;
 }

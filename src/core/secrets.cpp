@@ -63,4 +63,21 @@ std::string DisplaySecret(std::string_view configured) {
   return "***";
 }
 
+std::string MaskUrlPassword(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  size_t start = scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  if (end == std::string_view::npos) end = url.size();
+  // The password may hold '@' (from a reference): the userinfo ends at the last '@' of the authority.
+  size_t at = url.substr(start, end - start).rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  at += start;
+  size_t colon = url.substr(start, at - start).find(':');
+  if (colon == std::string_view::npos) return std::string(url);
+  colon += start;
+  std::string_view password = url.substr(colon + 1, at - colon - 1);
+  return std::string(url.substr(0, colon + 1)) + DisplaySecret(password) + std::string(url.substr(at));
+}
+
 }  // namespace datasync::core

@@ -24,5 +24,8 @@ void RegisterSecret(std::string_view value);
 std::string Redact(std::string_view s);
 // How a secret setting is displayed: the reference itself, or "***" for a literal value.
 std::string DisplaySecret(std::string_view configured);
+// A URL with its password shown as DisplaySecret would ("scheme://user:***@host/..."; a ${ENV} reference
+// stays as written); text that is not such a URL is returned as is.
+std::string MaskUrlPassword(std::string_view url);
 
 }  // namespace datasync::core

@@ -8,7 +8,8 @@
 // - Sink::Migrate() applies the additive steps and remembers in last_migration() what it applied and what
 //   it held; it fails (kConfig) only when a held step blocks writes.
 // - ApplyMigration(true) applies every step, the held ones too (`datasync migrate`), and returns the
-//   steps it applied, in order. A step that fails stops the plan: earlier steps stay applied.
+//   steps it applied, in order. A step that fails stops the plan: earlier steps stay applied, and
+//   last_migration() lists them.
 // Thread-safety: like the Sink, one thread at a time.
 #pragma once
 

@@ -193,12 +193,13 @@ Status DatabaseSink::ApplySteps(const MigrationPlan& plan, bool include_held, Mi
 }
 
 core::Result<MigrationPlan> DatabaseSink::ApplyMigration(bool include_held) {
+  last_migration_ = MigrationPlan();
   auto plan = PlanMigration();
   if (!plan) return plan;
-  MigrationPlan applied;
-  if (auto st = ApplySteps(*plan, include_held, applied); !st) return Fail(st.error());
-  if (auto st = EnsureBookkeeping(table_, mode_ != WriteMode::kUpsert); !st) return Fail(st.error());
-  return applied;
+  Status st = ApplySteps(*plan, include_held, last_migration_);
+  if (st) st = EnsureBookkeeping(table_, mode_ != WriteMode::kUpsert);
+  if (!st) return Fail(st.error());
+  return last_migration_;
 }
 
 Status DatabaseSink::MigrateTable(const std::string& table, bool want_unit, MigrationPlan* record) {

@@ -30,3 +30,19 @@ TEST(SecretsTest, MissingVariableSaysWhichAndWhere) {
 
 }  // namespace
 }  // namespace datasync::core
+
+namespace datasync::core {
+namespace {
+
+TEST(MaskUrlPasswordTest, MasksLiteralsAndKeepsReferences) {
+  EXPECT_EQ(MaskUrlPassword("postgres://app:hunter2@db:5432/prices"), "postgres://app:***@db:5432/prices");
+  EXPECT_EQ(MaskUrlPassword("mysql://app:${MYSQL_PASSWORD}@db/x"), "mysql://app:${MYSQL_PASSWORD}@db/x");
+  EXPECT_EQ(MaskUrlPassword("clickhouse://app:p@ss@db:8123/x?secure=1"), "clickhouse://app:***@db:8123/x?secure=1");
+  EXPECT_EQ(MaskUrlPassword("postgres://app@db/x"), "postgres://app@db/x");
+  EXPECT_EQ(MaskUrlPassword("postgres://db/x?u=a:b@c"), "postgres://db/x?u=a:b@c");
+  EXPECT_EQ(MaskUrlPassword("data/warehouse.db"), "data/warehouse.db");
+  EXPECT_EQ(MaskUrlPassword("${PG_URL}"), "${PG_URL}");
+}
+
+}  // namespace
+}  // namespace datasync::core
