@@ -1,0 +1,196 @@
+"""Independent readers of what datasync stored, for the end-to-end tests of the database sinks: PostgreSQL
+through psql (row_to_json), MariaDB through the mariadb client (JSON_OBJECT of every column as text),
+ClickHouse through its HTTP interface (JSONEachRow, FINAL for replacing engines), and SQLite, CSV and
+JSON Lines from the files. None of them shares code with datasync.
+
+The servers come from the environment that scripts/test.sh's set-up hook writes (DATASYNC_TEST_PG_URL,
+DATASYNC_TEST_MYSQL_URL, DATASYNC_TEST_CLICKHOUSE_URL); a missing one fails the test."""
+
+import csv
+import glob
+import json
+import os
+import sqlite3
+import subprocess
+import urllib.parse
+import urllib.request
+
+ENV = {"postgres": "DATASYNC_TEST_PG_URL", "mysql": "DATASYNC_TEST_MYSQL_URL",
+       "clickhouse": "DATASYNC_TEST_CLICKHOUSE_URL"}
+
+
+def server_url(kind):
+    url = os.environ.get(ENV[kind], "")
+    if not url:
+        raise AssertionError("%s is not set: run scripts/test.sh, or start scripts/services/services.sh and export "
+                             "the URLs scripts/test-setup.d/10-servers.sh writes" % ENV[kind])
+    return url
+
+
+def split_url(url):
+    u = urllib.parse.urlsplit(url)
+    return {"user": u.username or "", "password": u.password or "", "host": u.hostname, "port": u.port,
+            "db": u.path.lstrip("/")}
+
+
+def with_database(url, db):
+    u = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + db, "", ""))
+
+
+def pg_ident(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def my_ident(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+def ch_ident(name):
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`").replace("\n", "\\n") + "`"
+
+
+def sql_text(text):
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def pg_text(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Server:
+    """One database server: run statements, list columns and types, read a table's rows as dicts."""
+
+    def __init__(self, kind, url=None):
+        self.kind = kind
+        self.url = url or server_url(kind)
+        self.parts = split_url(self.url)
+
+    # --- raw access -----------------------------------------------------------------------------------
+    def sql(self, statement):
+        """Runs one statement; returns stdout lines (PostgreSQL, MariaDB) or the body (ClickHouse)."""
+        if self.kind == "postgres":
+            proc = subprocess.run(["psql", self.url, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement],
+                                  capture_output=True, text=True, timeout=120)
+        elif self.kind == "mysql":
+            p = self.parts
+            proc = subprocess.run(["mariadb", "--no-defaults", "-h", p["host"], "-P", str(p["port"]), "-u", p["user"],
+                                   "-p" + p["password"], "--default-character-set=utf8mb4", "-N", "-B", "-r", "-e",
+                                   statement], capture_output=True, text=True, timeout=120)
+        else:
+            return self.ch(statement)
+        if proc.returncode != 0:
+            raise AssertionError("%s failed: %s\n%s" % (self.kind, proc.stderr, statement))
+        return [line for line in proc.stdout.split("\n") if line != ""]
+
+    def ch(self, statement, settings=""):
+        p = self.parts
+        url = "http://%s:%d/%s" % (p["host"], p["port"], ("?" + settings) if settings else "")
+        req = urllib.request.Request(url, data=statement.encode("utf-8"),
+                                     headers={"X-ClickHouse-User": p["user"], "X-ClickHouse-Key": p["password"]})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                return resp.read().decode("utf-8")
+        except urllib.error.HTTPError as e:
+            raise AssertionError("clickhouse failed: %s\n%s" % (e.read().decode("utf-8", "replace"), statement))
+
+    # --- namespaces: a PostgreSQL schema, a MariaDB or ClickHouse database ---------------------------------
+    def drop_namespace(self, ns):
+        if self.kind == "postgres":
+            self.sql("DROP SCHEMA IF EXISTS %s CASCADE" % pg_ident(ns))
+        elif self.kind == "mysql":
+            self.sql("DROP DATABASE IF EXISTS %s" % my_ident(ns))
+        else:
+            self.ch("DROP DATABASE IF EXISTS %s" % ch_ident(ns))
+
+    def storage_yaml(self, ns):
+        """The storage's options as a YAML flow mapping (without kind)."""
+        if self.kind == "postgres":
+            return "{kind: postgres, url: %s, schema: %s}" % (json.dumps(self.url), json.dumps(ns))
+        return "{kind: %s, url: %s}" % (self.kind, json.dumps(with_database(self.url, ns)))
+
+    # --- metadata ----------------------------------------------------------------------------------------
+    def column_types(self, ns, table):
+        """{column: native type} of a table, as the server spells it."""
+        if self.kind == "postgres":
+            lines = self.sql("SELECT json_object_agg(a.attname, format_type(a.atttypid, a.atttypmod)) FROM "
+                             "pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON "
+                             "n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND "
+                             "NOT a.attisdropped" % (pg_text(ns), pg_text(table)))
+            return json.loads(lines[0]) if lines and lines[0] else {}
+        if self.kind == "mysql":
+            lines = self.sql("SELECT JSON_OBJECTAGG(COLUMN_NAME, COLUMN_TYPE) FROM information_schema.COLUMNS WHERE "
+                             "TABLE_SCHEMA = %s AND BINARY TABLE_NAME = %s" % (sql_text(ns), sql_text(table)))
+            return json.loads(lines[0]) if lines and lines[0] != "NULL" else {}
+        body = self.ch("SELECT name, type FROM system.columns WHERE database = %s AND table = %s FORMAT JSONEachRow"
+                       % (sql_text(ns), sql_text(table)))
+        return {r["name"]: r["type"] for r in map(json.loads, body.splitlines())}
+
+    # --- data --------------------------------------------------------------------------------------------
+    def rows(self, ns, table):
+        """Every row as {column: value}; values are JSON-ish (numbers, strings, None). MariaDB's are text."""
+        if self.kind == "postgres":
+            return [json.loads(line) for line in
+                    self.sql("SELECT row_to_json(t) FROM %s.%s t" % (pg_ident(ns), pg_ident(table)))]
+        if self.kind == "mysql":
+            cols = list(self.column_types(ns, table))
+            pairs = ", ".join("%s, CAST(%s AS CHAR)" % (sql_text(c), my_ident(c)) for c in cols)
+            lines = self.sql("SELECT JSON_OBJECT(%s) FROM %s.%s" % (pairs, my_ident(ns), my_ident(table)))
+            return [json.loads(line) for line in lines]
+        engine = self.ch("SELECT engine FROM system.tables WHERE database = %s AND name = %s FORMAT TabSeparated"
+                         % (sql_text(ns), sql_text(table))).strip()
+        final = " FINAL" if "Replacing" in engine else ""
+        body = self.ch("SELECT * FROM %s.%s%s FORMAT JSONEachRow" % (ch_ident(ns), ch_ident(table), final),
+                       "output_format_json_quote_64bit_integers=0")
+        return [json.loads(line) for line in body.splitlines()]
+
+
+def sqlite_rows(path, table):
+    con = sqlite3.connect(path)
+    try:
+        con.row_factory = sqlite3.Row
+        return [dict(r) for r in con.execute('SELECT * FROM "%s"' % table.replace('"', '""'))]
+    finally:
+        con.close()
+
+
+def csv_rows(root, dataset):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(root, dataset, "**", "*.csv"), recursive=True)):
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            for rec in reader:
+                rows.append({h: (None if v == "" else v) for h, v in zip(header, rec)})
+    return rows
+
+
+def jsonl_rows(root, dataset):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(root, dataset, "**", "*.jsonl"), recursive=True)):
+        with open(path, encoding="utf-8") as f:
+            rows += [json.loads(line) for line in f if line.strip()]
+    return rows
+
+
+def normalize(rows, types):
+    """Rows as sorted tuples of typed values, in the order of `types` ({field: "float"|"int"|"date"|"str"});
+    a field a row lacks reads as None."""
+    out = []
+    for r in rows:
+        values = []
+        for field, kind in types.items():
+            v = r.get(field)
+            if v is None:
+                values.append(None)
+            elif kind == "float":
+                values.append(float(v))
+            elif kind == "int":
+                values.append(int(float(v)) if isinstance(v, str) and "." in v else int(v))
+            elif kind == "date":
+                s = str(v)
+                values.append(s if "-" in s else "%s-%s-%s" % (s[0:4], s[4:6], s[6:8]))
+            else:
+                values.append(str(v))
+        out.append(tuple(values))
+    return sorted(out, key=repr)
