@@ -42,6 +42,8 @@ XML
 </yandex>
 XML
   chown -R clickhouse:clickhouse "$D"
+  # A crashed server leaves its pid file behind, and --daemon refuses to start while one exists.
+  if ! running; then rm -f "$D/clickhouse.pid"; fi
   if ! running; then
     runuser -u clickhouse -- clickhouse-server --config-file="$D/config.xml" --pid-file="$D/clickhouse.pid" --daemon
   fi
