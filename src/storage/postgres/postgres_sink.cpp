@@ -23,6 +23,7 @@ using postgres::PgRow;
 namespace {
 
 constexpr std::string_view kCopyTable = "_ds_copy";
+constexpr int kUpsertsAfterConflict = 16;
 
 const std::vector<std::string>& CreateVariables() {
   static const std::vector<std::string> names = {"table", "columns", "key_clause", "primary_key", "date_key"};
@@ -340,6 +341,7 @@ Status PostgresSink::PrepareWrites() {
   upsert_sql_.clear();
   upsert_last_wins_sql_.clear();
   temp_ready_ = false;
+  skip_direct_copies_ = 0;
   if (primary_key().empty() || mode() == WriteMode::kAppend) return core::Ok();
   std::string key, updates;
   for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
@@ -369,11 +371,27 @@ core::Result<int64_t> PostgresSink::BulkLoad(const core::ColumnBatch& batch, std
   if (auto st = sql::AppendTextRows(batch, 0, batch.num_rows(), sql::TextFormat::kPostgresCopy, suffix, buffer_); !st) {
     return Fail(st.error());
   }
+  std::string direct = "COPY " + Qualified(write_table()) + " (" + copy_columns_ + ") FROM STDIN";
   if (upsert_sql_.empty()) {
-    if (auto st = conn_->CopyIn("COPY " + Qualified(write_table()) + " (" + copy_columns_ + ") FROM STDIN", buffer_); !st) {
-      return Fail(st.error());
-    }
+    if (auto st = conn_->CopyIn(direct, buffer_); !st) return Fail(st.error());
     return static_cast<int64_t>(buffer_.size());
+  }
+  // Upsert: a backfill mostly brings keys the table does not have yet, and for those a COPY straight into the
+  // table is the bulk path itself. Try it under a savepoint; a key that exists (23505) rolls it back and the
+  // batch takes the upsert path below. After such a conflict the next batches are likely re-runs too, so
+  // they go straight to the upsert path for a while.
+  if (skip_direct_copies_ > 0) {
+    --skip_direct_copies_;
+  } else {
+    if (auto st = Execute("SAVEPOINT _ds_direct"); !st) return Fail(st.error());
+    auto copied = conn_->CopyIn(direct, buffer_);
+    if (copied) {
+      if (auto st = Execute("RELEASE SAVEPOINT _ds_direct"); !st) return Fail(st.error());
+      return static_cast<int64_t>(buffer_.size());
+    }
+    if (copied.error().code() != "23505") return Fail(copied.error());
+    if (auto st = Execute("ROLLBACK TO SAVEPOINT _ds_direct"); !st) return Fail(st.error());
+    skip_direct_copies_ = kUpsertsAfterConflict;
   }
   if (!temp_ready_) {
     // Created inside the first write transaction of the session and kept: its rows go at each batch's end.

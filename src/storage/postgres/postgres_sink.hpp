@@ -7,9 +7,10 @@
 //   catalog (pg_attribute, pg_index) through the SchemaDiff and the storage's templates; DDL runs in a
 //   transaction per step.
 // - Writes use COPY: straight into the table in modes append and replace (after deleting the unit's
-//   earlier rows), and in mode upsert into a temporary table that one INSERT ... SELECT ... ON CONFLICT
-//   (key) DO UPDATE moves into the table (when a batch repeats a key, the last row wins). One transaction
-//   per Commit.
+//   earlier rows). In mode upsert a batch first tries the same COPY under a savepoint (new keys, the
+//   backfill case, cost no more than a plain bulk load); when a key exists, it goes into a temporary table
+//   instead and one INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE moves it into the table (when a batch
+//   repeats a key, the last row wins). One transaction per Commit.
 // - Replace fills _ds_stage_<hash>_<run>; Finish swaps its rows in with TRUNCATE + INSERT in one
 //   transaction, so views, grants and indexes on the table keep working.
 // Thread-safety: one thread at a time, like every Sink.
@@ -65,6 +66,7 @@ class PostgresSink final : public sql::DatabaseSink {
   std::string display_;
   std::string schema_;
   bool temp_ready_ = false;   // the session's temporary staging table exists
+  int skip_direct_copies_ = 0;  // upsert batches left that skip the direct COPY after a key conflict
   std::string copy_columns_;  // quoted column list of COPY and INSERT
   std::string upsert_sql_;
   std::string upsert_last_wins_sql_;
