@@ -104,15 +104,17 @@ bool Run(const std::string& command) {
   return rc == 0;
 }
 
-double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double Seconds(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 struct Server {
   std::string kind;  // sink id
   std::string url;
   std::string ns;
-  std::function<bool()> drop;                        // drops the namespace
-  std::function<bool(const fs::path& file)> raw;     // loads the file into ns.daily_raw
-  std::function<void(core::Options&)> options;       // the sink's options for ns
+  std::function<bool()> drop;                     // drops the namespace
+  std::function<bool(const fs::path& file)> raw;  // loads the file into ns.daily_raw
+  std::function<void(core::Options&)> options;    // the sink's options for ns
   sql::TextFormat format = sql::TextFormat::kPostgresCopy;
 };
 
@@ -230,8 +232,8 @@ int main(int argc, char** argv) {
       o.Set("schema", ns);
     };
     s.raw = [url, ns](const fs::path& file) {
-      return Run("psql '" + url + "' -X -q -c 'TRUNCATE " + ns + ".daily_raw' -c \"\\copy " + ns +
-                 ".daily_raw FROM '" + file.string() + "'\"");
+      return Run("psql '" + url + "' -X -q -c 'TRUNCATE " + ns + ".daily_raw' -c \"\\copy " + ns + ".daily_raw FROM '" +
+                 file.string() + "'\"");
     };
     servers.push_back(s);
   } else {

@@ -42,10 +42,10 @@ struct StorageMigration {
   std::string kind;  // the sink plugin id
   std::string dataset;
   int64_t dataset_version = 0;
-  bool scripted = false;         // the sink migrates by script; file sinks and SQLite evolve on their own
-  storage::MigrationPlan plan;   // every pending step, held ones included
-  size_t applied_steps = 0;      // how many of them were applied (in order)
-  std::string error;             // why planning or applying stopped (redacted)
+  bool scripted = false;        // the sink migrates by script; file sinks and SQLite evolve on their own
+  storage::MigrationPlan plan;  // every pending step, held ones included
+  size_t applied_steps = 0;     // how many of them were applied (in order)
+  std::string error;            // why planning or applying stopped (redacted)
 };
 
 // Applies datasync.yaml first (as `run` does), then plans, and unless dry_run applies, every pair's

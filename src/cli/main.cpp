@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
 
   std::string migrate_storage;
   bool migrate_dry_run = false;
-  auto* migrate = cli.add_subcommand("migrate", "show and apply the schema migrations of storages (destructive ones too)");
+  auto* migrate =
+      cli.add_subcommand("migrate", "show and apply the schema migrations of storages (destructive ones too)");
   migrate->add_option("storage", migrate_storage, "only this storage (default: every storage a plan writes to)");
   migrate->add_flag("--dry-run", migrate_dry_run, "print the scripts, change nothing");
 

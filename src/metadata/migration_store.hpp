@@ -25,8 +25,8 @@ struct AppliedMigration {
   std::string description;      // one line for people
   std::string statements;       // the statements as they ran, each ending with ';'
   bool destructive = false;
-  std::string applied_by;  // "run" (automatic) or "migrate"
-  int64_t run_id = 0;      // the run that applied it; 0 for `datasync migrate`
+  std::string applied_by;     // "run" (automatic) or "migrate"
+  int64_t run_id = 0;         // the run that applied it; 0 for `datasync migrate`
   int64_t applied_at_us = 0;  // set by Record from the clock
 };
 

@@ -24,7 +24,9 @@ std::string_view ChangeKindName(ChangeKind k) {
 
 namespace {
 
-std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
+std::string Quoted(const std::string& name) {
+  return "\"" + name + "\"";
+}
 
 std::string TypeText(const LogicalType& type, int64_t max_length) {
   std::string s = type.ToString();

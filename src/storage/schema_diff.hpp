@@ -56,15 +56,16 @@ std::string_view ChangeKindName(ChangeKind k);  // "create_table", "add_column",
 
 struct SchemaChange {
   ChangeKind kind = ChangeKind::kAddColumn;
-  std::string column;     // the stored name; kAddColumn: the new column; kCreateTable: empty
-  std::string new_name;   // kRenameColumn: the dataset's name
-  core::Field field;      // the dataset's field (all kinds but kDropColumn and kCreateTable)
-  int64_t max_length = 0; // the wanted length of field
-  StoredColumn stored;    // the store's column (all kinds but kAddColumn and kCreateTable)
+  std::string column;      // the stored name; kAddColumn: the new column; kCreateTable: empty
+  std::string new_name;    // kRenameColumn: the dataset's name
+  core::Field field;       // the dataset's field (all kinds but kDropColumn and kCreateTable)
+  int64_t max_length = 0;  // the wanted length of field
+  StoredColumn stored;     // the store's column (all kinds but kAddColumn and kCreateTable)
   bool blocks_writes = false;
 
-  bool additive() const { return kind == ChangeKind::kCreateTable || kind == ChangeKind::kAddColumn ||
-                                 kind == ChangeKind::kWidenColumn; }
+  bool additive() const {
+    return kind == ChangeKind::kCreateTable || kind == ChangeKind::kAddColumn || kind == ChangeKind::kWidenColumn;
+  }
   // One line for people: `add column "turnover" float64`, `widen "vol" from int64 to float64`.
   std::string Describe() const;
 };
@@ -82,10 +83,10 @@ struct SchemaDiff {
 };
 
 struct DiffOptions {
-  bool case_insensitive_names = false;    // MySQL column names
+  bool case_insensitive_names = false;       // MySQL column names
   std::vector<std::string> ignored_columns;  // the sink's own bookkeeping columns (_ds_unit, _ds_version)
   bool detect_renames = true;
-  bool compare_primary_key = true;        // false where the store's key is not the dataset's (ClickHouse ORDER BY)
+  bool compare_primary_key = true;  // false where the store's key is not the dataset's (ClickHouse ORDER BY)
 };
 
 // `stored` is nullopt when the table does not exist.

@@ -36,7 +36,8 @@ core::Status SqliteMigrationStore::Record(const std::vector<AppliedMigration>& s
 core::Result<std::vector<AppliedMigration>> SqliteMigrationStore::List(std::string_view storage, int64_t limit) {
   auto lock = db_.Lock();
   auto stmt = db_.connection().Prepare(
-      "SELECT id, storage, dataset, dataset_version, table_name, dialect, change, description, statements, destructive, "
+      "SELECT id, storage, dataset, dataset_version, table_name, dialect, change, description, statements, "
+      "destructive, "
       "applied_by, run_id, applied_at_us FROM storage_migrations WHERE (?1 = '' OR storage = ?1) ORDER BY id DESC "
       "LIMIT ?2",
       "list storage migrations");

@@ -103,7 +103,7 @@ std::string UrlEncode(std::string_view s) {
 }
 
 core::Result<std::string> ClickHouseClient::Post(std::string_view query_param, std::string_view body,
-                                                  std::string_view what, std::string_view content_type) {
+                                                 std::string_view what, std::string_view content_type) {
   net::HttpRequest req;
   req.method = "POST";
   req.url = endpoint_.base_url;
@@ -115,15 +115,15 @@ core::Result<std::string> ClickHouseClient::Post(std::string_view query_param, s
   auto resp = http_.Send(req);
   if (!resp) {
     core::Error e = resp.error();
-    return Fail(core::Error(e.kind(), std::string(what) + " on " + endpoint_.display + ": " + e.message()).WithCode(e.code()));
+    return Fail(
+        core::Error(e.kind(), std::string(what) + " on " + endpoint_.display + ": " + e.message()).WithCode(e.code()));
   }
   if (resp->status == 200) return std::move(resp->body);
   int code = ParseExceptionCode(resp->body);
   std::string msg(core::Trim(resp->body));
   if (msg.size() > 2000) msg = msg.substr(0, 2000) + "...";
-  core::Error e(ClickHouseErrorKind(resp->status, code),
-                std::string(what) + " on " + endpoint_.display + ": HTTP " + std::to_string(resp->status) + ": " +
-                    core::Redact(msg));
+  core::Error e(ClickHouseErrorKind(resp->status, code), std::string(what) + " on " + endpoint_.display + ": HTTP " +
+                                                             std::to_string(resp->status) + ": " + core::Redact(msg));
   if (code) e.WithCode(std::to_string(code));
   return Fail(std::move(e));
 }

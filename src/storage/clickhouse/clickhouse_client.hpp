@@ -24,7 +24,7 @@ struct ClickHouseEndpoint {
   std::string base_url;  // http(s)://host:port/
   std::string user;
   std::string password;
-  std::string display;   // for messages (no password)
+  std::string display;  // for messages (no password)
 };
 
 // Error kind for an HTTP status and the exception code parsed from the body (0 when none).

@@ -25,8 +25,8 @@ constexpr std::string_view kVersionColumn = "_ds_version";
 constexpr std::string_view kAuto = "auto";
 
 const std::vector<std::string>& CreateVariables() {
-  static const std::vector<std::string> names = {"table",         "columns",         "engine",      "partition_clause",
-                                                 "order_by",      "settings_clause", "primary_key", "date_key",
+  static const std::vector<std::string> names = {"table",    "columns",         "engine",      "partition_clause",
+                                                 "order_by", "settings_clause", "primary_key", "date_key",
                                                  "version"};
   return names;
 }
@@ -44,13 +44,20 @@ StoredColumn FromNative(std::string name, std::string native) {
   std::string_view t = native;
   if (t.starts_with("Nullable(") && t.ends_with(")")) t = t.substr(9, t.size() - 10);
   using core::LogicalType;
-  if (t == "UInt8") c.type = LogicalType::Bool();
-  else if (t == "Int32") c.type = LogicalType::Int32();
-  else if (t == "Int64") c.type = LogicalType::Int64();
-  else if (t == "Float64") c.type = LogicalType::Float64();
-  else if (t == "String") c.type = LogicalType::String();
-  else if (t == "Date") c.type = LogicalType::Date();
-  else if (t == "DateTime" || t.starts_with("DateTime(")) c.type = LogicalType::Timestamp();
+  if (t == "UInt8")
+    c.type = LogicalType::Bool();
+  else if (t == "Int32")
+    c.type = LogicalType::Int32();
+  else if (t == "Int64")
+    c.type = LogicalType::Int64();
+  else if (t == "Float64")
+    c.type = LogicalType::Float64();
+  else if (t == "String")
+    c.type = LogicalType::String();
+  else if (t == "Date")
+    c.type = LogicalType::Date();
+  else if (t == "DateTime" || t.starts_with("DateTime("))
+    c.type = LogicalType::Timestamp();
   else if (t.starts_with("Decimal(") && t.ends_with(")")) {
     std::string inner(t.substr(8, t.size() - 9));
     inner.erase(std::remove(inner.begin(), inner.end(), ' '), inner.end());
@@ -96,8 +103,8 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions() {
         .rename_column = "ALTER TABLE {table} ADD COLUMN {new_column} {type} DEFAULT {column}",
     });
     using core::OptionType;
-    t.push_back({"password", OptionType::kSecret, "", false, "",
-                 "password, as a ${ENV} reference; overrides one in the URL"});
+    t.push_back(
+        {"password", OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"});
     t.push_back({"engine", OptionType::kString, "auto", false, "",
                  "table engine; auto = ReplacingMergeTree({version}) with a primary key, MergeTree without. "
                  "Placeholders {primary_key} {date_key} {version}"});
@@ -106,7 +113,8 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions() {
     t.push_back({"partition_by", OptionType::kString, "auto", false, "",
                  "partition expression; auto = toYYYYMM({date_key}) when the date key is a date or timestamp; "
                  "empty = no partitions"});
-    t.push_back({"table_settings", OptionType::kString, "", false, "", "SETTINGS of new tables, e.g. index_granularity = 8192"});
+    t.push_back({"table_settings", OptionType::kString, "", false, "",
+                 "SETTINGS of new tables, e.g. index_granularity = 8192"});
     t.push_back({"timeout_secs", OptionType::kInt, "300", false, "seconds", "longest time one request may take"});
     t.push_back({"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
                  "how long a connection attempt may take before it counts as a transient failure"});
@@ -120,9 +128,8 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions() {
 }
 
 ClickHouseSink::ClickHouseSink()
-    : DatabaseSink(Dialect{.name = "clickhouse",
-                           .max_identifier_bytes = 80,
-                           .reserved_columns = {std::string(kVersionColumn)}}) {}
+    : DatabaseSink(Dialect{
+          .name = "clickhouse", .max_identifier_bytes = 80, .reserved_columns = {std::string(kVersionColumn)}}) {}
 
 ClickHouseSink::~ClickHouseSink() = default;
 
@@ -137,7 +144,9 @@ SinkCapabilities ClickHouseSink::capabilities() const {
   return caps;
 }
 
-std::span<const core::OptionSpec> ClickHouseSink::OptionTable() const { return ClickHouseSinkOptions(); }
+std::span<const core::OptionSpec> ClickHouseSink::OptionTable() const {
+  return ClickHouseSinkOptions();
+}
 
 Status ClickHouseSink::Configure(const core::Options& options) {
   std::string where = "storage '" + bind_context().storage_name + "'";
@@ -162,7 +171,8 @@ Status ClickHouseSink::Configure(const core::Options& options) {
     return Fail(ErrorKind::kConfig, where + " option url: the database name must be 1 to 80 bytes without NUL");
   }
   for (const char* name : {"engine", "order_by", "partition_by"}) {
-    if (auto st = sql::CheckTemplate(options.GetString(name), ClauseVariables(), where + " option " + name); !st) return st;
+    if (auto st = sql::CheckTemplate(options.GetString(name), ClauseVariables(), where + " option " + name); !st)
+      return st;
   }
   if (auto st = sql::CheckTemplate(options.GetString("create_table_template"), CreateVariables(),
                                    where + " option create_table_template");
@@ -193,9 +203,15 @@ Status ClickHouseSink::Configure(const core::Options& options) {
   return core::Ok();
 }
 
-std::string ClickHouseSink::Quote(std::string_view name) const { return QuoteWith(name, '`'); }
-std::string ClickHouseSink::QuoteText(std::string_view text) const { return QuoteWith(text, '\''); }
-std::string ClickHouseSink::Qualified(std::string_view table) const { return Quote(database_) + "." + Quote(table); }
+std::string ClickHouseSink::Quote(std::string_view name) const {
+  return QuoteWith(name, '`');
+}
+std::string ClickHouseSink::QuoteText(std::string_view text) const {
+  return QuoteWith(text, '\'');
+}
+std::string ClickHouseSink::Qualified(std::string_view table) const {
+  return Quote(database_) + "." + Quote(table);
+}
 
 bool ClickHouseSink::NotNullable(const std::string& field) const {
   // 18.16 refuses Nullable columns in the sorting and partition keys.
@@ -262,7 +278,9 @@ Status ClickHouseSink::Connect() {
   return core::Ok();
 }
 
-Status ClickHouseSink::Execute(std::string_view sql) { return client_->Execute(sql); }
+Status ClickHouseSink::Execute(std::string_view sql) {
+  return client_->Execute(sql);
+}
 
 core::Result<std::optional<TableShape>> ClickHouseSink::Introspect(const std::string& table) {
   auto rows = client_->Query("SELECT name, type FROM system.columns WHERE database = " + QuoteText(database_) +
@@ -285,8 +303,8 @@ Status ClickHouseSink::EnsureNamespace() {
 }
 
 core::Result<bool> ClickHouseSink::RunRecorded(int64_t run) {
-  auto rows = client_->Query("SELECT count() FROM " + Qualified(sql::kRunsTable) + " WHERE table_name = " +
-                             QuoteText(table_name()) + " AND run_id = " + std::to_string(run));
+  auto rows = client_->Query("SELECT count() FROM " + Qualified(sql::kRunsTable) +
+                             " WHERE table_name = " + QuoteText(table_name()) + " AND run_id = " + std::to_string(run));
   if (!rows) return Fail(rows.error());
   return !rows->empty() && !rows->front().empty() && rows->front().front() != "0";
 }
@@ -301,7 +319,8 @@ Status ClickHouseSink::EnsureBookkeeping(const std::string& table, bool want_uni
     has_version = has_version || c.name == kVersionColumn;
   }
   if (!has_version) {
-    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(kVersionColumn) + " UInt64"); !st) {
+    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(kVersionColumn) + " UInt64");
+        !st) {
       return st;
     }
   }
@@ -335,10 +354,11 @@ Status ClickHouseSink::Publish(const std::string& staging) {
   auto target = Introspect(table_name());
   if (!target) return Fail(target.error());
   if (!target->has_value()) return Execute("RENAME TABLE " + Qualified(staging) + " TO " + Qualified(table_name()));
-  std::string old = "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
+  std::string old =
+      "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
   if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(old)); !st) return st;
-  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " + Qualified(staging) +
-                        " TO " + Qualified(table_name()));
+  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " +
+                        Qualified(staging) + " TO " + Qualified(table_name()));
       !st) {
     return st;
   }
@@ -361,7 +381,8 @@ Status ClickHouseSink::PrepareWrites() {
       return Fail(ErrorKind::kConfig, "column '" + f.name + "' of " + Qualified(write_table()) + " is " +
                                           (stored ? stored->native_type : std::string("missing")) +
                                           ", which cannot take the dataset's " + f.type.ToString() +
-                                          " values; see `datasync migrate --dry-run " + bind_context().storage_name + "`");
+                                          " values; see `datasync migrate --dry-run " + bind_context().storage_name +
+                                          "`");
     }
     layout_->columns.push_back({*stored->type, stored->native_type.starts_with("Nullable(")});
   }
@@ -389,12 +410,13 @@ core::Result<int64_t> ClickHouseSink::WriteImpl(const core::ColumnBatch& batch, 
   };
   // Every row gets its own, rising version: the last write of a key wins however ClickHouse orders a block.
   uint64_t now = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   uint64_t version = std::max(now, last_version_ + 1);
   size_t before = pending_.size();
   if (auto st = clickhouse::AppendRowBinary(batch, *layout_, version, unit_id, pending_); !st) {
-    return fail(core::Error(st.error().kind(), st.error().message() +
-                                                   (st.error().message().find("NULL") != std::string::npos
+    return fail(core::Error(st.error().kind(),
+                            st.error().message() + (st.error().message().find("NULL") != std::string::npos
                                                         ? " (sorting and partition key columns cannot hold NULL)"
                                                         : "")));
   }
@@ -413,8 +435,8 @@ Status ClickHouseSink::DeleteRewrittenUnits() {
   std::string found;
   for (const auto& row : *existing) found += (found.empty() ? "" : ", ") + QuoteText(row.empty() ? "" : row.front());
   // A mutation only touches parts that exist when it starts, so the rows inserted after it stay.
-  if (auto st = Execute("ALTER TABLE " + Qualified(write_table()) + " DELETE WHERE " + Quote(sql::kUnitColumn) + " IN (" +
-                        found + ")");
+  if (auto st = Execute("ALTER TABLE " + Qualified(write_table()) + " DELETE WHERE " + Quote(sql::kUnitColumn) +
+                        " IN (" + found + ")");
       !st) {
     return st;
   }

@@ -84,7 +84,7 @@ class ClickHouseSink final : public sql::DatabaseSink {
   int64_t mutation_timeout_ms_ = 300'000;
   std::string insert_sql_;
   std::unique_ptr<clickhouse::RowBinaryLayout> layout_;  // the write table's column types
-  std::string pending_;  // TabSeparated rows of the open group
+  std::string pending_;                                  // TabSeparated rows of the open group
   std::set<std::string> pending_units_;
   uint64_t last_version_ = 0;
 };

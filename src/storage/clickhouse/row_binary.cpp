@@ -75,10 +75,9 @@ core::Status AppendRowBinary(const core::ColumnBatch& batch, const RowBinaryLayo
   }
   for (size_t c = 0; c < ncols; ++c) {
     if (!CanConvert(batch.column(c).type(), layout.columns[c].stored)) {
-      return core::Fail(core::ErrorKind::kInternal, "column '" + batch.schema().field(c).name + "' is " +
-                                                        layout.columns[c].stored.ToString() +
-                                                        " in the table and cannot take " +
-                                                        batch.column(c).type().ToString() + " values");
+      return core::Fail(core::ErrorKind::kInternal,
+                        "column '" + batch.schema().field(c).name + "' is " + layout.columns[c].stored.ToString() +
+                            " in the table and cannot take " + batch.column(c).type().ToString() + " values");
     }
   }
   std::string text;
@@ -111,7 +110,8 @@ core::Status AppendRowBinary(const core::ColumnBatch& batch, const RowBinaryLayo
           break;
         case TypeId::kDate: {
           int32_t d = col.GetInt32(r);
-          if (d < 0 || d > last_day) return core::Fail(Refused(batch, c, r, "ClickHouse's Date holds 1970-01-01 to 2105-12-31"));
+          if (d < 0 || d > last_day)
+            return core::Fail(Refused(batch, c, r, "ClickHouse's Date holds 1970-01-01 to 2105-12-31"));
           Put<uint16_t>(out, static_cast<uint16_t>(d));
           break;
         }

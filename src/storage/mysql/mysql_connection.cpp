@@ -31,14 +31,12 @@ core::ErrorKind MySqlErrorKind(unsigned int code) {
     case ER_NET_READ_INTERRUPTED:
     case ER_NET_ERROR_ON_WRITE:
     case ER_NET_WRITE_INTERRUPTED:
-    case ER_QUERY_INTERRUPTED:
-      return ErrorKind::kTransient;
+    case ER_QUERY_INTERRUPTED: return ErrorKind::kTransient;
     case ER_DBACCESS_DENIED_ERROR:
     case ER_ACCESS_DENIED_ERROR:
     case ER_TABLEACCESS_DENIED_ERROR:
     case ER_COLUMNACCESS_DENIED_ERROR:
-    case ER_SPECIFIC_ACCESS_DENIED_ERROR:
-      return ErrorKind::kPermission;
+    case ER_SPECIFIC_ACCESS_DENIED_ERROR: return ErrorKind::kPermission;
     case ER_DUP_ENTRY:
     case ER_BAD_NULL_ERROR:
     case ER_WARN_DATA_OUT_OF_RANGE:
@@ -46,10 +44,8 @@ core::ErrorKind MySqlErrorKind(unsigned int code) {
     case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
     case ER_DATA_TOO_LONG:
     case ER_TRUNCATED_WRONG_VALUE:
-    case ER_INVALID_CHARACTER_STRING:
-      return ErrorKind::kInvalidInput;
-    case ER_BAD_DB_ERROR:
-      return ErrorKind::kConfig;
+    case ER_INVALID_CHARACTER_STRING: return ErrorKind::kInvalidInput;
+    case ER_BAD_DB_ERROR: return ErrorKind::kConfig;
     default:
       // Client-side codes 2000-2999 not listed above (SSL setup, unknown host) are configuration trouble.
       return code >= 2000 && code < 3000 ? ErrorKind::kConfig : ErrorKind::kPermanent;
@@ -88,7 +84,9 @@ int InfileError(void*, char* msg, unsigned int len) {
 
 }  // namespace
 
-MySqlConnection::~MySqlConnection() { Close(); }
+MySqlConnection::~MySqlConnection() {
+  Close();
+}
 
 void MySqlConnection::Close() {
   if (mysql_) mysql_close(mysql_);
@@ -219,8 +217,8 @@ core::Status MySqlConnection::LoadLocal(std::string_view sql, std::string_view d
       if (w.size() >= 3) detail += (detail.empty() ? "" : "; ") + w[2].value_or("");
     }
   }
-  return Fail(ErrorKind::kInvalidInput,
-              "bulk load into " + display_ + " was refused row by row: " + core::Redact(detail.empty() ? "warnings" : detail));
+  return Fail(ErrorKind::kInvalidInput, "bulk load into " + display_ + " was refused row by row: " +
+                                            core::Redact(detail.empty() ? "warnings" : detail));
 }
 
 std::string QuoteMySqlText(std::string_view text) {

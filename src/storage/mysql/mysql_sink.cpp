@@ -33,12 +33,18 @@ StoredColumn FromNative(std::string name, std::string native) {
   c.native_type = native;
   using core::LogicalType;
   auto inner = [&](size_t open) { return native.substr(open + 1, native.size() - open - 2); };
-  if (native == "tinyint(1)") c.type = LogicalType::Bool();
-  else if (native == "int" || native == "int(11)") c.type = LogicalType::Int32();
-  else if (native == "bigint" || native == "bigint(20)") c.type = LogicalType::Int64();
-  else if (native == "double") c.type = LogicalType::Float64();
-  else if (native == "date") c.type = LogicalType::Date();
-  else if (native == "datetime" || native.starts_with("datetime(")) c.type = LogicalType::Timestamp();
+  if (native == "tinyint(1)")
+    c.type = LogicalType::Bool();
+  else if (native == "int" || native == "int(11)")
+    c.type = LogicalType::Int32();
+  else if (native == "bigint" || native == "bigint(20)")
+    c.type = LogicalType::Int64();
+  else if (native == "double")
+    c.type = LogicalType::Float64();
+  else if (native == "date")
+    c.type = LogicalType::Date();
+  else if (native == "datetime" || native.starts_with("datetime("))
+    c.type = LogicalType::Timestamp();
   else if (native.starts_with("varchar(") && native.ends_with(")")) {
     c.type = LogicalType::String();
     c.max_length = core::ParseInt64(inner(7)).value_or(0);
@@ -70,7 +76,8 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
         .url_description = "connection URL mysql://USER:${PASSWORD_ENV}@HOST:3306/DATABASE (mariadb:// too)",
         .create_table = "CREATE TABLE {table} ({columns}{key_clause}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
                         "COLLATE=utf8mb4_nopad_bin",
-        .create_table_vars = "statement(s) that create a table: {table} {columns} {key_clause} {primary_key} {date_key}",
+        .create_table_vars =
+            "statement(s) that create a table: {table} {columns} {key_clause} {primary_key} {date_key}",
         .add_column = "ALTER TABLE {table} ADD COLUMN {column} {type}",
         .widen_column = "ALTER TABLE {table} MODIFY COLUMN {column} {type}",
         .change_column = "ALTER TABLE {table} MODIFY COLUMN {column} {type}",
@@ -78,8 +85,8 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
         .rename_column = "ALTER TABLE {table} RENAME COLUMN {column} TO {new_column}",
     });
     using core::OptionType;
-    t.push_back({"password", OptionType::kSecret, "", false, "",
-                 "password, as a ${ENV} reference; overrides one in the URL"});
+    t.push_back(
+        {"password", OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"});
     t.push_back({"ssl_mode",
                  OptionType::kEnum,
                  "preferred",
@@ -128,9 +135,13 @@ SinkCapabilities MySqlSink::capabilities() const {
   return caps;
 }
 
-const std::string& MySqlSink::database_name() const { return connect_->database; }
+const std::string& MySqlSink::database_name() const {
+  return connect_->database;
+}
 
-std::span<const core::OptionSpec> MySqlSink::OptionTable() const { return MySqlSinkOptions(); }
+std::span<const core::OptionSpec> MySqlSink::OptionTable() const {
+  return MySqlSinkOptions();
+}
 
 Status MySqlSink::Configure(const core::Options& options) {
   std::string where = "storage '" + bind_context().storage_name + "'";
@@ -166,7 +177,8 @@ Status MySqlSink::Configure(const core::Options& options) {
   c.display = url->Display();
   key_varchar_length_ = options.GetInt("key_varchar_length", 255);
   if (key_varchar_length_ < 1 || key_varchar_length_ > 768) {
-    return Fail(ErrorKind::kConfig, where + " option key_varchar_length must be 1 to 768 (InnoDB keys hold 3072 bytes)");
+    return Fail(ErrorKind::kConfig,
+                where + " option key_varchar_length must be 1 to 768 (InnoDB keys hold 3072 bytes)");
   }
   use_load_data_ = options.GetString("load_method", "load_data") != "insert";
   insert_batch_bytes_ = std::max<int64_t>(options.GetInt("insert_batch_bytes", 4 << 20), 64 << 10);
@@ -187,7 +199,8 @@ Status MySqlSink::CheckName(std::string_view name, std::string_view what) const 
                                         " characters; MySQL allows 64");
   }
   if (name.ends_with(" ")) {
-    return Fail(ErrorKind::kConfig, std::string(what) + " '" + std::string(name) + "' ends with a space, which MySQL refuses");
+    return Fail(ErrorKind::kConfig,
+                std::string(what) + " '" + std::string(name) + "' ends with a space, which MySQL refuses");
   }
   return core::Ok();
 }
@@ -201,11 +214,17 @@ std::string MySqlSink::Quote(std::string_view name) const {
   return out + "`";
 }
 
-std::string MySqlSink::QuoteText(std::string_view text) const { return QuoteMySqlText(text); }
+std::string MySqlSink::QuoteText(std::string_view text) const {
+  return QuoteMySqlText(text);
+}
 
-std::string MySqlSink::Qualified(std::string_view table) const { return Quote(connect_->database) + "." + Quote(table); }
+std::string MySqlSink::Qualified(std::string_view table) const {
+  return Quote(connect_->database) + "." + Quote(table);
+}
 
-int64_t MySqlSink::StringLength(bool key) const { return key ? key_varchar_length_ : 0; }
+int64_t MySqlSink::StringLength(bool key) const {
+  return key ? key_varchar_length_ : 0;
+}
 
 std::string MySqlSink::NativeType(const core::Field& field, bool key) const {
   switch (field.type.id) {
@@ -245,13 +264,16 @@ Status MySqlSink::Connect() {
   return conn_->Open(*connect_);
 }
 
-Status MySqlSink::Execute(std::string_view sql) { return conn_->Exec(sql); }
+Status MySqlSink::Execute(std::string_view sql) {
+  return conn_->Exec(sql);
+}
 
 core::Result<std::optional<TableShape>> MySqlSink::Introspect(const std::string& table) {
   // information_schema compares names without letter case; keep only the exact table.
-  std::string where = " WHERE TABLE_SCHEMA = " + QuoteText(connect_->database) + " AND TABLE_NAME = " + QuoteText(table);
-  auto cols = conn_->Query("SELECT TABLE_NAME, COLUMN_NAME, LOWER(COLUMN_TYPE) FROM information_schema.COLUMNS" + where +
-                           " ORDER BY ORDINAL_POSITION");
+  std::string where =
+      " WHERE TABLE_SCHEMA = " + QuoteText(connect_->database) + " AND TABLE_NAME = " + QuoteText(table);
+  auto cols = conn_->Query("SELECT TABLE_NAME, COLUMN_NAME, LOWER(COLUMN_TYPE) FROM information_schema.COLUMNS" +
+                           where + " ORDER BY ORDINAL_POSITION");
   if (!cols) return Fail(cols.error());
   TableShape shape;
   for (const auto& row : *cols) {
@@ -276,8 +298,8 @@ Status MySqlSink::EnsureNamespace() {
 }
 
 core::Result<bool> MySqlSink::RunRecorded(int64_t run) {
-  auto rows = conn_->Query("SELECT 1 FROM " + Qualified(sql::kRunsTable) + " WHERE table_name = " +
-                           QuoteText(table_name()) + " AND run_id = " + std::to_string(run));
+  auto rows = conn_->Query("SELECT 1 FROM " + Qualified(sql::kRunsTable) +
+                           " WHERE table_name = " + QuoteText(table_name()) + " AND run_id = " + std::to_string(run));
   if (!rows) return Fail(rows.error());
   return !rows->empty();
 }
@@ -304,9 +326,10 @@ Status MySqlSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
     }
   }
   if (primary_key().empty() || mode() == WriteMode::kAppend || !(*shape)->primary_key.empty()) return core::Ok();
-  auto uniques = conn_->Query("SELECT TABLE_NAME, INDEX_NAME, LOWER(COLUMN_NAME) FROM information_schema.STATISTICS "
-                              "WHERE TABLE_SCHEMA = " + QuoteText(connect_->database) + " AND TABLE_NAME = " +
-                              QuoteText(table) + " AND NON_UNIQUE = 0");
+  auto uniques = conn_->Query(
+      "SELECT TABLE_NAME, INDEX_NAME, LOWER(COLUMN_NAME) FROM information_schema.STATISTICS "
+      "WHERE TABLE_SCHEMA = " +
+      QuoteText(connect_->database) + " AND TABLE_NAME = " + QuoteText(table) + " AND NON_UNIQUE = 0");
   if (!uniques) return Fail(uniques.error());
   std::map<std::string, std::set<std::string>> by_index;
   for (const auto& row : *uniques) {
@@ -320,9 +343,9 @@ Status MySqlSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
   std::string key;
   for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
   if (auto st = Execute("CREATE UNIQUE INDEX `_ds_key` ON " + Qualified(table) + " (" + key + ")"); !st) {
-    return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
-                                        core::Join(primary_key(), ", ") + "), so it cannot be upserted: " +
-                                        st.error().message());
+    return Fail(ErrorKind::kConfig,
+                "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
+                    core::Join(primary_key(), ", ") + "), so it cannot be upserted: " + st.error().message());
   }
   return core::Ok();
 }
@@ -338,10 +361,11 @@ Status MySqlSink::Publish(const std::string& staging) {
   auto target = Introspect(table_name());
   if (!target) return Fail(target.error());
   if (!target->has_value()) return Execute("RENAME TABLE " + Qualified(staging) + " TO " + Qualified(table_name()));
-  std::string old = "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
+  std::string old =
+      "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
   if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(old)); !st) return st;
-  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " + Qualified(staging) +
-                        " TO " + Qualified(table_name()));
+  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " +
+                        Qualified(staging) + " TO " + Qualified(table_name()));
       !st) {
     return st;
   }
@@ -431,7 +455,8 @@ core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::s
     suffix = "\t";
     sql::AppendTextValue(suffix, unit_id, sql::TextFormat::kMysqlLoadData);
   }
-  if (auto st = sql::AppendTextRows(batch, 0, batch.num_rows(), sql::TextFormat::kMysqlLoadData, suffix, buffer_); !st) {
+  if (auto st = sql::AppendTextRows(batch, 0, batch.num_rows(), sql::TextFormat::kMysqlLoadData, suffix, buffer_);
+      !st) {
     return Fail(st.error());
   }
   if (buffer_.empty()) return 0;

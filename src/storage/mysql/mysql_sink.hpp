@@ -71,10 +71,10 @@ class MySqlSink final : public sql::DatabaseSink {
   int64_t key_varchar_length_ = 255;
   bool use_load_data_ = true;
   int64_t insert_batch_bytes_ = 4 << 20;
-  std::string columns_;     // quoted column list of the writes
-  std::string load_sql_;    // LOAD DATA ... for write_table()
-  std::string insert_head_; // INSERT INTO ... VALUES
-  std::string insert_tail_; // ON DUPLICATE KEY UPDATE ...
+  std::string columns_;      // quoted column list of the writes
+  std::string load_sql_;     // LOAD DATA ... for write_table()
+  std::string insert_head_;  // INSERT INTO ... VALUES
+  std::string insert_tail_;  // ON DUPLICATE KEY UPDATE ...
   std::string buffer_;
   std::string statement_;
 };

@@ -53,7 +53,9 @@ ErrorKind ConnectErrorKind(const std::string& msg) {
 
 }  // namespace
 
-PgConnection::~PgConnection() { Close(); }
+PgConnection::~PgConnection() {
+  Close();
+}
 
 void PgConnection::Close() {
   if (conn_) PQfinish(conn_);
@@ -61,7 +63,9 @@ void PgConnection::Close() {
   broken_ = false;
 }
 
-bool PgConnection::healthy() const { return conn_ != nullptr && !broken_ && PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::healthy() const {
+  return conn_ != nullptr && !broken_ && PQstatus(conn_) == CONNECTION_OK;
+}
 
 core::Status PgConnection::Open(const std::vector<std::pair<std::string, std::string>>& params, std::string display) {
   Close();
@@ -120,8 +124,8 @@ core::Result<std::vector<PgRow>> PgConnection::Query(std::string_view sql, const
   if (!conn_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
-  PGresult* res = PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0);
+  PGresult* res = PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
     core::Error e = Failure(res, "query failed");
     PQclear(res);

@@ -36,13 +36,20 @@ StoredColumn FromNative(std::string name, std::string native) {
   c.name = std::move(name);
   c.native_type = native;
   using core::LogicalType;
-  if (native == "boolean") c.type = LogicalType::Bool();
-  else if (native == "integer") c.type = LogicalType::Int32();
-  else if (native == "bigint") c.type = LogicalType::Int64();
-  else if (native == "double precision") c.type = LogicalType::Float64();
-  else if (native == "text" || native == "character varying") c.type = LogicalType::String();
-  else if (native == "date") c.type = LogicalType::Date();
-  else if (native.starts_with("timestamp")) c.type = LogicalType::Timestamp();
+  if (native == "boolean")
+    c.type = LogicalType::Bool();
+  else if (native == "integer")
+    c.type = LogicalType::Int32();
+  else if (native == "bigint")
+    c.type = LogicalType::Int64();
+  else if (native == "double precision")
+    c.type = LogicalType::Float64();
+  else if (native == "text" || native == "character varying")
+    c.type = LogicalType::String();
+  else if (native == "date")
+    c.type = LogicalType::Date();
+  else if (native.starts_with("timestamp"))
+    c.type = LogicalType::Timestamp();
   else if (native.starts_with("character varying(")) {
     c.type = LogicalType::String();
     c.max_length = core::ParseInt64(native.substr(18, native.size() - 19)).value_or(0);
@@ -60,7 +67,8 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
         .url_description = "connection URL postgres://USER:${PASSWORD_ENV}@HOST:5432/DATABASE (libpq keywords such "
                            "as sslmode may follow as ?key=value)",
         .create_table = "CREATE TABLE {table} ({columns}{key_clause})",
-        .create_table_vars = "statement(s) that create a table: {table} {columns} {key_clause} {primary_key} {date_key}",
+        .create_table_vars =
+            "statement(s) that create a table: {table} {columns} {key_clause} {primary_key} {date_key}",
         .add_column = "ALTER TABLE {table} ADD COLUMN {column} {type}",
         .widen_column = "ALTER TABLE {table} ALTER COLUMN {column} TYPE {type}",
         .change_column = "ALTER TABLE {table} ALTER COLUMN {column} TYPE {type} USING {column}::{type}",
@@ -68,10 +76,10 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
         .rename_column = "ALTER TABLE {table} RENAME COLUMN {column} TO {new_column}",
     });
     using core::OptionType;
-    t.push_back({"schema", OptionType::kString, "public", false, "",
-                 "schema that holds the tables; created when missing"});
-    t.push_back({"password", OptionType::kSecret, "", false, "",
-                 "password, as a ${ENV} reference; overrides one in the URL"});
+    t.push_back(
+        {"schema", OptionType::kString, "public", false, "", "schema that holds the tables; created when missing"});
+    t.push_back(
+        {"password", OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"});
     t.push_back({"sslmode",
                  OptionType::kEnum,
                  "prefer",
@@ -90,8 +98,7 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
 }
 
 PostgresSink::PostgresSink()
-    : DatabaseSink(Dialect{.name = "postgres", .max_identifier_bytes = 63}),
-      conn_(std::make_unique<PgConnection>()) {}
+    : DatabaseSink(Dialect{.name = "postgres", .max_identifier_bytes = 63}), conn_(std::make_unique<PgConnection>()) {}
 
 PostgresSink::~PostgresSink() = default;
 
@@ -106,7 +113,9 @@ SinkCapabilities PostgresSink::capabilities() const {
   return caps;
 }
 
-std::span<const core::OptionSpec> PostgresSink::OptionTable() const { return PostgresSinkOptions(); }
+std::span<const core::OptionSpec> PostgresSink::OptionTable() const {
+  return PostgresSinkOptions();
+}
 
 Status PostgresSink::Configure(const core::Options& options) {
   std::string where = "storage '" + bind_context().storage_name + "' option url";
@@ -144,7 +153,8 @@ Status PostgresSink::Configure(const core::Options& options) {
     if (p.is_relative()) p = bind_context().project_dir / p;
     conninfo_.emplace_back(key, p.string());
   }
-  conninfo_.emplace_back("connect_timeout", std::to_string(std::max<int64_t>(1, options.GetInt("connect_timeout_secs", 10))));
+  conninfo_.emplace_back("connect_timeout",
+                         std::to_string(std::max<int64_t>(1, options.GetInt("connect_timeout_secs", 10))));
   // URL parameters are libpq keywords too (sslmode, target_session_attrs, ...); they win over the options.
   for (const auto& [k, v] : url->params) conninfo_.emplace_back(k, v);
   conninfo_.emplace_back("application_name", "datasync");
@@ -173,7 +183,9 @@ std::string PostgresSink::QuoteText(std::string_view text) const {
   return out + "'";
 }
 
-std::string PostgresSink::Qualified(std::string_view table) const { return Quote(schema_) + "." + Quote(table); }
+std::string PostgresSink::Qualified(std::string_view table) const {
+  return Quote(schema_) + "." + Quote(table);
+}
 
 std::string PostgresSink::NativeType(const core::Field& field, bool) const {
   switch (field.type.id) {
@@ -215,7 +227,9 @@ Status PostgresSink::Connect() {
   return conn_->Open(conninfo_, display_);
 }
 
-Status PostgresSink::Execute(std::string_view sql) { return conn_->Exec(sql); }
+Status PostgresSink::Execute(std::string_view sql) {
+  return conn_->Exec(sql);
+}
 
 core::Result<std::optional<TableShape>> PostgresSink::Introspect(const std::string& table) {
   auto cols = conn_->Query(
@@ -268,7 +282,8 @@ Status PostgresSink::EnsureBookkeeping(const std::string& table, bool want_unit)
   bool has_unit = false;
   for (const auto& c : (*shape)->columns) has_unit = has_unit || c.name == sql::kUnitColumn;
   if (want_unit && !has_unit) {
-    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " text"); !st) {
+    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " text");
+        !st) {
       return st;
     }
     has_unit = true;
@@ -300,9 +315,9 @@ Status PostgresSink::EnsureBookkeeping(const std::string& table, bool want_unit)
   for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
   std::string index = "_ds_key_" + core::Hex64(core::Fnv1a64(table)).substr(0, 12);
   if (auto st = Execute("CREATE UNIQUE INDEX " + Quote(index) + " ON " + Qualified(table) + " (" + key + ")"); !st) {
-    return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
-                                        core::Join(primary_key(), ", ") + "), so it cannot be upserted: " +
-                                        st.error().message());
+    return Fail(ErrorKind::kConfig,
+                "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
+                    core::Join(primary_key(), ", ") + "), so it cannot be upserted: " + st.error().message());
   }
   return core::Ok();
 }
@@ -349,7 +364,8 @@ Status PostgresSink::PrepareWrites() {
     if (IsKey(f.name)) continue;
     updates += (updates.empty() ? "" : ", ") + Quote(f.name) + " = EXCLUDED." + Quote(f.name);
   }
-  if (unit_column()) updates += (updates.empty() ? "" : ", ") + Quote(sql::kUnitColumn) + " = EXCLUDED." + Quote(sql::kUnitColumn);
+  if (unit_column())
+    updates += (updates.empty() ? "" : ", ") + Quote(sql::kUnitColumn) + " = EXCLUDED." + Quote(sql::kUnitColumn);
   std::string conflict = " ON CONFLICT (" + key + ") DO " + (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
   std::string target = "INSERT INTO " + Qualified(write_table()) + " (" + copy_columns_ + ") SELECT ";
   std::string source = " FROM pg_temp." + Quote(kCopyTable);
@@ -395,13 +411,14 @@ core::Result<int64_t> PostgresSink::BulkLoad(const core::ColumnBatch& batch, std
   }
   if (!temp_ready_) {
     // Created inside the first write transaction of the session and kept: its rows go at each batch's end.
-    std::string sql = "CREATE TEMPORARY TABLE IF NOT EXISTS " + Quote(kCopyTable) + " (LIKE " + Qualified(write_table()) +
-                      " INCLUDING DEFAULTS)";
+    std::string sql = "CREATE TEMPORARY TABLE IF NOT EXISTS " + Quote(kCopyTable) + " (LIKE " +
+                      Qualified(write_table()) + " INCLUDING DEFAULTS)";
     if (auto st = Execute("DROP TABLE IF EXISTS pg_temp." + Quote(kCopyTable)); !st) return Fail(st.error());
     if (auto st = Execute(sql); !st) return Fail(st.error());
     temp_ready_ = true;
   }
-  if (auto st = conn_->CopyIn("COPY pg_temp." + Quote(kCopyTable) + " (" + copy_columns_ + ") FROM STDIN", buffer_); !st) {
+  if (auto st = conn_->CopyIn("COPY pg_temp." + Quote(kCopyTable) + " (" + copy_columns_ + ") FROM STDIN", buffer_);
+      !st) {
     return Fail(st.error());
   }
   // Repeated keys within the batch need the last-wins form; detecting them here keeps the common case

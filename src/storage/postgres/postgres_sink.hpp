@@ -65,9 +65,9 @@ class PostgresSink final : public sql::DatabaseSink {
   std::vector<std::pair<std::string, std::string>> conninfo_;
   std::string display_;
   std::string schema_;
-  bool temp_ready_ = false;   // the session's temporary staging table exists
+  bool temp_ready_ = false;     // the session's temporary staging table exists
   int skip_direct_copies_ = 0;  // upsert batches left that skip the direct COPY after a key conflict
-  std::string copy_columns_;  // quoted column list of COPY and INSERT
+  std::string copy_columns_;    // quoted column list of COPY and INSERT
   std::string upsert_sql_;
   std::string upsert_last_wins_sql_;
   std::string buffer_;

@@ -35,9 +35,13 @@ std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& 
 
 DatabaseSink::DatabaseSink(Dialect dialect) : dialect_(std::move(dialect)) {}
 
-Status DatabaseSink::CheckName(std::string_view, std::string_view) const { return core::Ok(); }
+Status DatabaseSink::CheckName(std::string_view, std::string_view) const {
+  return core::Ok();
+}
 
-int64_t DatabaseSink::StringLength(bool) const { return 0; }
+int64_t DatabaseSink::StringLength(bool) const {
+  return 0;
+}
 
 bool DatabaseSink::IsKey(std::string_view field) const {
   return std::find(primary_key_.begin(), primary_key_.end(), field) != primary_key_.end();
@@ -101,7 +105,8 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
     }
   }
   for (const auto& k : primary_key_) {
-    if (!schema.IndexOf(k)) return Fail(ErrorKind::kConfig, "primary key field '" + k + "' is not a field of the dataset");
+    if (!schema.IndexOf(k))
+      return Fail(ErrorKind::kConfig, "primary key field '" + k + "' is not a field of the dataset");
   }
 
   templates_.add_column = options_.GetString("add_column_template");
@@ -123,7 +128,8 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
 
 std::vector<WantedColumn> DatabaseSink::Wanted() const {
   std::vector<WantedColumn> out;
-  for (const auto& f : bind_context().schema->fields()) out.push_back({f, f.type.id == core::TypeId::kString ? StringLength(IsKey(f.name)) : 0});
+  for (const auto& f : bind_context().schema->fields())
+    out.push_back({f, f.type.id == core::TypeId::kString ? StringLength(IsKey(f.name)) : 0});
   return out;
 }
 
@@ -219,14 +225,14 @@ Status DatabaseSink::MigrateTable(const std::string& table, bool want_unit, Migr
   }
   if (!blocking.empty()) {
     return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " needs a migration that is held for review (" +
-                                        core::Join(blocking, "; ") +
-                                        "): see it with `datasync migrate --dry-run " + bind_context().storage_name +
-                                        "` and apply it with `datasync migrate " + bind_context().storage_name + "`");
+                                        core::Join(blocking, "; ") + "): see it with `datasync migrate --dry-run " +
+                                        bind_context().storage_name + "` and apply it with `datasync migrate " +
+                                        bind_context().storage_name + "`");
   }
   for (const auto& step : plan->steps) {
     if (step.held()) {
-      core::LogWarn("storage '" + bind_context().storage_name + "' table " + Qualified(table) + ": held for `datasync migrate`: " +
-                    step.change.Describe());
+      core::LogWarn("storage '" + bind_context().storage_name + "' table " + Qualified(table) +
+                    ": held for `datasync migrate`: " + step.change.Describe());
     }
   }
   return EnsureBookkeeping(table, want_unit);
@@ -263,7 +269,8 @@ Status DatabaseSink::OpenImpl(const RunContext& run) {
   }
   auto shape = Introspect(write_table_);
   if (!shape) return Fail(shape.error());
-  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(write_table_) + " vanished after Migrate");
+  if (!shape->has_value())
+    return Fail(ErrorKind::kInternal, "table " + Qualified(write_table_) + " vanished after Migrate");
   unit_column_ = false;
   for (const auto& c : (*shape)->columns) {
     unit_column_ = unit_column_ || core::ToLower(c.name) == kUnitColumn;
@@ -300,7 +307,8 @@ core::Result<int64_t> DatabaseSink::WriteImpl(const core::ColumnBatch& batch, st
   bool first_of_unit = units_in_transaction_.insert(unit).second;
   // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append).
   if (unit_column_ && mode_ != WriteMode::kUpsert && first_of_unit) {
-    std::string sql = "DELETE FROM " + Qualified(write_table_) + " WHERE " + Quote(kUnitColumn) + " = " + QuoteText(unit);
+    std::string sql =
+        "DELETE FROM " + Qualified(write_table_) + " WHERE " + Quote(kUnitColumn) + " = " + QuoteText(unit);
     if (auto st = Execute(sql); !st) return fail(st.error());
   }
   auto bytes = BulkLoad(batch, unit_id);
@@ -329,7 +337,9 @@ Status DatabaseSink::RollbackIfOpen() {
   return Execute("ROLLBACK");
 }
 
-Status DatabaseSink::AbortImpl() { return RollbackIfOpen(); }
+Status DatabaseSink::AbortImpl() {
+  return RollbackIfOpen();
+}
 
 Status DatabaseSink::FinishImpl() {
   if (in_transaction_) return Fail(ErrorKind::kInternal, "Finish with uncommitted writes; Commit or Abort them first");

@@ -54,8 +54,8 @@ std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& 
 class DatabaseSink : public Sink, public SchemaMigrator {
  public:
   struct Dialect {
-    std::string name;                    // "postgres"
-    size_t max_identifier_bytes = 63;    // longer names are refused, never silently truncated
+    std::string name;                  // "postgres"
+    size_t max_identifier_bytes = 63;  // longer names are refused, never silently truncated
     bool case_insensitive_columns = false;
     std::vector<std::string> reserved_columns;  // the sink's own columns besides _ds_unit
   };
@@ -77,7 +77,7 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   // Dialect rules for a table or column name beyond emptiness, NUL and length.
   virtual core::Status CheckName(std::string_view name, std::string_view what) const;
   virtual std::string Quote(std::string_view identifier) const = 0;
-  virtual std::string QuoteText(std::string_view text) const = 0;  // a string literal
+  virtual std::string QuoteText(std::string_view text) const = 0;   // a string literal
   virtual std::string Qualified(std::string_view table) const = 0;  // namespace-qualified and quoted
   // The native column type of a dataset field (key: part of the primary key).
   virtual std::string NativeType(const core::Field& field, bool key) const = 0;

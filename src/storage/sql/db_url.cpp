@@ -27,9 +27,8 @@ std::string DbUrl::Display() const {
   if (port) out += ":" + std::to_string(port);
   if (!database.empty()) out += "/" + database;
   for (size_t i = 0; i < params.size(); ++i) {
-    out += (i ? "&" : "?") + params[i].first + "=" + (params[i].first.find("password") != std::string::npos
-                                                          ? std::string("***")
-                                                          : params[i].second);
+    out += (i ? "&" : "?") + params[i].first + "=" +
+           (params[i].first.find("password") != std::string::npos ? std::string("***") : params[i].second);
   }
   return out;
 }

@@ -19,7 +19,7 @@
 namespace datasync::storage::sql {
 
 struct DbUrl {
-  std::string scheme;    // lower case, as written
+  std::string scheme;  // lower case, as written
   std::string user;
   std::string password;  // resolved; never print it
   std::string host;

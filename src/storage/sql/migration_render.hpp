@@ -28,10 +28,10 @@ struct ColumnTemplates {
 const std::vector<std::string>& ColumnTemplateVariables();
 
 struct RenderContext {
-  std::string table;                                           // qualified, quoted
-  std::function<std::string(std::string_view)> quote;          // identifier quoting
+  std::string table;                                            // qualified, quoted
+  std::function<std::string(std::string_view)> quote;           // identifier quoting
   std::function<std::string(const SchemaChange&)> wanted_type;  // the native type the change's field gets
-  std::string where;                                           // "storage 'pg'", for template errors
+  std::string where;                                            // "storage 'pg'", for template errors
 };
 
 // One step per change except kCreateTable (the sink renders its own CREATE TABLE).

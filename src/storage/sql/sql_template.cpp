@@ -23,8 +23,8 @@ core::Status Walk(std::string_view tmpl, std::string_view where, OnText on_text,
       continue;
     }
     if (c == '}') {
-      return core::Fail(core::ErrorKind::kConfig,
-                        std::string(where) + ": a '}' with no '{' at offset " + std::to_string(i) + " (write }} for a brace)");
+      return core::Fail(core::ErrorKind::kConfig, std::string(where) + ": a '}' with no '{' at offset " +
+                                                      std::to_string(i) + " (write }} for a brace)");
     }
     if (c != '{') {
       size_t next = tmpl.find_first_of("{}", i);
@@ -35,8 +35,8 @@ core::Status Walk(std::string_view tmpl, std::string_view where, OnText on_text,
     }
     size_t close = tmpl.find('}', i + 1);
     if (close == std::string_view::npos) {
-      return core::Fail(core::ErrorKind::kConfig,
-                        std::string(where) + ": a '{' with no '}' at offset " + std::to_string(i) + " (write {{ for a brace)");
+      return core::Fail(core::ErrorKind::kConfig, std::string(where) + ": a '{' with no '}' at offset " +
+                                                      std::to_string(i) + " (write {{ for a brace)");
     }
     if (auto st = on_var(tmpl.substr(i + 1, close - i - 1)); !st) return st;
     i = close + 1;

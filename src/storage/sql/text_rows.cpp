@@ -12,7 +12,9 @@ using core::TypeId;
 
 namespace {
 
-bool NeedsEscape(char c) { return c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == '\0'; }
+bool NeedsEscape(char c) {
+  return c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == '\0';
+}
 
 template <class Int>
 void AppendInt(std::string& out, Int v) {
@@ -106,9 +108,7 @@ core::Status AppendTextRows(const core::ColumnBatch& batch, size_t begin, size_t
         continue;
       }
       switch (col.type().id) {
-        case TypeId::kBool:
-          out.push_back(col.GetBool(r) ? (pg ? 't' : '1') : (pg ? 'f' : '0'));
-          break;
+        case TypeId::kBool: out.push_back(col.GetBool(r) ? (pg ? 't' : '1') : (pg ? 'f' : '0')); break;
         case TypeId::kInt32: AppendInt(out, col.GetInt32(r)); break;
         case TypeId::kInt64: AppendInt(out, col.GetInt64(r)); break;
         case TypeId::kFloat64: {

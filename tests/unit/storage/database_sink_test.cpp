@@ -92,17 +92,26 @@ TEST_P(DatabaseSinkTest, DeclaresNativeTypesAndTheKey) {
   RunSink(*sink, ctx, 1, {});
   std::vector<std::pair<std::string, std::string>> want;
   if (is("postgres")) {
-    want = {{"k", "bigint"}, {"b", "boolean"}, {"i", "integer"}, {"f", "double precision"}, {"s", "text"},
-            {"d", "date"}, {"t", "timestamp without time zone"}, {"m", "numeric(12,2)"}};
-    auto key = server_->Query("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
-                              "a.attnum = ANY (i.indkey) WHERE i.indrelid = '" + ns_ + ".typed'::regclass AND i.indisprimary");
+    want = {{"k", "bigint"},
+            {"b", "boolean"},
+            {"i", "integer"},
+            {"f", "double precision"},
+            {"s", "text"},
+            {"d", "date"},
+            {"t", "timestamp without time zone"},
+            {"m", "numeric(12,2)"}};
+    auto key = server_->Query(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+        "a.attnum = ANY (i.indkey) WHERE i.indrelid = '" +
+        ns_ + ".typed'::regclass AND i.indisprimary");
     ASSERT_EQ(key.size(), 1u);
     EXPECT_EQ(key[0][0], "k");
   } else if (is("mysql")) {
-    want = {{"k", "bigint(20)"}, {"b", "tinyint(1)"},  {"i", "int(11)"},     {"f", "double"},
-            {"s", "longtext"},   {"d", "date"},        {"t", "datetime(6)"}, {"m", "decimal(12,2)"}};
-    auto engine = server_->Query("SELECT ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = '" +
-                                 ns_ + "' AND TABLE_NAME = 'typed'");
+    want = {{"k", "bigint(20)"}, {"b", "tinyint(1)"}, {"i", "int(11)"},     {"f", "double"},
+            {"s", "longtext"},   {"d", "date"},       {"t", "datetime(6)"}, {"m", "decimal(12,2)"}};
+    auto engine =
+        server_->Query("SELECT ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = '" + ns_ +
+                       "' AND TABLE_NAME = 'typed'");
     ASSERT_EQ(engine.size(), 1u);
     EXPECT_EQ(engine[0][0], "InnoDB");
     EXPECT_EQ(engine[0][1], "utf8mb4_nopad_bin");
@@ -116,7 +125,8 @@ TEST_P(DatabaseSinkTest, DeclaresNativeTypesAndTheKey) {
             {"t", "Nullable(DateTime('UTC'))"},
             {"m", "Nullable(Decimal(12, 2))"},
             {"_ds_version", "UInt64"}};
-    auto engine = server_->Query("SELECT engine_full FROM system.tables WHERE database = '" + ns_ + "' AND name = 'typed'");
+    auto engine =
+        server_->Query("SELECT engine_full FROM system.tables WHERE database = '" + ns_ + "' AND name = 'typed'");
     ASSERT_EQ(engine.size(), 1u);
     EXPECT_EQ(engine[0][0],
               "ReplacingMergeTree(_ds_version) PARTITION BY toYYYYMM(d) ORDER BY k SETTINGS index_granularity = 8192");
@@ -162,7 +172,9 @@ TEST_P(DatabaseSinkTest, TheSimulatorsSchemaChangeMigratesWithOldRowsIntact) {
   EXPECT_EQ(applied.steps[1].change.kind, ChangeKind::kWidenColumn);
   EXPECT_EQ(applied.steps[1].change.column, "vol");
   EXPECT_FALSE(applied.has_held());
-  EXPECT_EQ(NativeType("daily", "vol"), is("postgres") ? "double precision" : is("mysql") ? "double" : "Nullable(Float64)");
+  EXPECT_EQ(NativeType("daily", "vol"), is("postgres") ? "double precision"
+                                        : is("mysql")  ? "double"
+                                                       : "Nullable(Float64)");
 
   auto null_f = Value::Null(LogicalType::Float64());
   ExpectRows("daily", *DailyV2(),
@@ -188,8 +200,9 @@ TEST_P(DatabaseSinkTest, ADroppedColumnIsHeldUntilApplied) {
   ASSERT_EQ(last.steps.size(), 1u);
   EXPECT_TRUE(last.steps[0].held());
   EXPECT_EQ(last.steps[0].change.kind, ChangeKind::kDropColumn);
-  ExpectRows("t", *v1, {{Value::String("x"), Value::Int64(1), Value::String("old")},
-                        {Value::String("y"), Value::Int64(2), Value::Null(LogicalType::String())}});
+  ExpectRows("t", *v1,
+             {{Value::String("x"), Value::Int64(1), Value::String("old")},
+              {Value::String("y"), Value::Int64(2), Value::Null(LogicalType::String())}});
 
   auto migrator = NewSink();
   ASSERT_TRUE(migrator->Bind(Ctx("t", v2)));
@@ -263,7 +276,8 @@ TEST_P(DatabaseSinkTest, StorageTemplatesShapeTheTable) {
   BindContext ctx = Ctx("daily", schema, WriteMode::kAppend, {"k"});
   ctx.options.Set("table_name", std::string("ds_{dataset}_v1"));
   if (is("postgres")) {
-    ctx.options.Set("create_table_template", std::string("CREATE TABLE {table} ({columns}{key_clause}) WITH (fillfactor = 70)"));
+    ctx.options.Set("create_table_template",
+                    std::string("CREATE TABLE {table} ({columns}{key_clause}) WITH (fillfactor = 70)"));
   } else if (is("mysql")) {
     ctx.options.Set("create_table_template",
                     std::string("CREATE TABLE {table} ({columns}{key_clause}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
@@ -280,8 +294,10 @@ TEST_P(DatabaseSinkTest, StorageTemplatesShapeTheTable) {
   RunSink(*sink, ctx, 1, {{"u", &batch}});
   ExpectRows("ds_daily_v1", *schema, {{Value::String("a"), Value::Int64(1)}});
   if (is("postgres")) {
-    auto opts = server_->Query("SELECT array_to_string(reloptions, ',') FROM pg_class c JOIN pg_namespace n ON n.oid = "
-                               "c.relnamespace WHERE n.nspname = '" + ns_ + "' AND c.relname = 'ds_daily_v1'");
+    auto opts = server_->Query(
+        "SELECT array_to_string(reloptions, ',') FROM pg_class c JOIN pg_namespace n ON n.oid = "
+        "c.relnamespace WHERE n.nspname = '" +
+        ns_ + "' AND c.relname = 'ds_daily_v1'");
     ASSERT_EQ(opts.size(), 1u);
     EXPECT_EQ(opts[0][0], "fillfactor=70");
   } else if (is("mysql")) {
@@ -290,8 +306,8 @@ TEST_P(DatabaseSinkTest, StorageTemplatesShapeTheTable) {
     ASSERT_EQ(comment.size(), 1u);
     EXPECT_EQ(comment[0][0], "made by datasync");
   } else {
-    auto engine = server_->Query("SELECT engine_full FROM system.tables WHERE database = '" + ns_ +
-                                 "' AND name = 'ds_daily_v1'");
+    auto engine =
+        server_->Query("SELECT engine_full FROM system.tables WHERE database = '" + ns_ + "' AND name = 'ds_daily_v1'");
     ASSERT_EQ(engine.size(), 1u);
     EXPECT_EQ(engine[0][0], "MergeTree ORDER BY k SETTINGS index_granularity = 1024");
   }
@@ -308,12 +324,14 @@ TEST_P(DatabaseSinkTest, StorageTemplatesShapeTheTable) {
 
 TEST_P(DatabaseSinkTest, TemplateMistakesAreConfigErrorsBeforeAnyConnection) {
   auto schema = MakeSchema({{"k", LogicalType::String()}});
-  for (auto [option, text] : {std::pair{"table_name", "{datset}"}, {"add_column_template", "ALTER {tabel}"},
+  for (auto [option, text] : {std::pair{"table_name", "{datset}"},
+                              {"add_column_template", "ALTER {tabel}"},
                               {"create_table_template", "CREATE {table} ({colums})"}}) {
     BindContext ctx = Ctx("d", schema);
     // Nothing listens on port 1: Bind must fail on the template, not on the connection.
-    std::string url = is("postgres") ? "postgres://u@127.0.0.1:1/d" : is("mysql") ? "mysql://u@127.0.0.1:1/d"
-                                                                                   : "clickhouse://u@127.0.0.1:1/d";
+    std::string url = is("postgres") ? "postgres://u@127.0.0.1:1/d"
+                      : is("mysql")  ? "mysql://u@127.0.0.1:1/d"
+                                     : "clickhouse://u@127.0.0.1:1/d";
     ctx.options.Set("url", url);
     ctx.options.Set(option, std::string(text));
     auto st = NewSink()->Bind(ctx);
@@ -377,8 +395,10 @@ TEST_P(LostConnectionTest, ALostConnectionIsTransientAndTheNextWriteReconnects) 
   ASSERT_TRUE(sink->Write(b2, "u2"));
   // The server ends the session under the open transaction, as a restart or a failover would.
   if (is("postgres")) {
-    server_->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE "
-                   "'%" + ns_ + "%'");
+    server_->Query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE "
+        "'%" +
+        ns_ + "%'");
   } else {
     for (const auto& row : server_->Query("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '" + ns_ + "'")) {
       server_->Exec("KILL CONNECTION " + row[0].value_or("0"), true);
@@ -394,9 +414,10 @@ TEST_P(LostConnectionTest, ALostConnectionIsTransientAndTheNextWriteReconnects) 
   ASSERT_TRUE(sink->Commit());
   ASSERT_TRUE(sink->Finish());
   ASSERT_TRUE(sink->Close());
-  ExpectRows("lost", *schema, {{Value::String("a"), Value::Int64(1)},
-                               {Value::String("b"), Value::Int64(2)},
-                               {Value::String("c"), Value::Int64(3)}});
+  ExpectRows("lost", *schema,
+             {{Value::String("a"), Value::Int64(1)},
+              {Value::String("b"), Value::Int64(2)},
+              {Value::String("c"), Value::Int64(3)}});
 }
 
 INSTANTIATE_TEST_SUITE_P(SessionDatabases, LostConnectionTest, ::testing::Values("postgres", "mysql"),
@@ -413,9 +434,10 @@ TEST_P(ClickHouseSinkTest, ValuesOutsideItsTypesAreRefusedNotStoredWrong) {
   ASSERT_TRUE(sink->Bind(Ctx("limits", schema)));
   ASSERT_TRUE(sink->Migrate());
   ASSERT_TRUE(sink->Open(RunContext{1}));
-  for (const Row& bad : std::vector<Row>{{Value::String("b"), DateOf(1969, 12, 31), TsOf(2024, 1, 2, 9, 30, 0)},
-                                          {Value::String("c"), DateOf(2024, 1, 2), TsOf(2024, 1, 2, 9, 30, 0, 1)},
-                                          {Value::Null(LogicalType::String()), DateOf(2024, 1, 2), TsOf(2024, 1, 2, 0, 0, 0)}}) {
+  for (const Row& bad :
+       std::vector<Row>{{Value::String("b"), DateOf(1969, 12, 31), TsOf(2024, 1, 2, 9, 30, 0)},
+                        {Value::String("c"), DateOf(2024, 1, 2), TsOf(2024, 1, 2, 9, 30, 0, 1)},
+                        {Value::Null(LogicalType::String()), DateOf(2024, 1, 2), TsOf(2024, 1, 2, 0, 0, 0)}}) {
     auto batch = MakeBatch(schema, {bad});
     auto st = sink->Write(batch, "bad");
     ASSERT_FALSE(st);

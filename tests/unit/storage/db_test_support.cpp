@@ -68,8 +68,10 @@ class PgServer final : public DbServer {
  public:
   explicit PgServer(std::string url) : url_(std::move(url)) {
     conn_ = PQconnectdb(url_.c_str());
-    if (PQstatus(conn_) != CONNECTION_OK) ADD_FAILURE() << "cannot connect to " << url_ << ": " << PQerrorMessage(conn_);
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    if (PQstatus(conn_) != CONNECTION_OK)
+      ADD_FAILURE() << "cannot connect to " << url_ << ": " << PQerrorMessage(conn_);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
   }
   ~PgServer() override { PQfinish(conn_); }
   std::string kind() const override { return "postgres"; }
@@ -91,8 +93,10 @@ class PgServer final : public DbServer {
       for (int i = 0; i < PQntuples(r); ++i) {
         DbRow row;
         for (int c = 0; c < PQnfields(r); ++c) {
-          if (PQgetisnull(r, i, c)) row.emplace_back(std::nullopt);
-          else row.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<size_t>(PQgetlength(r, i, c))));
+          if (PQgetisnull(r, i, c))
+            row.emplace_back(std::nullopt);
+          else
+            row.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<size_t>(PQgetlength(r, i, c))));
         }
         rows.push_back(std::move(row));
       }
@@ -112,11 +116,14 @@ class PgServer final : public DbServer {
     return out + "'";
   }
 
-  void DropNamespace(const std::string& ns) override { Exec("DROP SCHEMA IF EXISTS " + QuoteIdent(ns) + " CASCADE", false); }
+  void DropNamespace(const std::string& ns) override {
+    Exec("DROP SCHEMA IF EXISTS " + QuoteIdent(ns) + " CASCADE", false);
+  }
 
   std::vector<std::string> Tables(const std::string& ns) override {
     std::vector<std::string> out;
-    for (const auto& r : Query("SELECT table_name FROM information_schema.tables WHERE table_schema = " + QuoteText(ns))) {
+    for (const auto& r :
+         Query("SELECT table_name FROM information_schema.tables WHERE table_schema = " + QuoteText(ns))) {
       out.push_back(r[0].value_or(""));
     }
     return out;
@@ -124,10 +131,11 @@ class PgServer final : public DbServer {
 
   std::vector<std::pair<std::string, std::string>> Columns(const std::string& ns, const std::string& table) override {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& r : Query("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_class "
-                               "c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
-                               QuoteText(ns) + " AND c.relname = " + QuoteText(table) +
-                               " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+    for (const auto& r :
+         Query("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_class "
+               "c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
+               QuoteText(ns) + " AND c.relname = " + QuoteText(table) +
+               " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
       out.emplace_back(r[0].value_or(""), r[1].value_or(""));
     }
     return out;
@@ -211,8 +219,10 @@ class MySqlServer final : public DbServer {
       unsigned long* len = mysql_fetch_lengths(res);
       DbRow row;
       for (unsigned c = 0; c < n; ++c) {
-        if (r[c]) row.emplace_back(std::string(r[c], len[c]));
-        else row.emplace_back(std::nullopt);
+        if (r[c])
+          row.emplace_back(std::string(r[c], len[c]));
+        else
+          row.emplace_back(std::nullopt);
       }
       rows.push_back(std::move(row));
     }
@@ -245,9 +255,10 @@ class MySqlServer final : public DbServer {
   std::vector<std::pair<std::string, std::string>> Columns(const std::string& ns, const std::string& table) override {
     std::vector<std::pair<std::string, std::string>> out;
     // information_schema compares names without case: keep the exact table.
-    for (const auto& r : Query("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
-                               "TABLE_SCHEMA = " +
-                               QuoteText(ns) + " AND TABLE_NAME = " + QuoteText(table) + " ORDER BY ORDINAL_POSITION")) {
+    for (const auto& r :
+         Query("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
+               "TABLE_SCHEMA = " +
+               QuoteText(ns) + " AND TABLE_NAME = " + QuoteText(table) + " ORDER BY ORDINAL_POSITION")) {
       if (r[0] == table) out.emplace_back(r[1].value_or(""), r[2].value_or(""));
     }
     return out;
@@ -342,8 +353,16 @@ class ClickHouseServer final : public DbServer {
           continue;
         }
         char c = line[++i];
-        if (c == 'N' && field.empty() && (i + 1 == line.size() || line[i + 1] == '\t')) escaped_null = true;
-        else field += c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c == '0' ? '\0' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+        if (c == 'N' && field.empty() && (i + 1 == line.size() || line[i + 1] == '\t'))
+          escaped_null = true;
+        else
+          field += c == 't'   ? '\t'
+                   : c == 'n' ? '\n'
+                   : c == 'r' ? '\r'
+                   : c == '0' ? '\0'
+                   : c == 'b' ? '\b'
+                   : c == 'f' ? '\f'
+                              : c;
       }
       rows.push_back(std::move(row));
     }
@@ -377,8 +396,8 @@ class ClickHouseServer final : public DbServer {
     auto columns = Columns(ns, table);
     if (columns.empty()) return out;
     out.exists = true;
-    auto engine = Query("SELECT engine FROM system.tables WHERE database = " + QuoteText(ns) + " AND name = " +
-                        QuoteText(table));
+    auto engine =
+        Query("SELECT engine FROM system.tables WHERE database = " + QuoteText(ns) + " AND name = " + QuoteText(table));
     bool final = !engine.empty() && engine[0][0].value_or("").find("Replacing") != std::string::npos;
     std::vector<int> at(schema.size(), -1);
     std::string select;
@@ -402,9 +421,12 @@ class ClickHouseServer final : public DbServer {
         if (text && *text == "0000-00-00") text = "1970-01-01";
         if (text && *text == "0000-00-00 00:00:00") text = "1970-01-01 00:00:00";
         if (text && field.type.id == TypeId::kFloat64) {
-          if (*text == "nan" || *text == "-nan") text = "NaN";
-          else if (*text == "inf" || *text == "+inf") text = "Infinity";
-          else if (*text == "-inf") text = "-Infinity";
+          if (*text == "nan" || *text == "-nan")
+            text = "NaN";
+          else if (*text == "inf" || *text == "+inf")
+            text = "Infinity";
+          else if (*text == "-inf")
+            text = "-Infinity";
         }
         row.push_back(Typed(text, field.type, field.name));
       }

@@ -70,12 +70,15 @@ TEST(SchemaDiffTest, WideningRules) {
 
 TEST(SchemaDiffTest, LongerVarcharIsAdditiveAndShorterIsNoChange) {
   TableShape shape{{Have("k", LogicalType::String(), 20), Have("t", LogicalType::String(), 0)}, {"k"}};
-  SchemaDiff longer = DiffSchema({Want("k", LogicalType::String(), 64), Want("t", LogicalType::String(), 10)}, {"k"}, shape);
+  SchemaDiff longer =
+      DiffSchema({Want("k", LogicalType::String(), 64), Want("t", LogicalType::String(), 10)}, {"k"}, shape);
   ASSERT_EQ(Kinds(longer), std::vector<ChangeKind>{ChangeKind::kWidenColumn});
   EXPECT_EQ(longer.changes[0].column, "k");
-  SchemaDiff unlimited = DiffSchema({Want("k", LogicalType::String(), 0), Want("t", LogicalType::String())}, {"k"}, shape);
+  SchemaDiff unlimited =
+      DiffSchema({Want("k", LogicalType::String(), 0), Want("t", LogicalType::String())}, {"k"}, shape);
   EXPECT_EQ(Kinds(unlimited), std::vector<ChangeKind>{ChangeKind::kWidenColumn});
-  SchemaDiff shorter = DiffSchema({Want("k", LogicalType::String(), 10), Want("t", LogicalType::String())}, {"k"}, shape);
+  SchemaDiff shorter =
+      DiffSchema({Want("k", LogicalType::String(), 10), Want("t", LogicalType::String())}, {"k"}, shape);
   EXPECT_TRUE(shorter.empty());
 }
 
@@ -83,10 +86,11 @@ TEST(SchemaDiffTest, DestructiveChangesAreHeld) {
   TableShape shape{{Have("k", LogicalType::String()), Have("f", LogicalType::Float64()), Have("d", LogicalType::Date()),
                     Have("gone", LogicalType::String())},
                    {"k"}};
-  SchemaDiff d = DiffSchema(
-      {Want("k", LogicalType::String()), Want("f", LogicalType::Int64()), Want("d", LogicalType::Int32())}, {"k"}, shape);
-  ASSERT_EQ(Kinds(d), (std::vector<ChangeKind>{ChangeKind::kNarrowColumn, ChangeKind::kChangeType,
-                                                ChangeKind::kDropColumn}));
+  SchemaDiff d =
+      DiffSchema({Want("k", LogicalType::String()), Want("f", LogicalType::Int64()), Want("d", LogicalType::Int32())},
+                 {"k"}, shape);
+  ASSERT_EQ(Kinds(d),
+            (std::vector<ChangeKind>{ChangeKind::kNarrowColumn, ChangeKind::kChangeType, ChangeKind::kDropColumn}));
   EXPECT_TRUE(d.has_held());
   // A narrower dataset type still fits the stored one; a date column cannot take integers.
   EXPECT_FALSE(d.changes[0].blocks_writes);
@@ -110,12 +114,12 @@ TEST(SchemaDiffTest, AnUnknownNativeTypeBlocks) {
 }
 
 TEST(SchemaDiffTest, ARenameIsGuessedOnlyAtTheSamePositionWithTheSameType) {
-  TableShape shape{{Have("k", LogicalType::String()), Have("close_px", LogicalType::Float64()),
-                    Have("vol", LogicalType::Int64())},
-                   {"k"}};
+  TableShape shape{
+      {Have("k", LogicalType::String()), Have("close_px", LogicalType::Float64()), Have("vol", LogicalType::Int64())},
+      {"k"}};
   SchemaDiff d = DiffSchema(
-      {Want("k", LogicalType::String()), Want("close", LogicalType::Float64()), Want("vol", LogicalType::Int64())}, {"k"},
-      shape);
+      {Want("k", LogicalType::String()), Want("close", LogicalType::Float64()), Want("vol", LogicalType::Int64())},
+      {"k"}, shape);
   ASSERT_EQ(Kinds(d), std::vector<ChangeKind>{ChangeKind::kRenameColumn});
   EXPECT_EQ(d.changes[0].column, "close_px");
   EXPECT_EQ(d.changes[0].new_name, "close");
@@ -123,16 +127,16 @@ TEST(SchemaDiffTest, ARenameIsGuessedOnlyAtTheSamePositionWithTheSameType) {
 
   // Another type at that position: an add and a held drop, nothing guessed.
   SchemaDiff other = DiffSchema(
-      {Want("k", LogicalType::String()), Want("close", LogicalType::String()), Want("vol", LogicalType::Int64())}, {"k"},
-      shape);
+      {Want("k", LogicalType::String()), Want("close", LogicalType::String()), Want("vol", LogicalType::Int64())},
+      {"k"}, shape);
   EXPECT_EQ(Kinds(other), (std::vector<ChangeKind>{ChangeKind::kAddColumn, ChangeKind::kDropColumn}));
   EXPECT_FALSE(other.blocks_writes());
 
   DiffOptions no_guess;
   no_guess.detect_renames = false;
   SchemaDiff plain = DiffSchema(
-      {Want("k", LogicalType::String()), Want("close", LogicalType::Float64()), Want("vol", LogicalType::Int64())}, {"k"},
-      shape, no_guess);
+      {Want("k", LogicalType::String()), Want("close", LogicalType::Float64()), Want("vol", LogicalType::Int64())},
+      {"k"}, shape, no_guess);
   EXPECT_EQ(Kinds(plain), (std::vector<ChangeKind>{ChangeKind::kAddColumn, ChangeKind::kDropColumn}));
 }
 
@@ -154,8 +158,9 @@ TEST(SchemaDiffTest, AChangedPrimaryKeyIsReportedNotMigrated) {
   EXPECT_NE(d.key_error.find("(a, b)"), std::string::npos) << d.key_error;
   DiffOptions ignore_key;
   ignore_key.compare_primary_key = false;
-  EXPECT_TRUE(DiffSchema({Want("a", LogicalType::Int64()), Want("b", LogicalType::Int64())}, {"a", "b"}, shape, ignore_key)
-                  .empty());
+  EXPECT_TRUE(
+      DiffSchema({Want("a", LogicalType::Int64()), Want("b", LogicalType::Int64())}, {"a", "b"}, shape, ignore_key)
+          .empty());
 }
 
 TEST(MigrationPlanTest, ScriptListsHeldStepsOnlyWhenAsked) {

@@ -45,7 +45,7 @@ class SinkTarget {
 std::vector<Row> AllTypesRowsFor(const ValueDomain& domain);
 
 std::unique_ptr<SinkTarget> MakeTarget(const std::string& id);  // defined by each binary
-SinkRegistry CompliantSinks();                                 // defined by each binary
+SinkRegistry CompliantSinks();                                  // defined by each binary
 
 class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
  protected:

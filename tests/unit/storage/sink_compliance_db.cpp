@@ -67,7 +67,9 @@ class DbTarget final : public SinkTarget {
 
 }  // namespace
 
-std::unique_ptr<SinkTarget> MakeTarget(const std::string& id) { return std::make_unique<DbTarget>(id); }
+std::unique_ptr<SinkTarget> MakeTarget(const std::string& id) {
+  return std::make_unique<DbTarget>(id);
+}
 
 INSTANTIATE_TEST_SUITE_P(DatabaseSinks, SinkComplianceTest, ::testing::Values("postgres", "mysql", "clickhouse"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });

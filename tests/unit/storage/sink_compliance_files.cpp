@@ -58,7 +58,9 @@ class FileTarget final : public SinkTarget {
 
 }  // namespace
 
-std::unique_ptr<SinkTarget> MakeTarget(const std::string& id) { return std::make_unique<FileTarget>(id); }
+std::unique_ptr<SinkTarget> MakeTarget(const std::string& id) {
+  return std::make_unique<FileTarget>(id);
+}
 
 INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest, ::testing::Values("sqlite", "csv", "jsonl"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });

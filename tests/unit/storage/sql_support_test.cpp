@@ -72,8 +72,8 @@ TEST(DbUrlTest, RefusesWhatItCannotUse) {
 }
 
 TEST(SqlTemplateTest, RendersPlaceholdersAndBraces) {
-  auto s = sql::RenderTemplate("CREATE TABLE {table} ({columns}) COMMENT '{{x}}'", {{"table", "\"t\""}, {"columns", "a int"}},
-                               "w");
+  auto s = sql::RenderTemplate("CREATE TABLE {table} ({columns}) COMMENT '{{x}}'",
+                               {{"table", "\"t\""}, {"columns", "a int"}}, "w");
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_EQ(*s, "CREATE TABLE \"t\" (a int) COMMENT '{x}'");
   auto unknown = sql::RenderTemplate("ALTER {tabel}", {{"table", "t"}}, "storage 'pg' option add_column_template");
@@ -91,8 +91,8 @@ TEST(SqlTemplateTest, SplitsStatementsOutsideQuotesOnly) {
   EXPECT_EQ(sql::SplitStatements("SELECT ';', \"a;b\", `c;d`; X"),
             (std::vector<std::string>{"SELECT ';', \"a;b\", `c;d`", "X"}));
   // A placeholder's value never splits: splitting happens before substitution.
-  auto st = sql::RenderStatements("ALTER TABLE {table} ADD {column} int; SELECT 1", {{"table", "\"x; DROP\""}, {"column", "c"}},
-                                  "w");
+  auto st = sql::RenderStatements("ALTER TABLE {table} ADD {column} int; SELECT 1",
+                                  {{"table", "\"x; DROP\""}, {"column", "c"}}, "w");
   ASSERT_TRUE(st);
   EXPECT_EQ(*st, (std::vector<std::string>{"ALTER TABLE \"x; DROP\" ADD c int", "SELECT 1"}));
 }
@@ -108,12 +108,12 @@ core::SchemaPtr MixedSchema() {
 }
 
 TEST(TextRowsTest, PostgresCopyAndMysqlLoadData) {
-  auto batch = MakeBatch(MixedSchema(), {{Value::Bool(true), Value::Int32(-7), Value::Float64(0.1),
-                                          Value::String("a\tb\nc\\d\re"), DateOf(1900, 1, 2), TsOf(2024, 1, 2, 9, 30, 0, 5),
-                                          Dec(-1500, 10, 3)},
-                                         {Value::Bool(false), Value::Null(LogicalType::Int32()), Value::Float64(-INFINITY),
-                                          Value::String("\\N"), DateOf(2024, 2, 29), TsOf(1969, 12, 31, 23, 59, 59),
-                                          Value::Null(LogicalType::Decimal(10, 3))}});
+  auto batch = MakeBatch(
+      MixedSchema(),
+      {{Value::Bool(true), Value::Int32(-7), Value::Float64(0.1), Value::String("a\tb\nc\\d\re"), DateOf(1900, 1, 2),
+        TsOf(2024, 1, 2, 9, 30, 0, 5), Dec(-1500, 10, 3)},
+       {Value::Bool(false), Value::Null(LogicalType::Int32()), Value::Float64(-INFINITY), Value::String("\\N"),
+        DateOf(2024, 2, 29), TsOf(1969, 12, 31, 23, 59, 59), Value::Null(LogicalType::Decimal(10, 3))}});
   std::string pg;
   ASSERT_TRUE(sql::AppendTextRows(batch, 0, 2, sql::TextFormat::kPostgresCopy, "\tu1", pg));
   EXPECT_EQ(pg,
@@ -155,9 +155,13 @@ TEST(RowBinaryTest, EncodesEveryTypeAndRefusesOutOfRange) {
                                      true};
   std::string out;
   ASSERT_TRUE(clickhouse::AppendRowBinary(batch, layout, 7, "u", out));
-  std::string want = std::string("\x02" "ab", 3) + std::string("\x01", 1) + std::string("\x00\x02\x00", 3) +
-                     std::string("\x00\x02\x00\x00\x00", 5) + std::string("\x00\xfe\xff\xff\xff", 5) +
-                     std::string("\x07\0\0\0\0\0\0\0", 8) + std::string("\x01u", 2);
+  std::string want = std::string(
+                         "\x02"
+                         "ab",
+                         3) +
+                     std::string("\x01", 1) + std::string("\x00\x02\x00", 3) + std::string("\x00\x02\x00\x00\x00", 5) +
+                     std::string("\x00\xfe\xff\xff\xff", 5) + std::string("\x07\0\0\0\0\0\0\0", 8) +
+                     std::string("\x01u", 2);
   EXPECT_EQ(out, want);
   for (const Value& bad : {DateOf(1969, 12, 31), DateOf(2106, 1, 1)}) {
     auto b = MakeBatch(MakeSchema({{"d", LogicalType::Date()}}), {{bad}});
@@ -166,20 +170,20 @@ TEST(RowBinaryTest, EncodesEveryTypeAndRefusesOutOfRange) {
     EXPECT_EQ(st.error().kind(), ErrorKind::kInvalidInput);
   }
   auto fraction = MakeBatch(MakeSchema({{"t", LogicalType::Timestamp()}}), {{TsOf(2024, 1, 1, 0, 0, 0, 1)}});
-  EXPECT_EQ(clickhouse::AppendRowBinary(fraction, {{{LogicalType::Timestamp(), true}}, false}, 1, "", out).error().kind(),
-            ErrorKind::kInvalidInput);
+  EXPECT_EQ(
+      clickhouse::AppendRowBinary(fraction, {{{LogicalType::Timestamp(), true}}, false}, 1, "", out).error().kind(),
+      ErrorKind::kInvalidInput);
   auto null_key = MakeBatch(MakeSchema({{"k", LogicalType::String()}}), {{Value::Null(LogicalType::String())}});
   EXPECT_EQ(clickhouse::AppendRowBinary(null_key, {{{LogicalType::String(), false}}, false}, 1, "", out).error().kind(),
             ErrorKind::kInvalidInput);
 }
 
 TEST(RowBinaryTest, ConvertsToTheStoredTypeAHeldMigrationLeft) {
-  auto batch = MakeBatch(MakeSchema({{"i", LogicalType::Int64()}, {"m", LogicalType::Decimal(8, 2)}, {"s", LogicalType::Date()}}),
-                         {{Value::Int64(5), Dec(-150, 8, 2), DateOf(2024, 1, 2)}});
-  clickhouse::RowBinaryLayout layout{{{LogicalType::Float64(), false},
-                                      {LogicalType::Decimal(12, 4), false},
-                                      {LogicalType::String(), false}},
-                                     false};
+  auto batch = MakeBatch(
+      MakeSchema({{"i", LogicalType::Int64()}, {"m", LogicalType::Decimal(8, 2)}, {"s", LogicalType::Date()}}),
+      {{Value::Int64(5), Dec(-150, 8, 2), DateOf(2024, 1, 2)}});
+  clickhouse::RowBinaryLayout layout{
+      {{LogicalType::Float64(), false}, {LogicalType::Decimal(12, 4), false}, {LogicalType::String(), false}}, false};
   std::string out;
   ASSERT_TRUE(clickhouse::AppendRowBinary(batch, layout, 0, "", out));
   double five = 5;
