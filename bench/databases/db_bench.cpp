@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "common/daily_batch.hpp"
 #include "core/dates.hpp"
 #include "storage/clickhouse/clickhouse_sink.hpp"
 #include "storage/mysql/mysql_sink.hpp"
@@ -32,39 +33,10 @@ namespace datasync::storage {
 namespace {
 
 namespace fs = std::filesystem;
-using core::LogicalType;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kRowsPerUnit = 5000;
 
-core::SchemaPtr DailySchema() {
-  std::vector<core::Field> fields = {{"ts_code", LogicalType::String()}, {"trade_date", LogicalType::Date()}};
-  for (const char* name : {"open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount"}) {
-    fields.push_back({name, LogicalType::Float64()});
-  }
-  return std::make_shared<core::Schema>(std::move(fields));
-}
-
-// One trading day of 5000 stocks; prices with two decimals, like the vendor's.
-core::ColumnBatch DailyBatch(const core::SchemaPtr& schema, int32_t day) {
-  core::ColumnBatch batch(schema);
-  batch.Reserve(kRowsPerUnit);
-  uint64_t seed = 88172645463325252ULL + static_cast<uint64_t>(day);
-  auto next = [&] {
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return static_cast<double>(seed % 100000) / 100.0;
-  };
-  for (size_t i = 0; i < kRowsPerUnit; ++i) {
-    char code[16];
-    std::snprintf(code, sizeof code, "%06zu.%s", i, i % 2 ? "SZ" : "SH");
-    batch.column(0).AppendString(code);
-    batch.column(1).AppendInt32(day);
-    for (size_t c = 2; c < 11; ++c) batch.column(c).AppendFloat64(next());
-  }
-  return batch;
-}
 
 std::string Env(const char* bench, const char* test) {
   const char* v = std::getenv(bench);
@@ -215,10 +187,10 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--days") == 0) days = static_cast<size_t>(std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
   }
-  auto schema = DailySchema();
+  auto schema = datasync::bench::DailySchema();
   int32_t first_day = datasync::core::DaysFromCivil({2024, 1, 2});
   std::vector<datasync::core::ColumnBatch> batches;
-  for (size_t d = 0; d < days; ++d) batches.push_back(DailyBatch(schema, first_day + static_cast<int32_t>(d)));
+  for (size_t d = 0; d < days; ++d) batches.push_back(datasync::bench::DailyBatch(schema, first_day + static_cast<int32_t>(d), kRowsPerUnit));
   std::string tmpl = (fs::temp_directory_path() / "datasync-db-bench-XXXXXX").string();
   fs::path dir = ::mkdtemp(tmpl.data());
   std::string ns = "bench_" + std::to_string(::getpid());

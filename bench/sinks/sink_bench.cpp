@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "common/daily_batch.hpp"
 #include "core/dates.hpp"
 #include "storage/csv/csv_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
@@ -18,39 +19,9 @@ namespace datasync::storage {
 namespace {
 
 namespace fs = std::filesystem;
-using core::LogicalType;
 
 constexpr size_t kRowsPerUnit = 5000;
 
-core::SchemaPtr DailySchema() {
-  std::vector<core::Field> fields = {{"ts_code", LogicalType::String()}, {"trade_date", LogicalType::Date()}};
-  for (const char* name : {"open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount"}) {
-    fields.push_back({name, LogicalType::Float64()});
-  }
-  return std::make_shared<core::Schema>(std::move(fields));
-}
-
-// One trading day of 5000 stocks, with prices that have realistic digit counts.
-core::ColumnBatch DailyBatch(const core::SchemaPtr& schema, int32_t day) {
-  core::ColumnBatch batch(schema);
-  batch.Reserve(kRowsPerUnit);
-  uint64_t seed = 88172645463325252ULL + static_cast<uint64_t>(day);
-  auto next = [&] {
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return static_cast<double>(seed % 100000) / 100.0;
-  };
-  for (size_t i = 0; i < kRowsPerUnit; ++i) {
-    char code[16];
-    std::snprintf(code, sizeof code, "%06zu.%s", i, i % 2 ? "SZ" : "SH");
-    batch.column(0).AppendString(code);
-    batch.column(1).AppendInt32(day);
-    double close = next();
-    for (size_t c = 2; c < 11; ++c) batch.column(c).AppendFloat64(c == 5 ? close : next());
-  }
-  return batch;
-}
 
 struct Target {
   const char* id;
@@ -66,10 +37,10 @@ void BM_Sink(benchmark::State& state, Target target) {
   std::string tmpl = (fs::temp_directory_path() / "datasync-sink-bench-").string() + std::string(6, 'X');  // mkdtemp template
   fs::path dir = ::mkdtemp(tmpl.data());
 
-  auto schema = DailySchema();
+  auto schema = datasync::bench::DailySchema();
   int32_t first_day = core::DaysFromCivil({2024, 1, 2});
   std::vector<core::ColumnBatch> batches;
-  for (int d = 0; d < 8; ++d) batches.push_back(DailyBatch(schema, first_day + d));
+  for (int d = 0; d < 8; ++d) batches.push_back(bench::DailyBatch(schema, first_day + d, kRowsPerUnit));
 
   BindContext ctx;
   ctx.storage_name = "bench";

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <thread>
 
-#include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "net/http_client.hpp"
 #include "storage/clickhouse/clickhouse_client.hpp"
@@ -103,8 +102,6 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions() {
         .rename_column = "ALTER TABLE {table} ADD COLUMN {new_column} {type} DEFAULT {column}",
     });
     using core::OptionType;
-    t.push_back(
-        {"password", OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"});
     t.push_back({"engine", OptionType::kString, "auto", false, "",
                  "table engine; auto = ReplacingMergeTree({version}) with a primary key, MergeTree without. "
                  "Placeholders {primary_key} {date_key} {version}"});
@@ -116,8 +113,6 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions() {
     t.push_back({"table_settings", OptionType::kString, "", false, "",
                  "SETTINGS of new tables, e.g. index_granularity = 8192"});
     t.push_back({"timeout_secs", OptionType::kInt, "300", false, "seconds", "longest time one request may take"});
-    t.push_back({"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
-                 "how long a connection attempt may take before it counts as a transient failure"});
     t.push_back({"verify_tls", OptionType::kBool, "true", false, "", "check the server's certificate (HTTPS)"});
     t.push_back({"ca_file", OptionType::kPath, "", false, "", "CA certificate file for HTTPS (default: the system's)"});
     t.push_back({"mutation_timeout_secs", OptionType::kInt, "300", false, "seconds",
@@ -133,16 +128,6 @@ ClickHouseSink::ClickHouseSink()
 
 ClickHouseSink::~ClickHouseSink() = default;
 
-SinkCapabilities ClickHouseSink::capabilities() const {
-  SinkCapabilities caps;
-  caps.append = true;
-  caps.upsert = true;
-  caps.idempotent_units = true;
-  caps.replace = true;
-  caps.schema_evolution = true;
-  caps.concurrent_writers = true;
-  return caps;
-}
 
 std::span<const core::OptionSpec> ClickHouseSink::OptionTable() const {
   return ClickHouseSinkOptions();
@@ -159,12 +144,9 @@ Status ClickHouseSink::Configure(const core::Options& options) {
   endpoint.base_url = std::string(https ? "https://" : "http://") + host + ":" +
                       std::to_string(url->port ? url->port : (https ? 8443 : 8123)) + "/";
   endpoint.user = url->user;
-  endpoint.password = url->password;
-  if (std::string ref = options.GetString("password"); !ref.empty()) {
-    auto resolved = core::ResolveSecret(ref, where + " option password");
-    if (!resolved) return Fail(resolved.error());
-    endpoint.password = *resolved;
-  }
+  auto password = Password(url->password);
+  if (!password) return Fail(password.error());
+  endpoint.password = *password;
   endpoint.display = url->Display();
   database_ = url->database.empty() ? "default" : url->database;
   if (database_.size() > 80 || database_.find('\0') != std::string::npos) {
@@ -193,10 +175,7 @@ Status ClickHouseSink::Configure(const core::Options& options) {
   http.timeout = std::chrono::seconds(std::max<int64_t>(1, options.GetInt("timeout_secs", 300)));
   http.connect_timeout = std::chrono::seconds(std::max<int64_t>(1, options.GetInt("connect_timeout_secs", 10)));
   http.verify_tls = options.GetBool("verify_tls", true);
-  if (std::string ca = options.GetString("ca_file"); !ca.empty()) {
-    std::filesystem::path p(ca);
-    http.ca_file = (p.is_relative() ? ctx.project_dir / p : p).string();
-  }
+  http.ca_file = ProjectPath("ca_file");
   client_.reset();
   http_ = std::make_unique<net::HttpClient>(http);
   client_ = std::make_unique<clickhouse::ClickHouseClient>(*http_, std::move(endpoint));
@@ -237,15 +216,9 @@ std::string ClickHouseSink::NativeType(const core::Field& field, bool) const {
 
 core::Result<std::vector<std::string>> ClickHouseSink::CreateTableStatements(const std::string& table, bool with_unit) {
   std::string where = "storage '" + bind_context().storage_name + "' option ";
-  std::string columns;
-  for (const auto& f : bind_context().schema->fields()) {
-    if (!columns.empty()) columns += ", ";
-    columns += Quote(f.name) + " " + NativeType(f, IsKey(f.name));
-  }
-  columns += ", " + Quote(kVersionColumn) + " UInt64";
+  std::string columns = ColumnDefinitions() + ", " + Quote(kVersionColumn) + " UInt64";
   if (with_unit) columns += ", " + Quote(sql::kUnitColumn) + " String";
-  std::string key;
-  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
+  std::string key = QuotedKey();
   std::string date_key = bind_context().date_key.empty() ? "" : Quote(bind_context().date_key);
   sql::TemplateVars clause_vars = {{"primary_key", key}, {"date_key", date_key}, {"version", Quote(kVersionColumn)}};
   auto clause = [&](const char* name, std::string automatic) -> core::Result<std::string> {
@@ -309,29 +282,20 @@ core::Result<bool> ClickHouseSink::RunRecorded(int64_t run) {
   return !rows->empty() && !rows->front().empty() && rows->front().front() != "0";
 }
 
-Status ClickHouseSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
-  auto shape = Introspect(table);
-  if (!shape) return Fail(shape.error());
-  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(table) + " does not exist");
-  bool has_unit = false, has_version = false;
-  for (const auto& c : (*shape)->columns) {
-    has_unit = has_unit || c.name == sql::kUnitColumn;
-    has_version = has_version || c.name == kVersionColumn;
+Status ClickHouseSink::EnsureOwnColumns(const std::string& table, const TableShape& shape) {
+  for (const auto& c : shape.columns) {
+    if (c.name == kVersionColumn) return core::Ok();
   }
-  if (!has_version) {
-    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(kVersionColumn) + " UInt64");
-        !st) {
-      return st;
-    }
-  }
-  if (want_unit && !has_unit) {
-    // Rows from before carry '' and so belong to no unit.
-    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " String");
-        !st) {
-      return st;
-    }
-  }
-  if (mode() != WriteMode::kUpsert || primary_key().empty()) return core::Ok();
+  return Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(kVersionColumn) + " UInt64");
+}
+
+std::vector<std::string> ClickHouseSink::AddUnitColumnStatements(const std::string& table) const {
+  // Rows from before carry '' and so belong to no unit. ClickHouse scans the column instead of an index.
+  return {"ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " String"};
+}
+
+Status ClickHouseSink::EnsureKeyedUpsert(const std::string& table, const TableShape&) {
+  if (mode() != WriteMode::kUpsert) return core::Ok();
   auto engine = client_->Query("SELECT engine FROM system.tables WHERE database = " + QuoteText(database_) +
                                " AND name = " + QuoteText(table));
   if (!engine) return Fail(engine.error());
@@ -351,18 +315,7 @@ Status ClickHouseSink::Publish(const std::string& staging) {
       !st) {
     return st;
   }
-  auto target = Introspect(table_name());
-  if (!target) return Fail(target.error());
-  if (!target->has_value()) return Execute("RENAME TABLE " + Qualified(staging) + " TO " + Qualified(table_name()));
-  std::string old =
-      "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
-  if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(old)); !st) return st;
-  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " +
-                        Qualified(staging) + " TO " + Qualified(table_name()));
-      !st) {
-    return st;
-  }
-  return Execute("DROP TABLE " + Qualified(old));
+  return SwapInByRename(staging);
 }
 
 Status ClickHouseSink::PrepareWrites() {
@@ -478,9 +431,8 @@ Status ClickHouseSink::FinishImpl() {
   return DatabaseSink::FinishImpl();
 }
 
-Status ClickHouseSink::CloseImpl() {
+void ClickHouseSink::Disconnect() {
   DropGroup();
-  return core::Ok();
 }
 
 void RegisterClickHouseSink(SinkRegistry& registry) {

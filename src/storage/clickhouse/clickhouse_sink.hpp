@@ -45,7 +45,6 @@ class ClickHouseSink final : public sql::DatabaseSink {
   ClickHouseSink();
   ~ClickHouseSink() override;
 
-  SinkCapabilities capabilities() const override;
   const std::string& database_name() const { return database_; }
 
  protected:
@@ -62,7 +61,9 @@ class ClickHouseSink final : public sql::DatabaseSink {
   core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
   core::Status EnsureNamespace() override;
   core::Result<bool> RunRecorded(int64_t run_id) override;
-  core::Status EnsureBookkeeping(const std::string& table, bool want_unit) override;
+  core::Status EnsureOwnColumns(const std::string& table, const TableShape& shape) override;
+  std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;
+  core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
   core::Status Publish(const std::string& staging) override;
   core::Status PrepareWrites() override;
 
@@ -70,7 +71,7 @@ class ClickHouseSink final : public sql::DatabaseSink {
   core::Status CommitImpl() override;
   core::Status AbortImpl() override;
   core::Status FinishImpl() override;
-  core::Status CloseImpl() override;
+  void Disconnect() override;
 
  private:
   bool NotNullable(const std::string& field) const;  // a sorting or partition key column

@@ -3,7 +3,6 @@
 #include <map>
 #include <set>
 
-#include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "storage/mysql/mysql_connection.hpp"
 #include "storage/sql/db_url.hpp"
@@ -85,8 +84,6 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
         .rename_column = "ALTER TABLE {table} RENAME COLUMN {column} TO {new_column}",
     });
     using core::OptionType;
-    t.push_back(
-        {"password", OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"});
     t.push_back({"ssl_mode",
                  OptionType::kEnum,
                  "preferred",
@@ -98,8 +95,6 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
     t.push_back({"ssl_ca", OptionType::kPath, "", false, "", "CA certificate file for verify_ca / verify_identity"});
     t.push_back({"ssl_cert", OptionType::kPath, "", false, "", "client certificate file"});
     t.push_back({"ssl_key", OptionType::kPath, "", false, "", "client private key file"});
-    t.push_back({"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
-                 "how long a connection attempt may take before it counts as a transient failure"});
     t.push_back({"key_varchar_length", OptionType::kInt, "255", false, "characters",
                  "VARCHAR length of string primary-key columns (other strings are LONGTEXT); raising it widens them"});
     t.push_back({"load_method",
@@ -124,16 +119,6 @@ MySqlSink::MySqlSink()
 
 MySqlSink::~MySqlSink() = default;
 
-SinkCapabilities MySqlSink::capabilities() const {
-  SinkCapabilities caps;
-  caps.append = true;
-  caps.upsert = true;
-  caps.idempotent_units = true;
-  caps.replace = true;
-  caps.schema_evolution = true;
-  caps.concurrent_writers = true;
-  return caps;
-}
 
 const std::string& MySqlSink::database_name() const {
   return connect_->database;
@@ -156,23 +141,14 @@ Status MySqlSink::Configure(const core::Options& options) {
   c.host = url->host;
   c.port = url->port ? url->port : 3306;
   c.user = url->user;
-  c.password = url->password;
-  if (std::string ref = options.GetString("password"); !ref.empty()) {
-    auto resolved = core::ResolveSecret(ref, where + " option password");
-    if (!resolved) return Fail(resolved.error());
-    c.password = *resolved;
-  }
+  auto password = Password(url->password);
+  if (!password) return Fail(password.error());
+  c.password = *password;
   c.database = url->database;
   c.ssl_mode = options.GetString("ssl_mode", "preferred");
-  auto path = [&](const char* key) {
-    std::string p = options.GetString(key);
-    if (p.empty()) return p;
-    std::filesystem::path fp(p);
-    return (fp.is_relative() ? bind_context().project_dir / fp : fp).string();
-  };
-  c.ssl_ca = path("ssl_ca");
-  c.ssl_cert = path("ssl_cert");
-  c.ssl_key = path("ssl_key");
+  c.ssl_ca = ProjectPath("ssl_ca");
+  c.ssl_cert = ProjectPath("ssl_cert");
+  c.ssl_key = ProjectPath("ssl_key");
   c.connect_timeout_secs = static_cast<int>(std::clamp<int64_t>(options.GetInt("connect_timeout_secs", 10), 1, 3600));
   c.display = url->Display();
   key_varchar_length_ = options.GetInt("key_varchar_length", 255);
@@ -242,21 +218,7 @@ std::string MySqlSink::NativeType(const core::Field& field, bool key) const {
 }
 
 core::Result<std::vector<std::string>> MySqlSink::CreateTableStatements(const std::string& table, bool with_unit) {
-  std::string columns;
-  for (const auto& f : bind_context().schema->fields()) {
-    if (!columns.empty()) columns += ", ";
-    columns += Quote(f.name) + " " + NativeType(f, IsKey(f.name));
-  }
-  if (with_unit) columns += ", " + Quote(sql::kUnitColumn) + " varchar(255)";
-  std::string key;
-  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
-  sql::TemplateVars vars = {{"table", Qualified(table)},
-                            {"columns", columns},
-                            {"key_clause", key.empty() ? "" : ", PRIMARY KEY (" + key + ")"},
-                            {"primary_key", key},
-                            {"date_key", bind_context().date_key.empty() ? "" : Quote(bind_context().date_key)}};
-  return sql::RenderStatements(options().GetString("create_table_template"), vars,
-                               "storage '" + bind_context().storage_name + "' option create_table_template");
+  return StandardCreateTable(table, with_unit, "varchar(255)");
 }
 
 Status MySqlSink::Connect() {
@@ -304,50 +266,29 @@ core::Result<bool> MySqlSink::RunRecorded(int64_t run) {
   return !rows->empty();
 }
 
-Status MySqlSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
-  auto shape = Introspect(table);
-  if (!shape) return Fail(shape.error());
-  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(table) + " does not exist");
-  bool has_unit = false;
-  for (const auto& c : (*shape)->columns) has_unit = has_unit || core::ToLower(c.name) == sql::kUnitColumn;
-  if (want_unit && !has_unit) {
-    // The index comes with the column; MySQL index names are per table, so one name serves every table.
-    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) +
-                          " varchar(255), ADD INDEX " + Quote(sql::kUnitColumn) + " (" + Quote(sql::kUnitColumn) + ")");
-        !st) {
-      return st;
-    }
-    has_unit = true;
-  } else if (has_unit) {
-    if (auto st = Execute("CREATE INDEX IF NOT EXISTS " + Quote(sql::kUnitColumn) + " ON " + Qualified(table) + " (" +
-                          Quote(sql::kUnitColumn) + ")");
-        !st) {
-      return st;
-    }
-  }
-  if (primary_key().empty() || mode() == WriteMode::kAppend || !(*shape)->primary_key.empty()) return core::Ok();
-  auto uniques = conn_->Query(
-      "SELECT TABLE_NAME, INDEX_NAME, LOWER(COLUMN_NAME) FROM information_schema.STATISTICS "
-      "WHERE TABLE_SCHEMA = " +
+// MySQL index names are per table, so one name serves every table (and survives the replace swap).
+std::vector<std::string> MySqlSink::AddUnitColumnStatements(const std::string& table) const {
+  return {"ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " varchar(255)"};
+}
+
+std::vector<std::string> MySqlSink::UnitIndexStatements(const std::string& table) const {
+  return {"CREATE INDEX IF NOT EXISTS " + Quote(sql::kUnitColumn) + " ON " + Qualified(table) + " (" +
+          Quote(sql::kUnitColumn) + ")"};
+}
+
+Status MySqlSink::EnsureKeyedUpsert(const std::string& table, const TableShape& shape) {
+  if (!shape.primary_key.empty()) return core::Ok();
+  auto rows = conn_->Query(
+      "SELECT TABLE_NAME, INDEX_NAME, LOWER(COLUMN_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = " +
       QuoteText(connect_->database) + " AND TABLE_NAME = " + QuoteText(table) + " AND NON_UNIQUE = 0");
-  if (!uniques) return Fail(uniques.error());
+  if (!rows) return Fail(rows.error());
   std::map<std::string, std::set<std::string>> by_index;
-  for (const auto& row : *uniques) {
+  for (const auto& row : *rows) {
     if (row[0] == table) by_index[row[1].value_or("")].insert(row[2].value_or(""));
   }
-  std::set<std::string> want;
-  for (const auto& k : primary_key()) want.insert(core::ToLower(k));
-  for (const auto& [index, cols] : by_index) {
-    if (cols == want) return core::Ok();
-  }
-  std::string key;
-  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
-  if (auto st = Execute("CREATE UNIQUE INDEX `_ds_key` ON " + Qualified(table) + " (" + key + ")"); !st) {
-    return Fail(ErrorKind::kConfig,
-                "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
-                    core::Join(primary_key(), ", ") + "), so it cannot be upserted: " + st.error().message());
-  }
-  return core::Ok();
+  std::vector<std::set<std::string>> uniques;
+  for (auto& [index, cols] : by_index) uniques.push_back(std::move(cols));
+  return EnsureUniqueIndex(table, uniques, "_ds_key");
 }
 
 Status MySqlSink::Publish(const std::string& staging) {
@@ -358,18 +299,7 @@ Status MySqlSink::Publish(const std::string& staging) {
       !st) {
     return st;
   }
-  auto target = Introspect(table_name());
-  if (!target) return Fail(target.error());
-  if (!target->has_value()) return Execute("RENAME TABLE " + Qualified(staging) + " TO " + Qualified(table_name()));
-  std::string old =
-      "_ds_old_" + core::Hex64(core::Fnv1a64(table_name())).substr(0, 12) + "_" + std::to_string(run_id());
-  if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(old)); !st) return st;
-  if (auto st = Execute("RENAME TABLE " + Qualified(table_name()) + " TO " + Qualified(old) + ", " +
-                        Qualified(staging) + " TO " + Qualified(table_name()));
-      !st) {
-    return st;
-  }
-  return Execute("DROP TABLE " + Qualified(old));
+  return SwapInByRename(staging);
 }
 
 Status MySqlSink::PrepareWrites() {
@@ -450,13 +380,7 @@ core::Result<int64_t> MySqlSink::InsertRows(std::string_view text) {
 
 core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) {
   buffer_.clear();
-  std::string suffix;
-  if (unit_column()) {
-    suffix = "\t";
-    sql::AppendTextValue(suffix, unit_id, sql::TextFormat::kMysqlLoadData);
-  }
-  if (auto st = sql::AppendTextRows(batch, 0, batch.num_rows(), sql::TextFormat::kMysqlLoadData, suffix, buffer_);
-      !st) {
+  if (auto st = sql::AppendTextBatch(batch, sql::TextFormat::kMysqlLoadData, unit_column(), unit_id, buffer_); !st) {
     return Fail(st.error());
   }
   if (buffer_.empty()) return 0;
@@ -465,10 +389,8 @@ core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::s
   return static_cast<int64_t>(buffer_.size());
 }
 
-Status MySqlSink::CloseImpl() {
-  (void)RollbackIfOpen();
+void MySqlSink::Disconnect() {
   conn_->Close();
-  return core::Ok();
 }
 
 void RegisterMySqlSink(SinkRegistry& registry) {

@@ -37,7 +37,6 @@ class MySqlSink final : public sql::DatabaseSink {
   MySqlSink();
   ~MySqlSink() override;
 
-  SinkCapabilities capabilities() const override;
   const std::string& database_name() const;
 
  protected:
@@ -56,12 +55,14 @@ class MySqlSink final : public sql::DatabaseSink {
   core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
   core::Status EnsureNamespace() override;
   core::Result<bool> RunRecorded(int64_t run_id) override;
-  core::Status EnsureBookkeeping(const std::string& table, bool want_unit) override;
+  std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;
+  std::vector<std::string> UnitIndexStatements(const std::string& table) const override;
+  core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
   core::Status Publish(const std::string& staging) override;
   std::string BeginStatement() const override { return "START TRANSACTION"; }
   core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) override;
   core::Status PrepareWrites() override;
-  core::Status CloseImpl() override;
+  void Disconnect() override;
 
  private:
   core::Result<int64_t> InsertRows(std::string_view text_rows);

@@ -4,7 +4,6 @@
 #include <set>
 #include <unordered_set>
 
-#include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/sql/db_url.hpp"
@@ -78,8 +77,6 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
     using core::OptionType;
     t.push_back(
         {"schema", OptionType::kString, "public", false, "", "schema that holds the tables; created when missing"});
-    t.push_back(
-        {"password", OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"});
     t.push_back({"sslmode",
                  OptionType::kEnum,
                  "prefer",
@@ -90,8 +87,6 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
     t.push_back({"sslrootcert", OptionType::kPath, "", false, "", "CA certificate file for verify-ca / verify-full"});
     t.push_back({"sslcert", OptionType::kPath, "", false, "", "client certificate file"});
     t.push_back({"sslkey", OptionType::kPath, "", false, "", "client private key file"});
-    t.push_back({"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
-                 "how long a connection attempt may take before it counts as a transient failure"});
     return t;
   }();
   return table;
@@ -102,16 +97,6 @@ PostgresSink::PostgresSink()
 
 PostgresSink::~PostgresSink() = default;
 
-SinkCapabilities PostgresSink::capabilities() const {
-  SinkCapabilities caps;
-  caps.append = true;
-  caps.upsert = true;
-  caps.idempotent_units = true;
-  caps.replace = true;
-  caps.schema_evolution = true;
-  caps.concurrent_writers = true;
-  return caps;
-}
 
 std::span<const core::OptionSpec> PostgresSink::OptionTable() const {
   return PostgresSinkOptions();
@@ -122,12 +107,8 @@ Status PostgresSink::Configure(const core::Options& options) {
   static constexpr std::string_view kSchemes[] = {"postgres", "postgresql"};
   auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, where);
   if (!url) return Fail(url.error());
-  std::string password = url->password;
-  if (std::string ref = options.GetString("password"); !ref.empty()) {
-    auto resolved = core::ResolveSecret(ref, "storage '" + bind_context().storage_name + "' option password");
-    if (!resolved) return Fail(resolved.error());
-    password = *resolved;
-  }
+  auto password = Password(url->password);
+  if (!password) return Fail(password.error());
   schema_ = options.GetString("schema", "public");
   if (schema_.empty() || schema_.size() > 63 || schema_.find('\0') != std::string::npos) {
     return Fail(ErrorKind::kConfig, "option schema must be 1 to 63 bytes without NUL");
@@ -143,15 +124,11 @@ Status PostgresSink::Configure(const core::Options& options) {
   conninfo_.emplace_back("host", url->host);
   if (url->port) conninfo_.emplace_back("port", std::to_string(url->port));
   if (!url->user.empty()) conninfo_.emplace_back("user", url->user);
-  if (!password.empty()) conninfo_.emplace_back("password", password);
+  if (!password->empty()) conninfo_.emplace_back("password", *password);
   if (!url->database.empty()) conninfo_.emplace_back("dbname", url->database);
   conninfo_.emplace_back("sslmode", options.GetString("sslmode", "prefer"));
   for (const char* key : {"sslrootcert", "sslcert", "sslkey"}) {
-    std::string path = options.GetString(key);
-    if (path.empty()) continue;
-    std::filesystem::path p(path);
-    if (p.is_relative()) p = bind_context().project_dir / p;
-    conninfo_.emplace_back(key, p.string());
+    if (std::string path = ProjectPath(key); !path.empty()) conninfo_.emplace_back(key, path);
   }
   conninfo_.emplace_back("connect_timeout",
                          std::to_string(std::max<int64_t>(1, options.GetInt("connect_timeout_secs", 10))));
@@ -203,22 +180,7 @@ std::string PostgresSink::NativeType(const core::Field& field, bool) const {
 }
 
 core::Result<std::vector<std::string>> PostgresSink::CreateTableStatements(const std::string& table, bool with_unit) {
-  const core::Schema& schema = *bind_context().schema;
-  std::string columns;
-  for (const auto& f : schema.fields()) {
-    if (!columns.empty()) columns += ", ";
-    columns += Quote(f.name) + " " + NativeType(f, IsKey(f.name));
-  }
-  if (with_unit) columns += ", " + Quote(sql::kUnitColumn) + " text";
-  std::string key;
-  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
-  sql::TemplateVars vars = {{"table", Qualified(table)},
-                            {"columns", columns},
-                            {"key_clause", key.empty() ? "" : ", PRIMARY KEY (" + key + ")"},
-                            {"primary_key", key},
-                            {"date_key", bind_context().date_key.empty() ? "" : Quote(bind_context().date_key)}};
-  return sql::RenderStatements(options().GetString("create_table_template"), vars,
-                               "storage '" + bind_context().storage_name + "' option create_table_template");
+  return StandardCreateTable(table, with_unit, "text");
 }
 
 Status PostgresSink::Connect() {
@@ -275,51 +237,29 @@ core::Result<bool> PostgresSink::RunRecorded(int64_t run) {
   return !rows->empty();
 }
 
-Status PostgresSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
-  auto shape = Introspect(table);
-  if (!shape) return Fail(shape.error());
-  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(table) + " does not exist");
-  bool has_unit = false;
-  for (const auto& c : (*shape)->columns) has_unit = has_unit || c.name == sql::kUnitColumn;
-  if (want_unit && !has_unit) {
-    if (auto st = Execute("ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " text");
-        !st) {
-      return st;
-    }
-    has_unit = true;
-  }
-  if (has_unit) {
-    if (auto st = Execute("CREATE INDEX IF NOT EXISTS " + Quote(UnitIndexName(table)) + " ON " + Qualified(table) +
-                          " (" + Quote(sql::kUnitColumn) + ")");
-        !st) {
-      return st;
-    }
-  }
-  // A table created without a primary key (an earlier append plan, or by hand) can still serve upserts
-  // through a unique index on the key; creating it fails, as it should, when the table holds duplicates.
-  if (primary_key().empty() || mode() == WriteMode::kAppend || !(*shape)->primary_key.empty()) return core::Ok();
-  auto uniques = conn_->Query(
+std::vector<std::string> PostgresSink::AddUnitColumnStatements(const std::string& table) const {
+  return {"ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " text"};
+}
+
+std::vector<std::string> PostgresSink::UnitIndexStatements(const std::string& table) const {
+  return {"CREATE INDEX IF NOT EXISTS " + Quote(UnitIndexName(table)) + " ON " + Qualified(table) + " (" +
+          Quote(sql::kUnitColumn) + ")"};
+}
+
+Status PostgresSink::EnsureKeyedUpsert(const std::string& table, const TableShape& shape) {
+  if (!shape.primary_key.empty()) return core::Ok();
+  auto rows = conn_->Query(
       "SELECT i.indexrelid::text, a.attname FROM pg_catalog.pg_index i "
       "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey) "
       "WHERE n.nspname = $1 AND c.relname = $2 AND i.indisunique AND i.indpred IS NULL",
       {schema_, table});
-  if (!uniques) return Fail(uniques.error());
+  if (!rows) return Fail(rows.error());
   std::map<std::string, std::set<std::string>> by_index;
-  for (const auto& row : *uniques) by_index[row[0].value_or("")].insert(row[1].value_or(""));
-  std::set<std::string> want(primary_key().begin(), primary_key().end());
-  for (const auto& [index, cols] : by_index) {
-    if (cols == want) return core::Ok();
-  }
-  std::string key;
-  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
-  std::string index = "_ds_key_" + core::Hex64(core::Fnv1a64(table)).substr(0, 12);
-  if (auto st = Execute("CREATE UNIQUE INDEX " + Quote(index) + " ON " + Qualified(table) + " (" + key + ")"); !st) {
-    return Fail(ErrorKind::kConfig,
-                "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
-                    core::Join(primary_key(), ", ") + "), so it cannot be upserted: " + st.error().message());
-  }
-  return core::Ok();
+  for (const auto& row : *rows) by_index[row[0].value_or("")].insert(row[1].value_or(""));
+  std::vector<std::set<std::string>> uniques;
+  for (auto& [index, cols] : by_index) uniques.push_back(std::move(cols));
+  return EnsureUniqueIndex(table, uniques, "_ds_key_" + core::Hex64(core::Fnv1a64(table)).substr(0, 12));
 }
 
 Status PostgresSink::Publish(const std::string& staging) {
@@ -379,12 +319,7 @@ Status PostgresSink::PrepareWrites() {
 
 core::Result<int64_t> PostgresSink::BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) {
   buffer_.clear();
-  std::string suffix;
-  if (unit_column()) {
-    suffix = "\t";
-    sql::AppendTextValue(suffix, unit_id, sql::TextFormat::kPostgresCopy);
-  }
-  if (auto st = sql::AppendTextRows(batch, 0, batch.num_rows(), sql::TextFormat::kPostgresCopy, suffix, buffer_); !st) {
+  if (auto st = sql::AppendTextBatch(batch, sql::TextFormat::kPostgresCopy, unit_column(), unit_id, buffer_); !st) {
     return Fail(st.error());
   }
   std::string direct = "COPY " + Qualified(write_table()) + " (" + copy_columns_ + ") FROM STDIN";
@@ -442,10 +377,8 @@ core::Result<int64_t> PostgresSink::BulkLoad(const core::ColumnBatch& batch, std
   return static_cast<int64_t>(buffer_.size());
 }
 
-Status PostgresSink::CloseImpl() {
-  (void)RollbackIfOpen();
+void PostgresSink::Disconnect() {
   conn_->Close();
-  return core::Ok();
 }
 
 void RegisterPostgresSink(SinkRegistry& registry) {

@@ -35,7 +35,6 @@ class PostgresSink final : public sql::DatabaseSink {
   PostgresSink();
   ~PostgresSink() override;
 
-  SinkCapabilities capabilities() const override;
   const std::string& schema_name() const { return schema_; }
 
  protected:
@@ -52,13 +51,15 @@ class PostgresSink final : public sql::DatabaseSink {
   core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
   core::Status EnsureNamespace() override;
   core::Result<bool> RunRecorded(int64_t run_id) override;
-  core::Status EnsureBookkeeping(const std::string& table, bool want_unit) override;
+  std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;
+  std::vector<std::string> UnitIndexStatements(const std::string& table) const override;
+  core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
   core::Status Publish(const std::string& staging) override;
   core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) override;
   core::Status PrepareWrites() override;
   void OnRollback() override { temp_ready_ = false; }
   bool TransactionalDdl() const override { return true; }
-  core::Status CloseImpl() override;
+  void Disconnect() override;
 
  private:
   std::unique_ptr<postgres::PgConnection> conn_;

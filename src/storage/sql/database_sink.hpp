@@ -37,8 +37,8 @@ namespace datasync::storage::sql {
 inline constexpr std::string_view kUnitColumn = "_ds_unit";
 inline constexpr std::string_view kRunsTable = "_datasync_runs";
 
-// The options every database sink has, with its dialect's defaults (string literals: the option table
-// keeps views of them).
+// The options every database sink has (url, password, connect_timeout_secs, table_name and the
+// migration templates), with its dialect's defaults (string literals: the option table keeps views of them).
 struct CommonOptionDefaults {
   std::string_view url_description;
   std::string_view create_table;
@@ -61,6 +61,9 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   };
 
   explicit DatabaseSink(Dialect dialect);
+
+  // Every database sink appends, upserts, replaces, evolves its table and lets several writers share it.
+  SinkCapabilities capabilities() const override;
 
   core::Result<MigrationPlan> PlanMigration() override;
   core::Result<MigrationPlan> ApplyMigration(bool include_held) override;
@@ -93,9 +96,13 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   // Creates the namespace if missing and the _datasync_runs table (table_name, run_id, published_at).
   virtual core::Status EnsureNamespace() = 0;
   virtual core::Result<bool> RunRecorded(int64_t run_id) = 0;
-  // After the diff's steps: the unit column and its index when wanted, and a unique key on the primary key
-  // when an upsert targets a table that has none.
-  virtual core::Status EnsureBookkeeping(const std::string& table, bool want_unit) = 0;
+  // The bookkeeping that follows the diff's steps (EnsureBookkeeping): the sink's own columns besides
+  // _ds_unit, the statements that add the unit column and index it, and what a table needs to serve an
+  // upsert by the dataset's key (called when there is a key and the mode is not append).
+  virtual core::Status EnsureOwnColumns(const std::string& table, const TableShape& shape);
+  virtual std::vector<std::string> AddUnitColumnStatements(const std::string& table) const = 0;
+  virtual std::vector<std::string> UnitIndexStatements(const std::string& table) const;
+  virtual core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) = 0;
   // Swaps the staging table in for table_name() and records the run (see the header comment).
   virtual core::Status Publish(const std::string& staging) = 0;
 
@@ -111,6 +118,28 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   virtual bool TransactionalDdl() const { return false; }
 
   // --- for subclasses -----------------------------------------------------------------------------------
+  // The URL's password, or the `password` option's (a ${ENV} reference) when set.
+  core::Result<std::string> Password(const std::string& url_password) const;
+  // A path option resolved against the project folder; "" when unset.
+  std::string ProjectPath(std::string_view option) const;
+  // The dataset's columns as "name type" definitions, and its primary key, quoted and comma-separated.
+  std::string ColumnDefinitions() const;
+  std::string QuotedKey() const;
+  // CREATE TABLE from create_table_template with the variables {table} {columns} {key_clause}
+  // {primary_key} {date_key} (the templates of postgres and mysql); the unit column gets `unit_type`.
+  core::Result<std::vector<std::string>> StandardCreateTable(const std::string& table, bool with_unit,
+                                                             std::string_view unit_type);
+  // Publish for stores with RENAME TABLE a TO b, c TO d (MySQL, ClickHouse): the table is swapped with the
+  // staging table (or the staging table renamed when there is none yet) and the old one dropped.
+  core::Status SwapInByRename(const std::string& staging);
+  // Closes the connection (CloseImpl rolls back first).
+  virtual void Disconnect() {}
+  // For EnsureKeyedUpsert on a table without a primary key: makes sure one of its unique indexes (given as
+  // column sets) covers exactly the dataset's key, else creates `index_name`; a table whose rows repeat the
+  // key cannot get one, which is a configuration error.
+  core::Status EnsureUniqueIndex(const std::string& table, const std::vector<std::set<std::string>>& unique_indexes,
+                                 const std::string& index_name);
+
   const core::Options& options() const { return options_; }
   WriteMode mode() const { return mode_; }
   const std::vector<std::string>& primary_key() const { return primary_key_; }
@@ -132,10 +161,14 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   core::Status CommitImpl() override;
   core::Status AbortImpl() override;
   core::Status FinishImpl() override;
+  core::Status CloseImpl() override;
   core::Status HealthCheckImpl() override;
 
  private:
   core::Result<MigrationPlan> Plan(const std::string& table, bool with_unit);
+  // After the diff's steps: the sink's own columns, the unit column and its index when wanted, and what
+  // an upsert by key needs.
+  core::Status EnsureBookkeeping(const std::string& table, bool want_unit);
   core::Status ApplySteps(const MigrationPlan& plan, bool include_held, MigrationPlan& applied);
   core::Status MigrateTable(const std::string& table, bool want_unit, MigrationPlan* record);
   std::vector<WantedColumn> Wanted() const;

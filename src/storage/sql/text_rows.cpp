@@ -95,6 +95,16 @@ void AppendTextValue(std::string& out, std::string_view s, TextFormat format) {
   }
 }
 
+core::Status AppendTextBatch(const core::ColumnBatch& batch, TextFormat format, bool with_unit, std::string_view unit,
+                             std::string& out) {
+  std::string suffix;
+  if (with_unit) {
+    suffix = "\t";
+    AppendTextValue(suffix, unit, format);
+  }
+  return AppendTextRows(batch, 0, batch.num_rows(), format, suffix, out);
+}
+
 core::Status AppendTextRows(const core::ColumnBatch& batch, size_t begin, size_t end, TextFormat format,
                             std::string_view suffix, std::string& out) {
   const size_t ncols = batch.num_columns();

@@ -30,6 +30,11 @@ enum class TextFormat : uint8_t { kPostgresCopy, kMysqlLoadData };
 core::Status AppendTextRows(const core::ColumnBatch& batch, size_t begin, size_t end, TextFormat format,
                             std::string_view suffix, std::string& out);
 
+// Appends every row of batch, each ending with the unit id as one more field when `with_unit` (the hidden
+// _ds_unit column).
+core::Status AppendTextBatch(const core::ColumnBatch& batch, TextFormat format, bool with_unit, std::string_view unit,
+                             std::string& out);
+
 // Appends one string value, escaped for the format (MySQL gets NUL as \0; PostgreSQL drops it, so its
 // callers must not pass one).
 void AppendTextValue(std::string& out, std::string_view s, TextFormat format);

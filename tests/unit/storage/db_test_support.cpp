@@ -141,40 +141,14 @@ class PgServer final : public DbServer {
     return out;
   }
 
-  StoredData Read(const std::string& ns, const std::string& table, const core::Schema& schema) override {
-    StoredData out;
-    auto columns = Columns(ns, table);
-    if (columns.empty()) return out;
-    out.exists = true;
-    std::vector<int> at(schema.size(), -1);
-    std::string select;
-    int n = 0;
-    for (size_t f = 0; f < schema.size(); ++f) {
-      for (const auto& [name, type] : columns) {
-        if (name != schema.field(f).name) continue;
-        select += (n ? ", " : "") + QuoteIdent(name) + "::text";
-        at[f] = n++;
-      }
-    }
-    for (const auto& c : columns) out.stored_columns.push_back(c.first);
-    if (n == 0) select = "1";
-    for (const auto& r : Query("SELECT " + select + " FROM " + Qualified(ns, table))) {
-      Row row;
-      for (size_t f = 0; f < schema.size(); ++f) {
-        const auto& field = schema.field(f);
-        std::optional<std::string> text = at[f] < 0 ? std::nullopt : r[static_cast<size_t>(at[f])];
-        if (text && field.type.id == TypeId::kBool) text = *text == "t" ? "true" : *text == "f" ? "false" : *text;
-        row.push_back(Typed(text, field.type, field.name));
-      }
-      out.rows.push_back(std::move(row));
-    }
-    return out;
-  }
 
   void SetOptions(core::Options& options, const std::string& ns) const override {
     options.Set("url", url_);
     options.Set("schema", ns);
   }
+
+ protected:
+  std::string SelectColumn(const std::string& name) const override { return QuoteIdent(name) + "::text"; }
 
  private:
   std::string url_;
@@ -264,38 +238,14 @@ class MySqlServer final : public DbServer {
     return out;
   }
 
-  StoredData Read(const std::string& ns, const std::string& table, const core::Schema& schema) override {
-    StoredData out;
-    auto columns = Columns(ns, table);
-    if (columns.empty()) return out;
-    out.exists = true;
-    std::vector<int> at(schema.size(), -1);
-    std::string select;
-    int n = 0;
-    for (size_t f = 0; f < schema.size(); ++f) {
-      for (const auto& [name, type] : columns) {
-        if (core::ToLower(name) != core::ToLower(schema.field(f).name)) continue;
-        select += (n ? ", " : "") + QuoteIdent(name);
-        at[f] = n++;
-      }
-    }
-    for (const auto& c : columns) out.stored_columns.push_back(c.first);
-    if (n == 0) select = "1";
-    for (const auto& r : Query("SELECT " + select + " FROM " + Qualified(ns, table))) {
-      Row row;
-      for (size_t f = 0; f < schema.size(); ++f) {
-        const auto& field = schema.field(f);
-        std::optional<std::string> text = at[f] < 0 ? std::nullopt : r[static_cast<size_t>(at[f])];
-        if (text && field.type.id == TypeId::kBool) text = *text == "1" ? "true" : *text == "0" ? "false" : *text;
-        row.push_back(Typed(text, field.type, field.name));
-      }
-      out.rows.push_back(std::move(row));
-    }
-    return out;
-  }
 
   void SetOptions(core::Options& options, const std::string& ns) const override {
     options.Set("url", WithDatabase(url_, ns));
+  }
+
+ protected:
+  bool SameColumn(const std::string& stored, const std::string& wanted) const override {
+    return core::ToLower(stored) == core::ToLower(wanted);
   }
 
  private:
@@ -391,52 +341,30 @@ class ClickHouseServer final : public DbServer {
     return out;
   }
 
-  StoredData Read(const std::string& ns, const std::string& table, const core::Schema& schema) override {
-    StoredData out;
-    auto columns = Columns(ns, table);
-    if (columns.empty()) return out;
-    out.exists = true;
-    auto engine =
-        Query("SELECT engine FROM system.tables WHERE database = " + QuoteText(ns) + " AND name = " + QuoteText(table));
-    bool final = !engine.empty() && engine[0][0].value_or("").find("Replacing") != std::string::npos;
-    std::vector<int> at(schema.size(), -1);
-    std::string select;
-    int n = 0;
-    for (size_t f = 0; f < schema.size(); ++f) {
-      for (const auto& [name, type] : columns) {
-        if (name != schema.field(f).name) continue;
-        select += (n ? ", " : "") + QuoteIdent(name);
-        at[f] = n++;
-      }
-    }
-    for (const auto& c : columns) out.stored_columns.push_back(c.first);
-    if (n == 0) select = "1";
-    for (const auto& r : Query("SELECT " + select + " FROM " + Qualified(ns, table) + (final ? " FINAL" : ""))) {
-      Row row;
-      for (size_t f = 0; f < schema.size(); ++f) {
-        const auto& field = schema.field(f);
-        std::optional<std::string> text = at[f] < 0 ? std::nullopt : r[static_cast<size_t>(at[f])];
-        if (text && field.type.id == TypeId::kBool) text = *text == "1" ? "true" : *text == "0" ? "false" : *text;
-        // 18.16 prints day 0 and second 0 (1970-01-01 00:00:00) as its "zero" values.
-        if (text && *text == "0000-00-00") text = "1970-01-01";
-        if (text && *text == "0000-00-00 00:00:00") text = "1970-01-01 00:00:00";
-        if (text && field.type.id == TypeId::kFloat64) {
-          if (*text == "nan" || *text == "-nan")
-            text = "NaN";
-          else if (*text == "inf" || *text == "+inf")
-            text = "Infinity";
-          else if (*text == "-inf")
-            text = "-Infinity";
-        }
-        row.push_back(Typed(text, field.type, field.name));
-      }
-      out.rows.push_back(std::move(row));
-    }
-    return out;
-  }
 
   void SetOptions(core::Options& options, const std::string& ns) const override {
     options.Set("url", WithDatabase(url_, ns));
+  }
+
+ protected:
+  // The merged view of the replacing engines.
+  std::string FromClause(const std::string& ns, const std::string& table) override {
+    auto engine = Query("SELECT engine FROM system.tables WHERE database = " + QuoteText(ns) + " AND name = " +
+                        QuoteText(table));
+    bool final = !engine.empty() && engine[0][0].value_or("").find("Replacing") != std::string::npos;
+    return Qualified(ns, table) + (final ? " FINAL" : "");
+  }
+  std::optional<std::string> Spell(std::optional<std::string> text, const LogicalType& type) const override {
+    if (!text) return text;
+    // 18.16 prints day 0 and second 0 (1970-01-01 00:00:00) as its "zero" values.
+    if (*text == "0000-00-00") return "1970-01-01";
+    if (*text == "0000-00-00 00:00:00") return "1970-01-01 00:00:00";
+    if (type.id == TypeId::kFloat64) {
+      if (*text == "nan" || *text == "-nan") return "NaN";
+      if (*text == "inf" || *text == "+inf") return "Infinity";
+      if (*text == "-inf") return "-Infinity";
+    }
+    return DbServer::Spell(text, type);
   }
 
  private:
@@ -457,6 +385,47 @@ class ClickHouseServer final : public DbServer {
   UrlParts parts_;
   std::unique_ptr<httplib::Client> client_;
 };
+
+}  // namespace
+
+std::optional<std::string> DbServer::Spell(std::optional<std::string> text, const LogicalType& type) const {
+  if (text && type.id == TypeId::kBool) {
+    if (*text == "t" || *text == "1") return "true";
+    if (*text == "f" || *text == "0") return "false";
+  }
+  return text;
+}
+
+StoredData DbServer::Read(const std::string& ns, const std::string& table, const core::Schema& schema) {
+  StoredData out;
+  auto columns = Columns(ns, table);
+  if (columns.empty()) return out;
+  out.exists = true;
+  std::vector<int> at(schema.size(), -1);
+  std::string select;
+  int n = 0;
+  for (size_t f = 0; f < schema.size(); ++f) {
+    for (const auto& [name, type] : columns) {
+      if (!SameColumn(name, schema.field(f).name)) continue;
+      select += (n ? ", " : "") + SelectColumn(name);
+      at[f] = n++;
+    }
+  }
+  for (const auto& c : columns) out.stored_columns.push_back(c.first);
+  if (n == 0) select = "1";
+  for (const auto& r : Query("SELECT " + select + " FROM " + FromClause(ns, table))) {
+    Row row;
+    for (size_t f = 0; f < schema.size(); ++f) {
+      const auto& field = schema.field(f);
+      std::optional<std::string> text = at[f] < 0 ? std::nullopt : r[static_cast<size_t>(at[f])];
+      row.push_back(Typed(Spell(text, field.type), field.type, field.name));
+    }
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+namespace {
 
 class DbReader final : public SinkReader {
  public:

@@ -36,13 +36,21 @@ class DbServer {
   virtual std::vector<std::pair<std::string, std::string>> Columns(const std::string& ns, const std::string& table) = 0;
   // Every row of the table's `schema` columns it has (FINAL for ClickHouse's replacing engines), parsed
   // into typed values; a column the table lacks reads as NULL.
-  virtual StoredData Read(const std::string& ns, const std::string& table, const core::Schema& schema) = 0;
+  StoredData Read(const std::string& ns, const std::string& table, const core::Schema& schema);
   // The sink options that write into namespace ns.
   virtual void SetOptions(core::Options& options, const std::string& ns) const = 0;
   // Qualified name of a table in a namespace, quoted.
   std::string Qualified(const std::string& ns, const std::string& table) const {
     return QuoteIdent(ns) + "." + QuoteIdent(table);
   }
+
+ protected:
+  // How Read selects a stored column, matches it with a field, names the table, and maps the store's own
+  // spelling of a value (t/f, 0/1, nan) to the text form ParseTyped reads.
+  virtual std::string SelectColumn(const std::string& name) const { return QuoteIdent(name); }
+  virtual bool SameColumn(const std::string& stored, const std::string& wanted) const { return stored == wanted; }
+  virtual std::string FromClause(const std::string& ns, const std::string& table) { return Qualified(ns, table); }
+  virtual std::optional<std::string> Spell(std::optional<std::string> text, const core::LogicalType& type) const;
 };
 
 // The server behind `kind`'s environment variable; fails the current test (and returns nullptr) when the
