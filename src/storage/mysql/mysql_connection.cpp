@@ -201,7 +201,8 @@ core::Result<std::vector<MySqlRow>> MySqlConnection::Query(std::string_view sql)
   return rows;
 }
 
-core::Status MySqlConnection::LoadLocal(std::string_view sql, std::string_view data) {
+core::Status MySqlConnection::LoadLocal(std::string_view sql, std::string_view data, bool* duplicates) {
+  if (duplicates) *duplicates = false;
   if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
   InfileState state{data, 0};
   mysql_set_local_infile_handler(mysql_, InfileInit, InfileRead, InfileEnd, InfileError, &state);
@@ -210,12 +211,20 @@ core::Status MySqlConnection::LoadLocal(std::string_view sql, std::string_view d
   if (!st) return st;
   if (mysql_warning_count(mysql_) == 0) return core::Ok();
   // With LOCAL the server cannot stop the upload, so it turns bad values and repeated keys into warnings
-  // and goes on; for datasync each of them is a failed batch.
+  // and goes on; for datasync each of them is a failed batch, unless the caller handles repeated keys.
   std::string detail;
-  if (auto warnings = Query("SHOW WARNINGS LIMIT 3")) {
-    for (const auto& w : *warnings) {
-      if (w.size() >= 3) detail += (detail.empty() ? "" : "; ") + w[2].value_or("");
-    }
+  bool only_duplicates = true;
+  auto warnings = Query("SHOW WARNINGS LIMIT 20");
+  if (!warnings) return Fail(warnings.error());
+  int shown = 0;
+  for (const auto& w : *warnings) {
+    if (w.size() < 3) continue;
+    only_duplicates = only_duplicates && w[1] == std::to_string(ER_DUP_ENTRY);
+    if (shown++ < 3) detail += (detail.empty() ? "" : "; ") + w[2].value_or("");
+  }
+  if (duplicates && only_duplicates && !warnings->empty()) {
+    *duplicates = true;
+    return core::Ok();
   }
   return Fail(ErrorKind::kInvalidInput, "bulk load into " + display_ + " was refused row by row: " +
                                             core::Redact(detail.empty() ? "warnings" : detail));

@@ -51,9 +51,10 @@ class MySqlConnection {
 
   core::Status Exec(std::string_view sql);
   core::Result<std::vector<MySqlRow>> Query(std::string_view sql);
-  // Runs a LOAD DATA LOCAL INFILE statement whose file is `data`; warnings (which LOCAL makes of data
-  // errors and duplicate keys) fail it with kInvalidInput, quoting the first few.
-  core::Status LoadLocal(std::string_view sql, std::string_view data);
+  // Runs a LOAD DATA LOCAL INFILE statement whose file is `data`. LOCAL makes data errors and duplicate keys
+  // warnings (the rows are skipped); they fail it with kInvalidInput, quoting the first few, except that
+  // with `duplicates` set, warnings that are all duplicate keys only set *duplicates to true.
+  core::Status LoadLocal(std::string_view sql, std::string_view data, bool* duplicates = nullptr);
 
  private:
   core::Error Failure(std::string_view what);

@@ -20,6 +20,8 @@ using mysql::QuoteMySqlText;
 
 namespace {
 
+constexpr int kUpsertsAfterConflict = 16;
+
 const std::vector<std::string>& CreateVariables() {
   static const std::vector<std::string> names = {"table", "columns", "key_clause", "primary_key", "date_key"};
   return names;
@@ -308,12 +310,13 @@ Status MySqlSink::PrepareWrites() {
   if (unit_column()) columns.push_back(Quote(sql::kUnitColumn));
   columns_ = core::Join(columns, ", ");
   bool upsert = !primary_key().empty() && mode() != WriteMode::kAppend;
-  load_sql_ = "LOAD DATA LOCAL INFILE 'datasync' " + std::string(upsert ? "REPLACE " : "") + "INTO TABLE " +
+  load_sql_ = "LOAD DATA LOCAL INFILE 'datasync' INTO TABLE " +
               Qualified(write_table()) +
               " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
               columns_ + ")";
   insert_head_ = "INSERT INTO " + Qualified(write_table()) + " (" + columns_ + ") VALUES ";
   insert_tail_.clear();
+  skip_direct_loads_ = 0;
   if (upsert) {
     std::string updates;
     for (const auto& c : columns) {
@@ -385,8 +388,29 @@ core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::s
   }
   if (buffer_.empty()) return 0;
   if (!use_load_data_) return InsertRows(buffer_);
-  if (auto st = conn_->LoadLocal(load_sql_, buffer_); !st) return Fail(st.error());
-  return static_cast<int64_t>(buffer_.size());
+  if (insert_tail_.empty()) {
+    if (auto st = conn_->LoadLocal(load_sql_, buffer_); !st) return Fail(st.error());
+    return static_cast<int64_t>(buffer_.size());
+  }
+  // Upsert: a backfill mostly brings new keys, which one LOAD DATA writes at the bulk path's speed. Keys
+  // that exist come back as duplicate warnings (LOCAL skips those rows): the savepoint undoes the load and
+  // the batch goes through INSERT ... ON DUPLICATE KEY UPDATE, which updates rows in place (REPLACE would
+  // delete and insert each one, several times slower on re-runs). Re-runs come in runs, so the next
+  // batches go straight to the update path for a while.
+  if (skip_direct_loads_ > 0) {
+    --skip_direct_loads_;
+    return InsertRows(buffer_);
+  }
+  if (auto st = Execute("SAVEPOINT _ds_direct"); !st) return Fail(st.error());
+  bool duplicates = false;
+  if (auto st = conn_->LoadLocal(load_sql_, buffer_, &duplicates); !st) return Fail(st.error());
+  if (!duplicates) {
+    if (auto st = Execute("RELEASE SAVEPOINT _ds_direct"); !st) return Fail(st.error());
+    return static_cast<int64_t>(buffer_.size());
+  }
+  if (auto st = Execute("ROLLBACK TO SAVEPOINT _ds_direct"); !st) return Fail(st.error());
+  skip_direct_loads_ = kUpsertsAfterConflict;
+  return InsertRows(buffer_);
 }
 
 void MySqlSink::Disconnect() {

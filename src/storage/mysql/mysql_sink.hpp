@@ -8,9 +8,9 @@
 //   with the exact utf8mb4_nopad_bin collation so keys compare byte for byte) or evolves it from
 //   information_schema through the SchemaDiff and the storage's templates. MySQL's DDL commits on its own,
 //   so each step is applied alone.
-// - Writes (load_method): load_data sends LOAD DATA LOCAL INFILE from memory (REPLACE INTO in mode upsert:
-//   a row with a known key replaces the stored one, so columns the dataset no longer has become NULL on
-//   it); insert sends multi-row INSERT ... ON DUPLICATE KEY UPDATE statements of up to insert_batch_bytes.
+// - Writes (load_method): load_data sends LOAD DATA LOCAL INFILE from memory; in mode upsert a batch whose
+//   keys already exist is undone (savepoint) and sent as multi-row INSERT ... ON DUPLICATE KEY UPDATE,
+//   which is what load_method insert always sends, in statements of up to insert_batch_bytes.
 //   MySQL cannot store NaN or infinities: they are stored as NULL. One transaction per Commit.
 // - Replace fills _ds_stage_<hash>_<run>; Finish records the run, then swaps the tables with one atomic
 //   RENAME TABLE.
@@ -72,6 +72,7 @@ class MySqlSink final : public sql::DatabaseSink {
   int64_t key_varchar_length_ = 255;
   bool use_load_data_ = true;
   int64_t insert_batch_bytes_ = 4 << 20;
+  int skip_direct_loads_ = 0;  // upsert batches left that skip the direct LOAD DATA after a key conflict
   std::string columns_;      // quoted column list of the writes
   std::string load_sql_;     // LOAD DATA ... for write_table()
   std::string insert_head_;  // INSERT INTO ... VALUES
