@@ -269,7 +269,12 @@ core::Result<std::optional<TableShape>> ClickHouseSink::Introspect(const std::st
 }
 
 Status ClickHouseSink::EnsureNamespace() {
-  if (auto st = Execute("CREATE DATABASE IF NOT EXISTS " + Quote(database_)); !st) return st;
+  // Checked first: a user without CREATE rights may still write into a database that exists.
+  auto exists = client_->Query("SELECT name FROM system.databases WHERE name = " + QuoteText(database_));
+  if (!exists) return Fail(exists.error());
+  if (exists->empty()) {
+    if (auto st = Execute("CREATE DATABASE IF NOT EXISTS " + Quote(database_)); !st) return st;
+  }
   return Execute("CREATE TABLE IF NOT EXISTS " + Qualified(sql::kRunsTable) +
                  " (table_name String, run_id Int64, published_at DateTime DEFAULT now()) ENGINE = MergeTree "
                  "ORDER BY (table_name, run_id)");

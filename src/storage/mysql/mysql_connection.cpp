@@ -108,7 +108,7 @@ core::Error MySqlConnection::Failure(std::string_view what) {
   return e;
 }
 
-core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool create) {
+core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool with_database) {
   mysql_ = mysql_init(nullptr);
   if (!mysql_) return Fail(ErrorKind::kTransient, "cannot connect to " + display_ + ": out of memory");
   unsigned int connect_timeout = static_cast<unsigned int>(o.connect_timeout_secs);
@@ -128,7 +128,7 @@ core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool cr
     mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
     mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
   }
-  const char* db = create || o.database.empty() ? nullptr : o.database.c_str();
+  const char* db = with_database && !o.database.empty() ? o.database.c_str() : nullptr;
   if (!mysql_real_connect(mysql_, o.host.c_str(), o.user.c_str(), o.password.c_str(), db,
                           static_cast<unsigned int>(o.port), nullptr, CLIENT_LOCAL_FILES)) {
     unsigned int code = mysql_errno(mysql_);
@@ -137,23 +137,24 @@ core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool cr
     Close();
     return Fail(std::move(e));
   }
-  if (create) {
-    std::string quoted = "`";
-    for (char c : o.database) quoted += c == '`' ? std::string("``") : std::string(1, c);
-    quoted += "`";
-    if (auto st = Exec("CREATE DATABASE IF NOT EXISTS " + quoted + " CHARACTER SET utf8mb4"); !st) return st;
-    if (mysql_select_db(mysql_, o.database.c_str()) != 0) return Fail(Failure("cannot use database"));
-  }
+  return core::Ok();
+}
+
+core::Status MySqlConnection::UseDatabase(const std::string& name) {
+  if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
+  if (mysql_select_db(mysql_, name.c_str()) != 0) return Fail(Failure("cannot use database"));
   return core::Ok();
 }
 
 core::Status MySqlConnection::Open(const MySqlConnectOptions& o) {
   Close();
   display_ = o.display;
-  auto st = OpenDatabase(o, false);
+  // Every statement names its database, so a database that does not exist yet (the sink creates it when
+  // it migrates) only means no default one.
+  auto st = OpenDatabase(o, true);
   if (!st && st.error().code() == std::to_string(ER_BAD_DB_ERROR)) {
     Close();
-    st = OpenDatabase(o, true);
+    st = OpenDatabase(o, false);
   }
   if (!st) {
     Close();

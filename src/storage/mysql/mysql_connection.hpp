@@ -27,7 +27,7 @@ struct MySqlConnectOptions {
   int port = 3306;
   std::string user;
   std::string password;
-  std::string database;  // created (utf8mb4) when missing
+  std::string database;  // the default database when it exists
   std::string ssl_mode;  // disabled, preferred, required, verify_ca, verify_identity
   std::string ssl_ca, ssl_cert, ssl_key;
   int connect_timeout_secs = 10;
@@ -50,6 +50,7 @@ class MySqlConnection {
   bool healthy() const { return mysql_ != nullptr && !broken_; }
 
   core::Status Exec(std::string_view sql);
+  core::Status UseDatabase(const std::string& name);
   core::Result<std::vector<MySqlRow>> Query(std::string_view sql);
   // Runs a LOAD DATA LOCAL INFILE statement whose file is `data`. LOCAL makes data errors and duplicate keys
   // warnings (the rows are skipped); they fail it with kInvalidInput, quoting the first few, except that
@@ -58,7 +59,7 @@ class MySqlConnection {
 
  private:
   core::Error Failure(std::string_view what);
-  core::Status OpenDatabase(const MySqlConnectOptions& options, bool create);
+  core::Status OpenDatabase(const MySqlConnectOptions& options, bool with_database);
 
   st_mysql* mysql_ = nullptr;
   std::string display_;

@@ -255,6 +255,18 @@ core::Result<std::optional<TableShape>> MySqlSink::Introspect(const std::string&
 }
 
 Status MySqlSink::EnsureNamespace() {
+  // Checked first: a user without CREATE rights may still write into a database that exists.
+  auto exists = conn_->Query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " +
+                             QuoteText(connect_->database));
+  if (!exists) return Fail(exists.error());
+  bool found = false;
+  for (const auto& row : *exists) found = found || row[0] == connect_->database;
+  if (!found) {
+    if (auto st = Execute("CREATE DATABASE IF NOT EXISTS " + Quote(connect_->database) + " CHARACTER SET utf8mb4"); !st) {
+      return st;
+    }
+    if (auto st = conn_->UseDatabase(connect_->database); !st) return st;
+  }
   return Execute("CREATE TABLE IF NOT EXISTS " + Qualified(sql::kRunsTable) +
                  " (table_name varchar(64) NOT NULL, run_id bigint NOT NULL, published_at datetime(6) NOT NULL "
                  "DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (table_name, run_id)) ENGINE=InnoDB DEFAULT "

@@ -1,8 +1,8 @@
 // MySqlSink (plugin id "mysql"): writes a dataset into one InnoDB table of a MySQL or MariaDB database
 // through MariaDB Connector/C.
 //
-// - Connects by URL (mysql://user:${MYSQL_PASSWORD}@host:3306/db), utf8mb4, UTC, with TLS options; the
-//   database is created (utf8mb4) when missing.
+// - Connects by URL (mysql://user:${MYSQL_PASSWORD}@host:3306/db), utf8mb4, UTC, with TLS options;
+//   Migrate creates the database (utf8mb4) when missing.
 // - Migrate creates the table (TINYINT(1), INT, BIGINT, DOUBLE, VARCHAR(key_varchar_length) for string
 //   key columns and LONGTEXT for the others, DATE, DATETIME(6), DECIMAL(P,S); ENGINE=InnoDB, utf8mb4
 //   with the exact utf8mb4_nopad_bin collation so keys compare byte for byte) or evolves it from

@@ -224,7 +224,12 @@ Status PostgresSink::EnsureNamespace() {
     }
     return st;
   };
-  if (auto st = tolerate(Execute("CREATE SCHEMA IF NOT EXISTS " + Quote(schema_))); !st) return st;
+  // Checked first: a role without CREATE rights on the database may still write into a schema that exists.
+  auto exists = conn_->Query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema_});
+  if (!exists) return Fail(exists.error());
+  if (exists->empty()) {
+    if (auto st = tolerate(Execute("CREATE SCHEMA IF NOT EXISTS " + Quote(schema_))); !st) return st;
+  }
   return tolerate(Execute("CREATE TABLE IF NOT EXISTS " + Qualified(sql::kRunsTable) +
                           " (table_name text NOT NULL, run_id bigint NOT NULL, published_at timestamptz NOT NULL "
                           "DEFAULT now(), PRIMARY KEY (table_name, run_id))"));

@@ -285,8 +285,8 @@ core::Result<MigrationPlan> DatabaseSink::Plan(const std::string& table, bool wi
 }
 
 core::Result<MigrationPlan> DatabaseSink::PlanMigration() {
+  // Changes nothing: a table in a namespace that does not exist yet simply plans as a new table.
   if (state() == State::kCreated) return Fail(ErrorKind::kInternal, "PlanMigration before Bind");
-  if (auto st = EnsureNamespace(); !st) return Fail(st.error());
   return Plan(table_, mode_ != WriteMode::kUpsert);
 }
 
@@ -318,6 +318,9 @@ Status DatabaseSink::ApplySteps(const MigrationPlan& plan, bool include_held, Mi
 
 core::Result<MigrationPlan> DatabaseSink::ApplyMigration(bool include_held) {
   last_migration_ = MigrationPlan();
+  if (state() == State::kCreated) return Fail(ErrorKind::kInternal, "ApplyMigration before Bind");
+  if (auto st = Connect(); !st) return Fail(st.error());
+  if (auto st = EnsureNamespace(); !st) return Fail(st.error());
   auto plan = PlanMigration();
   if (!plan) return plan;
   Status st = ApplySteps(*plan, include_held, last_migration_);

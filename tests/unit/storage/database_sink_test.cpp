@@ -322,6 +322,25 @@ TEST_P(DatabaseSinkTest, StorageTemplatesShapeTheTable) {
   EXPECT_EQ(ColumnNames("ds_daily_v1").back(), "w");
 }
 
+TEST_P(DatabaseSinkTest, PlanningChangesNothingAndApplyingCreatesTheNamespace) {
+  auto schema = MakeSchema({{"k", LogicalType::String()}, {"v", LogicalType::Int64()}});
+  auto sink = NewSink();
+  ASSERT_TRUE(sink->Bind(Ctx("fresh", schema)));
+  auto plan = Migrator(*sink).PlanMigration();
+  ASSERT_TRUE(plan) << plan.error().ToString();
+  ASSERT_EQ(plan->steps.size(), 1u);
+  EXPECT_EQ(plan->steps[0].change.kind, ChangeKind::kCreateTable);
+  EXPECT_FALSE(plan->has_held());
+  // `datasync migrate --dry-run` must not even create the schema or database.
+  EXPECT_FALSE(server_->NamespaceExists(ns_));
+  auto applied = Migrator(*sink).ApplyMigration(true);
+  ASSERT_TRUE(applied) << applied.error().ToString();
+  EXPECT_EQ(applied->steps.size(), 1u);
+  ASSERT_TRUE(sink->Close());
+  EXPECT_TRUE(server_->NamespaceExists(ns_));
+  EXPECT_EQ(ColumnNames("fresh").front(), "k");
+}
+
 TEST_P(DatabaseSinkTest, TemplateMistakesAreConfigErrorsBeforeAnyConnection) {
   auto schema = MakeSchema({{"k", LogicalType::String()}});
   for (auto [option, text] : {std::pair{"table_name", "{datset}"},

@@ -119,6 +119,9 @@ class PgServer final : public DbServer {
   void DropNamespace(const std::string& ns) override {
     Exec("DROP SCHEMA IF EXISTS " + QuoteIdent(ns) + " CASCADE", false);
   }
+  bool NamespaceExists(const std::string& ns) override {
+    return !Query("SELECT 1 FROM pg_namespace WHERE nspname = " + QuoteText(ns)).empty();
+  }
 
   std::vector<std::string> Tables(const std::string& ns) override {
     std::vector<std::string> out;
@@ -216,6 +219,12 @@ class MySqlServer final : public DbServer {
   }
 
   void DropNamespace(const std::string& ns) override { Exec("DROP DATABASE IF EXISTS " + QuoteIdent(ns), false); }
+  bool NamespaceExists(const std::string& ns) override {
+    for (const auto& r : Query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " + QuoteText(ns))) {
+      if (r[0] == ns) return true;
+    }
+    return false;
+  }
 
   std::vector<std::string> Tables(const std::string& ns) override {
     std::vector<std::string> out;
@@ -323,6 +332,9 @@ class ClickHouseServer final : public DbServer {
   std::string QuoteText(const std::string& text) const override { return Quote(text, '\''); }
 
   void DropNamespace(const std::string& ns) override { Exec("DROP DATABASE IF EXISTS " + QuoteIdent(ns), false); }
+  bool NamespaceExists(const std::string& ns) override {
+    return !Query("SELECT name FROM system.databases WHERE name = " + QuoteText(ns)).empty();
+  }
 
   std::vector<std::string> Tables(const std::string& ns) override {
     std::vector<std::string> out;

@@ -30,6 +30,7 @@ class DbServer {
 
   // Creates nothing; drops what a namespace holds (the sink creates it).
   virtual void DropNamespace(const std::string& ns) = 0;
+  virtual bool NamespaceExists(const std::string& ns) = 0;
   // The tables of a namespace.
   virtual std::vector<std::string> Tables(const std::string& ns) = 0;
   // The stored columns of a table as (name, native type), in table order; empty when it does not exist.
