@@ -56,6 +56,10 @@ class SchemaEvolutionTest(unittest.TestCase):
                 plan("daily_before", "daily", days_before, every) +
                 plan("cal_before", "trade_cal", {"start_date": "20240101", "end_date": "20240131"}, every))))
             project.ds("run", "daily_before", "cal_before")
+            # The test servers' URLs carry a literal password: every listing masks it.
+            for listing in (project.ds("storages").stdout, project.ds("storages", "--json").stdout):
+                self.assertNotIn(":synctest@", listing)
+                self.assertIn(":***@", listing)
             daily_v1 = self.served(sim, "daily", DAILY_V1, ["20240102", "20240103", "20240104"])
             cal_v1 = dbs.normalize(sim.rows("trade_cal", {"start_date": "20240101", "end_date": "20240131"}), CAL_V1)
             for store in every:
