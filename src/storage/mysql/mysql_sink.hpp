@@ -56,7 +56,6 @@ class MySqlSink final : public sql::DatabaseSink {
   core::Status EnsureNamespace() override;
   core::Result<bool> RunRecorded(int64_t run_id) override;
   std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;
-  std::vector<std::string> UnitIndexStatements(const std::string& table) const override;
   core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
   core::Status Publish(const std::string& staging) override;
   std::string BeginStatement() const override { return "START TRANSACTION"; }
