@@ -23,6 +23,7 @@ namespace {
 
 constexpr std::string_view kCopyTable = "_ds_copy";
 constexpr int kUpsertsAfterConflict = 16;
+constexpr std::string_view kTargetAlias = "_ds_t";
 
 const std::vector<std::string>& CreateVariables() {
   static const std::vector<std::string> names = {"table", "columns", "key_clause", "primary_key", "date_key"};
@@ -303,16 +304,27 @@ Status PostgresSink::PrepareWrites() {
   temp_ready_ = false;
   skip_direct_copies_ = 0;
   if (primary_key().empty() || mode() == WriteMode::kAppend) return core::Ok();
-  std::string key, updates;
-  for (const auto& k : primary_key()) key += (key.empty() ? "" : ", ") + Quote(k);
+  std::string key = QuotedKey();
+  std::vector<std::string> updated;
   for (const auto& f : bind_context().schema->fields()) {
-    if (IsKey(f.name)) continue;
-    updates += (updates.empty() ? "" : ", ") + Quote(f.name) + " = EXCLUDED." + Quote(f.name);
+    if (!IsKey(f.name)) updated.push_back(Quote(f.name));
   }
-  if (unit_column())
-    updates += (updates.empty() ? "" : ", ") + Quote(sql::kUnitColumn) + " = EXCLUDED." + Quote(sql::kUnitColumn);
-  std::string conflict = " ON CONFLICT (" + key + ") DO " + (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
-  std::string target = "INSERT INTO " + Qualified(write_table()) + " (" + copy_columns_ + ") SELECT ";
+  if (unit_column()) updated.push_back(Quote(sql::kUnitColumn));
+  std::string conflict = " ON CONFLICT (" + key + ") DO NOTHING";
+  if (!updated.empty()) {
+    // Rows a re-run brings unchanged are left alone: an UPDATE would write a new version of each (WAL,
+    // bloat) for nothing. (PostgreSQL compares -0.0 equal to 0.0, so that one change is not written.)
+    std::string sets, old_values, new_values;
+    for (const auto& c : updated) {
+      sets += (sets.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
+      old_values += (old_values.empty() ? "" : ", ") + std::string(kTargetAlias) + "." + c;
+      new_values += std::string(new_values.empty() ? "" : ", ") + "EXCLUDED." + c;
+    }
+    conflict = " ON CONFLICT (" + key + ") DO UPDATE SET " + sets + " WHERE ROW(" + old_values +
+               ") IS DISTINCT FROM ROW(" + new_values + ")";
+  }
+  std::string target =
+      "INSERT INTO " + Qualified(write_table()) + " AS " + std::string(kTargetAlias) + " (" + copy_columns_ + ") SELECT ";
   std::string source = " FROM pg_temp." + Quote(kCopyTable);
   upsert_sql_ = target + copy_columns_ + source + conflict;
   // ON CONFLICT may not touch a row twice in one statement: when a batch repeats a key, keep its last row
