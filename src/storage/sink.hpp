@@ -105,6 +105,10 @@ class Sink {
   virtual core::Status CloseImpl() = 0;
   virtual core::Status HealthCheckImpl() { return core::Ok(); }
 
+  // For bytes that only come into being at Commit (file footers, files a library writes whole): counted
+  // with the writes the next successful Commit reports, and dropped with them by Abort.
+  void AddPendingBytes(int64_t bytes) { pending_bytes_ += bytes; }
+
  private:
   core::Status Expect(State want, std::string_view op) const;
   core::Error Tag(core::Error e) const;

@@ -11,6 +11,7 @@
 #include "core/strings.hpp"
 #include "storage/files/file_names.hpp"
 #include "storage/files/fs_util.hpp"
+#include "storage/files/part_merger.hpp"
 
 namespace datasync::storage::files {
 
@@ -59,7 +60,17 @@ std::string RunMarkerName(int64_t run_id) {
   return ".run-" + std::to_string(run_id);
 }
 
+// How long a sink waits for the dataset lock before its Migrate fails: long enough to outlast a
+// compaction of a few partitions, short enough that a stuck holder is reported.
+constexpr auto kSinkLockWait = std::chrono::seconds(30);
+
+constexpr std::string_view kCompactedPrefix = "part-compact-";
+
 }  // namespace
+
+Status RowFormatWriter::BeginFile(const fs::path&) {
+  return Fail(ErrorKind::kInternal, "BeginFile called on a format that does not write its own files");
+}
 
 void AppendCommonFileOptions(std::vector<core::OptionSpec>& table) {
   table.push_back({"path", core::OptionType::kPath, "", true, "",
@@ -138,7 +149,23 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   return core::Ok();
 }
 
+Status FileSink::AcquireLock(std::chrono::milliseconds wait) {
+  if (lock_) return core::Ok();
+  auto lock = DatasetLock::Acquire(root_, safe_dataset_, wait);
+  if (!lock) return Fail(lock.error());
+  lock_ = std::move(*lock);
+  return core::Ok();
+}
+
 Status FileSink::MigrateImpl() {
+  if (auto st = AcquireLock(kSinkLockWait); !st) return st;
+  Status st = MigrateFolder();
+  // A sink that failed Migrate never writes; it must not keep others out until it is destroyed.
+  if (!st) lock_.reset();
+  return st;
+}
+
+Status FileSink::MigrateFolder() {
   if (auto st = EnsureDirectory(root_); !st) return st;
   // Mode replace rewrites everything into a fresh staging folder (OpenStaging), so it inherits nothing.
   if (mode_ == WriteMode::kReplace) return core::Ok();
@@ -234,6 +261,119 @@ Status FileSink::ScanWriteDir() {
     }
     if (ec) return Fail(IoError("cannot list folder", folder, ec.value()));
   }
+  compacted_.clear();
+  if (!format_->merger()) return core::Ok();
+  std::set<std::string> own_units;
+  if (auto st = ScanCompacted(known_folders_, own_units); !st) return st;
+  return RepairCompacted(own_units, &repaired_units_);
+}
+
+Status FileSink::ScanCompacted(const std::set<std::string>& folders, std::set<std::string>& own_units) {
+  const PartMerger& merger = *format_->merger();
+  std::string suffix = "." + std::string(format_->extension());
+  for (const auto& folder : folders) {
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (fs::directory_iterator it(FolderPath(folder), ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (name.starts_with("part-") && name.ends_with(suffix) && it->is_regular_file(ec)) names.push_back(name);
+    }
+    if (ec) return Fail(IoError("cannot list folder", FolderPath(folder), ec.value()));
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      if (name.starts_with(kCompactedPrefix)) {
+        auto members = merger.Members(FolderPath(folder) / name);
+        if (!members) return Fail(members.error());
+        if (!members->empty()) {
+          compacted_[folder].push_back({name, std::move(*members)});
+          continue;
+        }
+      }
+      own_units.insert(name.substr(5, name.size() - 5 - suffix.size()));
+    }
+  }
+  return core::Ok();
+}
+
+Status FileSink::RepairCompacted(const std::set<std::string>& own_units, int64_t* repaired) {
+  // A unit listed in a compacted file must have no other copy: its own part file wins (a commit that
+  // crashed before dropping it from the merged file), and of two merged files that list it (a compaction
+  // that crashed before removing its inputs) the one with more members, which holds the same rows, wins.
+  std::map<std::string, std::pair<std::string, const CompactedFile*>> keeper;  // unit -> (folder, file)
+  for (const auto& [folder, files] : compacted_) {
+    for (const auto& f : files) {
+      for (const auto& m : f.members) {
+        auto [it, fresh] = keeper.try_emplace(m, folder, &f);
+        const CompactedFile* k = it->second.second;
+        if (!fresh && (f.members.size() > k->members.size() ||
+                       (f.members.size() == k->members.size() && f.name > k->name))) {
+          it->second = {folder, &f};
+        }
+      }
+    }
+  }
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> drops;  // (folder, file) -> units
+  for (const auto& [folder, files] : compacted_) {
+    for (const auto& f : files) {
+      for (const auto& m : f.members) {
+        const auto& k = keeper.at(m);
+        if (own_units.count(m) || k.first != folder || k.second != &f) drops[{folder, f.name}].insert(m);
+      }
+    }
+  }
+  std::set<std::string> touched;
+  for (const auto& [where, units] : drops) {
+    if (repaired) *repaired += static_cast<int64_t>(units.size());
+    auto& files = compacted_[where.first];
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (files[i].name != where.second) continue;
+      if (auto st = RewriteCompacted(where.first, i, units); !st) return st;
+      touched.insert(where.first);
+      break;
+    }
+  }
+  for (const auto& folder : touched) {
+    if (auto st = SyncPath(FolderPath(folder)); !st) return st;
+  }
+  return core::Ok();
+}
+
+Status FileSink::DropFromCompacted(const std::string& folder, const std::set<std::string>& units, bool& touched) {
+  auto it = compacted_.find(folder);
+  if (it == compacted_.end()) return core::Ok();
+  auto& files = it->second;
+  for (size_t i = files.size(); i-- > 0;) {
+    const CompactedFile& f = files[i];
+    if (std::none_of(f.members.begin(), f.members.end(), [&](const std::string& m) { return units.count(m) > 0; })) {
+      continue;
+    }
+    touched = true;
+    if (auto st = RewriteCompacted(folder, i, units); !st) return st;
+  }
+  return core::Ok();
+}
+
+Status FileSink::RewriteCompacted(const std::string& folder, size_t index, const std::set<std::string>& drop) {
+  auto& files = compacted_[folder];
+  CompactedFile& f = files[index];
+  fs::path path = FolderPath(folder) / f.name;
+  bool keeps = std::any_of(f.members.begin(), f.members.end(), [&](const std::string& m) { return !drop.count(m); });
+  if (!keeps) {
+    if (auto st = RemoveFileIfExists(path); !st) return st;
+    files.erase(files.begin() + static_cast<ptrdiff_t>(index));
+    return core::Ok();
+  }
+  // Rewrite the merged file without those units' rows; readers see the old or the new file.
+  fs::path tmp = FolderPath(folder) / ("." + f.name + std::string(kTempSuffix));
+  PartMerger::Input input{path, "", drop};
+  auto merged = format_->merger()->Merge({input}, tmp);
+  if (!merged) {
+    (void)RemoveFileIfExists(tmp);
+    return Fail(merged.error());
+  }
+  if (auto st = SyncPath(tmp); !st) return st;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(IoError("cannot rename into place", path, errno));
+  f.members = std::move(merged->members);
   return core::Ok();
 }
 
@@ -246,6 +386,7 @@ fs::path FileSink::FolderPath(const std::string& folder) const {
 }
 
 Status FileSink::Flush(const PendingUnit& unit, const std::string& folder, PendingFile& file) {
+  if (file.own_file) return core::Ok();
   fs::path dir = FolderPath(folder);
   fs::path tmp = dir / ("." + PartName(unit) + std::string(kTempSuffix));
   int flags = O_WRONLY | O_CLOEXEC;
@@ -320,7 +461,18 @@ core::Result<int64_t> FileSink::StageRows(const core::ColumnBatch& batch, std::s
     size_t before = file.buffer.size();
     if (created) {
       file.writer = format_->NewWriter(*bind_context().schema);
-      if (auto st = file.writer->Begin(file.buffer); !st) return Fail(st.error());
+      if (file.writer->WritesOwnFile()) {
+        fs::path dir = FolderPath(folder);
+        if (auto st = EnsureDirectory(dir); !st) return Fail(st.error());
+        known_folders_.insert(folder);
+        file.own_file = true;
+        file.on_disk = true;  // from here on Abort must remove whatever the library left there
+        if (auto st = file.writer->BeginFile(dir / ("." + PartName(unit) + std::string(kTempSuffix))); !st) {
+          return Fail(st.error());
+        }
+      } else if (auto st = file.writer->Begin(file.buffer); !st) {
+        return Fail(st.error());
+      }
     }
     if (auto st = file.writer->WriteRows(batch, rows, file.buffer); !st) return Fail(st.error());
     size_t added = file.buffer.size() - before;
@@ -350,11 +502,20 @@ Status FileSink::PublishPending() {
     for (auto& [folder, file] : unit.files) {
       size_t before = file.buffer.size();
       if (auto st = file.writer->End(file.buffer); !st) return st;
-      buffered_bytes_ += file.buffer.size() - before;
-      if (!file.buffer.empty() || !file.on_disk) {
-        if (auto st = Flush(unit, folder, file); !st) return st;
-      }
       fs::path tmp = FolderPath(folder) / ("." + PartName(unit) + std::string(kTempSuffix));
+      if (file.own_file) {
+        if (!file.buffer.empty()) return Fail(ErrorKind::kInternal, "a format that writes its own file left bytes");
+        struct stat st {};
+        if (::stat(tmp.c_str(), &st) != 0) return Fail(IoError("cannot find the written file", tmp, errno));
+        AddPendingBytes(st.st_size);
+      } else {
+        // Footers and whatever a format held back until End count as written bytes too.
+        AddPendingBytes(static_cast<int64_t>(file.buffer.size() - before));
+        buffered_bytes_ += file.buffer.size() - before;
+        if (!file.buffer.empty() || !file.on_disk) {
+          if (auto st = Flush(unit, folder, file); !st) return st;
+        }
+      }
       if (auto st = SyncPath(tmp); !st) return st;
     }
   }
@@ -380,6 +541,16 @@ Status FileSink::PublishPending() {
       } else if (errno != ENOENT) {
         return Fail(IoError("cannot remove the unit's earlier file", stale, errno));
       }
+    }
+  }
+  // 3b. A unit that compaction merged into a compacted file lives in its new part file now.
+  if (!compacted_.empty()) {
+    std::set<std::string> units;
+    for (const auto& [unit_id, unit] : pending_) units.insert(unit.safe_name);
+    for (auto& [folder, files] : compacted_) {
+      bool changed = false;
+      if (auto st = DropFromCompacted(folder, units, changed); !st) return st;
+      if (changed) touched.insert(folder);
     }
   }
   // 4. Make the renames and removals durable.
@@ -448,6 +619,7 @@ Status FileSink::Publish() {
 
 Status FileSink::CloseImpl() {
   DropPending();
+  lock_.reset();
   return core::Ok();
 }
 
@@ -465,6 +637,121 @@ Status FileSink::HealthCheckImpl() {
   if (!S_ISDIR(st.st_mode)) return Fail(ErrorKind::kConfig, "'" + probe.string() + "' is not a folder");
   if (::access(probe.c_str(), W_OK) != 0) return Fail(IoError("cannot write into", probe, errno));
   return core::Ok();
+}
+
+}  // namespace datasync::storage::files
+
+namespace datasync::storage::files {
+
+core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std::chrono::milliseconds lock_wait) {
+  if (state() != State::kBound) return Fail(ErrorKind::kInternal, "Compact is for a bound sink that is not open");
+  const PartMerger* merger = format_->merger();
+  if (!merger) {
+    return Fail(ErrorKind::kConfig, std::string(format_->name()) +
+                                        " part files cannot be compacted (only parquet merges without rewriting rows)");
+  }
+  std::error_code ec;
+  if (!fs::is_directory(dataset_dir_, ec)) {
+    return Fail(ErrorKind::kConfig, "dataset folder '" + dataset_dir_.string() + "' does not exist (nothing written yet?)");
+  }
+  if (auto st = AcquireLock(lock_wait); !st) return Fail(st.error());
+  write_dir_ = dataset_dir_;
+  repaired_units_ = 0;
+  // Also repairs what a crashed commit or compaction left: afterwards every unit lives in one file only.
+  if (auto st = ScanWriteDir(); !st) return Fail(st.error());
+
+  std::set<std::string> folders = known_folders_;
+  if (!options.partition.empty()) {
+    auto eq = options.partition.find('=');
+    if (!partition_) {
+      return Fail(ErrorKind::kConfig, "--partition given, but the storage does not partition its datasets");
+    }
+    if (eq == std::string::npos || options.partition.substr(0, eq) != partition_->key()) {
+      return Fail(ErrorKind::kConfig, "--partition must be " + partition_->key() + "=VALUE, got '" + options.partition + "'");
+    }
+    std::string folder = SafeFileName(partition_->key()) + "=" + SafeFileName(options.partition.substr(eq + 1));
+    if (!known_folders_.count(folder)) {
+      return Fail(ErrorKind::kConfig, "partition folder '" + (dataset_dir_ / folder).string() + "' does not exist");
+    }
+    folders = {folder};
+  }
+
+  CompactReport report;
+  report.units_repaired = repaired_units_;
+  std::string suffix = "." + std::string(format_->extension());
+
+  for (const auto& folder : folders) {
+    report.folders_scanned++;
+    fs::path dir = FolderPath(folder);
+    std::set<std::string> compacted_names;
+    for (const auto& f : compacted_[folder]) compacted_names.insert(f.name);
+    // Small parts grouped by column layout: only files with identical columns merge into one.
+    std::map<std::string, std::vector<std::pair<std::string, int64_t>>> groups;
+    std::vector<std::string> names;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (name.starts_with("part-") && name.ends_with(suffix) && it->is_regular_file(ec)) names.push_back(name);
+    }
+    if (ec) return Fail(IoError("cannot list folder", dir, ec.value()));
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      struct stat st {};
+      if (::stat((dir / name).c_str(), &st) != 0) return Fail(IoError("cannot stat", dir / name, errno));
+      if (st.st_size >= options.small_part_bytes) continue;
+      auto key = merger->LayoutKey(dir / name);
+      if (!key) return Fail(key.error());
+      groups[*key].emplace_back(name, st.st_size);
+    }
+    for (auto& [key, parts] : groups) {
+      if (parts.size() < 2) continue;
+      CompactedFolder item;
+      item.folder = folder;
+      std::vector<PartMerger::Input> inputs;
+      std::string member_list;
+      for (const auto& [name, size] : parts) {
+        item.inputs.push_back(name);
+        item.bytes_before += size;
+        PartMerger::Input in;
+        in.path = dir / name;
+        if (!compacted_names.count(name)) in.unit = name.substr(5, name.size() - 5 - suffix.size());
+        member_list += name + "\n";
+        inputs.push_back(std::move(in));
+      }
+      // A name no unit's part file can take by accident: the hash of what went in, salted on a clash.
+      std::string output;
+      for (uint64_t salt = 0;; ++salt) {
+        output = std::string(kCompactedPrefix) + core::Hex64(core::Fnv1a64(member_list, 0xcbf29ce484222325ULL + salt)) + suffix;
+        bool is_input = std::find(item.inputs.begin(), item.inputs.end(), output) != item.inputs.end();
+        if (is_input || !Exists(dir / output)) break;
+      }
+      item.output = output;
+      if (!options.dry_run) {
+        fs::path tmp = dir / ("." + output + std::string(kTempSuffix));
+        auto merged = merger->Merge(inputs, tmp);
+        if (!merged) {
+          (void)RemoveFileIfExists(tmp);
+          return Fail(merged.error());
+        }
+        if (auto st = SyncPath(tmp); !st) return Fail(st.error());
+        // The merged file appears first and its inputs go after: a crash in between leaves rows twice
+        // for outside readers until the next Open or compaction drops them from the merged file (a
+        // unit's own part file wins), never a row missing.
+        if (::rename(tmp.c_str(), (dir / output).c_str()) != 0) {
+          return Fail(IoError("cannot rename into place", dir / output, errno));
+        }
+        for (const auto& name : item.inputs) {
+          if (name == output) continue;
+          if (auto st = RemoveFileIfExists(dir / name); !st) return Fail(st.error());
+        }
+        if (auto st = SyncPath(dir); !st) return Fail(st.error());
+        item.rows = merged->rows;
+        item.bytes_after = merged->bytes;
+      }
+      report.merged.push_back(std::move(item));
+    }
+  }
+  lock_.reset();
+  return report;
 }
 
 }  // namespace datasync::storage::files

@@ -14,10 +14,17 @@
 // - Mode replace writes into ROOT/.<dataset>.staging-<run id>/ (a restarted run with the same id keeps
 //   filling it) and Finish swaps it with ROOT/<dataset> in one rename where the file system can
 //   (renameat2 RENAME_EXCHANGE), else with two renames, then deletes the old data.
-// Thread-safety: like every Sink, one thread at a time. Two sinks must not write the same dataset folder
-// at once (capabilities().concurrent_writers is false).
+// - Formats with a PartMerger (Parquet) support compaction (Compact): small part files of a partition
+//   become one `part-compact-<hash>.<ext>` that lists the units it holds. A unit rewritten later must not
+//   keep its rows there too, so Commit drops the committed units from compacted files (after renaming
+//   their new part files into place), and Open does the same for any unit that has a part file of its
+//   own and is still listed in a compacted file (a crash between those two steps): a unit's own part file
+//   always wins.
+// Thread-safety: like every Sink, one thread at a time. A DatasetLock, held from Migrate until Close (and
+// by Compact), keeps other sinks and compactions out of the dataset folder (concurrent_writers is false).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -27,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/files/dataset_lock.hpp"
 #include "storage/files/partitioning.hpp"
 #include "storage/files/row_format.hpp"
 #include "storage/files/schema_sidecar.hpp"
@@ -38,9 +46,36 @@ namespace datasync::storage::files {
 // table starts with these.
 void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);
 
+struct CompactOptions {
+  std::string partition;  // "KEY=VALUE" of one partition folder; empty: every folder of the dataset
+  int64_t small_part_bytes = int64_t{64} << 20;  // parts below this size are merged
+  bool dry_run = false;
+};
+
+struct CompactedFolder {
+  std::string folder;  // "" for the dataset folder itself, else "key=value"
+  std::vector<std::string> inputs;  // file names merged
+  std::string output;               // the merged file's name
+  int64_t bytes_before = 0;
+  int64_t bytes_after = 0;  // 0 in a dry run
+  int64_t rows = 0;         // 0 in a dry run
+};
+
+struct CompactReport {
+  std::vector<CompactedFolder> merged;
+  int64_t folders_scanned = 0;
+  int64_t units_repaired = 0;  // units dropped from compacted files because they have their own part file
+};
+
 class FileSink : public Sink {
  public:
   SinkCapabilities capabilities() const override;
+
+  // Merges the small part files of the dataset's partition folders (after Bind; instead of Migrate/Open).
+  // Takes the dataset lock (waiting up to lock_wait) so no sync writes the folder meanwhile. kConfig when
+  // the format cannot be merged or the partition does not exist.
+  core::Result<CompactReport> Compact(const CompactOptions& options,
+                                      std::chrono::milliseconds lock_wait = std::chrono::seconds(5));
 
   // The resolved root folder, the dataset's published folder, and the folder this run writes into (the
   // staging folder in mode replace). Valid after Bind (write_dir after Open).
@@ -68,8 +103,14 @@ class FileSink : public Sink {
   // One temp file being filled: rows of one unit that fall into one partition folder.
   struct PendingFile {
     std::unique_ptr<RowFormatWriter> writer;
-    std::string buffer;    // encoded bytes not yet in the temp file
-    bool on_disk = false;  // the temp file exists (created with O_TRUNC at the first flush)
+    std::string buffer;     // encoded bytes not yet in the temp file
+    bool on_disk = false;   // the temp file exists (created with O_TRUNC at the first flush)
+    bool own_file = false;  // the writer writes the temp file itself (WritesOwnFile)
+  };
+  // A merged file in a partition folder and the units it holds.
+  struct CompactedFile {
+    std::string name;
+    std::vector<std::string> members;
   };
   struct PendingUnit {
     std::string safe_name;
@@ -83,6 +124,12 @@ class FileSink : public Sink {
   core::Result<int64_t> StageRows(const core::ColumnBatch& batch, std::string_view unit_id);
   core::Status PublishPending();
   core::Status ScanWriteDir();
+  core::Status ScanCompacted(const std::set<std::string>& folders, std::set<std::string>& own_units);
+  core::Status DropFromCompacted(const std::string& folder, const std::set<std::string>& units, bool& touched);
+  core::Status RepairCompacted(const std::set<std::string>& own_units, int64_t* repaired);
+  core::Status RewriteCompacted(const std::string& folder, size_t index, const std::set<std::string>& drop);
+  core::Status AcquireLock(std::chrono::milliseconds wait);
+  core::Status MigrateFolder();
   core::Status OpenStaging();
   core::Status Publish();
   void DropPending();
@@ -99,7 +146,10 @@ class FileSink : public Sink {
   int64_t run_id_ = 0;
   bool publish_pending_ = false;  // mode replace: staging not yet swapped in
 
+  std::unique_ptr<DatasetLock> lock_;
   std::set<std::string> known_folders_;         // partition folders under write_dir_ ("" included)
+  std::map<std::string, std::vector<CompactedFile>> compacted_;  // by folder
+  int64_t repaired_units_ = 0;
   std::map<std::string, PendingUnit> pending_;  // by unit id
   size_t buffered_bytes_ = 0;
 };

@@ -12,33 +12,6 @@ using core::TypeId;
 
 namespace {
 
-// Replaces every byte that does not start a valid UTF-8 sequence with U+FFFD (the WHATWG decoder's rule
-// of one replacement per bad byte is close enough; exactness is impossible for bytes that are not text).
-std::string RepairUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80                 ? 1
-                 : c >= 0xC2 && c <= 0xDF ? 2
-                 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4
-                                          : 0;
-    if (len > 1 && i + len <= s.size() && core::IsValidUtf8(s.substr(i, len))) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else if (len == 1) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
-}
-
 class JsonlWriter final : public files::RowFormatWriter {
  public:
   explicit JsonlWriter(const core::Schema& schema) {
@@ -115,7 +88,7 @@ void AppendJsonText(std::string& out, std::string_view s) {
   if (core::IsValidUtf8(s)) {
     core::AppendJsonString(out, s);
   } else {
-    core::AppendJsonString(out, RepairUtf8(s));
+    core::AppendJsonString(out, core::RepairUtf8(s));
   }
 }
 

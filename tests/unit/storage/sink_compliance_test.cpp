@@ -8,10 +8,12 @@
 #include <cfloat>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 
 #include "sink_test_support.hpp"
 #include "storage/csv/csv_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
+#include "storage/parquet/parquet_sink.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
 
 namespace datasync::storage::testing {
@@ -27,6 +29,7 @@ SinkRegistry AllSinks() {
   RegisterSqliteSink(registry);
   RegisterCsvSink(registry);
   RegisterJsonlSink(registry);
+  RegisterParquetSink(registry);
   return registry;
 }
 
@@ -60,6 +63,11 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<SinkReader> Reader() {
     if (is_sqlite()) return NewSqliteReader(root() / "data.db");
     if (GetParam() == "csv") return NewCsvReader(root());
+    if (GetParam() == "parquet") {
+      // DuckDB by default; DATASYNC_PARQUET_ORACLE=hyparquet runs the suite against the other reader.
+      const char* engine = std::getenv("DATASYNC_PARQUET_ORACLE");
+      return NewParquetReader(root(), engine ? engine : "duckdb");
+    }
     return NewJsonlReader(root());
   }
 
@@ -628,12 +636,12 @@ TEST_P(SinkComplianceTest, ReplaceIntoADatasetThatDoesNotExistYet) {
   ExpectStored("fresh", *schema, rows);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest, ::testing::Values("sqlite", "csv", "jsonl"),
+INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest, ::testing::Values("sqlite", "csv", "jsonl", "parquet"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
-TEST(SinkRegistryTest, ListsTheThreeSinks) {
+TEST(SinkRegistryTest, ListsEverySink) {
   SinkRegistry registry = AllSinks();
-  EXPECT_EQ(registry.Ids(), (std::vector<std::string>{"sqlite", "csv", "jsonl"}));
+  EXPECT_EQ(registry.Ids(), (std::vector<std::string>{"sqlite", "csv", "jsonl", "parquet"}));
 }
 
 }  // namespace

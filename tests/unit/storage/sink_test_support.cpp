@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -70,7 +73,9 @@ std::vector<std::string> ListTree(const fs::path& root) {
   if (!fs::exists(root, ec)) return out;
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
+    std::string name = it->path().filename().string();
+    bool dataset_lock = name.starts_with(".") && name.ends_with(".lock");
+    if (it->is_regular_file() && !dataset_lock) out.push_back(fs::relative(it->path(), root).string());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -582,6 +587,146 @@ void RunSink(Sink& sink, const BindContext& ctx, int64_t run_id, const std::vect
   ASSERT_TRUE(st) << st.error().ToString();
   st = sink.Close();
   ASSERT_TRUE(st) << st.error().ToString();
+}
+
+}  // namespace datasync::storage::testing
+
+namespace datasync::storage::testing {
+
+fs::path OraclesDir() {
+  const char* data = std::getenv("DATASYNC_TEST_DATA");
+  fs::path base = data ? fs::path(data).parent_path() : fs::path("tests");
+  return base / "oracles";
+}
+
+int RunProcess(const std::vector<std::string>& argv, std::string& out) {
+  out.clear();
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return -1;
+  pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], 1);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    _exit(127);
+  }
+  ::close(pipe_fds[1]);
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+namespace {
+
+// A value in the oracles' normalized JSON (see read_parquet.mjs) as the field's Value.
+std::optional<Value> FromOracle(const nlohmann::json& j, const LogicalType& type) {
+  if (j.is_null()) return Value::Null(type);
+  switch (type.id) {
+    case TypeId::kBool:
+      if (!j.is_boolean()) return std::nullopt;
+      return Value::Bool(j.get<bool>());
+    case TypeId::kFloat64: {
+      if (!j.is_string()) return std::nullopt;
+      std::string t = j.get<std::string>();
+      char* end = nullptr;
+      double d = std::strtod(t.c_str(), &end);
+      if (end != t.c_str() + t.size()) return std::nullopt;
+      return Value::Float64(d);
+    }
+    case TypeId::kString:
+      if (!j.is_string()) return std::nullopt;
+      return Value::String(j.get<std::string>());
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kInt32:
+    case TypeId::kInt64: {
+      if (!j.is_string()) return std::nullopt;
+      auto v = core::ParseInt64(j.get<std::string>());
+      if (!v) return std::nullopt;
+      if (type.id == TypeId::kDate) return Value::Date(static_cast<int32_t>(*v));
+      if (type.id == TypeId::kTimestamp) return Value::Timestamp(*v);
+      if (type.id == TypeId::kInt32) return Value::Int32(static_cast<int32_t>(*v));
+      return Value::Int64(*v);
+    }
+    case TypeId::kDecimal: return j.is_string() ? ParseTyped(j.get<std::string>(), type) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+class ParquetReader final : public SinkReader {
+ public:
+  ParquetReader(fs::path root, std::string engine) : root_(std::move(root)), engine_(std::move(engine)) {}
+
+  StoredData Read(const std::string& dataset, const core::Schema& schema) override {
+    StoredData out;
+    fs::path dir = root_ / files::SafeFileName(dataset);
+    if (!fs::is_directory(dir)) return out;
+    out.exists = true;
+    std::string text;
+    int rc = RunProcess({"node", (OraclesDir() / "read_parquet.mjs").string(), "--engine", engine_, dir.string()}, text);
+    if (rc != 0) {
+      ADD_FAILURE() << engine_ << " could not read " << dir << " (exit " << rc
+                    << "; were the oracles installed by scripts/test-setup.d/20-oracles.sh?)";
+      return out;
+    }
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded()) {
+      ADD_FAILURE() << "oracle output is not JSON: " << Shorten(text);
+      return out;
+    }
+    std::vector<std::string> names;
+    for (const auto& c : doc["columns"]) names.push_back(c["name"].get<std::string>());
+    out.stored_columns = names;
+    std::vector<int> index(schema.size(), -1);
+    for (size_t f = 0; f < schema.size(); ++f) {
+      auto at = std::find(names.begin(), names.end(), schema.field(f).name);
+      if (at == names.end()) continue;
+      index[f] = static_cast<int>(at - names.begin());
+      EXPECT_EQ(doc["columns"][static_cast<size_t>(index[f])]["type"].get<std::string>(), schema.field(f).type.ToString())
+          << engine_ << " reads column '" << schema.field(f).name << "' with another type";
+    }
+    for (const auto& r : doc["rows"]) {
+      Row row;
+      for (size_t f = 0; f < schema.size(); ++f) {
+        const LogicalType& type = schema.field(f).type;
+        auto i = index[f];
+        if (i < 0 || static_cast<size_t>(i) >= r.size()) {
+          row.push_back(Value::Null(type));
+          continue;
+        }
+        auto v = FromOracle(r[static_cast<size_t>(i)], type);
+        EXPECT_TRUE(v.has_value()) << engine_ << ": cannot read " << Shorten(r[static_cast<size_t>(i)].dump()) << " as "
+                                   << type.ToString();
+        row.push_back(v ? *v : Value::Null(type));
+      }
+      out.rows.push_back(std::move(row));
+    }
+    return out;
+  }
+
+ private:
+  fs::path root_;
+  std::string engine_;
+};
+
+}  // namespace
+
+std::unique_ptr<SinkReader> NewParquetReader(fs::path root, std::string engine) {
+  return std::make_unique<ParquetReader>(std::move(root), std::move(engine));
 }
 
 }  // namespace datasync::storage::testing

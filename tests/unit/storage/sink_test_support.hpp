@@ -1,7 +1,8 @@
 // Test-only helpers for the sink tests: building batches from rows of Values, temp folders, running a
 // sink through its lifecycle, and readers that load back what each sink stored (SQLite through sqlite3,
-// CSV through an RFC 4180 parser written here, JSONL through nlohmann_json), independent of the sinks'
-// own code, so the tests compare stored data with written data cell by cell.
+// CSV through an RFC 4180 parser written here, JSONL and JSON through nlohmann_json, Parquet through
+// DuckDB or hyparquet, xlsx through openpyxl), independent of the sinks' own code, so the tests compare
+// stored data with written data cell by cell.
 #pragma once
 
 #include <filesystem>
@@ -39,7 +40,8 @@ class TempDir {
   fs::path path_;
 };
 
-// Every regular file under root, relative to it, sorted.
+// Every regular file under root except the file sinks' dataset locks (.<dataset>.lock), relative to it,
+// sorted.
 std::vector<std::string> ListTree(const fs::path& root);
 
 // What a reader found: whether the dataset exists at all, and its rows typed and ordered like `schema`
@@ -59,6 +61,14 @@ class SinkReader {
 std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_prefix = "");
 std::unique_ptr<SinkReader> NewCsvReader(fs::path root);
 std::unique_ptr<SinkReader> NewJsonlReader(fs::path root);
+// Parquet through an independent reader (tests/oracles/read_parquet.mjs): DuckDB's C++ reader or
+// hyparquet's JavaScript one, with union by name over every part file. Also checks each column's type.
+std::unique_ptr<SinkReader> NewParquetReader(fs::path root, std::string engine = "duckdb");
+
+// Runs argv (no shell), returns its exit code and stdout; stderr goes to the test log.
+int RunProcess(const std::vector<std::string>& argv, std::string& out);
+// tests/oracles, where the oracle scripts and their node_modules live.
+fs::path OraclesDir();
 
 // RFC 4180 parsing (https://www.rfc-editor.org/rfc/rfc4180), strict: a quote inside an unquoted field, a
 // bare CR, or text after a closing quote is an error. Records end with CRLF or LF; `quoted` tells a quoted

@@ -1,0 +1,42 @@
+// PartMerger: what a file format provides so that compaction can merge a partition's small part files into
+// one, and so that a merged ("compacted") file can give up a unit that a later run rewrites, without
+// decoding rows (Parquet copies whole row groups). A compacted file records which units it holds, in
+// order; a plain part file holds the one unit its name says. Formats without a merger cannot be compacted.
+// Stateless; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace datasync::storage::files {
+
+class PartMerger {
+ public:
+  virtual ~PartMerger() = default;
+
+  // The units a compacted file holds, in file order; empty for a plain part file.
+  virtual core::Result<std::vector<std::string>> Members(const std::filesystem::path& file) const = 0;
+  // Files with equal keys have the same columns and types and can be merged into one.
+  virtual core::Result<std::string> LayoutKey(const std::filesystem::path& file) const = 0;
+
+  struct Input {
+    std::filesystem::path path;
+    std::string unit;            // a plain part's unit (its safe name); empty for a compacted file
+    std::set<std::string> drop;  // units of a compacted file to leave out
+  };
+  struct Output {
+    int64_t rows = 0;
+    int64_t bytes = 0;
+    std::vector<std::string> members;  // in file order
+  };
+  // Writes every kept unit of the inputs, in input order, into a new file at `out` (not synced: the
+  // caller fsyncs and renames it). kPermanent when an input is not a file this merger can read.
+  virtual core::Result<Output> Merge(const std::vector<Input>& inputs, const std::filesystem::path& out) const = 0;
+};
+
+}  // namespace datasync::storage::files

@@ -1,0 +1,20 @@
+// ParquetMerger: merges Parquet part files that datasync wrote by copying their row groups byte for byte
+// and writing a new footer with shifted offsets; nothing is decoded or recompressed, so compaction costs
+// about one sequential copy. A merged file lists its units in the footer's key_value_metadata under
+// "datasync.units" (one "<row groups> <unit>" line per unit, in row-group order), which is how a later
+// rewrite of one unit can drop exactly that unit's row groups. Only files whose created_by is datasync's
+// and whose schemas are identical are merged. Stateless; thread-safe.
+#pragma once
+
+#include "storage/files/part_merger.hpp"
+
+namespace datasync::storage::parquet {
+
+class ParquetMerger final : public files::PartMerger {
+ public:
+  core::Result<std::vector<std::string>> Members(const std::filesystem::path& file) const override;
+  core::Result<std::string> LayoutKey(const std::filesystem::path& file) const override;
+  core::Result<Output> Merge(const std::vector<Input>& inputs, const std::filesystem::path& out) const override;
+};
+
+}  // namespace datasync::storage::parquet
