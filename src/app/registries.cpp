@@ -2,7 +2,9 @@
 
 #include "datasource/tushare/tushare_provider.hpp"
 #include "storage/csv/csv_sink.hpp"
+#include "storage/json/json_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
+#include "storage/parquet/parquet_sink.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
 
 namespace datasync::app {
@@ -15,6 +17,8 @@ void RegisterBuiltinSinks(storage::SinkRegistry& registry) {
   storage::RegisterSqliteSink(registry);
   storage::RegisterCsvSink(registry);
   storage::RegisterJsonlSink(registry);
+  storage::RegisterJsonSink(registry);
+  storage::RegisterParquetSink(registry);
 }
 
 }  // namespace datasync::app

@@ -12,6 +12,7 @@
 
 #include "sink_test_support.hpp"
 #include "storage/csv/csv_sink.hpp"
+#include "storage/json/json_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
 #include "storage/parquet/parquet_sink.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
@@ -30,6 +31,7 @@ SinkRegistry AllSinks() {
   RegisterCsvSink(registry);
   RegisterJsonlSink(registry);
   RegisterParquetSink(registry);
+  RegisterJsonSink(registry);
   return registry;
 }
 
@@ -63,6 +65,7 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<SinkReader> Reader() {
     if (is_sqlite()) return NewSqliteReader(root() / "data.db");
     if (GetParam() == "csv") return NewCsvReader(root());
+    if (GetParam() == "json") return NewJsonReader(root());
     if (GetParam() == "parquet") {
       // DuckDB by default; DATASYNC_PARQUET_ORACLE=hyparquet runs the suite against the other reader.
       const char* engine = std::getenv("DATASYNC_PARQUET_ORACLE");
@@ -76,7 +79,7 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
     if (is_sqlite()) {
       r.nan_as_null = true;           // SQLite stores NaN as NULL
       r.keeps_negative_zero = false;  // and -0.0 as 0.0 in a REAL column
-    } else if (GetParam() == "jsonl") {
+    } else if (GetParam() == "jsonl" || GetParam() == "json") {
       r.nan_as_null = true;  // JSON has no NaN or Infinity
       r.infinity_as_null = true;
     }
@@ -636,12 +639,12 @@ TEST_P(SinkComplianceTest, ReplaceIntoADatasetThatDoesNotExistYet) {
   ExpectStored("fresh", *schema, rows);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest, ::testing::Values("sqlite", "csv", "jsonl", "parquet"),
+INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest, ::testing::Values("sqlite", "csv", "jsonl", "parquet", "json"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(SinkRegistryTest, ListsEverySink) {
   SinkRegistry registry = AllSinks();
-  EXPECT_EQ(registry.Ids(), (std::vector<std::string>{"sqlite", "csv", "jsonl", "parquet"}));
+  EXPECT_EQ(registry.Ids(), (std::vector<std::string>{"sqlite", "csv", "jsonl", "parquet", "json"}));
 }
 
 }  // namespace

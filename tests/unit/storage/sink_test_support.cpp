@@ -353,6 +353,45 @@ class CsvReader final : public SinkReader {
   fs::path root_;
 };
 
+// A JSON object of a JSONL line or a JSON array element as a row of `schema` (missing keys are NULL).
+Row JsonObjectToRow(const nlohmann::json& obj, const core::Schema& schema) {
+  Row row;
+  for (const auto& field : schema.fields()) {
+    auto it = obj.find(field.name);
+    if (it == obj.end() || it->is_null()) {
+      row.push_back(Value::Null(field.type));
+      continue;
+    }
+    const auto& j = *it;
+    switch (field.type.id) {
+      case TypeId::kBool:
+        EXPECT_TRUE(j.is_boolean()) << field.name << ": " << j.dump();
+        row.push_back(Value::Bool(j.is_boolean() && j.get<bool>()));
+        break;
+      case TypeId::kInt32:
+      case TypeId::kInt64: {
+        EXPECT_TRUE(j.is_number_integer()) << field.name << ": " << j.dump();
+        int64_t v = j.is_number_integer() ? j.get<int64_t>() : 0;
+        row.push_back(field.type.id == TypeId::kInt32 ? Value::Int32(static_cast<int32_t>(v)) : Value::Int64(v));
+        break;
+      }
+      case TypeId::kFloat64:
+        EXPECT_TRUE(j.is_number()) << field.name << ": " << j.dump();
+        row.push_back(Value::Float64(j.is_number() ? j.get<double>() : 0));
+        break;
+      default: {
+        // Strings, and the types JSON has no literal for (dates, timestamps, exact decimals).
+        EXPECT_TRUE(j.is_string()) << field.name << " (" << field.type.ToString() << "): " << Shorten(j.dump());
+        std::string text = j.is_string() ? j.get<std::string>() : "";
+        auto v = ParseTyped(text, field.type);
+        EXPECT_TRUE(v.has_value()) << "cannot read '" << Shorten(text) << "' as " << field.type.ToString();
+        row.push_back(v ? *v : Value::Null(field.type));
+      }
+    }
+  }
+  return row;
+}
+
 class JsonlReader final : public SinkReader {
  public:
   explicit JsonlReader(fs::path root) : root_(std::move(root)) {}
@@ -376,41 +415,34 @@ class JsonlReader final : public SinkReader {
           ADD_FAILURE() << part << ": not a JSON object: " << Shorten(std::string(line));
           continue;
         }
-        Row row;
-        for (const auto& field : schema.fields()) {
-          auto it = obj.find(field.name);
-          if (it == obj.end() || it->is_null()) {
-            row.push_back(Value::Null(field.type));
-            continue;
-          }
-          const auto& j = *it;
-          switch (field.type.id) {
-            case TypeId::kBool:
-              EXPECT_TRUE(j.is_boolean()) << field.name << ": " << j.dump();
-              row.push_back(Value::Bool(j.is_boolean() && j.get<bool>()));
-              break;
-            case TypeId::kInt32:
-            case TypeId::kInt64: {
-              EXPECT_TRUE(j.is_number_integer()) << field.name << ": " << j.dump();
-              int64_t v = j.is_number_integer() ? j.get<int64_t>() : 0;
-              row.push_back(field.type.id == TypeId::kInt32 ? Value::Int32(static_cast<int32_t>(v)) : Value::Int64(v));
-              break;
-            }
-            case TypeId::kFloat64:
-              EXPECT_TRUE(j.is_number()) << field.name << ": " << j.dump();
-              row.push_back(Value::Float64(j.is_number() ? j.get<double>() : 0));
-              break;
-            default: {
-              // Strings, and the types JSON has no literal for (dates, timestamps, exact decimals).
-              EXPECT_TRUE(j.is_string()) << field.name << " (" << field.type.ToString() << "): " << Shorten(j.dump());
-              std::string text = j.is_string() ? j.get<std::string>() : "";
-              auto v = ParseTyped(text, field.type);
-              EXPECT_TRUE(v.has_value()) << "cannot read '" << Shorten(text) << "' as " << field.type.ToString();
-              row.push_back(v ? *v : Value::Null(field.type));
-            }
-          }
-        }
-        out.rows.push_back(std::move(row));
+        out.rows.push_back(JsonObjectToRow(obj, schema));
+      }
+    }
+    return out;
+  }
+
+ private:
+  fs::path root_;
+};
+
+class JsonArrayReader final : public SinkReader {
+ public:
+  explicit JsonArrayReader(fs::path root) : root_(std::move(root)) {}
+
+  StoredData Read(const std::string& dataset, const core::Schema& schema) override {
+    StoredData out;
+    FileDataset ds = FindParts(root_, dataset, ".json");
+    out.exists = ds.exists;
+    if (!ds.exists) return out;
+    for (const auto& part : ds.parts) {
+      auto doc = nlohmann::json::parse(Slurp(part), nullptr, false);
+      if (doc.is_discarded() || !doc.is_array()) {
+        ADD_FAILURE() << part << " is not one JSON array";
+        continue;
+      }
+      for (const auto& obj : doc) {
+        EXPECT_TRUE(obj.is_object()) << part << ": an element is not an object";
+        if (obj.is_object()) out.rows.push_back(JsonObjectToRow(obj, schema));
       }
     }
     return out;
@@ -459,6 +491,9 @@ std::unique_ptr<SinkReader> NewCsvReader(fs::path root) {
 }
 std::unique_ptr<SinkReader> NewJsonlReader(fs::path root) {
   return std::make_unique<JsonlReader>(std::move(root));
+}
+std::unique_ptr<SinkReader> NewJsonReader(fs::path root) {
+  return std::make_unique<JsonArrayReader>(std::move(root));
 }
 
 bool ParseCsv(std::string_view data, char delimiter, std::vector<std::vector<CsvField>>& records, std::string& error) {

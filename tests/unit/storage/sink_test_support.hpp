@@ -61,6 +61,7 @@ class SinkReader {
 std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_prefix = "");
 std::unique_ptr<SinkReader> NewCsvReader(fs::path root);
 std::unique_ptr<SinkReader> NewJsonlReader(fs::path root);
+std::unique_ptr<SinkReader> NewJsonReader(fs::path root);
 // Parquet through an independent reader (tests/oracles/read_parquet.mjs): DuckDB's C++ reader or
 // hyparquet's JavaScript one, with union by name over every part file. Also checks each column's type.
 std::unique_ptr<SinkReader> NewParquetReader(fs::path root, std::string engine = "duckdb");
