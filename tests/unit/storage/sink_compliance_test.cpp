@@ -7,9 +7,10 @@
 
 #include <cfloat>
 #include <climits>
+#include <cctype>
 #include <cmath>
-#include <cstdlib>
 
+#include "core/strings.hpp"
 #include "sink_test_support.hpp"
 #include "storage/csv/csv_sink.hpp"
 #include "storage/json/json_sink.hpp"
@@ -35,15 +36,27 @@ SinkRegistry AllSinks() {
   return registry;
 }
 
+// A parameter is a sink id, optionally with options for a variant of it: "csv:compression=gzip,quoting=all".
+// The pseudo-option oracle=hyparquet reads a Parquet variant with hyparquet instead of DuckDB.
 class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    std::string param = GetParam();
+    auto colon = param.find(':');
+    id_ = param.substr(0, colon);
+    if (colon != std::string::npos) {
+      for (const auto& kv : core::Split(param.substr(colon + 1), ',')) {
+        auto eq = kv.find('=');
+        variant_.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+      }
+    }
     registry_ = AllSinks();
-    info_ = registry_.Find(GetParam());
-    ASSERT_NE(info_, nullptr) << GetParam() << " is not registered";
+    info_ = registry_.Find(id_);
+    ASSERT_NE(info_, nullptr) << id_ << " is not registered";
   }
 
-  bool is_sqlite() const { return GetParam() == "sqlite"; }
+  const std::string& Id() const { return id_; }
+  bool is_sqlite() const { return Id() == "sqlite"; }
   fs::path root() const { return tmp_.path() / "root"; }
 
   std::unique_ptr<Sink> NewSink() { return info_->create(); }
@@ -52,24 +65,35 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
   BindContext Ctx(const std::string& dataset, core::SchemaPtr schema, WriteMode mode = WriteMode::kAppend,
                   std::vector<std::string> pk = {}) {
     BindContext ctx;
-    ctx.storage_name = "test_" + GetParam();
+    ctx.storage_name = "test_" + Id();
     ctx.dataset = dataset;
     ctx.schema = std::move(schema);
     ctx.primary_key = std::move(pk);
     ctx.mode = mode;
     ctx.project_dir = tmp_.path();
     ctx.options.Set("path", std::string(is_sqlite() ? "root/data.db" : "root"));
+    for (const auto& [k, v] : variant_) {
+      if (k == "oracle") continue;
+      const core::OptionSpec* spec = core::FindOption(info_->options, k);
+      EXPECT_NE(spec, nullptr) << k;
+      if (!spec) continue;
+      auto value = core::ParseOptionScalar(*spec, v);
+      EXPECT_TRUE(value) << k << "=" << v;
+      if (value) ctx.options.Set(k, *value);
+    }
     return ctx;
   }
 
   std::unique_ptr<SinkReader> Reader() {
     if (is_sqlite()) return NewSqliteReader(root() / "data.db");
-    if (GetParam() == "csv") return NewCsvReader(root());
-    if (GetParam() == "json") return NewJsonReader(root());
-    if (GetParam() == "parquet") {
-      // DuckDB by default; DATASYNC_PARQUET_ORACLE=hyparquet runs the suite against the other reader.
-      const char* engine = std::getenv("DATASYNC_PARQUET_ORACLE");
-      return NewParquetReader(root(), engine ? engine : "duckdb");
+    if (Id() == "csv") return NewCsvReader(root());
+    if (Id() == "json") return NewJsonReader(root());
+    if (Id() == "parquet") {
+      std::string engine = "duckdb";
+      for (const auto& [k, v] : variant_) {
+        if (k == "oracle") engine = v;
+      }
+      return NewParquetReader(root(), engine);
     }
     return NewJsonlReader(root());
   }
@@ -79,7 +103,7 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
     if (is_sqlite()) {
       r.nan_as_null = true;           // SQLite stores NaN as NULL
       r.keeps_negative_zero = false;  // and -0.0 as 0.0 in a REAL column
-    } else if (GetParam() == "jsonl" || GetParam() == "json") {
+    } else if (Id() == "jsonl" || Id() == "json") {
       r.nan_as_null = true;  // JSON has no NaN or Infinity
       r.infinity_as_null = true;
     }
@@ -101,6 +125,8 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
   }
 
   TempDir tmp_;
+  std::string id_;
+  std::vector<std::pair<std::string, std::string>> variant_;
   SinkRegistry registry_;
   const SinkInfo* info_ = nullptr;
 };
@@ -146,7 +172,7 @@ std::vector<Row> AllTypesRows() {
 }
 
 TEST_P(SinkComplianceTest, RegistryEntryDeclaresItsOptions) {
-  EXPECT_EQ(info_->id, GetParam());
+  EXPECT_EQ(info_->id, Id());
   EXPECT_FALSE(info_->description.empty());
   const core::OptionSpec* path = core::FindOption(info_->options, "path");
   ASSERT_NE(path, nullptr);
@@ -639,8 +665,17 @@ TEST_P(SinkComplianceTest, ReplaceIntoADatasetThatDoesNotExistYet) {
   ExpectStored("fresh", *schema, rows);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest, ::testing::Values("sqlite", "csv", "jsonl", "parquet", "json"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest,
+                         ::testing::Values("sqlite", "csv", "jsonl", "parquet", "json", "csv:compression=gzip",
+                                           "csv:compression=zstd,quoting=all,null_marker=NULL",
+                                           "csv:quoting=strings,delimiter=|",
+                                           "parquet:compression=snappy,dictionary=false,oracle=hyparquet",
+                                           "parquet:compression=none,row_group_rows=3,data_page_size_bytes=1024"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name;
+                           for (char c : info.param) name.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+                           return name;
+                         });
 
 TEST(SinkRegistryTest, ListsEverySink) {
   SinkRegistry registry = AllSinks();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <zlib.h>
+#include <zstd.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -271,7 +273,7 @@ FileDataset FindParts(const fs::path& root, const std::string& dataset, std::str
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && name.starts_with("part-") && it->path().extension() == ext) {
+    if (it->is_regular_file() && name.starts_with("part-") && name.ends_with(ext)) {
       out.parts.push_back(it->path());
     }
   }
@@ -286,6 +288,48 @@ std::string Slurp(const fs::path& p) {
   return s.str();
 }
 
+// A whole .gz (zlib) or .zst (libzstd) file decompressed, checked to be exactly one complete stream.
+std::string Decompress(const std::string& data, std::string_view compression, const fs::path& part) {
+  std::string out;
+  if (compression == "gzip") {
+    z_stream z{};
+    EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = static_cast<uInt>(data.size());
+    char buf[65536];
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      rc = inflate(&z, Z_NO_FLUSH);
+      out.append(buf, sizeof buf - z.avail_out);
+    }
+    EXPECT_EQ(rc, Z_STREAM_END) << part << " is not a complete gzip stream";
+    EXPECT_EQ(z.avail_in, 0u) << part << " has bytes after its gzip stream";
+    inflateEnd(&z);
+  } else if (compression == "zstd") {
+    ZSTD_DCtx* d = ZSTD_createDCtx();
+    ZSTD_inBuffer in{data.data(), data.size(), 0};
+    std::string buf(ZSTD_DStreamOutSize(), '\0');
+    size_t left = 1;
+    while (in.pos < in.size) {
+      ZSTD_outBuffer o{buf.data(), buf.size(), 0};
+      left = ZSTD_decompressStream(d, &o, &in);
+      if (ZSTD_isError(left)) {
+        ADD_FAILURE() << part << ": " << ZSTD_getErrorName(left);
+        break;
+      }
+      out.append(buf.data(), o.pos);
+    }
+    EXPECT_EQ(left, 0u) << part << " is not a complete zstd frame";
+    ZSTD_freeDCtx(d);
+  } else {
+    EXPECT_EQ(compression, "none");
+    return data;
+  }
+  return out;
+}
+
 class CsvReader final : public SinkReader {
  public:
   explicit CsvReader(fs::path root) : root_(std::move(root)) {}
@@ -296,6 +340,11 @@ class CsvReader final : public SinkReader {
     out.exists = ds.exists;
     if (!ds.exists || ds.sidecar.is_discarded()) return out;
     auto settings = ds.sidecar.value("format_settings", nlohmann::json::object());
+    std::string compression = settings.value("compression", "none");
+    if (compression != "none") {
+      EXPECT_TRUE(ds.parts.empty()) << "uncompressed parts in a " << compression << " dataset";
+      ds = FindParts(root_, dataset, compression == "gzip" ? ".csv.gz" : ".csv.zst");
+    }
     std::string delimiter = settings.value("delimiter", ",");
     std::string null_marker = settings.value("null_marker", "");
     bool header = settings.value("header", "true") == "true";
@@ -303,7 +352,7 @@ class CsvReader final : public SinkReader {
     std::vector<std::string> sidecar_names;
     for (const auto& f : ds.sidecar["fields"]) sidecar_names.push_back(f["name"].get<std::string>());
     for (const auto& part : ds.parts) {
-      std::string data = Slurp(part);
+      std::string data = Decompress(Slurp(part), compression, part);
       if (data.starts_with("\xEF\xBB\xBF")) data.erase(0, 3);
       std::vector<std::vector<CsvField>> records;
       std::string error;
