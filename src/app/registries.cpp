@@ -6,6 +6,7 @@
 #include "storage/jsonl/jsonl_sink.hpp"
 #include "storage/parquet/parquet_sink.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
+#include "storage/xlsx/xlsx_sink.hpp"
 
 namespace datasync::app {
 
@@ -19,6 +20,7 @@ void RegisterBuiltinSinks(storage::SinkRegistry& registry) {
   storage::RegisterJsonlSink(registry);
   storage::RegisterJsonSink(registry);
   storage::RegisterParquetSink(registry);
+  storage::RegisterXlsxSink(registry);
 }
 
 }  // namespace datasync::app

@@ -612,6 +612,17 @@ bool ParseCsv(std::string_view data, char delimiter, std::vector<std::vector<Csv
 std::vector<Row> Normalize(std::vector<Row> rows, const FloatRules& rules) {
   for (auto& row : rows) {
     for (auto& v : row) {
+      if (rules.empty_string_as_null && v.type.id == TypeId::kString && !v.is_null() &&
+          std::get<std::string>(v.v).empty()) {
+        v = Value::Null(v.type);
+        continue;
+      }
+      if (rules.timestamp_millis && v.type.id == TypeId::kTimestamp && !v.is_null()) {
+        int64_t us = std::get<int64_t>(v.v) + 500;
+        int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+        v = Value::Timestamp(ms * 1000);
+        continue;
+      }
       auto* d = std::get_if<double>(&v.v);
       if (!d) continue;
       if ((std::isnan(*d) && rules.nan_as_null) || (std::isinf(*d) && rules.infinity_as_null)) {
@@ -812,5 +823,138 @@ class ParquetReader final : public SinkReader {
 std::unique_ptr<SinkReader> NewParquetReader(fs::path root, std::string engine) {
   return std::make_unique<ParquetReader>(std::move(root), std::move(engine));
 }
+
+}  // namespace datasync::storage::testing
+
+namespace datasync::storage::testing {
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SS.ffffff" from read_xlsx.py as microseconds since the epoch.
+std::optional<int64_t> OracleDateTime(const std::string& t) {
+  if (t.size() != 26 || t[10] != 'T') return std::nullopt;
+  return core::ParseTimestamp(t);
+}
+
+std::optional<Value> FromXlsxCell(const nlohmann::json& j, const LogicalType& type, bool& typed) {
+  typed = true;
+  if (j.is_null()) return Value::Null(type);
+  if (!j.is_object() || j.size() != 1) return std::nullopt;
+  const std::string tag = j.begin().key();
+  const nlohmann::json& v = j.begin().value();
+  auto number = [&]() -> std::optional<double> {
+    if (tag == "i" || tag == "f") return std::strtod(v.get<std::string>().c_str(), nullptr);
+    return std::nullopt;
+  };
+  switch (type.id) {
+    case TypeId::kBool:
+      if (tag != "b") return std::nullopt;
+      return Value::Bool(v.get<bool>());
+    case TypeId::kInt32:
+    case TypeId::kInt64: {
+      std::optional<int64_t> n;
+      if (tag == "s") {
+        n = core::ParseInt64(v.get<std::string>());  // beyond 2^53: text by design
+        if (n && *n >= -(int64_t{1} << 53) && *n <= (int64_t{1} << 53)) typed = false;
+      } else if (auto d = number(); d && std::floor(*d) == *d) {
+        n = static_cast<int64_t>(*d);
+      }
+      if (!n) return std::nullopt;
+      return type.id == TypeId::kInt32 ? Value::Int32(static_cast<int32_t>(*n)) : Value::Int64(*n);
+    }
+    case TypeId::kFloat64: {
+      if (tag == "s") {
+        char* end = nullptr;
+        std::string t = v.get<std::string>();
+        double d = std::strtod(t.c_str(), &end);
+        return end == t.c_str() + t.size() ? std::optional<Value>(Value::Float64(d)) : std::nullopt;
+      }
+      auto d = number();
+      return d ? std::optional<Value>(Value::Float64(*d)) : std::nullopt;
+    }
+    case TypeId::kString:
+      if (tag != "s") return std::nullopt;
+      return Value::String(v.get<std::string>());
+    case TypeId::kDate: {
+      if (tag == "s") return ParseTyped(v.get<std::string>(), type);  // outside Excel's calendar: ISO text
+      auto us = tag == "t" ? OracleDateTime(v.get<std::string>()) : std::nullopt;
+      if (!us || *us % 86400000000LL != 0) return std::nullopt;
+      return Value::Date(static_cast<int32_t>(*us / 86400000000LL));
+    }
+    case TypeId::kTimestamp: {
+      if (tag == "s") return ParseTyped(v.get<std::string>(), type);
+      auto us = tag == "t" ? OracleDateTime(v.get<std::string>()) : std::nullopt;
+      if (!us) return std::nullopt;
+      return Value::Timestamp(*us);
+    }
+    case TypeId::kDecimal: {
+      if (tag == "s") return ParseTyped(v.get<std::string>(), type);
+      if (tag != "i" && tag != "f") return std::nullopt;
+      std::string text = v.get<std::string>();
+      if (text.find_first_of("eE") != std::string::npos) {
+        // Python writes small and large floats in exponent form; re-render them positionally.
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*f", type.scale, std::strtod(text.c_str(), nullptr));
+        text = buf;
+      }
+      auto u = core::ParseDecimal(text, type.scale);
+      if (!u) return std::nullopt;
+      return Value{*u, type};
+    }
+  }
+  return std::nullopt;
+}
+
+class XlsxReader final : public SinkReader {
+ public:
+  explicit XlsxReader(fs::path root) : root_(std::move(root)) {}
+
+  StoredData Read(const std::string& dataset, const core::Schema& schema) override {
+    StoredData out;
+    fs::path dir = root_ / files::SafeFileName(dataset);
+    if (!fs::is_directory(dir)) return out;
+    out.exists = true;
+    std::string text;
+    int rc = RunProcess({"/usr/bin/python3", (OraclesDir() / "read_xlsx.py").string(), dir.string()}, text);
+    if (rc != 0) {
+      ADD_FAILURE() << "openpyxl could not read " << dir << " (exit " << rc << ")";
+      return out;
+    }
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded()) {
+      ADD_FAILURE() << "oracle output is not JSON: " << Shorten(text);
+      return out;
+    }
+    for (const auto& sheet : doc["sheets"]) EXPECT_TRUE(sheet["header_bold"].get<bool>()) << sheet.dump();
+    std::vector<std::string> names;
+    for (const auto& c : doc["columns"]) names.push_back(c.get<std::string>());
+    out.stored_columns = names;
+    for (const auto& r : doc["rows"]) {
+      Row row;
+      for (const auto& field : schema.fields()) {
+        auto at = std::find(names.begin(), names.end(), field.name);
+        size_t i = static_cast<size_t>(at - names.begin());
+        if (at == names.end() || i >= r.size()) {
+          row.push_back(Value::Null(field.type));
+          continue;
+        }
+        bool typed = true;
+        auto v = FromXlsxCell(r[i], field.type, typed);
+        EXPECT_TRUE(v.has_value()) << "openpyxl: cannot read " << Shorten(r[i].dump()) << " as " << field.type.ToString()
+                                   << " (column '" << field.name << "')";
+        EXPECT_TRUE(typed) << "column '" << field.name << "': " << r[i].dump() << " should have been a number";
+        row.push_back(v ? *v : Value::Null(field.type));
+      }
+      out.rows.push_back(std::move(row));
+    }
+    return out;
+  }
+
+ private:
+  fs::path root_;
+};
+
+}  // namespace
+
+std::unique_ptr<SinkReader> NewXlsxReader(fs::path root) { return std::make_unique<XlsxReader>(std::move(root)); }
 
 }  // namespace datasync::storage::testing

@@ -65,6 +65,9 @@ std::unique_ptr<SinkReader> NewJsonReader(fs::path root);
 // Parquet through an independent reader (tests/oracles/read_parquet.mjs): DuckDB's C++ reader or
 // hyparquet's JavaScript one, with union by name over every part file. Also checks each column's type.
 std::unique_ptr<SinkReader> NewParquetReader(fs::path root, std::string engine = "duckdb");
+// xlsx through openpyxl (tests/oracles/read_xlsx.py under /usr/bin/python3); also checks that dates and
+// timestamps come back as dates (a date number format), not as numbers.
+std::unique_ptr<SinkReader> NewXlsxReader(fs::path root);
 
 // Runs argv (no shell), returns its exit code and stdout; stderr goes to the test log.
 int RunProcess(const std::vector<std::string>& argv, std::string& out);
@@ -85,6 +88,8 @@ struct FloatRules {
   bool nan_as_null = false;
   bool infinity_as_null = false;
   bool keeps_negative_zero = true;
+  bool timestamp_millis = false;  // timestamps kept to the millisecond (Excel), rounded half up
+  bool empty_string_as_null = false;  // an empty text cell is an empty cell (Excel)
 };
 
 // Rows as the store should give them back: expected values adjusted by `rules`.
