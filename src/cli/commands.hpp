@@ -53,4 +53,8 @@ int CmdScheduleSlots(const Globals& g, const std::string& plan, int limit);
 // The runs of one local day (default: today in `timezone`, default UTC).
 int CmdSummary(const Globals& g, const std::string& date, const std::string& timezone);
 
+// Merges small part files of a file storage (commands_storage.cpp).
+int CmdCompact(const Globals& g, const std::string& storage, const std::string& dataset, const std::string& partition,
+               bool dry_run);
+
 }  // namespace datasync::cli

@@ -123,6 +123,14 @@ int main(int argc, char** argv) {
   summary->add_option("date", summary_date, "YYYY-MM-DD (default: today)");
   summary->add_option("--timezone", summary_tz, "IANA time zone of the day (default UTC)");
 
+  std::string compact_storage, compact_dataset, compact_partition;
+  bool compact_dry_run = false;
+  auto* compact = cli.add_subcommand("compact", "merge the small part files of a file storage's partitions");
+  compact->add_option("storage", compact_storage, "storage name (a parquet storage)")->required();
+  compact->add_option("dataset", compact_dataset, "only this dataset (default: every dataset in the storage)");
+  compact->add_option("--partition", compact_partition, "only this partition folder, as KEY=VALUE");
+  compact->add_flag("--dry-run", compact_dry_run, "show what would be merged; change nothing");
+
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
     for (auto* leaf : sub->get_subcommands({})) leaf->add_flag("--json", g.json, "machine-readable JSON output");
@@ -160,5 +168,6 @@ int main(int argc, char** argv) {
   if (*schedule_next) return CmdScheduleNext(g, schedule_plan, schedule_count);
   if (*schedule_slots) return CmdScheduleSlots(g, schedule_plan, slots_limit);
   if (*summary) return CmdSummary(g, summary_date, summary_tz);
+  if (*compact) return CmdCompact(g, compact_storage, compact_dataset, compact_partition, compact_dry_run);
   return kUsage;
 }

@@ -1,7 +1,7 @@
 // Reads Parquet files with an independent reader and prints them as one JSON document, so tests compare
 // what datasync wrote with what DuckDB (C++) or hyparquet (JavaScript) read, value for value and type for
 // type. Usage:
-//   node read_parquet.mjs [--engine duckdb|hyparquet] [--hive] PATH...
+//   node read_parquet.mjs [--engine duckdb|hyparquet] [--hive] [--expect-synthetic | --meta-only] PATH...
 // PATH is a file or a folder (every *.parquet below it whose name does not start with '.' or '_').
 // Output: {"engine", "files", "columns": [{"name", "type"}], "rows": [[...]], "meta": [...]} where type is
 // datasync's logical type name (bool, int32, int64, float64, string, date, timestamp, decimal(p,s)) or
@@ -9,16 +9,23 @@
 // floats as their shortest round-trip text ("NaN", "Infinity", "-0"), NULL as null. Columns are the union
 // by name over all files (DuckDB: union_by_name). --hive adds Hive partition columns (DuckDB only).
 // meta (DuckDB only) is parquet_metadata() per column chunk: compression, encodings, statistics.
+// --expect-synthetic compares the rows with the synthetic table of synthetic.mjs instead of printing them
+// and prints {"engine", "rows", "mismatches": [...]} (the C++ test writes the same table); exit 1 on any
+// difference.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 let engine = 'duckdb';
 let hive = false;
+let expectSynthetic = false;
+let metaOnly = false;
 const paths = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--engine') engine = args[++i];
   else if (args[i] === '--hive') hive = true;
+  else if (args[i] === '--expect-synthetic') expectSynthetic = true;
+  else if (args[i] === '--meta-only') metaOnly = true;
   else paths.push(args[i]);
 }
 
@@ -81,7 +88,7 @@ async function readDuckdb() {
     exprs.push(expr);
   }
   // Strings travel as their UTF-8 bytes: the binding's own decoding would drop a leading U+FEFF.
-  const rows = (await q(`SELECT ${exprs.join(', ')} FROM ${source}`)).map(row => row.map((v, i) =>
+  const rows = metaOnly ? [] : (await q(`SELECT ${exprs.join(', ')} FROM ${source}`)).map(row => row.map((v, i) =>
     v === null ? null : columns[i].type === 'float64' ? floatText(v)
       : columns[i].type === 'string' ? utf8.decode(v.bytes) : v));
   const meta = (await q(`SELECT file_name, row_group_id, row_group_num_rows, path_in_schema, type, compression,
@@ -153,4 +160,19 @@ async function readHyparquet() {
 
 const result = files.length === 0 ? { columns: [], rows: [], meta: [] }
   : engine === 'hyparquet' ? await readHyparquet() : await readDuckdb();
+if (expectSynthetic) {
+  const { syntheticColumns, syntheticRow } = await import('./synthetic.mjs');
+  const mismatches = [];
+  const want = syntheticColumns();
+  const got = result.columns.map(c => [c.name, c.type]);
+  if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ columns: got, expected: want });
+  result.rows.forEach((row, i) => {
+    const expected = syntheticRow(i);
+    for (let c = 0; c < expected.length && mismatches.length < 20; c++) {
+      if (row[c] !== expected[c]) mismatches.push({ row: i, column: want[c][0], got: row[c], expected: expected[c] });
+    }
+  });
+  process.stdout.write(JSON.stringify({ engine, rows: result.rows.length, mismatches }) + '\n');
+  process.exit(mismatches.length ? 1 : 0);
+}
 process.stdout.write(JSON.stringify({ engine, files, ...result }) + '\n');

@@ -68,6 +68,13 @@ constexpr std::string_view kCompactedPrefix = "part-compact-";
 
 }  // namespace
 
+std::string FileIdentity(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+}
+
 Status RowFormatWriter::BeginFile(const fs::path&) {
   return Fail(ErrorKind::kInternal, "BeginFile called on a format that does not write its own files");
 }
@@ -137,6 +144,7 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   sidecar_.dataset = ctx.dataset;
   sidecar_.format = std::string(format_->name());
   sidecar_.fields = schema.fields();
+  sidecar_.versions = {{1, schema.fields()}};
   sidecar_.primary_key = ctx.primary_key;
   if (partition_) {
     sidecar_.partition_by = partition_->field();
@@ -263,12 +271,12 @@ Status FileSink::ScanWriteDir() {
   }
   compacted_.clear();
   if (!format_->merger()) return core::Ok();
-  std::set<std::string> own_units;
-  if (auto st = ScanCompacted(known_folders_, own_units); !st) return st;
-  return RepairCompacted(own_units, &repaired_units_);
+  PlainParts plain;
+  if (auto st = ScanCompacted(known_folders_, plain); !st) return st;
+  return RepairCompacted(plain, &repaired_units_);
 }
 
-Status FileSink::ScanCompacted(const std::set<std::string>& folders, std::set<std::string>& own_units) {
+Status FileSink::ScanCompacted(const std::set<std::string>& folders, PlainParts& plain) {
   const PartMerger& merger = *format_->merger();
   std::string suffix = "." + std::string(format_->extension());
   for (const auto& folder : folders) {
@@ -289,25 +297,47 @@ Status FileSink::ScanCompacted(const std::set<std::string>& folders, std::set<st
           continue;
         }
       }
-      own_units.insert(name.substr(5, name.size() - 5 - suffix.size()));
+      plain[name.substr(5, name.size() - 5 - suffix.size())][folder] = FileIdentity(FolderPath(folder) / name);
     }
   }
   return core::Ok();
 }
 
-Status FileSink::RepairCompacted(const std::set<std::string>& own_units, int64_t* repaired) {
-  // A unit listed in a compacted file must have no other copy: its own part file wins (a commit that
-  // crashed before dropping it from the merged file), and of two merged files that list it (a compaction
-  // that crashed before removing its inputs) the one with more members, which holds the same rows, wins.
-  std::map<std::string, std::pair<std::string, const CompactedFile*>> keeper;  // unit -> (folder, file)
+Status FileSink::RepairCompacted(PlainParts& plain, int64_t* repaired) {
+  // A unit listed in a compacted file must have no other copy. (It is normally listed in the merged files
+  // of several folders: its rows span partitions.) Three leftovers are possible:
+  // 1. A compaction crashed after renaming its merged file, before removing its inputs: a plain part
+  //    whose identity the merged file of its folder recorded is that input; it goes.
+  // 2. A commit crashed after renaming a unit's new part file, before dropping the unit from merged
+  //    files: any other plain part of the unit is newer, and the unit leaves every merged file.
+  // 3. A compaction merged an older merged file and crashed before removing it: of two merged files in
+  //    one folder that list a unit, the one with more members, which holds the same rows, keeps it.
   for (const auto& [folder, files] : compacted_) {
     for (const auto& f : files) {
       for (const auto& m : f.members) {
-        auto [it, fresh] = keeper.try_emplace(m, folder, &f);
-        const CompactedFile* k = it->second.second;
+        auto unit = plain.find(m.unit);
+        if (m.source.empty() || unit == plain.end()) continue;
+        auto at = unit->second.find(folder);
+        if (at == unit->second.end() || at->second != m.source) continue;
+        if (auto st = RemoveFileIfExists(FolderPath(folder) / ("part-" + m.unit + "." + std::string(format_->extension())));
+            !st) {
+          return st;
+        }
+        if (repaired) ++*repaired;
+        unit->second.erase(at);
+        if (unit->second.empty()) plain.erase(unit);
+      }
+    }
+  }
+  std::map<std::string, std::map<std::string, const CompactedFile*>> keeper;  // folder -> unit -> file
+  for (const auto& [folder, files] : compacted_) {
+    for (const auto& f : files) {
+      for (const auto& m : f.members) {
+        auto [it, fresh] = keeper[folder].try_emplace(m.unit, &f);
+        const CompactedFile* k = it->second;
         if (!fresh && (f.members.size() > k->members.size() ||
                        (f.members.size() == k->members.size() && f.name > k->name))) {
-          it->second = {folder, &f};
+          it->second = &f;
         }
       }
     }
@@ -316,8 +346,7 @@ Status FileSink::RepairCompacted(const std::set<std::string>& own_units, int64_t
   for (const auto& [folder, files] : compacted_) {
     for (const auto& f : files) {
       for (const auto& m : f.members) {
-        const auto& k = keeper.at(m);
-        if (own_units.count(m) || k.first != folder || k.second != &f) drops[{folder, f.name}].insert(m);
+        if (plain.count(m.unit) || keeper[folder].at(m.unit) != &f) drops[{folder, f.name}].insert(m.unit);
       }
     }
   }
@@ -344,7 +373,8 @@ Status FileSink::DropFromCompacted(const std::string& folder, const std::set<std
   auto& files = it->second;
   for (size_t i = files.size(); i-- > 0;) {
     const CompactedFile& f = files[i];
-    if (std::none_of(f.members.begin(), f.members.end(), [&](const std::string& m) { return units.count(m) > 0; })) {
+    if (std::none_of(f.members.begin(), f.members.end(),
+                     [&](const PartMerger::Member& m) { return units.count(m.unit) > 0; })) {
       continue;
     }
     touched = true;
@@ -357,7 +387,8 @@ Status FileSink::RewriteCompacted(const std::string& folder, size_t index, const
   auto& files = compacted_[folder];
   CompactedFile& f = files[index];
   fs::path path = FolderPath(folder) / f.name;
-  bool keeps = std::any_of(f.members.begin(), f.members.end(), [&](const std::string& m) { return !drop.count(m); });
+  bool keeps =
+      std::any_of(f.members.begin(), f.members.end(), [&](const PartMerger::Member& m) { return !drop.count(m.unit); });
   if (!keeps) {
     if (auto st = RemoveFileIfExists(path); !st) return st;
     files.erase(files.begin() + static_cast<ptrdiff_t>(index));
@@ -365,7 +396,7 @@ Status FileSink::RewriteCompacted(const std::string& folder, size_t index, const
   }
   // Rewrite the merged file without those units' rows; readers see the old or the new file.
   fs::path tmp = FolderPath(folder) / ("." + f.name + std::string(kTempSuffix));
-  PartMerger::Input input{path, "", drop};
+  PartMerger::Input input{path, "", "", drop};
   auto merged = format_->merger()->Merge({input}, tmp);
   if (!merged) {
     (void)RemoveFileIfExists(tmp);
@@ -713,7 +744,10 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
         item.bytes_before += size;
         PartMerger::Input in;
         in.path = dir / name;
-        if (!compacted_names.count(name)) in.unit = name.substr(5, name.size() - 5 - suffix.size());
+        if (!compacted_names.count(name)) {
+          in.unit = name.substr(5, name.size() - 5 - suffix.size());
+          in.source = FileIdentity(in.path);
+        }
         member_list += name + "\n";
         inputs.push_back(std::move(in));
       }

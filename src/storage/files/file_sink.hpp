@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "storage/files/dataset_lock.hpp"
+#include "storage/files/part_merger.hpp"
 #include "storage/files/partitioning.hpp"
 #include "storage/files/row_format.hpp"
 #include "storage/files/schema_sidecar.hpp"
@@ -110,8 +111,10 @@ class FileSink : public Sink {
   // A merged file in a partition folder and the units it holds.
   struct CompactedFile {
     std::string name;
-    std::vector<std::string> members;
+    std::vector<PartMerger::Member> members;
   };
+  // Plain part files by unit, then folder, with their FileIdentity.
+  using PlainParts = std::map<std::string, std::map<std::string, std::string>>;
   struct PendingUnit {
     std::string safe_name;
     std::map<std::string, PendingFile> files;  // by partition folder ("" = the dataset folder itself)
@@ -124,9 +127,9 @@ class FileSink : public Sink {
   core::Result<int64_t> StageRows(const core::ColumnBatch& batch, std::string_view unit_id);
   core::Status PublishPending();
   core::Status ScanWriteDir();
-  core::Status ScanCompacted(const std::set<std::string>& folders, std::set<std::string>& own_units);
+  core::Status ScanCompacted(const std::set<std::string>& folders, PlainParts& plain);
   core::Status DropFromCompacted(const std::string& folder, const std::set<std::string>& units, bool& touched);
-  core::Status RepairCompacted(const std::set<std::string>& own_units, int64_t* repaired);
+  core::Status RepairCompacted(PlainParts& plain, int64_t* repaired);
   core::Status RewriteCompacted(const std::string& folder, size_t index, const std::set<std::string>& drop);
   core::Status AcquireLock(std::chrono::milliseconds wait);
   core::Status MigrateFolder();

@@ -15,24 +15,34 @@
 
 namespace datasync::storage::files {
 
+// "<inode>:<size>:<mtime ns>" of a file, or "" when it cannot be read. A compacted file records this for
+// each plain part it merged, so that a part a crashed compaction left behind is recognised as exactly that
+// input (rename keeps all three), not as a later rewrite of the unit.
+std::string FileIdentity(const std::filesystem::path& file);
+
 class PartMerger {
  public:
   virtual ~PartMerger() = default;
 
+  struct Member {
+    std::string unit;    // the unit's safe name
+    std::string source;  // FileIdentity of the plain part it came from; empty when unknown
+  };
   // The units a compacted file holds, in file order; empty for a plain part file.
-  virtual core::Result<std::vector<std::string>> Members(const std::filesystem::path& file) const = 0;
+  virtual core::Result<std::vector<Member>> Members(const std::filesystem::path& file) const = 0;
   // Files with equal keys have the same columns and types and can be merged into one.
   virtual core::Result<std::string> LayoutKey(const std::filesystem::path& file) const = 0;
 
   struct Input {
     std::filesystem::path path;
     std::string unit;            // a plain part's unit (its safe name); empty for a compacted file
+    std::string source;          // a plain part's FileIdentity, recorded with its unit
     std::set<std::string> drop;  // units of a compacted file to leave out
   };
   struct Output {
     int64_t rows = 0;
     int64_t bytes = 0;
-    std::vector<std::string> members;  // in file order
+    std::vector<Member> members;  // in file order
   };
   // Writes every kept unit of the inputs, in input order, into a new file at `out` (not synced: the
   // caller fsyncs and renames it). kPermanent when an input is not a file this merger can read.

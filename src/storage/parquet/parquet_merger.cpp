@@ -104,20 +104,25 @@ core::Result<Footer> ReadFooter(const fs::path& path) {
   return ReadFooter(fd.get(), path);
 }
 
-// (row groups, unit) pairs of a compacted file, in order; empty for a plain part.
-core::Result<std::vector<std::pair<int64_t, std::string>>> UnitsOf(const FileMetaData& meta, const fs::path& path) {
-  std::vector<std::pair<int64_t, std::string>> out;
+struct UnitRange {
+  int64_t row_groups = 0;
+  files::PartMerger::Member member;
+};
+
+// The units of a compacted file with their row-group counts, in order; empty for a plain part.
+core::Result<std::vector<UnitRange>> UnitsOf(const FileMetaData& meta, const fs::path& path) {
+  std::vector<UnitRange> out;
   auto text = FindKeyValue(meta, kUnitsKey);
   if (!text) return out;
   int64_t total = 0;
   for (const auto& line : core::Split(*text, '\n')) {
     if (line.empty()) continue;
-    auto space = line.find(' ');
-    auto count = space == std::string::npos ? std::nullopt : core::ParseInt64(line.substr(0, space));
-    if (!count || *count < 0) {
+    auto parts = core::Split(line, '\t');
+    auto count = parts.size() == 3 ? core::ParseInt64(parts[0]) : std::nullopt;
+    if (!count || *count < 0 || parts[1].empty()) {
       return Fail(ErrorKind::kPermanent, "'" + path.string() + "' has a malformed " + std::string(kUnitsKey) + " entry");
     }
-    out.emplace_back(*count, line.substr(space + 1));
+    out.push_back({*count, {parts[1], parts[2]}});
     total += *count;
   }
   if (total != static_cast<int64_t>(meta.row_groups.size())) {
@@ -130,13 +135,13 @@ core::Result<std::vector<std::pair<int64_t, std::string>>> UnitsOf(const FileMet
 
 }  // namespace
 
-core::Result<std::vector<std::string>> ParquetMerger::Members(const fs::path& file) const {
+core::Result<std::vector<files::PartMerger::Member>> ParquetMerger::Members(const fs::path& file) const {
   auto footer = ReadFooter(file);
   if (!footer) return Fail(footer.error());
   auto units = UnitsOf(footer->meta, file);
   if (!units) return Fail(units.error());
-  std::vector<std::string> out;
-  for (auto& [count, unit] : *units) out.push_back(std::move(unit));
+  std::vector<Member> out;
+  for (auto& u : *units) out.push_back(std::move(u.member));
   return out;
 }
 
@@ -176,13 +181,13 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
     if (!units) return Fail(units.error());
     if (units->empty()) {
       if (input.unit.empty()) return Fail(ErrorKind::kInternal, "merging a plain part without its unit");
-      units->emplace_back(static_cast<int64_t>(meta.row_groups.size()), input.unit);
+      units->push_back({static_cast<int64_t>(meta.row_groups.size()), {input.unit, input.source}});
     }
     size_t rg_index = 0;
-    for (const auto& [count, unit] : *units) {
+    for (const auto& [count, member] : *units) {
       size_t first = rg_index;
       rg_index += static_cast<size_t>(count);
-      if (input.drop.count(unit)) continue;
+      if (input.drop.count(member.unit)) continue;
       for (size_t g = first; g < rg_index; ++g) {
         RowGroup rg = meta.row_groups[g];
         int64_t start = INT64_MAX, end = 0;
@@ -209,8 +214,8 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
         merged.num_rows += rg.num_rows;
         merged.row_groups.push_back(std::move(rg));
       }
-      units_text += std::to_string(count) + " " + unit + "\n";
-      result.members.push_back(unit);
+      units_text += std::to_string(count) + "\t" + member.unit + "\t" + member.source + "\n";
+      result.members.push_back(member);
     }
   }
   if (merged.schema.empty()) return Fail(ErrorKind::kInternal, "merge without inputs");
