@@ -6,7 +6,7 @@ not start with '.' or '_'). Output: {"files", "sheets": [{"file", "sheet", "rows
 "columns": [names, union over files], "rows": [[cell...]], "formats": {column: [number formats seen]}}.
 A cell is null (empty) or a one-key object: {"b": bool}, {"i": "123"}, {"f": repr(float)},
 {"t": "YYYY-MM-DDTHH:MM:SS.ffffff"} (a date-formatted number), or {"s": text} with the OOXML _xHHHH_
-escapes decoded as Excel decodes them.
+escapes decoded in one left-to-right pass, as Excel shows them (openpyxl 3.0 leaves them in inline strings).
 """
 import json
 import os

@@ -232,15 +232,17 @@ std::optional<double> ExcelSerial(int32_t days) {
 std::string ProtectXstring(std::string_view s) {
   std::string out;
   size_t start = 0;
+  bool changed = false;
   for (size_t i = 0; i + 7 <= s.size(); ++i) {
     if (s[i] == '_' && s[i + 1] == 'x' && IsHex(s[i + 2]) && IsHex(s[i + 3]) && IsHex(s[i + 4]) && IsHex(s[i + 5]) &&
         s[i + 6] == '_') {
       out.append(s.substr(start, i - start));
       out.append("_x005F");
       start = i;
+      changed = true;
     }
   }
-  if (start == 0) return std::string(s);
+  if (!changed) return std::string(s);
   out.append(s.substr(start));
   return out;
 }
