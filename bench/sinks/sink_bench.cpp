@@ -2,17 +2,23 @@
 // floats), 5000 rows per unit (about one vendor call), one Commit per unit, as the engine will drive it.
 // items_per_second is rows/s; bytes_per_second is what the sink reports writing (file bytes for file
 // sinks, payload bytes bound for SQLite), both over wall time because fsync is part of the cost.
-// Run: build/bench/sinks/sink_bench
+// rows_per_cpu_s is rows per second of this process's CPU time (sinks write on one thread: per core),
+// and bytes_per_row the stored size, to compare formats (Parquet against CSV) on the same data.
+// Run: build/release/bench/sinks/sink_bench
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <string>
 
 #include "core/dates.hpp"
 #include "storage/csv/csv_sink.hpp"
+#include "storage/json/json_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
+#include "storage/parquet/parquet_sink.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
+#include "storage/xlsx/xlsx_sink.hpp"
 
 namespace datasync::storage {
 namespace {
@@ -56,13 +62,24 @@ struct Target {
   const char* id;
   WriteMode mode;
   bool partition_by_year;
+  const char* option = nullptr;  // "key=value" for a variant
 };
+
+double CpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 void BM_Sink(benchmark::State& state, Target target) {
   SinkRegistry registry;
   RegisterSqliteSink(registry);
   RegisterCsvSink(registry);
   RegisterJsonlSink(registry);
+  RegisterJsonSink(registry);
+  RegisterParquetSink(registry);
+  RegisterXlsxSink(registry);
   std::string tmpl = (fs::temp_directory_path() / "datasync-sink-bench-").string() + std::string(6, 'X');  // mkdtemp template
   fs::path dir = ::mkdtemp(tmpl.data());
 
@@ -82,12 +99,18 @@ void BM_Sink(benchmark::State& state, Target target) {
     ctx.options.Set("partition_by", std::string("trade_date"));
     ctx.options.Set("partition_granularity", std::string("year"));
   }
+  if (target.option) {
+    std::string kv = target.option;
+    auto eq = kv.find('=');
+    ctx.options.Set(kv.substr(0, eq), kv.substr(eq + 1));
+  }
   auto sink = registry.Find(target.id)->create();
   if (!sink->Bind(ctx) || !sink->Migrate() || !sink->Open(RunContext{1})) {
     state.SkipWithError("cannot open the sink");
     return;
   }
   size_t unit = 0;
+  double cpu_start = CpuSeconds();
   for (auto _ : state) {
     const auto& batch = batches[unit % batches.size()];
     // Rewrites of the same 8 units after the first 8 iterations: the idempotent path, as on re-runs.
@@ -97,8 +120,14 @@ void BM_Sink(benchmark::State& state, Target target) {
     }
     ++unit;
   }
+  double cpu = CpuSeconds() - cpu_start;
   state.SetItemsProcessed(static_cast<int64_t>(unit * kRowsPerUnit));
   state.SetBytesProcessed(sink->stats().bytes_written);
+  if (unit > 0) {
+    state.counters["rows_per_cpu_s"] = static_cast<double>(unit * kRowsPerUnit) / cpu;
+    state.counters["bytes_per_row"] =
+        static_cast<double>(sink->stats().bytes_written) / static_cast<double>(unit * kRowsPerUnit);
+  }
   (void)sink->Close();
   std::error_code ec;
   fs::remove_all(dir, ec);
@@ -111,6 +140,25 @@ BENCHMARK_CAPTURE(BM_Sink, csv_partitioned_year, Target{"csv", WriteMode::kAppen
 BENCHMARK_CAPTURE(BM_Sink, jsonl, Target{"jsonl", WriteMode::kAppend, false})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, csv_gzip, Target{"csv", WriteMode::kAppend, false, "compression=gzip"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, json, Target{"json", WriteMode::kAppend, false})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, parquet_zstd, Target{"parquet", WriteMode::kAppend, false})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, parquet_zstd_partitioned_year, Target{"parquet", WriteMode::kAppend, true})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, parquet_snappy, Target{"parquet", WriteMode::kAppend, false, "compression=snappy"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, parquet_uncompressed, Target{"parquet", WriteMode::kAppend, false, "compression=none"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, xlsx, Target{"xlsx", WriteMode::kAppend, false})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Sink, sqlite_append, Target{"sqlite", WriteMode::kAppend, false})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
