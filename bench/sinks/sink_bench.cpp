@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <random>
 #include <string>
 
 #include "core/dates.hpp"
@@ -36,7 +39,8 @@ core::SchemaPtr DailySchema() {
   return std::make_shared<core::Schema>(std::move(fields));
 }
 
-// One trading day of 5000 stocks, with prices that have realistic digit counts.
+// One trading day of 5000 stocks, with prices that have realistic digit counts (uniform, independent
+// columns: the hardest case for compression).
 core::ColumnBatch DailyBatch(const core::SchemaPtr& schema, int32_t day) {
   core::ColumnBatch batch(schema);
   batch.Reserve(kRowsPerUnit);
@@ -58,11 +62,48 @@ core::ColumnBatch DailyBatch(const core::SchemaPtr& schema, int32_t day) {
   return batch;
 }
 
+// The same day shaped like the vendor's: log-uniform prices rounded to the cent, open/high/low/close near
+// pre_close, change and pct_chg derived from them, volumes in lots and amounts in thousands.
+core::ColumnBatch RealisticDailyBatch(const core::SchemaPtr& schema, int32_t day) {
+  core::ColumnBatch batch(schema);
+  batch.Reserve(kRowsPerUnit);
+  std::mt19937_64 rng(static_cast<uint64_t>(day));
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  auto round_to = [](double v, double scale) { return std::round(v * scale) / scale; };
+  for (size_t i = 0; i < kRowsPerUnit; ++i) {
+    char code[16];
+    std::snprintf(code, sizeof code, "%06zu.%s", i, i % 2 ? "SZ" : "SH");
+    double pre = round_to(std::exp(std::log(2.0) + unit(rng) * (std::log(300.0) - std::log(2.0))), 100);
+    double pct = std::clamp(normal(rng) * 2.0, -10.0, 10.0);
+    double close = round_to(pre * (1 + pct / 100), 100);
+    double open = round_to(pre * (1 + normal(rng) / 100), 100);
+    double high = round_to(std::max(open, close) * (1 + std::abs(normal(rng)) / 100), 100);
+    double low = round_to(std::min(open, close) * (1 - std::abs(normal(rng)) / 100), 100);
+    double change = round_to(close - pre, 100);
+    double vol = round_to(std::exp(std::log(1000.0) + unit(rng) * (std::log(5e6) - std::log(1000.0))), 100);
+    batch.column(0).AppendString(code);
+    batch.column(1).AppendInt32(day);
+    const double values[] = {open,
+                             high,
+                             low,
+                             close,
+                             pre,
+                             change,
+                             round_to(change / pre * 100, 10000),
+                             vol,
+                             round_to(vol * close / 10, 1000)};
+    for (size_t c = 0; c < 9; ++c) batch.column(2 + c).AppendFloat64(values[c]);
+  }
+  return batch;
+}
+
 struct Target {
   const char* id;
   WriteMode mode;
   bool partition_by_year;
   const char* option = nullptr;  // "key=value" for a variant
+  bool realistic = false;        // RealisticDailyBatch instead of DailyBatch
 };
 
 double CpuSeconds() {
@@ -86,7 +127,10 @@ void BM_Sink(benchmark::State& state, Target target) {
   auto schema = DailySchema();
   int32_t first_day = core::DaysFromCivil({2024, 1, 2});
   std::vector<core::ColumnBatch> batches;
-  for (int d = 0; d < 8; ++d) batches.push_back(DailyBatch(schema, first_day + d));
+  for (int d = 0; d < 8; ++d) {
+    batches.push_back(target.realistic ? RealisticDailyBatch(schema, first_day + d)
+                                       : DailyBatch(schema, first_day + d));
+  }
 
   BindContext ctx;
   ctx.storage_name = "bench";
@@ -99,12 +143,19 @@ void BM_Sink(benchmark::State& state, Target target) {
     ctx.options.Set("partition_by", std::string("trade_date"));
     ctx.options.Set("partition_granularity", std::string("year"));
   }
+  const SinkInfo* info = registry.Find(target.id);
   if (target.option) {
     std::string kv = target.option;
     auto eq = kv.find('=');
-    ctx.options.Set(kv.substr(0, eq), kv.substr(eq + 1));
+    const core::OptionSpec* spec = core::FindOption(info->options, kv.substr(0, eq));
+    auto value = spec ? core::ParseOptionScalar(*spec, kv.substr(eq + 1)) : core::Result<core::OptionValue>();
+    if (!spec || !value) {
+      state.SkipWithError("bad option");
+      return;
+    }
+    ctx.options.Set(kv.substr(0, eq), *value);
   }
-  auto sink = registry.Find(target.id)->create();
+  auto sink = info->create();
   if (!sink->Bind(ctx) || !sink->Migrate() || !sink->Open(RunContext{1})) {
     state.SkipWithError("cannot open the sink");
     return;
@@ -158,7 +209,19 @@ BENCHMARK_CAPTURE(BM_Sink, parquet_snappy, Target{"parquet", WriteMode::kAppend,
 BENCHMARK_CAPTURE(BM_Sink, parquet_uncompressed, Target{"parquet", WriteMode::kAppend, false, "compression=none"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_Sink, xlsx, Target{"xlsx", WriteMode::kAppend, false})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, csv_realistic, Target{"csv", WriteMode::kAppend, false, nullptr, true})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, parquet_zstd_realistic, Target{"parquet", WriteMode::kAppend, false, nullptr, true})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, parquet_zstd1_realistic,
+                  Target{"parquet", WriteMode::kAppend, false, "compression_level=1", true})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Sink, xlsx, Target{"xlsx", WriteMode::kAppend, false})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Sink, sqlite_append, Target{"sqlite", WriteMode::kAppend, false})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

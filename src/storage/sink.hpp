@@ -58,8 +58,8 @@ struct BindContext {
   std::vector<std::string> primary_key;
   std::string date_key;
   WriteMode mode = WriteMode::kUpsert;
-  core::Options options;                // the storage's validated options (its sink's option table)
-  std::filesystem::path project_dir;   // relative paths in options resolve against it
+  core::Options options;              // the storage's validated options (its sink's option table)
+  std::filesystem::path project_dir;  // relative paths in options resolve against it
 };
 
 struct RunContext {

@@ -42,7 +42,8 @@ core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options);
 class CsvFormat final : public files::RowFormat {
  public:
   explicit CsvFormat(CsvSettings settings)
-      : settings_(std::move(settings)), extension_("csv" + std::string(files::CompressionSuffix(settings_.compression))) {}
+      : settings_(std::move(settings)),
+        extension_("csv" + std::string(files::CompressionSuffix(settings_.compression))) {}
 
   std::string_view name() const override { return "csv"; }
   // "csv", "csv.gz" or "csv.zst".

@@ -319,7 +319,8 @@ Status FileSink::RepairCompacted(PlainParts& plain, int64_t* repaired) {
         if (m.source.empty() || unit == plain.end()) continue;
         auto at = unit->second.find(folder);
         if (at == unit->second.end() || at->second != m.source) continue;
-        if (auto st = RemoveFileIfExists(FolderPath(folder) / ("part-" + m.unit + "." + std::string(format_->extension())));
+        if (auto st =
+                RemoveFileIfExists(FolderPath(folder) / ("part-" + m.unit + "." + std::string(format_->extension())));
             !st) {
           return st;
         }
@@ -335,8 +336,8 @@ Status FileSink::RepairCompacted(PlainParts& plain, int64_t* repaired) {
       for (const auto& m : f.members) {
         auto [it, fresh] = keeper[folder].try_emplace(m.unit, &f);
         const CompactedFile* k = it->second;
-        if (!fresh && (f.members.size() > k->members.size() ||
-                       (f.members.size() == k->members.size() && f.name > k->name))) {
+        if (!fresh &&
+            (f.members.size() > k->members.size() || (f.members.size() == k->members.size() && f.name > k->name))) {
           it->second = &f;
         }
       }
@@ -683,7 +684,8 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
   }
   std::error_code ec;
   if (!fs::is_directory(dataset_dir_, ec)) {
-    return Fail(ErrorKind::kConfig, "dataset folder '" + dataset_dir_.string() + "' does not exist (nothing written yet?)");
+    return Fail(ErrorKind::kConfig,
+                "dataset folder '" + dataset_dir_.string() + "' does not exist (nothing written yet?)");
   }
   if (auto st = AcquireLock(lock_wait); !st) return Fail(st.error());
   write_dir_ = dataset_dir_;
@@ -698,7 +700,8 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
       return Fail(ErrorKind::kConfig, "--partition given, but the storage does not partition its datasets");
     }
     if (eq == std::string::npos || options.partition.substr(0, eq) != partition_->key()) {
-      return Fail(ErrorKind::kConfig, "--partition must be " + partition_->key() + "=VALUE, got '" + options.partition + "'");
+      return Fail(ErrorKind::kConfig,
+                  "--partition must be " + partition_->key() + "=VALUE, got '" + options.partition + "'");
     }
     std::string folder = SafeFileName(partition_->key()) + "=" + SafeFileName(options.partition.substr(eq + 1));
     if (!known_folders_.count(folder)) {
@@ -754,7 +757,8 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
       // A name no unit's part file can take by accident: the hash of what went in, salted on a clash.
       std::string output;
       for (uint64_t salt = 0;; ++salt) {
-        output = std::string(kCompactedPrefix) + core::Hex64(core::Fnv1a64(member_list, 0xcbf29ce484222325ULL + salt)) + suffix;
+        output = std::string(kCompactedPrefix) + core::Hex64(core::Fnv1a64(member_list, 0xcbf29ce484222325ULL + salt)) +
+                 suffix;
         bool is_input = std::find(item.inputs.begin(), item.inputs.end(), output) != item.inputs.end();
         if (is_input || !Exists(dir / output)) break;
       }

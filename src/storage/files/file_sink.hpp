@@ -54,7 +54,7 @@ struct CompactOptions {
 };
 
 struct CompactedFolder {
-  std::string folder;  // "" for the dataset folder itself, else "key=value"
+  std::string folder;               // "" for the dataset folder itself, else "key=value"
   std::vector<std::string> inputs;  // file names merged
   std::string output;               // the merged file's name
   int64_t bytes_before = 0;
@@ -150,7 +150,7 @@ class FileSink : public Sink {
   bool publish_pending_ = false;  // mode replace: staging not yet swapped in
 
   std::unique_ptr<DatasetLock> lock_;
-  std::set<std::string> known_folders_;         // partition folders under write_dir_ ("" included)
+  std::set<std::string> known_folders_;                          // partition folders under write_dir_ ("" included)
   std::map<std::string, std::vector<CompactedFile>> compacted_;  // by folder
   int64_t repaired_units_ = 0;
   std::map<std::string, PendingUnit> pending_;  // by unit id

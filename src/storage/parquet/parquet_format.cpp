@@ -25,8 +25,11 @@ namespace {
 constexpr size_t kSliceRows = 65536;
 // Longer strings get no min/max statistics: they would bloat every footer and rarely help pruning.
 constexpr size_t kMaxStatisticsBytes = 256;
-// The dictionary is abandoned as soon as it holds more distinct values than this share of the chunk's values.
+// The dictionary is abandoned as soon as it holds more distinct values than this share of the chunk's values,
+// or when the first kDictionarySample values are already mostly distinct (a cheap early exit for prices,
+// volumes and codes, which would otherwise be hashed up to that share first).
 constexpr double kMaxDistinctShare = 0.5;
+constexpr size_t kDictionarySample = 1024;
 
 template <class T>
 void AppendLe(std::string& out, T v) {
@@ -134,8 +137,10 @@ class DictionaryBuilder {
     max_entries_ = max_entries;
     size_t cap = 16;
     while (cap < max_entries * 2 + 2) cap <<= 1;
-    if (slots_.size() != cap) slots_.assign(cap, -1);
-    else std::fill(slots_.begin(), slots_.end(), -1);
+    if (slots_.size() != cap)
+      slots_.assign(cap, -1);
+    else
+      std::fill(slots_.begin(), slots_.end(), -1);
     mask_ = cap - 1;
     count_ = 0;
   }
@@ -397,7 +402,7 @@ class ParquetFileWriter final : public files::RowFormatWriter {
               keys.push_back(bits);
               AppendLe(dict_values_, v[i]);
             });
-        if (idx < 0) return false;
+        if (idx < 0 || (i + 1 == kDictionarySample && dict_.count() * 4 > kDictionarySample * 3)) return false;
         indices_[i] = static_cast<uint32_t>(idx);
       }
       return true;
@@ -417,7 +422,10 @@ class ParquetFileWriter final : public files::RowFormatWriter {
                 dict_strings_.push_back(s);
                 dict_bytes += s.size() + 4;
               });
-          if (idx < 0 || static_cast<int64_t>(dict_bytes) > settings_.dictionary_max_bytes) return false;
+          if (idx < 0 || static_cast<int64_t>(dict_bytes) > settings_.dictionary_max_bytes ||
+              (i + 1 == kDictionarySample && dict_.count() * 4 > kDictionarySample * 3)) {
+            return false;
+          }
           indices_[i] = static_cast<uint32_t>(idx);
         }
         dict_values_.reserve(dict_bytes);
@@ -600,26 +608,28 @@ core::Result<ParquetSettings> ParquetSettingsFromOptions(const core::Options& op
   s.compression_level = static_cast<int>(level);
   s.row_group_size_bytes = options.GetInt("row_group_size_bytes", s.row_group_size_bytes);
   if (s.row_group_size_bytes < 1024 || s.row_group_size_bytes > (int64_t{1} << 40)) {
-    return Fail(ErrorKind::kConfig, "row_group_size_bytes must be between 1024 and 1 TiB, got " +
-                                        std::to_string(s.row_group_size_bytes));
+    return Fail(ErrorKind::kConfig,
+                "row_group_size_bytes must be between 1024 and 1 TiB, got " + std::to_string(s.row_group_size_bytes));
   }
   s.row_group_rows = options.GetInt("row_group_rows", 0);
   if (s.row_group_rows < 0) return Fail(ErrorKind::kConfig, "row_group_rows cannot be negative (0: no row limit)");
   s.data_page_size_bytes = options.GetInt("data_page_size_bytes", s.data_page_size_bytes);
   if (s.data_page_size_bytes < 1024 || s.data_page_size_bytes > (int64_t{512} << 20)) {
-    return Fail(ErrorKind::kConfig, "data_page_size_bytes must be between 1024 and 512 MiB, got " +
-                                        std::to_string(s.data_page_size_bytes));
+    return Fail(ErrorKind::kConfig,
+                "data_page_size_bytes must be between 1024 and 512 MiB, got " + std::to_string(s.data_page_size_bytes));
   }
   s.dictionary = options.GetBool("dictionary", true);
   s.dictionary_max_bytes = options.GetInt("dictionary_max_bytes", s.dictionary_max_bytes);
   if (s.dictionary_max_bytes < 0 || s.dictionary_max_bytes > (int64_t{1} << 30)) {
-    return Fail(ErrorKind::kConfig, "dictionary_max_bytes must be between 0 and 1 GiB, got " +
-                                        std::to_string(s.dictionary_max_bytes));
+    return Fail(ErrorKind::kConfig,
+                "dictionary_max_bytes must be between 0 and 1 GiB, got " + std::to_string(s.dictionary_max_bytes));
   }
   return s;
 }
 
-std::string_view ParquetCreatedBy() { return "datasync version 0.1.0"; }
+std::string_view ParquetCreatedBy() {
+  return "datasync version 0.1.0";
+}
 
 ParquetFormat::ParquetFormat(ParquetSettings settings)
     : settings_(settings), merger_(std::make_unique<ParquetMerger>()) {}
@@ -629,6 +639,8 @@ std::unique_ptr<files::RowFormatWriter> ParquetFormat::NewWriter(const core::Sch
   return std::make_unique<ParquetFileWriter>(settings_, schema);
 }
 
-const files::PartMerger* ParquetFormat::merger() const { return merger_.get(); }
+const files::PartMerger* ParquetFormat::merger() const {
+  return merger_.get();
+}
 
 }  // namespace datasync::storage::parquet

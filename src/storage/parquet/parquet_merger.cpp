@@ -120,15 +120,15 @@ core::Result<std::vector<UnitRange>> UnitsOf(const FileMetaData& meta, const fs:
     auto parts = core::Split(line, '\t');
     auto count = parts.size() == 3 ? core::ParseInt64(parts[0]) : std::nullopt;
     if (!count || *count < 0 || parts[1].empty()) {
-      return Fail(ErrorKind::kPermanent, "'" + path.string() + "' has a malformed " + std::string(kUnitsKey) + " entry");
+      return Fail(ErrorKind::kPermanent,
+                  "'" + path.string() + "' has a malformed " + std::string(kUnitsKey) + " entry");
     }
     out.push_back({*count, {parts[1], parts[2]}});
     total += *count;
   }
   if (total != static_cast<int64_t>(meta.row_groups.size())) {
-    return Fail(ErrorKind::kPermanent,
-                "'" + path.string() + "' lists units for " + std::to_string(total) + " row groups but has " +
-                    std::to_string(meta.row_groups.size()));
+    return Fail(ErrorKind::kPermanent, "'" + path.string() + "' lists units for " + std::to_string(total) +
+                                           " row groups but has " + std::to_string(meta.row_groups.size()));
   }
   return out;
 }
@@ -156,7 +156,7 @@ core::Result<std::string> ParquetMerger::LayoutKey(const fs::path& file) const {
 }
 
 core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<Input>& inputs,
-                                                            const fs::path& out_path) const {
+                                                             const fs::path& out_path) const {
   Output result;
   FileMetaData merged;
   std::string units_text;
@@ -175,7 +175,8 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
     if (merged.schema.empty()) {
       merged.schema = meta.schema;
     } else if (!(merged.schema == meta.schema)) {
-      return Fail(ErrorKind::kPermanent, "'" + input.path.string() + "' has other columns than the files merged before it");
+      return Fail(ErrorKind::kPermanent,
+                  "'" + input.path.string() + "' has other columns than the files merged before it");
     }
     auto units = UnitsOf(meta, input.path);
     if (!units) return Fail(units.error());

@@ -183,9 +183,12 @@ LogicalAnnotation ReadLogical(ThriftReader& r) {
       case 5:
         l.kind = LogicalAnnotation::Kind::kDecimal;
         ForEachField(r, [&](int16_t f, ThriftType t) {
-          if (f == 1) l.scale = static_cast<int32_t>(r.ReadInt(t));
-          else if (f == 2) l.precision = static_cast<int32_t>(r.ReadInt(t));
-          else return false;
+          if (f == 1)
+            l.scale = static_cast<int32_t>(r.ReadInt(t));
+          else if (f == 2)
+            l.precision = static_cast<int32_t>(r.ReadInt(t));
+          else
+            return false;
           return true;
         });
         return true;
@@ -224,9 +227,7 @@ ColumnMetaData ReadColumnMetaData(ThriftReader& r) {
       case 2:
         ForEachListElement(r, [&](ThriftType t) { c.encodings.push_back(static_cast<int32_t>(r.ReadInt(t))); });
         return true;
-      case 3:
-        ForEachListElement(r, [&](ThriftType) { c.path.push_back(r.ReadBinary()); });
-        return true;
+      case 3: ForEachListElement(r, [&](ThriftType) { c.path.push_back(r.ReadBinary()); }); return true;
       case 4: c.codec = static_cast<int32_t>(r.ReadInt(type)); return true;
       case 5: c.num_values = r.ReadInt(type); return true;
       case 6: c.total_uncompressed_size = r.ReadInt(type); return true;
@@ -301,9 +302,12 @@ core::Result<FileMetaData> ParseFileMetaData(std::string_view bytes) {
         ForEachListElement(r, [&](ThriftType) {
           std::pair<std::string, std::string> kv;
           ForEachField(r, [&](int16_t f, ThriftType) {
-            if (f == 1) kv.first = r.ReadBinary();
-            else if (f == 2) kv.second = r.ReadBinary();
-            else return false;
+            if (f == 1)
+              kv.first = r.ReadBinary();
+            else if (f == 2)
+              kv.second = r.ReadBinary();
+            else
+              return false;
             return true;
           });
           m.key_value.push_back(std::move(kv));

@@ -1,7 +1,8 @@
-// The subset of Parquet's file metadata (https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift)
-// that datasync writes, as plain structs with their compact-protocol encoding, and a parser for footers
-// datasync wrote itself (compaction copies row groups between such files and rewrites their offsets).
-// Enum values are the format's own numbers. Plain data and pure functions; thread-safe.
+// The subset of Parquet's file metadata
+// (https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift) that datasync writes, as plain
+// structs with their compact-protocol encoding, and a parser for footers datasync wrote itself (compaction copies row
+// groups between such files and rewrites their offsets). Enum values are the format's own numbers. Plain data and pure
+// functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +18,14 @@ namespace datasync::storage::parquet {
 namespace format {
 enum PhysicalType : int32_t { kBoolean = 0, kInt32 = 1, kInt64 = 2, kDouble = 5, kByteArray = 6 };
 enum Repetition : int32_t { kRequired = 0, kOptional = 1 };
-enum ConvertedType : int32_t { kUtf8 = 0, kDecimal = 5, kDate = 6, kTimestampMicros = 10, kInt32Converted = 17,
-                               kInt64Converted = 18 };
+enum ConvertedType : int32_t {
+  kUtf8 = 0,
+  kDecimal = 5,
+  kDate = 6,
+  kTimestampMicros = 10,
+  kInt32Converted = 17,
+  kInt64Converted = 18
+};
 enum Encoding : int32_t { kPlain = 0, kRle = 3, kRleDictionary = 8 };
 enum Codec : int32_t { kUncompressed = 0, kSnappy = 1, kZstd = 6 };
 enum PageType : int32_t { kDataPage = 0, kDictionaryPage = 2 };

@@ -86,7 +86,9 @@ void ThriftWriter::EndStruct() {
   }
 }
 
-void ThriftWriter::ListI32(int32_t v) { Varint(ZigZag(v)); }
+void ThriftWriter::ListI32(int32_t v) {
+  Varint(ZigZag(v));
+}
 
 void ThriftWriter::ListBinary(std::string_view v) {
   Varint(v.size());
@@ -193,8 +195,10 @@ void ThriftReader::Skip(ThriftType type) {
     case ThriftType::kI32:
     case ThriftType::kI64: Varint(); return;
     case ThriftType::kDouble:
-      if (data_.size() - pos_ < 8) Fail();
-      else pos_ += 8;
+      if (data_.size() - pos_ < 8)
+        Fail();
+      else
+        pos_ += 8;
       return;
     case ThriftType::kBinary: ReadBinary(); return;
     case ThriftType::kList:

@@ -86,7 +86,10 @@ class ThriftReader {
  private:
   uint64_t Varint();
   uint8_t Byte();
-  void Fail() { ok_ = false; pos_ = data_.size(); }
+  void Fail() {
+    ok_ = false;
+    pos_ = data_.size();
+  }
 
   std::string_view data_;
   size_t pos_ = 0;

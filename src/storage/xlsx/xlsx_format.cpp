@@ -21,9 +21,13 @@ constexpr size_t kMaxTextChars = 32767;  // Excel's limit for one cell
 constexpr uint16_t kMaxColumns = 16384;
 constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
 
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
 
 size_t Utf8Chars(std::string_view s) {
   size_t n = 0;
@@ -59,7 +63,9 @@ bool FitsSixteenDigits(double v) {
   return digits <= 16;
 }
 
-std::string LxwMessage(lxw_error e) { return lxw_strerror(e); }
+std::string LxwMessage(lxw_error e) {
+  return lxw_strerror(e);
+}
 
 class XlsxWriter final : public files::RowFormatWriter {
  public:
@@ -251,8 +257,9 @@ core::Result<XlsxSettings> XlsxSettingsFromOptions(const core::Options& options)
   XlsxSettings s;
   s.sheet_name = options.GetString("sheet_name", "data");
   // Excel's rules for sheet names: 1..31 characters, none of []:*?/\ and not starting or ending with '.
-  if (s.sheet_name.empty() || Utf8Chars(s.sheet_name) > 28 || s.sheet_name.find_first_of("[]:*?/\\") != std::string::npos ||
-      s.sheet_name.front() == '\'' || s.sheet_name.back() == '\'' || !core::IsValidUtf8(s.sheet_name)) {
+  if (s.sheet_name.empty() || Utf8Chars(s.sheet_name) > 28 ||
+      s.sheet_name.find_first_of("[]:*?/\\") != std::string::npos || s.sheet_name.front() == '\'' ||
+      s.sheet_name.back() == '\'' || !core::IsValidUtf8(s.sheet_name)) {
     return Fail(ErrorKind::kConfig, "sheet_name '" + s.sheet_name +
                                         "' is not a valid Excel sheet name (1 to 28 characters, leaving room for "
                                         "'_2'..., none of []:*?/\\, no leading or trailing ')");
@@ -264,8 +271,8 @@ core::Result<XlsxSettings> XlsxSettingsFromOptions(const core::Options& options)
   s.truncate_long_text = long_text == "truncate";
   int64_t rows = options.GetInt("max_rows_per_sheet", 1048576);
   if (rows < 2 || rows > 1048576) {
-    return Fail(ErrorKind::kConfig, "max_rows_per_sheet must be between 2 and 1048576 (Excel's limit), got " +
-                                        std::to_string(rows));
+    return Fail(ErrorKind::kConfig,
+                "max_rows_per_sheet must be between 2 and 1048576 (Excel's limit), got " + std::to_string(rows));
   }
   s.max_rows_per_sheet = static_cast<uint32_t>(rows);
   return s;

@@ -7,8 +7,8 @@
 
 #include <cfloat>
 #include <cmath>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
@@ -52,7 +52,9 @@ TEST(ParquetEncodingTest, RepeatedValuesBecomeOneRleRun) {
   std::vector<uint8_t> levels(10, 1);
   std::string defs;
   parquet::AppendDefinitionLevels(levels.data(), levels.size(), defs);
-  EXPECT_EQ(Hex(defs), "02000000" "1401");  // 4-byte length, then RLE run of 10 ones
+  EXPECT_EQ(Hex(defs),
+            "02000000"
+            "1401");  // 4-byte length, then RLE run of 10 ones
 }
 
 TEST(ParquetEncodingTest, MixedRunsKeepEveryValue) {
@@ -305,7 +307,8 @@ TEST_F(ParquetFilesTest, AMillionRowsInSeveralRowGroups) {
   ASSERT_TRUE(sink.Commit());
   ASSERT_TRUE(sink.Close());
   fs::path file = Root() / "million" / "part-all.parquet";
-  if (const char* keep = std::getenv("DATASYNC_KEEP_MILLION")) fs::copy_file(file, keep, fs::copy_options::overwrite_existing);
+  if (const char* keep = std::getenv("DATASYNC_KEEP_MILLION"))
+    fs::copy_file(file, keep, fs::copy_options::overwrite_existing);
   ExpectSynthetic(file, kRows);
   auto chunks = ChunkMeta(file, "id");
   EXPECT_GT(chunks.size(), 2u) << "16 MiB row groups should split a million rows";
@@ -362,8 +365,9 @@ TEST_F(ParquetFilesTest, HivePartitionsReadAsAColumn) {
   auto schema = SyntheticSchema();
   auto batch = SyntheticBatch(schema, 0, 4000);
   ParquetSink sink;
-  RunSink(sink, Ctx("daily", schema, {{"partition_by", std::string("d")}, {"partition_granularity", std::string("year")}}),
-          1, {{"u", &batch}});
+  RunSink(sink,
+          Ctx("daily", schema, {{"partition_by", std::string("d")}, {"partition_granularity", std::string("year")}}), 1,
+          {{"u", &batch}});
   json doc;
   ASSERT_EQ(Oracle({"--hive", (Root() / "daily").string()}, doc), 0);
   std::vector<std::string> names;
@@ -389,7 +393,8 @@ TEST_F(ParquetFilesTest, HivePartitionsReadAsAColumn) {
 
 TEST_F(ParquetFilesTest, NewColumnsAndAWidenedTypeReadTogetherByName) {
   auto v1 = MakeSchema({{"code", LogicalType::String()}, {"vol", LogicalType::Int64()}});
-  auto v2 = MakeSchema({{"code", LogicalType::String()}, {"vol", LogicalType::Float64()}, {"amount", LogicalType::Float64()}});
+  auto v2 = MakeSchema(
+      {{"code", LogicalType::String()}, {"vol", LogicalType::Float64()}, {"amount", LogicalType::Float64()}});
   auto b1 = MakeBatch(v1, {{Value::String("A"), Value::Int64(100)}, {Value::String("B"), Value::Int64(1LL << 40)}});
   auto b2 = MakeBatch(v2, {{Value::String("C"), Value::Float64(2.5), Value::Float64(1e6)}});
   ParquetSink first, second;
@@ -440,9 +445,7 @@ class ParquetCompactionTest : public ParquetFilesTest {
     }
     ASSERT_TRUE(sink.Close());
   }
-  BindContext PartitionedCtx() {
-    return Ctx("daily", schema_, {{"partition_by", std::string("code")}});
-  }
+  BindContext PartitionedCtx() { return Ctx("daily", schema_, {{"partition_by", std::string("code")}}); }
   core::Result<files::CompactReport> Compact(files::CompactOptions options = {}) {
     ParquetSink sink;
     if (auto st = sink.Bind(PartitionedCtx()); !st) return core::Fail(st.error());

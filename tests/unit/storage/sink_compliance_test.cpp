@@ -5,9 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cfloat>
 #include <climits>
-#include <cctype>
 #include <cmath>
 
 #include "core/strings.hpp"
@@ -692,7 +692,8 @@ INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest,
                                            "parquet:compression=none,row_group_rows=3,data_page_size_bytes=1024"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name;
-                           for (char c : info.param) name.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+                           for (char c : info.param)
+                             name.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
                            return name;
                          });
 

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <zlib.h>
-#include <zstd.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -772,7 +772,8 @@ class ParquetReader final : public SinkReader {
     if (!fs::is_directory(dir)) return out;
     out.exists = true;
     std::string text;
-    int rc = RunProcess({"node", (OraclesDir() / "read_parquet.mjs").string(), "--engine", engine_, dir.string()}, text);
+    int rc =
+        RunProcess({"node", (OraclesDir() / "read_parquet.mjs").string(), "--engine", engine_, dir.string()}, text);
     if (rc != 0) {
       ADD_FAILURE() << engine_ << " could not read " << dir << " (exit " << rc
                     << "; were the oracles installed by scripts/test-setup.d/20-oracles.sh?)";
@@ -791,7 +792,8 @@ class ParquetReader final : public SinkReader {
       auto at = std::find(names.begin(), names.end(), schema.field(f).name);
       if (at == names.end()) continue;
       index[f] = static_cast<int>(at - names.begin());
-      EXPECT_EQ(doc["columns"][static_cast<size_t>(index[f])]["type"].get<std::string>(), schema.field(f).type.ToString())
+      EXPECT_EQ(doc["columns"][static_cast<size_t>(index[f])]["type"].get<std::string>(),
+                schema.field(f).type.ToString())
           << engine_ << " reads column '" << schema.field(f).name << "' with another type";
     }
     for (const auto& r : doc["rows"]) {
@@ -939,8 +941,8 @@ class XlsxReader final : public SinkReader {
         }
         bool typed = true;
         auto v = FromXlsxCell(r[i], field.type, typed);
-        EXPECT_TRUE(v.has_value()) << "openpyxl: cannot read " << Shorten(r[i].dump()) << " as " << field.type.ToString()
-                                   << " (column '" << field.name << "')";
+        EXPECT_TRUE(v.has_value()) << "openpyxl: cannot read " << Shorten(r[i].dump()) << " as "
+                                   << field.type.ToString() << " (column '" << field.name << "')";
         EXPECT_TRUE(typed) << "column '" << field.name << "': " << r[i].dump() << " should have been a number";
         row.push_back(v ? *v : Value::Null(field.type));
       }
@@ -955,6 +957,8 @@ class XlsxReader final : public SinkReader {
 
 }  // namespace
 
-std::unique_ptr<SinkReader> NewXlsxReader(fs::path root) { return std::make_unique<XlsxReader>(std::move(root)); }
+std::unique_ptr<SinkReader> NewXlsxReader(fs::path root) {
+  return std::make_unique<XlsxReader>(std::move(root));
+}
 
 }  // namespace datasync::storage::testing

@@ -88,7 +88,7 @@ struct FloatRules {
   bool nan_as_null = false;
   bool infinity_as_null = false;
   bool keeps_negative_zero = true;
-  bool timestamp_millis = false;  // timestamps kept to the millisecond (Excel), rounded half up
+  bool timestamp_millis = false;      // timestamps kept to the millisecond (Excel), rounded half up
   bool empty_string_as_null = false;  // an empty text cell is an empty cell (Excel)
 };
 

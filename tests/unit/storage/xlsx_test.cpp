@@ -61,7 +61,8 @@ TEST_F(XlsxTest, RowsContinueOnNewSheetsWithTheHeader) {
   std::vector<std::pair<std::string, int>> sheets;
   for (const auto& s : doc["sheets"]) sheets.emplace_back(s["sheet"], s["rows"]);
   // 4 rows per sheet including the header: 3 data rows each.
-  EXPECT_EQ(sheets, (std::vector<std::pair<std::string, int>>{{"bars", 4}, {"bars_2", 4}, {"bars_3", 4}, {"bars_4", 2}}));
+  EXPECT_EQ(sheets,
+            (std::vector<std::pair<std::string, int>>{{"bars", 4}, {"bars_2", 4}, {"bars_3", 4}, {"bars_4", 2}}));
   auto got = NewXlsxReader(tmp_.path() / "root")->Read("rolled", *schema);
   EXPECT_EQ(CompareRows(rows, got.rows, FloatRules{}), "");
 }
@@ -169,8 +170,10 @@ TEST_F(XlsxTest, LongTextCanBeTruncatedOnRequest) {
 
 TEST_F(XlsxTest, BadOptionsAreConfigErrors) {
   auto schema = MakeSchema({{"s", LogicalType::String()}});
-  for (auto [key, value] : std::vector<std::pair<std::string, core::OptionValue>>{
-           {"sheet_name", std::string("a/b")}, {"sheet_name", std::string("")}, {"max_rows_per_sheet", int64_t{2000000}}}) {
+  for (auto [key, value] :
+       std::vector<std::pair<std::string, core::OptionValue>>{{"sheet_name", std::string("a/b")},
+                                                              {"sheet_name", std::string("")},
+                                                              {"max_rows_per_sheet", int64_t{2000000}}}) {
     XlsxSink sink;
     auto st = sink.Bind(Ctx("x", schema, {{key, value}}));
     ASSERT_FALSE(st) << key;
