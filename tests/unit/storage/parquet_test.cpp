@@ -196,15 +196,7 @@ class ParquetFilesTest : public ::testing::Test {
  protected:
   BindContext Ctx(const std::string& dataset, core::SchemaPtr schema,
                   std::vector<std::pair<std::string, core::OptionValue>> options = {}) {
-    BindContext ctx;
-    ctx.storage_name = "pq";
-    ctx.dataset = dataset;
-    ctx.schema = std::move(schema);
-    ctx.mode = WriteMode::kAppend;
-    ctx.project_dir = tmp_.path();
-    ctx.options.Set("path", std::string("root"));
-    for (auto& [k, v] : options) ctx.options.Set(k, v);
-    return ctx;
+    return FileSinkContext(tmp_.path(), "pq", dataset, std::move(schema), std::move(options));
   }
   fs::path Root() const { return tmp_.path() / "root"; }
 

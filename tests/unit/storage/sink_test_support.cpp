@@ -441,17 +441,30 @@ Row JsonObjectToRow(const nlohmann::json& obj, const core::Schema& schema) {
   return row;
 }
 
-class JsonlReader final : public SinkReader {
+// JSON Lines (one object per line) or JSON (one array of objects per file).
+class JsonReader final : public SinkReader {
  public:
-  explicit JsonlReader(fs::path root) : root_(std::move(root)) {}
+  JsonReader(fs::path root, bool array) : root_(std::move(root)), array_(array) {}
 
   StoredData Read(const std::string& dataset, const core::Schema& schema) override {
     StoredData out;
-    FileDataset ds = FindParts(root_, dataset, ".jsonl");
+    FileDataset ds = FindParts(root_, dataset, array_ ? ".json" : ".jsonl");
     out.exists = ds.exists;
     if (!ds.exists) return out;
     for (const auto& part : ds.parts) {
       std::string data = Slurp(part);
+      if (array_) {
+        auto doc = nlohmann::json::parse(data, nullptr, false);
+        if (doc.is_discarded() || !doc.is_array()) {
+          ADD_FAILURE() << part << " is not one JSON array";
+          continue;
+        }
+        for (const auto& obj : doc) {
+          EXPECT_TRUE(obj.is_object()) << part << ": an element is not an object";
+          if (obj.is_object()) out.rows.push_back(JsonObjectToRow(obj, schema));
+        }
+        continue;
+      }
       EXPECT_TRUE(data.empty() || data.back() == '\n') << part << " does not end with a newline";
       size_t start = 0;
       while (start < data.size()) {
@@ -472,33 +485,7 @@ class JsonlReader final : public SinkReader {
 
  private:
   fs::path root_;
-};
-
-class JsonArrayReader final : public SinkReader {
- public:
-  explicit JsonArrayReader(fs::path root) : root_(std::move(root)) {}
-
-  StoredData Read(const std::string& dataset, const core::Schema& schema) override {
-    StoredData out;
-    FileDataset ds = FindParts(root_, dataset, ".json");
-    out.exists = ds.exists;
-    if (!ds.exists) return out;
-    for (const auto& part : ds.parts) {
-      auto doc = nlohmann::json::parse(Slurp(part), nullptr, false);
-      if (doc.is_discarded() || !doc.is_array()) {
-        ADD_FAILURE() << part << " is not one JSON array";
-        continue;
-      }
-      for (const auto& obj : doc) {
-        EXPECT_TRUE(obj.is_object()) << part << ": an element is not an object";
-        if (obj.is_object()) out.rows.push_back(JsonObjectToRow(obj, schema));
-      }
-    }
-    return out;
-  }
-
- private:
-  fs::path root_;
+  bool array_;
 };
 
 std::string CellRepr(const Value& v, const FloatRules& rules) {
@@ -538,12 +525,8 @@ std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_
 std::unique_ptr<SinkReader> NewCsvReader(fs::path root) {
   return std::make_unique<CsvReader>(std::move(root));
 }
-std::unique_ptr<SinkReader> NewJsonlReader(fs::path root) {
-  return std::make_unique<JsonlReader>(std::move(root));
-}
-std::unique_ptr<SinkReader> NewJsonReader(fs::path root) {
-  return std::make_unique<JsonArrayReader>(std::move(root));
-}
+std::unique_ptr<SinkReader> NewJsonlReader(fs::path root) { return std::make_unique<JsonReader>(std::move(root), false); }
+std::unique_ptr<SinkReader> NewJsonReader(fs::path root) { return std::make_unique<JsonReader>(std::move(root), true); }
 
 bool ParseCsv(std::string_view data, char delimiter, std::vector<std::vector<CsvField>>& records, std::string& error) {
   records.clear();
@@ -663,6 +646,19 @@ std::string CompareRows(const std::vector<Row>& expected, const std::vector<Row>
     if (diff.str().size() > 4000) break;
   }
   return diff.str();
+}
+
+BindContext FileSinkContext(const fs::path& project_dir, const std::string& storage, const std::string& dataset,
+                            core::SchemaPtr schema, std::vector<std::pair<std::string, core::OptionValue>> options) {
+  BindContext ctx;
+  ctx.storage_name = storage;
+  ctx.dataset = dataset;
+  ctx.schema = std::move(schema);
+  ctx.mode = WriteMode::kAppend;
+  ctx.project_dir = project_dir;
+  ctx.options.Set("path", std::string("root"));
+  for (auto& [k, v] : options) ctx.options.Set(k, std::move(v));
+  return ctx;
 }
 
 void RunSink(Sink& sink, const BindContext& ctx, int64_t run_id, const std::vector<UnitBatch>& units) {

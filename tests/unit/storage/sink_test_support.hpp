@@ -98,6 +98,11 @@ std::vector<Row> Normalize(std::vector<Row> rows, const FloatRules& rules);
 // without keeps_negative_zero, -0.0 == 0.0. Returns "" when equal, else a description of the difference.
 std::string CompareRows(const std::vector<Row>& expected, const std::vector<Row>& actual, const FloatRules& rules);
 
+// A BindContext for a file sink in mode append, rooted at project_dir/root, with extra options.
+BindContext FileSinkContext(const fs::path& project_dir, const std::string& storage, const std::string& dataset,
+                            core::SchemaPtr schema,
+                            std::vector<std::pair<std::string, core::OptionValue>> options = {});
+
 // Runs Bind, Migrate, Open, one Write per (unit, batch) and Commit, Finish, Close; fails the test on the
 // first error.
 struct UnitBatch {

@@ -22,15 +22,7 @@ class XlsxTest : public ::testing::Test {
  protected:
   BindContext Ctx(const std::string& dataset, core::SchemaPtr schema,
                   std::vector<std::pair<std::string, core::OptionValue>> options = {}) {
-    BindContext ctx;
-    ctx.storage_name = "sheets";
-    ctx.dataset = dataset;
-    ctx.schema = std::move(schema);
-    ctx.mode = WriteMode::kAppend;
-    ctx.project_dir = tmp_.path();
-    ctx.options.Set("path", std::string("root"));
-    for (auto& [k, v] : options) ctx.options.Set(k, v);
-    return ctx;
+    return FileSinkContext(tmp_.path(), "sheets", dataset, std::move(schema), std::move(options));
   }
   json Python(const std::string& script, const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"/usr/bin/python3", "-c", script};
