@@ -1,9 +1,10 @@
 // Compaction of file storages (`datasync compact`): merges the small part files of each partition of a
 // dataset into one, so readers open a few files instead of one per task. The storage and dataset
-// definitions come from datasync.yaml; the work is FileSink::Compact, which holds the dataset's lock for
-// its whole run, so a sync that writes the same dataset either waits (up to 30 s, then fails its Migrate
-// with a retryable error) or holds the lock itself and the compaction fails fast naming it. Nothing is
-// lost or duplicated either way (files/file_sink.hpp explains how rewritten units leave merged files).
+// definitions come from datasync.yaml; the work is FileSink::Compact, which holds the dataset's lock
+// exclusively for its whole run, so a sync that writes the same dataset either waits (up to 30 s, then
+// fails its Migrate with a retryable error) or holds the lock (shared) itself and the compaction fails
+// fast. Nothing is lost or duplicated either way (files/file_sink.hpp explains how rewritten units leave
+// merged files).
 // Stateless functions; call from one thread.
 #pragma once
 

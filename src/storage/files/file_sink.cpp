@@ -101,7 +101,7 @@ SinkCapabilities FileSink::capabilities() const {
   caps.idempotent_units = true;
   caps.replace = true;
   caps.schema_evolution = true;
-  caps.concurrent_writers = false;
+  caps.concurrent_writers = true;  // for different units; see DatasetLock
   return caps;
 }
 
@@ -157,17 +157,30 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   return core::Ok();
 }
 
-Status FileSink::AcquireLock(std::chrono::milliseconds wait) {
+Status FileSink::AcquireLock(bool exclusive, std::chrono::milliseconds wait) {
   if (lock_) return core::Ok();
-  auto lock = DatasetLock::Acquire(root_, safe_dataset_, wait);
+  using Mode = DatasetLock::Mode;
+  // A writer first tries to be alone (then Open may clean up after crashed runs), else shares the dataset
+  // with the other writers; replace and compaction need it to themselves.
+  auto lock =
+      DatasetLock::Acquire(root_, safe_dataset_, Mode::kExclusive, exclusive ? wait : std::chrono::milliseconds(0));
+  if (!lock && !exclusive && lock.error().kind() == ErrorKind::kTransient) {
+    lock = DatasetLock::Acquire(root_, safe_dataset_, Mode::kShared, wait);
+  }
   if (!lock) return Fail(lock.error());
   lock_ = std::move(*lock);
   return core::Ok();
 }
 
 Status FileSink::MigrateImpl() {
-  if (auto st = AcquireLock(kSinkLockWait); !st) return st;
+  if (auto st = AcquireLock(mode_ == WriteMode::kReplace, kSinkLockWait); !st) return st;
   Status st = MigrateFolder();
+  if (st && mode_ != WriteMode::kReplace && lock_->mode() == DatasetLock::Mode::kExclusive) {
+    // Alone with the dataset: clean up what crashed runs left, then let other plans writing it join.
+    write_dir_ = dataset_dir_;
+    st = ScanWriteDir();
+    if (st) st = lock_->Share(kSinkLockWait);
+  }
   // A sink that failed Migrate never writes; it must not keep others out until it is destroyed.
   if (!st) lock_.reset();
   return st;
@@ -258,9 +271,10 @@ Status FileSink::ScanWriteDir() {
     }
   }
   if (ec) return Fail(IoError("cannot list folder", write_dir_, ec.value()));
-  // Temps a crashed run left behind: nobody else writes this folder (no concurrent writers), so they are
-  // garbage. Readers skip them anyway; removing them keeps the folder clean.
-  for (const auto& folder : folders) {
+  // Temps a crashed run left behind are garbage when this sink has the dataset to itself (with the lock
+  // shared, they may be another writer's work in progress). Readers skip them anyway.
+  bool alone = lock_ && lock_->mode() == DatasetLock::Mode::kExclusive;
+  for (const auto& folder : alone ? folders : std::vector<fs::path>{}) {
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
       if (name.starts_with(kTempPrefix) && name.ends_with(kTempSuffix)) {
@@ -273,7 +287,7 @@ Status FileSink::ScanWriteDir() {
   if (!format_->merger()) return core::Ok();
   PlainParts plain;
   if (auto st = ScanCompacted(known_folders_, plain); !st) return st;
-  return RepairCompacted(plain, &repaired_units_);
+  return alone ? RepairCompacted(plain, &repaired_units_) : core::Ok();
 }
 
 Status FileSink::ScanCompacted(const std::set<std::string>& folders, PlainParts& plain) {
@@ -388,6 +402,10 @@ Status FileSink::RewriteCompacted(const std::string& folder, size_t index, const
   auto& files = compacted_[folder];
   CompactedFile& f = files[index];
   fs::path path = FolderPath(folder) / f.name;
+  if (!Exists(path)) {  // another writer sharing the dataset dropped its last unit
+    files.erase(files.begin() + static_cast<ptrdiff_t>(index));
+    return core::Ok();
+  }
   bool keeps =
       std::any_of(f.members.begin(), f.members.end(), [&](const PartMerger::Member& m) { return !drop.count(m.unit); });
   if (!keeps) {
@@ -575,8 +593,15 @@ Status FileSink::PublishPending() {
       }
     }
   }
-  // 3b. A unit that compaction merged into a compacted file lives in its new part file now.
+  // 3b. A unit that compaction merged into a compacted file lives in its new part file now. Writers that
+  // share the dataset take turns rewriting merged files, so no rewrite undoes another's.
   if (!compacted_.empty()) {
+    std::unique_ptr<DatasetLock> merge_lock;
+    if (lock_ && lock_->mode() == DatasetLock::Mode::kShared) {
+      auto got = DatasetLock::Acquire(root_, safe_dataset_, DatasetLock::Mode::kExclusive, kSinkLockWait, "merge.lock");
+      if (!got) return Fail(got.error());
+      merge_lock = std::move(*got);
+    }
     std::set<std::string> units;
     for (const auto& [unit_id, unit] : pending_) units.insert(unit.safe_name);
     for (auto& [folder, files] : compacted_) {
@@ -687,7 +712,7 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
     return Fail(ErrorKind::kConfig,
                 "dataset folder '" + dataset_dir_.string() + "' does not exist (nothing written yet?)");
   }
-  if (auto st = AcquireLock(lock_wait); !st) return Fail(st.error());
+  if (auto st = AcquireLock(true, lock_wait); !st) return Fail(st.error());
   write_dir_ = dataset_dir_;
   repaired_units_ = 0;
   // Also repairs what a crashed commit or compaction left: afterwards every unit lives in one file only.

@@ -1,4 +1,4 @@
-// FileSink: the shared machinery of every file sink (CSV, JSON Lines, later Parquet and xlsx). A concrete
+// FileSink: the shared machinery of every file sink (CSV, JSON Lines, JSON, Parquet, xlsx). A concrete
 // file sink only names its option table and builds a RowFormat; everything about folders and durability
 // lives here.
 //
@@ -8,7 +8,8 @@
 //   folder the unit's rows fall into); several Writes of one unit before a Commit append to the same temp.
 // - Commit fsyncs the temps, renames them over `part-<unit>.<ext>` (so a re-run replaces the unit's file:
 //   idempotent_units), removes that unit's part files from partition folders it no longer has rows in,
-//   and fsyncs the folders. Abort deletes the temps. Open sweeps temps a crashed run left behind.
+//   and fsyncs the folders. Abort deletes the temps. Temps a crashed run left behind are swept by the next
+//   sink that gets the dataset to itself (see the lock below).
 // - A Write or Commit that fails discards every uncommitted write, as Abort would; the caller writes
 //   those units again in full (units already renamed by a failed Commit are complete and stay).
 // - Mode replace writes into ROOT/.<dataset>.staging-<run id>/ (a restarted run with the same id keeps
@@ -17,11 +18,13 @@
 // - Formats with a PartMerger (Parquet) support compaction (Compact): small part files of a partition
 //   become one `part-compact-<hash>.<ext>` that lists the units it holds. A unit rewritten later must not
 //   keep its rows there too, so Commit drops the committed units from compacted files (after renaming
-//   their new part files into place), and Open does the same for any unit that has a part file of its
-//   own and is still listed in a compacted file (a crash between those two steps): a unit's own part file
-//   always wins.
-// Thread-safety: like every Sink, one thread at a time. A DatasetLock, held from Migrate until Close (and
-// by Compact), keeps other sinks and compactions out of the dataset folder (concurrent_writers is false).
+//   their new part files into place); the next sink alone with the dataset (and Compact) repairs what a
+//   crash between such steps left: a unit's own newer part file always wins, and a compaction's leftover
+//   inputs go (files/part_merger.hpp).
+// Thread-safety: like every Sink, one thread at a time. A DatasetLock (dataset_lock.hpp) is held from
+// Migrate until Close: shared by sinks that write their own units (so parallel plans may write one
+// dataset), exclusive for mode replace and for Compact. Migrate takes it exclusively when it can, sweeps
+// the crash leftovers, then shares it.
 #pragma once
 
 #include <chrono>
@@ -131,7 +134,7 @@ class FileSink : public Sink {
   core::Status DropFromCompacted(const std::string& folder, const std::set<std::string>& units, bool& touched);
   core::Status RepairCompacted(PlainParts& plain, int64_t* repaired);
   core::Status RewriteCompacted(const std::string& folder, size_t index, const std::set<std::string>& drop);
-  core::Status AcquireLock(std::chrono::milliseconds wait);
+  core::Status AcquireLock(bool exclusive, std::chrono::milliseconds wait);
   core::Status MigrateFolder();
   core::Status OpenStaging();
   core::Status Publish();

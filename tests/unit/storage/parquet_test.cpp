@@ -568,9 +568,31 @@ TEST_F(ParquetCompactionTest, WaitsForNoSyncAndRefusesWhileOneWrites) {
   auto busy = Compact();
   ASSERT_FALSE(busy);
   EXPECT_EQ(busy.error().kind(), ErrorKind::kTransient);
-  EXPECT_NE(busy.error().message().find("in use by pid"), std::string::npos) << busy.error().message();
+  EXPECT_NE(busy.error().message().find("held by another datasync process"), std::string::npos)
+      << busy.error().message();
   ASSERT_TRUE(writer.Close());
   EXPECT_TRUE(Compact());
+}
+
+TEST_F(ParquetCompactionTest, PlansWritingOneDatasetAtOnceShareItAndKeepMergedFilesConsistent) {
+  WriteUnits(0, 4, 1);
+  ASSERT_TRUE(Compact());
+  // Two sinks (as two parallel plans) write the same dataset at once, each rewriting a merged unit.
+  ParquetSink a, b;
+  for (auto* s : {&a, &b}) {
+    ASSERT_TRUE(s->Bind(PartitionedCtx()));
+    ASSERT_TRUE(s->Migrate());
+  }
+  ASSERT_TRUE(a.Open(RunContext{2}));
+  ASSERT_TRUE(b.Open(RunContext{3}));
+  auto ba = SyntheticBatch(schema_, 2000, 100), bb = SyntheticBatch(schema_, 3000, 100);
+  ASSERT_TRUE(a.Write(ba, "u1"));
+  ASSERT_TRUE(b.Write(bb, "u2"));
+  ASSERT_TRUE(b.Commit());
+  ASSERT_TRUE(a.Commit());
+  ASSERT_TRUE(a.Close());
+  ASSERT_TRUE(b.Close());
+  EXPECT_EQ(CompareRows(Expected({{0, 0}, {1, 1900}, {2, 2800}, {3, 0}}), Stored(), FloatRules{}), "");
 }
 
 TEST_F(ParquetCompactionTest, TextFormatsCannotBeCompacted) {
