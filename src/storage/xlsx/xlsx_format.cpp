@@ -20,6 +20,8 @@ namespace {
 constexpr size_t kMaxTextChars = 32767;  // Excel's limit for one cell
 constexpr uint16_t kMaxColumns = 16384;
 constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+// 3,000,000 days from 1970: beyond 9999-12-31 either way, and far from int64's ends.
+constexpr int64_t kMaxExcelMicros = int64_t{3000000} * 86400 * 1000000;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -193,6 +195,9 @@ class XlsxWriter final : public files::RowFormatWriter {
       }
       case TypeId::kTimestamp: {
         int64_t micros = column.GetInt64(r);
+        // Far outside Excel's calendar (and near int64's ends, where rounding would overflow): text.
+        if (micros > kMaxExcelMicros || micros < -kMaxExcelMicros)
+          return Text(row_, col, core::FormatTimestamp(micros));
         int64_t millis = FloorDiv(micros + 500, 1000);  // to the nearest millisecond, halves up
         int64_t day = FloorDiv(millis, 86400000);
         auto serial = day >= INT32_MIN && day <= INT32_MAX ? ExcelSerial(static_cast<int32_t>(day)) : std::nullopt;
