@@ -685,9 +685,8 @@ void RunSink(Sink& sink, const BindContext& ctx, int64_t run_id, const std::vect
 namespace datasync::storage::testing {
 
 fs::path OraclesDir() {
-  const char* data = std::getenv("DATASYNC_TEST_DATA");
-  fs::path base = data ? fs::path(data).parent_path() : fs::path("tests");
-  return base / "oracles";
+  // Next to the test data of the source tree the test was built from (tests/unit/CMakeLists.txt).
+  return fs::path(DATASYNC_TEST_DATA_DIR).parent_path() / "oracles";
 }
 
 int RunProcess(const std::vector<std::string>& argv, std::string& out) {

@@ -71,7 +71,7 @@ std::unique_ptr<SinkReader> NewXlsxReader(fs::path root);
 
 // Runs argv (no shell), returns its exit code and stdout; stderr goes to the test log.
 int RunProcess(const std::vector<std::string>& argv, std::string& out);
-// tests/oracles, where the oracle scripts and their node_modules live.
+// tests/oracles of the source tree, where the oracle scripts and their node_modules live.
 fs::path OraclesDir();
 
 // RFC 4180 parsing (https://www.rfc-editor.org/rfc/rfc4180), strict: a quote inside an unquoted field, a
