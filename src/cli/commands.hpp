@@ -56,5 +56,8 @@ int CmdSummary(const Globals& g, const std::string& date, const std::string& tim
 // commands_migrate.cpp: schema migrations of storages.
 int CmdMigrate(const Globals& g, const std::string& storage, bool dry_run);
 int CmdMigrations(const Globals& g, const std::string& storage, int limit);
+// Merges small part files of a file storage (commands_storage.cpp).
+int CmdCompact(const Globals& g, const std::string& storage, const std::string& dataset, const std::string& partition,
+               bool dry_run);
 
 }  // namespace datasync::cli

@@ -135,6 +135,13 @@ int main(int argc, char** argv) {
   auto* migrations = cli.add_subcommand("migrations", "the schema migrations applied to storages, newest first");
   migrations->add_option("storage", migrations_storage, "only this storage");
   migrations->add_option("--limit", migrations_limit, "how many (default 50)");
+  std::string compact_storage, compact_dataset, compact_partition;
+  bool compact_dry_run = false;
+  auto* compact = cli.add_subcommand("compact", "merge the small part files of a file storage's partitions");
+  compact->add_option("storage", compact_storage, "storage name (a parquet storage)")->required();
+  compact->add_option("dataset", compact_dataset, "only this dataset (default: every dataset in the storage)");
+  compact->add_option("--partition", compact_partition, "only this partition folder, as KEY=VALUE");
+  compact->add_flag("--dry-run", compact_dry_run, "show what would be merged; change nothing");
 
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
@@ -175,5 +182,6 @@ int main(int argc, char** argv) {
   if (*summary) return CmdSummary(g, summary_date, summary_tz);
   if (*migrate) return CmdMigrate(g, migrate_storage, migrate_dry_run);
   if (*migrations) return CmdMigrations(g, migrations_storage, migrations_limit);
+  if (*compact) return CmdCompact(g, compact_storage, compact_dataset, compact_partition, compact_dry_run);
   return kUsage;
 }

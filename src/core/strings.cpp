@@ -119,6 +119,32 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+std::string RepairUtf8(std::string_view s) {
+  // One replacement per bad byte, close to the WHATWG decoder's rule.
+  std::string out;
+  out.reserve(s.size() + 8);
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80                 ? 1
+                 : c >= 0xC2 && c <= 0xDF ? 2
+                 : c >= 0xE0 && c <= 0xEF ? 3
+                 : c >= 0xF0 && c <= 0xF4 ? 4
+                                          : 0;
+    if (len > 1 && i + len <= s.size() && IsValidUtf8(s.substr(i, len))) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else if (len == 1) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
 uint64_t Fnv1a64(std::string_view s, uint64_t seed) {
   uint64_t h = seed;
   for (char c : s) {

@@ -25,6 +25,9 @@ void AppendJsonString(std::string& out, std::string_view s);
 
 // True if s is valid UTF-8.
 bool IsValidUtf8(std::string_view s);
+// s with every byte that does not start a valid UTF-8 sequence replaced by U+FFFD, so formats that must hold
+// text (JSON, Parquet STRING, xlsx) stay readable; exactness is impossible for bytes that are not text.
+std::string RepairUtf8(std::string_view s);
 
 // 64-bit FNV-1a; used for stable ids of tasks and part files (never for security).
 uint64_t Fnv1a64(std::string_view s, uint64_t seed = 0xcbf29ce484222325ULL);

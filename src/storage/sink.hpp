@@ -58,8 +58,8 @@ struct BindContext {
   std::vector<std::string> primary_key;
   std::string date_key;
   WriteMode mode = WriteMode::kUpsert;
-  core::Options options;                // the storage's validated options (its sink's option table)
-  std::filesystem::path project_dir;   // relative paths in options resolve against it
+  core::Options options;              // the storage's validated options (its sink's option table)
+  std::filesystem::path project_dir;  // relative paths in options resolve against it
 };
 
 struct RunContext {
@@ -104,6 +104,10 @@ class Sink {
   virtual core::Status FinishImpl() { return core::Ok(); }
   virtual core::Status CloseImpl() = 0;
   virtual core::Status HealthCheckImpl() { return core::Ok(); }
+
+  // For bytes that only come into being at Commit (file footers, files a library writes whole): counted
+  // with the writes the next successful Commit reports, and dropped with them by Abort.
+  void AddPendingBytes(int64_t bytes) { pending_bytes_ += bytes; }
 
  private:
   core::Status Expect(State want, std::string_view op) const;

@@ -40,6 +40,19 @@ core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options) {
   }
   s.crlf = line_ending == "crlf";
   s.bom = options.GetBool("bom", false);
+  std::string quoting = options.GetString("quoting", "minimal");
+  if (quoting == "minimal") {
+    s.quoting = CsvQuoting::kMinimal;
+  } else if (quoting == "strings") {
+    s.quoting = CsvQuoting::kStrings;
+  } else if (quoting == "all") {
+    s.quoting = CsvQuoting::kAll;
+  } else {
+    return Fail(ErrorKind::kConfig, "quoting '" + quoting + "' is not allowed (allowed: minimal, strings, all)");
+  }
+  auto compression = files::ParseCompression(options.GetString("compression", "none"));
+  if (!compression) return Fail(compression.error());
+  s.compression = *compression;
   return s;
 }
 
@@ -56,7 +69,7 @@ class CsvWriter final : public files::RowFormatWriter {
     if (!settings_.header) return core::Ok();
     for (size_t c = 0; c < schema_.size(); ++c) {
       if (c) out.push_back(settings_.delimiter);
-      AppendText(out, schema_.field(c).name);
+      AppendText(out, schema_.field(c).name, settings_.quoting != CsvQuoting::kMinimal);
     }
     out.append(newline_);
     return core::Ok();
@@ -77,9 +90,9 @@ class CsvWriter final : public files::RowFormatWriter {
   core::Status End(std::string&) override { return core::Ok(); }
 
  private:
-  // Quotes exactly when RFC 4180 requires it, plus when the text would read back as NULL.
-  void AppendText(std::string& out, std::string_view s) const {
-    bool quote = s == settings_.null_marker;
+  // Quotes when RFC 4180 requires it, when the text would read back as NULL, or when forced.
+  void AppendText(std::string& out, std::string_view s, bool force = false) const {
+    bool quote = force || s == settings_.null_marker;
     if (!quote) {
       for (char ch : s) {
         if (ch == settings_.delimiter || ch == '"' || ch == '\r' || ch == '\n') {
@@ -117,6 +130,21 @@ class CsvWriter final : public files::RowFormatWriter {
       out.append(settings_.null_marker);
       return;
     }
+    if (settings_.quoting == CsvQuoting::kAll && col.type().id != core::TypeId::kString) {
+      // Numbers, dates and bools never contain a quote or a delimiter: wrap the plain text.
+      out.push_back('"');
+      AppendPlainCell(out, col, r);
+      out.push_back('"');
+      return;
+    }
+    if (col.type().id == core::TypeId::kString) {
+      AppendText(out, col.GetString(r), settings_.quoting != CsvQuoting::kMinimal);
+      return;
+    }
+    AppendPlainCell(out, col, r);
+  }
+
+  void AppendPlainCell(std::string& out, const core::Column& col, size_t r) const {
     switch (col.type().id) {
       case TypeId::kBool: out.append(col.GetBool(r) ? "true" : "false"); return;
       case TypeId::kInt32: AppendNumber(out, col.GetInt32(r)); return;
@@ -155,11 +183,12 @@ std::vector<std::pair<std::string, std::string>> CsvFormat::ReaderSettings() con
       {"line_ending", settings_.crlf ? "crlf" : "lf"},
       {"bom", settings_.bom ? "true" : "false"},
       {"encoding", "utf-8"},
+      {"compression", std::string(files::CompressionName(settings_.compression))},
   };
 }
 
 std::unique_ptr<files::RowFormatWriter> CsvFormat::NewWriter(const core::Schema& schema) const {
-  return std::make_unique<CsvWriter>(settings_, schema);
+  return files::CompressWriter(std::make_unique<CsvWriter>(settings_, schema), settings_.compression);
 }
 
 }  // namespace datasync::storage::csv

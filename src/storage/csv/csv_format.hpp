@@ -1,4 +1,5 @@
-// CsvFormat: rows as RFC 4180 text (https://www.rfc-editor.org/rfc/rfc4180), UTF-8, one header row.
+// CsvFormat: rows as RFC 4180 text (https://www.rfc-editor.org/rfc/rfc4180), UTF-8, one header row,
+// optionally compressed as a whole (gzip or zstd, files/compression.hpp).
 //
 // A field is quoted when it contains the delimiter, a quote, CR or LF, and embedded quotes are doubled.
 // NULL is written as the null marker, unquoted; a string that equals the null marker (with the default
@@ -14,9 +15,15 @@
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "storage/files/compression.hpp"
 #include "storage/files/row_format.hpp"
 
 namespace datasync::storage::csv {
+
+// When fields are quoted: only when RFC 4180 needs it (and for text equal to the null marker), every
+// string field (so readers can tell "007" the text from 7 the number), or every non-NULL field. NULL is
+// never quoted, so a quoted field is always a value.
+enum class CsvQuoting : uint8_t { kMinimal, kStrings, kAll };
 
 struct CsvSettings {
   char delimiter = ',';
@@ -24,18 +31,23 @@ struct CsvSettings {
   std::string null_marker;
   bool crlf = false;
   bool bom = false;
+  CsvQuoting quoting = CsvQuoting::kMinimal;
+  files::Compression compression = files::Compression::kNone;
 };
 
-// Reads delimiter, header, null_marker, line_ending and bom; kConfig on a delimiter or null marker that
-// would make the output ambiguous.
+// Reads delimiter, header, null_marker, line_ending, bom, quoting and compression; kConfig on a delimiter
+// or null marker that would make the output ambiguous.
 core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options);
 
 class CsvFormat final : public files::RowFormat {
  public:
-  explicit CsvFormat(CsvSettings settings) : settings_(std::move(settings)) {}
+  explicit CsvFormat(CsvSettings settings)
+      : settings_(std::move(settings)),
+        extension_("csv" + std::string(files::CompressionSuffix(settings_.compression))) {}
 
   std::string_view name() const override { return "csv"; }
-  std::string_view extension() const override { return "csv"; }
+  // "csv", "csv.gz" or "csv.zst".
+  std::string_view extension() const override { return extension_; }
   std::vector<std::pair<std::string, std::string>> ReaderSettings() const override;
   std::unique_ptr<files::RowFormatWriter> NewWriter(const core::Schema& schema) const override;
 
@@ -43,6 +55,7 @@ class CsvFormat final : public files::RowFormat {
 
  private:
   CsvSettings settings_;
+  std::string extension_;
 };
 
 }  // namespace datasync::storage::csv

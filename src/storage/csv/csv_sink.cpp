@@ -22,6 +22,21 @@ std::span<const core::OptionSpec> CsvSinkOptions() {
                  {"lf", "crlf"}});
     t.push_back({"bom", core::OptionType::kBool, "false", false, "",
                  "start each file with a UTF-8 byte-order mark (helps Excel detect UTF-8)"});
+    t.push_back({"quoting",
+                 core::OptionType::kEnum,
+                 "minimal",
+                 false,
+                 "",
+                 "quote fields only when needed (minimal), every text field and the header (strings), or every "
+                 "non-NULL field and the header (all); NULL is never quoted",
+                 {"minimal", "strings", "all"}});
+    t.push_back({"compression",
+                 core::OptionType::kEnum,
+                 "none",
+                 false,
+                 "",
+                 "compress each part file as a whole: .csv.gz (gzip) or .csv.zst (zstd)",
+                 {"none", "gzip", "zstd"}});
     return t;
   }();
   return table;

@@ -1,4 +1,4 @@
-// FileSink: the shared machinery of every file sink (CSV, JSON Lines, later Parquet and xlsx). A concrete
+// FileSink: the shared machinery of every file sink (CSV, JSON Lines, JSON, Parquet, xlsx). A concrete
 // file sink only names its option table and builds a RowFormat; everything about folders and durability
 // lives here.
 //
@@ -8,16 +8,26 @@
 //   folder the unit's rows fall into); several Writes of one unit before a Commit append to the same temp.
 // - Commit fsyncs the temps, renames them over `part-<unit>.<ext>` (so a re-run replaces the unit's file:
 //   idempotent_units), removes that unit's part files from partition folders it no longer has rows in,
-//   and fsyncs the folders. Abort deletes the temps. Open sweeps temps a crashed run left behind.
+//   and fsyncs the folders. Abort deletes the temps. Temps a crashed run left behind are swept by the next
+//   sink that gets the dataset to itself (see the lock below).
 // - A Write or Commit that fails discards every uncommitted write, as Abort would; the caller writes
 //   those units again in full (units already renamed by a failed Commit are complete and stay).
 // - Mode replace writes into ROOT/.<dataset>.staging-<run id>/ (a restarted run with the same id keeps
 //   filling it) and Finish swaps it with ROOT/<dataset> in one rename where the file system can
 //   (renameat2 RENAME_EXCHANGE), else with two renames, then deletes the old data.
-// Thread-safety: like every Sink, one thread at a time. Two sinks must not write the same dataset folder
-// at once (capabilities().concurrent_writers is false).
+// - Formats with a PartMerger (Parquet) support compaction (Compact): small part files of a partition
+//   become one `part-compact-<hash>.<ext>` that lists the units it holds. A unit rewritten later must not
+//   keep its rows there too, so Commit drops the committed units from compacted files (after renaming
+//   their new part files into place); the next sink alone with the dataset (and Compact) repairs what a
+//   crash between such steps left: a unit's own newer part file always wins, and a compaction's leftover
+//   inputs go (files/part_merger.hpp).
+// Thread-safety: like every Sink, one thread at a time. A DatasetLock (dataset_lock.hpp) is held from
+// Migrate until Close: shared by sinks that write their own units (so parallel plans may write one
+// dataset), exclusive for mode replace and for Compact. Migrate takes it exclusively when it can, sweeps
+// the crash leftovers, then shares it.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -27,6 +37,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/files/dataset_lock.hpp"
+#include "storage/files/part_merger.hpp"
 #include "storage/files/partitioning.hpp"
 #include "storage/files/row_format.hpp"
 #include "storage/files/schema_sidecar.hpp"
@@ -38,9 +50,36 @@ namespace datasync::storage::files {
 // table starts with these.
 void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);
 
+struct CompactOptions {
+  std::string partition;  // "KEY=VALUE" of one partition folder; empty: every folder of the dataset
+  int64_t small_part_bytes = int64_t{64} << 20;  // parts below this size are merged
+  bool dry_run = false;
+};
+
+struct CompactedFolder {
+  std::string folder;               // "" for the dataset folder itself, else "key=value"
+  std::vector<std::string> inputs;  // file names merged
+  std::string output;               // the merged file's name
+  int64_t bytes_before = 0;
+  int64_t bytes_after = 0;  // 0 in a dry run
+  int64_t rows = 0;         // 0 in a dry run
+};
+
+struct CompactReport {
+  std::vector<CompactedFolder> merged;
+  int64_t folders_scanned = 0;
+  int64_t units_repaired = 0;  // units dropped from compacted files because they have their own part file
+};
+
 class FileSink : public Sink {
  public:
   SinkCapabilities capabilities() const override;
+
+  // Merges the small part files of the dataset's partition folders (after Bind; instead of Migrate/Open).
+  // Takes the dataset lock (waiting up to lock_wait) so no sync writes the folder meanwhile. kConfig when
+  // the format cannot be merged or the partition does not exist.
+  core::Result<CompactReport> Compact(const CompactOptions& options,
+                                      std::chrono::milliseconds lock_wait = std::chrono::seconds(5));
 
   // The resolved root folder, the dataset's published folder, and the folder this run writes into (the
   // staging folder in mode replace). Valid after Bind (write_dir after Open).
@@ -68,9 +107,17 @@ class FileSink : public Sink {
   // One temp file being filled: rows of one unit that fall into one partition folder.
   struct PendingFile {
     std::unique_ptr<RowFormatWriter> writer;
-    std::string buffer;    // encoded bytes not yet in the temp file
-    bool on_disk = false;  // the temp file exists (created with O_TRUNC at the first flush)
+    std::string buffer;     // encoded bytes not yet in the temp file
+    bool on_disk = false;   // the temp file exists (created with O_TRUNC at the first flush)
+    bool own_file = false;  // the writer writes the temp file itself (WritesOwnFile)
   };
+  // A merged file in a partition folder and the units it holds.
+  struct CompactedFile {
+    std::string name;
+    std::vector<PartMerger::Member> members;
+  };
+  // Plain part files by unit, then folder, with their FileIdentity.
+  using PlainParts = std::map<std::string, std::map<std::string, std::string>>;
   struct PendingUnit {
     std::string safe_name;
     std::map<std::string, PendingFile> files;  // by partition folder ("" = the dataset folder itself)
@@ -83,6 +130,12 @@ class FileSink : public Sink {
   core::Result<int64_t> StageRows(const core::ColumnBatch& batch, std::string_view unit_id);
   core::Status PublishPending();
   core::Status ScanWriteDir();
+  core::Status ScanCompacted(const std::set<std::string>& folders, PlainParts& plain);
+  core::Status DropFromCompacted(const std::string& folder, const std::set<std::string>& units, bool& touched);
+  core::Status RepairCompacted(PlainParts& plain, int64_t* repaired);
+  core::Status RewriteCompacted(const std::string& folder, size_t index, const std::set<std::string>& drop);
+  core::Status AcquireLock(bool exclusive, std::chrono::milliseconds wait);
+  core::Status MigrateFolder();
   core::Status OpenStaging();
   core::Status Publish();
   void DropPending();
@@ -99,7 +152,10 @@ class FileSink : public Sink {
   int64_t run_id_ = 0;
   bool publish_pending_ = false;  // mode replace: staging not yet swapped in
 
-  std::set<std::string> known_folders_;         // partition folders under write_dir_ ("" included)
+  std::unique_ptr<DatasetLock> lock_;
+  std::set<std::string> known_folders_;                          // partition folders under write_dir_ ("" included)
+  std::map<std::string, std::vector<CompactedFile>> compacted_;  // by folder
+  int64_t repaired_units_ = 0;
   std::map<std::string, PendingUnit> pending_;  // by unit id
   size_t buffered_bytes_ = 0;
 };

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -34,7 +35,12 @@ class RowFormatWriter {
   virtual core::Status WriteRows(const core::ColumnBatch& batch, std::span<const uint32_t> rows, std::string& out) = 0;
   // Bytes that close a file (a footer); nothing for line-oriented text formats.
   virtual core::Status End(std::string& out) = 0;
+
+  virtual bool WritesOwnFile() const { return false; }
+  virtual core::Status BeginFile(const std::filesystem::path& temp_path);
 };
+
+class PartMerger;
 
 class RowFormat {
  public:
@@ -48,6 +54,8 @@ class RowFormat {
   virtual std::vector<std::pair<std::string, std::string>> ReaderSettings() const = 0;
 
   virtual std::unique_ptr<RowFormatWriter> NewWriter(const core::Schema& schema) const = 0;
+  // How this format's part files merge (compaction); nullptr when they cannot.
+  virtual const PartMerger* merger() const { return nullptr; }
 };
 
 }  // namespace datasync::storage::files

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "storage/files/fs_util.hpp"
 
 namespace datasync::storage::files {
@@ -66,6 +68,9 @@ std::string RenderSidecar(const SchemaSidecar& s) {
   json settings = json::object();
   for (const auto& [k, v] : s.format_settings) settings[k] = v;
   j["format_settings"] = settings;
+  json versions = json::array();
+  for (const auto& v : s.versions) versions.push_back({{"version", v.version}, {"fields", FieldsJson(v.fields)}});
+  j["versions"] = versions;
   // error_handler::replace: a name that is not valid UTF-8 must not make the sidecar unwritable.
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
@@ -107,6 +112,16 @@ core::Result<SchemaSidecar> ParseSidecar(std::string_view text) {
     s.partition_by = text("by");
     s.partition_granularity = text("granularity");
     s.partition_key = text("key");
+  }
+  if (auto it = j.find("versions"); it != j.end() && it->is_array()) {
+    for (const auto& v : *it) {
+      if (!v.is_object() || !v.contains("version") || !v.at("version").is_number_integer()) {
+        return Fail(ErrorKind::kPermanent, "versions has an entry without a version number");
+      }
+      auto vf = FieldsFromJson(v.contains("fields") ? v.at("fields") : json(), "versions[].fields");
+      if (!vf) return Fail(vf.error());
+      s.versions.push_back({v.at("version").get<int64_t>(), std::move(*vf)});
+    }
   }
   if (auto it = j.find("format_settings"); it != j.end() && it->is_object()) {
     for (const auto& [k, v] : it->items()) {
@@ -160,6 +175,15 @@ core::Result<SchemaSidecar> EvolveSidecar(const SchemaSidecar& previous, SchemaS
                                           "dataset with mode replace or write it under a new name");
     }
   }
+  next.versions = previous.versions;
+  if (next.versions.empty()) next.versions.push_back({1, previous.fields});  // a sidecar from before versions
+  // Descriptions are not stored, so compare what is: names, types, nullability.
+  auto same = [](const std::vector<core::Field>& a, const std::vector<core::Field>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const core::Field& x, const core::Field& y) {
+      return x.name == y.name && x.type == y.type && x.nullable == y.nullable;
+    });
+  };
+  if (!same(next.fields, previous.fields)) next.versions.push_back({next.versions.back().version + 1, next.fields});
   // Keep what older part files may still contain, so readers can still type those columns.
   for (const auto* list : {&previous.fields, &previous.retired_fields}) {
     for (const auto& f : *list) {

@@ -3,7 +3,8 @@
 // and how to parse the files (delimiter, null marker). It is also what Migrate compares against to evolve a
 // dataset: added fields are fine (older part files simply lack them), fields that disappear are kept as
 // retired_fields (older part files still hold them), and a type may only change where the old text still
-// parses as the new type. Plain data plus pure functions; thread-safe.
+// parses as the new type. Every change of the fields is kept as a new entry in `versions`. Plain data plus
+// pure functions; thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -20,6 +21,14 @@ namespace datasync::storage::files {
 
 inline constexpr std::string_view kSchemaSidecarName = "_schema.json";
 
+// One schema a dataset has had: version 1 is the first Migrate's; every Migrate that changes the fields
+// (added, removed, widened) appends the next one, so readers can tell which parts may lack a column.
+struct SchemaVersion {
+  int64_t version = 1;
+  std::vector<core::Field> fields;
+  friend bool operator==(const SchemaVersion&, const SchemaVersion&) = default;
+};
+
 struct SchemaSidecar {
   std::string dataset;
   std::string format;  // "csv", "jsonl"
@@ -30,6 +39,7 @@ struct SchemaSidecar {
   std::string partition_granularity;  // "value", "year", ...
   std::string partition_key;          // the folder key
   std::vector<std::pair<std::string, std::string>> format_settings;
+  std::vector<SchemaVersion> versions;  // oldest first; the last one equals `fields`
 
   friend bool operator==(const SchemaSidecar&, const SchemaSidecar&) = default;
 };

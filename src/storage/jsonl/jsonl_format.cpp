@@ -12,101 +12,62 @@ using core::TypeId;
 
 namespace {
 
-// Replaces every byte that does not start a valid UTF-8 sequence with U+FFFD (the WHATWG decoder's rule
-// of one replacement per bad byte is close enough; exactness is impossible for bytes that are not text).
-std::string RepairUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80                 ? 1
-                 : c >= 0xC2 && c <= 0xDF ? 2
-                 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4
-                                          : 0;
-    if (len > 1 && i + len <= s.size() && core::IsValidUtf8(s.substr(i, len))) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else if (len == 1) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
+template <class T>
+void AppendNumber(std::string& out, T v) {
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void AppendQuotedAscii(std::string& out, std::string_view s) {
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+}
+
+void AppendValue(std::string& out, const core::Column& col, size_t r) {
+  if (!col.IsValid(r)) {
+    out.append("null");
+    return;
   }
-  return out;
+  switch (col.type().id) {
+    case TypeId::kBool: out.append(col.GetBool(r) ? "true" : "false"); return;
+    case TypeId::kInt32: AppendNumber(out, col.GetInt32(r)); return;
+    case TypeId::kInt64: AppendNumber(out, col.GetInt64(r)); return;
+    case TypeId::kFloat64: {
+      double v = col.GetFloat64(r);
+      if (!std::isfinite(v))
+        out.append("null");
+      else if (v == 0 && std::signbit(v))
+        out.append("-0.0");
+      else
+        AppendNumber(out, v);
+      return;
+    }
+    case TypeId::kString: AppendJsonText(out, col.GetString(r)); return;
+    case TypeId::kDate: AppendQuotedAscii(out, core::FormatIsoDate(col.GetInt32(r))); return;
+    case TypeId::kTimestamp: AppendQuotedAscii(out, core::FormatTimestamp(col.GetInt64(r))); return;
+    case TypeId::kDecimal: AppendQuotedAscii(out, core::FormatDecimal(col.GetInt64(r), col.type().scale)); return;
+  }
 }
 
 class JsonlWriter final : public files::RowFormatWriter {
  public:
-  explicit JsonlWriter(const core::Schema& schema) {
-    // Keys never change, so render `"name":` once per field.
-    for (size_t c = 0; c < schema.size(); ++c) {
-      std::string key = c == 0 ? "{" : ",";  // a dataset always has at least one field
-      AppendJsonText(key, schema.field(c).name);
-      key.push_back(':');
-      keys_.push_back(std::move(key));
-    }
-  }
+  explicit JsonlWriter(const core::Schema& schema) : encoder_(schema) {}
 
   core::Status Begin(std::string&) override { return core::Ok(); }
   core::Status End(std::string&) override { return core::Ok(); }
 
   core::Status WriteRows(const core::ColumnBatch& batch, std::span<const uint32_t> rows, std::string& out) override {
-    const size_t ncols = batch.num_columns();
     for (uint32_t r : rows) {
-      for (size_t c = 0; c < ncols; ++c) {
-        out.append(keys_[c]);
-        AppendValue(out, batch.column(c), r);
-      }
-      out.append("}\n");
+      encoder_.AppendRow(batch, r, out);
+      out.push_back('\n');
     }
     return core::Ok();
   }
 
  private:
-  template <class T>
-  static void AppendNumber(std::string& out, T v) {
-    char buf[32];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
-  }
-
-  static void AppendQuotedAscii(std::string& out, std::string_view s) {
-    out.push_back('"');
-    out.append(s);
-    out.push_back('"');
-  }
-
-  static void AppendValue(std::string& out, const core::Column& col, size_t r) {
-    if (!col.IsValid(r)) {
-      out.append("null");
-      return;
-    }
-    switch (col.type().id) {
-      case TypeId::kBool: out.append(col.GetBool(r) ? "true" : "false"); return;
-      case TypeId::kInt32: AppendNumber(out, col.GetInt32(r)); return;
-      case TypeId::kInt64: AppendNumber(out, col.GetInt64(r)); return;
-      case TypeId::kFloat64: {
-        double v = col.GetFloat64(r);
-        if (!std::isfinite(v))
-          out.append("null");
-        else if (v == 0 && std::signbit(v))
-          out.append("-0.0");
-        else
-          AppendNumber(out, v);
-        return;
-      }
-      case TypeId::kString: AppendJsonText(out, col.GetString(r)); return;
-      case TypeId::kDate: AppendQuotedAscii(out, core::FormatIsoDate(col.GetInt32(r))); return;
-      case TypeId::kTimestamp: AppendQuotedAscii(out, core::FormatTimestamp(col.GetInt64(r))); return;
-      case TypeId::kDecimal: AppendQuotedAscii(out, core::FormatDecimal(col.GetInt64(r), col.type().scale)); return;
-    }
-  }
-
-  std::vector<std::string> keys_;
+  JsonObjectEncoder encoder_;
 };
 
 }  // namespace
@@ -115,16 +76,38 @@ void AppendJsonText(std::string& out, std::string_view s) {
   if (core::IsValidUtf8(s)) {
     core::AppendJsonString(out, s);
   } else {
-    core::AppendJsonString(out, RepairUtf8(s));
+    core::AppendJsonString(out, core::RepairUtf8(s));
   }
 }
 
-std::vector<std::pair<std::string, std::string>> JsonlFormat::ReaderSettings() const {
+JsonObjectEncoder::JsonObjectEncoder(const core::Schema& schema) {
+  // Keys never change, so render `"name":` once per field.
+  for (size_t c = 0; c < schema.size(); ++c) {
+    std::string key = c == 0 ? "{" : ",";  // a dataset always has at least one field
+    AppendJsonText(key, schema.field(c).name);
+    key.push_back(':');
+    keys_.push_back(std::move(key));
+  }
+}
+
+void JsonObjectEncoder::AppendRow(const core::ColumnBatch& batch, uint32_t row, std::string& out) const {
+  for (size_t c = 0; c < keys_.size(); ++c) {
+    out.append(keys_[c]);
+    AppendValue(out, batch.column(c), row);
+  }
+  out.push_back('}');
+}
+
+std::vector<std::pair<std::string, std::string>> JsonObjectEncoder::ReaderSettings() {
   return {
       {"encoding", "utf-8"},         {"decimal", "string"},
       {"date", "string YYYY-MM-DD"}, {"timestamp", "string YYYY-MM-DD HH:MM:SS[.ffffff], UTC"},
       {"non_finite_float", "null"},
   };
+}
+
+std::vector<std::pair<std::string, std::string>> JsonlFormat::ReaderSettings() const {
+  return JsonObjectEncoder::ReaderSettings();
 }
 
 std::unique_ptr<files::RowFormatWriter> JsonlFormat::NewWriter(const core::Schema& schema) const {

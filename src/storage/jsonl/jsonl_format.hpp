@@ -23,4 +23,17 @@ class JsonlFormat final : public files::RowFormat {
 // Appends s as a JSON string literal, replacing invalid UTF-8 with U+FFFD first.
 void AppendJsonText(std::string& out, std::string_view s);
 
+// One row as a JSON object by the rules above, keys in schema order, without a trailing separator. Shared
+// by JSON Lines and the JSON array format (json/). Immutable after construction.
+class JsonObjectEncoder {
+ public:
+  explicit JsonObjectEncoder(const core::Schema& schema);
+  void AppendRow(const core::ColumnBatch& batch, uint32_t row, std::string& out) const;
+  // How readers parse the values back, for the schema sidecar.
+  static std::vector<std::pair<std::string, std::string>> ReaderSettings();
+
+ private:
+  std::vector<std::string> keys_;
+};
+
 }  // namespace datasync::storage::jsonl

@@ -9,7 +9,10 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "core/strings.hpp"
 
 #include "sink_test_support.hpp"
 
@@ -44,16 +47,33 @@ class SinkTarget {
 // The suite's rows of every logical type (ids 1..10), within `domain`.
 std::vector<Row> AllTypesRowsFor(const ValueDomain& domain);
 
-std::unique_ptr<SinkTarget> MakeTarget(const std::string& id);  // defined by each binary
-SinkRegistry CompliantSinks();                                  // defined by each binary
+// A variant of a sink: storage options of the test parameter "csv:compression=gzip,quoting=all", in order.
+// A target may take pseudo-options of its own (the file sinks' oracle=hyparquet picks Parquet's reader).
+using Variant = std::vector<std::pair<std::string, std::string>>;
+
+std::unique_ptr<SinkTarget> MakeTarget(const std::string& id, const Variant& variant);  // defined by each binary
+SinkRegistry CompliantSinks();                                                          // defined by each binary
+bool IsTargetOption(const std::string& key);  // a pseudo-option of the binary's targets, not the sink's
+
+// The gtest name of a parameter such as "csv:compression=gzip": its letters and digits, the rest as '_'.
+std::string ParamName(const ::testing::TestParamInfo<std::string>& info);
 
 class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    std::string param = GetParam();
+    auto colon = param.find(':');
+    id_ = param.substr(0, colon);
+    if (colon != std::string::npos) {
+      for (const auto& kv : core::Split(param.substr(colon + 1), ',')) {
+        auto eq = kv.find('=');
+        variant_.emplace_back(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+      }
+    }
     registry_ = CompliantSinks();
-    info_ = registry_.Find(GetParam());
-    ASSERT_NE(info_, nullptr) << GetParam() << " is not registered";
-    target_ = MakeTarget(GetParam());
+    info_ = registry_.Find(id_);
+    ASSERT_NE(info_, nullptr) << id_ << " is not registered";
+    target_ = MakeTarget(id_, variant_);
     ASSERT_NE(target_, nullptr);
     ASSERT_NO_FATAL_FAILURE(target_->SetUp(tmp_.path()));
   }
@@ -61,19 +81,29 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
     if (target_) target_->TearDown();
   }
 
+  const std::string& Id() const { return id_; }
   fs::path root() const { return tmp_.path() / "root"; }
   std::unique_ptr<Sink> NewSink() { return info_->create(); }
 
   BindContext Ctx(const std::string& dataset, core::SchemaPtr schema, WriteMode mode = WriteMode::kAppend,
                   std::vector<std::string> pk = {}) {
     BindContext ctx;
-    ctx.storage_name = "test_" + GetParam();
+    ctx.storage_name = "test_" + Id();
     ctx.dataset = dataset;
     ctx.schema = std::move(schema);
     ctx.primary_key = std::move(pk);
     ctx.mode = mode;
     ctx.project_dir = tmp_.path();
     target_->SetOptions(ctx.options);
+    for (const auto& [k, v] : variant_) {
+      if (IsTargetOption(k)) continue;
+      const core::OptionSpec* spec = core::FindOption(info_->options, k);
+      EXPECT_NE(spec, nullptr) << k << " is not an option of " << Id();
+      if (!spec) continue;
+      auto value = core::ParseOptionScalar(*spec, v);
+      EXPECT_TRUE(value) << k << "=" << v;
+      if (value) ctx.options.Set(k, *value);
+    }
     return ctx;
   }
 
@@ -90,6 +120,8 @@ class SinkComplianceTest : public ::testing::TestWithParam<std::string> {
   void ExpectCleanTree() { target_->ExpectClean(); }
 
   TempDir tmp_;
+  std::string id_;
+  Variant variant_;
   SinkRegistry registry_;
   const SinkInfo* info_ = nullptr;
   std::unique_ptr<SinkTarget> target_;

@@ -67,11 +67,13 @@ class DbTarget final : public SinkTarget {
 
 }  // namespace
 
-std::unique_ptr<SinkTarget> MakeTarget(const std::string& id) {
+bool IsTargetOption(const std::string&) { return false; }
+
+std::unique_ptr<SinkTarget> MakeTarget(const std::string& id, const Variant&) {
   return std::make_unique<DbTarget>(id);
 }
 
 INSTANTIATE_TEST_SUITE_P(DatabaseSinks, SinkComplianceTest, ::testing::Values("postgres", "mysql", "clickhouse"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         ParamName);
 
 }  // namespace datasync::storage::testing

@@ -1,9 +1,13 @@
-// The compliance suite over the sinks that need no server: SQLite, CSV and JSON Lines, each writing under
-// the test's temp folder and read back by the readers of sink_test_support.
+// The compliance suite over the sinks that need no server: SQLite and the file sinks (CSV, JSON Lines, JSON,
+// Parquet, Excel), each writing under the test's temp folder and read back by the independent readers of
+// sink_test_support (DuckDB or hyparquet for Parquet, openpyxl for Excel).
 #include "sink_compliance.hpp"
 #include "storage/csv/csv_sink.hpp"
+#include "storage/json/json_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
+#include "storage/parquet/parquet_sink.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
+#include "storage/xlsx/xlsx_sink.hpp"
 
 namespace datasync::storage::testing {
 
@@ -12,14 +16,24 @@ SinkRegistry CompliantSinks() {
   RegisterSqliteSink(registry);
   RegisterCsvSink(registry);
   RegisterJsonlSink(registry);
+  RegisterParquetSink(registry);
+  RegisterJsonSink(registry);
+  RegisterXlsxSink(registry);
   return registry;
 }
+
+// oracle=hyparquet reads a Parquet variant with hyparquet instead of DuckDB.
+bool IsTargetOption(const std::string& key) { return key == "oracle"; }
 
 namespace {
 
 class FileTarget final : public SinkTarget {
  public:
-  explicit FileTarget(std::string id) : id_(std::move(id)) {}
+  FileTarget(std::string id, const Variant& variant) : id_(std::move(id)) {
+    for (const auto& [k, v] : variant) {
+      if (k == "oracle") oracle_ = v;
+    }
+  }
   std::string id() const override { return id_; }
   void SetUp(const fs::path& tmp) override { tmp_ = tmp; }
   // Relative paths on purpose: they must resolve against project_dir.
@@ -27,16 +41,26 @@ class FileTarget final : public SinkTarget {
     options.Set("path", std::string(id_ == "sqlite" ? "root/data.db" : "root"));
   }
   std::unique_ptr<SinkReader> Reader() override {
-    if (id_ == "sqlite") return NewSqliteReader(tmp_ / "root" / "data.db");
-    if (id_ == "csv") return NewCsvReader(tmp_ / "root");
-    return NewJsonlReader(tmp_ / "root");
+    fs::path root = tmp_ / "root";
+    if (id_ == "sqlite") return NewSqliteReader(root / "data.db");
+    if (id_ == "csv") return NewCsvReader(root);
+    if (id_ == "json") return NewJsonReader(root);
+    if (id_ == "xlsx") return NewXlsxReader(root);
+    if (id_ == "parquet") return NewParquetReader(root, oracle_);
+    return NewJsonlReader(root);
   }
   FloatRules Rules() const override {
     FloatRules r;
     if (id_ == "sqlite") {
       r.nan_as_null = true;           // SQLite stores NaN as NULL
       r.keeps_negative_zero = false;  // and -0.0 as 0.0 in a REAL column
-    } else if (id_ == "jsonl") {
+    } else if (id_ == "xlsx") {
+      r.nan_as_null = true;  // Excel has no NaN, Infinity or -0.0, and keeps milliseconds
+      r.infinity_as_null = true;
+      r.keeps_negative_zero = false;
+      r.timestamp_millis = true;
+      r.empty_string_as_null = true;
+    } else if (id_ == "jsonl" || id_ == "json") {
       r.nan_as_null = true;  // JSON has no NaN or Infinity
       r.infinity_as_null = true;
     }
@@ -53,21 +77,27 @@ class FileTarget final : public SinkTarget {
 
  private:
   std::string id_;
+  std::string oracle_ = "duckdb";
   fs::path tmp_;
 };
 
 }  // namespace
 
-std::unique_ptr<SinkTarget> MakeTarget(const std::string& id) {
-  return std::make_unique<FileTarget>(id);
+std::unique_ptr<SinkTarget> MakeTarget(const std::string& id, const Variant& variant) {
+  return std::make_unique<FileTarget>(id, variant);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest, ::testing::Values("sqlite", "csv", "jsonl"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(AllSinks, SinkComplianceTest,
+                         ::testing::Values("sqlite", "csv", "jsonl", "parquet", "json", "xlsx", "csv:compression=gzip",
+                                           "csv:compression=zstd,quoting=all,null_marker=NULL",
+                                           "csv:quoting=strings,delimiter=|",
+                                           "parquet:compression=snappy,dictionary=false,oracle=hyparquet",
+                                           "parquet:compression=none,row_group_rows=3,data_page_size_bytes=1024"),
+                         ParamName);
 
-TEST(SinkRegistryTest, ListsTheThreeSinks) {
+TEST(SinkRegistryTest, ListsEveryFileSink) {
   SinkRegistry registry = CompliantSinks();
-  EXPECT_EQ(registry.Ids(), (std::vector<std::string>{"sqlite", "csv", "jsonl"}));
+  EXPECT_EQ(registry.Ids(), (std::vector<std::string>{"sqlite", "csv", "jsonl", "parquet", "json", "xlsx"}));
 }
 
 }  // namespace datasync::storage::testing

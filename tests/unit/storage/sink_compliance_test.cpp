@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cfloat>
 #include <climits>
 #include <cmath>
@@ -15,6 +16,12 @@
 namespace datasync::storage::testing {
 
 using core::Value;
+
+std::string ParamName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name;
+  for (char c : info.param) name.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return name;
+}
 
 std::vector<Row> AllTypesRowsFor(const ValueDomain& domain) {
   auto dec = [](int64_t u) { return Dec(u, 12, 2); };
@@ -71,7 +78,7 @@ core::SchemaPtr AllTypesSchema() {
 }
 
 TEST_P(SinkComplianceTest, RegistryEntryDeclaresItsOptions) {
-  EXPECT_EQ(info_->id, GetParam());
+  EXPECT_EQ(info_->id, Id());
   EXPECT_FALSE(info_->description.empty());
   const core::OptionSpec* required = core::FindOption(info_->options, target_->required_option());
   ASSERT_NE(required, nullptr) << target_->required_option();
@@ -193,6 +200,15 @@ TEST_P(SinkComplianceTest, VeryLongStrings) {
   auto rows = TextRows({mib('a'), mib('b'), "short", mib('c')});
   auto batch = MakeBatch(schema, rows);
   auto sink = NewSink();
+  if (Id() == "xlsx") {
+    // An Excel cell holds at most 32767 characters: the write fails for the data, naming the limit.
+    ASSERT_TRUE(sink->Bind(Ctx("long", schema)) && sink->Migrate() && sink->Open(RunContext{1}));
+    auto st = sink->Write(batch, "u1");
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().kind(), ErrorKind::kInvalidInput);
+    EXPECT_NE(st.error().message().find("32767"), std::string::npos) << st.error().message();
+    return;
+  }
   RunSink(*sink, Ctx("long", schema), 1, {{"u1", &batch}});
   ExpectStored("long", *schema, rows);
 }
@@ -365,8 +381,9 @@ TEST_P(SinkComplianceTest, ProcessKilledMidWriteLeavesNoPartialData) {
   auto bk = MakeBatch(schema, kept);
   auto first = NewSink();
   RunSink(*first, Ctx("crash", schema), 1, {{"task-k", &bk}});
-  // Enough bytes that file sinks have flushed part of the unit into a temp file before the "crash".
-  std::vector<std::string> big(40, std::string(100000, 'x'));
+  // Enough bytes that file sinks have flushed part of the unit into a temp file before the "crash" (in
+  // cells short enough for Excel).
+  std::vector<std::string> big(140, std::string(30000, 'x'));
   auto bb = MakeBatch(schema, TextRows(big));
   BindContext ctx = Ctx("crash", schema);
   pid_t pid = fork();

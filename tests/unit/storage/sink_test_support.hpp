@@ -1,7 +1,8 @@
 // Test-only helpers for the sink tests: building batches from rows of Values, temp folders, running a
 // sink through its lifecycle, and readers that load back what each sink stored (SQLite through sqlite3,
-// CSV through an RFC 4180 parser written here, JSONL through nlohmann_json), independent of the sinks'
-// own code, so the tests compare stored data with written data cell by cell.
+// CSV through an RFC 4180 parser written here, JSONL and JSON through nlohmann_json, Parquet through
+// DuckDB or hyparquet, xlsx through openpyxl), independent of the sinks' own code, so the tests compare
+// stored data with written data cell by cell.
 #pragma once
 
 #include <filesystem>
@@ -40,7 +41,8 @@ class TempDir {
   fs::path path_;
 };
 
-// Every regular file under root, relative to it, sorted.
+// Every regular file under root except the file sinks' dataset locks (.<dataset>.lock), relative to it,
+// sorted.
 std::vector<std::string> ListTree(const fs::path& root);
 
 // What a reader found: whether the dataset exists at all, and its rows typed and ordered like `schema`
@@ -66,6 +68,18 @@ std::string Shorten(std::string s);
 std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_prefix = "");
 std::unique_ptr<SinkReader> NewCsvReader(fs::path root);
 std::unique_ptr<SinkReader> NewJsonlReader(fs::path root);
+std::unique_ptr<SinkReader> NewJsonReader(fs::path root);
+// Parquet through an independent reader (tests/oracles/read_parquet.mjs): DuckDB's C++ reader or
+// hyparquet's JavaScript one, with union by name over every part file. Also checks each column's type.
+std::unique_ptr<SinkReader> NewParquetReader(fs::path root, std::string engine = "duckdb");
+// xlsx through openpyxl (tests/oracles/read_xlsx.py under /usr/bin/python3); also checks that dates and
+// timestamps come back as dates (a date number format), not as numbers.
+std::unique_ptr<SinkReader> NewXlsxReader(fs::path root);
+
+// Runs argv (no shell), returns its exit code and stdout; stderr goes to the test log.
+int RunProcess(const std::vector<std::string>& argv, std::string& out);
+// tests/oracles of the source tree, where the oracle scripts and their node_modules live.
+fs::path OraclesDir();
 
 // RFC 4180 parsing (https://www.rfc-editor.org/rfc/rfc4180), strict: a quote inside an unquoted field, a
 // bare CR, or text after a closing quote is an error. Records end with CRLF or LF; `quoted` tells a quoted
@@ -81,6 +95,8 @@ struct FloatRules {
   bool nan_as_null = false;
   bool infinity_as_null = false;
   bool keeps_negative_zero = true;
+  bool timestamp_millis = false;      // timestamps kept to the millisecond (Excel), rounded half up
+  bool empty_string_as_null = false;  // an empty text cell is an empty cell (Excel)
 };
 
 // Rows as the store should give them back: expected values adjusted by `rules`.
@@ -88,6 +104,11 @@ std::vector<Row> Normalize(std::vector<Row> rows, const FloatRules& rules);
 // Compares as multisets (order does not matter) cell by cell; doubles bit-exact except NaN == NaN and,
 // without keeps_negative_zero, -0.0 == 0.0. Returns "" when equal, else a description of the difference.
 std::string CompareRows(const std::vector<Row>& expected, const std::vector<Row>& actual, const FloatRules& rules);
+
+// A BindContext for a file sink in mode append, rooted at project_dir/root, with extra options.
+BindContext FileSinkContext(const fs::path& project_dir, const std::string& storage, const std::string& dataset,
+                            core::SchemaPtr schema,
+                            std::vector<std::pair<std::string, core::OptionValue>> options = {});
 
 // Runs Bind, Migrate, Open, one Write per (unit, batch) and Commit, Finish, Close; fails the test on the
 // first error.

@@ -1,0 +1,29 @@
+#include "storage/json/json_sink.hpp"
+
+#include "storage/json/json_format.hpp"
+
+namespace datasync::storage {
+
+std::span<const core::OptionSpec> JsonSinkOptions() {
+  static const std::vector<core::OptionSpec> table = [] {
+    std::vector<core::OptionSpec> t;
+    files::AppendCommonFileOptions(t);
+    return t;
+  }();
+  return table;
+}
+
+core::Result<std::unique_ptr<files::RowFormat>> JsonSink::MakeFormat(const core::Options&) const {
+  return std::unique_ptr<files::RowFormat>(std::make_unique<json::JsonFormat>());
+}
+
+void RegisterJsonSink(SinkRegistry& registry) {
+  registry.Register(SinkInfo{
+      .id = "json",
+      .description = "JSON files (one array of row objects per part file) under ROOT/<dataset>/",
+      .options = JsonSinkOptions(),
+      .create = [] { return std::unique_ptr<Sink>(std::make_unique<JsonSink>()); },
+  });
+}
+
+}  // namespace datasync::storage

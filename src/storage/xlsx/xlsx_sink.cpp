@@ -1,0 +1,43 @@
+#include "storage/xlsx/xlsx_sink.hpp"
+
+#include "storage/xlsx/xlsx_format.hpp"
+
+namespace datasync::storage {
+
+std::span<const core::OptionSpec> XlsxSinkOptions() {
+  static const std::vector<core::OptionSpec> table = [] {
+    using core::OptionType;
+    std::vector<core::OptionSpec> t;
+    files::AppendCommonFileOptions(t);
+    t.push_back({"sheet_name", OptionType::kString, "data", false, "",
+                 "name of the first sheet; rows beyond max_rows_per_sheet continue on <name>_2, <name>_3, ..."});
+    t.push_back({"max_rows_per_sheet", OptionType::kInt, "1048576", false, "rows",
+                 "rows per sheet including the header (Excel's limit is 1048576)"});
+    t.push_back({"long_text",
+                 OptionType::kEnum,
+                 "error",
+                 false,
+                 "",
+                 "text over Excel's 32767 characters per cell fails the write (error) or is cut (truncate)",
+                 {"error", "truncate"}});
+    return t;
+  }();
+  return table;
+}
+
+core::Result<std::unique_ptr<files::RowFormat>> XlsxSink::MakeFormat(const core::Options& options) const {
+  auto settings = xlsx::XlsxSettingsFromOptions(options);
+  if (!settings) return core::Fail(settings.error());
+  return std::unique_ptr<files::RowFormat>(std::make_unique<xlsx::XlsxFormat>(std::move(*settings)));
+}
+
+void RegisterXlsxSink(SinkRegistry& registry) {
+  registry.Register(SinkInfo{
+      .id = "xlsx",
+      .description = "Excel workbooks (typed cells, a header row), one part file per task under ROOT/<dataset>/",
+      .options = XlsxSinkOptions(),
+      .create = [] { return std::unique_ptr<Sink>(std::make_unique<XlsxSink>()); },
+  });
+}
+
+}  // namespace datasync::storage

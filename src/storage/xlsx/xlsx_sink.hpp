@@ -1,0 +1,23 @@
+// XlsxSink (plugin id "xlsx"): a file sink (files/file_sink.hpp for layout, commits and modes) whose part
+// files are Excel workbooks (xlsx_format.hpp). Options: XlsxSinkOptions(). Lifecycle and thread-safety as
+// for every Sink.
+#pragma once
+
+#include <span>
+
+#include "core/options.hpp"
+#include "storage/files/file_sink.hpp"
+
+namespace datasync::storage {
+
+std::span<const core::OptionSpec> XlsxSinkOptions();
+
+class XlsxSink final : public files::FileSink {
+ protected:
+  std::span<const core::OptionSpec> option_specs() const override { return XlsxSinkOptions(); }
+  core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
+};
+
+void RegisterXlsxSink(SinkRegistry& registry);
+
+}  // namespace datasync::storage

@@ -1,0 +1,188 @@
+"""End-to-end tests of the file storages: the real datasync binary syncs the simulator's `daily` bars into
+Parquet (Hive partitions by month), xlsx, JSON and gzip CSV, and independent readers check what landed:
+DuckDB (npm) reads the Parquet dataset with hive_partitioning and union_by_name as a researcher would,
+pandas/openpyxl read the xlsx with typed columns, Python's json and gzip read the rest. Then
+`datasync compact` merges the small Parquet parts without changing a row, and a re-run leaves identical
+data."""
+
+import datetime
+import glob
+import gzip
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+import harness
+from harness import Project, Sim, sim_config
+
+ORACLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracles")
+DAILY = ["ts_code", "trade_date", "open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount"]
+DAYS = [d.strftime("%Y%m%d") for d in (datetime.date(2024, 1, 29) + datetime.timedelta(n) for n in range(10))
+        if d.weekday() < 5]
+
+CONFIG = """
+datasets:
+  daily: {source: tushare}
+storages:
+  lake: {kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: month}
+  sheets: {kind: xlsx, path: data/sheets}
+  docs: {kind: json, path: data/docs}
+  text: {kind: csv, path: data/text, compression: gzip, quoting: strings}
+plans:
+  daily_days:
+    dataset: daily
+    storages: [lake, sheets, docs, text]
+    params:
+      trade_date: {dates: {start: "20240129", end: "20240207", weekdays_only: true}}
+"""
+
+
+def duckdb(args):
+    proc = subprocess.run(["node", os.path.join(ORACLES, "read_parquet.mjs"), *args], capture_output=True,
+                          text=True, timeout=300)
+    if proc.returncode != 0:
+        raise AssertionError("read_parquet.mjs failed: " + proc.stderr)
+    return json.loads(proc.stdout)
+
+
+def served_rows(sim):
+    rows = []
+    for day in DAYS:
+        rows += sim.rows("daily", {"trade_date": day}, ",".join(DAILY))
+    return rows
+
+
+def days_since_epoch(yyyymmdd):
+    return (datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])) - datetime.date(1970, 1, 1)).days
+
+
+class FileStoragesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim(stocks=200)
+        cls.project = Project(cls.sim, sim_config(cls.sim.url, CONFIG))
+        cls.first_run = cls.project.ds("run", "daily_days")
+        cls.served = served_rows(cls.sim)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.project.cleanup()
+        cls.sim.stop()
+
+    def lake(self):
+        return self.project.path("data", "lake", "daily")
+
+    def parquet_rows(self):
+        doc = duckdb(["--hive", self.lake()])
+        names = [c["name"] for c in doc["columns"]]
+        return doc, [dict(zip(names, r)) for r in doc["rows"]]
+
+    def expected_parquet(self):
+        out = []
+        for r in self.served:
+            row = {"ts_code": r["ts_code"], "trade_date": str(days_since_epoch(r["trade_date"]))}
+            for f in DAILY[2:]:
+                v = r[f]
+                row[f] = None if v is None else repr(float(v)).replace("inf", "Infinity")
+            row["trade_date_month"] = r["trade_date"][:4] + "-" + r["trade_date"][4:6]
+            out.append(row)
+        return sorted(out, key=lambda x: (x["trade_date"], x["ts_code"]))
+
+    def test_run_succeeds_for_every_storage(self):
+        self.assertIn("status succeeded", self.first_run.stdout, self.first_run.stdout)
+        self.assertGreater(len(self.served), 1000)
+
+    def test_duckdb_reads_the_hive_partitioned_parquet_exactly(self):
+        doc, rows = self.parquet_rows()
+        types = {c["name"]: c["type"] for c in doc["columns"]}
+        self.assertEqual(types["ts_code"], "string")
+        self.assertEqual(types["trade_date"], "date")
+        self.assertEqual(types["close"], "float64")
+        self.assertIn("trade_date_month", types)  # the Hive key, read from the folder names
+        got = sorted(rows, key=lambda x: (x["trade_date"], x["ts_code"]))
+        # read_parquet.mjs prints floats as JS's shortest text; Python's repr is the same shortest form.
+        for g in got:
+            for f in DAILY[2:]:
+                if g[f] is not None:
+                    g[f] = repr(float(g[f]))
+        self.assertEqual(got, self.expected_parquet())
+        folders = sorted(os.path.basename(p) for p in glob.glob(os.path.join(self.lake(), "trade_date_month=*")))
+        self.assertEqual(folders, ["trade_date_month=2024-01", "trade_date_month=2024-02"])
+        with open(os.path.join(self.lake(), "_schema.json"), encoding="utf-8") as f:
+            sidecar = json.load(f)
+        self.assertEqual(sidecar["format"], "parquet")
+        self.assertEqual([v["version"] for v in sidecar["versions"]], [1])
+
+    def test_pandas_reads_the_xlsx_with_types(self):
+        parts = sorted(glob.glob(self.project.path("data", "sheets", "daily", "part-*.xlsx")))
+        self.assertEqual(len(parts), len(DAYS))
+        script = """
+import json, sys
+import pandas as pd
+frames = [pd.read_excel(p, sheet_name="data") for p in sys.argv[1:]]
+df = pd.concat(frames)
+print(json.dumps({"dtypes": {c: str(t) for c, t in df.dtypes.items()}, "rows": len(df),
+                  "first": {c: str(v) for c, v in df.sort_values(["trade_date", "ts_code"]).iloc[0].items()}}))
+"""
+        proc = subprocess.run(["/usr/bin/python3", "-c", script, *parts], capture_output=True, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        doc = json.loads(proc.stdout)
+        self.assertEqual(doc["rows"], len(self.served))
+        self.assertEqual(doc["dtypes"]["ts_code"], "object")
+        self.assertEqual(doc["dtypes"]["trade_date"], "datetime64[ns]")
+        for f in DAILY[2:]:
+            self.assertEqual(doc["dtypes"][f], "float64", f)
+        first = min(self.served, key=lambda r: (r["trade_date"], r["ts_code"]))
+        self.assertEqual(doc["first"]["ts_code"], first["ts_code"])
+        self.assertEqual(doc["first"]["close"], str(float(first["close"])))
+
+    def test_json_and_gzip_csv_hold_the_same_rows(self):
+        objs = []
+        for p in glob.glob(self.project.path("data", "docs", "daily", "part-*.json")):
+            with open(p, encoding="utf-8") as f:
+                objs += json.load(f)
+        self.assertEqual(sorted((o["trade_date"], o["ts_code"], o["close"]) for o in objs),
+                         sorted((harness.iso(r["trade_date"]), r["ts_code"], r["close"]) for r in self.served))
+        lines = 0
+        for p in glob.glob(self.project.path("data", "text", "daily", "part-*.csv.gz")):
+            with gzip.open(p, "rt", encoding="utf-8") as f:
+                text = f.read().splitlines()
+            self.assertEqual(text[0], ",".join('"%s"' % c for c in DAILY))  # quoting: strings quotes the header
+            self.assertTrue(text[1].startswith('"'), text[1])                 # and the ts_code text
+            lines += len(text) - 1
+        self.assertEqual(lines, len(self.served))
+
+    def test_compact_merges_parts_and_changes_no_row(self):
+        _, before = self.parquet_rows()
+        parts_before = glob.glob(os.path.join(self.lake(), "*", "*.parquet"))
+        self.assertEqual(len(parts_before), len(DAYS))
+        dry = self.project.ds_json("compact", "lake", "daily", "--dry-run")
+        self.assertEqual(len(dry[0]["merged"]), 2)  # two month partitions with several parts each
+        self.assertEqual(len(glob.glob(os.path.join(self.lake(), "*", "*.parquet"))), len(DAYS))
+        done = self.project.ds("compact", "lake", "daily", "--partition", "trade_date_month=2024-01")
+        self.assertIn("merged", done.stdout)
+        after_one = glob.glob(os.path.join(self.lake(), "*", "*.parquet"))
+        self.assertEqual(len(after_one), 1 + len([d for d in DAYS if d.startswith("202402")]))
+        self.project.ds("compact", "lake")
+        merged = glob.glob(os.path.join(self.lake(), "*", "*.parquet"))
+        self.assertEqual(len(merged), 2)
+        self.assertTrue(all(os.path.basename(p).startswith("part-compact-") for p in merged), merged)
+        _, after = self.parquet_rows()
+        key = lambda x: (x["trade_date"], x["ts_code"])
+        self.assertEqual(sorted(after, key=key), sorted(before, key=key))
+        # Running the plan again rewrites every unit: still exactly the served rows, none twice.
+        rerun = self.project.ds("run", "daily_days")
+        self.assertIn("status succeeded", rerun.stdout)
+        self.project.ds("compact", "lake")
+        _, again = self.parquet_rows()
+        self.assertEqual(sorted(again, key=key), sorted(before, key=key))
+        bad = self.project.ds("compact", "text", check=False)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("cannot be compacted", bad.stderr)
+
+
+if __name__ == "__main__":
+    sys.argv = harness.parse_args(sys.argv)
+    unittest.main(verbosity=2)

@@ -1,0 +1,178 @@
+// Reads Parquet files with an independent reader and prints them as one JSON document, so tests compare
+// what datasync wrote with what DuckDB (C++) or hyparquet (JavaScript) read, value for value and type for
+// type. Usage:
+//   node read_parquet.mjs [--engine duckdb|hyparquet] [--hive] [--expect-synthetic | --meta-only] PATH...
+// PATH is a file or a folder (every *.parquet below it whose name does not start with '.' or '_').
+// Output: {"engine", "files", "columns": [{"name", "type"}], "rows": [[...]], "meta": [...]} where type is
+// datasync's logical type name (bool, int32, int64, float64, string, date, timestamp, decimal(p,s)) or
+// "other:<reader type>", and values are exact: integers, decimals, days and microseconds as strings,
+// floats as their shortest round-trip text ("NaN", "Infinity", "-0"), NULL as null. Columns are the union
+// by name over all files (DuckDB: union_by_name). --hive adds Hive partition columns (DuckDB only).
+// meta (DuckDB only) is parquet_metadata() per column chunk: compression, encodings, statistics.
+// --expect-synthetic compares the rows with the synthetic table of synthetic.mjs instead of printing them
+// and prints {"engine", "rows", "mismatches": [...]} (the C++ test writes the same table); exit 1 on any
+// difference.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+let engine = 'duckdb';
+let hive = false;
+let expectSynthetic = false;
+let metaOnly = false;
+const paths = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--engine') engine = args[++i];
+  else if (args[i] === '--hive') hive = true;
+  else if (args[i] === '--expect-synthetic') expectSynthetic = true;
+  else if (args[i] === '--meta-only') metaOnly = true;
+  else paths.push(args[i]);
+}
+
+function collect(path, out) {
+  const st = statSync(path);
+  if (st.isFile()) { out.push(path); return; }
+  for (const name of readdirSync(path).sort()) {
+    if (name.startsWith('.') || name.startsWith('_')) continue;
+    const full = join(path, name);
+    if (statSync(full).isDirectory()) collect(full, out);
+    else if (name.endsWith('.parquet')) out.push(full);
+  }
+}
+const files = [];
+for (const p of paths) collect(p, files);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function floatText(v) {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (Object.is(v, -0)) return '-0';
+  return String(v);
+}
+
+function decimalText(unscaled, scale) {
+  const neg = unscaled < 0n;
+  let digits = (neg ? -unscaled : unscaled).toString();
+  if (scale === 0) return (neg ? '-' : '') + digits;
+  digits = digits.padStart(scale + 1, '0');
+  return (neg ? '-' : '') + digits.slice(0, digits.length - scale) + '.' + digits.slice(digits.length - scale);
+}
+
+async function readDuckdb() {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const q = async (sql) => (await conn.runAndReadAll(sql)).getRows();
+  const list = '[' + files.map(f => "'" + f.replaceAll("'", "''") + "'").join(', ') + ']';
+  const source = `read_parquet(${list}, union_by_name = true, hive_partitioning = ${hive})`;
+  const described = await q(`DESCRIBE SELECT * FROM ${source}`);
+  const columns = [];
+  const exprs = [];
+  for (const [name, type] of described) {
+    const id = '"' + String(name).replaceAll('"', '""') + '"';
+    let ours;
+    let expr = id;
+    const dec = /^DECIMAL\((\d+),(\d+)\)$/.exec(type);
+    if (type === 'BOOLEAN') ours = 'bool';
+    else if (type === 'INTEGER') { ours = 'int32'; expr = `CAST(${id} AS VARCHAR)`; }
+    else if (type === 'BIGINT') { ours = 'int64'; expr = `CAST(${id} AS VARCHAR)`; }
+    else if (type === 'DOUBLE') ours = 'float64';
+    else if (type === 'VARCHAR') { ours = 'string'; expr = `encode(${id})`; }
+    else if (type === 'DATE') { ours = 'date'; expr = `CAST(${id} - DATE '1970-01-01' AS VARCHAR)`; }
+    else if (type === 'TIMESTAMP WITH TIME ZONE') { ours = 'timestamp'; expr = `CAST(epoch_us(${id}) AS VARCHAR)`; }
+    else if (dec) { ours = `decimal(${dec[1]},${dec[2]})`; expr = `CAST(${id} AS VARCHAR)`; }
+    else { ours = 'other:' + type; expr = `CAST(${id} AS VARCHAR)`; }
+    columns.push({ name: String(name), type: ours });
+    exprs.push(expr);
+  }
+  // Strings travel as their UTF-8 bytes: the binding's own decoding would drop a leading U+FEFF.
+  const rows = metaOnly ? [] : (await q(`SELECT ${exprs.join(', ')} FROM ${source}`)).map(row => row.map((v, i) =>
+    v === null ? null : columns[i].type === 'float64' ? floatText(v)
+      : columns[i].type === 'string' ? utf8.decode(v.bytes) : v));
+  const meta = (await q(`SELECT file_name, row_group_id, row_group_num_rows, path_in_schema, type, compression,
+      encodings, CAST(stats_min_value AS VARCHAR), CAST(stats_max_value AS VARCHAR), stats_null_count
+      FROM parquet_metadata(${list}) ORDER BY file_name, row_group_id, column_id`)).map(r => ({
+    file: r[0], row_group: Number(r[1]), rows: Number(r[2]), column: r[3], physical: r[4], compression: r[5],
+    encodings: r[6], min: r[7], max: r[8], null_count: r[9] === null ? null : Number(r[9]),
+  }));
+  conn.closeSync();
+  instance.closeSync();
+  return { columns, rows, meta };
+}
+
+async function readHyparquet() {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+  const { compressors } = await import('hyparquet-compressors');
+  // Raw days and microseconds instead of JS Dates, which would drop the microseconds.
+  const parsers = {
+    timestampFromMilliseconds: (v) => ({ raw: 'ms', v }),
+    timestampFromMicroseconds: (v) => ({ raw: 'us', v }),
+    timestampFromNanoseconds: (v) => ({ raw: 'ns', v }),
+    dateFromDays: (v) => ({ raw: 'days', v }),
+    stringFromBytes: (b) => b && utf8.decode(b),
+  };
+  const columns = [];
+  const byName = new Map();
+  const rows = [];
+  for (const file of files) {
+    const buf = await asyncBufferFromFile(file);
+    const md = await parquetMetadataAsync(buf);
+    const leaves = md.schema.slice(1);
+    const fileCols = leaves.map(s => {
+      const lt = s.logical_type;
+      let type;
+      if (s.type === 'BOOLEAN') type = 'bool';
+      else if (lt?.type === 'STRING' || s.converted_type === 'UTF8') type = 'string';
+      else if (lt?.type === 'DATE') type = 'date';
+      else if (lt?.type === 'TIMESTAMP') type = lt.isAdjustedToUTC && lt.unit === 'MICROS' ? 'timestamp' : 'other:TIMESTAMP';
+      else if (lt?.type === 'DECIMAL' || s.converted_type === 'DECIMAL') type = `decimal(${s.precision},${s.scale})`;
+      else if (s.type === 'INT32') type = 'int32';
+      else if (s.type === 'INT64') type = 'int64';
+      else if (s.type === 'DOUBLE') type = 'float64';
+      else type = 'other:' + s.type;
+      return { name: s.name, type, scale: s.scale ?? 0 };
+    });
+    for (const c of fileCols) {
+      if (!byName.has(c.name)) { byName.set(c.name, columns.length); columns.push({ name: c.name, type: c.type }); }
+      else if (columns[byName.get(c.name)].type !== c.type) columns[byName.get(c.name)].type += '|' + c.type;
+    }
+    const objects = await parquetReadObjects({ file: buf, compressors, parsers, utf8: true });
+    for (const o of objects) {
+      const row = new Array(columns.length).fill(null);
+      for (const c of fileCols) {
+        let v = o[c.name];
+        if (v === null || v === undefined) v = null;
+        else if (c.type === 'float64') v = floatText(v);
+        else if (c.type.startsWith('decimal')) {
+          // hyparquet hands decimals over as JS numbers; back to the unscaled integer (exact below 2^53).
+          v = decimalText(BigInt(Math.round(Number(v) * 10 ** c.scale)), c.scale);
+        } else if (typeof v === 'object' && 'raw' in v) v = String(v.v);
+        else if (typeof v === 'bigint' || typeof v === 'number') v = String(v);
+        row[byName.get(c.name)] = v;
+      }
+      rows.push(row);
+    }
+  }
+  return { columns, rows, meta: [] };
+}
+
+const result = files.length === 0 ? { columns: [], rows: [], meta: [] }
+  : engine === 'hyparquet' ? await readHyparquet() : await readDuckdb();
+if (expectSynthetic) {
+  const { syntheticColumns, syntheticRow } = await import('./synthetic.mjs');
+  const mismatches = [];
+  const want = syntheticColumns();
+  const got = result.columns.map(c => [c.name, c.type]);
+  if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ columns: got, expected: want });
+  result.rows.forEach((row, i) => {
+    const expected = syntheticRow(i);
+    for (let c = 0; c < expected.length && mismatches.length < 20; c++) {
+      if (row[c] !== expected[c]) mismatches.push({ row: i, column: want[c][0], got: row[c], expected: expected[c] });
+    }
+  });
+  process.stdout.write(JSON.stringify({ engine, rows: result.rows.length, mismatches }) + '\n');
+  process.exit(mismatches.length ? 1 : 0);
+}
+process.stdout.write(JSON.stringify({ engine, files, ...result }) + '\n');
