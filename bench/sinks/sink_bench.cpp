@@ -101,7 +101,8 @@ void BM_Sink(benchmark::State& state, Target target) {
   RegisterJsonSink(registry);
   RegisterParquetSink(registry);
   RegisterXlsxSink(registry);
-  std::string tmpl = (fs::temp_directory_path() / "datasync-sink-bench-").string() + std::string(6, 'X');  // mkdtemp template
+  std::string tmpl =
+      (fs::temp_directory_path() / "datasync-sink-bench-").string() + std::string(6, 'X');  // mkdtemp template
   fs::path dir = ::mkdtemp(tmpl.data());
 
   auto schema = DailySchema();

@@ -1,5 +1,6 @@
 #include "storage/mysql/mysql_sink.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -20,7 +21,10 @@ using mysql::QuoteMySqlText;
 
 namespace {
 
+// After a key conflict, this many batches skip the direct LOAD DATA; each further conflict in a row doubles
+// it up to the cap, so a long re-run pays for few failed loads.
 constexpr int kUpsertsAfterConflict = 16;
+constexpr int kMaxUpsertsAfterConflict = 1024;
 
 const std::vector<std::string>& CreateVariables() {
   static const std::vector<std::string> names = {"table", "columns", "key_clause", "primary_key", "date_key"};
@@ -120,7 +124,6 @@ MySqlSink::MySqlSink()
       connect_(std::make_unique<mysql::MySqlConnectOptions>()) {}
 
 MySqlSink::~MySqlSink() = default;
-
 
 const std::string& MySqlSink::database_name() const {
   return connect_->database;
@@ -263,7 +266,8 @@ Status MySqlSink::EnsureNamespace() {
   bool found = false;
   for (const auto& row : *exists) found = found || row[0] == connect_->database;
   if (!found) {
-    if (auto st = Execute("CREATE DATABASE IF NOT EXISTS " + Quote(connect_->database) + " CHARACTER SET utf8mb4"); !st) {
+    if (auto st = Execute("CREATE DATABASE IF NOT EXISTS " + Quote(connect_->database) + " CHARACTER SET utf8mb4");
+        !st) {
       return st;
     }
     if (auto st = conn_->UseDatabase(connect_->database); !st) return st;
@@ -320,13 +324,13 @@ Status MySqlSink::PrepareWrites() {
   if (unit_column()) columns.push_back(Quote(sql::kUnitColumn));
   columns_ = core::Join(columns, ", ");
   bool upsert = !primary_key().empty() && mode() != WriteMode::kAppend;
-  load_sql_ = "LOAD DATA LOCAL INFILE 'datasync' INTO TABLE " +
-              Qualified(write_table()) +
+  load_sql_ = "LOAD DATA LOCAL INFILE 'datasync' INTO TABLE " + Qualified(write_table()) +
               " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
               columns_ + ")";
   insert_head_ = "INSERT INTO " + Qualified(write_table()) + " (" + columns_ + ") VALUES ";
   insert_tail_.clear();
   skip_direct_loads_ = 0;
+  upserts_after_conflict_ = kUpsertsAfterConflict;
   if (upsert) {
     std::string updates;
     for (const auto& c : columns) {
@@ -416,10 +420,12 @@ core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::s
   if (auto st = conn_->LoadLocal(load_sql_, buffer_, &duplicates); !st) return Fail(st.error());
   if (!duplicates) {
     if (auto st = Execute("RELEASE SAVEPOINT _ds_direct"); !st) return Fail(st.error());
+    upserts_after_conflict_ = kUpsertsAfterConflict;
     return static_cast<int64_t>(buffer_.size());
   }
   if (auto st = Execute("ROLLBACK TO SAVEPOINT _ds_direct"); !st) return Fail(st.error());
-  skip_direct_loads_ = kUpsertsAfterConflict;
+  skip_direct_loads_ = upserts_after_conflict_;
+  upserts_after_conflict_ = std::min(upserts_after_conflict_ * 2, kMaxUpsertsAfterConflict);
   return InsertRows(buffer_);
 }
 

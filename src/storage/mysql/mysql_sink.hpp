@@ -71,11 +71,12 @@ class MySqlSink final : public sql::DatabaseSink {
   int64_t key_varchar_length_ = 255;
   bool use_load_data_ = true;
   int64_t insert_batch_bytes_ = 4 << 20;
-  int skip_direct_loads_ = 0;  // upsert batches left that skip the direct LOAD DATA after a key conflict
-  std::string columns_;      // quoted column list of the writes
-  std::string load_sql_;     // LOAD DATA ... for write_table()
-  std::string insert_head_;  // INSERT INTO ... VALUES
-  std::string insert_tail_;  // ON DUPLICATE KEY UPDATE ...
+  int skip_direct_loads_ = 0;       // upsert batches left that skip the direct LOAD DATA after a key conflict
+  int upserts_after_conflict_ = 0;  // what the next conflict sets skip_direct_loads_ to
+  std::string columns_;             // quoted column list of the writes
+  std::string load_sql_;            // LOAD DATA ... for write_table()
+  std::string insert_head_;         // INSERT INTO ... VALUES
+  std::string insert_tail_;         // ON DUPLICATE KEY UPDATE ...
   std::string buffer_;
   std::string statement_;
 };

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "core/strings.hpp"
-
 #include "sink_test_support.hpp"
 
 namespace datasync::storage::testing {

@@ -67,7 +67,9 @@ class DbTarget final : public SinkTarget {
 
 }  // namespace
 
-bool IsTargetOption(const std::string&) { return false; }
+bool IsTargetOption(const std::string&) {
+  return false;
+}
 
 std::unique_ptr<SinkTarget> MakeTarget(const std::string& id, const Variant&) {
   return std::make_unique<DbTarget>(id);

@@ -23,7 +23,9 @@ SinkRegistry CompliantSinks() {
 }
 
 // oracle=hyparquet reads a Parquet variant with hyparquet instead of DuckDB.
-bool IsTargetOption(const std::string& key) { return key == "oracle"; }
+bool IsTargetOption(const std::string& key) {
+  return key == "oracle";
+}
 
 namespace {
 
