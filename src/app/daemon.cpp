@@ -655,7 +655,9 @@ std::string Daemon::HealthJson(bool* healthy) {
     std::lock_guard lock(m.notifier_mu);
     notifier = m.notifier;
   }
-  nlohmann::ordered_json j = {{"status", ok ? "ok" : "stalled"},
+  // Before its first tick the daemon is still resuming runs and reading the config: not ready, not stalled.
+  const char* status = ok ? "ok" : last.count() == 0 ? "starting" : "stalled";
+  nlohmann::ordered_json j = {{"status", status},
                               {"owner", m.owner},
                               {"project", project},
                               {"started_at", core::FormatTimestamp(m.started_us) + " UTC"},
