@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/daily_batch.hpp"
+#include "common/temp_dir.hpp"
 #include "core/dates.hpp"
 #include "storage/clickhouse/clickhouse_sink.hpp"
 #include "storage/mysql/mysql_sink.hpp"
@@ -194,8 +195,7 @@ int main(int argc, char** argv) {
   int32_t first_day = datasync::core::DaysFromCivil({2024, 1, 2});
   std::vector<datasync::core::ColumnBatch> batches;
   for (size_t d = 0; d < days; ++d) batches.push_back(datasync::bench::DailyBatch(schema, first_day + static_cast<int32_t>(d), kRowsPerUnit));
-  std::string tmpl = (fs::temp_directory_path() / "datasync-db-bench-XXXXXX").string();
-  fs::path dir = ::mkdtemp(tmpl.data());
+  fs::path dir = datasync::bench::MakeTempDir("datasync-db-bench-");
   std::string ns = "bench_" + std::to_string(::getpid());
 
   std::vector<Server> servers;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/daily_batch.hpp"
+#include "common/temp_dir.hpp"
 #include "core/dates.hpp"
 #include "storage/csv/csv_format.hpp"
 #include "storage/csv/csv_sink.hpp"
@@ -101,9 +102,7 @@ void BM_Sink(benchmark::State& state, Target target) {
   RegisterJsonSink(registry);
   RegisterParquetSink(registry);
   RegisterXlsxSink(registry);
-  std::string tmpl =
-      (fs::temp_directory_path() / "datasync-sink-bench-").string() + std::string(6, 'X');  // mkdtemp template
-  fs::path dir = ::mkdtemp(tmpl.data());
+  fs::path dir = bench::MakeTempDir("datasync-sink-bench-");
 
   auto schema = DailySchema();
   int32_t first_day = core::DaysFromCivil({2024, 1, 2});

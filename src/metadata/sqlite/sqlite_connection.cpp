@@ -1,45 +1,17 @@
 #include "metadata/sqlite/sqlite_connection.hpp"
 
-#include <chrono>
-#include <thread>
-
 #include <sqlite3.h>
 
+#include <chrono>
 #include <limits>
+#include <thread>
 #include <utility>
+
+#include "core/sqlite_codes.hpp"
 
 namespace datasync::metadata {
 
 namespace {
-
-std::string_view PrimaryCodeName(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_ERROR: return "SQLITE_ERROR";
-    case SQLITE_INTERNAL: return "SQLITE_INTERNAL";
-    case SQLITE_PERM: return "SQLITE_PERM";
-    case SQLITE_ABORT: return "SQLITE_ABORT";
-    case SQLITE_BUSY: return "SQLITE_BUSY";
-    case SQLITE_LOCKED: return "SQLITE_LOCKED";
-    case SQLITE_NOMEM: return "SQLITE_NOMEM";
-    case SQLITE_READONLY: return "SQLITE_READONLY";
-    case SQLITE_INTERRUPT: return "SQLITE_INTERRUPT";
-    case SQLITE_IOERR: return "SQLITE_IOERR";
-    case SQLITE_CORRUPT: return "SQLITE_CORRUPT";
-    case SQLITE_NOTFOUND: return "SQLITE_NOTFOUND";
-    case SQLITE_FULL: return "SQLITE_FULL";
-    case SQLITE_CANTOPEN: return "SQLITE_CANTOPEN";
-    case SQLITE_PROTOCOL: return "SQLITE_PROTOCOL";
-    case SQLITE_SCHEMA: return "SQLITE_SCHEMA";
-    case SQLITE_TOOBIG: return "SQLITE_TOOBIG";
-    case SQLITE_CONSTRAINT: return "SQLITE_CONSTRAINT";
-    case SQLITE_MISMATCH: return "SQLITE_MISMATCH";
-    case SQLITE_MISUSE: return "SQLITE_MISUSE";
-    case SQLITE_AUTH: return "SQLITE_AUTH";
-    case SQLITE_RANGE: return "SQLITE_RANGE";
-    case SQLITE_NOTADB: return "SQLITE_NOTADB";
-    default: return "SQLITE_UNKNOWN";
-  }
-}
 
 // SQLite's own explanation of `rc`: the connection's message when it describes this failure (it names the
 // table, column or constraint), otherwise the generic text of the code.
@@ -175,7 +147,7 @@ core::Error SqliteConnection::MakeError(int rc, std::string_view what) const {
       break;
     default: break;
   }
-  return core::Error(kind, prefix + advice).WithCode(std::string(PrimaryCodeName(rc)));
+  return core::Error(kind, prefix + advice).WithCode(std::string(core::SqlitePrimaryCodeName(rc)));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 
 #include <system_error>
 
+#include "core/sqlite_codes.hpp"
+
 namespace datasync::storage::sqlite {
 
 using core::ErrorKind;
@@ -33,38 +35,6 @@ std::string QuoteText(std::string_view text) {
   return out;
 }
 
-namespace {
-
-const char* PrimaryCodeName(int primary) {
-  switch (primary) {
-    case SQLITE_ERROR: return "SQLITE_ERROR";
-    case SQLITE_INTERNAL: return "SQLITE_INTERNAL";
-    case SQLITE_PERM: return "SQLITE_PERM";
-    case SQLITE_ABORT: return "SQLITE_ABORT";
-    case SQLITE_BUSY: return "SQLITE_BUSY";
-    case SQLITE_LOCKED: return "SQLITE_LOCKED";
-    case SQLITE_NOMEM: return "SQLITE_NOMEM";
-    case SQLITE_READONLY: return "SQLITE_READONLY";
-    case SQLITE_INTERRUPT: return "SQLITE_INTERRUPT";
-    case SQLITE_IOERR: return "SQLITE_IOERR";
-    case SQLITE_CORRUPT: return "SQLITE_CORRUPT";
-    case SQLITE_FULL: return "SQLITE_FULL";
-    case SQLITE_CANTOPEN: return "SQLITE_CANTOPEN";
-    case SQLITE_PROTOCOL: return "SQLITE_PROTOCOL";
-    case SQLITE_SCHEMA: return "SQLITE_SCHEMA";
-    case SQLITE_TOOBIG: return "SQLITE_TOOBIG";
-    case SQLITE_CONSTRAINT: return "SQLITE_CONSTRAINT";
-    case SQLITE_MISMATCH: return "SQLITE_MISMATCH";
-    case SQLITE_MISUSE: return "SQLITE_MISUSE";
-    case SQLITE_AUTH: return "SQLITE_AUTH";
-    case SQLITE_RANGE: return "SQLITE_RANGE";
-    case SQLITE_NOTADB: return "SQLITE_NOTADB";
-    default: return "SQLITE_?";
-  }
-}
-
-}  // namespace
-
 core::Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   int primary = rc & 0xff;
   ErrorKind kind = ErrorKind::kPermanent;
@@ -85,7 +55,8 @@ core::Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   core::Error e(kind, std::string(what) + ": " + detail + hint);
-  e.WithCode(std::string(PrimaryCodeName(primary)) + (rc != primary ? " (" + std::to_string(rc) + ")" : ""));
+  e.WithCode(std::string(core::SqlitePrimaryCodeName(primary)) +
+             (rc != primary ? " (" + std::to_string(rc) + ")" : ""));
   return e;
 }
 
