@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <system_error>
+#include <thread>
 
 #include "core/sqlite_codes.hpp"
 
@@ -124,6 +125,19 @@ core::Status SqliteDb::Exec(std::string_view sql) {
     return Fail(SqliteError(db_, rc, "SQL failed (" + shown + ")"));
   }
   return core::Ok();
+}
+
+core::Status SqliteDb::ExecRetryingBusy(std::string_view sql, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    core::Status st = Exec(sql);
+    if (st) return st;
+    int primary = sqlite3_errcode(db_) & 0xff;
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) {
+      return st;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 core::Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {

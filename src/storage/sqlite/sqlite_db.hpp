@@ -6,6 +6,7 @@
 // Thread-safety: one connection is used by one thread at a time (opened with SQLITE_OPEN_NOMUTEX).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -59,6 +60,9 @@ class SqliteDb {
 
   // Runs one or more statements without results.
   core::Status Exec(std::string_view sql);
+  // Exec for a statement that needs a lock SQLite refuses at once (SQLITE_BUSY without the busy handler),
+  // such as switching the journal mode: retried until `timeout` runs out.
+  core::Status ExecRetryingBusy(std::string_view sql, std::chrono::milliseconds timeout);
   core::Result<SqliteStatement> Prepare(std::string_view sql);
   // True while a transaction is open on this connection.
   bool InTransaction() const;

@@ -172,7 +172,13 @@ Status SqliteSink::BindImpl(const BindContext& ctx) {
   primary_key_ = ctx.primary_key;
 
   if (auto st = db_->Open(db_path_, static_cast<int>(busy_timeout_ms)); !st) return st;
-  if (auto st = db_->Exec("PRAGMA journal_mode=" + journal_mode); !st) return st;
+  // Switching a new file to WAL needs an exclusive lock that SQLite refuses at once, without the busy
+  // handler, while another connection opens the same new file (two plans of one run writing one database).
+  if (auto st =
+          db_->ExecRetryingBusy("PRAGMA journal_mode=" + journal_mode, std::chrono::milliseconds(busy_timeout_ms));
+      !st) {
+    return st;
+  }
   if (auto st = db_->Exec("PRAGMA synchronous=" + synchronous); !st) return st;
   return core::Ok();
 }
