@@ -10,7 +10,7 @@ kind=${1:-release}; shift || true
 case "$kind" in
   release) dir=$root/build/release; args=(-DCMAKE_BUILD_TYPE=Release) ;;
   debug)   dir=$root/build/debug;   args=(-DCMAKE_BUILD_TYPE=Debug) ;;
-  test)    dir=$root/build/test;    args=(-DCMAKE_BUILD_TYPE=Debug -DDATASYNC_SANITIZE=ON) ;;
+  test)    dir=$root/build/test;    args=(-DCMAKE_BUILD_TYPE=Debug -DDATASYNC_SANITIZE=ON -DDATASYNC_TEST_HOOKS=ON) ;;
   *) echo "build.sh: unknown build kind '$kind' (allowed: release, debug, test)" >&2; exit 2 ;;
 esac
 jobs=${DATASYNC_BUILD_JOBS:-$(nproc)}

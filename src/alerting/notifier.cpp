@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "core/secrets.hpp"
+#include "core/strings.hpp"
 
 namespace datasync::alerting {
 
@@ -86,12 +87,15 @@ size_t Notifier::Submit(Alert alert, core::TimePoint now) {
     }
   }
   size_t taken = 0;
+  std::string queued;
   for (const auto& c : targets) {
     auto it = channels_.find(c);
     if (it == channels_.end()) continue;
     QueueLocked(it->second, alert, now, true);
+    queued += (queued.empty() ? "" : ", ") + c;
     taken++;
   }
+  core::LogDebug(fmt::format("alert {} queued for [{}]: {}", AlertEventName(alert.event), queued, alert.title));
   return taken;
 }
 
@@ -101,6 +105,8 @@ void Notifier::SubmitTo(const std::vector<std::string>& channels, Alert alert, c
     auto it = channels_.find(c);
     if (it != channels_.end()) QueueLocked(it->second, alert, now, false);
   }
+  core::LogDebug(fmt::format("alert {} queued for [{}]: {}", AlertEventName(alert.event), core::Join(channels, ", "),
+                             alert.title));
 }
 
 Message Notifier::BuildLocked(State& s, core::TimePoint now) {

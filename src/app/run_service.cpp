@@ -20,11 +20,11 @@
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
+#include "core/wait_board.hpp"
 #include "generation/argument_generator.hpp"
 #include "sync/planner.hpp"
 
 namespace datasync::app {
-
 
 namespace {
 
@@ -259,13 +259,17 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
     // A run deferred by the vendor's quota waits for the reset, or stops here to be resumed later.
     if (run->status == sync::RunStatus::kDeferred && run->resume_at_us > core::ToEpochMicros(m.clock.Now())) {
       if (!options.wait_deferred) {
-        out.note = fmt::format("run {} is deferred until {} UTC (vendor quota); `datasync resume {}` or `datasync "
-                               "run --wait` continues it then",
-                               run->id, core::FormatTimestamp(run->resume_at_us), run->id);
+        out.note = fmt::format(
+            "run {} is deferred until {} UTC (vendor quota); `datasync resume {}` or `datasync "
+            "run --wait` continues it then",
+            run->id, core::FormatTimestamp(run->resume_at_us), run->id);
         if (auto rep = sync::RunReportFromJson(run->report_json); rep && !run->report_json.empty()) out.report = *rep;
         return out;
       }
-      event(fmt::format("deferred until {} UTC by the vendor's quota; waiting", core::FormatTimestamp(run->resume_at_us)));
+      event(fmt::format("deferred until {} UTC by the vendor's quota; waiting",
+                        core::FormatTimestamp(run->resume_at_us)));
+      core::WaitBoard::Worker waiter(core::WaitBoard::Process());
+      core::WaitBoard::Parked parked(waiter, core::FromEpochMicros(run->resume_at_us));
       while (core::ToEpochMicros(m.clock.Now()) < run->resume_at_us) {
         if (options.interrupt && options.interrupt->load()) {
           out.note = "interrupted while waiting for the vendor's quota";
@@ -274,7 +278,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
           }
           return out;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::this_thread::sleep_for(std::chrono::milliseconds(core::WaitBoard::Process() ? 20 : 100));
       }
       event(fmt::format("the vendor's quota has reset; continuing run {}", run->id));
     }

@@ -1,6 +1,7 @@
 #include "sync/executor.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -11,12 +12,12 @@
 #include <thread>
 #include <unordered_map>
 
-#include <unistd.h>
-
+#include "core/crash_point.hpp"
 #include "core/dates.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
+#include "core/wait_board.hpp"
 #include "sync/bounded_queue.hpp"
 #include "sync/error_policy.hpp"
 #include "sync/splitter.hpp"
@@ -79,6 +80,12 @@ std::string OwnerName() {
   return std::to_string(::getpid()) + "@" + host;
 }
 constexpr size_t kLedgerFlushAt = 512;
+
+// Longest a thread sleeps before it looks at the clock again. On a virtual clock (tests) time jumps
+// while threads sleep, so they look more often.
+std::chrono::milliseconds PollCap() {
+  return core::WaitBoard::Process() ? 20ms : 200ms;
+}
 
 }  // namespace
 
@@ -149,8 +156,14 @@ struct Executor::Impl {
     if (e.learned_limit) deps.quota->Learn(*e.learned_limit);
     std::uniform_real_distribution<double> u01(0.0, 1.0);
     Decision d = Decide(e, attempts, deps.plan->retry, Now(), u01(rng));
-    TaskUpdate up{task.id, TaskState::kPending, attempts, 0, 0, std::string(core::ErrorKindName(e.kind())),
-                  core::Redact(e.message()), 0};
+    TaskUpdate up{task.id,
+                  TaskState::kPending,
+                  attempts,
+                  0,
+                  0,
+                  std::string(core::ErrorKindName(e.kind())),
+                  core::Redact(e.message()),
+                  0};
     switch (d.action) {
       case Action::kRetry:
         retries++;
@@ -173,8 +186,8 @@ struct Executor::Impl {
       case Action::kSkip:
         up.state = TaskState::kSkipped;
         skipped++;
-        core::LogWarn(fmt::format("task {} ({}) dropped: {}", task.id, ParamsText(task.params),
-                                  core::Redact(e.ToString())));
+        core::LogWarn(
+            fmt::format("task {} ({}) dropped: {}", task.id, ParamsText(task.params), core::Redact(e.ToString())));
         break;
       case Action::kSplit: {
         auto parts = SplitParams(task.params);
@@ -222,11 +235,12 @@ struct Executor::Impl {
 
   // Waits for the quota to allow one call. A wait longer than the plan's max_wait (an hourly or daily
   // budget spent) is not waited out by a thread: the run is deferred until then and `until` says when.
-  QuotaWait WaitForQuota(core::TimePoint& until) {
+  QuotaWait WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me) {
     while (true) {
       {
         std::lock_guard lock(mu);
-        if (stopping) return QuotaWait::kStopping;
+        // An interrupt (SIGTERM, SIGINT) starts no new call, even before the dispatcher turns it into a stop.
+        if (stopping || (opt.interrupt && opt.interrupt->load())) return QuotaWait::kStopping;
       }
       auto wait = deps.quota->TryAcquire();
       if (!wait) return QuotaWait::kAcquired;
@@ -235,16 +249,24 @@ struct Executor::Impl {
         return QuotaWait::kDefer;
       }
       auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
+      core::WaitBoard::Parked parked(me, *wait);
       std::unique_lock lock(mu);
-      cv.wait_for(lock, std::clamp<std::chrono::milliseconds>(delta, 1ms, 200ms), [&] { return stopping; });
+      cv.wait_for(lock, std::clamp<std::chrono::milliseconds>(delta, 1ms, PollCap()), [&] { return stopping; });
     }
   }
 
   void FetchLoop() {
-    while (auto claimed = fetch_queue.Pop()) {
+    core::WaitBoard::Worker me(core::WaitBoard::Process());
+    while (true) {
+      std::optional<SyncTask> claimed;
+      {
+        core::WaitBoard::Parked parked(me);
+        claimed = fetch_queue.Pop();
+      }
+      if (!claimed) break;
       SyncTask task = std::move(*claimed);
       core::TimePoint until{};
-      QuotaWait waited = WaitForQuota(until);
+      QuotaWait waited = WaitForQuota(until, me);
       if (waited == QuotaWait::kStopping) {
         Release(task);
         continue;
@@ -300,7 +322,8 @@ struct Executor::Impl {
       }
       {
         std::lock_guard lock(mu);
-        flights[task.id] = Flight{task, attempts, sink_queues.size(), nrows, nbytes, std::nullopt, std::move(next_page)};
+        flights[task.id] =
+            Flight{task, attempts, sink_queues.size(), nrows, nbytes, std::nullopt, std::move(next_page)};
       }
       for (auto& q : sink_queues) q->Push(WriteItem{task.id, task.key, batch});
     }
@@ -345,7 +368,10 @@ struct Executor::Impl {
     if (it == flights.end()) return;
     Flight& f = it->second;
     if (error && !f.sink_error) f.sink_error = error;
-    if (--f.remaining > 0) return;
+    if (--f.remaining > 0) {
+      if (!error) core::CrashPoint("partial-ack");
+      return;
+    }
     Flight done_flight = std::move(f);
     flights.erase(it);
     if (done_flight.sink_error) {
@@ -372,6 +398,7 @@ struct Executor::Impl {
         todo.pop_back();
         auto st = sink.Write(*item.batch, item.key);
         if (st) {
+          core::CrashPoint("write", deps.sinks[index].storage);
           group.push_back(std::move(item));
           continue;
         }
@@ -388,6 +415,8 @@ struct Executor::Impl {
       if (!st) {
         (void)sink.Abort();
         error = st.error();
+      } else {
+        core::CrashPoint("commit", deps.sinks[index].storage);
       }
       for (const auto& item : group) SinkAck(item.task_id, error);
       group.clear();
@@ -423,8 +452,11 @@ struct Executor::Impl {
     for (const auto& u : updates) {
       if (u.state == TaskState::kSplit) run.counts.tasks_total--;  // replaced by its children
     }
-    if (!updates.empty()) return deps.store->UpdateTasks(updates);
-    return core::Ok();
+    if (updates.empty()) return core::Ok();
+    if (std::any_of(updates.begin(), updates.end(), [](const TaskUpdate& u) { return u.state == TaskState::kDone; })) {
+      core::CrashPoint("ack");
+    }
+    return deps.store->UpdateTasks(updates);
   }
 
   Progress Snapshot() {
@@ -442,11 +474,13 @@ struct Executor::Impl {
     p.elapsed_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
     if (p.elapsed_secs > 0) p.rows_per_sec = static_cast<double>(p.rows) / p.elapsed_secs;
     int64_t finished_now = done.load() + failed.load() + skipped.load();
-    int64_t remaining = std::max<int64_t>(0, p.tasks_total - p.tasks_done - p.tasks_failed - p.tasks_skipped - base_other);
+    int64_t remaining =
+        std::max<int64_t>(0, p.tasks_total - p.tasks_done - p.tasks_failed - p.tasks_skipped - base_other);
     // The ETA is the slower of the pace seen so far and the pace the vendor's quota allows.
     double quota_eta = static_cast<double>(deps.quota->Estimate(remaining).count());
     if (finished_now > 0 && p.elapsed_secs > 0) {
-      p.eta_secs = std::max(quota_eta, static_cast<double>(remaining) * p.elapsed_secs / static_cast<double>(finished_now));
+      p.eta_secs =
+          std::max(quota_eta, static_cast<double>(remaining) * p.elapsed_secs / static_cast<double>(finished_now));
     } else if (quota_eta > 0) {
       p.eta_secs = quota_eta;
     }
@@ -477,7 +511,8 @@ struct Executor::Impl {
     if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
     // Executing a run is resuming it: an earlier pause or cancel request has been answered.
     if (auto st = deps.store->SetControl(run.id, RunControl::kNone); !st) return core::Fail(st.error());
-    if (auto hb = deps.store->Heartbeat(run.id, owner, core::ToEpochMicros(started)); !hb) return core::Fail(hb.error());
+    if (auto hb = deps.store->Heartbeat(run.id, owner, core::ToEpochMicros(started)); !hb)
+      return core::Fail(hb.error());
 
     storage::RunContext rc{run.id};
     for (auto& b : deps.sinks) {
@@ -519,7 +554,8 @@ struct Executor::Impl {
     if (!control) return core::Fail(control.error());
     std::lock_guard lock(mu);
     if (*control == RunControl::kPause) {
-      Stop(RunStatus::kPaused, "paused by `datasync pause`; `datasync resume " + std::to_string(run.id) + "` continues it");
+      Stop(RunStatus::kPaused,
+           "paused by `datasync pause`; `datasync resume " + std::to_string(run.id) + "` continues it");
     } else if (*control == RunControl::kCancel) {
       Stop(RunStatus::kCancelled, "cancelled by `datasync cancel`");
     }
@@ -538,6 +574,7 @@ struct Executor::Impl {
   }
 
   core::Status DispatchLoop() {
+    core::WaitBoard::Worker me(core::WaitBoard::Process());
     auto last_progress = std::chrono::steady_clock::now() - opt.progress_interval;
     auto last_beat = std::chrono::steady_clock::now();
     auto last_persist = std::chrono::steady_clock::now();
@@ -621,13 +658,18 @@ struct Executor::Impl {
           note = fmt::format("cooling down for {} s (vendor rate limit)",
                              std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(at - now).count()));
         }
+        std::optional<core::TimePoint> wake_at;
+        if (*wake) wake_at = core::FromEpochMicros(**wake);
+        core::WaitBoard::Parked parked(me, wake_at);
         std::unique_lock lock(mu);
-        cv.wait_for(lock, 200ms, [&] { return stopping; });
+        cv.wait_for(lock, PollCap(), [&] { return stopping; });
         continue;
       }
+      core::WaitBoard::Parked parked(me);
       std::unique_lock lock(mu);
-      cv.wait_for(lock, claimed_n ? 5ms : 50ms,
-                  [&] { return stopping || ledger.size() >= kLedgerFlushAt || in_flight < static_cast<int64_t>(capacity); });
+      cv.wait_for(lock, claimed_n ? 5ms : 50ms, [&] {
+        return stopping || ledger.size() >= kLedgerFlushAt || in_flight < static_cast<int64_t>(capacity);
+      });
     }
   }
 
@@ -724,6 +766,8 @@ Executor::Executor(ExecutorDeps deps, ExecutorOptions options)
     : impl_(std::make_unique<Impl>(std::move(deps), std::move(options))) {}
 Executor::~Executor() = default;
 
-core::Result<RunReport> Executor::Execute(SyncRun run) { return impl_->Execute(std::move(run)); }
+core::Result<RunReport> Executor::Execute(SyncRun run) {
+  return impl_->Execute(std::move(run));
+}
 
 }  // namespace datasync::sync

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/crash_point.hpp"
 #include "core/strings.hpp"
 #include "net/http_client.hpp"
 #include "storage/clickhouse/clickhouse_client.hpp"
@@ -127,7 +128,6 @@ ClickHouseSink::ClickHouseSink()
           .name = "clickhouse", .max_identifier_bytes = 80, .reserved_columns = {std::string(kVersionColumn)}}) {}
 
 ClickHouseSink::~ClickHouseSink() = default;
-
 
 std::span<const core::OptionSpec> ClickHouseSink::OptionTable() const {
   return ClickHouseSinkOptions();
@@ -320,6 +320,7 @@ Status ClickHouseSink::Publish(const std::string& staging) {
       !st) {
     return st;
   }
+  core::CrashPoint("replace", bind_context().storage_name);
   return SwapInByRename(staging);
 }
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <numeric>
 
+#include "core/crash_point.hpp"
 #include "core/strings.hpp"
 #include "storage/files/file_names.hpp"
 #include "storage/files/fs_util.hpp"
@@ -579,6 +580,7 @@ Status FileSink::PublishPending() {
       if (::rename(tmp.c_str(), (dir / part).c_str()) != 0) {
         return Fail(IoError("cannot rename into place", dir / part, errno));
       }
+      core::CrashPoint("rename", bind_context().storage_name);
       file.on_disk = false;
       touched.insert(folder);
     }
@@ -655,6 +657,7 @@ Status FileSink::Publish() {
     if (!exchanged) return Fail(exchanged.error());
     if (*exchanged) {
       // Readers switched to the new data in one step; `staging` now names the old data.
+      core::CrashPoint("replace", bind_context().storage_name);
       if (auto st = RemoveTree(staging); !st) return st;
     } else {
       fs::path old = root_ / ("." + safe_dataset_ + ".old-" + std::to_string(run_id_));
@@ -662,6 +665,7 @@ Status FileSink::Publish() {
       if (::rename(dataset_dir_.c_str(), old.c_str()) != 0) {
         return Fail(IoError("cannot move the old data away from", dataset_dir_, errno));
       }
+      core::CrashPoint("replace", bind_context().storage_name);
       if (::rename(staging.c_str(), dataset_dir_.c_str()) != 0) {
         return Fail(IoError("cannot publish the staging folder as", dataset_dir_, errno));
       }

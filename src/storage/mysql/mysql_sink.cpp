@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/crash_point.hpp"
 #include "core/strings.hpp"
 #include "storage/mysql/mysql_connection.hpp"
 #include "storage/sql/db_url.hpp"
@@ -315,6 +316,7 @@ Status MySqlSink::Publish(const std::string& staging) {
       !st) {
     return st;
   }
+  core::CrashPoint("replace", bind_context().storage_name);
   return SwapInByRename(staging);
 }
 

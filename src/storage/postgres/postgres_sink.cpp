@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "core/crash_point.hpp"
 #include "core/strings.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/sql/db_url.hpp"
@@ -97,7 +98,6 @@ PostgresSink::PostgresSink()
     : DatabaseSink(Dialect{.name = "postgres", .max_identifier_bytes = 63}), conn_(std::make_unique<PgConnection>()) {}
 
 PostgresSink::~PostgresSink() = default;
-
 
 std::span<const core::OptionSpec> PostgresSink::OptionTable() const {
   return PostgresSinkOptions();
@@ -279,15 +279,19 @@ Status PostgresSink::Publish(const std::string& staging) {
   }
   if (target_unit) columns += ", " + Quote(sql::kUnitColumn);
   // Rows move instead of the table being swapped: views, grants and indexes on the table stay valid.
-  std::vector<std::string> statements = {
-      "BEGIN",
-      "TRUNCATE " + Qualified(table_name()),
+  std::vector<std::string> move_rows = {
+      "BEGIN", "TRUNCATE " + Qualified(table_name()),
       "INSERT INTO " + Qualified(table_name()) + " (" + columns + ") SELECT " + columns + " FROM " + Qualified(staging),
       "DROP TABLE " + Qualified(staging),
       "INSERT INTO " + Qualified(sql::kRunsTable) + " (table_name, run_id) VALUES (" + QuoteText(table_name()) + ", " +
-          std::to_string(run_id()) + ") ON CONFLICT DO NOTHING",
-      "COMMIT"};
-  if (auto st = ExecuteAll(statements); !st) {
+          std::to_string(run_id()) + ") ON CONFLICT DO NOTHING"};
+  if (auto st = ExecuteAll(move_rows); !st) {
+    (void)Execute("ROLLBACK");
+    return st;
+  }
+  // A crash here leaves the transaction open: the server rolls it back when the connection drops.
+  core::CrashPoint("replace", bind_context().storage_name);
+  if (auto st = Execute("COMMIT"); !st) {
     (void)Execute("ROLLBACK");
     return st;
   }
@@ -323,8 +327,8 @@ Status PostgresSink::PrepareWrites() {
     conflict = " ON CONFLICT (" + key + ") DO UPDATE SET " + sets + " WHERE ROW(" + old_values +
                ") IS DISTINCT FROM ROW(" + new_values + ")";
   }
-  std::string target =
-      "INSERT INTO " + Qualified(write_table()) + " AS " + std::string(kTargetAlias) + " (" + copy_columns_ + ") SELECT ";
+  std::string target = "INSERT INTO " + Qualified(write_table()) + " AS " + std::string(kTargetAlias) + " (" +
+                       copy_columns_ + ") SELECT ";
   std::string source = " FROM pg_temp." + Quote(kCopyTable);
   upsert_sql_ = target + copy_columns_ + source + conflict;
   // ON CONFLICT may not touch a row twice in one statement: when a batch repeats a key, keep its last row

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/crash_point.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
@@ -103,12 +104,17 @@ Status DatabaseSink::SwapInByRename(const std::string& staging) {
       !st) {
     return st;
   }
+  core::CrashPoint("replace-swapped", bind_context().storage_name);
   return Execute("DROP TABLE " + Qualified(old));
 }
 
-Status DatabaseSink::EnsureOwnColumns(const std::string&, const TableShape&) { return core::Ok(); }
+Status DatabaseSink::EnsureOwnColumns(const std::string&, const TableShape&) {
+  return core::Ok();
+}
 
-std::vector<std::string> DatabaseSink::UnitIndexStatements(const std::string&) const { return {}; }
+std::vector<std::string> DatabaseSink::UnitIndexStatements(const std::string&) const {
+  return {};
+}
 
 Status DatabaseSink::EnsureBookkeeping(const std::string& table, bool want_unit) {
   auto shape = Introspect(table);
@@ -138,11 +144,12 @@ Status DatabaseSink::EnsureUniqueIndex(const std::string& table,
   }
   // A table created without a primary key (an earlier append plan, or by hand) can still serve upserts
   // through a unique index on the key; creating it fails, as it should, when the table holds duplicates.
-  if (auto st = Execute("CREATE UNIQUE INDEX " + Quote(index_name) + " ON " + Qualified(table) + " (" + QuotedKey() + ")");
+  if (auto st =
+          Execute("CREATE UNIQUE INDEX " + Quote(index_name) + " ON " + Qualified(table) + " (" + QuotedKey() + ")");
       !st) {
-    return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
-                                        core::Join(primary_key_, ", ") + "), so it cannot be upserted: " +
-                                        st.error().message());
+    return Fail(ErrorKind::kConfig,
+                "table " + Qualified(table) + " has no primary key and cannot get a unique index on (" +
+                    core::Join(primary_key_, ", ") + "), so it cannot be upserted: " + st.error().message());
   }
   return core::Ok();
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "core/crash_point.hpp"
 #include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
@@ -613,7 +614,7 @@ Status SqliteSink::Publish() {
   // Legacy rename: views and triggers that name the table keep naming it, instead of SQLite rejecting the
   // rename because a view refers to the table being dropped (https://sqlite.org/lang_altertable.html).
   if (auto st = db_->Exec("PRAGMA legacy_alter_table=ON"); !st) return st;
-  std::string sql =
+  std::string swap =
       "BEGIN IMMEDIATE;"
       "DROP TABLE IF EXISTS " +
       QuoteIdent(table_) +
@@ -629,10 +630,13 @@ Status SqliteSink::Publish() {
       ");"
       "INSERT INTO " +
       QuoteIdent(kRunsTable) + " (table_name, run_id, published_at) VALUES (" + sqlite::QuoteText(table_) + ", " +
-      std::to_string(run_id_) +
-      ", datetime('now'));"
-      "COMMIT;";
-  Status st = db_->Exec(sql);
+      std::to_string(run_id_) + ", datetime('now'));";
+  Status st = db_->Exec(swap);
+  if (st) {
+    // A crash here leaves the transaction uncommitted: SQLite rolls it back from the journal on next open.
+    core::CrashPoint("replace", bind_context().storage_name);
+    st = db_->Exec("COMMIT");
+  }
   if (!st) (void)RollbackIfOpen();
   (void)db_->Exec("PRAGMA legacy_alter_table=OFF");
   if (!st) return st;
