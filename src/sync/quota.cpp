@@ -1,9 +1,9 @@
 #include "sync/quota.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-
+#include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 
@@ -40,10 +40,24 @@ std::optional<core::TimePoint> Quota::TryAcquire() {
   std::lock_guard lock(mu_);
   core::TimePoint now = clock_.Now();
   Expire(now);
+  bool concurrency_full = limits_.concurrency && *limits_.concurrency > 0 && in_flight_ >= *limits_.concurrency;
+  if (auto refused = store_ && !concurrency_full ? RefusedByLedger(now) : RefusedLocally(now)) return refused;
+  if (concurrency_full) return now + 5ms;
+  // Every call is kept for an hour (not only when an hour limit is set): a limit learned later, or a
+  // restart, must still see the calls already made.
+  minute_.push_back(now);
+  hour_.push_back(now);
+  ++day_count_;
+  ++in_flight_;
+  ++calls_total_;
+  dirty_ = true;
+  return std::nullopt;
+}
+
+std::optional<core::TimePoint> Quota::RefusedLocally(core::TimePoint now) const {
   core::TimePoint earliest = now;
   bool refused = false;
-  if (limits_.per_minute && *limits_.per_minute > 0 &&
-      static_cast<int64_t>(minute_.size()) >= *limits_.per_minute) {
+  if (limits_.per_minute && *limits_.per_minute > 0 && static_cast<int64_t>(minute_.size()) >= *limits_.per_minute) {
     earliest = std::max(earliest, minute_[minute_.size() - *limits_.per_minute] + 60s + margin_);
     refused = true;
   }
@@ -55,19 +69,55 @@ std::optional<core::TimePoint> Quota::TryAcquire() {
     earliest = std::max(earliest, tz_.StartOfLocalDay(day_ + 1));
     refused = true;
   }
-  if (!refused && limits_.concurrency && *limits_.concurrency > 0 && in_flight_ >= *limits_.concurrency) {
-    return now + 5ms;
-  }
   if (refused) return earliest;
-  // Every call is kept for an hour (not only when an hour limit is set): a limit learned later, or a
-  // restart, must still see the calls already made.
-  minute_.push_back(now);
-  hour_.push_back(now);
-  ++day_count_;
-  ++in_flight_;
-  ++calls_total_;
-  dirty_ = true;
   return std::nullopt;
+}
+
+std::optional<core::TimePoint> Quota::RefusedByLedger(core::TimePoint now) {
+  // The same windows as RefusedLocally, counted over the calls of every process on this credential: a call
+  // at t is in a window of length W while t + W + margin > now.
+  enum { kMinute, kHour, kDay };
+  std::vector<QuotaWindowCheck> checks;
+  std::vector<int> kinds;
+  auto since = [&](std::chrono::seconds window) { return core::ToEpochMicros(now - window - margin_) + 1; };
+  if (limits_.per_minute && *limits_.per_minute > 0) {
+    checks.push_back({since(60s), *limits_.per_minute});
+    kinds.push_back(kMinute);
+  }
+  if (limits_.per_hour && *limits_.per_hour > 0) {
+    checks.push_back({since(3600s), *limits_.per_hour});
+    kinds.push_back(kHour);
+  }
+  core::TimePoint day_start = tz_.StartOfLocalDay(day_);
+  if (limits_.per_day && *limits_.per_day > 0) {
+    checks.push_back({core::ToEpochMicros(day_start), *limits_.per_day});
+    kinds.push_back(kDay);
+  }
+  // The ledger keeps what a limit learned later could still need: the hour window and the vendor's day.
+  int64_t forget_before = core::ToEpochMicros(std::min(now - 3600s - margin_, day_start));
+  auto admission = store_->AdmitCall(key_, core::ToEpochMicros(now), checks, forget_before);
+  if (!admission) {
+    if (!ledger_warned_) {
+      ledger_warned_ = true;
+      core::LogWarn("quota " + label_ + ": the shared call ledger is unavailable (" +
+                    core::Redact(admission.error().message()) +
+                    "); planning on this process's own calls until it answers again");
+    }
+    return RefusedLocally(now);
+  }
+  ledger_warned_ = false;
+  if (admission->admitted) return std::nullopt;
+  core::TimePoint earliest = now;
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    int64_t blocking = admission->blocking_us[i];
+    if (blocking == 0) continue;
+    switch (kinds[i]) {
+      case kMinute: earliest = std::max(earliest, core::FromEpochMicros(blocking) + 60s + margin_); break;
+      case kHour: earliest = std::max(earliest, core::FromEpochMicros(blocking) + 3600s + margin_); break;
+      default: earliest = std::max(earliest, tz_.StartOfLocalDay(day_ + 1)); break;
+    }
+  }
+  return earliest;
 }
 
 void Quota::Release() {

@@ -6,8 +6,11 @@
 // small safety margin for network jitter between our clock and the vendor's. The day window resets at
 // the vendor's midnight in its time zone. Limits can only be lowered by what the vendor tells us
 // (Learn). Thread-safe. QuotaBook hands out one shared Quota per (endpoint, credential, API) for the whole
-// process, so every plan and run using one token draws from one budget; with a QuotaStore the day's count,
-// the recent calls and the learned limits survive a restart (Persist).
+// process, so every plan and run using one token draws from one budget. With a QuotaStore the budget is
+// shared with every other process on the same system database: each call is admitted against the store's
+// call ledger (QuotaStore::AdmitCall), so `datasync serve` and a `datasync run` on one token never overrun
+// the vendor's limit together; and the day's count, the recent calls and the learned limits survive a
+// restart (Persist). If the ledger fails, the quota plans on this process's own calls and says so.
 #pragma once
 
 #include <chrono>
@@ -28,9 +31,9 @@
 namespace datasync::sync {
 
 struct QuotaWindowUse {
-  std::string window;   // "minute", "hour", "day", "concurrency"
-  int64_t limit = 0;    // 0 = unlimited
-  int64_t used = 0;     // calls in the current window (in flight for concurrency)
+  std::string window;  // "minute", "hour", "day", "concurrency"
+  int64_t limit = 0;   // 0 = unlimited
+  int64_t used = 0;    // calls in the current window (in flight for concurrency)
 };
 
 class Quota {
@@ -67,6 +70,10 @@ class Quota {
 
  private:
   void Expire(core::TimePoint now);
+  // When the next call would fit, or nullopt when it fits now: by this process's own calls, or by the
+  // shared ledger of every process on the credential (which records the call when it fits).
+  std::optional<core::TimePoint> RefusedLocally(core::TimePoint now) const;
+  std::optional<core::TimePoint> RefusedByLedger(core::TimePoint now);
 
   mutable std::mutex mu_;
   datasource::QuotaLimits limits_;  // effective: configured, lowered by learned
@@ -74,6 +81,7 @@ class Quota {
   QuotaStore* store_ = nullptr;
   std::string key_, label_;
   bool dirty_ = false;
+  bool ledger_warned_ = false;
   const core::Clock& clock_;
   core::TimeZone tz_;
   std::chrono::milliseconds margin_;

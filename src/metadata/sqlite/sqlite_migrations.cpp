@@ -177,12 +177,28 @@ CREATE TABLE storage_migrations (
 CREATE INDEX storage_migrations_by_storage ON storage_migrations (storage, id);
 )sql";
 
-constexpr std::array<SqliteMigration, 5> kMigrations = {{
+// The vendor calls every process sharing this database has made, one row per call, so that processes on one
+// credential (`datasync serve` plus a `datasync run`, two runs) draw from one quota: a call is admitted
+// and recorded in one write transaction (sync/quota_store.hpp AdmitCall). The recent calls kept in
+// quota_state so far seed the ledger; rows older than the vendor's day and the hour window are pruned.
+constexpr std::string_view kQuotaCallsSql = R"sql(
+CREATE TABLE quota_calls (
+  key   TEXT    NOT NULL,
+  at_us INTEGER NOT NULL
+);
+CREATE INDEX quota_calls_by_key ON quota_calls (key, at_us);
+INSERT INTO quota_calls (key, at_us)
+  SELECT q.key, r.value FROM quota_state q, json_each(q.state_json, '$.recent_us') r
+  WHERE json_valid(q.state_json) AND r.type = 'integer';
+)sql";
+
+constexpr std::array<SqliteMigration, 6> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
     {4, "schedule_slots", kScheduleSlotsSql},
     {5, "storage_migrations", kStorageMigrationsSql},
+    {6, "quota_calls", kQuotaCallsSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -1,5 +1,7 @@
 #include "metadata/sqlite/sqlite_quota_store.hpp"
 
+#include <algorithm>
+
 namespace datasync::metadata {
 
 namespace {
@@ -10,8 +12,8 @@ sync::StoredQuota ReadQuota(const SqliteStatement& stmt) {
 
 core::Result<std::optional<sync::StoredQuota>> SqliteQuotaStore::LoadQuota(const std::string& key) {
   auto lock = db_.Lock();
-  auto stmt = db_.connection().Prepare(
-      "SELECT key, label, state_json, updated_at_us FROM quota_state WHERE key = ?1", "load quota");
+  auto stmt = db_.connection().Prepare("SELECT key, label, state_json, updated_at_us FROM quota_state WHERE key = ?1",
+                                       "load quota");
   if (!stmt) return core::Fail(stmt.error());
   stmt->Bind(1, key);
   auto row = stmt->Step();
@@ -45,6 +47,51 @@ core::Result<std::vector<sync::StoredQuota>> SqliteQuotaStore::ListQuotas() {
     if (!*row) break;
     out.push_back(ReadQuota(*stmt));
   }
+  return out;
+}
+
+core::Result<sync::QuotaAdmission> SqliteQuotaStore::AdmitCall(const std::string& key, int64_t now_us,
+                                                               std::span<const sync::QuotaWindowCheck> windows,
+                                                               int64_t forget_before_us) {
+  auto lock = db_.Lock();
+  SqliteConnection& c = db_.connection();
+  // BEGIN IMMEDIATE: the count and the insert see and exclude every other process's admissions.
+  auto txn = SqliteTransaction::Begin(c, "admit a vendor call");
+  if (!txn) return core::Fail(txn.error());
+  sync::QuotaAdmission out;
+  out.blocking_us.assign(windows.size(), 0);
+  for (size_t i = 0; i < windows.size(); ++i) {
+    const sync::QuotaWindowCheck& w = windows[i];
+    if (w.limit <= 0) continue;
+    auto count = c.Prepare("SELECT count(*) FROM quota_calls WHERE key = ?1 AND at_us >= ?2", "count quota calls");
+    if (!count) return core::Fail(count.error());
+    count->Bind(1, key).Bind(2, w.since_us);
+    auto row = count->Step();
+    if (!row) return core::Fail(row.error());
+    int64_t n = *row ? count->Int64(0) : 0;
+    if (n < w.limit) continue;
+    auto oldest =
+        c.Prepare("SELECT at_us FROM quota_calls WHERE key = ?1 AND at_us >= ?2 ORDER BY at_us LIMIT 1 OFFSET ?3",
+                  "find the blocking quota call");
+    if (!oldest) return core::Fail(oldest.error());
+    oldest->Bind(1, key).Bind(2, w.since_us).Bind(3, n - w.limit);
+    auto at = oldest->Step();
+    if (!at) return core::Fail(at.error());
+    out.blocking_us[i] = *at ? oldest->Int64(0) : w.since_us;
+  }
+  bool refused = std::any_of(out.blocking_us.begin(), out.blocking_us.end(), [](int64_t t) { return t != 0; });
+  if (!refused) {
+    auto insert = c.Prepare("INSERT INTO quota_calls (key, at_us) VALUES (?1, ?2)", "record a quota call");
+    if (!insert) return core::Fail(insert.error());
+    insert->Bind(1, key).Bind(2, now_us);
+    if (auto st = insert->Run(); !st) return core::Fail(st.error());
+    auto prune = c.Prepare("DELETE FROM quota_calls WHERE key = ?1 AND at_us < ?2", "forget old quota calls");
+    if (!prune) return core::Fail(prune.error());
+    prune->Bind(1, key).Bind(2, forget_before_us);
+    if (auto st = prune->Run(); !st) return core::Fail(st.error());
+    out.admitted = true;
+  }
+  if (auto st = txn->Commit(); !st) return core::Fail(st.error());
   return out;
 }
 

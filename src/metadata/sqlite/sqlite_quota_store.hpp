@@ -1,4 +1,5 @@
-// SqliteQuotaStore: sync::QuotaStore over the quota_state table (sqlite_migrations.cpp, version 3).
+// SqliteQuotaStore: sync::QuotaStore over the quota_state (version 3) and quota_calls (version 6) tables
+// (sqlite_migrations.cpp).
 // Lifecycle: owned by SqliteSystemDb. Thread-safety: every method takes the database lock.
 #pragma once
 
@@ -14,6 +15,9 @@ class SqliteQuotaStore final : public sync::QuotaStore {
   core::Result<std::optional<sync::StoredQuota>> LoadQuota(const std::string& key) override;
   core::Status SaveQuota(const sync::StoredQuota& quota) override;
   core::Result<std::vector<sync::StoredQuota>> ListQuotas() override;
+  core::Result<sync::QuotaAdmission> AdmitCall(const std::string& key, int64_t now_us,
+                                               std::span<const sync::QuotaWindowCheck> windows,
+                                               int64_t forget_before_us) override;
 
  private:
   SqliteDatabase& db_;

@@ -1,15 +1,23 @@
 #include "sync/quota.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
 
 #include "core/dates.hpp"
+#include "metadata/system_db.hpp"
 
 namespace datasync::sync {
 namespace {
 
 using namespace std::chrono_literals;
 
-core::TimePoint At(const char* ts) { return core::FromEpochMicros(*core::ParseTimestamp(ts)); }
+core::TimePoint At(const char* ts) {
+  return core::FromEpochMicros(*core::ParseTimestamp(ts));
+}
 
 TEST(QuotaTest, SlidingMinuteNeverAdmitsMoreThanTheLimitIn60s) {
   core::ManualClock clock(At("2024-06-03 01:00:00"));
@@ -65,7 +73,7 @@ TEST(QuotaTest, ConcurrencyAndLearning) {
   q.Release();
   q.Learn({core::QuotaWindow::kMinute, 2});
   EXPECT_EQ(q.limits().per_minute, 2);
-  EXPECT_TRUE(q.TryAcquire());  // 2 calls already in the window
+  EXPECT_TRUE(q.TryAcquire());                 // 2 calls already in the window
   q.Learn({core::QuotaWindow::kMinute, 400});  // never raised by a message
   EXPECT_EQ(q.limits().per_minute, 2);
   auto usage = q.Usage();
@@ -130,6 +138,106 @@ TEST(QuotaTest, StateSurvivesARestartOnTheSameVendorDay) {
   EXPECT_EQ(next_day.limits().per_minute, 40);
   next_day.Restore("not json");  // ignored
   EXPECT_EQ(next_day.limits().per_minute, 40);
+}
+
+// Two processes on one system database (two connections to one file, as `datasync serve` and a `datasync
+// run` have): their quotas for one credential admit, together, never more than the vendor's limit.
+class SharedQuotaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ds-quota-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    for (auto* db : {&a_db_, &b_db_}) {
+      auto opened = metadata::OpenSystemDb((dir_ / "sys.db").string(), clock_);
+      ASSERT_TRUE(opened) << opened.error().ToString();
+      *db = std::move(*opened);
+    }
+  }
+  void TearDown() override {
+    a_db_.reset();
+    b_db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<Quota> Attached(metadata::SystemDb& db, datasource::QuotaLimits limits) {
+    auto q = std::make_unique<Quota>(limits, clock_, core::TimeZone::Utc(), 500ms);
+    q->AttachStore(&db.quotas(), "key-of-the-credential", "vendor/daily");
+    return q;
+  }
+
+  std::filesystem::path dir_;
+  core::ManualClock clock_{At("2024-06-03 01:00:00")};
+  std::unique_ptr<metadata::SystemDb> a_db_, b_db_;
+};
+
+TEST_F(SharedQuotaTest, TwoProcessesTogetherStayUnderTheMinuteLimit) {
+  datasource::QuotaLimits limits;
+  limits.per_minute = 5;
+  auto a = Attached(*a_db_, limits);
+  auto b = Attached(*b_db_, limits);
+  // a: 3 calls at :00, :10, :20; b: 2 calls at :30, :40. Each alone has room; together the window is full.
+  for (int i = 0; i < 5; ++i) {
+    Quota& q = i < 3 ? *a : *b;
+    ASSERT_FALSE(q.TryAcquire()) << "call " << i;
+    q.Release();
+    clock_.Advance(10s);
+  }
+  // Now :50. Both are refused until the :00 call leaves the window (plus the 500 ms margin).
+  for (Quota* q : {a.get(), b.get()}) {
+    auto wait = q->TryAcquire();
+    ASSERT_TRUE(wait);
+    EXPECT_EQ(*wait, At("2024-06-03 01:01:00") + 500ms);
+  }
+  clock_.Set(At("2024-06-03 01:01:00") + 500ms);
+  EXPECT_FALSE(b->TryAcquire());
+  b->Release();
+  auto again = a->TryAcquire();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, At("2024-06-03 01:01:10") + 500ms);
+}
+
+TEST_F(SharedQuotaTest, ConcurrentCallersOnTwoConnectionsAdmitExactlyTheLimit) {
+  datasource::QuotaLimits limits;
+  limits.per_minute = 40;
+  limits.per_day = 1000;
+  auto a = Attached(*a_db_, limits);
+  auto b = Attached(*b_db_, limits);
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    Quota& q = t % 2 ? *a : *b;
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        if (!q.TryAcquire()) {
+          admitted++;
+          q.Release();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(admitted.load(), 40);
+  EXPECT_EQ(a->calls_total() + b->calls_total(), 40);
+}
+
+TEST_F(SharedQuotaTest, TheDayLimitCountsEveryProcessUntilTheVendorsMidnight) {
+  datasource::QuotaLimits limits;
+  limits.per_day = 3;
+  auto tz = core::TimeZone::Load("Asia/Shanghai");
+  ASSERT_TRUE(tz);
+  clock_.Set(At("2024-06-03 15:00:00"));  // 23:00 in Shanghai
+  Quota a(limits, clock_, *tz, 0ms), b(limits, clock_, *tz, 0ms);
+  a.AttachStore(&a_db_->quotas(), "k", "vendor/daily");
+  b.AttachStore(&b_db_->quotas(), "k", "vendor/daily");
+  EXPECT_FALSE(a.TryAcquire());
+  EXPECT_FALSE(b.TryAcquire());
+  clock_.Advance(30min);
+  EXPECT_FALSE(a.TryAcquire());
+  auto wait = b.TryAcquire();
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, At("2024-06-03 16:00:00"));
+  clock_.Set(At("2024-06-03 16:00:00"));
+  EXPECT_FALSE(b.TryAcquire());
 }
 
 TEST(QuotaTest, EstimateFollowsTheTightestWindow) {
