@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "core/strings.hpp"
 #include "generation/argument_generator.hpp"
@@ -138,12 +140,73 @@ class RecordingSink : public storage::Sink {
   std::vector<std::pair<std::string, int64_t>> pending_;
 };
 
+// A second storage whose first Commit blocks until the test releases it, then fails or succeeds as told;
+// later commits go through. Units it committed are counted like RecordingSink's.
+struct CommitGate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool blocked = false;   // the first Commit is waiting
+  bool released = false;  // the test let it go on
+  bool fail = false;      // ...with a lost connection
+  bool used = false;
+  std::map<std::string, int> writes_of_unit;
+  std::map<std::string, int> commits_of_unit;
+};
+
+class BlockingCommitSink : public storage::Sink {
+ public:
+  explicit BlockingCommitSink(CommitGate& gate) : gate_(gate) {}
+  storage::SinkCapabilities capabilities() const override {
+    storage::SinkCapabilities c;
+    c.upsert = true;
+    c.idempotent_units = true;
+    return c;
+  }
+
+ protected:
+  core::Status BindImpl(const storage::BindContext&) override { return core::Ok(); }
+  core::Status MigrateImpl() override { return core::Ok(); }
+  core::Status OpenImpl(const storage::RunContext&) override { return core::Ok(); }
+  core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit) override {
+    std::lock_guard lock(gate_.mu);
+    gate_.writes_of_unit[std::string(unit)]++;
+    pending_.emplace_back(unit);
+    return static_cast<int64_t>(batch.num_rows());
+  }
+  core::Status CommitImpl() override {
+    std::unique_lock lock(gate_.mu);
+    if (!gate_.used) {
+      gate_.used = true;
+      gate_.blocked = true;
+      gate_.cv.notify_all();
+      gate_.cv.wait(lock, [&] { return gate_.released; });
+      gate_.blocked = false;
+      if (gate_.fail) {
+        pending_.clear();
+        return core::Fail(ErrorKind::kTransient, "server closed the connection");
+      }
+    }
+    for (const auto& unit : pending_) gate_.commits_of_unit[unit]++;
+    pending_.clear();
+    return core::Ok();
+  }
+  core::Status AbortImpl() override {
+    std::lock_guard lock(gate_.mu);
+    pending_.clear();
+    return core::Ok();
+  }
+  core::Status CloseImpl() override { return core::Ok(); }
+
+ private:
+  CommitGate& gate_;
+  std::vector<std::string> pending_;
+};
+
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ds-exec-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("ds-exec-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     auto db = metadata::OpenSystemDb((dir_ / "sys.db").string(), clock_);
     ASSERT_TRUE(db) << db.error().ToString();
@@ -199,6 +262,13 @@ class ExecutorTest : public ::testing::Test {
     EXPECT_TRUE(sink->Bind(ctx));
     EXPECT_TRUE(sink->Migrate());
     deps.sinks.push_back({"rec", "recording", std::move(sink)});
+    if (second_sink_) {
+      storage::BindContext ctx2 = ctx;
+      ctx2.storage_name = "gated";
+      EXPECT_TRUE(second_sink_->Bind(ctx2));
+      EXPECT_TRUE(second_sink_->Migrate());
+      deps.sinks.push_back({"gated", "blocking", std::move(second_sink_)});
+    }
     if (opt.fetch_workers == 4) opt.fetch_workers = 3;
     opt.seed = 7;
     Executor ex(std::move(deps), std::move(opt));
@@ -216,6 +286,7 @@ class ExecutorTest : public ::testing::Test {
   ScriptedProvider provider_;
   Quota quota_{datasource::QuotaLimits{}, clock_, core::TimeZone::Utc(), 0ms};
   SinkLog sink_log_;
+  std::unique_ptr<storage::Sink> second_sink_;  // bound as storage "gated" after "rec" when set
 };
 
 TEST_F(ExecutorTest, EveryTaskIsCommittedOnceAndAckedAfterTheCommit) {
@@ -453,6 +524,61 @@ TEST_F(ExecutorTest, ACoolDownLongerThanMaxWaitCheckpointsAndCancels) {
   EXPECT_NE(rep->error.find("more than max_wait_secs (1)"), std::string::npos) << rep->error;
   EXPECT_EQ(rep->tasks_done, 2);
   EXPECT_EQ(rep->tasks_cancelled, 1);
+}
+
+TEST_F(ExecutorTest, ATaskIsAckedOnlyAfterEveryStorageCommittedAndAFailedCommitRewritesItToBothOnce) {
+  CommitGate gate;
+  second_sink_ = std::make_unique<BlockingCommitSink>(gate);
+  int64_t run = Plan(1);
+  core::Result<RunReport> rep = core::Fail(ErrorKind::kInternal, "not run");
+  std::thread executing([&] { rep = Execute(run); });
+  // The first storage commits the task; the second's commit hangs.
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  bool both = false;
+  while (!both && std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard a(sink_log_.mu);
+      std::lock_guard b(gate.mu);
+      both = !sink_log_.commits_of_unit.empty() && gate.blocked;
+    }
+    if (!both) std::this_thread::sleep_for(1ms);
+  }
+  if (!both) {
+    {
+      std::lock_guard b(gate.mu);
+      gate.released = true;
+      gate.cv.notify_all();
+    }
+    executing.join();
+    FAIL() << "the first storage never committed while the second was committing";
+  }
+  // Committed by one storage only: the ledger must not say done, now or a while later.
+  for (int i = 0; i < 20; ++i) {
+    TaskCounts c = Counts(run);
+    EXPECT_EQ(c.done, 0) << "a task was acked before every storage committed it";
+    EXPECT_EQ(c.running, 1);
+    std::this_thread::sleep_for(5ms);
+  }
+  {
+    std::lock_guard b(gate.mu);
+    gate.fail = true;
+    gate.released = true;
+    gate.cv.notify_all();
+  }
+  executing.join();
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->tasks_done, 1);
+  EXPECT_EQ(rep->retries, 1);
+  // The failed commit costs one re-fetch, written once more to both storages: exactly once each.
+  EXPECT_EQ(provider_.calls("d0"), 2);
+  ASSERT_EQ(sink_log_.commits_of_unit.size(), 1u);
+  ASSERT_EQ(gate.writes_of_unit.size(), 1u);
+  ASSERT_EQ(gate.commits_of_unit.size(), 1u);
+  EXPECT_EQ(sink_log_.commits_of_unit.begin()->second, 2);
+  EXPECT_EQ(gate.writes_of_unit.begin()->second, 2);
+  EXPECT_EQ(gate.commits_of_unit.begin()->second, 1);
+  EXPECT_EQ(Counts(run).done, 1);
 }
 
 }  // namespace
