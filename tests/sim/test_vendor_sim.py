@@ -1027,6 +1027,64 @@ class GateTest(unittest.TestCase):
             sim.stop()
 
 
+class EchoTokenTest(unittest.TestCase):
+    @staticmethod
+    def echo(token):
+        return "（token: %s）" % token
+
+    def test_every_data_api_error_quotes_the_token(self):
+        odd = 'wrong "quoted" \\ token'
+        with Sim("--echo-token", "--clock", "manual", "--start-time", EVENING, "--tokens", "tok-A1,tok-B2",
+                 "--api-limit", "trade_cal:minute=1", "--api-limit", "adj_factor:day=1", "--stocks", "20") as sim:
+            self.assertIs(sim.admin("GET", "/_sim/config")[1]["echo_token"], True)
+            cases = [
+                (dict(api="daily", token=odd), 40101, "您的token不对，请确认。" + self.echo(odd)),
+                (dict(api="fund_daily"), 40203, "抱歉，您没有接口(fund_daily)访问权限" + DOC + self.echo("tok-A1")),
+                (dict(api="no_such_api"), -1, "请指定正确的接口名" + self.echo("tok-A1")),
+                (dict(api="trade_cal", params={"is_open": "2"}), -2001,
+                 "参数is_open的值无效：2，应为0或1" + self.echo("tok-A1")),
+                (dict(api="stock_basic", fields="exchange_id"), -2001,
+                 "接口stock_basic不包含字段exchange_id" + self.echo("tok-A1")),
+                (dict(api="daily", extra={"params": "x"}), -2001,
+                 "参数params的值无效：\"x\"，应为JSON对象" + self.echo("tok-A1")),
+            ]
+            for kw, code, msg in cases:
+                res = sim.call(kw["api"], kw.get("params"), kw.get("fields"), token=kw.get("token", "tok-A1"),
+                               extra=kw.get("extra"))
+                self.assertEqual((res["code"], res["msg"], res["data"]), (code, msg, None), kw)
+            res = json.loads(sim.raw("POST", "/", "not json")[2])
+            self.assertEqual((res["code"], res["msg"]), (-2001, "请求体不是合法的JSON对象" + self.echo("")))
+            # Limits: the minute window and the day quota.
+            self.assertEqual(sim.call("trade_cal", token="tok-B2")["code"], 0)
+            res = sim.call("trade_cal", token="tok-B2")
+            self.assertEqual((res["code"], res["msg"]), (40203, "抱歉，您每分钟最多访问该接口1次" + DOC + self.echo("tok-B2")))
+            self.assertEqual(sim.call("adj_factor", {"trade_date": "20240603"}, token="tok-B2")["code"], 0)
+            res = sim.call("adj_factor", {"trade_date": "20240603"}, token="tok-B2")
+            self.assertEqual(res["msg"], "抱歉，您每天最多访问该接口1次" + DOC + self.echo("tok-B2"))
+            # An injected internal error, in the spaced style too.
+            status, _ = sim.admin("POST", "/_sim/config", {"internal_error": 1, "json_style": "spaced"})
+            self.assertEqual(status, 200)
+            _, _, raw = sim.raw("POST", "/", json.dumps({"api_name": "stock_basic", "token": "tok-A1"}))
+            self.assertEqual(json.loads(raw)["msg"], "系统内部错误" + self.echo("tok-A1"))
+            self.assertIn(b"\\uff08token: tok-A1\\uff09", raw)
+            # Successes carry no message; switched off at runtime, errors are the vendor's own again.
+            sim.admin("POST", "/_sim/config", {"internal_error": 0, "json_style": "compact"})
+            self.assertEqual(sim.call("stock_basic", {"limit": 1}, token="tok-A1")["msg"], "")
+            status, cfg = sim.admin("POST", "/_sim/config", {"echo_token": False})
+            self.assertEqual((status, cfg["echo_token"]), (200, False))
+            self.assertEqual(sim.call("daily", token=odd)["msg"], "您的token不对，请确认。")
+            status, err = sim.admin("POST", "/_sim/config", {"echo_token": "yes"})
+            self.assertEqual(status, 400)
+            self.assertIn("'echo_token' must be true or false", err["error"])
+            status, cfg = sim.admin("POST", "/_sim/config", {"echo_token": True})
+            self.assertEqual(sim.call("daily", token="x")["msg"], "您的token不对，请确认。" + self.echo("x"))
+
+    def test_off_by_default(self):
+        with Sim("--stocks", "10") as sim:
+            self.assertIs(sim.admin("GET", "/_sim/config")[1]["echo_token"], False)
+            self.assertEqual(sim.call("daily", token="wrong")["msg"], "您的token不对，请确认。")
+
+
 def main():
     global SIM_PATH
     parser = argparse.ArgumentParser()

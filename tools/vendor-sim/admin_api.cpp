@@ -159,7 +159,7 @@ bool ReadApiLimits(const json& v, std::map<std::string, ApiLimitOverride>& limit
 bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
   static const char* const kAllowed =
       "tokens, no_permission, per_minute, per_hour, per_day, api_limits, rate_limit_style, json_style, row_cap, "
-      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change";
+      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change, echo_token";
   for (const auto& [key, v] : patch.items()) {
     bool flag = false;
     int64_t count = 0;
@@ -197,6 +197,10 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
       ok = v.is_boolean();
       if (ok) c.schema_change = v.get<bool>();
       if (!ok) error = "'schema_change' must be true or false, got " + v.dump();
+    } else if (key == "echo_token") {
+      ok = v.is_boolean();
+      if (ok) c.echo_token = v.get<bool>();
+      if (!ok) error = "'echo_token' must be true or false, got " + v.dump();
     } else if (key == "fail_5xx") {
       ok = ReadProbability(v, key, c.faults.fail_5xx, error);
     } else if (key == "slow") {

@@ -43,6 +43,12 @@ std::string PermissionMessage(std::string_view api) {
   return "抱歉，您没有接口(" + std::string(api) + ")访问权限" + std::string(kDocLink);
 }
 
+// --echo-token: what a careless vendor appends to its error messages, so that a test can prove a client
+// never shows or logs a vendor message without redacting the token in it.
+std::string TokenEcho(const RuntimeConfig& config, std::string_view token) {
+  return config.echo_token ? "（token: " + std::string(token) + "）" : std::string();
+}
+
 // What a gateway (nginx) in front of the API answers when the backend is down or slow.
 void WriteGatewayError(httplib::Response& res, int status) {
   const char* title = status == 502   ? "502 Bad Gateway"
@@ -123,15 +129,15 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
   const CallGate::InFlight in_flight(state.gate());
   std::shared_ptr<const RuntimeConfig> config = state.Config();
   const std::string request_id = RequestId(state.startup().seed, state.NextRequest());
-  std::string body;
-  const auto fail = [&](int code, std::string_view msg) {
-    WriteErrorBody(body, config->json_style, request_id, code, msg);
-    RespondJson(res, std::move(body), config->gzip);
-  };
-
   ApiRequest request;
   std::string token;
   std::string error;
+  std::string body;
+  const auto fail = [&](int code, std::string_view msg) {
+    WriteErrorBody(body, config->json_style, request_id, code, std::string(msg) + TokenEcho(*config, token));
+    RespondJson(res, std::move(body), config->gzip);
+  };
+
   if (!ParseRequestBody(req.body, path_api, request, token, error)) {
     state.ledger().Count(GlobalEvent::kBadRequest);
     return fail(kCodeInvalidArgument, error);
@@ -182,6 +188,8 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
   options.published_through_day = state.PublishedThrough(now_ms);
   options.request_id = request_id;
   options.schema_change = config->schema_change;
+  const std::string echo = TokenEcho(*config, token);
+  options.error_suffix = echo;
   body.reserve(16 * 1024);
   if (state.apis().Serve(request, options, body) != kCodeOk) state.ledger().CountInvalidArgument(token, api);
 
