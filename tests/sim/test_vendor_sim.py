@@ -62,7 +62,12 @@ class Sim:
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
-            code = self.proc.wait(timeout=15)
+            try:
+                code = self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("simulator still running 15 s after SIGTERM (killed)")
             if code != 0:
                 raise AssertionError("simulator exited with %s after SIGTERM" % code)
         self.proc.stdout.close()
@@ -75,8 +80,8 @@ class Sim:
         self.stop()
 
     # --- HTTP helpers -------------------------------------------------------------------------------------
-    def raw(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def raw(self, method, path, body=None, headers=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             data = body if isinstance(body, (bytes, type(None))) else body.encode("utf-8")
             conn.request(method, path, body=data, headers=headers or {})
@@ -85,11 +90,11 @@ class Sim:
         finally:
             conn.close()
 
-    def call(self, api, params=None, fields=None, token="demo-token", path=None, extra=None):
+    def call(self, api, params=None, fields=None, token="demo-token", path=None, extra=None, timeout=30):
         body = {"api_name": api, "token": token, "params": params or {}, "fields": fields if fields is not None else ""}
         if extra:
             body.update(extra)
-        status, _, data = self.raw("POST", path or "/", json.dumps(body))
+        status, _, data = self.raw("POST", path or "/", json.dumps(body), timeout=timeout)
         if status != 200:
             raise AssertionError("HTTP %s: %r" % (status, data[:200]))
         return json.loads(data)
@@ -120,6 +125,64 @@ class Sim:
 
     def stats(self):
         return self.admin("GET", "/_sim/stats")[1]
+
+    def gate(self):
+        status, doc = self.admin("GET", "/_sim/gate")
+        assert status == 200, doc
+        return doc
+
+    def set_gate(self, allow):
+        status, doc = self.admin("POST", "/_sim/gate", {"allow": allow})
+        assert status == 200, doc
+        return doc
+
+    def wait_gate(self, **expected):
+        """Waits until GET /_sim/gate shows every key=value in `expected`; returns that document."""
+        def matches():
+            doc = self.gate()
+            return doc if all(doc[k] == v for k, v in expected.items()) else None
+        return wait_until(matches, "the gate shows %s" % expected, context=self.gate)
+
+
+def wait_until(pred, what, timeout=30.0, context=None):
+    """Polls pred() until it returns something truthy and returns that; on timeout raises an AssertionError
+    that says what was awaited and, when given, what context() shows at that moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %ss waiting until %s%s"
+                                 % (timeout, what, "; now: %r" % (context(),) if context else ""))
+        time.sleep(0.01)
+
+
+class BackgroundCall:
+    """One data call on its own thread and connection (it may be held at the simulator's gate)."""
+
+    def __init__(self, sim, api, params=None, fields=None, token="demo-token"):
+        self.result = None
+        self.error = None
+        self.thread = threading.Thread(target=self._run, args=(sim, api, params, fields, token), daemon=True)
+        self.thread.start()
+
+    def _run(self, sim, api, params, fields, token):
+        try:
+            self.result = sim.call(api, params, fields, token=token, timeout=300)
+        except Exception as e:  # handed to whoever calls get()
+            self.error = e
+
+    def done(self):
+        return not self.thread.is_alive()
+
+    def get(self, timeout=30):
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            raise AssertionError("the call did not answer within %ss" % timeout)
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 def ymd(d):
@@ -825,6 +888,201 @@ class FaultTest(unittest.TestCase):
             status, headers, raw = sim.raw("POST", "/", body, {"Accept-Encoding": "gzip"})
             self.assertNotIn("Content-Encoding", headers)
             self.assertEqual(json.loads(raw)["data"]["count"], 6000)
+
+
+class GateTest(unittest.TestCase):
+    """POST /_sim/gate holds accepted calls until the test lets them through."""
+    # One-day trade_cal calls, each with its own answer, so a test can tell which call got which body.
+    DAYS = ["20240102", "20240103", "20240104", "20240105", "20240108"]
+
+    def params(self, i):
+        return {"start_date": self.DAYS[i], "end_date": self.DAYS[i]}
+
+    def expected(self, sim):
+        expected = [sim.data("trade_cal", self.params(i)) for i in range(len(self.DAYS))]
+        for i, d in enumerate(expected):
+            self.assertEqual([row[1] for row in d["items"]], [self.DAYS[i]])
+        return expected
+
+    def test_holds_calls_beyond_the_budget_and_releases_them(self):
+        with Sim("--stocks", "20") as sim:
+            expected = self.expected(sim)
+            # Open since start: every accepted call went through.
+            self.assertEqual(sim.gate(), {"open": True, "allow": None, "passed": 5, "waiting": 0, "in_flight": 0})
+            self.assertEqual(sim.set_gate(2),
+                             {"open": False, "allow": 2, "passed": 0, "waiting": 0, "in_flight": 0})
+            calls = [BackgroundCall(sim, "trade_cal", self.params(i)) for i in range(5)]
+            sim.wait_gate(passed=2, waiting=3)
+            wait_until(lambda: sum(c.done() for c in calls) == 2, "the two calls within the budget answer",
+                       context=sim.gate)
+            # A handler returns before its answer is sent: the three held calls are all that is in flight.
+            self.assertEqual(sim.gate(), {"open": False, "allow": 0, "passed": 2, "waiting": 3, "in_flight": 3})
+            for i, c in enumerate(calls):
+                if c.done():
+                    self.assertEqual(c.get()["data"], expected[i])
+            # Held calls take worker threads, not the whole server: admin, refused calls and docs answer.
+            self.assertEqual(sim.admin("GET", "/_sim/health"), (200, {"ok": True}))
+            self.assertEqual(sim.call("trade_cal", token="wrong")["code"], 40101)
+            self.assertEqual(sim.raw("GET", "/document/2?doc_id=27")[0], 200)
+
+            answer = sim.set_gate(1)  # a new budget: one more call, and passed restarts
+            self.assertEqual((answer["open"], answer["allow"], answer["passed"], answer["waiting"]), (False, 0, 1, 2))
+            wait_until(lambda: sum(c.done() for c in calls) == 3, "one more call answers after allow 1",
+                       context=sim.gate)
+            sim.wait_gate(in_flight=2)
+            self.assertEqual(sum(c.done() for c in calls), 3)
+            self.assertEqual(sim.gate(), {"open": False, "allow": 0, "passed": 1, "waiting": 2, "in_flight": 2})
+
+            answer = sim.set_gate(None)
+            self.assertEqual((answer["open"], answer["allow"], answer["passed"], answer["waiting"]), (True, None, 3, 0))
+            for i, c in enumerate(calls):
+                self.assertEqual(c.get()["data"], expected[i], i)
+            sim.wait_gate(in_flight=0)
+            self.assertEqual(sim.call("trade_cal", self.params(0))["data"], expected[0])  # nothing blocks any more
+            self.assertEqual(sim.gate(), {"open": True, "allow": None, "passed": 4, "waiting": 0, "in_flight": 0})
+            # The gate adds nothing to the usage statistics: each call counted once, as without it.
+            totals = sim.stats()["totals"]
+            self.assertEqual((totals["accepted"], totals["auth_failed"], totals["slow"]), (11, 1, 0))
+
+    def test_releases_the_oldest_waiting_call_first(self):
+        with Sim("--stocks", "20") as sim:
+            expected = self.expected(sim)
+            sim.set_gate(0)
+            calls = []
+            for i in range(3):  # one at a time, so the arrival order is known
+                calls.append(BackgroundCall(sim, "trade_cal", self.params(i)))
+                sim.wait_gate(waiting=i + 1)
+            sim.set_gate(1)
+            self.assertEqual(calls[0].get()["data"], expected[0])
+            self.assertEqual(sim.gate()["waiting"], 2)
+            self.assertFalse(calls[1].done() or calls[2].done())
+            sim.set_gate(1)
+            self.assertEqual(calls[1].get()["data"], expected[1])
+            self.assertEqual(sim.gate()["waiting"], 1)
+            self.assertFalse(calls[2].done())
+            # A budget larger than the queue: the waiting call goes, the rest is for calls that come later.
+            self.assertEqual(sim.set_gate(3)["passed"], 1)
+            self.assertEqual(calls[2].get()["data"], expected[2])
+            self.assertEqual(sim.call("trade_cal", self.params(3))["data"], expected[3])
+            self.assertEqual(sim.call("trade_cal", self.params(4))["data"], expected[4])
+            self.assertEqual((sim.gate()["allow"], sim.gate()["passed"]), (0, 3))
+            late = BackgroundCall(sim, "trade_cal", self.params(0))
+            sim.wait_gate(waiting=1, passed=3, allow=0)
+            self.assertFalse(late.done())
+            sim.set_gate(None)
+            self.assertEqual(late.get()["data"], expected[0])
+
+    def test_refused_calls_never_wait(self):
+        with Sim("--clock", "manual", "--api-limit", "trade_cal:minute=1", "--stocks", "20") as sim:
+            sim.set_gate(1)
+            self.assertEqual(sim.call("trade_cal", self.params(0))["code"], 0)
+            held = BackgroundCall(sim, "stock_basic", {"limit": 1}, "ts_code")
+            sim.wait_gate(waiting=1, passed=1, allow=0)
+            # The gate has no budget and holds a call; calls refused before admission still answer.
+            res = sim.call("trade_cal", self.params(1))
+            self.assertEqual((res["code"], res["msg"]), (40203, "抱歉，您每分钟最多访问该接口1次" + DOC))
+            self.assertEqual(sim.call("trade_cal", token="wrong")["code"], 40101)
+            self.assertEqual(sim.call("fund_daily")["code"], 40203)
+            self.assertEqual(sim.call("no_such_api")["code"], -1)
+            self.assertEqual(json.loads(sim.raw("POST", "/", "not json")[2])["code"], -2001)
+            self.assertEqual(sim.raw("GET", "/")[0], 405)
+            self.assertEqual(sim.gate(), {"open": False, "allow": 0, "passed": 1, "waiting": 1, "in_flight": 1})
+            self.assertFalse(held.done())
+            # The held call was admitted: it already counts against the limits.
+            pairs = sim.stats()["by_token"]["demo-token"]
+            self.assertEqual(pairs["stock_basic"]["accepted"], 1)
+            self.assertEqual((pairs["trade_cal"]["accepted"], pairs["trade_cal"]["rejected_rate"]["minute"]), (1, 1))
+            sim.set_gate(None)
+            self.assertEqual(held.get()["data"]["fields"], ["ts_code"])
+
+    def test_malformed_bodies_are_400(self):
+        with Sim("--stocks", "10") as sim:
+            sim.set_gate(2)
+            cases = [
+                ("not json", "JSON object"), ("[1]", "JSON object"), ("{}", "allow"),
+                ('{"allow": -1}', "non-negative integer or null"), ('{"allow": "3"}', "non-negative integer"),
+                ('{"allow": 1.5}', "non-negative integer"), ('{"allow": true}', "non-negative integer"),
+                ('{"allow": [1]}', "non-negative integer"), ('{"allow": 9223372036854775808}', "non-negative"),
+                ('{"allow": 1, "release": 2}', "unknown key 'release'"), ('{"alow": 1}', "unknown key 'alow'"),
+            ]
+            for body, message in cases:
+                status, _, raw = sim.raw("POST", "/_sim/gate", body)
+                doc = json.loads(raw)
+                self.assertEqual((status, doc["ok"]), (400, False), body)
+                self.assertIn(message, doc["error"], body)
+            self.assertEqual(sim.gate(), {"open": False, "allow": 2, "passed": 0, "waiting": 0, "in_flight": 0})
+
+    def test_sigterm_releases_held_calls_and_exits_0(self):
+        sim = Sim("--stocks", "20")
+        try:
+            expected = self.expected(sim)
+            sim.set_gate(0)
+            calls = [BackgroundCall(sim, "trade_cal", self.params(i)) for i in range(3)]
+            sim.wait_gate(waiting=3)
+            sim.proc.terminate()
+            self.assertEqual(sim.proc.wait(timeout=30), 0)
+            for i, c in enumerate(calls):
+                self.assertEqual(c.get()["data"], expected[i])
+        finally:
+            sim.stop()
+
+
+class EchoTokenTest(unittest.TestCase):
+    @staticmethod
+    def echo(token):
+        return "（token: %s）" % token
+
+    def test_every_data_api_error_quotes_the_token(self):
+        odd = 'wrong "quoted" \\ token'
+        with Sim("--echo-token", "--clock", "manual", "--start-time", EVENING, "--tokens", "tok-A1,tok-B2",
+                 "--api-limit", "trade_cal:minute=1", "--api-limit", "adj_factor:day=1", "--stocks", "20") as sim:
+            self.assertIs(sim.admin("GET", "/_sim/config")[1]["echo_token"], True)
+            cases = [
+                (dict(api="daily", token=odd), 40101, "您的token不对，请确认。" + self.echo(odd)),
+                (dict(api="fund_daily"), 40203, "抱歉，您没有接口(fund_daily)访问权限" + DOC + self.echo("tok-A1")),
+                (dict(api="no_such_api"), -1, "请指定正确的接口名" + self.echo("tok-A1")),
+                (dict(api="trade_cal", params={"is_open": "2"}), -2001,
+                 "参数is_open的值无效：2，应为0或1" + self.echo("tok-A1")),
+                (dict(api="stock_basic", fields="exchange_id"), -2001,
+                 "接口stock_basic不包含字段exchange_id" + self.echo("tok-A1")),
+                (dict(api="daily", extra={"params": "x"}), -2001,
+                 "参数params的值无效：\"x\"，应为JSON对象" + self.echo("tok-A1")),
+            ]
+            for kw, code, msg in cases:
+                res = sim.call(kw["api"], kw.get("params"), kw.get("fields"), token=kw.get("token", "tok-A1"),
+                               extra=kw.get("extra"))
+                self.assertEqual((res["code"], res["msg"], res["data"]), (code, msg, None), kw)
+            res = json.loads(sim.raw("POST", "/", "not json")[2])
+            self.assertEqual((res["code"], res["msg"]), (-2001, "请求体不是合法的JSON对象" + self.echo("")))
+            # Limits: the minute window and the day quota.
+            self.assertEqual(sim.call("trade_cal", token="tok-B2")["code"], 0)
+            res = sim.call("trade_cal", token="tok-B2")
+            self.assertEqual((res["code"], res["msg"]), (40203, "抱歉，您每分钟最多访问该接口1次" + DOC + self.echo("tok-B2")))
+            self.assertEqual(sim.call("adj_factor", {"trade_date": "20240603"}, token="tok-B2")["code"], 0)
+            res = sim.call("adj_factor", {"trade_date": "20240603"}, token="tok-B2")
+            self.assertEqual(res["msg"], "抱歉，您每天最多访问该接口1次" + DOC + self.echo("tok-B2"))
+            # An injected internal error, in the spaced style too.
+            status, _ = sim.admin("POST", "/_sim/config", {"internal_error": 1, "json_style": "spaced"})
+            self.assertEqual(status, 200)
+            _, _, raw = sim.raw("POST", "/", json.dumps({"api_name": "stock_basic", "token": "tok-A1"}))
+            self.assertEqual(json.loads(raw)["msg"], "系统内部错误" + self.echo("tok-A1"))
+            self.assertIn(b"\\uff08token: tok-A1\\uff09", raw)
+            # Successes carry no message; switched off at runtime, errors are the vendor's own again.
+            sim.admin("POST", "/_sim/config", {"internal_error": 0, "json_style": "compact"})
+            self.assertEqual(sim.call("stock_basic", {"limit": 1}, token="tok-A1")["msg"], "")
+            status, cfg = sim.admin("POST", "/_sim/config", {"echo_token": False})
+            self.assertEqual((status, cfg["echo_token"]), (200, False))
+            self.assertEqual(sim.call("daily", token=odd)["msg"], "您的token不对，请确认。")
+            status, err = sim.admin("POST", "/_sim/config", {"echo_token": "yes"})
+            self.assertEqual(status, 400)
+            self.assertIn("'echo_token' must be true or false", err["error"])
+            status, cfg = sim.admin("POST", "/_sim/config", {"echo_token": True})
+            self.assertEqual(sim.call("daily", token="x")["msg"], "您的token不对，请确认。" + self.echo("x"))
+
+    def test_off_by_default(self):
+        with Sim("--stocks", "10") as sim:
+            self.assertIs(sim.admin("GET", "/_sim/config")[1]["echo_token"], False)
+            self.assertEqual(sim.call("daily", token="wrong")["msg"], "您的token不对，请确认。")
 
 
 def main():

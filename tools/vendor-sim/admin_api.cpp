@@ -1,4 +1,4 @@
-// The loopback-only admin API under /_sim/: health, clock, stats, runtime config. JSON in and out.
+// The loopback-only admin API under /_sim/: health, clock, stats, runtime config, call gate. JSON in and out.
 #include <httplib.h>
 
 #include <cmath>
@@ -49,6 +49,16 @@ std::string ClockJson(SimState& state) {
               {"mode", state.clock().mode() == ClockMode::kManual ? "manual"
                       : state.clock().mode() == ClockMode::kFile ? "file"
                                                                  : "real"}}
+      .dump();
+}
+
+// Keys in the order the README documents them (nlohmann::json would sort them).
+std::string GateJson(const CallGate::Snapshot& gate) {
+  return nlohmann::ordered_json{{"open", !gate.allow.has_value()},
+                                {"allow", gate.allow ? nlohmann::ordered_json(*gate.allow) : nullptr},
+                                {"passed", gate.passed},
+                                {"waiting", gate.waiting},
+                                {"in_flight", gate.in_flight}}
       .dump();
 }
 
@@ -149,7 +159,7 @@ bool ReadApiLimits(const json& v, std::map<std::string, ApiLimitOverride>& limit
 bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
   static const char* const kAllowed =
       "tokens, no_permission, per_minute, per_hour, per_day, api_limits, rate_limit_style, json_style, row_cap, "
-      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change";
+      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change, echo_token";
   for (const auto& [key, v] : patch.items()) {
     bool flag = false;
     int64_t count = 0;
@@ -187,6 +197,10 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
       ok = v.is_boolean();
       if (ok) c.schema_change = v.get<bool>();
       if (!ok) error = "'schema_change' must be true or false, got " + v.dump();
+    } else if (key == "echo_token") {
+      ok = v.is_boolean();
+      if (ok) c.echo_token = v.get<bool>();
+      if (!ok) error = "'echo_token' must be true or false, got " + v.dump();
     } else if (key == "fail_5xx") {
       ok = ReadProbability(v, key, c.faults.fail_5xx, error);
     } else if (key == "slow") {
@@ -267,6 +281,36 @@ void RegisterAdminRoutes(httplib::Server& server, SimState& state) {
   server.Post("/_sim/limits/reset", Admin([&state](const httplib::Request&, httplib::Response& res) {
                 state.ledger().ResetWindows();
                 res.set_content("{\"ok\":true}", kJsonType);
+              }));
+
+  server.Get("/_sim/gate", Admin([&state](const httplib::Request&, httplib::Response& res) {
+               res.set_content(GateJson(state.gate().Read()), kJsonType);
+             }));
+
+  server.Post("/_sim/gate", Admin([&state](const httplib::Request& req, httplib::Response& res) {
+                json doc;
+                if (!ParseBody(req, res, doc)) return;
+                for (const auto& item : doc.items()) {
+                  if (item.key() != "allow")
+                    return Error(res, 400, "unknown key '" + item.key() + "' (allowed: allow)");
+                }
+                const auto it = doc.find("allow");
+                if (it == doc.end()) {
+                  return Error(res, 400,
+                               "give {\"allow\": N} (N more accepted calls pass, later ones wait) or "
+                               "{\"allow\": null} (open the gate)");
+                }
+                std::optional<int64_t> allow;
+                if (!it->is_null()) {
+                  if (!it->is_number_integer() || it->get<int64_t>() < 0) {
+                    return Error(res, 400, "'allow' must be a non-negative integer or null, got " + it->dump());
+                  }
+                  allow = it->get<int64_t>();
+                }
+                if (!state.gate().Set(allow)) {
+                  return Error(res, 409, "the simulator is shutting down; the gate stays open");
+                }
+                res.set_content(GateJson(state.gate().Read()), kJsonType);
               }));
 
   server.Get("/_sim/config", Admin([&state](const httplib::Request&, httplib::Response& res) {

@@ -572,6 +572,7 @@ int DataApis::Serve(const ApiRequest& request, const ServeOptions& options, std:
     }
     out.resize(start);
   }
+  error.append(options.error_suffix);
   WriteErrorBody(out, options.style, options.request_id, kCodeInvalidArgument, error);
   return kCodeInvalidArgument;
 }

@@ -35,7 +35,8 @@ struct ServeOptions {
   size_t row_cap = 6000;
   int published_through_day = 0;  // the last trading day whose bars exist yet
   std::string_view request_id;
-  bool schema_change = false;  // RuntimeConfig::schema_change: SchemaChangedFields() instead of Fields()
+  bool schema_change = false;     // RuntimeConfig::schema_change: SchemaChangedFields() instead of Fields()
+  std::string_view error_suffix;  // appended to the msg of a -2001 error (RuntimeConfig::echo_token)
 };
 
 inline constexpr int kCodeOk = 0;

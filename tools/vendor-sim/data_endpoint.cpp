@@ -1,5 +1,5 @@
-// The Tushare data API: request parsing, the token/permission/limit checks, fault injection, and the
-// hand-off to DataApis for the body.
+// The Tushare data API: request parsing, the token/permission/limit checks, the test's call gate, fault
+// injection, and the hand-off to DataApis for the body.
 #include <httplib.h>
 
 #include <chrono>
@@ -41,6 +41,12 @@ std::string RateLimitMessage(Rejection rejection, int64_t limit, std::string_vie
 
 std::string PermissionMessage(std::string_view api) {
   return "抱歉，您没有接口(" + std::string(api) + ")访问权限" + std::string(kDocLink);
+}
+
+// --echo-token: what a careless vendor appends to its error messages, so that a test can prove a client
+// never shows or logs a vendor message without redacting the token in it.
+std::string TokenEcho(const RuntimeConfig& config, std::string_view token) {
+  return config.echo_token ? "（token: " + std::string(token) + "）" : std::string();
 }
 
 // What a gateway (nginx) in front of the API answers when the backend is down or slow.
@@ -120,18 +126,18 @@ void RespondJson(httplib::Response& res, std::string body, bool compressible) {
 }
 
 void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Response& res, const std::string& path_api) {
-  const std::shared_ptr<const RuntimeConfig> config = state.Config();
-  const JsonStyle style = config->json_style;
+  const CallGate::InFlight in_flight(state.gate());
+  std::shared_ptr<const RuntimeConfig> config = state.Config();
   const std::string request_id = RequestId(state.startup().seed, state.NextRequest());
-  std::string body;
-  const auto fail = [&](int code, std::string_view msg) {
-    WriteErrorBody(body, style, request_id, code, msg);
-    RespondJson(res, std::move(body), config->gzip);
-  };
-
   ApiRequest request;
   std::string token;
   std::string error;
+  std::string body;
+  const auto fail = [&](int code, std::string_view msg) {
+    WriteErrorBody(body, config->json_style, request_id, code, std::string(msg) + TokenEcho(*config, token));
+    RespondJson(res, std::move(body), config->gzip);
+  };
+
   if (!ParseRequestBody(req.body, path_api, request, token, error)) {
     state.ledger().Count(GlobalEvent::kBadRequest);
     return fail(kCodeInvalidArgument, error);
@@ -149,13 +155,18 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
     state.ledger().CountPermissionDenied(token, api);
     return fail(kCodeLimited, PermissionMessage(api));
   }
-  const int64_t now_ms = state.clock().NowMs();
+  int64_t now_ms = state.clock().NowMs();
   const Admission admission = state.ledger().Admit(token, api, config->LimitsFor(api), now_ms);
   if (admission.rejection != Rejection::kNone) {
     return fail(kCodeLimited, RateLimitMessage(admission.rejection, admission.limit, api, config->rate_limit_style));
   }
 
-  // An accepted call: it counts against the limits whatever fault it meets next.
+  // An accepted call: it counts against the limits whatever happens next. The test's gate may hold it; a
+  // held call then meets the config (faults, style) and the clock in force when it is released.
+  if (state.gate().Pass()) {
+    config = state.Config();
+    now_ms = state.clock().NowMs();
+  }
   const FaultConfig& faults = config->faults;
   const uint64_t n = state.NextAccepted();
   if (Unit3(faults.seed, n, 1) < faults.slow) {
@@ -172,11 +183,13 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
     return fail(kCodeInternal, kInternalError);
   }
   ServeOptions options;
-  options.style = style;
+  options.style = config->json_style;
   options.row_cap = config->row_cap;
   options.published_through_day = state.PublishedThrough(now_ms);
   options.request_id = request_id;
   options.schema_change = config->schema_change;
+  const std::string echo = TokenEcho(*config, token);
+  options.error_suffix = echo;
   body.reserve(16 * 1024);
   if (state.apis().Serve(request, options, body) != kCodeOk) state.ledger().CountInvalidArgument(token, api);
 
@@ -214,6 +227,7 @@ void RegisterDataRoutes(httplib::Server& server, SimState& state) {
   });
   // The real service answers other methods in-band with this message (reported in waditu/tushare#1296).
   const auto method_not_allowed = [&state](const httplib::Request&, httplib::Response& res) {
+    const CallGate::InFlight in_flight(state.gate());
     const std::shared_ptr<const RuntimeConfig> config = state.Config();
     std::string body;
     WriteErrorBody(body, config->json_style, RequestId(state.startup().seed, state.NextRequest()), kCodeUnknownApi,

@@ -118,6 +118,8 @@ int main(int argc, char** argv) {
   app.add_flag("--gzip", runtime.gzip, "gzip responses for clients that send Accept-Encoding: gzip");
   app.add_flag("--schema-change", runtime.schema_change,
                "the vendor changed its schema: daily gains vwap, trade_cal's is_open is a float, doc pages follow");
+  app.add_flag("--echo-token", runtime.echo_token,
+               "append （token: <the caller's token>） to the msg of every error the data API answers");
   app.add_option("--clock", clock,
                  "real, manual (moved only by POST /_sim/clock), or file:PATH (epoch microseconds read from PATH, "
                  "shared with datasync's DATASYNC_CLOCK_FILE in tests)")

@@ -168,6 +168,8 @@ std::string ConfigJson(const StartupConfig& startup, const RuntimeConfig& runtim
   w.Int(static_cast<int64_t>(runtime.faults.seed));
   key("schema_change");
   w.Bool(runtime.schema_change);
+  key("echo_token");
+  w.Bool(runtime.echo_token);
   w.Char('}');
   return out;
 }

@@ -56,6 +56,8 @@ struct RuntimeConfig {
   // The vendor changed its schema: daily gains a field (vwap), trade_cal's integer is_open is sent as a
   // float, and the doc pages say so (see data_apis.hpp, doc_pages.hpp).
   bool schema_change = false;
+  // The vendor quotes the caller's token in every error message of the data API (see data_endpoint.cpp).
+  bool echo_token = false;
 
   WindowLimits LimitsFor(std::string_view api) const;
 };

@@ -57,6 +57,8 @@ bool SimServer::Run() {
 }
 
 void SimServer::Stop() {
+  // The pool's workers are joined when the server stops; held calls must finish first.
+  impl_->state.gate().Shutdown();
   impl_->server.stop();
 }
 

@@ -1,7 +1,8 @@
 // SimServer: the simulator process's HTTP server. Lifecycle: construct (builds the synthetic market) →
 // Bind() (host:port, port 0 = a free one) → Run() on one thread, which serves until Stop() →
 // destroy. Stop() is thread-safe and may be called before or during Run(). Request handling happens on
-// a pool of --threads workers, one keep-alive connection per worker at a time.
+// a pool of --threads workers, one keep-alive connection per worker at a time; a data call held at the
+// call gate keeps its worker. Stop() opens the gate for good, so held calls finish and Run() returns.
 #pragma once
 
 #include <memory>

@@ -1,7 +1,7 @@
 // SimState: what the simulator's request handlers share: the fixed start-up config, the synthetic
-// market, the clock, the usage ledger and the current runtime config. Created once before the server
-// starts and destroyed after it stops. Thread-safety: calendar/market/apis are immutable; clock and
-// ledger are internally synchronised; the runtime config is read as an immutable snapshot (Config())
+// market, the clock, the usage ledger, the call gate and the current runtime config. Created once before
+// the server starts and destroyed after it stops. Thread-safety: calendar/market/apis are immutable; clock,
+// ledger and gate are internally synchronised; the runtime config is read as an immutable snapshot (Config())
 // and replaced whole (ReplaceConfig()).
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "call_gate.hpp"
 #include "data_apis.hpp"
 #include "market_data.hpp"
 #include "sim_clock.hpp"
@@ -28,6 +29,7 @@ class SimState {
   const DataApis& apis() const { return apis_; }
   SimClock& clock() { return clock_; }
   UsageLedger& ledger() { return ledger_; }
+  CallGate& gate() { return gate_; }
 
   std::shared_ptr<const RuntimeConfig> Config() const;
   void ReplaceConfig(RuntimeConfig config);
@@ -49,6 +51,7 @@ class SimState {
   const DataApis apis_;
   SimClock clock_;
   UsageLedger ledger_;
+  CallGate gate_;
   mutable std::mutex config_mutex_;
   std::shared_ptr<const RuntimeConfig> config_;
   std::atomic<uint64_t> request_seq_{0};
