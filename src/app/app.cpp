@@ -38,7 +38,6 @@ std::string FormatIssues(const std::vector<ConfigIssue>& issues) {
   return s;
 }
 
-
 App::App() = default;
 App::~App() = default;
 
@@ -49,6 +48,9 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
   m.project = project;
   RegisterBuiltinProviders(m.providers);
   RegisterBuiltinSinks(m.sinks);
+  auto secrets = LocalSecrets::Open(project.state_dir / "secrets.json");
+  if (!secrets) return Fail(secrets.error());
+  m.secrets = std::move(*secrets);
 
   // The system database location may be set in the config; an invalid config still opens the default
   // so that history commands keep working.
@@ -68,13 +70,27 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
   return app;
 }
 
-const Project& App::project() const { return impl_->project; }
-const ProjectSettings& App::settings() const { return impl_->settings; }
-net::HttpClient& App::http() { return *impl_->http; }
-const core::Clock& App::clock() const { return impl_->clock; }
-const datasource::ProviderRegistry& App::providers() const { return impl_->providers; }
-const storage::SinkRegistry& App::sinks() const { return impl_->sinks; }
-metadata::SystemDb& App::db() { return *impl_->db; }
+const Project& App::project() const {
+  return impl_->project;
+}
+const ProjectSettings& App::settings() const {
+  return impl_->settings;
+}
+net::HttpClient& App::http() {
+  return *impl_->http;
+}
+const core::Clock& App::clock() const {
+  return impl_->clock;
+}
+const datasource::ProviderRegistry& App::providers() const {
+  return impl_->providers;
+}
+const storage::SinkRegistry& App::sinks() const {
+  return impl_->sinks;
+}
+metadata::SystemDb& App::db() {
+  return *impl_->db;
+}
 
 ConfigResult App::LoadConfig() const {
   // Plans may use datasets imported from doc pages, which live only in the system database.
@@ -90,8 +106,12 @@ ConfigResult App::LoadConfig() const {
   return ConfigLoader(impl_->providers, impl_->sinks, std::move(imported)).LoadFile(impl_->project.config_file);
 }
 
-core::Result<ApplyReport> App::Apply(const Config& config) {
+core::Result<ApplyReport> App::Apply(const Config& file_config) {
   ApplyReport report;
+  // The catalog holds references only: literal secrets move to the project's secrets file first.
+  Config config = file_config;
+  impl_->secrets->TakeLiterals(config, impl_->sinks);
+  if (auto st = impl_->secrets->Save(); !st) return Fail(st.error());
   auto& catalog = impl_->db->catalog();
   impl_->settings = config.project;
   auto put_all = [&](ObjectKind kind, const std::vector<std::pair<std::string, std::string>>& specs) -> core::Status {
@@ -105,8 +125,8 @@ core::Result<ApplyReport> App::Apply(const Config& config) {
       const char* change = *outcome == metadata::PutOutcome::kCreated   ? "created"
                            : *outcome == metadata::PutOutcome::kUpdated ? "updated"
                                                                         : "unchanged";
-      report.changes.push_back({std::string(metadata::ObjectKindName(kind)), name, change,
-                                *stored ? (*stored)->version : 0});
+      report.changes.push_back(
+          {std::string(metadata::ObjectKindName(kind)), name, change, *stored ? (*stored)->version : 0});
     }
     auto existing = catalog.List(kind);
     if (!existing) return Fail(existing.error());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "app/local_secrets.hpp"
 #include "app/specs.hpp"
 #include "app/storage_calendar.hpp"
 #include "net/http_client.hpp"
@@ -31,6 +32,7 @@ struct App::Impl {
   std::unique_ptr<metadata::SystemDb> db;
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<sync::QuotaBook> quotas;  // over the system database's quota store
+  std::shared_ptr<LocalSecrets> secrets;    // literal secrets of datasync.yaml, kept out of the catalog
   std::mutex calendar_mu;
   std::unique_ptr<StorageCalendar> calendar;  // made on first use
   std::mutex provider_mu;  // plans run in parallel threads

@@ -1,7 +1,8 @@
 // Canonical JSON specs of the configuration objects, as stored in the system database's catalog and
 // shown by `--json` listings. ToJson is deterministic (stable key order), so equal objects have equal
-// text and the catalog's content hash detects real changes only. Secrets are stored as their ${ENV}
-// references; DisplayJson variants mask literal secrets for output. A dataset's schema_version is not part
+// text and the catalog's content hash detects real changes only. Secrets are stored as references: ${ENV}
+// as written, and ${local:NAME} for a secret written literally (apply moved it to the project's secrets
+// file, app/local_secrets.hpp); DisplayJson variants mask anything else that could be one. A dataset's schema_version is not part
 // of its spec: it is the catalog version of the stored object.
 #pragma once
 

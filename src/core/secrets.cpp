@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <set>
+#include <vector>
 
 namespace datasync::core {
 
@@ -12,6 +14,41 @@ std::mutex g_mu;
 std::set<std::string, std::less<>>& Registered() {
   static std::set<std::string, std::less<>> s;
   return s;
+}
+
+struct Scheme {
+  SecretResolver resolve;
+  std::string missing_hint;
+};
+std::map<std::string, Scheme, std::less<>>& Schemes() {
+  static std::map<std::string, Scheme, std::less<>> m;
+  return m;
+}
+
+bool IsNameChar(char c, bool scheme_name) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (scheme_name && (c == '.' || c == '-'));
+}
+
+// "${scheme:NAME}" -> {scheme, NAME}; "${NAME}" -> {"", NAME}; nullopt when not a reference.
+std::optional<std::pair<std::string_view, std::string_view>> SplitReference(std::string_view s) {
+  if (s.size() < 4 || !s.starts_with("${") || !s.ends_with("}")) return std::nullopt;
+  std::string_view inner = s.substr(2, s.size() - 3);
+  std::string_view scheme;
+  if (size_t colon = inner.find(':'); colon != std::string_view::npos) {
+    scheme = inner.substr(0, colon);
+    inner = inner.substr(colon + 1);
+    if (scheme.empty() || !std::islower(static_cast<unsigned char>(scheme[0]))) return std::nullopt;
+    for (char c : scheme) {
+      if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)) && c != '-') {
+        return std::nullopt;
+      }
+    }
+  }
+  if (inner.empty()) return std::nullopt;
+  for (char c : inner) {
+    if (!IsNameChar(c, !scheme.empty())) return std::nullopt;
+  }
+  return std::pair{scheme, inner};
 }
 
 // The secrets test proves it can fail by running everything once with redaction off; only test builds
@@ -30,19 +67,41 @@ bool RedactionOff() {
 }  // namespace
 
 bool IsSecretReference(std::string_view s) {
-  if (s.size() < 4 || !s.starts_with("${") || !s.ends_with("}")) return false;
-  for (char c : s.substr(2, s.size() - 3)) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
+  return SplitReference(s).has_value();
+}
+
+void RegisterSecretScheme(std::string scheme, SecretResolver resolver, std::string missing_hint) {
+  std::lock_guard lock(g_mu);
+  Schemes()[std::move(scheme)] = Scheme{std::move(resolver), std::move(missing_hint)};
 }
 
 Result<std::string> ResolveSecret(std::string_view ref, std::string_view where) {
-  if (!IsSecretReference(ref)) {
+  auto parts = SplitReference(ref);
+  if (!parts) {
     RegisterSecret(ref);
     return std::string(ref);
   }
-  std::string name(ref.substr(2, ref.size() - 3));
+  if (!parts->first.empty()) {
+    Scheme scheme;
+    {
+      std::lock_guard lock(g_mu);
+      auto it = Schemes().find(parts->first);
+      if (it == Schemes().end()) {
+        return Fail(ErrorKind::kConfig, std::string(where) + ": " + std::string(ref) + " uses the unknown scheme '" +
+                                            std::string(parts->first) + "'");
+      }
+      scheme = it->second;
+    }
+    auto value = scheme.resolve(parts->second);
+    if (!value) return Fail(value.error().Context(std::string(where)));
+    if (!*value) {
+      return Fail(ErrorKind::kConfig,
+                  std::string(where) + ": secret " + std::string(ref) + " is not there; " + scheme.missing_hint);
+    }
+    RegisterSecret(**value);
+    return std::move(**value);
+  }
+  std::string name(parts->second);
   const char* v = std::getenv(name.c_str());
   if (v == nullptr || *v == '\0') {
     return Fail(ErrorKind::kConfig, std::string(where) + ": environment variable " + name + " is not set (export " +
@@ -52,10 +111,53 @@ Result<std::string> ResolveSecret(std::string_view ref, std::string_view where) 
   return std::string(v);
 }
 
+namespace {
+
+// A secret that is a URL (a webhook with an access token, a database URL with a password) also leaks in
+// pieces: a server echoes the path and query it got, an error quotes the password alone. Its sensitive parts
+// are masked as well: the password, the path with its query, each query value, and path segments long enough
+// to be a token (Slack and Feishu put theirs in the path). Short segments ("robot", "send") would mask common
+// words everywhere, so they are not.
+std::vector<std::string_view> UrlSecretParts(std::string_view url) {
+  std::vector<std::string_view> parts;
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return parts;
+  if (auto password = FindUrlPassword(url)) parts.push_back(url.substr(password->first, password->second));
+  size_t path = url.find_first_of("/?#", scheme + 3);
+  if (path == std::string_view::npos) return parts;
+  std::string_view rest = url.substr(path);
+  parts.push_back(rest);
+  size_t query = rest.find('?');
+  std::string_view segments = rest.substr(0, query);
+  for (size_t pos = 0; pos < segments.size();) {
+    size_t next = segments.find('/', pos);
+    if (next == std::string_view::npos) next = segments.size();
+    if (next - pos >= 16) parts.push_back(segments.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  if (query != std::string_view::npos) {
+    std::string_view q = rest.substr(
+        query + 1, rest.find('#') == std::string_view::npos ? std::string_view::npos : rest.find('#') - query - 1);
+    for (size_t pos = 0; pos < q.size();) {
+      size_t next = q.find('&', pos);
+      if (next == std::string_view::npos) next = q.size();
+      std::string_view pair = q.substr(pos, next - pos);
+      if (size_t eq = pair.find('='); eq != std::string_view::npos) parts.push_back(pair.substr(eq + 1));
+      pos = next + 1;
+    }
+  }
+  return parts;
+}
+
+}  // namespace
+
 void RegisterSecret(std::string_view value) {
   if (value.size() < 4) return;
   std::lock_guard lock(g_mu);
   Registered().emplace(value);
+  for (std::string_view part : UrlSecretParts(value)) {
+    if (part.size() >= 4) Registered().emplace(part);
+  }
 }
 
 std::string Redact(std::string_view s) {
@@ -74,25 +176,32 @@ std::string Redact(std::string_view s) {
 
 std::string DisplaySecret(std::string_view configured) {
   if (configured.empty()) return "";
-  if (IsSecretReference(configured) || RedactionOff()) return std::string(configured);
+  auto parts = SplitReference(configured);
+  if ((parts && parts->first.empty()) || RedactionOff()) return std::string(configured);
   return "***";
 }
 
-std::string MaskUrlPassword(std::string_view url) {
+std::optional<std::pair<size_t, size_t>> FindUrlPassword(std::string_view url) {
   size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
+  if (scheme == std::string_view::npos) return std::nullopt;
   size_t start = scheme + 3;
   size_t end = url.find_first_of("/?#", start);
   if (end == std::string_view::npos) end = url.size();
   // The password may hold '@' (from a reference): the userinfo ends at the last '@' of the authority.
   size_t at = url.substr(start, end - start).rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
+  if (at == std::string_view::npos) return std::nullopt;
   at += start;
   size_t colon = url.substr(start, at - start).find(':');
-  if (colon == std::string_view::npos) return std::string(url);
+  if (colon == std::string_view::npos) return std::nullopt;
   colon += start;
-  std::string_view password = url.substr(colon + 1, at - colon - 1);
-  return std::string(url.substr(0, colon + 1)) + DisplaySecret(password) + std::string(url.substr(at));
+  return std::pair{colon + 1, at - colon - 1};
+}
+
+std::string MaskUrlPassword(std::string_view url) {
+  auto password = FindUrlPassword(url);
+  if (!password) return std::string(url);
+  return std::string(url.substr(0, password->first)) + DisplaySecret(url.substr(password->first, password->second)) +
+         std::string(url.substr(password->first + password->second));
 }
 
 }  // namespace datasync::core

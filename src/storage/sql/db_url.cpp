@@ -61,7 +61,7 @@ core::Result<std::string> PercentDecode(std::string_view s, std::string_view wha
   return out;
 }
 
-// Replaces every ${NAME} in s with the environment variable's value (registered for redaction).
+// Replaces every ${NAME} (or ${scheme:NAME}) in s with its value (registered for redaction).
 core::Result<std::string> ExpandReferences(std::string_view s, std::string_view where) {
   std::string out;
   size_t pos = 0;
@@ -78,7 +78,7 @@ core::Result<std::string> ExpandReferences(std::string_view s, std::string_view 
     std::string_view ref = s.substr(start, end - start + 1);
     if (!core::IsSecretReference(ref)) {
       return Fail(ErrorKind::kConfig, std::string(where) + ": '" + std::string(ref) +
-                                          "' is not a ${NAME} reference (letters, digits and _ only)");
+                                          "' is not a ${NAME} reference (letters, digits and _ only) nor a ${scheme:NAME} one");
     }
     auto value = core::ResolveSecret(ref, where);
     if (!value) return Fail(value.error());

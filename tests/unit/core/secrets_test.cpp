@@ -28,6 +28,49 @@ TEST(SecretsTest, MissingVariableSaysWhichAndWhere) {
   EXPECT_TRUE(IsSecretReference("${A_1}"));
 }
 
+TEST(SecretsTest, AUrlSecretIsAlsoMaskedInPieces) {
+  RegisterSecret("https://hooks.example.com/services/T0001/B0002/abcdefghijklmnopqrstuvwx?access_token=tok-991&x=1");
+  RegisterSecret("postgres://app:pw-5521@db:5432/prices");
+  EXPECT_EQ(Redact("robot said: token is not exist: /robot?access_token=tok-991"),
+            "robot said: token is not exist: /robot?access_token=***");
+  EXPECT_EQ(Redact("unknown hook abcdefghijklmnopqrstuvwx"), "unknown hook ***");
+  EXPECT_EQ(Redact("login failed for pw-5521"), "login failed for ***");
+  // Short path segments and values are common words: left alone.
+  EXPECT_EQ(Redact("services T0001 x=1 sending"), "services T0001 x=1 sending");
+}
+
+TEST(SecretsTest, SchemeReferencesResolveThroughTheirResolver) {
+  EXPECT_TRUE(IsSecretReference("${local:storages.pg.url.password}"));
+  EXPECT_TRUE(IsSecretReference("${vault-2:a_b-c.d}"));
+  EXPECT_FALSE(IsSecretReference("${A.B}"));      // dots only after a scheme
+  EXPECT_FALSE(IsSecretReference("${Local:x}"));  // schemes are lower case
+  EXPECT_FALSE(IsSecretReference("${local:}"));
+  EXPECT_FALSE(IsSecretReference("${local:a b}"));
+  RegisterSecretScheme(
+      "testscheme",
+      [](std::string_view name) -> Result<std::optional<std::string>> {
+        if (name == "known") return std::optional<std::string>("scheme-value-5521");
+        if (name == "broken") return Fail(ErrorKind::kPermanent, "store unreadable");
+        return std::optional<std::string>();
+      },
+      "add it to the test store");
+  auto v = ResolveSecret("${testscheme:known}", "storages.x.password");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(*v, "scheme-value-5521");
+  EXPECT_EQ(Redact("pw scheme-value-5521"), "pw ***");
+  auto missing = ResolveSecret("${testscheme:other}", "storages.x.password");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(),
+            "storages.x.password: secret ${testscheme:other} is not there; add it to the test store");
+  auto broken = ResolveSecret("${testscheme:broken}", "storages.x.password");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message().find("store unreadable"), std::string::npos);
+  auto unknown = ResolveSecret("${nosuch:x}", "sources.t.token");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message().find("unknown scheme 'nosuch'"), std::string::npos);
+  EXPECT_EQ(DisplaySecret("${testscheme:known}"), "***");
+}
+
 }  // namespace
 }  // namespace datasync::core
 
