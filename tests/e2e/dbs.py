@@ -1,12 +1,14 @@
 """Independent readers of what datasync stored, for the end-to-end tests of the database sinks: PostgreSQL
 through psql (row_to_json), MariaDB through the mariadb client (JSON_OBJECT of every column as text),
-ClickHouse through its HTTP interface (JSONEachRow, FINAL for replacing engines), and SQLite, CSV and
-JSON Lines from the files. None of them shares code with datasync.
+ClickHouse through its HTTP interface (JSONEachRow, FINAL for replacing engines), SQLite, CSV, JSON Lines and
+JSON from the files, Parquet through DuckDB (tests/oracles/read_parquet.mjs) and xlsx through openpyxl
+(tests/oracles/read_xlsx.py). None of them shares code with datasync.
 
 The servers come from the environment that scripts/test.sh's set-up hook writes (DATASYNC_TEST_PG_URL,
 DATASYNC_TEST_MYSQL_URL, DATASYNC_TEST_CLICKHOUSE_URL); a missing one fails the test."""
 
 import csv
+import datetime
 import glob
 import json
 import os
@@ -14,6 +16,8 @@ import sqlite3
 import subprocess
 import urllib.parse
 import urllib.request
+
+ORACLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracles")
 
 ENV = {"postgres": "DATASYNC_TEST_PG_URL", "mysql": "DATASYNC_TEST_MYSQL_URL",
        "clickhouse": "DATASYNC_TEST_CLICKHOUSE_URL"}
@@ -171,6 +175,60 @@ def jsonl_rows(root, dataset):
         with open(path, encoding="utf-8") as f:
             rows += [json.loads(line) for line in f if line.strip()]
     return rows
+
+
+def json_rows(root, dataset):
+    """Rows of the JSON storage: every *.json part file holds one array of objects."""
+    rows = []
+    for path in sorted(glob.glob(os.path.join(root, dataset, "**", "*.json"), recursive=True)):
+        if os.path.basename(path).startswith((".", "_")):
+            continue
+        with open(path, encoding="utf-8") as f:
+            rows += json.load(f)
+    return rows
+
+
+def _oracle(argv):
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise AssertionError("%s failed:\n%s" % (" ".join(argv), proc.stderr))
+    return json.loads(proc.stdout)
+
+
+def parquet_rows(root, dataset):
+    """Rows of the Parquet storage as DuckDB reads them (dates as ISO text, numbers as numbers)."""
+    folder = os.path.join(root, dataset)
+    if not glob.glob(os.path.join(folder, "**", "*.parquet"), recursive=True):
+        return []
+    doc = _oracle(["node", os.path.join(ORACLES, "read_parquet.mjs"), "--engine", "duckdb", folder])
+    out = []
+    for r in doc["rows"]:
+        row = {}
+        for col, v in zip(doc["columns"], r):
+            if v is not None and col["type"] == "date":
+                v = (datetime.date(1970, 1, 1) + datetime.timedelta(days=int(v))).isoformat()
+            row[col["name"]] = v
+        out.append(row)
+    return out
+
+
+def xlsx_rows(root, dataset):
+    """Rows of the xlsx storage as openpyxl reads them (date cells as ISO dates)."""
+    folder = os.path.join(root, dataset)
+    if not glob.glob(os.path.join(folder, "**", "*.xlsx"), recursive=True):
+        return []
+    doc = _oracle(["/usr/bin/python3", os.path.join(ORACLES, "read_xlsx.py"), folder])
+    out = []
+    for r in doc["rows"]:
+        row = {}
+        for name, cell in zip(doc["columns"], r):
+            if cell is None:
+                row[name] = None
+                continue
+            (tag, v), = cell.items()
+            row[name] = v[:10] if tag == "t" else v
+        out.append(row)
+    return out
 
 
 def normalize(rows, types):

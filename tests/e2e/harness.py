@@ -1,7 +1,18 @@
 """Shared helpers for datasync's end-to-end tests: start the project's Tushare-protocol simulator, create
 projects, run the real datasync binary, and fetch what the simulator serves with an independent client
-(urllib), so tests compare stored data with served data."""
+(urllib), so tests compare stored data with served data.
 
+Rules every test here follows (CONVENTIONS "Tests"):
+- Nothing acts "mid-run" on timing: the simulator's gate (Sim.gate) holds the vendor's answers, the test
+  waits until the engine has its calls waiting there, acts (pause, cancel, SIGKILL, SIGTERM, stop a server),
+  then lets the calls through.
+- No fixed sleeps and no deadline that falls through: wait_until() polls a condition and fails with what it
+  waited for and what it saw last.
+- Every child process and temporary folder is registered for cleanup (E2ETestCase), so a failing test
+  leaves nothing running.
+- Virtual time moves only when every datasync process is parked (VirtualClock.drive)."""
+
+import glob
 import json
 import os
 import shutil
@@ -9,7 +20,9 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
+import unittest
 import urllib.request
 
 DATASYNC = os.environ.get("DATASYNC_BIN", "")
@@ -17,6 +30,31 @@ SIM = os.environ.get("DATASYNC_SIM_BIN", "")
 TOKEN = "e2e-token-4f9a1c"
 # The token tests use to read what the simulator serves: its calls count against no limit datasync meets.
 VERIFY_TOKEN = "e2e-verify-token-77d2"
+
+
+def wait_until(predicate, what, timeout=120, interval=0.01):
+    """Polls predicate() until it returns something truthy, and returns that. On timeout it fails, naming what
+    it waited for and the last value it saw (an exception raised by predicate counts as a falsy answer)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            last = predicate()
+        except Exception as e:  # noqa: BLE001 - reported below if the wait times out
+            last = e
+        else:
+            if last:
+                return last
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %g s waiting for %s (last seen: %r)" % (timeout, what, last))
+        time.sleep(interval)
+
+
+def kill_process(proc):
+    """SIGKILLs a child still running and reaps it."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
 
 
 def parse_args(argv):
@@ -74,15 +112,33 @@ class Sim:
         assert not data.get("has_more"), "simulator answer truncated: %r" % (params,)
         return [dict(zip(data["fields"], item)) for item in data["items"]]
 
-    def admin(self, path, payload=None):
-        data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request(self.url + "/_sim/" + path, data=data,
+    def admin(self, path, payload=None, method=None):
+        data = None if payload is None and method is None else json.dumps(payload).encode()
+        req = urllib.request.Request(self.url + "/_sim/" + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read().decode("utf-8"))
 
+    # --- the gate: hold the vendor's answers so a test can act while calls are in flight ---------------
+    def gate(self, allow):
+        """Lets `allow` more accepted calls through, then holds every further one; None opens the gate."""
+        return self.admin("gate", {"allow": allow}, method="POST")
+
+    def gate_state(self):
+        """{"open", "allow", "passed", "waiting", "in_flight"}."""
+        return self.admin("gate")
+
+    def wait_gate(self, waiting, passed=None, timeout=120):
+        """Waits until exactly `waiting` calls are held at the gate (and `passed` went through, if given)."""
+        def ok():
+            st = self.gate_state()
+            return st if st["waiting"] == waiting and (passed is None or st["passed"] == passed) else None
+        return wait_until(ok, "%d call(s) held at the simulator's gate%s" %
+                          (waiting, "" if passed is None else " after %d passed" % passed), timeout)
+
     def stop(self):
         if self.proc.poll() is None:
+            # SIGTERM opens the gate, so held calls finish and the simulator exits.
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(10)
@@ -121,6 +177,43 @@ class Project:
                                  (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
         return proc
 
+    def spawn(self, *args, **popen_kwargs):
+        """Starts `datasync --project DIR ARGS` in the background (stdout/stderr to pipes unless given)."""
+        popen_kwargs.setdefault("stdout", subprocess.PIPE)
+        popen_kwargs.setdefault("stderr", subprocess.PIPE)
+        popen_kwargs.setdefault("text", True)
+        return subprocess.Popen([DATASYNC, "--project", self.dir, *args], env=self.env, **popen_kwargs)
+
+    def system_db(self, sql, params=()):
+        """Reads the system database directly (no datasync process per poll)."""
+        path = self.path(".datasync", "datasync.db")
+        if not os.path.exists(path):
+            return []
+        con = sqlite3.connect(path, timeout=30)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def latest_run(self):
+        """The newest run as a dict (id, plan, status, tasks_total, tasks_done, heartbeat_at_us), or None."""
+        rows = self.system_db("SELECT id, plan, status, tasks_total, heartbeat_at_us FROM runs ORDER BY id DESC "
+                              "LIMIT 1")
+        if not rows:
+            return None
+        run_id, plan, status, total, beat = rows[0]
+        done = self.system_db("SELECT count(*) FROM tasks WHERE run_id = ? AND state = 'done'", (run_id,))[0][0]
+        return {"id": run_id, "plan": plan, "status": status, "tasks_total": total, "tasks_done": done,
+                "heartbeat_at_us": beat}
+
+    def wait_observed(self, run_id, since_us, timeout=60):
+        """Waits until the executing process of `run_id` has read the control requests made before `since_us`
+        (epoch microseconds of the process clock): its heartbeat, which returns the control request in the
+        same statement that stamps it, is newer than that."""
+        return wait_until(lambda: self.system_db("SELECT 1 FROM runs WHERE id = ? AND heartbeat_at_us > ?",
+                                                 (run_id, since_us)),
+                          "run %d to read its control request" % run_id, timeout)
+
     def ds_json(self, *args, check=True):
         proc = self.ds(*args, "--json", check=check)
         return json.loads(proc.stdout)
@@ -137,6 +230,135 @@ class Project:
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class E2ETestCase(unittest.TestCase):
+    """A TestCase whose simulators, projects, processes and clocks are cleaned up after each test (and after
+    the class, for the ones made in setUpClass), whatever the outcome."""
+
+    def _register(self, obj, stop, cls_level):
+        (type(self).addClassCleanup if cls_level else self.addCleanup)(stop)
+        return obj
+
+    def start_sim(self, *args, cls_level=False, **kwargs):
+        sim = Sim(*args, **kwargs)
+        return self._register(sim, sim.stop, cls_level)
+
+    def new_project(self, sim=None, config=None, cls_level=False):
+        project = Project(sim, config)
+        return self._register(project, project.cleanup, cls_level)
+
+    def spawn(self, project, *args, **popen_kwargs):
+        proc = project.spawn(*args, **popen_kwargs)
+        self.addCleanup(kill_process, proc)
+        return proc
+
+    def virtual_clock(self, start_us):
+        clock = VirtualClock(start_us)
+        self.addCleanup(clock.close)
+        return clock
+
+
+class VirtualClock:
+    """A clock file shared by the simulator (--clock file:F) and datasync (DATASYNC_CLOCK_FILE=F): frozen,
+    moved only by set() or by drive().
+
+    drive() moves it as the engine asks and only then: every datasync process publishes in F.waits/<pid>.json
+    whether any of its workers is busy and the earliest time a parked worker waits for (core/wait_board.hpp).
+    When every live process is parked, the simulator has no call in flight, at least one worker waits for a
+    time and that time is in the future, the clock jumps to the earliest such time. Nothing is in flight
+    while it moves, so the vendor sees every call at the time the quota planned it: zero rejected calls is
+    a property of the planner, not of CPU scheduling."""
+
+    def __init__(self, start_us):
+        self.dir = tempfile.mkdtemp(prefix="ds-clock-")
+        self.path = os.path.join(self.dir, "clock")
+        self.now_us = start_us
+        self.lock = threading.Lock()
+        self.write()
+        self.moves = []  # every time drive() moved the clock, in order
+        self._stop = threading.Event()
+        self._thread = None
+        self._error = None
+
+    def write(self):
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(self.now_us))
+        os.replace(tmp, self.path)
+
+    def set(self, us):
+        with self.lock:
+            self.now_us = max(self.now_us, us)
+            self.write()
+
+    def boards(self):
+        """{pid: board} of the live datasync processes on this clock."""
+        out = {}
+        for path in glob.glob(self.path + ".waits/*.json"):
+            try:
+                with open(path) as f:
+                    board = json.load(f)
+            except (OSError, ValueError):
+                continue  # replaced while read: the next poll sees it
+            if _alive(board["pid"]):
+                out[board["pid"]] = board
+        return out
+
+    def step(self, sims=()):
+        """Moves the clock once if the engine is waiting for a time and nothing is in flight; True if it did."""
+        first = self.boards()
+        if not first or any(b["busy"] for b in first.values()):
+            return False
+        waits = [b["until_us"] for b in first.values() if b["until_us"] is not None]
+        if not waits or min(waits) <= self.now_us:
+            return False
+        if any(s.gate_state()["in_flight"] for s in sims):
+            return False
+        # Still the same state (every board unchanged since the first read): nothing started in between.
+        second = self.boards()
+        if {p: b["seq"] for p, b in second.items()} != {p: b["seq"] for p, b in first.items()}:
+            return False
+        target = min(waits)
+        self.set(target)
+        self.moves.append(target)
+        return True
+
+    def drive(self, sims=()):
+        """Moves the clock in a background thread until close() or stop_driving()."""
+        def loop():
+            try:
+                while not self._stop.is_set():
+                    if not self.step(sims):
+                        time.sleep(0.002)
+            except Exception as e:  # noqa: BLE001 - re-raised by stop_driving
+                self._error = e
+        self._stop.clear()
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+
+    def stop_driving(self):
+        if self._thread:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+        if self._error:
+            raise self._error
+
+    def close(self):
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _alive(pid):
+    """True while pid runs (a zombie, exited but not yet reaped, is not alive)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def sim_config(sim_url, body, limits="{concurrency: 4}"):

@@ -164,7 +164,9 @@ class WebhookReceiver(_Receiver):
 
     what = "webhook post"
 
-    def __init__(self, answer='{"errcode":0,"errmsg":"ok"}'):
+    def __init__(self, answer='{"errcode":0,"errmsg":"ok"}', status=200, echo_path=False):
+        """With echo_path, the answer quotes the request's path and query (a robot that echoes the request,
+        access token included, in its error): a test of what datasync does with such an answer."""
         super().__init__()
         self.posts = self.got
         owner = self
@@ -174,8 +176,11 @@ class WebhookReceiver(_Receiver):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with owner.lock:
                     owner.posts.append({"path": self.path, "headers": dict(self.headers), "body": body.decode()})
-                out = answer.encode()
-                self.send_response(200)
+                text = answer
+                if echo_path:
+                    text = '{"errcode":300005,"errmsg":"token is not exist: %s"}' % self.path
+                out = text.encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()

@@ -7,6 +7,7 @@ The test starts its own servers (scripts/services/, a private state folder and f
 stopping the shared ones would break the tests running beside it."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import unittest
 
 import dbs
 import harness
-from harness import Project, Sim, sim_config
+from harness import E2ETestCase, sim_config, wait_until
 
 SERVICES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "services", "services.sh")
 DAILY = ["ts_code", "trade_date", "open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount"]
@@ -70,17 +71,16 @@ class PrivateServers:
         subprocess.run(["rm", "-rf", self.tmp], check=False)
 
 
-class OutageTest(unittest.TestCase):
+class OutageTest(E2ETestCase):
     def test_each_server_stops_and_returns_mid_run_and_the_data_is_exact(self):
         servers = PrivateServers()
-        sim = Sim("--slow", "1", "--slow-ms", "100", stocks=10)
-        project = Project(sim)
-        proc = None
-        try:
-            db = {k: dbs.Server(k, url) for k, url in servers.urls.items()}
-            storages = "".join("  %s: %s\n" % (name, db[kind].storage_yaml("outage"))
-                               for name, kind in (("pg", "postgres"), ("my", "mysql"), ("ch", "clickhouse")))
-            project.write_config(sim_config(sim.url, """datasets:
+        self.addCleanup(servers.close)
+        sim = self.start_sim(stocks=10)
+        project = self.new_project(sim)
+        db = {k: dbs.Server(k, url) for k, url in servers.urls.items()}
+        storages = "".join("  %s: %s\n" % (name, db[kind].storage_yaml("outage"))
+                           for name, kind in (("pg", "postgres"), ("my", "mysql"), ("ch", "clickhouse")))
+        project.write_config(sim_config(sim.url, """datasets:
   daily: {source: tushare}
 storages:
 %splans:
@@ -92,61 +92,52 @@ storages:
     params:
       trade_date: {dates: {start: "20220701", end: "20230630", weekdays_only: true}}
 """ % storages))
-            proc = subprocess.Popen([harness.DATASYNC, "--project", project.dir, "run", "bars"], env=project.env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            pg = db["postgres"]
+        log_path = project.path(".datasync", "logs", "datasync.log")
 
-            def stored_rows():
-                try:
-                    return int(pg.sql("SELECT count(*) FROM outage.daily")[0])
-                except AssertionError:
-                    return 0  # not created yet, or the server is the one that is down
+        def failed_writes(storage):
+            if not os.path.exists(log_path):
+                return 0
+            return len(re.findall(r"TRANSIENT: storage '%s' dataset 'daily': .*; retry" % storage,
+                                  harness.read_text(log_path)))
 
-            # Each outage starts once the run has got that far (in rows PostgreSQL holds), so that all three land
-            # mid-run. PostgreSQL and MariaDB shut down; ClickHouse crashes (SIGKILL), because its graceful
-            # shutdown keeps serving busy clients for many seconds.
-            for name, rows in (("pg", 300), ("maria", 900), ("clickhouse", 1500)):
-                deadline = time.time() + 120
-                while stored_rows() < rows and time.time() < deadline:
-                    self.assertIsNone(proc.poll(), "the run ended before the %s outage" % name)
-                    time.sleep(0.05)
-                self.assertIsNone(proc.poll(), "the run ended before the %s outage" % name)
-                if name == "clickhouse":
-                    servers.crash("clickhouse")
-                else:
-                    servers.services("stop", name)
-                time.sleep(1.0)
-                servers.services("start", name)
-            out, err = proc.communicate(timeout=600)
-            self.assertEqual(proc.returncode, 0, "run failed:\n%s\n%s" % (out, err))
+        # The vendor answers 20 calls, then holds the next ones: the run is mid-way when each outage starts.
+        sim.gate(20)
+        proc = self.spawn(project, "run", "bars")
+        # PostgreSQL and MariaDB shut down; ClickHouse crashes (SIGKILL), because its graceful shutdown keeps
+        # serving busy clients for many seconds.
+        for name, storage in (("pg", "pg"), ("maria", "my"), ("clickhouse", "ch")):
+            sim.wait_gate(waiting=2)
+            self.assertIsNone(proc.poll(), "the run ended before the %s outage" % name)
+            before = failed_writes(storage)
+            if name == "clickhouse":
+                servers.crash("clickhouse")
+            else:
+                servers.services("stop", name)
+            # Ten more answers: their writes find the server gone, are failed TRANSIENT and retried.
+            sim.gate(10)
+            wait_until(lambda: failed_writes(storage) > before, "a write to %s to fail during its outage" % storage)
+            servers.services("start", name)
+        sim.gate(None)
+        out, err = proc.communicate(timeout=600)
+        self.assertEqual(proc.returncode, 0, "run failed:\n%s\n%s" % (out, err))
 
-            report = project.ds_json("report", str(project.ds_json("runs")[0]["id"]))
-            self.assertEqual(report["status"], "succeeded")
-            self.assertGreater(report["retries"], 0)
-            self.assertIn("TRANSIENT", [e["kind"] for e in report["errors"]])
-            # The report keeps three examples per class; the log has every retry: each outage hit the run.
-            log = harness.read_text(project.path(".datasync", "logs", "datasync.log"))
-            for storage in ("pg", "my", "ch"):
-                self.assertRegex(log, r"TRANSIENT: storage '%s' dataset 'daily': .*; retry" % storage)
+        report = project.ds_json("report", str(project.ds_json("runs")[0]["id"]))
+        self.assertEqual(report["status"], "succeeded")
+        self.assertGreater(report["retries"], 0)
+        self.assertIn("TRANSIENT", [e["kind"] for e in report["errors"]])
+        for storage in ("pg", "my", "ch"):
+            self.assertGreater(failed_writes(storage), 0, storage)
 
-            days = [line["cal_date"] for line in sim.rows("trade_cal", {"start_date": "20220701",
-                                                                        "end_date": "20230630", "is_open": "1"})]
-            sim.admin("config", {"slow": 0})
-            expected = []
-            for day in days:
-                expected += sim.rows("daily", {"trade_date": day})
-            expected = dbs.normalize(expected, TYPES)
-            self.assertGreater(len(expected), 2000)
-            for kind, server in db.items():
-                self.assertEqual(dbs.normalize(server.rows("outage", "daily"), TYPES), expected, kind)
-        finally:
-            if proc and proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            project.cleanup()
-            sim.stop()
-            servers.close()
+        days = [line["cal_date"] for line in sim.rows("trade_cal", {"start_date": "20220701",
+                                                                    "end_date": "20230630", "is_open": "1"})]
+        expected = []
+        for day in days:
+            expected += sim.rows("daily", {"trade_date": day})
+        expected = dbs.normalize(expected, TYPES)
+        self.assertGreater(len(expected), 2000)
+        for kind, server in db.items():
+            self.assertEqual(dbs.normalize(server.rows("outage", "daily"), TYPES), expected, kind)
 
 
 if __name__ == "__main__":
-    unittest.main(argv=harness.parse_args(sys.argv))
+    unittest.main(argv=harness.parse_args(sys.argv), verbosity=2)

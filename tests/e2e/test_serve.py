@@ -3,9 +3,10 @@ virtual time: two daemons on one project fire a trade_cal-before-daily schedule 
 National Day holidays; a daemon stopped by SIGTERM mid-run checkpoints and the next one finishes the same
 run; /metrics is scraped and parsed; alerts reach a local SMTP server (STARTTLS + AUTH) and a local webhook.
 
-Time: the simulator (--clock file:F) and datasync (DATASYNC_CLOCK_FILE=F) read one file. The test jumps it to
-the next fire time that `datasync schedule next` names, waits for the slot's runs, and jumps again, so a
-week takes seconds and nothing waits for real minutes."""
+Time: the simulator (--clock file:F) and datasync (DATASYNC_CLOCK_FILE=F) read one frozen file. The test moves
+it only after the daemons are ready (their first scheduler tick) and only to the next fire time that
+`datasync schedule next` names, once the slot before it is closed; alert windows move on once the alerts are
+queued (the daemon's debug log says so). Mid-run actions happen while the simulator's gate holds the calls."""
 
 import json
 import os
@@ -14,14 +15,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import unittest
 import urllib.request
 
 import harness
-from harness import Project, Sim, read_text, sim_config
+from harness import E2ETestCase, read_text, sim_config, wait_until
 from receivers import SmtpReceiver, WebhookReceiver
-from test_engine import DAILY, VirtualClock, expected_daily, stored_daily, weekdays
+from test_engine import expected_daily, stored_daily, weekdays
 
 UNIT_NET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "net")
 CST = 8 * 3600 * 1_000_000
@@ -40,31 +40,34 @@ def cst_text(us):
 
 
 class Daemon:
-    """`datasync serve` on a free port; its output goes to a file in the project."""
+    """`datasync serve` on a free port; its output goes to a file in the project. Ready (its scheduler has
+    ticked once, /healthz answers 200) when the constructor returns."""
 
-    def __init__(self, project, name="serve"):
+    def __init__(self, test, project, name="serve", log_level="info"):
         self.project = project
         self.out_path = project.path(name + ".log")
         self.out = open(self.out_path, "a")
         info = project.path(".datasync", "serve.json")
         self.proc = subprocess.Popen(
-            [harness.DATASYNC, "--project", project.dir, "--log-level", "info", "serve", "--listen", "127.0.0.1:0"],
-            env=project.env, stdout=self.out, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        self.url = None
-        while time.time() < deadline:
+            [harness.DATASYNC, "--project", project.dir, "--log-level", log_level, "serve", "--listen",
+             "127.0.0.1:0"], env=project.env, stdout=self.out, stderr=subprocess.STDOUT)
+        test.addCleanup(self.stop, signal.SIGKILL)
+
+        def started():
             if self.proc.poll() is not None:
                 raise AssertionError("datasync serve exited %s:\n%s" % (self.proc.returncode, self.output()))
             try:
                 doc = json.loads(read_text(info))
-                if doc.get("pid") == self.proc.pid:
-                    self.url = doc["url"]
-                    break
             except (OSError, ValueError):
-                pass
-            time.sleep(0.05)
-        if not self.url:
-            raise AssertionError("datasync serve did not start:\n" + self.output())
+                return None
+            return doc["url"] if doc.get("pid") == self.proc.pid else None
+        self.url = wait_until(started, "datasync serve to write its address")
+        # Not ready until the scheduler's first tick (503 "starting"): the clock moves only after it.
+        status, health = self.get("/healthz")
+        if status == 503:
+            assert json.loads(health)["status"] == "starting", health
+        self.health = wait_until(lambda: self.get("/healthz")[0] == 200 and self.get("/healthz")[1],
+                                 "/healthz to answer 200")
 
     def output(self):
         if not self.out.closed:
@@ -86,7 +89,8 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.out.close()
+        if not self.out.closed:
+            self.out.close()
         return self.proc.returncode
 
 
@@ -96,16 +100,6 @@ def system_db(project, sql, params=()):
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
-
-
-def wait_for(predicate, what, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def next_fires(project, plans):
@@ -155,11 +149,11 @@ def metric(samples, name, **labels):
     return samples.get((name, frozenset(labels.items())))
 
 
-class ScheduleTest(unittest.TestCase):
+class ScheduleTest(E2ETestCase):
     def test_two_daemons_run_trade_cal_then_daily_on_each_trading_day_of_a_holiday_week(self):
-        clock = VirtualClock(cst_us("2024-09-26 18:00"))
-        sim = Sim("--clock", "file:" + clock.path, stocks=20)
-        project = Project(sim, sim_config(sim.url, """datasets:
+        clock = self.virtual_clock(cst_us("2024-09-26 18:00"))
+        sim = self.start_sim("--clock", "file:" + clock.path, stocks=20)
+        project = self.new_project(sim, sim_config(sim.url, """datasets:
   trade_cal: {source: tushare}
   daily: {source: tushare}
 storages:
@@ -179,74 +173,65 @@ plans:
     schedule: {cron: "30 17 * * *", calendar: trade_cal, exchange: SSE}
 """))
         project.env["DATASYNC_CLOCK_FILE"] = clock.path
-        daemons = []
-        try:
-            # Before any calendar is synced, fire times are weekdays marked as assumed.
-            first = project.ds_json("schedule", "next", "daily", "-n", "3")
-            self.assertEqual([cst_text(f["at_us"]) for f in first],
-                             ["2024-09-27 17:30", "2024-09-30 17:30", "2024-10-01 17:30"])
-            self.assertTrue(all(f["assumed_open"] for f in first))
-            daemons = [Daemon(project, "serve-a"), Daemon(project, "serve-b")]
-            end = cst_us("2024-10-08 18:00")
-            steps = 0
-            while True:
-                fires = next_fires(project, ["trade_cal", "daily"])
-                at = min(fires.values())
-                if at > end:
-                    break
-                due = [p for p, t in fires.items() if t == at]
-                clock.set(at + 1_000_000)
-                wait_for(lambda: slots_closed(project, due, at), "the slots of " + cst_text(at))
-                steps += 1
-                if cst_text(at) == "2024-09-30 17:30":
-                    # The calendar is synced now: the holidays are known, nothing is assumed.
-                    later = project.ds_json("schedule", "next", "daily", "-n", "2")
-                    self.assertEqual([(cst_text(f["at_us"]), f["assumed_open"]) for f in later],
-                                     [("2024-10-08 17:30", False), ("2024-10-09 17:30", False)])
-            slots = system_db(project, "SELECT plan, slot_us, state, run_id FROM schedule_slots ORDER BY slot_us, plan")
-            by_plan = {}
-            for plan, slot_us, state, run_id in slots:
-                by_plan.setdefault(plan, []).append((cst_text(slot_us), state))
-            self.assertEqual(by_plan["trade_cal"], [(d + " 17:30", "done") for d in
-                                                    ["2024-09-27", "2024-09-30", "2024-10-01", "2024-10-02",
-                                                     "2024-10-03", "2024-10-04", "2024-10-07", "2024-10-08"]])
-            self.assertEqual(by_plan["daily"], [(d + " 17:30", "done") for d in
-                                                ["2024-09-27", "2024-09-30", "2024-10-08"]])
-            self.assertEqual(steps, 8)
-            # One run per slot whichever daemon fired it; scheduled runs say so and name their slot.
-            runs = system_db(project, "SELECT plan, slot_us, status, triggered_by FROM runs ORDER BY id")
-            self.assertEqual(len(runs), len(slots))
-            self.assertEqual(len({(p, s) for p, s, _, _ in runs}), len(runs))
-            self.assertTrue(all(st == "succeeded" and trig == "schedule" for _, _, st, trig in runs), runs)
-            # trade_cal ran before daily in each shared slot.
-            order = system_db(project, "SELECT plan, slot_us, started_at_us, finished_at_us FROM runs")
-            times = {(p, s): (b, e) for p, s, b, e in order}
-            for (plan, slot), (begin, _) in times.items():
-                if plan == "daily":
-                    self.assertGreaterEqual(begin, times[("trade_cal", slot)][1])
-            # The data: exactly the open days' bars, as the simulator serves them.
-            open_days = [r["cal_date"] for r in sim.rows("trade_cal", {"start_date": "20240927", "end_date": "20241008",
-                                                                         "is_open": "1"})]
-            self.assertEqual(sorted(open_days), ["20240927", "20240930", "20241008"])
-            self.assertEqual(stored_daily(project), expected_daily(sim, open_days))
-            fired_by = {o for (o,) in system_db(project, "SELECT DISTINCT owner FROM schedule_slots")}
-            self.assertLessEqual(len(fired_by), 2)
-            for d in daemons:
-                self.assertEqual(d.stop(), 0, d.output())
-        finally:
-            for d in daemons:
-                d.stop(signal.SIGKILL)
-            clock.close()
-            project.cleanup()
-            sim.stop()
+        # Before any calendar is synced, fire times are weekdays marked as assumed.
+        first = project.ds_json("schedule", "next", "daily", "-n", "3")
+        self.assertEqual([cst_text(f["at_us"]) for f in first],
+                         ["2024-09-27 17:30", "2024-09-30 17:30", "2024-10-01 17:30"])
+        self.assertTrue(all(f["assumed_open"] for f in first))
+        daemons = [Daemon(self, project, "serve-a"), Daemon(self, project, "serve-b")]
+        end = cst_us("2024-10-08 18:00")
+        steps = 0
+        while True:
+            fires = next_fires(project, ["trade_cal", "daily"])
+            at = min(fires.values())
+            if at > end:
+                break
+            due = [p for p, t in fires.items() if t == at]
+            clock.set(at + 1_000_000)
+            wait_until(lambda: slots_closed(project, due, at), "the slots of " + cst_text(at))
+            steps += 1
+            if cst_text(at) == "2024-09-30 17:30":
+                # The calendar is synced now: the holidays are known, nothing is assumed.
+                later = project.ds_json("schedule", "next", "daily", "-n", "2")
+                self.assertEqual([(cst_text(f["at_us"]), f["assumed_open"]) for f in later],
+                                 [("2024-10-08 17:30", False), ("2024-10-09 17:30", False)])
+        slots = system_db(project, "SELECT plan, slot_us, state, run_id FROM schedule_slots ORDER BY slot_us, plan")
+        by_plan = {}
+        for plan, slot_us, state, run_id in slots:
+            by_plan.setdefault(plan, []).append((cst_text(slot_us), state))
+        self.assertEqual(by_plan["trade_cal"], [(d + " 17:30", "done") for d in
+                                                ["2024-09-27", "2024-09-30", "2024-10-01", "2024-10-02",
+                                                 "2024-10-03", "2024-10-04", "2024-10-07", "2024-10-08"]])
+        self.assertEqual(by_plan["daily"], [(d + " 17:30", "done") for d in
+                                            ["2024-09-27", "2024-09-30", "2024-10-08"]])
+        self.assertEqual(steps, 8)
+        # One run per slot whichever daemon fired it; scheduled runs say so and name their slot.
+        runs = system_db(project, "SELECT plan, slot_us, status, triggered_by FROM runs ORDER BY id")
+        self.assertEqual(len(runs), len(slots))
+        self.assertEqual(len({(p, s) for p, s, _, _ in runs}), len(runs))
+        self.assertTrue(all(st == "succeeded" and trig == "schedule" for _, _, st, trig in runs), runs)
+        # trade_cal ran before daily in each shared slot.
+        order = system_db(project, "SELECT plan, slot_us, started_at_us, finished_at_us FROM runs")
+        times = {(p, s): (b, e) for p, s, b, e in order}
+        for (plan, slot), (begin, _) in times.items():
+            if plan == "daily":
+                self.assertGreaterEqual(begin, times[("trade_cal", slot)][1])
+        # The data: exactly the open days' bars, as the simulator serves them.
+        open_days = [r["cal_date"] for r in sim.rows("trade_cal", {"start_date": "20240927", "end_date": "20241008",
+                                                                     "is_open": "1"})]
+        self.assertEqual(sorted(open_days), ["20240927", "20240930", "20241008"])
+        self.assertEqual(stored_daily(project), expected_daily(sim, open_days))
+        fired_by = {o for (o,) in system_db(project, "SELECT DISTINCT owner FROM schedule_slots")}
+        self.assertLessEqual(len(fired_by), 2)
+        for d in daemons:
+            self.assertEqual(d.stop(), 0, d.output())
 
-
-class ShutdownTest(unittest.TestCase):
+class ShutdownTest(E2ETestCase):
     def test_sigterm_mid_run_checkpoints_and_the_next_daemon_finishes_the_same_run(self):
-        clock = VirtualClock(cst_us("2024-06-03 17:00"))
-        sim = Sim("--clock", "file:" + clock.path, "--slow", "1.0", "--slow-ms", "150", stocks=20)
+        clock = self.virtual_clock(cst_us("2024-06-03 17:00"))
+        sim = self.start_sim("--clock", "file:" + clock.path, "--slow", "1.0", "--slow-ms", "150", stocks=20)
         days = weekdays("20240102", 40)
-        project = Project(sim, sim_config(sim.url, """datasets:
+        project = self.new_project(sim, sim_config(sim.url, """datasets:
   daily: {source: tushare}
 storages:
   db: {kind: sqlite, path: data/warehouse.db}
@@ -262,114 +247,110 @@ serve:
   shutdown_timeout_secs: 30
 """ % ", ".join('"%s"' % d for d in days)))
         project.env["DATASYNC_CLOCK_FILE"] = clock.path
-        first = second = None
-        try:
-            first = Daemon(project, "serve-1")
-            # Not ready until the scheduler's first tick (503 "starting"); the clock moves only after it.
-            status, health = first.get("/healthz")
-            if status == 503:
-                self.assertEqual(json.loads(health)["status"], "starting", health)
-                health = wait_for(lambda: first.get("/healthz")[0] == 200 and first.get("/healthz")[1],
-                                  "/healthz to answer 200")
-            self.assertEqual(json.loads(health)["status"], "ok", health)
-            slot = cst_us("2024-06-03 17:30")
-            clock.set(slot + 1_000_000)
-            run_id = wait_for(lambda: system_db(project, "SELECT id FROM runs WHERE slot_us = ? AND tasks_total > 0",
-                                                (slot,)), "the slot's run")[0][0]
+        first = Daemon(self, project, "serve-1")
+        self.assertEqual(json.loads(first.health)["status"], "ok", first.health)
+        # Six calls answered (each after the simulator's 150 ms), two more held in flight.
+        sim.gate(6)
+        slot = cst_us("2024-06-03 17:30")
+        clock.set(slot + 1_000_000)
+        run_id = wait_until(lambda: system_db(project, "SELECT id FROM runs WHERE slot_us = ? AND tasks_total > 0",
+                                              (slot,)), "the slot's run")[0][0]
 
-            def tasks_done():
-                return system_db(project, "SELECT count(*) FROM tasks WHERE run_id = ? AND state = 'done'",
-                                 (run_id,))[0][0]
-            wait_for(lambda: tasks_done() >= 6, "some tasks done")
-            # Mid-run: the metrics show the work in progress.
-            samples, types = parse_metrics(first.get("/metrics")[1])
-            self.assertEqual(types["datasync_request_duration_seconds"], "histogram")
-            self.assertGreaterEqual(metric(samples, "datasync_requests_total", plan="bars", outcome="ok"), 6)
-            self.assertEqual(metric(samples, "datasync_runs_active"), 1)
-            self.assertEqual(metric(samples, "datasync_schedule_slots", state="started"), 1)
+        def tasks_done():
+            return system_db(project, "SELECT count(*) FROM tasks WHERE run_id = ? AND state = 'done'",
+                             (run_id,))[0][0]
+        sim.wait_gate(waiting=2, passed=6)
+        wait_until(lambda: tasks_done() == 6, "the six answered tasks to be done")
+        # Mid-run: the metrics show the work in progress.
+        samples, types = parse_metrics(first.get("/metrics")[1])
+        self.assertEqual(types["datasync_request_duration_seconds"], "histogram")
+        self.assertEqual(metric(samples, "datasync_requests_total", plan="bars", outcome="ok"), 6)
+        self.assertEqual(metric(samples, "datasync_runs_active"), 1)
+        self.assertEqual(metric(samples, "datasync_schedule_slots", state="started"), 1)
 
-            self.assertEqual(first.stop(signal.SIGTERM), 0, first.output())
-            self.assertIn("shutting down", first.output())
-            status = system_db(project, "SELECT status FROM runs WHERE id = ?", (run_id,))[0][0]
-            done_at_stop = tasks_done()
-            self.assertEqual(status, "paused")
-            self.assertLess(done_at_stop, 40)
-            self.assertEqual(system_db(project, "SELECT count(*) FROM tasks WHERE run_id = ? AND state = 'running'",
-                                       (run_id,))[0][0], 0, "tasks in flight finished before the exit")
-            self.assertEqual(system_db(project, "SELECT state, owner FROM schedule_slots WHERE plan = 'bars'"),
-                             [("started", "")], "the slot was released for the next daemon")
+        # SIGTERM with two calls in flight: once the daemon says it is shutting down no new call starts; the
+        # two held ones finish and are written, then it exits.
+        first.proc.send_signal(signal.SIGTERM)
+        wait_until(lambda: "shutting down" in first.output(), "the daemon to start shutting down")
+        sim.gate(2)
+        self.assertEqual(first.stop(signal.SIGTERM), 0, first.output())
+        self.assertEqual(sim.gate_state()["passed"], 2, "no call started after the shutdown began")
+        status = system_db(project, "SELECT status FROM runs WHERE id = ?", (run_id,))[0][0]
+        done_at_stop = tasks_done()
+        self.assertEqual(status, "paused")
+        self.assertEqual(done_at_stop, 8, "the 6 answered calls and the 2 in flight")
+        self.assertEqual(system_db(project, "SELECT count(*) FROM tasks WHERE run_id = ? AND state = 'running'",
+                                   (run_id,))[0][0], 0, "tasks in flight finished before the exit")
+        self.assertEqual(system_db(project, "SELECT state, owner FROM schedule_slots WHERE plan = 'bars'"),
+                         [("started", "")], "the slot was released for the next daemon")
 
-            second = Daemon(project, "serve-2")
-            wait_for(lambda: system_db(project, "SELECT 1 FROM runs WHERE id = ? AND status = 'succeeded'", (run_id,)),
-                     "the run to finish")
-            wait_for(lambda: system_db(project, "SELECT 1 FROM schedule_slots WHERE plan = 'bars' AND state = 'done'"),
-                     "the slot to close")
-            self.assertEqual(system_db(project, "SELECT count(*) FROM runs"), [(1,)], "the same run was continued")
-            self.assertEqual(stored_daily(project), expected_daily(sim, days))
-            stats = sim.admin("stats")["by_token"][harness.TOKEN]["daily"]
-            self.assertEqual(stats["accepted"], 40, "no task was fetched twice")
+        sim.gate(None)
+        second = Daemon(self, project, "serve-2")
+        wait_until(lambda: system_db(project, "SELECT 1 FROM runs WHERE id = ? AND status = 'succeeded'", (run_id,)),
+                   "the run to finish")
+        wait_until(lambda: system_db(project, "SELECT 1 FROM schedule_slots WHERE plan = 'bars' AND state = 'done'"),
+                   "the slot to close")
+        self.assertEqual(system_db(project, "SELECT count(*) FROM runs"), [(1,)], "the same run was continued")
+        self.assertEqual(stored_daily(project), expected_daily(sim, days))
+        stats = sim.admin("stats")["by_token"][harness.TOKEN]["daily"]
+        self.assertEqual(stats["accepted"], 40, "no task was fetched twice")
 
-            samples, types = parse_metrics(second.get("/metrics")[1])
-            for name, kind in [("datasync_runs_total", "counter"), ("datasync_requests_total", "counter"),
-                               ("datasync_rows_total", "counter"), ("datasync_bytes_total", "counter"),
-                               ("datasync_errors_total", "counter"), ("datasync_quota_used", "gauge"),
-                               ("datasync_fetch_queue_depth", "gauge"), ("datasync_sink_queue_depth", "gauge"),
-                               ("datasync_schedule_slots", "gauge"), ("datasync_up", "gauge")]:
-                self.assertEqual(types.get(name), kind, name)
-            self.assertEqual(metric(samples, "datasync_up"), 1)
-            self.assertEqual(metric(samples, "datasync_runs_total", plan="bars", status="succeeded"), 1)
-            self.assertEqual(metric(samples, "datasync_tasks_total", plan="bars", outcome="done"), 40)
-            remaining = 40 - done_at_stop
-            requests = sum(v for (n, l), v in samples.items() if n == "datasync_requests_total")
-            self.assertEqual(requests, remaining)
-            # The histogram: cumulative buckets, +Inf equal to the count, the count equal to the requests.
-            buckets = sorted(((float(dict(l)["le"]), v) for (n, l), v in samples.items()
-                              if n == "datasync_request_duration_seconds_bucket"), key=lambda x: x[0])
-            counts = [v for _, v in buckets]
-            self.assertEqual(counts, sorted(counts))
-            self.assertEqual(buckets[-1], (float("inf"), requests))
-            self.assertEqual(metric(samples, "datasync_request_duration_seconds_count", plan="bars"), requests)
-            self.assertGreaterEqual(metric(samples, "datasync_request_duration_seconds_sum", plan="bars"),
-                                    0.15 * requests * 0.9, "each call took the simulator's 150 ms")
-            self.assertEqual(metric(samples, "datasync_request_duration_seconds_bucket", plan="bars", le="0.1"), 0)
-            # Rows count in the process that wrote them: this one wrote the rest of the run, not all of it.
-            rows_of_run = system_db(project, "SELECT sum(rows) FROM tasks WHERE run_id = ? AND state = 'done'",
-                                    (run_id,))[0][0]
-            self.assertGreater(metric(samples, "datasync_rows_total", plan="bars"), 0)
-            self.assertLess(metric(samples, "datasync_rows_total", plan="bars"), rows_of_run)
-            self.assertEqual(metric(samples, "datasync_fetch_queue_depth", plan="bars"), 0)
-            self.assertEqual(metric(samples, "datasync_tasks_in_flight", plan="bars"), 0)
-            self.assertEqual(metric(samples, "datasync_quota_used", quota="tushare/daily", window="day"), 40)
-            self.assertEqual(metric(samples, "datasync_schedule_slots", state="started"), 0)
-            # The docs list every metric family, and the Grafana dashboard queries only ones that exist.
-            docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
-            documented = set(re.findall(r"`(datasync_[a-z_]+)`", read_text(os.path.join(docs, "serve.md"))))
-            self.assertEqual(set(types) - documented, set())
-            dashboard = json.loads(read_text(os.path.join(docs, "grafana-dashboard.json")))
-            queried = {re.sub(r"_(bucket|sum|count)$", "", m) for p in dashboard["panels"] for t in p["targets"]
-                       for m in re.findall(r"datasync_[a-z_]+", t["expr"])}
-            self.assertEqual(queried - set(types), set())
-            self.assertEqual(second.stop(), 0, second.output())
-        finally:
-            for d in (first, second):
-                if d:
-                    d.stop(signal.SIGKILL)
-            clock.close()
-            project.cleanup()
-            sim.stop()
+        samples, types = parse_metrics(second.get("/metrics")[1])
+        for name, kind in [("datasync_runs_total", "counter"), ("datasync_requests_total", "counter"),
+                           ("datasync_rows_total", "counter"), ("datasync_bytes_total", "counter"),
+                           ("datasync_errors_total", "counter"), ("datasync_quota_used", "gauge"),
+                           ("datasync_fetch_queue_depth", "gauge"), ("datasync_sink_queue_depth", "gauge"),
+                           ("datasync_schedule_slots", "gauge"), ("datasync_up", "gauge")]:
+            self.assertEqual(types.get(name), kind, name)
+        self.assertEqual(metric(samples, "datasync_up"), 1)
+        self.assertEqual(metric(samples, "datasync_runs_total", plan="bars", status="succeeded"), 1)
+        self.assertEqual(metric(samples, "datasync_tasks_total", plan="bars", outcome="done"), 40)
+        remaining = 40 - done_at_stop
+        requests = sum(v for (n, l), v in samples.items() if n == "datasync_requests_total")
+        self.assertEqual(requests, remaining)
+        # The histogram: cumulative buckets, +Inf equal to the count, the count equal to the requests.
+        buckets = sorted(((float(dict(l)["le"]), v) for (n, l), v in samples.items()
+                          if n == "datasync_request_duration_seconds_bucket"), key=lambda x: x[0])
+        counts = [v for _, v in buckets]
+        self.assertEqual(counts, sorted(counts))
+        self.assertEqual(buckets[-1], (float("inf"), requests))
+        self.assertEqual(metric(samples, "datasync_request_duration_seconds_count", plan="bars"), requests)
+        self.assertGreaterEqual(metric(samples, "datasync_request_duration_seconds_sum", plan="bars"),
+                                0.15 * requests * 0.9, "each call took the simulator's 150 ms")
+        self.assertEqual(metric(samples, "datasync_request_duration_seconds_bucket", plan="bars", le="0.1"), 0)
+        # Rows count in the process that wrote them: this one wrote the rest of the run, not all of it.
+        rows_of_run = system_db(project, "SELECT sum(rows) FROM tasks WHERE run_id = ? AND state = 'done'",
+                                (run_id,))[0][0]
+        self.assertGreater(metric(samples, "datasync_rows_total", plan="bars"), 0)
+        self.assertLess(metric(samples, "datasync_rows_total", plan="bars"), rows_of_run)
+        self.assertEqual(metric(samples, "datasync_fetch_queue_depth", plan="bars"), 0)
+        self.assertEqual(metric(samples, "datasync_tasks_in_flight", plan="bars"), 0)
+        self.assertEqual(metric(samples, "datasync_quota_used", quota="tushare/daily", window="day"), 40)
+        self.assertEqual(metric(samples, "datasync_schedule_slots", state="started"), 0)
+        # The docs list every metric family, and the Grafana dashboard queries only ones that exist.
+        docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
+        documented = set(re.findall(r"`(datasync_[a-z_]+)`", read_text(os.path.join(docs, "serve.md"))))
+        self.assertEqual(set(types) - documented, set())
+        dashboard = json.loads(read_text(os.path.join(docs, "grafana-dashboard.json")))
+        queried = {re.sub(r"_(bucket|sum|count)$", "", m) for p in dashboard["panels"] for t in p["targets"]
+                   for m in re.findall(r"datasync_[a-z_]+", t["expr"])}
+        self.assertEqual(queried - set(types), set())
+        self.assertEqual(second.stop(), 0, second.output())
 
 
-class AlertTest(unittest.TestCase):
+class AlertTest(E2ETestCase):
     def test_failures_deferral_drift_lateness_and_the_daily_summary_reach_mail_and_a_webhook_once_per_storm(self):
-        clock = VirtualClock(cst_us("2024-06-03 17:00"))
+        clock = self.virtual_clock(cst_us("2024-06-03 17:00"))
         # adj_factor is refused (a permission error); daily has gained a field (schema drift); daily_basic allows
         # one call a day (the second defers its run to the vendor's midnight).
-        sim = Sim("--clock", "file:" + clock.path, "--no-permission", "adj_factor", "--schema-change",
-                  "--api-limit", "daily_basic:day=1", stocks=20)
+        sim = self.start_sim("--clock", "file:" + clock.path, "--no-permission", "adj_factor", "--schema-change",
+                             "--api-limit", "daily_basic:day=1", stocks=20)
         smtp = SmtpReceiver(cert=os.path.join(UNIT_NET, "test_server_cert.pem"),
                             key=os.path.join(UNIT_NET, "test_server_key.pem"),
                             user="alerts", password="smtp-pass-5c1e", require_tls=True)
+        self.addCleanup(smtp.stop)
         hook = WebhookReceiver()
+        self.addCleanup(hook.stop)
         plans = "".join("""  bars%d:
     dataset: adj_factor
     storages: [db]
@@ -387,7 +368,7 @@ class AlertTest(unittest.TestCase):
     params: {trade_date: ["20240530", "20240531"]}
     schedule: "30 17 * * *"
 """
-        project = Project(sim, sim_config(sim.url, """project: {name: alerts-e2e}
+        project = self.new_project(sim, sim_config(sim.url, """project: {name: alerts-e2e}
 datasets:
   adj_factor: {source: tushare}
   daily: {source: tushare}
@@ -419,81 +400,76 @@ alerts:
         project.env["DATASYNC_CLOCK_FILE"] = clock.path
         project.env["E2E_SMTP_PASSWORD"] = "smtp-pass-5c1e"
         project.env["E2E_HOOK_URL"] = hook.url + "?access_token=hook-token-77ab31"
-        daemon = None
-        try:
-            daemon = Daemon(project)
-            slot = cst_us("2024-06-03 17:30")
-            clock.set(slot + 1_000_000)
-            wait_for(lambda: len(system_db(project, "SELECT 1 FROM schedule_slots WHERE state = 'done'")) == 4 and
-                     system_db(project, "SELECT 1 FROM runs WHERE plan = 'basics' AND status = 'deferred'"),
-                     "the five runs")
-            self.assertEqual(system_db(project, "SELECT plan, status FROM runs ORDER BY plan"),
-                             [("bars1", "failed"), ("bars2", "failed"), ("bars3", "failed"), ("basics", "deferred"),
-                              ("prices", "succeeded")])
-            clock.set(slot + 40_000_000)  # past the 30 s grouping window
-            mails = smtp.wait(1)
-            posts = hook.wait(1)
-            mail = mails[0]
-            self.assertTrue(mail["tls"], "STARTTLS was used")
-            self.assertEqual(mail["user"], "alerts")
-            self.assertEqual(sorted(mail["to"]), ["<desk@example.com>", "<ops@example.com>"])
-            msg = mail["message"]
-            storm = "8 alerts: 3 permission, 1 run_deferred, 3 run_failed, 1 schema_drift"
-            self.assertEqual(msg["Subject"], "[datasync alerts-e2e] " + storm)
-            body = msg.get_content()
-            for i in range(1, 4):
-                self.assertIn("of plan bars%d failed" % i, body)
-                self.assertIn("plan bars%d: the vendor refused the credential or the API" % i, body)
-            self.assertIn("PERMISSION", body)
-            self.assertIn("of plan basics deferred by the vendor's quota until 2024-06-03 16:00:00 UTC", body)
-            self.assertIn("plan prices: schema drift: the vendor returned field 'vwap' that dataset 'daily' does not "
-                          "have", body)
-            post = json.loads(posts[0]["body"])
-            self.assertEqual(post["msgtype"], "text")
-            self.assertTrue(post["text"]["content"].startswith(storm + "\n"))
-            self.assertIn("access_token=hook-token-77ab31", posts[0]["path"])
-            # One message per channel for the storm: nothing more arrives.
-            time.sleep(0.5)
-            self.assertEqual(len(smtp.messages), 1)
-            self.assertEqual(len(hook.posts), 1)
+        daemon = Daemon(self, project, log_level="debug")
 
-            # 18:00: no plan succeeded by its deadline -> three "late" alerts, one message per channel.
-            clock.set(cst_us("2024-06-03 18:00") + 1_000_000)
-            wait_for(lambda: system_db(project, "SELECT count(*) FROM schedule_slots WHERE late_notified = 1")[0][0]
-                     == 3, "late slots")
-            clock.set(cst_us("2024-06-03 18:00") + 40_000_000)
-            mails = smtp.wait(2)
-            self.assertEqual(mails[1]["message"]["Subject"], "[datasync alerts-e2e] 3 alerts: 3 plan_late")
-            self.assertIn("no successful run by the deadline 18:00", mails[1]["message"].get_content())
-            hook.wait(2)
+        def queued():
+            return daemon.output().count(" queued for [")
+        slot = cst_us("2024-06-03 17:30")
+        clock.set(slot + 1_000_000)
+        wait_until(lambda: len(system_db(project, "SELECT 1 FROM schedule_slots WHERE state = 'done'")) == 4 and
+                 system_db(project, "SELECT 1 FROM runs WHERE plan = 'basics' AND status = 'deferred'"),
+                 "the five runs")
+        self.assertEqual(system_db(project, "SELECT plan, status FROM runs ORDER BY plan"),
+                         [("bars1", "failed"), ("bars2", "failed"), ("bars3", "failed"), ("basics", "deferred"),
+                          ("prices", "succeeded")])
+        # Every alert of the storm is queued (3 permission, 3 run_failed, 1 run_deferred, 1 schema_drift)
+        # before the clock passes the 30 s grouping window.
+        wait_until(lambda: queued() == 8, "the storm's eight alerts to be queued")
+        clock.set(slot + 40_000_000)
+        mails = smtp.wait(1)
+        posts = hook.wait(1)
+        mail = mails[0]
+        self.assertTrue(mail["tls"], "STARTTLS was used")
+        self.assertEqual(mail["user"], "alerts")
+        self.assertEqual(sorted(mail["to"]), ["<desk@example.com>", "<ops@example.com>"])
+        msg = mail["message"]
+        storm = "8 alerts: 3 permission, 1 run_deferred, 3 run_failed, 1 schema_drift"
+        self.assertEqual(msg["Subject"], "[datasync alerts-e2e] " + storm)
+        body = msg.get_content()
+        for i in range(1, 4):
+            self.assertIn("of plan bars%d failed" % i, body)
+            self.assertIn("plan bars%d: the vendor refused the credential or the API" % i, body)
+        self.assertIn("PERMISSION", body)
+        self.assertIn("of plan basics deferred by the vendor's quota until 2024-06-03 16:00:00 UTC", body)
+        self.assertIn("plan prices: schema drift: the vendor returned field 'vwap' that dataset 'daily' does not "
+                      "have", body)
+        post = json.loads(posts[0]["body"])
+        self.assertEqual(post["msgtype"], "text")
+        self.assertTrue(post["text"]["content"].startswith(storm + "\n"))
+        self.assertIn("access_token=hook-token-77ab31", posts[0]["path"])
 
-            # 18:30: the daily summary goes to the webhook.
-            clock.set(cst_us("2024-06-03 18:30") + 1_000_000)
-            time.sleep(0.3)
-            clock.set(cst_us("2024-06-03 18:30") + 40_000_000)
-            posts = hook.wait(3)
-            summary = json.loads(posts[2]["body"])["text"]["content"]
-            self.assertTrue(summary.startswith("daily summary 2024-06-03: 5 run(s), 3 failed"), summary)
-            self.assertIn("Runs created on 2024-06-03 (Asia/Shanghai): 5 (1 deferred, 3 failed, 1 succeeded)", summary)
-            self.assertIn("of plan basics: deferred", summary)
-            self.assertEqual(len(smtp.messages), 2, "the summary goes only to its own channels")
-            summary_cli = project.ds_json("summary", "2024-06-03", "--timezone", "Asia/Shanghai")
-            self.assertEqual(summary_cli["runs_by_status"], {"deferred": 1, "failed": 3, "succeeded": 1})
+        # 18:00: no plan succeeded by its deadline -> three "late" alerts, one message per channel.
+        clock.set(cst_us("2024-06-03 18:00") + 1_000_000)
+        wait_until(lambda: system_db(project, "SELECT count(*) FROM schedule_slots WHERE late_notified = 1")[0][0]
+                   == 3 and queued() == 11, "the three late alerts to be queued")
+        clock.set(cst_us("2024-06-03 18:00") + 40_000_000)
+        mails = smtp.wait(2)
+        # One message per channel for the storm: the next one is already the lateness.
+        self.assertEqual(mails[1]["message"]["Subject"], "[datasync alerts-e2e] 3 alerts: 3 plan_late")
+        self.assertIn("no successful run by the deadline 18:00", mails[1]["message"].get_content())
+        posts = hook.wait(2)
+        self.assertTrue(json.loads(posts[1]["body"])["text"]["content"].startswith("3 alerts: 3 plan_late"))
 
-            self.assertEqual(daemon.stop(), 0, daemon.output())
-            # Secrets never reach a log.
-            logs = daemon.output() + read_text(project.path(".datasync", "logs", "datasync.log"))
-            self.assertNotIn("smtp-pass-5c1e", logs)
-            self.assertNotIn("hook-token-77ab31", logs)
-            self.assertIn("alert channel 'ops_mail': sent \"%s\"" % storm, logs)
-        finally:
-            if daemon:
-                daemon.stop(signal.SIGKILL)
-            smtp.stop()
-            hook.stop()
-            clock.close()
-            project.cleanup()
-            sim.stop()
+        # 18:30: the daily summary goes to the webhook.
+        clock.set(cst_us("2024-06-03 18:30") + 1_000_000)
+        wait_until(lambda: queued() == 12, "the daily summary to be queued")
+        clock.set(cst_us("2024-06-03 18:30") + 40_000_000)
+        posts = hook.wait(3)
+        summary = json.loads(posts[2]["body"])["text"]["content"]
+        self.assertTrue(summary.startswith("daily summary 2024-06-03: 5 run(s), 3 failed"), summary)
+        self.assertIn("Runs created on 2024-06-03 (Asia/Shanghai): 5 (1 deferred, 3 failed, 1 succeeded)", summary)
+        self.assertIn("of plan basics: deferred", summary)
+        self.assertEqual(len(smtp.messages), 2, "the summary goes only to its own channels")
+        self.assertEqual(len(hook.posts), 3)
+        summary_cli = project.ds_json("summary", "2024-06-03", "--timezone", "Asia/Shanghai")
+        self.assertEqual(summary_cli["runs_by_status"], {"deferred": 1, "failed": 3, "succeeded": 1})
+
+        self.assertEqual(daemon.stop(), 0, daemon.output())
+        # Secrets never reach a log.
+        logs = daemon.output() + read_text(project.path(".datasync", "logs", "datasync.log"))
+        self.assertNotIn("smtp-pass-5c1e", logs)
+        self.assertNotIn("hook-token-77ab31", logs)
+        self.assertIn("alert channel 'ops_mail': sent \"%s\"" % storm, logs)
 
 
 if __name__ == "__main__":
