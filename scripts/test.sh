@@ -11,6 +11,7 @@ bash scripts/build.sh test
 build_dir=$root/build/test
 echo "build done in $(( $(date +%s) - t0 )) s"
 # Set-up hooks (npm oracles, database servers): start now, stop on exit whatever happens.
+export DATASYNC_TEST_BUILD_DIR=$build_dir
 export DATASYNC_TEST_ENV=$build_dir/test-env.sh
 : >"$DATASYNC_TEST_ENV"
 hooks=(scripts/test-setup.d/*.sh)

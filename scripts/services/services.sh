@@ -3,7 +3,7 @@
 # Debian, on 127.0.0.1 only, state under $BASE, no systemd (recipes and pitfalls:
 # ../shared/notes/environment.md §2). Every server has user/password/database synctest.
 #
-# Usage: services.sh start|stop|status|forget [pg] [maria] [clickhouse]        (default: all three)
+# Usage: services.sh start|stop|status|forget|env [pg] [maria] [clickhouse]    (default: all three)
 #   start   Starts each server (a running one is left alone) and prints its port. The port is, in this
 #           order: the one given in the env (PG_PORT, MARIA_PORT, CH_HTTP_PORT, CH_TCP_PORT); the one
 #           recorded in $BASE/ports.env by an earlier start, so a restart keeps the server's URL (if another
@@ -15,6 +15,8 @@
 #   stop    Stops the servers; their ports stay recorded.
 #   status  Running or stopped, with the recorded ports.
 #   forget  Drops the recorded ports of stopped servers, so that the next start picks new ones.
+#   env     Prints the tests' settings for the recorded ports, KEY=VALUE (DATASYNC_TEST_PG_URL,
+#           DATASYNC_TEST_MYSQL_URL, DATASYNC_TEST_CLICKHOUSE_URL), e.g. export $(services.sh env)
 # Env: BASE  the state folder (default /tmp/datasync-services). It and every parent folder must be
 #            traversable by the postgres, mysql and clickhouse users, and it should be short: the servers'
 #            unix sockets live in it and a socket path has at most 107 bytes.
@@ -25,8 +27,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}
 case "$cmd" in
-  start|stop|status|forget) shift ;;
-  *) echo "usage: services.sh start|stop|status|forget [pg] [maria] [clickhouse]" >&2; exit 2 ;;
+  start|stop|status|forget|env) shift ;;
+  *) echo "usage: services.sh start|stop|status|forget|env [pg] [maria] [clickhouse]" >&2; exit 2 ;;
 esac
 svcs=${*:-pg maria clickhouse}
 for s in $svcs; do
@@ -38,6 +40,7 @@ done
 
 export BASE=${BASE:-/tmp/datasync-services}
 mkdir -p "$BASE"
+BASE=$(cd "$BASE" && pwd)
 chmod 755 "$BASE"
 ports_file=$BASE/ports.env
 exec 9>>"$BASE/.lock"
@@ -195,6 +198,18 @@ for s in $svcs; do
       fi ;;
     status)
       if server "$s" status; then echo "$s running ($(ports_text "$s"))"; else echo "$s stopped ($(ports_text "$s"))"; fi ;;
+    env)
+      case $s in
+        pg) url_var=DATASYNC_TEST_PG_URL scheme=postgres port=${recorded[PG_PORT]:-} ;;
+        maria) url_var=DATASYNC_TEST_MYSQL_URL scheme=mysql port=${recorded[MARIA_PORT]:-} ;;
+        clickhouse) url_var=DATASYNC_TEST_CLICKHOUSE_URL scheme=clickhouse port=${recorded[CH_HTTP_PORT]:-} ;;
+      esac
+      if [ -z "$port" ]; then
+        echo "services.sh: no port recorded for $s in $ports_file (start it first)" >&2
+        failed=1
+        continue
+      fi
+      echo "$url_var=$scheme://synctest:synctest@127.0.0.1:$port/synctest" ;;
     forget)
       if server "$s" status; then
         echo "$s is running: its port stays recorded" >&2
