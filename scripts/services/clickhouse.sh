@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# ClickHouse (Debian's 18.16) HTTP on 127.0.0.1:${CH_HTTP_PORT:-58123}, data under $BASE/clickhouse, run as
-# the clickhouse user. Minimal config: the root tag of 18.16 is <yandex>. Usage: clickhouse.sh start|stop|status
+# ClickHouse (Debian's 18.16) HTTP on 127.0.0.1:$CH_HTTP_PORT (native protocol on $CH_TCP_PORT), data under
+# $BASE/clickhouse, run as the clickhouse user. Minimal config: the root tag of 18.16 is <yandex>.
+# Usage: clickhouse.sh start|stop|status (services.sh sets BASE and the ports). A start that finds a port
+# taken exits 98.
 set -euo pipefail
-BASE=${BASE:-/tmp/datasync-services}; mkdir -p "$BASE"; chmod 755 "$BASE"
-CH_HTTP_PORT=${CH_HTTP_PORT:-58123}; CH_TCP_PORT=${CH_TCP_PORT:-59000}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$here/common.sh"
 D=$BASE/clickhouse
-running() { [ -f "$D/clickhouse.pid" ] && kill -0 "$(cat "$D/clickhouse.pid")" 2>/dev/null; }
+running() { [ -f "$D/clickhouse.pid" ] && alive "$(cat "$D/clickhouse.pid" 2>/dev/null)"; }
+# Ready when the HTTP port answers and the process listening on it is ours: with a bare ping, a server of
+# someone else's on that port would look like ours.
+ours_ready() {
+  local pid
+  pid=$(cat "$D/clickhouse.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && ss -Hltnp "sport = :$CH_HTTP_PORT" | grep -q "pid=$pid," &&
+    [ "$(curl -s "http://127.0.0.1:$CH_HTTP_PORT/ping")" = "Ok." ]
+}
 case "$1" in
 start)
+  CH_HTTP_PORT=${CH_HTTP_PORT:?CH_HTTP_PORT is set by services.sh}
+  CH_TCP_PORT=${CH_TCP_PORT:?CH_TCP_PORT is set by services.sh}
   mkdir -p "$D"/{data,tmp,user_files,format_schemas,log}
   cat >"$D/config.xml" <<XML
 <?xml version="1.0"?>
@@ -45,14 +58,24 @@ XML
   # A crashed server leaves its pid file behind, and --daemon refuses to start while one exists.
   if ! running; then rm -f "$D/clickhouse.pid"; fi
   if ! running; then
+    mark=$(log_mark "$D/log/err.log")
     runuser -u clickhouse -- clickhouse-server --config-file="$D/config.xml" --pid-file="$D/clickhouse.pid" --daemon
+    # The daemon writes its pid file before it binds the ports, and exits when a bind fails.
+    daemon_pid=
+    for _ in $(seq 1 300); do
+      ours_ready && break
+      p=$(cat "$D/clickhouse.pid" 2>/dev/null || true)
+      [ -n "$p" ] && daemon_pid=$p
+      [ -n "$daemon_pid" ] && ! alive "$daemon_pid" && break
+      sleep 0.1
+    done
+    ours_ready || fail_start clickhouse "$D/log/err.log" "$mark" "$CH_HTTP_PORT" "$CH_TCP_PORT"
   fi
-  for _ in $(seq 1 300); do [ "$(curl -s "http://127.0.0.1:$CH_HTTP_PORT/ping")" = "Ok." ] && break; sleep 0.1; done
   curl -sS "http://127.0.0.1:$CH_HTTP_PORT/ping" ;;
 stop)
   if running; then
     pid=$(cat "$D/clickhouse.pid"); kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 300); do alive "$pid" || break; sleep 0.1; done
   fi ;;
 status) running ;;
 *) echo "usage: clickhouse.sh start|stop|status" >&2; exit 2 ;;

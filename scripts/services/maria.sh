@@ -1,27 +1,44 @@
 #!/usr/bin/env bash
-# MariaDB on 127.0.0.1:${MARIA_PORT:-53306}, data under $BASE/maria, mariadbd run directly as the mysql user.
-# Usage: maria.sh start|stop|status
+# MariaDB on 127.0.0.1:$MARIA_PORT, data under $BASE/maria, mariadbd run directly as the mysql user.
+# Usage: maria.sh start|stop|status (services.sh sets BASE and the port). A start that finds the port taken
+# exits 98.
 set -euo pipefail
-BASE=${BASE:-/tmp/datasync-services}; mkdir -p "$BASE"; chmod 755 "$BASE"; MARIA_PORT=${MARIA_PORT:-53306}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$here/common.sh"
 D=$BASE/maria; SOCK=$D/mysqld.sock
-running() { [ -f "$D/mysqld.pid" ] && kill -0 "$(cat "$D/mysqld.pid")" 2>/dev/null; }
+running() { [ -f "$D/mysqld.pid" ] && alive "$(cat "$D/mysqld.pid" 2>/dev/null)"; }
+ping_socket() { mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1; }
 case "$1" in
 start)
-  mkdir -p "$D"; chown mysql:mysql "$D"
+  MARIA_PORT=${MARIA_PORT:?MARIA_PORT is set by services.sh}
+  # A private tmpdir: two bootstraps at once in the shared /tmp collide on their temporary tables
+  # ("Unknown table 'mysql.tmp_user_sys'"), as two checkouts starting their servers together would.
+  mkdir -p "$D/tmp"; chown mysql:mysql "$D" "$D/tmp"
   if [ ! -d "$D/data/mysql" ]; then
-    mariadb-install-db --no-defaults --user=mysql --datadir="$D/data" \
-      --auth-root-authentication-method=socket --skip-test-db >"$D/install.log" 2>&1
+    mariadb-install-db --no-defaults --user=mysql --datadir="$D/data" --tmpdir="$D/tmp" \
+      --auth-root-authentication-method=socket --skip-test-db >"$D/install.log" 2>&1 ||
+      { echo "maria: mariadb-install-db failed; the end of $D/install.log:" >&2; tail -n 20 "$D/install.log" >&2; exit 1; }
   fi
   if ! running; then
+    mark=$(log_mark "$D/error.log")
     # --no-defaults must come first: it keeps /etc/mysql/*.cnf (socket /run/mysqld, port 3306) out.
     # local_infile: the sink may bulk-load with LOAD DATA LOCAL INFILE.
-    setsid nohup mariadbd --no-defaults --user=mysql --datadir="$D/data" --socket="$SOCK" \
+    setsid nohup mariadbd --no-defaults --user=mysql --datadir="$D/data" --tmpdir="$D/tmp" --socket="$SOCK" \
       --port="$MARIA_PORT" --bind-address=127.0.0.1 --pid-file="$D/mysqld.pid" --log-error="$D/error.log" \
       --skip-name-resolve --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=0 \
       --innodb-log-file-size=64M --max-allowed-packet=256M --local-infile=1 --max-connections=300 \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
+    pid=$!
+    # Ready when it answers on its own socket (which it creates only after binding the TCP port); it exits
+    # at once when the port is taken.
+    for _ in $(seq 1 600); do
+      ping_socket && break
+      alive "$pid" || break
+      sleep 0.1
+    done
+    ping_socket || fail_start maria "$D/error.log" "$mark" "$MARIA_PORT"
   fi
-  for _ in $(seq 1 240); do mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1 && break; sleep 0.25; done
   # The test user may create and drop databases: every test works in a database of its own.
   mariadb --no-defaults --socket="$SOCK" -uroot <<SQL
 CREATE DATABASE IF NOT EXISTS synctest CHARACTER SET utf8mb4;
@@ -34,7 +51,7 @@ stop)
   if running; then
     pid=$(cat "$D/mysqld.pid")
     mariadb-admin --no-defaults --socket="$SOCK" -uroot shutdown 2>/dev/null || kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 600); do alive "$pid" || break; sleep 0.1; done
   fi ;;
 status) running ;;
 *) echo "usage: maria.sh start|stop|status" >&2; exit 2 ;;

@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# PostgreSQL on 127.0.0.1:${PG_PORT:-55432}, data under $BASE/pg, run as the postgres user (it refuses root).
-# Usage: pg.sh start|stop|status
+# PostgreSQL on 127.0.0.1:$PG_PORT, data under $BASE/pg, run as the postgres user (it refuses root).
+# Usage: pg.sh start|stop|status (services.sh sets BASE and the port). A start that finds the port taken
+# exits 98.
 set -euo pipefail
-BASE=${BASE:-/tmp/datasync-services}; mkdir -p "$BASE"; chmod 755 "$BASE"; PG_PORT=${PG_PORT:-55432}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$here/common.sh"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 D=$BASE/pg
+running() { [ -f "$D/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" status >/dev/null 2>&1; }
 case "$1" in
 start)
+  PG_PORT=${PG_PORT:?PG_PORT is set by services.sh}
   mkdir -p "$D"; chown postgres:postgres "$D"
   if [ ! -f "$D/data/PG_VERSION" ]; then
     runuser -u postgres -- "$PGBIN/initdb" -D "$D/data" -U postgres -E UTF8 --locale=C.UTF-8 \
       --auth-local=trust --auth-host=scram-sha-256 >"$D/initdb.log"
   fi
-  if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" status >/dev/null 2>&1; then
+  if ! running; then
+    mark=$(log_mark "$D/server.log")
     # fsync and friends off: a test server, rebuilt from scratch whenever it is lost.
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" -l "$D/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $D -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $D -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start \
+      || fail_start pg "$D/server.log" "$mark" "$PG_PORT"
   fi
   # Superuser over the unix socket in $D (trust); the test role over TCP with a password.
   psql -h "$D" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt <<SQL
@@ -28,7 +35,6 @@ stop)
   if [ -f "$D/data/postmaster.pid" ]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" -m fast -w stop || true
   fi ;;
-status)
-  [ -f "$D/data/postmaster.pid" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$D/data" status >/dev/null 2>&1 ;;
+status) running ;;
 *) echo "usage: pg.sh start|stop|status" >&2; exit 2 ;;
 esac

@@ -9,7 +9,6 @@ stopping the shared ones would break the tests running beside it."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,27 +24,35 @@ DAILY = ["ts_code", "trade_date", "open", "high", "low", "close", "pre_close", "
 TYPES = {f: "str" if f == "ts_code" else "date" if f == "trade_date" else "float" for f in DAILY}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrivateServers:
-    """PostgreSQL, MariaDB and ClickHouse under a fresh state folder on free ports."""
+    """PostgreSQL, MariaDB and ClickHouse under a fresh state folder, on ports that services.sh picks (it
+    retries when another process takes one first) and keeps when a server is started again."""
 
     def __init__(self):
         # The server users must be able to traverse the folder (../shared/notes/environment.md §2).
         self.tmp = tempfile.mkdtemp(prefix="ds-outage-")
         os.chmod(self.tmp, 0o755)
-        self.env = dict(os.environ, BASE=os.path.join(self.tmp, "state"), PG_PORT=str(free_port()),
-                        MARIA_PORT=str(free_port()), CH_HTTP_PORT=str(free_port()), CH_TCP_PORT=str(free_port()))
+        self.base = os.path.join(self.tmp, "state")
+        # No PG_PORT & co. from the caller's shell: services.sh picks every port.
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("PG_PORT", "MARIA_PORT", "CH_HTTP_PORT", "CH_TCP_PORT", "SERVICES_TEST_FIRST_PORT")}
+        self.env["BASE"] = self.base
+        try:
+            self.services("start")
+        except BaseException:
+            self.close()
+            raise
+        self.started_ports = ports = self.ports()
         self.urls = {
-            "postgres": "postgres://synctest:synctest@127.0.0.1:%s/synctest" % self.env["PG_PORT"],
-            "mysql": "mysql://synctest:synctest@127.0.0.1:%s/synctest" % self.env["MARIA_PORT"],
-            "clickhouse": "clickhouse://synctest:synctest@127.0.0.1:%s/synctest" % self.env["CH_HTTP_PORT"],
+            "postgres": "postgres://synctest:synctest@127.0.0.1:%s/synctest" % ports["PG_PORT"],
+            "mysql": "mysql://synctest:synctest@127.0.0.1:%s/synctest" % ports["MARIA_PORT"],
+            "clickhouse": "clickhouse://synctest:synctest@127.0.0.1:%s/synctest" % ports["CH_HTTP_PORT"],
         }
-        self.services("start")
+
+    def ports(self):
+        """{PG_PORT: .., MARIA_PORT: .., CH_HTTP_PORT: .., CH_TCP_PORT: ..} as services.sh recorded them."""
+        with open(os.path.join(self.base, "ports.env")) as f:
+            return dict(line.strip().split("=", 1) for line in f if "=" in line)
 
     def services(self, command, *names):
         proc = subprocess.run(["bash", SERVICES, command, *names], env=self.env, capture_output=True, text=True,
@@ -53,22 +60,31 @@ class PrivateServers:
         if proc.returncode != 0:
             raise AssertionError("services.sh %s %s failed:\n%s%s" % (command, " ".join(names), proc.stdout,
                                                                      proc.stderr))
+        # A server started again must come back on its port: the running datasync reconnects to its URL.
+        if command == "start" and hasattr(self, "started_ports") and self.ports() != self.started_ports:
+            raise AssertionError("services.sh start %s moved a server: ports %s, before %s" % (
+                " ".join(names), self.ports(), self.started_ports))
 
     def crash(self, name):
         """Kills the server's process outright (it started it, so it knows the pid)."""
-        with open(os.path.join(self.env["BASE"], name, name + ".pid")) as f:
+        with open(os.path.join(self.base, name, name + ".pid")) as f:
             pid = int(f.read().strip())
         os.kill(pid, signal.SIGKILL)
+        # Gone, or a zombie that init has not reaped yet (which can take seconds).
         while True:
             try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+                with open("/proc/%d/stat" % pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        return
+            except FileNotFoundError:
                 return
             time.sleep(0.05)
 
     def close(self):
-        self.services("stop")
-        subprocess.run(["rm", "-rf", self.tmp], check=False)
+        try:
+            self.services("stop")
+        finally:
+            subprocess.run(["rm", "-rf", self.tmp], check=False)
 
 
 class OutageTest(E2ETestCase):
