@@ -62,7 +62,9 @@ void SetUpLogging(core::LogLevel stderr_level, const std::filesystem::path& logs
   }
   auto logger = std::make_shared<spdlog::logger>("datasync", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::trace);
-  logger->flush_on(spdlog::level::warn);
+  // Every line the file gets (info and above) is written at once: an operator tails the file while a run
+  // goes on, and several processes append to it, so a line held in a buffer shows up late and out of order.
+  logger->flush_on(spdlog::level::info);
   Logger() = logger;
   core::SetLogLevel(threshold);
   core::SetLogBackend([](core::LogLevel level, std::string_view msg) {

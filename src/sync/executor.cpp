@@ -242,16 +242,23 @@ struct Executor::Impl {
         // An interrupt (SIGTERM, SIGINT) starts no new call, even before the dispatcher turns it into a stop.
         if (stopping || (opt.interrupt && opt.interrupt->load())) return QuotaWait::kStopping;
       }
-      auto wait = deps.quota->TryAcquire();
+      bool slot_full = false;
+      auto wait = deps.quota->TryAcquire(&slot_full);
       if (!wait) return QuotaWait::kAcquired;
       if (*wait - Now() > std::chrono::seconds(deps.plan->max_wait_secs)) {
         until = *wait;
         return QuotaWait::kDefer;
       }
-      auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
-      core::WaitBoard::Parked parked(me, *wait);
+      // Asleep until the time the quota named has come (or a call of ours ended, when all our slots were
+      // taken), without asking the quota again before: a virtual clock then sees this worker parked and
+      // waiting for exactly that time, not busy re-asking.
+      auto stop = [&] { return stopping || (opt.interrupt && opt.interrupt->load()); };
+      core::WaitBoard::Parked parked(me, slot_full ? std::nullopt : std::optional<core::TimePoint>(*wait));
       std::unique_lock lock(mu);
-      cv.wait_for(lock, std::clamp<std::chrono::milliseconds>(delta, 1ms, PollCap()), [&] { return stopping; });
+      while (!stop() && (slot_full ? deps.quota->SlotFull() : Now() < *wait)) {
+        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
+        cv.wait_for(lock, slot_full ? 5ms : std::clamp<std::chrono::milliseconds>(delta, 1ms, PollCap()));
+      }
     }
   }
 
@@ -553,12 +560,15 @@ struct Executor::Impl {
     auto control = deps.store->Heartbeat(run.id, owner, core::ToEpochMicros(Now()));
     if (!control) return core::Fail(control.error());
     std::lock_guard lock(mu);
+    if (stopping || *control == RunControl::kNone) return core::Ok();
     if (*control == RunControl::kPause) {
       Stop(RunStatus::kPaused,
            "paused by `datasync pause`; `datasync resume " + std::to_string(run.id) + "` continues it");
     } else if (*control == RunControl::kCancel) {
       Stop(RunStatus::kCancelled, "cancelled by `datasync cancel`");
     }
+    core::LogInfo(fmt::format("run {}: {} requested; no new call starts, {} task(s) in flight finish first", run.id,
+                              RunControlName(*control), in_flight));
     return core::Ok();
   }
 
@@ -574,7 +584,10 @@ struct Executor::Impl {
   }
 
   core::Status DispatchLoop() {
+    // The dispatcher starts no vendor call itself, so it never holds a virtual clock back: it is always
+    // parked on the wait board, and says when it waits for a cool-down or a retry to come due.
     core::WaitBoard::Worker me(core::WaitBoard::Process());
+    me.Park();
     auto last_progress = std::chrono::steady_clock::now() - opt.progress_interval;
     auto last_beat = std::chrono::steady_clock::now();
     auto last_persist = std::chrono::steady_clock::now();
@@ -660,12 +673,12 @@ struct Executor::Impl {
         }
         std::optional<core::TimePoint> wake_at;
         if (*wake) wake_at = core::FromEpochMicros(**wake);
-        core::WaitBoard::Parked parked(me, wake_at);
+        me.Park(wake_at);
         std::unique_lock lock(mu);
         cv.wait_for(lock, PollCap(), [&] { return stopping; });
         continue;
       }
-      core::WaitBoard::Parked parked(me);
+      me.Park();
       std::unique_lock lock(mu);
       cv.wait_for(lock, claimed_n ? 5ms : 50ms, [&] {
         return stopping || ledger.size() >= kLedgerFlushAt || in_flight < static_cast<int64_t>(capacity);

@@ -36,13 +36,17 @@ void Quota::Expire(core::TimePoint now) {
   }
 }
 
-std::optional<core::TimePoint> Quota::TryAcquire() {
+std::optional<core::TimePoint> Quota::TryAcquire(bool* slot_full) {
   std::lock_guard lock(mu_);
   core::TimePoint now = clock_.Now();
   Expire(now);
   bool concurrency_full = limits_.concurrency && *limits_.concurrency > 0 && in_flight_ >= *limits_.concurrency;
+  if (slot_full) *slot_full = false;
   if (auto refused = store_ && !concurrency_full ? RefusedByLedger(now) : RefusedLocally(now)) return refused;
-  if (concurrency_full) return now + 5ms;
+  if (concurrency_full) {
+    if (slot_full) *slot_full = true;
+    return now + 5ms;
+  }
   // Every call is kept for an hour (not only when an hour limit is set): a limit learned later, or a
   // restart, must still see the calls already made.
   minute_.push_back(now);
@@ -233,6 +237,11 @@ std::vector<QuotaWindowUse> Quota::Usage() const {
 datasource::QuotaLimits Quota::limits() const {
   std::lock_guard lock(mu_);
   return limits_;
+}
+
+bool Quota::SlotFull() const {
+  std::lock_guard lock(mu_);
+  return limits_.concurrency && *limits_.concurrency > 0 && in_flight_ >= *limits_.concurrency;
 }
 
 int64_t Quota::calls_total() const {

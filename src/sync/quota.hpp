@@ -52,7 +52,9 @@ class Quota {
 
   // Takes one call from every window if all allow it now and returns nullopt; otherwise takes nothing
   // and returns the earliest time at which a retry could succeed (for concurrency: a short poll).
-  std::optional<core::TimePoint> TryAcquire();
+  // `slot_full`, when given, says whether a refusal was for concurrency (a call of this process must end
+  // first) rather than for a window (a time must come).
+  std::optional<core::TimePoint> TryAcquire(bool* slot_full = nullptr);
   // Returns the concurrency slot taken by a successful TryAcquire.
   void Release();
   // The vendor said the limit is N per window: never plan above it again.
@@ -62,6 +64,8 @@ class Quota {
   // Configured limits lowered by learned ones: what the quota plans against.
   datasource::QuotaLimits limits() const;
   int64_t calls_total() const;
+  // True while every concurrency slot is taken by a call of this process.
+  bool SlotFull() const;
   const std::string& label() const { return label_; }
 
   // How long `calls` more calls take at these limits from now (the minute, hour and day windows; the day

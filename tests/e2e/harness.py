@@ -206,13 +206,16 @@ class Project:
         return {"id": run_id, "plan": plan, "status": status, "tasks_total": total, "tasks_done": done,
                 "heartbeat_at_us": beat}
 
-    def wait_observed(self, run_id, since_us, timeout=60):
-        """Waits until the executing process of `run_id` has read the control requests made before `since_us`
-        (epoch microseconds of the process clock): its heartbeat, which returns the control request in the
-        same statement that stamps it, is newer than that."""
-        return wait_until(lambda: self.system_db("SELECT 1 FROM runs WHERE id = ? AND heartbeat_at_us > ?",
-                                                 (run_id, since_us)),
-                          "run %d to read its control request" % run_id, timeout)
+    def log(self):
+        """The project's log file (.datasync/logs/datasync.log), every process's lines."""
+        path = self.path(".datasync", "logs", "datasync.log")
+        return read_text(path) if os.path.exists(path) else ""
+
+    def wait_observed(self, run_id, control, timeout=60):
+        """Waits until the process executing `run_id` has read a `datasync pause|cancel` (control: "pause" or
+        "cancel"): from then on it starts no new call."""
+        line = "run %d: %s requested" % (run_id, control)
+        return wait_until(lambda: line in self.log(), "the log line '%s'" % line, timeout)
 
     def ds_json(self, *args, check=True):
         proc = self.ds(*args, "--json", check=check)

@@ -38,8 +38,9 @@ def weekdays(start, count):
     return out
 
 
-class CrashPointCase(E2ETestCase):
-    """One project with all nine storages; crash_and_resume() runs one scenario."""
+class CrashPoints:
+    """Mixed into each test class (an E2ETestCase): one project with all nine storages; crash_and_resume()
+    runs one scenario."""
 
     mode = "append"
 
@@ -121,33 +122,33 @@ storages:
                 "xlsx": dbs.xlsx_rows}[kind](root, "daily")
 
 
-class WriteCrashTest(CrashPointCase):
+class WriteCrashTest(CrashPoints, E2ETestCase):
     def test_a_crash_after_any_sinks_write_loses_and_duplicates_nothing(self):
         for name in STORAGES:
             self.crash_and_resume("write:%s@2" % name)
 
 
-class CommitCrashTest(CrashPointCase):
+class CommitCrashTest(CrashPoints, E2ETestCase):
     def test_a_crash_after_any_sinks_commit_before_the_ack_loses_and_duplicates_nothing(self):
         for name in STORAGES:
             self.crash_and_resume("commit:%s" % name)
 
 
-class AckCrashTest(CrashPointCase):
+class AckCrashTest(CrashPoints, E2ETestCase):
     def test_a_crash_between_two_sinks_commits_or_before_the_ack_loses_and_duplicates_nothing(self):
         # partial-ack: one storage committed a task another has not committed yet.
         for point in ("partial-ack", "partial-ack@4", "partial-ack@9", "ack", "ack"):
             self.crash_and_resume(point)
 
 
-class RenameCrashTest(CrashPointCase):
+class RenameCrashTest(CrashPoints, E2ETestCase):
     def test_a_crash_in_the_middle_of_a_file_sinks_renames_loses_and_duplicates_nothing(self):
         for name in FILES:
             self.crash_and_resume("rename:%s" % name)
             self.crash_and_resume("rename:%s@3" % name)
 
 
-class ReplaceCrashTest(CrashPointCase):
+class ReplaceCrashTest(CrashPoints, E2ETestCase):
     mode = "replace"
 
     def test_a_crash_in_the_middle_of_any_sinks_publish_leaves_exactly_one_runs_data(self):

@@ -22,7 +22,7 @@ plans:
 """
 
 
-class SharedQuotaTest(E2ETestCase):
+class FourPlansQuotaTest(E2ETestCase):
     def test_four_plans_on_one_token_share_the_minute_limit(self):
         clock = self.virtual_clock(START_US)
         sim = self.start_sim("--clock", "file:" + clock.path, "--per-minute", "60", stocks=10)
@@ -43,6 +43,8 @@ class SharedQuotaTest(E2ETestCase):
         self.assertEqual([m - START_US for m in clock.moves], [60_500_000, 121_000_000, 181_500_000])
         self.assertEqual(stored_daily(project), expected_daily(sim, days))
 
+
+class ServeAndRunQuotaTest(E2ETestCase):
     def test_serve_and_a_cli_run_on_one_api_share_the_limit(self):
         clock = self.virtual_clock(cst_us("2024-06-03 17:00"))
         sim = self.start_sim("--clock", "file:" + clock.path, "--per-minute", "60", stocks=10)
