@@ -13,6 +13,7 @@
 #include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "sink_test_support.hpp"
+#include "storage/files/part_merger.hpp"
 #include "storage/files/schema_sidecar.hpp"
 #include "storage/parquet/parquet_encoding.hpp"
 #include "storage/parquet/parquet_sink.hpp"
@@ -584,20 +585,24 @@ TEST_F(ParquetCompactionTest, PlansWritingOneDatasetAtOnceShareItAndKeepMergedFi
   EXPECT_EQ(CompareRows(Expected({{0, 0}, {1, 1900}, {2, 2800}, {3, 0}}), Stored(), FloatRules{}), "");
 }
 
-TEST_F(ParquetCompactionTest, TextFormatsCannotBeCompacted) {
+// (Text formats and xlsx refuse compaction: FileSinkTest.TextFormatsAndXlsxRefuseCompactionAndChangeNothing.)
+TEST_F(ParquetCompactionTest, ASinglePartHasNothingToMergeAndIsLeftAsItIs) {
   auto schema = MakeSchema({{"a", LogicalType::Int64()}});
   auto batch = MakeBatch(schema, {{Value::Int64(1)}});
-  SinkRegistry registry;
-  RegisterParquetSink(registry);
   BindContext ctx = Ctx("plain", schema);
   ParquetSink sink;
   RunSink(sink, ctx, 1, {{"u", &batch}});
+  fs::path part = Root() / "plain" / "part-u.parquet";
+  std::string identity = files::FileIdentity(part);
+  ASSERT_NE(identity, "");
   // A parquet dataset without small parts to merge: nothing happens, which is not an error.
   ParquetSink again;
   ASSERT_TRUE(again.Bind(ctx));
   auto report = again.Compact({});
   ASSERT_TRUE(report) << report.error().ToString();
   EXPECT_TRUE(report->merged.empty());
+  EXPECT_EQ(ListTree(Root()), (std::vector<std::string>{"plain/_schema.json", "plain/part-u.parquet"}));
+  EXPECT_EQ(files::FileIdentity(part), identity) << "the part file was rewritten";
 }
 
 }  // namespace
