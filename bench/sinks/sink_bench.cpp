@@ -209,6 +209,47 @@ BENCHMARK_CAPTURE(BM_Sink, sqlite_upsert, Target{"sqlite", WriteMode::kUpsert, f
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// One unit of a million rows (200 Writes of 5000) into one Parquet file in 16 MiB row groups, committed once:
+// the size a unit test once wrote under ASan (tests/unit/storage/parquet_test.cpp now proves the byte-bounded
+// split with 100 KiB groups). items_per_second is rows/s over wall time, the fsync included.
+void BM_ParquetMillionRowUnit(benchmark::State& state) {
+  constexpr size_t kWrites = 200;
+  auto schema = DailySchema();
+  int32_t first_day = core::DaysFromCivil({2024, 1, 2});
+  std::vector<core::ColumnBatch> batches;
+  for (int d = 0; d < 8; ++d) batches.push_back(DailyBatch(schema, first_day + d));
+  fs::path dir = bench::MakeTempDir("datasync-parquet-million-");
+  BindContext ctx;
+  ctx.storage_name = "bench";
+  ctx.dataset = "daily";
+  ctx.schema = schema;
+  ctx.mode = WriteMode::kAppend;
+  ctx.options.Set("path", (dir / "files").string());
+  ctx.options.Set("row_group_size_bytes", int64_t{16} << 20);
+  int64_t rows = 0, bytes = 0;
+  double cpu_start = CpuSeconds();
+  for (auto _ : state) {
+    ParquetSink sink;
+    if (!sink.Bind(ctx) || !sink.Migrate() || !sink.Open(RunContext{1})) {
+      state.SkipWithError("cannot open the sink");
+      break;
+    }
+    for (size_t w = 0; w < kWrites; ++w) {
+      if (!sink.Write(batches[w % batches.size()], "all")) state.SkipWithError("write failed");
+    }
+    if (!sink.Commit() || !sink.Close()) state.SkipWithError("commit failed");
+    rows += static_cast<int64_t>(kWrites * kRowsPerUnit);
+    bytes = sink.stats().bytes_written;
+  }
+  state.SetItemsProcessed(rows);
+  state.counters["rows_per_cpu_s"] = static_cast<double>(rows) / (CpuSeconds() - cpu_start);
+  state.counters["file_bytes"] = static_cast<double>(bytes);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+BENCHMARK(BM_ParquetMillionRowUnit)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // The formats alone, without files, fsync or renames: 8 days (40,000 rows) encoded into one in-memory file
 // per iteration, so rows_per_cpu_s is the encoder's own speed per core.
 void BM_Encode(benchmark::State& state, const char* format, bool realistic) {

@@ -157,7 +157,10 @@ class Project:
         self.env = dict(os.environ)
         self.env["E2E_TOKEN"] = TOKEN
         self.env.pop("TUSHARE_TOKEN", None)
-        self.env.pop("DATASYNC_PROJECT", None)
+        # None of the caller's DATASYNC_* variables (DATASYNC_PROJECT, DATASYNC_CLOCK_FILE) but DATASYNC_TEST_*
+        # reaches datasync: a test that wants one sets it on project.env.
+        for name in [n for n in self.env if n.startswith("DATASYNC_") and not n.startswith("DATASYNC_TEST_")]:
+            del self.env[name]
         args = ["init", self.dir, "--force", "--token-env", "E2E_TOKEN"]
         if sim:
             args += ["--endpoint", sim.url]

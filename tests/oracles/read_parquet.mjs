@@ -1,32 +1,40 @@
 // Reads Parquet files with an independent reader and prints them as one JSON document, so tests compare
 // what datasync wrote with what DuckDB (C++) or hyparquet (JavaScript) read, value for value and type for
 // type. Usage:
-//   node read_parquet.mjs [--engine duckdb|hyparquet] [--hive] [--expect-synthetic | --meta-only] PATH...
+//   node read_parquet.mjs [--engine duckdb|hyparquet] [--hive] [--expect-synthetic | --meta-only | --no-meta] PATH...
+//   node read_parquet.mjs --serve [--engine duckdb|hyparquet]
 // PATH is a file or a folder (every *.parquet below it whose name does not start with '.' or '_').
 // Output: {"engine", "files", "columns": [{"name", "type"}], "rows": [[...]], "meta": [...]} where type is
 // datasync's logical type name (bool, int32, int64, float64, string, date, timestamp, decimal(p,s)) or
 // "other:<reader type>", and values are exact: integers, decimals, days and microseconds as strings,
 // floats as their shortest round-trip text ("NaN", "Infinity", "-0"), NULL as null. Columns are the union
 // by name over all files (DuckDB: union_by_name). --hive adds Hive partition columns (DuckDB only).
-// meta (DuckDB only) is parquet_metadata() per column chunk: compression, encodings, statistics.
+// meta (DuckDB only) is parquet_metadata() per column chunk: compression, encodings, statistics; --no-meta
+// leaves it empty (it costs more than the rows on many small files).
 // --expect-synthetic compares the rows with the synthetic table of synthetic.mjs instead of printing them
 // and prints {"engine", "rows", "mismatches": [...]} (the C++ test writes the same table); exit 1 on any
 // difference.
+// --serve keeps one process for many reads (a test binary starts it once instead of paying node's and the
+// reader's start-up per read): each line on stdin is a JSON array of the arguments above (the engine given
+// with --serve is the default), each answer one line on stdout, {"exit": the exit code the command line
+// would have, "output": what it would print (null after an error), "error": the error's stack, or absent};
+// an error is also written to stderr. The process ends at the end of stdin.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const args = process.argv.slice(2);
-let engine = 'duckdb';
-let hive = false;
-let expectSynthetic = false;
-let metaOnly = false;
-const paths = [];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--engine') engine = args[++i];
-  else if (args[i] === '--hive') hive = true;
-  else if (args[i] === '--expect-synthetic') expectSynthetic = true;
-  else if (args[i] === '--meta-only') metaOnly = true;
-  else paths.push(args[i]);
+function parseArgs(args, defaultEngine = 'duckdb') {
+  const o = { engine: defaultEngine, hive: false, expectSynthetic: false, metaOnly: false, noMeta: false, serve: false,
+    paths: [] };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--engine') o.engine = args[++i];
+    else if (args[i] === '--hive') o.hive = true;
+    else if (args[i] === '--expect-synthetic') o.expectSynthetic = true;
+    else if (args[i] === '--meta-only') o.metaOnly = true;
+    else if (args[i] === '--no-meta') o.noMeta = true;
+    else if (args[i] === '--serve') o.serve = true;
+    else o.paths.push(args[i]);
+  }
+  return o;
 }
 
 function collect(path, out) {
@@ -39,9 +47,6 @@ function collect(path, out) {
     else if (name.endsWith('.parquet')) out.push(full);
   }
 }
-const files = [];
-for (const p of paths) collect(p, files);
-
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function floatText(v) {
@@ -60,7 +65,7 @@ function decimalText(unscaled, scale) {
   return (neg ? '-' : '') + digits.slice(0, digits.length - scale) + '.' + digits.slice(digits.length - scale);
 }
 
-async function readDuckdb() {
+async function readDuckdb({ files, hive, metaOnly, noMeta }) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
@@ -91,7 +96,7 @@ async function readDuckdb() {
   const rows = metaOnly ? [] : (await q(`SELECT ${exprs.join(', ')} FROM ${source}`)).map(row => row.map((v, i) =>
     v === null ? null : columns[i].type === 'float64' ? floatText(v)
       : columns[i].type === 'string' ? utf8.decode(v.bytes) : v));
-  const meta = (await q(`SELECT file_name, row_group_id, row_group_num_rows, path_in_schema, type, compression,
+  const meta = noMeta ? [] : (await q(`SELECT file_name, row_group_id, row_group_num_rows, path_in_schema, type, compression,
       encodings, CAST(stats_min_value AS VARCHAR), CAST(stats_max_value AS VARCHAR), stats_null_count
       FROM parquet_metadata(${list}) ORDER BY file_name, row_group_id, column_id`)).map(r => ({
     file: r[0], row_group: Number(r[1]), rows: Number(r[2]), column: r[3], physical: r[4], compression: r[5],
@@ -102,7 +107,7 @@ async function readDuckdb() {
   return { columns, rows, meta };
 }
 
-async function readHyparquet() {
+async function readHyparquet({ files }) {
   const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   const { compressors } = await import('hyparquet-compressors');
   // Raw days and microseconds instead of JS Dates, which would drop the microseconds.
@@ -158,21 +163,55 @@ async function readHyparquet() {
   return { columns, rows, meta: [] };
 }
 
-const result = files.length === 0 ? { columns: [], rows: [], meta: [] }
-  : engine === 'hyparquet' ? await readHyparquet() : await readDuckdb();
-if (expectSynthetic) {
-  const { syntheticColumns, syntheticRow } = await import('./synthetic.mjs');
-  const mismatches = [];
-  const want = syntheticColumns();
-  const got = result.columns.map(c => [c.name, c.type]);
-  if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ columns: got, expected: want });
-  result.rows.forEach((row, i) => {
-    const expected = syntheticRow(i);
-    for (let c = 0; c < expected.length && mismatches.length < 20; c++) {
-      if (row[c] !== expected[c]) mismatches.push({ row: i, column: want[c][0], got: row[c], expected: expected[c] });
-    }
-  });
-  process.stdout.write(JSON.stringify({ engine, rows: result.rows.length, mismatches }) + '\n');
-  process.exit(mismatches.length ? 1 : 0);
+// What the command line would print for args, and its exit code.
+async function run(o) {
+  const files = [];
+  for (const p of o.paths) collect(p, files);
+  const read = { files, hive: o.hive, metaOnly: o.metaOnly, noMeta: o.noMeta };
+  const result = files.length === 0 ? { columns: [], rows: [], meta: [] }
+    : o.engine === 'hyparquet' ? await readHyparquet(read) : await readDuckdb(read);
+  if (o.expectSynthetic) {
+    const { syntheticColumns, syntheticRow } = await import('./synthetic.mjs');
+    const mismatches = [];
+    const want = syntheticColumns();
+    const got = result.columns.map(c => [c.name, c.type]);
+    if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ columns: got, expected: want });
+    result.rows.forEach((row, i) => {
+      const expected = syntheticRow(i);
+      for (let c = 0; c < expected.length && mismatches.length < 20; c++) {
+        if (row[c] !== expected[c]) mismatches.push({ row: i, column: want[c][0], got: row[c], expected: expected[c] });
+      }
+    });
+    return { exit: mismatches.length ? 1 : 0, output: { engine: o.engine, rows: result.rows.length, mismatches } };
+  }
+  return { exit: 0, output: { engine: o.engine, files, ...result } };
 }
-process.stdout.write(JSON.stringify({ engine, files, ...result }) + '\n');
+
+async function serve(defaultEngine) {
+  const { createInterface } = await import('node:readline');
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (line.trim() === '') continue;
+    let answer;
+    try {
+      const args = JSON.parse(line);
+      if (!Array.isArray(args) || !args.every(a => typeof a === 'string')) {
+        throw new Error('a request is a JSON array of strings, got: ' + line.slice(0, 200));
+      }
+      answer = await run(parseArgs(args, defaultEngine));
+    } catch (e) {
+      const error = String(e?.stack ?? e);
+      process.stderr.write(error + '\n');
+      answer = { exit: 1, output: null, error };
+    }
+    process.stdout.write(JSON.stringify(answer) + '\n');
+  }
+}
+
+const options = parseArgs(process.argv.slice(2));
+if (options.serve) {
+  await serve(options.engine);
+} else {
+  const { exit, output } = await run(options);
+  process.stdout.write(JSON.stringify(output) + '\n');
+  process.exitCode = exit;
+}

@@ -7,12 +7,19 @@ not start with '.' or '_'). Output: {"files", "sheets": [{"file", "sheet", "rows
 A cell is null (empty) or a one-key object: {"b": bool}, {"i": "123"}, {"f": repr(float)},
 {"t": "YYYY-MM-DDTHH:MM:SS.ffffff"} (a date-formatted number), or {"s": text} with the OOXML _xHHHH_
 escapes decoded in one left-to-right pass, as Excel shows them (openpyxl 3.0 leaves them in inline strings).
+
+/usr/bin/python3 read_xlsx.py --serve keeps one process for many reads (a test binary starts it once instead
+of paying python's and openpyxl's start-up per read): each line on stdin is a JSON array of PATHs, each
+answer one line on stdout, {"exit": the exit code the command line would have, "output": what it would print
+(null after an error), "error": the traceback, or absent}; an error is also written to stderr. The process
+ends at the end of stdin.
 """
 import json
 import os
 import re
 import sys
 import datetime
+import traceback
 
 import openpyxl
 
@@ -53,9 +60,9 @@ def collect(path, out):
             out.append(full)
 
 
-def main():
+def read(paths):
     files = []
-    for p in sys.argv[1:]:
+    for p in paths:
         collect(p, files)
     columns, rows, sheets, formats = [], [], [], {}
     for f in files:
@@ -77,8 +84,32 @@ def main():
                         if c.number_format not in formats[name]:
                             formats[name].append(c.number_format)
                 rows.append(row)
-    json.dump({"files": files, "sheets": sheets, "columns": columns, "rows": rows, "formats": formats},
-              sys.stdout, ensure_ascii=False)
+    return {"files": files, "sheets": sheets, "columns": columns, "rows": rows, "formats": formats}
+
+
+def serve():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            paths = json.loads(line)
+            if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+                raise ValueError("a request is a JSON array of strings, got: " + line[:200])
+            answer = {"exit": 0, "output": read(paths)}
+        except Exception:  # one failed read is answered, and the next request still served
+            error = traceback.format_exc()
+            sys.stderr.write(error)
+            sys.stderr.flush()
+            answer = {"exit": 1, "output": None, "error": error}
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+def main():
+    if sys.argv[1:2] == ["--serve"]:
+        serve()
+        return
+    json.dump(read(sys.argv[1:]), sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

@@ -164,7 +164,7 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
   if (out.get() < 0) return Fail(files::IoError("cannot create", out_path, errno));
   if (auto s = WriteAll(out.get(), "PAR1", 4, out_path); !s) return Fail(s.error());
   int64_t offset = 4;
-  std::string buffer(kCopyChunk, '\0');
+  std::string buffer;  // as large as the largest copy, at most kCopyChunk: merging small parts stays cheap
 
   for (const auto& input : inputs) {
     Fd in(::open(input.path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -200,6 +200,7 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
         // Copy the row group's pages as they are, then move its offsets to where they now live.
         for (int64_t at = start; at < end;) {
           size_t n = static_cast<size_t>(std::min<int64_t>(end - at, static_cast<int64_t>(kCopyChunk)));
+          if (buffer.size() < n) buffer.resize(n);
           if (auto s = PreadAll(in.get(), buffer.data(), n, at, input.path); !s) return Fail(s.error());
           if (auto s = WriteAll(out.get(), buffer.data(), n, out_path); !s) return Fail(s.error());
           at += static_cast<int64_t>(n);

@@ -2,20 +2,20 @@
 // variant in ../shared/fixtures/tushare_docs/README.md (4-column output tables, <br/>, 接口名称/接口参数,
 // inline markup, extra non-field tables, 二选一, None/number/datetime types, another outer shell, no
 // headings), hostile pages, pages that are not dataset pages, the sidebar tree, the catalog walk with its
-// pacing, and dataset diffs. Set DATASYNC_UPDATE_GOLDEN=1 to rewrite the golden files (then review the diff).
+// pacing, and dataset diffs. scripts/update-golden.sh rewrites the golden files (then review the diff).
 #include "datasource/tushare/doc_page.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/strings.hpp"
 #include "datasource/dataset_diff.hpp"
 #include "datasource/tushare/doc_catalog.hpp"
+#include "harness/golden.hpp"
 
 namespace datasync::datasource::tushare {
 namespace {
@@ -30,7 +30,9 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string DocsDir() { return std::string(DATASYNC_TEST_DATA_DIR) + "/tushare_docs/"; }
+std::string DocsDir() {
+  return std::string(DATASYNC_TEST_DATA_DIR) + "/tushare_docs/";
+}
 std::string FixturePage() {
   return Slurp(std::string(DATASYNC_SHARED_DIR) + "/fixtures/tushare_docs/daily_doc_id_27.html");
 }
@@ -47,22 +49,24 @@ json PageJson(const DocPage& p) {
     j["description"] = f.description;
     fields.push_back(j);
   }
-  return {{"url", p.url},       {"title", p.title},    {"api", p.api},
-          {"description", p.description}, {"row_cap", p.row_cap}, {"points", p.points},
-          {"params", params},   {"fields", fields},    {"primary_key", p.primary_key},
-          {"date_key", p.date_key}, {"notes", p.notes}};
+  return {{"url", p.url},
+          {"title", p.title},
+          {"api", p.api},
+          {"description", p.description},
+          {"row_cap", p.row_cap},
+          {"points", p.points},
+          {"params", params},
+          {"fields", fields},
+          {"primary_key", p.primary_key},
+          {"date_key", p.date_key},
+          {"notes", p.notes}};
 }
 
 void ExpectGolden(const std::string& html, const std::string& golden_name, const std::string& url) {
   auto page = ParseDocPage(html, url);
   ASSERT_TRUE(page) << page.error().ToString();
   std::string actual = PageJson(*page).dump(2, ' ', false) + "\n";
-  std::string path = DocsDir() + golden_name;
-  if (std::getenv("DATASYNC_UPDATE_GOLDEN")) {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  EXPECT_EQ(actual, Slurp(path)) << "golden file " << path << " differs (DATASYNC_UPDATE_GOLDEN=1 rewrites it)";
+  datasync::harness::ExpectGolden(actual, DocsDir() + golden_name);
 }
 
 TEST(DocPageTest, RealFixturePage) {
@@ -123,7 +127,8 @@ TEST(DocPageTest, ExtraTableEitherParamsOddTypesAndAnotherShell) {
 }
 
 TEST(DocPageTest, TablesWithoutHeadingsAreToldApartByTheirColumns) {
-  ExpectGolden(Slurp(DocsDir() + "no_headings.html"), "no_headings.golden.json", "http://127.0.0.1/document/2?doc_id=28");
+  ExpectGolden(Slurp(DocsDir() + "no_headings.html"), "no_headings.golden.json",
+               "http://127.0.0.1/document/2?doc_id=28");
 }
 
 TEST(DocPageTest, HostileNamesAndTextStayData) {
@@ -200,9 +205,8 @@ TEST(DocSidebarTest, TheTreeOfTheFixturePage) {
 // A site of four pages: a category (14) over two dataset pages (25, 26) and a closed category (15) whose
 // child (27) is listed only on 15's own page.
 std::string SitePage(int64_t self, const std::string& body) {
-  std::string open15 = self == 15 || self == 27
-                           ? "<ul><li><a href=\"https://tushare.pro/document/2?doc_id=27\">日线</a></li></ul>"
-                           : "";
+  std::string open15 =
+      self == 15 || self == 27 ? "<ul><li><a href=\"https://tushare.pro/document/2?doc_id=27\">日线</a></li></ul>" : "";
   return "<nav class=\"sidebar\"><div id=\"jstree\"><ul><li class=\"jstree-open\"><a "
          "href=\"https://tushare.pro/document/2?doc_id=14\">股票数据</a><ul>"
          "<li><a href=\"https://tushare.pro/document/2?doc_id=25\">列表</a></li>"
@@ -239,8 +243,8 @@ TEST(DocCatalogTest, WalksTheSubtreeOneFetchAtATimeWithPauses) {
   auto walk = WalkCatalog("http://sim/document/2?doc_id=14", options, fetch, pause);
   ASSERT_TRUE(walk) << walk.error().ToString();
   EXPECT_EQ(fetched, (std::vector<std::string>{"http://sim/document/2?doc_id=14", "http://sim/document/2?doc_id=25",
-                                                "http://sim/document/2?doc_id=26", "http://sim/document/2?doc_id=15",
-                                                "http://sim/document/2?doc_id=27"}));
+                                               "http://sim/document/2?doc_id=26", "http://sim/document/2?doc_id=15",
+                                               "http://sim/document/2?doc_id=27"}));
   EXPECT_EQ(pauses, std::vector<std::chrono::milliseconds>(4, std::chrono::milliseconds(250)));
   ASSERT_EQ(walk->entries.size(), 5u);
   std::vector<std::string> apis;
@@ -277,10 +281,12 @@ Dataset Bars(std::vector<core::Field> fields, std::vector<RequestParam> params) 
 
 TEST(DatasetDiffTest, AddedRemovedRetypedFieldsAndParams) {
   using core::LogicalType;
-  Dataset before = Bars({{"ts_code", LogicalType::String()}, {"vol", LogicalType::Int64()}, {"old", LogicalType::String()}},
-                        {{"ts_code", "str", false, ""}, {"trade_date", "str", false, ""}});
-  Dataset after = Bars({{"ts_code", LogicalType::String()}, {"vol", LogicalType::Float64()}, {"vwap", LogicalType::Float64()}},
-                       {{"ts_code", "str", true, ""}, {"adj", "str", false, ""}});
+  Dataset before =
+      Bars({{"ts_code", LogicalType::String()}, {"vol", LogicalType::Int64()}, {"old", LogicalType::String()}},
+           {{"ts_code", "str", false, ""}, {"trade_date", "str", false, ""}});
+  Dataset after =
+      Bars({{"ts_code", LogicalType::String()}, {"vol", LogicalType::Float64()}, {"vwap", LogicalType::Float64()}},
+           {{"ts_code", "str", true, ""}, {"adj", "str", false, ""}});
   after.row_cap = 5000;
   DatasetDiff d = DiffDatasets(before, after);
   EXPECT_EQ(DescribeDiff(d), (std::vector<std::string>{
@@ -295,9 +301,10 @@ TEST(DatasetDiffTest, AddedRemovedRetypedFieldsAndParams) {
   EXPECT_FALSE(d.additive());  // a field went away
   EXPECT_TRUE(DiffDatasets(before, before).empty());
   Dataset widened = before;
-  widened.schema = std::make_shared<core::Schema>(std::vector<core::Field>{
-      {"ts_code", LogicalType::String()}, {"vol", LogicalType::Float64()}, {"old", LogicalType::String()},
-      {"extra", LogicalType::Date()}});
+  widened.schema = std::make_shared<core::Schema>(std::vector<core::Field>{{"ts_code", LogicalType::String()},
+                                                                           {"vol", LogicalType::Float64()},
+                                                                           {"old", LogicalType::String()},
+                                                                           {"extra", LogicalType::Date()}});
   EXPECT_TRUE(DiffDatasets(before, widened).additive());
   EXPECT_FALSE(IsWidening(LogicalType::Float64(), LogicalType::Int64()));
   EXPECT_FALSE(IsWidening(LogicalType::String(), LogicalType::Date()));

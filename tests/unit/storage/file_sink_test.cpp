@@ -4,6 +4,9 @@
 
 #include <cerrno>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -13,7 +16,9 @@
 #include "storage/files/file_names.hpp"
 #include "storage/files/fs_util.hpp"
 #include "storage/files/schema_sidecar.hpp"
+#include "storage/json/json_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
+#include "storage/xlsx/xlsx_sink.hpp"
 
 namespace datasync::storage::testing {
 namespace {
@@ -302,6 +307,50 @@ TEST_F(FileSinkTest, ChangingFormatSettingsOnExistingDataIsRefused) {
   JsonlSink other_format;
   ASSERT_TRUE(other_format.Bind(Ctx("daily", schema)));
   EXPECT_EQ(other_format.Migrate().error().kind(), ErrorKind::kConfig);
+}
+
+// Compaction merges part files only where the format can without rewriting rows (a PartMerger: Parquet,
+// parquet_test.cpp). CSV, JSON Lines, JSON and xlsx refuse it as a configuration error that names the
+// format, dry run or not, before touching anything: two small parts that Parquet would merge stay as they
+// are, byte for byte.
+TEST_F(FileSinkTest, TextFormatsAndXlsxRefuseCompactionAndChangeNothing) {
+  auto schema = DailySchema();
+  auto batch = MakeBatch(schema, {Daily("A", DateOf(2024, 1, 2), 1), Daily("B", DateOf(2024, 1, 2), 2)});
+  std::vector<std::pair<std::string, std::function<std::unique_ptr<files::FileSink>()>>> formats = {
+      {"csv", [] { return std::make_unique<CsvSink>(); }},
+      {"jsonl", [] { return std::make_unique<JsonlSink>(); }},
+      {"json", [] { return std::make_unique<JsonSink>(); }},
+      {"xlsx", [] { return std::make_unique<XlsxSink>(); }},
+  };
+  auto files_and_bytes = [&](const std::string& dataset) {
+    std::map<std::string, std::string> out;
+    for (const auto& name : Tree()) {
+      if (!name.starts_with(dataset + "/")) continue;
+      std::ifstream in(tmp_.path() / name, std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      out[name] = bytes.str();
+    }
+    return out;
+  };
+  for (const auto& [format, make] : formats) {
+    SCOPED_TRACE(format);
+    BindContext ctx = Ctx(format, schema);
+    auto writer = make();
+    RunSink(*writer, ctx, 1, {{"u1", &batch}, {"u2", &batch}});
+    auto before = files_and_bytes(format);
+    ASSERT_EQ(before.size(), 3u);  // _schema.json and two part files
+    for (bool dry_run : {true, false}) {
+      auto sink = make();
+      ASSERT_TRUE(sink->Bind(ctx));
+      auto report = sink->Compact({"", int64_t{64} << 20, dry_run});
+      ASSERT_FALSE(report) << "dry run " << dry_run;
+      EXPECT_EQ(report.error().kind(), ErrorKind::kConfig);
+      EXPECT_NE(report.error().message().find(format + " part files cannot be compacted"), std::string::npos)
+          << report.error().message();
+    }
+    EXPECT_EQ(files_and_bytes(format), before);
+  }
 }
 
 TEST(SchemaSidecarTest, TextCompatibleChanges) {

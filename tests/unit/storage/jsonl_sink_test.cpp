@@ -62,10 +62,25 @@ TEST(JsonlFormatTest, OneObjectPerLineInSchemaOrder) {
             "\"s\":\"x\",\"say \\\"hi\\\"\\n\":2}\n");
 }
 
-TEST(JsonlFormatTest, NegativeZeroStaysAFloatForParsers) {
-  auto j = nlohmann::json::parse("-0.0");
-  ASSERT_TRUE(j.is_number_float());
-  EXPECT_TRUE(std::signbit(j.get<double>()));
+// -0.0 must reach parsers as a negative float: "-0" (the shortest text) reads as the integer 0 in Python's
+// json and in nlohmann, and the sign is lost. Our line, read by both.
+TEST(JsonlFormatTest, NegativeZeroIsWrittenSoParsersKeepItsSign) {
+  auto schema = MakeSchema({{"f", LogicalType::Float64()}});
+  std::string line = Encode(schema, {{Value::Float64(-0.0)}});
+  EXPECT_EQ(line, "{\"f\":-0.0}\n");
+  auto j = nlohmann::json::parse(line, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << line;
+  ASSERT_TRUE(j["f"].is_number_float()) << line;
+  EXPECT_TRUE(std::signbit(j["f"].get<double>())) << line;
+  std::string out;
+  ASSERT_EQ(RunProcess({"/usr/bin/python3", "-c",
+                        "import json, math, sys; v = json.loads(sys.argv[1])['f']; "
+                        "print(type(v).__name__, math.copysign(1.0, v))",
+                        line},
+                       out),
+            0)
+      << out;
+  EXPECT_EQ(out, "float -1.0\n") << "python's json reads " << line;
 }
 
 TEST(JsonlFormatTest, InvalidUtf8IsReplacedSoEveryLineParses) {

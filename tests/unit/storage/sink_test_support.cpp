@@ -20,6 +20,7 @@
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
+#include "oracle_process.hpp"
 #include "storage/files/file_names.hpp"
 
 namespace datasync::storage::testing {
@@ -58,7 +59,8 @@ Value TsOf(int year, int month, int day, int hh, int mm, int ss, int micros) {
 }
 
 TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "datasync-storage-test-").string() + std::string(6, 'X');  // mkdtemp template
+  std::string tmpl =
+      (fs::temp_directory_path() / "datasync-storage-test-").string() + std::string(6, 'X');  // mkdtemp template
   char* made = ::mkdtemp(tmpl.data());
   EXPECT_NE(made, nullptr);
   path_ = tmpl;
@@ -524,8 +526,12 @@ std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_
 std::unique_ptr<SinkReader> NewCsvReader(fs::path root) {
   return std::make_unique<CsvReader>(std::move(root));
 }
-std::unique_ptr<SinkReader> NewJsonlReader(fs::path root) { return std::make_unique<JsonReader>(std::move(root), false); }
-std::unique_ptr<SinkReader> NewJsonReader(fs::path root) { return std::make_unique<JsonReader>(std::move(root), true); }
+std::unique_ptr<SinkReader> NewJsonlReader(fs::path root) {
+  return std::make_unique<JsonReader>(std::move(root), false);
+}
+std::unique_ptr<SinkReader> NewJsonReader(fs::path root) {
+  return std::make_unique<JsonReader>(std::move(root), true);
+}
 
 bool ParseCsv(std::string_view data, char delimiter, std::vector<std::vector<CsvField>>& records, std::string& error) {
   records.clear();
@@ -721,6 +727,39 @@ int RunProcess(const std::vector<std::string>& argv, std::string& out) {
 
 namespace {
 
+int CallOracle(OracleProcess& oracle, const std::vector<std::string>& args, nlohmann::json& doc) {
+  OracleProcess::Answer answer = oracle.Call(args, doc);
+  if (!answer.error.empty()) {
+    ADD_FAILURE() << answer.error
+                  << (answer.exit_code < 0 ? "\n(were the oracles installed by scripts/test-setup.d/20-oracles.sh?)"
+                                           : "");
+  }
+  return answer.exit_code;
+}
+
+}  // namespace
+
+int ReadParquetOracle(const std::vector<std::string>& args, nlohmann::json& doc) {
+  std::string engine = "duckdb";
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--engine") engine = args[i + 1];
+  }
+  static std::map<std::string, std::unique_ptr<OracleProcess>> oracles;  // by engine, for the whole binary
+  auto& oracle = oracles[engine];
+  if (!oracle) {
+    oracle = std::make_unique<OracleProcess>(
+        std::vector<std::string>{"node", (OraclesDir() / "read_parquet.mjs").string(), "--serve", "--engine", engine});
+  }
+  return CallOracle(*oracle, args, doc);
+}
+
+int ReadXlsxOracle(const std::vector<std::string>& paths, nlohmann::json& doc) {
+  static OracleProcess oracle({"/usr/bin/python3", (OraclesDir() / "read_xlsx.py").string(), "--serve"});
+  return CallOracle(oracle, paths, doc);
+}
+
+namespace {
+
 // A value in the oracles' normalized JSON (see read_parquet.mjs) as the field's Value.
 std::optional<Value> FromOracle(const nlohmann::json& j, const LogicalType& type) {
   if (j.is_null()) return Value::Null(type);
@@ -765,17 +804,10 @@ class ParquetReader final : public SinkReader {
     fs::path dir = root_ / files::SafeFileName(dataset);
     if (!fs::is_directory(dir)) return out;
     out.exists = true;
-    std::string text;
-    int rc =
-        RunProcess({"node", (OraclesDir() / "read_parquet.mjs").string(), "--engine", engine_, dir.string()}, text);
-    if (rc != 0) {
-      ADD_FAILURE() << engine_ << " could not read " << dir << " (exit " << rc
-                    << "; were the oracles installed by scripts/test-setup.d/20-oracles.sh?)";
-      return out;
-    }
-    auto doc = nlohmann::json::parse(text, nullptr, false);
-    if (doc.is_discarded()) {
-      ADD_FAILURE() << "oracle output is not JSON: " << Shorten(text);
+    nlohmann::json doc;
+    int rc = ReadParquetOracle({"--engine", engine_, "--no-meta", dir.string()}, doc);
+    if (rc != 0 || !doc.is_object()) {
+      ADD_FAILURE() << engine_ << " could not read " << dir << " (exit " << rc << ")";
       return out;
     }
     std::vector<std::string> names;
@@ -909,15 +941,10 @@ class XlsxReader final : public SinkReader {
     fs::path dir = root_ / files::SafeFileName(dataset);
     if (!fs::is_directory(dir)) return out;
     out.exists = true;
-    std::string text;
-    int rc = RunProcess({"/usr/bin/python3", (OraclesDir() / "read_xlsx.py").string(), dir.string()}, text);
-    if (rc != 0) {
+    nlohmann::json doc;
+    int rc = ReadXlsxOracle({dir.string()}, doc);
+    if (rc != 0 || !doc.is_object()) {
       ADD_FAILURE() << "openpyxl could not read " << dir << " (exit " << rc << ")";
-      return out;
-    }
-    auto doc = nlohmann::json::parse(text, nullptr, false);
-    if (doc.is_discarded()) {
-      ADD_FAILURE() << "oracle output is not JSON: " << Shorten(text);
       return out;
     }
     for (const auto& sheet : doc["sheets"]) EXPECT_TRUE(sheet["header_bold"].get<bool>()) << sheet.dump();

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,12 @@ std::unique_ptr<SinkReader> NewXlsxReader(fs::path root);
 int RunProcess(const std::vector<std::string>& argv, std::string& out);
 // tests/oracles of the source tree, where the oracle scripts and their node_modules live.
 fs::path OraclesDir();
+// The oracles' command lines, answered by persistent processes (oracle_process.hpp) the test binary starts
+// on first use: one read_parquet.mjs per engine (--engine in args, default duckdb), one read_xlsx.py. Each
+// returns the exit code the command line would have (read_parquet.mjs --expect-synthetic: 1 on a mismatch)
+// and sets doc to what it would print; an oracle that errs or dies also fails the test, with its stderr.
+int ReadParquetOracle(const std::vector<std::string>& args, nlohmann::json& doc);
+int ReadXlsxOracle(const std::vector<std::string>& paths, nlohmann::json& doc);
 
 // RFC 4180 parsing (https://www.rfc-editor.org/rfc/rfc4180), strict: a quote inside an unquoted field, a
 // bare CR, or text after a closing quote is an error. Records end with CRLF or LF; `quoted` tells a quoted
