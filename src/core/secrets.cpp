@@ -56,7 +56,7 @@ std::optional<std::pair<std::string_view, std::string_view>> SplitReference(std:
 bool RedactionOff() {
 #ifdef DATASYNC_TEST_HOOKS
   static const bool off = [] {
-    const char* v = std::getenv("DATASYNC_TEST_UNREDACTED");
+    const char* v = std::getenv("DATASYNC_NO_REDACTION");
     return v != nullptr && std::string_view(v) == "1";
   }();
   return off;

@@ -6,7 +6,7 @@ test searches everything a user or an operator could see: stdout, stderr, the lo
 messages, the system database and the data files.
 
 The test proves it can fail: the same scenario runs first with redaction switched off
-(DATASYNC_TEST_UNREDACTED=1, honoured only by test builds), and there the search must find the token and the
+(DATASYNC_NO_REDACTION=1, honoured only by test builds), and there the search must find the token and the
 webhook token where only redaction keeps them out. The database and SMTP passwords never appear even then:
 they are masked by construction (a URL is shown with ':***@', the system database holds ${local:NAME} for a
 literal password, curl never repeats credentials). With redaction on, the search must find nothing at all."""
@@ -66,7 +66,7 @@ class Scenario:
         env["E2E_BAD_HOOK_URL"] = self.bad_hook.url + "?access_token=" + SECRETS["hook_token"]
         env["DATASYNC_CLOCK_FILE"] = self.clock.path
         if unredacted:
-            env["DATASYNC_TEST_UNREDACTED"] = "1"
+            env["DATASYNC_NO_REDACTION"] = "1"
         self.project.write_config(self.config())
         self.outputs = []  # (command, text)
 
