@@ -31,8 +31,8 @@ Result<std::string> ResolveSecret(std::string_view ref, std::string_view where) 
   std::string name(ref.substr(2, ref.size() - 3));
   const char* v = std::getenv(name.c_str());
   if (v == nullptr || *v == '\0') {
-    return Fail(ErrorKind::kConfig, std::string(where) + ": environment variable " + name +
-                                        " is not set (export " + name + "=... before running)");
+    std::string message = "environment variable " + name + " is not set (export " + name + "=... before running)";
+    return Fail(ErrorKind::kConfig, where.empty() ? message : std::string(where) + ": " + message);
   }
   RegisterSecret(v);
   return std::string(v);

@@ -15,7 +15,8 @@ bool IsSecretReference(std::string_view s);
 
 // Resolves ${NAME} from the environment (and registers the value for redaction). A plain string is
 // returned as is (and also registered). An unset variable fails with kConfig naming the variable and
-// `where` (e.g. "sources.tushare.token").
+// `where` (e.g. "sources.tushare.token: environment variable X is not set (export X=... before
+// running)"); with an empty `where` the message starts at "environment variable".
 Result<std::string> ResolveSecret(std::string_view ref, std::string_view where);
 
 // Registers a value to be masked by Redact (values shorter than 4 characters are ignored).
