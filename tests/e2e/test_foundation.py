@@ -352,7 +352,9 @@ plans:
             project.cleanup()
 
     def test_kill_9_mid_run_then_resume_gives_exact_data(self):
-        sim = Sim("--slow", "1.0", "--slow-ms", "150", stocks=80)
+        # Slow enough that the run outlasts a few `runs --json` polls (about 1 s each for the ASan binary on a
+        # loaded machine); at 150 ms per call the whole run took about as long as one poll and was missed.
+        sim = Sim("--slow", "1.0", "--slow-ms", "800", stocks=80)
         project = Project(sim)
         try:
             proc = subprocess.Popen([harness.DATASYNC, "--project", project.dir, "run", "daily_2024_01"],
