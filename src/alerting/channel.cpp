@@ -6,6 +6,7 @@
 #include "alerting/email_channel.hpp"
 #include "alerting/webhook_channel.hpp"
 #include "core/dates.hpp"
+#include "core/secrets.hpp"
 
 namespace datasync::alerting {
 
@@ -59,6 +60,32 @@ core::Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec) {
   auto c = WebhookChannel::Make(spec);
   if (!c) return core::Fail(c.error());
   return std::unique_ptr<Channel>(std::move(*c));
+}
+
+core::OptionProblems CheckChannelSecrets(const ChannelSpec& spec, const core::OptionCheckContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> refs;  // as EmailChannel::Send and WebhookChannel::Send
+  if (spec.type == ChannelType::kEmail) {
+    refs = {{"username", spec.username}, {"password", spec.password}};
+  } else {
+    refs.emplace_back("url", spec.url);
+    for (const auto& [name, value] : spec.headers) refs.emplace_back("headers." + name, value);
+  }
+  core::OptionProblems problems;
+  for (const auto& [key, value] : refs) {
+    if (!core::IsSecretReference(value)) {
+      // A literal is used as written; the text around a reference is not echoed (it may be a secret).
+      if (value.find("${") != std::string::npos) {
+        problems.push_back({key,
+                            "a ${...} inside other text is sent as written: only a whole value can be a reference "
+                            "(put all of it, e.g. 'Bearer ...', in the environment variable)",
+                            "${"});
+      }
+      continue;
+    }
+    if (!ctx.resolve_secrets) continue;
+    if (auto v = core::ResolveSecret(value, ""); !v) problems.push_back({key, v.error().message(), value});
+  }
+  return problems;
 }
 
 }  // namespace datasync::alerting

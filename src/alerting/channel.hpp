@@ -15,6 +15,7 @@
 #include "alerting/alert.hpp"
 #include "alerting/alerts_config.hpp"
 #include "core/error.hpp"
+#include "core/options.hpp"
 #include "generation/text_template.hpp"
 
 namespace datasync::alerting {
@@ -49,5 +50,12 @@ std::string_view DefaultEmailBody();
 
 // Checks the spec's templates. A webhook channel has its own HTTP client (its TLS settings are its own).
 core::Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec);
+
+// The settings Send resolves as ${ENV} references when it sends (an e-mail channel's username and
+// password; a webhook's url and header values), checked before any alert needs them: a reference written
+// inside other text (which Send would use as written), and, with ctx.resolve_secrets, a variable that is
+// unset (looked up, and its value registered for redaction). Problems are keyed by the setting
+// ("password", "url", "headers.Authorization").
+core::OptionProblems CheckChannelSecrets(const ChannelSpec& spec, const core::OptionCheckContext& ctx);
 
 }  // namespace datasync::alerting

@@ -92,7 +92,7 @@ metadata::SystemDb& App::db() {
   return *impl_->db;
 }
 
-ConfigResult App::LoadConfig() const {
+ConfigResult App::LoadConfig(LoadOptions options) const {
   // Plans may use datasets imported from doc pages, which live only in the system database.
   std::vector<datasource::Dataset> imported;
   if (impl_->db) {
@@ -103,7 +103,8 @@ ConfigResult App::LoadConfig() const {
       }
     }
   }
-  return ConfigLoader(impl_->providers, impl_->sinks, std::move(imported)).LoadFile(impl_->project.config_file);
+  return ConfigLoader(impl_->providers, impl_->sinks, std::move(imported), options)
+      .LoadFile(impl_->project.config_file);
 }
 
 core::Result<ApplyReport> App::Apply(const Config& file_config) {

@@ -109,7 +109,8 @@ class App {
   net::HttpClient& http();
   const core::Clock& clock() const;
 
-  ConfigResult LoadConfig() const;
+  // datasync.yaml, checked; `validate` and `apply` ask for options.resolve_secrets.
+  ConfigResult LoadConfig(LoadOptions options = {}) const;
   core::Result<ApplyReport> Apply(const Config& config);
 
   core::Result<std::vector<datasource::DataSource>> Sources();

@@ -10,10 +10,12 @@
 #include <sstream>
 #include <tuple>
 
+#include "alerting/channel.hpp"
+#include "app/local_data.hpp"
+#include "app/problem_marks.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
-#include "app/local_data.hpp"
 #include "generation/argument_generator.hpp"
 #include "generation/text_template.hpp"
 #include "generation/value_sources.hpp"
@@ -49,12 +51,13 @@ namespace {
 class Parser {
  public:
   Parser(std::string file, std::filesystem::path project_dir, const datasource::ProviderRegistry& providers,
-         const storage::SinkRegistry& sinks, const std::vector<datasource::Dataset>& imported)
-      : file_(std::move(file)), providers_(providers), sinks_(sinks), imported_(imported) {
+         const storage::SinkRegistry& sinks, const std::vector<datasource::Dataset>& imported, LoadOptions options)
+      : file_(std::move(file)), providers_(providers), sinks_(sinks), imported_(imported), options_(options) {
     config_.project_dir = std::move(project_dir);
   }
 
   ConfigResult Run(const std::string& text) {
+    text_ = text;
     YAML::Node root;
     try {
       root = YAML::Load(text);
@@ -112,6 +115,14 @@ class Parser {
   }
   void Error(const YAML::Mark& m, std::string msg) { issues_.push_back({Loc(m), std::move(msg), false}); }
   void Warn(const YAML::Mark& m, std::string msg) { issues_.push_back({Loc(m), std::move(msg), true}); }
+
+  // A plugin's (or a channel's) own checks, each problem reported at the value of its key in mapping `n`
+  // ("path.key: message"), or at `fallback` when the key is not written.
+  void ReportProblems(const YAML::Node& n, const YAML::Mark& fallback, const std::string& path,
+                      const core::OptionProblems& problems) {
+    for (const auto& p : problems) Error(ProblemMark(n, p, fallback, text_), path + "." + p.key + ": " + p.message);
+  }
+  core::OptionCheckContext CheckContext() const { return {.resolve_secrets = options_.resolve_secrets}; }
 
   ConfigResult Finish() {
     ConfigResult r;
@@ -268,9 +279,11 @@ class Parser {
     return l;
   }
 
-  // Validates a plugin's options (every key of `n` except `reserved`) against its option table.
+  // Validates a plugin's options (every key of `n` except `reserved`) against its option table. `complete`
+  // is cleared when an option's value was refused or a required one is missing (unknown keys do not count):
+  // the plugin's own checks need them all.
   core::Options ParseOptions(const YAML::Node& n, const std::string& path, std::span<const OptionSpec> specs,
-                             const std::vector<std::string>& reserved) {
+                             const std::vector<std::string>& reserved, bool& complete) {
     core::Options opts;
     std::vector<std::string> allowed = reserved;
     for (const auto& s : specs) allowed.emplace_back(s.name);
@@ -283,16 +296,22 @@ class Parser {
       YAML::Node v = it->second;  // a copy: it-> yields a temporary proxy
       std::string where = path + "." + key;
       if (spec->type == OptionType::kStringList) {
-        if (auto l = StrList(v, where)) opts.Set(key, *l);
+        if (auto l = StrList(v, where)) {
+          opts.Set(key, *l);
+        } else {
+          complete = false;
+        }
         continue;
       }
       if (!v.IsScalar()) {
         Error(v.Mark(), where + ": expected a " + std::string(core::OptionTypeName(spec->type)) + ", got a " + Kind(v));
+        complete = false;
         continue;
       }
       auto parsed = core::ParseOptionScalar(*spec, v.Scalar());
       if (!parsed) {
         Error(v.Mark(), where + ": " + parsed.error().message());
+        complete = false;
         continue;
       }
       if (spec->type == OptionType::kSecret && !core::IsSecretReference(v.Scalar()) && !v.Scalar().empty()) {
@@ -303,6 +322,7 @@ class Parser {
     for (const auto& s : specs) {
       if (s.required && !opts.Has(s.name)) {
         Error(n.Mark(), path + ": missing required key " + Quote(s.name) + " (" + std::string(s.description) + ")");
+        complete = false;
       }
     }
     (void)opts.ApplyDefaults(specs, path);
@@ -331,8 +351,9 @@ class Parser {
     src.provider = *provider;
     src.endpoint = info->default_endpoint;
     src.timezone = info->default_timezone.empty() ? "UTC" : info->default_timezone;
+    bool options_ok = true;
     src.options = ParseOptions(n, path, info->options,
-                               {"provider", "endpoint", "token", "timezone", "limits", "api_limits"});
+                               {"provider", "endpoint", "token", "timezone", "limits", "api_limits"}, options_ok);
     if (auto v = n["endpoint"]) {
       if (auto s = Str(v, path + ".endpoint")) {
         if (!s->starts_with("http://") && !s->starts_with("https://")) {
@@ -349,10 +370,15 @@ class Parser {
           Warn(v.Mark(), path + ".token: the token is written in the file; use ${TUSHARE_TOKEN} (an environment "
                                 "variable) so it never lands in version control");
         }
+      } else {
+        options_ok = false;
       }
     } else {
       Error(key.Mark(), path + ": missing required key 'token' (e.g. token: ${TUSHARE_TOKEN})");
+      options_ok = false;
     }
+    // The provider's own rules (the token it will send included) need the options and the token read.
+    if (info->validate && options_ok) ReportProblems(n, key.Mark(), path, info->validate(src, CheckContext()));
     if (auto v = n["timezone"]) {
       if (auto s = Str(v, path + ".timezone")) {
         if (auto tz = core::TimeZone::Load(*s); !tz) Error(v.Mark(), path + ".timezone: " + tz.error().message());
@@ -592,7 +618,11 @@ class Parser {
     storage::Storage st;
     st.name = name;
     st.kind = *kind;
-    st.options = ParseOptions(n, path, info->options, {"kind"});
+    bool complete = true;
+    st.options = ParseOptions(n, path, info->options, {"kind"}, complete);
+    if (info->validate && complete) {
+      ReportProblems(n, key.Mark(), path, info->validate(st.options, CheckContext()));
+    }
     config_.storages.push_back(std::move(st));
   }
 
@@ -1412,6 +1442,7 @@ class Parser {
     if (auto v = n["timeout_secs"]) {
       if (auto x = PositiveInt(v, path + ".timeout_secs", 600)) ch.timeout_secs = *x;
     }
+    ReportProblems(n, key.Mark(), path, alerting::CheckChannelSecrets(ch, CheckContext()));
     config_.alerts.channels.push_back(std::move(ch));
   }
 
@@ -1573,6 +1604,7 @@ class Parser {
   }
 
   std::string file_;
+  std::string text_;  // the file, for locating problems inside a value (ProblemMark)
   const datasource::ProviderRegistry& providers_;
   const storage::SinkRegistry& sinks_;
   Config config_;
@@ -1580,6 +1612,7 @@ class Parser {
   std::map<std::string, YAML::Mark> locations_;
   std::map<std::string, YAML::Mark> depends_marks_;
   const std::vector<datasource::Dataset>& imported_;
+  LoadOptions options_;
   std::map<std::string, std::map<std::string, YAML::Mark>> template_marks_;
   struct Read {
     std::string plan;
@@ -1644,7 +1677,7 @@ ConfigResult ConfigLoader::LoadFile(const std::filesystem::path& path) const {
 
 ConfigResult ConfigLoader::LoadString(const std::string& text, const std::string& file_label,
                                       const std::filesystem::path& project_dir) const {
-  Parser parser(file_label, project_dir, providers_, sinks_, imported_);
+  Parser parser(file_label, project_dir, providers_, sinks_, imported_, options_);
   return parser.Run(text);
 }
 

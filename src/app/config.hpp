@@ -1,10 +1,12 @@
 // Config: the project's datasync.yaml, parsed and validated into domain objects.
 //
 // Parse (reject unknown keys with the allowed list) -> validate (cross-references, types, option tables of
-// the providers and sinks) -> build, following CONVENTIONS "Configuration". Every problem is reported,
-// not just the first, each with file:line:column, the offending key or value, and what is allowed.
-// The loader reads the option tables from the registries, so a new provider or sink brings its own
-// validation. Loading is pure (no network, no database); it is safe to call from any thread.
+// the providers and sinks, and their own checks: ProviderInfo::validate, SinkInfo::validate) -> build,
+// following CONVENTIONS "Configuration". Every problem is reported, not just the first, each with
+// file:line:column of the offending key or value, and what is allowed. The loader reads the option tables
+// and checks from the registries, so a new provider or sink brings its own validation. Loading is pure (no
+// network, no database; the environment only with LoadOptions::resolve_secrets); it is safe to call from
+// any thread.
 #pragma once
 
 #include <filesystem>
@@ -83,13 +85,21 @@ struct ConfigResult {
   bool ok() const { return config.has_value(); }
 };
 
+struct LoadOptions {
+  // Look up every ${ENV} reference of the file (source tokens, sink URLs and passwords, alert channel
+  // secrets) and report an unset variable where it is written, as `validate` and `apply` do, so that a
+  // missing variable shows before a run needs it. Off, references are only checked for their form and
+  // resolved when something uses them (commands that merely read the file need no vendor token).
+  bool resolve_secrets = false;
+};
+
 class ConfigLoader {
  public:
   // `imported` are the datasets imported from doc pages (stored in the system database, not in the file):
   // plans and templates may use them like datasets of the file.
   ConfigLoader(const datasource::ProviderRegistry& providers, const storage::SinkRegistry& sinks,
-               std::vector<datasource::Dataset> imported = {})
-      : providers_(providers), sinks_(sinks), imported_(std::move(imported)) {}
+               std::vector<datasource::Dataset> imported = {}, LoadOptions options = {})
+      : providers_(providers), sinks_(sinks), imported_(std::move(imported)), options_(options) {}
 
   ConfigResult LoadFile(const std::filesystem::path& path) const;
   // `file_label` names the file in messages; relative paths resolve against `project_dir`.
@@ -100,6 +110,7 @@ class ConfigLoader {
   const datasource::ProviderRegistry& providers_;
   const storage::SinkRegistry& sinks_;
   std::vector<datasource::Dataset> imported_;
+  LoadOptions options_;
 };
 
 // Object names (sources, datasets, storages, plans) must match [A-Za-z_][A-Za-z0-9_.-]* (max 64).

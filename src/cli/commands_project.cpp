@@ -37,7 +37,7 @@ int CmdInit(const Globals& g, const std::string& dir, const std::string& endpoin
 int CmdValidate(const Globals& g) {
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
-  app::ConfigResult r = (*a)->LoadConfig();
+  app::ConfigResult r = (*a)->LoadConfig({.resolve_secrets = true});
   if (g.json) {
     json issues = json::array();
     for (const auto& i : r.issues) {
@@ -66,7 +66,8 @@ int CmdValidate(const Globals& g) {
 int CmdApply(const Globals& g) {
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
-  app::ConfigResult r = (*a)->LoadConfig();
+  // Validates as `validate` does, secrets included.
+  app::ConfigResult r = (*a)->LoadConfig({.resolve_secrets = true});
   for (const auto& i : r.issues) std::fprintf(stderr, "%s\n", app::FormatIssue(i).c_str());
   if (!r.ok()) {
     std::fprintf(stderr, "the configuration has errors; nothing was applied\n");

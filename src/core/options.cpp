@@ -114,6 +114,16 @@ Status Options::ApplyDefaults(std::span<const OptionSpec> specs, std::string_vie
   return Ok();
 }
 
+Status ProblemsToStatus(const OptionProblems& problems, std::string_view prefix) {
+  if (problems.empty()) return Ok();
+  std::string message;
+  for (const auto& p : problems) {
+    if (!message.empty()) message += "; ";
+    message += std::string(prefix) + p.key + ": " + p.message;
+  }
+  return Fail(ErrorKind::kConfig, std::move(message));
+}
+
 const OptionSpec* FindOption(std::span<const OptionSpec> specs, std::string_view name) {
   for (const auto& s : specs) {
     if (s.name == name) return &s;

@@ -59,6 +59,32 @@ class Options {
   std::map<std::string, OptionValue, std::less<>> values_;
 };
 
+// A rule of a plugin's options that the table's types cannot state (a one-character delimiter, an Excel
+// sheet name, a URL's syntax, a ${ENV} reference that must resolve), broken. Plugins return these from
+// one check function that both config loading and their Bind/create run, so `validate` and a run never
+// disagree. `key` names the option (config loading reports the problem at that key's value); `message`
+// says what is wrong and what to do, without the key; `fragment` is the part of the value the problem is
+// about (a ${VAR} inside a URL), or empty for the whole value.
+struct OptionProblem {
+  std::string key;
+  std::string message;
+  std::string fragment = {};
+
+  friend bool operator==(const OptionProblem&, const OptionProblem&) = default;
+};
+using OptionProblems = std::vector<OptionProblem>;
+
+// What a check may look at beyond the options themselves.
+struct OptionCheckContext {
+  // Look up the ${ENV} references the options hold: an unset variable is a problem. Off, references are
+  // checked for their syntax only (commands that read the file without using its secrets).
+  bool resolve_secrets = false;
+};
+
+// Ok when there are none; else kConfig "PREFIXkey: message; PREFIXkey2: message2" (prefix "option " for a
+// sink's Bind, "sources.NAME." for a provider).
+Status ProblemsToStatus(const OptionProblems& problems, std::string_view prefix);
+
 const OptionSpec* FindOption(std::span<const OptionSpec> specs, std::string_view name);
 // "a, b, c" of the spec names, for "unknown key" messages.
 std::string OptionNames(std::span<const OptionSpec> specs);

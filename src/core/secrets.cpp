@@ -104,8 +104,13 @@ Result<std::string> ResolveSecret(std::string_view ref, std::string_view where) 
   std::string name(parts->second);
   const char* v = std::getenv(name.c_str());
   if (v == nullptr || *v == '\0') {
+<<<<<<< HEAD
     return Fail(ErrorKind::kConfig, std::string(where) + ": environment variable " + name + " is not set (export " +
                                         name + "=... before running)");
+=======
+    std::string message = "environment variable " + name + " is not set (export " + name + "=... before running)";
+    return Fail(ErrorKind::kConfig, where.empty() ? message : std::string(where) + ": " + message);
+>>>>>>> validate
   }
   RegisterSecret(v);
   return std::string(v);

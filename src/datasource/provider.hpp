@@ -75,6 +75,10 @@ struct ProviderInfo {
   std::string default_endpoint;
   std::string default_timezone;
   std::span<const core::OptionSpec> options;  // provider-specific source options
+  // The source's rules beyond the option table's types (positive timeouts, a token that resolves), keyed
+  // by the source's YAML keys ("timeout_secs", "token"); no I/O. Config loading reports each problem at its
+  // key's value; `create` and Fetch run the same checks, so `validate` and a run agree. Empty: none.
+  std::function<core::OptionProblems(const DataSource&, const core::OptionCheckContext&)> validate;
   // Datasets the provider knows without a doc import (its built-in catalog), bound to `source_name`.
   std::function<std::vector<Dataset>(const std::string& source_name)> builtin_datasets;
   std::function<core::Result<std::unique_ptr<Provider>>(const ProviderContext&)> create;

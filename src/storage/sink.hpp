@@ -124,6 +124,10 @@ struct SinkInfo {
   std::string id;  // "sqlite", "csv", "jsonl"
   std::string description;
   std::span<const core::OptionSpec> options;
+  // The option rules beyond the table's types (e.g. a one-character delimiter, a database URL), on options
+  // with defaults applied; no I/O. Config loading reports each problem at its key's value, and the sink's
+  // Bind runs the same function (resolving secrets), so `validate` and a run agree. Empty: no such rules.
+  std::function<core::OptionProblems(const core::Options&, const core::OptionCheckContext&)> validate;
   std::function<std::unique_ptr<Sink>()> create;
   // Set by sinks that can read their data back (storage/dataset_reader.hpp); empty otherwise.
   std::function<core::Result<std::unique_ptr<DatasetReader>>(const ReaderContext&)> open_reader;

@@ -7,6 +7,7 @@ import csv
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import unittest
@@ -199,23 +200,34 @@ class ConfigValidationTest(unittest.TestCase):
     """Each malformed config gives its exact message with file:line:column and exit code 2."""
 
     def test_malformed_configs(self):
+        """Each fixture's first line is `# expect: LINE:COLUMN: message`: validate prints exactly the line
+        `datasync.yaml:LINE:COLUMN: message` (among others it may print), and --json holds that issue."""
         bad_dir = os.path.join(os.path.dirname(__file__), "configs", "bad")
         files = sorted(glob.glob(os.path.join(bad_dir, "*.yaml")))
-        self.assertGreaterEqual(len(files), 15)
+        self.assertGreaterEqual(len(files), 40)
         project = Project()
         try:
             for path in files:
                 with open(path, encoding="utf-8") as f:
                     text = f.read()
-                expect = text.splitlines()[0].split("# expect:", 1)[1].strip()
+                header = re.match(r"# expect: (\d+):(\d+): (.+)$", text.splitlines()[0])
+                self.assertTrue(header, "%s: the first line must be '# expect: LINE:COLUMN: message'" % path)
+                line, column, message = int(header.group(1)), int(header.group(2)), header.group(3)
                 project.write_config(text)
                 with self.subTest(config=os.path.basename(path)):
                     p = project.ds("validate", check=False)
                     self.assertEqual(p.returncode, 2, p.stderr)
-                    self.assertIn(expect, p.stderr)
+                    self.assertIn("datasync.yaml:%d:%d: %s" % (line, column, message), p.stderr.splitlines(),
+                                  p.stderr)
+                    j = project.ds("validate", "--json", check=False)
+                    self.assertEqual(j.returncode, 2)
+                    issues = json.loads(j.stdout)["issues"]
+                    self.assertIn({"file": "datasync.yaml", "line": line, "column": column, "severity": "error",
+                                   "message": message}, issues)
                     # apply refuses the same file and stores nothing
                     a = project.ds("apply", check=False)
                     self.assertEqual(a.returncode, 2)
+                    self.assertIn("datasync.yaml:%d:%d: %s" % (line, column, message), a.stderr.splitlines())
         finally:
             project.cleanup()
 

@@ -47,43 +47,60 @@ struct Settings {
   std::chrono::seconds minute_wait{60};
 };
 
-core::Result<Settings> ReadSettings(const DataSource& source) {
-  const std::string where = "sources." + source.name + ".options";
+// The token to send: the source's reference resolved now (a rotated value is picked up), or a key-less
+// message. Fetch and the source check both come here.
+core::Result<std::string> ResolveToken(const DataSource& source) {
+  if (source.token.empty()) {
+    return core::Fail(ErrorKind::kConfig,
+                      "is not set: set it to ${TUSHARE_TOKEN} and export TUSHARE_TOKEN with your Tushare Pro token");
+  }
+  return core::ResolveSecret(source.token, "");
+}
+
+// The rules of the source's options beyond the table's types: what creating the provider checks.
+core::OptionProblems CheckOptions(const DataSource& source) {
+  core::OptionProblems problems;
   const core::Options& o = source.options;
   for (const auto& [name, value] : o.values()) {
     if (!core::FindOption(OptionTable(), name)) {
-      return core::Fail(ErrorKind::kConfig, where + ": unknown key '" + name + "' for provider tushare (allowed: " +
-                                                core::OptionNames(OptionTable()) + ")");
+      problems.push_back(
+          {name, "unknown key for provider tushare (allowed: " + core::OptionNames(OptionTable()) + ")"});
     }
   }
+  std::string style = o.GetString("url_style", "root");
+  if (style != "root" && style != "dataapi") {
+    problems.push_back({"url_style", "'" + style + "' is not allowed (allowed: root, dataapi)"});
+  }
+  for (const char* key : {"timeout_secs", "connect_timeout_secs", "rate_limit_wait_secs"}) {
+    if (int64_t v = o.GetInt(key, 1); v <= 0) {
+      problems.push_back({key, "must be a positive number of seconds, got " + std::to_string(v)});
+    }
+  }
+  return problems;
+}
+
+// What config loading checks: the options, and a token that Fetch can use (looked up only when asked).
+core::OptionProblems CheckSource(const DataSource& source, const core::OptionCheckContext& ctx) {
+  core::OptionProblems problems = CheckOptions(source);
+  if (source.token.empty()) {
+    problems.push_back({"token", ResolveToken(source).error().message()});
+  } else if (ctx.resolve_secrets) {
+    if (auto token = ResolveToken(source); !token) problems.push_back({"token", token.error().message(), source.token});
+  }
+  return problems;
+}
+
+core::Result<Settings> ReadSettings(const DataSource& source) {
+  if (auto st = core::ProblemsToStatus(CheckOptions(source), "sources." + source.name + "."); !st) {
+    return tl::unexpected(st.error());
+  }
+  const core::Options& o = source.options;
   Settings s;
   s.endpoint = source.endpoint.empty() ? std::string(kDefaultEndpoint) : source.endpoint;
-  std::string style = o.GetString("url_style", "root");
-  if (style == "root") {
-    s.url_style = UrlStyle::kRoot;
-  } else if (style == "dataapi") {
-    s.url_style = UrlStyle::kDataApi;
-  } else {
-    return core::Fail(ErrorKind::kConfig,
-                      where + ".url_style: '" + style + "' is not allowed (allowed: root, dataapi)");
-  }
-  auto positive = [&](std::string_view key, int64_t fallback) -> core::Result<int64_t> {
-    int64_t v = o.GetInt(key, fallback);
-    if (v <= 0) {
-      return core::Fail(ErrorKind::kConfig, where + "." + std::string(key) +
-                                                ": must be a positive number of seconds, got " + std::to_string(v));
-    }
-    return v;
-  };
-  auto timeout = positive("timeout_secs", 60);
-  if (!timeout) return tl::unexpected(timeout.error());
-  auto connect = positive("connect_timeout_secs", 10);
-  if (!connect) return tl::unexpected(connect.error());
-  auto wait = positive("rate_limit_wait_secs", 60);
-  if (!wait) return tl::unexpected(wait.error());
-  s.timeout = std::chrono::seconds(*timeout);
-  s.connect_timeout = std::chrono::seconds(*connect);
-  s.minute_wait = std::chrono::seconds(*wait);
+  s.url_style = o.GetString("url_style", "root") == "dataapi" ? UrlStyle::kDataApi : UrlStyle::kRoot;
+  s.timeout = std::chrono::seconds(o.GetInt("timeout_secs", 60));
+  s.connect_timeout = std::chrono::seconds(o.GetInt("connect_timeout_secs", 10));
+  s.minute_wait = std::chrono::seconds(o.GetInt("rate_limit_wait_secs", 60));
   return s;
 }
 
@@ -99,14 +116,10 @@ class TushareProvider final : public Provider {
       return core::Fail(ErrorKind::kInternal, "tushare: Fetch called without a dataset schema");
     }
     const Dataset& ds = *request.dataset;
-    const std::string where = "sources." + source.name + ".token";
-    if (source.token.empty()) {
-      return core::Fail(ErrorKind::kConfig, where +
-                                                " is not set: set it to ${TUSHARE_TOKEN} and export "
-                                                "TUSHARE_TOKEN with your Tushare Pro token");
+    auto token = ResolveToken(source);
+    if (!token) {
+      return core::Fail(ErrorKind::kConfig, "sources." + source.name + ".token: " + token.error().message());
     }
-    auto token = core::ResolveSecret(source.token, where);
-    if (!token) return tl::unexpected(token.error());
 
     net::HttpRequest http_request;
     http_request.method = "POST";
@@ -190,6 +203,9 @@ void RegisterTushare(ProviderRegistry& registry) {
   info.default_endpoint = std::string(kDefaultEndpoint);
   info.default_timezone = std::string(kDefaultTimeZone);
   info.options = TushareOptions();
+  info.validate = [](const DataSource& source, const core::OptionCheckContext& ctx) {
+    return CheckSource(source, ctx);
+  };
   info.builtin_datasets = [](const std::string& source_name) { return BuiltinDatasets(source_name); };
   info.create = [](const ProviderContext& ctx) { return Create(ctx); };
   registry.Register(std::move(info));

@@ -23,6 +23,7 @@ namespace {
 
 constexpr std::string_view kVersionColumn = "_ds_version";
 constexpr std::string_view kAuto = "auto";
+constexpr std::string_view kSchemes[] = {"clickhouse", "clickhouses"};
 
 const std::vector<std::string>& CreateVariables() {
   static const std::vector<std::string> names = {"table",    "columns",         "engine",      "partition_clause",
@@ -133,10 +134,21 @@ std::span<const core::OptionSpec> ClickHouseSink::OptionTable() const {
   return ClickHouseSinkOptions();
 }
 
+core::OptionProblems CheckClickHouseSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx) {
+  core::OptionProblems problems;
+  auto url = sql::CheckCommonDatabaseOptions(options, kSchemes, ctx, problems);
+  if (url && (url->database.size() > 80 || url->database.find('\0') != std::string::npos)) {
+    problems.push_back({"url", "the database name must be 1 to 80 bytes without NUL"});
+  }
+  for (const char* name : {"engine", "order_by", "partition_by"}) {
+    sql::CheckTemplateOption(options, name, ClauseVariables(), problems);
+  }
+  sql::CheckTemplateOption(options, "create_table_template", CreateVariables(), problems);
+  return problems;
+}
+
 Status ClickHouseSink::Configure(const core::Options& options) {
-  std::string where = "storage '" + bind_context().storage_name + "'";
-  static constexpr std::string_view kSchemes[] = {"clickhouse", "clickhouses"};
-  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, where + " option url");
+  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, "option url");
   if (!url) return Fail(url.error());
   bool https = url->scheme == "clickhouses" || url->Param("secure") == "true" || url->Param("secure") == "1";
   clickhouse::ClickHouseEndpoint endpoint;
@@ -149,18 +161,6 @@ Status ClickHouseSink::Configure(const core::Options& options) {
   endpoint.password = *password;
   endpoint.display = url->Display();
   database_ = url->database.empty() ? "default" : url->database;
-  if (database_.size() > 80 || database_.find('\0') != std::string::npos) {
-    return Fail(ErrorKind::kConfig, where + " option url: the database name must be 1 to 80 bytes without NUL");
-  }
-  for (const char* name : {"engine", "order_by", "partition_by"}) {
-    if (auto st = sql::CheckTemplate(options.GetString(name), ClauseVariables(), where + " option " + name); !st)
-      return st;
-  }
-  if (auto st = sql::CheckTemplate(options.GetString("create_table_template"), CreateVariables(),
-                                   where + " option create_table_template");
-      !st) {
-    return st;
-  }
   partition_field_.clear();
   const BindContext& ctx = bind_context();
   if (options.GetString("partition_by", "auto") == kAuto && !ctx.date_key.empty()) {
@@ -446,6 +446,7 @@ void RegisterClickHouseSink(SinkRegistry& registry) {
       .id = "clickhouse",
       .description = "a ReplacingMergeTree table per dataset in ClickHouse, over HTTP (TabSeparated inserts)",
       .options = ClickHouseSinkOptions(),
+      .validate = CheckClickHouseSinkOptions,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<ClickHouseSink>()); },
   });
 }

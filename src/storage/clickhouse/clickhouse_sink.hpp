@@ -39,6 +39,9 @@ struct RowBinaryLayout;
 }  // namespace clickhouse
 
 std::span<const core::OptionSpec> ClickHouseSinkOptions();
+// The rules of those options beyond their types (the URL, its database name and secrets, the clause and
+// table templates): SinkInfo::validate and Bind.
+core::OptionProblems CheckClickHouseSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
 class ClickHouseSink final : public sql::DatabaseSink {
  public:
@@ -49,6 +52,9 @@ class ClickHouseSink final : public sql::DatabaseSink {
 
  protected:
   std::span<const core::OptionSpec> OptionTable() const override;
+  core::OptionProblems CheckOptions(const core::Options& options, const core::OptionCheckContext& ctx) const override {
+    return CheckClickHouseSinkOptions(options, ctx);
+  }
   core::Status Configure(const core::Options& options) override;
   std::string Quote(std::string_view identifier) const override;
   std::string QuoteText(std::string_view text) const override;

@@ -12,31 +12,37 @@ using core::ErrorKind;
 using core::Fail;
 using core::TypeId;
 
-core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options) {
+CsvSettings ReadCsvSettings(const core::Options& options, core::OptionProblems& problems) {
   CsvSettings s;
+  bool delimiter_ok = false;
   std::string delimiter = options.GetString("delimiter", ",");
   // YAML users often cannot type a literal tab; accept the usual spellings.
   if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
   if (delimiter.size() != 1 || static_cast<unsigned char>(delimiter[0]) >= 0x80) {
-    return Fail(ErrorKind::kConfig,
-                "delimiter must be exactly one ASCII character (e.g. ',', ';', '|', tab), got '" + delimiter + "'");
+    problems.push_back(
+        {"delimiter", "must be exactly one ASCII character (e.g. ',', ';', '|', tab), got '" + delimiter + "'"});
+  } else if (delimiter[0] == '"' || delimiter[0] == '\r' || delimiter[0] == '\n') {
+    problems.push_back({"delimiter", "cannot be a quote, CR or LF"});
+  } else {
+    s.delimiter = delimiter[0];
+    delimiter_ok = true;
   }
-  if (delimiter[0] == '"' || delimiter[0] == '\r' || delimiter[0] == '\n') {
-    return Fail(ErrorKind::kConfig, "delimiter cannot be a quote, CR or LF");
-  }
-  s.delimiter = delimiter[0];
   s.header = options.GetBool("header", true);
-  s.null_marker = options.GetString("null_marker", "");
-  for (char c : s.null_marker) {
-    if (c == s.delimiter || c == '"' || c == '\r' || c == '\n') {
-      return Fail(ErrorKind::kConfig,
-                  "null_marker cannot contain the delimiter, a quote, CR or LF (it is never "
-                  "quoted, so that a quoted field is always a string)");
-    }
+  std::string null_marker = options.GetString("null_marker", "");
+  bool ambiguous = false;
+  for (char c : null_marker) {
+    ambiguous = ambiguous || (delimiter_ok && c == s.delimiter) || c == '"' || c == '\r' || c == '\n';
+  }
+  if (ambiguous) {
+    problems.push_back({"null_marker",
+                        "cannot contain the delimiter, a quote, CR or LF (it is never quoted, so "
+                        "that a quoted field is always a string)"});
+  } else {
+    s.null_marker = std::move(null_marker);
   }
   std::string line_ending = options.GetString("line_ending", "lf");
   if (line_ending != "lf" && line_ending != "crlf") {
-    return Fail(ErrorKind::kConfig, "line_ending '" + line_ending + "' is not allowed (allowed: lf, crlf)");
+    problems.push_back({"line_ending", "'" + line_ending + "' is not allowed (allowed: lf, crlf)"});
   }
   s.crlf = line_ending == "crlf";
   s.bom = options.GetBool("bom", false);
@@ -48,11 +54,20 @@ core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options) {
   } else if (quoting == "all") {
     s.quoting = CsvQuoting::kAll;
   } else {
-    return Fail(ErrorKind::kConfig, "quoting '" + quoting + "' is not allowed (allowed: minimal, strings, all)");
+    problems.push_back({"quoting", "'" + quoting + "' is not allowed (allowed: minimal, strings, all)"});
   }
-  auto compression = files::ParseCompression(options.GetString("compression", "none"));
-  if (!compression) return Fail(compression.error());
-  s.compression = *compression;
+  if (auto compression = files::ParseCompression(options.GetString("compression", "none"))) {
+    s.compression = *compression;
+  } else {
+    problems.push_back({"compression", compression.error().message()});
+  }
+  return s;
+}
+
+core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  CsvSettings s = ReadCsvSettings(options, problems);
+  if (auto st = core::ProblemsToStatus(problems, "option "); !st) return core::Fail(st.error());
   return s;
 }
 

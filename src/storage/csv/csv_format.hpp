@@ -35,8 +35,12 @@ struct CsvSettings {
   files::Compression compression = files::Compression::kNone;
 };
 
-// Reads delimiter, header, null_marker, line_ending, bom, quoting and compression; kConfig on a delimiter
-// or null marker that would make the output ambiguous.
+// Reads delimiter, header, null_marker, line_ending, bom, quoting and compression. A delimiter or null
+// marker that would make the output ambiguous (or a value outside an option's list) adds a problem and
+// leaves that setting at its default. The one place these rules live: the sink's validate and its Bind
+// both come here.
+CsvSettings ReadCsvSettings(const core::Options& options, core::OptionProblems& problems);
+// ReadCsvSettings, failing with kConfig when there is a problem.
 core::Result<CsvSettings> CsvSettingsFromOptions(const core::Options& options);
 
 class CsvFormat final : public files::RowFormat {

@@ -42,6 +42,13 @@ std::span<const core::OptionSpec> CsvSinkOptions() {
   return table;
 }
 
+core::OptionProblems CheckCsvSinkOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  files::CheckCommonFileOptions(options, problems);
+  (void)csv::ReadCsvSettings(options, problems);
+  return problems;
+}
+
 core::Result<std::unique_ptr<files::RowFormat>> CsvSink::MakeFormat(const core::Options& options) const {
   auto settings = csv::CsvSettingsFromOptions(options);
   if (!settings) return core::Fail(settings.error());
@@ -53,6 +60,8 @@ void RegisterCsvSink(SinkRegistry& registry) {
       .id = "csv",
       .description = "CSV files (RFC 4180, UTF-8), one part file per task under ROOT/<dataset>/",
       .options = CsvSinkOptions(),
+      .validate = [](const core::Options& options,
+                     const core::OptionCheckContext&) { return CheckCsvSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<CsvSink>()); },
   });
 }

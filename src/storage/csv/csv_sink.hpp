@@ -11,10 +11,16 @@
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> CsvSinkOptions();
+// The rules of those options beyond their types (path, delimiter, null_marker, ...): SinkInfo::validate and
+// Bind.
+core::OptionProblems CheckCsvSinkOptions(const core::Options& options);
 
 class CsvSink final : public files::FileSink {
  protected:
   std::span<const core::OptionSpec> option_specs() const override { return CsvSinkOptions(); }
+  core::OptionProblems CheckOptions(const core::Options& options) const override {
+    return CheckCsvSinkOptions(options);
+  }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
 };
 

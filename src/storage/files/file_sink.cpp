@@ -95,6 +95,10 @@ void AppendCommonFileOptions(std::vector<core::OptionSpec>& table) {
                    {"value", "year", "month", "day"}});
 }
 
+void CheckCommonFileOptions(const core::Options& options, core::OptionProblems& problems) {
+  if (options.GetString("path").empty()) problems.push_back({"path", "is empty; set it to the root folder"});
+}
+
 SinkCapabilities FileSink::capabilities() const {
   SinkCapabilities caps;
   caps.append = true;
@@ -109,9 +113,8 @@ SinkCapabilities FileSink::capabilities() const {
 Status FileSink::BindImpl(const BindContext& ctx) {
   options_ = ctx.options;
   if (auto st = options_.ApplyDefaults(option_specs(), "storage '" + ctx.storage_name + "'"); !st) return st;
-  std::string path = options_.GetString("path");
-  if (path.empty()) return Fail(ErrorKind::kConfig, "option 'path' is empty; set it to the root folder");
-  root_ = fs::path(path);
+  if (auto st = core::ProblemsToStatus(CheckOptions(options_), "option "); !st) return st;
+  root_ = fs::path(options_.GetString("path"));
   if (root_.is_relative()) root_ = ctx.project_dir / root_;
   root_ = root_.lexically_normal();
   std::error_code ec;

@@ -49,6 +49,9 @@ namespace datasync::storage::files {
 // The options every file sink accepts: path, partition_by, partition_granularity. Each file sink's own
 // table starts with these.
 void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);
+// The rules of those shared options beyond their types (a non-empty path); each file sink's check starts
+// here.
+void CheckCommonFileOptions(const core::Options& options, core::OptionProblems& problems);
 
 struct CompactOptions {
   std::string partition;  // "KEY=VALUE" of one partition folder; empty: every folder of the dataset
@@ -90,6 +93,9 @@ class FileSink : public Sink {
  protected:
   // The sink's whole option table (AppendCommonFileOptions + its own).
   virtual std::span<const core::OptionSpec> option_specs() const = 0;
+  // The sink's option rules beyond its table's types (CheckCommonFileOptions plus its format's): the
+  // function its SinkInfo::validate runs too. Bind fails with kConfig on any problem.
+  virtual core::OptionProblems CheckOptions(const core::Options& options) const = 0;
   // The format, from the options with defaults applied; kConfig on a bad setting.
   virtual core::Result<std::unique_ptr<RowFormat>> MakeFormat(const core::Options& options) const = 0;
 

@@ -13,6 +13,12 @@ std::span<const core::OptionSpec> JsonSinkOptions() {
   return table;
 }
 
+core::OptionProblems CheckJsonSinkOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  files::CheckCommonFileOptions(options, problems);
+  return problems;
+}
+
 core::Result<std::unique_ptr<files::RowFormat>> JsonSink::MakeFormat(const core::Options&) const {
   return std::unique_ptr<files::RowFormat>(std::make_unique<json::JsonFormat>());
 }
@@ -22,6 +28,8 @@ void RegisterJsonSink(SinkRegistry& registry) {
       .id = "json",
       .description = "JSON files (one array of row objects per part file) under ROOT/<dataset>/",
       .options = JsonSinkOptions(),
+      .validate = [](const core::Options& options,
+                     const core::OptionCheckContext&) { return CheckJsonSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<JsonSink>()); },
   });
 }

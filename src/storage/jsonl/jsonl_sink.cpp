@@ -13,6 +13,12 @@ std::span<const core::OptionSpec> JsonlSinkOptions() {
   return table;
 }
 
+core::OptionProblems CheckJsonlSinkOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  files::CheckCommonFileOptions(options, problems);
+  return problems;
+}
+
 core::Result<std::unique_ptr<files::RowFormat>> JsonlSink::MakeFormat(const core::Options&) const {
   return std::unique_ptr<files::RowFormat>(std::make_unique<jsonl::JsonlFormat>());
 }
@@ -22,6 +28,8 @@ void RegisterJsonlSink(SinkRegistry& registry) {
       .id = "jsonl",
       .description = "JSON Lines files (one object per row), one part file per task under ROOT/<dataset>/",
       .options = JsonlSinkOptions(),
+      .validate = [](const core::Options& options,
+                     const core::OptionCheckContext&) { return CheckJsonlSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<JsonlSink>()); },
   });
 }

@@ -11,10 +11,15 @@
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> JsonlSinkOptions();
+// The rules of those options beyond their types (a non-empty path): SinkInfo::validate and Bind.
+core::OptionProblems CheckJsonlSinkOptions(const core::Options& options);
 
 class JsonlSink final : public files::FileSink {
  protected:
   std::span<const core::OptionSpec> option_specs() const override { return JsonlSinkOptions(); }
+  core::OptionProblems CheckOptions(const core::Options& options) const override {
+    return CheckJsonlSinkOptions(options);
+  }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/crash_point.hpp"
@@ -74,6 +75,19 @@ bool CountBmpCharacters(std::string_view s, size_t& count) {
   return true;
 }
 
+// Why MySQL refuses `name` (a database, table or column name), after "<what> '<name>' ".
+std::optional<std::string> NameProblem(std::string_view name) {
+  size_t chars = 0;
+  if (!CountBmpCharacters(name, chars)) {
+    return "has a character outside Unicode's Basic Multilingual Plane, which MySQL identifiers cannot hold";
+  }
+  if (chars > 64) return "has " + std::to_string(chars) + " characters; MySQL allows 64";
+  if (name.ends_with(" ")) return "ends with a space, which MySQL refuses";
+  return std::nullopt;
+}
+
+constexpr std::string_view kSchemes[] = {"mysql", "mariadb"};
+
 }  // namespace
 
 std::span<const core::OptionSpec> MySqlSinkOptions() {
@@ -134,14 +148,26 @@ std::span<const core::OptionSpec> MySqlSink::OptionTable() const {
   return MySqlSinkOptions();
 }
 
-Status MySqlSink::Configure(const core::Options& options) {
-  std::string where = "storage '" + bind_context().storage_name + "'";
-  static constexpr std::string_view kSchemes[] = {"mysql", "mariadb"};
-  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, where + " option url");
-  if (!url) return Fail(url.error());
-  if (url->database.empty()) {
-    return Fail(ErrorKind::kConfig, where + " option url: name the database in the path (mysql://HOST:3306/DATABASE)");
+core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx) {
+  core::OptionProblems problems;
+  auto url = sql::CheckCommonDatabaseOptions(options, kSchemes, ctx, problems);
+  if (url && url->database.empty()) {
+    problems.push_back({"url", "name the database in the path (mysql://HOST:3306/DATABASE)"});
+  } else if (url && (ctx.resolve_secrets || url->database.find("${") == std::string::npos)) {
+    if (auto p = NameProblem(url->database)) problems.push_back({"url", "database name '" + url->database + "' " + *p});
   }
+  int64_t key_length = options.GetInt("key_varchar_length", 255);
+  if (key_length < 1 || key_length > 768) {
+    problems.push_back(
+        {"key_varchar_length", "must be 1 to 768 (InnoDB keys hold 3072 bytes), got " + std::to_string(key_length)});
+  }
+  sql::CheckTemplateOption(options, "create_table_template", CreateVariables(), problems);
+  return problems;
+}
+
+Status MySqlSink::Configure(const core::Options& options) {
+  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, "option url");
+  if (!url) return Fail(url.error());
   mysql::MySqlConnectOptions& c = *connect_;
   c = mysql::MySqlConnectOptions();
   c.host = url->host;
@@ -158,31 +184,14 @@ Status MySqlSink::Configure(const core::Options& options) {
   c.connect_timeout_secs = static_cast<int>(std::clamp<int64_t>(options.GetInt("connect_timeout_secs", 10), 1, 3600));
   c.display = url->Display();
   key_varchar_length_ = options.GetInt("key_varchar_length", 255);
-  if (key_varchar_length_ < 1 || key_varchar_length_ > 768) {
-    return Fail(ErrorKind::kConfig,
-                where + " option key_varchar_length must be 1 to 768 (InnoDB keys hold 3072 bytes)");
-  }
   use_load_data_ = options.GetString("load_method", "load_data") != "insert";
   insert_batch_bytes_ = std::max<int64_t>(options.GetInt("insert_batch_bytes", 4 << 20), 64 << 10);
-  if (auto st = CheckName(c.database, "database name"); !st) return st;
-  return sql::CheckTemplate(options.GetString("create_table_template"), CreateVariables(),
-                            where + " option create_table_template");
+  return core::Ok();
 }
 
 Status MySqlSink::CheckName(std::string_view name, std::string_view what) const {
-  size_t chars = 0;
-  if (!CountBmpCharacters(name, chars)) {
-    return Fail(ErrorKind::kConfig, std::string(what) + " '" + std::string(name) +
-                                        "' has a character outside Unicode's Basic Multilingual Plane, which MySQL "
-                                        "identifiers cannot hold");
-  }
-  if (chars > 64) {
-    return Fail(ErrorKind::kConfig, std::string(what) + " '" + std::string(name) + "' has " + std::to_string(chars) +
-                                        " characters; MySQL allows 64");
-  }
-  if (name.ends_with(" ")) {
-    return Fail(ErrorKind::kConfig,
-                std::string(what) + " '" + std::string(name) + "' ends with a space, which MySQL refuses");
+  if (auto p = NameProblem(name)) {
+    return Fail(ErrorKind::kConfig, std::string(what) + " '" + std::string(name) + "' " + *p);
   }
   return core::Ok();
 }
@@ -440,6 +449,7 @@ void RegisterMySqlSink(SinkRegistry& registry) {
       .id = "mysql",
       .description = "an InnoDB table per dataset in a MySQL or MariaDB database (LOAD DATA, upsert by primary key)",
       .options = MySqlSinkOptions(),
+      .validate = CheckMySqlSinkOptions,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<MySqlSink>()); },
   });
 }

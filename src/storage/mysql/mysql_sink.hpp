@@ -31,6 +31,9 @@ struct MySqlConnectOptions;
 }  // namespace mysql
 
 std::span<const core::OptionSpec> MySqlSinkOptions();
+// The rules of those options beyond their types (the URL, its database name and secrets, key_varchar_length,
+// the templates): SinkInfo::validate and Bind.
+core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
 class MySqlSink final : public sql::DatabaseSink {
  public:
@@ -41,6 +44,9 @@ class MySqlSink final : public sql::DatabaseSink {
 
  protected:
   std::span<const core::OptionSpec> OptionTable() const override;
+  core::OptionProblems CheckOptions(const core::Options& options, const core::OptionCheckContext& ctx) const override {
+    return CheckMySqlSinkOptions(options, ctx);
+  }
   core::Status Configure(const core::Options& options) override;
   core::Status CheckName(std::string_view name, std::string_view what) const override;
   std::string Quote(std::string_view identifier) const override;

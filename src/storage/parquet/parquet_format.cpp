@@ -588,7 +588,7 @@ class ParquetFileWriter final : public files::RowFormatWriter {
 
 }  // namespace
 
-core::Result<ParquetSettings> ParquetSettingsFromOptions(const core::Options& options) {
+ParquetSettings ReadParquetSettings(const core::Options& options, core::OptionProblems& problems) {
   ParquetSettings s;
   std::string codec = options.GetString("compression", "zstd");
   if (codec == "zstd") {
@@ -598,32 +598,41 @@ core::Result<ParquetSettings> ParquetSettingsFromOptions(const core::Options& op
   } else if (codec == "none" || codec == "uncompressed") {
     s.codec = format::kUncompressed;
   } else {
-    return Fail(ErrorKind::kConfig, "compression '" + codec + "' is not allowed (allowed: zstd, snappy, none)");
+    problems.push_back({"compression", "'" + codec + "' is not allowed (allowed: zstd, snappy, none)"});
   }
   int64_t level = options.GetInt("compression_level", 3);
   if (level < 1 || level > ZSTD_maxCLevel()) {
-    return Fail(ErrorKind::kConfig, "compression_level must be between 1 and " + std::to_string(ZSTD_maxCLevel()) +
-                                        ", got " + std::to_string(level));
+    problems.push_back({"compression_level", "must be between 1 and " + std::to_string(ZSTD_maxCLevel()) + ", got " +
+                                                 std::to_string(level)});
+  } else {
+    s.compression_level = static_cast<int>(level);
   }
-  s.compression_level = static_cast<int>(level);
-  s.row_group_size_bytes = options.GetInt("row_group_size_bytes", s.row_group_size_bytes);
-  if (s.row_group_size_bytes < 1024 || s.row_group_size_bytes > (int64_t{1} << 40)) {
-    return Fail(ErrorKind::kConfig,
-                "row_group_size_bytes must be between 1024 and 1 TiB, got " + std::to_string(s.row_group_size_bytes));
+  // A setting out of range is reported and the default kept, so that the rest can still be checked.
+  auto in_range = [&](const char* key, int64_t& out, int64_t low, int64_t high, const char* range) {
+    int64_t v = options.GetInt(key, out);
+    if (v < low || v > high) {
+      problems.push_back({key, std::string("must be between ") + range + ", got " + std::to_string(v)});
+      return;
+    }
+    out = v;
+  };
+  in_range("row_group_size_bytes", s.row_group_size_bytes, 1024, int64_t{1} << 40, "1024 and 1 TiB");
+  int64_t rows = options.GetInt("row_group_rows", 0);
+  if (rows < 0) {
+    problems.push_back({"row_group_rows", "cannot be negative (0: no row limit), got " + std::to_string(rows)});
+  } else {
+    s.row_group_rows = rows;
   }
-  s.row_group_rows = options.GetInt("row_group_rows", 0);
-  if (s.row_group_rows < 0) return Fail(ErrorKind::kConfig, "row_group_rows cannot be negative (0: no row limit)");
-  s.data_page_size_bytes = options.GetInt("data_page_size_bytes", s.data_page_size_bytes);
-  if (s.data_page_size_bytes < 1024 || s.data_page_size_bytes > (int64_t{512} << 20)) {
-    return Fail(ErrorKind::kConfig,
-                "data_page_size_bytes must be between 1024 and 512 MiB, got " + std::to_string(s.data_page_size_bytes));
-  }
+  in_range("data_page_size_bytes", s.data_page_size_bytes, 1024, int64_t{512} << 20, "1024 and 512 MiB");
   s.dictionary = options.GetBool("dictionary", true);
-  s.dictionary_max_bytes = options.GetInt("dictionary_max_bytes", s.dictionary_max_bytes);
-  if (s.dictionary_max_bytes < 0 || s.dictionary_max_bytes > (int64_t{1} << 30)) {
-    return Fail(ErrorKind::kConfig,
-                "dictionary_max_bytes must be between 0 and 1 GiB, got " + std::to_string(s.dictionary_max_bytes));
-  }
+  in_range("dictionary_max_bytes", s.dictionary_max_bytes, 0, int64_t{1} << 30, "0 and 1 GiB");
+  return s;
+}
+
+core::Result<ParquetSettings> ParquetSettingsFromOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  ParquetSettings s = ReadParquetSettings(options, problems);
+  if (auto st = core::ProblemsToStatus(problems, "option "); !st) return core::Fail(st.error());
   return s;
 }
 

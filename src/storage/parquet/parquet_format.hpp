@@ -39,7 +39,10 @@ struct ParquetSettings {
 };
 
 // Reads compression, compression_level, row_group_size_bytes, row_group_rows, data_page_size_bytes,
-// dictionary and dictionary_max_bytes; kConfig on values out of range.
+// dictionary and dictionary_max_bytes; a value out of range adds a problem and leaves that setting at its
+// default. The one place these rules live: the sink's validate and its Bind both come here.
+ParquetSettings ReadParquetSettings(const core::Options& options, core::OptionProblems& problems);
+// ReadParquetSettings, failing with kConfig when there is a problem.
 core::Result<ParquetSettings> ParquetSettingsFromOptions(const core::Options& options);
 
 // "datasync version 0.1.0": the footer's created_by, which compaction checks before it copies row groups.

@@ -29,12 +29,19 @@ std::span<const core::OptionSpec> ParquetSinkOptions() {
   return table;
 }
 
+core::OptionProblems CheckParquetSinkOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  files::CheckCommonFileOptions(options, problems);
+  (void)parquet::ReadParquetSettings(options, problems);
+  if (int64_t v = options.GetInt("compact_below_bytes", 1); v < 1) {
+    problems.push_back({"compact_below_bytes", "must be positive, got " + std::to_string(v)});
+  }
+  return problems;
+}
+
 core::Result<std::unique_ptr<files::RowFormat>> ParquetSink::MakeFormat(const core::Options& options) const {
   auto settings = parquet::ParquetSettingsFromOptions(options);
   if (!settings) return core::Fail(settings.error());
-  if (options.GetInt("compact_below_bytes", 1) < 1) {
-    return core::Fail(core::ErrorKind::kConfig, "compact_below_bytes must be positive");
-  }
   return std::unique_ptr<files::RowFormat>(std::make_unique<parquet::ParquetFormat>(*settings));
 }
 
@@ -44,6 +51,8 @@ void RegisterParquetSink(SinkRegistry& registry) {
       .description = "Parquet files (zstd, dictionary encoding, statistics), one part file per task under "
                      "ROOT/<dataset>/[key=value/]",
       .options = ParquetSinkOptions(),
+      .validate = [](const core::Options& options,
+                     const core::OptionCheckContext&) { return CheckParquetSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<ParquetSink>()); },
   });
 }

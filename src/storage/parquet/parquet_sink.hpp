@@ -11,10 +11,15 @@
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> ParquetSinkOptions();
+// The rules of those options beyond their types (path, codec level, sizes): SinkInfo::validate and Bind.
+core::OptionProblems CheckParquetSinkOptions(const core::Options& options);
 
 class ParquetSink final : public files::FileSink {
  protected:
   std::span<const core::OptionSpec> option_specs() const override { return ParquetSinkOptions(); }
+  core::OptionProblems CheckOptions(const core::Options& options) const override {
+    return CheckParquetSinkOptions(options);
+  }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
 };
 

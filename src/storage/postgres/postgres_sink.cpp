@@ -22,6 +22,7 @@ using postgres::PgRow;
 
 namespace {
 
+constexpr std::string_view kSchemes[] = {"postgres", "postgresql"};
 constexpr std::string_view kCopyTable = "_ds_copy";
 constexpr int kUpsertsAfterConflict = 16;
 constexpr std::string_view kTargetAlias = "_ds_t";
@@ -103,24 +104,23 @@ std::span<const core::OptionSpec> PostgresSink::OptionTable() const {
   return PostgresSinkOptions();
 }
 
+core::OptionProblems CheckPostgresSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx) {
+  core::OptionProblems problems;
+  (void)sql::CheckCommonDatabaseOptions(options, kSchemes, ctx, problems);
+  std::string schema = options.GetString("schema", "public");
+  if (schema.empty() || schema.size() > 63 || schema.find('\0') != std::string::npos) {
+    problems.push_back({"schema", "must be 1 to 63 bytes without NUL (PostgreSQL's identifier limit)"});
+  }
+  sql::CheckTemplateOption(options, "create_table_template", CreateVariables(), problems);
+  return problems;
+}
+
 Status PostgresSink::Configure(const core::Options& options) {
-  std::string where = "storage '" + bind_context().storage_name + "' option url";
-  static constexpr std::string_view kSchemes[] = {"postgres", "postgresql"};
-  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, where);
+  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, "option url");
   if (!url) return Fail(url.error());
   auto password = Password(url->password);
   if (!password) return Fail(password.error());
   schema_ = options.GetString("schema", "public");
-  if (schema_.empty() || schema_.size() > 63 || schema_.find('\0') != std::string::npos) {
-    return Fail(ErrorKind::kConfig, "option schema must be 1 to 63 bytes without NUL");
-  }
-  for (const auto& opt : {"create_table_template"}) {
-    if (auto st = sql::CheckTemplate(options.GetString(opt), CreateVariables(),
-                                     "storage '" + bind_context().storage_name + "' option " + opt);
-        !st) {
-      return st;
-    }
-  }
   conninfo_.clear();
   conninfo_.emplace_back("host", url->host);
   if (url->port) conninfo_.emplace_back("port", std::to_string(url->port));
@@ -407,6 +407,7 @@ void RegisterPostgresSink(SinkRegistry& registry) {
       .id = "postgres",
       .description = "a table per dataset in a PostgreSQL schema (COPY, upsert by primary key)",
       .options = PostgresSinkOptions(),
+      .validate = CheckPostgresSinkOptions,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<PostgresSink>()); },
   });
 }

@@ -29,6 +29,9 @@ class PgConnection;
 }
 
 std::span<const core::OptionSpec> PostgresSinkOptions();
+// The rules of those options beyond their types (the URL and its secrets, the schema name, the templates):
+// SinkInfo::validate and Bind.
+core::OptionProblems CheckPostgresSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
 class PostgresSink final : public sql::DatabaseSink {
  public:
@@ -39,6 +42,9 @@ class PostgresSink final : public sql::DatabaseSink {
 
  protected:
   std::span<const core::OptionSpec> OptionTable() const override;
+  core::OptionProblems CheckOptions(const core::Options& options, const core::OptionCheckContext& ctx) const override {
+    return CheckPostgresSinkOptions(options, ctx);
+  }
   core::Status Configure(const core::Options& options) override;
   std::string Quote(std::string_view identifier) const override;
   std::string QuoteText(std::string_view text) const override;

@@ -38,6 +38,27 @@ std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& 
   };
 }
 
+std::optional<DbUrl> CheckCommonDatabaseOptions(const core::Options& options, std::span<const std::string_view> schemes,
+                                                const core::OptionCheckContext& ctx, core::OptionProblems& problems) {
+  auto url = CheckDbUrl(options.GetString("url"), schemes, "url", ctx.resolve_secrets, problems);
+  if (std::string ref = options.GetString("password"); ctx.resolve_secrets && !ref.empty()) {
+    if (auto v = core::ResolveSecret(ref, ""); !v) problems.push_back({"password", v.error().message(), ref});
+  }
+  CheckTemplateOption(options, "table_name", {"dataset"}, problems);
+  for (const char* key : {"add_column_template", "widen_column_template", "change_column_template",
+                          "drop_column_template", "rename_column_template"}) {
+    CheckTemplateOption(options, key, ColumnTemplateVariables(), problems);
+  }
+  return url;
+}
+
+void CheckTemplateOption(const core::Options& options, std::string_view key, const std::vector<std::string>& names,
+                         core::OptionProblems& problems) {
+  if (auto st = CheckTemplate(options.GetString(key), names, ""); !st) {
+    problems.push_back({std::string(key), st.error().message()});
+  }
+}
+
 DatabaseSink::DatabaseSink(Dialect dialect) : dialect_(std::move(dialect)) {}
 
 SinkCapabilities DatabaseSink::capabilities() const {
@@ -184,6 +205,7 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
   std::string where = "storage '" + ctx.storage_name + "'";
   options_ = ctx.options;
   if (auto st = options_.ApplyDefaults(OptionTable(), where); !st) return st;
+  if (auto st = core::ProblemsToStatus(CheckOptions(options_, {.resolve_secrets = true}), "option "); !st) return st;
   mode_ = ctx.mode;
   primary_key_ = ctx.primary_key;
 
@@ -239,14 +261,6 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
   templates_.change_column = options_.GetString("change_column_template");
   templates_.drop_column = options_.GetString("drop_column_template");
   templates_.rename_column = options_.GetString("rename_column_template");
-  for (const auto& [name, text] :
-       {std::pair<const char*, const std::string*>{"add_column_template", &templates_.add_column},
-        {"widen_column_template", &templates_.widen_column},
-        {"change_column_template", &templates_.change_column},
-        {"drop_column_template", &templates_.drop_column},
-        {"rename_column_template", &templates_.rename_column}}) {
-    if (auto st = CheckTemplate(*text, ColumnTemplateVariables(), where + " option " + name); !st) return st;
-  }
   if (auto st = Configure(options_); !st) return st;
   return Connect();
 }

@@ -30,6 +30,7 @@
 #include "core/options.hpp"
 #include "storage/schema_migrator.hpp"
 #include "storage/sink.hpp"
+#include "storage/sql/db_url.hpp"
 #include "storage/sql/migration_render.hpp"
 
 namespace datasync::storage::sql {
@@ -50,6 +51,16 @@ struct CommonOptionDefaults {
   std::string_view rename_column;
 };
 std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& defaults);
+
+// The rules of those options beyond their types, appended to `problems`: the url parses (with one of
+// `schemes`), the password and the URL's ${ENV} references resolve (when ctx.resolve_secrets), table_name
+// and the column templates use only their placeholders. Each database sink's check starts here. Returns
+// the parsed URL when there is one to look into further (see CheckDbUrl).
+std::optional<DbUrl> CheckCommonDatabaseOptions(const core::Options& options, std::span<const std::string_view> schemes,
+                                                const core::OptionCheckContext& ctx, core::OptionProblems& problems);
+// A template option that may use only `names`: a problem of option `key` otherwise.
+void CheckTemplateOption(const core::Options& options, std::string_view key, const std::vector<std::string>& names,
+                         core::OptionProblems& problems);
 
 class DatabaseSink : public Sink, public SchemaMigrator {
  public:
@@ -75,7 +86,11 @@ class DatabaseSink : public Sink, public SchemaMigrator {
  protected:
   // --- the dialect ------------------------------------------------------------------------------------
   virtual std::span<const core::OptionSpec> OptionTable() const = 0;
-  // Reads the sink's own options (URL, TLS, ...); no I/O.
+  // The sink's option rules beyond its table's types (CheckCommonDatabaseOptions plus its own): the function
+  // its SinkInfo::validate runs too. Bind runs it resolving secrets and fails with kConfig on any problem.
+  virtual core::OptionProblems CheckOptions(const core::Options& options,
+                                            const core::OptionCheckContext& ctx) const = 0;
+  // Reads the sink's own options (URL, TLS, ...) once CheckOptions passed; no I/O.
   virtual core::Status Configure(const core::Options& options) = 0;
   // Dialect rules for a table or column name beyond emptiness, NUL and length.
   virtual core::Status CheckName(std::string_view name, std::string_view what) const;

@@ -8,6 +8,7 @@
 // Plain data; ParseDbUrl is thread-safe.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/options.hpp"
 
 namespace datasync::storage::sql {
 
@@ -36,5 +38,12 @@ struct DbUrl {
 // `schemes` lists the accepted schemes; `where` names the setting in messages ("storage 'pg': url").
 core::Result<DbUrl> ParseDbUrl(std::string_view text, std::span<const std::string_view> schemes,
                                std::string_view where);
+
+// ParseDbUrl for the sinks' option checks: a URL it refuses adds a problem of option `key` to `problems`
+// and gives nullopt. With `resolve` the ${ENV} references are looked up, and an unset one is a problem whose
+// fragment is that reference; without, they are checked for their syntax only and kept as written in the
+// result, and a URL that is one whole reference is not checked at all (nullopt, no problem).
+std::optional<DbUrl> CheckDbUrl(std::string_view text, std::span<const std::string_view> schemes, std::string_view key,
+                                bool resolve, core::OptionProblems& problems);
 
 }  // namespace datasync::storage::sql

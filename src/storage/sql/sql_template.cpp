@@ -6,6 +6,11 @@ namespace datasync::storage::sql {
 
 namespace {
 
+// "where: " before a message, or nothing when the caller names the setting itself.
+std::string Prefix(std::string_view where) {
+  return where.empty() ? std::string() : std::string(where) + ": ";
+}
+
 // Walks the template; for each placeholder calls on_var(name) which returns false to stop with an error.
 template <class OnText, class OnVar>
 core::Status Walk(std::string_view tmpl, std::string_view where, OnText on_text, OnVar on_var) {
@@ -23,8 +28,8 @@ core::Status Walk(std::string_view tmpl, std::string_view where, OnText on_text,
       continue;
     }
     if (c == '}') {
-      return core::Fail(core::ErrorKind::kConfig, std::string(where) + ": a '}' with no '{' at offset " +
-                                                      std::to_string(i) + " (write }} for a brace)");
+      return core::Fail(core::ErrorKind::kConfig,
+                        Prefix(where) + "a '}' with no '{' at offset " + std::to_string(i) + " (write }} for a brace)");
     }
     if (c != '{') {
       size_t next = tmpl.find_first_of("{}", i);
@@ -35,8 +40,8 @@ core::Status Walk(std::string_view tmpl, std::string_view where, OnText on_text,
     }
     size_t close = tmpl.find('}', i + 1);
     if (close == std::string_view::npos) {
-      return core::Fail(core::ErrorKind::kConfig, std::string(where) + ": a '{' with no '}' at offset " +
-                                                      std::to_string(i) + " (write {{ for a brace)");
+      return core::Fail(core::ErrorKind::kConfig,
+                        Prefix(where) + "a '{' with no '}' at offset " + std::to_string(i) + " (write {{ for a brace)");
     }
     if (auto st = on_var(tmpl.substr(i + 1, close - i - 1)); !st) return st;
     i = close + 1;
@@ -45,7 +50,7 @@ core::Status Walk(std::string_view tmpl, std::string_view where, OnText on_text,
 }
 
 core::Error Unknown(std::string_view name, const std::vector<std::string>& names, std::string_view where) {
-  return core::Error(core::ErrorKind::kConfig, std::string(where) + ": unknown placeholder {" + std::string(name) +
+  return core::Error(core::ErrorKind::kConfig, Prefix(where) + "unknown placeholder {" + std::string(name) +
                                                    "} (allowed: " + core::Join(names, ", ") + ")");
 }
 

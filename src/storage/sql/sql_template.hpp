@@ -18,7 +18,8 @@ namespace datasync::storage::sql {
 
 using TemplateVars = std::vector<std::pair<std::string, std::string>>;
 
-// `where` names the template in messages ("storage 'ch' option create_table_template").
+// `where` names the template in messages ("storage 'ch' option create_table_template"); when empty, messages
+// start at what is wrong.
 core::Result<std::string> RenderTemplate(std::string_view tmpl, const TemplateVars& vars, std::string_view where);
 
 // Checks a template against the variable names it may use, without values.

@@ -113,32 +113,44 @@ SinkCapabilities SqliteSink::capabilities() const {
   return caps;
 }
 
-Status SqliteSink::BindImpl(const BindContext& ctx) {
-  core::Options options = ctx.options;
-  if (auto st = options.ApplyDefaults(SqliteSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) return st;
-  std::string path = options.GetString("path");
-  if (path.empty()) return Fail(ErrorKind::kConfig, "option 'path' is empty; set it to the database file");
-  db_path_ = std::filesystem::path(path);
-  if (db_path_.is_relative()) db_path_ = ctx.project_dir / db_path_;
-  db_path_ = db_path_.lexically_normal();
-
+core::OptionProblems CheckSqliteSinkOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  if (options.GetString("path").empty()) problems.push_back({"path", "is empty; set it to the database file"});
   // Enum values are interpolated into PRAGMAs, so check them here even if the caller validated already.
-  std::string journal_mode = core::ToLower(options.GetString("journal_mode", "wal"));
-  std::string synchronous = core::ToLower(options.GetString("synchronous", "normal"));
-  for (const auto& [name, value] : {std::pair{"journal_mode", &journal_mode}, std::pair{"synchronous", &synchronous}}) {
+  for (const char* name : {"journal_mode", "synchronous"}) {
     const core::OptionSpec* spec = core::FindOption(SqliteSinkOptions(), name);
+    std::string value = core::ToLower(options.GetString(name, spec->default_value));
     bool allowed = false;
-    for (auto a : spec->allowed) allowed = allowed || a == *value;
+    for (auto a : spec->allowed) allowed = allowed || a == value;
     if (!allowed) {
       std::vector<std::string> names(spec->allowed.begin(), spec->allowed.end());
-      return Fail(ErrorKind::kConfig,
-                  std::string(name) + " '" + *value + "' is not allowed (allowed: " + core::Join(names, ", ") + ")");
+      problems.push_back({name, "'" + value + "' is not allowed (allowed: " + core::Join(names, ", ") + ")"});
     }
   }
   int64_t busy_timeout_ms = options.GetInt("busy_timeout_ms", 10000);
   if (busy_timeout_ms < 0 || busy_timeout_ms > 24LL * 3600 * 1000) {
-    return Fail(ErrorKind::kConfig, "busy_timeout_ms must be between 0 and 86400000");
+    problems.push_back({"busy_timeout_ms", "must be between 0 and 86400000, got " + std::to_string(busy_timeout_ms)});
   }
+  // Table names starting with sqlite_ are SQLite's own (https://www.sqlite.org/lang_createtable.html).
+  if (std::string prefix = options.GetString("table_prefix"); FoldName(prefix).starts_with("sqlite_")) {
+    problems.push_back({"table_prefix", "'" + prefix +
+                                            "' starts with sqlite_, which SQLite reserves for its own "
+                                            "tables"});
+  }
+  return problems;
+}
+
+Status SqliteSink::BindImpl(const BindContext& ctx) {
+  core::Options options = ctx.options;
+  if (auto st = options.ApplyDefaults(SqliteSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) return st;
+  if (auto st = core::ProblemsToStatus(CheckSqliteSinkOptions(options), "option "); !st) return st;
+  db_path_ = std::filesystem::path(options.GetString("path"));
+  if (db_path_.is_relative()) db_path_ = ctx.project_dir / db_path_;
+  db_path_ = db_path_.lexically_normal();
+  // Checked above: the enum values are interpolated into PRAGMAs.
+  std::string journal_mode = core::ToLower(options.GetString("journal_mode", "wal"));
+  std::string synchronous = core::ToLower(options.GetString("synchronous", "normal"));
+  int64_t busy_timeout_ms = options.GetInt("busy_timeout_ms", 10000);
 
   table_ = options.GetString("table_prefix") + ctx.dataset;
   if (ctx.dataset.empty()) return Fail(ErrorKind::kConfig, "the dataset name is empty");
@@ -663,6 +675,8 @@ void RegisterSqliteSink(SinkRegistry& registry) {
       .id = "sqlite",
       .description = "a table per dataset in a SQLite database file (upsert by primary key, WAL)",
       .options = SqliteSinkOptions(),
+      .validate = [](const core::Options& options,
+                     const core::OptionCheckContext&) { return CheckSqliteSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<SqliteSink>()); },
       .open_reader = [](const ReaderContext& ctx) { return SqliteDatasetReader::Open(ctx); },
   });

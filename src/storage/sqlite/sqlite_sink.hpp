@@ -39,6 +39,9 @@ class SqliteStatement;
 }  // namespace sqlite
 
 std::span<const core::OptionSpec> SqliteSinkOptions();
+// The rules of those options beyond their types (path, PRAGMA values, busy timeout, a table_prefix that is
+// not SQLite's own): SinkInfo::validate and Bind.
+core::OptionProblems CheckSqliteSinkOptions(const core::Options& options);
 
 class SqliteSink final : public Sink {
  public:

@@ -258,28 +258,56 @@ std::string ProtectXstring(std::string_view s) {
   return out;
 }
 
-core::Result<XlsxSettings> XlsxSettingsFromOptions(const core::Options& options) {
+std::optional<std::string> SheetNameProblem(std::string_view name) {
+  // Excel's rules: 1 to 31 characters, none of []:*?/\, no apostrophe first or last, and not "History",
+  // which Excel keeps for itself (libxlsxwriter's workbook_add_worksheet refuses all but the last). We stop
+  // at 28 so that the overflow sheets "<name>_2" ... "<name>_99" fit too.
+  std::string quoted = "'" + std::string(name) + "'";
+  if (name.empty()) return "is empty; Excel needs a sheet name of 1 to 28 characters";
+  if (!core::IsValidUtf8(name)) return "is not valid UTF-8";
+  if (size_t n = Utf8Chars(name); n > 28) {
+    return quoted + " has " + std::to_string(n) +
+           " characters; at most 28 (Excel allows 31, and rows beyond max_rows_per_sheet continue on sheets "
+           "named <sheet_name>_2, _3, ...)";
+  }
+  if (auto bad = name.find_first_of("[]:*?/\\"); bad != std::string_view::npos) {
+    return quoted + " contains '" + std::string(1, name[bad]) +
+           "', which Excel does not allow in a sheet name (none of [ ] : * ? / \\)";
+  }
+  if (name.front() == '\'' || name.back() == '\'') {
+    return quoted + " starts or ends with an apostrophe, which Excel does not allow in a sheet name";
+  }
+  if (core::ToLower(name) == "history") return quoted + " is reserved by Excel; choose another sheet name";
+  return std::nullopt;
+}
+
+XlsxSettings ReadXlsxSettings(const core::Options& options, core::OptionProblems& problems) {
   XlsxSettings s;
-  s.sheet_name = options.GetString("sheet_name", "data");
-  // Excel's rules for sheet names: 1..31 characters, none of []:*?/\ and not starting or ending with '.
-  if (s.sheet_name.empty() || Utf8Chars(s.sheet_name) > 28 ||
-      s.sheet_name.find_first_of("[]:*?/\\") != std::string::npos || s.sheet_name.front() == '\'' ||
-      s.sheet_name.back() == '\'' || !core::IsValidUtf8(s.sheet_name)) {
-    return Fail(ErrorKind::kConfig, "sheet_name '" + s.sheet_name +
-                                        "' is not a valid Excel sheet name (1 to 28 characters, leaving room for "
-                                        "'_2'..., none of []:*?/\\, no leading or trailing ')");
+  std::string sheet_name = options.GetString("sheet_name", "data");
+  if (auto problem = SheetNameProblem(sheet_name)) {
+    problems.push_back({"sheet_name", std::move(*problem)});
+  } else {
+    s.sheet_name = std::move(sheet_name);
   }
   std::string long_text = options.GetString("long_text", "error");
   if (long_text != "error" && long_text != "truncate") {
-    return Fail(ErrorKind::kConfig, "long_text '" + long_text + "' is not allowed (allowed: error, truncate)");
+    problems.push_back({"long_text", "'" + long_text + "' is not allowed (allowed: error, truncate)"});
   }
   s.truncate_long_text = long_text == "truncate";
   int64_t rows = options.GetInt("max_rows_per_sheet", 1048576);
   if (rows < 2 || rows > 1048576) {
-    return Fail(ErrorKind::kConfig,
-                "max_rows_per_sheet must be between 2 and 1048576 (Excel's limit), got " + std::to_string(rows));
+    problems.push_back(
+        {"max_rows_per_sheet", "must be between 2 and 1048576 (Excel's limit), got " + std::to_string(rows)});
+  } else {
+    s.max_rows_per_sheet = static_cast<uint32_t>(rows);
   }
-  s.max_rows_per_sheet = static_cast<uint32_t>(rows);
+  return s;
+}
+
+core::Result<XlsxSettings> XlsxSettingsFromOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  XlsxSettings s = ReadXlsxSettings(options, problems);
+  if (auto st = core::ProblemsToStatus(problems, "option "); !st) return core::Fail(st.error());
   return s;
 }
 

@@ -20,7 +20,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/options.hpp"
@@ -34,7 +36,15 @@ struct XlsxSettings {
   uint32_t max_rows_per_sheet = 1048576;  // Excel's limit; tests lower it to see the roll-over
 };
 
+// Reads sheet_name, long_text and max_rows_per_sheet; a value Excel would refuse adds a problem and
+// leaves that setting at its default. The one place these rules live: the sink's validate and its Bind
+// both come here.
+XlsxSettings ReadXlsxSettings(const core::Options& options, core::OptionProblems& problems);
+// ReadXlsxSettings, failing with kConfig when there is a problem.
 core::Result<XlsxSettings> XlsxSettingsFromOptions(const core::Options& options);
+// Why Excel would refuse `name` as a sheet name (1 to 28 characters here, none of []:*?/\, no apostrophe
+// first or last, not "History"), or nullopt when it is fine.
+std::optional<std::string> SheetNameProblem(std::string_view name);
 
 class XlsxFormat final : public files::RowFormat {
  public:

@@ -25,6 +25,13 @@ std::span<const core::OptionSpec> XlsxSinkOptions() {
   return table;
 }
 
+core::OptionProblems CheckXlsxSinkOptions(const core::Options& options) {
+  core::OptionProblems problems;
+  files::CheckCommonFileOptions(options, problems);
+  (void)xlsx::ReadXlsxSettings(options, problems);
+  return problems;
+}
+
 core::Result<std::unique_ptr<files::RowFormat>> XlsxSink::MakeFormat(const core::Options& options) const {
   auto settings = xlsx::XlsxSettingsFromOptions(options);
   if (!settings) return core::Fail(settings.error());
@@ -36,6 +43,8 @@ void RegisterXlsxSink(SinkRegistry& registry) {
       .id = "xlsx",
       .description = "Excel workbooks (typed cells, a header row), one part file per task under ROOT/<dataset>/",
       .options = XlsxSinkOptions(),
+      .validate = [](const core::Options& options,
+                     const core::OptionCheckContext&) { return CheckXlsxSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<XlsxSink>()); },
   });
 }

@@ -11,10 +11,16 @@
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> XlsxSinkOptions();
+// The rules of those options beyond their types (path, an Excel sheet name, ...): SinkInfo::validate and
+// Bind.
+core::OptionProblems CheckXlsxSinkOptions(const core::Options& options);
 
 class XlsxSink final : public files::FileSink {
  protected:
   std::span<const core::OptionSpec> option_specs() const override { return XlsxSinkOptions(); }
+  core::OptionProblems CheckOptions(const core::Options& options) const override {
+    return CheckXlsxSinkOptions(options);
+  }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
 };
 
