@@ -81,22 +81,22 @@ Result<std::string> ResolveSecret(std::string_view ref, std::string_view where) 
     RegisterSecret(ref);
     return std::string(ref);
   }
+  auto at = [&](std::string message) { return where.empty() ? message : std::string(where) + ": " + message; };
   if (!parts->first.empty()) {
     Scheme scheme;
     {
       std::lock_guard lock(g_mu);
       auto it = Schemes().find(parts->first);
       if (it == Schemes().end()) {
-        return Fail(ErrorKind::kConfig, std::string(where) + ": " + std::string(ref) + " uses the unknown scheme '" +
-                                            std::string(parts->first) + "'");
+        return Fail(ErrorKind::kConfig,
+                    at(std::string(ref) + " uses the unknown scheme '" + std::string(parts->first) + "'"));
       }
       scheme = it->second;
     }
     auto value = scheme.resolve(parts->second);
-    if (!value) return Fail(value.error().Context(std::string(where)));
+    if (!value) return Fail(where.empty() ? value.error() : value.error().Context(std::string(where)));
     if (!*value) {
-      return Fail(ErrorKind::kConfig,
-                  std::string(where) + ": secret " + std::string(ref) + " is not there; " + scheme.missing_hint);
+      return Fail(ErrorKind::kConfig, at("secret " + std::string(ref) + " is not there; " + scheme.missing_hint));
     }
     RegisterSecret(**value);
     return std::move(**value);
@@ -104,13 +104,8 @@ Result<std::string> ResolveSecret(std::string_view ref, std::string_view where) 
   std::string name(parts->second);
   const char* v = std::getenv(name.c_str());
   if (v == nullptr || *v == '\0') {
-<<<<<<< HEAD
-    return Fail(ErrorKind::kConfig, std::string(where) + ": environment variable " + name + " is not set (export " +
-                                        name + "=... before running)");
-=======
-    std::string message = "environment variable " + name + " is not set (export " + name + "=... before running)";
-    return Fail(ErrorKind::kConfig, where.empty() ? message : std::string(where) + ": " + message);
->>>>>>> validate
+    return Fail(ErrorKind::kConfig,
+                at("environment variable " + name + " is not set (export " + name + "=... before running)"));
   }
   RegisterSecret(v);
   return std::string(v);

@@ -20,7 +20,6 @@ namespace datasync::core {
 // True if s is exactly a ${NAME} or ${scheme:NAME} reference.
 bool IsSecretReference(std::string_view s);
 
-<<<<<<< HEAD
 // Resolves the NAME of ${scheme:NAME}: the value, nullopt when the scheme has no such secret, or an error.
 using SecretResolver = std::function<Result<std::optional<std::string>>(std::string_view name)>;
 // Registers (or replaces) the resolver of `scheme`, e.g. "local".
@@ -28,13 +27,9 @@ void RegisterSecretScheme(std::string scheme, SecretResolver resolver, std::stri
 
 // Resolves ${NAME} from the environment, ${scheme:NAME} through its scheme's resolver (and registers the
 // value for redaction). A plain string is returned as is (and also registered). An unset variable or a
-// secret the scheme does not have fails with kConfig naming it and `where` (e.g. "sources.tushare.token").
-=======
-// Resolves ${NAME} from the environment (and registers the value for redaction). A plain string is
-// returned as is (and also registered). An unset variable fails with kConfig naming the variable and
-// `where` (e.g. "sources.tushare.token: environment variable X is not set (export X=... before
-// running)"); with an empty `where` the message starts at "environment variable".
->>>>>>> validate
+// secret the scheme does not have fails with kConfig naming it and `where` (e.g. "sources.tushare.token:
+// environment variable X is not set (export X=... before running)"); with an empty `where` the message
+// starts at "environment variable".
 Result<std::string> ResolveSecret(std::string_view ref, std::string_view where);
 
 // Registers a value to be masked by Redact (values shorter than 4 characters are ignored).

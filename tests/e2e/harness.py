@@ -307,7 +307,7 @@ class VirtualClock:
                     board = json.load(f)
             except (OSError, ValueError):
                 continue  # replaced while read: the next poll sees it
-            if _alive(board["pid"]):
+            if alive(board["pid"]):
                 out[board["pid"]] = board
         return out
 
@@ -358,7 +358,7 @@ class VirtualClock:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _alive(pid):
+def alive(pid):
     """True while pid runs (a zombie, exited but not yet reaped, is not alive)."""
     try:
         with open("/proc/%d/stat" % pid) as f:

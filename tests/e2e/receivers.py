@@ -10,7 +10,8 @@ import http.server
 import socketserver
 import ssl
 import threading
-import time
+
+import harness
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
@@ -126,13 +127,10 @@ class _Receiver:
         self.thread.start()
 
     def wait(self, count, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+        def enough():
             with self.lock:
-                if len(self.got) >= count:
-                    return list(self.got)
-            time.sleep(0.05)
-        raise AssertionError("expected %d %s(s), got %d" % (count, self.what, len(self.got)))
+                return list(self.got) if len(self.got) >= count else None
+        return harness.wait_until(enough, "%d %s(s)" % (count, self.what), timeout)
 
     def stop(self):
         self.server.shutdown()

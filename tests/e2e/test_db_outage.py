@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 import dbs
@@ -71,14 +70,7 @@ class PrivateServers:
             pid = int(f.read().strip())
         os.kill(pid, signal.SIGKILL)
         # Gone, or a zombie that init has not reaped yet (which can take seconds).
-        while True:
-            try:
-                with open("/proc/%d/stat" % pid) as f:
-                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                        return
-            except FileNotFoundError:
-                return
-            time.sleep(0.05)
+        wait_until(lambda: not harness.alive(pid), "%s (pid %d) to die" % (name, pid))
 
     def close(self):
         try:
