@@ -217,10 +217,12 @@ core::Result<std::optional<TableShape>> PostgresSink::Introspect(const std::stri
 }
 
 Status PostgresSink::EnsureNamespace() {
-  // Two processes creating the same schema at once: the loser's IF NOT EXISTS still fails on the catalog's
-  // unique index (23505) or reports the object exists (42P06/42P07); either way it now exists.
+  // Two sessions creating the same schema or table at once (two plans of one run, two processes): the
+  // loser's IF NOT EXISTS still fails on the catalog's unique index (23505), or reports the object (42P06,
+  // 42P07) or the table's row type (42710, "type ... already exists") as existing; either way it now exists.
   auto tolerate = [](Status st) -> Status {
-    if (!st && (st.error().code() == "23505" || st.error().code() == "42P06" || st.error().code() == "42P07")) {
+    std::string code = st ? std::string() : st.error().code();
+    if (!st && (code == "23505" || code == "42P06" || code == "42P07" || code == "42710")) {
       return core::Ok();
     }
     return st;
