@@ -12,6 +12,7 @@ Rules every test here follows (CONVENTIONS "Tests"):
   leaves nothing running.
 - Virtual time moves only when every datasync process is parked (VirtualClock.drive)."""
 
+import datetime
 import glob
 import json
 import os
@@ -382,6 +383,18 @@ sources:
 def read_text(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         return f.read()
+
+
+def weekdays(start, count):
+    """The first `count` Monday-to-Friday dates from `start` (a datetime.date or "YYYYMMDD"), as "YYYYMMDD"."""
+    d = start if isinstance(start, datetime.date) else datetime.date(int(start[:4]), int(start[4:6]),
+                                                                      int(start[6:]))
+    out = []
+    while len(out) < count:
+        if d.weekday() < 5:
+            out.append(d.strftime("%Y%m%d"))
+        d += datetime.timedelta(days=1)
+    return out
 
 
 def iso(yyyymmdd):

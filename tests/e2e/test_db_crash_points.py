@@ -16,7 +16,7 @@ import unittest
 
 import dbs
 import harness
-from harness import E2ETestCase, sim_config
+from harness import E2ETestCase, sim_config, weekdays
 
 DB_KINDS = ["postgres", "mysql", "clickhouse"]
 # storage name -> kind; the file storages live under data/<name>
@@ -26,16 +26,6 @@ FILES = ["csv", "jsonl", "json", "pq", "xl"]
 TYPES = {"ts_code": "str", "trade_date": "date", "open": "float", "high": "float", "low": "float",
          "close": "float", "pre_close": "float", "change": "float", "pct_chg": "float", "vol": "float",
          "amount": "float"}
-
-
-def weekdays(start, count):
-    d = start
-    out = []
-    while len(out) < count:
-        if d.weekday() < 5:
-            out.append(d.strftime("%Y%m%d"))
-        d += datetime.timedelta(days=1)
-    return out
 
 
 class CrashPoints:

@@ -7,7 +7,6 @@ Time is virtual where the vendor's windows matter: the simulator (--clock file:F
 (harness.VirtualClock.drive), so no test waits for real minutes and none depends on CPU scheduling. Whatever
 acts mid-run does so while the simulator's gate holds the calls in flight."""
 
-import datetime
 import json
 import random
 import subprocess
@@ -15,20 +14,10 @@ import sys
 import unittest
 
 import harness
-from harness import E2ETestCase, sim_config
+from harness import E2ETestCase, sim_config, weekdays
 
 DAILY = ["ts_code", "trade_date", "open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount"]
 START_US = 1717376400 * 1000000  # 2024-06-03T09:00:00+08:00
-
-
-def weekdays(start, count):
-    d = datetime.date(int(start[:4]), int(start[4:6]), int(start[6:]))
-    out = []
-    while len(out) < count:
-        if d.weekday() < 5:
-            out.append(d.strftime("%Y%m%d"))
-        d += datetime.timedelta(days=1)
-    return out
 
 
 def daily_plan(sim_url, days, limits="{concurrency: 4}", plan_extra="", storages="[db, files]", mode="upsert",

@@ -10,8 +10,8 @@ import sys
 import unittest
 
 import harness
-from harness import E2ETestCase, sim_config, wait_until
-from test_engine import START_US, expected_daily, plan_block, sim_stats, stored_daily, weekdays
+from harness import E2ETestCase, sim_config, wait_until, weekdays
+from test_engine import START_US, expected_daily, plan_block, sim_stats, stored_daily
 from test_serve import Daemon, cst_us, system_db
 
 DATASETS = """datasets:
