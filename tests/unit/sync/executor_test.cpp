@@ -92,9 +92,10 @@ struct SinkLog {
   int fail_next_commits = 0;
 };
 
-class RecordingSink : public storage::Sink {
+// What both test sinks share: an upsert sink with idempotent units whose Bind, Migrate, Open and Close do
+// nothing; they differ in Write, Commit and Abort.
+class UpsertTestSink : public storage::Sink {
  public:
-  explicit RecordingSink(SinkLog& log) : log_(log) {}
   storage::SinkCapabilities capabilities() const override {
     storage::SinkCapabilities c;
     c.upsert = true;
@@ -106,6 +107,14 @@ class RecordingSink : public storage::Sink {
   core::Status BindImpl(const storage::BindContext&) override { return core::Ok(); }
   core::Status MigrateImpl() override { return core::Ok(); }
   core::Status OpenImpl(const storage::RunContext&) override { return core::Ok(); }
+  core::Status CloseImpl() override { return core::Ok(); }
+};
+
+class RecordingSink : public UpsertTestSink {
+ public:
+  explicit RecordingSink(SinkLog& log) : log_(log) {}
+
+ protected:
   core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit) override {
     std::lock_guard lock(log_.mu);
     if (batch.num_rows() > 0 && log_.fail_write_days.count(std::string(batch.column(0).GetString(0)))) {
@@ -133,7 +142,6 @@ class RecordingSink : public storage::Sink {
     pending_.clear();
     return core::Ok();
   }
-  core::Status CloseImpl() override { return core::Ok(); }
 
  private:
   SinkLog& log_;
@@ -153,20 +161,11 @@ struct CommitGate {
   std::map<std::string, int> commits_of_unit;
 };
 
-class BlockingCommitSink : public storage::Sink {
+class BlockingCommitSink : public UpsertTestSink {
  public:
   explicit BlockingCommitSink(CommitGate& gate) : gate_(gate) {}
-  storage::SinkCapabilities capabilities() const override {
-    storage::SinkCapabilities c;
-    c.upsert = true;
-    c.idempotent_units = true;
-    return c;
-  }
 
  protected:
-  core::Status BindImpl(const storage::BindContext&) override { return core::Ok(); }
-  core::Status MigrateImpl() override { return core::Ok(); }
-  core::Status OpenImpl(const storage::RunContext&) override { return core::Ok(); }
   core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit) override {
     std::lock_guard lock(gate_.mu);
     gate_.writes_of_unit[std::string(unit)]++;
@@ -195,7 +194,6 @@ class BlockingCommitSink : public storage::Sink {
     pending_.clear();
     return core::Ok();
   }
-  core::Status CloseImpl() override { return core::Ok(); }
 
  private:
   CommitGate& gate_;
