@@ -60,7 +60,7 @@ struct App::Impl {
     if (it != provider_cache.end() && provider_spec[source.name] == spec) return it->second.get();
     const datasource::ProviderInfo* info = providers.Find(source.provider);
     if (!info) {
-      return Fail(ErrorKind::kConfig, "source '" + source.name + "': unknown provider '" + source.provider + "'");
+      return Fail(ErrorKind::kNotFound, "source '" + source.name + "': unknown provider '" + source.provider + "'");
     }
     // The provider keeps a pointer to its DataSource: keep a stable copy alongside it.
     auto stable = std::make_unique<datasource::DataSource>(source);

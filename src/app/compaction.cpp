@@ -19,8 +19,8 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
   if (!st) {
     std::vector<std::string> names;
     for (const auto& s : config.storages) names.push_back(s.name);
-    return Fail(ErrorKind::kConfig, "unknown storage '" + request.storage + "' (defined: " +
-                                        (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
+    return Fail(ErrorKind::kNotFound, "unknown storage '" + request.storage + "' (defined: " +
+                                          (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
   }
   const storage::SinkInfo* info = app.sinks().Find(st->kind);
   if (!info) return Fail(ErrorKind::kConfig, "storage '" + st->name + "': unknown kind '" + st->kind + "'");
@@ -28,7 +28,7 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
   std::vector<const datasource::Dataset*> datasets;
   if (!request.dataset.empty()) {
     const datasource::Dataset* d = config.FindDataset(request.dataset);
-    if (!d) return Fail(ErrorKind::kConfig, "unknown dataset '" + request.dataset + "'");
+    if (!d) return Fail(ErrorKind::kNotFound, "unknown dataset '" + request.dataset + "'");
     datasets.push_back(d);
   } else {
     for (const auto& d : config.datasets) datasets.push_back(&d);

@@ -25,7 +25,7 @@ core::Result<const sync::SyncPlan*> App::PlanOfRun(const Catalog& catalog, const
   for (const auto& p : catalog.plans) {
     if (p.name == run.plan) return &p;
   }
-  return Fail(ErrorKind::kConfig,
+  return Fail(ErrorKind::kNotFound,
               fmt::format("run {} belongs to plan '{}', which is no longer in the catalog", run.id, run.plan));
 }
 
@@ -34,7 +34,7 @@ core::Result<sync::SyncRun> App::ResolveRun(const std::string& target) {
   if (auto id = core::ParseInt64(target)) {
     auto run = store.GetRun(*id);
     if (!run) return Fail(run.error());
-    if (!*run) return Fail(ErrorKind::kConfig, "no run " + target + " (see `datasync runs`)");
+    if (!*run) return Fail(ErrorKind::kNotFound, "no run " + target + " (see `datasync runs`)");
     return **run;
   }
   sync::RunQuery q;
@@ -43,7 +43,8 @@ core::Result<sync::SyncRun> App::ResolveRun(const std::string& target) {
   auto runs = store.ListRuns(q);
   if (!runs) return Fail(runs.error());
   if (runs->empty()) {
-    return Fail(ErrorKind::kConfig, "'" + target + "' is neither a run id nor a plan with runs (see `datasync runs`)");
+    return Fail(ErrorKind::kNotFound,
+                "'" + target + "' is neither a run id nor a plan with runs (see `datasync runs`)");
   }
   return runs->front();
 }
@@ -53,7 +54,7 @@ core::Result<std::string> App::Pause(const std::string& target) {
   if (!run) return Fail(run.error());
   auto& store = impl_->db->runs();
   if (sync::IsFinal(run->status)) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} is already {}", run->id, sync::RunStatusName(run->status)));
+    return Fail(ErrorKind::kConflict, fmt::format("run {} is already {}", run->id, sync::RunStatusName(run->status)));
   }
   if (run->status == sync::RunStatus::kPaused) return fmt::format("run {} is already paused", run->id);
   if (auto st = store.SetControl(run->id, sync::RunControl::kPause); !st) return Fail(st.error());
@@ -73,7 +74,7 @@ core::Result<std::string> App::Cancel(const std::string& target) {
   if (!run) return Fail(run.error());
   auto& store = impl_->db->runs();
   if (sync::IsFinal(run->status)) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} is already {}", run->id, sync::RunStatusName(run->status)));
+    return Fail(ErrorKind::kConflict, fmt::format("run {} is already {}", run->id, sync::RunStatusName(run->status)));
   }
   if (auto st = store.SetControl(run->id, sync::RunControl::kCancel); !st) return Fail(st.error());
   int64_t now = core::ToEpochMicros(impl_->clock.Now());
@@ -98,16 +99,16 @@ core::Result<PlanOutcome> App::Resume(const std::string& target, const RunOption
   auto run = ResolveRun(target);
   if (!run) return Fail(run.error());
   if (sync::IsFinal(run->status)) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} is {}: nothing to resume{}", run->id,
-                                                sync::RunStatusName(run->status),
-                                                run->status == sync::RunStatus::kSucceeded
-                                                    ? ""
-                                                    : fmt::format(" (`datasync retry {}` runs its failed and "
-                                                                  "cancelled tasks again)",
-                                                                  run->id)));
+    return Fail(ErrorKind::kConflict,
+                fmt::format("run {} is {}: nothing to resume{}", run->id, sync::RunStatusName(run->status),
+                            run->status == sync::RunStatus::kSucceeded
+                                ? ""
+                                : fmt::format(" (`datasync retry {}` runs its failed and "
+                                              "cancelled tasks again)",
+                                              run->id)));
   }
   if (IsAlive(*run, core::ToEpochMicros(impl_->clock.Now()))) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} is being executed by {}", run->id, run->owner));
+    return Fail(ErrorKind::kConflict, fmt::format("run {} is being executed by {}", run->id, run->owner));
   }
   auto catalog = LoadCatalog();
   if (!catalog) return Fail(catalog.error());
@@ -122,7 +123,7 @@ core::Result<PlanOutcome> App::Retry(const std::string& target, const RunOptions
   auto run = ResolveRun(target);
   if (!run) return Fail(run.error());
   if (IsAlive(*run, core::ToEpochMicros(impl_->clock.Now()))) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} is being executed by {}", run->id, run->owner));
+    return Fail(ErrorKind::kConflict, fmt::format("run {} is being executed by {}", run->id, run->owner));
   }
   auto catalog = LoadCatalog();
   if (!catalog) return Fail(catalog.error());
@@ -131,7 +132,7 @@ core::Result<PlanOutcome> App::Retry(const std::string& target, const RunOptions
   auto n = impl_->db->runs().ResetForRetry(run->id);
   if (!n) return Fail(n.error());
   if (*n == 0) {
-    return Fail(ErrorKind::kConfig, fmt::format("run {} has no failed or cancelled tasks to retry", run->id));
+    return Fail(ErrorKind::kConflict, fmt::format("run {} has no failed or cancelled tasks to retry", run->id));
   }
   if (options.on_event) options.on_event(run->plan, fmt::format("retrying {} task(s) of run {}", *n, run->id));
   run->trigger = "retry";

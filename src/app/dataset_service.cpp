@@ -44,9 +44,9 @@ core::Result<datasource::DataSource> PickSource(App& app, const std::string& req
       }
       return s;
     }
-    return Fail(ErrorKind::kConfig, "unknown source '" + requested + "' (applied: " +
-                                        (names.empty() ? std::string("none") : core::Join(names, ", ")) +
-                                        "; define sources in datasync.yaml and run `datasync apply`)");
+    return Fail(ErrorKind::kNotFound, "unknown source '" + requested + "' (applied: " +
+                                          (names.empty() ? std::string("none") : core::Join(names, ", ")) +
+                                          "; define sources in datasync.yaml and run `datasync apply`)");
   }
   std::vector<const datasource::DataSource*> candidates;
   for (const auto& s : *sources) {
@@ -331,8 +331,8 @@ core::Result<std::vector<RefreshResult>> RefreshDatasets(App& app, const std::ve
     if (it == datasets->end()) {
       std::vector<std::string> known;
       for (const auto& d : *datasets) known.push_back(d.name);
-      return Fail(ErrorKind::kConfig, "unknown dataset '" + n + "' (in the catalog: " +
-                                          (known.empty() ? std::string("none") : core::Join(known, ", ")) + ")");
+      return Fail(ErrorKind::kNotFound, "unknown dataset '" + n + "' (in the catalog: " +
+                                            (known.empty() ? std::string("none") : core::Join(known, ", ")) + ")");
     }
     targets.push_back(&*it);
   }
@@ -382,7 +382,7 @@ RefreshResult RefreshAfterDrift(App& app, const std::string& dataset) {
 core::Result<std::vector<DatasetVersion>> DatasetHistory(App& app, const std::string& name) {
   auto history = app.db().catalog().History(ObjectKind::kDataset, name);
   if (!history) return Fail(history.error());
-  if (history->empty()) return Fail(ErrorKind::kConfig, "unknown dataset '" + name + "'");
+  if (history->empty()) return Fail(ErrorKind::kNotFound, "unknown dataset '" + name + "'");
   std::vector<DatasetVersion> out;
   std::optional<Dataset> previous;
   for (const auto& o : *history) {

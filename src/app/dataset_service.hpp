@@ -90,7 +90,7 @@ struct DatasetVersion {
   std::vector<std::string> changes;  // against the version before it (empty for the first)
 };
 
-// Every stored version of a dataset, oldest first; kConfig when the catalog has no such dataset.
+// Every stored version of a dataset, oldest first; kNotFound when the catalog has no such dataset.
 core::Result<std::vector<DatasetVersion>> DatasetHistory(App& app, const std::string& name);
 
 // A refresh in a few lines for run output: "dataset daily_doc (scheduled check): version 2 -> 3", then

@@ -41,7 +41,7 @@ core::Result<std::string> ResolveReadStorage(const std::string& dataset, const s
                                              const storage::SinkRegistry& sinks) {
   if (!explicit_storage.empty()) {
     const storage::Storage* st = FindStorage(storages, explicit_storage);
-    if (!st) return Fail(ErrorKind::kConfig, "unknown storage '" + explicit_storage + "'");
+    if (!st) return Fail(ErrorKind::kNotFound, "unknown storage '" + explicit_storage + "'");
     if (!Readable(*st, sinks)) {
       return Fail(ErrorKind::kConfig, "storage '" + explicit_storage + "' is of kind " + st->kind +
                                           ", which datasync cannot read back (readable kinds: " + ReadableKinds(sinks) +
@@ -87,7 +87,7 @@ LocalData::LocalData(const storage::SinkRegistry& sinks, std::vector<storage::St
 core::Result<std::shared_ptr<storage::DatasetReader>> LocalData::Reader(const std::string& storage_name) {
   if (auto it = readers_.find(storage_name); it != readers_.end()) return it->second;
   const storage::Storage* st = FindStorage(storages_, storage_name);
-  if (!st) return Fail(ErrorKind::kConfig, "unknown storage '" + storage_name + "'");
+  if (!st) return Fail(ErrorKind::kNotFound, "unknown storage '" + storage_name + "'");
   const storage::SinkInfo* info = sinks_.Find(st->kind);
   if (!info || !info->open_reader) {
     return Fail(ErrorKind::kConfig, "storage '" + storage_name + "' (" + st->kind + ") cannot be read back");

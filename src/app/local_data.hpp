@@ -27,8 +27,8 @@
 namespace datasync::app {
 
 // The storage to read `dataset` from: `explicit_storage` when set (it must exist and be readable), else
-// the first readable storage of the plans (by name) that sync the dataset. kConfig saying what to change
-// when there is none.
+// the first readable storage of the plans (by name) that sync the dataset. kNotFound for an unknown
+// storage; kConfig saying what to change when there is none.
 core::Result<std::string> ResolveReadStorage(const std::string& dataset, const std::string& explicit_storage,
                                              const std::vector<sync::SyncPlan>& plans,
                                              const std::vector<storage::Storage>& storages,

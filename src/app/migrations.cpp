@@ -93,8 +93,8 @@ core::Result<std::vector<StorageMigration>> MigrateStorages(App& app, const Migr
   if (!options.storage.empty() && !Named(*storages, options.storage)) {
     std::vector<std::string> names;
     for (const auto& s : *storages) names.push_back(s.name);
-    return Fail(ErrorKind::kConfig, "unknown storage '" + options.storage + "' (defined: " +
-                                        (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
+    return Fail(ErrorKind::kNotFound, "unknown storage '" + options.storage + "' (defined: " +
+                                          (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
   }
 
   // Every (storage, dataset) pair a plan connects, with the first such plan's write mode (which decides

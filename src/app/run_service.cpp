@@ -99,8 +99,8 @@ core::Result<std::vector<PlanOutcome>> App::RunPlans(const std::vector<std::stri
     if (!p) {
       std::vector<std::string> defined;
       for (const auto& x : *plans) defined.push_back(x.name);
-      return Fail(ErrorKind::kConfig, "unknown plan '" + n + "' (defined: " +
-                                          (defined.empty() ? std::string("none") : core::Join(defined, ", ")) + ")");
+      return Fail(ErrorKind::kNotFound, "unknown plan '" + n + "' (defined: " +
+                                            (defined.empty() ? std::string("none") : core::Join(defined, ", ")) + ")");
     }
     if (std::find(requested.begin(), requested.end(), p) == requested.end()) requested.push_back(p);
   }
@@ -194,9 +194,9 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   PlanOutcome out;
   out.plan = plan.name;
   const datasource::Dataset* dataset = Named(catalog.datasets, plan.dataset);
-  if (!dataset) return Fail(ErrorKind::kConfig, "dataset '" + plan.dataset + "' is not in the catalog");
+  if (!dataset) return Fail(ErrorKind::kNotFound, "dataset '" + plan.dataset + "' is not in the catalog");
   const datasource::DataSource* source = Named(catalog.sources, dataset->source);
-  if (!source) return Fail(ErrorKind::kConfig, "source '" + dataset->source + "' is not in the catalog");
+  if (!source) return Fail(ErrorKind::kNotFound, "source '" + dataset->source + "' is not in the catalog");
 
   auto lock = PlanLock::Acquire(m.project.locks_dir, plan.name);
   if (!lock) return Fail(lock.error());
@@ -221,7 +221,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   const generation::Template* tmpl = nullptr;
   if (!plan.args.template_name.empty()) {
     tmpl = Named(catalog.templates, plan.args.template_name);
-    if (!tmpl) return Fail(ErrorKind::kConfig, "template '" + plan.args.template_name + "' is not in the catalog");
+    if (!tmpl) return Fail(ErrorKind::kNotFound, "template '" + plan.args.template_name + "' is not in the catalog");
   }
   std::vector<generation::ParamSource> arg_sources = generation::ComposeSources(tmpl, plan.args.params);
   LocalData local(m.sinks, catalog.storages, catalog.plans, m.project.root);

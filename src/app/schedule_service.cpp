@@ -60,7 +60,7 @@ core::Result<PlanOutcome> App::RunSlot(const std::string& plan_name, int64_t slo
   if (!catalog) return Fail(catalog.error());
   auto plan = std::find_if(catalog->plans.begin(), catalog->plans.end(), [&](auto& p) { return p.name == plan_name; });
   if (plan == catalog->plans.end()) {
-    return Fail(ErrorKind::kConfig, "plan '" + plan_name + "' is no longer in the catalog");
+    return Fail(ErrorKind::kNotFound, "plan '" + plan_name + "' is no longer in the catalog");
   }
   auto& store = impl_->db->runs();
   RunOptions opts = options;
@@ -117,8 +117,8 @@ core::Result<std::vector<FireTimeView>> App::NextFires(const std::string& plan_n
   if (plan == plans->end()) {
     std::vector<std::string> names;
     for (const auto& p : *plans) names.push_back(p.name);
-    return Fail(ErrorKind::kConfig, "unknown plan '" + plan_name + "' (defined: " +
-                                        (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
+    return Fail(ErrorKind::kNotFound, "unknown plan '" + plan_name + "' (defined: " +
+                                          (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
   }
   if (!plan->schedule.enabled()) {
     return Fail(ErrorKind::kConfig,

@@ -97,8 +97,8 @@ core::Result<ArgumentTest> TestArguments(App& app, const std::string& template_n
     if (!tmpl) {
       std::vector<std::string> names;
       for (const auto& t : cfg->templates) names.push_back(t.name);
-      return Fail(ErrorKind::kConfig, "unknown template '" + template_name + "' (defined: " +
-                                          (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
+      return Fail(ErrorKind::kNotFound, "unknown template '" + template_name + "' (defined: " +
+                                            (names.empty() ? std::string("none") : core::Join(names, ", ")) + ")");
     }
   }
   const sync::SyncPlan* plan = nullptr;
@@ -106,7 +106,7 @@ core::Result<ArgumentTest> TestArguments(App& app, const std::string& template_n
   std::vector<datasource::Dataset> catalog;  // imported datasets are in the system database only
   if (!plan_name.empty()) {
     plan = cfg->FindPlan(plan_name);
-    if (!plan) return Fail(ErrorKind::kConfig, "unknown plan '" + plan_name + "'");
+    if (!plan) return Fail(ErrorKind::kNotFound, "unknown plan '" + plan_name + "'");
     if (!tmpl && !plan->args.template_name.empty()) tmpl = cfg->FindTemplate(plan->args.template_name);
     dataset = cfg->FindDataset(plan->dataset);
     if (!dataset) {

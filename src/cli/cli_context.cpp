@@ -11,8 +11,11 @@ namespace datasync::cli {
 int ExitWithError(const core::Error& e) {
   std::fprintf(stderr, "error: %s\n", core::Redact(e.message()).c_str());
   switch (e.kind()) {
+    // NotFound and Conflict were kConfig before they had kinds of their own; they keep its exit code.
     case core::ErrorKind::kConfig:
-    case core::ErrorKind::kInvalidInput: return kUsage;
+    case core::ErrorKind::kInvalidInput:
+    case core::ErrorKind::kNotFound:
+    case core::ErrorKind::kConflict: return kUsage;
     default: return kSystem;
   }
 }

@@ -167,7 +167,7 @@ int CmdDatasetShow(const Globals& g, const std::string& name) {
   for (const auto& x : *datasets) {
     if (x.name == name) d = &x;
   }
-  if (!d) return ExitWithError(core::Error(core::ErrorKind::kConfig, "unknown dataset '" + name + "'"));
+  if (!d) return ExitWithError(core::Error(core::ErrorKind::kNotFound, "unknown dataset '" + name + "'"));
   auto history = app::DatasetHistory(**a, name);
   if (!history) return ExitWithError(history.error());
   if (g.json) {

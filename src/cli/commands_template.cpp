@@ -67,8 +67,9 @@ int CmdTemplateShow(const Globals& g, const std::string& name) {
   }
   std::vector<std::string> names;
   for (const auto& t : *list) names.push_back(t.tmpl.name);
-  return ExitWithError(core::Error(core::ErrorKind::kConfig, "unknown template '" + name + "' (defined: " +
-                                                                 (names.empty() ? "none" : core::Join(names, ", ")) + ")"));
+  return ExitWithError(core::Error(
+      core::ErrorKind::kNotFound,
+      "unknown template '" + name + "' (defined: " + (names.empty() ? "none" : core::Join(names, ", ")) + ")"));
 }
 
 int CmdTemplateTest(const Globals& g, const std::string& name, const std::string& plan, int limit) {

@@ -5,9 +5,9 @@
 namespace datasync::core {
 
 namespace {
-constexpr std::array<std::string_view, 9> kKindNames = {
-    "CONFIG",    "INVALID_INPUT", "RATE_LIMITED", "QUOTA_EXHAUSTED", "PERMISSION",
-    "TRANSIENT", "TRUNCATED",     "PERMANENT",    "INTERNAL",
+constexpr std::array<std::string_view, 11> kKindNames = {
+    "CONFIG",    "INVALID_INPUT", "RATE_LIMITED", "QUOTA_EXHAUSTED", "PERMISSION", "TRANSIENT",
+    "TRUNCATED", "PERMANENT",     "INTERNAL",     "NOT_FOUND",       "CONFLICT",
 };
 }  // namespace
 

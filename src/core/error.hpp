@@ -27,6 +27,8 @@ enum class ErrorKind : uint8_t {
   kTruncated,       // response hit the row cap: split the request
   kPermanent,       // anything else that retrying will not fix
   kInternal,        // a bug in datasync
+  kNotFound,        // the named object (plan, run, dataset, storage, template, source) does not exist
+  kConflict,        // the object's state forbids the request (already final, executed elsewhere, nothing to do)
 };
 
 std::string_view ErrorKindName(ErrorKind kind);  // "RATE_LIMITED", ...

@@ -40,8 +40,12 @@ Decision Decide(const core::Error& error, int64_t attempts, const RetryPolicy& p
       return {Action::kDefer, error.reset_at.value_or(now + std::chrono::hours(1))};
     case ErrorKind::kInvalidInput: return {Action::kSkip, {}};
     case ErrorKind::kTruncated: return {Action::kSplit, {}};
+    // NotFound and Conflict come from the app's services, not from a vendor or a sink; should one reach a
+    // task, it is a configuration problem that retrying cannot fix.
     case ErrorKind::kPermission:
-    case ErrorKind::kConfig: return {Action::kStopRun, {}};
+    case ErrorKind::kConfig:
+    case ErrorKind::kNotFound:
+    case ErrorKind::kConflict: return {Action::kStopRun, {}};
     case ErrorKind::kTransient:
       if (attempts < policy.max_attempts) return {Action::kRetry, now + Backoff(attempts, policy, jitter01)};
       return {Action::kFail, {}};

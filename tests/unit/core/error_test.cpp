@@ -11,11 +11,13 @@ Result<int> Half(int x) {
 }
 
 TEST(ErrorTest, KindNamesRoundTrip) {
-  for (int k = 0; k <= static_cast<int>(ErrorKind::kInternal); ++k) {
+  for (int k = 0; k <= static_cast<int>(ErrorKind::kConflict); ++k) {
     auto kind = static_cast<ErrorKind>(k);
     EXPECT_EQ(ParseErrorKind(ErrorKindName(kind)), kind);
   }
   EXPECT_EQ(ErrorKindName(ErrorKind::kRateLimited), "RATE_LIMITED");
+  EXPECT_EQ(ErrorKindName(ErrorKind::kNotFound), "NOT_FOUND");
+  EXPECT_EQ(ErrorKindName(ErrorKind::kConflict), "CONFLICT");
   EXPECT_FALSE(ParseErrorKind("NOPE"));
 }
 

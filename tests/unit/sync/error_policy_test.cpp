@@ -28,6 +28,9 @@ TEST(ErrorPolicyTest, EachClassGetsItsAction) {
 
   EXPECT_EQ(Decide(Error(ErrorKind::kInvalidInput, ""), 1, policy, now, 0).action, Action::kSkip);
   EXPECT_EQ(Decide(Error(ErrorKind::kPermission, ""), 1, policy, now, 0).action, Action::kStopRun);
+  // Never retried: they name a missing object or a state that waiting does not change.
+  EXPECT_EQ(Decide(Error(ErrorKind::kNotFound, ""), 9, policy, now, 0).action, Action::kStopRun);
+  EXPECT_EQ(Decide(Error(ErrorKind::kConflict, ""), 9, policy, now, 0).action, Action::kStopRun);
   EXPECT_EQ(Decide(Error(ErrorKind::kTruncated, ""), 1, policy, now, 0).action, Action::kSplit);
   EXPECT_EQ(Decide(Error(ErrorKind::kPermanent, ""), 1, policy, now, 0).action, Action::kFail);
 }
