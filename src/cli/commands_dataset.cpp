@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "app/dataset_service.hpp"
-#include "app/specs.hpp"
+#include "app/views/dataset_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/strings.hpp"
@@ -15,14 +15,6 @@ namespace datasync::cli {
 using json = nlohmann::ordered_json;
 
 namespace {
-
-json ImportJson(const app::ImportResult& r) {
-  json j = {{"change", r.change}, {"version", r.version}};
-  j["dataset"] = json::parse(app::DatasetToJson(r.dataset));
-  j["diff"] = r.diff;
-  j["notes"] = r.notes;
-  return j;
-}
 
 std::string Summary(const datasource::Dataset& d) {
   std::vector<std::string> parts = {"api " + d.api, std::to_string(d.schema ? d.schema->size() : 0) + " fields",
@@ -65,9 +57,7 @@ int ImportCatalog(const Globals& g, app::App& app, const DatasetImportArgs& args
     return kOk;
   }
   if (g.json) {
-    json datasets = json::array();
-    for (const auto& x : r->datasets) datasets.push_back(ImportJson(x));
-    Print(json{{"datasets", datasets}, {"skipped", r->skipped}, {"truncated", r->truncated}}.dump(2) + "\n");
+    Print(app::views::ToJson(*r).dump(2) + "\n");
     return kOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -113,7 +103,7 @@ int CmdDatasetImport(const Globals& g, const DatasetImportArgs& args) {
     return kOk;
   }
   if (g.json) {
-    Print(ImportJson(*r).dump(2) + "\n");
+    Print(app::views::ToJson(*r).dump(2) + "\n");
     return kOk;
   }
   Print(fmt::format("{} dataset {} (version {}) from {}\n  {}\n", r->change, r->dataset.name, r->version,
@@ -138,17 +128,7 @@ int CmdDatasetRefresh(const Globals& g, const std::vector<std::string>& names, b
   for (const auto& r : *results) {
     failed = failed || !r.error.empty();
     if (g.json) {
-      arr.push_back({{"dataset", r.dataset},
-                     {"url", r.url},
-                     {"origin", r.origin},
-                     {"stored", r.stored},
-                     {"version_before", r.version_before},
-                     {"version_after", r.version_after},
-                     {"changes", r.changes},
-                     {"additive", r.diff.additive()},
-                     {"migration", r.migration},
-                     {"notes", r.notes},
-                     {"error", r.error}});
+      arr.push_back(app::views::ToJson(r));
       continue;
     }
     for (const auto& line : app::DescribeRefresh(r, dry_run ? "dry run" : "refresh")) Print(line + "\n");
@@ -171,15 +151,7 @@ int CmdDatasetShow(const Globals& g, const std::string& name) {
   auto history = app::DatasetHistory(**a, name);
   if (!history) return ExitWithError(history.error());
   if (g.json) {
-    json j = json::parse(app::DatasetToJson(*d));
-    j["schema_version"] = d->schema_version;
-    json versions = json::array();
-    for (const auto& v : *history) {
-      versions.push_back(
-          {{"version", v.version}, {"updated_at_us", v.updated_at_us}, {"origin", v.origin}, {"changes", v.changes}});
-    }
-    j["versions"] = versions;
-    Print(j.dump(2) + "\n");
+    Print(app::views::DatasetDetailJson(*d, *history).dump(2) + "\n");
     return kOk;
   }
   Print(fmt::format("{} (version {}, {}): {}\n  {}\n", d->name, d->schema_version,

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/migrations.hpp"
+#include "app/views/migration_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/secrets.hpp"
@@ -11,23 +12,6 @@
 namespace datasync::cli {
 
 using json = nlohmann::ordered_json;
-
-namespace {
-
-json StepsJson(const app::StorageMigration& m) {
-  json steps = json::array();
-  for (size_t i = 0; i < m.plan.steps.size(); ++i) {
-    const auto& step = m.plan.steps[i];
-    steps.push_back({{"change", std::string(storage::ChangeKindName(step.change.kind))},
-                     {"description", step.change.Describe()},
-                     {"held", step.held()},
-                     {"statements", step.statements},
-                     {"applied", i < m.applied_steps}});
-  }
-  return steps;
-}
-
-}  // namespace
 
 int CmdMigrate(const Globals& g, const std::string& storage, bool dry_run) {
   auto a = OpenApp(g);
@@ -40,17 +24,7 @@ int CmdMigrate(const Globals& g, const std::string& storage, bool dry_run) {
   for (const auto& m : *results) {
     failed = failed || !m.error.empty();
     if (g.json) {
-      out.push_back({{"storage", m.storage},
-                     {"kind", m.kind},
-                     {"dataset", m.dataset},
-                     {"dataset_version", m.dataset_version},
-                     {"table", m.plan.table},
-                     {"dialect", m.plan.dialect},
-                     {"scripted", m.scripted},
-                     {"dry_run", dry_run},
-                     {"steps", StepsJson(m)},
-                     {"applied_steps", m.applied_steps},
-                     {"error", m.error}});
+      out.push_back(app::views::ToJson(m, dry_run));
       continue;
     }
     text += fmt::format("storage {} ({}), dataset {} (schema version {})", m.storage, m.kind.empty() ? "?" : m.kind,
@@ -93,21 +67,7 @@ int CmdMigrations(const Globals& g, const std::string& storage, int limit) {
   if (!history) return ExitWithError(history.error());
   if (g.json) {
     json out = json::array();
-    for (const auto& m : *history) {
-      out.push_back({{"id", m.id},
-                     {"applied_at_us", m.applied_at_us},
-                     {"storage", m.storage},
-                     {"dataset", m.dataset},
-                     {"dataset_version", m.dataset_version},
-                     {"table", m.table},
-                     {"dialect", m.dialect},
-                     {"change", m.change},
-                     {"description", m.description},
-                     {"statements", m.statements},
-                     {"destructive", m.destructive},
-                     {"applied_by", m.applied_by},
-                     {"run_id", m.run_id}});
-    }
+    for (const auto& m : *history) out.push_back(app::views::ToJson(m));
     Print(out.dump(2) + "\n");
     return kOk;
   }

@@ -2,26 +2,10 @@
 
 #include "app/option_docs.hpp"
 #include "app/registries.hpp"
+#include "app/views/plugin_views.hpp"
 #include "cli/commands.hpp"
 
 namespace datasync::cli {
-
-namespace {
-
-nlohmann::ordered_json OptionsJson(std::span<const core::OptionSpec> specs) {
-  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-  for (const auto& s : specs) {
-    arr.push_back({{"name", std::string(s.name)},
-                   {"type", app::OptionTypeText(s)},
-                   {"default", std::string(s.default_value)},
-                   {"required", s.required},
-                   {"unit", std::string(s.unit)},
-                   {"description", std::string(s.description)}});
-  }
-  return arr;
-}
-
-}  // namespace
 
 int CmdPlugins(const Globals& g, bool markdown) {
   datasource::ProviderRegistry providers;
@@ -29,20 +13,7 @@ int CmdPlugins(const Globals& g, bool markdown) {
   app::RegisterBuiltinProviders(providers);
   app::RegisterBuiltinSinks(sinks);
   if (g.json) {
-    nlohmann::ordered_json out = {{"providers", nlohmann::ordered_json::array()},
-                                  {"sinks", nlohmann::ordered_json::array()}};
-    for (const auto& id : providers.Ids()) {
-      const auto* p = providers.Find(id);
-      out["providers"].push_back({{"id", p->id},
-                                  {"description", p->description},
-                                  {"default_endpoint", p->default_endpoint},
-                                  {"options", OptionsJson(p->options)}});
-    }
-    for (const auto& id : sinks.Ids()) {
-      const auto* s = sinks.Find(id);
-      out["sinks"].push_back({{"id", s->id}, {"description", s->description}, {"options", OptionsJson(s->options)}});
-    }
-    Print(out.dump(2) + "\n");
+    Print(app::views::PluginsJson(providers, sinks).dump(2) + "\n");
     return kOk;
   }
   std::string text;

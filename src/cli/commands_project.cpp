@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "app/project.hpp"
-#include "app/specs.hpp"
+#include "app/views/catalog_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/secrets.hpp"
@@ -26,7 +26,7 @@ int CmdInit(const Globals& g, const std::string& dir, const std::string& endpoin
   auto p = app::InitProject(o);
   if (!p) return ExitWithError(p.error());
   if (g.json) {
-    Print(json{{"project", p->root.string()}, {"config", p->config_file.string()}}.dump(2) + "\n");
+    Print(app::views::ToJson(*p).dump(2) + "\n");
   } else {
     Print(fmt::format("created {}\n  edit it, then: datasync --project {} validate && datasync --project {} apply\n",
                       p->config_file.string(), dir, dir));
@@ -39,15 +39,7 @@ int CmdValidate(const Globals& g) {
   if (!a) return ExitWithError(a.error());
   app::ConfigResult r = (*a)->LoadConfig({.resolve_secrets = true});
   if (g.json) {
-    json issues = json::array();
-    for (const auto& i : r.issues) {
-      issues.push_back({{"file", i.where.file},
-                        {"line", i.where.line},
-                        {"column", i.where.column},
-                        {"severity", i.warning ? "warning" : "error"},
-                        {"message", i.message}});
-    }
-    Print(json{{"valid", r.ok()}, {"issues", issues}}.dump(2) + "\n");
+    Print(app::views::ToJson(r).dump(2) + "\n");
   } else {
     for (const auto& i : r.issues) std::fprintf(stderr, "%s\n", app::FormatIssue(i).c_str());
     if (r.ok()) {
@@ -76,11 +68,7 @@ int CmdApply(const Globals& g) {
   auto rep = (*a)->Apply(*r.config);
   if (!rep) return ExitWithError(rep.error());
   if (g.json) {
-    json changes = json::array();
-    for (const auto& c : rep->changes) {
-      changes.push_back({{"kind", c.kind}, {"name", c.name}, {"change", c.change}, {"version", c.version}});
-    }
-    Print(json{{"changed", rep->changed()}, {"changes", changes}}.dump(2) + "\n");
+    Print(app::views::ToJson(*rep).dump(2) + "\n");
     return kOk;
   }
   for (const auto& c : rep->changes) {
@@ -113,7 +101,7 @@ int CmdList(const Globals& g, const std::string& what) {
     if (!items) return ExitWithError(items.error());
     header = {"NAME", "PROVIDER", "ENDPOINT", "TOKEN", "TIMEZONE", "LIMITS"};
     for (const auto& s : *items) {
-      out.push_back(json::parse(app::SourceToDisplayJson(s)));
+      out.push_back(app::views::ToJson(s));
       rows.push_back({s.name, s.provider, s.endpoint, core::DisplaySecret(s.token), s.timezone, LimitsText(s.limits)});
     }
   } else if (what == "datasets") {
@@ -121,9 +109,7 @@ int CmdList(const Globals& g, const std::string& what) {
     if (!items) return ExitWithError(items.error());
     header = {"NAME", "SOURCE", "API", "FIELDS", "PRIMARY KEY", "ROW CAP", "VERSION", "TITLE"};
     for (const auto& d : *items) {
-      json j = json::parse(app::DatasetToJson(d));
-      j["schema_version"] = d.schema_version;
-      out.push_back(j);
+      out.push_back(app::views::ToJson(d));
       rows.push_back({d.name, d.source, d.api, std::to_string(d.schema->size()), core::Join(d.primary_key, ","),
                       d.row_cap ? std::to_string(d.row_cap) : "-", std::to_string(d.schema_version), d.title});
     }
@@ -132,7 +118,7 @@ int CmdList(const Globals& g, const std::string& what) {
     if (!items) return ExitWithError(items.error());
     header = {"NAME", "KIND", "OPTIONS"};
     for (const auto& s : *items) {
-      json j = json::parse(app::StorageToDisplayJson(s));
+      json j = app::views::ToJson(s);
       out.push_back(j);
       std::vector<std::string> opts;
       for (const auto& [k, v] : j["options"].items()) opts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
@@ -143,7 +129,7 @@ int CmdList(const Globals& g, const std::string& what) {
     if (!items) return ExitWithError(items.error());
     header = {"NAME", "DATASET", "STORAGES", "MODE", "PARAMS", "DEPENDS ON", "ENABLED"};
     for (const auto& p : *items) {
-      out.push_back(json::parse(app::PlanToJson(p)));
+      out.push_back(app::views::ToJson(p));
       std::vector<std::string> params;
       if (!p.args.template_name.empty()) params.push_back("template " + p.args.template_name);
       for (const auto& ps : p.args.params) {

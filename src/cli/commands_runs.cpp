@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "app/logging.hpp"
+#include "app/views/run_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 
@@ -111,12 +112,7 @@ class Console {
 int PrintOutcomes(const Globals& g, const std::vector<app::PlanOutcome>& outcomes) {
   if (g.json) {
     json arr = json::array();
-    for (const auto& o : outcomes) {
-      json j = {{"plan", o.plan}, {"note", o.note}};
-      j["report"] = o.report ? json::parse(sync::RunReportToJson(*o.report)) : json(nullptr);
-      j["schema"] = o.schema;
-      arr.push_back(j);
-    }
+    for (const auto& o : outcomes) arr.push_back(app::views::ToJson(o));
     Print(arr.dump(2) + "\n");
   } else {
     for (const auto& o : outcomes) {
@@ -189,7 +185,7 @@ int CmdPauseOrCancel(const Globals& g, const std::string& target, bool cancel) {
   if (!a) return ExitWithError(a.error());
   auto msg = cancel ? (*a)->Cancel(target) : (*a)->Pause(target);
   if (!msg) return ExitWithError(msg.error());
-  if (g.json) Print(json{{"message", *msg}}.dump(2) + "\n");
+  if (g.json) Print(app::views::MessageJson(*msg).dump(2) + "\n");
   else Print(*msg + "\n");
   return kOk;
 }
@@ -201,24 +197,7 @@ int CmdStatus(const Globals& g) {
   if (!active) return ExitWithError(active.error());
   if (g.json) {
     json arr = json::array();
-    for (const auto& r : *active) {
-      json quota = json::array();
-      for (const auto& q : r.quota) quota.push_back({{"window", q.window}, {"limit", q.limit}, {"used", q.used}});
-      arr.push_back({{"run_id", r.run.id},
-                     {"plan", r.run.plan},
-                     {"dataset", r.dataset},
-                     {"status", std::string(sync::RunStatusName(r.run.status))},
-                     {"alive", r.alive},
-                     {"owner", r.alive ? r.run.owner : ""},
-                     {"tasks_total", r.run.counts.tasks_total},
-                     {"tasks_done", r.run.counts.tasks_done},
-                     {"tasks_failed", r.run.counts.tasks_failed},
-                     {"rows", r.run.counts.rows},
-                     {"resume_at_us", r.run.resume_at_us},
-                     {"quota_label", r.quota_label},
-                     {"quota", quota},
-                     {"eta_secs", r.eta_secs}});
-    }
+    for (const auto& r : *active) arr.push_back(app::views::ToJson(r));
     Print(arr.dump(2) + "\n");
     return kOk;
   }
@@ -264,24 +243,7 @@ int CmdRuns(const Globals& g, const std::string& plan, const std::string& status
   if (!runs) return ExitWithError(runs.error());
   if (g.json) {
     json arr = json::array();
-    for (const auto& r : *runs) {
-      arr.push_back({{"id", r.id},
-                     {"plan", r.plan},
-                     {"status", std::string(sync::RunStatusName(r.status))},
-                     {"trigger", r.trigger},
-                     {"created_at_us", r.created_at_us},
-                     {"started_at_us", r.started_at_us},
-                     {"finished_at_us", r.finished_at_us},
-                     {"resume_at_us", r.resume_at_us},
-                     {"tasks_total", r.counts.tasks_total},
-                     {"tasks_done", r.counts.tasks_done},
-                     {"tasks_failed", r.counts.tasks_failed},
-                     {"tasks_skipped", r.counts.tasks_skipped},
-                     {"rows", r.counts.rows},
-                     {"bytes", r.counts.bytes},
-                     {"requests", r.counts.requests},
-                     {"error", r.error}});
-    }
+    for (const auto& r : *runs) arr.push_back(app::views::ToJson(r));
     Print(arr.dump(2) + "\n");
     return kOk;
   }
@@ -313,13 +275,13 @@ int CmdReport(const Globals& g, int64_t run_id) {
   if (r.report_json.empty()) {
     std::string msg = fmt::format("run {} ({}) has no report yet: status {}, {}/{} tasks done", r.id, r.plan,
                                   sync::RunStatusName(r.status), r.counts.tasks_done, r.counts.tasks_total);
-    if (g.json) Print(json{{"run_id", r.id}, {"status", std::string(sync::RunStatusName(r.status))}, {"report", nullptr}}.dump(2) + "\n");
+    if (g.json) Print(app::views::RunReportJson(r).dump(2) + "\n");
     else Print(msg + "\n");
     return kOk;
   }
   auto rep = sync::RunReportFromJson(r.report_json);
   if (!rep) return ExitWithError(rep.error());
-  if (g.json) Print(json::parse(r.report_json).dump(2) + "\n");
+  if (g.json) Print(app::views::RunReportJson(r).dump(2) + "\n");
   else Print(RenderReport(*rep));
   return kOk;
 }

@@ -13,6 +13,7 @@
 #include "api/http_server.hpp"
 #include "app/daemon.hpp"
 #include "app/logging.hpp"
+#include "app/views/schedule_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/dates.hpp"
@@ -110,12 +111,7 @@ int CmdScheduleNext(const Globals& g, const std::string& plan, int count) {
   if (!fires) return ExitWithError(fires.error());
   if (g.json) {
     json arr = json::array();
-    for (const auto& f : *fires) {
-      arr.push_back({{"at_us", f.at_us},
-                     {"utc", core::FormatTimestamp(f.at_us) + "Z"},
-                     {"local", f.local},
-                     {"assumed_open", f.assumed}});
-    }
+    for (const auto& f : *fires) arr.push_back(app::views::ToJson(f));
     Print(arr.dump(2) + "\n");
     return kOk;
   }
@@ -143,16 +139,7 @@ int CmdScheduleSlots(const Globals& g, const std::string& plan, int limit) {
   size_t from = slots->size() > keep ? slots->size() - keep : 0;
   if (g.json) {
     json arr = json::array();
-    for (size_t i = from; i < slots->size(); ++i) {
-      const auto& s = (*slots)[i];
-      arr.push_back({{"plan", s.plan},
-                     {"slot_us", s.slot_us},
-                     {"slot", core::FormatTimestamp(s.slot_us) + "Z"},
-                     {"state", std::string(sync::SlotStateName(s.state))},
-                     {"run_id", s.run_id},
-                     {"owner", s.owner},
-                     {"note", s.note}});
-    }
+    for (size_t i = from; i < slots->size(); ++i) arr.push_back(app::views::ToJson((*slots)[i]));
     Print(arr.dump(2) + "\n");
     return kOk;
   }
@@ -187,33 +174,7 @@ int CmdSummary(const Globals& g, const std::string& date, const std::string& tim
   auto s = (*a)->Summary(day, *tz);
   if (!s) return ExitWithError(s.error());
   if (g.json) {
-    json problems = json::array();
-    for (const auto& r : s->problem_runs) {
-      problems.push_back({{"run_id", r.id},
-                          {"plan", r.plan},
-                          {"status", std::string(sync::RunStatusName(r.status))},
-                          {"error", core::Redact(r.error)}});
-    }
-    json slots = json::array();
-    for (const auto& sl : s->problem_slots) {
-      slots.push_back({{"plan", sl.plan},
-                       {"slot_us", sl.slot_us},
-                       {"state", std::string(sync::SlotStateName(sl.state))},
-                       {"note", sl.note}});
-    }
-    Print(json{{"date", s->date},
-               {"timezone", s->timezone},
-               {"runs", s->runs},
-               {"runs_by_status", s->runs_by_status},
-               {"tasks_done", s->tasks_done},
-               {"tasks_failed", s->tasks_failed},
-               {"rows", s->rows},
-               {"bytes", s->bytes},
-               {"requests", s->requests},
-               {"problem_runs", problems},
-               {"problem_slots", slots}}
-              .dump(2) +
-          "\n");
+    Print(app::views::ToJson(*s).dump(2) + "\n");
     return kOk;
   }
   Print(s->Text());
