@@ -29,6 +29,9 @@
 namespace datasync::net {
 class HttpClient;
 }
+namespace datasync::app::events {
+class EventBus;
+}
 
 namespace datasync::app {
 
@@ -51,10 +54,11 @@ struct PlanOutcome {
   std::vector<std::string> schema;        // schema checks of the plan's dataset: drift, refreshes, their diffs
 };
 
-// Callbacks may be called from several threads at once (independent plans run in parallel).
 struct RunOptions {
-  std::function<void(const std::string& plan, const sync::Progress&)> on_progress;
-  std::function<void(const std::string& plan, const std::string& message)> on_event;  // "resuming run 7"
+  // Where the runs report: RunMessage ("resuming run 7"), RunProgress, and the executor's events
+  // (requests, errors, finished tasks, queue depths). Published from several threads at once
+  // (independent plans run in parallel); null: nothing is published.
+  events::EventBus* events = nullptr;
   const std::atomic<bool>* interrupt = nullptr;
   bool apply_first = true;      // apply datasync.yaml changes before running
   bool wait_deferred = false;   // a run deferred by the vendor's quota waits for the reset and continues
@@ -63,7 +67,6 @@ struct RunOptions {
   // A scheduled run: its slot's fire time. Recorded with the run, and "today" in its parameters is the
   // slot's day, so a slot caught up later fetches the day it stands for.
   int64_t slot_us = 0;
-  core::MetricsRegistry* metrics = nullptr;  // the daemon's: request latency, errors, rows, queue depths
 };
 
 // One fire time of a plan's schedule, as `datasync schedule next` prints it.

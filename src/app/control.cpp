@@ -7,6 +7,7 @@
 
 #include "app/app.hpp"
 #include "app/app_impl.hpp"
+#include "app/events/event_bus.hpp"
 #include "core/strings.hpp"
 
 namespace datasync::app {
@@ -134,7 +135,8 @@ core::Result<PlanOutcome> App::Retry(const std::string& target, const RunOptions
   if (*n == 0) {
     return Fail(ErrorKind::kConflict, fmt::format("run {} has no failed or cancelled tasks to retry", run->id));
   }
-  if (options.on_event) options.on_event(run->plan, fmt::format("retrying {} task(s) of run {}", *n, run->id));
+  events::PublishTo(options.events,
+                    events::RunMessage{run->plan, fmt::format("retrying {} task(s) of run {}", *n, run->id)});
   run->trigger = "retry";
   run->status = sync::RunStatus::kRunning;
   run->resume_at_us = 0;

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "alerting/notifier.hpp"
+#include "app/alert_router.hpp"
+#include "app/events/event_bus.hpp"
 #include "app/run_metrics.hpp"
 #include "core/dates.hpp"
 #include "core/log.hpp"
@@ -36,31 +38,6 @@ std::string OwnerName() {
   return std::to_string(::getpid()) + "@" + host;
 }
 
-std::string FirstLine(const std::string& s) {
-  return s.substr(0, s.find('\n'));
-}
-
-// What an operator needs to know about a run, for an alert's body.
-std::string RunDetails(const sync::RunReport& r) {
-  std::string t;
-  if (!r.error.empty()) t += core::Redact(r.error) + "\n";
-  t += fmt::format("tasks {}/{} done, {} failed, {} skipped, {} cancelled; {} rows; trigger {}", r.tasks_done,
-                   r.tasks_total, r.tasks_failed, r.tasks_skipped, r.tasks_cancelled, r.rows, r.trigger);
-  if (r.resume_at_us) t += fmt::format("; resumes at {} UTC", core::FormatTimestamp(r.resume_at_us));
-  for (const auto& e : r.errors) {
-    t += fmt::format("\n{} x{}", e.kind, e.count);
-    // An example that only repeats the run's error adds nothing but its parameters.
-    if (e.examples.empty()) continue;
-    const std::string& ex = e.examples.front();
-    if (!r.error.empty() && ex.ends_with(r.error)) {
-      t += " (" + core::Redact(ex.substr(0, ex.size() - r.error.size())) + "...)";
-    } else {
-      t += ": " + core::Redact(ex);
-    }
-  }
-  return t;
-}
-
 }  // namespace
 
 struct Daemon::Impl : sync::RunLauncher {
@@ -71,6 +48,7 @@ struct Daemon::Impl : sync::RunLauncher {
   std::filesystem::file_time_type config_mtime{};
   uintmax_t config_size = 0;
   core::MetricsRegistry metrics;
+  events::EventBus bus;  // runs' and the scheduler's events; metrics and alerts listen
   std::unique_ptr<sync::Scheduler> scheduler;
   std::atomic<bool> stopping{false};  // the interrupt of every run this daemon executes
   std::chrono::steady_clock::time_point started_steady = std::chrono::steady_clock::now();
@@ -99,6 +77,10 @@ struct Daemon::Impl : sync::RunLauncher {
   std::mutex jobs_mu;
   std::map<std::string, std::unique_ptr<Job>> jobs;  // by plan
   std::vector<sync::LaunchResult> finished;
+
+  // The bus's subscribers; declared last so that they unsubscribe before what they use goes.
+  std::unique_ptr<RunMetrics> run_metrics;
+  std::unique_ptr<AlertRouter> alert_router;
 
   Impl(App& a, DaemonOptions o) : app(a), options(o) {}
 
@@ -140,7 +122,7 @@ struct Daemon::Impl : sync::RunLauncher {
     o.interrupt = &stopping;
     o.apply_first = false;
     o.wait_deferred = false;  // a deferred run frees its worker; the scheduler relaunches it at the reset
-    o.metrics = &metrics;
+    o.events = &bus;
     return o;
   }
 
@@ -194,52 +176,9 @@ struct Daemon::Impl : sync::RunLauncher {
 
   // `out` has a report.
   void OnOutcome(const PlanOutcome& out, int64_t slot_us) {
-    const sync::RunReport& r = *out.report;
-    metrics.Add("datasync_runs_total", {{"plan", r.plan}, {"status", r.status}});
-    auto status = sync::ParseRunStatus(r.status);
-    if (status && sync::IsFinal(*status)) {
-      for (auto [outcome, n] : {std::pair{"done", r.tasks_done}, std::pair{"failed", r.tasks_failed},
-                                std::pair{"skipped", r.tasks_skipped}, std::pair{"cancelled", r.tasks_cancelled}}) {
-        if (n) metrics.Add("datasync_tasks_total", {{"plan", r.plan}, {"outcome", outcome}}, static_cast<double>(n));
-      }
-    }
-    if (r.status == "succeeded") {
-      metrics.Set("datasync_last_success_timestamp_seconds", {{"plan", r.plan}},
-                  static_cast<double>(r.finished_at_us) / 1e6);
-    }
-    app.InvalidateCalendar();  // the run may have synced a calendar the schedules read
-    auto base = [&](alerting::AlertEvent e, std::string title) {
-      alerting::Alert a;
-      a.event = e;
-      a.plan = r.plan;
-      a.run_id = r.run_id;
-      a.slot_us = slot_us;
-      a.title = std::move(title);
-      a.message = RunDetails(r);
-      return a;
-    };
-    if (r.status == "failed" || r.status == "cancelled") {
-      Submit(base(alerting::AlertEvent::kRunFailed, fmt::format("run {} of plan {} {}", r.run_id, r.plan, r.status)));
-    } else if (r.status == "deferred") {
-      Submit(base(alerting::AlertEvent::kRunDeferred,
-                  fmt::format("run {} of plan {} deferred by the vendor's quota until {} UTC", r.run_id, r.plan,
-                              core::FormatTimestamp(r.resume_at_us))));
-    }
-    for (const auto& e : r.errors) {
-      if (e.kind != core::ErrorKindName(ErrorKind::kPermission)) continue;
-      alerting::Alert a =
-          base(alerting::AlertEvent::kPermission,
-               fmt::format("plan {}: the vendor refused the credential or the API (run {})", r.plan, r.run_id));
-      a.message = e.examples.empty() ? core::Redact(r.error) : core::Redact(e.examples.front());
-      Submit(std::move(a));
-    }
-    for (const auto& w : r.warnings) {
-      if (!w.starts_with("schema drift")) continue;
-      alerting::Alert a = base(alerting::AlertEvent::kSchemaDrift, fmt::format("plan {}: {}", r.plan, FirstLine(w)));
-      a.message = w + fmt::format("\n(run {}; see `datasync report {}`)", r.run_id, r.run_id);
-      a.key = "schema_drift|" + r.plan + "|" + w;
-      Submit(std::move(a));
-    }
+    // Metrics count it, alert rules may send it; the run may have synced a calendar the schedules read.
+    bus.Publish(events::RunEnded{*out.report, slot_us});
+    app.InvalidateCalendar();
   }
 
   // A failure that repeats every tick (an unreadable calendar, the system database away) is logged once a
@@ -257,41 +196,16 @@ struct Daemon::Impl : sync::RunLauncher {
     using K = sync::SchedulerEvent::Kind;
     if (e.kind == K::kError) {
       if (ShouldLog("plan " + e.plan, e.message)) core::LogError("plan " + e.plan + ": schedule: " + e.message);
-      return;
+    } else {
+      std::string where = e.plan.empty() ? "scheduler" : "plan " + e.plan;
+      std::string slot = e.slot_us ? " slot " + core::FormatTimestamp(e.slot_us) + " UTC" : "";
+      core::Log(e.kind == K::kHeld || e.kind == K::kLate || e.kind == K::kLaunchFailed || e.kind == K::kMissed
+                    ? core::LogLevel::kWarn
+                    : core::LogLevel::kInfo,
+                fmt::format("{}{}: {}{}", where, slot, sync::SchedulerEventName(e.kind),
+                            e.message.empty() ? "" : ": " + e.message));
     }
-    std::string where = e.plan.empty() ? "scheduler" : "plan " + e.plan;
-    std::string slot = e.slot_us ? " slot " + core::FormatTimestamp(e.slot_us) + " UTC" : "";
-    core::Log(e.kind == K::kHeld || e.kind == K::kLate || e.kind == K::kLaunchFailed || e.kind == K::kMissed
-                  ? core::LogLevel::kWarn
-                  : core::LogLevel::kInfo,
-              fmt::format("{}{}: {}{}", where, slot, sync::SchedulerEventName(e.kind),
-                          e.message.empty() ? "" : ": " + e.message));
-    if (!e.plan.empty()) {
-      metrics.Add("datasync_schedule_events_total",
-                  {{"plan", e.plan}, {"event", std::string(sync::SchedulerEventName(e.kind))}});
-    }
-    alerting::Alert a;
-    a.plan = e.plan;
-    a.run_id = e.run_id;
-    a.slot_us = e.slot_us;
-    a.message = e.message;
-    switch (e.kind) {
-      case K::kHeld:
-        a.event = alerting::AlertEvent::kRunHeld;
-        a.title = fmt::format("plan {} held: an upstream plan did not succeed", e.plan);
-        break;
-      case K::kLate:
-        a.event = alerting::AlertEvent::kPlanLate;
-        a.title = fmt::format("plan {} is late: no successful run by its deadline", e.plan);
-        a.key = fmt::format("plan_late|{}|{}", e.plan, e.slot_us);
-        break;
-      case K::kLaunchFailed:
-        a.event = alerting::AlertEvent::kRunFailed;
-        a.title = fmt::format("plan {}: the scheduled run could not start", e.plan);
-        break;
-      default: return;
-    }
-    Submit(std::move(a));
+    bus.Publish(events::SchedulerNotice{e});  // metrics count it, alert rules may send it
   }
 
   // --- configuration ------------------------------------------------------------------------------
@@ -610,6 +524,8 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Start(App& app, DaemonOptions opti
   sync::SchedulerOptions so;
   so.owner = m.owner;
   m.scheduler = std::make_unique<sync::Scheduler>(deps, so);
+  m.run_metrics = std::make_unique<RunMetrics>(m.bus, m.metrics);
+  m.alert_router = std::make_unique<AlertRouter>(m.bus, [&m](alerting::Alert a) { m.Submit(std::move(a)); });
   m.NoteConfigFile();
   if (auto st = m.LoadAndApply(true); !st) return Fail(st.error());
   m.Describe();

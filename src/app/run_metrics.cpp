@@ -1,5 +1,7 @@
 #include "app/run_metrics.hpp"
 
+#include <utility>
+
 namespace datasync::app {
 
 void DescribeRunMetrics(core::MetricsRegistry& m) {
@@ -18,29 +20,48 @@ void DescribeRunMetrics(core::MetricsRegistry& m) {
   m.Describe("datasync_tasks_in_flight", MetricType::kGauge, "Tasks between claim and acknowledgement, by plan");
 }
 
+RunMetrics::RunMetrics(events::EventBus& bus, core::MetricsRegistry& metrics)
+    : bus_(bus), metrics_(metrics), id_(bus.Listen([this](const events::Event& e) { On(e); })) {}
+
 RunMetrics::~RunMetrics() {
-  OnQueues(0, 0, 0);
+  bus_.Unsubscribe(id_);
 }
 
-void RunMetrics::OnRequest(std::chrono::duration<double> latency, std::optional<core::ErrorKind> error) {
-  std::string outcome = error ? std::string(core::ErrorKindName(*error)) : "ok";
-  metrics_.Add("datasync_requests_total", {{"plan", plan_}, {"outcome", outcome}});
-  metrics_.Observe("datasync_request_duration_seconds", {{"plan", plan_}}, latency.count());
-}
-
-void RunMetrics::OnError(core::ErrorKind kind) {
-  metrics_.Add("datasync_errors_total", {{"plan", plan_}, {"class", std::string(core::ErrorKindName(kind))}});
-}
-
-void RunMetrics::OnTaskDone(int64_t rows, int64_t bytes) {
-  metrics_.Add("datasync_rows_total", {{"plan", plan_}}, static_cast<double>(rows));
-  metrics_.Add("datasync_bytes_total", {{"plan", plan_}}, static_cast<double>(bytes));
-}
-
-void RunMetrics::OnQueues(size_t fetch_queue, size_t sink_queues, int64_t in_flight) {
-  metrics_.Set("datasync_fetch_queue_depth", {{"plan", plan_}}, static_cast<double>(fetch_queue));
-  metrics_.Set("datasync_sink_queue_depth", {{"plan", plan_}}, static_cast<double>(sink_queues));
-  metrics_.Set("datasync_tasks_in_flight", {{"plan", plan_}}, static_cast<double>(in_flight));
+void RunMetrics::On(const events::Event& event) {
+  if (const auto* e = std::get_if<events::RequestEnded>(&event)) {
+    std::string outcome = e->error ? std::string(core::ErrorKindName(*e->error)) : "ok";
+    metrics_.Add("datasync_requests_total", {{"plan", e->plan}, {"outcome", outcome}});
+    metrics_.Observe("datasync_request_duration_seconds", {{"plan", e->plan}}, e->latency_secs);
+  } else if (const auto* e = std::get_if<events::ErrorHandled>(&event)) {
+    metrics_.Add("datasync_errors_total", {{"plan", e->plan}, {"class", std::string(core::ErrorKindName(e->kind))}});
+  } else if (const auto* e = std::get_if<events::TaskDone>(&event)) {
+    metrics_.Add("datasync_rows_total", {{"plan", e->plan}}, static_cast<double>(e->rows));
+    metrics_.Add("datasync_bytes_total", {{"plan", e->plan}}, static_cast<double>(e->bytes));
+  } else if (const auto* e = std::get_if<events::QueueDepths>(&event)) {
+    metrics_.Set("datasync_fetch_queue_depth", {{"plan", e->plan}}, static_cast<double>(e->fetch_queue));
+    metrics_.Set("datasync_sink_queue_depth", {{"plan", e->plan}}, static_cast<double>(e->sink_queues));
+    metrics_.Set("datasync_tasks_in_flight", {{"plan", e->plan}}, static_cast<double>(e->in_flight));
+  } else if (const auto* e = std::get_if<events::RunEnded>(&event)) {
+    const sync::RunReport& r = e->report;
+    metrics_.Add("datasync_runs_total", {{"plan", r.plan}, {"status", r.status}});
+    auto status = sync::ParseRunStatus(r.status);
+    if (status && sync::IsFinal(*status)) {
+      for (auto [outcome, n] : {std::pair{"done", r.tasks_done}, std::pair{"failed", r.tasks_failed},
+                                std::pair{"skipped", r.tasks_skipped}, std::pair{"cancelled", r.tasks_cancelled}}) {
+        if (n) metrics_.Add("datasync_tasks_total", {{"plan", r.plan}, {"outcome", outcome}}, static_cast<double>(n));
+      }
+    }
+    if (r.status == "succeeded") {
+      metrics_.Set("datasync_last_success_timestamp_seconds", {{"plan", r.plan}},
+                   static_cast<double>(r.finished_at_us) / 1e6);
+    }
+  } else if (const auto* e = std::get_if<events::SchedulerNotice>(&event)) {
+    const sync::SchedulerEvent& s = e->event;
+    if (s.kind != sync::SchedulerEvent::Kind::kError && !s.plan.empty()) {
+      metrics_.Add("datasync_schedule_events_total",
+                   {{"plan", s.plan}, {"event", std::string(sync::SchedulerEventName(s.kind))}});
+    }
+  }
 }
 
 }  // namespace datasync::app

@@ -1,31 +1,34 @@
-// RunMetrics: the executor's observer that records one plan's run into the daemon's metrics registry:
-// requests by outcome and their latency, errors by class, rows and bytes as tasks complete, and the queue
-// depths (set back to zero when the run's execution ends). DescribeRunMetrics names and explains them.
-// Thread-safety: as sync::ExecutorObserver (the registry is thread-safe).
+// RunMetrics: the event bus's metrics subscriber. It records into the daemon's metrics registry what the
+// runs report: vendor requests by outcome and their latency, errors by class, rows and bytes as tasks
+// complete and the queue depths (from the executor's events), run executions by status, finished runs'
+// tasks by outcome and the last success (from RunEnded), and scheduler events by plan (from
+// SchedulerNotice). DescribeRunMetrics names and explains the executor's metrics.
+//
+// Lifecycle: subscribes when constructed, unsubscribes when destroyed; the bus and the registry outlive it.
+// Thread-safety: a listener of the bus, called on the publishers' threads at once (the registry is
+// thread-safe).
 #pragma once
 
-#include <string>
-
+#include "app/events/event_bus.hpp"
 #include "core/metrics.hpp"
-#include "sync/executor_observer.hpp"
 
 namespace datasync::app {
 
 void DescribeRunMetrics(core::MetricsRegistry& metrics);
 
-class RunMetrics final : public sync::ExecutorObserver {
+class RunMetrics {
  public:
-  RunMetrics(core::MetricsRegistry& metrics, std::string plan) : metrics_(metrics), plan_(std::move(plan)) {}
-  ~RunMetrics() override;
-
-  void OnRequest(std::chrono::duration<double> latency, std::optional<core::ErrorKind> error) override;
-  void OnError(core::ErrorKind kind) override;
-  void OnTaskDone(int64_t rows, int64_t bytes) override;
-  void OnQueues(size_t fetch_queue, size_t sink_queues, int64_t in_flight) override;
+  RunMetrics(events::EventBus& bus, core::MetricsRegistry& metrics);
+  ~RunMetrics();
+  RunMetrics(const RunMetrics&) = delete;
+  RunMetrics& operator=(const RunMetrics&) = delete;
 
  private:
+  void On(const events::Event& event);
+
+  events::EventBus& bus_;
   core::MetricsRegistry& metrics_;
-  std::string plan_;
+  events::EventBus::SubscriptionId id_;
 };
 
 }  // namespace datasync::app

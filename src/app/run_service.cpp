@@ -11,10 +11,11 @@
 #include "app/app.hpp"
 #include "app/app_impl.hpp"
 #include "app/dataset_service.hpp"
+#include "app/events/event_bus.hpp"
+#include "app/events/executor_events.hpp"
 #include "app/local_data.hpp"
 #include "app/migrations.hpp"
 #include "app/plan_lock.hpp"
-#include "app/run_metrics.hpp"
 #include "core/dates.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
@@ -86,8 +87,9 @@ core::Result<std::vector<PlanOutcome>> App::RunPlans(const std::vector<std::stri
     if (!cfg.ok()) return Fail(ErrorKind::kConfig, FormatIssues(cfg.issues));
     auto applied = Apply(*cfg.config);
     if (!applied) return Fail(applied.error());
-    if (applied->changed() && options.on_event) {
-      options.on_event("", fmt::format("applied {} configuration change(s)", applied->changed()));
+    if (applied->changed()) {
+      events::PublishTo(options.events,
+                        events::RunMessage{"", fmt::format("applied {} configuration change(s)", applied->changed())});
     }
   }
   auto plans = Plans();
@@ -113,7 +115,7 @@ core::Result<std::vector<PlanOutcome>> App::RunPlans(const std::vector<std::stri
     for (const auto& r : RefreshDue(*this, used)) {
       for (const auto& line : DescribeRefresh(r, "scheduled")) {
         schema_notes[r.dataset].push_back(line);
-        if (options.on_event) options.on_event("", line);
+        events::PublishTo(options.events, events::RunMessage{"", line});
       }
     }
   }
@@ -188,7 +190,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
                                       std::optional<sync::SyncRun> forced) {
   Impl& m = *impl_;
   auto event = [&](const std::string& msg) {
-    if (options.on_event) options.on_event(plan.name, msg);
+    events::PublishTo(options.events, events::RunMessage{plan.name, msg});
     core::LogInfo("plan " + plan.name + ": " + msg);
   };
   PlanOutcome out;
@@ -334,13 +336,11 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
     eopt.fetch_workers =
         static_cast<size_t>(plan.concurrency > 0 ? plan.concurrency : source->limits.concurrency.value_or(4));
     eopt.interrupt = options.interrupt;
-    std::unique_ptr<RunMetrics> observer;
-    if (options.metrics) {
-      observer = std::make_unique<RunMetrics>(*options.metrics, plan.name);
+    std::unique_ptr<events::ExecutorEvents> observer;
+    if (options.events) {
+      observer = std::make_unique<events::ExecutorEvents>(*options.events, plan.name);
       eopt.observer = observer.get();
-    }
-    if (options.on_progress) {
-      eopt.on_progress = [&](const sync::Progress& p) { options.on_progress(plan.name, p); };
+      eopt.on_progress = [&](const sync::Progress& p) { options.events->Publish(events::RunProgress{plan.name, p}); };
     }
     // Responses whose fields differ from the stored schema: remembered here, acted on after the run.
     std::mutex drift_mu;

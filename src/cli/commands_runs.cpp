@@ -9,6 +9,7 @@
 #include <mutex>
 #include <cstdio>
 
+#include "app/events/event_bus.hpp"
 #include "app/logging.hpp"
 #include "app/views/run_views.hpp"
 #include "cli/commands.hpp"
@@ -41,10 +42,16 @@ int ExitFor(const std::vector<app::PlanOutcome>& outcomes) {
 namespace {
 
 // Progress and events of one command, on stderr: a live line on a terminal (all plans running in
-// parallel in one line), a plain line every 5 s otherwise. Callbacks come from several threads.
+// parallel in one line), a plain line every 5 s otherwise. A listener of the command's event bus, called
+// from several threads.
 class Console {
  public:
-  Console() : tty_(::isatty(STDERR_FILENO) == 1) {}
+  Console() : tty_(::isatty(STDERR_FILENO) == 1) {
+    bus_.Listen([this](const app::events::Event& e) {
+      if (const auto* m = std::get_if<app::events::RunMessage>(&e)) Event(m->plan, m->message);
+      if (const auto* p = std::get_if<app::events::RunProgress>(&e)) Progress(p->plan, p->progress);
+    });
+  }
 
   void Event(const std::string& plan, const std::string& msg) {
     std::lock_guard lock(mu_);
@@ -91,8 +98,7 @@ class Console {
     app::RunOptions opts;
     opts.interrupt = &g_interrupted;
     opts.wait_deferred = wait;
-    opts.on_event = [this](const std::string& plan, const std::string& msg) { Event(plan, msg); };
-    opts.on_progress = [this](const std::string& plan, const sync::Progress& p) { Progress(plan, p); };
+    opts.events = &bus_;
     return opts;
   }
 
@@ -107,6 +113,7 @@ class Console {
   bool line_open_ = false;
   std::map<std::string, sync::Progress> latest_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_plain_;
+  app::events::EventBus bus_;  // last: destroyed (and unsubscribed) first
 };
 
 int PrintOutcomes(const Globals& g, const std::vector<app::PlanOutcome>& outcomes) {

@@ -1,0 +1,111 @@
+#include "app/alert_router.hpp"
+
+#include <fmt/format.h>
+
+#include "core/dates.hpp"
+#include "core/secrets.hpp"
+
+namespace datasync::app {
+
+namespace {
+
+std::string FirstLine(const std::string& s) {
+  return s.substr(0, s.find('\n'));
+}
+
+// What an operator needs to know about a run, for an alert's body.
+std::string RunDetails(const sync::RunReport& r) {
+  std::string t;
+  if (!r.error.empty()) t += core::Redact(r.error) + "\n";
+  t += fmt::format("tasks {}/{} done, {} failed, {} skipped, {} cancelled; {} rows; trigger {}", r.tasks_done,
+                   r.tasks_total, r.tasks_failed, r.tasks_skipped, r.tasks_cancelled, r.rows, r.trigger);
+  if (r.resume_at_us) t += fmt::format("; resumes at {} UTC", core::FormatTimestamp(r.resume_at_us));
+  for (const auto& e : r.errors) {
+    t += fmt::format("\n{} x{}", e.kind, e.count);
+    // An example that only repeats the run's error adds nothing but its parameters.
+    if (e.examples.empty()) continue;
+    const std::string& ex = e.examples.front();
+    if (!r.error.empty() && ex.ends_with(r.error)) {
+      t += " (" + core::Redact(ex.substr(0, ex.size() - r.error.size())) + "...)";
+    } else {
+      t += ": " + core::Redact(ex);
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+AlertRouter::AlertRouter(events::EventBus& bus, Submit submit)
+    : bus_(bus), submit_(std::move(submit)), id_(bus.Listen([this](const events::Event& e) {
+        if (const auto* r = std::get_if<events::RunEnded>(&e)) OnRunEnded(*r);
+        if (const auto* s = std::get_if<events::SchedulerNotice>(&e)) OnScheduler(s->event);
+      })) {}
+
+AlertRouter::~AlertRouter() {
+  bus_.Unsubscribe(id_);
+}
+
+void AlertRouter::OnRunEnded(const events::RunEnded& ended) {
+  const sync::RunReport& r = ended.report;
+  auto base = [&](alerting::AlertEvent e, std::string title) {
+    alerting::Alert a;
+    a.event = e;
+    a.plan = r.plan;
+    a.run_id = r.run_id;
+    a.slot_us = ended.slot_us;
+    a.title = std::move(title);
+    a.message = RunDetails(r);
+    return a;
+  };
+  if (r.status == "failed" || r.status == "cancelled") {
+    submit_(base(alerting::AlertEvent::kRunFailed, fmt::format("run {} of plan {} {}", r.run_id, r.plan, r.status)));
+  } else if (r.status == "deferred") {
+    submit_(base(alerting::AlertEvent::kRunDeferred,
+                 fmt::format("run {} of plan {} deferred by the vendor's quota until {} UTC", r.run_id, r.plan,
+                             core::FormatTimestamp(r.resume_at_us))));
+  }
+  for (const auto& e : r.errors) {
+    if (e.kind != core::ErrorKindName(core::ErrorKind::kPermission)) continue;
+    alerting::Alert a =
+        base(alerting::AlertEvent::kPermission,
+             fmt::format("plan {}: the vendor refused the credential or the API (run {})", r.plan, r.run_id));
+    a.message = e.examples.empty() ? core::Redact(r.error) : core::Redact(e.examples.front());
+    submit_(std::move(a));
+  }
+  for (const auto& w : r.warnings) {
+    if (!w.starts_with("schema drift")) continue;
+    alerting::Alert a = base(alerting::AlertEvent::kSchemaDrift, fmt::format("plan {}: {}", r.plan, FirstLine(w)));
+    a.message = w + fmt::format("\n(run {}; see `datasync report {}`)", r.run_id, r.run_id);
+    a.key = "schema_drift|" + r.plan + "|" + w;
+    submit_(std::move(a));
+  }
+}
+
+void AlertRouter::OnScheduler(const sync::SchedulerEvent& e) {
+  using K = sync::SchedulerEvent::Kind;
+  alerting::Alert a;
+  a.plan = e.plan;
+  a.run_id = e.run_id;
+  a.slot_us = e.slot_us;
+  a.message = e.message;
+  switch (e.kind) {
+    case K::kHeld:
+      a.event = alerting::AlertEvent::kRunHeld;
+      a.title = fmt::format("plan {} held: an upstream plan did not succeed", e.plan);
+      break;
+    case K::kLate:
+      a.event = alerting::AlertEvent::kPlanLate;
+      a.title = fmt::format("plan {} is late: no successful run by its deadline", e.plan);
+      a.key = fmt::format("plan_late|{}|{}", e.plan, e.slot_us);
+      break;
+    case K::kLaunchFailed:
+      a.event = alerting::AlertEvent::kRunFailed;
+      a.title = fmt::format("plan {}: the scheduled run could not start", e.plan);
+      break;
+    default: return;
+  }
+  submit_(std::move(a));
+}
+
+}  // namespace datasync::app

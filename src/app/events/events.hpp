@@ -1,0 +1,83 @@
+// The events of the in-process event bus (EventBus): one typed value per thing that happened, each
+// naming its plan. Three channels that were separate before meet here: the executor's observations
+// (requests, errors, finished tasks, queue depths), a run's progress and messages, and the scheduler's
+// events; plus the end of a run.
+//
+// Values: copyable, no pointers into the engine, so a slow subscriber may keep them after the publisher
+// moved on. Thread-safety: plain data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/error.hpp"
+#include "sync/executor.hpp"
+#include "sync/run_report.hpp"
+#include "sync/scheduler.hpp"
+
+namespace datasync::app::events {
+
+// One vendor call (fetch and decode) ended; `error` is its class when it failed.
+struct RequestEnded {
+  std::string plan;
+  double latency_secs = 0;
+  std::optional<core::ErrorKind> error;
+};
+
+// The engine handled an error of this class (a fetch, a decode or a storage write), whatever it decided.
+struct ErrorHandled {
+  std::string plan;
+  core::ErrorKind kind = core::ErrorKind::kInternal;
+};
+
+// A task is done: its rows are durable in every storage.
+struct TaskDone {
+  std::string plan;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+};
+
+// Tasks waiting for a fetch worker, batches waiting for sink writers, tasks in flight; all zero when the
+// run's execution ended.
+struct QueueDepths {
+  std::string plan;
+  size_t fetch_queue = 0;
+  size_t sink_queues = 0;
+  int64_t in_flight = 0;
+};
+
+// The executor's periodic progress of a run.
+struct RunProgress {
+  std::string plan;
+  sync::Progress progress;
+};
+
+// A line about a run for its operator: "resuming run 7", "applied 2 configuration change(s)". `plan` is
+// empty for lines about the whole command.
+struct RunMessage {
+  std::string plan;
+  std::string message;
+};
+
+// A run's execution ended (finished, deferred or paused) with this report; `slot_us` is its schedule slot
+// (0 when not scheduled).
+struct RunEnded {
+  sync::RunReport report;
+  int64_t slot_us = 0;
+};
+
+// The scheduler reported something about a plan or itself.
+struct SchedulerNotice {
+  sync::SchedulerEvent event;
+};
+
+using Event =
+    std::variant<RequestEnded, ErrorHandled, TaskDone, QueueDepths, RunProgress, RunMessage, RunEnded, SchedulerNotice>;
+
+// "request_ended", "task_done", ... (the SSE event name).
+std::string_view EventName(const Event& event);
+
+}  // namespace datasync::app::events
