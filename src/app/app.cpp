@@ -73,7 +73,8 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
 const Project& App::project() const {
   return impl_->project;
 }
-const ProjectSettings& App::settings() const {
+ProjectSettings App::settings() const {
+  std::lock_guard lock(impl_->settings_mu);
   return impl_->settings;
 }
 net::HttpClient& App::http() {
@@ -108,13 +109,17 @@ ConfigResult App::LoadConfig(LoadOptions options) const {
 }
 
 core::Result<ApplyReport> App::Apply(const Config& file_config) {
+  std::lock_guard apply_lock(impl_->apply_mu);
   ApplyReport report;
   // The catalog holds references only: literal secrets move to the project's secrets file first.
   Config config = file_config;
   impl_->secrets->TakeLiterals(config, impl_->sinks);
   if (auto st = impl_->secrets->Save(); !st) return Fail(st.error());
   auto& catalog = impl_->db->catalog();
-  impl_->settings = config.project;
+  {
+    std::lock_guard lock(impl_->settings_mu);
+    impl_->settings = config.project;
+  }
   auto put_all = [&](ObjectKind kind, const std::vector<std::pair<std::string, std::string>>& specs) -> core::Status {
     std::set<std::string> names;
     for (const auto& [name, spec] : specs) {

@@ -2,8 +2,19 @@
 // §2). It wires the registries, the system database, the HTTP client and the engine, and exposes use
 // cases: validate/apply the configuration, list the catalog, run plans, read run history.
 //
-// Lifecycle: Open() once per process (or per test); methods may be called from one thread at a time,
-// except RunPlans' progress callback, which is called on the calling thread.
+// Lifecycle: Open() once per process (or per test); destroy after every thread using it has stopped.
+//
+// Thread-safety: every method may be called from several threads at once; the daemon runs plans on
+// worker threads while its loop reads the catalog and the HTTP server's threads read quota use.
+//   - What it holds is either fixed after Open (project, registries, clock) or thread-safe itself: the
+//     system database and its stores, the HTTP client, the quota book, the local secrets, the calendar.
+//   - settings() returns a copy under a lock (Apply replaces it); Apply runs one at a time.
+//   - Providers are cached per source under a lock; a provider replaced by a changed source stays alive
+//     for the runs still using it.
+//   - Runs of different plans execute at once (RunPlans, RunSlot, Resume, Retry); a second run of the same
+//     plan is refused by the plan's lock (kTransient), not by App. Pause and Cancel only write the run's
+//     control row, which the executing process obeys.
+//   - Events of runs are published to RunOptions::events from the run's threads (the bus is thread-safe).
 #pragma once
 
 #include <atomic>
@@ -105,7 +116,7 @@ class App {
   ~App();
 
   const Project& project() const;
-  const ProjectSettings& settings() const;  // the project section of datasync.yaml as last read
+  ProjectSettings settings() const;  // the project section of datasync.yaml as last read or applied
   const datasource::ProviderRegistry& providers() const;
   const storage::SinkRegistry& sinks() const;
   metadata::SystemDb& db();

@@ -25,7 +25,9 @@ struct App::Impl {
   explicit Impl(const core::Clock& c) : clock(c) {}
 
   Project project;
-  ProjectSettings settings;
+  mutable std::mutex settings_mu;
+  ProjectSettings settings;  // guarded by settings_mu: Apply replaces it while runs read it
+  std::mutex apply_mu;       // one Apply at a time: it moves secrets to their file and rewrites the catalog
   const core::Clock& clock;
   datasource::ProviderRegistry providers;
   storage::SinkRegistry sinks;

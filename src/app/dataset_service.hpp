@@ -8,7 +8,11 @@
 // them, and a definition of the same name in datasync.yaml replaces them. Datasets defined in the file
 // can be compared with their page (refresh reports the diff) but only the file changes them.
 //
-// Functions take the App (composition root) and run on the caller's thread; not thread-safe.
+// Functions take the App (composition root) and run on the caller's thread. Thread-safety: they may run
+// on several threads at once (the daemon's runs refresh their datasets after drift in parallel): the
+// catalog and the HTTP client are thread-safe and the schema-check log has one writer at a time. Two
+// refreshes of the same dataset at once both compare; the second finds the first's version and stores
+// nothing.
 #pragma once
 
 #include <chrono>

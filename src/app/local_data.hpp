@@ -5,7 +5,8 @@
 // (config.cpp) and runs (app.cpp) use the same resolution, so `validate` fails exactly when a run would.
 //
 // Lifecycle: one LocalData per run or `template test`; the GenerationContext it makes refers to it, so it
-// must outlive the generator. Readers are opened on first use and cached per storage. Not thread-safe.
+// must outlive the generator. Readers are opened on first use and cached per storage. Not thread-safe:
+// each run makes its own, so runs on several threads share none.
 #pragma once
 
 #include <filesystem>

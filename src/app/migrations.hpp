@@ -3,7 +3,9 @@
 // migrate` shows every pending step of every (storage, dataset) pair the plans connect, destructive ones
 // included, and applies them on request. Each applied step is recorded in the system database
 // (metadata/migration_store.hpp).
-// Thread-safety: like App, one thread at a time.
+// Thread-safety: RecordAutomaticMigration is called by runs on several threads at once (the migration
+// store is thread-safe). MigrateStorages and MigrationHistory may run beside runs, but two
+// MigrateStorages of the same storage at once are not coordinated: call it from one thread at a time.
 #pragma once
 
 #include <cstdint>

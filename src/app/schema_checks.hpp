@@ -2,7 +2,8 @@
 // refresh (ProjectSettings::schema_refresh_hours) fetches a page at most once per interval, across
 // processes. Kept in .datasync/schema_checks.json ({"datasets": {"NAME": epoch_us}}), written to a
 // temporary file and renamed, so a crash never leaves it half written; a file that cannot be read counts
-// as "never checked" (the worst case is one extra fetch). Not thread-safe; one App at a time.
+// as "never checked" (the worst case is one extra fetch). Not thread-safe: a value that one thread loads,
+// changes and saves; dataset_service does that under one lock.
 #pragma once
 
 #include <cstdint>
