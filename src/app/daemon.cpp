@@ -3,15 +3,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "alerting/notifier.hpp"
+#include "app/alert_dispatcher.hpp"
 #include "app/alert_router.hpp"
+#include "app/config_watcher.hpp"
+#include "app/daemon_launcher.hpp"
+#include "app/daily_summary_job.hpp"
 #include "app/events/event_bus.hpp"
 #include "app/run_metrics.hpp"
 #include "core/dates.hpp"
@@ -30,7 +32,6 @@ using core::Fail;
 constexpr auto kOrphanScanEvery = 1s;  // deferred runs of any trigger: is their reset due?
 constexpr auto kStalledAfter = 30s;    // /healthz: the loop has not ticked for this long
 constexpr int64_t kAliveWithinUs = 5'000'000;
-constexpr const char* kSummarySlot = "@daily_summary";  // not a valid plan name, so never a plan's slot
 
 std::string OwnerName() {
   char host[256] = {};
@@ -40,13 +41,16 @@ std::string OwnerName() {
 
 }  // namespace
 
-struct Daemon::Impl : sync::RunLauncher {
+// The daemon's loop and what it owns. The concerns live in their own files: the worker threads
+// (DaemonLauncher), watching datasync.yaml (ConfigWatcher), turning runs' and the scheduler's events into
+// metrics and alerts (RunMetrics, AlertRouter on the event bus), sending alerts (AlertDispatcher) and the
+// daily summary (DailySummaryJob). What stays here: configuring them, the tick, the runs left by earlier
+// processes, the metrics read at scrape time, and shutdown.
+struct Daemon::Impl {
   App& app;
   DaemonOptions options;
   std::string owner = OwnerName();
   Config config;
-  std::filesystem::file_time_type config_mtime{};
-  uintmax_t config_size = 0;
   core::MetricsRegistry metrics;
   events::EventBus bus;  // runs' and the scheduler's events; metrics and alerts listen
   std::unique_ptr<sync::Scheduler> scheduler;
@@ -56,123 +60,38 @@ struct Daemon::Impl : sync::RunLauncher {
   std::atomic<int64_t> last_tick_ns{0};  // steady clock of the last completed tick
   bool resumed_at_start = false;
   std::chrono::steady_clock::time_point last_orphan_scan{};
-  std::optional<core::TimePoint> next_summary;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> repeated_errors;
   std::mutex project_mu;  // project_name is read by the HTTP server's threads
   std::string project_name;
-
-  // --- alerts: a notifier swapped on configuration changes, ticked on its own thread ---
-  std::mutex notifier_mu;
-  std::shared_ptr<alerting::Notifier> notifier;
-  std::thread alert_thread;
-  std::mutex alert_mu;
-  std::condition_variable alert_cv;
-  bool alert_stop = false;
-
-  // --- the launcher: one worker thread per executing plan ---
-  struct Job {
-    std::thread thread;
-    std::atomic<bool> done{false};
-  };
-  std::mutex jobs_mu;
-  std::map<std::string, std::unique_ptr<Job>> jobs;  // by plan
-  std::vector<sync::LaunchResult> finished;
+  ConfigWatcher config_watcher;
+  AlertDispatcher alerts;
+  DailySummaryJob daily_summary;
+  DaemonLauncher launcher;
 
   // The bus's subscribers; declared last so that they unsubscribe before what they use goes.
   std::unique_ptr<RunMetrics> run_metrics;
   std::unique_ptr<AlertRouter> alert_router;
 
-  Impl(App& a, DaemonOptions o) : app(a), options(o) {}
+  Impl(App& a, DaemonOptions o)
+      : app(a),
+        options(o),
+        config_watcher(a.project().config_file),
+        alerts(core::ProcessClock(), metrics, o.tick),
+        daily_summary(a, alerts, owner),
+        launcher(DaemonLauncher::Deps{&a, &stopping, &bus, [this] { return config.serve.max_parallel_runs; },
+                                      [this](const PlanOutcome& out, int64_t slot_us) { OnOutcome(out, slot_us); }}) {
+    run_metrics = std::make_unique<RunMetrics>(bus, metrics);
+    alert_router =
+        std::make_unique<AlertRouter>(bus, [this](alerting::Alert alert) { alerts.Submit(std::move(alert)); });
+  }
 
   const core::Clock& clock() const { return core::ProcessClock(); }
 
-  // --- sync::RunLauncher ------------------------------------------------------------------------
-
-  bool HasCapacity() override {
-    std::lock_guard lock(jobs_mu);
-    return !stopping.load() && static_cast<int64_t>(jobs.size()) < config.serve.max_parallel_runs;
-  }
-
-  bool Busy(const std::string& plan) override {
-    std::lock_guard lock(jobs_mu);
-    return jobs.count(plan) > 0;
-  }
-
-  std::vector<sync::LaunchResult> Finished() override {
-    std::vector<std::unique_ptr<Job>> ended;
-    std::vector<sync::LaunchResult> out;
-    {
-      std::lock_guard lock(jobs_mu);
-      for (auto it = jobs.begin(); it != jobs.end();) {
-        if (it->second->done.load()) {
-          ended.push_back(std::move(it->second));
-          it = jobs.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      out.swap(finished);
-    }
-    for (auto& j : ended) j->thread.join();
-    return out;
-  }
-
-  RunOptions WorkerOptions() {
-    RunOptions o;
-    o.interrupt = &stopping;
-    o.apply_first = false;
-    o.wait_deferred = false;  // a deferred run frees its worker; the scheduler relaunches it at the reset
-    o.events = &bus;
-    return o;
-  }
-
-  void StartJob(const std::string& plan, std::function<void()> work) {
-    std::lock_guard lock(jobs_mu);
-    auto job = std::make_unique<Job>();
-    Job* raw = job.get();
-    job->thread = std::thread([raw, work = std::move(work)] {
-      work();
-      raw->done.store(true);
-    });
-    jobs[plan] = std::move(job);
-  }
-
-  void Launch(const sync::ScheduleSlot& slot) override {
-    StartJob(slot.plan, [this, slot] {
-      const int64_t launched_us = core::ToEpochMicros(clock().Now());
-      auto outcome = app.RunSlot(slot.plan, slot.slot_us, WorkerOptions());
-      sync::LaunchResult r{slot.plan, slot.slot_us, 0, "", false};
-      if (!outcome) {
-        r.error = core::Redact(outcome.error().message());
-        r.retry = outcome.error().kind() == ErrorKind::kTransient;
-        core::Log(r.retry ? core::LogLevel::kInfo : core::LogLevel::kError,
-                  fmt::format("plan {}: slot {} UTC: {}", slot.plan, core::FormatTimestamp(slot.slot_us), r.error));
-      } else {
-        // A run that ended before this launch (a restart found it finished) was counted and alerted then.
-        if (outcome->report && outcome->report->finished_at_us >= launched_us) OnOutcome(*outcome, slot.slot_us);
-        if (outcome->report) {
-          r.run_id = outcome->report->run_id;
-        } else {
-          r.error = outcome->note;
-          r.retry = true;
-        }
-      }
-      std::lock_guard lock(jobs_mu);
-      finished.push_back(std::move(r));
-    });
-  }
-
-  // --- what a run's end means for metrics and alerts ----------------------------------------------
-
-  void Submit(alerting::Alert alert) {
-    std::shared_ptr<alerting::Notifier> n;
-    {
-      std::lock_guard lock(notifier_mu);
-      n = notifier;
-    }
-    alert.at_us = core::ToEpochMicros(clock().Now());
-    if (n) n->Submit(std::move(alert), clock().Now());
-  }
+  // What ResumeOrphans asks of the launcher.
+  bool HasCapacity() { return launcher.HasCapacity(); }
+  bool Busy(const std::string& plan) { return launcher.Busy(plan); }
+  void StartJob(const std::string& plan, std::function<void()> work) { launcher.StartJob(plan, std::move(work)); }
+  RunOptions WorkerOptions() const { return launcher.WorkerOptions(); }
 
   // `out` has a report.
   void OnOutcome(const PlanOutcome& out, int64_t slot_us) {
@@ -241,47 +160,16 @@ struct Daemon::Impl : sync::RunLauncher {
     scheduler->SetPlans(std::move(plans));
     app.InvalidateCalendar();
     if (alerts_changed) {
-      if (auto st = BuildNotifier(); !st) return st;
+      if (auto st = alerts.Configure(config.alerts, config.project.name); !st) return st;
     }
-    next_summary.reset();
+    daily_summary.Reset();
     if (!at_start) core::LogInfo("datasync.yaml changed: configuration reloaded");
     return core::Ok();
   }
 
-  core::Status BuildNotifier() {
-    std::vector<std::unique_ptr<alerting::Channel>> channels;
-    for (const auto& spec : config.alerts.channels) {
-      auto ch = alerting::MakeChannel(spec);
-      if (!ch) return Fail(ch.error());
-      channels.push_back(std::move(*ch));
-    }
-    alerting::NotifierOptions o;
-    o.project = config.project.name;
-    o.group = std::chrono::seconds(config.alerts.group_secs);
-    o.dedup = std::chrono::seconds(config.alerts.dedup_secs);
-    o.max_per_hour = config.alerts.max_per_hour;
-    auto n = std::make_shared<alerting::Notifier>(std::move(channels), config.alerts.rules, o, &metrics);
-    std::lock_guard lock(notifier_mu);
-    notifier = std::move(n);
-    return core::Ok();
-  }
-
   void ReloadIfChanged() {
-    std::error_code ec;
-    const auto& file = app.project().config_file;
-    auto mtime = std::filesystem::last_write_time(file, ec);
-    if (ec) return;
-    auto size = std::filesystem::file_size(file, ec);
-    if (ec || (mtime == config_mtime && size == config_size)) return;
-    config_mtime = mtime;
-    config_size = size;
+    if (!config_watcher.Changed()) return;
     if (auto st = LoadAndApply(false); !st) core::LogError("reloading datasync.yaml: " + st.error().message());
-  }
-
-  void NoteConfigFile() {
-    std::error_code ec;
-    config_mtime = std::filesystem::last_write_time(app.project().config_file, ec);
-    config_size = std::filesystem::file_size(app.project().config_file, ec);
   }
 
   // --- runs left by earlier processes ----------------------------------------------------------
@@ -329,56 +217,6 @@ struct Daemon::Impl : sync::RunLauncher {
     resumed_at_start = true;
   }
 
-  // --- the daily summary ----------------------------------------------------------------------------
-
-  void DailySummaryIfDue(core::TimePoint now) {
-    const auto& spec = config.alerts.daily_summary;
-    if (spec.at.empty() || spec.channels.empty()) return;
-    auto minute = sync::ParseClockTime(spec.at);
-    if (!minute) return;
-    sync::ScheduleSpec s;
-    s.cron = fmt::format("{} {} * * *", *minute % 60, *minute / 60);
-    s.timezone = spec.timezone;
-    auto schedule = sync::Schedule::Compile(s);
-    if (!schedule) return;
-    if (!next_summary) {
-      auto next = schedule->Next(now, nullptr);
-      if (!next || !*next) return;
-      next_summary = (*next)->at;
-      return;
-    }
-    if (now < *next_summary) return;
-    core::TimePoint at = *next_summary;
-    next_summary.reset();
-    // The slot row makes the summary go out once, whichever daemon and however many restarts.
-    sync::ScheduleSlot slot;
-    slot.plan = kSummarySlot;
-    slot.slot_us = core::ToEpochMicros(at);
-    slot.state = sync::SlotState::kDone;
-    slot.owner = owner;
-    auto won = app.db().slots().Claim(slot);
-    if (!won || !*won) return;
-    const core::TimeZone& tz = schedule->time_zone();
-    auto summary = app.Summary(tz.LocalDay(at), tz);
-    if (!summary) {
-      core::LogError("daily summary: " + summary.error().message());
-      return;
-    }
-    alerting::Alert a;
-    a.event = alerting::AlertEvent::kDailySummary;
-    a.at_us = core::ToEpochMicros(now);
-    int64_t failed = summary->runs_by_status.count("failed") ? summary->runs_by_status.at("failed") : 0;
-    a.title = fmt::format("daily summary {}: {} run(s), {} failed", summary->date, summary->runs, failed);
-    a.message = summary->Text();
-    a.key = "daily_summary|" + summary->date;
-    std::shared_ptr<alerting::Notifier> n;
-    {
-      std::lock_guard lock(notifier_mu);
-      n = notifier;
-    }
-    if (n) n->SubmitTo(spec.channels, std::move(a), now);
-  }
-
   // --- metrics collected at scrape time ---------------------------------------------------------------
 
   void Describe() {
@@ -404,10 +242,7 @@ struct Daemon::Impl : sync::RunLauncher {
     metrics.Set("datasync_up", {}, 1);
     metrics.Set("datasync_start_time_seconds", {}, static_cast<double>(started_us) / 1e6);
     metrics.AddCollector([this](core::MetricsRegistry& m) {
-      {
-        std::lock_guard lock(jobs_mu);
-        m.Set("datasync_runs_active", {}, static_cast<double>(jobs.size()));
-      }
+      m.Set("datasync_runs_active", {}, static_cast<double>(launcher.Active()));
       if (auto open = app.db().slots().OpenSlots()) {
         std::map<std::string, double> by_state = {{"pending", 0}, {"held", 0}, {"started", 0}};
         for (const auto& s : *open) by_state[std::string(sync::SlotStateName(s.state))]++;
@@ -427,22 +262,7 @@ struct Daemon::Impl : sync::RunLauncher {
     });
   }
 
-  // --- the loops --------------------------------------------------------------------------------------
-
-  void AlertLoop() {
-    std::unique_lock lock(alert_mu);
-    while (!alert_stop) {
-      lock.unlock();
-      std::shared_ptr<alerting::Notifier> n;
-      {
-        std::lock_guard nl(notifier_mu);
-        n = notifier;
-      }
-      if (n) n->Tick(clock().Now());
-      lock.lock();
-      alert_cv.wait_for(lock, options.tick, [&] { return alert_stop; });
-    }
-  }
+  // --- the loop -----------------------------------------------------------------------------------------
 
   void Tick() {
     ReloadIfChanged();
@@ -454,7 +274,7 @@ struct Daemon::Impl : sync::RunLauncher {
       for (const auto& e : *events) OnSchedulerEvent(e);
     }
     ResumeOrphans(now);
-    DailySummaryIfDue(now);
+    daily_summary.Tick(now, config.alerts.daily_summary);
     last_tick_ns.store(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count());
@@ -462,44 +282,25 @@ struct Daemon::Impl : sync::RunLauncher {
 
   bool Shutdown() {
     stopping.store(true);
-    size_t in_flight;
-    {
-      std::lock_guard lock(jobs_mu);
-      in_flight = jobs.size();
-    }
+    size_t in_flight = launcher.Active();
     core::LogInfo(fmt::format("shutting down: no new runs; {} run(s) in flight checkpoint (at most {} s)", in_flight,
                               config.serve.shutdown_timeout_secs));
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.serve.shutdown_timeout_secs);
     bool all_done = false;
     while (true) {
-      (void)Finished();  // joins the workers that ended
-      {
-        std::lock_guard lock(jobs_mu);
-        all_done = jobs.empty();
-      }
+      (void)launcher.Finished();  // joins the workers that ended
+      all_done = launcher.Active() == 0;
       if (all_done || std::chrono::steady_clock::now() >= deadline) break;
       std::this_thread::sleep_for(50ms);
     }
     if (auto st = scheduler->Release(); !st) core::LogWarn("releasing slots: " + st.error().message());
-    {
-      std::lock_guard lock(alert_mu);
-      alert_stop = true;
-    }
-    alert_cv.notify_all();
-    if (alert_thread.joinable()) alert_thread.join();
     // What waits for its grouping window goes out now, not after a restart.
-    std::shared_ptr<alerting::Notifier> n;
-    {
-      std::lock_guard lock(notifier_mu);
-      n = notifier;
-    }
-    if (n) n->Tick(clock().Now() + std::chrono::seconds(config.alerts.group_secs));
+    alerts.Stop(std::chrono::seconds(config.alerts.group_secs));
     if (!all_done) {
-      std::lock_guard lock(jobs_mu);
       core::LogError(
           fmt::format("shutdown deadline passed with {} run(s) still in flight; they continue when "
                       "datasync serve starts again",
-                      jobs.size()));
+                      launcher.Active()));
     }
     return all_done;
   }
@@ -510,23 +311,18 @@ Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Daemon::~Daemon() {
   if (!impl_) return;
   // Run() joined everything unless it never ran or the shutdown deadline passed (the process then exits).
-  std::lock_guard lock(impl_->jobs_mu);
-  for (auto& [_, job] : impl_->jobs) {
-    if (job->thread.joinable()) job->thread.detach();
-  }
+  impl_->launcher.DetachAll();
 }
 
 core::Result<std::unique_ptr<Daemon>> Daemon::Start(App& app, DaemonOptions options) {
   auto impl = std::make_unique<Impl>(app, options);
   Impl& m = *impl;
   m.started_us = core::ToEpochMicros(m.clock().Now());
-  sync::SchedulerDeps deps{&app.db().slots(), &app.db().runs(), &m, &app.calendar()};
+  sync::SchedulerDeps deps{&app.db().slots(), &app.db().runs(), &m.launcher, &app.calendar()};
   sync::SchedulerOptions so;
   so.owner = m.owner;
   m.scheduler = std::make_unique<sync::Scheduler>(deps, so);
-  m.run_metrics = std::make_unique<RunMetrics>(m.bus, m.metrics);
-  m.alert_router = std::make_unique<AlertRouter>(m.bus, [&m](alerting::Alert a) { m.Submit(std::move(a)); });
-  m.NoteConfigFile();
+  m.config_watcher.Note();
   if (auto st = m.LoadAndApply(true); !st) return Fail(st.error());
   m.Describe();
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
@@ -537,7 +333,7 @@ core::Result<bool> Daemon::Run(const std::atomic<bool>& stop) {
   core::LogInfo(fmt::format("datasync serve {} started: {} plan(s), {} scheduled", m.owner, m.config.plans.size(),
                             std::count_if(m.config.plans.begin(), m.config.plans.end(),
                                           [](const auto& p) { return p.schedule.enabled() && p.enabled; })));
-  m.alert_thread = std::thread([&m] { m.AlertLoop(); });
+  m.alerts.Start();
   while (!stop.load()) {
     m.Tick();
     std::this_thread::sleep_for(m.options.tick);
@@ -556,20 +352,11 @@ std::string Daemon::HealthJson(bool* healthy) {
   double since = last.count() ? std::chrono::duration<double>(now_ns - last).count() : -1;
   bool ok = last.count() != 0 && now_ns - last < kStalledAfter;
   if (healthy) *healthy = ok;
-  size_t active;
-  {
-    std::lock_guard lock(m.jobs_mu);
-    active = m.jobs.size();
-  }
+  size_t active = m.launcher.Active();
   std::string project;
   {
     std::lock_guard lock(m.project_mu);
     project = m.project_name;
-  }
-  std::shared_ptr<alerting::Notifier> notifier;
-  {
-    std::lock_guard lock(m.notifier_mu);
-    notifier = m.notifier;
   }
   // Before its first tick the daemon is still resuming runs and reading the config: not ready, not stalled.
   const char* status = ok ? "ok" : last.count() == 0 ? "starting" : "stalled";
@@ -579,7 +366,7 @@ std::string Daemon::HealthJson(bool* healthy) {
                               {"started_at", core::FormatTimestamp(m.started_us) + " UTC"},
                               {"last_tick_secs_ago", since},
                               {"runs_active", active},
-                              {"alerts_waiting", notifier ? notifier->Backlog() : 0},
+                              {"alerts_waiting", m.alerts.Backlog()},
                               {"stopping", m.stopping.load()}};
   return j.dump();
 }

@@ -7,6 +7,10 @@
 //
 // At start it also continues what an earlier process left: runs deferred by the vendor's quota (when their
 // reset comes), and interrupted runs (a daemon or `datasync run` that was stopped or killed).
+//
+// Its parts, one file each: DaemonLauncher (worker threads), ConfigWatcher (datasync.yaml changed?),
+// AlertDispatcher (the notifier and its thread), DailySummaryJob; runs' and the scheduler's events go
+// through one events::EventBus to RunMetrics (metrics) and AlertRouter (alerts).
 // Graceful shutdown: once `stop` is set nothing new starts, runs in flight checkpoint (tasks in flight
 // finish, the rest stay pending), the daemon's open slots are released for the next daemon, and pending
 // alerts are flushed; Run returns false if runs were still in flight after serve.shutdown_timeout_secs.
