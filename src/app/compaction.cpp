@@ -1,10 +1,7 @@
 #include "app/compaction.hpp"
 
-#include <filesystem>
-
 #include "app/app.hpp"
 #include "core/strings.hpp"
-#include "storage/files/file_names.hpp"
 
 namespace datasync::app {
 
@@ -36,12 +33,11 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
 
   std::vector<DatasetCompaction> out;
   for (const auto* d : datasets) {
-    auto sink = info->create();
-    auto* files = dynamic_cast<storage::files::FileSink*>(sink.get());
-    if (!files) {
+    if (!info->compact) {
       return Fail(ErrorKind::kConfig, "storage '" + st->name + "' is a " + st->kind +
                                           " database; only file storages have part files to compact");
     }
+    auto sink = info->create();
     storage::BindContext ctx;
     ctx.storage_name = st->name;
     ctx.dataset = d->name;
@@ -52,16 +48,15 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
     ctx.options = st->options;
     ctx.project_dir = app.project().root;
     if (auto bound = sink->Bind(ctx); !bound) return Fail(bound.error());
-    // Without an explicit dataset, datasets this storage never received are simply skipped.
-    std::error_code ec;
-    if (request.dataset.empty() && !std::filesystem::is_directory(files->dataset_dir(), ec)) continue;
-    storage::files::CompactOptions options;
+    storage::CompactOptions options;
     options.partition = request.partition;
     options.dry_run = request.dry_run;
     options.small_part_bytes = st->options.GetInt("compact_below_bytes", options.small_part_bytes);
-    auto report = files->Compact(options);
+    // Without an explicit dataset, datasets this storage never received are simply skipped.
+    auto report = info->compact(*sink, options, !request.dataset.empty());
     if (!report) return Fail(report.error().Context("storage '" + st->name + "' dataset '" + d->name + "'"));
-    out.push_back({d->name, std::move(*report)});
+    if (!*report) continue;
+    out.push_back({d->name, std::move(**report)});
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Compaction of file storages (`datasync compact`): merges the small part files of each partition of a
 // dataset into one, so readers open a few files instead of one per task. The storage and dataset
-// definitions come from datasync.yaml; the work is FileSink::Compact, which holds the dataset's lock
+// definitions come from datasync.yaml; the work is the sink's SinkInfo::compact (for file sinks
+// FileSink::Compact), which holds the dataset's lock
 // exclusively for its whole run, so a sync that writes the same dataset either waits (up to 30 s, then
 // fails its Migrate with a retryable error) or holds the lock (shared) itself and the compaction fails
 // fast. Nothing is lost or duplicated either way (files/file_sink.hpp explains how rewritten units leave
@@ -12,7 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "storage/files/file_sink.hpp"
+#include "storage/compaction.hpp"
 
 namespace datasync::app {
 
@@ -27,7 +28,7 @@ struct CompactRequest {
 
 struct DatasetCompaction {
   std::string dataset;
-  storage::files::CompactReport report;
+  storage::CompactReport report;
 };
 
 core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const CompactRequest& request);

@@ -34,6 +34,7 @@
 #include "core/column_batch.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "storage/compaction.hpp"
 #include "storage/dataset_reader.hpp"
 
 namespace datasync::storage {
@@ -131,6 +132,12 @@ struct SinkInfo {
   std::function<std::unique_ptr<Sink>()> create;
   // Set by sinks that can read their data back (storage/dataset_reader.hpp); empty otherwise.
   std::function<core::Result<std::unique_ptr<DatasetReader>>(const ReaderContext&)> open_reader;
+  // Set by sinks that can compact what they stored (storage/compaction.hpp); empty otherwise. Called on a
+  // sink from `create` that was bound (mode append) and is neither migrated nor open. nullopt: the storage
+  // holds nothing of the dataset and `must_exist` is false (the caller skips it); with `must_exist`, that
+  // is a kConfig error.
+  std::function<core::Result<std::optional<CompactReport>>(Sink& bound, const CompactOptions&, bool must_exist)>
+      compact;
 };
 
 // Explicit registry: app/ calls each sink's RegisterXxx (the one list is app/registries.cpp).

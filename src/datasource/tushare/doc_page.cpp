@@ -1,74 +1,30 @@
 #include "datasource/tushare/doc_page.hpp"
 
-#include <gumbo.h>
-
 #include <algorithm>
 #include <array>
 #include <memory>
 
 #include "core/strings.hpp"
+#include "datasource/html/blocks.hpp"
+#include "datasource/html/document.hpp"
+#include "datasource/html/table.hpp"
+#include "datasource/schema_inference.hpp"
+#include "datasource/untrusted_text.hpp"
 
 namespace datasync::datasource::tushare {
 
 using core::ErrorKind;
 using core::Fail;
+using html::Cell;
 
 namespace {
 
-constexpr size_t kMaxNameBytes = 64;
-constexpr size_t kMaxTextBytes = 2000;
 constexpr size_t kMaxRows = 2000;  // a field table longer than this is not a doc page we understand
 
 // --- text helpers --------------------------------------------------------------------------------
 
-bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
-
-// Collapses runs of whitespace (ASCII, NBSP U+00A0, ideographic space U+3000) into one space, drops control
-// characters, trims, and caps the length at a UTF-8 character boundary.
-std::string CleanText(std::string_view s, size_t cap = kMaxTextBytes) {
-  std::string out;
-  bool space = false;
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t len = 1;
-    bool is_space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
-      is_space = true;
-      len = 2;
-    } else if (c == 0xE3 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-               static_cast<unsigned char>(s[i + 2]) == 0x80) {
-      is_space = true;
-      len = 3;
-    }
-    if (is_space) {
-      space = !out.empty();
-      i += len;
-      continue;
-    }
-    if (c < 0x20 || c == 0x7F) {
-      ++i;
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += s[i++];
-  }
-  if (out.size() > cap) {
-    size_t cut = cap;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-  }
-  return out;
-}
-
-bool IsIdentifier(std::string_view s) {
-  if (s.empty() || s.size() > kMaxNameBytes) return false;
-  auto c0 = static_cast<unsigned char>(s[0]);
-  if (!(std::isalpha(c0) || c0 == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return std::isalnum(c) || c == '_';
-  });
+bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
 }
 
 // Splits "key：value" / "key: value" (full-width or ASCII colon) at the first colon.
@@ -140,201 +96,7 @@ bool IsYes(std::string_view v) {
   return t == "y" || t == "yes" || t == "true" || t == "是" || t == "必选" || t == "必填";
 }
 
-// --- the DOM -------------------------------------------------------------------------------------
-
-struct GumboDoc {
-  explicit GumboDoc(std::string_view html)
-      : out(gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size())) {}
-  ~GumboDoc() { gumbo_destroy_output(&kGumboDefaultOptions, out); }
-  GumboDoc(const GumboDoc&) = delete;
-  GumboDoc& operator=(const GumboDoc&) = delete;
-  GumboOutput* out;
-};
-
-bool IsElement(const GumboNode* n, GumboTag tag) { return n->type == GUMBO_NODE_ELEMENT && n->v.element.tag == tag; }
-
-std::string_view Attr(const GumboNode* n, const char* name) {
-  if (n->type != GUMBO_NODE_ELEMENT) return {};
-  const GumboAttribute* a = gumbo_get_attribute(&n->v.element.attributes, name);
-  return a ? std::string_view(a->value) : std::string_view();
-}
-
-bool HasClass(const GumboNode* n, std::string_view cls) {
-  for (const auto& c : core::Split(Attr(n, "class"), ' ')) {
-    if (c == cls) return true;
-  }
-  return false;
-}
-
-const GumboVector* Children(const GumboNode* n) {
-  if (n->type == GUMBO_NODE_ELEMENT) return &n->v.element.children;
-  if (n->type == GUMBO_NODE_DOCUMENT) return &n->v.document.children;
-  return nullptr;
-}
-
-template <class Fn>
-void ForEachChild(const GumboNode* n, Fn&& fn) {
-  if (const GumboVector* c = Children(n)) {
-    for (unsigned i = 0; i < c->length; ++i) fn(static_cast<const GumboNode*>(c->data[i]));
-  }
-}
-
-// First element (pre-order) for which pred holds.
-template <class Pred>
-const GumboNode* Find(const GumboNode* n, Pred&& pred) {
-  if (n->type == GUMBO_NODE_ELEMENT && pred(n)) return n;
-  const GumboNode* found = nullptr;
-  ForEachChild(n, [&](const GumboNode* c) {
-    if (!found) found = Find(c, pred);
-  });
-  return found;
-}
-
-bool Skipped(GumboTag t) {
-  return t == GUMBO_TAG_SCRIPT || t == GUMBO_TAG_STYLE || t == GUMBO_TAG_NOSCRIPT || t == GUMBO_TAG_TEMPLATE ||
-         t == GUMBO_TAG_SVG || t == GUMBO_TAG_INPUT || t == GUMBO_TAG_BUTTON || t == GUMBO_TAG_SELECT;
-}
-
-// Inline text of a node; <br> becomes `br`.
-void AppendText(const GumboNode* n, std::string& out, char br) {
-  switch (n->type) {
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_WHITESPACE:
-    case GUMBO_NODE_CDATA: out += n->v.text.text; return;
-    case GUMBO_NODE_ELEMENT:
-      if (Skipped(n->v.element.tag)) return;
-      if (n->v.element.tag == GUMBO_TAG_BR) {
-        out += br;
-        return;
-      }
-      ForEachChild(n, [&](const GumboNode* c) { AppendText(c, out, br); });
-      return;
-    default: return;
-  }
-}
-
-std::string TextOf(const GumboNode* n) {
-  std::string s;
-  AppendText(n, s, ' ');
-  return CleanText(s);
-}
-
-bool IsBlock(GumboTag t) {
-  switch (t) {
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_UL:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_NAV:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_FOOTER: return true;
-    default: return false;
-  }
-}
-
-// The content div in document order: lines of text (split at blocks and <br>), and tables.
-struct Block {
-  std::vector<std::string> lines;   // text block
-  const GumboNode* table = nullptr;  // table block
-};
-
-class Linearizer {
- public:
-  std::vector<Block> Run(const GumboNode* root) {
-    Walk(root);
-    Flush();
-    return std::move(blocks_);
-  }
-
- private:
-  void Walk(const GumboNode* n) {
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE || n->type == GUMBO_NODE_CDATA) {
-      buf_ += n->v.text.text;
-      return;
-    }
-    if (n->type != GUMBO_NODE_ELEMENT) return;
-    GumboTag t = n->v.element.tag;
-    if (Skipped(t)) return;
-    if (t == GUMBO_TAG_BR) {
-      buf_ += '\n';
-      return;
-    }
-    if (t == GUMBO_TAG_TABLE) {
-      Flush();
-      blocks_.push_back({{}, n});
-      return;
-    }
-    if (t == GUMBO_TAG_PRE) {  // code samples and data samples: never fields
-      Flush();
-      return;
-    }
-    bool block = IsBlock(t);
-    if (block) Flush();
-    ForEachChild(n, [&](const GumboNode* c) { Walk(c); });
-    if (block) Flush();
-  }
-
-  void Flush() {
-    Block b;
-    for (const auto& raw : core::Split(buf_, '\n')) {
-      std::string line = CleanText(raw);
-      if (!line.empty()) b.lines.push_back(std::move(line));
-    }
-    buf_.clear();
-    if (!b.lines.empty()) blocks_.push_back(std::move(b));
-  }
-
-  std::string buf_;
-  std::vector<Block> blocks_;
-};
-
-struct RawTable {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-};
-
-void CollectRows(const GumboNode* n, RawTable& t, bool& header_done) {
-  ForEachChild(n, [&](const GumboNode* c) {
-    if (c->type != GUMBO_NODE_ELEMENT) return;
-    GumboTag tag = c->v.element.tag;
-    if (tag == GUMBO_TAG_THEAD || tag == GUMBO_TAG_TBODY || tag == GUMBO_TAG_TFOOT) {
-      CollectRows(c, t, header_done);
-      return;
-    }
-    if (tag != GUMBO_TAG_TR) return;
-    std::vector<std::string> cells;
-    ForEachChild(c, [&](const GumboNode* cell) {
-      if (IsElement(cell, GUMBO_TAG_TD) || IsElement(cell, GUMBO_TAG_TH)) cells.push_back(TextOf(cell));
-    });
-    if (cells.empty()) return;
-    if (!header_done) {
-      t.header = std::move(cells);
-      header_done = true;
-    } else if (t.rows.size() < kMaxRows) {
-      t.rows.push_back(std::move(cells));
-    }
-  });
-}
-
-RawTable ReadTable(const GumboNode* table) {
-  RawTable t;
-  bool header_done = false;
-  CollectRows(table, t, header_done);
-  return t;
-}
+// --- the tables ----------------------------------------------------------------------------------
 
 enum class Col : uint8_t { kName, kType, kRequired, kDefault, kDescription, kOther };
 
@@ -343,7 +105,8 @@ Col RoleOf(std::string_view header) {
   if (Contains(h, "默认")) return Col::kDefault;
   if (Contains(h, "必选") || Contains(h, "必填") || h == "required") return Col::kRequired;
   if (Contains(h, "类型") || h == "type") return Col::kType;
-  if (Contains(h, "名称") || h == "字段" || h == "参数" || h == "字段名" || h == "参数名" || h == "name") return Col::kName;
+  if (Contains(h, "名称") || h == "字段" || h == "参数" || h == "字段名" || h == "参数名" || h == "name")
+    return Col::kName;
   if (Contains(h, "描述") || Contains(h, "说明") || Contains(h, "含义") || Contains(h, "备注") || h == "description") {
     return Col::kDescription;
   }
@@ -354,7 +117,7 @@ struct Columns {
   int name = -1, type = -1, required = -1, default_shown = -1, description = -1;
 };
 
-Columns MapColumns(const RawTable& t) {
+Columns MapColumns(const html::Table& t) {
   Columns c;
   for (size_t i = 0; i < t.header.size(); ++i) {
     int* slot = nullptr;
@@ -371,11 +134,9 @@ Columns MapColumns(const RawTable& t) {
   return c;
 }
 
-std::string Cell(const std::vector<std::string>& row, int i) {
-  return i >= 0 && static_cast<size_t>(i) < row.size() ? row[static_cast<size_t>(i)] : std::string();
+std::string Headers(const html::Table& t) {
+  return t.header.empty() ? "none" : core::Join(t.header, " | ");
 }
-
-std::string Headers(const RawTable& t) { return t.header.empty() ? "none" : core::Join(t.header, " | "); }
 
 // --- the page ------------------------------------------------------------------------------------
 
@@ -384,24 +145,24 @@ class PageParser {
   PageParser(std::string_view html, std::string_view url) : doc_(html) { page_.url = std::string(url); }
 
   core::Result<DocPage> Run() {
-    const GumboNode* root = doc_.out->root;
+    html::Node root = doc_.Root();
+    auto is_h2 = [](const html::Node& n) { return n.Is("h2"); };
     // The content div is the stable part; fall back to the whole document for other shells.
-    const GumboNode* content = Find(root, [](const GumboNode* n) {
-      return HasClass(n, "content") && Find(n, [](const GumboNode* h) { return IsElement(h, GUMBO_TAG_H2); });
-    });
+    html::Node content =
+        root.Find([&](const html::Node& n) { return n.HasClass("content") && static_cast<bool>(n.Find(is_h2)); });
     if (!content) content = root;
-    const GumboNode* h2 = Find(content, [](const GumboNode* n) { return IsElement(n, GUMBO_TAG_H2); });
+    html::Node h2 = content.Find(is_h2);
     if (!h2) return Missing("no title (an <h2> in the content)");
-    page_.title = CleanText(TextOf(h2), 200);
+    page_.title = CleanText(h2.Text(), 200);
 
-    std::vector<Block> blocks = Linearizer().Run(content);
+    std::vector<html::Block> blocks = html::Linearize(content);
     Heading pending = Heading::kNone;
     bool in_intro = true, have_input = false, have_output = false;
     int ignored_tables = 0;
     std::vector<std::pair<std::string, std::string>> intro;
-    for (const Block& b : blocks) {
+    for (const html::Block& b : blocks) {
       if (b.table) {
-        RawTable t = ReadTable(b.table);
+        html::Table t = html::ReadTable(b.table, kMaxRows);
         Columns c = MapColumns(t);
         in_intro = false;
         if (pending == Heading::kNone && !have_output) {
@@ -433,7 +194,8 @@ class PageParser {
       }
     }
     if (ignored_tables > 0) {
-      page_.notes.push_back(std::to_string(ignored_tables) + " further table(s) on the page are not fields and were ignored");
+      page_.notes.push_back(std::to_string(ignored_tables) +
+                            " further table(s) on the page are not fields and were ignored");
     }
     ReadIntro(intro);
     if (page_.api.empty()) return Missing("no API name (a line 接口：NAME or 接口名称：NAME)");
@@ -459,7 +221,7 @@ class PageParser {
       std::string v = get(key);
       size_t n = 0;
       while (n < v.size() && (std::isalnum(static_cast<unsigned char>(v[n])) || v[n] == '_')) ++n;
-      if (n > 0 && n <= kMaxNameBytes && IsIdentifier(v.substr(0, n))) {
+      if (n > 0 && n <= kMaxIdentifierBytes && IsIdentifier(v.substr(0, n))) {
         page_.api = v.substr(0, n);
         break;
       }
@@ -501,10 +263,10 @@ class PageParser {
     return true;
   }
 
-  core::Status ReadParams(const RawTable& t, const Columns& c) {
+  core::Status ReadParams(const html::Table& t, const Columns& c) {
     if (c.name < 0) {
-      return Fail(ErrorKind::kInvalidInput, "doc page " + page_.url + ": the input table has no 名称 column (headers: " +
-                                                Headers(t) + ")");
+      return Fail(ErrorKind::kInvalidInput,
+                  "doc page " + page_.url + ": the input table has no 名称 column (headers: " + Headers(t) + ")");
     }
     std::vector<std::string> either;  // params documented as "one of" (二选一)
     for (const auto& row : t.rows) {
@@ -529,10 +291,11 @@ class PageParser {
     return core::Ok();
   }
 
-  core::Status ReadFields(const RawTable& t, const Columns& c) {
+  core::Status ReadFields(const html::Table& t, const Columns& c) {
     if (c.name < 0 || c.type < 0) {
       return Fail(ErrorKind::kInvalidInput, "doc page " + page_.url + ": the output table has no " +
-                                                (c.name < 0 ? "名称" : "类型") + " column (headers: " + Headers(t) + ")");
+                                                (c.name < 0 ? "名称" : "类型") + " column (headers: " + Headers(t) +
+                                                ")");
     }
     for (const auto& row : t.rows) {
       std::string name = Cell(row, c.name);
@@ -550,31 +313,31 @@ class PageParser {
     return core::Ok();
   }
 
-  GumboDoc doc_;
+  html::Document doc_;
   DocPage page_;
 };
 
-void CollectLinks(const GumboNode* n, int64_t parent, std::vector<DocLink>& out) {
-  if (n->type != GUMBO_NODE_ELEMENT) return;
-  if (n->v.element.tag == GUMBO_TAG_LI) {
-    const GumboNode* anchor = nullptr;
+void CollectLinks(const html::Node& n, int64_t parent, std::vector<DocLink>& out) {
+  if (!n.IsElement()) return;
+  if (n.Is("li")) {
+    html::Node anchor;
     bool nested = false;
-    ForEachChild(n, [&](const GumboNode* c) {
-      if (!anchor && IsElement(c, GUMBO_TAG_A)) anchor = c;
-      if (IsElement(c, GUMBO_TAG_UL) || IsElement(c, GUMBO_TAG_OL)) nested = true;
-    });
-    std::optional<int64_t> id = anchor ? DocIdOf(Attr(anchor, "href")) : std::nullopt;
+    for (const html::Node& c : n.Children()) {
+      if (!anchor && c.Is("a")) anchor = c;
+      if (c.Is("ul") || c.Is("ol")) nested = true;
+    }
+    std::optional<int64_t> id = anchor ? DocIdOf(anchor.Attr("href")) : std::nullopt;
     if (id) {
       DocLink link;
       link.doc_id = *id;
-      link.label = CleanText(TextOf(anchor), 200);
+      link.label = CleanText(anchor.Text(), 200);
       link.parent = parent;
-      link.has_children = nested || HasClass(n, "jstree-closed") || HasClass(n, "jstree-open");
+      link.has_children = nested || n.HasClass("jstree-closed") || n.HasClass("jstree-open");
       out.push_back(std::move(link));
       parent = *id;
     }
   }
-  ForEachChild(n, [&](const GumboNode* c) { CollectLinks(c, parent, out); });
+  for (const html::Node& c : n.Children()) CollectLinks(c, parent, out);
 }
 
 }  // namespace
@@ -591,77 +354,30 @@ std::optional<int64_t> DocIdOf(std::string_view url) {
 
 core::LogicalType InferFieldType(std::string_view name, std::string_view vendor_type, std::string_view description,
                                  std::string* note) {
-  std::string t = core::ToLower(core::Trim(vendor_type));
-  std::string n(name);
-  bool date_name = n == "date" || n.ends_with("_date");
-  bool time_name = n == "time" || n == "datetime" || n.ends_with("_time");
-  bool date_text = Contains(description, "YYYYMMDD") || Contains(description, "yyyymmdd") ||
-                   Contains(description, "YYYY-MM-DD");
-  bool time_text = Contains(description, "时间") || Contains(description, "HH:MM") || Contains(description, "hh:mm");
-  auto say = [&](std::string s) {
-    if (note) *note = std::move(s);
-  };
-  if (t == "str" || t == "string" || t == "date" || t == "text" || t == "varchar") {
-    if (t == "date" || date_name || (date_text && !time_text)) return core::LogicalType::Date();
-    if (time_name) return core::LogicalType::Timestamp();
-    return core::LogicalType::String();
-  }
-  if (t == "datetime" || t == "timestamp" || t == "time") {
-    return date_name && !time_text ? core::LogicalType::Date() : core::LogicalType::Timestamp();
-  }
-  if (t == "int" || t == "integer" || t == "int64" || t == "long" || t == "bigint" || t == "int32") {
-    return core::LogicalType::Int64();
-  }
-  if (t == "float" || t == "double" || t == "number" || t == "numeric" || t == "decimal" || t == "float64") {
-    return core::LogicalType::Float64();
-  }
-  if (t == "bool" || t == "boolean") return core::LogicalType::Bool();
-  if (date_name) {
-    say("field '" + n + "' has type '" + std::string(vendor_type) + "'; read as a date from its name");
-    return core::LogicalType::Date();
-  }
-  say("field '" + n + "' has type '" + (t.empty() ? std::string("(empty)") : CleanText(vendor_type, 32)) +
-      "'; stored as string");
-  return core::LogicalType::String();
+  return datasource::InferFieldType(name, vendor_type, description, note);
 }
 
 void ProposeKeys(const std::vector<DocField>& fields, std::vector<std::string>& primary_key, std::string& date_key) {
-  auto has = [&](std::string_view n) {
-    return std::any_of(fields.begin(), fields.end(), [&](const DocField& f) { return f.name == n; });
-  };
   static constexpr std::array<std::string_view, 7> kCodes = {"ts_code", "con_code", "index_code", "fund_code",
-                                                             "code", "symbol", "exchange"};
+                                                             "code",    "symbol",   "exchange"};
   static constexpr std::array<std::string_view, 8> kDates = {"trade_date", "cal_date", "trade_time", "end_date",
-                                                             "ann_date", "date", "datetime", "month"};
-  primary_key.clear();
-  date_key.clear();
-  for (auto d : kDates) {
-    if (has(d)) {
-      date_key = std::string(d);
-      break;
-    }
-  }
-  for (auto c : kCodes) {
-    // A calendar's exchange is part of its key; elsewhere it only describes the row.
-    if (c == "exchange" && date_key.empty()) break;
-    if (has(c)) {
-      primary_key.emplace_back(c);
-      break;
-    }
-  }
-  if (!date_key.empty()) primary_key.push_back(date_key);
+                                                             "ann_date",   "date",     "datetime",   "month"};
+  // A calendar's exchange is part of its key; elsewhere it only describes the row.
+  static constexpr std::array<std::string_view, 1> kCalendarCodes = {"exchange"};
+  std::vector<std::string> names;
+  names.reserve(fields.size());
+  for (const auto& f : fields) names.push_back(f.name);
+  datasource::ProposeKeys(names, {kCodes, kDates, kCalendarCodes}, primary_key, date_key);
 }
 
 core::Result<DocPage> ParseDocPage(std::string_view html, std::string_view url) {
   return PageParser(html, url).Run();
 }
 
-std::vector<DocLink> ParseSidebar(std::string_view html) {
-  GumboDoc doc(html);
-  const GumboNode* tree = Find(doc.out->root, [](const GumboNode* n) { return Attr(n, "id") == "jstree"; });
-  if (!tree) {
-    tree = Find(doc.out->root, [](const GumboNode* n) { return IsElement(n, GUMBO_TAG_NAV) && HasClass(n, "sidebar"); });
-  }
+std::vector<DocLink> ParseSidebar(std::string_view page) {
+  html::Document doc(page);
+  html::Node tree = doc.Root().Find([](const html::Node& n) { return n.Attr("id") == "jstree"; });
+  if (!tree) tree = doc.Root().Find([](const html::Node& n) { return n.Is("nav") && n.HasClass("sidebar"); });
   std::vector<DocLink> out;
   if (tree) CollectLinks(tree, 0, out);
   return out;

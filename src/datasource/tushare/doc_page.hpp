@@ -1,7 +1,7 @@
 // Tushare documentation pages (https://tushare.pro/document/2?doc_id=N) as data (ARCHITECTURE §8): the
 // API name, title, description, row cap, required points, input params and output fields of one page,
 // and the doc tree of its sidebar. The structure and its known variants are described in
-// ../shared/fixtures/tushare_docs/README.md; the HTML is parsed with gumbo (a real HTML5 parser), and
+// ../shared/fixtures/tushare_docs/README.md; the HTML is read with the toolkit in datasource/html/, and
 // only the content div is relied on, not the outer shell.
 //
 // Everything on a page is untrusted text: names must be identifiers (a row whose name is not is left out
@@ -23,8 +23,8 @@ namespace datasync::datasource::tushare {
 
 struct DocField {
   std::string name;
-  std::string vendor_type;  // as written on the page: str, float, int, datetime, number, None ...
-  core::LogicalType type;   // what datasync stores
+  std::string vendor_type;            // as written on the page: str, float, int, datetime, number, None ...
+  core::LogicalType type;             // what datasync stores
   std::optional<bool> default_shown;  // the 默认显示 column, when the page has one
   std::string description;
 

@@ -63,6 +63,7 @@ void RegisterCsvSink(SinkRegistry& registry) {
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckCsvSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<CsvSink>()); },
+      .compact = files::CompactFileSink,
   });
 }
 

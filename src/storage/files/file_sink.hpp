@@ -21,6 +21,9 @@
 //   their new part files into place); the next sink alone with the dataset (and Compact) repairs what a
 //   crash between such steps left: a unit's own newer part file always wins, and a compaction's leftover
 //   inputs go (files/part_merger.hpp).
+// Files: the lifecycle in file_sink.cpp, part staging (Write, Commit, Abort) in file_sink_staging.cpp,
+// compaction in file_sink_compaction.cpp (offered to `datasync compact` as SinkInfo::compact through
+// CompactFileSink), the folder's partitions and compacted files in dataset_folder.hpp.
 // Thread-safety: like every Sink, one thread at a time. A DatasetLock (dataset_lock.hpp) is held from
 // Migrate until Close: shared by sinks that write their own units (so parallel plans may write one
 // dataset), exclusive for mode replace and for Compact. Migrate takes it exclusively when it can, sweeps
@@ -32,11 +35,12 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "storage/compaction.hpp"
+#include "storage/files/dataset_folder.hpp"
 #include "storage/files/dataset_lock.hpp"
 #include "storage/files/part_merger.hpp"
 #include "storage/files/partitioning.hpp"
@@ -53,26 +57,10 @@ void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);
 // here.
 void CheckCommonFileOptions(const core::Options& options, core::OptionProblems& problems);
 
-struct CompactOptions {
-  std::string partition;  // "KEY=VALUE" of one partition folder; empty: every folder of the dataset
-  int64_t small_part_bytes = int64_t{64} << 20;  // parts below this size are merged
-  bool dry_run = false;
-};
-
-struct CompactedFolder {
-  std::string folder;               // "" for the dataset folder itself, else "key=value"
-  std::vector<std::string> inputs;  // file names merged
-  std::string output;               // the merged file's name
-  int64_t bytes_before = 0;
-  int64_t bytes_after = 0;  // 0 in a dry run
-  int64_t rows = 0;         // 0 in a dry run
-};
-
-struct CompactReport {
-  std::vector<CompactedFolder> merged;
-  int64_t folders_scanned = 0;
-  int64_t units_repaired = 0;  // units dropped from compacted files because they have their own part file
-};
+// Compaction's options and report are the storage-wide ones (SinkInfo::compact).
+using storage::CompactedFolder;
+using storage::CompactOptions;
+using storage::CompactReport;
 
 class FileSink : public Sink {
  public:
@@ -110,6 +98,10 @@ class FileSink : public Sink {
   core::Status HealthCheckImpl() final;
 
  private:
+  // How long a sink waits for the dataset lock before its Migrate fails: long enough to outlast a
+  // compaction of a few partitions, short enough that a stuck holder is reported.
+  static constexpr std::chrono::seconds kLockWait{30};
+
   // One temp file being filled: rows of one unit that fall into one partition folder.
   struct PendingFile {
     std::unique_ptr<RowFormatWriter> writer;
@@ -117,33 +109,23 @@ class FileSink : public Sink {
     bool on_disk = false;   // the temp file exists (created with O_TRUNC at the first flush)
     bool own_file = false;  // the writer writes the temp file itself (WritesOwnFile)
   };
-  // A merged file in a partition folder and the units it holds.
-  struct CompactedFile {
-    std::string name;
-    std::vector<PartMerger::Member> members;
-  };
-  // Plain part files by unit, then folder, with their FileIdentity.
-  using PlainParts = std::map<std::string, std::map<std::string, std::string>>;
   struct PendingUnit {
     std::string safe_name;
     std::map<std::string, PendingFile> files;  // by partition folder ("" = the dataset folder itself)
   };
 
+  // Lifecycle (file_sink.cpp).
+  core::Status AcquireLock(bool exclusive, std::chrono::milliseconds wait);
+  core::Status MigrateFolder();
+  core::Status OpenStaging();
+  core::Status ScanWriteDir();
+  core::Status Publish();
+  // Part staging (file_sink_staging.cpp).
   std::string PartName(const PendingUnit& unit) const;
-  std::filesystem::path FolderPath(const std::string& folder) const;
   core::Status Flush(const PendingUnit& unit, const std::string& folder, PendingFile& file);
   core::Status FlushAll();
   core::Result<int64_t> StageRows(const core::ColumnBatch& batch, std::string_view unit_id);
   core::Status PublishPending();
-  core::Status ScanWriteDir();
-  core::Status ScanCompacted(const std::set<std::string>& folders, PlainParts& plain);
-  core::Status DropFromCompacted(const std::string& folder, const std::set<std::string>& units, bool& touched);
-  core::Status RepairCompacted(PlainParts& plain, int64_t* repaired);
-  core::Status RewriteCompacted(const std::string& folder, size_t index, const std::set<std::string>& drop);
-  core::Status AcquireLock(bool exclusive, std::chrono::milliseconds wait);
-  core::Status MigrateFolder();
-  core::Status OpenStaging();
-  core::Status Publish();
   void DropPending();
 
   core::Options options_;
@@ -159,11 +141,13 @@ class FileSink : public Sink {
   bool publish_pending_ = false;  // mode replace: staging not yet swapped in
 
   std::unique_ptr<DatasetLock> lock_;
-  std::set<std::string> known_folders_;                          // partition folders under write_dir_ ("" included)
-  std::map<std::string, std::vector<CompactedFile>> compacted_;  // by folder
+  DatasetFolder folder_;  // the state of write_dir_
   int64_t repaired_units_ = 0;
   std::map<std::string, PendingUnit> pending_;  // by unit id
   size_t buffered_bytes_ = 0;
 };
+
+// SinkInfo::compact of every file sink: `bound` must be a FileSink (its SinkInfo's create makes one).
+core::Result<std::optional<CompactReport>> CompactFileSink(Sink& bound, const CompactOptions& options, bool must_exist);
 
 }  // namespace datasync::storage::files

@@ -148,6 +148,11 @@ core::Result<bool> ExchangePaths(const fs::path& a, const fs::path& b) {
   return Fail(IoError("cannot swap '" + a.string() + "' with", b, err));
 }
 
+bool PathExists(const fs::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
 Status RemoveFileIfExists(const fs::path& path) {
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return core::Ok();
   return Fail(IoError("cannot remove", path, errno));

@@ -34,6 +34,9 @@ core::Result<std::string> ReadWholeFile(const fs::path& path);
 // changing anything, when the file system cannot do that, so the caller can fall back to two renames.
 core::Result<bool> ExchangePaths(const fs::path& a, const fs::path& b);
 
+// Whether anything (a file, a folder, a dangling link) has this name.
+bool PathExists(const fs::path& path);
+
 // Removes a file, treating "already gone" as success.
 core::Status RemoveFileIfExists(const fs::path& path);
 

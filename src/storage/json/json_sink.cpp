@@ -31,6 +31,7 @@ void RegisterJsonSink(SinkRegistry& registry) {
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckJsonSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<JsonSink>()); },
+      .compact = files::CompactFileSink,
   });
 }
 

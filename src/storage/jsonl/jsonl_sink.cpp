@@ -31,6 +31,7 @@ void RegisterJsonlSink(SinkRegistry& registry) {
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckJsonlSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<JsonlSink>()); },
+      .compact = files::CompactFileSink,
   });
 }
 

@@ -54,6 +54,7 @@ void RegisterParquetSink(SinkRegistry& registry) {
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckParquetSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<ParquetSink>()); },
+      .compact = files::CompactFileSink,
   });
 }
 

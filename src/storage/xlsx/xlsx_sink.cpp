@@ -46,6 +46,7 @@ void RegisterXlsxSink(SinkRegistry& registry) {
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckXlsxSinkOptions(options); },
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<XlsxSink>()); },
+      .compact = files::CompactFileSink,
   });
 }
 

@@ -29,6 +29,13 @@ class OptionChecksTest : public ::testing::Test {
     return ConfigLoader(providers_, sinks_, {}, LoadOptions{.resolve_secrets = resolve_secrets})
         .LoadString(kHead + body, "datasync.yaml", "/proj");
   }
+  // Whether the build has the sink a "  x: {kind: K, ...}" storage line names (cmake/Plugins.cmake).
+  bool Built(const std::string& storage) const {
+    auto at = storage.find("kind: ");
+    if (at == std::string::npos) return true;
+    at += 6;
+    return sinks_.Find(storage.substr(at, storage.find_first_of(",}", at) - at)) != nullptr;
+  }
   // The one error the file has, as FormatIssue prints it.
   static std::string OnlyError(const ConfigResult& r) {
     std::vector<std::string> errors;
@@ -115,6 +122,7 @@ TEST_F(OptionChecksTest, EverySinkRuleIsReportedAtItsKey) {
             "date_key, version)"},
        }) {
     SCOPED_TRACE(c.storage);
+    if (!Built(c.storage)) continue;
     auto r = Load("storages:\n" + c.storage + "\n");
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(OnlyError(r), c.error);
@@ -167,6 +175,7 @@ TEST_F(OptionChecksTest, UnsetVariablesAreErrorsWhereTheReferenceIsWritten) {
   EXPECT_TRUE(Load(pg, false).ok());
 
   ::unsetenv("DS_CHECKS_CH_PASSWORD");
+  if (!Built("kind: clickhouse,")) return;
   auto password = Load(
       "storages:\n  ch: {kind: clickhouse, url: \"clickhouse://app@db/x\", password: "
       "\"${DS_CHECKS_CH_PASSWORD}\"}\n");
@@ -257,6 +266,7 @@ TEST_F(OptionChecksTest, BindRunsTheSameChecksAsValidate) {
             "option url: name the database in the path (mysql://HOST:3306/DATABASE)"},
        }) {
     SCOPED_TRACE(c.kind);
+    if (!Built("kind: " + c.kind + ",")) continue;
     const storage::SinkInfo* info = sinks_.Find(c.kind);
     ASSERT_TRUE(info);
     ASSERT_TRUE(info->validate);

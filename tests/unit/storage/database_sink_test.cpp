@@ -7,9 +7,6 @@
 #include <map>
 
 #include "db_test_support.hpp"
-#include "storage/clickhouse/clickhouse_sink.hpp"
-#include "storage/mysql/mysql_sink.hpp"
-#include "storage/postgres/postgres_sink.hpp"
 #include "storage/schema_migrator.hpp"
 
 namespace datasync::storage::testing {
@@ -22,9 +19,7 @@ using core::Value;
 class DatabaseSinkTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    RegisterPostgresSink(registry_);
-    RegisterMySqlSink(registry_);
-    RegisterClickHouseSink(registry_);
+    registry_ = BuiltinSinks();
     server_ = ConnectServer(kind());
     ASSERT_NE(server_, nullptr);
     ASSERT_FALSE(HasFailure());
@@ -395,7 +390,7 @@ TEST_P(DatabaseSinkTest, UnitsRewrittenInOneGroupAndRepeatedKeysInOneBatch) {
   ExpectRows("keys", *keys, {{Value::String("a")}});
 }
 
-INSTANTIATE_TEST_SUITE_P(DatabaseSinks, DatabaseSinkTest, ::testing::Values("postgres", "mysql", "clickhouse"),
+INSTANTIATE_TEST_SUITE_P(DatabaseSinks, DatabaseSinkTest, ::testing::ValuesIn(ServerSinkIds()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // --- lost connections (the servers that keep a session; ClickHouse's HTTP has none to lose) --------------
@@ -440,7 +435,7 @@ TEST_P(LostConnectionTest, ALostConnectionIsTransientAndTheNextWriteReconnects) 
               {Value::String("c"), Value::Int64(3)}});
 }
 
-INSTANTIATE_TEST_SUITE_P(SessionDatabases, LostConnectionTest, ::testing::Values("postgres", "mysql"),
+INSTANTIATE_TEST_SUITE_P(SessionDatabases, LostConnectionTest, ::testing::ValuesIn(BuiltIds({"postgres", "mysql"})),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // --- one dialect's own rules ------------------------------------------------------------------------------
@@ -485,7 +480,7 @@ TEST_P(ClickHouseSinkTest, UpsertsLeaveOneRowPerKeyOnceMerged) {
   EXPECT_EQ(rows[1], (DbRow{"b", "2"}));
 }
 
-INSTANTIATE_TEST_SUITE_P(ClickHouse, ClickHouseSinkTest, ::testing::Values("clickhouse"),
+INSTANTIATE_TEST_SUITE_P(ClickHouse, ClickHouseSinkTest, ::testing::ValuesIn(BuiltIds({"clickhouse"})),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 using PostgresSinkTest = DatabaseSinkTest;
@@ -513,7 +508,7 @@ TEST_P(PostgresSinkTest, AReRunLeavesUnchangedRowsUnwrittenAndUpdatesTheChangedO
   ExpectRows("rerun", *schema, {{Value::String("a"), Value::Float64(1.5)}, {Value::String("b"), Value::Float64(9.5)}});
 }
 
-INSTANTIATE_TEST_SUITE_P(Postgres, PostgresSinkTest, ::testing::Values("postgres"),
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresSinkTest, ::testing::ValuesIn(BuiltIds({"postgres"})),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 using MySqlSinkTest = DatabaseSinkTest;
@@ -554,7 +549,7 @@ TEST_P(MySqlSinkTest, ALongerKeyVarcharWidensTheColumn) {
   EXPECT_EQ(Migrator(*second).last_migration().steps[0].change.kind, ChangeKind::kWidenColumn);
 }
 
-INSTANTIATE_TEST_SUITE_P(MySql, MySqlSinkTest, ::testing::Values("mysql"),
+INSTANTIATE_TEST_SUITE_P(MySql, MySqlSinkTest, ::testing::ValuesIn(BuiltIds({"mysql"})),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace

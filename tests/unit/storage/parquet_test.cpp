@@ -489,6 +489,38 @@ TEST_F(ParquetCompactionTest, MergesSmallPartsAndKeepsEveryRow) {
   EXPECT_EQ(CompareRows(Expected({{0, 0}, {1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}}), hyp.rows, FloatRules{}), "");
 }
 
+// `datasync compact` reaches compaction through the sink's registry entry (SinkInfo::compact), not through
+// the concrete type: a bound sink from `create`, a dataset the storage never received skipped unless named.
+TEST_F(ParquetCompactionTest, TheRegistryEntryOffersCompaction) {
+  SinkRegistry registry;
+  RegisterParquetSink(registry);
+  const SinkInfo* info = registry.Find("parquet");
+  ASSERT_NE(info, nullptr);
+  ASSERT_TRUE(info->compact);
+  auto bound = [&](const std::string& dataset) {
+    auto sink = info->create();
+    BindContext ctx = PartitionedCtx();
+    ctx.dataset = dataset;
+    EXPECT_TRUE(sink->Bind(ctx));
+    return sink;
+  };
+  auto never = bound("never_written");
+  auto skipped = info->compact(*never, {}, false);
+  ASSERT_TRUE(skipped) << skipped.error().ToString();
+  EXPECT_FALSE(*skipped);
+  auto named = info->compact(*bound("never_written"), {}, true);
+  ASSERT_FALSE(named);
+  EXPECT_EQ(named.error().kind(), ErrorKind::kConfig);
+
+  WriteUnits(0, 2, 1);
+  auto report = info->compact(*bound("daily"), {}, false);
+  ASSERT_TRUE(report) << report.error().ToString();
+  ASSERT_TRUE(*report);
+  EXPECT_EQ((*report)->merged.size(), 3u);
+  EXPECT_EQ(PartFiles(), 3u);
+  EXPECT_EQ(CompareRows(Expected({{0, 0}, {1, 0}}), Stored(), FloatRules{}), "");
+}
+
 TEST_F(ParquetCompactionTest, OnlyTheNamedPartition) {
   WriteUnits(0, 3, 1);
   auto report = Compact({"b=true", int64_t{64} << 20, false});

@@ -18,12 +18,48 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app/registries.hpp"
 #include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "oracle_process.hpp"
 #include "storage/files/file_names.hpp"
 
 namespace datasync::storage::testing {
+
+SinkRegistry BuiltinSinks() {
+  SinkRegistry registry;
+  app::RegisterBuiltinSinks(registry);
+  return registry;
+}
+
+namespace {
+
+std::vector<std::string> SinkIdsWithOption(std::string_view option) {
+  SinkRegistry registry = BuiltinSinks();
+  std::vector<std::string> out;
+  for (const auto& id : registry.Ids()) {
+    const auto& options = registry.Find(id)->options;
+    if (std::any_of(options.begin(), options.end(), [&](const core::OptionSpec& o) { return o.name == option; })) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> LocalSinkIds() {
+  return SinkIdsWithOption("path");
+}
+std::vector<std::string> ServerSinkIds() {
+  return SinkIdsWithOption("url");
+}
+
+std::vector<std::string> BuiltIds(std::vector<std::string> ids) {
+  SinkRegistry registry = BuiltinSinks();
+  std::erase_if(ids, [&](const std::string& id) { return registry.Find(id.substr(0, id.find(':'))) == nullptr; });
+  return ids;
+}
 
 using core::LogicalType;
 using core::TypeId;

@@ -66,6 +66,16 @@ std::optional<core::Value> ParseTyped(std::string_view text, const core::Logical
 // s cut to a readable length for failure messages.
 std::string Shorten(std::string s);
 
+// The sinks this build has, from the one registration list (app/registries.cpp), so that a sink the
+// build leaves out (cmake/Plugins.cmake) drops out of every per-sink test list too.
+SinkRegistry BuiltinSinks();
+// Ids of the built-in sinks that store under a local path (option `path`: SQLite and the file sinks), or
+// that talk to a server (option `url`), in registration order.
+std::vector<std::string> LocalSinkIds();
+std::vector<std::string> ServerSinkIds();
+// The ids of `ids` that this build has.
+std::vector<std::string> BuiltIds(std::vector<std::string> ids);
+
 std::unique_ptr<SinkReader> NewSqliteReader(fs::path db_path, std::string table_prefix = "");
 std::unique_ptr<SinkReader> NewCsvReader(fs::path root);
 std::unique_ptr<SinkReader> NewJsonlReader(fs::path root);

@@ -1,0 +1,22 @@
+// Text taken from a vendor's pages or responses is untrusted: these helpers make it safe to store and
+// show (no control characters, bounded length, names that are identifiers). Shared by every importer.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace datasync::datasource {
+
+inline constexpr size_t kMaxIdentifierBytes = 64;
+inline constexpr size_t kMaxTextBytes = 2000;
+
+// Collapses runs of whitespace (ASCII, NBSP U+00A0, ideographic space U+3000) into one space, drops control
+// characters, trims, and caps the length at a UTF-8 character boundary.
+std::string CleanText(std::string_view s, size_t cap = kMaxTextBytes);
+
+// [A-Za-z_][A-Za-z0-9_]*, at most kMaxIdentifierBytes.
+bool IsIdentifier(std::string_view s);
+
+}  // namespace datasync::datasource

@@ -1,0 +1,65 @@
+// DatasetFolder: the state of the folder a file sink writes (the dataset's folder, or a replace run's
+// staging folder): its partition sub-folders, and the compacted files in them with the units each holds.
+// - Scan reads that state from disk. When the sink has the dataset to itself (`alone`), it also cleans up
+//   what crashed runs left: temps, and units that a crashed commit or compaction left in two files (a
+//   unit's own newer part file always wins; a compaction's leftover inputs go).
+// - DropUnits, after a commit renamed units' new part files into place, removes those units from the
+//   compacted files that still hold them (rewriting or deleting those files).
+// Lifecycle: Scan, then any number of DropUnits; Rebase when the folder was renamed (a replace run's
+// publish) keeps the state. Thread-safety: owned by one FileSink; one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "storage/files/part_merger.hpp"
+#include "storage/files/row_format.hpp"
+
+namespace datasync::storage::files {
+
+class DatasetFolder {
+ public:
+  // Lists dir's partition folders ("" is dir itself) and, for formats with a merger, its compacted files.
+  // `repaired` (when given) grows by the units a repair dropped from compacted files or deleted.
+  core::Status Scan(const std::filesystem::path& dir, const RowFormat& format, bool alone, int64_t* repaired);
+  // The same folders under a new name.
+  void Rebase(const std::filesystem::path& dir) { dir_ = dir; }
+
+  const std::filesystem::path& dir() const { return dir_; }
+  // The path of a partition folder ("" = the folder itself).
+  std::filesystem::path Path(const std::string& folder) const;
+  const std::set<std::string>& folders() const { return folders_; }
+  void AddFolder(const std::string& folder) { folders_.insert(folder); }
+
+  bool has_compacted() const { return !compacted_.empty(); }
+  // The names of the compacted files in a partition folder.
+  std::set<std::string> CompactedNames(const std::string& folder) const;
+  // Removes the units (safe names) from every compacted file that holds them; `touched` gets the
+  // folders whose files changed (for the caller's fsync).
+  core::Status DropUnits(const std::set<std::string>& units, std::set<std::string>& touched);
+
+ private:
+  struct CompactedFile {
+    std::string name;
+    std::vector<PartMerger::Member> members;
+  };
+  // Plain part files by unit, then folder, with their FileIdentity.
+  using PlainParts = std::map<std::string, std::map<std::string, std::string>>;
+
+  core::Status SweepTemps(const std::vector<std::filesystem::path>& folders);
+  core::Status ScanCompacted(PlainParts& plain);
+  core::Status Repair(PlainParts& plain, int64_t* repaired);
+  core::Status Rewrite(const std::string& folder, size_t index, const std::set<std::string>& drop);
+
+  std::filesystem::path dir_;
+  const RowFormat* format_ = nullptr;
+  std::set<std::string> folders_;
+  std::map<std::string, std::vector<CompactedFile>> compacted_;  // by folder
+};
+
+}  // namespace datasync::storage::files
