@@ -15,9 +15,12 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
-#include "metadata/sqlite/sqlite_connection.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
 
 namespace datasync::metadata {
+
+using db::sqlite::SqliteConnection;
+using db::sqlite::SqliteTransaction;
 
 struct SqliteMigration {
   int version = 0;

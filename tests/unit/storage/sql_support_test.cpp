@@ -1,5 +1,6 @@
 // The database sinks' pure parts: connection URLs and their secrets, DDL templates, the text and binary
-// bulk formats, and how each client classifies errors. No server needed.
+// bulk formats, and how the ClickHouse client classifies errors (db/ has the PostgreSQL and MySQL
+// clients' tests). No server needed.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -9,8 +10,6 @@
 #include "sink_test_support.hpp"
 #include "storage/clickhouse/clickhouse_client.hpp"
 #include "storage/clickhouse/row_binary.hpp"
-#include "storage/mysql/mysql_connection.hpp"
-#include "storage/postgres/pg_connection.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/migration_render.hpp"
 #include "storage/sql/sql_template.hpp"
@@ -196,31 +195,6 @@ TEST(RowBinaryTest, ConvertsToTheStoredTypeAHeldMigrationLeft) {
   EXPECT_FALSE(clickhouse::CanConvert(LogicalType::Float64(), LogicalType::Int64()));
   EXPECT_FALSE(clickhouse::CanConvert(LogicalType::Date(), LogicalType::Timestamp()));
   EXPECT_TRUE(clickhouse::CanConvert(LogicalType::Date(), LogicalType::String()));
-}
-
-TEST(ErrorKindTest, PostgresSqlStates) {
-  EXPECT_EQ(postgres::PgErrorKind("08006"), ErrorKind::kTransient);
-  EXPECT_EQ(postgres::PgErrorKind("57P01"), ErrorKind::kTransient);
-  EXPECT_EQ(postgres::PgErrorKind("40P01"), ErrorKind::kTransient);
-  EXPECT_EQ(postgres::PgErrorKind("23505"), ErrorKind::kInvalidInput);
-  EXPECT_EQ(postgres::PgErrorKind("22001"), ErrorKind::kInvalidInput);
-  EXPECT_EQ(postgres::PgErrorKind("28P01"), ErrorKind::kPermission);
-  EXPECT_EQ(postgres::PgErrorKind("42501"), ErrorKind::kPermission);
-  EXPECT_EQ(postgres::PgErrorKind("3D000"), ErrorKind::kConfig);
-  EXPECT_EQ(postgres::PgErrorKind("42601"), ErrorKind::kPermanent);
-  EXPECT_EQ(postgres::PgErrorKind(""), ErrorKind::kPermanent);
-}
-
-TEST(ErrorKindTest, MySqlCodes) {
-  EXPECT_EQ(mysql::MySqlErrorKind(2006), ErrorKind::kTransient);  // server has gone away
-  EXPECT_EQ(mysql::MySqlErrorKind(2013), ErrorKind::kTransient);  // lost connection during query
-  EXPECT_EQ(mysql::MySqlErrorKind(2003), ErrorKind::kTransient);  // cannot connect
-  EXPECT_EQ(mysql::MySqlErrorKind(1213), ErrorKind::kTransient);  // deadlock
-  EXPECT_EQ(mysql::MySqlErrorKind(1045), ErrorKind::kPermission);
-  EXPECT_EQ(mysql::MySqlErrorKind(1062), ErrorKind::kInvalidInput);
-  EXPECT_EQ(mysql::MySqlErrorKind(1049), ErrorKind::kConfig);
-  EXPECT_EQ(mysql::MySqlErrorKind(1064), ErrorKind::kPermanent);  // syntax
-  EXPECT_EQ(mysql::QuoteMySqlText("it's a \\ \n"), "'it\\'s a \\\\ \\n'");
 }
 
 TEST(ErrorKindTest, ClickHouseCodes) {
