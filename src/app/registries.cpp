@@ -1,6 +1,7 @@
 #include "app/registries.hpp"
 
 #include "datasource/tushare/tushare_provider.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 #include "storage/clickhouse/clickhouse_sink.hpp"
 #include "storage/csv/csv_sink.hpp"
 #include "storage/json/json_sink.hpp"
@@ -27,6 +28,10 @@ void RegisterBuiltinSinks(storage::SinkRegistry& registry) {
   storage::RegisterPostgresSink(registry);
   storage::RegisterMySqlSink(registry);
   storage::RegisterClickHouseSink(registry);
+}
+
+void RegisterBuiltinSystemDbs(metadata::SystemDbFactory& factory) {
+  metadata::sqlite::RegisterSqliteSystemDb(factory);
 }
 
 }  // namespace datasync::app

@@ -19,7 +19,7 @@
 #include "core/clock.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 using db::sqlite::SqliteConnection;
 using db::sqlite::SqliteStatement;
@@ -41,4 +41,4 @@ class SqliteDatabase {
   const core::Clock& clock_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

@@ -17,7 +17,7 @@
 #include "core/error.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 using db::sqlite::SqliteConnection;
 using db::sqlite::SqliteTransaction;
@@ -36,4 +36,4 @@ std::span<const SqliteMigration> SqliteMigrations();
 // newer than this binary knows, naming the unknown versions and what to do.
 core::Result<int> ApplySqliteMigrations(SqliteConnection& connection, const core::Clock& clock);
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

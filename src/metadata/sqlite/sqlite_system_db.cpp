@@ -6,7 +6,7 @@
 
 #include "metadata/sqlite/sqlite_migrations.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 namespace {
 
@@ -79,4 +79,4 @@ core::Result<std::unique_ptr<SqliteSystemDb>> SqliteSystemDb::Open(const std::st
       new SqliteSystemDb(std::move(*connection), clock, *version, std::move(description)));
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

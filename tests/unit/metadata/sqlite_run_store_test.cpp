@@ -660,7 +660,7 @@ using sync::TaskState;
 class RunControlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = OpenSystemDb(dir_.File("datasync.db"), clock_);
+    auto db = sqlite::OpenSqliteSystemDb(dir_.File("datasync.db"), clock_);
     ASSERT_TRUE(db) << db.error().ToString();
     db_ = std::move(*db);
   }

@@ -28,7 +28,7 @@ TEST(SqliteSlotStoreTest, OnlyOneOfManyConnectionsClaimsASlot) {
   constexpr int kDaemons = 4;
   std::vector<std::unique_ptr<SystemDb>> dbs;
   for (int i = 0; i < kDaemons; ++i) {
-    auto db = OpenSystemDb(dir.File("system.db"), clock);
+    auto db = sqlite::OpenSqliteSystemDb(dir.File("system.db"), clock);
     ASSERT_TRUE(db) << db.error().message();
     dbs.push_back(std::move(*db));
   }
@@ -53,7 +53,7 @@ TEST(SqliteSlotStoreTest, OnlyOneOfManyConnectionsClaimsASlot) {
 TEST(SqliteSlotStoreTest, OwnersUpdateOnlyTheirSlotsAndStaleOnesAreTakenOver) {
   TempDir dir;
   core::ManualClock clock(core::FromEpochMicros(kStartUs));
-  auto db = OpenSystemDb(dir.File("system.db"), clock);
+  auto db = sqlite::OpenSqliteSystemDb(dir.File("system.db"), clock);
   ASSERT_TRUE(db);
   auto& slots = (*db)->slots();
   ASSERT_TRUE(*slots.Claim(Slot("daily", 100, "a")));
@@ -95,7 +95,7 @@ TEST(SqliteSlotStoreTest, OwnersUpdateOnlyTheirSlotsAndStaleOnesAreTakenOver) {
 TEST(SqliteSlotStoreTest, RunsRecordTheirSlot) {
   TempDir dir;
   core::ManualClock clock(core::FromEpochMicros(kStartUs));
-  auto db = OpenSystemDb(dir.File("system.db"), clock);
+  auto db = sqlite::OpenSqliteSystemDb(dir.File("system.db"), clock);
   ASSERT_TRUE(db);
   sync::SyncRun run;
   run.plan = "daily";
