@@ -15,7 +15,7 @@
 
 #include "core/dates.hpp"
 #include "generation/argument_generator.hpp"
-#include "metadata/system_db.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 #include "sync/executor.hpp"
 #include "sync/planner.hpp"
 
@@ -37,8 +37,8 @@ double PeakRssMiB() {
 }
 
 ds::core::SchemaPtr Schema() {
-  return std::make_shared<ds::core::Schema>(std::vector<ds::core::Field>{
-      {"k", ds::core::LogicalType::String()}, {"v", ds::core::LogicalType::Float64()}});
+  return std::make_shared<ds::core::Schema>(
+      std::vector<ds::core::Field>{{"k", ds::core::LogicalType::String()}, {"v", ds::core::LogicalType::Float64()}});
 }
 
 class MemoryProvider : public ds::datasource::Provider {
@@ -85,7 +85,7 @@ int Measure(int64_t tasks) {
   fs::path dir = fs::temp_directory_path() / ("ds-engine-bench-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const auto& clock = ds::core::SystemClock::Instance();
-  auto db = ds::metadata::OpenSystemDb((dir / "sys.db").string(), clock);
+  auto db = ds::metadata::sqlite::OpenSqliteSystemDb((dir / "sys.db").string(), clock);
   if (!db) {
     std::fprintf(stderr, "%s\n", db.error().ToString().c_str());
     return 1;
@@ -153,7 +153,8 @@ int Measure(int64_t tasks) {
   double exec_cpu = CpuSeconds() - cpu1;
   double exec_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   if (!report || report->status != "succeeded" || counter->rows != tasks) {
-    std::fprintf(stderr, "run did not succeed: %s\n", report ? report->status.c_str() : report.error().ToString().c_str());
+    std::fprintf(stderr, "run did not succeed: %s\n",
+                 report ? report->status.c_str() : report.error().ToString().c_str());
     return 1;
   }
   std::printf(

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "metadata/system_db.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 
 namespace {
 
@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
   const auto& clock = core::SystemClock::Instance();
   int64_t now_us = core::ToEpochMicros(clock.Now());
 
-  auto db = metadata::OpenSystemDb(file.string(), clock);
+  auto db = metadata::sqlite::OpenSqliteSystemDb(file.string(), clock);
   Check(bool(db), "OpenSystemDb", db ? "" : db.error().ToString());
   auto& runs = (*db)->runs();
   std::printf("system db: %s (schema version %d)\n", (*db)->description().c_str(), (*db)->schema_version());

@@ -53,14 +53,16 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
   m.secrets = std::move(*secrets);
 
   // The system database location may be set in the config; an invalid config still opens the default
-  // so that history commands keep working.
+  // so that history commands keep working. The factory picks the backend by the value's scheme and
+  // refuses the ones this build lacks, so a server URL never becomes a file path.
   ConfigResult cfg = app->LoadConfig();
   m.settings = cfg.project;
-  std::string location = cfg.project.system_db;
-  std::string path = location.starts_with("sqlite:") ? location.substr(7) : location;
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = project.root / p;
-  auto db = metadata::OpenSystemDb("sqlite:" + p.string(), clock);
+  metadata::SystemDbFactory system_dbs;
+  RegisterBuiltinSystemDbs(system_dbs);
+  auto db = system_dbs.Open(cfg.project.system_db,
+                            {.base_dir = project.root,
+                             .clock = &clock,
+                             .setting = project.config_file.filename().string() + ": project.system_db"});
   if (!db) return Fail(db.error());
   m.db = std::move(*db);
   net::HttpClientOptions http_opts;

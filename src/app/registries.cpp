@@ -1,6 +1,7 @@
 #include "app/registries.hpp"
 
 #include "datasource/tushare/tushare_provider.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 #include "storage/csv/csv_sink.hpp"
 #include "storage/json/json_sink.hpp"
 #include "storage/jsonl/jsonl_sink.hpp"
@@ -48,6 +49,10 @@ void RegisterBuiltinSinks(storage::SinkRegistry& registry) {
 #if DATASYNC_WITH_CLICKHOUSE
   storage::RegisterClickHouseSink(registry);
 #endif
+}
+
+void RegisterBuiltinSystemDbs(metadata::SystemDbFactory& factory) {
+  metadata::sqlite::RegisterSqliteSystemDb(factory);
 }
 
 }  // namespace datasync::app

@@ -1,13 +1,16 @@
 // The one visible list of built-in plugins (CONVENTIONS "Plugins": explicit registration, no static-init
-// self-registration). Adding a provider or a sink adds one line here.
+// self-registration). Adding a provider, a sink or a system database backend adds one line here.
 #pragma once
 
 #include "datasource/provider.hpp"
+#include "metadata/system_db_factory.hpp"
 #include "storage/sink.hpp"
 
 namespace datasync::app {
 
 void RegisterBuiltinProviders(datasource::ProviderRegistry& registry);
 void RegisterBuiltinSinks(storage::SinkRegistry& registry);
+// The system database backends, by URL scheme (a new backend adds one line here and links its target).
+void RegisterBuiltinSystemDbs(metadata::SystemDbFactory& factory);
 
 }  // namespace datasync::app

@@ -1,16 +1,16 @@
 // SystemDb: datasync's own database (ARCHITECTURE §11): the applied catalog, runs and tasks, the schema
-// migrations applied to storages, and the versioned migrations of its own schema. SQLite (WAL) at
-// .datasync/datasync.db by default; other backends (MySQL, PostgreSQL) implement the same interfaces.
+// migrations applied to storages, and the versioned migrations of its own schema. Each backend implements
+// it in a folder of its own (sqlite/: a WAL file at .datasync/datasync.db by default; later MySQL,
+// PostgreSQL) and registers with SystemDbFactory (system_db_factory.hpp), which opens the one a location
+// names.
 //
-// Lifecycle: Open() connects and applies pending schema migrations (refusing a database written by a newer
-// datasync). The stores it returns live as long as the SystemDb. Thread-safe.
+// Lifecycle: the backend's open connects and applies pending schema migrations (refusing a database written
+// by a newer datasync). The stores it returns live as long as the SystemDb. Thread-safe.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <string_view>
 
-#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "metadata/catalog_store.hpp"
 #include "metadata/migration_store.hpp"
@@ -31,8 +31,5 @@ class SystemDb {
   virtual int schema_version() const = 0;
   virtual std::string description() const = 0;  // "sqlite:/path/.datasync/datasync.db" (no secrets)
 };
-
-// `location` is a file path or "sqlite:PATH". The clock stamps created/updated times.
-core::Result<std::unique_ptr<SystemDb>> OpenSystemDb(std::string_view location, const core::Clock& clock);
 
 }  // namespace datasync::metadata

@@ -2,7 +2,7 @@
 
 #include "core/strings.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 namespace {
 
@@ -162,4 +162,4 @@ core::Result<std::vector<StoredObject>> SqliteCatalogStore::History(ObjectKind k
   return ReadObjects(kind, *stmt);
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

@@ -11,7 +11,7 @@
 #include "metadata/catalog_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -27,4 +27,4 @@ class SqliteCatalogStore final : public CatalogStore {
   SqliteDatabase& db_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

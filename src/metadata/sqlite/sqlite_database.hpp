@@ -17,9 +17,13 @@
 #include <mutex>
 
 #include "core/clock.hpp"
-#include "metadata/sqlite/sqlite_connection.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
+
+using db::sqlite::SqliteConnection;
+using db::sqlite::SqliteStatement;
+using db::sqlite::SqliteTransaction;
 
 class SqliteDatabase {
  public:
@@ -37,4 +41,4 @@ class SqliteDatabase {
   const core::Clock& clock_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

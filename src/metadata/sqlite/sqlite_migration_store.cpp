@@ -1,6 +1,6 @@
 #include "metadata/sqlite/sqlite_migration_store.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 core::Status SqliteMigrationStore::Record(const std::vector<AppliedMigration>& steps) {
   if (steps.empty()) return core::Ok();
@@ -66,4 +66,4 @@ core::Result<std::vector<AppliedMigration>> SqliteMigrationStore::List(std::stri
   }
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

@@ -5,7 +5,7 @@
 #include "metadata/migration_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 class SqliteMigrationStore final : public MigrationStore {
  public:
@@ -18,4 +18,4 @@ class SqliteMigrationStore final : public MigrationStore {
   SqliteDatabase& db_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

@@ -3,7 +3,7 @@
 #include <array>
 #include <string>
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 namespace {
 
@@ -302,4 +302,4 @@ core::Result<int> ApplySqliteMigrations(SqliteConnection& connection, const core
   }
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

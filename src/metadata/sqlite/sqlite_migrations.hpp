@@ -15,9 +15,12 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
-#include "metadata/sqlite/sqlite_connection.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
+
+using db::sqlite::SqliteConnection;
+using db::sqlite::SqliteTransaction;
 
 struct SqliteMigration {
   int version = 0;
@@ -33,4 +36,4 @@ std::span<const SqliteMigration> SqliteMigrations();
 // newer than this binary knows, naming the unknown versions and what to do.
 core::Result<int> ApplySqliteMigrations(SqliteConnection& connection, const core::Clock& clock);
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

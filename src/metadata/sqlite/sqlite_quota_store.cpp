@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 namespace {
 sync::StoredQuota ReadQuota(const SqliteStatement& stmt) {
@@ -95,4 +95,4 @@ core::Result<sync::QuotaAdmission> SqliteQuotaStore::AdmitCall(const std::string
   return out;
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

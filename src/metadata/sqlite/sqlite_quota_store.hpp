@@ -6,7 +6,7 @@
 #include "metadata/sqlite/sqlite_database.hpp"
 #include "sync/quota_store.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 class SqliteQuotaStore final : public sync::QuotaStore {
  public:
@@ -23,4 +23,4 @@ class SqliteQuotaStore final : public sync::QuotaStore {
   SqliteDatabase& db_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

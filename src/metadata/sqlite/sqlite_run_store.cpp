@@ -7,7 +7,7 @@
 
 #include "metadata/params_json.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 namespace {
 
@@ -390,8 +390,8 @@ core::Status SqliteRunStore::SetControl(int64_t run_id, sync::RunControl control
 core::Result<sync::RunControl> SqliteRunStore::Heartbeat(int64_t run_id, const std::string& owner, int64_t now_us) {
   auto lock = db_.Lock();
   auto& conn = db_.connection();
-  auto stmt = conn.Prepare("UPDATE runs SET owner = ?1, heartbeat_at_us = ?2 WHERE id = ?3 RETURNING control",
-                           "run heartbeat");
+  auto stmt =
+      conn.Prepare("UPDATE runs SET owner = ?1, heartbeat_at_us = ?2 WHERE id = ?3 RETURNING control", "run heartbeat");
   if (!stmt) return core::Fail(stmt.error());
   stmt->Bind(1, owner).Bind(2, now_us).Bind(3, run_id);
   auto row = stmt->Step();
@@ -477,4 +477,4 @@ core::Result<std::optional<int64_t>> SqliteRunStore::NextWakeup(int64_t run_id) 
   return std::optional<int64_t>(stmt->Int64(0));
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

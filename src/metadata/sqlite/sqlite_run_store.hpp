@@ -17,7 +17,7 @@
 #include "metadata/sqlite/sqlite_database.hpp"
 #include "sync/run_store.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 class SqliteRunStore final : public sync::RunStore {
  public:
@@ -45,4 +45,4 @@ class SqliteRunStore final : public sync::RunStore {
   SqliteDatabase& db_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 namespace {
 
@@ -173,4 +173,4 @@ core::Result<int64_t> SqliteSlotStore::TakeOver(const std::string& owner, int64_
   return conn.Changes();
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

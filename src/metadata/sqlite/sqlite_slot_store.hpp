@@ -7,7 +7,7 @@
 #include "metadata/sqlite/sqlite_database.hpp"
 #include "sync/slot_store.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 class SqliteSlotStore final : public sync::SlotStore {
  public:
@@ -27,4 +27,4 @@ class SqliteSlotStore final : public sync::SlotStore {
   SqliteDatabase& db_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

@@ -6,7 +6,7 @@
 
 #include "metadata/sqlite/sqlite_migrations.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 namespace {
 
@@ -52,12 +52,31 @@ core::Result<std::unique_ptr<SqliteSystemDb>> SqliteSystemDb::Open(const std::st
     }
   }
 
-  auto connection = SqliteConnection::Open(file_name, description, kBusyTimeout);
+  auto connection = SqliteConnection::Open(
+      file_name, {.description = description, .busy_timeout = kBusyTimeout, .role = db::sqlite::Role::kSystemDb});
   if (!connection) return core::Fail(connection.error());
+  // The first statement reads the file header, so a file that is not a database fails here (SQLITE_NOTADB).
+  // WAL lets readers (the CLI, the dashboard) run while a daemon writes, and makes commits cheap. Switching a
+  // new file to WAL is refused at once when another process opens the same new file (a `datasync runs` while
+  // a `datasync run` creates the project's database), hence the retry.
+  if (auto s = (*connection)->ExecRetryingBusy("PRAGMA journal_mode=WAL", "set journal_mode=WAL", kBusyTimeout); !s) {
+    return core::Fail(s.error());
+  }
+  // synchronous=NORMAL in WAL mode is durable across process crashes and loses at most the last commits on
+  // power loss; a task redone after a power cut is harmless (ARCHITECTURE §3: ack after durable write).
+  // journal_size_limit: one large transaction (AddTasks of a whole plan) grows the WAL to its size; without a
+  // limit the file keeps that size on disk for as long as any connection stays open.
+  if (auto s = (*connection)
+                   ->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                          "PRAGMA journal_size_limit=67108864;",
+                          "configure connection");
+      !s) {
+    return core::Fail(s.error());
+  }
   auto version = ApplySqliteMigrations(**connection, clock);
   if (!version) return core::Fail(version.error());
   return std::unique_ptr<SqliteSystemDb>(
       new SqliteSystemDb(std::move(*connection), clock, *version, std::move(description)));
 }
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

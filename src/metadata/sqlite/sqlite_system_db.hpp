@@ -23,7 +23,7 @@
 #include "metadata/sqlite/sqlite_slot_store.hpp"
 #include "metadata/system_db.hpp"
 
-namespace datasync::metadata {
+namespace datasync::metadata::sqlite {
 
 class SqliteSystemDb final : public SystemDb {
  public:
@@ -52,4 +52,4 @@ class SqliteSystemDb final : public SystemDb {
   std::string description_;
 };
 
-}  // namespace datasync::metadata
+}  // namespace datasync::metadata::sqlite

@@ -7,7 +7,7 @@
 
 #include "core/crash_point.hpp"
 #include "core/strings.hpp"
-#include "storage/mysql/mysql_connection.hpp"
+#include "db/mysql/mysql_connection.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/sql_template.hpp"
 #include "storage/sql/text_rows.hpp"
@@ -18,8 +18,8 @@ using core::ErrorKind;
 using core::Fail;
 using core::Status;
 using core::TypeId;
-using mysql::MySqlConnection;
-using mysql::QuoteMySqlText;
+using db::mysql::MySqlConnection;
+using db::mysql::QuoteMySqlText;
 
 namespace {
 
@@ -136,7 +136,7 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
 MySqlSink::MySqlSink()
     : DatabaseSink(Dialect{.name = "mysql", .max_identifier_bytes = 256, .case_insensitive_columns = true}),
       conn_(std::make_unique<MySqlConnection>()),
-      connect_(std::make_unique<mysql::MySqlConnectOptions>()) {}
+      connect_(std::make_unique<db::mysql::MySqlConnectOptions>()) {}
 
 MySqlSink::~MySqlSink() = default;
 
@@ -168,8 +168,8 @@ core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const c
 Status MySqlSink::Configure(const core::Options& options) {
   auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, "option url");
   if (!url) return Fail(url.error());
-  mysql::MySqlConnectOptions& c = *connect_;
-  c = mysql::MySqlConnectOptions();
+  db::mysql::MySqlConnectOptions& c = *connect_;
+  c = db::mysql::MySqlConnectOptions();
   c.host = url->host;
   c.port = url->port ? url->port : 3306;
   c.user = url->user;

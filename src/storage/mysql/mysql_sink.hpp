@@ -23,12 +23,12 @@
 
 #include "storage/sql/database_sink.hpp"
 
-namespace datasync::storage {
-
-namespace mysql {
+namespace datasync::db::mysql {
 class MySqlConnection;
 struct MySqlConnectOptions;
-}  // namespace mysql
+}  // namespace datasync::db::mysql
+
+namespace datasync::storage {
 
 std::span<const core::OptionSpec> MySqlSinkOptions();
 // The rules of those options beyond their types (the URL, its database name and secrets, key_varchar_length,
@@ -72,8 +72,8 @@ class MySqlSink final : public sql::DatabaseSink {
  private:
   core::Result<int64_t> InsertRows(std::string_view text_rows);
 
-  std::unique_ptr<mysql::MySqlConnection> conn_;
-  std::unique_ptr<mysql::MySqlConnectOptions> connect_;
+  std::unique_ptr<db::mysql::MySqlConnection> conn_;
+  std::unique_ptr<db::mysql::MySqlConnectOptions> connect_;
   int64_t key_varchar_length_ = 255;
   bool use_load_data_ = true;
   int64_t insert_batch_bytes_ = 4 << 20;

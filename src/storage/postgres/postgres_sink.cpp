@@ -6,7 +6,7 @@
 
 #include "core/crash_point.hpp"
 #include "core/strings.hpp"
-#include "storage/postgres/pg_connection.hpp"
+#include "db/postgres/pg_connection.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/sql_template.hpp"
 #include "storage/sql/text_rows.hpp"
@@ -17,8 +17,8 @@ using core::ErrorKind;
 using core::Fail;
 using core::Status;
 using core::TypeId;
-using postgres::PgConnection;
-using postgres::PgRow;
+using db::postgres::PgConnection;
+using db::postgres::PgRow;
 
 namespace {
 

@@ -22,11 +22,11 @@
 
 #include "storage/sql/database_sink.hpp"
 
-namespace datasync::storage {
-
-namespace postgres {
+namespace datasync::db::postgres {
 class PgConnection;
-}
+}  // namespace datasync::db::postgres
+
+namespace datasync::storage {
 
 std::span<const core::OptionSpec> PostgresSinkOptions();
 // The rules of those options beyond their types (the URL and its secrets, the schema name, the templates):
@@ -68,7 +68,7 @@ class PostgresSink final : public sql::DatabaseSink {
   void Disconnect() override;
 
  private:
-  std::unique_ptr<postgres::PgConnection> conn_;
+  std::unique_ptr<db::postgres::PgConnection> conn_;
   std::vector<std::pair<std::string, std::string>> conninfo_;
   std::string display_;
   std::string schema_;

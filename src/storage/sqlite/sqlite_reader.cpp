@@ -6,7 +6,7 @@
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
-#include "storage/sqlite/sqlite_db.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
 
 namespace datasync::storage {
@@ -14,9 +14,9 @@ namespace datasync::storage {
 using core::ErrorKind;
 using core::Fail;
 using core::TypeId;
-using sqlite::QuoteIdent;
-using sqlite::SqliteError;
-using sqlite::SqliteStatement;
+using db::sqlite::QuoteIdent;
+using db::sqlite::SqliteConnection;
+using db::sqlite::SqliteStatement;
 
 namespace {
 
@@ -25,11 +25,8 @@ struct ColumnType {
   core::LogicalType type = core::LogicalType::String();
 };
 
-core::Result<SqliteStatement> Prepare(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return Fail(SqliteError(db, rc, "cannot prepare a read"));
-  return SqliteStatement(stmt);
+core::Result<SqliteStatement> Prepare(SqliteConnection& db, const std::string& sql) {
+  return db.PrepareOnce(sql, "cannot prepare a read");
 }
 
 void BindText(sqlite3_stmt* s, int i, const std::string& v) {
@@ -108,37 +105,32 @@ core::Result<std::unique_ptr<DatasetReader>> SqliteDatasetReader::Open(const Rea
   return std::unique_ptr<DatasetReader>(std::move(r));
 }
 
-SqliteDatasetReader::~SqliteDatasetReader() {
-  if (db_) sqlite3_close_v2(db_);
-}
+SqliteDatasetReader::~SqliteDatasetReader() = default;
 
 core::Result<bool> SqliteDatasetReader::Connect(const std::string& table) {
   if (!db_) {
     std::error_code ec;
     if (!std::filesystem::exists(path_, ec)) return false;
-    int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) {
-      core::Error e = SqliteError(db_, rc, "storage '" + storage_ + "': cannot open '" + path_.string() + "'");
-      sqlite3_close_v2(db_);
-      db_ = nullptr;
-      return Fail(std::move(e));
-    }
-    sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, busy_timeout_ms_);
+    auto opened = SqliteConnection::Open(path_.string(), {.description = "storage '" + storage_ + "'",
+                                                          .busy_timeout = std::chrono::milliseconds(busy_timeout_ms_),
+                                                          .role = db::sqlite::Role::kDataStore,
+                                                          .read_only = true});
+    if (!opened) return Fail(opened.error());
+    db_ = std::move(*opened);
   }
-  auto stmt = Prepare(db_, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+  auto stmt = Prepare(*db_, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
   if (!stmt) return Fail(stmt.error());
   BindText(stmt->get(), 1, table);
   int rc = sqlite3_step(stmt->get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return Fail(SqliteError(db_, rc, "storage '" + storage_ + "': cannot read the schema"));
+  return Fail(db_->MakeError(rc, "cannot read the schema"));
 }
 
 namespace {
 
 // The column's logical type: _datasync_columns when the sink recorded it, else the declared SQL type.
-core::Result<ColumnType> TypeOf(sqlite3* db, const std::string& table, const std::string& column) {
+core::Result<ColumnType> TypeOf(SqliteConnection& db, const std::string& table, const std::string& column) {
   ColumnType out;
   auto info = Prepare(db, "SELECT name, type FROM pragma_table_info(?1)");
   if (!info) return Fail(info.error());
@@ -178,11 +170,10 @@ core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const
   std::map<std::string, ColumnType> types;
   auto type_of = [&](const std::string& column) -> core::Result<ColumnType> {
     if (auto it = types.find(column); it != types.end()) return it->second;
-    auto t = TypeOf(db_, table, column);
+    auto t = TypeOf(*db_, table, column);
     if (!t) return Fail(t.error());
     if (!t->exists) {
-      return Fail(ErrorKind::kConfig,
-                  where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
+      return Fail(ErrorKind::kConfig, where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
     }
     types[column] = *t;
     return *t;
@@ -200,7 +191,7 @@ core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const
   if (q.min) sql += " AND " + col + " >= ?" + std::to_string(++n);
   if (q.max) sql += " AND " + col + " <= ?" + std::to_string(++n);
   sql += " ORDER BY " + col;
-  auto stmt = Prepare(db_, sql);
+  auto stmt = Prepare(*db_, sql);
   if (!stmt) return Fail(stmt.error());
   n = 0;
   for (const auto& [c, v] : q.equals) BindAs(stmt->get(), ++n, types[c].type, v);
@@ -210,7 +201,10 @@ core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const
   for (;;) {
     int rc = sqlite3_step(stmt->get());
     if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return Fail(SqliteError(db_, rc, where + ": cannot read " + QuoteIdent(table)));
+    if (rc != SQLITE_ROW) {
+      return Fail(db::sqlite::MakeError(db_->handle(), rc, where + ": cannot read " + QuoteIdent(table),
+                                        db::sqlite::Role::kDataStore));
+    }
     out.push_back(ReadAs(stmt->get(), 0, target->type));
   }
   return out;
@@ -222,16 +216,16 @@ core::Result<std::optional<core::Value>> SqliteDatasetReader::MaxValue(const std
   auto connected = Connect(table);
   if (!connected) return Fail(connected.error());
   if (!*connected) return std::optional<core::Value>();
-  auto type = TypeOf(db_, table, column);
+  auto type = TypeOf(*db_, table, column);
   if (!type) return Fail(type.error());
   if (!type->exists) {
-    return Fail(ErrorKind::kConfig, "storage '" + storage_ + "': table " + QuoteIdent(table) + " has no column " +
-                                        QuoteIdent(column));
+    return Fail(ErrorKind::kConfig,
+                "storage '" + storage_ + "': table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
   }
-  auto stmt = Prepare(db_, "SELECT max(" + QuoteIdent(column) + ") FROM " + QuoteIdent(table));
+  auto stmt = Prepare(*db_, "SELECT max(" + QuoteIdent(column) + ") FROM " + QuoteIdent(table));
   if (!stmt) return Fail(stmt.error());
   int rc = sqlite3_step(stmt->get());
-  if (rc != SQLITE_ROW) return Fail(SqliteError(db_, rc, "storage '" + storage_ + "': cannot read " + QuoteIdent(table)));
+  if (rc != SQLITE_ROW) return Fail(db_->MakeError(rc, "cannot read " + QuoteIdent(table)));
   core::Value v = ReadAs(stmt->get(), 0, type->type);
   if (v.is_null()) return std::optional<core::Value>();
   return std::optional<core::Value>(std::move(v));

@@ -13,7 +13,9 @@
 
 #include "storage/dataset_reader.hpp"
 
-struct sqlite3;
+namespace datasync::db::sqlite {
+class SqliteConnection;
+}  // namespace datasync::db::sqlite
 
 namespace datasync::storage {
 
@@ -35,7 +37,7 @@ class SqliteDatasetReader final : public DatasetReader {
   std::filesystem::path path_;
   std::string prefix_;
   int busy_timeout_ms_ = 10000;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<db::sqlite::SqliteConnection> db_;  // opened read-only on first use
 };
 
 }  // namespace datasync::storage

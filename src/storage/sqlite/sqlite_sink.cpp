@@ -9,7 +9,7 @@
 #include "core/crash_point.hpp"
 #include "core/dates.hpp"
 #include "core/strings.hpp"
-#include "storage/sqlite/sqlite_db.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
 #include "storage/sqlite/sqlite_reader.hpp"
 
 namespace datasync::storage {
@@ -18,8 +18,9 @@ using core::ErrorKind;
 using core::Fail;
 using core::Status;
 using core::TypeId;
-using sqlite::QuoteIdent;
-using sqlite::SqliteError;
+using db::sqlite::QuoteIdent;
+using SqliteConnection = db::sqlite::SqliteConnection;
+using SqliteStatement = db::sqlite::SqliteStatement;
 
 namespace {
 
@@ -59,6 +60,21 @@ std::string JoinQuoted(const std::vector<std::string>& names) {
   return out;
 }
 
+// What a failed statement says: the start of its SQL, so a message stays readable for a long CREATE TABLE.
+std::string SqlFailed(std::string_view sql) {
+  std::string shown = sql.size() > 200 ? std::string(sql.substr(0, 200)) + "..." : std::string(sql);
+  return "SQL failed (" + shown + ")";
+}
+
+Status ExecSql(SqliteConnection& db, std::string_view sql) {
+  return db.Exec(sql, SqlFailed(sql));
+}
+
+// A statement the sink keeps and steps through the C API.
+core::Result<SqliteStatement> PrepareSql(SqliteConnection& db, std::string_view sql) {
+  return db.PrepareOwned(sql, "cannot prepare (" + std::string(sql.substr(0, 200)) + ")");
+}
+
 struct ColumnInfo {
   std::string name;
   std::string declared_type;
@@ -93,7 +109,7 @@ std::span<const core::OptionSpec> SqliteSinkOptions() {
   return table;
 }
 
-SqliteSink::SqliteSink() : db_(std::make_unique<sqlite::SqliteDb>()) {}
+SqliteSink::SqliteSink() = default;
 
 SqliteSink::~SqliteSink() {
   // Statements must be finalized before the connection closes; closing rolls back what was not committed.
@@ -184,15 +200,26 @@ Status SqliteSink::BindImpl(const BindContext& ctx) {
   mode_ = ctx.mode;
   primary_key_ = ctx.primary_key;
 
-  if (auto st = db_->Open(db_path_, static_cast<int>(busy_timeout_ms)); !st) return st;
+  insert_.reset();
+  delete_unit_.reset();
+  db_.reset();
+  std::error_code ec;
+  if (db_path_.has_parent_path()) std::filesystem::create_directories(db_path_.parent_path(), ec);
+  if (ec) {
+    return Fail(ErrorKind::kConfig,
+                "cannot create the folder of database file '" + db_path_.string() + "': " + ec.message());
+  }
+  auto opened = SqliteConnection::Open(db_path_.string(), {.busy_timeout = std::chrono::milliseconds(busy_timeout_ms),
+                                                           .role = db::sqlite::Role::kDataStore});
+  if (!opened) return Fail(opened.error());
+  db_ = std::move(*opened);
   // Switching a new file to WAL needs an exclusive lock that SQLite refuses at once, without the busy
   // handler, while another connection opens the same new file (two plans of one run writing one database).
-  if (auto st =
-          db_->ExecRetryingBusy("PRAGMA journal_mode=" + journal_mode, std::chrono::milliseconds(busy_timeout_ms));
-      !st) {
+  std::string journal = "PRAGMA journal_mode=" + journal_mode;
+  if (auto st = db_->ExecRetryingBusy(journal, SqlFailed(journal), std::chrono::milliseconds(busy_timeout_ms)); !st) {
     return st;
   }
-  if (auto st = db_->Exec("PRAGMA synchronous=" + synchronous); !st) return st;
+  if (auto st = ExecSql(*db_, "PRAGMA synchronous=" + synchronous); !st) return st;
   return core::Ok();
 }
 
@@ -206,13 +233,13 @@ Status SqliteSink::EnsureMetaTables() {
                     QuoteIdent(kRunsTable) +
                     " (table_name TEXT NOT NULL, run_id INTEGER NOT NULL, published_at TEXT NOT NULL, "
                     "PRIMARY KEY (table_name, run_id));";
-  return db_->Exec(sql);
+  return ExecSql(*db_, sql);
 }
 
 namespace {
 
-core::Result<std::vector<ColumnInfo>> TableInfo(sqlite::SqliteDb& db, const std::string& table) {
-  auto stmt = db.Prepare("SELECT name, type, pk FROM pragma_table_info(?1)");
+core::Result<std::vector<ColumnInfo>> TableInfo(SqliteConnection& db, const std::string& table) {
+  auto stmt = PrepareSql(db, "SELECT name, type, pk FROM pragma_table_info(?1)");
   if (!stmt) return Fail(stmt.error());
   sqlite3_bind_text(stmt->get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
   std::vector<ColumnInfo> out;
@@ -225,13 +252,13 @@ core::Result<std::vector<ColumnInfo>> TableInfo(sqlite::SqliteDb& db, const std:
     c.pk_position = sqlite3_column_int(stmt->get(), 2);
     out.push_back(std::move(c));
   }
-  if (rc != SQLITE_DONE) return Fail(SqliteError(db.handle(), rc, "cannot read the columns of " + QuoteIdent(table)));
+  if (rc != SQLITE_DONE) return Fail(db.MakeError(rc, "cannot read the columns of " + QuoteIdent(table)));
   return out;
 }
 
 // The column list, in primary-key order, of the UNIQUE indexes on table (ON CONFLICT can target them too).
-core::Result<std::vector<std::vector<std::string>>> UniqueIndexes(sqlite::SqliteDb& db, const std::string& table) {
-  auto list = db.Prepare("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1 AND partial = 0");
+core::Result<std::vector<std::vector<std::string>>> UniqueIndexes(SqliteConnection& db, const std::string& table) {
+  auto list = PrepareSql(db, "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1 AND partial = 0");
   if (!list) return Fail(list.error());
   sqlite3_bind_text(list->get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
   std::vector<std::string> names;
@@ -239,10 +266,10 @@ core::Result<std::vector<std::vector<std::string>>> UniqueIndexes(sqlite::Sqlite
   while ((rc = sqlite3_step(list->get())) == SQLITE_ROW) {
     names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(list->get(), 0)));
   }
-  if (rc != SQLITE_DONE) return Fail(SqliteError(db.handle(), rc, "cannot list indexes of " + QuoteIdent(table)));
+  if (rc != SQLITE_DONE) return Fail(db.MakeError(rc, "cannot list indexes of " + QuoteIdent(table)));
   std::vector<std::vector<std::string>> out;
   for (const auto& index : names) {
-    auto info = db.Prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
+    auto info = PrepareSql(db, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
     if (!info) return Fail(info.error());
     sqlite3_bind_text(info->get(), 1, index.data(), static_cast<int>(index.size()), SQLITE_STATIC);
     std::vector<std::string> cols;
@@ -250,7 +277,7 @@ core::Result<std::vector<std::vector<std::string>>> UniqueIndexes(sqlite::Sqlite
       auto name = sqlite3_column_text(info->get(), 0);
       cols.emplace_back(name ? reinterpret_cast<const char*>(name) : "");
     }
-    if (rc != SQLITE_DONE) return Fail(SqliteError(db.handle(), rc, "cannot read index " + QuoteIdent(index)));
+    if (rc != SQLITE_DONE) return Fail(db.MakeError(rc, "cannot read index " + QuoteIdent(index)));
     out.push_back(std::move(cols));
   }
   return out;
@@ -280,7 +307,7 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
     if (want_unit_column) sql += ", " + QuoteIdent(kUnitColumn) + " TEXT";
     if (!primary_key_.empty()) sql += ", PRIMARY KEY (" + JoinQuoted(primary_key_) + ")";
     sql += ")";
-    if (auto st = db_->Exec(sql); !st) return st;
+    if (auto st = ExecSql(*db_, sql); !st) return st;
     has_unit_column = want_unit_column;
     if (record_types) notes_.push_back("created table " + QuoteIdent(table));
   } else {
@@ -306,7 +333,7 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
       if (it == existing.end()) {
         std::string sql =
             "ALTER TABLE " + QuoteIdent(table) + " ADD COLUMN " + QuoteIdent(f.name) + " " + SqlType(f.type);
-        if (auto st = db_->Exec(sql); !st) return st;
+        if (auto st = ExecSql(*db_, sql); !st) return st;
         if (record_types) notes_.push_back("added column " + QuoteIdent(f.name) + " " + SqlType(f.type));
       } else if (record_types && FoldName(it->second->declared_type) != FoldName(SqlType(f.type))) {
         notes_.push_back("column " + QuoteIdent(f.name) + " is declared " + it->second->declared_type +
@@ -325,7 +352,8 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
       }
     }
     if (want_unit_column && !has_unit_column) {
-      if (auto st = db_->Exec("ALTER TABLE " + QuoteIdent(table) + " ADD COLUMN " + QuoteIdent(kUnitColumn) + " TEXT");
+      if (auto st =
+              ExecSql(*db_, "ALTER TABLE " + QuoteIdent(table) + " ADD COLUMN " + QuoteIdent(kUnitColumn) + " TEXT");
           !st) {
         return st;
       }
@@ -341,7 +369,7 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
       if (!covered) {
         std::string sql = "CREATE UNIQUE INDEX " + QuoteIdent(table + "__pk") + " ON " + QuoteIdent(table) + " (" +
                           JoinQuoted(primary_key_) + ")";
-        if (auto st = db_->Exec(sql); !st) {
+        if (auto st = ExecSql(*db_, sql); !st) {
           return Fail(ErrorKind::kConfig,
                       "table " + QuoteIdent(table) + " has no primary key and rows that repeat the key (" +
                           core::Join(primary_key_, ", ") + "), so it cannot be upserted: " + st.error().message());
@@ -353,17 +381,17 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
   if (has_unit_column) {
     std::string sql = "CREATE INDEX IF NOT EXISTS " + QuoteIdent(table + "__ds_unit") + " ON " + QuoteIdent(table) +
                       " (" + QuoteIdent(kUnitColumn) + ")";
-    if (auto st = db_->Exec(sql); !st) return st;
+    if (auto st = ExecSql(*db_, sql); !st) return st;
   }
   if (!record_types) return core::Ok();
 
-  auto previous = db_->Prepare("SELECT logical_type FROM " + QuoteIdent(kColumnsTable) +
-                               " WHERE table_name = ?1 AND column_name = ?2");
+  auto previous = PrepareSql(
+      *db_, "SELECT logical_type FROM " + QuoteIdent(kColumnsTable) + " WHERE table_name = ?1 AND column_name = ?2");
   if (!previous) return Fail(previous.error());
   auto record =
-      db_->Prepare("INSERT INTO " + QuoteIdent(kColumnsTable) +
-                   " (table_name, column_name, logical_type) VALUES (?1, ?2, ?3) "
-                   "ON CONFLICT (table_name, column_name) DO UPDATE SET logical_type = excluded.logical_type");
+      PrepareSql(*db_, "INSERT INTO " + QuoteIdent(kColumnsTable) +
+                           " (table_name, column_name, logical_type) VALUES (?1, ?2, ?3) "
+                           "ON CONFLICT (table_name, column_name) DO UPDATE SET logical_type = excluded.logical_type");
   if (!record) return Fail(record.error());
   for (const auto& f : schema.fields()) {
     std::string type = f.type.ToString();
@@ -378,7 +406,7 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
                          "; rows written before keep their " + old + " values");
       }
     } else if (rc != SQLITE_DONE) {
-      return Fail(SqliteError(db_->handle(), rc, "cannot read " + QuoteIdent(kColumnsTable)));
+      return Fail(db_->MakeError(rc, "cannot read " + QuoteIdent(kColumnsTable)));
     }
     previous->Reset();
     sqlite3_stmt* r = record->get();
@@ -386,7 +414,7 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
     sqlite3_bind_text(r, 2, f.name.data(), static_cast<int>(f.name.size()), SQLITE_STATIC);
     sqlite3_bind_text(r, 3, type.data(), static_cast<int>(type.size()), SQLITE_STATIC);
     rc = sqlite3_step(r);
-    if (rc != SQLITE_DONE) return Fail(SqliteError(db_->handle(), rc, "cannot record column types"));
+    if (rc != SQLITE_DONE) return Fail(db_->MakeError(rc, "cannot record column types"));
     record->Reset();
   }
   return core::Ok();
@@ -394,11 +422,11 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
 
 Status SqliteSink::MigrateImpl() {
   notes_.clear();
-  if (auto st = db_->Exec("BEGIN IMMEDIATE"); !st) return st;
+  if (auto st = ExecSql(*db_, "BEGIN IMMEDIATE"); !st) return st;
   Status st = EnsureMetaTables();
   // Mode upsert uses _ds_unit when an earlier append run added it, but does not need it.
   if (st) st = MigrateTable(table_, mode_ != WriteMode::kUpsert, /*record_types=*/true);
-  if (st) st = db_->Exec("COMMIT");
+  if (st) st = ExecSql(*db_, "COMMIT");
   if (!st) {
     (void)RollbackIfOpen();
     notes_.clear();
@@ -412,13 +440,14 @@ Status SqliteSink::OpenImpl(const RunContext& run) {
   write_table_ = table_;
   publish_pending_ = false;
   if (mode_ == WriteMode::kReplace) {
-    auto published = db_->Prepare("SELECT 1 FROM " + QuoteIdent(kRunsTable) + " WHERE table_name = ?1 AND run_id = ?2");
+    auto published =
+        PrepareSql(*db_, "SELECT 1 FROM " + QuoteIdent(kRunsTable) + " WHERE table_name = ?1 AND run_id = ?2");
     if (!published) return Fail(published.error());
     sqlite3_bind_text(published->get(), 1, table_.data(), static_cast<int>(table_.size()), SQLITE_STATIC);
     sqlite3_bind_int64(published->get(), 2, run_id_);
     int rc = sqlite3_step(published->get());
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      return Fail(SqliteError(db_->handle(), rc, "cannot read " + QuoteIdent(kRunsTable)));
+      return Fail(db_->MakeError(rc, "cannot read " + QuoteIdent(kRunsTable)));
     }
     published->Reset();  // ends its read before the write transaction below
     if (rc == SQLITE_DONE) {
@@ -426,9 +455,9 @@ Status SqliteSink::OpenImpl(const RunContext& run) {
       // same run created it with an older schema.
       write_table_ = table_ + "__staging_" + std::to_string(run_id_);
       publish_pending_ = true;
-      if (auto st = db_->Exec("BEGIN IMMEDIATE"); !st) return st;
+      if (auto st = ExecSql(*db_, "BEGIN IMMEDIATE"); !st) return st;
       Status st = MigrateTable(write_table_, /*want_unit_column=*/true, /*record_types=*/false);
-      if (st) st = db_->Exec("COMMIT");
+      if (st) st = ExecSql(*db_, "COMMIT");
       if (!st) {
         (void)RollbackIfOpen();
         return st;
@@ -462,15 +491,16 @@ Status SqliteSink::PrepareWriteStatements() {
     sql +=
         " ON CONFLICT (" + JoinQuoted(primary_key_) + ") DO " + (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
   }
-  auto insert = db_->Prepare(sql);
+  auto insert = PrepareSql(*db_, sql);
   if (!insert) return Fail(insert.error());
-  insert_ = std::make_unique<sqlite::SqliteStatement>(std::move(*insert));
+  insert_ = std::make_unique<SqliteStatement>(std::move(*insert));
   delete_unit_.reset();
   // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append).
   if (unit_column_ && mode_ != WriteMode::kUpsert) {
-    auto del = db_->Prepare("DELETE FROM " + QuoteIdent(write_table_) + " WHERE " + QuoteIdent(kUnitColumn) + " = ?1");
+    auto del =
+        PrepareSql(*db_, "DELETE FROM " + QuoteIdent(write_table_) + " WHERE " + QuoteIdent(kUnitColumn) + " = ?1");
     if (!del) return Fail(del.error());
-    delete_unit_ = std::make_unique<sqlite::SqliteStatement>(std::move(*del));
+    delete_unit_ = std::make_unique<SqliteStatement>(std::move(*del));
   }
   scratch_.assign(schema.size(), std::string());
   return core::Ok();
@@ -478,7 +508,7 @@ Status SqliteSink::PrepareWriteStatements() {
 
 Status SqliteSink::Begin() {
   if (in_transaction_) return core::Ok();
-  if (auto st = db_->Exec("BEGIN IMMEDIATE"); !st) return st;
+  if (auto st = ExecSql(*db_, "BEGIN IMMEDIATE"); !st) return st;
   in_transaction_ = true;
   units_in_transaction_.clear();
   return core::Ok();
@@ -517,7 +547,7 @@ core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std:
     sqlite3_bind_text(del, 1, unit.data(), static_cast<int>(unit.size()), SQLITE_STATIC);
     int rc = sqlite3_step(del);
     if (rc != SQLITE_DONE) {
-      return fail(SqliteError(db_->handle(), rc, "cannot remove earlier rows of unit '" + unit + "'"));
+      return fail(db_->MakeError(rc, "cannot remove earlier rows of unit '" + unit + "'"));
     }
     delete_unit_->Reset();
   }
@@ -573,7 +603,7 @@ core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std:
     if (unit_column_) sqlite3_bind_text(stmt, unit_param, unit.data(), static_cast<int>(unit.size()), SQLITE_STATIC);
     int rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
-      core::Error e = SqliteError(db_->handle(), rc, "cannot write into table " + QuoteIdent(write_table_));
+      core::Error e = db_->MakeError(rc, "cannot write into table " + QuoteIdent(write_table_));
       if ((rc & 0xff) == SQLITE_CONSTRAINT) {
         e = core::Error(ErrorKind::kInvalidInput, "table " + QuoteIdent(write_table_) + ": row with " +
                                                       SampleKey(batch, r) + " violates a constraint (" +
@@ -590,7 +620,7 @@ core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std:
 Status SqliteSink::CommitImpl() {
   if (!in_transaction_) return core::Ok();
   // A failed Commit discards the transaction, like a failed Write: the units are written again.
-  if (auto st = db_->Exec("COMMIT"); !st) {
+  if (auto st = ExecSql(*db_, "COMMIT"); !st) {
     (void)RollbackIfOpen();
     return st;
   }
@@ -605,8 +635,8 @@ Status SqliteSink::RollbackIfOpen() {
   if (insert_) insert_->Reset();
   if (delete_unit_) delete_unit_->Reset();
   // SQLite rolls back by itself after some errors (disk full, I/O); then there is nothing left to undo.
-  if (!db_->is_open() || !db_->InTransaction()) return core::Ok();
-  return db_->Exec("ROLLBACK");
+  if (!db_ || !db_->InTransaction()) return core::Ok();
+  return ExecSql(*db_, "ROLLBACK");
 }
 
 Status SqliteSink::AbortImpl() {
@@ -625,7 +655,7 @@ Status SqliteSink::Publish() {
   delete_unit_.reset();
   // Legacy rename: views and triggers that name the table keep naming it, instead of SQLite rejecting the
   // rename because a view refers to the table being dropped (https://sqlite.org/lang_altertable.html).
-  if (auto st = db_->Exec("PRAGMA legacy_alter_table=ON"); !st) return st;
+  if (auto st = ExecSql(*db_, "PRAGMA legacy_alter_table=ON"); !st) return st;
   std::string swap =
       "BEGIN IMMEDIATE;"
       "DROP TABLE IF EXISTS " +
@@ -641,16 +671,16 @@ Status SqliteSink::Publish() {
       QuoteIdent(table_ + "__ds_unit") + " ON " + QuoteIdent(table_) + " (" + QuoteIdent(kUnitColumn) +
       ");"
       "INSERT INTO " +
-      QuoteIdent(kRunsTable) + " (table_name, run_id, published_at) VALUES (" + sqlite::QuoteText(table_) + ", " +
+      QuoteIdent(kRunsTable) + " (table_name, run_id, published_at) VALUES (" + db::sqlite::QuoteText(table_) + ", " +
       std::to_string(run_id_) + ", datetime('now'));";
-  Status st = db_->Exec(swap);
+  Status st = ExecSql(*db_, swap);
   if (st) {
     // A crash here leaves the transaction uncommitted: SQLite rolls it back from the journal on next open.
     core::CrashPoint("replace", bind_context().storage_name);
-    st = db_->Exec("COMMIT");
+    st = ExecSql(*db_, "COMMIT");
   }
   if (!st) (void)RollbackIfOpen();
-  (void)db_->Exec("PRAGMA legacy_alter_table=OFF");
+  (void)ExecSql(*db_, "PRAGMA legacy_alter_table=OFF");
   if (!st) return st;
   publish_pending_ = false;
   write_table_ = table_;
@@ -661,13 +691,13 @@ Status SqliteSink::CloseImpl() {
   insert_.reset();
   delete_unit_.reset();
   Status st = RollbackIfOpen();
-  db_->Close();
+  db_.reset();
   return st;
 }
 
 Status SqliteSink::HealthCheckImpl() {
-  if (!db_->is_open()) return Fail(ErrorKind::kInternal, "the database is not open");
-  return db_->Exec("SELECT count(*) FROM sqlite_schema");
+  if (!db_) return Fail(ErrorKind::kInternal, "the database is not open");
+  return ExecSql(*db_, "SELECT count(*) FROM sqlite_schema");
 }
 
 void RegisterSqliteSink(SinkRegistry& registry) {

@@ -31,12 +31,12 @@
 #include "core/options.hpp"
 #include "storage/sink.hpp"
 
-namespace datasync::storage {
-
-namespace sqlite {
-class SqliteDb;
+namespace datasync::db::sqlite {
+class SqliteConnection;
 class SqliteStatement;
-}  // namespace sqlite
+}  // namespace datasync::db::sqlite
+
+namespace datasync::storage {
 
 std::span<const core::OptionSpec> SqliteSinkOptions();
 // The rules of those options beyond their types (path, PRAGMA values, busy timeout, a table_prefix that is
@@ -76,9 +76,9 @@ class SqliteSink final : public Sink {
   core::Status Publish();
   std::string SampleKey(const core::ColumnBatch& batch, size_t row) const;
 
-  std::unique_ptr<sqlite::SqliteDb> db_;
-  std::unique_ptr<sqlite::SqliteStatement> insert_;
-  std::unique_ptr<sqlite::SqliteStatement> delete_unit_;
+  std::unique_ptr<db::sqlite::SqliteConnection> db_;  // null until Bind and after Close
+  std::unique_ptr<db::sqlite::SqliteStatement> insert_;
+  std::unique_ptr<db::sqlite::SqliteStatement> delete_unit_;
   std::filesystem::path db_path_;
   std::string table_;
   std::string write_table_;  // table_, or the staging table in mode replace

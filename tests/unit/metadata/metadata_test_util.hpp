@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 #include "metadata/system_db.hpp"
 
 namespace datasync::metadata::testing {
@@ -72,7 +73,7 @@ class RawDb {
 };
 
 inline std::unique_ptr<SystemDb> OpenOrDie(const std::string& location, const core::Clock& clock) {
-  auto db = OpenSystemDb(location, clock);
+  auto db = sqlite::OpenSqliteSystemDb(location, clock);
   EXPECT_TRUE(db) << (db ? "" : db.error().ToString());
   return db ? std::move(*db) : nullptr;
 }

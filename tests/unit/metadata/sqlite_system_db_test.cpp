@@ -25,12 +25,12 @@ TEST_F(SqliteSystemDbTest, MigratesAnEmptyFileInANewFolder) {
   std::string path = dir_.File("nested/deeper/datasync.db");
   auto db = OpenOrDie(path, clock_);
   ASSERT_TRUE(db);
-  int latest = SqliteMigrations().back().version;
+  int latest = sqlite::SqliteMigrations().back().version;
   EXPECT_EQ(db->schema_version(), latest);
   EXPECT_EQ(db->description(), "sqlite:" + path);
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), std::to_string(SqliteMigrations().size()));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), std::to_string(sqlite::SqliteMigrations().size()));
   EXPECT_EQ(raw.Query("SELECT group_concat(version || ':' || name, ',') FROM (SELECT * FROM schema_migrations "
                       "ORDER BY version)"),
             "1:catalog,2:runs_and_tasks,3:run_control_and_quotas,4:schedule_slots,5:storage_migrations,6:quota_calls");
@@ -47,7 +47,7 @@ TEST_F(SqliteSystemDbTest, MigratesAnEmptyFileInANewFolder) {
 
 TEST_F(SqliteSystemDbTest, MigrationVersionsAreOrderedWithoutGaps) {
   int expected = 1;
-  for (const auto& m : SqliteMigrations()) {
+  for (const auto& m : sqlite::SqliteMigrations()) {
     EXPECT_EQ(m.version, expected++);
     EXPECT_FALSE(m.name.empty());
     EXPECT_FALSE(m.sql.empty());
@@ -60,9 +60,9 @@ TEST_F(SqliteSystemDbTest, ReopenIsIdempotent) {
   clock_.Advance(std::chrono::hours(1));
   auto again = OpenOrDie(path, clock_);
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->schema_version(), SqliteMigrations().back().version);
+  EXPECT_EQ(again->schema_version(), sqlite::SqliteMigrations().back().version);
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), std::to_string(SqliteMigrations().size()));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), std::to_string(sqlite::SqliteMigrations().size()));
   EXPECT_EQ(raw.Query("SELECT max(applied_at_us) FROM schema_migrations"), std::to_string(testing::kStartUs));
 }
 
@@ -74,7 +74,7 @@ TEST_F(SqliteSystemDbTest, AppliesOnlyThePendingMigrations) {
     raw.Exec(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "applied_at_us INTEGER NOT NULL)");
-    raw.Exec(std::string(SqliteMigrations()[0].sql));
+    raw.Exec(std::string(sqlite::SqliteMigrations()[0].sql));
     raw.Exec("INSERT INTO schema_migrations VALUES (1, 'catalog', 42)");
     raw.Exec(
         "INSERT INTO catalog_objects (kind, name, spec_json, spec_hash, version, created_at_us, updated_at_us) "
@@ -82,7 +82,7 @@ TEST_F(SqliteSystemDbTest, AppliesOnlyThePendingMigrations) {
   }
   auto db = OpenOrDie(path, clock_);
   ASSERT_TRUE(db);
-  EXPECT_EQ(db->schema_version(), SqliteMigrations().back().version);
+  EXPECT_EQ(db->schema_version(), sqlite::SqliteMigrations().back().version);
   RawDb raw(path);
   EXPECT_EQ(raw.Query("SELECT applied_at_us FROM schema_migrations WHERE version = 1"), "42");
   EXPECT_EQ(raw.Query("SELECT applied_at_us FROM schema_migrations WHERE version = 2"),
@@ -99,18 +99,20 @@ TEST_F(SqliteSystemDbTest, RefusesASchemaNewerThanThisBinary) {
     RawDb raw(path);
     raw.Exec("INSERT INTO schema_migrations VALUES (98, 'quota_windows', 1), (99, 'api_tokens', 2)");
   }
-  auto db = OpenSystemDb(path, clock_);
+  auto db = sqlite::OpenSqliteSystemDb(path, clock_);
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().kind(), core::ErrorKind::kConfig);
   const std::string& message = db.error().message();
   EXPECT_NE(message.find(path), std::string::npos) << message;
   EXPECT_NE(message.find("schema version 99"), std::string::npos) << message;
-  EXPECT_NE(message.find("versions up to " + std::to_string(SqliteMigrations().back().version)), std::string::npos)
+  EXPECT_NE(message.find("versions up to " + std::to_string(sqlite::SqliteMigrations().back().version)),
+            std::string::npos)
       << message;
   EXPECT_NE(message.find("98 quota_windows, 99 api_tokens"), std::string::npos) << message;
   EXPECT_NE(message.find("newer datasync"), std::string::npos) << message;
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), std::to_string(SqliteMigrations().back().version + 2));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"),
+            std::to_string(sqlite::SqliteMigrations().back().version + 2));
 }
 
 TEST_F(SqliteSystemDbTest, NonDatabaseFileIsAConfigError) {
@@ -120,7 +122,7 @@ TEST_F(SqliteSystemDbTest, NonDatabaseFileIsAConfigError) {
     out << "these are my notes, not a database\n";
     for (int i = 0; i < 100; ++i) out << "line " << i << " of plain text that is long enough to fill a page\n";
   }
-  auto db = OpenSystemDb("sqlite:" + path, clock_);
+  auto db = sqlite::OpenSqliteSystemDb("sqlite:" + path, clock_);
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().kind(), core::ErrorKind::kConfig);
   EXPECT_EQ(db.error().code(), "SQLITE_NOTADB");
@@ -138,7 +140,7 @@ TEST_F(SqliteSystemDbTest, RefusesAnotherApplicationsDatabase) {
     RawDb raw(path);
     raw.Exec("CREATE TABLE daily (ts_code TEXT, close REAL)");
   }
-  auto db = OpenSystemDb(path, clock_);
+  auto db = sqlite::OpenSqliteSystemDb(path, clock_);
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().kind(), core::ErrorKind::kConfig);
   EXPECT_NE(db.error().message().find("not a datasync system database"), std::string::npos) << db.error().message();
@@ -156,19 +158,19 @@ TEST_F(SqliteSystemDbTest, LocationForms) {
   EXPECT_EQ(url->description(), "sqlite:" + dir_.File("b.db"));
   auto memory = OpenOrDie("sqlite::memory:", clock_);
   ASSERT_TRUE(memory);
-  EXPECT_EQ(memory->schema_version(), SqliteMigrations().back().version);
+  EXPECT_EQ(memory->schema_version(), sqlite::SqliteMigrations().back().version);
 
-  auto server = OpenSystemDb("mysql://datasync:s3cret@db.example:3306/datasync", clock_);
+  auto server = sqlite::OpenSqliteSystemDb("mysql://datasync:s3cret@db.example:3306/datasync", clock_);
   ASSERT_FALSE(server);
   EXPECT_EQ(server.error().kind(), core::ErrorKind::kConfig);
   EXPECT_NE(server.error().message().find("'mysql'"), std::string::npos) << server.error().message();
   EXPECT_EQ(server.error().message().find("s3cret"), std::string::npos) << server.error().message();
 
-  auto empty = OpenSystemDb("  ", clock_);
+  auto empty = sqlite::OpenSqliteSystemDb("  ", clock_);
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().kind(), core::ErrorKind::kConfig);
 
-  auto folder = OpenSystemDb(dir_.path().string(), clock_);
+  auto folder = sqlite::OpenSqliteSystemDb(dir_.path().string(), clock_);
   ASSERT_FALSE(folder);
   EXPECT_EQ(folder.error().kind(), core::ErrorKind::kConfig);
   EXPECT_NE(folder.error().message().find("is a folder"), std::string::npos) << folder.error().message();
@@ -177,7 +179,7 @@ TEST_F(SqliteSystemDbTest, LocationForms) {
 TEST_F(SqliteSystemDbTest, FolderThatCannotBeCreatedIsAConfigError) {
   // A regular file where the folder should be: fails for every user, root included.
   std::ofstream(dir_.File("plain-file")) << "x";
-  auto db = OpenSystemDb(dir_.File("plain-file/sub/datasync.db"), clock_);
+  auto db = sqlite::OpenSqliteSystemDb(dir_.File("plain-file/sub/datasync.db"), clock_);
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().kind(), core::ErrorKind::kConfig);
   EXPECT_NE(db.error().message().find("cannot create the folder"), std::string::npos) << db.error().message();

@@ -1,6 +1,6 @@
 // The database sinks' pure parts: connection URLs and their secrets, DDL templates, the text bulk
-// formats, and how the PostgreSQL and MySQL clients classify errors. No server needed. (ClickHouse's
-// RowBinary and error codes: clickhouse_sink_test.cpp.)
+// formats. No server needed. (ClickHouse's RowBinary and error codes: clickhouse_sink_test.cpp; the
+// PostgreSQL and MySQL clients' error classification: tests/unit/db.)
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -8,8 +8,6 @@
 
 #include "core/secrets.hpp"
 #include "sink_test_support.hpp"
-#include "storage/mysql/mysql_connection.hpp"
-#include "storage/postgres/pg_connection.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/migration_render.hpp"
 #include "storage/sql/sql_template.hpp"
@@ -136,31 +134,6 @@ TEST(TextRowsTest, RefusesWhatTheStoreCannotHold) {
   auto far = MakeBatch(MakeSchema({{"d", LogicalType::Date()}}), {{Value::Date(3000000)}});
   EXPECT_EQ(sql::AppendTextRows(far, 0, 1, sql::TextFormat::kPostgresCopy, "", out).error().kind(),
             ErrorKind::kInvalidInput);
-}
-
-TEST(ErrorKindTest, PostgresSqlStates) {
-  EXPECT_EQ(postgres::PgErrorKind("08006"), ErrorKind::kTransient);
-  EXPECT_EQ(postgres::PgErrorKind("57P01"), ErrorKind::kTransient);
-  EXPECT_EQ(postgres::PgErrorKind("40P01"), ErrorKind::kTransient);
-  EXPECT_EQ(postgres::PgErrorKind("23505"), ErrorKind::kInvalidInput);
-  EXPECT_EQ(postgres::PgErrorKind("22001"), ErrorKind::kInvalidInput);
-  EXPECT_EQ(postgres::PgErrorKind("28P01"), ErrorKind::kPermission);
-  EXPECT_EQ(postgres::PgErrorKind("42501"), ErrorKind::kPermission);
-  EXPECT_EQ(postgres::PgErrorKind("3D000"), ErrorKind::kConfig);
-  EXPECT_EQ(postgres::PgErrorKind("42601"), ErrorKind::kPermanent);
-  EXPECT_EQ(postgres::PgErrorKind(""), ErrorKind::kPermanent);
-}
-
-TEST(ErrorKindTest, MySqlCodes) {
-  EXPECT_EQ(mysql::MySqlErrorKind(2006), ErrorKind::kTransient);  // server has gone away
-  EXPECT_EQ(mysql::MySqlErrorKind(2013), ErrorKind::kTransient);  // lost connection during query
-  EXPECT_EQ(mysql::MySqlErrorKind(2003), ErrorKind::kTransient);  // cannot connect
-  EXPECT_EQ(mysql::MySqlErrorKind(1213), ErrorKind::kTransient);  // deadlock
-  EXPECT_EQ(mysql::MySqlErrorKind(1045), ErrorKind::kPermission);
-  EXPECT_EQ(mysql::MySqlErrorKind(1062), ErrorKind::kInvalidInput);
-  EXPECT_EQ(mysql::MySqlErrorKind(1049), ErrorKind::kConfig);
-  EXPECT_EQ(mysql::MySqlErrorKind(1064), ErrorKind::kPermanent);  // syntax
-  EXPECT_EQ(mysql::QuoteMySqlText("it's a \\ \n"), "'it\\'s a \\\\ \\n'");
 }
 
 }  // namespace

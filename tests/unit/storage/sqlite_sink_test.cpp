@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 
 #include "sink_test_support.hpp"
-#include "storage/sqlite/sqlite_db.hpp"
 
 namespace datasync::storage::testing {
 namespace {
@@ -310,25 +309,6 @@ TEST_F(SqliteSinkTest, RelativePathResolvesAgainstTheProjectAndFoldersAreCreated
   RunSink(sink, ctx, 1, {});
   EXPECT_EQ(sink.db_path(), tmp_.path() / "nested/dir/data.db");
   EXPECT_TRUE(fs::exists(tmp_.path() / "nested/dir/data.db"));
-}
-
-TEST(SqliteDbTest, QuotesIdentifiersAndText) {
-  EXPECT_EQ(sqlite::QuoteIdent("plain"), "\"plain\"");
-  EXPECT_EQ(sqlite::QuoteIdent("a\"b"), "\"a\"\"b\"");
-  EXPECT_EQ(sqlite::QuoteIdent("\"; DROP TABLE t; --"), "\"\"\"; DROP TABLE t; --\"");
-  EXPECT_EQ(sqlite::QuoteText("it's"), "'it''s'");
-}
-
-TEST(SqliteDbTest, ClassifiesResultCodes) {
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_BUSY, "x").kind(), ErrorKind::kTransient);
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_LOCKED, "x").kind(), ErrorKind::kTransient);
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_FULL, "x").kind(), ErrorKind::kTransient);
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_IOERR_FSYNC, "x").kind(), ErrorKind::kTransient);
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_CONSTRAINT_PRIMARYKEY, "x").kind(), ErrorKind::kInvalidInput);
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_CORRUPT, "x").kind(), ErrorKind::kPermanent);
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_ERROR, "x").kind(), ErrorKind::kPermanent);
-  EXPECT_EQ(sqlite::SqliteError(nullptr, SQLITE_IOERR_FSYNC, "x").code(),
-            "SQLITE_IOERR (" + std::to_string(SQLITE_IOERR_FSYNC) + ")");
 }
 
 }  // namespace

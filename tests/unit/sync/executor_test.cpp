@@ -15,7 +15,7 @@
 
 #include "core/strings.hpp"
 #include "generation/argument_generator.hpp"
-#include "metadata/system_db.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 #include "sync/planner.hpp"
 
 namespace datasync::sync {
@@ -206,7 +206,7 @@ class ExecutorTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("ds-exec-" + std::to_string(::getpid()) + "-" +
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    auto db = metadata::OpenSystemDb((dir_ / "sys.db").string(), clock_);
+    auto db = metadata::sqlite::OpenSqliteSystemDb((dir_ / "sys.db").string(), clock_);
     ASSERT_TRUE(db) << db.error().ToString();
     db_ = std::move(*db);
     source_.name = "vendor";

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "core/dates.hpp"
-#include "metadata/system_db.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 
 namespace datasync::sync {
 namespace {
@@ -149,7 +149,7 @@ class SharedQuotaTest : public ::testing::Test {
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     for (auto* db : {&a_db_, &b_db_}) {
-      auto opened = metadata::OpenSystemDb((dir_ / "sys.db").string(), clock_);
+      auto opened = metadata::sqlite::OpenSqliteSystemDb((dir_ / "sys.db").string(), clock_);
       ASSERT_TRUE(opened) << opened.error().ToString();
       *db = std::move(*opened);
     }

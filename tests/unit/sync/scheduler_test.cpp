@@ -12,7 +12,7 @@
 #include <set>
 
 #include "core/dates.hpp"
-#include "metadata/system_db.hpp"
+#include "metadata/sqlite/sqlite_backend.hpp"
 
 namespace datasync::sync {
 namespace {
@@ -138,7 +138,7 @@ struct Harness {
   std::vector<SchedulerEvent> events;
 
   explicit Harness(const std::string& owner = "daemon-a") {
-    auto opened = metadata::OpenSystemDb(dir.db(), clock);
+    auto opened = metadata::sqlite::OpenSqliteSystemDb(dir.db(), clock);
     EXPECT_TRUE(opened);
     db = std::move(*opened);
     launcher = std::make_unique<FakeLauncher>(db->runs(), clock);
@@ -271,8 +271,8 @@ struct TwoDaemons {
 
   TwoDaemons(const std::string& local_start, std::chrono::seconds lease, const std::vector<ScheduledPlan>& plans)
       : clock(Local(local_start)) {
-    auto opened_a = metadata::OpenSystemDb(dir.db(), clock);
-    auto opened_b = metadata::OpenSystemDb(dir.db(), clock);
+    auto opened_a = metadata::sqlite::OpenSqliteSystemDb(dir.db(), clock);
+    auto opened_b = metadata::sqlite::OpenSqliteSystemDb(dir.db(), clock);
     EXPECT_TRUE(opened_a && opened_b);
     db_a = std::move(*opened_a);
     db_b = std::move(*opened_b);

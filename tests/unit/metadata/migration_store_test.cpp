@@ -1,15 +1,15 @@
-// The record of storage migrations: what Record stores comes back from List newest first, per storage,
-// with the clock's time, and survives reopening the file.
-#include "metadata/sqlite/sqlite_migration_store.hpp"
-
+// The record of storage migrations (every backend, store_compliance.hpp): what Record stores comes back from List
+// newest first, per storage, with the clock's time, and survives reopening the database.
 #include <gtest/gtest.h>
 
-#include "metadata_test_util.hpp"
+#include "store_compliance.hpp"
 
 namespace datasync::metadata {
 namespace {
 
 using testing::kStartUs;
+
+class MigrationStoreTest : public testing::StoreComplianceTest {};
 
 AppliedMigration Step(std::string storage, std::string change, bool destructive) {
   AppliedMigration m;
@@ -27,19 +27,16 @@ AppliedMigration Step(std::string storage, std::string change, bool destructive)
   return m;
 }
 
-TEST(SqliteMigrationStoreTest, RecordsAndListsNewestFirst) {
-  testing::TempDir dir;
-  core::ManualClock clock{core::FromEpochMicros(kStartUs)};
-  std::string path = dir.File("datasync.db");
+TEST_P(MigrationStoreTest, RecordsAndListsNewestFirst) {
   {
-    auto db = testing::OpenOrDie(path, clock);
+    auto db = Open();
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->migrations().Record({Step("pg", "add_column", false), Step("pg", "widen_column", false)}));
-    clock.Advance(std::chrono::seconds(5));
+    clock_.Advance(std::chrono::seconds(5));
     ASSERT_TRUE(db->migrations().Record({Step("ch", "drop_column", true)}));
     ASSERT_TRUE(db->migrations().Record({}));
   }
-  auto db = testing::OpenOrDie(path, clock);
+  auto db = Open();
   ASSERT_TRUE(db);
   auto all = db->migrations().List("", 0);
   ASSERT_TRUE(all) << all.error().ToString();
@@ -61,6 +58,8 @@ TEST(SqliteMigrationStoreTest, RecordsAndListsNewestFirst) {
   ASSERT_EQ(pg->size(), 1u);
   EXPECT_EQ((*pg)[0].change, "widen_column");
 }
+
+INSTANTIATE_STORE_SUITE(MigrationStoreTest);
 
 }  // namespace
 }  // namespace datasync::metadata

@@ -1,8 +1,11 @@
-// MySqlConnection: one MariaDB Connector/C connection for the MySQL/MariaDB sink: connect, run statements
+// MySqlConnection: one MariaDB Connector/C connection (the MySQL/MariaDB client shared by the mysql sink and,
+// later, a server system database): connect, run statements
 // and queries (text results), escape string literals, and LOAD DATA LOCAL INFILE from a buffer in memory
 // (the connector's local-infile callbacks hand it over; no file is written). utf8mb4, autocommit on, UTC.
 // Failures come back classified (MySqlErrorKind); a lost connection is kTransient and leaves the object
 // unhealthy, so the owner reconnects before its next use.
+// Lifecycle: Open() -> Exec()/Query()/LoadLocal() any number of times (Open() again after !healthy()) ->
+// Close() or destruction. mysql.h stays inside mysql_connection.cpp.
 // Thread-safety: one thread at a time.
 #pragma once
 
@@ -15,7 +18,7 @@
 
 struct st_mysql;
 
-namespace datasync::storage::mysql {
+namespace datasync::db::mysql {
 
 using MySqlRow = std::vector<std::optional<std::string>>;  // nullopt = NULL
 
@@ -66,4 +69,4 @@ class MySqlConnection {
   bool broken_ = false;
 };
 
-}  // namespace datasync::storage::mysql
+}  // namespace datasync::db::mysql

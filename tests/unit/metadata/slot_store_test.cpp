@@ -1,18 +1,18 @@
-// The slot store over real SQLite files: only one of several connections wins a slot, owners keep their
-// slots with heartbeats, and a stopped or departed owner's open slots are taken over by exactly one.
+// The slot store over every backend (store_compliance.hpp): only one of several connections wins a slot, owners keep
+// their slots with heartbeats, and a stopped or departed owner's open slots are taken over by exactly one.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "metadata/sqlite/sqlite_system_db.hpp"
-#include "metadata_test_util.hpp"
+#include "store_compliance.hpp"
 
 namespace datasync::metadata {
 namespace {
 
 using testing::kStartUs;
-using testing::TempDir;
+
+class SlotStoreTest : public testing::StoreComplianceTest {};
 
 sync::ScheduleSlot Slot(const std::string& plan, int64_t slot_us, const std::string& owner) {
   sync::ScheduleSlot s;
@@ -22,13 +22,11 @@ sync::ScheduleSlot Slot(const std::string& plan, int64_t slot_us, const std::str
   return s;
 }
 
-TEST(SqliteSlotStoreTest, OnlyOneOfManyConnectionsClaimsASlot) {
-  TempDir dir;
-  core::ManualClock clock(core::FromEpochMicros(kStartUs));
+TEST_P(SlotStoreTest, OnlyOneOfManyConnectionsClaimsASlot) {
   constexpr int kDaemons = 4;
   std::vector<std::unique_ptr<SystemDb>> dbs;
   for (int i = 0; i < kDaemons; ++i) {
-    auto db = OpenSystemDb(dir.File("system.db"), clock);
+    auto db = OpenResult();
     ASSERT_TRUE(db) << db.error().message();
     dbs.push_back(std::move(*db));
   }
@@ -50,10 +48,8 @@ TEST(SqliteSlotStoreTest, OnlyOneOfManyConnectionsClaimsASlot) {
   EXPECT_EQ(all->size(), 50u);
 }
 
-TEST(SqliteSlotStoreTest, OwnersUpdateOnlyTheirSlotsAndStaleOnesAreTakenOver) {
-  TempDir dir;
-  core::ManualClock clock(core::FromEpochMicros(kStartUs));
-  auto db = OpenSystemDb(dir.File("system.db"), clock);
+TEST_P(SlotStoreTest, OwnersUpdateOnlyTheirSlotsAndStaleOnesAreTakenOver) {
+  auto db = OpenResult();
   ASSERT_TRUE(db);
   auto& slots = (*db)->slots();
   ASSERT_TRUE(*slots.Claim(Slot("daily", 100, "a")));
@@ -92,10 +88,8 @@ TEST(SqliteSlotStoreTest, OwnersUpdateOnlyTheirSlotsAndStaleOnesAreTakenOver) {
   EXPECT_FALSE(*slots.Latest("daily", 99));
 }
 
-TEST(SqliteSlotStoreTest, RunsRecordTheirSlot) {
-  TempDir dir;
-  core::ManualClock clock(core::FromEpochMicros(kStartUs));
-  auto db = OpenSystemDb(dir.File("system.db"), clock);
+TEST_P(SlotStoreTest, RunsRecordTheirSlot) {
+  auto db = OpenResult();
   ASSERT_TRUE(db);
   sync::SyncRun run;
   run.plan = "daily";
@@ -108,6 +102,8 @@ TEST(SqliteSlotStoreTest, RunsRecordTheirSlot) {
   EXPECT_EQ((*back)->slot_us, run.slot_us);
   EXPECT_EQ((*back)->trigger, "schedule");
 }
+
+INSTANTIATE_STORE_SUITE(SlotStoreTest);
 
 }  // namespace
 }  // namespace datasync::metadata

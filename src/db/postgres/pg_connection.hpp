@@ -1,8 +1,11 @@
-// PgConnection: one libpq connection for the PostgreSQL sink: connect from keyword/value pairs, run
+// PgConnection: one libpq connection (the PostgreSQL client shared by the postgres sink and, later, a server
+// system database): connect from keyword/value pairs, run
 // statements and parameterised queries (text results), and COPY a prepared buffer FROM STDIN. Every failure
 // comes back as a classified core::Error (see PgErrorKind); a lost connection is kTransient and leaves the
 // object unhealthy, so the owner reconnects before its next use. Server notices are dropped (CREATE ... IF
 // NOT EXISTS says "skipping" on every run).
+// Lifecycle: Open() -> Exec()/Query()/CopyIn() any number of times (Open() again after !healthy()) -> Close()
+// or destruction. libpq-fe.h stays inside pg_connection.cpp.
 // Thread-safety: one thread at a time.
 #pragma once
 
@@ -16,7 +19,7 @@
 
 struct pg_conn;
 
-namespace datasync::storage::postgres {
+namespace datasync::db::postgres {
 
 using PgRow = std::vector<std::optional<std::string>>;  // nullopt = NULL
 
@@ -51,4 +54,4 @@ class PgConnection {
   bool broken_ = false;
 };
 
-}  // namespace datasync::storage::postgres
+}  // namespace datasync::db::postgres

@@ -1,4 +1,4 @@
-#include "storage/postgres/pg_connection.hpp"
+#include "db/postgres/pg_connection.hpp"
 
 #include <libpq-fe.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/secrets.hpp"
 
-namespace datasync::storage::postgres {
+namespace datasync::db::postgres {
 
 using core::ErrorKind;
 using core::Fail;
@@ -180,4 +180,4 @@ core::Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view da
   return status;
 }
 
-}  // namespace datasync::storage::postgres
+}  // namespace datasync::db::postgres

@@ -1,20 +1,19 @@
-// CatalogStore over SQLite: created / unchanged / updated, history, listing and removal.
+// CatalogStore over every backend (store_compliance.hpp): created / unchanged / updated, history, listing and removal.
 #include <gtest/gtest.h>
 
 #include "core/strings.hpp"
-#include "metadata_test_util.hpp"
+#include "store_compliance.hpp"
 
 namespace datasync::metadata {
 namespace {
 
-using testing::OpenOrDie;
-using testing::RawDb;
-using testing::TempDir;
+using testing::StoreComplianceTest;
 
-class SqliteCatalogStoreTest : public ::testing::Test {
+class CatalogStoreTest : public StoreComplianceTest {
  protected:
   void SetUp() override {
-    db_ = OpenOrDie(path_, clock_);
+    ASSERT_NO_FATAL_FAILURE(StoreComplianceTest::SetUp());
+    db_ = Open();
     ASSERT_TRUE(db_);
   }
   CatalogStore& catalog() { return db_->catalog(); }
@@ -25,16 +24,13 @@ class SqliteCatalogStoreTest : public ::testing::Test {
     return got && *got ? **got : StoredObject{};
   }
 
-  TempDir dir_;
-  std::string path_ = dir_.File("datasync.db");
-  core::ManualClock clock_{core::FromEpochMicros(testing::kStartUs)};
   std::unique_ptr<SystemDb> db_;
 };
 
 constexpr std::string_view kSpecV1 = R"({"api":"daily","fields":["ts_code","close"]})";
 constexpr std::string_view kSpecV2 = R"({"api":"daily","fields":["ts_code","close","vol"]})";
 
-TEST_F(SqliteCatalogStoreTest, PutCreatesThenReportsUnchangedWithoutWriting) {
+TEST_P(CatalogStoreTest, PutCreatesThenReportsUnchangedWithoutWriting) {
   auto created = catalog().Put(ObjectKind::kDataset, "daily", kSpecV1);
   ASSERT_TRUE(created) << created.error().ToString();
   EXPECT_EQ(*created, PutOutcome::kCreated);
@@ -47,9 +43,8 @@ TEST_F(SqliteCatalogStoreTest, PutCreatesThenReportsUnchangedWithoutWriting) {
   EXPECT_EQ(v1.created_at_us, testing::kStartUs);
   EXPECT_EQ(v1.updated_at_us, testing::kStartUs);
 
-  // PRAGMA data_version changes when another connection commits a change to the file.
-  RawDb raw(path_);
-  std::string data_version = raw.Query("PRAGMA data_version");
+  // The write stamp changes when another connection commits a change.
+  std::string data_version = target().WriteStamp();
   clock_.Advance(std::chrono::minutes(5));
   auto again = catalog().Put(ObjectKind::kDataset, "daily", kSpecV1);
   ASSERT_TRUE(again);
@@ -57,14 +52,14 @@ TEST_F(SqliteCatalogStoreTest, PutCreatesThenReportsUnchangedWithoutWriting) {
   StoredObject still = GetOrDie(ObjectKind::kDataset, "daily");
   EXPECT_EQ(still.version, 1);
   EXPECT_EQ(still.updated_at_us, testing::kStartUs);
-  EXPECT_EQ(raw.Query("SELECT count(*) FROM catalog_history"), "0");
-  EXPECT_EQ(raw.Query("PRAGMA data_version"), data_version);
+  EXPECT_EQ(target().Query("SELECT count(*) FROM catalog_history"), "0");
+  EXPECT_EQ(target().WriteStamp(), data_version);
 
   ASSERT_TRUE(catalog().Put(ObjectKind::kDataset, "daily", kSpecV2));
-  EXPECT_NE(raw.Query("PRAGMA data_version"), data_version);
+  EXPECT_NE(target().WriteStamp(), data_version);
 }
 
-TEST_F(SqliteCatalogStoreTest, ChangedSpecBumpsVersionAndKeepsHistory) {
+TEST_P(CatalogStoreTest, ChangedSpecBumpsVersionAndKeepsHistory) {
   ASSERT_TRUE(catalog().Put(ObjectKind::kDataset, "daily", kSpecV1));
   clock_.Advance(std::chrono::hours(1));
   auto updated = catalog().Put(ObjectKind::kDataset, "daily", kSpecV2);
@@ -93,7 +88,7 @@ TEST_F(SqliteCatalogStoreTest, ChangedSpecBumpsVersionAndKeepsHistory) {
   for (const auto& h : *history) EXPECT_EQ(h.created_at_us, testing::kStartUs);
 }
 
-TEST_F(SqliteCatalogStoreTest, ListIsByNameAndPerKind) {
+TEST_P(CatalogStoreTest, ListIsByNameAndPerKind) {
   ASSERT_TRUE(catalog().Put(ObjectKind::kPlan, "weekly", "{}"));
   ASSERT_TRUE(catalog().Put(ObjectKind::kPlan, "daily", "{}"));
   ASSERT_TRUE(catalog().Put(ObjectKind::kPlan, "monthly", "{}"));
@@ -117,7 +112,7 @@ TEST_F(SqliteCatalogStoreTest, ListIsByNameAndPerKind) {
   EXPECT_FALSE(*missing);
 }
 
-TEST_F(SqliteCatalogStoreTest, RemoveKeepsHistoryAndRecreatingContinuesVersions) {
+TEST_P(CatalogStoreTest, RemoveKeepsHistoryAndRecreatingContinuesVersions) {
   ASSERT_TRUE(catalog().Put(ObjectKind::kSource, "tushare", R"({"token":"${TUSHARE_TOKEN}"})"));
   ASSERT_TRUE(catalog().Put(ObjectKind::kSource, "tushare", R"({"token":"${TS_TOKEN}"})"));
   ASSERT_TRUE(catalog().Put(ObjectKind::kSource, "other", "{}"));
@@ -151,11 +146,13 @@ TEST_F(SqliteCatalogStoreTest, RemoveKeepsHistoryAndRecreatingContinuesVersions)
   EXPECT_EQ((*all)[2].spec_json, "{}");
 }
 
-TEST_F(SqliteCatalogStoreTest, EmptyNameIsRejected) {
+TEST_P(CatalogStoreTest, EmptyNameIsRejected) {
   auto put = catalog().Put(ObjectKind::kPlan, "", "{}");
   ASSERT_FALSE(put);
   EXPECT_EQ(put.error().kind(), core::ErrorKind::kInvalidInput);
 }
+
+INSTANTIATE_STORE_SUITE(CatalogStoreTest);
 
 }  // namespace
 }  // namespace datasync::metadata

@@ -1,4 +1,4 @@
-#include "storage/mysql/mysql_connection.hpp"
+#include "db/mysql/mysql_connection.hpp"
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -9,7 +9,7 @@
 
 #include "core/secrets.hpp"
 
-namespace datasync::storage::mysql {
+namespace datasync::db::mysql {
 
 using core::ErrorKind;
 using core::Fail;
@@ -250,4 +250,4 @@ std::string QuoteMySqlText(std::string_view text) {
   return out + "'";
 }
 
-}  // namespace datasync::storage::mysql
+}  // namespace datasync::db::mysql

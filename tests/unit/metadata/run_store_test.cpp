@@ -1,5 +1,5 @@
-// RunStore over SQLite: runs, the task ledger, claiming (ordering, not_before, concurrency across threads
-// and across connections), batch atomicity and counts.
+// RunStore over every backend (store_compliance.hpp): runs, the task ledger, claiming (ordering,
+// not_before, concurrency across threads and across connections), batch atomicity and counts.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "metadata_test_util.hpp"
+#include "store_compliance.hpp"
 
 namespace datasync::metadata {
 namespace {
@@ -21,9 +21,7 @@ using sync::SyncTask;
 using sync::TaskState;
 using sync::TaskUpdate;
 using testing::kStartUs;
-using testing::OpenOrDie;
-using testing::RawDb;
-using testing::TempDir;
+using testing::StoreComplianceTest;
 
 constexpr int64_t kMinuteUs = 60'000'000;
 
@@ -50,10 +48,11 @@ TaskUpdate Update(const SyncTask& task, TaskState state) {
   return u;
 }
 
-class SqliteRunStoreTest : public ::testing::Test {
+class RunStoreTest : public StoreComplianceTest {
  protected:
   void SetUp() override {
-    db_ = OpenOrDie(path_, clock_);
+    ASSERT_NO_FATAL_FAILURE(StoreComplianceTest::SetUp());
+    db_ = Open();
     ASSERT_TRUE(db_);
   }
   sync::RunStore& runs() { return db_->runs(); }
@@ -79,15 +78,12 @@ class SqliteRunStoreTest : public ::testing::Test {
     return counts ? *counts : sync::TaskCounts{};
   }
 
-  TempDir dir_;
-  std::string path_ = dir_.File("datasync.db");
-  core::ManualClock clock_{core::FromEpochMicros(kStartUs)};
   std::unique_ptr<SystemDb> db_;
 };
 
 // ------------------------------------------------------------------------------------------------- runs
 
-TEST_F(SqliteRunStoreTest, CreateGetAndUpdateEveryField) {
+TEST_P(RunStoreTest, CreateGetAndUpdateEveryField) {
   SyncRun run;
   run.plan = "daily";
   run.trigger = "schedule";
@@ -148,7 +144,7 @@ TEST_F(SqliteRunStoreTest, CreateGetAndUpdateEveryField) {
   EXPECT_EQ((*other)->counts, sync::RunCounts{});
 }
 
-TEST_F(SqliteRunStoreTest, UnknownRunIsReportedNotInvented) {
+TEST_P(RunStoreTest, UnknownRunIsReportedNotInvented) {
   auto missing = runs().GetRun(404);
   ASSERT_TRUE(missing);
   EXPECT_FALSE(*missing);
@@ -171,7 +167,7 @@ TEST_F(SqliteRunStoreTest, UnknownRunIsReportedNotInvented) {
   EXPECT_EQ(create.error().kind(), core::ErrorKind::kInvalidInput);
 }
 
-TEST_F(SqliteRunStoreTest, ListRunsNewestFirstWithFilters) {
+TEST_P(RunStoreTest, ListRunsNewestFirstWithFilters) {
   int64_t a1 = NewRun("a", RunStatus::kSucceeded);
   int64_t b1 = NewRun("b", RunStatus::kFailed);
   int64_t a2 = NewRun("a", RunStatus::kFailed);
@@ -204,7 +200,7 @@ TEST_F(SqliteRunStoreTest, ListRunsNewestFirstWithFilters) {
 
 // ------------------------------------------------------------------------------------------------ tasks
 
-TEST_F(SqliteRunStoreTest, ClaimReturnsOldestFirstAndMarksRunning) {
+TEST_P(RunStoreTest, ClaimReturnsOldestFirstAndMarksRunning) {
   int64_t run = NewRun();
   int64_t other = NewRun("other");
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(10)));
@@ -236,7 +232,7 @@ TEST_F(SqliteRunStoreTest, ClaimReturnsOldestFirstAndMarksRunning) {
   EXPECT_EQ(listed->size(), 10u);
 }
 
-TEST_F(SqliteRunStoreTest, ClaimHonoursNotBefore) {
+TEST_P(RunStoreTest, ClaimHonoursNotBefore) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(5)));
   auto all = Claim(run, 5);
@@ -282,7 +278,7 @@ TEST_F(SqliteRunStoreTest, ClaimHonoursNotBefore) {
   EXPECT_FALSE(*wake);
 }
 
-TEST_F(SqliteRunStoreTest, DueCoolingTasksInterleaveWithPendingByID) {
+TEST_P(RunStoreTest, DueCoolingTasksInterleaveWithPendingByID) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(6)));
   auto first = Claim(run, 2);  // ids 1, 2
@@ -299,7 +295,7 @@ TEST_F(SqliteRunStoreTest, DueCoolingTasksInterleaveWithPendingByID) {
   EXPECT_EQ(Ids(batch), (std::vector<int64_t>{first[0].id, first[1].id, first[1].id + 1}));
 }
 
-TEST_F(SqliteRunStoreTest, EightThreadsClaimEveryTaskExactlyOnce) {
+TEST_P(RunStoreTest, EightThreadsClaimEveryTaskExactlyOnce) {
   int64_t run = NewRun();
   constexpr int kTasks = 10'000;
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(kTasks)));
@@ -345,12 +341,12 @@ TEST_F(SqliteRunStoreTest, EightThreadsClaimEveryTaskExactlyOnce) {
   EXPECT_EQ(c.total(), kTasks);
 }
 
-TEST_F(SqliteRunStoreTest, TwoConnectionsOnOneFileNeverClaimTheSameTask) {
+TEST_P(RunStoreTest, TwoConnectionsOnOneFileNeverClaimTheSameTask) {
   // Two SystemDb objects are two independent SQLite connections, exactly like two processes: they share
   // nothing but the file and its locks. SQLite's busy handler is not fair (a connection that keeps writing
   // can starve a waiting one), so the workers meet at a barrier before every claim: each round, all four
   // claim at the same moment and the two connections contend for the write lock.
-  auto second_db = OpenOrDie(path_, clock_);
+  auto second_db = Open();
   ASSERT_TRUE(second_db);
   int64_t run = NewRun();
   constexpr int kTasks = 4'000;
@@ -402,7 +398,7 @@ TEST_F(SqliteRunStoreTest, TwoConnectionsOnOneFileNeverClaimTheSameTask) {
   EXPECT_EQ(c->running, 0);
 }
 
-TEST_F(SqliteRunStoreTest, UpdateTasksIsAllOrNothing) {
+TEST_P(RunStoreTest, UpdateTasksIsAllOrNothing) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(3)));
   auto tasks = Claim(run, 3);
@@ -434,7 +430,7 @@ TEST_F(SqliteRunStoreTest, UpdateTasksIsAllOrNothing) {
   EXPECT_EQ(Counts(run).done, 1);
 }
 
-TEST_F(SqliteRunStoreTest, AddTasksIsAllOrNothing) {
+TEST_P(RunStoreTest, AddTasksIsAllOrNothing) {
   int64_t run = NewRun();
   std::vector<NewTask> tasks = DailyTasks(3);
   tasks[2].params = {{"ts_code", std::string("\xff\xfe", 2)}};  // not UTF-8
@@ -443,11 +439,10 @@ TEST_F(SqliteRunStoreTest, AddTasksIsAllOrNothing) {
   EXPECT_EQ(status.error().kind(), core::ErrorKind::kInvalidInput);
   EXPECT_NE(status.error().message().find("ts_code"), std::string::npos) << status.error().message();
   EXPECT_EQ(Counts(run).total(), 0);
-  RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT count(*) FROM tasks"), "0");
+  EXPECT_EQ(target().Query("SELECT count(*) FROM tasks"), "0");
 }
 
-TEST_F(SqliteRunStoreTest, UpdateTasksWritesEveryField) {
+TEST_P(RunStoreTest, UpdateTasksWritesEveryField) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(1)));
   auto tasks = Claim(run, 1);
@@ -478,7 +473,7 @@ TEST_F(SqliteRunStoreTest, UpdateTasksWritesEveryField) {
   EXPECT_EQ(t.parent_id, 0);
 }
 
-TEST_F(SqliteRunStoreTest, CountTasksSumsRowsAndBytesOfDoneTasksOnly) {
+TEST_P(RunStoreTest, CountTasksSumsRowsAndBytesOfDoneTasksOnly) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(10)));
   auto tasks = Claim(run, 6);
@@ -522,11 +517,11 @@ TEST_F(SqliteRunStoreTest, CountTasksSumsRowsAndBytesOfDoneTasksOnly) {
   fix.rows = 150;
   ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{fix}));
   EXPECT_EQ(Counts(run).rows, 650);
-  RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT sum(rows) FROM tasks WHERE run_id = " + std::to_string(run) + " AND state = 'done'"),
+  EXPECT_EQ(target().Query("SELECT sum(rows) FROM tasks WHERE run_id = " + std::to_string(run) + " AND state = 'done'"),
             "650");
-  EXPECT_EQ(raw.Query("SELECT count(*) FROM tasks WHERE run_id = " + std::to_string(run) + " AND state = 'pending'"),
-            "6");
+  EXPECT_EQ(
+      target().Query("SELECT count(*) FROM tasks WHERE run_id = " + std::to_string(run) + " AND state = 'pending'"),
+      "6");
 
   auto kids = runs().ListTasks({.run_id = run, .state = TaskState::kPending});
   ASSERT_TRUE(kids);
@@ -539,14 +534,14 @@ TEST_F(SqliteRunStoreTest, CountTasksSumsRowsAndBytesOfDoneTasksOnly) {
   EXPECT_EQ(empty.total(), 0);
 }
 
-TEST_F(SqliteRunStoreTest, RequeueRunningAfterACrash) {
+TEST_P(RunStoreTest, RequeueRunningAfterACrash) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(8)));
   auto tasks = Claim(run, 5);
   ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone)}));
   // The process dies here with four tasks running; a new one starts.
   db_.reset();
-  db_ = OpenOrDie(path_, clock_);
+  db_ = Open();
   ASSERT_TRUE(db_);
   auto requeued = runs().RequeueRunning(run);
   ASSERT_TRUE(requeued);
@@ -563,7 +558,7 @@ TEST_F(SqliteRunStoreTest, RequeueRunningAfterACrash) {
   EXPECT_EQ(next[0].id, tasks[1].id);  // the oldest unfinished task comes back first
 }
 
-TEST_F(SqliteRunStoreTest, TransitionTasksForRetryAndCancel) {
+TEST_P(RunStoreTest, TransitionTasksForRetryAndCancel) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(10)));
   auto tasks = Claim(run, 6);
@@ -596,7 +591,7 @@ TEST_F(SqliteRunStoreTest, TransitionTasksForRetryAndCancel) {
   EXPECT_EQ(*none, 0);
 }
 
-TEST_F(SqliteRunStoreTest, ListTasksByIdAcrossStates) {
+TEST_P(RunStoreTest, ListTasksByIdAcrossStates) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(7)));
   auto tasks = Claim(run, 4);
@@ -621,7 +616,7 @@ TEST_F(SqliteRunStoreTest, ListTasksByIdAcrossStates) {
   EXPECT_TRUE(nothing->empty());
 }
 
-TEST_F(SqliteRunStoreTest, ParamsRoundTripExactly) {
+TEST_P(RunStoreTest, ParamsRoundTripExactly) {
   int64_t run = NewRun();
   static constexpr char kControl[] = "tab\tnew\nline\rnul\0end\x01\x7f";
   std::vector<datasource::Params> cases = {
@@ -642,10 +637,11 @@ TEST_F(SqliteRunStoreTest, ParamsRoundTripExactly) {
     EXPECT_EQ(claimed[i].params, cases[i]) << "case " << i;
     EXPECT_EQ(claimed[i].key, sync::TaskKey(cases[i])) << "case " << i;
   }
-  RawDb raw(path_);
-  EXPECT_EQ(raw.Query("SELECT params_json FROM tasks WHERE id = " + std::to_string(claimed[1].id)),
+  EXPECT_EQ(target().Query("SELECT params_json FROM tasks WHERE id = " + std::to_string(claimed[1].id)),
             R"([["ts_code","000001.SZ"],["trade_date","20240102"]])");
 }
+
+INSTANTIATE_STORE_SUITE(RunStoreTest);
 
 }  // namespace
 }  // namespace datasync::metadata
@@ -657,19 +653,17 @@ using sync::RunControl;
 using sync::RunStatus;
 using sync::TaskState;
 
-class RunControlTest : public ::testing::Test {
+class RunControlTest : public testing::StoreComplianceTest {
  protected:
   void SetUp() override {
-    auto db = OpenSystemDb(dir_.File("datasync.db"), clock_);
-    ASSERT_TRUE(db) << db.error().ToString();
-    db_ = std::move(*db);
+    ASSERT_NO_FATAL_FAILURE(StoreComplianceTest::SetUp());
+    db_ = Open();
+    ASSERT_TRUE(db_);
   }
-  testing::TempDir dir_;
-  core::ManualClock clock_{core::FromEpochMicros(testing::kStartUs)};
   std::unique_ptr<SystemDb> db_;
 };
 
-TEST_F(RunControlTest, ControlRequestsReachTheHeartbeatAndSurviveUpdateRun) {
+TEST_P(RunControlTest, ControlRequestsReachTheHeartbeatAndSurviveUpdateRun) {
   auto& runs = db_->runs();
   sync::SyncRun run;
   run.plan = "daily";
@@ -702,7 +696,7 @@ TEST_F(RunControlTest, ControlRequestsReachTheHeartbeatAndSurviveUpdateRun) {
   EXPECT_FALSE(runs.Heartbeat(9999, "x", 1));
 }
 
-TEST_F(RunControlTest, RetryResetsOnlyFailedAndCancelledTasks) {
+TEST_P(RunControlTest, RetryResetsOnlyFailedAndCancelledTasks) {
   auto& runs = db_->runs();
   sync::SyncRun run;
   run.plan = "daily";
@@ -734,7 +728,7 @@ TEST_F(RunControlTest, RetryResetsOnlyFailedAndCancelledTasks) {
   EXPECT_EQ(counts->skipped, 1);
 }
 
-TEST_F(RunControlTest, QuotaStateRoundTrips) {
+TEST_P(RunControlTest, QuotaStateRoundTrips) {
   auto& quotas = db_->quotas();
   auto none = quotas.LoadQuota("k1");
   ASSERT_TRUE(none);
@@ -751,6 +745,8 @@ TEST_F(RunControlTest, QuotaStateRoundTrips) {
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].label, "tushare/adj_factor");
 }
+
+INSTANTIATE_STORE_SUITE(RunControlTest);
 
 }  // namespace
 }  // namespace datasync::metadata
