@@ -319,14 +319,19 @@ core::Result<Page> DecodeResponse(const std::string& body, const DecodeContext& 
     for (size_t r = 0; r < row; ++r) col.AppendNull();
   }
 
+  ResponseSignals signals;
+  signals.rows = static_cast<int64_t>(row);
+  signals.row_cap = ds.row_cap;
   element has_more;
   if (data["has_more"].get(has_more) == simdjson::SUCCESS) {
     if (has_more.is_bool())
-      page.has_more = has_more.get_bool().value_unsafe();
+      signals.has_more = has_more.get_bool().value_unsafe();
     else if (auto v = AsInteger(has_more))
-      page.has_more = *v != 0;
+      signals.has_more = *v != 0;
   }
-  page.hit_row_cap = ds.row_cap > 0 && static_cast<int64_t>(row) >= ds.row_cap;
+  static const RequestShaping kUnpaged;
+  static const Params kNoParams;
+  page.verdict = (ctx.shaping ? *ctx.shaping : kUnpaged).Judge(ctx.params ? *ctx.params : kNoParams, signals);
   return page;
 }
 

@@ -2,7 +2,8 @@
 //
 // One pass over the JSON (simdjson) straight into typed columns: the response's `fields` are mapped to
 // schema positions once, then every cell is converted by the schema's type (see DecodeResponse).
-// Business errors (code != 0) are classified through error_classifier.hpp.
+// Business errors (code != 0) are classified through error_classifier.hpp; `has_more` and the dataset's
+// row cap become the Page's verdict through the request's shaping.
 // Thread-safe: each thread keeps its own parser, reused across calls so its buffers are allocated once.
 #pragma once
 
@@ -10,14 +11,17 @@
 
 #include "core/error.hpp"
 #include "datasource/provider.hpp"
+#include "datasource/request_shaping.hpp"
 #include "datasource/tushare/error_classifier.hpp"
 
 namespace datasync::datasource::tushare {
 
 struct DecodeContext {
-  const Dataset* dataset = nullptr;    // api, schema (required), row_cap
-  const core::TimeZone* tz = nullptr;  // how timestamps without an offset are read; UTC when null
-  ErrorContext errors;                 // for classifying code != 0
+  const Dataset* dataset = nullptr;         // api, schema (required), row_cap
+  const core::TimeZone* tz = nullptr;       // how timestamps without an offset are read; UTC when null
+  ErrorContext errors;                      // for classifying code != 0
+  const Params* params = nullptr;           // the request's params, for the next page; none when null
+  const RequestShaping* shaping = nullptr;  // judges has_more and the row cap; unpaged when null
 };
 
 // Conversions per schema type (JSON null, and "" for non-string types, become NULL):
