@@ -15,6 +15,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/excerpt.hpp"
 #include "core/time_zone.hpp"
 
 namespace datasync::datasource::tushare {
@@ -55,8 +56,6 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
 core::TimePoint NextLocalHour(const core::TimeZone& tz, core::TimePoint now);
 core::TimePoint NextLocalMidnight(const core::TimeZone& tz, core::TimePoint now);
 
-// At most `max_bytes` of `s` for a message: cut on a UTF-8 boundary, "…" appended when cut, control
-// characters shown as spaces, invalid UTF-8 shown as U+FFFD, registered secrets redacted.
-std::string Excerpt(std::string_view s, size_t max_bytes = 80);
+using core::Excerpt;  // core/excerpt.hpp
 
 }  // namespace datasync::datasource::tushare
