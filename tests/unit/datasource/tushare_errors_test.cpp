@@ -204,17 +204,5 @@ TEST_F(ClassifierTest, HttpStatuses) {
   EXPECT_EQ(*ClassifyHttpStatus(503, "120", "", ctx_)->retry_after, 120s);
 }
 
-TEST_F(ClassifierTest, RetryAfterForms) {
-  EXPECT_EQ(*ParseRetryAfter("0", ctx_.now), 0s);
-  EXPECT_EQ(*ParseRetryAfter(" 120 ", ctx_.now), 120s);
-  EXPECT_EQ(*ParseRetryAfter("Sat, 21 Nov 2026 11:17:33 GMT", ctx_.now), 3600s);
-  EXPECT_EQ(*ParseRetryAfter("Sat, 21 Nov 2026 10:00:00 GMT", ctx_.now), 0s);  // already past
-  EXPECT_FALSE(ParseRetryAfter("", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("-5", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("soon", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("Sat, 21 Foo 2026 10:00:00 GMT", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("Sat, 31 Nov 2026 10:00:00 GMT", ctx_.now));
-}
-
 }  // namespace
 }  // namespace datasync::datasource::tushare
