@@ -34,6 +34,8 @@ class HttpClient;
 
 namespace datasync::datasource {
 
+class DatasetImporter;  // datasource/dataset_importer.hpp
+
 using Params = std::vector<std::pair<std::string, std::string>>;  // request arguments, in order
 
 struct FetchRequest {
@@ -103,6 +105,8 @@ struct ProviderInfo {
   std::function<core::OptionProblems(const DataSource&, const core::OptionCheckContext&)> validate;
   // Datasets the provider knows without a doc import (its built-in catalog), bound to `source_name`.
   std::function<std::vector<Dataset>(const std::string& source_name)> builtin_datasets;
+  // Reads the vendor's doc pages into Datasets (`dataset import`, `dataset refresh`); null: none.
+  std::shared_ptr<const DatasetImporter> importer;
   std::function<core::Result<std::unique_ptr<Provider>>(const ProviderContext&)> create;
 };
 

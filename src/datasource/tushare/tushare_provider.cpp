@@ -3,6 +3,7 @@
 #include "core/secrets.hpp"
 #include "core/time_zone.hpp"
 #include "datasource/tushare/catalog.hpp"
+#include "datasource/tushare/doc_importer.hpp"
 #include "datasource/tushare/request_builder.hpp"
 #include "datasource/tushare/response_decoder.hpp"
 #include "datasource/tushare/shaping.hpp"
@@ -214,6 +215,7 @@ void RegisterTushare(ProviderRegistry& registry) {
     return CheckSource(source, ctx);
   };
   info.builtin_datasets = [](const std::string& source_name) { return BuiltinDatasets(source_name); };
+  info.importer = MakeDocImporter();
   info.create = [](const ProviderContext& ctx) { return Create(ctx); };
   registry.Register(std::move(info));
 }
