@@ -31,7 +31,7 @@ const datasource::DatasetImporter* ImporterOf(App& app, const datasource::DataSo
   return info ? info->importer.get() : nullptr;
 }
 
-// The providers that have a doc importer, for messages: "tushare".
+// The ids of the providers that have a doc importer, for messages.
 std::string ImporterProviders(App& app) {
   std::vector<std::string> ids;
   for (const auto& id : app.providers().Ids()) {
