@@ -12,8 +12,7 @@
 #include "app/specs.hpp"
 #include "core/log.hpp"
 #include "core/strings.hpp"
-#include "datasource/tushare/doc_catalog.hpp"
-#include "datasource/tushare/doc_page.hpp"
+#include "datasource/dataset_importer.hpp"
 #include "net/http_client.hpp"
 
 namespace datasync::app {
@@ -23,14 +22,36 @@ using core::Fail;
 using datasource::Dataset;
 using datasource::DatasetOrigin;
 using metadata::ObjectKind;
-namespace docs = datasource::tushare;
 
 namespace {
 
-// Providers whose doc pages datasync can read.
-constexpr std::string_view kDocProvider = "tushare";
+// The doc importer of the source's provider (ProviderInfo::importer); null when it has none.
+const datasource::DatasetImporter* ImporterOf(App& app, const datasource::DataSource& source) {
+  const datasource::ProviderInfo* info = app.providers().Find(source.provider);
+  return info ? info->importer.get() : nullptr;
+}
 
-core::Result<datasource::DataSource> PickSource(App& app, const std::string& requested) {
+// The ids of the providers that have a doc importer, for messages.
+std::string ImporterProviders(App& app) {
+  std::vector<std::string> ids;
+  for (const auto& id : app.providers().Ids()) {
+    if (const auto* info = app.providers().Find(id); info && info->importer) ids.push_back(id);
+  }
+  return ids.empty() ? std::string("none") : core::Join(ids, ", ");
+}
+
+core::Status NoImporter(App& app, const datasource::DataSource& source) {
+  return Fail(ErrorKind::kConfig, "source '" + source.name + "' uses provider " + source.provider +
+                                      ", which has no doc-page importer (importers: " + ImporterProviders(app) + ")");
+}
+
+// The source a doc page is imported for, and its provider's importer.
+struct ImportSource {
+  datasource::DataSource source;
+  const datasource::DatasetImporter* importer = nullptr;
+};
+
+core::Result<ImportSource> PickSource(App& app, const std::string& requested) {
   auto sources = app.Sources();
   if (!sources) return Fail(sources.error());
   std::vector<std::string> names;
@@ -38,11 +59,9 @@ core::Result<datasource::DataSource> PickSource(App& app, const std::string& req
   if (!requested.empty()) {
     for (const auto& s : *sources) {
       if (s.name != requested) continue;
-      if (s.provider != kDocProvider) {
-        return Fail(ErrorKind::kConfig, "source '" + s.name + "' uses provider " + s.provider +
-                                            ", which has no doc-page importer (importers: tushare)");
-      }
-      return s;
+      const datasource::DatasetImporter* importer = ImporterOf(app, s);
+      if (!importer) return Fail(NoImporter(app, s).error());
+      return ImportSource{s, importer};
     }
     return Fail(ErrorKind::kNotFound, "unknown source '" + requested + "' (applied: " +
                                           (names.empty() ? std::string("none") : core::Join(names, ", ")) +
@@ -50,13 +69,13 @@ core::Result<datasource::DataSource> PickSource(App& app, const std::string& req
   }
   std::vector<const datasource::DataSource*> candidates;
   for (const auto& s : *sources) {
-    if (s.provider == kDocProvider) candidates.push_back(&s);
+    if (ImporterOf(app, s)) candidates.push_back(&s);
   }
-  if (candidates.size() == 1) return *candidates.front();
+  if (candidates.size() == 1) return ImportSource{*candidates.front(), ImporterOf(app, *candidates.front())};
   if (candidates.empty()) {
-    return Fail(ErrorKind::kConfig,
-                "no applied source uses a provider whose doc pages datasync reads (tushare); define one in "
-                "datasync.yaml and run `datasync apply`");
+    return Fail(ErrorKind::kConfig, "no applied source uses a provider whose doc pages datasync reads (" +
+                                        ImporterProviders(app) +
+                                        "); define one in datasync.yaml and run `datasync apply`");
   }
   return Fail(ErrorKind::kConfig, "several sources could own the dataset (" + core::Join(names, ", ") +
                                       "); choose one with --source");
@@ -116,11 +135,19 @@ std::string ChangeName(metadata::PutOutcome o) {
   return "?";
 }
 
-core::Result<ImportResult> ImportPage(App& app, const docs::DocPage& page, const ImportOptions& o,
+// The page's dataset named `name` and bound to `source`.
+Dataset Bind(const datasource::ImportedDataset& page, const std::string& source, const std::string& name) {
+  Dataset d = page.dataset;
+  d.name = name;
+  d.source = source;
+  return d;
+}
+
+core::Result<ImportResult> ImportPage(App& app, const datasource::ImportedDataset& page, const ImportOptions& o,
                                       const datasource::DataSource& source, bool skip_conflicts) {
   ImportResult r;
   r.notes = page.notes;
-  std::string name = o.name.empty() ? o.prefix + page.api : o.name;
+  std::string name = o.name.empty() ? o.prefix + page.dataset.api : o.name;
   if (!IsValidObjectName(name)) {
     return Fail(ErrorKind::kConfig, "dataset name '" + name +
                                         "' is not allowed (use letters, digits, _ . -; start with a letter or _)");
@@ -132,12 +159,12 @@ core::Result<ImportResult> ImportPage(App& app, const docs::DocPage& page, const
     if (!skip_conflicts) {
       return Fail(ErrorKind::kConfig, why + "; import it under another name (--name, or --prefix for a catalog)");
     }
-    r.dataset = docs::ToDataset(page, source.name, name);
+    r.dataset = Bind(page, source.name, name);
     r.change = "skipped";
     r.notes.push_back(why + "; not replaced (use --prefix)");
     return r;
   }
-  Dataset fresh = Merge(docs::ToDataset(page, source.name, name), stored->exists ? &stored->dataset : nullptr);
+  Dataset fresh = Merge(Bind(page, source.name, name), stored->exists ? &stored->dataset : nullptr);
   if (o.dry_run) {
     r.dataset = std::move(fresh);
     r.change = "parsed";
@@ -189,6 +216,19 @@ std::vector<std::string> MigrationPlan(App& app, const std::string& dataset, con
   return out;
 }
 
+// The doc importer of the provider of the dataset's source.
+core::Result<const datasource::DatasetImporter*> ImporterFor(App& app, const Dataset& dataset) {
+  auto sources = app.Sources();
+  if (!sources) return Fail(sources.error());
+  for (const auto& s : *sources) {
+    if (s.name != dataset.source) continue;
+    if (const auto* importer = ImporterOf(app, s)) return importer;
+    return Fail(NoImporter(app, s).error());
+  }
+  return Fail(ErrorKind::kConfig,
+              "dataset '" + dataset.name + "' names source '" + dataset.source + "', which is not applied");
+}
+
 RefreshResult RefreshOne(App& app, const Dataset& current, bool dry_run) {
   RefreshResult r;
   r.dataset = current.name;
@@ -199,22 +239,27 @@ RefreshResult RefreshOne(App& app, const Dataset& current, bool dry_run) {
     r.error = "dataset '" + current.name + "' has no doc_url to refresh from";
     return r;
   }
+  auto importer = ImporterFor(app, current);
+  if (!importer) {
+    r.error = importer.error().message();
+    return r;
+  }
   auto html = FetchDocPage(app, current.doc_url);
   if (!html) {
     r.error = html.error().message();
     return r;
   }
-  auto page = docs::ParseDocPage(*html, current.doc_url);
+  auto page = (*importer)->ParsePage(*html, current.doc_url);
   if (!page) {
     r.error = page.error().message();
     return r;
   }
-  if (page->api != current.api) {
-    r.error = "the page now describes api '" + page->api + "', not '" + current.api + "'; nothing changed";
+  if (page->dataset.api != current.api) {
+    r.error = "the page now describes api '" + page->dataset.api + "', not '" + current.api + "'; nothing changed";
     return r;
   }
   r.notes = page->notes;
-  Dataset fresh = Merge(docs::ToDataset(*page, current.source, current.name), &current);
+  Dataset fresh = Merge(Bind(*page, current.source, current.name), &current);
   r.diff = datasource::DiffDatasets(current, fresh);
   r.changes = datasource::DescribeDiff(r.diff);
   RecordCheck(app, {current.name});
@@ -282,9 +327,9 @@ core::Result<ImportResult> ImportDataset(App& app, const ImportOptions& o) {
   if (url.empty()) return Fail(ErrorKind::kConfig, "give the doc page's URL (or --file PATH)");
   auto html = FetchDocPage(app, text_from);
   if (!html) return Fail(html.error());
-  auto page = docs::ParseDocPage(*html, url);
+  auto page = source->importer->ParsePage(*html, url);
   if (!page) return Fail(page.error());
-  return ImportPage(app, *page, o, *source, false);
+  return ImportPage(app, *page, o, source->source, false);
 }
 
 core::Result<CatalogImportResult> ImportCatalog(App& app, const CatalogImportOptions& o) {
@@ -292,22 +337,21 @@ core::Result<CatalogImportResult> ImportCatalog(App& app, const CatalogImportOpt
   if (!source) return Fail(source.error());
   if (o.base.url.empty()) return Fail(ErrorKind::kConfig, "give the URL of a doc page whose tree to import");
   CatalogImportResult out;
-  docs::CatalogWalkOptions walk_options;
-  walk_options.max_pages = o.max_pages;
-  walk_options.delay = o.delay;
+  datasource::CatalogWalkLimits limits;
+  limits.max_pages = o.max_pages;
+  limits.delay = o.delay;
   auto fetch = [&](const std::string& url) { return FetchDocPage(app, url); };
   auto pause = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
-  std::string first_error;
-  auto walk = docs::WalkCatalog(o.base.url, walk_options, fetch, pause, [&](const docs::CatalogEntry& e) {
-    std::string label = "doc_id " + std::to_string(e.doc_id) + (e.label.empty() ? "" : " (" + e.label + ")");
-    if (!e.page) {
+  auto walk = source->importer->WalkCatalog(o.base.url, limits, fetch, pause, [&](const datasource::ImportedPage& e) {
+    const std::string& label = e.label;
+    if (!e.import) {
       out.skipped.push_back(label + ": " + e.skipped);
       if (o.on_page) o.on_page(label + ": skipped");
       return;
     }
     ImportOptions one = o.base;
     one.name.clear();
-    auto r = ImportPage(app, *e.page, one, *source, true);
+    auto r = ImportPage(app, *e.import, one, source->source, true);
     if (!r) {
       out.skipped.push_back(label + ": " + r.error().message());
       if (o.on_page) o.on_page(label + ": " + r.error().message());
@@ -317,7 +361,7 @@ core::Result<CatalogImportResult> ImportCatalog(App& app, const CatalogImportOpt
     out.datasets.push_back(std::move(*r));
   });
   if (!walk) return Fail(walk.error());
-  out.truncated = walk->truncated;
+  out.truncated = *walk;
   return out;
 }
 

@@ -2,7 +2,13 @@
 
 namespace datasync::datasource {
 
-void ProviderRegistry::Register(ProviderInfo info) { infos_.push_back(std::move(info)); }
+std::optional<std::vector<Params>> Provider::Split(const FetchRequest&) const {
+  return std::nullopt;
+}
+
+void ProviderRegistry::Register(ProviderInfo info) {
+  infos_.push_back(std::move(info));
+}
 
 const ProviderInfo* ProviderRegistry::Find(std::string_view id) const {
   for (const auto& i : infos_) {

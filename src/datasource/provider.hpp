@@ -2,15 +2,19 @@
 //
 // Lifecycle: created once per DataSource by its ProviderInfo::create, then used for the whole process.
 // Fetch performs one call and returns the raw response; Decode turns it into a ColumnBatch that
-// conforms to the dataset's schema, or into a classified Error. Both are thread-safe (Fetch is called
-// from several fetch workers at once; Decode from decode workers). A provider never sleeps, retries or
-// decides anything: it classifies (RATE_LIMITED with retry_after and learned_limit, QUOTA_EXHAUSTED with
-// reset_at, PERMISSION, INVALID_INPUT, TRANSIENT, TRUNCATED...) and the engine in sync/ decides.
+// conforms to the dataset's schema plus a verdict on the rest of the answer (complete, a next page, or
+// truncated), or into a classified Error; Split narrows a truncated request. All are thread-safe (Fetch
+// is called from several fetch workers at once; Decode and Split from any of them). A provider never
+// sleeps, retries or decides anything: it classifies (RATE_LIMITED with retry_after and learned_limit,
+// QUOTA_EXHAUSTED with reset_at, PERMISSION, INVALID_INPUT, TRANSIENT, TRUNCATED...) and shapes requests
+// in its own parameter names (request_shaping.hpp); the engine in sync/ decides and treats requests as
+// opaque.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,14 +34,14 @@ class HttpClient;
 
 namespace datasync::datasource {
 
+class DatasetImporter;  // datasource/dataset_importer.hpp
+
 using Params = std::vector<std::pair<std::string, std::string>>;  // request arguments, in order
 
 struct FetchRequest {
   const DataSource* source = nullptr;
   const Dataset* dataset = nullptr;
-  Params params;
-  int64_t offset = 0;  // for APIs that page by offset; 0 = first page
-  int64_t limit = 0;   // rows asked for; 0 = the vendor's default
+  Params params;  // everything the call asks for, paging included, in the provider's own names
 };
 
 struct RawResponse {
@@ -47,10 +51,26 @@ struct RawResponse {
   double seconds = 0;       // wall time of the call
 };
 
+// What a decoded page says about the rest of its request's answer. The provider judges (it knows its row
+// cap, its has_more flag, how it pages); the engine only acts on the verdict.
+struct PageVerdict {
+  enum class Kind : uint8_t {
+    kComplete,   // the page is the request's whole answer
+    kNextPage,   // keep the rows; `next` asks for the rest, as a task of its own once this one is done
+    kTruncated,  // rows are missing and no next page can ask for them: drop the page, Split the request
+  };
+  Kind kind = Kind::kComplete;
+  Params next;         // kNextPage: the next request's params
+  std::string reason;  // kTruncated: for the operator ("response of 6000 rows hit the row cap (6000)...")
+
+  static PageVerdict Complete() { return {}; }
+  static PageVerdict NextPage(Params next) { return {Kind::kNextPage, std::move(next), {}}; }
+  static PageVerdict Truncated(std::string reason) { return {Kind::kTruncated, {}, std::move(reason)}; }
+};
+
 struct Page {
   core::ColumnBatch batch;                  // conforms to dataset->schema (same fields, same order)
-  bool has_more = false;                    // the vendor says more rows exist beyond this page
-  bool hit_row_cap = false;                 // rows == dataset->row_cap: probably truncated
+  PageVerdict verdict;                      // complete unless the provider says otherwise
   std::vector<std::string> vendor_fields;   // field names as the vendor returned them
   std::vector<std::string> missing_fields;  // schema fields the vendor did not return (stored as NULL)
   std::vector<std::string> extra_fields;    // vendor fields not in the schema (ignored; schema drift)
@@ -61,6 +81,10 @@ class Provider {
   virtual ~Provider() = default;
   virtual core::Result<RawResponse> Fetch(const FetchRequest& request) = 0;
   virtual core::Result<Page> Decode(const FetchRequest& request, const RawResponse& response) const = 0;
+  // Two or more narrower requests that together ask for what `request` asked for, after a truncated
+  // verdict or a TRUNCATED error; nullopt when it cannot be narrowed (the engine then fails the task).
+  // The default narrows nothing.
+  virtual std::optional<std::vector<Params>> Split(const FetchRequest& request) const;
 };
 
 struct ProviderContext {
@@ -81,6 +105,8 @@ struct ProviderInfo {
   std::function<core::OptionProblems(const DataSource&, const core::OptionCheckContext&)> validate;
   // Datasets the provider knows without a doc import (its built-in catalog), bound to `source_name`.
   std::function<std::vector<Dataset>(const std::string& source_name)> builtin_datasets;
+  // Reads the vendor's doc pages into Datasets (`dataset import`, `dataset refresh`); null: none.
+  std::shared_ptr<const DatasetImporter> importer;
   std::function<core::Result<std::unique_ptr<Provider>>(const ProviderContext&)> create;
 };
 

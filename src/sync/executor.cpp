@@ -20,7 +20,6 @@
 #include "core/wait_board.hpp"
 #include "sync/bounded_queue.hpp"
 #include "sync/error_policy.hpp"
-#include "sync/splitter.hpp"
 
 namespace datasync::sync {
 
@@ -44,22 +43,8 @@ struct Flight {
   int64_t rows = 0;
   int64_t bytes = 0;
   std::optional<Error> sink_error;
-  std::optional<NewTask> next_page;  // offset paging: the page after this one, added once this one is done
+  std::optional<NewTask> next_page;  // the provider's next page after this one, added once this one is done
 };
-
-// The params of the page after `params` (which returned `rows` rows) for APIs that page by offset.
-NewTask NextPage(const SyncTask& task, int64_t rows) {
-  datasource::Params params = task.params;
-  int64_t offset = 0;
-  auto it = std::find_if(params.begin(), params.end(), [](const auto& p) { return p.first == "offset"; });
-  if (it != params.end()) {
-    offset = core::ParseInt64(it->second).value_or(0);
-    it->second = std::to_string(offset + rows);
-  } else {
-    params.emplace_back("offset", std::to_string(rows));
-  }
-  return {task.id, TaskKey(params), std::move(params)};
-}
 
 std::string ParamsText(const datasource::Params& params) {
   std::string s;
@@ -190,7 +175,7 @@ struct Executor::Impl {
             fmt::format("task {} ({}) dropped: {}", task.id, ParamsText(task.params), core::Redact(e.ToString())));
         break;
       case Action::kSplit: {
-        auto parts = SplitParams(task.params);
+        auto parts = deps.provider->Split({deps.source, deps.dataset, task.params});
         if (!parts) {
           up.state = TaskState::kFailed;
           up.error = core::Redact(e.message()) + "; the request cannot be narrowed further";
@@ -291,7 +276,7 @@ struct Executor::Impl {
       }
       int64_t attempts = task.attempts + 1;
       requests++;
-      datasource::FetchRequest req{deps.source, deps.dataset, task.params, 0, 0};
+      datasource::FetchRequest req{deps.source, deps.dataset, task.params};
       auto request_start = std::chrono::steady_clock::now();
       auto raw = deps.provider->Fetch(req);
       deps.quota->Release();
@@ -302,15 +287,12 @@ struct Executor::Impl {
                                 page ? std::nullopt : std::optional<ErrorKind>(page.error().kind()));
       }
       std::optional<NewTask> next_page;
-      if (page && (page->has_more || page->hit_row_cap)) {
-        if (deps.dataset->paging == "offset" && page->batch.num_rows() > 0) {
-          // Keep this page; the rest comes from the next offset, as its own task.
-          next_page = NextPage(task, static_cast<int64_t>(page->batch.num_rows()));
-        } else {
-          page = core::Fail(ErrorKind::kTruncated,
-                            fmt::format("response of {} rows hit the row cap ({}) or has_more: splitting",
-                                        page->batch.num_rows(), deps.dataset->row_cap));
-        }
+      if (page && page->verdict.kind == datasource::PageVerdict::Kind::kNextPage) {
+        // Keep this page; the rest comes from the provider's next request, as its own task.
+        datasource::Params next = std::move(page->verdict.next);
+        next_page = NewTask{task.id, TaskKey(next), std::move(next)};
+      } else if (page && page->verdict.kind == datasource::PageVerdict::Kind::kTruncated) {
+        page = core::Fail(ErrorKind::kTruncated, page->verdict.reason);
       }
       if (!page) {
         std::lock_guard lock(mu);

@@ -5,6 +5,7 @@
 #include "core/dates.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
+#include "net/http_status.hpp"
 
 namespace datasync::datasource::tushare {
 
@@ -168,61 +169,13 @@ core::Error ClassifyBusinessError(int64_t code, std::string_view msg, const Erro
 
 std::optional<core::Error> ClassifyHttpStatus(long status, std::string_view retry_after, std::string_view body,
                                               const ErrorContext& ctx) {
-  if (status == 200) return std::nullopt;
-  std::string text = Prefix(ctx) + "HTTP " + std::to_string(status) + " from the vendor";
-  if (!body.empty()) text += " (body: " + Excerpt(core::Trim(body)) + ")";
-  auto wait = ParseRetryAfter(retry_after, ctx.now);
-  ErrorKind kind;
-  if (status == 429) {
-    kind = ErrorKind::kRateLimited;
-    if (!wait) wait = ctx.minute_wait;
-    text += "; cooling down for " + std::to_string(wait->count() / 1000) + " s";
-  } else if (status >= 500 || status == 408) {
-    kind = ErrorKind::kTransient;
-  } else if (status == 401 || status == 403) {
-    kind = ErrorKind::kPermission;
-    text += "; " + TokenAdvice(ctx);
-  } else {
-    kind = ErrorKind::kPermanent;
-    if (status == 404) text += "; check the endpoint and the url_style option";
-  }
-  core::Error e(kind, core::Redact(text));
-  e.WithCode("http:" + std::to_string(status));
-  if (wait) e.retry_after = *wait;
-  return e;
-}
-
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, core::TimePoint now) {
-  value = core::Trim(value);
-  if (value.empty()) return std::nullopt;
-  if (auto secs = core::ParseInt64(value)) {
-    if (*secs < 0) return std::nullopt;
-    return std::chrono::milliseconds(*secs * 1000);
-  }
-  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (value.size() != 29 || value[3] != ',' || value.substr(26) != "GMT") return std::nullopt;
-  auto num = [&](size_t pos, size_t n) -> std::optional<uint32_t> {
-    uint32_t v = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (value[i] < '0' || value[i] > '9') return std::nullopt;
-      v = v * 10 + static_cast<uint32_t>(value[i] - '0');
-    }
-    return v;
-  };
-  auto day = num(5, 2), year = num(12, 4), hh = num(17, 2), mm = num(20, 2), ss = num(23, 2);
-  uint32_t month = 0;
-  for (uint32_t i = 0; i < 12; ++i) {
-    if (value.substr(8, 3) == kMonths[i]) month = i + 1;
-  }
-  if (!day || !year || !hh || !mm || !ss || month == 0 || *hh > 23 || *mm > 59 || *ss > 60) return std::nullopt;
-  core::CivilDate civil{static_cast<int32_t>(*year), month, *day};
-  if (!core::IsValidCivil(civil)) return std::nullopt;
-  int64_t secs = int64_t{core::DaysFromCivil(civil)} * 86400 + *hh * 3600 + *mm * 60 + *ss;
-  auto at = core::TimePoint(std::chrono::seconds(secs));
-  if (at <= now) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+  net::HttpStatusContext http;
+  http.prefix = Prefix(ctx);
+  http.now = ctx.now;
+  http.rate_limit_wait = ctx.minute_wait;
+  http.auth_advice = TokenAdvice(ctx);
+  http.not_found_advice = "check the endpoint and the url_style option";
+  return net::ClassifyHttpStatus(status, retry_after, body, http);
 }
 
 core::TimePoint NextLocalHour(const core::TimeZone& tz, core::TimePoint now) {
@@ -233,39 +186,6 @@ core::TimePoint NextLocalHour(const core::TimeZone& tz, core::TimePoint now) {
 
 core::TimePoint NextLocalMidnight(const core::TimeZone& tz, core::TimePoint now) {
   return tz.StartOfLocalDay(tz.LocalDay(now) + 1);
-}
-
-std::string Excerpt(std::string_view s, size_t max_bytes) {
-  bool cut = s.size() > max_bytes;
-  if (cut) {
-    size_t n = max_bytes;
-    // Back up to the start of a UTF-8 sequence so the excerpt does not end inside a character.
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    s = s.substr(0, n);
-  }
-  // Messages end up in JSON, the system database and terminals, so they must be valid UTF-8 even when
-  // the vendor's bytes are not (a body cut mid-character): each invalid byte becomes U+FFFD.
-  std::string out;
-  out.reserve(s.size() + 3);
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      out.push_back(c < 0x20 ? ' ' : static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len != 0 && i + len <= s.size() && core::IsValidUtf8(s.substr(i, len))) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  if (cut) out.append("…");
-  return core::Redact(out);
 }
 
 }  // namespace datasync::datasource::tushare

@@ -1,5 +1,6 @@
 // Classification of everything Tushare can answer besides data (ARCHITECTURE §5): business errors
-// (HTTP 200 with code != 0 and a Chinese message), HTTP statuses, and the Retry-After header.
+// (HTTP 200 with code != 0 and a Chinese message), and HTTP statuses (net/http_status.hpp, with
+// Tushare's advice).
 //
 // The provider classifies; sync/ decides. Every Error carries the vendor's code (WithCode) and, where
 // the message states a limit, the learned limit and when to try again (retry_after for per-minute
@@ -15,6 +16,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/excerpt.hpp"
 #include "core/time_zone.hpp"
 
 namespace datasync::datasource::tushare {
@@ -42,21 +44,15 @@ LimitMessage ParseLimitMessage(std::string_view msg);
 // A response with code != 0.
 core::Error ClassifyBusinessError(int64_t code, std::string_view msg, const ErrorContext& ctx);
 
-// A non-200 HTTP status; nullopt for 200. `body` is the response body (only a short, redacted
-// excerpt reaches the message).
+// A non-200 HTTP status; nullopt for 200. net::ClassifyHttpStatus with Tushare's words: the token
+// advice on 401/403, the url_style hint on 404, `minute_wait` for a 429 without Retry-After.
 std::optional<core::Error> ClassifyHttpStatus(long status, std::string_view retry_after, std::string_view body,
                                               const ErrorContext& ctx);
-
-// Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), relative to `now`; nullopt when
-// absent or unreadable. A date in the past gives zero.
-std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, core::TimePoint now);
 
 // The next top of the hour / next midnight in `tz` after `now`.
 core::TimePoint NextLocalHour(const core::TimeZone& tz, core::TimePoint now);
 core::TimePoint NextLocalMidnight(const core::TimeZone& tz, core::TimePoint now);
 
-// At most `max_bytes` of `s` for a message: cut on a UTF-8 boundary, "…" appended when cut, control
-// characters shown as spaces, invalid UTF-8 shown as U+FFFD, registered secrets redacted.
-std::string Excerpt(std::string_view s, size_t max_bytes = 80);
+using core::Excerpt;  // core/excerpt.hpp
 
 }  // namespace datasync::datasource::tushare

@@ -12,7 +12,7 @@ std::string BuildUrl(std::string_view endpoint, UrlStyle style, std::string_view
 }
 
 std::string BuildRequestBody(std::string_view api, std::string_view token, const Params& params,
-                             const std::vector<std::string>& fields, int64_t offset, int64_t limit) {
+                             const std::vector<std::string>& fields) {
   std::string out;
   out.reserve(128 + token.size() + params.size() * 32 + fields.size() * 12);
   out.append("{\"api_name\":");
@@ -28,16 +28,9 @@ std::string BuildRequestBody(std::string_view api, std::string_view token, const
     out.push_back(':');
     core::AppendJsonString(out, v);
   };
-  bool has_offset = false, has_limit = false;
-  for (const auto& [k, v] : params) {
-    add(k, v);
-    has_offset |= k == "offset";
-    has_limit |= k == "limit";
-  }
-  // Values go as strings like every other param: the vendor accepts "6000" for its integer params,
-  // and one representation keeps request bodies (and their hashes) stable.
-  if (offset > 0 && !has_offset) add("offset", std::to_string(offset));
-  if (limit > 0 && !has_limit) add("limit", std::to_string(limit));
+  // Values go as strings, paging params included: the vendor accepts "6000" for its integer params, and
+  // one representation keeps request bodies (and their hashes) stable.
+  for (const auto& [k, v] : params) add(k, v);
   out.append("},\"fields\":");
   core::AppendJsonString(out, core::Join(fields, ","));
   out.push_back('}');

@@ -21,9 +21,9 @@ enum class UrlStyle : uint8_t {
 std::string BuildUrl(std::string_view endpoint, UrlStyle style, std::string_view api);
 
 // `fields` is always the dataset schema's field names, so the vendor returns exactly the columns the
-// schema stores (and any drift shows up as missing or extra fields). Params keep their order; offset
-// and limit are added as params when the request pages.
+// schema stores (and any drift shows up as missing or extra fields). Params keep their order; paging
+// params (offset) are params like any other (shaping.hpp).
 std::string BuildRequestBody(std::string_view api, std::string_view token, const Params& params,
-                             const std::vector<std::string>& fields, int64_t offset = 0, int64_t limit = 0);
+                             const std::vector<std::string>& fields);
 
 }  // namespace datasync::datasource::tushare

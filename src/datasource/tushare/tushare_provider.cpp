@@ -3,8 +3,10 @@
 #include "core/secrets.hpp"
 #include "core/time_zone.hpp"
 #include "datasource/tushare/catalog.hpp"
+#include "datasource/tushare/doc_importer.hpp"
 #include "datasource/tushare/request_builder.hpp"
 #include "datasource/tushare/response_decoder.hpp"
+#include "datasource/tushare/shaping.hpp"
 #include "net/http_client.hpp"
 
 namespace datasync::datasource::tushare {
@@ -125,8 +127,7 @@ class TushareProvider final : public Provider {
     http_request.method = "POST";
     http_request.url = BuildUrl(settings_.endpoint, settings_.url_style, ds.api);
     http_request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-    http_request.body =
-        BuildRequestBody(ds.api, *token, request.params, ds.schema->Names(), request.offset, request.limit);
+    http_request.body = BuildRequestBody(ds.api, *token, request.params, ds.schema->Names());
     http_request.timeout = settings_.timeout;
     http_request.connect_timeout = settings_.connect_timeout;
 
@@ -158,10 +159,17 @@ class TushareProvider final : public Provider {
     ctx.errors.tz = &tz_;
     ctx.errors.now = clock_->Now();
     ctx.errors.minute_wait = settings_.minute_wait;
+    ctx.params = &request.params;
+    ctx.shaping = &ShapingFor(*request.dataset);
     if (auto e = ClassifyHttpStatus(response.http_status, response.retry_after, response.body, ctx.errors)) {
       return tl::unexpected(std::move(*e));
     }
     return DecodeResponse(response.body, ctx);
+  }
+
+  std::optional<std::vector<Params>> Split(const FetchRequest& request) const override {
+    if (request.dataset == nullptr) return std::nullopt;
+    return ShapingFor(*request.dataset).Split(request.params);
   }
 
  private:
@@ -207,6 +215,7 @@ void RegisterTushare(ProviderRegistry& registry) {
     return CheckSource(source, ctx);
   };
   info.builtin_datasets = [](const std::string& source_name) { return BuiltinDatasets(source_name); };
+  info.importer = MakeDocImporter();
   info.create = [](const ProviderContext& ctx) { return Create(ctx); };
   registry.Register(std::move(info));
 }

@@ -28,8 +28,11 @@ class DecoderTest : public ::testing::Test {
     tz_ = std::make_unique<core::TimeZone>(*tz);
   }
 
-  core::Result<Page> Decode(const Dataset& ds, const std::string& body) {
+  core::Result<Page> Decode(const Dataset& ds, const std::string& body, const Params* params = nullptr,
+                            const RequestShaping* shaping = nullptr) {
     DecodeContext ctx;
+    ctx.params = params;
+    ctx.shaping = shaping;
     ctx.dataset = &ds;
     ctx.tz = tz_.get();
     ctx.errors.api = ds.api;
@@ -74,8 +77,7 @@ TEST_F(DecoderTest, CompactDailyDecodesEveryValueWithItsType) {
   EXPECT_EQ(page->vendor_fields, datasets_.back()->schema->Names());
   EXPECT_TRUE(page->missing_fields.empty());
   EXPECT_TRUE(page->extra_fields.empty());
-  EXPECT_FALSE(page->has_more);
-  EXPECT_FALSE(page->hit_row_cap);
+  EXPECT_EQ(page->verdict.kind, PageVerdict::Kind::kComplete);
 }
 
 TEST_F(DecoderTest, SpacedJsonDumpsStyleWithEscapesAndSurrogatePairs) {
@@ -172,16 +174,22 @@ TEST_F(DecoderTest, EmptyItemsGiveAnEmptyConformingBatch) {
   EXPECT_EQ(page->batch.num_rows(), 0u);
   EXPECT_EQ(page->batch.num_columns(), 11u);
   EXPECT_TRUE(page->batch.Validate());
-  EXPECT_FALSE(page->has_more);
-  EXPECT_FALSE(page->hit_row_cap);
+  EXPECT_EQ(page->verdict.kind, PageVerdict::Kind::kComplete);
 }
 
-TEST_F(DecoderTest, HasMoreIsPassedOn) {
+TEST_F(DecoderTest, HasMoreTruncatesAnUnpagedRequestAndPagesAPagedOne) {
   auto page = DecodeFixture("daily", "daily_has_more.json");
   ASSERT_TRUE(page) << page.error().ToString();
   EXPECT_EQ(page->batch.num_rows(), 1u);
-  EXPECT_TRUE(page->has_more);
-  EXPECT_FALSE(page->hit_row_cap);
+  EXPECT_EQ(page->verdict.kind, PageVerdict::Kind::kTruncated);
+  EXPECT_EQ(page->verdict.reason, "response of 1 rows hit the row cap (6000) or has_more: splitting");
+
+  Params params = {{"ts_code", "000001.SZ"}};
+  RequestShaping paged{std::make_shared<OffsetPager>(), {}};
+  auto next = Decode(*datasets_.back(), ReadFixture("daily_has_more.json"), &params, &paged);
+  ASSERT_TRUE(next) << next.error().ToString();
+  EXPECT_EQ(next->verdict.kind, PageVerdict::Kind::kNextPage);
+  EXPECT_EQ(next->verdict.next, (Params{{"ts_code", "000001.SZ"}, {"offset", "1"}}));
 }
 
 std::string DailyBody(size_t rows) {
@@ -196,17 +204,17 @@ std::string DailyBody(size_t rows) {
   return body;
 }
 
-TEST_F(DecoderTest, RowCapIsFlaggedOnlyAtTheCap) {
+TEST_F(DecoderTest, RowCapTruncatesOnlyAtTheCap) {
   Dataset ds = BuiltinDataset("daily");
   ASSERT_EQ(ds.row_cap, 6000);
   auto at_cap = Decode(ds, DailyBody(6000));
   ASSERT_TRUE(at_cap) << at_cap.error().ToString();
   EXPECT_EQ(at_cap->batch.num_rows(), 6000u);
-  EXPECT_TRUE(at_cap->hit_row_cap);
+  EXPECT_EQ(at_cap->verdict.kind, PageVerdict::Kind::kTruncated);
   EXPECT_EQ(at_cap->batch.column(10).GetFloat64(5999), 5999.0);
   auto below = Decode(ds, DailyBody(5999));
   ASSERT_TRUE(below);
-  EXPECT_FALSE(below->hit_row_cap);
+  EXPECT_EQ(below->verdict.kind, PageVerdict::Kind::kComplete);
 }
 
 TEST_F(DecoderTest, UnconvertibleValueIsPermanentAndNamesFieldRowAndValue) {

@@ -204,36 +204,5 @@ TEST_F(ClassifierTest, HttpStatuses) {
   EXPECT_EQ(*ClassifyHttpStatus(503, "120", "", ctx_)->retry_after, 120s);
 }
 
-TEST_F(ClassifierTest, RetryAfterForms) {
-  EXPECT_EQ(*ParseRetryAfter("0", ctx_.now), 0s);
-  EXPECT_EQ(*ParseRetryAfter(" 120 ", ctx_.now), 120s);
-  EXPECT_EQ(*ParseRetryAfter("Sat, 21 Nov 2026 11:17:33 GMT", ctx_.now), 3600s);
-  EXPECT_EQ(*ParseRetryAfter("Sat, 21 Nov 2026 10:00:00 GMT", ctx_.now), 0s);  // already past
-  EXPECT_FALSE(ParseRetryAfter("", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("-5", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("soon", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("Sat, 21 Foo 2026 10:00:00 GMT", ctx_.now));
-  EXPECT_FALSE(ParseRetryAfter("Sat, 31 Nov 2026 10:00:00 GMT", ctx_.now));
-}
-
-TEST(ExcerptTest, CutsOnCharacterBoundariesAndMarksTheCut) {
-  EXPECT_EQ(Excerpt("short"), "short");
-  EXPECT_EQ(Excerpt("a\nb\tc"), "a b c");
-  std::string chinese;
-  for (int i = 0; i < 40; ++i) chinese += "停";  // 3 bytes each
-  std::string e = Excerpt(chinese, 80);
-  EXPECT_TRUE(core::IsValidUtf8(e));
-  EXPECT_EQ(e, chinese.substr(0, 78) + "…");
-  // Bytes that are not UTF-8 (a body cut inside a character) come out as U+FFFD.
-  EXPECT_EQ(Excerpt("\xE5\x8D\x8E\xE6\xB6"), "华\xEF\xBF\xBD\xEF\xBF\xBD");
-  EXPECT_EQ(Excerpt("a\xFF"
-                    "b\xC0\xAF"),
-            "a\xEF\xBF\xBD"
-            "b\xEF\xBF\xBD\xEF\xBF\xBD");
-  EXPECT_TRUE(core::IsValidUtf8(Excerpt("\xF0\x9F\x98")));
-  core::RegisterSecret("sekrit-value-42");
-  EXPECT_EQ(Excerpt("token=sekrit-value-42"), "token=***");
-}
-
 }  // namespace
 }  // namespace datasync::datasource::tushare

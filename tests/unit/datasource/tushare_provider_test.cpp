@@ -134,7 +134,7 @@ TEST(TushareCatalogTest, BuiltinDatasetsMatchTheWireContract) {
   EXPECT_EQ(basic.primary_key, std::vector<std::string>{"ts_code"});
   EXPECT_EQ(basic.doc_url, "https://tushare.pro/document/2?doc_id=25");
   EXPECT_EQ(ParamNames(basic), (std::vector<std::string>{"ts_code", "name", "market", "list_status", "exchange",
-                                                       "is_hs", "offset", "limit"}));
+                                                         "is_hs", "offset", "limit"}));
   EXPECT_EQ(basic.paging, "offset");  // the only built-in API that pages by offset
 
   const std::vector<std::string> bar_params{"ts_code", "trade_date", "start_date", "end_date"};
@@ -183,20 +183,20 @@ TEST(TushareRequestTest, BodyCarriesApiTokenParamsInOrderAndExactlyTheSchemaFiel
   Dataset daily = BuiltinDataset("daily");
   std::string body = tushare::BuildRequestBody(
       "daily", "tok\"quoted",
-      {{"ts_code", "000001.SZ,600000.SH"}, {"start_date", "20240101"}, {"end_date", "20240131"}}, daily.schema->Names(),
-      0, 0);
+      {{"ts_code", "000001.SZ,600000.SH"}, {"start_date", "20240101"}, {"end_date", "20240131"}},
+      daily.schema->Names());
   EXPECT_EQ(body, R"({"api_name":"daily","token":"tok\"quoted","params":{"ts_code":"000001.SZ,600000.SH",)"
                   R"("start_date":"20240101","end_date":"20240131"},"fields":"ts_code,trade_date,open,high,low,close,)"
                   R"(pre_close,change,pct_chg,vol,amount"})");
   auto parsed = nlohmann::json::parse(body);
   EXPECT_EQ(parsed["token"], "tok\"quoted");
 
-  std::string paged = tushare::BuildRequestBody("stock_basic", "t", {}, {"ts_code"}, 5000, 5000);
-  EXPECT_EQ(paged,
-            R"({"api_name":"stock_basic","token":"t","params":{"offset":"5000","limit":"5000"},"fields":"ts_code"})");
-  // An explicit offset param wins over the request's paging fields.
-  std::string explicit_offset = tushare::BuildRequestBody("x", "t", {{"offset", "7"}}, {"a"}, 5, 0);
-  EXPECT_EQ(explicit_offset, R"({"api_name":"x","token":"t","params":{"offset":"7"},"fields":"a"})");
+  // Paging params are params like any other (the provider's shaping adds them), sent as strings.
+  std::string paged =
+      tushare::BuildRequestBody("stock_basic", "t", {{"list_status", "L"}, {"offset", "5000"}}, {"ts_code"});
+  EXPECT_EQ(
+      paged,
+      R"({"api_name":"stock_basic","token":"t","params":{"list_status":"L","offset":"5000"},"fields":"ts_code"})");
 }
 
 TEST(TushareRequestTest, UrlStyles) {
@@ -399,6 +399,32 @@ TEST_F(TushareProviderTest, HttpStatusesAreClassifiedWithRetryAfter) {
   auto html = Call(**provider, Request());
   ASSERT_FALSE(html);
   EXPECT_EQ(html.error().kind(), ErrorKind::kTransient);
+}
+
+TEST_F(TushareProviderTest, TheProviderJudgesHasMoreAndShapesTheNextRequest) {
+  fake_.Reply(ReadFixture("daily_has_more.json"));
+  auto provider = Create();
+  ASSERT_TRUE(provider);
+  // daily does not page: more rows than one answer holds means narrowing the request.
+  FetchRequest window = Request({{"ts_code", "000001.SZ"}, {"start_date", "20240101"}, {"end_date", "20240104"}});
+  auto truncated = Call(**provider, window);
+  ASSERT_TRUE(truncated) << truncated.error().ToString();
+  EXPECT_EQ(truncated->verdict.kind, PageVerdict::Kind::kTruncated);
+  auto parts = (*provider)->Split(window);
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(*parts,
+            (std::vector<Params>{{{"ts_code", "000001.SZ"}, {"start_date", "20240101"}, {"end_date", "20240102"}},
+                                 {{"ts_code", "000001.SZ"}, {"start_date", "20240103"}, {"end_date", "20240104"}}}));
+  EXPECT_FALSE((*provider)->Split(Request()));
+
+  // A dataset that pages by offset asks for the rows after these.
+  Dataset paged = daily_;
+  paged.paging = "offset";
+  FetchRequest first{&source_, &paged, {{"ts_code", "000001.SZ"}}};
+  auto page = Call(**provider, first);
+  ASSERT_TRUE(page) << page.error().ToString();
+  EXPECT_EQ(page->verdict.kind, PageVerdict::Kind::kNextPage);
+  EXPECT_EQ(page->verdict.next, (Params{{"ts_code", "000001.SZ"}, {"offset", "1"}}));
 }
 
 TEST_F(TushareProviderTest, TransportFailureIsTransientAndNamesTheApi) {

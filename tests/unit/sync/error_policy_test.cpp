@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "sync/splitter.hpp"
-
 namespace datasync::sync {
 namespace {
 
@@ -46,31 +44,6 @@ TEST(ErrorPolicyTest, TransientRetriesWithCappedJitteredBackoffThenFails) {
   EXPECT_EQ(Backoff(3, policy, 0.0), 2000ms);
   EXPECT_EQ(Backoff(10, policy, 0.0), 2500ms);  // capped at 5 s, half fixed
   EXPECT_EQ(Decide(e, 4, policy, now, 0.0).action, Action::kFail);
-}
-
-TEST(SplitterTest, HalvesDateWindowsThenCodeLists) {
-  datasource::Params p = {{"ts_code", "000001.SZ"}, {"start_date", "20240101"}, {"end_date", "20240110"}};
-  auto parts = SplitParams(p);
-  ASSERT_TRUE(parts);
-  ASSERT_EQ(parts->size(), 2u);
-  EXPECT_EQ((*parts)[0][2].second, "20240105");
-  EXPECT_EQ((*parts)[1][1].second, "20240106");
-  EXPECT_EQ((*parts)[1][2].second, "20240110");
-
-  datasource::Params iso = {{"start_date", "2024-02-28"}, {"end_date", "2024-03-01"}};
-  auto iso_parts = SplitParams(iso);
-  ASSERT_TRUE(iso_parts);
-  EXPECT_EQ((*iso_parts)[0][1].second, "2024-02-29");
-  EXPECT_EQ((*iso_parts)[1][0].second, "2024-03-01");
-
-  datasource::Params codes = {{"trade_date", "20240102"}, {"ts_code", "a,b,c"}};
-  auto code_parts = SplitParams(codes);
-  ASSERT_TRUE(code_parts);
-  EXPECT_EQ((*code_parts)[0][1].second, "a");
-  EXPECT_EQ((*code_parts)[1][1].second, "b,c");
-
-  EXPECT_FALSE(SplitParams({{"trade_date", "20240102"}}));
-  EXPECT_FALSE(SplitParams({{"start_date", "20240102"}, {"end_date", "20240102"}}));
 }
 
 }  // namespace

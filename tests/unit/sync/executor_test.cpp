@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/strings.hpp"
+#include "datasource/splitting.hpp"
 #include "generation/argument_generator.hpp"
 #include "metadata/sqlite/sqlite_backend.hpp"
 #include "sync/planner.hpp"
@@ -57,6 +58,10 @@ class ScriptedProvider : public datasource::Provider {
       call = calls_[Param(req.params, "day")];
     }
     return script(req.params, call);
+  }
+  // Narrows start/end windows, as a provider with a date-window strategy does.
+  std::optional<std::vector<datasource::Params>> Split(const datasource::FetchRequest& req) const override {
+    return datasource::DateWindowSplitter("start_date", "end_date").Split(req.params);
   }
   int calls(const std::string& day) const {
     std::lock_guard lock(mu_);
@@ -430,7 +435,7 @@ TEST_F(ExecutorTest, TruncatedResponsesAreSplitUntilTheyFit) {
     int32_t e = *core::ParseInt64(Param(p, "end_date"));
     int days = e - s + 1;
     datasource::Page page = provider_.Rows(p, std::min(days * 100, 250));
-    page.hit_row_cap = days * 100 >= 250;
+    if (days * 100 >= 250) page.verdict = datasource::PageVerdict::Truncated("hit the row cap");
     return page;
   };
   plan_.args.params = {{"start_date", generation::ParamSource::Kind::kConstant, {"20240101"}},
@@ -445,6 +450,57 @@ TEST_F(ExecutorTest, TruncatedResponsesAreSplitUntilTheyFit) {
   EXPECT_EQ(rep->tasks_done, 4);   // four 2-day windows
   EXPECT_EQ(rep->rows, 800);
   EXPECT_EQ(rep->tasks_total, 4);
+}
+
+TEST_F(ExecutorTest, ANextPageVerdictKeepsThePageAndAddsTheNextRequest) {
+  // The provider pages with its own param: three pages of 2 rows, then the rest in one of 1.
+  provider_.script = [this](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    std::string part = Param(p, "part");
+    int n = part.empty() ? 0 : *core::ParseInt64(part);
+    datasource::Page page = provider_.Rows(p, n < 3 ? 2 : 1);
+    if (n < 3) {
+      datasource::Params next = p;
+      if (part.empty()) {
+        next.emplace_back("part", "1");
+      } else {
+        next.back().second = std::to_string(n + 1);
+      }
+      page.verdict = datasource::PageVerdict::NextPage(std::move(next));
+    }
+    return page;
+  };
+  ExecutorOptions opt;
+  opt.fetch_workers = 1;
+  int64_t run = Plan(1);
+  auto rep = Execute(run, opt);
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(rep->tasks_done, 4);
+  EXPECT_EQ(rep->tasks_total, 4);
+  EXPECT_EQ(rep->tasks_split, 0);
+  EXPECT_EQ(rep->rows, 7);
+  EXPECT_EQ(provider_.calls("d0"), 4);
+  EXPECT_EQ(sink_log_.committed_rows.size(), 4u);  // each page is a unit of its own
+}
+
+TEST_F(ExecutorTest, ATruncatedRequestTheProviderCannotNarrowFails) {
+  provider_.script = [this](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    datasource::Page page = provider_.Rows(p, 5);
+    page.verdict = datasource::PageVerdict::Truncated("response of 5 rows hit the row cap (5) or has_more: splitting");
+    return page;
+  };
+  int64_t run = Plan(1);
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "failed");
+  EXPECT_EQ(rep->tasks_failed, 1);
+  EXPECT_EQ(rep->rows, 0);  // a truncated page is never kept
+  EXPECT_TRUE(sink_log_.committed_rows.empty());
+  auto tasks = db_->runs().ListTasks({run, TaskState::kFailed, 10});
+  ASSERT_TRUE(tasks);
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(tasks->front().error_kind, "TRUNCATED");
+  EXPECT_NE(tasks->front().error.find("cannot be narrowed further"), std::string::npos) << tasks->front().error;
 }
 
 TEST_F(ExecutorTest, AFailedWriteCostsOnlyItsOwnTask) {

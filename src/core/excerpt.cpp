@@ -1,0 +1,41 @@
+#include "core/excerpt.hpp"
+
+#include "core/secrets.hpp"
+#include "core/strings.hpp"
+
+namespace datasync::core {
+
+std::string Excerpt(std::string_view s, size_t max_bytes) {
+  bool cut = s.size() > max_bytes;
+  if (cut) {
+    size_t n = max_bytes;
+    // Back up to the start of a UTF-8 sequence so the excerpt does not end inside a character.
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    s = s.substr(0, n);
+  }
+  // Messages end up in JSON, the system database and terminals, so they must be valid UTF-8 even when
+  // the vendor's bytes are not (a body cut mid-character): each invalid byte becomes U+FFFD.
+  std::string out;
+  out.reserve(s.size() + 3);
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(c < 0x20 ? ' ' : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len != 0 && i + len <= s.size() && IsValidUtf8(s.substr(i, len))) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  if (cut) out.append("…");
+  return Redact(out);
+}
+
+}  // namespace datasync::core

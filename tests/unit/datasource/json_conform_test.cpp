@@ -1,0 +1,110 @@
+#include "datasource/json_conform.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "core/dates.hpp"
+
+namespace datasync::datasource {
+namespace {
+
+using core::ErrorKind;
+using core::LogicalType;
+
+core::SchemaPtr Schema() {
+  return std::make_shared<core::Schema>(std::vector<core::Field>{{"code", LogicalType::String()},
+                                                                 {"day", LogicalType::Date()},
+                                                                 {"close", LogicalType::Float64()},
+                                                                 {"volume", LogicalType::Int64()},
+                                                                 {"halted", LogicalType::Bool()}});
+}
+
+class JsonConformTest : public ::testing::Test {
+ protected:
+  simdjson::dom::element Parse(const std::string& json) {
+    docs_.push_back(std::make_unique<simdjson::dom::parser>());
+    simdjson::dom::element e;
+    EXPECT_EQ(docs_.back()->parse(json).get(e), simdjson::SUCCESS) << json;
+    return e;
+  }
+  std::vector<std::unique_ptr<simdjson::dom::parser>> docs_;
+};
+
+TEST_F(JsonConformTest, ArrayRowsFollowTheVendorsFieldOrderIntoTheSchemasColumns) {
+  JsonConformer c(Schema(), nullptr, {"vendor daily: ", "items", "'fields'"});
+  for (const char* f : {"close", "code", "vwap", "day"}) c.AddField(f);
+  ASSERT_TRUE(c.AppendArrayRow(Parse(R"([8.7, "000001.SZ", 8.71, "20240102"])")));
+  ASSERT_TRUE(c.AppendArrayRow(Parse(R"(["8.5", "600000.SH", null, 20240103])")));
+  EXPECT_EQ(c.rows(), 2u);
+  Page page = std::move(c).Finish();
+  const core::ColumnBatch& b = page.batch;
+  ASSERT_TRUE(b.Validate());
+  EXPECT_EQ(b.schema().Names(), Schema()->Names());
+  EXPECT_EQ(b.column(0).GetString(1), "600000.SH");
+  EXPECT_EQ(b.column(1).GetInt32(0), *core::ParseDate("20240102"));
+  EXPECT_EQ(b.column(1).GetInt32(1), *core::ParseDate("20240103"));  // an integer date
+  EXPECT_EQ(b.column(2).GetFloat64(1), 8.5);                         // a numeric string
+  EXPECT_EQ(b.column(3).null_count(), 2u);                           // volume: never sent
+  EXPECT_EQ(page.vendor_fields, (std::vector<std::string>{"close", "code", "vwap", "day"}));
+  EXPECT_EQ(page.extra_fields, std::vector<std::string>{"vwap"});
+  EXPECT_EQ(page.missing_fields, (std::vector<std::string>{"volume", "halted"}));
+}
+
+TEST_F(JsonConformTest, ObjectRowsNameTheirFieldsAndMayLeaveKeysOut) {
+  JsonConformer c(Schema(), nullptr, {"rest prices: ", "data", "keys"});
+  ASSERT_TRUE(c.AppendObjectRow(Parse(R"({"code": "AAPL", "day": "2024-01-02", "volume": "12", "halted": "N"})")));
+  ASSERT_TRUE(c.AppendObjectRow(Parse(R"({"code": "MSFT", "volume": 7.0, "note": "x"})")));
+  Page page = std::move(c).Finish();
+  const core::ColumnBatch& b = page.batch;
+  ASSERT_TRUE(b.Validate());
+  ASSERT_EQ(b.num_rows(), 2u);
+  EXPECT_EQ(b.column(0).GetString(1), "MSFT");
+  EXPECT_FALSE(b.column(1).IsValid(1));  // day left out of the second object
+  EXPECT_EQ(b.column(3).GetInt64(0), 12);
+  EXPECT_EQ(b.column(3).GetInt64(1), 7);
+  EXPECT_FALSE(b.column(4).GetBool(0));
+  EXPECT_EQ(page.missing_fields, std::vector<std::string>{"close"});
+  EXPECT_TRUE(page.extra_fields.empty());  // "note" came after the first object declared the fields
+}
+
+TEST_F(JsonConformTest, AValueOfTheWrongTypeIsPermanentAndNamesRowFieldAndValue) {
+  JsonConformer c(Schema(), nullptr, {"vendor daily: ", "items", "'fields'"});
+  c.AddField("code");
+  c.AddField("volume");
+  ASSERT_TRUE(c.AppendArrayRow(Parse(R"(["a", 1])")));
+  auto st = c.AppendArrayRow(Parse(R"(["b", "lots"])"));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kPermanent);
+  EXPECT_EQ(st.error().code(), "bad_value");
+  EXPECT_EQ(st.error().message(),
+            "vendor daily: items[1] field 'volume': cannot read \"lots\" as int64; the vendor's data does not match "
+            "the dataset's schema (check the field's type)");
+}
+
+TEST_F(JsonConformTest, ARowOfTheWrongShapeIsPermanent) {
+  JsonConformer c(Schema(), nullptr, {"vendor daily: ", "items", "'fields'"});
+  c.AddField("code");
+  c.AddField("close");
+  auto narrow = c.AppendArrayRow(Parse(R"(["a"])"));
+  ASSERT_FALSE(narrow);
+  EXPECT_EQ(narrow.error().code(), "bad_row");
+  EXPECT_EQ(narrow.error().message(), "vendor daily: items[0] has 1 values but 'fields' names 2");
+  auto object = c.AppendArrayRow(Parse(R"({"code": "a"})"));
+  ASSERT_FALSE(object);
+  EXPECT_EQ(object.error().code(), "bad_row");
+  auto scalar = JsonConformer(Schema(), nullptr, {}).AppendObjectRow(Parse("3"));
+  ASSERT_FALSE(scalar);
+  EXPECT_EQ(scalar.error().code(), "bad_row");
+}
+
+TEST_F(JsonConformTest, IntegersInAnyJsonForm) {
+  EXPECT_EQ(JsonInteger(Parse("40203")), 40203);
+  EXPECT_EQ(JsonInteger(Parse("\"-2001\"")), -2001);
+  EXPECT_EQ(JsonInteger(Parse("1.0")), 1);
+  EXPECT_FALSE(JsonInteger(Parse("1.5")));
+  EXPECT_FALSE(JsonInteger(Parse("true")));
+  EXPECT_FALSE(JsonInteger(Parse("\"x\"")));
+}
+
+}  // namespace
+}  // namespace datasync::datasource
