@@ -23,6 +23,7 @@
 #include "core/wait_board.hpp"
 #include "generation/argument_generator.hpp"
 #include "sync/planner.hpp"
+#include "sync/run_transitions.hpp"
 
 namespace datasync::app {
 
@@ -34,20 +35,6 @@ const T* Named(const std::vector<T>& items, const std::string& name) {
     if (i.name == name) return &i;
   }
   return nullptr;
-}
-
-sync::RunReport FailedReport(const sync::SyncRun& run, const std::string& dataset, const std::string& source,
-                             const std::string& error) {
-  sync::RunReport r;
-  r.run_id = run.id;
-  r.plan = run.plan;
-  r.dataset = dataset;
-  r.source = source;
-  r.status = "failed";
-  r.trigger = run.trigger;
-  r.error = error;
-  r.tasks_total = run.counts.tasks_total;
-  return r;
 }
 
 std::string Duration(std::chrono::seconds s) {
@@ -308,16 +295,9 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
       bindings.push_back({st->name, st->kind, std::move(sink)});
     }
     if (!bind_error.empty()) {
-      run->status = sync::RunStatus::kFailed;
-      run->error = core::Redact(bind_error);
-      run->finished_at_us = core::ToEpochMicros(m.clock.Now());
-      std::vector<sync::TaskState> open = {sync::TaskState::kPending, sync::TaskState::kCooling,
-                                           sync::TaskState::kDeferred, sync::TaskState::kRunning};
-      (void)store.TransitionTasks(run->id, open, sync::TaskState::kCancelled);
-      auto rep = FailedReport(*run, dataset->name, source->name, run->error);
-      run->report_json = sync::RunReportToJson(rep);
-      if (auto st2 = store.UpdateRun(*run); !st2) return Fail(st2.error());
-      out.report = rep;
+      auto rep = sync::RunTransitions(store, m.clock).FailBeforeStart(*run, dataset->name, source->name, bind_error);
+      if (!rep) return Fail(rep.error());
+      out.report = std::move(*rep);
       return out;
     }
 

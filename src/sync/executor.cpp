@@ -20,6 +20,7 @@
 #include "core/wait_board.hpp"
 #include "sync/bounded_queue.hpp"
 #include "sync/error_policy.hpp"
+#include "sync/run_transitions.hpp"
 #include "sync/splitter.hpp"
 
 namespace datasync::sync {
@@ -496,6 +497,7 @@ struct Executor::Impl {
   }
 
   std::string owner = OwnerName();
+  RunTransitions transitions{*deps.store, *deps.clock};
   int64_t base_done = 0;   // tasks already done before this execution (resumed runs)
   int64_t base_other = 0;  // failed/skipped/split/cancelled before this execution
   std::chrono::steady_clock::time_point steady_start;
@@ -505,29 +507,15 @@ struct Executor::Impl {
     run = std::move(r);
     steady_start = std::chrono::steady_clock::now();
     core::TimePoint started = Now();
-    if (auto n = deps.store->RequeueRunning(run.id); !n) return core::Fail(n.error());
-    auto before = deps.store->CountTasks(run.id);
+    auto before = transitions.Start(run, owner, started);
     if (!before) return core::Fail(before.error());
     base_done = before->done;
     base_other = before->failed + before->skipped + before->split + before->cancelled;
-    run.counts.tasks_total = before->total() - before->split;
-    run.status = RunStatus::kRunning;
-    run.error.clear();
-    run.resume_at_us = 0;
-    if (run.started_at_us == 0) run.started_at_us = core::ToEpochMicros(started);
-    if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
-    // Executing a run is resuming it: an earlier pause or cancel request has been answered.
-    if (auto st = deps.store->SetControl(run.id, RunControl::kNone); !st) return core::Fail(st.error());
-    if (auto hb = deps.store->Heartbeat(run.id, owner, core::ToEpochMicros(started)); !hb)
-      return core::Fail(hb.error());
 
     storage::RunContext rc{run.id};
     for (auto& b : deps.sinks) {
       if (auto st = b.sink->Open(rc); !st) {
-        run.status = RunStatus::kFailed;
-        run.error = core::Redact(st.error().message());
-        run.finished_at_us = core::ToEpochMicros(Now());
-        (void)deps.store->UpdateRun(run);
+        transitions.Abandon(run, st.error().message());
         return core::Fail(st.error());
       }
     }
@@ -689,11 +677,7 @@ struct Executor::Impl {
   core::Result<RunReport> Abandon(const Error& e) {
     // The system database itself failed: leave tasks as they are (resumable) and say so.
     for (auto& b : deps.sinks) (void)b.sink->Close();
-    (void)deps.store->Heartbeat(run.id, "", core::ToEpochMicros(Now()));
-    run.status = RunStatus::kFailed;
-    run.error = core::Redact(e.message());
-    run.finished_at_us = core::ToEpochMicros(Now());
-    (void)deps.store->UpdateRun(run);
+    transitions.Abandon(run, e.message());
     return core::Fail(e);
   }
 
@@ -720,57 +704,45 @@ struct Executor::Impl {
       storages.push_back({b.storage, b.kind, s.rows_written, s.bytes_written, s.commits});
     }
     if (auto st = deps.quota->Persist(); !st) core::LogWarn("cannot save the quota state: " + st.error().message());
-    if (status == RunStatus::kFailed || status == RunStatus::kCancelled) {
-      std::vector<TaskState> open = {TaskState::kPending, TaskState::kCooling, TaskState::kRunning,
-                                     TaskState::kDeferred};
-      auto n = deps.store->TransitionTasks(run.id, open, TaskState::kCancelled);
-      if (!n) return Abandon(n.error());
-      counts = deps.store->CountTasks(run.id);
-      if (!counts) return Abandon(counts.error());
-    }
+    auto settled = transitions.SettleTasks(run.id, status, *counts);
+    if (!settled) return Abandon(settled.error());
+    counts = std::move(settled);
 
-    core::TimePoint finished = Now();
-    run.status = status;
-    run.error = error;
-    run.finished_at_us = core::ToEpochMicros(finished);
-    run.resume_at_us = status == RunStatus::kDeferred ? core::ToEpochMicros(deferred_until) : 0;
-    SetTaskCounts(run.counts, *counts);
-    run.counts.requests += requests.load();
-    run.counts.retries += retries.load();
-
+    RunEnd end{status, error, deferred_until, requests.load(), retries.load()};
     RunReport rep;
-    rep.run_id = run.id;
-    rep.plan = run.plan;
-    rep.dataset = deps.dataset->name;
-    rep.source = deps.source->name;
-    rep.status = std::string(RunStatusName(status));
-    rep.trigger = run.trigger;
-    rep.error = error;
-    rep.started_at_us = core::ToEpochMicros(started);
-    rep.finished_at_us = run.finished_at_us;
-    rep.resume_at_us = run.resume_at_us;
-    rep.duration_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
-    rep.tasks_total = counts->total() - counts->split;
-    rep.tasks_done = counts->done;
-    rep.tasks_failed = counts->failed;
-    rep.tasks_skipped = counts->skipped;
-    rep.tasks_cancelled = counts->cancelled;
-    rep.tasks_split = counts->split;
-    rep.tasks_waiting = counts->pending + counts->cooling + counts->deferred;
-    rep.rows = counts->rows;
-    rep.bytes = counts->bytes;
-    rep.requests = run.counts.requests;
-    rep.retries = run.counts.retries;
-    int64_t settled = counts->done + counts->failed + counts->skipped + counts->cancelled;
-    rep.success_rate = settled ? static_cast<double>(counts->done) / static_cast<double>(settled) : 1.0;
-    rep.rows_per_sec = rep.duration_secs > 0 ? static_cast<double>(rows.load()) / rep.duration_secs : 0;
-    for (auto& [_, e] : errors) rep.errors.push_back(e);
-    rep.storages = std::move(storages);
-    rep.quota = deps.quota->Usage();
-    rep.warnings = warnings;
-    run.report_json = RunReportToJson(rep);
-    if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
-    if (auto st = deps.store->Heartbeat(run.id, "", run.finished_at_us); !st) return core::Fail(st.error());
+    auto concluded = transitions.Conclude(run, end, *counts, [&](const SyncRun& r) {
+      rep.run_id = r.id;
+      rep.plan = r.plan;
+      rep.dataset = deps.dataset->name;
+      rep.source = deps.source->name;
+      rep.status = std::string(RunStatusName(status));
+      rep.trigger = r.trigger;
+      rep.error = error;
+      rep.started_at_us = core::ToEpochMicros(started);
+      rep.finished_at_us = r.finished_at_us;
+      rep.resume_at_us = r.resume_at_us;
+      rep.duration_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+      rep.tasks_total = counts->total() - counts->split;
+      rep.tasks_done = counts->done;
+      rep.tasks_failed = counts->failed;
+      rep.tasks_skipped = counts->skipped;
+      rep.tasks_cancelled = counts->cancelled;
+      rep.tasks_split = counts->split;
+      rep.tasks_waiting = counts->pending + counts->cooling + counts->deferred;
+      rep.rows = counts->rows;
+      rep.bytes = counts->bytes;
+      rep.requests = r.counts.requests;
+      rep.retries = r.counts.retries;
+      int64_t settled_tasks = counts->done + counts->failed + counts->skipped + counts->cancelled;
+      rep.success_rate = settled_tasks ? static_cast<double>(counts->done) / static_cast<double>(settled_tasks) : 1.0;
+      rep.rows_per_sec = rep.duration_secs > 0 ? static_cast<double>(rows.load()) / rep.duration_secs : 0;
+      for (auto& [_, e] : errors) rep.errors.push_back(e);
+      rep.storages = std::move(storages);
+      rep.quota = deps.quota->Usage();
+      rep.warnings = warnings;
+      return RunReportToJson(rep);
+    });
+    if (!concluded) return core::Fail(concluded.error());
     return rep;
   }
 };
