@@ -19,6 +19,7 @@
 #include "core/strings.hpp"
 #include "core/wait_board.hpp"
 #include "sync/bounded_queue.hpp"
+#include "sync/clock_wait.hpp"
 #include "sync/error_policy.hpp"
 #include "sync/run_transitions.hpp"
 #include "sync/splitter.hpp"
@@ -81,12 +82,6 @@ std::string OwnerName() {
   return std::to_string(::getpid()) + "@" + host;
 }
 constexpr size_t kLedgerFlushAt = 512;
-
-// Longest a thread sleeps before it looks at the clock again. On a virtual clock (tests) time jumps
-// while threads sleep, so they look more often.
-std::chrono::milliseconds PollCap() {
-  return core::WaitBoard::Process() ? 20ms : 200ms;
-}
 
 }  // namespace
 
@@ -258,7 +253,7 @@ struct Executor::Impl {
       std::unique_lock lock(mu);
       while (!stop() && (slot_full ? deps.quota->SlotFull() : Now() < *wait)) {
         auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
-        cv.wait_for(lock, slot_full ? 5ms : std::clamp<std::chrono::milliseconds>(delta, 1ms, PollCap()));
+        cv.wait_for(lock, slot_full ? 5ms : std::clamp<std::chrono::milliseconds>(delta, 1ms, ClockPollCap()));
       }
     }
   }
@@ -663,7 +658,7 @@ struct Executor::Impl {
         if (*wake) wake_at = core::FromEpochMicros(**wake);
         me.Park(wake_at);
         std::unique_lock lock(mu);
-        cv.wait_for(lock, PollCap(), [&] { return stopping; });
+        cv.wait_for(lock, ClockPollCap(), [&] { return stopping; });
         continue;
       }
       me.Park();

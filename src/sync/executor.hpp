@@ -29,15 +29,10 @@
 #include "sync/quota.hpp"
 #include "sync/run_report.hpp"
 #include "sync/run_store.hpp"
+#include "sync/sink_factory.hpp"
 #include "sync/sync_plan.hpp"
 
 namespace datasync::sync {
-
-struct SinkBinding {
-  std::string storage;  // storage name, for reports
-  std::string kind;     // sink plugin id
-  std::unique_ptr<storage::Sink> sink;  // Bind + Migrate already done
-};
 
 struct Progress {
   int64_t tasks_total = 0;
