@@ -26,8 +26,8 @@ using namespace std::chrono_literals;
 using core::ErrorKind;
 using core::Fail;
 
-constexpr auto kOrphanScanEvery = 1s;  // deferred runs of any trigger: is their reset due?
-constexpr auto kStalledAfter = 30s;    // /healthz: the loop has not ticked for this long
+constexpr auto kOrphanScanEvery = 1s;                   // deferred runs of any trigger: is their reset due?
+constexpr auto kStalledAfter = 30s;                     // /healthz: the loop has not ticked for this long
 constexpr const char* kSummarySlot = "@daily_summary";  // not a valid plan name, so never a plan's slot
 
 std::string OwnerName() {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -21,7 +20,10 @@
 #include "sync/bounded_queue.hpp"
 #include "sync/clock_wait.hpp"
 #include "sync/error_policy.hpp"
+#include "sync/fetch_stage.hpp"
+#include "sync/run_report_builder.hpp"
 #include "sync/run_transitions.hpp"
+#include "sync/sink_writer_pool.hpp"
 #include "sync/splitter.hpp"
 
 namespace datasync::sync {
@@ -32,47 +34,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct WriteItem {
-  int64_t task_id = 0;
-  std::string key;
-  std::shared_ptr<const core::ColumnBatch> batch;
-};
-
 // A task between fetch and its last sink ack.
 struct Flight {
   SyncTask task;
   int64_t attempts = 0;
-  size_t remaining = 0;
   int64_t rows = 0;
   int64_t bytes = 0;
-  std::optional<Error> sink_error;
   std::optional<NewTask> next_page;  // offset paging: the page after this one, added once this one is done
 };
 
-// The params of the page after `params` (which returned `rows` rows) for APIs that page by offset.
-NewTask NextPage(const SyncTask& task, int64_t rows) {
-  datasource::Params params = task.params;
-  int64_t offset = 0;
-  auto it = std::find_if(params.begin(), params.end(), [](const auto& p) { return p.first == "offset"; });
-  if (it != params.end()) {
-    offset = core::ParseInt64(it->second).value_or(0);
-    it->second = std::to_string(offset + rows);
-  } else {
-    params.emplace_back("offset", std::to_string(rows));
-  }
-  return {task.id, TaskKey(params), std::move(params)};
-}
-
-std::string ParamsText(const datasource::Params& params) {
-  std::string s;
-  for (const auto& [k, v] : params) {
-    if (!s.empty()) s += " ";
-    s += k + "=" + v;
-  }
-  return s.empty() ? "(no params)" : s;
-}
-
-constexpr size_t kMaxExamples = 3;
 constexpr auto kHeartbeatEvery = std::chrono::milliseconds(500);
 constexpr auto kPersistQuotaEvery = std::chrono::seconds(1);
 
@@ -91,18 +61,15 @@ struct Executor::Impl {
   SyncRun run;
 
   BoundedQueue<SyncTask> fetch_queue;
-  std::vector<std::unique_ptr<BoundedQueue<WriteItem>>> sink_queues;
-  std::vector<std::thread> threads;
+  RunReportBuilder report;
 
   std::mutex mu;  // guards everything below
   std::condition_variable cv;
   std::unordered_map<int64_t, Flight> flights;
   std::vector<TaskUpdate> ledger;
   std::vector<NewTask> children;
-  std::map<std::string, ErrorClassReport> errors;
-  std::vector<std::string> warnings;
   int64_t in_flight = 0;
-  bool stopping = false;
+  std::atomic<bool> stopping{false};  // written with mu held; read without it by the fetch stage
   std::optional<RunStatus> stop_status;
   std::string stop_error;
   core::TimePoint deferred_until{};
@@ -110,12 +77,25 @@ struct Executor::Impl {
 
   std::atomic<int64_t> requests{0}, retries{0}, done{0}, failed{0}, skipped{0}, rows{0}, bytes{0};
 
+  FetchStage fetch;
+  SinkWriterPool writers;
+
   Impl(ExecutorDeps d, ExecutorOptions o)
-      : deps(std::move(d)), opt(std::move(o)), fetch_queue(std::max<size_t>(opt.fetch_workers, 1) * 2) {
+      : deps(std::move(d)),
+        opt(std::move(o)),
+        fetch_queue(std::max<size_t>(opt.fetch_workers, 1) * 2),
+        fetch(FetchStageDeps{deps.provider, deps.source, deps.dataset, deps.quota, deps.clock, deps.plan->max_wait_secs,
+                             opt.observer},
+              [this] { return stopping.load() || (opt.interrupt && opt.interrupt->load()); }),
+        writers(Writers(deps.sinks), SinkWriterPool::Options{opt.sink_queue_batches, opt.commit_every_batches},
+                [this](SinkWriterPool::AckToken token, const std::optional<Error>& error) { Durable(token, error); }) {
     rng.seed(opt.seed ? opt.seed : std::random_device{}());
-    for (size_t i = 0; i < deps.sinks.size(); ++i) {
-      sink_queues.push_back(std::make_unique<BoundedQueue<WriteItem>>(opt.sink_queue_batches));
-    }
+  }
+
+  static std::vector<SinkWriterPool::Writer> Writers(const std::vector<SinkBinding>& sinks) {
+    std::vector<SinkWriterPool::Writer> out;
+    for (const auto& b : sinks) out.push_back({b.storage, b.sink.get()});
+    return out;
   }
 
   core::TimePoint Now() const { return deps.clock->Now(); }
@@ -129,12 +109,7 @@ struct Executor::Impl {
 
   void NoteError(const SyncTask& task, const Error& e) {
     if (opt.observer) opt.observer->OnError(e.kind());
-    auto& cls = errors[std::string(core::ErrorKindName(e.kind()))];
-    cls.kind = core::ErrorKindName(e.kind());
-    cls.count++;
-    if (cls.examples.size() < kMaxExamples) {
-      cls.examples.push_back(core::Redact(ParamsText(task.params) + ": " + e.message()));
-    }
+    report.NoteError(task.params, e);
   }
 
   void Stop(RunStatus status, std::string why) {
@@ -144,6 +119,7 @@ struct Executor::Impl {
       stop_error = std::move(why);
     }
     cv.notify_all();
+    fetch.Wake();
   }
 
   // A task finished its attempt with an error (fetch, decode or a sink). Decides what happens next.
@@ -215,6 +191,7 @@ struct Executor::Impl {
   void FinishFlightLocked() {
     --in_flight;
     cv.notify_all();
+    fetch.Wake();
   }
 
   // --- fetch workers ----------------------------------------------------------------------------
@@ -227,37 +204,6 @@ struct Executor::Impl {
     FinishFlightLocked();
   }
 
-  enum class QuotaWait : uint8_t { kAcquired, kStopping, kDefer };
-
-  // Waits for the quota to allow one call. A wait longer than the plan's max_wait (an hourly or daily
-  // budget spent) is not waited out by a thread: the run is deferred until then and `until` says when.
-  QuotaWait WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me) {
-    while (true) {
-      {
-        std::lock_guard lock(mu);
-        // An interrupt (SIGTERM, SIGINT) starts no new call, even before the dispatcher turns it into a stop.
-        if (stopping || (opt.interrupt && opt.interrupt->load())) return QuotaWait::kStopping;
-      }
-      bool slot_full = false;
-      auto wait = deps.quota->TryAcquire(&slot_full);
-      if (!wait) return QuotaWait::kAcquired;
-      if (*wait - Now() > std::chrono::seconds(deps.plan->max_wait_secs)) {
-        until = *wait;
-        return QuotaWait::kDefer;
-      }
-      // Asleep until the time the quota named has come (or a call of ours ended, when all our slots were
-      // taken), without asking the quota again before: a virtual clock then sees this worker parked and
-      // waiting for exactly that time, not busy re-asking.
-      auto stop = [&] { return stopping || (opt.interrupt && opt.interrupt->load()); };
-      core::WaitBoard::Parked parked(me, slot_full ? std::nullopt : std::optional<core::TimePoint>(*wait));
-      std::unique_lock lock(mu);
-      while (!stop() && (slot_full ? deps.quota->SlotFull() : Now() < *wait)) {
-        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
-        cv.wait_for(lock, slot_full ? 5ms : std::clamp<std::chrono::milliseconds>(delta, 1ms, ClockPollCap()));
-      }
-    }
-  }
-
   void FetchLoop() {
     core::WaitBoard::Worker me(core::WaitBoard::Process());
     while (true) {
@@ -268,13 +214,13 @@ struct Executor::Impl {
       }
       if (!claimed) break;
       SyncTask task = std::move(*claimed);
-      core::TimePoint until{};
-      QuotaWait waited = WaitForQuota(until, me);
-      if (waited == QuotaWait::kStopping) {
+      FetchResult fetched = fetch.Fetch(task, me);
+      if (fetched.kind == FetchResult::Kind::kStopping) {
         Release(task);
         continue;
       }
-      if (waited == QuotaWait::kDefer) {
+      if (fetched.kind == FetchResult::Kind::kDeferred) {
+        core::TimePoint until = fetched.defer_until;
         std::lock_guard lock(mu);
         Record({task.id, TaskState::kDeferred, task.attempts, 0, 0, task.error_kind, task.error,
                 core::ToEpochMicros(until)});
@@ -287,60 +233,34 @@ struct Executor::Impl {
       }
       int64_t attempts = task.attempts + 1;
       requests++;
-      datasource::FetchRequest req{deps.source, deps.dataset, task.params, 0, 0};
-      auto request_start = std::chrono::steady_clock::now();
-      auto raw = deps.provider->Fetch(req);
-      deps.quota->Release();
-      core::Result<datasource::Page> page =
-          raw ? deps.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
-      if (opt.observer) {
-        opt.observer->OnRequest(std::chrono::steady_clock::now() - request_start,
-                                page ? std::nullopt : std::optional<ErrorKind>(page.error().kind()));
-      }
-      std::optional<NewTask> next_page;
-      if (page && (page->has_more || page->hit_row_cap)) {
-        if (deps.dataset->paging == "offset" && page->batch.num_rows() > 0) {
-          // Keep this page; the rest comes from the next offset, as its own task.
-          next_page = NextPage(task, static_cast<int64_t>(page->batch.num_rows()));
-        } else {
-          page = core::Fail(ErrorKind::kTruncated,
-                            fmt::format("response of {} rows hit the row cap ({}) or has_more: splitting",
-                                        page->batch.num_rows(), deps.dataset->row_cap));
-        }
-      }
-      if (!page) {
+      if (fetched.kind == FetchResult::Kind::kFailed) {
         std::lock_guard lock(mu);
-        HandleErrorLocked(task, attempts, page.error());
+        HandleErrorLocked(task, attempts, *fetched.error);
         FinishFlightLocked();
         continue;
       }
-      NoteDrift(*page);
-      auto batch = std::make_shared<const core::ColumnBatch>(std::move(page->batch));
+      NoteDrift(*fetched.page);
+      auto batch = std::make_shared<const core::ColumnBatch>(std::move(fetched.page->batch));
       int64_t nrows = static_cast<int64_t>(batch->num_rows());
-      int64_t nbytes = static_cast<int64_t>(raw->body.size());
-      if (sink_queues.empty()) {
+      int64_t nbytes = fetched.bytes;
+      if (writers.sinks() == 0) {
         std::lock_guard lock(mu);
-        CompleteLocked(task, attempts, nrows, nbytes, std::move(next_page));
+        CompleteLocked(task, attempts, nrows, nbytes, std::move(fetched.next_page));
         continue;
       }
       {
         std::lock_guard lock(mu);
-        flights[task.id] =
-            Flight{task, attempts, sink_queues.size(), nrows, nbytes, std::nullopt, std::move(next_page)};
+        flights[task.id] = Flight{task, attempts, nrows, nbytes, std::move(fetched.next_page)};
       }
-      for (auto& q : sink_queues) q->Push(WriteItem{task.id, task.key, batch});
+      writers.Submit(task.id, task.key, batch);
     }
   }
 
   void NoteDrift(const datasource::Page& page) {
     if (page.extra_fields.empty() && page.missing_fields.empty()) return;
     if (opt.on_schema_drift) opt.on_schema_drift(page.extra_fields, page.missing_fields);
-    std::lock_guard lock(mu);
     auto add = [&](const std::string& w) {
-      if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) {
-        warnings.push_back(w);
-        core::LogWarn(w);
-      }
+      if (report.NoteWarning(w)) core::LogWarn(w);
     };
     for (const auto& f : page.extra_fields) {
       add(fmt::format("schema drift: the vendor returned field '{}' that dataset '{}' does not have (ignored)", f,
@@ -363,77 +283,20 @@ struct Executor::Impl {
     FinishFlightLocked();
   }
 
-  // --- sink writers -----------------------------------------------------------------------------
+  // --- sink writers: every sink made the task's batch durable, or one failed it ---------------------
 
-  void SinkAck(int64_t task_id, const std::optional<Error>& error) {
+  void Durable(int64_t task_id, const std::optional<Error>& error) {
     std::lock_guard lock(mu);
     auto it = flights.find(task_id);
     if (it == flights.end()) return;
-    Flight& f = it->second;
-    if (error && !f.sink_error) f.sink_error = error;
-    if (--f.remaining > 0) {
-      if (!error) core::CrashPoint("partial-ack");
-      return;
-    }
-    Flight done_flight = std::move(f);
+    Flight done_flight = std::move(it->second);
     flights.erase(it);
-    if (done_flight.sink_error) {
-      HandleErrorLocked(done_flight.task, done_flight.attempts, *done_flight.sink_error);
+    if (error) {
+      HandleErrorLocked(done_flight.task, done_flight.attempts, *error);
       FinishFlightLocked();
     } else {
       CompleteLocked(done_flight.task, done_flight.attempts, done_flight.rows, done_flight.bytes,
                      std::move(done_flight.next_page));
-    }
-  }
-
-  void WriterLoop(size_t index) {
-    storage::Sink& sink = *deps.sinks[index].sink;
-    BoundedQueue<WriteItem>& queue = *sink_queues[index];
-    std::vector<WriteItem> group;  // written since the last commit, not yet durable
-    // A failed Write discards the whole uncommitted group (sink contract): the failing unit gets the
-    // error, the others are still in memory and are written again, so one bad batch never costs its
-    // neighbours a re-fetch.
-    auto write = [&](WriteItem first) {
-      std::vector<WriteItem> todo;  // a stack: the next item to write is at the back
-      todo.push_back(std::move(first));
-      while (!todo.empty()) {
-        WriteItem item = std::move(todo.back());
-        todo.pop_back();
-        auto st = sink.Write(*item.batch, item.key);
-        if (st) {
-          core::CrashPoint("write", deps.sinks[index].storage);
-          group.push_back(std::move(item));
-          continue;
-        }
-        (void)sink.Abort();
-        SinkAck(item.task_id, st.error());
-        for (auto it = group.rbegin(); it != group.rend(); ++it) todo.push_back(std::move(*it));
-        group.clear();
-      }
-    };
-    auto commit = [&] {
-      if (group.empty()) return;
-      auto st = sink.Commit();
-      std::optional<Error> error;
-      if (!st) {
-        (void)sink.Abort();
-        error = st.error();
-      } else {
-        core::CrashPoint("commit", deps.sinks[index].storage);
-      }
-      for (const auto& item : group) SinkAck(item.task_id, error);
-      group.clear();
-    };
-    while (true) {
-      // Block only when nothing is waiting for a commit; otherwise commit as soon as the queue runs dry.
-      std::optional<WriteItem> item = group.empty() ? queue.Pop() : queue.TryPop();
-      if (!item) {
-        if (group.empty()) return;  // closed and drained
-        commit();
-        continue;
-      }
-      write(std::move(*item));
-      if (group.size() >= opt.commit_every_batches) commit();
     }
   }
 
@@ -515,7 +378,7 @@ struct Executor::Impl {
       }
     }
 
-    for (size_t i = 0; i < deps.sinks.size(); ++i) threads.emplace_back([this, i] { WriterLoop(i); });
+    writers.Start();
     size_t workers = std::max<size_t>(opt.fetch_workers, 1);
     std::vector<std::thread> fetchers;
     for (size_t i = 0; i < workers; ++i) fetchers.emplace_back([this] { FetchLoop(); });
@@ -527,11 +390,10 @@ struct Executor::Impl {
       stopping = true;
       cv.notify_all();
     }
+    fetch.Wake();
     fetch_queue.Close();
     for (auto& t : fetchers) t.join();
-    for (auto& q : sink_queues) q->Close();
-    for (auto& t : threads) t.join();
-    threads.clear();
+    writers.Close();
     core::Status flushed = FlushLedger();
     if (!loop_status) return Abandon(loop_status.error());
     if (!flushed) return Abandon(flushed.error());
@@ -556,8 +418,7 @@ struct Executor::Impl {
   }
 
   void ReportQueues() {
-    size_t sink_depth = 0;
-    for (const auto& q : sink_queues) sink_depth += q->size();
+    size_t sink_depth = writers.queued();
     int64_t flying;
     {
       std::lock_guard lock(mu);
@@ -658,7 +519,7 @@ struct Executor::Impl {
         if (*wake) wake_at = core::FromEpochMicros(**wake);
         me.Park(wake_at);
         std::unique_lock lock(mu);
-        cv.wait_for(lock, ClockPollCap(), [&] { return stopping; });
+        cv.wait_for(lock, ClockPollCap(), [&] { return stopping.load(); });
         continue;
       }
       me.Park();
@@ -706,35 +567,15 @@ struct Executor::Impl {
     RunEnd end{status, error, deferred_until, requests.load(), retries.load()};
     RunReport rep;
     auto concluded = transitions.Conclude(run, end, *counts, [&](const SyncRun& r) {
-      rep.run_id = r.id;
-      rep.plan = r.plan;
-      rep.dataset = deps.dataset->name;
-      rep.source = deps.source->name;
-      rep.status = std::string(RunStatusName(status));
-      rep.trigger = r.trigger;
-      rep.error = error;
-      rep.started_at_us = core::ToEpochMicros(started);
-      rep.finished_at_us = r.finished_at_us;
-      rep.resume_at_us = r.resume_at_us;
-      rep.duration_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
-      rep.tasks_total = counts->total() - counts->split;
-      rep.tasks_done = counts->done;
-      rep.tasks_failed = counts->failed;
-      rep.tasks_skipped = counts->skipped;
-      rep.tasks_cancelled = counts->cancelled;
-      rep.tasks_split = counts->split;
-      rep.tasks_waiting = counts->pending + counts->cooling + counts->deferred;
-      rep.rows = counts->rows;
-      rep.bytes = counts->bytes;
-      rep.requests = r.counts.requests;
-      rep.retries = r.counts.retries;
-      int64_t settled_tasks = counts->done + counts->failed + counts->skipped + counts->cancelled;
-      rep.success_rate = settled_tasks ? static_cast<double>(counts->done) / static_cast<double>(settled_tasks) : 1.0;
-      rep.rows_per_sec = rep.duration_secs > 0 ? static_cast<double>(rows.load()) / rep.duration_secs : 0;
-      for (auto& [_, e] : errors) rep.errors.push_back(e);
-      rep.storages = std::move(storages);
-      rep.quota = deps.quota->Usage();
-      rep.warnings = warnings;
+      ExecutionFacts facts;
+      facts.dataset = deps.dataset->name;
+      facts.source = deps.source->name;
+      facts.started_at_us = core::ToEpochMicros(started);
+      facts.duration_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+      facts.rows = rows.load();
+      facts.storages = std::move(storages);
+      facts.quota = deps.quota->Usage();
+      rep = report.Build(r, *counts, std::move(facts));
       return RunReportToJson(rep);
     });
     if (!concluded) return core::Fail(concluded.error());

@@ -167,7 +167,7 @@ TEST_F(RunCoordinatorTest, ThePlansUnfinishedRunIsResumedAndAPendingOneFinishesI
   ASSERT_TRUE(res->report);
   EXPECT_EQ(res->report->run_id, *id);
   EXPECT_EQ(res->report->tasks_done, 3);
-  EXPECT_EQ(generator_as_of_, std::vector<int64_t>{7});  // "today" of its slot
+  EXPECT_EQ(generator_as_of_, std::vector<int64_t>{7});                              // "today" of its slot
   EXPECT_EQ(events_.front(), "resuming run " + std::to_string(*id) + " (running)");  // its planning finished first
 }
 
