@@ -9,18 +9,9 @@
 #include "app/app_impl.hpp"
 #include "app/events/event_bus.hpp"
 #include "core/strings.hpp"
+#include "sync/run_transitions.hpp"
 
 namespace datasync::app {
-
-namespace {
-
-constexpr int64_t kAliveWithinUs = 5'000'000;  // ten missed heartbeats: the executing process is gone
-
-bool IsAlive(const sync::SyncRun& run, int64_t now_us) {
-  return !run.owner.empty() && now_us - run.heartbeat_at_us < kAliveWithinUs;
-}
-
-}  // namespace
 
 core::Result<const sync::SyncPlan*> App::PlanOfRun(const Catalog& catalog, const sync::SyncRun& run) {
   for (const auto& p : catalog.plans) {
@@ -58,15 +49,12 @@ core::Result<std::string> App::Pause(const std::string& target) {
     return Fail(ErrorKind::kConflict, fmt::format("run {} is already {}", run->id, sync::RunStatusName(run->status)));
   }
   if (run->status == sync::RunStatus::kPaused) return fmt::format("run {} is already paused", run->id);
-  if (auto st = store.SetControl(run->id, sync::RunControl::kPause); !st) return Fail(st.error());
-  int64_t now = core::ToEpochMicros(impl_->clock.Now());
-  if (IsAlive(*run, now)) {
+  auto done = sync::RunTransitions(store, impl_->clock).Pause(*run);
+  if (!done) return Fail(done.error());
+  if (!done->applied) {
     return fmt::format("asked {} to pause run {} ({}); it stops after the tasks in flight", run->owner, run->id,
                        run->plan);
   }
-  if (auto n = store.RequeueRunning(run->id); !n) return Fail(n.error());
-  run->status = sync::RunStatus::kPaused;
-  if (auto st = store.UpdateRun(*run); !st) return Fail(st.error());
   return fmt::format("paused run {} ({}); `datasync resume {}` continues it", run->id, run->plan, run->id);
 }
 
@@ -77,23 +65,14 @@ core::Result<std::string> App::Cancel(const std::string& target) {
   if (sync::IsFinal(run->status)) {
     return Fail(ErrorKind::kConflict, fmt::format("run {} is already {}", run->id, sync::RunStatusName(run->status)));
   }
-  if (auto st = store.SetControl(run->id, sync::RunControl::kCancel); !st) return Fail(st.error());
-  int64_t now = core::ToEpochMicros(impl_->clock.Now());
-  if (IsAlive(*run, now)) {
+  auto done = sync::RunTransitions(store, impl_->clock).Cancel(*run);
+  if (!done) return Fail(done.error());
+  if (!done->applied) {
     return fmt::format("asked {} to cancel run {} ({}); tasks in flight finish, the rest are cancelled", run->owner,
                        run->id, run->plan);
   }
-  std::vector<sync::TaskState> open = {sync::TaskState::kPending, sync::TaskState::kCooling,
-                                       sync::TaskState::kDeferred, sync::TaskState::kRunning};
-  auto n = store.TransitionTasks(run->id, open, sync::TaskState::kCancelled);
-  if (!n) return Fail(n.error());
-  run->status = sync::RunStatus::kCancelled;
-  run->error = "cancelled by `datasync cancel`";
-  run->finished_at_us = now;
-  if (auto st = store.UpdateRun(*run); !st) return Fail(st.error());
-  if (auto st = store.SetControl(run->id, sync::RunControl::kNone); !st) return Fail(st.error());
   return fmt::format("cancelled run {} ({}): {} task(s) cancelled; `datasync retry {}` runs them again", run->id,
-                     run->plan, *n, run->id);
+                     run->plan, done->tasks, run->id);
 }
 
 core::Result<PlanOutcome> App::Resume(const std::string& target, const RunOptions& options) {
@@ -108,7 +87,7 @@ core::Result<PlanOutcome> App::Resume(const std::string& target, const RunOption
                                               "cancelled tasks again)",
                                               run->id)));
   }
-  if (IsAlive(*run, core::ToEpochMicros(impl_->clock.Now()))) {
+  if (sync::IsExecuted(*run, core::ToEpochMicros(impl_->clock.Now()))) {
     return Fail(ErrorKind::kConflict, fmt::format("run {} is being executed by {}", run->id, run->owner));
   }
   auto catalog = LoadCatalog();
@@ -116,30 +95,27 @@ core::Result<PlanOutcome> App::Resume(const std::string& target, const RunOption
   auto plan = PlanOfRun(*catalog, *run);
   if (!plan) return Fail(plan.error());
   // A deferred run resumed by hand continues now; the vendor answers for itself whether its quota reset.
-  if (run->status == sync::RunStatus::kDeferred && !options.wait_deferred) run->resume_at_us = 0;
+  if (run->status == sync::RunStatus::kDeferred && !options.wait_deferred) sync::RunTransitions::Undefer(*run);
   return RunOne(**plan, *catalog, options, *run);
 }
 
 core::Result<PlanOutcome> App::Retry(const std::string& target, const RunOptions& options) {
   auto run = ResolveRun(target);
   if (!run) return Fail(run.error());
-  if (IsAlive(*run, core::ToEpochMicros(impl_->clock.Now()))) {
+  if (sync::IsExecuted(*run, core::ToEpochMicros(impl_->clock.Now()))) {
     return Fail(ErrorKind::kConflict, fmt::format("run {} is being executed by {}", run->id, run->owner));
   }
   auto catalog = LoadCatalog();
   if (!catalog) return Fail(catalog.error());
   auto plan = PlanOfRun(*catalog, *run);
   if (!plan) return Fail(plan.error());
-  auto n = impl_->db->runs().ResetForRetry(run->id);
+  auto n = sync::RunTransitions(impl_->db->runs(), impl_->clock).Retry(*run);
   if (!n) return Fail(n.error());
   if (*n == 0) {
     return Fail(ErrorKind::kConflict, fmt::format("run {} has no failed or cancelled tasks to retry", run->id));
   }
   events::PublishTo(options.events,
                     events::RunMessage{run->plan, fmt::format("retrying {} task(s) of run {}", *n, run->id)});
-  run->trigger = "retry";
-  run->status = sync::RunStatus::kRunning;
-  run->resume_at_us = 0;
   return RunOne(**plan, *catalog, options, *run);
 }
 
@@ -149,8 +125,8 @@ core::Result<std::vector<ActiveRun>> App::Status() {
   if (!catalog) return Fail(catalog.error());
   std::vector<ActiveRun> out;
   int64_t now = core::ToEpochMicros(m.clock.Now());
-  for (auto status : {sync::RunStatus::kRunning, sync::RunStatus::kPending, sync::RunStatus::kPaused,
-                      sync::RunStatus::kDeferred}) {
+  for (auto status :
+       {sync::RunStatus::kRunning, sync::RunStatus::kPending, sync::RunStatus::kPaused, sync::RunStatus::kDeferred}) {
     sync::RunQuery q;
     q.status = status;
     q.limit = 0;
@@ -158,10 +134,10 @@ core::Result<std::vector<ActiveRun>> App::Status() {
     if (!runs) return Fail(runs.error());
     for (auto& r : *runs) {
       ActiveRun a;
-      a.alive = IsAlive(r, now);
+      a.alive = sync::IsExecuted(r, now);
       a.run = std::move(r);
-      auto plan = std::find_if(catalog->plans.begin(), catalog->plans.end(),
-                               [&](auto& p) { return p.name == a.run.plan; });
+      auto plan =
+          std::find_if(catalog->plans.begin(), catalog->plans.end(), [&](auto& p) { return p.name == a.run.plan; });
       if (plan != catalog->plans.end()) {
         a.dataset = plan->dataset;
         auto ds = std::find_if(catalog->datasets.begin(), catalog->datasets.end(),

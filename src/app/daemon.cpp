@@ -19,6 +19,7 @@
 #include "core/dates.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
+#include "sync/run_transitions.hpp"
 #include "sync/scheduler.hpp"
 
 namespace datasync::app {
@@ -31,7 +32,6 @@ using core::Fail;
 
 constexpr auto kOrphanScanEvery = 1s;  // deferred runs of any trigger: is their reset due?
 constexpr auto kStalledAfter = 30s;    // /healthz: the loop has not ticked for this long
-constexpr int64_t kAliveWithinUs = 5'000'000;
 
 std::string OwnerName() {
   char host[256] = {};
@@ -180,39 +180,25 @@ struct Daemon::Impl {
     auto steady = std::chrono::steady_clock::now();
     if (resumed_at_start && steady - last_orphan_scan < kOrphanScanEvery) return;
     last_orphan_scan = steady;
-    std::vector<sync::RunStatus> statuses = {sync::RunStatus::kDeferred};
-    if (!resumed_at_start) {
-      statuses.insert(statuses.end(), {sync::RunStatus::kPaused, sync::RunStatus::kRunning, sync::RunStatus::kPending});
+    auto orphans = sync::RunTransitions(app.db().runs(), app.clock()).Orphans(!resumed_at_start, now);
+    if (!orphans) {
+      core::LogWarn("cannot list unfinished runs: " + orphans.error().message());
+      return;
     }
-    const int64_t now_us = core::ToEpochMicros(now);
-    for (auto status : statuses) {
-      sync::RunQuery q;
-      q.status = status;
-      q.limit = 0;
-      auto runs = app.Runs(q);
-      if (!runs) {
-        core::LogWarn("cannot list unfinished runs: " + runs.error().message());
-        return;
-      }
-      for (const auto& r : *runs) {
-        if (r.slot_us != 0 || Busy(r.plan) || !HasCapacity() || !config.FindPlan(r.plan)) continue;
-        if (r.status == sync::RunStatus::kDeferred && r.resume_at_us > now_us) continue;
-        if (r.status == sync::RunStatus::kPaused && r.control == sync::RunControl::kPause) continue;
-        bool alive = !r.owner.empty() && now_us - r.heartbeat_at_us < kAliveWithinUs;
-        if (alive) continue;
-        core::LogInfo(fmt::format("continuing run {} of plan {} ({})", r.id, r.plan, sync::RunStatusName(r.status)));
-        int64_t id = r.id;
-        std::string plan = r.plan;
-        StartJob(plan, [this, id, plan] {
-          auto outcome = app.Resume(std::to_string(id), WorkerOptions());
-          if (!outcome) {
-            core::LogWarn(
-                fmt::format("plan {}: continuing run {}: {}", plan, id, core::Redact(outcome.error().message())));
-            return;
-          }
-          if (outcome->report) OnOutcome(*outcome, 0);
-        });
-      }
+    for (const auto& r : *orphans) {
+      if (Busy(r.plan) || !HasCapacity() || !config.FindPlan(r.plan)) continue;
+      core::LogInfo(fmt::format("continuing run {} of plan {} ({})", r.id, r.plan, sync::RunStatusName(r.status)));
+      int64_t id = r.id;
+      std::string plan = r.plan;
+      StartJob(plan, [this, id, plan] {
+        auto outcome = app.Resume(std::to_string(id), WorkerOptions());
+        if (!outcome) {
+          core::LogWarn(
+              fmt::format("plan {}: continuing run {}: {}", plan, id, core::Redact(outcome.error().message())));
+          return;
+        }
+        if (outcome->report) OnOutcome(*outcome, 0);
+      });
     }
     resumed_at_start = true;
   }

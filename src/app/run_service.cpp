@@ -1,5 +1,6 @@
-// App's run use cases: run plans (dependencies first, independent plans in parallel), execute one plan's
-// run (resume or plan, bind storages, execute, wait out the vendor's quota when asked).
+// App's run use cases: run plans (dependencies first, independent plans in parallel); execute one plan's
+// run by wiring the catalog, the plan lock, the sink registry and the argument context into a
+// sync::RunCoordinator, which owns the run from choosing it to its end.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,20 +11,19 @@
 
 #include "app/app.hpp"
 #include "app/app_impl.hpp"
+#include "app/catalog_sink_factory.hpp"
 #include "app/dataset_service.hpp"
 #include "app/events/event_bus.hpp"
 #include "app/events/executor_events.hpp"
 #include "app/local_data.hpp"
 #include "app/migrations.hpp"
 #include "app/plan_lock.hpp"
-#include "core/dates.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
-#include "core/wait_board.hpp"
 #include "generation/argument_generator.hpp"
-#include "sync/planner.hpp"
+#include "sync/run_coordinator.hpp"
 
 namespace datasync::app {
 
@@ -35,28 +35,6 @@ const T* Named(const std::vector<T>& items, const std::string& name) {
     if (i.name == name) return &i;
   }
   return nullptr;
-}
-
-sync::RunReport FailedReport(const sync::SyncRun& run, const std::string& dataset, const std::string& source,
-                             const std::string& error) {
-  sync::RunReport r;
-  r.run_id = run.id;
-  r.plan = run.plan;
-  r.dataset = dataset;
-  r.source = source;
-  r.status = "failed";
-  r.trigger = run.trigger;
-  r.error = error;
-  r.tasks_total = run.counts.tasks_total;
-  return r;
-}
-
-std::string Duration(std::chrono::seconds s) {
-  int64_t t = s.count();
-  if (t < 90) return fmt::format("{} s", t);
-  if (t < 2 * 3600) return fmt::format("{} min", (t + 30) / 60);
-  if (t < 2 * 86400) return fmt::format("{:.1f} h", static_cast<double>(t) / 3600);
-  return fmt::format("{:.1f} days", static_cast<double>(t) / 86400);
 }
 
 }  // namespace
@@ -206,19 +184,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   if (!provider) return Fail(provider.error());
   auto tz = core::TimeZone::Load(source->timezone);
   if (!tz) return Fail(tz.error());
-  auto& store = m.db->runs();
   sync::Quota& quota = m.quotas->For(*source, dataset->api);
-
-  // The run: the one named, else the plan's unfinished run, else a new one.
-  std::optional<sync::SyncRun> run = std::move(forced);
-  if (!run) {
-    sync::RunQuery q;
-    q.plan = plan.name;
-    q.limit = 1;
-    auto latest = store.ListRuns(q);
-    if (!latest) return Fail(latest.error());
-    if (!latest->empty() && !sync::IsFinal(latest->front().status)) run = latest->front();
-  }
   // The plan's sources (its template's first) read local data through the storages' readers.
   const generation::Template* tmpl = nullptr;
   if (!plan.args.template_name.empty()) {
@@ -227,151 +193,49 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   }
   std::vector<generation::ParamSource> arg_sources = generation::ComposeSources(tmpl, plan.args.params);
   LocalData local(m.sinks, catalog.storages, catalog.plans, m.project.root);
-  // A scheduled run's parameters are those of its slot's day ("today" is the day the slot stands for, also
-  // when a missed slot is caught up days later).
-  int64_t as_of_us = run ? run->slot_us : options.slot_us;
-  core::ManualClock slot_clock(core::FromEpochMicros(as_of_us));
-  generation::GenerationContext gctx =
-      local.Context(as_of_us != 0 ? static_cast<const core::Clock&>(slot_clock) : m.clock, *tz, &plan, dataset);
-  if (run) {
-    if (run->status == sync::RunStatus::kPending) {
-      auto gen = generation::ArgumentGenerator::FromSources(arg_sources, gctx);
-      if (!gen) return Fail(gen.error());
-      if (auto st = sync::ResumePlanning(store, *run, **gen, m.clock); !st) return Fail(st.error());
-    }
-    out.note = fmt::format("resumed run {}", run->id);
-    event(fmt::format("resuming run {} ({})", run->id, sync::RunStatusName(run->status)));
-  } else {
-    auto gen = generation::ArgumentGenerator::FromSources(arg_sources, gctx);
-    if (!gen) return Fail(gen.error());
-    auto id = sync::PlanRun(store, plan, **gen, options.trigger, m.clock, options.slot_us);
-    if (!id) return Fail(id.error());
-    auto fresh = store.GetRun(*id);
-    if (!fresh) return Fail(fresh.error());
-    run = **fresh;
-    // Say up front how long the vendor's quota makes this take.
-    auto estimate = quota.Estimate(run->counts.tasks_total);
-    event(estimate.count() > 0
-              ? fmt::format("run {}: {} task(s); about {} at the quota of {}", run->id, run->counts.tasks_total,
-                            Duration(estimate), quota.label().empty() ? source->name : quota.label())
-              : fmt::format("run {}: {} task(s)", run->id, run->counts.tasks_total));
-  }
+  core::ManualClock slot_clock(core::FromEpochMicros(0));
+  std::optional<generation::GenerationContext> gctx;  // outlives the generator made from it
+  CatalogSinkFactory sinks(m.sinks, catalog.storages, plan, *dataset, m.db->migrations(), m.project.root);
 
-  while (true) {
-    // A run deferred by the vendor's quota waits for the reset, or stops here to be resumed later.
-    if (run->status == sync::RunStatus::kDeferred && run->resume_at_us > core::ToEpochMicros(m.clock.Now())) {
-      if (!options.wait_deferred) {
-        out.note = fmt::format(
-            "run {} is deferred until {} UTC (vendor quota); `datasync resume {}` or `datasync "
-            "run --wait` continues it then",
-            run->id, core::FormatTimestamp(run->resume_at_us), run->id);
-        if (auto rep = sync::RunReportFromJson(run->report_json); rep && !run->report_json.empty()) out.report = *rep;
-        return out;
-      }
-      event(fmt::format("deferred until {} UTC by the vendor's quota; waiting",
-                        core::FormatTimestamp(run->resume_at_us)));
-      core::WaitBoard::Worker waiter(core::WaitBoard::Process());
-      core::WaitBoard::Parked parked(waiter, core::FromEpochMicros(run->resume_at_us));
-      while (core::ToEpochMicros(m.clock.Now()) < run->resume_at_us) {
-        if (options.interrupt && options.interrupt->load()) {
-          out.note = "interrupted while waiting for the vendor's quota";
-          if (auto rep = sync::RunReportFromJson(run->report_json); rep && !run->report_json.empty()) {
-            out.report = *rep;
-          }
-          return out;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(core::WaitBoard::Process() ? 20 : 100));
-      }
-      event(fmt::format("the vendor's quota has reset; continuing run {}", run->id));
-    }
-
-    // Bind every target storage before any request is made: a wrong storage costs no quota.
-    std::vector<sync::SinkBinding> bindings;
-    std::string bind_error;
-    for (const auto& sname : plan.storages) {
-      const storage::Storage* st = Named(catalog.storages, sname);
-      if (!st) {
-        bind_error = "storage '" + sname + "' is not in the catalog";
-        break;
-      }
-      const storage::SinkInfo* info = m.sinks.Find(st->kind);
-      if (!info) {
-        bind_error = "storage '" + sname + "': unknown kind '" + st->kind + "'";
-        break;
-      }
-      auto sink = info->create();
-      auto bound = sink->Bind(BindContextFor(*st, *dataset, plan.mode, m.project.root));
-      if (bound) bound = sink->Migrate();
-      if (bound) bound = RecordAutomaticMigration(m.db->migrations(), *sink, dataset->schema_version, run->id);
-      if (!bound) {
-        bind_error = bound.error().message();
-        break;
-      }
-      bindings.push_back({st->name, st->kind, std::move(sink)});
-    }
-    if (!bind_error.empty()) {
-      run->status = sync::RunStatus::kFailed;
-      run->error = core::Redact(bind_error);
-      run->finished_at_us = core::ToEpochMicros(m.clock.Now());
-      std::vector<sync::TaskState> open = {sync::TaskState::kPending, sync::TaskState::kCooling,
-                                           sync::TaskState::kDeferred, sync::TaskState::kRunning};
-      (void)store.TransitionTasks(run->id, open, sync::TaskState::kCancelled);
-      auto rep = FailedReport(*run, dataset->name, source->name, run->error);
-      run->report_json = sync::RunReportToJson(rep);
-      if (auto st2 = store.UpdateRun(*run); !st2) return Fail(st2.error());
-      out.report = rep;
-      return out;
-    }
-
-    sync::ExecutorDeps deps;
-    deps.store = &store;
-    deps.provider = *provider;
-    deps.source = source;
-    deps.dataset = dataset;
-    deps.plan = &plan;
-    deps.quota = &quota;
-    deps.clock = &m.clock;
-    deps.sinks = std::move(bindings);
-    sync::ExecutorOptions eopt;
-    eopt.fetch_workers =
-        static_cast<size_t>(plan.concurrency > 0 ? plan.concurrency : source->limits.concurrency.value_or(4));
-    eopt.interrupt = options.interrupt;
-    std::unique_ptr<events::ExecutorEvents> observer;
-    if (options.events) {
-      observer = std::make_unique<events::ExecutorEvents>(*options.events, plan.name);
-      eopt.observer = observer.get();
-      eopt.on_progress = [&](const sync::Progress& p) { options.events->Publish(events::RunProgress{plan.name, p}); };
-    }
-    // Responses whose fields differ from the stored schema: remembered here, acted on after the run.
-    std::mutex drift_mu;
-    std::set<std::string> drift_extra, drift_missing;
-    eopt.on_schema_drift = [&](const std::vector<std::string>& extra, const std::vector<std::string>& missing) {
-      std::lock_guard drift_lock(drift_mu);
-      drift_extra.insert(extra.begin(), extra.end());
-      drift_missing.insert(missing.begin(), missing.end());
+  sync::RunCoordinatorDeps deps;
+  deps.store = &m.db->runs();
+  deps.clock = &m.clock;
+  deps.sinks = &sinks;
+  deps.generator = [&](int64_t as_of_us) {
+    slot_clock.Set(core::FromEpochMicros(as_of_us));
+    gctx = local.Context(as_of_us != 0 ? static_cast<const core::Clock&>(slot_clock) : m.clock, *tz, &plan, dataset);
+    return generation::ArgumentGenerator::FromSources(arg_sources, *gctx);
+  };
+  sync::RunRequest request;
+  request.run = std::move(forced);
+  request.trigger = options.trigger;
+  request.slot_us = options.slot_us;
+  request.wait_deferred = options.wait_deferred;
+  request.interrupt = options.interrupt;
+  request.on_event = event;
+  if (options.events) {
+    request.on_progress = [&](const sync::Progress& p) { options.events->Publish(events::RunProgress{plan.name, p}); };
+    request.observer = [&]() -> std::unique_ptr<sync::ExecutorObserver> {
+      return std::make_unique<events::ExecutorEvents>(*options.events, plan.name);
     };
-    sync::Executor executor(std::move(deps), std::move(eopt));
-    auto report = executor.Execute(*run);
-    if (!report) return Fail(report.error());
-    out.report = std::move(*report);
-    if (!drift_extra.empty() || !drift_missing.empty()) {
-      std::string seen = "the vendor's responses differ from dataset '" + dataset->name + "'";
-      if (!drift_extra.empty()) seen += "; new fields: " + core::Join({drift_extra.begin(), drift_extra.end()}, ", ");
-      if (!drift_missing.empty()) {
-        seen += "; missing fields: " + core::Join({drift_missing.begin(), drift_missing.end()}, ", ");
-      }
-      out.schema.push_back(seen);
-      event(seen);
-      for (const auto& line : DescribeRefresh(RefreshAfterDrift(*this, dataset->name), "after schema drift")) {
-        out.schema.push_back(line);
-        event(line);
-      }
-    }
-    if (out.report->status != "deferred" || !options.wait_deferred) return out;
-    auto again = store.GetRun(run->id);
-    if (!again || !*again) return Fail(again ? core::Error(ErrorKind::kInternal, "run vanished") : again.error());
-    run = **again;
   }
+  request.on_schema_drift = [&](const std::set<std::string>& extra, const std::set<std::string>& missing) {
+    std::string seen = "the vendor's responses differ from dataset '" + dataset->name + "'";
+    if (!extra.empty()) seen += "; new fields: " + core::Join({extra.begin(), extra.end()}, ", ");
+    if (!missing.empty()) seen += "; missing fields: " + core::Join({missing.begin(), missing.end()}, ", ");
+    out.schema.push_back(seen);
+    event(seen);
+    for (const auto& line : DescribeRefresh(RefreshAfterDrift(*this, dataset->name), "after schema drift")) {
+      out.schema.push_back(line);
+      event(line);
+    }
+  };
+  sync::RunTarget target{&plan, dataset, source, *provider, &quota};
+  auto result = sync::RunCoordinator(target, std::move(deps)).Run(std::move(request));
+  if (!result) return Fail(result.error());
+  out.report = std::move(result->report);
+  out.note = std::move(result->note);
+  return out;
 }
 
 }  // namespace datasync::app

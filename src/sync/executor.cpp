@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -19,7 +18,12 @@
 #include "core/strings.hpp"
 #include "core/wait_board.hpp"
 #include "sync/bounded_queue.hpp"
+#include "sync/clock_wait.hpp"
 #include "sync/error_policy.hpp"
+#include "sync/fetch_stage.hpp"
+#include "sync/run_report_builder.hpp"
+#include "sync/run_transitions.hpp"
+#include "sync/sink_writer_pool.hpp"
 
 namespace datasync::sync {
 
@@ -29,33 +33,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct WriteItem {
-  int64_t task_id = 0;
-  std::string key;
-  std::shared_ptr<const core::ColumnBatch> batch;
-};
-
 // A task between fetch and its last sink ack.
 struct Flight {
   SyncTask task;
   int64_t attempts = 0;
-  size_t remaining = 0;
   int64_t rows = 0;
   int64_t bytes = 0;
-  std::optional<Error> sink_error;
-  std::optional<NewTask> next_page;  // the provider's next page after this one, added once this one is done
+  std::optional<NewTask> next_page;  // offset paging: the page after this one, added once this one is done
 };
 
-std::string ParamsText(const datasource::Params& params) {
-  std::string s;
-  for (const auto& [k, v] : params) {
-    if (!s.empty()) s += " ";
-    s += k + "=" + v;
-  }
-  return s.empty() ? "(no params)" : s;
-}
-
-constexpr size_t kMaxExamples = 3;
 constexpr auto kHeartbeatEvery = std::chrono::milliseconds(500);
 constexpr auto kPersistQuotaEvery = std::chrono::seconds(1);
 
@@ -66,12 +52,6 @@ std::string OwnerName() {
 }
 constexpr size_t kLedgerFlushAt = 512;
 
-// Longest a thread sleeps before it looks at the clock again. On a virtual clock (tests) time jumps
-// while threads sleep, so they look more often.
-std::chrono::milliseconds PollCap() {
-  return core::WaitBoard::Process() ? 20ms : 200ms;
-}
-
 }  // namespace
 
 struct Executor::Impl {
@@ -80,18 +60,15 @@ struct Executor::Impl {
   SyncRun run;
 
   BoundedQueue<SyncTask> fetch_queue;
-  std::vector<std::unique_ptr<BoundedQueue<WriteItem>>> sink_queues;
-  std::vector<std::thread> threads;
+  RunReportBuilder report;
 
   std::mutex mu;  // guards everything below
   std::condition_variable cv;
   std::unordered_map<int64_t, Flight> flights;
   std::vector<TaskUpdate> ledger;
   std::vector<NewTask> children;
-  std::map<std::string, ErrorClassReport> errors;
-  std::vector<std::string> warnings;
   int64_t in_flight = 0;
-  bool stopping = false;
+  std::atomic<bool> stopping{false};  // written with mu held; read without it by the fetch stage
   std::optional<RunStatus> stop_status;
   std::string stop_error;
   core::TimePoint deferred_until{};
@@ -99,12 +76,25 @@ struct Executor::Impl {
 
   std::atomic<int64_t> requests{0}, retries{0}, done{0}, failed{0}, skipped{0}, rows{0}, bytes{0};
 
+  FetchStage fetch;
+  SinkWriterPool writers;
+
   Impl(ExecutorDeps d, ExecutorOptions o)
-      : deps(std::move(d)), opt(std::move(o)), fetch_queue(std::max<size_t>(opt.fetch_workers, 1) * 2) {
+      : deps(std::move(d)),
+        opt(std::move(o)),
+        fetch_queue(std::max<size_t>(opt.fetch_workers, 1) * 2),
+        fetch(FetchStageDeps{deps.provider, deps.source, deps.dataset, deps.quota, deps.clock, deps.plan->max_wait_secs,
+                             opt.observer},
+              [this] { return stopping.load() || (opt.interrupt && opt.interrupt->load()); }),
+        writers(Writers(deps.sinks), SinkWriterPool::Options{opt.sink_queue_batches, opt.commit_every_batches},
+                [this](SinkWriterPool::AckToken token, const std::optional<Error>& error) { Durable(token, error); }) {
     rng.seed(opt.seed ? opt.seed : std::random_device{}());
-    for (size_t i = 0; i < deps.sinks.size(); ++i) {
-      sink_queues.push_back(std::make_unique<BoundedQueue<WriteItem>>(opt.sink_queue_batches));
-    }
+  }
+
+  static std::vector<SinkWriterPool::Writer> Writers(const std::vector<SinkBinding>& sinks) {
+    std::vector<SinkWriterPool::Writer> out;
+    for (const auto& b : sinks) out.push_back({b.storage, b.sink.get()});
+    return out;
   }
 
   core::TimePoint Now() const { return deps.clock->Now(); }
@@ -118,12 +108,7 @@ struct Executor::Impl {
 
   void NoteError(const SyncTask& task, const Error& e) {
     if (opt.observer) opt.observer->OnError(e.kind());
-    auto& cls = errors[std::string(core::ErrorKindName(e.kind()))];
-    cls.kind = core::ErrorKindName(e.kind());
-    cls.count++;
-    if (cls.examples.size() < kMaxExamples) {
-      cls.examples.push_back(core::Redact(ParamsText(task.params) + ": " + e.message()));
-    }
+    report.NoteError(task.params, e);
   }
 
   void Stop(RunStatus status, std::string why) {
@@ -133,6 +118,7 @@ struct Executor::Impl {
       stop_error = std::move(why);
     }
     cv.notify_all();
+    fetch.Wake();
   }
 
   // A task finished its attempt with an error (fetch, decode or a sink). Decides what happens next.
@@ -204,6 +190,7 @@ struct Executor::Impl {
   void FinishFlightLocked() {
     --in_flight;
     cv.notify_all();
+    fetch.Wake();
   }
 
   // --- fetch workers ----------------------------------------------------------------------------
@@ -216,37 +203,6 @@ struct Executor::Impl {
     FinishFlightLocked();
   }
 
-  enum class QuotaWait : uint8_t { kAcquired, kStopping, kDefer };
-
-  // Waits for the quota to allow one call. A wait longer than the plan's max_wait (an hourly or daily
-  // budget spent) is not waited out by a thread: the run is deferred until then and `until` says when.
-  QuotaWait WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me) {
-    while (true) {
-      {
-        std::lock_guard lock(mu);
-        // An interrupt (SIGTERM, SIGINT) starts no new call, even before the dispatcher turns it into a stop.
-        if (stopping || (opt.interrupt && opt.interrupt->load())) return QuotaWait::kStopping;
-      }
-      bool slot_full = false;
-      auto wait = deps.quota->TryAcquire(&slot_full);
-      if (!wait) return QuotaWait::kAcquired;
-      if (*wait - Now() > std::chrono::seconds(deps.plan->max_wait_secs)) {
-        until = *wait;
-        return QuotaWait::kDefer;
-      }
-      // Asleep until the time the quota named has come (or a call of ours ended, when all our slots were
-      // taken), without asking the quota again before: a virtual clock then sees this worker parked and
-      // waiting for exactly that time, not busy re-asking.
-      auto stop = [&] { return stopping || (opt.interrupt && opt.interrupt->load()); };
-      core::WaitBoard::Parked parked(me, slot_full ? std::nullopt : std::optional<core::TimePoint>(*wait));
-      std::unique_lock lock(mu);
-      while (!stop() && (slot_full ? deps.quota->SlotFull() : Now() < *wait)) {
-        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - Now());
-        cv.wait_for(lock, slot_full ? 5ms : std::clamp<std::chrono::milliseconds>(delta, 1ms, PollCap()));
-      }
-    }
-  }
-
   void FetchLoop() {
     core::WaitBoard::Worker me(core::WaitBoard::Process());
     while (true) {
@@ -257,13 +213,13 @@ struct Executor::Impl {
       }
       if (!claimed) break;
       SyncTask task = std::move(*claimed);
-      core::TimePoint until{};
-      QuotaWait waited = WaitForQuota(until, me);
-      if (waited == QuotaWait::kStopping) {
+      FetchResult fetched = fetch.Fetch(task, me);
+      if (fetched.kind == FetchResult::Kind::kStopping) {
         Release(task);
         continue;
       }
-      if (waited == QuotaWait::kDefer) {
+      if (fetched.kind == FetchResult::Kind::kDeferred) {
+        core::TimePoint until = fetched.defer_until;
         std::lock_guard lock(mu);
         Record({task.id, TaskState::kDeferred, task.attempts, 0, 0, task.error_kind, task.error,
                 core::ToEpochMicros(until)});
@@ -276,57 +232,34 @@ struct Executor::Impl {
       }
       int64_t attempts = task.attempts + 1;
       requests++;
-      datasource::FetchRequest req{deps.source, deps.dataset, task.params};
-      auto request_start = std::chrono::steady_clock::now();
-      auto raw = deps.provider->Fetch(req);
-      deps.quota->Release();
-      core::Result<datasource::Page> page =
-          raw ? deps.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
-      if (opt.observer) {
-        opt.observer->OnRequest(std::chrono::steady_clock::now() - request_start,
-                                page ? std::nullopt : std::optional<ErrorKind>(page.error().kind()));
-      }
-      std::optional<NewTask> next_page;
-      if (page && page->verdict.kind == datasource::PageVerdict::Kind::kNextPage) {
-        // Keep this page; the rest comes from the provider's next request, as its own task.
-        datasource::Params next = std::move(page->verdict.next);
-        next_page = NewTask{task.id, TaskKey(next), std::move(next)};
-      } else if (page && page->verdict.kind == datasource::PageVerdict::Kind::kTruncated) {
-        page = core::Fail(ErrorKind::kTruncated, page->verdict.reason);
-      }
-      if (!page) {
+      if (fetched.kind == FetchResult::Kind::kFailed) {
         std::lock_guard lock(mu);
-        HandleErrorLocked(task, attempts, page.error());
+        HandleErrorLocked(task, attempts, *fetched.error);
         FinishFlightLocked();
         continue;
       }
-      NoteDrift(*page);
-      auto batch = std::make_shared<const core::ColumnBatch>(std::move(page->batch));
+      NoteDrift(*fetched.page);
+      auto batch = std::make_shared<const core::ColumnBatch>(std::move(fetched.page->batch));
       int64_t nrows = static_cast<int64_t>(batch->num_rows());
-      int64_t nbytes = static_cast<int64_t>(raw->body.size());
-      if (sink_queues.empty()) {
+      int64_t nbytes = fetched.bytes;
+      if (writers.sinks() == 0) {
         std::lock_guard lock(mu);
-        CompleteLocked(task, attempts, nrows, nbytes, std::move(next_page));
+        CompleteLocked(task, attempts, nrows, nbytes, std::move(fetched.next_page));
         continue;
       }
       {
         std::lock_guard lock(mu);
-        flights[task.id] =
-            Flight{task, attempts, sink_queues.size(), nrows, nbytes, std::nullopt, std::move(next_page)};
+        flights[task.id] = Flight{task, attempts, nrows, nbytes, std::move(fetched.next_page)};
       }
-      for (auto& q : sink_queues) q->Push(WriteItem{task.id, task.key, batch});
+      writers.Submit(task.id, task.key, batch);
     }
   }
 
   void NoteDrift(const datasource::Page& page) {
     if (page.extra_fields.empty() && page.missing_fields.empty()) return;
     if (opt.on_schema_drift) opt.on_schema_drift(page.extra_fields, page.missing_fields);
-    std::lock_guard lock(mu);
     auto add = [&](const std::string& w) {
-      if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) {
-        warnings.push_back(w);
-        core::LogWarn(w);
-      }
+      if (report.NoteWarning(w)) core::LogWarn(w);
     };
     for (const auto& f : page.extra_fields) {
       add(fmt::format("schema drift: the vendor returned field '{}' that dataset '{}' does not have (ignored)", f,
@@ -349,77 +282,20 @@ struct Executor::Impl {
     FinishFlightLocked();
   }
 
-  // --- sink writers -----------------------------------------------------------------------------
+  // --- sink writers: every sink made the task's batch durable, or one failed it ---------------------
 
-  void SinkAck(int64_t task_id, const std::optional<Error>& error) {
+  void Durable(int64_t task_id, const std::optional<Error>& error) {
     std::lock_guard lock(mu);
     auto it = flights.find(task_id);
     if (it == flights.end()) return;
-    Flight& f = it->second;
-    if (error && !f.sink_error) f.sink_error = error;
-    if (--f.remaining > 0) {
-      if (!error) core::CrashPoint("partial-ack");
-      return;
-    }
-    Flight done_flight = std::move(f);
+    Flight done_flight = std::move(it->second);
     flights.erase(it);
-    if (done_flight.sink_error) {
-      HandleErrorLocked(done_flight.task, done_flight.attempts, *done_flight.sink_error);
+    if (error) {
+      HandleErrorLocked(done_flight.task, done_flight.attempts, *error);
       FinishFlightLocked();
     } else {
       CompleteLocked(done_flight.task, done_flight.attempts, done_flight.rows, done_flight.bytes,
                      std::move(done_flight.next_page));
-    }
-  }
-
-  void WriterLoop(size_t index) {
-    storage::Sink& sink = *deps.sinks[index].sink;
-    BoundedQueue<WriteItem>& queue = *sink_queues[index];
-    std::vector<WriteItem> group;  // written since the last commit, not yet durable
-    // A failed Write discards the whole uncommitted group (sink contract): the failing unit gets the
-    // error, the others are still in memory and are written again, so one bad batch never costs its
-    // neighbours a re-fetch.
-    auto write = [&](WriteItem first) {
-      std::vector<WriteItem> todo;  // a stack: the next item to write is at the back
-      todo.push_back(std::move(first));
-      while (!todo.empty()) {
-        WriteItem item = std::move(todo.back());
-        todo.pop_back();
-        auto st = sink.Write(*item.batch, item.key);
-        if (st) {
-          core::CrashPoint("write", deps.sinks[index].storage);
-          group.push_back(std::move(item));
-          continue;
-        }
-        (void)sink.Abort();
-        SinkAck(item.task_id, st.error());
-        for (auto it = group.rbegin(); it != group.rend(); ++it) todo.push_back(std::move(*it));
-        group.clear();
-      }
-    };
-    auto commit = [&] {
-      if (group.empty()) return;
-      auto st = sink.Commit();
-      std::optional<Error> error;
-      if (!st) {
-        (void)sink.Abort();
-        error = st.error();
-      } else {
-        core::CrashPoint("commit", deps.sinks[index].storage);
-      }
-      for (const auto& item : group) SinkAck(item.task_id, error);
-      group.clear();
-    };
-    while (true) {
-      // Block only when nothing is waiting for a commit; otherwise commit as soon as the queue runs dry.
-      std::optional<WriteItem> item = group.empty() ? queue.Pop() : queue.TryPop();
-      if (!item) {
-        if (group.empty()) return;  // closed and drained
-        commit();
-        continue;
-      }
-      write(std::move(*item));
-      if (group.size() >= opt.commit_every_batches) commit();
     }
   }
 
@@ -478,6 +354,7 @@ struct Executor::Impl {
   }
 
   std::string owner = OwnerName();
+  RunTransitions transitions{*deps.store, *deps.clock};
   int64_t base_done = 0;   // tasks already done before this execution (resumed runs)
   int64_t base_other = 0;  // failed/skipped/split/cancelled before this execution
   std::chrono::steady_clock::time_point steady_start;
@@ -487,34 +364,20 @@ struct Executor::Impl {
     run = std::move(r);
     steady_start = std::chrono::steady_clock::now();
     core::TimePoint started = Now();
-    if (auto n = deps.store->RequeueRunning(run.id); !n) return core::Fail(n.error());
-    auto before = deps.store->CountTasks(run.id);
+    auto before = transitions.Start(run, owner, started);
     if (!before) return core::Fail(before.error());
     base_done = before->done;
     base_other = before->failed + before->skipped + before->split + before->cancelled;
-    run.counts.tasks_total = before->total() - before->split;
-    run.status = RunStatus::kRunning;
-    run.error.clear();
-    run.resume_at_us = 0;
-    if (run.started_at_us == 0) run.started_at_us = core::ToEpochMicros(started);
-    if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
-    // Executing a run is resuming it: an earlier pause or cancel request has been answered.
-    if (auto st = deps.store->SetControl(run.id, RunControl::kNone); !st) return core::Fail(st.error());
-    if (auto hb = deps.store->Heartbeat(run.id, owner, core::ToEpochMicros(started)); !hb)
-      return core::Fail(hb.error());
 
     storage::RunContext rc{run.id};
     for (auto& b : deps.sinks) {
       if (auto st = b.sink->Open(rc); !st) {
-        run.status = RunStatus::kFailed;
-        run.error = core::Redact(st.error().message());
-        run.finished_at_us = core::ToEpochMicros(Now());
-        (void)deps.store->UpdateRun(run);
+        transitions.Abandon(run, st.error().message());
         return core::Fail(st.error());
       }
     }
 
-    for (size_t i = 0; i < deps.sinks.size(); ++i) threads.emplace_back([this, i] { WriterLoop(i); });
+    writers.Start();
     size_t workers = std::max<size_t>(opt.fetch_workers, 1);
     std::vector<std::thread> fetchers;
     for (size_t i = 0; i < workers; ++i) fetchers.emplace_back([this] { FetchLoop(); });
@@ -526,11 +389,10 @@ struct Executor::Impl {
       stopping = true;
       cv.notify_all();
     }
+    fetch.Wake();
     fetch_queue.Close();
     for (auto& t : fetchers) t.join();
-    for (auto& q : sink_queues) q->Close();
-    for (auto& t : threads) t.join();
-    threads.clear();
+    writers.Close();
     core::Status flushed = FlushLedger();
     if (!loop_status) return Abandon(loop_status.error());
     if (!flushed) return Abandon(flushed.error());
@@ -555,8 +417,7 @@ struct Executor::Impl {
   }
 
   void ReportQueues() {
-    size_t sink_depth = 0;
-    for (const auto& q : sink_queues) sink_depth += q->size();
+    size_t sink_depth = writers.queued();
     int64_t flying;
     {
       std::lock_guard lock(mu);
@@ -657,7 +518,7 @@ struct Executor::Impl {
         if (*wake) wake_at = core::FromEpochMicros(**wake);
         me.Park(wake_at);
         std::unique_lock lock(mu);
-        cv.wait_for(lock, PollCap(), [&] { return stopping; });
+        cv.wait_for(lock, ClockPollCap(), [&] { return stopping.load(); });
         continue;
       }
       me.Park();
@@ -671,11 +532,7 @@ struct Executor::Impl {
   core::Result<RunReport> Abandon(const Error& e) {
     // The system database itself failed: leave tasks as they are (resumable) and say so.
     for (auto& b : deps.sinks) (void)b.sink->Close();
-    (void)deps.store->Heartbeat(run.id, "", core::ToEpochMicros(Now()));
-    run.status = RunStatus::kFailed;
-    run.error = core::Redact(e.message());
-    run.finished_at_us = core::ToEpochMicros(Now());
-    (void)deps.store->UpdateRun(run);
+    transitions.Abandon(run, e.message());
     return core::Fail(e);
   }
 
@@ -702,57 +559,25 @@ struct Executor::Impl {
       storages.push_back({b.storage, b.kind, s.rows_written, s.bytes_written, s.commits});
     }
     if (auto st = deps.quota->Persist(); !st) core::LogWarn("cannot save the quota state: " + st.error().message());
-    if (status == RunStatus::kFailed || status == RunStatus::kCancelled) {
-      std::vector<TaskState> open = {TaskState::kPending, TaskState::kCooling, TaskState::kRunning,
-                                     TaskState::kDeferred};
-      auto n = deps.store->TransitionTasks(run.id, open, TaskState::kCancelled);
-      if (!n) return Abandon(n.error());
-      counts = deps.store->CountTasks(run.id);
-      if (!counts) return Abandon(counts.error());
-    }
+    auto settled = transitions.SettleTasks(run.id, status, *counts);
+    if (!settled) return Abandon(settled.error());
+    counts = std::move(settled);
 
-    core::TimePoint finished = Now();
-    run.status = status;
-    run.error = error;
-    run.finished_at_us = core::ToEpochMicros(finished);
-    run.resume_at_us = status == RunStatus::kDeferred ? core::ToEpochMicros(deferred_until) : 0;
-    SetTaskCounts(run.counts, *counts);
-    run.counts.requests += requests.load();
-    run.counts.retries += retries.load();
-
+    RunEnd end{status, error, deferred_until, requests.load(), retries.load()};
     RunReport rep;
-    rep.run_id = run.id;
-    rep.plan = run.plan;
-    rep.dataset = deps.dataset->name;
-    rep.source = deps.source->name;
-    rep.status = std::string(RunStatusName(status));
-    rep.trigger = run.trigger;
-    rep.error = error;
-    rep.started_at_us = core::ToEpochMicros(started);
-    rep.finished_at_us = run.finished_at_us;
-    rep.resume_at_us = run.resume_at_us;
-    rep.duration_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
-    rep.tasks_total = counts->total() - counts->split;
-    rep.tasks_done = counts->done;
-    rep.tasks_failed = counts->failed;
-    rep.tasks_skipped = counts->skipped;
-    rep.tasks_cancelled = counts->cancelled;
-    rep.tasks_split = counts->split;
-    rep.tasks_waiting = counts->pending + counts->cooling + counts->deferred;
-    rep.rows = counts->rows;
-    rep.bytes = counts->bytes;
-    rep.requests = run.counts.requests;
-    rep.retries = run.counts.retries;
-    int64_t settled = counts->done + counts->failed + counts->skipped + counts->cancelled;
-    rep.success_rate = settled ? static_cast<double>(counts->done) / static_cast<double>(settled) : 1.0;
-    rep.rows_per_sec = rep.duration_secs > 0 ? static_cast<double>(rows.load()) / rep.duration_secs : 0;
-    for (auto& [_, e] : errors) rep.errors.push_back(e);
-    rep.storages = std::move(storages);
-    rep.quota = deps.quota->Usage();
-    rep.warnings = warnings;
-    run.report_json = RunReportToJson(rep);
-    if (auto st = deps.store->UpdateRun(run); !st) return core::Fail(st.error());
-    if (auto st = deps.store->Heartbeat(run.id, "", run.finished_at_us); !st) return core::Fail(st.error());
+    auto concluded = transitions.Conclude(run, end, *counts, [&](const SyncRun& r) {
+      ExecutionFacts facts;
+      facts.dataset = deps.dataset->name;
+      facts.source = deps.source->name;
+      facts.started_at_us = core::ToEpochMicros(started);
+      facts.duration_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+      facts.rows = rows.load();
+      facts.storages = std::move(storages);
+      facts.quota = deps.quota->Usage();
+      rep = report.Build(r, *counts, std::move(facts));
+      return RunReportToJson(rep);
+    });
+    if (!concluded) return core::Fail(concluded.error());
     return rep;
   }
 };

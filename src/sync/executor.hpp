@@ -1,13 +1,17 @@
 // Executor: runs one SyncRun to the end, or to a checkpoint (ARCHITECTURE §3):
 //
-//   RunStore.ClaimTasks ─▶ fetch queue ─▶ N fetch workers: Quota ─▶ Provider.Fetch ─▶ Provider.Decode
+//   RunStore.ClaimTasks ─▶ fetch queue ─▶ N fetch workers: FetchStage (Quota ─▶ Provider.Fetch ─▶ Decode)
 //        ▲                                        │ ColumnBatch (shared, read-only)
 //        │                                        ▼
-//   ledger (batched UpdateTasks) ◀── ack ── one writer thread per sink: Write… Commit (group commit)
+//   ledger (batched UpdateTasks) ◀── ack ── SinkWriterPool: one writer per sink, Write… Commit (group commit)
+//
+// This file is the dispatcher: it claims tasks, decides every error through ErrorPolicy (retry, cool-down,
+// deferral, split, skip, fail, stop), obeys pause/cancel requests at each heartbeat, flushes the task
+// ledger, and concludes the run through RunTransitions with a report from RunReportBuilder.
 //
 // Every queue is bounded: a slow sink blocks the fetch workers, so memory stays flat however long the
 // backfill. A task is marked done only after every sink has committed its batch (ack after durable
-// write); a crash loses at most work to redo, never data. Errors are decided by ErrorPolicy.
+// write); a crash loses at most work to redo, never data.
 //
 // Lifecycle: construct with bound+migrated sinks; Execute() opens them, runs, finishes (kReplace
 // publishes) and closes them, persists the run's final state and report, and returns the report.
@@ -29,15 +33,10 @@
 #include "sync/quota.hpp"
 #include "sync/run_report.hpp"
 #include "sync/run_store.hpp"
+#include "sync/sink_factory.hpp"
 #include "sync/sync_plan.hpp"
 
 namespace datasync::sync {
-
-struct SinkBinding {
-  std::string storage;  // storage name, for reports
-  std::string kind;     // sink plugin id
-  std::unique_ptr<storage::Sink> sink;  // Bind + Migrate already done
-};
 
 struct Progress {
   int64_t tasks_total = 0;

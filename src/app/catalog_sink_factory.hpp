@@ -1,0 +1,44 @@
+// CatalogSinkFactory: app/'s implementation of the engine's SinkFactory port. It binds a plan's target
+// storages, as the catalog describes them, with sinks made by the sink registry; migrates each additively
+// and records what it applied in the system database's migration log.
+//
+// Lifecycle: made per run request over the catalog, registry and store, which outlive it; Bind may be
+// called once per execution of the run. Thread-safety: one thread at a time (each coordinated run has its own).
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "datasource/dataset.hpp"
+#include "metadata/migration_store.hpp"
+#include "storage/sink.hpp"
+#include "storage/storage.hpp"
+#include "sync/sink_factory.hpp"
+#include "sync/sync_plan.hpp"
+
+namespace datasync::app {
+
+class CatalogSinkFactory final : public sync::SinkFactory {
+ public:
+  CatalogSinkFactory(const storage::SinkRegistry& sinks, const std::vector<storage::Storage>& storages,
+                     const sync::SyncPlan& plan, const datasource::Dataset& dataset,
+                     metadata::MigrationStore& migrations, std::filesystem::path project_root)
+      : sinks_(sinks),
+        storages_(storages),
+        plan_(plan),
+        dataset_(dataset),
+        migrations_(migrations),
+        project_root_(std::move(project_root)) {}
+
+  core::Result<std::vector<sync::SinkBinding>> Bind(const sync::SyncRun& run) override;
+
+ private:
+  const storage::SinkRegistry& sinks_;
+  const std::vector<storage::Storage>& storages_;
+  const sync::SyncPlan& plan_;
+  const datasource::Dataset& dataset_;
+  metadata::MigrationStore& migrations_;
+  std::filesystem::path project_root_;
+};
+
+}  // namespace datasync::app

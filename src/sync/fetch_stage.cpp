@@ -1,0 +1,83 @@
+#include "sync/fetch_stage.hpp"
+
+#include <algorithm>
+
+#include "sync/clock_wait.hpp"
+
+namespace datasync::sync {
+
+using namespace std::chrono_literals;
+
+void FetchStage::Wake() {
+  { std::lock_guard lock(mu_); }
+  cv_.notify_all();
+}
+
+// Waits for the quota to allow one call. A wait longer than the plan's max_wait (an hourly or daily
+// budget spent) is not waited out by a thread: the run is deferred until then and `until` says when.
+FetchStage::QuotaWait FetchStage::WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me) {
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      // An interrupt (SIGTERM, SIGINT) starts no new call, even before the dispatcher turns it into a stop.
+      if (stopping_()) return QuotaWait::kStopping;
+    }
+    bool slot_full = false;
+    auto wait = deps_.quota->TryAcquire(&slot_full);
+    if (!wait) return QuotaWait::kAcquired;
+    if (*wait - deps_.clock->Now() > std::chrono::seconds(deps_.max_wait_secs)) {
+      until = *wait;
+      return QuotaWait::kDefer;
+    }
+    // Asleep until the time the quota named has come (or a call of ours ended, when all our slots were
+    // taken), without asking the quota again before: a virtual clock then sees this worker parked and
+    // waiting for exactly that time, not busy re-asking.
+    core::WaitBoard::Parked parked(me, slot_full ? std::nullopt : std::optional<core::TimePoint>(*wait));
+    std::unique_lock lock(mu_);
+    while (!stopping_() && (slot_full ? deps_.quota->SlotFull() : deps_.clock->Now() < *wait)) {
+      auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - deps_.clock->Now());
+      cv_.wait_for(lock, slot_full ? 5ms : std::clamp<std::chrono::milliseconds>(delta, 1ms, ClockPollCap()));
+    }
+  }
+}
+
+FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me) {
+  FetchResult r;
+  core::TimePoint until{};
+  QuotaWait waited = WaitForQuota(until, me);
+  if (waited == QuotaWait::kStopping) return r;
+  if (waited == QuotaWait::kDefer) {
+    r.kind = FetchResult::Kind::kDeferred;
+    r.defer_until = until;
+    return r;
+  }
+  datasource::FetchRequest req{deps_.source, deps_.dataset, task.params};
+  auto request_start = std::chrono::steady_clock::now();
+  auto raw = deps_.provider->Fetch(req);
+  deps_.quota->Release();
+  Wake();  // a worker waiting for a concurrency slot looks again
+  core::Result<datasource::Page> page =
+      raw ? deps_.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
+  if (deps_.observer) {
+    deps_.observer->OnRequest(std::chrono::steady_clock::now() - request_start,
+                              page ? std::nullopt : std::optional<core::ErrorKind>(page.error().kind()));
+  }
+  if (page && page->verdict.kind == datasource::PageVerdict::Kind::kNextPage) {
+    // Keep this page; the rest comes from the provider's next request, as its own task.
+    datasource::Params next = std::move(page->verdict.next);
+    r.next_page = NewTask{task.id, TaskKey(next), std::move(next)};
+  } else if (page && page->verdict.kind == datasource::PageVerdict::Kind::kTruncated) {
+    page = core::Fail(core::ErrorKind::kTruncated, page->verdict.reason);
+  }
+  if (!page) {
+    r.kind = FetchResult::Kind::kFailed;
+    r.error = page.error();
+    return r;
+  }
+  r.kind = FetchResult::Kind::kFetched;
+  r.bytes = static_cast<int64_t>(raw->body.size());
+  r.page = std::move(*page);
+  return r;
+}
+
+}  // namespace datasync::sync

@@ -1,0 +1,77 @@
+// FetchStage: one attempt at a task's vendor call (ARCHITECTURE §3): wait for the quota to allow a call,
+// Provider.Fetch, Provider.Decode, and whether the page is complete, continues at the next page, or was
+// truncated. It decides nothing about errors (the executor's dispatcher does, through ErrorPolicy) and
+// writes nothing: it returns what happened.
+//
+// A wait for the quota longer than the plan's max_wait_secs is not waited out by a thread: the attempt
+// comes back kDeferred with the time the quota named. While waiting, the worker is parked on the wait
+// board for exactly that time (or for other work when all of the quota's concurrency slots are taken).
+//
+// Lifecycle: one per execution, over deps that outlive it; Fetch from each fetch worker; Wake whenever
+// `stopping` may have turned true or a call ended (a worker waiting for a concurrency slot looks again).
+// Thread-safety: Fetch and Wake may be called from several threads at once. `stopping` is called with the
+// stage's lock held: it must not block or take locks that are held while calling Wake.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/wait_board.hpp"
+#include "datasource/provider.hpp"
+#include "sync/executor_observer.hpp"
+#include "sync/quota.hpp"
+#include "sync/run_store.hpp"
+#include "sync/sync_run.hpp"
+
+namespace datasync::sync {
+
+struct FetchStageDeps {
+  datasource::Provider* provider = nullptr;
+  const datasource::DataSource* source = nullptr;
+  const datasource::Dataset* dataset = nullptr;
+  Quota* quota = nullptr;
+  const core::Clock* clock = nullptr;
+  int64_t max_wait_secs = 0;
+  ExecutorObserver* observer = nullptr;  // may be null
+};
+
+struct FetchResult {
+  enum class Kind : uint8_t {
+    kStopping,  // the run stops (or an interrupt came) before the call: the task was not attempted
+    kDeferred,  // the quota allows no call within max_wait_secs: until `defer_until`
+    kFetched,   // `page` holds the rows; `next_page` the task for the rest, when the provider pages
+    kFailed,    // the call or its decoding failed, or the page was truncated: `error` says how
+  };
+  Kind kind = Kind::kStopping;
+  core::TimePoint defer_until{};
+  std::optional<datasource::Page> page;
+  int64_t bytes = 0;  // payload bytes received
+  std::optional<NewTask> next_page;
+  std::optional<core::Error> error;
+};
+
+class FetchStage {
+ public:
+  FetchStage(FetchStageDeps deps, std::function<bool()> stopping) : deps_(deps), stopping_(std::move(stopping)) {}
+
+  // One attempt at `task` on the calling fetch worker `me`.
+  FetchResult Fetch(const SyncTask& task, core::WaitBoard::Worker& me);
+  void Wake();
+
+ private:
+  enum class QuotaWait : uint8_t { kAcquired, kStopping, kDefer };
+  QuotaWait WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me);
+
+  FetchStageDeps deps_;
+  std::function<bool()> stopping_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+}  // namespace datasync::sync

@@ -1,0 +1,91 @@
+// RunCoordinator: the one owner of a plan's run from choosing it to its end (ARCHITECTURE §3, §4):
+//
+//   choose (the run named, else the plan's unfinished run, else plan a new one; a run left pending
+//   finishes its planning) ─▶ [deferred: wait for the vendor's reset on the clock, or stop here]
+//   ─▶ bind the target storages through the SinkFactory (failure: fail before start)
+//   ─▶ execute (Executor) ─▶ concluded ─▶ deferred and waiting: again from the wait
+//
+// Every status change goes through RunTransitions. app/ resolves the catalog (plan, dataset, source,
+// provider, quota), implements the SinkFactory and the argument generator's context, holds the plan lock,
+// and turns the result into its outcome; it makes no transition itself.
+//
+// Lifecycle: construct per run request with a RunTarget and deps that outlive it; call Run once.
+// Thread-safety: one Run per coordinator, on the calling thread (the executor starts and joins its own
+// threads). Runs of different plans may be coordinated on several threads at once when the deps allow it
+// (RunStore and Quota do).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "datasource/provider.hpp"
+#include "generation/argument_generator.hpp"
+#include "sync/executor.hpp"
+#include "sync/executor_observer.hpp"
+#include "sync/quota.hpp"
+#include "sync/run_report.hpp"
+#include "sync/run_store.hpp"
+#include "sync/sink_factory.hpp"
+#include "sync/sync_plan.hpp"
+
+namespace datasync::sync {
+
+// What a run is of. Every pointer outlives the coordinator.
+struct RunTarget {
+  const SyncPlan* plan = nullptr;
+  const datasource::Dataset* dataset = nullptr;
+  const datasource::DataSource* source = nullptr;
+  datasource::Provider* provider = nullptr;
+  Quota* quota = nullptr;  // the (source, API) quota every plan of that credential shares
+};
+
+// The plan's argument generator with "today" at `as_of_us` (a scheduled run's slot), or at the clock's now
+// when 0. Called at most once per Run, only when tasks are to be planned.
+using GeneratorFactory = std::function<core::Result<std::unique_ptr<generation::ArgumentGenerator>>(int64_t as_of_us)>;
+
+struct RunCoordinatorDeps {
+  RunStore* store = nullptr;
+  const core::Clock* clock = nullptr;
+  SinkFactory* sinks = nullptr;
+  GeneratorFactory generator;
+};
+
+struct RunRequest {
+  std::optional<SyncRun> run;      // execute this run; otherwise the plan's unfinished run, or a new one
+  std::string trigger = "manual";  // recorded with a new run
+  int64_t slot_us = 0;             // a scheduled new run: its slot's fire time
+  bool wait_deferred = false;      // a run deferred by the vendor's quota waits for the reset and continues
+  const std::atomic<bool>* interrupt = nullptr;
+  std::function<void(const std::string& message)> on_event;  // "resuming run 7 (running)"
+  std::function<void(const Progress&)> on_progress;
+  std::function<std::unique_ptr<ExecutorObserver>()> observer;  // one per execution; may be unset
+  // After an execution whose responses differed from the dataset's schema: the fields seen that the
+  // dataset lacks, and the dataset's fields the vendor did not return.
+  std::function<void(const std::set<std::string>& extra, const std::set<std::string>& missing)> on_schema_drift;
+};
+
+struct RunResult {
+  std::optional<RunReport> report;  // the last execution's, or the stored one of a run left waiting
+  std::string note;                 // "resumed run 7", why the run waits
+};
+
+class RunCoordinator {
+ public:
+  RunCoordinator(RunTarget target, RunCoordinatorDeps deps) : target_(target), deps_(std::move(deps)) {}
+
+  core::Result<RunResult> Run(RunRequest request);
+
+ private:
+  core::Result<SyncRun> Choose(RunRequest& request, RunResult& result);
+  RunTarget target_;
+  RunCoordinatorDeps deps_;
+};
+
+}  // namespace datasync::sync

@@ -1,0 +1,153 @@
+#include "sync/sink_writer_pool.hpp"
+
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/crash_point.hpp"
+#include "sync/bounded_queue.hpp"
+
+namespace datasync::sync {
+
+namespace {
+
+struct Unit {
+  SinkWriterPool::AckToken token = 0;
+  std::string key;
+  std::shared_ptr<const core::ColumnBatch> batch;
+};
+
+// A unit between Submit and its last sink's ack.
+struct Pending {
+  size_t remaining = 0;
+  std::optional<core::Error> error;
+};
+
+}  // namespace
+
+struct SinkWriterPool::Impl {
+  std::vector<Writer> writers;
+  Options opt;
+  OnDurable on_durable;
+  std::vector<std::unique_ptr<BoundedQueue<Unit>>> queues;
+  std::vector<std::thread> threads;
+
+  std::mutex mu;  // guards pending
+  std::unordered_map<AckToken, Pending> pending;
+
+  Impl(std::vector<Writer> w, Options o, OnDurable d) : writers(std::move(w)), opt(o), on_durable(std::move(d)) {
+    for (size_t i = 0; i < writers.size(); ++i) {
+      queues.push_back(std::make_unique<BoundedQueue<Unit>>(opt.queue_batches));
+    }
+  }
+
+  // One sink is done with `token`: durable (no error) or failed.
+  void Ack(AckToken token, const std::optional<core::Error>& error) {
+    std::optional<core::Error> outcome;
+    {
+      std::lock_guard lock(mu);
+      auto it = pending.find(token);
+      if (it == pending.end()) return;
+      Pending& p = it->second;
+      if (error && !p.error) p.error = error;
+      if (--p.remaining > 0) {
+        if (!error) core::CrashPoint("partial-ack");
+        return;
+      }
+      outcome = std::move(p.error);
+      pending.erase(it);
+    }
+    on_durable(token, outcome);
+  }
+
+  void WriterLoop(size_t index) {
+    storage::Sink& sink = *writers[index].sink;
+    const std::string& storage = writers[index].storage;
+    BoundedQueue<Unit>& queue = *queues[index];
+    std::vector<Unit> group;  // written since the last commit, not yet durable
+    auto write = [&](Unit first) {
+      std::vector<Unit> todo;  // a stack: the next unit to write is at the back
+      todo.push_back(std::move(first));
+      while (!todo.empty()) {
+        Unit unit = std::move(todo.back());
+        todo.pop_back();
+        auto st = sink.Write(*unit.batch, unit.key);
+        if (st) {
+          core::CrashPoint("write", storage);
+          group.push_back(std::move(unit));
+          continue;
+        }
+        (void)sink.Abort();
+        Ack(unit.token, st.error());
+        for (auto it = group.rbegin(); it != group.rend(); ++it) todo.push_back(std::move(*it));
+        group.clear();
+      }
+    };
+    auto commit = [&] {
+      if (group.empty()) return;
+      auto st = sink.Commit();
+      std::optional<core::Error> error;
+      if (!st) {
+        (void)sink.Abort();
+        error = st.error();
+      } else {
+        core::CrashPoint("commit", storage);
+      }
+      for (const auto& unit : group) Ack(unit.token, error);
+      group.clear();
+    };
+    while (true) {
+      // Block only when nothing is waiting for a commit; otherwise commit as soon as the queue runs dry.
+      std::optional<Unit> unit = group.empty() ? queue.Pop() : queue.TryPop();
+      if (!unit) {
+        if (group.empty()) return;  // closed and drained
+        commit();
+        continue;
+      }
+      write(std::move(*unit));
+      if (group.size() >= opt.commit_every_batches) commit();
+    }
+  }
+
+  void Close() {
+    for (auto& q : queues) q->Close();
+    for (auto& t : threads) t.join();
+    threads.clear();
+  }
+};
+
+SinkWriterPool::SinkWriterPool(std::vector<Writer> writers, Options options, OnDurable on_durable)
+    : impl_(std::make_unique<Impl>(std::move(writers), options, std::move(on_durable))) {}
+
+SinkWriterPool::~SinkWriterPool() {
+  impl_->Close();
+}
+
+void SinkWriterPool::Start() {
+  for (size_t i = 0; i < impl_->writers.size(); ++i) impl_->threads.emplace_back([this, i] { impl_->WriterLoop(i); });
+}
+
+void SinkWriterPool::Submit(AckToken token, std::string key, std::shared_ptr<const core::ColumnBatch> batch) {
+  if (impl_->queues.empty()) return;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->pending[token] = Pending{impl_->queues.size(), std::nullopt};
+  }
+  for (auto& q : impl_->queues) q->Push(Unit{token, key, batch});
+}
+
+void SinkWriterPool::Close() {
+  impl_->Close();
+}
+
+size_t SinkWriterPool::sinks() const {
+  return impl_->writers.size();
+}
+
+size_t SinkWriterPool::queued() const {
+  size_t n = 0;
+  for (const auto& q : impl_->queues) n += q->size();
+  return n;
+}
+
+}  // namespace datasync::sync

@@ -1,0 +1,222 @@
+// The run coordinator against the real SQLite system database with a scripted provider and a recording
+// sink: which run it chooses, that a storage that cannot be bound fails the run before any vendor call,
+// and how a deferred run waits for the vendor's reset on the clock or stops.
+#include "sync/run_coordinator.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "metadata/sqlite/sqlite_backend.hpp"
+#include "sync/planner.hpp"
+#include "sync/run_transitions.hpp"
+#include "unit/sync/engine_doubles.hpp"
+
+namespace datasync::sync {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace test;
+
+// Binds one recording storage, or fails as told; counts the binds.
+class FakeSinkFactory final : public SinkFactory {
+ public:
+  explicit FakeSinkFactory(SinkLog& log) : log_(log) {}
+  core::Result<std::vector<SinkBinding>> Bind(const SyncRun&) override {
+    binds++;
+    if (fail) return core::Fail(core::ErrorKind::kConfig, "storage 'rec': unknown kind 'nope'");
+    auto sink = std::make_unique<RecordingSink>(log_);
+    storage::BindContext ctx;
+    ctx.storage_name = "rec";
+    ctx.dataset = "ds";
+    ctx.schema = Schema();
+    ctx.primary_key = {"day", "n"};
+    if (auto st = sink->Bind(ctx); !st) return core::Fail(st.error());
+    if (auto st = sink->Migrate(); !st) return core::Fail(st.error());
+    std::vector<SinkBinding> out;
+    out.push_back({"rec", "recording", std::move(sink)});
+    return out;
+  }
+  int binds = 0;
+  bool fail = false;
+
+ private:
+  SinkLog& log_;
+};
+
+class RunCoordinatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ds-coord-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto db = metadata::sqlite::OpenSqliteSystemDb((dir_ / "sys.db").string(), clock_);
+    ASSERT_TRUE(db) << db.error().ToString();
+    db_ = std::move(*db);
+    source_.name = "vendor";
+    source_.timezone = "UTC";
+    dataset_.name = "ds";
+    dataset_.source = "vendor";
+    dataset_.api = "ds";
+    dataset_.schema = Schema();
+    dataset_.primary_key = {"day", "n"};
+    dataset_.row_cap = 1000;
+    plan_.name = "p";
+    plan_.dataset = "ds";
+    plan_.concurrency = 2;
+    plan_.max_wait_secs = 30;
+    generation::ParamSource ps{"day", generation::ParamSource::Kind::kList, {"d0", "d1", "d2"}};
+    plan_.args.params = {ps};
+    provider_.script = [this](const datasource::Params& p, int) { return provider_.Rows(p, 2); };
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  core::Result<RunResult> Run(RunRequest request) {
+    RunCoordinatorDeps deps;
+    deps.store = &db_->runs();
+    deps.clock = &clock_;
+    deps.sinks = &sinks_;
+    deps.generator = [this](int64_t as_of_us) {
+      generator_as_of_.push_back(as_of_us);
+      return generation::ArgumentGenerator::Make(plan_.args, {});
+    };
+    request.on_event = [this](const std::string& m) { events_.push_back(m); };
+    RunTarget target{&plan_, &dataset_, &source_, &provider_, &quota_};
+    return RunCoordinator(target, std::move(deps)).Run(std::move(request));
+  }
+  SyncRun Get(int64_t id) { return **db_->runs().GetRun(id); }
+
+  // A run of the plan, executed once and then deferred until `until` by hand.
+  SyncRun Deferred(core::TimePoint until) {
+    auto first = Run({});
+    EXPECT_TRUE(first && first->report);
+    SyncRun run = Get(first->report->run_id);
+    run.status = RunStatus::kDeferred;
+    run.resume_at_us = core::ToEpochMicros(until);
+    EXPECT_TRUE(db_->runs().UpdateRun(run));
+    sinks_.binds = 0;
+    events_.clear();
+    return run;
+  }
+
+  std::filesystem::path dir_;
+  core::ManualClock clock_{core::FromEpochMicros(1'700'000'000'000'000)};
+  std::unique_ptr<metadata::SystemDb> db_;
+  datasource::DataSource source_;
+  datasource::Dataset dataset_;
+  SyncPlan plan_;
+  ScriptedProvider provider_;
+  Quota quota_{datasource::QuotaLimits{}, clock_, core::TimeZone::Utc(), 0ms};
+  SinkLog log_;
+  FakeSinkFactory sinks_{log_};
+  std::vector<int64_t> generator_as_of_;
+  std::vector<std::string> events_;
+};
+
+TEST_F(RunCoordinatorTest, ANewRunIsPlannedBoundExecutedAndConcluded) {
+  RunRequest req;
+  req.trigger = "schedule";
+  req.slot_us = 42;
+  auto res = Run(std::move(req));
+  ASSERT_TRUE(res) << res.error().ToString();
+  ASSERT_TRUE(res->report);
+  EXPECT_EQ(res->report->status, "succeeded");
+  EXPECT_EQ(res->report->tasks_done, 3);
+  EXPECT_EQ(res->report->rows, 6);
+  EXPECT_EQ(res->note, "");
+  EXPECT_EQ(sinks_.binds, 1);
+  EXPECT_EQ(generator_as_of_, std::vector<int64_t>{42});
+  EXPECT_EQ(log_.committed_rows.size(), 3u);
+  SyncRun run = Get(res->report->run_id);
+  EXPECT_EQ(run.status, RunStatus::kSucceeded);
+  EXPECT_EQ(run.trigger, "schedule");
+  EXPECT_EQ(run.slot_us, 42);
+  ASSERT_FALSE(events_.empty());
+  EXPECT_EQ(events_.front(), "run " + std::to_string(run.id) + ": 3 task(s)");
+}
+
+TEST_F(RunCoordinatorTest, AStorageThatCannotBeBoundFailsTheRunBeforeAnyVendorCall) {
+  sinks_.fail = true;
+  auto res = Run({});
+  ASSERT_TRUE(res) << res.error().ToString();
+  ASSERT_TRUE(res->report);
+  EXPECT_EQ(res->report->status, "failed");
+  EXPECT_EQ(res->report->error, "storage 'rec': unknown kind 'nope'");
+  EXPECT_EQ(provider_.total_calls(), 0);
+  SyncRun run = Get(res->report->run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_EQ(db_->runs().CountTasks(run.id)->cancelled, 3);
+}
+
+TEST_F(RunCoordinatorTest, ThePlansUnfinishedRunIsResumedAndAPendingOneFinishesItsPlanning) {
+  SyncRun run;
+  run.plan = "p";
+  run.status = RunStatus::kPending;  // a planner stopped before it stored every task
+  run.trigger = "schedule";
+  run.slot_us = 7;
+  auto id = db_->runs().CreateRun(run);
+  ASSERT_TRUE(id);
+  auto res = Run({});
+  ASSERT_TRUE(res) << res.error().ToString();
+  EXPECT_EQ(res->note, "resumed run " + std::to_string(*id));
+  ASSERT_TRUE(res->report);
+  EXPECT_EQ(res->report->run_id, *id);
+  EXPECT_EQ(res->report->tasks_done, 3);
+  EXPECT_EQ(generator_as_of_, std::vector<int64_t>{7});                              // "today" of its slot
+  EXPECT_EQ(events_.front(), "resuming run " + std::to_string(*id) + " (running)");  // its planning finished first
+}
+
+TEST_F(RunCoordinatorTest, ADeferredRunNotDueStopsWithoutBindingUnlessItMayWait) {
+  SyncRun run = Deferred(clock_.Now() + 1h);
+  RunRequest req;
+  req.run = run;
+  auto res = Run(std::move(req));
+  ASSERT_TRUE(res) << res.error().ToString();
+  EXPECT_NE(res->note.find("is deferred until"), std::string::npos) << res->note;
+  ASSERT_TRUE(res->report);  // the stored one
+  EXPECT_EQ(res->report->run_id, run.id);
+  EXPECT_EQ(sinks_.binds, 0);
+  EXPECT_EQ(Get(run.id).status, RunStatus::kDeferred);
+}
+
+TEST_F(RunCoordinatorTest, ADeferredRunWaitsForTheResetOnTheClockThenContinues) {
+  SyncRun run = Deferred(clock_.Now() + 1h);
+  std::thread mover([this] {
+    std::this_thread::sleep_for(50ms);
+    clock_.Advance(1h);
+  });
+  RunRequest req;
+  req.run = run;
+  req.wait_deferred = true;
+  auto res = Run(std::move(req));
+  mover.join();
+  ASSERT_TRUE(res) << res.error().ToString();
+  ASSERT_TRUE(res->report);
+  EXPECT_EQ(res->report->status, "succeeded");
+  EXPECT_EQ(sinks_.binds, 1);
+  ASSERT_GE(events_.size(), 3u);
+  EXPECT_NE(events_[1].find("waiting"), std::string::npos) << events_[1];
+  EXPECT_EQ(events_[2], "the vendor's quota has reset; continuing run " + std::to_string(run.id));
+}
+
+TEST_F(RunCoordinatorTest, AnInterruptEndsTheWaitForTheReset) {
+  SyncRun run = Deferred(clock_.Now() + 1h);
+  std::atomic<bool> interrupt{true};
+  RunRequest req;
+  req.run = run;
+  req.wait_deferred = true;
+  req.interrupt = &interrupt;
+  auto res = Run(std::move(req));
+  ASSERT_TRUE(res) << res.error().ToString();
+  EXPECT_EQ(res->note, "interrupted while waiting for the vendor's quota");
+  EXPECT_EQ(sinks_.binds, 0);
+  EXPECT_EQ(Get(run.id).status, RunStatus::kDeferred);
+}
+
+}  // namespace
+}  // namespace datasync::sync

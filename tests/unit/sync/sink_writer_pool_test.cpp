@@ -1,0 +1,132 @@
+// The sink-writer pool on its own, as a stream runner would use it: opaque tokens in, one ack per token out,
+// only after every sink committed the unit; a failed write or commit fails exactly the units it lost.
+#include "sync/sink_writer_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+#include "unit/sync/engine_doubles.hpp"
+
+namespace datasync::sync {
+namespace {
+
+using namespace test;
+
+std::shared_ptr<const core::ColumnBatch> Batch(const std::string& day, int rows) {
+  ScriptedProvider rows_of;
+  return std::make_shared<const core::ColumnBatch>(rows_of.Rows({{"day", day}}, rows).batch);
+}
+
+std::unique_ptr<storage::Sink> OpenSink(SinkLog& log, const std::string& name) {
+  auto sink = std::make_unique<RecordingSink>(log);
+  storage::BindContext ctx;
+  ctx.storage_name = name;
+  ctx.dataset = "ds";
+  ctx.schema = Schema();
+  ctx.primary_key = {"day", "n"};
+  EXPECT_TRUE(sink->Bind(ctx));
+  EXPECT_TRUE(sink->Migrate());
+  EXPECT_TRUE(sink->Open(storage::RunContext{1}));
+  return sink;
+}
+
+struct Acks {
+  std::mutex mu;
+  std::map<int64_t, int> count;
+  std::map<int64_t, std::optional<core::Error>> error;
+  std::map<int64_t, bool> durable_everywhere;  // at ack time, every sink had committed the unit
+};
+
+TEST(SinkWriterPoolTest, EveryUnitIsAckedOnceAfterEverySinkCommittedIt) {
+  SinkLog a, b;
+  auto sa = OpenSink(a, "a");
+  auto sb = OpenSink(b, "b");
+  Acks acks;
+  SinkWriterPool pool({{"a", sa.get()}, {"b", sb.get()}}, {2, 4}, [&](int64_t token, const auto& error) {
+    std::string unit = "u" + std::to_string(token);
+    bool everywhere;
+    {
+      std::scoped_lock logs(a.mu, b.mu);
+      everywhere = a.committed_rows.count(unit) && b.committed_rows.count(unit);
+    }
+    std::lock_guard lock(acks.mu);
+    acks.count[token]++;
+    acks.error[token] = error;
+    acks.durable_everywhere[token] = everywhere;
+  });
+  EXPECT_EQ(pool.sinks(), 2u);
+  pool.Start();
+  for (int i = 0; i < 20; ++i) pool.Submit(i, "u" + std::to_string(i), Batch("d" + std::to_string(i), 3));
+  pool.Close();
+  ASSERT_EQ(acks.count.size(), 20u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(acks.count[i], 1) << i;
+    EXPECT_FALSE(acks.error[i]) << i;
+    EXPECT_TRUE(acks.durable_everywhere[i]) << i;
+    EXPECT_EQ(a.commits_of_unit["u" + std::to_string(i)], 1);
+    EXPECT_EQ(b.commits_of_unit["u" + std::to_string(i)], 1);
+  }
+  EXPECT_EQ(pool.queued(), 0u);
+}
+
+TEST(SinkWriterPoolTest, AFailedWriteFailsOnlyItsUnitAndItsNeighboursAreWrittenAgain) {
+  SinkLog log;
+  log.fail_write_days = {"d3"};
+  auto sink = OpenSink(log, "a");
+  Acks acks;
+  SinkWriterPool pool({{"a", sink.get()}}, {8, 32}, [&](int64_t token, const auto& error) {
+    std::lock_guard lock(acks.mu);
+    acks.count[token]++;
+    acks.error[token] = error;
+  });
+  pool.Start();
+  for (int i = 0; i < 8; ++i) pool.Submit(i, "u" + std::to_string(i), Batch("d" + std::to_string(i), 2));
+  pool.Close();
+  ASSERT_EQ(acks.count.size(), 8u);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(acks.count[i], 1) << i;
+    EXPECT_EQ(static_cast<bool>(acks.error[i]), i == 3) << i;
+    EXPECT_EQ(log.committed_rows.count("u" + std::to_string(i)), i == 3 ? 0u : 1u) << i;
+  }
+  EXPECT_EQ(acks.error[3]->kind(), core::ErrorKind::kInvalidInput);
+}
+
+TEST(SinkWriterPoolTest, AFailedCommitFailsEveryUnitOfItsGroupAndNoOther) {
+  SinkLog log;
+  log.fail_next_commits = 1;
+  auto sink = OpenSink(log, "a");
+  Acks acks;
+  SinkWriterPool pool({{"a", sink.get()}}, {8, 3}, [&](int64_t token, const auto& error) {
+    std::lock_guard lock(acks.mu);
+    acks.count[token]++;
+    acks.error[token] = error;
+  });
+  pool.Start();
+  for (int i = 0; i < 9; ++i) pool.Submit(i, "u" + std::to_string(i), Batch("d" + std::to_string(i), 1));
+  pool.Close();
+  ASSERT_EQ(acks.count.size(), 9u);
+  int failed = 0;
+  for (int i = 0; i < 9; ++i) {
+    EXPECT_EQ(acks.count[i], 1) << i;
+    bool committed = log.committed_rows.count("u" + std::to_string(i)) > 0;
+    EXPECT_NE(static_cast<bool>(acks.error[i]), committed) << i;
+    if (acks.error[i]) failed++;
+  }
+  EXPECT_GE(failed, 1);
+  EXPECT_LE(failed, 3);  // one group of at most commit_every_batches units
+}
+
+TEST(SinkWriterPoolTest, WithoutSinksNothingIsWrittenOrAcked) {
+  int acked = 0;
+  SinkWriterPool pool({}, {}, [&](int64_t, const auto&) { acked++; });
+  pool.Start();
+  pool.Submit(1, "u1", Batch("d1", 1));
+  pool.Close();
+  EXPECT_EQ(pool.sinks(), 0u);
+  EXPECT_EQ(acked, 0);
+}
+
+}  // namespace
+}  // namespace datasync::sync
