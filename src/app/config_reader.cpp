@@ -152,7 +152,7 @@ std::optional<std::string> ConfigReader::Secret(const YAML::Node& v, const std::
 // the plugin's own checks need them all.
 core::Options ConfigReader::ParseOptions(const YAML::Node& n, const std::string& path,
                                          std::span<const OptionSpec> specs, const std::vector<std::string>& reserved,
-                                         bool& complete) {
+                                         bool& complete, const YAML::Mark& missing_at) {
   core::Options opts;
   std::vector<std::string> allowed = reserved;
   for (const auto& s : specs) allowed.emplace_back(s.name);
@@ -184,13 +184,23 @@ core::Options ConfigReader::ParseOptions(const YAML::Node& n, const std::string&
       continue;
     }
     if (spec->type == OptionType::kSecret && !core::IsSecretReference(v.Scalar()) && !v.Scalar().empty()) {
-      Warn(v.Mark(), where + ": a secret is written in the file; use a ${ENV_VAR} reference instead");
+      core::RegisterSecret(v.Scalar());
+      if (spec->example.empty()) {
+        Warn(v.Mark(), where + ": a secret is written in the file; use a ${ENV_VAR} reference instead");
+      } else {
+        Warn(v.Mark(), where + ": the " + std::string(spec->name) + " is written in the file; use " +
+                           std::string(spec->example) +
+                           " (an environment variable) so it never lands in version control");
+      }
     }
     opts.Set(key, std::move(*parsed));
   }
   for (const auto& s : specs) {
     if (s.required && !opts.Has(s.name)) {
-      Error(n.Mark(), path + ": missing required key " + Quote(s.name) + " (" + std::string(s.description) + ")");
+      std::string hint = s.example.empty() ? std::string(s.description)
+                                           : "e.g. " + std::string(s.name) + ": " + std::string(s.example);
+      Error(missing_at.is_null() ? n.Mark() : missing_at,
+            path + ": missing required key " + Quote(s.name) + " (" + hint + ")");
       complete = false;
     }
   }

@@ -77,9 +77,11 @@ class ConfigReader {
   std::optional<std::string> Secret(const YAML::Node& v, const std::string& path);
   // Validates a plugin's options (every key of `n` except `reserved`) against its option table. `complete`
   // is cleared when an option's value was refused or a required one is missing (unknown keys do not count):
-  // the plugin's own checks need them all.
+  // the plugin's own checks need them all. A missing required option is reported at `missing_at` (the
+  // mapping `n` when null). A kSecret written literally is warned about and registered for redaction.
   core::Options ParseOptions(const YAML::Node& n, const std::string& path, std::span<const core::OptionSpec> specs,
-                             const std::vector<std::string>& reserved, bool& complete);
+                             const std::vector<std::string>& reserved, bool& complete,
+                             const YAML::Mark& missing_at = YAML::Mark::null_mark());
 
   std::string file_;
   std::string text_;  // the file, for locating problems inside a value (ProblemMark)

@@ -1,5 +1,4 @@
 #include "app/config_parser.hpp"
-#include "core/secrets.hpp"
 #include "core/time_zone.hpp"
 
 namespace datasync::app {
@@ -39,8 +38,9 @@ void ConfigParser::ParseSource(const YAML::Node& key, const YAML::Node& n) {
   src.endpoint = info->default_endpoint;
   src.timezone = info->default_timezone.empty() ? "UTC" : info->default_timezone;
   bool options_ok = true;
-  src.options = ParseOptions(n, path, info->options,
-                             {"provider", "endpoint", "token", "timezone", "limits", "api_limits"}, options_ok);
+  // Credentials are the provider's options (kSecret in its table), read and checked like any other.
+  src.options = ParseOptions(n, path, info->options, {"provider", "endpoint", "timezone", "limits", "api_limits"},
+                             options_ok, key.Mark());
   if (auto v = n["endpoint"]) {
     if (auto s = Str(v, path + ".endpoint")) {
       if (!s->starts_with("http://") && !s->starts_with("https://")) {
@@ -49,23 +49,7 @@ void ConfigParser::ParseSource(const YAML::Node& key, const YAML::Node& n) {
       src.endpoint = *s;
     }
   }
-  if (auto v = n["token"]) {
-    if (auto s = Str(v, path + ".token")) {
-      src.token = *s;
-      if (!core::IsSecretReference(*s)) {
-        core::RegisterSecret(*s);
-        Warn(v.Mark(), path +
-                           ".token: the token is written in the file; use ${TUSHARE_TOKEN} (an environment "
-                           "variable) so it never lands in version control");
-      }
-    } else {
-      options_ok = false;
-    }
-  } else {
-    Error(key.Mark(), path + ": missing required key 'token' (e.g. token: ${TUSHARE_TOKEN})");
-    options_ok = false;
-  }
-  // The provider's own rules (the token it will send included) need the options and the token read.
+  // The provider's own rules (the credentials it will send included) need every option read.
   if (info->validate && options_ok) ReportProblems(n, key.Mark(), path, info->validate(src, CheckContext()));
   if (auto v = n["timezone"]) {
     if (auto s = Str(v, path + ".timezone")) {
