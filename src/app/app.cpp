@@ -68,7 +68,12 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
   net::HttpClientOptions http_opts;
   http_opts.max_connections = 32;
   m.http = std::make_unique<net::HttpClient>(http_opts);
-  m.quotas = std::make_unique<sync::QuotaBook>(clock, &m.db->quotas());
+  // The vendor counts calls per credential: the provider's secret options, resolved.
+  m.quotas = std::make_unique<sync::QuotaBook>(
+      clock, &m.db->quotas(), [providers = &m.providers](const datasource::DataSource& s) {
+        const datasource::ProviderInfo* info = providers->Find(s.provider);
+        return info ? core::SecretFingerprintInput(s.options, info->options, "sources." + s.name + ".") : std::string();
+      });
   return app;
 }
 
@@ -115,7 +120,7 @@ core::Result<ApplyReport> App::Apply(const Config& file_config) {
   ApplyReport report;
   // The catalog holds references only: literal secrets move to the project's secrets file first.
   Config config = file_config;
-  impl_->secrets->TakeLiterals(config, impl_->sinks);
+  impl_->secrets->TakeLiterals(config, impl_->providers, impl_->sinks);
   if (auto st = impl_->secrets->Save(); !st) return Fail(st.error());
   auto& catalog = impl_->db->catalog();
   {

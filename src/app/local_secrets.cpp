@@ -85,30 +85,37 @@ std::string LocalSecrets::Keep(const std::string& name, const std::string& value
   return "${local:" + name + "}";
 }
 
-void LocalSecrets::TakeLiterals(Config& config, const storage::SinkRegistry& sinks) {
+core::Options LocalSecrets::KeepLiterals(const core::Options& options, std::span<const core::OptionSpec> specs,
+                                         const std::string& prefix, bool url_passwords) {
+  core::Options kept;
+  for (const auto& [key, value] : options.values()) {
+    const auto* text = std::get_if<std::string>(&value);
+    const core::OptionSpec* spec = core::FindOption(specs, key);
+    std::string name = prefix + key;
+    if (text && spec && spec->type == core::OptionType::kSecret && IsLiteral(*text)) {
+      kept.Set(key, Keep(name, *text));
+    } else if (auto pw = text && url_passwords ? core::FindUrlPassword(*text) : std::nullopt;
+               pw && IsLiteral(std::string_view(*text).substr(pw->first, pw->second))) {
+      std::string ref = Keep(name + ".password", PercentDecoded(std::string_view(*text).substr(pw->first, pw->second)));
+      kept.Set(key, text->substr(0, pw->first) + ref + text->substr(pw->first + pw->second));
+    } else {
+      kept.Set(key, value);
+    }
+  }
+  return kept;
+}
+
+void LocalSecrets::TakeLiterals(Config& config, const datasource::ProviderRegistry& providers,
+                                const storage::SinkRegistry& sinks) {
   std::lock_guard lock(mu_);
   for (auto& source : config.sources) {
-    if (IsLiteral(source.token)) source.token = Keep("sources." + source.name + ".token", source.token);
+    const datasource::ProviderInfo* info = providers.Find(source.provider);
+    if (info) source.options = KeepLiterals(source.options, info->options, "sources." + source.name + ".", false);
   }
   for (auto& st : config.storages) {
     const storage::SinkInfo* info = sinks.Find(st.kind);
-    core::Options kept;
-    for (const auto& [key, value] : st.options.values()) {
-      const auto* text = std::get_if<std::string>(&value);
-      const core::OptionSpec* spec = info ? core::FindOption(info->options, key) : nullptr;
-      std::string name = "storages." + st.name + "." + key;
-      if (text && spec && spec->type == core::OptionType::kSecret && IsLiteral(*text)) {
-        kept.Set(key, Keep(name, *text));
-      } else if (auto pw = text ? core::FindUrlPassword(*text) : std::nullopt;
-                 pw && IsLiteral(std::string_view(*text).substr(pw->first, pw->second))) {
-        std::string ref =
-            Keep(name + ".password", PercentDecoded(std::string_view(*text).substr(pw->first, pw->second)));
-        kept.Set(key, text->substr(0, pw->first) + ref + text->substr(pw->first + pw->second));
-      } else {
-        kept.Set(key, value);
-      }
-    }
-    st.options = std::move(kept);
+    st.options = KeepLiterals(st.options, info ? info->options : std::span<const core::OptionSpec>(),
+                              "storages." + st.name + ".", true);
   }
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "app/config.hpp"
@@ -26,7 +27,9 @@ class LocalSecrets {
   static core::Result<std::shared_ptr<LocalSecrets>> Open(std::filesystem::path path);
 
   // Replaces the literal secrets of `config` with ${local:NAME} references and keeps their values here.
-  void TakeLiterals(Config& config, const storage::SinkRegistry& sinks);
+  // Literal secrets are the values of kSecret options (a source's credentials, a sink's passwords) and the
+  // passwords inside a storage's connection URLs; the plugins' option tables say which options are secret.
+  void TakeLiterals(Config& config, const datasource::ProviderRegistry& providers, const storage::SinkRegistry& sinks);
   // Writes the file (atomically, mode 0600) if TakeLiterals added or changed a value.
   core::Status Save();
   std::optional<std::string> Get(std::string_view name) const;
@@ -35,6 +38,10 @@ class LocalSecrets {
   explicit LocalSecrets(std::filesystem::path path) : path_(std::move(path)) {}
   // Keeps `value` under `name`; returns the reference that stands for it.
   std::string Keep(const std::string& name, const std::string& value);
+  // `options` with each literal kSecret value kept as PREFIX<key> (and, with `url_passwords`, each literal
+  // password inside a URL value as PREFIX<key>.password) and replaced by its reference.
+  core::Options KeepLiterals(const core::Options& options, std::span<const core::OptionSpec> specs,
+                             const std::string& prefix, bool url_passwords);
 
   mutable std::mutex mu_;
   std::filesystem::path path_;

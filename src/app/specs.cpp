@@ -12,8 +12,7 @@ using json = nlohmann::ordered_json;
 namespace {
 
 core::Error Corrupt(std::string_view what, const std::exception& e) {
-  return core::Error(core::ErrorKind::kInternal, "stored " + std::string(what) +
-                                                     " spec cannot be read (" + e.what() +
+  return core::Error(core::ErrorKind::kInternal, "stored " + std::string(what) + " spec cannot be read (" + e.what() +
                                                      "); run `datasync apply` to store it again");
 }
 
@@ -48,22 +47,26 @@ json OptionsJson(const core::Options& o) {
 core::Options OptionsFrom(const json& j) {
   core::Options o;
   for (const auto& [k, v] : j.items()) {
-    if (v.is_boolean()) o.Set(k, v.get<bool>());
-    else if (v.is_number_integer()) o.Set(k, v.get<int64_t>());
-    else if (v.is_number()) o.Set(k, v.get<double>());
-    else if (v.is_array()) o.Set(k, v.get<std::vector<std::string>>());
-    else o.Set(k, v.get<std::string>());
+    if (v.is_boolean())
+      o.Set(k, v.get<bool>());
+    else if (v.is_number_integer())
+      o.Set(k, v.get<int64_t>());
+    else if (v.is_number())
+      o.Set(k, v.get<double>());
+    else if (v.is_array())
+      o.Set(k, v.get<std::vector<std::string>>());
+    else
+      o.Set(k, v.get<std::string>());
   }
   return o;
 }
 
-json SourceJson(const datasource::DataSource& s, bool display) {
+json SourceJson(const datasource::DataSource& s) {
   json api = json::object();
   for (const auto& [name, l] : s.api_limits) api[name] = LimitsJson(l);
   return json{{"name", s.name},
               {"provider", s.provider},
               {"endpoint", s.endpoint},
-              {"token", display ? core::DisplaySecret(s.token) : s.token},
               {"timezone", s.timezone},
               {"limits", LimitsJson(s.limits)},
               {"api_limits", api},
@@ -152,9 +155,9 @@ generation::ParamSource SourceFrom(const json& j) {
   generation::ParamSource ps;
   ps.name = j.at("name").get<std::string>();
   std::string kind = j.at("kind").get<std::string>();
-  static const Kind kAll[] = {Kind::kConstant, Kind::kList,  Kind::kDateRange, Kind::kTradingDays,
-                              Kind::kColumn,   Kind::kWindows, Kind::kSinceCheckpoint, Kind::kNow,
-                              Kind::kFormat,   Kind::kProduct, Kind::kZip};
+  static const Kind kAll[] = {
+      Kind::kConstant,        Kind::kList, Kind::kDateRange, Kind::kTradingDays, Kind::kColumn, Kind::kWindows,
+      Kind::kSinceCheckpoint, Kind::kNow,  Kind::kFormat,    Kind::kProduct,     Kind::kZip};
   bool known = false;
   for (Kind k : kAll) {
     if (generation::KindName(k) == kind) {
@@ -179,7 +182,8 @@ generation::ParamSource SourceFrom(const json& j) {
   str("column", ps.column);
   str("storage", ps.storage);
   if (j.contains("where")) {
-    for (const auto& pair : j.at("where")) ps.where.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
+    for (const auto& pair : j.at("where"))
+      ps.where.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
   }
   str("pick", ps.pick);
   num("days", ps.window_days);
@@ -240,8 +244,21 @@ sync::ScheduleSpec ScheduleFrom(const json& j) {
 
 }  // namespace
 
-std::string SourceToJson(const datasource::DataSource& s) { return SourceJson(s, false).dump(); }
-std::string SourceToDisplayJson(const datasource::DataSource& s) { return SourceJson(s, true).dump(); }
+std::string SourceToJson(const datasource::DataSource& s) {
+  return SourceJson(s).dump();
+}
+
+std::string SourceToDisplayJson(const datasource::DataSource& s, std::span<const core::OptionSpec> specs) {
+  datasource::DataSource shown = s;
+  shown.options = core::MaskSecrets(s.options, specs);
+  json j = SourceJson(shown);
+  for (const auto& spec : specs) {
+    if (spec.type == core::OptionType::kSecret && shown.options.Has(spec.name)) {
+      j[std::string(spec.name)] = shown.options.GetString(spec.name);
+    }
+  }
+  return j.dump();
+}
 
 std::string DatasetToJson(const datasource::Dataset& d) {
   json params = json::array();
@@ -271,7 +288,8 @@ std::string DatasetToJson(const datasource::Dataset& d) {
   if (!d.paging.empty()) j["paging"] = d.paging;
   if (d.points != 0) j["points"] = d.points;
   if (!d.default_fields.empty()) j["default_fields"] = d.default_fields;
-  if (d.origin != datasource::DatasetOrigin::kConfig) j["origin"] = std::string(datasource::DatasetOriginName(d.origin));
+  if (d.origin != datasource::DatasetOrigin::kConfig)
+    j["origin"] = std::string(datasource::DatasetOriginName(d.origin));
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -344,11 +362,14 @@ core::Result<datasource::DataSource> SourceFromJson(std::string_view text) {
     s.name = j.at("name").get<std::string>();
     s.provider = j.at("provider").get<std::string>();
     s.endpoint = j.at("endpoint").get<std::string>();
-    s.token = j.at("token").get<std::string>();
     s.timezone = j.at("timezone").get<std::string>();
     s.limits = LimitsFrom(j.at("limits"));
     for (const auto& [api, l] : j.at("api_limits").items()) s.api_limits[api] = LimitsFrom(l);
     s.options = OptionsFrom(j.at("options"));
+    // Specs stored before credentials became provider options kept the token beside them.
+    if (auto t = j.find("token"); t != j.end() && t->is_string() && !s.options.Has("token")) {
+      s.options.Set("token", t->get<std::string>());
+    }
     return s;
   } catch (const std::exception& e) {
     return core::Fail(Corrupt("source", e));
@@ -384,7 +405,7 @@ core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
     d.points = j.value("points", int64_t{0});
     d.default_fields = j.value("default_fields", std::vector<std::string>{});
     d.origin = j.value("origin", std::string("config")) == "import" ? datasource::DatasetOrigin::kImport
-                                                                   : datasource::DatasetOrigin::kConfig;
+                                                                    : datasource::DatasetOrigin::kConfig;
     return d;
   } catch (const std::exception& e) {
     return core::Fail(Corrupt("dataset", e));

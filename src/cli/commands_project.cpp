@@ -1,8 +1,8 @@
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "app/project.hpp"
 #include "app/views/catalog_views.hpp"
@@ -101,8 +101,18 @@ int CmdList(const Globals& g, const std::string& what) {
     if (!items) return ExitWithError(items.error());
     header = {"NAME", "PROVIDER", "ENDPOINT", "TOKEN", "TIMEZONE", "LIMITS"};
     for (const auto& s : *items) {
-      out.push_back(app::views::ToJson(s));
-      rows.push_back({s.name, s.provider, s.endpoint, core::DisplaySecret(s.token), s.timezone, LimitsText(s.limits)});
+      const datasource::ProviderInfo* info = app.providers().Find(s.provider);
+      auto specs = info ? info->options : std::span<const core::OptionSpec>();
+      json shown = app::views::ToJson(s, specs);
+      // The TOKEN column: the source's credentials (its provider's secret options), masked.
+      std::vector<std::string> secrets;
+      for (const auto& spec : specs) {
+        if (spec.type == core::OptionType::kSecret && shown.contains(std::string(spec.name))) {
+          secrets.push_back(shown[std::string(spec.name)].get<std::string>());
+        }
+      }
+      out.push_back(std::move(shown));
+      rows.push_back({s.name, s.provider, s.endpoint, core::Join(secrets, ", "), s.timezone, LimitsText(s.limits)});
     }
   } else if (what == "datasets") {
     auto items = app.Datasets();
@@ -121,7 +131,8 @@ int CmdList(const Globals& g, const std::string& what) {
       json j = app::views::ToJson(s);
       out.push_back(j);
       std::vector<std::string> opts;
-      for (const auto& [k, v] : j["options"].items()) opts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+      for (const auto& [k, v] : j["options"].items())
+        opts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
       rows.push_back({s.name, s.kind, core::Join(opts, " ")});
     }
   } else {
@@ -135,7 +146,8 @@ int CmdList(const Globals& g, const std::string& what) {
       for (const auto& ps : p.args.params) {
         if (ps.kind == generation::ParamSource::Kind::kDateRange) {
           params.push_back(ps.name + "=" + ps.start + ".." + ps.end + (ps.weekdays_only ? " (weekdays)" : ""));
-        } else if (ps.kind == generation::ParamSource::Kind::kConstant || ps.kind == generation::ParamSource::Kind::kList) {
+        } else if (ps.kind == generation::ParamSource::Kind::kConstant ||
+                   ps.kind == generation::ParamSource::Kind::kList) {
           params.push_back(ps.name + "=" + core::Join(ps.values, ","));
         } else {
           params.push_back(ps.name + "=(" + std::string(generation::KindName(ps.kind)) + ")");

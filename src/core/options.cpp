@@ -1,5 +1,6 @@
 #include "core/options.hpp"
 
+#include "core/secrets.hpp"
 #include "core/strings.hpp"
 
 namespace datasync::core {
@@ -99,8 +100,8 @@ Status Options::ApplyDefaults(std::span<const OptionSpec> specs, std::string_vie
   for (const auto& spec : specs) {
     if (Has(spec.name)) continue;
     if (spec.required) {
-      return Fail(ErrorKind::kConfig, std::string(where) + ": missing required key '" + std::string(spec.name) +
-                                          "' (" + std::string(spec.description) + ")");
+      return Fail(ErrorKind::kConfig, std::string(where) + ": missing required key '" + std::string(spec.name) + "' (" +
+                                          std::string(spec.description) + ")");
     }
     if (spec.default_value.empty()) continue;
     if (spec.type == OptionType::kStringList) {
@@ -138,6 +139,35 @@ std::string OptionNames(std::span<const OptionSpec> specs) {
     r += s.name;
   }
   return r;
+}
+
+Options MaskSecrets(const Options& options, std::span<const OptionSpec> specs) {
+  Options out;
+  for (const auto& [name, value] : options.values()) {
+    const OptionSpec* spec = FindOption(specs, name);
+    const auto* text = std::get_if<std::string>(&value);
+    if (spec && spec->type == OptionType::kSecret && text) {
+      out.Set(name, DisplaySecret(*text));
+    } else {
+      out.Set(name, value);
+    }
+  }
+  return out;
+}
+
+std::string SecretFingerprintInput(const Options& options, std::span<const OptionSpec> specs,
+                                   std::string_view where_prefix) {
+  std::string out;
+  bool first = true;
+  for (const auto& spec : specs) {
+    if (spec.type != OptionType::kSecret || !options.Has(spec.name)) continue;
+    std::string ref = options.GetString(spec.name);
+    auto value = ResolveSecret(ref, std::string(where_prefix) + std::string(spec.name));
+    if (!first) out += '\x1f';
+    first = false;
+    out += value ? *value : ref;
+  }
+  return out;
 }
 
 }  // namespace datasync::core

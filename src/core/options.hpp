@@ -17,6 +17,9 @@
 
 namespace datasync::core {
 
+// kSecret: a credential or password. Written as a ${ENV} (or ${scheme:name}) reference that is resolved
+// when the plugin uses it (core/secrets.hpp ResolveSecret); a literal is accepted with a warning, registered
+// for redaction and moved out of the catalog on apply; shown masked (DisplaySecret) wherever options are shown.
 enum class OptionType : uint8_t { kString, kInt, kDouble, kBool, kStringList, kSecret, kPath, kEnum };
 std::string_view OptionTypeName(OptionType t);
 
@@ -25,9 +28,12 @@ struct OptionSpec {
   OptionType type;
   std::string_view default_value;  // text form; empty = no default
   bool required = false;
-  std::string_view unit;         // "seconds", "bytes", "" ...
+  std::string_view unit;  // "seconds", "bytes", "" ...
   std::string_view description;
   std::vector<std::string_view> allowed = {};  // kEnum only
+  // What to write, shown in messages: a missing required option says "(e.g. NAME: EXAMPLE)" instead of its
+  // description, and a kSecret written literally is told to use this reference (e.g. "${TUSHARE_TOKEN}").
+  std::string_view example = {};
 };
 
 using OptionValue = std::variant<std::string, int64_t, double, bool, std::vector<std::string>>;
@@ -86,6 +92,15 @@ struct OptionCheckContext {
 Status ProblemsToStatus(const OptionProblems& problems, std::string_view prefix);
 
 const OptionSpec* FindOption(std::span<const OptionSpec> specs, std::string_view name);
+
+// The options as they may be shown (listings, JSON views): every kSecret value through DisplaySecret (a
+// reference as written, a literal as "***"). Values of keys `specs` does not know are kept.
+Options MaskSecrets(const Options& options, std::span<const OptionSpec> specs);
+
+// The resolved values of the kSecret options that are set, in table order, joined by '\x1f'; a reference
+// that does not resolve counts as written. What a vendor counts its budget against: hash it, never show it.
+std::string SecretFingerprintInput(const Options& options, std::span<const OptionSpec> specs,
+                                   std::string_view where_prefix);
 // "a, b, c" of the spec names, for "unknown key" messages.
 std::string OptionNames(std::span<const OptionSpec> specs);
 

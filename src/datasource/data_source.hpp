@@ -1,6 +1,7 @@
 // DataSource: one configured vendor account (ARCHITECTURE §4): which provider speaks to it, where,
-// with which credential reference, under which limits, in which time zone its trading day lives.
-// Plain data; the credential is a ${ENV} reference resolved only when a request is made.
+// under which limits, in which time zone its trading day lives, and the provider's options: its
+// credentials among them (kSecret options, e.g. tushare's `token`: ${ENV} references resolved only when a
+// request is made). Plain data.
 #pragma once
 
 #include <cstdint>
@@ -28,11 +29,10 @@ struct DataSource {
   std::string name;
   std::string provider;  // plugin id, e.g. "tushare"
   std::string endpoint;  // e.g. "http://api.tushare.pro"
-  std::string token;     // a ${ENV} reference (or literal, discouraged); never logged
   std::string timezone = "Asia/Shanghai";
   QuotaLimits limits;                             // per API unless overridden below
   std::map<std::string, QuotaLimits> api_limits;  // api name -> limits
-  core::Options options;                          // provider-specific, per the provider's option table
+  core::Options options;  // provider-specific (credentials included), per the provider's option table
 
   friend bool operator==(const DataSource&, const DataSource&) = default;
 };

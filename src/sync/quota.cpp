@@ -276,10 +276,9 @@ std::chrono::seconds Quota::Estimate(int64_t calls) const {
 }
 
 Quota& QuotaBook::For(const datasource::DataSource& source, const std::string& api) {
-  // The vendor counts per credential: sources sharing a token share a budget. The key is a hash, so the
-  // token never reaches the system database.
-  auto token = core::ResolveSecret(source.token, "sources." + source.name + ".token");
-  std::string credential = token ? *token : source.token;
+  // The vendor counts per credential: sources sharing one share a budget. The key is a hash, so the
+  // credential never reaches the system database.
+  std::string credential = credential_of_ ? credential_of_(source) : std::string();
   std::string key = core::Hex64(core::Fnv1a64(source.endpoint + "\x1f" + credential + "\x1f" + api));
   std::lock_guard lock(mu_);
   auto it = quotas_.find(key);

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -98,7 +99,13 @@ class Quota {
 
 class QuotaBook {
  public:
-  explicit QuotaBook(const core::Clock& clock, QuotaStore* store = nullptr) : clock_(clock), store_(store) {}
+  // What a source's vendor counts its budget against (its credentials, resolved; see
+  // core::SecretFingerprintInput): sources with the same endpoint and credential share quotas. It is hashed
+  // into the key, so it never reaches the store. Unset: the endpoint alone.
+  using CredentialOf = std::function<std::string(const datasource::DataSource&)>;
+
+  explicit QuotaBook(const core::Clock& clock, QuotaStore* store = nullptr, CredentialOf credential_of = {})
+      : clock_(clock), store_(store), credential_of_(std::move(credential_of)) {}
   // One Quota per (endpoint, credential, api): the source's limits overridden by its api_limits entry,
   // restored from the store on first use.
   Quota& For(const datasource::DataSource& source, const std::string& api);
@@ -108,6 +115,7 @@ class QuotaBook {
  private:
   const core::Clock& clock_;
   QuotaStore* store_;
+  CredentialOf credential_of_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Quota>> quotas_;
 };

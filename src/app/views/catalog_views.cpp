@@ -12,8 +12,8 @@ json ToJson(const Project& p) {
   return {{"project", p.root.string()}, {"config", p.config_file.string()}};
 }
 
-json ToJson(const datasource::DataSource& s) {
-  return json::parse(SourceToDisplayJson(s));
+json ToJson(const datasource::DataSource& s, std::span<const core::OptionSpec> specs) {
+  return json::parse(SourceToDisplayJson(s, specs));
 }
 
 json ToJson(const datasource::Dataset& d) {

@@ -8,13 +8,16 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <span>
+
 #include "app/app.hpp"
 
 namespace datasync::app::views {
 
 // {"project", "config"}: the paths of a project (`datasync init`).
 nlohmann::ordered_json ToJson(const Project& project);
-nlohmann::ordered_json ToJson(const datasource::DataSource& source);  // the token masked
+// The source with its provider's secret options (`specs`: the provider's option table) masked.
+nlohmann::ordered_json ToJson(const datasource::DataSource& source, std::span<const core::OptionSpec> specs);
 nlohmann::ordered_json ToJson(const datasource::Dataset& dataset);    // the spec and its schema_version
 nlohmann::ordered_json ToJson(const storage::Storage& storage);       // secret options masked
 nlohmann::ordered_json ToJson(const sync::SyncPlan& plan);

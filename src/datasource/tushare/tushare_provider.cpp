@@ -22,6 +22,15 @@ constexpr std::string_view kDefaultTimeZone = "Asia/Shanghai";
 
 const std::vector<OptionSpec>& OptionTable() {
   static const std::vector<OptionSpec> specs = {
+      {"token",
+       OptionType::kSecret,
+       "",
+       true,
+       "",
+       "Your Tushare Pro token, sent with every call: a ${ENV} reference resolved at each call, never the token "
+       "itself.",
+       {},
+       "${TUSHARE_TOKEN}"},
       {"timeout_secs", OptionType::kInt, "60", false, "seconds",
        "Longest a whole call may take, including the download of up to 6000 rows."},
       {"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
@@ -51,12 +60,17 @@ struct Settings {
 
 // The token to send: the source's reference resolved now (a rotated value is picked up), or a key-less
 // message. Fetch and the source check both come here.
+std::string TokenReference(const DataSource& source) {
+  return source.options.GetString("token");
+}
+
 core::Result<std::string> ResolveToken(const DataSource& source) {
-  if (source.token.empty()) {
+  std::string ref = TokenReference(source);
+  if (ref.empty()) {
     return core::Fail(ErrorKind::kConfig,
                       "is not set: set it to ${TUSHARE_TOKEN} and export TUSHARE_TOKEN with your Tushare Pro token");
   }
-  return core::ResolveSecret(source.token, "");
+  return core::ResolveSecret(ref, "");
 }
 
 // The rules of the source's options beyond the table's types: what creating the provider checks.
@@ -84,10 +98,12 @@ core::OptionProblems CheckOptions(const DataSource& source) {
 // What config loading checks: the options, and a token that Fetch can use (looked up only when asked).
 core::OptionProblems CheckSource(const DataSource& source, const core::OptionCheckContext& ctx) {
   core::OptionProblems problems = CheckOptions(source);
-  if (source.token.empty()) {
+  if (TokenReference(source).empty()) {
     problems.push_back({"token", ResolveToken(source).error().message()});
   } else if (ctx.resolve_secrets) {
-    if (auto token = ResolveToken(source); !token) problems.push_back({"token", token.error().message(), source.token});
+    if (auto token = ResolveToken(source); !token) {
+      problems.push_back({"token", token.error().message(), TokenReference(source)});
+    }
   }
   return problems;
 }
@@ -150,12 +166,13 @@ class TushareProvider final : public Provider {
       return core::Fail(ErrorKind::kInternal, "tushare: Decode called without a dataset schema");
     }
     const DataSource& source = request.source ? *request.source : *source_;
+    const std::string token_ref = TokenReference(source);  // outlives ctx, which holds a view of it
     DecodeContext ctx;
     ctx.dataset = request.dataset;
     ctx.tz = &tz_;
     ctx.errors.api = request.dataset->api;
     ctx.errors.source_name = source.name;
-    ctx.errors.token_ref = source.token;
+    ctx.errors.token_ref = token_ref;
     ctx.errors.tz = &tz_;
     ctx.errors.now = clock_->Now();
     ctx.errors.minute_wait = settings_.minute_wait;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "app/registries.hpp"
 #include "app/specs.hpp"
 
@@ -73,7 +75,7 @@ TEST_F(ConfigTest, ValidFileBuildsTheDomainObjects) {
   const auto* ts = c.FindSource("ts");
   ASSERT_TRUE(ts);
   EXPECT_EQ(ts->endpoint, "http://127.0.0.1:18080");
-  EXPECT_EQ(ts->token, "${TUSHARE_TOKEN}");
+  EXPECT_EQ(ts->options.GetString("token"), "${TUSHARE_TOKEN}");
   EXPECT_EQ(ts->timezone, "Asia/Shanghai");
   EXPECT_EQ(ts->limits.per_minute, 450);
   EXPECT_EQ(ts->limits.concurrency, 3);
@@ -152,10 +154,42 @@ TEST_F(ConfigTest, SpecsRoundTripExactly) {
 TEST_F(ConfigTest, DisplaySpecsMaskLiteralSecrets) {
   datasource::DataSource s;
   s.name = "x";
-  s.token = "abcdef123456";
-  EXPECT_EQ(SourceToDisplayJson(s).find("abcdef123456"), std::string::npos);
-  s.token = "${MY_TOKEN}";
-  EXPECT_NE(SourceToDisplayJson(s).find("${MY_TOKEN}"), std::string::npos);
+  s.provider = "tushare";
+  auto specs = providers_.Find("tushare")->options;
+  s.options.Set("token", std::string("abcdef123456"));
+  EXPECT_EQ(SourceToDisplayJson(s, specs).find("abcdef123456"), std::string::npos);
+  s.options.Set("token", std::string("${MY_TOKEN}"));
+  auto shown = nlohmann::json::parse(SourceToDisplayJson(s, specs));
+  EXPECT_EQ(shown["token"], "${MY_TOKEN}") << "the credentials stay at the top level of listings";
+  EXPECT_EQ(shown["options"]["token"], "${MY_TOKEN}");
+}
+
+TEST_F(ConfigTest, TheTokenIsTushareSecretOption) {
+  ConfigResult r = Load("version: 1\nsources:\n  ts:\n    provider: tushare\n    token: ${SOME_TOKEN}\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.config->sources[0].options.GetString("token"), "${SOME_TOKEN}");
+  const core::OptionSpec* spec = core::FindOption(providers_.Find("tushare")->options, "token");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->type, core::OptionType::kSecret);
+  EXPECT_TRUE(spec->required);
+
+  ConfigResult missing = Load("version: 1\nsources:\n  ts:\n    provider: tushare\n");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(FormatIssue(missing.issues[0]),
+            "datasync.yaml:3:3: sources.ts: missing required key 'token' (e.g. token: ${TUSHARE_TOKEN})");
+  ConfigResult literal = Load("version: 1\nsources:\n  ts:\n    provider: tushare\n    token: plain-token-xyz\n");
+  ASSERT_EQ(literal.issues.size(), 1u);
+  EXPECT_EQ(FormatIssue(literal.issues[0]),
+            "datasync.yaml:5:12: warning: sources.ts.token: the token is written in the file; use ${TUSHARE_TOKEN} "
+            "(an environment variable) so it never lands in version control");
+}
+
+TEST_F(ConfigTest, StoredSourceSpecsOfEarlierVersionsKeepTheirToken) {
+  auto s =
+      SourceFromJson(R"({"name":"ts","provider":"tushare","endpoint":"http://x","token":"${OLD}","timezone":"UTC",)"
+                     R"("limits":{},"api_limits":{},"options":{}})");
+  ASSERT_TRUE(s) << s.error().ToString();
+  EXPECT_EQ(s->options.GetString("token"), "${OLD}");
 }
 
 TEST_F(ConfigTest, IssuesCarryLineAndColumnAndWarningsDoNotFail) {

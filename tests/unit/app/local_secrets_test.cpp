@@ -23,6 +23,7 @@ class LocalSecretsTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("ds-secrets-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
+    RegisterBuiltinProviders(providers_);
     RegisterBuiltinSinks(sinks_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -31,11 +32,14 @@ class LocalSecretsTest : public ::testing::Test {
     Config c;
     datasource::DataSource src;
     src.name = "tushare";
-    src.token = "literal-token-9f8e7d";
+    src.provider = "tushare";
+    src.options.Set("token", std::string("literal-token-9f8e7d"));
+    src.options.Set("url_style", std::string("root"));
     c.sources.push_back(src);
     datasource::DataSource by_env;
     by_env.name = "other";
-    by_env.token = "${OTHER_TOKEN}";
+    by_env.provider = "tushare";
+    by_env.options.Set("token", std::string("${OTHER_TOKEN}"));
     c.sources.push_back(by_env);
     storage::Storage pg;
     pg.name = "pg";
@@ -53,6 +57,7 @@ class LocalSecretsTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  datasource::ProviderRegistry providers_;
   storage::SinkRegistry sinks_;
 };
 
@@ -61,9 +66,10 @@ TEST_F(LocalSecretsTest, LiteralsBecomeReferencesThatResolveInALaterProcess) {
     auto secrets = LocalSecrets::Open(dir_ / "secrets.json");
     ASSERT_TRUE(secrets) << secrets.error().ToString();
     Config c = Literal();
-    (*secrets)->TakeLiterals(c, sinks_);
-    EXPECT_EQ(c.sources[0].token, "${local:sources.tushare.token}");
-    EXPECT_EQ(c.sources[1].token, "${OTHER_TOKEN}");
+    (*secrets)->TakeLiterals(c, providers_, sinks_);
+    EXPECT_EQ(c.sources[0].options.GetString("token"), "${local:sources.tushare.token}");
+    EXPECT_EQ(c.sources[0].options.GetString("url_style"), "root") << "only secret options are taken";
+    EXPECT_EQ(c.sources[1].options.GetString("token"), "${OTHER_TOKEN}");
     EXPECT_EQ(c.storages[0].options.GetString("url"),
               "postgres://app:${local:storages.pg.url.password}@db:5432/prices");
     EXPECT_EQ(c.storages[0].options.GetString("schema"), "public");
@@ -91,11 +97,11 @@ TEST_F(LocalSecretsTest, AnUnchangedConfigDoesNotRewriteTheFile) {
   auto secrets = LocalSecrets::Open(dir_ / "secrets.json");
   ASSERT_TRUE(secrets);
   Config c = Literal();
-  (*secrets)->TakeLiterals(c, sinks_);
+  (*secrets)->TakeLiterals(c, providers_, sinks_);
   ASSERT_TRUE((*secrets)->Save());
   fs::remove(dir_ / "secrets.json");
   Config same = Literal();
-  (*secrets)->TakeLiterals(same, sinks_);
+  (*secrets)->TakeLiterals(same, providers_, sinks_);
   ASSERT_TRUE((*secrets)->Save());
   EXPECT_FALSE(fs::exists(dir_ / "secrets.json")) << "nothing changed, nothing written";
 }

@@ -60,8 +60,15 @@ TEST(TushareInfoTest, RegistersIdDefaultsAndOptionTable) {
   EXPECT_EQ(style->default_value, "root");
   EXPECT_EQ(style->allowed, (std::vector<std::string_view>{"root", "dataapi"}));
   for (const auto& spec : info.options) EXPECT_FALSE(spec.description.empty()) << spec.name;
-  // The defaults parse against their own specs, so ApplyDefaults can never fail on them.
+  // The token is the provider's credential: a required secret option without a default.
+  const core::OptionSpec* token = core::FindOption(info.options, "token");
+  ASSERT_NE(token, nullptr);
+  EXPECT_EQ(token->type, core::OptionType::kSecret);
+  EXPECT_TRUE(token->required);
+  EXPECT_TRUE(token->default_value.empty());
+  // The defaults parse against their own specs, so ApplyDefaults can never fail on them (given the required).
   core::Options o;
+  o.Set("token", std::string("${TUSHARE_TOKEN}"));
   ASSERT_TRUE(o.ApplyDefaults(info.options, "sources.tushare.options"));
   EXPECT_EQ(o.GetInt("timeout_secs"), 60);
   EXPECT_EQ(o.GetString("url_style"), "root");
@@ -269,7 +276,7 @@ class TushareProviderTest : public ::testing::Test {
     source_.name = "tushare";
     source_.provider = "tushare";
     source_.endpoint = fake_.endpoint();
-    source_.token = std::string("${") + kTokenVar + "}";
+    source_.options.Set("token", std::string("${") + kTokenVar + "}");
     source_.timezone = "Asia/Shanghai";
     daily_ = BuiltinDataset("daily");
   }
@@ -351,7 +358,7 @@ TEST_F(TushareProviderTest, UnsetTokenVariableIsConfigNamingIt) {
   EXPECT_NE(page.error().message().find("sources.tushare.token"), std::string::npos) << page.error().message();
   EXPECT_EQ(fake_.body(), "");  // nothing was sent
 
-  source_.token = "";
+  source_.options.Set("token", std::string());
   auto empty = Call(**provider, Request());
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().kind(), ErrorKind::kConfig);

@@ -96,6 +96,23 @@ TEST(QuotaBookTest, SharesOneQuotaPerSourceAndApiWithOverrides) {
   EXPECT_EQ(book.For(src, "trade_cal").limits().per_minute, 500);
 }
 
+TEST(QuotaBookTest, SourcesShareQuotasByTheCredentialTheBookIsToldOf) {
+  core::ManualClock clock(At("2024-06-03 01:00:00"));
+  QuotaBook book(clock, nullptr, [](const datasource::DataSource& s) { return s.options.GetString("key"); });
+  datasource::DataSource a;
+  a.name = "a";
+  a.endpoint = "http://vendor";
+  a.timezone = "UTC";
+  a.options.Set("key", std::string("k1"));
+  datasource::DataSource b = a;
+  b.name = "b";
+  datasource::DataSource c = a;
+  c.name = "c";
+  c.options.Set("key", std::string("k2"));
+  EXPECT_EQ(&book.For(a, "daily"), &book.For(b, "daily")) << "one credential, one budget";
+  EXPECT_NE(&book.For(a, "daily"), &book.For(c, "daily"));
+}
+
 TEST(QuotaTest, StateSurvivesARestartOnTheSameVendorDay) {
   auto tz = core::TimeZone::Load("Asia/Shanghai");
   ASSERT_TRUE(tz);

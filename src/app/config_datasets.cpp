@@ -1,0 +1,206 @@
+#include <set>
+
+#include "app/config_parser.hpp"
+
+namespace datasync::app {
+
+std::optional<core::Field> ConfigParser::ParseField(const YAML::Node& n, const std::string& path) {
+  if (!RequireMap(n, path)) return std::nullopt;
+  CheckKeys(n, path, {"name", "type", "description", "nullable"});
+  core::Field f;
+  auto name = n["name"];
+  auto type = n["type"];
+  if (!name || !type) {
+    Error(n.Mark(), path + ": a field needs 'name' and 'type'");
+    return std::nullopt;
+  }
+  auto s = Str(name, path + ".name");
+  if (!s) return std::nullopt;
+  if (s->empty()) {
+    Error(name.Mark(), path + ".name: a field name cannot be empty");
+    return std::nullopt;
+  }
+  f.name = *s;
+  auto t = Str(type, path + ".type");
+  if (!t) return std::nullopt;
+  auto lt = core::LogicalType::Parse(*t);
+  if (!lt) {
+    Error(type.Mark(),
+          path + ".type: unknown type " + Quote(*t) + " (allowed: " + std::string(core::LogicalTypeNames()) + ")");
+    return std::nullopt;
+  }
+  f.type = *lt;
+  if (auto d = n["description"]) {
+    if (auto ds = Str(d, path + ".description")) f.description = *ds;
+  }
+  if (auto nl = n["nullable"]) {
+    if (auto b = Bool(nl, path + ".nullable")) f.nullable = *b;
+  }
+  return f;
+}
+
+void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
+  std::string name = key.Scalar();
+  std::string path = "datasets." + name;
+  if (!RequireMap(n, path)) return;
+  CheckKeys(n, path,
+            {"source", "api", "title", "description", "doc_url", "primary_key", "date_key", "row_cap", "paging",
+             "points", "default_fields", "params", "fields"});
+  datasource::Dataset ds;
+  ds.name = name;
+  auto src_node = n["source"];
+  if (!src_node) {
+    Error(key.Mark(), path + ": missing required key 'source' (the name of an entry under sources)");
+    return;
+  }
+  auto src_name = Str(src_node, path + ".source");
+  if (!src_name) return;
+  const datasource::DataSource* src = config_.FindSource(*src_name);
+  if (!src) {
+    Error(src_node.Mark(), path + ".source: unknown source " + Quote(*src_name) +
+                               " (defined: " + JoinNames(Names(config_.sources)) + ")");
+    return;
+  }
+  ds.source = *src_name;
+  ds.api = name;
+  if (auto v = n["api"]) {
+    if (auto s = Str(v, path + ".api")) ds.api = *s;
+  }
+  // Start from the provider's built-in catalog entry for this API, if it has one.
+  const datasource::ProviderInfo* info = providers_.Find(src->provider);
+  bool from_catalog = false;
+  if (info && info->builtin_datasets) {
+    for (auto& builtin : info->builtin_datasets(src->name)) {
+      if (builtin.api == ds.api) {
+        std::string keep_name = ds.name;
+        ds = std::move(builtin);
+        ds.name = keep_name;
+        ds.source = src->name;
+        from_catalog = true;
+        break;
+      }
+    }
+  }
+  auto text = [&](const char* k, std::string& out) {
+    if (auto v = n[k]) {
+      if (auto s = Str(v, path + "." + k)) out = *s;
+    }
+  };
+  text("title", ds.title);
+  text("description", ds.description);
+  text("doc_url", ds.doc_url);
+  if (auto v = n["row_cap"]) {
+    if (auto r = PositiveInt(v, path + ".row_cap", 100'000'000)) ds.row_cap = *r;
+  }
+  if (auto v = n["paging"]) {
+    if (auto p = Str(v, path + ".paging")) {
+      if (*p == "offset")
+        ds.paging = "offset";
+      else if (*p == "none")
+        ds.paging.clear();
+      else
+        Error(v.Mark(), path + ".paging: " + Quote(*p) + " is not allowed (allowed: offset, none)");
+    }
+  }
+  if (auto v = n["points"]) {
+    if (auto r = PositiveInt(v, path + ".points", 100'000'000)) ds.points = *r;
+  }
+  if (auto v = n["params"]) ParseParams(v, path + ".params", ds);
+  if (auto v = n["fields"]) {
+    if (!v.IsSequence()) {
+      Error(v.Mark(), path + ".fields: expected a list of {name, type} entries, got a " + Kind(v));
+      return;
+    }
+    std::vector<core::Field> fields;
+    std::set<std::string> seen;
+    int i = 0;
+    for (const auto& item : v) {
+      auto f = ParseField(item, path + ".fields[" + std::to_string(i++) + "]");
+      if (!f) continue;
+      if (!seen.insert(f->name).second) {
+        Error(item.Mark(), path + ".fields: duplicate field " + Quote(f->name));
+        continue;
+      }
+      fields.push_back(std::move(*f));
+    }
+    if (fields.empty()) {
+      Error(v.Mark(), path + ".fields: a dataset needs at least one field");
+      return;
+    }
+    ds.schema = std::make_shared<core::Schema>(std::move(fields));
+  } else if (!from_catalog) {
+    Error(key.Mark(), path + ": api " + Quote(ds.api) + " is not in the " + src->provider +
+                          " built-in catalog; list its fields under 'fields' (see docs/configuration.md)");
+    return;
+  }
+  if (auto v = n["primary_key"]) {
+    if (auto pk = StrList(v, path + ".primary_key")) ds.primary_key = *pk;
+  }
+  if (auto v = n["date_key"]) {
+    if (auto s = Str(v, path + ".date_key")) ds.date_key = *s;
+  }
+  for (const auto& k : ds.primary_key) {
+    if (!ds.schema->IndexOf(k)) {
+      Error(n["primary_key"] ? n["primary_key"].Mark() : key.Mark(),
+            path + ".primary_key: " + Quote(k) + " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
+    }
+  }
+  if (!ds.date_key.empty() && !ds.schema->IndexOf(ds.date_key)) {
+    Error(
+        n["date_key"] ? n["date_key"].Mark() : key.Mark(),
+        path + ".date_key: " + Quote(ds.date_key) + " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
+  }
+  if (auto v = n["default_fields"]) {
+    if (auto l = StrList(v, path + ".default_fields")) {
+      for (const auto& f : *l) {
+        if (!ds.schema->IndexOf(f)) {
+          Error(v.Mark(), path + ".default_fields: " + Quote(f) +
+                              " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
+        }
+      }
+      ds.default_fields = *l;
+    }
+  }
+  for (const auto& imported : imported_) {
+    if (imported.name == ds.name) {
+      Warn(key.Mark(), path + ": replaces the dataset of the same name imported from " +
+                           (imported.doc_url.empty() ? std::string("a doc page") : imported.doc_url) +
+                           " (`datasync apply` stores this definition instead)");
+    }
+  }
+  ds.origin = datasource::DatasetOrigin::kConfig;
+  config_.datasets.push_back(std::move(ds));
+}
+
+void ConfigParser::ParseParams(const YAML::Node& v, const std::string& path, datasource::Dataset& ds) {
+  if (!v.IsSequence()) {
+    Error(v.Mark(), path + ": expected a list of {name, type, required, description}, got a " + Kind(v));
+    return;
+  }
+  ds.params.clear();
+  int i = 0;
+  for (const auto& item : v) {
+    std::string p = path + "[" + std::to_string(i++) + "]";
+    if (!RequireMap(item, p)) continue;
+    CheckKeys(item, p, {"name", "type", "required", "description"});
+    datasource::RequestParam rp;
+    auto name = item["name"];
+    if (!name) {
+      Error(item.Mark(), p + ": a param needs 'name'");
+      continue;
+    }
+    if (auto s = Str(name, p + ".name")) rp.name = *s;
+    if (auto t = item["type"]) {
+      if (auto s = Str(t, p + ".type")) rp.type = *s;
+    }
+    if (auto r = item["required"]) {
+      if (auto b = Bool(r, p + ".required")) rp.required = *b;
+    }
+    if (auto d = item["description"]) {
+      if (auto s = Str(d, p + ".description")) rp.description = *s;
+    }
+    ds.params.push_back(std::move(rp));
+  }
+}
+
+}  // namespace datasync::app

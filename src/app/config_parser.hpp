@@ -1,0 +1,124 @@
+// ConfigParser: turns datasync.yaml's sections into the Config under construction.
+//
+// One member function family per section, each defined in its own file: config.cpp (the top level and the
+// result), config_project.cpp, config_sources.cpp, config_datasets.cpp, config_storages.cpp,
+// config_param_sources.cpp (parameter sources and templates), config_plans.cpp (plans and their
+// dependencies), config_schedules.cpp, config_serve.cpp, config_alerts.cpp. Sections read earlier ones
+// (a dataset its source, a plan its dataset and storages), so Run() parses them in file-format order and
+// runs the cross-section checks last. Node reading and problem collection are ConfigReader's.
+//
+// Lifecycle: constructed per load, Run() once, then discarded. Not thread-safe (one load, one thread).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/config_reader.hpp"
+#include "generation/text_template.hpp"
+
+namespace datasync::app {
+
+class ConfigParser : public ConfigReader {
+ public:
+  ConfigParser(std::string file, std::filesystem::path project_dir, const datasource::ProviderRegistry& providers,
+               const storage::SinkRegistry& sinks, const std::vector<datasource::Dataset>& imported,
+               LoadOptions options)
+      : ConfigReader(std::move(file), options), providers_(providers), sinks_(sinks), imported_(imported) {
+    config_.project_dir = std::move(project_dir);
+  }
+
+  ConfigResult Run(const std::string& text);
+
+ private:
+  ConfigResult Finish();
+
+  // --- project ----------------------------------------------------------------------------------
+  void ParseProject(const YAML::Node& n);
+
+  // --- sources ----------------------------------------------------------------------------------
+  std::optional<datasource::QuotaLimits> ParseLimits(const YAML::Node& n, const std::string& path);
+  void ParseSource(const YAML::Node& key, const YAML::Node& n);
+
+  // --- datasets ---------------------------------------------------------------------------------
+  std::optional<core::Field> ParseField(const YAML::Node& n, const std::string& path);
+  void ParseDataset(const YAML::Node& key, const YAML::Node& n);
+  void ParseParams(const YAML::Node& v, const std::string& path, datasource::Dataset& ds);
+
+  // --- storages ---------------------------------------------------------------------------------
+  void ParseStorage(const YAML::Node& key, const YAML::Node& n);
+
+  // --- parameter sources and templates ----------------------------------------------------------
+  static std::vector<std::string> SourceKeys();
+  bool ParseWhere(const YAML::Node& n, const std::string& path, std::vector<std::pair<std::string, std::string>>& out);
+  // calendar, column, exchange, is_open, where, storage: the open days of a calendar dataset.
+  bool CalendarFilters(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
+  bool RequireStart(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
+  bool ParseDates(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
+  bool ParseTradingDays(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
+  bool ParseColumn(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
+  bool ParseWindows(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
+  bool ParseSince(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
+  bool ParseNow(const YAML::Node& n, const std::string& path, bool now, generation::ParamSource& ps);
+  bool ParseGroup(const YAML::Node& n, const std::string& path, bool zip, generation::ParamSource& ps);
+  std::optional<generation::ParamSource> ParseParamSource(const std::string& pname, const YAML::Node& v,
+                                                          const std::string& path);
+  // A params block (plans.X.params, templates.X.params): name -> source, in order. `marks` gets where each
+  // name it defines is written (windows and groups define several).
+  void ParseSourcesBlock(const YAML::Node& p, const std::string& path, std::vector<generation::ParamSource>& out,
+                         std::map<std::string, YAML::Mark>& marks);
+  void ParseTemplate(const YAML::Node& key, const YAML::Node& n);
+
+  // --- plans ------------------------------------------------------------------------------------
+  const datasource::Dataset* FindAnyDataset(std::string_view name) const;
+  std::vector<std::string> AllDatasetNames() const;
+  // What a plan's composed sources send, read and derive, checked against its dataset and the catalog.
+  // `mark_of(name)` is where a name is defined; `where_of(name)` names that place in messages.
+  void CheckPlanSources(const sync::SyncPlan& plan, const datasource::Dataset* ds, const YAML::Mark& plan_mark,
+                        const std::vector<generation::ParamSource>& sources,
+                        const std::function<YAML::Mark(const std::string&)>& mark_of,
+                        const std::function<std::string(const std::string&)>& where_of);
+  void ParsePlan(const YAML::Node& key, const YAML::Node& n);
+  // A plan that reads another dataset depends on the plans that sync it; reading needs a storage that
+  // holds the dataset and that datasync can read back.
+  void DeriveDependencies();
+  void CheckDependencies();
+
+  // --- schedules --------------------------------------------------------------------------------
+  void ParseSchedule(const YAML::Node& n, const std::string& path, const datasource::Dataset* ds, sync::SyncPlan& plan);
+  // A calendar must be a dataset that some plan syncs into a storage datasync can read back, with the fields
+  // the day rules read.
+  void CheckSchedules();
+
+  // --- serve ------------------------------------------------------------------------------------
+  void ParseServe(const YAML::Node& n);
+
+  // --- alerts -----------------------------------------------------------------------------------
+  void ParseTemplate(const YAML::Node& v, const std::string& path, generation::Escape escape, std::string& out);
+  void ParseChannel(const YAML::Node& key, const YAML::Node& n);
+  // Names of channels that exist, checked where they are referenced.
+  std::vector<std::string> ChannelRefs(const YAML::Node& v, const std::string& path);
+  void ParseAlerts(const YAML::Node& n);
+
+  const datasource::ProviderRegistry& providers_;
+  const storage::SinkRegistry& sinks_;
+  const std::vector<datasource::Dataset>& imported_;
+  Config config_;
+  std::map<std::string, YAML::Mark> depends_marks_;
+  std::map<std::string, std::map<std::string, YAML::Mark>> template_marks_;
+  struct Read {
+    std::string plan;
+    std::string dataset;
+    std::string storage;
+    YAML::Mark mark;
+    std::string where;
+  };
+  std::vector<Read> reads_;
+  std::map<std::string, YAML::Mark> calendar_marks_;
+};
+
+}  // namespace datasync::app

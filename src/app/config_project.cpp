@@ -1,0 +1,24 @@
+#include "app/config_parser.hpp"
+
+namespace datasync::app {
+
+void ConfigParser::ParseProject(const YAML::Node& n) {
+  if (!RequireMap(n, "project")) return;
+  CheckKeys(n, "project", {"name", "system_db", "schema_refresh_hours"});
+  if (auto v = n["name"]) {
+    if (auto s = Str(v, "project.name")) config_.project.name = *s;
+  }
+  if (auto v = n["system_db"]) {
+    if (auto s = Str(v, "project.system_db")) config_.project.system_db = *s;
+  }
+  if (auto v = n["schema_refresh_hours"]) {
+    auto h = Int(v, "project.schema_refresh_hours");
+    if (h && (*h < 0 || *h > 24 * 366)) {
+      Error(v.Mark(), "project.schema_refresh_hours: " + std::to_string(*h) + " is out of range (0 to 8784; 0 = off)");
+    } else if (h) {
+      config_.project.schema_refresh_hours = *h;
+    }
+  }
+}
+
+}  // namespace datasync::app

@@ -1,0 +1,33 @@
+#include "app/config_parser.hpp"
+
+namespace datasync::app {
+
+void ConfigParser::ParseStorage(const YAML::Node& key, const YAML::Node& n) {
+  std::string name = key.Scalar();
+  std::string path = "storages." + name;
+  if (!RequireMap(n, path)) return;
+  auto kind_node = n["kind"];
+  if (!kind_node) {
+    Error(key.Mark(), path + ": missing required key 'kind' (allowed: " + JoinNames(sinks_.Ids()) + ")");
+    return;
+  }
+  auto kind = Str(kind_node, path + ".kind");
+  if (!kind) return;
+  const storage::SinkInfo* info = sinks_.Find(*kind);
+  if (!info) {
+    Error(kind_node.Mark(),
+          path + ".kind: unknown kind " + Quote(*kind) + " (allowed: " + JoinNames(sinks_.Ids()) + ")");
+    return;
+  }
+  storage::Storage st;
+  st.name = name;
+  st.kind = *kind;
+  bool complete = true;
+  st.options = ParseOptions(n, path, info->options, {"kind"}, complete);
+  if (info->validate && complete) {
+    ReportProblems(n, key.Mark(), path, info->validate(st.options, CheckContext()));
+  }
+  config_.storages.push_back(std::move(st));
+}
+
+}  // namespace datasync::app
