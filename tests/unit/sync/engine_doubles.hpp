@@ -3,7 +3,11 @@
 // commit blocks until the test releases it.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -16,6 +20,7 @@
 #include "datasource/provider.hpp"
 #include "datasource/splitting.hpp"
 #include "storage/sink.hpp"
+#include "sync/sync_plan.hpp"
 
 namespace datasync::sync::test {
 
@@ -31,6 +36,29 @@ inline std::string Param(const datasource::Params& p, const std::string& name) {
     if (k == name) return v;
   }
   return "";
+}
+
+// A folder of the current test's own, emptied: <tmp>/<prefix><pid>-<test name>.
+inline std::filesystem::path FreshTestDir(const std::string& prefix) {
+  auto dir = std::filesystem::temp_directory_path() / (prefix + std::to_string(::getpid()) + "-" +
+                                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+// What the engine's tests sync: plan "p" of dataset "ds" (day, n; keyed by both; row cap 1000) from source
+// "vendor" (UTC), answered by a ScriptedProvider.
+inline void DescribeTestTarget(datasource::DataSource& source, datasource::Dataset& dataset, SyncPlan& plan) {
+  source.name = "vendor";
+  source.timezone = "UTC";
+  dataset.name = "ds";
+  dataset.source = "vendor";
+  dataset.api = "ds";
+  dataset.schema = Schema();
+  dataset.primary_key = {"day", "n"};
+  dataset.row_cap = 1000;
+  plan.name = "p";
+  plan.dataset = "ds";
 }
 
 // Answers each request from a script keyed by the `day` param; by default `rows` rows.

@@ -31,22 +31,11 @@ using namespace test;
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("ds-exec-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshTestDir("ds-exec-");
     auto db = metadata::sqlite::OpenSqliteSystemDb((dir_ / "sys.db").string(), clock_);
     ASSERT_TRUE(db) << db.error().ToString();
     db_ = std::move(*db);
-    source_.name = "vendor";
-    source_.timezone = "UTC";
-    dataset_.name = "ds";
-    dataset_.source = "vendor";
-    dataset_.api = "ds";
-    dataset_.schema = Schema();
-    dataset_.primary_key = {"day", "n"};
-    dataset_.row_cap = 1000;
-    plan_.name = "p";
-    plan_.dataset = "ds";
+    DescribeTestTarget(source_, dataset_, plan_);
     plan_.retry = RetryPolicy{4, 1, 5};
     plan_.max_wait_secs = 30;
     provider_.script = [this](const datasource::Params& p, int) { return provider_.Rows(p, 10); };

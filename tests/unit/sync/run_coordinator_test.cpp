@@ -49,22 +49,11 @@ class FakeSinkFactory final : public SinkFactory {
 class RunCoordinatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("ds-coord-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshTestDir("ds-coord-");
     auto db = metadata::sqlite::OpenSqliteSystemDb((dir_ / "sys.db").string(), clock_);
     ASSERT_TRUE(db) << db.error().ToString();
     db_ = std::move(*db);
-    source_.name = "vendor";
-    source_.timezone = "UTC";
-    dataset_.name = "ds";
-    dataset_.source = "vendor";
-    dataset_.api = "ds";
-    dataset_.schema = Schema();
-    dataset_.primary_key = {"day", "n"};
-    dataset_.row_cap = 1000;
-    plan_.name = "p";
-    plan_.dataset = "ds";
+    DescribeTestTarget(source_, dataset_, plan_);
     plan_.concurrency = 2;
     plan_.max_wait_secs = 30;
     generation::ParamSource ps{"day", generation::ParamSource::Kind::kList, {"d0", "d1", "d2"}};
