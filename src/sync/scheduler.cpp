@@ -7,12 +7,12 @@
 #include <limits>
 
 #include "core/dates.hpp"
+#include "sync/run_transitions.hpp"
 
 namespace datasync::sync {
 
 namespace {
 
-constexpr int64_t kAliveWithinUs = 5'000'000;  // ten missed run heartbeats: the executing process is gone
 constexpr int64_t kLateLookbackUs = int64_t{3} * 86400 * 1'000'000;
 
 constexpr std::array<std::string_view, 10> kEventNames = {"fired", "missed",        "held", "released",   "started",
@@ -323,7 +323,7 @@ core::Status Scheduler::MoveStarted(ScheduleSlot slot, core::TimePoint now, std:
         }
         return core::Ok();
       }
-      if (!r.owner.empty() && now_us - r.heartbeat_at_us < kAliveWithinUs) return core::Ok();  // another process
+      if (IsExecuted(r, now_us)) return core::Ok();  // another process
     }
   }
   if (!deps_.launcher->HasCapacity()) return core::Ok();
