@@ -48,6 +48,7 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
   m.project = project;
   RegisterBuiltinProviders(m.providers);
   RegisterBuiltinSinks(m.sinks);
+  RegisterBuiltinSystemDbs(m.system_dbs);
   auto secrets = LocalSecrets::Open(project.state_dir / "secrets.json");
   if (!secrets) return Fail(secrets.error());
   m.secrets = std::move(*secrets);
@@ -57,12 +58,13 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
   // refuses the ones this build lacks, so a server URL never becomes a file path.
   ConfigResult cfg = app->LoadConfig();
   m.settings = cfg.project;
-  metadata::SystemDbFactory system_dbs;
-  RegisterBuiltinSystemDbs(system_dbs);
-  auto db = system_dbs.Open(cfg.project.system_db,
-                            {.base_dir = project.root,
-                             .clock = &clock,
-                             .setting = project.config_file.filename().string() + ": project.system_db"});
+  // Errors name the setting where it is written ("datasync.yaml:3:14: project.system_db"), as `validate` does.
+  std::string setting = project.config_file.filename().string();
+  if (cfg.system_db_at.line > 0) {
+    setting += ":" + std::to_string(cfg.system_db_at.line) + ":" + std::to_string(cfg.system_db_at.column);
+  }
+  auto db = m.system_dbs.Open(cfg.project.system_db,
+                              {.base_dir = project.root, .clock = &clock, .setting = setting + ": project.system_db"});
   if (!db) return Fail(db.error());
   m.db = std::move(*db);
   net::HttpClientOptions http_opts;
@@ -111,6 +113,7 @@ ConfigResult App::LoadConfig(LoadOptions options) const {
       }
     }
   }
+  options.system_dbs = &impl_->system_dbs;
   return ConfigLoader(impl_->providers, impl_->sinks, std::move(imported), options)
       .LoadFile(impl_->project.config_file);
 }

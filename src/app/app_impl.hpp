@@ -12,6 +12,7 @@
 #include "app/local_secrets.hpp"
 #include "app/specs.hpp"
 #include "app/storage_calendar.hpp"
+#include "metadata/system_db_factory.hpp"
 #include "net/http_client.hpp"
 #include "sync/quota.hpp"
 
@@ -31,6 +32,7 @@ struct App::Impl {
   const core::Clock& clock;
   datasource::ProviderRegistry providers;
   storage::SinkRegistry sinks;
+  metadata::SystemDbFactory system_dbs;  // the backends of this build; the config loader checks against it
   std::unique_ptr<metadata::SystemDb> db;
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<sync::QuotaBook> quotas;  // over the system database's quota store

@@ -76,6 +76,7 @@ ConfigResult ConfigParser::Run(const std::string& text) {
 ConfigResult ConfigParser::Finish() {
   ConfigResult r;
   r.project = config_.project;
+  r.system_db_at = system_db_at_;
   std::stable_sort(issues_.begin(), issues_.end(), [](const ConfigIssue& a, const ConfigIssue& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
   });

@@ -24,6 +24,10 @@
 #include "storage/storage.hpp"
 #include "sync/sync_plan.hpp"
 
+namespace datasync::metadata {
+class SystemDbFactory;
+}  // namespace datasync::metadata
+
 namespace datasync::app {
 
 struct SourceLocation {
@@ -82,6 +86,7 @@ struct ConfigResult {
   std::optional<Config> config;     // set only when there is no error (warnings allowed)
   std::vector<ConfigIssue> issues;  // in file order
   ProjectSettings project;          // the project section as read, even when other sections have errors
+  SourceLocation system_db_at;      // where project.system_db is written (line 0: not written)
   bool ok() const { return config.has_value(); }
 };
 
@@ -91,6 +96,10 @@ struct LoadOptions {
   // missing variable shows before a run needs it. Off, references are only checked for their form and
   // resolved when something uses them (commands that merely read the file need no vendor token).
   bool resolve_secrets = false;
+  // The system database backends of this build: when set, project.system_db is checked against them
+  // (scheme and form only, nothing is opened), so `validate` reports a location that cannot open at its
+  // line. Null skips the check (opening it reports the same error without a position).
+  const metadata::SystemDbFactory* system_dbs = nullptr;
 };
 
 class ConfigLoader {

@@ -108,6 +108,7 @@ class ConfigParser : public ConfigReader {
   const storage::SinkRegistry& sinks_;
   const std::vector<datasource::Dataset>& imported_;
   Config config_;
+  SourceLocation system_db_at_;  // ConfigResult::system_db_at
   std::map<std::string, YAML::Mark> depends_marks_;
   std::map<std::string, std::map<std::string, YAML::Mark>> template_marks_;
   struct Read {

@@ -54,10 +54,9 @@ std::string SystemDbFactory::Supported() const {
   return core::Join(forms, ", ");
 }
 
-core::Result<std::unique_ptr<SystemDb>> SystemDbFactory::Open(std::string_view location,
-                                                              const SystemDbOpenContext& ctx) const {
+core::Result<SystemDbFactory::Resolved> SystemDbFactory::Resolve(std::string_view location,
+                                                                 const std::string& setting) const {
   std::string_view value = core::Trim(location);
-  const std::string& setting = ctx.setting;
   const SystemDbBackend* path_backend = nullptr;
   for (const auto& b : backends_) {
     if (b.default_for_paths) path_backend = &b;
@@ -106,7 +105,20 @@ core::Result<std::unique_ptr<SystemDb>> SystemDbFactory::Open(std::string_view l
     return core::Fail(core::ErrorKind::kConfig, setting + ": '" + scheme + ":' names no database; use " + Supported() +
                                                     (example.empty() ? "" : " (for example " + example + ")"));
   }
-  return backend->open(rest, ctx);
+  return Resolved{backend, rest};
+}
+
+core::Status SystemDbFactory::Check(std::string_view location, const std::string& setting) const {
+  auto resolved = Resolve(location, setting);
+  if (!resolved) return core::Fail(resolved.error());
+  return {};
+}
+
+core::Result<std::unique_ptr<SystemDb>> SystemDbFactory::Open(std::string_view location,
+                                                              const SystemDbOpenContext& ctx) const {
+  auto resolved = Resolve(location, ctx.setting);
+  if (!resolved) return core::Fail(resolved.error());
+  return resolved->backend->open(resolved->rest, ctx);
 }
 
 }  // namespace datasync::metadata

@@ -51,10 +51,20 @@ class SystemDbFactory {
  public:
   void Register(SystemDbBackend backend);
   core::Result<std::unique_ptr<SystemDb>> Open(std::string_view location, const SystemDbOpenContext& ctx) const;
+  // Whether Open would accept the location's form (its scheme has a backend, it names a database),
+  // without opening anything: the config loader's check, so `validate` reports a location this build
+  // cannot open at its line. The errors are Open's, naming `setting`.
+  core::Status Check(std::string_view location, const std::string& setting) const;
   // Every registered scheme, in registration order.
   std::vector<std::string> schemes() const;
 
  private:
+  struct Resolved {
+    const SystemDbBackend* backend;
+    std::string_view rest;
+  };
+  // The backend and the rest of the location, or the refusal (kConfig, starting with `setting`).
+  core::Result<Resolved> Resolve(std::string_view location, const std::string& setting) const;
   const SystemDbBackend* Find(std::string_view scheme) const;
   std::string Supported() const;  // "a file path, sqlite:PATH"
 

@@ -60,6 +60,19 @@ class SystemDbLocationTest(E2ETestCase):
         project = self.project_with("redis://cache:%s@localhost/0" % PASSWORD)
         self.assert_refused(project, "unknown scheme 'redis'", "sqlite")
 
+    def test_validate_reports_the_refused_location_at_its_line(self):
+        project = self.project_with("mysql://sync:%s@db.example:3306/state" % PASSWORD)
+        lines = harness.read_text(project.path("datasync.yaml")).splitlines()
+        line = next(i for i, text in enumerate(lines, 1) if text.startswith("  system_db: mysql://"))
+        before = tree(project.dir)
+        proc = project.ds("validate", check=False)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        shown = proc.stdout + proc.stderr
+        self.assertIn("datasync.yaml:%d:" % line, shown)
+        self.assertIn("project.system_db: the 'mysql' system database is not available in this build", shown)
+        self.assertNotIn(PASSWORD, shown + project.log())
+        self.assertFalse(any(PASSWORD in p or ":" in p for p in tree(project.dir) - before))
+
     def test_sqlite_url_and_plain_path_open_sqlite_under_the_project(self):
         for value, where in (("sqlite:state/sys.db", ("state", "sys.db")),
                              ("sqlite://state2/sys.db", ("state2", "sys.db")),

@@ -8,6 +8,7 @@
 
 #include "app/registries.hpp"
 #include "app/specs.hpp"
+#include "metadata/system_db_factory.hpp"
 
 namespace datasync::app {
 namespace {
@@ -208,6 +209,31 @@ TEST_F(ConfigTest, IssuesCarryLineAndColumnAndWarningsDoNotFail) {
   ConfigResult empty = Load("");
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.issues[0].message.find("the file is empty"), std::string::npos);
+}
+
+TEST_F(ConfigTest, SystemDbIsCheckedAgainstTheBuildsBackendsAtItsLine) {
+  metadata::SystemDbFactory system_dbs;
+  RegisterBuiltinSystemDbs(system_dbs);
+  auto load = [&](const std::string& value) {
+    return ConfigLoader(providers_, sinks_, {}, LoadOptions{.system_dbs = &system_dbs})
+        .LoadString("version: 1\nproject:\n  system_db: " + value + "\n", "datasync.yaml", "/proj");
+  };
+  ConfigResult server = load("postgres://u:pw-9@h/db");
+  ASSERT_FALSE(server.ok());
+  ASSERT_EQ(server.issues.size(), 1u);
+  EXPECT_TRUE(FormatIssue(server.issues[0]).starts_with("datasync.yaml:3:14: project.system_db: the 'postgres' "))
+      << FormatIssue(server.issues[0]);
+  EXPECT_EQ(server.issues[0].message.find("pw-9"), std::string::npos);
+  // The value is kept, so opening it fails the same way instead of falling back to the default.
+  EXPECT_EQ(server.project.system_db, "postgres://u:pw-9@h/db");
+  EXPECT_EQ(server.system_db_at.line, 3);
+  EXPECT_EQ(server.system_db_at.column, 14);
+
+  EXPECT_TRUE(load("sqlite:state/x.db").ok());
+  EXPECT_TRUE(load("state/x.db").ok());
+  EXPECT_FALSE(load("redis://h/0").ok());
+  // Without the factory the loader does not judge the location (opening it does).
+  EXPECT_TRUE(Load("version: 1\nproject:\n  system_db: postgres://h/db\n").ok());
 }
 
 TEST_F(ConfigTest, ObjectNames) {

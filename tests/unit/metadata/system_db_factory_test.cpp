@@ -100,6 +100,26 @@ TEST_F(SystemDbFactoryTest, EmptyLocationsAreRefused) {
   EXPECT_TRUE(files_.seen.empty());
 }
 
+TEST_F(SystemDbFactoryTest, CheckAcceptsWhatOpenTakesAndRefusesTheSameWayWithoutOpening) {
+  for (const char* ok : {"state/datasync.db", "sqlite:a.db", "testdb://h/db"}) {
+    EXPECT_TRUE(factory_.Check(ok, "project.system_db")) << ok;
+  }
+  auto planned = factory_.Check("postgres://u:pw-x@h/db", "project.system_db");
+  ASSERT_FALSE(planned);
+  EXPECT_EQ(planned.error().kind(), core::ErrorKind::kConfig);
+  EXPECT_TRUE(planned.error().message().starts_with("project.system_db: the 'postgres' system database"))
+      << planned.error().message();
+  EXPECT_EQ(planned.error().message().find("pw-x"), std::string::npos);
+  auto unknown = factory_.Check("redis://cache/0", "project.system_db");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message().find("unknown scheme 'redis'"), std::string::npos);
+  EXPECT_FALSE(factory_.Check("sqlite:", "project.system_db"));
+  EXPECT_FALSE(factory_.Check("  ", "project.system_db"));
+  // Nothing was opened.
+  EXPECT_TRUE(files_.seen.empty());
+  EXPECT_TRUE(servers_.seen.empty());
+}
+
 TEST(SystemDbFactoryWithoutFiles, PlainPathNeedsAFileBackend) {
   SystemDbFactory factory;
   core::ManualClock clock{core::FromEpochMicros(testing::kStartUs)};
