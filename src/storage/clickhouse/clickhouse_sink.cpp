@@ -125,7 +125,7 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions() {
 }
 
 ClickHouseSink::ClickHouseSink()
-    : DatabaseSink(Dialect{
+    : ScriptedDatabaseSink(Dialect{
           .name = "clickhouse", .max_identifier_bytes = 80, .reserved_columns = {std::string(kVersionColumn)}}) {}
 
 ClickHouseSink::~ClickHouseSink() = default;

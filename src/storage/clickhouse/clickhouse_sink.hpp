@@ -25,7 +25,7 @@
 #include <span>
 #include <string>
 
-#include "storage/sql/database_sink.hpp"
+#include "storage/sql/scripted_database_sink.hpp"
 
 namespace datasync::net {
 class HttpClient;
@@ -43,7 +43,7 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions();
 // table templates): SinkInfo::validate and Bind.
 core::OptionProblems CheckClickHouseSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
-class ClickHouseSink final : public sql::DatabaseSink {
+class ClickHouseSink final : public sql::ScriptedDatabaseSink {
  public:
   ClickHouseSink();
   ~ClickHouseSink() override;

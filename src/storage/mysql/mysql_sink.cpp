@@ -134,7 +134,7 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
 }
 
 MySqlSink::MySqlSink()
-    : DatabaseSink(Dialect{.name = "mysql", .max_identifier_bytes = 256, .case_insensitive_columns = true}),
+    : ScriptedDatabaseSink(Dialect{.name = "mysql", .max_identifier_bytes = 256, .case_insensitive_columns = true}),
       conn_(std::make_unique<MySqlConnection>()),
       connect_(std::make_unique<db::mysql::MySqlConnectOptions>()) {}
 

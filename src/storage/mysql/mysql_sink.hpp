@@ -21,7 +21,7 @@
 #include <span>
 #include <string>
 
-#include "storage/sql/database_sink.hpp"
+#include "storage/sql/scripted_database_sink.hpp"
 
 namespace datasync::db::mysql {
 class MySqlConnection;
@@ -35,7 +35,7 @@ std::span<const core::OptionSpec> MySqlSinkOptions();
 // the templates): SinkInfo::validate and Bind.
 core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
-class MySqlSink final : public sql::DatabaseSink {
+class MySqlSink final : public sql::ScriptedDatabaseSink {
  public:
   MySqlSink();
   ~MySqlSink() override;

@@ -96,7 +96,8 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
 }
 
 PostgresSink::PostgresSink()
-    : DatabaseSink(Dialect{.name = "postgres", .max_identifier_bytes = 63}), conn_(std::make_unique<PgConnection>()) {}
+    : ScriptedDatabaseSink(Dialect{.name = "postgres", .max_identifier_bytes = 63}),
+      conn_(std::make_unique<PgConnection>()) {}
 
 PostgresSink::~PostgresSink() = default;
 

@@ -20,7 +20,7 @@
 #include <span>
 #include <string>
 
-#include "storage/sql/database_sink.hpp"
+#include "storage/sql/scripted_database_sink.hpp"
 
 namespace datasync::db::postgres {
 class PgConnection;
@@ -33,7 +33,7 @@ std::span<const core::OptionSpec> PostgresSinkOptions();
 // SinkInfo::validate and Bind.
 core::OptionProblems CheckPostgresSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
-class PostgresSink final : public sql::DatabaseSink {
+class PostgresSink final : public sql::ScriptedDatabaseSink {
  public:
   PostgresSink();
   ~PostgresSink() override;

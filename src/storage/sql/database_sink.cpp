@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "core/crash_point.hpp"
-#include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
+#include "storage/sql/migration_render.hpp"
 #include "storage/sql/sql_template.hpp"
 
 namespace datasync::storage::sql {
@@ -68,7 +68,7 @@ SinkCapabilities DatabaseSink::capabilities() const {
   caps.idempotent_units = true;
   caps.replace = true;
   caps.schema_evolution = true;
-  caps.concurrent_writers = true;
+  caps.concurrent_writers = dialect_.concurrent_writers;
   return caps;
 }
 
@@ -181,6 +181,11 @@ Status DatabaseSink::CloseImpl() {
   return core::Ok();
 }
 
+core::Result<std::string> DatabaseSink::TableName(const BindContext& ctx) const {
+  return RenderTemplate(options_.GetString("table_name", "{dataset}"), {{"dataset", ctx.dataset}},
+                        "storage '" + ctx.storage_name + "' option table_name");
+}
+
 Status DatabaseSink::CheckName(std::string_view, std::string_view) const {
   return core::Ok();
 }
@@ -221,8 +226,7 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
   };
 
   if (ctx.dataset.empty()) return Fail(ErrorKind::kConfig, "the dataset name is empty");
-  auto table = RenderTemplate(options_.GetString("table_name", "{dataset}"), {{"dataset", ctx.dataset}},
-                              where + " option table_name");
+  auto table = TableName(ctx);
   if (!table) return Fail(table.error());
   table_ = *table;
   if (auto st = check(table_, "table name"); !st) return st;
@@ -256,136 +260,26 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
       return Fail(ErrorKind::kConfig, "primary key field '" + k + "' is not a field of the dataset");
   }
 
-  templates_.add_column = options_.GetString("add_column_template");
-  templates_.widen_column = options_.GetString("widen_column_template");
-  templates_.change_column = options_.GetString("change_column_template");
-  templates_.drop_column = options_.GetString("drop_column_template");
-  templates_.rename_column = options_.GetString("rename_column_template");
   if (auto st = Configure(options_); !st) return st;
   return Connect();
 }
 
-std::vector<WantedColumn> DatabaseSink::Wanted() const {
-  std::vector<WantedColumn> out;
-  for (const auto& f : bind_context().schema->fields())
-    out.push_back({f, f.type.id == core::TypeId::kString ? StringLength(IsKey(f.name)) : 0});
-  return out;
-}
-
-core::Result<MigrationPlan> DatabaseSink::Plan(const std::string& table, bool with_unit) {
-  if (auto st = Connect(); !st) return Fail(st.error());
-  auto shape = Introspect(table);
-  if (!shape) return Fail(shape.error());
-  DiffOptions diff_options;
-  diff_options.case_insensitive_names = dialect_.case_insensitive_columns;
-  diff_options.ignored_columns = dialect_.reserved_columns;
-  diff_options.ignored_columns.emplace_back(kUnitColumn);
-  SchemaDiff diff = DiffSchema(Wanted(), primary_key_, *shape, diff_options);
-  if (!diff.key_error.empty()) return Fail(ErrorKind::kConfig, "table " + Qualified(table) + ": " + diff.key_error);
-
-  MigrationPlan plan;
-  plan.storage = bind_context().storage_name;
-  plan.dataset = bind_context().dataset;
-  plan.table = table;
-  plan.dialect = dialect_.name;
-  if (!shape->has_value()) {
-    auto create = CreateTableStatements(table, with_unit);
-    if (!create) return Fail(create.error());
-    plan.steps.push_back(MigrationStep{diff.changes.front(), std::move(*create)});
-    return plan;
-  }
-  RenderContext render;
-  render.table = Qualified(table);
-  render.quote = [this](std::string_view n) { return Quote(n); };
-  render.wanted_type = [this](const SchemaChange& c) { return NativeType(c.field, IsKey(c.field.name)); };
-  render.where = "storage '" + bind_context().storage_name + "'";
-  auto steps = RenderColumnChanges(diff, templates_, render);
-  if (!steps) return Fail(steps.error());
-  plan.steps = std::move(*steps);
-  return plan;
-}
-
-core::Result<MigrationPlan> DatabaseSink::PlanMigration() {
-  // Changes nothing: a table in a namespace that does not exist yet simply plans as a new table.
-  if (state() == State::kCreated) return Fail(ErrorKind::kInternal, "PlanMigration before Bind");
-  return Plan(table_, mode_ != WriteMode::kUpsert);
-}
-
-Status DatabaseSink::ApplySteps(const MigrationPlan& plan, bool include_held, MigrationPlan& applied) {
-  applied.storage = plan.storage;
-  applied.dataset = plan.dataset;
-  applied.table = plan.table;
-  applied.dialect = plan.dialect;
-  for (const auto& step : plan.steps) {
-    if (step.held() && !include_held) continue;
-    Status st = core::Ok();
-    if (TransactionalDdl()) {
-      st = Execute(BeginStatement());
-      if (st) st = ExecuteAll(step.statements);
-      if (st) st = Execute("COMMIT");
-      if (!st) (void)Execute("ROLLBACK");
-    } else {
-      st = ExecuteAll(step.statements);
-    }
-    if (!st) {
-      return Fail(core::Error(st.error().kind(), "migration step '" + step.change.Describe() + "' on table " +
-                                                     Qualified(plan.table) + " failed: " + st.error().message())
-                      .WithCode(st.error().code()));
-    }
-    applied.steps.push_back(step);
-  }
-  return core::Ok();
-}
-
-core::Result<MigrationPlan> DatabaseSink::ApplyMigration(bool include_held) {
-  last_migration_ = MigrationPlan();
-  if (state() == State::kCreated) return Fail(ErrorKind::kInternal, "ApplyMigration before Bind");
-  if (auto st = Connect(); !st) return Fail(st.error());
-  if (auto st = EnsureNamespace(); !st) return Fail(st.error());
-  auto plan = PlanMigration();
-  if (!plan) return plan;
-  Status st = ApplySteps(*plan, include_held, last_migration_);
-  if (st) st = EnsureBookkeeping(table_, mode_ != WriteMode::kUpsert);
-  if (!st) return Fail(st.error());
-  return last_migration_;
-}
-
-Status DatabaseSink::MigrateTable(const std::string& table, bool want_unit, MigrationPlan* record) {
-  auto plan = Plan(table, want_unit);
-  if (!plan) return Fail(plan.error());
-  MigrationPlan applied;
-  if (auto st = ApplySteps(*plan, false, applied); !st) return st;
-  std::vector<std::string> blocking;
-  for (const auto& step : plan->steps) {
-    if (step.change.blocks_writes) blocking.push_back(step.change.Describe());
-  }
-  if (record) {
-    *record = applied;
-    for (const auto& step : plan->steps) {
-      if (step.held()) record->steps.push_back(step);
-    }
-  }
-  if (!blocking.empty()) {
-    return Fail(ErrorKind::kConfig, "table " + Qualified(table) + " needs a migration that is held for review (" +
-                                        core::Join(blocking, "; ") + "): see it with `datasync migrate --dry-run " +
-                                        bind_context().storage_name + "` and apply it with `datasync migrate " +
-                                        bind_context().storage_name + "`");
-  }
-  for (const auto& step : plan->steps) {
-    if (step.held()) {
-      core::LogWarn("storage '" + bind_context().storage_name + "' table " + Qualified(table) +
-                    ": held for `datasync migrate`: " + step.change.Describe());
-    }
-  }
-  return EnsureBookkeeping(table, want_unit);
+Status DatabaseSink::Migrating(const std::function<Status()>& work) {
+  if (!dialect_.migrate_in_transaction) return work();
+  if (auto st = Execute(BeginStatement()); !st) return st;
+  Status st = work();
+  if (st) st = Execute("COMMIT");
+  if (!st) (void)Rollback();
+  return st;
 }
 
 Status DatabaseSink::MigrateImpl() {
-  last_migration_ = MigrationPlan();
   if (auto st = Connect(); !st) return st;
-  if (auto st = EnsureNamespace(); !st) return st;
-  // Mode upsert uses _ds_unit when an earlier append run added it, but does not need it.
-  return MigrateTable(table_, mode_ != WriteMode::kUpsert, &last_migration_);
+  return Migrating([&]() -> Status {
+    if (auto st = EnsureNamespace(); !st) return st;
+    // Mode upsert uses _ds_unit when an earlier append run added it, but does not need it.
+    return EvolveTable(table_, mode_ != WriteMode::kUpsert, /*main=*/true);
+  });
 }
 
 Status DatabaseSink::OpenImpl(const RunContext& run) {
@@ -406,7 +300,7 @@ Status DatabaseSink::OpenImpl(const RunContext& run) {
       // run created it with an older schema.
       write_table_ = staging;
       publish_pending_ = true;
-      if (auto st = MigrateTable(staging, /*want_unit=*/true, nullptr); !st) return st;
+      if (auto st = Migrating([&] { return EvolveTable(staging, /*want_unit=*/true, /*main=*/false); }); !st) return st;
     }
   }
   auto shape = Introspect(write_table_);
@@ -418,6 +312,10 @@ Status DatabaseSink::OpenImpl(const RunContext& run) {
     unit_column_ = unit_column_ || core::ToLower(c.name) == kUnitColumn;
   }
   return PrepareWrites();
+}
+
+Status DatabaseSink::DeleteUnitRows(const std::string& unit) {
+  return Execute("DELETE FROM " + Qualified(write_table_) + " WHERE " + Quote(kUnitColumn) + " = " + QuoteText(unit));
 }
 
 core::Result<int64_t> DatabaseSink::BulkLoad(const core::ColumnBatch&, std::string_view) {
@@ -449,9 +347,7 @@ core::Result<int64_t> DatabaseSink::WriteImpl(const core::ColumnBatch& batch, st
   bool first_of_unit = units_in_transaction_.insert(unit).second;
   // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append).
   if (unit_column_ && mode_ != WriteMode::kUpsert && first_of_unit) {
-    std::string sql =
-        "DELETE FROM " + Qualified(write_table_) + " WHERE " + Quote(kUnitColumn) + " = " + QuoteText(unit);
-    if (auto st = Execute(sql); !st) return fail(st.error());
+    if (auto st = DeleteUnitRows(unit); !st) return fail(st.error());
   }
   auto bytes = BulkLoad(batch, unit_id);
   if (!bytes) return fail(bytes.error());
@@ -476,7 +372,7 @@ Status DatabaseSink::RollbackIfOpen() {
   units_in_transaction_.clear();
   if (!was) return core::Ok();
   OnRollback();
-  return Execute("ROLLBACK");
+  return Rollback();
 }
 
 Status DatabaseSink::AbortImpl() {

@@ -1,26 +1,29 @@
-// DatabaseSink: what the database sinks (postgres/, mysql/, clickhouse/) share on top of the Sink
-// lifecycle (storage/sink.hpp): table naming, name checks, schema migration by script (SchemaMigrator),
-// unit-idempotent appends, staged replace, and a transactional write flow. Each sink supplies its
-// dialect through the protected hooks below; ClickHouse, which has no transactions, overrides the write
-// flow itself.
+// DatabaseSink: what the database sinks (sqlite/, postgres/, mysql/, clickhouse/) share on top of the Sink
+// lifecycle (storage/sink.hpp): table naming, name checks, the migration flow, unit-idempotent appends,
+// staged replace, and a transactional write flow. Each sink supplies its dialect through the protected hooks
+// below; how a table evolves is the dialect's migration policy (EvolveTable): by script for the server
+// databases (ScriptedDatabaseSink, storage/sql/scripted_database_sink.hpp), by SQLite's dynamic typing for
+// SQLite. ClickHouse, which has no transactions, overrides the write flow itself.
 //
-// - Bind renders the table name from the table_name template (default "{dataset}"), checks every
+// - Bind renders the table name (TableName: the table_name template, default "{dataset}"), checks every
 //   identifier (empty, NUL, the dialect's length and character rules, clashes with the sink's own
-//   columns), checks the templates, then lets the sink read its own options (Configure) and connect.
-// - Migrate makes sure the namespace (schema / database) and the _datasync_runs table exist, diffs the
-//   table against the dataset (SchemaDiff), applies the additive steps, and fails with kConfig only when a
-//   held step blocks writes or the primary key changed. last_migration() tells what it did and held.
+//   columns), checks the options, then lets the sink read its own options (Configure) and connect.
+// - Migrate makes sure the namespace (schema / database) and the _datasync_runs table exist, evolves the
+//   table to the dataset (EvolveTable), then its bookkeeping (EnsureBookkeeping: the hidden unit column and
+//   its index, what an upsert by key needs). A dialect with Dialect::migrate_in_transaction does all of it
+//   in one write transaction, so writers sharing the store migrate one after another.
 // - Write (transactional flow): the first Write after a Commit opens a transaction; in modes append and
 //   replace a unit's earlier rows (the hidden, indexed _ds_unit column) are deleted before its first
-//   batch; BulkLoad moves the rows. A failed Write or Commit rolls back everything since the last Commit
-//   (the Sink contract). A lost connection is kTransient, and the next Open/Write reconnects.
-// - Replace writes into a staging table per run (_ds_stage_<hash>_<run>), which survives a crash and is
-//   refilled by a restarted run with the same id; Finish publishes it (Publish hook) and records the run in
-//   _datasync_runs. A run counts as published when it is recorded and its staging table is gone, so a
-//   store without transactional DDL may record first and swap second.
+//   batch (DeleteUnitRows); BulkLoad moves the rows. A failed Write or Commit rolls back everything since
+//   the last Commit (the Sink contract). A lost connection is kTransient, and the next Open/Write reconnects.
+// - Replace writes into a staging table per run (StagingTable(), default _ds_stage_<hash>_<run>), which
+//   survives a crash and is refilled by a restarted run with the same id; Finish publishes it (Publish hook)
+//   and records the run in _datasync_runs. A run counts as published when it is recorded and its staging
+//   table is gone, so a store without transactional DDL may record first and swap second.
 // Thread-safety: one thread at a time, like every Sink.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <span>
@@ -28,17 +31,16 @@
 #include <vector>
 
 #include "core/options.hpp"
-#include "storage/schema_migrator.hpp"
+#include "storage/schema_diff.hpp"
 #include "storage/sink.hpp"
 #include "storage/sql/db_url.hpp"
-#include "storage/sql/migration_render.hpp"
 
 namespace datasync::storage::sql {
 
 inline constexpr std::string_view kUnitColumn = "_ds_unit";
 inline constexpr std::string_view kRunsTable = "_datasync_runs";
 
-// The options every database sink has (url, password, connect_timeout_secs, table_name and the
+// The options every server database sink has (url, password, connect_timeout_secs, table_name and the
 // migration templates), with its dialect's defaults (string literals: the option table keeps views of them).
 struct CommonOptionDefaults {
   std::string_view url_description;
@@ -62,23 +64,24 @@ std::optional<DbUrl> CheckCommonDatabaseOptions(const core::Options& options, st
 void CheckTemplateOption(const core::Options& options, std::string_view key, const std::vector<std::string>& names,
                          core::OptionProblems& problems);
 
-class DatabaseSink : public Sink, public SchemaMigrator {
+class DatabaseSink : public Sink {
  public:
   struct Dialect {
     std::string name;                  // "postgres"
     size_t max_identifier_bytes = 63;  // longer names are refused, never silently truncated
     bool case_insensitive_columns = false;
     std::vector<std::string> reserved_columns;  // the sink's own columns besides _ds_unit
+    bool concurrent_writers = true;             // several processes may write one table at once
+    // Migrate (and the staging table's evolution in Open) runs in one write transaction (BeginStatement()),
+    // DDL included: for a store with transactional DDL and one writer at a time (SQLite).
+    bool migrate_in_transaction = false;
   };
 
   explicit DatabaseSink(Dialect dialect);
 
-  // Every database sink appends, upserts, replaces, evolves its table and lets several writers share it.
+  // Every database sink appends, upserts, replaces and evolves its table; the dialect says whether several
+  // writers may share it.
   SinkCapabilities capabilities() const override;
-
-  core::Result<MigrationPlan> PlanMigration() override;
-  core::Result<MigrationPlan> ApplyMigration(bool include_held) override;
-  const MigrationPlan& last_migration() const override { return last_migration_; }
 
   // The table this sink owns (unquoted), valid after Bind.
   const std::string& table_name() const { return table_; }
@@ -92,6 +95,9 @@ class DatabaseSink : public Sink, public SchemaMigrator {
                                             const core::OptionCheckContext& ctx) const = 0;
   // Reads the sink's own options (URL, TLS, ...) once CheckOptions passed; no I/O.
   virtual core::Status Configure(const core::Options& options) = 0;
+  // The table's name (unquoted), after CheckOptions: the table_name template with {dataset}. A dialect that
+  // names its tables otherwise, or reserves some names, overrides it.
+  virtual core::Result<std::string> TableName(const BindContext& ctx) const;
   // Dialect rules for a table or column name beyond emptiness, NUL and length.
   virtual core::Status CheckName(std::string_view name, std::string_view what) const;
   virtual std::string Quote(std::string_view identifier) const = 0;
@@ -103,6 +109,12 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   virtual int64_t StringLength(bool key) const;
   // CREATE TABLE for `table`, with the hidden unit column when asked.
   virtual core::Result<std::vector<std::string>> CreateTableStatements(const std::string& table, bool with_unit) = 0;
+
+  // --- the migration policy -------------------------------------------------------------------------------
+  // Brings `table` to the dataset's schema, creating it when missing (with the unit column when want_unit),
+  // and ends with EnsureBookkeeping(table, want_unit). main: the storage's table (Migrate), not this run's
+  // staging table (Open in mode replace).
+  virtual core::Status EvolveTable(const std::string& table, bool want_unit, bool main) = 0;
 
   // --- the connection -----------------------------------------------------------------------------------
   virtual core::Status Connect() = 0;  // does nothing while the connection is healthy
@@ -123,14 +135,17 @@ class DatabaseSink : public Sink, public SchemaMigrator {
 
   // --- the transactional write flow (ClickHouse overrides WriteImpl/CommitImpl/AbortImpl instead) --------
   virtual std::string BeginStatement() const { return "BEGIN"; }
+  // Deletes the rows an earlier attempt wrote for `unit` from write_table(), inside the open transaction.
+  virtual core::Status DeleteUnitRows(const std::string& unit);
   // Loads the batch into write_table() inside the open transaction; returns bytes sent.
   virtual core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id);
   // Called by Open after write_table() is known (prepared statements, temporary tables).
   virtual core::Status PrepareWrites() { return core::Ok(); }
   // Called when the open transaction is rolled back (what it created is gone).
   virtual void OnRollback() {}
-  // Migration steps run one by one; a store with transactional DDL wraps each in BEGIN/COMMIT.
-  virtual bool TransactionalDdl() const { return false; }
+  // Rolls back the open transaction; a store that may already have rolled back by itself (SQLite after
+  // disk-full and I/O errors) checks first.
+  virtual core::Status Rollback() { return Execute("ROLLBACK"); }
 
   // --- for subclasses -----------------------------------------------------------------------------------
   // The URL's password, or the `password` option's (a ${ENV} reference) when set.
@@ -155,6 +170,7 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   core::Status EnsureUniqueIndex(const std::string& table, const std::vector<std::set<std::string>>& unique_indexes,
                                  const std::string& index_name);
 
+  const Dialect& dialect() const { return dialect_; }
   const core::Options& options() const { return options_; }
   WriteMode mode() const { return mode_; }
   const std::vector<std::string>& primary_key() const { return primary_key_; }
@@ -163,7 +179,12 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   int64_t run_id() const { return run_id_; }
   bool in_transaction() const { return in_transaction_; }
   bool IsKey(std::string_view field) const;
-  std::string StagingTable() const;  // this run's staging table name
+  virtual std::string StagingTable() const;  // this run's staging table name
+  // After the table's own evolution: the sink's own columns, the unit column and its index when wanted,
+  // and what an upsert by key needs.
+  core::Status EnsureBookkeeping(const std::string& table, bool want_unit);
+  // Runs `work` in one write transaction when the dialect migrates in one, else as it is.
+  core::Status Migrating(const std::function<core::Status()>& work);
   std::string UnitIndexName(const std::string& table) const;
   core::Status RollbackIfOpen();
   // Runs each statement; the first failure stops.
@@ -180,27 +201,17 @@ class DatabaseSink : public Sink, public SchemaMigrator {
   core::Status HealthCheckImpl() override;
 
  private:
-  core::Result<MigrationPlan> Plan(const std::string& table, bool with_unit);
-  // After the diff's steps: the sink's own columns, the unit column and its index when wanted, and what
-  // an upsert by key needs.
-  core::Status EnsureBookkeeping(const std::string& table, bool want_unit);
-  core::Status ApplySteps(const MigrationPlan& plan, bool include_held, MigrationPlan& applied);
-  core::Status MigrateTable(const std::string& table, bool want_unit, MigrationPlan* record);
-  std::vector<WantedColumn> Wanted() const;
-
   Dialect dialect_;
   core::Options options_;
   std::string table_;
   std::string write_table_;
   WriteMode mode_ = WriteMode::kUpsert;
   std::vector<std::string> primary_key_;
-  ColumnTemplates templates_;
   int64_t run_id_ = 0;
   bool publish_pending_ = false;
   bool unit_column_ = false;
   bool in_transaction_ = false;
   std::set<std::string> units_in_transaction_;
-  MigrationPlan last_migration_;
 };
 
 }  // namespace datasync::storage::sql

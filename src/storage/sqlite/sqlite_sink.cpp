@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -21,12 +22,12 @@ using core::TypeId;
 using db::sqlite::QuoteIdent;
 using SqliteConnection = db::sqlite::SqliteConnection;
 using SqliteStatement = db::sqlite::SqliteStatement;
+using sql::kRunsTable;
+using sql::kUnitColumn;
 
 namespace {
 
-constexpr std::string_view kUnitColumn = "_ds_unit";
 constexpr std::string_view kColumnsTable = "_datasync_columns";
-constexpr std::string_view kRunsTable = "_datasync_runs";
 
 const char* SqlType(const core::LogicalType& t) {
   switch (t.id) {
@@ -60,14 +61,18 @@ std::string JoinQuoted(const std::vector<std::string>& names) {
   return out;
 }
 
+bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.size() != b.size()) return false;
+  std::set<std::string> fa, fb;
+  for (const auto& n : a) fa.insert(FoldName(n));
+  for (const auto& n : b) fb.insert(FoldName(n));
+  return fa == fb;
+}
+
 // What a failed statement says: the start of its SQL, so a message stays readable for a long CREATE TABLE.
 std::string SqlFailed(std::string_view sql) {
   std::string shown = sql.size() > 200 ? std::string(sql.substr(0, 200)) + "..." : std::string(sql);
   return "SQL failed (" + shown + ")";
-}
-
-Status ExecSql(SqliteConnection& db, std::string_view sql) {
-  return db.Exec(sql, SqlFailed(sql));
 }
 
 // A statement the sink keeps and steps through the C API.
@@ -75,11 +80,32 @@ core::Result<SqliteStatement> PrepareSql(SqliteConnection& db, std::string_view 
   return db.PrepareOwned(sql, "cannot prepare (" + std::string(sql.substr(0, 200)) + ")");
 }
 
-struct ColumnInfo {
-  std::string name;
-  std::string declared_type;
-  int pk_position = 0;  // 1-based position in the primary key, 0 when not part of it
-};
+// The column list, in index order, of the UNIQUE indexes on table (ON CONFLICT can target them too).
+core::Result<std::vector<std::vector<std::string>>> UniqueIndexes(SqliteConnection& db, const std::string& table) {
+  std::vector<std::string> names;
+  {
+    auto list = db.Prepare("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1 AND partial = 0",
+                           "cannot list indexes of " + QuoteIdent(table));
+    if (!list) return Fail(list.error());
+    list->Bind(1, table);
+    core::Result<bool> row;
+    while ((row = list->Step()) && *row) names.push_back(list->Text(0));
+    if (!row) return Fail(row.error());
+  }
+  std::vector<std::vector<std::string>> out;
+  for (const auto& index : names) {
+    auto info =
+        db.Prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno", "cannot read index " + QuoteIdent(index));
+    if (!info) return Fail(info.error());
+    info->Bind(1, index);
+    std::vector<std::string> cols;
+    core::Result<bool> row;
+    while ((row = info->Step()) && *row) cols.push_back(info->IsNull(0) ? "" : info->Text(0));
+    if (!row) return Fail(row.error());
+    out.push_back(std::move(cols));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -109,24 +135,16 @@ std::span<const core::OptionSpec> SqliteSinkOptions() {
   return table;
 }
 
-SqliteSink::SqliteSink() = default;
+SqliteSink::SqliteSink()
+    : DatabaseSink(Dialect{.name = "sqlite",
+                           .max_identifier_bytes = std::numeric_limits<size_t>::max(),
+                           .case_insensitive_columns = true,
+                           .concurrent_writers = false,
+                           .migrate_in_transaction = true}) {}
 
 SqliteSink::~SqliteSink() {
   // Statements must be finalized before the connection closes; closing rolls back what was not committed.
-  insert_.reset();
-  delete_unit_.reset();
-  db_.reset();
-}
-
-SinkCapabilities SqliteSink::capabilities() const {
-  SinkCapabilities caps;
-  caps.append = true;
-  caps.upsert = true;
-  caps.idempotent_units = true;
-  caps.replace = true;
-  caps.schema_evolution = true;
-  caps.concurrent_writers = false;
-  return caps;
+  Disconnect();
 }
 
 core::OptionProblems CheckSqliteSinkOptions(const core::Options& options) {
@@ -156,265 +174,233 @@ core::OptionProblems CheckSqliteSinkOptions(const core::Options& options) {
   return problems;
 }
 
-Status SqliteSink::BindImpl(const BindContext& ctx) {
-  core::Options options = ctx.options;
-  if (auto st = options.ApplyDefaults(SqliteSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) return st;
-  if (auto st = core::ProblemsToStatus(CheckSqliteSinkOptions(options), "option "); !st) return st;
-  db_path_ = std::filesystem::path(options.GetString("path"));
-  if (db_path_.is_relative()) db_path_ = ctx.project_dir / db_path_;
-  db_path_ = db_path_.lexically_normal();
-  // Checked above: the enum values are interpolated into PRAGMAs.
-  std::string journal_mode = core::ToLower(options.GetString("journal_mode", "wal"));
-  std::string synchronous = core::ToLower(options.GetString("synchronous", "normal"));
-  int64_t busy_timeout_ms = options.GetInt("busy_timeout_ms", 10000);
+Status SqliteSink::Configure(const core::Options& options) {
+  db_path_ = std::filesystem::path(ProjectPath("path")).lexically_normal();
+  // Checked by CheckOptions: the enum values are interpolated into PRAGMAs.
+  journal_mode_ = core::ToLower(options.GetString("journal_mode", "wal"));
+  synchronous_ = core::ToLower(options.GetString("synchronous", "normal"));
+  busy_timeout_ = std::chrono::milliseconds(options.GetInt("busy_timeout_ms", 10000));
+  Disconnect();
+  return core::Ok();
+}
 
-  table_ = options.GetString("table_prefix") + ctx.dataset;
-  if (ctx.dataset.empty()) return Fail(ErrorKind::kConfig, "the dataset name is empty");
-  if (table_.find('\0') != std::string::npos) return Fail(ErrorKind::kConfig, "the table name contains a NUL byte");
-  if (FoldName(table_).starts_with("sqlite_")) {
+core::Result<std::string> SqliteSink::TableName(const BindContext& ctx) const {
+  std::string table = options().GetString("table_prefix") + ctx.dataset;
+  if (FoldName(table).starts_with("sqlite_")) {
     return Fail(
         ErrorKind::kConfig,
-        "table name '" + table_ + "' starts with sqlite_, which is reserved for SQLite's own tables; set table_prefix");
+        "table name '" + table + "' starts with sqlite_, which is reserved for SQLite's own tables; set table_prefix");
   }
-  const core::Schema& schema = *ctx.schema;
-  if (schema.size() == 0) return Fail(ErrorKind::kConfig, "the dataset has no fields");
-  std::set<std::string> folded;
-  for (const auto& f : schema.fields()) {
-    if (f.name.empty() || f.name.find('\0') != std::string::npos) {
-      return Fail(ErrorKind::kConfig, "field name '" + f.name + "' is empty or contains a NUL byte");
-    }
-    std::string key = FoldName(f.name);
-    if (key == kUnitColumn) {
-      return Fail(ErrorKind::kConfig, "field name '" + f.name + "' is reserved by the sqlite sink for unit ids");
-    }
-    if (!folded.insert(key).second) {
-      return Fail(ErrorKind::kConfig,
-                  "fields named '" + f.name + "' differ only in letter case, which SQLite treats as the same column");
-    }
-  }
-  for (const auto& k : ctx.primary_key) {
-    if (!schema.IndexOf(k)) {
-      return Fail(ErrorKind::kConfig, "primary key field '" + k + "' is not a field of the dataset");
-    }
-  }
-  mode_ = ctx.mode;
-  primary_key_ = ctx.primary_key;
+  return table;
+}
 
-  insert_.reset();
-  delete_unit_.reset();
-  db_.reset();
+std::string SqliteSink::Quote(std::string_view identifier) const {
+  return QuoteIdent(identifier);
+}
+
+std::string SqliteSink::QuoteText(std::string_view text) const {
+  return db::sqlite::QuoteText(text);
+}
+
+std::string SqliteSink::NativeType(const core::Field& field, bool) const {
+  return SqlType(field.type);
+}
+
+std::string SqliteSink::StagingTable() const {
+  return table_name() + "__staging_" + std::to_string(run_id());
+}
+
+Status SqliteSink::Connect() {
+  if (db_) return core::Ok();
   std::error_code ec;
   if (db_path_.has_parent_path()) std::filesystem::create_directories(db_path_.parent_path(), ec);
   if (ec) {
     return Fail(ErrorKind::kConfig,
                 "cannot create the folder of database file '" + db_path_.string() + "': " + ec.message());
   }
-  auto opened = SqliteConnection::Open(db_path_.string(), {.busy_timeout = std::chrono::milliseconds(busy_timeout_ms),
-                                                           .role = db::sqlite::Role::kDataStore});
+  auto opened =
+      SqliteConnection::Open(db_path_.string(), {.busy_timeout = busy_timeout_, .role = db::sqlite::Role::kDataStore});
   if (!opened) return Fail(opened.error());
   db_ = std::move(*opened);
   // Switching a new file to WAL needs an exclusive lock that SQLite refuses at once, without the busy
   // handler, while another connection opens the same new file (two plans of one run writing one database).
-  std::string journal = "PRAGMA journal_mode=" + journal_mode;
-  if (auto st = db_->ExecRetryingBusy(journal, SqlFailed(journal), std::chrono::milliseconds(busy_timeout_ms)); !st) {
-    return st;
-  }
-  if (auto st = ExecSql(*db_, "PRAGMA synchronous=" + synchronous); !st) return st;
-  return core::Ok();
+  std::string journal = "PRAGMA journal_mode=" + journal_mode_;
+  if (auto st = db_->ExecRetryingBusy(journal, SqlFailed(journal), busy_timeout_); !st) return st;
+  return Execute("PRAGMA synchronous=" + synchronous_);
 }
 
-Status SqliteSink::EnsureMetaTables() {
+void SqliteSink::Disconnect() {
+  insert_.reset();
+  delete_unit_.reset();
+  db_.reset();
+}
+
+Status SqliteSink::Execute(std::string_view sql) {
+  if (!db_) return Fail(ErrorKind::kInternal, "the database is not open");
+  return db_->Exec(sql, SqlFailed(sql));
+}
+
+Status SqliteSink::Rollback() {
+  if (insert_) insert_->Reset();
+  if (delete_unit_) delete_unit_->Reset();
+  // SQLite rolls back by itself after some errors (disk full, I/O); then there is nothing left to undo.
+  if (!db_ || !db_->InTransaction()) return core::Ok();
+  return Execute("ROLLBACK");
+}
+
+Status SqliteSink::EnsureNamespace() {
   // Readers need the logical type behind each TEXT column (date? decimal?), and a repeated Finish after a
   // crash must know that this run's staging table was already published.
-  std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdent(kColumnsTable) +
-                    " (table_name TEXT NOT NULL, column_name TEXT NOT NULL, logical_type TEXT NOT NULL, "
-                    "PRIMARY KEY (table_name, column_name));"
-                    "CREATE TABLE IF NOT EXISTS " +
-                    QuoteIdent(kRunsTable) +
-                    " (table_name TEXT NOT NULL, run_id INTEGER NOT NULL, published_at TEXT NOT NULL, "
-                    "PRIMARY KEY (table_name, run_id));";
-  return ExecSql(*db_, sql);
+  return Execute("CREATE TABLE IF NOT EXISTS " + QuoteIdent(kColumnsTable) +
+                 " (table_name TEXT NOT NULL, column_name TEXT NOT NULL, logical_type TEXT NOT NULL, "
+                 "PRIMARY KEY (table_name, column_name));"
+                 "CREATE TABLE IF NOT EXISTS " +
+                 QuoteIdent(kRunsTable) +
+                 " (table_name TEXT NOT NULL, run_id INTEGER NOT NULL, published_at TEXT NOT NULL, "
+                 "PRIMARY KEY (table_name, run_id));");
 }
 
-namespace {
-
-core::Result<std::vector<ColumnInfo>> TableInfo(SqliteConnection& db, const std::string& table) {
-  auto stmt = PrepareSql(db, "SELECT name, type, pk FROM pragma_table_info(?1)");
+core::Result<std::optional<TableShape>> SqliteSink::Introspect(const std::string& table) {
+  auto stmt = db_->Prepare("SELECT name, type, pk FROM pragma_table_info(?1)",
+                           "cannot read the columns of " + QuoteIdent(table));
   if (!stmt) return Fail(stmt.error());
-  sqlite3_bind_text(stmt->get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
-  std::vector<ColumnInfo> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-    ColumnInfo c;
-    c.name = reinterpret_cast<const char*>(sqlite3_column_text(stmt->get(), 0));
-    auto type = sqlite3_column_text(stmt->get(), 1);
-    c.declared_type = type ? reinterpret_cast<const char*>(type) : "";
-    c.pk_position = sqlite3_column_int(stmt->get(), 2);
-    out.push_back(std::move(c));
+  stmt->Bind(1, table);
+  TableShape shape;
+  std::vector<std::pair<int64_t, std::string>> key;
+  core::Result<bool> row;
+  while ((row = stmt->Step()) && *row) {
+    StoredColumn c;
+    c.name = stmt->Text(0);
+    c.native_type = stmt->IsNull(1) ? "" : stmt->Text(1);
+    if (int64_t pk = stmt->Int64(2); pk > 0) key.emplace_back(pk, c.name);
+    shape.columns.push_back(std::move(c));
   }
-  if (rc != SQLITE_DONE) return Fail(db.MakeError(rc, "cannot read the columns of " + QuoteIdent(table)));
-  return out;
+  if (!row) return Fail(row.error());
+  if (shape.columns.empty()) return std::optional<TableShape>();
+  std::sort(key.begin(), key.end());
+  for (auto& [position, name] : key) shape.primary_key.push_back(std::move(name));
+  return std::optional<TableShape>(std::move(shape));
 }
 
-// The column list, in primary-key order, of the UNIQUE indexes on table (ON CONFLICT can target them too).
-core::Result<std::vector<std::vector<std::string>>> UniqueIndexes(SqliteConnection& db, const std::string& table) {
-  auto list = PrepareSql(db, "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1 AND partial = 0");
-  if (!list) return Fail(list.error());
-  sqlite3_bind_text(list->get(), 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
-  std::vector<std::string> names;
-  int rc;
-  while ((rc = sqlite3_step(list->get())) == SQLITE_ROW) {
-    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(list->get(), 0)));
-  }
-  if (rc != SQLITE_DONE) return Fail(db.MakeError(rc, "cannot list indexes of " + QuoteIdent(table)));
-  std::vector<std::vector<std::string>> out;
-  for (const auto& index : names) {
-    auto info = PrepareSql(db, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
-    if (!info) return Fail(info.error());
-    sqlite3_bind_text(info->get(), 1, index.data(), static_cast<int>(index.size()), SQLITE_STATIC);
-    std::vector<std::string> cols;
-    while ((rc = sqlite3_step(info->get())) == SQLITE_ROW) {
-      auto name = sqlite3_column_text(info->get(), 0);
-      cols.emplace_back(name ? reinterpret_cast<const char*>(name) : "");
-    }
-    if (rc != SQLITE_DONE) return Fail(db.MakeError(rc, "cannot read index " + QuoteIdent(index)));
-    out.push_back(std::move(cols));
-  }
-  return out;
+core::Result<bool> SqliteSink::RunRecorded(int64_t run_id) {
+  auto stmt = db_->Prepare("SELECT 1 FROM " + QuoteIdent(kRunsTable) + " WHERE table_name = ?1 AND run_id = ?2",
+                           "cannot read " + QuoteIdent(kRunsTable));
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, table_name()).Bind(2, run_id);
+  return stmt->Step();  // the statement resets when it goes, ending its read before a write transaction
 }
 
-bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  if (a.size() != b.size()) return false;
-  std::set<std::string> fa, fb;
-  for (const auto& n : a) fa.insert(FoldName(n));
-  for (const auto& n : b) fb.insert(FoldName(n));
-  return fa == fb;
+core::Result<std::vector<std::string>> SqliteSink::CreateTableStatements(const std::string& table, bool with_unit) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdent(table) + " (" + ColumnDefinitions();
+  if (with_unit) sql += ", " + QuoteIdent(kUnitColumn) + " TEXT";
+  if (!primary_key().empty()) sql += ", PRIMARY KEY (" + QuotedKey() + ")";
+  return std::vector<std::string>{sql + ")"};
 }
 
-}  // namespace
-
-Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column, bool record_types) {
+// SQLite's policy: additive changes only, absorbed by dynamic typing. Missing columns are added; a changed
+// declared or logical type, and a column the dataset no longer has, are only noted; a changed primary key
+// needs a table rebuild, which datasync does not do.
+Status SqliteSink::EvolveTable(const std::string& table, bool want_unit, bool main) {
   const core::Schema& schema = *bind_context().schema;
-  auto info = TableInfo(*db_, table);
-  if (!info) return Fail(info.error());
-  bool has_unit_column = false;
-  if (info->empty()) {
-    std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdent(table) + " (";
-    for (size_t i = 0; i < schema.size(); ++i) {
-      if (i) sql += ", ";
-      sql += QuoteIdent(schema.field(i).name) + " " + SqlType(schema.field(i).type);
-    }
-    if (want_unit_column) sql += ", " + QuoteIdent(kUnitColumn) + " TEXT";
-    if (!primary_key_.empty()) sql += ", PRIMARY KEY (" + JoinQuoted(primary_key_) + ")";
-    sql += ")";
-    if (auto st = ExecSql(*db_, sql); !st) return st;
-    has_unit_column = want_unit_column;
-    if (record_types) notes_.push_back("created table " + QuoteIdent(table));
+  auto shape = Introspect(table);
+  if (!shape) return Fail(shape.error());
+  if (!shape->has_value()) {
+    auto create = CreateTableStatements(table, want_unit);
+    if (!create) return Fail(create.error());
+    if (auto st = ExecuteAll(*create); !st) return st;
+    if (main) notes_.push_back("created table " + QuoteIdent(table));
   } else {
-    std::map<std::string, const ColumnInfo*> existing;
-    std::vector<std::pair<int, std::string>> table_pk;
-    for (const auto& c : *info) {
-      existing[FoldName(c.name)] = &c;
-      if (c.pk_position > 0) table_pk.emplace_back(c.pk_position, c.name);
-    }
-    has_unit_column = existing.count(std::string(kUnitColumn)) > 0;
-    std::sort(table_pk.begin(), table_pk.end());
-    std::vector<std::string> table_pk_names;
-    for (auto& [pos, name] : table_pk) table_pk_names.push_back(name);
-    if (!primary_key_.empty() && !table_pk_names.empty() && !SameNames(table_pk_names, primary_key_)) {
+    const TableShape& stored = **shape;
+    if (!primary_key().empty() && !stored.primary_key.empty() && !SameNames(stored.primary_key, primary_key())) {
       return Fail(ErrorKind::kConfig, "table " + QuoteIdent(table) + " has primary key (" +
-                                          core::Join(table_pk_names, ", ") + ") but the dataset's is (" +
-                                          core::Join(primary_key_, ", ") +
+                                          core::Join(stored.primary_key, ", ") + ") but the dataset's is (" +
+                                          core::Join(primary_key(), ", ") +
                                           "); changing a primary key rebuilds the table, which datasync does not do "
                                           "automatically (run once with mode replace, or use another table_prefix)");
     }
+    std::map<std::string, const StoredColumn*> existing;
+    for (const auto& c : stored.columns) existing[FoldName(c.name)] = &c;
     for (const auto& f : schema.fields()) {
       auto it = existing.find(FoldName(f.name));
       if (it == existing.end()) {
         std::string sql =
             "ALTER TABLE " + QuoteIdent(table) + " ADD COLUMN " + QuoteIdent(f.name) + " " + SqlType(f.type);
-        if (auto st = ExecSql(*db_, sql); !st) return st;
-        if (record_types) notes_.push_back("added column " + QuoteIdent(f.name) + " " + SqlType(f.type));
-      } else if (record_types && FoldName(it->second->declared_type) != FoldName(SqlType(f.type))) {
-        notes_.push_back("column " + QuoteIdent(f.name) + " is declared " + it->second->declared_type +
+        if (auto st = Execute(sql); !st) return st;
+        if (main) notes_.push_back("added column " + QuoteIdent(f.name) + " " + SqlType(f.type));
+      } else if (main && FoldName(it->second->native_type) != FoldName(SqlType(f.type))) {
+        notes_.push_back("column " + QuoteIdent(f.name) + " is declared " + it->second->native_type +
                          ", the dataset now says " + f.type.ToString() + " (" + SqlType(f.type) +
                          "); SQLite's dynamic typing stores the new values as they come, existing rows are unchanged");
       }
     }
-    if (record_types) {
-      for (const auto& c : *info) {
-        if (FoldName(c.name) != kUnitColumn && !schema.IndexOf(c.name)) {
-          bool found = false;
-          for (const auto& f : schema.fields()) found = found || FoldName(f.name) == FoldName(c.name);
-          if (!found)
-            notes_.push_back("column " + QuoteIdent(c.name) + " is no longer in the dataset; kept, NULL in new rows");
-        }
-      }
-    }
-    if (want_unit_column && !has_unit_column) {
-      if (auto st =
-              ExecSql(*db_, "ALTER TABLE " + QuoteIdent(table) + " ADD COLUMN " + QuoteIdent(kUnitColumn) + " TEXT");
-          !st) {
-        return st;
-      }
-      has_unit_column = true;
-    }
-    // A table created without a primary key (an earlier append plan) can still serve upserts through a
-    // unique index on the key; creating it fails, as it should, when the table already holds duplicates.
-    if (!primary_key_.empty() && table_pk_names.empty() && mode_ != WriteMode::kAppend) {
-      auto uniques = UniqueIndexes(*db_, table);
-      if (!uniques) return Fail(uniques.error());
-      bool covered = false;
-      for (const auto& cols : *uniques) covered = covered || SameNames(cols, primary_key_);
-      if (!covered) {
-        std::string sql = "CREATE UNIQUE INDEX " + QuoteIdent(table + "__pk") + " ON " + QuoteIdent(table) + " (" +
-                          JoinQuoted(primary_key_) + ")";
-        if (auto st = ExecSql(*db_, sql); !st) {
-          return Fail(ErrorKind::kConfig,
-                      "table " + QuoteIdent(table) + " has no primary key and rows that repeat the key (" +
-                          core::Join(primary_key_, ", ") + "), so it cannot be upserted: " + st.error().message());
-        }
-        if (record_types) notes_.push_back("added unique index on (" + core::Join(primary_key_, ", ") + ")");
+    if (main) {
+      std::set<std::string> wanted;
+      for (const auto& f : schema.fields()) wanted.insert(FoldName(f.name));
+      for (const auto& c : stored.columns) {
+        if (FoldName(c.name) != kUnitColumn && !wanted.count(FoldName(c.name)))
+          notes_.push_back("column " + QuoteIdent(c.name) + " is no longer in the dataset; kept, NULL in new rows");
       }
     }
   }
-  if (has_unit_column) {
-    std::string sql = "CREATE INDEX IF NOT EXISTS " + QuoteIdent(table + "__ds_unit") + " ON " + QuoteIdent(table) +
-                      " (" + QuoteIdent(kUnitColumn) + ")";
-    if (auto st = ExecSql(*db_, sql); !st) return st;
-  }
-  if (!record_types) return core::Ok();
+  if (auto st = EnsureBookkeeping(table, want_unit); !st) return st;
+  return main ? RecordLogicalTypes(table) : core::Ok();
+}
 
-  auto previous = PrepareSql(
-      *db_, "SELECT logical_type FROM " + QuoteIdent(kColumnsTable) + " WHERE table_name = ?1 AND column_name = ?2");
+std::vector<std::string> SqliteSink::AddUnitColumnStatements(const std::string& table) const {
+  return {"ALTER TABLE " + QuoteIdent(table) + " ADD COLUMN " + QuoteIdent(kUnitColumn) + " TEXT"};
+}
+
+std::vector<std::string> SqliteSink::UnitIndexStatements(const std::string& table) const {
+  return {"CREATE INDEX IF NOT EXISTS " + QuoteIdent(table + "__ds_unit") + " ON " + QuoteIdent(table) + " (" +
+          QuoteIdent(kUnitColumn) + ")"};
+}
+
+Status SqliteSink::EnsureKeyedUpsert(const std::string& table, const TableShape& shape) {
+  if (!shape.primary_key.empty()) return core::Ok();
+  // A table created without a primary key (an earlier append plan) can still serve upserts through a
+  // unique index on the key; creating it fails, as it should, when the table already holds duplicates.
+  auto uniques = UniqueIndexes(*db_, table);
+  if (!uniques) return Fail(uniques.error());
+  for (const auto& cols : *uniques) {
+    if (SameNames(cols, primary_key())) return core::Ok();
+  }
+  std::string sql =
+      "CREATE UNIQUE INDEX " + QuoteIdent(table + "__pk") + " ON " + QuoteIdent(table) + " (" + QuotedKey() + ")";
+  if (auto st = Execute(sql); !st) {
+    return Fail(ErrorKind::kConfig,
+                "table " + QuoteIdent(table) + " has no primary key and rows that repeat the key (" +
+                    core::Join(primary_key(), ", ") + "), so it cannot be upserted: " + st.error().message());
+  }
+  notes_.push_back("added unique index on (" + core::Join(primary_key(), ", ") + ")");
+  return core::Ok();
+}
+
+// The logical type behind each column, for readers, and a note for each one that changed since.
+Status SqliteSink::RecordLogicalTypes(const std::string& table) {
+  auto previous = db_->Prepare(
+      "SELECT logical_type FROM " + QuoteIdent(kColumnsTable) + " WHERE table_name = ?1 AND column_name = ?2",
+      "cannot read " + QuoteIdent(kColumnsTable));
   if (!previous) return Fail(previous.error());
   auto record =
-      PrepareSql(*db_, "INSERT INTO " + QuoteIdent(kColumnsTable) +
-                           " (table_name, column_name, logical_type) VALUES (?1, ?2, ?3) "
-                           "ON CONFLICT (table_name, column_name) DO UPDATE SET logical_type = excluded.logical_type");
+      db_->Prepare("INSERT INTO " + QuoteIdent(kColumnsTable) +
+                       " (table_name, column_name, logical_type) VALUES (?1, ?2, ?3) "
+                       "ON CONFLICT (table_name, column_name) DO UPDATE SET logical_type = excluded.logical_type",
+                   "cannot record column types");
   if (!record) return Fail(record.error());
-  for (const auto& f : schema.fields()) {
+  for (const auto& f : bind_context().schema->fields()) {
     std::string type = f.type.ToString();
-    sqlite3_stmt* p = previous->get();
-    sqlite3_bind_text(p, 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
-    sqlite3_bind_text(p, 2, f.name.data(), static_cast<int>(f.name.size()), SQLITE_STATIC);
-    int rc = sqlite3_step(p);
-    if (rc == SQLITE_ROW) {
-      std::string old(reinterpret_cast<const char*>(sqlite3_column_text(p, 0)));
+    previous->Bind(1, table).Bind(2, f.name);
+    auto row = previous->Step();
+    if (!row) return Fail(row.error());
+    if (*row) {
+      std::string old = previous->Text(0);
       if (old != type) {
         notes_.push_back("column " + QuoteIdent(f.name) + " changes from " + old + " to " + type +
                          "; rows written before keep their " + old + " values");
       }
-    } else if (rc != SQLITE_DONE) {
-      return Fail(db_->MakeError(rc, "cannot read " + QuoteIdent(kColumnsTable)));
     }
     previous->Reset();
-    sqlite3_stmt* r = record->get();
-    sqlite3_bind_text(r, 1, table.data(), static_cast<int>(table.size()), SQLITE_STATIC);
-    sqlite3_bind_text(r, 2, f.name.data(), static_cast<int>(f.name.size()), SQLITE_STATIC);
-    sqlite3_bind_text(r, 3, type.data(), static_cast<int>(type.size()), SQLITE_STATIC);
-    rc = sqlite3_step(r);
-    if (rc != SQLITE_DONE) return Fail(db_->MakeError(rc, "cannot record column types"));
+    if (auto st = record->Bind(1, table).Bind(2, f.name).Bind(3, type).Run(); !st) return st;
     record->Reset();
   }
   return core::Ok();
@@ -422,83 +408,38 @@ Status SqliteSink::MigrateTable(const std::string& table, bool want_unit_column,
 
 Status SqliteSink::MigrateImpl() {
   notes_.clear();
-  if (auto st = ExecSql(*db_, "BEGIN IMMEDIATE"); !st) return st;
-  Status st = EnsureMetaTables();
-  // Mode upsert uses _ds_unit when an earlier append run added it, but does not need it.
-  if (st) st = MigrateTable(table_, mode_ != WriteMode::kUpsert, /*record_types=*/true);
-  if (st) st = ExecSql(*db_, "COMMIT");
-  if (!st) {
-    (void)RollbackIfOpen();
-    notes_.clear();
-    return st;
-  }
-  return core::Ok();
+  Status st = DatabaseSink::MigrateImpl();
+  if (!st) notes_.clear();
+  return st;
 }
 
-Status SqliteSink::OpenImpl(const RunContext& run) {
-  run_id_ = run.run_id;
-  write_table_ = table_;
-  publish_pending_ = false;
-  if (mode_ == WriteMode::kReplace) {
-    auto published =
-        PrepareSql(*db_, "SELECT 1 FROM " + QuoteIdent(kRunsTable) + " WHERE table_name = ?1 AND run_id = ?2");
-    if (!published) return Fail(published.error());
-    sqlite3_bind_text(published->get(), 1, table_.data(), static_cast<int>(table_.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(published->get(), 2, run_id_);
-    int rc = sqlite3_step(published->get());
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      return Fail(db_->MakeError(rc, "cannot read " + QuoteIdent(kRunsTable)));
-    }
-    published->Reset();  // ends its read before the write transaction below
-    if (rc == SQLITE_DONE) {
-      // Not yet published: (re)open this run's staging table, evolving it if a crashed attempt of the
-      // same run created it with an older schema.
-      write_table_ = table_ + "__staging_" + std::to_string(run_id_);
-      publish_pending_ = true;
-      if (auto st = ExecSql(*db_, "BEGIN IMMEDIATE"); !st) return st;
-      Status st = MigrateTable(write_table_, /*want_unit_column=*/true, /*record_types=*/false);
-      if (st) st = ExecSql(*db_, "COMMIT");
-      if (!st) {
-        (void)RollbackIfOpen();
-        return st;
-      }
-    }
-  }
-  auto info = TableInfo(*db_, write_table_);
-  if (!info) return Fail(info.error());
-  unit_column_ = false;
-  for (const auto& c : *info) unit_column_ = unit_column_ || FoldName(c.name) == kUnitColumn;
-  return PrepareWriteStatements();
-}
-
-Status SqliteSink::PrepareWriteStatements() {
+Status SqliteSink::PrepareWrites() {
   const core::Schema& schema = *bind_context().schema;
   std::vector<std::string> columns = schema.Names();
-  if (unit_column_) columns.emplace_back(kUnitColumn);
-  std::string sql = "INSERT INTO " + QuoteIdent(write_table_) + " (" + JoinQuoted(columns) + ") VALUES (";
+  if (unit_column()) columns.emplace_back(kUnitColumn);
+  std::string sql = "INSERT INTO " + QuoteIdent(write_table()) + " (" + JoinQuoted(columns) + ") VALUES (";
   for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 1);
   sql += ")";
   // Append keeps plain INSERTs: a key that another unit already wrote is a data error worth reporting.
-  if (!primary_key_.empty() && mode_ != WriteMode::kAppend) {
+  if (!primary_key().empty() && mode() != WriteMode::kAppend) {
     std::set<std::string> keys;
-    for (const auto& k : primary_key_) keys.insert(FoldName(k));
+    for (const auto& k : primary_key()) keys.insert(FoldName(k));
     std::string updates;
     for (const auto& c : columns) {
       if (keys.count(FoldName(c))) continue;
       if (!updates.empty()) updates += ", ";
       updates += QuoteIdent(c) + " = excluded." + QuoteIdent(c);
     }
-    sql +=
-        " ON CONFLICT (" + JoinQuoted(primary_key_) + ") DO " + (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
+    sql += " ON CONFLICT (" + QuotedKey() + ") DO " + (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
   }
   auto insert = PrepareSql(*db_, sql);
   if (!insert) return Fail(insert.error());
   insert_ = std::make_unique<SqliteStatement>(std::move(*insert));
   delete_unit_.reset();
   // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append).
-  if (unit_column_ && mode_ != WriteMode::kUpsert) {
+  if (unit_column() && mode() != WriteMode::kUpsert) {
     auto del =
-        PrepareSql(*db_, "DELETE FROM " + QuoteIdent(write_table_) + " WHERE " + QuoteIdent(kUnitColumn) + " = ?1");
+        PrepareSql(*db_, "DELETE FROM " + QuoteIdent(write_table()) + " WHERE " + QuoteIdent(kUnitColumn) + " = ?1");
     if (!del) return Fail(del.error());
     delete_unit_ = std::make_unique<SqliteStatement>(std::move(*del));
   }
@@ -506,11 +447,13 @@ Status SqliteSink::PrepareWriteStatements() {
   return core::Ok();
 }
 
-Status SqliteSink::Begin() {
-  if (in_transaction_) return core::Ok();
-  if (auto st = ExecSql(*db_, "BEGIN IMMEDIATE"); !st) return st;
-  in_transaction_ = true;
-  units_in_transaction_.clear();
+Status SqliteSink::DeleteUnitRows(const std::string& unit) {
+  if (!delete_unit_) return Fail(ErrorKind::kInternal, "no unit column to delete by in " + QuoteIdent(write_table()));
+  sqlite3_stmt* del = delete_unit_->get();
+  sqlite3_bind_text(del, 1, unit.data(), static_cast<int>(unit.size()), SQLITE_STATIC);
+  int rc = sqlite3_step(del);
+  delete_unit_->Reset();
+  if (rc != SQLITE_DONE) return Fail(db_->MakeError(rc, "cannot remove earlier rows of unit '" + unit + "'"));
   return core::Ok();
 }
 
@@ -521,37 +464,15 @@ std::string SqliteSink::SampleKey(const core::ColumnBatch& batch, size_t row) co
     core::Value v = batch.column(c).GetValue(row);
     out += batch.schema().field(c).name + "=" + (v.is_null() ? "NULL" : v.ToString());
   };
-  if (!primary_key_.empty()) {
-    for (const auto& k : primary_key_) add(*batch.schema().IndexOf(k));
+  if (!primary_key().empty()) {
+    for (const auto& k : primary_key()) add(*batch.schema().IndexOf(k));
   } else {
     for (size_t c = 0; c < batch.num_columns() && c < 3; ++c) add(c);
   }
   return out;
 }
 
-core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) {
-  if (unit_id.empty()) return Fail(ErrorKind::kInternal, "Write without a unit id");
-  if (auto st = batch.Validate(); !st) return Fail(st.error());
-  if (auto st = Begin(); !st) return Fail(st.error());
-  std::string unit(unit_id);
-  bool first_of_unit = units_in_transaction_.insert(unit).second;
-  // A failed Write discards every uncommitted write, as Abort would (see the header): the caller then
-  // knows exactly what to write again, and no half-written unit can be committed by mistake.
-  auto fail = [&](core::Error e) -> core::Result<int64_t> {
-    (void)RollbackIfOpen();
-    return Fail(std::move(e));
-  };
-
-  if (delete_unit_ && first_of_unit) {
-    sqlite3_stmt* del = delete_unit_->get();
-    sqlite3_bind_text(del, 1, unit.data(), static_cast<int>(unit.size()), SQLITE_STATIC);
-    int rc = sqlite3_step(del);
-    if (rc != SQLITE_DONE) {
-      return fail(db_->MakeError(rc, "cannot remove earlier rows of unit '" + unit + "'"));
-    }
-    delete_unit_->Reset();
-  }
-
+core::Result<int64_t> SqliteSink::BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) {
   sqlite3_stmt* stmt = insert_->get();
   const size_t ncols = batch.num_columns();
   const int unit_param = static_cast<int>(ncols) + 1;
@@ -600,104 +521,53 @@ core::Result<int64_t> SqliteSink::WriteImpl(const core::ColumnBatch& batch, std:
         }
       }
     }
-    if (unit_column_) sqlite3_bind_text(stmt, unit_param, unit.data(), static_cast<int>(unit.size()), SQLITE_STATIC);
+    if (unit_column()) {
+      sqlite3_bind_text(stmt, unit_param, unit_id.data(), static_cast<int>(unit_id.size()), SQLITE_STATIC);
+    }
     int rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
-      core::Error e = db_->MakeError(rc, "cannot write into table " + QuoteIdent(write_table_));
+      core::Error e = db_->MakeError(rc, "cannot write into table " + QuoteIdent(write_table()));
       if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        e = core::Error(ErrorKind::kInvalidInput, "table " + QuoteIdent(write_table_) + ": row with " +
+        e = core::Error(ErrorKind::kInvalidInput, "table " + QuoteIdent(write_table()) + ": row with " +
                                                       SampleKey(batch, r) + " violates a constraint (" +
                                                       sqlite3_errmsg(db_->handle()) + ")")
                 .WithCode(e.code());
       }
-      return fail(std::move(e));
+      return Fail(std::move(e));
     }
     sqlite3_reset(stmt);
   }
   return bytes;
 }
 
-Status SqliteSink::CommitImpl() {
-  if (!in_transaction_) return core::Ok();
-  // A failed Commit discards the transaction, like a failed Write: the units are written again.
-  if (auto st = ExecSql(*db_, "COMMIT"); !st) {
-    (void)RollbackIfOpen();
-    return st;
-  }
-  in_transaction_ = false;
-  units_in_transaction_.clear();
-  return core::Ok();
-}
-
-Status SqliteSink::RollbackIfOpen() {
-  in_transaction_ = false;
-  units_in_transaction_.clear();
-  if (insert_) insert_->Reset();
-  if (delete_unit_) delete_unit_->Reset();
-  // SQLite rolls back by itself after some errors (disk full, I/O); then there is nothing left to undo.
-  if (!db_ || !db_->InTransaction()) return core::Ok();
-  return ExecSql(*db_, "ROLLBACK");
-}
-
-Status SqliteSink::AbortImpl() {
-  return RollbackIfOpen();
-}
-
-Status SqliteSink::FinishImpl() {
-  if (in_transaction_) return Fail(ErrorKind::kInternal, "Finish with uncommitted writes; Commit or Abort them first");
-  if (mode_ != WriteMode::kReplace || !publish_pending_) return core::Ok();
-  return Publish();
-}
-
-Status SqliteSink::Publish() {
+Status SqliteSink::Publish(const std::string& staging) {
   // Statements on the staging table would keep it locked against DROP/RENAME.
   insert_.reset();
   delete_unit_.reset();
+  const std::string& table = table_name();
   // Legacy rename: views and triggers that name the table keep naming it, instead of SQLite rejecting the
   // rename because a view refers to the table being dropped (https://sqlite.org/lang_altertable.html).
-  if (auto st = ExecSql(*db_, "PRAGMA legacy_alter_table=ON"); !st) return st;
-  std::string swap =
-      "BEGIN IMMEDIATE;"
-      "DROP TABLE IF EXISTS " +
-      QuoteIdent(table_) +
-      ";"
-      "ALTER TABLE " +
-      QuoteIdent(write_table_) + " RENAME TO " + QuoteIdent(table_) +
-      ";"
-      "DROP INDEX IF EXISTS " +
-      QuoteIdent(write_table_ + "__ds_unit") +
-      ";"
-      "CREATE INDEX IF NOT EXISTS " +
-      QuoteIdent(table_ + "__ds_unit") + " ON " + QuoteIdent(table_) + " (" + QuoteIdent(kUnitColumn) +
-      ");"
-      "INSERT INTO " +
-      QuoteIdent(kRunsTable) + " (table_name, run_id, published_at) VALUES (" + db::sqlite::QuoteText(table_) + ", " +
-      std::to_string(run_id_) + ", datetime('now'));";
-  Status st = ExecSql(*db_, swap);
+  if (auto st = Execute("PRAGMA legacy_alter_table=ON"); !st) return st;
+  std::string swap = "BEGIN IMMEDIATE;DROP TABLE IF EXISTS " + QuoteIdent(table) + ";ALTER TABLE " +
+                     QuoteIdent(staging) + " RENAME TO " + QuoteIdent(table) + ";DROP INDEX IF EXISTS " +
+                     QuoteIdent(staging + "__ds_unit") + ";" + UnitIndexStatements(table).front() + ";INSERT INTO " +
+                     QuoteIdent(kRunsTable) + " (table_name, run_id, published_at) VALUES (" +
+                     db::sqlite::QuoteText(table) + ", " + std::to_string(run_id()) + ", datetime('now'));";
+  Status st = Execute(swap);
   if (st) {
     // A crash here leaves the transaction uncommitted: SQLite rolls it back from the journal on next open.
     core::CrashPoint("replace", bind_context().storage_name);
-    st = ExecSql(*db_, "COMMIT");
+    st = Execute("COMMIT");
   }
-  if (!st) (void)RollbackIfOpen();
-  (void)ExecSql(*db_, "PRAGMA legacy_alter_table=OFF");
-  if (!st) return st;
-  publish_pending_ = false;
-  write_table_ = table_;
-  return core::Ok();
-}
-
-Status SqliteSink::CloseImpl() {
-  insert_.reset();
-  delete_unit_.reset();
-  Status st = RollbackIfOpen();
-  db_.reset();
+  if (!st) (void)Rollback();
+  (void)Execute("PRAGMA legacy_alter_table=OFF");
   return st;
 }
 
 Status SqliteSink::HealthCheckImpl() {
-  if (!db_) return Fail(ErrorKind::kInternal, "the database is not open");
-  return ExecSql(*db_, "SELECT count(*) FROM sqlite_schema");
+  // Reads the schema, so a damaged or vanished file shows here rather than at the next write.
+  if (auto st = Connect(); !st) return st;
+  return Execute("SELECT count(*) FROM sqlite_schema");
 }
 
 void RegisterSqliteSink(SinkRegistry& registry) {

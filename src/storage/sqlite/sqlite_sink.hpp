@@ -1,12 +1,16 @@
-// SqliteSink (plugin id "sqlite"): writes a dataset into one table of a SQLite database file.
+// SqliteSink (plugin id "sqlite"): writes a dataset into one table of a SQLite database file; a dialect of
+// the database-sink base (storage/sql/database_sink.hpp), which owns the protocol (names, migration flow,
+// unit-idempotent writes, staged replace). The connection is db/sqlite's SqliteConnection.
 //
 // - Bind opens the connection (journal_mode, synchronous and busy timeout from the options) and checks the
 //   names: the table is table_prefix + dataset, every identifier is double-quoted in SQL.
-// - Migrate creates the table (INTEGER for bool/int32/int64, REAL for float64, TEXT for string, ISO date,
-//   timestamp and exact decimal text; PRIMARY KEY when the dataset has one) or evolves it additively from
-//   PRAGMA table_info: missing columns are added; a changed type is absorbed by SQLite's dynamic typing
-//   and only recorded (migration_notes() and the _datasync_columns table, which also tells readers the
-//   logical type behind each TEXT column); a changed primary key is kConfig (it needs a table rebuild).
+// - Migrate, in one BEGIN IMMEDIATE transaction, creates the table (INTEGER for bool/int32/int64, REAL for
+//   float64, TEXT for string, ISO date, timestamp and exact decimal text; PRIMARY KEY when the dataset has
+//   one) or evolves it additively from PRAGMA table_info (EvolveTable, SQLite's migration policy): missing
+//   columns are added; a changed type is absorbed by SQLite's dynamic typing and only recorded
+//   (migration_notes() and the _datasync_columns table, which also tells readers the logical type behind
+//   each TEXT column); a changed primary key is kConfig (it needs a table rebuild). It is not a
+//   SchemaMigrator: `datasync migrate` has nothing to apply to it.
 // - Write runs prepared statements inside one transaction per Commit (BEGIN IMMEDIATE at the first Write
 //   after a Commit; COMMIT in Commit; ROLLBACK in Abort or when the sink goes away uncommitted). A Write
 //   or Commit that fails rolls the whole transaction back, as Abort would: every unit written since the
@@ -21,15 +25,15 @@
 // Thread-safety: one thread at a time, like every Sink. Other processes may read (WAL) while it writes.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
-#include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "core/options.hpp"
-#include "storage/sink.hpp"
+#include "storage/sql/database_sink.hpp"
 
 namespace datasync::db::sqlite {
 class SqliteConnection;
@@ -43,52 +47,62 @@ std::span<const core::OptionSpec> SqliteSinkOptions();
 // not SQLite's own): SinkInfo::validate and Bind.
 core::OptionProblems CheckSqliteSinkOptions(const core::Options& options);
 
-class SqliteSink final : public Sink {
+class SqliteSink final : public sql::DatabaseSink {
  public:
   SqliteSink();
   ~SqliteSink() override;
 
-  SinkCapabilities capabilities() const override;
-
-  // The table this sink owns and the database file, valid after Bind.
-  const std::string& table_name() const { return table_; }
+  // The database file, valid after Bind.
   const std::filesystem::path& db_path() const { return db_path_; }
   // What the last Migrate did or noticed, one sentence each ("added column 'x' REAL").
   const std::vector<std::string>& migration_notes() const { return notes_; }
 
  protected:
-  core::Status BindImpl(const BindContext& ctx) override;
+  std::span<const core::OptionSpec> OptionTable() const override { return SqliteSinkOptions(); }
+  core::OptionProblems CheckOptions(const core::Options& options, const core::OptionCheckContext&) const override {
+    return CheckSqliteSinkOptions(options);
+  }
+  core::Status Configure(const core::Options& options) override;
+  core::Result<std::string> TableName(const BindContext& ctx) const override;
+  std::string Quote(std::string_view identifier) const override;
+  std::string QuoteText(std::string_view text) const override;
+  std::string Qualified(std::string_view table) const override { return Quote(table); }
+  std::string NativeType(const core::Field& field, bool key) const override;
+  core::Result<std::vector<std::string>> CreateTableStatements(const std::string& table, bool with_unit) override;
+  core::Status EvolveTable(const std::string& table, bool want_unit, bool main) override;
+
+  core::Status Connect() override;
+  core::Status Execute(std::string_view sql) override;
+  core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
+  core::Status EnsureNamespace() override;
+  core::Result<bool> RunRecorded(int64_t run_id) override;
+  std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;
+  std::vector<std::string> UnitIndexStatements(const std::string& table) const override;
+  core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
+  core::Status Publish(const std::string& staging) override;
+  std::string StagingTable() const override;
+
+  std::string BeginStatement() const override { return "BEGIN IMMEDIATE"; }
+  core::Status PrepareWrites() override;
+  core::Status DeleteUnitRows(const std::string& unit) override;
+  core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) override;
+  core::Status Rollback() override;
+  void Disconnect() override;
+
   core::Status MigrateImpl() override;
-  core::Status OpenImpl(const RunContext& run) override;
-  core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) override;
-  core::Status CommitImpl() override;
-  core::Status AbortImpl() override;
-  core::Status FinishImpl() override;
-  core::Status CloseImpl() override;
   core::Status HealthCheckImpl() override;
 
  private:
-  core::Status EnsureMetaTables();
-  core::Status MigrateTable(const std::string& table, bool want_unit_column, bool record_types);
-  core::Status PrepareWriteStatements();
-  core::Status Begin();
-  core::Status RollbackIfOpen();
-  core::Status Publish();
+  core::Status RecordLogicalTypes(const std::string& table);
   std::string SampleKey(const core::ColumnBatch& batch, size_t row) const;
 
   std::unique_ptr<db::sqlite::SqliteConnection> db_;  // null until Bind and after Close
   std::unique_ptr<db::sqlite::SqliteStatement> insert_;
   std::unique_ptr<db::sqlite::SqliteStatement> delete_unit_;
   std::filesystem::path db_path_;
-  std::string table_;
-  std::string write_table_;  // table_, or the staging table in mode replace
-  WriteMode mode_ = WriteMode::kUpsert;
-  std::vector<std::string> primary_key_;
-  int64_t run_id_ = 0;
-  bool publish_pending_ = false;
-  bool unit_column_ = false;  // write_table_ has _ds_unit
-  bool in_transaction_ = false;
-  std::set<std::string> units_in_transaction_;
+  std::string journal_mode_;
+  std::string synchronous_;
+  std::chrono::milliseconds busy_timeout_{10'000};
   std::vector<std::string> notes_;
   std::vector<std::string> scratch_;  // per-column text of the row being bound
 };

@@ -311,5 +311,69 @@ TEST_F(SqliteSinkTest, RelativePathResolvesAgainstTheProjectAndFoldersAreCreated
   EXPECT_TRUE(fs::exists(tmp_.path() / "nested/dir/data.db"));
 }
 
+// A file as the sink wrote it before it became a dialect of the database-sink base (its layout, SQL written
+// by hand here): the table with the hidden unit column and its "<table>__ds_unit" index, the logical types
+// in _datasync_columns, and the staging table "<table>__staging_<run>" that a crashed replace run left. The
+// sink appends to it without duplicating a rewritten unit, resumes the crashed run's staging table, and a
+// reader sees the rows typed.
+TEST_F(SqliteSinkTest, AppendsToAndResumesAFileInTheEarlierLayout) {
+  const std::string columns =
+      "(\"ts_code\" TEXT, \"trade_date\" TEXT, \"open\" REAL, \"vol\" INTEGER, \"suspended\" INTEGER, "
+      "\"amount\" TEXT, \"updated\" TEXT, \"rank\" INTEGER, \"_ds_unit\" TEXT)";
+  auto row = [](const std::string& table, const std::string& code, int day, const std::string& unit) {
+    return "INSERT INTO \"" + table + "\" VALUES ('" + code + "', '2024-01-0" + std::to_string(day) +
+           "', 1.5, 100, 0, '12.345', '2024-01-0" + std::to_string(day) + " 15:00:00', 1, '" + unit + "');";
+  };
+  std::string setup =
+      "PRAGMA journal_mode=wal;"
+      "CREATE TABLE \"_datasync_columns\" (table_name TEXT NOT NULL, column_name TEXT NOT NULL, logical_type TEXT "
+      "NOT NULL, PRIMARY KEY (table_name, column_name));"
+      "CREATE TABLE \"_datasync_runs\" (table_name TEXT NOT NULL, run_id INTEGER NOT NULL, published_at TEXT NOT "
+      "NULL, PRIMARY KEY (table_name, run_id));"
+      "CREATE TABLE \"daily\" " +
+      columns +
+      ";"
+      "CREATE INDEX \"daily__ds_unit\" ON \"daily\" (\"_ds_unit\");"
+      "CREATE TABLE \"daily__staging_7\" " +
+      columns +
+      ";"
+      "CREATE INDEX \"daily__staging_7__ds_unit\" ON \"daily__staging_7\" (\"_ds_unit\");" +
+      row("daily", "A", 2, "u1") + row("daily", "B", 2, "u1") + row("daily", "C", 3, "u2") +
+      row("daily__staging_7", "S", 4, "s1");
+  auto schema = DailySchema();
+  for (const auto& f : schema->fields()) {
+    setup += "INSERT INTO \"_datasync_columns\" VALUES ('daily', '" + f.name + "', '" + f.type.ToString() + "');";
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(raw, setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
+  sqlite3_close(raw);
+  ASSERT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"3"}}));
+
+  // Append: unit u1 is written again (one row now), u2 stays, u3 is new.
+  auto u1 = MakeBatch(schema, {Daily("A", 2, 9.5)});
+  auto u3 = MakeBatch(schema, {Daily("D", 5, 2.5)});
+  SqliteSink append;
+  RunSink(append, Ctx("daily", schema), 5, {{"u1", &u1}, {"u3", &u3}});
+  EXPECT_EQ(append.migration_notes(), std::vector<std::string>{});
+  EXPECT_EQ(
+      Query(db(), "SELECT ts_code, trade_date, open, _ds_unit FROM daily ORDER BY ts_code"),
+      (Rows{{"A", "2024-01-02", "9.5", "u1"}, {"C", "2024-01-03", "1.5", "u2"}, {"D", "2024-01-05", "2.5", "u3"}}));
+  EXPECT_EQ(Query(db(), "SELECT name FROM pragma_index_list('daily')"), (Rows{{"daily__ds_unit"}}));
+
+  // Replace, resuming run 7: the crashed attempt's staging table keeps its rows and gets this attempt's.
+  auto r1 = MakeBatch(schema, {Daily("R", 6, 3.5)});
+  SqliteSink replace;
+  RunSink(replace, Ctx("daily", schema, WriteMode::kReplace), 7, {{"r1", &r1}});
+  EXPECT_EQ(Query(db(), "SELECT ts_code, _ds_unit FROM daily ORDER BY ts_code"), (Rows{{"R", "r1"}, {"S", "s1"}}));
+  EXPECT_EQ(Query(db(), "SELECT name FROM sqlite_schema WHERE name LIKE '%staging%'"), Rows{});
+  EXPECT_EQ(Query(db(), "SELECT name FROM pragma_index_list('daily')"), (Rows{{"daily__ds_unit"}}));
+  EXPECT_EQ(Query(db(), "SELECT table_name, run_id FROM _datasync_runs"), (Rows{{"daily", "7"}}));
+
+  auto got = NewSqliteReader(db())->Read("daily", *schema);
+  ASSERT_TRUE(got.exists);
+  EXPECT_EQ(CompareRows({Daily("R", 6, 3.5), Daily("S", 4, 1.5)}, got.rows, FloatRules{}), "");
+}
+
 }  // namespace
 }  // namespace datasync::storage::testing
