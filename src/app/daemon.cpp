@@ -1,7 +1,6 @@
 #include "app/daemon.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -19,8 +18,9 @@
 #include "core/dates.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
-#include "sync/run_transitions.hpp"
+#include "sync/run_coordinator.hpp"
 #include "sync/scheduler.hpp"
+#include "sync/worker_identity.hpp"
 
 namespace datasync::app {
 
@@ -33,12 +33,6 @@ using core::Fail;
 constexpr auto kOrphanScanEvery = 1s;  // deferred runs of any trigger: is their reset due?
 constexpr auto kStalledAfter = 30s;    // /healthz: the loop has not ticked for this long
 
-std::string OwnerName() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::to_string(::getpid()) + "@" + host;
-}
-
 }  // namespace
 
 // The daemon's loop and what it owns. The concerns live in their own files: the worker threads
@@ -49,7 +43,7 @@ std::string OwnerName() {
 struct Daemon::Impl {
   App& app;
   DaemonOptions options;
-  std::string owner = OwnerName();
+  std::string owner = sync::WorkerIdentity::ThisProcess().Name();
   Config config;
   core::MetricsRegistry metrics;
   events::EventBus bus;  // runs' and the scheduler's events; metrics and alerts listen
@@ -174,19 +168,20 @@ struct Daemon::Impl {
 
   // --- runs left by earlier processes ----------------------------------------------------------
 
-  // Scheduled runs belong to their slots (the scheduler continues them); this continues the others: runs
-  // deferred by the vendor's quota once the reset is due, and at start the runs that were interrupted.
+  // Scheduled runs belong to their slots (the scheduler continues them); the coordinator chooses the others:
+  // runs deferred by the vendor's quota once the reset is due, and at start the runs that were interrupted.
   void ResumeOrphans(core::TimePoint now) {
     auto steady = std::chrono::steady_clock::now();
     if (resumed_at_start && steady - last_orphan_scan < kOrphanScanEvery) return;
     last_orphan_scan = steady;
-    auto orphans = sync::RunTransitions(app.db().runs(), app.clock()).Orphans(!resumed_at_start, now);
-    if (!orphans) {
-      core::LogWarn("cannot list unfinished runs: " + orphans.error().message());
-      return;
-    }
-    for (const auto& r : *orphans) {
-      if (Busy(r.plan) || !HasCapacity() || !config.FindPlan(r.plan)) continue;
+    sync::OrphanRecovery recovery;
+    recovery.store = &app.db().runs();
+    recovery.clock = &app.clock();
+    recovery.interrupted = !resumed_at_start;
+    recovery.can_continue = [this](const sync::SyncRun& r) {
+      return !Busy(r.plan) && HasCapacity() && config.FindPlan(r.plan);
+    };
+    recovery.continue_run = [this](const sync::SyncRun& r) {
       core::LogInfo(fmt::format("continuing run {} of plan {} ({})", r.id, r.plan, sync::RunStatusName(r.status)));
       int64_t id = r.id;
       std::string plan = r.plan;
@@ -199,6 +194,10 @@ struct Daemon::Impl {
         }
         if (outcome->report) OnOutcome(*outcome, 0);
       });
+    };
+    if (auto continued = sync::RunCoordinator::RecoverOrphans(recovery, now); !continued) {
+      core::LogWarn("cannot list unfinished runs: " + continued.error().message());
+      return;
     }
     resumed_at_start = true;
   }

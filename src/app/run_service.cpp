@@ -178,7 +178,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   const datasource::DataSource* source = Named(catalog.sources, dataset->source);
   if (!source) return Fail(ErrorKind::kNotFound, "source '" + dataset->source + "' is not in the catalog");
 
-  auto lock = PlanLock::Acquire(m.project.locks_dir, plan.name);
+  auto lock = PlanLock::Acquire(m.db->plan_leases(), m.clock, plan.name);
   if (!lock) return Fail(lock.error());
   auto provider = m.ProviderFor(*source);
   if (!provider) return Fail(provider.error());

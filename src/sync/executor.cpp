@@ -1,7 +1,6 @@
 #include "sync/executor.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -45,11 +44,6 @@ struct Flight {
 constexpr auto kHeartbeatEvery = std::chrono::milliseconds(500);
 constexpr auto kPersistQuotaEvery = std::chrono::seconds(1);
 
-std::string OwnerName() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::to_string(::getpid()) + "@" + host;
-}
 constexpr size_t kLedgerFlushAt = 512;
 
 }  // namespace
@@ -353,7 +347,7 @@ struct Executor::Impl {
     return p;
   }
 
-  std::string owner = OwnerName();
+  std::string owner = WorkerIdentity::ThisProcess().Name();
   RunTransitions transitions{*deps.store, *deps.clock};
   int64_t base_done = 0;   // tasks already done before this execution (resumed runs)
   int64_t base_other = 0;  // failed/skipped/split/cancelled before this execution
@@ -372,7 +366,7 @@ struct Executor::Impl {
     storage::RunContext rc{run.id};
     for (auto& b : deps.sinks) {
       if (auto st = b.sink->Open(rc); !st) {
-        transitions.Abandon(run, st.error().message());
+        transitions.Abandon(run, owner, st.error().message());
         return core::Fail(st.error());
       }
     }
@@ -434,6 +428,9 @@ struct Executor::Impl {
     auto last_progress = std::chrono::steady_clock::now() - opt.progress_interval;
     auto last_beat = std::chrono::steady_clock::now();
     auto last_persist = std::chrono::steady_clock::now();
+    // Task leases are renewed on the clock port, the clock they expire on (a virtual clock in tests).
+    const int64_t lease_us = opt.task_lease_us;
+    int64_t last_renew_us = core::ToEpochMicros(Now());
     size_t capacity = std::max<size_t>(opt.fetch_workers, 1) * 2;
     while (true) {
       if (opt.interrupt && opt.interrupt->load()) {
@@ -444,6 +441,10 @@ struct Executor::Impl {
         last_beat = now_steady;
         if (auto st = BeatAndObey(); !st) return st;
         if (opt.observer) ReportQueues();
+      }
+      if (int64_t now_us = core::ToEpochMicros(Now()); now_us - last_renew_us >= lease_us / 3) {
+        last_renew_us = now_us;
+        if (auto n = deps.store->RenewLeases(owner, run.id, now_us, lease_us); !n) return core::Fail(n.error());
       }
       if (auto now_steady = std::chrono::steady_clock::now(); now_steady - last_persist >= kPersistQuotaEvery) {
         last_persist = now_steady;
@@ -468,7 +469,7 @@ struct Executor::Impl {
       }
       size_t claimed_n = 0;
       if (free_slots > 0) {
-        auto claimed = deps.store->ClaimTasks(run.id, free_slots, core::ToEpochMicros(Now()));
+        auto claimed = deps.store->ClaimTasks(run.id, free_slots, core::ToEpochMicros(Now()), {owner, lease_us});
         if (!claimed) return core::Fail(claimed.error());
         claimed_n = claimed->size();
         {
@@ -492,6 +493,13 @@ struct Executor::Impl {
         auto counts = deps.store->CountTasks(run.id);
         if (!counts) return core::Fail(counts.error());
         if (counts->pending + counts->cooling + counts->deferred + counts->running == 0) return core::Ok();
+        // Nothing of this worker is in flight, yet tasks run: another worker holds them. Those whose worker
+        // is gone come back (never in a single process: Start requeued every lapsed task).
+        if (counts->running > 0) {
+          auto back = transitions.RequeueLapsed(run.id);
+          if (!back) return core::Fail(back.error());
+          if (*back > 0) continue;
+        }
         auto wake = deps.store->NextWakeup(run.id);
         if (!wake) return core::Fail(wake.error());
         core::TimePoint now = Now();
@@ -532,7 +540,7 @@ struct Executor::Impl {
   core::Result<RunReport> Abandon(const Error& e) {
     // The system database itself failed: leave tasks as they are (resumable) and say so.
     for (auto& b : deps.sinks) (void)b.sink->Close();
-    transitions.Abandon(run, e.message());
+    transitions.Abandon(run, owner, e.message());
     return core::Fail(e);
   }
 

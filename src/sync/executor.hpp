@@ -5,9 +5,10 @@
 //        │                                        ▼
 //   ledger (batched UpdateTasks) ◀── ack ── SinkWriterPool: one writer per sink, Write… Commit (group commit)
 //
-// This file is the dispatcher: it claims tasks, decides every error through ErrorPolicy (retry, cool-down,
-// deferral, split, skip, fail, stop), obeys pause/cancel requests at each heartbeat, flushes the task
-// ledger, and concludes the run through RunTransitions with a report from RunReportBuilder.
+// This file is the dispatcher: it claims tasks (leased to this process, the leases renewed every third of
+// their length on the clock port, so a crashed worker's tasks go back to pending), decides every error through
+// ErrorPolicy (retry, cool-down, deferral, split, skip, fail, stop), obeys pause/cancel requests at each heartbeat,
+// flushes the task ledger, and concludes the run through RunTransitions with a report from RunReportBuilder.
 //
 // Every queue is bounded: a slow sink blocks the fetch workers, so memory stays flat however long the
 // backfill. A task is marked done only after every sink has committed its batch (ack after durable
@@ -71,6 +72,7 @@ struct ExecutorOptions {
   std::function<void(const Progress&)> on_progress;
   const std::atomic<bool>* interrupt = nullptr;  // set by SIGINT/SIGTERM: checkpoint and stop
   uint64_t seed = 0;                             // jitter; 0 = random
+  int64_t task_lease_us = kTaskLeaseUs;          // claimed tasks' lease, renewed every third of it
   // Called for every page whose fields differ from the dataset's schema (Page::extra_fields and
   // missing_fields), on a fetch worker, outside the executor's lock; it must be quick and thread-safe.
   // app/ uses it to refresh the dataset's schema after the run.

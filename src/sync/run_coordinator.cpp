@@ -75,6 +75,18 @@ core::Result<SyncRun> RunCoordinator::Choose(RunRequest& request, RunResult& res
   return planned;
 }
 
+core::Result<std::vector<SyncRun>> RunCoordinator::RecoverOrphans(const OrphanRecovery& recovery, core::TimePoint now) {
+  auto orphans = RunTransitions(*recovery.store, *recovery.clock).Orphans(recovery.interrupted, now);
+  if (!orphans) return core::Fail(orphans.error());
+  std::vector<SyncRun> continued;
+  for (auto& run : *orphans) {
+    if (!recovery.can_continue(run)) continue;
+    recovery.continue_run(run);
+    continued.push_back(std::move(run));
+  }
+  return continued;
+}
+
 core::Result<RunResult> RunCoordinator::Run(RunRequest request) {
   RunStore& store = *deps_.store;
   const core::Clock& clock = *deps_.clock;

@@ -9,6 +9,9 @@
 // provider, quota), implements the SinkFactory and the argument generator's context, holds the plan lock,
 // and turns the result into its outcome; it makes no transition itself.
 //
+// RecoverOrphans (static) is the daemon's side of the same lifecycle: which runs left by earlier processes
+// to continue, each then run by a coordinator of its own.
+//
 // Lifecycle: construct per run request with a RunTarget and deps that outlive it; call Run once.
 // Thread-safety: one Run per coordinator, on the calling thread (the executor starts and joins its own
 // threads). Runs of different plans may be coordinated on several threads at once when the deps allow it
@@ -22,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -71,6 +75,18 @@ struct RunRequest {
   std::function<void(const std::set<std::string>& extra, const std::set<std::string>& missing)> on_schema_drift;
 };
 
+// What RecoverOrphans needs from the daemon. Every pointer outlives the call.
+struct OrphanRecovery {
+  RunStore* store = nullptr;
+  const core::Clock* clock = nullptr;
+  bool interrupted = false;  // the daemon's first scan: interrupted runs too, not only due deferred ones
+  // Whether the daemon can take the run now: its plan is configured here, no run of it is busy, a worker is
+  // free. Asked in order, so a run it declines leaves room for the next.
+  std::function<bool(const SyncRun&)> can_continue;
+  // Continues the run (App::Resume on a worker thread: a RunCoordinator executes it).
+  std::function<void(const SyncRun&)> continue_run;
+};
+
 struct RunResult {
   std::optional<RunReport> report;  // the last execution's, or the stored one of a run left waiting
   std::string note;                 // "resumed run 7", why the run waits
@@ -81,6 +97,12 @@ class RunCoordinator {
   RunCoordinator(RunTarget target, RunCoordinatorDeps deps) : target_(target), deps_(std::move(deps)) {}
 
   core::Result<RunResult> Run(RunRequest request);
+
+  // The daemon's recovery of runs left by earlier processes: the orphans RunTransitions::Orphans chooses at
+  // `now` (due deferred runs; with `interrupted` also paused-not-by-request, running and pending runs; never a
+  // schedule slot's run or one another process executes), oldest status group first, each handed to
+  // continue_run when can_continue says the daemon can take it. Returns the runs handed over.
+  static core::Result<std::vector<SyncRun>> RecoverOrphans(const OrphanRecovery& recovery, core::TimePoint now);
 
  private:
   core::Result<SyncRun> Choose(RunRequest& request, RunResult& result);

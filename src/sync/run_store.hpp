@@ -2,6 +2,12 @@
 // database backend). The task ledger lives here, not in memory, so a plan of a million tasks costs the
 // engine only the tasks it is working on.
 //
+// Task leases: a claimed task is running under a lease, held by the claiming worker ("pid@host") until
+// lease_expires_us. The worker renews the leases of its running tasks while it works on them; finishing a
+// task (any UpdateTasks or TransitionTasks to another state) clears its lease. A task whose lease lapsed
+// (its worker crashed) goes back to pending through RequeueExpired; when a holder counts as gone is the
+// engine's rule (run_transitions.hpp, LeaseLapsed), not the store's.
+//
 // Thread-safety: implementations must be safe to call from several threads at once. Every method that
 // takes a batch (AddTasks, UpdateTasks) applies it in one transaction: all or nothing.
 #pragma once
@@ -14,6 +20,7 @@
 
 #include "core/error.hpp"
 #include "sync/sync_run.hpp"
+#include "sync/worker_identity.hpp"
 
 namespace datasync::sync {
 
@@ -32,6 +39,22 @@ struct TaskUpdate {
   std::string error_kind;
   std::string error;
   int64_t not_before_us = 0;
+};
+
+// Who claims tasks and for how long: the lease runs until now + duration_us unless renewed.
+struct TaskLease {
+  std::string owner;  // WorkerIdentity::Name()
+  int64_t duration_us = 0;
+};
+
+// How long a claimed task stays leased without a renewal. The executor renews every third of it.
+inline constexpr int64_t kTaskLeaseUs = 30'000'000;
+
+// A worker that holds running tasks of a run, and the latest expiry of its leases there.
+struct TaskLeaseHolder {
+  std::string owner;
+  int64_t lease_expires_us = 0;
+  int64_t tasks = 0;
 };
 
 struct TaskCounts {
@@ -70,11 +93,28 @@ class RunStore {
 
   virtual core::Status AddTasks(int64_t run_id, std::span<const NewTask> tasks) = 0;
   // Moves up to `max` tasks that are pending, cooling or deferred with not_before <= now_us to running
-  // (attempts unchanged) and returns them, oldest id first.
-  virtual core::Result<std::vector<SyncTask>> ClaimTasks(int64_t run_id, size_t max, int64_t now_us) = 0;
+  // (attempts unchanged), leased to lease.owner until now_us + lease.duration_us, and returns them, oldest
+  // id first. Two callers never receive the same task.
+  virtual core::Result<std::vector<SyncTask>> ClaimTasks(int64_t run_id, size_t max, int64_t now_us,
+                                                         const TaskLease& lease) = 0;
+  // The same, leased to this process for kTaskLeaseUs.
+  core::Result<std::vector<SyncTask>> ClaimTasks(int64_t run_id, size_t max, int64_t now_us) {
+    return ClaimTasks(run_id, max, now_us, TaskLease{WorkerIdentity::ThisProcess().Name(), kTaskLeaseUs});
+  }
+  // Extends to now_us + duration_us the leases of the tasks of `run_id` that `owner` holds (running).
+  // Returns how many.
+  virtual core::Result<int64_t> RenewLeases(const std::string& owner, int64_t run_id, int64_t now_us,
+                                            int64_t duration_us) = 0;
+  // The workers holding running tasks of the run, by owner.
+  virtual core::Result<std::vector<TaskLeaseHolder>> TaskLeaseHolders(int64_t run_id) = 0;
+  // Running tasks whose lease expired at now_us (lease_expires_us <= now_us), or held by one of
+  // `lapsed_owners` (holders the engine judged gone), go back to pending with no lease. Returns how many.
+  virtual core::Result<int64_t> RequeueExpired(int64_t run_id, int64_t now_us,
+                                               std::span<const std::string> lapsed_owners) = 0;
   virtual core::Status UpdateTasks(std::span<const TaskUpdate> updates) = 0;
   virtual core::Result<TaskCounts> CountTasks(int64_t run_id) = 0;
-  // After a crash: every task left running goes back to pending. Returns how many.
+  // Every task left running goes back to pending, whoever holds it (executions use RequeueExpired).
+  // Returns how many.
   virtual core::Result<int64_t> RequeueRunning(int64_t run_id) = 0;
   // Sets every task in one of `from` states to `to` (retry: failed/cancelled -> pending; cancel: the
   // rest -> cancelled). Returns how many changed.

@@ -15,12 +15,32 @@ bool IsExecuted(const SyncRun& run, int64_t now_us) {
   return !run.owner.empty() && now_us - run.heartbeat_at_us < kOwnerAliveWithinUs;
 }
 
+bool LeaseLapsed(std::string_view holder, int64_t expires_us, int64_t now_us, const WorkerIdentity& self,
+                 const PidAlive& alive) {
+  if (expires_us <= now_us) return true;
+  auto who = WorkerIdentity::Parse(holder);
+  if (!who || who->host != self.host) return false;
+  return who->pid == self.pid || !alive(who->pid);
+}
+
 core::Result<int64_t> RunTransitions::CancelOpenTasks(int64_t run_id) {
   return store_.TransitionTasks(run_id, kOpenTasks, TaskState::kCancelled);
 }
 
+core::Result<int64_t> RunTransitions::RequeueLapsed(int64_t run_id) {
+  auto holders = store_.TaskLeaseHolders(run_id);
+  if (!holders) return core::Fail(holders.error());
+  const int64_t now_us = core::ToEpochMicros(clock_.Now());
+  // Expired leases go by time in the store; the rule's other cases name their holders.
+  std::vector<std::string> lapsed;
+  for (const auto& h : *holders) {
+    if (h.lease_expires_us > now_us && judge_.Lapsed(h.owner, h.lease_expires_us, now_us)) lapsed.push_back(h.owner);
+  }
+  return store_.RequeueExpired(run_id, now_us, lapsed);
+}
+
 core::Result<TaskCounts> RunTransitions::Start(SyncRun& run, const std::string& owner, core::TimePoint started) {
-  if (auto n = store_.RequeueRunning(run.id); !n) return core::Fail(n.error());
+  if (auto n = RequeueLapsed(run.id); !n) return core::Fail(n.error());
   auto before = store_.CountTasks(run.id);
   if (!before) return core::Fail(before.error());
   run.counts.tasks_total = before->total() - before->split;
@@ -76,7 +96,9 @@ core::Status RunTransitions::Conclude(SyncRun& run, const RunEnd& end, const Tas
   return core::Ok();
 }
 
-void RunTransitions::Abandon(SyncRun& run, const std::string& error) {
+void RunTransitions::Abandon(SyncRun& run, const std::string& owner, const std::string& error) {
+  const std::string mine[] = {owner};
+  (void)store_.RequeueExpired(run.id, core::ToEpochMicros(clock_.Now()), mine);
   (void)store_.Heartbeat(run.id, "", core::ToEpochMicros(clock_.Now()));
   run.status = RunStatus::kFailed;
   run.error = core::Redact(error);
@@ -87,7 +109,7 @@ void RunTransitions::Abandon(SyncRun& run, const std::string& error) {
 core::Result<ControlResult> RunTransitions::Pause(SyncRun& run) {
   if (auto st = store_.SetControl(run.id, RunControl::kPause); !st) return core::Fail(st.error());
   if (IsExecuted(run, core::ToEpochMicros(clock_.Now()))) return ControlResult{};
-  if (auto n = store_.RequeueRunning(run.id); !n) return core::Fail(n.error());
+  if (auto n = RequeueLapsed(run.id); !n) return core::Fail(n.error());
   run.status = RunStatus::kPaused;
   if (auto st = store_.UpdateRun(run); !st) return core::Fail(st.error());
   return ControlResult{true, 0};

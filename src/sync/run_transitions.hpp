@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -24,6 +25,7 @@
 #include "sync/run_report.hpp"
 #include "sync/run_store.hpp"
 #include "sync/sync_run.hpp"
+#include "sync/worker_identity.hpp"
 
 namespace datasync::sync {
 
@@ -32,6 +34,28 @@ inline constexpr int64_t kOwnerAliveWithinUs = 5'000'000;
 
 // Whether a process executes `run` now: it has an owner that heartbeat recently.
 bool IsExecuted(const SyncRun& run, int64_t now_us);
+
+// The owner-alive rule of leases (a running task's, run_store.hpp; a plan's, plan_lease_store.hpp). The holder
+// of a lease that runs until `expires_us` is gone at `now_us`, as `self` sees it, and what it held may be
+// taken, when:
+//   1. the lease expired (expires_us <= now_us): the holder stopped renewing, on whatever host it runs;
+//   2. the holder is a process of self's host that no longer exists (`alive` says no): killed or crashed,
+//      so nobody waits out the lease after a kill -9 (as the kernel dropped a killed process's flock at once);
+//   3. the holder is `self` by name: an earlier process with this pid on this host (a restarted container)
+//      left it. A caller that may itself hold the lease right now (another thread of this process) must
+//      rule that out first.
+// A holder whose name is not "pid@host" is judged by its expiry alone.
+bool LeaseLapsed(std::string_view holder, int64_t expires_us, int64_t now_us, const WorkerIdentity& self,
+                 const PidAlive& alive);
+
+// Who judges leases: this process and the kernel, unless a test says otherwise.
+struct LeaseJudge {
+  WorkerIdentity self = WorkerIdentity::ThisProcess();
+  PidAlive alive = ProcessAlive;
+  bool Lapsed(std::string_view holder, int64_t expires_us, int64_t now_us) const {
+    return LeaseLapsed(holder, expires_us, now_us, self, alive);
+  }
+};
 
 // How one execution of a run ended, as the executor decided it.
 struct RunEnd {
@@ -50,14 +74,19 @@ struct ControlResult {
 
 class RunTransitions {
  public:
-  RunTransitions(RunStore& store, const core::Clock& clock) : store_(store), clock_(clock) {}
+  RunTransitions(RunStore& store, const core::Clock& clock, LeaseJudge judge = {})
+      : store_(store), clock_(clock), judge_(std::move(judge)) {}
 
   // The one rule: every open task (pending, cooling, deferred, running) of the run is cancelled.
   core::Result<int64_t> CancelOpenTasks(int64_t run_id);
 
-  // An execution begins: tasks left running by a crash are requeued, the run is running (error and resume
-  // time cleared), an earlier pause or cancel request is answered, and `owner` holds the run. Returns the
-  // ledger's counts before this execution.
+  // Running tasks whose holder is gone (LeaseLapsed at the clock's now) go back to pending; those of a holder
+  // still working on them stay. Returns how many went back.
+  core::Result<int64_t> RequeueLapsed(int64_t run_id);
+
+  // An execution begins: tasks left running by a crashed or stopped worker are requeued (RequeueLapsed), the
+  // run is running (error and resume time cleared), an earlier pause or cancel request is answered, and
+  // `owner` holds the run. Returns the ledger's counts before this execution.
   core::Result<TaskCounts> Start(SyncRun& run, const std::string& owner, core::TimePoint started);
 
   // The run fails before any vendor call (a storage cannot be bound): open tasks are cancelled and the
@@ -75,11 +104,13 @@ class RunTransitions {
   core::Status Conclude(SyncRun& run, const RunEnd& end, const TaskCounts& counts,
                         const std::function<std::string(const SyncRun&)>& report);
 
-  // The system database failed mid-execution: the run is released and marked failed as far as the store
-  // still allows; its tasks stay as they are, so it can be resumed.
-  void Abandon(SyncRun& run, const std::string& error);
+  // The system database failed mid-execution: the run and the tasks `owner` still leases are released and the
+  // run is marked failed, as far as the store still allows; its tasks stay otherwise as they are, so it can
+  // be resumed.
+  void Abandon(SyncRun& run, const std::string& owner, const std::string& error);
 
-  // `datasync pause`: records the request; a run no process executes is paused here (running tasks requeued).
+  // `datasync pause`: records the request; a run no process executes is paused here (tasks of gone workers
+  // requeued).
   core::Result<ControlResult> Pause(SyncRun& run);
 
   // `datasync cancel`: records the request; a run no process executes is cancelled here (open tasks
@@ -105,6 +136,7 @@ class RunTransitions {
  private:
   RunStore& store_;
   const core::Clock& clock_;
+  LeaseJudge judge_;
 };
 
 }  // namespace datasync::sync

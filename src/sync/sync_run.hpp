@@ -79,6 +79,8 @@ struct SyncTask {
   std::string error;
   int64_t not_before_us = 0;
   int64_t updated_at_us = 0;
+  std::string owner;             // running: the worker holding its lease ("pid@host"); empty otherwise
+  int64_t lease_expires_us = 0;  // running: until when, unless renewed
 };
 
 // Stable key of a parameter set: the same params always produce the same key.

@@ -364,5 +364,33 @@ plans:
         self.assertEqual(len(rows), len(expected))
 
 
+    def test_a_second_run_of_a_running_plan_refuses_and_after_kill_9_the_next_proceeds_at_once(self):
+        sim = self.start_sim(stocks=80)
+        project = self.new_project(sim)
+        sim.gate(3)
+        proc = self.spawn(project, "run", "daily_2024_01", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sim.wait_gate(waiting=4, passed=3)
+        run = project.latest_run()
+        # The plan's lease in the system database names the running process.
+        [(owner,)] = project.system_db("SELECT owner FROM plan_leases WHERE plan = 'daily_2024_01'")
+        self.assertEqual(owner.split("@")[0], str(proc.pid))
+        second = project.ds("run", "daily_2024_01", check=False)
+        self.assertNotEqual(second.returncode, 0)
+        self.assertIn("plan 'daily_2024_01' is being run by pid %d; wait for it to finish (or stop it) and try again"
+                      % proc.pid, second.stdout + second.stderr)
+        self.assertEqual(len(project.ds_json("runs")), 1, "the refused run made no run of its own")
+        # kill -9 leaves the lease unexpired, but its holder's pid is gone: the next run takes it at once.
+        proc.kill()
+        proc.wait()
+        sim.gate(None)
+        out = project.ds("run", "daily_2024_01")
+        self.assertIn("resuming run %d" % run["id"], out.stderr)
+        self.assertEqual(project.ds_json("runs")[0]["status"], "succeeded")
+        self.assertEqual(project.system_db("SELECT owner FROM plan_leases"), [], "released when the run ended")
+        expected = []
+        for day in JAN_2024_WEEKDAYS:
+            expected += [expected_typed(r, DAILY) for r in sim.rows("daily", {"trade_date": day}, ",".join(DAILY))]
+        self.assertEqual(sorted(project.sqlite("SELECT %s FROM daily" % ",".join(DAILY))), sorted(expected))
+
 if __name__ == "__main__":
     unittest.main(argv=harness.parse_args(sys.argv), verbosity=2)

@@ -192,13 +192,30 @@ INSERT INTO quota_calls (key, at_us)
   WHERE json_valid(q.state_json) AND r.type = 'integer';
 )sql";
 
-constexpr std::array<SqliteMigration, 6> kMigrations = {{
+// Leases (sync/run_store.hpp, sync/plan_lease_store.hpp): a running task records the worker that claimed it and
+// until when its lease runs, so that a resumed run requeues only the tasks whose worker is gone, not those of
+// a worker still executing them. plan_leases is the system database's lock on a plan (it replaced a flock on
+// .datasync/locks/<plan>.lock, which only processes of one host could see): one row per plan being run, the
+// primary key letting only one process hold it. Tasks running before this migration have no lease (expired).
+constexpr std::string_view kTaskLeasesSql = R"sql(
+ALTER TABLE tasks ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN lease_expires_us INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE plan_leases (
+  plan       TEXT    PRIMARY KEY,
+  owner      TEXT    NOT NULL,
+  since_us   INTEGER NOT NULL,
+  expires_us INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<SqliteMigration, 7> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
     {4, "schedule_slots", kScheduleSlotsSql},
     {5, "storage_migrations", kStorageMigrationsSql},
     {6, "quota_calls", kQuotaCallsSql},
+    {7, "task_leases", kTaskLeasesSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -20,7 +20,7 @@ constexpr std::string_view kRunColumns =
 
 constexpr std::string_view kTaskColumns =
     "id, run_id, parent_id, key, params_json, state, attempts, rows, bytes, error_kind, error, not_before_us, "
-    "updated_at_us";
+    "updated_at_us, owner, lease_expires_us";
 
 std::string StateName(TaskState s) {
   return std::string(sync::TaskStateName(s));
@@ -114,6 +114,8 @@ core::Result<sync::SyncTask> ReadTask(const SqliteStatement& stmt) {
   task.error = stmt.Text(10);
   task.not_before_us = stmt.Int64(11);
   task.updated_at_us = stmt.Int64(12);
+  task.owner = stmt.Text(13);
+  task.lease_expires_us = stmt.Int64(14);
   return task;
 }
 
@@ -241,7 +243,8 @@ core::Status SqliteRunStore::AddTasks(int64_t run_id, std::span<const sync::NewT
   return txn->Commit();
 }
 
-core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run_id, size_t max, int64_t now_us) {
+core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run_id, size_t max, int64_t now_us,
+                                                                     const sync::TaskLease& lease) {
   if (max == 0) return std::vector<sync::SyncTask>();
   // Each arm reads at most `max` ids from tasks_by_state in id order (no sort of the whole run); the union
   // of at most 3 * max ids is then cut to the oldest `max`.
@@ -255,7 +258,8 @@ core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run
       " SELECT id FROM (SELECT id FROM tasks WHERE run_id = ?1 AND state = ?6 AND not_before_us <= ?3"
       "                 ORDER BY id LIMIT ?2)"
       " ORDER BY id LIMIT ?2) "
-      "UPDATE tasks SET state = ?7, updated_at_us = ?3 WHERE id IN (SELECT id FROM due) RETURNING " +
+      "UPDATE tasks SET state = ?7, updated_at_us = ?3, owner = ?8, lease_expires_us = ?9 "
+      "WHERE id IN (SELECT id FROM due) RETURNING " +
       std::string(kTaskColumns);
   static const std::string kPending = StateName(TaskState::kPending), kCooling = StateName(TaskState::kCooling),
                            kDeferred = StateName(TaskState::kDeferred), kRunning = StateName(TaskState::kRunning);
@@ -269,6 +273,7 @@ core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run
   if (!stmt) return core::Fail(stmt.error());
   stmt->Bind(1, run_id).Bind(2, SqlLimit(max)).Bind(3, now_us);
   stmt->Bind(4, kPending).Bind(5, kCooling).Bind(6, kDeferred).Bind(7, kRunning);
+  stmt->Bind(8, lease.owner).Bind(9, now_us + lease.duration_us);
   auto tasks = ReadAll<sync::SyncTask>(*stmt, ReadTask);
   if (!tasks) return core::Fail(tasks.error());
   stmt->Reset();
@@ -280,6 +285,7 @@ core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run
 
 core::Status SqliteRunStore::UpdateTasks(std::span<const sync::TaskUpdate> updates) {
   if (updates.empty()) return core::Ok();
+  static const std::string kRunningName = StateName(TaskState::kRunning);
   auto lock = db_.Lock();
   auto& conn = db_.connection();
   int64_t now = db_.NowMicros();
@@ -287,7 +293,8 @@ core::Status SqliteRunStore::UpdateTasks(std::span<const sync::TaskUpdate> updat
   if (!txn) return core::Fail(txn.error());
   auto stmt = conn.Prepare(
       "UPDATE tasks SET state = ?2, attempts = ?3, rows = ?4, bytes = ?5, error_kind = ?6, error = ?7, "
-      "not_before_us = ?8, updated_at_us = ?9 WHERE id = ?1",
+      "not_before_us = ?8, updated_at_us = ?9, owner = iif(?2 = ?10, owner, ''), "
+      "lease_expires_us = iif(?2 = ?10, lease_expires_us, 0) WHERE id = ?1",
       "update tasks");
   if (!stmt) return core::Fail(stmt.error());
   for (const auto& u : updates) {
@@ -299,7 +306,8 @@ core::Status SqliteRunStore::UpdateTasks(std::span<const sync::TaskUpdate> updat
         .Bind(6, u.error_kind)
         .Bind(7, u.error)
         .Bind(8, u.not_before_us)
-        .Bind(9, now);
+        .Bind(9, now)
+        .Bind(10, kRunningName);
     if (auto s = stmt->Run(); !s) return core::Fail(s.error());
     if (conn.Changes() == 0) {
       return core::Fail(core::ErrorKind::kInvalidInput, "update tasks: task " + std::to_string(u.task_id) +
@@ -351,6 +359,66 @@ core::Result<int64_t> SqliteRunStore::RequeueRunning(int64_t run_id) {
   return TransitionTasks(run_id, running, TaskState::kPending);
 }
 
+core::Result<int64_t> SqliteRunStore::RenewLeases(const std::string& owner, int64_t run_id, int64_t now_us,
+                                                  int64_t duration_us) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  auto stmt = conn.Prepare("UPDATE tasks SET lease_expires_us = ?4 WHERE run_id = ?1 AND state = ?2 AND owner = ?3",
+                           "renew task leases");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id).Bind(2, StateName(TaskState::kRunning)).Bind(3, owner).Bind(4, now_us + duration_us);
+  if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+  return conn.Changes();
+}
+
+core::Result<std::vector<sync::TaskLeaseHolder>> SqliteRunStore::TaskLeaseHolders(int64_t run_id) {
+  auto lock = db_.Lock();
+  auto stmt = db_.connection().Prepare(
+      "SELECT owner, max(lease_expires_us), count(*) FROM tasks WHERE run_id = ?1 AND state = ?2 GROUP BY owner "
+      "ORDER BY owner",
+      "list task lease holders");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id).Bind(2, StateName(TaskState::kRunning));
+  return ReadAll<sync::TaskLeaseHolder>(*stmt, [](const SqliteStatement& row) -> core::Result<sync::TaskLeaseHolder> {
+    return sync::TaskLeaseHolder{row.Text(0), row.Int64(1), row.Int64(2)};
+  });
+}
+
+core::Result<int64_t> SqliteRunStore::RequeueExpired(int64_t run_id, int64_t now_us,
+                                                     std::span<const std::string> lapsed_owners) {
+  static const std::string kRunning = StateName(TaskState::kRunning), kPending = StateName(TaskState::kPending);
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  int64_t stamp = db_.NowMicros();
+  auto txn = SqliteTransaction::Begin(conn, "requeue expired tasks");
+  if (!txn) return core::Fail(txn.error());
+  int64_t requeued = 0;
+  // Expired leases, then those of each lapsed owner: two cached statement shapes, whatever the owners.
+  auto expired = conn.Prepare(
+      "UPDATE tasks SET state = ?3, owner = '', lease_expires_us = 0, updated_at_us = ?4 WHERE run_id = ?1 AND "
+      "state = ?2 AND lease_expires_us <= ?5",
+      "requeue expired tasks");
+  if (!expired) return core::Fail(expired.error());
+  expired->Bind(1, run_id).Bind(2, kRunning).Bind(3, kPending).Bind(4, stamp).Bind(5, now_us);
+  if (auto s = expired->Run(); !s) return core::Fail(s.error());
+  requeued += conn.Changes();
+  if (!lapsed_owners.empty()) {
+    auto of_owner = conn.Prepare(
+        "UPDATE tasks SET state = ?3, owner = '', lease_expires_us = 0, updated_at_us = ?4 WHERE run_id = ?1 AND "
+        "state = ?2 AND owner = ?5",
+        "requeue tasks of a lapsed owner");
+    if (!of_owner) return core::Fail(of_owner.error());
+    for (const auto& owner : lapsed_owners) {
+      of_owner->Bind(1, run_id).Bind(2, kRunning).Bind(3, kPending).Bind(4, stamp).Bind(5, owner);
+      if (auto s = of_owner->Run(); !s) return core::Fail(s.error());
+      requeued += conn.Changes();
+      of_owner->Reset();
+    }
+  }
+  if (auto s = txn->Commit(); !s) return core::Fail(s.error());
+  return requeued;
+}
+
 core::Result<int64_t> SqliteRunStore::TransitionTasks(int64_t run_id, std::span<const TaskState> from, TaskState to) {
   // Tasks already in `to` do not change, so they are not counted.
   std::vector<TaskState> states;
@@ -359,7 +427,10 @@ core::Result<int64_t> SqliteRunStore::TransitionTasks(int64_t run_id, std::span<
   }
   if (states.empty()) return int64_t{0};
   std::sort(states.begin(), states.end());
-  std::string sql = "UPDATE tasks SET state = ?1, updated_at_us = ?2 WHERE run_id = ?3 AND state IN (";
+  // A task leaving running gives up its lease (no transition leads to running).
+  std::string sql =
+      "UPDATE tasks SET state = ?1, updated_at_us = ?2, owner = '', lease_expires_us = 0 WHERE run_id = ?3 AND "
+      "state IN (";
   for (size_t i = 0; i < states.size(); ++i) sql += (i == 0 ? "?" : ", ?") + std::to_string(i + 4);
   sql += ")";
 
@@ -411,8 +482,8 @@ core::Result<int64_t> SqliteRunStore::ResetForRetry(int64_t run_id) {
   auto lock = db_.Lock();
   auto& conn = db_.connection();
   auto stmt = conn.Prepare(
-      "UPDATE tasks SET state = 'pending', attempts = 0, error_kind = '', error = '', not_before_us = 0, "
-      "updated_at_us = ?1 WHERE run_id = ?2 AND state IN ('failed', 'cancelled')",
+      "UPDATE tasks SET state = 'pending', attempts = 0, error_kind = '', error = '', not_before_us = 0, owner = '', "
+      "lease_expires_us = 0, updated_at_us = ?1 WHERE run_id = ?2 AND state IN ('failed', 'cancelled')",
       "reset tasks for retry");
   if (!stmt) return core::Fail(stmt.error());
   stmt->Bind(1, db_.NowMicros()).Bind(2, run_id);

@@ -29,7 +29,14 @@ class SqliteRunStore final : public sync::RunStore {
   core::Result<std::vector<sync::SyncRun>> ListRuns(const sync::RunQuery& query) override;
 
   core::Status AddTasks(int64_t run_id, std::span<const sync::NewTask> tasks) override;
-  core::Result<std::vector<sync::SyncTask>> ClaimTasks(int64_t run_id, size_t max, int64_t now_us) override;
+  using sync::RunStore::ClaimTasks;
+  core::Result<std::vector<sync::SyncTask>> ClaimTasks(int64_t run_id, size_t max, int64_t now_us,
+                                                       const sync::TaskLease& lease) override;
+  core::Result<int64_t> RenewLeases(const std::string& owner, int64_t run_id, int64_t now_us,
+                                    int64_t duration_us) override;
+  core::Result<std::vector<sync::TaskLeaseHolder>> TaskLeaseHolders(int64_t run_id) override;
+  core::Result<int64_t> RequeueExpired(int64_t run_id, int64_t now_us,
+                                       std::span<const std::string> lapsed_owners) override;
   core::Status UpdateTasks(std::span<const sync::TaskUpdate> updates) override;
   core::Result<sync::TaskCounts> CountTasks(int64_t run_id) override;
   core::Result<int64_t> RequeueRunning(int64_t run_id) override;

@@ -23,6 +23,7 @@ SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, con
       runs_(db_),
       quotas_(db_),
       slots_(db_),
+      plan_leases_(db_),
       migrations_(db_),
       schema_version_(schema_version),
       description_(std::move(description)) {}

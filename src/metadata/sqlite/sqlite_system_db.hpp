@@ -18,6 +18,7 @@
 #include "metadata/sqlite/sqlite_catalog_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
 #include "metadata/sqlite/sqlite_migration_store.hpp"
+#include "metadata/sqlite/sqlite_plan_lease_store.hpp"
 #include "metadata/sqlite/sqlite_quota_store.hpp"
 #include "metadata/sqlite/sqlite_run_store.hpp"
 #include "metadata/sqlite/sqlite_slot_store.hpp"
@@ -34,6 +35,7 @@ class SqliteSystemDb final : public SystemDb {
   sync::RunStore& runs() override { return runs_; }
   sync::QuotaStore& quotas() override { return quotas_; }
   sync::SlotStore& slots() override { return slots_; }
+  sync::PlanLeaseStore& plan_leases() override { return plan_leases_; }
   MigrationStore& migrations() override { return migrations_; }
   int schema_version() const override { return schema_version_; }
   std::string description() const override { return description_; }
@@ -47,6 +49,7 @@ class SqliteSystemDb final : public SystemDb {
   SqliteRunStore runs_;
   SqliteQuotaStore quotas_;
   SqliteSlotStore slots_;
+  SqlitePlanLeaseStore plan_leases_;
   SqliteMigrationStore migrations_;
   int schema_version_;
   std::string description_;

@@ -1,6 +1,7 @@
 // The store compliance suite (CONVENTIONS "Tests" 3, as the sink suite is for sinks): the tests of the
-// CatalogStore, RunStore, QuotaStore, SlotStore and MigrationStore contracts, written once and run over every
-// system database backend the build registers (store_compliance.cpp: CompliantBackends and StoreBackends).
+// CatalogStore, RunStore (with its task leases), QuotaStore, SlotStore, PlanLeaseStore and MigrationStore
+// contracts, written once and run over every system database backend the build registers
+// (store_compliance.cpp: CompliantBackends and StoreBackends).
 // A new backend (MySQL, PostgreSQL) adds itself to that list and a StoreTarget: how a test gets a fresh,
 // empty database of its own, and an independent reader of what the stores wrote.
 //

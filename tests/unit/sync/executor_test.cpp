@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -371,6 +372,69 @@ TEST_F(ExecutorTest, InterruptCheckpointsAndTheNextExecutionFinishes) {
   int calls = 0;
   for (int i = 0; i < 30; ++i) calls += provider_.calls("d" + std::to_string(i));
   EXPECT_EQ(calls, 30) << "no task fetched twice across the checkpoint";
+}
+
+TEST_F(ExecutorTest, ClaimedTasksAreLeasedToThisProcessAndRenewedWhileTheyRun) {
+  const std::string me = WorkerIdentity::ThisProcess().Name();
+  int64_t run = 0;
+  std::optional<SyncTask> seen;
+  int64_t checked_at_us = 0;
+  provider_.script = [&](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    if (Param(p, "day") == "d0") {
+      // Six lease lengths in one call: only renewals keep the lease ahead of the clock.
+      std::this_thread::sleep_for(600ms);
+      auto running = db_->runs().ListTasks({run, TaskState::kRunning, 0});
+      EXPECT_TRUE(running);
+      for (const auto& t : *running) {
+        if (Param(t.params, "day") == "d0") seen = t;
+      }
+      checked_at_us = core::ToEpochMicros(clock_.Now());
+    }
+    return provider_.Rows(p, 1);
+  };
+  ExecutorOptions opt;
+  opt.task_lease_us = 100'000;
+  run = Plan(4);
+  auto rep = Execute(run, opt);
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "succeeded");
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->owner, me);
+  EXPECT_GT(seen->lease_expires_us, checked_at_us - 100'000) << "the lease was not renewed during the call";
+  auto done = db_->runs().ListTasks({run, std::nullopt, 0});
+  ASSERT_TRUE(done);
+  for (const auto& t : *done) {
+    EXPECT_EQ(t.state, TaskState::kDone);
+    EXPECT_EQ(t.owner, "") << "a finished task keeps no lease";
+    EXPECT_EQ(t.lease_expires_us, 0);
+  }
+}
+
+TEST_F(ExecutorTest, TasksALiveWorkerElsewhereHoldsAreLeftToItUntilItsLeaseExpires) {
+  int64_t run = Plan(6);
+  const int64_t lease_us = 400'000;
+  auto held = db_->runs().ClaimTasks(run, 2, core::ToEpochMicros(clock_.Now()), TaskLease{"7@elsewhere", lease_us});
+  ASSERT_TRUE(held);
+  ASSERT_EQ(held->size(), 2u);
+  const auto expires = core::FromEpochMicros((*held)[0].lease_expires_us);
+  std::vector<std::pair<std::string, core::TimePoint>> calls;
+  std::mutex calls_mu;
+  provider_.script = [&](const datasource::Params& p, int) -> core::Result<datasource::Page> {
+    std::lock_guard lock(calls_mu);
+    calls.emplace_back(Param(p, "day"), clock_.Now());
+    return provider_.Rows(p, 1);
+  };
+  auto rep = Execute(run);
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "succeeded");
+  EXPECT_EQ(Counts(run).done, 6);
+  ASSERT_EQ(calls.size(), 6u) << "every task fetched once";
+  for (const auto& [day, at] : calls) {
+    bool was_held = day == Param((*held)[0].params, "day") || day == Param((*held)[1].params, "day");
+    if (was_held) {
+      EXPECT_GE(at, expires) << day << " was taken from its worker before its lease expired";
+    }
+  }
 }
 
 TEST_F(ExecutorTest, ACoolDownLongerThanMaxWaitCheckpointsAndCancels) {

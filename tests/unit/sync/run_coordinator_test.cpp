@@ -207,5 +207,53 @@ TEST_F(RunCoordinatorTest, AnInterruptEndsTheWaitForTheReset) {
   EXPECT_EQ(Get(run.id).status, RunStatus::kDeferred);
 }
 
+TEST_F(RunCoordinatorTest, RecoveringOrphansContinuesTheRunsTheDaemonCanTakeInOrder) {
+  auto make = [&](const std::string& plan, RunStatus status, int64_t resume_at_us = 0) {
+    SyncRun r;
+    r.plan = plan;
+    r.status = status;
+    r.trigger = "manual";
+    r.resume_at_us = resume_at_us;
+    auto id = db_->runs().CreateRun(r);
+    EXPECT_TRUE(id);
+    return *id;
+  };
+  const int64_t now_us = core::ToEpochMicros(clock_.Now());
+  int64_t crashed = make("b", RunStatus::kRunning);
+  int64_t declined = make("c", RunStatus::kRunning);
+  int64_t due = make("a", RunStatus::kDeferred, now_us - 1);
+  make("later", RunStatus::kDeferred, now_us + 3'600'000'000);
+  int64_t executed = make("d", RunStatus::kRunning);
+  ASSERT_TRUE(db_->runs().Heartbeat(executed, "1@elsewhere", now_us));  // another process executes it
+
+  std::vector<int64_t> asked, continued;
+  OrphanRecovery recovery;
+  recovery.store = &db_->runs();
+  recovery.clock = &clock_;
+  recovery.interrupted = true;
+  recovery.can_continue = [&](const SyncRun& r) {
+    asked.push_back(r.id);
+    return r.plan != "c";
+  };
+  recovery.continue_run = [&](const SyncRun& r) { continued.push_back(r.id); };
+  auto first = RunCoordinator::RecoverOrphans(recovery, clock_.Now());
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(asked, (std::vector<int64_t>{due, declined, crashed}));  // deferred first, then running, newest first
+  EXPECT_EQ(continued, (std::vector<int64_t>{due, crashed}));
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[1].id, crashed);
+
+  // Later scans continue only deferred runs whose reset is due.
+  asked.clear();
+  continued.clear();
+  recovery.interrupted = false;
+  auto later = RunCoordinator::RecoverOrphans(recovery, clock_.Now() + 2h);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(continued.size(), 2u);
+  for (int64_t id : continued) {
+    EXPECT_EQ(Get(id).status, RunStatus::kDeferred);
+  }
+}
+
 }  // namespace
 }  // namespace datasync::sync

@@ -247,5 +247,65 @@ TEST_F(RunTransitionsTest, OrphansAreDueDeferredRunsAndAtStartTheInterruptedOnes
   EXPECT_EQ(plans(*at_start), (std::vector<std::string>{"due", "crashed"}));
 }
 
+// The owner-alive rule of leases, case by case, with a kernel that knows pid 200 only.
+TEST(LeaseLapsedTest, ExpiredDeadOrOwnLeasesLapseLiveOnesHoldUntilTheyExpire) {
+  const WorkerIdentity self{"alpha", 100};
+  const PidAlive alive = [](int64_t pid) { return pid == 200; };
+  const int64_t now = 1'000'000;
+  EXPECT_TRUE(LeaseLapsed("200@alpha", now, now, self, alive)) << "expired, though alive";
+  EXPECT_FALSE(LeaseLapsed("200@alpha", now + 1, now, self, alive)) << "alive on this host, not expired";
+  EXPECT_TRUE(LeaseLapsed("300@alpha", now + 1, now, self, alive)) << "its process is gone from this host";
+  EXPECT_TRUE(LeaseLapsed("100@alpha", now + 1, now, self, alive)) << "an earlier process of this pid and host";
+  EXPECT_FALSE(LeaseLapsed("300@beta", now + 1, now, self, alive)) << "another host: only its expiry counts";
+  EXPECT_FALSE(LeaseLapsed("100@beta", now + 1, now, self, alive)) << "this pid on another host is not self";
+  EXPECT_TRUE(LeaseLapsed("300@beta", now - 1, now, self, alive));
+  EXPECT_FALSE(LeaseLapsed("worker-7", now + 1, now, self, alive)) << "a name that is no pid@host";
+  EXPECT_FALSE(LeaseLapsed("", now + 1, now, self, alive));
+  EXPECT_TRUE(LeaseLapsed("worker-7", now, now, self, alive));
+}
+
+TEST(WorkerIdentityTest, NamesArePidAtHostAndParseBack) {
+  const WorkerIdentity& me = WorkerIdentity::ThisProcess();
+  EXPECT_EQ(me.pid, static_cast<int64_t>(::getpid()));
+  EXPECT_EQ(me.Name(), std::to_string(::getpid()) + "@" + me.host);
+  EXPECT_EQ(WorkerIdentity::Parse(me.Name()), me);
+  EXPECT_EQ(WorkerIdentity::Parse("42@db-1.example"), (WorkerIdentity{"db-1.example", 42}));
+  EXPECT_EQ(WorkerIdentity::Parse("42@"), (WorkerIdentity{"", 42}));
+  for (const char* bad : {"", "@host", "x@host", "0@host", "-3@host", "42", "4 2@host"}) {
+    EXPECT_FALSE(WorkerIdentity::Parse(bad)) << bad;
+  }
+  EXPECT_TRUE(ProcessAlive(::getpid()));
+  EXPECT_FALSE(ProcessAlive(0));
+}
+
+TEST_F(RunTransitionsTest, StartRequeuesOnlyTheTasksWhoseWorkerIsGone) {
+  SyncRun run = Plan(7);
+  const int64_t now = core::ToEpochMicros(clock_.Now());
+  auto claim = [&](size_t n, const std::string& owner) {
+    auto claimed = store().ClaimTasks(run.id, n, now, TaskLease{owner, 30'000'000});
+    ASSERT_TRUE(claimed);
+    ASSERT_EQ(claimed->size(), n);
+  };
+  claim(2, "300@alpha");  // this host, its process gone (kill -9)
+  claim(2, "7@beta");     // another host: holds until its lease expires
+  claim(1, "200@alpha");  // this host, still alive
+  RunTransitions t(store(), clock_, LeaseJudge{WorkerIdentity{"alpha", 100}, [](int64_t pid) { return pid == 200; }});
+  auto before = t.Start(run, "100@alpha", clock_.Now());
+  ASSERT_TRUE(before) << before.error().ToString();
+  EXPECT_EQ(before->running, 3);
+  EXPECT_EQ(before->pending, 4);
+  auto holders = store().TaskLeaseHolders(run.id);
+  ASSERT_TRUE(holders);
+  ASSERT_EQ(holders->size(), 2u);
+  EXPECT_EQ((*holders)[0].owner, "200@alpha");
+  EXPECT_EQ((*holders)[1].owner, "7@beta");
+  // Once their leases expired, nobody holds them.
+  clock_.Advance(30s);
+  auto back = t.RequeueLapsed(run.id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, 3);
+  EXPECT_EQ(Counts(run).pending, 7);
+}
+
 }  // namespace
 }  // namespace datasync::sync
