@@ -45,7 +45,7 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
   if (!RequireMap(n, path)) return;
   CheckKeys(n, path,
             {"source", "api", "title", "description", "doc_url", "primary_key", "date_key", "row_cap", "paging",
-             "points", "default_fields", "params", "fields"});
+             "points", "default_fields", "params", "fields", "calendar"});
   datasource::Dataset ds;
   ds.name = name;
   auto src_node = n["source"];
@@ -75,6 +75,9 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
         std::string keep_name = ds.name;
         ds = std::move(builtin);
         ds.name = keep_name;
+        // The built-in calendar mapping stays the catalog's (CalendarMappingOf finds it): the stored spec holds
+        // only what the file declares, so catalogs stored before mappings existed see no new version.
+        ds.calendar.reset();
         ds.source = src->name;
         from_catalog = true;
         break;
@@ -161,6 +164,7 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
       ds.default_fields = *l;
     }
   }
+  if (auto v = n["calendar"]) ParseCalendarMapping(v, path + ".calendar", ds);
   for (const auto& imported : imported_) {
     if (imported.name == ds.name) {
       Warn(key.Mark(), path + ": replaces the dataset of the same name imported from " +
@@ -170,6 +174,51 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
   }
   ds.origin = datasource::DatasetOrigin::kConfig;
   config_.datasets.push_back(std::move(ds));
+}
+
+void ConfigParser::ParseCalendarMapping(const YAML::Node& v, const std::string& path, datasource::Dataset& ds) {
+  if (!RequireMap(v, path)) return;
+  CheckKeys(v, path, {"date", "open", "open_value", "exchange"});
+  datasource::CalendarMapping m;
+  bool ok = true;
+  auto column = [&](const char* k, const char* what, std::string& out) {
+    auto c = v[k];
+    if (!c) {
+      Error(v.Mark(), path + ": missing required key " + Quote(k) + " (" + what + ")");
+      ok = false;
+      return;
+    }
+    auto s = Str(c, path + "." + k);
+    if (!s) {
+      ok = false;
+      return;
+    }
+    if (!ds.schema->IndexOf(*s)) {
+      Error(c.Mark(),
+            path + "." + k + ": " + Quote(*s) + " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
+      ok = false;
+    }
+    out = *s;
+  };
+  column("date", "the column of the day", m.date);
+  column("open", "the column that says whether the exchange trades that day", m.open);
+  column("exchange", "the column of the exchange", m.exchange);
+  if (auto o = v["open_value"]) {
+    auto s = Str(o, path + ".open_value");
+    if (!s) return;
+    m.open_value = *s;
+  }
+  if (ok) ds.calendar = std::move(m);
+}
+
+std::optional<datasource::CalendarMapping> ConfigParser::CalendarOf(const datasource::Dataset& ds) const {
+  const datasource::DataSource* src = config_.FindSource(ds.source);
+  return datasource::CalendarMappingOf(ds, src ? providers_.Find(src->provider) : nullptr);
+}
+
+std::string ConfigParser::NotACalendar(const std::string& dataset) {
+  return "dataset " + Quote(dataset) + " is not a trading calendar; declare its columns with datasets." + dataset +
+         ".calendar: {date, open, exchange} (open_value: the open column's value on a trading day, default 1)";
 }
 
 void ConfigParser::ParseParams(const YAML::Node& v, const std::string& path, datasource::Dataset& ds) {

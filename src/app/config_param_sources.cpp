@@ -21,23 +21,36 @@ bool ConfigParser::ParseWhere(const YAML::Node& n, const std::string& path,
   return true;
 }
 
-// calendar, column, exchange, is_open, where, storage: the open days of a calendar dataset.
+// calendar, column, exchange, is_open, where, storage: the open days of a calendar dataset, whose columns
+// its calendar mapping names.
 bool ConfigParser::CalendarFilters(const YAML::Node& n, const std::string& path, generation::ParamSource& ps) {
   ps.dataset = "trade_cal";
-  ps.column = "cal_date";
   TextKey(n, path, "calendar", ps.dataset);
+  const YAML::Mark at = n["calendar"] ? n["calendar"].Mark() : n.Mark();
+  const datasource::Dataset* ds = FindAnyDataset(ps.dataset);
+  if (!ds) {
+    Error(at, path + ".calendar: unknown dataset " + Quote(ps.dataset) + " (defined: " + JoinNames(AllDatasetNames()) +
+                  ")");
+    return false;
+  }
+  auto cal = CalendarOf(*ds);
+  if (!cal) {
+    Error(at, path + ".calendar: " + NotACalendar(ps.dataset));
+    return false;
+  }
+  ps.column = cal->date;
   TextKey(n, path, "column", ps.column);
   TextKey(n, path, "storage", ps.storage);
   std::string exchange = "SSE", is_open = "1";
   TextKey(n, path, "exchange", exchange);
   TextKey(n, path, "is_open", is_open);
-  if (!exchange.empty() && exchange != "any") ps.where.emplace_back("exchange", exchange);
+  if (!exchange.empty() && exchange != "any") ps.where.emplace_back(cal->exchange, exchange);
   if (is_open != "any" && !is_open.empty()) {
     if (is_open != "0" && is_open != "1") {
       Error(n["is_open"].Mark(), path + ".is_open: " + Quote(is_open) + " is not allowed (allowed: 1, 0, any)");
       return false;
     }
-    ps.where.emplace_back("is_open", is_open);
+    ps.where.emplace_back(cal->open, is_open == "1" ? cal->open_value : is_open);
   }
   if (auto w = n["where"]) return ParseWhere(w, path + ".where", ps.where);
   return true;

@@ -47,6 +47,12 @@ class ConfigParser : public ConfigReader {
   // --- datasets ---------------------------------------------------------------------------------
   std::optional<core::Field> ParseField(const YAML::Node& n, const std::string& path);
   void ParseDataset(const YAML::Node& key, const YAML::Node& n);
+  // datasets.X.calendar: {date, open, open_value, exchange}, each column a field of the dataset.
+  void ParseCalendarMapping(const YAML::Node& v, const std::string& path, datasource::Dataset& ds);
+  // The dataset's calendar mapping, declared or its provider's built-in one (datasource::CalendarMappingOf).
+  std::optional<datasource::CalendarMapping> CalendarOf(const datasource::Dataset& ds) const;
+  // "dataset 'X' is not a trading calendar; declare ...": what a schedule or trading_days naming it is told.
+  static std::string NotACalendar(const std::string& dataset);
   void ParseParams(const YAML::Node& v, const std::string& path, datasource::Dataset& ds);
 
   // --- storages ---------------------------------------------------------------------------------
@@ -55,7 +61,8 @@ class ConfigParser : public ConfigReader {
   // --- parameter sources and templates ----------------------------------------------------------
   static std::vector<std::string> SourceKeys();
   bool ParseWhere(const YAML::Node& n, const std::string& path, std::vector<std::pair<std::string, std::string>>& out);
-  // calendar, column, exchange, is_open, where, storage: the open days of a calendar dataset.
+  // calendar, column, exchange, is_open, where, storage: the open days of a calendar dataset, read through its
+  // calendar mapping (the dataset must have one).
   bool CalendarFilters(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
   bool RequireStart(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
   bool ParseDates(const YAML::Node& n, const std::string& path, generation::ParamSource& ps);
@@ -90,8 +97,8 @@ class ConfigParser : public ConfigReader {
 
   // --- schedules --------------------------------------------------------------------------------
   void ParseSchedule(const YAML::Node& n, const std::string& path, const datasource::Dataset* ds, sync::SyncPlan& plan);
-  // A calendar must be a dataset that some plan syncs into a storage datasync can read back, with the fields
-  // the day rules read.
+  // A calendar must be a dataset with a calendar mapping whose columns are its fields, that some plan syncs
+  // into a storage datasync can read back.
   void CheckSchedules();
 
   // --- serve ------------------------------------------------------------------------------------

@@ -116,8 +116,8 @@ void ConfigParser::ParseSchedule(const YAML::Node& n, const std::string& path, c
   plan.schedule = std::move(spec);
 }
 
-// A calendar must be a dataset that some plan syncs into a storage datasync can read back, with the fields
-// the day rules read.
+// A calendar must be a dataset with a calendar mapping whose columns are its fields, that some plan syncs
+// into a storage datasync can read back.
 void ConfigParser::CheckSchedules() {
   for (const auto& p : config_.plans) {
     const std::string& cal = p.schedule.calendar;
@@ -129,13 +129,20 @@ void ConfigParser::CheckSchedules() {
       Error(mark, where + "unknown dataset " + Quote(cal) + " (defined: " + JoinNames(Names(config_.datasets)) + ")");
       continue;
     }
+    auto mapping = CalendarOf(*ds);
+    if (!mapping) {
+      Error(mark, where + NotACalendar(cal));
+      continue;
+    }
+    // A built-in mapping names the built-in fields, which the file may have replaced.
     std::vector<std::string> missing;
-    for (const char* f : {"exchange", "cal_date", "is_open"}) {
+    for (const auto& f : {mapping->exchange, mapping->date, mapping->open}) {
       if (!ds->schema || !ds->schema->IndexOf(f)) missing.push_back(f);
     }
     if (!missing.empty()) {
       Error(mark, where + "dataset " + Quote(cal) + " has no field(s) " + JoinNames(missing) +
-                      "; a trading calendar needs exchange, cal_date and is_open (like tushare's trade_cal)");
+                      " that its calendar mapping reads; declare datasets." + cal +
+                      ".calendar: {date, open, exchange} with its own columns");
       continue;
     }
     // The scheduler reads it where the trading_days argument source would.

@@ -10,6 +10,7 @@
 #include "core/dates.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
+#include "datasource/provider.hpp"
 
 namespace datasync::app {
 
@@ -45,7 +46,19 @@ sync::TradingCalendar& App::calendar() {
       if (!plans) return Fail(plans.error());
       auto storages = Storages();
       if (!storages) return Fail(storages.error());
-      return CalendarCatalog{std::move(*plans), std::move(*storages)};
+      auto sources = Sources();
+      if (!sources) return Fail(sources.error());
+      auto datasets = Datasets();
+      if (!datasets) return Fail(datasets.error());
+      CalendarCatalog catalog{std::move(*plans), std::move(*storages), {}};
+      for (const auto& ds : *datasets) {
+        const datasource::ProviderInfo* provider = nullptr;
+        for (const auto& s : *sources) {
+          if (s.name == ds.source) provider = providers().Find(s.provider);
+        }
+        if (auto cal = datasource::CalendarMappingOf(ds, provider)) catalog.calendars.emplace(ds.name, std::move(*cal));
+      }
+      return catalog;
     });
   }
   return *m.calendar;

@@ -288,6 +288,12 @@ std::string DatasetToJson(const datasource::Dataset& d) {
   if (!d.paging.empty()) j["paging"] = d.paging;
   if (d.points != 0) j["points"] = d.points;
   if (!d.default_fields.empty()) j["default_fields"] = d.default_fields;
+  if (d.calendar) {
+    j["calendar"] = {{"date", d.calendar->date},
+                     {"open", d.calendar->open},
+                     {"open_value", d.calendar->open_value},
+                     {"exchange", d.calendar->exchange}};
+  }
   if (d.origin != datasource::DatasetOrigin::kConfig)
     j["origin"] = std::string(datasource::DatasetOriginName(d.origin));
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -404,6 +410,12 @@ core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
     d.paging = j.value("paging", std::string());
     d.points = j.value("points", int64_t{0});
     d.default_fields = j.value("default_fields", std::vector<std::string>{});
+    if (auto c = j.find("calendar"); c != j.end()) {
+      d.calendar = datasource::CalendarMapping{.date = c->at("date").get<std::string>(),
+                                               .open = c->at("open").get<std::string>(),
+                                               .open_value = c->value("open_value", std::string("1")),
+                                               .exchange = c->at("exchange").get<std::string>()};
+    }
     d.origin = j.value("origin", std::string("config")) == "import" ? datasource::DatasetOrigin::kImport
                                                                     : datasource::DatasetOrigin::kConfig;
     return d;

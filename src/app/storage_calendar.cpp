@@ -33,17 +33,24 @@ core::Result<std::map<int32_t, bool>> StorageCalendar::Days(const std::string& c
   }
   auto where = ResolveReadStorage(calendar, "", catalog_->plans, catalog_->storages, sinks_);
   if (!where) return core::Fail(where.error().Context("trading calendar '" + calendar + "'"));
+  auto mapping = catalog_->calendars.find(calendar);
+  if (mapping == catalog_->calendars.end()) {
+    return core::Fail(core::ErrorKind::kConfig, "trading calendar '" + calendar +
+                                                    "': the dataset has no calendar mapping (declare datasets." +
+                                                    calendar + ".calendar: {date, open, exchange})");
+  }
+  const datasource::CalendarMapping& cal = mapping->second;
   auto reader = local_->Reader(*where);
   if (!reader) return core::Fail(reader.error());
   std::map<int32_t, bool> days;
   // Nothing synced yet: every day is unknown (and is read again next time, not cached).
-  auto newest = (*reader)->MaxValue(calendar, "cal_date");
+  auto newest = (*reader)->MaxValue(calendar, cal.date);
   if (!newest) return core::Fail(newest.error());
   if (!*newest) return days;
   storage::ReadQuery q;
   q.dataset = calendar;
-  q.column = "cal_date";
-  q.equals = {{"exchange", exchange}};
+  q.column = cal.date;
+  q.equals = {{cal.exchange, exchange}};
   q.min = core::FormatCompactDate(first);
   q.max = core::FormatCompactDate(last);
   auto known = (*reader)->DistinctValues(q);
@@ -51,7 +58,7 @@ core::Result<std::map<int32_t, bool>> StorageCalendar::Days(const std::string& c
   for (const auto& v : *known) {
     if (auto d = DayOf(v)) days[*d] = false;
   }
-  q.equals.emplace_back("is_open", "1");
+  q.equals.emplace_back(cal.open, cal.open_value);
   auto open = (*reader)->DistinctValues(q);
   if (!open) return core::Fail(open.error());
   for (const auto& v : *open) {

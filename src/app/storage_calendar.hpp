@@ -1,5 +1,5 @@
 // StorageCalendar: the scheduler's TradingCalendar read from the project's own data: the calendar dataset
-// (exchange, cal_date, is_open; Tushare's trade_cal) through the storage read port (storage::DatasetReader),
+// (its columns named by its datasource::CalendarMapping) through the storage read port (storage::DatasetReader),
 // from the storage that LocalData resolves for it, the same one the `trading_days` argument source reads.
 // A calendar not synced yet reads as empty (the schedule then assumes Monday to Friday).
 //
@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "app/local_data.hpp"
+#include "datasource/dataset.hpp"
 #include "sync/schedule.hpp"
 
 namespace datasync::app {
@@ -23,6 +24,7 @@ namespace datasync::app {
 struct CalendarCatalog {
   std::vector<sync::SyncPlan> plans;
   std::vector<storage::Storage> storages;
+  std::map<std::string, datasource::CalendarMapping> calendars;  // dataset name -> its calendar mapping
 };
 
 class StorageCalendar final : public sync::TradingCalendar {

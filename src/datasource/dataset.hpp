@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,20 @@ struct RequestParam {
 enum class DatasetOrigin : uint8_t { kConfig, kImport };
 std::string_view DatasetOriginName(DatasetOrigin o);  // "config", "import"
 
+// How a dataset serves as a trading calendar: one row per (exchange, day) saying whether the exchange
+// trades that day. Declared in YAML (`calendar: {date: cal_date, open: is_open, exchange: exchange}`) or
+// carried by a provider's built-in catalog entry (Tushare's trade_cal); CalendarMappingOf (provider.hpp)
+// finds it. The schedule's day rules and the trading_days argument source read a calendar only through
+// these column names.
+struct CalendarMapping {
+  std::string date;              // the day column
+  std::string open;              // the column that says whether the exchange trades that day
+  std::string open_value = "1";  // the value of `open` on a trading day
+  std::string exchange;          // the exchange column
+
+  friend bool operator==(const CalendarMapping&, const CalendarMapping&) = default;
+};
+
 struct Dataset {
   std::string name;    // local name; also the table / folder name in storages
   std::string source;  // DataSource name
@@ -33,15 +48,16 @@ struct Dataset {
   std::string description;
   std::string doc_url;
   std::vector<RequestParam> params;
-  core::SchemaPtr schema;                // output fields, in the order stored
-  std::vector<std::string> primary_key;  // field names; empty = no natural key
-  std::string date_key;                  // field name used for partitions/checkpoints; may be empty
-  int64_t row_cap = 0;                   // rows per call at which a response is truncated; 0 = unknown
-  std::string paging;                    // "offset": the API pages with offset/limit params; "" = it does not
-  int64_t points = 0;                    // vendor points (积分) an account needs to call the API; 0 = unknown
+  core::SchemaPtr schema;                   // output fields, in the order stored
+  std::vector<std::string> primary_key;     // field names; empty = no natural key
+  std::string date_key;                     // field name used for partitions/checkpoints; may be empty
+  int64_t row_cap = 0;                      // rows per call at which a response is truncated; 0 = unknown
+  std::string paging;                       // "offset": the API pages with offset/limit params; "" = it does not
+  int64_t points = 0;                       // vendor points (积分) an account needs to call the API; 0 = unknown
   std::vector<std::string> default_fields;  // fields the vendor returns when none are asked for; empty = all
   DatasetOrigin origin = DatasetOrigin::kConfig;
   int schema_version = 1;
+  std::optional<CalendarMapping> calendar;  // declared on this dataset; CalendarMappingOf adds the built-in one
 
   bool operator==(const Dataset& o) const;
 };

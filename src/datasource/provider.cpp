@@ -6,6 +6,15 @@ std::optional<std::vector<Params>> Provider::Split(const FetchRequest&) const {
   return std::nullopt;
 }
 
+std::optional<CalendarMapping> CalendarMappingOf(const Dataset& dataset, const ProviderInfo* provider) {
+  if (dataset.calendar) return dataset.calendar;
+  if (!provider || !provider->builtin_datasets) return std::nullopt;
+  for (const auto& builtin : provider->builtin_datasets(dataset.source)) {
+    if (builtin.api == dataset.api) return builtin.calendar;
+  }
+  return std::nullopt;
+}
+
 void ProviderRegistry::Register(ProviderInfo info) {
   infos_.push_back(std::move(info));
 }

@@ -110,6 +110,10 @@ struct ProviderInfo {
   std::function<core::Result<std::unique_ptr<Provider>>(const ProviderContext&)> create;
 };
 
+// The dataset's calendar mapping: its own, else the one of its API's entry in the built-in catalog of
+// `provider` (the provider of the dataset's source; may be null); nullopt when it is no trading calendar.
+std::optional<CalendarMapping> CalendarMappingOf(const Dataset& dataset, const ProviderInfo* provider);
+
 // Explicit registry (no static-init self-registration): app/ calls each provider's RegisterXxx.
 class ProviderRegistry {
  public:

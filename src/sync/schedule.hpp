@@ -46,7 +46,7 @@ std::optional<Misfire> ParseMisfire(std::string_view s);
 struct ScheduleSpec {
   std::string cron;      // empty: the plan only runs when asked
   std::string timezone;  // IANA name; the config fills in the plan's source's zone when not given
-  std::string calendar;  // dataset with the trading calendar (exchange, cal_date, is_open); needed by the day rules
+  std::string calendar;  // dataset with a calendar mapping (datasource::CalendarMapping); needed by the day rules
   std::string exchange = "SSE";
   DayRule when = DayRule::kEveryDay;
   int64_t n = 1;  // kNthTradingDay: 1 = first open day of the month, -1 = last

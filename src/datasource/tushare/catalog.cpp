@@ -62,63 +62,66 @@ Dataset Make(const std::string& source, std::string api, std::string title, std:
 }
 
 Dataset TradeCal(const std::string& source) {
-  return Make(source, "trade_cal", "交易日历 / Trading calendar",
-              "各大交易所交易日历数据，默认提取的是上交所。Trading days and holidays of the exchanges "
-              "(SSE by default), with the previous trading day of each date.",
-              26,
-              {
-                  Param("exchange",
-                        "交易所 SSE上交所,SZSE深交所,CFFEX 中金所,SHFE 上期所,CZCE 郑商所,DCE 大商所,INE 上能源 "
-                        "/ exchange code"),
-                  Param("start_date", "开始日期 （格式：YYYYMMDD） / first calendar date"),
-                  Param("end_date", "结束日期 （格式：YYYYMMDD） / last calendar date"),
-                  Param("is_open", "是否交易 '0'休市 '1'交易 / 1 trading days only, 0 closed days only"),
-              },
-              {
-                  Str("exchange", "交易所 SSE上交所 SZSE深交所 / exchange code"),
-                  Date("cal_date", "日历日期 / calendar date"),
-                  // Documented as str but sent as a JSON integer 0/1 (fixture README).
-                  I32("is_open", "是否交易 0休市 1交易 / 1 if the exchange trades that day"),
-                  Date("pretrade_date", "上一个交易日 / previous trading day"),
-              },
-              {"exchange", "cal_date"}, "cal_date", 0);
+  Dataset d = Make(source, "trade_cal", "交易日历 / Trading calendar",
+                   "各大交易所交易日历数据，默认提取的是上交所。Trading days and holidays of the exchanges "
+                   "(SSE by default), with the previous trading day of each date.",
+                   26,
+                   {
+                       Param("exchange",
+                             "交易所 SSE上交所,SZSE深交所,CFFEX 中金所,SHFE 上期所,CZCE 郑商所,DCE 大商所,INE 上能源 "
+                             "/ exchange code"),
+                       Param("start_date", "开始日期 （格式：YYYYMMDD） / first calendar date"),
+                       Param("end_date", "结束日期 （格式：YYYYMMDD） / last calendar date"),
+                       Param("is_open", "是否交易 '0'休市 '1'交易 / 1 trading days only, 0 closed days only"),
+                   },
+                   {
+                       Str("exchange", "交易所 SSE上交所 SZSE深交所 / exchange code"),
+                       Date("cal_date", "日历日期 / calendar date"),
+                       // Documented as str but sent as a JSON integer 0/1 (fixture README).
+                       I32("is_open", "是否交易 0休市 1交易 / 1 if the exchange trades that day"),
+                       Date("pretrade_date", "上一个交易日 / previous trading day"),
+                   },
+                   {"exchange", "cal_date"}, "cal_date", 0);
+  // The calendar that schedules and the trading_days argument source read by default.
+  d.calendar = CalendarMapping{.date = "cal_date", .open = "is_open", .open_value = "1", .exchange = "exchange"};
+  return d;
 }
 
 Dataset StockBasic(const std::string& source) {
   Dataset d = Make(source, "stock_basic", "股票列表 / Stock list",
-              "获取基础信息数据，包括股票代码、名称、上市日期、退市日期等。Basic reference data of listed, "
-              "delisted and suspended A shares: codes, names, industry, listing and delisting dates.",
-              25,
-              {
-                  Param("ts_code", "TS股票代码 / stock code"),
-                  Param("name", "名称 / stock name"),
-                  Param("market", "市场类别 （主板/创业板/科创板/CDR/北交所） / market board"),
-                  Param("list_status", "上市状态 L上市 D退市 P暂停上市，默认是L / listing status, default L"),
-                  Param("exchange", "交易所 SSE上交所 SZSE深交所 BSE北交所 / exchange"),
-                  Param("is_hs", "是否沪深港通标的，N否 H沪股通 S深股通 / Stock Connect eligibility"),
-                  Param("offset", "开始行数 / rows to skip (paging)"),
-                  Param("limit", "最大行数 / rows to return (paging)"),
-              },
-              {
-                  Str("ts_code", "TS代码 / Tushare code, e.g. 000001.SZ"),
-                  Str("symbol", "股票代码 / exchange symbol"),
-                  Str("name", "股票名称 / short name"),
-                  Str("area", "地域 / region"),
-                  Str("industry", "所属行业 / industry"),
-                  Str("fullname", "股票全称 / full name"),
-                  Str("enname", "英文全称 / English name"),
-                  Str("cnspell", "拼音缩写 / pinyin initials"),
-                  Str("market", "市场类型（主板/创业板/科创板/CDR） / market board"),
-                  Str("exchange", "交易所代码 / exchange code"),
-                  Str("curr_type", "交易货币 / trading currency"),
-                  Str("list_status", "上市状态 L上市 D退市 P暂停上市 / listing status"),
-                  Date("list_date", "上市日期 / listing date"),
-                  Date("delist_date", "退市日期 / delisting date"),
-                  Str("is_hs", "是否沪深港通标的，N否 H沪股通 S深股通 / Stock Connect eligibility"),
-                  Str("act_name", "实控人名称 / actual controller"),
-                  Str("act_ent_type", "实控人企业性质 / actual controller's ownership type"),
-              },
-              {"ts_code"}, "", 0);
+                   "获取基础信息数据，包括股票代码、名称、上市日期、退市日期等。Basic reference data of listed, "
+                   "delisted and suspended A shares: codes, names, industry, listing and delisting dates.",
+                   25,
+                   {
+                       Param("ts_code", "TS股票代码 / stock code"),
+                       Param("name", "名称 / stock name"),
+                       Param("market", "市场类别 （主板/创业板/科创板/CDR/北交所） / market board"),
+                       Param("list_status", "上市状态 L上市 D退市 P暂停上市，默认是L / listing status, default L"),
+                       Param("exchange", "交易所 SSE上交所 SZSE深交所 BSE北交所 / exchange"),
+                       Param("is_hs", "是否沪深港通标的，N否 H沪股通 S深股通 / Stock Connect eligibility"),
+                       Param("offset", "开始行数 / rows to skip (paging)"),
+                       Param("limit", "最大行数 / rows to return (paging)"),
+                   },
+                   {
+                       Str("ts_code", "TS代码 / Tushare code, e.g. 000001.SZ"),
+                       Str("symbol", "股票代码 / exchange symbol"),
+                       Str("name", "股票名称 / short name"),
+                       Str("area", "地域 / region"),
+                       Str("industry", "所属行业 / industry"),
+                       Str("fullname", "股票全称 / full name"),
+                       Str("enname", "英文全称 / English name"),
+                       Str("cnspell", "拼音缩写 / pinyin initials"),
+                       Str("market", "市场类型（主板/创业板/科创板/CDR） / market board"),
+                       Str("exchange", "交易所代码 / exchange code"),
+                       Str("curr_type", "交易货币 / trading currency"),
+                       Str("list_status", "上市状态 L上市 D退市 P暂停上市 / listing status"),
+                       Date("list_date", "上市日期 / listing date"),
+                       Date("delist_date", "退市日期 / delisting date"),
+                       Str("is_hs", "是否沪深港通标的，N否 H沪股通 S深股通 / Stock Connect eligibility"),
+                       Str("act_name", "实控人名称 / actual controller"),
+                       Str("act_ent_type", "实控人企业性质 / actual controller's ownership type"),
+                   },
+                   {"ts_code"}, "", 0);
   // The list is one call today, but it grows: if the vendor ever says has_more, page by offset.
   d.paging = "offset";
   return d;
