@@ -41,7 +41,8 @@ class ConfigParser : public ConfigReader {
   void ParseProject(const YAML::Node& n);
 
   // --- sources ----------------------------------------------------------------------------------
-  std::optional<datasource::QuotaLimits> ParseLimits(const YAML::Node& n, const std::string& path);
+  std::optional<datasource::QuotaLimits> ParseLimits(const YAML::Node& n, const std::string& path, bool whole_source);
+  void ParseQuotaWindows(const YAML::Node& v, const std::string& path, datasource::QuotaLimits& l);
   void ParseSource(const YAML::Node& key, const YAML::Node& n);
 
   // --- datasets ---------------------------------------------------------------------------------

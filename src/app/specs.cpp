@@ -1,6 +1,7 @@
 #include "app/specs.hpp"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "core/secrets.hpp"
 
@@ -21,8 +22,19 @@ json LimitsJson(const datasource::QuotaLimits& l) {
   if (l.per_minute) j["per_minute"] = *l.per_minute;
   if (l.per_hour) j["per_hour"] = *l.per_hour;
   if (l.per_day) j["per_day"] = *l.per_day;
+  // Written only when set, so that the spec of a source without them stays byte for byte what it was.
+  if (!l.windows.empty()) {
+    json windows = json::array();
+    for (const auto& w : l.windows) {
+      json one = {{"every_secs", w.every_secs}, {"limit", w.limit}};
+      if (w.kind != datasource::QuotaWindowKind::kSliding) one["kind"] = datasource::QuotaWindowKindName(w.kind);
+      windows.push_back(std::move(one));
+    }
+    j["windows"] = std::move(windows);
+  }
   if (l.concurrency) j["concurrency"] = *l.concurrency;
   if (l.margin_ms) j["margin_ms"] = *l.margin_ms;
+  if (l.scope) j["scope"] = datasource::QuotaScopeName(*l.scope);
   return j;
 }
 
@@ -31,8 +43,23 @@ datasource::QuotaLimits LimitsFrom(const json& j) {
   if (j.contains("per_minute")) l.per_minute = j["per_minute"].get<int64_t>();
   if (j.contains("per_hour")) l.per_hour = j["per_hour"].get<int64_t>();
   if (j.contains("per_day")) l.per_day = j["per_day"].get<int64_t>();
+  if (j.contains("windows")) {
+    for (const auto& w : j["windows"]) {
+      datasource::QuotaWindowLimit window{w.at("every_secs").get<int64_t>(), w.at("limit").get<int64_t>()};
+      if (w.contains("kind")) {
+        auto kind = datasource::ParseQuotaWindowKind(w["kind"].get<std::string>());
+        if (!kind) throw std::invalid_argument("unknown quota window kind " + w["kind"].dump());
+        window.kind = *kind;
+      }
+      l.windows.push_back(window);
+    }
+  }
   if (j.contains("concurrency")) l.concurrency = j["concurrency"].get<int64_t>();
   if (j.contains("margin_ms")) l.margin_ms = j["margin_ms"].get<int64_t>();
+  if (j.contains("scope")) {
+    l.scope = datasource::ParseQuotaScope(j["scope"].get<std::string>());
+    if (!l.scope) throw std::invalid_argument("unknown quota scope " + j["scope"].dump());
+  }
   return l;
 }
 

@@ -85,7 +85,9 @@ std::string LimitsText(const datasource::QuotaLimits& l) {
   if (l.per_minute) parts.push_back(std::to_string(*l.per_minute) + "/min");
   if (l.per_hour) parts.push_back(std::to_string(*l.per_hour) + "/h");
   if (l.per_day) parts.push_back(std::to_string(*l.per_day) + "/day");
+  for (const auto& w : l.windows) parts.push_back(std::to_string(w.limit) + "/" + datasource::WindowName(w));
   if (l.concurrency) parts.push_back(std::to_string(*l.concurrency) + " at once");
+  if (l.scope == datasource::QuotaScope::kPerCredential) parts.push_back("shared by every API");
   return parts.empty() ? "-" : core::Join(parts, ", ");
 }
 

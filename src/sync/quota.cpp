@@ -13,21 +13,76 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void Lower(std::optional<int64_t>& effective, const std::optional<int64_t>& learned) {
-  if (learned && *learned > 0 && (!effective || *effective <= 0 || *effective > *learned)) effective = learned;
+using datasource::QuotaWindowKind;
+using datasource::QuotaWindowLimit;
+
+bool Sliding(const QuotaWindowLimit& w) {
+  return w.kind == QuotaWindowKind::kSliding;
+}
+
+QuotaWindowLimit LearnedWindow(core::QuotaWindow window, int64_t limit) {
+  QuotaWindowLimit w = datasource::kMinuteWindow;
+  switch (window) {
+    case core::QuotaWindow::kMinute: w = datasource::kMinuteWindow; break;
+    case core::QuotaWindow::kHour: w = datasource::kHourWindow; break;
+    case core::QuotaWindow::kDay: w = datasource::kVendorDayWindow; break;
+  }
+  w.limit = limit;
+  return w;
+}
+
+// The window a saved state names ("minute", "hour", "day", "90s"): datasource::WindowName read back.
+std::optional<QuotaWindowLimit> WindowNamed(const std::string& name) {
+  for (const auto& w : {datasource::kMinuteWindow, datasource::kHourWindow, datasource::kVendorDayWindow}) {
+    if (datasource::WindowName(w) == name) return w;
+  }
+  if (name.size() < 2 || name.back() != 's') return std::nullopt;
+  int64_t secs = 0;
+  for (size_t i = 0; i + 1 < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9' || secs > 1'000'000'000) return std::nullopt;
+    secs = secs * 10 + (name[i] - '0');
+  }
+  if (secs <= 0) return std::nullopt;
+  return QuotaWindowLimit{secs, 0, QuotaWindowKind::kSliding};
+}
+
+// Lowers the same window of `windows` to `learned`, or adds it when it has no limit yet.
+void Lower(std::vector<QuotaWindowLimit>& windows, const QuotaWindowLimit& learned) {
+  if (learned.limit <= 0) return;
+  auto same = std::find_if(windows.begin(), windows.end(), [&](const auto& w) { return w.SameWindow(learned); });
+  if (same == windows.end()) {
+    windows.push_back(learned);
+  } else if (same->limit <= 0 || same->limit > learned.limit) {
+    same->limit = learned.limit;
+  }
 }
 
 }  // namespace
 
 Quota::Quota(datasource::QuotaLimits limits, const core::Clock& clock, core::TimeZone tz,
              std::chrono::milliseconds margin)
-    : limits_(limits), clock_(clock), tz_(std::move(tz)), margin_(margin) {
+    : configured_(std::move(limits)), clock_(clock), tz_(std::move(tz)), margin_(margin) {
   day_ = tz_.LocalDay(clock_.Now());
+  Rebuild();
+}
+
+void Quota::Rebuild() {
+  datasource::QuotaLimits effective = configured_;
+  effective.per_minute.reset();
+  effective.per_hour.reset();
+  effective.per_day.reset();
+  effective.windows = datasource::Windows(configured_);
+  for (const auto& l : learned_) Lower(effective.windows, l);
+  // Canonical order: minute, hour, day, then the others by length (the order of Usage and of the ledger's checks).
+  windows_ = datasource::Windows(datasource::Canonical(effective));
+  keep_ = 3600s;
+  for (const auto& w : windows_) {
+    if (Sliding(w)) keep_ = std::max(keep_, std::chrono::seconds(w.every_secs));
+  }
 }
 
 void Quota::Expire(core::TimePoint now) {
-  while (!minute_.empty() && minute_.front() + 60s + margin_ <= now) minute_.pop_front();
-  while (!hour_.empty() && hour_.front() + 3600s + margin_ <= now) hour_.pop_front();
+  while (!calls_.empty() && calls_.front() + keep_ + margin_ <= now) calls_.pop_front();
   int32_t today = tz_.LocalDay(now);
   if (today != day_) {
     day_ = today;
@@ -36,21 +91,23 @@ void Quota::Expire(core::TimePoint now) {
   }
 }
 
+int64_t Quota::CountAfter(core::TimePoint t) const {
+  return static_cast<int64_t>(calls_.end() - std::upper_bound(calls_.begin(), calls_.end(), t));
+}
+
 std::optional<core::TimePoint> Quota::TryAcquire(bool* slot_full) {
   std::lock_guard lock(mu_);
   core::TimePoint now = clock_.Now();
   Expire(now);
-  bool concurrency_full = limits_.concurrency && *limits_.concurrency > 0 && in_flight_ >= *limits_.concurrency;
+  bool concurrency_full =
+      configured_.concurrency && *configured_.concurrency > 0 && in_flight_ >= *configured_.concurrency;
   if (slot_full) *slot_full = false;
   if (auto refused = store_ && !concurrency_full ? RefusedByLedger(now) : RefusedLocally(now)) return refused;
   if (concurrency_full) {
     if (slot_full) *slot_full = true;
     return now + 5ms;
   }
-  // Every call is kept for an hour (not only when an hour limit is set): a limit learned later, or a
-  // restart, must still see the calls already made.
-  minute_.push_back(now);
-  hour_.push_back(now);
+  calls_.insert(std::upper_bound(calls_.begin(), calls_.end(), now), now);
   ++day_count_;
   ++in_flight_;
   ++calls_total_;
@@ -61,16 +118,17 @@ std::optional<core::TimePoint> Quota::TryAcquire(bool* slot_full) {
 std::optional<core::TimePoint> Quota::RefusedLocally(core::TimePoint now) const {
   core::TimePoint earliest = now;
   bool refused = false;
-  if (limits_.per_minute && *limits_.per_minute > 0 && static_cast<int64_t>(minute_.size()) >= *limits_.per_minute) {
-    earliest = std::max(earliest, minute_[minute_.size() - *limits_.per_minute] + 60s + margin_);
-    refused = true;
-  }
-  if (limits_.per_hour && *limits_.per_hour > 0 && static_cast<int64_t>(hour_.size()) >= *limits_.per_hour) {
-    earliest = std::max(earliest, hour_[hour_.size() - *limits_.per_hour] + 3600s + margin_);
-    refused = true;
-  }
-  if (limits_.per_day && *limits_.per_day > 0 && day_count_ >= *limits_.per_day) {
-    earliest = std::max(earliest, tz_.StartOfLocalDay(day_ + 1));
+  for (const auto& w : windows_) {
+    if (w.limit <= 0) continue;
+    if (Sliding(w)) {
+      // A call at t counts while t + every_secs + margin > now; the limit-th latest of them must leave.
+      auto span = std::chrono::seconds(w.every_secs) + margin_;
+      if (CountAfter(now - span) < w.limit) continue;
+      earliest = std::max(earliest, calls_[calls_.size() - w.limit] + span);
+    } else {
+      if (day_count_ < w.limit) continue;
+      earliest = std::max(earliest, tz_.StartOfLocalDay(day_ + 1));
+    }
     refused = true;
   }
   if (refused) return earliest;
@@ -79,26 +137,19 @@ std::optional<core::TimePoint> Quota::RefusedLocally(core::TimePoint now) const 
 
 std::optional<core::TimePoint> Quota::RefusedByLedger(core::TimePoint now) {
   // The same windows as RefusedLocally, counted over the calls of every process on this credential: a call
-  // at t is in a window of length W while t + W + margin > now.
-  enum { kMinute, kHour, kDay };
+  // at t is in a sliding window of length W while t + W + margin > now.
   std::vector<QuotaWindowCheck> checks;
-  std::vector<int> kinds;
-  auto since = [&](std::chrono::seconds window) { return core::ToEpochMicros(now - window - margin_) + 1; };
-  if (limits_.per_minute && *limits_.per_minute > 0) {
-    checks.push_back({since(60s), *limits_.per_minute});
-    kinds.push_back(kMinute);
-  }
-  if (limits_.per_hour && *limits_.per_hour > 0) {
-    checks.push_back({since(3600s), *limits_.per_hour});
-    kinds.push_back(kHour);
-  }
+  std::vector<const QuotaWindowLimit*> checked;
   core::TimePoint day_start = tz_.StartOfLocalDay(day_);
-  if (limits_.per_day && *limits_.per_day > 0) {
-    checks.push_back({core::ToEpochMicros(day_start), *limits_.per_day});
-    kinds.push_back(kDay);
+  for (const auto& w : windows_) {
+    if (w.limit <= 0) continue;
+    int64_t since = Sliding(w) ? core::ToEpochMicros(now - std::chrono::seconds(w.every_secs) - margin_) + 1
+                               : core::ToEpochMicros(day_start);
+    checks.push_back({since, w.limit});
+    checked.push_back(&w);
   }
-  // The ledger keeps what a limit learned later could still need: the hour window and the vendor's day.
-  int64_t forget_before = core::ToEpochMicros(std::min(now - 3600s - margin_, day_start));
+  // The ledger keeps what a limit learned later could still need: the longest window and the vendor's day.
+  int64_t forget_before = core::ToEpochMicros(std::min(now - keep_ - margin_, day_start));
   auto admission = store_->AdmitCall(key_, core::ToEpochMicros(now), checks, forget_before);
   if (!admission) {
     if (!ledger_warned_) {
@@ -112,14 +163,13 @@ std::optional<core::TimePoint> Quota::RefusedByLedger(core::TimePoint now) {
   ledger_warned_ = false;
   if (admission->admitted) return std::nullopt;
   core::TimePoint earliest = now;
-  for (size_t i = 0; i < kinds.size(); ++i) {
+  for (size_t i = 0; i < checked.size(); ++i) {
     int64_t blocking = admission->blocking_us[i];
     if (blocking == 0) continue;
-    switch (kinds[i]) {
-      case kMinute: earliest = std::max(earliest, core::FromEpochMicros(blocking) + 60s + margin_); break;
-      case kHour: earliest = std::max(earliest, core::FromEpochMicros(blocking) + 3600s + margin_); break;
-      default: earliest = std::max(earliest, tz_.StartOfLocalDay(day_ + 1)); break;
-    }
+    const QuotaWindowLimit& w = *checked[i];
+    earliest =
+        std::max(earliest, Sliding(w) ? core::FromEpochMicros(blocking) + std::chrono::seconds(w.every_secs) + margin_
+                                      : tz_.StartOfLocalDay(day_ + 1));
   }
   return earliest;
 }
@@ -132,21 +182,21 @@ void Quota::Release() {
 void Quota::Learn(const core::LearnedLimit& learned) {
   if (learned.limit <= 0) return;
   std::lock_guard lock(mu_);
-  std::optional<int64_t>* slot = nullptr;
-  switch (learned.window) {
-    case core::QuotaWindow::kMinute: slot = &learned_.per_minute; break;
-    case core::QuotaWindow::kHour: slot = &learned_.per_hour; break;
-    case core::QuotaWindow::kDay: slot = &learned_.per_day; break;
-  }
-  if (!*slot || **slot > learned.limit) {
-    *slot = learned.limit;
+  QuotaWindowLimit w = LearnedWindow(learned.window, learned.limit);
+  auto same = std::find_if(learned_.begin(), learned_.end(), [&](const auto& l) { return l.SameWindow(w); });
+  if (same == learned_.end()) {
+    learned_.push_back(w);
+    dirty_ = true;
+  } else if (same->limit > w.limit) {
+    same->limit = w.limit;
     dirty_ = true;
   }
-  Lower(limits_.per_minute, learned_.per_minute);
-  Lower(limits_.per_hour, learned_.per_hour);
-  Lower(limits_.per_day, learned_.per_day);
+  Rebuild();
 }
 
+// The saved state (unchanged since the minute/hour/day quota, so either version reads the other's):
+// {"day": vendor day number, "day_count": calls in it, "learned": {window name: limit},
+//  "recent_us": the calls kept, epoch microseconds}.
 void Quota::Restore(const std::string& state_json) {
   auto j = nlohmann::json::parse(state_json, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return;
@@ -157,29 +207,21 @@ void Quota::Restore(const std::string& state_json) {
     return std::nullopt;
   };
   if (auto l = j.find("learned"); l != j.end() && l->is_object()) {
-    auto lim = [&](const char* k) -> std::optional<int64_t> {
-      if (l->contains(k) && (*l)[k].is_number_integer()) return (*l)[k].get<int64_t>();
-      return std::nullopt;
-    };
-    learned_.per_minute = lim("minute");
-    learned_.per_hour = lim("hour");
-    learned_.per_day = lim("day");
-    Lower(limits_.per_minute, learned_.per_minute);
-    Lower(limits_.per_hour, learned_.per_hour);
-    Lower(limits_.per_day, learned_.per_day);
+    for (const auto& [name, limit] : l->items()) {
+      auto w = WindowNamed(name);
+      if (!w || !limit.is_number_integer()) continue;
+      w->limit = limit.get<int64_t>();
+      Lower(learned_, *w);
+    }
+    Rebuild();
   }
   if (get("day") == tz_.LocalDay(now)) day_count_ = std::max<int64_t>(day_count_, get("day_count").value_or(0));
   if (auto r = j.find("recent_us"); r != j.end() && r->is_array()) {
-    std::vector<int64_t> recent;
     for (const auto& v : *r) {
-      if (v.is_number_integer()) recent.push_back(v.get<int64_t>());
-    }
-    std::sort(recent.begin(), recent.end());
-    for (int64_t us : recent) {
-      core::TimePoint t = core::FromEpochMicros(us);
-      if (t > now) continue;
-      if (t + 3600s + margin_ > now) hour_.push_back(t);
-      if (t + 60s + margin_ > now) minute_.push_back(t);
+      if (!v.is_number_integer()) continue;
+      core::TimePoint t = core::FromEpochMicros(v.get<int64_t>());
+      if (t > now || t + keep_ + margin_ <= now) continue;
+      calls_.insert(std::upper_bound(calls_.begin(), calls_.end(), t), t);
     }
   }
 }
@@ -190,11 +232,9 @@ std::string Quota::Snapshot(bool* dirty) {
   if (dirty) *dirty = dirty_;
   dirty_ = false;
   nlohmann::json learned = nlohmann::json::object();
-  if (learned_.per_minute) learned["minute"] = *learned_.per_minute;
-  if (learned_.per_hour) learned["hour"] = *learned_.per_hour;
-  if (learned_.per_day) learned["day"] = *learned_.per_day;
+  for (const auto& w : learned_) learned[datasource::WindowName(w)] = w.limit;
   nlohmann::json recent = nlohmann::json::array();
-  for (const auto& t : hour_) recent.push_back(core::ToEpochMicros(t));
+  for (const auto& t : calls_) recent.push_back(core::ToEpochMicros(t));
   return nlohmann::json{{"day", day_}, {"day_count", day_count_}, {"learned", learned}, {"recent_us", recent}}.dump();
 }
 
@@ -221,27 +261,37 @@ core::Status Quota::Persist() {
 std::vector<QuotaWindowUse> Quota::Usage() const {
   std::lock_guard lock(mu_);
   core::TimePoint now = clock_.Now();
-  auto lim = [](const std::optional<int64_t>& l) { return l.value_or(0); };
-  auto count_since = [&](const std::deque<core::TimePoint>& q, std::chrono::seconds window) {
-    return static_cast<int64_t>(std::count_if(q.begin(), q.end(), [&](auto t) { return t + window > now; }));
+  auto limit_of = [&](const QuotaWindowLimit& id) -> int64_t {
+    auto w = std::find_if(windows_.begin(), windows_.end(), [&](const auto& x) { return x.SameWindow(id); });
+    return w == windows_.end() ? 0 : w->limit;
   };
   int64_t day_used = tz_.LocalDay(now) == day_ ? day_count_ : 0;
-  return {
-      {"minute", lim(limits_.per_minute), count_since(minute_, 60s)},
-      {"hour", lim(limits_.per_hour), count_since(hour_, 3600s)},
-      {"day", lim(limits_.per_day), day_used},
-      {"concurrency", lim(limits_.concurrency), in_flight_},
+  std::vector<QuotaWindowUse> out = {
+      {"minute", limit_of(datasource::kMinuteWindow), CountAfter(now - 60s)},
+      {"hour", limit_of(datasource::kHourWindow), CountAfter(now - 3600s)},
+      {"day", limit_of(datasource::kVendorDayWindow), day_used},
   };
+  for (const auto& w : windows_) {
+    if (w.SameWindow(datasource::kMinuteWindow) || w.SameWindow(datasource::kHourWindow) || !Sliding(w)) continue;
+    out.push_back({datasource::WindowName(w), w.limit, CountAfter(now - std::chrono::seconds(w.every_secs))});
+  }
+  out.push_back({"concurrency", configured_.concurrency.value_or(0), in_flight_});
+  return out;
 }
 
 datasource::QuotaLimits Quota::limits() const {
   std::lock_guard lock(mu_);
-  return limits_;
+  datasource::QuotaLimits out = configured_;
+  out.per_minute.reset();
+  out.per_hour.reset();
+  out.per_day.reset();
+  out.windows = windows_;
+  return datasource::Canonical(out);
 }
 
 bool Quota::SlotFull() const {
   std::lock_guard lock(mu_);
-  return limits_.concurrency && *limits_.concurrency > 0 && in_flight_ >= *limits_.concurrency;
+  return configured_.concurrency && *configured_.concurrency > 0 && in_flight_ >= *configured_.concurrency;
 }
 
 int64_t Quota::calls_total() const {
@@ -254,21 +304,21 @@ std::chrono::seconds Quota::Estimate(int64_t calls) const {
   std::lock_guard lock(mu_);
   core::TimePoint now = clock_.Now();
   double secs = 0;
-  if (limits_.per_minute && *limits_.per_minute > 0) {
-    secs = std::max(secs, 60.0 * static_cast<double>(calls) / static_cast<double>(*limits_.per_minute));
+  for (const auto& w : windows_) {
+    if (w.limit <= 0 || !Sliding(w)) continue;
+    secs =
+        std::max(secs, static_cast<double>(w.every_secs) * static_cast<double>(calls) / static_cast<double>(w.limit));
   }
-  if (limits_.per_hour && *limits_.per_hour > 0) {
-    secs = std::max(secs, 3600.0 * static_cast<double>(calls) / static_cast<double>(*limits_.per_hour));
-  }
-  if (limits_.per_day && *limits_.per_day > 0) {
+  for (const auto& w : windows_) {
+    if (w.limit <= 0 || Sliding(w)) continue;
     int64_t used = tz_.LocalDay(now) == day_ ? day_count_ : 0;
-    int64_t left_today = std::max<int64_t>(0, *limits_.per_day - used);
+    int64_t left_today = std::max<int64_t>(0, w.limit - used);
     if (calls > left_today) {
       int64_t beyond = calls - left_today;
-      int64_t full_days = (beyond - 1) / *limits_.per_day;  // whole days after tomorrow starts
+      int64_t full_days = (beyond - 1) / w.limit;  // whole days after tomorrow starts
       double to_midnight = std::chrono::duration<double>(tz_.StartOfLocalDay(tz_.LocalDay(now) + 1) - now).count();
-      double tail = static_cast<double>(beyond - full_days * *limits_.per_day);
-      double per_call = secs / static_cast<double>(calls);  // the minute/hour pace still applies each day
+      double tail = static_cast<double>(beyond - full_days * w.limit);
+      double per_call = secs / static_cast<double>(calls);  // the sliding windows' pace still applies each day
       secs = std::max(secs, to_midnight + static_cast<double>(full_days) * 86400.0 + tail * per_call);
     }
   }
@@ -277,26 +327,25 @@ std::chrono::seconds Quota::Estimate(int64_t calls) const {
 
 Quota& QuotaBook::For(const datasource::DataSource& source, const std::string& api) {
   // The vendor counts per credential: sources sharing one share a budget. The key is a hash, so the
-  // credential never reaches the system database.
+  // credential never reaches the system database. A per_api key is the one earlier versions saved under.
   std::string credential = credential_of_ ? credential_of_(source) : std::string();
-  std::string key = core::Hex64(core::Fnv1a64(source.endpoint + "\x1f" + credential + "\x1f" + api));
+  bool per_credential = source.limits.scope == datasource::QuotaScope::kPerCredential;
+  std::string key = core::Hex64(core::Fnv1a64(per_credential ? source.endpoint + "\x1f" + credential + "\x1e"
+                                                             : source.endpoint + "\x1f" + credential + "\x1f" + api));
   std::lock_guard lock(mu_);
   auto it = quotas_.find(key);
   if (it != quotas_.end()) return *it->second;
+  // A budget shared by every API has the source's limits alone (the config loader refuses api_limits there).
   datasource::QuotaLimits limits = source.limits;
-  if (auto o = source.api_limits.find(api); o != source.api_limits.end()) {
-    if (o->second.per_minute) limits.per_minute = o->second.per_minute;
-    if (o->second.per_hour) limits.per_hour = o->second.per_hour;
-    if (o->second.per_day) limits.per_day = o->second.per_day;
-    if (o->second.concurrency) limits.concurrency = o->second.concurrency;
-    if (o->second.margin_ms) limits.margin_ms = o->second.margin_ms;
+  if (auto o = source.api_limits.find(api); o != source.api_limits.end() && !per_credential) {
+    limits = datasource::Overridden(source.limits, o->second);
   }
   auto tz = core::TimeZone::Load(source.timezone);
   auto q = std::make_unique<Quota>(limits, clock_, tz ? *tz : core::TimeZone::Utc(),
                                    std::chrono::milliseconds(limits.margin_ms.value_or(500)));
   if (store_) {
     if (auto stored = store_->LoadQuota(key); stored && *stored) q->Restore((*stored)->state_json);
-    q->AttachStore(store_, key, source.name + "/" + api);
+    q->AttachStore(store_, key, source.name + "/" + (per_credential ? "*" : api));
   }
   Quota& ref = *q;
   quotas_.emplace(key, std::move(q));

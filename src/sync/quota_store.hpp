@@ -1,11 +1,13 @@
 // QuotaStore: where Quota keeps what must survive a restart and what processes sharing one system database
 // must agree on (ARCHITECTURE §6, §11):
-// - the state: the calls counted in the vendor's current day, the recent calls of the minute/hour windows,
+// - the state: the calls counted in the vendor's current day, the recent calls of the sliding windows,
 //   and limits learned from the vendor, as opaque JSON written by Quota; `label` ("tushare/daily") names it
 //   for `datasync status` without revealing the credential the key was derived from;
 // - the call ledger: every call of every process on the key, admitted against the windows in one atomic
 //   step (AdmitCall), so that `datasync serve` and a `datasync run` on one token never overrun the vendor's
-//   limit together.
+//   limit together. A window is only "calls since T, at most N", so any list of windows (sliding ones, the
+//   vendor's day) is checked the same way. Every backend passes the ledger's compliance tests
+//   (tests/unit/metadata/quota_store_test.cpp), two connections hammering one limit among them.
 // Thread-safe, and safe to use from several processes at once.
 #pragma once
 
