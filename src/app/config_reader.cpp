@@ -93,8 +93,7 @@ bool ConfigReader::RequireMap(const YAML::Node& n, const std::string& path) {
 }
 
 // Reports unknown and duplicate keys.
-void ConfigReader::CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed,
-                             const std::vector<std::string>& unlisted) {
+void ConfigReader::CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) {
   std::set<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     std::string key = it->first.Scalar();
@@ -102,8 +101,7 @@ void ConfigReader::CheckKeys(const YAML::Node& map, const std::string& path, con
       Error(it->first.Mark(), "duplicate key " + Quote(key) + " in " + path);
       continue;
     }
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end() &&
-        std::find(unlisted.begin(), unlisted.end(), key) == unlisted.end()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       Error(it->first.Mark(), "unknown key " + Quote(key) + " in " + path + " (allowed: " + JoinNames(allowed) + ")");
     }
   }

@@ -68,10 +68,8 @@ class ConfigReader {
   std::optional<std::vector<std::string>> StrList(const YAML::Node& n, const std::string& path);
   static std::string Kind(const YAML::Node& n);
   bool RequireMap(const YAML::Node& n, const std::string& path);
-  // Reports unknown and duplicate keys. `unlisted` keys are accepted too but left out of the "(allowed: …)"
-  // list, where a message is pinned by users' scripts and tests (sources' limits).
-  void CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed,
-                 const std::vector<std::string>& unlisted = {});
+  // Reports unknown and duplicate keys.
+  void CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed);
   void ForEachEntry(const YAML::Node& n, const std::string& section,
                     const std::function<void(const YAML::Node&, const YAML::Node&)>& fn);
   void TextKey(const YAML::Node& n, const std::string& path, const char* k, std::string& out);

@@ -9,9 +9,7 @@ namespace datasync::app {
 std::optional<datasource::QuotaLimits> ConfigParser::ParseLimits(const YAML::Node& n, const std::string& path,
                                                                  bool whole_source) {
   if (!RequireMap(n, path)) return std::nullopt;
-  // The "(allowed: …)" list of an unknown key stays what it was before windows and scope (a message
-  // tests/e2e/configs/bad/04_unknown_limit_key.yaml pins); they are documented in docs/configuration.md.
-  CheckKeys(n, path, {"per_minute", "per_hour", "per_day", "concurrency", "margin_ms"}, {"windows", "scope"});
+  CheckKeys(n, path, {"per_minute", "per_hour", "per_day", "windows", "concurrency", "margin_ms", "scope"});
   datasource::QuotaLimits l;
   if (auto v = n["per_minute"]) l.per_minute = PositiveInt(v, path + ".per_minute", 1'000'000);
   if (auto v = n["per_hour"]) l.per_hour = PositiveInt(v, path + ".per_hour", 100'000'000);

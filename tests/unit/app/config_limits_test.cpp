@@ -116,11 +116,12 @@ TEST_F(ConfigLimitsTest, TheScopeIsTheWholeSources) {
             "500}), got a mapping");
 }
 
-TEST_F(ConfigLimitsTest, AnUnknownKeyIsReportedWithTheFamiliarKeysBesideWindowsAndScope) {
+TEST_F(ConfigLimitsTest, AnUnknownKeyIsReportedWithEveryAllowedKey) {
   auto r = Load("      {per_minite: 100, windows: [{every_secs: 10, limit: 3}], scope: per_api}\n");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(Errors(r), (std::vector<std::string>{"datasync.yaml:7:8: unknown key 'per_minite' in sources.ts.limits "
-                                                 "(allowed: per_minute, per_hour, per_day, concurrency, margin_ms)"}));
+                                                 "(allowed: per_minute, per_hour, per_day, windows, concurrency, "
+                                                 "margin_ms, scope)"}));
 }
 
 TEST_F(ConfigLimitsTest, StoredSpecsRoundTripAndOldOnesReadTheSame) {
