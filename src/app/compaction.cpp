@@ -51,7 +51,6 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
     storage::CompactOptions options;
     options.partition = request.partition;
     options.dry_run = request.dry_run;
-    options.small_part_bytes = st->options.GetInt("compact_below_bytes", options.small_part_bytes);
     // Without an explicit dataset, datasets this storage never received are simply skipped.
     auto report = info->compact(*sink, options, !request.dataset.empty());
     if (!report) return Fail(report.error().Context("storage '" + st->name + "' dataset '" + d->name + "'"));

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,8 @@ class ConfigParser : public ConfigReader {
                         const std::function<YAML::Mark(const std::string&)>& mark_of,
                         const std::function<std::string(const std::string&)>& where_of);
   void ParsePlan(const YAML::Node& key, const YAML::Node& n);
+  // Each storage's sink rules that need the plan's dataset (SinkInfo::validate_binding), at `at`.
+  void CheckBindings(const sync::SyncPlan& plan, const datasource::Dataset& ds, const YAML::Mark& at);
   // A plan that reads another dataset depends on the plans that sync it; reading needs a storage that
   // holds the dataset and that datasync can read back.
   void DeriveDependencies();
@@ -127,6 +130,8 @@ class ConfigParser : public ConfigReader {
     std::string where;
   };
   std::vector<Read> reads_;
+  // Storages whose options were refused or broke their sink's rules: not checked against plans' datasets.
+  std::set<std::string> unchecked_storages_;
   std::map<std::string, YAML::Mark> calendar_marks_;
 };
 

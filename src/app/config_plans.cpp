@@ -108,6 +108,28 @@ void ConfigParser::CheckPlanSources(const sync::SyncPlan& plan, const datasource
   }
 }
 
+void ConfigParser::CheckBindings(const sync::SyncPlan& plan, const datasource::Dataset& ds, const YAML::Mark& at) {
+  for (const auto& name : plan.storages) {
+    const storage::Storage* st = config_.FindStorage(name);
+    if (!st || unchecked_storages_.contains(name)) continue;
+    const storage::SinkInfo* info = sinks_.Find(st->kind);
+    if (!info || !info->validate_binding) continue;
+    storage::BindContext ctx;
+    ctx.storage_name = name;
+    ctx.dataset = ds.name;
+    ctx.schema = ds.schema;
+    ctx.primary_key = ds.primary_key;
+    ctx.date_key = ds.date_key;
+    ctx.mode = plan.mode;
+    ctx.options = st->options;
+    ctx.project_dir = config_.project_dir;
+    if (auto bound = info->validate_binding(ctx); !bound) {
+      Error(at, "plans." + plan.name + ".storages: storage " + Quote(name) + " cannot take dataset " + Quote(ds.name) +
+                    ": " + bound.error().message());
+    }
+  }
+}
+
 void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
   std::string name = key.Scalar();
   std::string path = "plans." + name;
@@ -159,6 +181,8 @@ void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
                                                          Quote(ds->name) + " has none (set datasets." + ds->name +
                                                          ".primary_key, or use mode: append)");
   }
+  // A dataset without fields yet (waiting for `dataset import`) has nothing to check a storage against.
+  if (ds && ds->schema && ds->schema->size() > 0 && st_node) CheckBindings(plan, *ds, st_node.Mark());
   std::map<std::string, YAML::Mark> marks;
   if (auto p = n["params"]) ParseSourcesBlock(p, path + ".params", plan.args.params, marks);
   const generation::Template* tmpl = nullptr;

@@ -25,8 +25,11 @@ void ConfigParser::ParseStorage(const YAML::Node& key, const YAML::Node& n) {
   bool complete = true;
   st.options = ParseOptions(n, path, info->options, {"kind"}, complete);
   if (info->validate && complete) {
-    ReportProblems(n, key.Mark(), path, info->validate(st.options, CheckContext()));
+    auto problems = info->validate(st.options, CheckContext());
+    complete = problems.empty();
+    ReportProblems(n, key.Mark(), path, problems);
   }
+  if (!complete) unchecked_storages_.insert(name);
   config_.storages.push_back(std::move(st));
 }
 

@@ -1,5 +1,7 @@
 #include "core/options.hpp"
 
+#include <stdexcept>
+
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 
@@ -19,7 +21,9 @@ std::string_view OptionTypeName(OptionType t) {
   return "?";
 }
 
-Result<OptionValue> ParseOptionScalar(const OptionSpec& spec, std::string_view text) {
+namespace {
+
+Result<OptionValue> ParseTyped(const OptionSpec& spec, std::string_view text) {
   switch (spec.type) {
     case OptionType::kString:
     case OptionType::kSecret:
@@ -36,17 +40,74 @@ Result<OptionValue> ParseOptionScalar(const OptionSpec& spec, std::string_view t
       if (t == "false" || t == "no" || t == "off") return OptionValue(false);
       return Fail(ErrorKind::kConfig, "expected true or false, got '" + std::string(text) + "'");
     }
-    case OptionType::kEnum: {
-      for (auto a : spec.allowed) {
-        if (a == text) return OptionValue(std::string(text));
-      }
-      std::vector<std::string> names(spec.allowed.begin(), spec.allowed.end());
-      return Fail(ErrorKind::kConfig,
-                  "'" + std::string(text) + "' is not allowed (allowed: " + Join(names, ", ") + ")");
-    }
+    case OptionType::kEnum: return OptionValue(std::string(text));
     case OptionType::kStringList: return OptionValue(std::vector<std::string>{std::string(text)});
   }
   return Fail(ErrorKind::kInternal, "unhandled option type");
+}
+
+}  // namespace
+
+Result<OptionValue> ParseOptionScalar(const OptionSpec& spec, std::string_view text) {
+  auto value = ParseTyped(spec, text);
+  if (!value) return value;
+  if (auto problem = OptionValueProblem(spec, *value)) return Fail(ErrorKind::kConfig, std::move(*problem));
+  return value;
+}
+
+namespace {
+
+// A bound as a message writes it: byte counts of whole MiB, GiB or TiB in those units ("512 MiB").
+std::string BoundText(int64_t v, std::string_view unit) {
+  if (unit == "bytes" && v > 0) {
+    for (auto [shift, name] : {std::pair{40, "TiB"}, std::pair{30, "GiB"}, std::pair{20, "MiB"}}) {
+      if (v % (int64_t{1} << shift) == 0) return std::to_string(v >> shift) + " " + name;
+    }
+  }
+  return std::to_string(v);
+}
+
+std::string RangeRequirement(const OptionRange& r, std::string_view unit) {
+  if (!r.text.empty()) return std::string(r.text);
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kNoMin = std::numeric_limits<int64_t>::min();
+  if (r.min != kNoMin && r.max != kNone) {
+    return "must be between " + BoundText(r.min, unit) + " and " + BoundText(r.max, unit);
+  }
+  if (r.max != kNone) return "must be at most " + BoundText(r.max, unit);
+  if (r.min == 1) return "must be positive";
+  if (r.min == 0) return "cannot be negative";
+  return "must be at least " + BoundText(r.min, unit);
+}
+
+}  // namespace
+
+std::optional<std::string> OptionValueProblem(const OptionSpec& spec, const OptionValue& value) {
+  if (spec.type == OptionType::kEnum) {
+    const auto* text = std::get_if<std::string>(&value);
+    if (!text) return std::nullopt;
+    for (auto a : spec.allowed) {
+      if (a == *text) return std::nullopt;
+    }
+    std::vector<std::string> names(spec.allowed.begin(), spec.allowed.end());
+    return "'" + *text + "' is not allowed (allowed: " + Join(names, ", ") + ")";
+  }
+  if (spec.type == OptionType::kInt && spec.range) {
+    const auto* v = std::get_if<int64_t>(&value);
+    if (!v || (*v >= spec.range->min && *v <= spec.range->max)) return std::nullopt;
+    return RangeRequirement(*spec.range, spec.unit) + ", got " + std::to_string(*v);
+  }
+  return std::nullopt;
+}
+
+OptionProblems CheckOptionValues(const Options& options, std::span<const OptionSpec> specs) {
+  OptionProblems problems;
+  for (const auto& spec : specs) {
+    auto it = options.values().find(spec.name);
+    if (it == options.values().end()) continue;
+    if (auto problem = OptionValueProblem(spec, it->second)) problems.push_back({std::string(spec.name), *problem});
+  }
+  return problems;
 }
 
 std::string OptionValueToString(const OptionValue& v) {
@@ -58,6 +119,71 @@ std::string OptionValueToString(const OptionValue& v) {
     std::string operator()(const std::vector<std::string>& l) const { return Join(l, ","); }
   };
   return std::visit(V{}, v);
+}
+
+namespace {
+
+bool Fits(OptionType type, const OptionValue& zero) {
+  switch (type) {
+    case OptionType::kString:
+    case OptionType::kSecret:
+    case OptionType::kPath:
+    case OptionType::kEnum: return std::holds_alternative<std::string>(zero);
+    case OptionType::kInt: return std::holds_alternative<int64_t>(zero);
+    case OptionType::kDouble: return std::holds_alternative<double>(zero);
+    case OptionType::kBool: return std::holds_alternative<bool>(zero);
+    case OptionType::kStringList: return std::holds_alternative<std::vector<std::string>>(zero);
+  }
+  return false;
+}
+
+// The value of a key, else its table entry's default, else `zero` (which also names the C++ type).
+OptionValue ValueOf(const Options& options, std::string_view name, OptionTableFn table, OptionValue zero) {
+  const OptionSpec* spec = FindOption(table(), name);
+  if (!spec) throw std::logic_error("option key '" + std::string(name) + "' is not in its table");
+  if (!Fits(spec->type, zero)) {
+    throw std::logic_error("option key '" + std::string(name) + "' is read as another type than its table's " +
+                           std::string(OptionTypeName(spec->type)));
+  }
+  if (auto it = options.values().find(name); it != options.values().end()) return it->second;
+  if (spec->default_value.empty()) return zero;
+  if (spec->type == OptionType::kStringList) return Split(spec->default_value, ',');
+  auto v = ParseOptionScalar(*spec, spec->default_value);
+  if (!v) throw std::logic_error("bad default for option " + std::string(name));
+  return *v;
+}
+
+}  // namespace
+
+std::string Options::Get(const OptionKey<std::string>& key) const {
+  OptionValue v = ValueOf(*this, key.name, key.table, std::string());
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  return OptionValueToString(v);
+}
+
+int64_t Options::Get(const OptionKey<int64_t>& key) const {
+  OptionValue v = ValueOf(*this, key.name, key.table, int64_t{0});
+  if (auto* x = std::get_if<int64_t>(&v)) return *x;
+  return std::get<int64_t>(ValueOf(Options(), key.name, key.table, int64_t{0}));
+}
+
+double Options::Get(const OptionKey<double>& key) const {
+  OptionValue v = ValueOf(*this, key.name, key.table, 0.0);
+  if (auto* x = std::get_if<double>(&v)) return *x;
+  if (auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  return std::get<double>(ValueOf(Options(), key.name, key.table, 0.0));
+}
+
+bool Options::Get(const OptionKey<bool>& key) const {
+  OptionValue v = ValueOf(*this, key.name, key.table, false);
+  if (auto* b = std::get_if<bool>(&v)) return *b;
+  return std::get<bool>(ValueOf(Options(), key.name, key.table, false));
+}
+
+std::vector<std::string> Options::Get(const OptionKey<std::vector<std::string>>& key) const {
+  OptionValue v = ValueOf(*this, key.name, key.table, std::vector<std::string>());
+  if (auto* l = std::get_if<std::vector<std::string>>(&v)) return *l;
+  return {OptionValueToString(v)};
 }
 
 std::string Options::GetString(std::string_view name, std::string_view fallback) const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <span>
@@ -23,23 +24,54 @@ namespace datasync::core {
 enum class OptionType : uint8_t { kString, kInt, kDouble, kBool, kStringList, kSecret, kPath, kEnum };
 std::string_view OptionTypeName(OptionType t);
 
+// The values a kInt option allows, as data on its spec: ParseOptionScalar and CheckOptionValues check it,
+// so no plugin writes the check (or its message) by hand. The message is the requirement then ", got V".
+struct OptionRange {
+  int64_t min = std::numeric_limits<int64_t>::min();
+  int64_t max = std::numeric_limits<int64_t>::max();
+  // The requirement as a message states it, when the generic wording ("must be between 1 and 22", "must be
+  // positive", "cannot be negative", byte counts in MiB/GiB/TiB) would drop the reason ("must be between 2
+  // and 1048576 (Excel's limit)"). Empty: the generic wording.
+  std::string_view text = {};
+};
+
 struct OptionSpec {
   std::string_view name;
   OptionType type;
-  std::string_view default_value;  // text form; empty = no default
+  std::string_view default_value = {};  // text form; empty = no default
   bool required = false;
-  std::string_view unit;  // "seconds", "bytes", "" ...
-  std::string_view description;
+  std::string_view unit = {};  // "seconds", "bytes", "" ...
+  std::string_view description = {};
   std::vector<std::string_view> allowed = {};  // kEnum only
   // What to write, shown in messages: a missing required option says "(e.g. NAME: EXAMPLE)" instead of its
   // description, and a kSecret written literally is told to use this reference (e.g. "${TUSHARE_TOKEN}").
   std::string_view example = {};
+  std::optional<OptionRange> range = {};  // kInt only
+};
+
+// The function that returns an option table (each plugin has one: CsvSinkOptions, TushareOptions, ...).
+using OptionTableFn = std::span<const OptionSpec> (*)();
+
+// A typed name of one option of one table, declared next to that table (`inline constexpr
+// core::OptionKey<int64_t> kBusyTimeoutMs{"busy_timeout_ms", SqliteSinkOptions};`) and read with
+// Options::Get. The table entry uses the key's name, so the name is written once; a misspelt key is a
+// compile error, and Get takes the default from the table, so the default is written once too. T is the
+// C++ type of the option's values: std::string (kString, kSecret, kPath, kEnum), int64_t (kInt), double
+// (kDouble), bool (kBool), std::vector<std::string> (kStringList).
+template <typename T>
+struct OptionKey {
+  std::string_view name;
+  OptionTableFn table;
 };
 
 using OptionValue = std::variant<std::string, int64_t, double, bool, std::vector<std::string>>;
 
-// Parses one scalar's text against its spec; the error says what is allowed.
+// Parses one scalar's text against its spec, allowed values and range included; the error says what is
+// allowed.
 Result<OptionValue> ParseOptionScalar(const OptionSpec& spec, std::string_view text);
+// The table's own rule a typed value breaks (a kEnum value not allowed, a kInt out of its range), as the
+// message without the key; nullopt when it keeps them. The one place these rules are checked.
+std::optional<std::string> OptionValueProblem(const OptionSpec& spec, const OptionValue& value);
 std::string OptionValueToString(const OptionValue& v);
 
 class Options {
@@ -50,6 +82,16 @@ class Options {
   bool Has(std::string_view name) const { return values_.find(name) != values_.end(); }
   const std::map<std::string, OptionValue, std::less<>>& values() const { return values_; }
 
+  // The typed read plugins use: the value, else the default of the key's table entry (parsed; a type's
+  // zero value when the entry has none). A key its table does not declare, or whose T does not fit the
+  // entry's type, is a programmer error (std::logic_error).
+  std::string Get(const OptionKey<std::string>& key) const;
+  int64_t Get(const OptionKey<int64_t>& key) const;
+  double Get(const OptionKey<double>& key) const;
+  bool Get(const OptionKey<bool>& key) const;
+  std::vector<std::string> Get(const OptionKey<std::vector<std::string>>& key) const;
+
+  // Reads by name, for code that walks a table (listings, secrets, the catalog); plugins use Get(key).
   std::string GetString(std::string_view name, std::string_view fallback = "") const;
   int64_t GetInt(std::string_view name, int64_t fallback = 0) const;
   double GetDouble(std::string_view name, double fallback = 0) const;
@@ -79,6 +121,11 @@ struct OptionProblem {
   friend bool operator==(const OptionProblem&, const OptionProblem&) = default;
 };
 using OptionProblems = std::vector<OptionProblem>;
+
+// The table's rules (OptionValueProblem) on the values that are set, for options that were not parsed from
+// text (a sink's Bind, a provider's create); keys the table does not know are left alone. Each plugin's
+// check function starts here, so its Bind and `validate` agree on them.
+OptionProblems CheckOptionValues(const Options& options, std::span<const OptionSpec> specs);
 
 // What a check may look at beyond the options themselves.
 struct OptionCheckContext {

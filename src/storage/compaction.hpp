@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,8 @@ namespace datasync::storage {
 
 struct CompactOptions {
   std::string partition;  // "KEY=VALUE" of one partition folder; empty: every folder of the dataset
-  int64_t small_part_bytes = int64_t{64} << 20;  // parts below this size are merged
+  // Parts below this size are merged; nullopt: the storage's own threshold (parquet's compact_below_bytes).
+  std::optional<int64_t> small_part_bytes;
   bool dry_run = false;
 };
 

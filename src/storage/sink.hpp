@@ -129,6 +129,11 @@ struct SinkInfo {
   // with defaults applied; no I/O. Config loading reports each problem at its key's value, and the sink's
   // Bind runs the same function (resolving secrets), so `validate` and a run agree. Empty: no such rules.
   std::function<core::OptionProblems(const core::Options&, const core::OptionCheckContext&)> validate;
+  // The option rules that need the dataset a storage receives (a partition_by that names one of its
+  // fields, with a granularity its type allows), on ctx.options; no I/O. Config loading runs it for each
+  // plan and each of its storages, at the plan's storages line, so `validate` fails where a run's Bind
+  // would; Bind fails with the same words. Empty: no such rules.
+  std::function<core::Status(const BindContext&)> validate_binding;
   std::function<std::unique_ptr<Sink>()> create;
   // Set by sinks that can read their data back (storage/dataset_reader.hpp); empty otherwise.
   std::function<core::Result<std::unique_ptr<DatasetReader>>(const ReaderContext&)> open_reader;

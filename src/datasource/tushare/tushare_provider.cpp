@@ -20,9 +20,19 @@ using core::OptionType;
 constexpr std::string_view kDefaultEndpoint = "http://api.tushare.pro";
 constexpr std::string_view kDefaultTimeZone = "Asia/Shanghai";
 
-const std::vector<OptionSpec>& OptionTable() {
+constexpr core::OptionKey<std::string> kToken{"token", TushareOptions};
+constexpr core::OptionKey<int64_t> kTimeoutSecs{"timeout_secs", TushareOptions};
+constexpr core::OptionKey<int64_t> kConnectTimeoutSecs{"connect_timeout_secs", TushareOptions};
+constexpr core::OptionKey<std::string> kUrlStyle{"url_style", TushareOptions};
+constexpr core::OptionKey<int64_t> kRateLimitWaitSecs{"rate_limit_wait_secs", TushareOptions};
+
+constexpr core::OptionRange kPositiveSeconds{.min = 1, .text = "must be a positive number of seconds"};
+
+}  // namespace
+
+std::span<const core::OptionSpec> TushareOptions() {
   static const std::vector<OptionSpec> specs = {
-      {"token",
+      {kToken.name,
        OptionType::kSecret,
        "",
        true,
@@ -31,11 +41,19 @@ const std::vector<OptionSpec>& OptionTable() {
        "itself.",
        {},
        "${TUSHARE_TOKEN}"},
-      {"timeout_secs", OptionType::kInt, "60", false, "seconds",
-       "Longest a whole call may take, including the download of up to 6000 rows."},
-      {"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
-       "Longest the TCP/TLS connect to the endpoint may take."},
-      {"url_style",
+      {.name = kTimeoutSecs.name,
+       .type = OptionType::kInt,
+       .default_value = "60",
+       .unit = "seconds",
+       .description = "Longest a whole call may take, including the download of up to 6000 rows.",
+       .range = kPositiveSeconds},
+      {.name = kConnectTimeoutSecs.name,
+       .type = OptionType::kInt,
+       .default_value = "10",
+       .unit = "seconds",
+       .description = "Longest the TCP/TLS connect to the endpoint may take.",
+       .range = kPositiveSeconds},
+      {kUrlStyle.name,
        OptionType::kEnum,
        "root",
        false,
@@ -43,12 +61,18 @@ const std::vector<OptionSpec>& OptionTable() {
        "Where calls are posted: 'root' posts to the endpoint itself (the classic client); 'dataapi' posts to "
        "<endpoint>/dataapi/<api_name> (newer clients).",
        {"root", "dataapi"}},
-      {"rate_limit_wait_secs", OptionType::kInt, "60", false, "seconds",
-       "Cool-down suggested to the engine when the vendor reports a per-minute limit; the vendor counts a "
-       "rolling minute, so less than 60 risks another rejection."},
+      {.name = kRateLimitWaitSecs.name,
+       .type = OptionType::kInt,
+       .default_value = "60",
+       .unit = "seconds",
+       .description = "Cool-down suggested to the engine when the vendor reports a per-minute limit; the vendor "
+                      "counts a rolling minute, so less than 60 risks another rejection.",
+       .range = kPositiveSeconds},
   };
   return specs;
 }
+
+namespace {
 
 struct Settings {
   std::string endpoint;
@@ -61,7 +85,7 @@ struct Settings {
 // The token to send: the source's reference resolved now (a rotated value is picked up), or a key-less
 // message. Fetch and the source check both come here.
 std::string TokenReference(const DataSource& source) {
-  return source.options.GetString("token");
+  return source.options.Get(kToken);
 }
 
 core::Result<std::string> ResolveToken(const DataSource& source) {
@@ -78,20 +102,13 @@ core::OptionProblems CheckOptions(const DataSource& source) {
   core::OptionProblems problems;
   const core::Options& o = source.options;
   for (const auto& [name, value] : o.values()) {
-    if (!core::FindOption(OptionTable(), name)) {
+    if (!core::FindOption(TushareOptions(), name)) {
       problems.push_back(
-          {name, "unknown key for provider tushare (allowed: " + core::OptionNames(OptionTable()) + ")"});
+          {name, "unknown key for provider tushare (allowed: " + core::OptionNames(TushareOptions()) + ")"});
     }
   }
-  std::string style = o.GetString("url_style", "root");
-  if (style != "root" && style != "dataapi") {
-    problems.push_back({"url_style", "'" + style + "' is not allowed (allowed: root, dataapi)"});
-  }
-  for (const char* key : {"timeout_secs", "connect_timeout_secs", "rate_limit_wait_secs"}) {
-    if (int64_t v = o.GetInt(key, 1); v <= 0) {
-      problems.push_back({key, "must be a positive number of seconds, got " + std::to_string(v)});
-    }
-  }
+  auto from_table = core::CheckOptionValues(o, TushareOptions());  // url_style's values, the timeouts' range
+  problems.insert(problems.end(), from_table.begin(), from_table.end());
   return problems;
 }
 
@@ -115,10 +132,10 @@ core::Result<Settings> ReadSettings(const DataSource& source) {
   const core::Options& o = source.options;
   Settings s;
   s.endpoint = source.endpoint.empty() ? std::string(kDefaultEndpoint) : source.endpoint;
-  s.url_style = o.GetString("url_style", "root") == "dataapi" ? UrlStyle::kDataApi : UrlStyle::kRoot;
-  s.timeout = std::chrono::seconds(o.GetInt("timeout_secs", 60));
-  s.connect_timeout = std::chrono::seconds(o.GetInt("connect_timeout_secs", 10));
-  s.minute_wait = std::chrono::seconds(o.GetInt("rate_limit_wait_secs", 60));
+  s.url_style = o.Get(kUrlStyle) == "dataapi" ? UrlStyle::kDataApi : UrlStyle::kRoot;
+  s.timeout = std::chrono::seconds(o.Get(kTimeoutSecs));
+  s.connect_timeout = std::chrono::seconds(o.Get(kConnectTimeoutSecs));
+  s.minute_wait = std::chrono::seconds(o.Get(kRateLimitWaitSecs));
   return s;
 }
 
@@ -216,10 +233,6 @@ core::Result<std::unique_ptr<Provider>> Create(const ProviderContext& ctx) {
 }
 
 }  // namespace
-
-std::span<const core::OptionSpec> TushareOptions() {
-  return OptionTable();
-}
 
 void RegisterTushare(ProviderRegistry& registry) {
   ProviderInfo info;

@@ -104,20 +104,23 @@ std::span<const core::OptionSpec> ClickHouseSinkOptions() {
         .rename_column = "ALTER TABLE {table} ADD COLUMN {new_column} {type} DEFAULT {column}",
     });
     using core::OptionType;
-    t.push_back({"engine", OptionType::kString, "auto", false, "",
+    t.push_back({clickhouse::kEngine.name, OptionType::kString, "auto", false, "",
                  "table engine; auto = ReplacingMergeTree({version}) with a primary key, MergeTree without. "
                  "Placeholders {primary_key} {date_key} {version}"});
-    t.push_back({"order_by", OptionType::kString, "auto", false, "",
+    t.push_back({clickhouse::kOrderBy.name, OptionType::kString, "auto", false, "",
                  "sorting key; auto = ({primary_key}), or tuple() without a key"});
-    t.push_back({"partition_by", OptionType::kString, "auto", false, "",
+    t.push_back({clickhouse::kPartitionBy.name, OptionType::kString, "auto", false, "",
                  "partition expression; auto = toYYYYMM({date_key}) when the date key is a date or timestamp; "
                  "empty = no partitions"});
-    t.push_back({"table_settings", OptionType::kString, "", false, "",
+    t.push_back({clickhouse::kTableSettings.name, OptionType::kString, "", false, "",
                  "SETTINGS of new tables, e.g. index_granularity = 8192"});
-    t.push_back({"timeout_secs", OptionType::kInt, "300", false, "seconds", "longest time one request may take"});
-    t.push_back({"verify_tls", OptionType::kBool, "true", false, "", "check the server's certificate (HTTPS)"});
-    t.push_back({"ca_file", OptionType::kPath, "", false, "", "CA certificate file for HTTPS (default: the system's)"});
-    t.push_back({"mutation_timeout_secs", OptionType::kInt, "300", false, "seconds",
+    t.push_back({clickhouse::kTimeoutSecs.name, OptionType::kInt, "300", false, "seconds",
+                 "longest time one request may take"});
+    t.push_back(
+        {clickhouse::kVerifyTls.name, OptionType::kBool, "true", false, "", "check the server's certificate (HTTPS)"});
+    t.push_back({clickhouse::kCaFile.name, OptionType::kPath, "", false, "",
+                 "CA certificate file for HTTPS (default: the system's)"});
+    t.push_back({clickhouse::kMutationTimeoutSecs.name, OptionType::kInt, "300", false, "seconds",
                  "how long a commit waits for the deletion of rewritten units to finish"});
     return t;
   }();
@@ -136,19 +139,19 @@ std::span<const core::OptionSpec> ClickHouseSink::OptionTable() const {
 
 core::OptionProblems CheckClickHouseSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx) {
   core::OptionProblems problems;
-  auto url = sql::CheckCommonDatabaseOptions(options, kSchemes, ctx, problems);
+  auto url = sql::CheckCommonDatabaseOptions(options, ClickHouseSinkOptions(), kSchemes, ctx, problems);
   if (url && (url->database.size() > 80 || url->database.find('\0') != std::string::npos)) {
     problems.push_back({"url", "the database name must be 1 to 80 bytes without NUL"});
   }
-  for (const char* name : {"engine", "order_by", "partition_by"}) {
-    sql::CheckTemplateOption(options, name, ClauseVariables(), problems);
+  for (const auto* key : {&clickhouse::kEngine, &clickhouse::kOrderBy, &clickhouse::kPartitionBy}) {
+    sql::CheckTemplateOption(options, *key, ClauseVariables(), problems);
   }
-  sql::CheckTemplateOption(options, "create_table_template", CreateVariables(), problems);
+  sql::CheckTemplateOption(options, sql::kCreateTableTemplate, CreateVariables(), problems);
   return problems;
 }
 
 Status ClickHouseSink::Configure(const core::Options& options) {
-  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, "option url");
+  auto url = sql::ParseDbUrl(options.Get(sql::kUrl), kSchemes, "option url");
   if (!url) return Fail(url.error());
   bool https = url->scheme == "clickhouses" || url->Param("secure") == "true" || url->Param("secure") == "1";
   clickhouse::ClickHouseEndpoint endpoint;
@@ -163,19 +166,19 @@ Status ClickHouseSink::Configure(const core::Options& options) {
   database_ = url->database.empty() ? "default" : url->database;
   partition_field_.clear();
   const BindContext& ctx = bind_context();
-  if (options.GetString("partition_by", "auto") == kAuto && !ctx.date_key.empty()) {
+  if (options.Get(clickhouse::kPartitionBy) == kAuto && !ctx.date_key.empty()) {
     if (auto i = ctx.schema->IndexOf(ctx.date_key)) {
       TypeId id = ctx.schema->field(*i).type.id;
       if (id == TypeId::kDate || id == TypeId::kTimestamp) partition_field_ = ctx.date_key;
     }
   }
-  mutation_timeout_ms_ = std::max<int64_t>(1, options.GetInt("mutation_timeout_secs", 300)) * 1000;
+  mutation_timeout_ms_ = std::max<int64_t>(1, options.Get(clickhouse::kMutationTimeoutSecs)) * 1000;
   net::HttpClientOptions http;
   http.max_connections = 2;
-  http.timeout = std::chrono::seconds(std::max<int64_t>(1, options.GetInt("timeout_secs", 300)));
-  http.connect_timeout = std::chrono::seconds(std::max<int64_t>(1, options.GetInt("connect_timeout_secs", 10)));
-  http.verify_tls = options.GetBool("verify_tls", true);
-  http.ca_file = ProjectPath("ca_file");
+  http.timeout = std::chrono::seconds(std::max<int64_t>(1, options.Get(clickhouse::kTimeoutSecs)));
+  http.connect_timeout = std::chrono::seconds(std::max<int64_t>(1, options.Get(sql::kConnectTimeoutSecs)));
+  http.verify_tls = options.Get(clickhouse::kVerifyTls);
+  http.ca_file = ProjectPath(clickhouse::kCaFile);
   client_.reset();
   http_ = std::make_unique<net::HttpClient>(http);
   client_ = std::make_unique<clickhouse::ClickHouseClient>(*http_, std::move(endpoint));
@@ -221,18 +224,20 @@ core::Result<std::vector<std::string>> ClickHouseSink::CreateTableStatements(con
   std::string key = QuotedKey();
   std::string date_key = bind_context().date_key.empty() ? "" : Quote(bind_context().date_key);
   sql::TemplateVars clause_vars = {{"primary_key", key}, {"date_key", date_key}, {"version", Quote(kVersionColumn)}};
-  auto clause = [&](const char* name, std::string automatic) -> core::Result<std::string> {
-    std::string text = options().GetString(name, "auto");
+  auto clause = [&](const core::OptionKey<std::string>& key, std::string automatic) -> core::Result<std::string> {
+    std::string text = options().Get(key);
     if (text == kAuto) return automatic;
-    return sql::RenderTemplate(text, clause_vars, where + name);
+    return sql::RenderTemplate(text, clause_vars, where + std::string(key.name));
   };
-  auto engine = clause("engine", key.empty() ? "MergeTree" : "ReplacingMergeTree(" + Quote(kVersionColumn) + ")");
+  auto engine =
+      clause(clickhouse::kEngine, key.empty() ? "MergeTree" : "ReplacingMergeTree(" + Quote(kVersionColumn) + ")");
   if (!engine) return Fail(engine.error());
-  auto order_by = clause("order_by", key.empty() ? "tuple()" : "(" + key + ")");
+  auto order_by = clause(clickhouse::kOrderBy, key.empty() ? "tuple()" : "(" + key + ")");
   if (!order_by) return Fail(order_by.error());
-  auto partition = clause("partition_by", partition_field_.empty() ? "" : "toYYYYMM(" + Quote(partition_field_) + ")");
+  auto partition =
+      clause(clickhouse::kPartitionBy, partition_field_.empty() ? "" : "toYYYYMM(" + Quote(partition_field_) + ")");
   if (!partition) return Fail(partition.error());
-  std::string settings = options().GetString("table_settings");
+  std::string settings = options().Get(clickhouse::kTableSettings);
   sql::TemplateVars vars = {{"table", Qualified(table)},
                             {"columns", columns},
                             {"engine", *engine},
@@ -242,7 +247,7 @@ core::Result<std::vector<std::string>> ClickHouseSink::CreateTableStatements(con
                             {"primary_key", key},
                             {"date_key", date_key},
                             {"version", Quote(kVersionColumn)}};
-  return sql::RenderStatements(options().GetString("create_table_template"), vars, where + "create_table_template");
+  return sql::RenderStatements(options().Get(sql::kCreateTableTemplate), vars, where + "create_table_template");
 }
 
 Status ClickHouseSink::Connect() {
@@ -447,6 +452,7 @@ void RegisterClickHouseSink(SinkRegistry& registry) {
       .description = "a ReplacingMergeTree table per dataset in ClickHouse, over HTTP (TabSeparated inserts)",
       .options = ClickHouseSinkOptions(),
       .validate = CheckClickHouseSinkOptions,
+      .validate_binding = sql::CheckDatabaseBinding<ClickHouseSink>,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<ClickHouseSink>()); },
   });
 }

@@ -39,7 +39,20 @@ struct RowBinaryLayout;
 }  // namespace clickhouse
 
 std::span<const core::OptionSpec> ClickHouseSinkOptions();
-// The rules of those options beyond their types (the URL, its database name and secrets, the clause and
+
+// The keys of ClickHouseSinkOptions() beyond the common database options (sql/database_sink.hpp).
+namespace clickhouse {
+inline constexpr core::OptionKey<std::string> kEngine{"engine", ClickHouseSinkOptions};
+inline constexpr core::OptionKey<std::string> kOrderBy{"order_by", ClickHouseSinkOptions};
+inline constexpr core::OptionKey<std::string> kPartitionBy{"partition_by", ClickHouseSinkOptions};
+inline constexpr core::OptionKey<std::string> kTableSettings{"table_settings", ClickHouseSinkOptions};
+inline constexpr core::OptionKey<int64_t> kTimeoutSecs{"timeout_secs", ClickHouseSinkOptions};
+inline constexpr core::OptionKey<bool> kVerifyTls{"verify_tls", ClickHouseSinkOptions};
+inline constexpr core::OptionKey<std::string> kCaFile{"ca_file", ClickHouseSinkOptions};
+inline constexpr core::OptionKey<int64_t> kMutationTimeoutSecs{"mutation_timeout_secs", ClickHouseSinkOptions};
+}  // namespace clickhouse
+
+// The rules of those options (the table's; beyond it: the URL, its database name and secrets, the clause and
 // table templates): SinkInfo::validate and Bind.
 core::OptionProblems CheckClickHouseSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 

@@ -5,6 +5,7 @@
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
+#include "storage/csv/csv_sink.hpp"
 
 namespace datasync::storage::csv {
 
@@ -13,9 +14,12 @@ using core::Fail;
 using core::TypeId;
 
 CsvSettings ReadCsvSettings(const core::Options& options, core::OptionProblems& problems) {
+  // The table's rules (line_ending, quoting and compression are enums), then the ones it cannot state.
+  auto from_table = core::CheckOptionValues(options, CsvSinkOptions());
+  problems.insert(problems.end(), from_table.begin(), from_table.end());
   CsvSettings s;
   bool delimiter_ok = false;
-  std::string delimiter = options.GetString("delimiter", ",");
+  std::string delimiter = options.Get(kDelimiter);
   // YAML users often cannot type a literal tab; accept the usual spellings.
   if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
   if (delimiter.size() != 1 || static_cast<unsigned char>(delimiter[0]) >= 0x80) {
@@ -27,8 +31,8 @@ CsvSettings ReadCsvSettings(const core::Options& options, core::OptionProblems& 
     s.delimiter = delimiter[0];
     delimiter_ok = true;
   }
-  s.header = options.GetBool("header", true);
-  std::string null_marker = options.GetString("null_marker", "");
+  s.header = options.Get(kHeader);
+  std::string null_marker = options.Get(kNullMarker);
   bool ambiguous = false;
   for (char c : null_marker) {
     ambiguous = ambiguous || (delimiter_ok && c == s.delimiter) || c == '"' || c == '\r' || c == '\n';
@@ -40,27 +44,11 @@ CsvSettings ReadCsvSettings(const core::Options& options, core::OptionProblems& 
   } else {
     s.null_marker = std::move(null_marker);
   }
-  std::string line_ending = options.GetString("line_ending", "lf");
-  if (line_ending != "lf" && line_ending != "crlf") {
-    problems.push_back({"line_ending", "'" + line_ending + "' is not allowed (allowed: lf, crlf)"});
-  }
-  s.crlf = line_ending == "crlf";
-  s.bom = options.GetBool("bom", false);
-  std::string quoting = options.GetString("quoting", "minimal");
-  if (quoting == "minimal") {
-    s.quoting = CsvQuoting::kMinimal;
-  } else if (quoting == "strings") {
-    s.quoting = CsvQuoting::kStrings;
-  } else if (quoting == "all") {
-    s.quoting = CsvQuoting::kAll;
-  } else {
-    problems.push_back({"quoting", "'" + quoting + "' is not allowed (allowed: minimal, strings, all)"});
-  }
-  if (auto compression = files::ParseCompression(options.GetString("compression", "none"))) {
-    s.compression = *compression;
-  } else {
-    problems.push_back({"compression", compression.error().message()});
-  }
+  s.crlf = options.Get(kLineEnding) == "crlf";
+  s.bom = options.Get(kBom);
+  std::string quoting = options.Get(kQuoting);
+  s.quoting = quoting == "strings" ? CsvQuoting::kStrings : quoting == "all" ? CsvQuoting::kAll : CsvQuoting::kMinimal;
+  if (auto compression = files::ParseCompression(options.Get(kCompression))) s.compression = *compression;
   return s;
 }
 

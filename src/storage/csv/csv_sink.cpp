@@ -8,21 +8,22 @@ std::span<const core::OptionSpec> CsvSinkOptions() {
   static const std::vector<core::OptionSpec> table = [] {
     std::vector<core::OptionSpec> t;
     files::AppendCommonFileOptions(t);
-    t.push_back({"delimiter", core::OptionType::kString, ",", false, "",
+    t.push_back({csv::kDelimiter.name, core::OptionType::kString, ",", false, "",
                  "field separator, one ASCII character ('\\t' or 'tab' for a tab)"});
-    t.push_back({"header", core::OptionType::kBool, "true", false, "", "write the field names as the first row"});
-    t.push_back({"null_marker", core::OptionType::kString, "", false, "",
+    t.push_back(
+        {csv::kHeader.name, core::OptionType::kBool, "true", false, "", "write the field names as the first row"});
+    t.push_back({csv::kNullMarker.name, core::OptionType::kString, "", false, "",
                  "text of a NULL cell, never quoted (a string equal to it is written quoted)"});
-    t.push_back({"line_ending",
+    t.push_back({csv::kLineEnding.name,
                  core::OptionType::kEnum,
                  "lf",
                  false,
                  "",
                  "record separator: lf, or crlf as RFC 4180 writes it",
                  {"lf", "crlf"}});
-    t.push_back({"bom", core::OptionType::kBool, "false", false, "",
+    t.push_back({csv::kBom.name, core::OptionType::kBool, "false", false, "",
                  "start each file with a UTF-8 byte-order mark (helps Excel detect UTF-8)"});
-    t.push_back({"quoting",
+    t.push_back({csv::kQuoting.name,
                  core::OptionType::kEnum,
                  "minimal",
                  false,
@@ -30,7 +31,7 @@ std::span<const core::OptionSpec> CsvSinkOptions() {
                  "quote fields only when needed (minimal), every text field and the header (strings), or every "
                  "non-NULL field and the header (all); NULL is never quoted",
                  {"minimal", "strings", "all"}});
-    t.push_back({"compression",
+    t.push_back({csv::kCompression.name,
                  core::OptionType::kEnum,
                  "none",
                  false,
@@ -62,6 +63,7 @@ void RegisterCsvSink(SinkRegistry& registry) {
       .options = CsvSinkOptions(),
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckCsvSinkOptions(options); },
+      .validate_binding = files::CheckFileBinding,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<CsvSink>()); },
       .compact = files::CompactFileSink,
   });

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 
 #include "core/options.hpp"
 #include "storage/files/file_sink.hpp"
@@ -11,6 +12,17 @@
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> CsvSinkOptions();
+
+// The keys of CsvSinkOptions() beyond the common file options (files/file_options.hpp).
+namespace csv {
+inline constexpr core::OptionKey<std::string> kDelimiter{"delimiter", CsvSinkOptions};
+inline constexpr core::OptionKey<bool> kHeader{"header", CsvSinkOptions};
+inline constexpr core::OptionKey<std::string> kNullMarker{"null_marker", CsvSinkOptions};
+inline constexpr core::OptionKey<std::string> kLineEnding{"line_ending", CsvSinkOptions};
+inline constexpr core::OptionKey<bool> kBom{"bom", CsvSinkOptions};
+inline constexpr core::OptionKey<std::string> kQuoting{"quoting", CsvSinkOptions};
+inline constexpr core::OptionKey<std::string> kCompression{"compression", CsvSinkOptions};
+}  // namespace csv
 // The rules of those options beyond their types (path, delimiter, null_marker, ...): SinkInfo::validate and
 // Bind.
 core::OptionProblems CheckCsvSinkOptions(const core::Options& options);

@@ -34,23 +34,11 @@ Status RowFormatWriter::BeginFile(const fs::path&) {
   return Fail(ErrorKind::kInternal, "BeginFile called on a format that does not write its own files");
 }
 
-void AppendCommonFileOptions(std::vector<core::OptionSpec>& table) {
-  table.push_back({"path", core::OptionType::kPath, "", true, "",
-                   "root folder; each dataset gets a sub-folder (relative paths start at the project folder)"});
-  table.push_back({"partition_by", core::OptionType::kString, "", false, "",
-                   "field whose value (or its year/month/day) names a Hive-style sub-folder key=value; empty: "
-                   "no partitions"});
-  table.push_back({"partition_granularity",
-                   core::OptionType::kEnum,
-                   "value",
-                   false,
-                   "",
-                   "how partition_by becomes a folder: its value, or the year, month or day of a date/timestamp",
-                   {"value", "year", "month", "day"}});
-}
-
-void CheckCommonFileOptions(const core::Options& options, core::OptionProblems& problems) {
-  if (options.GetString("path").empty()) problems.push_back({"path", "is empty; set it to the root folder"});
+Status CheckFileBinding(const BindContext& ctx) {
+  if (!ctx.schema) return Fail(ErrorKind::kInternal, "CheckFileBinding without a schema");
+  auto partition = PartitionSpec::FromOptions(*ctx.schema, ctx.options);
+  if (!partition) return Fail(partition.error());
+  return core::Ok();
 }
 
 SinkCapabilities FileSink::capabilities() const {
@@ -68,7 +56,7 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   options_ = ctx.options;
   if (auto st = options_.ApplyDefaults(option_specs(), "storage '" + ctx.storage_name + "'"); !st) return st;
   if (auto st = core::ProblemsToStatus(CheckOptions(options_), "option "); !st) return st;
-  root_ = fs::path(options_.GetString("path"));
+  root_ = fs::path(options_.Get(kPath));
   if (root_.is_relative()) root_ = ctx.project_dir / root_;
   root_ = root_.lexically_normal();
   std::error_code ec;

@@ -42,6 +42,7 @@
 #include "storage/compaction.hpp"
 #include "storage/files/dataset_folder.hpp"
 #include "storage/files/dataset_lock.hpp"
+#include "storage/files/file_options.hpp"
 #include "storage/files/part_merger.hpp"
 #include "storage/files/partitioning.hpp"
 #include "storage/files/row_format.hpp"
@@ -50,17 +51,14 @@
 
 namespace datasync::storage::files {
 
-// The options every file sink accepts: path, partition_by, partition_granularity. Each file sink's own
-// table starts with these.
-void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);
-// The rules of those shared options beyond their types (a non-empty path); each file sink's check starts
-// here.
-void CheckCommonFileOptions(const core::Options& options, core::OptionProblems& problems);
-
 // Compaction's options and report are the storage-wide ones (SinkInfo::compact).
 using storage::CompactedFolder;
 using storage::CompactOptions;
 using storage::CompactReport;
+
+// The rules of a file sink's options that need the dataset (partition_by and partition_granularity against
+// its fields): SinkInfo::validate_binding of every file sink; Bind reads the partitioning the same way.
+core::Status CheckFileBinding(const BindContext& ctx);
 
 class FileSink : public Sink {
  public:
@@ -86,6 +84,9 @@ class FileSink : public Sink {
   virtual core::OptionProblems CheckOptions(const core::Options& options) const = 0;
   // The format, from the options with defaults applied; kConfig on a bad setting.
   virtual core::Result<std::unique_ptr<RowFormat>> MakeFormat(const core::Options& options) const = 0;
+  // Compact's threshold when CompactOptions leaves it to the storage: part files below it are merged. Only
+  // formats with a PartMerger compact; the others never ask.
+  virtual int64_t CompactBelowBytes(const core::Options&) const { return 0; }
 
   core::Status BindImpl(const BindContext& ctx) final;
   core::Status MigrateImpl() final;

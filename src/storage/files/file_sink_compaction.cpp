@@ -38,6 +38,7 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
   // Also repairs what a crashed commit or compaction left: afterwards every unit lives in one file only.
   if (auto st = ScanWriteDir(); !st) return Fail(st.error());
 
+  const int64_t small_part_bytes = options.small_part_bytes.value_or(CompactBelowBytes(options_));
   std::set<std::string> folders = folder_.folders();
   if (!options.partition.empty()) {
     auto eq = options.partition.find('=');
@@ -75,7 +76,7 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
     for (const auto& name : names) {
       struct stat st {};
       if (::stat((dir / name).c_str(), &st) != 0) return Fail(IoError("cannot stat", dir / name, errno));
-      if (st.st_size >= options.small_part_bytes) continue;
+      if (st.st_size >= small_part_bytes) continue;
       auto key = merger->LayoutKey(dir / name);
       if (!key) return Fail(key.error());
       groups[*key].emplace_back(name, st.st_size);

@@ -3,6 +3,7 @@
 #include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "storage/files/file_names.hpp"
+#include "storage/files/file_options.hpp"
 
 namespace datasync::storage::files {
 
@@ -22,8 +23,8 @@ std::string_view PartitionGranularityName(PartitionGranularity g) {
 
 core::Result<std::optional<PartitionSpec>> PartitionSpec::FromOptions(const core::Schema& schema,
                                                                       const core::Options& options) {
-  std::string by = options.GetString("partition_by");
-  std::string granularity = options.GetString("partition_granularity", "value");
+  std::string by = options.Get(kPartitionBy);
+  std::string granularity = options.Get(kPartitionGranularity);
   if (by.empty()) return std::optional<PartitionSpec>();
   PartitionSpec spec;
   auto index = schema.IndexOf(by);
@@ -33,9 +34,10 @@ core::Result<std::optional<PartitionSpec>> PartitionSpec::FromOptions(const core
   }
   spec.field_ = by;
   spec.column_ = *index;
+  // The table allows value, year, month and day only (checked before a sink gets here).
   if (granularity == "value") {
     spec.granularity_ = PartitionGranularity::kValue;
-  } else if (granularity == "year" || granularity == "month" || granularity == "day") {
+  } else {
     TypeId id = schema.field(*index).type.id;
     if (id != TypeId::kDate && id != TypeId::kTimestamp) {
       return Fail(ErrorKind::kConfig, "partition_granularity '" + granularity +
@@ -45,9 +47,6 @@ core::Result<std::optional<PartitionSpec>> PartitionSpec::FromOptions(const core
     spec.granularity_ = granularity == "year"    ? PartitionGranularity::kYear
                         : granularity == "month" ? PartitionGranularity::kMonth
                                                  : PartitionGranularity::kDay;
-  } else {
-    return Fail(ErrorKind::kConfig,
-                "partition_granularity '" + granularity + "' is not allowed (allowed: value, year, month, day)");
   }
   spec.key_ = spec.granularity_ == PartitionGranularity::kValue
                   ? by

@@ -14,7 +14,7 @@ std::span<const core::OptionSpec> JsonSinkOptions() {
 }
 
 core::OptionProblems CheckJsonSinkOptions(const core::Options& options) {
-  core::OptionProblems problems;
+  core::OptionProblems problems = core::CheckOptionValues(options, JsonSinkOptions());
   files::CheckCommonFileOptions(options, problems);
   return problems;
 }
@@ -30,6 +30,7 @@ void RegisterJsonSink(SinkRegistry& registry) {
       .options = JsonSinkOptions(),
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckJsonSinkOptions(options); },
+      .validate_binding = files::CheckFileBinding,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<JsonSink>()); },
       .compact = files::CompactFileSink,
   });

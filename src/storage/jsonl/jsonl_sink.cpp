@@ -14,7 +14,7 @@ std::span<const core::OptionSpec> JsonlSinkOptions() {
 }
 
 core::OptionProblems CheckJsonlSinkOptions(const core::Options& options) {
-  core::OptionProblems problems;
+  core::OptionProblems problems = core::CheckOptionValues(options, JsonlSinkOptions());
   files::CheckCommonFileOptions(options, problems);
   return problems;
 }
@@ -30,6 +30,7 @@ void RegisterJsonlSink(SinkRegistry& registry) {
       .options = JsonlSinkOptions(),
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckJsonlSinkOptions(options); },
+      .validate_binding = files::CheckFileBinding,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<JsonlSink>()); },
       .compact = files::CompactFileSink,
   });

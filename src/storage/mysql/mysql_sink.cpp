@@ -105,7 +105,7 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
         .rename_column = "ALTER TABLE {table} RENAME COLUMN {column} TO {new_column}",
     });
     using core::OptionType;
-    t.push_back({"ssl_mode",
+    t.push_back({mysql::kSslMode.name,
                  OptionType::kEnum,
                  "preferred",
                  false,
@@ -113,12 +113,18 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
                  "TLS: disabled, preferred (when the server offers it), required, verify_ca (check the CA), "
                  "verify_identity (and the host name)",
                  {"disabled", "preferred", "required", "verify_ca", "verify_identity"}});
-    t.push_back({"ssl_ca", OptionType::kPath, "", false, "", "CA certificate file for verify_ca / verify_identity"});
-    t.push_back({"ssl_cert", OptionType::kPath, "", false, "", "client certificate file"});
-    t.push_back({"ssl_key", OptionType::kPath, "", false, "", "client private key file"});
-    t.push_back({"key_varchar_length", OptionType::kInt, "255", false, "characters",
-                 "VARCHAR length of string primary-key columns (other strings are LONGTEXT); raising it widens them"});
-    t.push_back({"load_method",
+    t.push_back(
+        {mysql::kSslCa.name, OptionType::kPath, "", false, "", "CA certificate file for verify_ca / verify_identity"});
+    t.push_back({mysql::kSslCert.name, OptionType::kPath, "", false, "", "client certificate file"});
+    t.push_back({mysql::kSslKey.name, OptionType::kPath, "", false, "", "client private key file"});
+    t.push_back({.name = mysql::kKeyVarcharLength.name,
+                 .type = OptionType::kInt,
+                 .default_value = "255",
+                 .unit = "characters",
+                 .description = "VARCHAR length of string primary-key columns (other strings are LONGTEXT); raising "
+                                "it widens them",
+                 .range = core::OptionRange{1, 768, "must be 1 to 768 (InnoDB keys hold 3072 bytes)"}});
+    t.push_back({mysql::kLoadMethod.name,
                  OptionType::kEnum,
                  "load_data",
                  false,
@@ -126,7 +132,7 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
                  "load_data: LOAD DATA LOCAL INFILE from memory (the faster, see bench/databases); insert: "
                  "multi-row INSERT ... ON DUPLICATE KEY UPDATE (servers with local_infile off)",
                  {"load_data", "insert"}});
-    t.push_back({"insert_batch_bytes", OptionType::kInt, "4194304", false, "bytes",
+    t.push_back({mysql::kInsertBatchBytes.name, OptionType::kInt, "4194304", false, "bytes",
                  "largest INSERT statement of load_method insert (keep it under the server's max_allowed_packet)"});
     return t;
   }();
@@ -150,23 +156,18 @@ std::span<const core::OptionSpec> MySqlSink::OptionTable() const {
 
 core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx) {
   core::OptionProblems problems;
-  auto url = sql::CheckCommonDatabaseOptions(options, kSchemes, ctx, problems);
+  auto url = sql::CheckCommonDatabaseOptions(options, MySqlSinkOptions(), kSchemes, ctx, problems);
   if (url && url->database.empty()) {
     problems.push_back({"url", "name the database in the path (mysql://HOST:3306/DATABASE)"});
   } else if (url && (ctx.resolve_secrets || url->database.find("${") == std::string::npos)) {
     if (auto p = NameProblem(url->database)) problems.push_back({"url", "database name '" + url->database + "' " + *p});
   }
-  int64_t key_length = options.GetInt("key_varchar_length", 255);
-  if (key_length < 1 || key_length > 768) {
-    problems.push_back(
-        {"key_varchar_length", "must be 1 to 768 (InnoDB keys hold 3072 bytes), got " + std::to_string(key_length)});
-  }
-  sql::CheckTemplateOption(options, "create_table_template", CreateVariables(), problems);
+  sql::CheckTemplateOption(options, sql::kCreateTableTemplate, CreateVariables(), problems);
   return problems;
 }
 
 Status MySqlSink::Configure(const core::Options& options) {
-  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, "option url");
+  auto url = sql::ParseDbUrl(options.Get(sql::kUrl), kSchemes, "option url");
   if (!url) return Fail(url.error());
   db::mysql::MySqlConnectOptions& c = *connect_;
   c = db::mysql::MySqlConnectOptions();
@@ -177,15 +178,15 @@ Status MySqlSink::Configure(const core::Options& options) {
   if (!password) return Fail(password.error());
   c.password = *password;
   c.database = url->database;
-  c.ssl_mode = options.GetString("ssl_mode", "preferred");
-  c.ssl_ca = ProjectPath("ssl_ca");
-  c.ssl_cert = ProjectPath("ssl_cert");
-  c.ssl_key = ProjectPath("ssl_key");
-  c.connect_timeout_secs = static_cast<int>(std::clamp<int64_t>(options.GetInt("connect_timeout_secs", 10), 1, 3600));
+  c.ssl_mode = options.Get(mysql::kSslMode);
+  c.ssl_ca = ProjectPath(mysql::kSslCa);
+  c.ssl_cert = ProjectPath(mysql::kSslCert);
+  c.ssl_key = ProjectPath(mysql::kSslKey);
+  c.connect_timeout_secs = static_cast<int>(std::clamp<int64_t>(options.Get(sql::kConnectTimeoutSecs), 1, 3600));
   c.display = url->Display();
-  key_varchar_length_ = options.GetInt("key_varchar_length", 255);
-  use_load_data_ = options.GetString("load_method", "load_data") != "insert";
-  insert_batch_bytes_ = std::max<int64_t>(options.GetInt("insert_batch_bytes", 4 << 20), 64 << 10);
+  key_varchar_length_ = options.Get(mysql::kKeyVarcharLength);
+  use_load_data_ = options.Get(mysql::kLoadMethod) != "insert";
+  insert_batch_bytes_ = std::max<int64_t>(options.Get(mysql::kInsertBatchBytes), 64 << 10);
   return core::Ok();
 }
 
@@ -450,6 +451,7 @@ void RegisterMySqlSink(SinkRegistry& registry) {
       .description = "an InnoDB table per dataset in a MySQL or MariaDB database (LOAD DATA, upsert by primary key)",
       .options = MySqlSinkOptions(),
       .validate = CheckMySqlSinkOptions,
+      .validate_binding = sql::CheckDatabaseBinding<MySqlSink>,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<MySqlSink>()); },
   });
 }

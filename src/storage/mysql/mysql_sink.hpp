@@ -31,8 +31,20 @@ struct MySqlConnectOptions;
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> MySqlSinkOptions();
-// The rules of those options beyond their types (the URL, its database name and secrets, key_varchar_length,
-// the templates): SinkInfo::validate and Bind.
+
+// The keys of MySqlSinkOptions() beyond the common database options (sql/database_sink.hpp).
+namespace mysql {
+inline constexpr core::OptionKey<std::string> kSslMode{"ssl_mode", MySqlSinkOptions};
+inline constexpr core::OptionKey<std::string> kSslCa{"ssl_ca", MySqlSinkOptions};
+inline constexpr core::OptionKey<std::string> kSslCert{"ssl_cert", MySqlSinkOptions};
+inline constexpr core::OptionKey<std::string> kSslKey{"ssl_key", MySqlSinkOptions};
+inline constexpr core::OptionKey<int64_t> kKeyVarcharLength{"key_varchar_length", MySqlSinkOptions};
+inline constexpr core::OptionKey<std::string> kLoadMethod{"load_method", MySqlSinkOptions};
+inline constexpr core::OptionKey<int64_t> kInsertBatchBytes{"insert_batch_bytes", MySqlSinkOptions};
+}  // namespace mysql
+
+// The rules of those options (the table's, key_varchar_length's range among them; beyond it: the URL, its database name
+// and secrets, key_varchar_length, the templates): SinkInfo::validate and Bind.
 core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
 class MySqlSink final : public sql::ScriptedDatabaseSink {

@@ -12,6 +12,7 @@
 #include "core/strings.hpp"
 #include "storage/parquet/parquet_encoding.hpp"
 #include "storage/parquet/parquet_merger.hpp"
+#include "storage/parquet/parquet_sink.hpp"
 
 namespace datasync::storage::parquet {
 
@@ -589,43 +590,22 @@ class ParquetFileWriter final : public files::RowFormatWriter {
 }  // namespace
 
 ParquetSettings ReadParquetSettings(const core::Options& options, core::OptionProblems& problems) {
-  ParquetSettings s;
-  std::string codec = options.GetString("compression", "zstd");
-  if (codec == "zstd") {
-    s.codec = format::kZstd;
-  } else if (codec == "snappy") {
-    s.codec = format::kSnappy;
-  } else if (codec == "none" || codec == "uncompressed") {
-    s.codec = format::kUncompressed;
-  } else {
-    problems.push_back({"compression", "'" + codec + "' is not allowed (allowed: zstd, snappy, none)"});
-  }
-  int64_t level = options.GetInt("compression_level", 3);
-  if (level < 1 || level > ZSTD_maxCLevel()) {
-    problems.push_back({"compression_level", "must be between 1 and " + std::to_string(ZSTD_maxCLevel()) + ", got " +
-                                                 std::to_string(level)});
-  } else {
-    s.compression_level = static_cast<int>(level);
-  }
-  // A setting out of range is reported and the default kept, so that the rest can still be checked.
-  auto in_range = [&](const char* key, int64_t& out, int64_t low, int64_t high, const char* range) {
-    int64_t v = options.GetInt(key, out);
-    if (v < low || v > high) {
-      problems.push_back({key, std::string("must be between ") + range + ", got " + std::to_string(v)});
-      return;
-    }
-    out = v;
+  // The table holds every rule of these options (the codec's names, the sizes' ranges): a setting it
+  // refuses is reported and left at its default, so that the rest can still be checked.
+  auto from_table = core::CheckOptionValues(options, ParquetSinkOptions());
+  auto refused = [&](const core::OptionKey<int64_t>& key) {
+    return std::any_of(from_table.begin(), from_table.end(), [&](const auto& p) { return p.key == key.name; });
   };
-  in_range("row_group_size_bytes", s.row_group_size_bytes, 1024, int64_t{1} << 40, "1024 and 1 TiB");
-  int64_t rows = options.GetInt("row_group_rows", 0);
-  if (rows < 0) {
-    problems.push_back({"row_group_rows", "cannot be negative (0: no row limit), got " + std::to_string(rows)});
-  } else {
-    s.row_group_rows = rows;
-  }
-  in_range("data_page_size_bytes", s.data_page_size_bytes, 1024, int64_t{512} << 20, "1024 and 512 MiB");
-  s.dictionary = options.GetBool("dictionary", true);
-  in_range("dictionary_max_bytes", s.dictionary_max_bytes, 0, int64_t{1} << 30, "0 and 1 GiB");
+  ParquetSettings s;
+  std::string codec = options.Get(kCompression);
+  s.codec = codec == "snappy" ? format::kSnappy : codec == "none" ? format::kUncompressed : format::kZstd;
+  if (!refused(kCompressionLevel)) s.compression_level = static_cast<int>(options.Get(kCompressionLevel));
+  if (!refused(kRowGroupSizeBytes)) s.row_group_size_bytes = options.Get(kRowGroupSizeBytes);
+  if (!refused(kRowGroupRows)) s.row_group_rows = options.Get(kRowGroupRows);
+  if (!refused(kDataPageSizeBytes)) s.data_page_size_bytes = options.Get(kDataPageSizeBytes);
+  s.dictionary = options.Get(kDictionary);
+  if (!refused(kDictionaryMaxBytes)) s.dictionary_max_bytes = options.Get(kDictionaryMaxBytes);
+  problems.insert(problems.end(), from_table.begin(), from_table.end());
   return s;
 }
 

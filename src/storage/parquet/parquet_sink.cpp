@@ -9,21 +9,51 @@ std::span<const core::OptionSpec> ParquetSinkOptions() {
     using core::OptionType;
     std::vector<core::OptionSpec> t;
     files::AppendCommonFileOptions(t);
-    t.push_back({"compression", OptionType::kEnum, "zstd", false, "", "page compression", {"zstd", "snappy", "none"}});
-    t.push_back({"compression_level", OptionType::kInt, "3", false, "",
-                 "zstd level, 1 (fastest) to 22 (smallest); ignored by snappy and none"});
-    t.push_back({"row_group_size_bytes", OptionType::kInt, "134217728", false, "bytes",
-                 "raw column bytes buffered before a row group is written (memory per open part file)"});
-    t.push_back({"row_group_rows", OptionType::kInt, "0", false, "rows",
-                 "also end a row group after this many rows; 0: only row_group_size_bytes ends one"});
-    t.push_back({"data_page_size_bytes", OptionType::kInt, "1048576", false, "bytes",
-                 "target size of a data page before compression"});
-    t.push_back({"dictionary", OptionType::kBool, "true", false, "",
+    t.push_back({parquet::kCompression.name,
+                 OptionType::kEnum,
+                 "zstd",
+                 false,
+                 "",
+                 "page compression",
+                 {"zstd", "snappy", "none"}});
+    // 22 is ZSTD_maxCLevel() of every zstd release since 1.0 (https://facebook.github.io/zstd/zstd_manual.html).
+    t.push_back({.name = parquet::kCompressionLevel.name,
+                 .type = OptionType::kInt,
+                 .default_value = "3",
+                 .description = "zstd level, 1 (fastest) to 22 (smallest); ignored by snappy and none",
+                 .range = core::OptionRange{1, 22}});
+    t.push_back({.name = parquet::kRowGroupSizeBytes.name,
+                 .type = OptionType::kInt,
+                 .default_value = "134217728",
+                 .unit = "bytes",
+                 .description = "raw column bytes buffered before a row group is written (memory per open part file)",
+                 .range = core::OptionRange{1024, int64_t{1} << 40}});
+    t.push_back({.name = parquet::kRowGroupRows.name,
+                 .type = OptionType::kInt,
+                 .default_value = "0",
+                 .unit = "rows",
+                 .description = "also end a row group after this many rows; 0: only row_group_size_bytes ends one",
+                 .range = core::OptionRange{.min = 0, .text = "cannot be negative (0: no row limit)"}});
+    t.push_back({.name = parquet::kDataPageSizeBytes.name,
+                 .type = OptionType::kInt,
+                 .default_value = "1048576",
+                 .unit = "bytes",
+                 .description = "target size of a data page before compression",
+                 .range = core::OptionRange{1024, int64_t{512} << 20}});
+    t.push_back({parquet::kDictionary.name, OptionType::kBool, "true", false, "",
                  "dictionary-encode column chunks with few distinct values"});
-    t.push_back({"dictionary_max_bytes", OptionType::kInt, "1048576", false, "bytes",
-                 "a column chunk whose dictionary would grow beyond this is written PLAIN"});
-    t.push_back({"compact_below_bytes", OptionType::kInt, "67108864", false, "bytes",
-                 "`datasync compact` merges the part files of a partition that are smaller than this"});
+    t.push_back({.name = parquet::kDictionaryMaxBytes.name,
+                 .type = OptionType::kInt,
+                 .default_value = "1048576",
+                 .unit = "bytes",
+                 .description = "a column chunk whose dictionary would grow beyond this is written PLAIN",
+                 .range = core::OptionRange{0, int64_t{1} << 30}});
+    t.push_back({.name = parquet::kCompactBelowBytes.name,
+                 .type = OptionType::kInt,
+                 .default_value = "67108864",
+                 .unit = "bytes",
+                 .description = "`datasync compact` merges the part files of a partition that are smaller than this",
+                 .range = core::OptionRange{.min = 1}});
     return t;
   }();
   return table;
@@ -33,9 +63,6 @@ core::OptionProblems CheckParquetSinkOptions(const core::Options& options) {
   core::OptionProblems problems;
   files::CheckCommonFileOptions(options, problems);
   (void)parquet::ReadParquetSettings(options, problems);
-  if (int64_t v = options.GetInt("compact_below_bytes", 1); v < 1) {
-    problems.push_back({"compact_below_bytes", "must be positive, got " + std::to_string(v)});
-  }
   return problems;
 }
 
@@ -53,6 +80,7 @@ void RegisterParquetSink(SinkRegistry& registry) {
       .options = ParquetSinkOptions(),
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckParquetSinkOptions(options); },
+      .validate_binding = files::CheckFileBinding,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<ParquetSink>()); },
       .compact = files::CompactFileSink,
   });

@@ -3,7 +3,9 @@
 // ParquetSinkOptions(). Lifecycle and thread-safety as for every Sink.
 #pragma once
 
+#include <cstdint>
 #include <span>
+#include <string>
 
 #include "core/options.hpp"
 #include "storage/files/file_sink.hpp"
@@ -11,7 +13,19 @@
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> ParquetSinkOptions();
-// The rules of those options beyond their types (path, codec level, sizes): SinkInfo::validate and Bind.
+
+// The keys of ParquetSinkOptions() beyond the common file options (files/file_options.hpp).
+namespace parquet {
+inline constexpr core::OptionKey<std::string> kCompression{"compression", ParquetSinkOptions};
+inline constexpr core::OptionKey<int64_t> kCompressionLevel{"compression_level", ParquetSinkOptions};
+inline constexpr core::OptionKey<int64_t> kRowGroupSizeBytes{"row_group_size_bytes", ParquetSinkOptions};
+inline constexpr core::OptionKey<int64_t> kRowGroupRows{"row_group_rows", ParquetSinkOptions};
+inline constexpr core::OptionKey<int64_t> kDataPageSizeBytes{"data_page_size_bytes", ParquetSinkOptions};
+inline constexpr core::OptionKey<bool> kDictionary{"dictionary", ParquetSinkOptions};
+inline constexpr core::OptionKey<int64_t> kDictionaryMaxBytes{"dictionary_max_bytes", ParquetSinkOptions};
+inline constexpr core::OptionKey<int64_t> kCompactBelowBytes{"compact_below_bytes", ParquetSinkOptions};
+}  // namespace parquet
+// The rules of those options (the table's ranges, a non-empty path): SinkInfo::validate and Bind.
 core::OptionProblems CheckParquetSinkOptions(const core::Options& options);
 
 class ParquetSink final : public files::FileSink {
@@ -21,6 +35,9 @@ class ParquetSink final : public files::FileSink {
     return CheckParquetSinkOptions(options);
   }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
+  int64_t CompactBelowBytes(const core::Options& options) const override {
+    return options.Get(parquet::kCompactBelowBytes);
+  }
 };
 
 void RegisterParquetSink(SinkRegistry& registry);

@@ -78,18 +78,19 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
         .rename_column = "ALTER TABLE {table} RENAME COLUMN {column} TO {new_column}",
     });
     using core::OptionType;
-    t.push_back(
-        {"schema", OptionType::kString, "public", false, "", "schema that holds the tables; created when missing"});
-    t.push_back({"sslmode",
+    t.push_back({postgres::kSchema.name, OptionType::kString, "public", false, "",
+                 "schema that holds the tables; created when missing"});
+    t.push_back({postgres::kSslMode.name,
                  OptionType::kEnum,
                  "prefer",
                  false,
                  "",
                  "TLS: disable, allow, prefer, require, verify-ca (check the CA), verify-full (and the host name)",
                  {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}});
-    t.push_back({"sslrootcert", OptionType::kPath, "", false, "", "CA certificate file for verify-ca / verify-full"});
-    t.push_back({"sslcert", OptionType::kPath, "", false, "", "client certificate file"});
-    t.push_back({"sslkey", OptionType::kPath, "", false, "", "client private key file"});
+    t.push_back({postgres::kSslRootCert.name, OptionType::kPath, "", false, "",
+                 "CA certificate file for verify-ca / verify-full"});
+    t.push_back({postgres::kSslCert.name, OptionType::kPath, "", false, "", "client certificate file"});
+    t.push_back({postgres::kSslKey.name, OptionType::kPath, "", false, "", "client private key file"});
     return t;
   }();
   return table;
@@ -107,33 +108,34 @@ std::span<const core::OptionSpec> PostgresSink::OptionTable() const {
 
 core::OptionProblems CheckPostgresSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx) {
   core::OptionProblems problems;
-  (void)sql::CheckCommonDatabaseOptions(options, kSchemes, ctx, problems);
-  std::string schema = options.GetString("schema", "public");
+  (void)sql::CheckCommonDatabaseOptions(options, PostgresSinkOptions(), kSchemes, ctx, problems);
+  std::string schema = options.Get(postgres::kSchema);
   if (schema.empty() || schema.size() > 63 || schema.find('\0') != std::string::npos) {
     problems.push_back({"schema", "must be 1 to 63 bytes without NUL (PostgreSQL's identifier limit)"});
   }
-  sql::CheckTemplateOption(options, "create_table_template", CreateVariables(), problems);
+  sql::CheckTemplateOption(options, sql::kCreateTableTemplate, CreateVariables(), problems);
   return problems;
 }
 
 Status PostgresSink::Configure(const core::Options& options) {
-  auto url = sql::ParseDbUrl(options.GetString("url"), kSchemes, "option url");
+  auto url = sql::ParseDbUrl(options.Get(sql::kUrl), kSchemes, "option url");
   if (!url) return Fail(url.error());
   auto password = Password(url->password);
   if (!password) return Fail(password.error());
-  schema_ = options.GetString("schema", "public");
+  schema_ = options.Get(postgres::kSchema);
   conninfo_.clear();
   conninfo_.emplace_back("host", url->host);
   if (url->port) conninfo_.emplace_back("port", std::to_string(url->port));
   if (!url->user.empty()) conninfo_.emplace_back("user", url->user);
   if (!password->empty()) conninfo_.emplace_back("password", *password);
   if (!url->database.empty()) conninfo_.emplace_back("dbname", url->database);
-  conninfo_.emplace_back("sslmode", options.GetString("sslmode", "prefer"));
-  for (const char* key : {"sslrootcert", "sslcert", "sslkey"}) {
-    if (std::string path = ProjectPath(key); !path.empty()) conninfo_.emplace_back(key, path);
+  conninfo_.emplace_back("sslmode", options.Get(postgres::kSslMode));
+  // The option names are libpq's keywords.
+  for (const auto* key : {&postgres::kSslRootCert, &postgres::kSslCert, &postgres::kSslKey}) {
+    if (std::string path = ProjectPath(*key); !path.empty()) conninfo_.emplace_back(std::string(key->name), path);
   }
   conninfo_.emplace_back("connect_timeout",
-                         std::to_string(std::max<int64_t>(1, options.GetInt("connect_timeout_secs", 10))));
+                         std::to_string(std::max<int64_t>(1, options.Get(sql::kConnectTimeoutSecs))));
   // URL parameters are libpq keywords too (sslmode, target_session_attrs, ...); they win over the options.
   for (const auto& [k, v] : url->params) conninfo_.emplace_back(k, v);
   conninfo_.emplace_back("application_name", "datasync");
@@ -411,6 +413,7 @@ void RegisterPostgresSink(SinkRegistry& registry) {
       .description = "a table per dataset in a PostgreSQL schema (COPY, upsert by primary key)",
       .options = PostgresSinkOptions(),
       .validate = CheckPostgresSinkOptions,
+      .validate_binding = sql::CheckDatabaseBinding<PostgresSink>,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<PostgresSink>()); },
   });
 }

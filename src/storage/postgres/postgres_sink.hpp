@@ -29,7 +29,17 @@ class PgConnection;
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> PostgresSinkOptions();
-// The rules of those options beyond their types (the URL and its secrets, the schema name, the templates):
+
+// The keys of PostgresSinkOptions() beyond the common database options (sql/database_sink.hpp).
+namespace postgres {
+inline constexpr core::OptionKey<std::string> kSchema{"schema", PostgresSinkOptions};
+inline constexpr core::OptionKey<std::string> kSslMode{"sslmode", PostgresSinkOptions};
+inline constexpr core::OptionKey<std::string> kSslRootCert{"sslrootcert", PostgresSinkOptions};
+inline constexpr core::OptionKey<std::string> kSslCert{"sslcert", PostgresSinkOptions};
+inline constexpr core::OptionKey<std::string> kSslKey{"sslkey", PostgresSinkOptions};
+}  // namespace postgres
+
+// The rules of those options (the table's; beyond it: the URL and its secrets, the schema name, the templates):
 // SinkInfo::validate and Bind.
 core::OptionProblems CheckPostgresSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 

@@ -17,45 +17,53 @@ using core::Status;
 std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& d) {
   using core::OptionType;
   return {
-      {"url", OptionType::kString, "", true, "", d.url_description},
-      {"password", OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"},
-      {"connect_timeout_secs", OptionType::kInt, "10", false, "seconds",
+      {kUrl.name, OptionType::kString, "", true, "", d.url_description},
+      {kPassword.name, OptionType::kSecret, "", false, "", "password, as a ${ENV} reference; overrides one in the URL"},
+      {kConnectTimeoutSecs.name, OptionType::kInt, "10", false, "seconds",
        "how long a connection attempt may take before it counts as a transient failure"},
-      {"table_name", OptionType::kString, "{dataset}", false, "",
+      {kTableName.name, OptionType::kString, "{dataset}", false, "",
        "template of the table name; {dataset} is the dataset's name"},
-      {"create_table_template", OptionType::kString, d.create_table, false, "", d.create_table_vars},
-      {"add_column_template", OptionType::kString, d.add_column, false, "",
+      {kCreateTableTemplate.name, OptionType::kString, d.create_table, false, "", d.create_table_vars},
+      {kAddColumnTemplate.name, OptionType::kString, d.add_column, false, "",
        "statement(s) that add a column: {table} {column} {type}"},
-      {"widen_column_template", OptionType::kString, d.widen_column, false, "",
+      {kWidenColumnTemplate.name, OptionType::kString, d.widen_column, false, "",
        "statement(s) that widen a column's type (applied automatically): {table} {column} {type} {old_type}"},
-      {"change_column_template", OptionType::kString, d.change_column, false, "",
+      {kChangeColumnTemplate.name, OptionType::kString, d.change_column, false, "",
        "statement(s) that narrow or change a column's type (held for datasync migrate): {table} {column} {type} "
        "{old_type}"},
-      {"drop_column_template", OptionType::kString, d.drop_column, false, "",
+      {kDropColumnTemplate.name, OptionType::kString, d.drop_column, false, "",
        "statement(s) that drop a column the dataset no longer has (held): {table} {column}"},
-      {"rename_column_template", OptionType::kString, d.rename_column, false, "",
+      {kRenameColumnTemplate.name, OptionType::kString, d.rename_column, false, "",
        "statement(s) that rename a column (held): {table} {column} {new_column} {type}"},
   };
 }
 
-std::optional<DbUrl> CheckCommonDatabaseOptions(const core::Options& options, std::span<const std::string_view> schemes,
+std::span<const core::OptionSpec> CommonDatabaseOptionTable() {
+  static const std::vector<core::OptionSpec> table = CommonDatabaseOptions({.url_description = "connection URL"});
+  return table;
+}
+
+std::optional<DbUrl> CheckCommonDatabaseOptions(const core::Options& options, std::span<const core::OptionSpec> table,
+                                                std::span<const std::string_view> schemes,
                                                 const core::OptionCheckContext& ctx, core::OptionProblems& problems) {
-  auto url = CheckDbUrl(options.GetString("url"), schemes, "url", ctx.resolve_secrets, problems);
-  if (std::string ref = options.GetString("password"); ctx.resolve_secrets && !ref.empty()) {
+  auto from_table = core::CheckOptionValues(options, table);
+  problems.insert(problems.end(), from_table.begin(), from_table.end());
+  auto url = CheckDbUrl(options.Get(kUrl), schemes, "url", ctx.resolve_secrets, problems);
+  if (std::string ref = options.Get(kPassword); ctx.resolve_secrets && !ref.empty()) {
     if (auto v = core::ResolveSecret(ref, ""); !v) problems.push_back({"password", v.error().message(), ref});
   }
-  CheckTemplateOption(options, "table_name", {"dataset"}, problems);
-  for (const char* key : {"add_column_template", "widen_column_template", "change_column_template",
-                          "drop_column_template", "rename_column_template"}) {
-    CheckTemplateOption(options, key, ColumnTemplateVariables(), problems);
+  CheckTemplateOption(options, kTableName, {"dataset"}, problems);
+  for (const auto* key : {&kAddColumnTemplate, &kWidenColumnTemplate, &kChangeColumnTemplate, &kDropColumnTemplate,
+                          &kRenameColumnTemplate}) {
+    CheckTemplateOption(options, *key, ColumnTemplateVariables(), problems);
   }
   return url;
 }
 
-void CheckTemplateOption(const core::Options& options, std::string_view key, const std::vector<std::string>& names,
-                         core::OptionProblems& problems) {
-  if (auto st = CheckTemplate(options.GetString(key), names, ""); !st) {
-    problems.push_back({std::string(key), st.error().message()});
+void CheckTemplateOption(const core::Options& options, const core::OptionKey<std::string>& key,
+                         const std::vector<std::string>& names, core::OptionProblems& problems) {
+  if (auto st = CheckTemplate(options.Get(key), names, ""); !st) {
+    problems.push_back({std::string(key.name), st.error().message()});
   }
 }
 
@@ -73,13 +81,13 @@ SinkCapabilities DatabaseSink::capabilities() const {
 }
 
 core::Result<std::string> DatabaseSink::Password(const std::string& url_password) const {
-  std::string ref = options_.GetString("password");
+  std::string ref = options_.Get(kPassword);
   if (ref.empty()) return url_password;
   return core::ResolveSecret(ref, "storage '" + bind_context().storage_name + "' option password");
 }
 
-std::string DatabaseSink::ProjectPath(std::string_view option) const {
-  std::string path = options_.GetString(option);
+std::string DatabaseSink::ProjectPath(const core::OptionKey<std::string>& option) const {
+  std::string path = options_.Get(option);
   if (path.empty()) return path;
   std::filesystem::path p(path);
   return (p.is_relative() ? bind_context().project_dir / p : p).string();
@@ -110,7 +118,7 @@ core::Result<std::vector<std::string>> DatabaseSink::StandardCreateTable(const s
                        {"key_clause", key.empty() ? "" : ", PRIMARY KEY (" + key + ")"},
                        {"primary_key", key},
                        {"date_key", bind_context().date_key.empty() ? "" : Quote(bind_context().date_key)}};
-  return RenderStatements(options_.GetString("create_table_template"), vars,
+  return RenderStatements(options_.Get(kCreateTableTemplate), vars,
                           "storage '" + bind_context().storage_name + "' option create_table_template");
 }
 
@@ -182,7 +190,7 @@ Status DatabaseSink::CloseImpl() {
 }
 
 core::Result<std::string> DatabaseSink::TableName(const BindContext& ctx) const {
-  return RenderTemplate(options_.GetString("table_name", "{dataset}"), {{"dataset", ctx.dataset}},
+  return RenderTemplate(ctx.options.Get(kTableName), {{"dataset", ctx.dataset}},
                         "storage '" + ctx.storage_name + "' option table_name");
 }
 
@@ -206,14 +214,8 @@ std::string DatabaseSink::UnitIndexName(const std::string& table) const {
   return "_ds_unit_" + core::Hex64(core::Fnv1a64(table)).substr(0, 12);
 }
 
-Status DatabaseSink::BindImpl(const BindContext& ctx) {
-  std::string where = "storage '" + ctx.storage_name + "'";
-  options_ = ctx.options;
-  if (auto st = options_.ApplyDefaults(OptionTable(), where); !st) return st;
-  if (auto st = core::ProblemsToStatus(CheckOptions(options_, {.resolve_secrets = true}), "option "); !st) return st;
-  mode_ = ctx.mode;
-  primary_key_ = ctx.primary_key;
-
+core::Result<std::string> DatabaseSink::TargetTable(const BindContext& ctx) const {
+  if (!ctx.schema) return Fail(ErrorKind::kInternal, "TargetTable without a schema");
   auto check = [&](const std::string& name, const std::string& what) -> Status {
     if (name.empty()) return Fail(ErrorKind::kConfig, what + " is empty");
     if (name.find('\0') != std::string::npos) return Fail(ErrorKind::kConfig, what + " contains a NUL byte");
@@ -228,10 +230,9 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
   if (ctx.dataset.empty()) return Fail(ErrorKind::kConfig, "the dataset name is empty");
   auto table = TableName(ctx);
   if (!table) return Fail(table.error());
-  table_ = *table;
-  if (auto st = check(table_, "table name"); !st) return st;
-  if (table_.starts_with("_ds_stage_") || table_ == kRunsTable) {
-    return Fail(ErrorKind::kConfig, "table name '" + table_ + "' is reserved by datasync; set table_name");
+  if (auto st = check(*table, "table name"); !st) return Fail(st.error());
+  if (table->starts_with("_ds_stage_") || *table == kRunsTable) {
+    return Fail(ErrorKind::kConfig, "table name '" + *table + "' is reserved by datasync; set table_name");
   }
 
   const core::Schema& schema = *ctx.schema;
@@ -240,7 +241,7 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
   reserved.emplace_back(kUnitColumn);
   std::set<std::string> seen;
   for (const auto& f : schema.fields()) {
-    if (auto st = check(f.name, "field name"); !st) return st;
+    if (auto st = check(f.name, "field name"); !st) return Fail(st.error());
     std::string key = dialect_.case_insensitive_columns ? core::ToLower(f.name) : f.name;
     for (const auto& r : reserved) {
       if (core::ToLower(r) == core::ToLower(f.name)) {
@@ -255,10 +256,25 @@ Status DatabaseSink::BindImpl(const BindContext& ctx) {
                                                                              : std::string()));
     }
   }
-  for (const auto& k : primary_key_) {
+  for (const auto& k : ctx.primary_key) {
     if (!schema.IndexOf(k))
       return Fail(ErrorKind::kConfig, "primary key field '" + k + "' is not a field of the dataset");
   }
+
+  return *table;
+}
+
+Status DatabaseSink::BindImpl(const BindContext& ctx) {
+  std::string where = "storage '" + ctx.storage_name + "'";
+  options_ = ctx.options;
+  if (auto st = options_.ApplyDefaults(OptionTable(), where); !st) return st;
+  if (auto st = core::ProblemsToStatus(CheckOptions(options_, {.resolve_secrets = true}), "option "); !st) return st;
+  mode_ = ctx.mode;
+  primary_key_ = ctx.primary_key;
+
+  auto table = TargetTable(ctx);
+  if (!table) return Fail(table.error());
+  table_ = *table;
 
   if (auto st = Configure(options_); !st) return st;
   return Connect();

@@ -53,16 +53,43 @@ struct CommonOptionDefaults {
   std::string_view rename_column;
 };
 std::vector<core::OptionSpec> CommonDatabaseOptions(const CommonOptionDefaults& defaults);
+// CommonDatabaseOptions without a dialect's templates: the table that declares the keys below. A database
+// sink reads them from options it completed with its own table (Bind applies its defaults first), so the
+// dialect's templates are what a template key reads there.
+std::span<const core::OptionSpec> CommonDatabaseOptionTable();
 
-// The rules of those options beyond their types, appended to `problems`: the url parses (with one of
-// `schemes`), the password and the URL's ${ENV} references resolve (when ctx.resolve_secrets), table_name
+inline constexpr core::OptionKey<std::string> kUrl{"url", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kPassword{"password", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<int64_t> kConnectTimeoutSecs{"connect_timeout_secs", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kTableName{"table_name", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kCreateTableTemplate{"create_table_template", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kAddColumnTemplate{"add_column_template", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kWidenColumnTemplate{"widen_column_template", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kChangeColumnTemplate{"change_column_template",
+                                                                    CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kDropColumnTemplate{"drop_column_template", CommonDatabaseOptionTable};
+inline constexpr core::OptionKey<std::string> kRenameColumnTemplate{"rename_column_template",
+                                                                    CommonDatabaseOptionTable};
+
+// The rules of those options, appended to `problems`: those of the sink's whole `table`
+// (core::CheckOptionValues: its ranges and allowed values), then the ones beyond it: the url parses (with
+// one of `schemes`), the password and the URL's ${ENV} references resolve (when ctx.resolve_secrets), table_name
 // and the column templates use only their placeholders. Each database sink's check starts here. Returns
 // the parsed URL when there is one to look into further (see CheckDbUrl).
-std::optional<DbUrl> CheckCommonDatabaseOptions(const core::Options& options, std::span<const std::string_view> schemes,
+std::optional<DbUrl> CheckCommonDatabaseOptions(const core::Options& options, std::span<const core::OptionSpec> table,
+                                                std::span<const std::string_view> schemes,
                                                 const core::OptionCheckContext& ctx, core::OptionProblems& problems);
 // A template option that may use only `names`: a problem of option `key` otherwise.
-void CheckTemplateOption(const core::Options& options, std::string_view key, const std::vector<std::string>& names,
-                         core::OptionProblems& problems);
+void CheckTemplateOption(const core::Options& options, const core::OptionKey<std::string>& key,
+                         const std::vector<std::string>& names, core::OptionProblems& problems);
+
+// SinkInfo::validate_binding of database sink S: its TargetTable rules.
+template <typename S>
+core::Status CheckDatabaseBinding(const BindContext& ctx) {
+  auto table = S().TargetTable(ctx);
+  if (!table) return core::Fail(table.error());
+  return core::Ok();
+}
 
 class DatabaseSink : public Sink {
  public:
@@ -85,6 +112,11 @@ class DatabaseSink : public Sink {
 
   // The table this sink owns (unquoted), valid after Bind.
   const std::string& table_name() const { return table_; }
+
+  // The rules of a target that need no connection: the table name table_name renders for ctx.dataset, and
+  // the dataset's field and key names, against the dialect; the table name when they hold. Bind runs it,
+  // and SinkInfo::validate_binding (CheckDatabaseBinding) on a sink that is never bound.
+  core::Result<std::string> TargetTable(const BindContext& ctx) const;
 
  protected:
   // --- the dialect ------------------------------------------------------------------------------------
@@ -151,7 +183,7 @@ class DatabaseSink : public Sink {
   // The URL's password, or the `password` option's (a ${ENV} reference) when set.
   core::Result<std::string> Password(const std::string& url_password) const;
   // A path option resolved against the project folder; "" when unset.
-  std::string ProjectPath(std::string_view option) const;
+  std::string ProjectPath(const core::OptionKey<std::string>& option) const;
   // The dataset's columns as "name type" definitions, and its primary key, quoted and comma-separated.
   std::string ColumnDefinitions() const;
   std::string QuotedKey() const;

@@ -11,11 +11,11 @@ using core::Status;
 
 ColumnTemplates ScriptedDatabaseSink::Templates() const {
   ColumnTemplates t;
-  t.add_column = options().GetString("add_column_template");
-  t.widen_column = options().GetString("widen_column_template");
-  t.change_column = options().GetString("change_column_template");
-  t.drop_column = options().GetString("drop_column_template");
-  t.rename_column = options().GetString("rename_column_template");
+  t.add_column = options().Get(kAddColumnTemplate);
+  t.widen_column = options().Get(kWidenColumnTemplate);
+  t.change_column = options().Get(kChangeColumnTemplate);
+  t.drop_column = options().Get(kDropColumnTemplate);
+  t.rename_column = options().Get(kRenameColumnTemplate);
   return t;
 }
 

@@ -93,15 +93,15 @@ core::Result<std::unique_ptr<DatasetReader>> SqliteDatasetReader::Open(const Rea
   if (auto st = options.ApplyDefaults(SqliteSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) {
     return Fail(st.error());
   }
-  std::string path = options.GetString("path");
+  std::string path = options.Get(sqlite::kPath);
   if (path.empty()) return Fail(ErrorKind::kConfig, "storage '" + ctx.storage_name + "': option 'path' is empty");
   std::unique_ptr<SqliteDatasetReader> r(new SqliteDatasetReader());
   r->storage_ = ctx.storage_name;
   r->path_ = std::filesystem::path(path);
   if (r->path_.is_relative()) r->path_ = ctx.project_dir / r->path_;
   r->path_ = r->path_.lexically_normal();
-  r->prefix_ = options.GetString("table_prefix");
-  r->busy_timeout_ms_ = static_cast<int>(options.GetInt("busy_timeout_ms", 10000));
+  r->prefix_ = options.Get(sqlite::kTablePrefix);
+  r->busy_timeout_ms_ = static_cast<int>(options.Get(sqlite::kBusyTimeoutMs));
   return std::unique_ptr<DatasetReader>(std::move(r));
 }
 

@@ -110,26 +110,33 @@ core::Result<std::vector<std::vector<std::string>>> UniqueIndexes(SqliteConnecti
 }  // namespace
 
 std::span<const core::OptionSpec> SqliteSinkOptions() {
+  using core::OptionType;
   static const std::vector<core::OptionSpec> table = {
-      {"path", core::OptionType::kPath, "", true, "",
+      {sqlite::kPath.name, OptionType::kPath, "", true, "",
        "database file; created with its folder when missing (relative paths start at the project folder)"},
-      {"journal_mode",
-       core::OptionType::kEnum,
+      // The enum values are interpolated into PRAGMAs: the table's check (at load and in Bind) keeps
+      // anything else out.
+      {sqlite::kJournalMode.name,
+       OptionType::kEnum,
        "wal",
        false,
        "",
        "SQLite journal mode; wal lets readers work while datasync writes",
        {"wal", "delete", "truncate", "persist", "memory", "off"}},
-      {"synchronous",
-       core::OptionType::kEnum,
+      {sqlite::kSynchronous.name,
+       OptionType::kEnum,
        "normal",
        false,
        "",
        "fsync policy; normal is durable with wal except for the last commit on power loss, full always",
        {"off", "normal", "full", "extra"}},
-      {"busy_timeout_ms", core::OptionType::kInt, "10000", false, "milliseconds",
-       "how long to wait for another process's lock before reporting a transient error"},
-      {"table_prefix", core::OptionType::kString, "", false, "",
+      {.name = sqlite::kBusyTimeoutMs.name,
+       .type = OptionType::kInt,
+       .default_value = "10000",
+       .unit = "milliseconds",
+       .description = "how long to wait for another process's lock before reporting a transient error",
+       .range = core::OptionRange{0, 24LL * 3600 * 1000}},
+      {sqlite::kTablePrefix.name, OptionType::kString, "", false, "",
        "text put before every dataset name to form the table name"},
   };
   return table;
@@ -148,25 +155,10 @@ SqliteSink::~SqliteSink() {
 }
 
 core::OptionProblems CheckSqliteSinkOptions(const core::Options& options) {
-  core::OptionProblems problems;
-  if (options.GetString("path").empty()) problems.push_back({"path", "is empty; set it to the database file"});
-  // Enum values are interpolated into PRAGMAs, so check them here even if the caller validated already.
-  for (const char* name : {"journal_mode", "synchronous"}) {
-    const core::OptionSpec* spec = core::FindOption(SqliteSinkOptions(), name);
-    std::string value = core::ToLower(options.GetString(name, spec->default_value));
-    bool allowed = false;
-    for (auto a : spec->allowed) allowed = allowed || a == value;
-    if (!allowed) {
-      std::vector<std::string> names(spec->allowed.begin(), spec->allowed.end());
-      problems.push_back({name, "'" + value + "' is not allowed (allowed: " + core::Join(names, ", ") + ")"});
-    }
-  }
-  int64_t busy_timeout_ms = options.GetInt("busy_timeout_ms", 10000);
-  if (busy_timeout_ms < 0 || busy_timeout_ms > 24LL * 3600 * 1000) {
-    problems.push_back({"busy_timeout_ms", "must be between 0 and 86400000, got " + std::to_string(busy_timeout_ms)});
-  }
+  core::OptionProblems problems = core::CheckOptionValues(options, SqliteSinkOptions());
+  if (options.Get(sqlite::kPath).empty()) problems.push_back({"path", "is empty; set it to the database file"});
   // Table names starting with sqlite_ are SQLite's own (https://www.sqlite.org/lang_createtable.html).
-  if (std::string prefix = options.GetString("table_prefix"); FoldName(prefix).starts_with("sqlite_")) {
+  if (std::string prefix = options.Get(sqlite::kTablePrefix); FoldName(prefix).starts_with("sqlite_")) {
     problems.push_back({"table_prefix", "'" + prefix +
                                             "' starts with sqlite_, which SQLite reserves for its own "
                                             "tables"});
@@ -175,17 +167,18 @@ core::OptionProblems CheckSqliteSinkOptions(const core::Options& options) {
 }
 
 Status SqliteSink::Configure(const core::Options& options) {
-  db_path_ = std::filesystem::path(ProjectPath("path")).lexically_normal();
+  db_path_ = std::filesystem::path(ProjectPath(sqlite::kPath)).lexically_normal();
   // Checked by CheckOptions: the enum values are interpolated into PRAGMAs.
-  journal_mode_ = core::ToLower(options.GetString("journal_mode", "wal"));
-  synchronous_ = core::ToLower(options.GetString("synchronous", "normal"));
-  busy_timeout_ = std::chrono::milliseconds(options.GetInt("busy_timeout_ms", 10000));
+  journal_mode_ = options.Get(sqlite::kJournalMode);
+  synchronous_ = options.Get(sqlite::kSynchronous);
+  busy_timeout_ = std::chrono::milliseconds(options.Get(sqlite::kBusyTimeoutMs));
   Disconnect();
   return core::Ok();
 }
 
 core::Result<std::string> SqliteSink::TableName(const BindContext& ctx) const {
-  std::string table = options().GetString("table_prefix") + ctx.dataset;
+  // ctx.options, not the bound ones: TargetTable also runs at load, on a sink that is never bound.
+  std::string table = ctx.options.Get(sqlite::kTablePrefix) + ctx.dataset;
   if (FoldName(table).starts_with("sqlite_")) {
     return Fail(
         ErrorKind::kConfig,
@@ -577,6 +570,7 @@ void RegisterSqliteSink(SinkRegistry& registry) {
       .options = SqliteSinkOptions(),
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckSqliteSinkOptions(options); },
+      .validate_binding = sql::CheckDatabaseBinding<SqliteSink>,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<SqliteSink>()); },
       .open_reader = [](const ReaderContext& ctx) { return SqliteDatasetReader::Open(ctx); },
   });

@@ -43,8 +43,17 @@ class SqliteStatement;
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> SqliteSinkOptions();
-// The rules of those options beyond their types (path, PRAGMA values, busy timeout, a table_prefix that is
-// not SQLite's own): SinkInfo::validate and Bind.
+
+namespace sqlite {
+inline constexpr core::OptionKey<std::string> kPath{"path", SqliteSinkOptions};
+inline constexpr core::OptionKey<std::string> kJournalMode{"journal_mode", SqliteSinkOptions};
+inline constexpr core::OptionKey<std::string> kSynchronous{"synchronous", SqliteSinkOptions};
+inline constexpr core::OptionKey<int64_t> kBusyTimeoutMs{"busy_timeout_ms", SqliteSinkOptions};
+inline constexpr core::OptionKey<std::string> kTablePrefix{"table_prefix", SqliteSinkOptions};
+}  // namespace sqlite
+
+// The rules of those options (the table's: PRAGMA values, busy timeout; beyond it: a non-empty path, a
+// table_prefix that is not SQLite's own): SinkInfo::validate and Bind.
 core::OptionProblems CheckSqliteSinkOptions(const core::Options& options);
 
 class SqliteSink final : public sql::DatabaseSink {

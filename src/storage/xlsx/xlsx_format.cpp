@@ -2,12 +2,14 @@
 
 #include <xlsxwriter.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
+#include "storage/xlsx/xlsx_sink.hpp"
 
 namespace datasync::storage::xlsx {
 
@@ -282,25 +284,20 @@ std::optional<std::string> SheetNameProblem(std::string_view name) {
 }
 
 XlsxSettings ReadXlsxSettings(const core::Options& options, core::OptionProblems& problems) {
+  // The table's rules (long_text's values, max_rows_per_sheet's range), then the sheet name's.
+  auto from_table = core::CheckOptionValues(options, XlsxSinkOptions());
+  bool rows_refused =
+      std::any_of(from_table.begin(), from_table.end(), [](const auto& p) { return p.key == kMaxRowsPerSheet.name; });
+  problems.insert(problems.end(), from_table.begin(), from_table.end());
   XlsxSettings s;
-  std::string sheet_name = options.GetString("sheet_name", "data");
+  std::string sheet_name = options.Get(kSheetName);
   if (auto problem = SheetNameProblem(sheet_name)) {
     problems.push_back({"sheet_name", std::move(*problem)});
   } else {
     s.sheet_name = std::move(sheet_name);
   }
-  std::string long_text = options.GetString("long_text", "error");
-  if (long_text != "error" && long_text != "truncate") {
-    problems.push_back({"long_text", "'" + long_text + "' is not allowed (allowed: error, truncate)"});
-  }
-  s.truncate_long_text = long_text == "truncate";
-  int64_t rows = options.GetInt("max_rows_per_sheet", 1048576);
-  if (rows < 2 || rows > 1048576) {
-    problems.push_back(
-        {"max_rows_per_sheet", "must be between 2 and 1048576 (Excel's limit), got " + std::to_string(rows)});
-  } else {
-    s.max_rows_per_sheet = static_cast<uint32_t>(rows);
-  }
+  s.truncate_long_text = options.Get(kLongText) == "truncate";
+  if (!rows_refused) s.max_rows_per_sheet = static_cast<uint32_t>(options.Get(kMaxRowsPerSheet));
   return s;
 }
 

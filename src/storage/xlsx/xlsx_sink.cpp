@@ -9,11 +9,15 @@ std::span<const core::OptionSpec> XlsxSinkOptions() {
     using core::OptionType;
     std::vector<core::OptionSpec> t;
     files::AppendCommonFileOptions(t);
-    t.push_back({"sheet_name", OptionType::kString, "data", false, "",
+    t.push_back({xlsx::kSheetName.name, OptionType::kString, "data", false, "",
                  "name of the first sheet; rows beyond max_rows_per_sheet continue on <name>_2, <name>_3, ..."});
-    t.push_back({"max_rows_per_sheet", OptionType::kInt, "1048576", false, "rows",
-                 "rows per sheet including the header (Excel's limit is 1048576)"});
-    t.push_back({"long_text",
+    t.push_back({.name = xlsx::kMaxRowsPerSheet.name,
+                 .type = OptionType::kInt,
+                 .default_value = "1048576",
+                 .unit = "rows",
+                 .description = "rows per sheet including the header (Excel's limit is 1048576)",
+                 .range = core::OptionRange{2, 1048576, "must be between 2 and 1048576 (Excel's limit)"}});
+    t.push_back({xlsx::kLongText.name,
                  OptionType::kEnum,
                  "error",
                  false,
@@ -45,6 +49,7 @@ void RegisterXlsxSink(SinkRegistry& registry) {
       .options = XlsxSinkOptions(),
       .validate = [](const core::Options& options,
                      const core::OptionCheckContext&) { return CheckXlsxSinkOptions(options); },
+      .validate_binding = files::CheckFileBinding,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<XlsxSink>()); },
       .compact = files::CompactFileSink,
   });

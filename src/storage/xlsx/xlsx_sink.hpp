@@ -3,7 +3,9 @@
 // for every Sink.
 #pragma once
 
+#include <cstdint>
 #include <span>
+#include <string>
 
 #include "core/options.hpp"
 #include "storage/files/file_sink.hpp"
@@ -11,6 +13,13 @@
 namespace datasync::storage {
 
 std::span<const core::OptionSpec> XlsxSinkOptions();
+
+// The keys of XlsxSinkOptions() beyond the common file options (files/file_options.hpp).
+namespace xlsx {
+inline constexpr core::OptionKey<std::string> kSheetName{"sheet_name", XlsxSinkOptions};
+inline constexpr core::OptionKey<int64_t> kMaxRowsPerSheet{"max_rows_per_sheet", XlsxSinkOptions};
+inline constexpr core::OptionKey<std::string> kLongText{"long_text", XlsxSinkOptions};
+}  // namespace xlsx
 // The rules of those options beyond their types (path, an Excel sheet name, ...): SinkInfo::validate and
 // Bind.
 core::OptionProblems CheckXlsxSinkOptions(const core::Options& options);

@@ -291,5 +291,93 @@ TEST_F(OptionChecksTest, BindRunsTheSameChecksAsValidate) {
   }
 }
 
+TEST_F(OptionChecksTest, ASinkOptionThatNamesAFieldIsCheckedAgainstEachPlansDataset) {
+  // These passed `validate` before and failed the run's Bind; now config loading asks the sink
+  // (SinkInfo::validate_binding) for every plan and storage, and points at the plan's storages.
+  const std::string datasets = R"yaml(datasets:
+  prices:
+    source: ts
+    api: index_daily
+    fields:
+      - {name: ts_code, type: str}
+      - {name: trade_date, type: date}
+)yaml";  // lines 6 to 12
+  const std::string plan =
+      "plans:\n  p:\n    dataset: prices\n    mode: append\n    storages: [ok, lake]\n";  // storages: line 20
+  auto missing = Load(datasets +
+                      "storages:\n  lake: {kind: csv, path: data/lake, partition_by: tradedate}\n"
+                      "  ok: {kind: jsonl, path: data/ok, partition_by: trade_date, partition_granularity: month}\n" +
+                      plan);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(OnlyError(missing),
+            "datasync.yaml:20:15: plans.p.storages: storage 'lake' cannot take dataset 'prices': partition_by names "
+            "'tradedate', which is not a field of the dataset (fields: ts_code, trade_date)");
+
+  auto granularity = Load(datasets +
+                          "storages:\n  lake: {kind: csv, path: data/lake, partition_by: ts_code, "
+                          "partition_granularity: month}\n"
+                          "  ok: {kind: jsonl, path: data/ok}\n" +
+                          plan);
+  ASSERT_FALSE(granularity.ok());
+  EXPECT_EQ(OnlyError(granularity),
+            "datasync.yaml:20:15: plans.p.storages: storage 'lake' cannot take dataset 'prices': "
+            "partition_granularity 'month' needs a date or timestamp field, but 'ts_code' is string (use "
+            "partition_granularity: value)");
+
+  // A storage whose options were refused is reported there once, not again for each plan.
+  auto refused = Load(datasets +
+                      "storages:\n  lake: {kind: csv, path: data/lake, partition_by: tradedate, delimiter: '||'}\n"
+                      "  ok: {kind: jsonl, path: data/ok}\n" +
+                      plan);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(OnlyError(refused).find("storages.lake.delimiter: must be exactly one ASCII character"), std::string::npos);
+
+  auto fine = Load(datasets +
+                   "storages:\n  lake: {kind: csv, path: data/lake, partition_by: ts_code}\n"
+                   "  ok: {kind: jsonl, path: data/ok, partition_by: trade_date, partition_granularity: month}\n" +
+                   plan);
+  EXPECT_TRUE(fine.ok()) << AllIssues(fine);
+}
+
+TEST_F(OptionChecksTest, ADatabaseTableNameIsCheckedAgainstEachPlansDataset) {
+  if (!Built("kind: postgres,")) return;
+  const std::string long_suffix(60, 'x');
+  auto r = Load(R"yaml(datasets:
+  prices:
+    source: ts
+    api: index_daily
+    fields:
+      - {name: ts_code, type: str}
+storages:
+  pg: {kind: postgres, url: "postgres://h/d", table_name: "{dataset}_)yaml" +
+                long_suffix + R"yaml("}
+plans:
+  p:
+    dataset: prices
+    mode: append
+    storages: [pg]
+)yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(OnlyError(r),
+            "datasync.yaml:18:15: plans.p.storages: storage 'pg' cannot take dataset 'prices': table "
+            "name 'prices_" +
+                long_suffix + "' is 67 bytes; postgres allows 63 (set table_name, or rename the field in the dataset)");
+}
+
+TEST_F(OptionChecksTest, TheTableIsAppliedToOptionsSetInCode) {
+  // Options that did not come through config loading (a catalog, a test) meet the same table: validate and
+  // Bind start with core::CheckOptionValues.
+  const storage::SinkInfo* info = sinks_.Find("sqlite");
+  ASSERT_TRUE(info);
+  core::Options options;
+  options.Set("path", std::string("/tmp/ds-checks/w.db"));
+  options.Set("busy_timeout_ms", int64_t{-5});
+  options.Set("journal_mode", std::string("WAL; DROP TABLE x"));
+  auto problems = info->validate(options, {});
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].key, "journal_mode");
+  EXPECT_EQ(problems[1], (core::OptionProblem{"busy_timeout_ms", "must be between 0 and 86400000, got -5"}));
+}
+
 }  // namespace
 }  // namespace datasync::app

@@ -36,5 +36,81 @@ TEST(OptionsTest, DefaultsAndRequired) {
   EXPECT_EQ(OptionNames(kSpecs), "path, batch_rows, mode, gzip");
 }
 
+std::span<const OptionSpec> RangedTable() {
+  static const std::vector<OptionSpec> specs = {
+      {.name = "level", .type = OptionType::kInt, .default_value = "3", .range = OptionRange{1, 22}},
+      {.name = "page_bytes",
+       .type = OptionType::kInt,
+       .default_value = "1048576",
+       .unit = "bytes",
+       .range = OptionRange{1024, int64_t{512} << 20}},
+      {.name = "rows", .type = OptionType::kInt, .default_value = "0", .range = OptionRange{.min = 0}},
+      {.name = "timeout_secs",
+       .type = OptionType::kInt,
+       .default_value = "60",
+       .unit = "seconds",
+       .range = OptionRange{.min = 1, .text = "must be a positive number of seconds"}},
+      {.name = "mode", .type = OptionType::kEnum, .default_value = "upsert", .allowed = {"append", "upsert"}},
+      {.name = "tags", .type = OptionType::kStringList, .default_value = "a,b"},
+      {.name = "label", .type = OptionType::kString},
+  };
+  return specs;
+}
+
+constexpr OptionKey<int64_t> kLevel{"level", RangedTable};
+constexpr OptionKey<int64_t> kRows{"rows", RangedTable};
+constexpr OptionKey<std::string> kMode{"mode", RangedTable};
+constexpr OptionKey<std::vector<std::string>> kTags{"tags", RangedTable};
+constexpr OptionKey<std::string> kLabel{"label", RangedTable};
+
+TEST(OptionsTest, RangesAreCheckedWhereValuesAreParsed) {
+  auto specs = RangedTable();
+  EXPECT_EQ(std::get<int64_t>(*ParseOptionScalar(specs[0], "22")), 22);
+  EXPECT_EQ(ParseOptionScalar(specs[0], "0").error().message(), "must be between 1 and 22, got 0");
+  EXPECT_EQ(ParseOptionScalar(specs[0], "23").error().message(), "must be between 1 and 22, got 23");
+  EXPECT_EQ(ParseOptionScalar(specs[1], "10").error().message(), "must be between 1024 and 512 MiB, got 10");
+  EXPECT_EQ(ParseOptionScalar(specs[2], "-1").error().message(), "cannot be negative, got -1");
+  EXPECT_TRUE(ParseOptionScalar(specs[2], "0"));
+  EXPECT_EQ(ParseOptionScalar(specs[3], "0").error().message(), "must be a positive number of seconds, got 0");
+  EXPECT_EQ(ParseOptionScalar(specs[4], "merge").error().message(), "'merge' is not allowed (allowed: append, upsert)");
+}
+
+TEST(OptionsTest, CheckOptionValuesAppliesTheTableToValuesSetInCode) {
+  Options o;
+  o.Set("level", int64_t{99});
+  o.Set("rows", int64_t{5});
+  o.Set("mode", std::string("merge"));
+  o.Set("unknown", std::string("left alone"));
+  EXPECT_EQ(CheckOptionValues(o, RangedTable()),
+            (OptionProblems{{"level", "must be between 1 and 22, got 99"},
+                            {"mode", "'merge' is not allowed (allowed: append, upsert)"}}));
+  o.Set("level", int64_t{22});
+  o.Set("mode", std::string("append"));
+  EXPECT_TRUE(CheckOptionValues(o, RangedTable()).empty());
+}
+
+TEST(OptionsTest, TypedKeysReadTheValueElseTheTablesDefault) {
+  Options o;
+  EXPECT_EQ(o.Get(kLevel), 3);
+  EXPECT_EQ(o.Get(kRows), 0);
+  EXPECT_EQ(o.Get(kMode), "upsert");
+  EXPECT_EQ(o.Get(kTags), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o.Get(kLabel), "");
+  o.Set("level", int64_t{7});
+  o.Set("mode", std::string("append"));
+  o.Set("tags", std::vector<std::string>{"x"});
+  EXPECT_EQ(o.Get(kLevel), 7);
+  EXPECT_EQ(o.Get(kMode), "append");
+  EXPECT_EQ(o.Get(kTags), (std::vector<std::string>{"x"}));
+  o.Set("rows", std::string("not a number"));  // a value of another type reads as the default
+  EXPECT_EQ(o.Get(kRows), 0);
+}
+
+TEST(OptionsTest, AKeyItsTableDoesNotDeclareIsAProgrammerError) {
+  Options o;
+  EXPECT_THROW(o.Get(OptionKey<int64_t>{"levle", RangedTable}), std::logic_error);
+  EXPECT_THROW(o.Get(OptionKey<bool>{"level", RangedTable}), std::logic_error);
+}
+
 }  // namespace
 }  // namespace datasync::core
