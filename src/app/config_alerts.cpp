@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "alerting/channel.hpp"
+#include "alerting/channel_registry.hpp"
 #include "app/config_parser.hpp"
 #include "core/secrets.hpp"
 #include "core/time_zone.hpp"
@@ -8,129 +9,55 @@
 
 namespace datasync::app {
 
-void ConfigParser::ParseTemplate(const YAML::Node& v, const std::string& path, generation::Escape escape,
-                                 std::string& out) {
-  auto t = Str(v, path);
-  if (!t) return;
-  if (auto parsed = generation::TextTemplate::Parse(*t, escape); !parsed) {
-    Error(v.Mark(), path + ": " + parsed.error().message());
-    return;
-  }
-  out = *t;
-}
-
+// A channel's options come from its type's option table (alerting/channel_registry.hpp); the type's
+// `validate` states the rules beyond the table and `build` makes the ChannelSpec.
 void ConfigParser::ParseChannel(const YAML::Node& key, const YAML::Node& n) {
   std::string name = key.Scalar();
   std::string path = "alerts.channels." + name;
   if (!RequireMap(n, path)) return;
-  alerting::ChannelSpec ch;
-  ch.name = name;
   auto type_node = n["type"];
   std::string type = type_node ? Str(type_node, path + ".type").value_or("") : "";
-  if (type == "email") {
-    ch.type = alerting::ChannelType::kEmail;
-    CheckKeys(n, path,
-              {"type", "smtp_url", "username", "password", "from", "to", "require_tls", "subject", "body", "verify_tls",
-               "ca_file", "timeout_secs"});
-    if (auto v = n["smtp_url"]) {
-      if (auto u = Str(v, path + ".smtp_url")) {
-        ch.smtp_url = *u;
-        if (!u->starts_with("smtp://") && !u->starts_with("smtps://")) {
-          Error(v.Mark(), path + ".smtp_url: " + Quote(*u) +
-                              " is not an smtp:// or smtps:// URL (smtp://host:587 "
-                              "upgrades with STARTTLS; smtps://host:465 is TLS "
-                              "from the start)");
-        }
-      }
-    } else {
-      Error(key.Mark(), path + ": missing required key 'smtp_url' (e.g. smtps://smtp.example.com:465)");
-    }
-    if (auto v = n["username"]) ch.username = Str(v, path + ".username").value_or("");
-    if (auto v = n["password"]) ch.password = Secret(v, path + ".password").value_or("");
-    if (auto v = n["from"]) {
-      ch.from = Str(v, path + ".from").value_or("");
-    } else {
-      Error(key.Mark(), path + ": missing required key 'from' (the sender address)");
-    }
-    if (auto v = n["to"]) {
-      if (auto l = StrList(v, path + ".to")) {
-        ch.to = *l;
-        if (l->empty()) Error(v.Mark(), path + ".to: name at least one recipient");
-      }
-    } else {
-      Error(key.Mark(), path + ": missing required key 'to' (recipient addresses)");
-    }
-    if (auto v = n["require_tls"]) ch.require_tls = Bool(v, path + ".require_tls").value_or(false);
-    if (auto v = n["subject"]) ParseTemplate(v, path + ".subject", generation::Escape::kNone, ch.subject);
-    if (auto v = n["body"]) ParseTemplate(v, path + ".body", generation::Escape::kNone, ch.body);
-  } else if (type == "webhook") {
-    ch.type = alerting::ChannelType::kWebhook;
-    CheckKeys(n, path, {"type", "url", "format", "headers", "body", "verify_tls", "ca_file", "timeout_secs"});
-    if (auto v = n["url"]) {
-      if (auto u = Str(v, path + ".url")) {
-        ch.url = *u;
-        if (!core::IsSecretReference(*u)) {
-          if (!u->starts_with("http://") && !u->starts_with("https://")) {
-            Error(v.Mark(), path + ".url: " + Quote(*u) +
-                                " is not an http:// or https:// URL (or a ${ENV} "
-                                "reference to one)");
-          }
-          // Chat robots carry their token in the URL: keep it out of every log line.
-          if (auto q = u->find('?'); q != std::string::npos) core::RegisterSecret(u->substr(q + 1));
-        }
-      }
-    } else {
-      Error(key.Mark(), path + ": missing required key 'url' (e.g. url: ${SLACK_WEBHOOK_URL})");
-    }
-    if (auto v = n["format"]) {
-      if (auto f = Str(v, path + ".format")) {
-        auto fmt = alerting::ParseWebhookFormat(*f);
-        if (!fmt) {
-          Error(v.Mark(), path + ".format: " + Quote(*f) +
-                              " is not allowed (allowed: json, slack, dingtalk, "
-                              "wecom, feishu)");
-        } else {
-          ch.format = *fmt;
-        }
-      }
-    }
-    if (auto v = n["headers"]) {
-      if (RequireMap(v, path + ".headers")) {
-        for (auto it = v.begin(); it != v.end(); ++it) {
-          std::string h = it->first.Scalar();
-          YAML::Node hv = it->second;
-          if (auto value = Str(hv, path + ".headers." + h)) {
-            bool sensitive = core::ToLower(h) == "authorization" || core::ToLower(h).find("token") != std::string::npos;
-            if (sensitive && !core::IsSecretReference(*value)) {
-              core::RegisterSecret(*value);
-              Warn(hv.Mark(), path + ".headers." + h +
-                                  ": a secret is written in the file; use a ${ENV_VAR} "
-                                  "reference instead");
-            }
-            ch.headers.emplace_back(h, *value);
-          }
-        }
-      }
-    }
-    if (auto v = n["body"]) ParseTemplate(v, path + ".body", generation::Escape::kJson, ch.body);
-  } else {
+  const alerting::ChannelInfo* info = channels_.Find(type);
+  if (!info) {
     Error(type_node ? type_node.Mark() : key.Mark(),
           path + (type_node ? ".type: " + Quote(type) + " is not allowed" : ": missing required key 'type'") +
-              " (allowed: email, webhook)");
+              " (allowed: " + JoinNames(channels_.Ids()) + ")");
     return;
   }
-  if (auto v = n["verify_tls"]) ch.verify_tls = Bool(v, path + ".verify_tls").value_or(true);
-  if (auto v = n["ca_file"]) {
-    if (auto f = Str(v, path + ".ca_file")) {
-      std::filesystem::path p(*f);
-      ch.ca_file = (p.is_relative() ? config_.project_dir / p : p).string();
-    }
-  }
-  if (auto v = n["timeout_secs"]) {
-    if (auto x = PositiveInt(v, path + ".timeout_secs", 600)) ch.timeout_secs = *x;
+  std::vector<std::string> reserved = {"type"};
+  if (info->http_headers) reserved.emplace_back("headers");
+  bool complete = true;
+  core::Options options = ParseOptions(n, path, info->options, reserved, complete, key.Mark());
+  // Each rule looks only at the options that are set, so a channel's problems are all reported at once.
+  if (info->validate) ReportProblems(n, key.Mark(), path, info->validate(options, CheckContext()));
+  alerting::ChannelSpec ch = info->build(name, options, config_.project_dir);
+  if (info->http_headers) {
+    if (auto v = n["headers"]) ch.headers = ParseHeaders(v, path + ".headers");
   }
   ReportProblems(n, key.Mark(), path, alerting::CheckChannelSecrets(ch, CheckContext()));
   config_.alerts.channels.push_back(std::move(ch));
+}
+
+// HTTP headers by name; an Authorization or *token* header written as a literal is a secret in the file.
+std::vector<std::pair<std::string, std::string>> ConfigParser::ParseHeaders(const YAML::Node& v,
+                                                                            const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!RequireMap(v, path)) return headers;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    std::string h = it->first.Scalar();
+    YAML::Node hv = it->second;
+    if (auto value = Str(hv, path + "." + h)) {
+      bool sensitive = core::ToLower(h) == "authorization" || core::ToLower(h).find("token") != std::string::npos;
+      if (sensitive && !core::IsSecretReference(*value)) {
+        core::RegisterSecret(*value);
+        Warn(hv.Mark(), path + "." + h +
+                            ": a secret is written in the file; use a ${ENV_VAR} "
+                            "reference instead");
+      }
+      headers.emplace_back(h, *value);
+    }
+  }
+  return headers;
 }
 
 // Names of channels that exist, checked where they are referenced.

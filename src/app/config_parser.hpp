@@ -18,8 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "alerting/channel_registry.hpp"
 #include "app/config.hpp"
 #include "app/config_reader.hpp"
+#include "app/registries.hpp"
 #include "generation/text_template.hpp"
 
 namespace datasync::app {
@@ -31,6 +33,7 @@ class ConfigParser : public ConfigReader {
                LoadOptions options)
       : ConfigReader(std::move(file), options), providers_(providers), sinks_(sinks), imported_(imported) {
     config_.project_dir = std::move(project_dir);
+    RegisterBuiltinChannels(channels_);
   }
 
   ConfigResult Run(const std::string& text);
@@ -109,14 +112,16 @@ class ConfigParser : public ConfigReader {
   void ParseServe(const YAML::Node& n);
 
   // --- alerts -----------------------------------------------------------------------------------
-  void ParseTemplate(const YAML::Node& v, const std::string& path, generation::Escape escape, std::string& out);
   void ParseChannel(const YAML::Node& key, const YAML::Node& n);
+  std::vector<std::pair<std::string, std::string>> ParseHeaders(const YAML::Node& v, const std::string& path);
   // Names of channels that exist, checked where they are referenced.
   std::vector<std::string> ChannelRefs(const YAML::Node& v, const std::string& path);
   void ParseAlerts(const YAML::Node& n);
 
   const datasource::ProviderRegistry& providers_;
   const storage::SinkRegistry& sinks_;
+  // The channel types are built in only (no Config/ConfigLoader parameter for them yet).
+  alerting::ChannelRegistry channels_;
   const std::vector<datasource::Dataset>& imported_;
   Config config_;
   SourceLocation system_db_at_;  // ConfigResult::system_db_at

@@ -55,4 +55,9 @@ void RegisterBuiltinSystemDbs(metadata::SystemDbFactory& factory) {
   metadata::sqlite::RegisterSqliteSystemDb(factory);
 }
 
+void RegisterBuiltinChannels(alerting::ChannelRegistry& registry) {
+  alerting::RegisterEmailChannel(registry);
+  alerting::RegisterWebhookChannel(registry);
+}
+
 }  // namespace datasync::app
