@@ -132,7 +132,6 @@ Project ProjectAt(const fs::path& root) {
   p.config_file = root / "datasync.yaml";
   p.state_dir = root / ".datasync";
   p.logs_dir = p.state_dir / "logs";
-  p.locks_dir = p.state_dir / "locks";
   return p;
 }
 
@@ -184,7 +183,7 @@ core::Result<Project> InitProject(const InitOptions& options) {
     return core::Fail(core::ErrorKind::kConfig,
                       p.config_file.string() + " already exists (use --force to overwrite it)");
   }
-  for (const auto& d : {p.state_dir, p.logs_dir, p.locks_dir}) {
+  for (const auto& d : {p.state_dir, p.logs_dir}) {
     fs::create_directories(d, ec);
     if (ec) return core::Fail(core::ErrorKind::kConfig, "cannot create " + d.string() + ": " + ec.message());
   }

@@ -16,7 +16,6 @@ struct Project {
   std::filesystem::path config_file;  // root/datasync.yaml
   std::filesystem::path state_dir;    // root/.datasync
   std::filesystem::path logs_dir;     // root/.datasync/logs
-  std::filesystem::path locks_dir;    // root/.datasync/locks
 };
 
 Project ProjectAt(const std::filesystem::path& root);
