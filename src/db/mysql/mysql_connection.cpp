@@ -116,9 +116,12 @@ core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool wi
     if (!o.ssl_key.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_KEY, o.ssl_key.c_str());
     if (!o.ssl_cert.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CERT, o.ssl_cert.c_str());
     if (!o.ssl_ca.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CA, o.ssl_ca.c_str());
-    my_bool enforce = o.ssl_mode != "preferred";
+    // Connector/C 3.x: MYSQL_OPT_SSL_ENFORCE only *asks* for TLS (use_ssl): without server verification a
+    // server that offers no TLS still gets a clear-text session, so required is checked after the connect
+    // (CheckEncrypted). Verification makes the connector refuse such a server before authenticating.
+    my_bool use_tls = 1;
     my_bool verify = o.ssl_mode == "verify_ca" || o.ssl_mode == "verify_identity";
-    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &use_tls);
     mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
   }
   const char* db = with_database && !o.database.empty() ? o.database.c_str() : nullptr;
@@ -132,6 +135,19 @@ core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool wi
     return Fail(std::move(e));
   }
   return core::Ok();
+}
+
+core::Status MySqlConnection::CheckEncrypted(const MySqlConnectOptions& o) {
+  if (o.ssl_mode == "disabled" || o.ssl_mode == "preferred" || !tls_cipher().empty()) return core::Ok();
+  return Fail(ErrorKind::kConfig,
+              "cannot connect to " + display_ + " with ssl_mode " + o.ssl_mode +
+                  ": the session is not encrypted (the server offered no TLS). Enable TLS on the server "
+                  "(ssl_cert and ssl_key in its configuration), or set ssl_mode: preferred to accept clear text");
+}
+
+std::string MySqlConnection::tls_cipher() const {
+  const char* cipher = mysql_ ? mysql_get_ssl_cipher(mysql_) : nullptr;
+  return cipher ? cipher : "";
 }
 
 core::Status MySqlConnection::UseDatabase(const std::string& name) {
@@ -154,6 +170,10 @@ core::Status MySqlConnection::Open(const MySqlConnectOptions& o) {
   if (!st) {
     Close();
     return st;
+  }
+  if (auto s = CheckEncrypted(o); !s) {
+    Close();
+    return s;
   }
   // Our DATETIME columns hold UTC wall times; TIMESTAMP columns a user added would convert, so pin UTC.
   if (auto s = Exec("SET time_zone = '+00:00', autocommit = 1"); !s) {

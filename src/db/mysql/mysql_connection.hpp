@@ -6,6 +6,8 @@
 // - LOAD DATA LOCAL: off unless MySqlConnectOptions::local_infile; a LocalInfileGate answers every file
 //   request for the connection's life, serving only the buffer of the LoadLocal() running, under the file
 //   name its statement sent, and refusing anything else (kPermanent, naming the file the server asked for).
+// - TLS: ssl_mode preferred asks for TLS and falls back to clear text only when the server offers none;
+//   required, verify_ca and verify_identity fail (kConfig) unless the session is encrypted.
 // Failures come back classified (MySqlErrorKind); a lost connection is kTransient and leaves the object
 // unhealthy, so the owner reconnects before its next use.
 // Lifecycle: Open() -> Exec()/Query()/LoadLocal() any number of times (Open() again after !healthy()) ->
@@ -69,9 +71,13 @@ class MySqlConnection {
   // *duplicates to true.
   core::Status LoadLocal(std::string_view into, std::string_view data, bool* duplicates = nullptr);
 
+  // The TLS cipher of the session ("" when it is not encrypted or not open).
+  std::string tls_cipher() const;
+
  private:
   core::Error Failure(std::string_view what);
   core::Status OpenDatabase(const MySqlConnectOptions& options, bool with_database);
+  core::Status CheckEncrypted(const MySqlConnectOptions& options);
   core::Status Send(std::string_view what, std::string_view sql);
 
   st_mysql* mysql_ = nullptr;

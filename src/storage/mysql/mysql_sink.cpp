@@ -110,8 +110,8 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
                  "preferred",
                  false,
                  "",
-                 "TLS: disabled, preferred (when the server offers it), required, verify_ca (check the CA), "
-                 "verify_identity (and the host name)",
+                 "TLS: disabled, preferred (TLS when the server offers it, else clear text), required (TLS or "
+                 "fail), verify_ca (and a certificate ssl_ca certifies), verify_identity (and the host name)",
                  {"disabled", "preferred", "required", "verify_ca", "verify_identity"}});
     t.push_back(
         {mysql::kSslCa.name, OptionType::kPath, "", false, "", "CA certificate file for verify_ca / verify_identity"});
