@@ -175,16 +175,31 @@ core::Status MySqlConnection::Open(const MySqlConnectOptions& o) {
     Close();
     return s;
   }
-  // Our DATETIME columns hold UTC wall times; TIMESTAMP columns a user added would convert, so pin UTC.
-  if (auto s = Exec("SET time_zone = '+00:00', autocommit = 1"); !s) {
+  // Our DATETIME columns hold UTC wall times; TIMESTAMP columns a user added would convert, so pin UTC. The
+  // sql_mode is pinned so that the server reads our literals and LOAD DATA text as we write them (a global
+  // NO_BACKSLASH_ESCAPES would let a vendor's quote end a literal). Sent directly: Send() refuses to run
+  // anything while NO_BACKSLASH_ESCAPES is on, which it may be until this statement.
+  std::string pin = "SET SESSION sql_mode = '" + std::string(kSessionSqlMode) +
+                    "', time_zone = '+00:00', autocommit = 1";
+  infile_.ClearRefusal();
+  if (mysql_real_query(mysql_, pin.data(), pin.size()) != 0) {
+    auto e = Failure("cannot set up the session");
     Close();
-    return s;
+    return Fail(std::move(e));
   }
   return core::Ok();
 }
 
 core::Status MySqlConnection::Send(std::string_view what, std::string_view sql) {
   if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
+  unsigned int status = 0;
+  if (mariadb_get_infov(mysql_, MARIADB_CONNECTION_SERVER_STATUS, &status) == 0 &&
+      (status & SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0) {
+    return Fail(ErrorKind::kConfig,
+                std::string(what) + " on " + display_ +
+                    ": an earlier statement (a template's?) turned on sql_mode NO_BACKSLASH_ESCAPES, under which "
+                    "datasync's string literals would be misread; remove that from the storage's templates");
+  }
   infile_.ClearRefusal();
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Fail(Failure(what));
   return core::Ok();
@@ -255,8 +270,9 @@ core::Status MySqlConnection::LoadLocal(std::string_view into, std::string_view 
 }
 
 std::string QuoteMySqlText(std::string_view text) {
-  // What mysql_real_escape_string does for utf8mb4, without needing a live connection: UTF-8 continuation
-  // bytes never look like ASCII, so byte-wise escaping is safe.
+  // What mysql_real_escape_string does for utf8mb4 without NO_BACKSLASH_ESCAPES (the session's pinned
+  // sql_mode), without needing a live connection: UTF-8 continuation bytes never look like ASCII, so
+  // byte-wise escaping is safe.
   std::string out = "'";
   for (char c : text) {
     switch (c) {

@@ -8,6 +8,9 @@
 //   name its statement sent, and refusing anything else (kPermanent, naming the file the server asked for).
 // - TLS: ssl_mode preferred asks for TLS and falls back to clear text only when the server offers none;
 //   required, verify_ca and verify_identity fail (kConfig) unless the session is encrypted.
+// - sql_mode is pinned (kSessionSqlMode): string literals read backslash escapes, as QuoteMySqlText and the
+//   LOAD DATA text assume, and bad values fail in strict mode. A statement that turns NO_BACKSLASH_ESCAPES
+//   on makes every later one fail (kConfig) rather than run with literals the server would misread.
 // Failures come back classified (MySqlErrorKind); a lost connection is kTransient and leaves the object
 // unhealthy, so the owner reconnects before its next use.
 // Lifecycle: Open() -> Exec()/Query()/LoadLocal() any number of times (Open() again after !healthy()) ->
@@ -47,7 +50,11 @@ struct MySqlConnectOptions {
   std::string display;  // names the server in messages (never the password)
 };
 
-// 'text' as a string literal (backslash escapes, as MySQL's default sql_mode reads them).
+// The session's sql_mode, set at connect: MariaDB's and MySQL's common default, without NO_BACKSLASH_ESCAPES
+// (whatever the server's global sql_mode holds).
+inline constexpr std::string_view kSessionSqlMode = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
+
+// 'text' as a string literal with backslash escapes, as the session's pinned sql_mode reads them.
 std::string QuoteMySqlText(std::string_view text);
 
 class MySqlConnection {
