@@ -70,6 +70,8 @@ void MySqlConnection::Close() {
   if (mysql_) mysql_close(mysql_);
   mysql_ = nullptr;
   broken_ = false;
+  infile_.Disarm();
+  infile_.ClearRefusal();
 }
 
 core::Error MySqlConnection::Failure(std::string_view what) {
