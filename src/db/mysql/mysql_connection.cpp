@@ -90,10 +90,14 @@ core::Error MySqlConnection::Failure(std::string_view what) {
         .WithCode(std::to_string(code));
   }
   ErrorKind kind = MySqlErrorKind(code);
+  // On an established TLS session a connection the server dropped (restart, KILL, failover) surfaces as a
+  // TLS error ("unexpected eof while reading"), not as 2013: lost, so worth another try. At connect time
+  // the same code is TLS set-up trouble, which OpenDatabase classifies as configuration.
+  if (code == CR_SSL_CONNECTION_ERROR) kind = ErrorKind::kTransient;
   if (kind == ErrorKind::kTransient &&
       (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_SERVER_LOST_EXTENDED ||
        code == ER_SERVER_SHUTDOWN || code == ER_CONNECTION_KILLED || code == CR_CONNECTION_ERROR ||
-       code == CR_CONN_HOST_ERROR)) {
+       code == CR_CONN_HOST_ERROR || code == CR_SSL_CONNECTION_ERROR)) {
     broken_ = true;
   }
   core::Error e(kind, std::string(what) + " on " + display_ + ": " + core::Redact(mysql_error(mysql_)));
