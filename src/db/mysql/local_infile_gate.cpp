@@ -64,8 +64,7 @@ void LocalInfileGate::End(void*) {}
 int LocalInfileGate::Error(void* ptr, char* msg, unsigned int len) {
   auto* gate = static_cast<LocalInfileGate*>(ptr);
   if (gate && gate->refused_) {
-    std::snprintf(msg, len, "datasync refused the server's request for the local file %s",
-                  gate->refused_name_.c_str());
+    std::snprintf(msg, len, "datasync refused the server's request for the local file %s", gate->refused_name_.c_str());
   } else {
     std::snprintf(msg, len, "datasync: local infile failed");
   }

@@ -185,8 +185,8 @@ core::Status MySqlConnection::Open(const MySqlConnectOptions& o) {
   // sql_mode is pinned so that the server reads our literals and LOAD DATA text as we write them (a global
   // NO_BACKSLASH_ESCAPES would let a vendor's quote end a literal). Sent directly: Send() refuses to run
   // anything while NO_BACKSLASH_ESCAPES is on, which it may be until this statement.
-  std::string pin = "SET SESSION sql_mode = '" + std::string(kSessionSqlMode) +
-                    "', time_zone = '+00:00', autocommit = 1";
+  std::string pin =
+      "SET SESSION sql_mode = '" + std::string(kSessionSqlMode) + "', time_zone = '+00:00', autocommit = 1";
   infile_.ClearRefusal();
   if (mysql_real_query(mysql_, pin.data(), pin.size()) != 0) {
     auto e = Failure("cannot set up the session");

@@ -41,8 +41,8 @@ struct MySqlConnectOptions {
   int port = 3306;
   std::string user;
   std::string password;
-  std::string database;  // the default database when it exists
-  std::string ssl_mode;  // disabled, preferred, required, verify_ca, verify_identity
+  std::string database;       // the default database when it exists
+  std::string ssl_mode;       // disabled, preferred, required, verify_ca, verify_identity
   bool local_infile = false;  // allow LoadLocal (LOAD DATA LOCAL INFILE); off: the server's requests are refused
   std::string ssl_ca, ssl_cert, ssl_key;
   int connect_timeout_secs = 10;
@@ -52,7 +52,8 @@ struct MySqlConnectOptions {
 
 // The session's sql_mode, set at connect: MariaDB's and MySQL's common default, without NO_BACKSLASH_ESCAPES
 // (whatever the server's global sql_mode holds).
-inline constexpr std::string_view kSessionSqlMode = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
+inline constexpr std::string_view kSessionSqlMode =
+    "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
 
 // 'text' as a string literal with backslash escapes, as the session's pinned sql_mode reads them.
 std::string QuoteMySqlText(std::string_view text);

@@ -339,8 +339,8 @@ Status MySqlSink::PrepareWrites() {
   columns_ = core::Join(columns, ", ");
   bool upsert = !primary_key().empty() && mode() != WriteMode::kAppend;
   load_into_ = "INTO TABLE " + Qualified(write_table()) +
-              " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
-              columns_ + ")";
+               " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
+               columns_ + ")";
   insert_head_ = "INSERT INTO " + Qualified(write_table()) + " (" + columns_ + ") VALUES ";
   insert_tail_.clear();
   skip_direct_loads_ = 0;
