@@ -2,6 +2,9 @@
 # MariaDB on 127.0.0.1:$MARIA_PORT, data under $BASE/maria, mariadbd run directly as the mysql user.
 # Usage: maria.sh start|stop|status (services.sh sets BASE and the port). A start that finds the port taken
 # exits 98.
+# TLS: the server offers TLS with a self-signed certificate for 127.0.0.1/localhost, made with openssl at the
+# first start ($BASE/maria/tls/cert.pem, also the CA a client verifies it with). MARIA_TLS=off starts it
+# without TLS (a test of clients that must refuse clear text).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -20,6 +23,20 @@ start)
       --auth-root-authentication-method=socket --skip-test-db >"$D/install.log" 2>&1 ||
       { echo "maria: mariadb-install-db failed; the end of $D/install.log:" >&2; tail -n 20 "$D/install.log" >&2; exit 1; }
   fi
+  tls_args=()
+  if [ "${MARIA_TLS:-on}" != off ]; then
+    if [ ! -f "$D/tls/cert.pem" ]; then
+      mkdir -p "$D/tls"
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+        -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -keyout "$D/tls/key.pem" -out "$D/tls/cert.pem" >"$D/tls/openssl.log" 2>&1 ||
+        { echo "maria: openssl could not make the test certificate:" >&2; cat "$D/tls/openssl.log" >&2; exit 1; }
+      chown -R mysql:mysql "$D/tls"
+      chmod 600 "$D/tls/key.pem"
+      chmod 644 "$D/tls/cert.pem"
+    fi
+    tls_args=(--ssl-cert="$D/tls/cert.pem" --ssl-key="$D/tls/key.pem")
+  fi
   if ! running; then
     mark=$(log_mark "$D/error.log")
     # --no-defaults must come first: it keeps /etc/mysql/*.cnf (socket /run/mysqld, port 3306) out.
@@ -28,7 +45,7 @@ start)
       --port="$MARIA_PORT" --bind-address=127.0.0.1 --pid-file="$D/mysqld.pid" --log-error="$D/error.log" \
       --skip-name-resolve --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=0 \
       --innodb-log-file-size=64M --max-allowed-packet=256M --local-infile=1 --max-connections=300 \
-      --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci "${tls_args[@]}" </dev/null >/dev/null 2>&1 &
     pid=$!
     # Ready when it answers on its own socket (which it creates only after binding the TCP port); it exits
     # at once when the port is taken.

@@ -16,7 +16,8 @@
 #   status  Running or stopped, with the recorded ports.
 #   forget  Drops the recorded ports of stopped servers, so that the next start picks new ones.
 #   env     Prints the tests' settings for the recorded ports, KEY=VALUE (DATASYNC_TEST_PG_URL,
-#           DATASYNC_TEST_MYSQL_URL, DATASYNC_TEST_CLICKHOUSE_URL), e.g. export $(services.sh env)
+#           DATASYNC_TEST_MYSQL_URL, DATASYNC_TEST_CLICKHOUSE_URL, and DATASYNC_TEST_MYSQL_CA: the test
+#           MariaDB's TLS certificate), e.g. export $(services.sh env)
 # Env: BASE  the state folder (default /tmp/datasync-services). It and every parent folder must be
 #            traversable by the postgres, mysql and clickhouse users, and it should be short: the servers'
 #            unix sockets live in it and a socket path has at most 107 bytes.
@@ -209,7 +210,11 @@ for s in $svcs; do
         failed=1
         continue
       fi
-      echo "$url_var=$scheme://synctest:synctest@127.0.0.1:$port/synctest" ;;
+      echo "$url_var=$scheme://synctest:synctest@127.0.0.1:$port/synctest"
+      # The CA that verifies the test MariaDB's self-signed certificate (maria.sh), when it has one.
+      if [ "$s" = maria ] && [ -f "$BASE/maria/tls/cert.pem" ]; then
+        echo "DATASYNC_TEST_MYSQL_CA=$BASE/maria/tls/cert.pem"
+      fi ;;
     forget)
       if server "$s" status; then
         echo "$s is running: its port stays recorded" >&2

@@ -54,32 +54,10 @@ core::ErrorKind MySqlErrorKind(unsigned int code) {
 
 namespace {
 
-// LOAD DATA LOCAL: the connector asks for the "file" through these callbacks; it is our buffer.
-struct InfileState {
-  std::string_view data;
-  size_t offset = 0;
-};
-
-int InfileInit(void** ptr, const char*, void* userdata) {
-  auto* source = static_cast<InfileState*>(userdata);
-  source->offset = 0;
-  *ptr = source;
-  return 0;
-}
-
-int InfileRead(void* ptr, char* buf, unsigned int len) {
-  auto* s = static_cast<InfileState*>(ptr);
-  size_t n = std::min<size_t>(len, s->data.size() - s->offset);
-  std::memcpy(buf, s->data.data() + s->offset, n);
-  s->offset += n;
-  return static_cast<int>(n);
-}
-
-void InfileEnd(void*) {}
-
-int InfileError(void*, char* msg, unsigned int len) {
-  std::snprintf(msg, len, "datasync: local infile failed");
-  return 1;
+// MariaDB Connector/C refuses a file request it was not told to accept (local infile off) with this error,
+// before any handler runs.
+bool IsForbiddenInfile(unsigned int code, const char* message) {
+  return code == CR_UNKNOWN_ERROR && message && std::strstr(message, "ocal infile forbidden") != nullptr;
 }
 
 }  // namespace
@@ -92,15 +70,34 @@ void MySqlConnection::Close() {
   if (mysql_) mysql_close(mysql_);
   mysql_ = nullptr;
   broken_ = false;
+  infile_.Disarm();
+  infile_.ClearRefusal();
 }
 
 core::Error MySqlConnection::Failure(std::string_view what) {
   unsigned int code = mysql_errno(mysql_);
+  if (infile_.refused() || IsForbiddenInfile(code, mysql_error(mysql_))) {
+    // Only a rogue, spoofed or intercepted server asks for a file datasync did not offer: nothing of this
+    // session is to be trusted any more, and trying again would ask the same.
+    broken_ = true;
+    std::string asked = infile_.refused() ? "the local file " + infile_.refused_name() : "a local file";
+    return core::Error(ErrorKind::kPermanent,
+                       std::string(what) + " on " + display_ + ": the server asked for " + asked +
+                           ", and datasync refused: it only sends the batch of its own LOAD DATA LOCAL" +
+                           (local_infile_ ? "" : " (none with load_method insert)") + ". Check that " + display_ +
+                           " is the server you meant and that nothing intercepts the connection (ssl_mode: "
+                           "verify_identity)")
+        .WithCode(std::to_string(code));
+  }
   ErrorKind kind = MySqlErrorKind(code);
+  // On an established TLS session a connection the server dropped (restart, KILL, failover) surfaces as a
+  // TLS error ("unexpected eof while reading"), not as 2013: lost, so worth another try. At connect time
+  // the same code is TLS set-up trouble, which OpenDatabase classifies as configuration.
+  if (code == CR_SSL_CONNECTION_ERROR) kind = ErrorKind::kTransient;
   if (kind == ErrorKind::kTransient &&
       (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_SERVER_LOST_EXTENDED ||
        code == ER_SERVER_SHUTDOWN || code == ER_CONNECTION_KILLED || code == CR_CONNECTION_ERROR ||
-       code == CR_CONN_HOST_ERROR)) {
+       code == CR_CONN_HOST_ERROR || code == CR_SSL_CONNECTION_ERROR)) {
     broken_ = true;
   }
   core::Error e(kind, std::string(what) + " on " + display_ + ": " + core::Redact(mysql_error(mysql_)));
@@ -113,24 +110,30 @@ core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool wi
   if (!mysql_) return Fail(ErrorKind::kTransient, "cannot connect to " + display_ + ": out of memory");
   unsigned int connect_timeout = static_cast<unsigned int>(o.connect_timeout_secs);
   unsigned int io_timeout = static_cast<unsigned int>(o.io_timeout_secs);
-  unsigned int local_infile = 1;
+  unsigned int local_infile = o.local_infile ? 1 : 0;
   mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
   mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
   mysql_optionsv(mysql_, MYSQL_OPT_LOCAL_INFILE, &local_infile);
+  // From the first statement on, and never replaced: the connector's own handler would open any path.
+  infile_.Install(mysql_);
   if (o.ssl_mode != "disabled") {
     if (!o.ssl_key.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_KEY, o.ssl_key.c_str());
     if (!o.ssl_cert.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CERT, o.ssl_cert.c_str());
     if (!o.ssl_ca.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CA, o.ssl_ca.c_str());
-    my_bool enforce = o.ssl_mode != "preferred";
+    // Connector/C 3.x: MYSQL_OPT_SSL_ENFORCE only *asks* for TLS (use_ssl): without server verification a
+    // server that offers no TLS still gets a clear-text session, so required is checked after the connect
+    // (CheckEncrypted). Verification makes the connector refuse such a server before authenticating.
+    my_bool use_tls = 1;
     my_bool verify = o.ssl_mode == "verify_ca" || o.ssl_mode == "verify_identity";
-    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &use_tls);
     mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
   }
   const char* db = with_database && !o.database.empty() ? o.database.c_str() : nullptr;
+  unsigned long flags = o.local_infile ? CLIENT_LOCAL_FILES : 0;
   if (!mysql_real_connect(mysql_, o.host.c_str(), o.user.c_str(), o.password.c_str(), db,
-                          static_cast<unsigned int>(o.port), nullptr, CLIENT_LOCAL_FILES)) {
+                          static_cast<unsigned int>(o.port), nullptr, flags)) {
     unsigned int code = mysql_errno(mysql_);
     core::Error e(MySqlErrorKind(code), "cannot connect to " + display_ + ": " + core::Redact(mysql_error(mysql_)));
     e.WithCode(std::to_string(code));
@@ -138,6 +141,19 @@ core::Status MySqlConnection::OpenDatabase(const MySqlConnectOptions& o, bool wi
     return Fail(std::move(e));
   }
   return core::Ok();
+}
+
+core::Status MySqlConnection::CheckEncrypted(const MySqlConnectOptions& o) {
+  if (o.ssl_mode == "disabled" || o.ssl_mode == "preferred" || !tls_cipher().empty()) return core::Ok();
+  return Fail(ErrorKind::kConfig,
+              "cannot connect to " + display_ + " with ssl_mode " + o.ssl_mode +
+                  ": the session is not encrypted (the server offered no TLS). Enable TLS on the server "
+                  "(ssl_cert and ssl_key in its configuration), or set ssl_mode: preferred to accept clear text");
+}
+
+std::string MySqlConnection::tls_cipher() const {
+  const char* cipher = mysql_ ? mysql_get_ssl_cipher(mysql_) : nullptr;
+  return cipher ? cipher : "";
 }
 
 core::Status MySqlConnection::UseDatabase(const std::string& name) {
@@ -149,6 +165,7 @@ core::Status MySqlConnection::UseDatabase(const std::string& name) {
 core::Status MySqlConnection::Open(const MySqlConnectOptions& o) {
   Close();
   display_ = o.display;
+  local_infile_ = o.local_infile;
   // Every statement names its database, so a database that does not exist yet (the sink creates it when
   // it migrates) only means no default one.
   auto st = OpenDatabase(o, true);
@@ -160,25 +177,49 @@ core::Status MySqlConnection::Open(const MySqlConnectOptions& o) {
     Close();
     return st;
   }
-  // Our DATETIME columns hold UTC wall times; TIMESTAMP columns a user added would convert, so pin UTC.
-  if (auto s = Exec("SET time_zone = '+00:00', autocommit = 1"); !s) {
+  if (auto s = CheckEncrypted(o); !s) {
     Close();
     return s;
+  }
+  // Our DATETIME columns hold UTC wall times; TIMESTAMP columns a user added would convert, so pin UTC. The
+  // sql_mode is pinned so that the server reads our literals and LOAD DATA text as we write them (a global
+  // NO_BACKSLASH_ESCAPES would let a vendor's quote end a literal). Sent directly: Send() refuses to run
+  // anything while NO_BACKSLASH_ESCAPES is on, which it may be until this statement.
+  std::string pin =
+      "SET SESSION sql_mode = '" + std::string(kSessionSqlMode) + "', time_zone = '+00:00', autocommit = 1";
+  infile_.ClearRefusal();
+  if (mysql_real_query(mysql_, pin.data(), pin.size()) != 0) {
+    auto e = Failure("cannot set up the session");
+    Close();
+    return Fail(std::move(e));
   }
   return core::Ok();
 }
 
-core::Status MySqlConnection::Exec(std::string_view sql) {
+core::Status MySqlConnection::Send(std::string_view what, std::string_view sql) {
   if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
-  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Fail(Failure("statement failed"));
+  unsigned int status = 0;
+  if (mariadb_get_infov(mysql_, MARIADB_CONNECTION_SERVER_STATUS, &status) == 0 &&
+      (status & SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0) {
+    return Fail(ErrorKind::kConfig,
+                std::string(what) + " on " + display_ +
+                    ": an earlier statement (a template's?) turned on sql_mode NO_BACKSLASH_ESCAPES, under which "
+                    "datasync's string literals would be misread; remove that from the storage's templates");
+  }
+  infile_.ClearRefusal();
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Fail(Failure(what));
+  return core::Ok();
+}
+
+core::Status MySqlConnection::Exec(std::string_view sql) {
+  if (auto st = Send("statement failed", sql); !st) return st;
   // Drain any result set so the connection is ready for the next statement.
   if (MYSQL_RES* res = mysql_store_result(mysql_)) mysql_free_result(res);
   return core::Ok();
 }
 
 core::Result<std::vector<MySqlRow>> MySqlConnection::Query(std::string_view sql) {
-  if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
-  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Fail(Failure("query failed"));
+  if (auto st = Send("query failed", sql); !st) return Fail(st.error());
   MYSQL_RES* res = mysql_store_result(mysql_);
   std::vector<MySqlRow> rows;
   if (!res) {
@@ -202,13 +243,16 @@ core::Result<std::vector<MySqlRow>> MySqlConnection::Query(std::string_view sql)
   return rows;
 }
 
-core::Status MySqlConnection::LoadLocal(std::string_view sql, std::string_view data, bool* duplicates) {
+core::Status MySqlConnection::LoadLocal(std::string_view into, std::string_view data, bool* duplicates) {
   if (duplicates) *duplicates = false;
   if (!mysql_) return Fail(ErrorKind::kTransient, "not connected to " + display_);
-  InfileState state{data, 0};
-  mysql_set_local_infile_handler(mysql_, InfileInit, InfileRead, InfileEnd, InfileError, &state);
+  if (!local_infile_) return Fail(ErrorKind::kInternal, "LOAD DATA LOCAL on " + display_ + " without local_infile");
+  // A name of this load's own: the gate answers a request for exactly this name, during this statement.
+  std::string file_name = "datasync-batch-" + std::to_string(++loads_);
+  std::string sql = "LOAD DATA LOCAL INFILE '" + file_name + "' " + std::string(into);
+  infile_.Arm(file_name, data);
   auto st = Exec(sql);
-  mysql_set_local_infile_default(mysql_);
+  infile_.Disarm();
   if (!st) return st;
   if (mysql_warning_count(mysql_) == 0) return core::Ok();
   // With LOCAL the server cannot stop the upload, so it turns bad values and repeated keys into warnings
@@ -232,8 +276,9 @@ core::Status MySqlConnection::LoadLocal(std::string_view sql, std::string_view d
 }
 
 std::string QuoteMySqlText(std::string_view text) {
-  // What mysql_real_escape_string does for utf8mb4, without needing a live connection: UTF-8 continuation
-  // bytes never look like ASCII, so byte-wise escaping is safe.
+  // What mysql_real_escape_string does for utf8mb4 without NO_BACKSLASH_ESCAPES (the session's pinned
+  // sql_mode), without needing a live connection: UTF-8 continuation bytes never look like ASCII, so
+  // byte-wise escaping is safe.
   std::string out = "'";
   for (char c : text) {
     switch (c) {

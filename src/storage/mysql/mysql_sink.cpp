@@ -110,8 +110,8 @@ std::span<const core::OptionSpec> MySqlSinkOptions() {
                  "preferred",
                  false,
                  "",
-                 "TLS: disabled, preferred (when the server offers it), required, verify_ca (check the CA), "
-                 "verify_identity (and the host name)",
+                 "TLS: disabled, preferred (TLS when the server offers it, else clear text), required (TLS or "
+                 "fail), verify_ca (and a certificate ssl_ca certifies), verify_identity (and the host name)",
                  {"disabled", "preferred", "required", "verify_ca", "verify_identity"}});
     t.push_back(
         {mysql::kSslCa.name, OptionType::kPath, "", false, "", "CA certificate file for verify_ca / verify_identity"});
@@ -186,6 +186,8 @@ Status MySqlSink::Configure(const core::Options& options) {
   c.display = url->Display();
   key_varchar_length_ = options.Get(mysql::kKeyVarcharLength);
   use_load_data_ = options.Get(mysql::kLoadMethod) != "insert";
+  // load_method insert never needs a client file, so the session does not accept a server's request for one.
+  c.local_infile = use_load_data_;
   insert_batch_bytes_ = std::max<int64_t>(options.Get(mysql::kInsertBatchBytes), 64 << 10);
   return core::Ok();
 }
@@ -336,9 +338,9 @@ Status MySqlSink::PrepareWrites() {
   if (unit_column()) columns.push_back(Quote(sql::kUnitColumn));
   columns_ = core::Join(columns, ", ");
   bool upsert = !primary_key().empty() && mode() != WriteMode::kAppend;
-  load_sql_ = "LOAD DATA LOCAL INFILE 'datasync' INTO TABLE " + Qualified(write_table()) +
-              " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
-              columns_ + ")";
+  load_into_ = "INTO TABLE " + Qualified(write_table()) +
+               " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
+               columns_ + ")";
   insert_head_ = "INSERT INTO " + Qualified(write_table()) + " (" + columns_ + ") VALUES ";
   insert_tail_.clear();
   skip_direct_loads_ = 0;
@@ -359,7 +361,8 @@ Status MySqlSink::PrepareWrites() {
 
 core::Result<int64_t> MySqlSink::InsertRows(std::string_view text) {
   // The LOAD DATA text doubles as INSERT values: a field's backslash escapes (\\ \t \n \r \0) mean the same
-  // inside a MySQL string literal, so a field only needs quoting ('' around it, \' inside), and \N is NULL.
+  // inside a MySQL string literal under the session's pinned sql_mode (MySqlConnection: never
+  // NO_BACKSLASH_ESCAPES), so a field only needs quoting ('' around it, \' inside), and \N is NULL.
   // MySQL converts the quoted text to each column's type as LOAD DATA would.
   int64_t bytes = 0;
   statement_ = insert_head_;
@@ -415,7 +418,7 @@ core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::s
   if (buffer_.empty()) return 0;
   if (!use_load_data_) return InsertRows(buffer_);
   if (insert_tail_.empty()) {
-    if (auto st = conn_->LoadLocal(load_sql_, buffer_); !st) return Fail(st.error());
+    if (auto st = conn_->LoadLocal(load_into_, buffer_); !st) return Fail(st.error());
     return static_cast<int64_t>(buffer_.size());
   }
   // Upsert: a backfill mostly brings new keys, which one LOAD DATA writes at the bulk path's speed. Keys
@@ -429,7 +432,7 @@ core::Result<int64_t> MySqlSink::BulkLoad(const core::ColumnBatch& batch, std::s
   }
   if (auto st = Execute("SAVEPOINT _ds_direct"); !st) return Fail(st.error());
   bool duplicates = false;
-  if (auto st = conn_->LoadLocal(load_sql_, buffer_, &duplicates); !st) return Fail(st.error());
+  if (auto st = conn_->LoadLocal(load_into_, buffer_, &duplicates); !st) return Fail(st.error());
   if (!duplicates) {
     if (auto st = Execute("RELEASE SAVEPOINT _ds_direct"); !st) return Fail(st.error());
     upserts_after_conflict_ = kUpsertsAfterConflict;

@@ -92,7 +92,7 @@ class MySqlSink final : public sql::ScriptedDatabaseSink {
   int skip_direct_loads_ = 0;       // upsert batches left that skip the direct LOAD DATA after a key conflict
   int upserts_after_conflict_ = 0;  // what the next conflict sets skip_direct_loads_ to
   std::string columns_;             // quoted column list of the writes
-  std::string load_sql_;            // LOAD DATA ... for write_table()
+  std::string load_into_;           // INTO TABLE ... of LoadLocal for write_table()
   std::string insert_head_;         // INSERT INTO ... VALUES
   std::string insert_tail_;         // ON DUPLICATE KEY UPDATE ...
   std::string buffer_;
