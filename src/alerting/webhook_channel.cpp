@@ -55,6 +55,7 @@ core::Status WebhookChannel::Send(const Message& message) {
     req.headers.emplace_back(k, *value);
   }
   req.body = body_.Render(MessageData(message));
+  req.max_body_bytes = net::kMaxWebhookAnswerBytes;
   auto resp = http_->Send(req);
   if (!resp) return core::Fail(resp.error().Context(where));
   auto snippet = [&] { return core::Redact(resp->body.substr(0, 200)); };

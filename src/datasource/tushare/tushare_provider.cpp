@@ -163,6 +163,7 @@ class TushareProvider final : public Provider {
     http_request.body = BuildRequestBody(ds.api, *token, request.params, ds.schema->Names());
     http_request.timeout = settings_.timeout;
     http_request.connect_timeout = settings_.connect_timeout;
+    http_request.max_body_bytes = net::kMaxVendorDataBytes;
 
     auto response = http_->Send(http_request);
     if (!response) {
