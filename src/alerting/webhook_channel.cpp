@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/excerpt.hpp"
 #include "core/secrets.hpp"
 #include "net/http_client.hpp"
 
@@ -58,7 +59,8 @@ core::Status WebhookChannel::Send(const Message& message) {
   req.max_body_bytes = net::kMaxWebhookAnswerBytes;
   auto resp = http_->Send(req);
   if (!resp) return core::Fail(resp.error().Context(where));
-  auto snippet = [&] { return core::Redact(resp->body.substr(0, 200)); };
+  // Excerpt redacts before it cuts: a cut through an echoed secret must not leave half of it.
+  auto snippet = [&] { return core::Excerpt(resp->body, 200); };
   if (resp->status < 200 || resp->status >= 300) {
     core::ErrorKind kind = resp->status >= 500 || resp->status == 429   ? core::ErrorKind::kTransient
                            : resp->status == 401 || resp->status == 403 ? core::ErrorKind::kPermission

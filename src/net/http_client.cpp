@@ -29,10 +29,12 @@ void GlobalInitOnce() {
 }
 
 // What a message may show of a URL: scheme, host and path. The query string is dropped because
-// some vendors put credentials there, and the result is redacted for registered secrets as well.
+// some vendors put credentials there; registered secrets are redacted first, so that the cut cannot
+// leave part of one.
 std::string UrlForMessage(std::string_view url) {
-  size_t cut = url.find_first_of("?#");
-  return core::Redact(url.substr(0, cut));
+  std::string redacted = core::Redact(url);
+  redacted.resize(std::min(redacted.size(), redacted.find_first_of("?#")));
+  return redacted;
 }
 
 core::ErrorKind ClassifyCurlCode(CURLcode code) {

@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/log.hpp"
+#include "core/secrets.hpp"
+
 namespace datasync::alerting {
 namespace {
 
@@ -184,6 +187,24 @@ TEST(WebhookChannelTest, RefusalsAreErrors) {
   auto forbidden = (*slack)->Send(Sample());
   ASSERT_FALSE(forbidden);
   EXPECT_EQ(forbidden.error().kind(), core::ErrorKind::kPermission);
+}
+
+// A robot that echoes the token in its refusal, the token straddling the 200 bytes the message quotes: the
+// answer is redacted before it is cut, so not even the token's first half is shown.
+TEST(WebhookChannelTest, AnEchoedSecretIsRedactedBeforeTheAnswerIsCut) {
+  const std::string token = "HookTok-Straddle-0123456789abcdef";
+  core::RegisterSecret(token);
+  Receiver r;
+  r.Answer(400, std::string(190, '.') + token + " is not allowed");
+  auto ch = WebhookChannel::Make(Spec(r.Url(), WebhookFormat::kJson));
+  ASSERT_TRUE(ch);
+  auto refused = (*ch)->Send(Sample());
+  ASSERT_FALSE(refused);
+  const std::string& m = refused.error().message();
+  EXPECT_NE(m.find("the webhook answered HTTP 400"), std::string::npos) << m;
+  EXPECT_EQ(m.find("HookTok"), std::string::npos) << m;
+  EXPECT_EQ(m.find("Straddle"), std::string::npos) << m;
+  EXPECT_NE(m.find(std::string(190, '.') + "***"), std::string::npos) << m;
 }
 
 }  // namespace
