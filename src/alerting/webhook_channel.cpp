@@ -4,6 +4,7 @@
 
 #include "core/excerpt.hpp"
 #include "core/secrets.hpp"
+#include "net/cleartext.hpp"
 #include "net/http_client.hpp"
 
 namespace datasync::alerting {
@@ -57,6 +58,15 @@ core::Status WebhookChannel::Send(const Message& message) {
   }
   req.body = body_.Render(MessageData(message));
   req.max_body_bytes = net::kMaxWebhookAnswerBytes;
+  // A URL given as a reference or with a query (DingTalk's access_token) and custom headers (Authorization,
+  // a signing key) are what the configuration treats as secret.
+  if (net::IsCleartextHttp(req.url) &&
+      (!spec_.headers.empty() || core::IsSecretReference(spec_.url) || req.url.find('?') != std::string::npos)) {
+    std::string host = net::UrlHost(req.url);
+    net::WarnOnce("webhook " + spec_.name + " " + host,
+                  where + ": the webhook's credentials (its headers, the token in its URL) travel in clear to " + host +
+                      " (the URL is http://): anyone on the path can read them; use an https:// URL");
+  }
   auto resp = http_->Send(req);
   if (!resp) return core::Fail(resp.error().Context(where));
   // Excerpt redacts before it cuts: a cut through an echoed secret must not leave half of it.

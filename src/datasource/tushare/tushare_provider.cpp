@@ -7,6 +7,7 @@
 #include "datasource/tushare/request_builder.hpp"
 #include "datasource/tushare/response_decoder.hpp"
 #include "datasource/tushare/shaping.hpp"
+#include "net/cleartext.hpp"
 #include "net/http_client.hpp"
 
 namespace datasync::datasource::tushare {
@@ -165,6 +166,13 @@ class TushareProvider final : public Provider {
     http_request.connect_timeout = settings_.connect_timeout;
     http_request.max_body_bytes = net::kMaxVendorDataBytes;
 
+    if (net::IsCleartextHttp(http_request.url)) {
+      std::string host = net::UrlHost(http_request.url);
+      net::WarnOnce("tushare-token " + source.name + " " + host,
+                    "sources." + source.name + ": the Tushare token travels in clear to " + host +
+                        " (the endpoint is http://): anyone on the path can read and reuse it; use an https:// "
+                        "endpoint (the default, https://api.tushare.pro)");
+    }
     auto response = http_->Send(http_request);
     if (!response) {
       core::Error e = response.error();

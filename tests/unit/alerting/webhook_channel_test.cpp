@@ -207,5 +207,32 @@ TEST(WebhookChannelTest, AnEchoedSecretIsRedactedBeforeTheAnswerIsCut) {
   EXPECT_NE(m.find(std::string(190, '.') + "***"), std::string::npos) << m;
 }
 
+// Credentials (a query token, headers) over http:// beyond loopback are warned about, once per channel and
+// host; the loopback receiver is not.
+TEST(WebhookChannelTest, CredentialsInTheClearBeyondLoopbackAreWarnedAboutOnce) {
+  std::vector<std::string> warnings;
+  core::SetLogBackend([&](core::LogLevel level, std::string_view m) {
+    if (level == core::LogLevel::kWarn) warnings.emplace_back(m);
+  });
+  // TEST-NET-1 (RFC 5737): never routed, so the post fails fast or times out after a second.
+  ChannelSpec far = Spec("http://192.0.2.1:9/robot/send?access_token=tok-7a7a7a", WebhookFormat::kDingTalk);
+  far.timeout_secs = 1;
+  auto ch = WebhookChannel::Make(far);
+  ASSERT_TRUE(ch);
+  EXPECT_FALSE((*ch)->Send(Sample()));
+  EXPECT_FALSE((*ch)->Send(Sample()));
+  Receiver r;
+  ChannelSpec near = Spec(r.Url() + "?access_token=tok-7a7a7a", WebhookFormat::kDingTalk);
+  near.headers = {{"Authorization", "Bearer local"}};
+  auto local = WebhookChannel::Make(near);
+  ASSERT_TRUE(local);
+  EXPECT_TRUE((*local)->Send(Sample()));
+  core::SetLogBackend(nullptr);
+  ASSERT_EQ(warnings.size(), 1u) << ::testing::PrintToString(warnings);
+  EXPECT_NE(warnings[0].find("alert channel 'hook': the webhook's credentials"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("in clear to 192.0.2.1"), std::string::npos) << warnings[0];
+  EXPECT_EQ(warnings[0].find("tok-7a7a7a"), std::string::npos) << warnings[0];
+}
+
 }  // namespace
 }  // namespace datasync::alerting
