@@ -18,7 +18,11 @@ using core::ErrorKind;
 using core::OptionSpec;
 using core::OptionType;
 
-constexpr std::string_view kDefaultEndpoint = "http://api.tushare.pro";
+// Every call carries the token in its body, so the default is TLS. Tushare's own docs and SDK still show
+// http://api.tushare.pro, but the host serves the same API over https (waditu/tushare#1331 reports the https
+// URL working; clients such as ragflow's were moved to it after checking it answers API calls). An
+// http:// endpoint stays possible and is warned about (net/cleartext.hpp).
+constexpr std::string_view kDefaultEndpoint = "https://api.tushare.pro";
 constexpr std::string_view kDefaultTimeZone = "Asia/Shanghai";
 
 constexpr core::OptionKey<std::string> kToken{"token", TushareOptions};
