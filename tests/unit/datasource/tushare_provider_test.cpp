@@ -43,7 +43,7 @@ TEST(TushareInfoTest, RegistersIdDefaultsAndOptionTable) {
   tushare::RegisterTushare(registry);
   EXPECT_EQ(registry.Ids(), std::vector<std::string>{"tushare"});
   const ProviderInfo& info = Info();
-  EXPECT_EQ(info.default_endpoint, "http://api.tushare.pro");
+  EXPECT_EQ(info.default_endpoint, "https://api.tushare.pro");
   EXPECT_EQ(info.default_timezone, "Asia/Shanghai");
   ASSERT_TRUE(info.create);
   ASSERT_TRUE(info.builtin_datasets);
