@@ -2,7 +2,7 @@
 # README command 1: install, build Release, create a demo project and sync trade_cal, stock_basic and one
 # month of daily bars into SQLite + CSV, printing the run reports.
 #   Offline (default): against the project's own Tushare-protocol simulator on loopback.
-#   With TUSHARE_TOKEN set: against the real vendor (http://api.tushare.pro).
+#   With TUSHARE_TOKEN set: against the real vendor (https://api.tushare.pro).
 # Usage: scripts/quickstart.sh [DEMO_DIR]      (default: ./demo)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -30,7 +30,7 @@ struct ChannelSpec {
   std::string password;  // ${ENV}
   std::string from;
   std::vector<std::string> to;
-  bool require_tls = false;
+  bool require_tls = false;  // as configured, else true when username or password is set
   std::string subject;  // template; empty: "[datasync PROJECT] TITLE"
   // webhook
   std::string url;  // ${ENV} or text (chat webhooks carry their token in the URL)

@@ -13,8 +13,12 @@ std::span<const core::OptionSpec> EmailChannelOptions() {
     t.push_back({email::kPassword.name, core::OptionType::kSecret, "", false, "", "SMTP password (${ENV})"});
     t.push_back({email::kFrom.name, core::OptionType::kString, "", true, "", "the sender address"});
     t.push_back({email::kTo.name, core::OptionType::kStringList, "", true, "", "recipient addresses"});
-    t.push_back({email::kRequireTls.name, core::OptionType::kBool, "false", false, "",
-                 "refuse an smtp:// server that does not offer STARTTLS"});
+    // No fixed default: on when credentials are set (BuildEmail), so that a server, or anyone in between,
+    // cannot strip STARTTLS and read the password; off without credentials.
+    t.push_back({email::kRequireTls.name, core::OptionType::kBool, "", false, "",
+                 "refuse an smtp:// server that does not offer STARTTLS; default: true when username or password "
+                 "is set (turning it off then sends the password in clear to such a server, with a warning), "
+                 "else false"});
     t.push_back({email::kSubject.name, core::OptionType::kString, "", false, "",
                  "subject template; empty: \"[datasync PROJECT] TITLE\""});
     t.push_back(
@@ -56,7 +60,8 @@ ChannelSpec BuildEmail(const std::string& name, const core::Options& options,
   spec.password = options.Get(email::kPassword);
   spec.from = options.Get(email::kFrom);
   spec.to = options.Get(email::kTo);
-  spec.require_tls = options.Get(email::kRequireTls);
+  spec.require_tls = options.Has(email::kRequireTls.name) ? options.Get(email::kRequireTls)
+                                                          : !spec.username.empty() || !spec.password.empty();
   spec.subject = options.Get(email::kSubject);
   spec.body = options.Get(email::kBody);
   ReadCommonChannelOptions(options, project_dir, spec);

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/excerpt.hpp"
 #include "core/secrets.hpp"
+#include "net/cleartext.hpp"
 #include "net/http_client.hpp"
 
 namespace datasync::alerting {
@@ -55,9 +57,20 @@ core::Status WebhookChannel::Send(const Message& message) {
     req.headers.emplace_back(k, *value);
   }
   req.body = body_.Render(MessageData(message));
+  req.max_body_bytes = net::kMaxWebhookAnswerBytes;
+  // A URL given as a reference or with a query (DingTalk's access_token) and custom headers (Authorization,
+  // a signing key) are what the configuration treats as secret.
+  if (net::IsCleartextHttp(req.url) &&
+      (!spec_.headers.empty() || core::IsSecretReference(spec_.url) || req.url.find('?') != std::string::npos)) {
+    std::string host = net::UrlHost(req.url);
+    net::WarnOnce("webhook " + spec_.name + " " + host,
+                  where + ": the webhook's credentials (its headers, the token in its URL) travel in clear to " + host +
+                      " (the URL is http://): anyone on the path can read them; use an https:// URL");
+  }
   auto resp = http_->Send(req);
   if (!resp) return core::Fail(resp.error().Context(where));
-  auto snippet = [&] { return core::Redact(resp->body.substr(0, 200)); };
+  // Excerpt redacts before it cuts: a cut through an echoed secret must not leave half of it.
+  auto snippet = [&] { return core::Excerpt(resp->body, 200); };
   if (resp->status < 200 || resp->status >= 300) {
     core::ErrorKind kind = resp->status >= 500 || resp->status == 429   ? core::ErrorKind::kTransient
                            : resp->status == 401 || resp->status == 403 ? core::ErrorKind::kPermission

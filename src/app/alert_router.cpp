@@ -24,11 +24,13 @@ std::string RunDetails(const sync::RunReport& r) {
     t += fmt::format("\n{} x{}", e.kind, e.count);
     // An example that only repeats the run's error adds nothing but its parameters.
     if (e.examples.empty()) continue;
-    const std::string& ex = e.examples.front();
-    if (!r.error.empty() && ex.ends_with(r.error)) {
-      t += " (" + core::Redact(ex.substr(0, ex.size() - r.error.size())) + "...)";
+    // Redacted before the cut, so the cut cannot split a secret.
+    const std::string ex = core::Redact(e.examples.front());
+    const std::string error = core::Redact(r.error);
+    if (!error.empty() && ex.ends_with(error)) {
+      t += " (" + ex.substr(0, ex.size() - error.size()) + "...)";
     } else {
-      t += ": " + core::Redact(ex);
+      t += ": " + ex;
     }
   }
   return t;

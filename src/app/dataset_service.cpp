@@ -305,6 +305,7 @@ core::Result<std::string> FetchDocPage(App& app, const std::string& url) {
   req.url = url;
   req.headers = {{"Accept", "text/html"}};
   req.timeout = std::chrono::seconds(30);
+  req.max_body_bytes = net::kMaxDocPageBytes;
   auto resp = app.http().Send(req);
   if (!resp) return Fail(resp.error());
   if (resp->status != 200) {

@@ -94,10 +94,19 @@ core::Options LocalSecrets::KeepLiterals(const core::Options& options, std::span
     std::string name = prefix + key;
     if (text && spec && spec->type == core::OptionType::kSecret && IsLiteral(*text)) {
       kept.Set(key, Keep(name, *text));
-    } else if (auto pw = text && url_passwords ? core::FindUrlPassword(*text) : std::nullopt;
-               pw && IsLiteral(std::string_view(*text).substr(pw->first, pw->second))) {
-      std::string ref = Keep(name + ".password", PercentDecoded(std::string_view(*text).substr(pw->first, pw->second)));
-      kept.Set(key, text->substr(0, pw->first) + ref + text->substr(pw->first + pw->second));
+    } else if (text && url_passwords && text->find("://") != std::string::npos) {
+      // Every password form of the URL (its userinfo, ?password=, ?sslpassword=...): the first as
+      // PREFIX<key>.password, any further one as PREFIX<key>.password_2, _3, ...
+      std::string rewritten;
+      size_t done = 0, n = 0;
+      for (auto [start, length] : core::FindPasswords(*text)) {
+        std::string_view pw = std::string_view(*text).substr(start, length);
+        if (!IsLiteral(pw)) continue;
+        std::string id = name + ".password" + (n++ ? "_" + std::to_string(n) : std::string());
+        rewritten += text->substr(done, start - done) + Keep(id, PercentDecoded(pw));
+        done = start + length;
+      }
+      kept.Set(key, n == 0 ? std::string(*text) : rewritten + text->substr(done));
     } else {
       kept.Set(key, value);
     }

@@ -39,7 +39,8 @@ class LocalSecrets {
   // Keeps `value` under `name`; returns the reference that stands for it.
   std::string Keep(const std::string& name, const std::string& value);
   // `options` with each literal kSecret value kept as PREFIX<key> (and, with `url_passwords`, each literal
-  // password inside a URL value as PREFIX<key>.password) and replaced by its reference.
+  // password inside a URL value, core::FindPasswords, as PREFIX<key>.password, .password_2, ...) and
+  // replaced by its reference.
   core::Options KeepLiterals(const core::Options& options, std::span<const core::OptionSpec> specs,
                              const std::string& prefix, bool url_passwords);
 

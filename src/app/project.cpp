@@ -24,7 +24,7 @@ project:
 sources:
   tushare:
     provider: tushare
-    endpoint: @ENDPOINT@          # the real vendor: http://api.tushare.pro
+    endpoint: @ENDPOINT@          # the real vendor: https://api.tushare.pro
     token: @TOKEN@                # an ${ENV_VAR} reference: never write the token itself here
     timezone: Asia/Shanghai       # the vendor's trading day; its daily quota resets at this midnight
     limits:

@@ -24,7 +24,7 @@ core::Result<Project> LocateProject(const std::optional<std::filesystem::path>& 
 struct InitOptions {
   std::filesystem::path dir;
   std::string name;                      // default: the folder's name
-  std::string endpoint = "http://api.tushare.pro";
+  std::string endpoint = "https://api.tushare.pro";
   std::string token_ref = "${TUSHARE_TOKEN}";
   bool force = false;                    // overwrite an existing datasync.yaml
 };

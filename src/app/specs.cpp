@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/secrets.hpp"
+#include "core/strings.hpp"
 
 namespace datasync::app {
 
@@ -278,6 +279,7 @@ std::string SourceToJson(const datasource::DataSource& s) {
 std::string SourceToDisplayJson(const datasource::DataSource& s, std::span<const core::OptionSpec> specs) {
   datasource::DataSource shown = s;
   shown.options = core::MaskSecrets(s.options, specs);
+  shown.endpoint = core::Redact(core::MaskPasswords(s.endpoint));  // an endpoint may carry credentials too
   json j = SourceJson(shown);
   for (const auto& spec : specs) {
     if (spec.type == core::OptionType::kSecret && shown.options.Has(spec.name)) {
@@ -336,10 +338,10 @@ std::string StorageToDisplayJson(const storage::Storage& s) {
     if (v.is_string()) {
       std::string text = v.get<std::string>();
       // Connection URLs and passwords may carry secrets; show references, mask literals.
-      if (k.find("password") != std::string::npos || k.find("token") != std::string::npos) {
+      if (core::IsPasswordKey(k) || core::ToLower(k).find("token") != std::string::npos) {
         v = core::DisplaySecret(text);
       } else {
-        v = core::Redact(core::MaskUrlPassword(text));
+        v = core::Redact(core::MaskPasswords(text));
       }
     }
   }

@@ -113,8 +113,9 @@ int CmdList(const Globals& g, const std::string& what) {
           secrets.push_back(shown[std::string(spec.name)].get<std::string>());
         }
       }
+      std::string endpoint = shown.value("endpoint", "");
       out.push_back(std::move(shown));
-      rows.push_back({s.name, s.provider, s.endpoint, core::Join(secrets, ", "), s.timezone, LimitsText(s.limits)});
+      rows.push_back({s.name, s.provider, endpoint, core::Join(secrets, ", "), s.timezone, LimitsText(s.limits)});
     }
   } else if (what == "datasets") {
     auto items = app.Datasets();

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   bool force = false;
   auto* init = cli.add_subcommand("init", "create a project: datasync.yaml and .datasync/");
   init->add_option("dir", init_dir, "folder to create")->required();
-  init->add_option("--endpoint", endpoint, "vendor endpoint (default http://api.tushare.pro)");
+  init->add_option("--endpoint", endpoint, "vendor endpoint (default https://api.tushare.pro)");
   init->add_option("--token-env", token_env, "environment variable holding the vendor token");
   init->add_option("--name", name, "project name (default: the folder name)");
   init->add_flag("--force", force, "overwrite an existing datasync.yaml");

@@ -1,5 +1,6 @@
 #include "core/secrets.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <map>
@@ -197,11 +198,79 @@ std::optional<std::pair<size_t, size_t>> FindUrlPassword(std::string_view url) {
   return std::pair{colon + 1, at - colon - 1};
 }
 
-std::string MaskUrlPassword(std::string_view url) {
-  auto password = FindUrlPassword(url);
-  if (!password) return std::string(url);
-  return std::string(url.substr(0, password->first)) + DisplaySecret(url.substr(password->first, password->second)) +
-         std::string(url.substr(password->first + password->second));
+bool IsPasswordKey(std::string_view key) {
+  std::string lower;
+  lower.reserve(key.size());
+  for (char c : key) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return lower.find("password") != std::string::npos || lower.find("passwd") != std::string::npos || lower == "pwd";
+}
+
+namespace {
+
+bool IsKeyChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+}
+
+// Where a value starting at `start` ends: at its closing quote for a value in single quotes (libpq's quoting,
+// with backslash escapes), else at white space, or in a URL's query also at '&' or '#' (a password there has
+// them percent-encoded). Elsewhere ';' and ',' do not end it: a password may hold them, and masking a little
+// too much ("PWD=***" swallowing ";Server=db") is better than showing the rest of a password.
+size_t ValueEnd(std::string_view text, size_t start, bool in_query) {
+  if (start < text.size() && text[start] == '\'') {
+    for (size_t i = start + 1; i < text.size(); ++i) {
+      if (text[i] == '\\') {
+        ++i;
+      } else if (text[i] == '\'') {
+        return i + 1;
+      }
+    }
+    return text.size();
+  }
+  size_t end = text.find_first_of(in_query ? "&# \t\r\n" : " \t\r\n", start);
+  return end == std::string_view::npos ? text.size() : end;
+}
+
+}  // namespace
+
+std::vector<std::pair<size_t, size_t>> FindPasswords(std::string_view text) {
+  std::vector<std::pair<size_t, size_t>> found;
+  size_t done = 0;  // nothing before it is looked at again
+  // A URL's userinfo password (the text may be one URL, or a setting that holds one).
+  if (auto password = FindUrlPassword(text)) {
+    found.push_back(*password);
+    done = password->first + password->second;
+  }
+  // key=value settings: the query of a URL, a DSN, a connection string.
+  size_t query = text.find("://") == std::string_view::npos ? std::string_view::npos : text.find('?', done);
+  for (size_t eq = text.find('=', done); eq != std::string_view::npos; eq = text.find('=', std::max(eq + 1, done))) {
+    size_t key_end = eq;
+    while (key_end > done && text[key_end - 1] == ' ') --key_end;  // libpq allows "password = x"
+    size_t key_start = key_end;
+    while (key_start > done && IsKeyChar(text[key_start - 1])) --key_start;
+    if (key_start == key_end || !IsPasswordKey(text.substr(key_start, key_end - key_start))) continue;
+    size_t start = eq + 1;
+    while (start < text.size() && text[start] == ' ') ++start;
+    size_t end = ValueEnd(text, start, query != std::string_view::npos && eq > query);
+    done = end;
+    if (end - start >= 2 && text[start] == '\'' && text[end - 1] == '\'') {
+      ++start;
+      --end;
+    }
+    if (end > start) found.emplace_back(start, end - start);
+  }
+  return found;
+}
+
+std::string MaskPasswords(std::string_view text) {
+  std::string out;
+  size_t done = 0;
+  for (auto [start, length] : FindPasswords(text)) {
+    out.append(text.substr(done, start - done));
+    out.append(DisplaySecret(text.substr(start, length)));
+    done = start + length;
+  }
+  out.append(text.substr(done));
+  return out;
 }
 
 }  // namespace datasync::core

@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -42,8 +44,17 @@ std::string DisplaySecret(std::string_view configured);
 // Where the password of "scheme://user:password@host/..." is in `url` (offset and length; the password may
 // hold '@', the userinfo ends at the last '@' of the authority); nullopt when there is none.
 std::optional<std::pair<size_t, size_t>> FindUrlPassword(std::string_view url);
-// A URL with its password shown as DisplaySecret would ("scheme://user:***@host/..."; a ${ENV} reference
-// stays as written); text that is not such a URL is returned as is.
-std::string MaskUrlPassword(std::string_view url);
+// True for a setting's key that names a password, case-insensitively: it contains "password" or "passwd"
+// (sslpassword, db.password), or it is "pwd" (ODBC).
+bool IsPasswordKey(std::string_view key);
+// Text that may be or hold a connection string, with every password form shown as DisplaySecret would
+// (a ${ENV} reference stays as written, anything else becomes ***): a URL's userinfo
+// ("scheme://user:***@host/..."), a query's ?password=/&password=, and key=value settings as in a libpq DSN
+// ("host=db password=*** user=app", a value in single quotes included), keys matched by IsPasswordKey.
+// The one masking function of every listing and output of settings; other text is returned as is.
+std::string MaskPasswords(std::string_view text);
+// Where MaskPasswords finds a password value in `text` (offset and length, without the quotes of a quoted
+// value), in order: what `apply` moves out of the system database (app/local_secrets.hpp).
+std::vector<std::pair<size_t, size_t>> FindPasswords(std::string_view text);
 
 }  // namespace datasync::core

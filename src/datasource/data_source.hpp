@@ -16,7 +16,7 @@ namespace datasync::datasource {
 struct DataSource {
   std::string name;
   std::string provider;  // plugin id, e.g. "tushare"
-  std::string endpoint;  // e.g. "http://api.tushare.pro"
+  std::string endpoint;  // e.g. "https://api.tushare.pro"
   std::string timezone = "Asia/Shanghai";
   QuotaLimits limits;                             // each API's, unless api_limits overrides it
   std::map<std::string, QuotaLimits> api_limits;  // api name -> limits

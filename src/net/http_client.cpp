@@ -6,6 +6,7 @@
 #include <array>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 
 #include "core/secrets.hpp"
@@ -28,10 +29,12 @@ void GlobalInitOnce() {
 }
 
 // What a message may show of a URL: scheme, host and path. The query string is dropped because
-// some vendors put credentials there, and the result is redacted for registered secrets as well.
+// some vendors put credentials there; registered secrets are redacted first, so that the cut cannot
+// leave part of one.
 std::string UrlForMessage(std::string_view url) {
-  size_t cut = url.find_first_of("?#");
-  return core::Redact(url.substr(0, cut));
+  std::string redacted = core::Redact(url);
+  redacted.resize(std::min(redacted.size(), redacted.find_first_of("?#")));
+  return redacted;
 }
 
 core::ErrorKind ClassifyCurlCode(CURLcode code) {
@@ -86,40 +89,89 @@ std::string Advice(CURLcode code) {
 // Accumulates one response. Reset for each transfer attempt inside a Send.
 struct Transfer {
   HttpResponse* response;
+  size_t max_body;
+  bool too_large = false;       // the body grew past max_body: the write callback stopped the transfer
+  int64_t content_length = -1;  // as the server announced it (for the message), -1 when absent
+  // An exception thrown inside a callback: it must not unwind through libcurl's C frames, so it is kept
+  // here, the callback returns short (libcurl then aborts the transfer), and Send rethrows it.
+  std::exception_ptr failure;
 };
 
-size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
+// libcurl treats any return other than `size * nmemb` as an error (CURLE_WRITE_ERROR).
+constexpr size_t kAbortTransfer = 0;
+
+size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) noexcept {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * nmemb;
-  std::string& body = t->response->body;
-  if (body.capacity() < body.size() + n + kBodyPadding) {
-    body.reserve(std::max(body.capacity() * 2, body.size() + n + kBodyPadding));
+  try {
+    std::string& body = t->response->body;
+    // body.size() never exceeds max_body, so the subtraction cannot wrap.
+    if (n > t->max_body - body.size()) {
+      t->too_large = true;
+      return kAbortTransfer;
+    }
+    if (body.capacity() < body.size() + n + kBodyPadding) {
+      size_t grown = std::max(body.capacity() * 2, body.size() + n + kBodyPadding);
+      body.reserve(std::min(grown, t->max_body + kBodyPadding));
+    }
+    body.append(data, n);
+    return n;
+  } catch (...) {
+    t->failure = std::current_exception();
+    return kAbortTransfer;
   }
-  body.append(data, n);
-  return n;
 }
 
-size_t WriteHeader(char* data, size_t size, size_t nmemb, void* user) {
+size_t WriteHeader(char* data, size_t size, size_t nmemb, void* user) noexcept {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * nmemb;
-  std::string_view line(data, n);
-  // A status line starts a new header block (after a 100 Continue or a followed redirect): only the
-  // final response's headers are kept.
-  if (line.starts_with("HTTP/")) {
-    t->response->headers.clear();
-    return n;
-  }
-  size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return n;
-  std::string name = core::ToLower(core::Trim(line.substr(0, colon)));
-  std::string value(core::Trim(line.substr(colon + 1)));
-  if (name == "content-length") {
-    if (auto len = core::ParseInt64(value); len && *len > 0 && *len < (int64_t{1} << 32)) {
-      t->response->body.reserve(static_cast<size_t>(*len) + kBodyPadding);
+  try {
+    std::string_view line(data, n);
+    // A status line starts a new header block (after a 100 Continue or a followed redirect): only the
+    // final response's headers are kept.
+    if (line.starts_with("HTTP/")) {
+      t->response->headers.clear();
+      t->content_length = -1;
+      return n;
     }
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return n;
+    std::string name = core::ToLower(core::Trim(line.substr(0, colon)));
+    std::string value(core::Trim(line.substr(colon + 1)));
+    if (name == "content-length") {
+      if (auto len = core::ParseInt64(value); len && *len > 0) {
+        t->content_length = *len;
+        // The announced length is the server's word, not a measurement: never reserve more than the limit
+        // (a larger announcement is refused by CURLOPT_MAXFILESIZE_LARGE before any body arrives).
+        size_t reserve = std::min<uint64_t>(static_cast<uint64_t>(*len), t->max_body);
+        t->response->body.reserve(reserve + kBodyPadding);
+      }
+    }
+    t->response->headers.emplace_back(std::move(name), std::move(value));
+    return n;
+  } catch (...) {
+    t->failure = std::current_exception();
+    return kAbortTransfer;
   }
-  t->response->headers.emplace_back(std::move(name), std::move(value));
-  return n;
+}
+
+// "1 MiB (1048576 bytes)": a limit as an operator reads it.
+std::string LimitText(size_t bytes) {
+  std::string exact = std::to_string(bytes) + " bytes";
+  if (bytes >= kMiB && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB (" + exact + ")";
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB (" + exact + ")";
+  return exact;
+}
+
+core::Error BodyTooLarge(const std::string& what, const Transfer& t) {
+  std::string message = what + ": the response body is larger than this request's limit of " + LimitText(t.max_body) +
+                        " (decoded, after gzip/br/zstd)";
+  if (t.content_length > 0) message += "; the server announced Content-Length " + std::to_string(t.content_length);
+  message +=
+      "; the transfer was stopped there. A wrong endpoint, a proxy's error page or a hostile server answers "
+      "like this: check the URL; if the server really sends this much, ask for less per request (fewer "
+      "dates, rows or fields per call)";
+  return core::Error(core::ErrorKind::kPermanent, core::Redact(message)).WithCode("http:body_too_large");
 }
 
 struct SlistDeleter {
@@ -239,7 +291,7 @@ core::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_reset(h);
 
   HttpResponse response;
-  Transfer transfer{&response};
+  Transfer transfer{&response, request.max_body_bytes};
   char error_buffer[CURL_ERROR_SIZE] = {0};
 
   Slist headers;
@@ -280,6 +332,12 @@ core::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  // Refuses a Content-Length above the limit before any body is read (the write callback enforces the
+  // limit on the decoded bytes as they arrive, for chunked and compressed bodies). Not for HEAD, whose
+  // Content-Length describes a body that is never sent.
+  if (request.method != "HEAD") {
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_body_bytes));
+  }
 
   const std::string& m = request.method;
   if (m == "GET") {
@@ -300,6 +358,8 @@ core::Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
 
+  if (transfer.failure) std::rethrow_exception(transfer.failure);
+  if (transfer.too_large || rc == CURLE_FILESIZE_EXCEEDED) return core::Fail(BodyTooLarge(what, transfer));
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? std::string(error_buffer) : std::string(curl_easy_strerror(rc));
     core::ErrorKind kind = ClassifyCurlCode(rc);

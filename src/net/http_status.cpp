@@ -1,5 +1,7 @@
 #include "net/http_status.hpp"
 
+#include <algorithm>
+
 #include "core/dates.hpp"
 #include "core/excerpt.hpp"
 #include "core/secrets.hpp"
@@ -38,9 +40,14 @@ std::optional<core::Error> ClassifyHttpStatus(long status, std::string_view retr
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, core::TimePoint now) {
   value = core::Trim(value);
   if (value.empty()) return std::nullopt;
-  if (auto secs = core::ParseInt64(value)) {
-    if (*secs < 0) return std::nullopt;
-    return std::chrono::milliseconds(*secs * 1000);
+  constexpr std::chrono::milliseconds kMax = kMaxRetryAfter;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    // Saturating: any number of digits, never past the clamp, so secs * 1000 cannot overflow.
+    int64_t secs = 0;
+    for (char c : value) {
+      secs = std::min<int64_t>(secs * 10 + (c - '0'), kMaxRetryAfter.count());
+    }
+    return std::chrono::milliseconds(secs * 1000);
   }
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
   static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -63,9 +70,14 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
   core::CivilDate civil{static_cast<int32_t>(*year), month, *day};
   if (!core::IsValidCivil(civil)) return std::nullopt;
   int64_t secs = int64_t{core::DaysFromCivil(civil)} * 86400 + *hh * 3600 + *mm * 60 + *ss;
+  // Compared in seconds first: years such as 0001 or 9999 are beyond what the clock's nanosecond
+  // time_point holds.
+  int64_t now_secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (secs <= now_secs) return std::chrono::milliseconds(0);
+  if (secs - now_secs > kMaxRetryAfter.count()) return kMax;
   auto at = core::TimePoint(std::chrono::seconds(secs));
   if (at <= now) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+  return std::min(kMax, std::chrono::duration_cast<std::chrono::milliseconds>(at - now));
 }
 
 }  // namespace datasync::net

@@ -31,8 +31,15 @@ struct HttpStatusContext {
 std::optional<core::Error> ClassifyHttpStatus(long status, std::string_view retry_after, std::string_view body,
                                               const HttpStatusContext& ctx);
 
-// Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), relative to `now`; nullopt when
-// absent or unreadable. A date in the past gives zero.
+// The longest wait a Retry-After may ask for. A server's number is untrusted: "99999999999999999999" or a date
+// in the year 9999 would otherwise overflow the arithmetic on it (or park a task for centuries). A day is
+// longer than any vendor's rate-limit window; a quota that really lasts longer is the engine's deferral
+// (QUOTA_EXHAUSTED with reset_at), not a cool-down.
+inline constexpr std::chrono::seconds kMaxRetryAfter{24 * 3600};
+
+// Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), relative to `now`, clamped to
+// kMaxRetryAfter; nullopt when absent or unreadable (a negative number is unreadable: delta-seconds are
+// digits only). A date in the past gives zero.
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, core::TimePoint now);
 
 }  // namespace datasync::net

@@ -11,6 +11,8 @@
 #include <mutex>
 
 #include "core/secrets.hpp"
+#include "core/strings.hpp"
+#include "net/cleartext.hpp"
 
 namespace datasync::net {
 
@@ -155,6 +157,15 @@ std::string FormatMail(const MailMessage& m, const std::string& date, const std:
 
 core::Status SmtpClient::Send(const SmtpOptions& o, const MailMessage& m) {
   if (m.to.empty()) return core::Fail(core::ErrorKind::kConfig, "e-mail to " + o.url + ": no recipient");
+  bool credentials = !o.username.empty() || !o.password.empty();
+  std::string host = UrlHost(o.url);
+  if (credentials && !o.require_tls && core::ToLower(o.url).starts_with("smtp://") && !IsLoopbackHost(host)) {
+    WarnOnce("smtp-password " + host,
+             "e-mail via smtp://" + host +
+                 ": require_tls is off, so the SMTP password goes in clear to a server "
+                 "that does not offer STARTTLS, or to anyone in between who strips it; remove `require_tls: false` "
+                 "(it is on by default with credentials) or use smtps://");
+  }
   GlobalInitOnce();
   CURL* curl = curl_easy_init();
   if (!curl) return core::Fail(core::ErrorKind::kInternal, "cannot create a curl handle");

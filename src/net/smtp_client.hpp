@@ -21,7 +21,9 @@ struct SmtpOptions {
   std::string url;       // smtp://host:port (STARTTLS when offered or required) or smtps://host:port
   std::string username;  // empty: no AUTH
   std::string password;
-  bool require_tls = false;  // smtp://: fail unless the server upgrades with STARTTLS
+  // smtp://: fail unless the server upgrades with STARTTLS. Off with a user name or password on a host
+  // that is not loopback, Send logs a warning (once per server): the password may go in clear.
+  bool require_tls = false;
   bool verify_tls = true;
   std::string ca_file;  // empty: the system store
   std::chrono::milliseconds timeout{30'000};

@@ -36,7 +36,7 @@ class DocsTest(unittest.TestCase):
         path = next(o for o in sinks["sqlite"]["options"] if o["name"] == "path")
         self.assertTrue(path["required"])
         tushare = next(p for p in doc["providers"] if p["id"] == "tushare")
-        self.assertEqual(tushare["default_endpoint"], "http://api.tushare.pro")
+        self.assertEqual(tushare["default_endpoint"], "https://api.tushare.pro")
 
 
 if __name__ == "__main__":

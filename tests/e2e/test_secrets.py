@@ -241,5 +241,75 @@ class SecretsTest(E2ETestCase):
         self.assertGreaterEqual(len(scenario.hook.posts), 1)
 
 
+class ListingsMaskEveryPasswordFormTest(E2ETestCase):
+    """A password can sit in a database URL's userinfo, in its query (?password=, which libpq takes, or
+    &sslpassword=) with any case of the key, or in a key=value DSN. None of them may reach a listing, an error
+    or the system database, redaction or not: `storages` once printed ?password= from the query in clear."""
+
+    # One secret per form: a userinfo password that `apply` takes is registered for redaction when it is
+    # resolved, and would then hide the others by redaction rather than by masking.
+    SECRETS = {"query": "S3cret-query-q7Z", "case": "S3cret-case-k2M", "ssl": "S3cret-ssl-w9P",
+               "userinfo": "S3cret-user-b4T", "dsn": "S3cret-dsn-x5R"}
+
+    def config(self, storages):
+        return """version: 1
+project: {name: masking-e2e}
+sources:
+  tushare: {provider: tushare, endpoint: "http://127.0.0.1:1", token: "${E2E_TOKEN}"}
+datasets:
+  daily: {source: tushare}
+storages:
+%s
+""" % storages
+
+    def outputs(self, project, *commands):
+        text = ""
+        for args in commands:
+            for json_flag in ([], ["--json"]):
+                proc = project.ds(*json_flag, *args, check=False)
+                text += "$ datasync %s\n%s%s" % (" ".join(json_flag + list(args)), proc.stdout, proc.stderr)
+        return text
+
+    def assertNoSecret(self, text, where):
+        for name, secret in self.SECRETS.items():
+            self.assertNotIn(secret, text, "the %s password in %s" % (name, where))
+
+    def test_storages_show_no_password_of_any_form(self):
+        sock, port = closed_port()
+        self.addCleanup(sock.close)
+        project = self.new_project()
+        s = self.SECRETS
+        project.write_config(self.config("""\
+  by_query: {kind: postgres, url: "postgres://synctest@127.0.0.1:%d/synctest?sslmode=disable&password=%s"}
+  by_case: {kind: postgres, url: "postgres://synctest@127.0.0.1:%d/synctest?PassWord=%s&sslpassword=%s"}
+  by_userinfo: {kind: postgres, url: "postgres://synctest:%s@127.0.0.1:%d/synctest"}
+""" % (port, s["query"], port, s["case"], s["ssl"], s["userinfo"], port)))
+        text = self.outputs(project, ["validate"], ["apply"], ["storages"], ["plans"], ["migrations"])
+        self.assertEqual(project.ds("apply", check=False).returncode, 0, text)
+        listing = project.ds_json("storages")
+        self.assertEqual(sorted(x["name"] for x in listing), ["by_case", "by_query", "by_userinfo"], text)
+        urls = {x["name"]: x["options"]["url"] for x in listing}
+        self.assertEqual(urls["by_query"],
+                         "postgres://synctest@127.0.0.1:%d/synctest?sslmode=disable&password=***" % port)
+        self.assertEqual(urls["by_case"],
+                         "postgres://synctest@127.0.0.1:%d/synctest?PassWord=***&sslpassword=***" % port)
+        self.assertEqual(urls["by_userinfo"], "postgres://synctest:***@127.0.0.1:%d/synctest" % port)
+        self.assertNoSecret(text, "the listings")
+        # `apply` took every literal password out of the catalog, into .datasync/secrets.json.
+        import sqlite3
+        con = sqlite3.connect(project.path(".datasync", "datasync.db"))
+        try:
+            self.assertNoSecret("\n".join(con.iterdump()), "the system database")
+        finally:
+            con.close()
+        # A key=value DSN is not a URL: refused, and the refusal does not quote it.
+        project.write_config(self.config("""\
+  by_dsn: {kind: postgres, url: "host=127.0.0.1 port=%d dbname=synctest user=synctest password=%s"}
+""" % (port, s["dsn"])))
+        text = self.outputs(project, ["validate"], ["apply"], ["storages"])
+        self.assertIn("not a URL", text)
+        self.assertNoSecret(text, "the refusal of a DSN")
+
+
 if __name__ == "__main__":
     unittest.main(argv=harness.parse_args(sys.argv), verbosity=2)

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "core/excerpt.hpp"
 #include "core/strings.hpp"
 #include "datasource/json_conform.hpp"
 
@@ -41,13 +42,10 @@ tl::unexpected<core::Error> NotJson(std::string_view api, const std::string& bod
                    Prefix(api) + "the vendor answered with something that is not JSON (" + std::to_string(body.size()) +
                        " bytes, starting with: " + Excerpt(trimmed) + "); usually a gateway or proxy error page");
   }
-  size_t from = trimmed.size() > 40 ? trimmed.size() - 40 : 0;
-  // Start the tail on a character, not inside one; a cut at the very end shows as U+FFFD.
-  while (from > 0 && (static_cast<unsigned char>(trimmed[from]) & 0xC0) == 0x80) --from;
-  std::string_view tail = trimmed.substr(from);
   return Failure(ErrorKind::kTransient, "malformed_json",
                  "truncated or malformed response from " + std::string(api) + ": " + simdjson::error_message(err) +
-                     " (" + std::to_string(body.size()) + " bytes, ending with: " + Excerpt(tail) + ")");
+                     " (" + std::to_string(body.size()) + " bytes, ending with: " + core::ExcerptTail(trimmed, 40) +
+                     ")");
 }
 
 tl::unexpected<core::Error> BadShape(std::string_view api, std::string what) {

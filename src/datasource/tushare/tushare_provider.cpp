@@ -7,6 +7,7 @@
 #include "datasource/tushare/request_builder.hpp"
 #include "datasource/tushare/response_decoder.hpp"
 #include "datasource/tushare/shaping.hpp"
+#include "net/cleartext.hpp"
 #include "net/http_client.hpp"
 
 namespace datasync::datasource::tushare {
@@ -17,7 +18,11 @@ using core::ErrorKind;
 using core::OptionSpec;
 using core::OptionType;
 
-constexpr std::string_view kDefaultEndpoint = "http://api.tushare.pro";
+// Every call carries the token in its body, so the default is TLS. Tushare's own docs and SDK still show
+// http://api.tushare.pro, but the host serves the same API over https (waditu/tushare#1331 reports the https
+// URL working; clients such as ragflow's were moved to it after checking it answers API calls). An
+// http:// endpoint stays possible and is warned about (net/cleartext.hpp).
+constexpr std::string_view kDefaultEndpoint = "https://api.tushare.pro";
 constexpr std::string_view kDefaultTimeZone = "Asia/Shanghai";
 
 constexpr core::OptionKey<std::string> kToken{"token", TushareOptions};
@@ -163,7 +168,15 @@ class TushareProvider final : public Provider {
     http_request.body = BuildRequestBody(ds.api, *token, request.params, ds.schema->Names());
     http_request.timeout = settings_.timeout;
     http_request.connect_timeout = settings_.connect_timeout;
+    http_request.max_body_bytes = net::kMaxVendorDataBytes;
 
+    if (net::IsCleartextHttp(http_request.url)) {
+      std::string host = net::UrlHost(http_request.url);
+      net::WarnOnce("tushare-token " + source.name + " " + host,
+                    "sources." + source.name + ": the Tushare token travels in clear to " + host +
+                        " (the endpoint is http://): anyone on the path can read and reuse it; use an https:// "
+                        "endpoint (the default, https://api.tushare.pro)");
+    }
     auto response = http_->Send(http_request);
     if (!response) {
       core::Error e = response.error();

@@ -1,6 +1,6 @@
 #include "storage/clickhouse/clickhouse_client.hpp"
 
-#include "core/secrets.hpp"
+#include "core/excerpt.hpp"
 #include "core/strings.hpp"
 #include "net/http_client.hpp"
 
@@ -120,10 +120,10 @@ core::Result<std::string> ClickHouseClient::Post(std::string_view query_param, s
   }
   if (resp->status == 200) return std::move(resp->body);
   int code = ParseExceptionCode(resp->body);
-  std::string msg(core::Trim(resp->body));
-  if (msg.size() > 2000) msg = msg.substr(0, 2000) + "...";
-  core::Error e(ClickHouseErrorKind(resp->status, code), std::string(what) + " on " + endpoint_.display + ": HTTP " +
-                                                             std::to_string(resp->status) + ": " + core::Redact(msg));
+  // Excerpt redacts before it cuts: a cut through an echoed secret must not leave half of it.
+  std::string msg = core::Excerpt(core::Trim(resp->body), 2000);
+  core::Error e(ClickHouseErrorKind(resp->status, code),
+                std::string(what) + " on " + endpoint_.display + ": HTTP " + std::to_string(resp->status) + ": " + msg);
   if (code) e.WithCode(std::to_string(code));
   return Fail(std::move(e));
 }

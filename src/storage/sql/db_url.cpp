@@ -28,7 +28,7 @@ std::string DbUrl::Display() const {
   if (!database.empty()) out += "/" + database;
   for (size_t i = 0; i < params.size(); ++i) {
     out += (i ? "&" : "?") + params[i].first + "=" +
-           (params[i].first.find("password") != std::string::npos ? std::string("***") : params[i].second);
+           (core::IsPasswordKey(params[i].first) ? std::string("***") : params[i].second);
   }
   return out;
 }
@@ -143,6 +143,8 @@ class UrlParser {
         if (!v) return Fail(v.error());
         value = *v;
       }
+      // ?password=... (libpq takes any keyword there) is as secret as the userinfo's password.
+      if (resolve_ && core::IsPasswordKey(*k)) core::RegisterSecret(value);
       url.params.emplace_back(*k, std::move(value));
     }
     return url;

@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/log.hpp"
+#include "core/secrets.hpp"
+
 namespace datasync::alerting {
 namespace {
 
@@ -184,6 +187,51 @@ TEST(WebhookChannelTest, RefusalsAreErrors) {
   auto forbidden = (*slack)->Send(Sample());
   ASSERT_FALSE(forbidden);
   EXPECT_EQ(forbidden.error().kind(), core::ErrorKind::kPermission);
+}
+
+// A robot that echoes the token in its refusal, the token straddling the 200 bytes the message quotes: the
+// answer is redacted before it is cut, so not even the token's first half is shown.
+TEST(WebhookChannelTest, AnEchoedSecretIsRedactedBeforeTheAnswerIsCut) {
+  const std::string token = "HookTok-Straddle-0123456789abcdef";
+  core::RegisterSecret(token);
+  Receiver r;
+  r.Answer(400, std::string(190, '.') + token + " is not allowed");
+  auto ch = WebhookChannel::Make(Spec(r.Url(), WebhookFormat::kJson));
+  ASSERT_TRUE(ch);
+  auto refused = (*ch)->Send(Sample());
+  ASSERT_FALSE(refused);
+  const std::string& m = refused.error().message();
+  EXPECT_NE(m.find("the webhook answered HTTP 400"), std::string::npos) << m;
+  EXPECT_EQ(m.find("HookTok"), std::string::npos) << m;
+  EXPECT_EQ(m.find("Straddle"), std::string::npos) << m;
+  EXPECT_NE(m.find(std::string(190, '.') + "***"), std::string::npos) << m;
+}
+
+// Credentials (a query token, headers) over http:// beyond loopback are warned about, once per channel and
+// host; the loopback receiver is not.
+TEST(WebhookChannelTest, CredentialsInTheClearBeyondLoopbackAreWarnedAboutOnce) {
+  std::vector<std::string> warnings;
+  core::SetLogBackend([&](core::LogLevel level, std::string_view m) {
+    if (level == core::LogLevel::kWarn) warnings.emplace_back(m);
+  });
+  // TEST-NET-1 (RFC 5737): never routed, so the post fails fast or times out after a second.
+  ChannelSpec far = Spec("http://192.0.2.1:9/robot/send?access_token=tok-7a7a7a", WebhookFormat::kDingTalk);
+  far.timeout_secs = 1;
+  auto ch = WebhookChannel::Make(far);
+  ASSERT_TRUE(ch);
+  EXPECT_FALSE((*ch)->Send(Sample()));
+  EXPECT_FALSE((*ch)->Send(Sample()));
+  Receiver r;
+  ChannelSpec near = Spec(r.Url() + "?access_token=tok-7a7a7a", WebhookFormat::kDingTalk);
+  near.headers = {{"Authorization", "Bearer local"}};
+  auto local = WebhookChannel::Make(near);
+  ASSERT_TRUE(local);
+  EXPECT_TRUE((*local)->Send(Sample()));
+  core::SetLogBackend(nullptr);
+  ASSERT_EQ(warnings.size(), 1u) << ::testing::PrintToString(warnings);
+  EXPECT_NE(warnings[0].find("alert channel 'hook': the webhook's credentials"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("in clear to 192.0.2.1"), std::string::npos) << warnings[0];
+  EXPECT_EQ(warnings[0].find("tok-7a7a7a"), std::string::npos) << warnings[0];
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 // tests/e2e/configs/bad/serve_*.yaml.)
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "alerting/channel_registry.hpp"
 #include "app/config.hpp"
 #include "app/registries.hpp"
@@ -89,6 +91,30 @@ TEST(ChannelRegistryTest, ValidateAndBuildWorkOnOptions) {
   EXPECT_TRUE(spec.verify_tls);      // the table's default
   EXPECT_EQ(spec.timeout_secs, 10);  // the table's default
   EXPECT_FALSE(spec.require_tls);
+}
+
+// With credentials, STARTTLS is required unless the configuration says otherwise: a server (or anyone in
+// between) that strips STARTTLS would otherwise get the password in clear.
+TEST(ChannelRegistryTest, RequireTlsDefaultsToOnWithCredentials) {
+  alerting::ChannelRegistry registry;
+  RegisterBuiltinChannels(registry);
+  const auto* email = registry.Find("email");
+  ASSERT_NE(email, nullptr);
+  auto build = [&](std::vector<std::pair<std::string, std::string>> extra, std::optional<bool> require_tls) {
+    core::Options o;
+    o.Set("smtp_url", std::string("smtp://mail.example.com:587"));
+    o.Set("from", std::string("ds@example.com"));
+    o.Set("to", std::vector<std::string>{"ops@example.com"});
+    for (auto& [k, v] : extra) o.Set(k, v);
+    if (require_tls) o.Set("require_tls", *require_tls);
+    EXPECT_TRUE(o.ApplyDefaults(email->options, "test").has_value());
+    return email->build("mail", o, "/proj");
+  };
+  EXPECT_FALSE(build({}, std::nullopt).require_tls);
+  EXPECT_TRUE(build({{"password", "${SMTP_PASSWORD}"}}, std::nullopt).require_tls);
+  EXPECT_TRUE(build({{"username", "alerts"}}, std::nullopt).require_tls);
+  EXPECT_FALSE(build({{"password", "${SMTP_PASSWORD}"}}, false).require_tls);  // the explicit opt-out
+  EXPECT_TRUE(build({}, true).require_tls);
 }
 
 TEST_F(AlertChannelsConfigTest, UnknownTypeListsTheRegisteredTypes) {

@@ -93,6 +93,30 @@ TEST_F(LocalSecretsTest, LiteralsBecomeReferencesThatResolveInALaterProcess) {
   EXPECT_EQ(core::DisplaySecret("${local:sources.tushare.token}"), "***");
 }
 
+// A password in the URL's query (libpq takes ?password=) is as literal as one in the userinfo: it leaves the
+// system database too, and the URL parser finds it again through the reference.
+TEST_F(LocalSecretsTest, QueryPasswordsOfAUrlAreTakenToo) {
+  auto secrets = LocalSecrets::Open(dir_ / "secrets.json");
+  ASSERT_TRUE(secrets) << secrets.error().ToString();
+  Config c;
+  storage::Storage pg;
+  pg.name = "pg";
+  pg.kind = "postgres";
+  pg.options.Set("url",
+                 std::string("postgres://app:first-Pw1@db/x?sslmode=require&PASSWORD=q%26Pw-2&sslpassword=${K}"));
+  c.storages.push_back(pg);
+  (*secrets)->TakeLiterals(c, providers_, sinks_);
+  EXPECT_EQ(c.storages[0].options.GetString("url"),
+            "postgres://app:${local:storages.pg.url.password}@db/x?sslmode=require&"
+            "PASSWORD=${local:storages.pg.url.password_2}&sslpassword=${K}");
+  auto first = core::ResolveSecret("${local:storages.pg.url.password}", "");
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(*first, "first-Pw1");
+  auto second = core::ResolveSecret("${local:storages.pg.url.password_2}", "");
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(*second, "q&Pw-2");
+}
+
 TEST_F(LocalSecretsTest, AnUnchangedConfigDoesNotRewriteTheFile) {
   auto secrets = LocalSecrets::Open(dir_ / "secrets.json");
   ASSERT_TRUE(secrets);

@@ -77,14 +77,40 @@ TEST(SecretsTest, SchemeReferencesResolveThroughTheirResolver) {
 namespace datasync::core {
 namespace {
 
-TEST(MaskUrlPasswordTest, MasksLiteralsAndKeepsReferences) {
-  EXPECT_EQ(MaskUrlPassword("postgres://app:hunter2@db:5432/prices"), "postgres://app:***@db:5432/prices");
-  EXPECT_EQ(MaskUrlPassword("mysql://app:${MYSQL_PASSWORD}@db/x"), "mysql://app:${MYSQL_PASSWORD}@db/x");
-  EXPECT_EQ(MaskUrlPassword("clickhouse://app:p@ss@db:8123/x?secure=1"), "clickhouse://app:***@db:8123/x?secure=1");
-  EXPECT_EQ(MaskUrlPassword("postgres://app@db/x"), "postgres://app@db/x");
-  EXPECT_EQ(MaskUrlPassword("postgres://db/x?u=a:b@c"), "postgres://db/x?u=a:b@c");
-  EXPECT_EQ(MaskUrlPassword("data/warehouse.db"), "data/warehouse.db");
-  EXPECT_EQ(MaskUrlPassword("${PG_URL}"), "${PG_URL}");
+TEST(MaskPasswordsTest, MasksUrlPasswordLiteralsAndKeepsReferences) {
+  EXPECT_EQ(MaskPasswords("postgres://app:hunter2@db:5432/prices"), "postgres://app:***@db:5432/prices");
+  EXPECT_EQ(MaskPasswords("mysql://app:${MYSQL_PASSWORD}@db/x"), "mysql://app:${MYSQL_PASSWORD}@db/x");
+  EXPECT_EQ(MaskPasswords("clickhouse://app:p@ss@db:8123/x?secure=1"), "clickhouse://app:***@db:8123/x?secure=1");
+  EXPECT_EQ(MaskPasswords("postgres://app@db/x"), "postgres://app@db/x");
+  EXPECT_EQ(MaskPasswords("postgres://db/x?u=a:b@c"), "postgres://db/x?u=a:b@c");
+  EXPECT_EQ(MaskPasswords("data/warehouse.db"), "data/warehouse.db");
+  EXPECT_EQ(MaskPasswords("${PG_URL}"), "${PG_URL}");
+}
+
+// Every password form a connection setting can take, whatever the case of its key.
+TEST(MaskPasswordsTest, MasksQueryAndKeyValuePasswordsCaseInsensitively) {
+  EXPECT_EQ(MaskPasswords("postgres://app@db/x?password=S3cret"), "postgres://app@db/x?password=***");
+  EXPECT_EQ(MaskPasswords("postgres://app@db/x?sslmode=require&PassWord=S3cret&application_name=ds"),
+            "postgres://app@db/x?sslmode=require&PassWord=***&application_name=ds");
+  EXPECT_EQ(MaskPasswords("postgres://app:S3cret@db/x?sslpassword=S3cret#frag"),
+            "postgres://app:***@db/x?sslpassword=***#frag");
+  EXPECT_EQ(MaskPasswords("postgres://app@db/x?password=${PG_PASSWORD}"),
+            "postgres://app@db/x?password=${PG_PASSWORD}");
+  EXPECT_EQ(MaskPasswords("host=db port=5432 password=S3cret user=app"), "host=db port=5432 password=*** user=app");
+  EXPECT_EQ(MaskPasswords("host=db PASSWORD = S3cret dbname=x"), "host=db PASSWORD = *** dbname=x");
+  EXPECT_EQ(MaskPasswords("host=db password='S3 cr\\'et' user=app"), "host=db password='***' user=app");
+  EXPECT_EQ(MaskPasswords("Server=db;Uid=app;Pwd=S3c;ret"), "Server=db;Uid=app;Pwd=***");
+  EXPECT_EQ(MaskPasswords("host=db passwd=S3cret"), "host=db passwd=***");
+  EXPECT_EQ(MaskPasswords("host=db password="), "host=db password=");
+  // Not a password: left alone.
+  EXPECT_EQ(MaskPasswords("postgres://app@db/x?sslmode=require"), "postgres://app@db/x?sslmode=require");
+  EXPECT_EQ(MaskPasswords("the password policy says = nothing"), "the password policy says = nothing");
+  EXPECT_EQ(MaskPasswords("data/warehouse.db"), "data/warehouse.db");
+  EXPECT_TRUE(IsPasswordKey("password"));
+  EXPECT_TRUE(IsPasswordKey("SSLPassword"));
+  EXPECT_TRUE(IsPasswordKey("PWD"));
+  EXPECT_FALSE(IsPasswordKey("pwd_dir"));
+  EXPECT_FALSE(IsPasswordKey("user"));
 }
 
 }  // namespace

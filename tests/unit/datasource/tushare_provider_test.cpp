@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/dates.hpp"
+#include "core/log.hpp"
 #include "datasource/tushare/request_builder.hpp"
 #include "net/http_client.hpp"
 #include "tushare_test_util.hpp"
@@ -42,7 +43,7 @@ TEST(TushareInfoTest, RegistersIdDefaultsAndOptionTable) {
   tushare::RegisterTushare(registry);
   EXPECT_EQ(registry.Ids(), std::vector<std::string>{"tushare"});
   const ProviderInfo& info = Info();
-  EXPECT_EQ(info.default_endpoint, "http://api.tushare.pro");
+  EXPECT_EQ(info.default_endpoint, "https://api.tushare.pro");
   EXPECT_EQ(info.default_timezone, "Asia/Shanghai");
   ASSERT_TRUE(info.create);
   ASSERT_TRUE(info.builtin_datasets);
@@ -442,6 +443,32 @@ TEST_F(TushareProviderTest, TransportFailureIsTransientAndNamesTheApi) {
   ASSERT_FALSE(page);
   EXPECT_EQ(page.error().kind(), ErrorKind::kTransient) << page.error().ToString();
   EXPECT_EQ(page.error().message().rfind("tushare daily: ", 0), 0u) << page.error().message();
+}
+
+// The token is in every request's body: an http:// endpoint that is not loopback is warned about, once per
+// endpoint; the simulator on 127.0.0.1 is not.
+TEST_F(TushareProviderTest, AnHttpEndpointBeyondLoopbackIsWarnedAboutOnce) {
+  std::vector<std::string> warnings;
+  core::SetLogBackend([&](core::LogLevel level, std::string_view m) {
+    if (level == core::LogLevel::kWarn) warnings.emplace_back(m);
+  });
+  source_.options.Set("connect_timeout_secs", int64_t{1});
+  // TEST-NET-1 (RFC 5737): never routed, so the call fails fast or times out after a second.
+  source_.endpoint = "http://192.0.2.1:9";
+  auto provider = Create();
+  ASSERT_TRUE(provider);
+  EXPECT_FALSE(Call(**provider, Request()));
+  EXPECT_FALSE(Call(**provider, Request()));
+  source_.endpoint = fake_.endpoint();  // loopback: no warning
+  fake_.Reply(ReadFixture("daily_compact.json"));
+  auto local = Create();
+  ASSERT_TRUE(local);
+  EXPECT_TRUE(Call(**local, Request()));
+  core::SetLogBackend(nullptr);
+  ASSERT_EQ(warnings.size(), 1u) << ::testing::PrintToString(warnings);
+  EXPECT_NE(warnings[0].find("sources.tushare: the Tushare token travels in clear to 192.0.2.1"), std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[0].find("use an https:// endpoint"), std::string::npos) << warnings[0];
 }
 
 TEST_F(TushareProviderTest, InvalidSourceSettingsAreConfigErrors) {

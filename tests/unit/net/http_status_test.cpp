@@ -84,5 +84,29 @@ TEST(RetryAfterTest, DeltaSecondsAndHttpDates) {
   EXPECT_FALSE(ParseRetryAfter("Sat, 31 Nov 2026 10:00:00 GMT", now));
 }
 
+// A hostile or broken server's number must neither overflow (secs * 1000 was signed overflow, UB) nor park
+// a task for longer than kMaxRetryAfter; negative numbers stay unreadable.
+TEST(RetryAfterTest, HugeValuesAndFarDatesAreClampedToTheMaximum) {
+  core::TimePoint now = Now();
+  ASSERT_EQ(kMaxRetryAfter, 24h);
+  EXPECT_EQ(*ParseRetryAfter("86400", now), 24h);
+  EXPECT_EQ(*ParseRetryAfter("86401", now), 24h);
+  EXPECT_EQ(*ParseRetryAfter("9223372036854775", now), 24h);         // * 1000 overflows int64
+  EXPECT_EQ(*ParseRetryAfter("9223372036854775807", now), 24h);      // INT64_MAX
+  EXPECT_EQ(*ParseRetryAfter("99999999999999999999999", now), 24h);  // beyond int64 altogether
+  EXPECT_EQ(*ParseRetryAfter("000000000000000000000007", now), 7s);
+  EXPECT_FALSE(ParseRetryAfter("-9223372036854775808", now));
+  EXPECT_FALSE(ParseRetryAfter("-1", now));
+  // HTTP-dates beyond the nanosecond clock's range (years 1677..2262) on either side.
+  EXPECT_EQ(*ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now), 24h);
+  EXPECT_EQ(*ParseRetryAfter("Sun, 22 Nov 2026 10:17:34 GMT", now), 24h);  // one second past the clamp
+  EXPECT_EQ(*ParseRetryAfter("Sun, 22 Nov 2026 10:17:33 GMT", now), 24h);  // exactly a day
+  EXPECT_EQ(*ParseRetryAfter("Mon, 01 Jan 0001 00:00:00 GMT", now), 0s);
+  auto e = ClassifyHttpStatus(429, "99999999999999999999", "", Context());
+  ASSERT_TRUE(e);
+  EXPECT_EQ(*e->retry_after, 24h);
+  EXPECT_EQ(e->message(), "vendor prices: HTTP 429 from the vendor; cooling down for 86400 s");
+}
+
 }  // namespace
 }  // namespace datasync::net
