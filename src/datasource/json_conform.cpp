@@ -9,6 +9,7 @@
 #include "core/dates.hpp"
 #include "core/excerpt.hpp"
 #include "core/strings.hpp"
+#include "datasource/untrusted_text.hpp"
 
 namespace datasync::datasource {
 
@@ -205,7 +206,7 @@ void JsonConformer::AddField(std::string_view name) {
     t.type = schema_->field(*idx).type.id;
     t.scale = schema_->field(*idx).type.scale;
   } else {
-    page_.extra_fields.emplace_back(name);
+    page_.extra_fields.push_back(EscapeControls(name));
   }
   targets_.push_back(t);
 }
@@ -214,7 +215,8 @@ void JsonConformer::ReserveRows(size_t rows) {
   page_.batch.Reserve(rows);
 }
 
-core::Status JsonConformer::BadValue(const Target& t, const element& cell) const {
+core::Status JsonConformer::BadValue(const Target& t, size_t vendor_field, const element& cell) {
+  failed_cell_ = Cell{rows_, vendor_field};
   const core::Field& field = schema_->field(static_cast<size_t>(t.column));
   return Failure("bad_value", RowName() + " field '" + field.name + "': cannot read " +
                                   core::Excerpt(simdjson::minify(cell)) + " as " + field.type.ToString() +
@@ -234,7 +236,7 @@ core::Status JsonConformer::AppendArrayRow(const element& row) {
     if (j >= width) break;
     const Target& t = targets_[j];
     if (t.column >= 0 && !AppendCell(batch.column(static_cast<size_t>(t.column)), t.type, t.scale, cell, *tz_)) {
-      return BadValue(t, cell);
+      return BadValue(t, j, cell);
     }
     ++j;
   }
@@ -262,7 +264,7 @@ core::Status JsonConformer::AppendObjectRow(const element& row) {
     if (object[page_.vendor_fields[j]].get(cell) != simdjson::SUCCESS) {
       col.AppendNull();
     } else if (!AppendCell(col, t.type, t.scale, cell, *tz_)) {
-      return BadValue(t, cell);
+      return BadValue(t, j, cell);
     }
   }
   ++rows_;

@@ -55,7 +55,8 @@ class JsonConformer {
   JsonConformer& operator=(const JsonConformer&) = delete;
 
   // The vendor's next field, in the order array rows hold their values. A name the schema lacks (or has
-  // already been given) is extra: its values are skipped.
+  // already been given) is extra: its values are skipped, and it is listed in Page::extra_fields with its
+  // control characters escaped (EscapeControls), since those names end up in logs and messages.
   void AddField(std::string_view name);
   void ReserveRows(size_t rows);
 
@@ -69,6 +70,14 @@ class JsonConformer {
 
   size_t rows() const { return rows_; }
 
+  // After a bad_value failure: the row (as numbered in messages) and the vendor field's position of the
+  // cell that could not be read, so the caller can say where in the body it was.
+  struct Cell {
+    size_t row = 0;
+    size_t field = 0;
+  };
+  std::optional<Cell> failed_cell() const { return failed_cell_; }
+
   // The page: the batch (schema fields the vendor never named are NULL in every row) and the drift.
   Page Finish() &&;
 
@@ -78,7 +87,7 @@ class JsonConformer {
     core::TypeId type = core::TypeId::kString;
     uint8_t scale = 0;
   };
-  core::Status BadValue(const Target& t, const simdjson::dom::element& cell) const;
+  core::Status BadValue(const Target& t, size_t field, const simdjson::dom::element& cell);
   std::string RowName() const;  // "<prefix>items[7]"
 
   core::SchemaPtr schema_;
@@ -89,6 +98,7 @@ class JsonConformer {
   std::vector<Target> targets_;  // one per vendor field
   std::vector<bool> mapped_;     // per schema column
   size_t rows_ = 0;
+  std::optional<Cell> failed_cell_;
 };
 
 // An integer in any JSON form (integer, integral float, numeric string), when it is exactly one; for

@@ -74,6 +74,9 @@ struct Page {
   std::vector<std::string> vendor_fields;   // field names as the vendor returned them
   std::vector<std::string> missing_fields;  // schema fields the vendor did not return (stored as NULL)
   std::vector<std::string> extra_fields;    // vendor fields not in the schema (ignored; schema drift)
+  // Values the provider stored other than as sent (invalid UTF-8 replaced, a huge integer kept as text),
+  // one line each for the operator; the engine logs them and adds them to the run's warnings.
+  std::vector<std::string> warnings;
 };
 
 class Provider {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/strings.hpp"
+
 namespace datasync::datasource {
 
 std::string CleanText(std::string_view s, size_t cap) {
@@ -37,6 +39,51 @@ std::string CleanText(std::string_view s, size_t cap) {
     size_t cut = cap;
     while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
     out.resize(cut);
+  }
+  return out;
+}
+
+std::string EscapeControls(std::string_view s, size_t cap) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  auto hex = [&](std::string_view prefix, unsigned v, int digits) {
+    out += prefix;
+    for (int d = digits - 1; d >= 0; --d) out += kHex[(v >> (4 * d)) & 0xF];
+  };
+  for (size_t i = 0; i < s.size();) {
+    if (out.size() >= cap) {
+      out += "…";
+      break;
+    }
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20 || c == 0x7F) {
+            hex("\\x", c, 2);
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size() || !core::IsValidUtf8(s.substr(i, len))) {
+      hex("\\x", c, 2);
+      ++i;
+      continue;
+    }
+    if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      hex("\\u00", static_cast<unsigned char>(s[i + 1]), 2);  // C1 controls (U+0080..U+009F)
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
   }
   return out;
 }

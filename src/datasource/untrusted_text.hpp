@@ -16,6 +16,11 @@ inline constexpr size_t kMaxTextBytes = 2000;
 // characters, trims, and caps the length at a UTF-8 character boundary.
 std::string CleanText(std::string_view s, size_t cap = kMaxTextBytes);
 
+// A vendor's name (a field name) as it may be shown in a log line or message: control characters (C0,
+// DEL, C1) written as escapes (\n, \t, \x1b, \u0085), a backslash as \\, invalid UTF-8 bytes as \xff, cut
+// at `cap` bytes on a character boundary with "…". Valid names come back unchanged.
+std::string EscapeControls(std::string_view s, size_t cap = 200);
+
 // [A-Za-z_][A-Za-z0-9_]*, at most kMaxIdentifierBytes.
 bool IsIdentifier(std::string_view s);
 

@@ -250,6 +250,9 @@ struct Executor::Impl {
   }
 
   void NoteDrift(const datasource::Page& page) {
+    for (const auto& w : page.warnings) {
+      if (report.NoteWarning(w)) core::LogWarn(w);
+    }
     if (page.extra_fields.empty() && page.missing_fields.empty()) return;
     if (opt.on_schema_drift) opt.on_schema_drift(page.extra_fields, page.missing_fields);
     auto add = [&](const std::string& w) {

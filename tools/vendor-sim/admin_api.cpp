@@ -47,8 +47,8 @@ std::string ClockJson(SimState& state) {
   return json{{"now", FormatShanghai(now)},
               {"epoch_ms", now},
               {"mode", state.clock().mode() == ClockMode::kManual ? "manual"
-                      : state.clock().mode() == ClockMode::kFile ? "file"
-                                                                 : "real"}}
+                       : state.clock().mode() == ClockMode::kFile ? "file"
+                                                                  : "real"}}
       .dump();
 }
 
@@ -159,7 +159,8 @@ bool ReadApiLimits(const json& v, std::map<std::string, ApiLimitOverride>& limit
 bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
   static const char* const kAllowed =
       "tokens, no_permission, per_minute, per_hour, per_day, api_limits, rate_limit_style, json_style, row_cap, "
-      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change, echo_token";
+      "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change, echo_token, "
+      "bad_value, bad_value_field, extra_field, doc_nesting";
   for (const auto& [key, v] : patch.items()) {
     bool flag = false;
     int64_t count = 0;
@@ -201,6 +202,16 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
       ok = v.is_boolean();
       if (ok) c.echo_token = v.get<bool>();
       if (!ok) error = "'echo_token' must be true or false, got " + v.dump();
+    } else if (key == "bad_value") {
+      ok = v.is_string() && (v == "" || v == "huge_int" || v == "invalid_utf8");
+      if (ok) c.bad_value = v.get<std::string>();
+      if (!ok) error = "'bad_value' must be \"huge_int\", \"invalid_utf8\" or \"\", got " + v.dump();
+    } else if (key == "bad_value_field" || key == "extra_field") {
+      ok = v.is_string();
+      if (ok) (key == "extra_field" ? c.extra_field : c.bad_value_field) = v.get<std::string>();
+      if (!ok) error = "'" + key + "' must be a string, got " + v.dump();
+    } else if (key == "doc_nesting") {
+      ok = ReadCount(v, key, c.doc_nesting, error);
     } else if (key == "fail_5xx") {
       ok = ReadProbability(v, key, c.faults.fail_5xx, error);
     } else if (key == "slow") {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bad_values.hpp"
 #include "comma_list.hpp"
 #include "routes.hpp"
 #include "sim_random.hpp"
@@ -192,6 +193,7 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
   options.error_suffix = echo;
   body.reserve(16 * 1024);
   if (state.apis().Serve(request, options, body) != kCodeOk) state.ledger().CountInvalidArgument(token, api);
+  SpoilValues(body, *config);
 
   if (Unit3(faults.seed, n, 4) < faults.truncate) {
     state.ledger().CountFault(token, api, InjectedFault::kTruncate);

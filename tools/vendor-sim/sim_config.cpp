@@ -170,6 +170,14 @@ std::string ConfigJson(const StartupConfig& startup, const RuntimeConfig& runtim
   w.Bool(runtime.schema_change);
   key("echo_token");
   w.Bool(runtime.echo_token);
+  key("bad_value");
+  w.String(runtime.bad_value);
+  key("bad_value_field");
+  w.String(runtime.bad_value_field);
+  key("extra_field");
+  w.String(runtime.extra_field);
+  key("doc_nesting");
+  w.Int(runtime.doc_nesting);
   w.Char('}');
   return out;
 }

@@ -58,6 +58,15 @@ struct RuntimeConfig {
   bool schema_change = false;
   // The vendor quotes the caller's token in every error message of the data API (see data_endpoint.cpp).
   bool echo_token = false;
+  // Hostile data [sim] (see bad_values.hpp): row 0's value of `bad_value_field` in every answer that has
+  // that field is sent as "huge_int" (2^70, a bare number) or "invalid_utf8" (its text with a 0xFF byte);
+  // "" = off. Every answer also lists `extra_field` (a name with any characters; "" = none) with "x" in
+  // every row.
+  std::string bad_value;
+  std::string bad_value_field;
+  std::string extra_field;
+  // Doc pages end with this many unclosed <div>s, a hostile page (see doc_routes.cpp); 0 = off.
+  int64_t doc_nesting = 0;
 
   WindowLimits LimitsFor(std::string_view api) const;
 };

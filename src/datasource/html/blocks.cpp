@@ -26,30 +26,48 @@ class Linearizer {
   }
 
  private:
-  void Walk(const Node& n) {
-    if (n.IsText()) {
-      buf_ += n.RawText();
-      return;
+  // Pre-order with an explicit stack; a block element's entry comes back once its children are done, to
+  // end its block.
+  void Walk(const Node& root) {
+    struct Entry {
+      Node node;
+      bool closing = false;
+    };
+    std::vector<Entry> stack{{root}};
+    while (!stack.empty()) {
+      Entry e = stack.back();
+      stack.pop_back();
+      if (e.closing) {
+        Flush();
+        continue;
+      }
+      const Node& n = e.node;
+      if (n.IsText()) {
+        buf_ += n.RawText();
+        continue;
+      }
+      if (!n.IsElement() || IsSkipped(n)) continue;
+      std::string_view t = n.Tag();
+      if (t == "br") {
+        buf_ += '\n';
+        continue;
+      }
+      if (t == "table") {
+        Flush();
+        blocks_.push_back({{}, n});
+        continue;
+      }
+      if (t == "pre") {
+        Flush();
+        continue;
+      }
+      if (IsBlockTag(t)) {
+        Flush();
+        stack.push_back({n, true});
+      }
+      std::vector<Node> children = n.Children();
+      for (auto c = children.rbegin(); c != children.rend(); ++c) stack.push_back({*c});
     }
-    if (!n.IsElement() || IsSkipped(n)) return;
-    std::string_view t = n.Tag();
-    if (t == "br") {
-      buf_ += '\n';
-      return;
-    }
-    if (t == "table") {
-      Flush();
-      blocks_.push_back({{}, n});
-      return;
-    }
-    if (t == "pre") {
-      Flush();
-      return;
-    }
-    bool block = IsBlockTag(t);
-    if (block) Flush();
-    for (const Node& c : n.Children()) Walk(c);
-    if (block) Flush();
   }
 
   void Flush() {

@@ -2,7 +2,11 @@
 
 #include <gumbo.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "core/strings.hpp"
+#include "datasource/html/nesting_scan.hpp"
 #include "datasource/untrusted_text.hpp"
 
 namespace datasync::datasource::html {
@@ -20,35 +24,62 @@ const GumboVector* ChildrenOf(const GumboNode* n) {
   return nullptr;
 }
 
-const GumboNode* FindNode(const GumboNode* n, const std::function<bool(const Node&)>& pred,
-                          Node (*wrap)(const GumboNode*)) {
-  if (n->type == GUMBO_NODE_ELEMENT && pred(wrap(n))) return n;
-  if (const GumboVector* c = ChildrenOf(n)) {
-    for (unsigned i = 0; i < c->length; ++i) {
-      if (const GumboNode* found = FindNode(static_cast<const GumboNode*>(c->data[i]), pred, wrap)) return found;
+const GumboNode* Child(const GumboVector* c, size_t i) {
+  return static_cast<const GumboNode*>(c->data[i]);
+}
+
+// Pre-order, this node first, with an explicit stack: a page's depth is bounded, but not by much.
+template <class Visit>
+void PreOrder(const GumboNode* root, Visit&& visit) {
+  std::vector<const GumboNode*> stack{root};
+  while (!stack.empty()) {
+    const GumboNode* n = stack.back();
+    stack.pop_back();
+    if (!visit(n)) continue;  // false: do not descend
+    if (const GumboVector* c = ChildrenOf(n)) {
+      for (size_t i = c->length; i > 0; --i) stack.push_back(Child(c, i - 1));
     }
   }
-  return nullptr;
 }
 
 // Inline text of a node; <br> becomes `br`.
-void AppendText(const GumboNode* n, std::string& out, char br) {
-  switch (n->type) {
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_WHITESPACE:
-    case GUMBO_NODE_CDATA: out += n->v.text.text; return;
-    case GUMBO_NODE_ELEMENT:
-      if (SkippedTag(n->v.element.tag)) return;
-      if (n->v.element.tag == GUMBO_TAG_BR) {
-        out += br;
-        return;
-      }
-      if (const GumboVector* c = ChildrenOf(n)) {
-        for (unsigned i = 0; i < c->length; ++i) AppendText(static_cast<const GumboNode*>(c->data[i]), out, br);
-      }
-      return;
-    default: return;
+void AppendText(const GumboNode* root, std::string& out, char br) {
+  PreOrder(root, [&](const GumboNode* n) {
+    switch (n->type) {
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_WHITESPACE:
+      case GUMBO_NODE_CDATA: out += n->v.text.text; return false;
+      case GUMBO_NODE_ELEMENT:
+        if (SkippedTag(n->v.element.tag)) return false;
+        if (n->v.element.tag == GUMBO_TAG_BR) {
+          out += br;
+          return false;
+        }
+        return true;
+      default: return false;
+    }
+  });
+}
+
+size_t TreeDepth(const GumboNode* root) {
+  size_t deepest = 0;
+  std::vector<std::pair<const GumboNode*, size_t>> stack{{root, 0}};
+  while (!stack.empty()) {
+    auto [n, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    if (const GumboVector* c = ChildrenOf(n)) {
+      for (size_t i = 0; i < c->length; ++i) stack.emplace_back(Child(c, i), depth + 1);
+    }
   }
+  return deepest;
+}
+
+core::Error TooDeep(size_t depth, const ParseLimits& limits) {
+  return core::Error(core::ErrorKind::kInvalidInput,
+                     "the page has elements nested " + std::to_string(depth) + " deep, more than the limit of " +
+                         std::to_string(limits.max_depth) +
+                         " (doc pages nest a few dozen at most); it was not parsed: a broken or hostile page?");
 }
 
 }  // namespace
@@ -100,7 +131,16 @@ std::vector<Node> Node::Children() const {
 
 Node Node::Find(const std::function<bool(const Node&)>& pred) const {
   if (!node_) return Node();
-  return Node(FindNode(node_, pred, [](const GumboNode* n) { return Node(n); }));
+  const GumboNode* found = nullptr;
+  PreOrder(node_, [&](const GumboNode* n) {
+    if (found) return false;
+    if (n->type == GUMBO_NODE_ELEMENT && pred(Node(n))) {
+      found = n;
+      return false;
+    }
+    return true;
+  });
+  return Node(found);
 }
 
 std::string Node::Text() const {
@@ -109,11 +149,35 @@ std::string Node::Text() const {
   return CleanText(s);
 }
 
-Document::Document(std::string_view html)
-    : out_(gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size())) {}
+core::Result<Document> Document::Parse(std::string_view html, const ParseLimits& limits) {
+  if (html.size() > limits.max_bytes) {
+    return core::Fail(core::ErrorKind::kInvalidInput,
+                      "the page is " + std::to_string(html.size()) + " bytes, more than the limit of " +
+                          std::to_string(limits.max_bytes) + " bytes; it was not parsed");
+  }
+  if (NestingScan scan = ScanNesting(html, limits.max_depth); scan.max_depth > limits.max_depth) {
+    return tl::unexpected(TooDeep(scan.max_depth, limits));
+  }
+  Document doc(gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()));
+  // The scan errs towards deeper, but it is not gumbo: check what gumbo built (its destroy recurses too).
+  if (size_t depth = TreeDepth(doc.out_->root); depth > limits.max_depth) {
+    return tl::unexpected(TooDeep(depth, limits));
+  }
+  return doc;
+}
+
+Document::Document(Document&& other) noexcept : out_(std::exchange(other.out_, nullptr)) {}
+
+Document& Document::operator=(Document&& other) noexcept {
+  if (this != &other) {
+    if (out_) gumbo_destroy_output(&kGumboDefaultOptions, out_);
+    out_ = std::exchange(other.out_, nullptr);
+  }
+  return *this;
+}
 
 Document::~Document() {
-  gumbo_destroy_output(&kGumboDefaultOptions, out_);
+  if (out_) gumbo_destroy_output(&kGumboDefaultOptions, out_);
 }
 
 Node Document::Root() const {

@@ -2,6 +2,11 @@
 // read-only view of its nodes, for importers that read a vendor's documentation pages. gumbo stays in
 // the .cpp files of this folder: callers see tag names, attributes, children and text.
 //
+// A page is untrusted: Document::Parse refuses text larger than ParseLimits::max_bytes or nesting deeper
+// than ParseLimits::max_depth before gumbo sees it (nesting_scan.hpp: gumbo has no depth limit and its time
+// grows with the square of the depth), and checks the depth of the tree it got. Every walk over the tree
+// here and in blocks.cpp/table.cpp uses an explicit stack, never recursion.
+//
 // Lifecycle: a Document owns the parsed tree; Nodes are non-owning views that are valid while their
 // Document lives. A Document is immutable after construction: const use from several threads is safe.
 #pragma once
@@ -10,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/error.hpp"
 
 struct GumboInternalNode;
 struct GumboInternalOutput;
@@ -47,17 +54,27 @@ class Node {
   const GumboInternalNode* node_ = nullptr;
 };
 
+struct ParseLimits {
+  size_t max_bytes = size_t{2} << 20;  // a Tushare doc page is about 35 KiB
+  size_t max_depth = 512;              // Blink's HTML parser caps nesting at 512 too; doc pages nest about 15
+};
+
 class Document {
  public:
-  explicit Document(std::string_view html);
+  // kInvalidInput, saying which limit and the size or depth found, when the text is too large or nests too
+  // deep; messages start with "the page".
+  static core::Result<Document> Parse(std::string_view html, const ParseLimits& limits = {});
   ~Document();
+  Document(Document&& other) noexcept;
+  Document& operator=(Document&& other) noexcept;
   Document(const Document&) = delete;
   Document& operator=(const Document&) = delete;
 
   Node Root() const;
 
  private:
-  GumboInternalOutput* out_;
+  explicit Document(GumboInternalOutput* out) : out_(out) {}
+  GumboInternalOutput* out_ = nullptr;
 };
 
 // Elements whose content is never text of the page: script, style, noscript, template, svg, input,

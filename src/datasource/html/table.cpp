@@ -4,24 +4,32 @@ namespace datasync::datasource::html {
 
 namespace {
 
-void CollectRows(const Node& n, Table& t, bool& header_done, size_t max_rows) {
-  for (const Node& c : n.Children()) {
-    if (!c.IsElement()) continue;
-    if (c.Is("thead") || c.Is("tbody") || c.Is("tfoot")) {
-      CollectRows(c, t, header_done, max_rows);
+// The rows in document order; <thead>, <tbody> and <tfoot> are entered (with an explicit stack: a table
+// may nest them inside each other on a broken page), nothing else is.
+void CollectRows(const Node& table, Table& t, size_t max_rows) {
+  bool header_done = false;
+  std::vector<Node> stack{table};
+  while (!stack.empty()) {
+    Node n = stack.back();
+    stack.pop_back();
+    if (n.Is("tr")) {
+      std::vector<std::string> cells;
+      for (const Node& cell : n.Children()) {
+        if (cell.Is("td") || cell.Is("th")) cells.push_back(cell.Text());
+      }
+      if (cells.empty()) continue;
+      if (!header_done) {
+        t.header = std::move(cells);
+        header_done = true;
+      } else if (t.rows.size() < max_rows) {
+        t.rows.push_back(std::move(cells));
+      }
       continue;
     }
-    if (!c.Is("tr")) continue;
-    std::vector<std::string> cells;
-    for (const Node& cell : c.Children()) {
-      if (cell.Is("td") || cell.Is("th")) cells.push_back(cell.Text());
-    }
-    if (cells.empty()) continue;
-    if (!header_done) {
-      t.header = std::move(cells);
-      header_done = true;
-    } else if (t.rows.size() < max_rows) {
-      t.rows.push_back(std::move(cells));
+    if (n != table && !n.Is("thead") && !n.Is("tbody") && !n.Is("tfoot")) continue;
+    std::vector<Node> children = n.Children();
+    for (auto c = children.rbegin(); c != children.rend(); ++c) {
+      if (c->IsElement()) stack.push_back(*c);
     }
   }
 }
@@ -30,8 +38,7 @@ void CollectRows(const Node& n, Table& t, bool& header_done, size_t max_rows) {
 
 Table ReadTable(const Node& table, size_t max_rows) {
   Table t;
-  bool header_done = false;
-  CollectRows(table, t, header_done, max_rows);
+  CollectRows(table, t, max_rows);
   return t;
 }
 

@@ -73,7 +73,15 @@ core::Result<CatalogWalk> WalkCatalog(const std::string& start_url, const Catalo
       }
       html = std::move(*got);
     }
-    tree.Merge(ParseSidebar(html));
+    auto links = ParseSidebar(html, url);
+    if (!links) {
+      // A page too large or too deep to parse: neither its sidebar nor its content is read.
+      e.skipped = links.error().message();
+      walk.entries.push_back(std::move(e));
+      if (on_entry) on_entry(walk.entries.back());
+      return true;
+    }
+    tree.Merge(*links);
     if (e.label.empty()) {
       if (auto it = tree.nodes.find(id); it != tree.nodes.end()) e.label = it->second.label;
     }
@@ -101,7 +109,9 @@ core::Result<CatalogWalk> WalkCatalog(const std::string& start_url, const Catalo
     if (auto st = visit(start_url, *start_id, &*first); !st) return core::Fail(st.error());
     for (int64_t c : tree.ChildrenOf(*start_id)) queue.push_back(c);
   } else {
-    tree.Merge(ParseSidebar(*first));
+    auto links = ParseSidebar(*first, start_url);
+    if (!links) return core::Fail(links.error());
+    tree.Merge(*links);
     for (int64_t c : tree.ChildrenOf(0)) queue.push_back(c);
   }
   while (!queue.empty()) {

@@ -142,7 +142,7 @@ std::string Headers(const html::Table& t) {
 
 class PageParser {
  public:
-  PageParser(std::string_view html, std::string_view url) : doc_(html) { page_.url = std::string(url); }
+  PageParser(html::Document doc, std::string_view url) : doc_(std::move(doc)) { page_.url = std::string(url); }
 
   core::Result<DocPage> Run() {
     html::Node root = doc_.Root();
@@ -317,27 +317,44 @@ class PageParser {
   DocPage page_;
 };
 
-void CollectLinks(const html::Node& n, int64_t parent, std::vector<DocLink>& out) {
-  if (!n.IsElement()) return;
-  if (n.Is("li")) {
-    html::Node anchor;
-    bool nested = false;
-    for (const html::Node& c : n.Children()) {
-      if (!anchor && c.Is("a")) anchor = c;
-      if (c.Is("ul") || c.Is("ol")) nested = true;
+// The links of the tree's <li>s in document order, each with the doc_id of the nearest enclosing linked <li>
+// (pre-order with an explicit stack).
+std::vector<DocLink> CollectLinks(const html::Node& tree) {
+  std::vector<DocLink> out;
+  std::vector<std::pair<html::Node, int64_t>> stack{{tree, 0}};
+  while (!stack.empty()) {
+    auto [n, parent] = stack.back();
+    stack.pop_back();
+    if (!n.IsElement()) continue;
+    if (n.Is("li")) {
+      html::Node anchor;
+      bool nested = false;
+      for (const html::Node& c : n.Children()) {
+        if (!anchor && c.Is("a")) anchor = c;
+        if (c.Is("ul") || c.Is("ol")) nested = true;
+      }
+      std::optional<int64_t> id = anchor ? DocIdOf(anchor.Attr("href")) : std::nullopt;
+      if (id) {
+        DocLink link;
+        link.doc_id = *id;
+        link.label = CleanText(anchor.Text(), 200);
+        link.parent = parent;
+        link.has_children = nested || n.HasClass("jstree-closed") || n.HasClass("jstree-open");
+        out.push_back(std::move(link));
+        parent = *id;
+      }
     }
-    std::optional<int64_t> id = anchor ? DocIdOf(anchor.Attr("href")) : std::nullopt;
-    if (id) {
-      DocLink link;
-      link.doc_id = *id;
-      link.label = CleanText(anchor.Text(), 200);
-      link.parent = parent;
-      link.has_children = nested || n.HasClass("jstree-closed") || n.HasClass("jstree-open");
-      out.push_back(std::move(link));
-      parent = *id;
-    }
+    std::vector<html::Node> children = n.Children();
+    for (auto c = children.rbegin(); c != children.rend(); ++c) stack.emplace_back(*c, parent);
   }
-  for (const html::Node& c : n.Children()) CollectLinks(c, parent, out);
+  return out;
+}
+
+// The page's HTML parsed within the toolkit's limits; the error names the page.
+core::Result<html::Document> ParsePage(std::string_view text, std::string_view url) {
+  auto doc = html::Document::Parse(text);
+  if (!doc) return Fail(doc.error().kind(), "doc page " + std::string(url) + ": " + doc.error().message());
+  return doc;
 }
 
 }  // namespace
@@ -371,16 +388,18 @@ void ProposeKeys(const std::vector<DocField>& fields, std::vector<std::string>& 
 }
 
 core::Result<DocPage> ParseDocPage(std::string_view html, std::string_view url) {
-  return PageParser(html, url).Run();
+  auto doc = ParsePage(html, url);
+  if (!doc) return Fail(doc.error());
+  return PageParser(std::move(*doc), url).Run();
 }
 
-std::vector<DocLink> ParseSidebar(std::string_view page) {
-  html::Document doc(page);
-  html::Node tree = doc.Root().Find([](const html::Node& n) { return n.Attr("id") == "jstree"; });
-  if (!tree) tree = doc.Root().Find([](const html::Node& n) { return n.Is("nav") && n.HasClass("sidebar"); });
-  std::vector<DocLink> out;
-  if (tree) CollectLinks(tree, 0, out);
-  return out;
+core::Result<std::vector<DocLink>> ParseSidebar(std::string_view page, std::string_view url) {
+  auto doc = ParsePage(page, url);
+  if (!doc) return Fail(doc.error());
+  html::Node tree = doc->Root().Find([](const html::Node& n) { return n.Attr("id") == "jstree"; });
+  if (!tree) tree = doc->Root().Find([](const html::Node& n) { return n.Is("nav") && n.HasClass("sidebar"); });
+  if (!tree) return std::vector<DocLink>{};
+  return CollectLinks(tree);
 }
 
 Dataset ToDataset(const DocPage& page, const std::string& source, const std::string& name) {

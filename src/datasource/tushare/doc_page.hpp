@@ -45,7 +45,8 @@ struct DocPage {
   std::vector<std::string> notes;        // decisions the importer made on its own, for the operator
 };
 
-// kInvalidInput naming what is missing ("no output table (输出参数)") when the page is not a dataset page.
+// kInvalidInput naming what is missing ("no output table (输出参数)") when the page is not a dataset page,
+// or naming the limit when the page is too large or nests too deep to be parsed (html::ParseLimits).
 core::Result<DocPage> ParseDocPage(std::string_view html, std::string_view url);
 
 struct DocLink {
@@ -55,8 +56,9 @@ struct DocLink {
   bool has_children = false;  // a category (its children may be listed only on its own page)
 };
 
-// The doc tree in the page's sidebar, in document order; empty when the page has none.
-std::vector<DocLink> ParseSidebar(std::string_view html);
+// The doc tree in the page's sidebar, in document order; empty when the page has none. kInvalidInput
+// naming the page (`url`) and the limit when it is too large or nests too deep to be parsed.
+core::Result<std::vector<DocLink>> ParseSidebar(std::string_view html, std::string_view url);
 
 // The doc_id in a doc URL ("…/document/2?doc_id=27"); nullopt when it has none.
 std::optional<int64_t> DocIdOf(std::string_view url);

@@ -27,6 +27,11 @@ struct DecodeContext {
 // Conversions per schema type: datasource/json_conform.hpp.
 // Failures: a body that is not complete JSON (truncated, HTML error page) -> kTransient; a value that
 // cannot be converted or a row of the wrong width -> kPermanent naming api, field, row and value.
+// A complete body that the strict parser refuses only for single values (an integer beyond 64 bits,
+// invalid UTF-8, a raw control character in a string) is read through RepairJsonValues
+// (datasource/json_repair.hpp): each such value is then stored where its column's type allows (a string
+// column gets the digits, or the text with U+FFFD, and the Page a warning) or fails the page as kPermanent
+// with the value's byte offset (an integer column given 2^70) - never kTransient, which would retry.
 // The body's spare capacity is used as simdjson padding when there is enough (HttpClient leaves it).
 core::Result<Page> DecodeResponse(const std::string& body, const DecodeContext& ctx);
 

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -166,6 +168,55 @@ TEST(DocPageTest, PagesThatAreNotDatasetPagesSayWhatIsMissing) {
   EXPECT_NE(tables_only.error().message().find("no output table (a table after 输出参数)"), std::string::npos);
 }
 
+// A dataset page whose content ends in `depth` nested <div>s that never close: a hostile page that overflowed
+// the stack of a recursive walk, and that gumbo takes minutes to parse (its cost grows with the square of the
+// depth). It must be refused before parsing, quickly, naming the page, the limit and the depth found.
+std::string NestedPage(size_t depth, std::string_view open = "<div>") {
+  std::string html =
+      "<html><body><div class=\"content\"><h2>日线行情</h2><p>接口：daily</p><p>输出参数</p>"
+      "<table><tr><th>名称</th><th>类型</th></tr><tr><td>ts_code</td><td>str</td></tr></table>";
+  html.reserve(html.size() + depth * open.size());
+  for (size_t i = 0; i < depth; ++i) html += open;
+  return html;
+}
+
+TEST(DocPageTest, APageNestedTooDeepIsRefusedBeforeItIsParsed) {
+  const std::string url = "https://tushare.pro/document/2?doc_id=27";
+  for (size_t depth : {size_t{40000}, size_t{200000}}) {
+    std::string html = NestedPage(depth);
+    auto t0 = std::chrono::steady_clock::now();
+    auto page = ParseDocPage(html, url);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[ measured ] ParseDocPage of a page nested %zu deep (%zu bytes): %lld ms\n", depth, html.size(),
+                static_cast<long long>(ms));
+    ASSERT_FALSE(page) << depth;
+    EXPECT_EQ(page.error().kind(), core::ErrorKind::kInvalidInput);
+    const std::string& m = page.error().message();
+    EXPECT_NE(m.find("doc page " + url), std::string::npos) << m;
+    EXPECT_NE(m.find("limit of 512"), std::string::npos) << m;
+    // html, body, the content div and the `depth` divs.
+    EXPECT_NE(m.find("nested " + std::to_string(depth + 3) + " deep"), std::string::npos) << m;
+  }
+}
+
+TEST(DocSidebarTest, ASidebarNestedTooDeepIsRefusedNamingThePage) {
+  auto links = ParseSidebar(NestedPage(40000, "<ul><li>"), "https://tushare.pro/document/2?doc_id=14");
+  ASSERT_FALSE(links);
+  EXPECT_NE(links.error().message().find("doc page https://tushare.pro/document/2?doc_id=14: "), std::string::npos)
+      << links.error().message();
+  EXPECT_NE(links.error().message().find("limit of 512"), std::string::npos) << links.error().message();
+}
+
+TEST(DocPageTest, MisnestedTagsThatDeepenTheTreeAreCountedToo) {
+  // `<b><div></b>` keeps the div open (the adoption agency moves it), `<span><div></span>` ignores the end
+  // tag (a div is "special"): a scan that simply popped to the end tag's element would see depth 4 here.
+  for (std::string_view trick : {"<b><div></b>", "<span><div></span>", "<p><b id=x><div></b>"}) {
+    auto page = ParseDocPage(NestedPage(20000, trick), "u");
+    ASSERT_FALSE(page) << trick;
+    EXPECT_NE(page.error().message().find("limit of 512"), std::string::npos) << page.error().message();
+  }
+}
+
 TEST(DocPageTest, TypesFromVendorNamesAndDescriptions) {
   std::string note;
   EXPECT_EQ(InferFieldType("trade_date", "str", "交易日期", &note), core::LogicalType::Date());
@@ -181,7 +232,9 @@ TEST(DocPageTest, TypesFromVendorNamesAndDescriptions) {
 }
 
 TEST(DocSidebarTest, TheTreeOfTheFixturePage) {
-  auto links = ParseSidebar(FixturePage());
+  auto parsed = ParseSidebar(FixturePage(), "u");
+  ASSERT_TRUE(parsed);
+  const std::vector<DocLink>& links = *parsed;
   ASSERT_GT(links.size(), 30u);
   std::map<int64_t, DocLink> by_id;
   for (const auto& l : links) by_id[l.doc_id] = l;

@@ -457,5 +457,96 @@ TEST_F(ConversionTest, ValuesOutsideTheTypeArePermanent) {
   }
 }
 
+// One value the strict JSON parser refuses used to make the whole page "truncated or malformed"
+// (kTransient): retried, spending quota, and never stored. Now each value is decided by its column's type.
+TEST_F(ConversionTest, AnIntegerBeyond64BitsIsTextInAStringColumnAndPermanentInAnIntegerOne) {
+  Dataset ds = Make();
+  const std::string huge = "1180591620717411303424";  // 2^70
+  {
+    std::string body = Body(R"([true,0,)" + huge + R"(,0,"x","19700101","2024-01-02","0"])");
+    auto page = Decode(ds, body);
+    ASSERT_FALSE(page);
+    const core::Error& e = page.error();
+    EXPECT_EQ(e.kind(), ErrorKind::kPermanent) << e.ToString();
+    EXPECT_EQ(e.code(), "bad_value");
+    for (const std::string& part :
+         {std::string("custom: items[0] field 'i64'"),
+          "an integer beyond 64 bits (" + huge + ") at byte " + std::to_string(body.find(huge)) + " of the response"}) {
+      EXPECT_NE(e.message().find(part), std::string::npos) << part << "\n" << e.message();
+    }
+  }
+  for (const char* row :
+       {R"([true,0,0,0,"x","19700101","2024-01-02",HUGE])", R"([true,HUGE,0,0,"x","19700101","2024-01-02","0"])"}) {
+    std::string r = row;
+    r.replace(r.find("HUGE"), 4, huge);
+    auto page = Decode(ds, Body(r));
+    ASSERT_FALSE(page) << r;
+    EXPECT_EQ(page.error().kind(), ErrorKind::kPermanent) << page.error().ToString();
+  }
+  std::string body = Body(R"([true,0,0,)" + huge + R"(,)" + huge + R"(,"19700101","2024-01-02","0"])");
+  auto page = Decode(ds, body);
+  ASSERT_TRUE(page) << page.error().ToString();
+  EXPECT_EQ(page->batch.column(4).GetString(0), huge);
+  EXPECT_EQ(page->batch.column(3).GetFloat64(0), 1180591620717411303424.0);
+  const size_t first = body.find(huge), second = body.find(huge, first + 1);
+  EXPECT_EQ(page->warnings,
+            (std::vector<std::string>{"tushare custom: items[0] field 'f': an integer beyond 64 bits (" + huge +
+                                          ") at byte " + std::to_string(first) + " of the response; stored as float64",
+                                      "tushare custom: items[0] field 's': an integer beyond 64 bits (" + huge +
+                                          ") at byte " + std::to_string(second) +
+                                          " of the response; stored as string (its digits)"}));
+}
+
+TEST_F(ConversionTest, InvalidUtf8IsReplacedInAStringColumnAndPermanentInADateOne) {
+  Dataset ds = Make();
+  std::string body = Body(
+      "[true,0,0,0,\"\xE5\xB9\xB3\xE5\xAE\x89\xFF\xE9\x93\xB6\",\"19700101\",\"2024-01-02\",\"0\"],"
+      R"([true,0,0,0,"\ud800","19700101","2024-01-02","0"],)"
+      "[true,0,0,0,\"a\x1b[31mb\",\"19700101\",\"2024-01-02\",\"0\"]");
+  auto page = Decode(ds, body);
+  ASSERT_TRUE(page) << page.error().ToString();
+  ASSERT_EQ(page->batch.num_rows(), 3u);
+  EXPECT_EQ(page->batch.column(4).GetString(0), "平安\xEF\xBF\xBD银");
+  EXPECT_EQ(page->batch.column(4).GetString(1), "\xEF\xBF\xBD");  // a lone surrogate escape
+  EXPECT_EQ(page->batch.column(4).GetString(2), "a\x1b[31mb");    // a raw control character: escaped, unchanged
+  EXPECT_EQ(page->warnings,
+            (std::vector<std::string>{
+                "tushare custom: items[0] field 's': invalid UTF-8 at byte " + std::to_string(body.find('\xFF')) +
+                    " of the response; stored with U+FFFD in place of the bad bytes",
+                "tushare custom: items[1] field 's': invalid UTF-8 at byte " + std::to_string(body.find("\\ud800")) +
+                    " of the response; stored with U+FFFD in place of the bad bytes"}));
+
+  std::string bad_date = Body(
+      "[true,0,0,0,\"x\",\"2024\xFF"
+      "0102\",\"2024-01-02\",\"0\"]");
+  auto refused = Decode(ds, bad_date);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), ErrorKind::kPermanent) << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find("items[0] field 'd'"), std::string::npos) << refused.error().message();
+  EXPECT_NE(refused.error().message().find("(invalid UTF-8 at byte " + std::to_string(bad_date.find('\xFF')) +
+                                           " of the response)"),
+            std::string::npos)
+      << refused.error().message();
+  EXPECT_TRUE(core::IsValidUtf8(refused.error().message()));
+}
+
+TEST_F(DecoderTest, ABodyCutShortIsStillTransientWhateverItHolds) {
+  Dataset ds = BuiltinDataset("stock_basic");
+  auto page = Decode(ds,
+                     "{\"code\":0,\"msg\":\"\",\"data\":{\"fields\":[\"ts_code\",\"name\"],\"items\":[[\"\xFF\","
+                     "1180591620717411303424");
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().kind(), ErrorKind::kTransient) << page.error().ToString();
+}
+
+TEST_F(DecoderTest, VendorFieldNamesAreEscapedBeforeTheyReachAnyMessage) {
+  Dataset ds = BuiltinDataset("stock_basic");
+  auto page = Decode(ds, R"({"code":0,"msg":"","data":{"fields":["ts_code","\u001b[31mred\nline\\x"],)"
+                         R"("items":[["000001.SZ","v"]],"has_more":false}})");
+  ASSERT_TRUE(page) << page.error().ToString();
+  EXPECT_EQ(page->extra_fields, std::vector<std::string>{"\\x1b[31mred\\nline\\\\x"});
+  EXPECT_EQ(page->vendor_fields[1], "\x1b[31mred\nline\\x");  // kept as sent, for matching
+}
+
 }  // namespace
 }  // namespace datasync::datasource::tushare
