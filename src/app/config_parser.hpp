@@ -110,6 +110,7 @@ class ConfigParser : public ConfigReader {
 
   // --- serve ------------------------------------------------------------------------------------
   void ParseServe(const YAML::Node& n);
+  void ParseHttpLimits(const YAML::Node& n);  // serve.http
 
   // --- alerts -----------------------------------------------------------------------------------
   void ParseChannel(const YAML::Node& key, const YAML::Node& n);

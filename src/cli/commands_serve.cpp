@@ -60,7 +60,7 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
       app::ShutDownLogging();
       return kUsage;
     }
-    auto started = api::HttpServer::Start(hp->first, hp->second, **daemon);
+    auto started = api::HttpServer::Start(hp->first, hp->second, (*daemon)->settings().http, **daemon);
     if (!started) {
       int code = ExitWithError(started.error());
       app::ShutDownLogging();
