@@ -16,6 +16,7 @@
 #include "app/events/event_bus.hpp"
 #include "app/run_metrics.hpp"
 #include "core/dates.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "sync/run_coordinator.hpp"
@@ -353,7 +354,7 @@ std::string Daemon::HealthJson(bool* healthy) {
                               {"runs_active", active},
                               {"alerts_waiting", m.alerts.Backlog()},
                               {"stopping", m.stopping.load()}};
-  return j.dump();
+  return core::JsonText(j);
 }
 
 const ServeSettings& Daemon::settings() const {

@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/dates.hpp"
+#include "core/json_text.hpp"
 #include "core/secrets.hpp"
 
 namespace datasync::cli {
@@ -74,7 +75,7 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
   std::filesystem::path info = (*a)->project().state_dir / "serve.json";
   {
     std::ofstream out(info.string() + ".tmp");
-    out << json{{"pid", ::getpid()}, {"owner", (*daemon)->owner()}, {"url", url}}.dump() << "\n";
+    out << core::JsonText(json{{"pid", ::getpid()}, {"owner", (*daemon)->owner()}, {"url", url}}) << "\n";
   }
   std::error_code ec;
   std::filesystem::rename(info.string() + ".tmp", info, ec);
@@ -112,7 +113,7 @@ int CmdScheduleNext(const Globals& g, const std::string& plan, int count) {
   if (g.json) {
     json arr = json::array();
     for (const auto& f : *fires) arr.push_back(app::views::ToJson(f));
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
     return kOk;
   }
   bool any_assumed = false;
@@ -140,7 +141,7 @@ int CmdScheduleSlots(const Globals& g, const std::string& plan, int limit) {
   if (g.json) {
     json arr = json::array();
     for (size_t i = from; i < slots->size(); ++i) arr.push_back(app::views::ToJson((*slots)[i]));
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
     return kOk;
   }
   if (from == slots->size()) {
@@ -174,7 +175,7 @@ int CmdSummary(const Globals& g, const std::string& date, const std::string& tim
   auto s = (*a)->Summary(day, *tz);
   if (!s) return ExitWithError(s.error());
   if (g.json) {
-    Print(app::views::ToJson(*s).dump(2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*s), 2) + "\n");
     return kOk;
   }
   Print(s->Text());
