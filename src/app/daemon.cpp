@@ -162,9 +162,16 @@ struct Daemon::Impl {
     return core::Ok();
   }
 
+  // A reload never ends the daemon: whatever goes wrong is logged and the configuration in force stays.
   void ReloadIfChanged() {
     if (!config_watcher.Changed()) return;
-    if (auto st = LoadAndApply(false); !st) core::LogError("reloading datasync.yaml: " + st.error().message());
+    try {
+      if (auto st = LoadAndApply(false); !st) core::LogError("reloading datasync.yaml: " + st.error().message());
+    } catch (const std::exception& e) {
+      core::LogError(std::string("reloading datasync.yaml failed unexpectedly; keeping the configuration loaded "
+                                 "before: ") +
+                     e.what());
+    }
   }
 
   // --- runs left by earlier processes ----------------------------------------------------------
