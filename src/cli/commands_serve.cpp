@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/dates.hpp"
+#include "core/delay_point.hpp"
 #include "core/json_text.hpp"
 #include "core/secrets.hpp"
 
@@ -98,6 +99,7 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
   }
   std::fprintf(stderr, "datasync serve: stopped%s\n", *clean ? "" : " with runs still in flight");
   app::ShutDownLogging();
+  core::DelayPoint("serve-exit");
   // Runs still in flight own threads that use the daemon: leave without destroying it. Their tasks were
   // checkpointed as far as they got; the next start continues them.
   if (!*clean) std::_Exit(kIncomplete);

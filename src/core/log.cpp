@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/delay_point.hpp"
 #include "core/secrets.hpp"
 
 namespace datasync::core {
@@ -36,6 +37,7 @@ void Log(LogLevel level, std::string_view message) {
   if (!LogEnabled(level)) return;
   std::string safe = Redact(message);
   if (Backend()) {
+    DelayPoint("log", safe);
     Backend()(level, safe);
     return;
   }
