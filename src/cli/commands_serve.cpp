@@ -89,6 +89,10 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  // Shutdown, in order: Run stops launching runs, signals the runs in flight and joins them (until the
+  // deadline), releases the slots and joins the alert thread; the HTTP server answers /healthz
+  // ("stopping") until then, and now stops and joins its threads. Logging goes last, its final line
+  // written after every line of the threads that were joined.
   auto clean = (*daemon)->Run(g_stop);
   if (server) server->Stop();
   std::filesystem::remove(info, ec);
@@ -97,13 +101,22 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
     app::ShutDownLogging();
     return code;
   }
+  const std::string owner = (*daemon)->owner();
   std::fprintf(stderr, "datasync serve: stopped%s\n", *clean ? "" : " with runs still in flight");
-  app::ShutDownLogging();
-  core::DelayPoint("serve-exit");
+  if (*clean) {
+    server.reset();
+    daemon->reset();
+    a->reset();
+    app::ShutDownLogging("datasync serve " + owner + " stopped");
+    return kOk;
+  }
   // Runs still in flight own threads that use the daemon: leave without destroying it. Their tasks were
-  // checkpointed as far as they got; the next start continues them.
-  if (!*clean) std::_Exit(kIncomplete);
-  return kOk;
+  // checkpointed as far as they got; the next start continues them. What they log from now on goes to
+  // stderr only.
+  app::ShutDownLogging("datasync serve " + owner +
+                       " stopped with runs still in flight; they continue when datasync serve starts again");
+  core::DelayPoint("serve-exit");
+  std::_Exit(kIncomplete);
 }
 
 int CmdScheduleNext(const Globals& g, const std::string& plan, int count) {
