@@ -6,6 +6,7 @@
 #include "alerting/email_channel.hpp"
 #include "alerting/webhook_channel.hpp"
 #include "core/dates.hpp"
+#include "core/json_text.hpp"
 #include "core/secrets.hpp"
 
 namespace datasync::alerting {
@@ -48,7 +49,7 @@ generation::TemplateVars MessageData(const Message& m) {
           {"suppressed", m.suppressed ? std::to_string(m.suppressed) : ""},
           {"suppressed_count", std::to_string(m.suppressed)},
           {"time", Time(m.at_us)},
-          {"alerts_json", items.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)}};
+          {"alerts_json", core::JsonText(items)}};
 }
 
 core::Result<std::unique_ptr<Channel>> MakeChannel(const ChannelSpec& spec) {

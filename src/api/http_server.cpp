@@ -1,13 +1,14 @@
 #include "api/http_server.hpp"
 
-#include <httplib.h>
-
 #include <thread>
+
+#include "api/bounded_server.hpp"
 
 namespace datasync::api {
 
 struct HttpServer::Impl {
-  httplib::Server server;
+  explicit Impl(const app::HttpLimits& limits) : server(limits) {}
+  BoundedServer server;
   std::thread thread;
   std::string host;
   int port = 0;
@@ -19,14 +20,15 @@ HttpServer::~HttpServer() {
   Stop();
 }
 
-core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port, app::Daemon& daemon) {
-  auto impl = std::make_unique<Impl>();
+core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port,
+                                                            const app::HttpLimits& limits, app::Daemon& daemon) {
+  auto impl = std::make_unique<Impl>(limits);
   Impl& m = *impl;
   m.host = host;
-  m.server.Get("/metrics", [&daemon](const httplib::Request&, httplib::Response& res) {
+  m.server.Route("GET", "/metrics", [&daemon](const httplib::Request&, httplib::Response& res) {
     res.set_content(daemon.MetricsText(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  m.server.Get("/healthz", [&daemon](const httplib::Request&, httplib::Response& res) {
+  m.server.Route("GET", "/healthz", [&daemon](const httplib::Request&, httplib::Response& res) {
     bool healthy = false;
     res.set_content(daemon.HealthJson(&healthy), "application/json");
     res.status = healthy ? 200 : 503;
@@ -56,7 +58,7 @@ const std::string& HttpServer::host() const {
 
 void HttpServer::Stop() {
   if (!impl_) return;
-  impl_->server.stop();
+  impl_->server.Shutdown();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

@@ -5,14 +5,24 @@
 // managers can scrape them, which is why the server binds to 127.0.0.1 by default; the token-authenticated
 // REST API (/api/v1) will share this server.
 //
+// Bounds (app::HttpLimits, `serve.http`): they belong to the server, so every route added later has them.
+// At most max_connections connections are open at once (worker_threads served, the rest waiting); the
+// listener closes any beyond that at once, so a flood can neither take the process's file descriptors nor
+// queue without end. Each request must arrive whole within request_timeout_secs of the connection opening
+// (or of the previous response on it), headers within max_header_bytes; a connection silent for
+// idle_timeout_secs is closed; a body larger than max_body_bytes, or sent to a path or method no route
+// takes, is refused from its headers (413, 404, 405), without being read, and the connection closed.
+//
 // Lifecycle: Start binds (port 0 picks a free port, see port()) and serves in the background; Stop (or
-// destruction) stops accepting and joins. Thread-safety: Start/Stop from one thread; the daemon's
-// MetricsText/HealthJson are called from the server's threads.
+// destruction) stops accepting, ends the connections open (each within its timeouts) and joins every
+// thread of the server. Thread-safety: Start/Stop from one thread; the daemon's MetricsText/HealthJson are
+// called from the server's threads.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "app/config.hpp"
 #include "app/daemon.hpp"
 #include "core/error.hpp"
 
@@ -20,7 +30,8 @@ namespace datasync::api {
 
 class HttpServer {
  public:
-  static core::Result<std::unique_ptr<HttpServer>> Start(const std::string& host, int port, app::Daemon& daemon);
+  static core::Result<std::unique_ptr<HttpServer>> Start(const std::string& host, int port,
+                                                         const app::HttpLimits& limits, app::Daemon& daemon);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -8,6 +10,7 @@
 
 #include "app/config_parser.hpp"
 #include "core/strings.hpp"
+#include "core/utf8.hpp"
 
 namespace datasync::app {
 
@@ -27,8 +30,30 @@ std::optional<std::pair<std::string, int>> SplitHostPort(std::string_view listen
   return std::make_pair(host, static_cast<int>(*port));
 }
 
+// The file must be UTF-8: every string of it is stored as JSON in the system database and shown as JSON.
+// Invalid bytes are refused here, at their line and column, instead of failing later far from the cause.
+bool ConfigParser::CheckEncoding(const std::string& text) {
+  size_t bad = core::FirstInvalidUtf8(text);
+  if (bad == std::string::npos) return true;
+  size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+  line_start = line_start == std::string::npos || bad == 0 ? 0 : line_start + 1;
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(bad);
+  mark.line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+  // Columns count characters: the bytes before `bad` on its line are valid UTF-8.
+  mark.column = 0;
+  for (size_t i = line_start; i < bad; ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++mark.column;
+  }
+  Error(mark, fmt::format("invalid UTF-8 (byte 0x{:02X}): the file must be UTF-8 text; retype the character "
+                          "there or re-save the file as UTF-8",
+                          static_cast<unsigned char>(text[bad])));
+  return false;
+}
+
 ConfigResult ConfigParser::Run(const std::string& text) {
   text_ = text;
+  if (!CheckEncoding(text)) return Finish();
   YAML::Node root;
   try {
     root = YAML::Load(text);

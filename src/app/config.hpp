@@ -55,11 +55,27 @@ struct ProjectSettings {
   friend bool operator==(const ProjectSettings&, const ProjectSettings&) = default;
 };
 
+// `serve.http`: the bounds of the daemon's HTTP server (api::HttpServer), so that no client, or flood of
+// clients, can hold more than these threads, file descriptors, bytes and seconds. Read when serve starts.
+struct HttpLimits {
+  int64_t max_connections = 64;           // open at once, served or waiting for a thread; more are refused
+  int64_t worker_threads = 8;             // requests served at once
+  int64_t max_body_bytes = 1024 * 1024;   // a larger request body is refused (413) before it is read
+  int64_t max_header_bytes = 16 * 1024;   // request line and headers together
+  int64_t request_timeout_secs = 10;      // a request must arrive whole within this, from connect or last response
+  int64_t idle_timeout_secs = 5;          // a connection that sends nothing for this long is closed
+  int64_t write_timeout_secs = 10;        // a client that takes no bytes of its response for this long is dropped
+  int64_t keep_alive_max_requests = 100;  // requests on one connection before the server closes it
+
+  friend bool operator==(const HttpLimits&, const HttpLimits&) = default;
+};
+
 // The `serve:` section: how `datasync serve` runs.
 struct ServeSettings {
   std::string listen = "127.0.0.1:9470";  // HOST:PORT of /metrics and /healthz; "off" = no HTTP endpoint
   int64_t max_parallel_runs = 4;          // scheduled runs executing at once
   int64_t shutdown_timeout_secs = 60;     // SIGTERM: how long runs in flight get to checkpoint
+  HttpLimits http;
 
   friend bool operator==(const ServeSettings&, const ServeSettings&) = default;
 };

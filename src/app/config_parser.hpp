@@ -40,6 +40,8 @@ class ConfigParser : public ConfigReader {
 
  private:
   ConfigResult Finish();
+  // Refuses text that is not UTF-8, at the first bad byte's line and column.
+  bool CheckEncoding(const std::string& text);
 
   // --- project ----------------------------------------------------------------------------------
   void ParseProject(const YAML::Node& n);
@@ -110,6 +112,7 @@ class ConfigParser : public ConfigReader {
 
   // --- serve ------------------------------------------------------------------------------------
   void ParseServe(const YAML::Node& n);
+  void ParseHttpLimits(const YAML::Node& n);  // serve.http
 
   // --- alerts -----------------------------------------------------------------------------------
   void ParseChannel(const YAML::Node& key, const YAML::Node& n);

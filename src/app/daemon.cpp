@@ -16,6 +16,7 @@
 #include "app/events/event_bus.hpp"
 #include "app/run_metrics.hpp"
 #include "core/dates.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "sync/run_coordinator.hpp"
@@ -161,9 +162,16 @@ struct Daemon::Impl {
     return core::Ok();
   }
 
+  // A reload never ends the daemon: whatever goes wrong is logged and the configuration in force stays.
   void ReloadIfChanged() {
     if (!config_watcher.Changed()) return;
-    if (auto st = LoadAndApply(false); !st) core::LogError("reloading datasync.yaml: " + st.error().message());
+    try {
+      if (auto st = LoadAndApply(false); !st) core::LogError("reloading datasync.yaml: " + st.error().message());
+    } catch (const std::exception& e) {
+      core::LogError(std::string("reloading datasync.yaml failed unexpectedly; keeping the configuration loaded "
+                                 "before: ") +
+                     e.what());
+    }
   }
 
   // --- runs left by earlier processes ----------------------------------------------------------
@@ -353,7 +361,7 @@ std::string Daemon::HealthJson(bool* healthy) {
                               {"runs_active", active},
                               {"alerts_waiting", m.alerts.Backlog()},
                               {"stopping", m.stopping.load()}};
-  return j.dump();
+  return core::JsonText(j);
 }
 
 const ServeSettings& Daemon::settings() const {

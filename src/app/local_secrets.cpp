@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/json_text.hpp"
 #include "core/secrets.hpp"
 
 namespace datasync::app {
@@ -133,7 +134,7 @@ core::Status LocalSecrets::Save() {
   if (!dirty_) return core::Ok();
   nlohmann::json doc = nlohmann::json::object();
   for (const auto& [name, value] : values_) doc[name] = value;
-  std::string text = doc.dump(2) + "\n";
+  std::string text = core::JsonText(doc, 2) + "\n";
   std::string tmp = path_.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {

@@ -4,6 +4,12 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "core/secrets.hpp"
+
 namespace datasync::app {
 
 namespace {
@@ -20,10 +26,9 @@ spdlog::level::level_enum ToSpd(core::LogLevel l) {
   return spdlog::level::info;
 }
 
-std::shared_ptr<spdlog::logger>& Logger() {
-  static std::shared_ptr<spdlog::logger> logger;
-  return logger;
-}
+// The logger of the process, for ShutDownLogging; the backend holds its own reference.
+std::mutex g_logger_mu;
+std::shared_ptr<spdlog::logger> g_logger;
 
 }  // namespace
 
@@ -65,17 +70,30 @@ void SetUpLogging(core::LogLevel stderr_level, const std::filesystem::path& logs
   // Every line the file gets (info and above) is written at once: an operator tails the file while a run
   // goes on, and several processes append to it, so a line held in a buffer shows up late and out of order.
   logger->flush_on(spdlog::level::info);
-  Logger() = logger;
+  {
+    std::lock_guard lock(g_logger_mu);
+    g_logger = logger;
+  }
   core::SetLogLevel(threshold);
-  core::SetLogBackend([](core::LogLevel level, std::string_view msg) {
-    if (auto& l = Logger()) l->log(ToSpd(level), "{}", msg);
-  });
+  core::SetLogBackend([logger](core::LogLevel level, std::string_view msg) { logger->log(ToSpd(level), "{}", msg); });
 }
 
-void ShutDownLogging() {
-  if (auto& l = Logger()) l->flush();
-  core::SetLogBackend(nullptr);
-  Logger().reset();
+void ShutDownLogging(std::string_view last_line) {
+  std::shared_ptr<spdlog::logger> logger;
+  {
+    std::lock_guard lock(g_logger_mu);
+    logger.swap(g_logger);
+  }
+  core::SetLogBackend(nullptr);  // from here on, lines go to stderr
+  if (!logger) return;
+  // A line being written holds the old backend, and so the logger: when ours is the only reference left,
+  // no line is in flight.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (logger.use_count() > 1 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!last_line.empty()) logger->info("{}", core::Redact(last_line));
+  logger->flush();
 }
 
 }  // namespace datasync::app

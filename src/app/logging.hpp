@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -16,7 +17,10 @@ std::optional<core::LogLevel> ParseLogLevel(const std::string& name);  // trace,
 
 // `logs_dir` may be empty (no project yet): then only stderr is used.
 void SetUpLogging(core::LogLevel stderr_level, const std::filesystem::path& logs_dir);
-// Flushes and closes the file sink (call before exit).
-void ShutDownLogging();
+// Tears logging down, safe while other threads still log: later lines go to stderr only; lines being
+// written when it is called are waited for (at most 5 s); then `last_line`, if given, is written (at info)
+// as the file's last line, and the file is flushed and closed. Call after joining every thread that logs;
+// a thread that cannot be joined (serve's runs past the shutdown deadline) loses nothing but the file.
+void ShutDownLogging(std::string_view last_line = {});
 
 }  // namespace datasync::app

@@ -5,6 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/json_text.hpp"
+
+
 namespace datasync::app {
 
 SchemaCheckLog SchemaCheckLog::Load(const std::filesystem::path& state_dir) {
@@ -37,7 +40,7 @@ bool SchemaCheckLog::Due(const std::string& dataset, int64_t now_us, int64_t eve
 core::Status SchemaCheckLog::Save() const {
   nlohmann::json datasets = nlohmann::json::object();
   for (const auto& [name, at] : checked_) datasets[name] = at;
-  std::string text = nlohmann::json{{"datasets", datasets}}.dump(2) + "\n";
+  std::string text = core::JsonText(nlohmann::json{{"datasets", datasets}}, 2) + "\n";
   std::error_code ec;
   std::filesystem::create_directories(path_.parent_path(), ec);
   std::filesystem::path tmp = path_;

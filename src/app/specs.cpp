@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "core/json_text.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 
@@ -49,7 +50,7 @@ datasource::QuotaLimits LimitsFrom(const json& j) {
       datasource::QuotaWindowLimit window{w.at("every_secs").get<int64_t>(), w.at("limit").get<int64_t>()};
       if (w.contains("kind")) {
         auto kind = datasource::ParseQuotaWindowKind(w["kind"].get<std::string>());
-        if (!kind) throw std::invalid_argument("unknown quota window kind " + w["kind"].dump());
+        if (!kind) throw std::invalid_argument("unknown quota window kind " + core::JsonText(w["kind"]));
         window.kind = *kind;
       }
       l.windows.push_back(window);
@@ -59,7 +60,7 @@ datasource::QuotaLimits LimitsFrom(const json& j) {
   if (j.contains("margin_ms")) l.margin_ms = j["margin_ms"].get<int64_t>();
   if (j.contains("scope")) {
     l.scope = datasource::ParseQuotaScope(j["scope"].get<std::string>());
-    if (!l.scope) throw std::invalid_argument("unknown quota scope " + j["scope"].dump());
+    if (!l.scope) throw std::invalid_argument("unknown quota scope " + core::JsonText(j["scope"]));
   }
   return l;
 }
@@ -273,7 +274,7 @@ sync::ScheduleSpec ScheduleFrom(const json& j) {
 }  // namespace
 
 std::string SourceToJson(const datasource::DataSource& s) {
-  return SourceJson(s).dump();
+  return core::JsonText(SourceJson(s));
 }
 
 std::string SourceToDisplayJson(const datasource::DataSource& s, std::span<const core::OptionSpec> specs) {
@@ -286,7 +287,7 @@ std::string SourceToDisplayJson(const datasource::DataSource& s, std::span<const
       j[std::string(spec.name)] = shown.options.GetString(spec.name);
     }
   }
-  return j.dump();
+  return core::JsonText(j);
 }
 
 std::string DatasetToJson(const datasource::Dataset& d) {
@@ -325,11 +326,11 @@ std::string DatasetToJson(const datasource::Dataset& d) {
   }
   if (d.origin != datasource::DatasetOrigin::kConfig)
     j["origin"] = std::string(datasource::DatasetOriginName(d.origin));
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return core::JsonText(j);
 }
 
 std::string StorageToJson(const storage::Storage& s) {
-  return json{{"name", s.name}, {"kind", s.kind}, {"options", OptionsJson(s.options)}}.dump();
+  return core::JsonText(json{{"name", s.name}, {"kind", s.kind}, {"options", OptionsJson(s.options)}});
 }
 
 std::string StorageToDisplayJson(const storage::Storage& s) {
@@ -345,7 +346,7 @@ std::string StorageToDisplayJson(const storage::Storage& s) {
       }
     }
   }
-  return json{{"name", s.name}, {"kind", s.kind}, {"options", opts}}.dump();
+  return core::JsonText(json{{"name", s.name}, {"kind", s.kind}, {"options", opts}});
 }
 
 std::string PlanToJson(const sync::SyncPlan& p) {
@@ -364,12 +365,11 @@ std::string PlanToJson(const sync::SyncPlan& p) {
          {"max_wait_secs", p.max_wait_secs},
          {"enabled", p.enabled}};
   if (!p.args.template_name.empty()) j["template"] = p.args.template_name;
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return core::JsonText(j);
 }
 
 std::string TemplateToJson(const generation::Template& t) {
-  return json{{"name", t.name}, {"description", t.description}, {"params", SourcesJson(t.params)}}.dump(
-      -1, ' ', false, json::error_handler_t::replace);
+  return core::JsonText(json{{"name", t.name}, {"description", t.description}, {"params", SourcesJson(t.params)}});
 }
 
 core::Result<generation::Template> TemplateFromJson(std::string_view text) {

@@ -8,6 +8,7 @@
 #include "app/views/dataset_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/json_text.hpp"
 #include "core/strings.hpp"
 
 namespace datasync::cli {
@@ -57,7 +58,7 @@ int ImportCatalog(const Globals& g, app::App& app, const DatasetImportArgs& args
     return kOk;
   }
   if (g.json) {
-    Print(app::views::ToJson(*r).dump(2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*r), 2) + "\n");
     return kOk;
   }
   std::vector<std::vector<std::string>> rows;
@@ -103,7 +104,7 @@ int CmdDatasetImport(const Globals& g, const DatasetImportArgs& args) {
     return kOk;
   }
   if (g.json) {
-    Print(app::views::ToJson(*r).dump(2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*r), 2) + "\n");
     return kOk;
   }
   Print(fmt::format("{} dataset {} (version {}) from {}\n  {}\n", r->change, r->dataset.name, r->version,
@@ -133,7 +134,7 @@ int CmdDatasetRefresh(const Globals& g, const std::vector<std::string>& names, b
     }
     for (const auto& line : app::DescribeRefresh(r, dry_run ? "dry run" : "refresh")) Print(line + "\n");
   }
-  if (g.json) Print(arr.dump(2) + "\n");
+  if (g.json) Print(core::JsonText(arr, 2) + "\n");
   if (results->empty() && !g.json) Print("no imported datasets to refresh\n");
   return failed ? kRunFailed : kOk;
 }
@@ -151,7 +152,7 @@ int CmdDatasetShow(const Globals& g, const std::string& name) {
   auto history = app::DatasetHistory(**a, name);
   if (!history) return ExitWithError(history.error());
   if (g.json) {
-    Print(app::views::DatasetDetailJson(*d, *history).dump(2) + "\n");
+    Print(core::JsonText(app::views::DatasetDetailJson(*d, *history), 2) + "\n");
     return kOk;
   }
   Print(fmt::format("{} (version {}, {}): {}\n  {}\n", d->name, d->schema_version,

@@ -7,6 +7,7 @@
 #include "app/views/migration_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/json_text.hpp"
 #include "core/secrets.hpp"
 
 namespace datasync::cli {
@@ -50,7 +51,7 @@ int CmdMigrate(const Globals& g, const std::string& storage, bool dry_run) {
     }
   }
   if (g.json) {
-    Print(out.dump(2) + "\n");
+    Print(core::JsonText(out, 2) + "\n");
   } else if (results->empty()) {
     Print(storage.empty() ? "no plan writes to a storage; nothing to migrate\n"
                           : "no plan writes to storage " + storage + "; nothing to migrate\n");
@@ -68,7 +69,7 @@ int CmdMigrations(const Globals& g, const std::string& storage, int limit) {
   if (g.json) {
     json out = json::array();
     for (const auto& m : *history) out.push_back(app::views::ToJson(m));
-    Print(out.dump(2) + "\n");
+    Print(core::JsonText(out, 2) + "\n");
     return kOk;
   }
   if (history->empty()) {

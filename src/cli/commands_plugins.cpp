@@ -4,6 +4,7 @@
 #include "app/registries.hpp"
 #include "app/views/plugin_views.hpp"
 #include "cli/commands.hpp"
+#include "core/json_text.hpp"
 
 namespace datasync::cli {
 
@@ -13,7 +14,7 @@ int CmdPlugins(const Globals& g, bool markdown) {
   app::RegisterBuiltinProviders(providers);
   app::RegisterBuiltinSinks(sinks);
   if (g.json) {
-    Print(app::views::PluginsJson(providers, sinks).dump(2) + "\n");
+    Print(core::JsonText(app::views::PluginsJson(providers, sinks), 2) + "\n");
     return kOk;
   }
   std::string text;

@@ -8,6 +8,7 @@
 #include "app/views/catalog_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/json_text.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 
@@ -26,7 +27,7 @@ int CmdInit(const Globals& g, const std::string& dir, const std::string& endpoin
   auto p = app::InitProject(o);
   if (!p) return ExitWithError(p.error());
   if (g.json) {
-    Print(app::views::ToJson(*p).dump(2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*p), 2) + "\n");
   } else {
     Print(fmt::format("created {}\n  edit it, then: datasync --project {} validate && datasync --project {} apply\n",
                       p->config_file.string(), dir, dir));
@@ -39,7 +40,7 @@ int CmdValidate(const Globals& g) {
   if (!a) return ExitWithError(a.error());
   app::ConfigResult r = (*a)->LoadConfig({.resolve_secrets = true});
   if (g.json) {
-    Print(app::views::ToJson(r).dump(2) + "\n");
+    Print(core::JsonText(app::views::ToJson(r), 2) + "\n");
   } else {
     for (const auto& i : r.issues) std::fprintf(stderr, "%s\n", app::FormatIssue(i).c_str());
     if (r.ok()) {
@@ -68,7 +69,7 @@ int CmdApply(const Globals& g) {
   auto rep = (*a)->Apply(*r.config);
   if (!rep) return ExitWithError(rep.error());
   if (g.json) {
-    Print(app::views::ToJson(*rep).dump(2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*rep), 2) + "\n");
     return kOk;
   }
   for (const auto& c : rep->changes) {
@@ -135,7 +136,7 @@ int CmdList(const Globals& g, const std::string& what) {
       out.push_back(j);
       std::vector<std::string> opts;
       for (const auto& [k, v] : j["options"].items())
-        opts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+        opts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : core::JsonText(v)));
       rows.push_back({s.name, s.kind, core::Join(opts, " ")});
     }
   } else {
@@ -162,7 +163,7 @@ int CmdList(const Globals& g, const std::string& what) {
     }
   }
   if (g.json) {
-    Print(out.dump(2) + "\n");
+    Print(core::JsonText(out, 2) + "\n");
   } else if (rows.empty()) {
     Print(fmt::format("no {} (edit datasync.yaml, then `datasync apply`)\n", what));
   } else {

@@ -14,6 +14,7 @@
 #include "app/views/run_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/json_text.hpp"
 
 namespace datasync::cli {
 
@@ -120,7 +121,7 @@ int PrintOutcomes(const Globals& g, const std::vector<app::PlanOutcome>& outcome
   if (g.json) {
     json arr = json::array();
     for (const auto& o : outcomes) arr.push_back(app::views::ToJson(o));
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
   } else {
     for (const auto& o : outcomes) {
       if (o.report) Print(RenderReport(*o.report));
@@ -192,7 +193,7 @@ int CmdPauseOrCancel(const Globals& g, const std::string& target, bool cancel) {
   if (!a) return ExitWithError(a.error());
   auto msg = cancel ? (*a)->Cancel(target) : (*a)->Pause(target);
   if (!msg) return ExitWithError(msg.error());
-  if (g.json) Print(app::views::MessageJson(*msg).dump(2) + "\n");
+  if (g.json) Print(core::JsonText(app::views::MessageJson(*msg), 2) + "\n");
   else Print(*msg + "\n");
   return kOk;
 }
@@ -205,7 +206,7 @@ int CmdStatus(const Globals& g) {
   if (g.json) {
     json arr = json::array();
     for (const auto& r : *active) arr.push_back(app::views::ToJson(r));
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
     return kOk;
   }
   if (active->empty()) {
@@ -251,7 +252,7 @@ int CmdRuns(const Globals& g, const std::string& plan, const std::string& status
   if (g.json) {
     json arr = json::array();
     for (const auto& r : *runs) arr.push_back(app::views::ToJson(r));
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
     return kOk;
   }
   if (runs->empty()) {
@@ -282,13 +283,13 @@ int CmdReport(const Globals& g, int64_t run_id) {
   if (r.report_json.empty()) {
     std::string msg = fmt::format("run {} ({}) has no report yet: status {}, {}/{} tasks done", r.id, r.plan,
                                   sync::RunStatusName(r.status), r.counts.tasks_done, r.counts.tasks_total);
-    if (g.json) Print(app::views::RunReportJson(r).dump(2) + "\n");
+    if (g.json) Print(core::JsonText(app::views::RunReportJson(r), 2) + "\n");
     else Print(msg + "\n");
     return kOk;
   }
   auto rep = sync::RunReportFromJson(r.report_json);
   if (!rep) return ExitWithError(rep.error());
-  if (g.json) Print(app::views::RunReportJson(r).dump(2) + "\n");
+  if (g.json) Print(core::JsonText(app::views::RunReportJson(r), 2) + "\n");
   else Print(RenderReport(*rep));
   return kOk;
 }

@@ -17,6 +17,8 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/dates.hpp"
+#include "core/delay_point.hpp"
+#include "core/json_text.hpp"
 #include "core/secrets.hpp"
 
 namespace datasync::cli {
@@ -60,7 +62,7 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
       app::ShutDownLogging();
       return kUsage;
     }
-    auto started = api::HttpServer::Start(hp->first, hp->second, **daemon);
+    auto started = api::HttpServer::Start(hp->first, hp->second, (*daemon)->settings().http, **daemon);
     if (!started) {
       int code = ExitWithError(started.error());
       app::ShutDownLogging();
@@ -74,7 +76,7 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
   std::filesystem::path info = (*a)->project().state_dir / "serve.json";
   {
     std::ofstream out(info.string() + ".tmp");
-    out << json{{"pid", ::getpid()}, {"owner", (*daemon)->owner()}, {"url", url}}.dump() << "\n";
+    out << core::JsonText(json{{"pid", ::getpid()}, {"owner", (*daemon)->owner()}, {"url", url}}) << "\n";
   }
   std::error_code ec;
   std::filesystem::rename(info.string() + ".tmp", info, ec);
@@ -87,6 +89,10 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  // Shutdown, in order: Run stops launching runs, signals the runs in flight and joins them (until the
+  // deadline), releases the slots and joins the alert thread; the HTTP server answers /healthz
+  // ("stopping") until then, and now stops and joins its threads. Logging goes last, its final line
+  // written after every line of the threads that were joined.
   auto clean = (*daemon)->Run(g_stop);
   if (server) server->Stop();
   std::filesystem::remove(info, ec);
@@ -95,12 +101,22 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
     app::ShutDownLogging();
     return code;
   }
+  const std::string owner = (*daemon)->owner();
   std::fprintf(stderr, "datasync serve: stopped%s\n", *clean ? "" : " with runs still in flight");
-  app::ShutDownLogging();
+  if (*clean) {
+    server.reset();
+    daemon->reset();
+    a->reset();
+    app::ShutDownLogging("datasync serve " + owner + " stopped");
+    return kOk;
+  }
   // Runs still in flight own threads that use the daemon: leave without destroying it. Their tasks were
-  // checkpointed as far as they got; the next start continues them.
-  if (!*clean) std::_Exit(kIncomplete);
-  return kOk;
+  // checkpointed as far as they got; the next start continues them. What they log from now on goes to
+  // stderr only.
+  app::ShutDownLogging("datasync serve " + owner +
+                       " stopped with runs still in flight; they continue when datasync serve starts again");
+  core::DelayPoint("serve-exit");
+  std::_Exit(kIncomplete);
 }
 
 int CmdScheduleNext(const Globals& g, const std::string& plan, int count) {
@@ -112,7 +128,7 @@ int CmdScheduleNext(const Globals& g, const std::string& plan, int count) {
   if (g.json) {
     json arr = json::array();
     for (const auto& f : *fires) arr.push_back(app::views::ToJson(f));
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
     return kOk;
   }
   bool any_assumed = false;
@@ -140,7 +156,7 @@ int CmdScheduleSlots(const Globals& g, const std::string& plan, int limit) {
   if (g.json) {
     json arr = json::array();
     for (size_t i = from; i < slots->size(); ++i) arr.push_back(app::views::ToJson((*slots)[i]));
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
     return kOk;
   }
   if (from == slots->size()) {
@@ -174,7 +190,7 @@ int CmdSummary(const Globals& g, const std::string& date, const std::string& tim
   auto s = (*a)->Summary(day, *tz);
   if (!s) return ExitWithError(s.error());
   if (g.json) {
-    Print(app::views::ToJson(*s).dump(2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*s), 2) + "\n");
     return kOk;
   }
   Print(s->Text());

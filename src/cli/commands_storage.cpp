@@ -5,6 +5,7 @@
 #include "app/compaction.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/json_text.hpp"
 
 namespace datasync::cli {
 
@@ -35,7 +36,7 @@ int CmdCompact(const Globals& g, const std::string& storage, const std::string& 
                      {"units_repaired", d.report.units_repaired},
                      {"merged", merged}});
     }
-    Print(out.dump(2) + "\n");
+    Print(core::JsonText(out, 2) + "\n");
     return kOk;
   }
   std::vector<std::vector<std::string>> rows;

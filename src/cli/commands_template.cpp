@@ -8,6 +8,7 @@
 #include "app/template_service.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "core/json_text.hpp"
 #include "core/strings.hpp"
 
 namespace datasync::cli {
@@ -34,7 +35,7 @@ int CmdTemplateList(const Globals& g) {
       j["used_by"] = t.used_by;
       arr.push_back(j);
     }
-    Print(arr.dump(2) + "\n");
+    Print(core::JsonText(arr, 2) + "\n");
     return kOk;
   }
   if (list->empty()) {
@@ -57,7 +58,7 @@ int CmdTemplateShow(const Globals& g, const std::string& name) {
   for (const auto& t : *list) {
     if (t.tmpl.name != name) continue;
     if (g.json) {
-      Print(json::parse(app::TemplateToJson(t.tmpl)).dump(2) + "\n");
+      Print(core::JsonText(json::parse(app::TemplateToJson(t.tmpl)), 2) + "\n");
       return kOk;
     }
     Print(t.tmpl.name + (t.tmpl.description.empty() ? "" : ": " + t.tmpl.description) + "\n");
@@ -88,7 +89,7 @@ int CmdTemplateTest(const Globals& g, const std::string& name, const std::string
       for (const auto& [k, v] : p) set[k] = v;
       first.push_back(set);
     }
-    Print(json{{"subject", test->subject}, {"count", test->count}, {"first", first}}.dump(2) + "\n");
+    Print(core::JsonText(json{{"subject", test->subject}, {"count", test->count}, {"first", first}}, 2) + "\n");
     return kOk;
   }
   Print(fmt::format("{}: {} argument set(s); the vendor was not called\n", test->subject, Thousands(

@@ -14,7 +14,8 @@ enum class LogLevel : uint8_t { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 
 using LogBackend = std::function<void(LogLevel, std::string_view)>;
 
-// Replaces the backend (nullptr restores stderr). Call once at start-up, before worker threads exist.
+// Replaces the backend (nullptr restores stderr). Safe while other threads log: a line being written
+// through the old backend finishes with it, and the old backend is destroyed after its last line.
 void SetLogBackend(LogBackend backend);
 void SetLogLevel(LogLevel level);  // messages below it are dropped before formatting
 LogLevel GetLogLevel();

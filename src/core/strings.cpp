@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/utf8.hpp"
+
 namespace datasync::core {
 
 std::string_view Trim(std::string_view s) {
@@ -94,7 +96,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-bool IsValidUtf8(std::string_view s) {
+size_t FirstInvalidUtf8(std::string_view s) {
   size_t i = 0, n = s.size();
   while (i < n) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -103,20 +105,24 @@ bool IsValidUtf8(std::string_view s) {
       continue;
     }
     int len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
+    if (len == 0 || i + len > n) return i;
     uint32_t cp = c & (0x7F >> len);
     for (int k = 1; k < len; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
+      if ((cc & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (cc & 0x3F);
     }
     if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
         cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
+      return i;
     }
     i += len;
   }
-  return true;
+  return std::string_view::npos;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  return FirstInvalidUtf8(s) == std::string_view::npos;
 }
 
 std::string RepairUtf8(std::string_view s) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
@@ -235,7 +236,7 @@ std::string Quota::Snapshot(bool* dirty) {
   for (const auto& w : learned_) learned[datasource::WindowName(w)] = w.limit;
   nlohmann::json recent = nlohmann::json::array();
   for (const auto& t : calls_) recent.push_back(core::ToEpochMicros(t));
-  return nlohmann::json{{"day", day_}, {"day_count", day_count_}, {"learned", learned}, {"recent_us", recent}}.dump();
+  return core::JsonText(nlohmann::json{{"day", day_}, {"day_count", day_count_}, {"learned", learned}, {"recent_us", recent}});
 }
 
 void Quota::AttachStore(QuotaStore* store, std::string key, std::string label) {

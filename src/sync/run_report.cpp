@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.hpp"
+
 namespace datasync::sync {
 
 using nlohmann::json;
@@ -47,7 +49,7 @@ std::string RunReportToJson(const RunReport& r) {
   json quota = json::array();
   for (const auto& q : r.quota) quota.push_back({{"window", q.window}, {"limit", q.limit}, {"used", q.used}});
   j["quota"] = quota;
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return core::JsonText(j);
 }
 
 core::Result<RunReport> RunReportFromJson(std::string_view text) {

@@ -274,6 +274,9 @@ serve:
         wait_until(lambda: "shutting down" in first.output(), "the daemon to start shutting down")
         sim.gate(2)
         self.assertEqual(first.stop(signal.SIGTERM), 0, first.output())
+        self.assertRegex(read_text(project.path(".datasync", "logs", "datasync.log")).rstrip("\n").splitlines()[-1],
+                         r"\[info\] \[pid %d\] datasync serve \S+ stopped$" % first.proc.pid,
+                         "the log ends with the orderly shutdown line")
         self.assertEqual(sim.gate_state()["passed"], 2, "no call started after the shutdown began")
         status = system_db(project, "SELECT status FROM runs WHERE id = ?", (run_id,))[0][0]
         done_at_stop = tasks_done()
@@ -336,6 +339,53 @@ serve:
                    for m in re.findall(r"datasync_[a-z_]+", t["expr"])}
         self.assertEqual(queried - set(types), set())
         self.assertEqual(second.stop(), 0, second.output())
+
+
+class ShutdownOrderTest(E2ETestCase):
+    def test_sigterm_past_the_deadline_with_a_run_still_logging_tears_logging_down_last(self):
+        clock = self.virtual_clock(cst_us("2024-06-03 17:00"))
+        # Every call fails with a gateway error, so the run logs a retry line as each call returns.
+        sim = self.start_sim("--clock", "file:" + clock.path, "--fail-5xx", "1.0", stocks=10)
+        days = weekdays("20240102", 6)
+        project = self.new_project(sim, sim_config(sim.url, """datasets:
+  daily: {source: tushare}
+storages:
+  db: {kind: sqlite, path: data/warehouse.db}
+plans:
+  bars:
+    dataset: daily
+    storages: [db]
+    concurrency: 2
+    params:
+      trade_date: [%s]
+    schedule: "30 17 * * *"
+serve:
+  shutdown_timeout_secs: 1
+""" % ", ".join('"%s"' % d for d in days)))
+        project.env["DATASYNC_CLOCK_FILE"] = clock.path
+        # The race made wide (test builds' delay points): the run's retry lines ("task N ...") wait 3 s inside
+        # the logger, so the shutdown deadline passes while one is being written, and the process waits 3 s
+        # after tearing logging down before it exits, time for that line to reach the logger.
+        project.env["DATASYNC_DELAY_AT"] = "log:task =3000,serve-exit=3000"
+        daemon = Daemon(self, project)
+        sim.gate(0)
+        clock.set(cst_us("2024-06-03 17:30") + 1_000_000)
+        sim.wait_gate(waiting=2, passed=0)
+        daemon.proc.send_signal(signal.SIGTERM)
+        wait_until(lambda: "shutting down" in daemon.output(), "the daemon to start shutting down")
+        # The two calls held return now (failed); the run logs their retries while the deadline passes.
+        sim.gate(None)
+        code = daemon.stop(signal.SIGTERM, timeout=120)
+        output = daemon.output()
+        for report in ("AddressSanitizer", "runtime error", "terminate called", "bad_function_call"):
+            self.assertNotIn(report, output)
+        self.assertEqual(code, 3, output)
+        lines = [l for l in read_text(project.path(".datasync", "logs", "datasync.log")).splitlines() if l]
+        self.assertIn("shutdown deadline passed", "\n".join(lines))
+        self.assertRegex(lines[-1], r"\[info\] \[pid \d+\] datasync serve \S+ stopped with runs still in flight",
+                         "the log ends with the shutdown line")
+        # The retry line being written when logging was torn down was written, before the last one.
+        self.assertTrue(any("] task " in l for l in lines[:-1]), lines[-5:])
 
 
 class AlertTest(E2ETestCase):

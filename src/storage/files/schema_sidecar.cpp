@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/json_text.hpp"
 #include "storage/files/fs_util.hpp"
 
 namespace datasync::storage::files {
@@ -72,7 +73,7 @@ std::string RenderSidecar(const SchemaSidecar& s) {
   for (const auto& v : s.versions) versions.push_back({{"version", v.version}, {"fields", FieldsJson(v.fields)}});
   j["versions"] = versions;
   // error_handler::replace: a name that is not valid UTF-8 must not make the sidecar unwritable.
-  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return core::JsonText(j, 2) + "\n";
 }
 
 core::Result<SchemaSidecar> ParseSidecar(std::string_view text) {

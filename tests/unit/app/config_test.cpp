@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <tuple>
+#include <vector>
 
 #include "app/registries.hpp"
 #include "app/specs.hpp"
@@ -209,6 +211,24 @@ TEST_F(ConfigTest, IssuesCarryLineAndColumnAndWarningsDoNotFail) {
   ConfigResult empty = Load("");
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.issues[0].message.find("the file is empty"), std::string::npos);
+}
+
+TEST_F(ConfigTest, BytesThatAreNotUtf8AreRefusedAtTheirLineAndCharacterColumn) {
+  // Line 3; "é" before the bad byte is one character of two bytes: 18 characters stand before it.
+  ConfigResult r = Load("version: 1\nproject:\n  name: \"caf\xC3\xA9 bar \xFF\"\n");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.issues.size(), 1u);
+  EXPECT_EQ(FormatIssue(r.issues[0]),
+            "datasync.yaml:3:19: invalid UTF-8 (byte 0xFF): the file must be UTF-8 text; retype the character "
+            "there or re-save the file as UTF-8");
+  // A truncated sequence, a lone continuation byte and an overlong form; the first byte of the file.
+  for (const auto& [text, line, column] : std::vector<std::tuple<std::string, int, int>>{
+           {"version: 1\n# \xE2\x82\n", 2, 3}, {"a: \x80", 1, 4}, {"b: \xC0\xAF\n", 1, 4}, {"\xFE: 1\n", 1, 1}}) {
+    ConfigResult bad = Load(text);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.issues[0].where.line, line) << text;
+    EXPECT_EQ(bad.issues[0].where.column, column) << text;
+  }
 }
 
 TEST_F(ConfigTest, SystemDbIsCheckedAgainstTheBuildsBackendsAtItsLine) {

@@ -42,7 +42,11 @@ plans:
   manual:
     dataset: daily
     storages: [db]
-serve: {listen: "[::1]:9555", max_parallel_runs: 2, shutdown_timeout_secs: 15}
+serve:
+  listen: "[::1]:9555"
+  max_parallel_runs: 2
+  shutdown_timeout_secs: 15
+  http: {max_connections: 20, worker_threads: 4, max_body_bytes: 4096, request_timeout_secs: 3}
 alerts:
   group_secs: 5
   max_per_hour: 7
@@ -105,6 +109,14 @@ TEST_F(ServeConfigTest, SchedulesServeAndAlertsBuild) {
   EXPECT_EQ(c.serve.listen, "[::1]:9555");
   EXPECT_EQ(c.serve.max_parallel_runs, 2);
   EXPECT_EQ(c.serve.shutdown_timeout_secs, 15);
+  // serve.http: what is written, the defaults for the rest.
+  EXPECT_EQ(c.serve.http.max_connections, 20);
+  EXPECT_EQ(c.serve.http.worker_threads, 4);
+  EXPECT_EQ(c.serve.http.max_body_bytes, 4096);
+  EXPECT_EQ(c.serve.http.request_timeout_secs, 3);
+  EXPECT_EQ(c.serve.http.max_header_bytes, HttpLimits{}.max_header_bytes);
+  EXPECT_EQ(c.serve.http.idle_timeout_secs, 5);
+  EXPECT_EQ(c.serve.http.keep_alive_max_requests, 100);
   EXPECT_EQ(SplitHostPort(c.serve.listen), std::make_optional(std::make_pair(std::string("::1"), 9555)));
 
   const auto& a = c.alerts;
