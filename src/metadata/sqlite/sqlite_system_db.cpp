@@ -59,10 +59,9 @@ core::Result<std::unique_ptr<SqliteSystemDb>> SqliteSystemDb::Open(const std::st
   // The first statement reads the file header, so a file that is not a database fails here (SQLITE_NOTADB).
   // WAL lets readers (the CLI, the dashboard) run while a daemon writes, and makes commits cheap. Switching a
   // new file to WAL is refused at once when another process opens the same new file (a `datasync runs` while
-  // a `datasync run` creates the project's database), hence the retry.
-  if (auto s = (*connection)->ExecRetryingBusy("PRAGMA journal_mode=WAL", "set journal_mode=WAL", kBusyTimeout); !s) {
-    return core::Fail(s.error());
-  }
+  // a `datasync run` creates the project's database), hence SetJournalMode's lock and retry. (":memory:"
+  // stays in journal mode memory.)
+  if (auto mode = (*connection)->SetJournalMode("wal", kBusyTimeout); !mode) return core::Fail(mode.error());
   // synchronous=NORMAL in WAL mode is durable across process crashes and loses at most the last commits on
   // power loss; a task redone after a power cut is harmless (ARCHITECTURE §3: ack after durable write).
   // journal_size_limit: one large transaction (AddTasks of a whole plan) grows the WAL to its size; without a

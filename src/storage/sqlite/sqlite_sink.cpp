@@ -215,10 +215,15 @@ Status SqliteSink::Connect() {
       SqliteConnection::Open(db_path_.string(), {.busy_timeout = busy_timeout_, .role = db::sqlite::Role::kDataStore});
   if (!opened) return Fail(opened.error());
   db_ = std::move(*opened);
-  // Switching a new file to WAL needs an exclusive lock that SQLite refuses at once, without the busy
-  // handler, while another connection opens the same new file (two plans of one run writing one database).
-  std::string journal = "PRAGMA journal_mode=" + journal_mode_;
-  if (auto st = db_->ExecRetryingBusy(journal, SqlFailed(journal), busy_timeout_); !st) return st;
+  // Several plans may bind one new file at once: SetJournalMode switches it once, under a lock, and retries
+  // the exclusive lock the switch needs (which SQLite refuses without waiting).
+  auto journal = db_->SetJournalMode(journal_mode_, busy_timeout_);
+  if (!journal) return Fail(journal.error());
+  if (*journal != journal_mode_) {
+    return Fail(ErrorKind::kPermanent, "database file '" + db_path_.string() + "' stays in journal mode " + *journal +
+                                           " instead of " + journal_mode_ +
+                                           " (WAL needs a local file system with shared memory; set journal_mode)");
+  }
   return Execute("PRAGMA synchronous=" + synchronous_);
 }
 
