@@ -123,12 +123,17 @@ std::span<const core::OptionSpec> SqliteSinkOptions() {
        "",
        "SQLite journal mode; wal lets readers work while datasync writes",
        {"wal", "delete", "truncate", "persist", "memory", "off"}},
+      // datasync marks a task done once every storage committed it, in the system database, another file:
+      // only a commit that is on disk when Commit returns keeps "never loses a row" across a power cut.
       {sqlite::kSynchronous.name,
        OptionType::kEnum,
-       "normal",
+       "full",
        false,
        "",
-       "fsync policy; normal is durable with wal except for the last commit on power loss, full always",
+       "fsync policy: full fsyncs every commit before datasync marks its tasks done, so a power cut loses no "
+       "row it counted as stored (with journal_mode delete, use extra for that); normal (with wal) may lose the "
+       "last commits on a power cut while their tasks stay done, so they are not fetched again by themselves; "
+       "off never fsyncs",
        {"off", "normal", "full", "extra"}},
       {.name = sqlite::kBusyTimeoutMs.name,
        .type = OptionType::kInt,
