@@ -189,6 +189,16 @@ core::Result<std::string> SqliteSink::TableName(const BindContext& ctx) const {
         ErrorKind::kConfig,
         "table name '" + table + "' starts with sqlite_, which is reserved for SQLite's own tables; set table_prefix");
   }
+  // <table>__staging_<run id> is a replace run's staging table, which SweepStaging drops once the run is over.
+  if (auto at = table.rfind("__staging_"); at != std::string::npos) {
+    std::string_view run = std::string_view(table).substr(at + 10);
+    if (!run.empty() && run.find_first_not_of("0123456789") == std::string_view::npos) {
+      return Fail(ErrorKind::kConfig, "table name '" + table +
+                                          "' ends like a replace run's staging table (__staging_<run id>), which "
+                                          "datasync removes once that run is over; rename the dataset or set "
+                                          "table_prefix");
+    }
+  }
   return table;
 }
 
@@ -204,8 +214,21 @@ std::string SqliteSink::NativeType(const core::Field& field, bool) const {
   return SqlType(field.type);
 }
 
-std::string SqliteSink::StagingTable() const {
-  return table_name() + "__staging_" + std::to_string(run_id());
+std::string SqliteSink::StagingPrefix() const {
+  return table_name() + "__staging_";
+}
+
+core::Result<std::vector<std::string>> SqliteSink::TablesStartingWith(const std::string& prefix) {
+  auto stmt = db_->Prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(CAST(name AS BLOB), 1, ?2) = CAST(?1 AS BLOB)",
+      "cannot list the tables");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, prefix).Bind(2, static_cast<int64_t>(prefix.size()));
+  std::vector<std::string> names;
+  core::Result<bool> row;
+  while ((row = stmt->Step()) && *row) names.push_back(stmt->Text(0));
+  if (!row) return Fail(row.error());
+  return names;
 }
 
 Status SqliteSink::Connect() {
