@@ -288,6 +288,7 @@ TEST_F(FileSinkTest, SweepStagingRemovesTheLeftoversOfRunsThatAreOverOnly) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind(), core::ErrorKind::kConflict);
   EXPECT_NE(refused.error().message().find("start a new run"), std::string::npos) << refused.error().message();
+  ASSERT_TRUE(retry.Close());  // lets go of the dataset lock
   // The paused run 7 resumes into the folder it kept.
   CsvSink resumed;
   ASSERT_TRUE(resumed.Bind(Ctx("daily", schema, WriteMode::kReplace)));
