@@ -195,7 +195,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   LocalData local(m.sinks, catalog.storages, catalog.plans, m.project.root);
   core::ManualClock slot_clock(core::FromEpochMicros(0));
   std::optional<generation::GenerationContext> gctx;  // outlives the generator made from it
-  CatalogSinkFactory sinks(m.sinks, catalog.storages, plan, *dataset, m.db->migrations(), m.project.root);
+  CatalogSinkFactory sinks(m.sinks, catalog.storages, plan, *dataset, m.db->migrations(), m.db->runs(), m.project.root);
 
   sync::RunCoordinatorDeps deps;
   deps.store = &m.db->runs();

@@ -128,6 +128,13 @@ Status Sink::Close() {
   return core::Ok();
 }
 
+core::Result<std::vector<std::string>> Sink::SweepStaging(const RunConcluded& concluded) {
+  if (auto st = Expect(State::kMigrated, "SweepStaging"); !st) return Fail(st.error());
+  auto swept = SweepStagingImpl(concluded);
+  if (!swept) return Fail(Tag(swept.error()));
+  return swept;
+}
+
 Status Sink::HealthCheck() {
   if (state_ == State::kCreated) {
     return Fail(ErrorKind::kInternal, "HealthCheck before Bind");

@@ -16,6 +16,9 @@
 //   follows them.
 // - Finish is called once when every task of the run is done; kReplace publishes the run's data there.
 // - HealthCheck may be called at any point after Bind.
+// - SweepStaging (after Migrate, before Open) removes what replace runs left in the store: the staging copy
+//   of a run that failed or was cancelled, the old data of an interrupted swap. Each such leftover is
+//   named after its run id; the caller says which runs are over, and the sink touches nothing else.
 // Thread-safety: a Sink is used by one thread at a time (its writer thread). Errors are classified:
 // a server that went away is kTransient, a constraint the data violates is kInvalidInput, a bad option
 // is kConfig.
@@ -65,7 +68,13 @@ struct BindContext {
 
 struct RunContext {
   int64_t run_id = 0;
+  // Tasks of this run were done by earlier executions (a resumed or retried run): in mode replace their
+  // rows are in the run's staging copy, so a staging copy that is gone cannot be started afresh.
+  bool has_done_units = false;
 };
+
+// Whether the run with this id is over and will not write again (see Sink::SweepStaging).
+using RunConcluded = std::function<bool(int64_t run_id)>;
 
 struct SinkStats {
   int64_t rows_written = 0;   // rows in committed writes
@@ -88,6 +97,9 @@ class Sink {
   core::Status Finish();
   core::Status Close();
   core::Status HealthCheck();
+  // After Migrate, before Open: removes the leftovers of replace runs for which `concluded` is true, and
+  // returns their names (for the log). Never blocks the run: the caller reports a failure and goes on.
+  core::Result<std::vector<std::string>> SweepStaging(const RunConcluded& concluded);
 
   virtual SinkCapabilities capabilities() const = 0;
   State state() const { return state_; }
@@ -105,6 +117,9 @@ class Sink {
   virtual core::Status FinishImpl() { return core::Ok(); }
   virtual core::Status CloseImpl() = 0;
   virtual core::Status HealthCheckImpl() { return core::Ok(); }
+  virtual core::Result<std::vector<std::string>> SweepStagingImpl(const RunConcluded&) {
+    return std::vector<std::string>{};
+  }
 
   // For bytes that only come into being at Commit (file footers, files a library writes whole): counted
   // with the writes the next successful Commit reports, and dropped with them by Abort.

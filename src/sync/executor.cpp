@@ -366,7 +366,7 @@ struct Executor::Impl {
     base_done = before->done;
     base_other = before->failed + before->skipped + before->split + before->cancelled;
 
-    storage::RunContext rc{run.id};
+    storage::RunContext rc{.run_id = run.id, .has_done_units = base_done > 0};
     for (auto& b : deps.sinks) {
       if (auto st = b.sink->Open(rc); !st) {
         transitions.Abandon(run, owner, st.error().message());

@@ -148,5 +148,86 @@ class ReplaceCrashTest(CrashPoints, E2ETestCase):
             self.crash_and_resume("replace-swapped:%s" % name)
 
 
+class ReplaceLeftoversTest(CrashPoints, E2ETestCase):
+    """Issue 17 §7: a replace run that is cancelled mid-way leaves a staging copy in every storage; the next
+    run of the plan removes them when it binds the storages, and publishes exactly its own data. A paused run
+    (it will resume) keeps its copies while another run binds the same storages."""
+
+    mode = "replace"
+
+    def leftovers(self):
+        """Every staging or old copy a replace run can leave, by storage."""
+        found = {}
+        names = [r[0] for r in self.project.sqlite("SELECT name FROM sqlite_schema WHERE type = 'table'")]
+        found["lite"] = sorted(n for n in names if "__staging_" in n)
+        for name in FILES:
+            root = self.project.path("data", name)
+            found[name] = sorted(n for n in os.listdir(root) if ".staging-" in n or ".old-" in n)
+        for name, kind in (("pg", "postgres"), ("my", "mysql"), ("ch", "clickhouse")):
+            server = self.servers[kind]
+            if kind == "postgres":
+                tables = server.sql("SELECT tablename FROM pg_tables WHERE schemaname = '%s'" % self.ns)
+            elif kind == "mysql":
+                tables = server.sql("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '%s'" %
+                                    self.ns)
+            else:
+                tables = server.ch("SELECT name FROM system.tables WHERE database = '%s' FORMAT TabSeparated" %
+                                   self.ns).split()
+            found[name] = sorted(t for t in tables if t.startswith("_ds_stage_") or t.startswith("_ds_old_"))
+        return found
+
+    def interrupt(self, control):
+        """Starts `datasync run bars`, lets 3 calls through, then pauses or cancels the run; returns it."""
+        self.sim.gate(3)
+        proc = self.spawn(self.project, "run", "bars")
+        self.sim.wait_gate(waiting=4, passed=3)
+        run = self.project.latest_run()
+        self.project.ds(control, str(run["id"]) if control == "cancel" else "bars")
+        self.project.wait_observed(run["id"], control)
+        self.sim.gate(None)
+        stdout, _ = proc.communicate(timeout=300)
+        self.assertIn("status %s" % ("cancelled" if control == "cancel" else "paused"), stdout)
+        return run
+
+    def test_the_next_run_sweeps_a_cancelled_runs_copies_and_keeps_a_paused_ones(self):
+        days = weekdays(datetime.date(2024, 3, 4), 8)
+        self.project.write_config(self.config(days))
+        cancelled = self.interrupt("cancel")
+        left = self.leftovers()
+        self.assertTrue(all(len(v) == 1 and v[0].endswith(str(cancelled["id"])) for v in left.values()), left)
+
+        out = self.project.ds("run", "bars")
+        self.assertIn("status succeeded", out.stdout)
+        self.assertEqual(self.leftovers(), {name: [] for name in STORAGES})
+        self.expected_days = set(days)
+        self.assert_exact("the run after a cancelled one")
+        self.assertIn("left by a replace run that is over", self.project.log())
+
+        # Retrying the cancelled run now would publish copies without its done tasks' rows: refused, and the
+        # published data stays.
+        retried = self.project.ds("retry", str(cancelled["id"]), check=False)
+        self.assertNotEqual(retried.returncode, 0, retried.stdout)
+        self.assertIn("start a new run", retried.stdout + retried.stderr)
+        self.assert_exact("a refused retry")
+
+        # A paused run will resume: the next run that binds the storages (the plan's own run here is the
+        # paused one, so a second plan writes the same storages) keeps its copies.
+        paused = self.interrupt("pause")
+        config = self.config(days) + """  other:
+    dataset: daily
+    storages: [%s]
+    mode: replace
+    params:
+      trade_date: ["%s"]
+""" % (", ".join(STORAGES), days[0])
+        self.project.write_config(config)
+        self.assertIn("status succeeded", self.project.ds("run", "other").stdout)
+        left = self.leftovers()
+        self.assertTrue(all(len(v) == 1 and v[0].endswith(str(paused["id"])) for v in left.values()), left)
+        self.assertIn("status succeeded", self.project.ds("resume", "bars").stdout)
+        self.assertEqual(self.leftovers(), {name: [] for name in STORAGES})
+        self.assert_exact("the paused run resumed")
+
+
 if __name__ == "__main__":
     unittest.main(argv=harness.parse_args(sys.argv), verbosity=2)

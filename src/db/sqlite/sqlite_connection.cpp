@@ -1,7 +1,13 @@
 #include "db/sqlite/sqlite_connection.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <filesystem>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -102,6 +108,103 @@ core::Status SqliteConnection::ExecRetryingBusy(std::string_view sql, std::strin
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
     if (rc == SQLITE_OK) return core::Ok();
     if (!IsBusy(rc) || std::chrono::steady_clock::now() >= deadline) return core::Fail(MakeError(rc, what));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+namespace {
+
+// An exclusive flock on a folder, held while one connection switches a file of that folder to another
+// journal mode. flock locks are per open file description, so they exclude threads of this process as well
+// as other processes, and they are independent of the POSIX (fcntl) locks SQLite takes on the database file
+// itself: this never opens (or closes, which would drop SQLite's locks) the database file.
+class FolderLock {
+ public:
+  // Waits up to `timeout`; held() is false when the folder cannot be locked at all (then the caller goes on
+  // without it). A lock still held by another after `timeout` is an error.
+  static core::Result<FolderLock> Acquire(const std::filesystem::path& folder, std::chrono::milliseconds timeout) {
+    int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return FolderLock(-1);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK) {
+        ::close(fd);
+        return FolderLock(-1);
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::close(fd);
+        return core::Fail(core::ErrorKind::kTransient,
+                          "another connection kept switching a database file of folder '" + folder.string() +
+                              "' to another journal mode for longer than the busy timeout; retry");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return FolderLock(fd);
+  }
+  FolderLock(FolderLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+  FolderLock& operator=(FolderLock&&) = delete;
+  ~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+  }
+
+ private:
+  explicit FolderLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+std::string Lowered(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+}  // namespace
+
+core::Result<std::string> SqliteConnection::QueryText(std::string_view sql, std::string_view what) {
+  auto stmt = PrepareOnce(sql, what);
+  if (!stmt) return core::Fail(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  return *row ? stmt->Text(0) : std::string();
+}
+
+core::Result<std::string> SqliteConnection::SetJournalMode(std::string_view mode, std::chrono::milliseconds timeout) {
+  const std::string wanted = Lowered(std::string(mode));
+  const std::string what = "set journal_mode=" + wanted;
+  // Reading the mode reads the file's header (the statement needs the schema), so a file another
+  // connection already switched to WAL answers "wal" here, and nothing below runs.
+  auto current = QueryText("PRAGMA journal_mode", what);
+  if (!current) return core::Fail(current.error());
+  if (Lowered(*current) == wanted) return wanted;
+
+  const char* file = sqlite3_db_filename(db_, "main");
+  std::optional<FolderLock> lock;
+  if (file != nullptr && *file != '\0') {
+    auto folder = std::filesystem::path(file).parent_path();
+    auto got = FolderLock::Acquire(folder.empty() ? std::filesystem::path(".") : folder, timeout);
+    if (!got) {
+      if (options_.description.empty()) return core::Fail(got.error());
+      return core::Fail(got.error().kind(), options_.description + ": " + got.error().message());
+    }
+    lock.emplace(std::move(*got));
+    // Whoever held the lock may have switched the file meanwhile.
+    current = QueryText("PRAGMA journal_mode", what);
+    if (!current) return core::Fail(current.error());
+    if (Lowered(*current) == wanted) return wanted;
+  }
+  std::string sql = "PRAGMA journal_mode=" + wanted;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto after = QueryText(sql, what);
+    if (after) return Lowered(*after);
+    if (!(after.error().code().starts_with("SQLITE_BUSY") || after.error().code().starts_with("SQLITE_LOCKED")) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return core::Fail(after.error());
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }

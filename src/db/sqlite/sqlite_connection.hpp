@@ -109,6 +109,19 @@ class SqliteConnection {
   // retried every 10 ms until `timeout` runs out.
   core::Status ExecRetryingBusy(std::string_view sql, std::string_view what, std::chrono::milliseconds timeout);
 
+  // Puts the file in journal mode `mode` (wal, delete, ...), switching it at most once: the mode in effect
+  // is read first (a read, which waits with the busy handler), and only a file in another mode is switched,
+  // under an exclusive flock on the file's folder, so that connections opening one new file at once (parallel
+  // plans binding one storage, a CLI beside the daemon) switch it one after another and the later ones find
+  // it switched. The switch needs SQLite's exclusive lock, which SQLite refuses at once, without the busy
+  // handler, to a connection that already reads, so it goes through ExecRetryingBusy. `timeout` bounds the
+  // wait for the folder lock and the switch each. Returns the mode in effect afterwards: SQLite keeps another
+  // one when it cannot switch (an in-memory database stays "memory"), and the caller decides whether that
+  // is an error. A folder that cannot be flocked (some network file systems) is switched without the lock.
+  core::Result<std::string> SetJournalMode(std::string_view mode, std::chrono::milliseconds timeout);
+  // The first column of the first row of `sql` as text ("" when there is no row): PRAGMA queries.
+  core::Result<std::string> QueryText(std::string_view sql, std::string_view what);
+
   int64_t LastInsertRowId() const;
   int64_t Changes() const;  // rows changed by the last INSERT/UPDATE/DELETE
   bool InTransaction() const;

@@ -59,12 +59,18 @@ core::Result<std::unique_ptr<SqliteSystemDb>> SqliteSystemDb::Open(const std::st
   // The first statement reads the file header, so a file that is not a database fails here (SQLITE_NOTADB).
   // WAL lets readers (the CLI, the dashboard) run while a daemon writes, and makes commits cheap. Switching a
   // new file to WAL is refused at once when another process opens the same new file (a `datasync runs` while
-  // a `datasync run` creates the project's database), hence the retry.
-  if (auto s = (*connection)->ExecRetryingBusy("PRAGMA journal_mode=WAL", "set journal_mode=WAL", kBusyTimeout); !s) {
-    return core::Fail(s.error());
-  }
-  // synchronous=NORMAL in WAL mode is durable across process crashes and loses at most the last commits on
-  // power loss; a task redone after a power cut is harmless (ARCHITECTURE §3: ack after durable write).
+  // a `datasync run` creates the project's database), hence SetJournalMode's lock and retry. (":memory:"
+  // stays in journal mode memory.)
+  if (auto mode = (*connection)->SetJournalMode("wal", kBusyTimeout); !mode) return core::Fail(mode.error());
+  // synchronous=NORMAL in WAL mode survives process crashes; a power cut may lose the last commits, and what
+  // survives is always a prefix of them (WAL frames carry chained checksums). That only ever moves the
+  // ledger back in time, which is harmless because every storage's commit is durable before its task is
+  // marked done here (the sqlite sink's synchronous=full; the file sinks' fsyncs; PostgreSQL's and MySQL's
+  // commits with their default settings; ClickHouse acknowledges inserts before they are on disk unless the
+  // server is configured to fsync them, which its docs page says): a lost "done" re-runs a task whose unit rewrites
+  // itself (idempotent units), a lost "succeeded" resumes a run whose replace was recorded in the storage
+  // (_datasync_runs, the run marker), and lost quota calls undercount the vendor's window until it pushes back (a 429
+  // the engine handles). FULL here would fsync each claim, lease renewal and call record for nothing.
   // journal_size_limit: one large transaction (AddTasks of a whole plan) grows the WAL to its size; without a
   // limit the file keeps that size on disk for as long as any connection stays open.
   if (auto s = (*connection)

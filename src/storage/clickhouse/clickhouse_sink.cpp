@@ -260,6 +260,17 @@ Status ClickHouseSink::Execute(std::string_view sql) {
   return client_->Execute(sql);
 }
 
+core::Result<std::vector<std::string>> ClickHouseSink::TablesStartingWith(const std::string& prefix) {
+  auto rows = client_->Query("SELECT name FROM system.tables WHERE database = " + QuoteText(database_) +
+                             " AND substring(name, 1, " + std::to_string(prefix.size()) + ") = " + QuoteText(prefix));
+  if (!rows) return Fail(rows.error());
+  std::vector<std::string> names;
+  for (const auto& row : *rows) {
+    if (!row.empty() && row[0].starts_with(prefix)) names.push_back(row[0]);
+  }
+  return names;
+}
+
 core::Result<std::optional<TableShape>> ClickHouseSink::Introspect(const std::string& table) {
   auto rows = client_->Query("SELECT name, type FROM system.columns WHERE database = " + QuoteText(database_) +
                              " AND table = " + QuoteText(table));

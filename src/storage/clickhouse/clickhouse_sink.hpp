@@ -78,6 +78,7 @@ class ClickHouseSink final : public sql::ScriptedDatabaseSink {
   core::Status Connect() override;
   core::Status Execute(std::string_view sql) override;
   core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
+  core::Result<std::vector<std::string>> TablesStartingWith(const std::string& prefix) override;
   core::Status EnsureNamespace() override;
   core::Result<bool> RunRecorded(int64_t run_id) override;
   core::Status EnsureOwnColumns(const std::string& table, const TableShape& shape) override;

@@ -168,14 +168,14 @@ Status FileSink::OpenImpl(const RunContext& run) {
   run_id_ = run.run_id;
   DropPending();
   if (mode_ == WriteMode::kReplace) {
-    if (auto st = OpenStaging(); !st) return st;
+    if (auto st = OpenStaging(run.has_done_units); !st) return st;
   } else {
     write_dir_ = dataset_dir_;
   }
   return ScanWriteDir();
 }
 
-Status FileSink::OpenStaging() {
+Status FileSink::OpenStaging(bool has_done_units) {
   fs::path staging = root_ / ("." + safe_dataset_ + ".staging-" + std::to_string(run_id_));
   std::string marker = RunMarkerName(run_id_);
   publish_pending_ = true;
@@ -189,6 +189,13 @@ Status FileSink::OpenStaging() {
   // second rename, the old data is still lying around.
   if (PathExists(dataset_dir_)) {
     if (auto st = RemoveTree(root_ / ("." + safe_dataset_ + ".old-" + std::to_string(run_id_))); !st) return st;
+  }
+  if (has_done_units && !PathExists(staging / marker)) {
+    return Fail(ErrorKind::kConflict,
+                "the staging folder '" + staging.string() + "' of run " + std::to_string(run_id_) +
+                    " is gone (removed after the run had failed or was cancelled, or by hand), and it held the "
+                    "files of the tasks this run already did; start a new run of the plan instead of retrying or "
+                    "resuming this one");
   }
   // A staging folder without this run's marker is the old data an interrupted swap left behind.
   if (PathExists(staging) && !PathExists(staging / marker)) {
@@ -247,6 +254,35 @@ Status FileSink::Publish() {
   write_dir_ = dataset_dir_;
   folder_.Rebase(write_dir_);
   return core::Ok();
+}
+
+core::Result<std::vector<std::string>> FileSink::SweepStagingImpl(const RunConcluded& concluded) {
+  std::vector<std::string> swept;
+  std::error_code ec;
+  if (!fs::is_directory(root_, ec)) return swept;
+  const std::string staging = "." + safe_dataset_ + ".staging-";
+  const std::string old = "." + safe_dataset_ + ".old-";
+  std::vector<fs::path> doomed;
+  for (fs::directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    for (const std::string* prefix : {&staging, &old}) {
+      if (!name.starts_with(*prefix)) continue;
+      std::string_view digits = std::string_view(name).substr(prefix->size());
+      if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+        continue;
+      }
+      if (concluded(std::stoll(std::string(digits)))) doomed.push_back(it->path());
+    }
+  }
+  if (ec) return Fail(IoError("cannot list", root_, ec.value()));
+  for (const auto& path : doomed) {
+    if (auto st = RemoveTree(path); !st) return Fail(st.error());
+    swept.push_back(path.filename().string());
+  }
+  if (!swept.empty()) {
+    if (auto st = SyncPath(root_); !st) return Fail(st.error());
+  }
+  return swept;
 }
 
 Status FileSink::CloseImpl() {

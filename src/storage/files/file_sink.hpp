@@ -14,7 +14,9 @@
 //   those units again in full (units already renamed by a failed Commit are complete and stay).
 // - Mode replace writes into ROOT/.<dataset>.staging-<run id>/ (a restarted run with the same id keeps
 //   filling it) and Finish swaps it with ROOT/<dataset> in one rename where the file system can
-//   (renameat2 RENAME_EXCHANGE), else with two renames, then deletes the old data.
+//   (renameat2 RENAME_EXCHANGE), else with two renames, then deletes the old data. SweepStaging removes
+//   ROOT/.<dataset>.staging-<run id>/ and ROOT/.<dataset>.old-<run id>/ of runs that are over (under the
+//   dataset lock Migrate took); a run with done tasks whose staging folder is gone is refused in Open.
 // - Formats with a PartMerger (Parquet) support compaction (Compact): small part files of a partition
 //   become one `part-compact-<hash>.<ext>` that lists the units it holds. A unit rewritten later must not
 //   keep its rows there too, so Commit drops the committed units from compacted files (after renaming
@@ -97,6 +99,7 @@ class FileSink : public Sink {
   core::Status FinishImpl() final;
   core::Status CloseImpl() final;
   core::Status HealthCheckImpl() final;
+  core::Result<std::vector<std::string>> SweepStagingImpl(const RunConcluded& concluded) final;
 
  private:
   // How long a sink waits for the dataset lock before its Migrate fails: long enough to outlast a
@@ -118,7 +121,7 @@ class FileSink : public Sink {
   // Lifecycle (file_sink.cpp).
   core::Status AcquireLock(bool exclusive, std::chrono::milliseconds wait);
   core::Status MigrateFolder();
-  core::Status OpenStaging();
+  core::Status OpenStaging(bool has_done_units);
   core::Status ScanWriteDir();
   core::Status Publish();
   // Part staging (file_sink_staging.cpp).

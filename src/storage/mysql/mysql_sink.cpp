@@ -249,6 +249,19 @@ Status MySqlSink::Execute(std::string_view sql) {
   return conn_->Exec(sql);
 }
 
+core::Result<std::vector<std::string>> MySqlSink::TablesStartingWith(const std::string& prefix) {
+  auto rows = conn_->Query(
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + QuoteText(connect_->database) +
+      " AND LEFT(TABLE_NAME, CHAR_LENGTH(" + QuoteText(prefix) + ")) = " + QuoteText(prefix));
+  if (!rows) return Fail(rows.error());
+  std::vector<std::string> names;
+  // information_schema may compare without letter case; keep the exact prefix only.
+  for (const auto& row : *rows) {
+    if (row[0] && row[0]->starts_with(prefix)) names.push_back(*row[0]);
+  }
+  return names;
+}
+
 core::Result<std::optional<TableShape>> MySqlSink::Introspect(const std::string& table) {
   // information_schema compares names without letter case; keep only the exact table.
   std::string where =

@@ -71,6 +71,7 @@ class MySqlSink final : public sql::ScriptedDatabaseSink {
   core::Status Connect() override;
   core::Status Execute(std::string_view sql) override;
   core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
+  core::Result<std::vector<std::string>> TablesStartingWith(const std::string& prefix) override;
   core::Status EnsureNamespace() override;
   core::Result<bool> RunRecorded(int64_t run_id) override;
   std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;

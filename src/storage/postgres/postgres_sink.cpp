@@ -219,6 +219,17 @@ core::Result<std::optional<TableShape>> PostgresSink::Introspect(const std::stri
   return std::optional<TableShape>(std::move(shape));
 }
 
+core::Result<std::vector<std::string>> PostgresSink::TablesStartingWith(const std::string& prefix) {
+  auto rows = conn_->Query(
+      "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND left(c.relname, length($2)) = $2",
+      {schema_, prefix});
+  if (!rows) return Fail(rows.error());
+  std::vector<std::string> names;
+  for (const auto& row : *rows) names.push_back(row[0].value_or(""));
+  return names;
+}
+
 Status PostgresSink::EnsureNamespace() {
   // Two sessions creating the same schema or table at once (two plans of one run, two processes): the
   // loser's IF NOT EXISTS still fails on the catalog's unique index (23505), or reports the object (42P06,

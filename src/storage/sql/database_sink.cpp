@@ -126,7 +126,7 @@ Status DatabaseSink::SwapInByRename(const std::string& staging) {
   auto target = Introspect(table_);
   if (!target) return Fail(target.error());
   if (!target->has_value()) return Execute("RENAME TABLE " + Qualified(staging) + " TO " + Qualified(table_));
-  std::string old = "_ds_old_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12) + "_" + std::to_string(run_id_);
+  std::string old = OldTablePrefix() + std::to_string(run_id_);
   if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(old)); !st) return st;
   if (auto st = Execute("RENAME TABLE " + Qualified(table_) + " TO " + Qualified(old) + ", " + Qualified(staging) +
                         " TO " + Qualified(table_));
@@ -206,8 +206,49 @@ bool DatabaseSink::IsKey(std::string_view field) const {
   return std::find(primary_key_.begin(), primary_key_.end(), field) != primary_key_.end();
 }
 
+std::string DatabaseSink::StagingPrefix() const {
+  return "_ds_stage_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12) + "_";
+}
+
 std::string DatabaseSink::StagingTable() const {
-  return "_ds_stage_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12) + "_" + std::to_string(run_id_);
+  return StagingPrefix() + std::to_string(run_id_);
+}
+
+std::string DatabaseSink::OldTablePrefix() const {
+  return "_ds_old_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12) + "_";
+}
+
+namespace {
+
+// The run id `name` ends with after `prefix`: digits only, else nullopt (not one of ours).
+std::optional<int64_t> RunIdAfter(std::string_view name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return std::nullopt;
+  std::string_view digits = name.substr(prefix.size());
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  int64_t id = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
+}  // namespace
+
+core::Result<std::vector<std::string>> DatabaseSink::SweepStagingImpl(const RunConcluded& concluded) {
+  if (auto st = Connect(); !st) return Fail(st.error());
+  std::vector<std::string> swept;
+  for (const std::string& prefix : {StagingPrefix(), OldTablePrefix()}) {
+    auto tables = TablesStartingWith(prefix);
+    if (!tables) return Fail(tables.error());
+    for (const auto& name : *tables) {
+      auto run = RunIdAfter(name, prefix);
+      if (!run || !concluded(*run)) continue;
+      if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(name)); !st) return Fail(st.error());
+      swept.push_back(name);
+    }
+  }
+  return swept;
 }
 
 std::string DatabaseSink::UnitIndexName(const std::string& table) const {
@@ -231,7 +272,7 @@ core::Result<std::string> DatabaseSink::TargetTable(const BindContext& ctx) cons
   auto table = TableName(ctx);
   if (!table) return Fail(table.error());
   if (auto st = check(*table, "table name"); !st) return Fail(st.error());
-  if (table->starts_with("_ds_stage_") || *table == kRunsTable) {
+  if (table->starts_with("_ds_stage_") || table->starts_with("_ds_old_") || *table == kRunsTable) {
     return Fail(ErrorKind::kConfig, "table name '" + *table + "' is reserved by datasync; set table_name");
   }
 
@@ -311,6 +352,13 @@ Status DatabaseSink::OpenImpl(const RunContext& run) {
     if (!recorded) return Fail(recorded.error());
     auto staged = Introspect(staging);
     if (!staged) return Fail(staged.error());
+    if (!*recorded && !staged->has_value() && run.has_done_units) {
+      return Fail(ErrorKind::kConflict,
+                  "the staging table " + Qualified(staging) + " of run " + std::to_string(run_id_) +
+                      " is gone (removed after the run had failed or was cancelled, or dropped by hand), and it held "
+                      "the rows of the tasks this run already did; start a new run of the plan instead of "
+                      "retrying or resuming this one");
+    }
     if (!*recorded || staged->has_value()) {
       // Not yet published: (re)open this run's staging table, evolving it if a crashed attempt of the same
       // run created it with an older schema.

@@ -19,7 +19,12 @@
 // - Replace writes into a staging table per run (StagingTable(), default _ds_stage_<hash>_<run>), which
 //   survives a crash and is refilled by a restarted run with the same id; Finish publishes it (Publish hook)
 //   and records the run in _datasync_runs. A run counts as published when it is recorded and its staging
-//   table is gone, so a store without transactional DDL may record first and swap second.
+//   table is gone, so a store without transactional DDL may record first and swap second. A run whose
+//   staging table is gone while tasks of it are done (swept after it failed, or dropped by hand) is refused
+//   in Open rather than published without those tasks' rows.
+// - SweepStaging drops the staging tables (StagingPrefix() + run id) and the old tables of an interrupted
+//   rename swap (_ds_old_<hash>_<run>) of this sink's table, for the runs the caller says are over; a name
+//   that does not end in a run id after one of those prefixes is never touched.
 // Thread-safety: one thread at a time, like every Sink.
 #pragma once
 
@@ -155,6 +160,9 @@ class DatabaseSink : public Sink {
   // Creates the namespace if missing and the _datasync_runs table (table_name, run_id, published_at).
   virtual core::Status EnsureNamespace() = 0;
   virtual core::Result<bool> RunRecorded(int64_t run_id) = 0;
+  // The tables of the sink's namespace whose names start with `prefix`, compared exactly (letter case
+  // included; no pattern characters), for SweepStaging.
+  virtual core::Result<std::vector<std::string>> TablesStartingWith(const std::string& prefix) = 0;
   // The bookkeeping that follows the diff's steps (EnsureBookkeeping): the sink's own columns besides
   // _ds_unit, the statements that add the unit column and index it, and what a table needs to serve an
   // upsert by the dataset's key (called when there is a key and the mode is not append).
@@ -211,7 +219,10 @@ class DatabaseSink : public Sink {
   int64_t run_id() const { return run_id_; }
   bool in_transaction() const { return in_transaction_; }
   bool IsKey(std::string_view field) const;
-  virtual std::string StagingTable() const;  // this run's staging table name
+  std::string StagingTable() const;  // this run's staging table name: StagingPrefix() + run id
+  // What every staging table of this sink's table starts with (default _ds_stage_<hash of the table>_).
+  virtual std::string StagingPrefix() const;
+  std::string OldTablePrefix() const;  // _ds_old_<hash of the table>_: SwapInByRename's old table
   // After the table's own evolution: the sink's own columns, the unit column and its index when wanted,
   // and what an upsert by key needs.
   core::Status EnsureBookkeeping(const std::string& table, bool want_unit);
@@ -231,6 +242,7 @@ class DatabaseSink : public Sink {
   core::Status FinishImpl() override;
   core::Status CloseImpl() override;
   core::Status HealthCheckImpl() override;
+  core::Result<std::vector<std::string>> SweepStagingImpl(const RunConcluded& concluded) override;
 
  private:
   Dialect dialect_;

@@ -123,12 +123,17 @@ std::span<const core::OptionSpec> SqliteSinkOptions() {
        "",
        "SQLite journal mode; wal lets readers work while datasync writes",
        {"wal", "delete", "truncate", "persist", "memory", "off"}},
+      // datasync marks a task done once every storage committed it, in the system database, another file:
+      // only a commit that is on disk when Commit returns keeps "never loses a row" across a power cut.
       {sqlite::kSynchronous.name,
        OptionType::kEnum,
-       "normal",
+       "full",
        false,
        "",
-       "fsync policy; normal is durable with wal except for the last commit on power loss, full always",
+       "fsync policy: full fsyncs every commit before datasync marks its tasks done, so a power cut loses no "
+       "row it counted as stored (with journal_mode delete, use extra for that); normal (with wal) may lose the "
+       "last commits on a power cut while their tasks stay done, so they are not fetched again by themselves; "
+       "off never fsyncs",
        {"off", "normal", "full", "extra"}},
       {.name = sqlite::kBusyTimeoutMs.name,
        .type = OptionType::kInt,
@@ -184,6 +189,16 @@ core::Result<std::string> SqliteSink::TableName(const BindContext& ctx) const {
         ErrorKind::kConfig,
         "table name '" + table + "' starts with sqlite_, which is reserved for SQLite's own tables; set table_prefix");
   }
+  // <table>__staging_<run id> is a replace run's staging table, which SweepStaging drops once the run is over.
+  if (auto at = table.rfind("__staging_"); at != std::string::npos) {
+    std::string_view run = std::string_view(table).substr(at + 10);
+    if (!run.empty() && run.find_first_not_of("0123456789") == std::string_view::npos) {
+      return Fail(ErrorKind::kConfig, "table name '" + table +
+                                          "' ends like a replace run's staging table (__staging_<run id>), which "
+                                          "datasync removes once that run is over; rename the dataset or set "
+                                          "table_prefix");
+    }
+  }
   return table;
 }
 
@@ -199,8 +214,21 @@ std::string SqliteSink::NativeType(const core::Field& field, bool) const {
   return SqlType(field.type);
 }
 
-std::string SqliteSink::StagingTable() const {
-  return table_name() + "__staging_" + std::to_string(run_id());
+std::string SqliteSink::StagingPrefix() const {
+  return table_name() + "__staging_";
+}
+
+core::Result<std::vector<std::string>> SqliteSink::TablesStartingWith(const std::string& prefix) {
+  auto stmt = db_->Prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(CAST(name AS BLOB), 1, ?2) = CAST(?1 AS BLOB)",
+      "cannot list the tables");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, prefix).Bind(2, static_cast<int64_t>(prefix.size()));
+  std::vector<std::string> names;
+  core::Result<bool> row;
+  while ((row = stmt->Step()) && *row) names.push_back(stmt->Text(0));
+  if (!row) return Fail(row.error());
+  return names;
 }
 
 Status SqliteSink::Connect() {
@@ -215,10 +243,15 @@ Status SqliteSink::Connect() {
       SqliteConnection::Open(db_path_.string(), {.busy_timeout = busy_timeout_, .role = db::sqlite::Role::kDataStore});
   if (!opened) return Fail(opened.error());
   db_ = std::move(*opened);
-  // Switching a new file to WAL needs an exclusive lock that SQLite refuses at once, without the busy
-  // handler, while another connection opens the same new file (two plans of one run writing one database).
-  std::string journal = "PRAGMA journal_mode=" + journal_mode_;
-  if (auto st = db_->ExecRetryingBusy(journal, SqlFailed(journal), busy_timeout_); !st) return st;
+  // Several plans may bind one new file at once: SetJournalMode switches it once, under a lock, and retries
+  // the exclusive lock the switch needs (which SQLite refuses without waiting).
+  auto journal = db_->SetJournalMode(journal_mode_, busy_timeout_);
+  if (!journal) return Fail(journal.error());
+  if (*journal != journal_mode_) {
+    return Fail(ErrorKind::kPermanent, "database file '" + db_path_.string() + "' stays in journal mode " + *journal +
+                                           " instead of " + journal_mode_ +
+                                           " (WAL needs a local file system with shared memory; set journal_mode)");
+  }
   return Execute("PRAGMA synchronous=" + synchronous_);
 }
 

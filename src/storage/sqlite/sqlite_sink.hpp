@@ -20,7 +20,9 @@
 //   column holds the unit id and a unit's earlier rows are deleted before it is written again, so re-runs
 //   never duplicate. replace: rows go to <table>__staging_<run id>, which survives a crash and is refilled
 //   by a restarted run with the same id; Finish swaps it in within one transaction and records the run in
-//   _datasync_runs so a repeated Finish after a crash does not publish an empty table.
+//   _datasync_runs so a repeated Finish after a crash does not publish an empty table. SweepStaging drops
+//   the staging tables of runs that are over (a table name ending in __staging_<digits> is refused in Bind,
+//   so no dataset's table looks like one).
 // - SQLite cannot store NaN (it becomes NULL) nor tell -0.0 from 0.0 in a REAL column.
 // Thread-safety: one thread at a time, like every Sink. Other processes may read (WAL) while it writes.
 #pragma once
@@ -83,13 +85,14 @@ class SqliteSink final : public sql::DatabaseSink {
   core::Status Connect() override;
   core::Status Execute(std::string_view sql) override;
   core::Result<std::optional<TableShape>> Introspect(const std::string& table) override;
+  core::Result<std::vector<std::string>> TablesStartingWith(const std::string& prefix) override;
   core::Status EnsureNamespace() override;
   core::Result<bool> RunRecorded(int64_t run_id) override;
   std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;
   std::vector<std::string> UnitIndexStatements(const std::string& table) const override;
   core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
   core::Status Publish(const std::string& staging) override;
-  std::string StagingTable() const override;
+  std::string StagingPrefix() const override;
 
   std::string BeginStatement() const override { return "BEGIN IMMEDIATE"; }
   core::Status PrepareWrites() override;

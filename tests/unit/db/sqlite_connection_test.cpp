@@ -2,8 +2,11 @@
 // each role, statements, transactions and quoting.
 #include "db/sqlite/sqlite_connection.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -107,6 +110,52 @@ TEST(SqliteConnectionTest, ExecRetryingBusyGivesUpAfterTheTimeout) {
   EXPECT_TRUE(
       (*conn)->ExecRetryingBusy("PRAGMA journal_mode=WAL", "set journal_mode=WAL", std::chrono::milliseconds(30)));
   EXPECT_EQ(RawDb(path).Query("PRAGMA journal_mode"), "wal");
+}
+
+// Issue 17 §15: the switch of a new file to WAL happens once, under a lock on the file's folder, so that
+// connections opening one new file at once switch it one after another.
+TEST(SqliteConnectionTest, SetJournalModeSwitchesUnderTheFolderLockAndOnlyOnce) {
+  TempDir dir;
+  std::string path = dir.File("new.db");
+  auto first = SqliteConnection::Open(path, SystemDb(path));
+  ASSERT_TRUE(first);
+  {
+    // Another connection switching a file of this folder: the switch waits for it, then gives up.
+    int fd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+    auto refused = (*first)->SetJournalMode("wal", std::chrono::milliseconds(50));
+    ::close(fd);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind(), ErrorKind::kTransient);
+    EXPECT_NE(refused.error().message().find("sqlite:" + path), std::string::npos) << refused.error().message();
+    EXPECT_EQ(RawDb(path).Query("PRAGMA journal_mode"), "delete");
+  }
+  auto switched = (*first)->SetJournalMode("WAL", std::chrono::milliseconds(50));
+  ASSERT_TRUE(switched) << switched.error().ToString();
+  EXPECT_EQ(*switched, "wal");
+  EXPECT_EQ(RawDb(path).Query("PRAGMA journal_mode"), "wal");
+
+  // A file already in the mode is not switched again: no lock is needed, not even the folder's, and a
+  // writer holding the database does not stand in the way.
+  int fd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  RawDb writer(path);
+  writer.Exec("BEGIN IMMEDIATE");
+  auto second = SqliteConnection::Open(path, SystemDb(path));
+  ASSERT_TRUE(second);
+  auto again = (*second)->SetJournalMode("wal", std::chrono::milliseconds(50));
+  ::close(fd);
+  writer.Exec("ROLLBACK");
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(*again, "wal");
+
+  // SQLite keeps another mode when it cannot switch; the caller sees which.
+  auto memory = SqliteConnection::Open(":memory:", {.role = Role::kSystemDb});
+  ASSERT_TRUE(memory);
+  auto kept = (*memory)->SetJournalMode("wal", std::chrono::milliseconds(50));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(*kept, "memory");
 }
 
 TEST(SqliteConnectionTest, ReadOnlyNeverCreatesAFile) {

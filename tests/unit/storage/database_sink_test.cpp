@@ -3,6 +3,7 @@
 // connections, credentials, and each dialect's own limits. Against the real servers, like the suite.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -390,6 +391,63 @@ TEST_P(DatabaseSinkTest, UnitsRewrittenInOneGroupAndRepeatedKeysInOneBatch) {
   ExpectRows("keys", *keys, {{Value::String("a")}});
 }
 
+// Issue 17 §7: what replace runs that are over left on the server (a cancelled run's staging table, the old
+// table of an interrupted rename swap) is dropped; a run that is not over keeps its staging table, and
+// tables that only look alike stay.
+TEST_P(DatabaseSinkTest, SweepStagingDropsTheLeftoversOfRunsThatAreOverOnly) {
+  auto schema = MakeSchema({{"k", LogicalType::String()}, {"v", LogicalType::Int64()}});
+  auto row = [&](const char* k, int64_t v) { return MakeBatch(schema, {{Value::String(k), Value::Int64(v)}}); };
+  auto a = row("a", 1), b = row("b", 2), c = row("c", 3);
+  for (auto [run, batch] : {std::pair{5, &a}, std::pair{7, &b}}) {  // 5 was cancelled, 7 is paused
+    auto left = NewSink();
+    ASSERT_TRUE(left->Bind(Ctx("kv", schema, WriteMode::kReplace)));
+    ASSERT_TRUE(left->Migrate());
+    ASSERT_TRUE(left->Open(RunContext{run}));
+    ASSERT_TRUE(left->Write(*batch, "u" + std::to_string(run)));
+    ASSERT_TRUE(left->Commit());
+    ASSERT_TRUE(left->Close());
+  }
+  std::string prefix;  // _ds_stage_<hash of kv>_
+  for (const auto& t : server_->Tables(ns_)) {
+    if (t.starts_with("_ds_stage_") && t.ends_with("_5")) prefix = t.substr(0, t.size() - 1);
+  }
+  ASSERT_FALSE(prefix.empty()) << "no staging table of run 5";
+  std::string old_prefix = "_ds_old_" + prefix.substr(std::string("_ds_stage_").size());
+  std::string column = is("clickhouse") ? " (k Int64) ENGINE = Memory" : " (k INTEGER)";
+  for (const std::string& t : {old_prefix + "4", prefix + "x", std::string("_ds_stage_000000000000_5")}) {
+    ASSERT_TRUE(server_->Exec("CREATE TABLE " + server_->Qualified(ns_, t) + column));
+  }
+
+  auto sink = NewSink();
+  ASSERT_TRUE(sink->Bind(Ctx("kv", schema, WriteMode::kReplace)));
+  ASSERT_TRUE(sink->Migrate());
+  auto swept = sink->SweepStaging([](int64_t run) { return run == 4 || run == 5; });
+  ASSERT_TRUE(swept) << swept.error().ToString();
+  std::sort(swept->begin(), swept->end());
+  EXPECT_EQ(*swept, (std::vector<std::string>{old_prefix + "4", prefix + "5"}));
+  ASSERT_TRUE(sink->Open(RunContext{6}));
+  ASSERT_TRUE(sink->Write(c, "u6"));
+  ASSERT_TRUE(sink->Commit());
+  ASSERT_TRUE(sink->Finish());
+  ASSERT_TRUE(sink->Close());
+  auto tables = server_->Tables(ns_);
+  std::sort(tables.begin(), tables.end());
+  std::vector<std::string> expected = {std::string("_datasync_runs"), "_ds_stage_000000000000_5", prefix + "7",
+                                       prefix + "x", "kv"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(tables, expected);
+  ExpectRows("kv", *schema, {{Value::String("c"), Value::Int64(3)}});
+
+  // Retrying run 5 now would publish a staging table without the unit it had done: refused.
+  auto retry = NewSink();
+  ASSERT_TRUE(retry->Bind(Ctx("kv", schema, WriteMode::kReplace)));
+  ASSERT_TRUE(retry->Migrate());
+  auto refused = retry->Open(RunContext{.run_id = 5, .has_done_units = true});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), ErrorKind::kConflict);
+  (void)retry->Close();
+}
+
 INSTANTIATE_TEST_SUITE_P(DatabaseSinks, DatabaseSinkTest, ::testing::ValuesIn(ServerSinkIds()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
@@ -487,8 +545,10 @@ using PostgresSinkTest = DatabaseSinkTest;
 
 TEST_P(PostgresSinkTest, AReRunLeavesUnchangedRowsUnwrittenAndUpdatesTheChangedOnes) {
   auto schema = MakeSchema({{"k", LogicalType::String()}, {"v", LogicalType::Float64()}});
-  auto first = MakeBatch(schema, {{Value::String("a"), Value::Float64(1.5)}, {Value::String("b"), Value::Float64(2.5)}});
-  auto again = MakeBatch(schema, {{Value::String("a"), Value::Float64(1.5)}, {Value::String("b"), Value::Float64(9.5)}});
+  auto first =
+      MakeBatch(schema, {{Value::String("a"), Value::Float64(1.5)}, {Value::String("b"), Value::Float64(2.5)}});
+  auto again =
+      MakeBatch(schema, {{Value::String("a"), Value::Float64(1.5)}, {Value::String("b"), Value::Float64(9.5)}});
   auto xmins = [&] {
     std::map<std::string, std::string> out;
     for (const auto& r : server_->Query("SELECT k, xmin::text FROM " + server_->Qualified(ns_, "rerun"))) {

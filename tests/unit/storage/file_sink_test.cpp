@@ -2,6 +2,7 @@
 // the replace publish, the schema sidecar and its evolution rules, and the sweep of crashed temps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <functional>
@@ -235,6 +236,68 @@ TEST_F(FileSinkTest, ReplaceRestartDiscardsAStagingFolderThatIsNotItsOwn) {
   CsvSink sink;
   RunSink(sink, Ctx("daily", schema, WriteMode::kReplace), 5, {{"new", &batch}});
   EXPECT_EQ(Tree(), (std::vector<std::string>{"daily/.run-5", "daily/_schema.json", "daily/part-new.csv"}));
+}
+
+// Issue 17 §7: what replace runs that are over left behind (a cancelled run's staging folder, the old data
+// of an interrupted fallback swap) is swept; a run that is not over keeps its folder, and nothing else goes.
+TEST_F(FileSinkTest, SweepStagingRemovesTheLeftoversOfRunsThatAreOverOnly) {
+  auto schema = DailySchema();
+  auto a = MakeBatch(schema, {Daily("A", DateOf(2024, 1, 2), 1)});
+  auto b = MakeBatch(schema, {Daily("B", DateOf(2024, 1, 2), 2)});
+  auto c = MakeBatch(schema, {Daily("C", DateOf(2024, 1, 2), 3)});
+  // Run 5 was cancelled after committing a unit; run 7 is paused (it will resume).
+  for (auto [run, batch] : {std::pair{5, &a}, std::pair{7, &b}}) {
+    CsvSink left;
+    ASSERT_TRUE(left.Bind(Ctx("daily", schema, WriteMode::kReplace)));
+    ASSERT_TRUE(left.Migrate());
+    ASSERT_TRUE(left.Open(RunContext{run}));
+    ASSERT_TRUE(left.Write(*batch, "u" + std::to_string(run)));
+    ASSERT_TRUE(left.Commit());
+    ASSERT_TRUE(left.Close());
+  }
+  fs::create_directories(tmp_.path() / ".daily.old-4");  // run 4's swap, interrupted after its first rename
+  std::ofstream(tmp_.path() / ".daily.old-4/part-x.csv") << "ts_code,trade_date,close\n";
+  fs::create_directories(tmp_.path() / ".daily.staging-x");       // not a run id: not ours
+  fs::create_directories(tmp_.path() / ".other.staging-5/keep");  // another dataset's
+
+  CsvSink sink;
+  ASSERT_TRUE(sink.Bind(Ctx("daily", schema, WriteMode::kReplace)));
+  ASSERT_TRUE(sink.Migrate());
+  auto swept = sink.SweepStaging([](int64_t run) { return run == 4 || run == 5; });
+  ASSERT_TRUE(swept) << swept.error().ToString();
+  std::sort(swept->begin(), swept->end());
+  EXPECT_EQ(*swept, (std::vector<std::string>{".daily.old-4", ".daily.staging-5"}));
+  ASSERT_TRUE(sink.Open(RunContext{6}));
+  ASSERT_TRUE(sink.Write(c, "u6"));
+  ASSERT_TRUE(sink.Commit());
+  ASSERT_TRUE(sink.Finish());
+  ASSERT_TRUE(sink.Close());
+  EXPECT_EQ(Tree(), (std::vector<std::string>{".daily.staging-7/.run-7", ".daily.staging-7/_schema.json",
+                                              ".daily.staging-7/part-u7.csv", "daily/.run-6", "daily/_schema.json",
+                                              "daily/part-u6.csv"}));
+  EXPECT_TRUE(fs::exists(tmp_.path() / ".daily.staging-x"));
+  EXPECT_TRUE(fs::exists(tmp_.path() / ".other.staging-5/keep"));
+  EXPECT_EQ(NewCsvReader(tmp_.path())->Read("daily", *schema).rows,
+            (std::vector<Row>{Daily("C", DateOf(2024, 1, 2), 3)}));
+
+  // Retrying run 5 now would publish a staging folder without the unit it had done: refused.
+  CsvSink retry;
+  ASSERT_TRUE(retry.Bind(Ctx("daily", schema, WriteMode::kReplace)));
+  ASSERT_TRUE(retry.Migrate());
+  auto refused = retry.Open(RunContext{.run_id = 5, .has_done_units = true});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), core::ErrorKind::kConflict);
+  EXPECT_NE(refused.error().message().find("start a new run"), std::string::npos) << refused.error().message();
+  ASSERT_TRUE(retry.Close());  // lets go of the dataset lock
+  // The paused run 7 resumes into the folder it kept.
+  CsvSink resumed;
+  ASSERT_TRUE(resumed.Bind(Ctx("daily", schema, WriteMode::kReplace)));
+  ASSERT_TRUE(resumed.Migrate());
+  ASSERT_TRUE(resumed.Open(RunContext{.run_id = 7, .has_done_units = true}));
+  ASSERT_TRUE(resumed.Finish());
+  ASSERT_TRUE(resumed.Close());
+  EXPECT_EQ(NewCsvReader(tmp_.path())->Read("daily", *schema).rows,
+            (std::vector<Row>{Daily("B", DateOf(2024, 1, 2), 2)}));
 }
 
 TEST_F(FileSinkTest, SidecarRecordsTypesKeysPartitionAndReaderSettings) {

@@ -257,6 +257,55 @@ TEST_F(SqliteSinkTest, ReplaceKeepsViewsOnTheTableWorking) {
   EXPECT_EQ(Query(db(), "SELECT table_name, run_id FROM _datasync_runs"), (Rows{{"daily", "12"}}));
 }
 
+// Issue 17 §7: the staging tables of replace runs that are over are dropped; a run that is not over keeps
+// its own, and tables that only look alike stay.
+TEST_F(SqliteSinkTest, SweepStagingDropsTheStagingTablesOfRunsThatAreOverOnly) {
+  auto schema = DailySchema();
+  auto a = MakeBatch(schema, {Daily("A", 2, 1)});
+  auto b = MakeBatch(schema, {Daily("B", 2, 2)});
+  auto c = MakeBatch(schema, {Daily("C", 2, 3)});
+  for (auto [run, batch] : {std::pair{5, &a}, std::pair{7, &b}}) {  // 5 was cancelled, 7 is paused
+    SqliteSink left;
+    ASSERT_TRUE(left.Bind(Ctx("daily", schema, WriteMode::kReplace, {"ts_code", "trade_date"})));
+    ASSERT_TRUE(left.Migrate());
+    ASSERT_TRUE(left.Open(RunContext{run}));
+    ASSERT_TRUE(left.Write(*batch, "u" + std::to_string(run)));
+    ASSERT_TRUE(left.Commit());
+    ASSERT_TRUE(left.Close());
+  }
+  Query(db(), "CREATE TABLE \"daily__staging_x\" (k TEXT)");  // not a run id
+  Query(db(), "CREATE TABLE \"other__staging_5\" (k TEXT)");  // another table's
+
+  SqliteSink sink;
+  ASSERT_TRUE(sink.Bind(Ctx("daily", schema, WriteMode::kReplace, {"ts_code", "trade_date"})));
+  ASSERT_TRUE(sink.Migrate());
+  auto swept = sink.SweepStaging([](int64_t run) { return run == 5; });
+  ASSERT_TRUE(swept) << swept.error().ToString();
+  EXPECT_EQ(*swept, (std::vector<std::string>{"daily__staging_5"}));
+  ASSERT_TRUE(sink.Open(RunContext{6}));
+  ASSERT_TRUE(sink.Write(c, "u6"));
+  ASSERT_TRUE(sink.Commit());
+  ASSERT_TRUE(sink.Finish());
+  ASSERT_TRUE(sink.Close());
+  EXPECT_EQ(Query(db(), "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '%staging%' ORDER BY name"),
+            (Rows{{"daily__staging_7"}, {"daily__staging_x"}, {"other__staging_5"}}));
+  EXPECT_EQ(Query(db(), "SELECT ts_code FROM daily"), (Rows{{"C"}}));
+
+  // Retrying run 5 now would publish a staging table without the unit it had done: refused.
+  SqliteSink retry;
+  ASSERT_TRUE(retry.Bind(Ctx("daily", schema, WriteMode::kReplace, {"ts_code", "trade_date"})));
+  ASSERT_TRUE(retry.Migrate());
+  auto refused = retry.Open(RunContext{.run_id = 5, .has_done_units = true});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), ErrorKind::kConflict);
+  EXPECT_NE(refused.error().message().find("start a new run"), std::string::npos) << refused.error().message();
+  // A dataset whose table would look like a staging table is refused.
+  SqliteSink lookalike;
+  auto st = lookalike.Bind(Ctx("daily__staging_9", schema));
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kConfig);
+}
+
 TEST_F(SqliteSinkTest, NamesAreCheckedInBind) {
   struct Case {
     std::string dataset;
