@@ -16,7 +16,10 @@
 //   follows them.
 // - Finish is called once when every task of the run is done; kReplace publishes the run's data there.
 // - HealthCheck may be called at any point after Bind.
-// Thread-safety: a Sink is used by one thread at a time (its writer thread). Errors are classified:
+// - Interrupt may be called at any time, from any thread: a call blocked on the store ends soon with a
+//   kTransient error, and later calls may fail the same way (the sink is then only closed).
+// Thread-safety: a Sink is used by one thread at a time (its writer thread), except Interrupt, which any
+// thread may call while that thread is inside another method. Errors are classified:
 // a server that went away is kTransient, a constraint the data violates is kInvalidInput, a bad option
 // is kConfig.
 #pragma once
@@ -88,6 +91,9 @@ class Sink {
   core::Status Finish();
   core::Status Close();
   core::Status HealthCheck();
+  // Asks a call blocked on the store (a server that stopped answering) to end now; for a process or a run
+  // that must stop. A sink without an interruptible client does nothing: its own I/O timeouts bound its calls.
+  void Interrupt() { InterruptImpl(); }
 
   virtual SinkCapabilities capabilities() const = 0;
   State state() const { return state_; }
@@ -105,6 +111,8 @@ class Sink {
   virtual core::Status FinishImpl() { return core::Ok(); }
   virtual core::Status CloseImpl() = 0;
   virtual core::Status HealthCheckImpl() { return core::Ok(); }
+  // Thread-safe: runs on another thread than the sink's other methods, possibly while one of them waits.
+  virtual void InterruptImpl() {}
 
   // For bytes that only come into being at Commit (file footers, files a library writes whole): counted
   // with the writes the next successful Commit reports, and dropped with them by Abort.

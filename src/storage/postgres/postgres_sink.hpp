@@ -82,6 +82,7 @@ class PostgresSink final : public sql::ScriptedDatabaseSink {
   void OnRollback() override { temp_ready_ = false; }
   bool TransactionalDdl() const override { return true; }
   void Disconnect() override;
+  void InterruptImpl() override { conn_->Interrupt(); }
 
  private:
   std::unique_ptr<db::postgres::PgConnection> conn_;
