@@ -430,9 +430,10 @@ struct Executor::Impl {
         if (!requested || std::chrono::steady_clock::now() - *requested < ex_.opt.writer_stop_grace) continue;
         if (size_t n = ex_.writers.InterruptStalled(ex_.opt.writer_stop_grace); n > 0 && !warned) {
           warned = true;
-          core::LogWarn(fmt::format("run {}: {} storage(s) did not finish a write within {} ms of the stop request; "
-                                    "interrupted (their uncommitted tasks run again when the run resumes)",
-                                    ex_.run.id, n, ex_.opt.writer_stop_grace.count()));
+          core::LogWarn(
+              fmt::format("run {}: {} storage(s) did not finish a write within {} ms of the stop request; "
+                          "interrupted (their uncommitted tasks run again when the run resumes)",
+                          ex_.run.id, n, ex_.opt.writer_stop_grace.count()));
         }
       }
     }

@@ -75,8 +75,8 @@ struct ExecutorOptions {
   // call for longer (a database that stopped answering) is interrupted (Sink::Interrupt), its uncommitted
   // tasks go back to pending, and the run stops instead of waiting for the store's own I/O timeout.
   std::chrono::milliseconds writer_stop_grace{5000};
-  uint64_t seed = 0;                             // jitter; 0 = random
-  int64_t task_lease_us = kTaskLeaseUs;          // claimed tasks' lease, renewed every third of it
+  uint64_t seed = 0;                     // jitter; 0 = random
+  int64_t task_lease_us = kTaskLeaseUs;  // claimed tasks' lease, renewed every third of it
   // Called for every page whose fields differ from the dataset's schema (Page::extra_fields and
   // missing_fields), on a fetch worker, outside the executor's lock; it must be quick and thread-safe.
   // app/ uses it to refresh the dataset's schema after the run.

@@ -189,11 +189,13 @@ core::Error PgConnection::Stalled(Wait why, std::string_view what) {
                " s (io_timeout_secs); the connection was dropped";
       break;
     case Wait::kInterrupted:
-      reason = std::string(kInterrupted) + "; the connection was dropped, so the server rolls back its open transaction";
+      reason =
+          std::string(kInterrupted) + "; the connection was dropped, so the server rolls back its open transaction";
       break;
     case Wait::kFailed:
     case Wait::kReady:  // not a stall; listed for the switch
-      reason = std::string("waiting for the server failed: ") + std::strerror(errno); break;
+      reason = std::string("waiting for the server failed: ") + std::strerror(errno);
+      break;
   }
   // Whatever libpq has half sent or half read is useless now: the next use reconnects.
   Close();
@@ -257,7 +259,8 @@ core::Status PgConnection::Collect(std::string_view what, void** last, bool unti
     if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
       // A statement that starts a COPY where none was expected: end it, then read how it ended.
       PQclear(r);
-      if (!first) first = core::Error(ErrorKind::kInternal, std::string(what) + " on " + display_ + ": unexpected COPY");
+      if (!first)
+        first = core::Error(ErrorKind::kInternal, std::string(what) + " on " + display_ + ": unexpected COPY");
       if (st == PGRES_COPY_IN) (void)PQputCopyEnd(conn_, "datasync: no COPY expected");
       if (auto f = Flush(what); !f) return f;
       if (st != PGRES_COPY_IN) return Fail(*first);  // cannot be ended from here; the caller reconnects

@@ -78,8 +78,8 @@ class SilentServer {
   ~SilentServer() { close(fd_); }
   int port() const { return port_; }
   Params params() const {
-    return {{"host", "127.0.0.1"}, {"port", std::to_string(port_)}, {"user", "u"}, {"dbname", "d"},
-            {"sslmode", "disable"}};
+    return {
+        {"host", "127.0.0.1"}, {"port", std::to_string(port_)}, {"user", "u"}, {"dbname", "d"}, {"sslmode", "disable"}};
   }
 
  private:
@@ -116,8 +116,7 @@ TEST(PgConnectionTest, InterruptEndsAConnectionAttemptAndEveryLaterCall) {
   opening.join();  // an hour's deadline: only the interrupt ends it
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind(), core::ErrorKind::kTransient);
-  EXPECT_NE(st.error().message().find("interrupted (datasync is stopping)"), std::string::npos)
-      << st.error().message();
+  EXPECT_NE(st.error().message().find("interrupted (datasync is stopping)"), std::string::npos) << st.error().message();
   auto exec = conn.Exec("SELECT 1");
   ASSERT_FALSE(exec);
   EXPECT_NE(exec.error().message().find("interrupted"), std::string::npos) << exec.error().message();
