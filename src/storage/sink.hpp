@@ -19,7 +19,10 @@
 // - SweepStaging (after Migrate, before Open) removes what replace runs left in the store: the staging copy
 //   of a run that failed or was cancelled, the old data of an interrupted swap. Each such leftover is
 //   named after its run id; the caller says which runs are over, and the sink touches nothing else.
-// Thread-safety: a Sink is used by one thread at a time (its writer thread). Errors are classified:
+// - Interrupt may be called at any time, from any thread: a call blocked on the store ends soon with a
+//   kTransient error, and later calls may fail the same way (the sink is then only closed).
+// Thread-safety: a Sink is used by one thread at a time (its writer thread), except Interrupt, which any
+// thread may call while that thread is inside another method. Errors are classified:
 // a server that went away is kTransient, a constraint the data violates is kInvalidInput, a bad option
 // is kConfig.
 #pragma once
@@ -100,6 +103,9 @@ class Sink {
   // After Migrate, before Open: removes the leftovers of replace runs for which `concluded` is true, and
   // returns their names (for the log). Never blocks the run: the caller reports a failure and goes on.
   core::Result<std::vector<std::string>> SweepStaging(const RunConcluded& concluded);
+  // Asks a call blocked on the store (a server that stopped answering) to end now; for a process or a run
+  // that must stop. A sink without an interruptible client does nothing: its own I/O timeouts bound its calls.
+  void Interrupt() { InterruptImpl(); }
 
   virtual SinkCapabilities capabilities() const = 0;
   State state() const { return state_; }
@@ -120,6 +126,8 @@ class Sink {
   virtual core::Result<std::vector<std::string>> SweepStagingImpl(const RunConcluded&) {
     return std::vector<std::string>{};
   }
+  // Thread-safe: runs on another thread than the sink's other methods, possibly while one of them waits.
+  virtual void InterruptImpl() {}
 
   // For bytes that only come into being at Commit (file footers, files a library writes whole): counted
   // with the writes the next successful Commit reports, and dropped with them by Abort.

@@ -386,15 +386,67 @@ struct Executor::Impl {
       stopping = true;
       cv.notify_all();
     }
+    StopGuard guard(*this);
     fetch.Wake();
     fetch_queue.Close();
     for (auto& t : fetchers) t.join();
     writers.Close();
+    guard.Done();
     core::Status flushed = FlushLedger();
     if (!loop_status) return Abandon(loop_status.error());
     if (!flushed) return Abandon(flushed.error());
     return Conclude(started);
   }
+
+  // Watches the writers while the execution winds down. Once the user asked to stop (SIGTERM, pause,
+  // cancel), a sink call that runs longer than writer_stop_grace is interrupted: a store that stopped
+  // answering must not keep the process (`datasync run`, or `serve` shutting down) for its I/O timeout.
+  class StopGuard {
+   public:
+    explicit StopGuard(Impl& ex) : ex_(ex), thread_([this] { Watch(); }) {}
+    ~StopGuard() { Done(); }
+    StopGuard(const StopGuard&) = delete;
+    StopGuard& operator=(const StopGuard&) = delete;
+
+    void Done() {
+      {
+        std::lock_guard lock(mu_);
+        done_ = true;
+      }
+      cv_.notify_all();
+      if (thread_.joinable()) thread_.join();
+    }
+
+   private:
+    bool StopRequested() {
+      if (ex_.opt.interrupt && ex_.opt.interrupt->load()) return true;
+      std::lock_guard lock(ex_.mu);
+      return ex_.stop_status == RunStatus::kPaused || ex_.stop_status == RunStatus::kCancelled;
+    }
+
+    void Watch() {
+      std::optional<std::chrono::steady_clock::time_point> requested;
+      bool warned = false;
+      std::unique_lock lock(mu_);
+      while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return done_; })) {
+        if (!requested && StopRequested()) requested = std::chrono::steady_clock::now();
+        if (!requested || std::chrono::steady_clock::now() - *requested < ex_.opt.writer_stop_grace) continue;
+        if (size_t n = ex_.writers.InterruptStalled(ex_.opt.writer_stop_grace); n > 0 && !warned) {
+          warned = true;
+          core::LogWarn(
+              fmt::format("run {}: {} storage(s) did not finish a write within {} ms of the stop request; "
+                          "interrupted (their uncommitted tasks run again when the run resumes)",
+                          ex_.run.id, n, ex_.opt.writer_stop_grace.count()));
+        }
+      }
+    }
+
+    Impl& ex_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::thread thread_;
+  };
 
   // Says the run is alive and obeys `datasync pause|cancel` from other processes.
   core::Status BeatAndObey() {

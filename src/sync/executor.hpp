@@ -71,8 +71,12 @@ struct ExecutorOptions {
   std::chrono::milliseconds progress_interval{500};
   std::function<void(const Progress&)> on_progress;
   const std::atomic<bool>* interrupt = nullptr;  // set by SIGINT/SIGTERM: checkpoint and stop
-  uint64_t seed = 0;                             // jitter; 0 = random
-  int64_t task_lease_us = kTaskLeaseUs;          // claimed tasks' lease, renewed every third of it
+  // After SIGTERM, pause or cancel, how long a sink's call in progress may still take: a writer inside one
+  // call for longer (a database that stopped answering) is interrupted (Sink::Interrupt), its uncommitted
+  // tasks go back to pending, and the run stops instead of waiting for the store's own I/O timeout.
+  std::chrono::milliseconds writer_stop_grace{5000};
+  uint64_t seed = 0;                     // jitter; 0 = random
+  int64_t task_lease_us = kTaskLeaseUs;  // claimed tasks' lease, renewed every third of it
   // Called for every page whose fields differ from the dataset's schema (Page::extra_fields and
   // missing_fields), on a fetch worker, outside the executor's lock; it must be quick and thread-safe.
   // app/ uses it to refresh the dataset's schema after the run.

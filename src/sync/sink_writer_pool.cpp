@@ -1,5 +1,6 @@
 #include "sync/sink_writer_pool.hpp"
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -17,6 +18,23 @@ struct Unit {
   std::shared_ptr<const core::ColumnBatch> batch;
 };
 
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Marks a writer as inside a sink call (since when) for InterruptStalled; 0 = not in one.
+class BusyMark {
+ public:
+  explicit BusyMark(std::atomic<int64_t>& since) : since_(since) { since_.store(SteadyNanos()); }
+  ~BusyMark() { since_.store(0); }
+  BusyMark(const BusyMark&) = delete;
+  BusyMark& operator=(const BusyMark&) = delete;
+
+ private:
+  std::atomic<int64_t>& since_;
+};
+
 // A unit between Submit and its last sink's ack.
 struct Pending {
   size_t remaining = 0;
@@ -30,6 +48,7 @@ struct SinkWriterPool::Impl {
   Options opt;
   OnDurable on_durable;
   std::vector<std::unique_ptr<BoundedQueue<Unit>>> queues;
+  std::vector<std::unique_ptr<std::atomic<int64_t>>> busy_since;  // per writer, see BusyMark
   std::vector<std::thread> threads;
 
   std::mutex mu;  // guards pending
@@ -38,6 +57,7 @@ struct SinkWriterPool::Impl {
   Impl(std::vector<Writer> w, Options o, OnDurable d) : writers(std::move(w)), opt(o), on_durable(std::move(d)) {
     for (size_t i = 0; i < writers.size(); ++i) {
       queues.push_back(std::make_unique<BoundedQueue<Unit>>(opt.queue_batches));
+      busy_since.push_back(std::make_unique<std::atomic<int64_t>>(0));
     }
   }
 
@@ -64,6 +84,7 @@ struct SinkWriterPool::Impl {
     storage::Sink& sink = *writers[index].sink;
     const std::string& storage = writers[index].storage;
     BoundedQueue<Unit>& queue = *queues[index];
+    std::atomic<int64_t>& busy = *busy_since[index];
     std::vector<Unit> group;  // written since the last commit, not yet durable
     auto write = [&](Unit first) {
       std::vector<Unit> todo;  // a stack: the next unit to write is at the back
@@ -71,13 +92,17 @@ struct SinkWriterPool::Impl {
       while (!todo.empty()) {
         Unit unit = std::move(todo.back());
         todo.pop_back();
-        auto st = sink.Write(*unit.batch, unit.key);
+        core::Status st = core::Ok();
+        {
+          BusyMark mark(busy);
+          st = sink.Write(*unit.batch, unit.key);
+          if (!st) (void)sink.Abort();
+        }
         if (st) {
           core::CrashPoint("write", storage);
           group.push_back(std::move(unit));
           continue;
         }
-        (void)sink.Abort();
         Ack(unit.token, st.error());
         for (auto it = group.rbegin(); it != group.rend(); ++it) todo.push_back(std::move(*it));
         group.clear();
@@ -85,10 +110,14 @@ struct SinkWriterPool::Impl {
     };
     auto commit = [&] {
       if (group.empty()) return;
-      auto st = sink.Commit();
+      core::Status st = core::Ok();
+      {
+        BusyMark mark(busy);
+        st = sink.Commit();
+        if (!st) (void)sink.Abort();
+      }
       std::optional<core::Error> error;
       if (!st) {
-        (void)sink.Abort();
         error = st.error();
       } else {
         core::CrashPoint("commit", storage);
@@ -138,6 +167,19 @@ void SinkWriterPool::Submit(AckToken token, std::string key, std::shared_ptr<con
 
 void SinkWriterPool::Close() {
   impl_->Close();
+}
+
+size_t SinkWriterPool::InterruptStalled(std::chrono::milliseconds older_than) {
+  int64_t cutoff = SteadyNanos() - std::chrono::nanoseconds(older_than).count();
+  size_t n = 0;
+  for (size_t i = 0; i < impl_->writers.size(); ++i) {
+    int64_t since = impl_->busy_since[i]->load();
+    if (since != 0 && since < cutoff) {
+      impl_->writers[i].sink->Interrupt();
+      ++n;
+    }
+  }
+  return n;
 }
 
 size_t SinkWriterPool::sinks() const {

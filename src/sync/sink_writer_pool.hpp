@@ -24,6 +24,7 @@
 // be thread-safe and must not call Close.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -62,6 +63,12 @@ class SinkWriterPool {
   void Submit(AckToken token, std::string key, std::shared_ptr<const core::ColumnBatch> batch);
   // No more units: every writer drains its queue, commits what it holds and stops; joins them.
   void Close();
+  // Interrupts (Sink::Interrupt) every sink whose writer has been inside one call (Write, Commit, Abort)
+  // for longer than `older_than`: that call ends with an error, and the units the writer still holds or
+  // will pop fail fast, so Close and a Submit waiting for room return soon. A writer that is idle, or
+  // whose call is younger, is left alone. For a stop that must not wait for a store that stopped
+  // answering. Any thread, any time; returns how many sinks it interrupted.
+  size_t InterruptStalled(std::chrono::milliseconds older_than);
 
   size_t sinks() const;
   size_t queued() const;  // units waiting in every sink's queue

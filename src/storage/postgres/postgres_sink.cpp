@@ -91,6 +91,50 @@ std::span<const core::OptionSpec> PostgresSinkOptions() {
                  "CA certificate file for verify-ca / verify-full"});
     t.push_back({postgres::kSslCert.name, OptionType::kPath, "", false, "", "client certificate file"});
     t.push_back({postgres::kSslKey.name, OptionType::kPath, "", false, "", "client private key file"});
+    // Timeouts: a server that vanishes without a reset (a dead host, a dropped route, a stuck proxy) must
+    // not hold a writer for hours. Defaults: db/postgres/pg_connection.hpp PgTimeouts.
+    constexpr int64_t kWeek = 7 * 24 * 3600;
+    t.push_back({.name = postgres::kIoTimeoutSecs.name,
+                 .type = OptionType::kInt,
+                 .default_value = "630",
+                 .unit = "seconds",
+                 .description = "the longest wait for the server to take data or answer; then the connection is "
+                                "dropped and the batch is written again (a transient error). Longer than "
+                                "statement_timeout_secs, so that a slow statement ends with the server's own error",
+                 .range = core::OptionRange{1, kWeek}});
+    t.push_back({.name = postgres::kStatementTimeoutSecs.name,
+                 .type = OptionType::kInt,
+                 .default_value = "600",
+                 .unit = "seconds",
+                 .description = "the server cancels a statement that runs longer (statement_timeout; a transient "
+                                "error); 0: no limit",
+                 .range = core::OptionRange{0, kWeek}});
+    t.push_back({postgres::kKeepalives.name, OptionType::kBool, "true", false, "",
+                 "TCP keepalive probes on an idle connection, so that a server that vanished is noticed"});
+    t.push_back({.name = postgres::kKeepalivesIdleSecs.name,
+                 .type = OptionType::kInt,
+                 .default_value = "30",
+                 .unit = "seconds",
+                 .description = "idle time before the first keepalive probe",
+                 .range = core::OptionRange{1, kWeek}});
+    t.push_back({.name = postgres::kKeepalivesIntervalSecs.name,
+                 .type = OptionType::kInt,
+                 .default_value = "10",
+                 .unit = "seconds",
+                 .description = "time between unanswered keepalive probes",
+                 .range = core::OptionRange{1, kWeek}});
+    t.push_back({.name = postgres::kKeepalivesCount.name,
+                 .type = OptionType::kInt,
+                 .default_value = "3",
+                 .description = "unanswered keepalive probes before the connection counts as lost",
+                 .range = core::OptionRange{1, 1000}});
+    t.push_back({.name = postgres::kTcpUserTimeoutSecs.name,
+                 .type = OptionType::kInt,
+                 .default_value = "60",
+                 .unit = "seconds",
+                 .description = "data the server has not acknowledged this long closes the connection "
+                                "(TCP_USER_TIMEOUT); 0: the system's default",
+                 .range = core::OptionRange{0, kWeek}});
     return t;
   }();
   return table;
@@ -114,6 +158,13 @@ core::OptionProblems CheckPostgresSinkOptions(const core::Options& options, cons
     problems.push_back({"schema", "must be 1 to 63 bytes without NUL (PostgreSQL's identifier limit)"});
   }
   sql::CheckTemplateOption(options, sql::kCreateTableTemplate, CreateVariables(), problems);
+  int64_t io = options.Get(postgres::kIoTimeoutSecs), statement = options.Get(postgres::kStatementTimeoutSecs);
+  if (statement > 0 && io <= statement) {
+    problems.push_back({std::string(postgres::kIoTimeoutSecs.name),
+                        "must be longer than statement_timeout_secs (" + std::to_string(statement) + "), got " +
+                            std::to_string(io) +
+                            ": a slow statement should end with the server's own error, not a dropped connection"});
+  }
   return problems;
 }
 
@@ -134,8 +185,6 @@ Status PostgresSink::Configure(const core::Options& options) {
   for (const auto* key : {&postgres::kSslRootCert, &postgres::kSslCert, &postgres::kSslKey}) {
     if (std::string path = ProjectPath(*key); !path.empty()) conninfo_.emplace_back(std::string(key->name), path);
   }
-  conninfo_.emplace_back("connect_timeout",
-                         std::to_string(std::max<int64_t>(1, options.Get(sql::kConnectTimeoutSecs))));
   // URL parameters are libpq keywords too (sslmode, target_session_attrs, ...); they win over the options.
   for (const auto& [k, v] : url->params) conninfo_.emplace_back(k, v);
   conninfo_.emplace_back("application_name", "datasync");
@@ -143,6 +192,17 @@ Status PostgresSink::Configure(const core::Options& options) {
   // Timestamps are UTC wall times; a timestamptz column must read them as UTC too.
   conninfo_.emplace_back("options", "-c TimeZone=UTC");
   display_ = url->Display();
+  using std::chrono::seconds;
+  timeouts_ = db::postgres::PgTimeouts{
+      .connect = seconds(std::max<int64_t>(1, options.Get(sql::kConnectTimeoutSecs))),
+      .io = seconds(options.Get(postgres::kIoTimeoutSecs)),
+      .statement = seconds(options.Get(postgres::kStatementTimeoutSecs)),
+      .keepalives = options.Get(postgres::kKeepalives),
+      .keepalives_idle = seconds(options.Get(postgres::kKeepalivesIdleSecs)),
+      .keepalives_interval = seconds(options.Get(postgres::kKeepalivesIntervalSecs)),
+      .keepalives_count = static_cast<int>(options.Get(postgres::kKeepalivesCount)),
+      .tcp_user_timeout = seconds(options.Get(postgres::kTcpUserTimeoutSecs)),
+  };
   return core::Ok();
 }
 
@@ -190,7 +250,7 @@ core::Result<std::vector<std::string>> PostgresSink::CreateTableStatements(const
 Status PostgresSink::Connect() {
   if (conn_->healthy()) return core::Ok();
   temp_ready_ = false;
-  return conn_->Open(conninfo_, display_);
+  return conn_->Open(conninfo_, display_, timeouts_);
 }
 
 Status PostgresSink::Execute(std::string_view sql) {

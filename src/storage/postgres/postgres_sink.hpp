@@ -1,7 +1,9 @@
 // PostgresSink (plugin id "postgres"): writes a dataset into one table of a PostgreSQL schema over libpq.
 //
 // - Connects by URL (postgres://user:${PG_PASSWORD}@host:5432/db?sslmode=require), with TLS and timeout
-//   options; the session runs in UTC and UTF-8.
+//   options; the session runs in UTC and UTF-8. No call waits without a deadline (db/postgres/pg_connection.hpp):
+//   connect_timeout_secs, io_timeout_secs (the server must take data or answer), the session's
+//   statement_timeout_secs, TCP keepalives and tcp_user_timeout_secs; Interrupt() ends a blocked call.
 // - Migrate creates the schema and the table (boolean, integer, bigint, double precision, text, date,
 //   timestamp [UTC wall time], numeric(P,S); PRIMARY KEY when the dataset has one) or evolves it from the
 //   catalog (pg_attribute, pg_index) through the SchemaDiff and the storage's templates; DDL runs in a
@@ -20,11 +22,8 @@
 #include <span>
 #include <string>
 
+#include "db/postgres/pg_connection.hpp"
 #include "storage/sql/scripted_database_sink.hpp"
-
-namespace datasync::db::postgres {
-class PgConnection;
-}  // namespace datasync::db::postgres
 
 namespace datasync::storage {
 
@@ -37,6 +36,13 @@ inline constexpr core::OptionKey<std::string> kSslMode{"sslmode", PostgresSinkOp
 inline constexpr core::OptionKey<std::string> kSslRootCert{"sslrootcert", PostgresSinkOptions};
 inline constexpr core::OptionKey<std::string> kSslCert{"sslcert", PostgresSinkOptions};
 inline constexpr core::OptionKey<std::string> kSslKey{"sslkey", PostgresSinkOptions};
+inline constexpr core::OptionKey<int64_t> kIoTimeoutSecs{"io_timeout_secs", PostgresSinkOptions};
+inline constexpr core::OptionKey<int64_t> kStatementTimeoutSecs{"statement_timeout_secs", PostgresSinkOptions};
+inline constexpr core::OptionKey<bool> kKeepalives{"keepalives", PostgresSinkOptions};
+inline constexpr core::OptionKey<int64_t> kKeepalivesIdleSecs{"keepalives_idle_secs", PostgresSinkOptions};
+inline constexpr core::OptionKey<int64_t> kKeepalivesIntervalSecs{"keepalives_interval_secs", PostgresSinkOptions};
+inline constexpr core::OptionKey<int64_t> kKeepalivesCount{"keepalives_count", PostgresSinkOptions};
+inline constexpr core::OptionKey<int64_t> kTcpUserTimeoutSecs{"tcp_user_timeout_secs", PostgresSinkOptions};
 }  // namespace postgres
 
 // The rules of those options (the table's; beyond it: the URL and its secrets, the schema name, the templates):
@@ -77,10 +83,12 @@ class PostgresSink final : public sql::ScriptedDatabaseSink {
   void OnRollback() override { temp_ready_ = false; }
   bool TransactionalDdl() const override { return true; }
   void Disconnect() override;
+  void InterruptImpl() override { conn_->Interrupt(); }
 
  private:
   std::unique_ptr<db::postgres::PgConnection> conn_;
   std::vector<std::pair<std::string, std::string>> conninfo_;
+  db::postgres::PgTimeouts timeouts_;
   std::string display_;
   std::string schema_;
   bool temp_ready_ = false;     // the session's temporary staging table exists

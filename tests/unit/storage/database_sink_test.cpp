@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
+#include <thread>
 
 #include "db_test_support.hpp"
 #include "storage/schema_migrator.hpp"
@@ -566,6 +570,95 @@ TEST_P(PostgresSinkTest, AReRunLeavesUnchangedRowsUnwrittenAndUpdatesTheChangedO
   EXPECT_EQ(after["a"], before["a"]);
   EXPECT_NE(after["b"], before["b"]);
   ExpectRows("rerun", *schema, {{Value::String("a"), Value::Float64(1.5)}, {Value::String("b"), Value::Float64(9.5)}});
+}
+
+// Another session holds the table with an exclusive lock, so the sink's write waits on the server: for its
+// statement_timeout, or until Interrupt.
+class TableLock {
+ public:
+  TableLock(DbServer& server, const std::string& table) : server_(server) {
+    server_.Exec("BEGIN");
+    server_.Exec("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+  }
+  ~TableLock() { Release(); }
+  void Release() {
+    if (held_) server_.Exec("ROLLBACK");
+    held_ = false;
+  }
+
+ private:
+  DbServer& server_;
+  bool held_ = true;
+};
+
+TEST_P(PostgresSinkTest, AStatementPastTheStatementTimeoutIsTransientAndTheNextWriteGoesThrough) {
+  auto schema = MakeSchema({{"k", LogicalType::String()}, {"v", LogicalType::Int64()}});
+  auto batch = MakeBatch(schema, {{Value::String("a"), Value::Int64(1)}});
+  BindContext ctx = Ctx("slow", schema);
+  ctx.options.Set("statement_timeout_secs", int64_t{1});
+  ctx.options.Set("io_timeout_secs", int64_t{60});
+  auto sink = NewSink();
+  ASSERT_TRUE(sink->Bind(ctx));
+  ASSERT_TRUE(sink->Migrate());
+  ASSERT_TRUE(sink->Open(RunContext{1}));
+  core::Status st = core::Ok();
+  {
+    TableLock lock(*server_, server_->Qualified(ns_, "slow"));
+    st = sink->Write(batch, "u1");
+  }
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kTransient) << st.error().ToString();
+  EXPECT_EQ(st.error().code(), "57014") << st.error().ToString();
+  EXPECT_NE(st.error().message().find("statement timeout"), std::string::npos) << st.error().ToString();
+  auto again = sink->Write(batch, "u1");
+  ASSERT_TRUE(again) << again.error().ToString();
+  ASSERT_TRUE(sink->Commit());
+  ASSERT_TRUE(sink->Close());
+  ExpectRows("slow", *schema, {{Value::String("a"), Value::Int64(1)}});
+}
+
+TEST_P(PostgresSinkTest, InterruptEndsAWriteTheServerHoldsAndTheSinkOnlyCloses) {
+  auto schema = MakeSchema({{"k", LogicalType::String()}, {"v", LogicalType::Int64()}});
+  auto batch = MakeBatch(schema, {{Value::String("a"), Value::Int64(1)}});
+  BindContext ctx = Ctx("held", schema);
+  ctx.options.Set("statement_timeout_secs", int64_t{0});  // nothing but the interrupt ends the wait
+  auto sink = NewSink();
+  ASSERT_TRUE(sink->Bind(ctx));
+  ASSERT_TRUE(sink->Migrate());
+  ASSERT_TRUE(sink->Open(RunContext{1}));
+  TableLock lock(*server_, server_->Qualified(ns_, "held"));
+  std::atomic<bool> done{false};
+  core::Status st = core::Ok();
+  std::thread writing([&] {
+    st = sink->Write(batch, "u1");
+    done = true;
+  });
+  auto wait_for = [](const std::function<bool()>& pred) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!pred() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return pred();
+  };
+  bool waiting = wait_for([&] {
+    return !server_
+                ->Query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%" + ns_ + "%'")
+                .empty();
+  });
+  sink->Interrupt();
+  bool ended = wait_for([&] { return done.load(); });
+  lock.Release();  // lets a write the interrupt did not end finish, so the test fails instead of hanging
+  writing.join();
+  ASSERT_TRUE(waiting) << "the sink's write never waited for the lock";
+  ASSERT_TRUE(ended) << "Interrupt did not end a write the server held";
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kTransient) << st.error().ToString();
+  EXPECT_NE(st.error().message().find("interrupted (datasync is stopping)"), std::string::npos)
+      << st.error().ToString();
+  auto later = sink->Write(batch, "u2");
+  ASSERT_FALSE(later) << "an interrupted sink writes nothing more";
+  ASSERT_TRUE(sink->Close());
+  EXPECT_EQ(server_->Query("SELECT count(*) FROM " + server_->Qualified(ns_, "held"))[0][0].value_or(""), "0");
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, PostgresSinkTest, ::testing::ValuesIn(BuiltIds({"postgres"})),

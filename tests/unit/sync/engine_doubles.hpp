@@ -177,7 +177,8 @@ class RecordingSink : public UpsertTestSink {
 };
 
 // A second storage whose first Commit blocks until the test releases it, then fails or succeeds as told;
-// later commits go through. Units it committed are counted like RecordingSink's.
+// later commits go through. Sink::Interrupt releases it too, and from then on every write and commit fails
+// (a dropped connection). Units it committed are counted like RecordingSink's.
 struct CommitGate {
   std::mutex mu;
   std::condition_variable cv;
@@ -185,6 +186,7 @@ struct CommitGate {
   bool released = false;  // the test let it go on
   bool fail = false;      // ...with a lost connection
   bool used = false;
+  bool interrupted = false;  // Sink::Interrupt ended the wait (it fails the commit)
   std::map<std::string, int> writes_of_unit;
   std::map<std::string, int> commits_of_unit;
 };
@@ -196,6 +198,7 @@ class BlockingCommitSink : public UpsertTestSink {
  protected:
   core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit) override {
     std::lock_guard lock(gate_.mu);
+    if (gate_.interrupted) return core::Fail(ErrorKind::kTransient, "interrupted");
     gate_.writes_of_unit[std::string(unit)]++;
     pending_.emplace_back(unit);
     return static_cast<int64_t>(batch.num_rows());
@@ -208,10 +211,18 @@ class BlockingCommitSink : public UpsertTestSink {
       gate_.cv.notify_all();
       gate_.cv.wait(lock, [&] { return gate_.released; });
       gate_.blocked = false;
+      if (gate_.interrupted) {
+        pending_.clear();
+        return core::Fail(ErrorKind::kTransient, "interrupted");
+      }
       if (gate_.fail) {
         pending_.clear();
         return core::Fail(ErrorKind::kTransient, "server closed the connection");
       }
+    }
+    if (gate_.interrupted) {
+      pending_.clear();
+      return core::Fail(ErrorKind::kTransient, "interrupted");
     }
     for (const auto& unit : pending_) gate_.commits_of_unit[unit]++;
     pending_.clear();
@@ -221,6 +232,12 @@ class BlockingCommitSink : public UpsertTestSink {
     std::lock_guard lock(gate_.mu);
     pending_.clear();
     return core::Ok();
+  }
+  void InterruptImpl() override {
+    std::lock_guard lock(gate_.mu);
+    gate_.interrupted = true;
+    gate_.released = true;
+    gate_.cv.notify_all();
   }
 
  private:

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
@@ -509,6 +510,57 @@ TEST_F(ExecutorTest, ATaskIsAckedOnlyAfterEveryStorageCommittedAndAFailedCommitR
   EXPECT_EQ(gate.writes_of_unit.begin()->second, 2);
   EXPECT_EQ(gate.commits_of_unit.begin()->second, 1);
   EXPECT_EQ(Counts(run).done, 1);
+}
+
+TEST_F(ExecutorTest, AStopRequestInterruptsACommitThatNeverReturnsAfterTheGrace) {
+  // The second storage's first commit never returns by itself (a database that stopped answering): SIGTERM
+  // must still end the execution, by interrupting the sink once the grace is over.
+  CommitGate gate;
+  second_sink_ = std::make_unique<BlockingCommitSink>(gate);
+  int64_t run = Plan(3);
+  std::atomic<bool> interrupt{false};
+  std::atomic<bool> finished{false};
+  core::Result<RunReport> rep = core::Fail(ErrorKind::kInternal, "not run");
+  std::thread executing([&] {
+    ExecutorOptions opt;
+    opt.interrupt = &interrupt;
+    opt.writer_stop_grace = 200ms;
+    rep = Execute(run, std::move(opt));
+    finished = true;
+  });
+  auto wait_for = [](auto pred, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!pred() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    return pred();
+  };
+  bool blocked = wait_for(
+      [&] {
+        std::lock_guard lock(gate.mu);
+        return gate.blocked;
+      },
+      30s);
+  if (blocked) interrupt = true;
+  bool ended = blocked && wait_for([&] { return finished.load(); }, 30s);
+  if (!ended) {
+    std::lock_guard lock(gate.mu);
+    gate.released = true;
+    gate.cv.notify_all();
+  }
+  executing.join();
+  ASSERT_TRUE(blocked) << "the second storage never started its commit";
+  ASSERT_TRUE(ended) << "SIGTERM did not end an execution whose storage never answered";
+  ASSERT_TRUE(rep) << rep.error().ToString();
+  EXPECT_EQ(rep->status, "paused");
+  {
+    std::lock_guard lock(gate.mu);
+    EXPECT_TRUE(gate.interrupted);
+    EXPECT_TRUE(gate.commits_of_unit.empty());
+  }
+  // Nothing is done: every task waits for the resume, none is lost or failed.
+  TaskCounts c = Counts(run);
+  EXPECT_EQ(c.done, 0);
+  EXPECT_EQ(c.failed, 0);
+  EXPECT_EQ(c.pending + c.cooling, 3) << "pending " << c.pending << " cooling " << c.cooling;
 }
 
 }  // namespace
