@@ -146,7 +146,8 @@ FuzzBatch BatchFromBytes(ByteSource& in, const BatchLimits& limits) {
   return out;
 }
 
-std::string CompareCells(const std::vector<std::vector<Value>>& expected, const std::vector<std::vector<Value>>& actual) {
+std::string CompareCells(const std::vector<std::vector<Value>>& expected,
+                         const std::vector<std::vector<Value>>& actual) {
   if (expected.size() != actual.size()) {
     return "wrote " + std::to_string(expected.size()) + " rows, read back " + std::to_string(actual.size());
   }

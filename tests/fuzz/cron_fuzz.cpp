@@ -41,8 +41,8 @@ std::vector<Start> Starts() {
     if (!tz) std::abort();  // the build machine lacks tzdata: nothing meaningful to fuzz
     out.push_back({*tz, epoch_secs * 1'000'000, fixed});
   };
-  add("UTC", 1767225600, true);                  // 2026-01-01 00:00:00
-  add("America/New_York", 1772949600, false);    // 2026-03-08 06:00 UTC, 01:00 local, before spring-forward
+  add("UTC", 1767225600, true);                   // 2026-01-01 00:00:00
+  add("America/New_York", 1772949600, false);     // 2026-03-08 06:00 UTC, 01:00 local, before spring-forward
   add("Australia/Lord_Howe", 1775314800, false);  // 2026-04-04 15:00 UTC, before its half-hour fall-back
   add("Asia/Shanghai", 1798732799, true);         // 2026-12-31 23:59:59 UTC, a year end
   return out;
@@ -84,12 +84,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string where = " (zone " + s.tz.name() + ", start " + std::to_string(s.micros) + ")";
     if (n <= s.micros) Fail(expr, "next fire " + std::to_string(n) + " is not after the start" + where);
     if (n % 1'000'000 != 0) Fail(expr, "next fire " + std::to_string(n) + " is not on a whole second" + where);
-    if (!cron->MatchesDay(s.tz.LocalDay(*next))) Fail(expr, "next fire " + std::to_string(n) + " is on a day it does not match" + where);
+    if (!cron->MatchesDay(s.tz.LocalDay(*next)))
+      Fail(expr, "next fire " + std::to_string(n) + " is on a day it does not match" + where);
     // Where local time has gaps, a time in the gap fires after it, so only fixed offsets promise this.
     auto again = cron->Next(FromEpochMicros(n - 1'000'000), s.tz);
-    if (s.fixed_offset && (!again || ToEpochMicros(*again) != n)) Fail(expr, "Next from one second before " + std::to_string(n) + " differs" + where);
+    if (s.fixed_offset && (!again || ToEpochMicros(*again) != n))
+      Fail(expr, "Next from one second before " + std::to_string(n) + " differs" + where);
     auto after = cron->Next(*next, s.tz);
-    if (after && ToEpochMicros(*after) <= n) Fail(expr, "the fire after " + std::to_string(n) + " is not later" + where);
+    if (after && ToEpochMicros(*after) <= n)
+      Fail(expr, "the fire after " + std::to_string(n) + " is not later" + where);
   }
   return 0;
 }

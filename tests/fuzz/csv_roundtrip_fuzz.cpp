@@ -82,13 +82,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         continue;
       }
       auto v = datasync::storage::testing::ParseTyped(field.text, type);
-      if (!v) Fail("row " + std::to_string(r - first) + " column " + std::to_string(c) + ": '" + field.text +
-                   "' does not read as " + type.ToString(), text);
+      if (!v)
+        Fail("row " + std::to_string(r - first) + " column " + std::to_string(c) + ": '" + field.text +
+                 "' does not read as " + type.ToString(),
+             text);
       row.push_back(*v);
     }
     if (records[r].size() != fb.schema->size()) {
       Fail("row " + std::to_string(r - first) + " has " + std::to_string(records[r].size()) + " fields, not " +
-               std::to_string(fb.schema->size()), text);
+               std::to_string(fb.schema->size()),
+           text);
     }
     back.push_back(std::move(row));
   }

@@ -17,7 +17,9 @@ using core::Value;
 
 namespace {
 
-core::Error Bad(const std::string& what) { return core::Error(core::ErrorKind::kPermanent, "parquet: " + what); }
+core::Error Bad(const std::string& what) {
+  return core::Error(core::ErrorKind::kPermanent, "parquet: " + what);
+}
 
 template <class T>
 T Le(std::string_view s, size_t at) {
@@ -132,7 +134,8 @@ core::Status ReadHybrid(std::string_view s, size_t pos, size_t end, int bit_widt
     }
     if (header & 1) {
       const uint64_t groups = header >> 1;
-      if (groups == 0 || groups > (end - pos)) return core::Fail(Bad("bit-packed run of " + std::to_string(groups) + " groups"));
+      if (groups == 0 || groups > (end - pos))
+        return core::Fail(Bad("bit-packed run of " + std::to_string(groups) + " groups"));
       const size_t bytes = groups * static_cast<size_t>(bit_width);
       if (bytes > end - pos) return core::Fail(Bad("bit-packed run runs past its data"));
       for (size_t i = 0; i < groups * 8 && out.size() < count; ++i) {
@@ -158,11 +161,13 @@ core::Status ReadHybrid(std::string_view s, size_t pos, size_t end, int bit_widt
 }
 
 // `count` PLAIN values of `type` from s[pos..), advancing pos.
-core::Status ReadPlain(std::string_view s, size_t& pos, const LogicalType& type, size_t count, std::vector<Value>& out) {
+core::Status ReadPlain(std::string_view s, size_t& pos, const LogicalType& type, size_t count,
+                       std::vector<Value>& out) {
   auto need = [&](size_t n) { return n <= s.size() - pos; };
   if (type.id == TypeId::kBool) {
     if (!need((count + 7) / 8)) return core::Fail(Bad("PLAIN booleans run past the page"));
-    for (size_t i = 0; i < count; ++i) out.push_back(Value::Bool((static_cast<uint8_t>(s[pos + i / 8]) >> (i % 8)) & 1));
+    for (size_t i = 0; i < count; ++i)
+      out.push_back(Value::Bool((static_cast<uint8_t>(s[pos + i / 8]) >> (i % 8)) & 1));
     pos += (count + 7) / 8;
     return core::Ok();
   }
@@ -211,20 +216,23 @@ core::Status ReadChunk(std::string_view file, const pq::ColumnMetaData& meta, co
       static_cast<uint64_t>(meta.StartOffset()) + static_cast<uint64_t>(meta.total_compressed_size) > file.size()) {
     return core::Fail(Bad("column chunk lies outside the file"));
   }
-  std::string_view chunk = file.substr(static_cast<size_t>(meta.StartOffset()), static_cast<size_t>(meta.total_compressed_size));
+  std::string_view chunk =
+      file.substr(static_cast<size_t>(meta.StartOffset()), static_cast<size_t>(meta.total_compressed_size));
   std::vector<Value> dictionary;
   bool have_dictionary = false;
   int64_t values = 0;
   size_t pos = 0;
   std::vector<uint32_t> levels, indices;
   while (values < meta.num_values) {
-    if (pos >= chunk.size()) return core::Fail(Bad("column chunk ends after " + std::to_string(values) + " of its values"));
+    if (pos >= chunk.size())
+      return core::Fail(Bad("column chunk ends after " + std::to_string(values) + " of its values"));
     size_t used = 0;
     auto h = ReadPageHeader(chunk.substr(pos), used);
     if (!h) return core::Fail(h.error());
     pos += used;
     if (static_cast<size_t>(h->compressed) > chunk.size() - pos) return core::Fail(Bad("page runs past its chunk"));
-    auto page = Decompress(meta.codec, chunk.substr(pos, static_cast<size_t>(h->compressed)), static_cast<size_t>(h->uncompressed));
+    auto page = Decompress(meta.codec, chunk.substr(pos, static_cast<size_t>(h->compressed)),
+                           static_cast<size_t>(h->uncompressed));
     if (!page) return core::Fail(page.error());
     pos += static_cast<size_t>(h->compressed);
     const std::string& p = *page;
@@ -247,7 +255,8 @@ core::Status ReadChunk(std::string_view file, const pq::ColumnMetaData& meta, co
     size_t at = 4 + levels_len;
     if (h->encoding == pq::format::kPlain) {
       if (auto st = ReadPlain(p, at, type, present, got); !st) return st;
-      if (at != p.size()) return core::Fail(Bad("PLAIN page has " + std::to_string(p.size() - at) + " bytes left over"));
+      if (at != p.size())
+        return core::Fail(Bad("PLAIN page has " + std::to_string(p.size() - at) + " bytes left over"));
     } else if (h->encoding == pq::format::kRleDictionary) {
       if (!have_dictionary) return core::Fail(Bad("dictionary-encoded page without a dictionary"));
       if (present > 0) {
@@ -293,7 +302,8 @@ core::Result<ParquetContents> ReadParquet(std::string_view file) {
   }
   int64_t total = 0;
   for (const auto& rg : meta->row_groups) {
-    if (rg.columns.size() != types.size()) return core::Fail(Bad("row group with " + std::to_string(rg.columns.size()) + " columns"));
+    if (rg.columns.size() != types.size())
+      return core::Fail(Bad("row group with " + std::to_string(rg.columns.size()) + " columns"));
     std::vector<std::vector<Value>> columns(types.size());
     for (size_t c = 0; c < types.size(); ++c) {
       if (auto st = ReadChunk(file, rg.columns[c], types[c], columns[c]); !st) return core::Fail(st.error());
@@ -309,7 +319,9 @@ core::Result<ParquetContents> ReadParquet(std::string_view file) {
     }
     total += rg.num_rows;
   }
-  if (total != meta->num_rows) return core::Fail(Bad("row groups hold " + std::to_string(total) + " rows, the footer says " + std::to_string(meta->num_rows)));
+  if (total != meta->num_rows)
+    return core::Fail(
+        Bad("row groups hold " + std::to_string(total) + " rows, the footer says " + std::to_string(meta->num_rows)));
   return out;
 }
 

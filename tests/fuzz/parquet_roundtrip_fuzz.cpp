@@ -70,7 +70,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::ByteSource in(data, size);
   pq::ParquetSettings settings;
   const uint8_t flags = in.Byte();
-  settings.codec = flags % 3 == 0 ? pq::format::kUncompressed : flags % 3 == 1 ? pq::format::kSnappy : pq::format::kZstd;
+  settings.codec = flags % 3 == 0   ? pq::format::kUncompressed
+                   : flags % 3 == 1 ? pq::format::kSnappy
+                                    : pq::format::kZstd;
   settings.compression_level = 1;
   settings.dictionary = (flags & 4) == 0;
   settings.row_group_size_bytes = 1024 + in.Byte() * 32;
@@ -87,13 +89,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto st = writer->Begin(file); !st) Fail("Begin failed: " + st.error().ToString());
   // Two writes, as a sink does with several batches: the second half continues the first's row group.
   const size_t half = all.size() / 2;
-  if (auto st = writer->WriteRows(fb.batch, std::span(all).first(half), file); !st) Fail("WriteRows failed: " + st.error().ToString());
-  if (auto st = writer->WriteRows(fb.batch, std::span(all).subspan(half), file); !st) Fail("WriteRows failed: " + st.error().ToString());
+  if (auto st = writer->WriteRows(fb.batch, std::span(all).first(half), file); !st)
+    Fail("WriteRows failed: " + st.error().ToString());
+  if (auto st = writer->WriteRows(fb.batch, std::span(all).subspan(half), file); !st)
+    Fail("WriteRows failed: " + st.error().ToString());
   if (auto st = writer->End(file); !st) Fail("End failed: " + st.error().ToString());
 
   auto back = fuzz::ReadParquet(file);
   if (!back) Fail("the file does not read back: " + back.error().message());
-  if (back->fields.size() != fb.schema->size()) Fail("the file has " + std::to_string(back->fields.size()) + " columns");
+  if (back->fields.size() != fb.schema->size())
+    Fail("the file has " + std::to_string(back->fields.size()) + " columns");
   for (size_t c = 0; c < back->fields.size(); ++c) {
     const auto& want = fb.schema->field(c);
     if (back->fields[c].name != want.name || back->fields[c].type != want.type) {

@@ -79,7 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       bool returned = false, missing = false;
       for (const auto& v : page->vendor_fields) returned = returned || v == field.name;
       for (const auto& m : page->missing_fields) missing = missing || m == field.name;
-      if (returned == missing) Fail(ds.api, "field " + field.name + " is " + (returned ? "both returned and missing" : "neither returned nor missing"));
+      if (returned == missing)
+        Fail(ds.api, "field " + field.name + " is " +
+                         (returned ? "both returned and missing" : "neither returned nor missing"));
     }
   }
   return 0;

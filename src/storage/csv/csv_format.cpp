@@ -158,7 +158,8 @@ class CsvWriter final : public files::RowFormatWriter {
   // Whether the text of a number, date, timestamp, decimal or bool could hold the delimiter or equal the
   // null marker: they are written with these characters only.
   static bool PlainMayClash(const CsvSettings& s) {
-    constexpr std::string_view kPlainChars = "0123456789+-.: eE" "truefalsNIinity";
+    // Digits, signs, '.', ':', ' ', exponents, and the letters of true, false, NaN and Infinity.
+    constexpr std::string_view kPlainChars = "0123456789+-.: eEtruefalsNIinity";
     if (kPlainChars.find(s.delimiter) != std::string_view::npos) return true;
     return !s.null_marker.empty() && s.null_marker.find_first_not_of(kPlainChars) == std::string::npos;
   }

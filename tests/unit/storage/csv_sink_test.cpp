@@ -114,8 +114,7 @@ TEST(CsvFormatTest, NonTextValuesThatClashWithTheDelimiterOrNullMarkerAreQuoted)
   csv::CsvSettings one_is_null;
   one_is_null.null_marker = "1.5";
   one_is_null.header = false;
-  EXPECT_EQ(Encode(one_is_null, schema, rows),
-            "-5,2024-01-02,2024-01-02 09:30:00,\"1.5\"\n1.5,1.5,1.5,1.5\n");
+  EXPECT_EQ(Encode(one_is_null, schema, rows), "-5,2024-01-02,2024-01-02 09:30:00,\"1.5\"\n1.5,1.5,1.5,1.5\n");
   // Every row reads back, typed, through the independent reader.
   std::vector<std::vector<CsvField>> records;
   std::string error;
