@@ -68,6 +68,9 @@ trap on_exit EXIT
 
 bash scripts/install-deps.sh build test
 bash scripts/build.sh test
+# The fuzz targets (clang, build/fuzz): the ctest label `fuzz` runs each for a few seconds over its seeds
+# and regression corpus (tests/fuzz/CMakeLists.txt).
+bash scripts/fuzz.sh build
 t_built=$(date +%s)
 echo "build done in $((t_built - t_start)) s"
 

@@ -68,7 +68,8 @@ datasource::QuotaLimits LimitsFrom(const json& j) {
 json OptionsJson(const core::Options& o) {
   json j = json::object();
   for (const auto& [k, v] : o.values()) {
-    std::visit([&](const auto& x) { j[k] = x; }, v);
+    // An init-capture: clang before 16 cannot capture a structured binding (the fuzz build uses clang 14).
+    std::visit([&j, &key = k](const auto& x) { j[key] = x; }, v);
   }
   return j;
 }

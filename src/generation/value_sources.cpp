@@ -204,7 +204,8 @@ core::Result<ValueTable> Windows(const ParamSource& s, const GenerationContext& 
   }
   auto b = Bounds(s, s.start, ctx);
   if (!b) return Fail(b.error());
-  auto [first, last] = *b;
+  // Not a structured binding: lambdas cannot capture those before clang 16 (the fuzz build's clang is 14).
+  const int32_t first = b->first, last = b->second;
   ValueTable t;
   t.columns = s.columns;
   auto emit = [&](int32_t from, int32_t to) {

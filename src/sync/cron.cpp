@@ -43,10 +43,9 @@ core::Error FieldError(const FieldSpec& f, std::string_view field, const std::st
                                                    ", with ranges a-b, steps */n, lists a,b)");
 }
 
-std::optional<int> ParseValue(const FieldSpec& f, std::string_view s) {
-  if (auto n = core::ParseInt64(s); n && s.find_first_of("+-") == std::string_view::npos) {
-    return static_cast<int>(*n);
-  }
+// A number is kept as int64 until it is range-checked: narrowing it first would wrap 4294967296 to 0.
+std::optional<int64_t> ParseValue(const FieldSpec& f, std::string_view s) {
+  if (auto n = core::ParseInt64(s); n && s.find_first_of("+-") == std::string_view::npos) return *n;
   if (f.names) {
     std::string upper;
     for (char c : s) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -73,7 +72,7 @@ core::Status ParseField(const FieldSpec& f, std::string_view text, std::bitset<N
             FieldError(f, text, "step '" + item.substr(slash + 1) + "' is not 1-" + std::to_string(f.max)));
       step = static_cast<int>(*n);
     }
-    int lo = f.min, hi = f.max;
+    int64_t lo = f.min, hi = f.max;
     if (&f == &kDow) hi = 6;
     if (range == "*" || ((&f == &kDom || &f == &kDow) && range == "?")) {
       // whole range
@@ -102,7 +101,7 @@ core::Status ParseField(const FieldSpec& f, std::string_view text, std::bitset<N
       return core::Fail(
           FieldError(f, text, "range " + std::string(range) + " runs backwards (write it as two ranges)"));
     }
-    for (int v = lo; v <= hi; v += step) bits.set(static_cast<size_t>(&f == &kDow && v == 7 ? 0 : v));
+    for (int64_t v = lo; v <= hi; v += step) bits.set(static_cast<size_t>(&f == &kDow && v == 7 ? 0 : v));
   }
   return core::Ok();
 }

@@ -128,23 +128,40 @@ class CsvWriter final : public files::RowFormatWriter {
     out.append(buf, res.ptr);
   }
 
-  void AppendCell(std::string& out, const core::Column& col, size_t r) const {
+  void AppendCell(std::string& out, const core::Column& col, size_t r) {
     if (!col.IsValid(r)) {
       out.append(settings_.null_marker);
-      return;
-    }
-    if (settings_.quoting == CsvQuoting::kAll && col.type().id != core::TypeId::kString) {
-      // Numbers, dates and bools never contain a quote or a delimiter: wrap the plain text.
-      out.push_back('"');
-      AppendPlainCell(out, col, r);
-      out.push_back('"');
       return;
     }
     if (col.type().id == core::TypeId::kString) {
       AppendText(out, col.GetString(r), settings_.quoting != CsvQuoting::kMinimal);
       return;
     }
-    AppendPlainCell(out, col, r);
+    if (settings_.quoting == CsvQuoting::kAll) {
+      // Numbers, dates and bools never contain a quote: wrap the plain text.
+      out.push_back('"');
+      AppendPlainCell(out, col, r);
+      out.push_back('"');
+      return;
+    }
+    if (!plain_may_clash_) {
+      AppendPlainCell(out, col, r);
+      return;
+    }
+    // The delimiter or the null marker could be part of this value's text ('-' in -5 and in dates, ' ' in
+    // timestamps, a null marker "0"): quote the text by the same rule as strings.
+    scratch_.clear();
+    AppendPlainCell(scratch_, col, r);
+    AppendText(out, scratch_);
+  }
+
+  // Whether the text of a number, date, timestamp, decimal or bool could hold the delimiter or equal the
+  // null marker: they are written with these characters only.
+  static bool PlainMayClash(const CsvSettings& s) {
+    // Digits, signs, '.', ':', ' ', exponents, and the letters of true, false, NaN and Infinity.
+    constexpr std::string_view kPlainChars = "0123456789+-.: eEtruefalsNIinity";
+    if (kPlainChars.find(s.delimiter) != std::string_view::npos) return true;
+    return !s.null_marker.empty() && s.null_marker.find_first_not_of(kPlainChars) == std::string::npos;
   }
 
   void AppendPlainCell(std::string& out, const core::Column& col, size_t r) const {
@@ -172,6 +189,8 @@ class CsvWriter final : public files::RowFormatWriter {
   const CsvSettings settings_;
   const core::Schema& schema_;  // the sink's bound schema, which outlives its writers
   std::string_view newline_;
+  const bool plain_may_clash_ = PlainMayClash(settings_);
+  std::string scratch_;  // one cell's text, when it must be checked before it is written
 };
 
 }  // namespace

@@ -2,9 +2,10 @@
 // optionally compressed as a whole (gzip or zstd, files/compression.hpp).
 //
 // A field is quoted when it contains the delimiter, a quote, CR or LF, and embedded quotes are doubled.
-// NULL is written as the null marker, unquoted; a string that equals the null marker (with the default
-// empty marker: the empty string) is written quoted, so NULL and "" stay distinguishable, as in
-// PostgreSQL's CSV COPY. Values: dates YYYY-MM-DD, timestamps YYYY-MM-DD HH:MM:SS[.ffffff] (UTC), floats
+// NULL is written as the null marker, unquoted; any value whose text equals the null marker (with the
+// default empty marker: the empty string) is written quoted, so NULL and "" stay distinguishable, as in
+// PostgreSQL's CSV COPY. Numbers, dates and bools follow the same rule (a '-' or ' ' delimiter, a null
+// marker "0"). Values: dates YYYY-MM-DD, timestamps YYYY-MM-DD HH:MM:SS[.ffffff] (UTC), floats
 // as the shortest text that reads back to the same double (NaN, Infinity, -Infinity for the non-finite),
 // decimals as exact text, bools true/false.
 // Immutable after construction; each writer is used by one thread.

@@ -93,6 +93,38 @@ TEST(CsvFormatTest, DelimiterCrlfBomAndNullMarker) {
             "\"semi;colon\";\"crlf\r\ninside\";0\r\n");
 }
 
+// Found by the csv_roundtrip fuzz target: a number, date or bool whose text holds the delimiter, or equals
+// the null marker, was written bare and read back as two fields or as NULL. Such cells are quoted like text.
+TEST(CsvFormatTest, NonTextValuesThatClashWithTheDelimiterOrNullMarkerAreQuoted) {
+  auto schema = MakeSchema({{"n", LogicalType::Int32()},
+                            {"d", LogicalType::Date()},
+                            {"t", LogicalType::Timestamp()},
+                            {"f", LogicalType::Float64()}});
+  std::vector<Row> rows = {{Value::Int32(-5), DateOf(2024, 1, 2), TsOf(2024, 1, 2, 9, 30, 0), Value::Float64(1.5)},
+                           {Value::Null(LogicalType::Int32()), Value::Null(LogicalType::Date()),
+                            Value::Null(LogicalType::Timestamp()), Value::Null(LogicalType::Float64())}};
+  csv::CsvSettings dash;
+  dash.delimiter = '-';
+  dash.header = false;
+  EXPECT_EQ(Encode(dash, schema, rows), "\"-5\"-\"2024-01-02\"-\"2024-01-02 09:30:00\"-1.5\n---\n");
+  csv::CsvSettings space;
+  space.delimiter = ' ';
+  space.header = false;
+  EXPECT_EQ(Encode(space, schema, rows), "-5 2024-01-02 \"2024-01-02 09:30:00\" 1.5\n   \n");
+  csv::CsvSettings one_is_null;
+  one_is_null.null_marker = "1.5";
+  one_is_null.header = false;
+  EXPECT_EQ(Encode(one_is_null, schema, rows), "-5,2024-01-02,2024-01-02 09:30:00,\"1.5\"\n1.5,1.5,1.5,1.5\n");
+  // Every row reads back, typed, through the independent reader.
+  std::vector<std::vector<CsvField>> records;
+  std::string error;
+  ASSERT_TRUE(ParseCsv(Encode(dash, schema, rows), '-', records, error)) << error;
+  ASSERT_EQ(records.size(), 2u);
+  ASSERT_EQ(records[0].size(), 4u);
+  EXPECT_EQ(ParseTyped(records[0][0].text, LogicalType::Int32()), Value::Int32(-5));
+  EXPECT_EQ(ParseTyped(records[0][2].text, LogicalType::Timestamp()), TsOf(2024, 1, 2, 9, 30, 0));
+}
+
 TEST(CsvFormatTest, WithoutHeader) {
   auto schema = MakeSchema({{"a", LogicalType::Int32()}});
   csv::CsvSettings settings;

@@ -17,6 +17,7 @@
 #include "core/schema.hpp"
 #include "core/value.hpp"
 #include "storage/sink.hpp"
+#include "text_reading.hpp"
 
 namespace datasync::storage::testing {
 
@@ -60,9 +61,6 @@ class SinkReader {
   virtual StoredData Read(const std::string& dataset, const core::Schema& schema) = 0;
 };
 
-// Parses the text form every text store uses for the type (true/false, ISO dates, "YYYY-MM-DD HH:MM:SS[.f]",
-// decimals with exactly `scale` fraction digits, NaN/Infinity); nullopt when it does not parse.
-std::optional<core::Value> ParseTyped(std::string_view text, const core::LogicalType& type);
 // s cut to a readable length for failure messages.
 std::string Shorten(std::string s);
 
@@ -98,14 +96,6 @@ fs::path OraclesDir();
 int ReadParquetOracle(const std::vector<std::string>& args, nlohmann::json& doc);
 int ReadXlsxOracle(const std::vector<std::string>& paths, nlohmann::json& doc);
 
-// RFC 4180 parsing (https://www.rfc-editor.org/rfc/rfc4180), strict: a quote inside an unquoted field, a
-// bare CR, or text after a closing quote is an error. Records end with CRLF or LF; `quoted` tells a quoted
-// empty field ("" = empty string) from an unquoted one (NULL).
-struct CsvField {
-  std::string text;
-  bool quoted = false;
-};
-bool ParseCsv(std::string_view data, char delimiter, std::vector<std::vector<CsvField>>& records, std::string& error);
 
 // How a store represents floats it cannot hold exactly.
 struct FloatRules {

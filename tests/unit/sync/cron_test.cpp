@@ -124,7 +124,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"0 0 * * FRI-MON", "runs backwards"}, BadCase{"@reboot", "unknown cron macro '@reboot'"},
                       BadCase{"*/0 * * * *", "step '0'"}, BadCase{"0 0 1 13 *", "month field '13': 13 is out of range"},
                       BadCase{"0 0 1 FOO *", "'FOO' is not a value"}, BadCase{"0 0 1,,2 * *", "empty list item"},
-                      BadCase{"0 24 * * *", "hour field '24'"}, BadCase{"", "empty cron expression"}));
+                      BadCase{"0 24 * * *", "hour field '24'"}, BadCase{"", "empty cron expression"},
+                      // Found by the cron fuzz target: numbers beyond 32 bits wrapped into range (2^32 read as 0).
+                      BadCase{"4294967296 * * * *", "minute field '4294967296': 4294967296 is out of range"},
+                      BadCase{"0 0-4294967299 * * *", "4294967299 is out of range"},
+                      BadCase{"0 0 * * 4294967297", "day of week field '4294967297': 4294967297 is out of range"}));
 
 TEST(CronTest, MatchesDayUsesTheSameRules) {
   auto expr = CronExpr::Parse("0 0 L 2 *");
