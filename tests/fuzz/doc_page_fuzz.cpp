@@ -64,6 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (page.error().message().empty()) {
     Fail("a page refused without a message");
   }
-  for (const auto& link : tushare::ParseSidebar(html)) CheckText("sidebar label", link.label, 200);
+  if (auto links = tushare::ParseSidebar(html, url)) {
+    for (const auto& link : *links) CheckText("sidebar label", link.label, 200);
+  } else if (links.error().message().empty()) {
+    Fail("a sidebar refused without a message");
+  }
   return 0;
 }
