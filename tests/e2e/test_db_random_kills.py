@@ -28,7 +28,10 @@ TYPES = {"ts_code": "str", "trade_date": "date", "open": "float", "high": "float
          "close": "float", "pre_close": "float", "change": "float", "pct_chg": "float", "vol": "float",
          "amount": "float"}
 LIVES = 8
-DAYS = 40
+# More days than the lives can ever let through the gate (at most 8 calls a life): no life can finish the
+# run before its kill, whatever the seed and however fast the sink.
+DAYS = 80
+assert DAYS > LIVES * 8
 
 
 class RandomKills:
