@@ -89,7 +89,27 @@ class Connection:
         self.eof()
 
 
-class RogueMySql:
+class LoopbackServer:
+    """A threaded TCP server on 127.0.0.1 (a free port) that records what clients sent back for each file
+    request, under a lock."""
+
+    def listen(self, handler):
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def all_received(self):
+        with self.lock:
+            return b"".join(self.received)
+
+
+class RogueMySql(LoopbackServer):
     def __init__(self, file_name, request_on="every"):
         self.file_name = file_name
         self.request_on = request_on
@@ -105,19 +125,7 @@ class RogueMySql:
                 except (EOFError, ConnectionError, OSError):
                     pass
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def all_received(self):
-        with self.lock:
-            return b"".join(self.received)
+        self.listen(Handler)
 
     # --- the protocol ----------------------------------------------------------------------------------
     def serve(self, conn):
@@ -169,7 +177,7 @@ def request_file(conn, name):
     return data
 
 
-class MitmProxy:
+class MitmProxy(LoopbackServer):
     def __init__(self, upstream_port, file_name):
         self.upstream_port = upstream_port
         self.file_name = file_name
@@ -188,19 +196,7 @@ class MitmProxy:
                 finally:
                     upstream.close()
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def all_received(self):
-        with self.lock:
-            return b"".join(self.received)
+        self.listen(Handler)
 
     def relay(self, client, server):
         """Relays packets with their sequence numbers. One thread reads the server and writes the client, the
