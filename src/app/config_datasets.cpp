@@ -43,10 +43,22 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
   std::string name = key.Scalar();
   std::string path = "datasets." + name;
   if (!RequireMap(n, path)) return;
-  CheckKeys(n, path,
-            {"source", "api", "title", "description", "doc_url", "primary_key", "date_key", "row_cap", "paging",
-             "points", "default_fields", "params", "fields", "calendar"});
+  const std::vector<std::string> common = {"source",  "api",         "title",        "description",
+                                           "doc_url", "primary_key", "date_key",     "row_cap",
+                                           "paging",  "points",      "default_fields", "params",
+                                           "fields",  "calendar"};
+  // The source's provider may add keys of its own (ProviderInfo::dataset_options); until the source is known
+  // only the common ones are checked.
+  const datasource::DataSource* known_src = nullptr;
+  if (auto s = n["source"]; s && s.IsScalar()) known_src = config_.FindSource(s.Scalar());
+  const datasource::ProviderInfo* known_info = known_src ? providers_.Find(known_src->provider) : nullptr;
   datasource::Dataset ds;
+  bool options_ok = true;
+  if (known_info) {
+    ds.options = ParseOptions(n, path, known_info->dataset_options, common, options_ok, key.Mark());
+  } else {
+    CheckKeys(n, path, common);
+  }
   ds.name = name;
   auto src_node = n["source"];
   if (!src_node) {
@@ -73,8 +85,10 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
     for (auto& builtin : info->builtin_datasets(src->name)) {
       if (builtin.api == ds.api) {
         std::string keep_name = ds.name;
+        core::Options keep_options = std::move(ds.options);
         ds = std::move(builtin);
         ds.name = keep_name;
+        ds.options = std::move(keep_options);
         // The built-in calendar mapping stays the catalog's (CalendarMappingOf finds it): the stored spec holds
         // only what the file declares, so catalogs stored before mappings existed see no new version.
         ds.calendar.reset();
@@ -165,6 +179,7 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
     }
   }
   if (auto v = n["calendar"]) ParseCalendarMapping(v, path + ".calendar", ds);
+  if (info && info->validate_dataset && options_ok) ReportProblems(n, key.Mark(), path, info->validate_dataset(ds, *src));
   for (const auto& imported : imported_) {
     if (imported.name == ds.name) {
       Warn(key.Mark(), path + ": replaces the dataset of the same name imported from " +

@@ -147,6 +147,59 @@ std::optional<std::string> ConfigReader::Secret(const YAML::Node& v, const std::
   return s;
 }
 
+std::optional<core::OptionRecords> ConfigReader::Records(const YAML::Node& v, const std::string& path,
+                                                          const OptionSpec& spec) {
+  if (!v.IsSequence()) {
+    Error(v.Mark(), path + ": expected a list of maps, got a " + Kind(v));
+    return std::nullopt;
+  }
+  std::span<const OptionSpec> fields = spec.fields ? spec.fields() : std::span<const OptionSpec>();
+  std::vector<std::string> names;
+  for (const auto& f : fields) names.emplace_back(f.name);
+  core::OptionRecords out;
+  bool ok = true;
+  int i = 0;
+  for (const auto& item : v) {
+    std::string where = path + "[" + std::to_string(i++) + "]";
+    if (!RequireMap(item, where)) {
+      ok = false;
+      continue;
+    }
+    CheckKeys(item, where, names);
+    core::OptionRecord record;
+    for (auto it = item.begin(); it != item.end(); ++it) {
+      std::string key = it->first.Scalar();
+      const OptionSpec* field = core::FindOption(fields, key);
+      if (!field) {
+        ok = false;  // reported by CheckKeys
+        continue;
+      }
+      YAML::Node value = it->second;
+      if (!value.IsScalar()) {
+        Error(value.Mark(), where + "." + key + ": expected a " + std::string(core::OptionTypeName(field->type)) +
+                                ", got a " + Kind(value));
+        ok = false;
+        continue;
+      }
+      if (auto parsed = core::ParseOptionScalar(*field, value.Scalar()); !parsed) {
+        Error(value.Mark(), where + "." + key + ": " + parsed.error().message());
+        ok = false;
+        continue;
+      }
+      record[key] = value.Scalar();
+    }
+    for (const auto& f : fields) {
+      if (f.required && !record.contains(f.name)) {
+        Error(item.Mark(), where + ": missing required key " + Quote(f.name) + " (" + std::string(f.description) + ")");
+        ok = false;
+      }
+    }
+    out.push_back(std::move(record));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
 // Validates a plugin's options (every key of `n` except `reserved`) against its option table. `complete`
 // is cleared when an option's value was refused or a required one is missing (unknown keys do not count):
 // the plugin's own checks need them all.
@@ -167,6 +220,14 @@ core::Options ConfigReader::ParseOptions(const YAML::Node& n, const std::string&
     if (spec->type == OptionType::kStringList) {
       if (auto l = StrList(v, where)) {
         opts.Set(key, *l);
+      } else {
+        complete = false;
+      }
+      continue;
+    }
+    if (spec->type == OptionType::kRecordList) {
+      if (auto records = Records(v, where, *spec)) {
+        opts.Set(key, std::move(*records));
       } else {
         complete = false;
       }

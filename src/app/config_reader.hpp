@@ -75,6 +75,10 @@ class ConfigReader {
   void TextKey(const YAML::Node& n, const std::string& path, const char* k, std::string& out);
   // A secret setting: a ${ENV} reference, or a literal that is warned about and masked from then on.
   std::optional<std::string> Secret(const YAML::Node& v, const std::string& path);
+  // A kRecordList option's list of maps, each key and value checked against the spec's `fields` table and
+  // reported at its own line and column; nullopt when any was refused.
+  std::optional<core::OptionRecords> Records(const YAML::Node& v, const std::string& path,
+                                             const core::OptionSpec& spec);
   // Validates a plugin's options (every key of `n` except `reserved`) against its option table. `complete`
   // is cleared when an option's value was refused or a required one is missing (unknown keys do not count):
   // the plugin's own checks need them all. A missing required option is reported at `missing_at` (the

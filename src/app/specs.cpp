@@ -83,6 +83,8 @@ core::Options OptionsFrom(const json& j) {
       o.Set(k, v.get<int64_t>());
     else if (v.is_number())
       o.Set(k, v.get<double>());
+    else if (v.is_array() && !v.empty() && v.front().is_object())
+      o.Set(k, v.get<core::OptionRecords>());
     else if (v.is_array())
       o.Set(k, v.get<std::vector<std::string>>());
     else
@@ -325,6 +327,7 @@ std::string DatasetToJson(const datasource::Dataset& d) {
                      {"open_value", d.calendar->open_value},
                      {"exchange", d.calendar->exchange}};
   }
+  if (!d.options.values().empty()) j["options"] = OptionsJson(d.options);
   if (d.origin != datasource::DatasetOrigin::kConfig)
     j["origin"] = std::string(datasource::DatasetOriginName(d.origin));
   return core::JsonText(j);
@@ -446,6 +449,7 @@ core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
                                                .open_value = c->value("open_value", std::string("1")),
                                                .exchange = c->at("exchange").get<std::string>()};
     }
+    if (auto o = j.find("options"); o != j.end()) d.options = OptionsFrom(*o);
     d.origin = j.value("origin", std::string("config")) == "import" ? datasource::DatasetOrigin::kImport
                                                                     : datasource::DatasetOrigin::kConfig;
     return d;

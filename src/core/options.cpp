@@ -17,6 +17,7 @@ std::string_view OptionTypeName(OptionType t) {
     case OptionType::kSecret: return "secret";
     case OptionType::kPath: return "path";
     case OptionType::kEnum: return "one of";
+    case OptionType::kRecordList: return "list of maps";
   }
   return "?";
 }
@@ -42,6 +43,8 @@ Result<OptionValue> ParseTyped(const OptionSpec& spec, std::string_view text) {
     }
     case OptionType::kEnum: return OptionValue(std::string(text));
     case OptionType::kStringList: return OptionValue(std::vector<std::string>{std::string(text)});
+    case OptionType::kRecordList:
+      return Fail(ErrorKind::kConfig, "expected a list of maps, got '" + std::string(text) + "'");
   }
   return Fail(ErrorKind::kInternal, "unhandled option type");
 }
@@ -117,6 +120,21 @@ std::string OptionValueToString(const OptionValue& v) {
     std::string operator()(double x) const { return FormatDouble(x); }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(const std::vector<std::string>& l) const { return Join(l, ","); }
+    // [{k: v, k2: v2}, {k: v}]: for listings; the value is read as records, never parsed back from this.
+    std::string operator()(const OptionRecords& records) const {
+      std::string out = "[";
+      for (const auto& r : records) {
+        if (out.size() > 1) out += ", ";
+        out += "{";
+        bool first = true;
+        for (const auto& [k, v] : r) {
+          out += (first ? "" : ", ") + k + ": " + v;
+          first = false;
+        }
+        out += "}";
+      }
+      return out + "]";
+    }
   };
   return std::visit(V{}, v);
 }
@@ -133,6 +151,7 @@ bool Fits(OptionType type, const OptionValue& zero) {
     case OptionType::kDouble: return std::holds_alternative<double>(zero);
     case OptionType::kBool: return std::holds_alternative<bool>(zero);
     case OptionType::kStringList: return std::holds_alternative<std::vector<std::string>>(zero);
+    case OptionType::kRecordList: return std::holds_alternative<OptionRecords>(zero);
   }
   return false;
 }
@@ -148,6 +167,7 @@ OptionValue ValueOf(const Options& options, std::string_view name, OptionTableFn
   if (auto it = options.values().find(name); it != options.values().end()) return it->second;
   if (spec->default_value.empty()) return zero;
   if (spec->type == OptionType::kStringList) return Split(spec->default_value, ',');
+  if (spec->type == OptionType::kRecordList) return zero;  // a list of maps has no text default
   auto v = ParseOptionScalar(*spec, spec->default_value);
   if (!v) throw std::logic_error("bad default for option " + std::string(name));
   return *v;
@@ -184,6 +204,28 @@ std::vector<std::string> Options::Get(const OptionKey<std::vector<std::string>>&
   OptionValue v = ValueOf(*this, key.name, key.table, std::vector<std::string>());
   if (auto* l = std::get_if<std::vector<std::string>>(&v)) return *l;
   return {OptionValueToString(v)};
+}
+
+OptionRecords Options::Get(const OptionKey<OptionRecords>& key) const {
+  OptionValue v = ValueOf(*this, key.name, key.table, OptionRecords());
+  if (auto* r = std::get_if<OptionRecords>(&v)) return *r;
+  return {};
+}
+
+Result<Options> RecordOptions(const OptionRecord& record, std::span<const OptionSpec> fields, std::string_view where) {
+  Options out;
+  for (const auto& [name, text] : record) {
+    const OptionSpec* spec = FindOption(fields, name);
+    if (!spec) {
+      return Fail(ErrorKind::kConfig, std::string(where) + "." + name + ": unknown key (allowed: " +
+                                          OptionNames(fields) + ")");
+    }
+    auto value = ParseOptionScalar(*spec, text);
+    if (!value) return Fail(ErrorKind::kConfig, std::string(where) + "." + name + ": " + value.error().message());
+    out.Set(name, std::move(*value));
+  }
+  if (auto st = out.ApplyDefaults(fields, where); !st) return tl::unexpected(st.error());
+  return out;
 }
 
 std::string Options::GetString(std::string_view name, std::string_view fallback) const {
@@ -234,6 +276,7 @@ Status Options::ApplyDefaults(std::span<const OptionSpec> specs, std::string_vie
       Set(std::string(spec.name), Split(spec.default_value, ','));
       continue;
     }
+    if (spec.type == OptionType::kRecordList) continue;
     auto v = ParseOptionScalar(spec, spec.default_value);
     if (!v) return Fail(ErrorKind::kInternal, "bad default for option " + std::string(spec.name));
     Set(std::string(spec.name), std::move(*v));

@@ -21,7 +21,11 @@ namespace datasync::core {
 // kSecret: a credential or password. Written as a ${ENV} (or ${scheme:name}) reference that is resolved
 // when the plugin uses it (core/secrets.hpp ResolveSecret); a literal is accepted with a warning, registered
 // for redaction and moved out of the catalog on apply; shown masked (DisplaySecret) wherever options are shown.
-enum class OptionType : uint8_t { kString, kInt, kDouble, kBool, kStringList, kSecret, kPath, kEnum };
+//
+// kRecordList: a list of small maps written in YAML (a rest source's error rules), each map's keys and values
+// declared by the spec's own `fields` table (scalars only: no secrets, lists or nested records). The value
+// holds each record's fields as written text; a plugin reads them typed with RecordOptions.
+enum class OptionType : uint8_t { kString, kInt, kDouble, kBool, kStringList, kSecret, kPath, kEnum, kRecordList };
 std::string_view OptionTypeName(OptionType t);
 
 // The values a kInt option allows, as data on its spec: ParseOptionScalar and CheckOptionValues check it,
@@ -47,6 +51,7 @@ struct OptionSpec {
   // description, and a kSecret written literally is told to use this reference (e.g. "${TUSHARE_TOKEN}").
   std::string_view example = {};
   std::optional<OptionRange> range = {};  // kInt only
+  std::span<const OptionSpec> (*fields)() = nullptr;  // kRecordList only: the table of each record's keys
 };
 
 // The function that returns an option table (each plugin has one: CsvSinkOptions, TushareOptions, ...).
@@ -64,7 +69,11 @@ struct OptionKey {
   OptionTableFn table;
 };
 
-using OptionValue = std::variant<std::string, int64_t, double, bool, std::vector<std::string>>;
+// One record of a kRecordList option: its fields as written, by name.
+using OptionRecord = std::map<std::string, std::string, std::less<>>;
+using OptionRecords = std::vector<OptionRecord>;
+
+using OptionValue = std::variant<std::string, int64_t, double, bool, std::vector<std::string>, OptionRecords>;
 
 // Parses one scalar's text against its spec, allowed values and range included; the error says what is
 // allowed.
@@ -90,6 +99,7 @@ class Options {
   double Get(const OptionKey<double>& key) const;
   bool Get(const OptionKey<bool>& key) const;
   std::vector<std::string> Get(const OptionKey<std::vector<std::string>>& key) const;
+  OptionRecords Get(const OptionKey<OptionRecords>& key) const;
 
   // Reads by name, for code that walks a table (listings, secrets, the catalog); plugins use Get(key).
   std::string GetString(std::string_view name, std::string_view fallback = "") const;
@@ -106,6 +116,11 @@ class Options {
  private:
   std::map<std::string, OptionValue, std::less<>> values_;
 };
+
+// One record of a kRecordList option read against the spec's `fields` table: each field parsed (its type,
+// allowed values and range), defaults filled in. Fails (kConfig) naming the first field that is unknown,
+// refused or missing, prefixed by `where` ("sources.api.error_rules[2]").
+Result<Options> RecordOptions(const OptionRecord& record, std::span<const OptionSpec> fields, std::string_view where);
 
 // A rule of a plugin's options that the table's types cannot state (a one-character delimiter, an Excel
 // sheet name, a URL's syntax, a ${ENV} reference that must resolve), broken. Plugins return these from

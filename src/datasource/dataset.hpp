@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/options.hpp"
 #include "core/schema.hpp"
 
 namespace datasync::datasource {
@@ -58,6 +59,9 @@ struct Dataset {
   DatasetOrigin origin = DatasetOrigin::kConfig;
   int schema_version = 1;
   std::optional<CalendarMapping> calendar;  // declared on this dataset; CalendarMappingOf adds the built-in one
+  // The provider's own per-dataset settings, per its ProviderInfo::dataset_options table (a rest dataset's
+  // path, record selector and paging); empty for a provider that has none.
+  core::Options options;
 
   bool operator==(const Dataset& o) const;
 };

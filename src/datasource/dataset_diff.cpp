@@ -1,6 +1,7 @@
 #include "datasource/dataset_diff.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace datasync::datasource {
 
@@ -84,6 +85,19 @@ DatasetDiff DiffDatasets(const Dataset& before, const Dataset& after) {
   }
   if (before.points != after.points) {
     d.other.push_back("points " + std::to_string(before.points) + " -> " + std::to_string(after.points));
+  }
+  // The provider's own settings (a rest dataset's path or record selector), one line per key that changed.
+  std::set<std::string, std::less<>> keys;
+  for (const auto& [k, v] : before.options.values()) keys.insert(k);
+  for (const auto& [k, v] : after.options.values()) keys.insert(k);
+  for (const auto& k : keys) {
+    bool had = before.options.Has(k), has = after.options.Has(k);
+    auto text = [&](const core::Options& o) {
+      return o.Has(k) ? core::OptionValueToString(o.values().find(k)->second) : std::string("(unset)");
+    };
+    if (had != has || (had && before.options.values().find(k)->second != after.options.values().find(k)->second)) {
+      d.other.push_back(k + " " + text(before.options) + " -> " + text(after.options));
+    }
   }
   return d;
 }

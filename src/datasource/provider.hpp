@@ -106,6 +106,12 @@ struct ProviderInfo {
   // by the source's YAML keys ("timeout_secs", "token"); no I/O. Config loading reports each problem at its
   // key's value; `create` and Fetch run the same checks, so `validate` and a run agree. Empty: none.
   std::function<core::OptionProblems(const DataSource&, const core::OptionCheckContext&)> validate;
+  // The provider's per-dataset settings (Dataset::options), written as keys of the dataset in YAML next to
+  // the common ones (a rest dataset's `path`, `records`, `paginate`); empty: datasets take none.
+  std::span<const core::OptionSpec> dataset_options;
+  // The rules of a dataset's settings beyond the table's types, keyed by the dataset's YAML keys, checked
+  // with its source at hand (a record path that names a field the schema lacks); no I/O. Null: none.
+  std::function<core::OptionProblems(const Dataset&, const DataSource&)> validate_dataset;
   // Datasets the provider knows without a doc import (its built-in catalog), bound to `source_name`.
   std::function<std::vector<Dataset>(const std::string& source_name)> builtin_datasets;
   // Reads the vendor's doc pages into Datasets (`dataset import`, `dataset refresh`); null: none.

@@ -17,6 +17,7 @@ json ToJson(std::span<const core::OptionSpec> specs) {
                    {"required", s.required},
                    {"unit", std::string(s.unit)},
                    {"description", std::string(s.description)}});
+    if (s.type == core::OptionType::kRecordList && s.fields) arr.back()["fields"] = ToJson(s.fields());
   }
   return arr;
 }
@@ -28,7 +29,8 @@ json PluginsJson(const datasource::ProviderRegistry& providers, const storage::S
     out["providers"].push_back({{"id", p->id},
                                 {"description", p->description},
                                 {"default_endpoint", p->default_endpoint},
-                                {"options", ToJson(p->options)}});
+                                {"options", ToJson(p->options)},
+                                {"dataset_options", ToJson(p->dataset_options)}});
   }
   for (const auto& id : sinks.Ids()) {
     const auto* s = sinks.Find(id);

@@ -112,5 +112,52 @@ TEST(OptionsTest, AKeyItsTableDoesNotDeclareIsAProgrammerError) {
   EXPECT_THROW(o.Get(OptionKey<bool>{"level", RangedTable}), std::logic_error);
 }
 
+std::span<const OptionSpec> RuleTable() {
+  static const std::vector<OptionSpec> t = {
+      {.name = "status", .type = OptionType::kInt, .description = "HTTP status", .range = OptionRange{.min = 100, .max = 599}},
+      {.name = "class", .type = OptionType::kEnum, .required = true, .description = "the error's class",
+       .allowed = {"RATE_LIMITED", "PERMISSION"}},
+      {.name = "wait_secs", .type = OptionType::kInt, .default_value = "30", .description = "cool-down"},
+  };
+  return t;
+}
+
+std::span<const OptionSpec> RulesTable() {
+  static const std::vector<OptionSpec> t = {
+      {.name = "rules", .type = OptionType::kRecordList, .description = "rules", .fields = RuleTable},
+  };
+  return t;
+}
+
+TEST(OptionsTest, ARecordIsReadAgainstItsFieldsTable) {
+  auto rule = RecordOptions({{"status", "429"}, {"class", "RATE_LIMITED"}}, RuleTable(), "sources.s.rules[0]");
+  ASSERT_TRUE(rule) << rule.error().message();
+  EXPECT_EQ(rule->GetInt("status"), 429);
+  EXPECT_EQ(rule->GetString("class"), "RATE_LIMITED");
+  EXPECT_EQ(rule->GetInt("wait_secs"), 30);
+
+  auto unknown = RecordOptions({{"class", "PERMISSION"}, {"stauts", "403"}}, RuleTable(), "sources.s.rules[1]");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message(), "sources.s.rules[1].stauts: unknown key (allowed: status, class, wait_secs)");
+  auto range = RecordOptions({{"class", "PERMISSION"}, {"status", "42"}}, RuleTable(), "r");
+  ASSERT_FALSE(range);
+  EXPECT_EQ(range.error().message(), "r.status: must be between 100 and 599, got 42");
+  auto missing = RecordOptions({{"status", "403"}}, RuleTable(), "r");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "r: missing required key 'class' (the error's class)");
+}
+
+TEST(OptionsTest, ARecordListReadsAsRecordsAndHasNoTextForm) {
+  Options o;
+  constexpr OptionKey<OptionRecords> kRules{"rules", RulesTable};
+  EXPECT_TRUE(o.Get(kRules).empty());
+  o.Set("rules", OptionRecords{{{"status", "429"}, {"class", "RATE_LIMITED"}}, {{"class", "PERMISSION"}}});
+  ASSERT_EQ(o.Get(kRules).size(), 2u);
+  EXPECT_EQ(o.Get(kRules)[1].at("class"), "PERMISSION");
+  EXPECT_EQ(OptionValueToString(o.values().at("rules")), "[{class: RATE_LIMITED, status: 429}, {class: PERMISSION}]");
+  EXPECT_FALSE(ParseOptionScalar(RulesTable()[0], "429"));
+  EXPECT_TRUE(o.ApplyDefaults(RulesTable(), "x"));
+}
+
 }  // namespace
 }  // namespace datasync::core
