@@ -26,13 +26,18 @@ std::string Base64Url(const unsigned char* bytes, size_t n) {
 }  // namespace
 
 std::string CursorStore::Issue(const std::string& fingerprint, const RowKey& next, int64_t now_ms, int64_t ttl_ms) {
-  std::lock_guard lock(mutex_);
-  DropExpired(now_ms);
-  const uint64_t n = ++issued_;
+  // The id is a function of (seed, query, position): asking for the same page again returns the same
+  // cursor (its lifetime starts afresh), so answers are byte-for-byte reproducible.
+  const uint64_t query = std::hash<std::string>{}(fingerprint);
+  const uint64_t position = (static_cast<uint64_t>(next.ticker) << 40) ^ (static_cast<uint64_t>(next.dimension) << 32) ^
+                            static_cast<uint32_t>(next.day);
   unsigned char bytes[18];
-  const uint64_t parts[3] = {Hash3(seed_, n, 0xc1), Hash3(seed_, n, 0xc2), Hash3(seed_, n, 0xc3)};
+  const uint64_t parts[3] = {Hash3(seed_, query, position), Hash3(seed_, position, query),
+                             Hash3(query, seed_, position ^ 0xc3)};
   for (size_t i = 0; i < sizeof bytes; ++i) bytes[i] = static_cast<unsigned char>(parts[i / 8] >> (8 * (i % 8)));
   std::string id = Base64Url(bytes, sizeof bytes);
+  std::lock_guard lock(mutex_);
+  DropExpired(now_ms);
   cursors_[id] = Entry{fingerprint, next, now_ms + ttl_ms};
   return id;
 }

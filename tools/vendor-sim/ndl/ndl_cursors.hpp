@@ -2,7 +2,8 @@
 // from this row on": it remembers the query's fingerprint and the next row's key, answers only that
 // query, and expires `ttl` after it was issued on the simulator's clock, or at once through ExpireAll()
 // (the admin API). A cursor may be used again until it expires (a client retrying a page after a
-// network error gets the same page). Thread-safe (one mutex).
+// network error gets the same page); the id is derived from the query and the position, so the same page
+// always carries the same next cursor. Thread-safe (one mutex).
 #pragma once
 
 #include <cstdint>
@@ -41,7 +42,6 @@ class CursorStore {
   const uint64_t seed_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> cursors_;
-  uint64_t issued_ = 0;
 };
 
 }  // namespace datasync::vendorsim::ndl
