@@ -471,6 +471,19 @@ class ErrorTest(unittest.TestCase):
         for body in ({"code": "QZZx01"}, {"count": 1}, {"code": "QELx02", "count": 0}, {"code": "QELx02", "x": 1}):
             self.assertEqual(s.ndl_admin("POST", "fail", body)[0], 400, body)
 
+    def test_row_cap(self):
+        with Ndl("--ndl-tickers", "20", "--ndl-max-rows", "100") as sim:
+            _, msg = error_of(self, sim.get("datatables/QSIM/EQ.json", {"ticker": "AAPL", "date.gte": "2024-01-01"}),
+                              "QELx06", 422)
+            self.assertIn("more than 100 rows", msg)
+            # Under the cap, and cursor pages (which the cap does not check again).
+            rows, _, pages = sim.all_rows("QSIM/EQ", {"ticker": "AAPL", "date.gte": "2024-09-01"}, page_size=30)
+            self.assertTrue(60 < len(rows) <= 100 and pages == -(-len(rows) // 30), len(rows))
+            sim.configure(max_rows=0)
+            doc = sim.table("QSIM/EQ", {"ticker": "AAPL"})
+            self.assertGreater(len(doc["datatable"]["data"]), 2500)
+            self.assertIsNone(doc["meta"]["next_cursor_id"])
+
     def test_server_faults(self):
         with Ndl("--ndl-tickers", "20") as sim:
             sim.configure(fail_5xx=1.0)
@@ -624,6 +637,7 @@ class ConcurrencyTest(unittest.TestCase):
             threads["c"].start()
             sim.wait_gate(waiting=2)
             self.assertEqual(sim.gate()["waiting"], 2, "b waits for a's slot, not at the gate")
+            self.assertEqual(sim.gate()["in_flight"], 3, "NDL calls count as in flight, held or queued")
             sim.set_gate(None)
             for t in threads.values():
                 t.join(30)

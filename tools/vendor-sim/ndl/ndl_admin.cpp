@@ -89,7 +89,7 @@ bool ReadNameSet(const json& v, const std::string& key, std::set<std::string>& o
 bool ApplyPatch(const json& patch, NdlRuntime& c, std::string& error) {
   static const char* kAllowed =
       "keys, subscriber_keys, no_permission, per_10s, per_10min, per_day, anonymous_per_10s, "
-      "anonymous_per_10min, anonymous_per_day, cursor_ttl_secs, fail_5xx, slow, slow_ms, fault_seed";
+      "anonymous_per_10min, anonymous_per_day, cursor_ttl_secs, max_rows, fail_5xx, slow, slow_ms, fault_seed";
   for (const auto& [key, v] : patch.items()) {
     bool ok = true;
     int64_t count = 0;
@@ -115,6 +115,8 @@ bool ApplyPatch(const json& patch, NdlRuntime& c, std::string& error) {
       ok = ReadCount(v, key, count, error) && count > 0;
       if (ok) c.cursor_ttl_secs = count;
       if (!ok && error.empty()) error = "'cursor_ttl_secs' must be at least 1";
+    } else if (key == "max_rows") {
+      ok = ReadCount(v, key, c.max_rows, error);
     } else if (key == "fail_5xx") {
       ok = ReadProbability(v, key, c.fail_5xx, error);
     } else if (key == "slow") {

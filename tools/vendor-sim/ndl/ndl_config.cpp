@@ -18,6 +18,7 @@ std::string NdlConfigJson(const NdlStartup& startup, const NdlRuntime& r) {
               {"key_limits", limits(r.key_limits)},
               {"anonymous_limits", limits(r.anonymous_limits)},
               {"cursor_ttl_secs", r.cursor_ttl_secs},
+              {"max_rows", r.max_rows},
               {"no_permission", r.no_permission},
               {"fail_5xx", r.fail_5xx},
               {"slow", r.slow},

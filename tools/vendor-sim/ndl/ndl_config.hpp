@@ -27,6 +27,9 @@ struct NdlRuntime {
   KeyLimits key_limits{300, 2000, 50000};
   KeyLimits anonymous_limits{0, 20, 50};
   int64_t cursor_ttl_secs = 600;
+  // A first page (no cursor) whose query matches more rows than this is refused with QELx06 [sim];
+  // 0 = no cap (the vendor pages any size with cursors).
+  int64_t max_rows = 0;
   // Tables ("QSIM/FUND") and databases ("QTS") that every caller is refused (QEPx02).
   std::set<std::string> no_permission;
   // Faults drawn for each accepted call, from (fault_seed, accepted-call number).

@@ -11,7 +11,7 @@
 namespace datasync::vendorsim::ndl {
 
 std::optional<NdlError> DatatablePage(NdlState& state, const TableSpec& table, const std::vector<Param>& params,
-                                      int64_t now_ms, int64_t cursor_ttl_ms, std::string& body) {
+                                      int64_t now_ms, int64_t cursor_ttl_ms, int64_t max_rows, std::string& body) {
   NdlError error;
   const std::optional<DatatableQuery> query = ParseDatatableQuery(table, params, error);
   if (!query) return error;
@@ -27,6 +27,14 @@ std::optional<NdlError> DatatablePage(NdlState& state, const TableSpec& table, c
                          "qopts.per_page as the request that returned it, or start again from the first page.");
       case CursorStore::Lookup::kUnknown:
         return MakeError("QESx06", "You have submitted an invalid cursor_id. Please start again from the first page.");
+    }
+  }
+  if (max_rows > 0 && query->cursor_id.empty()) {
+    int64_t matches = 0;
+    ScanRows(state.universe(), table, query->conditions, start, [&](const RowKey&) { return ++matches <= max_rows; });
+    if (matches > max_rows) {
+      return MakeError("QELx06", "You have requested too many rows of data: this query matches more than " +
+                                     std::to_string(max_rows) + " rows. Please narrow it with filters.");
     }
   }
   std::vector<RowKey> rows;

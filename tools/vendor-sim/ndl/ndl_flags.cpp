@@ -42,6 +42,10 @@ void AddNdlFlags(CLI::App& app, NdlConfig& config, std::string& keys, std::strin
   app.add_option("--ndl-cursor-ttl-secs", r.cursor_ttl_secs, "NDL: lifetime of a cursor on the simulator's clock")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--ndl-max-rows", r.max_rows,
+                 "NDL: refuse a first page whose query matches more rows than this with QELx06 (0 = no cap)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--ndl-no-permission", no_permission, "NDL: tables (QSIM/FUND) or databases (QTS) refused with QEPx02")
       ->capture_default_str();
   app.add_option("--ndl-max-url-chars", s.max_url_chars, "NDL: longest GET request target before QELx07")

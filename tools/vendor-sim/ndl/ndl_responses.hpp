@@ -19,8 +19,9 @@ struct TableSpec;
 // The time-series database whose codes are the universe's tickers.
 inline constexpr const char* kSeriesDatabase = "QTS";
 
+// `max_rows` > 0 refuses a first page whose query matches more rows (QELx06).
 std::optional<NdlError> DatatablePage(NdlState& state, const TableSpec& table, const std::vector<Param>& params,
-                                      int64_t now_ms, int64_t cursor_ttl_ms, std::string& body);
+                                      int64_t now_ms, int64_t cursor_ttl_ms, int64_t max_rows, std::string& body);
 std::string DatatableMetadata(const TableSpec& table);
 
 std::optional<NdlError> DatasetData(const NdlUniverse& universe, size_t ticker, const std::vector<Param>& params,

@@ -97,6 +97,8 @@ class SlotGuard {
 };
 
 void Handle(NdlState& state, const httplib::Request& req, httplib::Response& res, Route route) {
+  // Counted like the Tushare data calls, so a test's virtual clock never moves while one is being handled.
+  const CallGate::InFlight in_flight(state.gate());
   NdlLedger& ledger = state.ledger();
   std::shared_ptr<const NdlRuntime> config = state.Config();
   if (req.method == "GET" && req.target.size() > state.startup().max_url_chars) {
@@ -198,8 +200,8 @@ void Handle(NdlState& state, const httplib::Request& req, httplib::Response& res
     }
     if (route == Route::kDatatableMetadata) {
       body = DatatableMetadata(*table);
-    } else if (std::optional<NdlError> e =
-                   DatatablePage(state, *table, params, now_ms, config->cursor_ttl_secs * 1000, body)) {
+    } else if (std::optional<NdlError> e = DatatablePage(state, *table, params, now_ms, config->cursor_ttl_secs * 1000,
+                                                         config->max_rows, body)) {
       return fail(std::move(*e), false);
     }
   } else {
