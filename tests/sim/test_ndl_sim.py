@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import sys
+import tempfile
 import threading
 import unittest
 import urllib.parse
@@ -30,8 +31,8 @@ START = "2025-03-03T09:00:00Z"
 class Ndl(tv.Sim):
     """A simulator with helpers for the NDL routes."""
 
-    def __init__(self, *args):
-        super().__init__("--clock", "manual", "--start-time", START, *args)
+    def __init__(self, *args, clock=("--clock", "manual", "--start-time", START)):
+        super().__init__(*clock, *args)
 
     def get(self, path, params=None, key=KEY, header=False, headers=None):
         """GET /api/v3/<path>; returns (status, headers, parsed body or raw bytes)."""
@@ -564,6 +565,32 @@ class LimitTest(unittest.TestCase):
                 self.assertEqual(sim.get(path, key="k1")[0], 200)
             _, _, doc = sim.get(path, key="k1")
             self.assertEqual(doc["quandl_error"]["code"], "QELx02")
+
+    def test_file_clock(self):
+        # The clock datasync shares in tests (DATASYNC_CLOCK_FILE): epoch microseconds in a file.
+        with tempfile.TemporaryDirectory() as tmp:
+            clock = os.path.join(tmp, "clock")
+            t0 = int(datetime.datetime(2025, 3, 3, 23, 59, 0, tzinfo=datetime.timezone.utc).timestamp())
+
+            def set_clock(secs):
+                with open(clock + ".tmp", "w") as f:
+                    f.write("%d\n" % (secs * 1000000))
+                os.replace(clock + ".tmp", clock)
+
+            set_clock(t0)
+            with Ndl("--ndl-tickers", "20", "--ndl-per-10s", "1", "--ndl-per-day", "2",
+                     clock=("--clock", "file:" + clock)) as nd:
+                path = "datatables/QSIM/EQ/metadata.json"
+                self.assertEqual(nd.get(path)[0], 200)
+                headers, _ = error_of(self, nd.get(path), "QELx04", 429)
+                self.assertEqual(headers["Retry-After"], "10")
+                set_clock(t0 + 10)
+                self.assertEqual(nd.get(path)[0], 200)
+                set_clock(t0 + 20)
+                headers, _ = error_of(self, nd.get(path), "QELx02", 429)
+                self.assertEqual(headers["Retry-After"], "40")  # 23:59:20 → midnight UTC
+                set_clock(t0 + 60)
+                self.assertEqual(nd.get(path)[0], 200)
 
     def test_anonymous_limits(self):
         with Ndl("--ndl-tickers", "20") as sim:
