@@ -1,5 +1,6 @@
 #include "ndl/ndl_cursors.hpp"
 
+#include "ndl/ndl_hash.hpp"
 #include "sim_random.hpp"
 
 namespace datasync::vendorsim::ndl {
@@ -28,7 +29,7 @@ std::string Base64Url(const unsigned char* bytes, size_t n) {
 std::string CursorStore::Issue(const std::string& fingerprint, const RowKey& next, int64_t now_ms, int64_t ttl_ms) {
   // The id is a function of (seed, query, position): asking for the same page again returns the same
   // cursor (its lifetime starts afresh), so answers are byte-for-byte reproducible.
-  const uint64_t query = std::hash<std::string>{}(fingerprint);
+  const uint64_t query = HashText(fingerprint);
   const uint64_t position = (static_cast<uint64_t>(next.ticker) << 40) ^ (static_cast<uint64_t>(next.dimension) << 32) ^
                             static_cast<uint32_t>(next.day);
   unsigned char bytes[18];

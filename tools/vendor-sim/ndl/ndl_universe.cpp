@@ -6,6 +6,7 @@
 #include <set>
 
 #include "civil_date.hpp"
+#include "ndl/ndl_hash.hpp"
 #include "sim_random.hpp"
 
 namespace datasync::vendorsim::ndl {
@@ -56,7 +57,7 @@ NdlUniverse::NdlUniverse(size_t tickers, uint64_t seed)
   for (const std::string& code : codes) {
     Entry e;
     e.code = code;
-    e.salt = Hash3(seed, std::hash<std::string>{}(code), 0x7a);
+    e.salt = Hash3(seed, HashText(code), 0x7a);
     SplitMix64 r(e.salt);
     e.list_day = first_day_;
     e.delist_day = last_day_ + 1;
