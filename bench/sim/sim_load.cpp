@@ -4,6 +4,9 @@
 //   daily_by_date  daily for one trade_date across every stock (≈ the whole market per call)
 //   daily_one      daily for one stock on one day (a 1-row answer)
 //   trade_cal_day  trade_cal for a single day
+//   ndl_eq_page    Nasdaq Data Link: a full 10,000-row page of QSIM/EQ from a date on (GET)
+//   ndl_qts_year   Nasdaq Data Link: one year of the QTS/AAPL time series (GET)
+// The NDL limits (per-key windows, one call in flight) are switched off, so clients share one key.
 // Usage: sim_load [--sim PATH] [--stocks N] [--seconds S] [--clients 1,4,8] [--threads T]
 #include <httplib.h>
 #include <signal.h>
@@ -32,8 +35,12 @@ struct Options {
 
 struct Scenario {
   const char* name;
-  // The request body for the i-th call of a client.
-  std::string (*body)(const std::vector<std::string>& days, size_t i);
+  // POST / with a Tushare body, or GET of an NDL path.
+  bool get;
+  // The request body (POST) or path (GET) for the i-th call of a client.
+  std::string (*request)(const std::vector<std::string>& days, size_t i);
+  // A successful answer contains this.
+  const char* ok_marker;
 };
 
 struct Result {
@@ -58,6 +65,19 @@ std::string TradeCalDay(const std::vector<std::string>& days, size_t i) {
          R"(","end_date":")" + days[i % days.size()] + R"("},"fields":""})";
 }
 
+// "20240603" → "2024-06-03".
+std::string IsoDay(const std::string& ymd) {
+  return ymd.substr(0, 4) + "-" + ymd.substr(4, 2) + "-" + ymd.substr(6, 2);
+}
+
+std::string NdlEquityPage(const std::vector<std::string>& days, size_t i) {
+  return "/api/v3/datatables/QSIM/EQ.json?api_key=ndl-demo-key&date.gte=" + IsoDay(days[i % days.size()]);
+}
+
+std::string NdlSeriesYear(const std::vector<std::string>&, size_t) {
+  return "/api/v3/datasets/QTS/AAPL/data.json?api_key=ndl-demo-key&start_date=2024-01-01&end_date=2024-12-31";
+}
+
 // Starts the simulator and returns its pid and port (read from its first stdout line).
 std::pair<pid_t, int> StartSim(const Options& o) {
   int out[2];
@@ -70,7 +90,8 @@ std::pair<pid_t, int> StartSim(const Options& o) {
     const std::string stocks = std::to_string(o.stocks);
     const std::string threads = std::to_string(o.threads);
     execl(o.sim.c_str(), o.sim.c_str(), "--port", "0", "--clock", "manual", "--start-time", "2024-06-03T18:00:00+08:00",
-          "--stocks", stocks.c_str(), "--threads", threads.c_str(), static_cast<char*>(nullptr));
+          "--stocks", stocks.c_str(), "--threads", threads.c_str(), "--ndl-per-10s", "0", "--ndl-per-10min", "0",
+          "--ndl-per-day", "0", "--ndl-in-flight", "64", "--ndl-queued", "64", static_cast<char*>(nullptr));
     std::perror("exec datasync-vendor-sim");
     _exit(127);
   }
@@ -116,11 +137,11 @@ Result Run(int port, const Scenario& scenario, int clients, double seconds, cons
       cli.set_read_timeout(30, 0);
       size_t i = static_cast<size_t>(k) * 7919;
       while (std::chrono::steady_clock::now() < deadline) {
-        const std::string body = scenario.body(days, i++);
+        const std::string request = scenario.request(days, i++);
         const auto start = std::chrono::steady_clock::now();
-        auto res = cli.Post("/", body, "application/json");
+        auto res = scenario.get ? cli.Get(request.c_str()) : cli.Post("/", request, "application/json");
         const auto end = std::chrono::steady_clock::now();
-        if (!res || res->status != 200 || res->body.find("\"code\":0,") == std::string::npos) {
+        if (!res || res->status != 200 || res->body.find(scenario.ok_marker) == std::string::npos) {
           if (r.failures == 0) {
             std::fprintf(stderr, "%s: first failure: %s\n", scenario.name,
                          !res ? httplib::to_string(res.error()).c_str()
@@ -196,8 +217,11 @@ int main(int argc, char** argv) {
                 o.stocks, o.seconds, days.size(), std::thread::hardware_concurrency());
     std::printf("%-14s %7s %10s %9s %9s %9s %11s %8s\n", "scenario", "clients", "req/s", "MB/s", "p50_ms", "p99_ms",
                 "bytes/req", "failed");
-    const Scenario scenarios[] = {
-        {"daily_by_date", DailyByDate}, {"daily_one", DailyOne}, {"trade_cal_day", TradeCalDay}};
+    const Scenario scenarios[] = {{"daily_by_date", false, DailyByDate, "\"code\":0,"},
+                                  {"daily_one", false, DailyOne, "\"code\":0,"},
+                                  {"trade_cal_day", false, TradeCalDay, "\"code\":0,"},
+                                  {"ndl_eq_page", true, NdlEquityPage, "{\"datatable\":"},
+                                  {"ndl_qts_year", true, NdlSeriesYear, "{\"dataset_data\":"}};
     for (const Scenario& s : scenarios) {
       for (int k : o.clients) {
         const Result r = Run(port, s, k, o.seconds, days);

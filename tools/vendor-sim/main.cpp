@@ -1,4 +1,5 @@
-// datasync-vendor-sim: the project's own simulator of the Tushare Pro HTTP API (see README.md).
+// datasync-vendor-sim: the project's own simulator of the Tushare Pro and Nasdaq Data Link HTTP APIs (see
+// README.md).
 #include <pthread.h>
 #include <signal.h>
 
@@ -14,6 +15,7 @@
 #include "comma_list.hpp"
 #include "data_apis.hpp"
 #include "market_data.hpp"
+#include "ndl/ndl_config.hpp"
 #include "sim_server.hpp"
 
 namespace vs = datasync::vendorsim;
@@ -131,6 +133,11 @@ int main(int argc, char** argv) {
   app.add_option("--threads", startup.threads, "worker threads (each serves one keep-alive connection at a time)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  vs::ndl::NdlConfig ndl;
+  std::string ndl_keys = "ndl-demo-key";
+  std::string ndl_subscriber_keys;
+  std::string ndl_no_permission;
+  vs::ndl::AddNdlFlags(app, ndl, ndl_keys, ndl_subscriber_keys, ndl_no_permission);
   CLI11_PARSE(app, argc, argv);
 
   const std::optional<int> first_day = vs::ParseYmd(calendar_start);
@@ -167,6 +174,12 @@ int main(int argc, char** argv) {
     if (limits.per_hour) slot.per_hour = limits.per_hour;
     if (limits.per_day) slot.per_day = limits.per_day;
   }
+  ndl.runtime.keys = SplitNames(ndl_keys);
+  ndl.runtime.subscriber_keys = SplitNames(ndl_subscriber_keys);
+  ndl.runtime.no_permission = SplitNames(ndl_no_permission);
+  for (const std::string& key : ndl.runtime.subscriber_keys) {
+    if (ndl.runtime.keys.count(key) == 0) return Fail("--ndl-subscriber-keys: '" + key + "' is not in --ndl-keys");
+  }
   runtime.rate_limit_style = rate_limit_style == "new" ? vs::RateLimitStyle::kNew : vs::RateLimitStyle::kOld;
   runtime.faults.truncate_mode = truncate_mode == "short" ? vs::TruncateMode::kShort : vs::TruncateMode::kClose;
   runtime.json_style = json_style == "spaced" ? vs::JsonStyle::kSpaced : vs::JsonStyle::kCompact;
@@ -181,7 +194,7 @@ int main(int argc, char** argv) {
 
   const std::string host = startup.host;
   const std::string port_file = startup.port_file;
-  vs::SimServer server(std::move(startup), std::move(runtime));
+  vs::SimServer server(std::move(startup), std::move(runtime), std::move(ndl));
   const int port = server.Bind();
   if (port <= 0) return Fail("cannot listen on " + host + ":" + std::to_string(port));
   if (!port_file.empty() && !WritePortFile(port_file, port)) return Fail("cannot write --port-file " + port_file);

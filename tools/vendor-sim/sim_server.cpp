@@ -3,21 +3,26 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include "ndl/ndl_routes.hpp"
+#include "ndl/ndl_state.hpp"
 #include "routes.hpp"
 #include "sim_state.hpp"
 
 namespace datasync::vendorsim {
 
 struct SimServer::Impl {
-  Impl(StartupConfig startup, RuntimeConfig runtime) : state(std::move(startup), std::move(runtime)) {}
+  Impl(StartupConfig startup, RuntimeConfig runtime, ndl::NdlConfig ndl_config)
+      : state(std::move(startup), std::move(runtime)),
+        ndl(std::move(ndl_config), state.startup().seed, state.clock(), state.gate()) {}
 
   SimState state;
+  ndl::NdlState ndl;
   httplib::Server server;
   int listen_fd = -1;
 };
 
-SimServer::SimServer(StartupConfig startup, RuntimeConfig runtime)
-    : impl_(std::make_unique<Impl>(std::move(startup), std::move(runtime))) {
+SimServer::SimServer(StartupConfig startup, RuntimeConfig runtime, ndl::NdlConfig ndl)
+    : impl_(std::make_unique<Impl>(std::move(startup), std::move(runtime), std::move(ndl))) {
   httplib::Server& server = impl_->server;
   const size_t threads = static_cast<size_t>(impl_->state.startup().threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -36,6 +41,8 @@ SimServer::SimServer(StartupConfig startup, RuntimeConfig runtime)
   RegisterDataRoutes(server, impl_->state);
   RegisterAdminRoutes(server, impl_->state);
   RegisterDocRoutes(server, impl_->state);
+  ndl::RegisterNdlRoutes(server, impl_->ndl);
+  ndl::RegisterNdlAdminRoutes(server, impl_->ndl);
 }
 
 SimServer::~SimServer() = default;
