@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
 DATASYNC = os.environ.get("DATASYNC_BIN", "")
@@ -31,6 +32,10 @@ SIM = os.environ.get("DATASYNC_SIM_BIN", "")
 TOKEN = "e2e-token-4f9a1c"
 # The token tests use to read what the simulator serves: its calls count against no limit datasync meets.
 VERIFY_TOKEN = "e2e-verify-token-77d2"
+# The Nasdaq Data Link keys of the same simulator: datasync's, and the one tests read what it serves with (the
+# simulator counts limits per key, so reading never eats datasync's budget).
+NDL_KEY = "e2e-ndl-key-5c1e"
+NDL_VERIFY_KEY = "e2e-ndl-verify-9b3d"
 
 
 def wait_until(predicate, what, timeout=120, interval=0.01):
@@ -87,7 +92,7 @@ class Sim:
         self.log = open(os.path.join(self.dir, "sim.log"), "w")
         self.proc = subprocess.Popen(
             [SIM, "--port", "0", "--port-file", port_file, "--tokens", tokens + "," + VERIFY_TOKEN, "--stocks",
-             str(stocks), *extra],
+             str(stocks), "--ndl-keys", NDL_KEY + "," + NDL_VERIFY_KEY, *extra],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -112,6 +117,32 @@ class Sim:
         data = doc["data"]
         assert not data.get("has_more"), "simulator answer truncated: %r" % (params,)
         return [dict(zip(data["fields"], item)) for item in data["items"]]
+
+    # --- Nasdaq Data Link (tools/vendor-sim/README.md, "Nasdaq Data Link") --------------------------------
+    def ndl_get(self, path, params=(), key=NDL_VERIFY_KEY):
+        """GET /api/v3/PATH with the verification key; the decoded answer (an error answer raises)."""
+        query = urllib.parse.urlencode(list(params))
+        req = urllib.request.Request(self.url + "/api/v3/" + path + ("?" + query if query else ""),
+                                     headers={"X-Api-Token": key})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+
+    def ndl_table(self, table, params=()):
+        """Every row of a Tables API query as dicts, following the cursors (read with the verification key),
+        and the column types: (rows, {name: vendor type})."""
+        rows, types, cursor = [], {}, None
+        while True:
+            doc = self.ndl_get("datatables/%s.json" % table,
+                               list(params) + ([("qopts.cursor_id", cursor)] if cursor else []))
+            names = [c["name"] for c in doc["datatable"]["columns"]]
+            types = {c["name"]: c["type"] for c in doc["datatable"]["columns"]}
+            rows += [dict(zip(names, r)) for r in doc["datatable"]["data"]]
+            cursor = doc["meta"]["next_cursor_id"]
+            if not cursor:
+                return rows, types
+
+    def ndl_admin(self, path, payload=None, method=None):
+        return self.admin("ndl/" + path, payload, method)
 
     def admin(self, path, payload=None, method=None):
         data = None if payload is None and method is None else json.dumps(payload).encode()
