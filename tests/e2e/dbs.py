@@ -9,6 +9,7 @@ DATASYNC_TEST_MYSQL_URL, DATASYNC_TEST_CLICKHOUSE_URL); a missing one fails the 
 
 import csv
 import datetime
+import decimal
 import glob
 import json
 import os
@@ -131,10 +132,12 @@ class Server:
         return {r["name"]: r["type"] for r in map(json.loads, body.splitlines())}
 
     # --- data --------------------------------------------------------------------------------------------
-    def rows(self, ns, table):
-        """Every row as {column: value}; values are JSON-ish (numbers, strings, None). MariaDB's are text."""
+    def rows(self, ns, table, exact=False):
+        """Every row as {column: value}; values are JSON-ish (numbers, strings, None). MariaDB's are text.
+        exact: numbers with a fraction are decimal.Decimal, as the server spelled them (wide decimals)."""
+        load = (lambda text: json.loads(text, parse_float=decimal.Decimal)) if exact else json.loads
         if self.kind == "postgres":
-            return [json.loads(line) for line in
+            return [load(line) for line in
                     self.sql("SELECT row_to_json(t) FROM %s.%s t" % (pg_ident(ns), pg_ident(table)))]
         if self.kind == "mysql":
             cols = list(self.column_types(ns, table))
@@ -146,7 +149,7 @@ class Server:
         final = " FINAL" if "Replacing" in engine else ""
         body = self.ch("SELECT * FROM %s.%s%s FORMAT JSONEachRow" % (ch_ident(ns), ch_ident(table), final),
                        "output_format_json_quote_64bit_integers=0")
-        return [json.loads(line) for line in body.splitlines()]
+        return [load(line) for line in body.splitlines()]
 
 
 def sqlite_rows(path, table):
