@@ -134,8 +134,12 @@ void ConfigParser::ParseSource(const YAML::Node& key, const YAML::Node& n) {
       src.timezone = *s;
     }
   }
+  // The provider's published limits apply unless the YAML overrides them, window by window.
+  if (info->default_limits && options_ok) src.limits = info->default_limits(src);
   if (auto v = n["limits"]) {
-    if (auto l = ParseLimits(v, path + ".limits", true)) src.limits = *l;
+    if (auto l = ParseLimits(v, path + ".limits", true)) {
+      src.limits = info->default_limits ? datasource::Overridden(src.limits, *l) : *l;
+    }
   }
   if (auto v = n["api_limits"]) {
     if (RequireMap(v, path + ".api_limits")) {

@@ -40,6 +40,15 @@ std::string ImporterProviders(App& app) {
   return ids.empty() ? std::string("none") : core::Join(ids, ", ");
 }
 
+// The ids of the providers that read API metadata (ProviderInfo::import_api), for messages.
+std::string ApiImporterProviders(App& app) {
+  std::vector<std::string> ids;
+  for (const auto& id : app.providers().Ids()) {
+    if (const auto* info = app.providers().Find(id); info && info->import_api) ids.push_back(id);
+  }
+  return ids.empty() ? std::string("none") : core::Join(ids, ", ");
+}
+
 core::Status NoImporter(App& app, const datasource::DataSource& source) {
   return Fail(ErrorKind::kConfig, "source '" + source.name + "' uses provider " + source.provider +
                                       ", which has no doc-page importer (importers: " + ImporterProviders(app) + ")");
@@ -147,7 +156,9 @@ core::Result<ImportResult> ImportPage(App& app, const datasource::ImportedDatase
                                       const datasource::DataSource& source, bool skip_conflicts) {
   ImportResult r;
   r.notes = page.notes;
-  std::string name = o.name.empty() ? o.prefix + page.dataset.api : o.name;
+  // A doc page's dataset is named after its API; an API import names it itself (an API path is no name).
+  std::string name = o.name.empty() ? o.prefix + (page.dataset.name.empty() ? page.dataset.api : page.dataset.name)
+                                    : o.name;
   if (!IsValidObjectName(name)) {
     return Fail(ErrorKind::kConfig, "dataset name '" + name +
                                         "' is not allowed (use letters, digits, _ . -; start with a letter or _)");
@@ -229,6 +240,34 @@ core::Result<const datasource::DatasetImporter*> ImporterFor(App& app, const Dat
               "dataset '" + dataset.name + "' names source '" + dataset.source + "', which is not applied");
 }
 
+// The source's provider's metadata import (ProviderInfo::import_api), through the app's HTTP client and clock.
+core::Result<datasource::ImportedDataset> ImportApi(App& app, const datasource::DataSource& source,
+                                                    const datasource::ProviderInfo& info, std::string_view what) {
+  datasource::ProviderContext ctx;
+  ctx.http = &app.http();
+  ctx.source = &source;
+  ctx.clock = &app.clock();
+  return info.import_api(ctx, what);
+}
+
+// The dataset's definition as its vendor describes it now: from the provider's metadata endpoint when it
+// has one (the doc_url is what the import recorded), else from the doc page at its doc_url.
+core::Result<datasource::ImportedDataset> ReadDefinition(App& app, const Dataset& current) {
+  auto sources = app.Sources();
+  if (!sources) return Fail(sources.error());
+  for (const auto& s : *sources) {
+    if (s.name != current.source) continue;
+    const datasource::ProviderInfo* info = app.providers().Find(s.provider);
+    if (info && info->import_api) return ImportApi(app, s, *info, current.doc_url);
+    break;
+  }
+  auto importer = ImporterFor(app, current);
+  if (!importer) return Fail(importer.error());
+  auto html = FetchDocPage(app, current.doc_url);
+  if (!html) return Fail(html.error());
+  return (*importer)->ParsePage(*html, current.doc_url);
+}
+
 RefreshResult RefreshOne(App& app, const Dataset& current, bool dry_run) {
   RefreshResult r;
   r.dataset = current.name;
@@ -239,17 +278,7 @@ RefreshResult RefreshOne(App& app, const Dataset& current, bool dry_run) {
     r.error = "dataset '" + current.name + "' has no doc_url to refresh from";
     return r;
   }
-  auto importer = ImporterFor(app, current);
-  if (!importer) {
-    r.error = importer.error().message();
-    return r;
-  }
-  auto html = FetchDocPage(app, current.doc_url);
-  if (!html) {
-    r.error = html.error().message();
-    return r;
-  }
-  auto page = (*importer)->ParsePage(*html, current.doc_url);
+  auto page = ReadDefinition(app, current);
   if (!page) {
     r.error = page.error().message();
     return r;
@@ -315,7 +344,51 @@ core::Result<std::string> FetchDocPage(App& app, const std::string& url) {
   return std::move(resp->body);
 }
 
+namespace {
+
+// `dataset import --api NAME --source S`: the source's provider reads the API's metadata itself.
+core::Result<ImportResult> ImportFromApi(App& app, const ImportOptions& o) {
+  auto sources = app.Sources();
+  if (!sources) return Fail(sources.error());
+  std::vector<std::string> names, able;
+  const datasource::DataSource* chosen = nullptr;
+  for (const auto& s : *sources) {
+    names.push_back(s.name);
+    const datasource::ProviderInfo* info = app.providers().Find(s.provider);
+    if (!info || !info->import_api) continue;
+    able.push_back(s.name);
+    if (s.name == o.source || (o.source.empty() && able.size() == 1)) chosen = &s;
+  }
+  if (o.source.empty() && able.size() > 1) {
+    return Fail(ErrorKind::kConfig, "several sources can import APIs (" + core::Join(able, ", ") +
+                                        "); choose one with --source");
+  }
+  if (!chosen) {
+    std::string known = names.empty() ? std::string("none") : core::Join(names, ", ");
+    if (!o.source.empty() && std::find(names.begin(), names.end(), o.source) == names.end()) {
+      return Fail(ErrorKind::kNotFound, "unknown source '" + o.source + "' (applied: " + known + ")");
+    }
+    return Fail(ErrorKind::kConfig,
+                (o.source.empty() ? std::string("no applied source can") : "source '" + o.source + "' cannot") +
+                    " import an API from its vendor's metadata (--api; providers that can: " +
+                    ApiImporterProviders(app) +
+                    "); import a doc page (URL) instead, or define such a source and run `datasync apply`");
+  }
+  const datasource::ProviderInfo* info = app.providers().Find(chosen->provider);
+  auto page = ImportApi(app, *chosen, *info, o.api);
+  if (!page) return Fail(page.error());
+  return ImportPage(app, *page, o, *chosen, false);
+}
+
+}  // namespace
+
 core::Result<ImportResult> ImportDataset(App& app, const ImportOptions& o) {
+  if (!o.api.empty()) {
+    if (!o.url.empty() || !o.file.empty()) {
+      return Fail(ErrorKind::kConfig, "give either --api NAME or a doc page (URL or --file), not both");
+    }
+    return ImportFromApi(app, o);
+  }
   auto source = PickSource(app, o.source);
   if (!source) return Fail(source.error());
   std::string url = o.url;

@@ -30,6 +30,7 @@ namespace datasync::app {
 
 struct ImportOptions {
   std::string url;     // the doc page; with `file`, only recorded as the dataset's doc_url
+  std::string api;     // instead of a doc page: an API read from the vendor's metadata (ProviderInfo::import_api)
   std::string file;    // read a saved page instead of fetching
   std::string source;  // default: the only source whose provider imports doc pages
   std::string name;    // default: prefix + the page's API name

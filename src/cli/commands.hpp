@@ -29,6 +29,7 @@ int CmdReport(const Globals& g, int64_t run_id);
 // commands_dataset.cpp: datasets from vendor doc pages.
 struct DatasetImportArgs {
   std::string url;
+  std::string api;  // read from the vendor's metadata instead of a doc page (nasdaq_data_link)
   std::string file;
   std::string source;
   std::string name;

@@ -79,19 +79,25 @@ int CmdDatasetImport(const Globals& g, const DatasetImportArgs& args) {
   if (!a) return ExitWithError(a.error());
   app::App& app = **a;
   if (args.catalog) {
+    if (!args.api.empty()) {
+      std::fprintf(stderr, "error: --catalog walks doc pages; --api imports one API\n");
+      return kUsage;
+    }
     if (!args.file.empty() || !args.name.empty()) {
       std::fprintf(stderr, "error: --catalog walks pages from a URL; --file and --name do not apply\n");
       return kUsage;
     }
     return ImportCatalog(g, app, args);
   }
-  if (args.url.empty() && args.file.empty()) {
-    std::fprintf(stderr, "error: give a doc page URL (https://tushare.pro/document/2?doc_id=N) or --file PATH\n");
+  if (args.url.empty() && args.file.empty() && args.api.empty()) {
+    std::fprintf(stderr, "error: give a doc page URL (https://tushare.pro/document/2?doc_id=N), --file PATH, or "
+                         "--api NAME (nasdaq_data_link: --api datatables/ZACKS/FC or datasets/WIKI/AAPL)\n");
     return kUsage;
   }
   app::ImportOptions o;
   o.url = args.url;
   o.file = args.file;
+  o.api = args.api;
   o.source = args.source;
   o.name = args.name;
   o.prefix = args.prefix;

@@ -98,7 +98,10 @@ int main(int argc, char** argv) {
   auto* ds_import = dataset->add_subcommand("import", "import a dataset from a doc page (or the doc tree below it)");
   ds_import->add_option("url", imp.url, "doc page URL, e.g. https://tushare.pro/document/2?doc_id=27");
   ds_import->add_option("--file", imp.file, "read a saved page instead of fetching the URL");
-  ds_import->add_option("--source", imp.source, "source that serves the dataset (default: the only tushare source)");
+  ds_import->add_option("--api", imp.api,
+                        "read an API's definition from the vendor's metadata endpoint with the source's key "
+                        "(nasdaq_data_link: datatables/PUBLISHER/TABLE or datasets/DATABASE/CODE)");
+  ds_import->add_option("--source", imp.source, "source that serves the dataset (default: the only source that can import it)");
   ds_import->add_option("--name", imp.name, "dataset name (default: the API name)");
   ds_import->add_flag("--yaml", imp.yaml, "print the datasets: section for datasync.yaml instead of storing");
   ds_import->add_flag("--catalog", imp.catalog, "walk the doc tree below the URL and import every dataset page");

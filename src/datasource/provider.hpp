@@ -27,14 +27,14 @@
 #include "core/options.hpp"
 #include "datasource/data_source.hpp"
 #include "datasource/dataset.hpp"
+#include "datasource/dataset_importer.hpp"
+#include "datasource/quota_limits.hpp"
 
 namespace datasync::net {
 class HttpClient;
 }
 
 namespace datasync::datasource {
-
-class DatasetImporter;  // datasource/dataset_importer.hpp
 
 using Params = std::vector<std::pair<std::string, std::string>>;  // request arguments, in order
 
@@ -116,6 +116,14 @@ struct ProviderInfo {
   std::function<std::vector<Dataset>(const std::string& source_name)> builtin_datasets;
   // Reads the vendor's doc pages into Datasets (`dataset import`, `dataset refresh`); null: none.
   std::shared_ptr<const DatasetImporter> importer;
+  // Reads one API's definition from the vendor's own metadata endpoint, through the provider's HTTP set-up
+  // and credentials (`dataset import --api NAME`; `dataset refresh` passes the stored doc_url back); `what`
+  // is an API name or a doc_url this hook recorded. Null: the provider has none (doc pages, or nothing).
+  std::function<core::Result<ImportedDataset>(const ProviderContext&, std::string_view what)> import_api;
+  // The vendor's published limits for a source that configures none: a source's YAML `limits` override
+  // them window by window (datasource::Overridden). May depend on the source (a key or anonymous). Null:
+  // the source has only the limits its YAML sets.
+  std::function<QuotaLimits(const DataSource&)> default_limits;
   std::function<core::Result<std::unique_ptr<Provider>>(const ProviderContext&)> create;
 };
 

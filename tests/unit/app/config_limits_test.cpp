@@ -157,5 +157,37 @@ TEST(QuotaLimitsTest, AnApiEntryOverridesTheSameWindowAndKeepsTheOthers) {
   EXPECT_EQ(datasource::WindowName({3600, 1}), "hour");
 }
 
+// A provider's published limits (ProviderInfo::default_limits) apply when the YAML sets none; a YAML window
+// replaces the same default window only, and the rest stay.
+TEST_F(ConfigLimitsTest, AProvidersDefaultLimitsApplyAndYamlOverridesThemPerWindow) {
+  auto load = [&](const std::string& source) {
+    return ConfigLoader(providers_, sinks_).LoadString("version: 1\nsources:\n  ndl:\n" + source, "datasync.yaml", "/proj");
+  };
+  auto keyed = load("    provider: nasdaq_data_link\n    api_key: ${NDL_API_KEY}\n");
+  ASSERT_TRUE(keyed.ok()) << Errors(keyed)[0];
+  const auto& k = keyed.config->sources[0].limits;
+  EXPECT_EQ(datasource::Windows(k), (std::vector<QuotaWindowLimit>{{86400, 50000, QuotaWindowKind::kVendorDay},
+                                                                   {10, 300}, {600, 2000}}));
+  EXPECT_EQ(k.concurrency, 1);
+  EXPECT_EQ(k.scope, datasource::QuotaScope::kPerCredential);
+  auto anonymous = load("    provider: nasdaq_data_link\n");
+  ASSERT_TRUE(anonymous.ok()) << Errors(anonymous)[0];
+  EXPECT_EQ(datasource::Windows(anonymous.config->sources[0].limits),
+            (std::vector<QuotaWindowLimit>{{86400, 50, QuotaWindowKind::kVendorDay}, {600, 20}}));
+  auto over = load(
+      "    provider: nasdaq_data_link\n    api_key: ${NDL_API_KEY}\n"
+      "    limits: {per_day: 1000, windows: [{every_secs: 600, limit: 500}]}\n");
+  ASSERT_TRUE(over.ok()) << Errors(over)[0];
+  const auto& o = over.config->sources[0].limits;
+  EXPECT_EQ(datasource::Windows(o), (std::vector<QuotaWindowLimit>{{86400, 1000, QuotaWindowKind::kVendorDay},
+                                                                   {10, 300}, {600, 500}}));
+  EXPECT_EQ(o.concurrency, 1) << "kept from the defaults";
+  // A provider without defaults keeps exactly what the YAML says (tushare: per API, no window added).
+  auto ts = Load("      per_minute: 500\n");
+  ASSERT_TRUE(ts.ok());
+  EXPECT_EQ(datasource::Windows(ts.config->sources[0].limits), (std::vector<QuotaWindowLimit>{{60, 500}}));
+  EXPECT_FALSE(ts.config->sources[0].limits.concurrency);
+}
+
 }  // namespace
 }  // namespace datasync::app

@@ -282,6 +282,43 @@ TEST_F(GenerationConfigTest, PlansMayUseImportedDatasetsAndTheFileWinsANameClash
   EXPECT_EQ(shadow.config->FindDataset("daily")->origin, datasource::DatasetOrigin::kConfig);
 }
 
+// A Nasdaq Data Link table imported from its metadata: filters are params named like the vendor's
+// (`ticker`, `date.gte`), which templates send as they are, windows included; other names are refused.
+TEST_F(GenerationConfigTest, DottedFilterParamsOfAnImportedTableAreWhatPlansMaySend) {
+  datasource::Dataset eq;
+  eq.name = "qsim_eq";
+  eq.source = "ndl";
+  eq.api = "datatables/QSIM/EQ";
+  eq.origin = datasource::DatasetOrigin::kImport;
+  eq.doc_url = "https://data.nasdaq.com/api/v3/datatables/QSIM/EQ/metadata.json";
+  eq.schema = std::make_shared<core::Schema>(
+      std::vector<core::Field>{{"ticker", core::LogicalType::String()}, {"date", core::LogicalType::Date()}});
+  eq.primary_key = {"ticker", "date"};
+  eq.date_key = "date";
+  eq.params = {{"ticker", "str"}, {"date", "date"}, {"date.gte", "date"}, {"date.lte", "date"}};
+  const std::string ndl = "  ndl: {provider: nasdaq_data_link, api_key: \"${K}\"}\n";
+  auto load = [&](const std::string& body) {
+    std::string text = kHead;
+    text.replace(text.find("datasets:"), 0, ndl);
+    return ConfigLoader(providers_, sinks_, {eq}).LoadString(text + body, "datasync.yaml", "/proj");
+  };
+  ConfigResult ok = load(
+      "templates:\n  by_quarter:\n    params:\n      ticker: [\"AAPL,MSFT\", NVDA]\n"
+      "      window: {windows: {start: \"2024-01-01\", end: \"2024-12-31\", months: 3, names: [date.gte, date.lte], "
+      "format: YYYY-MM-DD}}\n"
+      "plans:\n  eq:\n    dataset: qsim_eq\n    storages: [db]\n    template: by_quarter\n");
+  ASSERT_TRUE(ok.ok()) << FirstError(ok);
+  ConfigResult bad =
+      load("plans:\n  eq:\n    dataset: qsim_eq\n    storages: [db]\n    params:\n      date.between: x\n");
+  EXPECT_NE(FirstError(bad).find("dataset 'qsim_eq' has no request parameter 'date.between' (allowed: ticker, date, "
+                                 "date.gte, date.lte"),
+            std::string::npos)
+      << FirstError(bad);
+  auto back = DatasetFromJson(DatasetToJson(eq));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, eq);
+}
+
 TEST_F(GenerationConfigTest, ImportedDatasetSpecsRoundTripAndTheirYamlLoadsBack) {
   datasource::Dataset d = Imported();
   std::string spec = DatasetToJson(d);
