@@ -1,5 +1,6 @@
 #include "app/registries.hpp"
 
+#include "datasource/rest/rest_provider.hpp"
 #include "datasource/tushare/tushare_provider.hpp"
 #include "metadata/sqlite/sqlite_backend.hpp"
 #include "storage/csv/csv_sink.hpp"
@@ -26,6 +27,7 @@ namespace datasync::app {
 
 void RegisterBuiltinProviders(datasource::ProviderRegistry& registry) {
   datasource::tushare::RegisterTushare(registry);
+  datasource::rest::RegisterRest(registry);
 }
 
 // DATASYNC_WITH_<ID> (cmake/Plugins.cmake) is 0 for a sink the build leaves out.
