@@ -24,6 +24,7 @@ struct Credentials {
   std::string username;
   std::string password;
   std::vector<std::pair<std::string, std::string>> headers;  // the source's headers, values resolved
+  bool secret_headers = false;  // a header value is a secret (a reference, or a credential's name)
 };
 
 struct BuiltRequest {

@@ -81,7 +81,7 @@ class RestProvider final : public Provider {
     http_request.timeout = settings_.timeout;
     http_request.connect_timeout = settings_.connect_timeout;
     http_request.max_body_bytes = net::kMaxVendorDataBytes;
-    if ((settings_.auth != Auth::kNone || !credentials->headers.empty()) && net::IsCleartextHttp(http_request.url)) {
+    if ((settings_.auth != Auth::kNone || credentials->secret_headers) && net::IsCleartextHttp(http_request.url)) {
       std::string host = net::UrlHost(http_request.url);
       net::WarnOnce("rest-credentials " + source.name + " " + host,
                     "sources." + source.name + ": the credentials travel in clear to " + host +
@@ -171,6 +171,7 @@ class RestProvider final : public Provider {
         auto v = core::ResolveSecret(value, "sources." + source.name + ".headers." + name);
         if (!v) return tl::unexpected(v.error());
         c.headers.emplace_back(name, std::move(*v));
+        c.secret_headers = true;
       } else {
         c.headers.emplace_back(name, value);
       }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/dates.hpp"
+#include "core/log.hpp"
 #include "net/http_client.hpp"
 #include "rest_test_util.hpp"
 
@@ -197,6 +198,33 @@ TEST_F(RestProviderTest, AnUnsetSecretOrABadDatasetFailsBeforeAnyCall) {
   EXPECT_EQ(e.error().kind(), ErrorKind::kConfig);
   EXPECT_NE(e.error().message().find("datasets.items.path"), std::string::npos) << e.error().message();
   EXPECT_EQ(api_.target(), "");
+}
+
+// Credentials over http:// to a host that is not loopback are warned about once per source and host; a source
+// that sends no secret (a plain header) is not, and neither is loopback.
+TEST_F(RestProviderTest, CredentialsInClearBeyondLoopbackAreWarnedAboutOnce) {
+  std::vector<std::string> warnings;
+  core::SetLogBackend([&](core::LogLevel level, std::string_view m) {
+    if (level == core::LogLevel::kWarn) warnings.emplace_back(m);
+  });
+  // TEST-NET-1 (RFC 5737): never routed, so the call fails fast or times out after a second.
+  DataSource keyed = MakeSource("http://192.0.2.1:9", {{"auth", std::string("bearer")},
+                                                       {"token", std::string("${DATASYNC_TEST_REST_SECRET}")},
+                                                       {"connect_timeout_secs", int64_t{1}}});
+  DataSource plain = MakeSource("http://192.0.2.2:9", {{"headers", std::vector<std::string>{"X-Client: datasync"}},
+                                                       {"connect_timeout_secs", int64_t{1}}});
+  plain.name = "plain";
+  EXPECT_FALSE(Call(keyed, items_, {{"kind", "a"}}));
+  EXPECT_FALSE(Call(keyed, items_, {{"kind", "a"}}));
+  EXPECT_FALSE(Call(plain, items_, {{"kind", "a"}}));
+  api_.Reply(R"({"data":[]})");
+  DataSource local = MakeSource(
+      api_.endpoint(), {{"auth", std::string("bearer")}, {"token", std::string("${DATASYNC_TEST_REST_SECRET}")}});
+  EXPECT_TRUE(Call(local, items_, {{"kind", "a"}}));
+  core::SetLogBackend(nullptr);
+  ASSERT_EQ(warnings.size(), 1u) << ::testing::PrintToString(warnings);
+  EXPECT_NE(warnings[0].find("sources.api: the credentials travel in clear to 192.0.2.1"), std::string::npos)
+      << warnings[0];
 }
 
 TEST(RestSourceCheckTest, AuthNeedsItsCredentialAndOthersAreFlaggedUnused) {
