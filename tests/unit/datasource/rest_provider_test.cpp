@@ -227,6 +227,27 @@ TEST_F(RestProviderTest, CredentialsInClearBeyondLoopbackAreWarnedAboutOnce) {
       << warnings[0];
 }
 
+TEST(RestSplitTest, AFirstPageSplitsByItsDateWindowButALaterPageIsNeverNarrowed) {
+  DataSource source = MakeSource("https://api.x.com");
+  Dataset ds = MakeDataset({{"id", LogicalType::Int64()}}, {{"path", std::string("/p")},
+                                                            {"records", std::string("$")},
+                                                            {"paginate", std::string("cursor")},
+                                                            {"cursor_path", std::string("next")},
+                                                            {"split_dates", std::vector<std::string>{"from", "to"}}});
+  net::HttpClient http;
+  ProviderContext ctx{&http, &source, nullptr};
+  auto p = Info().create(ctx);
+  ASSERT_TRUE(p) << p.error().ToString();
+  auto halves = (*p)->Split(FetchRequest{&source, &ds, {{"from", "20240101"}, {"to", "20240104"}}});
+  ASSERT_TRUE(halves);
+  EXPECT_EQ(*halves, (std::vector<Params>{{{"from", "20240101"}, {"to", "20240102"}},
+                                          {{"from", "20240103"}, {"to", "20240104"}}}));
+  EXPECT_EQ((*p)->Split(FetchRequest{&source, &ds, {{"from", "20240101"}, {"to", "20240104"}, {"cursor", "c2"}}}),
+            std::nullopt);
+  EXPECT_EQ((*p)->Split(FetchRequest{&source, &ds, {{std::string(kNextUrlParam), "https://api.x.com/p?page=2"}}}),
+            std::nullopt);
+}
+
 TEST(RestSourceCheckTest, AuthNeedsItsCredentialAndOthersAreFlaggedUnused) {
   auto keys = [](const DataSource& s) {
     std::vector<std::string> out;
