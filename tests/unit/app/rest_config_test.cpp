@@ -93,6 +93,15 @@ TEST_F(RestConfigTest, DatasetMistakesAreReportedAtTheirValue) {
                                       "columns: PATH"}));
 }
 
+TEST_F(RestConfigTest, ADatasetWithoutFieldsIsToldToListThem) {
+  std::string head = kHead;
+  head.replace(head.find("    fields: ["), head.find("    primary_key") - head.find("    fields: ["), "");
+  head.replace(head.find("    primary_key: [ticker, date]\n"), 31, "");
+  EXPECT_EQ(Errors(Load("    path: /x\n    records: d\n", head)),
+            (std::vector<std::string>{"datasync.yaml:14:3: datasets.prices: a rest dataset lists its fields under "
+                                      "'fields' (name and type of each; see docs/providers/rest.md)"}));
+}
+
 TEST_F(RestConfigTest, ErrorRuleMistakesAreReportedAtTheRuleField) {
   EXPECT_EQ(Errors(Load("    path: /x\n    records: d\n",
                         With(kHead, "code_match: \"^QELx0[1-3]$\"", "code_match: \"(QEL\""))),
