@@ -145,6 +145,11 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
       return;
     }
     ds.schema = std::make_shared<core::Schema>(std::move(fields));
+  } else if (!from_catalog && (!info || !info->builtin_datasets)) {
+    // A provider without a catalog (rest) knows no dataset by itself: say so rather than name a catalog.
+    Error(key.Mark(), path + ": a " + src->provider + " dataset lists its fields under 'fields' (name and type "
+                          "of each; see docs/providers/" + src->provider + ".md)");
+    return;
   } else if (!from_catalog) {
     Error(key.Mark(), path + ": api " + Quote(ds.api) + " is not in the " + src->provider +
                           " built-in catalog; list its fields under 'fields' (see docs/configuration.md)");

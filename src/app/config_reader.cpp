@@ -189,7 +189,8 @@ std::optional<core::OptionRecords> ConfigReader::Records(const YAML::Node& v, co
       record[key] = value.Scalar();
     }
     for (const auto& f : fields) {
-      if (f.required && !record.contains(f.name)) {
+      // Written but refused (reported above) is not missing.
+      if (f.required && !item[std::string(f.name)]) {
         Error(item.Mark(), where + ": missing required key " + Quote(f.name) + " (" + std::string(f.description) + ")");
         ok = false;
       }

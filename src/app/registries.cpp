@@ -1,6 +1,7 @@
 #include "app/registries.hpp"
 
 #include "datasource/nasdaq/nasdaq_provider.hpp"
+#include "datasource/rest/rest_provider.hpp"
 #include "datasource/tushare/tushare_provider.hpp"
 #include "metadata/sqlite/sqlite_backend.hpp"
 #include "storage/csv/csv_sink.hpp"
@@ -28,6 +29,7 @@ namespace datasync::app {
 void RegisterBuiltinProviders(datasource::ProviderRegistry& registry) {
   datasource::tushare::RegisterTushare(registry);
   datasource::nasdaq::RegisterNasdaqDataLink(registry);
+  datasource::rest::RegisterRest(registry);
 }
 
 // DATASYNC_WITH_<ID> (cmake/Plugins.cmake) is 0 for a sink the build leaves out.

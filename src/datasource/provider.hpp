@@ -49,6 +49,9 @@ struct RawResponse {
   std::string body;
   std::string retry_after;  // HTTP Retry-After header, if any
   double seconds = 0;       // wall time of the call
+  // Response headers (names lower-cased) a provider's Decode reads beyond Retry-After: a Link header's next
+  // page, a vendor's own wait header. Providers that need none leave it empty.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // What a decoded page says about the rest of its request's answer. The provider judges (it knows its row

@@ -140,6 +140,12 @@ TEST_F(DatasetOptionsConfigTest, AListOfMapsIsCheckedEntryByEntry) {
   EXPECT_EQ(Errors(Load("    path: /x\n", missing)),
             (std::vector<std::string>{"datasync.yaml:6:9: sources.api.error_rules[0]: missing required key 'class' "
                                       "(what the error is)"}));
+  // A required field written with a refused value is reported once, at the value, not also as missing.
+  auto refused = head;
+  refused.replace(refused.find("class: RATE_LIMITED"), 19, "class: SLOW");
+  EXPECT_EQ(Errors(Load("    path: /x\n", refused)),
+            (std::vector<std::string>{"datasync.yaml:6:30: sources.api.error_rules[0].class: 'SLOW' is not allowed "
+                                      "(allowed: RATE_LIMITED, PERMISSION)"}));
   auto not_a_list = head;
   not_a_list.replace(not_a_list.find("\n      - {status: 429"), std::string::npos, " none\n");
   not_a_list += "datasets:\n  items:\n    source: api\n    fields: [{name: id, type: int64}]\n";

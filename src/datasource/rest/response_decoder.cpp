@@ -1,0 +1,251 @@
+#include "datasource/rest/response_decoder.hpp"
+
+#include <simdjson.h>
+
+#include "core/excerpt.hpp"
+#include "core/strings.hpp"
+#include "datasource/json_conform.hpp"
+#include "datasource/json_repair.hpp"
+#include "datasource/rest/request_builder.hpp"
+#include "datasource/untrusted_text.hpp"
+#include "net/cleartext.hpp"
+
+namespace datasync::datasource::rest {
+
+namespace {
+
+using core::ErrorKind;
+using simdjson::dom::element;
+
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+tl::unexpected<core::Error> Failure(ErrorKind kind, std::string_view code, std::string message) {
+  core::Error e(kind, std::move(message));
+  e.WithCode(std::string(code));
+  return tl::unexpected<core::Error>(std::move(e));
+}
+
+bool ValueError(simdjson::error_code err) {
+  return err == simdjson::NUMBER_ERROR || err == simdjson::UTF8_ERROR || err == simdjson::STRING_ERROR ||
+         err == simdjson::UNESCAPED_CHARS;
+}
+
+tl::unexpected<core::Error> NotJson(const std::string& prefix, const RawResponse& r, simdjson::error_code err) {
+  std::string_view trimmed = core::Trim(r.body);
+  if (trimmed.empty()) {
+    return Failure(ErrorKind::kTransient, "malformed_json",
+                   prefix + "empty answer (HTTP " + std::to_string(r.http_status) + ")");
+  }
+  if (trimmed.front() != '{' && trimmed.front() != '[') {
+    return Failure(ErrorKind::kTransient, "not_json",
+                   prefix + "the answer is not JSON (HTTP " + std::to_string(r.http_status) + ", " +
+                       std::to_string(r.body.size()) + " bytes, starting with: " + core::Excerpt(trimmed) +
+                       "); usually a gateway or proxy error page");
+  }
+  return Failure(ErrorKind::kTransient, "malformed_json",
+                 prefix + "truncated or malformed JSON: " + simdjson::error_message(err) + " (" +
+                     std::to_string(r.body.size()) + " bytes, ending with: " + core::ExcerptTail(trimmed, 40) + ")");
+}
+
+// What is at the top of the body, for a message about a selector that found nothing.
+std::string TopKeys(const element& root) {
+  simdjson::dom::object o;
+  if (root.get_object().get(o) != simdjson::SUCCESS) {
+    return root.is_array() ? "the body is an array" : "the body is " + core::Excerpt(simdjson::minify(root), 40);
+  }
+  std::vector<std::string> keys;
+  for (auto [k, v] : o) {
+    if (keys.size() == 8) {
+      keys.push_back("...");
+      break;
+    }
+    keys.push_back(EscapeControls(k, 40));
+  }
+  return keys.empty() ? "the body is an empty object" : "the body's keys are " + core::Join(keys, ", ");
+}
+
+// The array at `path`: found, or JSON null (no rows), or a bad_shape failure.
+core::Status ArrayAt(const element& root, const JsonPath& path, std::string_view what, const std::string& prefix,
+                     std::optional<simdjson::dom::array>& out) {
+  element e;
+  if (!FindAt(root, path, e)) {
+    return Failure(ErrorKind::kPermanent, "bad_shape",
+                   prefix + "the answer has no " + std::string(what) + " at '" + path.text + "' (" + TopKeys(root) +
+                       "): check the dataset's selector, or add an error rule if this is an error answer");
+  }
+  if (e.is_null()) return core::Ok();
+  simdjson::dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) {
+    return Failure(ErrorKind::kPermanent, "bad_shape",
+                   prefix + "'" + path.text + "' is " + core::Excerpt(simdjson::minify(e), 60) + ", not an array of " +
+                       std::string(what));
+  }
+  out = a;
+  return core::Ok();
+}
+
+std::vector<std::string> RepairWarnings(const std::string& prefix, const RepairedJson& repaired) {
+  constexpr size_t kMaxLines = 5;
+  std::vector<std::string> out;
+  size_t more = 0;
+  for (const auto& r : repaired.repairs) {
+    if (r.kind == JsonRepair::Kind::kControlCharacter) continue;
+    if (out.size() >= kMaxLines) {
+      ++more;
+      continue;
+    }
+    out.push_back(prefix + "in " + EscapeControls(r.PathText(), 80) + ": " + r.What() + " at byte " +
+                  std::to_string(r.offset) + " of the answer; " +
+                  (r.kind == JsonRepair::Kind::kInvalidUtf8 ? "stored with U+FFFD in place of the bad bytes"
+                                                            : "read as text (a string field keeps its digits)"));
+  }
+  if (more > 0) out.push_back(prefix + std::to_string(more) + " more value(s) in the answer were repaired");
+  return out;
+}
+
+}  // namespace
+
+core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& in) {
+  const Dataset& ds = *in.dataset;
+  const DatasetSettings& settings = *in.settings;
+  const std::string& prefix = in.classify.prefix;
+
+  element root;
+  bool parsed = false;
+  simdjson::error_code parse_error = simdjson::SUCCESS;
+  std::optional<RepairedJson> repaired;
+  if (!response.body.empty()) {
+    parse_error = ThreadParser().parse(response.body).get(root);
+    parsed = parse_error == simdjson::SUCCESS;
+    if (!parsed && ValueError(parse_error)) {
+      repaired = RepairJsonValues(response.body);
+      parsed = repaired && ThreadParser().parse(repaired->text).get(root) == simdjson::SUCCESS;
+    }
+  }
+
+  Answer answer;
+  answer.status = response.http_status;
+  answer.root = parsed ? &root : nullptr;
+  answer.body = response.body;
+  answer.headers = &response.headers;
+  if (auto e = Classify(in.source->rules, answer, in.classify)) return tl::unexpected(std::move(*e));
+  if (!parsed) return NotJson(prefix, response, parse_error);
+
+  const bool records_mode = settings.records.has_value();
+  JsonConformer conform(ds.schema, in.tz,
+                        ConformLabels{prefix, records_mode ? settings.records->text : settings.rows->text,
+                                      records_mode ? "the records' keys" : "'" + settings.columns->text + "'"});
+  std::optional<simdjson::dom::array> rows;
+  if (records_mode) {
+    if (auto st = ArrayAt(root, *settings.records, "records", prefix, rows); !st) return tl::unexpected(st.error());
+    if (rows) {
+      // The first record's keys name the fields (so extra keys show as drift); schema fields it lacks are
+      // added after them, so that later records that have them are read.
+      bool declared = false;
+      for (element first : *rows) {
+        simdjson::dom::object o;
+        if (first.get_object().get(o) != simdjson::SUCCESS) break;  // AppendObjectRow reports it
+        for (auto [k, v] : o) conform.AddField(k);
+        declared = true;
+        break;
+      }
+      if (declared) {
+        simdjson::dom::object o = (*rows).at(0).get_object().value_unsafe();
+        for (const auto& f : ds.schema->fields()) {
+          element unused;
+          if (o[f.name].get(unused) != simdjson::SUCCESS) conform.AddField(f.name);
+        }
+      }
+      conform.ReserveRows((*rows).size());
+      for (element row : *rows) {
+        if (auto st = conform.AppendObjectRow(row); !st) return tl::unexpected(st.error());
+      }
+    }
+  } else {
+    std::optional<simdjson::dom::array> columns;
+    if (auto st = ArrayAt(root, *settings.columns, "column list", prefix, columns); !st) {
+      return tl::unexpected(st.error());
+    }
+    if (auto st = ArrayAt(root, *settings.rows, "rows", prefix, rows); !st) return tl::unexpected(st.error());
+    if (columns) {
+      for (element c : *columns) {
+        std::string_view name;
+        if (c.is_object()) {
+          element n;
+          if (c.get_object().value_unsafe()[settings.column_name].get(n) != simdjson::SUCCESS ||
+              n.get_string().get(name) != simdjson::SUCCESS) {
+            return Failure(ErrorKind::kPermanent, "bad_shape",
+                           prefix + "a column of '" + settings.columns->text + "' is " +
+                               core::Excerpt(simdjson::minify(c), 60) + ", without a string '" + settings.column_name +
+                               "' (set column_name to the key that names a column)");
+          }
+        } else if (c.get_string().get(name) != simdjson::SUCCESS) {
+          return Failure(ErrorKind::kPermanent, "bad_shape",
+                         prefix + "a column of '" + settings.columns->text + "' is " +
+                             core::Excerpt(simdjson::minify(c), 60) + ", not a name");
+        }
+        conform.AddField(name);
+      }
+    } else if (rows && (*rows).size() > 0) {
+      return Failure(ErrorKind::kPermanent, "bad_shape",
+                     prefix + "the answer has rows but no column list at '" + settings.columns->text + "'");
+    }
+    if (rows) {
+      conform.ReserveRows((*rows).size());
+      for (element row : *rows) {
+        if (auto st = conform.AppendArrayRow(row); !st) return tl::unexpected(st.error());
+      }
+    }
+  }
+
+  const int64_t row_count = static_cast<int64_t>(conform.rows());
+  Page page = std::move(conform).Finish();
+  if (repaired) page.warnings = RepairWarnings(prefix, *repaired);
+
+  ResponseSignals signals;
+  signals.rows = row_count;
+  signals.row_cap = ds.row_cap;
+  switch (settings.paginate) {
+    case Paginate::kNone: break;
+    case Paginate::kCursor: {
+      element c;
+      if (FindAt(root, *settings.cursor_path, c) && !c.is_null()) {
+        if (c.is_string() || c.is_number()) signals.cursor = ScalarText(c);
+      }
+      signals.has_more = !signals.cursor.empty();
+      break;
+    }
+    case Paginate::kOffset: signals.has_more = settings.page_size > 0 && row_count >= settings.page_size; break;
+    case Paginate::kPageNumber:
+      signals.has_more = settings.page_size > 0 ? row_count >= settings.page_size : row_count > 0;
+      break;
+    case Paginate::kLink: {
+      auto next = LinkNext(response.headers);
+      if (!next) break;
+      auto url = SameOriginUrl(in.source->endpoint, *next);
+      if (!url) {
+        std::string host = net::UrlHost(*next);
+        return Failure(ErrorKind::kPermanent, "foreign_link",
+                       prefix + "the Link header's next page is on " +
+                           (host.empty() ? std::string("a URL that is not absolute on the endpoint")
+                                         : "another origin (" + EscapeControls(host, 80) + ")") +
+                           ", not on " + Origin(in.source->endpoint) +
+                           ": not followed, so that the credentials never go elsewhere; the rows of the first "
+                           "page are not kept");
+      }
+      signals.cursor = in.source->auth == Auth::kApiKey && !in.source->api_key_in_header
+                           ? WithoutQueryParam(*url, in.source->api_key_name)
+                           : *url;
+      signals.has_more = true;
+      break;
+    }
+  }
+  static const Params kNoParams;
+  page.verdict = settings.shaping.Judge(in.params ? *in.params : kNoParams, signals);
+  return page;
+}
+
+}  // namespace datasync::datasource::rest
