@@ -286,5 +286,93 @@ class NdlCursorTest(E2ETestCase):
         self.assertGreater(usage["accepted"], pages + 1, usage)
 
 
+
+REST_SOURCE = """  ndl_rest:
+    provider: rest
+    endpoint: %s
+    auth: api_key
+    api_key: ${E2E_NDL_KEY}
+    api_key_in: header
+    api_key_name: X-Api-Token
+    limits:
+      windows: [{every_secs: 10, limit: 300}, {every_secs: 600, limit: 2000}]
+      per_day: 50000
+      concurrency: 1
+      scope: per_credential
+    error_rules:
+      - {status: 202, class: RATE_LIMITED, wait_secs: 30}
+      - {code_path: quandl_error.code, code_match: "^QELx0[1-3]$", class: QUOTA_EXHAUSTED}
+      - {code_path: quandl_error.code, code_match: "^QELx0[45]$", class: RATE_LIMITED, wait_header: Retry-After}
+      - {code_path: quandl_error.code, code_match: "^QELx0[6-8]$", class: TRUNCATED}
+      - {code_path: quandl_error.code, code_match: "^QE[AP]", class: PERMISSION}
+      - {code_path: quandl_error.code, code_match: "^QE[MX]", class: TRANSIENT}
+      - {code_path: quandl_error.code, code_match: "^QE[SC]", class: INVALID_INPUT}
+"""
+
+
+class NdlRestTest(E2ETestCase):
+    """The Tables API through a `rest` source written in YAML alone stores what the native provider stores."""
+
+    def test_a_rest_source_in_yaml_stores_the_same_data_as_the_native_provider(self):
+        sim = self.start_sim("--ndl-tickers", "40")
+        shown = None
+        params = """    params:
+      ticker: ["AAPL,GE", "KO,MSFT,IBM"]
+      window: %s
+""" % windows_param("2024-01-01", "2024-12-31", months=6)
+        p = NdlProject(self, sim, """plans:
+  native:
+    dataset: eq
+    storages: [db, files]
+%s""" % params, source_extra="    per_page: 300\n")
+        p.import_api("datatables/QSIM/EQ", "eq")
+        shown = p.project.ds_json("dataset", "show", "eq")
+        fields = "\n".join("      - {name: %s, type: \"%s\"}" % (f["name"], f["type"]) for f in shown["fields"])
+        config = open(p.project.path("datasync.yaml")).read()
+        config = config.replace("storages:\n", (REST_SOURCE % sim.url) + "storages:\n", 1)
+        config += """datasets:
+  eq_rest:
+    source: ndl_rest
+    path: /api/v3/datatables/QSIM/EQ.json
+    query: ["qopts.per_page=300"]
+    rows: datatable.data
+    columns: datatable.columns
+    paginate: cursor
+    cursor_path: meta.next_cursor_id
+    cursor_param: qopts.cursor_id
+    split_dates: [date.gte, date.lte]
+    split_lists: [ticker]
+    primary_key: [ticker, date]
+    date_key: date
+    fields:
+%s
+""" % fields
+        config = config.replace("plans:\n", """plans:
+  by_rest:
+    dataset: eq_rest
+    storages: [db, files]
+%s""" % params, 1)
+        p.project.write_config(config)
+        out = p.project.ds("run", "native", "by_rest")
+        self.assertEqual(out.stdout.count("status succeeded"), 2, out.stdout + out.stderr)
+        native = harness_rows(p.project, "eq")
+        rest = harness_rows(p.project, "eq_rest")
+        self.assertGreater(len(native), 1000)
+        # Row for row and value for value, as stored (not only as compared after parsing).
+        self.assertEqual(sorted(map(repr, (sorted(r.items()) for r in rest))),
+                         sorted(map(repr, (sorted(r.items()) for r in native))))
+        con = sqlite3.connect(p.project.path("data", "warehouse.db"))
+        try:
+            types = lambda t: [(r[1], r[2]) for r in con.execute("PRAGMA table_info(%s)" % t)]
+            self.assertEqual(types("eq_rest"), types("eq"))
+        finally:
+            con.close()
+        self.assertEqual(normalize(dbs.csv_rows(p.project.path("data", "csv"), "eq_rest"), EQ_TYPES),
+                         normalize(dbs.csv_rows(p.project.path("data", "csv"), "eq"), EQ_TYPES))
+        expected = expected_eq(sim, ["AAPL,GE", "KO,MSFT,IBM"],
+                               month_windows(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), 6))
+        self.assertEqual(p.sqlite("eq_rest", EQ_TYPES), expected)
+
+
 if __name__ == "__main__":
     unittest.main(argv=harness.parse_args(sys.argv), verbosity=2)
