@@ -37,6 +37,20 @@ void AppendIntText(core::Column& c, int64_t v) {
   c.AppendString(std::string_view(buf, static_cast<size_t>(p - buf)));
 }
 
+// Significant digits of a number's mantissa ("0.00120" has 2, "1e+300" has 1).
+int SignificantDigits(std::string_view text) {
+  // From the first non-zero digit to the last one: trailing zeros ("1234.567800000000") add no precision.
+  int n = 0, upto_last_nonzero = 0;
+  for (char c : text) {
+    if (c == 'e' || c == 'E') break;
+    if (c < '0' || c > '9') continue;
+    if (n == 0 && c == '0') continue;
+    ++n;
+    if (c != '0') upto_last_nonzero = n;
+  }
+  return upto_last_nonzero;
+}
+
 std::string IntText(element e) {
   return e.type() == element_type::UINT64 ? std::to_string(e.get_uint64().value_unsafe())
                                           : std::to_string(e.get_int64().value_unsafe());
@@ -164,15 +178,22 @@ bool AppendCell(core::Column& col, TypeId type, uint8_t scale, element e, const 
       return true;
     }
     case TypeId::kDecimal: {
-      std::optional<int64_t> v;
-      if (jt == element_type::STRING)
-        v = core::ParseDecimal(Trimmed(Str(e)), scale);
-      else if (jt == element_type::INT64 || jt == element_type::UINT64)
-        v = core::ParseDecimal(IntText(e), scale);
-      else if (jt == element_type::DOUBLE)
-        v = core::ParseDecimal(core::FormatDouble(e.get_double().value_unsafe()), scale);
-      if (!v) return false;
-      col.AppendInt64(*v);
+      // Exact: the number's text is parsed at the column's scale (never through a double), and a value with
+      // more digits than the column's precision is refused, never rounded to fit.
+      std::optional<core::Int128> v;
+      if (jt == element_type::STRING) {
+        v = core::ParseDecimal128(Trimmed(Str(e)), scale);
+      } else if (jt == element_type::INT64 || jt == element_type::UINT64) {
+        v = core::ParseDecimal128(IntText(e), scale);
+      } else if (jt == element_type::DOUBLE) {
+        // The parser kept only the nearest double; its shortest text is what the vendor wrote only when it
+        // has at most 15 significant digits. Longer numbers must reach here as text (QuoteLongNumbers).
+        std::string text = core::FormatDouble(e.get_double().value_unsafe());
+        if (SignificantDigits(text) > 15) return false;
+        v = core::ParseDecimal128(text, scale);
+      }
+      if (!v || !core::FitsDecimalPrecision(*v, col.type().precision)) return false;
+      col.AppendDecimal(*v);
       return true;
     }
   }
