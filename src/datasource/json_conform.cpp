@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -200,6 +201,33 @@ bool AppendCell(core::Column& col, TypeId type, uint8_t scale, element e, const 
   return false;
 }
 
+// Why a decimal cell was refused, when it is one of the decimal-specific reasons.
+std::optional<std::string> DecimalRefusal(const core::LogicalType& type, element e) {
+  std::string text;
+  if (e.type() == element_type::DOUBLE) {
+    text = core::FormatDouble(e.get_double().value_unsafe());
+    if (SignificantDigits(text) > 15) {
+      return "the number has more significant digits than a float64 keeps, so the digits the vendor wrote are "
+             "lost (a defect of the provider's decoder: it must pass the body through QuoteLongNumbers)";
+    }
+  } else if (e.type() == element_type::STRING) {
+    text = std::string(Trimmed(Str(e)));
+  } else if (e.type() == element_type::INT64 || e.type() == element_type::UINT64) {
+    text = IntText(e);
+  }
+  // A well-formed decimal (sign, digits, at most one point) that still did not fit: too many digits.
+  size_t start = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  bool well_formed = text.find_first_not_of(".0123456789", start) == std::string::npos &&
+                     text.find_first_of("0123456789") != std::string::npos &&
+                     std::count(text.begin(), text.end(), '.') <= 1;
+  if (well_formed) {
+    return "the value has more digits than " + type.ToString() + " holds (" +
+           std::to_string(type.precision - type.scale) +
+           " before the point); widen the field's type (decimal precision goes up to 38)";
+  }
+  return std::nullopt;
+}
+
 core::Status Failure(std::string_view code, std::string message) {
   core::Error e(ErrorKind::kPermanent, std::move(message));
   e.WithCode(std::string(code));
@@ -239,9 +267,10 @@ void JsonConformer::ReserveRows(size_t rows) {
 core::Status JsonConformer::BadValue(const Target& t, size_t vendor_field, const element& cell) {
   failed_cell_ = Cell{rows_, vendor_field};
   const core::Field& field = schema_->field(static_cast<size_t>(t.column));
+  std::string why = "the vendor's data does not match the dataset's schema (check the field's type)";
+  if (field.type.id == TypeId::kDecimal) why = DecimalRefusal(field.type, cell).value_or(why);
   return Failure("bad_value", RowName() + " field '" + field.name + "': cannot read " +
-                                  core::Excerpt(simdjson::minify(cell)) + " as " + field.type.ToString() +
-                                  "; the vendor's data does not match the dataset's schema (check the field's type)");
+                                  core::Excerpt(simdjson::minify(cell)) + " as " + field.type.ToString() + "; " + why);
 }
 
 core::Status JsonConformer::AppendArrayRow(const element& row) {

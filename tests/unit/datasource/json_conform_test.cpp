@@ -153,6 +153,23 @@ TEST_F(JsonConformTest, DecimalsThatMayHaveLostDigitsOrDoNotFitAreRefused) {
   EXPECT_TRUE(refused("[1, 12345678901]"));
   EXPECT_TRUE(refused(R"([1, "-12345678901.5"])"));
   EXPECT_FALSE(refused("[1, 1234567890.99]"));
+
+  // The messages say why, and what to do.
+  JsonConformer c(schema, nullptr, {"ndl SF1: ", "data", "columns"});
+  c.AddField("revenue");
+  c.AddField("px");
+  auto lost = c.AppendArrayRow(Parse("[123456789012.123456789012, 1]"));
+  ASSERT_FALSE(lost);
+  EXPECT_NE(lost.error().message().find("more significant digits than a float64 keeps"), std::string::npos)
+      << lost.error().message();
+  JsonConformer d(schema, nullptr, {"ndl SF1: ", "data", "columns"});
+  d.AddField("revenue");
+  d.AddField("px");
+  auto wide = d.AppendArrayRow(Parse("[1, 12345678901]"));
+  ASSERT_FALSE(wide);
+  EXPECT_NE(wide.error().message().find("more digits than decimal(12,2) holds (10 before the point); widen"),
+            std::string::npos)
+      << wide.error().message();
 }
 
 }  // namespace
