@@ -126,6 +126,8 @@ std::string Show(const Value& v) {
           char buf[40];
           std::snprintf(buf, sizeof buf, "%.17g", x);
           return buf;
+        } else if constexpr (std::is_same_v<T, core::Int128>) {
+          return core::FormatDecimal128(x, 0);
         } else {
           return std::to_string(x);
         }

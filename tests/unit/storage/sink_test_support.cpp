@@ -494,6 +494,7 @@ std::string CellRepr(const Value& v, const FloatRules& rules) {
   if (auto* b = std::get_if<bool>(&v.v)) return *b ? "b:true" : "b:false";
   if (auto* i = std::get_if<int32_t>(&v.v)) return "i:" + std::to_string(*i);
   if (auto* l = std::get_if<int64_t>(&v.v)) return "i:" + std::to_string(*l);
+  if (auto* w = std::get_if<core::Int128>(&v.v)) return "i:" + core::FormatDecimal128(*w, 0);
   return "?";
 }
 
