@@ -52,6 +52,21 @@ int SignificantDigits(std::string_view text) {
   return upto_last_nonzero;
 }
 
+// A double as a decimal at `scale`, when that is certainly what the vendor's text gives. The parser kept only
+// the nearest double: its shortest text is what the vendor wrote when it has at most 15 significant digits.
+// A longer one (which decoders normally quote first, json_long_numbers.hpp) is taken only when both
+// neighbouring doubles round to the same value at the scale, so the digits the parser dropped cannot matter
+// ("1234.5600000000002" at scale 2); otherwise nullopt, never a guess.
+std::optional<core::Int128> DecimalOfDouble(double d, uint8_t scale) {
+  std::string text = core::FormatDouble(d);
+  auto v = core::ParseDecimal128(text, scale);
+  if (!v || SignificantDigits(text) <= 15) return v;
+  auto below = core::ParseDecimal128(core::FormatDouble(std::nextafter(d, -HUGE_VAL)), scale);
+  auto above = core::ParseDecimal128(core::FormatDouble(std::nextafter(d, HUGE_VAL)), scale);
+  if (below != v || above != v) return std::nullopt;
+  return v;
+}
+
 std::string IntText(element e) {
   return e.type() == element_type::UINT64 ? std::to_string(e.get_uint64().value_unsafe())
                                           : std::to_string(e.get_int64().value_unsafe());
@@ -187,11 +202,7 @@ bool AppendCell(core::Column& col, TypeId type, uint8_t scale, element e, const 
       } else if (jt == element_type::INT64 || jt == element_type::UINT64) {
         v = core::ParseDecimal128(IntText(e), scale);
       } else if (jt == element_type::DOUBLE) {
-        // The parser kept only the nearest double; its shortest text is what the vendor wrote only when it
-        // has at most 15 significant digits. Longer numbers must reach here as text (QuoteLongNumbers).
-        std::string text = core::FormatDouble(e.get_double().value_unsafe());
-        if (SignificantDigits(text) > 15) return false;
-        v = core::ParseDecimal128(text, scale);
+        v = DecimalOfDouble(e.get_double().value_unsafe(), scale);
       }
       if (!v || !core::FitsDecimalPrecision(*v, col.type().precision)) return false;
       col.AppendDecimal(*v);
@@ -206,7 +217,7 @@ std::optional<std::string> DecimalRefusal(const core::LogicalType& type, element
   std::string text;
   if (e.type() == element_type::DOUBLE) {
     text = core::FormatDouble(e.get_double().value_unsafe());
-    if (SignificantDigits(text) > 15) {
+    if (core::ParseDecimal128(text, type.scale) && !DecimalOfDouble(e.get_double().value_unsafe(), type.scale)) {
       return "the number has more significant digits than a float64 keeps, so the digits the vendor wrote are "
              "lost (a defect of the provider's decoder: it must pass the body through QuoteLongNumbers)";
     }

@@ -45,7 +45,8 @@ struct ConformLabels {
 //   timestamp  text in the given time zone, stored as UTC
 //   decimal    numbers or numeric strings at the type's scale, exactly up to 38 digits; refused when wider
 //              than the type's precision, or a number with more than 15 significant digits that the parser
-//              already rounded to a double (decoders quote those first: json_long_numbers.hpp)
+//              already rounded to a double, unless the lost digits cannot matter at the scale (decoders
+//              quote long numbers first: json_long_numbers.hpp)
 // A value that cannot be converted, or a row of the wrong shape, is kPermanent (code bad_value / bad_row)
 // naming the row, the field and the value.
 class JsonConformer {

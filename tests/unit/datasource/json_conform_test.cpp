@@ -153,6 +153,8 @@ TEST_F(JsonConformTest, DecimalsThatMayHaveLostDigitsOrDoNotFitAreRefused) {
   EXPECT_TRUE(refused("[1, 12345678901]"));
   EXPECT_TRUE(refused(R"([1, "-12345678901.5"])"));
   EXPECT_FALSE(refused("[1, 1234567890.99]"));
+  // A float artefact beyond the scale rounds as before: the dropped digits cannot change the cents.
+  EXPECT_FALSE(refused("[1, 1234.5600000000002]"));
 
   // The messages say why, and what to do.
   JsonConformer c(schema, nullptr, {"ndl SF1: ", "data", "columns"});
