@@ -17,8 +17,11 @@ void Column::Reserve(size_t rows, size_t string_bytes) {
     case TypeId::kInt32:
     case TypeId::kDate: i32_.reserve(rows); break;
     case TypeId::kInt64:
-    case TypeId::kTimestamp:
-    case TypeId::kDecimal: i64_.reserve(rows); break;
+    case TypeId::kTimestamp: i64_.reserve(rows); break;
+    case TypeId::kDecimal:
+      if (type_.IsWideDecimal()) i128_.reserve(rows);
+      else i64_.reserve(rows);
+      break;
     case TypeId::kFloat64: f64_.reserve(rows); break;
     case TypeId::kString:
       offsets_.reserve(rows + 1);
@@ -33,6 +36,7 @@ void Column::Clear() {
   u8_.clear();
   i32_.clear();
   i64_.clear();
+  i128_.clear();
   f64_.clear();
   offsets_.clear();
   arena_.clear();
@@ -67,8 +71,11 @@ void Column::AppendNull() {
     case TypeId::kInt32:
     case TypeId::kDate: i32_.push_back(0); break;
     case TypeId::kInt64:
-    case TypeId::kTimestamp:
-    case TypeId::kDecimal: i64_.push_back(0); break;
+    case TypeId::kTimestamp: i64_.push_back(0); break;
+    case TypeId::kDecimal:
+      if (type_.IsWideDecimal()) i128_.push_back(0);
+      else i64_.push_back(0);
+      break;
     case TypeId::kFloat64: f64_.push_back(0); break;
     case TypeId::kString: offsets_.push_back(static_cast<uint32_t>(arena_.size())); break;
   }
@@ -88,9 +95,20 @@ void Column::AppendInt32(int32_t v) {
 }
 
 void Column::AppendInt64(int64_t v) {
-  assert(type_.id == TypeId::kInt64 || type_.id == TypeId::kTimestamp || type_.id == TypeId::kDecimal);
+  assert(type_.id == TypeId::kInt64 || type_.id == TypeId::kTimestamp ||
+         (type_.id == TypeId::kDecimal && !type_.IsWideDecimal()));
   i64_.push_back(v);
   MarkValid();
+}
+
+void Column::AppendInt128(Int128 v) {
+  assert(type_.IsWideDecimal());
+  i128_.push_back(v);
+  MarkValid();
+}
+
+std::string Column::DecimalText(size_t i) const {
+  return FormatDecimal128(GetDecimal(i), type_.scale);
 }
 
 void Column::AppendFloat64(double v) {
@@ -114,7 +132,9 @@ Value Column::GetValue(size_t i) const {
     case TypeId::kDate: return Value::Date(GetInt32(i));
     case TypeId::kInt64: return Value::Int64(GetInt64(i));
     case TypeId::kTimestamp: return Value::Timestamp(GetInt64(i));
-    case TypeId::kDecimal: return Value{GetInt64(i), type_};
+    case TypeId::kDecimal:
+      if (type_.IsWideDecimal()) return Value{GetInt128(i), type_};
+      return Value{GetInt64(i), type_};
     case TypeId::kFloat64: return Value::Float64(GetFloat64(i));
     case TypeId::kString: return Value::String(std::string(GetString(i)));
   }
@@ -144,9 +164,21 @@ Status Column::AppendValue(const Value& val) {
         return Ok();
       }
       return mismatch();
+    case TypeId::kDecimal: {
+      // Unscaled values at the column's scale; a value must fit the column's precision.
+      std::optional<Int128> x;
+      if (auto* a = std::get_if<int64_t>(&val.v)) x = *a;
+      if (auto* b = std::get_if<Int128>(&val.v)) x = *b;
+      if (!x) return mismatch();
+      if (!FitsDecimalPrecision(*x, type_.precision)) {
+        return Fail(ErrorKind::kInvalidInput, "the value '" + val.ToString() + "' has more digits than a " +
+                                                  type_.ToString() + " column holds");
+      }
+      AppendDecimal(*x);
+      return Ok();
+    }
     case TypeId::kInt64:
     case TypeId::kTimestamp:
-    case TypeId::kDecimal:
       if (auto* x = std::get_if<int64_t>(&val.v)) {
         AppendInt64(*x);
         return Ok();
@@ -181,7 +213,7 @@ Status Column::AppendValue(const Value& val) {
 }
 
 size_t Column::ByteSize() const {
-  return validity_.size() * 8 + u8_.size() + i32_.size() * 4 + i64_.size() * 8 + f64_.size() * 8 +
+  return validity_.size() * 8 + u8_.size() + i32_.size() * 4 + i64_.size() * 8 + i128_.size() * 16 + f64_.size() * 8 +
          offsets_.size() * 4 + arena_.size();
 }
 
@@ -236,8 +268,8 @@ ColumnBatch ColumnBatch::Slice(size_t begin, size_t end) const {
         case TypeId::kInt32:
         case TypeId::kDate: dst.AppendInt32(src.GetInt32(r)); break;
         case TypeId::kInt64:
-        case TypeId::kTimestamp:
-        case TypeId::kDecimal: dst.AppendInt64(src.GetInt64(r)); break;
+        case TypeId::kTimestamp: dst.AppendInt64(src.GetInt64(r)); break;
+        case TypeId::kDecimal: dst.AppendDecimal(src.GetDecimal(r)); break;
         case TypeId::kFloat64: dst.AppendFloat64(src.GetFloat64(r)); break;
         case TypeId::kString: dst.AppendString(src.GetString(r)); break;
       }
@@ -259,6 +291,7 @@ std::string Value::ToString() const {
       if (t.id == TypeId::kDecimal) return FormatDecimal(x, t.scale);
       return std::to_string(x);
     }
+    std::string operator()(Int128 x) const { return t.id == TypeId::kDecimal ? FormatDecimal128(x, t.scale) : FormatDecimal128(x, 0); }
     std::string operator()(double x) const { return FormatDouble(x); }
     std::string operator()(const std::string& s) const { return s; }
   };

@@ -38,13 +38,24 @@ class Column {
   void AppendNull();
   void AppendBool(bool v);
   void AppendInt32(int32_t v);  // kInt32, kDate
-  void AppendInt64(int64_t v);  // kInt64, kTimestamp, kDecimal (unscaled)
+  void AppendInt64(int64_t v);  // kInt64, kTimestamp, kDecimal with precision <= 18 (unscaled)
+  void AppendInt128(Int128 v);  // kDecimal with precision > 18 (unscaled)
+  // A decimal's unscaled value in either width; for precision <= 18 it must fit int64 (the caller's check).
+  void AppendDecimal(Int128 unscaled) {
+    if (type_.IsWideDecimal()) AppendInt128(unscaled);
+    else AppendInt64(static_cast<int64_t>(unscaled));
+  }
   void AppendFloat64(double v);
   void AppendString(std::string_view v);
 
   bool GetBool(size_t i) const { return u8_[i] != 0; }
   int32_t GetInt32(size_t i) const { return i32_[i]; }
   int64_t GetInt64(size_t i) const { return i64_[i]; }
+  Int128 GetInt128(size_t i) const { return i128_[i]; }
+  // A decimal's unscaled value in either width.
+  Int128 GetDecimal(size_t i) const { return type_.IsWideDecimal() ? i128_[i] : Int128{i64_[i]}; }
+  // A decimal's exact text ("-12.340"), at the column's scale.
+  std::string DecimalText(size_t i) const;
   double GetFloat64(size_t i) const { return f64_[i]; }
   std::string_view GetString(size_t i) const {
     return std::string_view(arena_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
@@ -59,6 +70,7 @@ class Column {
   std::span<const uint8_t> bools() const { return u8_; }
   std::span<const int32_t> int32s() const { return i32_; }
   std::span<const int64_t> int64s() const { return i64_; }
+  std::span<const Int128> int128s() const { return i128_; }  // wide decimals only
   std::span<const double> float64s() const { return f64_; }
   std::span<const uint32_t> offsets() const { return offsets_; }  // size() + 1 entries
   std::string_view arena() const { return arena_; }
@@ -78,6 +90,7 @@ class Column {
   std::vector<uint8_t> u8_;
   std::vector<int32_t> i32_;
   std::vector<int64_t> i64_;
+  std::vector<Int128> i128_;  // only wide decimals use it
   std::vector<double> f64_;
   std::vector<uint32_t> offsets_;
   std::string arena_;

@@ -155,8 +155,23 @@ std::string FormatTimestamp(int64_t micros) {
   return out;
 }
 
-std::optional<int64_t> ParseDecimal(std::string_view s, uint8_t scale) {
-  if (s.empty()) return std::nullopt;
+__int128 Pow10Int128(int n) {
+  __int128 v = 1;
+  for (int k = 0; k < n; ++k) v *= 10;
+  return v;
+}
+
+bool FitsDecimalPrecision(__int128 unscaled, int precision) {
+  static const __int128 kLimit38 = Pow10Int128(38);
+  if (precision >= 38) return unscaled < kLimit38 && unscaled > -kLimit38;
+  __int128 limit = Pow10Int128(precision);
+  return unscaled < limit && unscaled > -limit;
+}
+
+std::optional<__int128> ParseDecimal128(std::string_view s, uint8_t scale) {
+  static const __int128 kLimit = Pow10Int128(38);  // exclusive bound of |unscaled| for decimal(38,s)
+  static const __int128 kTenth = Pow10Int128(37);  // v * 10 + digit reaches kLimit exactly when v >= kTenth
+  if (s.empty() || scale > 38) return std::nullopt;
   bool neg = false;
   size_t i = 0;
   if (s[0] == '-' || s[0] == '+') {
@@ -184,31 +199,49 @@ std::optional<int64_t> ParseDecimal(std::string_view s, uint8_t scale) {
       if (frac_digits > scale) continue;
       ++frac_digits;
     }
+    if (v >= kTenth) return std::nullopt;
     v = v * 10 + (c - '0');
-    if (v > static_cast<__int128>(INT64_MAX) * 10) return std::nullopt;
   }
   if (!any) return std::nullopt;
   int have = frac_digits < 0 ? 0 : std::min<int>(frac_digits, scale);
-  for (int k = have; k < scale; ++k) v *= 10;
+  for (int k = have; k < scale; ++k) {
+    if (v >= kTenth) return std::nullopt;
+    v *= 10;
+  }
   if (round_up) v += 1;
-  if (neg) v = -v;
-  if (v > INT64_MAX || v < INT64_MIN) return std::nullopt;
-  return static_cast<int64_t>(v);
+  if (v >= kLimit) return std::nullopt;
+  return neg ? -v : v;
+}
+
+std::optional<int64_t> ParseDecimal(std::string_view s, uint8_t scale) {
+  auto v = ParseDecimal128(s, scale);
+  if (!v || *v > INT64_MAX || *v < INT64_MIN) return std::nullopt;
+  return static_cast<int64_t>(*v);
+}
+
+std::string FormatDecimal128(__int128 unscaled, uint8_t scale) {
+  bool neg = unscaled < 0;
+  // Two's complement negation in unsigned arithmetic, so the minimum value is safe as well.
+  unsigned __int128 mag = neg ? ~static_cast<unsigned __int128>(unscaled) + 1 : static_cast<unsigned __int128>(unscaled);
+  char buf[48];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + static_cast<int>(mag % 10));
+    mag /= 10;
+  } while (mag);
+  while (static_cast<size_t>(end - p) <= scale) *--p = '0';
+  std::string out;
+  size_t n = static_cast<size_t>(end - p);
+  out.reserve(n + 2);
+  if (neg) out.push_back('-');
+  out.append(p, n - scale);
+  if (scale) out.append(".").append(p + (n - scale), scale);
+  return out;
 }
 
 std::string FormatDecimal(int64_t unscaled, uint8_t scale) {
-  bool neg = unscaled < 0;
-  unsigned __int128 mag = neg ? -static_cast<__int128>(unscaled) : unscaled;
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
-    mag /= 10;
-  } while (mag);
-  while (digits.size() <= scale) digits.insert(digits.begin(), '0');
-  std::string out = neg ? "-" : "";
-  out.append(digits, 0, digits.size() - scale);
-  if (scale) out.append(".").append(digits, digits.size() - scale, scale);
-  return out;
+  return FormatDecimal128(unscaled, scale);
 }
 
 }  // namespace datasync::core

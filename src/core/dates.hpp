@@ -34,8 +34,16 @@ std::optional<int64_t> ParseTimestamp(std::string_view s);
 std::string FormatTimestamp(int64_t micros);  // "2024-01-02 09:30:00" (+ ".ffffff" when non-zero)
 
 // Decimal text <-> unscaled int64 with the given scale ("12.3" at scale 2 -> 1230). Rounds half away
-// from zero when the text has more fraction digits than the scale.
+// from zero when the text has more fraction digits than the scale; nullopt when the value does not fit.
 std::optional<int64_t> ParseDecimal(std::string_view s, uint8_t scale);
 std::string FormatDecimal(int64_t unscaled, uint8_t scale);
+// The same for wide decimals (precision up to 38): nullopt unless |unscaled| < 10^38, the range of
+// decimal(38,s), so no text with more than 38 significant digits at the scale is ever accepted.
+std::optional<__int128> ParseDecimal128(std::string_view s, uint8_t scale);
+std::string FormatDecimal128(__int128 unscaled, uint8_t scale);
+// 10^n for n in 0..38.
+__int128 Pow10Int128(int n);
+// True when |unscaled| has at most `precision` digits.
+bool FitsDecimalPrecision(__int128 unscaled, int precision);
 
 }  // namespace datasync::core

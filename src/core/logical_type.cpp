@@ -13,8 +13,8 @@ size_t LogicalType::FixedWidth() const {
     case TypeId::kDate: return 4;
     case TypeId::kInt64:
     case TypeId::kFloat64:
-    case TypeId::kTimestamp:
-    case TypeId::kDecimal: return 8;
+    case TypeId::kTimestamp: return 8;
+    case TypeId::kDecimal: return IsWideDecimal() ? 16 : 8;
     case TypeId::kString: return 0;
   }
   return 0;
@@ -55,14 +55,14 @@ std::optional<LogicalType> LogicalType::Parse(std::string_view raw) {
         std::from_chars(b.data(), b.data() + b.size(), s).ec != std::errc{}) {
       return std::nullopt;
     }
-    if (p < 1 || p > 18 || s < 0 || s > p) return std::nullopt;
+    if (p < 1 || p > kMaxDecimalPrecision || s < 0 || s > p) return std::nullopt;
     return Decimal(static_cast<uint8_t>(p), static_cast<uint8_t>(s));
   }
   return std::nullopt;
 }
 
 std::string_view LogicalTypeNames() {
-  return "bool, int32, int64, float64, string, date, timestamp, decimal(P,S) with P<=18";
+  return "bool, int32, int64, float64, string, date, timestamp, decimal(P,S) with 1<=P<=38 and 0<=S<=P";
 }
 
 }  // namespace datasync::core

@@ -5,7 +5,8 @@
 //   kFloat64   double                   kString  offsets + arena (UTF-8)
 //   kDate      int32_t days since 1970-01-01
 //   kTimestamp int64_t microseconds since 1970-01-01T00:00:00Z (UTC-adjusted)
-//   kDecimal   int64_t unscaled value, with precision (1..18) and scale
+//   kDecimal   unscaled value with precision (1..38) and scale: int64_t when precision <= 18, and
+//              core::Int128 (__int128, two's complement) when 19 <= precision <= 38 ("wide")
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,11 @@
 #include <string_view>
 
 namespace datasync::core {
+
+// The unscaled value of a wide decimal (GCC and clang).
+using Int128 = __int128;
+inline constexpr int kMaxDecimalPrecision = 38;
+inline constexpr int kMaxInt64DecimalPrecision = 18;
 
 enum class TypeId : uint8_t { kBool, kInt32, kInt64, kFloat64, kString, kDate, kTimestamp, kDecimal };
 
@@ -38,6 +44,8 @@ struct LogicalType {
   // Bytes per value in the fixed-width buffer; 0 for strings.
   size_t FixedWidth() const;
   bool IsInteger() const { return id == TypeId::kInt32 || id == TypeId::kInt64; }
+  // A decimal whose unscaled values are Int128 (precision above 18).
+  bool IsWideDecimal() const { return id == TypeId::kDecimal && precision > kMaxInt64DecimalPrecision; }
 
   // "int64", "decimal(12,2)". Parse accepts these names plus common aliases (int, float, double, str,
   // text, datetime, bigint, boolean) and returns nullopt for anything else.

@@ -11,8 +11,9 @@
 namespace datasync::core {
 
 struct Value {
-  // monostate = NULL. Dates are int32 days, timestamps and decimals int64 (see logical_type.hpp).
-  std::variant<std::monostate, bool, int32_t, int64_t, double, std::string> v;
+  // monostate = NULL. Dates are int32 days, timestamps and decimals int64, wide decimals (precision > 18)
+  // Int128 (see logical_type.hpp).
+  std::variant<std::monostate, bool, int32_t, int64_t, double, std::string, Int128> v;
   LogicalType type = LogicalType::String();
 
   static Value Null(LogicalType t) { return {std::monostate{}, t}; }

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -35,6 +36,35 @@ void AppendIntText(core::Column& c, int64_t v) {
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
   c.AppendString(std::string_view(buf, static_cast<size_t>(p - buf)));
+}
+
+// Significant digits of a number's mantissa ("0.00120" has 2, "1e+300" has 1).
+int SignificantDigits(std::string_view text) {
+  // From the first non-zero digit to the last one: trailing zeros ("1234.567800000000") add no precision.
+  int n = 0, upto_last_nonzero = 0;
+  for (char c : text) {
+    if (c == 'e' || c == 'E') break;
+    if (c < '0' || c > '9') continue;
+    if (n == 0 && c == '0') continue;
+    ++n;
+    if (c != '0') upto_last_nonzero = n;
+  }
+  return upto_last_nonzero;
+}
+
+// A double as a decimal at `scale`, when that is certainly what the vendor's text gives. The parser kept only
+// the nearest double: its shortest text is what the vendor wrote when it has at most 15 significant digits.
+// A longer one (which decoders normally quote first, json_long_numbers.hpp) is taken only when both
+// neighbouring doubles round to the same value at the scale, so the digits the parser dropped cannot matter
+// ("1234.5600000000002" at scale 2); otherwise nullopt, never a guess.
+std::optional<core::Int128> DecimalOfDouble(double d, uint8_t scale) {
+  std::string text = core::FormatDouble(d);
+  auto v = core::ParseDecimal128(text, scale);
+  if (!v || SignificantDigits(text) <= 15) return v;
+  auto below = core::ParseDecimal128(core::FormatDouble(std::nextafter(d, -HUGE_VAL)), scale);
+  auto above = core::ParseDecimal128(core::FormatDouble(std::nextafter(d, HUGE_VAL)), scale);
+  if (below != v || above != v) return std::nullopt;
+  return v;
 }
 
 std::string IntText(element e) {
@@ -193,23 +223,56 @@ bool AppendCell(core::Column& col, TypeId type, uint8_t scale, element e, const 
       return true;
     }
     case TypeId::kDecimal: {
-      std::optional<int64_t> v;
-      if (jt == element_type::STRING)
-        v = core::ParseDecimal(Trimmed(Str(e)), scale);
-      else if (jt == element_type::INT64 && (v = ScaledInteger(e.get_int64().value_unsafe(), scale)))
-        ;
-      else if (jt == element_type::INT64 || jt == element_type::UINT64)
-        v = core::ParseDecimal(IntText(e), scale);
-      else if (jt == element_type::DOUBLE && (v = ScaledDouble(e.get_double().value_unsafe(), scale)))
-        ;
-      else if (jt == element_type::DOUBLE)
-        v = core::ParseDecimal(core::FormatDouble(e.get_double().value_unsafe()), scale);
-      if (!v) return false;
-      col.AppendInt64(*v);
+      // Exact: the number's text is parsed at the column's scale (never through a double), and a value with
+      // more digits than the column's precision is refused, never rounded to fit. Integers and short doubles
+      // take a direct route that gives the same value without the text round trip (ScaledInteger,
+      // ScaledDouble).
+      std::optional<core::Int128> v;
+      std::optional<int64_t> fast;
+      if (jt == element_type::STRING) {
+        v = core::ParseDecimal128(Trimmed(Str(e)), scale);
+      } else if (jt == element_type::INT64 && (fast = ScaledInteger(e.get_int64().value_unsafe(), scale))) {
+        v = *fast;
+      } else if (jt == element_type::INT64 || jt == element_type::UINT64) {
+        v = core::ParseDecimal128(IntText(e), scale);
+      } else if (jt == element_type::DOUBLE && (fast = ScaledDouble(e.get_double().value_unsafe(), scale))) {
+        v = *fast;
+      } else if (jt == element_type::DOUBLE) {
+        v = DecimalOfDouble(e.get_double().value_unsafe(), scale);
+      }
+      if (!v || !core::FitsDecimalPrecision(*v, col.type().precision)) return false;
+      col.AppendDecimal(*v);
       return true;
     }
   }
   return false;
+}
+
+// Why a decimal cell was refused, when it is one of the decimal-specific reasons.
+std::optional<std::string> DecimalRefusal(const core::LogicalType& type, element e) {
+  std::string text;
+  if (e.type() == element_type::DOUBLE) {
+    text = core::FormatDouble(e.get_double().value_unsafe());
+    if (core::ParseDecimal128(text, type.scale) && !DecimalOfDouble(e.get_double().value_unsafe(), type.scale)) {
+      return "the number has more significant digits than a float64 keeps, so the digits the vendor wrote are "
+             "lost (a defect of the provider's decoder: it must pass the body through QuoteLongNumbers)";
+    }
+  } else if (e.type() == element_type::STRING) {
+    text = std::string(Trimmed(Str(e)));
+  } else if (e.type() == element_type::INT64 || e.type() == element_type::UINT64) {
+    text = IntText(e);
+  }
+  // A well-formed decimal (sign, digits, at most one point) that still did not fit: too many digits.
+  size_t start = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  bool well_formed = text.find_first_not_of(".0123456789", start) == std::string::npos &&
+                     text.find_first_of("0123456789") != std::string::npos &&
+                     std::count(text.begin(), text.end(), '.') <= 1;
+  if (well_formed) {
+    return "the value has more digits than " + type.ToString() + " holds (" +
+           std::to_string(type.precision - type.scale) +
+           " before the point); widen the field's type (decimal precision goes up to 38)";
+  }
+  return std::nullopt;
 }
 
 core::Status Failure(std::string_view code, std::string message) {
@@ -251,9 +314,10 @@ void JsonConformer::ReserveRows(size_t rows) {
 core::Status JsonConformer::BadValue(const Target& t, size_t vendor_field, const element& cell) {
   failed_cell_ = Cell{rows_, vendor_field};
   const core::Field& field = schema_->field(static_cast<size_t>(t.column));
+  std::string why = "the vendor's data does not match the dataset's schema (check the field's type)";
+  if (field.type.id == TypeId::kDecimal) why = DecimalRefusal(field.type, cell).value_or(why);
   return Failure("bad_value", RowName() + " field '" + field.name + "': cannot read " +
-                                  core::Excerpt(simdjson::minify(cell)) + " as " + field.type.ToString() +
-                                  "; the vendor's data does not match the dataset's schema (check the field's type)");
+                                  core::Excerpt(simdjson::minify(cell)) + " as " + field.type.ToString() + "; " + why);
 }
 
 core::Status JsonConformer::AppendArrayRow(const element& row) {

@@ -43,7 +43,10 @@ struct ConformLabels {
 //   string     strings; numbers and booleans as their text
 //   bool       true/false, 0/1, "Y"/"N", "1"/"0", "true"/"false"
 //   timestamp  text in the given time zone, stored as UTC
-//   decimal    numbers or numeric strings at the type's scale
+//   decimal    numbers or numeric strings at the type's scale, exactly up to 38 digits; refused when wider
+//              than the type's precision, or a number with more than 15 significant digits that the parser
+//              already rounded to a double, unless the lost digits cannot matter at the scale (decoders
+//              quote long numbers first: json_long_numbers.hpp)
 // A value that cannot be converted, or a row of the wrong shape, is kPermanent (code bad_value / bad_row)
 // naming the row, the field and the value.
 class JsonConformer {

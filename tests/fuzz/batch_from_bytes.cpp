@@ -39,7 +39,7 @@ LogicalType TypeFromBytes(ByteSource& in) {
     case 5: return LogicalType::Date();
     case 6: return LogicalType::Timestamp();
     default: {
-      auto precision = static_cast<uint8_t>(1 + in.Byte() % 18);
+      auto precision = static_cast<uint8_t>(1 + in.Byte() % 38);
       auto scale = static_cast<uint8_t>(in.Byte() % (precision + 1));
       return LogicalType::Decimal(precision, scale);
     }
@@ -78,6 +78,13 @@ Value ValueFromBytes(ByteSource& in, const LogicalType& type, const BatchLimits&
                                                   : static_cast<int64_t>(v));
     }
     case TypeId::kDecimal: {
+      if (type.IsWideDecimal()) {
+        // Any value within the precision, both signs: 16 bytes reduced modulo 10^precision.
+        const core::Int128 bound = core::Pow10Int128(type.precision);
+        auto u = (static_cast<unsigned __int128>(in.Bytes(8)) << 64) | in.Bytes(8);
+        core::Int128 v = static_cast<core::Int128>(u % static_cast<unsigned __int128>(bound));
+        return Value{(in.Byte() & 1) ? -v : v, type};
+      }
       int64_t bound = 1;
       for (int i = 0; i < type.precision; ++i) bound *= 10;
       return Value{Within(in.Bytes(8), -(bound - 1), bound - 1), type};
@@ -119,6 +126,8 @@ std::string Show(const Value& v) {
           char buf[40];
           std::snprintf(buf, sizeof buf, "%.17g", x);
           return buf;
+        } else if constexpr (std::is_same_v<T, core::Int128>) {
+          return core::FormatDecimal128(x, 0);
         } else {
           return std::to_string(x);
         }

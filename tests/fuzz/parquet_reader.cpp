@@ -43,6 +43,13 @@ core::Result<LogicalType> TypeOf(const pq::SchemaElement& e) {
       }
       return LogicalType::Int64();
     case pq::format::kDouble: return LogicalType::Float64();
+    case pq::format::kFixedLenByteArray:
+      // DECIMAL(p,s) for 19 <= p <= 38: 16 bytes, big-endian two's complement.
+      if (e.logical.kind != K::kDecimal || e.type_length.value_or(0) != 16 || e.logical.precision < 19 ||
+          e.logical.precision > 38 || e.logical.scale < 0 || e.logical.scale > e.logical.precision) {
+        return core::Fail(Bad("FIXED_LEN_BYTE_ARRAY column " + e.name + " is not a DECIMAL(19..38,s) of 16 bytes"));
+      }
+      return LogicalType::Decimal(static_cast<uint8_t>(e.logical.precision), static_cast<uint8_t>(e.logical.scale));
     case pq::format::kByteArray:
       if (e.logical.kind != K::kString) return core::Fail(Bad("BYTE_ARRAY column " + e.name + " is not a STRING"));
       return LogicalType::String();
@@ -181,9 +188,18 @@ core::Status ReadPlain(std::string_view s, size_t& pos, const LogicalType& type,
         out.push_back(type.id == TypeId::kDate ? Value::Date(v) : Value::Int32(v));
         break;
       }
+      case TypeId::kDecimal:
+        if (type.IsWideDecimal()) {
+          if (!need(16)) return core::Fail(Bad("PLAIN FIXED_LEN_BYTE_ARRAY(16) runs past the page"));
+          unsigned __int128 u = 0;
+          for (size_t k = 0; k < 16; ++k) u = (u << 8) | static_cast<uint8_t>(s[pos + k]);
+          pos += 16;
+          out.push_back(Value{static_cast<core::Int128>(u), type});
+          break;
+        }
+        [[fallthrough]];
       case TypeId::kInt64:
       case TypeId::kTimestamp:
-      case TypeId::kDecimal:
       case TypeId::kFloat64: {
         if (!need(8)) return core::Fail(Bad("PLAIN 8-byte value runs past the page"));
         if (type.id == TypeId::kFloat64) {

@@ -57,6 +57,15 @@ function floatText(v) {
   return String(v);
 }
 
+// A decimal leaf's raw value (INT32 number, INT64 bigint, or big-endian two's complement bytes) as a BigInt.
+function unscaledOf(v) {
+  if (!(v instanceof Uint8Array)) return BigInt(v);
+  let u = 0n;
+  for (const b of v) u = u * 256n + BigInt(b);
+  if (v.length && v[0] & 0x80) u -= 1n << BigInt(8 * v.length);
+  return u;
+}
+
 function decimalText(unscaled, scale) {
   const neg = unscaled < 0n;
   let digits = (neg ? -unscaled : unscaled).toString();
@@ -143,7 +152,16 @@ async function readHyparquet({ files }) {
       if (!byName.has(c.name)) { byName.set(c.name, columns.length); columns.push({ name: c.name, type: c.type }); }
       else if (columns[byName.get(c.name)].type !== c.type) columns[byName.get(c.name)].type += '|' + c.type;
     }
-    const objects = await parquetReadObjects({ file: buf, compressors, parsers, utf8: true });
+    // hyparquet turns decimals into JS numbers, exact only below 2^53: decimal leaves are read without their
+    // annotation instead (INT32/INT64 as integers, FIXED_LEN_BYTE_ARRAY as bytes) and rendered here.
+    const raw = structuredClone(md);
+    for (const s of raw.schema.slice(1)) {
+      if (s.logical_type?.type === 'DECIMAL' || s.converted_type === 'DECIMAL') {
+        delete s.logical_type;
+        delete s.converted_type;
+      }
+    }
+    const objects = await parquetReadObjects({ file: buf, metadata: raw, compressors, parsers, utf8: true });
     for (const o of objects) {
       const row = new Array(columns.length).fill(null);
       for (const c of fileCols) {
@@ -151,8 +169,7 @@ async function readHyparquet({ files }) {
         if (v === null || v === undefined) v = null;
         else if (c.type === 'float64') v = floatText(v);
         else if (c.type.startsWith('decimal')) {
-          // hyparquet hands decimals over as JS numbers; back to the unscaled integer (exact below 2^53).
-          v = decimalText(BigInt(Math.round(Number(v) * 10 ** c.scale)), c.scale);
+          v = decimalText(unscaledOf(v), c.scale);
         } else if (typeof v === 'object' && 'raw' in v) v = String(v.v);
         else if (typeof v === 'bigint' || typeof v === 'number') v = String(v);
         row[byName.get(c.name)] = v;

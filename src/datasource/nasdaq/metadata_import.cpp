@@ -17,8 +17,8 @@ namespace {
 using core::ErrorKind;
 using core::LogicalType;
 
-constexpr uint8_t kMaxPrecision = 18;  // core decimals are int64 unscaled values
-constexpr uint8_t kNarrowedScale = 6;  // what a wider BigDecimal keeps: 12 integer digits, 6 decimals
+constexpr uint8_t kMaxPrecision = 38;   // core decimals hold 38 digits (core/logical_type.hpp)
+constexpr uint8_t kNarrowedScale = 12;  // what a wider BigDecimal keeps: 26 integer digits, 12 decimals
 
 tl::unexpected<core::Error> Invalid(const MetadataRef& ref, std::string what) {
   return tl::unexpected(
@@ -253,7 +253,7 @@ VendorType MapVendorType(std::string_view vendor_type) {
     return {LogicalType::Decimal(kMaxPrecision, scale),
             "BigDecimal(" + std::to_string(p) + "," + std::to_string(s) +
                 ") has more digits than datasync's decimals (" + std::to_string(kMaxPrecision) +
-                "): stored as decimal(18," + std::to_string(scale) + "), so values need at most " +
+                "): stored as decimal(38," + std::to_string(scale) + "), so values need at most " +
                 std::to_string(kMaxPrecision - scale) +
                 " integer digits; declare the field float64 or string in datasync.yaml if they need more"};
   }

@@ -34,11 +34,6 @@ int32_t LastDay() {
   return day;
 }
 
-int64_t Pow10(int n) {
-  int64_t p = 1;
-  while (n-- > 0) p *= 10;
-  return p;
-}
 
 core::Error Refused(const core::ColumnBatch& batch, size_t col, size_t row, const char* why) {
   return core::Error(core::ErrorKind::kInvalidInput, "column '" + batch.schema().field(col).name + "' row " +
@@ -49,6 +44,11 @@ core::Error Refused(const core::ColumnBatch& batch, size_t col, size_t row, cons
 // The cell as an integer, for the integer and decimal targets (sources: int32, int64, decimal unscaled).
 int64_t IntegerOf(const core::Column& col, size_t r) {
   return col.type().id == TypeId::kInt32 ? col.GetInt32(r) : col.GetInt64(r);
+}
+
+// The same for a decimal target, where the source may be a wide decimal.
+core::Int128 UnscaledOf(const core::Column& col, size_t r) {
+  return col.type().id == TypeId::kDecimal ? col.GetDecimal(r) : core::Int128{IntegerOf(col, r)};
 }
 
 }  // namespace
@@ -126,15 +126,19 @@ core::Status AppendRowBinary(const core::ColumnBatch& batch, const RowBinaryLayo
           break;
         }
         case TypeId::kDecimal: {
-          int from_scale = from.id == TypeId::kDecimal ? from.scale : 0;
-          __int128 v = static_cast<__int128>(IntegerOf(col, r)) * Pow10(target.stored.scale - from_scale);
-          if (v >= Pow10(target.stored.precision) || v <= -Pow10(target.stored.precision)) {
+          const int shift = target.stored.scale - (from.id == TypeId::kDecimal ? from.scale : 0);
+          const core::Int128 unscaled = UnscaledOf(col, r);
+          // Checked before scaling, so that the multiplication cannot overflow.
+          if (!core::FitsDecimalPrecision(unscaled, target.stored.precision - shift)) {
             return core::Fail(Refused(batch, c, r, "the value has more digits than the stored decimal column"));
           }
+          const core::Int128 v = unscaled * core::Pow10Int128(shift);
           if (target.stored.precision <= 9) {
             Put<int32_t>(out, static_cast<int32_t>(v));
-          } else {
+          } else if (target.stored.precision <= 18) {
             Put<int64_t>(out, static_cast<int64_t>(v));
+          } else {
+            Put<core::Int128>(out, v);  // Decimal128: 16 bytes, two's complement
           }
           break;
         }

@@ -3,7 +3,7 @@
 // double and flushes subnormals to zero, which the compliance suite caught. Per row, every column in
 // order (Nullable: one byte 1 = NULL, else 0 and the value), little-endian:
 //   bool UInt8 | Int32 | Int64 | Float64 | String: LEB128 length + bytes | Date: UInt16 days |
-//   DateTime: UInt32 seconds | Decimal(P<=9): Int32, Decimal(P<=18): Int64 (unscaled)
+//   DateTime: UInt32 seconds | Decimal(P<=9): Int32, Decimal(P<=18): Int64, Decimal(P<=38): Int128 (unscaled)
 // Being binary, the bytes must match the table's column types, not the dataset's: where a held migration
 // left a wider stored column (a float column the dataset now sends integers to, a string column), values
 // are converted to the stored type. Values a type cannot hold (dates outside 1970-01-01..2105-12-31,

@@ -182,7 +182,7 @@ class CsvWriter final : public files::RowFormatWriter {
       case TypeId::kString: AppendText(out, col.GetString(r)); return;
       case TypeId::kDate: out.append(core::FormatIsoDate(col.GetInt32(r))); return;
       case TypeId::kTimestamp: out.append(core::FormatTimestamp(col.GetInt64(r))); return;
-      case TypeId::kDecimal: out.append(core::FormatDecimal(col.GetInt64(r), col.type().scale)); return;
+      case TypeId::kDecimal: out.append(col.DecimalText(r)); return;
     }
   }
 

@@ -82,7 +82,7 @@ std::string PartitionSpec::ValueText(const core::Column& column, size_t row) con
     case TypeId::kString: return std::string(column.GetString(row));
     case TypeId::kDate: return core::FormatIsoDate(column.GetInt32(row));
     case TypeId::kTimestamp: return core::FormatTimestamp(column.GetInt64(row));
-    case TypeId::kDecimal: return core::FormatDecimal(column.GetInt64(row), column.type().scale);
+    case TypeId::kDecimal: return column.DecimalText(row);
   }
   return std::string(kNullPartitionValue);
 }

@@ -47,7 +47,7 @@ void AppendValue(std::string& out, const core::Column& col, size_t r) {
     case TypeId::kString: AppendJsonText(out, col.GetString(r)); return;
     case TypeId::kDate: AppendQuotedAscii(out, core::FormatIsoDate(col.GetInt32(r))); return;
     case TypeId::kTimestamp: AppendQuotedAscii(out, core::FormatTimestamp(col.GetInt64(r))); return;
-    case TypeId::kDecimal: AppendQuotedAscii(out, core::FormatDecimal(col.GetInt64(r), col.type().scale)); return;
+    case TypeId::kDecimal: AppendQuotedAscii(out, col.DecimalText(r)); return;
   }
 }
 

@@ -60,6 +60,7 @@ struct ColumnBuffer {
   std::vector<uint8_t> bools;
   std::vector<int32_t> i32;
   std::vector<int64_t> i64;
+  std::vector<core::Int128> i128;  // wide decimals
   std::vector<double> f64;
   std::vector<uint32_t> str_offsets{0};
   std::string arena;
@@ -69,6 +70,7 @@ struct ColumnBuffer {
     bools.clear();
     i32.clear();
     i64.clear();
+    i128.clear();
     f64.clear();
     str_offsets.assign(1, 0);
     arena.clear();
@@ -76,10 +78,23 @@ struct ColumnBuffer {
   std::string_view Str(size_t i) const { return {arena.data() + str_offsets[i], str_offsets[i + 1] - str_offsets[i]}; }
 };
 
-enum class Physical : uint8_t { kBool, kI32, kI64, kF64, kStr };
+// kDec16: a wide decimal (precision above 18) as FIXED_LEN_BYTE_ARRAY(16), big-endian two's complement.
+enum class Physical : uint8_t { kBool, kI32, kI64, kF64, kStr, kDec16 };
 
-Physical PhysicalOf(TypeId id) {
-  switch (id) {
+// The 16 bytes of a wide decimal's unscaled value, big-endian two's complement (the Parquet DECIMAL form).
+void AppendBigEndian16(std::string& out, core::Int128 v) {
+  auto u = static_cast<unsigned __int128>(v);
+  char bytes[16];
+  for (int i = 15; i >= 0; --i) {
+    bytes[i] = static_cast<char>(static_cast<uint8_t>(u & 0xff));
+    u >>= 8;
+  }
+  out.append(bytes, 16);
+}
+
+Physical PhysicalOf(const core::LogicalType& type) {
+  if (type.IsWideDecimal()) return Physical::kDec16;
+  switch (type.id) {
     case TypeId::kBool: return Physical::kBool;
     case TypeId::kInt32:
     case TypeId::kDate: return Physical::kI32;
@@ -118,7 +133,9 @@ SchemaElement LeafElement(const core::Field& f) {
       e.logical.kind = Kind::kTimestampMicrosUtc;
       break;
     case TypeId::kDecimal:
-      e.type = format::kInt64;
+      // DECIMAL(p,s) over INT64 up to 18 digits, over FIXED_LEN_BYTE_ARRAY(16) beyond (up to 38).
+      e.type = f.type.IsWideDecimal() ? format::kFixedLenByteArray : format::kInt64;
+      if (f.type.IsWideDecimal()) e.type_length = 16;
       e.converted_type = format::kDecimal;
       e.scale = f.type.scale;
       e.precision = f.type.precision;
@@ -177,7 +194,7 @@ class ParquetFileWriter final : public files::RowFormatWriter {
  public:
   ParquetFileWriter(const ParquetSettings& settings, const core::Schema& schema)
       : settings_(settings), schema_(schema), buffers_(schema.size()) {
-    for (const auto& f : schema.fields()) physical_.push_back(PhysicalOf(f.type.id));
+    for (const auto& f : schema.fields()) physical_.push_back(PhysicalOf(f.type));
   }
   ~ParquetFileWriter() override {
     if (zstd_) ZSTD_freeCCtx(zstd_);
@@ -265,6 +282,7 @@ class ParquetFileWriter final : public files::RowFormatWriter {
       case Physical::kI32: copy_fixed(b.i32, col.int32s()); break;
       case Physical::kI64: copy_fixed(b.i64, col.int64s()); break;
       case Physical::kF64: copy_fixed(b.f64, col.float64s()); break;
+      case Physical::kDec16: copy_fixed(b.i128, col.int128s()); break;
       case Physical::kStr: {
         size_t before = b.arena.size();
         for (uint32_t r : rows) {
@@ -310,6 +328,7 @@ class ParquetFileWriter final : public files::RowFormatWriter {
       case Physical::kI32: return b.i32.size();
       case Physical::kI64: return b.i64.size();
       case Physical::kF64: return b.f64.size();
+      case Physical::kDec16: return b.i128.size();
       case Physical::kStr: return b.str_offsets.size() - 1;
     }
     return 0;
@@ -336,6 +355,16 @@ class ParquetFileWriter final : public files::RowFormatWriter {
         break;
       case Physical::kI32: minmax(b.i32); break;
       case Physical::kI64: minmax(b.i64); break;
+      case Physical::kDec16:
+        // DECIMAL orders signed; the statistics hold the values' own big-endian bytes.
+        if (!b.i128.empty()) {
+          auto [lo, hi] = std::minmax_element(b.i128.begin(), b.i128.end());
+          s.min_value.emplace();
+          s.max_value.emplace();
+          AppendBigEndian16(*s.min_value, *lo);
+          AppendBigEndian16(*s.max_value, *hi);
+        }
+        break;
       case Physical::kF64: {
         // NaN has no place in an order, and the spec asks for -0.0 as a zero minimum and +0.0 as a zero
         // maximum, so readers never prune a row group that holds the other zero.
@@ -380,7 +409,10 @@ class ParquetFileWriter final : public files::RowFormatWriter {
   bool BuildDictionary(size_t c) {
     const ColumnBuffer& b = buffers_[c];
     size_t n = NonNull(c);
-    if (!settings_.dictionary || n == 0 || physical_[c] == Physical::kBool) return false;
+    // Wide decimals stay PLAIN: NDL's fundamentals repeat few values, and it keeps the writer simple.
+    if (!settings_.dictionary || n == 0 || physical_[c] == Physical::kBool || physical_[c] == Physical::kDec16) {
+      return false;
+    }
     size_t width = physical_[c] == Physical::kI32 ? 4 : 8;
     size_t max_entries = std::max<size_t>(16, static_cast<size_t>(static_cast<double>(n) * kMaxDistinctShare));
     if (physical_[c] != Physical::kStr) {
@@ -436,7 +468,8 @@ class ParquetFileWriter final : public files::RowFormatWriter {
         }
         return true;
       }
-      case Physical::kBool: return false;
+      case Physical::kBool:
+      case Physical::kDec16: return false;
     }
     return false;
   }
@@ -453,6 +486,9 @@ class ParquetFileWriter final : public files::RowFormatWriter {
       case Physical::kI32: raw(b.i32); break;
       case Physical::kI64: raw(b.i64); break;
       case Physical::kF64: raw(b.f64); break;
+      case Physical::kDec16:
+        for (size_t i = first; i < last; ++i) AppendBigEndian16(out, b.i128[i]);
+        break;
       case Physical::kStr:
         for (size_t i = first; i < last; ++i) {
           std::string_view s = b.Str(i);
@@ -539,7 +575,10 @@ class ParquetFileWriter final : public files::RowFormatWriter {
     } else if (physical_[c] == Physical::kStr) {
       value_bytes = b.arena.size() + 4 * non_null;
     } else {
-      value_bytes = non_null * (physical_[c] == Physical::kBool ? 1 : physical_[c] == Physical::kI32 ? 4 : 8);
+      value_bytes = non_null * (physical_[c] == Physical::kBool    ? 1
+                                : physical_[c] == Physical::kI32   ? 4
+                                : physical_[c] == Physical::kDec16 ? 16
+                                                                   : 8);
     }
     size_t per_row = std::max<size_t>(1, (value_bytes + rows / 8) / std::max<size_t>(1, rows));
     size_t rows_per_page = std::max<size_t>(1024, static_cast<size_t>(settings_.data_page_size_bytes) / per_row);

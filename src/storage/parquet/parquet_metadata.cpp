@@ -86,6 +86,7 @@ void AppendFileMetaData(const FileMetaData& m, std::string& out) {
   for (const auto& e : m.schema) {
     w.ListStruct();
     if (e.type) w.FieldI32(1, *e.type);
+    if (e.type_length) w.FieldI32(2, *e.type_length);
     if (e.repetition) w.FieldI32(3, *e.repetition);
     w.FieldBinary(4, e.name);
     if (e.num_children) w.FieldI32(5, *e.num_children);
@@ -259,6 +260,7 @@ core::Result<FileMetaData> ParseFileMetaData(std::string_view bytes) {
           ForEachField(r, [&](int16_t f, ThriftType t) {
             switch (f) {
               case 1: e.type = static_cast<int32_t>(r.ReadInt(t)); return true;
+              case 2: e.type_length = static_cast<int32_t>(r.ReadInt(t)); return true;
               case 3: e.repetition = static_cast<int32_t>(r.ReadInt(t)); return true;
               case 4: e.name = r.ReadBinary(); return true;
               case 5: e.num_children = static_cast<int32_t>(r.ReadInt(t)); return true;

@@ -16,7 +16,7 @@
 namespace datasync::storage::parquet {
 
 namespace format {
-enum PhysicalType : int32_t { kBoolean = 0, kInt32 = 1, kInt64 = 2, kDouble = 5, kByteArray = 6 };
+enum PhysicalType : int32_t { kBoolean = 0, kInt32 = 1, kInt64 = 2, kDouble = 5, kByteArray = 6, kFixedLenByteArray = 7 };
 enum Repetition : int32_t { kRequired = 0, kOptional = 1 };
 enum ConvertedType : int32_t {
   kUtf8 = 0,
@@ -44,6 +44,7 @@ struct LogicalAnnotation {
 struct SchemaElement {
   std::string name;
   std::optional<int32_t> type;
+  std::optional<int32_t> type_length;  // FIXED_LEN_BYTE_ARRAY: bytes per value
   std::optional<int32_t> repetition;
   std::optional<int32_t> num_children;
   std::optional<int32_t> converted_type;

@@ -158,7 +158,7 @@ core::Status AppendTextRows(const core::ColumnBatch& batch, size_t begin, size_t
           AppendTimestamp(out, t);
           break;
         }
-        case TypeId::kDecimal: out.append(core::FormatDecimal(col.GetInt64(r), col.type().scale)); break;
+        case TypeId::kDecimal: out.append(col.DecimalText(r)); break;
       }
     }
     out.append(suffix);

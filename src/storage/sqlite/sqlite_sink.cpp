@@ -540,7 +540,7 @@ core::Result<int64_t> SqliteSink::BulkLoad(const core::ColumnBatch& batch, std::
           std::string& text = scratch_[c];
           text = col.type().id == TypeId::kDate        ? core::FormatIsoDate(col.GetInt32(r))
                  : col.type().id == TypeId::kTimestamp ? core::FormatTimestamp(col.GetInt64(r))
-                                                       : core::FormatDecimal(col.GetInt64(r), col.type().scale);
+                                                       : col.DecimalText(r);
           sqlite3_bind_text(stmt, p, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
           bytes += static_cast<int64_t>(text.size());
           break;

@@ -209,7 +209,7 @@ class XlsxWriter final : public files::RowFormatWriter {
       }
       case TypeId::kDecimal: {
         const auto& t = column.type();
-        std::string text = core::FormatDecimal(column.GetInt64(r), t.scale);
+        std::string text = column.DecimalText(r);  // exact at any precision; a number cell only up to 15 digits
         if (t.precision <= 15) return Number(col, std::strtod(text.c_str(), nullptr), decimal_.at(t.scale));
         return Text(row_, col, text);
       }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/dates.hpp"
+
 namespace datasync::core {
 namespace {
 
@@ -106,6 +108,56 @@ TEST(ColumnBatchTest, SliceCopiesValuesAndNulls) {
   EXPECT_FALSE(s.column(0).IsValid(1));
   EXPECT_EQ(s.column(0).GetString(2), "aaaaaa");
   EXPECT_EQ(s.column(1).GetInt32(2), 6);
+}
+
+TEST(ColumnTest, WideDecimalsLiveInTheirOwnBufferExactly) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"rev", LogicalType::Decimal(34, 12)},
+                                                            {"px", LogicalType::Decimal(18, 4)}});
+  ASSERT_EQ(schema->field(0).type.FixedWidth(), 16u);
+  ASSERT_EQ(schema->field(1).type.FixedWidth(), 8u);
+  ColumnBatch b(schema);
+  const Int128 big = *ParseDecimal128("1234567890123456789012.123456789012", 12);
+  b.column(0).AppendInt128(big);
+  b.column(0).AppendNull();
+  b.column(0).AppendDecimal(-big);
+  b.column(1).AppendInt64(12345);
+  b.column(1).AppendNull();
+  b.column(1).AppendDecimal(-1);
+  ASSERT_TRUE(b.Validate());
+  EXPECT_EQ(b.column(0).int128s().size(), 3u);
+  EXPECT_TRUE(b.column(0).int64s().empty());
+  EXPECT_TRUE(b.column(1).int128s().empty());  // the narrow path keeps its int64 buffer
+  EXPECT_EQ(b.column(0).DecimalText(0), "1234567890123456789012.123456789012");
+  EXPECT_EQ(b.column(0).DecimalText(2), "-1234567890123456789012.123456789012");
+  EXPECT_EQ(b.column(1).DecimalText(2), "-0.0001");
+  EXPECT_EQ(b.column(0).GetValue(0).ToString(), "1234567890123456789012.123456789012");
+  EXPECT_TRUE(b.column(0).GetValue(1).is_null());
+  EXPECT_EQ(b.column(0).ByteSize(), 3 * 16 + 8u);
+
+  ColumnBatch s = b.Slice(1, 3);
+  ASSERT_TRUE(s.Validate());
+  EXPECT_FALSE(s.column(0).IsValid(0));
+  EXPECT_EQ(s.column(0).GetDecimal(1), -big);
+  EXPECT_EQ(s.column(1).GetDecimal(1), -1);
+
+  // Values append back exactly; a value wider than the column's precision is refused.
+  Column c(LogicalType::Decimal(34, 12));
+  ASSERT_TRUE(c.AppendValue(b.column(0).GetValue(2)));
+  EXPECT_EQ(c.GetInt128(0), -big);
+  Column narrow(LogicalType::Decimal(18, 12));
+  EXPECT_FALSE(narrow.AppendValue(b.column(0).GetValue(0)));
+  Column p33(LogicalType::Decimal(33, 12));
+  EXPECT_FALSE(p33.AppendValue(b.column(0).GetValue(0)));
+}
+
+TEST(LogicalTypeTest, DecimalPrecisionRunsTo38) {
+  EXPECT_EQ(LogicalType::Parse("decimal(34,12)"), LogicalType::Decimal(34, 12));
+  EXPECT_EQ(LogicalType::Parse("decimal(38,0)"), LogicalType::Decimal(38, 0));
+  EXPECT_EQ(LogicalType::Parse("decimal(34,12)")->ToString(), "decimal(34,12)");
+  EXPECT_FALSE(LogicalType::Parse("decimal(39,2)"));
+  EXPECT_FALSE(LogicalType::Parse("decimal(0,0)"));
+  EXPECT_TRUE(LogicalType::Decimal(19, 2).IsWideDecimal());
+  EXPECT_FALSE(LogicalType::Decimal(18, 2).IsWideDecimal());
 }
 
 }  // namespace

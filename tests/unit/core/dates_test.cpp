@@ -60,5 +60,42 @@ TEST(DatesTest, DecimalTextRoundTrip) {
   EXPECT_EQ(FormatDecimal(7, 0), "7");
 }
 
+TEST(DatesTest, WideDecimalTextRoundTripsAt38DigitsAndRefusesMore) {
+  // decimal(34,12) as Nasdaq Data Link sends it: 22 integer digits and 12 decimals.
+  const std::string big = "1234567890123456789012.123456789012";
+  auto v = ParseDecimal128(big, 12);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(FormatDecimal128(*v, 12), big);
+  EXPECT_EQ(FormatDecimal128(*ParseDecimal128("-" + big, 12), 12), "-" + big);
+  EXPECT_EQ(*ParseDecimal128("-" + big, 12), -*v);
+  // All 38 digits, both signs, and the smallest magnitudes.
+  const std::string max38 = "99999999999999999999999999.999999999999";
+  EXPECT_EQ(FormatDecimal128(*ParseDecimal128(max38, 12), 12), max38);
+  EXPECT_EQ(FormatDecimal128(*ParseDecimal128("-" + max38, 12), 12), "-" + max38);
+  EXPECT_EQ(*ParseDecimal128(max38, 12), Pow10Int128(38) - 1);
+  EXPECT_EQ(FormatDecimal128(*ParseDecimal128("-0.000000000001", 12), 12), "-0.000000000001");
+  EXPECT_EQ(FormatDecimal128(*ParseDecimal128("1234.567800000000", 12), 12), "1234.567800000000");
+  EXPECT_EQ(FormatDecimal128(0, 12), "0.000000000000");
+  // More than 38 digits at the scale is refused, never rounded or wrapped.
+  EXPECT_FALSE(ParseDecimal128("100000000000000000000000000", 12));  // 27 integer digits + 12 = 39
+  EXPECT_FALSE(ParseDecimal128("-100000000000000000000000000", 12));
+  EXPECT_FALSE(ParseDecimal128("999999999999999999999999999999999999999", 0));  // 39 nines
+  EXPECT_FALSE(ParseDecimal128("99999999999999999999999999.9999999999995", 12));  // rounds up to 10^38
+  EXPECT_FALSE(ParseDecimal128("1e5", 2));
+  EXPECT_FALSE(ParseDecimal128("", 2));
+  // The int64 form refuses what does not fit int64 (it used to as well).
+  EXPECT_FALSE(ParseDecimal("1234567890123456789012.1", 1));
+  EXPECT_EQ(ParseDecimal("92233720368547758.07", 2), INT64_MAX);
+  EXPECT_FALSE(ParseDecimal("92233720368547758.08", 2));
+  // Precision checks.
+  EXPECT_TRUE(FitsDecimalPrecision(*v, 34));
+  EXPECT_FALSE(FitsDecimalPrecision(*v, 33));
+  EXPECT_TRUE(FitsDecimalPrecision(-*v, 34));
+  EXPECT_FALSE(FitsDecimalPrecision(-*v, 33));
+  // The most negative Int128 formats without overflow.
+  __int128 min = static_cast<__int128>(static_cast<unsigned __int128>(1) << 127);
+  EXPECT_EQ(FormatDecimal128(min, 0), "-170141183460469231731687303715884105728");
+}
+
 }  // namespace
 }  // namespace datasync::core

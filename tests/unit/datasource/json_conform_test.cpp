@@ -7,6 +7,7 @@
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
+#include "datasource/json_long_numbers.hpp"
 
 namespace datasync::datasource {
 namespace {
@@ -194,6 +195,71 @@ TEST_F(JsonConformTest, SmallNumbersReadIntoDecimalColumns) {
   EXPECT_EQ(page.batch.column(0).GetInt64(0), 100);
   EXPECT_EQ(page.batch.column(0).GetInt64(1), -25);
   EXPECT_EQ(page.batch.column(0).GetInt64(2), 10);
+TEST_F(JsonConformTest, WideDecimalsKeepEveryDigitTheVendorWrote) {
+  auto schema = std::make_shared<core::Schema>(std::vector<core::Field>{
+      {"revenue", LogicalType::Decimal(34, 12)}, {"px", LogicalType::Decimal(12, 2)}});
+  JsonConformer c(schema, nullptr, {"ndl SF1: ", "data", "columns"});
+  c.AddField("revenue");
+  c.AddField("px");
+  // Numbers with more than 15 significant digits reach the conformer as text (QuoteLongNumbers), the way a
+  // decoder passes them; short ones stay numbers.
+  std::string body = R"([[1234567890123456789012.123456789012, 12.5], [-1234.567800000000, "-0.01"],)"
+                     R"( [null, null], ["-1234567890123456789012.123456789012", 9999999999], [7, 3]])";
+  auto quoted = QuoteLongNumbers(body);
+  ASSERT_TRUE(quoted);
+  simdjson::dom::array rows;
+  ASSERT_EQ(Parse(*quoted).get_array().get(rows), simdjson::SUCCESS);
+  for (auto row : rows) ASSERT_TRUE(c.AppendArrayRow(row));
+  Page page = std::move(c).Finish();
+  const core::ColumnBatch& b = page.batch;
+  ASSERT_TRUE(b.Validate());
+  EXPECT_EQ(b.column(0).DecimalText(0), "1234567890123456789012.123456789012");
+  EXPECT_EQ(b.column(0).DecimalText(1), "-1234.567800000000");
+  EXPECT_FALSE(b.column(0).IsValid(2));
+  EXPECT_EQ(b.column(0).DecimalText(3), "-1234567890123456789012.123456789012");
+  EXPECT_EQ(b.column(0).DecimalText(4), "7.000000000000");
+  EXPECT_EQ(b.column(1).DecimalText(0), "12.50");
+  EXPECT_EQ(b.column(1).DecimalText(1), "-0.01");
+  EXPECT_EQ(b.column(1).DecimalText(3), "9999999999.00");
+}
+
+TEST_F(JsonConformTest, DecimalsThatMayHaveLostDigitsOrDoNotFitAreRefused) {
+  auto schema = std::make_shared<core::Schema>(std::vector<core::Field>{{"revenue", LogicalType::Decimal(34, 12)},
+                                                                        {"px", LogicalType::Decimal(12, 2)}});
+  auto refused = [&](const char* row) {
+    JsonConformer c(schema, nullptr, {"ndl SF1: ", "data", "columns"});
+    c.AddField("revenue");
+    c.AddField("px");
+    auto st = c.AppendArrayRow(Parse(row));
+    return !st && st.error().kind() == ErrorKind::kPermanent;
+  };
+  // A double that the parser rounded (the body was not passed through QuoteLongNumbers).
+  EXPECT_TRUE(refused("[123456789012.123456789012, 1]"));
+  // More integer digits than decimal(34,12) holds (23), as text and as a number.
+  EXPECT_TRUE(refused(R"(["12345678901234567890123.5", 1])"));
+  // decimal(12,2) holds 10 integer digits.
+  EXPECT_TRUE(refused("[1, 12345678901]"));
+  EXPECT_TRUE(refused(R"([1, "-12345678901.5"])"));
+  EXPECT_FALSE(refused("[1, 1234567890.99]"));
+  // A float artefact beyond the scale rounds as before: the dropped digits cannot change the cents.
+  EXPECT_FALSE(refused("[1, 1234.5600000000002]"));
+
+  // The messages say why, and what to do.
+  JsonConformer c(schema, nullptr, {"ndl SF1: ", "data", "columns"});
+  c.AddField("revenue");
+  c.AddField("px");
+  auto lost = c.AppendArrayRow(Parse("[123456789012.123456789012, 1]"));
+  ASSERT_FALSE(lost);
+  EXPECT_NE(lost.error().message().find("more significant digits than a float64 keeps"), std::string::npos)
+      << lost.error().message();
+  JsonConformer d(schema, nullptr, {"ndl SF1: ", "data", "columns"});
+  d.AddField("revenue");
+  d.AddField("px");
+  auto wide = d.AppendArrayRow(Parse("[1, 12345678901]"));
+  ASSERT_FALSE(wide);
+  EXPECT_NE(wide.error().message().find("more digits than decimal(12,2) holds (10 before the point); widen"),
+            std::string::npos)
+      << wide.error().message();
 }
 
 }  // namespace

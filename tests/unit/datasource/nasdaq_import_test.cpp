@@ -36,10 +36,12 @@ TEST(NdlTypeMapTest, VendorTypesMapExactlyInAnyCase) {
   EXPECT_EQ(MapVendorType("BigDecimal(12,4)").type, LogicalType::Decimal(12, 4));
   EXPECT_EQ(MapVendorType("bigdecimal( 18 , 2 )").type, LogicalType::Decimal(18, 2));
   EXPECT_TRUE(MapVendorType("BigDecimal(12,4)").note.empty());
-  VendorType wide = MapVendorType("BigDecimal(34,12)");
-  EXPECT_EQ(wide.type, LogicalType::Decimal(18, 6));
-  EXPECT_NE(wide.note.find("at most 12 integer digits"), std::string::npos) << wide.note;
-  EXPECT_EQ(MapVendorType("BigDecimal(20,2)").type, LogicalType::Decimal(18, 2));
+  EXPECT_EQ(MapVendorType("BigDecimal(34,12)").type, LogicalType::Decimal(34, 12));  // exact: core decimals hold 38
+  EXPECT_TRUE(MapVendorType("BigDecimal(34,12)").note.empty());
+  EXPECT_EQ(MapVendorType("BigDecimal(20,2)").type, LogicalType::Decimal(20, 2));
+  VendorType wide = MapVendorType("BigDecimal(60,20)");
+  EXPECT_EQ(wide.type, LogicalType::Decimal(38, 12));
+  EXPECT_NE(wide.note.find("at most 26 integer digits"), std::string::npos) << wide.note;
   EXPECT_EQ(MapVendorType("BigDecimal(x)").type, LogicalType::Float64());
   EXPECT_EQ(MapVendorType("BigDecimal").type, LogicalType::Float64());
   EXPECT_NE(MapVendorType("BigDecimal").note.find("stored as float64"), std::string::npos);
@@ -89,7 +91,7 @@ TEST(NdlMetadataTest, ATableBringsTypesFiltersAndKeys) {
                                                          "updated_at", "active", "odd"}));
   std::vector<LogicalType> types;
   for (const auto& f : d.schema->fields()) types.push_back(f.type);
-  EXPECT_EQ(types, (std::vector<LogicalType>{LogicalType::String(), LogicalType::Date(), LogicalType::Decimal(18, 6),
+  EXPECT_EQ(types, (std::vector<LogicalType>{LogicalType::String(), LogicalType::Date(), LogicalType::Decimal(34, 12),
                                              LogicalType::Decimal(12, 4), LogicalType::Int64(), LogicalType::Float64(),
                                              LogicalType::Timestamp(), LogicalType::Bool(), LogicalType::String()}));
   EXPECT_EQ(d.primary_key, (std::vector<std::string>{"ticker", "date"}));

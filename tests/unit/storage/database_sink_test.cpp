@@ -188,6 +188,34 @@ TEST_P(DatabaseSinkTest, TheSimulatorsSchemaChangeMigratesWithOldRowsIntact) {
   EXPECT_TRUE(Migrator(*third).last_migration().empty());
 }
 
+// A decimal(18,4) column that the vendor widens to decimal(34,12) (Nasdaq Data Link's BigDecimal) is a
+// widening each database applies in place, keeping the old rows' values exactly.
+TEST_P(DatabaseSinkTest, ADecimalWidenedTo34DigitsMigratesWithOldRowsIntact) {
+  auto v1 = MakeSchema({{"k", LogicalType::String()}, {"rev", LogicalType::Decimal(18, 4)}});
+  auto v2 = MakeSchema({{"k", LogicalType::String()}, {"rev", LogicalType::Decimal(34, 12)}});
+  std::vector<std::string> pk = {"k"};
+  auto b1 = MakeBatch(v1, {{Value::String("a"), DecOf("-99999999999999.9999", 18, 4)},
+                           {Value::String("b"), Value::Null(LogicalType::Decimal(18, 4))}});
+  auto first = NewSink();
+  RunSink(*first, Ctx("wide", v1, WriteMode::kUpsert, pk), 1, {{"t1", &b1}});
+  std::vector<Row> v2_rows = {{Value::String("c"), DecOf("-1234567890123456789012.123456789012", 34, 12)}};
+  auto b2 = MakeBatch(v2, v2_rows);
+  auto second = NewSink();
+  RunSink(*second, Ctx("wide", v2, WriteMode::kUpsert, pk), 2, {{"t2", &b2}});
+  const MigrationPlan& applied = Migrator(*second).last_migration();
+  ASSERT_EQ(applied.steps.size(), 1u);
+  EXPECT_EQ(applied.steps[0].change.kind, ChangeKind::kWidenColumn);
+  EXPECT_EQ(applied.steps[0].change.column, "rev");
+  EXPECT_FALSE(applied.has_held());
+  EXPECT_EQ(NativeType("wide", "rev"), is("postgres") ? "numeric(34,12)"
+                                       : is("mysql")  ? "decimal(34,12)"
+                                                      : "Nullable(Decimal(34, 12))");
+  ExpectRows("wide", *v2,
+             {{Value::String("a"), DecOf("-99999999999999.9999", 34, 12)},
+              {Value::String("b"), Value::Null(LogicalType::Decimal(34, 12))},
+              v2_rows[0]});
+}
+
 TEST_P(DatabaseSinkTest, ADroppedColumnIsHeldUntilApplied) {
   auto v1 = MakeSchema({{"k", LogicalType::String()}, {"a", LogicalType::Int64()}, {"gone", LogicalType::String()}});
   auto v2 = MakeSchema({{"k", LogicalType::String()}, {"a", LogicalType::Int64()}});

@@ -136,6 +136,34 @@ TEST_P(SinkComplianceTest, EveryLogicalTypeRoundTrips) {
   ExpectCleanTree();
 }
 
+// Nasdaq Data Link's BigDecimal(34,12): 22 integer digits and 12 decimals, more than a double or an int64
+// holds; every sink stores the exact digits (as text where the format has no wider decimal).
+TEST_P(SinkComplianceTest, WideDecimalsRoundTripExactly) {
+  auto schema = MakeSchema({{"id", LogicalType::Int64()},
+                            {"revenue", LogicalType::Decimal(34, 12)},
+                            {"max38", LogicalType::Decimal(38, 0)},
+                            {"px", LogicalType::Decimal(18, 4)}});
+  auto null34 = Value::Null(LogicalType::Decimal(34, 12));
+  std::vector<Row> rows = {
+      {Value::Int64(1), DecOf("1234567890123456789012.123456789012", 34, 12),
+       DecOf("99999999999999999999999999999999999999", 38, 0), DecOf("99999999999999.9999", 18, 4)},
+      {Value::Int64(2), DecOf("-1234567890123456789012.123456789012", 34, 12),
+       DecOf("-99999999999999999999999999999999999999", 38, 0), DecOf("-99999999999999.9999", 18, 4)},
+      {Value::Int64(3), null34, Value::Null(LogicalType::Decimal(38, 0)), Value::Null(LogicalType::Decimal(18, 4))},
+      {Value::Int64(4), DecOf("1234.567800000000", 34, 12), DecOf("0", 38, 0), DecOf("0.0001", 18, 4)},
+      {Value::Int64(5), DecOf("-0.000000000001", 34, 12), DecOf("-1", 38, 0), DecOf("-0.0001", 18, 4)},
+      {Value::Int64(6), DecOf("9999999999999999999999.999999999999", 34, 12),
+       DecOf("18446744073709551616", 38, 0), DecOf("922337203685.4775", 18, 4)},
+      {Value::Int64(7), DecOf("0", 34, 12), DecOf("-9223372036854775809", 38, 0), DecOf("0", 18, 4)},
+  };
+  auto batch = MakeBatch(schema, rows);
+  auto sink = NewSink();
+  RunSink(*sink, Ctx("fundamentals", schema), 1, {{"u1", &batch}});
+  ExpectStored("fundamentals", *schema, rows);
+  EXPECT_EQ(sink->stats().rows_written, 7);
+  ExpectCleanTree();
+}
+
 TEST_P(SinkComplianceTest, NullsInEveryColumn) {
   auto schema = AllTypesSchema();
   std::vector<Row> rows;

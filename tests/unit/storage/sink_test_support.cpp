@@ -85,6 +85,12 @@ Value Dec(int64_t unscaled, uint8_t precision, uint8_t scale) {
   return Value{unscaled, LogicalType::Decimal(precision, scale)};
 }
 
+Value DecOf(std::string_view text, uint8_t precision, uint8_t scale) {
+  auto v = DecimalValue(text, LogicalType::Decimal(precision, scale));
+  EXPECT_TRUE(v) << text << " is not a decimal(" << int{precision} << "," << int{scale} << ")";
+  return v ? *v : Value::Null(LogicalType::Decimal(precision, scale));
+}
+
 Value DateOf(int year, int month, int day) {
   return Value::Date(core::DaysFromCivil({year, static_cast<uint32_t>(month), static_cast<uint32_t>(day)}));
 }
@@ -488,6 +494,7 @@ std::string CellRepr(const Value& v, const FloatRules& rules) {
   if (auto* b = std::get_if<bool>(&v.v)) return *b ? "b:true" : "b:false";
   if (auto* i = std::get_if<int32_t>(&v.v)) return "i:" + std::to_string(*i);
   if (auto* l = std::get_if<int64_t>(&v.v)) return "i:" + std::to_string(*l);
+  if (auto* w = std::get_if<core::Int128>(&v.v)) return "i:" + core::FormatDecimal128(*w, 0);
   return "?";
 }
 
@@ -847,9 +854,7 @@ std::optional<Value> FromXlsxCell(const nlohmann::json& j, const LogicalType& ty
         std::snprintf(buf, sizeof buf, "%.*f", type.scale, std::strtod(text.c_str(), nullptr));
         text = buf;
       }
-      auto u = core::ParseDecimal(text, type.scale);
-      if (!u) return std::nullopt;
-      return Value{*u, type};
+      return DecimalValue(text, type);
     }
   }
   return std::nullopt;

@@ -27,6 +27,8 @@ using Row = std::vector<core::Value>;
 core::SchemaPtr MakeSchema(std::vector<core::Field> fields);
 core::ColumnBatch MakeBatch(const core::SchemaPtr& schema, const std::vector<Row>& rows);
 core::Value Dec(int64_t unscaled, uint8_t precision, uint8_t scale);
+// A decimal from its text ("-1234567890123456789012.123456789012"), Int128 when the precision is above 18.
+core::Value DecOf(std::string_view text, uint8_t precision, uint8_t scale);
 core::Value DateOf(int year, int month, int day);
 core::Value TsOf(int year, int month, int day, int hh, int mm, int ss, int micros = 0);
 

@@ -13,6 +13,13 @@ using core::LogicalType;
 using core::TypeId;
 using core::Value;
 
+std::optional<Value> DecimalValue(std::string_view text, const LogicalType& type) {
+  auto v = core::ParseDecimal128(text, type.scale);
+  if (!v || !core::FitsDecimalPrecision(*v, type.precision)) return std::nullopt;
+  if (type.IsWideDecimal()) return Value{*v, type};
+  return Value{static_cast<int64_t>(*v), type};
+}
+
 std::optional<Value> ParseTyped(std::string_view text, const LogicalType& type) {
   switch (type.id) {
     case TypeId::kBool:
@@ -56,9 +63,7 @@ std::optional<Value> ParseTyped(std::string_view text, const LogicalType& type) 
       // Exact text: exactly `scale` fraction digits.
       auto dot = text.find('.');
       if (type.scale > 0 && (dot == std::string_view::npos || text.size() - dot - 1 != type.scale)) return std::nullopt;
-      auto v = core::ParseDecimal(text, type.scale);
-      if (!v) return std::nullopt;
-      return Value{*v, type};
+      return DecimalValue(text, type);
     }
   }
   return std::nullopt;
