@@ -5,6 +5,7 @@
 #include "core/excerpt.hpp"
 #include "core/strings.hpp"
 #include "datasource/json_conform.hpp"
+#include "datasource/json_long_numbers.hpp"
 #include "datasource/json_repair.hpp"
 #include "datasource/nasdaq/cursor_chain.hpp"
 
@@ -114,14 +115,19 @@ core::Result<Page> DecodeResponse(long http_status, std::string_view retry_after
   static const Params kNoParams;
   const Params& params = ctx.params ? *ctx.params : kNoParams;
 
+  // BigDecimal values come as JSON numbers with up to 34 digits: quoted first, so a decimal column gets the
+  // digits the vendor wrote and not the nearest double (json_long_numbers.hpp).
+  std::optional<std::string> quoted;
+  if (ds.schema && HasDecimalField(*ds.schema)) quoted = QuoteLongNumbers(body);
+  const std::string& text = quoted ? *quoted : body;
   element root;
   std::optional<RepairedJson> repaired;
-  if (auto err = ThreadParser().parse(body).get(root); err != simdjson::SUCCESS) {
+  if (auto err = ThreadParser().parse(text).get(root); err != simdjson::SUCCESS) {
     // An answer that is not JSON with a failing status (a proxy's HTML page, QEAx07's empty 202) is that status.
     if (auto e = ClassifyBareStatus(http_status, retry_after, body, ctx.errors)) return tl::unexpected(std::move(*e));
     // A complete body with one value the parser cannot take is the vendor's data: retrying gets the same
     // bytes, so read it with the value repaired; the conformer then decides by the column's type.
-    if (ValueError(err)) repaired = RepairJsonValues(body);
+    if (ValueError(err)) repaired = RepairJsonValues(text);
     if (!repaired || ThreadParser().parse(repaired->text).get(root) != simdjson::SUCCESS) {
       return NotJson(ctx, body, err);
     }

@@ -5,6 +5,7 @@
 #include "core/excerpt.hpp"
 #include "core/strings.hpp"
 #include "datasource/json_conform.hpp"
+#include "datasource/json_long_numbers.hpp"
 #include "datasource/json_repair.hpp"
 #include "datasource/rest/request_builder.hpp"
 #include "datasource/untrusted_text.hpp"
@@ -117,11 +118,16 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
   bool parsed = false;
   simdjson::error_code parse_error = simdjson::SUCCESS;
   std::optional<RepairedJson> repaired;
-  if (!response.body.empty()) {
-    parse_error = ThreadParser().parse(response.body).get(root);
+  // Long numbers (more digits than a double holds) are quoted first when a decimal column may receive them,
+  // so it gets the digits the vendor wrote (json_long_numbers.hpp).
+  std::optional<std::string> quoted;
+  if (ds.schema && HasDecimalField(*ds.schema)) quoted = QuoteLongNumbers(response.body);
+  const std::string& text = quoted ? *quoted : response.body;
+  if (!text.empty()) {
+    parse_error = ThreadParser().parse(text).get(root);
     parsed = parse_error == simdjson::SUCCESS;
     if (!parsed && ValueError(parse_error)) {
-      repaired = RepairJsonValues(response.body);
+      repaired = RepairJsonValues(text);
       parsed = repaired && ThreadParser().parse(repaired->text).get(root) == simdjson::SUCCESS;
     }
   }

@@ -106,6 +106,24 @@ TEST_F(NdlDecoderTest, TableRowsGetTheirExactTypes) {
   EXPECT_EQ(page->vendor_fields.size(), 7u);
 }
 
+TEST_F(NdlDecoderTest, WideBigDecimalsKeepEveryDigitTheVendorSent) {
+  Dataset ds = table_;
+  std::vector<Field> fields = ds.schema->fields();
+  fields[2].type = LogicalType::Decimal(34, 12);  // what importing BigDecimal(34,12) gives
+  ds.schema = std::make_shared<const core::Schema>(fields);
+  // JSON numbers with 21 and 34 significant digits: a double holds 15 to 17.
+  std::string body = TablePage({R"(["AAPL","2024-01-02",123456789.123456789012,1,0.5,null,true])",
+                                R"(["MSFT","2024-01-03",-9999999999999999999999.999999999999,2,0.5,null,false])",
+                                R"(["KO","2024-01-04",0.000000000001,3,0.5,null,false])"},
+                               "");
+  auto page = Decode(ds, 200, body);
+  ASSERT_TRUE(page) << page.error().ToString();
+  const auto& c = page->batch.column(2);
+  EXPECT_EQ(c.DecimalText(0), "123456789.123456789012");
+  EXPECT_EQ(c.DecimalText(1), "-9999999999999999999999.999999999999");
+  EXPECT_EQ(c.DecimalText(2), "0.000000000001");
+}
+
 TEST_F(NdlDecoderTest, DriftIsReportedExtraIgnoredMissingNull) {
   std::string body =
       R"({"datatable":{"data":[["AAPL","2024-01-02","x"]],"columns":[{"name":"ticker","type":"String"},)"
