@@ -195,6 +195,8 @@ TEST_F(JsonConformTest, SmallNumbersReadIntoDecimalColumns) {
   EXPECT_EQ(page.batch.column(0).GetInt64(0), 100);
   EXPECT_EQ(page.batch.column(0).GetInt64(1), -25);
   EXPECT_EQ(page.batch.column(0).GetInt64(2), 10);
+}
+
 TEST_F(JsonConformTest, WideDecimalsKeepEveryDigitTheVendorWrote) {
   auto schema = std::make_shared<core::Schema>(std::vector<core::Field>{
       {"revenue", LogicalType::Decimal(34, 12)}, {"px", LogicalType::Decimal(12, 2)}});
