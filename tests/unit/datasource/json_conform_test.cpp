@@ -162,6 +162,11 @@ TEST_F(JsonConformTest, DecimalsFromNumbersEqualTheTextRouteExactly) {
       if (cell.type() == simdjson::dom::element_type::DOUBLE) {
         std::string text = core::FormatDouble(cell.get_double().value_unsafe());
         want = core::ParseDecimal(text, scale);
+        // More than 15 significant digits may be more than the vendor wrote: the conformer refuses such a
+        // double unless the lost digits cannot matter at the scale (JsonConformTest.DecimalsThatMay...).
+        int significant = 0;
+        for (char ch : text.substr(0, text.find('e'))) significant += (ch >= '0' && ch <= '9') ? 1 : 0;
+        if (significant > 15) may_refuse = true;
         // The text route cannot read a shortest form with an exponent ("1e-06" for 0.000001); the direct
         // route may, and must then give the number as written.
         if (!want && text.find('e') != std::string::npos) {
@@ -174,6 +179,9 @@ TEST_F(JsonConformTest, DecimalsFromNumbersEqualTheTextRouteExactly) {
       } else {
         want = core::ParseDecimal(std::to_string(cell.get_uint64().value_unsafe()), scale);
       }
+      // A value of more digits than the column's precision (18) is refused, never kept.
+      constexpr int64_t kTen18 = 1'000'000'000'000'000'000;
+      if (want && (*want >= kTen18 || *want <= -kTen18)) want.reset();
       auto st = c.AppendArrayRow(row);
       if (may_refuse && !st) continue;
       ASSERT_EQ(st.has_value(), want.has_value()) << n << " at scale " << int(scale);

@@ -241,8 +241,9 @@ TEST_F(RestDecoderTest, HostileAnswersFailWithTheRightClassAndSayWhere) {
   auto huge_text = Decode(ds, R"({"data":{"items":[{"ticker":123456789012345678901234567890}]}})");
   ASSERT_TRUE(huge_text) << huge_text.error().ToString();
   EXPECT_EQ(huge_text->batch.column(0).GetString(0), "123456789012345678901234567890");
-  ASSERT_EQ(huge_text->warnings.size(), 1u);
-  EXPECT_NE(huge_text->warnings[0].find("data.items[0].ticker"), std::string::npos) << huge_text->warnings[0];
+  // The dataset has a decimal column, so long numbers are quoted before parsing (json_long_numbers.hpp): the
+  // digits arrive as text, with nothing repaired to warn about.
+  EXPECT_TRUE(huge_text->warnings.empty());
   auto huge_int = Decode(ds, R"({"data":{"items":[{"volume":123456789012345678901234567890}]}})");
   ASSERT_FALSE(huge_int);
   EXPECT_EQ(huge_int.error().kind(), ErrorKind::kPermanent);
