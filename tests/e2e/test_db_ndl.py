@@ -104,7 +104,7 @@ class NdlEveryStorageTest(E2ETestCase):
 
     def test_fundamentals_and_prices_land_exactly_in_every_storage(self):
         sim = self.start_sim("--ndl-tickers", "40")
-        project = self.new_project(sim, config(sim.url, self.storage_yaml(), """plans:
+        full = config(sim.url, self.storage_yaml(), """plans:
   fund:
     dataset: fund
     storages: [%s]
@@ -118,10 +118,14 @@ class NdlEveryStorageTest(E2ETestCase):
       date.gte: "2024-10-01"
       date.lte: "2024-12-31"
 """ % (", ".join(STORAGES), ",".join(TICKERS), ", ".join(STORAGES), ",".join(TICKERS)),
-            source_extra="    per_page: 400\n"))
+            source_extra="    per_page: 400\n")
+        # The plans name datasets that exist once imported: the source is applied first, the plans written after.
+        project = self.new_project(sim, config(sim.url, self.storage_yaml(), "", source_extra="    per_page: 400\n"))
         project.env["E2E_NDL_KEY"] = harness.NDL_KEY
+        project.ds("apply")
         project.ds("dataset", "import", "--source", "ndl", "--api", "datatables/QSIM/FUND", "--name", "fund")
         project.ds("dataset", "import", "--source", "ndl", "--api", "datatables/QSIM/EQ", "--name", "eq")
+        project.write_config(full)
         out = project.ds("run", "fund", "eq")
         self.assertEqual(out.stdout.count("status succeeded"), 2, out.stdout + out.stderr)
 
@@ -167,7 +171,7 @@ class NdlRandomKillTest(E2ETestCase):
         windows = [("2023-%02d-01" % m, "2023-%02d-28" % m) for m in range(1, 13)]
         storages = "  lite: {kind: sqlite, path: data/warehouse.db}\n  csv: {kind: csv, path: data/csv}\n" \
                    "  pg: %s\n" % pg.storage_yaml(ns)
-        project = self.new_project(sim, config(sim.url, storages, """plans:
+        full = config(sim.url, storages, """plans:
   eq:
     dataset: eq
     storages: [lite, csv, pg]
@@ -178,9 +182,12 @@ class NdlRandomKillTest(E2ETestCase):
       ticker: ["AAPL,MSFT,KO"]
       window: {zip: {date.gte: [%s], date.lte: [%s]}}
 """ % (", ".join('"%s"' % a for a, _ in windows), ", ".join('"%s"' % b for _, b in windows)),
-            source_extra="    per_page: 20\n"))
+            source_extra="    per_page: 20\n")
+        project = self.new_project(sim, config(sim.url, storages, "", source_extra="    per_page: 20\n"))
         project.env["E2E_NDL_KEY"] = harness.NDL_KEY
+        project.ds("apply")
         project.ds("dataset", "import", "--source", "ndl", "--api", "datatables/QSIM/EQ", "--name", "eq")
+        project.write_config(full)
         rng = random.Random(self.SEED)
         moments = []
         for life in range(self.LIVES):

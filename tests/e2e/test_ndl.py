@@ -83,13 +83,18 @@ class NdlProject:
 
     def __init__(self, test, sim, body, source_extra="", clock=None):
         self.sim = sim
-        self.project = test.new_project(sim, ndl_config(sim.url, body, source_extra))
+        # The plans name datasets that exist once imported: the source is applied first, the plans written after.
+        self.full = ndl_config(sim.url, body, source_extra)
+        self.project = test.new_project(sim, ndl_config(sim.url, "", source_extra))
         self.project.env["E2E_NDL_KEY"] = harness.NDL_KEY
         if clock:
             self.project.env["DATASYNC_CLOCK_FILE"] = clock.path
+        self.project.ds("apply")
 
     def import_api(self, api, name):
-        return self.project.ds("dataset", "import", "--source", "ndl", "--api", api, "--name", name)
+        out = self.project.ds("dataset", "import", "--source", "ndl", "--api", api, "--name", name)
+        self.project.write_config(self.full)
+        return out
 
     def sqlite(self, table, types):
         return normalize(harness_rows(self.project, table), types)
@@ -193,12 +198,14 @@ class NdlQuotaTest(E2ETestCase):
       windows: [{every_secs: 10, limit: 4}, {every_secs: 600, limit: 30}]
 """)
         sim.ndl_admin("usage/reset", {}, "POST")
+        sim.ndl_admin("limits/reset", {}, "POST")  # the import's metadata call is not the run's
         clock.drive([sim])
         out = p.project.ds("run", "bars", "--json")
         clock.stop_driving()
         report = json.loads(out.stdout)[0]["report"]
         self.assertEqual(report["status"], "succeeded", out.stdout)
         usage = p.usage()
+        sim.ndl_admin("config", {"per_10s": 0, "per_10min": 0, "per_day": 0}, "POST")  # the test reads freely
         self.assertEqual(usage["accepted"], 48, usage)
         self.assertEqual(usage["rejected_total"], 0, usage)
         self.assertLessEqual(usage["max_accepted_in_any_10s"], 4, usage)
@@ -213,8 +220,11 @@ class NdlQuotaTest(E2ETestCase):
         sim = self.start_sim("--clock", "file:" + clock.path, "--ndl-tickers", "40", "--ndl-per-10min", "12",
                              "--ndl-per-day", "30")
         codes = ["AAPL", "MSFT", "KO"]
-        p = self.qts_project(clock, sim, codes, "")
+        # A 10-minute window can ask for a wait of up to 10 minutes: the plan waits that long (max_wait_secs)
+        # instead of stopping at a checkpoint (docs/providers/nasdaq_data_link.md).
+        p = self.qts_project(clock, sim, codes, "", plan_extra="    max_wait_secs: 900\n")
         sim.ndl_admin("usage/reset", {}, "POST")
+        sim.ndl_admin("limits/reset", {}, "POST")  # the import's metadata call is not the run's
         clock.drive([sim])
         out = p.project.ds("run", "bars", "--wait", "--json")
         clock.stop_driving()
@@ -223,6 +233,7 @@ class NdlQuotaTest(E2ETestCase):
         self.assertEqual(report["tasks"]["done"], 36, report)
         self.assertEqual(report["tasks"].get("failed", 0), 0, report)
         usage = p.usage()
+        sim.ndl_admin("config", {"per_10s": 0, "per_10min": 0, "per_day": 0}, "POST")  # the test reads freely
         self.assertEqual(usage["accepted"], 36, usage)
         self.assertGreaterEqual(usage["rejected"].get("QELx04", 0), 1, usage)  # the 10-minute limit, cooled down
         self.assertGreaterEqual(usage["rejected"].get("QELx02", 0), 1, usage)  # the daily limit, deferred
@@ -231,14 +242,17 @@ class NdlQuotaTest(E2ETestCase):
         midnights = [us for us in clock.moves if (us // 1_000_000) % 86400 == 0]
         self.assertGreaterEqual(len(midnights), 1, clock.moves)
         self.assertLessEqual(usage["rejected"].get("QELx02", 0), 2, usage)
+        want = expected_qts(sim, codes, month_windows(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), 1))
+        self.assertEqual(sorted((r["code"], r["date"], r["close"]) for r in harness_rows(p.project, "qts")),
+                         sorted((r["code"], r["Date"], r["Close"]) for r in want))
 
     def test_qeax07_waits_30_seconds_and_is_no_failed_attempt(self):
         clock = self.virtual_clock(START_US)
         sim = self.start_sim("--clock", "file:" + clock.path, "--ndl-tickers", "40")
         codes = ["AAPL"]
         p = self.qts_project(clock, sim, codes, "")
-        p.project.write_config(open(p.project.path("datasync.yaml")).read().replace(
-            "max_attempts: 3", "max_attempts: 1"))
+        with open(p.project.path("datasync.yaml")) as f:
+            p.project.write_config(f.read().replace("max_attempts: 3", "max_attempts: 1"))
         sim.ndl_admin("fail", {"code": "QEAx07", "count": 3}, "POST")
         clock.drive([sim])
         out = p.project.ds("run", "bars", "--json")
@@ -328,7 +342,8 @@ class NdlRestTest(E2ETestCase):
         p.import_api("datatables/QSIM/EQ", "eq")
         shown = p.project.ds_json("dataset", "show", "eq")
         fields = "\n".join("      - {name: %s, type: \"%s\"}" % (f["name"], f["type"]) for f in shown["fields"])
-        config = open(p.project.path("datasync.yaml")).read()
+        with open(p.project.path("datasync.yaml")) as f:
+            config = f.read()
         config = config.replace("storages:\n", (REST_SOURCE % sim.url) + "storages:\n", 1)
         config += """datasets:
   eq_rest:

@@ -162,8 +162,14 @@ core::Result<ImportedDataset> ParseSeries(const MetadataRef& ref, simdjson::dom:
     if (name != names[i]) out.notes.push_back("column '" + EscapeControls(names[i], 80) + "' stored as " + name);
     fields.push_back({name, type, i != 0, "vendor column " + EscapeControls(names[i], 80)});
   }
-  d.primary_key = {fields.front().name};
-  d.date_key = fields.front().name;
+  // Rows name no series: the `code` field takes each request's code (response_decoder.cpp), so the series of
+  // one database share a table, keyed by code and date.
+  const std::string date = fields.front().name;
+  if (std::none_of(fields.begin(), fields.end(), [](const core::Field& f) { return f.name == "code"; })) {
+    fields.insert(fields.begin(), {"code", LogicalType::String(), false, "the series code (the request's code)"});
+  }
+  d.primary_key = {"code", date};
+  d.date_key = date;
   d.name = core::ToLower(core::Split(ref.api, '/')[1]);
   d.title = Member(ds, "name");
   d.description = Member(ds, "description");

@@ -1,5 +1,7 @@
 #include "datasource/nasdaq/response_decoder.hpp"
 
+#include <algorithm>
+
 #include <simdjson.h>
 
 #include "core/excerpt.hpp"
@@ -109,6 +111,21 @@ std::string FieldName(std::string_view vendor_column) {
   return out.empty() ? std::string("column") : out;
 }
 
+// A time series answer has no column naming the series: its `code` field (datasets imported from the
+// metadata have one, so several codes share a table) takes the request's `code` param in every row.
+Page WithSeriesCode(Page page, const core::Schema& schema, const Params& params) {
+  auto at = schema.IndexOf("code");
+  auto missing = std::find(page.missing_fields.begin(), page.missing_fields.end(), "code");
+  if (!at || missing == page.missing_fields.end() || schema.field(*at).type.id != core::TypeId::kString) return page;
+  auto param = std::find_if(params.begin(), params.end(), [](const auto& p) { return p.first == "code"; });
+  if (param == params.end()) return page;
+  core::Column filled(schema.field(*at).type);
+  for (size_t r = 0; r < page.batch.num_rows(); ++r) filled.AppendString(param->second);
+  page.batch.column(*at) = std::move(filled);
+  page.missing_fields.erase(missing);
+  return page;
+}
+
 core::Result<Page> DecodeResponse(long http_status, std::string_view retry_after, const std::string& body,
                                   const DecodeContext& ctx) {
   const Dataset& ds = *ctx.dataset;
@@ -210,7 +227,7 @@ core::Result<Page> DecodeResponse(long http_status, std::string_view retry_after
                               std::to_string(r.offset) + " of the response; read as repaired");
     }
   }
-  if (!table) return page;  // the time-series API answers a whole window at once
+  if (!table) return WithSeriesCode(std::move(page), *ds.schema, params);  // a whole window at once
 
   simdjson::dom::object meta;
   std::string_view next;

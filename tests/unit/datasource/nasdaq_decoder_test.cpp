@@ -195,6 +195,22 @@ TEST_F(NdlDecoderTest, TimeSeriesColumnsMapToTheirFieldNames) {
   EXPECT_NE(wrong.error().message().find("no 'dataset_data' object"), std::string::npos);
 }
 
+TEST_F(NdlDecoderTest, ATimeSeriesRowTakesTheRequestsCodeSoSeriesShareATable) {
+  Dataset ds;
+  ds.name = "qts";
+  ds.api = "datasets/QTS";
+  ds.schema = std::make_shared<const core::Schema>(
+      std::vector<Field>{{"code", LogicalType::String()}, {"date", LogicalType::Date()}, {"close", LogicalType::Float64()}});
+  auto page = Decode(ds, 200,
+                     R"({"dataset_data":{"column_names":["Date","Close"],"data":[["2024-01-02",1.5],["2024-01-03",2.5]]}})",
+                     {{"code", "MSFT"}, {"start_date", "2024-01-01"}});
+  ASSERT_TRUE(page) << page.error().ToString();
+  ASSERT_EQ(page->batch.num_rows(), 2u);
+  EXPECT_EQ(page->batch.column(0).GetString(0), "MSFT");
+  EXPECT_EQ(page->batch.column(0).GetString(1), "MSFT");
+  EXPECT_TRUE(page->missing_fields.empty()) << "the code is filled, not missing";
+}
+
 TEST(NdlFieldNameTest, VendorColumnsBecomeSnakeCase) {
   EXPECT_EQ(FieldName("Date"), "date");
   EXPECT_EQ(FieldName("Adj. Close"), "adj_close");

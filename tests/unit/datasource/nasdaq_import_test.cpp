@@ -117,11 +117,13 @@ TEST(NdlMetadataTest, ATimeSeriesIsImportedForItsDatabase) {
   EXPECT_EQ(d.name, "wiki");
   EXPECT_EQ(d.api, "datasets/WIKI");
   EXPECT_EQ(d.title, "Apple Inc (AAPL) Prices");
-  EXPECT_EQ(d.schema->Names(), (std::vector<std::string>{"date", "open", "high", "adj_close"}));
-  EXPECT_EQ(d.schema->field(0).type, LogicalType::Date());
-  EXPECT_FALSE(d.schema->field(0).nullable);
-  EXPECT_EQ(d.schema->field(3).type, LogicalType::Float64());
-  EXPECT_EQ(d.primary_key, std::vector<std::string>{"date"});
+  // The rows name no series: a `code` field (filled from each request's code) keys the database's series.
+  EXPECT_EQ(d.schema->Names(), (std::vector<std::string>{"code", "date", "open", "high", "adj_close"}));
+  EXPECT_EQ(d.schema->field(0).type, LogicalType::String());
+  EXPECT_EQ(d.schema->field(1).type, LogicalType::Date());
+  EXPECT_FALSE(d.schema->field(1).nullable);
+  EXPECT_EQ(d.schema->field(4).type, LogicalType::Float64());
+  EXPECT_EQ(d.primary_key, (std::vector<std::string>{"code", "date"}));
   EXPECT_EQ(d.date_key, "date");
   ASSERT_FALSE(d.params.empty());
   EXPECT_EQ(d.params[0].name, "code");
