@@ -13,6 +13,7 @@ Rules every test here follows (CONVENTIONS "Tests"):
 - Virtual time moves only when every datasync process is parked (VirtualClock.drive)."""
 
 import datetime
+import decimal
 import glob
 import json
 import os
@@ -125,7 +126,8 @@ class Sim:
         req = urllib.request.Request(self.url + "/api/v3/" + path + ("?" + query if query else ""),
                                      headers={"X-Api-Token": key})
         with urllib.request.urlopen(req, timeout=60) as resp:
-            return json.loads(resp.read().decode("utf-8"))
+            # Numbers with a fraction as decimal.Decimal: BigDecimal(34,12) values have more digits than a float.
+            return json.loads(resp.read().decode("utf-8"), parse_float=decimal.Decimal)
 
     def ndl_table(self, table, params=()):
         """Every row of a Tables API query as dicts, following the cursors (read with the verification key),

@@ -244,7 +244,7 @@ class NdlQuotaTest(E2ETestCase):
         self.assertLessEqual(usage["rejected"].get("QELx02", 0), 2, usage)
         want = expected_qts(sim, codes, month_windows(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), 1))
         self.assertEqual(sorted((r["code"], r["date"], r["close"]) for r in harness_rows(p.project, "qts")),
-                         sorted((r["code"], r["Date"], r["Close"]) for r in want))
+                         sorted((r["code"], r["Date"], float(r["Close"])) for r in want))
 
     def test_qeax07_waits_30_seconds_and_is_no_failed_attempt(self):
         clock = self.virtual_clock(START_US)
