@@ -669,6 +669,10 @@ TEST_P(PostgresSinkTest, InterruptEndsAWriteTheServerHoldsAndTheSinkOnlyCloses) 
     return pred();
   };
   bool waiting = wait_for([&] {
+    // The lock's session is inside its transaction, where pg_stat_activity is a snapshot taken at its first
+    // read (stats_fetch_consistency): without clearing it, a first poll made before the write reached the
+    // lock (a loaded machine) would be all any later poll sees.
+    server_->Exec("SELECT pg_stat_clear_snapshot()");
     return done.load() || !server_
                 ->Query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%" + ns_ + "%'")
                 .empty();
