@@ -6,6 +6,12 @@ std::optional<std::vector<Params>> Provider::Split(const FetchRequest&) const {
   return std::nullopt;
 }
 
+core::Result<RecordSample> Provider::Sample(const FetchRequest& request, const RawResponse&) const {
+  return core::Fail(core::ErrorKind::kInvalidInput,
+                    "dataset " + (request.dataset ? request.dataset->name : std::string("?")) +
+                        ": its provider knows the fields of its datasets; nothing to infer from a sample");
+}
+
 std::optional<CalendarMapping> CalendarMappingOf(const Dataset& dataset, const ProviderInfo* provider) {
   if (dataset.calendar) return dataset.calendar;
   if (!provider || !provider->builtin_datasets) return std::nullopt;

@@ -29,6 +29,7 @@
 #include "datasource/dataset.hpp"
 #include "datasource/dataset_importer.hpp"
 #include "datasource/quota_limits.hpp"
+#include "datasource/sample_inference.hpp"
 
 namespace datasync::net {
 class HttpClient;
@@ -91,6 +92,10 @@ class Provider {
   // verdict or a TRUNCATED error; nullopt when it cannot be narrowed (the engine then fails the task).
   // The default narrows nothing.
   virtual std::optional<std::vector<Params>> Split(const FetchRequest& request) const;
+  // The answer's records untyped, for `datasync dataset sample` (ProviderInfo::infers_fields): the same
+  // error classification and record selection as Decode, but no schema (request.dataset's may be empty).
+  // The default: kInvalidInput, the provider knows its datasets' fields.
+  virtual core::Result<RecordSample> Sample(const FetchRequest& request, const RawResponse& response) const;
 };
 
 struct ProviderContext {
@@ -127,6 +132,9 @@ struct ProviderInfo {
   // them window by window (datasource::Overridden). May depend on the source (a key or anonymous). Null:
   // the source has only the limits its YAML sets.
   std::function<QuotaLimits(const DataSource&)> default_limits;
+  // Datasets of this provider may be written without `fields:`: `datasync dataset sample NAME` reads one
+  // answer through Provider::Sample, infers the fields (sample_inference.hpp) and writes them into the file.
+  bool infers_fields = false;
   std::function<core::Result<std::unique_ptr<Provider>>(const ProviderContext&)> create;
 };
 
