@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <map>
+
 #include "core/excerpt.hpp"
 #include "core/strings.hpp"
 #include "datasource/json_conform.hpp"
@@ -109,36 +111,163 @@ std::vector<std::string> RepairWarnings(const std::string& prefix, const Repaire
 
 }  // namespace
 
-core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& in) {
-  const Dataset& ds = *in.dataset;
-  const DatasetSettings& settings = *in.settings;
-  const std::string& prefix = in.classify.prefix;
+namespace {
 
+// The answer parsed into the thread's parser (a body with a single bad value read with it repaired), and
+// checked against the source's error rules and the status defaults.
+struct Parsed {
   element root;
+  std::optional<RepairedJson> repaired;
+};
+
+core::Result<Parsed> ParseClassified(const RawResponse& response, const DecodeInput& in, bool quote_long_numbers) {
+  Parsed out;
   bool parsed = false;
   simdjson::error_code parse_error = simdjson::SUCCESS;
-  std::optional<RepairedJson> repaired;
   // Long numbers (more digits than a double holds) are quoted first when a decimal column may receive them,
   // so it gets the digits the vendor wrote (json_long_numbers.hpp).
   std::optional<std::string> quoted;
-  if (ds.schema && HasDecimalField(*ds.schema)) quoted = QuoteLongNumbers(response.body);
+  if (quote_long_numbers) quoted = QuoteLongNumbers(response.body);
   const std::string& text = quoted ? *quoted : response.body;
   if (!text.empty()) {
-    parse_error = ThreadParser().parse(text).get(root);
+    parse_error = ThreadParser().parse(text).get(out.root);
     parsed = parse_error == simdjson::SUCCESS;
     if (!parsed && ValueError(parse_error)) {
-      repaired = RepairJsonValues(text);
-      parsed = repaired && ThreadParser().parse(repaired->text).get(root) == simdjson::SUCCESS;
+      out.repaired = RepairJsonValues(text);
+      parsed = out.repaired && ThreadParser().parse(out.repaired->text).get(out.root) == simdjson::SUCCESS;
     }
   }
 
   Answer answer;
   answer.status = response.http_status;
-  answer.root = parsed ? &root : nullptr;
+  answer.root = parsed ? &out.root : nullptr;
   answer.body = response.body;
   answer.headers = &response.headers;
   if (auto e = Classify(in.source->rules, answer, in.classify)) return tl::unexpected(std::move(*e));
-  if (!parsed) return NotJson(prefix, response, parse_error);
+  if (!parsed) return NotJson(in.classify.prefix, response, parse_error);
+  return out;
+}
+
+// The name of one entry of the column list: a string, or an object's `column_name` key.
+core::Result<std::string_view> ColumnName(const element& c, const DatasetSettings& settings,
+                                          const std::string& prefix) {
+  std::string_view name;
+  if (c.is_object()) {
+    element n;
+    if (c.get_object().value_unsafe()[settings.column_name].get(n) != simdjson::SUCCESS ||
+        n.get_string().get(name) != simdjson::SUCCESS) {
+      return Failure(ErrorKind::kPermanent, "bad_shape",
+                     prefix + "a column of '" + settings.columns->text + "' is " +
+                         core::Excerpt(simdjson::minify(c), 60) + ", without a string '" + settings.column_name +
+                         "' (set column_name to the key that names a column)");
+    }
+  } else if (c.get_string().get(name) != simdjson::SUCCESS) {
+    return Failure(ErrorKind::kPermanent, "bad_shape",
+                   prefix + "a column of '" + settings.columns->text + "' is " +
+                       core::Excerpt(simdjson::minify(c), 60) + ", not a name");
+  }
+  return name;
+}
+
+SampleValue SampleOf(const element& e) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::NULL_VALUE: return {};
+    case element_type::BOOL: return {SampleValue::Kind::kBool, e.get_bool().value_unsafe() ? "true" : "false"};
+    case element_type::INT64:
+    case element_type::UINT64: return {SampleValue::Kind::kInteger, ScalarText(e)};
+    case element_type::DOUBLE: return {SampleValue::Kind::kNumber, ScalarText(e)};
+    case element_type::STRING: return {SampleValue::Kind::kString, std::string(e.get_string().value_unsafe())};
+    case element_type::ARRAY:
+    case element_type::OBJECT: return {SampleValue::Kind::kNested, {}};
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Result<RecordSample> SampleAnswer(const RawResponse& response, const DecodeInput& in) {
+  const DatasetSettings& settings = *in.settings;
+  const std::string& prefix = in.classify.prefix;
+  // Long numbers arrive as text with their digits, so a big integer is seen as one.
+  auto parsed = ParseClassified(response, in, /*quote_long_numbers=*/true);
+  if (!parsed) return tl::unexpected(parsed.error());
+  const element& root = parsed->root;
+  RecordSample sample;
+  std::optional<simdjson::dom::array> rows;
+  if (settings.records) {
+    if (auto st = ArrayAt(root, *settings.records, "records", prefix, rows); !st) return tl::unexpected(st.error());
+    if (!rows) return sample;
+    // Every record's keys, in the order they first appear: a key only later records carry is a field too.
+    std::map<std::string, size_t, std::less<>> index;
+    size_t n = 0;
+    for (element record : *rows) {
+      ++n;
+      simdjson::dom::object o;
+      if (record.get_object().get(o) != simdjson::SUCCESS) {
+        return Failure(ErrorKind::kPermanent, "bad_row",
+                       prefix + "record " + std::to_string(n) + " of '" + settings.records->text + "' is " +
+                           core::Excerpt(simdjson::minify(record), 60) + ", not an object");
+      }
+      std::vector<SampleValue> values(sample.fields.size());
+      for (auto [k, v] : o) {
+        auto it = index.find(k);
+        if (it == index.end()) {
+          it = index.emplace(std::string(k), sample.fields.size()).first;
+          sample.fields.emplace_back(k);
+          values.emplace_back();
+        }
+        values[it->second] = SampleOf(v);
+      }
+      sample.rows.push_back(std::move(values));
+    }
+    for (auto& r : sample.rows) r.resize(sample.fields.size());
+    return sample;
+  }
+  std::optional<simdjson::dom::array> columns;
+  if (auto st = ArrayAt(root, *settings.columns, "column list", prefix, columns); !st)
+    return tl::unexpected(st.error());
+  if (auto st = ArrayAt(root, *settings.rows, "rows", prefix, rows); !st) return tl::unexpected(st.error());
+  if (!columns) {
+    if (rows && (*rows).size() > 0) {
+      return Failure(ErrorKind::kPermanent, "bad_shape",
+                     prefix + "the answer has rows but no column list at '" + settings.columns->text + "'");
+    }
+    return sample;
+  }
+  for (element c : *columns) {
+    auto name = ColumnName(c, settings, prefix);
+    if (!name) return tl::unexpected(name.error());
+    sample.fields.emplace_back(*name);
+  }
+  if (!rows) return sample;
+  size_t n = 0;
+  for (element row : *rows) {
+    ++n;
+    simdjson::dom::array a;
+    if (row.get_array().get(a) != simdjson::SUCCESS || a.size() != sample.fields.size()) {
+      return Failure(ErrorKind::kPermanent, "bad_row",
+                     prefix + "row " + std::to_string(n) + " of '" + settings.rows->text + "' is " +
+                         core::Excerpt(simdjson::minify(row), 60) + ", not an array of " +
+                         std::to_string(sample.fields.size()) + " values (one per column)");
+    }
+    std::vector<SampleValue> values;
+    values.reserve(sample.fields.size());
+    for (element v : a) values.push_back(SampleOf(v));
+    sample.rows.push_back(std::move(values));
+  }
+  return sample;
+}
+
+core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& in) {
+  const Dataset& ds = *in.dataset;
+  const DatasetSettings& settings = *in.settings;
+  const std::string& prefix = in.classify.prefix;
+
+  auto parsed = ParseClassified(response, in, ds.schema && HasDecimalField(*ds.schema));
+  if (!parsed) return tl::unexpected(parsed.error());
+  const element& root = parsed->root;
+  const std::optional<RepairedJson>& repaired = parsed->repaired;
 
   const bool records_mode = settings.records.has_value();
   JsonConformer conform(ds.schema, in.tz,
@@ -178,22 +307,9 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
     if (auto st = ArrayAt(root, *settings.rows, "rows", prefix, rows); !st) return tl::unexpected(st.error());
     if (columns) {
       for (element c : *columns) {
-        std::string_view name;
-        if (c.is_object()) {
-          element n;
-          if (c.get_object().value_unsafe()[settings.column_name].get(n) != simdjson::SUCCESS ||
-              n.get_string().get(name) != simdjson::SUCCESS) {
-            return Failure(ErrorKind::kPermanent, "bad_shape",
-                           prefix + "a column of '" + settings.columns->text + "' is " +
-                               core::Excerpt(simdjson::minify(c), 60) + ", without a string '" + settings.column_name +
-                               "' (set column_name to the key that names a column)");
-          }
-        } else if (c.get_string().get(name) != simdjson::SUCCESS) {
-          return Failure(ErrorKind::kPermanent, "bad_shape",
-                         prefix + "a column of '" + settings.columns->text + "' is " +
-                             core::Excerpt(simdjson::minify(c), 60) + ", not a name");
-        }
-        conform.AddField(name);
+        auto name = ColumnName(c, settings, prefix);
+        if (!name) return tl::unexpected(name.error());
+        conform.AddField(*name);
       }
     } else if (rows && (*rows).size() > 0) {
       return Failure(ErrorKind::kPermanent, "bad_shape",

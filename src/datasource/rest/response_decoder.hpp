@@ -33,4 +33,10 @@ struct DecodeInput {
 // kPermanent.
 core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& in);
 
+// The answer's records untyped (`dataset sample`): the same error rules, selectors and failures as
+// DecodeAnswer; the dataset's schema is not read. Records' keys in the order they first appear (a key only
+// a later record has is a field too); a record that is not an object, or a row of another width than the
+// column list -> kPermanent bad_row.
+core::Result<RecordSample> SampleAnswer(const RawResponse& response, const DecodeInput& in);
+
 }  // namespace datasync::datasource::rest

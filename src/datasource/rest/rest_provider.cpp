@@ -57,9 +57,7 @@ class RestProvider final : public Provider {
       : http_(http), source_(source), clock_(clock), settings_(std::move(settings)), tz_(std::move(tz)) {}
 
   core::Result<RawResponse> Fetch(const FetchRequest& request) override {
-    if (request.dataset == nullptr || request.dataset->schema == nullptr) {
-      return core::Fail(ErrorKind::kInternal, "rest: Fetch called without a dataset schema");
-    }
+    if (request.dataset == nullptr) return core::Fail(ErrorKind::kInternal, "rest: Fetch called without a dataset");
     const DataSource& source = request.source ? *request.source : *source_;
     const Dataset& ds = *request.dataset;
     auto dataset_settings = SettingsFor(ds);
@@ -107,21 +105,16 @@ class RestProvider final : public Provider {
     if (request.dataset == nullptr || request.dataset->schema == nullptr) {
       return core::Fail(ErrorKind::kInternal, "rest: Decode called without a dataset schema");
     }
-    const DataSource& source = request.source ? *request.source : *source_;
-    auto dataset_settings = SettingsFor(*request.dataset);
-    if (!dataset_settings) return tl::unexpected(dataset_settings.error());
-    DecodeInput in;
-    in.dataset = request.dataset;
-    in.source = &settings_;
-    in.settings = dataset_settings->get();
-    in.tz = &tz_;
-    in.params = &request.params;
-    in.classify.prefix = Prefix(source, *request.dataset);
-    in.classify.now = clock_->Now();
-    in.classify.tz = &tz_;
-    in.classify.rate_limit_wait = settings_.rate_limit_wait;
-    in.classify.auth_advice = AuthAdvice(source, settings_);
-    return DecodeAnswer(response, in);
+    auto in = Input(request);
+    if (!in) return tl::unexpected(in.error());
+    return DecodeAnswer(response, in->first);
+  }
+
+  core::Result<RecordSample> Sample(const FetchRequest& request, const RawResponse& response) const override {
+    if (request.dataset == nullptr) return core::Fail(ErrorKind::kInternal, "rest: Sample called without a dataset");
+    auto in = Input(request);
+    if (!in) return tl::unexpected(in.error());
+    return SampleAnswer(response, in->first);
   }
 
   std::optional<std::vector<Params>> Split(const FetchRequest& request) const override {
@@ -143,6 +136,26 @@ class RestProvider final : public Provider {
   }
 
  private:
+  // What DecodeAnswer and SampleAnswer read, with the dataset's settings it points at kept alive.
+  core::Result<std::pair<DecodeInput, std::shared_ptr<const DatasetSettings>>> Input(
+      const FetchRequest& request) const {
+    const DataSource& source = request.source ? *request.source : *source_;
+    auto dataset_settings = SettingsFor(*request.dataset);
+    if (!dataset_settings) return tl::unexpected(dataset_settings.error());
+    DecodeInput in;
+    in.dataset = request.dataset;
+    in.source = &settings_;
+    in.settings = dataset_settings->get();
+    in.tz = &tz_;
+    in.params = &request.params;
+    in.classify.prefix = Prefix(source, *request.dataset);
+    in.classify.now = clock_->Now();
+    in.classify.tz = &tz_;
+    in.classify.rate_limit_wait = settings_.rate_limit_wait;
+    in.classify.auth_advice = AuthAdvice(source, settings_);
+    return std::pair{std::move(in), std::move(*dataset_settings)};
+  }
+
   // The dataset's settings, read once per version of its options.
   core::Result<std::shared_ptr<const DatasetSettings>> SettingsFor(const Dataset& ds) const {
     std::lock_guard lock(mu_);
@@ -229,6 +242,7 @@ void RegisterRest(ProviderRegistry& registry) {
   };
   info.dataset_options = RestDatasetOptions();
   info.validate_dataset = [](const Dataset& ds, const DataSource&) { return CheckDataset(ds); };
+  info.infers_fields = true;
   info.create = [](const ProviderContext& ctx) { return Create(ctx); };
   registry.Register(std::move(info));
 }
