@@ -116,6 +116,10 @@ struct LoadOptions {
   // (scheme and form only, nothing is opened), so `validate` reports a location that cannot open at its
   // line. Null skips the check (opening it reports the same error without a position).
   const metadata::SystemDbFactory* system_dbs = nullptr;
+  // `datasync dataset sample NAME`: the dataset NAME may be written without `fields:` when its provider
+  // infers them (ProviderInfo::infers_fields); it is then loaded with an empty schema (its key checks
+  // skipped) for one call to sample. Empty: every dataset needs its fields.
+  std::string sampling;
 };
 
 class ConfigLoader {

@@ -43,10 +43,9 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
   std::string name = key.Scalar();
   std::string path = "datasets." + name;
   if (!RequireMap(n, path)) return;
-  const std::vector<std::string> common = {"source",  "api",         "title",        "description",
-                                           "doc_url", "primary_key", "date_key",     "row_cap",
-                                           "paging",  "points",      "default_fields", "params",
-                                           "fields",  "calendar"};
+  const std::vector<std::string> common = {"source",         "api",      "title",   "description", "doc_url",
+                                           "primary_key",    "date_key", "row_cap", "paging",      "points",
+                                           "default_fields", "params",   "fields",  "calendar"};
   // The source's provider may add keys of its own (ProviderInfo::dataset_options); until the source is known
   // only the common ones are checked.
   const datasource::DataSource* known_src = nullptr;
@@ -145,10 +144,17 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
       return;
     }
     ds.schema = std::make_shared<core::Schema>(std::move(fields));
+  } else if (!from_catalog && info && info->infers_fields && options_.sampling == name) {
+    // `dataset sample` reads one answer to infer them: an empty schema until then.
+    ds.schema = std::make_shared<core::Schema>();
   } else if (!from_catalog && (!info || !info->builtin_datasets)) {
     // A provider without a catalog (rest) knows no dataset by itself: say so rather than name a catalog.
-    Error(key.Mark(), path + ": a " + src->provider + " dataset lists its fields under 'fields' (name and type "
-                          "of each; see docs/providers/" + src->provider + ".md)");
+    Error(key.Mark(), path + ": a " + src->provider + " dataset lists its fields under 'fields' (name and type of " +
+                          "each; see docs/providers/" + src->provider + ".md)" +
+                          (info && info->infers_fields
+                               ? "; `datasync dataset sample " + name +
+                                     " --param NAME=VALUE...` infers them from one call and writes them here"
+                               : std::string()));
     return;
   } else if (!from_catalog) {
     Error(key.Mark(), path + ": api " + Quote(ds.api) + " is not in the " + src->provider +
@@ -161,13 +167,14 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
   if (auto v = n["date_key"]) {
     if (auto s = Str(v, path + ".date_key")) ds.date_key = *s;
   }
+  const bool sampling = ds.schema->size() == 0;  // fields still to infer: nothing to check names against
   for (const auto& k : ds.primary_key) {
-    if (!ds.schema->IndexOf(k)) {
+    if (!sampling && !ds.schema->IndexOf(k)) {
       Error(n["primary_key"] ? n["primary_key"].Mark() : key.Mark(),
             path + ".primary_key: " + Quote(k) + " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
     }
   }
-  if (!ds.date_key.empty() && !ds.schema->IndexOf(ds.date_key)) {
+  if (!sampling && !ds.date_key.empty() && !ds.schema->IndexOf(ds.date_key)) {
     Error(
         n["date_key"] ? n["date_key"].Mark() : key.Mark(),
         path + ".date_key: " + Quote(ds.date_key) + " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
@@ -175,7 +182,7 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
   if (auto v = n["default_fields"]) {
     if (auto l = StrList(v, path + ".default_fields")) {
       for (const auto& f : *l) {
-        if (!ds.schema->IndexOf(f)) {
+        if (!sampling && !ds.schema->IndexOf(f)) {
           Error(v.Mark(), path + ".default_fields: " + Quote(f) +
                               " is not a field (fields: " + JoinNames(ds.schema->Names()) + ")");
         }
@@ -184,7 +191,8 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
     }
   }
   if (auto v = n["calendar"]) ParseCalendarMapping(v, path + ".calendar", ds);
-  if (info && info->validate_dataset && options_ok) ReportProblems(n, key.Mark(), path, info->validate_dataset(ds, *src));
+  if (info && info->validate_dataset && options_ok)
+    ReportProblems(n, key.Mark(), path, info->validate_dataset(ds, *src));
   for (const auto& imported : imported_) {
     if (imported.name == ds.name) {
       Warn(key.Mark(), path + ": replaces the dataset of the same name imported from " +

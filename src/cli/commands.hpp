@@ -42,6 +42,7 @@ struct DatasetImportArgs {
 int CmdDatasetImport(const Globals& g, const DatasetImportArgs& args);
 int CmdDatasetRefresh(const Globals& g, const std::vector<std::string>& names, bool all, bool dry_run);
 int CmdDatasetShow(const Globals& g, const std::string& name);
+int CmdDatasetSample(const Globals& g, const std::string& name, const std::vector<std::string>& params, bool write);
 
 // commands_template.cpp: named argument templates.
 int CmdTemplateList(const Globals& g);

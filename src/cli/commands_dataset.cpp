@@ -1,9 +1,11 @@
-// `datasync dataset import|refresh|show`: datasets imported from vendor doc pages and kept in sync with them.
+// `datasync dataset import|refresh|show|sample`: datasets imported from vendor doc pages and kept in sync with
+// them, and the fields of a described (rest) dataset inferred from one call.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
+#include "app/dataset_sample.hpp"
 #include "app/dataset_service.hpp"
 #include "app/views/dataset_views.hpp"
 #include "cli/commands.hpp"
@@ -90,8 +92,9 @@ int CmdDatasetImport(const Globals& g, const DatasetImportArgs& args) {
     return ImportCatalog(g, app, args);
   }
   if (args.url.empty() && args.file.empty() && args.api.empty()) {
-    std::fprintf(stderr, "error: give a doc page URL (https://tushare.pro/document/2?doc_id=N), --file PATH, or "
-                         "--api NAME (nasdaq_data_link: --api datatables/ZACKS/FC or datasets/WIKI/AAPL)\n");
+    std::fprintf(stderr,
+                 "error: give a doc page URL (https://tushare.pro/document/2?doc_id=N), --file PATH, or "
+                 "--api NAME (nasdaq_data_link: --api datatables/ZACKS/FC or datasets/WIKI/AAPL)\n");
     return kUsage;
   }
   app::ImportOptions o;
@@ -122,8 +125,9 @@ int CmdDatasetImport(const Globals& g, const DatasetImportArgs& args) {
 
 int CmdDatasetRefresh(const Globals& g, const std::vector<std::string>& names, bool all, bool dry_run) {
   if (names.empty() && !all) {
-    std::fprintf(stderr, "error: name datasets to refresh, or use --all (every imported dataset, and the other "
-                         "datasets with a doc_url, which are compared only)\n");
+    std::fprintf(stderr,
+                 "error: name datasets to refresh, or use --all (every imported dataset, and the other "
+                 "datasets with a doc_url, which are compared only)\n");
     return kUsage;
   }
   auto a = OpenApp(g);
@@ -178,6 +182,50 @@ int CmdDatasetShow(const Globals& g, const std::string& name) {
     Print(fmt::format("version {} ({}, {})\n", v.version, v.origin, LocalTime(v.updated_at_us)));
     for (const auto& c : v.changes) Print("  " + c + "\n");
   }
+  return kOk;
+}
+
+int CmdDatasetSample(const Globals& g, const std::string& name, const std::vector<std::string>& params, bool write) {
+  app::SampleOptions o;
+  o.dataset = name;
+  o.write = write;
+  for (const auto& p : params) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "error: --param %s: expected NAME=VALUE (e.g. --param date.gte=2024-01-02)\n", p.c_str());
+      return kUsage;
+    }
+    o.params.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+  }
+  auto a = OpenApp(g);
+  if (!a) return ExitWithError(a.error());
+  auto r = app::SampleDataset(**a, o);
+  if (!r) return ExitWithError(r.error());
+  if (g.json) {
+    json fields = json::array();
+    for (const auto& f : r->inferred.fields) fields.push_back({{"name", f.name}, {"type", f.type.ToString()}});
+    json out = {{"dataset", r->dataset},
+                {"records", r->records},
+                {"fields", fields},
+                {"primary_key", r->inferred.primary_key},
+                {"date_key", r->inferred.date_key},
+                {"notes", r->inferred.notes},
+                {"declared_differences", r->declared_differences},
+                {"written", r->written}};
+    Print(core::JsonText(out, 2) + "\n");
+    return kOk;
+  }
+  PrintNotes(r->inferred.notes, true);
+  for (const auto& d : r->declared_differences)
+    std::fprintf(stderr, "differs from the declared fields: %s\n", d.c_str());
+  if (r->written) {
+    Print(
+        fmt::format("wrote {} fields into datasets.{} of datasync.yaml (from {} records); `datasync apply` "
+                    "stores them\n",
+                    r->inferred.fields.size(), r->dataset, r->records));
+    return kOk;
+  }
+  Print(r->yaml);
   return kOk;
 }
 

@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> refresh_names;
   bool refresh_all = false, refresh_dry = false;
   std::string show_name;
-  auto* dataset = cli.add_subcommand("dataset", "datasets from vendor doc pages: import, refresh, show");
+  auto* dataset = cli.add_subcommand(
+      "dataset", "datasets: import from doc pages or metadata, refresh, show, sample (infer fields)");
   dataset->require_subcommand(1);
   auto* ds_import = dataset->add_subcommand("import", "import a dataset from a doc page (or the doc tree below it)");
   ds_import->add_option("url", imp.url, "doc page URL, e.g. https://tushare.pro/document/2?doc_id=27");
@@ -101,7 +102,8 @@ int main(int argc, char** argv) {
   ds_import->add_option("--api", imp.api,
                         "read an API's definition from the vendor's metadata endpoint with the source's key "
                         "(nasdaq_data_link: datatables/PUBLISHER/TABLE or datasets/DATABASE/CODE)");
-  ds_import->add_option("--source", imp.source, "source that serves the dataset (default: the only source that can import it)");
+  ds_import->add_option("--source", imp.source,
+                        "source that serves the dataset (default: the only source that can import it)");
   ds_import->add_option("--name", imp.name, "dataset name (default: the API name)");
   ds_import->add_flag("--yaml", imp.yaml, "print the datasets: section for datasync.yaml instead of storing");
   ds_import->add_flag("--catalog", imp.catalog, "walk the doc tree below the URL and import every dataset page");
@@ -114,6 +116,15 @@ int main(int argc, char** argv) {
   ds_refresh->add_flag("--dry-run", refresh_dry, "compare only; store nothing");
   auto* ds_show = dataset->add_subcommand("show", "a dataset's fields, params and schema versions");
   ds_show->add_option("name", show_name, "dataset name")->required();
+  std::string sample_name;
+  std::vector<std::string> sample_params;
+  bool sample_write = false;
+  auto* ds_sample = dataset->add_subcommand(
+      "sample", "infer a dataset's fields from one call (rest): print them, or --write them into datasync.yaml");
+  ds_sample->add_option("name", sample_name, "dataset name")->required();
+  ds_sample->add_option("--param", sample_params, "a param of the call, NAME=VALUE (repeat for more)");
+  ds_sample->add_flag("--write", sample_write,
+                      "insert the inferred fields (and keys) into the dataset in datasync.yaml");
 
   std::string tmpl_name, tmpl_plan;
   int tmpl_limit = 10;
@@ -122,7 +133,8 @@ int main(int argc, char** argv) {
   auto* t_list = tmpl->add_subcommand("list", "templates of datasync.yaml, what they send and read");
   auto* t_show = tmpl->add_subcommand("show", "one template's parameter sources");
   t_show->add_option("name", tmpl_name, "template name")->required();
-  auto* t_test = tmpl->add_subcommand("test", "the first argument sets and the total count, without calling the vendor");
+  auto* t_test =
+      tmpl->add_subcommand("test", "the first argument sets and the total count, without calling the vendor");
   t_test->add_option("name", tmpl_name, "template name (optional with --plan)");
   t_test->add_option("--plan", tmpl_plan, "with this plan's params, checkpoint and time zone");
   t_test->add_option("--limit", tmpl_limit, "how many argument sets to print (default 10)");
@@ -198,6 +210,7 @@ int main(int argc, char** argv) {
     if (*ds_import) return CmdDatasetImport(g, imp);
     if (*ds_refresh) return CmdDatasetRefresh(g, refresh_names, refresh_all, refresh_dry);
     if (*ds_show) return CmdDatasetShow(g, show_name);
+    if (*ds_sample) return CmdDatasetSample(g, sample_name, sample_params, sample_write);
     if (*t_list) return CmdTemplateList(g);
     if (*t_show) return CmdTemplateShow(g, tmpl_name);
     if (*t_test) return CmdTemplateTest(g, tmpl_name, tmpl_plan, tmpl_limit);

@@ -99,7 +99,28 @@ TEST_F(RestConfigTest, ADatasetWithoutFieldsIsToldToListThem) {
   head.replace(head.find("    primary_key: [ticker, date]\n"), 31, "");
   EXPECT_EQ(Errors(Load("    path: /x\n    records: d\n", head)),
             (std::vector<std::string>{"datasync.yaml:14:3: datasets.prices: a rest dataset lists its fields under "
-                                      "'fields' (name and type of each; see docs/providers/rest.md)"}));
+                                      "'fields' (name and type of each; see docs/providers/rest.md); `datasync "
+                                      "dataset sample prices --param NAME=VALUE...` infers them from one call and "
+                                      "writes them here"}));
+}
+
+TEST_F(RestConfigTest, TheDatasetBeingSampledLoadsWithoutFieldsAndOnlyThatOne) {
+  std::string head = kHead;
+  head.replace(head.find("    fields: ["), head.find("    primary_key") - head.find("    fields: ["), "");
+  const std::string keys = "    path: /x\n    records: d\n    date_key: date\n";
+  LoadOptions sampling;
+  sampling.sampling = "prices";
+  ConfigResult r = ConfigLoader(providers_, sinks_, {}, sampling).LoadString(head + keys, "datasync.yaml", "/proj");
+  ASSERT_TRUE(r.ok()) << (r.issues.empty() ? "" : FormatIssue(r.issues[0]));
+  const datasource::Dataset* ds = r.config->FindDataset("prices");
+  ASSERT_NE(ds, nullptr);
+  EXPECT_EQ(ds->schema->size(), 0u);
+  EXPECT_EQ(ds->primary_key, (std::vector<std::string>{"ticker", "date"}));  // kept for the sample to respect
+  EXPECT_EQ(ds->options.GetString("records"), "d");
+  // Another dataset's missing fields are still an error while one is sampled.
+  sampling.sampling = "other";
+  r = ConfigLoader(providers_, sinks_, {}, sampling).LoadString(head + keys, "datasync.yaml", "/proj");
+  EXPECT_FALSE(r.ok());
 }
 
 TEST_F(RestConfigTest, ErrorRuleMistakesAreReportedAtTheRuleField) {
