@@ -211,6 +211,54 @@ class RestProviderTest(E2ETestCase):
         types = dict(self.project.sqlite("SELECT column_name, logical_type FROM _datasync_columns WHERE table_name = 'by_cursor'"))
         self.assertEqual((types["price"], types["day"], types["active"]), ("decimal(12,4)", "date", "bool"))
 
+    def test_fields_inferred_from_one_call_are_written_into_the_file_and_a_run_stores_with_them(self):
+        # A dataset described without its fields: the loader says how to get them.
+        text = config(self.api.url).replace("plans:\n", "  inferred:\n    source: api\n    path: /v1/offset\n"
+                                            "    records: items  # the orders\n    paginate: offset\n"
+                                            "    page_size: 4\n    primary_key: [region, id]\nplans:\n", 1)
+        text += ("  inferred:\n    dataset: inferred\n    storages: [db]\n    params:\n      region: [north, south]\n")
+        self.project.write_config(text)
+        out = self.project.ds("validate", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("`datasync dataset sample inferred --param NAME=VALUE...` infers them", out.stdout + out.stderr)
+
+        # Sampling prints the fields and changes nothing; the call went out with the source's key and params.
+        out = self.project.ds("dataset", "sample", "inferred", "--param", "region=south", "--param", "offset=0",
+                              "--param", "limit=10")
+        self.assertIn("- {name: price, type: \"decimal(18,4)\"}", out.stdout)
+        self.assertIn("- {name: day, type: date}", out.stdout)
+        self.assertIn("note: price: decimal numbers as text, declared decimal(18,4)", out.stderr)
+        self.assertNotIn(API_KEY, out.stdout + out.stderr)
+        self.assertEqual(self.calls("/v1/offset")[-1], {"region": "south", "offset": "0", "limit": "10"})
+        with open(self.project.path("datasync.yaml")) as f:
+            self.assertEqual(f.read(), text)
+
+        # --write freezes them into the dataset's entry; the rest of the file is kept as written.
+        out = self.project.ds("dataset", "sample", "inferred", "--param", "region=south", "--param", "offset=0",
+                              "--param", "limit=10", "--write")
+        self.assertIn("wrote 7 fields into datasets.inferred", out.stdout)
+        with open(self.project.path("datasync.yaml")) as f:
+            written = f.read()
+        self.assertIn("  inferred:\n    # fields inferred by `datasync dataset sample` from 10 records: check the "
+                      "types\n    fields:\n      - {name: id, type: int64}\n", written)
+        self.assertIn("    records: items  # the orders\n", written)
+        self.assertNotIn("date_key", text)
+        self.assertIn("    date_key: day\n", written)  # proposed, as the file had none
+        self.assertEqual(written.count("primary_key: [region, id]"), text.count("primary_key: [region, id]"))
+        self.project.ds("validate")
+        again = self.project.ds("dataset", "sample", "inferred", "--param", "region=south", "--write", check=False)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("already lists its fields", again.stdout + again.stderr)
+
+        # A run stores every row with the inferred types: the same values as the hand-written schema's.
+        out = self.project.ds("run", "inferred", "--json")
+        self.assertEqual(json.loads(out.stdout)[0]["report"]["status"], "succeeded", out.stdout)
+        self.assertEqual(self.stored("inferred"), expected())
+        types = dict(self.project.sqlite("SELECT column_name, logical_type FROM _datasync_columns "
+                                         "WHERE table_name = 'inferred'"))
+        self.assertEqual(types, {"id": "int64", "region": "string", "name": "string", "price": "decimal(18,4)",
+                                 "day": "date", "active": "bool", "note": "string"})
+
     def test_a_rate_limit_rule_cools_down_by_the_message_and_the_task_succeeds(self):
         self.api.refuse_once.add("/v1/slow")
         out = self.project.ds("run", "slow", "--json")
