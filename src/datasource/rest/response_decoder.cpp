@@ -137,8 +137,40 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
   answer.root = parsed ? &root : nullptr;
   answer.body = response.body;
   answer.headers = &response.headers;
+  static const Params kNoParams;
+  const Params& params = in.params ? *in.params : kNoParams;
+  if (const ErrorRule* rule = FirstMatch(in.source->rules, answer); rule && rule->restart_paging) {
+    const PageChainState chain = settings.chain.Read(params);
+    if (auto first = settings.chain.Restart(params)) {
+      // The vendor refused this page's position: the chain starts again from its first page, dropping the
+      // rows it already kept (they are stored).
+      Page page{core::ColumnBatch(ds.schema)};
+      page.verdict = PageVerdict::NextPage(std::move(*first));
+      page.warnings.push_back(prefix + "the vendor refused this page (error_rules[" + std::to_string(rule->index) +
+                              "]: RESTART_PAGING, HTTP " + std::to_string(response.http_status) +
+                              "); restarting its pages from the first (restart " + std::to_string(chain.restarts + 1) +
+                              " of at most " + std::to_string(settings.chain.max_restarts()) + "), skipping the " +
+                              std::to_string(chain.rows) + " row(s) already stored");
+      return page;
+    }
+    ClassifyContext why = in.classify;
+    why.restart_failure =
+        !chain.later_page
+            ? std::string("the answer to the first page of a request; there is nothing to restart, so check the "
+                          "rule's code_match and the request")
+            : "the pages restarted " + std::to_string(chain.restarts) + " times already (the most is " +
+                  std::to_string(settings.chain.max_restarts()) +
+                  "); the API keeps refusing the same pages: retry the run later, or page in smaller requests";
+    return tl::unexpected(*Classify(in.source->rules, answer, why));
+  }
   if (auto e = Classify(in.source->rules, answer, in.classify)) return tl::unexpected(std::move(*e));
   if (!parsed) return NotJson(prefix, response, parse_error);
+  // A restarted chain re-reads the rows it kept: the first `skip` rows of the answer are dropped before
+  // any is conformed, so that none is stored twice.
+  auto drop = [&](simdjson::dom::array a) {
+    return static_cast<size_t>(settings.chain.RowsToDrop(params, static_cast<int64_t>(a.size())));
+  };
+  int64_t page_rows = 0;  // as the vendor sent them, before dropping: what moves the paging on
 
   const bool records_mode = settings.records.has_value();
   JsonConformer conform(ds.schema, in.tz,
@@ -165,8 +197,11 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
           if (o[f.name].get(unused) != simdjson::SUCCESS) conform.AddField(f.name);
         }
       }
-      conform.ReserveRows((*rows).size());
+      page_rows = static_cast<int64_t>((*rows).size());
+      size_t dropped = drop(*rows), at = 0;
+      conform.ReserveRows((*rows).size() - dropped);
       for (element row : *rows) {
+        if (at++ < dropped) continue;
         if (auto st = conform.AppendObjectRow(row); !st) return tl::unexpected(st.error());
       }
     }
@@ -200,14 +235,17 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
                      prefix + "the answer has rows but no column list at '" + settings.columns->text + "'");
     }
     if (rows) {
-      conform.ReserveRows((*rows).size());
+      page_rows = static_cast<int64_t>((*rows).size());
+      size_t dropped = drop(*rows), at = 0;
+      conform.ReserveRows((*rows).size() - dropped);
       for (element row : *rows) {
+        if (at++ < dropped) continue;
         if (auto st = conform.AppendArrayRow(row); !st) return tl::unexpected(st.error());
       }
     }
   }
 
-  const int64_t row_count = static_cast<int64_t>(conform.rows());
+  const int64_t row_count = page_rows;
   Page page = std::move(conform).Finish();
   if (repaired) page.warnings = RepairWarnings(prefix, *repaired);
 
@@ -249,8 +287,10 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
       break;
     }
   }
-  static const Params kNoParams;
-  page.verdict = settings.shaping.Judge(in.params ? *in.params : kNoParams, signals);
+  page.verdict = settings.shaping.Judge(params, signals);
+  if (page.verdict.kind == PageVerdict::Kind::kNextPage) {
+    page.verdict.next = settings.chain.Advance(params, std::move(page.verdict.next), page_rows);
+  }
   return page;
 }
 
