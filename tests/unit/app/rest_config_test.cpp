@@ -113,7 +113,7 @@ TEST_F(RestConfigTest, ErrorRuleMistakesAreReportedAtTheRuleField) {
   EXPECT_EQ(Errors(Load("    path: /x\n    records: d\n", With(kHead, "class: TRANSIENT", "class: SLOW"))),
             (std::vector<std::string>{"datasync.yaml:11:30: sources.ndl.error_rules[0].class: 'SLOW' is not allowed "
                                       "(allowed: RATE_LIMITED, QUOTA_EXHAUSTED, PERMISSION, INVALID_INPUT, TRANSIENT, "
-                                      "TRUNCATED, PERMANENT)"}));
+                                      "TRUNCATED, PERMANENT, RESTART_PAGING)"}));
 }
 
 TEST_F(RestConfigTest, SourceMistakesAreReportedAtTheirValue) {
