@@ -93,6 +93,23 @@ TEST_F(RestConfigTest, DatasetMistakesAreReportedAtTheirValue) {
                                       "columns: PATH"}));
 }
 
+TEST_F(RestConfigTest, MaxPagesIsAPositiveNumberCheckedAtItsValue) {
+  auto r = Load("    path: /x\n    records: data\n    paginate: page_number\n    max_pages: 50\n");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+  EXPECT_EQ(r.config->datasets.at(0).options.GetInt("max_pages"), 50);
+  EXPECT_EQ(Errors(Load("    path: /x\n    records: data\n    max_pages: 0\n")),
+            (std::vector<std::string>{"datasync.yaml:20:16: datasets.prices.max_pages: must be a positive number of "
+                                      "pages, got 0"}));
+  EXPECT_EQ(Errors(Load("    path: /x\n    records: data\n    max_pages: many\n")).size(), 1u);
+}
+
+TEST_F(RestConfigTest, ARestartPagingRuleLoads) {
+  auto r = Load(kPrices, With(kHead, "class: TRANSIENT, wait_secs: 30}",
+                              "class: TRANSIENT, wait_secs: 30}\n      - {code_path: quandl_error.code, code_match: "
+                              "\"^QESx06$\", class: RESTART_PAGING}"));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+}
+
 TEST_F(RestConfigTest, ADatasetWithoutFieldsIsToldToListThem) {
   std::string head = kHead;
   head.replace(head.find("    fields: ["), head.find("    primary_key") - head.find("    fields: ["), "");
