@@ -19,7 +19,9 @@ ChainState ReadChain(const Params& params) {
   return ChainState{.has_cursor = s.later_page, .rows = s.rows, .skip = s.skip, .restarts = s.restarts};
 }
 
-int64_t RowsToDrop(const Params& request, int64_t page_rows) { return NdlPageChain().RowsToDrop(request, page_rows); }
+int64_t RowsToDrop(const Params& request, int64_t page_rows) {
+  return NdlPageChain().RowsToDrop(request, page_rows);
+}
 
 std::optional<Params> NextPageParams(const Params& request, std::string_view next_cursor, int64_t page_rows) {
   if (next_cursor.empty()) return std::nullopt;
@@ -35,6 +37,8 @@ std::optional<Params> NextPageParams(const Params& request, std::string_view nex
   return NdlPageChain().Advance(request, std::move(next), page_rows);
 }
 
-std::optional<Params> RestartParams(const Params& request) { return NdlPageChain().Restart(request); }
+std::optional<Params> RestartParams(const Params& request) {
+  return NdlPageChain().Restart(request);
+}
 
 }  // namespace datasync::datasource::nasdaq

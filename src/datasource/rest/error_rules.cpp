@@ -23,9 +23,9 @@ using core::OptionType;
 constexpr size_t kMaxMatchedBytes = 1024;
 
 const std::vector<std::string_view>& ClassNames() {
-  static const std::vector<std::string_view> names = {"RATE_LIMITED", "QUOTA_EXHAUSTED", "PERMISSION",
-                                                      "INVALID_INPUT", "TRANSIENT",      "TRUNCATED",
-                                                      "PERMANENT",    kRestartPagingClass};
+  static const std::vector<std::string_view> names = {"RATE_LIMITED",  "QUOTA_EXHAUSTED",  "PERMISSION",
+                                                      "INVALID_INPUT", "TRANSIENT",        "TRUNCATED",
+                                                      "PERMANENT",     kRestartPagingClass};
   return names;
 }
 
@@ -268,13 +268,12 @@ std::optional<core::Error> Classify(const std::vector<ErrorRule>& rules, const A
   }
   core::Error e(rule->kind, "");
   std::optional<std::chrono::milliseconds> wait = RuleWait(*rule, a, message, ctx);
-  std::string what = ctx.prefix + Describe(a, code, message) + " (error_rules[" + std::to_string(rule->index) +
-                     "]: " +
-                     (rule->restart_paging ? std::string(kRestartPagingClass) + ", failing as INVALID_INPUT: " +
-                                                 (ctx.restart_failure.empty() ? "the pages cannot restart here"
-                                                                              : ctx.restart_failure)
-                                           : std::string(core::ErrorKindName(rule->kind))) +
-                     ")";
+  std::string what =
+      ctx.prefix + Describe(a, code, message) + " (error_rules[" + std::to_string(rule->index) + "]: " +
+      (rule->restart_paging ? std::string(kRestartPagingClass) + ", failing as INVALID_INPUT: " +
+                                  (ctx.restart_failure.empty() ? "the pages cannot restart here" : ctx.restart_failure)
+                            : std::string(core::ErrorKindName(rule->kind))) +
+      ")";
   switch (rule->kind) {
     case ErrorKind::kRateLimited: {
       if (!wait) wait = net::ParseRetryAfter(HeaderValue(a.headers, "retry-after"), ctx.now);

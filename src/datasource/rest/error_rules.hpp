@@ -54,7 +54,7 @@ struct ErrorRule {
   std::optional<Pattern> message_match;
   core::ErrorKind kind = core::ErrorKind::kPermanent;  // kInvalidInput for a RESTART_PAGING rule
   bool restart_paging = false;                         // class RESTART_PAGING
-  std::string wait_header;  // lower-cased
+  std::string wait_header;                             // lower-cased
   std::optional<Pattern> wait_pattern;
   std::optional<int64_t> wait_secs;
 };
@@ -79,7 +79,7 @@ struct ClassifyContext {
   core::TimePoint now{};
   const core::TimeZone* tz = nullptr;  // the vendor's day, for QUOTA_EXHAUSTED without a wait; UTC when null
   std::chrono::seconds rate_limit_wait{60};
-  std::string auth_advice;  // appended to PERMISSION errors: which credential to check
+  std::string auth_advice;      // appended to PERMISSION errors: which credential to check
   std::string restart_failure;  // why a RESTART_PAGING rule's answer could not restart the pages
 };
 

@@ -197,10 +197,13 @@ core::Error MaxPagesError(const DatasetSettings& dataset, const Dataset& ds, int
   }
   const std::string key = "datasets." + ds.name + ".max_pages";
   core::Error e(ErrorKind::kPermanent,
-                "the answer to this request took " + std::to_string(pages_read) + " pages and the API says there is "
-                "more, but " + key + " is " + std::to_string(dataset.max_pages) +
+                "the answer to this request took " + std::to_string(pages_read) +
+                    " pages and the API says there is "
+                    "more, but " +
+                    key + " is " + std::to_string(dataset.max_pages) +
                     ": the task stops here (the rows of those pages are stored). If the answer really is that "
-                    "long, raise " + key + "; otherwise check the dataset's paging settings" +
+                    "long, raise " +
+                    key + "; otherwise check the dataset's paging settings" +
                     (hint.empty() ? std::string() : " (" + hint + ")"));
   e.WithCode("max_pages");
   return e;

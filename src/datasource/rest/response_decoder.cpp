@@ -156,8 +156,9 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
     ClassifyContext why = in.classify;
     why.restart_failure =
         !chain.later_page
-            ? std::string("the answer to the first page of a request; there is nothing to restart, so check the "
-                          "rule's code_match and the request")
+            ? std::string(
+                  "the answer to the first page of a request; there is nothing to restart, so check the "
+                  "rule's code_match and the request")
             : "the pages restarted " + std::to_string(chain.restarts) + " times already (the most is " +
                   std::to_string(settings.chain.max_restarts()) +
                   "); the API keeps refusing the same pages: retry the run later, or page in smaller requests";

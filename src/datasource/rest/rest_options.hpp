@@ -106,7 +106,7 @@ struct DatasetSettings {
   int64_t first_page = 1;
   int64_t max_pages = 10'000;  // pages one request's answer may take; the next one fails the task
   PageChain chain{{}};         // positioned by the paginate kind's param; rows kept, restarts, pages
-  RequestShaping shaping;  // the pager of `paginate` and the splitters of split_dates/split_lists
+  RequestShaping shaping;      // the pager of `paginate` and the splitters of split_dates/split_lists
 };
 
 // The source's rules beyond the table's types (auth and its credentials, headers, the endpoint, each error

@@ -10,8 +10,11 @@ namespace datasync::datasource {
 namespace {
 
 PageChain Offsets() {
-  return PageChain(PageChainNames{.position = {"offset", "@next"}, .rows = "_t.rows", .skip = "_t.skip",
-                                  .restarts = "_t.restarts", .page = "_t.page"},
+  return PageChain(PageChainNames{.position = {"offset", "@next"},
+                                  .rows = "_t.rows",
+                                  .skip = "_t.skip",
+                                  .restarts = "_t.restarts",
+                                  .page = "_t.page"},
                    2);
 }
 

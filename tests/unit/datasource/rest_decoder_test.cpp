@@ -180,8 +180,9 @@ TEST_F(RestDecoderTest, LinkPagingFollowsTheSameOriginAndRefusesAnotherHost) {
                                         {"_rest.rows", "1"},
                                         {"_rest.page", "1"}}));
   page = Decode(ds, R"([{"ticker":"A"}])", {}, 200, {{"link", R"(</p?page=3>; rel="next")"}});
-  EXPECT_EQ(page->verdict.next,
-            (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=3"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
+  EXPECT_EQ(
+      page->verdict.next,
+      (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=3"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
   page = Decode(ds, R"([{"ticker":"A"}])", {}, 200, {{"link", R"(<https://api.x.com/p?page=1>; rel="prev")"}});
   EXPECT_EQ(page->verdict.kind, Kind::kComplete);
 
@@ -190,8 +191,9 @@ TEST_F(RestDecoderTest, LinkPagingFollowsTheSameOriginAndRefusesAnotherHost) {
   page = Decode(ds, R"([{"ticker":"A"}])", {}, 200,
                 {{"link", R"(<https://api.x.com/p?page=2&api_key=sk-1>; rel="next")"}});
   ASSERT_TRUE(page) << page.error().ToString();
-  EXPECT_EQ(page->verdict.next,
-            (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=2"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
+  EXPECT_EQ(
+      page->verdict.next,
+      (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=2"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
 
   auto foreign =
       Decode(ds, R"([{"ticker":"A"}])", {}, 200, {{"link", R"(<https://collector.evil/p?page=2>; rel="next")"}});

@@ -66,7 +66,8 @@ struct ChainResult {
 class RestPagingTest : public ::testing::Test {
  protected:
   Dataset ItemsDataset(const std::vector<testing::Opt>& paging) {
-    Dataset ds = MakeDataset({{"id", LogicalType::Int64()}}, {{"path", std::string("/p")}, {"records", std::string("items")}});
+    Dataset ds =
+        MakeDataset({{"id", LogicalType::Int64()}}, {{"path", std::string("/p")}, {"records", std::string("items")}});
     for (const auto& [k, v] : paging) ds.options.Set(k, v);
     return ds;
   }
@@ -112,8 +113,9 @@ class RestPagingTest : public ::testing::Test {
 
   DataSource source_ = MakeSource(
       "https://api.x.com",
-      {{"error_rules", OptionRecords{{{"code_path", "error.code"}, {"code_match", "^EXPIRED$"}, {"class", "RESTART_PAGING"}},
-                                     {{"status", "400"}, {"class", "PERMANENT"}}}}});
+      {{"error_rules",
+        OptionRecords{{{"code_path", "error.code"}, {"code_match", "^EXPIRED$"}, {"class", "RESTART_PAGING"}},
+                      {{"status", "400"}, {"class", "PERMANENT"}}}}});
 };
 
 struct PagingKind {
@@ -131,30 +133,34 @@ std::vector<PagingKind> Kinds() {
     return it == q.end() ? absent : static_cast<int>(*core::ParseInt64(it->second));
   };
   std::vector<PagingKind> kinds;
-  kinds.push_back({"cursor",
-                   {{"paginate", std::string("cursor")}, {"cursor_path", std::string("next")}},
-                   [=](const auto& q, const std::string&) { return number(q, "cursor", 0); },
-                   [](int start) {
-                     return VendorAnswer{
-                         200, Items(start, start + kPageSize < kRows ? "\"" + std::to_string(start + kPageSize) + "\""
-                                                                    : "null")};
-                   }});
+  kinds.push_back(
+      {"cursor",
+       {{"paginate", std::string("cursor")}, {"cursor_path", std::string("next")}},
+       [=](const auto& q, const std::string&) { return number(q, "cursor", 0); },
+       [](int start) {
+         return VendorAnswer{
+             200, Items(start, start + kPageSize < kRows ? "\"" + std::to_string(start + kPageSize) + "\"" : "null")};
+       }});
   kinds.push_back({"offset",
                    {{"paginate", std::string("offset")}, {"page_size", int64_t{kPageSize}}},
                    [=](const auto& q, const std::string&) { return number(q, "offset", -1); },
-                   [](int start) { return VendorAnswer{200, Items(start, "null")}; }});
+                   [](int start) {
+                     return VendorAnswer{200, Items(start, "null")};
+                   }});
   kinds.push_back({"page_number",
                    {{"paginate", std::string("page_number")}, {"page_size", int64_t{kPageSize}}},
                    [=](const auto& q, const std::string&) { return (number(q, "page", -1) - 1) * kPageSize; },
-                   [](int start) { return VendorAnswer{200, Items(start, "null")}; }});
+                   [](int start) {
+                     return VendorAnswer{200, Items(start, "null")};
+                   }});
   kinds.push_back({"link",
                    {{"paginate", std::string("link")}},
                    [=](const auto& q, const std::string&) { return number(q, "start", 0); },
                    [](int start) {
                      VendorAnswer a{200, Items(start, "null")};
                      if (start + kPageSize < kRows) {
-                       a.headers.emplace_back(
-                           "link", "<https://api.x.com/p?start=" + std::to_string(start + kPageSize) + ">; rel=\"next\"");
+                       a.headers.emplace_back("link", "<https://api.x.com/p?start=" +
+                                                          std::to_string(start + kPageSize) + ">; rel=\"next\"");
                      }
                      return a;
                    }});
@@ -243,20 +249,28 @@ TEST_F(RestPagingTest, ARefusedFirstPageCannotRestartAndFailsAsInvalidInput) {
   }
   // Without paging there is no later page either.
   Dataset none = ItemsDataset({});
-  ChainResult r = Run(none, [](const std::string&, int) { return VendorAnswer{400, kExpired}; },
-                      [](const auto&, const std::string&) { return 0; });
+  ChainResult r = Run(
+      none,
+      [](const std::string&, int) {
+        return VendorAnswer{400, kExpired};
+      },
+      [](const auto&, const std::string&) { return 0; });
   ASSERT_TRUE(r.failure);
   EXPECT_EQ(r.failure->kind(), ErrorKind::kInvalidInput);
 }
 
 TEST_F(RestPagingTest, MaxPagesStopsAnApiThatIgnoresItsPageParamAfterExactlyThatManyPages) {
-  Dataset ds = ItemsDataset({{"paginate", std::string("page_number")},
-                             {"page_size", int64_t{kPageSize}},
-                             {"max_pages", int64_t{4}}});
+  Dataset ds = ItemsDataset(
+      {{"paginate", std::string("page_number")}, {"page_size", int64_t{kPageSize}}, {"max_pages", int64_t{4}}});
   int calls = 0;
   // Every page is the first: full, so "more" forever.
-  ChainResult r = Run(ds, [&](const std::string&, int) { ++calls; return VendorAnswer{200, Items(0, "null")}; },
-                      [](const auto&, const std::string&) { return 0; });
+  ChainResult r = Run(
+      ds,
+      [&](const std::string&, int) {
+        ++calls;
+        return VendorAnswer{200, Items(0, "null")};
+      },
+      [](const auto&, const std::string&) { return 0; });
   ASSERT_TRUE(r.failure);
   EXPECT_EQ(r.failure->kind(), ErrorKind::kPermanent);
   EXPECT_EQ(r.failure->code(), "max_pages");
@@ -268,21 +282,25 @@ TEST_F(RestPagingTest, MaxPagesStopsAnApiThatIgnoresItsPageParamAfterExactlyThat
   EXPECT_EQ(r.ids.size(), 4u * kPageSize) << "the 4 pages read stay stored";
 
   // An answer of exactly max_pages pages ends normally.
-  Dataset enough = ItemsDataset({{"paginate", std::string("page_number")},
-                                 {"page_size", int64_t{kPageSize}},
-                                 {"max_pages", int64_t{4}}});
+  Dataset enough = ItemsDataset(
+      {{"paginate", std::string("page_number")}, {"page_size", int64_t{kPageSize}}, {"max_pages", int64_t{4}}});
   auto kinds = Kinds();
-  ChainResult ok = Run(enough, [&](const std::string&, int start) { return kinds[2].answer(start); }, kinds[2].start_of);
+  ChainResult ok = Run(
+      enough, [&](const std::string&, int start) { return kinds[2].answer(start); }, kinds[2].start_of);
   ASSERT_FALSE(ok.failure) << ok.failure->ToString();
   EXPECT_EQ(ok.ids, AllIds());
   EXPECT_EQ(ok.tasks, 4);
 
   // The same on a cursor API that hands out fresh cursors forever, one page under the default.
-  Dataset cursors = ItemsDataset({{"paginate", std::string("cursor")}, {"cursor_path", std::string("next")},
-                                  {"max_pages", int64_t{3}}});
+  Dataset cursors = ItemsDataset(
+      {{"paginate", std::string("cursor")}, {"cursor_path", std::string("next")}, {"max_pages", int64_t{3}}});
   int n = 0;
-  ChainResult c = Run(cursors, [&](const std::string&, int) { return VendorAnswer{200, Items(0, "\"c" + std::to_string(++n) + "\"")}; },
-                      [](const auto&, const std::string&) { return 0; });
+  ChainResult c = Run(
+      cursors,
+      [&](const std::string&, int) {
+        return VendorAnswer{200, Items(0, "\"c" + std::to_string(++n) + "\"")};
+      },
+      [](const auto&, const std::string&) { return 0; });
   ASSERT_TRUE(c.failure);
   EXPECT_EQ(c.failure->code(), "max_pages");
   EXPECT_NE(c.failure->message().find("cursors without end"), std::string::npos) << c.failure->message();
@@ -290,7 +308,8 @@ TEST_F(RestPagingTest, MaxPagesStopsAnApiThatIgnoresItsPageParamAfterExactlyThat
 }
 
 TEST(RestMaxPagesOptionTest, DefaultsTo10000AndMustBePositive) {
-  Dataset ds = MakeDataset({{"id", LogicalType::Int64()}}, {{"path", std::string("/p")}, {"records", std::string("$")}});
+  Dataset ds =
+      MakeDataset({{"id", LogicalType::Int64()}}, {{"path", std::string("/p")}, {"records", std::string("$")}});
   EXPECT_EQ(DatasetSettingsOf(ds)->max_pages, 10000);
   ds.options.Set("max_pages", int64_t{0});
   auto problems = CheckDataset(ds);
