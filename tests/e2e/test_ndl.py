@@ -5,7 +5,8 @@ the 10-second, 10-minute and daily windows and the one call in flight are planne
 rejected calls; when the vendor's limits are lower than the configured ones they are hit mid-run and handled
 (a 10-minute limit cools the task down, a daily limit defers the run to the vendor's day roll); QEAx07 waits
 30 s without counting as a failed attempt; an invalid cursor restarts its task's pagination and no row is
-stored twice; a `rest` source described in YAML alone stores the same data as the native provider.
+stored twice; a `rest` source described in YAML alone stores the same data as the native provider, and its
+RESTART_PAGING rule restarts pages whose cursors expired mid-run without a duplicate or a lost row.
 
 Time is virtual where the windows matter (harness.VirtualClock): the simulator and datasync read one clock
 file that moves only when every datasync worker waits for a time."""
@@ -320,6 +321,7 @@ REST_SOURCE = """  ndl_rest:
       - {code_path: quandl_error.code, code_match: "^QELx0[6-8]$", class: TRUNCATED}
       - {code_path: quandl_error.code, code_match: "^QE[AP]", class: PERMISSION}
       - {code_path: quandl_error.code, code_match: "^QE[MX]", class: TRANSIENT}
+      - {code_path: quandl_error.code, code_match: "^QESx06$", class: RESTART_PAGING}
       - {code_path: quandl_error.code, code_match: "^QE[SC]", class: INVALID_INPUT}
 """
 
@@ -387,6 +389,64 @@ class NdlRestTest(E2ETestCase):
         expected = expected_eq(sim, ["AAPL,GE", "KO,MSFT,IBM"],
                                month_windows(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), 6))
         self.assertEqual(p.sqlite("eq_rest", EQ_TYPES), expected)
+
+    def test_cursors_expiring_mid_run_restart_the_rest_sources_pages_and_store_no_row_twice(self):
+        sim = self.start_sim("--ndl-tickers", "40")
+        p = NdlProject(self, sim, "")
+        p.import_api("datatables/QSIM/EQ", "eq")
+        shown = p.project.ds_json("dataset", "show", "eq")
+        fields = "\n".join("      - {name: %s, type: \"%s\"}" % (f["name"], f["type"]) for f in shown["fields"])
+        with open(p.project.path("datasync.yaml")) as f:
+            config = f.read()
+        config = config.replace("storages:\n", (REST_SOURCE % sim.url) + "storages:\n", 1)
+        config += """datasets:
+  eq_rest:
+    source: ndl_rest
+    path: /api/v3/datatables/QSIM/EQ.json
+    query: ["qopts.per_page=50"]
+    rows: datatable.data
+    columns: datatable.columns
+    paginate: cursor
+    cursor_path: meta.next_cursor_id
+    cursor_param: qopts.cursor_id
+    primary_key: [ticker, date]
+    date_key: date
+    fields:
+%s
+plans:
+  by_rest:
+    dataset: eq_rest
+    storages: [db, files]
+    mode: append
+    concurrency: 1
+    params:
+      ticker: ["AAPL,MSFT"]
+      window: %s
+""" % (fields, windows_param("2024-01-01", "2024-06-30", months=6))
+        p.project.write_config(config)
+        sim.ndl_admin("usage/reset", {}, "POST")
+        sim.gate(3)  # pages 1-3 pass; page 4 waits with its cursor
+        proc = self.spawn(p.project, "run", "by_rest", "--json")
+        sim.wait_gate(1, passed=3)
+        # Every cursor the vendor handed out expires while page 4 is held: its cursor is refused (QESx06).
+        self.assertGreaterEqual(sim.ndl_admin("cursors/expire", {}, "POST")["expired"], 1)
+        sim.gate(None)
+        stdout, stderr = proc.communicate(timeout=300)
+        self.assertEqual(proc.returncode, 0, stderr)
+        report = json.loads(stdout)[0]["report"]
+        self.assertEqual(report["status"], "succeeded", stdout)
+        self.assertEqual(report["tasks"].get("failed", 0), 0, report)
+        # Mode append keeps a row stored twice twice: the tables hold exactly the vendor's rows, each once.
+        expected = expected_eq(sim, ["AAPL,MSFT"], [(datetime.date(2024, 1, 1), datetime.date(2024, 6, 30))])
+        pages = (len(expected) + 49) // 50
+        self.assertGreater(pages, 4, "the answer must have pages after the refused one")
+        self.assertEqual(p.sqlite("eq_rest", EQ_TYPES), expected)
+        self.assertEqual(normalize(dbs.csv_rows(p.project.path("data", "csv"), "eq_rest"), EQ_TYPES), expected)
+        usage = p.usage()
+        self.assertEqual(usage["errors"].get("QESx06"), 1, usage)
+        # The restart asked again for the three pages stored before the refused one, then for the rest.
+        self.assertEqual(usage["accepted"], 3 + 1 + pages, usage)
+        self.assertIn("RESTART_PAGING", stderr + p.project.log())
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 here (python's http.server on 127.0.0.1), described in datasync.yaml alone. Every pagination kind (cursor with
 rows + columns as Nasdaq Data Link sends them, offset, page_number, link), an API key in a header, and error
 rules for a rate limit (wait read from the message) and a daily quota (the run is deferred and continues),
-each checked by comparing the rows stored in SQLite with what the API served, value for value."""
+each checked by comparing the rows stored in SQLite with what the API served, value for value; and an API
+that ignores its page param, stopped at max_pages with exactly those pages stored."""
 
 import datetime
 import decimal
@@ -104,6 +105,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/v1/pages":
             page, per = int(q["page"]), int(q["per_page"])
             return self.answer(200, {"results": rows[(page - 1) * per:page * per]})
+        if url.path == "/v1/stuck":
+            # An API that ignores the page param: the first page, full, whatever page is asked for.
+            return self.answer(200, {"results": rows[:int(q["per_page"])]})
         if url.path == "/v1/link":
             page = int(q.get("page", "1"))
             headers = []
@@ -137,6 +141,8 @@ def config(url):
         "by_link": "    path: /v1/link\n    records: $\n    paginate: link\n",
         "slow": "    path: /v1/slow\n    records: items\n    paginate: offset\n    page_size: 4\n",
         "daily": "    path: /v1/daily\n    records: items\n    paginate: offset\n    page_size: 4\n",
+        "stuck": "    path: /v1/stuck\n    records: results\n    paginate: page_number\n    page_size: 4\n"
+                 "    limit_param: per_page\n    max_pages: 3\n",
     }
     text = """version: 1
 sources:
@@ -157,11 +163,15 @@ storages:
 datasets:
 """ % url
     for name, keys in datasets.items():
-        text += "  %s:\n    source: api\n%s%s" % (name, keys, FIELDS)
+        # `stuck` stores the same rows once per page: without a key, so that every page stored is counted.
+        fields = FIELDS.replace("    primary_key: [region, id]\n", "") if name == "stuck" else FIELDS
+        text += "  %s:\n    source: api\n%s%s" % (name, keys, fields)
     text += "plans:\n"
     for name in datasets:
         text += ("  %s:\n    dataset: %s\n    storages: [db]\n    params:\n      region: [north, south]\n"
                  "    retry: {max_attempts: 3, initial_backoff_ms: 20, max_backoff_ms: 200}\n") % (name, name)
+        if name == "stuck":
+            text += "    mode: append\n"  # every page stored is counted, the same rows included
     return text
 
 
@@ -296,6 +306,22 @@ class RestProviderTest(E2ETestCase):
         self.assertNotIn("wrong-key-0a9b8c7d6e", text)
         # Permission stops the plan: one call per task at most, never a retry loop.
         self.assertLessEqual(len(self.calls("/v1/offset")), 2)
+
+    def test_an_api_that_ignores_its_page_param_stops_at_max_pages_with_those_pages_stored(self):
+        out = self.project.ds("run", "stuck", "--json", check=False)
+        self.assertNotEqual(out.returncode, 0, out.stdout)
+        report = json.loads(out.stdout)[0]["report"]
+        self.assertEqual(report["status"], "failed", out.stdout)
+        self.assertEqual(report["tasks"]["failed"], 2, report)
+        self.assertEqual([(e["kind"], e["count"]) for e in report["errors"]], [("PERMANENT", 2)], report["errors"])
+        example = report["errors"][0]["examples"][0]
+        self.assertIn("took 3 pages", example)
+        self.assertIn("datasets.stuck.max_pages", example)
+        self.assertIn("page_param 'page'", example)
+        # Three calls per region, none beyond max_pages, and the three pages stored stay (mode append).
+        self.assertEqual(sorted(q["page"] for q in self.calls("/v1/stuck")), ["1", "1", "2", "2", "3", "3"])
+        first_page = [r for r in expected() if r[0] <= PAGE]
+        self.assertEqual(self.stored("stuck"), sorted(first_page * 3, key=lambda t: (t[1], t[0])))
 
 
 if __name__ == "__main__":

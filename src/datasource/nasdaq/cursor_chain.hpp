@@ -1,13 +1,12 @@
-// A Tables API task's chain of cursor pages, and how it survives an invalid cursor (QESx06).
+// A Tables API task's chain of cursor pages, and how it survives an invalid cursor (QESx06): Nasdaq Data
+// Link's configuration of the shared page chain (datasource/page_chain.hpp).
 //
 // The vendor pages a table answer with meta.next_cursor_id; a cursor expires, and a page asked with an
-// expired one fails with QESx06. The engine treats params as opaque and has already stored the chain's
-// earlier pages, so the provider restarts the chain itself without duplicating a row: every next-page
-// request carries, besides qopts.cursor_id, the rows the chain has kept so far (kRowsParam). On QESx06 the
-// decoder answers an empty page whose next request is the first page's params plus "drop the first N rows"
-// (kSkipParam = the rows kept); the restarted chain's pages drop those rows before keeping any. This relies
-// on the vendor answering a query in a stable order (Tables API answers are sorted by the table's key).
-// kRestartsParam counts restarts (and keeps each restart's task distinct); past kMaxRestarts the page fails.
+// expired one fails with QESx06. Every next-page request carries, besides qopts.cursor_id, the rows the
+// chain has kept so far (kRowsParam); on QESx06 the decoder answers an empty page whose next request is the
+// first page's params plus "drop the first N rows" (kSkipParam = the rows kept). This relies on the vendor
+// answering a query in a stable order (Tables API answers are sorted by the table's key). kRestartsParam
+// counts restarts; past kMaxRestarts the page fails. The names are stored with runs' tasks: they stay.
 // These params start with '_' and are never sent (request_builder.hpp).
 //
 // Pure functions; thread-safe.
@@ -18,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "datasource/page_chain.hpp"
 #include "datasource/provider.hpp"
 
 namespace datasync::datasource::nasdaq {
@@ -26,7 +26,7 @@ inline constexpr std::string_view kCursorParam = "qopts.cursor_id";
 inline constexpr std::string_view kRowsParam = "_ndl.rows";
 inline constexpr std::string_view kSkipParam = "_ndl.skip";
 inline constexpr std::string_view kRestartsParam = "_ndl.restarts";
-inline constexpr int64_t kMaxRestarts = 5;
+inline constexpr int64_t kMaxRestarts = PageChain::kDefaultMaxRestarts;
 
 struct ChainState {
   bool has_cursor = false;  // the request asks for a page after the first
@@ -36,6 +36,9 @@ struct ChainState {
 };
 
 ChainState ReadChain(const Params& params);
+
+// The shared chain with NDL's names.
+const PageChain& NdlPageChain();
 
 // After a page of `page_rows` rows (before dropping) that names `next_cursor`: the next request (the cursor
 // set, rows and skip advanced); nullopt when there is no next cursor or it is the one just sent.

@@ -23,8 +23,9 @@ using core::OptionType;
 constexpr size_t kMaxMatchedBytes = 1024;
 
 const std::vector<std::string_view>& ClassNames() {
-  static const std::vector<std::string_view> names = {"RATE_LIMITED", "QUOTA_EXHAUSTED", "PERMISSION", "INVALID_INPUT",
-                                                      "TRANSIENT",    "TRUNCATED",       "PERMANENT"};
+  static const std::vector<std::string_view> names = {"RATE_LIMITED",  "QUOTA_EXHAUSTED",  "PERMISSION",
+                                                      "INVALID_INPUT", "TRANSIENT",        "TRUNCATED",
+                                                      "PERMANENT",     kRestartPagingClass};
   return names;
 }
 
@@ -65,6 +66,8 @@ std::optional<std::string> ValueAt(const Answer& a, const std::optional<JsonPath
   return ScalarText(e);
 }
 
+}  // namespace
+
 bool Matches(const ErrorRule& r, const Answer& a) {
   if (r.status && *r.status != a.status) return false;
   if (r.code_path) {
@@ -77,6 +80,8 @@ bool Matches(const ErrorRule& r, const Answer& a) {
   }
   return true;
 }
+
+namespace {
 
 std::chrono::milliseconds Clamp(double seconds) {
   if (!(seconds > 0)) return std::chrono::milliseconds(0);
@@ -152,7 +157,9 @@ std::span<const OptionSpec> ErrorRuleFields() {
        .type = OptionType::kEnum,
        .required = true,
        .description = "What the answer means: RATE_LIMITED, QUOTA_EXHAUSTED, PERMISSION, INVALID_INPUT, "
-                      "TRANSIENT, TRUNCATED or PERMANENT.",
+                      "TRANSIENT, TRUNCATED, PERMANENT, or RESTART_PAGING (the vendor refuses a later page's "
+                      "position, e.g. an expired cursor: the pages start again from the first, skipping the "
+                      "rows already stored; on a first page, or after 5 restarts, INVALID_INPUT).",
        .allowed = ClassNames()},
       {.name = "wait_header",
        .type = OptionType::kString,
@@ -196,7 +203,10 @@ std::optional<ErrorRule> ParseErrorRule(const core::OptionRecord& record, size_t
   r.wait_pattern = Compile(*o, "wait_pattern", problems);
   r.wait_header = core::ToLower(core::Trim(o->GetString("wait_header")));
   if (o->Has("wait_secs")) r.wait_secs = o->GetInt("wait_secs");
-  r.kind = core::ParseErrorKind(o->GetString("class")).value_or(ErrorKind::kPermanent);
+  r.restart_paging = o->GetString("class") == kRestartPagingClass;
+  // A RESTART_PAGING answer that cannot restart the pages is the request's fault as far as datasync knows.
+  r.kind = r.restart_paging ? ErrorKind::kInvalidInput
+                            : core::ParseErrorKind(o->GetString("class")).value_or(ErrorKind::kPermanent);
   if (record.contains("code_match") && !record.contains("code_path")) {
     problems.emplace_back("code_match", "needs code_path (where the code is in the body)");
   }
@@ -221,14 +231,15 @@ std::string_view HeaderValue(const std::vector<std::pair<std::string, std::strin
   return {};
 }
 
-std::optional<core::Error> Classify(const std::vector<ErrorRule>& rules, const Answer& a, const ClassifyContext& ctx) {
-  const ErrorRule* rule = nullptr;
+const ErrorRule* FirstMatch(const std::vector<ErrorRule>& rules, const Answer& a) {
   for (const auto& r : rules) {
-    if (Matches(r, a)) {
-      rule = &r;
-      break;
-    }
+    if (Matches(r, a)) return &r;
   }
+  return nullptr;
+}
+
+std::optional<core::Error> Classify(const std::vector<ErrorRule>& rules, const Answer& a, const ClassifyContext& ctx) {
+  const ErrorRule* rule = FirstMatch(rules, a);
   const bool ok = a.status >= 200 && a.status < 300;
   if (rule == nullptr) {
     if (ok) return std::nullopt;
@@ -257,8 +268,12 @@ std::optional<core::Error> Classify(const std::vector<ErrorRule>& rules, const A
   }
   core::Error e(rule->kind, "");
   std::optional<std::chrono::milliseconds> wait = RuleWait(*rule, a, message, ctx);
-  std::string what = ctx.prefix + Describe(a, code, message) + " (error_rules[" + std::to_string(rule->index) +
-                     "]: " + std::string(core::ErrorKindName(rule->kind)) + ")";
+  std::string what =
+      ctx.prefix + Describe(a, code, message) + " (error_rules[" + std::to_string(rule->index) + "]: " +
+      (rule->restart_paging ? std::string(kRestartPagingClass) + ", failing as INVALID_INPUT: " +
+                                  (ctx.restart_failure.empty() ? "the pages cannot restart here" : ctx.restart_failure)
+                            : std::string(core::ErrorKindName(rule->kind))) +
+      ")";
   switch (rule->kind) {
     case ErrorKind::kRateLimited: {
       if (!wait) wait = net::ParseRetryAfter(HeaderValue(a.headers, "retry-after"), ctx.now);

@@ -8,6 +8,11 @@
 // rate_limit_wait_secs), 401/403 PERMISSION, 400/404/422 INVALID_INPUT, 408 and 5xx TRANSIENT, other
 // statuses PERMANENT; a 2xx body that is not JSON is TRANSIENT (a proxy's page, a cut body).
 //
+// The class RESTART_PAGING is not an error class of its own: it says the vendor refused a later page's
+// position (an expired cursor, an offset past a snapshot) and the decoder restarts the task's pages from the
+// first (datasource/page_chain.hpp); where it cannot (a first page, too many restarts), Classify reports the
+// answer as INVALID_INPUT naming the rule and why (ClassifyContext::restart_failure).
+//
 // Rules are parsed once when the provider is created (and by config validation, which reports each field
 // at its line and column); Classify is const and thread-safe.
 #pragma once
@@ -33,6 +38,8 @@ namespace datasync::datasource::rest {
 // The fields of one `error_rules` entry (a kRecordList's table).
 std::span<const core::OptionSpec> ErrorRuleFields();
 
+inline constexpr std::string_view kRestartPagingClass = "RESTART_PAGING";
+
 struct Pattern {
   std::string text;
   std::regex regex;
@@ -45,8 +52,9 @@ struct ErrorRule {
   std::optional<Pattern> code_match;
   std::optional<JsonPath> message_path;
   std::optional<Pattern> message_match;
-  core::ErrorKind kind = core::ErrorKind::kPermanent;
-  std::string wait_header;  // lower-cased
+  core::ErrorKind kind = core::ErrorKind::kPermanent;  // kInvalidInput for a RESTART_PAGING rule
+  bool restart_paging = false;                         // class RESTART_PAGING
+  std::string wait_header;                             // lower-cased
   std::optional<Pattern> wait_pattern;
   std::optional<int64_t> wait_secs;
 };
@@ -71,8 +79,14 @@ struct ClassifyContext {
   core::TimePoint now{};
   const core::TimeZone* tz = nullptr;  // the vendor's day, for QUOTA_EXHAUSTED without a wait; UTC when null
   std::chrono::seconds rate_limit_wait{60};
-  std::string auth_advice;  // appended to PERMISSION errors: which credential to check
+  std::string auth_advice;      // appended to PERMISSION errors: which credential to check
+  std::string restart_failure;  // why a RESTART_PAGING rule's answer could not restart the pages
 };
+
+// Whether every condition of `rule` holds for the answer.
+bool Matches(const ErrorRule& rule, const Answer& answer);
+// The first rule that matches, or null.
+const ErrorRule* FirstMatch(const std::vector<ErrorRule>& rules, const Answer& answer);
 
 // The error the first matching rule names, else (for a status outside 2xx) the default; nullopt for a 2xx
 // answer no rule matches. The message names the rule, the status, the vendor's code and an excerpt of its

@@ -179,8 +179,43 @@ std::optional<std::string> LinkNext(const std::vector<std::pair<std::string, std
   return std::nullopt;
 }
 
+namespace {
+
+// A page beyond max_pages: what happened, which dataset, what to do.
+core::Error MaxPagesError(const DatasetSettings& dataset, const Dataset& ds, int64_t pages_read) {
+  std::string hint;
+  switch (dataset.paginate) {
+    case Paginate::kPageNumber:
+      hint = "the API may ignore page_param '" + dataset.page_param + "' and answer the same page again";
+      break;
+    case Paginate::kOffset:
+      hint = "the API may ignore offset_param '" + dataset.offset_param + "' and answer the same rows again";
+      break;
+    case Paginate::kCursor: hint = "the API may hand out new cursors without end"; break;
+    case Paginate::kLink: hint = "the API's Link header may never stop naming a next page"; break;
+    case Paginate::kNone: break;
+  }
+  const std::string key = "datasets." + ds.name + ".max_pages";
+  core::Error e(ErrorKind::kPermanent,
+                "the answer to this request took " + std::to_string(pages_read) +
+                    " pages and the API says there is "
+                    "more, but " +
+                    key + " is " + std::to_string(dataset.max_pages) +
+                    ": the task stops here (the rows of those pages are stored). If the answer really is that "
+                    "long, raise " +
+                    key + "; otherwise check the dataset's paging settings" +
+                    (hint.empty() ? std::string() : " (" + hint + ")"));
+  e.WithCode("max_pages");
+  return e;
+}
+
+}  // namespace
+
 core::Result<BuiltRequest> BuildRequest(const SourceSettings& source, const DatasetSettings& dataset, const Dataset& ds,
                                         const Params& params, const Credentials& credentials) {
+  if (const int64_t before = dataset.chain.Read(params).page; before >= dataset.max_pages) {
+    return core::Fail(MaxPagesError(dataset, ds, before));
+  }
   BuiltRequest out;
   out.method = dataset.method;
   std::vector<std::string> used;  // params that filled a placeholder

@@ -34,7 +34,10 @@ struct BuiltRequest {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// kInvalidInput when a {placeholder} has no param, or a link page's URL leaves the endpoint's origin.
+// kInvalidInput when a {placeholder} has no param, or a link page's URL leaves the endpoint's origin;
+// kPermanent (code max_pages) for a page beyond the dataset's max_pages (the chain's _rest.page counts the
+// pages before it), so that an API that pages forever stops without one more call. Params starting with
+// '_' (the page chain's, a template's variables) are never sent.
 core::Result<BuiltRequest> BuildRequest(const SourceSettings& source, const DatasetSettings& dataset, const Dataset& ds,
                                         const Params& params, const Credentials& credentials);
 

@@ -114,13 +114,19 @@ std::vector<std::string> RepairWarnings(const std::string& prefix, const Repaire
 namespace {
 
 // The answer parsed into the thread's parser (a body with a single bad value read with it repaired), and
-// checked against the source's error rules and the status defaults.
+// checked against the source's error rules and the status defaults; a RESTART_PAGING rule's restart is
+// returned, not failed.
 struct Parsed {
   element root;
   std::optional<RepairedJson> repaired;
+  // A RESTART_PAGING rule matched a later page: the chain's first page again, and the line for the operator.
+  std::optional<Params> restart;
+  std::string restart_warning;
 };
 
 core::Result<Parsed> ParseClassified(const RawResponse& response, const DecodeInput& in, bool quote_long_numbers) {
+  const DatasetSettings& settings = *in.settings;
+  const std::string& prefix = in.classify.prefix;
   Parsed out;
   bool parsed = false;
   simdjson::error_code parse_error = simdjson::SUCCESS;
@@ -143,6 +149,32 @@ core::Result<Parsed> ParseClassified(const RawResponse& response, const DecodeIn
   answer.root = parsed ? &out.root : nullptr;
   answer.body = response.body;
   answer.headers = &response.headers;
+  static const Params kNoParams;
+  const Params& params = in.params ? *in.params : kNoParams;
+  if (const ErrorRule* rule = FirstMatch(in.source->rules, answer); rule && rule->restart_paging) {
+    const PageChainState chain = settings.chain.Read(params);
+    if (auto first = settings.chain.Restart(params)) {
+      // The vendor refused this page's position: the chain starts again from its first page, dropping the
+      // rows it already kept (they are stored).
+      out.restart = std::move(*first);
+      out.restart_warning = (prefix + "the vendor refused this page (error_rules[" + std::to_string(rule->index) +
+                              "]: RESTART_PAGING, HTTP " + std::to_string(response.http_status) +
+                              "); restarting its pages from the first (restart " + std::to_string(chain.restarts + 1) +
+                              " of at most " + std::to_string(settings.chain.max_restarts()) + "), skipping the " +
+                              std::to_string(chain.rows) + " row(s) already stored");
+      return out;
+    }
+    ClassifyContext why = in.classify;
+    why.restart_failure =
+        !chain.later_page
+            ? std::string(
+                  "the answer to the first page of a request; there is nothing to restart, so check the "
+                  "rule's code_match and the request")
+            : "the pages restarted " + std::to_string(chain.restarts) + " times already (the most is " +
+                  std::to_string(settings.chain.max_restarts()) +
+                  "); the API keeps refusing the same pages: retry the run later, or page in smaller requests";
+    return tl::unexpected(*Classify(in.source->rules, answer, why));
+  }
   if (auto e = Classify(in.source->rules, answer, in.classify)) return tl::unexpected(std::move(*e));
   if (!parsed) return NotJson(in.classify.prefix, response, parse_error);
   return out;
@@ -192,6 +224,10 @@ core::Result<RecordSample> SampleAnswer(const RawResponse& response, const Decod
   // Long numbers arrive as text with their digits, so a big integer is seen as one.
   auto parsed = ParseClassified(response, in, /*quote_long_numbers=*/true);
   if (!parsed) return tl::unexpected(parsed.error());
+  if (parsed->restart) {
+    return Failure(ErrorKind::kInvalidInput, "restart_paging",
+                   prefix + "the answer asks to restart paging (a RESTART_PAGING rule): sample a first page");
+  }
   const element& root = parsed->root;
   RecordSample sample;
   std::optional<simdjson::dom::array> rows;
@@ -266,8 +302,22 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
 
   auto parsed = ParseClassified(response, in, ds.schema && HasDecimalField(*ds.schema));
   if (!parsed) return tl::unexpected(parsed.error());
+  if (parsed->restart) {
+    Page page{core::ColumnBatch(ds.schema)};
+    page.verdict = PageVerdict::NextPage(std::move(*parsed->restart));
+    page.warnings.push_back(std::move(parsed->restart_warning));
+    return page;
+  }
   const element& root = parsed->root;
   const std::optional<RepairedJson>& repaired = parsed->repaired;
+  static const Params kNoParams;
+  const Params& params = in.params ? *in.params : kNoParams;
+  // A restarted chain re-reads the rows it kept: the first `skip` rows of the answer are dropped before
+  // any is conformed, so that none is stored twice.
+  auto drop = [&](simdjson::dom::array a) {
+    return static_cast<size_t>(settings.chain.RowsToDrop(params, static_cast<int64_t>(a.size())));
+  };
+  int64_t page_rows = 0;  // as the vendor sent them, before dropping: what moves the paging on
 
   const bool records_mode = settings.records.has_value();
   JsonConformer conform(ds.schema, in.tz,
@@ -294,8 +344,11 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
           if (o[f.name].get(unused) != simdjson::SUCCESS) conform.AddField(f.name);
         }
       }
-      conform.ReserveRows((*rows).size());
+      page_rows = static_cast<int64_t>((*rows).size());
+      size_t dropped = drop(*rows), at = 0;
+      conform.ReserveRows((*rows).size() - dropped);
       for (element row : *rows) {
+        if (at++ < dropped) continue;
         if (auto st = conform.AppendObjectRow(row); !st) return tl::unexpected(st.error());
       }
     }
@@ -316,14 +369,17 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
                      prefix + "the answer has rows but no column list at '" + settings.columns->text + "'");
     }
     if (rows) {
-      conform.ReserveRows((*rows).size());
+      page_rows = static_cast<int64_t>((*rows).size());
+      size_t dropped = drop(*rows), at = 0;
+      conform.ReserveRows((*rows).size() - dropped);
       for (element row : *rows) {
+        if (at++ < dropped) continue;
         if (auto st = conform.AppendArrayRow(row); !st) return tl::unexpected(st.error());
       }
     }
   }
 
-  const int64_t row_count = static_cast<int64_t>(conform.rows());
+  const int64_t row_count = page_rows;
   Page page = std::move(conform).Finish();
   if (repaired) page.warnings = RepairWarnings(prefix, *repaired);
 
@@ -365,8 +421,10 @@ core::Result<Page> DecodeAnswer(const RawResponse& response, const DecodeInput& 
       break;
     }
   }
-  static const Params kNoParams;
-  page.verdict = settings.shaping.Judge(in.params ? *in.params : kNoParams, signals);
+  page.verdict = settings.shaping.Judge(params, signals);
+  if (page.verdict.kind == PageVerdict::Kind::kNextPage) {
+    page.verdict.next = settings.chain.Advance(params, std::move(page.verdict.next), page_rows);
+  }
   return page;
 }
 

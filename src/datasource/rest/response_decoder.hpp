@@ -3,7 +3,11 @@
 // (error_rules.hpp), the records found where the dataset says (an array of objects, or rows plus a column
 // list) and conformed to the dataset's schema (datasource/json_conform.hpp), and the paging signal read
 // (a cursor at cursor_path, a full page, the Link header's next URL on the endpoint's origin) into the
-// verdict through the dataset's RequestShaping.
+// verdict through the dataset's RequestShaping. Every next page carries the page chain's bookkeeping
+// (datasource/page_chain.hpp: _rest.rows, _rest.page; never sent): an answer an error rule of class
+// RESTART_PAGING matches, to a page after the first, is an empty page whose next request restarts the
+// pages from the first (_rest.skip = the rows kept, _rest.restarts + 1), and a restarted chain's pages drop
+// those rows before any is conformed; on a first page, or past 5 restarts, it fails as INVALID_INPUT.
 // Thread-safe: each thread keeps its own parser.
 #pragma once
 

@@ -231,6 +231,14 @@ std::span<const OptionSpec> RestDatasetOptions() {
        .default_value = "1",
        .description = "The number of the first page (paginate: page_number).",
        .range = core::OptionRange{.min = 0, .max = 1}},
+      {.name = kMaxPages.name,
+       .type = OptionType::kInt,
+       .default_value = "10000",
+       .description = "The most pages one request's answer may take (any paginate kind): a next page beyond "
+                      "it fails the task as PERMANENT, the pages read so far stay stored. A guard against an "
+                      "API that ignores page_param and answers the same page forever, or hands out cursors "
+                      "without end.",
+       .range = core::OptionRange{.min = 1, .text = "must be a positive number of pages"}},
       {.name = kSplitDates.name,
        .type = OptionType::kStringList,
        .description = "[start_param, end_param]: a truncated answer (row_cap, or a TRUNCATED rule) is asked "
@@ -432,6 +440,20 @@ core::Result<std::shared_ptr<const DatasetSettings>> ReadDatasetSettings(const D
   s->page_size = o.Get(kPageSize);
   s->page_param = o.Get(kPageParam);
   s->first_page = o.Get(kFirstPage);
+  s->max_pages = o.Get(kMaxPages);
+  PageChainNames chain{.position = {},
+                       .rows = std::string(kChainRowsParam),
+                       .skip = std::string(kChainSkipParam),
+                       .restarts = std::string(kChainRestartsParam),
+                       .page = std::string(kChainPageParam)};
+  switch (s->paginate) {
+    case Paginate::kCursor: chain.position = {s->cursor_param}; break;
+    case Paginate::kOffset: chain.position = {s->offset_param}; break;
+    case Paginate::kPageNumber: chain.position = {s->page_param}; break;
+    case Paginate::kLink: chain.position = {std::string(kNextUrlParam)}; break;
+    case Paginate::kNone: break;
+  }
+  s->chain = PageChain(std::move(chain));
   switch (s->paginate) {
     case Paginate::kCursor: s->shaping.pager = std::make_shared<CursorPager>(s->cursor_param); break;
     case Paginate::kOffset: s->shaping.pager = std::make_shared<OffsetPager>(s->offset_param); break;

@@ -17,6 +17,7 @@
 #include "core/options.hpp"
 #include "datasource/data_source.hpp"
 #include "datasource/dataset.hpp"
+#include "datasource/page_chain.hpp"
 #include "datasource/request_shaping.hpp"
 #include "datasource/rest/error_rules.hpp"
 #include "datasource/rest/json_path.hpp"
@@ -55,12 +56,20 @@ inline constexpr core::OptionKey<std::string> kLimitParam{"limit_param", RestDat
 inline constexpr core::OptionKey<int64_t> kPageSize{"page_size", RestDatasetOptions};
 inline constexpr core::OptionKey<std::string> kPageParam{"page_param", RestDatasetOptions};
 inline constexpr core::OptionKey<int64_t> kFirstPage{"first_page", RestDatasetOptions};
+inline constexpr core::OptionKey<int64_t> kMaxPages{"max_pages", RestDatasetOptions};
 inline constexpr core::OptionKey<std::vector<std::string>> kSplitDates{"split_dates", RestDatasetOptions};
 inline constexpr core::OptionKey<std::vector<std::string>> kSplitLists{"split_lists", RestDatasetOptions};
 
 // The param a `link` page carries: the next URL, taken from the Link header and checked against the
 // endpoint's origin. A name no template can give (it starts with '@').
 inline constexpr std::string_view kNextUrlParam = "@next_url";
+
+// The page chain's own params (datasource/page_chain.hpp), carried by every next-page request and never
+// sent (they start with '_'); stored with a run's tasks, so the names stay.
+inline constexpr std::string_view kChainRowsParam = "_rest.rows";
+inline constexpr std::string_view kChainSkipParam = "_rest.skip";
+inline constexpr std::string_view kChainRestartsParam = "_rest.restarts";
+inline constexpr std::string_view kChainPageParam = "_rest.page";
 
 enum class Auth : uint8_t { kNone, kApiKey, kBearer, kBasic };
 
@@ -95,7 +104,9 @@ struct DatasetSettings {
   int64_t page_size = 0;  // 0: no limit param sent
   std::string page_param;
   int64_t first_page = 1;
-  RequestShaping shaping;  // the pager of `paginate` and the splitters of split_dates/split_lists
+  int64_t max_pages = 10'000;  // pages one request's answer may take; the next one fails the task
+  PageChain chain{{}};         // positioned by the paginate kind's param; rows kept, restarts, pages
+  RequestShaping shaping;      // the pager of `paginate` and the splitters of split_dates/split_lists
 };
 
 // The source's rules beyond the table's types (auth and its credentials, headers, the endpoint, each error

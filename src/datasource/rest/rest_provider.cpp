@@ -125,13 +125,10 @@ class RestProvider final : public Provider {
     auto dataset_settings = SettingsFor(*request.dataset);
     if (!dataset_settings) return std::nullopt;
     const DatasetSettings& s = **dataset_settings;
-    // A later page of a paged answer is not narrowed: its halves would carry the cursor or offset of the whole
-    // request's paging and skip or repeat rows. The task fails with the truncation instead.
-    if (s.paginate != Paginate::kNone) {
-      for (const auto& [k, v] : request.params) {
-        if (k == s.cursor_param || k == s.offset_param || k == s.page_param) return std::nullopt;
-      }
-    }
+    // A later page of a paged answer (or the first page of a restarted one) is not narrowed: its halves would
+    // carry the cursor or offset of the whole request's paging and the chain's rows to drop, and skip or
+    // repeat rows. The task fails with the truncation instead.
+    if (s.chain.Read(request.params).InChain()) return std::nullopt;
     return s.shaping.Split(request.params);
   }
 

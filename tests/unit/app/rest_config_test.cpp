@@ -93,6 +93,23 @@ TEST_F(RestConfigTest, DatasetMistakesAreReportedAtTheirValue) {
                                       "columns: PATH"}));
 }
 
+TEST_F(RestConfigTest, MaxPagesIsAPositiveNumberCheckedAtItsValue) {
+  auto r = Load("    path: /x\n    records: data\n    paginate: page_number\n    max_pages: 50\n");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+  EXPECT_EQ(r.config->datasets.at(0).options.GetInt("max_pages"), 50);
+  EXPECT_EQ(Errors(Load("    path: /x\n    records: data\n    max_pages: 0\n")),
+            (std::vector<std::string>{"datasync.yaml:20:16: datasets.prices.max_pages: must be a positive number of "
+                                      "pages, got 0"}));
+  EXPECT_EQ(Errors(Load("    path: /x\n    records: data\n    max_pages: many\n")).size(), 1u);
+}
+
+TEST_F(RestConfigTest, ARestartPagingRuleLoads) {
+  auto r = Load(kPrices, With(kHead, "class: TRANSIENT, wait_secs: 30}",
+                              "class: TRANSIENT, wait_secs: 30}\n      - {code_path: quandl_error.code, code_match: "
+                              "\"^QESx06$\", class: RESTART_PAGING}"));
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(Errors(r));
+}
+
 TEST_F(RestConfigTest, ADatasetWithoutFieldsIsToldToListThem) {
   std::string head = kHead;
   head.replace(head.find("    fields: ["), head.find("    primary_key") - head.find("    fields: ["), "");
@@ -134,7 +151,7 @@ TEST_F(RestConfigTest, ErrorRuleMistakesAreReportedAtTheRuleField) {
   EXPECT_EQ(Errors(Load("    path: /x\n    records: d\n", With(kHead, "class: TRANSIENT", "class: SLOW"))),
             (std::vector<std::string>{"datasync.yaml:11:30: sources.ndl.error_rules[0].class: 'SLOW' is not allowed "
                                       "(allowed: RATE_LIMITED, QUOTA_EXHAUSTED, PERMISSION, INVALID_INPUT, TRANSIENT, "
-                                      "TRUNCATED, PERMANENT)"}));
+                                      "TRUNCATED, PERMANENT, RESTART_PAGING)"}));
 }
 
 TEST_F(RestConfigTest, SourceMistakesAreReportedAtTheirValue) {

@@ -134,14 +134,15 @@ TEST_F(RestDecoderTest, CursorPagingFollowsTheTokenUntilItIsNullOrEmpty) {
   auto page = Decode(ds, with(R"("c2")"), {{"ticker", "A"}});
   ASSERT_TRUE(page) << page.error().ToString();
   ASSERT_EQ(page->verdict.kind, Kind::kNextPage);
-  EXPECT_EQ(page->verdict.next, (Params{{"ticker", "A"}, {"qopts.cursor_id", "c2"}}));
+  EXPECT_EQ(page->verdict.next,
+            (Params{{"ticker", "A"}, {"qopts.cursor_id", "c2"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
   page = Decode(ds, with("null"), {{"ticker", "A"}, {"qopts.cursor_id", "c2"}});
   EXPECT_EQ(page->verdict.kind, Kind::kComplete);
   page = Decode(ds, with(R"("")"), {{"ticker", "A"}});
   EXPECT_EQ(page->verdict.kind, Kind::kComplete);
   page = Decode(ds, with("17"), {});
   ASSERT_EQ(page->verdict.kind, Kind::kNextPage);
-  EXPECT_EQ(page->verdict.next, (Params{{"qopts.cursor_id", "17"}}));
+  EXPECT_EQ(page->verdict.next, (Params{{"qopts.cursor_id", "17"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
 }
 
 TEST_F(RestDecoderTest, OffsetAndPageNumberPagingStopAtAShortPage) {
@@ -151,7 +152,7 @@ TEST_F(RestDecoderTest, OffsetAndPageNumberPagingStopAtAShortPage) {
                            {"page_size", int64_t{2}}});
   auto page = Decode(offset, R"({"items":[{"ticker":"A"},{"ticker":"B"}]})", {{"offset", "4"}});
   ASSERT_EQ(page->verdict.kind, Kind::kNextPage);
-  EXPECT_EQ(page->verdict.next, (Params{{"offset", "6"}}));
+  EXPECT_EQ(page->verdict.next, (Params{{"offset", "6"}, {"_rest.rows", "2"}, {"_rest.page", "1"}}));
   page = Decode(offset, R"({"items":[{"ticker":"A"}]})", {{"offset", "6"}});
   EXPECT_EQ(page->verdict.kind, Kind::kComplete);
   page = Decode(offset, R"({"items":[]})", {});
@@ -163,7 +164,7 @@ TEST_F(RestDecoderTest, OffsetAndPageNumberPagingStopAtAShortPage) {
                           {"page_param", std::string("p")}});
   page = Decode(pages, R"({"items":[{"ticker":"A"}]})", {});
   ASSERT_EQ(page->verdict.kind, Kind::kNextPage);
-  EXPECT_EQ(page->verdict.next, (Params{{"p", "2"}}));
+  EXPECT_EQ(page->verdict.next, (Params{{"p", "2"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
   page = Decode(pages, R"({"items":[]})", {{"p", "2"}});
   EXPECT_EQ(page->verdict.kind, Kind::kComplete);
 }
@@ -174,9 +175,14 @@ TEST_F(RestDecoderTest, LinkPagingFollowsTheSameOriginAndRefusesAnotherHost) {
                      {{"link", R"(<https://api.x.com/p?q=1&page=2>; rel="next")"}});
   ASSERT_TRUE(page) << page.error().ToString();
   ASSERT_EQ(page->verdict.kind, Kind::kNextPage);
-  EXPECT_EQ(page->verdict.next, (Params{{"q", "1"}, {std::string(kNextUrlParam), "https://api.x.com/p?q=1&page=2"}}));
+  EXPECT_EQ(page->verdict.next, (Params{{"q", "1"},
+                                        {std::string(kNextUrlParam), "https://api.x.com/p?q=1&page=2"},
+                                        {"_rest.rows", "1"},
+                                        {"_rest.page", "1"}}));
   page = Decode(ds, R"([{"ticker":"A"}])", {}, 200, {{"link", R"(</p?page=3>; rel="next")"}});
-  EXPECT_EQ(page->verdict.next, (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=3"}}));
+  EXPECT_EQ(
+      page->verdict.next,
+      (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=3"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
   page = Decode(ds, R"([{"ticker":"A"}])", {}, 200, {{"link", R"(<https://api.x.com/p?page=1>; rel="prev")"}});
   EXPECT_EQ(page->verdict.kind, Kind::kComplete);
 
@@ -185,7 +191,9 @@ TEST_F(RestDecoderTest, LinkPagingFollowsTheSameOriginAndRefusesAnotherHost) {
   page = Decode(ds, R"([{"ticker":"A"}])", {}, 200,
                 {{"link", R"(<https://api.x.com/p?page=2&api_key=sk-1>; rel="next")"}});
   ASSERT_TRUE(page) << page.error().ToString();
-  EXPECT_EQ(page->verdict.next, (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=2"}}));
+  EXPECT_EQ(
+      page->verdict.next,
+      (Params{{std::string(kNextUrlParam), "https://api.x.com/p?page=2"}, {"_rest.rows", "1"}, {"_rest.page", "1"}}));
 
   auto foreign =
       Decode(ds, R"([{"ticker":"A"}])", {}, 200, {{"link", R"(<https://collector.evil/p?page=2>; rel="next")"}});
