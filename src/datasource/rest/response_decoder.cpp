@@ -124,6 +124,20 @@ struct Parsed {
   std::string restart_warning;
 };
 
+// INVALID_INPUT skips a task: right for a request the vendor refuses whole, wrong for a later page of a
+// paged answer, whose earlier pages are stored, since skipping it would end the run "succeeded" with the
+// rest of the answer missing. Such a page fails instead, and says why and what to do.
+core::Error LaterPageFails(core::Error e, const PageChainState& chain) {
+  if (e.kind() != ErrorKind::kInvalidInput || !chain.InChain()) return e;
+  core::Error failed(ErrorKind::kPermanent,
+                     e.message() +
+                         "; this was a later page of a paged answer whose earlier pages are stored, so the "
+                         "task fails rather than being skipped (the rest of the answer is missing): if the "
+                         "vendor's cursors expire, add an error rule of class RESTART_PAGING for this answer");
+  failed.WithCode(e.code());
+  return failed;
+}
+
 core::Result<Parsed> ParseClassified(const RawResponse& response, const DecodeInput& in, bool quote_long_numbers) {
   const DatasetSettings& settings = *in.settings;
   const std::string& prefix = in.classify.prefix;
@@ -158,10 +172,10 @@ core::Result<Parsed> ParseClassified(const RawResponse& response, const DecodeIn
       // rows it already kept (they are stored).
       out.restart = std::move(*first);
       out.restart_warning = (prefix + "the vendor refused this page (error_rules[" + std::to_string(rule->index) +
-                              "]: RESTART_PAGING, HTTP " + std::to_string(response.http_status) +
-                              "); restarting its pages from the first (restart " + std::to_string(chain.restarts + 1) +
-                              " of at most " + std::to_string(settings.chain.max_restarts()) + "), skipping the " +
-                              std::to_string(chain.rows) + " row(s) already stored");
+                             "]: RESTART_PAGING, HTTP " + std::to_string(response.http_status) +
+                             "); restarting its pages from the first (restart " + std::to_string(chain.restarts + 1) +
+                             " of at most " + std::to_string(settings.chain.max_restarts()) + "), skipping the " +
+                             std::to_string(chain.rows) + " row(s) already stored");
       return out;
     }
     ClassifyContext why = in.classify;
@@ -173,9 +187,11 @@ core::Result<Parsed> ParseClassified(const RawResponse& response, const DecodeIn
             : "the pages restarted " + std::to_string(chain.restarts) + " times already (the most is " +
                   std::to_string(settings.chain.max_restarts()) +
                   "); the API keeps refusing the same pages: retry the run later, or page in smaller requests";
-    return tl::unexpected(*Classify(in.source->rules, answer, why));
+    return tl::unexpected(LaterPageFails(*Classify(in.source->rules, answer, why), chain));
   }
-  if (auto e = Classify(in.source->rules, answer, in.classify)) return tl::unexpected(std::move(*e));
+  if (auto e = Classify(in.source->rules, answer, in.classify)) {
+    return tl::unexpected(LaterPageFails(std::move(*e), settings.chain.Read(params)));
+  }
   if (!parsed) return NotJson(in.classify.prefix, response, parse_error);
   return out;
 }

@@ -223,11 +223,41 @@ TEST_F(RestPagingTest, RestartsAreBoundedAndTheRowsStoredStayUnique) {
     };
     ChainResult r = Run(ds, vendor, kind.start_of);
     ASSERT_TRUE(r.failure);
-    EXPECT_EQ(r.failure->kind(), ErrorKind::kInvalidInput);
+    // A later page whose earlier pages are stored fails (PERMANENT) rather than being skipped (INVALID_INPUT),
+    // which would end the run "succeeded" with the rest of the answer missing.
+    EXPECT_EQ(r.failure->kind(), ErrorKind::kPermanent);
     EXPECT_NE(r.failure->message().find("RESTART_PAGING"), std::string::npos) << r.failure->message();
     EXPECT_NE(r.failure->message().find("restarted 5 times already"), std::string::npos) << r.failure->message();
     EXPECT_EQ(r.ids, (std::vector<int64_t>{0, 1, 2, 3, 4, 5})) << "the restarted chains stored nothing again";
     EXPECT_EQ(r.warnings.size(), 5u);
+  }
+}
+
+TEST_F(RestPagingTest, ALaterPageRefusedAsInvalidInputFailsTheTaskInsteadOfSkippingIt) {
+  const char* refused = R"({"error":{"code":"BAD","message":"bad request"}})";  // no rule: 422 is INVALID_INPUT
+  for (const PagingKind& kind : Kinds()) {
+    SCOPED_TRACE(kind.name);
+    Dataset ds = ItemsDataset(kind.options);
+    ChainResult later = Run(
+        ds,
+        [&](const std::string&, int start) {
+          return start == 6 ? VendorAnswer{422, refused} : kind.answer(start);
+        },
+        kind.start_of);
+    ASSERT_TRUE(later.failure);
+    EXPECT_EQ(later.failure->kind(), ErrorKind::kPermanent);
+    EXPECT_NE(later.failure->message().find("later page of a paged answer"), std::string::npos)
+        << later.failure->message();
+    EXPECT_EQ(later.ids, (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
+    // The same answer to a first page is the request refused whole: skipped, as for every provider.
+    ChainResult first = Run(
+        ds,
+        [&](const std::string&, int start) {
+          return start <= 0 ? VendorAnswer{422, refused} : kind.answer(start);
+        },
+        kind.start_of);
+    ASSERT_TRUE(first.failure);
+    EXPECT_EQ(first.failure->kind(), ErrorKind::kInvalidInput);
   }
 }
 
