@@ -5,6 +5,9 @@
 //   BM_NdlDecodeTable            DecodeResponse on it: parse + map columns + convert into a typed ColumnBatch
 //   BM_NdlSeriesSimdjsonDomParse simdjson DOM parse of a time-series answer
 //   BM_NdlDecodeSeries           DecodeResponse on it
+//   BM_NdlQuoteLongNumbers       the long-number scan a decimal schema runs before parsing (json_long_numbers.hpp),
+//                                on the table page (no long number: nothing copied) and on the same page with
+//                                every price longer than a double holds, as BigDecimal columns may send them
 //
 // The table page is at the vendor's page size, 10,000 rows x 9 columns of an end-of-day price table
 // (ticker String, date Date, open/high/low/close BigDecimal(34,12) stored as decimal(18,6), volume Integer,
@@ -14,9 +17,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "core/dates.hpp"
+#include "datasource/json_long_numbers.hpp"
 #include "datasource/nasdaq/response_decoder.hpp"
 
 namespace {
@@ -173,9 +178,51 @@ void BM_NdlDecodeSeries(benchmark::State& state) {
   Decode(state, SeriesBody(), ds);
 }
 
+// The table page with every price carrying more digits than a double holds (123.4567 -> 123.4567123456789012),
+// so that the scan quotes every one of them.
+const std::string& LongNumberTableBody() {
+  static const std::string body = [] {
+    std::string b = TableBody();
+    std::string out;
+    out.reserve(b.size() * 2);
+    for (size_t i = 0; i < b.size(); ++i) {
+      out.push_back(b[i]);
+      // After a price's 4 decimals (a '.' then 4 digits, then ',' or ']'), add 12 more digits.
+      if (b[i] == '.' && i + 5 < b.size() && std::isdigit(static_cast<unsigned char>(b[i + 4])) &&
+          (b[i + 5] == ',' || b[i + 5] == ']')) {
+        out.append(b, i + 1, 4);
+        out.append("123456789012");
+        i += 4;
+      }
+    }
+    return Padded(std::move(out));
+  }();
+  return body;
+}
+
+void QuoteScan(benchmark::State& state, const std::string& body) {
+  size_t quoted_bytes = 0;
+  for (auto _ : state) {
+    auto out = datasource::QuoteLongNumbers(body);
+    quoted_bytes = out ? out->size() : 0;
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+  state.counters["body_bytes"] = static_cast<double>(body.size());
+  state.counters["quoted_bytes"] = static_cast<double>(quoted_bytes);
+}
+void BM_NdlQuoteLongNumbers_None(benchmark::State& state) {
+  QuoteScan(state, TableBody());
+}
+void BM_NdlQuoteLongNumbers_AllPrices(benchmark::State& state) {
+  QuoteScan(state, LongNumberTableBody());
+}
+
 BENCHMARK(BM_NdlTableSimdjsonDomParse)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_NdlDecodeTable)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_NdlSeriesSimdjsonDomParse)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_NdlDecodeSeries)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_NdlQuoteLongNumbers_None)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_NdlQuoteLongNumbers_AllPrices)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "datasource/json_long_numbers.hpp"
 
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace datasync::datasource {
@@ -8,8 +10,24 @@ namespace {
 
 constexpr int kExactDigits = 15;  // every decimal of up to 15 significant digits survives a double
 
-bool IsNumberByte(char c) {
-  return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+// What a byte starts or continues, by table: the scan below is the whole cost of the function.
+enum : uint8_t { kOther = 0, kNumberByte = 1, kNumberStart = 2, kQuote = 4 };
+
+constexpr std::array<uint8_t, 256> MakeClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = kNumberByte | kNumberStart;
+  t['-'] = kNumberByte | kNumberStart;
+  t['+'] = kNumberByte;
+  t['.'] = kNumberByte;
+  t['e'] = kNumberByte;
+  t['E'] = kNumberByte;
+  t['"'] = kQuote;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kClass = MakeClasses();
+
+inline uint8_t ClassOf(char c) {
+  return kClass[static_cast<unsigned char>(c)];
 }
 
 int SignificantDigits(std::string_view text) {
@@ -33,37 +51,39 @@ std::optional<std::string> QuoteLongNumbers(std::string_view json) {
   bool changed = false;
   size_t i = 0;
   const size_t n = json.size();
+  const char* data = json.data();
   while (i < n) {
-    char c = json[i];
-    if (c == '"') {
+    // Structural bytes and spaces: skipped by table until a string or a number starts.
+    while (i < n && (ClassOf(data[i]) & (kQuote | kNumberStart)) == 0) ++i;
+    if (i >= n) break;
+    if (data[i] == '"') {
       // Skip the string: find its closing quote that is not escaped.
       ++i;
       while (i < n) {
-        const void* q = std::memchr(json.data() + i, '"', n - i);
+        const void* q = std::memchr(data + i, '"', n - i);
         if (!q) return changed ? std::optional<std::string>(out.append(json.substr(copied))) : std::nullopt;
-        size_t pos = static_cast<size_t>(static_cast<const char*>(q) - json.data());
+        size_t pos = static_cast<size_t>(static_cast<const char*>(q) - data);
         size_t backslashes = 0;
-        while (pos - backslashes > i && json[pos - backslashes - 1] == '\\') ++backslashes;
+        while (pos - backslashes > i && data[pos - backslashes - 1] == '\\') ++backslashes;
         i = pos + 1;
         if (backslashes % 2 == 0) break;
       }
       continue;
     }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      size_t start = i;
-      while (i < n && IsNumberByte(json[i])) ++i;
-      std::string_view token = json.substr(start, i - start);
-      if (SignificantDigits(token) > kExactDigits) {
-        out.append(json.substr(copied, start - copied));
-        out.push_back('"');
-        out.append(token);
-        out.push_back('"');
-        copied = i;
-        changed = true;
-      }
-      continue;
+    const size_t start = i;
+    while (i < n && (ClassOf(data[i]) & kNumberByte)) ++i;
+    // A number of more than 15 significant digits has more than 15 bytes: shorter ones need no count.
+    if (i - start <= static_cast<size_t>(kExactDigits)) continue;
+    std::string_view token = json.substr(start, i - start);
+    if (SignificantDigits(token) > kExactDigits) {
+      if (!changed) out.reserve(n + n / 8);
+      out.append(json.substr(copied, start - copied));
+      out.push_back('"');
+      out.append(token);
+      out.push_back('"');
+      copied = i;
+      changed = true;
     }
-    ++i;
   }
   if (!changed) return std::nullopt;
   out.append(json.substr(copied));
