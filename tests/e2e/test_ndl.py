@@ -326,12 +326,38 @@ REST_SOURCE = """  ndl_rest:
 """
 
 
+def eq_rest_config(p, sim, per_page, extra=""):
+    """The project's datasync.yaml after importing QSIM/EQ natively, plus a `rest` source and an `eq_rest`
+    dataset that read the same table through YAML alone, with the imported fields (a plans: section may
+    follow)."""
+    p.import_api("datatables/QSIM/EQ", "eq")
+    shown = p.project.ds_json("dataset", "show", "eq")
+    fields = "\n".join("      - {name: %s, type: \"%s\"}" % (f["name"], f["type"]) for f in shown["fields"])
+    with open(p.project.path("datasync.yaml")) as f:
+        config = f.read()
+    config = config.replace("storages:\n", (REST_SOURCE % sim.url) + "storages:\n", 1)
+    return config + """datasets:
+  eq_rest:
+    source: ndl_rest
+    path: /api/v3/datatables/QSIM/EQ.json
+    query: ["qopts.per_page=%d"]
+    rows: datatable.data
+    columns: datatable.columns
+    paginate: cursor
+    cursor_path: meta.next_cursor_id
+    cursor_param: qopts.cursor_id
+%s    primary_key: [ticker, date]
+    date_key: date
+    fields:
+%s
+""" % (per_page, extra, fields)
+
+
 class NdlRestTest(E2ETestCase):
     """The Tables API through a `rest` source written in YAML alone stores what the native provider stores."""
 
     def test_a_rest_source_in_yaml_stores_the_same_data_as_the_native_provider(self):
         sim = self.start_sim("--ndl-tickers", "40")
-        shown = None
         params = """    params:
       ticker: ["AAPL,GE", "KO,MSFT,IBM"]
       window: %s
@@ -341,29 +367,7 @@ class NdlRestTest(E2ETestCase):
     dataset: eq
     storages: [db, files]
 %s""" % params, source_extra="    per_page: 300\n")
-        p.import_api("datatables/QSIM/EQ", "eq")
-        shown = p.project.ds_json("dataset", "show", "eq")
-        fields = "\n".join("      - {name: %s, type: \"%s\"}" % (f["name"], f["type"]) for f in shown["fields"])
-        with open(p.project.path("datasync.yaml")) as f:
-            config = f.read()
-        config = config.replace("storages:\n", (REST_SOURCE % sim.url) + "storages:\n", 1)
-        config += """datasets:
-  eq_rest:
-    source: ndl_rest
-    path: /api/v3/datatables/QSIM/EQ.json
-    query: ["qopts.per_page=300"]
-    rows: datatable.data
-    columns: datatable.columns
-    paginate: cursor
-    cursor_path: meta.next_cursor_id
-    cursor_param: qopts.cursor_id
-    split_dates: [date.gte, date.lte]
-    split_lists: [ticker]
-    primary_key: [ticker, date]
-    date_key: date
-    fields:
-%s
-""" % fields
+        config = eq_rest_config(p, sim, 300, "    split_dates: [date.gte, date.lte]\n    split_lists: [ticker]\n")
         config = config.replace("plans:\n", """plans:
   by_rest:
     dataset: eq_rest
@@ -393,27 +397,8 @@ class NdlRestTest(E2ETestCase):
     def test_cursors_expiring_mid_run_restart_the_rest_sources_pages_and_store_no_row_twice(self):
         sim = self.start_sim("--ndl-tickers", "40")
         p = NdlProject(self, sim, "")
-        p.import_api("datatables/QSIM/EQ", "eq")
-        shown = p.project.ds_json("dataset", "show", "eq")
-        fields = "\n".join("      - {name: %s, type: \"%s\"}" % (f["name"], f["type"]) for f in shown["fields"])
-        with open(p.project.path("datasync.yaml")) as f:
-            config = f.read()
-        config = config.replace("storages:\n", (REST_SOURCE % sim.url) + "storages:\n", 1)
-        config += """datasets:
-  eq_rest:
-    source: ndl_rest
-    path: /api/v3/datatables/QSIM/EQ.json
-    query: ["qopts.per_page=50"]
-    rows: datatable.data
-    columns: datatable.columns
-    paginate: cursor
-    cursor_path: meta.next_cursor_id
-    cursor_param: qopts.cursor_id
-    primary_key: [ticker, date]
-    date_key: date
-    fields:
-%s
-plans:
+        config = eq_rest_config(p, sim, 50)
+        config += """plans:
   by_rest:
     dataset: eq_rest
     storages: [db, files]
@@ -422,7 +407,7 @@ plans:
     params:
       ticker: ["AAPL,MSFT"]
       window: %s
-""" % (fields, windows_param("2024-01-01", "2024-06-30", months=6))
+""" % windows_param("2024-01-01", "2024-06-30", months=6)
         p.project.write_config(config)
         sim.ndl_admin("usage/reset", {}, "POST")
         sim.gate(3)  # pages 1-3 pass; page 4 waits with its cursor
