@@ -1,0 +1,206 @@
+#include "app/coverage.hpp"
+
+#include <algorithm>
+
+#include "app/local_data.hpp"
+#include "core/dates.hpp"
+#include "core/strings.hpp"
+#include "core/time_zone.hpp"
+#include "datasource/provider.hpp"
+
+namespace datasync::app {
+
+namespace {
+
+using core::ErrorKind;
+
+constexpr int32_t kChunkDays = 366;  // calendar reads per year: TradingCalendar implementations cache by range
+
+std::string Quote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
+
+int32_t YearOf(int32_t day) {
+  return core::CivilFromDays(day).year;
+}
+
+// A stored date key as a day: dates as they are, timestamps by their UTC day, text as ParseDate reads it.
+std::optional<int32_t> DayOf(const core::Value& v) {
+  if (v.type.id == core::TypeId::kDate) return std::get<int32_t>(v.v);
+  if (v.type.id == core::TypeId::kTimestamp) {
+    int64_t micros = std::get<int64_t>(v.v);
+    constexpr int64_t kDay = int64_t{86400} * 1000000;
+    return static_cast<int32_t>(micros >= 0 ? micros / kDay : (micros - kDay + 1) / kDay);
+  }
+  if (v.type.id == core::TypeId::kInt32) return core::ParseDate(std::to_string(std::get<int32_t>(v.v)));
+  if (v.type.id == core::TypeId::kInt64) return core::ParseDate(std::to_string(std::get<int64_t>(v.v)));
+  return core::ParseDate(v.ToString());
+}
+
+}  // namespace
+
+CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const std::set<int32_t>& present, int32_t from,
+                           int32_t to) {
+  CoverageReport r;
+  r.from = from;
+  r.to = to;
+  if (to < from) return r;
+  // The calendar judges only the span it holds; beyond it days are unknown, never missing.
+  std::optional<int32_t> held_first, held_last;
+  if (!calendar_days.empty()) {
+    held_first = calendar_days.begin()->first;
+    held_last = calendar_days.rbegin()->first;
+  }
+  std::map<int32_t, YearCoverage> years;
+  std::optional<DayRange> gap;
+  for (int32_t d = from; d <= to; ++d) {
+    if (!held_first || d < *held_first || d > *held_last) {
+      ++r.unknown;
+      continue;
+    }
+    auto it = calendar_days.find(d);
+    const bool open = it != calendar_days.end() && it->second;
+    const bool has = present.count(d) > 0;
+    if (!open) {
+      if (has) r.on_closed_days.push_back(d);
+      continue;
+    }
+    YearCoverage& y = years[YearOf(d)];
+    y.year = YearOf(d);
+    ++y.expected;
+    ++r.expected;
+    if (has) {
+      ++y.present;
+      ++r.present;
+      if (gap) {
+        r.missing_ranges.push_back(*gap);
+        gap.reset();
+      }
+      continue;
+    }
+    ++y.missing;
+    ++r.missing;
+    if (!gap) gap = DayRange{d, d, 0};
+    gap->last = d;
+    ++gap->days;
+  }
+  if (gap) r.missing_ranges.push_back(*gap);
+  for (auto& [year, y] : years) r.years.push_back(y);
+  return r;
+}
+
+core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& options) {
+  auto datasets = app.Datasets();
+  if (!datasets) return tl::unexpected(datasets.error());
+  auto sources = app.Sources();
+  if (!sources) return tl::unexpected(sources.error());
+  auto plans = app.Plans();
+  if (!plans) return tl::unexpected(plans.error());
+  auto storages = app.Storages();
+  if (!storages) return tl::unexpected(storages.error());
+
+  const datasource::Dataset* ds = nullptr;
+  std::vector<std::string> calendars;
+  std::string zone = "UTC";
+  for (const auto& d : *datasets) {
+    if (d.name == options.dataset) ds = &d;
+    const datasource::ProviderInfo* provider = nullptr;
+    for (const auto& s : *sources) {
+      if (s.name == d.source) provider = app.providers().Find(s.provider);
+    }
+    if (datasource::CalendarMappingOf(d, provider)) calendars.push_back(d.name);
+  }
+  if (!ds) {
+    return core::Fail(ErrorKind::kNotFound,
+                      "unknown dataset " + Quote(options.dataset) + " (run `datasync apply` after adding it)");
+  }
+  for (const auto& s : *sources) {
+    if (s.name == ds->source && !s.timezone.empty()) zone = s.timezone;
+  }
+  if (ds->date_key.empty()) {
+    return core::Fail(ErrorKind::kConfig, "dataset " + Quote(ds->name) +
+                                              " has no date_key: coverage by date needs the field that holds each "
+                                              "row's day (set datasets." +
+                                              ds->name + ".date_key)");
+  }
+  std::string calendar = options.calendar;
+  if (calendar.empty()) {
+    if (calendars.size() != 1) {
+      return core::Fail(
+          ErrorKind::kConfig,
+          calendars.empty()
+              ? std::string("no trading calendar dataset in the project: sync one (e.g. trade_cal) or "
+                            "declare a dataset's calendar: {date, open, exchange}")
+              : "several trading calendars (" + core::Join(calendars, ", ") + "): name one with --calendar");
+    }
+    calendar = calendars.front();
+  } else if (std::find(calendars.begin(), calendars.end(), calendar) == calendars.end()) {
+    return core::Fail(ErrorKind::kConfig, Quote(calendar) + " is not a trading calendar dataset (calendars: " +
+                                              (calendars.empty() ? std::string("none") : core::Join(calendars, ", ")) +
+                                              ")");
+  }
+
+  auto where = ResolveReadStorage(ds->name, options.storage, *plans, *storages, app.sinks());
+  if (!where) return tl::unexpected(where.error());
+  LocalData local(app.sinks(), *storages, *plans, app.project().root);
+  auto reader = local.Reader(*where);
+  if (!reader) return tl::unexpected(reader.error());
+
+  // What the storage holds, counted by the storage (one DISTINCT over the date key).
+  storage::ReadQuery q;
+  q.dataset = ds->name;
+  q.column = ds->date_key;
+  if (options.from) q.min = core::FormatCompactDate(*options.from);
+  if (options.to) q.max = core::FormatCompactDate(*options.to);
+  auto values = (*reader)->DistinctValues(q);
+  if (!values) {
+    core::Error e = values.error();
+    e.Context("coverage of " + ds->name + " in storage " + *where);
+    return tl::unexpected(std::move(e));
+  }
+  std::set<int32_t> present;
+  for (const auto& v : *values) {
+    if (auto d = DayOf(v)) present.insert(*d);
+  }
+
+  auto tz = core::TimeZone::Load(zone);
+  if (!tz) return tl::unexpected(tz.error());
+  const int32_t today = tz->LocalDay(app.clock().Now());
+  std::optional<int32_t> from = options.from;
+  if (!from) {
+    if (present.empty()) {
+      return core::Fail(ErrorKind::kInvalidInput, "storage " + *where + " holds no rows of " + ds->name +
+                                                      " yet: give --from to see what is missing");
+    }
+    from = *present.begin();
+  }
+  int32_t to = options.to.value_or(today);
+  std::map<int32_t, bool> days;
+  for (int32_t first = *from; first <= to; first += kChunkDays) {
+    int32_t last = std::min(to, first + kChunkDays - 1);
+    auto chunk = app.calendar().Days(calendar, options.exchange, first, last);
+    if (!chunk) {
+      core::Error e = chunk.error();
+      e.Context("trading calendar " + calendar);
+      return tl::unexpected(std::move(e));
+    }
+    days.insert(chunk->begin(), chunk->end());
+  }
+  if (days.empty()) {
+    return core::Fail(ErrorKind::kConfig, "the trading calendar " + calendar + " holds no day of exchange " +
+                                              Quote(options.exchange) + " between " + core::FormatIsoDate(*from) +
+                                              " and " + core::FormatIsoDate(to) +
+                                              ": sync it for those years, or name the exchange with --exchange");
+  }
+  // Without --to, coverage ends at the last day the calendar knows (up to today), not at an unknown tail.
+  if (!options.to) to = std::min(to, days.rbegin()->first);
+  CoverageReport r = CompareDays(days, present, *from, to);
+  r.dataset = ds->name;
+  r.storage = *where;
+  r.calendar = calendar;
+  r.exchange = options.exchange;
+  r.date_key = ds->date_key;
+  return r;
+}
+
+}  // namespace datasync::app
