@@ -62,4 +62,11 @@ int CmdMigrations(const Globals& g, const std::string& storage, int limit);
 int CmdCompact(const Globals& g, const std::string& storage, const std::string& dataset, const std::string& partition,
                bool dry_run);
 
+// commands_coverage.cpp: which trading days a storage holds for a dataset (exit 1 when some are missing).
+struct CoverageArgs {
+  std::string dataset, storage, from, to, calendar;
+  std::string exchange = "SSE";
+};
+int CmdCoverage(const Globals& g, const CoverageArgs& args);
+
 }  // namespace datasync::cli

@@ -178,6 +178,15 @@ int main(int argc, char** argv) {
   compact->add_option("dataset", compact_dataset, "only this dataset (default: every dataset in the storage)");
   compact->add_option("--partition", compact_partition, "only this partition folder, as KEY=VALUE");
   compact->add_flag("--dry-run", compact_dry_run, "show what would be merged; change nothing");
+  CoverageArgs cov;
+  auto* coverage =
+      cli.add_subcommand("coverage", "which trading days a storage holds for a dataset, and which are missing");
+  coverage->add_option("dataset", cov.dataset, "dataset name (it needs a date_key)")->required();
+  coverage->add_option("--storage", cov.storage, "storage to read (default: the first readable storage of its plans)");
+  coverage->add_option("--from", cov.from, "first day, YYYY-MM-DD or YYYYMMDD (default: the first day stored)");
+  coverage->add_option("--to", cov.to, "last day (default: the last trading day the calendar holds, up to today)");
+  coverage->add_option("--calendar", cov.calendar, "trading calendar dataset (default: the project's only one)");
+  coverage->add_option("--exchange", cov.exchange, "the calendar's exchange (default SSE)");
 
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
@@ -221,6 +230,7 @@ int main(int argc, char** argv) {
     if (*migrate) return CmdMigrate(g, migrate_storage, migrate_dry_run);
     if (*migrations) return CmdMigrations(g, migrations_storage, migrations_limit);
     if (*compact) return CmdCompact(g, compact_storage, compact_dataset, compact_partition, compact_dry_run);
+    if (*coverage) return CmdCoverage(g, cov);
     return kUsage;
   };
 
