@@ -7,6 +7,7 @@
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
 #include "datasource/provider.hpp"
+#include "storage/dataset_reader.hpp"
 
 namespace datasync::app {
 
@@ -36,6 +37,11 @@ std::optional<int32_t> DayOf(const core::Value& v) {
   if (v.type.id == core::TypeId::kInt64) return core::ParseDate(std::to_string(std::get<int64_t>(v.v)));
   return core::ParseDate(v.ToString());
 }
+
+// By key: the storage's per-key spans, then the keys whose day count falls short read day by day.
+core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dataset& ds,
+                           const CoverageOptions& options, const std::map<int32_t, bool>& days, int32_t from,
+                           int32_t to, CoverageReport& r);
 
 }  // namespace
 
@@ -88,6 +94,78 @@ CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const s
   for (auto& [year, y] : years) r.years.push_back(y);
   return r;
 }
+
+namespace {
+
+core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dataset& ds,
+                           const CoverageOptions& options, const std::map<int32_t, bool>& days, int32_t from,
+                           int32_t to, CoverageReport& r) {
+  std::string key = options.key;
+  if (key.empty()) {
+    for (const auto& k : ds.primary_key) {
+      if (k != ds.date_key) {
+        key = k;
+        break;
+      }
+    }
+  }
+  if (key.empty()) {
+    return core::Fail(ErrorKind::kConfig,
+                      "dataset " + Quote(ds.name) + " has no key beside its date key: name the key field with --key");
+  }
+  if (key == ds.date_key || !ds.schema || !ds.schema->IndexOf(key)) {
+    return core::Fail(ErrorKind::kConfig, "--key " + Quote(key) + " is not a field of " + ds.name +
+                                              " other than its date key " + Quote(ds.date_key));
+  }
+  r.key = key;
+  storage::KeySpanQuery q{ds.name, key, ds.date_key, core::FormatCompactDate(from), core::FormatCompactDate(to)};
+  auto spans = reader.KeySpans(q);
+  if (!spans) {
+    core::Error e = spans.error();
+    e.Context("coverage of " + ds.name + " by " + key);
+    return tl::unexpected(std::move(e));
+  }
+  std::vector<int32_t> open;  // the window's open days, for counting a span's expected days by bisection
+  for (const auto& [d, is_open] : days) {
+    if (is_open && d >= from && d <= to) open.push_back(d);
+  }
+  for (const auto& span : *spans) {
+    ++r.keys;
+    auto lo = DayOf(span.first), hi = DayOf(span.last);
+    if (!lo || !hi) continue;
+    const int64_t expected =
+        std::upper_bound(open.begin(), open.end(), *hi) - std::lower_bound(open.begin(), open.end(), *lo);
+    if (span.days >= expected) continue;  // every open day of its history has rows
+    ++r.keys_with_gaps;
+    if (r.key_gaps.size() >= options.max_keys) {
+      r.key_gaps_truncated = true;
+      r.key_days_missing += expected - span.days;
+      continue;
+    }
+    storage::ReadQuery dq;
+    dq.dataset = ds.name;
+    dq.column = ds.date_key;
+    dq.equals = {{key, span.key}};
+    dq.min = core::FormatCompactDate(*lo);
+    dq.max = core::FormatCompactDate(*hi);
+    auto values = reader.DistinctValues(dq);
+    if (!values) return tl::unexpected(values.error());
+    std::set<int32_t> present;
+    for (const auto& v : *values) {
+      if (auto d = DayOf(v)) present.insert(*d);
+    }
+    CoverageReport one = CompareDays(days, present, *lo, *hi);
+    if (one.missing == 0) {  // rows on closed days made the count look short
+      --r.keys_with_gaps;
+      continue;
+    }
+    r.key_days_missing += one.missing;
+    r.key_gaps.push_back({span.key, *lo, *hi, one.expected, one.present, one.missing, std::move(one.missing_ranges)});
+  }
+  return core::Ok();
+}
+
+}  // namespace
 
 core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& options) {
   auto datasets = app.Datasets();
@@ -195,6 +273,10 @@ core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& optio
   // Without --to, coverage ends at the last day the calendar knows (up to today), not at an unknown tail.
   if (!options.to) to = std::min(to, days.rbegin()->first);
   CoverageReport r = CompareDays(days, present, *from, to);
+  if (options.by_key) {
+    auto st = KeyCoverageOf(**reader, *ds, options, days, *from, to, r);
+    if (!st) return tl::unexpected(st.error());
+  }
   r.dataset = ds->name;
   r.storage = *where;
   r.calendar = calendar;

@@ -1,7 +1,10 @@
-// Coverage by date (`datasync coverage DATASET`): which trading days a storage holds rows for, against the
-// days it should hold, i.e. the open days of a trading calendar dataset for an exchange. The silent data bug
-// of a quant, a day missing from ten years of bars, shows as a range here (issue "Trust the data", part 1:
-// by date; by (key, day) comes later).
+// Coverage (`datasync coverage DATASET`): which trading days a storage holds rows for, against the days it
+// should hold, i.e. the open days of a trading calendar dataset for an exchange. The silent data bug of a
+// quant, a day missing from ten years of bars, shows as a range here. By key, each key's own history (its
+// first to last stored day) is checked the same way, so a code that misses a day inside its life shows too
+// (a key that stopped early or started late is not judged: that needs the listing dates). Per key the storage
+// groups (DatasetReader::KeySpans: first, last and count of days per key in one GROUP BY), and only the keys
+// whose count falls short are read day by day.
 //
 // The storage computes what it holds (DatasetReader::DistinctValues on the dataset's date key: SELECT
 // DISTINCT in SQLite), so a long history answers without reading its rows; the calendar comes from
@@ -30,6 +33,10 @@ struct CoverageOptions {
   std::optional<int32_t> to;     // default: the last day the calendar holds up to today
   std::string calendar;          // calendar dataset; default: the only one the project has
   std::string exchange = "SSE";  // the calendar's exchange value
+  // By key: each key's own history (its first to last stored day) checked for missing open days.
+  bool by_key = false;
+  std::string key;       // default: the first primary-key field that is not the date key
+  size_t max_keys = 50;  // keys listed with their ranges; beyond, only counted
 };
 
 struct DayRange {
@@ -43,6 +50,13 @@ struct YearCoverage {
   int64_t expected = 0, present = 0, missing = 0;
 };
 
+struct KeyCoverage {
+  std::string key;
+  int32_t first = 0, last = 0;  // the key's first and last stored day in the window
+  int64_t expected = 0, present = 0, missing = 0;
+  std::vector<DayRange> missing_ranges;
+};
+
 struct CoverageReport {
   std::string dataset, storage, calendar, exchange, date_key;
   int32_t from = 0, to = 0;
@@ -53,7 +67,13 @@ struct CoverageReport {
   std::vector<YearCoverage> years;
   std::vector<int32_t> on_closed_days;  // days with rows that the calendar says are closed
   int64_t unknown = 0;                  // days in [from, to] the calendar does not hold (not judged)
-  bool complete() const { return missing == 0; }
+  // By key (CoverageOptions::by_key): keys, keys with a gap inside their own history, the (key, day) pairs
+  // missing, and the first max_keys keys with gaps in detail.
+  std::string key;
+  int64_t keys = 0, keys_with_gaps = 0, key_days_missing = 0;
+  std::vector<KeyCoverage> key_gaps;
+  bool key_gaps_truncated = false;  // more keys had gaps than are listed
+  bool complete() const { return missing == 0 && key_days_missing == 0; }
 };
 
 // `calendar_days`: day -> open, for the days the calendar holds; `present`: days with rows.

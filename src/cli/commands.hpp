@@ -66,6 +66,9 @@ int CmdCompact(const Globals& g, const std::string& storage, const std::string& 
 struct CoverageArgs {
   std::string dataset, storage, from, to, calendar;
   std::string exchange = "SSE";
+  std::string by = "date";  // date | key
+  std::string key;
+  int64_t max_keys = 50;
 };
 int CmdCoverage(const Globals& g, const CoverageArgs& args);
 

@@ -2,6 +2,7 @@
 // trading calendar, with the missing ones as ranges and a per-year summary (app/coverage.hpp).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,7 @@
 #include "cli/output.hpp"
 #include "core/dates.hpp"
 #include "core/json_text.hpp"
+#include "core/strings.hpp"
 
 namespace datasync::cli {
 
@@ -37,10 +39,32 @@ json ToJson(const app::CoverageReport& r) {
   }
   json closed = json::array();
   for (int32_t d : r.on_closed_days) closed.push_back(Day(d));
-  return {{"dataset", r.dataset},   {"storage", r.storage},    {"date_key", r.date_key}, {"calendar", r.calendar},
-          {"exchange", r.exchange}, {"from", Day(r.from)},     {"to", Day(r.to)},        {"expected", r.expected},
-          {"present", r.present},   {"missing", r.missing},    {"unknown", r.unknown},   {"missing_ranges", ranges},
-          {"years", years},         {"on_closed_days", closed}};
+  json out = {{"dataset", r.dataset},   {"storage", r.storage},    {"date_key", r.date_key}, {"calendar", r.calendar},
+              {"exchange", r.exchange}, {"from", Day(r.from)},     {"to", Day(r.to)},        {"expected", r.expected},
+              {"present", r.present},   {"missing", r.missing},    {"unknown", r.unknown},   {"missing_ranges", ranges},
+              {"years", years},         {"on_closed_days", closed}};
+  if (!r.key.empty()) {
+    json gaps = json::array();
+    for (const auto& k : r.key_gaps) {
+      json kr = json::array();
+      for (const auto& m : k.missing_ranges)
+        kr.push_back({{"first", Day(m.first)}, {"last", Day(m.last)}, {"days", m.days}});
+      gaps.push_back({{"key", k.key},
+                      {"first", Day(k.first)},
+                      {"last", Day(k.last)},
+                      {"expected", k.expected},
+                      {"present", k.present},
+                      {"missing", k.missing},
+                      {"missing_ranges", kr}});
+    }
+    out["by_key"] = {{"key", r.key},
+                     {"keys", r.keys},
+                     {"keys_with_gaps", r.keys_with_gaps},
+                     {"missing", r.key_days_missing},
+                     {"gaps", gaps},
+                     {"truncated", r.key_gaps_truncated}};
+  }
+  return out;
 }
 
 }  // namespace
@@ -51,6 +75,13 @@ int CmdCoverage(const Globals& g, const CoverageArgs& args) {
   o.storage = args.storage;
   o.calendar = args.calendar;
   o.exchange = args.exchange;
+  o.by_key = args.by == "key";
+  o.key = args.key;
+  o.max_keys = static_cast<size_t>(std::max<int64_t>(args.max_keys, 0));
+  if (!o.key.empty() && !o.by_key) {
+    std::fprintf(stderr, "error: --key goes with --by key\n");
+    return kUsage;
+  }
   for (auto [text, out, flag] : {std::tuple{&args.from, &o.from, "--from"}, std::tuple{&args.to, &o.to, "--to"}}) {
     if (text->empty()) continue;
     auto d = core::ParseDate(*text);
@@ -85,6 +116,19 @@ int CmdCoverage(const Globals& g, const CoverageArgs& args) {
   if (r->on_closed_days.size() > kShown) {
     Print(fmt::format("  ... and {} more closed days with rows (--json lists them all)\n",
                       r->on_closed_days.size() - kShown));
+  }
+  if (!r->key.empty()) {
+    Print(fmt::format("  by {}: {} keys, {} with a gap inside their own history, {} (key, day) pairs missing\n", r->key,
+                      r->keys, r->keys_with_gaps, r->key_days_missing));
+    for (const auto& k : r->key_gaps) {
+      std::vector<std::string> ranges;
+      for (const auto& m : k.missing_ranges) ranges.push_back(Range(m));
+      Print(fmt::format("  {} ({} .. {}): missing {}\n", k.key, Day(k.first), Day(k.last), core::Join(ranges, ", ")));
+    }
+    if (r->key_gaps_truncated) {
+      Print(fmt::format("  ... {} more keys with gaps (raise --max-keys to list them)\n",
+                        r->keys_with_gaps - static_cast<int64_t>(r->key_gaps.size())));
+    }
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& y : r->years) {

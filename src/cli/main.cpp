@@ -187,6 +187,10 @@ int main(int argc, char** argv) {
   coverage->add_option("--to", cov.to, "last day (default: the last trading day the calendar holds, up to today)");
   coverage->add_option("--calendar", cov.calendar, "trading calendar dataset (default: the project's only one)");
   coverage->add_option("--exchange", cov.exchange, "the calendar's exchange (default SSE)");
+  coverage->add_option("--by", cov.by, "date (default), or key: also each key's own history, day by day")
+      ->check(CLI::IsMember({"date", "key"}));
+  coverage->add_option("--key", cov.key, "with --by key: the key field (default: the primary key's, e.g. ts_code)");
+  coverage->add_option("--max-keys", cov.max_keys, "with --by key: keys listed with their ranges (default 50)");
 
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");

@@ -10,6 +10,7 @@
 // quote them and bind values, never splice them into query text.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,6 +34,22 @@ struct ReadQuery {
   std::optional<std::string> max;
 };
 
+// KeySpans: per key, the days it has rows for, counted by the storage (coverage by key).
+struct KeySpanQuery {
+  std::string dataset;
+  std::string key;                 // the key column (a code)
+  std::string date;                // the day column
+  std::optional<std::string> min;  // inclusive bounds on `date`, in config spelling
+  std::optional<std::string> max;
+};
+
+struct KeySpan {
+  std::string key;    // the key's value as text (Value::ToString)
+  core::Value first;  // its first and last day, typed by the day column
+  core::Value last;
+  int64_t days = 0;  // distinct days with rows
+};
+
 class DatasetReader {
  public:
   virtual ~DatasetReader() = default;
@@ -41,6 +58,12 @@ class DatasetReader {
   virtual core::Result<std::vector<core::Value>> DistinctValues(const ReadQuery& query) = 0;
   // The largest non-null value of `column`; nullopt when the dataset has no rows yet.
   virtual core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) = 0;
+  // One entry per distinct non-null key, ascending: first and last day and the count of distinct days, in one
+  // GROUP BY of the storage. Storages that cannot group refuse (kInvalidInput), and coverage says so.
+  virtual core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) {
+    return core::Fail(core::ErrorKind::kInvalidInput,
+                      "this storage cannot count days per key (dataset " + query.dataset + ")");
+  }
 };
 
 struct ReaderContext {

@@ -115,6 +115,47 @@ class CoverageTest(E2ETestCase):
         self.assertEqual(r["unknown"], (datetime.date(2024, 4, 30) - self.held_last).days)
         self.assertEqual(r["missing"], 1)
 
+    def test_a_code_missing_one_day_inside_its_history_shows_by_key_only(self):
+        codes = [r[0] for r in self.project.sqlite("SELECT DISTINCT ts_code FROM daily ORDER BY ts_code")]
+        self.assertGreater(len(codes), 2)
+        # The simulator suspends a stock now and then (no bar that day, as the real vendor): those are gaps
+        # by key already. Compare them with the bars each code has, then add one of our own.
+        code, before = self.coverage("--by", "key")
+        base = before["by_key"]
+        for g in base["gaps"]:
+            bars = {self.day(r[0]) for r in self.project.sqlite("SELECT trade_date FROM daily WHERE ts_code = ?",
+                                                                 (g["key"],))}
+            held = [d for d in self.quarter if self.day(g["first"]) <= d <= self.day(g["last"])]
+            self.assertEqual(g["missing"], len([d for d in held if d not in bars]), g)
+        self.assertEqual(code, 0 if base["missing"] == 0 else 1)
+        gapped = {g["key"] for g in base["gaps"]}
+        victim, day = [c for c in codes if c not in gapped][0], self.quarter[10]
+        con = sqlite3.connect(self.project.path("data", "warehouse.db"))
+        try:
+            n = con.execute("DELETE FROM daily WHERE ts_code = ? AND trade_date = ?",
+                            (victim, self.stored_form(day))).rowcount
+            self.assertEqual(n, 1)
+            con.commit()
+        finally:
+            con.close()
+        # Other codes traded that day: by date nothing is missing.
+        code, r = self.coverage()
+        self.assertEqual((code, r["missing"]), (0, 0), r)
+        self.assertNotIn("by_key", r)
+        code, r = self.coverage("--by", "key")
+        self.assertEqual(code, 1, r)
+        k = r["by_key"]
+        self.assertEqual((k["key"], k["keys"], k["keys_with_gaps"], k["missing"]),
+                         ("ts_code", len(codes), base["keys_with_gaps"] + 1, base["missing"] + 1), k)
+        mine = [g for g in k["gaps"] if g["key"] == victim]
+        self.assertEqual(len(mine), 1, k)
+        self.assertEqual(mine[0]["missing_ranges"], [{"first": iso(day), "last": iso(day), "days": 1}])
+        self.assertEqual(mine[0]["expected"], mine[0]["present"] + 1)
+        out = self.project.ds("coverage", "daily", "--by", "key", check=False)
+        self.assertIn("by ts_code: %d keys, %d with a gap" % (len(codes), base["keys_with_gaps"] + 1), out.stdout)
+        self.assertIn("%s (" % victim, out.stdout)
+        self.assertIn("missing %s (1 trading day)" % iso(day), out.stdout)
+
     def test_mistakes_are_named(self):
         out = self.project.ds("coverage", "stock_basic", check=False)
         self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
@@ -123,6 +164,10 @@ class CoverageTest(E2ETestCase):
         self.assertIn("'daily' is not a trading calendar dataset (calendars: trade_cal)", out.stderr)
         out = self.project.ds("coverage", "daily", "--exchange", "NYSE", check=False)
         self.assertIn("holds no day of exchange 'NYSE'", out.stderr)
+        out = self.project.ds("coverage", "daily", "--by", "key", "--key", "trade_date", check=False)
+        self.assertIn("--key 'trade_date' is not a field of daily other than its date key", out.stderr)
+        out = self.project.ds("coverage", "daily", "--key", "ts_code", check=False)
+        self.assertIn("--key goes with --by key", out.stderr)
         out = self.project.ds("coverage", "daily", "--from", "2024-13-01", check=False)
         self.assertEqual(out.returncode, 2)
         self.assertIn("--from 2024-13-01: expected a day", out.stderr)

@@ -231,4 +231,54 @@ core::Result<std::optional<core::Value>> SqliteDatasetReader::MaxValue(const std
   return std::optional<core::Value>(std::move(v));
 }
 
+core::Result<std::vector<KeySpan>> SqliteDatasetReader::KeySpans(const KeySpanQuery& q) {
+  std::string table = prefix_ + q.dataset;
+  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
+  auto connected = Connect(table);
+  if (!connected) return Fail(connected.error());
+  if (!*connected) {
+    return Fail(ErrorKind::kConfig, where + " has no table " + QuoteIdent(table) + " yet; run the plan that syncs " +
+                                        "dataset '" + q.dataset + "' first");
+  }
+  core::LogicalType types[2];
+  const std::string* columns[2] = {&q.key, &q.date};
+  for (int i = 0; i < 2; ++i) {
+    auto t = TypeOf(*db_, table, *columns[i]);
+    if (!t) return Fail(t.error());
+    if (!t->exists) {
+      return Fail(ErrorKind::kConfig,
+                  where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(*columns[i]));
+    }
+    types[i] = t->type;
+  }
+  const std::string key = QuoteIdent(q.key), day = QuoteIdent(q.date);
+  std::string sql = "SELECT " + key + ", min(" + day + "), max(" + day + "), count(DISTINCT " + day + ") FROM " +
+                    QuoteIdent(table) + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
+  int n = 0;
+  if (q.min) sql += " AND " + day + " >= ?" + std::to_string(++n);
+  if (q.max) sql += " AND " + day + " <= ?" + std::to_string(++n);
+  sql += " GROUP BY " + key + " ORDER BY " + key;
+  auto stmt = Prepare(*db_, sql);
+  if (!stmt) return Fail(stmt.error());
+  n = 0;
+  if (q.min) BindAs(stmt->get(), ++n, types[1], *q.min);
+  if (q.max) BindAs(stmt->get(), ++n, types[1], *q.max);
+  std::vector<KeySpan> out;
+  for (;;) {
+    int rc = sqlite3_step(stmt->get());
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      return Fail(db::sqlite::MakeError(db_->handle(), rc, where + ": cannot read " + QuoteIdent(table),
+                                        db::sqlite::Role::kDataStore));
+    }
+    KeySpan span;
+    span.key = ReadAs(stmt->get(), 0, types[0]).ToString();
+    span.first = ReadAs(stmt->get(), 1, types[1]);
+    span.last = ReadAs(stmt->get(), 2, types[1]);
+    span.days = sqlite3_column_int64(stmt->get(), 3);
+    out.push_back(std::move(span));
+  }
+  return out;
+}
+
 }  // namespace datasync::storage

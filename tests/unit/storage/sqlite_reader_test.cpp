@@ -57,6 +57,38 @@ Row Cal(const char* exchange, int day, int open) {
   return {Value::String(exchange), DateOf(2024, 2, day), Value::Int32(open), DateOf(2024, 1, 31)};
 }
 
+TEST_F(SqliteReaderTest, KeySpansGroupEachKeysFirstLastAndDistinctDaysWithinTheBounds) {
+  // The calendar's rows read as (key = exchange, day = cal_date): SSE on the 7th twice, 8, 9, 19, 20.
+  Write("trade_cal", CalendarSchema(),
+        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SSE", 20, 1), Cal("SZSE", 7, 1),
+         Cal("SSE", 7, 1), Cal("SSE", 7, 1)});
+  auto reader = Open();
+  KeySpanQuery q{"trade_cal", "exchange", "cal_date", std::nullopt, std::nullopt};
+  auto spans = reader->KeySpans(q);
+  ASSERT_TRUE(spans) << spans.error().ToString();
+  ASSERT_EQ(spans->size(), 2u);
+  EXPECT_EQ((*spans)[0].key, "SSE");
+  EXPECT_EQ((*spans)[0].first, DateOf(2024, 2, 7));
+  EXPECT_EQ((*spans)[0].last, DateOf(2024, 2, 20));
+  EXPECT_EQ((*spans)[0].days, 5);  // the 7th counted once
+  EXPECT_EQ((*spans)[1].key, "SZSE");
+  EXPECT_EQ((*spans)[1].days, 1);
+  q.min = "20240208";  // config spelling, as DistinctValues takes it
+  q.max = "2024-02-19";
+  spans = reader->KeySpans(q);
+  ASSERT_TRUE(spans);
+  ASSERT_EQ(spans->size(), 1u);
+  EXPECT_EQ((*spans)[0].first, DateOf(2024, 2, 8));
+  EXPECT_EQ((*spans)[0].last, DateOf(2024, 2, 19));
+  EXPECT_EQ((*spans)[0].days, 3);
+  auto missing = reader->KeySpans({"trade_cal", "no_such", "cal_date", std::nullopt, std::nullopt});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("has no column"), std::string::npos);
+  auto unsynced = reader->KeySpans({"daily", "ts_code", "trade_date", std::nullopt, std::nullopt});
+  ASSERT_FALSE(unsynced);
+  EXPECT_EQ(unsynced.error().kind(), core::ErrorKind::kConfig);
+}
+
 TEST_F(SqliteReaderTest, OpenDaysWithFiltersAndDateBounds) {
   Write("trade_cal", CalendarSchema(),
         {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SSE", 20, 1), Cal("SZSE", 7, 1),
