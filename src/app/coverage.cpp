@@ -118,7 +118,7 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
                                               " other than its date key " + Quote(ds.date_key));
   }
   r.key = key;
-  storage::KeySpanQuery q{ds.name, key, ds.date_key, core::FormatCompactDate(from), core::FormatCompactDate(to)};
+  storage::KeySpanQuery q{ds.name, key, ds.date_key, core::FormatIsoDate(from), core::FormatIsoDate(to)};
   auto spans = reader.KeySpans(q);
   if (!spans) {
     core::Error e = spans.error();
@@ -146,8 +146,8 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
     dq.dataset = ds.name;
     dq.column = ds.date_key;
     dq.equals = {{key, span.key}};
-    dq.min = core::FormatCompactDate(*lo);
-    dq.max = core::FormatCompactDate(*hi);
+    dq.min = core::FormatIsoDate(*lo);
+    dq.max = core::FormatIsoDate(*hi);
     auto values = reader.DistinctValues(dq);
     if (!values) return tl::unexpected(values.error());
     std::set<int32_t> present;
@@ -228,8 +228,8 @@ core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& optio
   storage::ReadQuery q;
   q.dataset = ds->name;
   q.column = ds->date_key;
-  if (options.from) q.min = core::FormatCompactDate(*options.from);
-  if (options.to) q.max = core::FormatCompactDate(*options.to);
+  if (options.from) q.min = core::FormatIsoDate(*options.from);
+  if (options.to) q.max = core::FormatIsoDate(*options.to);
   auto values = (*reader)->DistinctValues(q);
   if (!values) {
     core::Error e = values.error();
