@@ -119,7 +119,9 @@ def datasync_env():
 
 
 def datasync_apply(ds, project):
-    subprocess.run([ds, "--project", project, "apply"], env=datasync_env(), check=True, capture_output=True)
+    proc = subprocess.run([ds, "--project", project, "apply"], env=datasync_env(), capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit("datasync apply failed (%d) in %s:\n%s%s" % (proc.returncode, project, proc.stdout, proc.stderr))
 
 
 def datasync_run(ds, project, plan):
