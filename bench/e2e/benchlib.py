@@ -88,18 +88,29 @@ class Measured:
         return self.user + self.sys
 
 
+GNU_TIME = "/usr/bin/time"  # Debian's `time` package (scripts/deps/bench.txt)
+
+
 def run_measured(cmd, env=None, what=None):
-    """Runs cmd to its end and measures that child alone (os.wait4: its own CPU and peak RSS, not those of
-    earlier children). Exits with its output when it fails."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Runs cmd to its end and measures that child alone: wall time; user and system CPU through os.wait4
+    (its own and its descendants', not those of earlier children); peak RSS through GNU time's %M. Not
+    os.wait4's ru_maxrss: Linux carries the high-water mark of resident memory across fork and exec, so a
+    child of this process never reports less than this process's own RSS when it forked (about 25 MiB of
+    Python); GNU time is small, and so is that floor under its child. Exits with the output when cmd fails."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r") as rss:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if os.access(GNU_TIME, os.X_OK) else cmd
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        proc = subprocess.Popen(wrapped, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
         out.seek(0)
         err.seek(0)
-        result = Measured(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024.0, out.read(), err.read())
+        # GNU time writes "Command exited with non-zero status N" before the format when cmd fails.
+        lines = rss.read().split()
+        rss_kib = int(lines[-1]) if wrapped is not cmd and lines else usage.ru_maxrss
+        result = Measured(wall, usage.ru_utime, usage.ru_stime, rss_kib / 1024.0, out.read(), err.read())
     if proc.returncode != 0:
         sys.exit("%s failed (%d): %s\n%s\n%s" % (what or cmd[0], proc.returncode, " ".join(cmd), result.stdout,
                                                    result.stderr))
