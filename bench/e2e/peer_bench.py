@@ -5,7 +5,7 @@ project's simulator without a rate limit, done by `datasync run` into each stora
 bench/e2e/peer_loop.py (requests + json.loads + pandas DataFrame, then to_csv / to_sql) into CSV and SQLite.
 
 For each run it prints wall time, CPU seconds (user + sys of that process alone, from os.wait4), CPU per
-stored row, peak RSS, the rows stored (counted in the storage, and checked equal for every run: a benchmark
+stored row, peak RSS (GNU time), the rows stored (counted in the storage, and checked equal for every run: a benchmark
 that compares different work is worthless), the most calls the simulator saw in flight at once, and the
 ratios datasync / peer (below 1: datasync is better). datasync runs at its default concurrency and at each of
 --concurrency. Server modes (--modes):
