@@ -1027,6 +1027,101 @@ class GateTest(unittest.TestCase):
             sim.stop()
 
 
+class LoadTest(unittest.TestCase):
+    """The concurrency-sensitive answer time (--latency-ms, --contention-ms, --scale-limit): the accounting of
+    calls in flight and of the delay each call is given, observed through GET /_sim/load. The gate holds
+    calls so that the number in flight at each admission is known; nothing here measures time."""
+    DAYS = GateTest.DAYS
+
+    def params(self, i):
+        return {"start_date": self.DAYS[i], "end_date": self.DAYS[i]}
+
+    def load(self, sim):
+        status, doc = sim.admin("GET", "/_sim/load")
+        self.assertEqual(status, 200, doc)
+        return doc
+
+    def hold_one_at_a_time(self, sim, n):
+        """Closes the gate and starts n calls, each admitted after the previous one is held."""
+        sim.set_gate(0)
+        calls = []
+        for i in range(n):
+            calls.append(BackgroundCall(sim, "trade_cal", self.params(i)))
+            sim.wait_gate(waiting=i + 1)
+        return calls
+
+    def test_each_call_is_delayed_by_the_calls_in_flight_at_its_admission(self):
+        with Sim("--stocks", "20", "--latency-ms", "1", "--contention-ms", "2") as sim:
+            cfg = sim.admin("GET", "/_sim/config")[1]
+            self.assertEqual((cfg["latency_ms"], cfg["contention_ms"], cfg["scale_limit"]), (1, 2, 1))
+            self.assertEqual(self.load(sim), {"latency_ms": 1, "contention_ms": 2, "scale_limit": 1, "in_flight": 0,
+                                              "peak_in_flight": 0, "calls": 0, "delay_ms_total": 0,
+                                              "max_delay_ms": 0})
+            expected = [sim.data("trade_cal", self.params(i)) for i in range(4)]
+            # Nasdaq Data Link calls are neither delayed nor counted.
+            status, _, _ = sim.raw("GET", "/api/v3/datasets/QTS/AAPL/data.json?api_key=ndl-demo-key&limit=1")
+            self.assertEqual(status, 200)
+            # One at a time: each call alone in flight, given the base latency only.
+            load = self.load(sim)
+            self.assertEqual((load["in_flight"], load["peak_in_flight"], load["calls"], load["delay_ms_total"],
+                              load["max_delay_ms"]), (0, 1, 4, 4, 1))
+            reset = sim.admin("POST", "/_sim/load/reset")[1]
+            self.assertEqual((reset["peak_in_flight"], reset["calls"], reset["delay_ms_total"]), (0, 0, 0))
+
+            calls = self.hold_one_at_a_time(sim, 4)
+            # Admitted with 1, 2, 3 and 4 calls in flight: 1 + 2 x (0, 1, 2, 3) ms.
+            load = self.load(sim)
+            self.assertEqual((load["in_flight"], load["peak_in_flight"], load["calls"], load["delay_ms_total"],
+                              load["max_delay_ms"]), (4, 4, 4, 1 + 3 + 5 + 7, 7))
+            # Refused calls are never in flight for the model.
+            self.assertEqual(sim.call("trade_cal", token="wrong")["code"], 40101)
+            self.assertEqual(sim.call("fund_daily")["code"], 40203)
+            self.assertEqual((self.load(sim)["calls"], self.load(sim)["in_flight"]), (4, 4))
+            sim.set_gate(None)
+            for i, c in enumerate(calls):
+                self.assertEqual(c.get()["data"], expected[i], i)
+            wait_until(lambda: self.load(sim)["in_flight"] == 0, "no call is in flight", context=lambda: self.load(sim))
+            load = self.load(sim)
+            self.assertEqual((load["peak_in_flight"], load["calls"], load["delay_ms_total"]), (4, 4, 16))
+
+    def test_calls_up_to_the_scale_limit_cost_nothing_extra(self):
+        with Sim("--stocks", "20", "--contention-ms", "2", "--scale-limit", "3") as sim:
+            calls = self.hold_one_at_a_time(sim, 5)
+            load = self.load(sim)
+            # In flight 1, 2, 3 cost nothing; the 4th and 5th pay for 1 and 2 calls beyond the limit.
+            self.assertEqual((load["scale_limit"], load["in_flight"], load["peak_in_flight"], load["delay_ms_total"],
+                              load["max_delay_ms"]), (3, 5, 5, 2 + 4, 4))
+            sim.set_gate(None)
+            for c in calls:
+                self.assertEqual(c.get()["code"], 0)
+            # Changed at runtime: the next calls meet the new model; the peak restarts from the calls in flight.
+            status, cfg = sim.admin("POST", "/_sim/config", {"latency_ms": 1, "contention_ms": 0, "scale_limit": 1})
+            self.assertEqual((status, cfg["latency_ms"], cfg["contention_ms"], cfg["scale_limit"]), (200, 1, 0, 1))
+            wait_until(lambda: self.load(sim)["in_flight"] == 0, "no call is in flight", context=lambda: self.load(sim))
+            sim.admin("POST", "/_sim/load/reset")
+            calls = self.hold_one_at_a_time(sim, 2)
+            load = self.load(sim)
+            self.assertEqual((load["peak_in_flight"], load["calls"], load["delay_ms_total"]), (2, 2, 2))
+            sim.set_gate(None)
+            for c in calls:
+                self.assertEqual(c.get()["code"], 0)
+
+    def test_bad_settings_are_refused(self):
+        with Sim("--stocks", "10") as sim:
+            for body, message in [({"scale_limit": 0}, "'scale_limit' must be at least 1"),
+                                  ({"contention_ms": -1}, "'contention_ms' must be a non-negative integer"),
+                                  ({"latency_ms": 1.5}, "'latency_ms' must be a non-negative integer"),
+                                  ({"latency_ms": 5, "scale_limit": "2"}, "'scale_limit' must be")]:
+                status, err = sim.admin("POST", "/_sim/config", body)
+                self.assertEqual(status, 400, body)
+                self.assertIn(message, err["error"], body)
+            self.assertEqual(self.load(sim)["latency_ms"], 0)  # all-or-nothing
+        for flag, value in [("--scale-limit", "0"), ("--contention-ms", "-1"), ("--latency-ms", "x")]:
+            proc = subprocess.run([SIM_PATH, "--port", "0", flag, value], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(proc.returncode, 0, flag)
+            self.assertIn(flag, proc.stderr, flag)
+
+
 class EchoTokenTest(unittest.TestCase):
     @staticmethod
     def echo(token):

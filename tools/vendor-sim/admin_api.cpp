@@ -1,4 +1,5 @@
-// The loopback-only admin API under /_sim/: health, clock, stats, runtime config, call gate. JSON in and out.
+// The loopback-only admin API under /_sim/: health, clock, stats, runtime config, call gate, load. JSON in
+// and out.
 #include <httplib.h>
 
 #include <cmath>
@@ -59,6 +60,14 @@ std::string GateJson(const CallGate::Snapshot& gate) {
                                 {"passed", gate.passed},
                                 {"waiting", gate.waiting},
                                 {"in_flight", gate.in_flight}}
+      .dump();
+}
+
+std::string LoadJson(const RuntimeConfig& config, const ServerLoad::Snapshot& load) {
+  return nlohmann::ordered_json{{"latency_ms", config.load.latency_ms},   {"contention_ms", config.load.contention_ms},
+                                {"scale_limit", config.load.scale_limit}, {"in_flight", load.in_flight},
+                                {"peak_in_flight", load.peak_in_flight},  {"calls", load.calls},
+                                {"delay_ms_total", load.delay_ms_total},  {"max_delay_ms", load.max_delay_ms}}
       .dump();
 }
 
@@ -160,7 +169,7 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
   static const char* const kAllowed =
       "tokens, no_permission, per_minute, per_hour, per_day, api_limits, rate_limit_style, json_style, row_cap, "
       "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change, echo_token, "
-      "bad_value, bad_value_field, extra_field, doc_nesting";
+      "bad_value, bad_value_field, extra_field, doc_nesting, latency_ms, contention_ms, scale_limit";
   for (const auto& [key, v] : patch.items()) {
     bool flag = false;
     int64_t count = 0;
@@ -220,6 +229,14 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
       ok = ReadProbability(v, key, c.faults.truncate, error);
     } else if (key == "internal_error") {
       ok = ReadProbability(v, key, c.faults.internal_error, error);
+    } else if (key == "latency_ms") {
+      ok = ReadCount(v, key, c.load.latency_ms, error);
+    } else if (key == "contention_ms") {
+      ok = ReadCount(v, key, c.load.contention_ms, error);
+    } else if (key == "scale_limit") {
+      ok = ReadCount(v, key, count, error) && count > 0;
+      if (ok) c.load.scale_limit = count;
+      if (!ok && error.empty()) error = "'scale_limit' must be at least 1";
     } else if (key == "slow_ms") {
       ok = ReadCount(v, key, c.faults.slow_ms, error);
     } else if (key == "fault_seed") {
@@ -322,6 +339,15 @@ void RegisterAdminRoutes(httplib::Server& server, SimState& state) {
                   return Error(res, 409, "the simulator is shutting down; the gate stays open");
                 }
                 res.set_content(GateJson(state.gate().Read()), kJsonType);
+              }));
+
+  server.Get("/_sim/load", Admin([&state](const httplib::Request&, httplib::Response& res) {
+               res.set_content(LoadJson(*state.Config(), state.load().Read()), kJsonType);
+             }));
+
+  server.Post("/_sim/load/reset", Admin([&state](const httplib::Request&, httplib::Response& res) {
+                state.load().Reset();
+                res.set_content(LoadJson(*state.Config(), state.load().Read()), kJsonType);
               }));
 
   server.Get("/_sim/config", Admin([&state](const httplib::Request&, httplib::Response& res) {

@@ -1,5 +1,5 @@
-// The Tushare data API: request parsing, the token/permission/limit checks, the test's call gate, fault
-// injection, and the hand-off to DataApis for the body.
+// The Tushare data API: request parsing, the token/permission/limit checks, the test's call gate, the load
+// model's delay, fault injection, and the hand-off to DataApis for the body.
 #include <httplib.h>
 
 #include <chrono>
@@ -162,8 +162,10 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
     return fail(kCodeLimited, RateLimitMessage(admission.rejection, admission.limit, api, config->rate_limit_style));
   }
 
-  // An accepted call: it counts against the limits whatever happens next. The test's gate may hold it; a
-  // held call then meets the config (faults, style) and the clock in force when it is released.
+  // An accepted call: it counts against the limits whatever happens next, and it is in flight for the load
+  // model, whose delay is fixed now. The test's gate may hold it; a held call then meets the config
+  // (faults, style) and the clock in force when it is released.
+  const ServerLoad::Call load(state.load(), config->load);
   if (state.gate().Pass()) {
     config = state.Config();
     now_ms = state.clock().NowMs();
@@ -174,6 +176,7 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
     state.ledger().CountSlow(token, api);
     std::this_thread::sleep_for(std::chrono::milliseconds(faults.slow_ms));
   }
+  if (load.delay().count() > 0) std::this_thread::sleep_for(load.delay());
   if (Unit3(faults.seed, n, 2) < faults.fail_5xx) {
     state.ledger().CountFault(token, api, InjectedFault::k5xx);
     static constexpr int kStatuses[] = {502, 503, 504};

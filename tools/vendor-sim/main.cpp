@@ -99,6 +99,17 @@ int main(int argc, char** argv) {
   app.add_option("--slow-ms", runtime.faults.slow_ms, "delay of a slow answer")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--latency-ms", runtime.load.latency_ms, "delay of every accepted data call")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--contention-ms", runtime.load.contention_ms,
+                 "extra delay per accepted call in flight beyond --scale-limit (a server that slows under load)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--scale-limit", runtime.load.scale_limit,
+                 "accepted calls that may be in flight before --contention-ms applies")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--truncate", runtime.faults.truncate, "probability of a truncated body")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));

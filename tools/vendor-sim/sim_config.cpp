@@ -166,6 +166,12 @@ std::string ConfigJson(const StartupConfig& startup, const RuntimeConfig& runtim
   w.Double(runtime.faults.internal_error);
   key("fault_seed");
   w.Int(static_cast<int64_t>(runtime.faults.seed));
+  key("latency_ms");
+  w.Int(runtime.load.latency_ms);
+  key("contention_ms");
+  w.Int(runtime.load.contention_ms);
+  key("scale_limit");
+  w.Int(runtime.load.scale_limit);
   key("schema_change");
   w.Bool(runtime.schema_change);
   key("echo_token");

@@ -43,6 +43,14 @@ struct FaultConfig {
   uint64_t seed = 7;
 };
 
+// The concurrency-sensitive answer time (see server_load.hpp): every accepted data call waits
+// latency_ms + contention_ms × max(0, calls in flight − scale_limit) before its answer.
+struct LoadModel {
+  int64_t latency_ms = 0;
+  int64_t contention_ms = 0;
+  int64_t scale_limit = 1;  // at least 1
+};
+
 struct RuntimeConfig {
   std::set<std::string> tokens{"demo-token"};
   std::set<std::string> no_permission{"fund_daily"};
@@ -50,6 +58,7 @@ struct RuntimeConfig {
   std::map<std::string, ApiLimitOverride> api_limits;
   RateLimitStyle rate_limit_style = RateLimitStyle::kOld;
   FaultConfig faults;
+  LoadModel load;
   JsonStyle json_style = JsonStyle::kCompact;
   size_t row_cap = 6000;
   bool gzip = false;

@@ -1,8 +1,8 @@
 // SimState: what the simulator's request handlers share: the fixed start-up config, the synthetic
-// market, the clock, the usage ledger, the call gate and the current runtime config. Created once before
-// the server starts and destroyed after it stops. Thread-safety: calendar/market/apis are immutable; clock,
-// ledger and gate are internally synchronised; the runtime config is read as an immutable snapshot (Config())
-// and replaced whole (ReplaceConfig()).
+// market, the clock, the usage ledger, the call gate, the load counters and the current runtime config.
+// Created once before the server starts and destroyed after it stops. Thread-safety: calendar/market/apis
+// are immutable; clock, ledger, gate and load are internally synchronised; the runtime config is read as an
+// immutable snapshot (Config()) and replaced whole (ReplaceConfig()).
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include "call_gate.hpp"
 #include "data_apis.hpp"
 #include "market_data.hpp"
+#include "server_load.hpp"
 #include "sim_clock.hpp"
 #include "sim_config.hpp"
 #include "trading_calendar.hpp"
@@ -30,6 +31,7 @@ class SimState {
   SimClock& clock() { return clock_; }
   UsageLedger& ledger() { return ledger_; }
   CallGate& gate() { return gate_; }
+  ServerLoad& load() { return load_; }
 
   std::shared_ptr<const RuntimeConfig> Config() const;
   void ReplaceConfig(RuntimeConfig config);
@@ -52,6 +54,7 @@ class SimState {
   SimClock clock_;
   UsageLedger ledger_;
   CallGate gate_;
+  ServerLoad load_;
   mutable std::mutex config_mutex_;
   std::shared_ptr<const RuntimeConfig> config_;
   std::atomic<uint64_t> request_seq_{0};
