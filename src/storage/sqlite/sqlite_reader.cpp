@@ -158,15 +158,23 @@ core::Result<ColumnType> TypeOf(SqliteConnection& db, const std::string& table, 
 
 }  // namespace
 
-core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const ReadQuery& q) {
-  std::string table = prefix_ + q.dataset;
-  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
+core::Result<std::string> SqliteDatasetReader::SyncedTable(const std::string& dataset) {
+  std::string table = prefix_ + dataset;
   auto connected = Connect(table);
   if (!connected) return Fail(connected.error());
   if (!*connected) {
-    return Fail(ErrorKind::kConfig, where + " has no table " + QuoteIdent(table) + " yet; run the plan that syncs " +
-                                        "dataset '" + q.dataset + "' first");
+    return Fail(ErrorKind::kConfig, "storage '" + storage_ + "' (" + path_.string() + ") has no table " +
+                                        QuoteIdent(table) + " yet; run the plan that syncs dataset '" + dataset +
+                                        "' first");
   }
+  return table;
+}
+
+core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const ReadQuery& q) {
+  auto synced = SyncedTable(q.dataset);
+  if (!synced) return Fail(synced.error());
+  const std::string& table = *synced;
+  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
   std::map<std::string, ColumnType> types;
   auto type_of = [&](const std::string& column) -> core::Result<ColumnType> {
     if (auto it = types.find(column); it != types.end()) return it->second;
@@ -232,14 +240,10 @@ core::Result<std::optional<core::Value>> SqliteDatasetReader::MaxValue(const std
 }
 
 core::Result<std::vector<KeySpan>> SqliteDatasetReader::KeySpans(const KeySpanQuery& q) {
-  std::string table = prefix_ + q.dataset;
+  auto synced = SyncedTable(q.dataset);
+  if (!synced) return Fail(synced.error());
+  const std::string& table = *synced;
   std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
-  auto connected = Connect(table);
-  if (!connected) return Fail(connected.error());
-  if (!*connected) {
-    return Fail(ErrorKind::kConfig, where + " has no table " + QuoteIdent(table) + " yet; run the plan that syncs " +
-                                        "dataset '" + q.dataset + "' first");
-  }
   core::LogicalType types[2];
   const std::string* columns[2] = {&q.key, &q.date};
   for (int i = 0; i < 2; ++i) {

@@ -33,6 +33,8 @@ class SqliteDatasetReader final : public DatasetReader {
   SqliteDatasetReader() = default;
   // False when the file or the table does not exist yet.
   core::Result<bool> Connect(const std::string& table);
+  // The dataset's table once it exists; kConfig naming the plan to run first when it was never synced.
+  core::Result<std::string> SyncedTable(const std::string& dataset);
 
   std::string storage_;
   std::filesystem::path path_;
