@@ -10,6 +10,7 @@
 #include "core/dates.hpp"
 #include "core/excerpt.hpp"
 #include "core/strings.hpp"
+#include "datasource/json_long_numbers.hpp"
 #include "datasource/untrusted_text.hpp"
 
 namespace datasync::datasource {
@@ -36,20 +37,6 @@ void AppendIntText(core::Column& c, int64_t v) {
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
   c.AppendString(std::string_view(buf, static_cast<size_t>(p - buf)));
-}
-
-// Significant digits of a number's mantissa ("0.00120" has 2, "1e+300" has 1).
-int SignificantDigits(std::string_view text) {
-  // From the first non-zero digit to the last one: trailing zeros ("1234.567800000000") add no precision.
-  int n = 0, upto_last_nonzero = 0;
-  for (char c : text) {
-    if (c == 'e' || c == 'E') break;
-    if (c < '0' || c > '9') continue;
-    if (n == 0 && c == '0') continue;
-    ++n;
-    if (c != '0') upto_last_nonzero = n;
-  }
-  return upto_last_nonzero;
 }
 
 // A double as a decimal at `scale`, when that is certainly what the vendor's text gives. The parser kept only

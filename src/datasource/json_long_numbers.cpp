@@ -30,6 +30,8 @@ inline uint8_t ClassOf(char c) {
   return kClass[static_cast<unsigned char>(c)];
 }
 
+}  // namespace
+
 int SignificantDigits(std::string_view text) {
   // From the first non-zero digit to the last one: trailing zeros ("1234.567800000000") add no precision.
   int n = 0, upto_last_nonzero = 0;
@@ -42,8 +44,6 @@ int SignificantDigits(std::string_view text) {
   }
   return upto_last_nonzero;
 }
-
-}  // namespace
 
 std::optional<std::string> QuoteLongNumbers(std::string_view json) {
   std::string out;

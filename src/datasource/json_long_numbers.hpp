@@ -23,6 +23,10 @@ namespace datasync::datasource {
 // JSON (a parse afterwards reports what is wrong with it).
 std::optional<std::string> QuoteLongNumbers(std::string_view json);
 
+// Significant digits of a number's text, from its first non-zero digit to its last one, mantissa only
+// ("0.00120" has 2, "1234.567800000000" has 8, "1e+300" has 1): what a double can hold exactly is 15.
+int SignificantDigits(std::string_view number_text);
+
 // True when one of the schema's fields is a decimal, i.e. a decoder should call QuoteLongNumbers.
 bool HasDecimalField(const core::Schema& schema);
 
