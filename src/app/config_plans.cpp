@@ -1,9 +1,11 @@
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 
 #include "app/config_parser.hpp"
 #include "app/local_data.hpp"
+#include "core/strings.hpp"
 #include "generation/argument_generator.hpp"
 #include "generation/value_sources.hpp"
 
@@ -135,7 +137,8 @@ void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
   std::string path = "plans." + name;
   if (!RequireMap(n, path)) return;
   CheckKeys(n, path,
-            {"dataset", "storages", "mode", "template", "params", "retry", "concurrency", "max_wait_secs", "schedule",
+            {"dataset", "storages", "mode", "template", "params", "retry", "concurrency", "max_concurrency", "max_wait_secs",
+             "schedule",
              "depends_on", "enabled", "description"});
   sync::SyncPlan plan;
   plan.name = name;
@@ -230,7 +233,22 @@ void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
     }
   }
   if (auto v = n["concurrency"]) {
-    if (auto x = PositiveInt(v, path + ".concurrency", 256)) plan.concurrency = *x;
+    if (v.IsScalar() && core::ToLower(v.Scalar()) == "adaptive") {
+      plan.concurrency = 0;
+    } else if (v.IsScalar() && !v.Scalar().empty() && !std::isdigit(static_cast<unsigned char>(v.Scalar()[0])) &&
+               v.Scalar()[0] != '-') {
+      Error(v.Mark(), path + ".concurrency: " + Quote(v.Scalar()) +
+                          " is not allowed (allowed: adaptive, or a number of calls in flight from 1 to 256)");
+    } else if (auto x = PositiveInt(v, path + ".concurrency", 256)) {
+      plan.concurrency = *x;
+    }
+  }
+  if (auto v = n["max_concurrency"]) {
+    if (auto x = PositiveInt(v, path + ".max_concurrency", 256)) plan.max_concurrency = *x;
+    if (plan.concurrency > 0) {
+      Error(v.Mark(), path + ".max_concurrency: only an adaptive concurrency has a maximum; remove it, or remove "
+                             "'concurrency: " + std::to_string(plan.concurrency) + "' to let datasync find the level");
+    }
   }
   if (auto v = n["max_wait_secs"]) {
     if (auto x = PositiveInt(v, path + ".max_wait_secs", 7 * 86400)) plan.max_wait_secs = *x;

@@ -29,7 +29,7 @@ sources:
     timezone: Asia/Shanghai       # the vendor's trading day; its daily quota resets at this midnight
     limits:
       per_minute: 450             # stay under your account's per-minute limit (Tushare: 500 at 2000 points)
-      concurrency: 4              # calls in flight at once
+      concurrency: 8              # the most calls in flight at once; plans find their level below it
     # api_limits:                 # per-API overrides
     #   daily: {per_minute: 500}
     # timeout_secs: 60
@@ -82,6 +82,7 @@ plans:
       trade_date:                 # one request per weekday; exchange holidays return no rows
         dates: {start: "20240101", end: "20240131", weekdays_only: true}
     retry: {max_attempts: 5, initial_backoff_ms: 1000, max_backoff_ms: 60000}
+    concurrency: adaptive         # calls in flight follow the vendor's pace (default); or a fixed number
     max_wait_secs: 600            # longest vendor cool-down to wait for before checkpointing
 
   # A plan that `datasync serve` runs by itself: 17:30 Shanghai time on every SSE trading day (the calendar is

@@ -18,6 +18,8 @@ void DescribeRunMetrics(core::MetricsRegistry& m) {
   m.Describe("datasync_fetch_queue_depth", MetricType::kGauge, "Tasks waiting for a fetch worker, by plan");
   m.Describe("datasync_sink_queue_depth", MetricType::kGauge, "Batches waiting for storage writers, by plan");
   m.Describe("datasync_tasks_in_flight", MetricType::kGauge, "Tasks between claim and acknowledgement, by plan");
+  m.Describe("datasync_call_concurrency_limit", MetricType::kGauge,
+             "Vendor calls allowed in flight now, by plan: the adaptive limit, or the fixed concurrency");
 }
 
 RunMetrics::RunMetrics(events::EventBus& bus, core::MetricsRegistry& metrics)
@@ -41,6 +43,7 @@ void RunMetrics::On(const events::Event& event) {
     metrics_.Set("datasync_fetch_queue_depth", {{"plan", e->plan}}, static_cast<double>(e->fetch_queue));
     metrics_.Set("datasync_sink_queue_depth", {{"plan", e->plan}}, static_cast<double>(e->sink_queues));
     metrics_.Set("datasync_tasks_in_flight", {{"plan", e->plan}}, static_cast<double>(e->in_flight));
+    metrics_.Set("datasync_call_concurrency_limit", {{"plan", e->plan}}, static_cast<double>(e->call_limit));
   } else if (const auto* e = std::get_if<events::RunEnded>(&event)) {
     const sync::RunReport& r = e->report;
     metrics_.Add("datasync_runs_total", {{"plan", r.plan}, {"status", r.status}});

@@ -366,6 +366,7 @@ std::string PlanToJson(const sync::SyncPlan& p) {
            {"initial_backoff_ms", p.retry.initial_backoff_ms},
            {"max_backoff_ms", p.retry.max_backoff_ms}}},
          {"concurrency", p.concurrency},
+         {"max_concurrency", p.max_concurrency},
          {"max_wait_secs", p.max_wait_secs},
          {"enabled", p.enabled}};
   if (!p.args.template_name.empty()) j["template"] = p.args.template_name;
@@ -490,6 +491,7 @@ core::Result<sync::SyncPlan> PlanFromJson(std::string_view text) {
     p.retry.initial_backoff_ms = r.at("initial_backoff_ms").get<int64_t>();
     p.retry.max_backoff_ms = r.at("max_backoff_ms").get<int64_t>();
     p.concurrency = j.at("concurrency").get<int64_t>();
+    p.max_concurrency = j.value("max_concurrency", int64_t{0});
     p.max_wait_secs = j.at("max_wait_secs").get<int64_t>();
     p.enabled = j.at("enabled").get<bool>();
     return p;

@@ -128,6 +128,20 @@ std::string RenderReport(const sync::RunReport& r) {
     quota += q.limit ? fmt::format("{} {}/{}", q.window, q.used, q.limit) : fmt::format("{} {}", q.window, q.used);
   }
   if (!quota.empty()) s += "  quota     " + quota + "\n";
+  if (const auto& c = r.concurrency; c.mode == "adaptive") {
+    s += fmt::format("  calls     adaptive up to {}: ended at {} in flight (ranged {}-{}, {:.1f} on average", c.max,
+                     c.final_limit, c.lowest, c.highest, c.mean_in_flight);
+    if (c.back_pressure) s += fmt::format(", {} push-back(s) from the vendor", c.back_pressure);
+    s += ")\n";
+    std::string levels;
+    for (const auto& l : c.levels) {
+      if (!levels.empty()) levels += ", ";
+      levels += fmt::format("{} at once {:.0f} ms = {:.0f}/s", l.level, l.rtt_ms, l.calls_per_sec);
+    }
+    if (!levels.empty()) s += "            vendor answered " + levels + "\n";
+  } else if (c.mode == "fixed") {
+    s += fmt::format("  calls     {} at once (fixed)\n", c.max);
+  }
   for (const auto& e : r.errors) {
     s += fmt::format("  errors    {} x{}\n", e.kind, e.count);
     for (const auto& ex : e.examples) s += "            " + ex + "\n";

@@ -70,19 +70,27 @@ struct Executor::Impl {
 
   std::atomic<int64_t> requests{0}, retries{0}, done{0}, failed{0}, skipped{0}, rows{0}, bytes{0};
 
+  std::unique_ptr<AdaptiveConcurrency> limiter;  // null: fixed concurrency
   FetchStage fetch;
   SinkWriterPool writers;
 
   Impl(ExecutorDeps d, ExecutorOptions o)
       : deps(std::move(d)),
-        opt(std::move(o)),
+        opt(Normalized(std::move(o))),
         fetch_queue(std::max<size_t>(opt.fetch_workers, 1) * 2),
+        limiter(opt.adaptive ? std::make_unique<AdaptiveConcurrency>(*opt.adaptive) : nullptr),
         fetch(FetchStageDeps{deps.provider, deps.source, deps.dataset, deps.quota, deps.clock, deps.plan->max_wait_secs,
-                             opt.observer},
+                             opt.observer, limiter.get()},
               [this] { return stopping.load() || (opt.interrupt && opt.interrupt->load()); }),
         writers(Writers(deps.sinks), SinkWriterPool::Options{opt.sink_queue_batches, opt.commit_every_batches},
                 [this](SinkWriterPool::AckToken token, const std::optional<Error>& error) { Durable(token, error); }) {
     rng.seed(opt.seed ? opt.seed : std::random_device{}());
+  }
+
+  // An adaptive limit needs a worker for each call it may allow.
+  static ExecutorOptions Normalized(ExecutorOptions o) {
+    if (o.adaptive) o.fetch_workers = static_cast<size_t>(std::max<int64_t>(o.adaptive->max, 1));
+    return o;
   }
 
   static std::vector<SinkWriterPool::Writer> Writers(const std::vector<SinkBinding>& sinks) {
@@ -472,7 +480,8 @@ struct Executor::Impl {
       std::lock_guard lock(mu);
       flying = in_flight;
     }
-    opt.observer->OnQueues(fetch_queue.size(), sink_depth, flying);
+    opt.observer->OnQueues(fetch_queue.size(), sink_depth, flying,
+                           limiter ? limiter->limit() : static_cast<int64_t>(opt.fetch_workers));
   }
 
   core::Status DispatchLoop() {
@@ -592,6 +601,28 @@ struct Executor::Impl {
     }
   }
 
+  ConcurrencyReport ConcurrencyFacts() const {
+    ConcurrencyReport c;
+    if (!limiter) {
+      c.mode = "fixed";
+      c.max = c.final_limit = c.lowest = c.highest = static_cast<int64_t>(opt.fetch_workers);
+      return c;
+    }
+    ConcurrencySummary s = limiter->Summary();
+    c.mode = "adaptive";
+    c.max = s.max;
+    c.final_limit = s.final_limit;
+    c.lowest = s.lowest;
+    c.highest = s.highest;
+    c.changes = s.changes;
+    c.back_pressure = s.back_pressure;
+    c.mean_in_flight = s.mean_in_flight;
+    for (const auto& l : s.levels) {
+      c.levels.push_back({l.level, l.rtt_secs * 1e3, static_cast<double>(l.level) / l.rtt_secs});
+    }
+    return c;
+  }
+
   core::Result<RunReport> Abandon(const Error& e) {
     // The system database itself failed: leave tasks as they are (resumable) and say so.
     for (auto& b : deps.sinks) (void)b.sink->Close();
@@ -637,6 +668,7 @@ struct Executor::Impl {
       facts.rows = rows.load();
       facts.storages = std::move(storages);
       facts.quota = deps.quota->Usage();
+      facts.concurrency = ConcurrencyFacts();
       rep = report.Build(r, *counts, std::move(facts));
       return RunReportToJson(rep);
     });

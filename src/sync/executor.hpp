@@ -23,6 +23,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "core/error.hpp"
 #include "datasource/provider.hpp"
 #include "storage/sink.hpp"
+#include "sync/adaptive_concurrency.hpp"
 #include "sync/executor_observer.hpp"
 #include "sync/quota.hpp"
 #include "sync/run_report.hpp"
@@ -65,7 +67,10 @@ struct ExecutorDeps {
 };
 
 struct ExecutorOptions {
-  size_t fetch_workers = 4;
+  size_t fetch_workers = 4;  // threads making vendor calls: the fixed concurrency, or the adaptive maximum
+  // Set: the calls in flight follow the vendor's pace (AdaptiveConcurrency), up to adaptive->max (which
+  // then also sets the number of fetch workers). Unset: fetch_workers calls at once.
+  std::optional<AdaptiveConcurrencyOptions> adaptive;
   size_t sink_queue_batches = 8;     // batches waiting per sink before fetchers block
   size_t commit_every_batches = 32;  // group commit: at most this many task batches per sink commit
   std::chrono::milliseconds progress_interval{500};

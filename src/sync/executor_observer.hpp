@@ -24,8 +24,9 @@ class ExecutorObserver {
   virtual void OnError(core::ErrorKind kind) = 0;
   // A task is done: its rows are durable in every storage.
   virtual void OnTaskDone(int64_t rows, int64_t bytes) = 0;
-  // Tasks waiting for a fetch worker, batches waiting for sink writers (all storages), tasks in flight.
-  virtual void OnQueues(size_t fetch_queue, size_t sink_queues, int64_t in_flight) = 0;
+  // Tasks waiting for a fetch worker, batches waiting for sink writers (all storages), tasks in flight, and
+  // how many vendor calls may be in flight now (the adaptive limit, or the fixed concurrency).
+  virtual void OnQueues(size_t fetch_queue, size_t sink_queues, int64_t in_flight, int64_t call_limit) = 0;
 };
 
 }  // namespace datasync::sync

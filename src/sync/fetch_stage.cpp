@@ -41,23 +41,64 @@ FetchStage::QuotaWait FetchStage::WaitForQuota(core::TimePoint& until, core::Wai
   }
 }
 
+// Waits for a slot of the adaptive limit: while every slot is taken, only the end of one of this run's
+// calls frees one, so the worker is parked without a time (as for the quota's concurrency).
+std::optional<AdaptiveConcurrency::Ticket> FetchStage::WaitForSlot(core::WaitBoard::Worker& me) {
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_()) return std::nullopt;
+    }
+    if (auto ticket = deps_.limiter->TryAcquire()) return ticket;
+    core::WaitBoard::Parked parked(me, std::nullopt);
+    std::unique_lock lock(mu_);
+    while (!stopping_() && deps_.limiter->Full()) cv_.wait_for(lock, 5ms);
+  }
+}
+
+namespace {
+
+// Answers that say the vendor is overloaded or wants fewer calls: the adaptive limit backs off at once.
+bool IsBackPressure(core::ErrorKind kind) {
+  return kind == core::ErrorKind::kRateLimited || kind == core::ErrorKind::kQuotaExhausted ||
+         kind == core::ErrorKind::kTransient;
+}
+
+}  // namespace
+
 FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me) {
   FetchResult r;
+  std::optional<AdaptiveConcurrency::Ticket> slot;
+  if (deps_.limiter) {
+    slot = WaitForSlot(me);
+    if (!slot) return r;
+  }
   core::TimePoint until{};
   QuotaWait waited = WaitForQuota(until, me);
-  if (waited == QuotaWait::kStopping) return r;
-  if (waited == QuotaWait::kDefer) {
-    r.kind = FetchResult::Kind::kDeferred;
-    r.defer_until = until;
+  if (waited != QuotaWait::kAcquired) {
+    if (slot) {
+      deps_.limiter->Release();
+      Wake();
+    }
+    if (waited == QuotaWait::kDefer) {
+      r.kind = FetchResult::Kind::kDeferred;
+      r.defer_until = until;
+    }
     return r;
   }
   datasource::FetchRequest req{deps_.source, deps_.dataset, task.params};
   auto request_start = std::chrono::steady_clock::now();
   auto raw = deps_.provider->Fetch(req);
+  auto rtt = std::chrono::steady_clock::now() - request_start;
   deps_.quota->Release();
+  if (slot) deps_.limiter->Release();
   Wake();  // a worker waiting for a concurrency slot looks again
   core::Result<datasource::Page> page =
       raw ? deps_.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
+  if (slot) {
+    deps_.limiter->Observe(*slot, std::chrono::duration<double>(rtt).count(),
+                           !page && IsBackPressure(page.error().kind()));
+  }
   if (deps_.observer) {
     deps_.observer->OnRequest(std::chrono::steady_clock::now() - request_start,
                               page ? std::nullopt : std::optional<core::ErrorKind>(page.error().kind()));

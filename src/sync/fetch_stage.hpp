@@ -3,6 +3,9 @@
 // truncated. It decides nothing about errors (the executor's dispatcher does, through ErrorPolicy) and
 // writes nothing: it returns what happened.
 //
+// With an adaptive limit (plan `concurrency: adaptive`), a call first waits for one of the limit's slots,
+// then for the quota; the limit learns from each call's round trip and from the vendor's push-back.
+//
 // A wait for the quota longer than the plan's max_wait_secs is not waited out by a thread: the attempt
 // comes back kDeferred with the time the quota named. While waiting, the worker is parked on the wait
 // board for exactly that time (or for other work when all of the quota's concurrency slots are taken).
@@ -24,6 +27,7 @@
 #include "core/error.hpp"
 #include "core/wait_board.hpp"
 #include "datasource/provider.hpp"
+#include "sync/adaptive_concurrency.hpp"
 #include "sync/executor_observer.hpp"
 #include "sync/quota.hpp"
 #include "sync/run_store.hpp"
@@ -39,6 +43,7 @@ struct FetchStageDeps {
   const core::Clock* clock = nullptr;
   int64_t max_wait_secs = 0;
   ExecutorObserver* observer = nullptr;  // may be null
+  AdaptiveConcurrency* limiter = nullptr;  // calls in flight found from the vendor's pace; null: fixed
 };
 
 struct FetchResult {
@@ -67,6 +72,7 @@ class FetchStage {
  private:
   enum class QuotaWait : uint8_t { kAcquired, kStopping, kDefer };
   QuotaWait WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me);
+  std::optional<AdaptiveConcurrency::Ticket> WaitForSlot(core::WaitBoard::Worker& me);
 
   FetchStageDeps deps_;
   std::function<bool()> stopping_;

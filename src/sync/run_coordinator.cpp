@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "core/dates.hpp"
@@ -141,8 +142,14 @@ core::Result<RunResult> RunCoordinator::Run(RunRequest request) {
     deps.clock = &clock;
     deps.sinks = std::move(*bindings);
     ExecutorOptions eopt;
-    eopt.fetch_workers =
-        static_cast<size_t>(plan.concurrency > 0 ? plan.concurrency : target_.source->limits.concurrency.value_or(4));
+    // A fixed concurrency, or an adaptive one up to the plan's maximum; the source's limit caps both.
+    int64_t cap = target_.source->limits.concurrency.value_or(256);
+    if (plan.concurrency > 0) {
+      eopt.fetch_workers = static_cast<size_t>(std::min(plan.concurrency, cap));
+    } else {
+      eopt.adaptive = AdaptiveConcurrencyOptions{
+          .max = std::min(plan.max_concurrency > 0 ? plan.max_concurrency : kDefaultMaxConcurrency, cap)};
+    }
     eopt.interrupt = request.interrupt;
     std::unique_ptr<ExecutorObserver> observer;
     if (request.observer) {

@@ -49,6 +49,20 @@ std::string RunReportToJson(const RunReport& r) {
   json quota = json::array();
   for (const auto& q : r.quota) quota.push_back({{"window", q.window}, {"limit", q.limit}, {"used", q.used}});
   j["quota"] = quota;
+  const ConcurrencyReport& c = r.concurrency;
+  json levels = json::array();
+  for (const auto& l : c.levels) {
+    levels.push_back({{"level", l.level}, {"rtt_ms", l.rtt_ms}, {"calls_per_sec", l.calls_per_sec}});
+  }
+  j["concurrency"] = {{"mode", c.mode},
+                      {"max", c.max},
+                      {"final", c.final_limit},
+                      {"lowest", c.lowest},
+                      {"highest", c.highest},
+                      {"changes", c.changes},
+                      {"back_pressure", c.back_pressure},
+                      {"mean_in_flight", c.mean_in_flight},
+                      {"levels", levels}};
   return core::JsonText(j);
 }
 
@@ -111,6 +125,24 @@ core::Result<RunReport> RunReportFromJson(std::string_view text) {
     get(q, "limit", x.limit);
     get(q, "used", x.used);
     r.quota.push_back(std::move(x));
+  }
+  if (auto c = j.find("concurrency"); c != j.end() && c->is_object()) {
+    ConcurrencyReport& x = r.concurrency;
+    get(*c, "mode", x.mode);
+    get(*c, "max", x.max);
+    get(*c, "final", x.final_limit);
+    get(*c, "lowest", x.lowest);
+    get(*c, "highest", x.highest);
+    get(*c, "changes", x.changes);
+    get(*c, "back_pressure", x.back_pressure);
+    get(*c, "mean_in_flight", x.mean_in_flight);
+    for (const auto& l : c->value("levels", json::array())) {
+      ConcurrencyReport::Level y;
+      get(l, "level", y.level);
+      get(l, "rtt_ms", y.rtt_ms);
+      get(l, "calls_per_sec", y.calls_per_sec);
+      x.levels.push_back(y);
+    }
   }
   return r;
 }

@@ -27,6 +27,24 @@ struct StorageReport {
   int64_t commits = 0;
 };
 
+// How many vendor calls were in flight: a fixed concurrency, or what the adaptive limit found.
+struct ConcurrencyReport {
+  struct Level {
+    int64_t level = 0;
+    double rtt_ms = 0;         // smoothed round trip with `level` calls in flight
+    double calls_per_sec = 0;  // level / rtt: what the vendor served at that level
+  };
+  std::string mode;  // "fixed" or "adaptive"; empty in reports stored before it was recorded
+  int64_t max = 0;   // the fixed concurrency, or the adaptive maximum
+  int64_t final_limit = 0;
+  int64_t lowest = 0;
+  int64_t highest = 0;
+  int64_t changes = 0;
+  int64_t back_pressure = 0;  // answers that cut the limit
+  double mean_in_flight = 0;  // calls in flight seen by each call at its start, averaged (adaptive)
+  std::vector<Level> levels;  // what each measured level served, ascending
+};
+
 struct RunReport {
   int64_t run_id = 0;
   std::string plan;
@@ -57,6 +75,7 @@ struct RunReport {
   std::vector<ErrorClassReport> errors;
   std::vector<StorageReport> storages;
   std::vector<QuotaWindowUse> quota;
+  ConcurrencyReport concurrency;
   std::vector<std::string> warnings;  // schema drift and other things worth a look
 };
 

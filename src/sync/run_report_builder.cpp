@@ -67,6 +67,7 @@ RunReport RunReportBuilder::Build(const SyncRun& run, const TaskCounts& counts, 
   for (const auto& [_, e] : errors_) rep.errors.push_back(e);
   rep.storages = std::move(facts.storages);
   rep.quota = std::move(facts.quota);
+  rep.concurrency = std::move(facts.concurrency);
   rep.warnings = warnings_;
   return rep;
 }

@@ -33,6 +33,7 @@ struct ExecutionFacts {
   int64_t rows = 0;          // rows this execution made durable (its speed)
   std::vector<StorageReport> storages;
   std::vector<QuotaWindowUse> quota;
+  ConcurrencyReport concurrency;
 };
 
 class RunReportBuilder {

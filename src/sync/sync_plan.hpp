@@ -19,6 +19,8 @@ struct RetryPolicy {
   friend bool operator==(const RetryPolicy&, const RetryPolicy&) = default;
 };
 
+constexpr int64_t kDefaultMaxConcurrency = 8;
+
 struct SyncPlan {
   std::string name;
   std::string dataset;
@@ -28,7 +30,9 @@ struct SyncPlan {
   ScheduleSpec schedule;                // when it runs by itself; cron empty = manual only
   std::vector<std::string> depends_on;  // plan names that run first
   RetryPolicy retry;
-  int64_t concurrency = 0;      // fetches in flight; 0 = the source's limit (or 4)
+  int64_t concurrency = 0;      // calls in flight, fixed; 0 = adaptive (found from the vendor's pace)
+  int64_t max_concurrency = 0;  // adaptive: the most calls in flight; 0 = kDefaultMaxConcurrency. Both
+                                // are capped by the source's limits.concurrency
   int64_t max_wait_secs = 600;  // longest cool-down the run waits for before it checkpoints and stops
   bool enabled = true;
 

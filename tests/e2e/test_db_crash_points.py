@@ -62,6 +62,7 @@ storages:
     dataset: daily
     storages: [%s]
     mode: %s
+    concurrency: 4
     params:
       trade_date: [%s]
 """ % (storages, ", ".join(STORAGES), self.mode, ", ".join('"%s"' % d for d in days)))

@@ -143,7 +143,8 @@ class ResilienceTest(E2ETestCase):
         sim = self.start_sim(stocks=30)
         days = weekdays("20230102", 200)
         # append mode: re-runs must still never duplicate (the strictest case); two calls in flight.
-        project = self.new_project(sim, daily_plan(sim.url, days, limits="{concurrency: 2}", mode="append"))
+        project = self.new_project(sim, daily_plan(sim.url, days, limits="{concurrency: 2}", mode="append",
+                                                   plan_extra="    concurrency: 2\n"))
         rng = random.Random(20261121)
         passed = 0
         for life in range(20):

@@ -28,6 +28,16 @@ INT_FIELDS = {"is_open"}
 FLOAT_FIELDS = set(DAILY[2:])
 
 
+def fixed_concurrency(project, n):
+    """The init template's daily plan with `n` calls in flight, fixed: tests that hold calls at the
+    simulator's gate need exactly that many held (an adaptive level learns only from answered calls)."""
+    path = project.path("datasync.yaml")
+    text = read_text(path)
+    assert "    concurrency: adaptive" in text
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("    concurrency: adaptive", "    concurrency: %d" % n, 1))
+
+
 def expected_typed(row, fields):
     """The simulator's row converted to what a typed store must hold."""
     out = []
@@ -340,6 +350,7 @@ plans:
     def test_kill_9_mid_run_then_resume_gives_exact_data(self):
         sim = self.start_sim(stocks=80)
         project = self.new_project(sim)
+        fixed_concurrency(project, 4)
         # Three calls answered, then the four workers' calls held in flight: the process dies mid-run.
         sim.gate(3)
         proc = self.spawn(project, "run", "daily_2024_01", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -367,6 +378,7 @@ plans:
     def test_a_second_run_of_a_running_plan_refuses_and_after_kill_9_the_next_proceeds_at_once(self):
         sim = self.start_sim(stocks=80)
         project = self.new_project(sim)
+        fixed_concurrency(project, 4)
         sim.gate(3)
         proc = self.spawn(project, "run", "daily_2024_01", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         sim.wait_gate(waiting=4, passed=3)

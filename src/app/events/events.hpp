@@ -40,13 +40,15 @@ struct TaskDone {
   int64_t bytes = 0;
 };
 
-// Tasks waiting for a fetch worker, batches waiting for sink writers, tasks in flight; all zero when the
-// run's execution ended.
+// Tasks waiting for a fetch worker, batches waiting for sink writers, tasks in flight, and the vendor calls
+// allowed in flight now (the adaptive limit, or the fixed concurrency); all zero when the run's execution
+// ended.
 struct QueueDepths {
   std::string plan;
   size_t fetch_queue = 0;
   size_t sink_queues = 0;
   int64_t in_flight = 0;
+  int64_t call_limit = 0;
 };
 
 // The executor's periodic progress of a run.

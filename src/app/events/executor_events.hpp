@@ -21,7 +21,7 @@ class ExecutorEvents final : public sync::ExecutorObserver {
   void OnRequest(std::chrono::duration<double> latency, std::optional<core::ErrorKind> error) override;
   void OnError(core::ErrorKind kind) override;
   void OnTaskDone(int64_t rows, int64_t bytes) override;
-  void OnQueues(size_t fetch_queue, size_t sink_queues, int64_t in_flight) override;
+  void OnQueues(size_t fetch_queue, size_t sink_queues, int64_t in_flight, int64_t call_limit) override;
 
  private:
   EventBus& bus_;

@@ -90,13 +90,15 @@ TEST(RunMetricsTest, RecordsTheExecutorsAndTheRunsEventsUnderTheirMetricNames) {
     observer.OnRequest(std::chrono::milliseconds(20), core::ErrorKind::kRateLimited);
     observer.OnError(core::ErrorKind::kRateLimited);
     observer.OnTaskDone(100, 2048);
-    observer.OnQueues(4, 2, 3);
+    observer.OnQueues(4, 2, 3, 5);
     EXPECT_EQ(metrics.Value("datasync_fetch_queue_depth", {{"plan", "daily"}}), 4);
     EXPECT_EQ(metrics.Value("datasync_tasks_in_flight", {{"plan", "daily"}}), 3);
+    EXPECT_EQ(metrics.Value("datasync_call_concurrency_limit", {{"plan", "daily"}}), 5);
   }
   // The observer's end is the run's end: its queues read zero.
   EXPECT_EQ(metrics.Value("datasync_fetch_queue_depth", {{"plan", "daily"}}), 0);
   EXPECT_EQ(metrics.Value("datasync_tasks_in_flight", {{"plan", "daily"}}), 0);
+  EXPECT_EQ(metrics.Value("datasync_call_concurrency_limit", {{"plan", "daily"}}), 0);
   EXPECT_EQ(metrics.Value("datasync_requests_total", {{"plan", "daily"}, {"outcome", "ok"}}), 1);
   EXPECT_EQ(metrics.Value("datasync_requests_total", {{"plan", "daily"}, {"outcome", "RATE_LIMITED"}}), 1);
   EXPECT_EQ(metrics.Value("datasync_errors_total", {{"plan", "daily"}, {"class", "RATE_LIMITED"}}), 1);
