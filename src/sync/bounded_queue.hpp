@@ -32,7 +32,7 @@ class BoundedQueue {
   }
 
   // Waits at most `timeout`; nullopt on timeout or when closed and drained.
-  std::optional<T> PopFor(std::chrono::milliseconds timeout) {
+  std::optional<T> PopFor(std::chrono::steady_clock::duration timeout) {
     std::unique_lock lock(mu_);
     not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
     return TakeLocked();

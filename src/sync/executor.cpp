@@ -45,6 +45,12 @@ constexpr auto kHeartbeatEvery = std::chrono::milliseconds(500);
 constexpr auto kPersistQuotaEvery = std::chrono::seconds(1);
 
 constexpr size_t kLedgerFlushAt = 512;
+// Task-state writes are batched: the ledger is written at kLedgerFlushAt updates, when a task added pages
+// (children must be claimable), when nothing is in flight, or after this long; tasks are claimed kClaimAhead
+// at a time (at least twice the fetch workers), refilled when half are gone. A fast vendor's tasks then cost
+// the system database a share of one transaction each, not two of their own (issue 19).
+constexpr auto kLedgerFlushEvery = std::chrono::milliseconds(50);
+constexpr size_t kClaimAhead = 32;
 
 }  // namespace
 
@@ -61,7 +67,8 @@ struct Executor::Impl {
   std::unordered_map<int64_t, Flight> flights;
   std::vector<TaskUpdate> ledger;
   std::vector<NewTask> children;
-  int64_t in_flight = 0;
+  int64_t in_flight = 0;   // claimed, not finished (fetching, or written and waiting for a commit)
+  int64_t committing = 0;  // of those, handed to the sink writers: they no longer hold a fetch slot
   std::atomic<bool> stopping{false};  // written with mu held; read without it by the fetch stage
   std::optional<RunStatus> stop_status;
   std::string stop_error;
@@ -77,7 +84,7 @@ struct Executor::Impl {
   Impl(ExecutorDeps d, ExecutorOptions o)
       : deps(std::move(d)),
         opt(Normalized(std::move(o))),
-        fetch_queue(std::max<size_t>(opt.fetch_workers, 1) * 2),
+        fetch_queue(ClaimCapacity(opt)),
         limiter(opt.adaptive ? std::make_unique<AdaptiveConcurrency>(*opt.adaptive) : nullptr),
         fetch(FetchStageDeps{deps.provider, deps.source, deps.dataset, deps.quota, deps.clock, deps.plan->max_wait_secs,
                              opt.observer, limiter.get()},
@@ -85,6 +92,11 @@ struct Executor::Impl {
         writers(Writers(deps.sinks), SinkWriterPool::Options{opt.sink_queue_batches, opt.commit_every_batches},
                 [this](SinkWriterPool::AckToken token, const std::optional<Error>& error) { Durable(token, error); }) {
     rng.seed(opt.seed ? opt.seed : std::random_device{}());
+  }
+
+  // Tasks claimed and not yet handed to the sink writers, at most.
+  static size_t ClaimCapacity(const ExecutorOptions& o) {
+    return std::max(std::max<size_t>(o.fetch_workers, 1) * 2, kClaimAhead);
   }
 
   // An adaptive limit needs a worker for each call it may allow.
@@ -192,7 +204,6 @@ struct Executor::Impl {
   void FinishFlightLocked() {
     --in_flight;
     cv.notify_all();
-    fetch.Wake();
   }
 
   // --- fetch workers ----------------------------------------------------------------------------
@@ -252,6 +263,8 @@ struct Executor::Impl {
       {
         std::lock_guard lock(mu);
         flights[task.id] = Flight{task, attempts, nrows, nbytes, std::move(fetched.next_page)};
+        ++committing;
+        cv.notify_all();  // a claim slot is free: the writers' lingering group commit must not starve fetching
       }
       writers.Submit(task.id, task.key, batch);
     }
@@ -295,6 +308,7 @@ struct Executor::Impl {
     if (it == flights.end()) return;
     Flight done_flight = std::move(it->second);
     flights.erase(it);
+    --committing;
     if (error) {
       HandleErrorLocked(done_flight.task, done_flight.attempts, *error);
       FinishFlightLocked();
@@ -495,7 +509,8 @@ struct Executor::Impl {
     // Task leases are renewed on the clock port, the clock they expire on (a virtual clock in tests).
     const int64_t lease_us = opt.task_lease_us;
     int64_t last_renew_us = core::ToEpochMicros(Now());
-    size_t capacity = std::max<size_t>(opt.fetch_workers, 1) * 2;
+    const size_t capacity = ClaimCapacity(opt);
+    auto last_flush = std::chrono::steady_clock::now();
     while (true) {
       if (opt.interrupt && opt.interrupt->load()) {
         std::lock_guard lock(mu);
@@ -518,21 +533,25 @@ struct Executor::Impl {
         std::lock_guard lock(mu);
         if (stopping) return core::Ok();
       }
-      size_t pending_ledger;
+      bool flush;
       {
         std::lock_guard lock(mu);
-        pending_ledger = ledger.size() + children.size();
+        flush = !children.empty() ||
+                (!ledger.empty() && (ledger.size() >= kLedgerFlushAt || in_flight == 0 ||
+                                     std::chrono::steady_clock::now() - last_flush >= kLedgerFlushEvery));
       }
-      if (pending_ledger > 0) {
+      if (flush) {
         if (auto st = FlushLedger(); !st) return st;
+        last_flush = std::chrono::steady_clock::now();
       }
       size_t free_slots;
       {
         std::lock_guard lock(mu);
-        free_slots = capacity > static_cast<size_t>(in_flight) ? capacity - static_cast<size_t>(in_flight) : 0;
+        auto fetching = static_cast<size_t>(in_flight - committing);
+        free_slots = capacity > fetching ? capacity - fetching : 0;
       }
       size_t claimed_n = 0;
-      if (free_slots > 0) {
+      if (free_slots >= capacity / 2) {
         auto claimed = deps.store->ClaimTasks(run.id, free_slots, core::ToEpochMicros(Now()), {owner, lease_us});
         if (!claimed) return core::Fail(claimed.error());
         claimed_n = claimed->size();
@@ -596,7 +615,8 @@ struct Executor::Impl {
       me.Park();
       std::unique_lock lock(mu);
       cv.wait_for(lock, claimed_n ? 5ms : 50ms, [&] {
-        return stopping || ledger.size() >= kLedgerFlushAt || in_flight < static_cast<int64_t>(capacity);
+        return stopping || ledger.size() >= kLedgerFlushAt || !children.empty() ||
+               in_flight - committing <= static_cast<int64_t>(capacity / 2);
       });
     }
   }

@@ -71,8 +71,8 @@ struct ExecutorOptions {
   // Set: the calls in flight follow the vendor's pace (AdaptiveConcurrency), up to adaptive->max (which
   // then also sets the number of fetch workers). Unset: fetch_workers calls at once.
   std::optional<AdaptiveConcurrencyOptions> adaptive;
-  size_t sink_queue_batches = 8;     // batches waiting per sink before fetchers block
-  size_t commit_every_batches = 32;  // group commit: at most this many task batches per sink commit
+  size_t sink_queue_batches = 8;      // batches waiting per sink before fetchers block
+  size_t commit_every_batches = 512;  // group commit: at most this many task batches per sink commit
   std::chrono::milliseconds progress_interval{500};
   std::function<void(const Progress&)> on_progress;
   const std::atomic<bool>* interrupt = nullptr;  // set by SIGINT/SIGTERM: checkpoint and stop

@@ -13,6 +13,14 @@ void FetchStage::Wake() {
   cv_.notify_all();
 }
 
+// One call ended: one slot is free, so one waiting worker is enough (waking all of them on every call made
+// a thundering herd of futex calls when the adaptive limit held most workers back). A woken worker that
+// waits for a time instead re-checks and sleeps again; the slot waiters also look every 5 ms.
+void FetchStage::WakeOne() {
+  { std::lock_guard lock(mu_); }
+  cv_.notify_one();
+}
+
 // Waits for the quota to allow one call. A wait longer than the plan's max_wait (an hourly or daily
 // budget spent) is not waited out by a thread: the run is deferred until then and `until` says when.
 FetchStage::QuotaWait FetchStage::WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me) {
@@ -78,7 +86,7 @@ FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me)
   if (waited != QuotaWait::kAcquired) {
     if (slot) {
       deps_.limiter->Release();
-      Wake();
+      WakeOne();
     }
     if (waited == QuotaWait::kDefer) {
       r.kind = FetchResult::Kind::kDeferred;
@@ -92,7 +100,7 @@ FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me)
   auto rtt = std::chrono::steady_clock::now() - request_start;
   deps_.quota->Release();
   if (slot) deps_.limiter->Release();
-  Wake();  // a worker waiting for a concurrency slot looks again
+  WakeOne();  // a worker waiting for a concurrency slot looks again
   core::Result<datasource::Page> page =
       raw ? deps_.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
   if (slot) {

@@ -67,7 +67,8 @@ class FetchStage {
 
   // One attempt at `task` on the calling fetch worker `me`.
   FetchResult Fetch(const SyncTask& task, core::WaitBoard::Worker& me);
-  void Wake();
+  void Wake();     // every waiting worker: the run may be stopping
+  void WakeOne();  // one: a call ended and freed its slots
 
  private:
   enum class QuotaWait : uint8_t { kAcquired, kStopping, kDefer };

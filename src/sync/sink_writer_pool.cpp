@@ -108,14 +108,20 @@ struct SinkWriterPool::Impl {
         group.clear();
       }
     };
+    size_t group_bytes = 0;
+    std::chrono::steady_clock::time_point group_started;
+    std::chrono::steady_clock::duration last_commit{0};
     auto commit = [&] {
       if (group.empty()) return;
       core::Status st = core::Ok();
       {
         BusyMark mark(busy);
+        auto started = std::chrono::steady_clock::now();
         st = sink.Commit();
         if (!st) (void)sink.Abort();
+        last_commit = std::chrono::steady_clock::now() - started;
       }
+      group_bytes = 0;
       std::optional<core::Error> error;
       if (!st) {
         error = st.error();
@@ -126,16 +132,35 @@ struct SinkWriterPool::Impl {
       group.clear();
     };
     while (true) {
-      // Block only when nothing is waiting for a commit; otherwise commit as soon as the queue runs dry.
+      // Block only when nothing is waiting for a commit; otherwise linger on a dry queue (Lingering).
       std::optional<Unit> unit = group.empty() ? queue.Pop() : queue.TryPop();
+      if (!unit && !group.empty()) {
+        if (auto wait = Lingering(group_started, last_commit); wait > std::chrono::steady_clock::duration::zero()) {
+          unit = queue.PopFor(wait);
+        }
+      }
       if (!unit) {
         if (group.empty()) return;  // closed and drained
         commit();
         continue;
       }
+      if (group.empty()) group_started = std::chrono::steady_clock::now();
+      group_bytes += unit->batch ? unit->batch->ByteSize() : 0;
       write(std::move(*unit));
-      if (group.size() >= opt.commit_every_batches) commit();
+      if (group.size() >= opt.commit_every_batches || group_bytes >= opt.max_group_bytes) commit();
     }
+  }
+
+  // How long a writer whose queue ran dry waits for more units before it commits its group: the last
+  // commit's duration times linger_factor (at least min_linger), within max_commit_delay of the group's
+  // first write.
+  std::chrono::steady_clock::duration Lingering(std::chrono::steady_clock::time_point group_started,
+                                                std::chrono::steady_clock::duration last_commit) const {
+    auto linger = std::max<std::chrono::steady_clock::duration>(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(last_commit * opt.linger_factor),
+        opt.min_linger);
+    auto left = group_started + opt.max_commit_delay - std::chrono::steady_clock::now();
+    return std::min(linger, left);
   }
 
   void Close() {

@@ -1,8 +1,12 @@
 // SinkWriterPool: the write half of the data path (ARCHITECTURE §3). One writer thread per sink, each
 // behind a bounded queue, so a slow sink blocks Submit and with it whoever fetches (back-pressure, flat
-// memory). A writer group-commits: it writes what its queue holds and commits when the queue runs dry or
-// after `commit_every_batches` units. A unit is acknowledged once, after every sink made it durable
-// (ack after durable write), with the first sink's error if any sink failed it.
+// memory). A writer group-commits: it writes what its queue holds, and when the queue runs dry it waits for
+// more for as long as `linger_factor` times its last commit took, or `min_linger` (so a commit costs at most about a fifth
+// of the writer's time, and one fsync covers many units when they come fast), but never longer than
+// `max_commit_delay` after the group's first write (so data lands promptly when they come slowly). A group
+// is also committed at `commit_every_batches` units or `max_group_bytes` bytes of batches. A unit is
+// acknowledged once, after every sink made it durable (ack after durable write), with the first sink's
+// error if any sink failed it.
 //
 // The pool knows nothing of tasks or runs: a unit is an opaque ack token, a stable key (the sink's unit
 // name: part-file names, idempotent upserts) and a shared read-only batch. The batch executor submits one
@@ -49,8 +53,12 @@ class SinkWriterPool {
     storage::Sink* sink = nullptr;
   };
   struct Options {
-    size_t queue_batches = 8;          // units waiting per sink before Submit blocks
-    size_t commit_every_batches = 32;  // group commit: at most this many units per commit
+    size_t queue_batches = 8;           // units waiting per sink before Submit blocks
+    size_t commit_every_batches = 512;  // group commit: at most this many units per commit
+    size_t max_group_bytes = 64u << 20;  // and at most this many bytes of batches
+    double linger_factor = 4;            // a dry queue is waited on for this × the last commit's duration
+    std::chrono::milliseconds min_linger{5};          // and at least this long
+    std::chrono::milliseconds max_commit_delay{500};  // a written unit's longest wait for its commit
   };
 
   SinkWriterPool(std::vector<Writer> writers, Options options, OnDurable on_durable);

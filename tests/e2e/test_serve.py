@@ -328,6 +328,7 @@ serve:
         self.assertLess(metric(samples, "datasync_rows_total", plan="bars"), rows_of_run)
         self.assertEqual(metric(samples, "datasync_fetch_queue_depth", plan="bars"), 0)
         self.assertEqual(metric(samples, "datasync_tasks_in_flight", plan="bars"), 0)
+        self.assertEqual(metric(samples, "datasync_call_concurrency_limit", plan="bars"), 0)
         self.assertEqual(metric(samples, "datasync_quota_used", quota="tushare/daily", window="day"), 40)
         self.assertEqual(metric(samples, "datasync_schedule_slots", state="started"), 0)
         # The docs list every metric family, and the Grafana dashboard queries only ones that exist.
