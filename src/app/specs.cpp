@@ -366,10 +366,10 @@ std::string PlanToJson(const sync::SyncPlan& p) {
            {"initial_backoff_ms", p.retry.initial_backoff_ms},
            {"max_backoff_ms", p.retry.max_backoff_ms}}},
          {"concurrency", p.concurrency},
-         {"max_concurrency", p.max_concurrency},
          {"max_wait_secs", p.max_wait_secs},
          {"enabled", p.enabled}};
   if (!p.args.template_name.empty()) j["template"] = p.args.template_name;
+  if (p.max_concurrency > 0) j["max_concurrency"] = p.max_concurrency;  // only when set: older specs stay as they were
   return core::JsonText(j);
 }
 
