@@ -1,6 +1,7 @@
 #include "app/compaction.hpp"
 
 #include "app/app.hpp"
+#include "core/log.hpp"
 #include "core/strings.hpp"
 
 namespace datasync::app {
@@ -34,6 +35,7 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
   std::vector<DatasetCompaction> out;
   for (const auto* d : datasets) {
     if (!info->compact) {
+      if (request.automatic) return out;
       return Fail(ErrorKind::kConfig, "storage '" + st->name + "' is a " + st->kind +
                                           " database; only file storages have part files to compact");
     }
@@ -51,6 +53,7 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
     storage::CompactOptions options;
     options.partition = request.partition;
     options.dry_run = request.dry_run;
+    options.automatic = request.automatic;
     // Without an explicit dataset, datasets this storage never received are simply skipped.
     auto report = info->compact(*sink, options, !request.dataset.empty());
     if (!report) return Fail(report.error().Context("storage '" + st->name + "' dataset '" + d->name + "'"));
@@ -58,6 +61,34 @@ core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const Comp
     out.push_back({d->name, std::move(**report)});
   }
   return out;
+}
+
+std::vector<std::string> CompactAfterRun(App& app, const std::vector<std::string>& storages,
+                                         const std::string& dataset) {
+  std::vector<std::string> lines;
+  for (const auto& storage : storages) {
+    CompactRequest request{storage, dataset, "", false, true};
+    auto done = CompactStorage(app, request);
+    if (!done) {
+      core::LogWarn("storage '" + storage + "': could not compact dataset '" + dataset +
+                    "' after the run (its data is complete; the next run or `datasync compact` tries again): " +
+                    done.error().message());
+      continue;
+    }
+    int64_t parts = 0, files = 0, rows = 0;
+    for (const auto& d : *done) {
+      for (const auto& m : d.report.merged) {
+        parts += static_cast<int64_t>(m.inputs.size());
+        files++;
+        rows += m.rows;
+      }
+    }
+    if (files > 0) {
+      lines.push_back("storage '" + storage + "': compacted " + std::to_string(parts) + " part files of dataset '" +
+                      dataset + "' into " + std::to_string(files) + " (" + std::to_string(rows) + " rows)");
+    }
+  }
+  return lines;
 }
 
 }  // namespace datasync::app

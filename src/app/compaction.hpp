@@ -24,6 +24,7 @@ struct CompactRequest {
   std::string dataset;    // empty: every dataset of the config that has a folder in the storage
   std::string partition;  // "KEY=VALUE" or empty
   bool dry_run = false;
+  bool automatic = false;  // after a run: storages without compaction, or below their threshold, are skipped
 };
 
 struct DatasetCompaction {
@@ -32,5 +33,11 @@ struct DatasetCompaction {
 };
 
 core::Result<std::vector<DatasetCompaction>> CompactStorage(App& app, const CompactRequest& request);
+
+// After a run wrote `dataset` into `storages`: compacts the partitions of file storages that reached their own
+// threshold (parquet's compact_at_parts). One line per storage compacted; a storage that could not be is
+// logged as a warning (its data is complete either way, and the next run or `datasync compact` tries again).
+std::vector<std::string> CompactAfterRun(App& app, const std::vector<std::string>& storages,
+                                         const std::string& dataset);
 
 }  // namespace datasync::app

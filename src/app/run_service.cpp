@@ -12,6 +12,7 @@
 #include "app/app.hpp"
 #include "app/app_impl.hpp"
 #include "app/catalog_sink_factory.hpp"
+#include "app/compaction.hpp"
 #include "app/dataset_service.hpp"
 #include "app/events/event_bus.hpp"
 #include "app/events/executor_events.hpp"
@@ -235,6 +236,11 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   if (!result) return Fail(result.error());
   out.report = std::move(result->report);
   out.note = std::move(result->note);
+  // Part files are per task (idempotent re-runs); a file storage merges a partition's small ones once it
+  // holds compact_at_parts of them, so readers open a few files, not one per task (issue 19).
+  if (out.report && out.report->rows > 0) {
+    for (const auto& line : CompactAfterRun(*this, plan.storages, dataset->name)) event(line);
+  }
   return out;
 }
 

@@ -15,6 +15,9 @@ struct CompactOptions {
   // Parts below this size are merged; nullopt: the storage's own threshold (parquet's compact_below_bytes).
   std::optional<int64_t> small_part_bytes;
   bool dry_run = false;
+  // After a run (not `datasync compact`): only folders with at least the storage's own `compact_at_parts`
+  // small parts of one layout are merged, and a storage without that threshold (or with 0) is left alone.
+  bool automatic = false;
 };
 
 struct CompactedFolder {

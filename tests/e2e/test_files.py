@@ -183,6 +183,66 @@ print(json.dumps({"dtypes": {c: str(t) for c, t in df.dtypes.items()}, "rows": l
         self.assertIn("cannot be compacted", bad.stderr)
 
 
+AUTO_CONFIG = """
+datasets:
+  daily: {source: tushare}
+storages:
+  lake: {kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: year, compact_at_parts: 20}
+  raw: {kind: parquet, path: data/raw, partition_by: trade_date, partition_granularity: year, compact_at_parts: 0}
+plans:
+  bars:
+    dataset: daily
+    storages: [lake, raw]
+    params:
+      trade_date: {dates: {start: "20231218", end: "20240209", weekdays_only: true}}
+"""
+
+
+class AutoCompactTest(unittest.TestCase):
+    """A run compacts a partition by itself once it holds compact_at_parts small parts (issue 19: thousands of
+    one-task files make readers slow); 0 leaves the parts as they are. DuckDB reads the same rows either way."""
+
+    def setUp(self):
+        self.sim = Sim(stocks=30)
+        self.project = Project(self.sim, sim_config(self.sim.url, AUTO_CONFIG))
+
+    def tearDown(self):
+        self.project.cleanup()
+        self.sim.stop()
+
+    def files(self, storage):
+        root = self.project.path("data", storage, "daily")
+        return {os.path.basename(d): sorted(os.path.basename(f) for f in glob.glob(os.path.join(d, "*.parquet")))
+                for d in glob.glob(os.path.join(root, "*"))}
+
+    def rows(self, storage):
+        doc = duckdb(["--hive", self.project.path("data", storage, "daily")])
+        names = [c["name"] for c in doc["columns"]]
+        return sorted(tuple(r[names.index(f)] for f in ("ts_code", "trade_date", "close")) for r in doc["rows"])
+
+    def test_a_partition_is_compacted_once_it_holds_enough_parts(self):
+        out = self.project.ds("run", "bars")
+        self.assertIn("status succeeded", out.stdout)
+        # One part per trading day (holidays have no rows, so no part): 2023's 10 stay below 20; 2024's 28
+        # are merged into one file after the run. `raw` (compact_at_parts: 0) keeps them all.
+        raw = self.files("raw")
+        self.assertEqual((len(raw["trade_date_year=2023"]), len(raw["trade_date_year=2024"])), (10, 28), raw)
+        lake = self.files("lake")
+        self.assertEqual(lake["trade_date_year=2023"], raw["trade_date_year=2023"])
+        self.assertEqual(len(lake["trade_date_year=2024"]), 1, lake)
+        self.assertTrue(lake["trade_date_year=2024"][0].startswith("part-compact-"), lake)
+        self.assertRegex(out.stderr, r"storage 'lake': compacted 28 part files of dataset 'daily' into 1 \(\d+ rows\)")
+        self.assertNotIn("storage 'raw': compacted", out.stderr)
+        rows = self.rows("raw")
+        self.assertEqual(len(rows), len(set(rows)))
+        self.assertEqual(self.rows("lake"), rows)
+        # A re-run writes every unit again as its own part: the next compaction keeps each unit once.
+        again = self.project.ds("run", "bars")
+        self.assertIn("status succeeded", again.stdout)
+        self.assertEqual(len(self.files("lake")["trade_date_year=2024"]), 1)
+        self.assertEqual(self.rows("lake"), rows)
+
+
 if __name__ == "__main__":
     sys.argv = harness.parse_args(sys.argv)
     unittest.main(verbosity=2)

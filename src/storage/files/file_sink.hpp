@@ -89,6 +89,8 @@ class FileSink : public Sink {
   // Compact's threshold when CompactOptions leaves it to the storage: part files below it are merged. Only
   // formats with a PartMerger compact; the others never ask.
   virtual int64_t CompactBelowBytes(const core::Options&) const { return 0; }
+  // Small parts in one folder at which a run compacts it by itself (CompactOptions::automatic); 0: never.
+  virtual int64_t CompactAtParts(const core::Options&) const { return 0; }
 
   core::Status BindImpl(const BindContext& ctx) final;
   core::Status MigrateImpl() final;

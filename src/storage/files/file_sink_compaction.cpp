@@ -28,7 +28,11 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
                                         " part files cannot be compacted (only parquet merges without rewriting rows)");
   }
   std::error_code ec;
+  // Automatic (after a run): folders with fewer small parts of one layout than the threshold stay as they are.
+  const int64_t min_parts = options.automatic ? CompactAtParts(options_) : 2;
+  if (min_parts <= 0) return CompactReport{};
   if (!fs::is_directory(dataset_dir_, ec)) {
+    if (options.automatic) return CompactReport{};
     return Fail(ErrorKind::kConfig,
                 "dataset folder '" + dataset_dir_.string() + "' does not exist (nothing written yet?)");
   }
@@ -82,7 +86,7 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
       groups[*key].emplace_back(name, st.st_size);
     }
     for (auto& [key, parts] : groups) {
-      if (parts.size() < 2) continue;
+      if (parts.size() < static_cast<size_t>(std::max<int64_t>(min_parts, 2))) continue;
       CompactedFolder item;
       item.folder = folder;
       std::vector<PartMerger::Input> inputs;

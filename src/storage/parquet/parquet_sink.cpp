@@ -54,6 +54,13 @@ std::span<const core::OptionSpec> ParquetSinkOptions() {
                  .unit = "bytes",
                  .description = "`datasync compact` merges the part files of a partition that are smaller than this",
                  .range = core::OptionRange{.min = 1}});
+    t.push_back({.name = parquet::kCompactAtParts.name,
+                 .type = OptionType::kInt,
+                 .default_value = "64",
+                 .unit = "parts",
+                 .description = "after a run, a partition folder holding this many small parts is compacted (as by "
+                                "`datasync compact`); 0: only by the command",
+                 .range = core::OptionRange{0, 1'000'000}});
     return t;
   }();
   return table;
