@@ -612,11 +612,16 @@ struct Executor::Impl {
         cv.wait_for(lock, ClockPollCap(), [&] { return stopping.load(); });
         continue;
       }
+      // A claim that got fewer tasks than it asked for drained what is claimable now. Nothing becomes
+      // claimable before the ledger is written (a retry, new pages: those wake it at once) or a retry or
+      // cool-down comes due, so the dispatcher waits for those or the timeout instead of spinning on empty
+      // claims while the vendor answers.
+      bool drained = free_slots >= capacity / 2 && claimed_n < free_slots;
       me.Park();
       std::unique_lock lock(mu);
       cv.wait_for(lock, claimed_n ? 5ms : 50ms, [&] {
-        return stopping || ledger.size() >= kLedgerFlushAt || !children.empty() ||
-               in_flight - committing <= static_cast<int64_t>(capacity / 2);
+        if (stopping || ledger.size() >= kLedgerFlushAt || !children.empty() || in_flight == 0) return true;
+        return !drained && in_flight - committing <= static_cast<int64_t>(capacity / 2);
       });
     }
   }

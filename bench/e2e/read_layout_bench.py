@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""How fast a reader reads what datasync wrote (issue 19, item 4): a backfill of `daily` by `trade_date`
+(one task, so one part file, per trading day) into a Parquet storage partitioned by year, read by DuckDB
+as a researcher would (`read_parquet('…/**/*.parquet', hive_partitioning = true)`), as the run leaves it
+with `compact_at_parts: 0` (one file per task), then after `datasync compact` (one file per partition), and
+as a run with the default `compact_at_parts` (64) leaves it by itself.
+
+For each layout: files, bytes, and DuckDB's time for a full scan (count and sum of `close` by year) and for
+one stock's history (`WHERE ts_code = …`), each the best of --repeat fresh DuckDB instances in one Node
+process (the OS page cache is warm for every layout alike). Rows are checked equal across layouts.
+
+Usage: bench/e2e/read_layout_bench.py [--build build/release] [--years 2] [--stocks 335] [--repeat 5]
+Needs DuckDB from tests/oracles (bash scripts/test-setup.d/20-oracles.sh start)."""
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import benchlib
+
+READ = """
+const { DuckDBInstance } = await import('@duckdb/node-api');
+const [root, repeat, code] = [process.argv[1], Number(process.argv[2]), process.argv[3]];
+const path = root.replaceAll("'", "''") + '/**/*.parquet';
+const queries = {
+  scan: `SELECT trade_date_year, count(*), sum(close) FROM read_parquet('${path}', hive_partitioning = true)
+         GROUP BY 1 ORDER BY 1`,
+  one_stock: `SELECT count(*), max(close) FROM read_parquet('${path}', hive_partitioning = true)
+              WHERE ts_code = '${code}'`,
+};
+const out = {};
+for (const [name, sql] of Object.entries(queries)) {
+  let best = Infinity, rows = null;
+  for (let i = 0; i < repeat; i++) {
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    const t0 = performance.now();
+    rows = (await conn.runAndReadAll(sql)).getRows();
+    best = Math.min(best, performance.now() - t0);
+  }
+  out[name] = { ms: best, rows: JSON.parse(JSON.stringify(rows, (k, v) => typeof v === 'bigint' ? String(v) : v)) };
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def duckdb_read(folder, repeat, code):
+    oracles = os.path.join(benchlib.ROOT, "tests", "oracles")
+    if not os.path.isdir(os.path.join(oracles, "node_modules")):
+        sys.exit("DuckDB is missing: run `bash scripts/test-setup.d/20-oracles.sh start`")
+    out = subprocess.run(["node", "--input-type=module", "-e", READ, folder, str(repeat), code], cwd=oracles,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def layout(folder):
+    files = glob.glob(os.path.join(folder, "**", "*.parquet"), recursive=True)
+    return len(files), sum(os.path.getsize(f) for f in files)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=benchlib.DEFAULT_BUILD)
+    ap.add_argument("--years", type=int, default=2)
+    ap.add_argument("--end-year", type=int, default=2024)
+    ap.add_argument("--stocks", type=int, default=335)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    ds, sim_path = benchlib.binaries(args.build)
+    start, end = "%d0101" % (args.end_year - args.years + 1), "%d1231" % args.end_year
+    sim = benchlib.Simulator(sim_path, args.stocks, threads=8)
+    code = sim.stock_codes(1)[0]
+    projects = []
+    try:
+        def project(compact_at):
+            p = benchlib.datasync_project("""version: 1
+sources:
+  tushare:
+    provider: tushare
+    endpoint: %s
+    token: ${BENCH_TOKEN}
+datasets:
+  daily: {source: tushare}
+storages:
+  lake: {kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: year%s}
+plans:
+  backfill:
+    dataset: daily
+    storages: [lake]
+    params:
+      trade_date: {dates: {start: "%s", end: "%s", weekdays_only: true}}
+""" % (sim.url, "" if compact_at is None else ", compact_at_parts: %d" % compact_at, start, end))
+            projects.append(p)
+            benchlib.datasync_apply(ds, p)
+            benchlib.datasync_run(ds, p, "backfill")
+            return p
+
+        results = []
+        per_task = project(0)
+        folder = os.path.join(per_task, "data", "lake", "daily")
+        results.append(("one file per task (compact_at_parts: 0)",) + layout(folder) +
+                       (duckdb_read(folder, args.repeat, code),))
+        m = benchlib.run_measured([ds, "--project", per_task, "compact", "lake", "daily"], benchlib.datasync_env(),
+                                  "datasync compact")
+        results.append(("after `datasync compact` (%.2f s)" % m.wall,) + layout(folder) +
+                       (duckdb_read(folder, args.repeat, code),))
+        auto = project(None)
+        folder = os.path.join(auto, "data", "lake", "daily")
+        results.append(("as a run leaves it (compact_at_parts: 64)",) + layout(folder) +
+                       (duckdb_read(folder, args.repeat, code),))
+    finally:
+        sim.stop()
+        for p in projects:
+            shutil.rmtree(p, ignore_errors=True)
+
+    print("%d years of daily by trade_date, %d simulated stocks, Parquet partitioned by year; DuckDB best of %d" %
+          (args.years, args.stocks, args.repeat))
+    print("| layout | files | MiB | full scan ms | one stock ms |")
+    print("|---|---|---|---|---|")
+    for name, files, size, r in results:
+        print("| %s | %d | %.1f | %.1f | %.1f |" % (name, files, size / 2**20, r["scan"]["ms"], r["one_stock"]["ms"]))
+    first = results[0][3]
+    for name, _, _, r in results[1:]:
+        if r["scan"]["rows"] != first["scan"]["rows"] or r["one_stock"]["rows"] != first["one_stock"]["rows"]:
+            sys.exit("MISMATCH: %s read %s, the per-task layout %s" % (name, r, first))
+
+
+if __name__ == "__main__":
+    main()
