@@ -35,26 +35,11 @@ def measure(ds, sim, codes, sink, args):
     end_year = 2024
     start = "%d0101" % (end_year - args.years + 1)
     storage = {"csv": "{kind: csv, path: data/csv}", "sqlite": "{kind: sqlite, path: data/warehouse.db}"}[sink]
-    project = benchlib.datasync_project("""version: 1
-sources:
-  tushare:
-    provider: tushare
-    endpoint: %s
-    token: ${BENCH_TOKEN}
-    limits: {concurrency: %d}
-datasets:
-  daily: {source: tushare}
-storages:
-  out: %s
-plans:
-  backfill:
-    dataset: daily
-    storages: [out]
-    params:
+    project = benchlib.daily_project(sim.url, storage, """    params:
       ts_code: [%s]
       start_date: "%s"
       end_date: "%d1231"
-""" % (sim.url, args.concurrency, storage, ", ".join(codes), start, end_year))
+""" % (", ".join(codes), start, end_year), limits="{concurrency: %d}" % args.concurrency)
     try:
         benchlib.datasync_apply(ds, project)
         m, report = benchlib.datasync_run(ds, project, "backfill")

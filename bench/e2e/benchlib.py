@@ -125,6 +125,27 @@ def datasync_project(config):
     return project
 
 
+def daily_project(sim_url, storage, plan_keys, limits=""):
+    """A fresh project syncing the simulator's `daily`: the source `tushare` at sim_url (token BENCH_TOKEN,
+    `limits` if given), the storage `out` (`storage`: a YAML flow mapping) and the plan `backfill` of `daily`
+    into it, whose further keys (params, concurrency, ...) are `plan_keys`, lines indented by four spaces."""
+    return datasync_project("""version: 1
+sources:
+  tushare:
+    provider: tushare
+    endpoint: %s
+    token: ${BENCH_TOKEN}%s
+datasets:
+  daily: {source: tushare}
+storages:
+  out: %s
+plans:
+  backfill:
+    dataset: daily
+    storages: [out]
+%s""" % (sim_url, "\n    limits: %s" % limits if limits else "", storage, plan_keys))
+
+
 def datasync_env():
     return dict(os.environ, BENCH_TOKEN=TOKEN)
 

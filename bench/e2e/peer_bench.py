@@ -124,23 +124,9 @@ def run_peer(sim, storage, args, start, end):
 def run_datasync(ds, sim, storage, concurrency, args, start, end):
     schema = "bench_%d_%s" % (os.getpid(), concurrency)
     storage_yaml = STORAGES[storage] % schema if storage == "postgres" else STORAGES[storage]
-    project = benchlib.datasync_project("""version: 1
-sources:
-  tushare:
-    provider: tushare
-    endpoint: %s
-    token: ${BENCH_TOKEN}
-datasets:
-  daily: {source: tushare}
-storages:
-  out: %s
-plans:
-  backfill:
-    dataset: daily
-    storages: [out]%s
-    params:
+    project = benchlib.daily_project(sim.url, storage_yaml, """%s    params:
       trade_date: {dates: {start: "%s", end: "%s", weekdays_only: true}}
-""" % (sim.url, storage_yaml, "" if concurrency == "default" else "\n    concurrency: %s" % concurrency, start, end))
+""" % ("" if concurrency == "default" else "    concurrency: %s\n" % concurrency, start, end))
     if args.pg_url:
         os.environ["BENCH_PG_URL"] = args.pg_url
     try:

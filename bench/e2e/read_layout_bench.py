@@ -76,23 +76,12 @@ def main():
     projects = []
     try:
         def project(compact_at):
-            p = benchlib.datasync_project("""version: 1
-sources:
-  tushare:
-    provider: tushare
-    endpoint: %s
-    token: ${BENCH_TOKEN}
-datasets:
-  daily: {source: tushare}
-storages:
-  lake: {kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: year%s}
-plans:
-  backfill:
-    dataset: daily
-    storages: [lake]
-    params:
+            p = benchlib.daily_project(
+                sim.url, "{kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: year%s}" %
+                ("" if compact_at is None else ", compact_at_parts: %d" % compact_at),
+                """    params:
       trade_date: {dates: {start: "%s", end: "%s", weekdays_only: true}}
-""" % (sim.url, "" if compact_at is None else ", compact_at_parts: %d" % compact_at, start, end))
+""" % (start, end))
             projects.append(p)
             benchlib.datasync_apply(ds, p)
             benchlib.datasync_run(ds, p, "backfill")
@@ -103,7 +92,7 @@ plans:
         folder = os.path.join(per_task, "data", "lake", "daily")
         results.append(("one file per task (compact_at_parts: 0)",) + layout(folder) +
                        (duckdb_read(folder, args.repeat, code),))
-        m = benchlib.run_measured([ds, "--project", per_task, "compact", "lake", "daily"], benchlib.datasync_env(),
+        m = benchlib.run_measured([ds, "--project", per_task, "compact", "out", "daily"], benchlib.datasync_env(),
                                   "datasync compact")
         results.append(("after `datasync compact` (%.2f s)" % m.wall,) + layout(folder) +
                        (duckdb_read(folder, args.repeat, code),))

@@ -37,27 +37,12 @@ def weekend_days(n, end=datetime.date(2024, 12, 29)):
 
 
 def run(ds, sim, storage, concurrency, days):
-    project = benchlib.datasync_project("""version: 1
-sources:
-  tushare:
-    provider: tushare
-    endpoint: %s
-    token: ${BENCH_TOKEN}
-datasets:
-  daily: {source: tushare}
-storages:
-  out: %s
-plans:
-  empty:
-    dataset: daily
-    storages: [out]%s
-    params:
+    project = benchlib.daily_project(sim.url, STORAGES[storage], """%s    params:
       trade_date: [%s]
-""" % (sim.url, STORAGES[storage], "" if concurrency == "default" else "\n    concurrency: %s" % concurrency,
-       ", ".join('"%s"' % d for d in days)))
+""" % ("" if concurrency == "default" else "    concurrency: %s\n" % concurrency, ", ".join('"%s"' % d for d in days)))
     try:
         benchlib.datasync_apply(ds, project)
-        m, report = benchlib.datasync_run(ds, project, "empty")
+        m, report = benchlib.datasync_run(ds, project, "backfill")
         if report["tasks"]["done"] != len(days) or report["rows"] != 0:
             sys.exit("expected %d tasks done with no rows, the report says %s" % (len(days), report["tasks"]))
         sysdb = os.path.getsize(os.path.join(project, ".datasync", "datasync.db"))
