@@ -149,6 +149,10 @@ std::optional<core::TimePoint> Quota::RefusedByLedger(core::TimePoint now) {
     checks.push_back({since, w.limit});
     checked.push_back(&w);
   }
+  if (checks.empty()) {  // no limit to agree on: recorded later, in a batch
+    unledgered_us_.push_back(core::ToEpochMicros(now));
+    return std::nullopt;
+  }
   // The ledger keeps what a limit learned later could still need: the longest window and the vendor's day.
   int64_t forget_before = core::ToEpochMicros(std::min(now - keep_ - margin_, day_start));
   auto admission = store_->AdmitCall(key_, core::ToEpochMicros(now), checks, forget_before);
@@ -180,9 +184,31 @@ void Quota::Release() {
   if (in_flight_ > 0) --in_flight_;
 }
 
+core::Status Quota::FlushUnledgeredLocked(core::TimePoint now) {
+  if (!store_ || unledgered_us_.empty()) return core::Ok();
+  int64_t forget_before = core::ToEpochMicros(std::min(now - keep_ - margin_, tz_.StartOfLocalDay(day_)));
+  auto st = store_->RecordCalls(key_, unledgered_us_, forget_before);
+  if (!st) {
+    // Kept for the next try, within what a window could still count.
+    constexpr size_t kKeepAtMost = 1'000'000;
+    if (unledgered_us_.size() > kKeepAtMost) {
+      unledgered_us_.erase(unledgered_us_.begin(),
+                           unledgered_us_.begin() + static_cast<std::ptrdiff_t>(unledgered_us_.size() - kKeepAtMost));
+    }
+    return st;
+  }
+  unledgered_us_.clear();
+  return core::Ok();
+}
+
 void Quota::Learn(const core::LearnedLimit& learned) {
   if (learned.limit <= 0) return;
   std::lock_guard lock(mu_);
+  // The ledger must hold this process's calls before the new limit is checked against it.
+  if (auto st = FlushUnledgeredLocked(clock_.Now()); !st) {
+    core::LogWarn("quota " + label_ + ": cannot record calls in the shared call ledger: " +
+                  core::Redact(st.error().message()));
+  }
   QuotaWindowLimit w = LearnedWindow(learned.window, learned.limit);
   auto same = std::find_if(learned_.begin(), learned_.end(), [&](const auto& l) { return l.SameWindow(w); });
   if (same == learned_.end()) {
@@ -248,6 +274,10 @@ void Quota::AttachStore(QuotaStore* store, std::string key, std::string label) {
 
 core::Status Quota::Persist() {
   if (!store_) return core::Ok();
+  {
+    std::lock_guard lock(mu_);
+    if (auto st = FlushUnledgeredLocked(clock_.Now()); !st) return st;
+  }
   bool dirty = false;
   std::string state = Snapshot(&dirty);
   if (!dirty) return core::Ok();

@@ -88,6 +88,8 @@ class Quota {
   // shared ledger of every process on the credential (which records the call when it fits).
   std::optional<core::TimePoint> RefusedLocally(core::TimePoint now) const;
   std::optional<core::TimePoint> RefusedByLedger(core::TimePoint now);
+  // Writes the calls admitted without the ledger (no limited window) to it in one step; kept on failure.
+  core::Status FlushUnledgeredLocked(core::TimePoint now);
 
   mutable std::mutex mu_;
   datasource::QuotaLimits configured_;
@@ -97,6 +99,10 @@ class Quota {
   std::string key_, label_;
   bool dirty_ = false;
   bool ledger_warned_ = false;
+  // Calls admitted while no window had a limit: nothing to check across processes, so they reach the
+  // shared ledger in batches (Persist, and before a learned limit starts to count them), not one
+  // transaction per call.
+  std::vector<int64_t> unledgered_us_;
   const core::Clock& clock_;
   core::TimeZone tz_;
   std::chrono::milliseconds margin_;

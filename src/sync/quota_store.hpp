@@ -4,7 +4,7 @@
 //   and limits learned from the vendor, as opaque JSON written by Quota; `label` ("tushare/daily") names it
 //   for `datasync status` without revealing the credential the key was derived from;
 // - the call ledger: every call of every process on the key, admitted against the windows in one atomic
-//   step (AdmitCall), so that `datasync serve` and a `datasync run` on one token never overrun the vendor's
+//   step (AdmitCall), or, while the key has no limited window, recorded in batches (RecordCalls), so that `datasync serve` and a `datasync run` on one token never overrun the vendor's
 //   limit together. A window is only "calls since T, at most N", so any list of windows (sliding ones, the
 //   vendor's day) is checked the same way. Every backend passes the ledger's compliance tests
 //   (tests/unit/metadata/quota_store_test.cpp), two connections hammering one limit among them.
@@ -51,6 +51,10 @@ class QuotaStore {
   virtual core::Result<QuotaAdmission> AdmitCall(const std::string& key, int64_t now_us,
                                                  std::span<const QuotaWindowCheck> windows,
                                                  int64_t forget_before_us) = 0;
+  // Records calls of `key` that needed no admission (no window of the key has a limit), in one atomic step,
+  // so that a limit learned later counts them too; calls older than `forget_before_us` are dropped.
+  virtual core::Status RecordCalls(const std::string& key, std::span<const int64_t> at_us,
+                                   int64_t forget_before_us) = 0;
   virtual core::Result<std::optional<StoredQuota>> LoadQuota(const std::string& key) = 0;
   virtual core::Status SaveQuota(const StoredQuota& quota) = 0;
   virtual core::Result<std::vector<StoredQuota>> ListQuotas() = 0;

@@ -95,4 +95,24 @@ core::Result<sync::QuotaAdmission> SqliteQuotaStore::AdmitCall(const std::string
   return out;
 }
 
+core::Status SqliteQuotaStore::RecordCalls(const std::string& key, std::span<const int64_t> at_us,
+                                           int64_t forget_before_us) {
+  auto lock = db_.Lock();
+  SqliteConnection& c = db_.connection();
+  auto txn = SqliteTransaction::Begin(c, "record vendor calls");
+  if (!txn) return core::Fail(txn.error());
+  auto insert = c.Prepare("INSERT INTO quota_calls (key, at_us) VALUES (?1, ?2)", "record a quota call");
+  if (!insert) return core::Fail(insert.error());
+  for (int64_t at : at_us) {
+    insert->Reset();
+    insert->Bind(1, key).Bind(2, at);
+    if (auto st = insert->Run(); !st) return st;
+  }
+  auto prune = c.Prepare("DELETE FROM quota_calls WHERE key = ?1 AND at_us < ?2", "forget old quota calls");
+  if (!prune) return core::Fail(prune.error());
+  prune->Bind(1, key).Bind(2, forget_before_us);
+  if (auto st = prune->Run(); !st) return st;
+  return txn->Commit();
+}
+
 }  // namespace datasync::metadata::sqlite

@@ -78,6 +78,19 @@ TEST_P(QuotaStoreTest, CallsBeforeForgetBeforeAreDropped) {
   EXPECT_EQ(target().Query("SELECT count(*) FROM quota_calls WHERE key = 'k'"), "2");
 }
 
+TEST_P(QuotaStoreTest, RecordedCallsCountInLaterWindowsAndOldOnesAreForgotten) {
+  std::vector<int64_t> at = {kStartUs, kStartUs + 1, kStartUs + 2};
+  ASSERT_TRUE(db_->quotas().RecordCalls("k", at, 0));
+  EXPECT_FALSE(Admit("k", kStartUs + 3, {{kStartUs, 3}}).admitted);
+  EXPECT_TRUE(Admit("k", kStartUs + 3, {{kStartUs + 1, 3}}).admitted) << "the first is outside that window";
+  ASSERT_TRUE(db_->quotas().RecordCalls("other", at, 0));
+  EXPECT_EQ(target().Query("SELECT count(*) FROM quota_calls WHERE key = 'k'"), "4");
+  std::vector<int64_t> later = {kStartUs + 100 * kSecUs};
+  ASSERT_TRUE(db_->quotas().RecordCalls("k", later, kStartUs + 50 * kSecUs));
+  EXPECT_EQ(target().Query("SELECT count(*) FROM quota_calls WHERE key = 'k'"), "1");
+  EXPECT_TRUE(db_->quotas().RecordCalls("k", {}, 0)) << "nothing to record is no error";
+}
+
 TEST_P(QuotaStoreTest, TwoConnectionsTogetherAdmitExactlyTheLimit) {
   // Two SystemDb objects are two connections to one database, as two processes have. Eight threads, four
   // on each, start together and ask 10 times each for a window of 20.

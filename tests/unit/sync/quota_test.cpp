@@ -237,6 +237,30 @@ TEST_F(SharedQuotaTest, ConcurrentCallersOnTwoConnectionsAdmitExactlyTheLimit) {
   EXPECT_EQ(a->calls_total() + b->calls_total(), 40);
 }
 
+TEST_F(SharedQuotaTest, CallsWithoutALimitReachTheLedgerInBatchesAndALearnedLimitCountsThem) {
+  // No window has a limit: nothing to agree on, so no call costs a ledger transaction of its own. The calls
+  // reach the ledger at Persist, or before a limit learned by this process counts them.
+  auto a = Attached(*a_db_, {});
+  auto b = Attached(*b_db_, {});
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_FALSE(a->TryAcquire()) << i;
+    a->Release();
+  }
+  b->Learn({core::QuotaWindow::kMinute, 5});
+  EXPECT_FALSE(b->TryAcquire()) << "a's calls are not in the ledger yet";
+  b->Release();
+  ASSERT_TRUE(a->Persist());
+  EXPECT_TRUE(b->TryAcquire()) << "now they are: 5 of a and 1 of b fill b's learned minute of 5";
+  // a learns the limit too: its own calls made since are written first, then counted.
+  auto c = Attached(*a_db_, {});
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_FALSE(c->TryAcquire());
+    c->Release();
+  }
+  c->Learn({core::QuotaWindow::kMinute, 8});
+  EXPECT_TRUE(c->TryAcquire()) << "5 + 1 + 3 calls in the minute: 8 is full";
+}
+
 TEST_F(SharedQuotaTest, TheDayLimitCountsEveryProcessUntilTheVendorsMidnight) {
   datasource::QuotaLimits limits;
   limits.per_day = 3;
