@@ -40,6 +40,7 @@
 namespace datasync::db::sqlite {
 class SqliteConnection;
 class SqliteStatement;
+class WalCheckpointer;
 }  // namespace datasync::db::sqlite
 
 namespace datasync::storage {
@@ -51,6 +52,7 @@ inline constexpr core::OptionKey<std::string> kPath{"path", SqliteSinkOptions};
 inline constexpr core::OptionKey<std::string> kJournalMode{"journal_mode", SqliteSinkOptions};
 inline constexpr core::OptionKey<std::string> kSynchronous{"synchronous", SqliteSinkOptions};
 inline constexpr core::OptionKey<int64_t> kBusyTimeoutMs{"busy_timeout_ms", SqliteSinkOptions};
+inline constexpr core::OptionKey<int64_t> kCacheMib{"cache_mb", SqliteSinkOptions};
 inline constexpr core::OptionKey<std::string> kTablePrefix{"table_prefix", SqliteSinkOptions};
 }  // namespace sqlite
 
@@ -115,6 +117,8 @@ class SqliteSink final : public sql::DatabaseSink {
   std::string journal_mode_;
   std::string synchronous_;
   std::chrono::milliseconds busy_timeout_{10'000};
+  int64_t cache_kib_ = 64 * 1024;
+  std::unique_ptr<db::sqlite::WalCheckpointer> checkpointer_;  // WAL mode: checkpoints off the writer
   std::vector<std::string> notes_;
   std::vector<std::string> scratch_;  // per-column text of the row being bound
 };
