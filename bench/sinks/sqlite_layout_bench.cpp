@@ -289,6 +289,8 @@ int main(int argc, char** argv) {
       {.name = "cache+bg-checkpoint", .cache_mib = 64, .background_checkpoint = true},
       {.name = "cache,1-day-commits", .cache_mib = 64, .days_per_commit = 1},
       {.name = "cache,32-day-commits", .cache_mib = 64, .days_per_commit = 32},
+      {.name = "cache,96-day-commits", .cache_mib = 64, .days_per_commit = 96},
+      {.name = "cache+sorted,96-day", .cache_mib = 64, .sorted = true, .days_per_commit = 96},
   };
   std::printf("%d stocks x %d years by trade date into SQLite (WAL, synchronous=full) in %s\n", stocks, years,
               dir.c_str());

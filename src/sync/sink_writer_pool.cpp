@@ -122,6 +122,27 @@ struct SinkWriterPool::Impl {
         last_commit = std::chrono::steady_clock::now() - started;
       }
       group_bytes = 0;
+      if (!st && st.error().kind() == core::ErrorKind::kInvalidInput && group.size() > 1) {
+        // Rows refused at Commit (a sink that loads a group there, as the sqlite sink does in key order) name
+        // no unit: each unit is committed alone, so only the one with the bad rows fails.
+        std::vector<Unit> units = std::move(group);
+        group.clear();
+        for (Unit& unit : units) {
+          BusyMark mark(busy);
+          core::Status one = sink.Write(*unit.batch, unit.key);
+          if (one) {
+            core::CrashPoint("write", storage);
+            one = sink.Commit();
+          }
+          if (!one) {
+            (void)sink.Abort();
+          } else {
+            core::CrashPoint("commit", storage);
+          }
+          Ack(unit.token, one ? std::nullopt : std::optional<core::Error>(one.error()));
+        }
+        return;
+      }
       std::optional<core::Error> error;
       if (!st) {
         error = st.error();

@@ -14,7 +14,8 @@
 //
 // A failed Write discards the sink's whole uncommitted group (sink contract): the failing unit gets the
 // error, the others are written again from memory, so one bad batch never costs its neighbours a re-fetch.
-// A failed Commit fails every unit of the group.
+// A failed Commit fails every unit of the group; one that failed with kInvalidInput (rows refused at Commit,
+// which names no unit) is retried as one commit per unit, so only the unit with the bad rows fails.
 //
 // Crash points (test builds, core/crash_point.hpp): `write:STORAGE` after a sink's Write, before its
 // Commit; `commit:STORAGE` after its Commit, before the pool records that sink's ack; `partial-ack` when a

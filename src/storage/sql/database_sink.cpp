@@ -421,6 +421,10 @@ core::Result<int64_t> DatabaseSink::WriteImpl(const core::ColumnBatch& batch, st
 Status DatabaseSink::CommitImpl() {
   if (!in_transaction_) return core::Ok();
   // A failed Commit discards the transaction, like a failed Write: the units are written again.
+  if (auto st = BeforeCommit(); !st) {
+    (void)RollbackIfOpen();
+    return st;
+  }
   if (auto st = Execute("COMMIT"); !st) {
     (void)RollbackIfOpen();
     return st;

@@ -181,6 +181,9 @@ class DatabaseSink : public Sink {
   virtual core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id);
   // Called by Open after write_table() is known (prepared statements, temporary tables).
   virtual core::Status PrepareWrites() { return core::Ok(); }
+  // Called by Commit inside the open transaction, before it commits: a dialect that holds back a group's
+  // rows to load them at once (SQLite, in key order) loads them here. A failure rolls the transaction back.
+  virtual core::Status BeforeCommit() { return core::Ok(); }
   // Called when the open transaction is rolled back (what it created is gone).
   virtual void OnRollback() {}
   // Rolls back the open transaction; a store that may already have rolled back by itself (SQLite after

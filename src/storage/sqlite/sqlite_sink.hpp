@@ -16,7 +16,9 @@
 //   or Commit that fails rolls the whole transaction back, as Abort would: every unit written since the
 //   last Commit must be written again (in full), which is also what SQLite itself does after disk-full
 //   and I/O errors.
-//   upsert: INSERT ... ON CONFLICT(pk) DO UPDATE every other column. append: a hidden, indexed _ds_unit
+//   upsert: INSERT ... ON CONFLICT(pk) DO UPDATE every other column; Write holds the batches back and
+//   Commit inserts the whole group in key order (storage/sql/key_order.hpp), so a constraint the rows
+//   violate shows at Commit (the writer pool then commits the group's units one by one to find the unit). append: a hidden, indexed _ds_unit
 //   column holds the unit id and a unit's earlier rows are deleted before it is written again, so re-runs
 //   never duplicate. replace: rows go to <table>__staging_<run id>, which survives a crash and is refilled
 //   by a restarted run with the same id; Finish swaps it in within one transaction and records the run in
@@ -100,6 +102,8 @@ class SqliteSink final : public sql::DatabaseSink {
   core::Status PrepareWrites() override;
   core::Status DeleteUnitRows(const std::string& unit) override;
   core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) override;
+  core::Status BeforeCommit() override;
+  void OnRollback() override;
   core::Status Rollback() override;
   void Disconnect() override;
 
@@ -108,6 +112,8 @@ class SqliteSink final : public sql::DatabaseSink {
 
  private:
   core::Status RecordLogicalTypes(const std::string& table);
+  // Binds and inserts one row; returns the payload bytes bound.
+  core::Result<int64_t> InsertRow(const core::ColumnBatch& batch, size_t row, std::string_view unit_id);
   std::string SampleKey(const core::ColumnBatch& batch, size_t row) const;
 
   std::unique_ptr<db::sqlite::SqliteConnection> db_;  // null until Bind and after Close
@@ -121,6 +127,12 @@ class SqliteSink final : public sql::DatabaseSink {
   std::unique_ptr<db::sqlite::WalCheckpointer> checkpointer_;  // WAL mode: checkpoints off the writer
   std::vector<std::string> notes_;
   std::vector<std::string> scratch_;  // per-column text of the row being bound
+  // Upserts by key hold a commit's batches back and insert them in key order at Commit (hold_ is set by
+  // PrepareWrites); held_unit_ is each held batch's unit.
+  bool hold_ = false;
+  std::vector<size_t> key_columns_;
+  std::vector<core::ColumnBatch> held_;
+  std::vector<std::string> held_unit_;
 };
 
 void RegisterSqliteSink(SinkRegistry& registry);

@@ -1,5 +1,5 @@
 // The database sinks' pure parts: connection URLs and their secrets, DDL templates, the text bulk
-// formats. No server needed. (ClickHouse's RowBinary and error codes: clickhouse_sink_test.cpp; the
+// formats, the key order of a held group. No server needed. (ClickHouse's RowBinary and error codes: clickhouse_sink_test.cpp; the
 // PostgreSQL and MySQL clients' error classification: tests/unit/db.)
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "core/secrets.hpp"
 #include "sink_test_support.hpp"
 #include "storage/sql/db_url.hpp"
+#include "storage/sql/key_order.hpp"
 #include "storage/sql/migration_render.hpp"
 #include "storage/sql/sql_template.hpp"
 #include "storage/sql/text_rows.hpp"
@@ -21,6 +22,39 @@ using core::LogicalType;
 using core::Value;
 
 constexpr std::string_view kPg[] = {"postgres", "postgresql"};
+
+TEST(KeyOrderTest, OrdersRowsOfSeveralBatchesByTheirKeyStablyWithNullsFirst) {
+  auto schema = MakeSchema({{"code", LogicalType::String()},
+                            {"day", LogicalType::Date()},
+                            {"px", LogicalType::Float64()},
+                            {"amount", LogicalType::Decimal(30, 2)}});
+  auto row = [](Value code, int day, double px, int64_t cents) {
+    return Row{std::move(code), DateOf(2024, 1, day), Value::Float64(px), Dec(cents, 30, 2)};
+  };
+  std::vector<core::ColumnBatch> batches;
+  batches.push_back(MakeBatch(schema, {row(Value::String("B"), 3, 1, 5), row(Value::String("A"), 3, 2, -7)}));
+  batches.push_back(MakeBatch(schema, {row(Value::String("B"), 2, 3, 1), row(Value::Null(LogicalType::String()), 9, 4, 2),
+                                       row(Value::String("B"), 3, 5, 5)}));
+  const size_t by_code_day[] = {0, 1};
+  auto order = sql::OrderByKey(batches, by_code_day);
+  std::vector<std::pair<uint32_t, uint32_t>> got;
+  for (const auto& r : order) got.emplace_back(r.batch, r.row);
+  // NULL code first; A; B day 2; B day 3 twice, in the order written (batch 0 before batch 1).
+  EXPECT_EQ(got, (std::vector<std::pair<uint32_t, uint32_t>>{{1, 1}, {0, 1}, {1, 0}, {0, 0}, {1, 2}}));
+
+  // Floats numerically (NaN last), decimals by value whatever their digits.
+  std::vector<core::ColumnBatch> numbers;
+  numbers.push_back(MakeBatch(schema, {row(Value::String("x"), 1, std::nan(""), 100), row(Value::String("x"), 1, -2.5, 99),
+                                       row(Value::String("x"), 1, 10, -1000)}));
+  const size_t by_px[] = {2};
+  const size_t by_amount[] = {3};
+  got.clear();
+  for (const auto& r : sql::OrderByKey(numbers, by_px)) got.emplace_back(r.batch, r.row);
+  EXPECT_EQ(got, (std::vector<std::pair<uint32_t, uint32_t>>{{0, 1}, {0, 2}, {0, 0}}));
+  got.clear();
+  for (const auto& r : sql::OrderByKey(numbers, by_amount)) got.emplace_back(r.batch, r.row);
+  EXPECT_EQ(got, (std::vector<std::pair<uint32_t, uint32_t>>{{0, 2}, {0, 1}, {0, 0}}));
+}
 
 TEST(DbUrlTest, SplitsEveryPart) {
   auto url = sql::ParseDbUrl("postgres://app:pw%40x1@db.internal:6543/prices?sslmode=require&application_name=x", kPg,

@@ -176,6 +176,55 @@ TEST_F(SqliteSinkTest, ConstraintViolationNamesTheTableAndKeyAndDiscardsTheTrans
   EXPECT_EQ(Query(db(), "SELECT ts_code, _ds_unit FROM daily"), (Rows{{"A", "task-a"}}));
 }
 
+TEST_F(SqliteSinkTest, AnUpsertGroupGoesInAtCommitInKeyOrderAndTheLastWriteOfAKeyWins) {
+  auto schema = DailySchema();
+  // Two units of one commit, as a backfill by date writes them (day by day), and a key both write.
+  auto day2 = MakeBatch(schema, {Daily("B", 2, 1), Daily("A", 2, 2)});
+  auto day3 = MakeBatch(schema, {Daily("B", 3, 3), Daily("A", 3, 4), Daily("B", 2, 5)});
+  SqliteSink sink;
+  ASSERT_TRUE(sink.Bind(Ctx("daily", schema, WriteMode::kUpsert, {"ts_code", "trade_date"})));
+  ASSERT_TRUE(sink.Migrate());
+  ASSERT_TRUE(sink.Open(RunContext{1}));
+  ASSERT_TRUE(sink.Write(day2, "d2"));
+  ASSERT_TRUE(sink.Write(day3, "d3"));
+  // Held until Commit: another connection sees nothing yet (not even an open write).
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"0"}}));
+  ASSERT_TRUE(sink.Commit());
+  EXPECT_EQ(sink.stats().rows_written, 5);
+  EXPECT_GT(sink.stats().bytes_written, 0);
+  ASSERT_TRUE(sink.Close());
+  // rowid order is insertion order: by key, B's day 2 written last (5, not 1).
+  EXPECT_EQ(Query(db(), "SELECT ts_code, trade_date, open FROM daily ORDER BY rowid"),
+            (Rows{{"A", "2024-01-02", "2.0"}, {"A", "2024-01-03", "4.0"}, {"B", "2024-01-02", "5.0"},
+                  {"B", "2024-01-03", "3.0"}}));
+}
+
+TEST_F(SqliteSinkTest, RowsAnUpsertRefusesAtCommitFailTheCommitWithTheirKeyAndLeaveNothing) {
+  auto schema = DailySchema();
+  // The user's own table with a rule the vendor's rows may break.
+  Query(db(), "CREATE TABLE daily (ts_code TEXT, trade_date TEXT, open REAL CHECK (open >= 0), vol INTEGER, "
+              "suspended INTEGER, amount TEXT, updated TEXT, rank INTEGER, PRIMARY KEY (ts_code, trade_date))");
+  auto good = MakeBatch(schema, {Daily("A", 2, 1)});
+  auto bad = MakeBatch(schema, {Daily("B", 2, -1)});
+  SqliteSink sink;
+  ASSERT_TRUE(sink.Bind(Ctx("daily", schema, WriteMode::kUpsert, {"ts_code", "trade_date"})));
+  ASSERT_TRUE(sink.Migrate());
+  ASSERT_TRUE(sink.Open(RunContext{1}));
+  ASSERT_TRUE(sink.Write(good, "a"));
+  ASSERT_TRUE(sink.Write(bad, "b"));
+  auto st = sink.Commit();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(st.error().message().find("ts_code=B, trade_date=2024-01-02"), std::string::npos) << st.error().message();
+  ASSERT_TRUE(sink.Abort());
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"0"}}));
+  // The good unit alone goes through (what the writer pool does next).
+  ASSERT_TRUE(sink.Write(good, "a"));
+  ASSERT_TRUE(sink.Commit());
+  ASSERT_TRUE(sink.Close());
+  EXPECT_EQ(Query(db(), "SELECT ts_code FROM daily"), (Rows{{"A"}}));
+}
+
 TEST_F(SqliteSinkTest, AddedColumnsAndTypeChangesAreRecordedNotFatal) {
   auto v1 = MakeSchema({{"code", LogicalType::String()}, {"x", LogicalType::Int64()}, {"old", LogicalType::String()}});
   auto v2 = MakeSchema({{"code", LogicalType::String()}, {"x", LogicalType::Float64()}, {"y", LogicalType::Date()}});
@@ -339,6 +388,11 @@ TEST_F(SqliteSinkTest, TablePrefixAndPragmaOptions) {
   EXPECT_EQ(sink.table_name(), "ts_daily");
   EXPECT_EQ(Query(db(), "SELECT count(*) FROM ts_daily"), (Rows{{"1"}}));
   EXPECT_EQ(Query(db(), "PRAGMA journal_mode"), (Rows{{"delete"}}));
+  EXPECT_TRUE(CheckSqliteSinkOptions(ctx.options).empty());
+  ctx.options.Set("cache_mb", int64_t{0});
+  auto problems = CheckSqliteSinkOptions(ctx.options);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].key, "cache_mb");
   auto got = NewSqliteReader(db(), "ts_")->Read("daily", *DailySchema());
   EXPECT_EQ(got.rows.size(), 1u);
 

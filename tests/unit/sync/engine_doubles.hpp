@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/column_batch.hpp"
@@ -111,13 +112,16 @@ class ScriptedProvider : public datasource::Provider {
   int total_calls_ = 0;
 };
 
-// Keeps committed units; can fail a Write for a unit whose first cell matches, or the next Commit.
+// Keeps committed units; can fail a Write for a unit whose first cell matches, a Commit of a group that
+// holds such a unit (a sink that checks rows at Commit), or the next Commit.
 struct SinkLog {
   std::mutex mu;
   std::map<std::string, int64_t> committed_rows;  // unit -> rows
   std::map<std::string, int> commits_of_unit;
   std::set<std::string> fail_write_days;
+  std::set<std::string> fail_commit_days;
   int fail_next_commits = 0;
+  int failed_commits = 0;
 };
 
 // What both test sinks share: an upsert sink with idempotent units whose Bind, Migrate, Open and Close do
@@ -150,6 +154,9 @@ class RecordingSink : public UpsertTestSink {
       return core::Fail(ErrorKind::kInvalidInput, "constraint violated by " + std::string(unit));
     }
     pending_.emplace_back(unit, batch.num_rows());
+    if (batch.num_rows() > 0 && log_.fail_commit_days.count(std::string(batch.column(0).GetString(0)))) {
+      bad_unit_ = std::string(unit);
+    }
     return static_cast<int64_t>(batch.num_rows()) * 16;
   }
   core::Status CommitImpl() override {
@@ -158,6 +165,11 @@ class RecordingSink : public UpsertTestSink {
       log_.fail_next_commits--;
       pending_.clear();
       return core::Fail(ErrorKind::kTransient, "server went away");
+    }
+    if (!bad_unit_.empty()) {
+      log_.failed_commits++;
+      pending_.clear();
+      return core::Fail(ErrorKind::kInvalidInput, "constraint violated by " + std::exchange(bad_unit_, ""));
     }
     for (const auto& [unit, rows] : pending_) {
       log_.committed_rows[unit] = rows;
@@ -168,12 +180,14 @@ class RecordingSink : public UpsertTestSink {
   }
   core::Status AbortImpl() override {
     pending_.clear();
+    bad_unit_.clear();
     return core::Ok();
   }
 
  private:
   SinkLog& log_;
   std::vector<std::pair<std::string, int64_t>> pending_;
+  std::string bad_unit_;  // a pending unit whose rows the next Commit refuses
 };
 
 // A second storage whose first Commit blocks until the test releases it, then fails or succeeds as told;

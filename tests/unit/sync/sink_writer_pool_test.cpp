@@ -118,6 +118,35 @@ TEST(SinkWriterPoolTest, AFailedCommitFailsEveryUnitOfItsGroupAndNoOther) {
   EXPECT_LE(failed, 3);  // one group of at most commit_every_batches units
 }
 
+TEST(SinkWriterPoolTest, RowsRefusedAtCommitFailOnlyTheirUnit) {
+  // A sink that checks rows at Commit (the sqlite sink inserts an upsert group in key order there) cannot say
+  // which unit was bad: the pool commits the group's units one by one, and only that unit fails.
+  SinkLog log;
+  log.fail_commit_days = {"d5"};
+  auto sink = OpenSink(log, "a");
+  Acks acks;
+  SinkWriterPool pool({{"a", sink.get()}}, {16, 64}, [&](int64_t token, const auto& error) {
+    std::lock_guard lock(acks.mu);
+    acks.count[token]++;
+    acks.error[token] = error;
+  });
+  // Queued before the writer starts, so that the twelve are one group.
+  for (int i = 0; i < 12; ++i) pool.Submit(i, "u" + std::to_string(i), Batch("d" + std::to_string(i), 2));
+  pool.Start();
+  pool.Close();
+  ASSERT_EQ(acks.count.size(), 12u);
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(acks.count[i], 1) << i;
+    EXPECT_EQ(static_cast<bool>(acks.error[i]), i == 5) << i;
+    EXPECT_EQ(log.committed_rows.count("u" + std::to_string(i)), i == 5 ? 0u : 1u) << i;
+    EXPECT_EQ(log.commits_of_unit["u" + std::to_string(i)], i == 5 ? 0 : 1) << i;
+  }
+  ASSERT_TRUE(acks.error[5]);
+  EXPECT_EQ(acks.error[5]->kind(), core::ErrorKind::kInvalidInput);
+  EXPECT_NE(acks.error[5]->message().find("constraint violated by u5"), std::string::npos) << acks.error[5]->message();
+  EXPECT_EQ(log.failed_commits, 2);  // the group's, then the bad unit's own
+}
+
 TEST(SinkWriterPoolTest, WithoutSinksNothingIsWrittenOrAcked) {
   int acked = 0;
   SinkWriterPool pool({}, {}, [&](int64_t, const auto&) { acked++; });
