@@ -29,9 +29,12 @@ def binaries(build):
 
 
 class Simulator:
-    """A running datasync-vendor-sim on a free loopback port, tokens TOKEN; stop() ends it."""
+    """A running datasync-vendor-sim on a free loopback port, tokens TOKEN; stop() ends it. Its HTTP server
+    gives each keep-alive connection a thread until the client lets it go, so fewer threads than datasync's
+    connections (up to max_concurrency, 8 by default, plus the benchmark's own calls) leave a call waiting
+    for an idle connection's keep-alive timeout (5 s) and measure the simulator, not datasync."""
 
-    def __init__(self, sim, stocks, extra=(), threads=4):
+    def __init__(self, sim, stocks, extra=(), threads=16):
         self.dir = tempfile.mkdtemp(prefix="ds-bench-sim-")
         port_file = os.path.join(self.dir, "port")
         self.proc = subprocess.Popen([sim, "--port", "0", "--port-file", port_file, "--stocks", str(stocks),
