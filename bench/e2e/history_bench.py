@@ -14,7 +14,6 @@ server from `BASE=/tmp/ds-bench-pg bash scripts/services/services.sh start pg` a
 Ten years of 5,000 stocks is 12.5 million rows: several minutes per storage."""
 
 import argparse
-import glob
 import os
 import shutil
 import sys
@@ -50,15 +49,7 @@ def run(ds, sim, storage, years, args):
         m, report = benchlib.datasync_run(ds, project, "backfill")
         calls = sim.admin("GET", "/_sim/load")["calls"]
         data = os.path.join(project, "data")
-        if storage == "sqlite":
-            rows = peer_bench.count_sqlite_rows(os.path.join(data, "warehouse.db"))
-        elif storage == "csv":
-            rows = peer_bench.count_csv_rows(
-                glob.glob(os.path.join(data, "csv", "daily", "**", "*.csv"), recursive=True))
-        elif storage == "parquet":
-            rows = peer_bench.count_parquet_rows(os.path.join(data, "parquet", "daily"))
-        else:
-            rows = int(peer_bench.psql(args.pg_url, 'SELECT count(*) FROM "%s".daily' % schema))
+        rows = peer_bench.count_stored_rows(storage, data, args.pg_url, schema)
         size = (int(peer_bench.psql(args.pg_url, "SELECT pg_total_relation_size('\"%s\".daily')" % schema))
                 if storage == "postgres" else folder_bytes(data))
         if storage == "postgres":

@@ -103,6 +103,18 @@ def psql(url, sql):
                           text=True).stdout.strip()
 
 
+def count_stored_rows(storage, data, pg_url=None, schema=None):
+    """The rows of `daily` in a project's storage as STORAGES configures it (`data`: the project's data folder;
+    PostgreSQL: the table in `schema`)."""
+    if storage == "sqlite":
+        return count_sqlite_rows(os.path.join(data, "warehouse.db"))
+    if storage == "csv":
+        return count_csv_rows(glob.glob(os.path.join(data, "csv", "daily", "**", "*.csv"), recursive=True))
+    if storage == "parquet":
+        return count_parquet_rows(os.path.join(data, "parquet", "daily"))
+    return int(psql(pg_url, 'SELECT count(*) FROM "%s".daily' % schema))
+
+
 def run_peer(sim, storage, args, start, end):
     work = tempfile.mkdtemp(prefix="ds-bench-peer-")
     try:
@@ -134,15 +146,8 @@ def run_datasync(ds, sim, storage, concurrency, args, start, end):
         sim.admin("POST", "/_sim/load/reset")
         m, report = benchlib.datasync_run(ds, project, "backfill")
         load = sim.admin("GET", "/_sim/load")
-        data = os.path.join(project, "data")
-        if storage == "sqlite":
-            rows = count_sqlite_rows(os.path.join(data, "warehouse.db"))
-        elif storage == "csv":
-            rows = count_csv_rows(glob.glob(os.path.join(data, "csv", "daily", "**", "*.csv"), recursive=True))
-        elif storage == "parquet":
-            rows = count_parquet_rows(os.path.join(data, "parquet", "daily"))
-        else:
-            rows = int(psql(args.pg_url, 'SELECT count(*) FROM "%s".daily' % schema))
+        rows = count_stored_rows(storage, os.path.join(project, "data"), args.pg_url, schema)
+        if storage == "postgres":
             psql(args.pg_url, 'DROP SCHEMA "%s" CASCADE' % schema)
         if rows != report["rows"]:
             sys.exit("datasync reports %d rows, the %s storage holds %d" % (report["rows"], storage, rows))

@@ -5,7 +5,8 @@
 //   cache       the page cache: SQLite's default 2 MiB, or the sink's 64 MiB
 //   layout      rowid table + the primary key's index, or WITHOUT ROWID (clustered on the key)
 //   order       rows as the vendor sends them (day by day, codes in order) or sorted by key within a commit
-//   checkpoint  SQLite's automatic one in the writer at 1000 pages, or a background thread's passive one
+//   checkpoint  SQLite's automatic one in the writer at 1000 pages, or the sink's WalCheckpointer (a thread's
+//               passive one)
 //   days/commit how many trading days (tasks) one transaction holds (the engine's group commit)
 //
 // Each configuration backfills --years of --stocks codes by trade date into a fresh file and prints the CPU
@@ -18,20 +19,18 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <numeric>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/temp_dir.hpp"
+#include "db/sqlite/sqlite_connection.hpp"
+#include "db/sqlite/wal_checkpointer.hpp"
 
 namespace {
 
@@ -99,54 +98,6 @@ std::vector<std::string> TradingDays(int years) {
   return days;
 }
 
-// A background checkpointer: the writer's WAL hook wakes it when the log passes 1000 pages, and it runs a
-// passive checkpoint on its own connection, which never waits for the writer.
-class Checkpointer {
- public:
-  explicit Checkpointer(const std::string& path) {
-    Check(sqlite3_open(path.c_str(), &db_), db_, "open checkpointer");
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~Checkpointer() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-    sqlite3_close(db_);
-  }
-  static int Hook(void* self, sqlite3*, const char*, int pages) {
-    if (pages >= 1000) {
-      auto* c = static_cast<Checkpointer*>(self);
-      {
-        std::lock_guard lock(c->mu_);
-        c->wanted_ = true;
-      }
-      c->cv_.notify_one();
-    }
-    return SQLITE_OK;
-  }
-
- private:
-  void Loop() {
-    std::unique_lock lock(mu_);
-    while (true) {
-      cv_.wait(lock, [&] { return stop_ || wanted_; });
-      if (stop_) return;
-      wanted_ = false;
-      lock.unlock();
-      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-      lock.lock();
-    }
-  }
-  sqlite3* db_ = nullptr;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool wanted_ = false, stop_ = false;
-  std::thread thread_;
-};
-
 struct Outcome {
   double first_us_per_row = 0, last_us_per_row = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
@@ -157,8 +108,13 @@ struct Outcome {
 Outcome Run(const Config& cfg, const fs::path& dir, int stocks, int years) {
   fs::path path = dir / (std::string(cfg.name) + ".db");
   std::string file = path.string();
-  sqlite3* db = nullptr;
-  Check(sqlite3_open(file.c_str(), &db), db, "open");
+  // The sink's connection and checkpointer (db/sqlite), driven through the raw handle like the sink's rows.
+  auto conn = datasync::db::sqlite::SqliteConnection::Open(file, {.role = datasync::db::sqlite::Role::kDataStore});
+  if (!conn) {
+    std::fprintf(stderr, "open failed: %s\n", conn.error().message().c_str());
+    std::exit(1);
+  }
+  sqlite3* db = (*conn)->handle();
   Exec(db, "PRAGMA journal_mode=wal; PRAGMA synchronous=full; PRAGMA cache_size=-" +
                std::to_string(cfg.cache_mib * 1024));
   std::string create =
@@ -166,11 +122,12 @@ Outcome Run(const Config& cfg, const fs::path& dir, int stocks, int years) {
       "REAL, change REAL, pct_chg REAL, vol REAL, amount REAL, PRIMARY KEY (ts_code, trade_date))";
   if (cfg.without_rowid) create += " WITHOUT ROWID";
   Exec(db, create);
-  std::unique_ptr<Checkpointer> checkpointer;
+  datasync::db::sqlite::WalCheckpointer checkpointer;
   if (cfg.background_checkpoint) {
-    Exec(db, "PRAGMA wal_autocheckpoint=0");
-    checkpointer = std::make_unique<Checkpointer>(file);
-    sqlite3_wal_hook(db, &Checkpointer::Hook, checkpointer.get());
+    if (auto st = checkpointer.Start(**conn, file, "full", std::chrono::seconds(10)); !st) {
+      std::fprintf(stderr, "checkpointer: %s\n", st.error().message().c_str());
+      std::exit(1);
+    }
   }
   sqlite3_stmt* insert = nullptr;
   Check(sqlite3_prepare_v2(db,
@@ -245,8 +202,8 @@ Outcome Run(const Config& cfg, const fs::path& dir, int stocks, int years) {
   Outcome out;
   out.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
   sqlite3_finalize(insert);
-  checkpointer.reset();
-  sqlite3_close(db);
+  checkpointer.Stop();
+  conn->reset();
   std::sort(commit_ms.begin(), commit_ms.end());
   out.first_us_per_row = first;
   out.last_us_per_row = last;
