@@ -95,6 +95,14 @@ Status Sink::Write(const core::ColumnBatch& batch, std::string_view unit_id) {
   return core::Ok();
 }
 
+Status Sink::Write(std::shared_ptr<const core::ColumnBatch> batch, std::string_view unit_id) {
+  if (!batch) return Fail(Tag(core::Error(ErrorKind::kInternal, "Write without a batch")));
+  shared_batch_ = std::move(batch);
+  Status st = Write(*shared_batch_, unit_id);
+  shared_batch_.reset();
+  return st;
+}
+
 Status Sink::Commit() {
   if (auto st = Expect(State::kOpen, "Commit"); !st) return st;
   if (auto st = CommitImpl(); !st) return Fail(Tag(st.error()));

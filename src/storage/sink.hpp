@@ -95,6 +95,9 @@ class Sink {
   core::Status Migrate();
   core::Status Open(const RunContext& run);
   core::Status Write(const core::ColumnBatch& batch, std::string_view unit_id);
+  // The same for a batch the caller shares (the writer pool's): a sink that holds batches until Commit
+  // keeps this pointer (shared_batch()) instead of a copy.
+  core::Status Write(std::shared_ptr<const core::ColumnBatch> batch, std::string_view unit_id);
   core::Status Commit();
   core::Status Abort();
   core::Status Finish();
@@ -129,6 +132,9 @@ class Sink {
   // Thread-safe: runs on another thread than the sink's other methods, possibly while one of them waits.
   virtual void InterruptImpl() {}
 
+  // Inside WriteImpl: the shared batch being written when the caller shared it (Write's second form), else null.
+  const std::shared_ptr<const core::ColumnBatch>& shared_batch() const { return shared_batch_; }
+
   // For bytes that only come into being at Commit (file footers, files a library writes whole): counted
   // with the writes the next successful Commit reports, and dropped with them by Abort.
   void AddPendingBytes(int64_t bytes) { pending_bytes_ += bytes; }
@@ -142,6 +148,7 @@ class Sink {
   SinkStats stats_;
   int64_t pending_rows_ = 0;
   int64_t pending_bytes_ = 0;
+  std::shared_ptr<const core::ColumnBatch> shared_batch_;
 };
 
 struct SinkInfo {

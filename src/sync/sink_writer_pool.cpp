@@ -95,7 +95,7 @@ struct SinkWriterPool::Impl {
         core::Status st = core::Ok();
         {
           BusyMark mark(busy);
-          st = sink.Write(*unit.batch, unit.key);
+          st = sink.Write(unit.batch, unit.key);
           if (!st) (void)sink.Abort();
         }
         if (st) {
@@ -129,7 +129,7 @@ struct SinkWriterPool::Impl {
         group.clear();
         for (Unit& unit : units) {
           BusyMark mark(busy);
-          core::Status one = sink.Write(*unit.batch, unit.key);
+          core::Status one = sink.Write(unit.batch, unit.key);
           if (one) {
             core::CrashPoint("write", storage);
             one = sink.Commit();

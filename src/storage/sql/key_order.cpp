@@ -43,17 +43,17 @@ int CompareCell(const core::Column& ca, size_t ra, const core::Column& cb, size_
 
 }  // namespace
 
-std::vector<RowRef> OrderByKey(std::span<const core::ColumnBatch> batches, std::span<const size_t> key) {
+std::vector<RowRef> OrderByKey(std::span<const core::ColumnBatch* const> batches, std::span<const size_t> key) {
   std::vector<RowRef> rows;
   size_t total = 0;
-  for (const auto& b : batches) total += b.num_rows();
+  for (const auto* b : batches) total += b->num_rows();
   rows.reserve(total);
   for (uint32_t b = 0; b < batches.size(); ++b) {
-    for (uint32_t r = 0; r < batches[b].num_rows(); ++r) rows.push_back({b, r});
+    for (uint32_t r = 0; r < batches[b]->num_rows(); ++r) rows.push_back({b, r});
   }
   std::stable_sort(rows.begin(), rows.end(), [&](const RowRef& x, const RowRef& y) {
     for (size_t k : key) {
-      int c = CompareCell(batches[x.batch].column(k), x.row, batches[y.batch].column(k), y.row);
+      int c = CompareCell(batches[x.batch]->column(k), x.row, batches[y.batch]->column(k), y.row);
       if (c != 0) return c < 0;
     }
     return false;

@@ -23,6 +23,6 @@ struct RowRef {
 
 // Every row of `batches`, ordered by the columns `key` (indices into each batch's schema; every batch has
 // the same schema).
-std::vector<RowRef> OrderByKey(std::span<const core::ColumnBatch> batches, std::span<const size_t> key);
+std::vector<RowRef> OrderByKey(std::span<const core::ColumnBatch* const> batches, std::span<const size_t> key);
 
 }  // namespace datasync::storage::sql

@@ -536,7 +536,11 @@ std::string SqliteSink::SampleKey(const core::ColumnBatch& batch, size_t row) co
 
 core::Result<int64_t> SqliteSink::BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) {
   if (hold_) {
-    held_.push_back(batch);
+    if (shared_batch() && shared_batch().get() == &batch) {
+      held_.push_back(shared_batch());
+    } else {
+      held_.push_back(std::make_shared<const core::ColumnBatch>(batch));
+    }
     held_unit_.emplace_back(unit_id);
     return 0;  // its bytes are counted when BeforeCommit binds them
   }
@@ -552,8 +556,11 @@ core::Result<int64_t> SqliteSink::BulkLoad(const core::ColumnBatch& batch, std::
 Status SqliteSink::BeforeCommit() {
   if (held_.empty()) return core::Ok();
   int64_t bytes = 0;
-  for (const sql::RowRef& ref : sql::OrderByKey(held_, key_columns_)) {
-    auto b = InsertRow(held_[ref.batch], ref.row, held_unit_[ref.batch]);
+  std::vector<const core::ColumnBatch*> batches;
+  batches.reserve(held_.size());
+  for (const auto& b : held_) batches.push_back(b.get());
+  for (const sql::RowRef& ref : sql::OrderByKey(batches, key_columns_)) {
+    auto b = InsertRow(*held_[ref.batch], ref.row, held_unit_[ref.batch]);
     if (!b) return Fail(b.error());
     bytes += *b;
   }

@@ -36,7 +36,8 @@ TEST(KeyOrderTest, OrdersRowsOfSeveralBatchesByTheirKeyStablyWithNullsFirst) {
   batches.push_back(MakeBatch(schema, {row(Value::String("B"), 2, 3, 1), row(Value::Null(LogicalType::String()), 9, 4, 2),
                                        row(Value::String("B"), 3, 5, 5)}));
   const size_t by_code_day[] = {0, 1};
-  auto order = sql::OrderByKey(batches, by_code_day);
+  const core::ColumnBatch* both[] = {&batches[0], &batches[1]};
+  auto order = sql::OrderByKey(both, by_code_day);
   std::vector<std::pair<uint32_t, uint32_t>> got;
   for (const auto& r : order) got.emplace_back(r.batch, r.row);
   // NULL code first; A; B day 2; B day 3 twice, in the order written (batch 0 before batch 1).
@@ -48,11 +49,12 @@ TEST(KeyOrderTest, OrdersRowsOfSeveralBatchesByTheirKeyStablyWithNullsFirst) {
                                        row(Value::String("x"), 1, 10, -1000)}));
   const size_t by_px[] = {2};
   const size_t by_amount[] = {3};
+  const core::ColumnBatch* one[] = {&numbers[0]};
   got.clear();
-  for (const auto& r : sql::OrderByKey(numbers, by_px)) got.emplace_back(r.batch, r.row);
+  for (const auto& r : sql::OrderByKey(one, by_px)) got.emplace_back(r.batch, r.row);
   EXPECT_EQ(got, (std::vector<std::pair<uint32_t, uint32_t>>{{0, 1}, {0, 2}, {0, 0}}));
   got.clear();
-  for (const auto& r : sql::OrderByKey(numbers, by_amount)) got.emplace_back(r.batch, r.row);
+  for (const auto& r : sql::OrderByKey(one, by_amount)) got.emplace_back(r.batch, r.row);
   EXPECT_EQ(got, (std::vector<std::pair<uint32_t, uint32_t>>{{0, 2}, {0, 1}, {0, 0}}));
 }
 

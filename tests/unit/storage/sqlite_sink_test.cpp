@@ -199,6 +199,21 @@ TEST_F(SqliteSinkTest, AnUpsertGroupGoesInAtCommitInKeyOrderAndTheLastWriteOfAKe
                   {"B", "2024-01-03", "3.0"}}));
 }
 
+TEST_F(SqliteSinkTest, AHeldUpsertKeepsTheCallersSharedBatchNotACopy) {
+  auto schema = DailySchema();
+  auto shared = std::make_shared<const core::ColumnBatch>(MakeBatch(schema, {Daily("A", 2, 1), Daily("B", 2, 2)}));
+  SqliteSink sink;
+  ASSERT_TRUE(sink.Bind(Ctx("daily", schema, WriteMode::kUpsert, {"ts_code", "trade_date"})));
+  ASSERT_TRUE(sink.Migrate());
+  ASSERT_TRUE(sink.Open(RunContext{1}));
+  ASSERT_TRUE(sink.Write(shared, "d2"));
+  EXPECT_EQ(shared.use_count(), 2);  // the sink holds the same batch until Commit
+  ASSERT_TRUE(sink.Commit());
+  EXPECT_EQ(shared.use_count(), 1);
+  ASSERT_TRUE(sink.Close());
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM daily"), (Rows{{"2"}}));
+}
+
 TEST_F(SqliteSinkTest, RowsAnUpsertRefusesAtCommitFailTheCommitWithTheirKeyAndLeaveNothing) {
   auto schema = DailySchema();
   // The user's own table with a rule the vendor's rows may break.
