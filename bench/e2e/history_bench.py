@@ -35,14 +35,11 @@ def folder_bytes(path):
 
 def run(ds, sim, storage, years, args):
     schema = "history_%d_%d" % (os.getpid(), years)
-    storage_yaml = peer_bench.STORAGES[storage] % schema if storage == "postgres" else peer_bench.STORAGES[storage]
     start = "%d0101" % (args.end_year - years + 1)
     end = "%d1231" % args.end_year
-    project = benchlib.daily_project(sim.url, storage_yaml, """    params:
+    project = peer_bench.storage_project(sim, storage, schema, """    params:
       trade_date: {dates: {start: "%s", end: "%s", weekdays_only: true}}
-""" % (start, end))
-    if args.pg_url:
-        os.environ["BENCH_PG_URL"] = args.pg_url
+""" % (start, end), args.pg_url)
     try:
         benchlib.datasync_apply(ds, project)
         sim.admin("POST", "/_sim/load/reset")

@@ -103,6 +103,15 @@ def psql(url, sql):
                           text=True).stdout.strip()
 
 
+def storage_project(sim, storage, schema, plan_keys, pg_url=None):
+    """A fresh project syncing the simulator's `daily` into `storage` of STORAGES (PostgreSQL: into `schema` of
+    the server at pg_url); plan_keys as for benchlib.daily_project."""
+    storage_yaml = STORAGES[storage] % schema if storage == "postgres" else STORAGES[storage]
+    if pg_url:
+        os.environ["BENCH_PG_URL"] = pg_url
+    return benchlib.daily_project(sim.url, storage_yaml, plan_keys)
+
+
 def count_stored_rows(storage, data, pg_url=None, schema=None):
     """The rows of `daily` in a project's storage as STORAGES configures it (`data`: the project's data folder;
     PostgreSQL: the table in `schema`)."""
@@ -135,12 +144,9 @@ def run_peer(sim, storage, args, start, end):
 
 def run_datasync(ds, sim, storage, concurrency, args, start, end):
     schema = "bench_%d_%s" % (os.getpid(), concurrency)
-    storage_yaml = STORAGES[storage] % schema if storage == "postgres" else STORAGES[storage]
-    project = benchlib.daily_project(sim.url, storage_yaml, """%s    params:
+    project = storage_project(sim, storage, schema, """%s    params:
       trade_date: {dates: {start: "%s", end: "%s", weekdays_only: true}}
-""" % ("" if concurrency == "default" else "    concurrency: %s\n" % concurrency, start, end))
-    if args.pg_url:
-        os.environ["BENCH_PG_URL"] = args.pg_url
+""" % ("" if concurrency == "default" else "    concurrency: %s\n" % concurrency, start, end), args.pg_url)
     try:
         benchlib.datasync_apply(ds, project)
         sim.admin("POST", "/_sim/load/reset")
