@@ -2,7 +2,7 @@
 """The storages at the process level (issue 19's sink benchmark): `datasync run` of --tasks calls of `daily` by
 `trade_date` (one task per weekday, ending 2024-12-31) against the project's simulator with 50, 300 and 5,000
 stocks (--rows: about that many rows per task), into each storage. For each it prints rows/s (wall), CPU per
-row, and the fsyncs per 1,000 tasks: fsync and fdatasync calls of the datasync process (its storages and its
+row and per task without the process's start-up (a run of one task subtracted), and the fsyncs per 1,000 tasks: fsync and fdatasync calls of the datasync process (its storages and its
 system database), counted by strace in a second, identical run (strace slows a process, so the first run
 gives the times). For PostgreSQL the server's WAL syncs (pg_stat_wal.wal_sync) are added: its commits are
 synced there, not in datasync.
@@ -105,13 +105,17 @@ def main():
         try:
             for storage in storages:
                 m, rows, _, _ = run(ds, sim, storage, days, args, traced=False)
+                one, one_rows, _, _ = run(ds, sim, storage, days[-1:], args, traced=False)
                 _, _, syncs, wal = run(ds, sim, storage, days, args, traced=True)
+                # Without the process's start-up: the run of one task subtracted, as task_overhead_bench does.
+                task_cpu = (m.cpu - one.cpu) / (len(days) - 1)
+                row_cpu = (m.cpu - one.cpu) / max(rows - one_rows, 1)
                 syncs_text = "%.0f" % (syncs * 1000 / len(days))
                 if storage == "postgres":
                     syncs_text += " + %.0f in the server" % (wal * 1000 / len(days))
                 print("| %s | %d | %.0f | %s | %.2f | %.0f | %s |" % (
-                    storage, stocks, rows / len(days), format(int(rows / m.wall), ","), m.cpu * 1e6 / max(rows, 1),
-                    m.cpu * 1e6 / len(days), syncs_text))
+                    storage, stocks, rows / len(days), format(int(rows / m.wall), ","), row_cpu * 1e6,
+                    task_cpu * 1e6, syncs_text))
                 sys.stdout.flush()
         finally:
             sim.stop()

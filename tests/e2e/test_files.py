@@ -189,10 +189,11 @@ datasets:
 storages:
   lake: {kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: year, compact_at_parts: 20}
   raw: {kind: parquet, path: data/raw, partition_by: trade_date, partition_granularity: year, compact_at_parts: 0}
+  text: {kind: csv, path: data/text, partition_by: trade_date, partition_granularity: year}
 plans:
   bars:
     dataset: daily
-    storages: [lake, raw]
+    storages: [lake, raw, text]
     params:
       trade_date: {dates: {start: "20231218", end: "20240209", weekdays_only: true}}
 """
@@ -233,6 +234,10 @@ class AutoCompactTest(unittest.TestCase):
         self.assertTrue(lake["trade_date_year=2024"][0].startswith("part-compact-"), lake)
         self.assertRegex(out.stderr, r"storage 'lake': compacted 28 part files of dataset 'daily' into 1 \(\d+ rows\)")
         self.assertNotIn("storage 'raw': compacted", out.stderr)
+        # CSV has no automatic compaction: its parts stay, and the run does not warn about it.
+        text = glob.glob(self.project.path("data", "text", "daily", "*", "*.csv"))
+        self.assertEqual(len(text), 38, text)
+        self.assertNotIn("could not compact", out.stderr)
         rows = self.rows("raw")
         self.assertEqual(len(rows), len(set(rows)))
         self.assertEqual(self.rows("lake"), rows)

@@ -22,15 +22,16 @@ namespace fs = std::filesystem;
 
 core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std::chrono::milliseconds lock_wait) {
   if (state() != State::kBound) return Fail(ErrorKind::kInternal, "Compact is for a bound sink that is not open");
+  // Automatic (after a run): folders with fewer small parts of one layout than the threshold stay as they are,
+  // and a storage without a threshold (0, or a format that has none: csv, jsonl) is not looked at.
+  const int64_t min_parts = options.automatic ? CompactAtParts(options_) : 2;
+  if (min_parts <= 0) return CompactReport{};
   const PartMerger* merger = format_->merger();
   if (!merger) {
     return Fail(ErrorKind::kConfig, std::string(format_->name()) +
                                         " part files cannot be compacted (only parquet merges without rewriting rows)");
   }
   std::error_code ec;
-  // Automatic (after a run): folders with fewer small parts of one layout than the threshold stay as they are.
-  const int64_t min_parts = options.automatic ? CompactAtParts(options_) : 2;
-  if (min_parts <= 0) return CompactReport{};
   if (!fs::is_directory(dataset_dir_, ec)) {
     if (options.automatic) return CompactReport{};
     return Fail(ErrorKind::kConfig,
