@@ -286,7 +286,6 @@ void SqliteSink::Disconnect() {
   checkpointer_.reset();  // unhooks the connection, so it goes first
   db_.reset();
   held_.clear();
-  held_unit_.clear();
 }
 
 Status SqliteSink::Execute(std::string_view sql) {
@@ -505,7 +504,6 @@ Status SqliteSink::PrepareWrites() {
   key_columns_.clear();
   for (const auto& k : primary_key()) key_columns_.push_back(*schema.IndexOf(k));
   held_.clear();
-  held_unit_.clear();
   return core::Ok();
 }
 
@@ -537,11 +535,10 @@ std::string SqliteSink::SampleKey(const core::ColumnBatch& batch, size_t row) co
 core::Result<int64_t> SqliteSink::BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) {
   if (hold_) {
     if (shared_batch() && shared_batch().get() == &batch) {
-      held_.push_back(shared_batch());
+      held_.push_back({shared_batch(), std::string(unit_id)});
     } else {
-      held_.push_back(std::make_shared<const core::ColumnBatch>(batch));
+      held_.push_back({std::make_shared<const core::ColumnBatch>(batch), std::string(unit_id)});
     }
-    held_unit_.emplace_back(unit_id);
     return 0;  // its bytes are counted when BeforeCommit binds them
   }
   int64_t bytes = 0;
@@ -558,21 +555,19 @@ Status SqliteSink::BeforeCommit() {
   int64_t bytes = 0;
   std::vector<const core::ColumnBatch*> batches;
   batches.reserve(held_.size());
-  for (const auto& b : held_) batches.push_back(b.get());
+  for (const auto& h : held_) batches.push_back(h.batch.get());
   for (const sql::RowRef& ref : sql::OrderByKey(batches, key_columns_)) {
-    auto b = InsertRow(*held_[ref.batch], ref.row, held_unit_[ref.batch]);
+    auto b = InsertRow(*held_[ref.batch].batch, ref.row, held_[ref.batch].unit);
     if (!b) return Fail(b.error());
     bytes += *b;
   }
   AddPendingBytes(bytes);
   held_.clear();
-  held_unit_.clear();
   return core::Ok();
 }
 
 void SqliteSink::OnRollback() {
   held_.clear();
-  held_unit_.clear();
 }
 
 core::Result<int64_t> SqliteSink::InsertRow(const core::ColumnBatch& batch, size_t r, std::string_view unit_id) {

@@ -128,11 +128,14 @@ class SqliteSink final : public sql::DatabaseSink {
   std::vector<std::string> notes_;
   std::vector<std::string> scratch_;  // per-column text of the row being bound
   // Upserts by key hold a commit's batches back and insert them in key order at Commit (hold_ is set by
-  // PrepareWrites): the caller's shared batch when it shared it, else a copy; held_unit_ is each one's unit.
+  // PrepareWrites): the caller's shared batch when it shared it, else a copy, with its unit.
+  struct Held {
+    std::shared_ptr<const core::ColumnBatch> batch;
+    std::string unit;
+  };
   bool hold_ = false;
   std::vector<size_t> key_columns_;
-  std::vector<std::shared_ptr<const core::ColumnBatch>> held_;
-  std::vector<std::string> held_unit_;
+  std::vector<Held> held_;
 };
 
 void RegisterSqliteSink(SinkRegistry& registry);
