@@ -1,6 +1,6 @@
 // SystemDb: datasync's own database (ARCHITECTURE §11): the applied catalog, runs and tasks, the schedule's
-// slots, the plans' leases, the schema migrations applied to storages, and the versioned migrations of its
-// own schema. Each backend implements it in a folder of its own (sqlite/: a WAL file at
+// slots, the plans' leases, the schema migrations applied to storages, the API tokens, sessions and audit log, and the
+// versioned migrations of its own schema. Each backend implements it in a folder of its own (sqlite/: a WAL file at
 // .datasync/datasync.db by default; later MySQL, PostgreSQL) and registers with SystemDbFactory
 // (system_db_factory.hpp), which opens the one a location names.
 //
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "metadata/access_store.hpp"
 #include "metadata/catalog_store.hpp"
 #include "metadata/migration_store.hpp"
 #include "sync/plan_lease_store.hpp"
@@ -30,6 +31,7 @@ class SystemDb {
   virtual sync::SlotStore& slots() = 0;
   virtual sync::PlanLeaseStore& plan_leases() = 0;
   virtual MigrationStore& migrations() = 0;
+  virtual AccessStore& access() = 0;
   virtual int schema_version() const = 0;
   virtual std::string description() const = 0;  // "sqlite:/path/.datasync/datasync.db" (no secrets)
 };

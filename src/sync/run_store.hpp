@@ -62,24 +62,25 @@ struct TaskCounts {
           cancelled = 0;
   int64_t rows = 0;   // sum over done tasks
   int64_t bytes = 0;  // sum over done tasks
-  int64_t total() const {
-    return pending + running + done + cooling + deferred + failed + skipped + split + cancelled;
-  }
+  int64_t total() const { return pending + running + done + cooling + deferred + failed + skipped + split + cancelled; }
 };
 
 // The task-ledger counts of a run as its run counts (requests and retries are left as they are).
 void SetTaskCounts(RunCounts& counts, const TaskCounts& tasks);
 
 struct RunQuery {
-  std::string plan;                  // empty: every plan
-  std::optional<RunStatus> status;   // nullopt: any
-  size_t limit = 50;                 // newest first
+  std::string plan;                 // empty: every plan
+  std::optional<RunStatus> status;  // nullopt: any
+  size_t limit = 50;                // newest first
+  size_t offset = 0;
 };
 
 struct TaskQuery {
   int64_t run_id = 0;
   std::optional<TaskState> state;
-  size_t limit = 100;
+  size_t limit = 100;  // oldest id first
+  size_t offset = 0;
+  std::string search;  // non-empty: only tasks whose parameters' JSON contains it (case-sensitive)
 };
 
 class RunStore {
@@ -90,6 +91,8 @@ class RunStore {
   virtual core::Status UpdateRun(const SyncRun& run) = 0;
   virtual core::Result<std::optional<SyncRun>> GetRun(int64_t run_id) = 0;
   virtual core::Result<std::vector<SyncRun>> ListRuns(const RunQuery& query) = 0;
+  // How many runs ListRuns would page through for `query` (its limit and offset aside).
+  virtual core::Result<int64_t> CountRuns(const RunQuery& query) = 0;
 
   virtual core::Status AddTasks(int64_t run_id, std::span<const NewTask> tasks) = 0;
   // Moves up to `max` tasks that are pending, cooling or deferred with not_before <= now_us to running
@@ -120,6 +123,8 @@ class RunStore {
   // rest -> cancelled). Returns how many changed.
   virtual core::Result<int64_t> TransitionTasks(int64_t run_id, std::span<const TaskState> from, TaskState to) = 0;
   virtual core::Result<std::vector<SyncTask>> ListTasks(const TaskQuery& query) = 0;
+  // How many tasks ListTasks would page through for `query` (its limit and offset aside).
+  virtual core::Result<int64_t> CountMatchingTasks(const TaskQuery& query) = 0;
   // Earliest not_before among cooling/deferred tasks, if any.
   virtual core::Result<std::optional<int64_t>> NextWakeup(int64_t run_id) = 0;
 

@@ -208,7 +208,39 @@ CREATE TABLE plan_leases (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<SqliteMigration, 7> kMigrations = {{
+// Migration 8: the web app's and REST API's access (metadata/access_store.hpp): tokens and sessions are stored
+// by their SHA-256 hash only; the audit log is append-only.
+constexpr std::string_view kAccessSql = R"sql(
+CREATE TABLE api_tokens (
+  name            TEXT    PRIMARY KEY,
+  role            TEXT    NOT NULL,
+  token_hash      TEXT    NOT NULL UNIQUE,
+  origin          TEXT    NOT NULL,
+  created_at_us   INTEGER NOT NULL,
+  last_used_at_us INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE api_sessions (
+  id_hash       TEXT    PRIMARY KEY,
+  user          TEXT    NOT NULL,
+  role          TEXT    NOT NULL,
+  csrf          TEXT    NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  expires_at_us INTEGER NOT NULL
+);
+CREATE INDEX api_sessions_by_user ON api_sessions (user);
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_us  INTEGER NOT NULL,
+  actor  TEXT    NOT NULL,
+  role   TEXT    NOT NULL,
+  action TEXT    NOT NULL,
+  target TEXT    NOT NULL,
+  detail TEXT    NOT NULL,
+  remote TEXT    NOT NULL
+);
+)sql";
+
+constexpr std::array<SqliteMigration, 8> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
@@ -216,6 +248,7 @@ constexpr std::array<SqliteMigration, 7> kMigrations = {{
     {5, "storage_migrations", kStorageMigrationsSql},
     {6, "quota_calls", kQuotaCallsSql},
     {7, "task_leases", kTaskLeasesSql},
+    {8, "access", kAccessSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

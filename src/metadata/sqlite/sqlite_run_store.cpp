@@ -201,14 +201,28 @@ core::Result<std::vector<sync::SyncRun>> SqliteRunStore::ListRuns(const sync::Ru
   std::string sql = "SELECT " + std::string(kRunColumns) + " FROM runs";
   if (!query.plan.empty()) sql += " WHERE plan = ?1";
   if (query.status) sql += query.plan.empty() ? " WHERE status = ?2" : " AND status = ?2";
-  sql += " ORDER BY id DESC LIMIT ?3";
+  sql += " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
   auto lock = db_.Lock();
   auto stmt = db_.connection().Prepare(sql, "list runs");
   if (!stmt) return core::Fail(stmt.error());
   if (!query.plan.empty()) stmt->Bind(1, query.plan);
   if (query.status) stmt->Bind(2, sync::RunStatusName(*query.status));
-  stmt->Bind(3, SqlLimit(query.limit));
+  stmt->Bind(3, SqlLimit(query.limit)).Bind(4, static_cast<int64_t>(query.offset));
   return ReadAll<sync::SyncRun>(*stmt, ReadRun);
+}
+
+core::Result<int64_t> SqliteRunStore::CountRuns(const sync::RunQuery& query) {
+  std::string sql = "SELECT count(*) FROM runs";
+  if (!query.plan.empty()) sql += " WHERE plan = ?1";
+  if (query.status) sql += query.plan.empty() ? " WHERE status = ?2" : " AND status = ?2";
+  auto lock = db_.Lock();
+  auto stmt = db_.connection().Prepare(sql, "count runs");
+  if (!stmt) return core::Fail(stmt.error());
+  if (!query.plan.empty()) stmt->Bind(1, query.plan);
+  if (query.status) stmt->Bind(2, sync::RunStatusName(*query.status));
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  return *row ? stmt->Int64(0) : int64_t{0};
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -494,17 +508,36 @@ core::Result<int64_t> SqliteRunStore::ResetForRetry(int64_t run_id) {
 core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ListTasks(const sync::TaskQuery& query) {
   auto lock = db_.Lock();
   auto& conn = db_.connection();
-  if (query.state) {
-    auto stmt = conn.Prepare(
-        "SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE run_id = ?1 AND state = ?2 ORDER BY id LIMIT ?3",
-        "list tasks");
+  const int64_t offset = static_cast<int64_t>(query.offset);
+  if (!query.search.empty()) {
+    // A substring of the parameters: a scan of the run's tasks (its range of tasks_by_state).
+    auto stmt =
+        conn.Prepare("SELECT " + std::string(kTaskColumns) +
+                         " FROM tasks WHERE run_id = ?1 AND (?2 = '' OR state = ?2) AND instr(params_json, ?3) > "
+                         "0 ORDER BY id LIMIT ?4 OFFSET ?5",
+                     "search tasks");
     if (!stmt) return core::Fail(stmt.error());
-    stmt->Bind(1, query.run_id).Bind(2, sync::TaskStateName(*query.state)).Bind(3, SqlLimit(query.limit));
+    stmt->Bind(1, query.run_id)
+        .Bind(2, query.state ? std::string(sync::TaskStateName(*query.state)) : std::string())
+        .Bind(3, query.search)
+        .Bind(4, SqlLimit(query.limit))
+        .Bind(5, offset);
+    return ReadAll<sync::SyncTask>(*stmt, ReadTask);
+  }
+  if (query.state) {
+    auto stmt = conn.Prepare("SELECT " + std::string(kTaskColumns) +
+                                 " FROM tasks WHERE run_id = ?1 AND state = ?2 ORDER BY id LIMIT ?3 OFFSET ?4",
+                             "list tasks");
+    if (!stmt) return core::Fail(stmt.error());
+    stmt->Bind(1, query.run_id)
+        .Bind(2, sync::TaskStateName(*query.state))
+        .Bind(3, SqlLimit(query.limit))
+        .Bind(4, offset);
     return ReadAll<sync::SyncTask>(*stmt, ReadTask);
   }
 
-  // Every state: tasks_by_state is ordered by id within each state, so read the first `limit` ids of each
-  // state the run has and merge them, instead of sorting the whole run (a million tasks) by id.
+  // Every state: tasks_by_state is ordered by id within each state, so read the first offset + limit ids of
+  // each state the run has and merge them, instead of sorting the whole run (a million tasks) by id.
   std::vector<std::string> states;
   {
     auto stmt = conn.Prepare("SELECT state FROM run_task_counts WHERE run_id = ?1 AND tasks > 0 ORDER BY state",
@@ -522,16 +555,38 @@ core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ListTasks(const sync::
   std::string ids;
   for (size_t i = 0; i < states.size(); ++i) {
     if (i > 0) ids += " UNION ALL ";
-    ids += "SELECT id FROM (SELECT id FROM tasks WHERE run_id = ?1 AND state = ?" + std::to_string(i + 3) +
-           " ORDER BY id LIMIT ?2)";
+    ids += "SELECT id FROM (SELECT id FROM tasks WHERE run_id = ?1 AND state = ?" + std::to_string(i + 4) +
+           " ORDER BY id LIMIT ?2 + ?3)";
   }
   std::string sql = "SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id IN (SELECT id FROM (" + ids +
-                    ") ORDER BY id LIMIT ?2) ORDER BY id";
+                    ") ORDER BY id LIMIT ?2 OFFSET ?3) ORDER BY id";
   auto stmt = conn.PrepareOnce(sql, "list tasks");
   if (!stmt) return core::Fail(stmt.error());
-  stmt->Bind(1, query.run_id).Bind(2, SqlLimit(query.limit));
-  for (size_t i = 0; i < states.size(); ++i) stmt->Bind(static_cast<int>(i + 3), states[i]);
+  const int64_t limit = query.limit == 0 ? int64_t{1} << 40 : static_cast<int64_t>(query.limit);
+  stmt->Bind(1, query.run_id).Bind(2, limit).Bind(3, offset);
+  for (size_t i = 0; i < states.size(); ++i) stmt->Bind(static_cast<int>(i + 4), states[i]);
   return ReadAll<sync::SyncTask>(*stmt, ReadTask);
+}
+
+core::Result<int64_t> SqliteRunStore::CountMatchingTasks(const sync::TaskQuery& query) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  std::string state = query.state ? std::string(sync::TaskStateName(*query.state)) : std::string();
+  auto stmt = query.search.empty()
+                  ? conn.Prepare(
+                        "SELECT coalesce(sum(tasks), 0) FROM run_task_counts WHERE run_id = ?1 AND (?2 = '' OR "
+                        "state = ?2)",
+                        "count tasks")
+                  : conn.Prepare(
+                        "SELECT count(*) FROM tasks WHERE run_id = ?1 AND (?2 = '' OR state = ?2) AND "
+                        "instr(params_json, ?3) > 0",
+                        "count matching tasks");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, query.run_id).Bind(2, state);
+  if (!query.search.empty()) stmt->Bind(3, query.search);
+  auto row = stmt->Step();
+  if (!row) return core::Fail(row.error());
+  return *row ? stmt->Int64(0) : int64_t{0};
 }
 
 core::Result<std::optional<int64_t>> SqliteRunStore::NextWakeup(int64_t run_id) {

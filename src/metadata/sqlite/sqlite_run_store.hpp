@@ -27,6 +27,7 @@ class SqliteRunStore final : public sync::RunStore {
   core::Status UpdateRun(const sync::SyncRun& run) override;
   core::Result<std::optional<sync::SyncRun>> GetRun(int64_t run_id) override;
   core::Result<std::vector<sync::SyncRun>> ListRuns(const sync::RunQuery& query) override;
+  core::Result<int64_t> CountRuns(const sync::RunQuery& query) override;
 
   core::Status AddTasks(int64_t run_id, std::span<const sync::NewTask> tasks) override;
   using sync::RunStore::ClaimTasks;
@@ -43,6 +44,7 @@ class SqliteRunStore final : public sync::RunStore {
   core::Result<int64_t> TransitionTasks(int64_t run_id, std::span<const sync::TaskState> from,
                                         sync::TaskState to) override;
   core::Result<std::vector<sync::SyncTask>> ListTasks(const sync::TaskQuery& query) override;
+  core::Result<int64_t> CountMatchingTasks(const sync::TaskQuery& query) override;
   core::Result<std::optional<int64_t>> NextWakeup(int64_t run_id) override;
   core::Status SetControl(int64_t run_id, sync::RunControl control) override;
   core::Result<sync::RunControl> Heartbeat(int64_t run_id, const std::string& owner, int64_t now_us) override;

@@ -25,6 +25,7 @@ SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, con
       slots_(db_),
       plan_leases_(db_),
       migrations_(db_),
+      access_(db_),
       schema_version_(schema_version),
       description_(std::move(description)) {}
 

@@ -15,6 +15,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "metadata/sqlite/sqlite_access_store.hpp"
 #include "metadata/sqlite/sqlite_catalog_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
 #include "metadata/sqlite/sqlite_migration_store.hpp"
@@ -37,6 +38,7 @@ class SqliteSystemDb final : public SystemDb {
   sync::SlotStore& slots() override { return slots_; }
   sync::PlanLeaseStore& plan_leases() override { return plan_leases_; }
   MigrationStore& migrations() override { return migrations_; }
+  AccessStore& access() override { return access_; }
   int schema_version() const override { return schema_version_; }
   std::string description() const override { return description_; }
 
@@ -51,6 +53,7 @@ class SqliteSystemDb final : public SystemDb {
   SqliteSlotStore slots_;
   SqlitePlanLeaseStore plan_leases_;
   SqliteMigrationStore migrations_;
+  SqliteAccessStore access_;
   int schema_version_;
   std::string description_;
 };

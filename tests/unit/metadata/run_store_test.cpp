@@ -616,6 +616,64 @@ TEST_P(RunStoreTest, ListTasksByIdAcrossStates) {
   EXPECT_TRUE(nothing->empty());
 }
 
+// The web app's tasks table: pages by offset across states, by state, and by a substring of the parameters,
+// with the count each filter pages through.
+TEST_P(RunStoreTest, PagesFiltersAndSearchesTasks) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(12)));
+  auto tasks = Claim(run, 12);
+  ASSERT_EQ(tasks.size(), 12u);
+  std::vector<TaskUpdate> updates;
+  for (size_t i = 0; i < tasks.size(); i += 2) updates.push_back(Update(tasks[i], TaskState::kDone));
+  updates.push_back(Update(tasks[3], TaskState::kFailed));
+  ASSERT_TRUE(runs().UpdateTasks(updates));
+
+  auto page = runs().ListTasks({.run_id = run, .limit = 5, .offset = 5});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(Ids(*page), (std::vector<int64_t>{tasks[5].id, tasks[6].id, tasks[7].id, tasks[8].id, tasks[9].id}));
+  auto tail = runs().ListTasks({.run_id = run, .limit = 5, .offset = 10});
+  ASSERT_TRUE(tail);
+  EXPECT_EQ(Ids(*tail), (std::vector<int64_t>{tasks[10].id, tasks[11].id}));
+  auto done = runs().ListTasks({.run_id = run, .state = TaskState::kDone, .limit = 2, .offset = 1});
+  ASSERT_TRUE(done);
+  EXPECT_EQ(Ids(*done), (std::vector<int64_t>{tasks[2].id, tasks[4].id}));
+
+  auto all = runs().CountMatchingTasks({.run_id = run});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(*all, 12);
+  EXPECT_EQ(*runs().CountMatchingTasks({.run_id = run, .state = TaskState::kDone}), 6);
+  EXPECT_EQ(*runs().CountMatchingTasks({.run_id = run, .state = TaskState::kFailed}), 1);
+  EXPECT_EQ(*runs().CountMatchingTasks({.run_id = 9999}), 0);
+
+  // The search is a plain substring of the JSON text: %, _, * and SQL are text, not patterns or statements.
+  std::string day = tasks[3].params[0].second;
+  auto found = runs().ListTasks({.run_id = run, .search = day});
+  ASSERT_TRUE(found);
+  EXPECT_EQ(Ids(*found), (std::vector<int64_t>{tasks[3].id}));
+  EXPECT_EQ(*runs().CountMatchingTasks({.run_id = run, .search = day}), 1);
+  EXPECT_EQ(*runs().CountMatchingTasks({.run_id = run, .state = TaskState::kDone, .search = day}), 0);
+  for (const std::string& hostile : std::vector<std::string>{"%", "%_%", "' OR 1=1 --", "2024%", "*"}) {
+    auto none = runs().ListTasks({.run_id = run, .search = hostile});
+    ASSERT_TRUE(none) << hostile;
+    EXPECT_TRUE(none->empty()) << hostile;
+    EXPECT_EQ(*runs().CountMatchingTasks({.run_id = run, .search = hostile}), 0) << hostile;
+  }
+}
+
+TEST_P(RunStoreTest, CountsAndPagesRuns) {
+  for (int i = 0; i < 5; ++i) NewRun(i < 3 ? "daily" : "basic", i == 0 ? RunStatus::kFailed : RunStatus::kSucceeded);
+  EXPECT_EQ(*runs().CountRuns({}), 5);
+  EXPECT_EQ(*runs().CountRuns({.plan = "daily"}), 3);
+  EXPECT_EQ(*runs().CountRuns({.plan = "daily", .status = RunStatus::kFailed}), 1);
+  EXPECT_EQ(*runs().CountRuns({.status = RunStatus::kSucceeded}), 4);
+  auto newest = runs().ListRuns({.limit = 2});
+  auto next = runs().ListRuns({.limit = 2, .offset = 2});
+  ASSERT_TRUE(newest && next);
+  ASSERT_EQ(newest->size(), 2u);
+  ASSERT_EQ(next->size(), 2u);
+  EXPECT_GT((*newest)[1].id, (*next)[0].id);
+}
+
 TEST_P(RunStoreTest, ParamsRoundTripExactly) {
   int64_t run = NewRun();
   static constexpr char kControl[] = "tab\tnew\nline\rnul\0end\x01\x7f";
