@@ -67,6 +67,7 @@ core::Result<std::unique_ptr<App>> App::Open(const Project& project, const core:
                               {.base_dir = project.root, .clock = &clock, .setting = setting + ": project.system_db"});
   if (!db) return Fail(db.error());
   m.db = std::move(*db);
+  m.access = std::make_unique<AccessService>(m.db->access(), clock);
   net::HttpClientOptions http_opts;
   http_opts.max_connections = 32;
   m.http = std::make_unique<net::HttpClient>(http_opts);
@@ -100,6 +101,9 @@ const storage::SinkRegistry& App::sinks() const {
 }
 metadata::SystemDb& App::db() {
   return *impl_->db;
+}
+AccessService& App::access() {
+  return *impl_->access;
 }
 
 ConfigResult App::LoadConfig(LoadOptions options) const {

@@ -46,6 +46,8 @@ class EventBus;
 
 namespace datasync::app {
 
+class AccessService;
+
 struct ApplyChange {
   std::string kind;  // source, dataset, storage, plan
   std::string name;
@@ -71,9 +73,9 @@ struct RunOptions {
   // (independent plans run in parallel); null: nothing is published.
   events::EventBus* events = nullptr;
   const std::atomic<bool>* interrupt = nullptr;
-  bool apply_first = true;      // apply datasync.yaml changes before running
-  bool wait_deferred = false;   // a run deferred by the vendor's quota waits for the reset and continues
-  size_t max_parallel_plans = 4;  // independent plans of one `run` execute at the same time
+  bool apply_first = true;         // apply datasync.yaml changes before running
+  bool wait_deferred = false;      // a run deferred by the vendor's quota waits for the reset and continues
+  size_t max_parallel_plans = 4;   // independent plans of one `run` execute at the same time
   std::string trigger = "manual";  // recorded with a new run
   // A scheduled run: its slot's fire time. Recorded with the run, and "today" in its parameters is the
   // slot's day, so a slot caught up later fetches the day it stands for.
@@ -89,7 +91,7 @@ struct FireTimeView {
 
 // The day's runs, as the daily summary reports them.
 struct DailySummary {
-  std::string date;      // YYYY-MM-DD in `timezone`
+  std::string date;  // YYYY-MM-DD in `timezone`
   std::string timezone;
   int64_t runs = 0;
   std::map<std::string, int64_t> runs_by_status;
@@ -101,7 +103,7 @@ struct DailySummary {
 
 // A run that is not finished, as `datasync status` shows it.
 struct ActiveRun {
-  sync::SyncRun run;  // with live counts
+  sync::SyncRun run;   // with live counts
   bool alive = false;  // a process is executing it now (fresh heartbeat)
   std::string dataset;
   std::string quota_label;  // "tushare/daily"
@@ -120,6 +122,7 @@ class App {
   const datasource::ProviderRegistry& providers() const;
   const storage::SinkRegistry& sinks() const;
   metadata::SystemDb& db();
+  AccessService& access();  // API tokens, sessions and the audit log (thread-safe)
   net::HttpClient& http();
   const core::Clock& clock() const;
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/access_service.hpp"
 #include "app/app.hpp"
 #include "app/local_secrets.hpp"
 #include "app/specs.hpp"
@@ -36,10 +37,11 @@ struct App::Impl {
   std::unique_ptr<metadata::SystemDb> db;
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<sync::QuotaBook> quotas;  // over the system database's quota store
+  std::unique_ptr<AccessService> access;    // over the system database's access store
   std::shared_ptr<LocalSecrets> secrets;    // literal secrets of datasync.yaml, kept out of the catalog
   std::mutex calendar_mu;
   std::unique_ptr<StorageCalendar> calendar;  // made on first use
-  std::mutex provider_mu;  // plans run in parallel threads
+  std::mutex provider_mu;                     // plans run in parallel threads
   std::map<std::string, std::unique_ptr<datasource::Provider>> provider_cache;
   std::map<std::string, std::string> provider_spec;  // source name -> spec the cached provider was made from
 

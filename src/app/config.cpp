@@ -30,6 +30,32 @@ std::optional<std::pair<std::string, int>> SplitHostPort(std::string_view listen
   return std::make_pair(host, static_cast<int>(*port));
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  if (!host.starts_with("127.")) return false;
+  // 127.a.b.c, each part a number: "127.example.com" is a name, not a loopback address.
+  int parts = 0;
+  for (size_t i = 0; i <= host.size(); ++i) {
+    size_t end = host.find('.', i);
+    if (end == std::string_view::npos) end = host.size();
+    auto n = core::ParseInt64(host.substr(i, end - i));
+    if (!n || *n < 0 || *n > 255) return false;
+    ++parts;
+    i = end;
+  }
+  return parts == 4;
+}
+
+bool IsTokenName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.' || c == '@';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // The file must be UTF-8: every string of it is stored as JSON in the system database and shown as JSON.
 // Invalid bytes are refused here, at their line and column, instead of failing later far from the cause.
 bool ConfigParser::CheckEncoding(const std::string& text) {

@@ -70,12 +70,24 @@ struct HttpLimits {
   friend bool operator==(const HttpLimits&, const HttpLimits&) = default;
 };
 
+// A token of the web app and the REST API declared in `serve.auth.tokens` (docs/web.md). `token` is as
+// written: a ${ENV} reference, resolved when serve starts.
+struct AuthToken {
+  std::string name;
+  std::string role;  // "viewer" or "operator"
+  std::string token;
+
+  friend bool operator==(const AuthToken&, const AuthToken&) = default;
+};
+
 // The `serve:` section: how `datasync serve` runs.
 struct ServeSettings {
   std::string listen = "127.0.0.1:9470";  // HOST:PORT of /metrics and /healthz; "off" = no HTTP endpoint
   int64_t max_parallel_runs = 4;          // scheduled runs executing at once
   int64_t shutdown_timeout_secs = 60;     // SIGTERM: how long runs in flight get to checkpoint
   HttpLimits http;
+  std::vector<AuthToken> auth_tokens;  // serve.auth.tokens
+  bool allow_insecure = false;         // plain HTTP on an address that is not loopback
 
   friend bool operator==(const ServeSettings&, const ServeSettings&) = default;
 };
@@ -147,5 +159,9 @@ bool IsValidObjectName(std::string_view name);
 
 // "127.0.0.1:9470" -> {"127.0.0.1", 9470}; "[::1]:9470" -> {"::1", 9470}; nullopt when malformed.
 std::optional<std::pair<std::string, int>> SplitHostPort(std::string_view listen);
+// True for 127.0.0.0/8, ::1 and "localhost": an address only this machine can reach.
+bool IsLoopbackHost(std::string_view host);
+// A name of an API token: 1-64 letters, digits, '_', '-', '.', '@'.
+bool IsTokenName(std::string_view name);
 
 }  // namespace datasync::app

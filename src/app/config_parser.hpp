@@ -113,6 +113,7 @@ class ConfigParser : public ConfigReader {
   // --- serve ------------------------------------------------------------------------------------
   void ParseServe(const YAML::Node& n);
   void ParseHttpLimits(const YAML::Node& n);  // serve.http
+  void ParseAuth(const YAML::Node& n);        // serve.auth
 
   // --- alerts -----------------------------------------------------------------------------------
   void ParseChannel(const YAML::Node& key, const YAML::Node& n);

@@ -1,10 +1,11 @@
 #include "app/config_parser.hpp"
+#include "core/secrets.hpp"
 
 namespace datasync::app {
 
 void ConfigParser::ParseServe(const YAML::Node& n) {
   if (!RequireMap(n, "serve")) return;
-  CheckKeys(n, "serve", {"listen", "max_parallel_runs", "shutdown_timeout_secs", "http"});
+  CheckKeys(n, "serve", {"listen", "max_parallel_runs", "shutdown_timeout_secs", "http", "auth", "allow_insecure"});
   if (auto v = n["listen"]) {
     if (auto l = Str(v, "serve.listen")) {
       config_.serve.listen = *l;
@@ -20,6 +21,64 @@ void ConfigParser::ParseServe(const YAML::Node& n) {
     if (auto x = PositiveInt(v, "serve.shutdown_timeout_secs", 3600)) config_.serve.shutdown_timeout_secs = *x;
   }
   if (auto v = n["http"]) ParseHttpLimits(v);
+  if (auto v = n["auth"]) ParseAuth(v);
+  if (auto v = n["allow_insecure"]) {
+    if (auto b = Bool(v, "serve.allow_insecure")) config_.serve.allow_insecure = *b;
+  }
+  const std::string& listen = config_.serve.listen;
+  if (listen != "off" && !config_.serve.allow_insecure) {
+    auto hp = SplitHostPort(listen);
+    if (hp && !IsLoopbackHost(hp->first)) {
+      Error(n["listen"] ? n["listen"].Mark() : n.Mark(),
+            "serve.listen: " + Quote(listen) +
+                " is not a loopback address, and the web app and its sign-in would travel as plain HTTP; listen "
+                "on 127.0.0.1 and put a TLS proxy in front, or set serve.allow_insecure: true if the network is "
+                "trusted");
+    }
+  }
+}
+
+void ConfigParser::ParseAuth(const YAML::Node& n) {
+  if (!RequireMap(n, "serve.auth")) return;
+  CheckKeys(n, "serve.auth", {"tokens"});
+  const YAML::Node list = n["tokens"];
+  if (!list) return;
+  if (!list.IsSequence()) {
+    Error(list.Mark(), "serve.auth.tokens: expected a list of {name, role, token}");
+    return;
+  }
+  int i = 0;
+  for (const auto& item : list) {
+    std::string path = "serve.auth.tokens[" + std::to_string(i++) + "]";
+    if (!RequireMap(item, path)) continue;
+    CheckKeys(item, path, {"name", "role", "token"});
+    AuthToken t;
+    TextKey(item, path, "name", t.name);
+    TextKey(item, path, "role", t.role);
+    if (auto v = item["token"]) {
+      if (auto s = Str(v, path + ".token")) {
+        t.token = *s;
+        if (!core::IsSecretReference(t.token)) {
+          Error(v.Mark(), path +
+                              ".token: write a ${ENV_VAR} reference; a token written in the file would be "
+                              "readable by anyone who can read the file");
+        }
+      }
+    }
+    auto at = [&](const char* key) { return item[key] ? item[key].Mark() : item.Mark(); };
+    if (t.name.empty() || !IsTokenName(t.name)) {
+      Error(at("name"),
+            path + ".name: " + Quote(t.name) + " is not a token name (1-64 letters, digits, '_', '-', '.', '@')");
+    }
+    if (t.role != "viewer" && t.role != "operator") {
+      Error(at("role"), path + ".role: " + Quote(t.role) + " is not a role (viewer, operator)");
+    }
+    if (t.token.empty()) Error(item.Mark(), path + ": token is required (a ${ENV_VAR} reference)");
+    for (const auto& other : config_.serve.auth_tokens) {
+      if (other.name == t.name) Error(at("name"), path + ".name: " + Quote(t.name) + " is given twice");
+    }
+    config_.serve.auth_tokens.push_back(std::move(t));
+  }
 }
 
 void ConfigParser::ParseHttpLimits(const YAML::Node& n) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -49,7 +50,8 @@ struct Daemon::Impl {
   core::MetricsRegistry metrics;
   events::EventBus bus;  // runs' and the scheduler's events; metrics and alerts listen
   std::unique_ptr<sync::Scheduler> scheduler;
-  std::atomic<bool> stopping{false};  // the interrupt of every run this daemon executes
+  std::atomic<bool> stopping{false};          // the interrupt of every run this daemon executes
+  std::atomic<int64_t> max_parallel_runs{4};  // config.serve's, read by the API's threads too
   std::chrono::steady_clock::time_point started_steady = std::chrono::steady_clock::now();
   int64_t started_us = 0;
   std::atomic<int64_t> last_tick_ns{0};  // steady clock of the last completed tick
@@ -73,7 +75,7 @@ struct Daemon::Impl {
         config_watcher(a.project().config_file),
         alerts(core::ProcessClock(), metrics, o.tick),
         daily_summary(a, alerts, owner),
-        launcher(DaemonLauncher::Deps{&a, &stopping, &bus, [this] { return config.serve.max_parallel_runs; },
+        launcher(DaemonLauncher::Deps{&a, &stopping, &bus, [this] { return max_parallel_runs.load(); },
                                       [this](const PlanOutcome& out, int64_t slot_us) { OnOutcome(out, slot_us); }}) {
     run_metrics = std::make_unique<RunMetrics>(bus, metrics);
     alert_router =
@@ -138,6 +140,7 @@ struct Daemon::Impl {
     bool alerts_changed =
         at_start || !(cfg.config->alerts == config.alerts) || cfg.config->project.name != config.project.name;
     config = std::move(*cfg.config);
+    max_parallel_runs.store(config.serve.max_parallel_runs);
     {
       std::lock_guard lock(project_mu);
       project_name = config.project.name;
@@ -260,6 +263,11 @@ struct Daemon::Impl {
   void Tick() {
     ReloadIfChanged();
     core::TimePoint now = clock().Now();
+    if (!options.schedule) {
+      (void)launcher.Finished();  // joins the API's runs that ended
+      MarkTick();
+      return;
+    }
     auto events = scheduler->Tick(now);
     if (!events) {
       if (ShouldLog("scheduler", events.error().message())) core::LogError("scheduler: " + events.error().message());
@@ -268,9 +276,29 @@ struct Daemon::Impl {
     }
     ResumeOrphans(now);
     daily_summary.Tick(now, config.alerts.daily_summary);
+    MarkTick();
+  }
+
+  void MarkTick() {
     last_tick_ns.store(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count());
+  }
+
+  // A run the API started: its outcome feeds metrics and alerts like a scheduled one.
+  core::Status StartApiJob(const std::string& plan, std::string what, std::function<core::Result<PlanOutcome>()> run) {
+    return launcher.TryStartJob(plan, [this, plan, what = std::move(what), run = std::move(run)] {
+      auto outcome = run();
+      if (!outcome) {
+        core::LogWarn(fmt::format("plan {}: {}: {}", plan, what, core::Redact(outcome.error().message())));
+        return;
+      }
+      if (outcome->report) {
+        OnOutcome(*outcome, 0);
+      } else if (!outcome->note.empty()) {
+        core::LogInfo(fmt::format("plan {}: {}: {}", plan, what, outcome->note));
+      }
+    });
   }
 
   bool Shutdown() {
@@ -362,6 +390,64 @@ std::string Daemon::HealthJson(bool* healthy) {
                               {"alerts_waiting", m.alerts.Backlog()},
                               {"stopping", m.stopping.load()}};
   return core::JsonText(j);
+}
+
+events::EventBus& Daemon::events() {
+  return impl_->bus;
+}
+
+core::Status Daemon::StartPlan(const std::string& plan) {
+  Impl& m = *impl_;
+  auto plans = m.app.Plans();
+  if (!plans) return core::Fail(plans.error());
+  if (std::none_of(plans->begin(), plans->end(), [&](const auto& p) { return p.name == plan; })) {
+    return Fail(ErrorKind::kNotFound, "no plan '" + plan + "'");
+  }
+  return m.StartApiJob(plan, "run started from the web app", [&m, plan] {
+    RunOptions o = m.WorkerOptions();
+    o.trigger = "api";
+    auto outcomes = m.app.RunPlans({plan}, o);
+    if (!outcomes) return core::Result<PlanOutcome>(core::Fail(outcomes.error()));
+    if (outcomes->empty()) return core::Result<PlanOutcome>(PlanOutcome{plan, std::nullopt, "nothing ran", {}});
+    return core::Result<PlanOutcome>(std::move(outcomes->front()));
+  });
+}
+
+namespace {
+
+core::Result<sync::SyncRun> FindRun(App& app, int64_t run_id) {
+  auto run = app.Run(run_id);
+  if (!run) return core::Fail(run.error());
+  if (!*run) return Fail(ErrorKind::kNotFound, "no run " + std::to_string(run_id));
+  return std::move(**run);
+}
+
+}  // namespace
+
+core::Status Daemon::ResumeRun(int64_t run_id) {
+  Impl& m = *impl_;
+  auto run = FindRun(m.app, run_id);
+  if (!run) return core::Fail(run.error());
+  if (sync::IsFinal(run->status)) {
+    return Fail(ErrorKind::kConflict, fmt::format("run {} is {}: there is nothing to resume (retry runs its failed "
+                                                  "and cancelled tasks again)",
+                                                  run_id, sync::RunStatusName(run->status)));
+  }
+  return m.StartApiJob(run->plan, fmt::format("resuming run {}", run_id),
+                       [&m, run_id] { return m.app.Resume(std::to_string(run_id), m.WorkerOptions()); });
+}
+
+core::Status Daemon::RetryRun(int64_t run_id) {
+  Impl& m = *impl_;
+  auto run = FindRun(m.app, run_id);
+  if (!run) return core::Fail(run.error());
+  if (!sync::IsFinal(run->status)) {
+    return Fail(ErrorKind::kConflict, fmt::format("run {} is {}: only a finished run is retried (resume continues "
+                                                  "this one)",
+                                                  run_id, sync::RunStatusName(run->status)));
+  }
+  return m.StartApiJob(run->plan, fmt::format("retrying run {}", run_id),
+                       [&m, run_id] { return m.app.Retry(std::to_string(run_id), m.WorkerOptions()); });
 }
 
 const ServeSettings& Daemon::settings() const {

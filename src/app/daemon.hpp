@@ -29,8 +29,15 @@
 
 namespace datasync::app {
 
+namespace events {
+class EventBus;
+}
+
 struct DaemonOptions {
   std::chrono::milliseconds tick{100};
+  // false (`datasync web`): no schedules, no continuing of other processes' runs and no daily summary; only
+  // the runs started through the API execute here.
+  bool schedule = true;
 };
 
 class Daemon {
@@ -50,6 +57,17 @@ class Daemon {
 
   const ServeSettings& settings() const;
   const std::string& owner() const;
+  // The bus every run of this daemon publishes to (the SSE stream subscribes).
+  events::EventBus& events();
+
+  // Runs started from the web app (docs/web.md), executed on the daemon's workers: the plan's next run (or
+  // its unfinished one), a paused, deferred or interrupted run resumed, a finished run's failed and
+  // cancelled tasks retried. They return once the run is started. kNotFound: no such plan or run;
+  // kConflict: the plan executes in this daemon now, or the run cannot be resumed or retried;
+  // kTransient: every worker is busy (serve.max_parallel_runs) or the daemon is stopping.
+  core::Status StartPlan(const std::string& plan);
+  core::Status ResumeRun(int64_t run_id);
+  core::Status RetryRun(int64_t run_id);
 
  private:
   struct Impl;

@@ -48,6 +48,10 @@ RunOptions DaemonLauncher::WorkerOptions() const {
 
 void DaemonLauncher::StartJob(const std::string& plan, std::function<void()> work) {
   std::lock_guard lock(mu_);
+  StartLocked(plan, std::move(work));
+}
+
+void DaemonLauncher::StartLocked(const std::string& plan, std::function<void()> work) {
   auto job = std::make_unique<Job>();
   Job* raw = job.get();
   job->thread = std::thread([raw, work = std::move(work)] {
@@ -55,6 +59,21 @@ void DaemonLauncher::StartJob(const std::string& plan, std::function<void()> wor
     raw->done.store(true);
   });
   jobs_[plan] = std::move(job);
+}
+
+core::Status DaemonLauncher::TryStartJob(const std::string& plan, std::function<void()> work) {
+  std::lock_guard lock(mu_);
+  if (deps_.stopping->load()) return core::Fail(core::ErrorKind::kTransient, "the daemon is stopping");
+  if (jobs_.count(plan) > 0) {
+    return core::Fail(core::ErrorKind::kConflict, "plan " + plan + " has a run executing in this daemon now");
+  }
+  int64_t max = deps_.max_parallel_runs();
+  if (static_cast<int64_t>(jobs_.size()) >= max) {
+    return core::Fail(core::ErrorKind::kTransient,
+                      fmt::format("serve.max_parallel_runs ({}) runs execute now; try again when one ends", max));
+  }
+  StartLocked(plan, std::move(work));
+  return core::Ok();
 }
 
 void DaemonLauncher::Launch(const sync::ScheduleSlot& slot) {

@@ -43,6 +43,9 @@ class DaemonLauncher final : public sync::RunLauncher {
 
   // Runs `work` on a worker thread of its own, counted against the capacity under `plan`.
   void StartJob(const std::string& plan, std::function<void()> work);
+  // StartJob if it may, checked and started under one lock (the API's threads and the loop race):
+  // kConflict while `plan` has a job, kTransient when stopping or every worker is busy.
+  core::Status TryStartJob(const std::string& plan, std::function<void()> work);
   // What every run of the daemon is executed with.
   RunOptions WorkerOptions() const;
   // Workers started and not yet joined.
@@ -51,6 +54,7 @@ class DaemonLauncher final : public sync::RunLauncher {
   void DetachAll();
 
  private:
+  void StartLocked(const std::string& plan, std::function<void()> work);  // holding mu_
   struct Job {
     std::thread thread;
     std::atomic<bool> done{false};

@@ -345,6 +345,7 @@ struct Executor::Impl {
 
   Progress Snapshot() {
     Progress p;
+    p.run_id = run.id;
     p.tasks_total = run.counts.tasks_total;
     p.tasks_done = base_done + done.load();
     p.tasks_failed = failed.load();

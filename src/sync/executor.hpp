@@ -42,6 +42,7 @@
 namespace datasync::sync {
 
 struct Progress {
+  int64_t run_id = 0;
   int64_t tasks_total = 0;
   int64_t tasks_done = 0;
   int64_t tasks_failed = 0;

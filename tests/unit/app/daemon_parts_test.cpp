@@ -35,6 +35,38 @@ TEST(DaemonLauncherTest, AJobHoldsItsPlanAndASlotOfCapacityUntilFinishedJoinsIt)
   EXPECT_FALSE(launcher.WorkerOptions().apply_first);
 }
 
+// The API's starts race the loop's: TryStartJob checks and starts under one lock, and says why it refused.
+TEST(DaemonLauncherTest, TryStartJobRefusesABusyPlanAFullDaemonAndAStoppingOne) {
+  std::atomic<bool> stopping{false};
+  int64_t max_parallel = 2;
+  DaemonLauncher launcher(DaemonLauncher::Deps{nullptr, &stopping, nullptr, [&] { return max_parallel; }, {}});
+  std::latch release(1);
+  std::atomic<int> ran{0};
+  ASSERT_TRUE(launcher.TryStartJob("daily", [&] {
+    ++ran;
+    release.wait();
+  }));
+  auto busy = launcher.TryStartJob("daily", [&] { ++ran; });
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(busy.error().kind(), core::ErrorKind::kConflict);
+  ASSERT_TRUE(launcher.TryStartJob("weekly", [&] {
+    ++ran;
+    release.wait();
+  }));
+  auto full = launcher.TryStartJob("monthly", [&] { ++ran; });
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().kind(), core::ErrorKind::kTransient);
+  EXPECT_NE(full.error().message().find("max_parallel_runs (2)"), std::string::npos);
+  release.count_down();
+  while (launcher.Active() > 0) (void)launcher.Finished();
+  EXPECT_EQ(ran.load(), 2);
+  stopping = true;
+  auto stopped = launcher.TryStartJob("daily", [&] { ++ran; });
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().kind(), core::ErrorKind::kTransient);
+  EXPECT_EQ(launcher.Active(), 0u);
+}
+
 TEST(ConfigWatcherTest, SaysChangedOncePerChangeOfTheFile) {
   auto dir = std::filesystem::temp_directory_path() / ("config_watcher_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

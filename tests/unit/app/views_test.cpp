@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/views/catalog_views.hpp"
+#include "app/views/dashboard_views.hpp"
 #include "app/views/run_views.hpp"
 #include "app/views/schedule_views.hpp"
 
@@ -87,6 +88,51 @@ TEST(CatalogViewsTest, ValidateListsIssuesWithTheirSeverity) {
   EXPECT_EQ(ToJson(rep).dump(),
             R"({"changed":1,"changes":[{"kind":"plan","name":"daily","change":"created","version":1},)"
             R"({"kind":"source","name":"tushare","change":"unchanged","version":2}]})");
+}
+
+// The REST API's shapes (docs/web.md): a page wraps its items, a task's params become an object, the
+// events the web app streams carry their plan and run, and the others are not streamed.
+TEST(DashboardViewsTest, PagesTasksAndEventsHaveTheDocumentedShapes) {
+  Page<sync::SyncTask> page;
+  sync::SyncTask t;
+  t.id = 7;
+  t.run_id = 2;
+  t.key = "k";
+  t.params = {{"trade_date", "20240102"}, {"ts_code", "<b>"}};
+  t.state = sync::TaskState::kDone;
+  t.rows = 5;
+  page.items.push_back(t);
+  page.total = 41;
+  page.limit = 1;
+  page.offset = 40;
+  EXPECT_EQ(PageJson(page).dump(),
+            R"({"items":[{"id":7,"parent_id":0,"key":"k","state":"done","attempts":0,"rows":5,"bytes":0,)"
+            R"("params":{"trade_date":"20240102","ts_code":"<b>"},"error_kind":"","error":"","updated_at_us":0}],)"
+            R"("total":41,"limit":1,"offset":40})");
+
+  sync::Progress p;
+  p.run_id = 9;
+  p.tasks_total = 10;
+  p.tasks_done = 4;
+  auto progress = EventJson(events::RunProgress{"bars", p});
+  EXPECT_EQ(progress["plan"], "bars");
+  EXPECT_EQ(progress["run_id"], 9);
+  EXPECT_EQ(progress["tasks_done"], 4);
+  sync::RunReport r;
+  r.run_id = 9;
+  r.plan = "bars";
+  r.status = "succeeded";
+  r.rows = 100;
+  EXPECT_EQ(EventJson(events::RunEnded{r, 0}).dump(),
+            R"({"plan":"bars","run_id":9,"status":"succeeded","rows":100,"tasks_done":0,"tasks_failed":0})");
+  EXPECT_TRUE(EventJson(events::TaskDone{"bars", 1, 2}).is_null());
+  EXPECT_TRUE(EventJson(events::RequestEnded{"bars", 0.1, std::nullopt}).is_null());
+
+  metadata::AuditEntry e{3, 5, "alice", "operator", "run.pause", "run 9", "paused", "127.0.0.1"};
+  EXPECT_EQ(ToJson(e).dump(), R"({"id":3,"at_us":5,"actor":"alice","role":"operator","action":"run.pause",)"
+                              R"("target":"run 9","detail":"paused","remote":"127.0.0.1"})");
+  metadata::ApiToken token{"alice", "operator", "secret-hash", "cli", 1, 2};
+  EXPECT_EQ(ToJson(token).dump().find("secret-hash"), std::string::npos);
 }
 
 }  // namespace

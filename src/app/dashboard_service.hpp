@@ -1,0 +1,56 @@
+// The web app's read models (docs/web.md): what the overview, the plans and the run pages show, built from
+// the system database through App's use cases, in pages where a listing can be long. Shared by the REST API
+// and any CLI listing that wants the same shape; the JSON of each is in app/views/dashboard_views.hpp.
+//
+// Thread-safety: the functions only read through App (thread-safe); call them from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/app.hpp"
+#include "sync/run_store.hpp"
+
+namespace datasync::app {
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  int64_t total = 0;
+  int64_t limit = 0;
+  int64_t offset = 0;
+};
+
+// A plan as the overview lists it.
+struct PlanSummary {
+  sync::SyncPlan plan;
+  std::string state;  // "running", "paused", "deferred", "failed", "ok", "never run"
+  std::optional<sync::SyncRun> last_run;
+  std::optional<FireTimeView> next_fire;
+  std::vector<int64_t> rows_per_run;  // rows of its last finished runs, oldest first
+};
+
+struct QuotaSummary {
+  std::string label;  // "tushare/daily"
+  std::vector<sync::QuotaWindowUse> windows;
+};
+
+struct Overview {
+  int64_t now_us = 0;
+  std::vector<PlanSummary> plans;
+  std::vector<ActiveRun> active;
+  std::vector<QuotaSummary> quotas;
+};
+
+// How many finished runs a plan's sparkline shows.
+inline constexpr size_t kSparklineRuns = 20;
+
+core::Result<std::vector<PlanSummary>> PlanSummaries(App& app);
+core::Result<Overview> BuildOverview(App& app);
+core::Result<Page<sync::SyncRun>> RunPage(App& app, const sync::RunQuery& query);
+// kNotFound for an unknown run.
+core::Result<Page<sync::SyncTask>> TaskPage(App& app, const sync::TaskQuery& query);
+
+}  // namespace datasync::app
