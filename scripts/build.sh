@@ -18,6 +18,13 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 # Paths relative to the checkout in ccache's hash, so that clones and git worktrees share one cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+# The web app's vendor files (Preact + htm, uPlot) come from npm, pinned by web/package-lock.json; the
+# build embeds them into the binary (cmake/embed_web_assets.cmake).
+web=$root/web
+if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+  command -v npm >/dev/null || { echo "build.sh: npm not found (node 20 + npm come with the machine image; apt-get install npm)" >&2; exit 1; }
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 if [ ! -f "$dir/build.ninja" ]; then
   cmake -S "$root" -B "$dir" -G Ninja "${args[@]}" >/dev/null
 fi

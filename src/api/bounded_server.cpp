@@ -32,6 +32,7 @@ thread_local bool t_refuse = false;
 
 class ConnectionStream;
 thread_local ConnectionStream* t_stream = nullptr;  // the connection this worker serves now
+thread_local Clock::time_point t_request_start{};   // when the request being served had its headers
 
 // Milliseconds from now until `deadline`, at least 0.
 int MillisUntil(Clock::time_point deadline) {
@@ -320,6 +321,10 @@ std::optional<int> BoundedServer::Refusal(const httplib::Request& req) const {
   return std::nullopt;
 }
 
+std::chrono::steady_clock::time_point BoundedServer::RequestStart() {
+  return t_request_start;
+}
+
 void BoundedServer::Shutdown() {
   stopping_.store(true);
   stop();
@@ -360,7 +365,10 @@ bool BoundedServer::process_and_close_socket(socket_t sock) {
     strm.BeginRequest(wait_start + request_timeout);
     bool closed = false;
     bool last = served + 1 == limits_.keep_alive_max_requests || stopping_.load();
-    ok = process_request(strm, last, closed, [&strm](httplib::Request&) { strm.EndHeaders(); });
+    ok = process_request(strm, last, closed, [&strm](httplib::Request&) {
+      strm.EndHeaders();
+      t_request_start = Clock::now();
+    });
     if (!ok || closed || strm.failed() || strm.close_after()) break;
     wait_start = Clock::now();
   }

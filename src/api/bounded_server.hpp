@@ -40,6 +40,8 @@ class BoundedServer final : public httplib::Server {
   void Route(const std::string& method, const std::string& pattern, Handler handler);
   // Stops accepting; connections still open end within their timeouts, then listen() returns.
   void Shutdown();
+  // When the request this thread serves now had its headers read (for the access log's latency).
+  static std::chrono::steady_clock::time_point RequestStart();
   // Connections refused beyond max_connections since the start.
   uint64_t refused() const { return refused_.load(); }
 

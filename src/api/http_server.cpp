@@ -1,14 +1,22 @@
 #include "api/http_server.hpp"
 
+#include <fmt/format.h>
+
+#include <atomic>
 #include <thread>
 
+#include "api/api_routes.hpp"
 #include "api/bounded_server.hpp"
+#include "api/static_files.hpp"
+#include "core/log.hpp"
 
 namespace datasync::api {
 
 struct HttpServer::Impl {
-  explicit Impl(const app::HttpLimits& limits) : server(limits) {}
+  Impl(const app::HttpLimits& limits, app::App& app, app::Daemon& daemon) : server(limits), api(app, daemon) {}
   BoundedServer server;
+  Api api;
+  std::atomic<bool> stopping{false};  // ends the event streams
   std::thread thread;
   std::string host;
   int port = 0;
@@ -21,8 +29,9 @@ HttpServer::~HttpServer() {
 }
 
 core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port,
-                                                            const app::HttpLimits& limits, app::Daemon& daemon) {
-  auto impl = std::make_unique<Impl>(limits);
+                                                            const app::HttpLimits& limits, app::App& app,
+                                                            app::Daemon& daemon) {
+  auto impl = std::make_unique<Impl>(limits, app, daemon);
   Impl& m = *impl;
   m.host = host;
   m.server.Route("GET", "/metrics", [&daemon](const httplib::Request&, httplib::Response& res) {
@@ -32,6 +41,24 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& h
     bool healthy = false;
     res.set_content(daemon.HealthJson(&healthy), "application/json");
     res.status = healthy ? 200 : 503;
+  });
+  AddStaticRoutes(m.server);
+  AddAuthRoutes(m.api);
+  AddRunRoutes(m.api);
+  AddCatalogRoutes(m.api);
+  AddEventRoutes(m.api, m.stopping);
+  Api* api = &m.api;
+  m.api.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This document (OpenAPI 3.0)",
+             [api](ApiCall& call) { SendJson(call.res, 200, api->OpenApi()); }});
+  m.api.Install(m.server);
+  // One access line per request, with its latency; the scrapes of /metrics and /healthz at debug level.
+  m.server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - BoundedServer::RequestStart())
+            .count();
+    bool scrape = req.path == "/metrics" || req.path == "/healthz";
+    core::Log(scrape ? core::LogLevel::kDebug : core::LogLevel::kInfo,
+              fmt::format("http {} {} {} {:.1f} ms {}", req.method, req.path, res.status, ms, req.remote_addr));
   });
   if (port == 0) {
     m.port = m.server.bind_to_any_port(host);
@@ -58,6 +85,7 @@ const std::string& HttpServer::host() const {
 
 void HttpServer::Stop() {
   if (!impl_) return;
+  impl_->stopping.store(true);
   impl_->server.Shutdown();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -1,9 +1,11 @@
 // HttpServer: the daemon's HTTP endpoint (ARCHITECTURE §12), served by cpp-httplib on its own threads:
 //   GET /metrics  Prometheus text exposition (format 0.0.4) of every metric of the daemon
 //   GET /healthz  {"status": "ok"|"stalled", ...}; 503 when the scheduler loop has stalled
-// Both are read-only and carry no secrets. They answer without a token so that Prometheus and service
-// managers can scrape them, which is why the server binds to 127.0.0.1 by default; the token-authenticated
-// REST API (/api/v1) will share this server.
+//   GET /, /assets/...  the web app (built in; api/static_files.hpp)
+//   /api/v1/...   the REST API and its live events, behind sign-in (api/api_routes.hpp, docs/web.md)
+// /metrics and /healthz are read-only and carry no secrets. They answer without a token so that Prometheus
+// and service managers can scrape them, which is why the server binds to 127.0.0.1 by default (and an
+// address that is not loopback needs serve.allow_insecure).
 //
 // Bounds (app::HttpLimits, `serve.http`): they belong to the server, so every route added later has them.
 // At most max_connections connections are open at once (worker_threads served, the rest waiting); the
@@ -22,6 +24,7 @@
 #include <memory>
 #include <string>
 
+#include "app/app.hpp"
 #include "app/config.hpp"
 #include "app/daemon.hpp"
 #include "core/error.hpp"
@@ -31,7 +34,8 @@ namespace datasync::api {
 class HttpServer {
  public:
   static core::Result<std::unique_ptr<HttpServer>> Start(const std::string& host, int port,
-                                                         const app::HttpLimits& limits, app::Daemon& daemon);
+                                                         const app::HttpLimits& limits, app::App& app,
+                                                         app::Daemon& daemon);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

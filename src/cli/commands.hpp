@@ -49,7 +49,14 @@ int CmdTemplateList(const Globals& g);
 int CmdTemplateShow(const Globals& g, const std::string& name);
 int CmdTemplateTest(const Globals& g, const std::string& name, const std::string& plan, int limit);
 // The daemon: scheduler, engine, /metrics and alerts in one process until SIGTERM/SIGINT.
-int CmdServe(const Globals& g, const std::string& listen_override);
+int CmdServe(const Globals& g, const std::string& listen_override, bool schedule);
+// commands_access.cpp: API tokens and the audit log.
+int CmdTokenCreate(const Globals& g, const std::string& name, const std::string& role);
+int CmdTokenList(const Globals& g);
+int CmdTokenRevoke(const Globals& g, const std::string& name);
+int CmdAudit(const Globals& g, int limit);
+// Records a CLI action in the audit log; a failure to record is printed as a warning.
+void AuditCli(app::App& app, const std::string& action, const std::string& target, const std::string& detail);
 int CmdScheduleNext(const Globals& g, const std::string& plan, int count);
 int CmdScheduleSlots(const Globals& g, const std::string& plan, int limit);
 // The runs of one local day (default: today in `timezone`, default UTC).

@@ -1,13 +1,13 @@
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <map>
 #include <mutex>
-#include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "app/events/event_bus.hpp"
 #include "app/logging.hpp"
@@ -22,7 +22,9 @@ using json = nlohmann::ordered_json;
 
 namespace {
 std::atomic<bool> g_interrupted{false};
-void OnSignal(int) { g_interrupted.store(true); }
+void OnSignal(int) {
+  g_interrupted.store(true);
+}
 int ExitFor(const std::vector<app::PlanOutcome>& outcomes) {
   int code = kOk;
   for (const auto& o : outcomes) {
@@ -57,8 +59,10 @@ class Console {
   void Event(const std::string& plan, const std::string& msg) {
     std::lock_guard lock(mu_);
     CloseLine();
-    if (plan.empty()) std::fprintf(stderr, "%s\n", msg.c_str());
-    else std::fprintf(stderr, "[%s] %s\n", plan.c_str(), msg.c_str());
+    if (plan.empty())
+      std::fprintf(stderr, "%s\n", msg.c_str());
+    else
+      std::fprintf(stderr, "[%s] %s\n", plan.c_str(), msg.c_str());
     std::fflush(stderr);
   }
 
@@ -178,6 +182,8 @@ int CmdResumeOrRetry(const Globals& g, const std::string& target, bool retry, bo
   if (!a) return ExitWithError(a.error());
   CatchSignals();
   Console console;
+  // Recorded before it executes (a resume may run for hours); the outcome is the run's report.
+  AuditCli(**a, retry ? "run.retry" : "run.resume", "run " + target, "from the CLI");
   auto outcome = retry ? (*a)->Retry(target, console.Options(wait)) : (*a)->Resume(target, console.Options(wait));
   console.Done();
   if (!outcome) {
@@ -192,9 +198,12 @@ int CmdPauseOrCancel(const Globals& g, const std::string& target, bool cancel) {
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
   auto msg = cancel ? (*a)->Cancel(target) : (*a)->Pause(target);
+  AuditCli(**a, cancel ? "run.cancel" : "run.pause", "run " + target, msg ? *msg : "refused: " + msg.error().message());
   if (!msg) return ExitWithError(msg.error());
-  if (g.json) Print(core::JsonText(app::views::MessageJson(*msg), 2) + "\n");
-  else Print(*msg + "\n");
+  if (g.json)
+    Print(core::JsonText(app::views::MessageJson(*msg), 2) + "\n");
+  else
+    Print(*msg + "\n");
   return kOk;
 }
 
@@ -242,8 +251,10 @@ int CmdRuns(const Globals& g, const std::string& plan, const std::string& status
   if (!status.empty()) {
     q.status = sync::ParseRunStatus(status);
     if (!q.status) {
-      std::fprintf(stderr, "error: unknown status '%s' (allowed: pending, running, succeeded, failed, cancelled, "
-                           "deferred, paused)\n", status.c_str());
+      std::fprintf(stderr,
+                   "error: unknown status '%s' (allowed: pending, running, succeeded, failed, cancelled, "
+                   "deferred, paused)\n",
+                   status.c_str());
       return kUsage;
     }
   }
@@ -283,14 +294,18 @@ int CmdReport(const Globals& g, int64_t run_id) {
   if (r.report_json.empty()) {
     std::string msg = fmt::format("run {} ({}) has no report yet: status {}, {}/{} tasks done", r.id, r.plan,
                                   sync::RunStatusName(r.status), r.counts.tasks_done, r.counts.tasks_total);
-    if (g.json) Print(core::JsonText(app::views::RunReportJson(r), 2) + "\n");
-    else Print(msg + "\n");
+    if (g.json)
+      Print(core::JsonText(app::views::RunReportJson(r), 2) + "\n");
+    else
+      Print(msg + "\n");
     return kOk;
   }
   auto rep = sync::RunReportFromJson(r.report_json);
   if (!rep) return ExitWithError(rep.error());
-  if (g.json) Print(core::JsonText(app::views::RunReportJson(r), 2) + "\n");
-  else Print(RenderReport(*rep));
+  if (g.json)
+    Print(core::JsonText(app::views::RunReportJson(r), 2) + "\n");
+  else
+    Print(RenderReport(*rep));
   return kOk;
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/http_server.hpp"
+#include "app/access_service.hpp"
 #include "app/daemon.hpp"
 #include "app/logging.hpp"
 #include "app/views/schedule_views.hpp"
@@ -43,10 +44,12 @@ core::Status ApplyConfig(app::App& a) {
 
 }  // namespace
 
-int CmdServe(const Globals& g, const std::string& listen_override) {
+int CmdServe(const Globals& g, const std::string& listen_override, bool schedule) {
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
-  auto daemon = app::Daemon::Start(**a);
+  app::DaemonOptions options;
+  options.schedule = schedule;
+  auto daemon = app::Daemon::Start(**a, options);
   if (!daemon) {
     int code = ExitWithError(daemon.error());
     app::ShutDownLogging();
@@ -62,7 +65,34 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
       app::ShutDownLogging();
       return kUsage;
     }
-    auto started = api::HttpServer::Start(hp->first, hp->second, (*daemon)->settings().http, **daemon);
+    if (!app::IsLoopbackHost(hp->first) && !(*daemon)->settings().allow_insecure) {
+      std::fprintf(stderr,
+                   "error: --listen '%s' is not a loopback address, and the web app and its sign-in would travel as "
+                   "plain HTTP; listen on 127.0.0.1 and put a TLS proxy in front, or set serve.allow_insecure: true "
+                   "in datasync.yaml if the network is trusted\n",
+                   listen.c_str());
+      app::ShutDownLogging();
+      return kUsage;
+    }
+    auto& access = (*a)->access();
+    if (auto st = access.SetConfiguredTokens((*daemon)->settings().auth_tokens); !st) {
+      int code = ExitWithError(st.error());
+      app::ShutDownLogging();
+      return code;
+    }
+    auto admin = access.EnsureAdminToken();
+    if (!admin) {
+      int code = ExitWithError(admin.error());
+      app::ShutDownLogging();
+      return code;
+    }
+    if (*admin) {
+      // Shown once, on the terminal only (never in the log): only its hash is stored.
+      std::fprintf(stderr,
+                   "datasync serve: admin token (shown once, stored hashed; `datasync token create` makes more): %s\n",
+                   (*admin)->c_str());
+    }
+    auto started = api::HttpServer::Start(hp->first, hp->second, (*daemon)->settings().http, **a, **daemon);
     if (!started) {
       int code = ExitWithError(started.error());
       app::ShutDownLogging();
@@ -80,8 +110,9 @@ int CmdServe(const Globals& g, const std::string& listen_override) {
   }
   std::error_code ec;
   std::filesystem::rename(info.string() + ".tmp", info, ec);
-  std::fprintf(stderr, "datasync serve: %s%s\n", (*daemon)->owner().c_str(),
-               url.empty() ? "" : (", metrics at " + url + "/metrics").c_str());
+  std::fprintf(stderr, "datasync serve: %s%s%s\n", (*daemon)->owner().c_str(),
+               url.empty() ? "" : (", web app at " + url + "/, metrics at " + url + "/metrics").c_str(),
+               schedule ? "" : " (schedules are not run here)");
   std::fflush(stderr);
 
   struct sigaction sa {};

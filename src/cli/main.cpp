@@ -140,8 +140,30 @@ int main(int argc, char** argv) {
   t_test->add_option("--limit", tmpl_limit, "how many argument sets to print (default 10)");
 
   std::string listen;
-  auto* serve = cli.add_subcommand("serve", "run schedules, the engine, /metrics and alerts until SIGTERM");
-  serve->add_option("--listen", listen, "HOST:PORT of /metrics and /healthz (default serve.listen), or off");
+  bool no_schedule = false;
+  auto* serve =
+      cli.add_subcommand("serve", "run schedules, the engine, the web app, /metrics and alerts until SIGTERM");
+  serve->add_option("--listen", listen,
+                    "HOST:PORT of the web app, /metrics and /healthz (default serve.listen), or off");
+  serve->add_flag("--no-schedule", no_schedule, "serve the web app and API only; schedules run elsewhere");
+  auto* web =
+      cli.add_subcommand("web", "serve the web app and the API without running schedules (serve --no-schedule)");
+  web->add_option("--listen", listen, "HOST:PORT (default serve.listen)");
+
+  std::string token_name, token_role = "viewer";
+  auto* token = cli.add_subcommand("token", "API tokens of the web app and the REST API: create, list, revoke");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "make a token (printed once; only its hash is stored)");
+  token_create->add_option("name", token_name, "token name, e.g. the person or client using it")->required();
+  token_create->add_option("--role", token_role, "viewer (default) or operator")
+      ->check(CLI::IsMember({"viewer", "operator"}));
+  auto* token_list = token->add_subcommand("list", "the stored tokens (names, roles, last use; never the tokens)");
+  auto* token_revoke = token->add_subcommand("revoke", "delete a token and end its sessions");
+  token_revoke->add_option("name", token_name, "token name")->required();
+
+  int audit_limit = 50;
+  auto* audit = cli.add_subcommand("audit", "the audit log: who changed what, when and from where, newest first");
+  audit->add_option("--limit", audit_limit, "how many (default 50)");
 
   std::string schedule_plan;
   int schedule_count = 10, slots_limit = 50;
@@ -227,7 +249,12 @@ int main(int argc, char** argv) {
     if (*t_list) return CmdTemplateList(g);
     if (*t_show) return CmdTemplateShow(g, tmpl_name);
     if (*t_test) return CmdTemplateTest(g, tmpl_name, tmpl_plan, tmpl_limit);
-    if (*serve) return CmdServe(g, listen);
+    if (*serve) return CmdServe(g, listen, !no_schedule);
+    if (*web) return CmdServe(g, listen, false);
+    if (*token_create) return CmdTokenCreate(g, token_name, token_role);
+    if (*token_list) return CmdTokenList(g);
+    if (*token_revoke) return CmdTokenRevoke(g, token_name);
+    if (*audit) return CmdAudit(g, audit_limit);
     if (*schedule_next) return CmdScheduleNext(g, schedule_plan, schedule_count);
     if (*schedule_slots) return CmdScheduleSlots(g, schedule_plan, slots_limit);
     if (*summary) return CmdSummary(g, summary_date, summary_tz);

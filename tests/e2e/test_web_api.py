@@ -1,0 +1,456 @@
+"""End-to-end tests of the web app's REST API (issue 13, docs/web.md) against a real `datasync serve` and
+the simulator: every route refuses a request without credentials; the OpenAPI document lists exactly the
+routes the server answers; viewers read and operators act; a browser session needs its CSRF token for
+every change; hostile input in every field gets a 4xx with a clear message and stores nothing; tasks page,
+filter and search on the server; live events arrive over SSE; the audit log records who did what from
+where; the web app's files are served with ETags and gzip; secrets never appear in an answer."""
+
+import gzip
+import http.client
+import json
+import re
+import subprocess
+import sys
+import time
+import unittest
+import urllib.parse
+
+import harness
+from harness import E2ETestCase, sim_config, wait_until, weekdays
+from test_serve import Daemon, system_db
+
+PLAN_DAYS = weekdays("20240102", 60)
+
+
+def project_config(sim_url, days=PLAN_DAYS, limits="{concurrency: 4}", extra=""):
+    return sim_config(sim_url, """datasets:
+  daily: {source: tushare}
+storages:
+  db: {kind: sqlite, path: data/warehouse.db}
+plans:
+  bars:
+    dataset: daily
+    storages: [db]
+    params:
+      trade_date: [%s]
+%s""" % (", ".join('"%s"' % d for d in days), extra), limits=limits)
+
+
+class Client:
+    """HTTP/1.1 to the daemon, with a bearer token or a session cookie (and its CSRF token)."""
+
+    def __init__(self, url, token=None):
+        u = urllib.parse.urlparse(url)
+        self.host, self.port = u.hostname, u.port
+        self.token = token
+        self.cookie = None
+        self.csrf = None
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        h = dict(headers or {})
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            conn.request(method, path, body=data, headers=h)
+            resp = conn.getresponse()
+            payload = resp.read()
+            return resp.status, dict(resp.getheaders()), payload
+        finally:
+            conn.close()
+
+    def json(self, method, path, body=None, headers=None, raw=None):
+        status, headers_out, payload = self.request(method, path, body, headers, raw)
+        doc = json.loads(payload) if payload and headers_out.get("Content-Type", "").startswith(
+            "application/json") else None
+        return status, doc
+
+    def sign_in(self, token):
+        status, headers, payload = self.request("POST", "/api/v1/session", {"token": token})
+        if status != 200:
+            return status, json.loads(payload)
+        cookie = headers["Set-Cookie"]
+        self.cookie = cookie.split(";", 1)[0]
+        doc = json.loads(payload)
+        self.csrf = doc["csrf"]
+        return status, doc
+
+
+class WebDaemon(Daemon):
+    """`datasync serve` whose one-time admin token is read from its output."""
+
+    def __init__(self, test, project):
+        super().__init__(test, project)
+        m = wait_until(lambda: re.search(r"admin token \(shown once[^)]*\): (dst_\S+)", self.output()),
+                       "the admin token in serve's output")
+        self.admin = m.group(1)
+
+
+def make_token(project, name, role):
+    out = project.ds("token", "create", name, "--role", role, "--json")
+    return json.loads(out.stdout)["token"]
+
+
+def wait_run_final(client, plan, timeout=120):
+    def done():
+        status, doc = client.json("GET", "/api/v1/runs?plan=" + plan)
+        items = doc["items"] if status == 200 else []
+        return items[0] if items and items[0]["status"] in ("succeeded", "failed", "cancelled") else None
+    return wait_until(done, "a final run of " + plan, timeout=timeout)
+
+
+class WebApiTest(E2ETestCase):
+    def setUp(self):
+        self.sim = self.start_sim(stocks=20)
+
+    def serve(self, config=None):
+        project = self.new_project(self.sim, config or project_config(self.sim.url))
+        daemon = WebDaemon(self, project)
+        return project, daemon
+
+    def test_the_openapi_document_lists_every_route_and_each_refuses_without_credentials(self):
+        project, daemon = self.serve()
+        anon = Client(daemon.url)
+        status, doc = anon.json("GET", "/api/v1/openapi.json")
+        self.assertEqual(status, 200)
+        self.assertEqual(doc["openapi"], "3.0.3")
+        routes = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+        expected = {
+            ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session"), ("GET", "/api/v1/me"),
+            ("GET", "/api/v1/overview"), ("GET", "/api/v1/plans"), ("POST", "/api/v1/plans/{name}/run"),
+            ("GET", "/api/v1/runs"), ("GET", "/api/v1/runs/{id}"), ("GET", "/api/v1/runs/{id}/tasks"),
+            ("POST", "/api/v1/runs/{id}/pause"), ("POST", "/api/v1/runs/{id}/cancel"),
+            ("POST", "/api/v1/runs/{id}/resume"), ("POST", "/api/v1/runs/{id}/retry"),
+            ("GET", "/api/v1/datasets"), ("GET", "/api/v1/datasets/{name}"), ("GET", "/api/v1/audit"),
+            ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json")}
+        self.assertEqual(routes, expected)
+        # Every documented route is served (not 404/405), and only the public ones answer without credentials.
+        for method, path in sorted(routes):
+            concrete = path.replace("{id}", "1").replace("{name}", "bars")
+            role = doc["paths"][path][method.lower()]["x-datasync-role"]
+            status, body = anon.json(method, concrete, body={} if method == "POST" else None)
+            if role == "none":
+                self.assertNotIn(status, (401, 404, 405), (method, path))
+                continue
+            self.assertEqual(status, 401, (method, path, body))
+            self.assertEqual(body["error"]["status"], 401)
+            self.assertIn("sign in", body["error"]["message"])
+            # A token that is not one: 401 too, whatever its form.
+            for bad in ("dst_" + "A" * 43, "x", "' OR 1=1 --"):
+                status, body = Client(daemon.url, bad).json(method, concrete)
+                self.assertEqual(status, 401, (method, path, bad))
+        # A path no route takes: 404 from the headers, not a page.
+        status, _, _ = anon.request("GET", "/api/v1/nothing")
+        self.assertEqual(status, 404)
+
+    def test_viewers_read_operators_act_and_sessions_need_their_csrf_token(self):
+        project, daemon = self.serve()
+        viewer_token = make_token(project, "vera", "viewer")
+        operator = Client(daemon.url, daemon.admin)
+        viewer = Client(daemon.url, viewer_token)
+
+        status, me = viewer.json("GET", "/api/v1/me")
+        self.assertEqual((status, me), (200, {"user": "vera", "role": "viewer"}))
+        status, doc = viewer.json("GET", "/api/v1/overview")
+        self.assertEqual(status, 200)
+        self.assertEqual([p["name"] for p in doc["plans"]], ["bars"])
+        self.assertEqual(doc["plans"][0]["state"], "never run")
+
+        # A viewer may not start a run; the refusal is not audited as an action.
+        status, body = viewer.json("POST", "/api/v1/plans/bars/run")
+        self.assertEqual(status, 403)
+        self.assertIn("operator role", body["error"]["message"])
+        self.assertEqual(system_db(project, "SELECT count(*) FROM runs")[0][0], 0)
+
+        status, body = operator.json("POST", "/api/v1/plans/bars/run")
+        self.assertEqual(status, 202, body)
+        run = wait_run_final(operator, "bars")
+        self.assertEqual(run["status"], "succeeded")
+        self.assertEqual(run["tasks_done"], len(PLAN_DAYS))
+        self.assertEqual(run["trigger"], "api")
+        self.assertEqual(project.sqlite("SELECT count(*) FROM daily")[0][0], run["rows"])
+        status, detail = viewer.json("GET", "/api/v1/runs/%d" % run["id"])
+        self.assertEqual(status, 200)
+        self.assertEqual(detail["report"]["rows"], run["rows"])
+        status, doc = viewer.json("GET", "/api/v1/overview")
+        self.assertEqual(doc["plans"][0]["state"], "ok")
+        self.assertEqual(doc["plans"][0]["rows_per_run"], [run["rows"]])
+        self.assertEqual(doc["plans"][0]["last_run"]["id"], run["id"])
+
+        # A finished run: pause is a conflict, retry has nothing to retry but is accepted as a run.
+        status, body = operator.json("POST", "/api/v1/runs/%d/pause" % run["id"])
+        self.assertEqual(status, 409)
+        self.assertIn("already succeeded", body["error"]["message"])
+        status, body = operator.json("POST", "/api/v1/runs/999999/pause")
+        self.assertEqual(status, 404)
+
+        # A browser session: the cookie is HttpOnly and SameSite=Strict; changes need X-CSRF-Token.
+        browser = Client(daemon.url)
+        status, _, payload = browser.request("POST", "/api/v1/session", {"token": viewer_token})
+        self.assertEqual(status, 200)
+        status, headers, payload = browser.request("POST", "/api/v1/session", {"token": daemon.admin})
+        cookie = headers["Set-Cookie"]
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Strict", cookie)
+        self.assertIn("Path=/", cookie)
+        browser.cookie = cookie.split(";", 1)[0]
+        csrf = json.loads(payload)["csrf"]
+        self.assertGreaterEqual(len(csrf), 24)
+        status, me = browser.json("GET", "/api/v1/me")
+        self.assertEqual(me, {"user": "admin", "role": "operator", "csrf": csrf})
+        for headers in ({}, {"X-CSRF-Token": "wrong"}, {"X-CSRF-Token": csrf[:-1]}):
+            status, body = browser.json("POST", "/api/v1/plans/bars/run", headers=headers)
+            self.assertEqual(status, 403, headers)
+            self.assertIn("X-CSRF-Token", body["error"]["message"])
+        status, body = browser.json("POST", "/api/v1/runs/%d/cancel" % run["id"], headers={"X-CSRF-Token": csrf})
+        self.assertEqual(status, 409, body)  # got past the CSRF check to the run's state
+        # Only the sessions' hashes are stored.
+        stored = [r[0] for r in system_db(project, "SELECT id_hash FROM api_sessions")]
+        self.assertEqual(len(stored), 2)
+        self.assertNotIn(browser.cookie.split("=", 1)[1], stored)
+        status, _, _ = browser.request("DELETE", "/api/v1/session", headers={"X-CSRF-Token": csrf})
+        self.assertEqual(status, 204)
+        status, _ = browser.json("GET", "/api/v1/me")
+        self.assertEqual(status, 401)
+
+        # A revoked token signs nothing in any more, and its sessions end with it.
+        session = Client(daemon.url)
+        session.sign_in(viewer_token)
+        self.assertEqual(session.json("GET", "/api/v1/me")[0], 200)
+        project.ds("token", "revoke", "vera")
+        self.assertEqual(viewer.json("GET", "/api/v1/me")[0], 401)
+        self.assertEqual(session.json("GET", "/api/v1/me")[0], 401)
+
+        # The audit log: who, what, from where; the CLI prints the same entries.
+        status, audit = operator.json("GET", "/api/v1/audit?limit=100")
+        actions = [(e["actor"], e["action"]) for e in reversed(audit["items"])]
+        self.assertIn(("admin", "plan.run"), actions)
+        self.assertIn(("vera", "session.create"), actions)
+        self.assertIn(("admin", "session.delete"), actions)
+        self.assertIn(("admin", "run.pause"), actions)
+        self.assertIn(("admin", "run.cancel"), actions)
+        self.assertTrue(any(a == "token.revoke" and actor.startswith("cli:") for actor, a in actions), actions)
+        self.assertNotIn(("vera", "plan.run"), actions)  # a refusal by role is no action
+        run_entry = next(e for e in audit["items"] if e["action"] == "plan.run")
+        self.assertEqual(run_entry["remote"], "127.0.0.1")
+        self.assertEqual(run_entry["role"], "operator")
+        self.assertEqual(audit["total"], len(audit["items"]))
+        cli = json.loads(project.ds("audit", "--json", "--limit", "100").stdout)
+        self.assertEqual(cli, audit["items"])
+
+        # No answer and no log line carries a token or a cookie.
+        log = daemon.output()
+        self.assertNotIn(viewer_token, log)
+        self.assertNotIn(browser.cookie.split("=", 1)[1], log)
+        self.assertEqual(log.count(daemon.admin), 1, "the admin token is shown once, at first start")
+        for path in ("/api/v1/overview", "/api/v1/audit", "/api/v1/runs/%d" % run["id"], "/api/v1/datasets"):
+            _, _, payload = operator.request("GET", path)
+            for secret in (daemon.admin, viewer_token, harness.TOKEN):
+                self.assertNotIn(secret.encode(), payload, path)
+
+    def test_hostile_input_gets_a_clear_4xx_and_stores_nothing(self):
+        project, daemon = self.serve()
+        operator = Client(daemon.url, daemon.admin)
+        anon = Client(daemon.url)
+        before = system_db(project, "SELECT (SELECT count(*) FROM api_sessions), (SELECT count(*) FROM api_tokens), "
+                                    "(SELECT count(*) FROM runs)")
+        cases = [
+            ("not JSON", b"{token: 1", "application/json", 400, "not valid JSON"),
+            ("invalid UTF-8", b'{"token": "\xff\xfe"}', "application/json", 400, "not valid JSON"),
+            ("an array", b'["x"]', "application/json", 400, "JSON object"),
+            ("a number", b'{"token": 12}', "application/json", 400, "expected a string"),
+            ("an unknown key", b'{"token": "x", "role": "operator"}', "application/json", 400, "unknown key 'role'"),
+            ("form encoding", b"token=x", "application/x-www-form-urlencoded", 415, "JSON"),
+            ("a wrong token", b'{"token": "<script>alert(1)</script>"}', "application/json", 401, "wrong token"),
+        ]
+        for what, raw, ctype, code, message in cases:
+            status, body = anon.json("POST", "/api/v1/session", headers={"Content-Type": ctype}, raw=raw)
+            self.assertEqual(status, code, what)
+            self.assertIn(message, body["error"]["message"], what)
+        # Oversized: refused from its headers (413) before the body is read.
+        status, _, payload = anon.request("POST", "/api/v1/session", headers={"Content-Type": "application/json"},
+                                          raw=b'{"token": "' + b"a" * (2 * 1024 * 1024) + b'"}')
+        self.assertEqual(status, 413)
+        queries = [
+            ("/api/v1/runs?limit=abc", "limit"), ("/api/v1/runs?limit=0", "limit"),
+            ("/api/v1/runs?limit=100000", "limit"), ("/api/v1/runs?offset=-1", "offset"),
+            ("/api/v1/runs?status=%3Cscript%3E", "not a run status"),
+            ("/api/v1/runs/1/tasks?state=done%27%20OR%201%3D1", "not a task state"),
+            ("/api/v1/runs/1/tasks?q=%FF%FE", "UTF-8"), ("/api/v1/runs/1/tasks?q=" + "x" * 300, "longer"),
+            ("/api/v1/audit?limit=1e3", "limit"),
+        ]
+        for path, message in queries:
+            status, body = operator.json("GET", path)
+            self.assertEqual(status, 400, path)
+            self.assertIn(message, body["error"]["message"], path)
+        for path in ("/api/v1/runs/99999", "/api/v1/runs/99999/tasks", "/api/v1/datasets/%3Cscript%3E",
+                     "/api/v1/datasets/daily%27%3B%20DROP%20TABLE%20runs%3B--"):
+            status, body = operator.json("GET", path)
+            self.assertEqual(status, 404, path)
+        status, body = operator.json("POST", "/api/v1/plans/%3Cb%3Enope%26amp%3B/run")
+        self.assertEqual(status, 404)
+        self.assertIn("no plan '<b>nope&amp;'", body["error"]["message"])  # data in JSON, never markup
+        # A run id beyond 18 digits is no route at all.
+        status, _, _ = operator.request("GET", "/api/v1/runs/1234567890123456789012")
+        self.assertEqual(status, 404)
+        after = system_db(project, "SELECT (SELECT count(*) FROM api_sessions), (SELECT count(*) FROM api_tokens), "
+                                   "(SELECT count(*) FROM runs)")
+        self.assertEqual(before, after)
+        # The refused sign-in is audited, with where it came from, and without the token tried.
+        refused = system_db(project, "SELECT actor, remote, detail FROM audit_log WHERE action = 'session.refused'")
+        self.assertEqual(refused, [("", "127.0.0.1", "wrong token")])
+
+    def test_tasks_are_paged_filtered_and_searched_on_the_server(self):
+        project, daemon = self.serve()
+        client = Client(daemon.url, daemon.admin)
+        self.assertEqual(client.json("POST", "/api/v1/plans/bars/run")[0], 202)
+        run = wait_run_final(client, "bars")
+        rid = run["id"]
+        seen = []
+        offset = 0
+        while True:
+            status, page = client.json("GET", "/api/v1/runs/%d/tasks?limit=25&offset=%d" % (rid, offset))
+            self.assertEqual(status, 200)
+            self.assertEqual(page["total"], len(PLAN_DAYS))
+            self.assertEqual((page["limit"], page["offset"]), (25, offset))
+            if not page["items"]:
+                break
+            seen += page["items"]
+            offset += 25
+        self.assertEqual([t["id"] for t in seen], sorted(t["id"] for t in seen))
+        self.assertEqual(len({t["id"] for t in seen}), len(PLAN_DAYS))
+        self.assertEqual(sorted(t["params"]["trade_date"] for t in seen), PLAN_DAYS)
+        self.assertEqual(sum(t["rows"] for t in seen), run["rows"])
+        status, page = client.json("GET", "/api/v1/runs/%d/tasks?state=done&q=202402&limit=500" % rid)
+        february = [d for d in PLAN_DAYS if d.startswith("202402")]
+        self.assertEqual(page["total"], len(february))
+        self.assertEqual(sorted(t["params"]["trade_date"] for t in page["items"]), february)
+        status, page = client.json("GET", "/api/v1/runs/%d/tasks?state=failed" % rid)
+        self.assertEqual((page["total"], page["items"]), (0, []))
+        status, page = client.json("GET", "/api/v1/runs/%d/tasks?q=%s" % (rid, urllib.parse.quote("' OR 1=1 --")))
+        self.assertEqual((status, page["total"]), (200, 0))
+        status, page = client.json("GET", "/api/v1/runs?plan=bars&limit=1")
+        self.assertEqual((page["total"], [r["id"] for r in page["items"]]), (1, [rid]))
+
+    def test_live_events_stream_a_runs_progress_and_its_end(self):
+        project, daemon = self.serve(project_config(self.sim.url, limits="{concurrency: 1}"))
+        client = Client(daemon.url, daemon.admin)
+        conn = http.client.HTTPConnection(client.host, client.port, timeout=30)
+        self.addCleanup(conn.close)
+        conn.request("GET", "/api/v1/events", headers={"Authorization": "Bearer " + daemon.admin})
+        resp = conn.getresponse()
+        self.assertEqual(resp.status, 200)
+        self.assertTrue(resp.getheader("Content-Type").startswith("text/event-stream"))
+        events = []
+
+        def read_event():
+            name, data = None, None
+            while True:
+                line = resp.fp.readline().decode()
+                if line == "":
+                    raise AssertionError("the event stream ended")
+                line = line.rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data = json.loads(line[6:])
+                elif line == "" and name:
+                    return name, data
+        self.assertEqual(read_event(), ("hello", {"dropped": 0}))
+        self.assertEqual(client.json("POST", "/api/v1/plans/bars/run")[0], 202)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            name, data = read_event()
+            events.append((name, data))
+            if name == "run_ended" and data["plan"] == "bars":
+                break
+        names = [n for n, _ in events]
+        self.assertIn("run_progress", names)
+        ended = events[-1][1]
+        self.assertEqual((events[-1][0], ended["status"], ended["tasks_done"]), ("run_ended", "succeeded",
+                                                                                 len(PLAN_DAYS)))
+        progress = [d for n, d in events if n == "run_progress"]
+        self.assertTrue(all(d["plan"] == "bars" and d["tasks_total"] == len(PLAN_DAYS) for d in progress))
+        done = [d["tasks_done"] for d in progress]
+        self.assertEqual(done, sorted(done), "progress only moves forward")
+        self.assertEqual(ended["run_id"], wait_run_final(client, "bars")["id"])
+
+    def test_the_web_app_is_served_from_the_binary_with_etags_gzip_and_a_strict_policy(self):
+        project, daemon = self.serve()
+        anon = Client(daemon.url)
+        status, headers, page = anon.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"))
+        self.assertIn("script-src 'self'", headers["Content-Security-Policy"])
+        self.assertEqual(headers["X-Frame-Options"], "DENY")
+        scripts = re.findall(rb'src="(/assets/[^"]+)"', page)
+        self.assertTrue(scripts, page)
+        for src in scripts:
+            status, h, body = anon.request("GET", src.decode())
+            self.assertEqual(status, 200, src)
+            self.assertTrue(h["Content-Type"].startswith("text/javascript"), (src, h["Content-Type"]))
+            status, _, _ = anon.request("GET", src.decode(), headers={"If-None-Match": h["ETag"]})
+            self.assertEqual(status, 304)
+            status, hz, zipped = anon.request("GET", src.decode(), headers={"Accept-Encoding": "gzip"})
+            self.assertEqual(hz.get("Content-Encoding"), "gzip")
+            self.assertEqual(gzip.decompress(zipped), body)
+        # The page loads nothing from elsewhere: every URL it names is this server's.
+        self.assertNotRegex(page.decode(), r"(src|href)=\"(https?:)?//")
+        status, _, _ = anon.request("GET", "/assets/../datasync.yaml")
+        self.assertEqual(status, 404)
+        status, _, _ = anon.request("GET", "/assets/nothing.js")
+        self.assertEqual(status, 404)
+
+
+class WebListenTest(E2ETestCase):
+    def test_an_address_off_loopback_is_refused_without_allow_insecure(self):
+        sim = self.start_sim(stocks=5)
+        project = self.new_project(sim, project_config(sim.url, extra="serve:\n  listen: 0.0.0.0:9470\n"))
+        out = project.ds("validate", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("serve.listen: '0.0.0.0:9470' is not a loopback address", out.stdout + out.stderr)
+        self.assertIn("allow_insecure", out.stdout + out.stderr)
+        project.write_config(project_config(sim.url, extra="serve:\n  listen: 0.0.0.0:9470\n  allow_insecure: true\n"))
+        self.assertEqual(project.ds("validate", check=False).returncode, 0)
+        project.write_config(project_config(sim.url))
+        out = subprocess.run([harness.DATASYNC, "--project", project.dir, "serve", "--listen", "0.0.0.0:0"],
+                             env=project.env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("not a loopback address", out.stderr)
+
+    def test_serve_auth_tokens_from_the_environment_sign_in_and_no_admin_token_is_made(self):
+        sim = self.start_sim(stocks=5)
+        project = self.new_project(sim, project_config(sim.url, extra="""serve:
+  auth:
+    tokens:
+      - {name: alice, role: operator, token: "${ALICE_TOKEN}"}
+      - {name: bob, role: viewer, token: "${BOB_TOKEN}"}
+"""))
+        project.env["ALICE_TOKEN"] = "alice-token-0123456789abcdef"
+        project.env["BOB_TOKEN"] = "bob-token-0123456789abcdef"
+        daemon = Daemon(self, project)
+        self.assertNotIn("admin token", daemon.output())
+        self.assertEqual(system_db(project, "SELECT count(*) FROM api_tokens")[0][0], 0)
+        status, me = Client(daemon.url, "alice-token-0123456789abcdef").json("GET", "/api/v1/me")
+        self.assertEqual((status, me), (200, {"user": "alice", "role": "operator"}))
+        status, body = Client(daemon.url, "bob-token-0123456789abcdef").json("POST", "/api/v1/plans/bars/run")
+        self.assertEqual(status, 403)
+        # A literal token in the file is refused: it would be readable by anyone who reads the file.
+        project.write_config(project_config(sim.url, extra="""serve:
+  auth:
+    tokens:
+      - {name: carol, role: operator, token: literally-in-the-file-123}
+"""))
+        out = project.ds("validate", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("serve.auth.tokens[0].token: write a ${ENV_VAR} reference", out.stdout + out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=harness.parse_args(sys.argv), verbosity=2)
