@@ -40,6 +40,10 @@ class BoundedServer final : public httplib::Server {
   void Route(const std::string& method, const std::string& pattern, Handler handler);
   // Stops accepting; connections still open end within their timeouts, then listen() returns.
   void Shutdown();
+  // True when the client of the connection this thread serves has closed it (or reset it). A streaming
+  // answer (Server-Sent Events) checks it between events: writes to a closed connection may still succeed
+  // for a while, and the thread would be held until one fails.
+  static bool ClientGone();
   // When the request this thread serves now had its headers read (for the access log's latency).
   static std::chrono::steady_clock::time_point RequestStart();
   // Connections refused beyond max_connections since the start.

@@ -1,9 +1,12 @@
 // Datasets and the audit log (docs/web.md).
 #include "api/api_routes.hpp"
+#include "app/coverage.hpp"
 #include "app/dataset_service.hpp"
 #include "app/views/catalog_views.hpp"
+#include "app/views/coverage_views.hpp"
 #include "app/views/dashboard_views.hpp"
 #include "app/views/dataset_views.hpp"
+#include "core/dates.hpp"
 
 namespace datasync::api {
 
@@ -31,6 +34,34 @@ void AddCatalogRoutes(Api& api) {
              }
              SendError(call.res, 404, "no dataset '" + name.substr(0, 256) + "'");
            }});
+  api.Add({"GET",
+           "/api/v1/datasets/{name}/coverage",
+           Access::kViewer,
+           "Which trading days a storage holds for the dataset, with a mark per day for the heat strip",
+           [&app](ApiCall& call) {
+             auto storage = QueryText(call, "storage", 256);
+             auto from = storage ? QueryText(call, "from", 10) : std::nullopt;
+             auto to = from ? QueryText(call, "to", 10) : std::nullopt;
+             if (!to) return;
+             app::CoverageOptions o;
+             o.dataset = PathName(call);
+             o.storage = *storage;
+             for (auto [text, out, name] : {std::tuple{&*from, &o.from, "from"}, std::tuple{&*to, &o.to, "to"}}) {
+               if (text->empty()) continue;
+               auto d = core::ParseDate(*text);
+               if (!d) return SendError(call.res, 400, std::string(name) + ": expected a day, YYYY-MM-DD or YYYYMMDD");
+               *out = *d;
+             }
+             if (o.from && o.to && *o.to < *o.from) return SendError(call.res, 400, "to is before from");
+             // The marks are one character a day: a window of at most 40 years keeps the answer small.
+             if (o.from && o.to && *o.to - *o.from > 40 * 366) {
+               return SendError(call.res, 400, "from .. to spans more than 40 years");
+             }
+             auto report = app::DateCoverage(app, o);
+             if (!report) return SendFailure(call.res, report.error());
+             SendJson(call.res, 200, app::views::ToJson(*report, true));
+           },
+           {"storage", "from", "to"}});
   api.Add({"GET",
            "/api/v1/audit",
            Access::kViewer,

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "api/api_routes.hpp"
+#include "api/bounded_server.hpp"
 #include "app/events/event_bus.hpp"
 #include "app/views/dashboard_views.hpp"
 
@@ -60,6 +61,7 @@ void AddEventRoutes(Api& api, const std::atomic<bool>& stopping) {
                      sink.done();
                      return true;
                    }
+                   if (BoundedServer::ClientGone()) return false;  // the tab closed: free the thread now
                    std::string out;
                    if (!stream->hello_sent) {
                      out = "retry: 3000\n" + Frame("hello", {{"dropped", 0}});

@@ -59,14 +59,17 @@ CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const s
   }
   std::map<int32_t, YearCoverage> years;
   std::optional<DayRange> gap;
+  r.day_marks.reserve(static_cast<size_t>(to - from + 1));
   for (int32_t d = from; d <= to; ++d) {
     if (!held_first || d < *held_first || d > *held_last) {
       ++r.unknown;
+      r.day_marks += kMarkUnknown;
       continue;
     }
     auto it = calendar_days.find(d);
     const bool open = it != calendar_days.end() && it->second;
     const bool has = present.count(d) > 0;
+    r.day_marks += !open ? (has ? kMarkRowsOnClosedDay : kMarkClosed) : (has ? kMarkPresent : kMarkMissing);
     if (!open) {
       if (has) r.on_closed_days.push_back(d);
       continue;

@@ -39,6 +39,12 @@ struct CoverageOptions {
   size_t max_keys = 50;  // keys listed with their ranges; beyond, only counted
 };
 
+inline constexpr char kMarkPresent = 'p';          // an open day with rows
+inline constexpr char kMarkMissing = 'm';          // an open day without rows
+inline constexpr char kMarkClosed = '-';           // a closed day without rows
+inline constexpr char kMarkRowsOnClosedDay = 'x';  // a closed day with rows
+inline constexpr char kMarkUnknown = '?';          // a day the calendar does not hold
+
 struct DayRange {
   int32_t first = 0;
   int32_t last = 0;
@@ -67,6 +73,9 @@ struct CoverageReport {
   std::vector<YearCoverage> years;
   std::vector<int32_t> on_closed_days;  // days with rows that the calendar says are closed
   int64_t unknown = 0;                  // days in [from, to] the calendar does not hold (not judged)
+  // One mark per calendar day from `from` to `to` (the web app's heat strip): kMarkPresent, kMarkMissing,
+  // kMarkClosed, kMarkRowsOnClosedDay or kMarkUnknown.
+  std::string day_marks;
   // By key (CoverageOptions::by_key): keys, keys with a gap inside their own history, the (key, day) pairs
   // missing, and the first max_keys keys with gaps in detail.
   std::string key;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/coverage.hpp"
+#include "app/views/coverage_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/dates.hpp"
@@ -27,44 +28,6 @@ std::string Range(const app::DayRange& r) {
   std::string days = fmt::format("{} trading day{}", r.days, r.days == 1 ? "" : "s");
   return r.first == r.last ? fmt::format("{} ({})", Day(r.first), days)
                            : fmt::format("{} .. {} ({})", Day(r.first), Day(r.last), days);
-}
-
-json ToJson(const app::CoverageReport& r) {
-  json ranges = json::array();
-  for (const auto& m : r.missing_ranges)
-    ranges.push_back({{"first", Day(m.first)}, {"last", Day(m.last)}, {"days", m.days}});
-  json years = json::array();
-  for (const auto& y : r.years) {
-    years.push_back({{"year", y.year}, {"expected", y.expected}, {"present", y.present}, {"missing", y.missing}});
-  }
-  json closed = json::array();
-  for (int32_t d : r.on_closed_days) closed.push_back(Day(d));
-  json out = {{"dataset", r.dataset},   {"storage", r.storage},    {"date_key", r.date_key}, {"calendar", r.calendar},
-              {"exchange", r.exchange}, {"from", Day(r.from)},     {"to", Day(r.to)},        {"expected", r.expected},
-              {"present", r.present},   {"missing", r.missing},    {"unknown", r.unknown},   {"missing_ranges", ranges},
-              {"years", years},         {"on_closed_days", closed}};
-  if (!r.key.empty()) {
-    json gaps = json::array();
-    for (const auto& k : r.key_gaps) {
-      json kr = json::array();
-      for (const auto& m : k.missing_ranges)
-        kr.push_back({{"first", Day(m.first)}, {"last", Day(m.last)}, {"days", m.days}});
-      gaps.push_back({{"key", k.key},
-                      {"first", Day(k.first)},
-                      {"last", Day(k.last)},
-                      {"expected", k.expected},
-                      {"present", k.present},
-                      {"missing", k.missing},
-                      {"missing_ranges", kr}});
-    }
-    out["by_key"] = {{"key", r.key},
-                     {"keys", r.keys},
-                     {"keys_with_gaps", r.keys_with_gaps},
-                     {"missing", r.key_days_missing},
-                     {"gaps", gaps},
-                     {"truncated", r.key_gaps_truncated}};
-  }
-  return out;
 }
 
 }  // namespace
@@ -100,7 +63,7 @@ int CmdCoverage(const Globals& g, const CoverageArgs& args) {
   auto r = app::DateCoverage(**a, o);
   if (!r) return ExitWithError(r.error());
   if (g.json) {
-    Print(core::JsonText(ToJson(*r), 2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*r), 2) + "\n");
     return r->complete() ? kOk : kRunFailed;
   }
   Print(fmt::format("{} in storage {} by {}, {} .. {}: open days of {} in {}\n", r->dataset, r->storage, r->date_key,

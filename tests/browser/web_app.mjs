@@ -25,6 +25,7 @@
 //   tasks-table (data-state, data-q, data-offset), task-row (data-task-id, data-state), task-params,
 //   task-detail, task-state-filter, task-search, page-prev, page-next, page-info
 //   dataset-page, dataset-name, field-row, field-name, field-type
+//   coverage (data-present, data-missing), coverage-year (data-year), coverage-missing-range
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -472,6 +473,27 @@ async function datasetPage() {
   const got = shown.fields.map((f) => `${f.name}:${f.type}`).join(' ');
   assert(got === expected, `the fields table shows "${got}", the API says "${expected}"`);
   note(`dataset_page: ${dataset} with ${shown.fields.length} fields (${got.slice(0, 120)})`);
+
+  // The coverage view: a heat strip per year whose held days match the API's count.
+  await waitFor('the coverage strips', () => document.querySelectorAll('[data-test="coverage-year"]').length > 0);
+  const cov = await page.evaluate(() => {
+    const card = document.querySelector('[data-test="coverage"]');
+    return {
+      present: Number(card.dataset.present),
+      years: [...document.querySelectorAll('[data-test="coverage-year"]')].map((r) => r.dataset.year),
+      held: document.querySelectorAll('[data-test="coverage"] rect.cov-present').length,
+      missing: document.querySelectorAll('[data-test="coverage"] rect.cov-missing').length,
+    };
+  });
+  const covApi = await page.evaluate(
+    (name) =>
+      fetch(`/api/v1/datasets/${encodeURIComponent(name)}/coverage`, { credentials: 'same-origin' }).then((r) => r.json()),
+    dataset,
+  );
+  assert(cov.present > 0, 'the coverage view shows no day held');
+  assert(cov.held === covApi.present, `the strips mark ${cov.held} days held, the API says ${covApi.present}`);
+  assert(cov.missing === covApi.missing, `the strips mark ${cov.missing} days missing, the API says ${covApi.missing}`);
+  note(`dataset_page: coverage ${cov.held} held, ${cov.missing} missing, years ${cov.years.join(' ')}`);
 }
 
 const scenarios = [

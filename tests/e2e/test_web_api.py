@@ -5,6 +5,7 @@ every change; hostile input in every field gets a 4xx with a clear message and s
 filter and search on the server; live events arrive over SSE; the audit log records who did what from
 where; the web app's files are served with ETags and gzip; secrets never appear in an answer."""
 
+import datetime
 import gzip
 import http.client
 import json
@@ -22,9 +23,18 @@ from test_serve import Daemon, system_db
 PLAN_DAYS = weekdays("20240102", 60)
 
 
-def project_config(sim_url, days=PLAN_DAYS, limits="{concurrency: 4}", extra=""):
+# The trading calendar plan that coverage reads (the simulator's SSE calendar, synced into the same file).
+CALENDAR = """  cal:
+    dataset: trade_cal
+    storages: [db]
+    params: {exchange: SSE, start_date: "20231201", end_date: "20241231"}
+"""
+
+
+def project_config(sim_url, days=PLAN_DAYS, limits="{concurrency: 4}", extra="", calendar=False):
     return sim_config(sim_url, """datasets:
   daily: {source: tushare}
+  trade_cal: {source: tushare}
 storages:
   db: {kind: sqlite, path: data/warehouse.db}
 plans:
@@ -33,7 +43,7 @@ plans:
     storages: [db]
     params:
       trade_date: [%s]
-%s""" % (", ".join('"%s"' % d for d in days), extra), limits=limits)
+%s%s""" % (", ".join('"%s"' % d for d in days), CALENDAR if calendar else "", extra), limits=limits)
 
 
 class Client:
@@ -127,7 +137,8 @@ class WebApiTest(E2ETestCase):
             ("GET", "/api/v1/runs"), ("GET", "/api/v1/runs/{id}"), ("GET", "/api/v1/runs/{id}/tasks"),
             ("POST", "/api/v1/runs/{id}/pause"), ("POST", "/api/v1/runs/{id}/cancel"),
             ("POST", "/api/v1/runs/{id}/resume"), ("POST", "/api/v1/runs/{id}/retry"),
-            ("GET", "/api/v1/datasets"), ("GET", "/api/v1/datasets/{name}"), ("GET", "/api/v1/audit"),
+            ("GET", "/api/v1/datasets"), ("GET", "/api/v1/datasets/{name}"),
+            ("GET", "/api/v1/datasets/{name}/coverage"), ("GET", "/api/v1/audit"),
             ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json")}
         self.assertEqual(routes, expected)
         # Every documented route is served (not 404/405), and only the public ones answer without credentials.
@@ -380,6 +391,46 @@ class WebApiTest(E2ETestCase):
         done = [d["tasks_done"] for d in progress]
         self.assertEqual(done, sorted(done), "progress only moves forward")
         self.assertEqual(ended["run_id"], wait_run_final(client, "bars")["id"])
+
+    def test_coverage_marks_every_calendar_day_and_names_the_missing_ones(self):
+        project = self.new_project(self.sim, project_config(self.sim.url, calendar=True))
+        project.ds("run", "cal", "bars")
+        dropped = PLAN_DAYS[10]
+        con = __import__("sqlite3").connect(project.path("data", "warehouse.db"))
+        with con:
+            gone = con.execute("DELETE FROM daily WHERE trade_date = ?", (harness.iso(dropped),)).rowcount
+        con.close()
+        self.assertGreater(gone, 0)
+        daemon = WebDaemon(self, project)
+        client = Client(daemon.url, daemon.admin)
+        last = harness.iso(PLAN_DAYS[-1])
+        status, cov = client.json("GET", "/api/v1/datasets/daily/coverage?to=" + last)
+        self.assertEqual(status, 200, cov)
+        self.assertEqual((cov["storage"], cov["calendar"], cov["date_key"]), ("db", "trade_cal", "trade_date"))
+        self.assertEqual((cov["from"], cov["to"]), (harness.iso(PLAN_DAYS[0]), last))
+        self.assertEqual(cov["missing_ranges"], [{"first": harness.iso(dropped), "last": harness.iso(dropped),
+                                                  "days": 1}])
+        self.assertEqual(cov["missing"], 1)
+        # One mark per day from `from` to `to`: the dropped day is the one 'm'; weekends are closed.
+        marks = cov["day_marks"]
+        first = datetime.date.fromisoformat(cov["from"])
+        self.assertEqual(len(marks), (datetime.date.fromisoformat(cov["to"]) - first).days + 1)
+        day_of = lambda i: (first + datetime.timedelta(days=i)).strftime("%Y%m%d")
+        self.assertEqual([day_of(i) for i, m in enumerate(marks) if m == "m"], [dropped])
+        self.assertEqual(marks.count("p"), cov["present"])
+        self.assertTrue(all(marks[i] == "-" for i in range(len(marks))
+                            if (first + datetime.timedelta(days=i)).weekday() >= 5))
+        # The CLI's JSON is the same report, without the marks.
+        cli = json.loads(project.ds("coverage", "daily", "--to", last, "--json", check=False).stdout)
+        self.assertEqual(cli, {k: v for k, v in cov.items() if k != "day_marks"})
+        for path, code in (("/api/v1/datasets/daily/coverage?from=2024-13-01", 400),
+                           ("/api/v1/datasets/daily/coverage?from=2024-03-01&to=2024-01-01", 400),
+                           ("/api/v1/datasets/daily/coverage?storage=nope", 404),
+                           ("/api/v1/datasets/daily/coverage?storage=%3Cscript%3E", 404),
+                           ("/api/v1/datasets/nope/coverage", 404)):
+            status, body = client.json("GET", path)
+            self.assertEqual(status, code, (path, body))
+            self.assertTrue(body["error"]["message"], path)
 
     def test_the_web_app_is_served_from_the_binary_with_etags_gzip_and_a_strict_policy(self):
         project, daemon = self.serve()

@@ -38,7 +38,8 @@ class BrowserTest(E2ETestCase):
             self.fail("tests/browser/node_modules is missing: scripts/test-setup.d/30-browser.sh installs it "
                       "(scripts/test.sh runs it)")
         sim = self.start_sim("--latency-ms", "250", stocks=20)
-        project = self.new_project(sim, project_config(sim.url, days=DAYS, limits="{concurrency: 1}"))
+        project = self.new_project(sim, project_config(sim.url, days=DAYS, limits="{concurrency: 1}", calendar=True))
+        project.ds("run", "cal")  # the calendar the dataset page's coverage reads
         daemon = WebDaemon(self, project)
         viewer = make_token(project, "vera", "viewer")
         out_dir = artifacts_dir(scheme)

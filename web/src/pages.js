@@ -1,6 +1,7 @@
 // The dataset page (#/datasets/NAME) and the audit log (#/audit).
 import { html, useState } from '/assets/vendor/htm-preact.mjs';
 import { api, query } from './api.js';
+import { Coverage } from './coverage.js';
 import { fmtTime } from './format.js';
 import { Loading, Pager, rowKeys, useRefresher } from './ui.js';
 
@@ -18,18 +19,24 @@ export function DatasetPage({ name }) {
 
   if (missing) return html`<div class="page"><h1>Dataset ${name}</h1><p class="text-bad" data-test="not-found">${missing}</p></div>`;
   if (!ds) return html`<${Loading} />`;
-  const key = new Set(ds.key || []);
+  const keyFields = ds.primary_key || [];
+  const key = new Set(keyFields);
   return html`<div class="page" data-test="dataset-page" data-dataset=${ds.name}>
     <div class="page-head"><h1>Dataset <span data-test="dataset-name">${ds.name}</span></h1></div>
     <div class="card">
       <dl class="facts">
         <div><dt>Source</dt><dd data-test="dataset-source">${ds.source}</dd></div>
         <div><dt>API</dt><dd class="mono">${ds.api}</dd></div>
-        <div><dt>Key</dt><dd class="mono">${(ds.key || []).join(', ') || '—'}</dd></div>
-        <div><dt>Date field</dt><dd class="mono">${ds.date_field || '—'}</dd></div>
+        <div><dt>Key</dt><dd class="mono">${keyFields.join(', ') || '—'}</dd></div>
+        <div><dt>Date field</dt><dd class="mono">${ds.date_key || '—'}</dd></div>
+        <div><dt>Schema version</dt><dd>${ds.schema_version}</dd></div>
         <div><dt>Fields</dt><dd>${(ds.fields || []).length}</dd></div>
       </dl>
     </div>
+    ${ds.date_key && html`<section>
+      <h2>Coverage</h2>
+      <${Coverage} dataset=${ds.name} />
+    </section>`}
     <section>
       <h2>Fields</h2>
       <table class="grid" data-test="fields">
@@ -39,7 +46,7 @@ export function DatasetPage({ name }) {
             (f) => html`<tr key=${f.name} class="row" tabindex="0" data-test="field-row" data-field=${f.name}>
               <td class="mono strong" data-test="field-name">
                 ${f.name}${key.has(f.name) && html` <span class="tag" title="part of the key">key</span>`}
-                ${f.name === ds.date_field && html` <span class="tag" title="the date field">date</span>`}
+                ${f.name === ds.date_key && html` <span class="tag" title="the date field">date</span>`}
               </td>
               <td class="mono" data-test="field-type">${f.type}</td>
               <td>${f.nullable ? 'yes' : 'no'}</td>
