@@ -1,6 +1,7 @@
 // Datasets and the audit log (docs/web.md).
 #include "api/api_routes.hpp"
 #include "app/coverage.hpp"
+#include "app/dataset_preview.hpp"
 #include "app/dataset_service.hpp"
 #include "app/views/catalog_views.hpp"
 #include "app/views/coverage_views.hpp"
@@ -62,6 +63,26 @@ void AddCatalogRoutes(Api& api) {
              SendJson(call.res, 200, app::views::ToJson(*report, true));
            },
            {"storage", "from", "to"}});
+  api.Add({"GET",
+           "/api/v1/datasets/{name}/rows",
+           Access::kViewer,
+           "The newest rows a storage holds, optionally of one key value (the data preview and chart)",
+           [&app](ApiCall& call) {
+             auto storage = QueryText(call, "storage", 256);
+             auto key = storage ? QueryText(call, "key", 256) : std::nullopt;
+             auto limit =
+                 key ? QueryInt(call, "limit", 1, static_cast<int64_t>(app::kMaxPreviewRows), 100) : std::nullopt;
+             if (!limit) return;
+             app::PreviewOptions o;
+             o.dataset = PathName(call);
+             o.storage = *storage;
+             o.key_value = *key;
+             o.limit = static_cast<size_t>(*limit);
+             auto preview = app::PreviewRows(app, o);
+             if (!preview) return SendFailure(call.res, preview.error());
+             SendJson(call.res, 200, app::views::ToJson(*preview));
+           },
+           {"storage", "key", "limit"}});
   api.Add({"GET",
            "/api/v1/audit",
            Access::kViewer,

@@ -50,6 +50,22 @@ struct KeySpan {
   int64_t days = 0;  // distinct days with rows
 };
 
+// LatestRows: the newest rows of a dataset (the web app's data preview and chart).
+struct RowsQuery {
+  std::string dataset;
+  std::vector<std::string> columns;  // what to read, in this order
+  std::string order_by;              // newest first by this column (the date key)
+  // column = value, for each pair, values in config spelling as in ReadQuery::equals
+  std::vector<std::pair<std::string, std::string>> equals;
+  size_t limit = 100;
+};
+
+struct Rows {
+  std::vector<std::string> columns;
+  std::vector<core::LogicalType> types;
+  std::vector<std::vector<core::Value>> rows;  // newest first
+};
+
 class DatasetReader {
  public:
   virtual ~DatasetReader() = default;
@@ -63,6 +79,12 @@ class DatasetReader {
   virtual core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) {
     return core::Fail(core::ErrorKind::kInvalidInput,
                       "this storage cannot count days per key (dataset " + query.dataset + ")");
+  }
+  // Up to query.limit rows, newest first by query.order_by, typed like DistinctValues. A column the table
+  // lacks is kConfig naming it. Storages that cannot read rows back refuse (kInvalidInput).
+  virtual core::Result<Rows> LatestRows(const RowsQuery& query) {
+    return core::Fail(core::ErrorKind::kInvalidInput,
+                      "this storage cannot read rows back (dataset " + query.dataset + "); preview a sqlite storage");
   }
 };
 

@@ -26,6 +26,7 @@
 //   task-detail, task-state-filter, task-search, page-prev, page-next, page-info
 //   dataset-page, dataset-name, field-row, field-name, field-type
 //   coverage (data-present, data-missing), coverage-year (data-year), coverage-missing-range
+//   preview, preview-row, chart (data-points), chart-key, chart-field
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -485,15 +486,39 @@ async function datasetPage() {
       missing: document.querySelectorAll('[data-test="coverage"] rect.cov-missing').length,
     };
   });
-  const covApi = await page.evaluate(
-    (name) =>
-      fetch(`/api/v1/datasets/${encodeURIComponent(name)}/coverage`, { credentials: 'same-origin' }).then((r) => r.json()),
-    dataset,
-  );
+  // The run may still be adding days, so the strips are checked against the answer they were drawn from.
+  const drawnFrom = await page.evaluate(() => Number(document.querySelector('[data-test="coverage"]').dataset.missing));
   assert(cov.present > 0, 'the coverage view shows no day held');
-  assert(cov.held === covApi.present, `the strips mark ${cov.held} days held, the API says ${covApi.present}`);
-  assert(cov.missing === covApi.missing, `the strips mark ${cov.missing} days missing, the API says ${covApi.missing}`);
+  assert(cov.held === cov.present, `the strips mark ${cov.held} days held, the report they show says ${cov.present}`);
+  assert(cov.missing === drawnFrom, `the strips mark ${cov.missing} days missing, the report says ${drawnFrom}`);
   note(`dataset_page: coverage ${cov.held} held, ${cov.missing} missing, years ${cov.years.join(' ')}`);
+
+  // The data preview: the newest rows, and a uPlot chart of one field of the newest row's key.
+  await waitFor('the preview chart', () => {
+    const chart = document.querySelector('[data-test="chart"]');
+    return chart && Number(chart.dataset.points) > 0 && chart.querySelector('canvas');
+  });
+  const preview = await page.evaluate(() => ({
+    rows: document.querySelectorAll('[data-test="preview-row"]').length,
+    points: Number(document.querySelector('[data-test="chart"]').dataset.points),
+    key: document.querySelector('[data-test="chart-key"]') && document.querySelector('[data-test="chart-key"]').value,
+    field: document.querySelector('[data-test="chart-field"]').value,
+  }));
+  assert(preview.rows > 0, 'the preview lists no rows');
+  const series = await page.evaluate(
+    (name, key) =>
+      fetch(`/api/v1/datasets/${encodeURIComponent(name)}/rows?limit=1000&key=${encodeURIComponent(key)}`, {
+        credentials: 'same-origin',
+      }).then((r) => r.json()),
+    dataset,
+    preview.key || '',
+  );
+  // Rows only grow while the run goes on: the chart drew at most what the key has now.
+  assert(
+    preview.points > 0 && preview.points <= series.rows.length,
+    `the chart draws ${preview.points} points, the key has ${series.rows.length} rows`,
+  );
+  note(`dataset_page: chart of ${preview.field} for ${preview.key}: ${preview.points} points; ${preview.rows} newest rows`);
 }
 
 const scenarios = [

@@ -138,7 +138,8 @@ class WebApiTest(E2ETestCase):
             ("POST", "/api/v1/runs/{id}/pause"), ("POST", "/api/v1/runs/{id}/cancel"),
             ("POST", "/api/v1/runs/{id}/resume"), ("POST", "/api/v1/runs/{id}/retry"),
             ("GET", "/api/v1/datasets"), ("GET", "/api/v1/datasets/{name}"),
-            ("GET", "/api/v1/datasets/{name}/coverage"), ("GET", "/api/v1/audit"),
+            ("GET", "/api/v1/datasets/{name}/coverage"), ("GET", "/api/v1/datasets/{name}/rows"),
+            ("GET", "/api/v1/audit"),
             ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json")}
         self.assertEqual(routes, expected)
         # Every documented route is served (not 404/405), and only the public ones answer without credentials.
@@ -431,6 +432,37 @@ class WebApiTest(E2ETestCase):
             status, body = client.json("GET", path)
             self.assertEqual(status, code, (path, body))
             self.assertTrue(body["error"]["message"], path)
+
+    def test_the_data_preview_reads_the_newest_rows_of_one_key(self):
+        project, daemon = self.serve()
+        project.ds("run", "bars")
+        client = Client(daemon.url, daemon.admin)
+        status, latest = client.json("GET", "/api/v1/datasets/daily/rows?limit=5")
+        self.assertEqual(status, 200, latest)
+        self.assertEqual((latest["storage"], latest["order_by"], latest["key_field"]), ("db", "trade_date", "ts_code"))
+        names = [c["name"] for c in latest["columns"]]
+        self.assertEqual(names[:3], ["ts_code", "trade_date", "open"])
+        self.assertEqual(latest["columns"][2]["type"], "float64")
+        self.assertEqual(len(latest["rows"]), 5)
+        self.assertTrue(all(r[1] == harness.iso(PLAN_DAYS[-1]) for r in latest["rows"]), latest["rows"])
+        code = latest["rows"][0][0]
+        status, one = client.json("GET", "/api/v1/datasets/daily/rows?limit=1000&key=" + urllib.parse.quote(code))
+        self.assertEqual(status, 200)
+        stored = project.sqlite("SELECT trade_date, close FROM daily WHERE ts_code = ? ORDER BY trade_date DESC",
+                                (code,))
+        close_at = names.index("close")
+        self.assertEqual([(r[1], r[close_at]) for r in one["rows"]], [(harness.iso(d) if len(str(d)) == 8 else d, c)
+                                                                      for d, c in stored])
+        self.assertEqual({r[0] for r in one["rows"]}, {code})
+        for path, code_expected in (("/api/v1/datasets/daily/rows?key=%27%20OR%201%3D1--", 200),
+                                    ("/api/v1/datasets/daily/rows?limit=0", 400),
+                                    ("/api/v1/datasets/daily/rows?limit=100000", 400),
+                                    ("/api/v1/datasets/daily/rows?storage=nope", 404),
+                                    ("/api/v1/datasets/nope/rows", 404)):
+            status, body = client.json("GET", path)
+            self.assertEqual(status, code_expected, (path, body))
+            if code_expected == 200:
+                self.assertEqual(body["rows"], [])
 
     def test_the_web_app_is_served_from_the_binary_with_etags_gzip_and_a_strict_policy(self):
         project, daemon = self.serve()

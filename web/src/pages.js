@@ -2,6 +2,7 @@
 import { html, useState } from '/assets/vendor/htm-preact.mjs';
 import { api, query } from './api.js';
 import { Coverage } from './coverage.js';
+import { Preview } from './preview.js';
 import { fmtTime } from './format.js';
 import { Loading, Pager, rowKeys, useRefresher } from './ui.js';
 
@@ -37,6 +38,10 @@ export function DatasetPage({ name }) {
       <h2>Coverage</h2>
       <${Coverage} dataset=${ds.name} />
     </section>`}
+    <section>
+      <h2>Data</h2>
+      <${Preview} dataset=${ds.name} />
+    </section>
     <section>
       <h2>Fields</h2>
       <table class="grid" data-test="fields">

@@ -1,5 +1,6 @@
 #include "app/views/dataset_views.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "app/specs.hpp"
@@ -34,6 +35,45 @@ json ToJson(const RefreshResult& r) {
           {"migration", r.migration},
           {"notes", r.notes},
           {"error", r.error}};
+}
+
+namespace {
+
+json CellJson(const core::Value& v) {
+  using core::TypeId;
+  if (v.is_null()) return nullptr;
+  switch (v.type.id) {
+    case TypeId::kBool: return std::get<bool>(v.v);
+    case TypeId::kInt32: return std::get<int32_t>(v.v);
+    case TypeId::kInt64: return std::get<int64_t>(v.v);
+    case TypeId::kFloat64: {
+      double d = std::get<double>(v.v);
+      return std::isfinite(d) ? json(d) : json(nullptr);
+    }
+    default: return v.ToString();  // strings, dates, timestamps, decimals (exact, as text)
+  }
+}
+
+}  // namespace
+
+json ToJson(const DatasetPreview& p) {
+  json columns = json::array();
+  for (size_t i = 0; i < p.rows.columns.size(); ++i) {
+    columns.push_back({{"name", p.rows.columns[i]}, {"type", p.rows.types[i].ToString()}});
+  }
+  json rows = json::array();
+  for (const auto& r : p.rows.rows) {
+    json row = json::array();
+    for (const auto& cell : r) row.push_back(CellJson(cell));
+    rows.push_back(std::move(row));
+  }
+  return {{"dataset", p.dataset},
+          {"storage", p.storage},
+          {"order_by", p.order_by},
+          {"key_field", p.key_field},
+          {"key_value", p.key_value},
+          {"columns", columns},
+          {"rows", rows}};
 }
 
 json DatasetDetailJson(const datasource::Dataset& d, const std::vector<DatasetVersion>& history) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <vector>
 
+#include "app/dataset_preview.hpp"
 #include "app/dataset_service.hpp"
 
 namespace datasync::app::views {
@@ -19,6 +20,9 @@ nlohmann::ordered_json ToJson(const CatalogImportResult& result);
 // One dataset's refresh (`datasync dataset refresh`).
 nlohmann::ordered_json ToJson(const RefreshResult& result);
 // The dataset's spec with its schema_version and every stored version (`datasync dataset show`).
+// {"dataset", "storage", "order_by", "key_field", "key_value", "columns": [{"name", "type"}], "rows": [[...]]}:
+// numbers as numbers, dates and timestamps as their text, NULL and NaN as null.
+nlohmann::ordered_json ToJson(const DatasetPreview& preview);
 nlohmann::ordered_json DatasetDetailJson(const datasource::Dataset& dataset,
                                          const std::vector<DatasetVersion>& history);
 

@@ -285,4 +285,61 @@ core::Result<std::vector<KeySpan>> SqliteDatasetReader::KeySpans(const KeySpanQu
   return out;
 }
 
+core::Result<Rows> SqliteDatasetReader::LatestRows(const RowsQuery& q) {
+  auto synced = SyncedTable(q.dataset);
+  if (!synced) return Fail(synced.error());
+  const std::string& table = *synced;
+  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
+  auto type_of = [&](const std::string& column) -> core::Result<core::LogicalType> {
+    auto t = TypeOf(*db_, table, column);
+    if (!t) return Fail(t.error());
+    if (!t->exists) {
+      return Fail(ErrorKind::kConfig, where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
+    }
+    return t->type;
+  };
+  Rows out;
+  std::string sql = "SELECT ";
+  for (const auto& c : q.columns) {
+    auto t = type_of(c);
+    if (!t) return Fail(t.error());
+    if (!out.columns.empty()) sql += ", ";
+    sql += QuoteIdent(c);
+    out.columns.push_back(c);
+    out.types.push_back(*t);
+  }
+  if (out.columns.empty()) return out;
+  sql += " FROM " + QuoteIdent(table);
+  std::vector<core::LogicalType> bind_types;
+  for (const auto& [c, v] : q.equals) {
+    auto t = type_of(c);
+    if (!t) return Fail(t.error());
+    sql += (bind_types.empty() ? " WHERE " : " AND ") + QuoteIdent(c) + " = ?" + std::to_string(bind_types.size() + 1);
+    bind_types.push_back(*t);
+  }
+  if (!q.order_by.empty()) {
+    if (auto t = type_of(q.order_by); !t) return Fail(t.error());
+    sql += " ORDER BY " + QuoteIdent(q.order_by) + " DESC";
+  }
+  sql += " LIMIT " + std::to_string(q.limit == 0 ? 100 : q.limit);
+  auto stmt = Prepare(*db_, sql);
+  if (!stmt) return Fail(stmt.error());
+  for (size_t i = 0; i < q.equals.size(); ++i)
+    BindAs(stmt->get(), static_cast<int>(i + 1), bind_types[i], q.equals[i].second);
+  for (;;) {
+    int rc = sqlite3_step(stmt->get());
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      return Fail(db::sqlite::MakeError(db_->handle(), rc, where + ": cannot read " + QuoteIdent(table),
+                                        db::sqlite::Role::kDataStore));
+    }
+    std::vector<core::Value> row;
+    row.reserve(out.columns.size());
+    for (size_t i = 0; i < out.columns.size(); ++i)
+      row.push_back(ReadAs(stmt->get(), static_cast<int>(i), out.types[i]));
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
 }  // namespace datasync::storage

@@ -28,6 +28,7 @@ class SqliteDatasetReader final : public DatasetReader {
   core::Result<std::vector<core::Value>> DistinctValues(const ReadQuery& query) override;
   core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) override;
   core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) override;
+  core::Result<Rows> LatestRows(const RowsQuery& query) override;
 
  private:
   SqliteDatasetReader() = default;

@@ -60,8 +60,8 @@ Row Cal(const char* exchange, int day, int open) {
 TEST_F(SqliteReaderTest, KeySpansGroupEachKeysFirstLastAndDistinctDaysWithinTheBounds) {
   // The calendar's rows read as (key = exchange, day = cal_date): SSE on the 7th twice, 8, 9, 19, 20.
   Write("trade_cal", CalendarSchema(),
-        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SSE", 20, 1), Cal("SZSE", 7, 1),
-         Cal("SSE", 7, 1), Cal("SSE", 7, 1)});
+        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SSE", 20, 1), Cal("SZSE", 7, 1), Cal("SSE", 7, 1),
+         Cal("SSE", 7, 1)});
   auto reader = Open();
   KeySpanQuery q{"trade_cal", "exchange", "cal_date", std::nullopt, std::nullopt};
   auto spans = reader->KeySpans(q);
@@ -89,10 +89,48 @@ TEST_F(SqliteReaderTest, KeySpansGroupEachKeysFirstLastAndDistinctDaysWithinTheB
   EXPECT_EQ(unsynced.error().kind(), core::ErrorKind::kConfig);
 }
 
+// The web app's preview: the newest rows by a column, of one key value, typed, limited; a missing column
+// is named, and a key value is bound, never spliced.
+TEST_F(SqliteReaderTest, LatestRowsNewestFirstOfOneKeyTypedAndLimited) {
+  Write("trade_cal", CalendarSchema(),
+        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SZSE", 20, 1), Cal("SSE", 7, 1)});
+  auto reader = Open();
+  RowsQuery q;
+  q.dataset = "trade_cal";
+  q.columns = {"cal_date", "is_open", "exchange"};
+  q.order_by = "cal_date";
+  q.equals = {{"exchange", "SSE"}};
+  q.limit = 3;
+  auto rows = reader->LatestRows(q);
+  ASSERT_TRUE(rows) << rows.error().ToString();
+  EXPECT_EQ(rows->columns, (std::vector<std::string>{"cal_date", "is_open", "exchange"}));
+  EXPECT_EQ(rows->types[0], LogicalType::Date());
+  ASSERT_EQ(rows->rows.size(), 3u);
+  EXPECT_EQ(rows->rows[0][0], DateOf(2024, 2, 19));
+  EXPECT_EQ(rows->rows[1][0], DateOf(2024, 2, 9));
+  EXPECT_EQ(rows->rows[1][1], Value::Int32(0));
+  EXPECT_EQ(rows->rows[2][0], DateOf(2024, 2, 8));
+  q.equals = {{"exchange", "SSE' OR '1'='1"}};
+  rows = reader->LatestRows(q);
+  ASSERT_TRUE(rows);
+  EXPECT_TRUE(rows->rows.empty());
+  q.equals.clear();
+  q.limit = 100;
+  rows = reader->LatestRows(q);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->rows.size(), 5u);
+  EXPECT_EQ(rows->rows[0][2], Value::String("SZSE"));
+  q.columns.push_back("no_such");
+  auto missing = reader->LatestRows(q);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("has no column \"no_such\""), std::string::npos)
+      << missing.error().message();
+}
+
 TEST_F(SqliteReaderTest, OpenDaysWithFiltersAndDateBounds) {
   Write("trade_cal", CalendarSchema(),
-        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SSE", 20, 1), Cal("SZSE", 7, 1),
-         Cal("SSE", 7, 1), Cal("SSE", 7, 1)});
+        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SSE", 20, 1), Cal("SZSE", 7, 1), Cal("SSE", 7, 1),
+         Cal("SSE", 7, 1)});
   auto reader = Open();
   ReadQuery q;
   q.dataset = "trade_cal";
