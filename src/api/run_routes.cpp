@@ -126,6 +126,18 @@ void AddRunRoutes(Api& api) {
            },
            {"state", "q", "limit", "offset"}});
 
+  api.Add({"GET",
+           "/api/v1/runs/{id}/timeline",
+           Access::kViewer,
+           "A run's tasks by the time of their latest change, in equal buckets, per state",
+           [&app](ApiCall& call) {
+             auto buckets = QueryInt(call, "buckets", 1, 1000, 60);
+             if (!buckets) return;
+             auto t = app::BuildRunTimeline(app, PathId(call), static_cast<size_t>(*buckets));
+             if (!t) return SendFailure(call.res, t.error());
+             SendJson(call.res, 200, app::views::ToJson(*t));
+           },
+           {"buckets"}});
   api.Add({"POST", "/api/v1/runs/{id}/pause", Access::kOperator, "Ask the executing process to pause the run",
            [&app](ApiCall& call) {
              std::string id = std::to_string(PathId(call));

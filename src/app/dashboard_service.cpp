@@ -1,5 +1,7 @@
 #include "app/dashboard_service.hpp"
 
+#include <algorithm>
+
 #include "metadata/system_db.hpp"
 
 namespace datasync::app {
@@ -102,6 +104,34 @@ core::Result<Page<sync::SyncTask>> TaskPage(App& app, const sync::TaskQuery& que
   page.limit = static_cast<int64_t>(query.limit);
   page.offset = static_cast<int64_t>(query.offset);
   return page;
+}
+
+core::Result<RunTimeline> BuildRunTimeline(App& app, int64_t run_id, size_t buckets) {
+  auto run = app.Run(run_id);
+  if (!run) return core::Fail(run.error());
+  if (!*run) return core::Fail(core::ErrorKind::kNotFound, "no run " + std::to_string(run_id));
+  RunTimeline t;
+  t.run_id = run_id;
+  t.buckets = std::clamp<size_t>(buckets, 1, 1000);
+  t.from_us = (*run)->created_at_us;
+  t.to_us = sync::IsFinal((*run)->status) && (*run)->finished_at_us > 0 ? (*run)->finished_at_us
+                                                                        : core::ToEpochMicros(app.clock().Now());
+  t.to_us = std::max(t.to_us, t.from_us + 1);
+  const int64_t span = t.to_us - t.from_us;
+  const auto n = static_cast<int64_t>(t.buckets);
+  t.width_us = std::max<int64_t>((span + n - 1) / n, 1'000'000);
+  t.buckets = static_cast<size_t>(std::min<int64_t>(n, (span + t.width_us - 1) / t.width_us));
+  auto rows = app.db().runs().TaskTimeline(run_id, t.from_us, t.width_us);
+  if (!rows) return core::Fail(rows.error());
+  const auto last = static_cast<int64_t>(t.buckets) - 1;
+  for (const auto& b : *rows) {
+    // Tasks changed after `to` (a run still moving) count in the last bucket.
+    auto i = static_cast<size_t>(std::min<int64_t>((b.start_us - t.from_us) / t.width_us, last));
+    auto& series = t.tasks_by_state[std::string(sync::TaskStateName(b.state))];
+    series.resize(t.buckets, 0);
+    series[i] += b.tasks;
+  }
+  return t;
 }
 
 }  // namespace datasync::app

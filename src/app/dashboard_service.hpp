@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,15 @@ struct Overview {
   std::vector<QuotaSummary> quotas;
 };
 
+// A run's timeline: its tasks by the time of their latest change, in equal buckets from the run's creation
+// to its end (or now), per state.
+struct RunTimeline {
+  int64_t run_id = 0;
+  int64_t from_us = 0, to_us = 0, width_us = 0;
+  size_t buckets = 0;
+  std::map<std::string, std::vector<int64_t>> tasks_by_state;  // state name -> count per bucket
+};
+
 // How many finished runs a plan's sparkline shows.
 inline constexpr size_t kSparklineRuns = 20;
 
@@ -52,5 +62,7 @@ core::Result<Overview> BuildOverview(App& app);
 core::Result<Page<sync::SyncRun>> RunPage(App& app, const sync::RunQuery& query);
 // kNotFound for an unknown run.
 core::Result<Page<sync::SyncTask>> TaskPage(App& app, const sync::TaskQuery& query);
+// `buckets` from 1 to 1,000; each at least a second wide. kNotFound for an unknown run.
+core::Result<RunTimeline> BuildRunTimeline(App& app, int64_t run_id, size_t buckets);
 
 }  // namespace datasync::app

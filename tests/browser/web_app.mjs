@@ -26,7 +26,7 @@
 //   task-detail, task-state-filter, task-search, page-prev, page-next, page-info
 //   dataset-page, dataset-name, field-row, field-name, field-type
 //   coverage (data-present, data-missing), coverage-year (data-year), coverage-missing-range
-//   preview, preview-row, chart (data-points), chart-key, chart-field
+//   preview, preview-row, chart (data-points), chart-key, chart-field, timeline (data-tasks)
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -329,6 +329,13 @@ async function runPageTasks() {
   await waitFor('rows in the tasks table', () => document.querySelectorAll('[data-test="task-row"]').length > 0);
   const all = await tasksTable();
   assert(all.total > 0, `the tasks pager shows no total: "${all.info}"`);
+  // The timeline counts every task of the run once.
+  await waitFor('the run timeline', () => {
+    const t = document.querySelector('[data-test="timeline"]');
+    return t && t.querySelector('canvas');
+  });
+  const timelineTasks = await page.evaluate(() => Number(document.querySelector('[data-test="timeline"]').dataset.tasks));
+  assert(timelineTasks === all.total, `the timeline counts ${timelineTasks} tasks, the table ${all.total}`);
 
   // Keyboard: the rows take the focus, ArrowDown moves it, Enter opens the row's details.
   await page.focus('[data-test="task-row"]');

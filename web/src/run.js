@@ -7,6 +7,7 @@
 import { html, useEffect, useRef, useState } from '/assets/vendor/htm-preact.mjs';
 import { api, onEvent, query } from './api.js';
 import { canOperate, fmtBytes, fmtDuration, fmtNum, fmtParams, fmtTime, kFinalRunStatus } from './format.js';
+import { Timeline } from './timeline.js';
 import { Loading, Pager, rowKeys, showError, StatusBadge, useRefresher } from './ui.js';
 
 const kTaskStates = ['pending', 'running', 'done', 'cooling', 'deferred', 'failed', 'skipped', 'split', 'cancelled'];
@@ -332,6 +333,7 @@ export function RunPage({ id, session }) {
       />`}
     </div>
     <${Summary} run=${run} />
+    <${Timeline} runId=${run.id} reloadSignal=${tasksSignal} />
     <${ReportTables} report=${run.report} />
     <${Tasks} runId=${run.id} reloadSignal=${tasksSignal} />
   </div>`;

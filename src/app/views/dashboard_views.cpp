@@ -53,6 +53,13 @@ json ToJson(const sync::SyncTask& t) {
           {"updated_at_us", t.updated_at_us}};
 }
 
+json ToJson(const RunTimeline& t) {
+  json states = json::object();
+  for (const auto& [state, series] : t.tasks_by_state) states[state] = series;
+  return {{"run_id", t.run_id},     {"from_us", t.from_us}, {"to_us", t.to_us},
+          {"width_us", t.width_us}, {"buckets", t.buckets}, {"tasks_by_state", states}};
+}
+
 json ToJson(const metadata::AuditEntry& e) {
   return {{"id", e.id},         {"at_us", e.at_us},   {"actor", e.actor},   {"role", e.role},
           {"action", e.action}, {"target", e.target}, {"detail", e.detail}, {"remote", e.remote}};

@@ -13,6 +13,8 @@ namespace datasync::app::views {
 nlohmann::ordered_json ToJson(const PlanSummary& plan);
 nlohmann::ordered_json ToJson(const Overview& overview);
 nlohmann::ordered_json ToJson(const sync::SyncTask& task);
+// {"run_id", "from_us", "to_us", "width_us", "buckets", "tasks_by_state": {"done": [n per bucket], ...}}
+nlohmann::ordered_json ToJson(const RunTimeline& timeline);
 nlohmann::ordered_json ToJson(const metadata::AuditEntry& entry);
 nlohmann::ordered_json ToJson(const metadata::ApiToken& token);  // no hash
 // {"items": [...], "total", "limit", "offset"}

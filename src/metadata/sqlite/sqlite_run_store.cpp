@@ -568,6 +568,28 @@ core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ListTasks(const sync::
   return ReadAll<sync::SyncTask>(*stmt, ReadTask);
 }
 
+core::Result<std::vector<sync::TimelineBucket>> SqliteRunStore::TaskTimeline(int64_t run_id, int64_t from_us,
+                                                                             int64_t width_us) {
+  if (width_us <= 0) return core::Fail(core::ErrorKind::kInvalidInput, "timeline: bucket width must be positive");
+  auto lock = db_.Lock();
+  // One pass over the run's range of tasks_by_state (the run's tasks, whatever their state).
+  auto stmt = db_.connection().Prepare(
+      "SELECT max(updated_at_us - ?2, 0) / ?3 AS bucket, state, count(*) FROM tasks WHERE run_id = ?1 GROUP BY "
+      "bucket, state ORDER BY bucket, state",
+      "read the run's timeline");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, run_id).Bind(2, from_us).Bind(3, width_us);
+  std::vector<sync::TimelineBucket> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return core::Fail(row.error());
+    if (!*row) return out;
+    auto state = sync::ParseTaskState(stmt->Text(1));
+    if (!state) continue;  // a state a newer datasync wrote
+    out.push_back({from_us + stmt->Int64(0) * width_us, *state, stmt->Int64(2)});
+  }
+}
+
 core::Result<int64_t> SqliteRunStore::CountMatchingTasks(const sync::TaskQuery& query) {
   auto lock = db_.Lock();
   auto& conn = db_.connection();

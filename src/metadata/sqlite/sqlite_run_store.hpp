@@ -45,6 +45,8 @@ class SqliteRunStore final : public sync::RunStore {
                                         sync::TaskState to) override;
   core::Result<std::vector<sync::SyncTask>> ListTasks(const sync::TaskQuery& query) override;
   core::Result<int64_t> CountMatchingTasks(const sync::TaskQuery& query) override;
+  core::Result<std::vector<sync::TimelineBucket>> TaskTimeline(int64_t run_id, int64_t from_us,
+                                                               int64_t width_us) override;
   core::Result<std::optional<int64_t>> NextWakeup(int64_t run_id) override;
   core::Status SetControl(int64_t run_id, sync::RunControl control) override;
   core::Result<sync::RunControl> Heartbeat(int64_t run_id, const std::string& owner, int64_t now_us) override;

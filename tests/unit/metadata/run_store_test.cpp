@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "store_compliance.hpp"
 
@@ -658,6 +659,37 @@ TEST_P(RunStoreTest, PagesFiltersAndSearchesTasks) {
     EXPECT_TRUE(none->empty()) << hostile;
     EXPECT_EQ(*runs().CountMatchingTasks({.run_id = run, .search = hostile}), 0) << hostile;
   }
+}
+
+// The run page's timeline: tasks by the time of their latest change, per state, in buckets from a start.
+TEST_P(RunStoreTest, TaskTimelineBucketsTasksByTheirLatestChange) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(5)));  // pending, changed at kStartUs
+  auto tasks = Claim(run, 5);
+  clock_.Advance(std::chrono::seconds(70));
+  ASSERT_TRUE(runs().UpdateTasks(
+      std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone), Update(tasks[1], TaskState::kFailed)}));
+  clock_.Advance(std::chrono::seconds(60));
+  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{Update(tasks[2], TaskState::kDone)}));
+  auto t = runs().TaskTimeline(run, kStartUs, 60'000'000);
+  ASSERT_TRUE(t) << t.error().ToString();
+  std::vector<std::tuple<int64_t, TaskState, int64_t>> got;
+  for (const auto& b : *t) got.emplace_back(b.start_us, b.state, b.tasks);
+  const int64_t minute = 60'000'000;
+  EXPECT_EQ(got, (std::vector<std::tuple<int64_t, TaskState, int64_t>>{{kStartUs, TaskState::kRunning, 2},
+                                                                       {kStartUs + minute, TaskState::kDone, 1},
+                                                                       {kStartUs + minute, TaskState::kFailed, 1},
+                                                                       {kStartUs + 2 * minute, TaskState::kDone, 1}}));
+  // Changes before the start count in the first bucket.
+  auto late = runs().TaskTimeline(run, kStartUs + 10 * minute, minute);
+  ASSERT_TRUE(late);
+  int64_t total = 0;
+  for (const auto& b : *late) {
+    EXPECT_EQ(b.start_us, kStartUs + 10 * minute);
+    total += b.tasks;
+  }
+  EXPECT_EQ(total, 5);
+  EXPECT_FALSE(runs().TaskTimeline(run, kStartUs, 0));
 }
 
 TEST_P(RunStoreTest, CountsAndPagesRuns) {
