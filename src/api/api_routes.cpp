@@ -122,6 +122,14 @@ std::optional<std::string> QueryText(ApiCall& call, const char* name, size_t max
   return text;
 }
 
+std::optional<std::pair<size_t, size_t>> QueryPage(ApiCall& call, int64_t max_limit, int64_t default_limit) {
+  auto limit = QueryInt(call, "limit", 1, max_limit, default_limit);
+  if (!limit) return std::nullopt;
+  auto offset = QueryInt(call, "offset", 0, int64_t{1} << 40, 0);
+  if (!offset) return std::nullopt;
+  return std::make_pair(static_cast<size_t>(*limit), static_cast<size_t>(*offset));
+}
+
 int64_t PathId(const ApiCall& call) {
   auto v = core::ParseInt64(call.req.matches[1].str());
   return v ? *v : 0;

@@ -88,6 +88,21 @@ void SendFailure(httplib::Response& res, const core::Error& error);
 // Query parameters: nullopt after answering 400 for a malformed one.
 std::optional<int64_t> QueryInt(ApiCall& call, const char* name, int64_t min, int64_t max, int64_t fallback);
 std::optional<std::string> QueryText(ApiCall& call, const char* name, size_t max_bytes);
+// ?limit= (1..max_limit, default_limit when absent) and ?offset=, as a page's limit and offset; nullopt
+// after answering 400.
+std::optional<std::pair<size_t, size_t>> QueryPage(ApiCall& call, int64_t max_limit, int64_t default_limit);
+// ?NAME= as one of a set of names (`parse`; `allowed` lists them for the message): the value, nullopt when
+// absent or empty; false after answering 400.
+template <class T, class Parse>
+bool QueryEnum(ApiCall& call, const char* name, Parse parse, const char* allowed, std::optional<T>& out) {
+  auto text = QueryText(call, name, 64);
+  if (!text) return false;
+  if (text->empty()) return true;
+  out = parse(*text);
+  if (out) return true;
+  SendError(call.res, 400, std::string(name) + ": '" + *text + "' is not one of " + allowed);
+  return false;
+}
 // The {id} of the path (the first capture), as a positive integer.
 int64_t PathId(const ApiCall& call);
 std::string PathName(const ApiCall& call);

@@ -88,18 +88,18 @@ void AddCatalogRoutes(Api& api) {
            Access::kViewer,
            "The audit log, newest first",
            [&app](ApiCall& call) {
-             auto limit = QueryInt(call, "limit", 1, 500, 50);
-             auto offset = limit ? QueryInt(call, "offset", 0, int64_t{1} << 40, 0) : std::nullopt;
-             if (!offset) return;
+             auto page_at = QueryPage(call, 500, 50);
+             if (!page_at) return;
+             auto [limit, offset] = *page_at;
              app::Page<metadata::AuditEntry> page;
-             auto entries = app.access().Audit(*limit, *offset);
+             auto entries = app.access().Audit(static_cast<int64_t>(limit), static_cast<int64_t>(offset));
              if (!entries) return SendFailure(call.res, entries.error());
              auto total = app.access().AuditCount();
              if (!total) return SendFailure(call.res, total.error());
              page.items = std::move(*entries);
              page.total = *total;
-             page.limit = *limit;
-             page.offset = *offset;
+             page.limit = static_cast<int64_t>(limit);
+             page.offset = static_cast<int64_t>(offset);
              SendJson(call.res, 200, app::views::PageJson(page));
            },
            {"limit", "offset"}});

@@ -3,6 +3,8 @@
 // daemon's workers (run, resume, retry), so no request waits on a sink or the vendor.
 #include <fmt/format.h>
 
+#include <tuple>
+
 #include "api/api_routes.hpp"
 #include "app/dashboard_service.hpp"
 #include "app/views/dashboard_views.hpp"
@@ -16,6 +18,8 @@ using ordered_json = nlohmann::ordered_json;
 namespace {
 
 constexpr int64_t kMaxPage = 500;
+constexpr const char* kRunStatuses = "pending, running, succeeded, failed, cancelled, deferred, paused";
+constexpr const char* kTaskStates = "pending, running, done, cooling, deferred, failed, skipped, split, cancelled";
 
 // Records the action in the audit log, then answers `message` (or the failure).
 void Audited(ApiCall& call, app::App& app, const std::string& action, const std::string& target,
@@ -64,24 +68,12 @@ void AddRunRoutes(Api& api) {
            Access::kViewer,
            "Runs, newest first",
            [&app](ApiCall& call) {
-             auto limit = QueryInt(call, "limit", 1, kMaxPage, 50);
-             auto offset = limit ? QueryInt(call, "offset", 0, int64_t{1} << 40, 0) : std::nullopt;
-             auto plan = offset ? QueryText(call, "plan", 256) : std::nullopt;
-             auto status = plan ? QueryText(call, "status", 32) : std::nullopt;
-             if (!status) return;
              sync::RunQuery q;
+             auto page_at = QueryPage(call, kMaxPage, 50);
+             auto plan = page_at ? QueryText(call, "plan", 256) : std::nullopt;
+             if (!plan || !QueryEnum(call, "status", sync::ParseRunStatus, kRunStatuses, q.status)) return;
              q.plan = *plan;
-             q.limit = static_cast<size_t>(*limit);
-             q.offset = static_cast<size_t>(*offset);
-             if (!status->empty()) {
-               q.status = sync::ParseRunStatus(*status);
-               if (!q.status) {
-                 return SendError(call.res, 400,
-                                  "status: '" + status->substr(0, 32) +
-                                      "' is not a run status (pending, running, succeeded, failed, cancelled, "
-                                      "deferred, paused)");
-               }
-             }
+             std::tie(q.limit, q.offset) = *page_at;
              auto page = app::RunPage(app, q);
              if (!page) return SendFailure(call.res, page.error());
              SendJson(call.res, 200, app::views::PageJson(*page));
@@ -101,25 +93,13 @@ void AddRunRoutes(Api& api) {
            Access::kViewer,
            "A run's tasks, oldest first; by state, and by a substring of their parameters",
            [&app](ApiCall& call) {
-             auto limit = QueryInt(call, "limit", 1, kMaxPage, 50);
-             auto offset = limit ? QueryInt(call, "offset", 0, int64_t{1} << 40, 0) : std::nullopt;
-             auto state = offset ? QueryText(call, "state", 32) : std::nullopt;
-             auto search = state ? QueryText(call, "q", 200) : std::nullopt;
-             if (!search) return;
              sync::TaskQuery q;
+             auto page_at = QueryPage(call, kMaxPage, 50);
+             auto search = page_at ? QueryText(call, "q", 200) : std::nullopt;
+             if (!search || !QueryEnum(call, "state", sync::ParseTaskState, kTaskStates, q.state)) return;
              q.run_id = PathId(call);
-             q.limit = static_cast<size_t>(*limit);
-             q.offset = static_cast<size_t>(*offset);
+             std::tie(q.limit, q.offset) = *page_at;
              q.search = *search;
-             if (!state->empty()) {
-               q.state = sync::ParseTaskState(*state);
-               if (!q.state) {
-                 return SendError(call.res, 400,
-                                  "state: '" + state->substr(0, 32) +
-                                      "' is not a task state (pending, running, done, cooling, deferred, failed, "
-                                      "skipped, split, cancelled)");
-               }
-             }
              auto page = app::TaskPage(app, q);
              if (!page) return SendFailure(call.res, page.error());
              SendJson(call.res, 200, app::views::PageJson(*page));

@@ -295,8 +295,8 @@ class WebApiTest(E2ETestCase):
         queries = [
             ("/api/v1/runs?limit=abc", "limit"), ("/api/v1/runs?limit=0", "limit"),
             ("/api/v1/runs?limit=100000", "limit"), ("/api/v1/runs?offset=-1", "offset"),
-            ("/api/v1/runs?status=%3Cscript%3E", "not a run status"),
-            ("/api/v1/runs/1/tasks?state=done%27%20OR%201%3D1", "not a task state"),
+            ("/api/v1/runs?status=%3Cscript%3E", "is not one of pending, running, succeeded"),
+            ("/api/v1/runs/1/tasks?state=done%27%20OR%201%3D1", "is not one of pending, running, done"),
             ("/api/v1/runs/1/tasks?q=%FF%FE", "UTF-8"), ("/api/v1/runs/1/tasks?q=" + "x" * 300, "longer"),
             ("/api/v1/audit?limit=1e3", "limit"),
         ]
