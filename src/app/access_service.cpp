@@ -132,7 +132,7 @@ core::Result<std::optional<NewSession>> AccessService::SignIn(std::string_view t
   auto who = Authenticate(token);
   if (!who) return core::Fail(who.error());
   if (!*who) {
-    if (auto s = Record(Actor{"", "", remote}, "session.refused", "", "wrong token"); !s) return core::Fail(s.error());
+    if (auto s = RecordRefusal(remote); !s) return core::Fail(s.error());
     return std::optional<NewSession>();
   }
   NewSession out;
@@ -166,6 +166,25 @@ core::Result<std::optional<Principal>> AccessService::SessionOf(std::string_view
   // A session of a token revoked since is gone with it (RemoveToken); one of a configured token removed
   // from the file ends here.
   return std::optional<Principal>(Principal{v.user, v.role, true, v.csrf, v.id_hash});
+}
+
+core::Status AccessService::RecordRefusal(const std::string& remote) {
+  const int64_t now = core::ToEpochMicros(clock_.Now());
+  int64_t unlogged = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (refusals_.size() > 10'000) refusals_.clear();  // many addresses: forget, the log still bounds itself
+    Refusals& r = refusals_[remote];
+    if (r.logged_at_us != 0 && now - r.logged_at_us < 60'000'000) {
+      ++r.unlogged;
+      return core::Ok();
+    }
+    unlogged = r.unlogged;
+    r = Refusals{now, 0};
+  }
+  std::string detail = "wrong token";
+  if (unlogged > 0) detail += " (and " + std::to_string(unlogged) + " more from this address in the minute before)";
+  return Record(Actor{"", "", remote}, "session.refused", "", detail);
 }
 
 core::Status AccessService::SignOut(const Principal& principal, const std::string& remote) {

@@ -88,10 +88,19 @@ class AccessService {
   };
   std::optional<Principal> FindConfigured(const std::string& hash) const;
 
+  // Refused sign-ins are audited at most once a minute per address, with how many were not written since,
+  // so that a client guessing tokens cannot grow the audit log without end.
+  struct Refusals {
+    int64_t logged_at_us = 0;
+    int64_t unlogged = 0;
+  };
+  core::Status RecordRefusal(const std::string& remote);
+
   metadata::AccessStore& store_;
   const core::Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, Configured> configured_;  // by token hash
+  std::map<std::string, Refusals> refusals_;      // by address; guarded by mu_
 };
 
 }  // namespace datasync::app

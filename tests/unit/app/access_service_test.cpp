@@ -141,6 +141,24 @@ TEST_F(AccessServiceTest, SignInsAreAuditedWithoutTheToken) {
   }
 }
 
+TEST_F(AccessServiceTest, RefusedSignInsFromOneAddressAreAuditedOnceAMinute) {
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = access_->SignIn("dst_guess-" + std::to_string(i), "198.51.100.9");
+    ASSERT_TRUE(wrong);
+    EXPECT_FALSE(*wrong);
+  }
+  ASSERT_TRUE(*access_->SignIn("dst_other-address", "198.51.100.10") == std::nullopt);
+  clock_.Advance(std::chrono::seconds(61));
+  ASSERT_TRUE(access_->SignIn("dst_guess-again", "198.51.100.9"));
+  auto log = Audit();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[2].remote, "198.51.100.9");
+  EXPECT_EQ(log[2].detail, "wrong token");
+  EXPECT_EQ(log[1].remote, "198.51.100.10");
+  EXPECT_EQ(log[0].remote, "198.51.100.9");
+  EXPECT_EQ(log[0].detail, "wrong token (and 4 more from this address in the minute before)");
+}
+
 TEST_F(AccessServiceTest, NamesAndRolesAreChecked) {
   for (const std::string& bad : std::vector<std::string>{"", "a b", "x/y", "<script>", std::string(65, 'a'), "名字"}) {
     auto t = access_->CreateToken(bad, "viewer", Actor::Cli());
