@@ -68,6 +68,31 @@ bool SameSecret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// How deeply the JSON text nests (brackets outside strings): a body is refused beyond kMaxJsonDepth before
+// it is parsed, so no request can make a parse, copy or dump recurse without bound.
+constexpr int kMaxJsonDepth = 32;
+int JsonDepth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 bool ChangesState(const std::string& method) {
   return method != "GET" && method != "HEAD";
 }
@@ -143,6 +168,10 @@ std::optional<nlohmann::json> JsonBody(ApiCall& call, const std::vector<std::str
   std::string type = call.req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0) {
     SendError(call.res, 415, "send the body as JSON (Content-Type: application/json)");
+    return std::nullopt;
+  }
+  if (JsonDepth(call.req.body) > kMaxJsonDepth) {
+    SendError(call.res, 400, "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     return std::nullopt;
   }
   nlohmann::json body = nlohmann::json::parse(call.req.body, nullptr, false);

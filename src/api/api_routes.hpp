@@ -76,6 +76,7 @@ class Api {
 void AddAuthRoutes(Api& api);     // auth_routes.cpp: session, me
 void AddRunRoutes(Api& api);      // run_routes.cpp: overview, plans, runs, tasks, run control
 void AddCatalogRoutes(Api& api);  // catalog_routes.cpp: datasets, audit
+void AddManageRoutes(Api& api);   // manage_routes.cpp: objects, forms, template test
 void AddEventRoutes(Api& api, const std::atomic<bool>& stopping);  // event_stream.cpp: /api/v1/events
 
 // Answers.

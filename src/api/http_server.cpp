@@ -46,6 +46,7 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& h
   AddAuthRoutes(m.api);
   AddRunRoutes(m.api);
   AddCatalogRoutes(m.api);
+  AddManageRoutes(m.api);
   AddEventRoutes(m.api, m.stopping);
   Api* api = &m.api;
   m.api.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This document (OpenAPI 3.0)",

@@ -107,6 +107,25 @@ AccessService& App::access() {
 }
 
 ConfigResult App::LoadConfig(LoadOptions options) const {
+  // The file, and the objects made in the app, read with it.
+  std::vector<AppDocument> documents;
+  if (impl_->db) {
+    auto objects = impl_->db->app_objects().List();
+    if (!objects) {
+      ConfigResult r;
+      r.issues.push_back({{"the system database", 0, 0},
+                          "cannot read the objects made in the app: " + objects.error().message(),
+                          false});
+      return r;
+    }
+    for (auto& o : *objects) {
+      documents.push_back({std::string(metadata::ObjectSection(o.kind)), std::move(o.name), std::move(o.body_json)});
+    }
+  }
+  return LoadConfig(options, std::move(documents));
+}
+
+ConfigResult App::LoadConfig(LoadOptions options, std::vector<AppDocument> documents) const {
   // Plans may use datasets imported from doc pages, which live only in the system database.
   std::vector<datasource::Dataset> imported;
   if (impl_->db) {
@@ -118,7 +137,7 @@ ConfigResult App::LoadConfig(LoadOptions options) const {
     }
   }
   options.system_dbs = &impl_->system_dbs;
-  return ConfigLoader(impl_->providers, impl_->sinks, std::move(imported), options)
+  return ConfigLoader(impl_->providers, impl_->sinks, std::move(imported), options, std::move(documents))
       .LoadFile(impl_->project.config_file);
 }
 
@@ -177,6 +196,20 @@ core::Result<ApplyReport> App::Apply(const Config& file_config) {
   if (auto st = put_all(ObjectKind::kPlan, specs); !st) return Fail(st.error());
   if (report.changed()) core::LogInfo(fmt::format("applied {} change(s) to the catalog", report.changed()));
   return report;
+}
+
+core::Status App::KeepSecrets(Config& config) {
+  std::lock_guard apply_lock(impl_->apply_mu);
+  impl_->secrets->TakeLiterals(config, impl_->providers, impl_->sinks);
+  return impl_->secrets->Save();
+}
+
+void App::NoteConfigChanged() {
+  impl_->config_generation.fetch_add(1);
+}
+
+uint64_t App::config_generation() const {
+  return impl_->config_generation.load();
 }
 
 core::Result<std::vector<datasource::DataSource>> App::Sources() {

@@ -127,8 +127,18 @@ class App {
   const core::Clock& clock() const;
 
   // datasync.yaml, checked; `validate` and `apply` ask for options.resolve_secrets.
+  // With the objects made in the app (metadata::AppObjectStore); the second form reads `documents` in their
+  // place (what a change made in the app would give, app/manage_service.hpp).
   ConfigResult LoadConfig(LoadOptions options = {}) const;
+  ConfigResult LoadConfig(LoadOptions options, std::vector<AppDocument> documents) const;
   core::Result<ApplyReport> Apply(const Config& config);
+  // Moves the literal secrets of `config` to the project's secrets file, leaving ${local:NAME} references
+  // (what Apply does to its copy; a change made in the app keeps the references in its stored body).
+  core::Status KeepSecrets(Config& config);
+  // A change of the configuration made in this process other than by editing datasync.yaml (an object made
+  // in the app): the daemon reads the configuration again when the generation moves.
+  void NoteConfigChanged();
+  uint64_t config_generation() const;
 
   core::Result<std::vector<datasource::DataSource>> Sources();
   core::Result<std::vector<datasource::Dataset>> Datasets();

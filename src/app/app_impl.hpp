@@ -36,9 +36,10 @@ struct App::Impl {
   metadata::SystemDbFactory system_dbs;  // the backends of this build; the config loader checks against it
   std::unique_ptr<metadata::SystemDb> db;
   std::unique_ptr<net::HttpClient> http;
-  std::unique_ptr<sync::QuotaBook> quotas;  // over the system database's quota store
-  std::unique_ptr<AccessService> access;    // over the system database's access store
-  std::shared_ptr<LocalSecrets> secrets;    // literal secrets of datasync.yaml, kept out of the catalog
+  std::unique_ptr<sync::QuotaBook> quotas;     // over the system database's quota store
+  std::unique_ptr<AccessService> access;       // over the system database's access store
+  std::shared_ptr<LocalSecrets> secrets;       // literal secrets of datasync.yaml, kept out of the catalog
+  std::atomic<uint64_t> config_generation{0};  // NoteConfigChanged
   std::mutex calendar_mu;
   std::unique_ptr<StorageCalendar> calendar;  // made on first use
   std::mutex provider_mu;                     // plans run in parallel threads

@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <tuple>
 
 #include "app/config_parser.hpp"
+#include "app/yaml_json.hpp"
 #include "core/strings.hpp"
 #include "core/utf8.hpp"
 
@@ -18,7 +21,73 @@ namespace {
 
 constexpr int kSupportedVersion = 1;
 
+// The sections that hold named objects, in the order they are read (each reads the ones before it).
+constexpr std::array<std::string_view, 5> kObjectSections = {"sources", "datasets", "storages", "templates", "plans"};
+
 }  // namespace
+
+bool Config::MadeInApp(std::string_view section, std::string_view name) const {
+  return app_made.count(std::string(section) + "." + std::string(name)) > 0;
+}
+
+YAML::Node ConfigParser::LoadAppDocuments(const std::string& file_text) {
+  if (app_documents_.empty()) return {};
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  for (auto section : kObjectSections) {
+    bool open = false;
+    for (const auto& d : app_documents_) {
+      if (d.section != section) continue;
+      nlohmann::json body = nlohmann::json::parse(d.body_json, nullptr, false);
+      if (!open) {
+        out << YAML::Key << std::string(section) << YAML::Value << YAML::BeginMap;
+        open = true;
+      }
+      out << YAML::Key << YAML::DoubleQuoted << d.name << YAML::Value;
+      EmitJson(out, body.is_discarded() ? nlohmann::json("(unreadable stored body)") : body, true);
+    }
+    if (open) out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  // The documents' lines come after the file's: the file's text with every character but the line breaks
+  // blanked, so the marks (line, column and offset) of both index one text, file then documents.
+  std::string blank = file_text;
+  if (!blank.empty() && blank.back() != '\n') blank += '\n';
+  for (char& c : blank) {
+    if (c != '\n') c = ' ';
+  }
+  app_first_line_ = static_cast<int>(std::count(blank.begin(), blank.end(), '\n'));
+  text_ = file_text + (file_text.empty() || file_text.back() == '\n' ? "" : "\n") + out.c_str();
+  YAML::Node root = YAML::Load(blank + out.c_str());
+  for (auto section : kObjectSections) {
+    auto entries = root[std::string(section)];
+    if (!entries || !entries.IsMap()) continue;
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+      app_regions_.emplace_back(it->first.Mark().line, std::string(section) + "." + it->first.Scalar());
+    }
+  }
+  std::sort(app_regions_.begin(), app_regions_.end());
+  return root;
+}
+
+void ConfigParser::ForEachAppEntry(const YAML::Node& file_root, const YAML::Node& app_root, const std::string& section,
+                                   const std::function<void(const YAML::Node&, const YAML::Node&)>& fn) {
+  if (!app_root) return;
+  auto entries = app_root[section];
+  if (!entries) return;
+  auto in_file = file_root[section];
+  ForEachEntry(entries, section, [&](const YAML::Node& key, const YAML::Node& value) {
+    const std::string& name = key.Scalar();
+    if (in_file && in_file.IsMap() && in_file[name]) {
+      Warn(key.Mark(), section + "." + name +
+                           ": datasync.yaml defines it too, and the file's definition is used; "
+                           "delete the one made in the app");
+      return;
+    }
+    config_.app_made.insert(section + "." + name);
+    fn(key, value);
+  });
+}
 
 std::optional<std::pair<std::string, int>> SplitHostPort(std::string_view listen) {
   auto colon = listen.rfind(':');
@@ -106,16 +175,26 @@ ConfigResult ConfigParser::Run(const std::string& text) {
     }
   }
   if (auto p = root["project"]) ParseProject(p);
-  if (auto s = root["sources"])
-    ForEachEntry(s, "sources", [&](const YAML::Node& k, const YAML::Node& v) { ParseSource(k, v); });
-  if (auto d = root["datasets"])
-    ForEachEntry(d, "datasets", [&](const YAML::Node& k, const YAML::Node& v) { ParseDataset(k, v); });
-  if (auto s = root["storages"])
-    ForEachEntry(s, "storages", [&](const YAML::Node& k, const YAML::Node& v) { ParseStorage(k, v); });
-  if (auto t = root["templates"])
-    ForEachEntry(t, "templates", [&](const YAML::Node& k, const YAML::Node& v) { ParseTemplate(k, v); });
-  if (auto p = root["plans"])
-    ForEachEntry(p, "plans", [&](const YAML::Node& k, const YAML::Node& v) { ParsePlan(k, v); });
+  YAML::Node app_root;
+  try {
+    app_root = LoadAppDocuments(text);
+  } catch (const YAML::Exception& e) {
+    Error(YAML::Mark(), std::string("the objects made in the app cannot be read: ") + e.what());
+  }
+  // Each section: the file's entries, then the app's.
+  auto section = [&](const char* name, void (ConfigParser::*parse)(const YAML::Node&, const YAML::Node&)) {
+    auto each = [&](const YAML::Node& k, const YAML::Node& v) { (this->*parse)(k, v); };
+    if (auto s = root[name]) ForEachEntry(s, name, each);
+    ForEachAppEntry(root, app_root, name, each);
+  };
+  section("sources", &ConfigParser::ParseSource);
+  section("datasets", &ConfigParser::ParseDataset);
+  for (auto& d : config_.datasets) {
+    if (config_.MadeInApp("datasets", d.name)) d.origin = datasource::DatasetOrigin::kApi;
+  }
+  section("storages", &ConfigParser::ParseStorage);
+  section("templates", &ConfigParser::ParseTemplate);
+  section("plans", &ConfigParser::ParsePlan);
   DeriveDependencies();
   CheckDependencies();
   CheckSchedules();
@@ -128,8 +207,10 @@ ConfigResult ConfigParser::Finish() {
   ConfigResult r;
   r.project = config_.project;
   r.system_db_at = system_db_at_;
-  std::stable_sort(issues_.begin(), issues_.end(), [](const ConfigIssue& a, const ConfigIssue& b) {
-    return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+  // The file's issues in file order, then the app's objects' (in the order they were found).
+  std::stable_sort(issues_.begin(), issues_.end(), [this](const ConfigIssue& a, const ConfigIssue& b) {
+    bool a_app = a.where.file != file_, b_app = b.where.file != file_;
+    return std::tie(a_app, a.where.line, a.where.column) < std::tie(b_app, b.where.line, b.where.column);
   });
   r.issues = std::move(issues_);
   bool has_error = std::any_of(r.issues.begin(), r.issues.end(), [](const auto& i) { return !i.warning; });
@@ -201,7 +282,7 @@ ConfigResult ConfigLoader::LoadFile(const std::filesystem::path& path) const {
 
 ConfigResult ConfigLoader::LoadString(const std::string& text, const std::string& file_label,
                                       const std::filesystem::path& project_dir) const {
-  ConfigParser parser(file_label, project_dir, providers_, sinks_, imported_, options_);
+  ConfigParser parser(file_label, project_dir, providers_, sinks_, imported_, options_, app_documents_);
   return parser.Run(text);
 }
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,15 @@ struct ServeSettings {
   friend bool operator==(const ServeSettings&, const ServeSettings&) = default;
 };
 
+// An object made in the web app or the REST API (metadata::AppObjectStore), read with the file: its section
+// ("sources", "datasets", "storages", "templates", "plans"), its name, and its body, a JSON object as it
+// would be written under the section in datasync.yaml.
+struct AppDocument {
+  std::string section;
+  std::string name;
+  std::string body_json;
+};
+
 struct Config {
   std::filesystem::path project_dir;
   ProjectSettings project;
@@ -102,6 +112,10 @@ struct Config {
   std::vector<storage::Storage> storages;
   std::vector<generation::Template> templates;
   std::vector<sync::SyncPlan> plans;
+  // The objects read from the app's documents (origin api), as "section.name" ("plans.daily"); every other
+  // object is the file's (or, for datasets, imported).
+  std::set<std::string> app_made;
+  bool MadeInApp(std::string_view section, std::string_view name) const;
 
   const datasource::DataSource* FindSource(std::string_view name) const;
   const datasource::Dataset* FindDataset(std::string_view name) const;
@@ -138,9 +152,17 @@ class ConfigLoader {
  public:
   // `imported` are the datasets imported from doc pages (stored in the system database, not in the file):
   // plans and templates may use them like datasets of the file.
+  // `app_documents` are the objects made in the app: each section reads the file's entries, then theirs
+  // (a name the file defines too is the file's, with a warning), and their problems are reported at
+  // "section.name (made in the app)".
   ConfigLoader(const datasource::ProviderRegistry& providers, const storage::SinkRegistry& sinks,
-               std::vector<datasource::Dataset> imported = {}, LoadOptions options = {})
-      : providers_(providers), sinks_(sinks), imported_(std::move(imported)), options_(options) {}
+               std::vector<datasource::Dataset> imported = {}, LoadOptions options = {},
+               std::vector<AppDocument> app_documents = {})
+      : providers_(providers),
+        sinks_(sinks),
+        imported_(std::move(imported)),
+        options_(options),
+        app_documents_(std::move(app_documents)) {}
 
   ConfigResult LoadFile(const std::filesystem::path& path) const;
   // `file_label` names the file in messages; relative paths resolve against `project_dir`.
@@ -152,6 +174,7 @@ class ConfigLoader {
   const storage::SinkRegistry& sinks_;
   std::vector<datasource::Dataset> imported_;
   LoadOptions options_;
+  std::vector<AppDocument> app_documents_;
 };
 
 // Object names (sources, datasets, storages, plans) must match [A-Za-z_][A-Za-z0-9_.-]* (max 64).

@@ -1,6 +1,7 @@
 #include <set>
 
 #include "app/config_parser.hpp"
+#include "app/config_sections.hpp"
 
 namespace datasync::app {
 
@@ -43,9 +44,7 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
   std::string name = key.Scalar();
   std::string path = "datasets." + name;
   if (!RequireMap(n, path)) return;
-  const std::vector<std::string> common = {"source",         "api",      "title",   "description", "doc_url",
-                                           "primary_key",    "date_key", "row_cap", "paging",      "points",
-                                           "default_fields", "params",   "fields",  "calendar"};
+  const std::vector<std::string> common = SectionKeyNames(metadata::ObjectKind::kDataset);
   // The source's provider may add keys of its own (ProviderInfo::dataset_options); until the source is known
   // only the common ones are checked.
   const datasource::DataSource* known_src = nullptr;

@@ -1,6 +1,7 @@
 #include <set>
 
 #include "app/config_parser.hpp"
+#include "app/config_sections.hpp"
 #include "generation/argument_generator.hpp"
 #include "generation/value_sources.hpp"
 
@@ -286,7 +287,7 @@ void ConfigParser::ParseTemplate(const YAML::Node& key, const YAML::Node& n) {
   std::string name = key.Scalar();
   std::string path = "templates." + name;
   if (!RequireMap(n, path)) return;
-  CheckKeys(n, path, {"description", "params"});
+  CheckKeys(n, path, SectionKeyNames(metadata::ObjectKind::kTemplate));
   generation::Template t;
   t.name = name;
   TextKey(n, path, "description", t.description);

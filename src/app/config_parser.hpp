@@ -30,8 +30,12 @@ class ConfigParser : public ConfigReader {
  public:
   ConfigParser(std::string file, std::filesystem::path project_dir, const datasource::ProviderRegistry& providers,
                const storage::SinkRegistry& sinks, const std::vector<datasource::Dataset>& imported,
-               LoadOptions options)
-      : ConfigReader(std::move(file), options), providers_(providers), sinks_(sinks), imported_(imported) {
+               LoadOptions options, const std::vector<AppDocument>& app_documents = {})
+      : ConfigReader(std::move(file), options),
+        providers_(providers),
+        sinks_(sinks),
+        imported_(imported),
+        app_documents_(app_documents) {
     config_.project_dir = std::move(project_dir);
     RegisterBuiltinChannels(channels_);
   }
@@ -42,6 +46,12 @@ class ConfigParser : public ConfigReader {
   ConfigResult Finish();
   // Refuses text that is not UTF-8, at the first bad byte's line and column.
   bool CheckEncoding(const std::string& text);
+  // The app's documents as one YAML tree whose marks come after the file's last line (ConfigReader's
+  // app regions name them); an empty node when there are none.
+  YAML::Node LoadAppDocuments(const std::string& file_text);
+  // The app's entries of `section`, after the file's: a name the file has too is skipped with a warning.
+  void ForEachAppEntry(const YAML::Node& file_root, const YAML::Node& app_root, const std::string& section,
+                       const std::function<void(const YAML::Node&, const YAML::Node&)>& fn);
 
   // --- project ----------------------------------------------------------------------------------
   void ParseProject(const YAML::Node& n);
@@ -127,6 +137,7 @@ class ConfigParser : public ConfigReader {
   // The channel types are built in only (no Config/ConfigLoader parameter for them yet).
   alerting::ChannelRegistry channels_;
   const std::vector<datasource::Dataset>& imported_;
+  const std::vector<AppDocument>& app_documents_;
   Config config_;
   SourceLocation system_db_at_;  // ConfigResult::system_db_at
   std::map<std::string, YAML::Mark> depends_marks_;

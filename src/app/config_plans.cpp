@@ -4,6 +4,7 @@
 #include <set>
 
 #include "app/config_parser.hpp"
+#include "app/config_sections.hpp"
 #include "app/local_data.hpp"
 #include "core/strings.hpp"
 #include "generation/argument_generator.hpp"
@@ -136,10 +137,7 @@ void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
   std::string name = key.Scalar();
   std::string path = "plans." + name;
   if (!RequireMap(n, path)) return;
-  CheckKeys(n, path,
-            {"dataset", "storages", "mode", "template", "params", "retry", "concurrency", "max_concurrency", "max_wait_secs",
-             "schedule",
-             "depends_on", "enabled", "description"});
+  CheckKeys(n, path, SectionKeyNames(metadata::ObjectKind::kPlan));
   sync::SyncPlan plan;
   plan.name = name;
   auto ds_node = n["dataset"];
@@ -246,8 +244,10 @@ void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
   if (auto v = n["max_concurrency"]) {
     if (auto x = PositiveInt(v, path + ".max_concurrency", 256)) plan.max_concurrency = *x;
     if (plan.concurrency > 0) {
-      Error(v.Mark(), path + ".max_concurrency: only an adaptive concurrency has a maximum; remove it, or remove "
-                             "'concurrency: " + std::to_string(plan.concurrency) + "' to let datasync find the level");
+      Error(v.Mark(), path +
+                          ".max_concurrency: only an adaptive concurrency has a maximum; remove it, or remove "
+                          "'concurrency: " +
+                          std::to_string(plan.concurrency) + "' to let datasync find the level");
     }
   }
   if (auto v = n["max_wait_secs"]) {

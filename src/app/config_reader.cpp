@@ -13,6 +13,13 @@ using core::OptionType;
 
 SourceLocation ConfigReader::Loc(const YAML::Mark& m) const {
   if (m.is_null() || m.line < 0) return {file_, 0, 0};
+  if (app_first_line_ >= 0 && m.line >= app_first_line_) {
+    std::string label = "the app's objects";
+    for (const auto& [line, name] : app_regions_) {
+      if (line <= m.line) label = name + " (made in the app)";
+    }
+    return {label, 0, 0};
+  }
   return {file_, m.line + 1, m.column + 1};
 }
 
@@ -148,7 +155,7 @@ std::optional<std::string> ConfigReader::Secret(const YAML::Node& v, const std::
 }
 
 std::optional<core::OptionRecords> ConfigReader::Records(const YAML::Node& v, const std::string& path,
-                                                          const OptionSpec& spec) {
+                                                         const OptionSpec& spec) {
   if (!v.IsSequence()) {
     Error(v.Mark(), path + ": expected a list of maps, got a " + Kind(v));
     return std::nullopt;

@@ -88,7 +88,11 @@ class ConfigReader {
                              const YAML::Mark& missing_at = YAML::Mark::null_mark());
 
   std::string file_;
-  std::string text_;  // the file, for locating problems inside a value (ProblemMark)
+  std::string text_;  // the file (then the app's documents), for locating problems inside a value (ProblemMark)
+  // The app's documents are parsed as lines after the file's (ConfigParser::LoadAppDocuments): a mark from
+  // line app_first_line_ on is in the entry that starts at the last region's line at or before it.
+  int app_first_line_ = -1;                               // -1: no app documents
+  std::vector<std::pair<int, std::string>> app_regions_;  // (first line, "plans.daily"), ascending
   std::vector<ConfigIssue> issues_;
   LoadOptions options_;
 };

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "app/config_parser.hpp"
+#include "app/config_sections.hpp"
 #include "core/time_zone.hpp"
 
 namespace datasync::app {
@@ -116,8 +117,8 @@ void ConfigParser::ParseSource(const YAML::Node& key, const YAML::Node& n) {
   src.timezone = info->default_timezone.empty() ? "UTC" : info->default_timezone;
   bool options_ok = true;
   // Credentials are the provider's options (kSecret in its table), read and checked like any other.
-  src.options = ParseOptions(n, path, info->options, {"provider", "endpoint", "timezone", "limits", "api_limits"},
-                             options_ok, key.Mark());
+  src.options =
+      ParseOptions(n, path, info->options, SectionKeyNames(metadata::ObjectKind::kSource), options_ok, key.Mark());
   if (auto v = n["endpoint"]) {
     if (auto s = Str(v, path + ".endpoint")) {
       if (!s->starts_with("http://") && !s->starts_with("https://")) {

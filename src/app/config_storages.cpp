@@ -1,4 +1,5 @@
 #include "app/config_parser.hpp"
+#include "app/config_sections.hpp"
 
 namespace datasync::app {
 
@@ -23,7 +24,7 @@ void ConfigParser::ParseStorage(const YAML::Node& key, const YAML::Node& n) {
   st.name = name;
   st.kind = *kind;
   bool complete = true;
-  st.options = ParseOptions(n, path, info->options, {"kind"}, complete);
+  st.options = ParseOptions(n, path, info->options, SectionKeyNames(metadata::ObjectKind::kStorage), complete);
   if (info->validate && complete) {
     auto problems = info->validate(st.options, CheckContext());
     complete = problems.empty();

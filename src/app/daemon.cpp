@@ -61,6 +61,7 @@ struct Daemon::Impl {
   std::mutex project_mu;  // project_name is read by the HTTP server's threads
   std::string project_name;
   ConfigWatcher config_watcher;
+  uint64_t seen_generation = 0;  // App::config_generation at the last load
   AlertDispatcher alerts;
   DailySummaryJob daily_summary;
   DaemonLauncher launcher;
@@ -161,13 +162,17 @@ struct Daemon::Impl {
       if (auto st = alerts.Configure(config.alerts, config.project.name); !st) return st;
     }
     daily_summary.Reset();
-    if (!at_start) core::LogInfo("datasync.yaml changed: configuration reloaded");
+    if (!at_start) core::LogInfo("configuration reloaded (datasync.yaml or an object made in the app changed)");
     return core::Ok();
   }
 
   // A reload never ends the daemon: whatever goes wrong is logged and the configuration in force stays.
   void ReloadIfChanged() {
-    if (!config_watcher.Changed()) return;
+    // The file changed, or an object made in the app did.
+    bool file = config_watcher.Changed();
+    uint64_t generation = app.config_generation();
+    if (!file && generation == seen_generation) return;
+    seen_generation = generation;
     try {
       if (auto st = LoadAndApply(false); !st) core::LogError("reloading datasync.yaml: " + st.error().message());
     } catch (const std::exception& e) {

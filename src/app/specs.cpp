@@ -451,8 +451,10 @@ core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
                                                .exchange = c->at("exchange").get<std::string>()};
     }
     if (auto o = j.find("options"); o != j.end()) d.options = OptionsFrom(*o);
-    d.origin = j.value("origin", std::string("config")) == "import" ? datasource::DatasetOrigin::kImport
-                                                                    : datasource::DatasetOrigin::kConfig;
+    std::string origin = j.value("origin", std::string("config"));
+    d.origin = origin == "import" ? datasource::DatasetOrigin::kImport
+               : origin == "api"  ? datasource::DatasetOrigin::kApi
+                                  : datasource::DatasetOrigin::kConfig;
     return d;
   } catch (const std::exception& e) {
     return core::Fail(Corrupt("dataset", e));

@@ -46,7 +46,8 @@ std::string DescribeSource(const generation::ParamSource& s) {
     case Kind::kColumn: return head + "values of " + s.dataset + "." + s.column + Where(s);
     case Kind::kWindows:
       return "[" + core::Join(s.columns, ", ") + "]: windows of " +
-             (s.window_days > 0 ? std::to_string(s.window_days) + " days" : std::to_string(s.window_months) + " months") +
+             (s.window_days > 0 ? std::to_string(s.window_days) + " days"
+                                : std::to_string(s.window_months) + " months") +
              " over " + range + fmt;
     case Kind::kSinceCheckpoint:
       return head + (s.dataset.empty() ? "dates" : "trading days of " + s.dataset + Where(s)) +
@@ -91,6 +92,12 @@ core::Result<ArgumentTest> TestArguments(App& app, const std::string& template_n
                                          size_t limit) {
   auto cfg = CurrentConfig(app);
   if (!cfg) return Fail(cfg.error());
+  return TestArguments(app, *cfg, template_name, plan_name, limit);
+}
+
+core::Result<ArgumentTest> TestArguments(App& app, const Config& config, const std::string& template_name,
+                                         const std::string& plan_name, size_t limit) {
+  const Config* cfg = &config;
   const generation::Template* tmpl = nullptr;
   if (!template_name.empty()) {
     tmpl = cfg->FindTemplate(template_name);

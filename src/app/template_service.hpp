@@ -34,6 +34,9 @@ struct ArgumentTest {
 // plan is given; a plan alone tests its whole spec.
 core::Result<ArgumentTest> TestArguments(App& app, const std::string& template_name, const std::string& plan,
                                          size_t limit);
+// The same against `config` instead of datasync.yaml as it is now (a change made in the app, not yet saved).
+core::Result<ArgumentTest> TestArguments(App& app, const Config& config, const std::string& template_name,
+                                         const std::string& plan, size_t limit);
 
 // One line per source: "trade_date: trading days of trade_cal (exchange=SSE, is_open=1), 20240101..today".
 std::string DescribeSource(const generation::ParamSource& s);

@@ -55,6 +55,8 @@ int CmdTokenCreate(const Globals& g, const std::string& name, const std::string&
 int CmdTokenList(const Globals& g);
 int CmdTokenRevoke(const Globals& g, const std::string& name);
 int CmdAudit(const Globals& g, int limit);
+// commands_export.cpp: objects as YAML to paste into datasync.yaml; app_made: every object made in the app.
+int CmdExport(const Globals& g, const std::string& kind, const std::string& name, bool app_made);
 // Records a CLI action in the audit log; a failure to record is printed as a warning.
 void AuditCli(app::App& app, const std::string& action, const std::string& target, const std::string& detail);
 int CmdScheduleNext(const Globals& g, const std::string& plan, int count);

@@ -1,11 +1,12 @@
 // `datasync template list|show|test`: the named argument templates of datasync.yaml.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "app/specs.hpp"
 #include "app/template_service.hpp"
+#include "app/views/manage_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/json_text.hpp"
@@ -17,7 +18,9 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-std::string Dash(const std::vector<std::string>& v) { return v.empty() ? "-" : core::Join(v, ","); }
+std::string Dash(const std::vector<std::string>& v) {
+  return v.empty() ? "-" : core::Join(v, ",");
+}
 
 }  // namespace
 
@@ -83,17 +86,11 @@ int CmdTemplateTest(const Globals& g, const std::string& name, const std::string
   auto test = app::TestArguments(**a, name, plan, static_cast<size_t>(std::max(limit, 0)));
   if (!test) return ExitWithError(test.error());
   if (g.json) {
-    json first = json::array();
-    for (const auto& p : test->first) {
-      json set = json::object();
-      for (const auto& [k, v] : p) set[k] = v;
-      first.push_back(set);
-    }
-    Print(core::JsonText(json{{"subject", test->subject}, {"count", test->count}, {"first", first}}, 2) + "\n");
+    Print(core::JsonText(app::views::ToJson(*test), 2) + "\n");
     return kOk;
   }
-  Print(fmt::format("{}: {} argument set(s); the vendor was not called\n", test->subject, Thousands(
-                                                                                              static_cast<int64_t>(test->count))));
+  Print(fmt::format("{}: {} argument set(s); the vendor was not called\n", test->subject,
+                    Thousands(static_cast<int64_t>(test->count))));
   for (const auto& p : test->first) {
     std::vector<std::string> parts;
     for (const auto& [k, v] : p) parts.push_back(k + "=" + v);

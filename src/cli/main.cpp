@@ -165,6 +165,13 @@ int main(int argc, char** argv) {
   auto* audit = cli.add_subcommand("audit", "the audit log: who changed what, when and from where, newest first");
   audit->add_option("--limit", audit_limit, "how many (default 50)");
 
+  std::string export_kind, export_name;
+  bool export_app = false;
+  auto* exp = cli.add_subcommand("export", "print objects as YAML to paste into datasync.yaml (secrets masked)");
+  exp->add_option("kind", export_kind, "source, dataset, storage, template or plan");
+  exp->add_option("name", export_name, "the object's name");
+  exp->add_flag("--app", export_app, "every object made in the web app (or those of KIND)");
+
   std::string schedule_plan;
   int schedule_count = 10, slots_limit = 50;
   auto* schedule = cli.add_subcommand("schedule", "plans' schedules: next fire times, fired slots");
@@ -255,6 +262,7 @@ int main(int argc, char** argv) {
     if (*token_list) return CmdTokenList(g);
     if (*token_revoke) return CmdTokenRevoke(g, token_name);
     if (*audit) return CmdAudit(g, audit_limit);
+    if (*exp) return CmdExport(g, export_kind, export_name, export_app);
     if (*schedule_next) return CmdScheduleNext(g, schedule_plan, schedule_count);
     if (*schedule_slots) return CmdScheduleSlots(g, schedule_plan, slots_limit);
     if (*summary) return CmdSummary(g, summary_date, summary_tz);

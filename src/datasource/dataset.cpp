@@ -2,7 +2,14 @@
 
 namespace datasync::datasource {
 
-std::string_view DatasetOriginName(DatasetOrigin o) { return o == DatasetOrigin::kImport ? "import" : "config"; }
+std::string_view DatasetOriginName(DatasetOrigin o) {
+  switch (o) {
+    case DatasetOrigin::kImport: return "import";
+    case DatasetOrigin::kApi: return "api";
+    case DatasetOrigin::kConfig: break;
+  }
+  return "config";
+}
 
 bool Dataset::operator==(const Dataset& o) const {
   bool same_schema = (schema == o.schema) || (schema && o.schema && *schema == *o.schema);

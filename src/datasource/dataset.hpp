@@ -24,8 +24,9 @@ struct RequestParam {
 
 // Where a dataset's definition lives: datasync.yaml (`apply` creates, updates and removes it) or a vendor
 // doc page (`dataset import`; `apply` leaves it alone and `dataset refresh` updates it).
-enum class DatasetOrigin : uint8_t { kConfig, kImport };
-std::string_view DatasetOriginName(DatasetOrigin o);  // "config", "import"
+// kApi: made in the web app or the REST API (kept in the system database, app/manage_service.hpp).
+enum class DatasetOrigin : uint8_t { kConfig, kImport, kApi };
+std::string_view DatasetOriginName(DatasetOrigin o);  // "config", "import", "api"
 
 // How a dataset serves as a trading calendar: one row per (exchange, day) saying whether the exchange
 // trades that day. Declared in YAML (`calendar: {date: cal_date, open: is_open, exchange: exchange}`) or

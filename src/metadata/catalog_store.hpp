@@ -17,6 +17,12 @@ namespace datasync::metadata {
 
 enum class ObjectKind : uint8_t { kSource, kDataset, kStorage, kPlan, kTemplate };
 std::string_view ObjectKindName(ObjectKind k);  // "source", "dataset", "storage", "plan", "template"
+// The section of datasync.yaml that holds the kind: "sources", "datasets", "storages", "plans", "templates".
+std::string_view ObjectSection(ObjectKind k);
+// A kind by its name or its section ("plan" or "plans"); nullopt for anything else.
+std::optional<ObjectKind> ParseObjectKind(std::string_view text);
+inline constexpr ObjectKind kObjectKinds[] = {ObjectKind::kSource, ObjectKind::kDataset, ObjectKind::kStorage,
+                                              ObjectKind::kTemplate, ObjectKind::kPlan};
 
 struct StoredObject {
   ObjectKind kind = ObjectKind::kSource;

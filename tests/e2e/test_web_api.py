@@ -141,13 +141,18 @@ class WebApiTest(E2ETestCase):
             ("GET", "/api/v1/datasets"), ("GET", "/api/v1/datasets/{name}"),
             ("GET", "/api/v1/datasets/{name}/coverage"), ("GET", "/api/v1/datasets/{name}/rows"),
             ("GET", "/api/v1/audit"),
-            ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json")}
+            ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json"),
+            ("GET", "/api/v1/objects"), ("POST", "/api/v1/templates/test")}
+        for section in ("sources", "datasets", "storages", "templates", "plans"):
+            expected |= {("GET", "/api/v1/forms/" + section), ("POST", "/api/v1/objects/" + section),
+                         ("GET", "/api/v1/objects/%s/{name}" % section), ("PUT", "/api/v1/objects/%s/{name}" % section),
+                         ("DELETE", "/api/v1/objects/%s/{name}" % section)}
         self.assertEqual(routes, expected)
         # Every documented route is served (not 404/405), and only the public ones answer without credentials.
         for method, path in sorted(routes):
             concrete = path.replace("{id}", "1").replace("{name}", "bars")
             role = doc["paths"][path][method.lower()]["x-datasync-role"]
-            status, body = anon.json(method, concrete, body={} if method == "POST" else None)
+            status, body = anon.json(method, concrete, body={} if method in ("POST", "PUT") else None)
             if role == "none":
                 self.assertNotIn(status, (401, 404, 405), (method, path))
                 continue

@@ -30,16 +30,20 @@ json ToJson(const sync::SyncPlan& p) {
   return json::parse(PlanToJson(p));
 }
 
-json ToJson(const ConfigResult& r) {
+json ToJson(const std::vector<ConfigIssue>& list) {
   json issues = json::array();
-  for (const auto& i : r.issues) {
+  for (const auto& i : list) {
     issues.push_back({{"file", i.where.file},
                       {"line", i.where.line},
                       {"column", i.where.column},
                       {"severity", i.warning ? "warning" : "error"},
                       {"message", i.message}});
   }
-  return {{"valid", r.ok()}, {"issues", issues}};
+  return issues;
+}
+
+json ToJson(const ConfigResult& r) {
+  return {{"valid", r.ok()}, {"issues", ToJson(r.issues)}};
 }
 
 json ToJson(const ApplyReport& report) {

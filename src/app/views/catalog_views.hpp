@@ -7,7 +7,6 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
-
 #include <span>
 
 #include "app/app.hpp"
@@ -18,10 +17,12 @@ namespace datasync::app::views {
 nlohmann::ordered_json ToJson(const Project& project);
 // The source with its provider's secret options (`specs`: the provider's option table) masked.
 nlohmann::ordered_json ToJson(const datasource::DataSource& source, std::span<const core::OptionSpec> specs);
-nlohmann::ordered_json ToJson(const datasource::Dataset& dataset);    // the spec and its schema_version
-nlohmann::ordered_json ToJson(const storage::Storage& storage);       // secret options masked
+nlohmann::ordered_json ToJson(const datasource::Dataset& dataset);  // the spec and its schema_version
+nlohmann::ordered_json ToJson(const storage::Storage& storage);     // secret options masked
 nlohmann::ordered_json ToJson(const sync::SyncPlan& plan);
-// {"valid", "issues": [{"file", "line", "column", "severity", "message"}]} (`datasync validate`).
+// [{"file", "line", "column", "severity", "message"}]
+nlohmann::ordered_json ToJson(const std::vector<ConfigIssue>& issues);
+// {"valid", "issues": [...]} (`datasync validate`).
 nlohmann::ordered_json ToJson(const ConfigResult& result);
 // {"changed", "changes": [{"kind", "name", "change", "version"}]} (`datasync apply`).
 nlohmann::ordered_json ToJson(const ApplyReport& report);

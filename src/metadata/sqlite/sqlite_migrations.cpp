@@ -240,7 +240,22 @@ CREATE TABLE audit_log (
 );
 )sql";
 
-constexpr std::array<SqliteMigration, 8> kMigrations = {{
+// Migration 9: the configuration objects made in the web app or the REST API (metadata/app_object_store.hpp),
+// the second source of the configuration next to datasync.yaml. `kind` is metadata::ObjectKind's value.
+constexpr std::string_view kAppObjectsSql = R"sql(
+CREATE TABLE app_objects (
+  kind          INTEGER NOT NULL,
+  name          TEXT    NOT NULL,
+  body_json     TEXT    NOT NULL,
+  created_by    TEXT    NOT NULL,
+  updated_by    TEXT    NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  updated_at_us INTEGER NOT NULL,
+  PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<SqliteMigration, 9> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
@@ -249,6 +264,7 @@ constexpr std::array<SqliteMigration, 8> kMigrations = {{
     {6, "quota_calls", kQuotaCallsSql},
     {7, "task_leases", kTaskLeasesSql},
     {8, "access", kAccessSql},
+    {9, "app_objects", kAppObjectsSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -26,6 +26,7 @@ SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, con
       plan_leases_(db_),
       migrations_(db_),
       access_(db_),
+      app_objects_(db_),
       schema_version_(schema_version),
       description_(std::move(description)) {}
 

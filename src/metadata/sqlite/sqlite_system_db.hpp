@@ -16,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "metadata/sqlite/sqlite_access_store.hpp"
+#include "metadata/sqlite/sqlite_app_object_store.hpp"
 #include "metadata/sqlite/sqlite_catalog_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
 #include "metadata/sqlite/sqlite_migration_store.hpp"
@@ -39,6 +40,7 @@ class SqliteSystemDb final : public SystemDb {
   sync::PlanLeaseStore& plan_leases() override { return plan_leases_; }
   MigrationStore& migrations() override { return migrations_; }
   AccessStore& access() override { return access_; }
+  AppObjectStore& app_objects() override { return app_objects_; }
   int schema_version() const override { return schema_version_; }
   std::string description() const override { return description_; }
 
@@ -54,6 +56,7 @@ class SqliteSystemDb final : public SystemDb {
   SqlitePlanLeaseStore plan_leases_;
   SqliteMigrationStore migrations_;
   SqliteAccessStore access_;
+  SqliteAppObjectStore app_objects_;
   int schema_version_;
   std::string description_;
 };
