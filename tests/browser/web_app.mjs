@@ -27,6 +27,10 @@
 //   dataset-page, dataset-name, field-row, field-name, field-type
 //   coverage (data-present, data-missing), coverage-year (data-year), coverage-missing-range
 //   preview, preview-row, chart (data-points), chart-key, chart-field, timeline (data-tasks)
+//   manage-page, manage-section (data-section), object-row (data-name), origin (data-value), new-KIND,
+//   object-page (data-kind, data-name), object-note, object-yaml, object-form, field-KEY (field-KEY-VALUE
+//   for a checkbox of a list of names), save, delete, object-run, test-template, template-count,
+//   template-set, issues, issue
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -50,7 +54,8 @@ fs.mkdirSync(ARTIFACTS, { recursive: true });
 
 const kWaitMs = 15000;
 const kLongWaitMs = 30000;
-const kOperatorButtons = ['run-now', 'btn-pause', 'btn-resume', 'btn-cancel', 'btn-retry'];
+const kOperatorButtons = ['run-now', 'btn-pause', 'btn-resume', 'btn-cancel', 'btn-retry', 'new-plan', 'new-storage',
+  'object-form', 'save', 'delete', 'object-run'];
 
 let page;
 let pageErrors = [];
@@ -143,7 +148,7 @@ async function operatorButtons() {
     const found = [];
     for (const t of tests) if (document.querySelector(`[data-test="${t}"]`)) found.push(t);
     for (const b of document.querySelectorAll('button')) {
-      if (/^\s*(run now|pause|resume|cancel|retry)\s*$/i.test(b.textContent)) found.push(`button "${b.textContent.trim()}"`);
+      if (/^\s*(run now|pause|resume|cancel|retry|save|create|delete)\s*$/i.test(b.textContent)) found.push(`button "${b.textContent.trim()}"`);
     }
     return found;
   }, kOperatorButtons);
@@ -415,6 +420,106 @@ async function runPageTasks() {
   }
 }
 
+// The Manage pages: the file's plan is read only; a storage and a plan made in forms generated from the option
+// tables, a refusal shown with the server's problems, the plan run from its page; a template tested unsaved.
+async function go(hash, what, fn, arg) {
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+  await waitFor(what, fn, arg);
+}
+
+async function typeInto(test, text) {
+  await page.click(`[data-test="${test}"]`, { count: 3 });
+  await page.type(`[data-test="${test}"]`, text);
+}
+
+async function issuesShown() {
+  return page.evaluate(() => [...document.querySelectorAll('[data-test="issue"]')].map((i) => i.textContent.trim()));
+}
+
+async function manageCreateAndRun() {
+  await go('#/manage', 'the Manage page', (p) => {
+    const row = [...document.querySelectorAll('[data-test="object-row"]')].find((r) => r.dataset.name === p);
+    return !!row;
+  }, PLAN);
+  const origin = await page.evaluate((p) => {
+    const section = document.querySelector('[data-test="manage-section"][data-section="plans"]');
+    const row = [...section.querySelectorAll('[data-test="object-row"]')].find((r) => r.dataset.name === p);
+    return row.querySelector('[data-test="origin"]').dataset.value;
+  }, PLAN);
+  assert(origin === 'config', `plan ${PLAN} shows origin ${origin}, not config`);
+  await go(`#/manage/plans/${PLAN}`, `the page of plan ${PLAN}`, () => !!document.querySelector('[data-test="object-yaml"]'));
+  const readOnly = await page.evaluate(() => ({
+    form: !!document.querySelector('[data-test="object-form"]'),
+    note: (document.querySelector('[data-test="object-note"]') || { textContent: '' }).textContent,
+    yaml: document.querySelector('[data-test="object-yaml"]').textContent,
+  }));
+  assert(!readOnly.form, `plan ${PLAN} of datasync.yaml has an edit form`);
+  assert(/datasync\.yaml/.test(readOnly.note), `plan ${PLAN} does not say it is the file's: "${readOnly.note}"`);
+  assert(readOnly.yaml.startsWith(`plans:\n  ${PLAN}:\n`), `the YAML shown is "${readOnly.yaml.slice(0, 60)}"`);
+  const dataset = await page.evaluate(
+    (p) => fetch(`/api/v1/objects/plans/${p}`, { credentials: 'same-origin' }).then((r) => r.json()).then((o) => o.body.dataset),
+    PLAN,
+  );
+
+  // A storage: the kind chooses the sink, whose option table adds its fields (path for csv).
+  await go('#/manage/storages/new', 'the new storage form', () => !!document.querySelector('[data-test="field-kind"]'));
+  await typeInto('field-name', 'web_csv');
+  await page.select('[data-test="field-kind"]', 'csv');
+  await waitFor('the csv options in the form', () => !!document.querySelector('[data-test="field-path"]'));
+  const csvFields = await page.evaluate(() => [...document.querySelectorAll('[data-test="form-row"]')].map((r) => r.dataset.key));
+  assert(csvFields.includes('partition_by'), `the csv form has no partition_by: ${csvFields.join(' ')}`);
+  await typeInto('field-path', 'data/web_csv');
+  await page.click('[data-test="save"]');
+  await waitFor('the page of storage web_csv', () => !!document.querySelector('[data-test="object-page"][data-name="web_csv"]'));
+
+  // A plan: saved first without a storage, which the server refuses with its problem; then with one.
+  await go('#/manage/plans/new', 'the new plan form', () => !!document.querySelector('[data-test="field-dataset"]'));
+  await typeInto('field-name', 'web_plan');
+  await page.select('[data-test="field-dataset"]', dataset);
+  await typeInto('field-params', 'trade_date: ["20240102", "20240103", "20240104"]');
+  await page.click('[data-test="save"]');
+  await waitFor('the problems of the refused plan', () => document.querySelectorAll('[data-test="issue"]').length > 0);
+  const problems = await issuesShown();
+  assert(problems.some((t) => /storages/.test(t)), `the refusal does not name storages: ${problems.join(' | ')}`);
+  await page.click('[data-test="field-storages-web_csv"]');
+  await page.click('[data-test="save"]');
+  await waitFor('the page of plan web_plan', () => !!document.querySelector('[data-test="object-page"][data-name="web_plan"]'));
+  await waitFor('the plan form', () => !!document.querySelector('[data-test="object-run"]'));
+  await page.click('[data-test="object-run"]');
+  await waitForPlanRow('web_plan');
+  const run = await waitFor(
+    'a finished run of web_plan',
+    () =>
+      fetch('/api/v1/runs?plan=web_plan', { credentials: 'same-origin' })
+        .then((r) => r.json())
+        .then((d) => (d.items[0] && ['succeeded', 'failed', 'cancelled'].includes(d.items[0].status) ? d.items[0] : null)),
+    undefined,
+    kLongWaitMs * 2,
+  );
+  assert(run.status === 'succeeded', `the run of web_plan ${run.status}`);
+  assert(run.tasks_done === 3 && run.rows > 0, `the run of web_plan did ${run.tasks_done} tasks, ${run.rows} rows`);
+  await waitFor('the overview to show the run of web_plan', () => {
+    const row = [...document.querySelectorAll('[data-test="plan-row"]')].find((r) => r.dataset.plan === 'web_plan');
+    return row && row.querySelector('[data-test="last-run-link"]');
+  });
+  note(`manage: storage web_csv and plan web_plan made in forms; run ${run.id}: ${run.rows} rows`);
+
+  // A template tested before it is saved: the count and the first argument sets.
+  await go('#/manage/templates/new', 'the new template form', () => !!document.querySelector('[data-test="field-params"]'));
+  await typeInto('field-name', 'january');
+  await typeInto('field-params', 'trade_date: {dates: {start: 2024-01-01, end: 2024-01-31}}');
+  await page.click('[data-test="test-template"]');
+  await waitFor('the template test', () => !!document.querySelector('[data-test="template-count"]'));
+  const test = await page.evaluate(() => ({
+    count: document.querySelector('[data-test="template-count"]').textContent,
+    sets: [...document.querySelectorAll('[data-test="template-set"]')].map((r) => r.textContent.trim()),
+  }));
+  assert(test.count === '31', `the template test counts ${test.count}, not 31`);
+  assert(test.sets.length === 10 && /^trade_date=\S+/.test(test.sets[0]), `the first sets: ${test.sets.join(' | ')}`);
+}
+
 async function viewerReadOnly() {
   await page.click('[data-test="sign-out"]');
   await waitFor('the sign-in form after signing out', () => !!document.querySelector('[data-test="sign-in-form"]'));
@@ -452,6 +557,14 @@ async function viewerReadOnly() {
   );
   buttons = await operatorButtons();
   assert(buttons.length === 0, `a viewer sees on the run page: ${buttons.join(', ')}`);
+
+  // Manage: no "New" buttons, and a plan made in the app is shown read only.
+  await go('#/manage', 'the Manage page', () => document.querySelectorAll('[data-test="object-row"]').length > 0);
+  buttons = await operatorButtons();
+  assert(buttons.length === 0, `a viewer sees on the Manage page: ${buttons.join(', ')}`);
+  await go('#/manage/plans/web_plan', 'the page of plan web_plan', () => !!document.querySelector('[data-test="object-yaml"]'));
+  buttons = await operatorButtons();
+  assert(buttons.length === 0, `a viewer sees on a plan made in the app: ${buttons.join(', ')}`);
 }
 
 async function datasetPage() {
@@ -534,6 +647,7 @@ const scenarios = [
   ['start_and_watch', startAndWatch],
   ['pause_resume', pauseResume],
   ['run_page_tasks', runPageTasks],
+  ['manage_create_and_run', manageCreateAndRun],
   ['viewer_read_only', viewerReadOnly],
   ['dataset_page', datasetPage],
 ];

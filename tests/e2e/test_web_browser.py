@@ -1,8 +1,8 @@
 """The web app in a real headless Chromium (issue 13): tests/browser/web_app.mjs (puppeteer-core driving
 Debian's /usr/bin/chromium) against a real `datasync serve` over the simulator. It signs in, starts a plan
 and watches its progress arrive over SSE, pauses and resumes the run, pages, filters and searches its
-tasks, checks that a viewer sees no operator buttons, and opens the dataset's page, asserting on what each
-page shows. Screenshots go to $DATASYNC_TEST_ARTIFACTS/web (default: the build folder's
+tasks, makes a storage and a plan in the Manage forms and runs the plan, tests a template, checks that a
+viewer sees no operator buttons, and opens the dataset's page, asserting on what each page shows. Screenshots go to $DATASYNC_TEST_ARTIFACTS/web (default: the build folder's
 test-artifacts/web), in light and in dark mode."""
 
 import json
@@ -50,14 +50,15 @@ class BrowserTest(E2ETestCase):
         self.assertEqual(proc.returncode, 0, report + "\n--- serve:\n" + daemon.output()[-4000:])
         passed = [line.split()[1] for line in proc.stdout.splitlines() if line.startswith("ok ")]
         self.assertEqual(passed, ["no_credentials", "sign_in_operator", "start_and_watch", "pause_resume",
-                                  "run_page_tasks", "viewer_read_only", "dataset_page"], report)
+                                  "run_page_tasks", "manage_create_and_run", "viewer_read_only", "dataset_page"],
+                         report)
         shots = sorted(f for f in os.listdir(out_dir) if f.endswith(".png"))
-        self.assertGreaterEqual(len(shots), 7, shots)
+        self.assertGreaterEqual(len(shots), 8, shots)
         # What the browser did is what the server recorded: a run started and paused by admin from the page.
         audit = json.loads(project.ds("audit", "--json", "--limit", "200").stdout)
         actions = {(e["actor"], e["action"]) for e in audit}
         for expected in (("admin", "session.create"), ("admin", "plan.run"), ("admin", "run.pause"),
-                         ("admin", "run.resume"), ("vera", "session.create")):
+                         ("admin", "run.resume"), ("vera", "session.create"), ("admin", "object.create")):
             self.assertIn(expected, actions)
         return report
 

@@ -12,9 +12,10 @@ let csrf = null;
 let onUnauthorized = () => {};
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, data) {
     super(message);
     this.status = status;
+    this.data = data || null;  // the answer's body (a refused change carries its "issues")
   }
 }
 
@@ -56,7 +57,7 @@ export async function api(method, path, body) {
   const message =
     (data && data.error && data.error.message) || `${method} ${path}: HTTP ${res.status} ${res.statusText}`;
   if (res.status === 401 && path !== '/api/v1/session') onUnauthorized();
-  throw new ApiError(res.status, message);
+  throw new ApiError(res.status, message, data);
 }
 
 export function query(params) {

@@ -1,11 +1,13 @@
 // The datasync web app: sign-in, the header, and hash routing between the pages.
 //
-// Routes: #/ (overview), #/runs/ID, #/datasets/NAME, #/audit. Until GET /api/v1/me says who is signed in,
-// nothing but the sign-in form is shown; any 401 later brings it back (api.js setUnauthorizedHandler).
+// Routes: #/ (overview), #/runs/ID, #/datasets/NAME, #/manage, #/manage/SECTION/NAME (or new), #/audit.
+// Until GET /api/v1/me says who is signed in, nothing but the sign-in form is shown; any 401 later brings
+// it back (api.js setUnauthorizedHandler).
 import { html, render, useEffect, useState } from '/assets/vendor/htm-preact.mjs';
 import { api, eventStatus, onEvent, setCsrf, setUnauthorizedHandler, startEvents, stopEvents } from './api.js';
 import { canOperate } from './format.js';
 import { Overview } from './overview.js';
+import { ManagePage, ObjectPage } from './manage.js';
 import { AuditPage, DatasetPage } from './pages.js';
 import { RunPage } from './run.js';
 import { Banners, clearBanners, Loading, showError } from './ui.js';
@@ -25,6 +27,16 @@ function parseRoute(hash) {
     return { page: 'dataset', name, path };
   }
   if (path === '/audit') return { page: 'audit', path };
+  if (path === '/manage') return { page: 'manage', path };
+  if ((m = path.match(/^\/manage\/([a-z]+)\/([^/]+)$/))) {
+    let name = m[2];
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // keep it as typed
+    }
+    return { page: 'object', section: m[1], name: name === 'new' ? null : name, path };
+  }
   return { page: 'missing', path };
 }
 
@@ -102,6 +114,7 @@ function LiveStatus() {
 function Header({ session, route, onSignOut }) {
   const nav = [
     ['#/', 'Overview', route.page === 'overview' || route.page === 'run' || route.page === 'dataset'],
+    ['#/manage', 'Manage', route.page === 'manage' || route.page === 'object'],
     ['#/audit', 'Audit', route.page === 'audit'],
   ];
   return html`<header class="top">
@@ -127,6 +140,10 @@ function Page({ route, session }) {
       return html`<${RunPage} key=${route.id} id=${route.id} session=${session} />`;
     case 'dataset':
       return html`<${DatasetPage} key=${route.name} name=${route.name} />`;
+    case 'manage':
+      return html`<${ManagePage} session=${session} />`;
+    case 'object':
+      return html`<${ObjectPage} key=${route.path} section=${route.section} name=${route.name} session=${session} />`;
     case 'audit':
       return html`<${AuditPage} />`;
     default:
