@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/log.hpp"
 #include "core/secrets.hpp"
@@ -162,6 +163,7 @@ size_t Notifier::Tick(core::TimePoint now) {
     }
   }
   size_t delivered = 0;
+  std::vector<std::tuple<std::string, const Message*, std::string>> ended;  // for on_outcome, after the lock
   for (auto& [s, message] : due) {
     auto st = s->channel->Send(message);
     std::lock_guard lock(mu_);
@@ -171,6 +173,7 @@ size_t Notifier::Tick(core::TimePoint now) {
       delivered++;
       Count(name, "sent");
       core::LogInfo(fmt::format("alert channel '{}': sent \"{}\"", name, message.title));
+      ended.emplace_back(name, &message, std::string());
       continue;
     }
     Outgoing& out = *s->outbox;
@@ -180,6 +183,7 @@ size_t Notifier::Tick(core::TimePoint now) {
                                  out.attempts, core::Redact(st.error().message())));
       Count(name, "failed");
       s->outbox.reset();
+      ended.emplace_back(name, &message, core::Redact(st.error().message()));
       continue;
     }
     auto wait = opt_.retry * (1 << std::min(out.attempts - 1, 10));
@@ -188,6 +192,9 @@ size_t Notifier::Tick(core::TimePoint now) {
     core::LogWarn(fmt::format("alert channel '{}': sending \"{}\" failed ({}); retrying in {} s", name, message.title,
                               core::Redact(st.error().message()),
                               std::chrono::duration_cast<std::chrono::seconds>(wait).count()));
+  }
+  if (opt_.on_outcome) {
+    for (const auto& [channel, message, error] : ended) opt_.on_outcome(channel, *message, error);
   }
   return delivered;
 }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,9 @@ struct NotifierOptions {
   size_t max_listed = 20;          // alerts listed in one message; the rest are counted
   std::chrono::seconds retry{30};  // first wait after a failed send, doubled each time
   int max_attempts = 5;
+  // Each message's end, sent or given up on (error empty when sent), called by Tick after sending, outside
+  // the notifier's lock. Null: nothing is told.
+  std::function<void(const std::string& channel, const Message& message, const std::string& error)> on_outcome;
 };
 
 class Notifier {

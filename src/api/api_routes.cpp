@@ -255,7 +255,7 @@ ordered_json Api::OpenApi() const {
       params.push_back({{"name", "name"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
     }
     for (const auto& q : spec.query) {
-      bool numeric = q == "limit" || q == "offset";
+      bool numeric = q == "limit" || q == "offset" || q.ends_with("_us");
       params.push_back(
           {{"name", q}, {"in", "query"}, {"required", false}, {"schema", {{"type", numeric ? "integer" : "string"}}}});
     }

@@ -103,6 +103,27 @@ void AddCatalogRoutes(Api& api) {
              SendJson(call.res, 200, app::views::PageJson(page));
            },
            {"limit", "offset"}});
+  api.Add({"GET",
+           "/api/v1/alerts",
+           Access::kViewer,
+           "Alert messages sent (or given up on) since ?since_us=, newest first",
+           [&app](ApiCall& call) {
+             auto since = QueryInt(call, "since_us", 0, int64_t{1} << 62, 0);
+             auto limit = since ? QueryInt(call, "limit", 1, 500, 50) : std::nullopt;
+             if (!limit) return;
+             auto& log = app.db().alert_log();
+             auto entries = log.List(*since, *limit);
+             if (!entries) return SendFailure(call.res, entries.error());
+             auto total = log.Count(*since);
+             if (!total) return SendFailure(call.res, total.error());
+             app::Page<metadata::SentAlert> page;
+             page.items = std::move(*entries);
+             page.total = *total;
+             page.limit = *limit;
+             page.offset = 0;
+             SendJson(call.res, 200, app::views::PageJson(page));
+           },
+           {"since_us", "limit"}});
 }
 
 }  // namespace datasync::api

@@ -25,6 +25,7 @@ core::Status AlertDispatcher::Configure(const alerting::AlertsConfig& alerts, co
   o.group = std::chrono::seconds(alerts.group_secs);
   o.dedup = std::chrono::seconds(alerts.dedup_secs);
   o.max_per_hour = alerts.max_per_hour;
+  o.on_outcome = on_outcome_;
   auto n = std::make_shared<alerting::Notifier>(std::move(channels), alerts.rules, o, &metrics_);
   std::lock_guard lock(notifier_mu_);
   notifier_ = std::move(n);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "alerting/alert.hpp"
 #include "alerting/alerts_config.hpp"
+#include "alerting/channel.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/metrics.hpp"
@@ -37,6 +39,10 @@ class AlertDispatcher {
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;
 
+  // Told of each message sent or given up on (alerting::NotifierOptions::on_outcome); set before Configure.
+  void OnOutcome(std::function<void(const std::string&, const alerting::Message&, const std::string&)> fn) {
+    on_outcome_ = std::move(fn);
+  }
   // A new notifier for these channels and rules; alerts waiting in the old one's groups are dropped with it.
   core::Status Configure(const alerting::AlertsConfig& alerts, const std::string& project);
   void Start();
@@ -57,6 +63,7 @@ class AlertDispatcher {
   const core::Clock& clock_;
   core::MetricsRegistry& metrics_;
   std::chrono::milliseconds tick_;
+  std::function<void(const std::string&, const alerting::Message&, const std::string&)> on_outcome_;
   std::mutex notifier_mu_;
   std::shared_ptr<alerting::Notifier> notifier_;
   std::thread thread_;

@@ -20,6 +20,7 @@
 #include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
+#include "core/strings.hpp"
 #include "sync/run_coordinator.hpp"
 #include "sync/scheduler.hpp"
 #include "sync/worker_identity.hpp"
@@ -349,6 +350,29 @@ core::Result<std::unique_ptr<Daemon>> Daemon::Start(App& app, DaemonOptions opti
   so.owner = m.owner;
   m.scheduler = std::make_unique<sync::Scheduler>(deps, so);
   m.config_watcher.Note();
+  // The messages sent are kept for the web app's overview (whichever process serves it).
+  m.alerts.OnOutcome(
+      [&app, &m](const std::string& channel, const alerting::Message& message, const std::string& error) {
+        metadata::SentAlert e;
+        e.at_us = message.at_us;
+        e.channel = channel;
+        e.outcome = error.empty() ? "sent" : "failed";
+        e.title = message.title;
+        e.error = error;
+        e.alerts = static_cast<int64_t>(message.alerts.size()) + message.more;
+        std::vector<std::string> events, plans;
+        for (const auto& a : message.alerts) {
+          std::string ev(alerting::AlertEventName(a.event));
+          if (std::find(events.begin(), events.end(), ev) == events.end()) events.push_back(ev);
+          if (!a.plan.empty() && std::find(plans.begin(), plans.end(), a.plan) == plans.end()) plans.push_back(a.plan);
+        }
+        e.events = core::Join(events, ",");
+        e.plans = core::Join(plans, ",");
+        if (auto id = app.db().alert_log().Append(e); !id) {
+          core::LogWarn("cannot record the alert sent to channel '" + channel + "': " + id.error().message());
+        }
+        m.bus.Publish(events::AlertSent{channel, message.title, error.empty()});
+      });
   if (auto st = m.LoadAndApply(true); !st) return Fail(st.error());
   m.Describe();
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));

@@ -206,8 +206,8 @@ void Quota::Learn(const core::LearnedLimit& learned) {
   std::lock_guard lock(mu_);
   // The ledger must hold this process's calls before the new limit is checked against it.
   if (auto st = FlushUnledgeredLocked(clock_.Now()); !st) {
-    core::LogWarn("quota " + label_ + ": cannot record calls in the shared call ledger: " +
-                  core::Redact(st.error().message()));
+    core::LogWarn("quota " + label_ +
+                  ": cannot record calls in the shared call ledger: " + core::Redact(st.error().message()));
   }
   QuotaWindowLimit w = LearnedWindow(learned.window, learned.limit);
   auto same = std::find_if(learned_.begin(), learned_.end(), [&](const auto& l) { return l.SameWindow(w); });
@@ -262,7 +262,8 @@ std::string Quota::Snapshot(bool* dirty) {
   for (const auto& w : learned_) learned[datasource::WindowName(w)] = w.limit;
   nlohmann::json recent = nlohmann::json::array();
   for (const auto& t : calls_) recent.push_back(core::ToEpochMicros(t));
-  return core::JsonText(nlohmann::json{{"day", day_}, {"day_count", day_count_}, {"learned", learned}, {"recent_us", recent}});
+  return core::JsonText(
+      nlohmann::json{{"day", day_}, {"day_count", day_count_}, {"learned", learned}, {"recent_us", recent}});
 }
 
 void Quota::AttachStore(QuotaStore* store, std::string key, std::string label) {
@@ -297,14 +298,22 @@ std::vector<QuotaWindowUse> Quota::Usage() const {
     return w == windows_.end() ? 0 : w->limit;
   };
   int64_t day_used = tz_.LocalDay(now) == day_ ? day_count_ : 0;
+  // A sliding window's use falls when its oldest counted call leaves it.
+  auto sliding = [&](std::string name, int64_t limit, std::chrono::seconds span) {
+    QuotaWindowUse u{std::move(name), limit, CountAfter(now - span)};
+    auto oldest = std::upper_bound(calls_.begin(), calls_.end(), now - span);
+    if (oldest != calls_.end()) u.reset_at_us = core::ToEpochMicros(*oldest + span);
+    return u;
+  };
   std::vector<QuotaWindowUse> out = {
-      {"minute", limit_of(datasource::kMinuteWindow), CountAfter(now - 60s)},
-      {"hour", limit_of(datasource::kHourWindow), CountAfter(now - 3600s)},
-      {"day", limit_of(datasource::kVendorDayWindow), day_used},
+      sliding("minute", limit_of(datasource::kMinuteWindow), 60s),
+      sliding("hour", limit_of(datasource::kHourWindow), 3600s),
+      {"day", limit_of(datasource::kVendorDayWindow), day_used,
+       day_used > 0 ? core::ToEpochMicros(tz_.StartOfLocalDay(tz_.LocalDay(now) + 1)) : 0},
   };
   for (const auto& w : windows_) {
     if (w.SameWindow(datasource::kMinuteWindow) || w.SameWindow(datasource::kHourWindow) || !Sliding(w)) continue;
-    out.push_back({datasource::WindowName(w), w.limit, CountAfter(now - std::chrono::seconds(w.every_secs))});
+    out.push_back(sliding(datasource::WindowName(w), w.limit, std::chrono::seconds(w.every_secs)));
   }
   out.push_back({"concurrency", configured_.concurrency.value_or(0), in_flight_});
   return out;

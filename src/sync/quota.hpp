@@ -38,6 +38,9 @@ struct QuotaWindowUse {
   std::string window;  // "minute", "hour", "day", then other windows by length ("90s"), then "concurrency"
   int64_t limit = 0;   // 0 = unlimited
   int64_t used = 0;    // calls in the current window (in flight for concurrency)
+  // When `used` next falls: the oldest counted call leaves a sliding window; the vendor's day ends for
+  // "day". 0 when nothing is counted (and for concurrency).
+  int64_t reset_at_us = 0;
 };
 
 class Quota {

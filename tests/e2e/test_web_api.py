@@ -19,6 +19,7 @@ import urllib.parse
 
 import harness
 from harness import E2ETestCase, sim_config, wait_until, weekdays
+from receivers import WebhookReceiver
 from test_serve import Daemon, system_db
 
 PLAN_DAYS = weekdays("20240102", 60)
@@ -142,7 +143,7 @@ class WebApiTest(E2ETestCase):
             ("GET", "/api/v1/datasets/{name}/coverage"), ("GET", "/api/v1/datasets/{name}/rows"),
             ("GET", "/api/v1/audit"),
             ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json"),
-            ("GET", "/api/v1/objects"), ("POST", "/api/v1/templates/test")}
+            ("GET", "/api/v1/objects"), ("POST", "/api/v1/templates/test"), ("GET", "/api/v1/alerts")}
         for section in ("sources", "datasets", "storages", "templates", "plans"):
             expected |= {("GET", "/api/v1/forms/" + section), ("POST", "/api/v1/objects/" + section),
                          ("GET", "/api/v1/objects/%s/{name}" % section), ("PUT", "/api/v1/objects/%s/{name}" % section),
@@ -368,6 +369,59 @@ class WebApiTest(E2ETestCase):
         self.assertGreaterEqual(t["width_us"], 1_000_000)
         self.assertEqual(client.json("GET", "/api/v1/runs/%d/timeline?buckets=0" % rid)[0], 400)
         self.assertEqual(client.json("GET", "/api/v1/runs/99999/timeline")[0], 404)
+
+    def test_the_overview_lists_the_days_alerts_and_when_each_quota_window_resets(self):
+        sim = self.start_sim("--no-permission", "adj_factor", stocks=20)
+        hook = WebhookReceiver()
+        self.addCleanup(hook.stop)
+        config = project_config(sim.url, days=PLAN_DAYS[:3], limits="{per_minute: 500, per_day: 10000}", extra="""  perm:
+    dataset: adj_factor
+    storages: [db]
+    params: {trade_date: "20240531"}
+alerts:
+  group_secs: 1
+  channels:
+    hook: {type: webhook, url: "${E2E_HOOK_URL}"}
+  rules:
+    - {events: [run_failed, permission], channels: [hook]}
+""").replace("  trade_cal: {source: tushare}\n", "  trade_cal: {source: tushare}\n  adj_factor: {source: tushare}\n")
+        project = self.new_project(sim, config)
+        project.env["E2E_HOOK_URL"] = hook.url
+        daemon = WebDaemon(self, project)
+        client = Client(daemon.url, daemon.admin)
+        status, doc = client.json("GET", "/api/v1/alerts?since_us=0")
+        self.assertEqual((status, doc["total"], doc["items"]), (200, 0, []))
+
+        self.assertEqual(client.json("POST", "/api/v1/plans/perm/run")[0], 202)
+        self.assertEqual(wait_run_final(client, "perm")["status"], "failed")
+        doc = wait_until(lambda: (lambda d: d if d["total"] >= 1 else None)(
+            client.json("GET", "/api/v1/alerts?since_us=0")[1]), "the alert in the log", timeout=60)
+        entry = doc["items"][0]
+        self.assertEqual((entry["channel"], entry["outcome"], entry["plans"]), ("hook", "sent", ["perm"]))
+        self.assertTrue(set(entry["events"]) <= {"run_failed", "permission"} and entry["events"], entry)
+        self.assertGreaterEqual(entry["alerts"], 1)
+        self.assertIn("perm", entry["title"])
+        self.assertGreaterEqual(len(hook.posts), 1)
+        # Alerts of another day are not today's; a bad bound is refused.
+        status, doc = client.json("GET", "/api/v1/alerts?since_us=%d" % ((time.time() + 3600) * 1e6))
+        self.assertEqual(doc["total"], 0)
+        self.assertEqual(client.json("GET", "/api/v1/alerts?since_us=-1")[0], 400)
+        self.assertEqual(client.json("GET", "/api/v1/alerts?limit=0")[0], 400)
+
+        # Quota windows say when their use falls: the minute within a minute of the last call, the day at the
+        # vendor's next midnight (Asia/Shanghai).
+        self.assertEqual(client.json("POST", "/api/v1/plans/bars/run")[0], 202)
+        self.assertEqual(wait_run_final(client, "bars")["status"], "succeeded")
+        status, doc = client.json("GET", "/api/v1/overview")
+        windows = {w["window"]: w for q in doc["quotas"] if q["label"] == "tushare/daily" for w in q["windows"]}
+        now = doc["now_us"]
+        self.assertGreaterEqual(windows["minute"]["used"], 3)
+        self.assertTrue(now < windows["minute"]["reset_at_us"] <= now + 61_000_000, windows["minute"])
+        day_reset = windows["day"]["reset_at_us"]
+        self.assertTrue(now < day_reset <= now + 86_400_000_000, windows["day"])
+        shanghai = datetime.datetime.fromtimestamp(day_reset / 1e6, datetime.timezone(datetime.timedelta(hours=8)))
+        self.assertEqual((shanghai.hour, shanghai.minute, shanghai.second), (0, 0, 0))
+        self.assertEqual(windows["concurrency"]["reset_at_us"], 0)
 
     def test_live_events_stream_a_runs_progress_and_its_end(self):
         project, daemon = self.serve(project_config(self.sim.url, limits="{concurrency: 1}"))

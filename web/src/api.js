@@ -71,7 +71,7 @@ export function query(params) {
 
 // --- live events -------------------------------------------------------------------------------------
 
-const kEventNames = ['hello', 'run_progress', 'run_ended', 'run_message'];
+const kEventNames = ['hello', 'run_progress', 'run_ended', 'run_message', 'alert_sent'];
 const listeners = new Map();  // name -> Set of callbacks
 let source = null;
 let reconnectTimer = null;

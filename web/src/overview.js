@@ -114,7 +114,15 @@ function PlanRow({ plan, operator, onRun, starting }) {
   </tr>`;
 }
 
-function Quotas({ quotas }) {
+// "in 42 s", "in 12 min", "at 2024-06-03 00:00:00" from the server's clock (`now` in µs).
+function fmtUntil(at_us, now_us) {
+  const secs = Math.max(0, Math.round((at_us - now_us) / 1e6));
+  if (secs < 120) return `in ${secs} s`;
+  if (secs < 2 * 3600) return `in ${Math.round(secs / 60)} min`;
+  return `at ${fmtTime(at_us)}`;
+}
+
+function Quotas({ quotas, now }) {
   if (!quotas || quotas.length === 0) return html`<p class="muted">No quota in use.</p>`;
   return html`<div class="quota-grid" data-test="quotas">
     ${quotas.map(
@@ -132,11 +140,35 @@ function Quotas({ quotas }) {
                   <span class="num small">${fmtNum(w.used)} / ${fmtNum(w.limit)}</span>`
               : html`<span class="bar bar-none"></span>
                   <span class="num small">${fmtNum(w.used)} / unlimited</span>`}
+            ${w.reset_at_us > 0
+              ? html`<span class="quota-reset muted small" data-test="quota-reset" data-window=${w.window}
+                  title=${`${w.window === 'day' ? "the vendor's day ends" : 'the oldest counted call leaves the window'} at ${fmtTime(w.reset_at_us)}`}>
+                  resets ${fmtUntil(w.reset_at_us, now)}</span>`
+              : html`<span class="quota-reset"></span>`}
           </div>`,
         )}
       </div>`,
     )}
   </div>`;
+}
+
+function Alerts({ alerts }) {
+  if (!alerts || alerts.items.length === 0) return html`<p class="muted" data-test="no-alerts">No alert was sent today.</p>`;
+  return html`<table class="grid" data-test="alerts">
+    <thead><tr><th>At</th><th>Channel</th><th>Alert</th><th>Events</th><th>Plans</th><th></th></tr></thead>
+    <tbody>
+      ${alerts.items.map(
+        (a) => html`<tr key=${a.id} data-test="alert-row" data-outcome=${a.outcome}>
+          <td class="nowrap">${fmtTime(a.at_us)}</td>
+          <td class="mono">${a.channel}</td>
+          <td>${a.title}${a.alerts > 1 ? html` <span class="muted small">(${a.alerts} alerts)</span>` : ''}</td>
+          <td class="mono small">${a.events.join(', ')}</td>
+          <td class="mono small">${a.plans.join(', ')}</td>
+          <td>${a.outcome === 'sent' ? html`<span class="muted small">sent</span>` : html`<span class="text-bad small" title=${a.error}>not delivered</span>`}</td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 export function Overview({ session }) {
@@ -145,13 +177,20 @@ export function Overview({ session }) {
   const [messages, setMessages] = useState({});
   const [starting, setStarting] = useState({});
   const [eventAt, setEventAt] = useState(null);
+  const [alerts, setAlerts] = useState(null);
   const dataRef = useRef(null);
   const lastUnknownReload = useRef(0);
 
   const [reload, loadedAt] = useRefresher(async () => {
-    const d = await api('GET', '/api/v1/overview');
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const [d, a] = await Promise.all([
+      api('GET', '/api/v1/overview'),
+      api('GET', `/api/v1/alerts?since_us=${midnight.getTime() * 1000}&limit=20`),
+    ]);
     dataRef.current = d;
     setData(d);
+    setAlerts(a);
     const live = new Set(d.active.map((a) => a.plan));
     setProgress((p) => Object.fromEntries(Object.entries(p).filter(([plan]) => live.has(plan))));
   }, []);
@@ -180,6 +219,7 @@ export function Overview({ session }) {
         });
         reload();
       }),
+      onEvent('alert_sent', () => reload()),
       onEvent('resync', () => reload()),
     ];
     return () => offs.forEach((off) => off());
@@ -246,7 +286,11 @@ export function Overview({ session }) {
     </section>
     <section>
       <h2>Quotas</h2>
-      <${Quotas} quotas=${data.quotas} />
+      <${Quotas} quotas=${data.quotas} now=${data.now_us} />
+    </section>
+    <section>
+      <h2>Alerts today <span class="count" data-test="alerts-count">${alerts ? alerts.total : 0}</span></h2>
+      <${Alerts} alerts=${alerts} />
     </section>
   </div>`;
 }

@@ -76,8 +76,15 @@ struct SchedulerNotice {
   sync::SchedulerEvent event;
 };
 
-using Event =
-    std::variant<RequestEnded, ErrorHandled, TaskDone, QueueDepths, RunProgress, RunMessage, RunEnded, SchedulerNotice>;
+// An alert message went out on a channel, or was given up on (the web app's overview lists the day's).
+struct AlertSent {
+  std::string channel;
+  std::string title;
+  bool delivered = true;
+};
+
+using Event = std::variant<RequestEnded, ErrorHandled, TaskDone, QueueDepths, RunProgress, RunMessage, RunEnded,
+                           SchedulerNotice, AlertSent>;
 
 // "request_ended", "task_done", ... (the SSE event name).
 std::string_view EventName(const Event& event);

@@ -5,6 +5,7 @@
 #include "app/views/catalog_views.hpp"
 #include "app/views/run_views.hpp"
 #include "app/views/schedule_views.hpp"
+#include "core/strings.hpp"
 
 namespace datasync::app::views {
 
@@ -31,7 +32,9 @@ json ToJson(const Overview& o) {
   json quotas = json::array();
   for (const auto& q : o.quotas) {
     json windows = json::array();
-    for (const auto& w : q.windows) windows.push_back({{"window", w.window}, {"limit", w.limit}, {"used", w.used}});
+    for (const auto& w : q.windows) {
+      windows.push_back({{"window", w.window}, {"limit", w.limit}, {"used", w.used}, {"reset_at_us", w.reset_at_us}});
+    }
     quotas.push_back({{"label", q.label}, {"windows", windows}});
   }
   return {{"now_us", o.now_us}, {"plans", plans}, {"active", active}, {"quotas", quotas}};
@@ -65,6 +68,19 @@ json ToJson(const metadata::AuditEntry& e) {
           {"action", e.action}, {"target", e.target}, {"detail", e.detail}, {"remote", e.remote}};
 }
 
+json ToJson(const metadata::SentAlert& e) {
+  auto list = [](const std::string& text) {
+    json out = json::array();
+    for (const auto& s : core::Split(text, ',')) {
+      if (!s.empty()) out.push_back(s);
+    }
+    return out;
+  };
+  return {{"id", e.id},       {"at_us", e.at_us},         {"channel", e.channel},   {"outcome", e.outcome},
+          {"title", e.title}, {"events", list(e.events)}, {"plans", list(e.plans)}, {"alerts", e.alerts},
+          {"error", e.error}};
+}
+
 json ToJson(const metadata::ApiToken& t) {
   return {{"name", t.name},
           {"role", t.role},
@@ -82,6 +98,7 @@ json PageJson(const Page<T>& page) {
 template json PageJson(const Page<sync::SyncRun>&);
 template json PageJson(const Page<sync::SyncTask>&);
 template json PageJson(const Page<metadata::AuditEntry>&);
+template json PageJson(const Page<metadata::SentAlert>&);
 
 json EventJson(const events::Event& event) {
   if (const auto* p = std::get_if<events::RunProgress>(&event)) {
@@ -107,6 +124,9 @@ json EventJson(const events::Event& event) {
   }
   if (const auto* m = std::get_if<events::RunMessage>(&event)) {
     return {{"plan", m->plan}, {"message", m->message}};
+  }
+  if (const auto* a = std::get_if<events::AlertSent>(&event)) {
+    return {{"channel", a->channel}, {"title", a->title}, {"outcome", a->delivered ? "sent" : "failed"}};
   }
   return nullptr;
 }

@@ -16,6 +16,8 @@ nlohmann::ordered_json ToJson(const sync::SyncTask& task);
 // {"run_id", "from_us", "to_us", "width_us", "buckets", "tasks_by_state": {"done": [n per bucket], ...}}
 nlohmann::ordered_json ToJson(const RunTimeline& timeline);
 nlohmann::ordered_json ToJson(const metadata::AuditEntry& entry);
+// {"id", "at_us", "channel", "outcome", "title", "events": [...], "plans": [...], "alerts", "error"}
+nlohmann::ordered_json ToJson(const metadata::SentAlert& entry);
 nlohmann::ordered_json ToJson(const metadata::ApiToken& token);  // no hash
 // {"items": [...], "total", "limit", "offset"}
 template <class T>

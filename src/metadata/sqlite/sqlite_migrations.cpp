@@ -255,7 +255,23 @@ CREATE TABLE app_objects (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<SqliteMigration, 9> kMigrations = {{
+// Migration 10: the alert messages sent (metadata/alert_log_store.hpp), for the overview's alerts of the day.
+constexpr std::string_view kAlertLogSql = R"sql(
+CREATE TABLE alert_log (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_us   INTEGER NOT NULL,
+  channel TEXT    NOT NULL,
+  outcome TEXT    NOT NULL,
+  title   TEXT    NOT NULL,
+  events  TEXT    NOT NULL,
+  plans   TEXT    NOT NULL,
+  alerts  INTEGER NOT NULL,
+  error   TEXT    NOT NULL
+);
+CREATE INDEX alert_log_by_time ON alert_log (at_us);
+)sql";
+
+constexpr std::array<SqliteMigration, 10> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
@@ -265,6 +281,7 @@ constexpr std::array<SqliteMigration, 9> kMigrations = {{
     {7, "task_leases", kTaskLeasesSql},
     {8, "access", kAccessSql},
     {9, "app_objects", kAppObjectsSql},
+    {10, "alert_log", kAlertLogSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -27,6 +27,7 @@ SqliteSystemDb::SqliteSystemDb(std::unique_ptr<SqliteConnection> connection, con
       migrations_(db_),
       access_(db_),
       app_objects_(db_),
+      alert_log_(db_),
       schema_version_(schema_version),
       description_(std::move(description)) {}
 

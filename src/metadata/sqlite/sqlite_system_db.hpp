@@ -16,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "metadata/sqlite/sqlite_access_store.hpp"
+#include "metadata/sqlite/sqlite_alert_log_store.hpp"
 #include "metadata/sqlite/sqlite_app_object_store.hpp"
 #include "metadata/sqlite/sqlite_catalog_store.hpp"
 #include "metadata/sqlite/sqlite_database.hpp"
@@ -41,6 +42,7 @@ class SqliteSystemDb final : public SystemDb {
   MigrationStore& migrations() override { return migrations_; }
   AccessStore& access() override { return access_; }
   AppObjectStore& app_objects() override { return app_objects_; }
+  AlertLogStore& alert_log() override { return alert_log_; }
   int schema_version() const override { return schema_version_; }
   std::string description() const override { return description_; }
 
@@ -57,6 +59,7 @@ class SqliteSystemDb final : public SystemDb {
   SqliteMigrationStore migrations_;
   SqliteAccessStore access_;
   SqliteAppObjectStore app_objects_;
+  SqliteAlertLogStore alert_log_;
   int schema_version_;
   std::string description_;
 };

@@ -46,7 +46,9 @@ struct Fixture {
   core::MetricsRegistry metrics;
   std::unique_ptr<Notifier> notifier;
 
-  explicit Fixture(int64_t max_per_hour = 20) {
+  std::vector<std::string> outcomes;  // "channel: title (error)"
+
+  explicit Fixture(int64_t max_per_hour = 20, int max_attempts = 5) {
     std::vector<std::unique_ptr<Channel>> channels;
     channels.push_back(std::make_unique<RecordingChannel>("mail", &mail));
     channels.push_back(std::make_unique<RecordingChannel>("chat", &chat, &chat_failures));
@@ -58,6 +60,10 @@ struct Fixture {
     o.dedup = 1h;
     o.max_per_hour = max_per_hour;
     o.max_listed = 5;
+    o.max_attempts = max_attempts;
+    o.on_outcome = [this](const std::string& channel, const Message& m, const std::string& error) {
+      outcomes.push_back(channel + ": " + m.title + (error.empty() ? "" : " (" + error + ")"));
+    };
     notifier = std::make_unique<Notifier>(std::move(channels), std::move(rules), o, &metrics);
   }
   size_t Tick() { return notifier->Tick(clock.Now()); }
@@ -137,6 +143,22 @@ TEST(NotifierTest, FailedDeliveriesAreRetriedWithGrowingWaits) {
   EXPECT_EQ(f.chat[0].title, "run 1 of plan daily failed");
   EXPECT_EQ(f.notifier->Backlog(), 0u);
   EXPECT_EQ(f.metrics.Value("datasync_alerts_total", {{"channel", "chat"}, {"outcome", "retried"}}), 2);
+}
+
+TEST(NotifierTest, EachMessageEndIsToldOnceSentOrGivenUp) {
+  Fixture f(20, 2);
+  f.chat_failures = 5;
+  f.notifier->Submit(Failed("daily", 1), f.clock.Now());
+  f.clock.Advance(10s);
+  f.Tick();  // mail sent; chat fails once: nothing told for chat yet
+  EXPECT_EQ(f.outcomes, (std::vector<std::string>{"mail: run 1 of plan daily failed"}));
+  f.clock.Advance(30s);
+  f.Tick();  // chat's second and last attempt fails
+  ASSERT_EQ(f.outcomes.size(), 2u);
+  EXPECT_EQ(f.outcomes[1], "chat: run 1 of plan daily failed (connection refused)");
+  f.clock.Advance(1h);
+  f.Tick();
+  EXPECT_EQ(f.outcomes.size(), 2u);
 }
 
 TEST(NotifierTest, SubmitToBypassesRulesAndDeduplication) {
