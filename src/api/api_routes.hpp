@@ -55,7 +55,7 @@ struct RouteSpec {
 
 class Api {
  public:
-  Api(app::App& app, app::Daemon& daemon) : app_(app), daemon_(daemon) {}
+  Api(app::App& app, app::Daemon& daemon, bool tls = false) : app_(app), daemon_(daemon), tls_(tls) {}
 
   void Add(RouteSpec spec);
   void Install(BoundedServer& server);
@@ -63,12 +63,14 @@ class Api {
 
   app::App& app() { return app_; }
   app::Daemon& daemon() { return daemon_; }
+  bool tls() const { return tls_; }  // served over HTTPS (the session cookie is Secure)
 
  private:
   void Serve(const RouteSpec& spec, const httplib::Request& req, httplib::Response& res);
 
   app::App& app_;
   app::Daemon& daemon_;
+  bool tls_;
   std::vector<RouteSpec> routes_;
 };
 

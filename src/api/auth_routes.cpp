@@ -19,11 +19,12 @@ ordered_json PrincipalJson(const app::Principal& p) {
 
 void AddAuthRoutes(Api& api) {
   app::App& app = api.app();
+  bool secure = api.tls();
   api.Add({"POST",
            "/api/v1/session",
            Access::kPublic,
            "Sign in with a token: sets the session cookie, returns the CSRF token",
-           [&app](ApiCall& call) {
+           [&app, secure](ApiCall& call) {
              auto body = JsonBody(call, {"token"});
              if (!body) return;
              auto token = body->find("token");
@@ -34,17 +35,20 @@ void AddAuthRoutes(Api& api) {
              if (!session) return SendFailure(call.res, session.error());
              if (!*session) return SendError(call.res, 401, "wrong token (revoked, or mistyped)");
              int64_t max_age = app::kSessionLifetimeUs / 1'000'000;
+             // Over TLS the cookie is Secure: the browser never sends it over plain HTTP.
              call.res.set_header("Set-Cookie",
-                                 fmt::format("datasync_session={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict",
-                                             (*session)->cookie, max_age));
+                                 fmt::format("datasync_session={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}",
+                                             (*session)->cookie, max_age, secure ? "; Secure" : ""));
              SendJson(call.res, 200, PrincipalJson((*session)->principal));
            },
            {},
            true});
-  api.Add({"DELETE", "/api/v1/session", Access::kViewer, "Sign out: ends the session", [&app](ApiCall& call) {
+  api.Add({"DELETE", "/api/v1/session", Access::kViewer, "Sign out: ends the session", [&app, secure](ApiCall& call) {
              if (auto s = app.access().SignOut(*call.principal, call.remote); !s)
                return SendFailure(call.res, s.error());
-             call.res.set_header("Set-Cookie", "datasync_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+             call.res.set_header("Set-Cookie", std::string("datasync_session=; Path=/; Max-Age=0; HttpOnly; "
+                                                           "SameSite=Strict") +
+                                                   (secure ? "; Secure" : ""));
              call.res.status = 204;
            }});
   api.Add({"GET", "/api/v1/me", Access::kViewer, "Who is signed in: user, role, and the session's CSRF token",

@@ -1,9 +1,12 @@
 #include "api/bounded_server.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -74,7 +77,9 @@ void IpAndPort(const sockaddr_storage& addr, std::string& ip, int& port) {
 // answers 400 or drops the connection.
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(socket_t fd, const app::HttpLimits& limits) : fd_(fd), limits_(limits) {}
+  // `ssl`: the connection's TLS session after its handshake (the socket is then non-blocking), or null.
+  ConnectionStream(socket_t fd, const app::HttpLimits& limits, SSL* ssl = nullptr)
+      : fd_(fd), limits_(limits), ssl_(ssl) {}
 
   // A new request: its deadline, and the header budget starts again.
   void BeginRequest(Clock::time_point deadline) {
@@ -86,22 +91,18 @@ class ConnectionStream final : public httplib::Stream {
   // The headers are parsed (httplib's setup_request): from here the body budget applies.
   void EndHeaders() { in_headers_ = false; }
   // Waits for the first byte of a request until `until`.
-  bool WaitForRequest(Clock::time_point until) const { return pos_ < len_ || WaitFor(fd_, POLLIN, until); }
+  bool WaitForRequest(Clock::time_point until) const { return Buffered() || WaitFor(fd_, POLLIN, until); }
 
   bool failed() const { return failed_; }
   void CloseAfterResponse() { close_after_ = true; }
   bool close_after() const { return close_after_; }
 
-  bool is_readable() const override { return pos_ < len_ || WaitFor(fd_, POLLIN, deadline_); }
+  bool is_readable() const override { return Buffered() || WaitFor(fd_, POLLIN, deadline_); }
   bool is_writable() const override { return WaitFor(fd_, POLLOUT, WriteDeadline()); }
 
   ssize_t read(char* ptr, size_t size) override {
     if (pos_ == len_) {
-      if (!WaitFor(fd_, POLLIN, deadline_)) return Fail();
-      ssize_t n;
-      do {
-        n = ::recv(fd_, buffer_, sizeof buffer_, 0);
-      } while (n < 0 && errno == EINTR);
+      ssize_t n = Fill();
       if (n <= 0) return n == 0 ? 0 : Fail();
       pos_ = 0;
       len_ = static_cast<size_t>(n);
@@ -121,6 +122,7 @@ class ConnectionStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    if (ssl_) return TlsWrite(ptr, size);
     if (!WaitFor(fd_, POLLOUT, WriteDeadline())) return Fail();
     ssize_t n;
     do {
@@ -142,6 +144,44 @@ class ConnectionStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  // Bytes read but not taken yet: in our buffer, or decrypted and held by the TLS session.
+  bool Buffered() const { return pos_ < len_ || (ssl_ && SSL_pending(ssl_) > 0); }
+
+  // Reads into buffer_ by the request's deadline: > 0 bytes, 0 at the end of the stream, < 0 on failure.
+  ssize_t Fill() {
+    if (!ssl_) {
+      if (!WaitFor(fd_, POLLIN, deadline_)) return -1;
+      ssize_t n;
+      do {
+        n = ::recv(fd_, buffer_, sizeof buffer_, 0);
+      } while (n < 0 && errno == EINTR);
+      return n;
+    }
+    while (true) {
+      ERR_clear_error();
+      int n = SSL_read(ssl_, buffer_, sizeof buffer_);
+      if (n > 0) return n;
+      int err = SSL_get_error(ssl_, n);
+      if (err == SSL_ERROR_ZERO_RETURN) return 0;
+      if (err == SSL_ERROR_WANT_READ && WaitFor(fd_, POLLIN, deadline_)) continue;
+      if (err == SSL_ERROR_WANT_WRITE && WaitFor(fd_, POLLOUT, deadline_)) continue;
+      return -1;
+    }
+  }
+
+  ssize_t TlsWrite(const char* ptr, size_t size) {
+    Clock::time_point deadline = WriteDeadline();
+    while (true) {
+      ERR_clear_error();
+      int n = SSL_write(ssl_, ptr, static_cast<int>(std::min<size_t>(size, 1 << 30)));
+      if (n > 0) return n;
+      int err = SSL_get_error(ssl_, n);
+      if (err == SSL_ERROR_WANT_WRITE && WaitFor(fd_, POLLOUT, deadline)) continue;
+      if (err == SSL_ERROR_WANT_READ && WaitFor(fd_, POLLIN, deadline)) continue;
+      return Fail();
+    }
+  }
+
   ssize_t Fail() {
     failed_ = true;
     return -1;
@@ -150,6 +190,7 @@ class ConnectionStream final : public httplib::Stream {
 
   socket_t fd_;
   const app::HttpLimits& limits_;
+  SSL* ssl_;
   Clock::time_point deadline_{};
   bool in_headers_ = true;
   size_t header_bytes_ = 0;
@@ -337,12 +378,79 @@ void BoundedServer::Shutdown() {
   stop();
 }
 
+BoundedServer::~BoundedServer() {
+  if (tls_) SSL_CTX_free(tls_);
+}
+
+namespace {
+
+// The OpenSSL error queue as text ("error:0A000086:SSL routines::certificate verify failed"), emptied.
+std::string OpenSslErrors() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char text[256];
+    ERR_error_string_n(e, text, sizeof text);
+    if (!out.empty()) out += "; ";
+    out += text;
+  }
+  return out.empty() ? "unknown OpenSSL error" : out;
+}
+
+}  // namespace
+
+core::Status BoundedServer::EnableTls(const std::string& cert_file, const std::string& key_file) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) return core::Fail(core::ErrorKind::kInternal, "TLS: " + OpenSslErrors());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  auto fail = [&](const std::string& what) {
+    std::string why = OpenSslErrors();
+    SSL_CTX_free(ctx);
+    return core::Fail(core::ErrorKind::kConfig, what + ": " + why);
+  };
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
+    return fail("serve.tls.cert: cannot use " + cert_file + " as a PEM certificate chain");
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return fail("serve.tls.key: cannot use " + key_file + " as a PEM private key (unencrypted)");
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return fail("serve.tls: the key " + key_file + " does not belong to the certificate " + cert_file);
+  }
+  if (tls_) SSL_CTX_free(tls_);
+  tls_ = ctx;
+  return core::Ok();
+}
+
+// The TLS handshake of an accepted connection, by `deadline`, on the socket made non-blocking: the session,
+// or null (the client is not speaking TLS, or too slowly; it is logged at debug level).
+SSL* BoundedServer::Handshake(socket_t sock, Clock::time_point deadline) {
+  int flags = ::fcntl(sock, F_GETFL, 0);
+  if (flags < 0 || ::fcntl(sock, F_SETFL, flags | O_NONBLOCK) < 0) return nullptr;
+  SSL* ssl = SSL_new(tls_);
+  if (!ssl) return nullptr;
+  SSL_set_fd(ssl, sock);
+  while (true) {
+    ERR_clear_error();
+    int r = SSL_accept(ssl);
+    if (r == 1) return ssl;
+    int err = SSL_get_error(ssl, r);
+    if (err == SSL_ERROR_WANT_READ && WaitFor(sock, POLLIN, deadline)) continue;
+    if (err == SSL_ERROR_WANT_WRITE && WaitFor(sock, POLLOUT, deadline)) continue;
+    core::LogDebug("HTTP server: TLS handshake failed: " + OpenSslErrors());
+    SSL_free(ssl);
+    return nullptr;
+  }
+}
+
 void BoundedServer::Refuse(socket_t sock) {
-  // On the listener's thread: never block. The client may see the 503 or a reset.
+  // On the listener's thread: never block. The client may see the 503 or a reset (over TLS: a reset).
   static const char kBusy[] =
       "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
       "Content-Length: 50\r\n\r\ntoo many connections (serve.http.max_connections)\n";
-  (void)!::send(sock, kBusy, sizeof kBusy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (!tls_) (void)!::send(sock, kBusy, sizeof kBusy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   uint64_t total = refused_.fetch_add(1) + 1;
@@ -364,12 +472,23 @@ bool BoundedServer::process_and_close_socket(socket_t sock) {
   // for the client's delayed ACK of the first, 40 ms on Linux, on every request of a keep-alive connection.
   int one = 1;
   (void)::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  ConnectionStream strm(sock, limits_);
-  t_stream = &strm;
   const auto request_timeout = std::chrono::seconds(limits_.request_timeout_secs);
   const auto idle_timeout = std::chrono::seconds(limits_.idle_timeout_secs);
   // The first request's time runs from the accept: time spent waiting for a worker counts.
   Clock::time_point wait_start = t_accepted_at == Clock::time_point{} ? Clock::now() : t_accepted_at;
+  // Over TLS the handshake comes first, within the first request's time.
+  SSL* ssl = nullptr;
+  if (tls_) {
+    ssl = Handshake(sock, wait_start + request_timeout);
+    if (!ssl) {
+      ::shutdown(sock, SHUT_RDWR);
+      ::close(sock);
+      return false;
+    }
+    wait_start = Clock::now();
+  }
+  ConnectionStream strm(sock, limits_, ssl);
+  t_stream = &strm;
   bool ok = true;
   for (int64_t served = 0; served < limits_.keep_alive_max_requests && !stopping_.load(); ++served) {
     if (!strm.WaitForRequest(std::min(wait_start + idle_timeout, wait_start + request_timeout))) break;
@@ -384,6 +503,12 @@ bool BoundedServer::process_and_close_socket(socket_t sock) {
     wait_start = Clock::now();
   }
   t_stream = nullptr;
+  if (ssl) {
+    // Tell the client the session ends (best effort: the socket is non-blocking), then free it.
+    ERR_clear_error();
+    (void)SSL_shutdown(ssl);
+    SSL_free(ssl);
+  }
   if (strm.close_after()) {
     // A refused request's body is still arriving: stop sending, take a little of it so that the client
     // can read the answer before the close (a close with unread data resets the connection), then close.

@@ -12,7 +12,9 @@
 //   - admission (pre-routing and Expect: 100-continue handlers): a request for no route, for a method the
 //     route does not take, or with a Content-Length over max_body_bytes is answered from its headers and
 //     the connection closed, so its body is never read.
-// Routes are added with Route() so that admission knows them.
+// Routes are added with Route() so that admission knows them. With EnableTls, each connection's TLS handshake
+// (OpenSSL) runs in the connection loop on the worker, within the first request's time, and the stream
+// reads and writes through the session.
 //
 // Lifecycle: construct -> Route(...) -> bind/listen (httplib) -> Shutdown() from another thread.
 // Thread-safety: Route before listening; Shutdown and refused() from any thread.
@@ -29,12 +31,21 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "core/error.hpp"
+
+struct ssl_st;
+struct ssl_ctx_st;
 
 namespace datasync::api {
 
 class BoundedServer final : public httplib::Server {
  public:
   explicit BoundedServer(const app::HttpLimits& limits);
+  ~BoundedServer() override;
+
+  // Serves HTTPS only (TLS 1.2 and later) with this PEM certificate chain and key; before listening.
+  // kConfig naming the file when either cannot be used, or they do not match.
+  core::Status EnableTls(const std::string& cert_file, const std::string& key_file);
 
   // `method`: GET (also answers HEAD), POST, PUT, PATCH, DELETE. `pattern`: a regex over the path.
   void Route(const std::string& method, const std::string& pattern, Handler handler);
@@ -56,11 +67,13 @@ class BoundedServer final : public httplib::Server {
   };
 
   bool process_and_close_socket(socket_t sock) override;
+  ssl_st* Handshake(socket_t sock, std::chrono::steady_clock::time_point deadline);
   // The status a request is refused with before its body is read, if any.
   std::optional<int> Refusal(const httplib::Request& req) const;
   void Refuse(socket_t sock);
 
   app::HttpLimits limits_;
+  ssl_ctx_st* tls_ = nullptr;  // set by EnableTls
   std::vector<RouteEntry> routes_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> refused_{0};

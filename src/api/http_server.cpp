@@ -13,7 +13,8 @@
 namespace datasync::api {
 
 struct HttpServer::Impl {
-  Impl(const app::HttpLimits& limits, app::App& app, app::Daemon& daemon) : server(limits), api(app, daemon) {}
+  Impl(const app::HttpLimits& limits, app::App& app, app::Daemon& daemon, bool tls)
+      : server(limits), api(app, daemon, tls) {}
   BoundedServer server;
   Api api;
   std::atomic<bool> stopping{false};  // ends the event streams
@@ -29,10 +30,13 @@ HttpServer::~HttpServer() {
 }
 
 core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port,
-                                                            const app::HttpLimits& limits, app::App& app,
-                                                            app::Daemon& daemon) {
-  auto impl = std::make_unique<Impl>(limits, app, daemon);
+                                                            const app::HttpLimits& limits, const app::TlsSettings& tls,
+                                                            app::App& app, app::Daemon& daemon) {
+  auto impl = std::make_unique<Impl>(limits, app, daemon, tls.enabled());
   Impl& m = *impl;
+  if (tls.enabled()) {
+    if (auto st = m.server.EnableTls(tls.cert, tls.key); !st) return core::Fail(st.error());
+  }
   m.host = host;
   m.server.Route("GET", "/metrics", [&daemon](const httplib::Request&, httplib::Response& res) {
     res.set_content(daemon.MetricsText(), "text/plain; version=0.0.4; charset=utf-8");

@@ -5,7 +5,8 @@
 //   /api/v1/...   the REST API and its live events, behind sign-in (api/api_routes.hpp, docs/web.md)
 // /metrics and /healthz are read-only and carry no secrets. They answer without a token so that Prometheus
 // and service managers can scrape them, which is why the server binds to 127.0.0.1 by default (and an
-// address that is not loopback needs serve.allow_insecure).
+// address that is not loopback needs serve.tls or serve.allow_insecure). With `tls` enabled everything is
+// served over HTTPS only (BoundedServer::EnableTls); a certificate or key that cannot be used fails Start.
 //
 // Bounds (app::HttpLimits, `serve.http`): they belong to the server, so every route added later has them.
 // At most max_connections connections are open at once (worker_threads served, the rest waiting); the
@@ -34,8 +35,8 @@ namespace datasync::api {
 class HttpServer {
  public:
   static core::Result<std::unique_ptr<HttpServer>> Start(const std::string& host, int port,
-                                                         const app::HttpLimits& limits, app::App& app,
-                                                         app::Daemon& daemon);
+                                                         const app::HttpLimits& limits, const app::TlsSettings& tls,
+                                                         app::App& app, app::Daemon& daemon);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -81,6 +81,15 @@ struct AuthToken {
   friend bool operator==(const AuthToken&, const AuthToken&) = default;
 };
 
+// `serve.tls`: the server's certificate chain and private key (PEM files, absolute paths once loaded).
+// Set, the web app, the API, /metrics and /healthz are served over HTTPS only, and `listen` may be any address.
+struct TlsSettings {
+  std::string cert;
+  std::string key;
+  bool enabled() const { return !cert.empty(); }
+  friend bool operator==(const TlsSettings&, const TlsSettings&) = default;
+};
+
 // The `serve:` section: how `datasync serve` runs.
 struct ServeSettings {
   std::string listen = "127.0.0.1:9470";  // HOST:PORT of /metrics and /healthz; "off" = no HTTP endpoint
@@ -89,6 +98,7 @@ struct ServeSettings {
   HttpLimits http;
   std::vector<AuthToken> auth_tokens;  // serve.auth.tokens
   bool allow_insecure = false;         // plain HTTP on an address that is not loopback
+  TlsSettings tls;                     // serve.tls
 
   friend bool operator==(const ServeSettings&, const ServeSettings&) = default;
 };

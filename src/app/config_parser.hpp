@@ -124,6 +124,7 @@ class ConfigParser : public ConfigReader {
   void ParseServe(const YAML::Node& n);
   void ParseHttpLimits(const YAML::Node& n);  // serve.http
   void ParseAuth(const YAML::Node& n);        // serve.auth
+  void ParseTls(const YAML::Node& n);         // serve.tls
 
   // --- alerts -----------------------------------------------------------------------------------
   void ParseChannel(const YAML::Node& key, const YAML::Node& n);

@@ -5,7 +5,8 @@ namespace datasync::app {
 
 void ConfigParser::ParseServe(const YAML::Node& n) {
   if (!RequireMap(n, "serve")) return;
-  CheckKeys(n, "serve", {"listen", "max_parallel_runs", "shutdown_timeout_secs", "http", "auth", "allow_insecure"});
+  CheckKeys(n, "serve",
+            {"listen", "max_parallel_runs", "shutdown_timeout_secs", "http", "auth", "allow_insecure", "tls"});
   if (auto v = n["listen"]) {
     if (auto l = Str(v, "serve.listen")) {
       config_.serve.listen = *l;
@@ -25,17 +26,41 @@ void ConfigParser::ParseServe(const YAML::Node& n) {
   if (auto v = n["allow_insecure"]) {
     if (auto b = Bool(v, "serve.allow_insecure")) config_.serve.allow_insecure = *b;
   }
+  if (auto v = n["tls"]) ParseTls(v);
   const std::string& listen = config_.serve.listen;
-  if (listen != "off" && !config_.serve.allow_insecure) {
+  if (listen != "off" && !config_.serve.allow_insecure && !config_.serve.tls.enabled()) {
     auto hp = SplitHostPort(listen);
     if (hp && !IsLoopbackHost(hp->first)) {
       Error(n["listen"] ? n["listen"].Mark() : n.Mark(),
             "serve.listen: " + Quote(listen) +
-                " is not a loopback address, and the web app and its sign-in would travel as plain HTTP; listen "
-                "on 127.0.0.1 and put a TLS proxy in front, or set serve.allow_insecure: true if the network is "
-                "trusted");
+                " is not a loopback address, and the web app and its sign-in would travel as plain HTTP; give "
+                "serve.tls a cert and key, or listen on 127.0.0.1 behind a TLS proxy, or set "
+                "serve.allow_insecure: true if the network is trusted");
     }
   }
+}
+
+void ConfigParser::ParseTls(const YAML::Node& n) {
+  if (!RequireMap(n, "serve.tls")) return;
+  CheckKeys(n, "serve.tls", {"cert", "key"});
+  TlsSettings tls;
+  for (auto [k, out] : {std::pair{"cert", &tls.cert}, std::pair{"key", &tls.key}}) {
+    auto v = n[k];
+    if (!v) {
+      Error(n.Mark(), std::string("serve.tls: missing required key '") + k +
+                          (std::string(k) == "cert" ? "' (the PEM certificate chain)" : "' (the PEM private key)"));
+      continue;
+    }
+    auto s = Str(v, std::string("serve.tls.") + k);
+    if (!s) continue;
+    if (s->empty()) {
+      Error(v.Mark(), std::string("serve.tls.") + k + ": empty path");
+      continue;
+    }
+    std::filesystem::path p(*s);
+    *out = (p.is_absolute() ? p : config_.project_dir / p).lexically_normal().string();
+  }
+  if (!tls.cert.empty() && !tls.key.empty()) config_.serve.tls = tls;
 }
 
 void ConfigParser::ParseAuth(const YAML::Node& n) {

@@ -65,11 +65,12 @@ int CmdServe(const Globals& g, const std::string& listen_override, bool schedule
       app::ShutDownLogging();
       return kUsage;
     }
-    if (!app::IsLoopbackHost(hp->first) && !(*daemon)->settings().allow_insecure) {
+    const app::ServeSettings& serve = (*daemon)->settings();
+    if (!app::IsLoopbackHost(hp->first) && !serve.allow_insecure && !serve.tls.enabled()) {
       std::fprintf(stderr,
                    "error: --listen '%s' is not a loopback address, and the web app and its sign-in would travel as "
-                   "plain HTTP; listen on 127.0.0.1 and put a TLS proxy in front, or set serve.allow_insecure: true "
-                   "in datasync.yaml if the network is trusted\n",
+                   "plain HTTP; give serve.tls a cert and key, or listen on 127.0.0.1 behind a TLS proxy, or set "
+                   "serve.allow_insecure: true in datasync.yaml if the network is trusted\n",
                    listen.c_str());
       app::ShutDownLogging();
       return kUsage;
@@ -92,7 +93,7 @@ int CmdServe(const Globals& g, const std::string& listen_override, bool schedule
                    "datasync serve: admin token (shown once, stored hashed; `datasync token create` makes more): %s\n",
                    (*admin)->c_str());
     }
-    auto started = api::HttpServer::Start(hp->first, hp->second, (*daemon)->settings().http, **a, **daemon);
+    auto started = api::HttpServer::Start(hp->first, hp->second, serve.http, serve.tls, **a, **daemon);
     if (!started) {
       int code = ExitWithError(started.error());
       app::ShutDownLogging();
@@ -100,7 +101,7 @@ int CmdServe(const Globals& g, const std::string& listen_override, bool schedule
     }
     server = std::move(*started);
     std::string host = hp->first.find(':') != std::string::npos ? "[" + hp->first + "]" : hp->first;
-    url = fmt::format("http://{}:{}", host, server->port());
+    url = fmt::format("{}://{}:{}", serve.tls.enabled() ? "https" : "http", host, server->port());
   }
   // Where a supervisor, a test or `datasync status` finds this daemon.
   std::filesystem::path info = (*a)->project().state_dir / "serve.json";

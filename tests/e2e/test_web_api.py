@@ -10,7 +10,9 @@ import gzip
 import http.client
 import json
 import re
+import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -20,7 +22,7 @@ import urllib.parse
 import harness
 from harness import E2ETestCase, sim_config, wait_until, weekdays
 from receivers import WebhookReceiver
-from test_serve import Daemon, system_db
+from test_serve import UNIT_NET, Daemon, system_db
 
 PLAN_DAYS = weekdays("20240102", 60)
 
@@ -579,6 +581,75 @@ class WebListenTest(E2ETestCase):
                              env=project.env, capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 2)
         self.assertIn("not a loopback address", out.stderr)
+
+    def test_tls_serves_everything_over_https_and_allows_any_address(self):
+        cert = os.path.join(UNIT_NET, "test_server_cert.pem")
+        key = os.path.join(UNIT_NET, "test_server_key.pem")
+        sim = self.start_sim(stocks=5)
+        tls = "serve:\n  listen: 0.0.0.0:9470\n  tls: {cert: %s, key: %s}\n" % (cert, key)
+        project = self.new_project(sim, project_config(sim.url, extra=tls))
+        self.assertEqual(project.ds("validate", check=False).returncode, 0)
+        # A key that is not one, a file that is not there: serve says which and stops.
+        for bad, expected in (("serve:\n  tls: {cert: %s, key: %s}\n" % (cert, cert), "serve.tls.key: cannot use"),
+                              ("serve:\n  tls: {cert: nothing.pem, key: %s}\n" % key, "serve.tls.cert: cannot use")):
+            project.write_config(project_config(sim.url, extra=bad))
+            out = subprocess.run([harness.DATASYNC, "--project", project.dir, "serve", "--listen", "127.0.0.1:0"],
+                                 env=project.env, capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(out.returncode, 0)
+            self.assertIn(expected, out.stderr)
+        project.write_config(project_config(sim.url, extra="serve:\n  tls: {cert: %s}\n" % cert))
+        out = project.ds("validate", check=False)
+        self.assertIn("serve.tls: missing required key 'key'", out.stdout + out.stderr)
+
+        project.write_config(project_config(sim.url, extra=tls))
+        info = project.path(".datasync", "serve.json")
+        token = make_token(project, "ops", "operator")
+        proc = project.spawn("serve", "--listen", "0.0.0.0:0", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(proc.kill)
+        url = wait_until(lambda: os.path.exists(info) and json.loads(harness.read_text(info)).get("url"),
+                         "serve.json")
+        self.assertTrue(url.startswith("https://0.0.0.0:"), url)
+        port = int(url.rsplit(":", 1)[1])
+        context = ssl.create_default_context(cafile=cert)
+
+        def https(method, path, body=None, headers=None):
+            conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+            try:
+                h = dict(headers or {})
+                data = None
+                if body is not None:
+                    data = json.dumps(body).encode()
+                    h["Content-Type"] = "application/json"
+                conn.request(method, path, body=data, headers=h)
+                resp = conn.getresponse()
+                return resp.status, dict(resp.getheaders()), resp.read()
+            finally:
+                conn.close()
+        wait_until(lambda: https("GET", "/healthz")[0] == 200, "/healthz over https")
+        status, headers, payload = https("GET", "/api/v1/me", headers={"Authorization": "Bearer " + token})
+        self.assertEqual((status, json.loads(payload)["role"]), (200, "operator"))
+        status, headers, _ = https("POST", "/api/v1/session", {"token": token})
+        self.assertEqual(status, 200)
+        self.assertIn("; Secure", headers["Set-Cookie"])
+        status, _, metrics = https("GET", "/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn("# TYPE datasync_", metrics.decode())
+        # Plain HTTP to the TLS port gets no answer, and the server goes on serving.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.settimeout(10)
+            try:
+                got = s.recv(4096)
+            except (ConnectionResetError, socket.timeout):
+                got = b""
+            self.assertNotIn(b"HTTP/1.1 200", got)
+        # A client that does not trust the certificate is refused by its own TLS check.
+        with self.assertRaises(ssl.SSLError):
+            conn = http.client.HTTPSConnection("127.0.0.1", port, context=ssl.create_default_context(), timeout=10)
+            conn.request("GET", "/healthz")
+        self.assertEqual(https("GET", "/healthz")[0], 200)
+        proc.terminate()
+        self.assertEqual(proc.wait(timeout=60), 0)
 
     def test_serve_auth_tokens_from_the_environment_sign_in_and_no_admin_token_is_made(self):
         sim = self.start_sim(stocks=5)
