@@ -3,10 +3,12 @@
 #include "app/coverage.hpp"
 #include "app/dataset_preview.hpp"
 #include "app/dataset_service.hpp"
+#include "app/migrations.hpp"
 #include "app/views/catalog_views.hpp"
 #include "app/views/coverage_views.hpp"
 #include "app/views/dashboard_views.hpp"
 #include "app/views/dataset_views.hpp"
+#include "app/views/migration_views.hpp"
 #include "core/dates.hpp"
 
 namespace datasync::api {
@@ -31,10 +33,81 @@ void AddCatalogRoutes(Api& api) {
                if (d.name != name) continue;
                auto history = app::DatasetHistory(app, name);
                if (!history) return SendFailure(call.res, history.error());
-               return SendJson(call.res, 200, app::views::DatasetDetailJson(d, *history));
+               ordered_json j = app::views::DatasetDetailJson(d, *history);
+               // Where plans write it, and the migrations recorded for it (the system database only: no
+               // storage is asked; POST .../migrations plans and applies pending ones on request).
+               auto plans = app.Plans();
+               if (!plans) return SendFailure(call.res, plans.error());
+               auto storages = app.Storages();
+               if (!storages) return SendFailure(call.res, storages.error());
+               ordered_json where = ordered_json::array();
+               std::set<std::string> seen;
+               for (const auto& p : *plans) {
+                 if (p.dataset != name) continue;
+                 for (const auto& s : p.storages) {
+                   if (!seen.insert(s).second) continue;
+                   std::string kind;
+                   for (const auto& st : *storages) {
+                     if (st.name == s) kind = st.kind;
+                   }
+                   where.push_back({{"name", s}, {"kind", kind}, {"plan", p.name}});
+                 }
+               }
+               j["storages"] = where;
+               auto applied = app::MigrationHistory(app, "", 1000);
+               if (!applied) return SendFailure(call.res, applied.error());
+               ordered_json migrations = ordered_json::array();
+               for (const auto& m : *applied) {
+                 if (m.dataset == name && migrations.size() < 100) migrations.push_back(app::views::ToJson(m));
+               }
+               j["migrations"] = migrations;
+               return SendJson(call.res, 200, j);
              }
              SendError(call.res, 404, "no dataset '" + name.substr(0, 256) + "'");
            }});
+  api.Add({"POST",
+           "/api/v1/datasets/{name}/migrations",
+           Access::kOperator,
+           "Plan (apply false) or apply the pending schema migrations of the dataset's table in a storage",
+           [&app](ApiCall& call) {
+             auto body = JsonBody(call, {"storage", "apply"});
+             if (!body) return;
+             app::MigrateOptions o;
+             o.dataset = PathName(call);
+             if (body->contains("storage")) {
+               if (!(*body)["storage"].is_string()) return SendError(call.res, 400, "storage: expected a name");
+               o.storage = (*body)["storage"].get<std::string>();
+             }
+             if (body->contains("apply") && !(*body)["apply"].is_boolean()) {
+               return SendError(call.res, 400, "apply: expected true or false");
+             }
+             bool apply = body->value("apply", false);
+             o.dry_run = !apply;
+             auto datasets = app.Datasets();
+             if (!datasets) return SendFailure(call.res, datasets.error());
+             if (std::none_of(datasets->begin(), datasets->end(), [&](const auto& d) { return d.name == o.dataset; })) {
+               return SendError(call.res, 404, "no dataset '" + o.dataset.substr(0, 256) + "'");
+             }
+             auto result = app::MigrateStorages(app, o);
+             if (!result) return SendFailure(call.res, result.error());
+             ordered_json items = ordered_json::array();
+             size_t applied = 0;
+             for (const auto& m : *result) {
+               items.push_back(app::views::ToJson(m, o.dry_run));
+               applied += m.applied_steps;
+             }
+             if (apply) {
+               if (auto st = app.access().Record(call.actor(), "migration.apply",
+                                                 "dataset " + o.dataset + (o.storage.empty() ? "" : " in " + o.storage),
+                                                 std::to_string(applied) + " step(s) applied");
+                   !st) {
+                 return SendFailure(call.res, st.error());
+               }
+             }
+             SendJson(call.res, 200, ordered_json{{"dry_run", o.dry_run}, {"items", items}});
+           },
+           {},
+           true});
   api.Add({"GET",
            "/api/v1/datasets/{name}/coverage",
            Access::kViewer,

@@ -102,6 +102,7 @@ core::Result<std::vector<StorageMigration>> MigrateStorages(App& app, const Migr
   std::map<std::pair<std::string, std::string>, storage::WriteMode> pairs;
   for (const auto& plan : *plans) {
     for (const auto& s : plan.storages) {
+      if (!options.dataset.empty() && plan.dataset != options.dataset) continue;
       if (options.storage.empty() || s == options.storage) pairs.emplace(std::make_pair(s, plan.dataset), plan.mode);
     }
   }

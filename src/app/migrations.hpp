@@ -35,6 +35,7 @@ core::Status RecordAutomaticMigration(metadata::MigrationStore& store, storage::
 
 struct MigrateOptions {
   std::string storage;   // empty: every storage a plan writes to
+  std::string dataset;   // empty: every dataset written there
   bool dry_run = false;  // show the scripts, change nothing in any storage
 };
 

@@ -17,7 +17,7 @@ using json = nlohmann::ordered_json;
 int CmdMigrate(const Globals& g, const std::string& storage, bool dry_run) {
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
-  auto results = app::MigrateStorages(**a, app::MigrateOptions{storage, dry_run});
+  auto results = app::MigrateStorages(**a, app::MigrateOptions{.storage = storage, .dry_run = dry_run});
   if (!results) return ExitWithError(results.error());
   bool failed = false;
   json out = json::array();

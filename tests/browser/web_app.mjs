@@ -26,6 +26,7 @@
 //   task-detail, task-state-filter, task-search, page-prev, page-next, page-info
 //   dataset-page, dataset-name, field-row, field-name, field-type
 //   coverage (data-present, data-missing), coverage-year (data-year), coverage-missing-range
+//   dataset-storage (data-storage), pending, check-migration, apply-migration, version-row
 //   preview, preview-row, chart (data-points), chart-key, chart-field, timeline (data-tasks)
 //   manage-page, manage-section (data-section), object-row (data-name), origin (data-value), new-KIND,
 //   object-page (data-kind, data-name), object-note, object-yaml, object-form, field-KEY (field-KEY-VALUE
@@ -594,6 +595,17 @@ async function datasetPage() {
   const got = shown.fields.map((f) => `${f.name}:${f.type}`).join(' ');
   assert(got === expected, `the fields table shows "${got}", the API says "${expected}"`);
   note(`dataset_page: ${dataset} with ${shown.fields.length} fields (${got.slice(0, 120)})`);
+
+  // Where it is stored and its schema versions; the viewer gets no migration buttons.
+  const schema = await page.evaluate(() => ({
+    storages: [...document.querySelectorAll('[data-test="dataset-storage"]')].map((r) => r.dataset.storage),
+    versions: document.querySelectorAll('[data-test="version-row"]').length,
+    buttons: document.querySelectorAll('[data-test="check-migration"], [data-test="apply-migration"]').length,
+  }));
+  assert(schema.storages.includes('db'), `the storages listed are ${schema.storages.join(', ')}`);
+  assert(schema.versions >= 1, 'no schema version is listed');
+  assert(schema.buttons === 0, 'a viewer is offered migration buttons');
+
 
   // The coverage view: a heat strip per year whose held days match the API's count.
   await waitFor('the coverage strips', () => document.querySelectorAll('[data-test="coverage-year"]').length > 0);

@@ -4,6 +4,7 @@ datasync.yaml, and the next run migrates each storage by itself. Rows written be
 carry the new column, the database columns change type, `datasync migrate --dry-run` showed the scripts
 first, and the system database recorded every step."""
 
+import json
 import os
 import sys
 import unittest
@@ -11,6 +12,8 @@ import unittest
 import dbs
 import harness
 from harness import Project, Sim, sim_config
+from test_serve import Daemon
+from test_web_api import Client
 
 DAILY = ["ts_code", "trade_date", "open", "high", "low", "close", "pre_close", "change", "pct_chg", "vol", "amount"]
 DAILY_V1 = {f: "str" if f == "ts_code" else "date" if f == "trade_date" else "float" for f in DAILY}
@@ -98,6 +101,34 @@ class SchemaEvolutionTest(unittest.TestCase):
             self.assertEqual(sorted((m["storage"], m["change"]) for m in first),
                              sorted((names[k], "create_table") for k in DB_KINDS for _ in ("daily", "trade_cal")))
 
+            # The web app's dataset page does the same for one storage: the pending step, then applied by an
+            # operator (recorded as `migrate`, audited), with the dataset's versions and storages.
+            web = Daemon(self, project, name="web")
+            token = json.loads(project.ds("token", "create", "ops", "--role", "operator", "--json").stdout)["token"]
+            client = Client(web.url, token)
+            status, doc = client.json("POST", "/api/v1/datasets/daily/migrations", {"storage": "pg"})
+            self.assertEqual(status, 200, doc)
+            self.assertEqual([(i["storage"], [(s["change"], s["held"], s["applied"]) for s in i["steps"]])
+                              for i in doc["items"]], [("pg", [("add_column", False, False)])])
+            self.assertTrue(doc["dry_run"])
+            status, doc = client.json("POST", "/api/v1/datasets/daily/migrations", {"storage": "pg", "apply": True})
+            self.assertEqual((status, doc["items"][0]["applied_steps"]), (200, 1), doc)
+            self.assertEqual(servers["postgres"].column_types(ns, "daily")["vwap"], "double precision")
+            status, detail = client.json("GET", "/api/v1/datasets/daily")
+            self.assertEqual([v["version"] for v in detail["versions"]], [1, 2])
+            self.assertTrue(any("vwap" in c for c in detail["versions"][1]["changes"]), detail["versions"])
+            self.assertIn({"name": "pg", "kind": "postgres", "plan": "daily_after"}, detail["storages"])
+            self.assertEqual([(m["storage"], m["change"], m["applied_by"]) for m in detail["migrations"]
+                              if m["dataset_version"] == 2], [("pg", "add_column", "migrate")])
+            status, viewer_doc = Client(web.url, json.loads(project.ds(
+                "token", "create", "vera", "--role", "viewer", "--json").stdout)["token"]).json(
+                "POST", "/api/v1/datasets/daily/migrations", {"storage": "pg", "apply": True})
+            self.assertEqual(status, 403)
+            audit = project.ds_json("audit")
+            self.assertIn(("ops", "migration.apply", "dataset daily in pg"),
+                          [(e["actor"], e["action"], e["target"]) for e in audit])
+            web.stop()
+
             project.ds("run", "daily_after", "cal_after")
             daily_new = self.served(sim, "daily", DAILY_V2, ["20240105", "20240108", "20240109"])
             old_with_null = [row + (None,) for row in daily_v1]
@@ -116,7 +147,8 @@ class SchemaEvolutionTest(unittest.TestCase):
             history = project.ds_json("migrations")
             recorded = sorted((m["storage"], m["dataset"], m["change"], m["dataset_version"], m["applied_by"])
                               for m in history if m["dataset_version"] == 2)
-            self.assertEqual(recorded, sorted([(names[k], "daily", "add_column", 2, "run") for k in DB_KINDS] +
+            self.assertEqual(recorded, sorted([(names[k], "daily", "add_column", 2, "migrate" if k == "postgres" else "run")
+                                               for k in DB_KINDS] +
                                               [(names[k], "trade_cal", "widen_column", 2, "run") for k in DB_KINDS]))
             # Nothing is left to migrate, and a re-run of the old days rewrites them with vwap.
             self.assertTrue(all(not m["steps"] for m in project.ds_json("migrate", "--dry-run") if m["scripted"]))

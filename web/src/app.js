@@ -139,7 +139,7 @@ function Page({ route, session }) {
     case 'run':
       return html`<${RunPage} key=${route.id} id=${route.id} session=${session} />`;
     case 'dataset':
-      return html`<${DatasetPage} key=${route.name} name=${route.name} />`;
+      return html`<${DatasetPage} key=${route.name} name=${route.name} session=${session} />`;
     case 'manage':
       return html`<${ManagePage} session=${session} />`;
     case 'object':

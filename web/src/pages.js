@@ -3,13 +3,110 @@ import { html, useState } from '/assets/vendor/htm-preact.mjs';
 import { api, query } from './api.js';
 import { Coverage } from './coverage.js';
 import { Preview } from './preview.js';
-import { fmtTime } from './format.js';
-import { Loading, Pager, rowKeys, useRefresher } from './ui.js';
+import { canOperate, fmtTime } from './format.js';
+import { Loading, Pager, rowKeys, showError, showNotice, useRefresher } from './ui.js';
 
-export function DatasetPage({ name }) {
+// The storages the dataset is written to, with their pending migrations on request (which asks the
+// storage), and apply for operators; then the schema versions with their changes, and what was migrated.
+function StoragesAndSchema({ ds, operator, onChanged }) {
+  const [pending, setPending] = useState({});  // storage -> the answer of a dry run
+  const [busy, setBusy] = useState('');
+
+  async function migrate(storage, apply) {
+    if (apply && !window.confirm(`Apply the pending migration of ${ds.name} in ${storage}, destructive steps included?`)) return;
+    setBusy(storage);
+    try {
+      const r = await api('POST', `/api/v1/datasets/${encodeURIComponent(ds.name)}/migrations`, { storage, apply });
+      setPending((p) => ({ ...p, [storage]: r.items[0] || { steps: [], scripted: false } }));
+      if (apply) {
+        showNotice(`${storage}: ${(r.items[0] && r.items[0].applied_steps) || 0} step(s) applied.`);
+        onChanged();
+      }
+    } catch (e) {
+      showError(e);
+    } finally {
+      setBusy('');
+    }
+  }
+
+  return html`
+    <section>
+      <h2>Storages</h2>
+      <table class="grid" data-test="dataset-storages">
+        <thead><tr><th>Storage</th><th>Kind</th><th>Written by</th><th>Pending migration</th><th></th></tr></thead>
+        <tbody>
+          ${ds.storages.length === 0 && html`<tr><td colspan="5" class="muted">No plan writes this dataset.</td></tr>`}
+          ${ds.storages.map((s) => {
+            const p = pending[s.name];
+            const held = p ? p.steps.filter((st) => st.held && !st.applied).length : 0;
+            const open = p ? p.steps.filter((st) => !st.applied).length : 0;
+            return html`<tr key=${s.name} data-test="dataset-storage" data-storage=${s.name}>
+              <td class="mono strong">${s.name}</td>
+              <td class="mono">${s.kind}</td>
+              <td class="mono">${s.plan}</td>
+              <td data-test="pending" data-steps=${p ? open : ''}>
+                ${!p
+                  ? html`<span class="muted small">${operator ? 'not checked' : '—'}</span>`
+                  : p.error
+                    ? html`<span class="text-bad small">${p.error}</span>`
+                    : !p.scripted
+                      ? html`<span class="muted small">evolves by itself (not scripted)</span>`
+                      : open === 0
+                        ? html`<span class="small">up to date</span>`
+                        : html`<span class="small">${open} step(s)${held ? html`, <strong class="text-bad">${held} destructive</strong>` : ''}</span>
+                            <ul class="steps small">${p.steps.map((st, i) => html`<li key=${i} class=${st.held ? 'text-bad' : ''}>${st.description}</li>`)}</ul>`}
+              </td>
+              <td class="actions">
+                ${operator &&
+                html`<button class="btn-small" data-test="check-migration" disabled=${busy === s.name}
+                  onClick=${() => migrate(s.name, false)}>Check</button>`}
+                ${operator && p && p.scripted && open > 0 &&
+                html`<button class="btn-small btn-danger" data-test="apply-migration" disabled=${busy === s.name}
+                  onClick=${() => migrate(s.name, true)}>Apply</button>`}
+              </td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </section>
+    <section>
+      <h2>Schema versions <span class="count">${ds.versions.length}</span></h2>
+      <table class="grid" data-test="versions">
+        <thead><tr><th>Version</th><th>At</th><th>Origin</th><th>Changes</th></tr></thead>
+        <tbody>
+          ${[...ds.versions].reverse().map(
+            (v) => html`<tr key=${v.version} data-test="version-row" data-version=${v.version}>
+              <td class="strong">${v.version}</td>
+              <td class="nowrap">${fmtTime(v.updated_at_us)}</td>
+              <td>${v.origin}</td>
+              <td class="small">${v.changes.length === 0 ? html`<span class="muted">${v.version === 1 ? 'first version' : 'no field changed'}</span>` : html`<ul class="steps">${v.changes.map((c, i) => html`<li key=${i}>${c}</li>`)}</ul>`}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${ds.migrations.length > 0 &&
+      html`<h3>Migrations applied</h3>
+        <table class="grid" data-test="migrations">
+          <thead><tr><th>At</th><th>Storage</th><th>Version</th><th>Change</th><th>By</th></tr></thead>
+          <tbody>
+            ${ds.migrations.map(
+              (m) => html`<tr key=${m.id} data-test="migration-row">
+                <td class="nowrap">${fmtTime(m.applied_at_us)}</td>
+                <td class="mono">${m.storage}</td>
+                <td>${m.dataset_version}</td>
+                <td class=${m.destructive ? 'text-bad' : ''}>${m.description}</td>
+                <td>${m.applied_by}${m.run_id ? ` (run ${m.run_id})` : ''}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>`}
+    </section>`;
+}
+
+export function DatasetPage({ name, session }) {
   const [ds, setDs] = useState(null);
   const [missing, setMissing] = useState(null);
-  useRefresher(async () => {
+  const [reload] = useRefresher(async () => {
     try {
       setDs(await api('GET', `/api/v1/datasets/${encodeURIComponent(name)}`));
     } catch (e) {
@@ -42,6 +139,7 @@ export function DatasetPage({ name }) {
       <h2>Data</h2>
       <${Preview} dataset=${ds.name} />
     </section>
+    <${StoragesAndSchema} ds=${ds} operator=${session && canOperate(session.role)} onChanged=${reload} />
     <section>
       <h2>Fields</h2>
       <table class="grid" data-test="fields">
