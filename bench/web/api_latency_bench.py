@@ -141,6 +141,10 @@ def main():
                 ("tasks searched", "/api/v1/runs/%d/tasks?q=2010012&limit=50" % big),
                 ("datasets", "/api/v1/datasets"),
                 ("audit", "/api/v1/audit?limit=50"),
+                ("alerts today", "/api/v1/alerts?since_us=0&limit=20"),
+                ("objects (Manage)", "/api/v1/objects"),
+                ("plan form", "/api/v1/forms/plans"),
+                ("dataset page", "/api/v1/datasets/daily"),
                 ("index.html", "/"),
                 ("app.js", "/assets/app.js"),
             ]

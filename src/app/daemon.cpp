@@ -15,6 +15,7 @@
 #include "app/daemon_launcher.hpp"
 #include "app/daily_summary_job.hpp"
 #include "app/events/event_bus.hpp"
+#include "app/remote_run_watch.hpp"
 #include "app/run_metrics.hpp"
 #include "core/dates.hpp"
 #include "core/json_text.hpp"
@@ -35,6 +36,7 @@ using core::Fail;
 
 constexpr auto kOrphanScanEvery = 1s;  // deferred runs of any trigger: is their reset due?
 constexpr auto kStalledAfter = 30s;    // /healthz: the loop has not ticked for this long
+constexpr auto kRemotePollEvery = 2s;  // how often the runs of other processes are read for the event stream
 
 }  // namespace
 
@@ -63,6 +65,8 @@ struct Daemon::Impl {
   std::string project_name;
   ConfigWatcher config_watcher;
   uint64_t seen_generation = 0;  // App::config_generation at the last load
+  RemoteRunWatch remote_runs{owner};
+  std::chrono::steady_clock::time_point last_remote_poll{};
   AlertDispatcher alerts;
   DailySummaryJob daily_summary;
   DaemonLauncher launcher;
@@ -266,8 +270,29 @@ struct Daemon::Impl {
 
   // --- the loop -----------------------------------------------------------------------------------------
 
+  // The runs other processes execute, for the event stream (RemoteRunWatch), every few seconds.
+  void WatchRemoteRuns() {
+    auto steady = std::chrono::steady_clock::now();
+    if (steady - last_remote_poll < kRemotePollEvery) return;
+    last_remote_poll = steady;
+    auto active = app.Status();
+    if (!active) {
+      if (ShouldLog("remote runs", active.error().message())) {
+        core::LogWarn("cannot read the runs in flight: " + active.error().message());
+      }
+      return;
+    }
+    auto run_of = [this](int64_t id) -> std::optional<sync::SyncRun> {
+      auto r = app.Run(id);
+      if (!r || !*r) return std::nullopt;
+      return **r;
+    };
+    for (const auto& e : remote_runs.Observe(*active, run_of)) bus.Publish(e);
+  }
+
   void Tick() {
     ReloadIfChanged();
+    WatchRemoteRuns();
     core::TimePoint now = clock().Now();
     if (!options.schedule) {
       (void)launcher.Finished();  // joins the API's runs that ended

@@ -145,7 +145,8 @@ class WebApiTest(E2ETestCase):
             ("GET", "/api/v1/datasets/{name}/coverage"), ("GET", "/api/v1/datasets/{name}/rows"),
             ("GET", "/api/v1/audit"),
             ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json"),
-            ("GET", "/api/v1/objects"), ("POST", "/api/v1/templates/test"), ("GET", "/api/v1/alerts")}
+            ("GET", "/api/v1/objects"), ("POST", "/api/v1/templates/test"), ("GET", "/api/v1/alerts"),
+            ("POST", "/api/v1/datasets/{name}/migrations")}
         for section in ("sources", "datasets", "storages", "templates", "plans"):
             expected |= {("GET", "/api/v1/forms/" + section), ("POST", "/api/v1/objects/" + section),
                          ("GET", "/api/v1/objects/%s/{name}" % section), ("PUT", "/api/v1/objects/%s/{name}" % section),
@@ -467,6 +468,51 @@ alerts:
         done = [d["tasks_done"] for d in progress]
         self.assertEqual(done, sorted(done), "progress only moves forward")
         self.assertEqual(ended["run_id"], wait_run_final(client, "bars")["id"])
+
+    def test_a_run_another_process_executes_streams_its_progress_and_end_too(self):
+        sim = self.start_sim("--latency-ms", "150", stocks=20)
+        project = self.new_project(sim, project_config(sim.url, days=PLAN_DAYS[:25], limits="{concurrency: 1}"))
+        daemon = WebDaemon(self, project)
+        conn = http.client.HTTPConnection("127.0.0.1", int(daemon.url.rsplit(":", 1)[1]), timeout=30)
+        self.addCleanup(conn.close)
+        conn.request("GET", "/api/v1/events", headers={"Authorization": "Bearer " + daemon.admin})
+        resp = conn.getresponse()
+        self.assertEqual(resp.status, 200)
+
+        def read_event():
+            name, data = None, None
+            while True:
+                line = resp.fp.readline().decode()
+                if line == "":
+                    raise AssertionError("the event stream ended")
+                line = line.rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[7:]
+                elif line.startswith("data: "):
+                    data = json.loads(line[6:])
+                elif line == "" and name:
+                    return name, data
+        self.assertEqual(read_event()[0], "hello")
+        # `datasync run` in a process of its own: the daemon reads its progress from the system database.
+        cli = project.spawn("run", "bars", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(cli.kill)
+        events = []
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            name, data = read_event()
+            events.append((name, data))
+            if name == "run_ended" and data["plan"] == "bars":
+                break
+        self.assertEqual(cli.wait(timeout=60), 0)
+        progress = [d for n, d in events if n == "run_progress" and d["plan"] == "bars"]
+        self.assertTrue(progress, events)
+        self.assertTrue(all(d["note"].startswith("running in %d@" % cli.pid) for d in progress), progress)
+        done = [d["tasks_done"] for d in progress]
+        self.assertEqual(done, sorted(done))
+        self.assertEqual(progress[0]["tasks_total"], 25)
+        ended = events[-1]
+        self.assertEqual((ended[0], ended[1]["status"], ended[1]["tasks_done"]), ("run_ended", "succeeded", 25))
+        self.assertEqual(ended[1]["rows"], project.sqlite("SELECT count(*) FROM daily")[0][0])
 
     def test_coverage_marks_every_calendar_day_and_names_the_missing_ones(self):
         project = self.new_project(self.sim, project_config(self.sim.url, calendar=True))

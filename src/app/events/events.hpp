@@ -76,6 +76,15 @@ struct SchedulerNotice {
   sync::SchedulerEvent event;
 };
 
+// A run another process executes left the unfinished runs (app/remote_run_watch.hpp): its status and
+// counts as stored. Streamed as run_ended; metrics and alerts leave it to the process that ran it.
+struct RemoteRunEnded {
+  std::string plan;
+  int64_t run_id = 0;
+  std::string status;
+  sync::RunCounts counts;
+};
+
 // An alert message went out on a channel, or was given up on (the web app's overview lists the day's).
 struct AlertSent {
   std::string channel;
@@ -84,7 +93,7 @@ struct AlertSent {
 };
 
 using Event = std::variant<RequestEnded, ErrorHandled, TaskDone, QueueDepths, RunProgress, RunMessage, RunEnded,
-                           SchedulerNotice, AlertSent>;
+                           SchedulerNotice, AlertSent, RemoteRunEnded>;
 
 // "request_ended", "task_done", ... (the SSE event name).
 std::string_view EventName(const Event& event);

@@ -125,6 +125,14 @@ json EventJson(const events::Event& event) {
   if (const auto* m = std::get_if<events::RunMessage>(&event)) {
     return {{"plan", m->plan}, {"message", m->message}};
   }
+  if (const auto* e = std::get_if<events::RemoteRunEnded>(&event)) {
+    return {{"plan", e->plan},
+            {"run_id", e->run_id},
+            {"status", e->status},
+            {"rows", e->counts.rows},
+            {"tasks_done", e->counts.tasks_done},
+            {"tasks_failed", e->counts.tasks_failed}};
+  }
   if (const auto* a = std::get_if<events::AlertSent>(&event)) {
     return {{"channel", a->channel}, {"title", a->title}, {"outcome", a->delivered ? "sent" : "failed"}};
   }
