@@ -111,6 +111,22 @@ def make_token(project, name, role):
     return json.loads(out.stdout)["token"]
 
 
+def read_sse_event(resp):
+    """The next event of a text/event-stream answer: (name, data as JSON); comments are skipped."""
+    name, data = None, None
+    while True:
+        line = resp.fp.readline().decode()
+        if line == "":
+            raise AssertionError("the event stream ended")
+        line = line.rstrip("\n")
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            data = json.loads(line[6:])
+        elif line == "" and name:
+            return name, data
+
+
 def wait_run_final(client, plan, timeout=120):
     def done():
         status, doc = client.json("GET", "/api/v1/runs?plan=" + plan)
@@ -436,20 +452,7 @@ alerts:
         self.assertEqual(resp.status, 200)
         self.assertTrue(resp.getheader("Content-Type").startswith("text/event-stream"))
         events = []
-
-        def read_event():
-            name, data = None, None
-            while True:
-                line = resp.fp.readline().decode()
-                if line == "":
-                    raise AssertionError("the event stream ended")
-                line = line.rstrip("\n")
-                if line.startswith("event: "):
-                    name = line[7:]
-                elif line.startswith("data: "):
-                    data = json.loads(line[6:])
-                elif line == "" and name:
-                    return name, data
+        read_event = lambda: read_sse_event(resp)  # noqa: E731
         self.assertEqual(read_event(), ("hello", {"dropped": 0}))
         self.assertEqual(client.json("POST", "/api/v1/plans/bars/run")[0], 202)
         deadline = time.time() + 120
@@ -478,20 +481,7 @@ alerts:
         conn.request("GET", "/api/v1/events", headers={"Authorization": "Bearer " + daemon.admin})
         resp = conn.getresponse()
         self.assertEqual(resp.status, 200)
-
-        def read_event():
-            name, data = None, None
-            while True:
-                line = resp.fp.readline().decode()
-                if line == "":
-                    raise AssertionError("the event stream ended")
-                line = line.rstrip("\n")
-                if line.startswith("event: "):
-                    name = line[7:]
-                elif line.startswith("data: "):
-                    data = json.loads(line[6:])
-                elif line == "" and name:
-                    return name, data
+        read_event = lambda: read_sse_event(resp)  # noqa: E731
         self.assertEqual(read_event()[0], "hello")
         # `datasync run` in a process of its own: the daemon reads its progress from the system database.
         cli = project.spawn("run", "bars", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
