@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <map>
 
 #include "core/dates.hpp"
@@ -84,6 +85,17 @@ core::Value ReadAs(sqlite3_stmt* s, int i, const core::LogicalType& type) {
   }
   // Text the type did not explain (a decimal, a value written before a type change): keep the text.
   return core::Value::String(std::move(text));
+}
+
+// Steps `stmt` to its end, handing each row to `on_row`; a failed step fails with `what` (the table read).
+core::Status EachRow(SqliteConnection& db, SqliteStatement& stmt, const std::string& what,
+                     const std::function<void(sqlite3_stmt*)>& on_row) {
+  for (;;) {
+    int rc = sqlite3_step(stmt.get());
+    if (rc == SQLITE_DONE) return core::Ok();
+    if (rc != SQLITE_ROW) return Fail(db::sqlite::MakeError(db.handle(), rc, what, db::sqlite::Role::kDataStore));
+    on_row(stmt.get());
+  }
 }
 
 }  // namespace
@@ -206,15 +218,9 @@ core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const
   if (q.min) BindAs(stmt->get(), ++n, target->type, *q.min);
   if (q.max) BindAs(stmt->get(), ++n, target->type, *q.max);
   std::vector<core::Value> out;
-  for (;;) {
-    int rc = sqlite3_step(stmt->get());
-    if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) {
-      return Fail(db::sqlite::MakeError(db_->handle(), rc, where + ": cannot read " + QuoteIdent(table),
-                                        db::sqlite::Role::kDataStore));
-    }
-    out.push_back(ReadAs(stmt->get(), 0, target->type));
-  }
+  auto read = EachRow(*db_, *stmt, where + ": cannot read " + QuoteIdent(table),
+                      [&](sqlite3_stmt* row) { out.push_back(ReadAs(row, 0, target->type)); });
+  if (!read) return Fail(read.error());
   return out;
 }
 
@@ -268,20 +274,15 @@ core::Result<std::vector<KeySpan>> SqliteDatasetReader::KeySpans(const KeySpanQu
   if (q.min) BindAs(stmt->get(), ++n, types[1], *q.min);
   if (q.max) BindAs(stmt->get(), ++n, types[1], *q.max);
   std::vector<KeySpan> out;
-  for (;;) {
-    int rc = sqlite3_step(stmt->get());
-    if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) {
-      return Fail(db::sqlite::MakeError(db_->handle(), rc, where + ": cannot read " + QuoteIdent(table),
-                                        db::sqlite::Role::kDataStore));
-    }
+  auto read = EachRow(*db_, *stmt, where + ": cannot read " + QuoteIdent(table), [&](sqlite3_stmt* row) {
     KeySpan span;
-    span.key = ReadAs(stmt->get(), 0, types[0]).ToString();
-    span.first = ReadAs(stmt->get(), 1, types[1]);
-    span.last = ReadAs(stmt->get(), 2, types[1]);
-    span.days = sqlite3_column_int64(stmt->get(), 3);
+    span.key = ReadAs(row, 0, types[0]).ToString();
+    span.first = ReadAs(row, 1, types[1]);
+    span.last = ReadAs(row, 2, types[1]);
+    span.days = sqlite3_column_int64(row, 3);
     out.push_back(std::move(span));
-  }
+  });
+  if (!read) return Fail(read.error());
   return out;
 }
 
@@ -326,19 +327,13 @@ core::Result<Rows> SqliteDatasetReader::LatestRows(const RowsQuery& q) {
   if (!stmt) return Fail(stmt.error());
   for (size_t i = 0; i < q.equals.size(); ++i)
     BindAs(stmt->get(), static_cast<int>(i + 1), bind_types[i], q.equals[i].second);
-  for (;;) {
-    int rc = sqlite3_step(stmt->get());
-    if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) {
-      return Fail(db::sqlite::MakeError(db_->handle(), rc, where + ": cannot read " + QuoteIdent(table),
-                                        db::sqlite::Role::kDataStore));
-    }
+  auto read = EachRow(*db_, *stmt, where + ": cannot read " + QuoteIdent(table), [&](sqlite3_stmt* s) {
     std::vector<core::Value> row;
     row.reserve(out.columns.size());
-    for (size_t i = 0; i < out.columns.size(); ++i)
-      row.push_back(ReadAs(stmt->get(), static_cast<int>(i), out.types[i]));
+    for (size_t i = 0; i < out.columns.size(); ++i) row.push_back(ReadAs(s, static_cast<int>(i), out.types[i]));
     out.rows.push_back(std::move(row));
-  }
+  });
+  if (!read) return Fail(read.error());
   return out;
 }
 
