@@ -204,6 +204,10 @@ core::Status App::KeepSecrets(Config& config) {
   return impl_->secrets->Save();
 }
 
+std::unique_lock<std::mutex> App::LockConfigChanges() {
+  return std::unique_lock<std::mutex>(impl_->config_change_mu);
+}
+
 void App::NoteConfigChanged() {
   impl_->config_generation.fetch_add(1);
 }

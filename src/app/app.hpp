@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -132,6 +133,10 @@ class App {
   ConfigResult LoadConfig(LoadOptions options = {}) const;
   ConfigResult LoadConfig(LoadOptions options, std::vector<AppDocument> documents) const;
   core::Result<ApplyReport> Apply(const Config& config);
+  // Held across reading the configuration and applying it, by every change of it in this process (the
+  // daemon's reload, a change made in the app, a run that applies first), so that one that read the
+  // configuration earlier cannot apply it over a newer one.
+  [[nodiscard]] std::unique_lock<std::mutex> LockConfigChanges();
   // Moves the literal secrets of `config` to the project's secrets file, leaving ${local:NAME} references
   // (what Apply does to its copy; a change made in the app keeps the references in its stored body).
   core::Status KeepSecrets(Config& config);

@@ -40,6 +40,7 @@ struct App::Impl {
   std::unique_ptr<AccessService> access;       // over the system database's access store
   std::shared_ptr<LocalSecrets> secrets;       // literal secrets of datasync.yaml, kept out of the catalog
   std::atomic<uint64_t> config_generation{0};  // NoteConfigChanged
+  std::mutex config_change_mu;                 // LockConfigChanges
   std::mutex calendar_mu;
   std::unique_ptr<StorageCalendar> calendar;  // made on first use
   std::mutex provider_mu;                     // plans run in parallel threads

@@ -133,6 +133,7 @@ struct Daemon::Impl {
   // --- configuration ------------------------------------------------------------------------------
 
   core::Status LoadAndApply(bool at_start) {
+    auto change_lock = app.LockConfigChanges();
     ConfigResult cfg = app.LoadConfig();
     if (!cfg.ok()) {
       std::string issues = FormatIssues(cfg.issues);

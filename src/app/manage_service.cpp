@@ -21,11 +21,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::mutex& ChangeMutex() {
-  static std::mutex mu;
-  return mu;
-}
-
 std::string Target(ObjectKind kind, const std::string& name) {
   return std::string(metadata::ObjectKindName(kind)) + " " + name;
 }
@@ -233,7 +228,7 @@ core::Result<ObjectChange> SaveObject(App& app, ObjectKind kind, const std::stri
                                               "_; at most 64 characters)");
   }
   if (!body.is_object()) return Fail(ErrorKind::kInvalidInput, "the object's body must be a JSON object");
-  std::lock_guard lock(ChangeMutex());
+  auto lock = app.LockConfigChanges();
   auto root = FileRoot(app);
   if (!root) return Fail(root.error());
   if (InFile(*root, kind, name)) {
@@ -295,7 +290,7 @@ core::Result<ObjectChange> SaveObject(App& app, ObjectKind kind, const std::stri
 }
 
 core::Result<ObjectChange> DeleteObject(App& app, ObjectKind kind, const std::string& name, const Actor& actor) {
-  std::lock_guard lock(ChangeMutex());
+  auto lock = app.LockConfigChanges();
   auto root = FileRoot(app);
   if (!root) return Fail(root.error());
   auto& store = app.db().app_objects();

@@ -11,7 +11,8 @@
 // the project's secrets file (LocalSecrets) and the body keeps its ${local:...} reference; bodies shown
 // have their secrets masked, and a masked value sent back keeps what was stored.
 //
-// Thread-safety: changes are serialised by a lock of this module; reads may run at any time.
+// Thread-safety: changes hold App::LockConfigChanges from reading the configuration to applying it, so
+// neither they nor the daemon's reload apply an older configuration over a newer one; reads may run at any time.
 #pragma once
 
 #include <cstdint>

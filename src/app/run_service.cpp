@@ -62,9 +62,11 @@ core::Result<App::Catalog> App::LoadCatalog() {
 
 core::Result<std::vector<PlanOutcome>> App::RunPlans(const std::vector<std::string>& names, const RunOptions& options) {
   if (options.apply_first) {
+    auto change_lock = LockConfigChanges();
     ConfigResult cfg = LoadConfig();
     if (!cfg.ok()) return Fail(ErrorKind::kConfig, FormatIssues(cfg.issues));
     auto applied = Apply(*cfg.config);
+    change_lock.unlock();
     if (!applied) return Fail(applied.error());
     if (applied->changed()) {
       events::PublishTo(options.events,
