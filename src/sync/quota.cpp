@@ -291,31 +291,66 @@ core::Status Quota::Persist() {
 }
 
 std::vector<QuotaWindowUse> Quota::Usage() const {
-  std::lock_guard lock(mu_);
-  core::TimePoint now = clock_.Now();
-  auto limit_of = [&](const QuotaWindowLimit& id) -> int64_t {
-    auto w = std::find_if(windows_.begin(), windows_.end(), [&](const auto& x) { return x.SameWindow(id); });
-    return w == windows_.end() ? 0 : w->limit;
-  };
-  int64_t day_used = tz_.LocalDay(now) == day_ ? day_count_ : 0;
-  // A sliding window's use falls when its oldest counted call leaves it.
-  auto sliding = [&](std::string name, int64_t limit, std::chrono::seconds span) {
-    QuotaWindowUse u{std::move(name), limit, CountAfter(now - span)};
-    auto oldest = std::upper_bound(calls_.begin(), calls_.end(), now - span);
-    if (oldest != calls_.end()) u.reset_at_us = core::ToEpochMicros(*oldest + span);
-    return u;
-  };
-  std::vector<QuotaWindowUse> out = {
-      sliding("minute", limit_of(datasource::kMinuteWindow), 60s),
-      sliding("hour", limit_of(datasource::kHourWindow), 3600s),
-      {"day", limit_of(datasource::kVendorDayWindow), day_used,
-       day_used > 0 ? core::ToEpochMicros(tz_.StartOfLocalDay(tz_.LocalDay(now) + 1)) : 0},
-  };
-  for (const auto& w : windows_) {
-    if (w.SameWindow(datasource::kMinuteWindow) || w.SameWindow(datasource::kHourWindow) || !Sliding(w)) continue;
-    out.push_back(sliding(datasource::WindowName(w), w.limit, std::chrono::seconds(w.every_secs)));
+  std::vector<QuotaWindowUse> out;
+  std::vector<int64_t> since_us;    // per entry of `out` but concurrency: where its window starts
+  std::vector<int64_t> span_us;     // the sliding window's length; 0 for the vendor's day
+  std::vector<int64_t> unledgered;  // this process's calls in the window the ledger has not been told of
+  int64_t next_day_us = 0;
+  std::string key;
+  {
+    std::lock_guard lock(mu_);
+    core::TimePoint now = clock_.Now();
+    auto limit_of = [&](const QuotaWindowLimit& id) -> int64_t {
+      auto w = std::find_if(windows_.begin(), windows_.end(), [&](const auto& x) { return x.SameWindow(id); });
+      return w == windows_.end() ? 0 : w->limit;
+    };
+    auto unledgered_since = [&](int64_t since) {
+      return static_cast<int64_t>(
+          std::count_if(unledgered_us_.begin(), unledgered_us_.end(), [&](int64_t t) { return t >= since; }));
+    };
+    // A sliding window's use falls when its oldest counted call leaves it.
+    auto sliding = [&](std::string name, int64_t limit, std::chrono::seconds span) {
+      QuotaWindowUse u{std::move(name), limit, CountAfter(now - span)};
+      auto oldest = std::upper_bound(calls_.begin(), calls_.end(), now - span);
+      if (oldest != calls_.end()) u.reset_at_us = core::ToEpochMicros(*oldest + span);
+      out.push_back(u);
+      since_us.push_back(core::ToEpochMicros(now - span) + 1);
+      span_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(span).count());
+      unledgered.push_back(unledgered_since(since_us.back()));
+    };
+    sliding("minute", limit_of(datasource::kMinuteWindow), 60s);
+    sliding("hour", limit_of(datasource::kHourWindow), 3600s);
+    int32_t today = tz_.LocalDay(now);
+    int64_t day_used = today == day_ ? day_count_ : 0;
+    next_day_us = core::ToEpochMicros(tz_.StartOfLocalDay(today + 1));
+    out.push_back({"day", limit_of(datasource::kVendorDayWindow), day_used, day_used > 0 ? next_day_us : 0});
+    since_us.push_back(core::ToEpochMicros(tz_.StartOfLocalDay(today)));
+    span_us.push_back(0);
+    unledgered.push_back(unledgered_since(since_us.back()));
+    for (const auto& w : windows_) {
+      if (w.SameWindow(datasource::kMinuteWindow) || w.SameWindow(datasource::kHourWindow) || !Sliding(w)) continue;
+      sliding(datasource::WindowName(w), w.limit, std::chrono::seconds(w.every_secs));
+    }
+    out.push_back({"concurrency", configured_.concurrency.value_or(0), in_flight_});
+    if (store_) key = key_;
   }
-  out.push_back({"concurrency", configured_.concurrency.value_or(0), in_flight_});
+  if (key.empty()) return out;
+  // With a shared ledger the windows count every process's calls on the credential (a `datasync web`
+  // beside the daemon sees the daemon's), read outside the lock so that callers of TryAcquire never wait on
+  // it. If the ledger does not answer, this process's own view stands.
+  auto counts = store_->CountCalls(key, since_us);
+  if (!counts || counts->size() != since_us.size()) return out;
+  for (size_t i = 0; i < since_us.size(); ++i) {
+    const QuotaLedgerCount& c = (*counts)[i];
+    QuotaWindowUse& u = out[i];
+    u.used = std::max(u.used, c.calls + unledgered[i]);
+    if (span_us[i] == 0) {
+      u.reset_at_us = u.used > 0 ? next_day_us : 0;
+    } else if (c.calls > 0) {
+      int64_t ledger_reset = c.oldest_us + span_us[i];
+      u.reset_at_us = u.reset_at_us == 0 ? ledger_reset : std::min(u.reset_at_us, ledger_reset);
+    }
+  }
   return out;
 }
 

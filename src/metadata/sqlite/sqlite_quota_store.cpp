@@ -115,4 +115,22 @@ core::Status SqliteQuotaStore::RecordCalls(const std::string& key, std::span<con
   return txn->Commit();
 }
 
+core::Result<std::vector<sync::QuotaLedgerCount>> SqliteQuotaStore::CountCalls(const std::string& key,
+                                                                               std::span<const int64_t> since_us) {
+  auto lock = db_.Lock();
+  auto stmt = db_.connection().Prepare(
+      "SELECT count(*), coalesce(min(at_us), 0) FROM quota_calls WHERE key = ?1 AND at_us >= ?2",
+      "count the ledger's quota calls");
+  if (!stmt) return core::Fail(stmt.error());
+  std::vector<sync::QuotaLedgerCount> out;
+  for (int64_t since : since_us) {
+    stmt->Reset();
+    stmt->Bind(1, key).Bind(2, since);
+    auto row = stmt->Step();
+    if (!row) return core::Fail(row.error());
+    out.push_back(*row ? sync::QuotaLedgerCount{stmt->Int64(0), stmt->Int64(1)} : sync::QuotaLedgerCount{});
+  }
+  return out;
+}
+
 }  // namespace datasync::metadata::sqlite

@@ -18,8 +18,9 @@ class SqliteQuotaStore final : public sync::QuotaStore {
   core::Result<sync::QuotaAdmission> AdmitCall(const std::string& key, int64_t now_us,
                                                std::span<const sync::QuotaWindowCheck> windows,
                                                int64_t forget_before_us) override;
-  core::Status RecordCalls(const std::string& key, std::span<const int64_t> at_us,
-                           int64_t forget_before_us) override;
+  core::Status RecordCalls(const std::string& key, std::span<const int64_t> at_us, int64_t forget_before_us) override;
+  core::Result<std::vector<sync::QuotaLedgerCount>> CountCalls(const std::string& key,
+                                                               std::span<const int64_t> since_us) override;
 
  private:
   SqliteDatabase& db_;

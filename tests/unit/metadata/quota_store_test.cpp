@@ -91,6 +91,25 @@ TEST_P(QuotaStoreTest, RecordedCallsCountInLaterWindowsAndOldOnesAreForgotten) {
   EXPECT_TRUE(db_->quotas().RecordCalls("k", {}, 0)) << "nothing to record is no error";
 }
 
+TEST_P(QuotaStoreTest, CountsTheLedgersCallsSinceEachTimeWithTheOldest) {
+  std::vector<int64_t> at = {kStartUs, kStartUs + 5 * kSecUs, kStartUs + 9 * kSecUs};
+  ASSERT_TRUE(db_->quotas().RecordCalls("k", at, 0));
+  ASSERT_TRUE(db_->quotas().RecordCalls("other", at, 0));
+  std::vector<int64_t> since = {0, kStartUs + 1, kStartUs + 10 * kSecUs};
+  auto counts = db_->quotas().CountCalls("k", since);
+  ASSERT_TRUE(counts) << counts.error().ToString();
+  ASSERT_EQ(counts->size(), 3u);
+  EXPECT_EQ((*counts)[0].calls, 3);
+  EXPECT_EQ((*counts)[0].oldest_us, kStartUs);
+  EXPECT_EQ((*counts)[1].calls, 2) << "the first call is before that time";
+  EXPECT_EQ((*counts)[1].oldest_us, kStartUs + 5 * kSecUs);
+  EXPECT_EQ((*counts)[2].calls, 0);
+  EXPECT_EQ((*counts)[2].oldest_us, 0);
+  auto none = db_->quotas().CountCalls("unknown", since);
+  ASSERT_TRUE(none);
+  EXPECT_EQ((*none)[0].calls, 0);
+}
+
 TEST_P(QuotaStoreTest, TwoConnectionsTogetherAdmitExactlyTheLimit) {
   // Two SystemDb objects are two connections to one database, as two processes have. Eight threads, four
   // on each, start together and ask 10 times each for a window of 20.

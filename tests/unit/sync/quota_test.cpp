@@ -199,6 +199,20 @@ TEST_F(SharedQuotaTest, TwoProcessesTogetherStayUnderTheMinuteLimit) {
     q.Release();
     clock_.Advance(10s);
   }
+  // Each one's gauges count both processes' calls (what `datasync web` shows beside the daemon): 5 in the
+  // minute, the hour and the day, the minute's falling when the :00 call leaves it.
+  for (Quota* q : {a.get(), b.get()}) {
+    auto usage = q->Usage();
+    ASSERT_GE(usage.size(), 3u);
+    EXPECT_EQ(usage[0].window, "minute");
+    EXPECT_EQ(usage[0].used, 5);
+    EXPECT_EQ(usage[0].reset_at_us, core::ToEpochMicros(At("2024-06-03 01:01:00")));
+    EXPECT_EQ(usage[1].used, 5);
+    EXPECT_EQ(usage[1].reset_at_us, core::ToEpochMicros(At("2024-06-03 02:00:00")));
+    EXPECT_EQ(usage[2].window, "day");
+    EXPECT_EQ(usage[2].used, 5);
+    EXPECT_EQ(usage[2].reset_at_us, core::ToEpochMicros(At("2024-06-04 00:00:00")));
+  }
   // Now :50. Both are refused until the :00 call leaves the window (plus the 500 ms margin).
   for (Quota* q : {a.get(), b.get()}) {
     auto wait = q->TryAcquire();
@@ -246,10 +260,13 @@ TEST_F(SharedQuotaTest, CallsWithoutALimitReachTheLedgerInBatchesAndALearnedLimi
     ASSERT_FALSE(a->TryAcquire()) << i;
     a->Release();
   }
+  EXPECT_EQ(a->Usage()[0].used, 5) << "a counts its own calls before they reach the ledger";
+  EXPECT_EQ(b->Usage()[0].used, 0);
   b->Learn({core::QuotaWindow::kMinute, 5});
   EXPECT_FALSE(b->TryAcquire()) << "a's calls are not in the ledger yet";
   b->Release();
   ASSERT_TRUE(a->Persist());
+  EXPECT_EQ(a->Usage()[0].used, 6) << "5 of a, and b's call, once written, counted once each";
   EXPECT_TRUE(b->TryAcquire()) << "now they are: 5 of a and 1 of b fill b's learned minute of 5";
   // a learns the limit too: its own calls made since are written first, then counted.
   auto c = Attached(*a_db_, {});
