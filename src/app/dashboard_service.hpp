@@ -45,8 +45,8 @@ struct Overview {
   std::vector<QuotaSummary> quotas;
 };
 
-// A run's timeline: its tasks by the time of their latest change, in equal buckets from the run's creation
-// to its end (or now), per state.
+// A run's timeline: how many tasks entered each state (started = running, done, cooling, deferred, split,
+// failed, ...) in equal buckets from the run's creation to its end (or now).
 struct RunTimeline {
   int64_t run_id = 0;
   int64_t from_us = 0, to_us = 0, width_us = 0;

@@ -83,8 +83,8 @@ struct TaskQuery {
   std::string search;  // non-empty: only tasks whose parameters' JSON contains it (case-sensitive)
 };
 
-// One bar of a run's timeline: how many tasks reached `state` (their latest state) within
-// [start_us, start_us + width).
+// One bar of a run's timeline: how many times tasks entered `state` (any state but pending; a task
+// retried enters running again) within [start_us, start_us + width), to the second.
 struct TimelineBucket {
   int64_t start_us = 0;
   TaskState state = TaskState::kPending;
@@ -133,8 +133,9 @@ class RunStore {
   virtual core::Result<std::vector<SyncTask>> ListTasks(const TaskQuery& query) = 0;
   // How many tasks ListTasks would page through for `query` (its limit and offset aside).
   virtual core::Result<int64_t> CountMatchingTasks(const TaskQuery& query) = 0;
-  // The run's tasks by the time of their latest change (updated_at_us), in buckets of width_us from
-  // from_us, per state, oldest bucket first; tasks changed before from_us count in the first bucket.
+  // The run's task transitions (each entry into a state but pending, at its updated_at_us), in buckets of
+  // width_us from from_us, per state, oldest bucket first; transitions before from_us count in the first
+  // bucket.
   virtual core::Result<std::vector<TimelineBucket>> TaskTimeline(int64_t run_id, int64_t from_us, int64_t width_us) = 0;
   // Earliest not_before among cooling/deferred tasks, if any.
   virtual core::Result<std::optional<int64_t>> NextWakeup(int64_t run_id) = 0;

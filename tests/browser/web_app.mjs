@@ -27,7 +27,7 @@
 //   dataset-page, dataset-name, field-row, field-name, field-type
 //   coverage (data-present, data-missing), coverage-year (data-year), coverage-missing-range
 //   dataset-storage (data-storage), pending, check-migration, apply-migration, version-row
-//   preview, preview-row, chart (data-points), chart-key, chart-field, timeline (data-tasks)
+//   preview, preview-row, chart (data-points), chart-key, chart-field, timeline (data-started, data-done)
 //   manage-page, manage-section (data-section), object-row (data-name), origin (data-value), new-KIND,
 //   object-page (data-kind, data-name), object-note, object-yaml, object-form, field-KEY (field-KEY-VALUE
 //   for a checkbox of a list of names), save, delete, object-run, test-template, template-count,
@@ -335,14 +335,6 @@ async function runPageTasks() {
   await waitFor('rows in the tasks table', () => document.querySelectorAll('[data-test="task-row"]').length > 0);
   const all = await tasksTable();
   assert(all.total > 0, `the tasks pager shows no total: "${all.info}"`);
-  // The timeline counts every task of the run once.
-  await waitFor('the run timeline', () => {
-    const t = document.querySelector('[data-test="timeline"]');
-    return t && t.querySelector('canvas');
-  });
-  const timelineTasks = await page.evaluate(() => Number(document.querySelector('[data-test="timeline"]').dataset.tasks));
-  assert(timelineTasks === all.total, `the timeline counts ${timelineTasks} tasks, the table ${all.total}`);
-
   // Keyboard: the rows take the focus, ArrowDown moves it, Enter opens the row's details.
   await page.focus('[data-test="task-row"]');
   if (all.ids.length > 1) {
@@ -419,6 +411,30 @@ async function runPageTasks() {
   } else {
     note(`run_page_tasks: ${first.total} tasks fit on one page, pagination not exercised`);
   }
+
+  // Once the run is over, the timeline has every task finished once, and started at least once (again after
+  // the pause, for those it stopped).
+  await waitFor(
+    'the run to succeed',
+    () => {
+      const s = document.querySelector('[data-test="run-status"]');
+      return !!s && s.dataset.value === 'succeeded';
+    },
+    undefined,
+    kLongWaitMs,
+  );
+  const steps = await waitFor(
+    'the run timeline with every task done',
+    (total) => {
+      const t = document.querySelector('[data-test="timeline"]');
+      if (!t || !t.querySelector('canvas') || Number(t.dataset.done) !== total) return false;
+      return { started: Number(t.dataset.started), done: Number(t.dataset.done) };
+    },
+    all.total,
+    kLongWaitMs,
+  );
+  assert(steps.started >= steps.done, `the timeline has ${steps.started} tasks started but ${steps.done} done`);
+  note(`run_page_tasks: the timeline has ${steps.started} tasks started and ${steps.done} done`);
 }
 
 // The Manage pages: the file's plan is read only; a storage and a plan made in forms generated from the option

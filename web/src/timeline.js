@@ -1,6 +1,7 @@
-// The run page's timeline (GET /api/v1/runs/ID/timeline): how many tasks reached each state, by the time
-// of their latest change, in 60 equal buckets from the run's creation to its end (or now); one uPlot line
-// per state that occurs. It reloads with the tasks table (after a control action or the run's end).
+// The run page's timeline (GET /api/v1/runs/ID/timeline): how many tasks entered each state (started,
+// finished, cooled down, deferred, split, failed, ...) in 60 equal buckets from the run's creation to its
+// end (or now); one uPlot line per state that occurs. It reloads with the tasks table (after a control
+// action or the run's end).
 import { html, useEffect, useRef, useState } from '/assets/vendor/htm-preact.mjs';
 import uPlot from '/assets/vendor/uplot.mjs';
 import { api } from './api.js';
@@ -16,6 +17,18 @@ const kStateColour = {
   skipped: '--muted',
   running: '--accent',
   pending: '--border',
+};
+
+// What each state's line says: the step a task took.
+const kStateLabel = {
+  running: 'started',
+  done: 'finished',
+  cooling: 'cooled down',
+  deferred: 'deferred',
+  split: 'split',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  skipped: 'skipped',
 };
 
 function colour(state) {
@@ -48,7 +61,7 @@ export function Timeline({ runId, reloadSignal }) {
         axes: [{ stroke: colour('muted') }, { stroke: colour('muted') }],
         series: [
           {},
-          ...states.map((s) => ({ label: s, stroke: colour(s), width: 1.5, points: { show: false } })),
+          ...states.map((s) => ({ label: kStateLabel[s] || s, stroke: colour(s), width: 1.5, points: { show: false } })),
         ],
       },
       [xs, ...states.map((s) => data.tasks_by_state[s])],
@@ -57,14 +70,15 @@ export function Timeline({ runId, reloadSignal }) {
     return () => plot.destroy();
   }, [data]);
   if (!data) return null;
-  const total = Object.values(data.tasks_by_state).reduce((a, series) => a + series.reduce((x, y) => x + y, 0), 0);
+  const sum = (state) => (data.tasks_by_state[state] || []).reduce((x, y) => x + y, 0);
   return html`<section>
     <h2>Timeline</h2>
     <div class="card">
       <p class="muted">
-        Tasks by the time of their latest change, ${data.buckets} buckets of ${Math.round(data.width_us / 1e6)} s
+        Tasks that started, finished, cooled down, were deferred, split or failed, ${data.buckets} buckets of
+        ${Math.round(data.width_us / 1e6)} s
       </p>
-      <div class="chart" ref=${box} data-test="timeline" data-tasks=${total}></div>
+      <div class="chart" ref=${box} data-test="timeline" data-started=${sum('running')} data-done=${sum('done')}></div>
     </div>
   </section>`;
 }

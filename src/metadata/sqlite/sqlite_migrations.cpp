@@ -271,7 +271,34 @@ CREATE TABLE alert_log (
 CREATE INDEX alert_log_by_time ON alert_log (at_us);
 )sql";
 
-constexpr std::array<SqliteMigration, 10> kMigrations = {{
+// Migration 11: the run page's timeline (sync/run_store.hpp TaskTimeline): how many tasks entered each state
+// but pending in each second of a run, kept by a trigger in the same transaction as the change, so that the
+// steps a task went through (started, cooled down, deferred, split) stay visible after it moved on. A
+// second holds one row per state entered in it: at most a few rows per second of a run, however many tasks.
+// The tasks already stored count once, in their latest state.
+constexpr std::string_view kRunTimelineSql = R"sql(
+CREATE TABLE run_timeline (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  second INTEGER NOT NULL,
+  state  TEXT    NOT NULL,
+  tasks  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, second, state)
+) WITHOUT ROWID;
+CREATE TRIGGER tasks_timeline_insert AFTER INSERT ON tasks WHEN NEW.state <> 'pending' BEGIN
+  INSERT INTO run_timeline (run_id, second, state, tasks) VALUES (NEW.run_id, NEW.updated_at_us / 1000000, NEW.state, 1)
+  ON CONFLICT (run_id, second, state) DO UPDATE SET tasks = tasks + 1;
+END;
+CREATE TRIGGER tasks_timeline_update AFTER UPDATE OF state ON tasks
+WHEN OLD.state IS NOT NEW.state AND NEW.state <> 'pending'
+BEGIN
+  INSERT INTO run_timeline (run_id, second, state, tasks) VALUES (NEW.run_id, NEW.updated_at_us / 1000000, NEW.state, 1)
+  ON CONFLICT (run_id, second, state) DO UPDATE SET tasks = tasks + 1;
+END;
+INSERT INTO run_timeline (run_id, second, state, tasks)
+  SELECT run_id, updated_at_us / 1000000, state, count(*) FROM tasks WHERE state <> 'pending' GROUP BY 1, 2, 3;
+)sql";
+
+constexpr std::array<SqliteMigration, 11> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
@@ -282,6 +309,7 @@ constexpr std::array<SqliteMigration, 10> kMigrations = {{
     {8, "access", kAccessSql},
     {9, "app_objects", kAppObjectsSql},
     {10, "alert_log", kAlertLogSql},
+    {11, "run_timeline", kRunTimelineSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

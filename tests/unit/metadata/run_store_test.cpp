@@ -661,26 +661,39 @@ TEST_P(RunStoreTest, PagesFiltersAndSearchesTasks) {
   }
 }
 
-// The run page's timeline: tasks by the time of their latest change, per state, in buckets from a start.
-TEST_P(RunStoreTest, TaskTimelineBucketsTasksByTheirLatestChange) {
+// The run page's timeline: every entry of a task into a state but pending, per state, in buckets from a
+// start, so that the steps a task went through stay visible after it moved on.
+TEST_P(RunStoreTest, TaskTimelineCountsEveryStepOfEveryTask) {
   int64_t run = NewRun();
-  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(5)));  // pending, changed at kStartUs
-  auto tasks = Claim(run, 5);
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(5)));  // pending: not a step
+  auto tasks = Claim(run, 5);                        // 5 started at kStartUs
   clock_.Advance(std::chrono::seconds(70));
+  TaskUpdate cooled = Update(tasks[3], TaskState::kCooling);
+  cooled.not_before_us = core::ToEpochMicros(clock_.Now());
   ASSERT_TRUE(runs().UpdateTasks(
-      std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone), Update(tasks[1], TaskState::kFailed)}));
+      std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone), Update(tasks[1], TaskState::kFailed), cooled}));
   clock_.Advance(std::chrono::seconds(60));
-  ASSERT_TRUE(runs().UpdateTasks(std::vector<TaskUpdate>{Update(tasks[2], TaskState::kDone)}));
+  auto again = Claim(run, 5, core::ToEpochMicros(clock_.Now()));  // the cooled task starts again
+  ASSERT_EQ(again.size(), 1u);
+  ASSERT_TRUE(runs().UpdateTasks(
+      std::vector<TaskUpdate>{Update(tasks[2], TaskState::kDone), Update(again[0], TaskState::kDone)}));
   auto t = runs().TaskTimeline(run, kStartUs, 60'000'000);
   ASSERT_TRUE(t) << t.error().ToString();
   std::vector<std::tuple<int64_t, TaskState, int64_t>> got;
   for (const auto& b : *t) got.emplace_back(b.start_us, b.state, b.tasks);
   const int64_t minute = 60'000'000;
-  EXPECT_EQ(got, (std::vector<std::tuple<int64_t, TaskState, int64_t>>{{kStartUs, TaskState::kRunning, 2},
-                                                                       {kStartUs + minute, TaskState::kDone, 1},
-                                                                       {kStartUs + minute, TaskState::kFailed, 1},
-                                                                       {kStartUs + 2 * minute, TaskState::kDone, 1}}));
-  // Changes before the start count in the first bucket.
+  EXPECT_EQ(got,
+            (std::vector<std::tuple<int64_t, TaskState, int64_t>>{{kStartUs, TaskState::kRunning, 5},
+                                                                  {kStartUs + minute, TaskState::kCooling, 1},
+                                                                  {kStartUs + minute, TaskState::kDone, 1},
+                                                                  {kStartUs + minute, TaskState::kFailed, 1},
+                                                                  {kStartUs + 2 * minute, TaskState::kDone, 2},
+                                                                  {kStartUs + 2 * minute, TaskState::kRunning, 1}}))
+      << "by bucket, then by the state's name";
+  // Steps before the start count in the first bucket; other runs' steps not at all.
+  int64_t other = NewRun();
+  ASSERT_TRUE(runs().AddTasks(other, DailyTasks(3)));
+  Claim(other, 3);
   auto late = runs().TaskTimeline(run, kStartUs + 10 * minute, minute);
   ASSERT_TRUE(late);
   int64_t total = 0;
@@ -688,7 +701,7 @@ TEST_P(RunStoreTest, TaskTimelineBucketsTasksByTheirLatestChange) {
     EXPECT_EQ(b.start_us, kStartUs + 10 * minute);
     total += b.tasks;
   }
-  EXPECT_EQ(total, 5);
+  EXPECT_EQ(total, 11);
   EXPECT_FALSE(runs().TaskTimeline(run, kStartUs, 0));
 }
 

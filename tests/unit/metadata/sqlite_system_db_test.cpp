@@ -34,12 +34,12 @@ TEST_F(SqliteSystemDbTest, MigratesAnEmptyFileInANewFolder) {
   EXPECT_EQ(raw.Query("SELECT group_concat(version || ':' || name, ',') FROM (SELECT * FROM schema_migrations "
                       "ORDER BY version)"),
             "1:catalog,2:runs_and_tasks,3:run_control_and_quotas,4:schedule_slots,5:storage_migrations,6:quota_calls,"
-            "7:task_leases,8:access,9:app_objects,10:alert_log");
+            "7:task_leases,8:access,9:app_objects,10:alert_log,11:run_timeline");
   EXPECT_EQ(raw.Query("SELECT min(applied_at_us) FROM schema_migrations"), std::to_string(testing::kStartUs));
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
   for (const char* table :
        {"catalog_objects", "catalog_history", "runs", "tasks", "run_task_counts", "storage_migrations", "quota_calls",
-        "plan_leases", "api_tokens", "audit_log", "app_objects", "alert_log"}) {
+        "plan_leases", "api_tokens", "audit_log", "app_objects", "alert_log", "run_timeline"}) {
     EXPECT_EQ(
         raw.Query(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") + table + "'"),
         "1")
@@ -92,6 +92,43 @@ TEST_F(SqliteSystemDbTest, AppliesOnlyThePendingMigrations) {
   auto source = db->catalog().Get(ObjectKind::kSource, "tushare");
   ASSERT_TRUE(source && *source);
   EXPECT_EQ((*source)->spec_json, "{}");
+}
+
+// Migration 11 seeds the run timeline with the tasks an older datasync stored: each once, in its latest state
+// (pending is not a step).
+TEST_F(SqliteSystemDbTest, TheTimelineMigrationCountsTheTasksAlreadyStored) {
+  std::string path = dir_.File("v10.db");
+  int64_t run_id = 0;
+  {
+    auto db = OpenOrDie(path, clock_);
+    ASSERT_TRUE(db);
+    sync::SyncRun run;
+    run.plan = "daily";
+    auto id = db->runs().CreateRun(run);
+    ASSERT_TRUE(id);
+    run_id = *id;
+    std::vector<sync::NewTask> tasks(3);
+    for (int i = 0; i < 3; ++i) tasks[i].params = {{"trade_date", "2024010" + std::to_string(i + 2)}};
+    ASSERT_TRUE(db->runs().AddTasks(run_id, tasks));
+    auto claimed = db->runs().ClaimTasks(run_id, 2, testing::kStartUs);
+    ASSERT_TRUE(claimed);
+    ASSERT_TRUE(db->runs().UpdateTasks(
+        std::vector<sync::TaskUpdate>{{.task_id = (*claimed)[0].id, .state = sync::TaskState::kDone, .attempts = 1}}));
+  }
+  {
+    // As a datasync of version 10 left it: no timeline.
+    RawDb raw(path);
+    raw.Exec(
+        "DROP TRIGGER tasks_timeline_insert; DROP TRIGGER tasks_timeline_update; DROP TABLE run_timeline; DELETE "
+        "FROM schema_migrations WHERE version = 11");
+  }
+  auto db = OpenOrDie(path, clock_);
+  ASSERT_TRUE(db);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("SELECT group_concat(state || ':' || tasks, ',') FROM (SELECT state, sum(tasks) AS tasks FROM "
+                      "run_timeline WHERE run_id = " +
+                      std::to_string(run_id) + " GROUP BY state ORDER BY state)"),
+            "done:1,running:1");
 }
 
 TEST_F(SqliteSystemDbTest, RefusesASchemaNewerThanThisBinary) {
