@@ -1,4 +1,4 @@
-// Datasets and the audit log (docs/web.md).
+// Datasets, their storage jobs (migrations), and the audit log (docs/web.md).
 #include "api/api_routes.hpp"
 #include "app/coverage.hpp"
 #include "app/dataset_preview.hpp"
@@ -8,6 +8,7 @@
 #include "app/views/coverage_views.hpp"
 #include "app/views/dashboard_views.hpp"
 #include "app/views/dataset_views.hpp"
+#include "app/views/job_views.hpp"
 #include "app/views/migration_views.hpp"
 #include "core/dates.hpp"
 
@@ -65,49 +66,73 @@ void AddCatalogRoutes(Api& api) {
              }
              SendError(call.res, 404, "no dataset '" + name.substr(0, 256) + "'");
            }});
-  api.Add({"POST",
-           "/api/v1/datasets/{name}/migrations",
-           Access::kOperator,
-           "Plan (apply false) or apply the pending schema migrations of the dataset's table in a storage",
-           [&app](ApiCall& call) {
-             auto body = JsonBody(call, {"storage", "apply"});
-             if (!body) return;
-             app::MigrateOptions o;
-             o.dataset = PathName(call);
-             if (body->contains("storage")) {
-               if (!(*body)["storage"].is_string()) return SendError(call.res, 400, "storage: expected a name");
-               o.storage = (*body)["storage"].get<std::string>();
-             }
-             if (body->contains("apply") && !(*body)["apply"].is_boolean()) {
-               return SendError(call.res, 400, "apply: expected true or false");
-             }
-             bool apply = body->value("apply", false);
-             o.dry_run = !apply;
-             auto datasets = app.Datasets();
-             if (!datasets) return SendFailure(call.res, datasets.error());
-             if (std::none_of(datasets->begin(), datasets->end(), [&](const auto& d) { return d.name == o.dataset; })) {
-               return SendError(call.res, 404, "no dataset '" + o.dataset.substr(0, 256) + "'");
-             }
-             auto result = app::MigrateStorages(app, o);
-             if (!result) return SendFailure(call.res, result.error());
-             ordered_json items = ordered_json::array();
-             size_t applied = 0;
-             for (const auto& m : *result) {
-               items.push_back(app::views::ToJson(m, o.dry_run));
-               applied += m.applied_steps;
-             }
-             if (apply) {
-               if (auto st = app.access().Record(call.actor(), "migration.apply",
-                                                 "dataset " + o.dataset + (o.storage.empty() ? "" : " in " + o.storage),
-                                                 std::to_string(applied) + " step(s) applied");
-                   !st) {
-                 return SendFailure(call.res, st.error());
+  api.Add(
+      {"POST",
+       "/api/v1/datasets/{name}/migrations",
+       Access::kOperator,
+       "Queue a job that plans (apply false) or applies the pending schema migrations of the dataset's table in "
+       "a storage; 202 with the job (GET /api/v1/jobs/{id})",
+       [&app, &daemon = api.daemon()](ApiCall& call) {
+         auto body = JsonBody(call, {"storage", "apply"});
+         if (!body) return;
+         app::MigrateOptions o;
+         o.dataset = PathName(call);
+         if (body->contains("storage")) {
+           if (!(*body)["storage"].is_string()) return SendError(call.res, 400, "storage: expected a name");
+           o.storage = (*body)["storage"].get<std::string>();
+         }
+         if (body->contains("apply") && !(*body)["apply"].is_boolean()) {
+           return SendError(call.res, 400, "apply: expected true or false");
+         }
+         bool apply = body->value("apply", false);
+         o.dry_run = !apply;
+         auto datasets = app.Datasets();
+         if (!datasets) return SendFailure(call.res, datasets.error());
+         if (std::none_of(datasets->begin(), datasets->end(), [&](const auto& d) { return d.name == o.dataset; })) {
+           return SendError(call.res, 404, "no dataset '" + o.dataset.substr(0, 256) + "'");
+         }
+         if (!o.storage.empty()) {
+           auto storages = app.Storages();
+           if (!storages) return SendFailure(call.res, storages.error());
+           if (std::none_of(storages->begin(), storages->end(), [&](const auto& s) { return s.name == o.storage; })) {
+             return SendError(call.res, 404, "no storage '" + o.storage.substr(0, 256) + "'");
+           }
+         }
+         // The storage is asked on the job queue's thread: a server that is slow or gone holds the job,
+         // never this request (and two migrations never run at once).
+         std::string subject = "dataset " + o.dataset + (o.storage.empty() ? "" : " in " + o.storage);
+         app::Actor actor = call.actor();
+         auto id = daemon.jobs().Submit(
+             apply ? "migration.apply" : "migration.check", subject, actor.name,
+             [&app, o, apply, subject, actor]() -> core::Result<app::JobResult> {
+               auto result = app::MigrateStorages(app, o);
+               if (!result) return core::Fail(result.error());
+               ordered_json items = ordered_json::array();
+               size_t applied = 0, open = 0;
+               std::string failed;
+               for (const auto& m : *result) {
+                 items.push_back(app::views::ToJson(m, o.dry_run));
+                 applied += m.applied_steps;
+                 open += m.plan.steps.size() - std::min(m.applied_steps, m.plan.steps.size());
+                 if (!m.error.empty() && failed.empty()) failed = m.storage + ": " + m.error;
                }
-             }
-             SendJson(call.res, 200, ordered_json{{"dry_run", o.dry_run}, {"items", items}});
-           },
-           {},
-           true});
+               std::string summary =
+                   apply ? std::to_string(applied) + " step(s) applied" : std::to_string(open) + " step(s) pending";
+               if (!failed.empty()) summary += "; " + failed;
+               if (apply) {
+                 if (auto st = app.access().Record(actor, "migration.apply", subject, summary); !st) {
+                   return core::Fail(st.error());
+                 }
+               }
+               return app::JobResult{summary, ordered_json{{"dry_run", o.dry_run}, {"items", items}}.dump()};
+             });
+         if (!id) return SendFailure(call.res, id.error());
+         auto job = daemon.jobs().Get(*id);
+         call.res.set_header("Location", "/api/v1/jobs/" + std::to_string(*id));
+         SendJson(call.res, 202, job ? app::views::ToJson(*job) : ordered_json{{"id", *id}});
+       },
+       {},
+       true});
   api.Add({"GET",
            "/api/v1/datasets/{name}/coverage",
            Access::kViewer,
@@ -197,6 +222,20 @@ void AddCatalogRoutes(Api& api) {
              SendJson(call.res, 200, app::views::PageJson(page));
            },
            {"since_us", "limit"}});
+  api.Add({"GET", "/api/v1/jobs", Access::kViewer, "The jobs this server queued and remembers, newest first",
+           [&daemon = api.daemon()](ApiCall& call) {
+             ordered_json items = ordered_json::array();
+             for (const auto& j : daemon.jobs().List()) items.push_back(app::views::ToJson(j));
+             SendJson(call.res, 200, ordered_json{{"items", items}});
+           }});
+  api.Add({"GET", "/api/v1/jobs/{id}", Access::kViewer, "One job, with its answer once it ended",
+           [&daemon = api.daemon()](ApiCall& call) {
+             auto job = daemon.jobs().Get(PathId(call));
+             if (!job)
+               return SendError(call.res, 404,
+                                "no job " + std::to_string(PathId(call)) + " (jobs are kept until the server stops)");
+             SendJson(call.res, 200, app::views::ToJson(*job));
+           }});
 }
 
 }  // namespace datasync::api

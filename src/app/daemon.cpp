@@ -51,7 +51,8 @@ struct Daemon::Impl {
   std::string owner = sync::WorkerIdentity::ThisProcess().Name();
   Config config;
   core::MetricsRegistry metrics;
-  events::EventBus bus;  // runs' and the scheduler's events; metrics and alerts listen
+  events::EventBus bus;                       // runs' and the scheduler's events; metrics and alerts listen
+  JobQueue jobs{core::ProcessClock(), &bus};  // the web app's storage work (migrations)
   std::unique_ptr<sync::Scheduler> scheduler;
   std::atomic<bool> stopping{false};          // the interrupt of every run this daemon executes
   std::atomic<int64_t> max_parallel_runs{4};  // config.serve's, read by the API's threads too
@@ -347,6 +348,7 @@ struct Daemon::Impl {
       std::this_thread::sleep_for(50ms);
     }
     if (auto st = scheduler->Release(); !st) core::LogWarn("releasing slots: " + st.error().message());
+    jobs.Stop();  // a migration under way finishes; queued ones are told the server stopped
     // What waits for its grouping window goes out now, not after a restart.
     alerts.Stop(std::chrono::seconds(config.alerts.group_secs));
     if (!all_done) {
@@ -449,6 +451,10 @@ std::string Daemon::HealthJson(bool* healthy) {
 
 events::EventBus& Daemon::events() {
   return impl_->bus;
+}
+
+JobQueue& Daemon::jobs() {
+  return impl_->jobs;
 }
 
 core::Status Daemon::StartPlan(const std::string& plan) {

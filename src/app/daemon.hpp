@@ -26,6 +26,7 @@
 
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "app/job_queue.hpp"
 
 namespace datasync::app {
 
@@ -59,6 +60,8 @@ class Daemon {
   const std::string& owner() const;
   // The bus every run of this daemon publishes to (the SSE stream subscribes).
   events::EventBus& events();
+  // Storage work the web app asks for (app/job_queue.hpp), one job at a time.
+  JobQueue& jobs();
 
   // Runs started from the web app (docs/web.md), executed on the daemon's workers: the plan's next run (or
   // its unfinished one), a paused, deferred or interrupted run resumed, a finished run's failed and

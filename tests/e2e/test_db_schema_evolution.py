@@ -11,7 +11,7 @@ import unittest
 
 import dbs
 import harness
-from harness import Project, Sim, sim_config
+from harness import Project, Sim, sim_config, wait_until
 from test_serve import Daemon
 from test_web_api import Client
 
@@ -40,6 +40,15 @@ def plan(name, dataset, params, storages):
 
 
 class SchemaEvolutionTest(unittest.TestCase):
+    def migration_job(self, client, body):
+        """POSTs a migration check or apply (a job: 202) and returns the job's answer once it succeeded."""
+        status, job = client.json("POST", "/api/v1/datasets/daily/migrations", body)
+        self.assertEqual(status, 202, job)
+        done = wait_until(lambda: (lambda j: j if j["state"] in ("succeeded", "failed") else None)(
+            client.json("GET", "/api/v1/jobs/%d" % job["id"])[1]), "the migration job's end", timeout=60)
+        self.assertEqual(done["state"], "succeeded", done)
+        return done["result"]
+
     def test_a_new_column_and_an_int_to_float_change_reach_every_sink(self):
         ns = "e2e_evolve_%d" % os.getpid()
         servers = {k: dbs.Server(k) for k in DB_KINDS}
@@ -106,13 +115,12 @@ class SchemaEvolutionTest(unittest.TestCase):
             web = Daemon(self, project, name="web")
             token = json.loads(project.ds("token", "create", "ops", "--role", "operator", "--json").stdout)["token"]
             client = Client(web.url, token)
-            status, doc = client.json("POST", "/api/v1/datasets/daily/migrations", {"storage": "pg"})
-            self.assertEqual(status, 200, doc)
+            doc = self.migration_job(client, {"storage": "pg"})
             self.assertEqual([(i["storage"], [(s["change"], s["held"], s["applied"]) for s in i["steps"]])
                               for i in doc["items"]], [("pg", [("add_column", False, False)])])
             self.assertTrue(doc["dry_run"])
-            status, doc = client.json("POST", "/api/v1/datasets/daily/migrations", {"storage": "pg", "apply": True})
-            self.assertEqual((status, doc["items"][0]["applied_steps"]), (200, 1), doc)
+            doc = self.migration_job(client, {"storage": "pg", "apply": True})
+            self.assertEqual(doc["items"][0]["applied_steps"], 1, doc)
             self.assertEqual(servers["postgres"].column_types(ns, "daily")["vwap"], "double precision")
             status, detail = client.json("GET", "/api/v1/datasets/daily")
             self.assertEqual([v["version"] for v in detail["versions"]], [1, 2])

@@ -162,7 +162,7 @@ class WebApiTest(E2ETestCase):
             ("GET", "/api/v1/audit"),
             ("GET", "/api/v1/events"), ("GET", "/api/v1/openapi.json"),
             ("GET", "/api/v1/objects"), ("POST", "/api/v1/templates/test"), ("GET", "/api/v1/alerts"),
-            ("POST", "/api/v1/datasets/{name}/migrations")}
+            ("POST", "/api/v1/datasets/{name}/migrations"), ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/{id}")}
         for section in ("sources", "datasets", "storages", "templates", "plans"):
             expected |= {("GET", "/api/v1/forms/" + section), ("POST", "/api/v1/objects/" + section),
                          ("GET", "/api/v1/objects/%s/{name}" % section), ("PUT", "/api/v1/objects/%s/{name}" % section),
@@ -377,14 +377,15 @@ class WebApiTest(E2ETestCase):
         self.assertEqual((status, page["total"]), (200, 0))
         status, page = client.json("GET", "/api/v1/runs?plan=bars&limit=1")
         self.assertEqual((page["total"], [r["id"] for r in page["items"]]), (1, [rid]))
-        # The timeline counts every task once, by its latest change, in buckets from the run's creation.
+        # The timeline counts each step of every task (started, done), in buckets from the run's creation.
         status, t = client.json("GET", "/api/v1/runs/%d/timeline?buckets=10" % rid)
         self.assertEqual(status, 200, t)
         self.assertEqual(t["run_id"], rid)
         self.assertLessEqual(t["buckets"], 10)
         self.assertTrue(all(len(series) == t["buckets"] for series in t["tasks_by_state"].values()))
-        self.assertEqual(list(t["tasks_by_state"]), ["done"])
+        self.assertEqual(list(t["tasks_by_state"]), ["done", "running"])
         self.assertEqual(sum(t["tasks_by_state"]["done"]), len(PLAN_DAYS))
+        self.assertEqual(sum(t["tasks_by_state"]["running"]), len(PLAN_DAYS), "each started once: no retries")
         self.assertGreaterEqual(t["width_us"], 1_000_000)
         self.assertEqual(client.json("GET", "/api/v1/runs/%d/timeline?buckets=0" % rid)[0], 400)
         self.assertEqual(client.json("GET", "/api/v1/runs/99999/timeline")[0], 404)
@@ -441,6 +442,51 @@ alerts:
         shanghai = datetime.datetime.fromtimestamp(day_reset / 1e6, datetime.timezone(datetime.timedelta(hours=8)))
         self.assertEqual((shanghai.hour, shanghai.minute, shanghai.second), (0, 0, 0))
         self.assertEqual(windows["concurrency"]["reset_at_us"], 0)
+        # The gauges count the calls of every process on the token (the system database's call ledger): a
+        # `datasync run` beside the server adds its calls to the day's use the server shows.
+        day_before = windows["day"]["used"]
+        project.ds("run", "bars")
+        cli_run = [r for r in project.ds_json("runs") if r["plan"] == "bars"][0]
+        self.assertGreater(cli_run["requests"], 0, cli_run)
+        status, doc = client.json("GET", "/api/v1/overview")
+        windows = {w["window"]: w for q in doc["quotas"] if q["label"] == "tushare/daily" for w in q["windows"]}
+        self.assertEqual(windows["day"]["used"], day_before + cli_run["requests"], windows["day"])
+
+    def test_a_migration_check_is_a_job_that_the_request_only_queues(self):
+        project, daemon = self.serve()
+        operator = Client(daemon.url, daemon.admin)
+        viewer = Client(daemon.url, make_token(project, "vera", "viewer"))
+        conn = http.client.HTTPConnection(operator.host, operator.port, timeout=30)
+        self.addCleanup(conn.close)
+        conn.request("GET", "/api/v1/events", headers={"Authorization": "Bearer " + daemon.admin})
+        resp = conn.getresponse()
+        self.assertEqual(read_sse_event(resp), ("hello", {"dropped": 0}))
+        # The request answers 202 with the job at once; the storage is asked on the job's thread.
+        status, headers, payload = operator.request("POST", "/api/v1/datasets/daily/migrations", {"storage": "db"})
+        job = json.loads(payload)
+        self.assertEqual(status, 202, job)
+        self.assertEqual(headers["Location"], "/api/v1/jobs/%d" % job["id"])
+        self.assertEqual((job["kind"], job["subject"], job["actor"]), ("migration.check", "dataset daily in db", "admin"))
+        self.assertIn(job["state"], ("queued", "running", "succeeded"))
+        # Its end is streamed, and the job then holds the answer the check gives.
+        name, ended = read_sse_event(resp)
+        while name != "job_ended":
+            name, ended = read_sse_event(resp)
+        self.assertEqual((ended["id"], ended["state"], ended["kind"]), (job["id"], "succeeded", "migration.check"))
+        status, done = viewer.json("GET", "/api/v1/jobs/%d" % job["id"])
+        self.assertEqual((status, done["state"], done["error"]), (200, "succeeded", ""), done)
+        self.assertTrue(done["result"]["dry_run"])
+        self.assertEqual([(i["storage"], i["scripted"]) for i in done["result"]["items"]], [("db", False)])
+        self.assertTrue(done["queued_at_us"] <= done["started_at_us"] <= done["finished_at_us"], done)
+        status, listed = viewer.json("GET", "/api/v1/jobs")
+        self.assertEqual([j["id"] for j in listed["items"]], [job["id"]])
+        # What cannot be a job is refused by the request itself, and queues nothing.
+        self.assertEqual(operator.json("POST", "/api/v1/datasets/daily/migrations", {"storage": "nowhere"})[0], 404)
+        self.assertEqual(operator.json("POST", "/api/v1/datasets/nothing/migrations", {})[0], 404)
+        self.assertEqual(operator.json("POST", "/api/v1/datasets/daily/migrations", {"apply": "yes"})[0], 400)
+        self.assertEqual(viewer.json("POST", "/api/v1/datasets/daily/migrations", {"storage": "db"})[0], 403)
+        self.assertEqual(viewer.json("GET", "/api/v1/jobs/999")[0], 404)
+        self.assertEqual(len(viewer.json("GET", "/api/v1/jobs")[1]["items"]), 1)
 
     def test_live_events_stream_a_runs_progress_and_its_end(self):
         project, daemon = self.serve(project_config(self.sim.url, limits="{concurrency: 1}"))

@@ -71,7 +71,7 @@ export function query(params) {
 
 // --- live events -------------------------------------------------------------------------------------
 
-const kEventNames = ['hello', 'run_progress', 'run_ended', 'run_message', 'alert_sent'];
+const kEventNames = ['hello', 'run_progress', 'run_ended', 'run_message', 'alert_sent', 'job_ended'];
 const listeners = new Map();  // name -> Set of callbacks
 let source = null;
 let reconnectTimer = null;
@@ -156,4 +156,32 @@ export function stopEvents() {
   helloSeen = false;
   droppedSeen = 0;
   setStatus('off');
+}
+
+// A job the server queued (202 with {id}, docs/web.md "Jobs"): resolves with the job once it ended (its
+// job_ended event, or a read after a resync, since the event may have been missed), rejects with an
+// ApiError when it failed.
+export function awaitJob(job) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const offs = [];
+    const check = async () => {
+      if (done) return;
+      try {
+        const j = await api('GET', `/api/v1/jobs/${encodeURIComponent(job.id)}`);
+        if (done || (j.state !== 'succeeded' && j.state !== 'failed')) return;
+        done = true;
+        offs.forEach((off) => off());
+        if (j.state === 'failed') reject(new ApiError(0, j.error || `${j.kind} failed`, j));
+        else resolve(j);
+      } catch (e) {
+        done = true;
+        offs.forEach((off) => off());
+        reject(e);
+      }
+    };
+    offs.push(onEvent('job_ended', (e) => e.id === job.id && check()));
+    offs.push(onEvent('resync', () => check()));
+    check();  // it may have ended before this listened
+  });
 }

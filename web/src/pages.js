@@ -1,13 +1,13 @@
 // The dataset page (#/datasets/NAME) and the audit log (#/audit).
 import { html, useState } from '/assets/vendor/htm-preact.mjs';
-import { api, query } from './api.js';
+import { api, awaitJob, query } from './api.js';
 import { Coverage } from './coverage.js';
 import { Preview } from './preview.js';
 import { canOperate, fmtTime } from './format.js';
 import { Loading, Pager, rowKeys, showError, showNotice, useRefresher } from './ui.js';
 
-// The storages the dataset is written to, with their pending migrations on request (which asks the
-// storage), and apply for operators; then the schema versions with their changes, and what was migrated.
+// The storages the dataset is written to, with their pending migrations on request, and apply for
+// operators: each asks the storage in a job on the server (the request only queues it), awaited here; then the schema versions with their changes, and what was migrated.
 function StoragesAndSchema({ ds, operator, onChanged }) {
   const [pending, setPending] = useState({});  // storage -> the answer of a dry run
   const [busy, setBusy] = useState('');
@@ -16,7 +16,8 @@ function StoragesAndSchema({ ds, operator, onChanged }) {
     if (apply && !window.confirm(`Apply the pending migration of ${ds.name} in ${storage}, destructive steps included?`)) return;
     setBusy(storage);
     try {
-      const r = await api('POST', `/api/v1/datasets/${encodeURIComponent(ds.name)}/migrations`, { storage, apply });
+      const job = await api('POST', `/api/v1/datasets/${encodeURIComponent(ds.name)}/migrations`, { storage, apply });
+      const r = (await awaitJob(job)).result;
       setPending((p) => ({ ...p, [storage]: r.items[0] || { steps: [], scripted: false } }));
       if (apply) {
         showNotice(`${storage}: ${(r.items[0] && r.items[0].applied_steps) || 0} step(s) applied.`);

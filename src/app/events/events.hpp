@@ -92,8 +92,17 @@ struct AlertSent {
   bool delivered = true;
 };
 
+// A job the web app queued (app/job_queue.hpp) ended: `state` is succeeded or failed.
+struct JobEnded {
+  int64_t id = 0;
+  std::string kind;
+  std::string subject;
+  std::string state;
+  std::string summary;
+};
+
 using Event = std::variant<RequestEnded, ErrorHandled, TaskDone, QueueDepths, RunProgress, RunMessage, RunEnded,
-                           SchedulerNotice, AlertSent, RemoteRunEnded>;
+                           SchedulerNotice, AlertSent, RemoteRunEnded, JobEnded>;
 
 // "request_ended", "task_done", ... (the SSE event name).
 std::string_view EventName(const Event& event);

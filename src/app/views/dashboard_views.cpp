@@ -133,6 +133,9 @@ json EventJson(const events::Event& event) {
             {"tasks_done", e->counts.tasks_done},
             {"tasks_failed", e->counts.tasks_failed}};
   }
+  if (const auto* j = std::get_if<events::JobEnded>(&event)) {
+    return {{"id", j->id}, {"kind", j->kind}, {"subject", j->subject}, {"state", j->state}, {"summary", j->summary}};
+  }
   if (const auto* a = std::get_if<events::AlertSent>(&event)) {
     return {{"channel", a->channel}, {"title", a->title}, {"outcome", a->delivered ? "sent" : "failed"}};
   }
