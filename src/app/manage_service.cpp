@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "app/config_sections.hpp"
 #include "app/dataset_service.hpp"
 #include "app/specs.hpp"
 #include "app/yaml_json.hpp"
@@ -215,9 +216,15 @@ core::Result<ManagedObject> GetObject(App& app, ObjectKind kind, const std::stri
 core::Result<std::string> ExportObject(App& app, ObjectKind kind, const std::string& name) {
   auto o = GetObject(app, kind, name);
   if (!o) return Fail(o.error());
+  return ObjectYaml(app, *o);
+}
+
+std::string ObjectYaml(App& app, const ManagedObject& object) {
   json doc = json::object();
-  doc[std::string(metadata::ObjectSection(kind))][name] = o->body;
-  return JsonToYaml(doc);
+  doc[std::string(metadata::ObjectSection(object.kind))][object.name] = object.body;
+  std::vector<std::string> order = SectionKeyNames(object.kind);
+  for (const auto& spec : OptionTableOf(app, object.kind, object.body)) order.emplace_back(spec.name);
+  return JsonToYaml(doc, order);
 }
 
 core::Result<ObjectChange> SaveObject(App& app, ObjectKind kind, const std::string& name, json body, bool create,

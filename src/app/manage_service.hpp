@@ -52,6 +52,9 @@ core::Result<ManagedObject> GetObject(App& app, metadata::ObjectKind kind, const
 // The object as its section of datasync.yaml, ready to paste ("plans:\n  daily:\n    dataset: ...").
 // A secret written literally shows as "***"; references are kept.
 core::Result<std::string> ExportObject(App& app, metadata::ObjectKind kind, const std::string& name);
+// The same for an object at hand: its keys in the documented order (the section's, then the plugin's
+// options, then any other).
+std::string ObjectYaml(App& app, const ManagedObject& object);
 
 // Creates (`create`: kConflict when any origin has the name) or replaces an object made in the app.
 // kConflict also for an object of the file or an imported dataset (read only here), kNotFound for an update

@@ -1,5 +1,7 @@
 #include "app/yaml_json.hpp"
 
+#include <algorithm>
+
 #include "core/strings.hpp"
 
 namespace datasync::app {
@@ -78,19 +80,25 @@ core::Result<nlohmann::json> YamlTextToJson(const std::string& text) {
   return YamlToJson(node);
 }
 
-void EmitJson(YAML::Emitter& out, const nlohmann::json& j, bool quote_strings) {
+void EmitJson(YAML::Emitter& out, const nlohmann::json& j, bool quote_strings, std::span<const std::string> key_order) {
   if (j.is_object()) {
     out << YAML::BeginMap;
-    for (const auto& [k, v] : j.items()) {
+    auto emit = [&](const std::string& k, const nlohmann::json& v) {
       out << YAML::Key;
       if (quote_strings || NeedsQuotes(k)) out << YAML::DoubleQuoted;
       out << k << YAML::Value;
-      EmitJson(out, v, quote_strings);
+      EmitJson(out, v, quote_strings, key_order);
+    };
+    for (const auto& k : key_order) {
+      if (auto it = j.find(k); it != j.end()) emit(k, *it);
+    }
+    for (const auto& [k, v] : j.items()) {
+      if (std::find(key_order.begin(), key_order.end(), k) == key_order.end()) emit(k, v);
     }
     out << YAML::EndMap;
   } else if (j.is_array()) {
     out << YAML::BeginSeq;
-    for (const auto& v : j) EmitJson(out, v, quote_strings);
+    for (const auto& v : j) EmitJson(out, v, quote_strings, key_order);
     out << YAML::EndSeq;
   } else if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
@@ -103,10 +111,10 @@ void EmitJson(YAML::Emitter& out, const nlohmann::json& j, bool quote_strings) {
   }
 }
 
-std::string JsonToYaml(const nlohmann::json& value) {
+std::string JsonToYaml(const nlohmann::json& value, std::span<const std::string> key_order) {
   YAML::Emitter out;
   out.SetOutputCharset(YAML::EmitNonAscii);
-  EmitJson(out, value, false);
+  EmitJson(out, value, false, key_order);
   std::string text = out.c_str();
   if (!text.empty() && text.back() != '\n') text += '\n';
   return text;

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 
 #include "core/error.hpp"
@@ -21,9 +22,11 @@ core::Result<nlohmann::json> YamlTextToJson(const std::string& text);
 
 // Writes `value` to `out`. quote_strings: every string double-quoted, so that it reads back as the same
 // string whatever it holds (the loader's form); otherwise only where plain YAML would change it (what a
-// user pastes).
-void EmitJson(YAML::Emitter& out, const nlohmann::json& value, bool quote_strings);
+// user pastes). In every mapping the keys named in `key_order` come first, in that order, then the others
+// (sorted).
+void EmitJson(YAML::Emitter& out, const nlohmann::json& value, bool quote_strings,
+              std::span<const std::string> key_order = {});
 // `value` as block-style YAML text, ending with a line break.
-std::string JsonToYaml(const nlohmann::json& value);
+std::string JsonToYaml(const nlohmann::json& value, std::span<const std::string> key_order = {});
 
 }  // namespace datasync::app

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "app/manage_service.hpp"
-#include "app/yaml_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/json_text.hpp"
@@ -29,7 +28,6 @@ int CmdExport(const Globals& g, const std::string& kind_text, const std::string&
   if (!a) return ExitWithError(a.error());
   auto all = app::ListObjects(**a);
   if (!all) return ExitWithError(all.error());
-  nlohmann::json doc = nlohmann::json::object();
   nlohmann::ordered_json sections = nlohmann::ordered_json::object();
   size_t n = 0;
   for (const auto& o : *all) {
@@ -41,7 +39,7 @@ int CmdExport(const Globals& g, const std::string& kind_text, const std::string&
       sections[section][o.name] = nlohmann::ordered_json::parse(o.body.dump());
     } else {
       // One section at a time, in the file's order.
-      Print((n == 0 ? "" : "\n") + app::JsonToYaml(nlohmann::json{{section, {{o.name, o.body}}}}));
+      Print((n == 0 ? "" : "\n") + app::ObjectYaml(**a, o));
     }
     ++n;
   }

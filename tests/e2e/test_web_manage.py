@@ -102,6 +102,9 @@ class ManageApiTest(E2ETestCase):
         status, plan = self.operator.json("GET", "/api/v1/objects/plans/bars_csv")
         exported = self.project.ds("export", "plan", "bars_csv").stdout
         self.assertEqual(exported, plan["yaml"])
+        keys = [line.split(":")[0].strip() for line in exported.splitlines()
+                if line.startswith("    ") and not line.startswith("     ")]
+        self.assertEqual(keys, ["dataset", "storages", "params", "description"], "the documented order:\n" + exported)
         every = self.project.ds("export", "--app").stdout
         self.assertIn("storages:\n  csvout:\n    kind: csv\n", every)
         self.assertIn("plans:\n  bars_csv:\n", every)
