@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -81,6 +82,9 @@ struct RunOptions {
   // A scheduled run: its slot's fire time. Recorded with the run, and "today" in its parameters is the
   // slot's day, so a slot caught up later fetches the day it stands for.
   int64_t slot_us = 0;
+  // A new run gets only the argument sets this accepts (`datasync repair`: those of missing data); unset:
+  // all of the plan's.
+  std::function<bool(const datasource::Params&)> select;
 };
 
 // One fire time of a plan's schedule, as `datasync schedule next` prints it.
@@ -185,6 +189,8 @@ class App {
   void InvalidateCalendar();
   // Quota use of every (source, API) of the catalog's datasets, by quota label.
   core::Result<std::vector<std::pair<std::string, std::vector<sync::QuotaWindowUse>>>> QuotaUsage();
+  // How long `calls` more calls for `dataset` take at its vendor's quota now, with the quota's label.
+  core::Result<std::pair<std::string, std::chrono::seconds>> QuotaEstimate(const std::string& dataset, int64_t calls);
 
  private:
   App();

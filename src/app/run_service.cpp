@@ -207,7 +207,9 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   deps.generator = [&](int64_t as_of_us) {
     slot_clock.Set(core::FromEpochMicros(as_of_us));
     gctx = local.Context(as_of_us != 0 ? static_cast<const core::Clock&>(slot_clock) : m.clock, *tz, &plan, dataset);
-    return generation::ArgumentGenerator::FromSources(arg_sources, *gctx);
+    auto gen = generation::ArgumentGenerator::FromSources(arg_sources, *gctx);
+    if (gen && options.select) (*gen)->Select(options.select);
+    return gen;
   };
   sync::RunRequest request;
   request.run = std::move(forced);

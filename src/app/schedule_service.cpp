@@ -171,6 +171,21 @@ core::Result<std::vector<std::pair<std::string, std::vector<sync::QuotaWindowUse
   return out;
 }
 
+core::Result<std::pair<std::string, std::chrono::seconds>> App::QuotaEstimate(const std::string& dataset,
+                                                                              int64_t calls) {
+  auto datasets = Datasets();
+  if (!datasets) return Fail(datasets.error());
+  auto sources = Sources();
+  if (!sources) return Fail(sources.error());
+  auto ds = std::find_if(datasets->begin(), datasets->end(), [&](auto& d) { return d.name == dataset; });
+  if (ds == datasets->end()) return Fail(ErrorKind::kNotFound, "unknown dataset '" + dataset + "'");
+  auto src = std::find_if(sources->begin(), sources->end(), [&](auto& s) { return s.name == ds->source; });
+  if (src == sources->end()) return Fail(ErrorKind::kNotFound, "unknown source '" + ds->source + "'");
+  sync::Quota& quota = impl_->quotas->For(*src, ds->api);
+  std::string label = quota.label().empty() ? src->name + "/" + ds->api : quota.label();
+  return std::pair{label, quota.Estimate(calls)};
+}
+
 core::Result<DailySummary> App::Summary(int32_t day, const core::TimeZone& tz) {
   DailySummary s;
   s.date = core::FormatIsoDate(day);

@@ -95,8 +95,12 @@ core::Result<ArgumentTest> TestArguments(App& app, const std::string& template_n
   return TestArguments(app, *cfg, template_name, plan_name, limit);
 }
 
-core::Result<ArgumentTest> TestArguments(App& app, const Config& config, const std::string& template_name,
-                                         const std::string& plan_name, size_t limit) {
+namespace {
+
+// The argument sets of a template and/or plan, in order, each handed to `visit` until it returns false.
+core::Result<ArgumentTest> VisitArguments(App& app, const Config& config, const std::string& template_name,
+                                          const std::string& plan_name,
+                                          const std::function<bool(const datasource::Params&)>& visit) {
   const Config* cfg = &config;
   const generation::Template* tmpl = nullptr;
   if (!template_name.empty()) {
@@ -147,8 +151,37 @@ core::Result<ArgumentTest> TestArguments(App& app, const Config& config, const s
                              : "plan " + plan->name;
   out.count = (*gen)->Count();
   datasource::Params p;
-  while (out.first.size() < limit && (*gen)->Next(p)) out.first.push_back(p);
+  while ((*gen)->Next(p)) {
+    if (!visit(p)) break;
+  }
   return out;
+}
+
+}  // namespace
+
+core::Result<ArgumentTest> TestArguments(App& app, const Config& config, const std::string& template_name,
+                                         const std::string& plan_name, size_t limit) {
+  std::vector<datasource::Params> first;
+  auto out = VisitArguments(app, config, template_name, plan_name, [&](const datasource::Params& p) {
+    if (first.size() >= limit) return false;
+    first.push_back(p);
+    return first.size() < limit;
+  });
+  if (!out) return Fail(out.error());
+  out->first = std::move(first);
+  return out;
+}
+
+core::Result<uint64_t> ForEachArgument(App& app, const std::string& plan,
+                                       const std::function<void(const datasource::Params&)>& each) {
+  auto cfg = CurrentConfig(app);
+  if (!cfg) return Fail(cfg.error());
+  auto out = VisitArguments(app, *cfg, "", plan, [&](const datasource::Params& p) {
+    each(p);
+    return true;
+  });
+  if (!out) return Fail(out.error());
+  return out->count;
 }
 
 }  // namespace datasync::app

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ core::Result<ArgumentTest> TestArguments(App& app, const std::string& template_n
 // The same against `config` instead of datasync.yaml as it is now (a change made in the app, not yet saved).
 core::Result<ArgumentTest> TestArguments(App& app, const Config& config, const std::string& template_name,
                                          const std::string& plan, size_t limit);
+// Every argument set of the plan, in order, as its run generates them, without keeping them (`datasync
+// repair` judges each); returns how many.
+core::Result<uint64_t> ForEachArgument(App& app, const std::string& plan,
+                                       const std::function<void(const datasource::Params&)>& each);
 
 // One line per source: "trade_date: trading days of trade_cal (exchange=SSE, is_open=1), 20240101..today".
 std::string DescribeSource(const generation::ParamSource& s);

@@ -3,10 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/cli_context.hpp"
+
+namespace datasync::app {
+struct RepairPlan;
+}
 
 namespace datasync::cli {
 
@@ -80,5 +85,19 @@ struct CoverageArgs {
   int64_t max_keys = 50;
 };
 int CmdCoverage(const Globals& g, const CoverageArgs& args);
+// --from / --to as days (nullopt when empty); false after printing what is wrong.
+bool ParseDayBounds(const std::string& from_text, const std::string& to_text, std::optional<int32_t>& from,
+                    std::optional<int32_t>& to);
+// What `datasync repair` found missing and the argument sets it fetches, for people.
+std::string DescribeRepair(const app::RepairPlan& plan);
+
+// commands_runs.cpp: `datasync repair PLAN`: a run of exactly the plan's tasks whose data is missing.
+struct RepairArgs {
+  std::string plan, storage, from, to, calendar;
+  std::string exchange = "SSE";
+  bool dry_run = false;
+  bool wait = false;
+};
+int CmdRepair(const Globals& g, const RepairArgs& args);
 
 }  // namespace datasync::cli

@@ -1,5 +1,6 @@
 // `datasync coverage DATASET`: the trading days a storage holds for a dataset against the open days of a
-// trading calendar, with the missing ones as ranges and a per-year summary (app/coverage.hpp).
+// trading calendar, with the missing ones as ranges and a per-year summary (app/coverage.hpp); and what
+// `datasync repair` found missing and would fetch (app/repair.hpp; the command runs with the run commands).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/coverage.hpp"
+#include "app/repair.hpp"
 #include "app/views/coverage_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -32,6 +34,48 @@ std::string Range(const app::DayRange& r) {
 
 }  // namespace
 
+bool ParseDayBounds(const std::string& from_text, const std::string& to_text, std::optional<int32_t>& from,
+                    std::optional<int32_t>& to) {
+  for (auto [text, out, flag] : {std::tuple{&from_text, &from, "--from"}, std::tuple{&to_text, &to, "--to"}}) {
+    if (text->empty()) continue;
+    auto d = core::ParseDate(*text);
+    if (!d) {
+      std::fprintf(stderr, "error: %s %s: expected a day, YYYY-MM-DD or YYYYMMDD\n", flag, text->c_str());
+      return false;
+    }
+    *out = *d;
+  }
+  if (from && to && *to < *from) {
+    std::fprintf(stderr, "error: --to is before --from\n");
+    return false;
+  }
+  return true;
+}
+
+std::string DescribeRepair(const app::RepairPlan& r) {
+  const app::CoverageReport& c = r.coverage;
+  std::string out =
+      fmt::format("repair {}: {} in storage {}, {} .. {}\n", r.plan, r.dataset, r.storage, Day(c.from), Day(c.to));
+  std::vector<std::string> ranges;
+  for (const auto& m : c.missing_ranges) ranges.push_back(Range(m));
+  out += fmt::format("  missing: {} trading day(s){}\n", c.missing,
+                     ranges.empty() ? std::string() : " (" + core::Join(ranges, ", ") + ")");
+  if (r.by_key) {
+    out += fmt::format("  by {}: {} (key, day) pair(s) missing in {} key(s)\n", c.key, c.key_days_missing,
+                       c.keys_with_gaps);
+  }
+  out += fmt::format("  {} of {} argument set(s) ask for them", r.selected, r.arguments);
+  out += r.estimate_secs > 0 ? fmt::format("; about {} s at the quota of {}\n", r.estimate_secs, r.quota_label)
+                             : std::string("\n");
+  for (const auto& p : r.first) {
+    std::vector<std::string> kv;
+    for (const auto& [k, v] : p) kv.push_back(k + "=" + v);
+    out += "    " + core::Join(kv, " ") + "\n";
+  }
+  if (r.selected > r.first.size()) out += fmt::format("    ... and {} more\n", r.selected - r.first.size());
+  return out;
+}
+
 int CmdCoverage(const Globals& g, const CoverageArgs& args) {
   app::CoverageOptions o;
   o.dataset = args.dataset;
@@ -45,19 +89,7 @@ int CmdCoverage(const Globals& g, const CoverageArgs& args) {
     std::fprintf(stderr, "error: --key goes with --by key\n");
     return kUsage;
   }
-  for (auto [text, out, flag] : {std::tuple{&args.from, &o.from, "--from"}, std::tuple{&args.to, &o.to, "--to"}}) {
-    if (text->empty()) continue;
-    auto d = core::ParseDate(*text);
-    if (!d) {
-      std::fprintf(stderr, "error: %s %s: expected a day, YYYY-MM-DD or YYYYMMDD\n", flag, text->c_str());
-      return kUsage;
-    }
-    *out = *d;
-  }
-  if (o.from && o.to && *o.to < *o.from) {
-    std::fprintf(stderr, "error: --to is before --from\n");
-    return kUsage;
-  }
+  if (!ParseDayBounds(args.from, args.to, o.from, o.to)) return kUsage;
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
   auto r = app::DateCoverage(**a, o);

@@ -11,6 +11,8 @@
 
 #include "app/events/event_bus.hpp"
 #include "app/logging.hpp"
+#include "app/repair.hpp"
+#include "app/views/coverage_views.hpp"
 #include "app/views/run_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -175,6 +177,49 @@ int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all, bo
     return code;
   }
   return PrintOutcomes(g, *outcomes);
+}
+
+int CmdRepair(const Globals& g, const RepairArgs& args) {
+  app::RepairOptions o;
+  o.plan = args.plan;
+  o.storage = args.storage;
+  o.calendar = args.calendar;
+  o.exchange = args.exchange;
+  if (!ParseDayBounds(args.from, args.to, o.from, o.to)) return kUsage;
+  auto a = OpenApp(g);
+  if (!a) return ExitWithError(a.error());
+  app::App& app = **a;
+  if (args.dry_run) {
+    auto plan = app::PlanRepair(app, o);
+    if (!plan) return ExitWithError(plan.error());
+    Print(g.json ? core::JsonText(app::views::ToJson(*plan), 2) + "\n" : DescribeRepair(*plan));
+    return kOk;
+  }
+  CatchSignals();
+  Console console;
+  // What is missing and what it costs, said before the first call.
+  auto done = app::RunRepair(app, o, console.Options(args.wait), [&](const app::RepairPlan& plan) {
+    if (!g.json) Print(DescribeRepair(plan));
+  });
+  console.Done();
+  if (!done) {
+    int code = ExitWithError(done.error());
+    app::ShutDownLogging();
+    return code;
+  }
+  if (g.json) {
+    json out = app::views::ToJson(done->first);
+    out["run"] = app::views::ToJson(done->second);
+    Print(core::JsonText(out, 2) + "\n");
+    app::ShutDownLogging();
+    return !done->second.report && done->first.selected == 0 ? kOk : ExitFor({done->second});
+  }
+  if (!done->second.report) {
+    Print("[" + done->second.plan + "] " + done->second.note + "\n");
+    app::ShutDownLogging();
+    return kOk;
+  }
+  return PrintOutcomes(g, {done->second});
 }
 
 int CmdResumeOrRetry(const Globals& g, const std::string& target, bool retry, bool wait) {

@@ -220,6 +220,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"date", "key"}));
   coverage->add_option("--key", cov.key, "with --by key: the key field (default: the primary key's, e.g. ts_code)");
   coverage->add_option("--max-keys", cov.max_keys, "with --by key: keys listed with their ranges (default 50)");
+  RepairArgs rep;
+  auto* repair = cli.add_subcommand(
+      "repair", "run exactly the tasks of a plan whose data is missing from its storage (by the trading calendar)");
+  repair->add_option("plan", rep.plan, "plan name")->required();
+  repair->add_option("--storage", rep.storage, "the plan's storage to judge (default: its first readable one)");
+  repair->add_option("--from", rep.from, "first day, YYYY-MM-DD or YYYYMMDD (default: the first day stored)");
+  repair->add_option("--to", rep.to, "last day (default: the last trading day the calendar holds, up to today)");
+  repair->add_option("--calendar", rep.calendar, "trading calendar dataset (default: the project's only one)");
+  repair->add_option("--exchange", rep.exchange, "the calendar's exchange (default SSE)");
+  repair->add_flag("--dry-run", rep.dry_run, "show what is missing and what would be fetched; fetch nothing");
+  repair->add_flag("--wait", rep.wait, "when the vendor's quota defers the run, wait for the reset and continue");
 
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
@@ -270,6 +281,7 @@ int main(int argc, char** argv) {
     if (*migrations) return CmdMigrations(g, migrations_storage, migrations_limit);
     if (*compact) return CmdCompact(g, compact_storage, compact_dataset, compact_partition, compact_dry_run);
     if (*coverage) return CmdCoverage(g, cov);
+    if (*repair) return CmdRepair(g, rep);
     return kUsage;
   };
 

@@ -18,14 +18,16 @@ namespace {
 // Far beyond any vendor budget (100,000 calls a day for 27 million years); stops overflow and typos.
 constexpr uint64_t kMaxArgumentSets = 1'000'000'000'000'000ULL;
 
-bool IsVariable(const std::string& name) { return !name.empty() && name[0] == '_'; }
+bool IsVariable(const std::string& name) {
+  return !name.empty() && name[0] == '_';
+}
 }  // namespace
 
 // A value table, or a product / zip of child nodes. Argument set i of a node is found from i alone.
 struct ArgumentGenerator::Node {
   enum class Type : uint8_t { kTable, kProduct, kZip };
   Type type = Type::kProduct;
-  ValueTable table;     // kTable
+  ValueTable table;         // kTable
   size_t first_column = 0;  // kTable: where its columns start in the record
   std::vector<Node> children;
   uint64_t count = 1;
@@ -50,7 +52,7 @@ core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::Make(const A
 }
 
 core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::FromSources(const std::vector<ParamSource>& sources,
-                                                                         const GenerationContext& ctx) {
+                                                                                const GenerationContext& ctx) {
   auto gen = std::unique_ptr<ArgumentGenerator>(new ArgumentGenerator());
   std::set<std::string> names;
   auto define = [&](const std::string& name) -> core::Status {
@@ -81,7 +83,8 @@ core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::FromSources(
       return node;
     }
     if (s.kind == Kind::kFormat) {
-      return Fail(ErrorKind::kConfig, "param '" + s.name + "': format is allowed only at the top level, not in a group");
+      return Fail(ErrorKind::kConfig,
+                  "param '" + s.name + "': format is allowed only at the top level, not in a group");
     }
     auto table = ExpandSource(s, ctx);
     if (!table) return Fail(table.error());
@@ -138,8 +141,8 @@ core::Result<std::unique_ptr<ArgumentGenerator>> ArgumentGenerator::FromSources(
       }
       out.format = std::move(*t);
     } else {
-      out.column = static_cast<size_t>(
-          std::find(gen->column_names_.begin(), gen->column_names_.end(), name) - gen->column_names_.begin());
+      out.column = static_cast<size_t>(std::find(gen->column_names_.begin(), gen->column_names_.end(), name) -
+                                       gen->column_names_.begin());
     }
     if (src != nullptr) visible.push_back(name);
     gen->has_format_ = gen->has_format_ || out.format.has_value();
@@ -172,9 +175,22 @@ void ArgumentGenerator::Fill(const Node& node, uint64_t index) {
   }
 }
 
+void ArgumentGenerator::Select(const std::function<bool(const datasource::Params&)>& keep) {
+  std::vector<uint64_t> chosen;
+  datasource::Params p;
+  Seek(0);
+  while (Next(p)) {
+    if (keep(p)) chosen.push_back(position_ - 1);
+  }
+  selection_ = std::move(chosen);
+  selected_ = true;
+  count_ = selection_.size();
+  position_ = 0;
+}
+
 bool ArgumentGenerator::Next(datasource::Params& out) {
   if (position_ >= count_) return false;
-  Fill(*root_, position_);
+  Fill(*root_, selected_ ? selection_[position_] : position_);
   ++position_;
   out.clear();
   TemplateVars vars;

@@ -46,8 +46,7 @@ class ArgumentGenerator {
  public:
   // Fails with kConfig naming the parameter when a source cannot be expanded. `spec.template_name` must
   // have been resolved into the sources already (ComposeSources).
-  static core::Result<std::unique_ptr<ArgumentGenerator>> Make(const ArgumentSpec& spec,
-                                                               const GenerationContext& ctx);
+  static core::Result<std::unique_ptr<ArgumentGenerator>> Make(const ArgumentSpec& spec, const GenerationContext& ctx);
   static core::Result<std::unique_ptr<ArgumentGenerator>> FromSources(const std::vector<ParamSource>& sources,
                                                                       const GenerationContext& ctx);
   ~ArgumentGenerator();
@@ -59,6 +58,9 @@ class ArgumentGenerator {
   uint64_t Count() const { return count_; }
   // The next Next() yields argument set `index` (0-based); at or past Count() it yields nothing.
   void Seek(uint64_t index) { position_ = index; }
+  // From now on only the argument sets `keep` accepts (in their order), as if there were no others: Count,
+  // Seek and Next count among them (`datasync repair` keeps those of missing data). Reads every set once.
+  void Select(const std::function<bool(const datasource::Params&)>& keep);
   uint64_t position() const { return position_; }
 
  private:
@@ -73,6 +75,8 @@ class ArgumentGenerator {
   std::vector<const std::string*> record_;  // current value of each column
   uint64_t count_ = 0;
   uint64_t position_ = 0;
+  bool selected_ = false;
+  std::vector<uint64_t> selection_;  // with selected_: the indexes of the sets kept
   bool has_format_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <mutex>
 
 #include "core/dates.hpp"
@@ -38,6 +39,7 @@ core::Result<SyncRun> RunCoordinator::Choose(RunRequest& request, RunResult& res
   auto event = [&](const std::string& msg) {
     if (request.on_event) request.on_event(msg);
   };
+  const bool forced = request.run.has_value();
   std::optional<SyncRun> run = std::move(request.run);
   if (!run) {
     RunQuery q;
@@ -46,6 +48,23 @@ core::Result<SyncRun> RunCoordinator::Choose(RunRequest& request, RunResult& res
     auto latest = store.ListRuns(q);
     if (!latest) return core::Fail(latest.error());
     if (!latest->empty() && !IsFinal(latest->front().status)) run = latest->front();
+  }
+  if (run && run->status == RunStatus::kPending && run->trigger == kRepairTrigger) {
+    // A repair run's argument sets are those of the data missing when it was planned, which the run does
+    // not store: one interrupted while planning is cancelled (nothing was fetched yet), never planned
+    // again from the plan's full argument sets.
+    std::array<TaskState, 1> pending = {TaskState::kPending};
+    if (auto moved = store.TransitionTasks(run->id, pending, TaskState::kCancelled); !moved) {
+      return core::Fail(moved.error());
+    }
+    run->status = RunStatus::kCancelled;
+    run->finished_at_us = core::ToEpochMicros(deps_.clock->Now());
+    run->error =
+        "the repair was interrupted while its tasks were planned; run `datasync repair " + plan.name + "` again";
+    if (auto st = store.UpdateRun(*run); !st) return core::Fail(st.error());
+    event(fmt::format("run {}: {}", run->id, run->error));
+    if (forced) return core::Fail(core::ErrorKind::kConflict, fmt::format("run {}: {}", run->id, run->error));
+    run.reset();
   }
   if (run) {
     if (run->status == RunStatus::kPending) {

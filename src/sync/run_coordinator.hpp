@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -60,6 +61,9 @@ struct RunCoordinatorDeps {
   SinkFactory* sinks = nullptr;
   GeneratorFactory generator;
 };
+
+// The trigger of a run made by `datasync repair`: only the argument sets of missing data (app/repair.hpp).
+inline constexpr std::string_view kRepairTrigger = "repair";
 
 struct RunRequest {
   std::optional<SyncRun> run;      // execute this run; otherwise the plan's unfinished run, or a new one

@@ -55,4 +55,18 @@ json ToJson(const CoverageReport& r, bool with_marks) {
   return out;
 }
 
+json ToJson(const RepairPlan& r) {
+  json first = json::array();
+  for (const auto& p : r.first) {
+    json one = json::object();
+    for (const auto& [k, v] : p) one[k] = v;
+    first.push_back(std::move(one));
+  }
+  return {{"plan", r.plan},           {"dataset", r.dataset},
+          {"storage", r.storage},     {"by_key", r.by_key},
+          {"arguments", r.arguments}, {"selected", r.selected},
+          {"first", first},           {"estimate_secs", r.estimate_secs},
+          {"quota", r.quota_label},   {"coverage", ToJson(r.coverage)}};
+}
+
 }  // namespace datasync::app::views

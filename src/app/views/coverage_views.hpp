@@ -5,10 +5,14 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "app/coverage.hpp"
+#include "app/repair.hpp"
 
 namespace datasync::app::views {
 
 // Days as YYYY-MM-DD; `with_marks` adds "day_marks", one character per day from `from` to `to`.
 nlohmann::ordered_json ToJson(const CoverageReport& report, bool with_marks = false);
+// What `datasync repair --json` found: {"plan", "dataset", "storage", "by_key", "arguments", "selected",
+// "first": [{param: value}], "estimate_secs", "quota", "coverage": report}.
+nlohmann::ordered_json ToJson(const RepairPlan& plan);
 
 }  // namespace datasync::app::views

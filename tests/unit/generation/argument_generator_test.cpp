@@ -45,6 +45,32 @@ TEST(ArgumentGeneratorTest, ProductEnumeratesLastParamFastest) {
   EXPECT_EQ(seen, (std::vector<std::string>{"SSE/a", "SSE/b", "SSE/c", "SZSE/a", "SZSE/b", "SZSE/c"}));
 }
 
+// `datasync repair` keeps only the sets of missing data; the run then counts, seeks and resumes among them.
+TEST(ArgumentGeneratorTest, SelectKeepsTheAcceptedSetsInOrderAndCountsAmongThem) {
+  ArgumentSpec spec;
+  spec.params.push_back({"exchange", Kind::kList, {"SSE", "SZSE"}});
+  spec.params.push_back({"x", Kind::kList, {"a", "b", "c"}});
+  auto gen = ArgumentGenerator::Make(spec, {});
+  ASSERT_TRUE(gen);
+  (*gen)->Select([](const datasource::Params& p) { return p[1].second != "b"; });
+  EXPECT_EQ((*gen)->Count(), 4u);
+  auto all = [&] {
+    std::vector<std::string> seen;
+    datasource::Params p;
+    while ((*gen)->Next(p)) seen.push_back(p[0].second + "/" + p[1].second);
+    return seen;
+  };
+  EXPECT_EQ(all(), (std::vector<std::string>{"SSE/a", "SSE/c", "SZSE/a", "SZSE/c"}));
+  (*gen)->Seek(2);  // a resumed planning skips the sets already stored, counted among the kept ones
+  EXPECT_EQ(all(), (std::vector<std::string>{"SZSE/a", "SZSE/c"}));
+  auto none = ArgumentGenerator::Make(spec, {});
+  ASSERT_TRUE(none);
+  (*none)->Select([](const datasource::Params&) { return false; });
+  EXPECT_EQ((*none)->Count(), 0u);
+  datasource::Params p;
+  EXPECT_FALSE((*none)->Next(p));
+}
+
 TEST(ArgumentGeneratorTest, NoParamsIsOneEmptySetAndEmptyListIsNone) {
   auto gen = ArgumentGenerator::Make({}, {});
   ASSERT_TRUE(gen);

@@ -160,6 +160,44 @@ TEST_F(RunCoordinatorTest, ThePlansUnfinishedRunIsResumedAndAPendingOneFinishesI
   EXPECT_EQ(events_.front(), "resuming run " + std::to_string(*id) + " (running)");  // its planning finished first
 }
 
+// A repair run's tasks are those of the data missing when it was planned, which the run does not store: one
+// interrupted while planning is cancelled, never planned again from the plan's full argument sets.
+TEST_F(RunCoordinatorTest, ARepairInterruptedWhilePlanningIsCancelledNotPlannedInFull) {
+  SyncRun run;
+  run.plan = "p";
+  run.status = RunStatus::kPending;
+  run.trigger = std::string(kRepairTrigger);
+  auto id = db_->runs().CreateRun(run);
+  ASSERT_TRUE(id);
+  std::vector<NewTask> one = {{0, "k0", {{"day", "d1"}}}};
+  ASSERT_TRUE(db_->runs().AddTasks(*id, one));  // the first of its tasks were stored
+  // Resumed by id: refused, and the run is cancelled.
+  RunRequest forced;
+  forced.run = Get(*id);
+  auto refused = Run(std::move(forced));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), core::ErrorKind::kConflict);
+  EXPECT_NE(refused.error().message().find("datasync repair p"), std::string::npos) << refused.error().message();
+  SyncRun cancelled = Get(*id);
+  EXPECT_EQ(cancelled.status, RunStatus::kCancelled);
+  EXPECT_EQ(db_->runs().CountTasks(*id)->cancelled, 1);
+  EXPECT_EQ(provider_.total_calls(), 0);
+  EXPECT_TRUE(generator_as_of_.empty()) << "the plan's argument sets were never generated for it";
+
+  // A plain run of the plan after such a cancellation is a new, full run.
+  ASSERT_TRUE(db_->runs().UpdateRun([&] {
+    SyncRun again = Get(*id);
+    again.status = RunStatus::kPending;
+    return again;
+  }()));
+  auto res = Run({});
+  ASSERT_TRUE(res) << res.error().ToString();
+  ASSERT_TRUE(res->report);
+  EXPECT_NE(res->report->run_id, *id);
+  EXPECT_EQ(res->report->tasks_done, 3);
+  EXPECT_EQ(Get(*id).status, RunStatus::kCancelled);
+}
+
 TEST_F(RunCoordinatorTest, ADeferredRunNotDueStopsWithoutBindingUnlessItMayWait) {
   SyncRun run = Deferred(clock_.Now() + 1h);
   RunRequest req;
