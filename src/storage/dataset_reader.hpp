@@ -83,8 +83,8 @@ class DatasetReader {
   // Up to query.limit rows, newest first by query.order_by, typed like DistinctValues. A column the table
   // lacks is kConfig naming it. Storages that cannot read rows back refuse (kInvalidInput).
   virtual core::Result<Rows> LatestRows(const RowsQuery& query) {
-    return core::Fail(core::ErrorKind::kInvalidInput,
-                      "this storage cannot read rows back (dataset " + query.dataset + "); preview a sqlite storage");
+    return core::Fail(core::ErrorKind::kInvalidInput, "this storage cannot read rows back (dataset " + query.dataset +
+                                                          "); preview a sqlite or postgres storage");
   }
 };
 

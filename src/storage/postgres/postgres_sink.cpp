@@ -5,8 +5,10 @@
 #include <unordered_set>
 
 #include "core/crash_point.hpp"
+#include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "db/postgres/pg_connection.hpp"
+#include "storage/postgres/postgres_reader.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/sql_template.hpp"
 #include "storage/sql/text_rows.hpp"
@@ -168,32 +170,41 @@ core::OptionProblems CheckPostgresSinkOptions(const core::Options& options, cons
   return problems;
 }
 
-Status PostgresSink::Configure(const core::Options& options) {
+core::Result<PgTarget> PostgresTarget(const core::Options& options, const std::string& storage_name,
+                                      const std::filesystem::path& project_dir) {
   auto url = sql::ParseDbUrl(options.Get(sql::kUrl), kSchemes, "option url");
   if (!url) return Fail(url.error());
-  auto password = Password(url->password);
-  if (!password) return Fail(password.error());
-  schema_ = options.Get(postgres::kSchema);
-  conninfo_.clear();
-  conninfo_.emplace_back("host", url->host);
-  if (url->port) conninfo_.emplace_back("port", std::to_string(url->port));
-  if (!url->user.empty()) conninfo_.emplace_back("user", url->user);
-  if (!password->empty()) conninfo_.emplace_back("password", *password);
-  if (!url->database.empty()) conninfo_.emplace_back("dbname", url->database);
-  conninfo_.emplace_back("sslmode", options.Get(postgres::kSslMode));
-  // The option names are libpq's keywords.
+  std::string password = url->password;
+  if (std::string ref = options.Get(sql::kPassword); !ref.empty()) {
+    auto resolved = core::ResolveSecret(ref, "storage '" + storage_name + "' option password");
+    if (!resolved) return Fail(resolved.error());
+    password = *resolved;
+  }
+  PgTarget t;
+  t.schema = options.Get(postgres::kSchema);
+  auto& conninfo = t.conninfo;
+  conninfo.emplace_back("host", url->host);
+  if (url->port) conninfo.emplace_back("port", std::to_string(url->port));
+  if (!url->user.empty()) conninfo.emplace_back("user", url->user);
+  if (!password.empty()) conninfo.emplace_back("password", password);
+  if (!url->database.empty()) conninfo.emplace_back("dbname", url->database);
+  conninfo.emplace_back("sslmode", options.Get(postgres::kSslMode));
+  // The option names are libpq's keywords; paths are the project's.
   for (const auto* key : {&postgres::kSslRootCert, &postgres::kSslCert, &postgres::kSslKey}) {
-    if (std::string path = ProjectPath(*key); !path.empty()) conninfo_.emplace_back(std::string(key->name), path);
+    std::string path = options.Get(*key);
+    if (path.empty()) continue;
+    std::filesystem::path p(path);
+    conninfo.emplace_back(std::string(key->name), (p.is_relative() ? project_dir / p : p).string());
   }
   // URL parameters are libpq keywords too (sslmode, target_session_attrs, ...); they win over the options.
-  for (const auto& [k, v] : url->params) conninfo_.emplace_back(k, v);
-  conninfo_.emplace_back("application_name", "datasync");
-  conninfo_.emplace_back("client_encoding", "UTF8");
+  for (const auto& [k, v] : url->params) conninfo.emplace_back(k, v);
+  conninfo.emplace_back("application_name", "datasync");
+  conninfo.emplace_back("client_encoding", "UTF8");
   // Timestamps are UTC wall times; a timestamptz column must read them as UTC too.
-  conninfo_.emplace_back("options", "-c TimeZone=UTC");
-  display_ = url->Display();
+  conninfo.emplace_back("options", "-c TimeZone=UTC");
+  t.display = url->Display();
   using std::chrono::seconds;
-  timeouts_ = db::postgres::PgTimeouts{
+  t.timeouts = db::postgres::PgTimeouts{
       .connect = seconds(std::max<int64_t>(1, options.Get(sql::kConnectTimeoutSecs))),
       .io = seconds(options.Get(postgres::kIoTimeoutSecs)),
       .statement = seconds(options.Get(postgres::kStatementTimeoutSecs)),
@@ -203,6 +214,39 @@ Status PostgresSink::Configure(const core::Options& options) {
       .keepalives_count = static_cast<int>(options.Get(postgres::kKeepalivesCount)),
       .tcp_user_timeout = seconds(options.Get(postgres::kTcpUserTimeoutSecs)),
   };
+  return t;
+}
+
+core::Result<std::optional<TableShape>> IntrospectPgTable(PgConnection& conn, const std::string& schema,
+                                                          const std::string& table) {
+  auto cols = conn.Query(
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
+      "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
+      "ORDER BY a.attnum",
+      {schema, table});
+  if (!cols) return Fail(cols.error());
+  if (cols->empty()) return std::optional<TableShape>();
+  TableShape shape;
+  for (const auto& row : *cols) shape.columns.push_back(FromNative(row[0].value_or(""), row[1].value_or("")));
+  auto key = conn.Query(
+      "SELECT a.attname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey) "
+      "WHERE n.nspname = $1 AND c.relname = $2 AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
+      {schema, table});
+  if (!key) return Fail(key.error());
+  for (const auto& row : *key) shape.primary_key.push_back(row[0].value_or(""));
+  return std::optional<TableShape>(std::move(shape));
+}
+
+Status PostgresSink::Configure(const core::Options& options) {
+  auto target = PostgresTarget(options, bind_context().storage_name, bind_context().project_dir);
+  if (!target) return Fail(target.error());
+  schema_ = std::move(target->schema);
+  conninfo_ = std::move(target->conninfo);
+  display_ = std::move(target->display);
+  timeouts_ = target->timeouts;
   return core::Ok();
 }
 
@@ -258,25 +302,7 @@ Status PostgresSink::Execute(std::string_view sql) {
 }
 
 core::Result<std::optional<TableShape>> PostgresSink::Introspect(const std::string& table) {
-  auto cols = conn_->Query(
-      "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
-      "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
-      "ORDER BY a.attnum",
-      {schema_, table});
-  if (!cols) return Fail(cols.error());
-  if (cols->empty()) return std::optional<TableShape>();
-  TableShape shape;
-  for (const auto& row : *cols) shape.columns.push_back(FromNative(row[0].value_or(""), row[1].value_or("")));
-  auto key = conn_->Query(
-      "SELECT a.attname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey) "
-      "WHERE n.nspname = $1 AND c.relname = $2 AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
-      {schema_, table});
-  if (!key) return Fail(key.error());
-  for (const auto& row : *key) shape.primary_key.push_back(row[0].value_or(""));
-  return std::optional<TableShape>(std::move(shape));
+  return IntrospectPgTable(*conn_, schema_, table);
 }
 
 core::Result<std::vector<std::string>> PostgresSink::TablesStartingWith(const std::string& prefix) {
@@ -486,6 +512,7 @@ void RegisterPostgresSink(SinkRegistry& registry) {
       .validate = CheckPostgresSinkOptions,
       .validate_binding = sql::CheckDatabaseBinding<PostgresSink>,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<PostgresSink>()); },
+      .open_reader = [](const ReaderContext& ctx) { return PgDatasetReader::Open(ctx); },
   });
 }
 

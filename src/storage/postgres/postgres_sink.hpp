@@ -18,9 +18,13 @@
 // Thread-safety: one thread at a time, like every Sink.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "db/postgres/pg_connection.hpp"
 #include "storage/sql/scripted_database_sink.hpp"
@@ -44,6 +48,21 @@ inline constexpr core::OptionKey<int64_t> kKeepalivesIntervalSecs{"keepalives_in
 inline constexpr core::OptionKey<int64_t> kKeepalivesCount{"keepalives_count", PostgresSinkOptions};
 inline constexpr core::OptionKey<int64_t> kTcpUserTimeoutSecs{"tcp_user_timeout_secs", PostgresSinkOptions};
 }  // namespace postgres
+
+// Where a postgres storage's options point: the libpq keywords (the password resolved, TLS paths against the
+// project folder, UTC and UTF-8 sessions), the server as messages name it, the timeouts and the schema. The
+// sink and its reader connect the same way.
+struct PgTarget {
+  std::vector<std::pair<std::string, std::string>> conninfo;
+  std::string display;
+  db::postgres::PgTimeouts timeouts;
+  std::string schema;
+};
+core::Result<PgTarget> PostgresTarget(const core::Options& options, const std::string& storage_name,
+                                      const std::filesystem::path& project_dir);
+// A table's columns (logical types from format_type) and primary key; nullopt when it does not exist.
+core::Result<std::optional<TableShape>> IntrospectPgTable(db::postgres::PgConnection& conn, const std::string& schema,
+                                                          const std::string& table);
 
 // The rules of those options (the table's; beyond it: the URL and its secrets, the schema name, the templates):
 // SinkInfo::validate and Bind.

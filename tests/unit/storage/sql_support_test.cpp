@@ -1,16 +1,18 @@
 // The database sinks' pure parts: connection URLs and their secrets, DDL templates, the text bulk
-// formats, the key order of a held group. No server needed. (ClickHouse's RowBinary and error codes: clickhouse_sink_test.cpp; the
-// PostgreSQL and MySQL clients' error classification: tests/unit/db.)
+// formats, the key order of a held group. No server needed. (ClickHouse's RowBinary and error codes:
+// clickhouse_sink_test.cpp; the PostgreSQL and MySQL clients' error classification: tests/unit/db.)
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <cmath>
 
+#include "core/dates.hpp"
 #include "core/secrets.hpp"
 #include "sink_test_support.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/key_order.hpp"
 #include "storage/sql/migration_render.hpp"
+#include "storage/sql/sql_dataset_reader.hpp"
 #include "storage/sql/sql_template.hpp"
 #include "storage/sql/text_rows.hpp"
 
@@ -33,8 +35,9 @@ TEST(KeyOrderTest, OrdersRowsOfSeveralBatchesByTheirKeyStablyWithNullsFirst) {
   };
   std::vector<core::ColumnBatch> batches;
   batches.push_back(MakeBatch(schema, {row(Value::String("B"), 3, 1, 5), row(Value::String("A"), 3, 2, -7)}));
-  batches.push_back(MakeBatch(schema, {row(Value::String("B"), 2, 3, 1), row(Value::Null(LogicalType::String()), 9, 4, 2),
-                                       row(Value::String("B"), 3, 5, 5)}));
+  batches.push_back(
+      MakeBatch(schema, {row(Value::String("B"), 2, 3, 1), row(Value::Null(LogicalType::String()), 9, 4, 2),
+                         row(Value::String("B"), 3, 5, 5)}));
   const size_t by_code_day[] = {0, 1};
   const core::ColumnBatch* both[] = {&batches[0], &batches[1]};
   auto order = sql::OrderByKey(both, by_code_day);
@@ -45,8 +48,8 @@ TEST(KeyOrderTest, OrdersRowsOfSeveralBatchesByTheirKeyStablyWithNullsFirst) {
 
   // Floats numerically (NaN last), decimals by value whatever their digits.
   std::vector<core::ColumnBatch> numbers;
-  numbers.push_back(MakeBatch(schema, {row(Value::String("x"), 1, std::nan(""), 100), row(Value::String("x"), 1, -2.5, 99),
-                                       row(Value::String("x"), 1, 10, -1000)}));
+  numbers.push_back(MakeBatch(schema, {row(Value::String("x"), 1, std::nan(""), 100),
+                                       row(Value::String("x"), 1, -2.5, 99), row(Value::String("x"), 1, 10, -1000)}));
   const size_t by_px[] = {2};
   const size_t by_amount[] = {3};
   const core::ColumnBatch* one[] = {&numbers[0]};
@@ -56,6 +59,33 @@ TEST(KeyOrderTest, OrdersRowsOfSeveralBatchesByTheirKeyStablyWithNullsFirst) {
   got.clear();
   for (const auto& r : sql::OrderByKey(one, by_amount)) got.emplace_back(r.batch, r.row);
   EXPECT_EQ(got, (std::vector<std::pair<uint32_t, uint32_t>>{{0, 2}, {0, 1}, {0, 0}}));
+}
+
+// A server's text answers typed by the column's logical type, and filter values in config spelling written as
+// the server reads them (the readers of server databases).
+TEST(SqlDatasetReaderTest, TextIsTypedByTheColumnAndConfigSpellingIsNormalised) {
+  using sql::SqlDatasetReader;
+  EXPECT_EQ(SqlDatasetReader::FromText("2024-01-05", LogicalType::Date()).ToString(), "2024-01-05");
+  EXPECT_EQ(SqlDatasetReader::FromText("2024-01-05 00:00:00", LogicalType::Date()).type, LogicalType::Date());
+  EXPECT_EQ(SqlDatasetReader::FromText("2024-01-05 09:30:00", LogicalType::Timestamp()),
+            Value::Timestamp(*core::ParseTimestamp("2024-01-05 09:30:00")));
+  EXPECT_EQ(SqlDatasetReader::FromText("t", LogicalType::Bool()), Value::Bool(true));
+  EXPECT_EQ(SqlDatasetReader::FromText("0", LogicalType::Bool()), Value::Bool(false));
+  EXPECT_EQ(SqlDatasetReader::FromText("-42", LogicalType::Int64()), Value::Int64(-42));
+  EXPECT_EQ(SqlDatasetReader::FromText("7", LogicalType::Int32()), Value::Int32(7));
+  EXPECT_EQ(SqlDatasetReader::FromText("12.5", LogicalType::Float64()), Value::Float64(12.5));
+  EXPECT_TRUE(SqlDatasetReader::FromText(std::nullopt, LogicalType::Int64()).is_null());
+  // Text a type does not explain stays text: a decimal, a value of another type.
+  EXPECT_EQ(SqlDatasetReader::FromText("12.30", LogicalType::Decimal(10, 2)).ToString(), "12.30");
+  EXPECT_EQ(SqlDatasetReader::FromText("n/a", LogicalType::Int64()).ToString(), "n/a");
+
+  EXPECT_EQ(SqlDatasetReader::ToText("20240105", LogicalType::Date()), "2024-01-05");
+  EXPECT_EQ(SqlDatasetReader::ToText("2024-01-05", LogicalType::Date()), "2024-01-05");
+  EXPECT_EQ(SqlDatasetReader::ToText("20240105 09:30:00", LogicalType::Timestamp()), "2024-01-05 09:30:00");
+  EXPECT_EQ(SqlDatasetReader::ToText("1", LogicalType::Bool()), "true");
+  EXPECT_EQ(SqlDatasetReader::ToText("False", LogicalType::Bool()), "false");
+  EXPECT_EQ(SqlDatasetReader::ToText("000001.SZ", LogicalType::String()), "000001.SZ");
+  EXPECT_EQ(SqlDatasetReader::ToText("' OR 1=1 --", LogicalType::String()), "' OR 1=1 --") << "bound, never spliced";
 }
 
 TEST(DbUrlTest, SplitsEveryPart) {

@@ -1,0 +1,204 @@
+#include "storage/sql/sql_dataset_reader.hpp"
+
+#include "core/dates.hpp"
+#include "core/strings.hpp"
+
+namespace datasync::storage::sql {
+
+using core::ErrorKind;
+using core::Fail;
+using core::TypeId;
+
+core::Value SqlDatasetReader::FromText(const std::optional<std::string>& text, const core::LogicalType& type) {
+  if (!text) return core::Value::Null(type);
+  const std::string& s = *text;
+  switch (type.id) {
+    case TypeId::kDate:
+      if (auto d = core::ParseDate(s.substr(0, 10))) return core::Value::Date(*d);
+      break;
+    case TypeId::kTimestamp:
+      if (auto t = core::ParseTimestamp(s)) return core::Value::Timestamp(*t);
+      break;
+    case TypeId::kBool: {
+      std::string b = core::ToLower(s);
+      if (b == "t" || b == "true" || b == "1") return core::Value::Bool(true);
+      if (b == "f" || b == "false" || b == "0") return core::Value::Bool(false);
+      break;
+    }
+    case TypeId::kInt32:
+      if (auto n = core::ParseInt64(s)) return core::Value::Int32(static_cast<int32_t>(*n));
+      break;
+    case TypeId::kInt64:
+      if (auto n = core::ParseInt64(s)) return core::Value::Int64(*n);
+      break;
+    case TypeId::kFloat64:
+      if (auto x = core::ParseDouble(s)) return core::Value::Float64(*x);
+      break;
+    default: break;
+  }
+  // Text the type does not explain (a decimal, a value of another type): the text itself.
+  return core::Value::String(s);
+}
+
+std::string SqlDatasetReader::ToText(const std::string& value, const core::LogicalType& type) {
+  switch (type.id) {
+    case TypeId::kDate:
+      if (auto d = core::ParseDate(value)) return core::FormatIsoDate(*d);
+      break;
+    case TypeId::kTimestamp:
+      if (auto t = core::ParseTimestamp(value)) return core::FormatTimestamp(*t);
+      break;
+    case TypeId::kBool: {
+      std::string b = core::ToLower(value);
+      if (b == "1" || b == "true" || b == "t") return "true";
+      if (b == "0" || b == "false" || b == "f") return "false";
+      break;
+    }
+    default: break;
+  }
+  return value;
+}
+
+core::Result<SqlDatasetReader::Target> SqlDatasetReader::Synced(const std::string& dataset) {
+  auto columns = Columns(dataset);
+  if (!columns) return Fail(columns.error());
+  auto table = Table(dataset);
+  if (!table) return Fail(table.error());
+  if (!*columns) {
+    return Fail(ErrorKind::kConfig,
+                Where() + " has no table " + *table + " yet; run the plan that syncs dataset '" + dataset + "' first");
+  }
+  return Target{*table, std::move(**columns)};
+}
+
+core::Result<core::LogicalType> SqlDatasetReader::TypeOf(const Target& t, const std::string& dataset,
+                                                         const std::string& column) const {
+  auto it = t.columns.find(column);
+  if (it == t.columns.end()) {
+    return Fail(ErrorKind::kConfig,
+                Where() + ": table " + t.table + " has no column " + Quote(column) + " (dataset '" + dataset + "')");
+  }
+  return it->second;
+}
+
+core::Result<std::vector<core::Value>> SqlDatasetReader::DistinctValues(const ReadQuery& q) {
+  auto t = Synced(q.dataset);
+  if (!t) return Fail(t.error());
+  auto type = TypeOf(*t, q.dataset, q.column);
+  if (!type) return Fail(type.error());
+  const std::string col = Quote(q.column);
+  std::string sql = "SELECT DISTINCT " + col + " FROM " + t->table + " WHERE " + col + " IS NOT NULL";
+  std::vector<std::string> params;
+  for (const auto& [c, v] : q.equals) {
+    auto ct = TypeOf(*t, q.dataset, c);
+    if (!ct) return Fail(ct.error());
+    params.push_back(ToText(v, *ct));
+    sql += " AND " + Quote(c) + " = " + Placeholder(static_cast<int>(params.size()));
+  }
+  if (q.min) {
+    params.push_back(ToText(*q.min, *type));
+    sql += " AND " + col + " >= " + Placeholder(static_cast<int>(params.size()));
+  }
+  if (q.max) {
+    params.push_back(ToText(*q.max, *type));
+    sql += " AND " + col + " <= " + Placeholder(static_cast<int>(params.size()));
+  }
+  sql += " ORDER BY " + col;
+  auto rows = Query(sql, params);
+  if (!rows) return Fail(rows.error());
+  std::vector<core::Value> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(FromText(r.at(0), *type));
+  return out;
+}
+
+core::Result<std::optional<core::Value>> SqlDatasetReader::MaxValue(const std::string& dataset,
+                                                                    const std::string& column) {
+  auto columns = Columns(dataset);
+  if (!columns) return Fail(columns.error());
+  if (!*columns) return std::optional<core::Value>();  // nothing synced yet
+  auto table = Table(dataset);
+  if (!table) return Fail(table.error());
+  Target t{*table, std::move(**columns)};
+  auto type = TypeOf(t, dataset, column);
+  if (!type) return Fail(type.error());
+  auto rows = Query("SELECT max(" + Quote(column) + ") FROM " + t.table, {});
+  if (!rows) return Fail(rows.error());
+  if (rows->empty() || !rows->front().at(0)) return std::optional<core::Value>();
+  return std::optional<core::Value>(FromText(rows->front().at(0), *type));
+}
+
+core::Result<std::vector<KeySpan>> SqlDatasetReader::KeySpans(const KeySpanQuery& q) {
+  auto t = Synced(q.dataset);
+  if (!t) return Fail(t.error());
+  auto key_type = TypeOf(*t, q.dataset, q.key);
+  if (!key_type) return Fail(key_type.error());
+  auto day_type = TypeOf(*t, q.dataset, q.date);
+  if (!day_type) return Fail(day_type.error());
+  const std::string key = Quote(q.key), day = Quote(q.date);
+  std::string sql = "SELECT " + key + ", min(" + day + "), max(" + day + "), count(DISTINCT " + day + ") FROM " +
+                    t->table + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
+  std::vector<std::string> params;
+  if (q.min) {
+    params.push_back(ToText(*q.min, *day_type));
+    sql += " AND " + day + " >= " + Placeholder(static_cast<int>(params.size()));
+  }
+  if (q.max) {
+    params.push_back(ToText(*q.max, *day_type));
+    sql += " AND " + day + " <= " + Placeholder(static_cast<int>(params.size()));
+  }
+  sql += " GROUP BY " + key + " ORDER BY " + key;
+  auto rows = Query(sql, params);
+  if (!rows) return Fail(rows.error());
+  std::vector<KeySpan> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) {
+    KeySpan span;
+    span.key = FromText(r.at(0), *key_type).ToString();
+    span.first = FromText(r.at(1), *day_type);
+    span.last = FromText(r.at(2), *day_type);
+    span.days = r.at(3) ? core::ParseInt64(*r.at(3)).value_or(0) : 0;
+    out.push_back(std::move(span));
+  }
+  return out;
+}
+
+core::Result<Rows> SqlDatasetReader::LatestRows(const RowsQuery& q) {
+  auto t = Synced(q.dataset);
+  if (!t) return Fail(t.error());
+  Rows out;
+  std::string sql = "SELECT ";
+  for (const auto& c : q.columns) {
+    auto type = TypeOf(*t, q.dataset, c);
+    if (!type) return Fail(type.error());
+    if (!out.columns.empty()) sql += ", ";
+    sql += Quote(c);
+    out.columns.push_back(c);
+    out.types.push_back(*type);
+  }
+  if (out.columns.empty()) return out;
+  sql += " FROM " + t->table;
+  std::vector<std::string> params;
+  for (const auto& [c, v] : q.equals) {
+    auto type = TypeOf(*t, q.dataset, c);
+    if (!type) return Fail(type.error());
+    params.push_back(ToText(v, *type));
+    sql += (params.size() == 1 ? " WHERE " : " AND ") + Quote(c) + " = " + Placeholder(static_cast<int>(params.size()));
+  }
+  if (!q.order_by.empty()) {
+    if (auto type = TypeOf(*t, q.dataset, q.order_by); !type) return Fail(type.error());
+    sql += " ORDER BY " + Quote(q.order_by) + " DESC";
+  }
+  sql += " LIMIT " + std::to_string(q.limit == 0 ? 100 : q.limit);
+  auto rows = Query(sql, params);
+  if (!rows) return Fail(rows.error());
+  for (const auto& r : *rows) {
+    std::vector<core::Value> row;
+    row.reserve(out.columns.size());
+    for (size_t i = 0; i < out.columns.size(); ++i) row.push_back(FromText(r.at(i), out.types[i]));
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace datasync::storage::sql

@@ -1,0 +1,60 @@
+// SqlDatasetReader: the DatasetReader of a server database sink (storage/dataset_reader.hpp), written once
+// for every dialect. It builds the reads (DISTINCT over a column, max, the per-key GROUP BY of coverage, the
+// newest rows of the preview) with the dialect's quoting and placeholders, binds every value as text in the
+// form the column's type reads (a date in config spelling "20240102" goes as 2024-01-02), and turns the
+// text answers back into typed values by the column's logical type. A dialect (PgDatasetReader, ...) says
+// how to connect, which columns a table has with their logical types, and how to run one parameterised
+// query. Names come from configuration and vendor docs: they are quoted, values are bound, never spliced.
+//
+// Lifecycle: as every DatasetReader, opened per storage and used by one thread at a time; the connection
+// is made on first use.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/dataset_reader.hpp"
+
+namespace datasync::storage::sql {
+
+using TextRow = std::vector<std::optional<std::string>>;  // nullopt = NULL
+
+class SqlDatasetReader : public DatasetReader {
+ public:
+  core::Result<std::vector<core::Value>> DistinctValues(const ReadQuery& query) override;
+  core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) override;
+  core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) override;
+  core::Result<Rows> LatestRows(const RowsQuery& query) override;
+
+  // The value of a column of `type`, from the text the server answered.
+  static core::Value FromText(const std::optional<std::string>& text, const core::LogicalType& type);
+  // A filter value in config spelling, as text the server reads for a column of `type`.
+  static std::string ToText(const std::string& value, const core::LogicalType& type);
+
+ protected:
+  // --- the dialect --------------------------------------------------------------------------------------
+  virtual std::string Quote(std::string_view identifier) const = 0;
+  // The n-th (1-based) parameter of a query: "$1", "?".
+  virtual std::string Placeholder(int n) const = 0;
+  // The dataset's table, quoted and qualified, as the sink names it.
+  virtual core::Result<std::string> Table(const std::string& dataset) = 0;
+  // The table's columns with their logical types; nullopt when the table does not exist.
+  virtual core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) = 0;
+  virtual core::Result<std::vector<TextRow>> Query(const std::string& sql, const std::vector<std::string>& params) = 0;
+  // "storage 'pg' (postgres://host:5432/db)", for messages.
+  virtual std::string Where() const = 0;
+
+ private:
+  struct Target {
+    std::string table;
+    std::map<std::string, core::LogicalType> columns;
+  };
+  // The dataset's table once it exists (kConfig naming the plan to run first when it was never synced).
+  core::Result<Target> Synced(const std::string& dataset);
+  core::Result<core::LogicalType> TypeOf(const Target& t, const std::string& dataset, const std::string& column) const;
+};
+
+}  // namespace datasync::storage::sql
