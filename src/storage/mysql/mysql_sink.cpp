@@ -6,8 +6,10 @@
 #include <set>
 
 #include "core/crash_point.hpp"
+#include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "db/mysql/mysql_connection.hpp"
+#include "storage/mysql/mysql_reader.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/sql_template.hpp"
 #include "storage/sql/text_rows.hpp"
@@ -166,28 +168,67 @@ core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const c
   return problems;
 }
 
-Status MySqlSink::Configure(const core::Options& options) {
+core::Result<db::mysql::MySqlConnectOptions> MySqlTarget(const core::Options& options, const std::string& storage_name,
+                                                         const std::filesystem::path& project_dir) {
   auto url = sql::ParseDbUrl(options.Get(sql::kUrl), kSchemes, "option url");
   if (!url) return Fail(url.error());
-  db::mysql::MySqlConnectOptions& c = *connect_;
-  c = db::mysql::MySqlConnectOptions();
+  db::mysql::MySqlConnectOptions c;
   c.host = url->host;
   c.port = url->port ? url->port : 3306;
   c.user = url->user;
-  auto password = Password(url->password);
-  if (!password) return Fail(password.error());
-  c.password = *password;
+  c.password = url->password;
+  if (std::string ref = options.Get(sql::kPassword); !ref.empty()) {
+    auto resolved = core::ResolveSecret(ref, "storage '" + storage_name + "' option password");
+    if (!resolved) return Fail(resolved.error());
+    c.password = *resolved;
+  }
   c.database = url->database;
   c.ssl_mode = options.Get(mysql::kSslMode);
-  c.ssl_ca = ProjectPath(mysql::kSslCa);
-  c.ssl_cert = ProjectPath(mysql::kSslCert);
-  c.ssl_key = ProjectPath(mysql::kSslKey);
+  auto project_path = [&](const core::OptionKey<std::string>& key) {
+    std::string path = options.Get(key);
+    if (path.empty()) return path;
+    std::filesystem::path p(path);
+    return (p.is_relative() ? project_dir / p : p).string();
+  };
+  c.ssl_ca = project_path(mysql::kSslCa);
+  c.ssl_cert = project_path(mysql::kSslCert);
+  c.ssl_key = project_path(mysql::kSslKey);
   c.connect_timeout_secs = static_cast<int>(std::clamp<int64_t>(options.Get(sql::kConnectTimeoutSecs), 1, 3600));
   c.display = url->Display();
+  return c;
+}
+
+core::Result<std::optional<TableShape>> IntrospectMySqlTable(MySqlConnection& conn, const std::string& database,
+                                                             const std::string& table) {
+  // information_schema compares names without letter case; keep only the exact table.
+  std::string where =
+      " WHERE TABLE_SCHEMA = " + QuoteMySqlText(database) + " AND TABLE_NAME = " + QuoteMySqlText(table);
+  auto cols = conn.Query("SELECT TABLE_NAME, COLUMN_NAME, LOWER(COLUMN_TYPE) FROM information_schema.COLUMNS" + where +
+                         " ORDER BY ORDINAL_POSITION");
+  if (!cols) return Fail(cols.error());
+  TableShape shape;
+  for (const auto& row : *cols) {
+    if (row[0] != table) continue;
+    shape.columns.push_back(FromNative(row[1].value_or(""), row[2].value_or("")));
+  }
+  if (shape.columns.empty()) return std::optional<TableShape>();
+  auto key = conn.Query("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS" + where +
+                        " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX");
+  if (!key) return Fail(key.error());
+  for (const auto& row : *key) {
+    if (row[0] == table) shape.primary_key.push_back(row[1].value_or(""));
+  }
+  return std::optional<TableShape>(std::move(shape));
+}
+
+Status MySqlSink::Configure(const core::Options& options) {
+  auto target = MySqlTarget(options, bind_context().storage_name, bind_context().project_dir);
+  if (!target) return Fail(target.error());
+  *connect_ = std::move(*target);
   key_varchar_length_ = options.Get(mysql::kKeyVarcharLength);
   use_load_data_ = options.Get(mysql::kLoadMethod) != "insert";
   // load_method insert never needs a client file, so the session does not accept a server's request for one.
-  c.local_infile = use_load_data_;
+  connect_->local_infile = use_load_data_;
   insert_batch_bytes_ = std::max<int64_t>(options.Get(mysql::kInsertBatchBytes), 64 << 10);
   return core::Ok();
 }
@@ -263,25 +304,7 @@ core::Result<std::vector<std::string>> MySqlSink::TablesStartingWith(const std::
 }
 
 core::Result<std::optional<TableShape>> MySqlSink::Introspect(const std::string& table) {
-  // information_schema compares names without letter case; keep only the exact table.
-  std::string where =
-      " WHERE TABLE_SCHEMA = " + QuoteText(connect_->database) + " AND TABLE_NAME = " + QuoteText(table);
-  auto cols = conn_->Query("SELECT TABLE_NAME, COLUMN_NAME, LOWER(COLUMN_TYPE) FROM information_schema.COLUMNS" +
-                           where + " ORDER BY ORDINAL_POSITION");
-  if (!cols) return Fail(cols.error());
-  TableShape shape;
-  for (const auto& row : *cols) {
-    if (row[0] != table) continue;
-    shape.columns.push_back(FromNative(row[1].value_or(""), row[2].value_or("")));
-  }
-  if (shape.columns.empty()) return std::optional<TableShape>();
-  auto key = conn_->Query("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.STATISTICS" + where +
-                          " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX");
-  if (!key) return Fail(key.error());
-  for (const auto& row : *key) {
-    if (row[0] == table) shape.primary_key.push_back(row[1].value_or(""));
-  }
-  return std::optional<TableShape>(std::move(shape));
+  return IntrospectMySqlTable(*conn_, connect_->database, table);
 }
 
 Status MySqlSink::EnsureNamespace() {
@@ -469,6 +492,7 @@ void RegisterMySqlSink(SinkRegistry& registry) {
       .validate = CheckMySqlSinkOptions,
       .validate_binding = sql::CheckDatabaseBinding<MySqlSink>,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<MySqlSink>()); },
+      .open_reader = [](const ReaderContext& ctx) { return MySqlDatasetReader::Open(ctx); },
   });
 }
 

@@ -17,7 +17,9 @@
 // Thread-safety: one thread at a time, like every Sink.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -45,6 +47,14 @@ inline constexpr core::OptionKey<int64_t> kInsertBatchBytes{"insert_batch_bytes"
 
 // The rules of those options (the table's, key_varchar_length's range among them; beyond it: the URL, its database name
 // and secrets, key_varchar_length, the templates): SinkInfo::validate and Bind.
+// Where a mysql storage's options point (the password resolved, TLS paths against the project folder); the
+// sink and its reader connect the same way.
+core::Result<db::mysql::MySqlConnectOptions> MySqlTarget(const core::Options& options, const std::string& storage_name,
+                                                         const std::filesystem::path& project_dir);
+// A table's columns (logical types from COLUMN_TYPE) and primary key; nullopt when it does not exist.
+core::Result<std::optional<TableShape>> IntrospectMySqlTable(db::mysql::MySqlConnection& conn,
+                                                             const std::string& database, const std::string& table);
+
 core::OptionProblems CheckMySqlSinkOptions(const core::Options& options, const core::OptionCheckContext& ctx);
 
 class MySqlSink final : public sql::ScriptedDatabaseSink {

@@ -21,7 +21,10 @@ class PgDatasetReader final : public sql::SqlDatasetReader {
 
  protected:
   std::string Quote(std::string_view identifier) const override;
-  std::string Placeholder(int n) const override { return "$" + std::to_string(n); }
+  std::string Param(std::vector<std::string>& params, std::string text) const override {
+    params.push_back(std::move(text));
+    return "$" + std::to_string(params.size());
+  }
   core::Result<std::string> Table(const std::string& dataset) override;
   core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) override;
   core::Result<std::vector<sql::TextRow>> Query(const std::string& sql,

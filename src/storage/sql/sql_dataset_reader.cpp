@@ -92,16 +92,13 @@ core::Result<std::vector<core::Value>> SqlDatasetReader::DistinctValues(const Re
   for (const auto& [c, v] : q.equals) {
     auto ct = TypeOf(*t, q.dataset, c);
     if (!ct) return Fail(ct.error());
-    params.push_back(ToText(v, *ct));
-    sql += " AND " + Quote(c) + " = " + Placeholder(static_cast<int>(params.size()));
+    sql += " AND " + Quote(c) + " = " + Param(params, ParamText(v, *ct));
   }
   if (q.min) {
-    params.push_back(ToText(*q.min, *type));
-    sql += " AND " + col + " >= " + Placeholder(static_cast<int>(params.size()));
+    sql += " AND " + col + " >= " + Param(params, ParamText(*q.min, *type));
   }
   if (q.max) {
-    params.push_back(ToText(*q.max, *type));
-    sql += " AND " + col + " <= " + Placeholder(static_cast<int>(params.size()));
+    sql += " AND " + col + " <= " + Param(params, ParamText(*q.max, *type));
   }
   sql += " ORDER BY " + col;
   auto rows = Query(sql, params);
@@ -140,12 +137,10 @@ core::Result<std::vector<KeySpan>> SqlDatasetReader::KeySpans(const KeySpanQuery
                     t->table + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
   std::vector<std::string> params;
   if (q.min) {
-    params.push_back(ToText(*q.min, *day_type));
-    sql += " AND " + day + " >= " + Placeholder(static_cast<int>(params.size()));
+    sql += " AND " + day + " >= " + Param(params, ParamText(*q.min, *day_type));
   }
   if (q.max) {
-    params.push_back(ToText(*q.max, *day_type));
-    sql += " AND " + day + " <= " + Placeholder(static_cast<int>(params.size()));
+    sql += " AND " + day + " <= " + Param(params, ParamText(*q.max, *day_type));
   }
   sql += " GROUP BY " + key + " ORDER BY " + key;
   auto rows = Query(sql, params);
@@ -179,11 +174,13 @@ core::Result<Rows> SqlDatasetReader::LatestRows(const RowsQuery& q) {
   if (out.columns.empty()) return out;
   sql += " FROM " + t->table;
   std::vector<std::string> params;
+  const char* joint = " WHERE ";
   for (const auto& [c, v] : q.equals) {
     auto type = TypeOf(*t, q.dataset, c);
     if (!type) return Fail(type.error());
-    params.push_back(ToText(v, *type));
-    sql += (params.size() == 1 ? " WHERE " : " AND ") + Quote(c) + " = " + Placeholder(static_cast<int>(params.size()));
+    std::string value = Param(params, ParamText(v, *type));
+    sql += joint + Quote(c) + " = " + value;
+    joint = " AND ";
   }
   if (!q.order_by.empty()) {
     if (auto type = TypeOf(*t, q.dataset, q.order_by); !type) return Fail(type.error());

@@ -37,8 +37,14 @@ class SqlDatasetReader : public DatasetReader {
  protected:
   // --- the dialect --------------------------------------------------------------------------------------
   virtual std::string Quote(std::string_view identifier) const = 0;
-  // The n-th (1-based) parameter of a query: "$1", "?".
-  virtual std::string Placeholder(int n) const = 0;
+  // `text` (already in the column's form, ToText) as a value of the query: appended to `params` and its
+  // placeholder returned ("$1"), or, for a client without parameters, returned as a quoted literal.
+  virtual std::string Param(std::vector<std::string>& params, std::string text) const = 0;
+  // A filter value in config spelling as text for a column of `type`; ToText unless the dialect differs
+  // (MySQL's booleans are 1 and 0).
+  virtual std::string ParamText(const std::string& value, const core::LogicalType& type) const {
+    return ToText(value, type);
+  }
   // The dataset's table, quoted and qualified, as the sink names it.
   virtual core::Result<std::string> Table(const std::string& dataset) = 0;
   // The table's columns with their logical types; nullopt when the table does not exist.
