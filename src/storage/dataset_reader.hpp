@@ -84,7 +84,7 @@ class DatasetReader {
   // lacks is kConfig naming it. Storages that cannot read rows back refuse (kInvalidInput).
   virtual core::Result<Rows> LatestRows(const RowsQuery& query) {
     return core::Fail(core::ErrorKind::kInvalidInput, "this storage cannot read rows back (dataset " + query.dataset +
-                                                          "); preview a sqlite, postgres or mysql storage");
+                                                          "); preview a sqlite or database storage");
   }
 };
 

@@ -1,7 +1,7 @@
-"""Reading a server database storage back, end to end against real PostgreSQL and MariaDB: the trading
+"""Reading a server database storage back, end to end against real PostgreSQL, MariaDB and ClickHouse: the trading
 calendar a plan's trading-day parameters come from, coverage by date and by key, repair, and the web app's
-data preview all read the storage itself (PgDatasetReader, MySqlDatasetReader), not a SQLite copy. Every
-answer is compared with what psql or the mariadb client reads from the same tables."""
+data preview all read the storage itself (PgDatasetReader, MySqlDatasetReader, ClickHouseDatasetReader), not a
+SQLite copy. Every answer is compared with what the server's own client reads from the same tables."""
 
 import json
 import os
@@ -11,7 +11,7 @@ import urllib.parse
 
 import dbs
 import harness
-from harness import Project, Sim, sim_config
+from harness import Project, Sim, sim_config, wait_until
 from test_serve import Daemon
 from test_web_api import Client
 
@@ -50,15 +50,29 @@ class Scenario:
         test.addCleanup(self.project.cleanup)
         self.project.write_config(sim_config(self.sim.url, BODY % self.db.storage_yaml(self.ns)))
 
-    def table(self, name):
-        return (dbs.pg_ident if self.kind == "postgres" else dbs.my_ident)(self.ns) + "." + name
+    def table(self, name, final=False):
+        ident = {"postgres": dbs.pg_ident, "mysql": dbs.my_ident, "clickhouse": dbs.ch_ident}[self.kind]
+        # ClickHouse's upserts replace rows at merge time: read as of now with FINAL.
+        return ident(self.ns) + "." + name + (" FINAL" if final and self.kind == "clickhouse" else "")
 
     def day(self, column):
-        return ("to_char(%s, 'YYYY-MM-DD')" if self.kind == "postgres" else "DATE_FORMAT(%s, '%%Y-%%m-%%d')") % column
+        return {"postgres": "to_char(%s, 'YYYY-MM-DD')", "mysql": "DATE_FORMAT(%s, '%%Y-%%m-%%d')",
+                "clickhouse": "toString(%s)"}[self.kind] % column
 
     def rows(self, sql):
+        if self.kind == "clickhouse":
+            return [line.split("\t") for line in self.db.ch(sql).splitlines()]
         sep = "|" if self.kind == "postgres" else "\t"
         return [line.split(sep) for line in self.db.sql(sql)]
+
+    def delete(self, where):
+        if self.kind != "clickhouse":
+            self.db.sql("DELETE FROM %s WHERE %s" % (self.table("daily"), where))
+            return
+        # A mutation, applied in the background: wait until the rows are gone.
+        self.db.ch("ALTER TABLE %s DELETE WHERE %s" % (self.table("daily"), where))
+        wait_until(lambda: self.column("SELECT count() FROM %s WHERE %s" % (self.table("daily", True), where))
+                   == ["0"], "the ClickHouse mutation to delete the rows", timeout=60, interval=0.2)
 
     def column(self, sql):
         return [r[0] for r in self.rows(sql)]
@@ -69,7 +83,7 @@ class Scenario:
     def run(self):
         t, project = self.t, self.project
         project.ds("run", "cal", "bars")
-        daily, cal = self.table("daily"), self.table("trade_cal")
+        daily, cal = self.table("daily", True), self.table("trade_cal", True)
         # The trading days of `bars` came from the calendar stored in the server.
         open_days = self.column("SELECT %s FROM %s WHERE exchange = 'SSE' AND is_open = 1 AND cal_date BETWEEN "
                                 "'2024-01-02' AND '2024-03-29' ORDER BY 1" % (self.day("cal_date"), cal))
@@ -88,8 +102,8 @@ class Scenario:
         # Two days deleted in the server, and one code's day: coverage by date and by key see them.
         lost = [open_days[10], open_days[11]]
         code = self.column("SELECT min(ts_code) FROM %s" % daily)[0]
-        self.db.sql("DELETE FROM %s WHERE trade_date IN ('%s', '%s')" % (daily, lost[0], lost[1]))
-        self.db.sql("DELETE FROM %s WHERE ts_code = '%s' AND trade_date = '%s'" % (daily, code, open_days[30]))
+        self.delete("trade_date IN ('%s', '%s')" % (lost[0], lost[1]))
+        self.delete("ts_code = '%s' AND trade_date = '%s'" % (code, open_days[30]))
         out = project.ds("coverage", "daily", "--json", check=False)
         cov = json.loads(out.stdout)
         t.assertEqual(out.returncode, 1)
@@ -145,6 +159,11 @@ class PostgresReaderTest(unittest.TestCase):
 class MysqlReaderTest(unittest.TestCase):
     def test_calendar_coverage_repair_and_preview_read_the_mariadb_tables(self):
         Scenario(self, "mysql").run()
+
+
+class ClickhouseReaderTest(unittest.TestCase):
+    def test_calendar_coverage_repair_and_preview_read_the_clickhouse_tables(self):
+        Scenario(self, "clickhouse").run()
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@
 #include <thread>
 
 #include "core/crash_point.hpp"
+#include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "net/http_client.hpp"
 #include "storage/clickhouse/clickhouse_client.hpp"
+#include "storage/clickhouse/clickhouse_reader.hpp"
 #include "storage/clickhouse/row_binary.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/sql_template.hpp"
@@ -150,20 +152,63 @@ core::OptionProblems CheckClickHouseSinkOptions(const core::Options& options, co
   return problems;
 }
 
-Status ClickHouseSink::Configure(const core::Options& options) {
+std::string QuoteClickHouseText(std::string_view text) {
+  return QuoteWith(text, '\'');
+}
+
+std::string QuoteClickHouseIdentifier(std::string_view name) {
+  return QuoteWith(name, '`');
+}
+
+core::Result<ClickHouseTarget> ClickHouseTargetOf(const core::Options& options, const std::string& storage_name,
+                                                  const std::filesystem::path& project_dir) {
   auto url = sql::ParseDbUrl(options.Get(sql::kUrl), kSchemes, "option url");
   if (!url) return Fail(url.error());
   bool https = url->scheme == "clickhouses" || url->Param("secure") == "true" || url->Param("secure") == "1";
-  clickhouse::ClickHouseEndpoint endpoint;
+  ClickHouseTarget t;
+  clickhouse::ClickHouseEndpoint& endpoint = t.endpoint;
   std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
   endpoint.base_url = std::string(https ? "https://" : "http://") + host + ":" +
                       std::to_string(url->port ? url->port : (https ? 8443 : 8123)) + "/";
   endpoint.user = url->user;
-  auto password = Password(url->password);
-  if (!password) return Fail(password.error());
-  endpoint.password = *password;
+  endpoint.password = url->password;
+  if (std::string ref = options.Get(sql::kPassword); !ref.empty()) {
+    auto resolved = core::ResolveSecret(ref, "storage '" + storage_name + "' option password");
+    if (!resolved) return Fail(resolved.error());
+    endpoint.password = *resolved;
+  }
   endpoint.display = url->Display();
-  database_ = url->database.empty() ? "default" : url->database;
+  t.database = url->database.empty() ? "default" : url->database;
+  t.http.max_connections = 2;
+  t.http.timeout = std::chrono::seconds(std::max<int64_t>(1, options.Get(clickhouse::kTimeoutSecs)));
+  t.http.connect_timeout = std::chrono::seconds(std::max<int64_t>(1, options.Get(sql::kConnectTimeoutSecs)));
+  t.http.verify_tls = options.Get(clickhouse::kVerifyTls);
+  if (std::string ca = options.Get(clickhouse::kCaFile); !ca.empty()) {
+    std::filesystem::path p(ca);
+    t.http.ca_file = (p.is_relative() ? project_dir / p : p).string();
+  }
+  return t;
+}
+
+core::Result<std::optional<TableShape>> IntrospectClickHouseTable(clickhouse::ClickHouseClient& client,
+                                                                  const std::string& database,
+                                                                  const std::string& table) {
+  auto rows = client.Query("SELECT name, type FROM system.columns WHERE database = " + QuoteClickHouseText(database) +
+                           " AND table = " + QuoteClickHouseText(table));
+  if (!rows) return Fail(rows.error());
+  if (rows->empty()) return std::optional<TableShape>();
+  TableShape shape;
+  for (const auto& row : *rows) {
+    if (row.size() == 2) shape.columns.push_back(FromNative(row[0], row[1]));
+  }
+  // The sorting key may be the storage's own (order_by); the diff does not compare it with the dataset's.
+  return std::optional<TableShape>(std::move(shape));
+}
+
+Status ClickHouseSink::Configure(const core::Options& options) {
+  auto target = ClickHouseTargetOf(options, bind_context().storage_name, bind_context().project_dir);
+  if (!target) return Fail(target.error());
+  database_ = target->database;
   partition_field_.clear();
   const BindContext& ctx = bind_context();
   if (options.Get(clickhouse::kPartitionBy) == kAuto && !ctx.date_key.empty()) {
@@ -173,23 +218,17 @@ Status ClickHouseSink::Configure(const core::Options& options) {
     }
   }
   mutation_timeout_ms_ = std::max<int64_t>(1, options.Get(clickhouse::kMutationTimeoutSecs)) * 1000;
-  net::HttpClientOptions http;
-  http.max_connections = 2;
-  http.timeout = std::chrono::seconds(std::max<int64_t>(1, options.Get(clickhouse::kTimeoutSecs)));
-  http.connect_timeout = std::chrono::seconds(std::max<int64_t>(1, options.Get(sql::kConnectTimeoutSecs)));
-  http.verify_tls = options.Get(clickhouse::kVerifyTls);
-  http.ca_file = ProjectPath(clickhouse::kCaFile);
   client_.reset();
-  http_ = std::make_unique<net::HttpClient>(http);
-  client_ = std::make_unique<clickhouse::ClickHouseClient>(*http_, std::move(endpoint));
+  http_ = std::make_unique<net::HttpClient>(target->http);
+  client_ = std::make_unique<clickhouse::ClickHouseClient>(*http_, std::move(target->endpoint));
   return core::Ok();
 }
 
 std::string ClickHouseSink::Quote(std::string_view name) const {
-  return QuoteWith(name, '`');
+  return QuoteClickHouseIdentifier(name);
 }
 std::string ClickHouseSink::QuoteText(std::string_view text) const {
-  return QuoteWith(text, '\'');
+  return QuoteClickHouseText(text);
 }
 std::string ClickHouseSink::Qualified(std::string_view table) const {
   return Quote(database_) + "." + Quote(table);
@@ -272,16 +311,7 @@ core::Result<std::vector<std::string>> ClickHouseSink::TablesStartingWith(const 
 }
 
 core::Result<std::optional<TableShape>> ClickHouseSink::Introspect(const std::string& table) {
-  auto rows = client_->Query("SELECT name, type FROM system.columns WHERE database = " + QuoteText(database_) +
-                             " AND table = " + QuoteText(table));
-  if (!rows) return Fail(rows.error());
-  if (rows->empty()) return std::optional<TableShape>();
-  TableShape shape;
-  for (const auto& row : *rows) {
-    if (row.size() == 2) shape.columns.push_back(FromNative(row[0], row[1]));
-  }
-  // The sorting key may be the storage's own (order_by); the diff does not compare it with the dataset's.
-  return std::optional<TableShape>(std::move(shape));
+  return IntrospectClickHouseTable(*client_, database_, table);
 }
 
 Status ClickHouseSink::EnsureNamespace() {
@@ -465,6 +495,7 @@ void RegisterClickHouseSink(SinkRegistry& registry) {
       .validate = CheckClickHouseSinkOptions,
       .validate_binding = sql::CheckDatabaseBinding<ClickHouseSink>,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<ClickHouseSink>()); },
+      .open_reader = [](const ReaderContext& ctx) { return ClickHouseDatasetReader::Open(ctx); },
   });
 }
 

@@ -20,11 +20,15 @@
 // Thread-safety: one thread at a time, like every Sink.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 
+#include "net/http_client.hpp"
+#include "storage/clickhouse/clickhouse_client.hpp"
 #include "storage/sql/scripted_database_sink.hpp"
 
 namespace datasync::net {
@@ -51,6 +55,24 @@ inline constexpr core::OptionKey<bool> kVerifyTls{"verify_tls", ClickHouseSinkOp
 inline constexpr core::OptionKey<std::string> kCaFile{"ca_file", ClickHouseSinkOptions};
 inline constexpr core::OptionKey<int64_t> kMutationTimeoutSecs{"mutation_timeout_secs", ClickHouseSinkOptions};
 }  // namespace clickhouse
+
+// Where a clickhouse storage's options point: the HTTP endpoint (the password resolved), the database and the
+// HTTP client's settings (timeouts, TLS, the CA file against the project folder). The sink and its reader
+// connect the same way.
+struct ClickHouseTarget {
+  clickhouse::ClickHouseEndpoint endpoint;
+  std::string database;
+  net::HttpClientOptions http;
+};
+core::Result<ClickHouseTarget> ClickHouseTargetOf(const core::Options& options, const std::string& storage_name,
+                                                  const std::filesystem::path& project_dir);
+// A table's columns (logical types from system.columns); nullopt when it does not exist.
+core::Result<std::optional<TableShape>> IntrospectClickHouseTable(clickhouse::ClickHouseClient& client,
+                                                                  const std::string& database,
+                                                                  const std::string& table);
+// 'text' and `name` with the backslash escapes ClickHouse reads in string literals and quoted identifiers.
+std::string QuoteClickHouseText(std::string_view text);
+std::string QuoteClickHouseIdentifier(std::string_view name);
 
 // The rules of those options (the table's; beyond it: the URL, its database name and secrets, the clause and
 // table templates): SinkInfo::validate and Bind.

@@ -30,7 +30,7 @@ std::string MySqlDatasetReader::Quote(std::string_view name) const {
   return out + "`";
 }
 
-std::string MySqlDatasetReader::Param(std::vector<std::string>&, std::string text) const {
+std::string MySqlDatasetReader::Param(std::vector<std::string>&, std::string text, const core::LogicalType&) const {
   return db::mysql::QuoteMySqlText(text);
 }
 

@@ -22,7 +22,7 @@ class MySqlDatasetReader final : public sql::SqlDatasetReader {
 
  protected:
   std::string Quote(std::string_view identifier) const override;
-  std::string Param(std::vector<std::string>& params, std::string text) const override;
+  std::string Param(std::vector<std::string>& params, std::string text, const core::LogicalType& type) const override;
   std::string ParamText(const std::string& value, const core::LogicalType& type) const override;
   core::Result<std::string> Table(const std::string& dataset) override;
   core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) override;

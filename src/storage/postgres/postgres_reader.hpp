@@ -21,7 +21,7 @@ class PgDatasetReader final : public sql::SqlDatasetReader {
 
  protected:
   std::string Quote(std::string_view identifier) const override;
-  std::string Param(std::vector<std::string>& params, std::string text) const override {
+  std::string Param(std::vector<std::string>& params, std::string text, const core::LogicalType&) const override {
     params.push_back(std::move(text));
     return "$" + std::to_string(params.size());
   }

@@ -92,13 +92,13 @@ core::Result<std::vector<core::Value>> SqlDatasetReader::DistinctValues(const Re
   for (const auto& [c, v] : q.equals) {
     auto ct = TypeOf(*t, q.dataset, c);
     if (!ct) return Fail(ct.error());
-    sql += " AND " + Quote(c) + " = " + Param(params, ParamText(v, *ct));
+    sql += " AND " + Quote(c) + " = " + Param(params, ParamText(v, *ct), *ct);
   }
   if (q.min) {
-    sql += " AND " + col + " >= " + Param(params, ParamText(*q.min, *type));
+    sql += " AND " + col + " >= " + Param(params, ParamText(*q.min, *type), *type);
   }
   if (q.max) {
-    sql += " AND " + col + " <= " + Param(params, ParamText(*q.max, *type));
+    sql += " AND " + col + " <= " + Param(params, ParamText(*q.max, *type), *type);
   }
   sql += " ORDER BY " + col;
   auto rows = Query(sql, params);
@@ -137,10 +137,10 @@ core::Result<std::vector<KeySpan>> SqlDatasetReader::KeySpans(const KeySpanQuery
                     t->table + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
   std::vector<std::string> params;
   if (q.min) {
-    sql += " AND " + day + " >= " + Param(params, ParamText(*q.min, *day_type));
+    sql += " AND " + day + " >= " + Param(params, ParamText(*q.min, *day_type), *day_type);
   }
   if (q.max) {
-    sql += " AND " + day + " <= " + Param(params, ParamText(*q.max, *day_type));
+    sql += " AND " + day + " <= " + Param(params, ParamText(*q.max, *day_type), *day_type);
   }
   sql += " GROUP BY " + key + " ORDER BY " + key;
   auto rows = Query(sql, params);
@@ -178,7 +178,7 @@ core::Result<Rows> SqlDatasetReader::LatestRows(const RowsQuery& q) {
   for (const auto& [c, v] : q.equals) {
     auto type = TypeOf(*t, q.dataset, c);
     if (!type) return Fail(type.error());
-    std::string value = Param(params, ParamText(v, *type));
+    std::string value = Param(params, ParamText(v, *type), *type);
     sql += joint + Quote(c) + " = " + value;
     joint = " AND ";
   }

@@ -37,9 +37,11 @@ class SqlDatasetReader : public DatasetReader {
  protected:
   // --- the dialect --------------------------------------------------------------------------------------
   virtual std::string Quote(std::string_view identifier) const = 0;
-  // `text` (already in the column's form, ToText) as a value of the query: appended to `params` and its
-  // placeholder returned ("$1"), or, for a client without parameters, returned as a quoted literal.
-  virtual std::string Param(std::vector<std::string>& params, std::string text) const = 0;
+  // `text` (already in the column's form, ParamText) as a value of the query for a column of `type`:
+  // appended to `params` and its placeholder returned ("$1"), or, for a client without parameters, returned
+  // as a literal the server compares with that column.
+  virtual std::string Param(std::vector<std::string>& params, std::string text,
+                            const core::LogicalType& type) const = 0;
   // A filter value in config spelling as text for a column of `type`; ToText unless the dialect differs
   // (MySQL's booleans are 1 and 0).
   virtual std::string ParamText(const std::string& value, const core::LogicalType& type) const {

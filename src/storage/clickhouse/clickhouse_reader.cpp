@@ -1,0 +1,121 @@
+#include "storage/clickhouse/clickhouse_reader.hpp"
+
+#include "core/strings.hpp"
+#include "storage/clickhouse/clickhouse_sink.hpp"
+#include "storage/sql/database_sink.hpp"
+#include "storage/sql/sql_template.hpp"
+
+namespace datasync::storage {
+
+core::Result<std::unique_ptr<DatasetReader>> ClickHouseDatasetReader::Open(const ReaderContext& ctx) {
+  core::Options options = ctx.options;
+  if (auto st = options.ApplyDefaults(ClickHouseSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) {
+    return core::Fail(st.error());
+  }
+  auto target = ClickHouseTargetOf(options, ctx.storage_name, ctx.project_dir);
+  if (!target) return core::Fail(target.error());
+  std::unique_ptr<ClickHouseDatasetReader> r(new ClickHouseDatasetReader());
+  r->storage_ = ctx.storage_name;
+  r->table_template_ = options.Get(sql::kTableName);
+  r->database_ = target->database;
+  r->display_ = target->endpoint.display;
+  r->http_ = std::make_unique<net::HttpClient>(target->http);
+  r->client_ = std::make_unique<clickhouse::ClickHouseClient>(*r->http_, std::move(target->endpoint));
+  return std::unique_ptr<DatasetReader>(std::move(r));
+}
+
+std::string ClickHouseDatasetReader::Quote(std::string_view name) const {
+  return QuoteClickHouseIdentifier(name);
+}
+
+std::string ClickHouseDatasetReader::Param(std::vector<std::string>&, std::string text,
+                                           const core::LogicalType& type) const {
+  // ClickHouse compares a number only with a number, a Date with a Date: literals of the column's type.
+  switch (type.id) {
+    case core::TypeId::kBool:
+    case core::TypeId::kInt32:
+    case core::TypeId::kInt64:
+      if (core::ParseInt64(text)) return text;
+      break;
+    case core::TypeId::kFloat64:
+      if (core::ParseDouble(text)) return text;
+      break;
+    case core::TypeId::kDate: return "toDate(" + QuoteClickHouseText(text) + ")";
+    case core::TypeId::kTimestamp: return "toDateTime(" + QuoteClickHouseText(text.substr(0, 19)) + ")";
+    default: break;
+  }
+  return QuoteClickHouseText(text);
+}
+
+std::string ClickHouseDatasetReader::ParamText(const std::string& value, const core::LogicalType& type) const {
+  std::string text = ToText(value, type);
+  if (type.id == core::TypeId::kBool) {
+    if (text == "true") return "1";
+    if (text == "false") return "0";
+  }
+  return text;
+}
+
+std::string ClickHouseDatasetReader::Where() const {
+  return "storage '" + storage_ + "' (" + display_ + ")";
+}
+
+core::Result<std::string> ClickHouseDatasetReader::TableName(const std::string& dataset) const {
+  return sql::RenderTemplate(table_template_, {{"dataset", dataset}}, "storage '" + storage_ + "' option table_name");
+}
+
+core::Result<std::string> ClickHouseDatasetReader::Table(const std::string& dataset) {
+  auto name = TableName(dataset);
+  if (!name) return core::Fail(name.error());
+  std::string from = Quote(database_) + "." + Quote(*name);
+  auto it = final_.find(*name);
+  return it != final_.end() && it->second ? from + " FINAL" : from;
+}
+
+core::Result<std::optional<std::map<std::string, core::LogicalType>>> ClickHouseDatasetReader::Columns(
+    const std::string& dataset) {
+  auto name = TableName(dataset);
+  if (!name) return core::Fail(name.error());
+  auto shape = IntrospectClickHouseTable(*client_, database_, *name);
+  if (!shape) {
+    core::Error e = shape.error();
+    e.Context(Where());
+    return core::Fail(std::move(e));
+  }
+  if (!*shape) return std::optional<std::map<std::string, core::LogicalType>>();
+  auto engine = client_->Query("SELECT engine FROM system.tables WHERE database = " + QuoteClickHouseText(database_) +
+                               " AND name = " + QuoteClickHouseText(*name));
+  if (!engine) return core::Fail(engine.error());
+  std::string kind = engine->empty() || engine->front().empty() ? "" : engine->front().front();
+  final_[*name] = kind.find("Replacing") != std::string::npos || kind.find("Collapsing") != std::string::npos;
+  std::map<std::string, core::LogicalType> out;
+  for (const auto& c : (*shape)->columns) out[c.name] = c.type.value_or(core::LogicalType::String());
+  return std::optional<std::map<std::string, core::LogicalType>>(std::move(out));
+}
+
+core::Result<std::vector<sql::TextRow>> ClickHouseDatasetReader::Query(const std::string& sql,
+                                                                       const std::vector<std::string>&) {
+  auto rows = client_->Query(sql);
+  if (!rows) {
+    core::Error e = rows.error();
+    e.Context(Where());
+    return core::Fail(std::move(e));
+  }
+  std::vector<sql::TextRow> out;
+  out.reserve(rows->size());
+  for (auto& r : *rows) {
+    sql::TextRow row;
+    row.reserve(r.size());
+    for (auto& field : r) {
+      if (field == "\\N") {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::move(field));
+      }
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace datasync::storage

@@ -1,0 +1,51 @@
+// ClickHouseDatasetReader: the DatasetReader of the clickhouse sink, so that a ClickHouse storage can feed
+// argument generators, coverage, repair and the web app's preview. It connects as the sink does
+// (ClickHouseTargetOf: the HTTP endpoint, credentials in headers), reads the tables the sink writes
+// (table_name in the URL's database) with their types from system.columns, and leaves the reads to
+// sql::SqlDatasetReader. A table whose engine replaces rows by key (ReplacingMergeTree, the sink's upsert) is
+// read with FINAL, so a row written twice counts once before the merge. The HTTP interface takes the values
+// as literals of the column's type (ClickHouse compares a number only with a number): numbers bare, booleans
+// (UInt8) as 1 and 0, dates as toDate('...'), text quoted with its backslash escapes. A NULL comes back as
+// \N, so a text value that is exactly \N reads as NULL.
+// Thread-safety: one thread at a time, like every DatasetReader.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "net/http_client.hpp"
+#include "storage/clickhouse/clickhouse_client.hpp"
+#include "storage/sql/sql_dataset_reader.hpp"
+
+namespace datasync::storage {
+
+class ClickHouseDatasetReader final : public sql::SqlDatasetReader {
+ public:
+  // Reads the same options as ClickHouseSink.
+  static core::Result<std::unique_ptr<DatasetReader>> Open(const ReaderContext& ctx);
+
+ protected:
+  std::string Quote(std::string_view identifier) const override;
+  std::string Param(std::vector<std::string>& params, std::string text, const core::LogicalType& type) const override;
+  std::string ParamText(const std::string& value, const core::LogicalType& type) const override;
+  core::Result<std::string> Table(const std::string& dataset) override;
+  core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) override;
+  core::Result<std::vector<sql::TextRow>> Query(const std::string& sql,
+                                                const std::vector<std::string>& params) override;
+  std::string Where() const override;
+
+ private:
+  ClickHouseDatasetReader() = default;
+  core::Result<std::string> TableName(const std::string& dataset) const;
+
+  std::string storage_;
+  std::string table_template_;
+  std::string database_;
+  std::string display_;
+  std::unique_ptr<net::HttpClient> http_;
+  std::unique_ptr<clickhouse::ClickHouseClient> client_;
+  std::map<std::string, bool> final_;  // table -> read with FINAL (its engine replaces rows)
+};
+
+}  // namespace datasync::storage
