@@ -2,23 +2,17 @@
 
 #include "core/strings.hpp"
 #include "storage/clickhouse/clickhouse_sink.hpp"
-#include "storage/sql/database_sink.hpp"
-#include "storage/sql/sql_template.hpp"
 
 namespace datasync::storage {
 
 core::Result<std::unique_ptr<DatasetReader>> ClickHouseDatasetReader::Open(const ReaderContext& ctx) {
-  core::Options options = ctx.options;
-  if (auto st = options.ApplyDefaults(ClickHouseSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) {
-    return core::Fail(st.error());
-  }
-  auto target = ClickHouseTargetOf(options, ctx.storage_name, ctx.project_dir);
+  auto options = ReaderOptions(ctx, ClickHouseSinkOptions());
+  if (!options) return core::Fail(options.error());
+  auto target = ClickHouseTargetOf(*options, ctx.storage_name, ctx.project_dir);
   if (!target) return core::Fail(target.error());
   std::unique_ptr<ClickHouseDatasetReader> r(new ClickHouseDatasetReader());
-  r->storage_ = ctx.storage_name;
-  r->table_template_ = options.Get(sql::kTableName);
+  r->Name(ctx, *options, target->endpoint.display);
   r->database_ = target->database;
-  r->display_ = target->endpoint.display;
   r->http_ = std::make_unique<net::HttpClient>(target->http);
   r->client_ = std::make_unique<clickhouse::ClickHouseClient>(*r->http_, std::move(target->endpoint));
   return std::unique_ptr<DatasetReader>(std::move(r));
@@ -56,14 +50,6 @@ std::string ClickHouseDatasetReader::ParamText(const std::string& value, const c
   return text;
 }
 
-std::string ClickHouseDatasetReader::Where() const {
-  return "storage '" + storage_ + "' (" + display_ + ")";
-}
-
-core::Result<std::string> ClickHouseDatasetReader::TableName(const std::string& dataset) const {
-  return sql::RenderTemplate(table_template_, {{"dataset", dataset}}, "storage '" + storage_ + "' option table_name");
-}
-
 core::Result<std::string> ClickHouseDatasetReader::Table(const std::string& dataset) {
   auto name = TableName(dataset);
   if (!name) return core::Fail(name.error());
@@ -88,9 +74,7 @@ core::Result<std::optional<std::map<std::string, core::LogicalType>>> ClickHouse
   if (!engine) return core::Fail(engine.error());
   std::string kind = engine->empty() || engine->front().empty() ? "" : engine->front().front();
   final_[*name] = kind.find("Replacing") != std::string::npos || kind.find("Collapsing") != std::string::npos;
-  std::map<std::string, core::LogicalType> out;
-  for (const auto& c : (*shape)->columns) out[c.name] = c.type.value_or(core::LogicalType::String());
-  return std::optional<std::map<std::string, core::LogicalType>>(std::move(out));
+  return std::optional<std::map<std::string, core::LogicalType>>(ColumnTypes(**shape));
 }
 
 core::Result<std::vector<sql::TextRow>> ClickHouseDatasetReader::Query(const std::string& sql,

@@ -33,16 +33,11 @@ class ClickHouseDatasetReader final : public sql::SqlDatasetReader {
   core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) override;
   core::Result<std::vector<sql::TextRow>> Query(const std::string& sql,
                                                 const std::vector<std::string>& params) override;
-  std::string Where() const override;
 
  private:
   ClickHouseDatasetReader() = default;
-  core::Result<std::string> TableName(const std::string& dataset) const;
 
-  std::string storage_;
-  std::string table_template_;
   std::string database_;
-  std::string display_;
   std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<clickhouse::ClickHouseClient> client_;
   std::map<std::string, bool> final_;  // table -> read with FINAL (its engine replaces rows)

@@ -1,21 +1,16 @@
 #include "storage/mysql/mysql_reader.hpp"
 
 #include "storage/mysql/mysql_sink.hpp"
-#include "storage/sql/database_sink.hpp"
-#include "storage/sql/sql_template.hpp"
 
 namespace datasync::storage {
 
 core::Result<std::unique_ptr<DatasetReader>> MySqlDatasetReader::Open(const ReaderContext& ctx) {
-  core::Options options = ctx.options;
-  if (auto st = options.ApplyDefaults(MySqlSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) {
-    return core::Fail(st.error());
-  }
-  auto target = MySqlTarget(options, ctx.storage_name, ctx.project_dir);
+  auto options = ReaderOptions(ctx, MySqlSinkOptions());
+  if (!options) return core::Fail(options.error());
+  auto target = MySqlTarget(*options, ctx.storage_name, ctx.project_dir);
   if (!target) return core::Fail(target.error());
   std::unique_ptr<MySqlDatasetReader> r(new MySqlDatasetReader());
-  r->storage_ = ctx.storage_name;
-  r->table_template_ = options.Get(sql::kTableName);
+  r->Name(ctx, *options, target->display);
   r->connect_ = std::move(*target);
   r->connect_.local_infile = false;  // a reader never sends a file, whatever a server asks
   return std::unique_ptr<DatasetReader>(std::move(r));
@@ -43,17 +38,9 @@ std::string MySqlDatasetReader::ParamText(const std::string& value, const core::
   return text;
 }
 
-std::string MySqlDatasetReader::Where() const {
-  return "storage '" + storage_ + "' (" + connect_.display + ")";
-}
-
 core::Status MySqlDatasetReader::Connect() {
   if (conn_.healthy()) return core::Ok();
   return conn_.Open(connect_);
-}
-
-core::Result<std::string> MySqlDatasetReader::TableName(const std::string& dataset) const {
-  return sql::RenderTemplate(table_template_, {{"dataset", dataset}}, "storage '" + storage_ + "' option table_name");
 }
 
 core::Result<std::string> MySqlDatasetReader::Table(const std::string& dataset) {
@@ -70,9 +57,7 @@ core::Result<std::optional<std::map<std::string, core::LogicalType>>> MySqlDatas
   auto shape = IntrospectMySqlTable(conn_, connect_.database, *name);
   if (!shape) return core::Fail(shape.error());
   if (!*shape) return std::optional<std::map<std::string, core::LogicalType>>();
-  std::map<std::string, core::LogicalType> out;
-  for (const auto& c : (*shape)->columns) out[c.name] = c.type.value_or(core::LogicalType::String());
-  return std::optional<std::map<std::string, core::LogicalType>>(std::move(out));
+  return std::optional<std::map<std::string, core::LogicalType>>(ColumnTypes(**shape));
 }
 
 core::Result<std::vector<sql::TextRow>> MySqlDatasetReader::Query(const std::string& sql,

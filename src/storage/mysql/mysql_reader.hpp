@@ -28,15 +28,11 @@ class MySqlDatasetReader final : public sql::SqlDatasetReader {
   core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) override;
   core::Result<std::vector<sql::TextRow>> Query(const std::string& sql,
                                                 const std::vector<std::string>& params) override;
-  std::string Where() const override;
 
  private:
   MySqlDatasetReader() = default;
   core::Status Connect();
-  core::Result<std::string> TableName(const std::string& dataset) const;
 
-  std::string storage_;
-  std::string table_template_;
   db::mysql::MySqlConnectOptions connect_;
   db::mysql::MySqlConnection conn_;
 };

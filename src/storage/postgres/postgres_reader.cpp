@@ -1,23 +1,18 @@
 #include "storage/postgres/postgres_reader.hpp"
 
 #include "storage/postgres/postgres_sink.hpp"
-#include "storage/sql/database_sink.hpp"
-#include "storage/sql/sql_template.hpp"
 
 namespace datasync::storage {
 
 core::Result<std::unique_ptr<DatasetReader>> PgDatasetReader::Open(const ReaderContext& ctx) {
-  core::Options options = ctx.options;
-  if (auto st = options.ApplyDefaults(PostgresSinkOptions(), "storage '" + ctx.storage_name + "'"); !st) {
-    return core::Fail(st.error());
-  }
-  auto target = PostgresTarget(options, ctx.storage_name, ctx.project_dir);
+  auto options = ReaderOptions(ctx, PostgresSinkOptions());
+  if (!options) return core::Fail(options.error());
+  auto target = PostgresTarget(*options, ctx.storage_name, ctx.project_dir);
   if (!target) return core::Fail(target.error());
   std::unique_ptr<PgDatasetReader> r(new PgDatasetReader());
-  r->storage_ = ctx.storage_name;
-  r->table_template_ = options.Get(sql::kTableName);
+  r->Name(ctx, *options, target->display);
   r->conninfo_ = std::move(target->conninfo);
-  r->display_ = std::move(target->display);
+  r->server_ = std::move(target->display);
   r->timeouts_ = target->timeouts;
   r->schema_ = std::move(target->schema);
   return std::unique_ptr<DatasetReader>(std::move(r));
@@ -32,17 +27,9 @@ std::string PgDatasetReader::Quote(std::string_view name) const {
   return out + "\"";
 }
 
-std::string PgDatasetReader::Where() const {
-  return "storage '" + storage_ + "' (" + display_ + ")";
-}
-
 core::Status PgDatasetReader::Connect() {
   if (conn_.healthy()) return core::Ok();
-  return conn_.Open(conninfo_, display_, timeouts_);
-}
-
-core::Result<std::string> PgDatasetReader::TableName(const std::string& dataset) const {
-  return sql::RenderTemplate(table_template_, {{"dataset", dataset}}, "storage '" + storage_ + "' option table_name");
+  return conn_.Open(conninfo_, server_, timeouts_);
 }
 
 core::Result<std::string> PgDatasetReader::Table(const std::string& dataset) {
@@ -59,10 +46,7 @@ core::Result<std::optional<std::map<std::string, core::LogicalType>>> PgDatasetR
   auto shape = IntrospectPgTable(conn_, schema_, *name);
   if (!shape) return core::Fail(shape.error());
   if (!*shape) return std::optional<std::map<std::string, core::LogicalType>>();
-  std::map<std::string, core::LogicalType> out;
-  // A column of a type datasync has no logical type for reads as its text.
-  for (const auto& c : (*shape)->columns) out[c.name] = c.type.value_or(core::LogicalType::String());
-  return std::optional<std::map<std::string, core::LogicalType>>(std::move(out));
+  return std::optional<std::map<std::string, core::LogicalType>>(ColumnTypes(**shape));
 }
 
 core::Result<std::vector<sql::TextRow>> PgDatasetReader::Query(const std::string& sql,

@@ -29,17 +29,13 @@ class PgDatasetReader final : public sql::SqlDatasetReader {
   core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) override;
   core::Result<std::vector<sql::TextRow>> Query(const std::string& sql,
                                                 const std::vector<std::string>& params) override;
-  std::string Where() const override;
 
  private:
   PgDatasetReader() = default;
   core::Status Connect();
-  core::Result<std::string> TableName(const std::string& dataset) const;
 
-  std::string storage_;
-  std::string table_template_;
   std::vector<std::pair<std::string, std::string>> conninfo_;
-  std::string display_;
+  std::string server_;  // the server as the connection's messages name it
   db::postgres::PgTimeouts timeouts_;
   std::string schema_;
   db::postgres::PgConnection conn_;

@@ -2,6 +2,8 @@
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
+#include "storage/sql/database_sink.hpp"
+#include "storage/sql/sql_template.hpp"
 
 namespace datasync::storage::sql {
 
@@ -57,6 +59,33 @@ std::string SqlDatasetReader::ToText(const std::string& value, const core::Logic
     default: break;
   }
   return value;
+}
+
+core::Result<core::Options> SqlDatasetReader::ReaderOptions(const ReaderContext& ctx,
+                                                            std::span<const core::OptionSpec> table) {
+  core::Options options = ctx.options;
+  if (auto st = options.ApplyDefaults(table, "storage '" + ctx.storage_name + "'"); !st) return Fail(st.error());
+  return options;
+}
+
+void SqlDatasetReader::Name(const ReaderContext& ctx, const core::Options& options, std::string display) {
+  storage_ = ctx.storage_name;
+  table_template_ = options.Get(kTableName);
+  display_ = std::move(display);
+}
+
+core::Result<std::string> SqlDatasetReader::TableName(const std::string& dataset) const {
+  return RenderTemplate(table_template_, {{"dataset", dataset}}, "storage '" + storage_ + "' option table_name");
+}
+
+std::map<std::string, core::LogicalType> SqlDatasetReader::ColumnTypes(const TableShape& shape) {
+  std::map<std::string, core::LogicalType> out;
+  for (const auto& c : shape.columns) out[c.name] = c.type.value_or(core::LogicalType::String());
+  return out;
+}
+
+std::string SqlDatasetReader::Where() const {
+  return "storage '" + storage_ + "' (" + display_ + ")";
 }
 
 core::Result<SqlDatasetReader::Target> SqlDatasetReader::Synced(const std::string& dataset) {

@@ -12,11 +12,13 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/dataset_reader.hpp"
+#include "storage/schema_diff.hpp"
 
 namespace datasync::storage::sql {
 
@@ -52,8 +54,18 @@ class SqlDatasetReader : public DatasetReader {
   // The table's columns with their logical types; nullopt when the table does not exist.
   virtual core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) = 0;
   virtual core::Result<std::vector<TextRow>> Query(const std::string& sql, const std::vector<std::string>& params) = 0;
-  // "storage 'pg' (postgres://host:5432/db)", for messages.
-  virtual std::string Where() const = 0;
+
+  // --- for the dialects -----------------------------------------------------------------------------------
+  // The storage's options with their defaults (`table` is the sink's option table), and the names the
+  // reader uses: call both from the dialect's Open.
+  static core::Result<core::Options> ReaderOptions(const ReaderContext& ctx, std::span<const core::OptionSpec> table);
+  void Name(const ReaderContext& ctx, const core::Options& options, std::string display);
+  // The dataset's table, unquoted, from the storage's table_name template.
+  core::Result<std::string> TableName(const std::string& dataset) const;
+  // An introspected table's columns with their logical types (a type datasync has none for reads as text).
+  static std::map<std::string, core::LogicalType> ColumnTypes(const TableShape& shape);
+  // "storage 'pg' (postgres://***:***@host:5432/db)", for messages.
+  std::string Where() const;
 
  private:
   struct Target {
@@ -63,6 +75,8 @@ class SqlDatasetReader : public DatasetReader {
   // The dataset's table once it exists (kConfig naming the plan to run first when it was never synced).
   core::Result<Target> Synced(const std::string& dataset);
   core::Result<core::LogicalType> TypeOf(const Target& t, const std::string& dataset, const std::string& column) const;
+
+  std::string storage_, table_template_, display_;
 };
 
 }  // namespace datasync::storage::sql

@@ -179,7 +179,7 @@ TEST_F(GenerationConfigTest, MistakesAreReportedWhereTheyAreWritten) {
       {"plans:\n  c:\n    dataset: trade_cal\n    storages: [files]\n  b:\n    dataset: daily\n    storages: [db]\n"
        "    params:\n      trade_date: {trading_days: {start: \"20240101\"}}\n",
        "datasync.yaml:19:7: plans.b.params.trade_date: reads dataset 'trade_cal': plan 'c' stores dataset 'trade_cal' "
-       "only where datasync cannot read it back (readable kinds: sqlite); add such a storage to the plan"},
+       "only where datasync cannot read it back (readable kinds: sqlite, postgres, mysql, clickhouse); add such a storage to the plan"},
       {"plans:\n  b:\n    dataset: stock_basic\n    storages: [db]\n    params:\n      ts_code: {since_checkpoint: "
        "{initial: \"20240101\"}}\n",
        "datasync.yaml:16:7: plans.b: since_checkpoint needs dataset 'stock_basic' to have a date_key (the column whose "
@@ -187,7 +187,7 @@ TEST_F(GenerationConfigTest, MistakesAreReportedWhereTheyAreWritten) {
       {"plans:\n  b:\n    dataset: daily\n    storages: [files]\n    params:\n      trade_date: {since_checkpoint: "
        "{initial: \"20240101\"}}\n",
        "datasync.yaml:16:7: plans.b: since_checkpoint reads the plan's newest synced value, but plan 'b' has no storage "
-       "datasync can read back (readable kinds: sqlite)"},
+       "datasync can read back (readable kinds: sqlite, postgres, mysql, clickhouse)"},
       {"plans:\n  b:\n    dataset: daily\n    storages: [db]\n    params:\n      trade_date: {trading_days: {start: "
        "\"20240101\", is_open: 2}}\n",
        "datasync.yaml:16:63: plans.b.params.trade_date.trading_days.is_open: '2' is not allowed (allowed: 1, 0, any)"},
@@ -239,7 +239,7 @@ TEST_F(GenerationConfigTest, ANamedStorageNeedsNoPlanAndIsNotADependency) {
 )yaml");
   EXPECT_EQ(FirstError(csv),
             "datasync.yaml:16:7: plans.b.params.trade_date: reads dataset 'trade_cal': storage 'files' is of kind csv, "
-            "which datasync cannot read back (readable kinds: sqlite)");
+            "which datasync cannot read back (readable kinds: sqlite, postgres, mysql, clickhouse)");
 }
 
 datasource::Dataset Imported() {
