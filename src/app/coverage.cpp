@@ -98,20 +98,19 @@ CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const s
   return r;
 }
 
+std::string DefaultCoverageKey(const datasource::Dataset& ds) {
+  for (const auto& k : ds.primary_key) {
+    if (k != ds.date_key) return k;
+  }
+  return "";
+}
+
 namespace {
 
 core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dataset& ds,
                            const CoverageOptions& options, const std::map<int32_t, bool>& days, int32_t from,
                            int32_t to, CoverageReport& r) {
-  std::string key = options.key;
-  if (key.empty()) {
-    for (const auto& k : ds.primary_key) {
-      if (k != ds.date_key) {
-        key = k;
-        break;
-      }
-    }
-  }
+  std::string key = options.key.empty() ? DefaultCoverageKey(ds) : options.key;
   if (key.empty()) {
     return core::Fail(ErrorKind::kConfig,
                       "dataset " + Quote(ds.name) + " has no key beside its date key: name the key field with --key");

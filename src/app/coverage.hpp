@@ -91,4 +91,8 @@ CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const s
 
 core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& options);
 
+// The key coverage by key checks when none is named: the first primary-key field other than the date key
+// ("" when there is none).
+std::string DefaultCoverageKey(const datasource::Dataset& ds);
+
 }  // namespace datasync::app

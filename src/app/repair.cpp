@@ -146,17 +146,26 @@ core::Result<Prepared> Prepare(App& app, const RepairOptions& options) {
   if (!by_date) return Fail(by_date.error());
 
   // By key too when the plan's requests name the key (a per-code plan): a code missing a day shows only there.
+  // Only then: the per-key reads cost seconds on a large table.
   auto sample = TestArguments(app, "", plan->name, 1);
   if (!sample) return Fail(sample.error());
+  auto datasets = app.Datasets();
+  if (!datasets) return Fail(datasets.error());
+  std::string key;
+  for (const auto& d : *datasets) {
+    if (d.name == plan->dataset) key = DefaultCoverageKey(d);
+  }
   std::optional<CoverageReport> by_key;
-  if (!by_date->date_key.empty() && !sample->first.empty()) {
+  if (!key.empty() && !sample->first.empty() && Find(sample->first.front(), key)) {
     CoverageOptions ko = co;
     ko.by_key = true;
+    ko.key = key;
     ko.max_keys = std::numeric_limits<size_t>::max();  // every key's gaps, not only the first listed
     ko.from = by_date->from;
     ko.to = by_date->to;
     auto keyed = DateCoverage(app, ko);
-    if (keyed && Find(sample->first.front(), keyed->key)) by_key = std::move(*keyed);
+    if (!keyed) return Fail(keyed.error());
+    by_key = std::move(*keyed);
   }
   r.coverage = by_key ? *by_key : *by_date;
   r.by_key = by_key.has_value();
