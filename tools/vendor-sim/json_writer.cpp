@@ -128,11 +128,16 @@ void JsonWriter::Double(double value) {
     Null();
     return;
   }
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  // Python's repr: the shortest digits that read back the same, positional for 1e-4 <= |x| < 1e16 and
+  // scientific otherwise (1e+16, 1e-05), as a bad row's out-of-range value may be.
+  const double magnitude = std::fabs(value);
+  const bool positional = magnitude == 0 || (magnitude >= 1e-4 && magnitude < 1e16);
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value,
+                               positional ? std::chars_format::fixed : std::chars_format::scientific);
   std::string_view text(buf, static_cast<size_t>(r.ptr - buf));
   out_.append(text);
-  if (text.find_first_of(".e") == std::string_view::npos) out_.append(".0", 2);
+  if (positional && text.find('.') == std::string_view::npos) out_.append(".0", 2);
 }
 
 }  // namespace datasync::vendorsim

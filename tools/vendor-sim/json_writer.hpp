@@ -52,7 +52,7 @@ class JsonWriter {
   void Int(int64_t value);
   // value / 10^decimals as a float: trailing zeros trimmed, at least one fraction digit.
   void Scaled(int64_t value, int decimals);
-  // A double as Python's repr would print it for the simulator's ranges (used for admin output).
+  // A double as Python's repr prints it (admin output, bad rows' values).
   void Double(double value);
   void Null() { out_.append("null", 4); }
   void Bool(bool value) { value ? out_.append("true", 4) : out_.append("false", 5); }
