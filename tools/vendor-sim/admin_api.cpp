@@ -1,11 +1,12 @@
-// The loopback-only admin API under /_sim/: health, clock, stats, runtime config, call gate, load. JSON in
-// and out.
+// The loopback-only admin API under /_sim/: health, clock, stats, runtime config (data modes included), call
+// gate, load. JSON in and out.
 #include <httplib.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "comma_list.hpp"
+#include "data_mode_config.hpp"
 #include "routes.hpp"
 #include "sim_state.hpp"
 
@@ -169,7 +170,8 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
   static const char* const kAllowed =
       "tokens, no_permission, per_minute, per_hour, per_day, api_limits, rate_limit_style, json_style, row_cap, "
       "gzip, fail_5xx, slow, slow_ms, truncate, truncate_mode, internal_error, fault_seed, schema_change, echo_token, "
-      "bad_value, bad_value_field, extra_field, doc_nesting, latency_ms, contention_ms, scale_limit";
+      "bad_value, bad_value_field, extra_field, doc_nesting, latency_ms, contention_ms, scale_limit, revisions, holes, "
+      "bad_rows";
   for (const auto& [key, v] : patch.items()) {
     bool flag = false;
     int64_t count = 0;
@@ -242,6 +244,8 @@ bool ApplyConfigPatch(const json& patch, RuntimeConfig& c, std::string& error) {
     } else if (key == "fault_seed") {
       ok = ReadCount(v, key, count, error);
       if (ok) c.faults.seed = static_cast<uint64_t>(count);
+    } else if (IsDataModeKey(key)) {
+      ok = ReadDataModeSetting(key, v, c.data_modes, error);
     } else {
       error = "unknown key '" + key + "' (allowed: " + kAllowed + ")";
       return false;

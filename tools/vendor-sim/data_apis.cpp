@@ -1,11 +1,15 @@
 #include "data_apis.hpp"
 
 #include <algorithm>
+#include <initializer_list>
+#include <iterator>
 #include <optional>
+#include <span>
 #include <stdexcept>
 
 #include "civil_date.hpp"
 #include "comma_list.hpp"
+#include "data_modes.hpp"
 
 namespace datasync::vendorsim {
 namespace {
@@ -66,8 +70,8 @@ std::string_view Trim(std::string_view s) {
 
 // daily after the vendor's schema change: a volume-weighted average price at the end.
 const std::vector<std::string_view>& DailyChangedFields() {
-  static const std::vector<std::string_view> fields = {"ts_code", "trade_date", "open",    "high", "low",    "close",
-                                                       "pre_close", "change",   "pct_chg", "vol",  "amount", "vwap"};
+  static const std::vector<std::string_view> fields = {"ts_code",   "trade_date", "open",    "high", "low",    "close",
+                                                       "pre_close", "change",     "pct_chg", "vol",  "amount", "vwap"};
   return fields;
 }
 constexpr size_t kVwapColumn = 11;
@@ -80,7 +84,8 @@ const std::vector<std::string_view>& FieldsOf(const ApiSpec& spec, bool schema_c
 bool ResolveColumns(const ApiSpec& spec, bool schema_change, const std::vector<std::string>& requested,
                     std::vector<size_t>& columns, std::string& error) {
   const std::vector<std::string_view>& fields = FieldsOf(spec, schema_change);
-  const std::vector<std::string_view>& defaults = schema_change && spec.id == ApiId::kDaily ? fields : spec.default_fields;
+  const std::vector<std::string_view>& defaults =
+      schema_change && spec.id == ApiId::kDaily ? fields : spec.default_fields;
   const auto index_of = [&](std::string_view f) -> std::optional<size_t> {
     for (size_t i = 0; i < fields.size(); ++i) {
       if (fields[i] == f) return i;
@@ -286,41 +291,60 @@ void ForEachBar(const MarketData& market, const BarQuery& query, Emit&& emit) {
 }
 
 // amount (千元) / vol (手): yuan per share, 2 decimals; null without volume.
-void WriteVwap(JsonWriter& w, const DailyRow& r) {
-  if (r.vol <= 0) return w.Null();
+int64_t Vwap(const DailyRow& r) {
+  if (r.vol <= 0) return kNullValue;
   // amount carries 3 decimals of thousands of CNY, so its scaled integer is CNY; vol carries 2 decimals of
   // lots of 100 shares, so its scaled integer is shares. CNY per share, scaled to 2 decimals:
   const __int128 num = static_cast<__int128>(r.amount) * 100;
   const __int128 den = static_cast<__int128>(r.vol);
-  w.Scaled(static_cast<int64_t>((num + den / 2) / den), 2);
+  return static_cast<int64_t>((num + den / 2) / den);
 }
 
-void WriteDailyCells(JsonWriter& w, RowEmitter& rows, const std::vector<size_t>& columns, const Stock& stock, int day,
-                     const DailyRow& r) {
-  for (size_t p = 0; p < columns.size(); ++p) {
-    rows.Cell(p);
-    switch (columns[p]) {
-      case 0: w.PlainString(stock.ts_code); break;
-      case 1: WriteYmd(w, day); break;
-      case 2: w.Scaled(r.open, 2); break;
-      case 3: w.Scaled(r.high, 2); break;
-      case 4: w.Scaled(r.low, 2); break;
-      case 5: w.Scaled(r.close, 2); break;
-      case 6: w.Scaled(r.pre_close, 2); break;
-      case 7: w.Scaled(r.change, 2); break;
-      case 8: w.Scaled(r.pct_chg, 4); break;
-      case 9: w.Scaled(r.vol, 2); break;
-      case kVwapColumn: WriteVwap(w, r); break;
-      default: w.Scaled(r.amount, 3); break;
+// How a bar api sends its columns (FieldsOf order, vwap last in daily): the decimals of each column's scaled
+// values, and their step (daily_basic's close and volume_ratio hold 2-decimal values in 4-decimal columns),
+// which revised values keep. The key columns 0 and 1 have neither.
+struct BarLayout {
+  std::span<const int> decimals;
+  std::span<const int64_t> steps;
+};
+
+BarLayout LayoutOf(ApiId id) {
+  static constexpr int kDailyDecimals[] = {0, 0, 2, 2, 2, 2, 2, 2, 4, 2, 3, 2};
+  static constexpr int64_t kDailySteps[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  static constexpr int kAdjFactorDecimals[] = {0, 0, 3};
+  static constexpr int64_t kAdjFactorSteps[] = {1, 1, 1};
+  static constexpr int kDailyBasicDecimals[] = {0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4};
+  static constexpr int64_t kDailyBasicSteps[] = {1, 1, 100, 1, 1, 100, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  static_assert(std::size(kDailyBasicSteps) == kMaxBarColumns);
+  switch (id) {
+    case ApiId::kDaily: return {kDailyDecimals, kDailySteps};
+    case ApiId::kAdjFactor: return {kAdjFactorDecimals, kAdjFactorSteps};
+    default: return {kDailyBasicDecimals, kDailyBasicSteps};
+  }
+}
+
+void FillBarCells(const MarketData& market, ApiId id, const Stock& stock, int day, BarCells& cells) {
+  const auto fill = [&](std::initializer_list<int64_t> values) {
+    std::copy(values.begin(), values.end(), cells.value.begin() + 2);
+  };
+  switch (id) {
+    case ApiId::kDaily: {
+      const DailyRow r = market.Daily(stock, day);
+      fill({r.open, r.high, r.low, r.close, r.pre_close, r.change, r.pct_chg, r.vol, r.amount, Vwap(r)});
+      break;
+    }
+    case ApiId::kAdjFactor: cells.value[2] = market.AdjFactor(stock, day); break;
+    default: {
+      const DailyBasicRow r = market.DailyBasic(stock, day);
+      fill({r.close, r.turnover_rate, r.turnover_rate_f, r.volume_ratio, r.pe, r.pe_ttm, r.pb, r.ps, r.ps_ttm,
+            r.dv_ratio, r.dv_ttm, r.total_share, r.float_share, r.free_share, r.total_mv, r.circ_mv});
+      break;
     }
   }
 }
 
-void WriteDailyBasicCells(JsonWriter& w, RowEmitter& rows, const std::vector<size_t>& columns, const Stock& stock,
-                          int day, const DailyBasicRow& r) {
-  const int64_t values[] = {
-      r.close,  r.turnover_rate, r.turnover_rate_f, r.volume_ratio, r.pe,          r.pe_ttm,     r.pb,       r.ps,
-      r.ps_ttm, r.dv_ratio,      r.dv_ttm,          r.total_share,  r.float_share, r.free_share, r.total_mv, r.circ_mv};
+void WriteBarCells(JsonWriter& w, RowEmitter& rows, const std::vector<size_t>& columns, const Stock& stock, int day,
+                   const BarCells& cells, std::span<const int> decimals) {
   for (size_t p = 0; p < columns.size(); ++p) {
     rows.Cell(p);
     const size_t c = columns[p];
@@ -328,8 +352,14 @@ void WriteDailyBasicCells(JsonWriter& w, RowEmitter& rows, const std::vector<siz
       w.PlainString(stock.ts_code);
     } else if (c == 1) {
       WriteYmd(w, day);
+    } else if (cells.spoiled[c]) {
+      if (const std::optional<double>& bad = cells.spoiled_value[c]) {
+        w.Double(*bad);
+      } else {
+        w.Null();
+      }
     } else {
-      WriteOptional(w, values[c - 2], 4);
+      WriteOptional(w, cells.value[c], decimals[c]);
     }
   }
 }
@@ -443,34 +473,23 @@ bool ServeStockBasic(const MarketData& market, const Params& params, const std::
   return true;
 }
 
-bool ServeBars(const MarketData& market, ApiId id, const Params& params, int published_through,
+bool ServeBars(const MarketData& market, const ApiSpec& spec, const Params& params, const ServeOptions& options,
                const std::vector<size_t>& columns, JsonWriter& w, RowEmitter& rows, std::string& error) {
   BarQuery query;
-  if (!ParseBarQuery(market, params, published_through, query, error)) return false;
+  if (!ParseBarQuery(market, params, options.published_through_day, query, error)) return false;
+  static const DataModes kNoModes;
+  const BarLayout layout = LayoutOf(spec.id);
+  // Holes leave rows out before the row cap counts them, as rows the vendor never had.
+  const BarRowModes modes(options.data_modes ? *options.data_modes : kNoModes, spec.name,
+                          FieldsOf(spec, options.schema_change), layout.steps, options.now_ms);
   const bool needs_values = std::any_of(columns.begin(), columns.end(), [](size_t c) { return c >= 2; });
   ForEachBar(market, query, [&](const Stock& stock, int day) {
+    if (modes.Omits(stock.ts_code, day)) return true;
     if (!rows.Begin()) return false;
-    switch (id) {
-      case ApiId::kDaily:
-        WriteDailyCells(w, rows, columns, stock, day, needs_values ? market.Daily(stock, day) : DailyRow{});
-        break;
-      case ApiId::kAdjFactor:
-        for (size_t p = 0; p < columns.size(); ++p) {
-          rows.Cell(p);
-          if (columns[p] == 0) {
-            w.PlainString(stock.ts_code);
-          } else if (columns[p] == 1) {
-            WriteYmd(w, day);
-          } else {
-            w.Scaled(market.AdjFactor(stock, day), 3);
-          }
-        }
-        break;
-      default:
-        WriteDailyBasicCells(w, rows, columns, stock, day,
-                             needs_values ? market.DailyBasic(stock, day) : DailyBasicRow{});
-        break;
-    }
+    BarCells cells;
+    if (needs_values) FillBarCells(market, spec.id, stock, day, cells);
+    modes.Apply(stock.ts_code, day, cells);
+    WriteBarCells(w, rows, columns, stock, day, cells, layout.decimals);
     rows.End();
     return true;
   });
@@ -506,6 +525,19 @@ const std::vector<std::string_view>& DataApis::SchemaChangedFields(std::string_v
   static const std::vector<std::string_view> none;
   const ApiSpec* spec = FindSpec(api_name);
   return spec ? FieldsOf(*spec, true) : none;
+}
+
+const std::vector<std::string_view>& DataApis::BarApiNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const ApiSpec& spec : Specs()) {
+      if (spec.id == ApiId::kDaily || spec.id == ApiId::kAdjFactor || spec.id == ApiId::kDailyBasic) {
+        out.push_back(spec.name);
+      }
+    }
+    return out;
+  }();
+  return names;
 }
 
 bool DataApis::Knows(std::string_view api_name) {
@@ -555,9 +587,7 @@ int DataApis::Serve(const ApiRequest& request, const ServeOptions& options, std:
         break;
       case ApiId::kStockBasic: ok = ServeStockBasic(market_, request.params, columns, w, rows, error); break;
       case ApiId::kFundDaily: break;  // the simulator lists no funds
-      default:
-        ok = ServeBars(market_, spec->id, request.params, options.published_through_day, columns, w, rows, error);
-        break;
+      default: ok = ServeBars(market_, *spec, request.params, options, columns, w, rows, error); break;
     }
     if (ok) {
       w.Char(']');

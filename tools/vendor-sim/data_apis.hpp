@@ -1,11 +1,13 @@
 // DataApis: the simulated Tushare endpoints (trade_cal, stock_basic, daily, adj_factor, daily_basic,
 // fund_daily). For an accepted call it validates params and fields and renders the whole response body
-// (success envelope with rows, or a -2001 business error) straight into a string with JsonWriter.
+// (success envelope with rows, or a -2001 business error) straight into a string with JsonWriter. The bar
+// apis' rows meet the runtime config's data modes (holes, revisions, bad rows; data_modes.hpp) on the way.
 // Rate limits, tokens, permissions and faults are decided before, by SimServer. Immutable after
 // construction: Serve is thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +17,8 @@
 #include "market_data.hpp"
 
 namespace datasync::vendorsim {
+
+struct DataModes;
 
 // One request param as it arrived: scalars as text (numbers in their JSON spelling), anything else
 // (bool, object, array) as its JSON text with scalar = false, which every typed read rejects.
@@ -35,8 +39,10 @@ struct ServeOptions {
   size_t row_cap = 6000;
   int published_through_day = 0;  // the last trading day whose bars exist yet
   std::string_view request_id;
-  bool schema_change = false;     // RuntimeConfig::schema_change: SchemaChangedFields() instead of Fields()
-  std::string_view error_suffix;  // appended to the msg of a -2001 error (RuntimeConfig::echo_token)
+  bool schema_change = false;             // RuntimeConfig::schema_change: SchemaChangedFields() instead of Fields()
+  std::string_view error_suffix;          // appended to the msg of a -2001 error (RuntimeConfig::echo_token)
+  const DataModes* data_modes = nullptr;  // RuntimeConfig::data_modes; null = none
+  int64_t now_ms = 0;                     // the simulator's clock when the call is answered (revisions' `after`)
 };
 
 inline constexpr int kCodeOk = 0;
@@ -52,6 +58,8 @@ class DataApis {
   static const std::vector<std::string_view>& Fields(std::string_view api_name);
   // The fields after the vendor's schema change (daily gains vwap at the end; the others are unchanged).
   static const std::vector<std::string_view>& SchemaChangedFields(std::string_view api_name);
+  // The apis whose rows are (stock, trade day) bars with numeric values: daily, adj_factor, daily_basic.
+  static const std::vector<std::string_view>& BarApiNames();
 
   // Renders the response body of an accepted call into `out` (appending); returns its business code
   // (kCodeOk, or kCodeInvalidArgument for an unknown field or a bad param value). The api must be one

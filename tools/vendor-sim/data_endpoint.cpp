@@ -192,6 +192,8 @@ void HandleDataCall(SimState& state, const httplib::Request& req, httplib::Respo
   options.published_through_day = state.PublishedThrough(now_ms);
   options.request_id = request_id;
   options.schema_change = config->schema_change;
+  options.data_modes = &config->data_modes;
+  options.now_ms = now_ms;
   const std::string echo = TokenEcho(*config, token);
   options.error_suffix = echo;
   body.reserve(16 * 1024);

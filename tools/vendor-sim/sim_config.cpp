@@ -5,6 +5,7 @@
 #include "civil_date.hpp"
 #include "comma_list.hpp"
 #include "data_apis.hpp"
+#include "data_mode_config.hpp"
 
 namespace datasync::vendorsim {
 
@@ -107,7 +108,7 @@ std::string ConfigJson(const StartupConfig& startup, const RuntimeConfig& runtim
   key("clock");
   w.PlainString(startup.clock_mode == ClockMode::kManual ? "manual"
                 : startup.clock_mode == ClockMode::kFile ? "file"
-                                                          : "real");
+                                                         : "real");
   key("threads");
   w.Int(startup.threads);
   key("serve_future");
@@ -184,6 +185,10 @@ std::string ConfigJson(const StartupConfig& startup, const RuntimeConfig& runtim
   w.String(runtime.extra_field);
   key("doc_nesting");
   w.Int(runtime.doc_nesting);
+  for (std::string_view mode : kDataModeKeys) {
+    key(mode);
+    WriteDataModeSetting(w, mode, runtime.data_modes);
+  }
   w.Char('}');
   return out;
 }

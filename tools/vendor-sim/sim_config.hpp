@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "data_modes.hpp"
 #include "json_writer.hpp"
 #include "sim_clock.hpp"
 
@@ -76,6 +77,8 @@ struct RuntimeConfig {
   std::string extra_field;
   // Doc pages end with this many unclosed <div>s, a hostile page (see doc_routes.cpp); 0 = off.
   int64_t doc_nesting = 0;
+  // Revisions, holes and bad rows in the bar apis' data [sim] (see data_modes.hpp); empty lists = off.
+  DataModes data_modes;
 
   WindowLimits LimitsFor(std::string_view api) const;
 };
