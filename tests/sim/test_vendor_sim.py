@@ -6,6 +6,7 @@ Each test class starts its own simulator(s) on a free port and stops them with S
 """
 import argparse
 import datetime
+import decimal
 import gzip
 import http.client
 import json
@@ -125,6 +126,11 @@ class Sim:
 
     def stats(self):
         return self.admin("GET", "/_sim/stats")[1]
+
+    def config(self):
+        status, cfg = self.admin("GET", "/_sim/config")
+        assert status == 200, cfg
+        return cfg
 
     def gate(self):
         status, doc = self.admin("GET", "/_sim/gate")
@@ -1178,6 +1184,340 @@ class EchoTokenTest(unittest.TestCase):
         with Sim("--stocks", "10") as sim:
             self.assertIs(sim.admin("GET", "/_sim/config")[1]["echo_token"], False)
             self.assertEqual(sim.call("daily", token="wrong")["msg"], "您的token不对，请确认。")
+
+
+def revised(value, scale, places):
+    """What a revision makes of a value: value × scale in exact decimals, rounded half away from zero to the
+    field's places; one place further when that gives the value back; null and zero stay as they are."""
+    if value is None or value == 0:
+        return value
+    unit = decimal.Decimal(1).scaleb(-places)
+    v = decimal.Decimal(repr(value))
+    r = (v * decimal.Decimal(repr(scale))).quantize(unit, rounding=decimal.ROUND_HALF_UP)
+    if r == v:
+        r += unit if (v > 0) == (scale > 1) else -unit
+    return float(r)
+
+
+# Decimals of the bar apis' numeric fields on the wire (daily_basic's close and volume_ratio: 2 in a 4-place column).
+PLACES = {
+    "daily": dict(open=2, high=2, low=2, close=2, pre_close=2, change=2, pct_chg=4, vol=2, amount=3),
+    "adj_factor": dict(adj_factor=3),
+    "daily_basic": dict({f: 4 for f in DAILY_BASIC_FIELDS[2:]}, close=2, volume_ratio=2),
+}
+NO_MODES = {"revisions": [], "holes": [], "bad_rows": []}
+
+
+def compact(doc):
+    """The simulator's compact body for a document (numbers as Python's repr; see JsonStyleTest)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+class DataModeTest(unittest.TestCase):
+    """Revisions, holes and bad rows (POST /_sim/config), asserted against the same calls without them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim("--clock", "manual", "--start-time", EVENING, "--stocks", "60")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.configure(NO_MODES)
+
+    def configure(self, body, sim=None):
+        status, cfg = (sim or self.sim).admin("POST", "/_sim/config", body)
+        self.assertEqual(status, 200, cfg)
+        return cfg
+
+    def answer(self, api, params, fields="", sim=None):
+        """(raw body text, decoded document) of a successful call."""
+        body = {"api_name": api, "token": "demo-token", "params": params, "fields": fields}
+        status, _, raw = (sim or self.sim).raw("POST", "/", json.dumps(body))
+        doc = json.loads(raw)
+        self.assertEqual((status, doc["code"]), (200, 0), doc)
+        return raw.decode("utf-8"), doc
+
+    def assert_body(self, raw, expected, got):
+        """The body is byte for byte the expected document (with the call's own request_id)."""
+        self.assertEqual(raw, compact(dict(expected, request_id=got["request_id"])))
+
+    def expect(self, before, change):
+        """A copy of `before` whose rows go through change(row dict) → a row dict, or None to drop the row."""
+        fields = before["data"]["fields"]
+        items = []
+        for item in before["data"]["items"]:
+            row = change(dict(zip(fields, item)))
+            if row is not None:
+                items.append([row[f] for f in fields])
+        data = dict(before["data"], items=items, count=len(items))
+        return dict(before, data=data)
+
+    # --- revisions --------------------------------------------------------------------------------------
+    def check_revision(self, api, params, fields, rule, wire_fields=""):
+        _, before = self.answer(api, params, wire_fields)
+        self.configure({"revisions": [rule]})
+        raw, after = self.answer(api, params, wire_fields)
+        scale = rule.get("scale", 1.01)
+        lo, hi = rule.get("start_date", "00000000"), rule.get("end_date", "99999999")
+        codes = rule.get("codes") or None
+        selected = []
+
+        def change(row):
+            if lo <= row["trade_date"] <= hi and (codes is None or row["ts_code"] in codes):
+                selected.append(row)
+                return dict(row, **{f: revised(row[f], scale, PLACES[api][f]) for f in fields if f in row})
+            return row
+        expected = self.expect(before, change)
+        self.assertTrue(selected, "the rule selects no row of the call")
+        self.assert_body(raw, expected, after)
+        return before, after, selected
+
+    def test_revision_scales_the_chosen_cells_and_leaves_the_rest_byte_for_byte(self):
+        rule = {"api": "daily", "start_date": "20240102", "end_date": "20240105", "codes": ["000001.SZ", "600000.SH"],
+                "fields": ["close", "pct_chg", "vol", "amount"]}
+        params = {"ts_code": "000001.SZ,000002.SZ,600000.SH", "start_date": "20231225", "end_date": "20240110"}
+        before, after, selected = self.check_revision("daily", params, rule["fields"], rule)
+        self.assertEqual(len(selected), 8)  # two codes × four trading days
+        for row in selected:
+            for f in rule["fields"]:
+                self.assertNotEqual(revised(row[f], 1.01, PLACES["daily"][f]), row[f], (row, f))
+        # Default scale 1.01: 19.99 → 20.19, the field's two decimals.
+        self.assertEqual(self.sim.config()["revisions"][0]["scale"], 1.01)
+        # Other fields, asked in another order and as a subset, are the same data.
+        raw, doc = self.answer("daily", params, "pct_chg,trade_date,open,ts_code")
+        for (pct, day, open_, code), item in zip(doc["data"]["items"], after["data"]["items"]):
+            self.assertEqual((pct, day, open_, code), (item[8], item[1], item[2], item[0]))
+
+    def test_revision_of_every_bar_api_keeps_each_fields_precision(self):
+        self.check_revision("adj_factor", {"ts_code": "600519.SH", "start_date": "20230101", "end_date": "20240531"},
+                            ["adj_factor"], {"api": "adj_factor", "fields": ["adj_factor"], "scale": 0.9,
+                                             "start_date": "20230601"})
+        self.configure(NO_MODES)
+        fields = ["close", "volume_ratio", "pe", "total_mv"]
+        _, _, selected = self.check_revision(
+            "daily_basic", {"trade_date": "20240531"}, fields,
+            {"api": "daily_basic", "fields": fields, "scale": 1.2345})
+        _, after = self.answer("daily_basic", {"trade_date": "20240531"}, "close,volume_ratio")
+        for close, ratio in after["data"]["items"]:
+            self.assertTrue(decimals_ok(close, 2) and decimals_ok(ratio, 2), (close, ratio))
+        self.assertTrue(any(r["pe"] is None for r in selected), "a loss maker's null pe stays null")
+
+    def test_revision_changes_every_value_but_zero(self):
+        # A scale so close to 1 that rounding would give most values back: they move one place instead.
+        params = {"start_date": "20240401", "end_date": "20240531"}
+        fields = ["change", "pct_chg", "close"]
+        before, _, selected = self.check_revision(
+            "daily", params, fields, {"api": "daily", "fields": fields, "scale": 1.0001}, "ts_code,trade_date," +
+            ",".join(fields))
+        zeros = [r for r in selected if r["change"] == 0]
+        self.assertTrue(zeros, "the sample has rows without a change")
+        self.assertTrue(all(r["close"] > 0 and revised(r["close"], 1.0001, 2) == round(r["close"] + 0.01, 2)
+                            for r in selected if r["close"] < 50))
+        self.configure({"revisions": [{"api": "daily", "fields": fields, "scale": 0.9999}]})
+        _, after = self.answer("daily", params, "ts_code,trade_date," + ",".join(fields))
+        for old, new in zip(before["data"]["items"], after["data"]["items"]):
+            for i in (2, 3, 4):
+                self.assertEqual(new[i] == old[i], old[i] == 0, (old, new))
+
+    def test_revisions_compound_in_list_order(self):
+        params = {"ts_code": "000002.SZ", "trade_date": "20240531"}
+        _, before = self.answer("daily", params, "close")
+        self.configure({"revisions": [{"api": "daily", "fields": ["close"], "scale": 2},
+                                      {"api": "daily", "fields": ["close"], "scale": 1.5, "codes": ["000002.SZ"]}]})
+        _, after = self.answer("daily", params, "close")
+        self.assertEqual(after["data"]["items"][0][0], revised(revised(before["data"]["items"][0][0], 2, 2), 1.5, 2))
+
+    def test_revision_after_an_instant_of_the_simulators_clock(self):
+        with Sim("--clock", "manual", "--start-time", "2024-06-04T08:59:59+08:00", "--stocks", "20") as sim:
+            params = {"ts_code": "000001.SZ", "start_date": "20240101", "end_date": "20240110"}
+            raw_before, before = self.answer("daily", params, sim=sim)
+            rule = {"api": "daily", "start_date": "20240102", "end_date": "20240105", "codes": ["000001.SZ"],
+                    "fields": ["close"], "scale": 1.01, "after": "2024-06-04T09:00:00+08:00"}
+            self.configure({"revisions": [rule]}, sim=sim)
+            raw, doc = self.answer("daily", params, sim=sim)
+            self.assert_body(raw, before, doc)  # not yet
+            self.assertEqual(sim.advance(1)["now"], "2024-06-04T09:00:00+08:00")
+            expected = self.expect(before, lambda r: dict(r, close=revised(r["close"], 1.01, 2))
+                                   if "20240102" <= r["trade_date"] <= "20240105" else r)
+            self.assertNotEqual(expected, before)
+            raw, doc = self.answer("daily", params, sim=sim)
+            self.assert_body(raw, expected, doc)  # at the instant
+            # Epoch milliseconds work too, and are shown as Shanghai time; back before it, the old values.
+            cfg = self.configure({"revisions": [dict(rule, after=1717466400000)]}, sim=sim)
+            self.assertEqual(cfg["revisions"][0]["after"], "2024-06-04T10:00:00+08:00")
+            raw, doc = self.answer("daily", params, sim=sim)
+            self.assert_body(raw, before, doc)
+            sim.set_clock("2024-06-04T02:00:00Z")
+            raw, doc = self.answer("daily", params, sim=sim)
+            self.assert_body(raw, expected, doc)
+
+    # --- holes ------------------------------------------------------------------------------------------
+    def test_holes_leave_rows_out_of_every_window(self):
+        self.configure({"holes": [
+            {"api": "daily", "start_date": "20240103", "end_date": "20240103", "codes": ["000001.SZ", "600000.SH"]},
+            {"api": "daily", "start_date": "20240105", "end_date": "20240105"},  # the whole day
+        ]})
+        gone = lambda r: (r["trade_date"] == "20240103" and r["ts_code"] in ("000001.SZ", "600000.SH")) or \
+            r["trade_date"] == "20240105"
+        calls = [({"trade_date": "20240103"}, ""), ({"trade_date": "20240105"}, ""),
+                 ({"ts_code": "000001.SZ", "start_date": "20240101", "end_date": "20240110"}, ""),
+                 ({"ts_code": "000001.SZ,000002.SZ,600000.SH", "start_date": "20240102", "end_date": "20240108"},
+                  "trade_date,ts_code"),
+                 ({"start_date": "20240102", "end_date": "20240104"}, "close,ts_code,trade_date")]
+        baselines = []
+        with Sim("--clock", "manual", "--start-time", EVENING, "--stocks", "60") as plain:
+            for params, fields in calls:
+                baselines.append(self.answer("daily", params, fields, sim=plain)[1])
+        for (params, fields), before in zip(calls, baselines):
+            raw, doc = self.answer("daily", params, fields)
+            expected = self.expect(before, lambda r: None if gone(r) else r)
+            self.assert_body(raw, expected, doc)
+        self.assertEqual(self.answer("daily", {"trade_date": "20240105"})[1]["data"]["count"], 0)
+        days = [r[1] for r in self.answer("daily", calls[2][0])[1]["data"]["items"]]
+        self.assertEqual(days, ["20240110", "20240109", "20240108", "20240104", "20240102"])
+        codes = [r[0] for r in self.answer("daily", {"trade_date": "20240103"})[1]["data"]["items"]]
+        self.assertEqual(len(codes), baselines[0]["data"]["count"] - 2)
+        self.assertFalse({"000001.SZ", "600000.SH"} & set(codes))
+        # Other apis keep their rows.
+        self.assertEqual(len(self.answer("adj_factor", {"trade_date": "20240105"})[1]["data"]["items"]),
+                         baselines[1]["data"]["count"])
+
+    def test_holes_come_before_the_row_cap(self):
+        _, before = self.answer("daily", {"trade_date": "20240103"}, "ts_code")
+        n = before["data"]["count"]
+        codes = [r[0] for r in before["data"]["items"]]
+        self.configure({"holes": [{"api": "daily", "codes": codes[:2]}], "row_cap": n - 2})
+        try:
+            doc = self.answer("daily", {"trade_date": "20240103"}, "ts_code")[1]["data"]
+            self.assertEqual(([r[0] for r in doc["items"]], doc["count"], doc["has_more"]), (codes[2:], n - 2, False))
+            self.configure({"row_cap": n - 3})
+            doc = self.answer("daily", {"trade_date": "20240103"}, "ts_code")[1]["data"]
+            self.assertEqual(([r[0] for r in doc["items"]], doc["count"], doc["has_more"]),
+                             (codes[2:-1], n - 3, True))
+        finally:
+            self.configure({"row_cap": 6000})
+
+    # --- bad rows ---------------------------------------------------------------------------------------
+    def test_bad_rows_send_the_value_or_null(self):
+        params = {"ts_code": "000001.SZ,000002.SZ", "start_date": "20240102", "end_date": "20240108"}
+        _, before = self.answer("daily", params)
+        _, before_basic = self.answer("daily_basic", {"trade_date": "20240104"}, "ts_code,pb,turnover_rate")
+        self.configure({"bad_rows": [
+            {"api": "daily", "start_date": "20240104", "end_date": "20240104", "codes": ["000002.SZ"],
+             "field": "pct_chg", "value": 999.0},
+            {"api": "daily", "start_date": "20240104", "end_date": "20240104", "codes": ["000001.SZ"],
+             "field": "close", "value": None},
+            {"api": "daily", "start_date": "20240108", "codes": ["000002.SZ"], "field": "amount", "value": 1e20},
+            {"api": "daily_basic", "field": "turnover_rate", "value": -5},
+        ]})
+        raw, doc = self.answer("daily", params)
+
+        def change(r):
+            if r["trade_date"] == "20240104":
+                return dict(r, pct_chg=999.0) if r["ts_code"] == "000002.SZ" else dict(r, close=None)
+            if r["trade_date"] == "20240108" and r["ts_code"] == "000002.SZ":
+                return dict(r, amount=1e20)
+            return r
+        self.assert_body(raw, self.expect(before, change), doc)
+        self.assertIn(',1e+20]', raw)
+        self.assertIn(',999.0,', raw)
+        raw, doc = self.answer("daily_basic", {"trade_date": "20240104"}, "ts_code,pb,turnover_rate")
+        self.assert_body(raw, self.expect(before_basic, lambda r: dict(r, turnover_rate=-5.0)), doc)
+
+    def test_holes_then_revisions_then_bad_rows(self):
+        params = {"ts_code": "000001.SZ,000002.SZ", "start_date": "20240103", "end_date": "20240104"}
+        _, before = self.answer("daily", params, "ts_code,trade_date,open,close")
+        row = lambda code, day: dict(zip(["ts_code", "trade_date", "open", "close"],
+                                         next(i for i in before["data"]["items"] if i[:2] == [code, day])))
+        self.configure({
+            "bad_rows": [{"api": "daily", "codes": ["000001.SZ"], "field": "close", "value": None}],
+            "revisions": [{"api": "daily", "fields": ["open", "close"], "scale": 1.1}],
+            "holes": [{"api": "daily", "start_date": "20240103", "end_date": "20240103", "codes": ["000001.SZ"]}],
+        })
+        _, after = self.answer("daily", params, "ts_code,trade_date,open,close")
+        got = {(i[0], i[1]): i[2:] for i in after["data"]["items"]}
+        self.assertNotIn(("000001.SZ", "20240103"), got)
+        old = row("000001.SZ", "20240104")
+        self.assertEqual(got[("000001.SZ", "20240104")], [revised(old["open"], 1.1, 2), None])
+        old = row("000002.SZ", "20240103")
+        self.assertEqual(got[("000002.SZ", "20240103")], [revised(old["open"], 1.1, 2), revised(old["close"], 1.1, 2)])
+
+    # --- config -----------------------------------------------------------------------------------------
+    def test_config_shows_the_rules_and_refuses_bad_ones(self):
+        rules = {
+            "revisions": [{"api": "daily", "start_date": "20240102", "end_date": 20240105,
+                           "codes": ["600000.SH", "000001.SZ", "000001.SZ"], "fields": ["close", "pct_chg", "close"],
+                           "after": "2024-06-04T01:00:00Z"},
+                          {"api": "daily_basic", "fields": ["pe"], "scale": 0.5}],
+            "holes": [{"api": "adj_factor", "start_date": "20240103", "codes": []}],
+            "bad_rows": [{"api": "daily", "field": "vol", "value": None, "codes": None},
+                         {"api": "daily_basic", "end_date": "20240104", "field": "pb", "value": 1e300}],
+        }
+        shown = {
+            "revisions": [{"api": "daily", "start_date": "20240102", "end_date": "20240105",
+                           "codes": ["000001.SZ", "600000.SH"], "fields": ["close", "pct_chg"], "scale": 1.01,
+                           "after": "2024-06-04T09:00:00+08:00"},
+                          {"api": "daily_basic", "start_date": None, "end_date": None, "codes": [], "fields": ["pe"],
+                           "scale": 0.5, "after": None}],
+            "holes": [{"api": "adj_factor", "start_date": "20240103", "end_date": None, "codes": []}],
+            "bad_rows": [{"api": "daily", "start_date": None, "end_date": None, "codes": [], "field": "vol",
+                          "value": None},
+                         {"api": "daily_basic", "start_date": None, "end_date": "20240104", "codes": [], "field": "pb",
+                          "value": 1e300}],
+        }
+        self.assertEqual({k: self.sim.config()[k] for k in shown}, NO_MODES)
+        cfg = self.configure(rules)
+        self.assertEqual({k: cfg[k] for k in shown}, shown)
+        # What GET shows posts back as the same rules.
+        self.assertEqual({k: self.configure(shown)[k] for k in shown}, shown)
+        for key, body, message in [
+            ("revisions", {}, "'revisions' must be a list of rule objects"),
+            ("revisions", [1], "'revisions[0]' must be an object"),
+            ("revisions", [{"api": "trade_cal", "fields": ["is_open"]}],
+             "'revisions[0].api' must be one of daily, adj_factor, daily_basic"),
+            ("revisions", [{"api": "no_such_api", "fields": ["close"]}], "'revisions[0].api' must be one of"),
+            ("revisions", [{"fields": ["close"]}], "'revisions[0].api' must be one of"),
+            ("revisions", [{"api": "daily", "fields": ["close"]}, {"api": "daily", "fields": ["name"]}],
+             "'revisions[1].fields': 'name' is not a numeric field of daily (numeric fields of daily: open, high"),
+            ("revisions", [{"api": "adj_factor", "fields": ["close"]}],
+             "'close' is not a numeric field of adj_factor (numeric fields of adj_factor: adj_factor)"),
+            ("revisions", [{"api": "daily", "fields": ["trade_date"]}], "'trade_date' is part of the row's key"),
+            ("revisions", [{"api": "daily", "fields": []}], "'revisions[0].fields' must be a non-empty list"),
+            ("revisions", [{"api": "daily"}], "'revisions[0].fields' must be a non-empty list"),
+            ("revisions", [{"api": "daily", "fields": ["close"], "scale": "1.01"}],
+             "'revisions[0].scale' must be a number from 0.001 to 1000 other than 1"),
+            ("revisions", [{"api": "daily", "fields": ["close"], "scale": 1}], "'revisions[0].scale' must be"),
+            ("revisions", [{"api": "daily", "fields": ["close"], "scale": 0}], "'revisions[0].scale' must be"),
+            ("revisions", [{"api": "daily", "fields": ["close"], "start_date": "2024-01-02"}],
+             "'revisions[0].start_date' must be a YYYYMMDD date"),
+            ("revisions", [{"api": "daily", "fields": ["close"], "end_date": "20240230"}],
+             "'revisions[0].end_date' must be a YYYYMMDD date"),
+            ("revisions", [{"api": "daily", "fields": ["close"], "after": "2024-06-04 09:00:00"}],
+             "'revisions[0].after' must be an ISO-8601 instant with an offset"),
+            ("revisions", [{"api": "daily", "fields": ["close"], "feilds": []}],
+             "'revisions[0]': unknown key 'feilds' (allowed: api, start_date, end_date, codes, fields, scale, after)"),
+            ("holes", [{"api": "daily", "start_date": "20240105", "end_date": "20240102"}],
+             "'holes[0]': start_date 20240105 is after end_date 20240102"),
+            ("holes", [{"api": "daily", "codes": "000001.SZ"}], "'holes[0].codes' must be a list of ts_codes"),
+            ("holes", [{"api": "daily", "fields": ["close"]}], "'holes[0]': unknown key 'fields'"),
+            ("bad_rows", [{"api": "daily", "field": "ts_code", "value": None}],
+             "'bad_rows[0].field': 'ts_code' is part of the row's key (ts_code, trade_date), which rules select rows"),
+            ("bad_rows", [{"api": "daily", "field": "close"}], "'bad_rows[0].value' must be a number"),
+            ("bad_rows", [{"api": "daily", "field": "close", "value": "999"}], "'bad_rows[0].value' must be a number"),
+            ("bad_rows", [{"api": "daily", "value": 1}], "'bad_rows[0].field' is required"),
+            ("bad_rows", [{"api": "daily", "field": "closer", "value": 1}], "'closer' is not a numeric field of daily"),
+        ]:
+            # All-or-nothing: a good setting beside the bad one is not applied either.
+            status, err = self.sim.admin("POST", "/_sim/config", {key: body, "row_cap": 7})
+            self.assertEqual(status, 400, (key, body))
+            self.assertIn(message, err["error"], (key, body))
+        cfg = self.sim.config()
+        self.assertEqual(({k: cfg[k] for k in shown}, cfg["row_cap"]), (shown, 6000))
+        cfg = self.configure({"revisions": []})
+        self.assertEqual((cfg["revisions"], cfg["holes"]), ([], shown["holes"]))
 
 
 def main():
