@@ -25,8 +25,15 @@ int32_t YearOf(int32_t day) {
   return core::CivilFromDays(day).year;
 }
 
+// By key: the storage's per-key spans, then the keys whose day count falls short read day by day.
+core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dataset& ds,
+                           const CoverageOptions& options, const std::map<int32_t, bool>& days, int32_t from,
+                           int32_t to, CoverageReport& r);
+
+}  // namespace
+
 // A stored date key as a day: dates as they are, timestamps by their UTC day, text as ParseDate reads it.
-std::optional<int32_t> DayOf(const core::Value& v) {
+std::optional<int32_t> DayOfValue(const core::Value& v) {
   if (v.type.id == core::TypeId::kDate) return std::get<int32_t>(v.v);
   if (v.type.id == core::TypeId::kTimestamp) {
     int64_t micros = std::get<int64_t>(v.v);
@@ -37,13 +44,6 @@ std::optional<int32_t> DayOf(const core::Value& v) {
   if (v.type.id == core::TypeId::kInt64) return core::ParseDate(std::to_string(std::get<int64_t>(v.v)));
   return core::ParseDate(v.ToString());
 }
-
-// By key: the storage's per-key spans, then the keys whose day count falls short read day by day.
-core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dataset& ds,
-                           const CoverageOptions& options, const std::map<int32_t, bool>& days, int32_t from,
-                           int32_t to, CoverageReport& r);
-
-}  // namespace
 
 CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const std::set<int32_t>& present, int32_t from,
                            int32_t to) {
@@ -133,7 +133,7 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
   }
   for (const auto& span : *spans) {
     ++r.keys;
-    auto lo = DayOf(span.first), hi = DayOf(span.last);
+    auto lo = DayOfValue(span.first), hi = DayOfValue(span.last);
     if (!lo || !hi) continue;
     const int64_t expected =
         std::upper_bound(open.begin(), open.end(), *hi) - std::lower_bound(open.begin(), open.end(), *lo);
@@ -154,7 +154,7 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
     if (!values) return tl::unexpected(values.error());
     std::set<int32_t> present;
     for (const auto& v : *values) {
-      if (auto d = DayOf(v)) present.insert(*d);
+      if (auto d = DayOfValue(v)) present.insert(*d);
     }
     CoverageReport one = CompareDays(days, present, *lo, *hi);
     if (one.missing == 0) {  // rows on closed days made the count look short
@@ -240,7 +240,7 @@ core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& optio
   }
   std::set<int32_t> present;
   for (const auto& v : *values) {
-    if (auto d = DayOf(v)) present.insert(*d);
+    if (auto d = DayOfValue(v)) present.insert(*d);
   }
 
   auto tz = core::TimeZone::Load(zone);

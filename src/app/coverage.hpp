@@ -91,6 +91,10 @@ CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const s
 
 core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& options);
 
+// A stored date key as a day: dates as they are, timestamps by their UTC day, numbers and text as
+// core::ParseDate reads them (20240102, "2024-01-02"); nullopt when it is no day.
+std::optional<int32_t> DayOfValue(const core::Value& v);
+
 // The key coverage by key checks when none is named: the first primary-key field other than the date key
 // ("" when there is none).
 std::string DefaultCoverageKey(const datasource::Dataset& ds);

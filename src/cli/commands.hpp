@@ -100,4 +100,13 @@ struct RepairArgs {
 };
 int CmdRepair(const Globals& g, const RepairArgs& args);
 
+// commands_compare.cpp: `datasync reconcile DATASET --storages a,b` (exit 1 when they differ).
+struct ReconcileArgs {
+  std::string dataset, storages, from, to;
+  std::string by = "month";  // year | month | day
+  int64_t max_days = 5;
+  int64_t examples = 5;
+};
+int CmdReconcile(const Globals& g, const ReconcileArgs& args);
+
 }  // namespace datasync::cli

@@ -232,6 +232,18 @@ int main(int argc, char** argv) {
   repair->add_flag("--dry-run", rep.dry_run, "show what is missing and what would be fetched; fetch nothing");
   repair->add_flag("--wait", rep.wait, "when the vendor's quota defers the run, wait for the reset and continue");
 
+  ReconcileArgs rec;
+  auto* reconcile = cli.add_subcommand(
+      "reconcile", "whether two storages hold the same rows of a dataset: counts and checksums per partition");
+  reconcile->add_option("dataset", rec.dataset, "dataset name")->required();
+  reconcile->add_option("--storages", rec.storages, "the two storages to compare, as a,b")->required();
+  reconcile->add_option("--from", rec.from, "first day, YYYY-MM-DD or YYYYMMDD (default: the first day stored)");
+  reconcile->add_option("--to", rec.to, "last day (default: the last day stored)");
+  reconcile->add_option("--by", rec.by, "partition by year, month (default) or day")
+      ->check(CLI::IsMember({"year", "month", "day"}));
+  reconcile->add_option("--max-days", rec.max_days, "days that differ compared row by row (default 5)");
+  reconcile->add_option("--examples", rec.examples, "examples of each kind of difference per day (default 5)");
+
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
     for (auto* leaf : sub->get_subcommands({})) leaf->add_flag("--json", g.json, "machine-readable JSON output");
@@ -258,6 +270,7 @@ int main(int argc, char** argv) {
     if (*resume) return CmdResumeOrRetry(g, target, false, wait);
     if (*retry) return CmdResumeOrRetry(g, target, true, wait);
     if (*status) return CmdStatus(g);
+    if (*reconcile) return CmdReconcile(g, rec);
     if (*runs) return CmdRuns(g, runs_plan, runs_status, runs_limit);
     if (*report) return CmdReport(g, report_id);
     if (*ds_import) return CmdDatasetImport(g, imp);

@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +62,20 @@ struct RowsQuery {
   size_t limit = 100;
 };
 
+// ScanRows: every matching row, for comparing a storage with another or with the vendor (reconcile, verify).
+struct ScanQuery {
+  std::string dataset;
+  std::vector<std::string> columns;  // what to read, in this order
+  // column = value, for each pair, values in config spelling as in ReadQuery::equals
+  std::vector<std::pair<std::string, std::string>> equals;
+  std::string range_column;  // with min/max: inclusive bounds on this column, converted like `equals`
+  std::optional<std::string> min;
+  std::optional<std::string> max;
+};
+
+// One row of a scan, its values in ScanQuery::columns order, typed like DistinctValues.
+using RowVisitor = std::function<void(std::vector<core::Value>& row)>;
+
 struct Rows {
   std::vector<std::string> columns;
   std::vector<core::LogicalType> types;
@@ -85,6 +101,19 @@ class DatasetReader {
   virtual core::Result<Rows> LatestRows(const RowsQuery& query) {
     return core::Fail(core::ErrorKind::kInvalidInput, "this storage cannot read rows back (dataset " + query.dataset +
                                                           "); preview a sqlite or database storage");
+  }
+  // The dataset's columns with their logical types (kConfig naming the plan to run when it was never synced).
+  // Storages that cannot read rows back refuse (kInvalidInput), as LatestRows.
+  virtual core::Result<std::map<std::string, core::LogicalType>> Describe(const std::string& dataset) {
+    return core::Fail(core::ErrorKind::kInvalidInput,
+                      "this storage cannot read rows back (dataset " + dataset + "); use a sqlite or database storage");
+  }
+  // Hands every matching row to `visit`, in no particular order, and returns the columns' types. The rows are
+  // streamed where the client can (SQLite) and read per query otherwise: callers bound a scan by a range.
+  virtual core::Result<std::vector<core::LogicalType>> ScanRows(const ScanQuery& query, const RowVisitor& visit) {
+    (void)visit;
+    return core::Fail(core::ErrorKind::kInvalidInput, "this storage cannot read rows back (dataset " + query.dataset +
+                                                          "); use a sqlite or database storage");
   }
 };
 

@@ -20,6 +20,7 @@ BODY = """datasets:
   daily: {source: tushare}
 storages:
   db: %s
+  local: {kind: sqlite, path: data/warehouse.db}
 plans:
   cal:
     dataset: trade_cal
@@ -27,7 +28,7 @@ plans:
     params: {exchange: SSE, start_date: "20231201", end_date: "20240331"}
   bars:
     dataset: daily
-    storages: [db]
+    storages: [db, local]
     depends_on: [cal]
     params:
       trade_date: {trading_days: {start: "20240102", end: "20240329"}}
@@ -74,6 +75,20 @@ class Scenario:
         wait_until(lambda: self.column("SELECT count() FROM %s WHERE %s" % (self.table("daily", True), where))
                    == ["0"], "the ClickHouse mutation to delete the rows", timeout=60, interval=0.2)
 
+    def update(self, assignment, where):
+        if self.kind != "clickhouse":
+            self.db.sql("UPDATE %s SET %s WHERE %s" % (self.table("daily"), assignment, where))
+            return
+        self.db.ch("ALTER TABLE %s UPDATE %s WHERE %s" % (self.table("daily"), assignment, where))
+        wait_until(lambda: self.column("SELECT count() FROM system.mutations WHERE database = '%s' AND table = 'daily' "
+                                       "AND NOT is_done" % self.ns) == ["0"],
+                   "the ClickHouse mutation to update the row", timeout=60, interval=0.2)
+
+    def reconcile(self, code):
+        out = self.project.ds("reconcile", "daily", "--storages", "local,db", "--json", check=False)
+        self.t.assertEqual(out.returncode, code, out.stdout + out.stderr)
+        return json.loads(out.stdout)
+
     def column(self, sql):
         return [r[0] for r in self.rows(sql)]
 
@@ -99,11 +114,31 @@ class Scenario:
         t.assertEqual((out.returncode, cov["storage"], cov["missing"], cov["present"]), (0, "db", 0, len(open_days)),
                       cov)
 
+        # The SQLite copy and the server hold the same rows: dates, floats and texts read back from both
+        # agree value by value.
+        rec = self.reconcile(0)
+        total = project.sqlite("SELECT count(*) FROM daily")[0][0]
+        t.assertEqual((rec["left_rows"], rec["right_rows"], rec["partitions_differ"]), (total, total, 0), rec)
+        t.assertIn("amount", rec["fields"])
+
         # Two days deleted in the server, and one code's day: coverage by date and by key see them.
         lost = [open_days[10], open_days[11]]
         code = self.column("SELECT min(ts_code) FROM %s" % daily)[0]
         self.delete("trade_date IN ('%s', '%s')" % (lost[0], lost[1]))
         self.delete("ts_code = '%s' AND trade_date = '%s'" % (code, open_days[30]))
+        # And one value changed: reconcile names the three days, the row, and the field with both values.
+        self.update("close = close + 1", "ts_code = '%s' AND trade_date = '%s'" % (code, open_days[40]))
+        close = project.sqlite("SELECT close FROM daily WHERE ts_code = ? AND trade_date = ?",
+                               (code, open_days[40]))[0][0]
+        rec = self.reconcile(1)
+        differ = {d["day"]: d for p in rec["partitions"] for d in p["days"]}
+        t.assertEqual(sorted(differ), [lost[0], lost[1], open_days[30], open_days[40]], rec)
+        t.assertEqual(differ[open_days[30]]["rows"]["only_left"], 1)
+        t.assertEqual(differ[lost[0]]["right_rows"], 0)
+        changed = differ[open_days[40]]["rows"]
+        t.assertEqual((changed["changed"], changed["changed_by_field"]), (1, {"close": 1}), changed)
+        t.assertEqual(float(changed["examples"][0]["left"]), close)
+        t.assertAlmostEqual(float(changed["examples"][0]["right"]), close + 1, places=6)
         out = project.ds("coverage", "daily", "--json", check=False)
         cov = json.loads(out.stdout)
         t.assertEqual(out.returncode, 1)

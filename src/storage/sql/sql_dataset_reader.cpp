@@ -227,4 +227,53 @@ core::Result<Rows> SqlDatasetReader::LatestRows(const RowsQuery& q) {
   return out;
 }
 
+core::Result<std::map<std::string, core::LogicalType>> SqlDatasetReader::Describe(const std::string& dataset) {
+  auto t = Synced(dataset);
+  if (!t) return Fail(t.error());
+  return std::move(t->columns);
+}
+
+core::Result<std::vector<core::LogicalType>> SqlDatasetReader::ScanRows(const ScanQuery& q, const RowVisitor& visit) {
+  auto t = Synced(q.dataset);
+  if (!t) return Fail(t.error());
+  std::vector<core::LogicalType> types;
+  std::string sql = "SELECT ";
+  for (const auto& c : q.columns) {
+    auto type = TypeOf(*t, q.dataset, c);
+    if (!type) return Fail(type.error());
+    if (!types.empty()) sql += ", ";
+    sql += Quote(c);
+    types.push_back(*type);
+  }
+  if (types.empty()) return types;
+  sql += " FROM " + t->table;
+  std::vector<std::string> params;
+  const char* joint = " WHERE ";
+  auto add = [&](const std::string& column, const char* op, const std::string& value) -> core::Status {
+    auto type = TypeOf(*t, q.dataset, column);
+    if (!type) return Fail(type.error());
+    sql += joint + Quote(column) + op + Param(params, ParamText(value, *type), *type);
+    joint = " AND ";
+    return core::Ok();
+  };
+  for (const auto& [c, v] : q.equals) {
+    if (auto st = add(c, " = ", v); !st) return Fail(st.error());
+  }
+  if (q.min) {
+    if (auto st = add(q.range_column, " >= ", *q.min); !st) return Fail(st.error());
+  }
+  if (q.max) {
+    if (auto st = add(q.range_column, " <= ", *q.max); !st) return Fail(st.error());
+  }
+  auto rows = Query(sql, params);
+  if (!rows) return Fail(rows.error());
+  std::vector<core::Value> row;
+  for (const auto& r : *rows) {
+    row.clear();
+    for (size_t i = 0; i < types.size(); ++i) row.push_back(FromText(r.at(i), types[i]));
+    visit(row);
+  }
+  return types;
+}
+
 }  // namespace datasync::storage::sql

@@ -30,6 +30,8 @@ class SqlDatasetReader : public DatasetReader {
   core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) override;
   core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) override;
   core::Result<Rows> LatestRows(const RowsQuery& query) override;
+  core::Result<std::map<std::string, core::LogicalType>> Describe(const std::string& dataset) override;
+  core::Result<std::vector<core::LogicalType>> ScanRows(const ScanQuery& query, const RowVisitor& visit) override;
 
   // The value of a column of `type`, from the text the server answered.
   static core::Value FromText(const std::optional<std::string>& text, const core::LogicalType& type);

@@ -337,4 +337,79 @@ core::Result<Rows> SqliteDatasetReader::LatestRows(const RowsQuery& q) {
   return out;
 }
 
+core::Result<std::map<std::string, core::LogicalType>> SqliteDatasetReader::Describe(const std::string& dataset) {
+  auto synced = SyncedTable(dataset);
+  if (!synced) return Fail(synced.error());
+  auto info = Prepare(*db_, "SELECT name FROM pragma_table_info(?1)");
+  if (!info) return Fail(info.error());
+  BindText(info->get(), 1, *synced);
+  std::vector<std::string> names;
+  while (sqlite3_step(info->get()) == SQLITE_ROW) {
+    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info->get(), 0)));
+  }
+  std::map<std::string, core::LogicalType> out;
+  for (const auto& name : names) {
+    auto t = TypeOf(*db_, *synced, name);
+    if (!t) return Fail(t.error());
+    out[name] = t->type;
+  }
+  return out;
+}
+
+core::Result<std::vector<core::LogicalType>> SqliteDatasetReader::ScanRows(const ScanQuery& q,
+                                                                           const RowVisitor& visit) {
+  auto synced = SyncedTable(q.dataset);
+  if (!synced) return Fail(synced.error());
+  const std::string& table = *synced;
+  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
+  auto type_of = [&](const std::string& column) -> core::Result<core::LogicalType> {
+    auto t = TypeOf(*db_, table, column);
+    if (!t) return Fail(t.error());
+    if (!t->exists) {
+      return Fail(ErrorKind::kConfig, where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
+    }
+    return t->type;
+  };
+  std::vector<core::LogicalType> types;
+  std::string sql = "SELECT ";
+  for (const auto& c : q.columns) {
+    auto t = type_of(c);
+    if (!t) return Fail(t.error());
+    if (!types.empty()) sql += ", ";
+    sql += QuoteIdent(c);
+    types.push_back(*t);
+  }
+  if (types.empty()) return types;
+  sql += " FROM " + QuoteIdent(table);
+  std::vector<std::pair<core::LogicalType, std::string>> binds;
+  auto add = [&](const std::string& column, const char* op, const std::string& value) -> core::Status {
+    auto t = type_of(column);
+    if (!t) return Fail(t.error());
+    sql += (binds.empty() ? " WHERE " : " AND ") + QuoteIdent(column) + op + "?" + std::to_string(binds.size() + 1);
+    binds.emplace_back(*t, value);
+    return core::Ok();
+  };
+  for (const auto& [c, v] : q.equals) {
+    if (auto st = add(c, " = ", v); !st) return Fail(st.error());
+  }
+  if (q.min) {
+    if (auto st = add(q.range_column, " >= ", *q.min); !st) return Fail(st.error());
+  }
+  if (q.max) {
+    if (auto st = add(q.range_column, " <= ", *q.max); !st) return Fail(st.error());
+  }
+  auto stmt = Prepare(*db_, sql);
+  if (!stmt) return Fail(stmt.error());
+  for (size_t i = 0; i < binds.size(); ++i)
+    BindAs(stmt->get(), static_cast<int>(i + 1), binds[i].first, binds[i].second);
+  std::vector<core::Value> row;
+  auto read = EachRow(*db_, *stmt, where + ": cannot read " + QuoteIdent(table), [&](sqlite3_stmt* s) {
+    row.clear();
+    for (size_t i = 0; i < types.size(); ++i) row.push_back(ReadAs(s, static_cast<int>(i), types[i]));
+    visit(row);
+  });
+  if (!read) return Fail(read.error());
+  return types;
+}
+
 }  // namespace datasync::storage

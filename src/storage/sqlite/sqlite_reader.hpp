@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,8 @@ class SqliteDatasetReader final : public DatasetReader {
   core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) override;
   core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) override;
   core::Result<Rows> LatestRows(const RowsQuery& query) override;
+  core::Result<std::map<std::string, core::LogicalType>> Describe(const std::string& dataset) override;
+  core::Result<std::vector<core::LogicalType>> ScanRows(const ScanQuery& query, const RowVisitor& visit) override;
 
  private:
   SqliteDatasetReader() = default;

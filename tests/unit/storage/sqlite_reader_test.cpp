@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "sink_test_support.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
 
@@ -125,6 +127,40 @@ TEST_F(SqliteReaderTest, LatestRowsNewestFirstOfOneKeyTypedAndLimited) {
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message().find("has no column \"no_such\""), std::string::npos)
       << missing.error().message();
+}
+
+// Reconcile and verify: the table's columns with their recorded types, and every row of a filter and a day
+// range, typed; the append mode's bookkeeping column is listed but never asked for.
+TEST_F(SqliteReaderTest, DescribeAndScanRowsWithinADayRange) {
+  Write("trade_cal", CalendarSchema(),
+        {Cal("SSE", 8, 1), Cal("SSE", 9, 0), Cal("SSE", 19, 1), Cal("SZSE", 20, 1), Cal("SSE", 7, 1)});
+  auto reader = Open();
+  auto columns = reader->Describe("trade_cal");
+  ASSERT_TRUE(columns) << columns.error().ToString();
+  EXPECT_EQ(columns->at("cal_date"), LogicalType::Date());
+  EXPECT_EQ(columns->at("is_open"), LogicalType::Int32());
+  ScanQuery q;
+  q.dataset = "trade_cal";
+  q.columns = {"cal_date", "is_open"};
+  q.equals = {{"exchange", "SSE"}};
+  q.range_column = "cal_date";
+  q.min = "20240208";
+  q.max = "2024-02-19";
+  std::vector<std::vector<Value>> seen;
+  auto types = reader->ScanRows(q, [&](std::vector<Value>& row) { seen.push_back(row); });
+  ASSERT_TRUE(types) << types.error().ToString();
+  EXPECT_EQ(*types, (std::vector<LogicalType>{LogicalType::Date(), LogicalType::Int32()}));
+  std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a[0].ToString() < b[0].ToString(); });
+  EXPECT_EQ(seen, (std::vector<std::vector<Value>>{{DateOf(2024, 2, 8), Value::Int32(1)},
+                                                   {DateOf(2024, 2, 9), Value::Int32(0)},
+                                                   {DateOf(2024, 2, 19), Value::Int32(1)}}));
+  q.columns.push_back("no_such");
+  auto missing = reader->ScanRows(q, [](std::vector<Value>&) {});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("has no column"), std::string::npos);
+  auto unsynced = reader->Describe("daily");
+  ASSERT_FALSE(unsynced);
+  EXPECT_EQ(unsynced.error().kind(), core::ErrorKind::kConfig);
 }
 
 TEST_F(SqliteReaderTest, OpenDaysWithFiltersAndDateBounds) {
