@@ -85,6 +85,14 @@ struct RunOptions {
   // A new run gets only the argument sets this accepts (`datasync repair`: those of missing data); unset:
   // all of the plan's.
   std::function<bool(const datasource::Params&)> select;
+  // A new run gets exactly these argument sets, not the plan's (`datasync verify`: tasks done before).
+  std::optional<std::vector<datasource::Params>> arguments;
+  // The run writes to these storages instead of the plan's (`datasync verify`: a scratch copy of the
+  // vendor's answer); their migrations are not logged and nothing is compacted after the run.
+  std::optional<std::vector<storage::Storage>> write_to;
+  // A new run or none: an unfinished run of the plan is refused (kConflict), not resumed, since it would
+  // run with the plan's own argument sets and storages (repair, verify).
+  bool new_run_only = false;
 };
 
 // One fire time of a plan's schedule, as `datasync schedule next` prints it.
@@ -141,6 +149,8 @@ class App {
   // daemon's reload, a change made in the app, a run that applies first), so that one that read the
   // configuration earlier cannot apply it over a newer one.
   [[nodiscard]] std::unique_lock<std::mutex> LockConfigChanges();
+  // datasync.yaml as it is now, checked and applied under that lock (what `datasync run` does first).
+  core::Result<ApplyReport> ApplyCurrentConfig();
   // Moves the literal secrets of `config` to the project's secrets file, leaving ${local:NAME} references
   // (what Apply does to its copy; a change made in the app keeps the references in its stored body).
   core::Status KeepSecrets(Config& config);

@@ -22,7 +22,7 @@ core::Result<std::vector<sync::SinkBinding>> CatalogSinkFactory::Bind(const sync
     auto sink = info->create();
     auto bound = sink->Bind(BindContextFor(*st, dataset_, plan_.mode, project_root_));
     if (bound) bound = sink->Migrate();
-    if (bound) bound = RecordAutomaticMigration(migrations_, *sink, dataset_.schema_version, run.id);
+    if (bound && log_migrations_) bound = RecordAutomaticMigration(migrations_, *sink, dataset_.schema_version, run.id);
     if (!bound) return core::Fail(bound.error());
     SweepStaging(*sink, st->name, run);
     bindings.push_back({st->name, st->kind, std::move(sink)});

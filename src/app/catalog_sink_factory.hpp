@@ -37,6 +37,8 @@ class CatalogSinkFactory final : public sync::SinkFactory {
         project_root_(std::move(project_root)) {}
 
   core::Result<std::vector<sync::SinkBinding>> Bind(const sync::SyncRun& run) override;
+  // Scratch storages (`datasync verify`): their migrations stay out of the project's migration log.
+  void SkipMigrationLog() { log_migrations_ = false; }
 
  private:
   void SweepStaging(storage::Sink& sink, const std::string& storage, const sync::SyncRun& run);
@@ -48,6 +50,7 @@ class CatalogSinkFactory final : public sync::SinkFactory {
   metadata::MigrationStore& migrations_;
   sync::RunStore& runs_;
   std::filesystem::path project_root_;
+  bool log_migrations_ = true;
 };
 
 }  // namespace datasync::app

@@ -69,15 +69,27 @@ core::Result<std::string> ResolveReadStorage(const std::string& dataset, const s
                                       ReadableKinds(sinks) + "); add such a storage to the plan");
 }
 
+core::Result<std::string> ResolvePlanStorage(const sync::SyncPlan& plan, const std::string& explicit_storage,
+                                             const std::vector<storage::Storage>& storages,
+                                             const storage::SinkRegistry& sinks) {
+  if (explicit_storage.empty()) return ResolveReadStorage(plan.dataset, "", {plan}, storages, sinks);
+  if (std::find(plan.storages.begin(), plan.storages.end(), explicit_storage) == plan.storages.end()) {
+    return core::Fail(core::ErrorKind::kInvalidInput, "plan " + plan.name + " does not write to storage '" +
+                                                          explicit_storage + "' (it writes to " +
+                                                          core::Join(plan.storages, ", ") + ")");
+  }
+  return explicit_storage;
+}
+
 core::Result<std::string> CheckpointStorage(const sync::SyncPlan& plan, const std::vector<storage::Storage>& storages,
                                             const storage::SinkRegistry& sinks) {
   for (const auto& name : plan.storages) {
     const storage::Storage* st = FindStorage(storages, name);
     if (st && Readable(*st, sinks)) return name;
   }
-  return Fail(ErrorKind::kConfig, "since_checkpoint reads the plan's newest synced value, but plan '" + plan.name +
-                                      "' has no storage datasync can read back (readable kinds: " +
-                                      ReadableKinds(sinks) + ")");
+  return Fail(ErrorKind::kConfig,
+              "since_checkpoint reads the plan's newest synced value, but plan '" + plan.name +
+                  "' has no storage datasync can read back (readable kinds: " + ReadableKinds(sinks) + ")");
 }
 
 LocalData::LocalData(const storage::SinkRegistry& sinks, std::vector<storage::Storage> storages,

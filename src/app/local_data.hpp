@@ -35,6 +35,13 @@ core::Result<std::string> ResolveReadStorage(const std::string& dataset, const s
                                              const std::vector<storage::Storage>& storages,
                                              const storage::SinkRegistry& sinks);
 
+// The storage of `plan` whose data a command judges (repair, verify): `explicit_storage` when set (it must
+// be one the plan writes to), else the plan's first readable storage. kInvalidInput, or kConfig saying what
+// to change.
+core::Result<std::string> ResolvePlanStorage(const sync::SyncPlan& plan, const std::string& explicit_storage,
+                                             const std::vector<storage::Storage>& storages,
+                                             const storage::SinkRegistry& sinks);
+
 // The storage a plan's checkpoint is read from: its first readable storage.
 core::Result<std::string> CheckpointStorage(const sync::SyncPlan& plan, const std::vector<storage::Storage>& storages,
                                             const storage::SinkRegistry& sinks);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "app/argument_days.hpp"
 #include "app/local_data.hpp"
 #include "app/template_service.hpp"
 #include "core/dates.hpp"
@@ -15,18 +16,6 @@ using core::ErrorKind;
 using core::Fail;
 
 namespace {
-
-// The window params of a date-ranged request (Tushare's and Nasdaq Data Link's, as their splitters name
-// them).
-constexpr std::string_view kStartParam = "start_date";
-constexpr std::string_view kEndParam = "end_date";
-
-const std::string* Find(const datasource::Params& params, std::string_view name) {
-  for (const auto& [k, v] : params) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
 
 std::vector<DayRange> Merge(std::vector<DayRange> ranges) {
   std::sort(ranges.begin(), ranges.end(), [](const DayRange& a, const DayRange& b) { return a.first < b.first; });
@@ -64,26 +53,12 @@ bool MissingData::Missing(const std::vector<DayRange>& ranges, int32_t first, in
 }
 
 bool MissingData::Covers(const datasource::Params& params) const {
-  int32_t first = std::numeric_limits<int32_t>::min(), last = std::numeric_limits<int32_t>::max();
-  if (const std::string* day = date_key_.empty() ? nullptr : Find(params, date_key_)) {
-    auto d = core::ParseDate(*day);
-    if (!d) return true;  // a day it cannot read: asked for, rather than silently left out
-    first = last = *d;
-  } else {
-    if (const std::string* s = Find(params, kStartParam)) {
-      auto d = core::ParseDate(*s);
-      if (!d) return true;
-      first = *d;
-    }
-    if (const std::string* e = Find(params, kEndParam)) {
-      auto d = core::ParseDate(*e);
-      if (!d) return true;
-      last = *d;
-    }
-  }
+  auto span = DaysAsked(params, date_key_);
+  if (!span) return true;  // a day it cannot read: asked for, rather than silently left out
+  const int32_t first = span->first, last = span->last;
   if (Missing(days_, first, last)) return true;
   if (key_.empty()) return false;
-  const std::string* keys = Find(params, key_);
+  const std::string* keys = FindParam(params, key_);
   if (!keys) return Missing(any_key_days_, first, last);
   for (const auto& k : core::Split(*keys, ',')) {
     auto it = key_days_.find(std::string(core::Trim(k)));
@@ -100,13 +75,8 @@ struct Prepared {
 };
 
 core::Result<Prepared> Prepare(App& app, const RepairOptions& options) {
-  {
-    // datasync.yaml as it is now, as `datasync run` applies it: the plan may be new or changed.
-    auto lock = app.LockConfigChanges();
-    ConfigResult cfg = app.LoadConfig();
-    if (!cfg.ok()) return Fail(ErrorKind::kConfig, FormatIssues(cfg.issues));
-    if (auto applied = app.Apply(*cfg.config); !applied) return Fail(applied.error());
-  }
+  // datasync.yaml as it is now, as `datasync run` applies it: the plan may be new or changed.
+  if (auto applied = app.ApplyCurrentConfig(); !applied) return Fail(applied.error());
   auto plans = app.Plans();
   if (!plans) return Fail(plans.error());
   auto plan = std::find_if(plans->begin(), plans->end(), [&](const auto& p) { return p.name == options.plan; });
@@ -116,19 +86,13 @@ core::Result<Prepared> Prepare(App& app, const RepairOptions& options) {
   auto storages = app.Storages();
   if (!storages) return Fail(storages.error());
   // The plan's own storages: what it would write is what must be judged.
-  std::string storage = options.storage;
-  if (storage.empty()) {
-    auto where = ResolveReadStorage(plan->dataset, "", std::vector<sync::SyncPlan>{*plan}, *storages, app.sinks());
-    if (!where) {
-      core::Error e = where.error();
-      e.Context("repair of plan " + plan->name);
-      return Fail(std::move(e));
-    }
-    storage = *where;
-  } else if (std::find(plan->storages.begin(), plan->storages.end(), storage) == plan->storages.end()) {
-    return Fail(ErrorKind::kInvalidInput, "plan " + plan->name + " does not write to storage '" + storage +
-                                              "' (it writes to " + core::Join(plan->storages, ", ") + ")");
+  auto where = ResolvePlanStorage(*plan, options.storage, *storages, app.sinks());
+  if (!where) {
+    core::Error e = where.error();
+    e.Context("repair of plan " + plan->name);
+    return Fail(std::move(e));
   }
+  const std::string storage = *where;
 
   Prepared out;
   RepairPlan& r = out.plan;
@@ -156,7 +120,7 @@ core::Result<Prepared> Prepare(App& app, const RepairOptions& options) {
     if (d.name == plan->dataset) key = DefaultCoverageKey(d);
   }
   std::optional<CoverageReport> by_key;
-  if (!key.empty() && !sample->first.empty() && Find(sample->first.front(), key)) {
+  if (!key.empty() && !sample->first.empty() && FindParam(sample->first.front(), key)) {
     CoverageOptions ko = co;
     ko.by_key = true;
     ko.key = key;
@@ -223,6 +187,7 @@ core::Result<std::pair<RepairPlan, PlanOutcome>> RunRepair(App& app, const Repai
   }
   auto missing = std::make_shared<MissingData>(std::move(*prepared->missing));
   run_options.trigger = std::string(sync::kRepairTrigger);
+  run_options.new_run_only = true;
   run_options.select = [missing](const datasource::Params& p) { return missing->Covers(p); };
   auto outcomes = app.RunPlans({r.plan}, run_options);
   if (!outcomes) return Fail(outcomes.error());

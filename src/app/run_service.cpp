@@ -60,13 +60,16 @@ core::Result<App::Catalog> App::LoadCatalog() {
   return c;
 }
 
+core::Result<ApplyReport> App::ApplyCurrentConfig() {
+  auto change_lock = LockConfigChanges();
+  ConfigResult cfg = LoadConfig();
+  if (!cfg.ok()) return Fail(ErrorKind::kConfig, FormatIssues(cfg.issues));
+  return Apply(*cfg.config);
+}
+
 core::Result<std::vector<PlanOutcome>> App::RunPlans(const std::vector<std::string>& names, const RunOptions& options) {
   if (options.apply_first) {
-    auto change_lock = LockConfigChanges();
-    ConfigResult cfg = LoadConfig();
-    if (!cfg.ok()) return Fail(ErrorKind::kConfig, FormatIssues(cfg.issues));
-    auto applied = Apply(*cfg.config);
-    change_lock.unlock();
+    auto applied = ApplyCurrentConfig();
     if (!applied) return Fail(applied.error());
     if (applied->changed()) {
       events::PublishTo(options.events,
@@ -198,7 +201,16 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   LocalData local(m.sinks, catalog.storages, catalog.plans, m.project.root);
   core::ManualClock slot_clock(core::FromEpochMicros(0));
   std::optional<generation::GenerationContext> gctx;  // outlives the generator made from it
-  CatalogSinkFactory sinks(m.sinks, catalog.storages, plan, *dataset, m.db->migrations(), m.db->runs(), m.project.root);
+  // `datasync verify` binds scratch storages in place of the plan's, by upsert on the key.
+  sync::SyncPlan bound = plan;
+  if (options.write_to) {
+    bound.storages.clear();
+    for (const auto& s : *options.write_to) bound.storages.push_back(s.name);
+    bound.mode = dataset->primary_key.empty() ? storage::WriteMode::kAppend : storage::WriteMode::kUpsert;
+  }
+  CatalogSinkFactory sinks(m.sinks, options.write_to ? *options.write_to : catalog.storages, bound, *dataset,
+                           m.db->migrations(), m.db->runs(), m.project.root);
+  if (options.write_to) sinks.SkipMigrationLog();
 
   sync::RunCoordinatorDeps deps;
   deps.store = &m.db->runs();
@@ -207,13 +219,16 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   deps.generator = [&](int64_t as_of_us) {
     slot_clock.Set(core::FromEpochMicros(as_of_us));
     gctx = local.Context(as_of_us != 0 ? static_cast<const core::Clock&>(slot_clock) : m.clock, *tz, &plan, dataset);
-    auto gen = generation::ArgumentGenerator::FromSources(arg_sources, *gctx);
+    core::Result<std::unique_ptr<generation::ArgumentGenerator>> gen =
+        options.arguments ? generation::ArgumentGenerator::FromList(*options.arguments)
+                          : generation::ArgumentGenerator::FromSources(arg_sources, *gctx);
     if (gen && options.select) (*gen)->Select(options.select);
     return gen;
   };
   sync::RunRequest request;
   request.run = std::move(forced);
   request.trigger = options.trigger;
+  request.new_run_only = options.new_run_only;
   request.slot_us = options.slot_us;
   request.wait_deferred = options.wait_deferred;
   request.interrupt = options.interrupt;
@@ -242,7 +257,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   out.note = std::move(result->note);
   // Part files are per task (idempotent re-runs); a file storage merges a partition's small ones once it
   // holds compact_at_parts of them, so readers open a few files, not one per task (issue 19).
-  if (out.report && out.report->rows > 0) {
+  if (out.report && out.report->rows > 0 && !options.write_to) {
     for (const auto& line : CompactAfterRun(*this, plan.storages, dataset->name)) event(line);
   }
   return out;

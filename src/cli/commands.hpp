@@ -11,7 +11,8 @@
 
 namespace datasync::app {
 struct RepairPlan;
-}
+struct RowDiff;
+}  // namespace datasync::app
 
 namespace datasync::cli {
 
@@ -108,5 +109,17 @@ struct ReconcileArgs {
   int64_t examples = 5;
 };
 int CmdReconcile(const Globals& g, const ReconcileArgs& args);
+// A row comparison for people (reconcile's days, verify's tasks): counts, then the examples.
+void PrintRowDiff(const app::RowDiff& d, const std::string& indent, const std::string& left, const std::string& right,
+                  const std::string& only_left, const std::string& only_right, const std::string& changed);
+// commands_runs.cpp: `datasync verify PLAN`: a sample of completed tasks re-fetched and compared (exit 1
+// when the vendor revised, added or dropped rows).
+struct VerifyArgs {
+  std::string plan, storage, from, to, seed;
+  int64_t sample = -1;  // -1: the default
+  int64_t examples = 5;
+  bool wait = false;
+};
+int CmdVerify(const Globals& g, const VerifyArgs& args);
 
 }  // namespace datasync::cli

@@ -1,6 +1,6 @@
 // `datasync reconcile DATASET --storages a,b`: whether two storages hold the same rows (app/reconcile.hpp);
-// `datasync verify PLAN`: whether the vendor still answers what is stored (app/verify.hpp). Both exit 1 when
-// they find a difference, so a script or a schedule can act on it.
+// exit 1 when they differ, so a script or a schedule can act on it. The row differences are printed the
+// same way for `datasync verify` (commands_runs.cpp).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -15,8 +15,6 @@
 #include "core/strings.hpp"
 
 namespace datasync::cli {
-
-namespace {
 
 // The row differences of one day (or of the whole dataset), for people; `left`/`right` name the sides.
 void PrintRowDiff(const app::RowDiff& d, const std::string& indent, const std::string& left, const std::string& right,
@@ -36,8 +34,6 @@ void PrintRowDiff(const app::RowDiff& d, const std::string& indent, const std::s
     }
   }
 }
-
-}  // namespace
 
 int CmdReconcile(const Globals& g, const ReconcileArgs& args) {
   app::ReconcileOptions o;

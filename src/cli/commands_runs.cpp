@@ -12,11 +12,14 @@
 #include "app/events/event_bus.hpp"
 #include "app/logging.hpp"
 #include "app/repair.hpp"
+#include "app/verify.hpp"
+#include "app/views/compare_views.hpp"
 #include "app/views/coverage_views.hpp"
 #include "app/views/run_views.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "core/json_text.hpp"
+#include "core/strings.hpp"
 
 namespace datasync::cli {
 
@@ -220,6 +223,57 @@ int CmdRepair(const Globals& g, const RepairArgs& args) {
     return kOk;
   }
   return PrintOutcomes(g, {done->second});
+}
+
+int CmdVerify(const Globals& g, const VerifyArgs& args) {
+  app::VerifyOptions o;
+  o.plan = args.plan;
+  o.storage = args.storage;
+  if (args.sample >= 0) o.sample = static_cast<size_t>(args.sample);
+  if (!args.seed.empty()) {
+    auto seed = core::ParseInt64(args.seed);
+    if (!seed) {
+      std::fprintf(stderr, "error: --seed %s: expected a whole number\n", args.seed.c_str());
+      return kUsage;
+    }
+    o.seed = static_cast<uint64_t>(*seed);
+  }
+  o.max_examples = static_cast<size_t>(std::max<int64_t>(args.examples, 0));
+  if (!ParseDayBounds(args.from, args.to, o.from, o.to)) return kUsage;
+  auto a = OpenApp(g);
+  if (!a) return ExitWithError(a.error());
+  CatchSignals();
+  Console console;
+  auto r = app::Verify(**a, o, console.Options(args.wait), [&](const app::VerifyReport& drawn) {
+    if (g.json) return;
+    Print(fmt::format("verify {}: {} of {} completed task(s) drawn (seed {}), re-fetching them from the vendor\n",
+                      drawn.plan, drawn.chosen, drawn.candidates, drawn.seed));
+  });
+  console.Done();
+  app::ShutDownLogging();
+  if (!r) return ExitWithError(r.error());
+  if (g.json) {
+    Print(core::JsonText(app::views::ToJson(*r), 2) + "\n");
+    return r->clean() ? kOk : kRunFailed;
+  }
+  if (r->chosen == 0) {
+    Print("verify " + r->plan + ": " + r->note + "\n");
+    return kOk;
+  }
+  if (!r->note.empty()) Print("  " + r->note + "\n");
+  std::vector<std::string> fields;
+  for (const auto& [f, n] : r->revised_by_field) fields.push_back(fmt::format("{} {}", f, n));
+  Print(fmt::format("  {} task(s) compared with storage {} (run {}): {} unchanged, {} with differences\n", r->checked,
+                    r->storage, r->run_id, r->unchanged, r->differing.size()));
+  Print(fmt::format("  rows revised {}{}, added {}, vanished {}\n", r->revised,
+                    fields.empty() ? std::string() : " (" + core::Join(fields, ", ") + ")", r->added, r->vanished));
+  for (const auto& t : r->differing) {
+    std::vector<std::string> kv;
+    for (const auto& [k, v] : t.params) kv.push_back(k + "=" + v);
+    Print("  " + core::Join(kv, " ") + ":\n");
+    PrintRowDiff(t.diff, "    ", "stored", "vendor", "vanished at the vendor", "added by the vendor", "revised");
+  }
+  return r->clean() ? kOk : kRunFailed;
 }
 
 int CmdResumeOrRetry(const Globals& g, const std::string& target, bool retry, bool wait) {

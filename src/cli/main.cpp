@@ -243,6 +243,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"year", "month", "day"}));
   reconcile->add_option("--max-days", rec.max_days, "days that differ compared row by row (default 5)");
   reconcile->add_option("--examples", rec.examples, "examples of each kind of difference per day (default 5)");
+  VerifyArgs ver;
+  auto* verify = cli.add_subcommand(
+      "verify", "re-fetch a sample of a plan's completed tasks and report what the vendor revised, added or dropped");
+  verify->add_option("plan", ver.plan, "plan name")->required();
+  verify->add_option("--storage", ver.storage, "the plan's storage to compare with (default: its first readable one)");
+  verify->add_option("--sample", ver.sample, "tasks to re-fetch (default 20, or every task in --from/--to)");
+  verify->add_option("--from", ver.from, "only tasks asking for days from this one, YYYY-MM-DD or YYYYMMDD");
+  verify->add_option("--to", ver.to, "only tasks asking for days up to this one");
+  verify->add_option("--seed", ver.seed, "the draw of the sample (default: random; repeat one to draw the same)");
+  verify->add_option("--examples", ver.examples, "examples of each kind of difference per task (default 5)");
+  verify->add_flag("--wait", ver.wait, "when the vendor's quota defers the calls, wait for the reset and continue");
 
   for (auto* sub : cli.get_subcommands({})) {
     sub->add_flag("--json", g.json, "machine-readable JSON output");
@@ -271,6 +282,7 @@ int main(int argc, char** argv) {
     if (*retry) return CmdResumeOrRetry(g, target, true, wait);
     if (*status) return CmdStatus(g);
     if (*reconcile) return CmdReconcile(g, rec);
+    if (*verify) return CmdVerify(g, ver);
     if (*runs) return CmdRuns(g, runs_plan, runs_status, runs_limit);
     if (*report) return CmdReport(g, report_id);
     if (*ds_import) return CmdDatasetImport(g, imp);

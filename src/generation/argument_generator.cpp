@@ -188,8 +188,20 @@ void ArgumentGenerator::Select(const std::function<bool(const datasource::Params
   position_ = 0;
 }
 
+std::unique_ptr<ArgumentGenerator> ArgumentGenerator::FromList(std::vector<datasource::Params> sets) {
+  std::unique_ptr<ArgumentGenerator> g(new ArgumentGenerator());
+  g->count_ = sets.size();
+  g->list_ = std::move(sets);
+  return g;
+}
+
 bool ArgumentGenerator::Next(datasource::Params& out) {
   if (position_ >= count_) return false;
+  if (list_) {
+    out = (*list_)[selected_ ? selection_[position_] : position_];
+    ++position_;
+    return true;
+  }
   Fill(*root_, selected_ ? selection_[position_] : position_);
   ++position_;
   out.clear();

@@ -49,6 +49,9 @@ class ArgumentGenerator {
   static core::Result<std::unique_ptr<ArgumentGenerator>> Make(const ArgumentSpec& spec, const GenerationContext& ctx);
   static core::Result<std::unique_ptr<ArgumentGenerator>> FromSources(const std::vector<ParamSource>& sources,
                                                                       const GenerationContext& ctx);
+  // Exactly these argument sets, in this order (`datasync verify` re-fetches tasks done before, which the
+  // plan's sources may no longer generate).
+  static std::unique_ptr<ArgumentGenerator> FromList(std::vector<datasource::Params> sets);
   ~ArgumentGenerator();
 
   // Fills `out` with the next argument set (parameters in declaration order, variables left out); false
@@ -78,6 +81,7 @@ class ArgumentGenerator {
   bool selected_ = false;
   std::vector<uint64_t> selection_;  // with selected_: the indexes of the sets kept
   bool has_format_ = false;
+  std::optional<std::vector<datasource::Params>> list_;  // FromList: the sets themselves
 };
 
 // The values of one single-parameter source, in order (not for windows, groups or formats).

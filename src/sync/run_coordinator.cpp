@@ -66,6 +66,27 @@ core::Result<SyncRun> RunCoordinator::Choose(RunRequest& request, RunResult& res
     if (forced) return core::Fail(core::ErrorKind::kConflict, fmt::format("run {}: {}", run->id, run->error));
     run.reset();
   }
+  if (run && run->trigger == kVerifyTrigger) {
+    std::array<TaskState, 4> open = {TaskState::kPending, TaskState::kRunning, TaskState::kCooling,
+                                     TaskState::kDeferred};
+    if (auto moved = store.TransitionTasks(run->id, open, TaskState::kCancelled); !moved) {
+      return core::Fail(moved.error());
+    }
+    run->status = RunStatus::kCancelled;
+    run->finished_at_us = core::ToEpochMicros(deps_.clock->Now());
+    run->error = "a verify run is not resumed (its comparison ended with the command); run `datasync verify " +
+                 plan.name + "` again";
+    if (auto st = store.UpdateRun(*run); !st) return core::Fail(st.error());
+    event(fmt::format("run {}: {}", run->id, run->error));
+    if (forced) return core::Fail(core::ErrorKind::kConflict, fmt::format("run {}: {}", run->id, run->error));
+    run.reset();
+  }
+  if (run && !forced && request.new_run_only) {
+    return core::Fail(core::ErrorKind::kConflict,
+                      fmt::format("plan {} has an unfinished run {} ({}): `datasync resume {}` or `datasync cancel {}` "
+                                  "first",
+                                  plan.name, run->id, RunStatusName(run->status), run->id, run->id));
+  }
   if (run) {
     if (run->status == RunStatus::kPending) {
       // A scheduled run's parameters are those of its slot's day ("today" is the day the slot stands for,

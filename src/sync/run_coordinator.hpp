@@ -64,12 +64,20 @@ struct RunCoordinatorDeps {
 
 // The trigger of a run made by `datasync repair`: only the argument sets of missing data (app/repair.hpp).
 inline constexpr std::string_view kRepairTrigger = "repair";
+// The trigger of a run made by `datasync verify`: tasks done before, re-fetched into a scratch storage that
+// lives only as long as the command (app/verify.hpp). Such a run is never resumed: an unfinished one is
+// cancelled when the plan runs next (its scratch copy is gone; resuming it would write to the plan's
+// storages instead).
+inline constexpr std::string_view kVerifyTrigger = "verify";
 
 struct RunRequest {
   std::optional<SyncRun> run;      // execute this run; otherwise the plan's unfinished run, or a new one
   std::string trigger = "manual";  // recorded with a new run
-  int64_t slot_us = 0;             // a scheduled new run: its slot's fire time
-  bool wait_deferred = false;      // a run deferred by the vendor's quota waits for the reset and continues
+  // Only a new run: an unfinished run of the plan is not resumed but refused (kConflict), for runs whose
+  // argument sets or storages differ from the plan's (`datasync repair`, `datasync verify`).
+  bool new_run_only = false;
+  int64_t slot_us = 0;         // a scheduled new run: its slot's fire time
+  bool wait_deferred = false;  // a run deferred by the vendor's quota waits for the reset and continues
   const std::atomic<bool>* interrupt = nullptr;
   std::function<void(const std::string& message)> on_event;  // "resuming run 7 (running)"
   std::function<void(const Progress&)> on_progress;

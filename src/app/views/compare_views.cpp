@@ -12,8 +12,8 @@ namespace {
 
 std::string_view KindName(RowExample::Kind kind, bool verify) {
   switch (kind) {
-    case RowExample::Kind::kOnlyLeft: return verify ? "added" : "only_left";
-    case RowExample::Kind::kOnlyRight: return verify ? "vanished" : "only_right";
+    case RowExample::Kind::kOnlyLeft: return verify ? "vanished" : "only_left";
+    case RowExample::Kind::kOnlyRight: return verify ? "added" : "only_right";
     case RowExample::Kind::kChanged: return verify ? "revised" : "changed";
   }
   return "changed";
@@ -22,7 +22,7 @@ std::string_view KindName(RowExample::Kind kind, bool verify) {
 }  // namespace
 
 json ToJson(const RowDiff& d, const char* left, const char* right) {
-  const bool verify = std::string_view(left) == "vendor";
+  const bool verify = std::string_view(right) == "vendor";
   json examples = json::array();
   for (const auto& e : d.examples) {
     json x = {{"kind", KindName(e.kind, verify)}, {"key", e.key}};
@@ -41,8 +41,8 @@ json ToJson(const RowDiff& d, const char* left, const char* right) {
       {std::string(left) + "_rows", d.left_rows}, {std::string(right) + "_rows", d.right_rows}, {"same", d.same}};
   if (verify) {
     out["revised"] = d.changed;
-    out["added"] = d.only_left;
-    out["vanished"] = d.only_right;
+    out["added"] = d.only_right;
+    out["vanished"] = d.only_left;
   } else {
     out["changed"] = d.changed;
     out["only_left"] = d.only_left;
@@ -88,6 +88,34 @@ json ToJson(const ReconcileReport& r) {
           {"days_differ", r.days_differ},
           {"same", r.same()},
           {"partitions", std::move(partitions)}};
+}
+
+json ToJson(const VerifyReport& r) {
+  json differing = json::array();
+  for (const auto& t : r.differing) {
+    json params = json::object();
+    for (const auto& [k, v] : t.params) params[k] = v;
+    differing.push_back({{"params", std::move(params)}, {"diff", ToJson(t.diff, "stored", "vendor")}});
+  }
+  json by_field = json::object();
+  for (const auto& [f, n] : r.revised_by_field) by_field[f] = n;
+  return {{"plan", r.plan},
+          {"dataset", r.dataset},
+          {"storage", r.storage},
+          {"candidates", r.candidates},
+          {"chosen", r.chosen},
+          {"seed", std::to_string(r.seed)},
+          {"run_id", r.run_id == 0 ? json(nullptr) : json(r.run_id)},
+          {"run_status", r.run_status},
+          {"note", r.note},
+          {"checked", r.checked},
+          {"unchanged", r.unchanged},
+          {"revised", r.revised},
+          {"added", r.added},
+          {"vanished", r.vanished},
+          {"revised_by_field", std::move(by_field)},
+          {"clean", r.clean()},
+          {"differing", std::move(differing)}};
 }
 
 }  // namespace datasync::app::views

@@ -198,6 +198,44 @@ TEST_F(RunCoordinatorTest, ARepairInterruptedWhilePlanningIsCancelledNotPlannedI
   EXPECT_EQ(Get(*id).status, RunStatus::kCancelled);
 }
 
+// A verify run wrote into a scratch copy that is gone: whatever state it was left in, the plan's next run
+// cancels it and starts its own, never resuming its tasks into the plan's storages.
+TEST_F(RunCoordinatorTest, AnUnfinishedVerifyRunIsCancelledNeverResumed) {
+  SyncRun run;
+  run.plan = "p";
+  run.status = RunStatus::kRunning;
+  run.trigger = std::string(kVerifyTrigger);
+  auto id = db_->runs().CreateRun(run);
+  ASSERT_TRUE(id);
+  std::vector<NewTask> two = {{0, "k0", {{"day", "d1"}}}, {0, "k1", {{"day", "d2"}}}};
+  ASSERT_TRUE(db_->runs().AddTasks(*id, two));
+  auto res = Run({});
+  ASSERT_TRUE(res) << res.error().ToString();
+  ASSERT_TRUE(res->report);
+  EXPECT_NE(res->report->run_id, *id);
+  EXPECT_EQ(res->report->tasks_done, 3);  // the plan's own argument sets
+  SyncRun cancelled = Get(*id);
+  EXPECT_EQ(cancelled.status, RunStatus::kCancelled);
+  EXPECT_NE(cancelled.error.find("datasync verify p"), std::string::npos) << cancelled.error;
+  EXPECT_EQ(db_->runs().CountTasks(*id)->cancelled, 2);
+}
+
+// Repair and verify ask for a new run: an unfinished run of the plan is refused, not resumed with their
+// argument sets or storages.
+TEST_F(RunCoordinatorTest, ANewRunOnlyRequestRefusesAnUnfinishedRun) {
+  SyncRun paused = Deferred(clock_.Now() + 1h);
+  const auto calls = provider_.total_calls();
+  RunRequest req;
+  req.new_run_only = true;
+  auto refused = Run(std::move(req));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), core::ErrorKind::kConflict);
+  EXPECT_NE(refused.error().message().find("datasync resume " + std::to_string(paused.id)), std::string::npos)
+      << refused.error().message();
+  EXPECT_EQ(Get(paused.id).status, RunStatus::kDeferred);
+  EXPECT_EQ(provider_.total_calls(), calls);
+}
+
 TEST_F(RunCoordinatorTest, ADeferredRunNotDueStopsWithoutBindingUnlessItMayWait) {
   SyncRun run = Deferred(clock_.Now() + 1h);
   RunRequest req;
