@@ -5,8 +5,8 @@
 namespace datasync::alerting {
 
 namespace {
-constexpr std::array<std::string_view, 7> kEvents = {"run_failed", "run_deferred", "permission",   "schema_drift",
-                                                     "plan_late",  "run_held",     "daily_summary"};
+constexpr std::array<std::string_view, 8> kEvents = {"run_failed", "run_deferred", "permission",    "schema_drift",
+                                                     "plan_late",  "run_held",     "daily_summary", "quality"};
 }  // namespace
 
 std::string_view AlertEventName(AlertEvent e) {

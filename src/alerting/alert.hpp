@@ -1,6 +1,7 @@
 // Alert: one thing an operator should hear about, as the daemon's rules see it (ARCHITECTURE §12): a run
 // that failed, a run deferred by the vendor's quota, a permission or authentication error, schema drift,
-// a plan late for its deadline, a run held by a failed upstream, and the daily summary. Plain data.
+// a plan late for its deadline, a run held by a failed upstream, the daily summary, and a quality rule that failed.
+// Plain data.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@ enum class AlertEvent : uint8_t {
   kPlanLate,      // no successful run by the schedule's deadline
   kRunHeld,       // a scheduled run waits because an upstream plan did not succeed
   kDailySummary,  // the day's runs, sent at a configured time
+  kQuality,       // a dataset's quality rule found rows (or a day) that break it
 };
 std::string_view AlertEventName(AlertEvent e);  // "run_failed", "run_deferred", "permission", ...
 std::optional<AlertEvent> ParseAlertEvent(std::string_view s);

@@ -4,6 +4,7 @@
 
 #include "core/dates.hpp"
 #include "core/secrets.hpp"
+#include "core/strings.hpp"
 
 namespace datasync::app {
 
@@ -73,6 +74,16 @@ void AlertRouter::OnRunEnded(const events::RunEnded& ended) {
         base(alerting::AlertEvent::kPermission,
              fmt::format("plan {}: the vendor refused the credential or the API (run {})", r.plan, r.run_id));
     a.message = e.examples.empty() ? core::Redact(r.error) : core::Redact(e.examples.front());
+    submit_(std::move(a));
+  }
+  for (const auto& q : r.quality) {
+    if (q.violations == 0) continue;
+    alerting::Alert a =
+        base(alerting::AlertEvent::kQuality,
+             fmt::format("plan {}: quality rule {} [{}] failed: {} of {}{}", r.plan, q.rule, q.severity, q.violations,
+                         q.checked, q.quarantined ? fmt::format(", {} kept out", q.quarantined) : std::string()));
+    a.message = core::Join(q.examples, "\n") + fmt::format("\n(run {}; see `datasync report {}`)", r.run_id, r.run_id);
+    a.key = "quality|" + r.plan + "|" + q.rule;
     submit_(std::move(a));
   }
   for (const auto& w : r.warnings) {

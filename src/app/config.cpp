@@ -189,6 +189,7 @@ ConfigResult ConfigParser::Run(const std::string& text) {
   };
   section("sources", &ConfigParser::ParseSource);
   section("datasets", &ConfigParser::ParseDataset);
+  CheckRelationships();
   for (auto& d : config_.datasets) {
     if (config_.MadeInApp("datasets", d.name)) d.origin = datasource::DatasetOrigin::kApi;
   }

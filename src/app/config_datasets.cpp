@@ -190,6 +190,7 @@ void ConfigParser::ParseDataset(const YAML::Node& key, const YAML::Node& n) {
     }
   }
   if (auto v = n["calendar"]) ParseCalendarMapping(v, path + ".calendar", ds);
+  if (auto v = n["quality"]) ParseQuality(v, path + ".quality", ds);
   if (info && info->validate_dataset && options_ok)
     ReportProblems(n, key.Mark(), path, info->validate_dataset(ds, *src));
   for (const auto& imported : imported_) {

@@ -71,6 +71,10 @@ class ConfigParser : public ConfigReader {
   // "dataset 'X' is not a trading calendar; declare ...": what a schedule or trading_days naming it is told.
   static std::string NotACalendar(const std::string& dataset);
   void ParseParams(const YAML::Node& v, const std::string& path, datasource::Dataset& ds);
+  // datasets.X.quality: the dataset's quality rules (config_quality.cpp); relationships are checked against
+  // the other datasets by CheckRelationships once all are read.
+  void ParseQuality(const YAML::Node& v, const std::string& path, datasource::Dataset& ds);
+  void CheckRelationships();
 
   // --- storages ---------------------------------------------------------------------------------
   void ParseStorage(const YAML::Node& key, const YAML::Node& n);
@@ -154,6 +158,12 @@ class ConfigParser : public ConfigReader {
   // Storages whose options were refused or broke their sink's rules: not checked against plans' datasets.
   std::set<std::string> unchecked_storages_;
   std::map<std::string, YAML::Mark> calendar_marks_;
+  struct RelationshipMark {
+    std::string dataset, ref_dataset, ref_field;
+    YAML::Mark mark;
+    std::string path;
+  };
+  std::vector<RelationshipMark> relationship_marks_;
 };
 
 }  // namespace datasync::app

@@ -54,6 +54,9 @@ const std::vector<SectionKey>& Datasets() {
       {"fields", FormType::kYaml, true, "output fields in stored order: a list of {name, type, description, nullable}",
        "- name: ts_code\n  type: string\n- name: trade_date\n  type: date\n- name: close\n  type: float64\n"},
       {"calendar", FormType::kYaml, false, "makes the dataset a trading calendar: {date, open, open_value, exchange}"},
+      {"quality", FormType::kYaml, false,
+       "data-quality rules: not_null, unique, range, accepted_values, relationship, freshness, row_count",
+       "- range: {pct_chg: [-30, 30]}\n  severity: error\n"},
   };
   return keys;
 }

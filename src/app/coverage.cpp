@@ -169,6 +169,38 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
 
 }  // namespace
 
+core::Result<std::string> CalendarDataset(App& app, const std::string& requested) {
+  auto datasets = app.Datasets();
+  if (!datasets) return tl::unexpected(datasets.error());
+  auto sources = app.Sources();
+  if (!sources) return tl::unexpected(sources.error());
+  std::vector<std::string> calendars;
+  for (const auto& d : *datasets) {
+    const datasource::ProviderInfo* provider = nullptr;
+    for (const auto& s : *sources) {
+      if (s.name == d.source) provider = app.providers().Find(s.provider);
+    }
+    if (datasource::CalendarMappingOf(d, provider)) calendars.push_back(d.name);
+  }
+  if (requested.empty()) {
+    if (calendars.size() != 1) {
+      return core::Fail(
+          ErrorKind::kConfig,
+          calendars.empty()
+              ? std::string("no trading calendar dataset in the project: sync one (e.g. trade_cal) or "
+                            "declare a dataset's calendar: {date, open, exchange}")
+              : "several trading calendars (" + core::Join(calendars, ", ") + "): name one with --calendar");
+    }
+    return calendars.front();
+  }
+  if (std::find(calendars.begin(), calendars.end(), requested) == calendars.end()) {
+    return core::Fail(ErrorKind::kConfig, Quote(requested) + " is not a trading calendar dataset (calendars: " +
+                                              (calendars.empty() ? std::string("none") : core::Join(calendars, ", ")) +
+                                              ")");
+  }
+  return requested;
+}
+
 core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& options) {
   auto datasets = app.Datasets();
   if (!datasets) return tl::unexpected(datasets.error());
@@ -180,15 +212,9 @@ core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& optio
   if (!storages) return tl::unexpected(storages.error());
 
   const datasource::Dataset* ds = nullptr;
-  std::vector<std::string> calendars;
   std::string zone = "UTC";
   for (const auto& d : *datasets) {
     if (d.name == options.dataset) ds = &d;
-    const datasource::ProviderInfo* provider = nullptr;
-    for (const auto& s : *sources) {
-      if (s.name == d.source) provider = app.providers().Find(s.provider);
-    }
-    if (datasource::CalendarMappingOf(d, provider)) calendars.push_back(d.name);
   }
   if (!ds) {
     return core::Fail(ErrorKind::kNotFound,
@@ -203,22 +229,9 @@ core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& optio
                                               "row's day (set datasets." +
                                               ds->name + ".date_key)");
   }
-  std::string calendar = options.calendar;
-  if (calendar.empty()) {
-    if (calendars.size() != 1) {
-      return core::Fail(
-          ErrorKind::kConfig,
-          calendars.empty()
-              ? std::string("no trading calendar dataset in the project: sync one (e.g. trade_cal) or "
-                            "declare a dataset's calendar: {date, open, exchange}")
-              : "several trading calendars (" + core::Join(calendars, ", ") + "): name one with --calendar");
-    }
-    calendar = calendars.front();
-  } else if (std::find(calendars.begin(), calendars.end(), calendar) == calendars.end()) {
-    return core::Fail(ErrorKind::kConfig, Quote(calendar) + " is not a trading calendar dataset (calendars: " +
-                                              (calendars.empty() ? std::string("none") : core::Join(calendars, ", ")) +
-                                              ")");
-  }
+  auto calendar_name = CalendarDataset(app, options.calendar);
+  if (!calendar_name) return tl::unexpected(calendar_name.error());
+  const std::string calendar = *calendar_name;
 
   auto where = ResolveReadStorage(ds->name, options.storage, *plans, *storages, app.sinks());
   if (!where) return tl::unexpected(where.error());

@@ -91,6 +91,10 @@ CoverageReport CompareDays(const std::map<int32_t, bool>& calendar_days, const s
 
 core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& options);
 
+// The trading calendar dataset to judge days by: `requested` when it is one, else the project's only one
+// (kConfig saying what to do when there is none, or several).
+core::Result<std::string> CalendarDataset(App& app, const std::string& requested);
+
 // A stored date key as a day: dates as they are, timestamps by their UTC day, numbers and text as
 // core::ParseDate reads them (20240102, "2024-01-02"); nullopt when it is no day.
 std::optional<int32_t> DayOfValue(const core::Value& v);

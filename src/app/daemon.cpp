@@ -236,6 +236,12 @@ struct Daemon::Impl {
                      "Run executions that ended, by plan and status (succeeded, failed, cancelled, deferred, paused)");
     metrics.Describe("datasync_tasks_total", MetricType::kCounter,
                      "Tasks of finished runs by plan and outcome (done, failed, skipped, cancelled)");
+    metrics.Describe("datasync_quality_violations_total", MetricType::kCounter,
+                     "Rows (or days, for freshness and row_count) that broke a dataset's quality rule");
+    metrics.Describe("datasync_quality_quarantined_total", MetricType::kCounter,
+                     "Rows kept out of a dataset by a quality rule of severity error (in DATASET_rejected)");
+    metrics.Describe("datasync_quality_failing", MetricType::kGauge,
+                     "1 when the rule failed in the plan's last run that judged it, else 0");
     metrics.Describe("datasync_last_success_timestamp_seconds", MetricType::kGauge,
                      "When the plan's last successful run finished (Unix time)");
     metrics.Describe("datasync_runs_active", MetricType::kGauge, "Runs this daemon executes now");

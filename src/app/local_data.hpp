@@ -60,6 +60,7 @@ class LocalData {
                                         const datasource::Dataset* dataset);
 
   core::Result<std::shared_ptr<storage::DatasetReader>> Reader(const std::string& storage_name);
+  const storage::SinkRegistry& sinks() const { return sinks_; }
   core::Result<std::optional<int32_t>> Checkpoint(const sync::SyncPlan& plan, const datasource::Dataset& dataset);
 
  private:

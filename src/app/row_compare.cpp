@@ -27,11 +27,6 @@ std::optional<double> NumberOf(const core::Value& v) {
   return std::visit(Visitor{}, v.v);
 }
 
-std::string NumberText(double x) {
-  if (std::isfinite(x) && std::trunc(x) == x && std::fabs(x) < 1e15) return std::to_string(static_cast<int64_t>(x));
-  return core::FormatDouble(x);
-}
-
 // 64-bit FNV-1a, then a finaliser (splitmix64) so that sums of row hashes mix well.
 uint64_t Fnv(uint64_t h, std::string_view s) {
   for (unsigned char c : s) {
@@ -49,6 +44,11 @@ uint64_t Mix(uint64_t z) {
 
 }  // namespace
 
+std::string NumberTextOf(double x) {
+  if (std::isfinite(x) && std::trunc(x) == x && std::fabs(x) < 1e15) return std::to_string(static_cast<int64_t>(x));
+  return core::FormatDouble(x);
+}
+
 std::string CanonicalText(const core::Value& v, const core::LogicalType& declared) {
   if (v.is_null()) return kNullText;
   switch (declared.id) {
@@ -62,7 +62,7 @@ std::string CanonicalText(const core::Value& v, const core::LogicalType& declare
     case TypeId::kInt32:
     case TypeId::kInt64:
     case TypeId::kFloat64:
-      if (auto x = NumberOf(v)) return NumberText(*x);
+      if (auto x = NumberOf(v)) return NumberTextOf(*x);
       break;
     case TypeId::kDecimal: {
       std::string text = v.ToString();
@@ -71,7 +71,7 @@ std::string CanonicalText(const core::Value& v, const core::LogicalType& declare
       } else if (auto d = core::ParseDecimal128(text, declared.scale)) {
         return core::FormatDecimal128(*d, declared.scale);
       }
-      if (auto x = NumberOf(v)) return NumberText(*x);
+      if (auto x = NumberOf(v)) return NumberTextOf(*x);
       break;
     }
     case TypeId::kDate: {

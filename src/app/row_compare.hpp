@@ -39,6 +39,9 @@ struct CompareColumns {
 // microseconds, decimals at the declared scale, booleans "1"/"0"; NULL as "\x01" (no value's text).
 std::string CanonicalText(const core::Value& v, const core::LogicalType& declared);
 
+// A number as CanonicalText spells it: "12" for 12.0, the shortest text that reads back as `x` otherwise.
+std::string NumberTextOf(double x);
+
 // The hash of one row's canonical texts (fields separated, so "a","bc" and "ab","c" differ).
 uint64_t RowHash(const std::vector<core::Value>& row, const CompareColumns& columns);
 

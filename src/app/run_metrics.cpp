@@ -54,6 +54,13 @@ void RunMetrics::On(const events::Event& event) {
         if (n) metrics_.Add("datasync_tasks_total", {{"plan", r.plan}, {"outcome", outcome}}, static_cast<double>(n));
       }
     }
+    for (const auto& q : r.quality) {
+      const core::MetricLabels labels = {
+          {"plan", r.plan}, {"dataset", r.dataset}, {"rule", q.rule}, {"severity", q.severity}};
+      if (q.violations) metrics_.Add("datasync_quality_violations_total", labels, static_cast<double>(q.violations));
+      if (q.quarantined) metrics_.Add("datasync_quality_quarantined_total", labels, static_cast<double>(q.quarantined));
+      if (q.checked) metrics_.Set("datasync_quality_failing", labels, q.violations ? 1.0 : 0.0);
+    }
     if (r.status == "succeeded") {
       metrics_.Set("datasync_last_success_timestamp_seconds", {{"plan", r.plan}},
                    static_cast<double>(r.finished_at_us) / 1e6);

@@ -19,6 +19,9 @@
 #include "app/local_data.hpp"
 #include "app/migrations.hpp"
 #include "app/plan_lock.hpp"
+#include "app/quality_checks.hpp"
+#include "app/quality_gate.hpp"
+#include "app/row_compare.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
@@ -59,6 +62,35 @@ core::Result<App::Catalog> App::LoadCatalog() {
   c.storages = std::move(*storages);
   return c;
 }
+
+namespace {
+
+// The values a relationship rule accepts: the referenced field's distinct values, from the storage that
+// holds the referenced dataset, as text the way QualityGate reads a cell; nullopt when it is not synced yet.
+std::optional<std::set<std::string>> ReferencedValues(LocalData& local, const datasource::QualityRule& rule,
+                                                      const std::vector<sync::SyncPlan>& plans,
+                                                      const std::vector<storage::Storage>& storages) {
+  auto where = ResolveReadStorage(rule.ref_dataset, "", plans, storages, local.sinks());
+  if (!where) return std::nullopt;
+  auto reader = local.Reader(*where);
+  if (!reader) return std::nullopt;
+  storage::ReadQuery q;
+  q.dataset = rule.ref_dataset;
+  q.column = rule.ref_field;
+  auto values = (*reader)->DistinctValues(q);
+  if (!values) {
+    core::LogWarn("quality rule " + rule.Label() + ": cannot read " + rule.ref_dataset + "." + rule.ref_field + ": " +
+                  values.error().message());
+    return std::nullopt;
+  }
+  std::set<std::string> out;
+  for (const auto& v : *values) {
+    out.insert(v.type.id == core::TypeId::kString ? std::get<std::string>(v.v) : CanonicalText(v, v.type));
+  }
+  return out;
+}
+
+}  // namespace
 
 core::Result<ApplyReport> App::ApplyCurrentConfig() {
   auto change_lock = LockConfigChanges();
@@ -212,10 +244,44 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
                            m.db->migrations(), m.db->runs(), m.project.root);
   if (options.write_to) sinks.SkipMigrationLog();
 
+  // The dataset's row rules judge every batch; rows they keep out go to NAME_rejected in the same storages.
+  std::unique_ptr<QualityGate> gate;
+  if (QualityGate::HasRowRules(*dataset)) {
+    QualityGate::References refs;
+    for (size_t i = 0; i < dataset->quality.size(); ++i) {
+      const auto& rule = dataset->quality[i];
+      if (rule.kind != datasource::RuleKind::kRelationship) continue;
+      refs[i] = ReferencedValues(local, rule, catalog.plans, catalog.storages);
+    }
+    const datasource::Dataset quarantine = QuarantineDataset(*dataset);
+    const std::vector<storage::Storage> quarantine_storages = options.write_to ? *options.write_to : catalog.storages;
+    sync::SyncPlan quarantine_plan = bound;
+    quarantine_plan.mode = storage::WriteMode::kAppend;
+    gate = std::make_unique<QualityGate>(
+        *dataset, std::move(refs),
+        [&m, quarantine, quarantine_storages,
+         quarantine_plan](int64_t run_id) -> core::Result<std::vector<std::unique_ptr<storage::Sink>>> {
+          CatalogSinkFactory factory(m.sinks, quarantine_storages, quarantine_plan, quarantine, m.db->migrations(),
+                                     m.db->runs(), m.project.root);
+          sync::SyncRun run;
+          run.id = run_id;
+          auto bindings = factory.Bind(run);
+          if (!bindings) return Fail(bindings.error());
+          std::vector<std::unique_ptr<storage::Sink>> out;
+          for (auto& b : *bindings) {
+            if (auto st = b.sink->Open(storage::RunContext{run_id, false}); !st) return Fail(st.error());
+            out.push_back(std::move(b.sink));
+          }
+          return out;
+        },
+        m.clock);
+  }
+
   sync::RunCoordinatorDeps deps;
   deps.store = &m.db->runs();
   deps.clock = &m.clock;
   deps.sinks = &sinks;
+  deps.gate = gate.get();
   deps.generator = [&](int64_t as_of_us) {
     slot_clock.Set(core::FromEpochMicros(as_of_us));
     gctx = local.Context(as_of_us != 0 ? static_cast<const core::Clock&>(slot_clock) : m.clock, *tz, &plan, dataset);
@@ -255,6 +321,18 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   if (!result) return Fail(result.error());
   out.report = std::move(result->report);
   out.note = std::move(result->note);
+  // The set rules judge what is stored once the run succeeded; the stored report gets their results.
+  if (out.report && out.report->status == "succeeded" && !options.write_to && HasSetRules(*dataset)) {
+    for (auto& r : CheckStoredData(*this, *dataset, plan)) out.report->quality.push_back(std::move(r));
+    auto stored = m.db->runs().GetRun(out.report->run_id);
+    if (stored && *stored) {
+      (*stored)->report_json = sync::RunReportToJson(*out.report);
+      if (auto st = m.db->runs().UpdateRun(**stored); !st) {
+        core::LogWarn("run " + std::to_string(out.report->run_id) +
+                      ": cannot store the quality results: " + st.error().message());
+      }
+    }
+  }
   // Part files are per task (idempotent re-runs); a file storage merges a partition's small ones once it
   // holds compact_at_parts of them, so readers open a few files, not one per task (issue 19).
   if (out.report && out.report->rows > 0 && !options.write_to) {

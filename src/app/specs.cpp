@@ -328,6 +328,25 @@ std::string DatasetToJson(const datasource::Dataset& d) {
                      {"exchange", d.calendar->exchange}};
   }
   if (!d.options.values().empty()) j["options"] = OptionsJson(d.options);
+  if (!d.quality.empty()) {
+    json rules = json::array();
+    for (const auto& q : d.quality) {
+      json r = {{"rule", std::string(datasource::RuleKindName(q.kind))},
+                {"severity", std::string(datasource::RuleSeverityName(q.severity))},
+                {"fields", q.fields}};
+      if (q.min) r["min"] = *q.min;
+      if (q.max) r["max"] = *q.max;
+      if (!q.values.empty()) r["values"] = q.values;
+      if (!q.ref_dataset.empty()) r["ref"] = {{"dataset", q.ref_dataset}, {"field", q.ref_field}};
+      if (!q.deadline.empty()) r["deadline"] = q.deadline;
+      if (q.kind == datasource::RuleKind::kRowCount) {
+        r["window"] = q.window;
+        r["k"] = q.k;
+      }
+      rules.push_back(std::move(r));
+    }
+    j["quality"] = std::move(rules);
+  }
   if (d.origin != datasource::DatasetOrigin::kConfig)
     j["origin"] = std::string(datasource::DatasetOriginName(d.origin));
   return core::JsonText(j);
@@ -451,6 +470,28 @@ core::Result<datasource::Dataset> DatasetFromJson(std::string_view text) {
                                                .exchange = c->at("exchange").get<std::string>()};
     }
     if (auto o = j.find("options"); o != j.end()) d.options = OptionsFrom(*o);
+    if (auto q = j.find("quality"); q != j.end()) {
+      for (const auto& r : *q) {
+        datasource::QualityRule rule;
+        auto kind = datasource::ParseRuleKind(r.at("rule").get<std::string>());
+        if (!kind) throw std::runtime_error("unknown quality rule " + r.at("rule").dump());
+        rule.kind = *kind;
+        rule.severity = r.value("severity", std::string("warn")) == "error" ? datasource::RuleSeverity::kError
+                                                                            : datasource::RuleSeverity::kWarn;
+        rule.fields = r.value("fields", std::vector<std::string>{});
+        if (auto m = r.find("min"); m != r.end()) rule.min = m->get<double>();
+        if (auto m = r.find("max"); m != r.end()) rule.max = m->get<double>();
+        rule.values = r.value("values", std::vector<std::string>{});
+        if (auto ref = r.find("ref"); ref != r.end()) {
+          rule.ref_dataset = ref->at("dataset").get<std::string>();
+          rule.ref_field = ref->at("field").get<std::string>();
+        }
+        rule.deadline = r.value("deadline", std::string());
+        rule.window = r.value("window", int64_t{20});
+        rule.k = r.value("k", 3.0);
+        d.quality.push_back(std::move(rule));
+      }
+    }
     std::string origin = j.value("origin", std::string("config"));
     d.origin = origin == "import" ? datasource::DatasetOrigin::kImport
                : origin == "api"  ? datasource::DatasetOrigin::kApi

@@ -97,8 +97,9 @@ std::string ProgressLine(const std::string& plan, const sync::Progress& p) {
   std::string line = fmt::format("[{}] {}/{} tasks", plan, Thousands(p.tasks_done), Thousands(p.tasks_total));
   if (p.tasks_failed) line += fmt::format(", {} failed", p.tasks_failed);
   if (p.tasks_skipped) line += fmt::format(", {} skipped", p.tasks_skipped);
-  line += fmt::format("  {} rows  {} rows/s  ETA {}", Thousands(p.rows), Thousands(static_cast<int64_t>(p.rows_per_sec)),
-                      p.eta_secs < 0 ? std::string("?") : HumanSeconds(p.eta_secs));
+  line +=
+      fmt::format("  {} rows  {} rows/s  ETA {}", Thousands(p.rows), Thousands(static_cast<int64_t>(p.rows_per_sec)),
+                  p.eta_secs < 0 ? std::string("?") : HumanSeconds(p.eta_secs));
   if (!p.note.empty()) line += "  (" + p.note + ")";
   return line;
 }
@@ -147,6 +148,15 @@ std::string RenderReport(const sync::RunReport& r) {
     for (const auto& ex : e.examples) s += "            " + ex + "\n";
   }
   for (const auto& w : r.warnings) s += "  warning   " + w + "\n";
+  for (const auto& q : r.quality) {
+    std::string kept_out =
+        q.quarantined ? fmt::format(", {} kept out (in {}_rejected)", q.quarantined, r.dataset) : std::string();
+    s += fmt::format("  quality   {} [{}]: {}{}\n", q.rule, q.severity,
+                     q.violations ? fmt::format("{} of {} broke it", q.violations, q.checked)
+                                  : fmt::format("ok ({} checked)", q.checked),
+                     kept_out);
+    for (const auto& ex : q.examples) s += "            " + ex + "\n";
+  }
   return s;
 }
 

@@ -17,7 +17,7 @@ bool Dataset::operator==(const Dataset& o) const {
          description == o.description && doc_url == o.doc_url && params == o.params && primary_key == o.primary_key &&
          date_key == o.date_key && row_cap == o.row_cap && paging == o.paging && points == o.points &&
          default_fields == o.default_fields && origin == o.origin && schema_version == o.schema_version &&
-         calendar == o.calendar && options == o.options;
+         calendar == o.calendar && options == o.options && quality == o.quality;
 }
 
 }  // namespace datasync::datasource

@@ -10,6 +10,7 @@
 
 #include "core/options.hpp"
 #include "core/schema.hpp"
+#include "datasource/quality_rule.hpp"
 
 namespace datasync::datasource {
 
@@ -63,6 +64,8 @@ struct Dataset {
   // The provider's own per-dataset settings, per its ProviderInfo::dataset_options table (a rest dataset's
   // path, record selector and paging); empty for a provider that has none.
   core::Options options;
+  // Data-quality rules (`quality:`), in declaration order.
+  std::vector<QualityRule> quality;
 
   bool operator==(const Dataset& o) const;
 };

@@ -67,8 +67,8 @@ struct Executor::Impl {
   std::unordered_map<int64_t, Flight> flights;
   std::vector<TaskUpdate> ledger;
   std::vector<NewTask> children;
-  int64_t in_flight = 0;   // claimed, not finished (fetching, or written and waiting for a commit)
-  int64_t committing = 0;  // of those, handed to the sink writers: they no longer hold a fetch slot
+  int64_t in_flight = 0;              // claimed, not finished (fetching, or written and waiting for a commit)
+  int64_t committing = 0;             // of those, handed to the sink writers: they no longer hold a fetch slot
   std::atomic<bool> stopping{false};  // written with mu held; read without it by the fetch stage
   std::optional<RunStatus> stop_status;
   std::string stop_error;
@@ -252,6 +252,16 @@ struct Executor::Impl {
         continue;
       }
       NoteDrift(*fetched.page);
+      if (deps.gate) {
+        auto kept = deps.gate->Check(std::move(fetched.page->batch), task);
+        if (!kept) {
+          std::lock_guard lock(mu);
+          HandleErrorLocked(task, attempts, kept.error());
+          FinishFlightLocked();
+          continue;
+        }
+        fetched.page->batch = std::move(*kept);
+      }
       auto batch = std::make_shared<const core::ColumnBatch>(std::move(fetched.page->batch));
       int64_t nrows = static_cast<int64_t>(batch->num_rows());
       int64_t nbytes = fetched.bytes;
@@ -695,6 +705,7 @@ struct Executor::Impl {
       facts.storages = std::move(storages);
       facts.quota = deps.quota->Usage();
       facts.concurrency = ConcurrencyFacts();
+      if (deps.gate) facts.quality = deps.gate->Results();
       rep = report.Build(r, *counts, std::move(facts));
       return RunReportToJson(rep);
     });

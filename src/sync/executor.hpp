@@ -32,6 +32,7 @@
 #include "datasource/provider.hpp"
 #include "storage/sink.hpp"
 #include "sync/adaptive_concurrency.hpp"
+#include "sync/batch_gate.hpp"
 #include "sync/executor_observer.hpp"
 #include "sync/quota.hpp"
 #include "sync/run_report.hpp"
@@ -65,6 +66,7 @@ struct ExecutorDeps {
   Quota* quota = nullptr;
   const core::Clock* clock = nullptr;
   std::vector<SinkBinding> sinks;
+  BatchGate* gate = nullptr;  // checks each batch before it is written; null: none
 };
 
 struct ExecutorOptions {

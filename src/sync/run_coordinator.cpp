@@ -181,6 +181,7 @@ core::Result<RunResult> RunCoordinator::Run(RunRequest request) {
     deps.quota = target_.quota;
     deps.clock = &clock;
     deps.sinks = std::move(*bindings);
+    deps.gate = deps_.gate;
     ExecutorOptions eopt;
     // A fixed concurrency, or an adaptive one up to the plan's maximum; the source's limit caps both.
     int64_t cap = target_.source->limits.concurrency.value_or(256);

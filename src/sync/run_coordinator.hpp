@@ -32,6 +32,7 @@
 #include "core/error.hpp"
 #include "datasource/provider.hpp"
 #include "generation/argument_generator.hpp"
+#include "sync/batch_gate.hpp"
 #include "sync/executor.hpp"
 #include "sync/executor_observer.hpp"
 #include "sync/quota.hpp"
@@ -60,6 +61,7 @@ struct RunCoordinatorDeps {
   const core::Clock* clock = nullptr;
   SinkFactory* sinks = nullptr;
   GeneratorFactory generator;
+  BatchGate* gate = nullptr;  // the dataset's quality rules, checked on every batch; null: none
 };
 
 // The trigger of a run made by `datasync repair`: only the argument sets of missing data (app/repair.hpp).

@@ -54,6 +54,18 @@ std::string RunReportToJson(const RunReport& r) {
   for (const auto& l : c.levels) {
     levels.push_back({{"level", l.level}, {"rtt_ms", l.rtt_ms}, {"calls_per_sec", l.calls_per_sec}});
   }
+  if (!r.quality.empty()) {
+    json quality = json::array();
+    for (const auto& q : r.quality) {
+      quality.push_back({{"rule", q.rule},
+                         {"severity", q.severity},
+                         {"checked", q.checked},
+                         {"violations", q.violations},
+                         {"quarantined", q.quarantined},
+                         {"examples", q.examples}});
+    }
+    j["quality"] = std::move(quality);
+  }
   j["concurrency"] = {{"mode", c.mode},
                       {"max", c.max},
                       {"final", c.final_limit},
@@ -125,6 +137,16 @@ core::Result<RunReport> RunReportFromJson(std::string_view text) {
     get(q, "limit", x.limit);
     get(q, "used", x.used);
     r.quota.push_back(std::move(x));
+  }
+  for (const auto& q : j.value("quality", json::array())) {
+    QualityCheckReport x;
+    get(q, "rule", x.rule);
+    get(q, "severity", x.severity);
+    get(q, "checked", x.checked);
+    get(q, "violations", x.violations);
+    get(q, "quarantined", x.quarantined);
+    get(q, "examples", x.examples);
+    r.quality.push_back(std::move(x));
   }
   if (auto c = j.find("concurrency"); c != j.end() && c->is_object()) {
     ConcurrencyReport& x = r.concurrency;

@@ -45,6 +45,18 @@ struct ConcurrencyReport {
   std::vector<Level> levels;  // what each measured level served, ascending
 };
 
+// One data-quality rule over this execution's rows (datasource/quality_rule.hpp): how many rows broke it
+// and, for severity error, how many were kept out of the dataset (quarantined); set rules count the days
+// or values that failed.
+struct QualityCheckReport {
+  std::string rule;      // QualityRule::Label(): "range(pct_chg)"
+  std::string severity;  // "warn" or "error"
+  int64_t checked = 0;   // rows (or, for set rules, days) judged
+  int64_t violations = 0;
+  int64_t quarantined = 0;
+  std::vector<std::string> examples;  // "ts_code=000002.SZ trade_date=20240104: pct_chg=999"
+};
+
 struct RunReport {
   int64_t run_id = 0;
   std::string plan;
@@ -76,7 +88,8 @@ struct RunReport {
   std::vector<StorageReport> storages;
   std::vector<QuotaWindowUse> quota;
   ConcurrencyReport concurrency;
-  std::vector<std::string> warnings;  // schema drift and other things worth a look
+  std::vector<std::string> warnings;        // schema drift and other things worth a look
+  std::vector<QualityCheckReport> quality;  // the dataset's quality rules, when it has any
 };
 
 std::string RunReportToJson(const RunReport& report);

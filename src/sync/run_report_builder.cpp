@@ -68,6 +68,7 @@ RunReport RunReportBuilder::Build(const SyncRun& run, const TaskCounts& counts, 
   rep.storages = std::move(facts.storages);
   rep.quota = std::move(facts.quota);
   rep.concurrency = std::move(facts.concurrency);
+  rep.quality = std::move(facts.quality);
   rep.warnings = warnings_;
   return rep;
 }

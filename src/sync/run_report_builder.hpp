@@ -34,6 +34,7 @@ struct ExecutionFacts {
   std::vector<StorageReport> storages;
   std::vector<QuotaWindowUse> quota;
   ConcurrencyReport concurrency;
+  std::vector<QualityCheckReport> quality;
 };
 
 class RunReportBuilder {

@@ -16,7 +16,10 @@ using core::OptionType;
 std::span<const OptionSpec> RuleFields() {
   static const std::vector<OptionSpec> t = {
       {.name = "status", .type = OptionType::kInt, .description = "HTTP status"},
-      {.name = "class", .type = OptionType::kEnum, .required = true, .description = "what the error is",
+      {.name = "class",
+       .type = OptionType::kEnum,
+       .required = true,
+       .description = "what the error is",
        .allowed = {"RATE_LIMITED", "PERMISSION"}},
       {.name = "wait_secs", .type = OptionType::kInt, .default_value = "30", .description = "cool-down"},
   };
@@ -33,7 +36,10 @@ std::span<const OptionSpec> SourceTable() {
 std::span<const OptionSpec> DatasetTable() {
   static const std::vector<OptionSpec> t = {
       {.name = "path", .type = OptionType::kString, .required = true, .description = "the URL path"},
-      {.name = "paginate", .type = OptionType::kEnum, .default_value = "none", .description = "paging",
+      {.name = "paginate",
+       .type = OptionType::kEnum,
+       .default_value = "none",
+       .description = "paging",
        .allowed = {"none", "cursor"}},
       {.name = "cursor_path", .type = OptionType::kString, .description = "where the next cursor is"},
   };
@@ -110,14 +116,14 @@ TEST_F(DatasetOptionsConfigTest, EveryProblemIsReportedWhereItIsWritten) {
   EXPECT_EQ(Errors(Load("    path: /v1/items\n    paginat: cursor\n")),
             (std::vector<std::string>{"datasync.yaml:14:5: unknown key 'paginat' in datasets.items (allowed: source, "
                                       "api, title, description, doc_url, primary_key, date_key, row_cap, paging, "
-                                      "points, default_fields, params, fields, calendar, path, paginate, "
+                                      "points, default_fields, params, fields, calendar, quality, path, paginate, "
                                       "cursor_path)"}));
   EXPECT_EQ(Errors(Load("    path: /v1/items\n    paginate: pages\n")),
             (std::vector<std::string>{"datasync.yaml:14:15: datasets.items.paginate: 'pages' is not allowed "
                                       "(allowed: none, cursor)"}));
-  EXPECT_EQ(Errors(Load("    paginate: none\n")),
-            (std::vector<std::string>{
-                "datasync.yaml:9:3: datasets.items: missing required key 'path' (the URL path)"}));
+  EXPECT_EQ(
+      Errors(Load("    paginate: none\n")),
+      (std::vector<std::string>{"datasync.yaml:9:3: datasets.items: missing required key 'path' (the URL path)"}));
   EXPECT_EQ(Errors(Load("    path: /v1/items\n    paginate: cursor\n")),
             (std::vector<std::string>{"datasync.yaml:14:15: datasets.items.paginate: cursor paging needs "
                                       "cursor_path (where the response holds the next cursor)"}));

@@ -165,5 +165,38 @@ TEST(AlertRouterTest, FailedRunsPermissionErrorsAndLatePlansBecomeAlerts) {
   EXPECT_EQ(sent[2].key, "plan_late|daily|5");
 }
 
+// A quality rule that failed in a run is an alert (one per plan and rule) and three series in /metrics.
+TEST(AlertRouterTest, AFailedQualityRuleIsAnAlertAndCountsInTheMetrics) {
+  EventBus bus;
+  core::MetricsRegistry metrics;
+  DescribeRunMetrics(metrics);
+  RunMetrics subscriber(bus, metrics);
+  std::vector<alerting::Alert> sent;
+  AlertRouter router(bus, [&](alerting::Alert a) { sent.push_back(std::move(a)); });
+  sync::RunReport r;
+  r.plan = "bars";
+  r.dataset = "daily";
+  r.run_id = 9;
+  r.status = "succeeded";
+  sync::QualityCheckReport bad{"range(pct_chg)", "error", 110, 2, 2, {"ts_code=000002.SZ: pct_chg=999"}};
+  sync::QualityCheckReport fine{"not_null(close)", "warn", 110, 0, 0, {}};
+  r.quality = {bad, fine};
+  bus.Publish(RunEnded{r, 0});
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].event, alerting::AlertEvent::kQuality);
+  EXPECT_EQ(sent[0].title, "plan bars: quality rule range(pct_chg) [error] failed: 2 of 110, 2 kept out");
+  EXPECT_NE(sent[0].message.find("pct_chg=999"), std::string::npos);
+  EXPECT_EQ(sent[0].key, "quality|bars|range(pct_chg)");
+  const core::MetricLabels labels = {
+      {"plan", "bars"}, {"dataset", "daily"}, {"rule", "range(pct_chg)"}, {"severity", "error"}};
+  EXPECT_EQ(metrics.Value("datasync_quality_violations_total", labels), 2);
+  EXPECT_EQ(metrics.Value("datasync_quality_quarantined_total", labels), 2);
+  EXPECT_EQ(metrics.Value("datasync_quality_failing", labels), 1);
+  EXPECT_EQ(metrics.Value("datasync_quality_failing",
+                          {{"plan", "bars"}, {"dataset", "daily"}, {"rule", "not_null(close)"}, {"severity", "warn"}}),
+            0);
+  EXPECT_EQ(alerting::ParseAlertEvent("quality"), alerting::AlertEvent::kQuality);
+}
+
 }  // namespace
 }  // namespace datasync::app::events

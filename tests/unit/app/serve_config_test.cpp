@@ -131,7 +131,7 @@ TEST_F(ServeConfigTest, SchedulesServeAndAlertsBuild) {
   EXPECT_EQ(a.channels[1].format, alerting::WebhookFormat::kDingTalk);
   EXPECT_EQ(a.channels[1].headers, (std::vector<std::pair<std::string, std::string>>{{"X-Team", "quant"}}));
   ASSERT_EQ(a.rules.size(), 2u);
-  EXPECT_EQ(a.rules[0].events.size(), 6u);  // all but the daily summary
+  EXPECT_EQ(a.rules[0].events.size(), 7u);  // all but the daily summary
   EXPECT_EQ(a.rules[1].plans, std::vector<std::string>{"bars"});
   EXPECT_EQ(a.daily_summary.at, "21:00");
   EXPECT_EQ(a.daily_summary.channels, (std::vector<std::string>{"mail", "chat"}));
