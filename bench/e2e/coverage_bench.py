@@ -3,9 +3,11 @@
 it (typed columns recorded in _datasync_columns, ISO days, primary key (ts_code, trade_date)) holding N codes
 x Y years of daily bars with a few bars dropped at random, and an SSE calendar beside it. Prints the wall
 and CPU time and peak RSS of `coverage daily` (by date) and `coverage daily --by key`, and checks the
-(key, day) pairs reported missing against the rows actually dropped.
+(key, day) pairs reported missing against the rows actually dropped. With --reconcile it also copies the
+warehouse to a second SQLite storage, changes one close and deletes one bar there, and times `reconcile daily
+--storages warehouse,mirror` (every row of both read and hashed), checking it names exactly those two days.
 
-Usage: bench/e2e/coverage_bench.py [--build build/release] [--codes 5000] [--years 10] [--drop 0.0005]
+Usage: bench/e2e/coverage_bench.py [--build build/release] [--codes 5000] [--years 10] [--drop 0.0005] [--reconcile]
 datasync must be built (scripts/build.sh release datasync). Runs with the system's python3 (stdlib only)."""
 
 import argparse
@@ -33,6 +35,7 @@ datasets:
   daily: {source: tushare}
 storages:
   warehouse: {kind: sqlite, path: data/warehouse.db}
+  mirror: {kind: sqlite, path: data/mirror.db}
 plans:
   cal:
     dataset: trade_cal
@@ -97,6 +100,7 @@ def main():
     ap.add_argument("--codes", type=int, default=5000)
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--drop", type=float, default=0.0005)
+    ap.add_argument("--reconcile", action="store_true", help="also time reconcile against a changed copy")
     args = ap.parse_args()
     exe = os.path.join(args.build, "src", "cli", "datasync")
     if not os.access(exe, os.X_OK):
@@ -120,6 +124,23 @@ def main():
                   % (label, wall, cpu, rss, r["expected"], found,
                      "" if not extra else " (key, day) pairs, dropped %d: %s" % (
                          dropped, "exact" if found == dropped else "MISMATCH")))
+        if args.reconcile:
+            mirror = os.path.join(d, "data", "mirror.db")
+            shutil.copyfile(os.path.join(d, "data", "warehouse.db"), mirror)
+            con = sqlite3.connect(mirror)
+            changed = con.execute("SELECT ts_code, trade_date FROM daily ORDER BY trade_date DESC, ts_code "
+                                  "LIMIT 1").fetchone()
+            con.execute("UPDATE daily SET close = 2.5 WHERE ts_code = ? AND trade_date = ?", changed)
+            gone = con.execute("SELECT ts_code, trade_date FROM daily ORDER BY trade_date, ts_code LIMIT 1").fetchone()
+            con.execute("DELETE FROM daily WHERE ts_code = ? AND trade_date = ?", gone)
+            con.commit()
+            con.close()
+            wall, cpu, rss, r = timed([exe, "reconcile", "daily", "--storages", "warehouse,mirror", "--json"], env, d)
+            days = sorted(dd["day"] for p in r["partitions"] for dd in p["days"])
+            ok = days == sorted([gone[1], changed[1]]) and r["left_rows"] == rows and r["right_rows"] == rows - 1
+            print("reconcile      %6.2f s wall  %6.2f s cpu  %6.1f MB peak  %d + %d rows compared in %d partitions, "
+                  "%d days differ: %s" % (wall, cpu, rss, r["left_rows"], r["right_rows"], len(r["partitions"]),
+                                          r["days_differ"], "exact" if ok else "MISMATCH %r" % days))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
