@@ -163,6 +163,8 @@ class App {
   core::Result<std::vector<datasource::Dataset>> Datasets();
   core::Result<std::vector<storage::Storage>> Storages();
   core::Result<std::vector<sync::SyncPlan>> Plans();
+  // The applied plan of that name (kNotFound pointing at `datasync plans`).
+  core::Result<sync::SyncPlan> Plan(const std::string& name);
   core::Result<std::vector<generation::Template>> Templates();
 
   // Runs the named plans (dependencies among them first), resuming each plan's unfinished run if there

@@ -77,12 +77,8 @@ struct Prepared {
 core::Result<Prepared> Prepare(App& app, const RepairOptions& options) {
   // datasync.yaml as it is now, as `datasync run` applies it: the plan may be new or changed.
   if (auto applied = app.ApplyCurrentConfig(); !applied) return Fail(applied.error());
-  auto plans = app.Plans();
-  if (!plans) return Fail(plans.error());
-  auto plan = std::find_if(plans->begin(), plans->end(), [&](const auto& p) { return p.name == options.plan; });
-  if (plan == plans->end()) {
-    return Fail(ErrorKind::kNotFound, "unknown plan '" + options.plan + "' (see `datasync plans`)");
-  }
+  auto plan = app.Plan(options.plan);
+  if (!plan) return Fail(plan.error());
   auto storages = app.Storages();
   if (!storages) return Fail(storages.error());
   // The plan's own storages: what it would write is what must be judged.

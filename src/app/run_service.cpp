@@ -92,6 +92,15 @@ std::optional<std::set<std::string>> ReferencedValues(LocalData& local, const da
 
 }  // namespace
 
+core::Result<sync::SyncPlan> App::Plan(const std::string& name) {
+  auto plans = Plans();
+  if (!plans) return Fail(plans.error());
+  for (auto& p : *plans) {
+    if (p.name == name) return std::move(p);
+  }
+  return Fail(ErrorKind::kNotFound, "unknown plan '" + name + "' (see `datasync plans`)");
+}
+
 core::Result<ApplyReport> App::ApplyCurrentConfig() {
   auto change_lock = LockConfigChanges();
   ConfigResult cfg = LoadConfig();

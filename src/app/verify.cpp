@@ -31,6 +31,23 @@ core::Error In(core::Error e, const std::string& what) {
   return e;
 }
 
+// The planned tasks (not their pages or pieces) of `run_id` in `state`, to `fn`, a page at a time.
+core::Status ForEachPlannedTask(App& app, int64_t run_id, sync::TaskState state,
+                                const std::function<void(sync::SyncTask&)>& fn) {
+  sync::TaskQuery tq;
+  tq.run_id = run_id;
+  tq.state = state;
+  tq.limit = kPage;
+  for (;; tq.offset += kPage) {
+    auto tasks = app.db().runs().ListTasks(tq);
+    if (!tasks) return Fail(tasks.error());
+    for (auto& t : *tasks) {
+      if (t.parent_id == 0) fn(t);
+    }
+    if (tasks->size() < kPage) return core::Ok();
+  }
+}
+
 // The planned tasks done in the plan's runs (not verify runs), once per argument set, oldest key first.
 core::Result<std::vector<datasource::Params>> CompletedTasks(App& app, const std::string& plan) {
   std::map<std::string, datasource::Params> by_key;
@@ -43,18 +60,9 @@ core::Result<std::vector<datasource::Params>> CompletedTasks(App& app, const std
     for (const auto& run : *runs) {
       if (run.trigger == sync::kVerifyTrigger) continue;
       for (sync::TaskState state : {sync::TaskState::kDone, sync::TaskState::kSplit}) {
-        sync::TaskQuery tq;
-        tq.run_id = run.id;
-        tq.state = state;
-        tq.limit = kPage;
-        for (;; tq.offset += kPage) {
-          auto tasks = app.db().runs().ListTasks(tq);
-          if (!tasks) return Fail(tasks.error());
-          for (auto& t : *tasks) {
-            if (t.parent_id == 0) by_key.try_emplace(t.key, std::move(t.params));
-          }
-          if (tasks->size() < kPage) break;
-        }
+        auto st = ForEachPlannedTask(app, run.id, state,
+                                     [&](sync::SyncTask& t) { by_key.try_emplace(t.key, std::move(t.params)); });
+        if (!st) return Fail(st.error());
       }
     }
     if (runs->size() < kPage) break;
@@ -110,12 +118,8 @@ core::Result<VerifyReport> Verify(App& app, const VerifyOptions& options, RunOpt
                                   const std::function<void(const VerifyReport&)>& on_drawn) {
   // datasync.yaml as it is now, as `datasync run` applies it.
   if (auto applied = app.ApplyCurrentConfig(); !applied) return Fail(applied.error());
-  auto plans = app.Plans();
-  if (!plans) return Fail(plans.error());
-  auto plan = std::find_if(plans->begin(), plans->end(), [&](const auto& p) { return p.name == options.plan; });
-  if (plan == plans->end()) {
-    return Fail(ErrorKind::kNotFound, "unknown plan '" + options.plan + "' (see `datasync plans`)");
-  }
+  auto plan = app.Plan(options.plan);
+  if (!plan) return Fail(plan.error());
   auto datasets = app.Datasets();
   if (!datasets) return Fail(datasets.error());
   auto ds = std::find_if(datasets->begin(), datasets->end(), [&](const auto& d) { return d.name == plan->dataset; });
@@ -128,6 +132,8 @@ core::Result<VerifyReport> Verify(App& app, const VerifyOptions& options, RunOpt
   if (!storages) return Fail(storages.error());
   auto where = ResolvePlanStorage(*plan, options.storage, *storages, app.sinks());
   if (!where) return Fail(In(where.error(), "verify of plan " + plan->name));
+  auto plans = app.Plans();
+  if (!plans) return Fail(plans.error());
   LocalData local(app.sinks(), *storages, *plans, app.project().root);
   auto stored = local.Reader(*where);
   if (!stored) return Fail(In(stored.error(), "verify of plan " + plan->name));
@@ -214,18 +220,8 @@ core::Result<VerifyReport> Verify(App& app, const VerifyOptions& options, RunOpt
   std::set<std::string> done;
   for (sync::TaskState state : {sync::TaskState::kDone, sync::TaskState::kSplit}) {
     if (state == sync::TaskState::kSplit && !succeeded) continue;
-    sync::TaskQuery tq;
-    tq.run_id = run.run_id;
-    tq.state = state;
-    tq.limit = kPage;
-    for (;; tq.offset += kPage) {
-      auto tasks = app.db().runs().ListTasks(tq);
-      if (!tasks) return Fail(tasks.error());
-      for (const auto& t : *tasks) {
-        if (t.parent_id == 0) done.insert(t.key);
-      }
-      if (tasks->size() < kPage) break;
-    }
+    auto st = ForEachPlannedTask(app, run.run_id, state, [&](sync::SyncTask& t) { done.insert(t.key); });
+    if (!st) return Fail(st.error());
   }
   if (!succeeded) {
     r.note = "the verify run " + std::to_string(run.run_id) + " ended " + run.status +

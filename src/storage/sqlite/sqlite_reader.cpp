@@ -182,11 +182,24 @@ core::Result<std::string> SqliteDatasetReader::SyncedTable(const std::string& da
   return table;
 }
 
+std::string SqliteDatasetReader::Where() const {
+  return "storage '" + storage_ + "' (" + path_.string() + ")";
+}
+
+core::Result<core::LogicalType> SqliteDatasetReader::TypeOfColumn(const std::string& table, const std::string& column) {
+  auto t = TypeOf(*db_, table, column);
+  if (!t) return Fail(t.error());
+  if (!t->exists) {
+    return Fail(ErrorKind::kConfig, Where() + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
+  }
+  return t->type;
+}
+
 core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const ReadQuery& q) {
   auto synced = SyncedTable(q.dataset);
   if (!synced) return Fail(synced.error());
   const std::string& table = *synced;
-  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
+  std::string where = Where();
   std::map<std::string, ColumnType> types;
   auto type_of = [&](const std::string& column) -> core::Result<ColumnType> {
     if (auto it = types.find(column); it != types.end()) return it->second;
@@ -249,7 +262,7 @@ core::Result<std::vector<KeySpan>> SqliteDatasetReader::KeySpans(const KeySpanQu
   auto synced = SyncedTable(q.dataset);
   if (!synced) return Fail(synced.error());
   const std::string& table = *synced;
-  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
+  std::string where = Where();
   core::LogicalType types[2];
   const std::string* columns[2] = {&q.key, &q.date};
   for (int i = 0; i < 2; ++i) {
@@ -290,15 +303,8 @@ core::Result<Rows> SqliteDatasetReader::LatestRows(const RowsQuery& q) {
   auto synced = SyncedTable(q.dataset);
   if (!synced) return Fail(synced.error());
   const std::string& table = *synced;
-  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
-  auto type_of = [&](const std::string& column) -> core::Result<core::LogicalType> {
-    auto t = TypeOf(*db_, table, column);
-    if (!t) return Fail(t.error());
-    if (!t->exists) {
-      return Fail(ErrorKind::kConfig, where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
-    }
-    return t->type;
-  };
+  std::string where = Where();
+  auto type_of = [&](const std::string& column) { return TypeOfColumn(table, column); };
   Rows out;
   std::string sql = "SELECT ";
   for (const auto& c : q.columns) {
@@ -361,15 +367,8 @@ core::Result<std::vector<core::LogicalType>> SqliteDatasetReader::ScanRows(const
   auto synced = SyncedTable(q.dataset);
   if (!synced) return Fail(synced.error());
   const std::string& table = *synced;
-  std::string where = "storage '" + storage_ + "' (" + path_.string() + ")";
-  auto type_of = [&](const std::string& column) -> core::Result<core::LogicalType> {
-    auto t = TypeOf(*db_, table, column);
-    if (!t) return Fail(t.error());
-    if (!t->exists) {
-      return Fail(ErrorKind::kConfig, where + ": table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
-    }
-    return t->type;
-  };
+  std::string where = Where();
+  auto type_of = [&](const std::string& column) { return TypeOfColumn(table, column); };
   std::vector<core::LogicalType> types;
   std::string sql = "SELECT ";
   for (const auto& c : q.columns) {

@@ -39,6 +39,9 @@ class SqliteDatasetReader final : public DatasetReader {
   core::Result<bool> Connect(const std::string& table);
   // The dataset's table once it exists; kConfig naming the plan to run first when it was never synced.
   core::Result<std::string> SyncedTable(const std::string& dataset);
+  // The logical type of a column of `table` (kConfig naming it when the table lacks it).
+  core::Result<core::LogicalType> TypeOfColumn(const std::string& table, const std::string& column);
+  std::string Where() const;  // "storage 'warehouse' (/path/data.db)", for messages
 
   std::string storage_;
   std::filesystem::path path_;
