@@ -6,8 +6,9 @@
 // the first days that differ are compared row by row on the primary key: rows only in one storage, and rows
 // whose values differ, by field, with examples.
 //
-// Both storages are read through their DatasetReader (ScanRows), one partition at a time, so memory stays
-// bounded by a partition's days and a day's rows, whatever the table's size. Only the dataset's fields that
+// Both storages are read through their DatasetReader (ScanRows) a year at a time into one digest per day
+// (SQLite streams; a server's answer holds a year's rows), so memory stays bounded by a year and a day's rows,
+// whatever the table's size; the partitions only group the days. Only the dataset's fields that
 // both storages hold are compared; the others are listed. A dataset without a date key is one partition.
 //
 // Runs on the caller's thread.
