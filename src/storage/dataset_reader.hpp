@@ -7,7 +7,8 @@
 // times, then destroyed. Thread-safety: one thread at a time. A dataset that was never written (no table,
 // no folder) is kConfig from DistinctValues (the plan that syncs it must run first) and an empty answer
 // from MaxValue (nothing synced yet). Names come from configuration and vendor docs: implementations
-// quote them and bind values, never splice them into query text.
+// quote them and bind values, never splice them into query text. A versioned table (storage/history.hpp)
+// reads as its current rows everywhere, and Describe leaves out its version and unit columns.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +72,9 @@ struct ScanQuery {
   std::string range_column;  // with min/max: inclusive bounds on this column, converted like `equals`
   std::optional<std::string> min;
   std::optional<std::string> max;
+  // A versioned table (history: true) read as it was known at this time (a timestamp, UTC); unset: its
+  // current rows. A table without history refuses it (kInvalidInput).
+  std::optional<std::string> as_of;
 };
 
 // One row of a scan, its values in ScanQuery::columns order, typed like DistinctValues.

@@ -11,6 +11,7 @@ std::string_view WriteModeName(WriteMode m) {
     case WriteMode::kAppend: return "append";
     case WriteMode::kUpsert: return "upsert";
     case WriteMode::kReplace: return "replace";
+    case WriteMode::kHistory: return "history";
   }
   return "?";
 }
@@ -19,6 +20,7 @@ std::optional<WriteMode> ParseWriteMode(std::string_view s) {
   if (s == "append") return WriteMode::kAppend;
   if (s == "upsert") return WriteMode::kUpsert;
   if (s == "replace") return WriteMode::kReplace;
+  if (s == "history") return WriteMode::kHistory;
   return std::nullopt;
 }
 
@@ -43,8 +45,8 @@ core::Error Sink::Tag(core::Error e) const {
 
 Status Sink::Expect(State want, std::string_view op) const {
   if (state_ == want) return core::Ok();
-  return Fail(ErrorKind::kInternal, std::string(op) + " called in state " + StateName(state_) + ", expected " +
-                                        StateName(want));
+  return Fail(ErrorKind::kInternal,
+              std::string(op) + " called in state " + StateName(state_) + ", expected " + StateName(want));
 }
 
 Status Sink::Bind(const BindContext& ctx) {
@@ -63,6 +65,16 @@ Status Sink::Bind(const BindContext& ctx) {
   }
   if (ctx.mode == WriteMode::kReplace && !caps.replace) {
     return Fail(Tag(core::Error(ErrorKind::kConfig, "this storage cannot replace; use mode append or upsert")));
+  }
+  if (ctx.mode == WriteMode::kHistory && !caps.history) {
+    return Fail(Tag(core::Error(ErrorKind::kConfig,
+                                "this storage cannot keep history; history: true needs a sqlite, "
+                                "postgres, mysql or clickhouse storage")));
+  }
+  if (ctx.mode == WriteMode::kHistory && ctx.primary_key.empty()) {
+    return Fail(Tag(core::Error(ErrorKind::kConfig,
+                                "history: true needs a primary key to tell versions of one row apart; set primary_key "
+                                "on the dataset")));
   }
   if (auto st = BindImpl(ctx); !st) return Fail(Tag(st.error()));
   state_ = State::kBound;
@@ -151,7 +163,9 @@ Status Sink::HealthCheck() {
   return core::Ok();
 }
 
-void SinkRegistry::Register(SinkInfo info) { infos_.push_back(std::move(info)); }
+void SinkRegistry::Register(SinkInfo info) {
+  infos_.push_back(std::move(info));
+}
 
 const SinkInfo* SinkRegistry::Find(std::string_view id) const {
   for (const auto& i : infos_) {

@@ -45,8 +45,9 @@
 
 namespace datasync::storage {
 
-enum class WriteMode : uint8_t { kAppend, kUpsert, kReplace };
-std::string_view WriteModeName(WriteMode m);  // "append", "upsert", "replace"
+// kHistory: a plan's `history: true`; upserts by key that keep every version (storage/history.hpp).
+enum class WriteMode : uint8_t { kAppend, kUpsert, kReplace, kHistory };
+std::string_view WriteModeName(WriteMode m);  // "append", "upsert", "replace", "history"
 std::optional<WriteMode> ParseWriteMode(std::string_view s);
 
 struct SinkCapabilities {
@@ -55,6 +56,7 @@ struct SinkCapabilities {
   bool idempotent_units = false;  // rewriting a unit replaces exactly that unit's earlier rows (part files)
   bool replace = false;           // can publish a whole run's data atomically at Finish
   bool schema_evolution = false;  // Migrate can add columns / widen types in place
+  bool history = false;           // keeps every version of a row (WriteMode::kHistory, storage/history.hpp)
   bool concurrent_writers = false;
 };
 

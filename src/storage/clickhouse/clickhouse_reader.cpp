@@ -1,5 +1,6 @@
 #include "storage/clickhouse/clickhouse_reader.hpp"
 
+#include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "storage/clickhouse/clickhouse_sink.hpp"
 
@@ -50,6 +51,11 @@ std::string ClickHouseDatasetReader::ParamText(const std::string& value, const c
   return text;
 }
 
+std::string ClickHouseDatasetReader::TimestampLiteral(int64_t micros) const {
+  int64_t secs = micros >= 0 ? micros / 1000000 : (micros - 999999) / 1000000;
+  return "toDateTime(" + QuoteClickHouseText(core::FormatTimestamp(secs * 1000000)) + ", 'UTC')";
+}
+
 core::Result<std::string> ClickHouseDatasetReader::Table(const std::string& dataset) {
   auto name = TableName(dataset);
   if (!name) return core::Fail(name.error());
@@ -74,7 +80,9 @@ core::Result<std::optional<std::map<std::string, core::LogicalType>>> ClickHouse
   if (!engine) return core::Fail(engine.error());
   std::string kind = engine->empty() || engine->front().empty() ? "" : engine->front().front();
   final_[*name] = kind.find("Replacing") != std::string::npos || kind.find("Collapsing") != std::string::npos;
-  return std::optional<std::map<std::string, core::LogicalType>>(ColumnTypes(**shape));
+  auto columns = ColumnTypes(**shape);
+  columns.erase("_ds_version");  // the sink's row version, not data
+  return std::optional<std::map<std::string, core::LogicalType>>(std::move(columns));
 }
 
 core::Result<std::vector<sql::TextRow>> ClickHouseDatasetReader::Query(const std::string& sql,

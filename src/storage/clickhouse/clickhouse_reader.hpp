@@ -29,6 +29,9 @@ class ClickHouseDatasetReader final : public sql::SqlDatasetReader {
   std::string Quote(std::string_view identifier) const override;
   std::string Param(std::vector<std::string>& params, std::string text, const core::LogicalType& type) const override;
   std::string ParamText(const std::string& value, const core::LogicalType& type) const override;
+  // Version columns are DateTime('UTC'): whole seconds (the time's fraction is dropped, which compares the
+  // same against them).
+  std::string TimestampLiteral(int64_t micros) const override;
   core::Result<std::string> Table(const std::string& dataset) override;
   core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) override;
   core::Result<std::vector<sql::TextRow>> Query(const std::string& sql,

@@ -5,12 +5,14 @@
 #include <thread>
 
 #include "core/crash_point.hpp"
+#include "core/dates.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "net/http_client.hpp"
 #include "storage/clickhouse/clickhouse_client.hpp"
 #include "storage/clickhouse/clickhouse_reader.hpp"
 #include "storage/clickhouse/row_binary.hpp"
+#include "storage/history.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/sql_template.hpp"
 
@@ -261,6 +263,11 @@ core::Result<std::vector<std::string>> ClickHouseSink::CreateTableStatements(con
   std::string columns = ColumnDefinitions() + ", " + Quote(kVersionColumn) + " UInt64";
   if (with_unit) columns += ", " + Quote(sql::kUnitColumn) + " String";
   std::string key = QuotedKey();
+  // A versioned table sorts (and replaces) by key and version start; its other version columns come along.
+  if (history() && table == table_name()) {
+    columns += ", " + Quote(kValidFrom) + " DateTime('UTC'), " + Quote(kValidTo) + " Nullable(DateTime('UTC'))";
+    key += ", " + Quote(kValidFrom);
+  }
   std::string date_key = bind_context().date_key.empty() ? "" : Quote(bind_context().date_key);
   sql::TemplateVars clause_vars = {{"primary_key", key}, {"date_key", date_key}, {"version", Quote(kVersionColumn)}};
   auto clause = [&](const core::OptionKey<std::string>& key, std::string automatic) -> core::Result<std::string> {
@@ -465,10 +472,67 @@ Status ClickHouseSink::DeleteRewrittenUnits() {
 Status ClickHouseSink::CommitImpl() {
   if (pending_units_.empty()) return core::Ok();
   Status st = core::Ok();
+  if (history()) {
+    // The input table is emptied first: a failed commit may have left rows there.
+    st = Execute("TRUNCATE TABLE " + Qualified(write_table()));
+    if (st && !pending_.empty()) st = client_->Insert(insert_sql_, pending_);
+    if (st) st = MergeHistory();
+    DropGroup();
+    return st;
+  }
   if (unit_column() && mode() != WriteMode::kUpsert) st = DeleteRewrittenUnits();
   if (st && !pending_.empty()) st = client_->Insert(insert_sql_, pending_);
   DropGroup();
   return st;
+}
+
+std::vector<std::string> ClickHouseSink::LatestViewStatements(const std::string& view, const std::string&) const {
+  // 18.16 has no CREATE OR REPLACE VIEW; FINAL, so that a closed version's replaced copy never shows.
+  return {"DROP TABLE IF EXISTS " + view, "CREATE VIEW " + view + " AS SELECT * FROM " + Qualified(table_name()) +
+                                              " FINAL WHERE isNull(" + Quote(kValidTo) + ")"};
+}
+
+Status ClickHouseSink::MergeHistory() {
+  const std::string table = Qualified(table_name());
+  const std::string input = Qualified(write_table());
+  std::string keys, columns, values;
+  for (const auto& k : primary_key()) keys += (keys.empty() ? "" : ", ") + Quote(k);
+  for (const auto& f : bind_context().schema->fields()) {
+    columns += Quote(f.name) + ", ";
+    if (IsKey(f.name)) continue;
+    values += (values.empty() ? "" : ", ") + ("ifNull(toString(" + Quote(f.name) + "), '\\N')");
+  }
+  // A row's values as one hash, NULL included (IN never matches NULL).
+  std::string hash = values.empty() ? "toUInt64(0)" : "cityHash64(" + values + ")";
+  std::string units;
+  for (const auto& u : pending_units_) units += (units.empty() ? "" : ", ") + QuoteText(u);
+  int64_t now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  std::string stamp = "toDateTime(" + QuoteText(core::FormatTimestamp(now_us / 1000000 * 1000000)) + ", 'UTC')";
+  uint64_t now_ns = static_cast<uint64_t>(now_us) * 1000;
+  uint64_t close_version = std::max(now_ns, last_version_ + 1);
+  last_version_ = close_version + 1;
+  std::string insert = "INSERT INTO " + table + " (" + columns + Quote(sql::kUnitColumn) + ", " + Quote(kValidFrom) +
+                       ", " + Quote(kValidTo) + ", " + Quote(kVersionColumn) + ") ";
+  std::string current = " FROM " + table + " FINAL WHERE isNull(" + Quote(kValidTo) + ")";
+  std::string input_keys = "(" + keys + ") IN (SELECT " + keys + " FROM " + input + ")";
+  // The current versions of the written units and keys that the input does not repeat exactly get a closed
+  // copy (a higher _ds_version replaces them)...
+  std::string close = insert + "SELECT " + columns + Quote(sql::kUnitColumn) + ", " + Quote(kValidFrom) + ", " + stamp +
+                      ", " + std::to_string(close_version) + current + " AND (" + Quote(sql::kUnitColumn) + " IN (" +
+                      units + ") OR " + input_keys + ") AND (" + keys + ", " + hash + ") NOT IN (SELECT " + keys +
+                      ", " + hash + " FROM " + input + " FINAL)";
+  // ...then the input rows without an equal current version become current.
+  std::string add = insert + "SELECT " + columns + Quote(sql::kUnitColumn) + ", " + stamp +
+                    ", CAST(NULL AS Nullable(DateTime('UTC'))), " + std::to_string(last_version_) + " FROM " + input +
+                    " FINAL WHERE (" + keys + ", " + hash + ") NOT IN (SELECT " + keys + ", " + hash + current +
+                    " AND " + input_keys + ")";
+  last_version_ += 1;
+  for (const auto& sql : {close, add}) {
+    if (auto st = Execute(sql); !st) return st;
+  }
+  return Execute("TRUNCATE TABLE " + input);
 }
 
 Status ClickHouseSink::AbortImpl() {

@@ -17,6 +17,13 @@
 // - Date holds 1970-01-01..2105-12-31 and DateTime whole seconds (1970..2106): other values fail their
 //   batch with kInvalidInput instead of being stored wrong. Key columns cannot hold NULL.
 // - Replace fills _ds_stage_<hash>_<run>; Finish records the run, then RENAME TABLE swaps it in.
+// - History (storage/history.hpp): the table is sorted by (key, _valid_from), whole seconds in DateTime('UTC')
+//   (18.16 has no DateTime64). A run's rows go to its input table; Commit empties it, inserts the group
+//   there, then MergeHistory inserts the closed copies of the current versions the input does not repeat
+//   (same sorting key, higher _ds_version: FINAL shows the closed one) and the input rows without an equal
+//   current version, comparing rows by a cityHash64 of their values as text. Not atomic: a crash between the
+//   two inserts leaves a row closed without its successor until the unit is written again (its task is not
+//   done), which closes nothing more and adds the successor.
 // Thread-safety: one thread at a time, like every Sink.
 #pragma once
 
@@ -111,6 +118,7 @@ class ClickHouseSink final : public sql::ScriptedDatabaseSink {
 
   core::Result<int64_t> WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) override;
   core::Status CommitImpl() override;
+  std::vector<std::string> LatestViewStatements(const std::string& view, const std::string& select) const override;
   core::Status AbortImpl() override;
   core::Status FinishImpl() override;
   void Disconnect() override;
@@ -118,6 +126,8 @@ class ClickHouseSink final : public sql::ScriptedDatabaseSink {
  private:
   bool NotNullable(const std::string& field) const;  // a sorting or partition key column
   core::Status DeleteRewrittenUnits();
+  // History: merges the input table (the group's rows) into the versioned table (see the header comment).
+  core::Status MergeHistory();
   void DropGroup();
 
   std::unique_ptr<net::HttpClient> http_;

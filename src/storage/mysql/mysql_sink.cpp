@@ -9,6 +9,7 @@
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
 #include "db/mysql/mysql_connection.hpp"
+#include "storage/history.hpp"
 #include "storage/mysql/mysql_reader.hpp"
 #include "storage/sql/db_url.hpp"
 #include "storage/sql/sql_template.hpp"
@@ -339,6 +340,14 @@ core::Result<bool> MySqlSink::RunRecorded(int64_t run) {
 std::vector<std::string> MySqlSink::AddUnitColumnStatements(const std::string& table) const {
   return {"ALTER TABLE " + Qualified(table) + " ADD COLUMN " + Quote(sql::kUnitColumn) + " varchar(255), ADD INDEX " +
           Quote(sql::kUnitColumn) + " (" + Quote(sql::kUnitColumn) + ")"};
+}
+
+std::string MySqlSink::CloseChangedStatement(const std::string& table, const std::string& input,
+                                             const std::string& matched, const std::string& differs,
+                                             const std::string& stamp) const {
+  std::string valid_to = table + "." + Quote(kValidTo);
+  return "UPDATE " + table + " JOIN " + input + " AS i ON " + matched + " SET " + valid_to + " = " + stamp + " WHERE " +
+         valid_to + " IS NULL AND (" + differs + ")";
 }
 
 Status MySqlSink::EnsureKeyedUpsert(const std::string& table, const TableShape& shape) {

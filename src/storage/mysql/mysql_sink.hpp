@@ -87,6 +87,10 @@ class MySqlSink final : public sql::ScriptedDatabaseSink {
   std::vector<std::string> AddUnitColumnStatements(const std::string& table) const override;
   core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
   core::Status Publish(const std::string& staging) override;
+  std::string NullSafeEqual(const std::string& a, const std::string& b) const override { return a + " <=> " + b; }
+  // MySQL's UPDATE joins instead of UPDATE ... FROM.
+  std::string CloseChangedStatement(const std::string& table, const std::string& input, const std::string& matched,
+                                    const std::string& differs, const std::string& stamp) const override;
   std::string BeginStatement() const override { return "START TRANSACTION"; }
   core::Result<int64_t> BulkLoad(const core::ColumnBatch& batch, std::string_view unit_id) override;
   core::Status PrepareWrites() override;

@@ -1,10 +1,13 @@
 #include "storage/sql/database_sink.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/crash_point.hpp"
+#include "core/dates.hpp"
 #include "core/secrets.hpp"
 #include "core/strings.hpp"
+#include "storage/history.hpp"
 #include "storage/sql/migration_render.hpp"
 #include "storage/sql/sql_template.hpp"
 
@@ -77,6 +80,7 @@ SinkCapabilities DatabaseSink::capabilities() const {
   caps.replace = true;
   caps.schema_evolution = true;
   caps.concurrent_writers = dialect_.concurrent_writers;
+  caps.history = dialect_.history;
   return caps;
 }
 
@@ -102,6 +106,11 @@ std::string DatabaseSink::ColumnDefinitions() const {
   return columns;
 }
 
+std::vector<std::string> DatabaseSink::DeclaredKey(const std::string& table) const {
+  if (history() && table == table_) return {};
+  return primary_key_;
+}
+
 std::string DatabaseSink::QuotedKey() const {
   std::string key;
   for (const auto& k : primary_key_) key += (key.empty() ? "" : ", ") + Quote(k);
@@ -112,7 +121,8 @@ core::Result<std::vector<std::string>> DatabaseSink::StandardCreateTable(const s
                                                                          std::string_view unit_type) {
   std::string columns = ColumnDefinitions();
   if (with_unit) columns += ", " + Quote(kUnitColumn) + " " + std::string(unit_type);
-  std::string key = QuotedKey();
+  std::string key;
+  for (const auto& k : DeclaredKey(table)) key += (key.empty() ? "" : ", ") + Quote(k);
   TemplateVars vars = {{"table", Qualified(table)},
                        {"columns", columns},
                        {"key_clause", key.empty() ? "" : ", PRIMARY KEY (" + key + ")"},
@@ -159,7 +169,7 @@ Status DatabaseSink::EnsureBookkeeping(const std::string& table, bool want_unit)
   if (has_unit) {
     if (auto st = ExecuteAll(UnitIndexStatements(table)); !st) return st;
   }
-  if (primary_key_.empty() || mode_ == WriteMode::kAppend) return core::Ok();
+  if (DeclaredKey(table).empty() || mode_ == WriteMode::kAppend) return core::Ok();
   return EnsureKeyedUpsert(table, **shape);
 }
 
@@ -185,6 +195,8 @@ Status DatabaseSink::EnsureUniqueIndex(const std::string& table,
 
 Status DatabaseSink::CloseImpl() {
   (void)RollbackIfOpen();
+  // The input table is empty between commits; one that stays (a lost connection) is swept later.
+  if (history() && write_table_ == InputTable()) (void)Execute("DROP TABLE IF EXISTS " + Qualified(write_table_));
   Disconnect();
   return core::Ok();
 }
@@ -218,6 +230,10 @@ std::string DatabaseSink::OldTablePrefix() const {
   return "_ds_old_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12) + "_";
 }
 
+std::string DatabaseSink::InputTablePrefix() const {
+  return "_ds_in_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12) + "_";
+}
+
 namespace {
 
 // The run id `name` ends with after `prefix`: digits only, else nullopt (not one of ours).
@@ -238,7 +254,7 @@ std::optional<int64_t> RunIdAfter(std::string_view name, std::string_view prefix
 core::Result<std::vector<std::string>> DatabaseSink::SweepStagingImpl(const RunConcluded& concluded) {
   if (auto st = Connect(); !st) return Fail(st.error());
   std::vector<std::string> swept;
-  for (const std::string& prefix : {StagingPrefix(), OldTablePrefix()}) {
+  for (const std::string& prefix : {StagingPrefix(), OldTablePrefix(), InputTablePrefix()}) {
     auto tables = TablesStartingWith(prefix);
     if (!tables) return Fail(tables.error());
     for (const auto& name : *tables) {
@@ -272,14 +288,21 @@ core::Result<std::string> DatabaseSink::TargetTable(const BindContext& ctx) cons
   auto table = TableName(ctx);
   if (!table) return Fail(table.error());
   if (auto st = check(*table, "table name"); !st) return Fail(st.error());
-  if (table->starts_with("_ds_stage_") || table->starts_with("_ds_old_") || *table == kRunsTable) {
+  if (table->starts_with("_ds_stage_") || table->starts_with("_ds_old_") || table->starts_with("_ds_in_") ||
+      *table == kRunsTable) {
     return Fail(ErrorKind::kConfig, "table name '" + *table + "' is reserved by datasync; set table_name");
   }
 
   const core::Schema& schema = *ctx.schema;
   if (schema.size() == 0) return Fail(ErrorKind::kConfig, "the dataset has no fields");
+  if (ctx.mode == WriteMode::kHistory) {
+    std::string view = *table + std::string(kLatestViewSuffix);
+    if (auto st = check(view, "the latest view's name"); !st) return Fail(st.error());
+  }
   std::vector<std::string> reserved = dialect_.reserved_columns;
   reserved.emplace_back(kUnitColumn);
+  reserved.emplace_back(kValidFrom);
+  reserved.emplace_back(kValidTo);
   std::set<std::string> seen;
   for (const auto& f : schema.fields()) {
     if (auto st = check(f.name, "field name"); !st) return Fail(st.error());
@@ -334,8 +357,12 @@ Status DatabaseSink::MigrateImpl() {
   if (auto st = Connect(); !st) return st;
   return Migrating([&]() -> Status {
     if (auto st = EnsureNamespace(); !st) return st;
+    auto shape = Introspect(table_);
+    if (!shape) return Fail(shape.error());
+    if (auto st = CheckHistoryKind(*shape); !st) return st;
     // Mode upsert uses _ds_unit when an earlier append run added it, but does not need it.
-    return EvolveTable(table_, mode_ != WriteMode::kUpsert, /*main=*/true);
+    if (auto st = EvolveTable(table_, mode_ != WriteMode::kUpsert, /*main=*/true); !st) return st;
+    return history() ? EnsureHistory() : core::Ok();
   });
 }
 
@@ -365,6 +392,17 @@ Status DatabaseSink::OpenImpl(const RunContext& run) {
       write_table_ = staging;
       publish_pending_ = true;
       if (auto st = Migrating([&] { return EvolveTable(staging, /*want_unit=*/true, /*main=*/false); }); !st) return st;
+    }
+  }
+  if (history()) {
+    // A fresh input table per open: one that a crashed attempt of this run left holds nothing committed.
+    write_table_ = InputTable();
+    if (auto st = Migrating([&]() -> Status {
+          if (auto st = Execute("DROP TABLE IF EXISTS " + Qualified(write_table_)); !st) return st;
+          return EvolveTable(write_table_, /*want_unit=*/true, /*main=*/false);
+        });
+        !st) {
+      return st;
     }
   }
   auto shape = Introspect(write_table_);
@@ -409,8 +447,9 @@ core::Result<int64_t> DatabaseSink::WriteImpl(const core::ColumnBatch& batch, st
   }
   std::string unit(unit_id);
   bool first_of_unit = units_in_transaction_.insert(unit).second;
-  // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append).
-  if (unit_column_ && mode_ != WriteMode::kUpsert && first_of_unit) {
+  // Upsert stays a pure upsert (it only tags rows when the table has _ds_unit from an earlier append); the
+  // input table of history is emptied at every commit.
+  if (unit_column_ && mode_ != WriteMode::kUpsert && !history() && first_of_unit) {
     if (auto st = DeleteUnitRows(unit); !st) return fail(st.error());
   }
   auto bytes = BulkLoad(batch, unit_id);
@@ -424,6 +463,12 @@ Status DatabaseSink::CommitImpl() {
   if (auto st = BeforeCommit(); !st) {
     (void)RollbackIfOpen();
     return st;
+  }
+  if (history()) {
+    if (auto st = MergeHistory(); !st) {
+      (void)RollbackIfOpen();
+      return st;
+    }
   }
   if (auto st = Execute("COMMIT"); !st) {
     (void)RollbackIfOpen();
@@ -460,6 +505,127 @@ Status DatabaseSink::FinishImpl() {
 Status DatabaseSink::HealthCheckImpl() {
   if (auto st = Connect(); !st) return st;
   return Execute("SELECT 1");
+}
+
+}  // namespace datasync::storage::sql
+
+namespace datasync::storage::sql {
+
+std::string DatabaseSink::NullSafeEqual(const std::string& a, const std::string& b) const {
+  return a + " IS NOT DISTINCT FROM " + b;
+}
+
+std::string DatabaseSink::TimestampLiteral(int64_t micros) const {
+  return QuoteText(core::FormatTimestamp(micros));
+}
+
+std::vector<std::string> DatabaseSink::LatestViewStatements(const std::string& view, const std::string& select) const {
+  return {"CREATE OR REPLACE VIEW " + view + " AS " + select};
+}
+
+std::string DatabaseSink::CloseChangedStatement(const std::string& table, const std::string& input,
+                                                const std::string& matched, const std::string& differs,
+                                                const std::string& stamp) const {
+  return "UPDATE " + table + " SET " + Quote(kValidTo) + " = " + stamp + " FROM " + input + " AS i WHERE " + matched +
+         " AND " + table + "." + Quote(kValidTo) + " IS NULL AND (" + differs + ")";
+}
+
+Status DatabaseSink::CheckHistoryKind(const std::optional<TableShape>& shape) const {
+  if (!shape) return core::Ok();
+  bool versioned = false;
+  for (const auto& c : shape->columns) versioned = versioned || core::ToLower(c.name) == kValidTo;
+  if (versioned && !history()) {
+    return Fail(ErrorKind::kConfig, "table " + Qualified(table_) +
+                                        " keeps history (it has _valid_from and _valid_to): set history: true on "
+                                        "the plan, or write this plan to another table (option table_name)");
+  }
+  if (!versioned && history()) {
+    return Fail(ErrorKind::kConfig,
+                "table " + Qualified(table_) +
+                    " holds the dataset without history: a plan with history: true needs a table of its own (set "
+                    "table_name on the storage, or rename or drop the table first)");
+  }
+  return core::Ok();
+}
+
+Status DatabaseSink::EnsureHistory() {
+  auto shape = Introspect(table_);
+  if (!shape) return Fail(shape.error());
+  if (!shape->has_value()) return Fail(ErrorKind::kInternal, "table " + Qualified(table_) + " does not exist");
+  bool has_from = false, has_to = false;
+  for (const auto& c : (*shape)->columns) {
+    has_from = has_from || core::ToLower(c.name) == kValidFrom;
+    has_to = has_to || core::ToLower(c.name) == kValidTo;
+  }
+  core::Field stamp{std::string(kValidFrom), core::LogicalType{core::TypeId::kTimestamp}, true};
+  std::string type = NativeType(stamp, false);
+  if (!has_from) {
+    std::string key;
+    for (const auto& k : primary_key_) key += Quote(k) + ", ";
+    std::string index = "_ds_ver_" + core::Hex64(core::Fnv1a64(table_)).substr(0, 12);
+    if (auto st = ExecuteAll({"ALTER TABLE " + Qualified(table_) + " ADD COLUMN " + Quote(kValidFrom) + " " + type,
+                              "CREATE UNIQUE INDEX " + Quote(index) + " ON " + Qualified(table_) + " (" + key +
+                                  Quote(kValidFrom) + ")"});
+        !st) {
+      return st;
+    }
+  }
+  if (!has_to) {
+    if (auto st = Execute("ALTER TABLE " + Qualified(table_) + " ADD COLUMN " + Quote(kValidTo) + " " + type); !st) {
+      return st;
+    }
+  }
+  return ExecuteAll(
+      LatestViewStatements(Qualified(table_ + std::string(kLatestViewSuffix)),
+                           "SELECT * FROM " + Qualified(table_) + " WHERE " + Quote(kValidTo) + " IS NULL"));
+}
+
+Status DatabaseSink::MergeHistory() {
+  if (units_in_transaction_.empty()) return core::Ok();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  int64_t stamp_us = std::max(now, last_stamp_ + 1);
+  std::string stamp = TimestampLiteral(stamp_us);
+  const std::string table = Qualified(table_);
+  const std::string input = Qualified(write_table_);
+  auto main_col = [&](std::string_view c) { return table + "." + Quote(c); };
+  auto in_col = [&](std::string_view c) { return "i." + Quote(c); };
+
+  std::string matched;  // i's key is the main row's
+  for (const auto& k : primary_key_) matched += (matched.empty() ? "" : " AND ") + in_col(k) + " = " + main_col(k);
+  std::string same;     // and every value is equal
+  std::string differs;  // some value is not
+  std::string columns, in_columns;
+  for (const auto& f : bind_context().schema->fields()) {
+    columns += Quote(f.name) + ", ";
+    in_columns += in_col(f.name) + ", ";
+    if (IsKey(f.name)) continue;
+    std::string eq = NullSafeEqual(in_col(f.name), main_col(f.name));
+    same += " AND " + eq;
+    differs += (differs.empty() ? "NOT " : " OR NOT ") + eq;
+  }
+  std::string units;
+  for (const auto& u : units_in_transaction_) units += (units.empty() ? "" : ", ") + QuoteText(u);
+
+  std::vector<std::string> statements;
+  // The current versions of the written units that the input no longer has, or has with other values...
+  statements.push_back("UPDATE " + table + " SET " + Quote(kValidTo) + " = " + stamp + " WHERE " + main_col(kValidTo) +
+                       " IS NULL AND " + main_col(kUnitColumn) + " IN (" + units + ") AND NOT EXISTS (SELECT 1 FROM " +
+                       input + " AS i WHERE " + matched + same + ")");
+  // ...and those of the input's keys that another unit wrote, when a value differs.
+  if (!differs.empty()) statements.push_back(CloseChangedStatement(table, input, matched, differs, stamp));
+  // The input rows without an equal current version become the current versions.
+  std::string m_matched;
+  for (const auto& k : primary_key_) m_matched += " AND m." + Quote(k) + " = " + in_col(k);
+  statements.push_back("INSERT INTO " + table + " (" + columns + Quote(kUnitColumn) + ", " + Quote(kValidFrom) +
+                       ") SELECT " + in_columns + in_col(kUnitColumn) + ", " + stamp + " FROM " + input +
+                       " AS i WHERE NOT EXISTS (SELECT 1 FROM " + table + " AS m WHERE m." + Quote(kValidTo) +
+                       " IS NULL" + m_matched + ")");
+  statements.push_back("DELETE FROM " + input);
+  if (auto st = ExecuteAll(statements); !st) return st;
+  last_stamp_ = stamp_us;
+  return core::Ok();
 }
 
 }  // namespace datasync::storage::sql

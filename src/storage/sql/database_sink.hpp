@@ -22,6 +22,13 @@
 //   table is gone, so a store without transactional DDL may record first and swap second. A run whose
 //   staging table is gone while tasks of it are done (swept after it failed, or dropped by hand) is refused
 //   in Open rather than published without those tasks' rows.
+// - History (mode kHistory, storage/history.hpp): the table is created without a primary key and gets the
+//   version columns and a unique index on (key, _valid_from) (EnsureHistory), plus the view <table>_latest of
+//   its current rows. A run writes into its input table (_ds_in_<hash>_<run>: the dataset's columns, the
+//   unit and the key as primary key, upserted like any keyed table); Commit then merges it into the table in
+//   the same transaction (MergeHistory): the current versions of the group's units and keys that the input
+//   does not repeat exactly are closed, and the input rows without an equal current version are inserted
+//   as new versions. A table written without history refuses a history plan, and the other way round.
 // - SweepStaging drops the staging tables (StagingPrefix() + run id) and the old tables of an interrupted
 //   rename swap (_ds_old_<hash>_<run>) of this sink's table, for the runs the caller says are over; a name
 //   that does not end in a run id after one of those prefixes is never touched.
@@ -107,6 +114,7 @@ class DatabaseSink : public Sink {
     // Migrate (and the staging table's evolution in Open) runs in one write transaction (BeginStatement()),
     // DDL included: for a store with transactional DDL and one writer at a time (SQLite).
     bool migrate_in_transaction = false;
+    bool history = true;  // can keep versions (mode kHistory) through the shared SQL of MergeHistory
   };
 
   explicit DatabaseSink(Dialect dialect);
@@ -173,6 +181,21 @@ class DatabaseSink : public Sink {
   // Swaps the staging table in for table_name() and records the run (see the header comment).
   virtual core::Status Publish(const std::string& staging) = 0;
 
+  // --- history (mode kHistory) ---------------------------------------------------------------------------
+  // `a` and `b` are equal, NULL equal to NULL (PostgreSQL's IS NOT DISTINCT FROM by default).
+  virtual std::string NullSafeEqual(const std::string& a, const std::string& b) const;
+  // A timestamp literal for a version column (core::FormatTimestamp's text, quoted, by default).
+  virtual std::string TimestampLiteral(int64_t micros) const;
+  // Creates or refreshes the view of the current rows, `select` being its query (CREATE OR REPLACE VIEW by
+  // default).
+  virtual std::vector<std::string> LatestViewStatements(const std::string& view, const std::string& select) const;
+  // Closes the current versions of `table` that a row of `input` (aliased i) with the same key differs from:
+  // `matched` is the join condition on the key, `differs` the condition that some value differs (UPDATE ...
+  // FROM by default; MySQL joins).
+  virtual std::string CloseChangedStatement(const std::string& table, const std::string& input,
+                                            const std::string& matched, const std::string& differs,
+                                            const std::string& stamp) const;
+
   // --- the transactional write flow (ClickHouse overrides WriteImpl/CommitImpl/AbortImpl instead) --------
   virtual std::string BeginStatement() const { return "BEGIN"; }
   // Deletes the rows an earlier attempt wrote for `unit` from write_table(), inside the open transaction.
@@ -198,6 +221,10 @@ class DatabaseSink : public Sink {
   // The dataset's columns as "name type" definitions, and its primary key, quoted and comma-separated.
   std::string ColumnDefinitions() const;
   std::string QuotedKey() const;
+  // The key `table` declares: none for a versioned table (mode kHistory), whose versions repeat the key;
+  // the dataset's primary key otherwise (staging and input tables included).
+  std::vector<std::string> DeclaredKey(const std::string& table) const;
+  bool history() const { return mode_ == WriteMode::kHistory; }
   // CREATE TABLE from create_table_template with the variables {table} {columns} {key_clause}
   // {primary_key} {date_key} (the templates of postgres and mysql); the unit column gets `unit_type`.
   core::Result<std::vector<std::string>> StandardCreateTable(const std::string& table, bool with_unit,
@@ -225,7 +252,8 @@ class DatabaseSink : public Sink {
   std::string StagingTable() const;  // this run's staging table name: StagingPrefix() + run id
   // What every staging table of this sink's table starts with (default _ds_stage_<hash of the table>_).
   virtual std::string StagingPrefix() const;
-  std::string OldTablePrefix() const;  // _ds_old_<hash of the table>_: SwapInByRename's old table
+  std::string OldTablePrefix() const;    // _ds_old_<hash of the table>_: SwapInByRename's old table
+  std::string InputTablePrefix() const;  // _ds_in_<hash of the table>_: a history run's input table
   // After the table's own evolution: the sink's own columns, the unit column and its index when wanted,
   // and what an upsert by key needs.
   core::Status EnsureBookkeeping(const std::string& table, bool want_unit);
@@ -248,6 +276,13 @@ class DatabaseSink : public Sink {
   core::Result<std::vector<std::string>> SweepStagingImpl(const RunConcluded& concluded) override;
 
  private:
+  // History: refuses a table whose kind (versioned or not) differs from the mode's; after the table's
+  // evolution adds the version columns, their index and the latest view.
+  core::Status CheckHistoryKind(const std::optional<TableShape>& shape) const;
+  core::Status EnsureHistory();
+  core::Status MergeHistory();
+  std::string InputTable() const { return InputTablePrefix() + std::to_string(run_id_); }
+
   Dialect dialect_;
   core::Options options_;
   std::string table_;
@@ -259,6 +294,7 @@ class DatabaseSink : public Sink {
   bool unit_column_ = false;
   bool in_transaction_ = false;
   std::set<std::string> units_in_transaction_;
+  int64_t last_stamp_ = 0;  // the last _valid_from written: stamps only grow
 };
 
 }  // namespace datasync::storage::sql

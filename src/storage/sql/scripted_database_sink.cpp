@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/strings.hpp"
+#include "storage/history.hpp"
 
 namespace datasync::storage::sql {
 
@@ -34,7 +35,11 @@ core::Result<MigrationPlan> ScriptedDatabaseSink::Plan(const std::string& table,
   diff_options.case_insensitive_names = dialect().case_insensitive_columns;
   diff_options.ignored_columns = dialect().reserved_columns;
   diff_options.ignored_columns.emplace_back(kUnitColumn);
-  SchemaDiff diff = DiffSchema(Wanted(), primary_key(), *shape, diff_options);
+  diff_options.ignored_columns.emplace_back(kValidFrom);
+  diff_options.ignored_columns.emplace_back(kValidTo);
+  // A versioned table declares no key of its own (ClickHouse sorts it by key and _valid_from).
+  if (history() && table == table_name()) diff_options.compare_primary_key = false;
+  SchemaDiff diff = DiffSchema(Wanted(), DeclaredKey(table), *shape, diff_options);
   if (!diff.key_error.empty()) return Fail(ErrorKind::kConfig, "table " + Qualified(table) + ": " + diff.key_error);
 
   MigrationPlan plan;

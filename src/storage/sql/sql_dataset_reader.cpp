@@ -2,6 +2,7 @@
 
 #include "core/dates.hpp"
 #include "core/strings.hpp"
+#include "storage/history.hpp"
 #include "storage/sql/database_sink.hpp"
 #include "storage/sql/sql_template.hpp"
 
@@ -84,6 +85,30 @@ std::map<std::string, core::LogicalType> SqlDatasetReader::ColumnTypes(const Tab
   return out;
 }
 
+std::string SqlDatasetReader::TimestampLiteral(int64_t micros) const {
+  return "'" + core::FormatTimestamp(micros) + "'";  // digits and separators only: nothing to escape
+}
+
+core::Result<std::string> SqlDatasetReader::Source(const Target& t, const std::optional<std::string>& as_of) const {
+  std::string at;
+  if (as_of) {
+    auto micros = core::ParseTimestamp(*as_of);
+    if (!micros) {
+      return Fail(ErrorKind::kInvalidInput,
+                  "'" + *as_of + "' is not a time; give a UTC timestamp such as 2024-05-01T08:00:00 or 2024-05-01");
+    }
+    if (!t.versioned) {
+      return Fail(ErrorKind::kInvalidInput, Where() + ": table " + t.table +
+                                                " keeps no history; reading it as of a time needs a plan with "
+                                                "history: true");
+    }
+    at = TimestampLiteral(*micros);
+  }
+  if (!t.versioned) return t.table;
+  return "(SELECT * FROM " + t.table + " WHERE " + VersionFilter(Quote(kValidFrom), Quote(kValidTo), at) + ") AS " +
+         Quote("_ds_versions");
+}
+
 std::string SqlDatasetReader::Where() const {
   return "storage '" + storage_ + "' (" + display_ + ")";
 }
@@ -97,7 +122,12 @@ core::Result<SqlDatasetReader::Target> SqlDatasetReader::Synced(const std::strin
     return Fail(ErrorKind::kConfig,
                 Where() + " has no table " + *table + " yet; run the plan that syncs dataset '" + dataset + "' first");
   }
-  return Target{*table, std::move(**columns)};
+  Target t{*table, std::move(**columns)};
+  if (t.columns.count(std::string(kValidTo))) {
+    t.versioned = true;
+    for (auto name : {kValidFrom, kValidTo, std::string_view("_ds_unit")}) t.columns.erase(std::string(name));
+  }
+  return t;
 }
 
 core::Result<core::LogicalType> SqlDatasetReader::TypeOf(const Target& t, const std::string& dataset,
@@ -116,7 +146,9 @@ core::Result<std::vector<core::Value>> SqlDatasetReader::DistinctValues(const Re
   auto type = TypeOf(*t, q.dataset, q.column);
   if (!type) return Fail(type.error());
   const std::string col = Quote(q.column);
-  std::string sql = "SELECT DISTINCT " + col + " FROM " + t->table + " WHERE " + col + " IS NOT NULL";
+  auto from = Source(*t, std::nullopt);
+  if (!from) return Fail(from.error());
+  std::string sql = "SELECT DISTINCT " + col + " FROM " + *from + " WHERE " + col + " IS NOT NULL";
   std::vector<std::string> params;
   for (const auto& [c, v] : q.equals) {
     auto ct = TypeOf(*t, q.dataset, c);
@@ -143,12 +175,14 @@ core::Result<std::optional<core::Value>> SqlDatasetReader::MaxValue(const std::s
   auto columns = Columns(dataset);
   if (!columns) return Fail(columns.error());
   if (!*columns) return std::optional<core::Value>();  // nothing synced yet
-  auto table = Table(dataset);
-  if (!table) return Fail(table.error());
-  Target t{*table, std::move(**columns)};
+  auto synced = Synced(dataset);
+  if (!synced) return Fail(synced.error());
+  const Target& t = *synced;
   auto type = TypeOf(t, dataset, column);
   if (!type) return Fail(type.error());
-  auto rows = Query("SELECT max(" + Quote(column) + ") FROM " + t.table, {});
+  auto from = Source(t, std::nullopt);
+  if (!from) return Fail(from.error());
+  auto rows = Query("SELECT max(" + Quote(column) + ") FROM " + *from, {});
   if (!rows) return Fail(rows.error());
   if (rows->empty() || !rows->front().at(0)) return std::optional<core::Value>();
   return std::optional<core::Value>(FromText(rows->front().at(0), *type));
@@ -162,8 +196,10 @@ core::Result<std::vector<KeySpan>> SqlDatasetReader::KeySpans(const KeySpanQuery
   auto day_type = TypeOf(*t, q.dataset, q.date);
   if (!day_type) return Fail(day_type.error());
   const std::string key = Quote(q.key), day = Quote(q.date);
+  auto from = Source(*t, std::nullopt);
+  if (!from) return Fail(from.error());
   std::string sql = "SELECT " + key + ", min(" + day + "), max(" + day + "), count(DISTINCT " + day + ") FROM " +
-                    t->table + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
+                    *from + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
   std::vector<std::string> params;
   if (q.min) {
     sql += " AND " + day + " >= " + Param(params, ParamText(*q.min, *day_type), *day_type);
@@ -201,7 +237,9 @@ core::Result<Rows> SqlDatasetReader::LatestRows(const RowsQuery& q) {
     out.types.push_back(*type);
   }
   if (out.columns.empty()) return out;
-  sql += " FROM " + t->table;
+  auto from = Source(*t, std::nullopt);
+  if (!from) return Fail(from.error());
+  sql += " FROM " + *from;
   std::vector<std::string> params;
   const char* joint = " WHERE ";
   for (const auto& [c, v] : q.equals) {
@@ -246,7 +284,9 @@ core::Result<std::vector<core::LogicalType>> SqlDatasetReader::ScanRows(const Sc
     types.push_back(*type);
   }
   if (types.empty()) return types;
-  sql += " FROM " + t->table;
+  auto from = Source(*t, q.as_of);
+  if (!from) return Fail(from.error());
+  sql += " FROM " + *from;
   std::vector<std::string> params;
   const char* joint = " WHERE ";
   auto add = [&](const std::string& column, const char* op, const std::string& value) -> core::Status {

@@ -66,14 +66,20 @@ class SqlDatasetReader : public DatasetReader {
   core::Result<std::string> TableName(const std::string& dataset) const;
   // An introspected table's columns with their logical types (a type datasync has none for reads as text).
   static std::map<std::string, core::LogicalType> ColumnTypes(const TableShape& shape);
+  // A timestamp literal the server compares with a version column (core::FormatTimestamp's text, quoted
+  // as a string by default).
+  virtual std::string TimestampLiteral(int64_t micros) const;
   // "storage 'pg' (postgres://***:***@host:5432/db)", for messages.
   std::string Where() const;
 
  private:
   struct Target {
-    std::string table;
-    std::map<std::string, core::LogicalType> columns;
+    std::string table;                                 // quoted and qualified
+    std::map<std::string, core::LogicalType> columns;  // a versioned table's without its own columns
+    bool versioned = false;                            // it keeps history (storage/history.hpp)
   };
+  // What a query reads FROM: the table, or the rows of a versioned table current now or at `as_of`.
+  core::Result<std::string> Source(const Target& t, const std::optional<std::string>& as_of) const;
   // The dataset's table once it exists (kConfig naming the plan to run first when it was never synced).
   core::Result<Target> Synced(const std::string& dataset);
   core::Result<core::LogicalType> TypeOf(const Target& t, const std::string& dataset, const std::string& column) const;

@@ -8,6 +8,7 @@
 #include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "db/sqlite/sqlite_connection.hpp"
+#include "storage/history.hpp"
 #include "storage/sqlite/sqlite_sink.hpp"
 
 namespace datasync::storage {
@@ -195,6 +196,35 @@ core::Result<core::LogicalType> SqliteDatasetReader::TypeOfColumn(const std::str
   return t->type;
 }
 
+core::Result<bool> SqliteDatasetReader::Versioned(const std::string& table) {
+  auto t = TypeOf(*db_, table, std::string(kValidTo));
+  if (!t) return Fail(t.error());
+  return t->exists;
+}
+
+core::Result<std::string> SqliteDatasetReader::Source(const std::string& table,
+                                                      const std::optional<std::string>& as_of) {
+  auto versioned = Versioned(table);
+  if (!versioned) return Fail(versioned.error());
+  std::string at;
+  if (as_of) {
+    auto micros = core::ParseTimestamp(*as_of);
+    if (!micros) {
+      return Fail(ErrorKind::kInvalidInput,
+                  "'" + *as_of + "' is not a time; give a UTC timestamp such as 2024-05-01T08:00:00 or 2024-05-01");
+    }
+    if (!*versioned) {
+      return Fail(ErrorKind::kInvalidInput, Where() + ": table " + QuoteIdent(table) +
+                                                " keeps no history; reading it as of a time needs a plan with "
+                                                "history: true");
+    }
+    at = db::sqlite::QuoteText(core::FormatTimestamp(*micros));
+  }
+  if (!*versioned) return QuoteIdent(table);
+  return "(SELECT * FROM " + QuoteIdent(table) + " WHERE " +
+         VersionFilter(QuoteIdent(kValidFrom), QuoteIdent(kValidTo), at) + ") AS " + QuoteIdent(table);
+}
+
 core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const ReadQuery& q) {
   auto synced = SyncedTable(q.dataset);
   if (!synced) return Fail(synced.error());
@@ -214,7 +244,9 @@ core::Result<std::vector<core::Value>> SqliteDatasetReader::DistinctValues(const
   auto target = type_of(q.column);
   if (!target) return Fail(target.error());
   std::string col = QuoteIdent(q.column);
-  std::string sql = "SELECT DISTINCT " + col + " FROM " + QuoteIdent(table) + " WHERE " + col + " IS NOT NULL";
+  auto from = Source(table, std::nullopt);
+  if (!from) return Fail(from.error());
+  std::string sql = "SELECT DISTINCT " + col + " FROM " + *from + " WHERE " + col + " IS NOT NULL";
   int n = 0;
   for (const auto& [c, v] : q.equals) {
     auto t = type_of(c);
@@ -249,7 +281,9 @@ core::Result<std::optional<core::Value>> SqliteDatasetReader::MaxValue(const std
     return Fail(ErrorKind::kConfig,
                 "storage '" + storage_ + "': table " + QuoteIdent(table) + " has no column " + QuoteIdent(column));
   }
-  auto stmt = Prepare(*db_, "SELECT max(" + QuoteIdent(column) + ") FROM " + QuoteIdent(table));
+  auto from = Source(table, std::nullopt);
+  if (!from) return Fail(from.error());
+  auto stmt = Prepare(*db_, "SELECT max(" + QuoteIdent(column) + ") FROM " + *from);
   if (!stmt) return Fail(stmt.error());
   int rc = sqlite3_step(stmt->get());
   if (rc != SQLITE_ROW) return Fail(db_->MakeError(rc, "cannot read " + QuoteIdent(table)));
@@ -275,8 +309,10 @@ core::Result<std::vector<KeySpan>> SqliteDatasetReader::KeySpans(const KeySpanQu
     types[i] = t->type;
   }
   const std::string key = QuoteIdent(q.key), day = QuoteIdent(q.date);
+  auto from = Source(table, std::nullopt);
+  if (!from) return Fail(from.error());
   std::string sql = "SELECT " + key + ", min(" + day + "), max(" + day + "), count(DISTINCT " + day + ") FROM " +
-                    QuoteIdent(table) + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
+                    *from + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";
   int n = 0;
   if (q.min) sql += " AND " + day + " >= ?" + std::to_string(++n);
   if (q.max) sql += " AND " + day + " <= ?" + std::to_string(++n);
@@ -316,7 +352,9 @@ core::Result<Rows> SqliteDatasetReader::LatestRows(const RowsQuery& q) {
     out.types.push_back(*t);
   }
   if (out.columns.empty()) return out;
-  sql += " FROM " + QuoteIdent(table);
+  auto from = Source(table, std::nullopt);
+  if (!from) return Fail(from.error());
+  sql += " FROM " + *from;
   std::vector<core::LogicalType> bind_types;
   for (const auto& [c, v] : q.equals) {
     auto t = type_of(c);
@@ -353,8 +391,11 @@ core::Result<std::map<std::string, core::LogicalType>> SqliteDatasetReader::Desc
   while (sqlite3_step(info->get()) == SQLITE_ROW) {
     names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info->get(), 0)));
   }
+  auto versioned = Versioned(*synced);
+  if (!versioned) return Fail(versioned.error());
   std::map<std::string, core::LogicalType> out;
   for (const auto& name : names) {
+    if (*versioned && (IsVersionColumn(name) || name == "_ds_unit")) continue;
     auto t = TypeOf(*db_, *synced, name);
     if (!t) return Fail(t.error());
     out[name] = t->type;
@@ -379,7 +420,9 @@ core::Result<std::vector<core::LogicalType>> SqliteDatasetReader::ScanRows(const
     types.push_back(*t);
   }
   if (types.empty()) return types;
-  sql += " FROM " + QuoteIdent(table);
+  auto from = Source(table, q.as_of);
+  if (!from) return Fail(from.error());
+  sql += " FROM " + *from;
   std::vector<std::pair<core::LogicalType, std::string>> binds;
   auto add = [&](const std::string& column, const char* op, const std::string& value) -> core::Status {
     auto t = type_of(column);

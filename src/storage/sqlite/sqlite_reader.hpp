@@ -42,6 +42,10 @@ class SqliteDatasetReader final : public DatasetReader {
   // The logical type of a column of `table` (kConfig naming it when the table lacks it).
   core::Result<core::LogicalType> TypeOfColumn(const std::string& table, const std::string& column);
   std::string Where() const;  // "storage 'warehouse' (/path/data.db)", for messages
+  // Whether `table` keeps history (storage/history.hpp).
+  core::Result<bool> Versioned(const std::string& table);
+  // What a query reads FROM: the table, or the rows of a versioned table current now or at `as_of`.
+  core::Result<std::string> Source(const std::string& table, const std::optional<std::string>& as_of);
 
   std::string storage_;
   std::filesystem::path path_;

@@ -346,7 +346,7 @@ core::Result<bool> SqliteSink::RunRecorded(int64_t run_id) {
 core::Result<std::vector<std::string>> SqliteSink::CreateTableStatements(const std::string& table, bool with_unit) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdent(table) + " (" + ColumnDefinitions();
   if (with_unit) sql += ", " + QuoteIdent(kUnitColumn) + " TEXT";
-  if (!primary_key().empty()) sql += ", PRIMARY KEY (" + QuotedKey() + ")";
+  if (!DeclaredKey(table).empty()) sql += ", PRIMARY KEY (" + QuotedKey() + ")";
   return std::vector<std::string>{sql + ")"};
 }
 
@@ -364,7 +364,7 @@ Status SqliteSink::EvolveTable(const std::string& table, bool want_unit, bool ma
     if (main) notes_.push_back("created table " + QuoteIdent(table));
   } else {
     const TableShape& stored = **shape;
-    if (!primary_key().empty() && !stored.primary_key.empty() && !SameNames(stored.primary_key, primary_key())) {
+    if (!DeclaredKey(table).empty() && !stored.primary_key.empty() && !SameNames(stored.primary_key, primary_key())) {
       return Fail(ErrorKind::kConfig, "table " + QuoteIdent(table) + " has primary key (" +
                                           core::Join(stored.primary_key, ", ") + ") but the dataset's is (" +
                                           core::Join(primary_key(), ", ") +

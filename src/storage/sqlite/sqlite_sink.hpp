@@ -18,9 +18,9 @@
 //   and I/O errors.
 //   upsert: INSERT ... ON CONFLICT(pk) DO UPDATE every other column; Write holds the batches back and
 //   Commit inserts the whole group in key order (storage/sql/key_order.hpp), so a constraint the rows
-//   violate shows at Commit (the writer pool then commits the group's units one by one to find the unit). append: a hidden, indexed _ds_unit
-//   column holds the unit id and a unit's earlier rows are deleted before it is written again, so re-runs
-//   never duplicate. replace: rows go to <table>__staging_<run id>, which survives a crash and is refilled
+//   violate shows at Commit (the writer pool then commits the group's units one by one to find the unit). append: a
+//   hidden, indexed _ds_unit column holds the unit id and a unit's earlier rows are deleted before it is written again,
+//   so re-runs never duplicate. replace: rows go to <table>__staging_<run id>, which survives a crash and is refilled
 //   by a restarted run with the same id; Finish swaps it in within one transaction and records the run in
 //   _datasync_runs so a repeated Finish after a crash does not publish an empty table. SweepStaging drops
 //   the staging tables of runs that are over (a table name ending in __staging_<digits> is refused in Bind,
@@ -97,6 +97,12 @@ class SqliteSink final : public sql::DatabaseSink {
   core::Status EnsureKeyedUpsert(const std::string& table, const TableShape& shape) override;
   core::Status Publish(const std::string& staging) override;
   std::string StagingPrefix() const override;
+
+  std::string NullSafeEqual(const std::string& a, const std::string& b) const override { return a + " IS " + b; }
+  // A view's * is expanded when it is read, so the view is created once.
+  std::vector<std::string> LatestViewStatements(const std::string& view, const std::string& select) const override {
+    return {"CREATE VIEW IF NOT EXISTS " + view + " AS " + select};
+  }
 
   std::string BeginStatement() const override { return "BEGIN IMMEDIATE"; }
   core::Status PrepareWrites() override;

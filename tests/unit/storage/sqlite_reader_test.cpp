@@ -4,6 +4,7 @@
 #include "storage/sqlite/sqlite_reader.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -161,6 +162,76 @@ TEST_F(SqliteReaderTest, DescribeAndScanRowsWithinADayRange) {
   auto unsynced = reader->Describe("daily");
   ASSERT_FALSE(unsynced);
   EXPECT_EQ(unsynced.error().kind(), core::ErrorKind::kConfig);
+}
+
+TEST_F(SqliteReaderTest, AVersionedTableReadsAsItsCurrentRowsOrAsOfATime) {
+  auto write = [&](int64_t run, const std::vector<Row>& rows) {
+    SqliteSink sink;
+    BindContext ctx;
+    ctx.storage_name = "warehouse";
+    ctx.dataset = "trade_cal";
+    ctx.schema = CalendarSchema();
+    ctx.primary_key = {"exchange", "cal_date"};
+    ctx.mode = WriteMode::kHistory;
+    ctx.options.Set("path", "db/data.db");
+    ctx.project_dir = tmp_.path();
+    core::ColumnBatch batch = MakeBatch(ctx.schema, rows);
+    RunSink(sink, ctx, run, {{"u1", &batch}});
+  };
+  write(1, {Cal("SSE", 8, 1), Cal("SSE", 9, 1)});
+  auto reader = Open();
+  // The first version's time, read back from the table.
+  std::string first;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp_.path() / "db" / "data.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT max(_valid_from) FROM trade_cal", -1, &stmt, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    first = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+  }
+  write(2, {Cal("SSE", 8, 1), Cal("SSE", 9, 0)});  // the 9th revised
+
+  auto columns = reader->Describe("trade_cal");
+  ASSERT_TRUE(columns) << columns.error().ToString();
+  EXPECT_EQ(columns->size(), 4u);  // no _valid_from, _valid_to, _ds_unit
+  auto scan = [&](std::optional<std::string> as_of) {
+    ScanQuery q;
+    q.dataset = "trade_cal";
+    q.columns = {"cal_date", "is_open"};
+    q.as_of = std::move(as_of);
+    std::vector<std::vector<Value>> seen;
+    auto types = reader->ScanRows(q, [&](std::vector<Value>& row) { seen.push_back(row); });
+    EXPECT_TRUE(types) << types.error().ToString();
+    std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a[0].ToString() < b[0].ToString(); });
+    return seen;
+  };
+  using Seen = std::vector<std::vector<Value>>;
+  EXPECT_EQ(scan(std::nullopt), (Seen{{DateOf(2024, 2, 8), Value::Int32(1)}, {DateOf(2024, 2, 9), Value::Int32(0)}}));
+  EXPECT_EQ(scan(first), (Seen{{DateOf(2024, 2, 8), Value::Int32(1)}, {DateOf(2024, 2, 9), Value::Int32(1)}}));
+  EXPECT_EQ(scan("2000-01-01"), Seen{});
+  // Every other read sees the current rows only.
+  ReadQuery open{"trade_cal", "cal_date", {{"is_open", "1"}}, std::nullopt, std::nullopt};
+  auto days = reader->DistinctValues(open);
+  ASSERT_TRUE(days) << days.error().ToString();
+  EXPECT_EQ(*days, (std::vector<Value>{DateOf(2024, 2, 8)}));
+  auto spans = reader->KeySpans({"trade_cal", "exchange", "cal_date", std::nullopt, std::nullopt});
+  ASSERT_TRUE(spans) << spans.error().ToString();
+  EXPECT_EQ(spans->at(0).days, 2);
+  // A time that is not one, and a table that keeps no history, are refused.
+  ScanQuery bad;
+  bad.dataset = "trade_cal";
+  bad.columns = {"cal_date"};
+  bad.as_of = "yesterday";
+  EXPECT_EQ(reader->ScanRows(bad, [](std::vector<Value>&) {}).error().kind(), core::ErrorKind::kInvalidInput);
+  Write("plain", CalendarSchema(), {Cal("SSE", 8, 1)});
+  bad.dataset = "plain";
+  bad.as_of = first;
+  auto refused = reader->ScanRows(bad, [](std::vector<Value>&) {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("keeps no history"), std::string::npos) << refused.error().message();
 }
 
 TEST_F(SqliteReaderTest, OpenDaysWithFiltersAndDateBounds) {

@@ -195,7 +195,9 @@ TEST_F(SqliteSinkTest, AnUpsertGroupGoesInAtCommitInKeyOrderAndTheLastWriteOfAKe
   ASSERT_TRUE(sink.Close());
   // rowid order is insertion order: by key, B's day 2 written last (5, not 1).
   EXPECT_EQ(Query(db(), "SELECT ts_code, trade_date, open FROM daily ORDER BY rowid"),
-            (Rows{{"A", "2024-01-02", "2.0"}, {"A", "2024-01-03", "4.0"}, {"B", "2024-01-02", "5.0"},
+            (Rows{{"A", "2024-01-02", "2.0"},
+                  {"A", "2024-01-03", "4.0"},
+                  {"B", "2024-01-02", "5.0"},
                   {"B", "2024-01-03", "3.0"}}));
 }
 
@@ -217,8 +219,9 @@ TEST_F(SqliteSinkTest, AHeldUpsertKeepsTheCallersSharedBatchNotACopy) {
 TEST_F(SqliteSinkTest, RowsAnUpsertRefusesAtCommitFailTheCommitWithTheirKeyAndLeaveNothing) {
   auto schema = DailySchema();
   // The user's own table with a rule the vendor's rows may break.
-  Query(db(), "CREATE TABLE daily (ts_code TEXT, trade_date TEXT, open REAL CHECK (open >= 0), vol INTEGER, "
-              "suspended INTEGER, amount TEXT, updated TEXT, rank INTEGER, PRIMARY KEY (ts_code, trade_date))");
+  Query(db(),
+        "CREATE TABLE daily (ts_code TEXT, trade_date TEXT, open REAL CHECK (open >= 0), vol INTEGER, "
+        "suspended INTEGER, amount TEXT, updated TEXT, rank INTEGER, PRIMARY KEY (ts_code, trade_date))");
   auto good = MakeBatch(schema, {Daily("A", 2, 1)});
   auto bad = MakeBatch(schema, {Daily("B", 2, -1)});
   SqliteSink sink;
@@ -297,6 +300,81 @@ TEST_F(SqliteSinkTest, UpsertOntoATableWithoutKeyAddsAUniqueIndex) {
   auto st = dup_upsert.Migrate();
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind(), ErrorKind::kConfig);
+}
+
+TEST_F(SqliteSinkTest, HistoryKeepsEveryVersionAndAddsNoneForAnUnchangedRow) {
+  auto schema = DailySchema();
+  auto ctx = Ctx("daily", schema, WriteMode::kHistory, {"ts_code", "trade_date"});
+  Row with_null = Daily("C", 2, 3.0);
+  with_null[4] = Value::Null(LogicalType::Bool());
+  auto v1 = MakeBatch(schema, {Daily("A", 2, 1.5), Daily("B", 2, 2.5), with_null});
+  SqliteSink first;
+  RunSink(first, ctx, 1, {{"day-2", &v1}});
+  EXPECT_EQ(Query(db(), "SELECT count(*), count(_valid_to), count(DISTINCT _valid_from) FROM daily"),
+            (Rows{{"3", "0", "1"}}));
+  // No primary key: versions repeat the key; the unique index is on (key, _valid_from).
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM pragma_table_info('daily') WHERE pk > 0"), (Rows{{"0"}}));
+  EXPECT_EQ(Query(db(),
+                  "SELECT name FROM pragma_index_info((SELECT name FROM pragma_index_list('daily') WHERE "
+                  "\"unique\" = 1)) ORDER BY seqno"),
+            (Rows{{"ts_code"}, {"trade_date"}, {"_valid_from"}}));
+
+  // The same answer again (a NULL included) adds nothing; a changed row and a vanished one are closed, the
+  // change is a new version, and a row of another unit with the key of ours is left alone.
+  SqliteSink same;
+  RunSink(same, ctx, 2, {{"day-2", &v1}});
+  EXPECT_EQ(Query(db(), "SELECT count(*), count(_valid_to) FROM daily"), (Rows{{"3", "0"}}));
+  auto v2 = MakeBatch(schema, {Daily("A", 2, 9.5), with_null});
+  auto other = MakeBatch(schema, {Daily("D", 3, 4.0)});
+  SqliteSink second;
+  RunSink(second, ctx, 3, {{"day-2", &v2}, {"day-3", &other}});
+  EXPECT_EQ(Query(db(), "SELECT ts_code, open, _ds_unit, _valid_to IS NULL FROM daily ORDER BY ts_code, _valid_from"),
+            (Rows{{"A", "1.5", "day-2", "0"},
+                  {"A", "9.5", "day-2", "1"},
+                  {"B", "2.5", "day-2", "0"},
+                  {"C", "3.0", "day-2", "1"},
+                  {"D", "4.0", "day-3", "1"}}));
+  // The closing time of the old versions is the new version's start; the latest view has the current rows.
+  EXPECT_EQ(Query(db(), "SELECT count(DISTINCT _valid_to) FROM daily WHERE _valid_to IS NOT NULL"), (Rows{{"1"}}));
+  EXPECT_EQ(Query(db(),
+                  "SELECT count(*) FROM daily o JOIN daily n ON n.ts_code = o.ts_code AND n._valid_from = "
+                  "o._valid_to"),
+            (Rows{{"1"}}));
+  EXPECT_EQ(Query(db(), "SELECT ts_code, open FROM daily_latest ORDER BY ts_code"),
+            (Rows{{"A", "9.5"}, {"C", "3.0"}, {"D", "4.0"}}));
+  // The input table of each run is gone.
+  EXPECT_EQ(Query(db(), "SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_ds\\_in\\_%' ESCAPE '\\'"),
+            (Rows{{"0"}}));
+}
+
+TEST_F(SqliteSinkTest, AVersionedTableAndAPlainOneAreNotMixedUp) {
+  auto schema = DailySchema();
+  SqliteSink plain;
+  RunSink(plain, Ctx("daily", schema, WriteMode::kUpsert, {"ts_code", "trade_date"}), 1, {});
+  SqliteSink history;
+  ASSERT_TRUE(history.Bind(Ctx("daily", schema, WriteMode::kHistory, {"ts_code", "trade_date"})));
+  auto st = history.Migrate();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kConfig);
+  EXPECT_NE(st.error().message().find("needs a table of its own"), std::string::npos) << st.error().message();
+
+  SqliteSink versioned;
+  RunSink(versioned, Ctx("bars", schema, WriteMode::kHistory, {"ts_code", "trade_date"}), 1, {});
+  for (auto mode : {WriteMode::kUpsert, WriteMode::kAppend}) {
+    SqliteSink other;
+    ASSERT_TRUE(other.Bind(Ctx("bars", schema, mode, {"ts_code", "trade_date"})));
+    auto refused = other.Migrate();
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message().find("keeps history"), std::string::npos) << refused.error().message();
+  }
+  // History needs a key, and a field may not take a version column's name.
+  SqliteSink keyless;
+  EXPECT_EQ(keyless.Bind(Ctx("x", schema, WriteMode::kHistory)).error().kind(), ErrorKind::kConfig);
+  SqliteSink clash;
+  auto bad = clash.Bind(Ctx("y", MakeSchema({{"k", LogicalType::String()}, {"_valid_to", LogicalType::String()}}),
+                            WriteMode::kHistory, {"k"}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("reserved"), std::string::npos) << bad.error().message();
 }
 
 TEST_F(SqliteSinkTest, ReplaceKeepsViewsOnTheTableWorking) {
