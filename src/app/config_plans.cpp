@@ -116,6 +116,11 @@ void ConfigParser::CheckBindings(const sync::SyncPlan& plan, const datasource::D
     const storage::Storage* st = config_.FindStorage(name);
     if (!st || unchecked_storages_.contains(name)) continue;
     const storage::SinkInfo* info = sinks_.Find(st->kind);
+    if (info && plan.mode == storage::WriteMode::kHistory && !info->create()->capabilities().history) {
+      Error(at, "plans." + plan.name + ".storages: storage " + Quote(name) + " (" + st->kind +
+                    ") cannot keep history; history: true needs sqlite, postgres, mysql or clickhouse storages");
+      continue;
+    }
     if (!info || !info->validate_binding) continue;
     storage::BindContext ctx;
     ctx.storage_name = name;
@@ -174,8 +179,26 @@ void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
       if (!mode)
         Error(m.Mark(), path + ".mode: " + Quote(*s) + " is not allowed (allowed: append, upsert, replace)");
       else
-        plan.mode = *mode;
+        plan.mode = *mode;  // "history" is what `history: true` exports as
     }
+  }
+  if (auto h = n["history"]) {
+    auto on = Bool(h, path + ".history");
+    if (on && *on) {
+      if (plan.mode != storage::WriteMode::kUpsert && plan.mode != storage::WriteMode::kHistory) {
+        Error(h.Mark(), path + ".history: history keeps versions of rows by key, so it cannot go with mode " +
+                            std::string(storage::WriteModeName(plan.mode)) + " (remove mode, or history)");
+      } else {
+        plan.mode = storage::WriteMode::kHistory;
+      }
+    } else if (on && plan.mode == storage::WriteMode::kHistory) {
+      Error(h.Mark(), path + ".history: false contradicts mode: history");
+    }
+  }
+  if (ds && plan.mode == storage::WriteMode::kHistory && ds->primary_key.empty()) {
+    Error(n["history"] ? n["history"].Mark() : key.Mark(),
+          path + ": history: true needs a primary key to tell the versions of one row apart; dataset " +
+              Quote(ds->name) + " has none (set datasets." + ds->name + ".primary_key)");
   }
   if (ds && plan.mode == storage::WriteMode::kUpsert && ds->primary_key.empty()) {
     Error(n["mode"] ? n["mode"].Mark() : key.Mark(), path + ": mode upsert needs a primary key; dataset " +

@@ -93,6 +93,8 @@ const std::vector<SectionKey>& Plans() {
        {},
        {},
        {"upsert", "append", "replace"}},
+      {"history", FormType::kBoolean, false,
+       "true: keep every version of a row with _valid_from/_valid_to instead of overwriting it (datasync asof)"},
       {"template", FormType::kRef, false, "a template whose sources come first", {}, ObjectKind::kTemplate},
       {"params", FormType::kYaml, false, "request parameters, each from a source; the tasks are their product",
        "trade_date:\n  dates: {start: 2024-01-01, end: 2024-01-31}\n"},

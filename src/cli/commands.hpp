@@ -109,6 +109,12 @@ struct ReconcileArgs {
   int64_t examples = 5;
 };
 int CmdReconcile(const Globals& g, const ReconcileArgs& args);
+// commands_asof.cpp: `datasync asof DATASET TIME`: the dataset as known at TIME, from a storage with history.
+struct AsOfArgs {
+  std::string dataset, time, storage, from, to, output;
+  std::string format = "csv";
+};
+int CmdAsOf(const Globals& g, const AsOfArgs& args);
 // A row comparison for people (reconcile's days, verify's tasks): counts, then the examples.
 void PrintRowDiff(const app::RowDiff& d, const std::string& indent, const std::string& left, const std::string& right,
                   const std::string& only_left, const std::string& only_right, const std::string& changed);

@@ -243,6 +243,17 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"year", "month", "day"}));
   reconcile->add_option("--max-days", rec.max_days, "days that differ compared row by row (default 5)");
   reconcile->add_option("--examples", rec.examples, "examples of each kind of difference per day (default 5)");
+  AsOfArgs asof;
+  auto* asof_cmd =
+      cli.add_subcommand("asof", "a dataset as datasync knew it at a past time (plans with history: true)");
+  asof_cmd->add_option("dataset", asof.dataset, "dataset name")->required();
+  asof_cmd->add_option("time", asof.time, "UTC time, as 2024-05-01T08:00:00 or 2024-05-01 (its start)")->required();
+  asof_cmd->add_option("--storage", asof.storage, "storage to read (default: the first readable storage of its plans)");
+  asof_cmd->add_option("--from", asof.from, "only rows from this day of the date key, YYYY-MM-DD or YYYYMMDD");
+  asof_cmd->add_option("--to", asof.to, "only rows up to this day of the date key");
+  asof_cmd->add_option("--format", asof.format, "csv (default, with a header) or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  asof_cmd->add_option("--output", asof.output, "file to write (default: stdout)");
   VerifyArgs ver;
   auto* verify = cli.add_subcommand(
       "verify", "re-fetch a sample of a plan's completed tasks and report what the vendor revised, added or dropped");
@@ -282,6 +293,7 @@ int main(int argc, char** argv) {
     if (*retry) return CmdResumeOrRetry(g, target, true, wait);
     if (*status) return CmdStatus(g);
     if (*reconcile) return CmdReconcile(g, rec);
+    if (*asof_cmd) return CmdAsOf(g, asof);
     if (*verify) return CmdVerify(g, ver);
     if (*runs) return CmdRuns(g, runs_plan, runs_status, runs_limit);
     if (*report) return CmdReport(g, report_id);
