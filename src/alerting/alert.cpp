@@ -5,8 +5,9 @@
 namespace datasync::alerting {
 
 namespace {
-constexpr std::array<std::string_view, 8> kEvents = {"run_failed", "run_deferred", "permission",    "schema_drift",
-                                                     "plan_late",  "run_held",     "daily_summary", "quality"};
+constexpr std::array<std::string_view, 9> kEvents = {"run_failed",    "run_deferred", "permission",
+                                                     "schema_drift",  "plan_late",    "run_held",
+                                                     "daily_summary", "quality",      "revisions"};
 }  // namespace
 
 std::string_view AlertEventName(AlertEvent e) {

@@ -21,6 +21,7 @@ enum class AlertEvent : uint8_t {
   kRunHeld,       // a scheduled run waits because an upstream plan did not succeed
   kDailySummary,  // the day's runs, sent at a configured time
   kQuality,       // a dataset's quality rule found rows (or a day) that break it
+  kRevisions,     // a scheduled verify found rows the vendor revised, added or dropped since they were stored
 };
 std::string_view AlertEventName(AlertEvent e);  // "run_failed", "run_deferred", "permission", ...
 std::optional<AlertEvent> ParseAlertEvent(std::string_view s);

@@ -43,7 +43,28 @@ AlertRouter::AlertRouter(events::EventBus& bus, Submit submit)
     : bus_(bus), submit_(std::move(submit)), id_(bus.Listen([this](const events::Event& e) {
         if (const auto* r = std::get_if<events::RunEnded>(&e)) OnRunEnded(*r);
         if (const auto* s = std::get_if<events::SchedulerNotice>(&e)) OnScheduler(s->event);
+        if (const auto* v = std::get_if<events::VerifyEnded>(&e)) OnVerifyEnded(*v);
       })) {}
+
+void AlertRouter::OnVerifyEnded(const events::VerifyEnded& v) {
+  if (!v.error.empty() || v.revised + v.added + v.vanished == 0) return;
+  alerting::Alert a;
+  a.event = alerting::AlertEvent::kRevisions;
+  a.plan = v.plan;
+  a.run_id = v.run_id;
+  a.title = fmt::format("plan {}: the vendor revised {} row(s), added {}, dropped {} (verify of {} task(s))", v.plan,
+                        v.revised, v.added, v.vanished, v.checked);
+  std::vector<std::string> fields;
+  for (const auto& [f, n] : v.revised_by_field) fields.push_back(fmt::format("{} {}", f, n));
+  a.message = (fields.empty() ? std::string() : "revised fields: " + core::Join(fields, ", ") + "\n") +
+              core::Join(v.examples, "\n") +
+              fmt::format(
+                  "\n(verify run {}; `datasync verify {}` compares again, a run of the plan stores the "
+                  "vendor's values)",
+                  v.run_id, v.plan);
+  a.key = "revisions|" + v.plan;
+  submit_(std::move(a));
+}
 
 AlertRouter::~AlertRouter() {
   bus_.Unsubscribe(id_);

@@ -27,6 +27,7 @@ class AlertRouter {
  private:
   void OnRunEnded(const events::RunEnded& e);
   void OnScheduler(const sync::SchedulerEvent& e);
+  void OnVerifyEnded(const events::VerifyEnded& e);
 
   events::EventBus& bus_;
   Submit submit_;

@@ -120,6 +120,9 @@ class ConfigParser : public ConfigReader {
 
   // --- schedules --------------------------------------------------------------------------------
   void ParseSchedule(const YAML::Node& n, const std::string& path, const datasource::Dataset* ds, sync::SyncPlan& plan);
+  // plans.NAME.verify: a cron string, or {cron, timezone, sample}.
+  void ParseVerifySchedule(const YAML::Node& n, const std::string& path, const datasource::Dataset* ds,
+                           sync::SyncPlan& plan);
   // A calendar must be a dataset with a calendar mapping whose columns are its fields, that some plan syncs
   // into a storage datasync can read back.
   void CheckSchedules();

@@ -277,6 +277,7 @@ void ConfigParser::ParsePlan(const YAML::Node& key, const YAML::Node& n) {
     if (auto x = PositiveInt(v, path + ".max_wait_secs", 7 * 86400)) plan.max_wait_secs = *x;
   }
   if (auto v = n["schedule"]) ParseSchedule(v, path + ".schedule", ds, plan);
+  if (auto v = n["verify"]) ParseVerifySchedule(v, path + ".verify", ds, plan);
   if (auto v = n["depends_on"]) {
     if (auto l = StrList(v, path + ".depends_on")) {
       plan.depends_on = *l;

@@ -116,6 +116,53 @@ void ConfigParser::ParseSchedule(const YAML::Node& n, const std::string& path, c
   plan.schedule = std::move(spec);
 }
 
+void ConfigParser::ParseVerifySchedule(const YAML::Node& n, const std::string& path, const datasource::Dataset* ds,
+                                       sync::SyncPlan& plan) {
+  if (n.IsMap()) {
+    CheckKeys(n, path, {"cron", "timezone", "sample"});
+    if (!n["cron"]) {
+      Error(n.Mark(), path + ": missing required key 'cron' (e.g. cron: \"0 2 * * *\")");
+      return;
+    }
+  } else if (!n.IsScalar()) {
+    Error(n.Mark(), path + ": expected a cron expression or a mapping {cron, timezone, sample}");
+    return;
+  }
+  const YAML::Node cron_node = n.IsMap() ? n["cron"] : n;
+  auto cron = Str(cron_node, path + (n.IsMap() ? ".cron" : ""));
+  if (!cron) return;
+  sync::VerifySchedule v;
+  v.cron = std::string(core::Trim(*cron));
+  if (v.cron.empty()) return;
+  if (auto parsed = sync::CronExpr::Parse(v.cron); !parsed) {
+    Error(cron_node.Mark(), path + ": " + parsed.error().message());
+    return;
+  }
+  const datasource::DataSource* src = ds ? config_.FindSource(ds->source) : nullptr;
+  v.timezone = src ? src->timezone : "UTC";
+  if (n.IsMap()) {
+    if (auto t = n["timezone"]) {
+      auto zone = Str(t, path + ".timezone");
+      if (!zone) return;
+      if (auto tz = core::TimeZone::Load(*zone); !tz) {
+        Error(t.Mark(), path + ".timezone: " + tz.error().message());
+        return;
+      }
+      v.timezone = *zone;
+    }
+    if (auto s = n["sample"]) {
+      auto x = Int(s, path + ".sample");
+      if (!x) return;
+      if (*x < 1 || *x > 100000) {
+        Error(s.Mark(), path + ".sample: " + std::to_string(*x) + " is out of range (1 to 100000 tasks)");
+        return;
+      }
+      v.sample = *x;
+    }
+  }
+  plan.verify = std::move(v);
+}
+
 // A calendar must be a dataset with a calendar mapping whose columns are its fields, that some plan syncs
 // into a storage datasync can read back.
 void ConfigParser::CheckSchedules() {

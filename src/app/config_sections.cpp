@@ -93,6 +93,10 @@ const std::vector<SectionKey>& Plans() {
        {},
        {},
        {"upsert", "append", "replace"}},
+      {"verify", FormType::kYaml, false,
+       "serve re-fetches a sample of done tasks on a schedule and alerts on vendor revisions: {cron, timezone, "
+       "sample}",
+       "cron: \"0 2 * * *\"\nsample: 20\n"},
       {"history", FormType::kBoolean, false,
        "true: keep every version of a row with _valid_from/_valid_to instead of overwriting it (datasync asof)"},
       {"template", FormType::kRef, false, "a template whose sources come first", {}, ObjectKind::kTemplate},

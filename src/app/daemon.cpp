@@ -17,6 +17,7 @@
 #include "app/events/event_bus.hpp"
 #include "app/remote_run_watch.hpp"
 #include "app/run_metrics.hpp"
+#include "app/verify_job.hpp"
 #include "core/dates.hpp"
 #include "core/json_text.hpp"
 #include "core/log.hpp"
@@ -43,8 +44,8 @@ constexpr auto kRemotePollEvery = 2s;  // how often the runs of other processes 
 // The daemon's loop and what it owns. The concerns live in their own files: the worker threads
 // (DaemonLauncher), watching datasync.yaml (ConfigWatcher), turning runs' and the scheduler's events into
 // metrics and alerts (RunMetrics, AlertRouter on the event bus), sending alerts (AlertDispatcher) and the
-// daily summary (DailySummaryJob). What stays here: configuring them, the tick, the runs left by earlier
-// processes, the metrics read at scrape time, and shutdown.
+// daily summary (DailySummaryJob) and the scheduled verify (VerifyJob). What stays here: configuring them, the
+// tick, the runs left by earlier processes, the metrics read at scrape time, and shutdown.
 struct Daemon::Impl {
   App& app;
   DaemonOptions options;
@@ -71,6 +72,7 @@ struct Daemon::Impl {
   AlertDispatcher alerts;
   DailySummaryJob daily_summary;
   DaemonLauncher launcher;
+  VerifyJob verify_job;
 
   // The bus's subscribers; declared last so that they unsubscribe before what they use goes.
   std::unique_ptr<RunMetrics> run_metrics;
@@ -83,7 +85,12 @@ struct Daemon::Impl {
         alerts(core::ProcessClock(), metrics, o.tick),
         daily_summary(a, alerts, owner),
         launcher(DaemonLauncher::Deps{&a, &stopping, &bus, [this] { return max_parallel_runs.load(); },
-                                      [this](const PlanOutcome& out, int64_t slot_us) { OnOutcome(out, slot_us); }}) {
+                                      [this](const PlanOutcome& out, int64_t slot_us) { OnOutcome(out, slot_us); }}),
+        verify_job(VerifyJob::Deps{
+            &a, owner, [this] { return launcher.HasCapacity(); },
+            [this](const std::string& plan) { return launcher.Busy(plan); },
+            [this](const std::string& plan, std::function<void()> work) { launcher.StartJob(plan, std::move(work)); },
+            [this] { return launcher.WorkerOptions(); }, &bus}) {
     run_metrics = std::make_unique<RunMetrics>(bus, metrics);
     alert_router =
         std::make_unique<AlertRouter>(bus, [this](alerting::Alert alert) { alerts.Submit(std::move(alert)); });
@@ -169,6 +176,7 @@ struct Daemon::Impl {
       if (auto st = alerts.Configure(config.alerts, config.project.name); !st) return st;
     }
     daily_summary.Reset();
+    verify_job.Reset();
     if (!at_start) core::LogInfo("configuration reloaded (datasync.yaml or an object made in the app changed)");
     return core::Ok();
   }
@@ -242,6 +250,10 @@ struct Daemon::Impl {
                      "Rows kept out of a dataset by a quality rule of severity error (in DATASET_rejected)");
     metrics.Describe("datasync_quality_failing", MetricType::kGauge,
                      "1 when the rule failed in the plan's last run that judged it, else 0");
+    metrics.Describe("datasync_verify_rows_total", MetricType::kCounter,
+                     "Rows a scheduled verify found revised, added or vanished at the vendor, by plan and kind");
+    metrics.Describe("datasync_verify_tasks_total", MetricType::kCounter,
+                     "Tasks a scheduled verify re-fetched and compared, by plan");
     metrics.Describe("datasync_last_success_timestamp_seconds", MetricType::kGauge,
                      "When the plan's last successful run finished (Unix time)");
     metrics.Describe("datasync_runs_active", MetricType::kGauge, "Runs this daemon executes now");
@@ -315,6 +327,7 @@ struct Daemon::Impl {
     }
     ResumeOrphans(now);
     daily_summary.Tick(now, config.alerts.daily_summary);
+    verify_job.Tick(now, config.plans);
     MarkTick();
   }
 

@@ -65,6 +65,13 @@ void RunMetrics::On(const events::Event& event) {
       metrics_.Set("datasync_last_success_timestamp_seconds", {{"plan", r.plan}},
                    static_cast<double>(r.finished_at_us) / 1e6);
     }
+  } else if (const auto* e = std::get_if<events::VerifyEnded>(&event)) {
+    if (e->error.empty()) {
+      for (auto [kind, rows] : {std::pair{"revised", e->revised}, {"added", e->added}, {"vanished", e->vanished}}) {
+        metrics_.Add("datasync_verify_rows_total", {{"plan", e->plan}, {"kind", kind}}, static_cast<double>(rows));
+      }
+      metrics_.Add("datasync_verify_tasks_total", {{"plan", e->plan}}, static_cast<double>(e->checked));
+    }
   } else if (const auto* e = std::get_if<events::SchedulerNotice>(&event)) {
     const sync::SchedulerEvent& s = e->event;
     if (s.kind != sync::SchedulerEvent::Kind::kError && !s.plan.empty()) {

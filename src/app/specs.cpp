@@ -389,6 +389,9 @@ std::string PlanToJson(const sync::SyncPlan& p) {
          {"enabled", p.enabled}};
   if (!p.args.template_name.empty()) j["template"] = p.args.template_name;
   if (p.max_concurrency > 0) j["max_concurrency"] = p.max_concurrency;  // only when set: older specs stay as they were
+  if (p.verify.enabled()) {
+    j["verify"] = {{"cron", p.verify.cron}, {"timezone", p.verify.timezone}, {"sample", p.verify.sample}};
+  }
   return core::JsonText(j);
 }
 
@@ -537,6 +540,12 @@ core::Result<sync::SyncPlan> PlanFromJson(std::string_view text) {
     p.max_concurrency = j.value("max_concurrency", int64_t{0});
     p.max_wait_secs = j.at("max_wait_secs").get<int64_t>();
     p.enabled = j.at("enabled").get<bool>();
+    if (j.contains("verify")) {
+      const json& v = j.at("verify");
+      p.verify.cron = v.at("cron").get<std::string>();
+      p.verify.timezone = v.at("timezone").get<std::string>();
+      p.verify.sample = v.at("sample").get<int64_t>();
+    }
     return p;
   } catch (const std::exception& e) {
     return core::Fail(Corrupt("plan", e));

@@ -21,6 +21,16 @@ struct RetryPolicy {
 
 constexpr int64_t kDefaultMaxConcurrency = 8;
 
+// A `datasync verify` of the plan that `serve` runs by itself (app/verify_job.hpp); cron empty = none.
+struct VerifySchedule {
+  std::string cron;
+  std::string timezone;  // IANA name; the config fills in the plan's source's zone when not given
+  int64_t sample = 20;   // tasks re-fetched each time
+
+  bool enabled() const { return !cron.empty(); }
+  friend bool operator==(const VerifySchedule&, const VerifySchedule&) = default;
+};
+
 struct SyncPlan {
   std::string name;
   std::string dataset;
@@ -35,6 +45,7 @@ struct SyncPlan {
                                 // are capped by the source's limits.concurrency
   int64_t max_wait_secs = 600;  // longest cool-down the run waits for before it checkpoints and stops
   bool enabled = true;
+  VerifySchedule verify;
 
   friend bool operator==(const SyncPlan&, const SyncPlan&) = default;
 };

@@ -18,6 +18,7 @@ std::string_view EventName(const Event& event) {
     std::string_view operator()(const AlertSent&) const { return "alert_sent"; }
     std::string_view operator()(const RemoteRunEnded&) const { return "run_ended"; }
     std::string_view operator()(const JobEnded&) const { return "job_ended"; }
+    std::string_view operator()(const VerifyEnded&) const { return "verify_ended"; }
   };
   return std::visit(Names{}, event);
 }

@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "core/error.hpp"
 #include "sync/executor.hpp"
@@ -101,8 +103,20 @@ struct JobEnded {
   std::string summary;
 };
 
+// A scheduled `datasync verify` of a plan ended (app/verify_job.hpp): what the vendor revised, added and
+// dropped among the re-fetched tasks, or why it could not look (`error`).
+struct VerifyEnded {
+  std::string plan;
+  int64_t run_id = 0;
+  int64_t chosen = 0, checked = 0, unchanged = 0;
+  int64_t revised = 0, added = 0, vanished = 0;  // rows
+  std::map<std::string, int64_t> revised_by_field;
+  std::vector<std::string> examples;  // a few differences, for people
+  std::string error;
+};
+
 using Event = std::variant<RequestEnded, ErrorHandled, TaskDone, QueueDepths, RunProgress, RunMessage, RunEnded,
-                           SchedulerNotice, AlertSent, RemoteRunEnded, JobEnded>;
+                           SchedulerNotice, AlertSent, RemoteRunEnded, JobEnded, VerifyEnded>;
 
 // "request_ended", "task_done", ... (the SSE event name).
 std::string_view EventName(const Event& event);

@@ -198,5 +198,34 @@ TEST(AlertRouterTest, AFailedQualityRuleIsAnAlertAndCountsInTheMetrics) {
   EXPECT_EQ(alerting::ParseAlertEvent("quality"), alerting::AlertEvent::kQuality);
 }
 
+TEST(AlertRouterTest, AScheduledVerifyThatFoundRevisionsIsAnAlertAndCountsInTheMetrics) {
+  EventBus bus;
+  core::MetricsRegistry metrics;
+  RunMetrics subscriber(bus, metrics);
+  std::vector<alerting::Alert> sent;
+  AlertRouter router(bus, [&](alerting::Alert a) { sent.push_back(std::move(a)); });
+  VerifyEnded clean{.plan = "bars", .run_id = 4, .chosen = 5, .checked = 5, .unchanged = 5};
+  bus.Publish(clean);
+  VerifyEnded failed{.plan = "bars", .error = "plan 'bars' has an unfinished run"};
+  bus.Publish(failed);
+  EXPECT_TRUE(sent.empty());
+  VerifyEnded found{
+      .plan = "bars", .run_id = 7, .chosen = 5, .checked = 5, .unchanged = 3, .revised = 4, .vanished = 1};
+  found.revised_by_field = {{"close", 3}, {"vol", 1}};
+  found.examples = {"[trade_date=20240105] ts_code=000001.SZ trade_date=20240105 close: stored 10 -> vendor 11"};
+  bus.Publish(found);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].event, alerting::AlertEvent::kRevisions);
+  EXPECT_EQ(sent[0].title, "plan bars: the vendor revised 4 row(s), added 0, dropped 1 (verify of 5 task(s))");
+  EXPECT_NE(sent[0].message.find("revised fields: close 3, vol 1"), std::string::npos) << sent[0].message;
+  EXPECT_NE(sent[0].message.find("stored 10 -> vendor 11"), std::string::npos);
+  EXPECT_EQ(sent[0].key, "revisions|bars");
+  EXPECT_EQ(metrics.Value("datasync_verify_rows_total", {{"plan", "bars"}, {"kind", "revised"}}), 4);
+  EXPECT_EQ(metrics.Value("datasync_verify_rows_total", {{"plan", "bars"}, {"kind", "vanished"}}), 1);
+  EXPECT_EQ(metrics.Value("datasync_verify_tasks_total", {{"plan", "bars"}}), 10);  // both verifies that ran
+  EXPECT_EQ(alerting::ParseAlertEvent("revisions"), alerting::AlertEvent::kRevisions);
+  EXPECT_EQ(EventName(Event{found}), "verify_ended");
+}
+
 }  // namespace
 }  // namespace datasync::app::events

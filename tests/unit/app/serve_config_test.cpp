@@ -35,10 +35,12 @@ plans:
       exchange: SZSE
       misfire: catch_up
       deadline: "20:00"
+    verify: {cron: "0 2 * * *", sample: 50}
   month_end:
     dataset: daily
     storages: [db]
     schedule: {cron: "0 18 * * *", timezone: Europe/London, calendar: trade_cal, when: nth_trading_day, n: -1}
+    verify: "30 3 * * SAT"
   manual:
     dataset: daily
     storages: [db]
@@ -105,6 +107,10 @@ TEST_F(ServeConfigTest, SchedulesServeAndAlertsBuild) {
   EXPECT_EQ(month_end.n, -1);
   EXPECT_EQ(month_end.timezone, "Europe/London");
   EXPECT_FALSE(c.FindPlan("manual")->schedule.enabled());
+  // A scheduled verify: its sample, and the source's time zone unless it names one.
+  EXPECT_EQ(c.FindPlan("bars")->verify, (sync::VerifySchedule{"0 2 * * *", "Asia/Shanghai", 50}));
+  EXPECT_EQ(c.FindPlan("month_end")->verify, (sync::VerifySchedule{"30 3 * * SAT", "Asia/Shanghai", 20}));
+  EXPECT_FALSE(c.FindPlan("manual")->verify.enabled());
 
   EXPECT_EQ(c.serve.listen, "[::1]:9555");
   EXPECT_EQ(c.serve.max_parallel_runs, 2);
@@ -131,7 +137,7 @@ TEST_F(ServeConfigTest, SchedulesServeAndAlertsBuild) {
   EXPECT_EQ(a.channels[1].format, alerting::WebhookFormat::kDingTalk);
   EXPECT_EQ(a.channels[1].headers, (std::vector<std::pair<std::string, std::string>>{{"X-Team", "quant"}}));
   ASSERT_EQ(a.rules.size(), 2u);
-  EXPECT_EQ(a.rules[0].events.size(), 7u);  // all but the daily summary
+  EXPECT_EQ(a.rules[0].events.size(), 8u);  // all but the daily summary
   EXPECT_EQ(a.rules[1].plans, std::vector<std::string>{"bars"});
   EXPECT_EQ(a.daily_summary.at, "21:00");
   EXPECT_EQ(a.daily_summary.channels, (std::vector<std::string>{"mail", "chat"}));
@@ -147,6 +153,7 @@ TEST_F(ServeConfigTest, PlanSpecsWithSchedulesRoundTrip) {
     auto back = PlanFromJson(PlanToJson(p));
     ASSERT_TRUE(back) << back.error().message();
     EXPECT_EQ(back->schedule, p.schedule) << p.name;
+    EXPECT_EQ(back->verify, p.verify) << p.name;
     EXPECT_EQ(PlanToJson(*back), PlanToJson(p));
   }
   // Plans without a schedule keep the spec text they had before schedules existed.
