@@ -187,6 +187,21 @@ void ThriftReader::ReadListHeader(ThriftType& element, uint32_t& size) {
 }
 
 void ThriftReader::Skip(ThriftType type) {
+  // Lists and maps nest without BeginStruct: bound them too, or a run of one-element list headers
+  // recurses until the stack overflows.
+  const bool container = type == ThriftType::kList || type == ThriftType::kSet || type == ThriftType::kMap;
+  if (container) {
+    if (skip_depth_ >= kMaxDepth) {
+      Fail();
+      return;
+    }
+    ++skip_depth_;
+  }
+  SkipValue(type);
+  if (container) --skip_depth_;
+}
+
+void ThriftReader::SkipValue(ThriftType type) {
   switch (type) {
     case ThriftType::kBoolTrue:
     case ThriftType::kBoolFalse: return;

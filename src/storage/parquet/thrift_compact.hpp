@@ -86,6 +86,7 @@ class ThriftReader {
  private:
   uint64_t Varint();
   uint8_t Byte();
+  void SkipValue(ThriftType type);
   void Fail() {
     ok_ = false;
     pos_ = data_.size();
@@ -96,6 +97,7 @@ class ThriftReader {
   bool ok_ = true;
   int16_t last_id_ = 0;
   std::vector<int16_t> stack_;
+  size_t skip_depth_ = 0;  // lists and maps being skipped, one inside the other
 };
 
 }  // namespace datasync::storage::parquet
