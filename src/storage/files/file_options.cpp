@@ -29,4 +29,10 @@ void CheckCommonFileOptions(const core::Options& options, core::OptionProblems& 
   if (options.Get(kPath).empty()) problems.push_back({std::string(kPath.name), "is empty; set it to the root folder"});
 }
 
+std::filesystem::path RootFolder(const core::Options& options, const std::filesystem::path& project_dir) {
+  std::filesystem::path root(options.Get(kPath));
+  if (root.is_relative()) root = project_dir / root;
+  return root.lexically_normal();
+}
+
 }  // namespace datasync::storage::files

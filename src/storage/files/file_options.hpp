@@ -3,6 +3,7 @@
 // function with CheckCommonFileOptions. Plain data; thread-safe.
 #pragma once
 
+#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,5 +23,8 @@ void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);
 // The rules of the shared options beyond the table (a non-empty path); each file sink's check starts here,
 // and applies its whole table (core::CheckOptionValues) once, itself or in its format's settings reader.
 void CheckCommonFileOptions(const core::Options& options, core::OptionProblems& problems);
+// The root folder the options name: `path`, relative to the project folder when it is relative, normalised.
+// FileSink's Bind and the readers of file storages resolve it here, so both find the same folder.
+std::filesystem::path RootFolder(const core::Options& options, const std::filesystem::path& project_dir);
 
 }  // namespace datasync::storage::files

@@ -56,9 +56,7 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   options_ = ctx.options;
   if (auto st = options_.ApplyDefaults(option_specs(), "storage '" + ctx.storage_name + "'"); !st) return st;
   if (auto st = core::ProblemsToStatus(CheckOptions(options_), "option "); !st) return st;
-  root_ = fs::path(options_.Get(kPath));
-  if (root_.is_relative()) root_ = ctx.project_dir / root_;
-  root_ = root_.lexically_normal();
+  root_ = RootFolder(options_, ctx.project_dir);
   std::error_code ec;
   if (PathExists(root_) && !fs::is_directory(root_, ec)) {
     return Fail(ErrorKind::kConfig, "path '" + root_.string() + "' exists but is not a folder");

@@ -140,6 +140,31 @@ core::Result<std::string> ReadWholeFile(const fs::path& path) {
   return out;
 }
 
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+Status ReadAt(int fd, char* dst, size_t n, int64_t at, const fs::path& path) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = ::pread(fd, dst + done, n - done, static_cast<off_t>(at + static_cast<int64_t>(done)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return Fail(IoError("cannot read", path, errno));
+    if (r == 0) return Fail(ErrorKind::kPermanent, "'" + path.string() + "' ends early (a truncated file?)");
+    done += static_cast<size_t>(r);
+  }
+  return core::Ok();
+}
+
 core::Result<bool> ExchangePaths(const fs::path& a, const fs::path& b) {
   if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0) return true;
   int err = errno;

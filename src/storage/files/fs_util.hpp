@@ -30,6 +30,25 @@ core::Status WriteFileAtomically(const fs::path& path, std::string_view bytes);
 // Reads a whole small file; kPermanent when it cannot.
 core::Result<std::string> ReadWholeFile(const fs::path& path);
 
+// A file descriptor, closed when it goes out of scope (-1: none).
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Reads exactly n bytes at offset `at` of an open file (pread, retried on EINTR and short reads);
+// kPermanent naming the path when the file ends first (a truncated file).
+core::Status ReadAt(int fd, char* dst, size_t n, int64_t at, const fs::path& path);
+
 // Swaps the names of two existing folders in one step (renameat2 RENAME_EXCHANGE). Returns false, without
 // changing anything, when the file system cannot do that, so the caller can fall back to two renames.
 core::Result<bool> ExchangePaths(const fs::path& a, const fs::path& b);

@@ -24,32 +24,6 @@ namespace {
 constexpr std::string_view kUnitsKey = "datasync.units";
 constexpr size_t kCopyChunk = size_t{1} << 20;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-core::Status PreadAll(int fd, char* dst, size_t n, int64_t at, const fs::path& path) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = ::pread(fd, dst + done, n - done, static_cast<off_t>(at + static_cast<int64_t>(done)));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return Fail(files::IoError("cannot read", path, errno));
-    if (r == 0) return Fail(ErrorKind::kPermanent, "'" + path.string() + "' ends early (truncated Parquet file?)");
-    done += static_cast<size_t>(r);
-  }
-  return core::Ok();
-}
-
 core::Status WriteAll(int fd, const char* src, size_t n, const fs::path& path) {
   size_t done = 0;
   while (done < n) {
@@ -76,13 +50,13 @@ core::Result<Footer> ReadFooter(int fd, const fs::path& path) {
   };
   if (f.file_size < 12) return bad("too short");
   char tail[8];
-  if (auto s = PreadAll(fd, tail, 8, f.file_size - 8, path); !s) return Fail(s.error());
+  if (auto s = files::ReadAt(fd, tail, 8, f.file_size - 8, path); !s) return Fail(s.error());
   if (std::memcmp(tail + 4, "PAR1", 4) != 0) return bad("no PAR1 magic at the end");
   uint32_t len = 0;
   std::memcpy(&len, tail, 4);
   if (len > static_cast<uint64_t>(f.file_size) - 12) return bad("footer length out of range");
   std::string footer(len, '\0');
-  if (auto s = PreadAll(fd, footer.data(), len, f.file_size - 8 - len, path); !s) return Fail(s.error());
+  if (auto s = files::ReadAt(fd, footer.data(), len, f.file_size - 8 - len, path); !s) return Fail(s.error());
   auto meta = ParseFileMetaData(footer);
   if (!meta) return bad(meta.error().message());
   if (meta->created_by != ParquetCreatedBy()) return bad("written by '" + meta->created_by + "'");
@@ -99,19 +73,15 @@ core::Result<Footer> ReadFooter(int fd, const fs::path& path) {
 }
 
 core::Result<Footer> ReadFooter(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  files::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return Fail(files::IoError("cannot open", path, errno));
   return ReadFooter(fd.get(), path);
 }
 
-struct UnitRange {
-  int64_t row_groups = 0;
-  files::PartMerger::Member member;
-};
+}  // namespace
 
-// The units of a compacted file with their row-group counts, in order; empty for a plain part.
-core::Result<std::vector<UnitRange>> UnitsOf(const FileMetaData& meta, const fs::path& path) {
-  std::vector<UnitRange> out;
+core::Result<std::vector<CompactedUnit>> CompactedUnits(const FileMetaData& meta, const fs::path& path) {
+  std::vector<CompactedUnit> out;
   auto text = FindKeyValue(meta, kUnitsKey);
   if (!text) return out;
   int64_t total = 0;
@@ -119,7 +89,8 @@ core::Result<std::vector<UnitRange>> UnitsOf(const FileMetaData& meta, const fs:
     if (line.empty()) continue;
     auto parts = core::Split(line, '\t');
     auto count = parts.size() == 3 ? core::ParseInt64(parts[0]) : std::nullopt;
-    if (!count || *count < 0 || parts[1].empty()) {
+    // Bounded by the file's row groups, so that the sum below cannot overflow on a hostile footer.
+    if (!count || *count < 0 || *count > static_cast<int64_t>(meta.row_groups.size()) || parts[1].empty()) {
       return Fail(ErrorKind::kPermanent,
                   "'" + path.string() + "' has a malformed " + std::string(kUnitsKey) + " entry");
     }
@@ -133,12 +104,10 @@ core::Result<std::vector<UnitRange>> UnitsOf(const FileMetaData& meta, const fs:
   return out;
 }
 
-}  // namespace
-
 core::Result<std::vector<files::PartMerger::Member>> ParquetMerger::Members(const fs::path& file) const {
   auto footer = ReadFooter(file);
   if (!footer) return Fail(footer.error());
-  auto units = UnitsOf(footer->meta, file);
+  auto units = CompactedUnits(footer->meta, file);
   if (!units) return Fail(units.error());
   std::vector<Member> out;
   for (auto& u : *units) out.push_back(std::move(u.member));
@@ -160,14 +129,14 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
   Output result;
   FileMetaData merged;
   std::string units_text;
-  Fd out(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  files::UniqueFd out(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (out.get() < 0) return Fail(files::IoError("cannot create", out_path, errno));
   if (auto s = WriteAll(out.get(), "PAR1", 4, out_path); !s) return Fail(s.error());
   int64_t offset = 4;
   std::string buffer;  // as large as the largest copy, at most kCopyChunk: merging small parts stays cheap
 
   for (const auto& input : inputs) {
-    Fd in(::open(input.path.c_str(), O_RDONLY | O_CLOEXEC));
+    files::UniqueFd in(::open(input.path.c_str(), O_RDONLY | O_CLOEXEC));
     if (in.get() < 0) return Fail(files::IoError("cannot open", input.path, errno));
     auto footer = ReadFooter(in.get(), input.path);
     if (!footer) return Fail(footer.error());
@@ -178,7 +147,7 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
       return Fail(ErrorKind::kPermanent,
                   "'" + input.path.string() + "' has other columns than the files merged before it");
     }
-    auto units = UnitsOf(meta, input.path);
+    auto units = CompactedUnits(meta, input.path);
     if (!units) return Fail(units.error());
     if (units->empty()) {
       if (input.unit.empty()) return Fail(ErrorKind::kInternal, "merging a plain part without its unit");
@@ -201,7 +170,7 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
         for (int64_t at = start; at < end;) {
           size_t n = static_cast<size_t>(std::min<int64_t>(end - at, static_cast<int64_t>(kCopyChunk)));
           if (buffer.size() < n) buffer.resize(n);
-          if (auto s = PreadAll(in.get(), buffer.data(), n, at, input.path); !s) return Fail(s.error());
+          if (auto s = files::ReadAt(in.get(), buffer.data(), n, at, input.path); !s) return Fail(s.error());
           if (auto s = WriteAll(out.get(), buffer.data(), n, out_path); !s) return Fail(s.error());
           at += static_cast<int64_t>(n);
         }

@@ -7,9 +7,23 @@
 // and whose schemas are identical are merged. Stateless; thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
 #include "storage/files/part_merger.hpp"
+#include "storage/parquet/parquet_metadata.hpp"
 
 namespace datasync::storage::parquet {
+
+// One unit of a compacted file: how many row groups, in file order, hold its rows.
+struct CompactedUnit {
+  int64_t row_groups = 0;
+  files::PartMerger::Member member;
+};
+// The units a compacted file's footer lists, in row-group order; empty for a plain part file. kPermanent
+// naming `path` when the list is malformed or does not add up to the file's row groups.
+core::Result<std::vector<CompactedUnit>> CompactedUnits(const FileMetaData& meta, const std::filesystem::path& path);
 
 class ParquetMerger final : public files::PartMerger {
  public:
