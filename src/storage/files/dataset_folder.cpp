@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <tuple>
 
 #include "storage/files/fs_util.hpp"
 #include "storage/files/part_layout.hpp"
@@ -56,10 +57,9 @@ Status DatasetFolder::Scan(const fs::path& dir, const RowFormat& format, bool al
     if (auto st = SweepTemps(folders); !st) return st;
   }
   compacted_.clear();
-  if (!format_->merger()) return core::Ok();
-  PlainParts plain;
-  if (auto st = ScanCompacted(plain); !st) return st;
-  return alone ? Repair(plain, repaired) : core::Ok();
+  plain_.clear();
+  if (auto st = ScanParts(); !st) return st;
+  return alone ? Repair(repaired) : core::Ok();
 }
 
 Status DatasetFolder::SweepTemps(const std::vector<fs::path>& folders) {
@@ -76,8 +76,12 @@ Status DatasetFolder::SweepTemps(const std::vector<fs::path>& folders) {
   return core::Ok();
 }
 
-Status DatasetFolder::ScanCompacted(PlainParts& plain) {
-  const PartMerger& merger = *format_->merger();
+std::string DatasetFolder::PartFileName(const std::string& unit) const {
+  return std::string(kPartPrefix) + unit + "." + std::string(format_->extension());
+}
+
+Status DatasetFolder::ScanParts() {
+  const PartMerger* merger = format_->merger();
   std::string suffix = "." + std::string(format_->extension());
   for (const auto& folder : folders_) {
     std::error_code ec;
@@ -89,22 +93,21 @@ Status DatasetFolder::ScanCompacted(PlainParts& plain) {
     if (ec) return Fail(IoError("cannot list folder", Path(folder), ec.value()));
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
-      if (name.starts_with(kCompactedPrefix)) {
-        auto members = merger.Members(Path(folder) / name);
+      if (merger && name.starts_with(kCompactedPrefix)) {
+        auto members = merger->Members(Path(folder) / name);
         if (!members) return Fail(members.error());
         if (!members->empty()) {
           compacted_[folder].push_back({name, std::move(*members)});
           continue;
         }
       }
-      plain[name.substr(kPartPrefix.size(), name.size() - kPartPrefix.size() - suffix.size())][folder] =
-          FileIdentity(Path(folder) / name);
+      plain_[name.substr(kPartPrefix.size(), name.size() - kPartPrefix.size() - suffix.size())].insert(folder);
     }
   }
   return core::Ok();
 }
 
-Status DatasetFolder::Repair(PlainParts& plain, int64_t* repaired) {
+DatasetFolder::Resolution DatasetFolder::Resolve() const {
   // A unit listed in a compacted file must have no other copy. (It is normally listed in the merged files
   // of several folders: its rows span partitions.) Three leftovers are possible:
   // 1. A compaction crashed after renaming its merged file, before removing its inputs: a plain part
@@ -113,20 +116,16 @@ Status DatasetFolder::Repair(PlainParts& plain, int64_t* repaired) {
   //    files: any other plain part of the unit is newer, and the unit leaves every merged file.
   // 3. A compaction merged an older merged file and crashed before removing it: of two merged files in
   //    one folder that list a unit, the one with more members, which holds the same rows, keeps it.
+  Resolution r;
+  PlainParts plain = plain_;
   for (const auto& [folder, files] : compacted_) {
     for (const auto& f : files) {
       for (const auto& m : f.members) {
         auto unit = plain.find(m.unit);
-        if (m.source.empty() || unit == plain.end()) continue;
-        auto at = unit->second.find(folder);
-        if (at == unit->second.end() || at->second != m.source) continue;
-        if (auto st = RemoveFileIfExists(Path(folder) /
-                                         (std::string(kPartPrefix) + m.unit + "." + std::string(format_->extension())));
-            !st) {
-          return st;
-        }
-        if (repaired) ++*repaired;
-        unit->second.erase(at);
+        if (m.source.empty() || unit == plain.end() || !unit->second.count(folder)) continue;
+        if (FileIdentity(Path(folder) / PartFileName(m.unit)) != m.source) continue;
+        r.leftover_parts.emplace_back(folder, m.unit);
+        unit->second.erase(folder);
         if (unit->second.empty()) plain.erase(unit);
       }
     }
@@ -144,16 +143,29 @@ Status DatasetFolder::Repair(PlainParts& plain, int64_t* repaired) {
       }
     }
   }
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> drops;  // (folder, file) -> units
   for (const auto& [folder, files] : compacted_) {
     for (const auto& f : files) {
       for (const auto& m : f.members) {
-        if (plain.count(m.unit) || keeper[folder].at(m.unit) != &f) drops[{folder, f.name}].insert(m.unit);
+        if (plain.count(m.unit) || keeper[folder].at(m.unit) != &f) r.drops[{folder, f.name}].insert(m.unit);
       }
     }
   }
+  return r;
+}
+
+Status DatasetFolder::Repair(int64_t* repaired) {
+  Resolution r = Resolve();
+  for (const auto& [folder, unit] : r.leftover_parts) {
+    if (auto st = RemoveFileIfExists(Path(folder) / PartFileName(unit)); !st) return st;
+    if (repaired) ++*repaired;
+    auto it = plain_.find(unit);
+    if (it != plain_.end()) {
+      it->second.erase(folder);
+      if (it->second.empty()) plain_.erase(it);
+    }
+  }
   std::set<std::string> touched;
-  for (const auto& [where, units] : drops) {
+  for (const auto& [where, units] : r.drops) {
     if (repaired) *repaired += static_cast<int64_t>(units.size());
     auto& files = compacted_[where.first];
     for (size_t i = 0; i < files.size(); ++i) {
@@ -167,6 +179,27 @@ Status DatasetFolder::Repair(PlainParts& plain, int64_t* repaired) {
     if (auto st = SyncPath(Path(folder)); !st) return st;
   }
   return core::Ok();
+}
+
+std::vector<DatasetFolder::ReadFile> DatasetFolder::FilesToRead() const {
+  Resolution r = Resolve();
+  std::set<std::pair<std::string, std::string>> leftover(r.leftover_parts.begin(), r.leftover_parts.end());
+  std::vector<ReadFile> out;
+  for (const auto& [unit, folders] : plain_) {
+    for (const auto& folder : folders) {
+      if (!leftover.count({folder, unit})) out.push_back({folder, PartFileName(unit), {}});
+    }
+  }
+  for (const auto& [folder, files] : compacted_) {
+    for (const auto& f : files) {
+      auto drop = r.drops.find({folder, f.name});
+      out.push_back({folder, f.name, drop == r.drops.end() ? std::set<std::string>{} : drop->second});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const ReadFile& a, const ReadFile& b) {
+    return std::tie(a.folder, a.name) < std::tie(b.folder, b.name);
+  });
+  return out;
 }
 
 Status DatasetFolder::DropUnits(const std::set<std::string>& units, std::set<std::string>& touched) {

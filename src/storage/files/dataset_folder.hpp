@@ -5,8 +5,12 @@
 //   unit's own newer part file always wins; a compaction's leftover inputs go).
 // - DropUnits, after a commit renamed units' new part files into place, removes those units from the
 //   compacted files that still hold them (rewriting or deleting those files).
-// Lifecycle: Scan, then any number of DropUnits; Rebase when the folder was renamed (a replace run's
-// publish) keeps the state. Thread-safety: owned by one FileSink; one thread at a time.
+// - FilesToRead, for readers (which hold no lock and change nothing): the part files to read and, in each
+//   compacted file, the units to leave out, so that every unit is read once, from the copy the repair
+//   would keep. The repair and the readers apply the same rule (Resolve).
+// Lifecycle: Scan, then any number of DropUnits or FilesToRead; Rebase when the folder was renamed (a
+// replace run's publish) keeps the state. Thread-safety: owned by one FileSink or reader; one thread at a
+// time.
 #pragma once
 
 #include <cstdint>
@@ -43,23 +47,41 @@ class DatasetFolder {
   // folders whose files changed (for the caller's fsync).
   core::Status DropUnits(const std::set<std::string>& units, std::set<std::string>& touched);
 
+  // One file as a reader reads it.
+  struct ReadFile {
+    std::string folder;                // the partition folder ("" = the folder itself)
+    std::string name;                  // the file's name in it
+    std::set<std::string> skip_units;  // of a compacted file: units whose rows are read from another copy
+  };
+  // The files of the last Scan that hold the dataset's rows, every unit once, by folder and name.
+  std::vector<ReadFile> FilesToRead() const;
+
  private:
   struct CompactedFile {
     std::string name;
     std::vector<PartMerger::Member> members;
   };
-  // Plain part files by unit, then folder, with their FileIdentity.
-  using PlainParts = std::map<std::string, std::map<std::string, std::string>>;
+  // The folders holding a plain part file of each unit.
+  using PlainParts = std::map<std::string, std::set<std::string>>;
+  // Where a unit has more than one copy, which go: plain parts that a compaction merged and then crashed
+  // before removing (by folder and unit), and units to drop from compacted files (by folder and file).
+  struct Resolution {
+    std::vector<std::pair<std::string, std::string>> leftover_parts;
+    std::map<std::pair<std::string, std::string>, std::set<std::string>> drops;
+  };
 
   core::Status SweepTemps(const std::vector<std::filesystem::path>& folders);
-  core::Status ScanCompacted(PlainParts& plain);
-  core::Status Repair(PlainParts& plain, int64_t* repaired);
+  core::Status ScanParts();
+  Resolution Resolve() const;
+  core::Status Repair(int64_t* repaired);
   core::Status Rewrite(const std::string& folder, size_t index, const std::set<std::string>& drop);
+  std::string PartFileName(const std::string& unit) const;
 
   std::filesystem::path dir_;
   const RowFormat* format_ = nullptr;
   std::set<std::string> folders_;
   std::map<std::string, std::vector<CompactedFile>> compacted_;  // by folder
+  PlainParts plain_;                                             // as the last Scan found them
 };
 
 }  // namespace datasync::storage::files
