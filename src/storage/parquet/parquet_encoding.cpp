@@ -1,5 +1,6 @@
 #include "storage/parquet/parquet_encoding.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace datasync::storage::parquet {
@@ -99,6 +100,62 @@ void AppendPackedBools(const uint8_t* values, size_t n, std::string& out) {
   for (size_t i = 0; i < n; ++i) {
     if (values[i]) dst[i >> 3] |= static_cast<unsigned char>(1U << (i & 7));
   }
+}
+
+namespace {
+
+bool ReadVarint(std::string_view data, size_t& pos, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && pos < data.size(); shift += 7) {
+    auto b = static_cast<unsigned char>(data[pos++]);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>& out) {
+  out.clear();
+  if (bit_width < 0 || bit_width > 32) return false;
+  const auto width = static_cast<uint64_t>(bit_width);
+  const uint64_t mask = width == 32 ? 0xFFFFFFFFULL : (uint64_t{1} << width) - 1;
+  const size_t value_bytes = (static_cast<size_t>(bit_width) + 7) / 8;
+  size_t pos = 0;
+  while (out.size() < count) {
+    uint64_t header = 0;
+    if (!ReadVarint(data, pos, header)) return false;
+    const uint64_t left = count - out.size();
+    if (header & 1) {
+      // Bit-packed: (header >> 1) groups of 8 values, bit_width bytes per group.
+      uint64_t groups = header >> 1;
+      if (width > 0 && groups > (data.size() - pos) / width) return false;
+      uint64_t bytes = groups * width;
+      uint64_t values = groups > (left / 8) + 1 ? left : std::min(left, groups * 8);
+      const auto* src = reinterpret_cast<const unsigned char*>(data.data() + pos);
+      for (uint64_t i = 0; i < values; ++i) {
+        uint64_t bit = i * width;
+        uint64_t v = 0;
+        // At most five bytes hold a value of up to 32 bits at any bit offset; never past the run's bytes.
+        for (uint64_t b = bit / 8, got = 0; got < width + bit % 8 && b < bytes; ++b, got += 8) {
+          v |= static_cast<uint64_t>(src[b]) << got;
+        }
+        out.push_back(static_cast<uint32_t>((v >> (bit % 8)) & mask));
+      }
+      pos += bytes;
+    } else {
+      // RLE: (header >> 1) copies of one value in value_bytes little-endian bytes.
+      if (value_bytes > data.size() - pos) return false;
+      uint64_t v = 0;
+      for (size_t b = 0; b < value_bytes; ++b)
+        v |= static_cast<uint64_t>(static_cast<unsigned char>(data[pos + b])) << (8 * b);
+      pos += value_bytes;
+      if (v > mask) return false;
+      out.insert(out.end(), std::min(left, header >> 1), static_cast<uint32_t>(v));
+    }
+  }
+  return true;
 }
 
 }  // namespace datasync::storage::parquet

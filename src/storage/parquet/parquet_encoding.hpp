@@ -1,11 +1,14 @@
-// Parquet's value encodings that the writer needs (https://parquet.apache.org/docs/file-format/data-pages/encodings/):
-// the RLE / bit-packing hybrid (definition levels and dictionary indices), and the little-endian
-// bit-packing underneath it. Pure functions appending to a caller's buffer; thread-safe.
+// Parquet's value encodings that the writer and the decoder need
+// (https://parquet.apache.org/docs/file-format/data-pages/encodings/): the RLE / bit-packing hybrid (definition
+// levels and dictionary indices), and the little-endian bit-packing underneath it, both ways. Pure functions
+// on a caller's buffers; thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace datasync::storage::parquet {
 
@@ -23,5 +26,11 @@ void AppendDefinitionLevels(const uint8_t* levels, size_t n, std::string& out);
 
 // PLAIN booleans: one bit per value, least significant bit first.
 void AppendPackedBools(const uint8_t* values, size_t n, std::string& out);
+
+// Decodes `count` values of bit_width bits (0 to 32) from the hybrid encoding in `data` (no length prefix)
+// into `out` (replacing what it held). False when the data ends before `count` values, or holds an RLE
+// value wider than bit_width: never reads outside `data`. Values a bit-packed run pads beyond `count` are
+// ignored.
+bool DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>& out);
 
 }  // namespace datasync::storage::parquet

@@ -11,7 +11,7 @@ namespace {
 
 void AppendLogical(ThriftWriter& w, const LogicalAnnotation& l) {
   using Kind = LogicalAnnotation::Kind;
-  if (l.kind == Kind::kNone) return;
+  if (l.kind == Kind::kNone || l.kind == Kind::kOther) return;  // kOther is only ever read, never written
   w.FieldStruct(10);  // SchemaElement.logicalType (a union: exactly one member set)
   switch (l.kind) {
     case Kind::kString:
@@ -43,7 +43,8 @@ void AppendLogical(ThriftWriter& w, const LogicalAnnotation& l) {
       w.FieldBool(2, true);
       w.EndStruct();
       break;
-    case Kind::kNone: break;
+    case Kind::kNone:
+    case Kind::kOther: break;
   }
   w.EndStruct();
 }
@@ -180,7 +181,24 @@ LogicalAnnotation ReadLogical(ThriftReader& r) {
     switch (id) {
       case 1: l.kind = LogicalAnnotation::Kind::kString; return false;
       case 6: l.kind = LogicalAnnotation::Kind::kDate; return false;
-      case 8: l.kind = LogicalAnnotation::Kind::kTimestampMicrosUtc; return false;
+      case 8: {
+        // TimestampType {1: isAdjustedToUTC, 2: unit (a union: 1 MILLIS, 2 MICROS, 3 NANOS)}
+        bool utc = false, micros = false;
+        ForEachField(r, [&](int16_t f, ThriftType t) {
+          if (f == 1 && (t == ThriftType::kBoolTrue || t == ThriftType::kBoolFalse)) {
+            utc = r.ReadBool(t);
+            return true;
+          }
+          if (f != 2 || t != ThriftType::kStruct) return false;
+          ForEachField(r, [&](int16_t u, ThriftType) {
+            micros = u == 2;
+            return false;
+          });
+          return true;
+        });
+        l.kind = utc && micros ? LogicalAnnotation::Kind::kTimestampMicrosUtc : LogicalAnnotation::Kind::kOther;
+        return true;
+      }
       case 5:
         l.kind = LogicalAnnotation::Kind::kDecimal;
         ForEachField(r, [&](int16_t f, ThriftType t) {
@@ -201,7 +219,7 @@ LogicalAnnotation ReadLogical(ThriftReader& r) {
           return true;
         });
         return true;
-      default: return false;
+      default: l.kind = LogicalAnnotation::Kind::kOther; return false;
     }
   });
   return l;
@@ -243,6 +261,53 @@ ColumnMetaData ReadColumnMetaData(ThriftReader& r) {
 }
 
 }  // namespace
+
+core::Result<PageHeader> ParsePageHeader(std::string_view bytes, size_t& size) {
+  ThriftReader r(bytes);
+  PageHeader h;
+  bool has_type = false, has_sub_header = false;
+  auto read_sub_header = [&](bool data) {
+    has_sub_header = true;
+    ForEachField(r, [&](int16_t f, ThriftType t) {
+      switch (f) {
+        case 1: h.num_values = static_cast<int32_t>(r.ReadInt(t)); return true;
+        case 2: h.encoding = static_cast<int32_t>(r.ReadInt(t)); return true;
+        case 3:
+          if (!data) return false;  // DictionaryPageHeader.is_sorted
+          h.definition_level_encoding = static_cast<int32_t>(r.ReadInt(t));
+          return true;
+        default: return false;
+      }
+    });
+  };
+  int16_t id;
+  ThriftType type;
+  while (r.NextField(id, type)) {
+    switch (id) {
+      case 1:
+        h.type = static_cast<int32_t>(r.ReadInt(type));
+        has_type = true;
+        break;
+      case 2: h.uncompressed_size = static_cast<int32_t>(r.ReadInt(type)); break;
+      case 3: h.compressed_size = static_cast<int32_t>(r.ReadInt(type)); break;
+      case 5:  // DataPageHeader
+        if (type != ThriftType::kStruct) return Fail(ErrorKind::kPermanent, "malformed Parquet page header");
+        read_sub_header(true);
+        break;
+      case 7:  // DictionaryPageHeader
+        if (type != ThriftType::kStruct) return Fail(ErrorKind::kPermanent, "malformed Parquet page header");
+        read_sub_header(false);
+        break;
+      default: r.Skip(type);
+    }
+  }
+  if (!r.ok() || !has_type) return Fail(ErrorKind::kPermanent, "malformed Parquet page header");
+  if ((h.type == format::kDataPage || h.type == format::kDictionaryPage) && !has_sub_header) {
+    return Fail(ErrorKind::kPermanent, "Parquet page header without its data or dictionary page header");
+  }
+  size = r.position();
+  return h;
+}
 
 core::Result<FileMetaData> ParseFileMetaData(std::string_view bytes) {
   ThriftReader r(bytes);

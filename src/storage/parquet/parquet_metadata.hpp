@@ -1,8 +1,8 @@
 // The subset of Parquet's file metadata
 // (https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift) that datasync writes, as plain
-// structs with their compact-protocol encoding, and a parser for footers datasync wrote itself (compaction copies row
-// groups between such files and rewrites their offsets). Enum values are the format's own numbers. Plain data and pure
-// functions; thread-safe.
+// structs with their compact-protocol encoding, and parsers for footers and page headers datasync wrote itself
+// (compaction copies row groups between such files and rewrites their offsets; the reader decodes their pages). Enum
+// values are the format's own numbers. Plain data and pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,14 @@
 namespace datasync::storage::parquet {
 
 namespace format {
-enum PhysicalType : int32_t { kBoolean = 0, kInt32 = 1, kInt64 = 2, kDouble = 5, kByteArray = 6, kFixedLenByteArray = 7 };
+enum PhysicalType : int32_t {
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7
+};
 enum Repetition : int32_t { kRequired = 0, kOptional = 1 };
 enum ConvertedType : int32_t {
   kUtf8 = 0,
@@ -26,14 +33,16 @@ enum ConvertedType : int32_t {
   kInt32Converted = 17,
   kInt64Converted = 18
 };
-enum Encoding : int32_t { kPlain = 0, kRle = 3, kRleDictionary = 8 };
+// PLAIN_DICTIONARY (2) is the deprecated spelling of RLE_DICTIONARY in data pages and of PLAIN in dictionary pages.
+enum Encoding : int32_t { kPlain = 0, kPlainDictionary = 2, kRle = 3, kRleDictionary = 8 };
 enum Codec : int32_t { kUncompressed = 0, kSnappy = 1, kZstd = 6 };
 enum PageType : int32_t { kDataPage = 0, kDictionaryPage = 2 };
 }  // namespace format
 
 // The LogicalType union, for the annotations datasync uses.
 struct LogicalAnnotation {
-  enum class Kind : uint8_t { kNone, kString, kDate, kTimestampMicrosUtc, kDecimal, kInteger };
+  // kOther: an annotation datasync does not write (another union member, a timestamp not in UTC microseconds).
+  enum class Kind : uint8_t { kNone, kString, kDate, kTimestampMicrosUtc, kDecimal, kInteger, kOther };
   Kind kind = Kind::kNone;
   int32_t scale = 0;      // kDecimal
   int32_t precision = 0;  // kDecimal
@@ -105,9 +114,15 @@ struct PageHeader {
   int32_t compressed_size = 0;
   int32_t num_values = 0;  // of the data or dictionary page
   int32_t encoding = format::kPlain;
+  // Data pages only. The writer always writes RLE; ParsePageHeader reports what a file says.
+  int32_t definition_level_encoding = format::kRle;
 };
 
 void AppendPageHeader(const PageHeader& header, std::string& out);
+// The page header at the start of `bytes`; `size` gets its length in bytes. kPermanent when the header is
+// malformed, runs past `bytes`, or is a data or dictionary page without its own header struct. Other page
+// types (index pages, data pages v2) parse with their type, for the caller to refuse.
+core::Result<PageHeader> ParsePageHeader(std::string_view bytes, size_t& size);
 void AppendFileMetaData(const FileMetaData& meta, std::string& out);
 core::Result<FileMetaData> ParseFileMetaData(std::string_view bytes);
 
