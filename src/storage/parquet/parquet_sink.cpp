@@ -1,6 +1,7 @@
 #include "storage/parquet/parquet_sink.hpp"
 
 #include "storage/parquet/parquet_format.hpp"
+#include "storage/parquet/parquet_reader.hpp"
 
 namespace datasync::storage {
 
@@ -89,6 +90,7 @@ void RegisterParquetSink(SinkRegistry& registry) {
                      const core::OptionCheckContext&) { return CheckParquetSinkOptions(options); },
       .validate_binding = files::CheckFileBinding,
       .create = [] { return std::unique_ptr<Sink>(std::make_unique<ParquetSink>()); },
+      .open_reader = parquet::ParquetDatasetReader::Open,
       .compact = files::CompactFileSink,
   });
 }

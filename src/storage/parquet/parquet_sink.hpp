@@ -1,6 +1,7 @@
 // ParquetSink (plugin id "parquet"): a file sink (files/file_sink.hpp for layout, commits, modes, the
-// schema sidecar and compaction) whose part files are Parquet (parquet_format.hpp). Options:
-// ParquetSinkOptions(). Lifecycle and thread-safety as for every Sink.
+// schema sidecar and compaction) whose part files are Parquet (parquet_format.hpp), read back through
+// ParquetDatasetReader (parquet_reader.hpp). Options: ParquetSinkOptions(). Lifecycle and thread-safety as
+// for every Sink.
 #pragma once
 
 #include <cstdint>
@@ -39,9 +40,7 @@ class ParquetSink final : public files::FileSink {
   int64_t CompactBelowBytes(const core::Options& options) const override {
     return options.Get(parquet::kCompactBelowBytes);
   }
-  int64_t CompactAtParts(const core::Options& options) const override {
-    return options.Get(parquet::kCompactAtParts);
-  }
+  int64_t CompactAtParts(const core::Options& options) const override { return options.Get(parquet::kCompactAtParts); }
 };
 
 void RegisterParquetSink(SinkRegistry& registry);
