@@ -102,7 +102,8 @@ TEST_F(GenerationConfigTest, TemplatesAndEverySourceForm) {
   EXPECT_EQ(t.params[0].kind, Kind::kTradingDays);
   EXPECT_EQ(t.params[0].dataset, "trade_cal");
   EXPECT_EQ(t.params[0].column, "cal_date");
-  EXPECT_EQ(t.params[0].where, (std::vector<std::pair<std::string, std::string>>{{"exchange", "SZSE"}, {"is_open", "1"}}));
+  EXPECT_EQ(t.params[0].where,
+            (std::vector<std::pair<std::string, std::string>>{{"exchange", "SZSE"}, {"is_open", "1"}}));
   EXPECT_EQ(t.params[0].pick, "first");
   EXPECT_EQ(t.params[1].kind, Kind::kColumn);
   EXPECT_EQ(t.params[1].column, "ts_code");  // defaults to the parameter's name
@@ -152,12 +153,13 @@ TEST_F(GenerationConfigTest, OlderFormsKeepTheirStoredSpecsByteForByte) {
       trade_date: {dates: {start: "20240101", end: "20240105"}}
 )yaml");
   ASSERT_TRUE(r.ok()) << FirstError(r);
-  EXPECT_EQ(PlanToJson(*r.config->FindPlan("p")),
-            R"({"name":"p","dataset":"daily","storages":["db"],"mode":"upsert","params":[)"
-            R"({"name":"ts_code","kind":"list","values":["A","B"]},{"name":"start_date","kind":"constant","values":["20240101"]},)"
-            R"({"name":"trade_date","kind":"dates","start":"20240101","end":"20240105","step":"day","format":"YYYYMMDD",)"
-            R"("weekdays_only":false}],"schedule":"","depends_on":[],"retry":{"max_attempts":5,"initial_backoff_ms":1000,)"
-            R"("max_backoff_ms":60000},"concurrency":0,"max_wait_secs":600,"enabled":true})");
+  EXPECT_EQ(
+      PlanToJson(*r.config->FindPlan("p")),
+      R"({"name":"p","dataset":"daily","storages":["db"],"mode":"upsert","params":[)"
+      R"({"name":"ts_code","kind":"list","values":["A","B"]},{"name":"start_date","kind":"constant","values":["20240101"]},)"
+      R"({"name":"trade_date","kind":"dates","start":"20240101","end":"20240105","step":"day","format":"YYYYMMDD",)"
+      R"("weekdays_only":false}],"schedule":"","depends_on":[],"retry":{"max_attempts":5,"initial_backoff_ms":1000,)"
+      R"("max_backoff_ms":60000},"concurrency":0,"max_wait_secs":600,"enabled":true})");
   EXPECT_EQ(DatasetToJson(*r.config->FindDataset("daily")).find("origin"), std::string::npos);
 }
 
@@ -179,15 +181,16 @@ TEST_F(GenerationConfigTest, MistakesAreReportedWhereTheyAreWritten) {
       {"plans:\n  c:\n    dataset: trade_cal\n    storages: [files]\n  b:\n    dataset: daily\n    storages: [db]\n"
        "    params:\n      trade_date: {trading_days: {start: \"20240101\"}}\n",
        "datasync.yaml:19:7: plans.b.params.trade_date: reads dataset 'trade_cal': plan 'c' stores dataset 'trade_cal' "
-       "only where datasync cannot read it back (readable kinds: sqlite, postgres, mysql, clickhouse); add such a storage to the plan"},
+       "only where datasync cannot read it back (readable kinds: sqlite, parquet, postgres, mysql, clickhouse); add "
+       "such a storage to the plan"},
       {"plans:\n  b:\n    dataset: stock_basic\n    storages: [db]\n    params:\n      ts_code: {since_checkpoint: "
        "{initial: \"20240101\"}}\n",
        "datasync.yaml:16:7: plans.b: since_checkpoint needs dataset 'stock_basic' to have a date_key (the column whose "
        "newest value is the checkpoint)"},
       {"plans:\n  b:\n    dataset: daily\n    storages: [files]\n    params:\n      trade_date: {since_checkpoint: "
        "{initial: \"20240101\"}}\n",
-       "datasync.yaml:16:7: plans.b: since_checkpoint reads the plan's newest synced value, but plan 'b' has no storage "
-       "datasync can read back (readable kinds: sqlite, postgres, mysql, clickhouse)"},
+       "datasync.yaml:16:7: plans.b: since_checkpoint reads the plan's newest synced value, but plan 'b' has no "
+       "storage datasync can read back (readable kinds: sqlite, parquet, postgres, mysql, clickhouse)"},
       {"plans:\n  b:\n    dataset: daily\n    storages: [db]\n    params:\n      trade_date: {trading_days: {start: "
        "\"20240101\", is_open: 2}}\n",
        "datasync.yaml:16:63: plans.b.params.trade_date.trading_days.is_open: '2' is not allowed (allowed: 1, 0, any)"},
@@ -239,7 +242,7 @@ TEST_F(GenerationConfigTest, ANamedStorageNeedsNoPlanAndIsNotADependency) {
 )yaml");
   EXPECT_EQ(FirstError(csv),
             "datasync.yaml:16:7: plans.b.params.trade_date: reads dataset 'trade_cal': storage 'files' is of kind csv, "
-            "which datasync cannot read back (readable kinds: sqlite, postgres, mysql, clickhouse)");
+            "which datasync cannot read back (readable kinds: sqlite, parquet, postgres, mysql, clickhouse)");
 }
 
 datasource::Dataset Imported() {
@@ -250,9 +253,10 @@ datasource::Dataset Imported() {
   d.title = "日线";
   d.doc_url = "http://127.0.0.1:1/document/2?doc_id=27";
   d.params = {{"trade_date", "str", false, "交易日期"}, {"ts_code", "str", false, "代码 \"quoted\": yes"}};
-  d.schema = std::make_shared<core::Schema>(std::vector<core::Field>{
-      {"ts_code", core::LogicalType::String(), true, "代码: 'x' #1"}, {"trade_date", core::LogicalType::Date(), true, ""},
-      {"vwap", core::LogicalType::Float64(), true, "成交均价（元）"}});
+  d.schema = std::make_shared<core::Schema>(
+      std::vector<core::Field>{{"ts_code", core::LogicalType::String(), true, "代码: 'x' #1"},
+                               {"trade_date", core::LogicalType::Date(), true, ""},
+                               {"vwap", core::LogicalType::Float64(), true, "成交均价（元）"}});
   d.primary_key = {"ts_code", "trade_date"};
   d.date_key = "trade_date";
   d.row_cap = 6000;
@@ -264,12 +268,13 @@ datasource::Dataset Imported() {
 }
 
 TEST_F(GenerationConfigTest, PlansMayUseImportedDatasetsAndTheFileWinsANameClash) {
-  ConfigResult r = Load("plans:\n  b:\n    dataset: doc_bars\n    storages: [db]\n    params:\n      trade_date: "
-                        "\"20240102\"\n",
-                        {Imported()});
+  ConfigResult r = Load(
+      "plans:\n  b:\n    dataset: doc_bars\n    storages: [db]\n    params:\n      trade_date: "
+      "\"20240102\"\n",
+      {Imported()});
   ASSERT_TRUE(r.ok()) << FirstError(r);
-  ConfigResult unknown = Load("plans:\n  b:\n    dataset: doc_bars\n    storages: [db]\n    params:\n      adj: x\n",
-                              {Imported()});
+  ConfigResult unknown =
+      Load("plans:\n  b:\n    dataset: doc_bars\n    storages: [db]\n    params:\n      adj: x\n", {Imported()});
   EXPECT_EQ(FirstError(unknown),
             "datasync.yaml:16:7: plans.b.params: dataset 'doc_bars' has no request parameter 'adj' (allowed: "
             "trade_date, ts_code; names starting with _ are variables that are not sent)");
