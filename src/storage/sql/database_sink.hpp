@@ -254,6 +254,7 @@ class DatabaseSink : public Sink {
   virtual std::string StagingPrefix() const;
   std::string OldTablePrefix() const;    // _ds_old_<hash of the table>_: SwapInByRename's old table
   std::string InputTablePrefix() const;  // _ds_in_<hash of the table>_: a history run's input table
+  std::string InputTable() const { return InputTablePrefix() + std::to_string(run_id_); }
   // After the table's own evolution: the sink's own columns, the unit column and its index when wanted,
   // and what an upsert by key needs.
   core::Status EnsureBookkeeping(const std::string& table, bool want_unit);
@@ -281,7 +282,6 @@ class DatabaseSink : public Sink {
   core::Status CheckHistoryKind(const std::optional<TableShape>& shape) const;
   core::Status EnsureHistory();
   core::Status MergeHistory();
-  std::string InputTable() const { return InputTablePrefix() + std::to_string(run_id_); }
 
   Dialect dialect_;
   core::Options options_;

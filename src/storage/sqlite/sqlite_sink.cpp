@@ -344,7 +344,11 @@ core::Result<bool> SqliteSink::RunRecorded(int64_t run_id) {
 }
 
 core::Result<std::vector<std::string>> SqliteSink::CreateTableStatements(const std::string& table, bool with_unit) {
-  std::string sql = "CREATE TABLE IF NOT EXISTS " + QuoteIdent(table) + " (" + ColumnDefinitions();
+  // A history run's input table is emptied at every commit and never read by another connection: TEMP keeps
+  // its writes out of the database file and its journal.
+  bool temp = history() && table == InputTable();
+  std::string sql = std::string(temp ? "CREATE TEMP TABLE IF NOT EXISTS " : "CREATE TABLE IF NOT EXISTS ") +
+                    QuoteIdent(table) + " (" + ColumnDefinitions();
   if (with_unit) sql += ", " + QuoteIdent(kUnitColumn) + " TEXT";
   if (!DeclaredKey(table).empty()) sql += ", PRIMARY KEY (" + QuotedKey() + ")";
   return std::vector<std::string>{sql + ")"};
