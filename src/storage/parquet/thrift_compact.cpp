@@ -201,6 +201,15 @@ void ThriftReader::Skip(ThriftType type) {
   if (container) --skip_depth_;
 }
 
+void ThriftReader::SkipElement(ThriftType type) {
+  // Bools inside containers take one byte each.
+  if (type == ThriftType::kBoolTrue || type == ThriftType::kBoolFalse) {
+    Byte();
+  } else {
+    Skip(type);
+  }
+}
+
 void ThriftReader::SkipValue(ThriftType type) {
   switch (type) {
     case ThriftType::kBoolTrue:
@@ -221,14 +230,13 @@ void ThriftReader::SkipValue(ThriftType type) {
       ThriftType element;
       uint32_t n;
       ReadListHeader(element, n);
-      for (uint32_t i = 0; i < n && ok_; ++i) {
-        // Bools inside containers take one byte each.
-        if (element == ThriftType::kBoolTrue || element == ThriftType::kBoolFalse) {
-          Byte();
-        } else {
-          Skip(element);
-        }
+      // No element is empty (a stop is no element), so each one read moves on by a byte at least and a
+      // hostile count costs at most the footer's length, however deeply the lists nest.
+      if (n > 0 && element == ThriftType::kStop) {
+        Fail();
+        return;
       }
+      for (uint32_t i = 0; i < n && ok_; ++i) SkipElement(element);
       return;
     }
     case ThriftType::kMap: {
@@ -236,9 +244,14 @@ void ThriftReader::SkipValue(ThriftType type) {
       if (n == 0) return;
       uint8_t kv = Byte();
       auto k = static_cast<ThriftType>(kv >> 4), v = static_cast<ThriftType>(kv & 0x0F);
+      // As for lists: every entry takes two bytes at least.
+      if (!ok_ || n > (data_.size() - pos_) / 2 || k == ThriftType::kStop || v == ThriftType::kStop) {
+        Fail();
+        return;
+      }
       for (uint64_t i = 0; i < n && ok_; ++i) {
-        Skip(k);
-        Skip(v);
+        SkipElement(k);
+        SkipElement(v);
       }
       return;
     }

@@ -87,6 +87,7 @@ class ThriftReader {
   uint64_t Varint();
   uint8_t Byte();
   void SkipValue(ThriftType type);
+  void SkipElement(ThriftType type);  // a list, set or map element: bools take a byte there
   void Fail() {
     ok_ = false;
     pos_ = data_.size();

@@ -641,5 +641,19 @@ TEST(ThriftCompactReaderTest, DeeplyNestedListsAreRefusedNotRecursed) {
   EXPECT_FALSE(meta);
 }
 
+TEST(ThriftCompactReaderTest, HostileCountsOfEmptyElementsAreRefusedAtOnce) {
+  // Field 1 a map of 2^62 entries of bools, then field 1 a list of 14 stops inside a list of 14 lists: before,
+  // the map took as long as its count (the fuzz target's timeout) and the stops cost the product of the counts.
+  for (std::string bytes : {std::string("\x1b\x80\x80\x80\x80\x80\x80\x80\x80\x40\x12") + std::string(32, '\x01'),
+                            std::string("\x19\xe9") + std::string(14, '\xe0') + std::string(64, '\x00')}) {
+    parquet::ThriftReader r(bytes);
+    int16_t id;
+    parquet::ThriftType type;
+    ASSERT_TRUE(r.NextField(id, type));
+    r.Skip(type);
+    EXPECT_FALSE(r.ok());
+  }
+}
+
 }  // namespace
 }  // namespace datasync::storage::testing
