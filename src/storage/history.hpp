@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
+
 namespace datasync::storage {
 
 inline constexpr std::string_view kValidFrom = "_valid_from";
@@ -22,6 +24,11 @@ inline constexpr std::string_view kLatestViewSuffix = "_latest";
 
 // Whether `column` is one of the version columns (letter case ignored).
 bool IsVersionColumn(std::string_view column);
+
+// The time of a read "as of" `as_of` (ScanQuery::as_of: a UTC timestamp or a day), in microseconds, for a
+// table that is `versioned`; kInvalidInput for a text that is no time, or for a table that keeps no history
+// (`table` names it, for the message).
+core::Result<int64_t> AsOfTime(const std::string& as_of, bool versioned, const std::string& table);
 
 // A WHERE condition over a versioned table's quoted version columns: the current rows (as_of empty), or the
 // rows as known at `as_of` (a timestamp literal the caller rendered for its store).

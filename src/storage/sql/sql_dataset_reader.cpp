@@ -92,16 +92,8 @@ std::string SqlDatasetReader::TimestampLiteral(int64_t micros) const {
 core::Result<std::string> SqlDatasetReader::Source(const Target& t, const std::optional<std::string>& as_of) const {
   std::string at;
   if (as_of) {
-    auto micros = core::ParseTimestamp(*as_of);
-    if (!micros) {
-      return Fail(ErrorKind::kInvalidInput,
-                  "'" + *as_of + "' is not a time; give a UTC timestamp such as 2024-05-01T08:00:00 or 2024-05-01");
-    }
-    if (!t.versioned) {
-      return Fail(ErrorKind::kInvalidInput, Where() + ": table " + t.table +
-                                                " keeps no history; reading it as of a time needs a plan with "
-                                                "history: true");
-    }
+    auto micros = AsOfTime(*as_of, t.versioned, Where() + ": table " + t.table);
+    if (!micros) return Fail(micros.error());
     at = TimestampLiteral(*micros);
   }
   if (!t.versioned) return t.table;

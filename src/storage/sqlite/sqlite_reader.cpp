@@ -208,16 +208,8 @@ core::Result<std::string> SqliteDatasetReader::Source(const std::string& table,
   if (!versioned) return Fail(versioned.error());
   std::string at;
   if (as_of) {
-    auto micros = core::ParseTimestamp(*as_of);
-    if (!micros) {
-      return Fail(ErrorKind::kInvalidInput,
-                  "'" + *as_of + "' is not a time; give a UTC timestamp such as 2024-05-01T08:00:00 or 2024-05-01");
-    }
-    if (!*versioned) {
-      return Fail(ErrorKind::kInvalidInput, Where() + ": table " + QuoteIdent(table) +
-                                                " keeps no history; reading it as of a time needs a plan with "
-                                                "history: true");
-    }
+    auto micros = AsOfTime(*as_of, *versioned, Where() + ": table " + QuoteIdent(table));
+    if (!micros) return Fail(micros.error());
     at = db::sqlite::QuoteText(core::FormatTimestamp(*micros));
   }
   if (!*versioned) return QuoteIdent(table);
