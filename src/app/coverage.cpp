@@ -25,15 +25,137 @@ int32_t YearOf(int32_t day) {
   return core::CivilFromDays(day).year;
 }
 
-// By key: the storage's per-key spans, then the keys whose day count falls short read day by day.
+// Each listed key's window from a listing dataset: its list day, and its delist day when it has one.
+using ListingWindows = std::map<std::string, std::pair<int32_t, std::optional<int32_t>>>;
+
+core::Result<ListingWindows> ReadListing(App& app, const std::string& listing, const std::string& key,
+                                         const std::vector<sync::SyncPlan>& plans,
+                                         const std::vector<storage::Storage>& storages) {
+  auto where = ResolveReadStorage(listing, "", plans, storages, app.sinks());
+  if (!where) return tl::unexpected(where.error());
+  LocalData local(app.sinks(), storages, plans, app.project().root);
+  auto reader = local.Reader(*where);
+  if (!reader) return tl::unexpected(reader.error());
+  auto columns = (*reader)->Describe(listing);
+  if (!columns) return tl::unexpected(columns.error());
+  for (const auto& need : {key, std::string("list_date")}) {
+    if (!columns->count(need)) {
+      return core::Fail(ErrorKind::kConfig, "--listing " + Quote(listing) + ": storage " + *where + " holds no field " +
+                                                Quote(need) +
+                                                " (a listing needs the key field, list_date and optionally "
+                                                "delist_date, as Tushare's stock_basic)");
+    }
+  }
+  storage::ScanQuery q;
+  q.dataset = listing;
+  q.columns = {key, "list_date"};
+  bool delist = columns->count("delist_date") > 0;
+  if (delist) q.columns.push_back("delist_date");
+  ListingWindows out;
+  auto scanned = (*reader)->ScanRows(q, [&](std::vector<core::Value>& row) {
+    auto listed = DayOfValue(row[1]);
+    if (row[0].is_null() || !listed) return;  // not listed yet (or no date): never expected
+    std::optional<int32_t> delisted = delist ? DayOfValue(row[2]) : std::nullopt;
+    out[row[0].ToString()] = {*listed, delisted};
+  });
+  if (!scanned) {
+    core::Error e = scanned.error();
+    e.Context("reading the listing " + listing + " in storage " + *where);
+    return tl::unexpected(std::move(e));
+  }
+  return out;
+}
+
+// By key: the storage's per-key spans, then the keys whose day count falls short read day by day; each over
+// its listing window when a listing holds it, else over its own first to last stored day.
 core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dataset& ds,
                            const CoverageOptions& options, const std::map<int32_t, bool>& days, int32_t from,
-                           int32_t to, CoverageReport& r);
+                           int32_t to, const ListingWindows* listing, CoverageReport& r) {
+  const std::string& key = r.key;
+  storage::KeySpanQuery q{ds.name, key, ds.date_key, core::FormatIsoDate(from), core::FormatIsoDate(to)};
+  auto spans = reader.KeySpans(q);
+  if (!spans) {
+    core::Error e = spans.error();
+    e.Context("coverage of " + ds.name + " by " + key);
+    return tl::unexpected(std::move(e));
+  }
+  std::vector<int32_t> open;  // the window's open days, for counting a span's expected days by bisection
+  for (const auto& [d, is_open] : days) {
+    if (is_open && d >= from && d <= to) open.push_back(d);
+  }
+  auto open_days = [&](int32_t lo, int32_t hi) -> int64_t {
+    return std::upper_bound(open.begin(), open.end(), hi) - std::lower_bound(open.begin(), open.end(), lo);
+  };
+  // One key over [lo, hi]: its days compared with the calendar's when its count is short (or it has rows
+  // outside the window it is judged over).
+  auto judge = [&](const std::string& value, int32_t lo, int32_t hi, const storage::KeySpan* span) -> core::Status {
+    ++r.keys;
+    const int64_t expected = open_days(lo, hi);
+    if (span) {
+      auto first = DayOfValue(span->first), last = DayOfValue(span->last);
+      if (first && last && *first >= lo && *last <= hi && span->days >= expected) return core::Ok();
+    } else if (expected == 0) {
+      return core::Ok();
+    }
+    ++r.keys_with_gaps;
+    if (r.key_gaps.size() >= options.max_keys) {
+      r.key_gaps_truncated = true;
+      r.key_days_missing += std::max<int64_t>(expected - (span ? span->days : 0), 0);
+      return core::Ok();
+    }
+    std::set<int32_t> present;
+    if (span) {
+      storage::ReadQuery dq;
+      dq.dataset = ds.name;
+      dq.column = ds.date_key;
+      dq.equals = {{key, value}};
+      dq.min = core::FormatIsoDate(lo);
+      dq.max = core::FormatIsoDate(hi);
+      auto values = reader.DistinctValues(dq);
+      if (!values) return tl::unexpected(values.error());
+      for (const auto& v : *values) {
+        if (auto d = DayOfValue(v)) present.insert(*d);
+      }
+    }
+    CoverageReport one = CompareDays(days, present, lo, hi);
+    if (one.missing == 0) {  // rows on closed days made the count look short
+      --r.keys_with_gaps;
+      return core::Ok();
+    }
+    r.key_days_missing += one.missing;
+    r.key_gaps.push_back({value, lo, hi, one.expected, one.present, one.missing, std::move(one.missing_ranges)});
+    return core::Ok();
+  };
+  std::map<std::string, const storage::KeySpan*> stored;
+  for (const auto& span : *spans) stored[span.key] = &span;
+  if (listing) {
+    for (const auto& [value, window] : *listing) {
+      int32_t lo = std::max(from, window.first);
+      int32_t hi = window.second ? std::min(to, *window.second - 1) : to;
+      auto it = stored.find(value);
+      if (lo > hi) {
+        if (it != stored.end()) stored.erase(it);  // rows outside its listing: not judged here
+        continue;
+      }
+      if (auto st = judge(value, lo, hi, it == stored.end() ? nullptr : it->second); !st) return st;
+      if (it != stored.end()) stored.erase(it);
+    }
+  }
+  // Keys without a listing: each over its own history, its first to its last stored day.
+  for (const auto& [value, span] : stored) {
+    auto lo = DayOfValue(span->first), hi = DayOfValue(span->last);
+    if (!lo || !hi) continue;
+    if (listing) ++r.keys_not_listed;
+    if (auto st = judge(value, *lo, *hi, span); !st) return st;
+  }
+  return core::Ok();
+}
 
 }  // namespace
 
 // A stored date key as a day: dates as they are, timestamps by their UTC day, text as ParseDate reads it.
 std::optional<int32_t> DayOfValue(const core::Value& v) {
+  if (v.is_null()) return std::nullopt;
   if (v.type.id == core::TypeId::kDate) return std::get<int32_t>(v.v);
   if (v.type.id == core::TypeId::kTimestamp) {
     int64_t micros = std::get<int64_t>(v.v);
@@ -104,70 +226,6 @@ std::string DefaultCoverageKey(const datasource::Dataset& ds) {
   }
   return "";
 }
-
-namespace {
-
-core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dataset& ds,
-                           const CoverageOptions& options, const std::map<int32_t, bool>& days, int32_t from,
-                           int32_t to, CoverageReport& r) {
-  std::string key = options.key.empty() ? DefaultCoverageKey(ds) : options.key;
-  if (key.empty()) {
-    return core::Fail(ErrorKind::kConfig,
-                      "dataset " + Quote(ds.name) + " has no key beside its date key: name the key field with --key");
-  }
-  if (key == ds.date_key || !ds.schema || !ds.schema->IndexOf(key)) {
-    return core::Fail(ErrorKind::kConfig, "--key " + Quote(key) + " is not a field of " + ds.name +
-                                              " other than its date key " + Quote(ds.date_key));
-  }
-  r.key = key;
-  storage::KeySpanQuery q{ds.name, key, ds.date_key, core::FormatIsoDate(from), core::FormatIsoDate(to)};
-  auto spans = reader.KeySpans(q);
-  if (!spans) {
-    core::Error e = spans.error();
-    e.Context("coverage of " + ds.name + " by " + key);
-    return tl::unexpected(std::move(e));
-  }
-  std::vector<int32_t> open;  // the window's open days, for counting a span's expected days by bisection
-  for (const auto& [d, is_open] : days) {
-    if (is_open && d >= from && d <= to) open.push_back(d);
-  }
-  for (const auto& span : *spans) {
-    ++r.keys;
-    auto lo = DayOfValue(span.first), hi = DayOfValue(span.last);
-    if (!lo || !hi) continue;
-    const int64_t expected =
-        std::upper_bound(open.begin(), open.end(), *hi) - std::lower_bound(open.begin(), open.end(), *lo);
-    if (span.days >= expected) continue;  // every open day of its history has rows
-    ++r.keys_with_gaps;
-    if (r.key_gaps.size() >= options.max_keys) {
-      r.key_gaps_truncated = true;
-      r.key_days_missing += expected - span.days;
-      continue;
-    }
-    storage::ReadQuery dq;
-    dq.dataset = ds.name;
-    dq.column = ds.date_key;
-    dq.equals = {{key, span.key}};
-    dq.min = core::FormatIsoDate(*lo);
-    dq.max = core::FormatIsoDate(*hi);
-    auto values = reader.DistinctValues(dq);
-    if (!values) return tl::unexpected(values.error());
-    std::set<int32_t> present;
-    for (const auto& v : *values) {
-      if (auto d = DayOfValue(v)) present.insert(*d);
-    }
-    CoverageReport one = CompareDays(days, present, *lo, *hi);
-    if (one.missing == 0) {  // rows on closed days made the count look short
-      --r.keys_with_gaps;
-      continue;
-    }
-    r.key_days_missing += one.missing;
-    r.key_gaps.push_back({span.key, *lo, *hi, one.expected, one.present, one.missing, std::move(one.missing_ranges)});
-  }
-  return core::Ok();
-}
-
-}  // namespace
 
 core::Result<std::string> CalendarDataset(App& app, const std::string& requested) {
   auto datasets = app.Datasets();
@@ -289,8 +347,27 @@ core::Result<CoverageReport> DateCoverage(App& app, const CoverageOptions& optio
   if (!options.to) to = std::min(to, days.rbegin()->first);
   CoverageReport r = CompareDays(days, present, *from, to);
   if (options.by_key) {
-    auto st = KeyCoverageOf(**reader, *ds, options, days, *from, to, r);
+    std::string key = options.key.empty() ? DefaultCoverageKey(*ds) : options.key;
+    if (key.empty()) {
+      return core::Fail(ErrorKind::kConfig, "dataset " + Quote(ds->name) +
+                                                " has no key beside its date key: name the key field with --key");
+    }
+    if (key == ds->date_key || !ds->schema || !ds->schema->IndexOf(key)) {
+      return core::Fail(ErrorKind::kConfig, "--key " + Quote(key) + " is not a field of " + ds->name +
+                                                " other than its date key " + Quote(ds->date_key));
+    }
+    r.key = key;
+    std::optional<ListingWindows> listing;
+    if (!options.listing.empty()) {
+      auto read = ReadListing(app, options.listing, key, *plans, *storages);
+      if (!read) return tl::unexpected(read.error());
+      listing = std::move(*read);
+      r.listing = options.listing;
+    }
+    auto st = KeyCoverageOf(**reader, *ds, options, days, *from, to, listing ? &*listing : nullptr, r);
     if (!st) return tl::unexpected(st.error());
+  } else if (!options.listing.empty()) {
+    return core::Fail(ErrorKind::kInvalidInput, "--listing goes with --by key");
   }
   r.dataset = ds->name;
   r.storage = *where;

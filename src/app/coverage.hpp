@@ -37,6 +37,11 @@ struct CoverageOptions {
   bool by_key = false;
   std::string key;       // default: the first primary-key field that is not the date key
   size_t max_keys = 50;  // keys listed with their ranges; beyond, only counted
+  // With by_key: a dataset holding each key's listing (the key field, `list_date`, optionally `delist_date`;
+  // Tushare's stock_basic). A listed key is then expected on every open day from its listing to the day
+  // before its delisting, so a key missing entirely or at the end of the window counts too; keys it does
+  // not list are judged by their own history.
+  std::string listing;
 };
 
 inline constexpr char kMarkPresent = 'p';          // an open day with rows
@@ -58,7 +63,7 @@ struct YearCoverage {
 
 struct KeyCoverage {
   std::string key;
-  int32_t first = 0, last = 0;  // the key's first and last stored day in the window
+  int32_t first = 0, last = 0;  // the days judged: its first and last stored day, or its listing in the window
   int64_t expected = 0, present = 0, missing = 0;
   std::vector<DayRange> missing_ranges;
 };
@@ -79,6 +84,8 @@ struct CoverageReport {
   // By key (CoverageOptions::by_key): keys, keys with a gap inside their own history, the (key, day) pairs
   // missing, and the first max_keys keys with gaps in detail.
   std::string key;
+  std::string listing;          // the listing dataset that judged the keys, if any
+  int64_t keys_not_listed = 0;  // keys with rows that the listing does not hold (judged by their own history)
   int64_t keys = 0, keys_with_gaps = 0, key_days_missing = 0;
   std::vector<KeyCoverage> key_gaps;
   bool key_gaps_truncated = false;  // more keys had gaps than are listed

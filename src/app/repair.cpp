@@ -121,6 +121,7 @@ core::Result<Prepared> Prepare(App& app, const RepairOptions& options) {
     ko.by_key = true;
     ko.key = key;
     ko.max_keys = std::numeric_limits<size_t>::max();  // every key's gaps, not only the first listed
+    ko.listing = options.listing;
     ko.from = by_date->from;
     ko.to = by_date->to;
     auto keyed = DateCoverage(app, ko);

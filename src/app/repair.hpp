@@ -35,6 +35,7 @@ struct RepairOptions {
   std::optional<int32_t> to;    // default: the last day the calendar holds, up to today
   std::string calendar;         // as CoverageOptions
   std::string exchange = "SSE";
+  std::string listing;  // as CoverageOptions: for a per-key plan, keys are expected from listing to delisting
 };
 
 // What is missing, as the argument sets of a plan are judged against it.

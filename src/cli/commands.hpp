@@ -83,6 +83,7 @@ struct CoverageArgs {
   std::string exchange = "SSE";
   std::string by = "date";  // date | key
   std::string key;
+  std::string listing;
   int64_t max_keys = 50;
 };
 int CmdCoverage(const Globals& g, const CoverageArgs& args);
@@ -94,7 +95,7 @@ std::string DescribeRepair(const app::RepairPlan& plan);
 
 // commands_runs.cpp: `datasync repair PLAN`: a run of exactly the plan's tasks whose data is missing.
 struct RepairArgs {
-  std::string plan, storage, from, to, calendar;
+  std::string plan, storage, from, to, calendar, listing;
   std::string exchange = "SSE";
   bool dry_run = false;
   bool wait = false;

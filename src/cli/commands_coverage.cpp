@@ -85,8 +85,9 @@ int CmdCoverage(const Globals& g, const CoverageArgs& args) {
   o.by_key = args.by == "key";
   o.key = args.key;
   o.max_keys = static_cast<size_t>(std::max<int64_t>(args.max_keys, 0));
-  if (!o.key.empty() && !o.by_key) {
-    std::fprintf(stderr, "error: --key goes with --by key\n");
+  o.listing = args.listing;
+  if ((!o.key.empty() || !o.listing.empty()) && !o.by_key) {
+    std::fprintf(stderr, "error: %s goes with --by key\n", o.key.empty() ? "--listing" : "--key");
     return kUsage;
   }
   if (!ParseDayBounds(args.from, args.to, o.from, o.to)) return kUsage;
@@ -113,8 +114,19 @@ int CmdCoverage(const Globals& g, const CoverageArgs& args) {
                       r->on_closed_days.size() - kShown));
   }
   if (!r->key.empty()) {
-    Print(fmt::format("  by {}: {} keys, {} with a gap inside their own history, {} (key, day) pairs missing\n", r->key,
-                      r->keys, r->keys_with_gaps, r->key_days_missing));
+    if (r->listing.empty()) {
+      Print(fmt::format("  by {}: {} keys, {} with a gap inside their own history, {} (key, day) pairs missing\n",
+                        r->key, r->keys, r->keys_with_gaps, r->key_days_missing));
+    } else {
+      Print(
+          fmt::format("  by {}: {} keys, {} with a gap between their listing and delisting in {}, {} (key, day) "
+                      "pairs missing{}\n",
+                      r->key, r->keys, r->keys_with_gaps, r->listing, r->key_days_missing,
+                      r->keys_not_listed ? fmt::format("; {} key(s) {} does not list were judged by their own "
+                                                       "history",
+                                                       r->keys_not_listed, r->listing)
+                                         : std::string()));
+    }
     for (const auto& k : r->key_gaps) {
       std::vector<std::string> ranges;
       for (const auto& m : k.missing_ranges) ranges.push_back(Range(m));

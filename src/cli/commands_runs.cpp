@@ -188,6 +188,7 @@ int CmdRepair(const Globals& g, const RepairArgs& args) {
   o.storage = args.storage;
   o.calendar = args.calendar;
   o.exchange = args.exchange;
+  o.listing = args.listing;
   if (!ParseDayBounds(args.from, args.to, o.from, o.to)) return kUsage;
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());

@@ -220,6 +220,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"date", "key"}));
   coverage->add_option("--key", cov.key, "with --by key: the key field (default: the primary key's, e.g. ts_code)");
   coverage->add_option("--max-keys", cov.max_keys, "with --by key: keys listed with their ranges (default 50)");
+  coverage->add_option("--listing", cov.listing,
+                       "with --by key: a dataset of each key's list_date and delist_date (stock_basic): a key is "
+                       "expected from its listing to its delisting, not only within its own first and last day");
   RepairArgs rep;
   auto* repair = cli.add_subcommand(
       "repair", "run exactly the tasks of a plan whose data is missing from its storage (by the trading calendar)");
@@ -229,6 +232,9 @@ int main(int argc, char** argv) {
   repair->add_option("--to", rep.to, "last day (default: the last trading day the calendar holds, up to today)");
   repair->add_option("--calendar", rep.calendar, "trading calendar dataset (default: the project's only one)");
   repair->add_option("--exchange", rep.exchange, "the calendar's exchange (default SSE)");
+  repair->add_option("--listing", rep.listing,
+                     "for a per-code plan: a dataset of each code's list_date and delist_date (stock_basic), so a "
+                     "code missing entirely or at the end is fetched too");
   repair->add_flag("--dry-run", rep.dry_run, "show what is missing and what would be fetched; fetch nothing");
   repair->add_flag("--wait", rep.wait, "when the vendor's quota defers the run, wait for the reset and continue");
 

@@ -156,6 +156,60 @@ class CoverageTest(E2ETestCase):
         self.assertIn("%s (" % victim, out.stdout)
         self.assertIn("missing %s (1 trading day)" % iso(day), out.stdout)
 
+    def test_a_listing_expects_each_code_from_its_listing_to_its_delisting(self):
+        self.project.write_config(sim_config(self.sim.url, BODY + """  basic:
+    dataset: stock_basic
+    storages: [warehouse]
+    params: {list_status: [L, D, P]}
+"""))
+        self.project.ds("run", "basic")
+        codes = [r[0] for r in self.project.sqlite("SELECT DISTINCT ts_code FROM daily ORDER BY ts_code")]
+        # One code loses its last five days (a gap its own history cannot show), another every bar.
+        trailing, gone = codes[1], codes[2]
+        last = [r[0] for r in self.project.sqlite(
+            "SELECT trade_date FROM daily WHERE ts_code = ? ORDER BY trade_date DESC LIMIT 5", (trailing,))]
+        con = sqlite3.connect(self.project.path("data", "warehouse.db"))
+        try:
+            con.execute("DELETE FROM daily WHERE ts_code = ? AND trade_date >= ?", (trailing, min(last)))
+            con.execute("DELETE FROM daily WHERE ts_code = ?", (gone,))
+            con.commit()
+        finally:
+            con.close()
+        _, own = self.coverage("--by", "key")
+        self.assertNotIn(gone, {g["key"] for g in own["by_key"]["gaps"]})
+        self.assertNotIn(trailing, {g["key"] for g in own["by_key"]["gaps"]})
+        code, r = self.coverage("--by", "key", "--listing", "stock_basic", "--max-keys", "1000")
+        self.assertEqual(code, 1, r)
+        k = r["by_key"]
+        self.assertEqual((k["listing"], k["keys_not_listed"]), ("stock_basic", 0))
+        # What the listing says, computed here: each listed code over its listing within the window.
+        window = [d for d in self.open_days if self.day(r["from"]) <= d <= self.day(r["to"])]
+        expected_missing = {}
+        for ts_code, list_date, delist_date in self.project.sqlite(
+                "SELECT ts_code, list_date, delist_date FROM stock_basic"):
+            if list_date is None:
+                continue
+            bars = {self.day(t) for (t,) in self.project.sqlite("SELECT trade_date FROM daily WHERE ts_code = ?",
+                                                                 (ts_code,))}
+            days = [d for d in window if d >= self.day(list_date) and (not delist_date or d < self.day(delist_date))]
+            missing = [d for d in days if d not in bars]
+            if missing:
+                expected_missing[ts_code] = missing
+        self.assertEqual({g["key"]: g["missing"] for g in k["gaps"]},
+                         {c: len(m) for c, m in expected_missing.items()})
+        self.assertEqual(k["missing"], sum(len(m) for m in expected_missing.values()))
+        self.assertEqual(expected_missing[gone], window)
+        self.assertTrue(set(self.day(t) for t in last) <= set(expected_missing[trailing]))
+        mine = [g for g in k["gaps"] if g["key"] == gone][0]
+        self.assertEqual(mine["missing_ranges"], [{"first": iso(window[0]), "last": iso(window[-1]),
+                                                   "days": len(window)}])
+        out = self.project.ds("coverage", "daily", "--listing", "stock_basic", check=False)
+        self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
+        self.assertIn("--listing goes with --by key", out.stderr)
+        out = self.project.ds("coverage", "daily", "--by", "key", "--listing", "trade_cal", check=False)
+        self.assertNotIn(out.returncode, (0, 1))
+        self.assertIn("holds no field 'ts_code'", out.stderr)
+
     def test_mistakes_are_named(self):
         out = self.project.ds("coverage", "stock_basic", check=False)
         self.assertEqual(out.returncode, 2, out.stdout + out.stderr)

@@ -46,6 +46,8 @@ json ToJson(const CoverageReport& r, bool with_marks) {
                       {"missing_ranges", kr}});
     }
     out["by_key"] = {{"key", r.key},
+                     {"listing", r.listing.empty() ? json(nullptr) : json(r.listing)},
+                     {"keys_not_listed", r.keys_not_listed},
                      {"keys", r.keys},
                      {"keys_with_gaps", r.keys_with_gaps},
                      {"missing", r.key_days_missing},

@@ -79,5 +79,15 @@ TEST(CompareDays, DaysBeyondTheCalendarAreUnknownNotMissingAndAGapAtTheEndIsClos
   EXPECT_EQ(CompareDays(cal, present, D("2024-01-10"), D("2024-01-09")).expected, 0);
 }
 
+TEST(DayOfValue, ReadsDatesTimestampsNumbersAndTextAndNoDayFromNull) {
+  EXPECT_EQ(DayOfValue(core::Value::Date(D("2024-01-05"))), D("2024-01-05"));
+  EXPECT_EQ(DayOfValue(core::Value::Int32(20240105)), D("2024-01-05"));
+  EXPECT_EQ(DayOfValue(core::Value::String("2024-01-05")), D("2024-01-05"));
+  // A delisting date that is not set (a listing's NULL) is no day, whatever its column's type.
+  EXPECT_EQ(DayOfValue(core::Value::Null(core::LogicalType::Date())), std::nullopt);
+  EXPECT_EQ(DayOfValue(core::Value::Null(core::LogicalType::Timestamp())), std::nullopt);
+  EXPECT_EQ(DayOfValue(core::Value::Null(core::LogicalType::String())), std::nullopt);
+}
+
 }  // namespace
 }  // namespace datasync::app
