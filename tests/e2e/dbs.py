@@ -99,6 +99,20 @@ class Server:
         except urllib.error.HTTPError as e:
             raise AssertionError("clickhouse failed: %s\n%s" % (e.read().decode("utf-8", "replace"), statement))
 
+    def ident(self, name):
+        """An identifier quoted for this server."""
+        return {"postgres": pg_ident, "mysql": my_ident, "clickhouse": ch_ident}[self.kind](name)
+
+    def table(self, ns, name, final=False):
+        """ns.name, quoted; with `final`, ClickHouse reads it merged (FINAL), so replaced rows do not show."""
+        return self.ident(ns) + "." + self.ident(name) + (" FINAL" if final and self.kind == "clickhouse" else "")
+
+    def query(self, statement):
+        """A query's rows as lists of text fields, on every kind."""
+        if self.kind == "clickhouse":
+            return [line.split("\t") for line in self.ch(statement).splitlines()]
+        return [line.split("|" if self.kind == "postgres" else "\t") for line in self.sql(statement)]
+
     # --- namespaces: a PostgreSQL schema, a MariaDB or ClickHouse database ---------------------------------
     def drop_namespace(self, ns):
         if self.kind == "postgres":

@@ -61,15 +61,11 @@ class Scenario:
         self.project.write_config(sim_config(self.sim.url, BODY % self.db.storage_yaml(self.ns)))
 
     def table(self, name, final=False):
-        ident = {"postgres": dbs.pg_ident, "mysql": dbs.my_ident, "clickhouse": dbs.ch_ident}[self.kind]
         # ClickHouse closes a version by inserting its closed copy: read with FINAL.
-        return ident(self.ns) + "." + ident(name) + (" FINAL" if final and self.kind == "clickhouse" else "")
+        return self.db.table(self.ns, name, final)
 
     def rows(self, sql):
-        if self.kind == "clickhouse":
-            return [line.split("\t") for line in self.db.ch(sql).splitlines()]
-        sep = "|" if self.kind == "postgres" else "\t"
-        return [line.split(sep) for line in self.db.sql(sql)]
+        return self.db.query(sql)
 
     def one(self, sql):
         return self.rows(sql)[0][0]

@@ -52,19 +52,15 @@ class Scenario:
         self.project.write_config(sim_config(self.sim.url, BODY % self.db.storage_yaml(self.ns)))
 
     def table(self, name, final=False):
-        ident = {"postgres": dbs.pg_ident, "mysql": dbs.my_ident, "clickhouse": dbs.ch_ident}[self.kind]
         # ClickHouse's upserts replace rows at merge time: read as of now with FINAL.
-        return ident(self.ns) + "." + name + (" FINAL" if final and self.kind == "clickhouse" else "")
+        return self.db.table(self.ns, name, final)
 
     def day(self, column):
         return {"postgres": "to_char(%s, 'YYYY-MM-DD')", "mysql": "DATE_FORMAT(%s, '%%Y-%%m-%%d')",
                 "clickhouse": "toString(%s)"}[self.kind] % column
 
     def rows(self, sql):
-        if self.kind == "clickhouse":
-            return [line.split("\t") for line in self.db.ch(sql).splitlines()]
-        sep = "|" if self.kind == "postgres" else "\t"
-        return [line.split(sep) for line in self.db.sql(sql)]
+        return self.db.query(sql)
 
     def delete(self, where):
         if self.kind != "clickhouse":
