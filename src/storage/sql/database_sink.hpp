@@ -276,11 +276,13 @@ class DatabaseSink : public Sink {
   core::Status HealthCheckImpl() override;
   core::Result<std::vector<std::string>> SweepStagingImpl(const RunConcluded& concluded) override;
 
- private:
   // History: refuses a table whose kind (versioned or not) differs from the mode's; after the table's
-  // evolution adds the version columns, their index and the latest view.
+  // evolution (at a run's Migrate, or `datasync migrate`'s ApplyMigration) adds the version columns, their index
+  // and the latest view.
   core::Status CheckHistoryKind(const std::optional<TableShape>& shape) const;
   core::Status EnsureHistory();
+
+ private:
   core::Status MergeHistory();
 
   Dialect dialect_;

@@ -101,10 +101,15 @@ core::Result<MigrationPlan> ScriptedDatabaseSink::ApplyMigration(bool include_he
   if (state() == State::kCreated) return Fail(ErrorKind::kInternal, "ApplyMigration before Bind");
   if (auto st = Connect(); !st) return Fail(st.error());
   if (auto st = EnsureNamespace(); !st) return Fail(st.error());
+  auto shape = Introspect(table_name());
+  if (!shape) return Fail(shape.error());
+  if (auto st = CheckHistoryKind(*shape); !st) return Fail(st.error());
   auto plan = PlanMigration();
   if (!plan) return plan;
   Status st = ApplySteps(*plan, include_held, last_migration_);
   if (st) st = EnsureBookkeeping(table_name(), mode() != WriteMode::kUpsert);
+  // A table created here for a plan with history is versioned at once, as a run's Migrate makes it.
+  if (st && history()) st = EnsureHistory();
   if (!st) return Fail(st.error());
   return last_migration_;
 }
