@@ -118,7 +118,7 @@ void ConfigParser::CheckBindings(const sync::SyncPlan& plan, const datasource::D
     const storage::SinkInfo* info = sinks_.Find(st->kind);
     if (info && plan.mode == storage::WriteMode::kHistory && !info->create()->capabilities().history) {
       Error(at, "plans." + plan.name + ".storages: storage " + Quote(name) + " (" + st->kind +
-                    ") cannot keep history; history: true needs sqlite, postgres, mysql or clickhouse storages");
+                    ") cannot keep history; history: true needs sqlite, postgres, mysql, clickhouse or parquet storages");
       continue;
     }
     if (!info || !info->validate_binding) continue;

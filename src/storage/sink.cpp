@@ -69,7 +69,7 @@ Status Sink::Bind(const BindContext& ctx) {
   if (ctx.mode == WriteMode::kHistory && !caps.history) {
     return Fail(Tag(core::Error(ErrorKind::kConfig,
                                 "this storage cannot keep history; history: true needs a sqlite, "
-                                "postgres, mysql or clickhouse storage")));
+                                "postgres, mysql, clickhouse or parquet storage")));
   }
   if (ctx.mode == WriteMode::kHistory && ctx.primary_key.empty()) {
     return Fail(Tag(core::Error(ErrorKind::kConfig,

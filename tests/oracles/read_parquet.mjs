@@ -1,7 +1,8 @@
 // Reads Parquet files with an independent reader and prints them as one JSON document, so tests compare
 // what datasync wrote with what DuckDB (C++) or hyparquet (JavaScript) read, value for value and type for
 // type. Usage:
-//   node read_parquet.mjs [--engine duckdb|hyparquet] [--hive] [--expect-synthetic | --meta-only | --no-meta] PATH...
+//   node read_parquet.mjs [--engine duckdb|hyparquet] [--hive] [--expect-synthetic | --meta-only | --no-meta]
+//                         [--sql QUERY] PATH...
 //   node read_parquet.mjs --serve [--engine duckdb|hyparquet]
 // PATH is a file or a folder (every *.parquet below it whose name does not start with '.' or '_').
 // Output: {"engine", "files", "columns": [{"name", "type"}], "rows": [[...]], "meta": [...]} where type is
@@ -9,6 +10,8 @@
 // "other:<reader type>", and values are exact: integers, decimals, days and microseconds as strings,
 // floats as their shortest round-trip text ("NaN", "Infinity", "-0"), NULL as null. Columns are the union
 // by name over all files (DuckDB: union_by_name). --hive adds Hive partition columns (DuckDB only).
+// --sql (DuckDB only) prints the rows of QUERY instead, where {files} stands for the read_parquet(...) of the
+// files, so a test runs the query the documentation gives users.
 // meta (DuckDB only) is parquet_metadata() per column chunk: compression, encodings, statistics; --no-meta
 // leaves it empty (it costs more than the rows on many small files).
 // --expect-synthetic compares the rows with the synthetic table of synthetic.mjs instead of printing them
@@ -24,7 +27,7 @@ import { join } from 'node:path';
 
 function parseArgs(args, defaultEngine = 'duckdb') {
   const o = { engine: defaultEngine, hive: false, expectSynthetic: false, metaOnly: false, noMeta: false, serve: false,
-    paths: [] };
+    sql: null, paths: [] };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--engine') o.engine = args[++i];
     else if (args[i] === '--hive') o.hive = true;
@@ -32,6 +35,7 @@ function parseArgs(args, defaultEngine = 'duckdb') {
     else if (args[i] === '--meta-only') o.metaOnly = true;
     else if (args[i] === '--no-meta') o.noMeta = true;
     else if (args[i] === '--serve') o.serve = true;
+    else if (args[i] === '--sql') o.sql = args[++i];
     else o.paths.push(args[i]);
   }
   return o;
@@ -74,13 +78,14 @@ function decimalText(unscaled, scale) {
   return (neg ? '-' : '') + digits.slice(0, digits.length - scale) + '.' + digits.slice(digits.length - scale);
 }
 
-async function readDuckdb({ files, hive, metaOnly, noMeta }) {
+async function readDuckdb({ files, hive, metaOnly, noMeta, sql }) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   const q = async (sql) => (await conn.runAndReadAll(sql)).getRows();
   const list = '[' + files.map(f => "'" + f.replaceAll("'", "''") + "'").join(', ') + ']';
-  const source = `read_parquet(${list}, union_by_name = true, hive_partitioning = ${hive})`;
+  const files_source = `read_parquet(${list}, union_by_name = true, hive_partitioning = ${hive})`;
+  const source = sql ? `(${sql.replaceAll('{files}', files_source)})` : files_source;
   const described = await q(`DESCRIBE SELECT * FROM ${source}`);
   const columns = [];
   const exprs = [];
@@ -105,7 +110,7 @@ async function readDuckdb({ files, hive, metaOnly, noMeta }) {
   const rows = metaOnly ? [] : (await q(`SELECT ${exprs.join(', ')} FROM ${source}`)).map(row => row.map((v, i) =>
     v === null ? null : columns[i].type === 'float64' ? floatText(v)
       : columns[i].type === 'string' ? utf8.decode(v.bytes) : v));
-  const meta = noMeta ? [] : (await q(`SELECT file_name, row_group_id, row_group_num_rows, path_in_schema, type, compression,
+  const meta = noMeta || sql ? [] : (await q(`SELECT file_name, row_group_id, row_group_num_rows, path_in_schema, type, compression,
       encodings, CAST(stats_min_value AS VARCHAR), CAST(stats_max_value AS VARCHAR), stats_null_count
       FROM parquet_metadata(${list}) ORDER BY file_name, row_group_id, column_id`)).map(r => ({
     file: r[0], row_group: Number(r[1]), rows: Number(r[2]), column: r[3], physical: r[4], compression: r[5],
@@ -184,7 +189,7 @@ async function readHyparquet({ files }) {
 async function run(o) {
   const files = [];
   for (const p of o.paths) collect(p, files);
-  const read = { files, hive: o.hive, metaOnly: o.metaOnly, noMeta: o.noMeta };
+  const read = { files, hive: o.hive, metaOnly: o.metaOnly, noMeta: o.noMeta, sql: o.sql };
   const result = files.length === 0 ? { columns: [], rows: [], meta: [] }
     : o.engine === 'hyparquet' ? await readHyparquet(read) : await readDuckdb(read);
   if (o.expectSynthetic) {

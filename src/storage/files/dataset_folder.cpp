@@ -248,4 +248,62 @@ Status DatasetFolder::Rewrite(const std::string& folder, size_t index, const std
   return core::Ok();
 }
 
+std::map<std::string, UnitVersion> DatasetFolder::LatestVersions(std::optional<int64_t> as_of_us) const {
+  std::map<std::string, UnitVersion> latest;
+  auto offer = [&](const std::string& folder, const std::string& name) {
+    auto v = ParseVersionedUnit(name);
+    if (!v || (as_of_us && v->stamp_us > *as_of_us)) return;
+    auto [it, fresh] = latest.try_emplace(v->unit);
+    UnitVersion& u = it->second;
+    if (!fresh && v->stamp_us < u.stamp_us) return;
+    if (fresh || v->stamp_us > u.stamp_us) u = UnitVersion{v->stamp_us, {}};
+    u.digests[folder] = v->digest;
+  };
+  for (const auto& [unit, folders] : plain_) {
+    for (const auto& folder : folders) offer(folder, unit);
+  }
+  for (const auto& [folder, files] : compacted_) {
+    for (const auto& f : files) {
+      for (const auto& m : f.members) offer(folder, m.unit);
+    }
+  }
+  return latest;
+}
+
+std::vector<DatasetFolder::ReadFile> DatasetFolder::VersionsToRead(std::optional<int64_t> as_of_us) const {
+  std::set<std::pair<std::string, std::string>> chosen;  // (folder, the version's name)
+  for (const auto& [unit, v] : LatestVersions(as_of_us)) {
+    for (const auto& [folder, digest] : v.digests) chosen.insert({folder, VersionedUnitName(unit, v.stamp_us, digest)});
+  }
+  auto wanted = [&](const std::string& folder, const std::string& name) {
+    return !ParseVersionedUnit(name) || chosen.count({folder, name}) > 0;
+  };
+  std::string suffix = "." + std::string(format_->extension());
+  std::vector<ReadFile> out;
+  for (auto& f : FilesToRead()) {
+    const CompactedFile* compacted = nullptr;
+    if (auto it = compacted_.find(f.folder); it != compacted_.end()) {
+      for (const auto& c : it->second) {
+        if (c.name == f.name) compacted = &c;
+      }
+    }
+    if (!compacted) {
+      std::string unit = f.name.substr(kPartPrefix.size(), f.name.size() - kPartPrefix.size() - suffix.size());
+      if (wanted(f.folder, unit)) out.push_back(std::move(f));
+      continue;
+    }
+    size_t kept = 0;
+    for (const auto& m : compacted->members) {
+      if (f.skip_units.count(m.unit)) continue;
+      if (wanted(f.folder, m.unit)) {
+        ++kept;
+      } else {
+        f.skip_units.insert(m.unit);
+      }
+    }
+    if (kept > 0) out.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace datasync::storage::files

@@ -16,12 +16,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "storage/files/part_merger.hpp"
+#include "storage/files/part_versions.hpp"
 #include "storage/files/row_format.hpp"
 
 namespace datasync::storage::files {
@@ -55,6 +57,12 @@ class DatasetFolder {
   };
   // The files of the last Scan that hold the dataset's rows, every unit once, by folder and name.
   std::vector<ReadFile> FilesToRead() const;
+
+  // Datasets with history, whose units are versions (part_versions.hpp): the newest version of each unit, by
+  // its safe name; with as_of_us, the newest one stamped at or before it.
+  std::map<std::string, UnitVersion> LatestVersions(std::optional<int64_t> as_of_us) const;
+  // FilesToRead narrowed to those versions: the older and later ones are left out.
+  std::vector<ReadFile> VersionsToRead(std::optional<int64_t> as_of_us) const;
 
  private:
   struct CompactedFile {

@@ -49,6 +49,7 @@ SinkCapabilities FileSink::capabilities() const {
   caps.replace = true;
   caps.schema_evolution = true;
   caps.concurrent_writers = true;  // for different units; see DatasetLock
+  caps.history = KeepsHistory();
   return caps;
 }
 
@@ -81,6 +82,24 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   format_ = std::move(*format);
 
   mode_ = ctx.mode;
+  history_ = mode_ == WriteMode::kHistory;
+  if (history_ && !KeepsHistory()) {
+    return Fail(ErrorKind::kConfig, "this storage's files cannot keep history; use a parquet storage");
+  }
+  version_schema_.reset();
+  if (history_) {
+    std::vector<core::Field> fields = schema.fields();
+    for (const auto& f : fields) {
+      if (f.name == kUnitColumn || f.name == kValidFromColumn) {
+        return Fail(ErrorKind::kConfig,
+                    "the dataset has a field named '" + f.name + "', which history keeps for itself; rename the field");
+      }
+    }
+    fields.push_back({.name = std::string(kUnitColumn), .type = core::LogicalType::String(), .nullable = false});
+    fields.push_back(
+        {.name = std::string(kValidFromColumn), .type = core::LogicalType::Timestamp(), .nullable = false});
+    version_schema_ = std::make_shared<const core::Schema>(std::move(fields));
+  }
   safe_dataset_ = SafeFileName(ctx.dataset);
   dataset_dir_ = root_ / safe_dataset_;
 
@@ -90,6 +109,7 @@ Status FileSink::BindImpl(const BindContext& ctx) {
   sidecar_.fields = schema.fields();
   sidecar_.versions = {{1, schema.fields()}};
   sidecar_.primary_key = ctx.primary_key;
+  sidecar_.history = history_;
   if (partition_) {
     sidecar_.partition_by = partition_->field();
     sidecar_.partition_granularity = std::string(PartitionGranularityName(partition_->granularity()));
@@ -149,6 +169,16 @@ Status FileSink::MigrateFolder() {
     if (old.format_settings != next.format_settings) return refuse("other format settings");
     if (old.partition_by != next.partition_by || old.partition_granularity != next.partition_granularity) {
       return refuse("another partitioning");
+    }
+    if (old.history && !next.history) {
+      return Fail(ErrorKind::kConfig, "folder '" + dataset_dir_.string() +
+                                          "' keeps history (every version of its units): set history: true on the "
+                                          "plan, or write this plan to another path");
+    }
+    if (!old.history && next.history) {
+      return Fail(ErrorKind::kConfig, "folder '" + dataset_dir_.string() +
+                                          "' holds the dataset without history: a plan with history: true needs a "
+                                          "folder of its own (another path, or move the folder away first)");
     }
     auto evolved = EvolveSidecar(old, std::move(next));
     if (!evolved) return Fail(evolved.error());
@@ -210,7 +240,9 @@ Status FileSink::OpenStaging(bool has_done_units) {
 
 Status FileSink::ScanWriteDir() {
   bool alone = lock_ && lock_->mode() == DatasetLock::Mode::kExclusive;
-  return folder_.Scan(write_dir_, *format_, alone, &repaired_units_);
+  if (auto st = folder_.Scan(write_dir_, *format_, alone, &repaired_units_); !st) return st;
+  if (history_) versions_ = folder_.LatestVersions(std::nullopt);
+  return core::Ok();
 }
 
 Status FileSink::FinishImpl() {

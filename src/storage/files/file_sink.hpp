@@ -17,13 +17,19 @@
 //   (renameat2 RENAME_EXCHANGE), else with two renames, then deletes the old data. SweepStaging removes
 //   ROOT/.<dataset>.staging-<run id>/ and ROOT/.<dataset>.old-<run id>/ of runs that are over (under the
 //   dataset lock Migrate took); a run with done tasks whose staging folder is gone is refused in Open.
+// - History (history: true, formats whose KeepsHistory: Parquet): part files are never replaced. A commit of
+//   a unit adds a version of it, part-<unit>.v<stamp>-<digest>.<ext> in each partition folder its rows fall
+//   into, with the columns _ds_unit and _valid_from (part_versions.hpp), unless its rows equal its newest
+//   version's. Readers pick the versions (DatasetFolder::VersionsToRead). The sidecar says the folder keeps
+//   history; Migrate refuses a folder of the other kind.
 // - Formats with a PartMerger (Parquet) support compaction (Compact): small part files of a partition
 //   become one `part-compact-<hash>.<ext>` that lists the units it holds. A unit rewritten later must not
 //   keep its rows there too, so Commit drops the committed units from compacted files (after renaming
 //   their new part files into place); the next sink alone with the dataset (and Compact) repairs what a
 //   crash between such steps left: a unit's own newer part file always wins, and a compaction's leftover
 //   inputs go (files/part_merger.hpp).
-// Files: the lifecycle in file_sink.cpp, part staging (Write, Commit, Abort) in file_sink_staging.cpp,
+// Files: the lifecycle in file_sink.cpp, part staging (Write, Commit, Abort) in file_sink_staging.cpp, the
+// versions of history in file_sink_history.cpp,
 // compaction in file_sink_compaction.cpp (offered to `datasync compact` as SinkInfo::compact through
 // CompactFileSink), the folder's partitions and compacted files in dataset_folder.hpp.
 // Thread-safety: like every Sink, one thread at a time. A DatasetLock (dataset_lock.hpp) is held from
@@ -37,6 +43,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +53,7 @@
 #include "storage/files/dataset_lock.hpp"
 #include "storage/files/file_options.hpp"
 #include "storage/files/part_merger.hpp"
+#include "storage/files/part_versions.hpp"
 #include "storage/files/partitioning.hpp"
 #include "storage/files/row_format.hpp"
 #include "storage/files/schema_sidecar.hpp"
@@ -91,6 +99,9 @@ class FileSink : public Sink {
   virtual int64_t CompactBelowBytes(const core::Options&) const { return 0; }
   // Small parts in one folder at which a run compacts it by itself (CompactOptions::automatic); 0: never.
   virtual int64_t CompactAtParts(const core::Options&) const { return 0; }
+  // Whether the format can keep every version of a unit (history: true): one that can be read back with
+  // the version columns.
+  virtual bool KeepsHistory() const { return false; }
 
   core::Status BindImpl(const BindContext& ctx) final;
   core::Status MigrateImpl() final;
@@ -114,9 +125,12 @@ class FileSink : public Sink {
     std::string buffer;     // encoded bytes not yet in the temp file
     bool on_disk = false;   // the temp file exists (created with O_TRUNC at the first flush)
     bool own_file = false;  // the writer writes the temp file itself (WritesOwnFile)
+    RowsDigest digest;      // history: of the rows written to it
   };
   struct PendingUnit {
-    std::string safe_name;
+    std::string safe_name;                     // history: with the version's stamp, for its temps
+    std::string base_name;                     // history: the unit's safe name
+    int64_t stamp_us = 0;                      // history: the version's _valid_from
     std::map<std::string, PendingFile> files;  // by partition folder ("" = the dataset folder itself)
   };
 
@@ -128,6 +142,13 @@ class FileSink : public Sink {
   core::Status Publish();
   // Part staging (file_sink_staging.cpp).
   std::string PartName(const PendingUnit& unit) const;
+  core::Status StartFile(const PendingUnit& unit, const std::string& folder, PendingFile& file);
+  // History (file_sink_history.cpp): the unit's rows with the version columns, a new version's stamp, and
+  // the version's publication (its temps renamed into place, or removed when its rows are the newest's).
+  core::ColumnBatch WithVersionColumns(const core::ColumnBatch& batch, std::string_view unit_id,
+                                       int64_t stamp_us) const;
+  int64_t NextStamp(const std::string& base_name);
+  core::Status PublishVersion(PendingUnit& unit, std::set<std::string>& touched);
   core::Status Flush(const PendingUnit& unit, const std::string& folder, PendingFile& file);
   core::Status FlushAll();
   core::Result<int64_t> StageRows(const core::ColumnBatch& batch, std::string_view unit_id);
@@ -151,6 +172,11 @@ class FileSink : public Sink {
   int64_t repaired_units_ = 0;
   std::map<std::string, PendingUnit> pending_;  // by unit id
   size_t buffered_bytes_ = 0;
+
+  bool history_ = false;
+  core::SchemaPtr version_schema_;               // history: the dataset's fields and the version columns
+  std::map<std::string, UnitVersion> versions_;  // history: the newest version of each unit (safe name)
+  int64_t last_stamp_ = 0;                       // history: stamps only grow
 };
 
 // SinkInfo::compact of every file sink: `bound` must be a FileSink (its SinkInfo's create makes one).

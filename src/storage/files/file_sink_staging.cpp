@@ -65,7 +65,17 @@ core::Result<int64_t> FileSink::WriteImpl(const core::ColumnBatch& batch, std::s
 core::Result<int64_t> FileSink::StageRows(const core::ColumnBatch& batch, std::string_view unit_id) {
   auto [it, inserted] = pending_.try_emplace(std::string(unit_id));
   PendingUnit& unit = it->second;
-  if (inserted) unit.safe_name = SafeFileName(unit_id);
+  if (inserted) {
+    unit.safe_name = SafeFileName(unit_id);
+    if (history_) {
+      unit.base_name = unit.safe_name;
+      unit.stamp_us = NextStamp(unit.base_name);
+      unit.safe_name += ".v" + std::to_string(unit.stamp_us);
+    }
+  }
+  std::optional<core::ColumnBatch> versioned;
+  if (history_) versioned = WithVersionColumns(batch, unit_id, unit.stamp_us);
+  const core::ColumnBatch& rows_out = versioned ? *versioned : batch;
 
   // Group row indices by destination folder, keeping each group in row order.
   std::map<std::string, std::vector<uint32_t>> groups;
@@ -93,21 +103,12 @@ core::Result<int64_t> FileSink::StageRows(const core::ColumnBatch& batch, std::s
     PendingFile& file = fit->second;
     size_t before = file.buffer.size();
     if (created) {
-      file.writer = format_->NewWriter(*bind_context().schema);
-      if (file.writer->WritesOwnFile()) {
-        fs::path dir = folder_.Path(folder);
-        if (auto st = EnsureDirectory(dir); !st) return Fail(st.error());
-        folder_.AddFolder(folder);
-        file.own_file = true;
-        file.on_disk = true;  // from here on Abort must remove whatever the library left there
-        if (auto st = file.writer->BeginFile(dir / ("." + PartName(unit) + std::string(kTempSuffix))); !st) {
-          return Fail(st.error());
-        }
-      } else if (auto st = file.writer->Begin(file.buffer); !st) {
-        return Fail(st.error());
-      }
+      if (auto st = StartFile(unit, folder, file); !st) return Fail(st.error());
     }
-    if (auto st = file.writer->WriteRows(batch, rows, file.buffer); !st) return Fail(st.error());
+    if (history_) {
+      for (uint32_t r : rows) file.digest.Add(batch, r);
+    }
+    if (auto st = file.writer->WriteRows(rows_out, rows, file.buffer); !st) return Fail(st.error());
     size_t added = file.buffer.size() - before;
     bytes += static_cast<int64_t>(added);
     buffered_bytes_ += added;
@@ -127,6 +128,17 @@ Status FileSink::CommitImpl() {
   // place are complete files, so the store never holds half a unit.
   if (!st) (void)AbortImpl();
   return st;
+}
+
+Status FileSink::StartFile(const PendingUnit& unit, const std::string& folder, PendingFile& file) {
+  file.writer = format_->NewWriter(history_ ? *version_schema_ : *bind_context().schema);
+  if (!file.writer->WritesOwnFile()) return file.writer->Begin(file.buffer);
+  fs::path dir = folder_.Path(folder);
+  if (auto st = EnsureDirectory(dir); !st) return st;
+  folder_.AddFolder(folder);
+  file.own_file = true;
+  file.on_disk = true;  // from here on Abort must remove whatever the library left there
+  return file.writer->BeginFile(dir / ("." + PartName(unit) + std::string(kTempSuffix)));
 }
 
 Status FileSink::PublishPending() {
@@ -155,6 +167,10 @@ Status FileSink::PublishPending() {
   // 2. Publish each temp under its final name, replacing the unit's earlier file.
   std::set<std::string> touched;
   for (auto& [unit_id, unit] : pending_) {
+    if (history_) {
+      if (auto st = PublishVersion(unit, touched); !st) return st;
+      continue;
+    }
     std::string part = PartName(unit);
     for (auto& [folder, file] : unit.files) {
       fs::path dir = folder_.Path(folder);
@@ -179,7 +195,7 @@ Status FileSink::PublishPending() {
   }
   // 3b. A unit that compaction merged into a compacted file lives in its new part file now. Writers that
   // share the dataset take turns rewriting merged files, so no rewrite undoes another's.
-  if (folder_.has_compacted()) {
+  if (folder_.has_compacted() && !history_) {
     std::unique_ptr<DatasetLock> merge_lock;
     if (lock_ && lock_->mode() == DatasetLock::Mode::kShared) {
       auto got = DatasetLock::Acquire(root_, safe_dataset_, DatasetLock::Mode::kExclusive, kLockWait, "merge.lock");

@@ -1,8 +1,7 @@
 #include "storage/files/schema_sidecar.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/json_text.hpp"
 #include "storage/files/fs_util.hpp"
@@ -72,6 +71,7 @@ std::string RenderSidecar(const SchemaSidecar& s) {
   json versions = json::array();
   for (const auto& v : s.versions) versions.push_back({{"version", v.version}, {"fields", FieldsJson(v.fields)}});
   j["versions"] = versions;
+  if (s.history) j["history"] = true;
   // error_handler::replace: a name that is not valid UTF-8 must not make the sidecar unwritable.
   return core::JsonText(j, 2) + "\n";
 }
@@ -113,6 +113,10 @@ core::Result<SchemaSidecar> ParseSidecar(std::string_view text) {
     s.partition_by = text("by");
     s.partition_granularity = text("granularity");
     s.partition_key = text("key");
+  }
+  if (auto it = j.find("history"); it != j.end()) {
+    if (!it->is_boolean()) return Fail(ErrorKind::kPermanent, "history is not true or false");
+    s.history = it->get<bool>();
   }
   if (auto it = j.find("versions"); it != j.end() && it->is_array()) {
     for (const auto& v : *it) {

@@ -40,6 +40,9 @@ struct SchemaSidecar {
   std::string partition_key;          // the folder key
   std::vector<std::pair<std::string, std::string>> format_settings;
   std::vector<SchemaVersion> versions;  // oldest first; the last one equals `fields`
+  // Every part file is one version of a unit (history: true; files/part_versions.hpp), carrying the columns
+  // _ds_unit and _valid_from beyond `fields`.
+  bool history = false;
 
   friend bool operator==(const SchemaSidecar&, const SchemaSidecar&) = default;
 };

@@ -9,6 +9,7 @@
 #include "storage/files/file_names.hpp"
 #include "storage/files/file_options.hpp"
 #include "storage/files/fs_util.hpp"
+#include "storage/history.hpp"
 #include "storage/parquet/parquet_decoder.hpp"
 #include "storage/parquet/parquet_scan.hpp"
 #include "storage/parquet/parquet_sink.hpp"
@@ -94,6 +95,12 @@ core::Result<std::unique_ptr<DatasetReader>> ParquetDatasetReader::Open(const Re
   return std::unique_ptr<DatasetReader>(std::move(r));
 }
 
+ScanSpec ParquetDatasetReader::NewSpec(const Dataset& ds) {
+  ScanSpec spec;
+  spec.versioned = ds.sidecar.history;
+  return spec;
+}
+
 std::string ParquetDatasetReader::Where() const {
   return "storage '" + storage_ + "' (" + root_.string() + ")";
 }
@@ -148,13 +155,12 @@ core::Result<std::map<std::string, LogicalType>> ParquetDatasetReader::Describe(
 core::Result<std::vector<LogicalType>> ParquetDatasetReader::ScanRows(const ScanQuery& q, const RowVisitor& visit) {
   auto ds = Synced(q.dataset);
   if (!ds) return Fail(ds.error());
+  ScanSpec spec = NewSpec(*ds);
   if (q.as_of) {
-    return Fail(ErrorKind::kInvalidInput, Where() + ": dataset '" + q.dataset +
-                                              "' keeps no history (a parquet storage holds only the current rows); "
-                                              "reading it as of a time needs a plan with history: true and a sqlite "
-                                              "or database storage");
+    auto micros = AsOfTime(*q.as_of, ds->sidecar.history, Where() + ": dataset '" + q.dataset + "'");
+    if (!micros) return Fail(micros.error());
+    spec.as_of_us = *micros;
   }
-  ScanSpec spec;
   for (const auto& c : q.columns) {
     auto t = TypeOf(*ds, c);
     if (!t) return Fail(t.error());
@@ -185,7 +191,7 @@ core::Result<std::vector<Value>> ParquetDatasetReader::DistinctValues(const Read
   if (!ds) return Fail(ds.error());
   auto type = TypeOf(*ds, q.column);
   if (!type) return Fail(type.error());
-  ScanSpec spec;
+  ScanSpec spec = NewSpec(*ds);
   spec.columns = {q.column};
   spec.types = {*type};
   for (const auto& [c, v] : q.equals) {
@@ -216,7 +222,7 @@ core::Result<std::optional<Value>> ParquetDatasetReader::MaxValue(const std::str
     if (const auto* x = std::get_if<double>(&v.v); x && std::isnan(*x)) return;  // as SQLite, which stores NaN as NULL
     if (!best || CompareValues(v, *best) > 0) best = v;
   };
-  ScanSpec spec;
+  ScanSpec spec = NewSpec(**ds);
   spec.columns = {column};
   spec.types = {*type};
   // A row group whose statistics hold the column's maximum is answered by them, without decoding it.
@@ -245,7 +251,7 @@ core::Result<std::vector<KeySpan>> ParquetDatasetReader::KeySpans(const KeySpanQ
   if (!key_type) return Fail(key_type.error());
   auto day_type = TypeOf(*ds, q.date);
   if (!day_type) return Fail(day_type.error());
-  ScanSpec spec;
+  ScanSpec spec = NewSpec(*ds);
   spec.columns = {q.key, q.date};
   spec.types = {*key_type, *day_type};
   spec.filters = {Filter(q.key, *key_type, std::nullopt, std::nullopt), Filter(q.date, *day_type, q.min, q.max)};
@@ -273,7 +279,7 @@ core::Result<Rows> ParquetDatasetReader::LatestRows(const RowsQuery& q) {
   auto ds = Synced(q.dataset);
   if (!ds) return Fail(ds.error());
   Rows out;
-  ScanSpec spec;
+  ScanSpec spec = NewSpec(*ds);
   for (const auto& c : q.columns) {
     auto t = TypeOf(*ds, c);
     if (!t) return Fail(t.error());

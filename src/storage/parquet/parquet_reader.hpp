@@ -7,8 +7,10 @@
 // exclude skipped unread, one row group decoded at a time). Filter values in config spelling ("20240102",
 // "1") are converted to the column's type first; values come back typed as the SQLite reader types them
 // (dates as Value::Date, decimals as decimals), so reconcile compares a parquet and a sqlite storage of the
-// same rows as equal. A dataset never synced is kConfig naming the plan to run; a Parquet dataset keeps no
-// history, so a read as of a time is refused (kInvalidInput).
+// same rows as equal. A dataset never synced is kConfig naming the plan to run. A dataset with history (its
+// sidecar says so; files/part_versions.hpp) reads as its units' newest versions, or as of a time
+// (ScanQuery::as_of) as their newest versions then; a dataset without history refuses a read as of a time
+// (kInvalidInput).
 //
 // Lifecycle: opened per storage (SinkInfo::open_reader), queried any number of times, destroyed. It holds no
 // file open between queries and takes no lock: what a concurrent sync commits meanwhile may or may not be
@@ -26,6 +28,8 @@
 #include "storage/files/schema_sidecar.hpp"
 
 namespace datasync::storage::parquet {
+
+struct ScanSpec;
 
 class ParquetDatasetReader final : public DatasetReader {
  public:
@@ -52,6 +56,8 @@ class ParquetDatasetReader final : public DatasetReader {
   // The same, kConfig naming the plan to run first when it was never synced.
   core::Result<Dataset> Synced(const std::string& dataset) const;
   core::Result<core::LogicalType> TypeOf(const Dataset& ds, const std::string& column) const;
+  // A scan of the dataset's current rows (its newest versions, for a dataset with history).
+  static ScanSpec NewSpec(const Dataset& ds);
   std::string Where() const;  // "storage 'lake' (/path/data/lake)", for messages
 
   std::string storage_;

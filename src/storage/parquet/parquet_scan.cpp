@@ -304,7 +304,7 @@ core::Status ScanDataset(const fs::path& dir, const files::SchemaSidecar& sideca
   if (auto st = folder.Scan(dir, format, /*alone=*/false, nullptr); !st) return st;
   DatasetScan scan(sidecar, spec, visit);
   bool go_on = true;
-  for (const auto& f : folder.FilesToRead()) {
+  for (const auto& f : spec.versioned ? folder.VersionsToRead(spec.as_of_us) : folder.FilesToRead()) {
     if (!go_on) break;
     if (!FolderMayPass(f.folder, sidecar, spec.filters)) continue;
     fs::path path = folder.Path(f.folder) / f.name;

@@ -51,6 +51,10 @@ struct ScanSpec {
   std::vector<std::string> columns;      // handed to the visitor in this order
   std::vector<core::LogicalType> types;  // the dataset's types of `columns`
   std::vector<ScanFilter> filters;       // every filter's column must be one of the sidecar's
+  // A dataset with history (the sidecar's `history`): each unit is read from its newest version, or from its
+  // newest one stamped at or before as_of_us (files::DatasetFolder::VersionsToRead).
+  bool versioned = false;
+  std::optional<int64_t> as_of_us;
   // Asked before a row group is decoded; true skips it (the query already has what it needs).
   std::function<bool(const ParquetFileDecoder& file, size_t row_group)> skip_row_group;
 };

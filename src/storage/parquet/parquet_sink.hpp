@@ -41,6 +41,7 @@ class ParquetSink final : public files::FileSink {
     return options.Get(parquet::kCompactBelowBytes);
   }
   int64_t CompactAtParts(const core::Options& options) const override { return options.Get(parquet::kCompactAtParts); }
+  bool KeepsHistory() const override { return true; }
 };
 
 void RegisterParquetSink(SinkRegistry& registry);

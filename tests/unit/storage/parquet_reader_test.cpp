@@ -17,6 +17,7 @@
 #include "core/dates.hpp"
 #include "sink_test_support.hpp"
 #include "storage/files/fs_util.hpp"
+#include "storage/files/part_versions.hpp"
 #include "storage/parquet/parquet_decoder.hpp"
 #include "storage/parquet/parquet_metadata.hpp"
 #include "storage/parquet/parquet_scan.hpp"
@@ -652,6 +653,141 @@ TEST(ThriftCompactReaderTest, HostileCountsOfEmptyElementsAreRefusedAtOnce) {
     ASSERT_TRUE(r.NextField(id, type));
     r.Skip(type);
     EXPECT_FALSE(r.ok());
+  }
+}
+
+// History on Parquet (files/part_versions.hpp): each commit of a changed unit is a new version of the whole
+// unit, so a unit whose rows move to another partition folder is read from its newest version only, now and
+// as of any time; an unchanged commit adds no file; a dataset without history refuses a read as of a time.
+TEST_F(ParquetReaderTest, HistoryReadsEachUnitsNewestVersionAcrossPartitionFolders) {
+  auto schema = MakeSchema({{"code", LogicalType::String()}, {"d", LogicalType::Date()}, {"v", LogicalType::Int64()}});
+  auto batch = [&](std::vector<std::tuple<std::string, int32_t, int64_t>> rows) {
+    core::ColumnBatch b(schema);
+    for (const auto& [code, day, v] : rows) {
+      b.column(0).AppendString(code);
+      b.column(1).AppendInt32(day);
+      b.column(2).AppendInt64(v);
+    }
+    return b;
+  };
+  const int32_t jan = 19724, feb = 19755;  // 2024-01-02, 2024-02-02
+  auto write = [&](const core::ColumnBatch& b, int64_t run) {
+    auto ctx =
+        Ctx("bars", schema, {{"partition_by", std::string("d")}, {"partition_granularity", std::string("month")}});
+    ctx.mode = WriteMode::kHistory;
+    ctx.primary_key = {"code", "d"};
+    ParquetSink sink;
+    RunSink(sink, ctx, run, {{"u1", &b}});
+  };
+  auto files = [&] {
+    std::vector<std::string> out;
+    for (auto it = fs::recursive_directory_iterator(Root() / "bars"); it != fs::recursive_directory_iterator(); ++it) {
+      std::string name = it->path().filename().string();
+      if (name.starts_with("part-")) out.push_back(it->path().parent_path().filename().string() + "/" + name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto rows_at = [&](std::optional<std::string> as_of) {
+    ScanQuery q;
+    q.as_of = as_of;
+    auto rows = Scan("bars", {"code", "d", "v"}, q);
+    EXPECT_TRUE(rows) << rows.error().ToString();
+    std::vector<std::string> out;
+    for (const auto& r : rows ? *rows : std::vector<Row>{})
+      out.push_back(r[0].ToString() + "@" + r[1].ToString() + "=" + r[2].ToString());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+
+  auto first = batch({{"A", jan, 1}, {"B", jan, 2}});
+  write(first, 1);
+  auto v1 = files();
+  ASSERT_EQ(v1.size(), 1u);
+  std::string name = fs::path(v1[0]).filename().string();  // part-<version>.parquet
+  auto version = files::ParseVersionedUnit(name.substr(5, name.size() - 5 - 8));
+  ASSERT_TRUE(version) << name;
+  EXPECT_EQ(version->unit, "u1");
+  std::string t1 = core::FormatTimestamp(version->stamp_us);
+  // The same rows in another order: no new version.
+  auto again = batch({{"B", jan, 2}, {"A", jan, 1}});
+  write(again, 2);
+  EXPECT_EQ(files(), v1);
+  // The unit's rows move to February: a version there, and January's rows are no longer current.
+  auto moved = batch({{"A", feb, 1}, {"B", feb, 3}});
+  write(moved, 3);
+  auto v2 = files();
+  ASSERT_EQ(v2.size(), 2u);
+  EXPECT_EQ(rows_at(std::nullopt), (std::vector<std::string>{"A@2024-02-02=1", "B@2024-02-02=3"}));
+  EXPECT_EQ(rows_at(t1), (std::vector<std::string>{"A@2024-01-02=1", "B@2024-01-02=2"}));
+  EXPECT_EQ(rows_at("2000-01-01"), std::vector<std::string>{});
+  // Other queries see the current rows too.
+  auto days = Reader()->DistinctValues(ReadQuery{.dataset = "bars", .column = "d"});
+  ASSERT_TRUE(days) << days.error().ToString();
+  ASSERT_EQ(days->size(), 1u);
+  EXPECT_EQ((*days)[0].ToString(), "2024-02-02");
+  // Version columns are the files' own, not the dataset's.
+  auto described = Reader()->Describe("bars");
+  ASSERT_TRUE(described);
+  EXPECT_EQ(described->count("_valid_from") + described->count("_ds_unit"), 0u);
+
+  // A dataset written without history has no past to read.
+  auto plain = batch({{"A", jan, 1}});
+  ParquetSink sink;
+  RunSink(sink, Ctx("plain", schema), 1, {{"u1", &plain}});
+  ScanQuery q;
+  q.dataset = "plain";
+  q.columns = {"code"};
+  q.as_of = "2024-05-01";
+  auto refused = Reader()->ScanRows(q, [](std::vector<Value>&) {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(refused.error().message().find("keeps no history"), std::string::npos) << refused.error().message();
+}
+
+TEST(PartVersionsTest, NamesRoundTripAndDigestsIgnoreOrderButNotValues) {
+  std::string name = files::VersionedUnitName("trade_date=2024.v1", 1733000000123456, 0xabcdef0123456789ULL);
+  EXPECT_EQ(name, "trade_date=2024.v1.v1733000000123456-abcdef0123456789");
+  EXPECT_EQ(files::VersionedUnitName("u", 42, 1), "u.v0000000000000042-0000000000000001");
+  auto v = files::ParseVersionedUnit(name);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->unit, "trade_date=2024.v1");
+  EXPECT_EQ(v->stamp_us, 1733000000123456);
+  EXPECT_EQ(v->digest, 0xabcdef0123456789ULL);
+  for (const char* other :
+       {"u1", "u1.v1733000000123456", "u1.v173300000012345-abcdef0123456789", "u1.v1733000000123456-ABCDEF0123456789",
+        ".v1733000000123456-abcdef0123456789", "u1.v17330000001234x6-abcdef0123456789"}) {
+    EXPECT_FALSE(files::ParseVersionedUnit(other)) << other;
+  }
+
+  auto schema = MakeSchema({{"s", LogicalType::String()}, {"n", LogicalType::Int64()}, {"f", LogicalType::Float64()}});
+  auto digest = [&](std::vector<std::vector<std::optional<std::string>>> rows) {
+    core::ColumnBatch b(schema);
+    for (const auto& r : rows) {
+      r[0] ? b.column(0).AppendString(*r[0]) : b.column(0).AppendNull();
+      r[1] ? b.column(1).AppendInt64(std::stoll(*r[1])) : b.column(1).AppendNull();
+      r[2] ? b.column(2).AppendFloat64(std::stod(*r[2])) : b.column(2).AppendNull();
+    }
+    files::RowsDigest d;
+    for (size_t i = 0; i < b.num_rows(); ++i) d.Add(b, i);
+    return d.value();
+  };
+  EXPECT_EQ(digest({}), 0u);
+  auto base = digest({{"a", "1", "0.5"}, {"b", "2", "1.5"}});
+  EXPECT_NE(base, 0u);
+  EXPECT_EQ(digest({{"b", "2", "1.5"}, {"a", "1", "0.5"}}), base);
+  EXPECT_EQ(digest({{"a", "1", "0.5"}, {"b", "2", "-0"}}), digest({{"a", "1", "0.5"}, {"b", "2", "0"}}));
+  for (auto other : std::vector<std::vector<std::vector<std::optional<std::string>>>>{
+           {{"a", "1", "0.5"}, {"b", "2", "1.6"}},
+           {{"a", "1", "0.5"}, {"b", "3", "1.5"}},
+           {{"a", "1", "0.5"}, {"c", "2", "1.5"}},
+           {{"a", "1", "0.5"}},
+           {{"a", "1", "0.5"}, {"b", "2", "1.5"}, {"b", "2", "1.5"}},
+           {{"a", "1", "0.5"}, {"b", "2", std::nullopt}},
+           {{"a", "1", "0.5"}, {"", "2", "1.5"}},
+           {{"a", "1", "0.5"}, {std::nullopt, "2", "1.5"}},
+           {{"a", "2", "0.5"}, {"b", "1", "1.5"}}}) {
+    EXPECT_NE(digest(other), base);
   }
 }
 

@@ -1,0 +1,80 @@
+// FileSink's history (history: true; the layout is in part_versions.hpp): the version columns added to each
+// unit's rows, the version stamps, and each version's publication (or none, when the unit's rows equal its
+// newest version's).
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+
+#include "core/crash_point.hpp"
+#include "storage/files/file_sink.hpp"
+#include "storage/files/fs_util.hpp"
+#include "storage/files/part_layout.hpp"
+
+namespace datasync::storage::files {
+
+using core::Fail;
+using core::Status;
+namespace fs = std::filesystem;
+
+core::ColumnBatch FileSink::WithVersionColumns(const core::ColumnBatch& batch, std::string_view unit_id,
+                                               int64_t stamp_us) const {
+  core::ColumnBatch out(version_schema_);
+  const size_t n = batch.num_columns();
+  for (size_t i = 0; i < n; ++i) out.column(i) = batch.column(i);
+  core::Column& unit = out.column(n);
+  core::Column& from = out.column(n + 1);
+  const size_t rows = batch.num_rows();
+  unit.Reserve(rows, rows * unit_id.size());
+  from.Reserve(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    unit.AppendString(unit_id);
+    from.AppendInt64(stamp_us);
+  }
+  return out;
+}
+
+int64_t FileSink::NextStamp(const std::string& base_name) {
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  // After the unit's newest version on disk (a clock set back must not put a new version before an old one),
+  // and after every stamp this sink gave.
+  int64_t stamp = std::max(now, last_stamp_ + 1);
+  if (auto it = versions_.find(base_name); it != versions_.end()) stamp = std::max(stamp, it->second.stamp_us + 1);
+  last_stamp_ = stamp;
+  return stamp;
+}
+
+Status FileSink::PublishVersion(PendingUnit& unit, std::set<std::string>& touched) {
+  UnitVersion next{unit.stamp_us, {}};
+  for (const auto& [folder, file] : unit.files) next.digests[folder] = file.digest.value();
+  auto latest = versions_.find(unit.base_name);
+  if (latest != versions_.end() && latest->second.digests == next.digests) {
+    // The vendor repeated the newest version: none is added, and its _valid_from stays when it was first
+    // learned.
+    for (auto& [folder, file] : unit.files) {
+      fs::path tmp = folder_.Path(folder) / ("." + PartName(unit) + std::string(kTempSuffix));
+      if (auto st = RemoveFileIfExists(tmp); !st) return st;
+      file.on_disk = false;
+    }
+    return core::Ok();
+  }
+  for (auto& [folder, file] : unit.files) {
+    fs::path dir = folder_.Path(folder);
+    fs::path tmp = dir / ("." + PartName(unit) + std::string(kTempSuffix));
+    std::string part = std::string(kPartPrefix) +
+                       VersionedUnitName(unit.base_name, unit.stamp_us, next.digests[folder]) + "." +
+                       std::string(format_->extension());
+    if (::rename(tmp.c_str(), (dir / part).c_str()) != 0) {
+      return Fail(IoError("cannot rename into place", dir / part, errno));
+    }
+    core::CrashPoint("rename", bind_context().storage_name);
+    file.on_disk = false;
+    touched.insert(folder);
+  }
+  versions_[unit.base_name] = std::move(next);
+  return core::Ok();
+}
+
+}  // namespace datasync::storage::files
