@@ -86,45 +86,26 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
   auto open_days = [&](int32_t lo, int32_t hi) -> int64_t {
     return std::upper_bound(open.begin(), open.end(), hi) - std::lower_bound(open.begin(), open.end(), lo);
   };
-  // One key over [lo, hi]: its days compared with the calendar's when its count is short (or it has rows
-  // outside the window it is judged over).
-  auto judge = [&](const std::string& value, int32_t lo, int32_t hi, const storage::KeySpan* span) -> core::Status {
+  // One key over [lo, hi]: a candidate when its count is short (or it has rows outside the window it is
+  // judged over); the candidates' days are read afterwards, a batch at a time.
+  struct Candidate {
+    std::string value;
+    int32_t lo, hi;
+    const storage::KeySpan* span;
+    int64_t expected;
+  };
+  std::vector<Candidate> candidates;
+  auto judge = [&](const std::string& value, int32_t lo, int32_t hi, const storage::KeySpan* span) {
     ++r.keys;
     const int64_t expected = open_days(lo, hi);
     if (span) {
       auto first = DayOfValue(span->first), last = DayOfValue(span->last);
-      if (first && last && *first >= lo && *last <= hi && span->days >= expected) return core::Ok();
+      if (first && last && *first >= lo && *last <= hi && span->days >= expected) return;
     } else if (expected == 0) {
-      return core::Ok();
+      return;
     }
     ++r.keys_with_gaps;
-    if (r.key_gaps.size() >= options.max_keys) {
-      r.key_gaps_truncated = true;
-      r.key_days_missing += std::max<int64_t>(expected - (span ? span->days : 0), 0);
-      return core::Ok();
-    }
-    std::set<int32_t> present;
-    if (span) {
-      storage::ReadQuery dq;
-      dq.dataset = ds.name;
-      dq.column = ds.date_key;
-      dq.equals = {{key, value}};
-      dq.min = core::FormatIsoDate(lo);
-      dq.max = core::FormatIsoDate(hi);
-      auto values = reader.DistinctValues(dq);
-      if (!values) return tl::unexpected(values.error());
-      for (const auto& v : *values) {
-        if (auto d = DayOfValue(v)) present.insert(*d);
-      }
-    }
-    CoverageReport one = CompareDays(days, present, lo, hi);
-    if (one.missing == 0) {  // rows on closed days made the count look short
-      --r.keys_with_gaps;
-      return core::Ok();
-    }
-    r.key_days_missing += one.missing;
-    r.key_gaps.push_back({value, lo, hi, one.expected, one.present, one.missing, std::move(one.missing_ranges)});
-    return core::Ok();
+    candidates.push_back({value, lo, hi, span, expected});
   };
   std::map<std::string, const storage::KeySpan*> stored;
   for (const auto& span : *spans) stored[span.key] = &span;
@@ -137,7 +118,7 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
         if (it != stored.end()) stored.erase(it);  // rows outside its listing: not judged here
         continue;
       }
-      if (auto st = judge(value, lo, hi, it == stored.end() ? nullptr : it->second); !st) return st;
+      judge(value, lo, hi, it == stored.end() ? nullptr : it->second);
       if (it != stored.end()) stored.erase(it);
     }
   }
@@ -146,7 +127,51 @@ core::Status KeyCoverageOf(storage::DatasetReader& reader, const datasource::Dat
     auto lo = DayOfValue(span->first), hi = DayOfValue(span->last);
     if (!lo || !hi) continue;
     if (listing) ++r.keys_not_listed;
-    if (auto st = judge(value, *lo, *hi, span); !st) return st;
+    judge(value, *lo, *hi, span);
+  }
+  // The candidates' days, compared with the calendar's, in order: as many at a time as gaps may still be
+  // listed (a candidate whose short count came from rows on closed days is no gap); beyond max_keys only
+  // counted.
+  size_t next = 0;
+  while (next < candidates.size()) {
+    size_t room = options.max_keys > r.key_gaps.size() ? options.max_keys - r.key_gaps.size() : 0;
+    if (room == 0) {
+      for (; next < candidates.size(); ++next) {
+        const Candidate& c = candidates[next];
+        r.key_gaps_truncated = true;
+        r.key_days_missing += std::max<int64_t>(c.expected - (c.span ? c.span->days : 0), 0);
+      }
+      break;
+    }
+    size_t end = std::min(candidates.size(), next + room);
+    storage::KeyDaysQuery dq{ds.name, key, ds.date_key, {}};
+    for (size_t k = next; k < end; ++k) {
+      const Candidate& c = candidates[k];
+      if (c.span) dq.keys.push_back({c.value, core::FormatIsoDate(c.lo), core::FormatIsoDate(c.hi)});
+    }
+    std::map<std::string, std::vector<core::Value>> found;
+    if (!dq.keys.empty()) {
+      auto read = reader.KeyDays(dq);
+      if (!read) return tl::unexpected(read.error());
+      found = std::move(*read);
+    }
+    for (; next < end; ++next) {
+      const Candidate& c = candidates[next];
+      std::set<int32_t> present;
+      if (auto it = found.find(c.value); it != found.end()) {
+        for (const auto& v : it->second) {
+          if (auto d = DayOfValue(v)) present.insert(*d);
+        }
+      }
+      CoverageReport one = CompareDays(days, present, c.lo, c.hi);
+      if (one.missing == 0) {  // rows on closed days made the count look short
+        --r.keys_with_gaps;
+        continue;
+      }
+      r.key_days_missing += one.missing;
+      r.key_gaps.push_back(
+          {c.value, c.lo, c.hi, one.expected, one.present, one.missing, std::move(one.missing_ranges)});
+    }
   }
   return core::Ok();
 }

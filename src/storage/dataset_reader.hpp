@@ -77,6 +77,20 @@ struct ScanQuery {
   std::optional<std::string> as_of;
 };
 
+// KeyDays: the days of some keys, each within its own window (coverage by key reads those of the keys whose
+// day count falls short).
+struct KeyWindow {
+  std::string key;  // the key's value as text (KeySpan::key)
+  std::string min;  // inclusive bounds on the day column, in config spelling
+  std::string max;
+};
+struct KeyDaysQuery {
+  std::string dataset;
+  std::string key;   // the key column
+  std::string date;  // the day column
+  std::vector<KeyWindow> keys;
+};
+
 // One row of a scan, its values in ScanQuery::columns order, typed like DistinctValues.
 using RowVisitor = std::function<void(std::vector<core::Value>& row)>;
 
@@ -99,6 +113,19 @@ class DatasetReader {
   virtual core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) {
     return core::Fail(core::ErrorKind::kInvalidInput,
                       "this storage cannot count days per key (dataset " + query.dataset + ")");
+  }
+  // For each key of the query, the distinct non-null days of its rows within its window, ascending, typed like
+  // DistinctValues (a key without rows there maps to nothing). By default one DistinctValues per key, which a
+  // store with an index answers at once; a store that must scan (Parquet) answers all keys in one pass.
+  virtual core::Result<std::map<std::string, std::vector<core::Value>>> KeyDays(const KeyDaysQuery& query) {
+    std::map<std::string, std::vector<core::Value>> out;
+    for (const auto& k : query.keys) {
+      ReadQuery q{query.dataset, query.date, {{query.key, k.key}}, k.min, k.max};
+      auto values = DistinctValues(q);
+      if (!values) return core::Fail(values.error());
+      if (!values->empty()) out[k.key] = std::move(*values);
+    }
+    return out;
   }
   // Up to query.limit rows, newest first by query.order_by, typed like DistinctValues. A column the table
   // lacks is kConfig naming it. Storages that cannot read rows back refuse (kInvalidInput).

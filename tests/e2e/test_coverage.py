@@ -203,6 +203,14 @@ class CoverageTest(E2ETestCase):
         mine = [g for g in k["gaps"] if g["key"] == gone][0]
         self.assertEqual(mine["missing_ranges"], [{"first": iso(window[0]), "last": iso(window[-1]),
                                                    "days": len(window)}])
+        self.assertFalse(k["truncated"])
+        # Listing fewer gaps counts the same days: the first keys in order, the rest only counted.
+        self.assertGreaterEqual(len(k["gaps"]), 2)
+        _, few = self.coverage("--by", "key", "--listing", "stock_basic", "--max-keys", "1")
+        f = few["by_key"]
+        self.assertEqual((len(f["gaps"]), f["truncated"], f["keys_with_gaps"], f["missing"]),
+                         (1, True, k["keys_with_gaps"], k["missing"]), f)
+        self.assertEqual(f["gaps"][0], k["gaps"][0])
         out = self.project.ds("coverage", "daily", "--listing", "stock_basic", check=False)
         self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
         self.assertIn("--listing goes with --by key", out.stderr)

@@ -1,5 +1,7 @@
 #include "storage/clickhouse/clickhouse_reader.hpp"
 
+#include <algorithm>
+
 #include "core/dates.hpp"
 #include "core/strings.hpp"
 #include "storage/clickhouse/clickhouse_sink.hpp"
@@ -64,6 +66,18 @@ core::Result<std::string> ClickHouseDatasetReader::Table(const std::string& data
   return it != final_.end() && it->second ? from + " FINAL" : from;
 }
 
+core::Result<std::string> ClickHouseDatasetReader::TableReading(const std::string& dataset,
+                                                                const std::set<std::string>& columns) {
+  auto name = TableName(dataset);
+  if (!name) return core::Fail(name.error());
+  auto key = plain_key_reads_.find(*name);
+  if (key != plain_key_reads_.end() &&
+      std::all_of(columns.begin(), columns.end(), [&](const std::string& c) { return key->second.count(c) > 0; })) {
+    return Quote(database_) + "." + Quote(*name);
+  }
+  return Table(dataset);
+}
+
 core::Result<std::optional<std::map<std::string, core::LogicalType>>> ClickHouseDatasetReader::Columns(
     const std::string& dataset) {
   auto name = TableName(dataset);
@@ -75,11 +89,28 @@ core::Result<std::optional<std::map<std::string, core::LogicalType>>> ClickHouse
     return core::Fail(std::move(e));
   }
   if (!*shape) return std::optional<std::map<std::string, core::LogicalType>>();
-  auto engine = client_->Query("SELECT engine FROM system.tables WHERE database = " + QuoteClickHouseText(database_) +
-                               " AND name = " + QuoteClickHouseText(*name));
+  auto engine = client_->Query("SELECT engine, engine_full FROM system.tables WHERE database = " +
+                               QuoteClickHouseText(database_) + " AND name = " + QuoteClickHouseText(*name));
   if (!engine) return core::Fail(engine.error());
   std::string kind = engine->empty() || engine->front().empty() ? "" : engine->front().front();
+  std::string full = engine->empty() || engine->front().size() < 2 ? "" : engine->front()[1];
   final_[*name] = kind.find("Replacing") != std::string::npos || kind.find("Collapsing") != std::string::npos;
+  plain_key_reads_.erase(*name);
+  // ReplacingMergeTree(version) merges rows of one sorting key and nothing else; with an is_deleted argument
+  // (a comma) FINAL also drops rows, so every read keeps it.
+  const std::string rule = "ReplacingMergeTree(";
+  auto args = full.find(rule);
+  if (kind == "ReplacingMergeTree" && args != std::string::npos &&
+      full.find(',', args) > full.find(')', args + rule.size())) {
+    auto key = client_->Query("SELECT name FROM system.columns WHERE database = " + QuoteClickHouseText(database_) +
+                              " AND table = " + QuoteClickHouseText(*name) + " AND is_in_sorting_key");
+    if (!key) return core::Fail(key.error());
+    std::set<std::string> names;
+    for (const auto& row : *key) {
+      if (!row.empty()) names.insert(row.front());
+    }
+    if (!names.empty()) plain_key_reads_[*name] = std::move(names);
+  }
   auto columns = ColumnTypes(**shape);
   columns.erase("_ds_version");  // the sink's row version, not data
   return std::optional<std::map<std::string, core::LogicalType>>(std::move(columns));

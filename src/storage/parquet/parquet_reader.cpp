@@ -275,6 +275,63 @@ core::Result<std::vector<KeySpan>> ParquetDatasetReader::KeySpans(const KeySpanQ
   return out;
 }
 
+core::Result<std::map<std::string, std::vector<Value>>> ParquetDatasetReader::KeyDays(const KeyDaysQuery& q) {
+  std::map<std::string, std::vector<Value>> out;
+  if (q.keys.empty()) return out;
+  auto ds = Synced(q.dataset);
+  if (!ds) return Fail(ds.error());
+  auto key_type = TypeOf(*ds, q.key);
+  if (!key_type) return Fail(key_type.error());
+  auto day_type = TypeOf(*ds, q.date);
+  if (!day_type) return Fail(day_type.error());
+  // Each key's window as values of the day column; a bound its type cannot hold leaves the key out.
+  struct Window {
+    Value min, max;
+    std::set<Value, ValueLess> days;
+  };
+  std::map<std::string, Window> windows;
+  std::optional<Value> lo, hi;
+  std::optional<std::string> lo_text, hi_text, first_key, last_key;
+  for (const auto& k : q.keys) {
+    auto min = ValueFromText(k.min, *day_type), max = ValueFromText(k.max, *day_type);
+    if (!min || !max) continue;
+    if (!lo || CompareValues(*min, *lo) < 0) {
+      lo = *min;
+      lo_text = k.min;
+    }
+    if (!hi || CompareValues(*max, *hi) > 0) {
+      hi = *max;
+      hi_text = k.max;
+    }
+    if (!first_key || k.key < *first_key) first_key = k.key;
+    if (!last_key || k.key > *last_key) last_key = k.key;
+    windows[k.key] = Window{std::move(*min), std::move(*max), {}};
+  }
+  if (windows.empty()) return out;
+  ScanSpec spec = NewSpec(*ds);
+  spec.columns = {q.key, q.date};
+  spec.types = {*key_type, *day_type};
+  // The key column's range prunes row groups only when it is text (then text order is the column's order).
+  if (key_type->id == TypeId::kString) {
+    spec.filters.push_back(Filter(q.key, *key_type, first_key, last_key));
+  } else {
+    spec.filters.push_back(Filter(q.key, *key_type, std::nullopt, std::nullopt));
+  }
+  spec.filters.push_back(Filter(q.date, *day_type, lo_text, hi_text));
+  auto st = ScanDataset(ds->dir, ds->sidecar, spec, [&](std::vector<Value>& row) {
+    auto it = windows.find(row[0].ToString());
+    if (it == windows.end()) return true;
+    Window& w = it->second;
+    if (CompareValues(row[1], w.min) >= 0 && CompareValues(row[1], w.max) <= 0) w.days.insert(std::move(row[1]));
+    return true;
+  });
+  if (!st) return Fail(st.error());
+  for (auto& [key, w] : windows) {
+    if (!w.days.empty()) out[key] = std::vector<Value>(w.days.begin(), w.days.end());
+  }
+  return out;
+}
+
 core::Result<Rows> ParquetDatasetReader::LatestRows(const RowsQuery& q) {
   auto ds = Synced(q.dataset);
   if (!ds) return Fail(ds.error());

@@ -39,6 +39,8 @@ class ParquetDatasetReader final : public DatasetReader {
   core::Result<std::vector<core::Value>> DistinctValues(const ReadQuery& query) override;
   core::Result<std::optional<core::Value>> MaxValue(const std::string& dataset, const std::string& column) override;
   core::Result<std::vector<KeySpan>> KeySpans(const KeySpanQuery& query) override;
+  // All keys in one scan, the key column filtered to the keys' range and the days to their windows' union.
+  core::Result<std::map<std::string, std::vector<core::Value>>> KeyDays(const KeyDaysQuery& query) override;
   core::Result<Rows> LatestRows(const RowsQuery& query) override;
   core::Result<std::map<std::string, core::LogicalType>> Describe(const std::string& dataset) override;
   core::Result<std::vector<core::LogicalType>> ScanRows(const ScanQuery& query, const RowVisitor& visit) override;

@@ -101,6 +101,12 @@ core::Result<std::string> SqlDatasetReader::Source(const Target& t, const std::o
          Quote("_ds_versions");
 }
 
+core::Result<std::string> SqlDatasetReader::SourceReading(const Target& t, const std::string& dataset,
+                                                          const std::set<std::string>& columns) {
+  if (t.versioned) return Source(t, std::nullopt);
+  return TableReading(dataset, columns);
+}
+
 std::string SqlDatasetReader::Where() const {
   return "storage '" + storage_ + "' (" + display_ + ")";
 }
@@ -138,7 +144,9 @@ core::Result<std::vector<core::Value>> SqlDatasetReader::DistinctValues(const Re
   auto type = TypeOf(*t, q.dataset, q.column);
   if (!type) return Fail(type.error());
   const std::string col = Quote(q.column);
-  auto from = Source(*t, std::nullopt);
+  std::set<std::string> read{q.column};
+  for (const auto& [c, v] : q.equals) read.insert(c);
+  auto from = SourceReading(*t, q.dataset, read);
   if (!from) return Fail(from.error());
   std::string sql = "SELECT DISTINCT " + col + " FROM " + *from + " WHERE " + col + " IS NOT NULL";
   std::vector<std::string> params;
@@ -172,7 +180,7 @@ core::Result<std::optional<core::Value>> SqlDatasetReader::MaxValue(const std::s
   const Target& t = *synced;
   auto type = TypeOf(t, dataset, column);
   if (!type) return Fail(type.error());
-  auto from = Source(t, std::nullopt);
+  auto from = SourceReading(t, dataset, {column});
   if (!from) return Fail(from.error());
   auto rows = Query("SELECT max(" + Quote(column) + ") FROM " + *from, {});
   if (!rows) return Fail(rows.error());
@@ -188,7 +196,7 @@ core::Result<std::vector<KeySpan>> SqlDatasetReader::KeySpans(const KeySpanQuery
   auto day_type = TypeOf(*t, q.dataset, q.date);
   if (!day_type) return Fail(day_type.error());
   const std::string key = Quote(q.key), day = Quote(q.date);
-  auto from = Source(*t, std::nullopt);
+  auto from = SourceReading(*t, q.dataset, {q.key, q.date});
   if (!from) return Fail(from.error());
   std::string sql = "SELECT " + key + ", min(" + day + "), max(" + day + "), count(DISTINCT " + day + ") FROM " +
                     *from + " WHERE " + key + " IS NOT NULL AND " + day + " IS NOT NULL";

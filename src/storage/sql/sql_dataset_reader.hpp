@@ -12,6 +12,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +54,13 @@ class SqlDatasetReader : public DatasetReader {
   }
   // The dataset's table, quoted and qualified, as the sink names it.
   virtual core::Result<std::string> Table(const std::string& dataset) = 0;
+  // The table for a read of only `columns` of a table without history: Table() unless the dialect reads such a
+  // query cheaper (ClickHouse: without FINAL when they are all in the sorting key, which rows replaced by a
+  // newer version repeat). Asked after Columns.
+  virtual core::Result<std::string> TableReading(const std::string& dataset, const std::set<std::string>& columns) {
+    (void)columns;
+    return Table(dataset);
+  }
   // The table's columns with their logical types; nullopt when the table does not exist.
   virtual core::Result<std::optional<std::map<std::string, core::LogicalType>>> Columns(const std::string& dataset) = 0;
   virtual core::Result<std::vector<TextRow>> Query(const std::string& sql, const std::vector<std::string>& params) = 0;
@@ -80,6 +88,9 @@ class SqlDatasetReader : public DatasetReader {
   };
   // What a query reads FROM: the table, or the rows of a versioned table current now or at `as_of`.
   core::Result<std::string> Source(const Target& t, const std::optional<std::string>& as_of) const;
+  // The same for a query of the current rows that reads only `columns` (TableReading).
+  core::Result<std::string> SourceReading(const Target& t, const std::string& dataset,
+                                          const std::set<std::string>& columns);
   // The dataset's table once it exists (kConfig naming the plan to run first when it was never synced).
   core::Result<Target> Synced(const std::string& dataset);
   core::Result<core::LogicalType> TypeOf(const Target& t, const std::string& dataset, const std::string& column) const;
