@@ -6,7 +6,7 @@ partitioned by year, then `datasync coverage daily --storage pq` by date and by 
 same run is printed beside it, and the answers must agree.
 
 Usage: bench/e2e/parquet_coverage_bench.py [--build build/release] [--stocks 5000] [--years 2] [--end-year 2024]
-Build first: bash scripts/build.sh release datasync vendor_sim. Two years of 5,000 stocks is 2.6 M rows."""
+Build first: bash scripts/build.sh release datasync vendor_sim. Two years of 5,000 stocks is 2.2 M rows (ten: 9.2 M, about 2 minutes in all)."""
 
 import argparse
 import json

@@ -86,11 +86,14 @@ console.log(String(rows[0][0]));
 
 
 def count_parquet_rows(folder):
+    return count_parquet_files([f for f in glob.glob(os.path.join(folder, "**", "*.parquet"), recursive=True)
+                                if not os.path.basename(f).startswith(("_", "."))])
+
+
+def count_parquet_files(files):
     oracles = os.path.join(benchlib.ROOT, "tests", "oracles")
     if not os.path.isdir(os.path.join(oracles, "node_modules")):
         sys.exit("counting Parquet rows needs DuckDB: run `bash scripts/test-setup.d/20-oracles.sh start`")
-    files = [f for f in glob.glob(os.path.join(folder, "**", "*.parquet"), recursive=True)
-             if not os.path.basename(f).startswith(("_", "."))]
     if not files:
         return 0
     out = subprocess.run(["node", "--input-type=module", "-e", COUNT_PARQUET, json.dumps(files)], cwd=oracles,

@@ -5,18 +5,23 @@ project's simulator without a limit, into a fresh project per storage and mode. 
 the first load, an unchanged re-run (history compares every row with its current version and must add none),
 and a re-run after the simulator revises `close` of --revised stocks on every day (history closes and adds
 exactly those versions). Prints, per run: rows fetched, wall time, datasync's CPU (user + sys) per fetched row,
-peak RSS, the versions in the table and its size; then history's CPU per row against upsert's.
+peak RSS, the versions in the table and its size; then history's CPU per row against upsert's. On Parquet the
+plain mode is append (a task's file replaced) and history adds a version file per changed task; its rows are
+counted with DuckDB (tests/oracles), the current ones by the query docs/configuration.md gives users.
 
 Usage: bench/e2e/versioning_bench.py [--build build/release] [--days 60] [--stocks 5000] [--revised 50]
-           [--storages sqlite,postgres] [--pg-url URL]
+           [--storages sqlite,postgres,parquet] [--pg-url URL]
 Build first: bash scripts/build.sh release datasync vendor_sim. `postgres` needs --pg-url (or
 DATASYNC_TEST_PG_URL), e.g. a server from `BASE=/tmp/ds-bench-pg bash scripts/services/services.sh start pg`."""
 
 import argparse
 import datetime
+import glob
+import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 
 import benchlib
@@ -34,6 +39,20 @@ def weekdays(n):
 
 def table_stats(storage, project, pg_url, schema, history):
     """(rows in the table, of them current, bytes on disk)."""
+    if storage == "parquet":
+        folder = os.path.join(project, "data", "parquet", "daily")
+        files = sorted(f for f in glob.glob(os.path.join(folder, "**", "*.parquet"), recursive=True)
+                       if not os.path.basename(f).startswith(("_", ".")))
+        total = peer_bench.count_parquet_rows(folder)
+        current = total
+        if history:
+            # The documented DuckDB query (docs/configuration.md), also right after compaction merged versions.
+            sql = ("SELECT count(*) AS n FROM (SELECT 1 FROM {files} "
+                   "QUALIFY _valid_from = max(_valid_from) OVER (PARTITION BY _ds_unit))")
+            out = subprocess.run(["node", os.path.join(benchlib.ROOT, "tests", "oracles", "read_parquet.mjs"),
+                                  "--sql", sql, folder], check=True, capture_output=True, text=True).stdout
+            current = int(json.loads(out)["rows"][0][0])
+        return total, current, sum(os.path.getsize(f) for f in files)
     if storage == "sqlite":
         path = os.path.join(project, "data", "warehouse.db")
         con = sqlite3.connect(path)
@@ -54,7 +73,7 @@ def table_stats(storage, project, pg_url, schema, history):
 
 def bench(ds, sim, storage, history, args, days):
     schema = "versioning_%d_%s" % (os.getpid(), "h" if history else "u")
-    keys = "    history: true\n" if history else ""
+    keys = "    history: true\n" if history else ("    mode: append\n" if storage == "parquet" else "")
     keys += "    params:\n      trade_date: [%s]\n" % ", ".join('"%s"' % d for d in days)
     project = peer_bench.storage_project(sim, storage, schema, keys, args.pg_url)
     results = []
@@ -90,8 +109,8 @@ def main():
     ds, sim_path = benchlib.binaries(args.build)
     storages = args.storages.split(",")
     for name in storages:
-        if name not in ("sqlite", "postgres"):
-            sys.exit("unknown storage '%s' (allowed: sqlite, postgres)" % name)
+        if name not in ("sqlite", "postgres", "parquet"):
+            sys.exit("unknown storage '%s' (allowed: sqlite, postgres, parquet)" % name)
     if "postgres" in storages and not args.pg_url:
         sys.exit("--storages postgres needs --pg-url (or DATASYNC_TEST_PG_URL)")
     days = weekdays(args.days)
@@ -105,7 +124,7 @@ def main():
         for storage in storages:
             per_row = {}
             for history in (False, True):
-                mode = "history" if history else "upsert"
+                mode = "history" if history else ("append" if storage == "parquet" else "upsert")
                 for label, rows, m, total, current, size in bench(ds, sim, storage, history, args, days):
                     per_row[(mode, label)] = m.cpu * 1e6 / max(rows, 1)
                     print("| %s | %s | %s | %s | %.1f | %.2f | %.2f | %.0f | %s | %s | %.1f |" % (
@@ -114,9 +133,10 @@ def main():
                     sys.stdout.flush()
             for (mode, label), us in per_row.items():
                 if mode == "history":
-                    base = per_row[("upsert", label)]
-                    summary.append("%s, %s: history %.2f us/row, upsert %.2f: %+.0f %%" % (
-                        storage, label, us, base, (us / base - 1) * 100))
+                    plain = "append" if storage == "parquet" else "upsert"
+                    base = per_row[(plain, label)]
+                    summary.append("%s, %s: history %.2f us/row, %s %.2f: %+.0f %%" % (
+                        storage, label, us, plain, base, (us / base - 1) * 100))
     finally:
         sim.stop()
     print()

@@ -244,17 +244,26 @@ core::Result<std::optional<Value>> ParquetDatasetReader::MaxValue(const std::str
   return best;
 }
 
+core::Result<ScanSpec> ParquetDatasetReader::KeyDayScan(const Dataset& ds, const std::string& key,
+                                                        const std::string& date) const {
+  auto key_type = TypeOf(ds, key);
+  if (!key_type) return Fail(key_type.error());
+  auto day_type = TypeOf(ds, date);
+  if (!day_type) return Fail(day_type.error());
+  ScanSpec spec = NewSpec(ds);
+  spec.columns = {key, date};
+  spec.types = {*key_type, *day_type};
+  return spec;
+}
+
 core::Result<std::vector<KeySpan>> ParquetDatasetReader::KeySpans(const KeySpanQuery& q) {
   auto ds = Synced(q.dataset);
   if (!ds) return Fail(ds.error());
-  auto key_type = TypeOf(*ds, q.key);
-  if (!key_type) return Fail(key_type.error());
-  auto day_type = TypeOf(*ds, q.date);
-  if (!day_type) return Fail(day_type.error());
-  ScanSpec spec = NewSpec(*ds);
-  spec.columns = {q.key, q.date};
-  spec.types = {*key_type, *day_type};
-  spec.filters = {Filter(q.key, *key_type, std::nullopt, std::nullopt), Filter(q.date, *day_type, q.min, q.max)};
+  auto scan = KeyDayScan(*ds, q.key, q.date);
+  if (!scan) return Fail(scan.error());
+  ScanSpec& spec = *scan;
+  spec.filters = {Filter(q.key, spec.types[0], std::nullopt, std::nullopt),
+                  Filter(q.date, spec.types[1], q.min, q.max)};
   struct Span {
     Value first, last;
     DistinctDays days;
@@ -280,10 +289,10 @@ core::Result<std::map<std::string, std::vector<Value>>> ParquetDatasetReader::Ke
   if (q.keys.empty()) return out;
   auto ds = Synced(q.dataset);
   if (!ds) return Fail(ds.error());
-  auto key_type = TypeOf(*ds, q.key);
-  if (!key_type) return Fail(key_type.error());
-  auto day_type = TypeOf(*ds, q.date);
-  if (!day_type) return Fail(day_type.error());
+  auto scan = KeyDayScan(*ds, q.key, q.date);
+  if (!scan) return Fail(scan.error());
+  ScanSpec& spec = *scan;
+  const LogicalType key_type = spec.types[0], day_type = spec.types[1];
   // Each key's window as values of the day column; a bound its type cannot hold leaves the key out.
   struct Window {
     Value min, max;
@@ -293,7 +302,7 @@ core::Result<std::map<std::string, std::vector<Value>>> ParquetDatasetReader::Ke
   std::optional<Value> lo, hi;
   std::optional<std::string> lo_text, hi_text, first_key, last_key;
   for (const auto& k : q.keys) {
-    auto min = ValueFromText(k.min, *day_type), max = ValueFromText(k.max, *day_type);
+    auto min = ValueFromText(k.min, day_type), max = ValueFromText(k.max, day_type);
     if (!min || !max) continue;
     if (!lo || CompareValues(*min, *lo) < 0) {
       lo = *min;
@@ -308,16 +317,13 @@ core::Result<std::map<std::string, std::vector<Value>>> ParquetDatasetReader::Ke
     windows[k.key] = Window{std::move(*min), std::move(*max), {}};
   }
   if (windows.empty()) return out;
-  ScanSpec spec = NewSpec(*ds);
-  spec.columns = {q.key, q.date};
-  spec.types = {*key_type, *day_type};
   // The key column's range prunes row groups only when it is text (then text order is the column's order).
-  if (key_type->id == TypeId::kString) {
-    spec.filters.push_back(Filter(q.key, *key_type, first_key, last_key));
+  if (key_type.id == TypeId::kString) {
+    spec.filters.push_back(Filter(q.key, key_type, first_key, last_key));
   } else {
-    spec.filters.push_back(Filter(q.key, *key_type, std::nullopt, std::nullopt));
+    spec.filters.push_back(Filter(q.key, key_type, std::nullopt, std::nullopt));
   }
-  spec.filters.push_back(Filter(q.date, *day_type, lo_text, hi_text));
+  spec.filters.push_back(Filter(q.date, day_type, lo_text, hi_text));
   auto st = ScanDataset(ds->dir, ds->sidecar, spec, [&](std::vector<Value>& row) {
     auto it = windows.find(row[0].ToString());
     if (it == windows.end()) return true;

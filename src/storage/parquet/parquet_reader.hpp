@@ -60,6 +60,8 @@ class ParquetDatasetReader final : public DatasetReader {
   core::Result<core::LogicalType> TypeOf(const Dataset& ds, const std::string& column) const;
   // A scan of the dataset's current rows (its newest versions, for a dataset with history).
   static ScanSpec NewSpec(const Dataset& ds);
+  // Such a scan of a key column and a day column (coverage by key), without filters.
+  core::Result<ScanSpec> KeyDayScan(const Dataset& ds, const std::string& key, const std::string& date) const;
   std::string Where() const;  // "storage 'lake' (/path/data/lake)", for messages
 
   std::string storage_;
