@@ -8,7 +8,7 @@
 //   folder the unit's rows fall into); several Writes of one unit before a Commit append to the same temp.
 // - Commit fsyncs the temps, renames them over `part-<unit>.<ext>` (so a re-run replaces the unit's file:
 //   idempotent_units), removes that unit's part files from partition folders it no longer has rows in,
-//   and fsyncs the folders. Abort deletes the temps. Temps a crashed run left behind are swept by the next
+//   and fsyncs the folders. A unit without rows has no file at all (an empty task costs no file I/O). Abort deletes the temps. Temps a crashed run left behind are swept by the next
 //   sink that gets the dataset to itself (see the lock below).
 // - A Write or Commit that fails discards every uncommitted write, as Abort would; the caller writes
 //   those units again in full (units already renamed by a failed Commit are complete and stay).
@@ -20,7 +20,8 @@
 // - History (history: true, formats whose KeepsHistory: Parquet): part files are never replaced. A commit of
 //   a unit adds a version of it, part-<unit>.v<stamp>-<digest>.<ext> in each partition folder its rows fall
 //   into, with the columns _ds_unit and _valid_from (part_versions.hpp), unless its rows equal its newest
-//   version's. Readers pick the versions (DatasetFolder::VersionsToRead). The sidecar says the folder keeps
+//   version's; a unit that comes back without rows after it had some gets an empty version (one file without
+//   rows in the dataset's folder). Readers pick the versions (DatasetFolder::VersionsToRead). The sidecar says the folder keeps
 //   history; Migrate refuses a folder of the other kind.
 // - Formats with a PartMerger (Parquet) support compaction (Compact): small part files of a partition
 //   become one `part-compact-<hash>.<ext>` that lists the units it holds. A unit rewritten later must not
@@ -148,6 +149,7 @@ class FileSink : public Sink {
   core::ColumnBatch WithVersionColumns(const core::ColumnBatch& batch, std::string_view unit_id,
                                        int64_t stamp_us) const;
   int64_t NextStamp(const std::string& base_name);
+  core::Status AddEmptyVersions();
   core::Status PublishVersion(PendingUnit& unit, std::set<std::string>& touched);
   core::Status Flush(const PendingUnit& unit, const std::string& folder, PendingFile& file);
   core::Status FlushAll();

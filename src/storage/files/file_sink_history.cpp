@@ -1,6 +1,6 @@
 // FileSink's history (history: true; the layout is in part_versions.hpp): the version columns added to each
-// unit's rows, the version stamps, and each version's publication (or none, when the unit's rows equal its
-// newest version's).
+// unit's rows, the version stamps, the empty version of a unit that came back without rows, and each
+// version's publication (or none, when the unit's rows equal its newest version's).
 
 #include <cerrno>
 #include <chrono>
@@ -46,7 +46,22 @@ int64_t FileSink::NextStamp(const std::string& base_name) {
   return stamp;
 }
 
+Status FileSink::AddEmptyVersions() {
+  for (auto& [unit_id, unit] : pending_) {
+    if (!unit.files.empty()) continue;
+    auto latest = versions_.find(unit.base_name);
+    if (latest == versions_.end()) continue;  // never had rows: nothing to record
+    bool had_rows = false;
+    for (const auto& [folder, digest] : latest->second.digests) had_rows = had_rows || digest != 0;
+    if (!had_rows) continue;  // already empty
+    // One file without rows in the dataset's folder: the newest version of the unit, so its rows are gone.
+    if (auto st = StartFile(unit, "", unit.files[""]); !st) return st;
+  }
+  return core::Ok();
+}
+
 Status FileSink::PublishVersion(PendingUnit& unit, std::set<std::string>& touched) {
+  if (unit.files.empty()) return core::Ok();  // empty, as its newest version is (or it never had rows)
   UnitVersion next{unit.stamp_us, {}};
   for (const auto& [folder, file] : unit.files) next.digests[folder] = file.digest.value();
   auto latest = versions_.find(unit.base_name);

@@ -73,6 +73,8 @@ core::Result<int64_t> FileSink::StageRows(const core::ColumnBatch& batch, std::s
       unit.safe_name += ".v" + std::to_string(unit.stamp_us);
     }
   }
+  // A unit without rows has no file: Commit removes its earlier ones (or, under history, records it empty).
+  if (batch.num_rows() == 0) return int64_t{0};
   std::optional<core::ColumnBatch> versioned;
   if (history_) versioned = WithVersionColumns(batch, unit_id, unit.stamp_us);
   const core::ColumnBatch& rows_out = versioned ? *versioned : batch;
@@ -142,6 +144,10 @@ Status FileSink::StartFile(const PendingUnit& unit, const std::string& folder, P
 }
 
 Status FileSink::PublishPending() {
+  // 0. History: a unit that came back empty after it had rows gets an empty version (AddEmptyVersions).
+  if (history_) {
+    if (auto st = AddEmptyVersions(); !st) return st;
+  }
   // 1. Finish every temp and make its bytes durable before any of them becomes visible.
   for (auto& [unit_id, unit] : pending_) {
     for (auto& [folder, file] : unit.files) {

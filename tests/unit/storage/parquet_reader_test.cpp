@@ -726,6 +726,22 @@ TEST_F(ParquetReaderTest, HistoryReadsEachUnitsNewestVersionAcrossPartitionFolde
   ASSERT_TRUE(days) << days.error().ToString();
   ASSERT_EQ(days->size(), 1u);
   EXPECT_EQ((*days)[0].ToString(), "2024-02-02");
+  // The unit comes back empty: an empty version (one file without rows), once.
+  auto before_empty = core::FormatTimestamp(files::ParseVersionedUnit([&] {
+                                              std::string n = fs::path(files().back()).filename().string();
+                                              return n.substr(5, n.size() - 5 - 8);
+                                            }())
+                                                ->stamp_us);
+  auto none = batch({});
+  write(none, 4);
+  EXPECT_EQ(files().size(), 3u);
+  EXPECT_EQ(rows_at(std::nullopt), std::vector<std::string>{});
+  EXPECT_EQ(rows_at(before_empty), (std::vector<std::string>{"A@2024-02-02=1", "B@2024-02-02=3"}));
+  write(none, 5);
+  EXPECT_EQ(files().size(), 3u);
+  write(moved, 6);  // and back
+  EXPECT_EQ(files().size(), 4u);
+  EXPECT_EQ(rows_at(std::nullopt), (std::vector<std::string>{"A@2024-02-02=1", "B@2024-02-02=3"}));
   // Version columns are the files' own, not the dataset's.
   auto described = Reader()->Describe("bars");
   ASSERT_TRUE(described);
