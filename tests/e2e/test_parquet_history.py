@@ -4,7 +4,8 @@ stamp and digest, and carries _ds_unit and _valid_from. An unchanged re-run adds
 revises some values and drops a row, a re-run adds exactly one version of each changed day. `asof` before the
 revision returns the first answer and after it the second; DuckDB, running the query docs/configuration.md
 gives users, returns the same rows at both times, also after `datasync compact` merged the versions; reconcile
-against a plain SQLite copy of the vendor's current answers is clean. A folder of the other kind is refused
+against a plain SQLite copy of the vendor's current answers is clean. A day that comes back empty gets an
+empty version, which both readers honour. A folder of the other kind is refused
 with what to change."""
 
 import csv
@@ -51,9 +52,9 @@ ORACLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle
 VERSION = re.compile(r"^part-(.+)\.v(\d{16})-([0-9a-f]{16})\.parquet$")
 
 # The query docs/configuration.md gives for DuckDB, with {files} for the files and {at} for the time.
-AS_OF = """SELECT * EXCLUDE (_ds_unit, _valid_from) FROM {files}
+AS_OF = """SELECT * EXCLUDE (_ds_unit, _valid_from) FROM (SELECT * FROM {files}
 WHERE _valid_from <= TIMESTAMPTZ '{at}+00'
-QUALIFY _valid_from = max(_valid_from) OVER (PARTITION BY _ds_unit)"""
+QUALIFY _valid_from = max(_valid_from) OVER (PARTITION BY _ds_unit)) WHERE ts_code IS NOT NULL"""
 
 
 def compact(day):
@@ -127,11 +128,12 @@ class ParquetHistoryTest(E2ETestCase):
 
         revised, hole = self.days[10:12], self.days[20]
         code = self.codes[2]
-        self.sim.admin("config", {
+        vendor = {
             "revisions": [{"api": "daily", "start_date": compact(revised[0]), "end_date": compact(revised[1]),
                            "codes": [code], "fields": ["close", "vol"], "scale": 1.1}],
             "holes": [{"api": "daily", "start_date": compact(hole), "end_date": compact(hole),
-                       "codes": [self.codes[0]]}]})
+                       "codes": [self.codes[0]]}]}
+        self.sim.admin("config", vendor)
         self.project.ds("run", "bars")
         added = sorted(set(self.parts()) - set(parts))
         self.assertEqual(len(added), 3, added)
@@ -179,6 +181,26 @@ class ParquetHistoryTest(E2ETestCase):
         self.assertEqual(self.asof("2100-01-01"), now)
         self.assertFalse([p for p in self.parts() if VERSION.match(os.path.basename(p))
                           and int(VERSION.match(os.path.basename(p)).group(2)) > t2])
+
+        # A whole day comes back empty: an empty version in the dataset's folder, whose marker row (NULL key)
+        # datasync's readers skip by its name and the documented query drops.
+        gone = self.days[30]
+        vendor["holes"].append({"api": "daily", "start_date": compact(gone), "end_date": compact(gone),
+                                "codes": self.codes})
+        self.sim.admin("config", vendor)
+        self.project.ds("run", "bars")
+        empty = glob.glob(os.path.join(self.lake(), "part-*.parquet"))
+        self.assertEqual(len(empty), 1, empty)
+        m = VERSION.match(os.path.basename(empty[0]))
+        self.assertEqual(m.group(3), "0" * 16)
+        t3 = int(m.group(2))
+        after = self.asof(stamp_text(t3))
+        self.assertEqual(after, [r for r in now if r[1] != gone])
+        self.assertEqual(self.asof(stamp_text(t3 - 1)), now)
+        self.assertEqual(self.duckdb(t3), self.keyed(after))
+        self.assertEqual(self.duckdb(t3 - 1), self.keyed(now))
+        self.project.ds("run", "bars")  # still empty: no new version
+        self.assertEqual(glob.glob(os.path.join(self.lake(), "part-*.parquet")), empty)
 
     def test_a_folder_of_the_other_kind_is_refused(self):
         # The folder keeps history: a plan without it may not write there.

@@ -275,8 +275,10 @@ std::vector<DatasetFolder::ReadFile> DatasetFolder::VersionsToRead(std::optional
   for (const auto& [unit, v] : LatestVersions(as_of_us)) {
     for (const auto& [folder, digest] : v.digests) chosen.insert({folder, VersionedUnitName(unit, v.stamp_us, digest)});
   }
+  // An empty version's file holds only a marker row: chosen, it is read as nothing.
   auto wanted = [&](const std::string& folder, const std::string& name) {
-    return !ParseVersionedUnit(name) || chosen.count({folder, name}) > 0;
+    auto v = ParseVersionedUnit(name);
+    return !v || (v->digest != 0 && chosen.count({folder, name}) > 0);
   };
   std::string suffix = "." + std::string(format_->extension());
   std::vector<ReadFile> out;

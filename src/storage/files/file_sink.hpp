@@ -8,8 +8,9 @@
 //   folder the unit's rows fall into); several Writes of one unit before a Commit append to the same temp.
 // - Commit fsyncs the temps, renames them over `part-<unit>.<ext>` (so a re-run replaces the unit's file:
 //   idempotent_units), removes that unit's part files from partition folders it no longer has rows in,
-//   and fsyncs the folders. A unit without rows has no file at all (an empty task costs no file I/O). Abort deletes the temps. Temps a crashed run left behind are swept by the next
-//   sink that gets the dataset to itself (see the lock below).
+//   and fsyncs the folders. A unit without rows has no file at all (an empty task costs no file I/O). Abort deletes the
+//   temps. Temps a crashed run left behind are swept by the next sink that gets the dataset to itself (see the lock
+//   below).
 // - A Write or Commit that fails discards every uncommitted write, as Abort would; the caller writes
 //   those units again in full (units already renamed by a failed Commit are complete and stay).
 // - Mode replace writes into ROOT/.<dataset>.staging-<run id>/ (a restarted run with the same id keeps
@@ -20,9 +21,10 @@
 // - History (history: true, formats whose KeepsHistory: Parquet): part files are never replaced. A commit of
 //   a unit adds a version of it, part-<unit>.v<stamp>-<digest>.<ext> in each partition folder its rows fall
 //   into, with the columns _ds_unit and _valid_from (part_versions.hpp), unless its rows equal its newest
-//   version's; a unit that comes back without rows after it had some gets an empty version (one file without
-//   rows in the dataset's folder). Readers pick the versions (DatasetFolder::VersionsToRead). The sidecar says the folder keeps
-//   history; Migrate refuses a folder of the other kind.
+//   version's; a unit that comes back without rows after it had some gets an empty version (digest 0: one file
+//   in the dataset's folder whose one row is NULL but for the version columns). Readers pick the versions
+//   (DatasetFolder::VersionsToRead). The sidecar says the folder keeps history; Migrate refuses a folder of the other
+//   kind.
 // - Formats with a PartMerger (Parquet) support compaction (Compact): small part files of a partition
 //   become one `part-compact-<hash>.<ext>` that lists the units it holds. A unit rewritten later must not
 //   keep its rows there too, so Commit drops the committed units from compacted files (after renaming

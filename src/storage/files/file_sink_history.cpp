@@ -54,8 +54,18 @@ Status FileSink::AddEmptyVersions() {
     bool had_rows = false;
     for (const auto& [folder, digest] : latest->second.digests) had_rows = had_rows || digest != 0;
     if (!had_rows) continue;  // already empty
-    // One file without rows in the dataset's folder: the newest version of the unit, so its rows are gone.
-    if (auto st = StartFile(unit, "", unit.files[""]); !st) return st;
+    // One file in the dataset's folder, the unit's newest version, holding one marker row: every field NULL
+    // (the key too, which no stored row has), so that a query over the rows sees that the unit's rows are gone.
+    // datasync's readers know the version is empty by its digest (0) and do not read it.
+    PendingFile& file = unit.files[""];
+    if (auto st = StartFile(unit, "", file); !st) return st;
+    core::ColumnBatch marker(version_schema_);
+    const size_t n = version_schema_->size() - 2;
+    for (size_t i = 0; i < n; ++i) marker.column(i).AppendNull();
+    marker.column(n).AppendString(unit_id);
+    marker.column(n + 1).AppendInt64(unit.stamp_us);
+    const uint32_t row = 0;
+    if (auto st = file.writer->WriteRows(marker, std::span<const uint32_t>(&row, 1), file.buffer); !st) return st;
   }
   return core::Ok();
 }

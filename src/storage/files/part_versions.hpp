@@ -4,11 +4,15 @@
 // - stamp: when datasync learned this version (_valid_from), microseconds since the epoch (UTC), 16 digits so
 //   that names sort by time;
 // - digest: an order-independent digest of the unit's rows in that folder (RowsDigest), 16 hex digits, so that
-//   an unchanged re-fetch is recognised from the newest version's names without reading them.
+//   an unchanged re-fetch is recognised from the newest version's names without reading them. 0 is an empty
+//   version (the unit came back without rows): one file in the dataset's folder with one marker row, NULL in
+//   every field but the version columns, which readers of the names skip and a query over the rows drops by
+//   its NULL key.
 // The rows of a unit at a time T are those of its newest version stamped at or before T (in every folder);
 // a version's _valid_to is the next version's _valid_from. Every part file also carries the columns _ds_unit
 // (the unit's id) and _valid_from, so a query engine over the files (DuckDB) picks the versions itself: the
-// rows whose _valid_from is the newest of their _ds_unit, also after compaction merged files.
+// rows whose _valid_from is the newest of their _ds_unit and whose key is not NULL, also after compaction
+// merged files.
 // Pure functions and a value type; thread-safe.
 #pragma once
 
