@@ -166,6 +166,30 @@ class Server:
         return [load(line) for line in body.splitlines()]
 
 
+class ServerScenario:
+    """A test's scenario on one server kind: a namespace of its own on the test server (named `prefix` and the
+    pid, dropped before and after), a simulator of `stocks` stocks and a project whose config is `body` with
+    that namespace's storage YAML in place of its %s. Subclasses add the checks."""
+
+    def __init__(self, test, kind, prefix, body, stocks=6):
+        from harness import Project, Sim, sim_config  # harness does not import this module
+        self.t = test
+        self.kind = kind
+        self.ns = "%s_%d" % (prefix, os.getpid())
+        self.db = Server(kind)
+        self.db.drop_namespace(self.ns)
+        test.addCleanup(self.db.drop_namespace, self.ns)
+        self.sim = Sim(stocks=stocks)
+        test.addCleanup(self.sim.stop)
+        self.project = Project(self.sim)
+        test.addCleanup(self.project.cleanup)
+        self.project.write_config(sim_config(self.sim.url, body % self.db.storage_yaml(self.ns)))
+
+    def table(self, name, final=False):
+        # ClickHouse replaces rows (upserts, closed versions) at merge time: read as of now with FINAL.
+        return self.db.table(self.ns, name, final)
+
+
 def sqlite_rows(path, table):
     con = sqlite3.connect(path)
     try:

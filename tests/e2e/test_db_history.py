@@ -7,14 +7,12 @@ seconds, so its runs are a second apart.)"""
 import csv
 import io
 import json
-import os
 import sys
 import time
 import unittest
 
 import dbs
 import harness
-from harness import Project, Sim, sim_config
 
 BODY = """datasets:
   trade_cal: {source: tushare}
@@ -47,23 +45,9 @@ def compact(day):
     return day.replace("-", "")
 
 
-class Scenario:
+class Scenario(dbs.ServerScenario):
     def __init__(self, test, kind):
-        self.t = test
-        self.kind = kind
-        self.ns = "e2e_hist_%d" % os.getpid()
-        self.db = dbs.Server(kind)
-        self.db.drop_namespace(self.ns)
-        test.addCleanup(self.db.drop_namespace, self.ns)
-        self.sim = Sim(stocks=6)
-        test.addCleanup(self.sim.stop)
-        self.project = Project(self.sim)
-        test.addCleanup(self.project.cleanup)
-        self.project.write_config(sim_config(self.sim.url, BODY % self.db.storage_yaml(self.ns)))
-
-    def table(self, name, final=False):
-        # ClickHouse closes a version by inserting its closed copy: read with FINAL.
-        return self.db.table(self.ns, name, final)
+        super().__init__(test, kind, "e2e_hist", BODY)
 
     def rows(self, sql):
         return self.db.query(sql)

@@ -4,14 +4,13 @@ data preview all read the storage itself (PgDatasetReader, MySqlDatasetReader, C
 SQLite copy. Every answer is compared with what the server's own client reads from the same tables."""
 
 import json
-import os
 import sys
 import unittest
 import urllib.parse
 
 import dbs
 import harness
-from harness import Project, Sim, sim_config, wait_until
+from harness import sim_config, wait_until
 from test_serve import Daemon
 from test_web_api import Client
 
@@ -35,25 +34,11 @@ plans:
 """
 
 
-class Scenario:
+class Scenario(dbs.ServerScenario):
     """The same checks on one server kind (a PostgreSQL schema, a MariaDB database)."""
 
     def __init__(self, test, kind):
-        self.t = test
-        self.kind = kind
-        self.ns = "e2e_read_%d" % os.getpid()
-        self.db = dbs.Server(kind)
-        self.db.drop_namespace(self.ns)
-        test.addCleanup(self.db.drop_namespace, self.ns)
-        self.sim = Sim(stocks=6)
-        test.addCleanup(self.sim.stop)
-        self.project = Project(self.sim)
-        test.addCleanup(self.project.cleanup)
-        self.project.write_config(sim_config(self.sim.url, BODY % self.db.storage_yaml(self.ns)))
-
-    def table(self, name, final=False):
-        # ClickHouse's upserts replace rows at merge time: read as of now with FINAL.
-        return self.db.table(self.ns, name, final)
+        super().__init__(test, kind, "e2e_read", BODY)
 
     def day(self, column):
         return {"postgres": "to_char(%s, 'YYYY-MM-DD')", "mysql": "DATE_FORMAT(%s, '%%Y-%%m-%%d')",
