@@ -6,9 +6,9 @@
 namespace datasync::sync {
 
 namespace {
-constexpr double kShortestRtt = 1e-6;  // a round trip measured as 0 still counts as one microsecond
+constexpr double kShortestRtt = 1e-6;    // a round trip measured as 0 still counts as one microsecond
 constexpr int64_t kLongestReprobe = 16;  // re-probes back off to at most 16 × reprobe_windows windows
-}
+}  // namespace
 
 AdaptiveConcurrency::AdaptiveConcurrency(AdaptiveConcurrencyOptions options) : opt_(options) {
   opt_.max = std::max<int64_t>(opt_.max, 1);
@@ -143,6 +143,11 @@ int64_t AdaptiveConcurrency::in_flight() const {
 bool AdaptiveConcurrency::Full() const {
   std::lock_guard lock(mu_);
   return in_flight_ >= limit_;
+}
+
+bool AdaptiveConcurrency::Spare() const {
+  std::lock_guard lock(mu_);
+  return in_flight_ + 1 < limit_;
 }
 
 ConcurrencySummary AdaptiveConcurrency::Summary() const {

@@ -51,8 +51,8 @@ struct ConcurrencySummary {
   int64_t lowest = 0;   // lowest limit held (the start included)
   int64_t highest = 0;  // highest limit held
   int64_t changes = 0;
-  int64_t back_pressure = 0;  // answers that cut the limit
-  double mean_in_flight = 0;  // calls in flight seen by each call at its start, averaged
+  int64_t back_pressure = 0;             // answers that cut the limit
+  double mean_in_flight = 0;             // calls in flight seen by each call at its start, averaged
   std::vector<ConcurrencyLevel> levels;  // measured levels, ascending
 };
 
@@ -63,8 +63,8 @@ class AdaptiveConcurrency {
   // A call may start when fewer than `limit` are in flight. On success the returned ticket goes back to
   // Release; nullopt means wait for one of this run's calls to end.
   struct Ticket {
-    int64_t epoch = 0;        // the limit's generation when the call started
-    bool saturated = false;   // the call took the last slot: its round trip measures the limit
+    int64_t epoch = 0;       // the limit's generation when the call started
+    bool saturated = false;  // the call took the last slot: its round trip measures the limit
   };
   std::optional<Ticket> TryAcquire();
   // The call ended: its slot is free. Called as soon as the answer is in, before it is decoded.
@@ -76,7 +76,8 @@ class AdaptiveConcurrency {
 
   int64_t limit() const;
   int64_t in_flight() const;
-  bool Full() const;  // every slot taken: a worker waits for a Release
+  bool Full() const;   // every slot taken: a worker waits for a Release
+  bool Spare() const;  // at least two slots free: one beyond the one the last caller takes again
   ConcurrencySummary Summary() const;
 
  private:
@@ -98,8 +99,8 @@ class AdaptiveConcurrency {
   bool probing_ = false;   // this level is a re-probe of one known to serve less
   double window_sum_ = 0;
   int64_t window_n_ = 0;
-  std::vector<double> rtt_;        // by level; 0 = not measured
-  std::vector<int64_t> windows_;   // by level
+  std::vector<double> rtt_;       // by level; 0 = not measured
+  std::vector<int64_t> windows_;  // by level
   // summary
   int64_t lowest_, highest_, changes_ = 0, back_pressure_ = 0, calls_ = 0;
   double in_flight_sum_ = 0;

@@ -69,6 +69,7 @@ struct Executor::Impl {
   std::vector<NewTask> children;
   int64_t in_flight = 0;              // claimed, not finished (fetching, or written and waiting for a commit)
   int64_t committing = 0;             // of those, handed to the sink writers: they no longer hold a fetch slot
+  bool dispatcher_drained = false;    // the dispatcher's last claim got less than it asked for
   std::atomic<bool> stopping{false};  // written with mu held; read without it by the fetch stage
   std::optional<RunStatus> stop_status;
   std::string stop_error;
@@ -117,7 +118,19 @@ struct Executor::Impl {
 
   void Record(TaskUpdate u) {
     ledger.push_back(std::move(u));
-    cv.notify_all();
+    WakeDispatcherLocked();
+  }
+
+  // Whether the dispatcher, waiting between rounds, has work now: the condition of its wait. Every change
+  // of these fields wakes it only when this holds, so a fast vendor's tasks cost no futex wake and no
+  // context switch of the dispatcher each, only one per refill (issue 19's per-task overhead).
+  bool DispatcherDueLocked() const {
+    if (stopping || ledger.size() >= kLedgerFlushAt || !children.empty() || in_flight == 0) return true;
+    return !dispatcher_drained && in_flight - committing <= static_cast<int64_t>(ClaimCapacity(opt) / 2);
+  }
+
+  void WakeDispatcherLocked() {
+    if (DispatcherDueLocked()) cv.notify_all();
   }
 
   void NoteError(const SyncTask& task, const Error& e) {
@@ -203,7 +216,7 @@ struct Executor::Impl {
 
   void FinishFlightLocked() {
     --in_flight;
-    cv.notify_all();
+    WakeDispatcherLocked();
   }
 
   // --- fetch workers ----------------------------------------------------------------------------
@@ -219,14 +232,20 @@ struct Executor::Impl {
   void FetchLoop() {
     core::WaitBoard::Worker me(core::WaitBoard::Process());
     while (true) {
+      // The slot first, then the task: a worker held back by the adaptive limit holds no task, and one whose
+      // call just ended takes its slot again and the next task without waking another worker.
+      std::optional<AdaptiveConcurrency::Ticket> slot = fetch.TakeSlot(me);
       std::optional<SyncTask> claimed;
       {
         core::WaitBoard::Parked parked(me);
         claimed = fetch_queue.Pop();
       }
-      if (!claimed) break;
+      if (!claimed) {
+        if (slot) fetch.ReturnSlot();
+        break;
+      }
       SyncTask task = std::move(*claimed);
-      FetchResult fetched = fetch.Fetch(task, me);
+      FetchResult fetched = fetch.Fetch(task, me, slot);
       if (fetched.kind == FetchResult::Kind::kStopping) {
         Release(task);
         continue;
@@ -274,7 +293,7 @@ struct Executor::Impl {
         std::lock_guard lock(mu);
         flights[task.id] = Flight{task, attempts, nrows, nbytes, std::move(fetched.next_page)};
         ++committing;
-        cv.notify_all();  // a claim slot is free: the writers' lingering group commit must not starve fetching
+        WakeDispatcherLocked();  // a claim slot is free: a lingering group commit must not starve fetching
       }
       writers.Submit(task.id, task.key, batch);
     }
@@ -627,13 +646,10 @@ struct Executor::Impl {
       // claimable before the ledger is written (a retry, new pages: those wake it at once) or a retry or
       // cool-down comes due, so the dispatcher waits for those or the timeout instead of spinning on empty
       // claims while the vendor answers.
-      bool drained = free_slots >= capacity / 2 && claimed_n < free_slots;
       me.Park();
       std::unique_lock lock(mu);
-      cv.wait_for(lock, claimed_n ? 5ms : 50ms, [&] {
-        if (stopping || ledger.size() >= kLedgerFlushAt || !children.empty() || in_flight == 0) return true;
-        return !drained && in_flight - committing <= static_cast<int64_t>(capacity / 2);
-      });
+      dispatcher_drained = free_slots >= capacity / 2 && claimed_n < free_slots;
+      cv.wait_for(lock, claimed_n ? 5ms : 50ms, [&] { return DispatcherDueLocked(); });
     }
   }
 

@@ -42,16 +42,20 @@ FetchStage::QuotaWait FetchStage::WaitForQuota(core::TimePoint& until, core::Wai
     // waiting for exactly that time, not busy re-asking.
     core::WaitBoard::Parked parked(me, slot_full ? std::nullopt : std::optional<core::TimePoint>(*wait));
     std::unique_lock lock(mu_);
+    if (slot_full) quota_slot_waiters_++;
     while (!stopping_() && (slot_full ? deps_.quota->SlotFull() : deps_.clock->Now() < *wait)) {
       auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(*wait - deps_.clock->Now());
       cv_.wait_for(lock, slot_full ? 5ms : std::clamp<std::chrono::milliseconds>(delta, 1ms, ClockPollCap()));
     }
+    if (slot_full) quota_slot_waiters_--;
   }
 }
 
 // Waits for a slot of the adaptive limit: while every slot is taken, only the end of one of this run's
-// calls frees one, so the worker is parked without a time (as for the quota's concurrency).
-std::optional<AdaptiveConcurrency::Ticket> FetchStage::WaitForSlot(core::WaitBoard::Worker& me) {
+// calls (or a rise of the limit) frees one, so the worker is parked without a time (as for the quota's
+// concurrency). The 5 ms look is a backstop: AfterCall wakes a waiter whenever a slot is spare.
+std::optional<AdaptiveConcurrency::Ticket> FetchStage::TakeSlot(core::WaitBoard::Worker& me) {
+  if (!deps_.limiter) return std::nullopt;
   while (true) {
     {
       std::lock_guard lock(mu_);
@@ -64,6 +68,19 @@ std::optional<AdaptiveConcurrency::Ticket> FetchStage::WaitForSlot(core::WaitBoa
   }
 }
 
+void FetchStage::ReturnSlot() {
+  deps_.limiter->Release();
+  WakeOne();
+}
+
+// A call ended and gave its slots back. A worker takes its next task's slot before the task, so the worker
+// that just called takes this slot again itself: a waiting worker is woken only when a slot is spare beyond
+// that one (the limit rose), or when a worker waits for the quota's concurrency. Waking one on every call
+// made each call cost a futex wake and a context switch of a worker that found the limit full again.
+void FetchStage::AfterCall(bool had_slot) {
+  if (!had_slot || deps_.limiter->Spare() || quota_slot_waiters_.load() > 0) WakeOne();
+}
+
 namespace {
 
 // Answers that say the vendor is overloaded or wants fewer calls: the adaptive limit backs off at once.
@@ -74,13 +91,10 @@ bool IsBackPressure(core::ErrorKind kind) {
 
 }  // namespace
 
-FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me) {
+FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me,
+                              std::optional<AdaptiveConcurrency::Ticket> slot) {
   FetchResult r;
-  std::optional<AdaptiveConcurrency::Ticket> slot;
-  if (deps_.limiter) {
-    slot = WaitForSlot(me);
-    if (!slot) return r;
-  }
+  if (deps_.limiter && !slot) return r;  // TakeSlot gave none: the run is stopping
   core::TimePoint until{};
   QuotaWait waited = WaitForQuota(until, me);
   if (waited != QuotaWait::kAcquired) {
@@ -100,13 +114,13 @@ FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me)
   auto rtt = std::chrono::steady_clock::now() - request_start;
   deps_.quota->Release();
   if (slot) deps_.limiter->Release();
-  WakeOne();  // a worker waiting for a concurrency slot looks again
   core::Result<datasource::Page> page =
       raw ? deps_.provider->Decode(req, *raw) : core::Result<datasource::Page>(core::Fail(raw.error()));
   if (slot) {
     deps_.limiter->Observe(*slot, std::chrono::duration<double>(rtt).count(),
                            !page && IsBackPressure(page.error().kind()));
   }
+  AfterCall(slot.has_value());  // after Observe, which may have raised the limit
   if (deps_.observer) {
     deps_.observer->OnRequest(std::chrono::steady_clock::now() - request_start,
                               page ? std::nullopt : std::optional<core::ErrorKind>(page.error().kind()));

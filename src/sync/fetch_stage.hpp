@@ -16,6 +16,7 @@
 // stage's lock held: it must not block or take locks that are held while calling Wake.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -42,7 +43,7 @@ struct FetchStageDeps {
   Quota* quota = nullptr;
   const core::Clock* clock = nullptr;
   int64_t max_wait_secs = 0;
-  ExecutorObserver* observer = nullptr;  // may be null
+  ExecutorObserver* observer = nullptr;    // may be null
   AdaptiveConcurrency* limiter = nullptr;  // calls in flight found from the vendor's pace; null: fixed
 };
 
@@ -65,20 +66,26 @@ class FetchStage {
  public:
   FetchStage(FetchStageDeps deps, std::function<bool()> stopping) : deps_(deps), stopping_(std::move(stopping)) {}
 
-  // One attempt at `task` on the calling fetch worker `me`.
-  FetchResult Fetch(const SyncTask& task, core::WaitBoard::Worker& me);
+  // A slot of the adaptive limit, taken by a fetch worker before it takes a task, so that workers beyond the
+  // limit hold no task and a worker whose call ended goes on with the next task without a hand-off.
+  // nullopt: no adaptive limit, or the run is stopping. A slot not used by Fetch goes back by ReturnSlot.
+  std::optional<AdaptiveConcurrency::Ticket> TakeSlot(core::WaitBoard::Worker& me);
+  void ReturnSlot();
+  // One attempt at `task` on the calling fetch worker `me`, in `slot` (from TakeSlot; Fetch gives it back).
+  FetchResult Fetch(const SyncTask& task, core::WaitBoard::Worker& me, std::optional<AdaptiveConcurrency::Ticket> slot);
   void Wake();     // every waiting worker: the run may be stopping
   void WakeOne();  // one: a call ended and freed its slots
 
  private:
   enum class QuotaWait : uint8_t { kAcquired, kStopping, kDefer };
   QuotaWait WaitForQuota(core::TimePoint& until, core::WaitBoard::Worker& me);
-  std::optional<AdaptiveConcurrency::Ticket> WaitForSlot(core::WaitBoard::Worker& me);
+  void AfterCall(bool had_slot);
 
   FetchStageDeps deps_;
   std::function<bool()> stopping_;
   std::mutex mu_;
   std::condition_variable cv_;
+  std::atomic<int> quota_slot_waiters_{0};  // workers waiting for a concurrency slot of the quota
 };
 
 }  // namespace datasync::sync

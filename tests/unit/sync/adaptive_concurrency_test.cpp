@@ -77,6 +77,28 @@ int64_t MostCommonLimit(const std::vector<int64_t>& limits, size_t from, size_t 
   return static_cast<int64_t>(std::max_element(count.begin(), count.end()) - count.begin());
 }
 
+// The fetch workers' hand-off rule: a worker whose call ended takes a slot again itself, so another is woken
+// only while two slots are free (Spare), and Full says a worker must wait.
+TEST(AdaptiveConcurrencyTest, SpareAndFullCountTheFreeSlots) {
+  AdaptiveConcurrency limiter({.initial = 3, .max = 8});
+  ASSERT_EQ(limiter.limit(), 3);
+  EXPECT_TRUE(limiter.Spare());
+  auto a = limiter.TryAcquire();
+  auto b = limiter.TryAcquire();
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(limiter.Spare());  // one slot free: the worker that frees the next takes it back
+  EXPECT_FALSE(limiter.Full());
+  auto c = limiter.TryAcquire();
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(limiter.Full());
+  EXPECT_FALSE(limiter.TryAcquire());
+  limiter.Release();
+  EXPECT_FALSE(limiter.Full());
+  EXPECT_FALSE(limiter.Spare());
+  limiter.Release();
+  EXPECT_TRUE(limiter.Spare());
+}
+
 TEST(AdaptiveConcurrencyTest, AContendedVendorIsHeldAtItsBestLevel) {
   AdaptiveConcurrency limiter({.max = 8});
   ModelRun model{[](int64_t n, double) { return Contended(n); }};
