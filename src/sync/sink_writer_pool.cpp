@@ -12,6 +12,9 @@ namespace datasync::sync {
 
 namespace {
 
+// A unit this large wakes its writers at once; smaller ones wait for a lingering writer's linger (Submit).
+constexpr size_t kWakeWriterAtBytes = 256 * 1024;
+
 struct Unit {
   SinkWriterPool::AckToken token = 0;
   std::string key;
@@ -157,7 +160,7 @@ struct SinkWriterPool::Impl {
       std::optional<Unit> unit = group.empty() ? queue.Pop() : queue.TryPop();
       if (!unit && !group.empty()) {
         if (auto wait = Lingering(group_started, last_commit); wait > std::chrono::steady_clock::duration::zero()) {
-          unit = queue.PopFor(wait);
+          unit = queue.PopLingering(wait);
         }
       }
       if (!unit) {
@@ -208,7 +211,17 @@ void SinkWriterPool::Submit(AckToken token, std::string key, std::shared_ptr<con
     std::lock_guard lock(impl_->mu);
     impl_->pending[token] = Pending{impl_->queues.size(), std::nullopt};
   }
-  for (auto& q : impl_->queues) q->Push(Unit{token, key, batch});
+  // A small unit does not wake a writer that lingers for more: it is written when the linger ends (or the
+  // queue is full), with the others that came meanwhile. A large one is written at once, so that its writing
+  // overlaps the fetching of the next.
+  bool lazy = !batch || batch->ByteSize() < kWakeWriterAtBytes;
+  for (auto& q : impl_->queues) {
+    if (lazy) {
+      q->PushLazy(Unit{token, key, batch});
+    } else {
+      q->Push(Unit{token, key, batch});
+    }
+  }
 }
 
 void SinkWriterPool::Close() {
