@@ -104,6 +104,9 @@ class SqliteConnection {
   core::Result<SqliteStatement> PrepareOwned(std::string_view sql, std::string_view what);
   // Runs one or more statements, ignoring any rows (DDL, PRAGMAs, BEGIN/COMMIT).
   core::Status Exec(std::string_view sql, std::string_view what);
+  // Runs one statement through the statement cache, ignoring any rows: for the statements a connection runs
+  // again and again (BEGIN IMMEDIATE, COMMIT), which Exec would parse each time.
+  core::Status RunCached(std::string_view sql, std::string_view what);
   // Exec for a statement that needs a lock SQLite refuses at once, without the busy handler (switching a
   // new file to WAL while another connection opens it: SQLite will not deadlock, it answers SQLITE_BUSY):
   // retried every 10 ms until `timeout` runs out.
