@@ -25,8 +25,9 @@ uint32_t Weekday(int32_t days);
 
 // "20240102" (Tushare) and "2024-01-02" (ISO) both parse; anything else is nullopt.
 std::optional<int32_t> ParseDate(std::string_view s);
-std::string FormatIsoDate(int32_t days);      // "2024-01-02"
-std::string FormatCompactDate(int32_t days);  // "20240102"
+std::string FormatIsoDate(int32_t days);             // "2024-01-02"
+void AppendIsoDate(std::string& out, int32_t days);  // FormatIsoDate without a string of its own
+std::string FormatCompactDate(int32_t days);         // "20240102"
 
 // "2024-01-02 09:30:00", "2024-01-02T09:30:00[.ffffff][Z]", "20240102 09:30:00", "20240102093000":
 // microseconds since the epoch, reading the wall time as UTC.

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/double_text.hpp"
 #include "core/utf8.hpp"
 
 namespace datasync::core {
@@ -65,9 +66,9 @@ std::optional<double> ParseDouble(std::string_view s) {
 }
 
 std::string FormatDouble(double v) {
-  char buf[32];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, ec == std::errc{} ? p : buf);
+  std::string out;
+  AppendShortestDouble(out, v);
+  return out;
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -112,8 +113,8 @@ size_t FirstInvalidUtf8(std::string_view s) {
       if ((cc & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (cc & 0x3F);
     }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
       return i;
     }
     i += len;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/dates.hpp"
+#include "core/double_text.hpp"
 #include "core/strings.hpp"
 #include "storage/csv/csv_sink.hpp"
 
@@ -176,11 +177,11 @@ class CsvWriter final : public files::RowFormatWriter {
         else if (std::isinf(v))
           out.append(v > 0 ? "Infinity" : "-Infinity");
         else
-          AppendNumber(out, v);  // shortest round-trip text, like core::FormatDouble
+          core::AppendShortestDouble(out, v);  // shortest round-trip text, like core::FormatDouble
         return;
       }
       case TypeId::kString: AppendText(out, col.GetString(r)); return;
-      case TypeId::kDate: out.append(core::FormatIsoDate(col.GetInt32(r))); return;
+      case TypeId::kDate: core::AppendIsoDate(out, col.GetInt32(r)); return;
       case TypeId::kTimestamp: out.append(core::FormatTimestamp(col.GetInt64(r))); return;
       case TypeId::kDecimal: out.append(col.DecimalText(r)); return;
     }

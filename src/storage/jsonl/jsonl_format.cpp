@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/dates.hpp"
+#include "core/double_text.hpp"
 #include "core/strings.hpp"
 
 namespace datasync::storage::jsonl {
@@ -41,11 +42,15 @@ void AppendValue(std::string& out, const core::Column& col, size_t r) {
       else if (v == 0 && std::signbit(v))
         out.append("-0.0");
       else
-        AppendNumber(out, v);
+        core::AppendShortestDouble(out, v);
       return;
     }
     case TypeId::kString: AppendJsonText(out, col.GetString(r)); return;
-    case TypeId::kDate: AppendQuotedAscii(out, core::FormatIsoDate(col.GetInt32(r))); return;
+    case TypeId::kDate:
+      out.push_back('"');
+      core::AppendIsoDate(out, col.GetInt32(r));
+      out.push_back('"');
+      return;
     case TypeId::kTimestamp: AppendQuotedAscii(out, core::FormatTimestamp(col.GetInt64(r))); return;
     case TypeId::kDecimal: AppendQuotedAscii(out, col.DecimalText(r)); return;
   }

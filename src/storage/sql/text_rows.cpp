@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/dates.hpp"
+#include "core/double_text.hpp"
 
 namespace datasync::storage::sql {
 
@@ -124,7 +125,7 @@ core::Status AppendTextRows(const core::ColumnBatch& batch, size_t begin, size_t
         case TypeId::kFloat64: {
           double v = col.GetFloat64(r);
           if (std::isfinite(v)) {
-            AppendInt(out, v);
+            core::AppendShortestDouble(out, v);
           } else if (format == TextFormat::kMysqlLoadData) {
             out.append("\\N");
           } else if (std::isnan(v)) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
 namespace datasync::core {
 namespace {
 
@@ -13,7 +16,7 @@ TEST(DatesTest, CivilRoundTripAcrossCenturies) {
   }
   EXPECT_EQ(DaysFromCivil({1970, 1, 1}), 0);
   EXPECT_EQ(DaysFromCivil({2000, 3, 1}), 11017);
-  EXPECT_EQ(Weekday(0), 4u);                          // Thursday
+  EXPECT_EQ(Weekday(0), 4u);                            // Thursday
   EXPECT_EQ(Weekday(DaysFromCivil({2024, 1, 1})), 1u);  // Monday
   EXPECT_EQ(Weekday(-1), 3u);
 }
@@ -30,6 +33,22 @@ TEST(DatesTest, ParsesVendorAndIsoDates) {
   EXPECT_FALSE(ParseDate(""));
   EXPECT_EQ(FormatIsoDate(DaysFromCivil({1999, 12, 31})), "1999-12-31");
   EXPECT_EQ(FormatCompactDate(DaysFromCivil({1999, 12, 31})), "19991231");
+}
+
+// AppendIsoDate writes digits itself for years 0..9999 and printf's text outside them; every day of
+// 1900..2100 matches printf, and appending keeps what was there.
+TEST(DatesTest, AppendIsoDateMatchesPrintfOnEveryDay) {
+  for (int32_t d = DaysFromCivil({1900, 1, 1}); d <= DaysFromCivil({2100, 12, 31}); ++d) {
+    CivilDate c = CivilFromDays(d);
+    char want[16];
+    std::snprintf(want, sizeof want, "%04d-%02u-%02u", c.year, c.month, c.day);
+    std::string out = "x,";
+    AppendIsoDate(out, d);
+    ASSERT_EQ(out, std::string("x,") + want) << d;
+  }
+  EXPECT_EQ(FormatIsoDate(DaysFromCivil({5, 3, 7})), "0005-03-07");
+  EXPECT_EQ(FormatIsoDate(DaysFromCivil({12345, 1, 2})), "12345-01-02");
+  EXPECT_EQ(FormatIsoDate(DaysFromCivil({-1, 1, 2})), "-001-01-02");
 }
 
 TEST(DatesTest, ParsesTimestampVariants) {
@@ -79,7 +98,7 @@ TEST(DatesTest, WideDecimalTextRoundTripsAt38DigitsAndRefusesMore) {
   // More than 38 digits at the scale is refused, never rounded or wrapped.
   EXPECT_FALSE(ParseDecimal128("100000000000000000000000000", 12));  // 27 integer digits + 12 = 39
   EXPECT_FALSE(ParseDecimal128("-100000000000000000000000000", 12));
-  EXPECT_FALSE(ParseDecimal128("999999999999999999999999999999999999999", 0));  // 39 nines
+  EXPECT_FALSE(ParseDecimal128("999999999999999999999999999999999999999", 0));    // 39 nines
   EXPECT_FALSE(ParseDecimal128("99999999999999999999999999.9999999999995", 12));  // rounds up to 10^38
   EXPECT_FALSE(ParseDecimal128("1e5", 2));
   EXPECT_FALSE(ParseDecimal128("", 2));
