@@ -1,13 +1,14 @@
 #include "datasource/nasdaq/response_decoder.hpp"
 
-#include <algorithm>
-
 #include <simdjson.h>
+
+#include <algorithm>
 
 #include "core/excerpt.hpp"
 #include "core/strings.hpp"
 #include "datasource/json_conform.hpp"
 #include "datasource/json_long_numbers.hpp"
+#include "datasource/json_parser.hpp"
 #include "datasource/json_repair.hpp"
 #include "datasource/nasdaq/cursor_chain.hpp"
 
@@ -17,13 +18,6 @@ namespace {
 
 using core::ErrorKind;
 using simdjson::dom::element;
-
-// The DOM parser validates the whole document before we read it, so a truncated body can never pass as a
-// shorter valid one; its buffers are sized to the largest response seen and then reused.
-simdjson::dom::parser& ThreadParser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
 
 std::string Prefix(const DecodeContext& ctx) {
   return "nasdaq_data_link " + ctx.api.path + ": ";
@@ -139,13 +133,13 @@ core::Result<Page> DecodeResponse(long http_status, std::string_view retry_after
   const std::string& text = quoted ? *quoted : body;
   element root;
   std::optional<RepairedJson> repaired;
-  if (auto err = ThreadParser().parse(text).get(root); err != simdjson::SUCCESS) {
+  if (auto err = ThreadJsonParser(text.size()).parse(text).get(root); err != simdjson::SUCCESS) {
     // An answer that is not JSON with a failing status (a proxy's HTML page, QEAx07's empty 202) is that status.
     if (auto e = ClassifyBareStatus(http_status, retry_after, body, ctx.errors)) return tl::unexpected(std::move(*e));
     // A complete body with one value the parser cannot take is the vendor's data: retrying gets the same
     // bytes, so read it with the value repaired; the conformer then decides by the column's type.
     if (ValueError(err)) repaired = RepairJsonValues(text);
-    if (!repaired || ThreadParser().parse(repaired->text).get(root) != simdjson::SUCCESS) {
+    if (!repaired || ThreadJsonParser(repaired->text.size()).parse(repaired->text).get(root) != simdjson::SUCCESS) {
       return NotJson(ctx, body, err);
     }
   }

@@ -8,6 +8,7 @@
 #include "core/strings.hpp"
 #include "datasource/json_conform.hpp"
 #include "datasource/json_long_numbers.hpp"
+#include "datasource/json_parser.hpp"
 #include "datasource/json_repair.hpp"
 #include "datasource/rest/request_builder.hpp"
 #include "datasource/untrusted_text.hpp"
@@ -19,11 +20,6 @@ namespace {
 
 using core::ErrorKind;
 using simdjson::dom::element;
-
-simdjson::dom::parser& ThreadParser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
 
 tl::unexpected<core::Error> Failure(ErrorKind kind, std::string_view code, std::string message) {
   core::Error e(kind, std::move(message));
@@ -150,11 +146,12 @@ core::Result<Parsed> ParseClassified(const RawResponse& response, const DecodeIn
   if (quote_long_numbers) quoted = QuoteLongNumbers(response.body);
   const std::string& text = quoted ? *quoted : response.body;
   if (!text.empty()) {
-    parse_error = ThreadParser().parse(text).get(out.root);
+    parse_error = ThreadJsonParser(text.size()).parse(text).get(out.root);
     parsed = parse_error == simdjson::SUCCESS;
     if (!parsed && ValueError(parse_error)) {
       out.repaired = RepairJsonValues(text);
-      parsed = out.repaired && ThreadParser().parse(out.repaired->text).get(out.root) == simdjson::SUCCESS;
+      parsed = out.repaired &&
+               ThreadJsonParser(out.repaired->text.size()).parse(out.repaired->text).get(out.root) == simdjson::SUCCESS;
     }
   }
 

@@ -5,6 +5,7 @@
 #include "core/excerpt.hpp"
 #include "core/strings.hpp"
 #include "datasource/json_conform.hpp"
+#include "datasource/json_parser.hpp"
 #include "datasource/json_repair.hpp"
 #include "datasource/untrusted_text.hpp"
 
@@ -14,13 +15,6 @@ namespace {
 
 using core::ErrorKind;
 using simdjson::dom::element;
-
-// The DOM parser validates the whole document before we read it, so a truncated body can never pass
-// as a shorter valid one; its buffers are sized to the largest response seen and then reused.
-simdjson::dom::parser& ThreadParser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
 
 std::string Prefix(std::string_view api) {
   return "tushare " + std::string(api) + ": ";
@@ -119,11 +113,11 @@ core::Result<Page> DecodeResponse(const std::string& body, const DecodeContext& 
 
   element root;
   std::optional<RepairedJson> repaired;
-  if (auto err = ThreadParser().parse(body).get(root); err != simdjson::SUCCESS) {
+  if (auto err = ThreadJsonParser(body.size()).parse(body).get(root); err != simdjson::SUCCESS) {
     // A complete body with one value the parser cannot take is the vendor's data, not a transport fault:
     // retrying gets the same bytes. Read it with the value repaired and decide per value below.
     if (ValueError(err)) repaired = RepairJsonValues(body);
-    if (!repaired || ThreadParser().parse(repaired->text).get(root) != simdjson::SUCCESS) {
+    if (!repaired || ThreadJsonParser(repaired->text.size()).parse(repaired->text).get(root) != simdjson::SUCCESS) {
       return NotJson(api, body, err);
     }
   }
