@@ -50,7 +50,7 @@ constexpr size_t kLedgerFlushAt = 512;
 // at a time (at least twice the fetch workers), refilled when half are gone. A fast vendor's tasks then cost
 // the system database a share of one transaction each, not two of their own (issue 19).
 constexpr auto kLedgerFlushEvery = std::chrono::milliseconds(50);
-constexpr size_t kClaimAhead = 32;
+constexpr size_t kClaimAhead = 64;
 
 }  // namespace
 
