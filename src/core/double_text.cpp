@@ -65,7 +65,8 @@ bool AppendShortDecimal(std::string& out, double v) {
   if (!(a > 0.0) || !(a < kExactBelow)) return false;  // zero (and -0), NaN, infinities, large values
   for (const Tier& t : kTiers) {
     if (a >= t.below) continue;
-    const double m = std::floor(a * t.scale + 0.5);
+    // Truncating a positive value below 2^50 after adding a half rounds it (no libm call, unlike floor).
+    const auto m = static_cast<double>(static_cast<int64_t>(a * t.scale + 0.5));
     if (m / t.scale != a) return false;  // more decimals than this tier holds
     auto digits = static_cast<uint64_t>(m);
     int k = t.k;
