@@ -357,19 +357,17 @@ struct Executor::Impl {
       updates.swap(ledger);
       kids.swap(children);
     }
-    // Children first: a crash between the two leaves the parent re-runnable, never lost.
-    if (!kids.empty()) {
-      if (auto st = deps.store->AddTasks(run.id, kids); !st) return st;
-      run.counts.tasks_total += static_cast<int64_t>(kids.size());
-    }
-    for (const auto& u : updates) {
-      if (u.state == TaskState::kSplit) run.counts.tasks_total--;  // replaced by its children
-    }
-    if (updates.empty()) return core::Ok();
+    if (kids.empty() && updates.empty()) return core::Ok();
     if (std::any_of(updates.begin(), updates.end(), [](const TaskUpdate& u) { return u.state == TaskState::kDone; })) {
       core::CrashPoint("ack");
     }
-    return deps.store->UpdateTasks(updates);
+    // One transaction: a page's successor is added exactly when the page is marked done.
+    if (auto st = deps.store->CommitLedger(run.id, kids, updates); !st) return st;
+    run.counts.tasks_total += static_cast<int64_t>(kids.size());
+    for (const auto& u : updates) {
+      if (u.state == TaskState::kSplit) run.counts.tasks_total--;  // replaced by its children
+    }
+    return core::Ok();
   }
 
   Progress Snapshot() {

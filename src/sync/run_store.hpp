@@ -9,7 +9,7 @@
 // engine's rule (run_transitions.hpp, LeaseLapsed), not the store's.
 //
 // Thread-safety: implementations must be safe to call from several threads at once. Every method that
-// takes a batch (AddTasks, UpdateTasks) applies it in one transaction: all or nothing.
+// takes a batch (AddTasks, UpdateTasks, CommitLedger) applies it in one transaction: all or nothing.
 #pragma once
 
 #include <cstdint>
@@ -123,6 +123,11 @@ class RunStore {
   virtual core::Result<int64_t> RequeueExpired(int64_t run_id, int64_t now_us,
                                                std::span<const std::string> lapsed_owners) = 0;
   virtual core::Status UpdateTasks(std::span<const TaskUpdate> updates) = 0;
+  // AddTasks(run_id, children) and UpdateTasks(updates) in one transaction: the engine's ledger, where a
+  // page's successor and the page's own ack must land together. Were they apart, a crash in between would
+  // leave the page to run again and add its successor a second time.
+  virtual core::Status CommitLedger(int64_t run_id, std::span<const NewTask> children,
+                                    std::span<const TaskUpdate> updates) = 0;
   virtual core::Result<TaskCounts> CountTasks(int64_t run_id) = 0;
   // Every task left running goes back to pending, whoever holds it (executions use RequeueExpired).
   // Returns how many.

@@ -222,5 +222,50 @@ class NdlRandomKillTest(E2ETestCase):
             self.assertEqual(got, expected, "%s: kills at %r (allowed, answered, extra s)" % (name, moments))
 
 
+class NdlAckCrashTest(E2ETestCase):
+    """A crash while the ledger records that a page is done: the page's successor (a new task) and the page's
+    own ack must land together. Were they two transactions, the resumed run would redo the page and add its
+    successor a second time: two tasks of one key, whose rows a part file holds twice when one commit group
+    writes both."""
+
+    def test_a_crash_at_the_ack_of_a_page_with_a_successor_leaves_one_task_per_page(self):
+        sim = self.start_sim("--ndl-tickers", "40")
+        storages = "  lite: {kind: sqlite, path: data/warehouse.db}\n  csv: {kind: csv, path: data/csv}\n"
+        windows = [("2023-%02d-01" % m, "2023-%02d-28" % m) for m in range(1, 4)]
+        plan = """plans:
+  eq:
+    dataset: eq
+    storages: [lite, csv]
+    mode: append
+    concurrency: 1
+    params:
+      ticker: ["AAPL,MSFT,KO"]
+      window: {zip: {date.gte: [%s], date.lte: [%s]}}
+""" % (", ".join('"%s"' % a for a, _ in windows), ", ".join('"%s"' % b for _, b in windows))
+        expected = []
+        for a, b in windows:
+            rows, _ = sim.ndl_table("QSIM/EQ", [("ticker", "AAPL,MSFT,KO"), ("date.gte", a), ("date.lte", b)])
+            expected += rows
+        expected = normalize(expected, EQ_TYPES)
+        self.assertGreater(len(expected), 3 * 40, "every window has several pages")
+        for point in ("ack", "ack@3"):
+            with self.subTest(point=point):
+                project = self.new_project(sim, config(sim.url, storages, "", source_extra="    per_page: 20\n"))
+                project.env["E2E_NDL_KEY"] = harness.NDL_KEY
+                project.ds("apply")
+                project.ds("dataset", "import", "--source", "ndl", "--api", "datatables/QSIM/EQ", "--name", "eq")
+                project.write_config(config(sim.url, storages, plan, source_extra="    per_page: 20\n"))
+                project.env["DATASYNC_CRASH_AT"] = point
+                crashed = project.ds("run", "eq", check=False)
+                del project.env["DATASYNC_CRASH_AT"]
+                self.assertEqual(crashed.returncode, -9, crashed.stdout + crashed.stderr)
+                self.assertIn("status succeeded", project.ds("run", "eq").stdout)
+                twice = project.system_db("SELECT key, count(*) FROM tasks GROUP BY run_id, key HAVING count(*) > 1")
+                self.assertEqual(twice, [], "%s: tasks of one key" % point)
+                for name, rows in [("lite", dbs.sqlite_rows(project.path("data", "warehouse.db"), "eq")),
+                                   ("csv", dbs.csv_rows(project.path("data", "csv"), "eq"))]:
+                    self.assertEqual(normalize(rows, EQ_TYPES), expected, "%s after a crash at %s" % (name, point))
+
+
 if __name__ == "__main__":
     unittest.main(argv=harness.parse_args(sys.argv), verbosity=2)

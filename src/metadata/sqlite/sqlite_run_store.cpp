@@ -228,20 +228,16 @@ core::Result<int64_t> SqliteRunStore::CountRuns(const sync::RunQuery& query) {
 // ---------------------------------------------------------------------------------------------------------
 // Tasks
 
-core::Status SqliteRunStore::AddTasks(int64_t run_id, std::span<const sync::NewTask> tasks) {
+// AddTasks' inserts, inside the caller's transaction.
+core::Status SqliteRunStore::InsertTasks(SqliteConnection& conn, int64_t run_id, std::span<const sync::NewTask> tasks) {
   if (tasks.empty()) return core::Ok();
-  auto lock = db_.Lock();
-  auto& conn = db_.connection();
-  int64_t now = db_.NowMicros();
-  const std::string pending = StateName(TaskState::kPending);
-
-  auto txn = SqliteTransaction::Begin(conn, "add tasks");
-  if (!txn) return core::Fail(txn.error());
   if (auto s = CheckRunExists(conn, run_id); !s) return core::Fail(s.error().Context("add tasks"));
   auto insert = conn.Prepare(
       "INSERT INTO tasks (run_id, parent_id, key, params_json, state, updated_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
       "add tasks");
   if (!insert) return core::Fail(insert.error());
+  static const std::string kPending = StateName(TaskState::kPending);
+  const int64_t now = db_.NowMicros();
   for (const auto& task : tasks) {
     auto params_json = EncodeParamsJson(task.params);
     if (!params_json) return core::Fail(params_json.error().Context("add tasks to run " + std::to_string(run_id)));
@@ -249,11 +245,28 @@ core::Status SqliteRunStore::AddTasks(int64_t run_id, std::span<const sync::NewT
         .Bind(2, task.parent_id)
         .Bind(3, task.key.empty() ? sync::TaskKey(task.params) : task.key)
         .Bind(4, *params_json)
-        .Bind(5, pending)
+        .Bind(5, kPending)
         .Bind(6, now);
     if (auto s = insert->Run(); !s) return core::Fail(s.error());
     insert->Reset();
   }
+  return core::Ok();
+}
+
+core::Status SqliteRunStore::AddTasks(int64_t run_id, std::span<const sync::NewTask> tasks) {
+  return CommitLedger(run_id, tasks, {});
+}
+
+core::Status SqliteRunStore::CommitLedger(int64_t run_id, std::span<const sync::NewTask> children,
+                                          std::span<const sync::TaskUpdate> updates) {
+  if (children.empty() && updates.empty()) return core::Ok();
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  const char* what = updates.empty() ? "add tasks" : "update tasks";
+  auto txn = SqliteTransaction::Begin(conn, what);
+  if (!txn) return core::Fail(txn.error());
+  if (auto s = InsertTasks(conn, run_id, children); !s) return s;
+  if (auto s = ApplyTaskUpdates(conn, updates); !s) return s;
   return txn->Commit();
 }
 
@@ -298,13 +311,14 @@ core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run
 }
 
 core::Status SqliteRunStore::UpdateTasks(std::span<const sync::TaskUpdate> updates) {
+  return CommitLedger(0, {}, updates);
+}
+
+// UpdateTasks' updates, inside the caller's transaction.
+core::Status SqliteRunStore::ApplyTaskUpdates(SqliteConnection& conn, std::span<const sync::TaskUpdate> updates) {
   if (updates.empty()) return core::Ok();
   static const std::string kRunningName = StateName(TaskState::kRunning);
-  auto lock = db_.Lock();
-  auto& conn = db_.connection();
-  int64_t now = db_.NowMicros();
-  auto txn = SqliteTransaction::Begin(conn, "update tasks");
-  if (!txn) return core::Fail(txn.error());
+  const int64_t now = db_.NowMicros();
   auto stmt = conn.Prepare(
       "UPDATE tasks SET state = ?2, attempts = ?3, rows = ?4, bytes = ?5, error_kind = ?6, error = ?7, "
       "not_before_us = ?8, updated_at_us = ?9, owner = iif(?2 = ?10, owner, ''), "
@@ -329,7 +343,7 @@ core::Status SqliteRunStore::UpdateTasks(std::span<const sync::TaskUpdate> updat
     }
     stmt->Reset();
   }
-  return txn->Commit();
+  return core::Ok();
 }
 
 core::Result<sync::TaskCounts> SqliteRunStore::CountTasks(int64_t run_id) {

@@ -39,6 +39,8 @@ class SqliteRunStore final : public sync::RunStore {
   core::Result<int64_t> RequeueExpired(int64_t run_id, int64_t now_us,
                                        std::span<const std::string> lapsed_owners) override;
   core::Status UpdateTasks(std::span<const sync::TaskUpdate> updates) override;
+  core::Status CommitLedger(int64_t run_id, std::span<const sync::NewTask> children,
+                            std::span<const sync::TaskUpdate> updates) override;
   core::Result<sync::TaskCounts> CountTasks(int64_t run_id) override;
   core::Result<int64_t> RequeueRunning(int64_t run_id) override;
   core::Result<int64_t> TransitionTasks(int64_t run_id, std::span<const sync::TaskState> from,
@@ -53,6 +55,9 @@ class SqliteRunStore final : public sync::RunStore {
   core::Result<int64_t> ResetForRetry(int64_t run_id) override;
 
  private:
+  core::Status InsertTasks(SqliteConnection& conn, int64_t run_id, std::span<const sync::NewTask> tasks);
+  core::Status ApplyTaskUpdates(SqliteConnection& conn, std::span<const sync::TaskUpdate> updates);
+
   SqliteDatabase& db_;
 };
 

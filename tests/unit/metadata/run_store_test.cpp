@@ -443,6 +443,37 @@ TEST_P(RunStoreTest, AddTasksIsAllOrNothing) {
   EXPECT_EQ(target().Query("SELECT count(*) FROM tasks"), "0");
 }
 
+// The engine's ledger: a page's successor lands exactly when the page is marked done, or neither does.
+TEST_P(RunStoreTest, CommitLedgerAddsChildrenAndAppliesUpdatesTogether) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(2)));
+  auto tasks = Claim(run, 2);
+  ASSERT_EQ(tasks.size(), 2u);
+  NewTask next{tasks[0].id, "", {{"trade_date", std::string("20240105")}, {"cursor", std::string("c2")}}};
+
+  TaskUpdate missing;
+  missing.task_id = 999'999;
+  missing.state = TaskState::kDone;
+  auto status = runs().CommitLedger(run, std::vector<NewTask>{next},
+                                    std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone), missing});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().kind(), core::ErrorKind::kInvalidInput);
+  EXPECT_EQ(Counts(run).total(), 2) << "the successor must not stay when its page's ack failed";
+  EXPECT_EQ(Counts(run).running, 2);
+
+  ASSERT_TRUE(runs().CommitLedger(run, std::vector<NewTask>{next},
+                                  std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone)}));
+  auto c = Counts(run);
+  EXPECT_EQ(c.done, 1);
+  EXPECT_EQ(c.running, 1);
+  EXPECT_EQ(c.pending, 1);
+  auto pending = runs().ListTasks({.run_id = run, .state = TaskState::kPending});
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->front().parent_id, tasks[0].id);
+  EXPECT_EQ(pending->front().key, sync::TaskKey(next.params));
+}
+
 TEST_P(RunStoreTest, UpdateTasksWritesEveryField) {
   int64_t run = NewRun();
   ASSERT_TRUE(runs().AddTasks(run, DailyTasks(1)));
