@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/crash_point.hpp"
 #include "sync/bounded_queue.hpp"
@@ -89,6 +90,9 @@ struct SinkWriterPool::Impl {
     BoundedQueue<Unit>& queue = *queues[index];
     std::atomic<int64_t>& busy = *busy_since[index];
     std::vector<Unit> group;  // written since the last commit, not yet durable
+    // The keys of `group`. A group never holds one key twice: a sink appends a unit's batches until its
+    // commit, so two tasks of one key (a plan that lists an argument set twice) would both be kept.
+    std::unordered_set<std::string> group_keys;
     auto write = [&](Unit first) {
       std::vector<Unit> todo;  // a stack: the next unit to write is at the back
       todo.push_back(std::move(first));
@@ -103,12 +107,14 @@ struct SinkWriterPool::Impl {
         }
         if (st) {
           core::CrashPoint("write", storage);
+          group_keys.insert(unit.key);
           group.push_back(std::move(unit));
           continue;
         }
         Ack(unit.token, st.error());
         for (auto it = group.rbegin(); it != group.rend(); ++it) todo.push_back(std::move(*it));
         group.clear();
+        group_keys.clear();
       }
     };
     size_t group_bytes = 0;
@@ -116,6 +122,7 @@ struct SinkWriterPool::Impl {
     std::chrono::steady_clock::duration last_commit{0};
     auto commit = [&] {
       if (group.empty()) return;
+      group_keys.clear();
       core::Status st = core::Ok();
       {
         BusyMark mark(busy);
@@ -168,6 +175,7 @@ struct SinkWriterPool::Impl {
         commit();
         continue;
       }
+      if (group_keys.count(unit->key)) commit();  // the later task's rows replace the earlier's, as in any run
       if (group.empty()) group_started = std::chrono::steady_clock::now();
       group_bytes += unit->batch ? unit->batch->ByteSize() : 0;
       write(std::move(*unit));

@@ -208,6 +208,8 @@ class NdlRandomKillTest(E2ETestCase):
         out = project.ds("run", "eq")
         self.assertIn("status succeeded", out.stdout)
         self.assertEqual(len(project.system_db("SELECT id FROM runs")), 1, "every life resumed the same run")
+        self.assertEqual(project.system_db("SELECT key, count(*) FROM tasks GROUP BY key HAVING count(*) > 1"), [],
+                         "a page became two tasks after kills at %r" % moments)
         expected = []
         for a, b in windows:
             rows, _ = sim.ndl_table("QSIM/EQ", [("ticker", "AAPL,MSFT,KO"), ("date.gte", a), ("date.lte", b)])

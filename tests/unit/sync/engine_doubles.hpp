@@ -122,6 +122,7 @@ struct SinkLog {
   std::set<std::string> fail_commit_days;
   int fail_next_commits = 0;
   int failed_commits = 0;
+  int unit_twice_in_a_commit = 0;  // commits that held two writes of one unit
 };
 
 // What both test sinks share: an upsert sink with idempotent units whose Bind, Migrate, Open and Close do
@@ -171,7 +172,9 @@ class RecordingSink : public UpsertTestSink {
       pending_.clear();
       return core::Fail(ErrorKind::kInvalidInput, "constraint violated by " + std::exchange(bad_unit_, ""));
     }
+    std::set<std::string> units;
     for (const auto& [unit, rows] : pending_) {
+      if (!units.insert(unit).second) log_.unit_twice_in_a_commit++;
       log_.committed_rows[unit] = rows;
       log_.commits_of_unit[unit]++;
     }

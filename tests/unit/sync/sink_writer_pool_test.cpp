@@ -71,6 +71,33 @@ TEST(SinkWriterPoolTest, EveryUnitIsAckedOnceAfterEverySinkCommittedIt) {
   EXPECT_EQ(pool.queued(), 0u);
 }
 
+// A plan that lists one argument set twice makes two tasks of one key. A sink appends a unit's batches until
+// its commit, so both would be kept (a part file would hold the rows twice): the second starts a new group.
+TEST(SinkWriterPoolTest, TwoTasksOfOneKeyAreNeverCommittedTogether) {
+  SinkLog log;
+  auto sink = OpenSink(log, "a");
+  Acks acks;
+  SinkWriterPool pool({{"a", sink.get()}}, {8, 32}, [&](int64_t token, const auto& error) {
+    std::lock_guard lock(acks.mu);
+    acks.count[token]++;
+    acks.error[token] = error;
+  });
+  const std::vector<std::string> keys = {"u0", "u1", "u0", "u2", "u0", "u1"};
+  // Queued before the writer starts, so that it finds them all at once: without the rule, one group.
+  for (size_t i = 0; i < keys.size(); ++i) pool.Submit(static_cast<int64_t>(i), keys[i], Batch("d" + keys[i], 2));
+  pool.Start();
+  pool.Close();
+  ASSERT_EQ(acks.count.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(acks.count[static_cast<int64_t>(i)], 1) << i;
+    EXPECT_FALSE(acks.error[static_cast<int64_t>(i)]) << i;
+  }
+  EXPECT_EQ(log.unit_twice_in_a_commit, 0);
+  EXPECT_EQ(log.commits_of_unit["u0"], 3);
+  EXPECT_EQ(log.commits_of_unit["u1"], 2);
+  EXPECT_EQ(log.commits_of_unit["u2"], 1);
+}
+
 TEST(SinkWriterPoolTest, AFailedWriteFailsOnlyItsUnitAndItsNeighboursAreWrittenAgain) {
   SinkLog log;
   log.fail_write_days = {"d3"};
