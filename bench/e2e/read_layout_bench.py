@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """How fast a reader reads what datasync wrote (issue 19, item 4): a backfill of `daily` by `trade_date`
-(one task, so one part file, per trading day) into a Parquet storage partitioned by year, read by DuckDB
-as a researcher would (`read_parquet('…/**/*.parquet', hive_partitioning = true)`), as the run leaves it
-with `compact_at_parts: 0` (one file per task), then after `datasync compact` (one file per partition), and
-as a run with the default `compact_at_parts` (64) leaves it by itself.
+(one task, so one part file, per trading day) into a Parquet, CSV or JSON Lines storage (--format)
+partitioned by year, read by DuckDB as a researcher would (`read_parquet('…/**/*.parquet', hive_partitioning
+= true)`, `read_csv`, `read_json`), as the run leaves it with `compact_at_parts: 0` (one file per task), then
+after `datasync compact` (one file per partition), and as a run with the default `compact_at_parts` (64)
+leaves it by itself.
 
 For each layout: files, bytes, and DuckDB's time for a full scan (count and sum of `close` by year) and for
 one stock's history (`WHERE ts_code = …`), each the best of --repeat fresh DuckDB instances in one Node
 process (the OS page cache is warm for every layout alike). Rows are checked equal across layouts.
 
-Usage: bench/e2e/read_layout_bench.py [--build build/release] [--years 2] [--stocks 335] [--repeat 5]
+Usage: bench/e2e/read_layout_bench.py [--build build/release] [--format parquet|csv|jsonl] [--years 2]
+           [--stocks 335] [--repeat 5]
 Needs DuckDB from tests/oracles (bash scripts/test-setup.d/20-oracles.sh start)."""
 
 import argparse
@@ -24,13 +26,16 @@ import benchlib
 
 READ = """
 const { DuckDBInstance } = await import('@duckdb/node-api');
-const [root, repeat, code] = [process.argv[1], Number(process.argv[2]), process.argv[3]];
-const path = root.replaceAll("'", "''") + '/**/*.parquet';
+const [root, repeat, code, format] = [process.argv[1], Number(process.argv[2]), process.argv[3], process.argv[4]];
+const path = root.replaceAll("'", "''") + '/**/*.' + format;
+const from = {
+  parquet: `read_parquet('${path}', hive_partitioning = true)`,
+  csv: `read_csv('${path}', hive_partitioning = true)`,
+  jsonl: `read_json('${path}', format = 'newline_delimited', hive_partitioning = true)`,
+}[format];
 const queries = {
-  scan: `SELECT trade_date_year, count(*), sum(close) FROM read_parquet('${path}', hive_partitioning = true)
-         GROUP BY 1 ORDER BY 1`,
-  one_stock: `SELECT count(*), max(close) FROM read_parquet('${path}', hive_partitioning = true)
-              WHERE ts_code = '${code}'`,
+  scan: `SELECT trade_date_year, count(*), round(sum(close), 2) FROM ${from} GROUP BY 1 ORDER BY 1`,
+  one_stock: `SELECT count(*), max(close) FROM ${from} WHERE ts_code = '${code}'`,
 };
 const out = {};
 for (const [name, sql] of Object.entries(queries)) {
@@ -47,17 +52,17 @@ console.log(JSON.stringify(out));
 """
 
 
-def duckdb_read(folder, repeat, code):
+def duckdb_read(folder, repeat, code, fmt):
     oracles = os.path.join(benchlib.ROOT, "tests", "oracles")
     if not os.path.isdir(os.path.join(oracles, "node_modules")):
         sys.exit("DuckDB is missing: run `bash scripts/test-setup.d/20-oracles.sh start`")
-    out = subprocess.run(["node", "--input-type=module", "-e", READ, folder, str(repeat), code], cwd=oracles,
+    out = subprocess.run(["node", "--input-type=module", "-e", READ, folder, str(repeat), code, fmt], cwd=oracles,
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
 
-def layout(folder):
-    files = glob.glob(os.path.join(folder, "**", "*.parquet"), recursive=True)
+def layout(folder, fmt):
+    files = glob.glob(os.path.join(folder, "**", "*." + fmt), recursive=True)
     return len(files), sum(os.path.getsize(f) for f in files)
 
 
@@ -68,6 +73,7 @@ def main():
     ap.add_argument("--end-year", type=int, default=2024)
     ap.add_argument("--stocks", type=int, default=335)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
     args = ap.parse_args()
     ds, sim_path = benchlib.binaries(args.build)
     start, end = "%d0101" % (args.end_year - args.years + 1), "%d1231" % args.end_year
@@ -77,8 +83,8 @@ def main():
     try:
         def project(compact_at):
             p = benchlib.daily_project(
-                sim.url, "{kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: year%s}" %
-                ("" if compact_at is None else ", compact_at_parts: %d" % compact_at),
+                sim.url, "{kind: %s, path: data/lake, partition_by: trade_date, partition_granularity: year%s}" %
+                (args.format, "" if compact_at is None else ", compact_at_parts: %d" % compact_at),
                 """    params:
       trade_date: {dates: {start: "%s", end: "%s", weekdays_only: true}}
 """ % (start, end))
@@ -90,23 +96,23 @@ def main():
         results = []
         per_task = project(0)
         folder = os.path.join(per_task, "data", "lake", "daily")
-        results.append(("one file per task (compact_at_parts: 0)",) + layout(folder) +
-                       (duckdb_read(folder, args.repeat, code),))
+        results.append(("one file per task (compact_at_parts: 0)",) + layout(folder, args.format) +
+                       (duckdb_read(folder, args.repeat, code, args.format),))
         m = benchlib.run_measured([ds, "--project", per_task, "compact", "out", "daily"], benchlib.datasync_env(),
                                   "datasync compact")
-        results.append(("after `datasync compact` (%.2f s)" % m.wall,) + layout(folder) +
-                       (duckdb_read(folder, args.repeat, code),))
+        results.append(("after `datasync compact` (%.2f s)" % m.wall,) + layout(folder, args.format) +
+                       (duckdb_read(folder, args.repeat, code, args.format),))
         auto = project(None)
         folder = os.path.join(auto, "data", "lake", "daily")
-        results.append(("as a run leaves it (compact_at_parts: 64)",) + layout(folder) +
-                       (duckdb_read(folder, args.repeat, code),))
+        results.append(("as a run leaves it (compact_at_parts: 64)",) + layout(folder, args.format) +
+                       (duckdb_read(folder, args.repeat, code, args.format),))
     finally:
         sim.stop()
         for p in projects:
             shutil.rmtree(p, ignore_errors=True)
 
-    print("%d years of daily by trade_date, %d simulated stocks, Parquet partitioned by year; DuckDB best of %d" %
-          (args.years, args.stocks, args.repeat))
+    print("%d years of daily by trade_date, %d simulated stocks, %s partitioned by year; DuckDB best of %d" %
+          (args.years, args.stocks, args.format, args.repeat))
     print("| layout | files | MiB | full scan ms | one stock ms |")
     print("|---|---|---|---|---|")
     for name, files, size, r in results:

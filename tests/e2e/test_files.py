@@ -14,6 +14,7 @@ import subprocess
 import sys
 import unittest
 
+import dbs
 import harness
 from harness import Project, Sim, sim_config
 
@@ -189,11 +190,12 @@ datasets:
 storages:
   lake: {kind: parquet, path: data/lake, partition_by: trade_date, partition_granularity: year, compact_at_parts: 20}
   raw: {kind: parquet, path: data/raw, partition_by: trade_date, partition_granularity: year, compact_at_parts: 0}
-  text: {kind: csv, path: data/text, partition_by: trade_date, partition_granularity: year}
+  text: {kind: csv, path: data/text, partition_by: trade_date, partition_granularity: year, compact_at_parts: 20}
+  lines: {kind: jsonl, path: data/lines, partition_by: trade_date, partition_granularity: year, compact_at_parts: 0}
 plans:
   bars:
     dataset: daily
-    storages: [lake, raw, text]
+    storages: [lake, raw, text, lines]
     params:
       trade_date: {dates: {start: "20231218", end: "20240209", weekdays_only: true}}
 """
@@ -216,6 +218,18 @@ class AutoCompactTest(unittest.TestCase):
         return {os.path.basename(d): sorted(os.path.basename(f) for f in glob.glob(os.path.join(d, "*.parquet")))
                 for d in glob.glob(os.path.join(root, "*"))}
 
+    def text_files(self, storage, ext):
+        root = self.project.path("data", storage, "daily")
+        return {os.path.basename(d): sorted(os.path.basename(f) for f in glob.glob(os.path.join(d, "*." + ext)))
+                for d in glob.glob(os.path.join(root, "*"))}
+
+    def text_rows(self, storage):
+        """(ts_code, trade_date as days since the epoch, close) of a CSV or JSON Lines storage, as DuckDB's
+        rows() gives them (close as a float)."""
+        read = dbs.csv_rows if storage == "text" else dbs.jsonl_rows
+        return sorted((r["ts_code"], str(days_since_epoch(str(r["trade_date"]).replace("-", ""))),
+                       float(r["close"])) for r in read(self.project.path("data", storage), "daily"))
+
     def rows(self, storage):
         doc = duckdb(["--hive", self.project.path("data", storage, "daily")])
         names = [c["name"] for c in doc["columns"]]
@@ -234,18 +248,75 @@ class AutoCompactTest(unittest.TestCase):
         self.assertTrue(lake["trade_date_year=2024"][0].startswith("part-compact-"), lake)
         self.assertRegex(out.stderr, r"storage 'lake': compacted 28 part files of dataset 'daily' into 1 \(\d+ rows\)")
         self.assertNotIn("storage 'raw': compacted", out.stderr)
-        # CSV has no automatic compaction: its parts stay, and the run does not warn about it.
-        text = glob.glob(self.project.path("data", "text", "daily", "*", "*.csv"))
-        self.assertEqual(len(text), 38, text)
+        # CSV merges the same way (its unit lists hidden beside the merged files); JSON Lines with
+        # compact_at_parts: 0 keeps one file per day.
+        text = self.text_files("text", "csv")
+        self.assertEqual(text["trade_date_year=2023"],
+                         [f.replace(".parquet", ".csv") for f in raw["trade_date_year=2023"]])
+        self.assertEqual(len(text["trade_date_year=2024"]), 1, text)
+        merged = text["trade_date_year=2024"][0]
+        self.assertTrue(os.path.exists(self.project.path("data", "text", "daily", "trade_date_year=2024",
+                                                         "." + merged + ".units")))
+        self.assertEqual(sum(len(v) for v in self.text_files("lines", "jsonl").values()), 38)
         self.assertNotIn("could not compact", out.stderr)
         rows = self.rows("raw")
         self.assertEqual(len(rows), len(set(rows)))
         self.assertEqual(self.rows("lake"), rows)
+        floats = sorted((code, day, float(close)) for code, day, close in rows)
+        self.assertEqual(self.text_rows("text"), floats)
+        self.assertEqual(self.text_rows("lines"), floats)
         # A re-run writes every unit again as its own part: the next compaction keeps each unit once.
         again = self.project.ds("run", "bars")
         self.assertIn("status succeeded", again.stdout)
         self.assertEqual(len(self.files("lake")["trade_date_year=2024"]), 1)
         self.assertEqual(self.rows("lake"), rows)
+        self.assertEqual(len(self.text_files("text", "csv")["trade_date_year=2024"]), 1)
+        self.assertEqual(self.text_rows("text"), floats)
+
+
+REPEAT_CONFIG = """
+datasets:
+  daily: {source: tushare}
+storages:
+  text: {kind: csv, path: data/text}
+  lines: {kind: jsonl, path: data/lines}
+  lake: {kind: parquet, path: data/lake}
+  lite: {kind: sqlite, path: data/warehouse.db}
+plans:
+  days:
+    dataset: daily
+    storages: [text, lines, lake, lite]
+    mode: append
+    concurrency: 1
+    params:
+      trade_date: ["20240129", "20240130", "20240129", "20240129", "20240130"]
+"""
+
+
+class RepeatedArgumentsTest(unittest.TestCase):
+    """A plan that lists a day twice makes two tasks of one key, which usually reach the sink writers
+    together. Their rows are stored once: a commit group never holds one unit twice, since a file sink
+    appends all batches of a unit that it gets before the commit."""
+
+    def test_a_day_listed_three_times_is_stored_once_in_every_storage(self):
+        sim = Sim(stocks=40)
+        project = Project(sim, sim_config(sim.url, REPEAT_CONFIG))
+        try:
+            out = project.ds("run", "days")
+            self.assertIn("5 total: 5 ok", out.stdout)
+            want = sorted((r["ts_code"], r["trade_date"]) for d in ("20240129", "20240130")
+                          for r in sim.rows("daily", {"trade_date": d}))
+            self.assertGreater(len(want), 40)
+            iso = lambda d: d.replace("-", "")[:8]
+            for name, rows in [("text", dbs.csv_rows(project.path("data", "text"), "daily")),
+                               ("lines", dbs.jsonl_rows(project.path("data", "lines"), "daily")),
+                               ("lake", dbs.parquet_rows(project.path("data", "lake"), "daily")),
+                               ("lite", dbs.sqlite_rows(project.path("data", "warehouse.db"), "daily"))]:
+                got = sorted((r["ts_code"], iso(str(r["trade_date"]))) for r in rows)
+                self.assertEqual(got, want, name)
+        finally:
+            project.cleanup()
+            sim.stop()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@
 #include "core/options.hpp"
 #include "storage/files/compression.hpp"
 #include "storage/files/row_format.hpp"
+#include "storage/files/text_part_merger.hpp"
 
 namespace datasync::storage::csv {
 
@@ -48,19 +49,25 @@ class CsvFormat final : public files::RowFormat {
  public:
   explicit CsvFormat(CsvSettings settings)
       : settings_(std::move(settings)),
-        extension_("csv" + std::string(files::CompressionSuffix(settings_.compression))) {}
+        extension_("csv" + std::string(files::CompressionSuffix(settings_.compression))),
+        merger_({.bom = settings_.bom, .header = settings_.header, .csv = true, .delimiter = settings_.delimiter}) {}
 
   std::string_view name() const override { return "csv"; }
   // "csv", "csv.gz" or "csv.zst".
   std::string_view extension() const override { return extension_; }
   std::vector<std::pair<std::string, std::string>> ReaderSettings() const override;
   std::unique_ptr<files::RowFormatWriter> NewWriter(const core::Schema& schema) const override;
+  // Uncompressed files merge by copying their rows (files::TextPartMerger); compressed ones do not merge.
+  const files::PartMerger* merger() const override {
+    return settings_.compression == files::Compression::kNone ? &merger_ : nullptr;
+  }
 
   const CsvSettings& settings() const { return settings_; }
 
  private:
   CsvSettings settings_;
   std::string extension_;
+  files::TextPartMerger merger_;
 };
 
 }  // namespace datasync::storage::csv

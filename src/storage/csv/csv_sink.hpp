@@ -34,6 +34,7 @@ class CsvSink final : public files::FileSink {
     return CheckCsvSinkOptions(options);
   }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
+  bool HasCompactionOptions() const override { return true; }
 };
 
 void RegisterCsvSink(SinkRegistry& registry);

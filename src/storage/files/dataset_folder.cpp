@@ -1,12 +1,12 @@
 #include "storage/files/dataset_folder.hpp"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <tuple>
 
+#include "core/strings.hpp"
 #include "storage/files/fs_util.hpp"
 #include "storage/files/part_layout.hpp"
 
@@ -15,13 +15,6 @@ namespace datasync::storage::files {
 using core::Fail;
 using core::Status;
 namespace fs = std::filesystem;
-
-std::string FileIdentity(const fs::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return "";
-  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
-}
 
 fs::path DatasetFolder::Path(const std::string& folder) const {
   return folder.empty() ? dir_ : dir_ / folder;
@@ -64,11 +57,18 @@ Status DatasetFolder::Scan(const fs::path& dir, const RowFormat& format, bool al
 
 Status DatasetFolder::SweepTemps(const std::vector<fs::path>& folders) {
   std::error_code ec;
+  const std::string list_prefix = "." + std::string(kCompactedPrefix);
   for (const auto& folder : folders) {
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
       if (name.starts_with(kTempPrefix) && name.ends_with(kTempSuffix)) {
         if (auto st = RemoveFileIfExists(it->path()); !st) return st;
+      } else if (name.starts_with(list_prefix) && name.ends_with(kUnitListSuffix)) {
+        // The unit list of a merged text file that a crash kept from appearing, or that was removed.
+        std::string file = name.substr(1, name.size() - 1 - kUnitListSuffix.size());
+        if (!PathExists(folder / file)) {
+          if (auto st = RemoveFileIfExists(it->path()); !st) return st;
+        }
       }
     }
     if (ec) return Fail(IoError("cannot list folder", folder, ec.value()));
@@ -229,21 +229,41 @@ Status DatasetFolder::Rewrite(const std::string& folder, size_t index, const std
   }
   bool keeps =
       std::any_of(f.members.begin(), f.members.end(), [&](const PartMerger::Member& m) { return !drop.count(m.unit); });
+  const PartMerger& merger = *format_->merger();
   if (!keeps) {
-    if (auto removed = RemoveFileIfExists(path); !removed) return removed;
+    if (auto removed = merger.Remove(path); !removed) return removed;
     files.erase(files.begin() + static_cast<ptrdiff_t>(index));
     return core::Ok();
   }
-  // Rewrite the merged file without those units' rows; readers see the old or the new file.
-  fs::path tmp = Path(folder) / ("." + f.name + std::string(kTempSuffix));
+  // Rewrite the merged file without those units' rows; readers see the old or the new file. A format that
+  // keeps the unit list beside the file writes a new file (a new name) and removes the old one after it: a
+  // crash in between leaves both, and Resolve keeps each unit in the one with more members.
+  std::string name = f.name;
+  if (!merger.RewritesInPlace()) {
+    std::string suffix = "." + std::string(format_->extension());
+    std::string seed = f.name;
+    for (const auto& unit : drop) seed += "\n" + unit;
+    for (uint64_t salt = 0; name == f.name || PathExists(Path(folder) / name); ++salt) {
+      name = std::string(kCompactedPrefix) + core::Hex64(core::Fnv1a64(seed, 0xcbf29ce484222325ULL + salt)) + suffix;
+    }
+  }
+  fs::path target = Path(folder) / name;
+  fs::path tmp = Path(folder) / ("." + name + std::string(kTempSuffix));
   PartMerger::Input input{path, "", "", drop};
-  auto merged = format_->merger()->Merge({input}, tmp);
+  auto merged = merger.Merge({input}, tmp);
   if (!merged) {
     (void)RemoveFileIfExists(tmp);
     return Fail(merged.error());
   }
   if (auto synced = SyncPath(tmp); !synced) return synced;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(IoError("cannot rename into place", path, errno));
+  if (auto published = merger.Publish(tmp, target, *merged); !published) {
+    (void)RemoveFileIfExists(tmp);
+    return published;
+  }
+  if (name != f.name) {
+    if (auto removed = merger.Remove(path); !removed) return removed;
+  }
+  f.name = std::move(name);
   f.members = std::move(merged->members);
   return core::Ok();
 }

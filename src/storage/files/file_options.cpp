@@ -20,6 +20,31 @@ std::span<const core::OptionSpec> CommonFileOptions() {
   return table;
 }
 
+std::span<const core::OptionSpec> CompactionFileOptions() {
+  using core::OptionType;
+  static const std::vector<core::OptionSpec> table = {
+      {.name = kCompactBelowBytes.name,
+       .type = OptionType::kInt,
+       .default_value = "67108864",
+       .unit = "bytes",
+       .description = "`datasync compact` merges the part files of a partition that are smaller than this",
+       .range = core::OptionRange{.min = 1}},
+      {.name = kCompactAtParts.name,
+       .type = OptionType::kInt,
+       .default_value = "64",
+       .unit = "parts",
+       .description = "after a run, a partition folder holding this many small parts is compacted (as by "
+                      "`datasync compact`); 0: only by the command",
+       .range = core::OptionRange{0, 1'000'000}},
+  };
+  return table;
+}
+
+void AppendCompactionFileOptions(std::vector<core::OptionSpec>& table) {
+  auto compaction = CompactionFileOptions();
+  table.insert(table.end(), compaction.begin(), compaction.end());
+}
+
 void AppendCommonFileOptions(std::vector<core::OptionSpec>& table) {
   auto common = CommonFileOptions();
   table.insert(table.end(), common.begin(), common.end());

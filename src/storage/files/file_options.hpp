@@ -1,6 +1,7 @@
 // The options every file sink (CSV, JSON Lines, JSON, Parquet, xlsx) accepts: path, partition_by,
-// partition_granularity. Each file sink's table starts with these (AppendCommonFileOptions) and its check
-// function with CheckCommonFileOptions. Plain data; thread-safe.
+// partition_granularity; and those of the sinks that compact (compact_below_bytes, compact_at_parts). Each file sink's
+// table starts with these (AppendCommonFileOptions) and its check function with CheckCommonFileOptions. Plain data;
+// thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -17,6 +18,15 @@ std::span<const core::OptionSpec> CommonFileOptions();
 inline constexpr core::OptionKey<std::string> kPath{"path", CommonFileOptions};
 inline constexpr core::OptionKey<std::string> kPartitionBy{"partition_by", CommonFileOptions};
 inline constexpr core::OptionKey<std::string> kPartitionGranularity{"partition_granularity", CommonFileOptions};
+
+// The compaction options of the file sinks whose format can merge part files (Parquet, CSV, JSON Lines).
+std::span<const core::OptionSpec> CompactionFileOptions();
+
+inline constexpr core::OptionKey<int64_t> kCompactBelowBytes{"compact_below_bytes", CompactionFileOptions};
+inline constexpr core::OptionKey<int64_t> kCompactAtParts{"compact_at_parts", CompactionFileOptions};
+
+// Appends CompactionFileOptions() to a file sink's table.
+void AppendCompactionFileOptions(std::vector<core::OptionSpec>& table);
 
 // Appends CommonFileOptions() to a file sink's table.
 void AppendCommonFileOptions(std::vector<core::OptionSpec>& table);

@@ -97,11 +97,9 @@ class FileSink : public Sink {
   virtual core::OptionProblems CheckOptions(const core::Options& options) const = 0;
   // The format, from the options with defaults applied; kConfig on a bad setting.
   virtual core::Result<std::unique_ptr<RowFormat>> MakeFormat(const core::Options& options) const = 0;
-  // Compact's threshold when CompactOptions leaves it to the storage: part files below it are merged. Only
-  // formats with a PartMerger compact; the others never ask.
-  virtual int64_t CompactBelowBytes(const core::Options&) const { return 0; }
-  // Small parts in one folder at which a run compacts it by itself (CompactOptions::automatic); 0: never.
-  virtual int64_t CompactAtParts(const core::Options&) const { return 0; }
+  // Whether the sink's table has the compaction options (files::AppendCompactionFileOptions): the sinks
+  // whose formats may have a PartMerger.
+  virtual bool HasCompactionOptions() const { return false; }
   // Whether the format can keep every version of a unit (history: true): one that can be read back with
   // the version columns.
   virtual bool KeepsHistory() const { return false; }

@@ -9,6 +9,7 @@
 
 #include "core/strings.hpp"
 #include "storage/files/file_names.hpp"
+#include "storage/files/file_options.hpp"
 #include "storage/files/file_sink.hpp"
 #include "storage/files/fs_util.hpp"
 #include "storage/files/part_layout.hpp"
@@ -23,13 +24,19 @@ namespace fs = std::filesystem;
 core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std::chrono::milliseconds lock_wait) {
   if (state() != State::kBound) return Fail(ErrorKind::kInternal, "Compact is for a bound sink that is not open");
   // Automatic (after a run): folders with fewer small parts of one layout than the threshold stay as they are,
-  // and a storage without a threshold (0, or a format that has none: csv, jsonl) is not looked at.
-  const int64_t min_parts = options.automatic ? CompactAtParts(options_) : 2;
+  // and a storage without a threshold (0, or a format that cannot merge: json, xlsx, compressed csv) is not
+  // looked at.
+  // Without the compaction options (json, xlsx), a storage has no threshold: it is never compacted
+  // automatically, and `datasync compact` says why below.
+  const bool has_options = HasCompactionOptions();
+  const int64_t min_parts = options.automatic ? (has_options ? options_.Get(kCompactAtParts) : 0) : 2;
   if (min_parts <= 0) return CompactReport{};
   const PartMerger* merger = format_->merger();
   if (!merger) {
+    if (options.automatic) return CompactReport{};
     return Fail(ErrorKind::kConfig, std::string(format_->name()) +
-                                        " part files cannot be compacted (only parquet merges without rewriting rows)");
+                                        " part files cannot be compacted (parquet, and uncompressed csv and jsonl, "
+                                        "merge without rewriting rows)");
   }
   std::error_code ec;
   if (!fs::is_directory(dataset_dir_, ec)) {
@@ -43,7 +50,7 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
   // Also repairs what a crashed commit or compaction left: afterwards every unit lives in one file only.
   if (auto st = ScanWriteDir(); !st) return Fail(st.error());
 
-  const int64_t small_part_bytes = options.small_part_bytes.value_or(CompactBelowBytes(options_));
+  const int64_t small_part_bytes = options.small_part_bytes.value_or(options_.Get(kCompactBelowBytes));
   std::set<std::string> folders = folder_.folders();
   if (!options.partition.empty()) {
     auto eq = options.partition.find('=');
@@ -110,7 +117,7 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
         output = std::string(kCompactedPrefix) + core::Hex64(core::Fnv1a64(member_list, 0xcbf29ce484222325ULL + salt)) +
                  suffix;
         bool is_input = std::find(item.inputs.begin(), item.inputs.end(), output) != item.inputs.end();
-        if (is_input || !PathExists(dir / output)) break;
+        if ((is_input && merger->RewritesInPlace()) || (!is_input && !PathExists(dir / output))) break;
       }
       item.output = output;
       if (!options.dry_run) {
@@ -124,12 +131,14 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
         // The merged file appears first and its inputs go after: a crash in between leaves rows twice
         // for outside readers until the next Open or compaction drops them from the merged file (a
         // unit's own part file wins), never a row missing.
-        if (::rename(tmp.c_str(), (dir / output).c_str()) != 0) {
-          return Fail(IoError("cannot rename into place", dir / output, errno));
+        if (auto st = merger->Publish(tmp, dir / output, *merged); !st) {
+          (void)RemoveFileIfExists(tmp);
+          return Fail(st.error());
         }
         for (const auto& name : item.inputs) {
           if (name == output) continue;
-          if (auto st = RemoveFileIfExists(dir / name); !st) return Fail(st.error());
+          auto st = compacted_names.count(name) ? merger->Remove(dir / name) : RemoveFileIfExists(dir / name);
+          if (!st) return Fail(st.error());
         }
         if (auto st = SyncPath(dir); !st) return Fail(st.error());
         item.rows = merged->rows;

@@ -37,19 +37,6 @@ int RetryOpen(const char* path, int flags, mode_t mode = 0644) {
   return fd;
 }
 
-Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Fail(IoError("cannot write", path, errno));
-    }
-    done += static_cast<size_t>(n);
-  }
-  return core::Ok();
-}
-
 }  // namespace
 
 core::Result<int64_t> FileSink::WriteImpl(const core::ColumnBatch& batch, std::string_view unit_id) {

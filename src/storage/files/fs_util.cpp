@@ -89,6 +89,16 @@ Status EnsureDirectory(const fs::path& dir) {
   return core::Ok();
 }
 
+Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = Retry([&] { return ::write(fd, bytes.data() + done, bytes.size() - done); });
+    if (n < 0) return Fail(IoError("cannot write", path, errno));
+    done += static_cast<size_t>(n);
+  }
+  return core::Ok();
+}
+
 Status WriteFileAtomically(const fs::path& path, std::string_view bytes) {
   fs::path tmp = path;
   tmp.replace_filename("." + path.filename().string() + ".tmp");

@@ -27,6 +27,9 @@ core::Status SyncPath(const fs::path& path);
 // readers see either the old or the new content, never a torn one.
 core::Status WriteFileAtomically(const fs::path& path, std::string_view bytes);
 
+// Writes all of bytes to an open file (retried on EINTR and short writes); the error names path.
+core::Status WriteAll(int fd, std::string_view bytes, const fs::path& path);
+
 // Reads a whole small file; kPermanent when it cannot.
 core::Result<std::string> ReadWholeFile(const fs::path& path);
 

@@ -43,10 +43,22 @@ class PartMerger {
     int64_t rows = 0;
     int64_t bytes = 0;
     std::vector<Member> members;  // in file order
+    std::string unit_list;        // what Publish keeps beside the file (text formats); empty otherwise
   };
   // Writes every kept unit of the inputs, in input order, into a new file at `out` (not synced: the
   // caller fsyncs and renames it). kPermanent when an input is not a file this merger can read.
   virtual core::Result<Output> Merge(const std::vector<Input>& inputs, const std::filesystem::path& out) const = 0;
+
+  // Gives the merged file that Merge wrote at `tmp` (synced) its name `final`. A format whose unit list lives
+  // in the file just renames it; one that keeps the list beside the file writes the list durably first.
+  virtual core::Status Publish(const std::filesystem::path& tmp, const std::filesystem::path& final,
+                               const Output& merged) const;
+  // Deletes a compacted file (and what Publish kept beside it).
+  virtual core::Status Remove(const std::filesystem::path& file) const;
+  // Whether a compacted file that gives up units may be rewritten under its own name (readers then see the
+  // old or the new file). A format whose unit list lives beside the file cannot replace both at once: its
+  // rewrite gets a new name, and the old file goes after it (DatasetFolder).
+  virtual bool RewritesInPlace() const { return true; }
 };
 
 }  // namespace datasync::storage::files

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "storage/files/row_format.hpp"
+#include "storage/files/text_part_merger.hpp"
 
 namespace datasync::storage::jsonl {
 
@@ -18,6 +19,11 @@ class JsonlFormat final : public files::RowFormat {
   std::string_view extension() const override { return "jsonl"; }
   std::vector<std::pair<std::string, std::string>> ReaderSettings() const override;
   std::unique_ptr<files::RowFormatWriter> NewWriter(const core::Schema& schema) const override;
+  // Part files merge by copying their lines (files::TextPartMerger).
+  const files::PartMerger* merger() const override { return &merger_; }
+
+ private:
+  files::TextPartMerger merger_{{}};
 };
 
 // Appends s as a JSON string literal, replacing invalid UTF-8 with U+FFFD first.

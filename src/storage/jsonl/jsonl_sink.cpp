@@ -8,6 +8,7 @@ std::span<const core::OptionSpec> JsonlSinkOptions() {
   static const std::vector<core::OptionSpec> table = [] {
     std::vector<core::OptionSpec> t;
     files::AppendCommonFileOptions(t);
+    files::AppendCompactionFileOptions(t);
     return t;
   }();
   return table;

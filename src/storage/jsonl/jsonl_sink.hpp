@@ -21,6 +21,7 @@ class JsonlSink final : public files::FileSink {
     return CheckJsonlSinkOptions(options);
   }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
+  bool HasCompactionOptions() const override { return true; }
 };
 
 void RegisterJsonlSink(SinkRegistry& registry);

@@ -24,17 +24,6 @@ namespace {
 constexpr std::string_view kUnitsKey = "datasync.units";
 constexpr size_t kCopyChunk = size_t{1} << 20;
 
-core::Status WriteAll(int fd, const char* src, size_t n, const fs::path& path) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t w = ::write(fd, src + done, n - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return Fail(files::IoError("cannot write", path, errno));
-    done += static_cast<size_t>(w);
-  }
-  return core::Ok();
-}
-
 struct Footer {
   FileMetaData meta;
   int64_t file_size = 0;
@@ -131,7 +120,7 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
   std::string units_text;
   files::UniqueFd out(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (out.get() < 0) return Fail(files::IoError("cannot create", out_path, errno));
-  if (auto s = WriteAll(out.get(), "PAR1", 4, out_path); !s) return Fail(s.error());
+  if (auto s = files::WriteAll(out.get(), std::string_view("PAR1", 4), out_path); !s) return Fail(s.error());
   int64_t offset = 4;
   std::string buffer;  // as large as the largest copy, at most kCopyChunk: merging small parts stays cheap
 
@@ -171,7 +160,8 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
           size_t n = static_cast<size_t>(std::min<int64_t>(end - at, static_cast<int64_t>(kCopyChunk)));
           if (buffer.size() < n) buffer.resize(n);
           if (auto s = files::ReadAt(in.get(), buffer.data(), n, at, input.path); !s) return Fail(s.error());
-          if (auto s = WriteAll(out.get(), buffer.data(), n, out_path); !s) return Fail(s.error());
+          if (auto s = files::WriteAll(out.get(), std::string_view(buffer.data(), n), out_path); !s)
+            return Fail(s.error());
           at += static_cast<int64_t>(n);
         }
         int64_t shift = offset - start;
@@ -197,7 +187,7 @@ core::Result<files::PartMerger::Output> ParquetMerger::Merge(const std::vector<I
   uint32_t len = static_cast<uint32_t>(footer.size());
   footer.append(reinterpret_cast<const char*>(&len), 4);
   footer += "PAR1";
-  if (auto s = WriteAll(out.get(), footer.data(), footer.size(), out_path); !s) return Fail(s.error());
+  if (auto s = files::WriteAll(out.get(), footer, out_path); !s) return Fail(s.error());
   result.rows = merged.num_rows;
   result.bytes = offset + static_cast<int64_t>(footer.size());
   return result;

@@ -49,19 +49,7 @@ std::span<const core::OptionSpec> ParquetSinkOptions() {
                  .unit = "bytes",
                  .description = "a column chunk whose dictionary would grow beyond this is written PLAIN",
                  .range = core::OptionRange{0, int64_t{1} << 30}});
-    t.push_back({.name = parquet::kCompactBelowBytes.name,
-                 .type = OptionType::kInt,
-                 .default_value = "67108864",
-                 .unit = "bytes",
-                 .description = "`datasync compact` merges the part files of a partition that are smaller than this",
-                 .range = core::OptionRange{.min = 1}});
-    t.push_back({.name = parquet::kCompactAtParts.name,
-                 .type = OptionType::kInt,
-                 .default_value = "64",
-                 .unit = "parts",
-                 .description = "after a run, a partition folder holding this many small parts is compacted (as by "
-                                "`datasync compact`); 0: only by the command",
-                 .range = core::OptionRange{0, 1'000'000}});
+    files::AppendCompactionFileOptions(t);
     return t;
   }();
   return table;

@@ -24,8 +24,6 @@ inline constexpr core::OptionKey<int64_t> kRowGroupRows{"row_group_rows", Parque
 inline constexpr core::OptionKey<int64_t> kDataPageSizeBytes{"data_page_size_bytes", ParquetSinkOptions};
 inline constexpr core::OptionKey<bool> kDictionary{"dictionary", ParquetSinkOptions};
 inline constexpr core::OptionKey<int64_t> kDictionaryMaxBytes{"dictionary_max_bytes", ParquetSinkOptions};
-inline constexpr core::OptionKey<int64_t> kCompactBelowBytes{"compact_below_bytes", ParquetSinkOptions};
-inline constexpr core::OptionKey<int64_t> kCompactAtParts{"compact_at_parts", ParquetSinkOptions};
 }  // namespace parquet
 // The rules of those options (the table's ranges, a non-empty path): SinkInfo::validate and Bind.
 core::OptionProblems CheckParquetSinkOptions(const core::Options& options);
@@ -37,10 +35,7 @@ class ParquetSink final : public files::FileSink {
     return CheckParquetSinkOptions(options);
   }
   core::Result<std::unique_ptr<files::RowFormat>> MakeFormat(const core::Options& options) const override;
-  int64_t CompactBelowBytes(const core::Options& options) const override {
-    return options.Get(parquet::kCompactBelowBytes);
-  }
-  int64_t CompactAtParts(const core::Options& options) const override { return options.Get(parquet::kCompactAtParts); }
+  bool HasCompactionOptions() const override { return true; }
   bool KeepsHistory() const override { return true; }
 };
 
