@@ -1,6 +1,5 @@
 #include "storage/files/dataset_folder.hpp"
 
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
