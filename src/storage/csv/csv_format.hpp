@@ -50,17 +50,19 @@ class CsvFormat final : public files::RowFormat {
   explicit CsvFormat(CsvSettings settings)
       : settings_(std::move(settings)),
         extension_("csv" + std::string(files::CompressionSuffix(settings_.compression))),
-        merger_({.bom = settings_.bom, .header = settings_.header, .csv = true, .delimiter = settings_.delimiter}) {}
+        merger_({.bom = settings_.bom,
+                 .header = settings_.header,
+                 .csv = true,
+                 .delimiter = settings_.delimiter,
+                 .compression = settings_.compression}) {}
 
   std::string_view name() const override { return "csv"; }
   // "csv", "csv.gz" or "csv.zst".
   std::string_view extension() const override { return extension_; }
   std::vector<std::pair<std::string, std::string>> ReaderSettings() const override;
   std::unique_ptr<files::RowFormatWriter> NewWriter(const core::Schema& schema) const override;
-  // Uncompressed files merge by copying their rows (files::TextPartMerger); compressed ones do not merge.
-  const files::PartMerger* merger() const override {
-    return settings_.compression == files::Compression::kNone ? &merger_ : nullptr;
-  }
+  // Part files merge by copying their rows (files::TextPartMerger), compressed ones as members of their own.
+  const files::PartMerger* merger() const override { return &merger_; }
 
   const CsvSettings& settings() const { return settings_; }
 

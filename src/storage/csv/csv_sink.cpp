@@ -38,7 +38,6 @@ std::span<const core::OptionSpec> CsvSinkOptions() {
                  "",
                  "compress each part file as a whole: .csv.gz (gzip) or .csv.zst (zstd)",
                  {"none", "gzip", "zstd"}});
-    // Compressed part files are not merged (CsvFormat::merger): the options are accepted and do nothing.
     files::AppendCompactionFileOptions(t);
     return t;
   }();

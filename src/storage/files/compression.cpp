@@ -128,4 +128,96 @@ std::unique_ptr<RowFormatWriter> CompressWriter(std::unique_ptr<RowFormatWriter>
   return std::make_unique<CompressingWriter>(std::move(inner), c);
 }
 
+namespace {
+
+// A writer that hands on the text it is given, for CompressingWriter to compress in one go.
+class PassThroughWriter final : public RowFormatWriter {
+ public:
+  explicit PassThroughWriter(std::string_view text) : text_(text) {}
+  core::Status Begin(std::string& out) override {
+    out.append(text_);
+    return core::Ok();
+  }
+  core::Status WriteRows(const core::ColumnBatch&, std::span<const uint32_t>, std::string&) override {
+    return core::Ok();
+  }
+  core::Status End(std::string&) override { return core::Ok(); }
+
+ private:
+  std::string_view text_;
+};
+
+}  // namespace
+
+core::Result<std::string> CompressWhole(std::string_view plain, Compression c) {
+  if (c == Compression::kNone) return std::string(plain);
+  CompressingWriter writer(std::make_unique<PassThroughWriter>(plain), c);
+  std::string out;
+  if (auto st = writer.Begin(out); !st) return Fail(st.error());
+  if (auto st = writer.End(out); !st) return Fail(st.error());
+  return out;
+}
+
+core::Result<std::string> DecompressWhole(std::string_view data, Compression c, std::string_view what) {
+  if (c == Compression::kNone) return std::string(data);
+  auto bad = [&](const std::string& why) {
+    return Fail(ErrorKind::kPermanent,
+                std::string(what) + " is not a complete " + std::string(CompressionName(c)) + " stream (" + why + ")");
+  };
+  std::string out;
+  char buf[64 * 1024];
+  if (c == Compression::kGzip) {
+    z_stream z{};
+    // windowBits 15 + 16: gzip only. A member's end resets the stream for the next one.
+    if (inflateInit2(&z, 15 + 16) != Z_OK) return Fail(ErrorKind::kTransient, "cannot start gzip decompression");
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = static_cast<uInt>(data.size());
+    int rc = Z_OK;
+    while (true) {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      rc = inflate(&z, Z_NO_FLUSH);
+      out.append(buf, sizeof buf - z.avail_out);
+      if (rc == Z_STREAM_END) {
+        if (z.avail_in == 0) break;
+        inflateReset(&z);
+        continue;
+      }
+      if (rc != Z_OK) break;
+      if (z.avail_in == 0 && z.avail_out != 0) {
+        rc = Z_BUF_ERROR;  // the input ended inside a member
+        break;
+      }
+    }
+    std::string msg = z.msg ? z.msg : "cut short";
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) return bad(msg);
+    return out;
+  }
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  if (!d) return Fail(ErrorKind::kTransient, "cannot start zstd decompression");
+  ZSTD_inBuffer in{data.data(), data.size(), 0};
+  size_t left = 0;
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{buf, sizeof buf, 0};
+    left = ZSTD_decompressStream(d, &o, &in);
+    if (ZSTD_isError(left)) {
+      std::string why = ZSTD_getErrorName(left);
+      ZSTD_freeDCtx(d);
+      return bad(why);
+    }
+    out.append(buf, o.pos);
+  }
+  // Flush what the last frame still holds.
+  while (left != 0) {
+    ZSTD_outBuffer o{buf, sizeof buf, 0};
+    left = ZSTD_decompressStream(d, &o, &in);
+    if (ZSTD_isError(left) || o.pos == 0) break;
+    out.append(buf, o.pos);
+  }
+  ZSTD_freeDCtx(d);
+  if (left != 0) return bad("cut short");
+  return out;
+}
+
 }  // namespace datasync::storage::files

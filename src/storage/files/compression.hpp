@@ -22,4 +22,11 @@ std::string_view CompressionSuffix(Compression c);  // "", ".gz", ".zst"
 // `inner` unchanged for kNone.
 std::unique_ptr<RowFormatWriter> CompressWriter(std::unique_ptr<RowFormatWriter> inner, Compression c);
 
+// `plain` as one gzip member or one zstd frame, with the settings CompressWriter uses (kNone: unchanged).
+// Members and frames concatenate: every reader decompresses the concatenation as the concatenated text.
+core::Result<std::string> CompressWhole(std::string_view plain, Compression c);
+// The text of every gzip member or zstd frame in `data`, one after another; kPermanent naming `what` when
+// the data is not such a stream or ends inside a member (kNone: unchanged).
+core::Result<std::string> DecompressWhole(std::string_view data, Compression c, std::string_view what);
+
 }  // namespace datasync::storage::files

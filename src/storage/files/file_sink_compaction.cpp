@@ -24,10 +24,8 @@ namespace fs = std::filesystem;
 core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std::chrono::milliseconds lock_wait) {
   if (state() != State::kBound) return Fail(ErrorKind::kInternal, "Compact is for a bound sink that is not open");
   // Automatic (after a run): folders with fewer small parts of one layout than the threshold stay as they are,
-  // and a storage without a threshold (0, or a format that cannot merge: json, xlsx, compressed csv) is not
-  // looked at.
-  // Without the compaction options (json, xlsx), a storage has no threshold: it is never compacted
-  // automatically, and `datasync compact` says why below.
+  // and a storage without a threshold (0, or no compaction options: json, xlsx) is not looked at; for those,
+  // `datasync compact` says why below.
   const bool has_options = HasCompactionOptions();
   const int64_t min_parts = options.automatic ? (has_options ? options_.Get(kCompactAtParts) : 0) : 2;
   if (min_parts <= 0) return CompactReport{};
@@ -35,8 +33,8 @@ core::Result<CompactReport> FileSink::Compact(const CompactOptions& options, std
   if (!merger) {
     if (options.automatic) return CompactReport{};
     return Fail(ErrorKind::kConfig, std::string(format_->name()) +
-                                        " part files cannot be compacted (parquet, and uncompressed csv and jsonl, "
-                                        "merge without rewriting rows)");
+                                        " part files cannot be compacted (parquet, csv and jsonl merge without "
+                                        "rewriting rows)");
   }
   std::error_code ec;
   if (!fs::is_directory(dataset_dir_, ec)) {

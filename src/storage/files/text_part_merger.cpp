@@ -151,17 +151,27 @@ core::Result<std::vector<PartMerger::Member>> TextPartMerger::Members(const fs::
 }
 
 core::Result<std::string> TextPartMerger::LayoutKey(const fs::path& file) const {
-  // Only the first few KiB matter: the header row, or the first record's field count.
-  files::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return Fail(IoError("cannot open", file, errno));
-  std::string start(64 * 1024, '\0');
-  ssize_t n;
-  do {
-    n = ::read(fd.get(), start.data(), start.size());
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return Fail(IoError("cannot read", file, errno));
-  start.resize(static_cast<size_t>(n));
   if (!layout_.csv) return std::string("lines");
+  // Only the start matters: the header row, or the first record's field count. (A compressed file is
+  // decompressed whole: only parts below compact_below_bytes are asked.)
+  std::string start;
+  if (layout_.compression != Compression::kNone) {
+    auto data = ReadWholeFile(file);
+    if (!data) return Fail(data.error());
+    auto plain = DecompressWhole(*data, layout_.compression, "part file '" + file.string() + "'");
+    if (!plain) return Fail(plain.error());
+    start = std::move(*plain);
+  } else {
+    files::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return Fail(IoError("cannot open", file, errno));
+    start.resize(64 * 1024);
+    ssize_t n;
+    do {
+      n = ::read(fd.get(), start.data(), start.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return Fail(IoError("cannot read", file, errno));
+    start.resize(static_cast<size_t>(n));
+  }
   size_t head = HeadLength(start);
   size_t from = layout_.bom && start.starts_with(kBom) ? kBom.size() : 0;
   if (layout_.header) return "header:" + start.substr(from, head - from);
@@ -225,19 +235,30 @@ core::Result<PartMerger::Output> TextPartMerger::Merge(const std::vector<Input>&
     // A plain part: smaller than compact_below_bytes, read whole to find its head and count its records.
     auto data = ReadWholeFile(in.path);
     if (!data) return Fail(data.error());
-    std::string_view bytes = *data;
+    auto plain = DecompressWhole(*data, layout_.compression, "part file '" + in.path.string() + "'");
+    if (!plain) return Fail(plain.error());
+    std::string_view bytes = *plain;
     size_t own_head = HeadLength(bytes);
+    // Compressed, the head and the rows each become a member (frame) of their own.
+    auto encode = [&](std::string_view text) -> core::Result<std::string> {
+      if (text.empty()) return std::string();
+      return CompressWhole(text, layout_.compression);
+    };
     if (head < 0) {
-      head = static_cast<int64_t>(own_head);
-      if (auto st = write(bytes.substr(0, own_head)); !st) return Fail(st.error());
+      auto encoded = encode(bytes.substr(0, own_head));
+      if (!encoded) return Fail(encoded.error());
+      head = static_cast<int64_t>(encoded->size());
+      if (auto st = write(*encoded); !st) return Fail(st.error());
     }
     std::string_view rows = bytes.substr(own_head);
     if (!rows.empty() && rows.back() != '\n') {
       return Fail(ErrorKind::kPermanent,
                   "part file '" + in.path.string() + "' does not end with a line break (cut short?); it is not merged");
     }
-    if (auto st = write(rows); !st) return Fail(st.error());
-    Entry e{static_cast<int64_t>(rows.size()), CountRecords(rows), {in.unit, in.source}};
+    auto encoded = encode(rows);
+    if (!encoded) return Fail(encoded.error());
+    if (auto st = write(*encoded); !st) return Fail(st.error());
+    Entry e{static_cast<int64_t>(encoded->size()), CountRecords(rows), {in.unit, in.source}};
     result.rows += e.rows;
     entries.push_back(std::move(e));
   }

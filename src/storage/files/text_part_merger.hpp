@@ -1,7 +1,8 @@
-// TextPartMerger: compaction for the line-oriented text formats (uncompressed CSV and JSON Lines). A merged
-// file is the head of its first input (a byte-order mark and the CSV header row, when the format writes them)
-// followed by each unit's rows, byte for byte as the unit's part file held them; nothing is parsed beyond
-// finding where the head ends and counting records.
+// TextPartMerger: compaction for the line-oriented text formats (CSV, also gzip or zstd compressed, and
+// JSON Lines). A merged file is the head of its first input (a byte-order mark and the CSV header row, when
+// the format writes them) followed by each unit's rows, byte for byte as the unit's part file held them;
+// nothing is parsed beyond finding where the head ends and counting records. Compressed, the head and each
+// unit are a gzip member or zstd frame of their own, which every reader reads as one text.
 //
 // A text file has no place for metadata that readers would skip, so a merged file's unit list lives beside
 // it, in the hidden file ".<name>.units" (UnitListPath): a first line "datasync-units 1 <head bytes> <file
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <string>
 
+#include "storage/files/compression.hpp"
 #include "storage/files/part_merger.hpp"
 
 namespace datasync::storage::files {
@@ -29,6 +31,9 @@ class TextPartMerger final : public PartMerger {
     bool header = false;   // the first record is a header row (CSV)
     bool csv = false;      // records are RFC 4180 (quoted fields may hold line breaks); else one per line
     char delimiter = ',';  // CSV: how a headerless file's layout (its field count) is told
+    // Compressed files (whole-file gzip or zstd, compression.hpp): the head and each unit's rows become
+    // members (frames) of their own, so a unit is still a byte range that is copied without decompressing.
+    Compression compression = Compression::kNone;
   };
   explicit TextPartMerger(Layout layout) : layout_(layout) {}
 

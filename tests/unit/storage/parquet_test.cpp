@@ -644,9 +644,8 @@ TEST_F(ParquetCompactionTest, PlansWritingOneDatasetAtOnceShareItAndKeepMergedFi
   EXPECT_EQ(CompareRows(Expected({{0, 0}, {1, 1900}, {2, 2800}, {3, 0}}), Stored(), FloatRules{}), "");
 }
 
-// (Compressed CSV, JSON and xlsx refuse compaction:
-// FileSinkTest.CompressedCsvJsonAndXlsxRefuseCompactionAndChangeNothing; uncompressed CSV and JSON Lines compact:
-// text_compaction_test.cpp.)
+// (JSON and xlsx refuse compaction: FileSinkTest.JsonAndXlsxRefuseCompactionAndChangeNothing; CSV and JSON
+// Lines compact: text_compaction_test.cpp.)
 TEST_F(ParquetCompactionTest, ASinglePartHasNothingToMergeAndIsLeftAsItIs) {
   auto schema = MakeSchema({{"a", LogicalType::Int64()}});
   auto batch = MakeBatch(schema, {{Value::Int64(1)}});
