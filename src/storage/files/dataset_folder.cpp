@@ -201,7 +201,35 @@ std::vector<DatasetFolder::ReadFile> DatasetFolder::FilesToRead() const {
   return out;
 }
 
+Status DatasetFolder::RefreshCompacted() {
+  // Only folders that hold merged files can have new ones: a merged file appears by a compaction (which
+  // holds the dataset to itself) or by a rewrite of a merged file in the same folder.
+  const std::string suffix = "." + std::string(format_->extension());
+  for (auto& [folder, files] : compacted_) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(Path(folder), ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (name.starts_with(kCompactedPrefix) && name.ends_with(suffix)) names.push_back(name);
+    }
+    if (ec) return Fail(IoError("cannot list folder", Path(folder), ec.value()));
+    std::sort(names.begin(), names.end());
+    files.clear();
+    for (const auto& name : names) {
+      auto members = format_->merger()->Members(Path(folder) / name);
+      if (!members) return Fail(members.error());
+      files.push_back({name, std::move(*members)});
+    }
+  }
+  return core::Ok();
+}
+
 Status DatasetFolder::DropUnits(const std::set<std::string>& units, std::set<std::string>& touched) {
+  // Writers sharing the dataset take turns here (the merge lock). Where a rewrite gives a merged file a new
+  // name, another writer's turn may have renamed the files this one knows: read them again.
+  if (!format_->merger()->RewritesInPlace()) {
+    if (auto st = RefreshCompacted(); !st) return st;
+  }
   for (auto& [folder, files] : compacted_) {
     bool changed = false;
     for (size_t i = files.size(); i-- > 0;) {

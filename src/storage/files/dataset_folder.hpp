@@ -4,7 +4,9 @@
 //   what crashed runs left: temps, and units that a crashed commit or compaction left in two files (a
 //   unit's own newer part file always wins; a compaction's leftover inputs go).
 // - DropUnits, after a commit renamed units' new part files into place, removes those units from the
-//   compacted files that still hold them (rewriting or deleting those files).
+//   compacted files that still hold them (rewriting or deleting those files). For formats whose rewrites
+//   give merged files new names (text), it first reads the folders' merged files again, since another
+//   writer sharing the dataset may have rewritten them.
 // - FilesToRead, for readers (which hold no lock and change nothing): the part files to read and, in each
 //   compacted file, the units to leave out, so that every unit is read once, from the copy the repair
 //   would keep. The repair and the readers apply the same rule (Resolve).
@@ -83,6 +85,8 @@ class DatasetFolder {
   Resolution Resolve() const;
   core::Status Repair(int64_t* repaired);
   core::Status Rewrite(const std::string& folder, size_t index, const std::set<std::string>& drop);
+  // Reads the merged files of the folders known to hold some again (another writer may have rewritten them).
+  core::Status RefreshCompacted();
   std::string PartFileName(const std::string& unit) const;
 
   std::filesystem::path dir_;

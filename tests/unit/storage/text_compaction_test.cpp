@@ -287,6 +287,31 @@ TEST_P(TextCompactionTest, AMergedFileWithoutItsUnitListIsRefusedAndAListWithout
   EXPECT_EQ(CompareRows(Expected({{0, 0}, {1, 0}}), Stored(), FloatRules{}), "");
 }
 
+// Two plans writing one dataset at once share it; each rewrites a merged unit. The second to commit finds the
+// merged files renamed by the first (a text rewrite gives them new names), reads them again, and still takes
+// its unit out: nothing twice.
+TEST_P(TextCompactionTest, WritersSharingTheDatasetFindMergedFilesTheOtherRewrote) {
+  Write(0, 4, 1);
+  ASSERT_TRUE(Compact());
+  auto a = NewSink();
+  auto b = NewSink();
+  for (auto* s : {a.get(), b.get()}) {
+    ASSERT_TRUE(s->Bind(Context()));
+    ASSERT_TRUE(s->Migrate());
+  }
+  ASSERT_TRUE(a->Open(RunContext{2}));
+  ASSERT_TRUE(b->Open(RunContext{3}));
+  auto ba = Batch(1, 2000), bb = Batch(2, 3000);
+  ASSERT_TRUE(a->Write(ba, "u1"));
+  ASSERT_TRUE(b->Write(bb, "u2"));
+  ASSERT_TRUE(b->Commit());
+  ASSERT_TRUE(a->Commit());
+  ASSERT_TRUE(a->Close());
+  ASSERT_TRUE(b->Close());
+  EXPECT_EQ(CompareRows(Expected({{0, 0}, {1, 2000}, {2, 3000}, {3, 0}}), Stored(), FloatRules{}), "");
+  EXPECT_EQ(Count(".part-compact-"), Count("part-compact-"));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Dialects, TextCompactionTest,
     ::testing::Values(Dialect{"csv", "csv", {}},
