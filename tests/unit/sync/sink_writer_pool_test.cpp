@@ -37,6 +37,15 @@ struct Acks {
   std::map<int64_t, int> count;
   std::map<int64_t, std::optional<core::Error>> error;
   std::map<int64_t, bool> durable_everywhere;  // at ack time, every sink had committed the unit
+
+  // The pool's OnDurable: counts each token's acks and keeps its error.
+  SinkWriterPool::OnDurable Recorder() {
+    return [this](int64_t token, const std::optional<core::Error>& e) {
+      std::lock_guard lock(mu);
+      count[token]++;
+      error[token] = e;
+    };
+  }
 };
 
 TEST(SinkWriterPoolTest, EveryUnitIsAckedOnceAfterEverySinkCommittedIt) {
@@ -77,11 +86,7 @@ TEST(SinkWriterPoolTest, TwoTasksOfOneKeyAreNeverCommittedTogether) {
   SinkLog log;
   auto sink = OpenSink(log, "a");
   Acks acks;
-  SinkWriterPool pool({{"a", sink.get()}}, {8, 32}, [&](int64_t token, const auto& error) {
-    std::lock_guard lock(acks.mu);
-    acks.count[token]++;
-    acks.error[token] = error;
-  });
+  SinkWriterPool pool({{"a", sink.get()}}, {8, 32}, acks.Recorder());
   const std::vector<std::string> keys = {"u0", "u1", "u0", "u2", "u0", "u1"};
   // Queued before the writer starts, so that it finds them all at once: without the rule, one group.
   for (size_t i = 0; i < keys.size(); ++i) pool.Submit(static_cast<int64_t>(i), keys[i], Batch("d" + keys[i], 2));
@@ -103,11 +108,7 @@ TEST(SinkWriterPoolTest, AFailedWriteFailsOnlyItsUnitAndItsNeighboursAreWrittenA
   log.fail_write_days = {"d3"};
   auto sink = OpenSink(log, "a");
   Acks acks;
-  SinkWriterPool pool({{"a", sink.get()}}, {8, 32}, [&](int64_t token, const auto& error) {
-    std::lock_guard lock(acks.mu);
-    acks.count[token]++;
-    acks.error[token] = error;
-  });
+  SinkWriterPool pool({{"a", sink.get()}}, {8, 32}, acks.Recorder());
   pool.Start();
   for (int i = 0; i < 8; ++i) pool.Submit(i, "u" + std::to_string(i), Batch("d" + std::to_string(i), 2));
   pool.Close();
@@ -125,11 +126,7 @@ TEST(SinkWriterPoolTest, AFailedCommitFailsEveryUnitOfItsGroupAndNoOther) {
   log.fail_next_commits = 1;
   auto sink = OpenSink(log, "a");
   Acks acks;
-  SinkWriterPool pool({{"a", sink.get()}}, {8, 3}, [&](int64_t token, const auto& error) {
-    std::lock_guard lock(acks.mu);
-    acks.count[token]++;
-    acks.error[token] = error;
-  });
+  SinkWriterPool pool({{"a", sink.get()}}, {8, 3}, acks.Recorder());
   pool.Start();
   for (int i = 0; i < 9; ++i) pool.Submit(i, "u" + std::to_string(i), Batch("d" + std::to_string(i), 1));
   pool.Close();
@@ -152,11 +149,7 @@ TEST(SinkWriterPoolTest, RowsRefusedAtCommitFailOnlyTheirUnit) {
   log.fail_commit_days = {"d5"};
   auto sink = OpenSink(log, "a");
   Acks acks;
-  SinkWriterPool pool({{"a", sink.get()}}, {16, 64}, [&](int64_t token, const auto& error) {
-    std::lock_guard lock(acks.mu);
-    acks.count[token]++;
-    acks.error[token] = error;
-  });
+  SinkWriterPool pool({{"a", sink.get()}}, {16, 64}, acks.Recorder());
   // Queued before the writer starts, so that the twelve are one group.
   for (int i = 0; i < 12; ++i) pool.Submit(i, "u" + std::to_string(i), Batch("d" + std::to_string(i), 2));
   pool.Start();
