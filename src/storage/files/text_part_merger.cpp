@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 
+#include "core/strings.hpp"
 #include "storage/files/fs_util.hpp"
 #include "storage/files/part_layout.hpp"
 
@@ -36,20 +36,12 @@ struct UnitList {
   std::vector<Entry> entries;
 };
 
-bool ParseInt(std::string_view text, int64_t& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && out >= 0;
-}
-
-std::vector<std::string_view> Split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t at = text.find(sep, start);
-    parts.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-    if (at == std::string_view::npos) return parts;
-    start = at + 1;
-  }
+// A byte count or row count of a unit list: a whole non-negative integer.
+bool ParseCount(std::string_view text, int64_t& out) {
+  auto n = core::ParseInt64(text);
+  if (!n || *n < 0) return false;
+  out = *n;
+  return true;
 }
 
 std::string FormatList(int64_t head, int64_t size, const std::vector<Entry>& entries) {
@@ -78,25 +70,25 @@ core::Result<UnitList> ReadUnitList(const fs::path& file) {
                                            "); delete it together with '" + file.filename().string() +
                                            "' and run the plans that wrote them again");
   };
-  std::vector<std::string_view> lines = Split(*text, '\n');
+  std::vector<std::string> lines = core::Split(*text, '\n');
   if (lines.empty() || lines.back() != "") return bad("it does not end with a line break");
   lines.pop_back();
   if (lines.empty()) return bad("it is empty");
-  auto first = Split(lines[0], ' ');
+  auto first = core::Split(lines[0], ' ');
   UnitList list;
-  if (first.size() != 4 || std::string(first[0]) + " " + std::string(first[1]) != kListMagic ||
-      !ParseInt(first[2], list.head) || !ParseInt(first[3], list.size)) {
+  if (first.size() != 4 || first[0] + " " + first[1] != kListMagic || !ParseCount(first[2], list.head) ||
+      !ParseCount(first[3], list.size)) {
     return bad("its first line is not '" + std::string(kListMagic) + " <head> <size>'");
   }
   int64_t total = list.head;
   for (size_t i = 1; i < lines.size(); ++i) {
-    auto f = Split(lines[i], '\t');
+    auto f = core::Split(lines[i], '\t');
     Entry e;
-    if (f.size() != 4 || !ParseInt(f[0], e.bytes) || !ParseInt(f[1], e.rows) || f[2].empty()) {
+    if (f.size() != 4 || !ParseCount(f[0], e.bytes) || !ParseCount(f[1], e.rows) || f[2].empty()) {
       return bad("line " + std::to_string(i + 1) + " is not '<bytes>\\t<rows>\\t<unit>\\t<source>'");
     }
-    e.member.unit = std::string(f[2]);
-    e.member.source = std::string(f[3]);
+    e.member.unit = std::move(f[2]);
+    e.member.source = std::move(f[3]);
     total += e.bytes;
     list.entries.push_back(std::move(e));
   }
