@@ -290,8 +290,14 @@ export function RunPage({ id, session }) {
   const [reload] = useRefresher(async () => {
     try {
       const r = await api('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
+      const before = runRef.current;
       runRef.current = r;
       setRun(r);
+      // Whichever reload first sees the run final reloads the tasks and timeline: a progress event's reload
+      // may see it before the run_ended event arrives, and that event is then no longer this page's.
+      if (before && !kFinalRunStatus.has(before.status) && kFinalRunStatus.has(r.status)) {
+        setTasksSignal((n) => n + 1);
+      }
     } catch (e) {
       if (e.status === 404) setMissing(e.message);
       else throw e;
@@ -305,10 +311,7 @@ export function RunPage({ id, session }) {
         if (mine(e)) reload();
       }),
       onEvent('run_ended', (e) => {
-        if (mine(e)) {
-          reload();
-          setTasksSignal((n) => n + 1);
-        }
+        if (mine(e)) reload();
       }),
       onEvent('resync', () => {
         reload();
