@@ -34,6 +34,8 @@ datasync_require_package(Snappy libsnappy-dev)
 datasync_require_pkgconfig(XLSXWRITER xlsxwriter libxlsxwriter-dev)
 datasync_require_pkgconfig(HTTPLIB cpp-httplib libcpp-httplib-dev)
 datasync_require_pkgconfig(GUMBO gumbo libgumbo-dev)
+# Zip archives of the http_file source (a vendor's bulk files)
+datasync_require_pkgconfig(LIBZIP libzip libzip-dev)
 # kainjow/mustache is one header (no CMake package or .pc file).
 find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp)
 if(NOT KAINJOW_MUSTACHE_INCLUDE_DIR)

@@ -1,5 +1,6 @@
 #include "app/registries.hpp"
 
+#include "datasource/files/http_file_provider.hpp"
 #include "datasource/nasdaq/nasdaq_provider.hpp"
 #include "datasource/rest/rest_provider.hpp"
 #include "datasource/tushare/tushare_provider.hpp"
@@ -30,6 +31,7 @@ void RegisterBuiltinProviders(datasource::ProviderRegistry& registry) {
   datasource::tushare::RegisterTushare(registry);
   datasource::nasdaq::RegisterNasdaqDataLink(registry);
   datasource::rest::RegisterRest(registry);
+  datasource::files::RegisterHttpFile(registry);
 }
 
 // DATASYNC_WITH_<ID> (cmake/Plugins.cmake) is 0 for a sink the build leaves out.

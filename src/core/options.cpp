@@ -310,6 +310,18 @@ std::string OptionNames(std::span<const OptionSpec> specs) {
   return r;
 }
 
+OptionProblems CheckOptionTable(const Options& options, std::span<const OptionSpec> specs, std::string_view what) {
+  OptionProblems problems;
+  for (const auto& [name, value] : options.values()) {
+    if (!FindOption(specs, name)) {
+      problems.push_back({name, "unknown key for " + std::string(what) + " (allowed: " + OptionNames(specs) + ")"});
+    }
+  }
+  auto from_table = CheckOptionValues(options, specs);
+  problems.insert(problems.end(), from_table.begin(), from_table.end());
+  return problems;
+}
+
 Options MaskSecrets(const Options& options, std::span<const OptionSpec> specs) {
   Options out;
   for (const auto& [name, value] : options.values()) {

@@ -166,4 +166,8 @@ std::string SecretFingerprintInput(const Options& options, std::span<const Optio
 // "a, b, c" of the spec names, for "unknown key" messages.
 std::string OptionNames(std::span<const OptionSpec> specs);
 
+// What a plugin's check starts with: each key the table does not know ("unknown key for WHAT (allowed: ...)"),
+// then CheckOptionValues. `what` names the owner: "provider tushare", "a rest dataset".
+OptionProblems CheckOptionTable(const Options& options, std::span<const OptionSpec> specs, std::string_view what);
+
 }  // namespace datasync::core

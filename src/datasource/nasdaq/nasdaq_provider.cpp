@@ -111,15 +111,7 @@ struct Settings {
 };
 
 core::OptionProblems CheckOptions(const DataSource& source) {
-  core::OptionProblems problems;
-  for (const auto& [name, value] : source.options.values()) {
-    if (!core::FindOption(NasdaqOptions(), name)) {
-      problems.push_back(
-          {name, "unknown key for provider nasdaq_data_link (allowed: " + core::OptionNames(NasdaqOptions()) + ")"});
-    }
-  }
-  auto from_table = core::CheckOptionValues(source.options, NasdaqOptions());
-  problems.insert(problems.end(), from_table.begin(), from_table.end());
+  core::OptionProblems problems = core::CheckOptionTable(source.options, NasdaqOptions(), "provider nasdaq_data_link");
   return problems;
 }
 

@@ -3,13 +3,16 @@
 #include <algorithm>
 
 #include "core/strings.hpp"
+#include "datasource/path_template.hpp"
 #include "net/cleartext.hpp"
+#include "net/url_encode.hpp"
 
 namespace datasync::datasource::rest {
 
 namespace {
 
 using core::ErrorKind;
+using net::PercentEncode;
 
 const std::string* Find(const Params& params, std::string_view name) {
   for (const auto& [k, v] : params) {
@@ -45,22 +48,6 @@ void AppendJsonParam(std::string& out, const Dataset& ds, std::string_view name,
 }
 
 }  // namespace
-
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string Base64(std::string_view s) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -234,26 +221,9 @@ core::Result<BuiltRequest> BuildRequest(const SourceSettings& source, const Data
     out.method = "GET";
     out.url = *url;
   } else {
-    std::string path;
-    const std::string& tpl = dataset.path;
-    for (size_t i = 0; i < tpl.size();) {
-      if (tpl[i] == '{') {
-        size_t close = tpl.find('}', i);
-        std::string name = tpl.substr(i + 1, close - i - 1);
-        const std::string* v = Find(params, name);
-        if (!v) {
-          return core::Fail(ErrorKind::kInvalidInput,
-                            "the path " + tpl + " needs the param '" + name +
-                                "', which the request does not have: give it in the plan's params");
-        }
-        path += PercentEncode(*v);
-        used.push_back(name);
-        i = close + 1;
-      } else {
-        path += tpl[i++];
-      }
-    }
-    out.url = source.endpoint + path;
+    auto path = FillPathTemplate(dataset.path, params, &used);
+    if (!path) return tl::unexpected(path.error());
+    out.url = source.endpoint + *path;
     for (const auto& [k, v] : dataset.query) AppendQuery(out.url, k, v);
     Params send;
     for (const auto& [k, v] : params) {

@@ -41,8 +41,6 @@ struct BuiltRequest {
 core::Result<BuiltRequest> BuildRequest(const SourceSettings& source, const DatasetSettings& dataset, const Dataset& ds,
                                         const Params& params, const Credentials& credentials);
 
-// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string PercentEncode(std::string_view s);
 // RFC 4648 base64 (Basic auth).
 std::string Base64(std::string_view s);
 

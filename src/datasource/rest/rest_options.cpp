@@ -63,16 +63,6 @@ Paginate PaginateOf(const core::Options& o) {
   return Paginate::kNone;
 }
 
-void UnknownKeys(const core::Options& o, std::span<const OptionSpec> table, std::string_view what,
-                 core::OptionProblems& problems) {
-  for (const auto& [name, value] : o.values()) {
-    if (!core::FindOption(table, name)) {
-      problems.push_back(
-          {name, "unknown key for " + std::string(what) + " (allowed: " + core::OptionNames(table) + ")"});
-    }
-  }
-}
-
 // A credential the auth kind needs: set, and resolvable when asked.
 void NeedSecret(const core::Options& o, const core::OptionKey<std::string>& key, std::string_view auth,
                 std::string_view example, bool resolve, core::OptionProblems& problems) {
@@ -252,11 +242,8 @@ std::span<const OptionSpec> RestDatasetOptions() {
 }
 
 core::OptionProblems CheckSource(const DataSource& source, bool resolve) {
-  core::OptionProblems problems;
   const core::Options& o = source.options;
-  UnknownKeys(o, RestSourceOptions(), "provider rest", problems);
-  auto from_table = core::CheckOptionValues(o, RestSourceOptions());
-  problems.insert(problems.end(), from_table.begin(), from_table.end());
+  core::OptionProblems problems = core::CheckOptionTable(o, RestSourceOptions(), "provider rest");
 
   std::string_view endpoint = source.endpoint;
   std::string lower = core::ToLower(endpoint);
@@ -319,11 +306,8 @@ core::OptionProblems CheckSource(const DataSource& source, bool resolve) {
 }
 
 core::OptionProblems CheckDataset(const Dataset& dataset) {
-  core::OptionProblems problems;
   const core::Options& o = dataset.options;
-  UnknownKeys(o, RestDatasetOptions(), "a rest dataset", problems);
-  auto from_table = core::CheckOptionValues(o, RestDatasetOptions());
-  problems.insert(problems.end(), from_table.begin(), from_table.end());
+  core::OptionProblems problems = core::CheckOptionTable(o, RestDatasetOptions(), "a rest dataset");
 
   const std::string path = o.Get(kPath);
   if (!o.Has(kPath.name)) {

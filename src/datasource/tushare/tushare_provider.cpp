@@ -104,16 +104,9 @@ core::Result<std::string> ResolveToken(const DataSource& source) {
 
 // The rules of the source's options beyond the table's types: what creating the provider checks.
 core::OptionProblems CheckOptions(const DataSource& source) {
-  core::OptionProblems problems;
   const core::Options& o = source.options;
-  for (const auto& [name, value] : o.values()) {
-    if (!core::FindOption(TushareOptions(), name)) {
-      problems.push_back(
-          {name, "unknown key for provider tushare (allowed: " + core::OptionNames(TushareOptions()) + ")"});
-    }
-  }
-  auto from_table = core::CheckOptionValues(o, TushareOptions());  // url_style's values, the timeouts' range
-  problems.insert(problems.end(), from_table.begin(), from_table.end());
+  // Unknown keys, url_style's values, the timeouts' range.
+  core::OptionProblems problems = core::CheckOptionTable(o, TushareOptions(), "provider tushare");
   return problems;
 }
 
