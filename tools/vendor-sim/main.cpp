@@ -1,5 +1,5 @@
-// datasync-vendor-sim: the project's own simulator of the Tushare Pro and Nasdaq Data Link HTTP APIs (see
-// README.md).
+// datasync-vendor-sim: the project's own simulator of the Tushare Pro and Nasdaq Data Link HTTP APIs and of
+// Binance's public kline archive (see README.md).
 #include <pthread.h>
 #include <signal.h>
 

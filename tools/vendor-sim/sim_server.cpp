@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include "binance/binance_routes.hpp"
+#include "binance/binance_state.hpp"
 #include "ndl/ndl_routes.hpp"
 #include "ndl/ndl_state.hpp"
 #include "routes.hpp"
@@ -13,10 +15,12 @@ namespace datasync::vendorsim {
 struct SimServer::Impl {
   Impl(StartupConfig startup, RuntimeConfig runtime, ndl::NdlConfig ndl_config)
       : state(std::move(startup), std::move(runtime)),
-        ndl(std::move(ndl_config), state.startup().seed, state.clock(), state.gate()) {}
+        ndl(std::move(ndl_config), state.startup().seed, state.clock(), state.gate()),
+        binance(state.startup().seed, state.clock(), state.gate()) {}
 
   SimState state;
   ndl::NdlState ndl;
+  binance::BinanceState binance;
   httplib::Server server;
   int listen_fd = -1;
 };
@@ -43,6 +47,8 @@ SimServer::SimServer(StartupConfig startup, RuntimeConfig runtime, ndl::NdlConfi
   RegisterDocRoutes(server, impl_->state);
   ndl::RegisterNdlRoutes(server, impl_->ndl);
   ndl::RegisterNdlAdminRoutes(server, impl_->ndl);
+  binance::RegisterBinanceRoutes(server, impl_->binance);
+  binance::RegisterBinanceAdminRoutes(server, impl_->binance);
 }
 
 SimServer::~SimServer() = default;

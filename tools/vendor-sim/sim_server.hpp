@@ -1,4 +1,5 @@
-// SimServer: the simulator process's HTTP server (the Tushare API and the Nasdaq Data Link API). Lifecycle: construct
+// SimServer: the simulator process's HTTP server (the Tushare API, the Nasdaq Data Link API and the Binance public
+// archive's kline files). Lifecycle: construct
 // (builds the synthetic market) → Bind() (host:port, port 0 = a free one) → Run() on one thread, which serves until
 // Stop() → destroy. Stop() is thread-safe and may be called before or during Run(). Request handling happens on a pool
 // of --threads workers, one keep-alive connection per worker at a time; a data call held at the call gate keeps its
