@@ -173,12 +173,7 @@ class HttpFileProvider final : public Provider {
         "the vendor has no such file (yet): check the path and the plan's params; a daily file usually appears "
         "after its day ends, and none exists before a listing (not_found: empty stores nothing for those)";
     if (auto e = net::ClassifyHttpStatus(response.http_status, response.retry_after, response.body, ctx)) {
-      if (response.http_status == 404) {
-        core::Error invalid(ErrorKind::kInvalidInput, e->message());
-        invalid.WithCode(e->code());
-        return tl::unexpected(std::move(invalid));
-      }
-      return tl::unexpected(std::move(*e));
+      return tl::unexpected(std::move(*e));  // a 404 is PERMANENT: the task fails, the run reports it
     }
     return DecodeFile(response.body, LastSegment(*path), (*settings)->format, ds, request.params, &tz_, prefix,
                       net::kMaxVendorDataBytes);

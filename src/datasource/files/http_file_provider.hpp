@@ -5,7 +5,7 @@
 // delimited text into the dataset's schema (file_format.hpp). A task stores one whole file, so a re-run, or
 // an archive the vendor regenerated, replaces that file's rows: nothing twice, nothing left over.
 //
-// Errors: a missing file (404) is INVALID_INPUT unless the dataset says `not_found: empty` (the vendor has no
+// Errors: a missing file (404) is PERMANENT (the task fails) unless the dataset says `not_found: empty` (the vendor has no
 // file for a day before a listing: an empty result); a checksum that does not match, or an archive cut short,
 // TRANSIENT (retried); the HTTP statuses as every provider (net/http_status.hpp).
 //

@@ -161,7 +161,7 @@ TEST_F(HttpFileProviderTest, AMissingFileFailsOrIsEmptyAsTheDatasetSays) {
   Params before_listing = {{"symbol", "BTCUSDT"}, {"day", "2017-01-01"}};
   auto missing = Call(*p, before_listing);
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_EQ(missing.error().kind(), ErrorKind::kPermanent);
   EXPECT_NE(missing.error().message().find("the vendor has no such file (yet)"), std::string::npos)
       << missing.error().message();
   // The file itself is never asked for when its checksum is missing.
