@@ -77,6 +77,7 @@ struct RunOptions {
   const std::atomic<bool>* interrupt = nullptr;
   bool apply_first = true;         // apply datasync.yaml changes before running
   bool wait_deferred = false;      // a run deferred by the vendor's quota waits for the reset and continues
+  bool refetch = false;            // every unit fetched and written again (sync::RunRequest::refetch)
   size_t max_parallel_plans = 4;   // independent plans of one `run` execute at the same time
   std::string trigger = "manual";  // recorded with a new run
   // A scheduled run: its slot's fire time. Recorded with the run, and "today" in its parameters is the

@@ -306,6 +306,7 @@ core::Result<PlanOutcome> App::RunOne(const sync::SyncPlan& plan, const Catalog&
   request.new_run_only = options.new_run_only;
   request.slot_us = options.slot_us;
   request.wait_deferred = options.wait_deferred;
+  request.refetch = options.refetch;
   request.interrupt = options.interrupt;
   request.on_event = event;
   if (options.events) {

@@ -25,7 +25,7 @@ int CmdList(const Globals& g, const std::string& what);  // sources, datasets, s
 // The built-in providers and sinks with their option tables (no project needed).
 int CmdPlugins(const Globals& g, bool markdown);
 
-int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all, bool wait);
+int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all, bool wait, bool refetch);
 int CmdResumeOrRetry(const Globals& g, const std::string& target, bool retry, bool wait);
 int CmdPauseOrCancel(const Globals& g, const std::string& target, bool cancel);
 int CmdStatus(const Globals& g);

@@ -151,7 +151,7 @@ void CatchSignals() {
 
 }  // namespace
 
-int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all, bool wait) {
+int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all, bool wait, bool refetch) {
   auto a = OpenApp(g);
   if (!a) return ExitWithError(a.error());
   app::App& app = **a;
@@ -172,7 +172,9 @@ int CmdRun(const Globals& g, const std::vector<std::string>& plans, bool all, bo
   }
   CatchSignals();
   Console console;
-  auto outcomes = app.RunPlans(names, console.Options(wait));
+  app::RunOptions options = console.Options(wait);
+  options.refetch = refetch;
+  auto outcomes = app.RunPlans(names, options);
   console.Done();
   if (!outcomes) {
     int code = ExitWithError(outcomes.error());

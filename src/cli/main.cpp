@@ -59,11 +59,13 @@ int main(int argc, char** argv) {
   plugins->add_flag("--markdown", plugins_markdown, "Markdown tables, as embedded in docs/");
 
   std::vector<std::string> run_plans;
-  bool run_all = false, wait = false;
+  bool run_all = false, wait = false, refetch = false;
   auto* run = cli.add_subcommand("run", "run plans now (resuming an unfinished run of each)");
   run->add_option("plans", run_plans, "plan names");
   run->add_flag("--all", run_all, "every enabled plan");
   run->add_flag("--wait", wait, "when the vendor's quota defers a run, wait for the reset and continue");
+  run->add_flag("--refetch", refetch,
+                "fetch and write every unit again, even a file whose stored checksum or ETag the vendor still serves");
 
   std::string target;
   auto* pause = cli.add_subcommand("pause", "pause a run (it stops after the tasks in flight)");
@@ -292,7 +294,7 @@ int main(int argc, char** argv) {
     if (*storages) return CmdList(g, "storages");
     if (*plans) return CmdList(g, "plans");
     if (*plugins) return CmdPlugins(g, plugins_markdown);
-    if (*run) return CmdRun(g, run_plans, run_all, wait);
+    if (*run) return CmdRun(g, run_plans, run_all, wait, refetch);
     if (*pause) return CmdPauseOrCancel(g, target, false);
     if (*cancel) return CmdPauseOrCancel(g, target, true);
     if (*resume) return CmdResumeOrRetry(g, target, false, wait);

@@ -43,6 +43,11 @@ struct FetchRequest {
   const DataSource* source = nullptr;
   const Dataset* dataset = nullptr;
   Params params;  // everything the call asks for, paging included, in the provider's own names
+  // The version (Page::version) of this request's answer that the plan's storages already hold, recorded when
+  // its task was last acked; empty when none is known, or when the run fetches everything again (repair,
+  // `run --refetch`). A provider that can ask the vendor whether it changed (a checksum, an ETag) answers
+  // kUnchanged when it did not.
+  std::string stored_version;
 };
 
 struct RawResponse {
@@ -53,6 +58,8 @@ struct RawResponse {
   // Response headers (names lower-cased) a provider's Decode reads beyond Retry-After: a Link header's next
   // page, a vendor's own wait header. Providers that need none leave it empty.
   std::vector<std::pair<std::string, std::string>> headers;
+  // What Fetch learned of the answer's version (a checksum it verified), for Decode's Page::version; empty: none.
+  std::string version;
 };
 
 // What a decoded page says about the rest of its request's answer. The provider judges (it knows its row
@@ -62,6 +69,7 @@ struct PageVerdict {
     kComplete,   // the page is the request's whole answer
     kNextPage,   // keep the rows; `next` asks for the rest, as a task of its own once this one is done
     kTruncated,  // rows are missing and no next page can ask for them: drop the page, Split the request
+    kUnchanged,  // the answer is the version the storages hold (FetchRequest::stored_version): nothing to write
   };
   Kind kind = Kind::kComplete;
   Params next;         // kNextPage: the next request's params
@@ -70,6 +78,7 @@ struct PageVerdict {
   static PageVerdict Complete() { return {}; }
   static PageVerdict NextPage(Params next) { return {Kind::kNextPage, std::move(next), {}}; }
   static PageVerdict Truncated(std::string reason) { return {Kind::kTruncated, {}, std::move(reason)}; }
+  static PageVerdict Unchanged() { return {Kind::kUnchanged, {}, {}}; }
 };
 
 struct Page {
@@ -81,6 +90,10 @@ struct Page {
   // Values the provider stored other than as sent (invalid UTF-8 replaced, a huge integer kept as text),
   // one line each for the operator; the engine logs them and adds them to the run's warnings.
   std::vector<std::string> warnings;
+  // The version of this answer (the vendor's checksum or ETag of a file), recorded with the task's ack once
+  // every storage holds it, and given back as FetchRequest::stored_version when the task's key runs again.
+  // Empty: the answer has none (every JSON vendor's).
+  std::string version;
 };
 
 class Provider {

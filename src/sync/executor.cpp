@@ -39,6 +39,7 @@ struct Flight {
   int64_t rows = 0;
   int64_t bytes = 0;
   std::optional<NewTask> next_page;  // offset paging: the page after this one, added once this one is done
+  std::string version;               // the answer's version (Page::version), recorded with the ack
 };
 
 constexpr auto kHeartbeatEvery = std::chrono::milliseconds(500);
@@ -51,6 +52,16 @@ constexpr size_t kLedgerFlushAt = 512;
 // the system database a share of one transaction each, not two of their own (issue 19).
 constexpr auto kLedgerFlushEvery = std::chrono::milliseconds(50);
 constexpr size_t kClaimAhead = 64;
+
+// The scope of a run's unit versions (RunStore::LoadUnitVersions): the dataset, its schema version and its
+// storages, so that a storage added to the plan, or a schema that gained a field, finds no versions and
+// fetches every unit again.
+std::string UnitVersionScope(const datasource::Dataset& dataset, std::vector<std::string> storages) {
+  std::sort(storages.begin(), storages.end());
+  std::string scope = dataset.name + "@" + std::to_string(dataset.schema_version) + ":";
+  for (size_t i = 0; i < storages.size(); ++i) scope += (i ? "," : "") + storages[i];
+  return scope;
+}
 
 }  // namespace
 
@@ -67,6 +78,7 @@ struct Executor::Impl {
   std::unordered_map<int64_t, Flight> flights;
   std::vector<TaskUpdate> ledger;
   std::vector<NewTask> children;
+  std::vector<UnitVersion> ledger_versions;  // of the done tasks in `ledger` whose answers carry one
   int64_t in_flight = 0;              // claimed, not finished (fetching, or written and waiting for a commit)
   int64_t committing = 0;             // of those, handed to the sink writers: they no longer hold a fetch slot
   bool dispatcher_drained = false;    // the dispatcher's last claim got less than it asked for
@@ -76,7 +88,12 @@ struct Executor::Impl {
   core::TimePoint deferred_until{};
   std::mt19937_64 rng;
 
-  std::atomic<int64_t> requests{0}, retries{0}, done{0}, failed{0}, skipped{0}, rows{0}, bytes{0};
+  std::atomic<int64_t> requests{0}, retries{0}, done{0}, failed{0}, skipped{0}, rows{0}, bytes{0}, unchanged{0};
+
+  // The scope of the versions this run records (UnitVersionScope; empty: none, a verify run's scratch copy),
+  // and the versions the storages held when it started (empty when it fetches everything again).
+  std::string version_scope;
+  std::unordered_map<std::string, std::string> stored_versions;
 
   std::unique_ptr<AdaptiveConcurrency> limiter;  // null: fixed concurrency
   FetchStage fetch;
@@ -88,7 +105,7 @@ struct Executor::Impl {
         fetch_queue(ClaimCapacity(opt)),
         limiter(opt.adaptive ? std::make_unique<AdaptiveConcurrency>(*opt.adaptive) : nullptr),
         fetch(FetchStageDeps{deps.provider, deps.source, deps.dataset, deps.quota, deps.clock, deps.plan->max_wait_secs,
-                             opt.observer, limiter.get()},
+                             opt.observer, limiter.get(), &stored_versions},
               [this] { return stopping.load() || (opt.interrupt && opt.interrupt->load()); }),
         writers(Writers(deps.sinks), SinkWriterPool::Options{opt.sink_queue_batches, opt.commit_every_batches},
                 [this](SinkWriterPool::AckToken token, const std::optional<Error>& error) { Durable(token, error); }) {
@@ -270,6 +287,13 @@ struct Executor::Impl {
         FinishFlightLocked();
         continue;
       }
+      if (fetched.kind == FetchResult::Kind::kUnchanged) {
+        // The storages hold this very answer: done, with nothing written and the recorded version kept.
+        std::lock_guard lock(mu);
+        unchanged++;
+        CompleteLocked(task, attempts, 0, fetched.bytes, std::nullopt, "");
+        continue;
+      }
       NoteDrift(*fetched.page);
       if (deps.gate) {
         auto kept = deps.gate->Check(std::move(fetched.page->batch), task);
@@ -286,12 +310,13 @@ struct Executor::Impl {
       int64_t nbytes = fetched.bytes;
       if (writers.sinks() == 0) {
         std::lock_guard lock(mu);
-        CompleteLocked(task, attempts, nrows, nbytes, std::move(fetched.next_page));
+        CompleteLocked(task, attempts, nrows, nbytes, std::move(fetched.next_page), "");
         continue;
       }
       {
         std::lock_guard lock(mu);
-        flights[task.id] = Flight{task, attempts, nrows, nbytes, std::move(fetched.next_page)};
+        flights[task.id] =
+            Flight{task, attempts, nrows, nbytes, std::move(fetched.next_page), std::move(fetched.page->version)};
         ++committing;
         WakeDispatcherLocked();  // a claim slot is free: a lingering group commit must not starve fetching
       }
@@ -319,8 +344,9 @@ struct Executor::Impl {
   }
 
   void CompleteLocked(const SyncTask& task, int64_t attempts, int64_t nrows, int64_t nbytes,
-                      std::optional<NewTask> next_page) {
+                      std::optional<NewTask> next_page, std::string version) {
     if (next_page) children.push_back(std::move(*next_page));
+    if (!version.empty() && !version_scope.empty()) ledger_versions.push_back({task.key, std::move(version)});
     done++;
     rows += nrows;
     bytes += nbytes;
@@ -343,7 +369,7 @@ struct Executor::Impl {
       FinishFlightLocked();
     } else {
       CompleteLocked(done_flight.task, done_flight.attempts, done_flight.rows, done_flight.bytes,
-                     std::move(done_flight.next_page));
+                     std::move(done_flight.next_page), std::move(done_flight.version));
     }
   }
 
@@ -352,17 +378,20 @@ struct Executor::Impl {
   core::Status FlushLedger() {
     std::vector<TaskUpdate> updates;
     std::vector<NewTask> kids;
+    UnitVersions versions{version_scope, {}};
     {
       std::lock_guard lock(mu);
       updates.swap(ledger);
       kids.swap(children);
+      versions.entries.swap(ledger_versions);
     }
     if (kids.empty() && updates.empty()) return core::Ok();
     if (std::any_of(updates.begin(), updates.end(), [](const TaskUpdate& u) { return u.state == TaskState::kDone; })) {
       core::CrashPoint("ack");
     }
-    // One transaction: a page's successor is added exactly when the page is marked done.
-    if (auto st = deps.store->CommitLedger(run.id, kids, updates); !st) return st;
+    // One transaction: a page's successor is added exactly when the page is marked done, and an answer's
+    // version recorded exactly when its task is.
+    if (auto st = deps.store->CommitLedger(run.id, kids, updates, versions); !st) return st;
     run.counts.tasks_total += static_cast<int64_t>(kids.size());
     for (const auto& u : updates) {
       if (u.state == TaskState::kSplit) run.counts.tasks_total--;  // replaced by its children
@@ -424,6 +453,10 @@ struct Executor::Impl {
       }
     }
 
+    if (auto st = LoadVersions(); !st) {
+      transitions.Abandon(run, owner, st.error().message());
+      return core::Fail(st.error());
+    }
     writers.Start();
     size_t workers = std::max<size_t>(opt.fetch_workers, 1);
     std::vector<std::thread> fetchers;
@@ -446,6 +479,20 @@ struct Executor::Impl {
     if (!loop_status) return Abandon(loop_status.error());
     if (!flushed) return Abandon(flushed.error());
     return Conclude(started);
+  }
+
+  // The versions the storages hold, for providers that can tell an unchanged answer (issue 16's files), as
+  // ExecutorOptions::versions says.
+  core::Status LoadVersions() {
+    if (opt.versions == ExecutorOptions::Versions::kOff) return core::Ok();
+    std::vector<std::string> storages;
+    for (const auto& b : deps.sinks) storages.push_back(b.storage);
+    version_scope = UnitVersionScope(*deps.dataset, std::move(storages));
+    if (opt.versions == ExecutorOptions::Versions::kRecord) return core::Ok();
+    auto loaded = deps.store->LoadUnitVersions(version_scope);
+    if (!loaded) return core::Fail(loaded.error());
+    for (auto& v : *loaded) stored_versions.emplace(std::move(v.key), std::move(v.version));
+    return core::Ok();
   }
 
   // Watches the writers while the execution winds down. Once the user asked to stop (SIGTERM, pause,
@@ -681,6 +728,13 @@ struct Executor::Impl {
   }
 
   core::Result<RunReport> Conclude(core::TimePoint started) {
+    if (int64_t same = unchanged.load(); same > 0) {
+      std::string line = fmt::format(
+          "{} task(s) unchanged since their last store (the vendor's checksum or ETag matched): nothing was "
+          "downloaded or written for them (`datasync run --refetch` fetches them again)",
+          same);
+      if (report.NoteWarning(line)) core::LogInfo(line);
+    }
     auto counts = deps.store->CountTasks(run.id);
     if (!counts) return Abandon(counts.error());
     RunStatus status = stop_status.value_or(RunStatus::kSucceeded);

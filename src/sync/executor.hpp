@@ -90,6 +90,12 @@ struct ExecutorOptions {
   // app/ uses it to refresh the dataset's schema after the run.
   std::function<void(const std::vector<std::string>& extra, const std::vector<std::string>& missing)> on_schema_drift;
   ExecutorObserver* observer = nullptr;  // metrics hooks; may be null
+  // The versions of the units' answers (FetchRequest::stored_version, Page::version; RunStore's UnitVersions):
+  // kAsk gives each task the version its storages hold, so a provider may answer "unchanged", and records the
+  // versions stored; kRecord only records (repair and `run --refetch` fetch everything again); kOff neither
+  // (a verify run's scratch copy).
+  enum class Versions : uint8_t { kAsk, kRecord, kOff };
+  Versions versions = Versions::kAsk;
 };
 
 class Executor {

@@ -108,7 +108,10 @@ FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me,
     }
     return r;
   }
-  datasource::FetchRequest req{deps_.source, deps_.dataset, task.params};
+  datasource::FetchRequest req{deps_.source, deps_.dataset, task.params, {}};
+  if (deps_.stored_versions) {
+    if (auto it = deps_.stored_versions->find(task.key); it != deps_.stored_versions->end()) req.stored_version = it->second;
+  }
   auto request_start = std::chrono::steady_clock::now();
   auto raw = deps_.provider->Fetch(req);
   auto rtt = std::chrono::steady_clock::now() - request_start;
@@ -137,7 +140,8 @@ FetchResult FetchStage::Fetch(const SyncTask& task, core::WaitBoard::Worker& me,
     r.error = page.error();
     return r;
   }
-  r.kind = FetchResult::Kind::kFetched;
+  r.kind = page->verdict.kind == datasource::PageVerdict::Kind::kUnchanged ? FetchResult::Kind::kUnchanged
+                                                                           : FetchResult::Kind::kFetched;
   r.bytes = static_cast<int64_t>(raw->body.size());
   r.page = std::move(*page);
   return r;

@@ -23,6 +23,8 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -45,6 +47,8 @@ struct FetchStageDeps {
   int64_t max_wait_secs = 0;
   ExecutorObserver* observer = nullptr;    // may be null
   AdaptiveConcurrency* limiter = nullptr;  // calls in flight found from the vendor's pace; null: fixed
+  // The versions of the units the storages hold, by task key (FetchRequest::stored_version); null: none.
+  const std::unordered_map<std::string, std::string>* stored_versions = nullptr;
 };
 
 struct FetchResult {
@@ -53,6 +57,7 @@ struct FetchResult {
     kDeferred,  // the quota allows no call within max_wait_secs: until `defer_until`
     kFetched,   // `page` holds the rows; `next_page` the task for the rest, when the provider pages
     kFailed,    // the call or its decoding failed, or the page was truncated: `error` says how
+    kUnchanged, // the vendor's answer is the version the storages hold: the task is done, nothing to write
   };
   Kind kind = Kind::kStopping;
   core::TimePoint defer_until{};

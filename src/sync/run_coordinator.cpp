@@ -192,6 +192,11 @@ core::Result<RunResult> RunCoordinator::Run(RunRequest request) {
           .max = std::min(plan.max_concurrency > 0 ? plan.max_concurrency : kDefaultMaxConcurrency, cap)};
     }
     eopt.interrupt = request.interrupt;
+    if (run.trigger == kVerifyTrigger) {
+      eopt.versions = ExecutorOptions::Versions::kOff;
+    } else if (request.refetch || run.trigger == kRepairTrigger) {
+      eopt.versions = ExecutorOptions::Versions::kRecord;
+    }
     std::unique_ptr<ExecutorObserver> observer;
     if (request.observer) {
       observer = request.observer();

@@ -80,6 +80,9 @@ struct RunRequest {
   bool new_run_only = false;
   int64_t slot_us = 0;         // a scheduled new run: its slot's fire time
   bool wait_deferred = false;  // a run deferred by the vendor's quota waits for the reset and continues
+  // Every unit is fetched and written again, even one whose stored version the vendor still serves
+  // (`run --refetch`: the storage lost rows behind datasync's back).
+  bool refetch = false;
   const std::atomic<bool>* interrupt = nullptr;
   std::function<void(const std::string& message)> on_event;  // "resuming run 7 (running)"
   std::function<void(const Progress&)> on_progress;

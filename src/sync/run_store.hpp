@@ -41,6 +41,18 @@ struct TaskUpdate {
   int64_t not_before_us = 0;
 };
 
+// The version of a unit's answer (datasource::Page::version) that a set of storages holds, by task key. A
+// scope names the dataset, its schema version and the storages (UnitVersionScope), so that a new storage, or a
+// schema that gained a field, starts with no versions and fetches everything.
+struct UnitVersion {
+  std::string key;
+  std::string version;
+};
+struct UnitVersions {
+  std::string scope;  // empty: none recorded
+  std::vector<UnitVersion> entries;
+};
+
 // Who claims tasks and for how long: the lease runs until now + duration_us unless renewed.
 struct TaskLease {
   std::string owner;  // WorkerIdentity::Name()
@@ -126,8 +138,12 @@ class RunStore {
   // AddTasks(run_id, children) and UpdateTasks(updates) in one transaction: the engine's ledger, where a
   // page's successor and the page's own ack must land together. Were they apart, a crash in between would
   // leave the page to run again and add its successor a second time.
+  // The versions of the units acked with them (versions.entries, by task key) are recorded in the same
+  // transaction, replacing the scope's earlier ones: a version is never recorded for a unit whose ack was lost.
   virtual core::Status CommitLedger(int64_t run_id, std::span<const NewTask> children,
-                                    std::span<const TaskUpdate> updates) = 0;
+                                    std::span<const TaskUpdate> updates, const UnitVersions& versions) = 0;
+  // Every version recorded in `scope`.
+  virtual core::Result<std::vector<UnitVersion>> LoadUnitVersions(const std::string& scope) = 0;
   virtual core::Result<TaskCounts> CountTasks(int64_t run_id) = 0;
   // Every task left running goes back to pending, whoever holds it (executions use RequeueExpired).
   // Returns how many.

@@ -5,6 +5,7 @@ simulator served, read independently with Python's zipfile and csv. Covered here
 - futures files with a header row and monthly files;
 - every download checked against its .CHECKSUM, with damaged, cut and refused downloads fetched again;
 - a regenerated archive re-ingested without a duplicate or a stale row;
+- a file whose checksum is the one stored not downloaded again (unless `run --refetch`, or for a new storage);
 - days before a listing: empty, or a clear failure."""
 
 import csv
@@ -133,9 +134,9 @@ class HttpFileTest(E2ETestCase):
                     market, period, s, interval, s, interval, d), s)
         return sorted(out, key=lambda r: (r[0], r[1]))
 
-    def run_plan(self, project, plan, check=True):
+    def run_plan(self, project, plan, *flags, check=True):
         """The run's report (`datasync run PLAN --json` lists one entry per plan)."""
-        proc = project.ds("run", plan, "--json", check=check)
+        proc = project.ds("run", plan, *flags, "--json", check=check)
         [entry] = json.loads(proc.stdout)
         return entry["report"]
 
@@ -212,6 +213,59 @@ class HttpFileTest(E2ETestCase):
         self.assertEqual(before[:24], after[:24], "the unchanged day is unchanged")
         self.assertNotEqual(before[24:], after[24:], "the regenerated day holds the new values")
         self.assertEqual(self.csv_rows(project, "klines_1h"), sorted((r[0], r[1]) for r in after))
+
+    def test_unchanged_files_are_not_downloaded_again(self):
+        days = ["2024-06-03", "2024-06-04", "2024-06-05"]
+        plans = {"klines": ("klines_1h", "      symbol: [BTCUSDT, ETHUSDT]\n      day: [%s]\n" %
+                            ", ".join('"%s"' % d for d in days))}
+        project = self.project_for({"klines_1h": DAILY}, plans)
+        only_db = project.path("datasync.yaml")
+        with open(only_db, encoding="utf-8") as f:
+            text = f.read()
+        with open(only_db, "w", encoding="utf-8") as f:
+            f.write(text.replace("storages: [db, files]", "storages: [db]"))
+
+        def counts():
+            stats = self.sim.admin("binance/stats")
+            return sum(stats["zip_downloads"].values()), sum(stats["checksum_downloads"].values())
+
+        def downloads(*args):
+            """The run's report, and the archives and checksums it downloaded (the simulator's reset would
+            also forget regenerations, so the counts are differences)."""
+            zips, sums = counts()
+            report = self.run_plan(project, *args)
+            self.assertEqual(report["status"], "succeeded", report)
+            after = counts()
+            return report, after[0] - zips, after[1] - sums
+
+        report, zips, sums = downloads("klines")
+        self.assertEqual((zips, sums), (6, 6))
+        first = self.stored(project, "klines_1h")
+        # Again: every checksum is the one stored, so no archive is downloaded and nothing is written.
+        report, zips, sums = downloads("klines")
+        self.assertEqual((zips, sums), (0, 6))
+        self.assertEqual(report["tasks"]["done"], 6)
+        self.assertEqual(report["rows"], 0)
+        self.assertTrue(any("6 task(s) unchanged since their last store" in w for w in report["warnings"]), report)
+        self.assertEqual(self.stored(project, "klines_1h"), first)
+        # A regenerated archive has a new checksum: that one file is downloaded and its rows replaced.
+        self.sim.admin("binance/regenerate", {"path": "/data/spot/daily/klines/ETHUSDT/1h/ETHUSDT-1h-2024-06-04.zip"},
+                       method="POST")
+        report, zips, _ = downloads("klines")
+        self.assertEqual(zips, 1)
+        self.assertEqual(report["rows"], 24)
+        want = self.expected(["BTCUSDT", "ETHUSDT"], days)  # (these downloads are the test's own)
+        self.assertEqual(self.stored(project, "klines_1h"), want)
+        self.assertNotEqual(self.stored(project, "klines_1h"), first)
+        # `--refetch` downloads and writes everything again.
+        report, zips, _ = downloads("klines", "--refetch")
+        self.assertEqual((zips, report["rows"]), (6, 144))
+        # A storage added to the plan has none of the files: everything is downloaded for it.
+        project.write_config(text)
+        report, zips, _ = downloads("klines")
+        self.assertEqual(zips, 6)
+        self.assertEqual(self.csv_rows(project, "klines_1h"), sorted((r[0], r[1]) for r in want))
+        self.assertEqual(self.stored(project, "klines_1h"), want)
 
     def test_days_before_a_listing(self):
         # SOLUSDT was listed on 2020-08-11: the archive has no file for the days before.

@@ -32,6 +32,12 @@ constexpr core::OptionKey<std::string> kNotFound{"not_found", HttpFileDatasetOpt
 
 constexpr core::OptionRange kPositiveSeconds{.min = 1, .text = "must be a positive number of seconds"};
 
+// A file's version (Page::version) as the vendor states it: its published SHA-256, else its ETag, else its
+// Last-Modified. The next run of the task asks with it: an equal checksum, or a 304, means unchanged.
+constexpr std::string_view kSha256Version = "sha256:";
+constexpr std::string_view kEtagVersion = "etag:";
+constexpr std::string_view kModifiedVersion = "last-modified:";
+
 struct DatasetSettings {
   std::string path;
   bool checksum = false;
@@ -133,8 +139,24 @@ class HttpFileProvider final : public Provider {
                               core::Excerpt(text, 60) + "); set checksum: none if the vendor publishes no SHA-256");
       }
       expected = core::ToLower(hex);
+      if (request.stored_version == std::string(kSha256Version) + expected) {
+        // The storages hold this very file: it is not downloaded again.
+        RawResponse unchanged;
+        unchanged.http_status = 304;
+        unchanged.version = request.stored_version;
+        return unchanged;
+      }
     }
-    auto file = Get(url, net::kMaxVendorDataBytes, prefix);
+    // Without a checksum, the vendor's own validators say whether the stored file changed.
+    std::vector<std::pair<std::string, std::string>> conditions;
+    if (expected.empty()) {
+      std::string_view stored = request.stored_version;
+      if (stored.starts_with(kEtagVersion)) conditions.emplace_back("If-None-Match", stored.substr(kEtagVersion.size()));
+      if (stored.starts_with(kModifiedVersion)) {
+        conditions.emplace_back("If-Modified-Since", stored.substr(kModifiedVersion.size()));
+      }
+    }
+    auto file = Get(url, net::kMaxVendorDataBytes, prefix, std::move(conditions));
     if (!file) return tl::unexpected(file.error());
     if (file->status == 200 && !expected.empty()) {
       std::string actual = core::Sha256Hex(file->body);
@@ -149,7 +171,17 @@ class HttpFileProvider final : public Provider {
         return tl::unexpected(std::move(e));
       }
     }
-    return Answer(std::move(*file));
+    const bool not_modified = file->status == 304 && !request.stored_version.empty();
+    std::string version = !expected.empty()         ? std::string(kSha256Version) + expected
+                          : not_modified             ? request.stored_version
+                          : !file->Header("etag").empty() ? std::string(kEtagVersion) + std::string(file->Header("etag"))
+                          : !file->Header("last-modified").empty()
+                              ? std::string(kModifiedVersion) + std::string(file->Header("last-modified"))
+                              : std::string();
+    RawResponse raw = Answer(std::move(*file));
+    raw.version = std::move(version);
+    if (not_modified) raw.body.clear();
+    return raw;
   }
 
   core::Result<Page> Decode(const FetchRequest& request, const RawResponse& response) const override {
@@ -166,6 +198,12 @@ class HttpFileProvider final : public Provider {
       Page empty{core::ColumnBatch(ds.schema)};
       return empty;
     }
+    if (response.http_status == 304 && !request.stored_version.empty()) {
+      Page unchanged{core::ColumnBatch(ds.schema)};
+      unchanged.verdict = PageVerdict::Unchanged();
+      unchanged.version = response.version;
+      return unchanged;
+    }
     net::HttpStatusContext ctx;
     ctx.prefix = prefix + *path + ": ";
     ctx.now = clock_->Now();
@@ -175,8 +213,10 @@ class HttpFileProvider final : public Provider {
     if (auto e = net::ClassifyHttpStatus(response.http_status, response.retry_after, response.body, ctx)) {
       return tl::unexpected(std::move(*e));  // a 404 is PERMANENT: the task fails, the run reports it
     }
-    return DecodeFile(response.body, LastSegment(*path), (*settings)->format, ds, request.params, &tz_, prefix,
-                      net::kMaxVendorDataBytes);
+    auto page = DecodeFile(response.body, LastSegment(*path), (*settings)->format, ds, request.params, &tz_, prefix,
+                           net::kMaxVendorDataBytes);
+    if (page) page->version = response.version;
+    return page;
   }
 
  private:
@@ -197,9 +237,11 @@ class HttpFileProvider final : public Provider {
     return raw;
   }
 
-  core::Result<net::HttpResponse> Get(const std::string& url, size_t max_bytes, const std::string& prefix) {
+  core::Result<net::HttpResponse> Get(const std::string& url, size_t max_bytes, const std::string& prefix,
+                                      std::vector<std::pair<std::string, std::string>> headers = {}) {
     net::HttpRequest req;
     req.url = url;
+    req.headers = std::move(headers);
     req.timeout = timeout_;
     req.connect_timeout = connect_timeout_;
     req.max_body_bytes = max_bytes;

@@ -5,6 +5,11 @@
 // delimited text into the dataset's schema (file_format.hpp). A task stores one whole file, so a re-run, or
 // an archive the vendor regenerated, replaces that file's rows: nothing twice, nothing left over.
 //
+// Versions: each page carries the file's version (its published SHA-256, else its ETag, else its
+// Last-Modified), which the engine records with the task's ack. When the task's key runs again, the checksum is
+// compared with the stored one before the file is downloaded, or the download is conditional (If-None-Match,
+// If-Modified-Since); an unchanged file is answered kUnchanged and not downloaded or written again.
+//
 // Errors: a missing file (404) is PERMANENT (the task fails) unless the dataset says `not_found: empty` (the vendor has no
 // file for a day before a listing: an empty result); a checksum that does not match, or an archive cut short,
 // TRANSIENT (retried); the HTTP statuses as every provider (net/http_status.hpp).

@@ -298,7 +298,20 @@ INSERT INTO run_timeline (run_id, second, state, tasks)
   SELECT run_id, updated_at_us / 1000000, state, count(*) FROM tasks WHERE state <> 'pending' GROUP BY 1, 2, 3;
 )sql";
 
-constexpr std::array<SqliteMigration, 11> kMigrations = {{
+// Migration 12: the version of each unit's answer that a set of storages holds (sync/run_store.hpp
+// UnitVersions: a vendor file's checksum or ETag), recorded with the task's ack, so that a later run asks the
+// vendor only whether the file changed. Runs come and go; a scope's versions outlive them.
+constexpr std::string_view kUnitVersionsSql = R"sql(
+CREATE TABLE unit_versions (
+  scope        TEXT    NOT NULL,
+  key          TEXT    NOT NULL,
+  version      TEXT    NOT NULL,
+  stored_at_us INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<SqliteMigration, 12> kMigrations = {{
     {1, "catalog", kCatalogSql},
     {2, "runs_and_tasks", kRunsAndTasksSql},
     {3, "run_control_and_quotas", kRunControlAndQuotasSql},
@@ -310,6 +323,7 @@ constexpr std::array<SqliteMigration, 11> kMigrations = {{
     {9, "app_objects", kAppObjectsSql},
     {10, "alert_log", kAlertLogSql},
     {11, "run_timeline", kRunTimelineSql},
+    {12, "unit_versions", kUnitVersionsSql},
 }};
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

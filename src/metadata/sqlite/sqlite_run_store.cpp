@@ -254,12 +254,13 @@ core::Status SqliteRunStore::InsertTasks(SqliteConnection& conn, int64_t run_id,
 }
 
 core::Status SqliteRunStore::AddTasks(int64_t run_id, std::span<const sync::NewTask> tasks) {
-  return CommitLedger(run_id, tasks, {});
+  return CommitLedger(run_id, tasks, {}, {});
 }
 
 core::Status SqliteRunStore::CommitLedger(int64_t run_id, std::span<const sync::NewTask> children,
-                                          std::span<const sync::TaskUpdate> updates) {
-  if (children.empty() && updates.empty()) return core::Ok();
+                                          std::span<const sync::TaskUpdate> updates,
+                                          const sync::UnitVersions& versions) {
+  if (children.empty() && updates.empty() && versions.entries.empty()) return core::Ok();
   auto lock = db_.Lock();
   auto& conn = db_.connection();
   const char* what = updates.empty() ? "add tasks" : "update tasks";
@@ -267,7 +268,36 @@ core::Status SqliteRunStore::CommitLedger(int64_t run_id, std::span<const sync::
   if (!txn) return core::Fail(txn.error());
   if (auto s = InsertTasks(conn, run_id, children); !s) return s;
   if (auto s = ApplyTaskUpdates(conn, updates); !s) return s;
+  if (auto s = RecordUnitVersions(conn, versions); !s) return s;
   return txn->Commit();
+}
+
+// CommitLedger's versions, inside the caller's transaction.
+core::Status SqliteRunStore::RecordUnitVersions(SqliteConnection& conn, const sync::UnitVersions& versions) {
+  if (versions.entries.empty()) return core::Ok();
+  auto stmt = conn.Prepare(
+      "INSERT INTO unit_versions (scope, key, version, stored_at_us) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version, stored_at_us = excluded.stored_at_us",
+      "record unit versions");
+  if (!stmt) return core::Fail(stmt.error());
+  const int64_t now = db_.NowMicros();
+  for (const auto& v : versions.entries) {
+    stmt->Bind(1, versions.scope).Bind(2, v.key).Bind(3, v.version).Bind(4, now);
+    if (auto s = stmt->Run(); !s) return core::Fail(s.error());
+    stmt->Reset();
+  }
+  return core::Ok();
+}
+
+core::Result<std::vector<sync::UnitVersion>> SqliteRunStore::LoadUnitVersions(const std::string& scope) {
+  auto lock = db_.Lock();
+  auto& conn = db_.connection();
+  auto stmt = conn.Prepare("SELECT key, version FROM unit_versions WHERE scope = ?1", "load unit versions");
+  if (!stmt) return core::Fail(stmt.error());
+  stmt->Bind(1, scope);
+  return ReadAll<sync::UnitVersion>(*stmt, [](SqliteStatement& st) -> core::Result<sync::UnitVersion> {
+    return sync::UnitVersion{st.Text(0), st.Text(1)};
+  });
 }
 
 core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run_id, size_t max, int64_t now_us,
@@ -311,7 +341,7 @@ core::Result<std::vector<sync::SyncTask>> SqliteRunStore::ClaimTasks(int64_t run
 }
 
 core::Status SqliteRunStore::UpdateTasks(std::span<const sync::TaskUpdate> updates) {
-  return CommitLedger(0, {}, updates);
+  return CommitLedger(0, {}, updates, {});
 }
 
 // UpdateTasks' updates, inside the caller's transaction.

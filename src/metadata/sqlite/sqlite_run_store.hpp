@@ -40,7 +40,8 @@ class SqliteRunStore final : public sync::RunStore {
                                        std::span<const std::string> lapsed_owners) override;
   core::Status UpdateTasks(std::span<const sync::TaskUpdate> updates) override;
   core::Status CommitLedger(int64_t run_id, std::span<const sync::NewTask> children,
-                            std::span<const sync::TaskUpdate> updates) override;
+                            std::span<const sync::TaskUpdate> updates, const sync::UnitVersions& versions) override;
+  core::Result<std::vector<sync::UnitVersion>> LoadUnitVersions(const std::string& scope) override;
   core::Result<sync::TaskCounts> CountTasks(int64_t run_id) override;
   core::Result<int64_t> RequeueRunning(int64_t run_id) override;
   core::Result<int64_t> TransitionTasks(int64_t run_id, std::span<const sync::TaskState> from,
@@ -57,6 +58,7 @@ class SqliteRunStore final : public sync::RunStore {
  private:
   core::Status InsertTasks(SqliteConnection& conn, int64_t run_id, std::span<const sync::NewTask> tasks);
   core::Status ApplyTaskUpdates(SqliteConnection& conn, std::span<const sync::TaskUpdate> updates);
+  core::Status RecordUnitVersions(SqliteConnection& conn, const sync::UnitVersions& versions);
 
   SqliteDatabase& db_;
 };

@@ -44,8 +44,14 @@ class FileServer {
         res.set_content("<Error><Code>NoSuchKey</Code></Error>", "application/xml");
         return;
       }
+      const std::string etag = "\"" + std::to_string(std::hash<std::string>{}(it->second.second)) + "\"";
+      if (req.get_header_value("If-None-Match") == etag) {
+        res.status = 304;
+        return;
+      }
       res.status = it->second.first;
       res.set_content(it->second.second, "application/octet-stream");
+      res.set_header("ETag", etag);
       if (res.status == 429) res.set_header("Retry-After", "3");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -101,8 +107,8 @@ class HttpFileProviderTest : public ::testing::Test {
     return p ? std::move(*p) : nullptr;
   }
 
-  core::Result<Page> Call(Provider& p, const Params& params) {
-    FetchRequest req{&source_, &dataset_, params};
+  core::Result<Page> Call(Provider& p, const Params& params, std::string stored_version = "") {
+    FetchRequest req{&source_, &dataset_, params, std::move(stored_version)};
     auto raw = p.Fetch(req);
     if (!raw) return tl::unexpected(raw.error());
     return p.Decode(req, *raw);
@@ -135,6 +141,49 @@ TEST_F(HttpFileProviderTest, DownloadsChecksAndDecodesOneFile) {
   EXPECT_EQ(page->batch.column(2).int64s()[1], 4200125000000);
   EXPECT_EQ(page->verdict.kind, PageVerdict::Kind::kComplete);
   EXPECT_EQ(server_.hits("/data/spot/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01-02.zip.CHECKSUM"), 1);
+  EXPECT_EQ(page->version.substr(0, 7), "sha256:");
+  EXPECT_EQ(page->version.size(), 7u + 64u);
+}
+
+// The version a page carries comes back as the stored version: an equal checksum is not downloaded again,
+// another one is; without a checksum, the vendor's ETag makes the download conditional.
+TEST_F(HttpFileProviderTest, AnUnchangedFileIsNeitherDownloadedNorDecoded) {
+  const std::string zip_path = "/data/spot/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01-05.zip";
+  Params params = {{"symbol", "BTCUSDT"}, {"day", "2024-01-05"}};
+  PutFile("2024-01-05", "1704412800000,1\n");
+  auto p = Make();
+  auto first = Call(*p, params);
+  ASSERT_TRUE(first) << first.error().ToString();
+  ASSERT_EQ(server_.hits(zip_path), 1);
+
+  auto same = Call(*p, params, first->version);
+  ASSERT_TRUE(same) << same.error().ToString();
+  EXPECT_EQ(same->verdict.kind, PageVerdict::Kind::kUnchanged);
+  EXPECT_EQ(same->version, first->version);
+  EXPECT_EQ(same->batch.num_rows(), 0u);
+  EXPECT_EQ(server_.hits(zip_path), 1) << "an unchanged file is not downloaded";
+
+  PutFile("2024-01-05", "1704412800000,2\n");  // regenerated: a new checksum
+  auto changed = Call(*p, params, first->version);
+  ASSERT_TRUE(changed) << changed.error().ToString();
+  EXPECT_EQ(changed->verdict.kind, PageVerdict::Kind::kComplete);
+  EXPECT_EQ(changed->batch.column(2).int64s()[0], 200000000);
+  EXPECT_NE(changed->version, first->version);
+  EXPECT_EQ(server_.hits(zip_path), 2);
+
+  dataset_.options.Set("checksum", std::string("none"));
+  auto tagged = Call(*p, params);
+  ASSERT_TRUE(tagged) << tagged.error().ToString();
+  ASSERT_EQ(tagged->version.substr(0, 5), "etag:");
+  auto not_modified = Call(*p, params, tagged->version);
+  ASSERT_TRUE(not_modified) << not_modified.error().ToString();
+  EXPECT_EQ(not_modified->verdict.kind, PageVerdict::Kind::kUnchanged);
+  EXPECT_EQ(not_modified->version, tagged->version);
+  EXPECT_EQ(server_.hits(zip_path), 4) << "a conditional download is still a request";
+  auto stale = Call(*p, params, "etag:\"other\"");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->verdict.kind, PageVerdict::Kind::kComplete);
+  EXPECT_EQ(stale->batch.num_rows(), 1u);
 }
 
 TEST_F(HttpFileProviderTest, AChecksumMismatchIsTransientAndNamesBothHashes) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -454,15 +455,17 @@ TEST_P(RunStoreTest, CommitLedgerAddsChildrenAndAppliesUpdatesTogether) {
   TaskUpdate missing;
   missing.task_id = 999'999;
   missing.state = TaskState::kDone;
+  sync::UnitVersions versions{"daily@1:db", {{tasks[0].key, "sha256:aa"}}};
   auto status = runs().CommitLedger(run, std::vector<NewTask>{next},
-                                    std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone), missing});
+                                    std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone), missing}, versions);
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().kind(), core::ErrorKind::kInvalidInput);
   EXPECT_EQ(Counts(run).total(), 2) << "the successor must not stay when its page's ack failed";
   EXPECT_EQ(Counts(run).running, 2);
+  EXPECT_TRUE(runs().LoadUnitVersions("daily@1:db")->empty()) << "nor the version of a unit whose ack failed";
 
   ASSERT_TRUE(runs().CommitLedger(run, std::vector<NewTask>{next},
-                                  std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone)}));
+                                  std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone)}, versions));
   auto c = Counts(run);
   EXPECT_EQ(c.done, 1);
   EXPECT_EQ(c.running, 1);
@@ -472,6 +475,30 @@ TEST_P(RunStoreTest, CommitLedgerAddsChildrenAndAppliesUpdatesTogether) {
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->front().parent_id, tasks[0].id);
   EXPECT_EQ(pending->front().key, sync::TaskKey(next.params));
+  auto recorded = runs().LoadUnitVersions("daily@1:db");
+  ASSERT_TRUE(recorded);
+  ASSERT_EQ(recorded->size(), 1u);
+  EXPECT_EQ(recorded->front().key, tasks[0].key);
+  EXPECT_EQ(recorded->front().version, "sha256:aa");
+}
+
+// A unit's version is replaced by a later ack's, and scopes (other storages, another schema version) are apart.
+TEST_P(RunStoreTest, UnitVersionsAreReplacedPerKeyAndKeptPerScope) {
+  int64_t run = NewRun();
+  ASSERT_TRUE(runs().AddTasks(run, DailyTasks(2)));
+  auto tasks = Claim(run, 2);
+  ASSERT_TRUE(runs().CommitLedger(run, {}, std::vector<TaskUpdate>{Update(tasks[0], TaskState::kDone)},
+                                  {"daily@1:db", {{tasks[0].key, "etag:\"1\""}}}));
+  ASSERT_TRUE(runs().CommitLedger(run, {}, std::vector<TaskUpdate>{Update(tasks[1], TaskState::kDone)},
+                                  {"daily@1:db", {{tasks[0].key, "etag:\"2\""}, {tasks[1].key, "v"}}}));
+  ASSERT_TRUE(runs().CommitLedger(run, {}, {}, {"daily@1:db,files", {{tasks[0].key, "other"}}}));
+  auto db = runs().LoadUnitVersions("daily@1:db");
+  ASSERT_TRUE(db);
+  std::map<std::string, std::string> got;
+  for (const auto& v : *db) got[v.key] = v.version;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{tasks[0].key, "etag:\"2\""}, {tasks[1].key, "v"}}));
+  EXPECT_EQ(runs().LoadUnitVersions("daily@1:db,files")->size(), 1u);
+  EXPECT_TRUE(runs().LoadUnitVersions("daily@2:db")->empty());
 }
 
 TEST_P(RunStoreTest, UpdateTasksWritesEveryField) {

@@ -34,12 +34,12 @@ TEST_F(SqliteSystemDbTest, MigratesAnEmptyFileInANewFolder) {
   EXPECT_EQ(raw.Query("SELECT group_concat(version || ':' || name, ',') FROM (SELECT * FROM schema_migrations "
                       "ORDER BY version)"),
             "1:catalog,2:runs_and_tasks,3:run_control_and_quotas,4:schedule_slots,5:storage_migrations,6:quota_calls,"
-            "7:task_leases,8:access,9:app_objects,10:alert_log,11:run_timeline");
+            "7:task_leases,8:access,9:app_objects,10:alert_log,11:run_timeline,12:unit_versions");
   EXPECT_EQ(raw.Query("SELECT min(applied_at_us) FROM schema_migrations"), std::to_string(testing::kStartUs));
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
   for (const char* table :
        {"catalog_objects", "catalog_history", "runs", "tasks", "run_task_counts", "storage_migrations", "quota_calls",
-        "plan_leases", "api_tokens", "audit_log", "app_objects", "alert_log", "run_timeline"}) {
+        "plan_leases", "api_tokens", "audit_log", "app_objects", "alert_log", "run_timeline", "unit_versions"}) {
     EXPECT_EQ(
         raw.Query(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") + table + "'"),
         "1")
@@ -119,8 +119,8 @@ TEST_F(SqliteSystemDbTest, TheTimelineMigrationCountsTheTasksAlreadyStored) {
     // As a datasync of version 10 left it: no timeline.
     RawDb raw(path);
     raw.Exec(
-        "DROP TRIGGER tasks_timeline_insert; DROP TRIGGER tasks_timeline_update; DROP TABLE run_timeline; DELETE "
-        "FROM schema_migrations WHERE version = 11");
+        "DROP TRIGGER tasks_timeline_insert; DROP TRIGGER tasks_timeline_update; DROP TABLE run_timeline; "
+        "DROP TABLE unit_versions; DELETE FROM schema_migrations WHERE version >= 11");
   }
   auto db = OpenOrDie(path, clock_);
   ASSERT_TRUE(db);
