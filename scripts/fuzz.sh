@@ -2,7 +2,7 @@
 # Builds and runs the libFuzzer targets (tests/fuzz; docs/development.md "Fuzzing").
 # Usage: scripts/fuzz.sh [--no-build] TARGET|all [SECONDS] [libFuzzer flags...]
 #        scripts/fuzz.sh build            (build every target, run none)
-#   TARGET: tushare_decoder ndl_decoder doc_page config_loader cron csv_roundtrip parquet_roundtrip parquet_decoder
+#   TARGET: tushare_decoder ndl_decoder doc_page config_loader cron csv_roundtrip parquet_roundtrip parquet_decoder file_decoder
 #   SECONDS: fuzzing time per target (default 60); all runs each target in turn.
 #   --no-build: run what build/fuzz holds (the ctest smoke runs: scripts/test.sh builds it first).
 # The build is build/fuzz: clang++, every file with ASan + UBSan and libFuzzer's coverage, only the
@@ -12,7 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$root/build/fuzz
-targets=(tushare_decoder ndl_decoder doc_page config_loader cron csv_roundtrip parquet_roundtrip parquet_decoder)
+targets=(tushare_decoder ndl_decoder doc_page config_loader cron csv_roundtrip parquet_roundtrip parquet_decoder file_decoder)
 
 build=1
 if [ "${1:-}" = "--no-build" ]; then
