@@ -1,5 +1,7 @@
 #include "datasource/files/file_format.hpp"
 
+#include <algorithm>
+
 #include "core/excerpt.hpp"
 #include "datasource/files/delimited_reader.hpp"
 
@@ -137,7 +139,9 @@ core::Result<Page> DecodeFile(std::string_view bytes, std::string_view name, con
     if (!k.empty() && k.front() == '_') continue;
     if (auto st = conformer.SetConstant(k, v); !st) return tl::unexpected(st.error());
   }
-  conformer.ReserveRows(std::count(unpacked->text.begin(), unpacked->text.end(), '\n') + 1);
+  // Room for the rows the line breaks promise, up to a million: a file of blank lines reserves no more.
+  const size_t lines = static_cast<size_t>(std::count(unpacked->text.begin(), unpacked->text.end(), '\n')) + 1;
+  conformer.ReserveRows(std::min<size_t>(lines, size_t{1} << 20));
   for (;;) {
     if (pending) {
       if (auto st = conformer.AppendRow(cells, reader.line()); !st) return tl::unexpected(st.error());
