@@ -1,8 +1,10 @@
 #include "core/dates.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
+#include <limits>
 
 namespace datasync::core {
 
@@ -180,15 +182,19 @@ std::string FormatTimestamp(int64_t micros) {
 }
 
 __int128 Pow10Int128(int n) {
-  __int128 v = 1;
-  for (int k = 0; k < n; ++k) v *= 10;
-  return v;
+  // 10^0 .. 10^38, computed once: FitsDecimalPrecision asks for one per decimal cell read.
+  static const auto kPowers = [] {
+    std::array<__int128, 39> p{};
+    p[0] = 1;
+    for (size_t k = 1; k < p.size(); ++k) p[k] = p[k - 1] * 10;
+    return p;
+  }();
+  if (n <= 0) return 1;
+  return kPowers[static_cast<size_t>(std::min(n, 38))];
 }
 
 bool FitsDecimalPrecision(__int128 unscaled, int precision) {
-  static const __int128 kLimit38 = Pow10Int128(38);
-  if (precision >= 38) return unscaled < kLimit38 && unscaled > -kLimit38;
-  __int128 limit = Pow10Int128(precision);
+  const __int128 limit = Pow10Int128(std::min(precision, 38));
   return unscaled < limit && unscaled > -limit;
 }
 
@@ -251,10 +257,17 @@ std::string FormatDecimal128(__int128 unscaled, uint8_t scale) {
   char buf[48];
   char* end = buf + sizeof buf;
   char* p = end;
-  do {
+  // 128-bit division is a library call per digit; the high digits go that way only while the value needs
+  // more than 64 bits, the rest with 64-bit arithmetic (market data's decimals never leave it).
+  while (mag > std::numeric_limits<uint64_t>::max()) {
     *--p = static_cast<char>('0' + static_cast<int>(mag % 10));
     mag /= 10;
-  } while (mag);
+  }
+  uint64_t low = static_cast<uint64_t>(mag);
+  do {
+    *--p = static_cast<char>('0' + static_cast<int>(low % 10));
+    low /= 10;
+  } while (low);
   while (static_cast<size_t>(end - p) <= scale) *--p = '0';
   std::string out;
   size_t n = static_cast<size_t>(end - p);
