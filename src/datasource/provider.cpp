@@ -38,4 +38,14 @@ std::vector<std::string> ProviderRegistry::Ids() const {
   return ids;
 }
 
+core::Result<core::TimeZone> LoadSourceTimeZone(const DataSource& source, std::string_view fallback) {
+  auto tz = core::TimeZone::Load(source.timezone.empty() ? fallback : std::string_view(source.timezone));
+  if (!tz) {
+    core::Error e = tz.error();
+    e.Context("sources." + source.name + ".timezone");
+    return tl::unexpected(std::move(e));
+  }
+  return tz;
+}
+
 }  // namespace datasync::datasource

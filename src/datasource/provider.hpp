@@ -25,6 +25,7 @@
 #include "core/column_batch.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/time_zone.hpp"
 #include "datasource/data_source.hpp"
 #include "datasource/dataset.hpp"
 #include "datasource/dataset_importer.hpp"
@@ -116,6 +117,10 @@ struct ProviderContext {
   const DataSource* source = nullptr;
   const core::Clock* clock = nullptr;  // for reset times (vendor day boundaries)
 };
+
+// The source's time zone (`timezone`, or `fallback` when it sets none), loaded; an unknown zone is an error
+// at "sources.NAME.timezone". What every provider's `create` does first.
+core::Result<core::TimeZone> LoadSourceTimeZone(const DataSource& source, std::string_view fallback);
 
 struct ProviderInfo {
   std::string id;  // "tushare"

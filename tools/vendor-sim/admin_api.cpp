@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "admin_http.hpp"
 #include "comma_list.hpp"
 #include "data_mode_config.hpp"
 #include "routes.hpp"
@@ -14,35 +15,6 @@ namespace datasync::vendorsim {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kJsonType = "application/json";
-
-bool IsLoopback(const std::string& addr) {
-  return addr == "::1" || addr.rfind("127.", 0) == 0 || addr.rfind("::ffff:127.", 0) == 0;
-}
-
-void Error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(json{{"ok", false}, {"error", message}}.dump(), kJsonType);
-}
-
-// Wraps an admin handler: loopback peers only, and a JSON error for a malformed body.
-template <typename Fn>
-httplib::Server::Handler Admin(Fn fn) {
-  return [fn](const httplib::Request& req, httplib::Response& res) {
-    if (!IsLoopback(req.remote_addr)) return Error(res, 403, "the admin API answers loopback clients only");
-    fn(req, res);
-  };
-}
-
-bool ParseBody(const httplib::Request& req, httplib::Response& res, json& doc) {
-  doc = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    Error(res, 400, "the body must be a JSON object");
-    return false;
-  }
-  return true;
-}
 
 std::string ClockJson(SimState& state) {
   const int64_t now = state.clock().NowMs();
@@ -270,27 +242,27 @@ void RegisterAdminRoutes(httplib::Server& server, SimState& state) {
                 json doc;
                 if (!ParseBody(req, res, doc)) return;
                 if (state.clock().mode() != ClockMode::kManual) {
-                  return Error(res, 409,
+                  return AdminError(res, 409,
                                "the clock is not manual; start the simulator with --clock manual to drive it here "
                                "(a file clock moves by rewriting its file)");
                 }
                 const bool has_advance = doc.contains("advance_secs");
                 const bool has_set = doc.contains("set");
                 if (has_advance == has_set || doc.size() != 1) {
-                  return Error(res, 400, "give exactly one of {\"advance_secs\": N} or {\"set\": \"ISO-8601 time\"}");
+                  return AdminError(res, 400, "give exactly one of {\"advance_secs\": N} or {\"set\": \"ISO-8601 time\"}");
                 }
                 const int64_t before = state.clock().NowMs();
                 if (has_advance) {
                   const json& v = doc["advance_secs"];
                   if (!v.is_number() || v.get<double>() < 0) {
-                    return Error(res, 400, "'advance_secs' must be a non-negative number, got " + v.dump());
+                    return AdminError(res, 400, "'advance_secs' must be a non-negative number, got " + v.dump());
                   }
                   state.clock().Advance(std::llround(v.get<double>() * 1000.0));
                 } else {
                   const json& v = doc["set"];
                   const std::optional<int64_t> t = v.is_string() ? ParseIso8601(v.get<std::string>()) : std::nullopt;
                   if (!t) {
-                    return Error(res, 400,
+                    return AdminError(res, 400,
                                  "'set' must be an ISO-8601 time with an offset, e.g. 2024-06-04T00:00:01+08:00, got " +
                                      v.dump());
                   }
@@ -324,23 +296,23 @@ void RegisterAdminRoutes(httplib::Server& server, SimState& state) {
                 if (!ParseBody(req, res, doc)) return;
                 for (const auto& item : doc.items()) {
                   if (item.key() != "allow")
-                    return Error(res, 400, "unknown key '" + item.key() + "' (allowed: allow)");
+                    return AdminError(res, 400, "unknown key '" + item.key() + "' (allowed: allow)");
                 }
                 const auto it = doc.find("allow");
                 if (it == doc.end()) {
-                  return Error(res, 400,
+                  return AdminError(res, 400,
                                "give {\"allow\": N} (N more accepted calls pass, later ones wait) or "
                                "{\"allow\": null} (open the gate)");
                 }
                 std::optional<int64_t> allow;
                 if (!it->is_null()) {
                   if (!it->is_number_integer() || it->get<int64_t>() < 0) {
-                    return Error(res, 400, "'allow' must be a non-negative integer or null, got " + it->dump());
+                    return AdminError(res, 400, "'allow' must be a non-negative integer or null, got " + it->dump());
                   }
                   allow = it->get<int64_t>();
                 }
                 if (!state.gate().Set(allow)) {
-                  return Error(res, 409, "the simulator is shutting down; the gate stays open");
+                  return AdminError(res, 409, "the simulator is shutting down; the gate stays open");
                 }
                 res.set_content(GateJson(state.gate().Read()), kJsonType);
               }));
@@ -365,7 +337,7 @@ void RegisterAdminRoutes(httplib::Server& server, SimState& state) {
                 std::lock_guard lock(update_mutex);
                 RuntimeConfig next = *state.Config();
                 std::string error;
-                if (!ApplyConfigPatch(doc, next, error)) return Error(res, 400, error);
+                if (!ApplyConfigPatch(doc, next, error)) return AdminError(res, 400, error);
                 state.ReplaceConfig(std::move(next));
                 res.set_content(ConfigJson(state.startup(), *state.Config()), kJsonType);
               }));

@@ -287,12 +287,8 @@ core::Result<std::unique_ptr<Provider>> Create(const ProviderContext& ctx) {
   if (auto st = core::ProblemsToStatus(CheckSource(source), "sources." + source.name + "."); !st) {
     return tl::unexpected(st.error());
   }
-  auto tz = core::TimeZone::Load(source.timezone.empty() ? "UTC" : source.timezone);
-  if (!tz) {
-    core::Error e = tz.error();
-    e.Context("sources." + source.name + ".timezone");
-    return tl::unexpected(std::move(e));
-  }
+  auto tz = LoadSourceTimeZone(source, "UTC");
+  if (!tz) return tl::unexpected(tz.error());
   const core::Clock* clock = ctx.clock ? ctx.clock : &core::SystemClock::Instance();
   return std::unique_ptr<Provider>(std::make_unique<HttpFileProvider>(ctx.http, ctx.source, clock, std::move(*tz)));
 }

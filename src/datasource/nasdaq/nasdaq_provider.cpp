@@ -256,13 +256,7 @@ class NasdaqProvider final : public Provider {
 };
 
 core::Result<core::TimeZone> SourceZone(const DataSource& source) {
-  auto tz = core::TimeZone::Load(source.timezone.empty() ? kDefaultTimeZone : source.timezone);
-  if (!tz) {
-    core::Error e = tz.error();
-    e.Context("sources." + source.name + ".timezone");
-    return tl::unexpected(std::move(e));
-  }
-  return tz;
+  return LoadSourceTimeZone(source, kDefaultTimeZone);
 }
 
 core::Result<std::unique_ptr<Provider>> Create(const ProviderContext& ctx) {

@@ -214,12 +214,8 @@ core::Result<std::unique_ptr<Provider>> Create(const ProviderContext& ctx) {
   const DataSource& source = *ctx.source;
   auto settings = ReadSourceSettings(source);
   if (!settings) return tl::unexpected(settings.error());
-  auto tz = core::TimeZone::Load(source.timezone.empty() ? "UTC" : source.timezone);
-  if (!tz) {
-    core::Error e = tz.error();
-    e.Context("sources." + source.name + ".timezone");
-    return tl::unexpected(std::move(e));
-  }
+  auto tz = LoadSourceTimeZone(source, "UTC");
+  if (!tz) return tl::unexpected(tz.error());
   const core::Clock* clock = ctx.clock ? ctx.clock : &core::SystemClock::Instance();
   return std::unique_ptr<Provider>(
       std::make_unique<RestProvider>(ctx.http, ctx.source, clock, std::move(*settings), std::move(*tz)));

@@ -227,12 +227,8 @@ core::Result<std::unique_ptr<Provider>> Create(const ProviderContext& ctx) {
   const DataSource& source = *ctx.source;
   auto settings = ReadSettings(source);
   if (!settings) return tl::unexpected(settings.error());
-  auto tz = core::TimeZone::Load(source.timezone.empty() ? kDefaultTimeZone : source.timezone);
-  if (!tz) {
-    core::Error e = tz.error();
-    e.Context("sources." + source.name + ".timezone");
-    return tl::unexpected(std::move(e));
-  }
+  auto tz = LoadSourceTimeZone(source, kDefaultTimeZone);
+  if (!tz) return tl::unexpected(tz.error());
   const core::Clock* clock = ctx.clock ? ctx.clock : &core::SystemClock::Instance();
   return std::unique_ptr<Provider>(
       std::make_unique<TushareProvider>(ctx.http, ctx.source, clock, std::move(*settings), std::move(*tz)));

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin_http.hpp"
 #include "binance/archive_file.hpp"
 #include "binance/archive_path.hpp"
 #include "binance/binance_routes.hpp"
@@ -15,34 +16,6 @@ namespace datasync::vendorsim::binance {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kJsonType = "application/json";
-
-bool IsLoopback(const std::string& addr) {
-  return addr == "::1" || addr.rfind("127.", 0) == 0 || addr.rfind("::ffff:127.", 0) == 0;
-}
-
-void Error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(json{{"ok", false}, {"error", message}}.dump(), kJsonType);
-}
-
-template <typename Fn>
-httplib::Server::Handler Admin(Fn fn) {
-  return [fn](const httplib::Request& req, httplib::Response& res) {
-    if (!IsLoopback(req.remote_addr)) return Error(res, 403, "the admin API answers loopback clients only");
-    fn(req, res);
-  };
-}
-
-bool ParseBody(const httplib::Request& req, httplib::Response& res, json& doc) {
-  doc = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    Error(res, 400, "the body must be a JSON object");
-    return false;
-  }
-  return true;
-}
 
 // {"bad_checksum": 2, "status_503": 0}: every key a fault kind, every value a non-negative integer.
 bool ReadFaults(const json& doc, FaultCounts& out, std::string& error) {
@@ -87,7 +60,7 @@ void RegisterBinanceAdminRoutes(httplib::Server& server, BinanceState& state) {
                 if (!ParseBody(req, res, doc)) return;
                 FaultCounts counts;
                 std::string error;
-                if (!ReadFaults(doc, counts, error)) return Error(res, 400, error);
+                if (!ReadFaults(doc, counts, error)) return AdminError(res, 400, error);
                 res.set_content(FaultCountsJson(state.SetFaults(counts)), kJsonType);
               }));
 
@@ -96,21 +69,21 @@ void RegisterBinanceAdminRoutes(httplib::Server& server, BinanceState& state) {
         json doc;
         if (!ParseBody(req, res, doc)) return;
         for (const auto& item : doc.items()) {
-          if (item.key() != "path") return Error(res, 400, "unknown key '" + item.key() + "' (allowed: path)");
+          if (item.key() != "path") return AdminError(res, 400, "unknown key '" + item.key() + "' (allowed: path)");
         }
         const auto path = doc.find("path");
         if (path == doc.end() || !path->is_string()) {
-          return Error(res, 400, "give {\"path\": \"/data/spot/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01-02.zip\"}");
+          return AdminError(res, 400, "give {\"path\": \"/data/spot/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01-02.zip\"}");
         }
         const std::optional<ArchivePath> file = ParseArchivePath(path->get<std::string>());
         if (!file) {
-          return Error(res, 400,
+          return AdminError(res, 400,
                        "'" + path->get<std::string>() +
                            "' is not a kline file of the archive (/data/{spot|futures/um}/{daily|monthly}/"
                            "klines/SYMBOL/INTERVAL/SYMBOL-INTERVAL-DATE.zip)");
         }
         if (!file->Listed()) {
-          return Error(
+          return AdminError(
               res, 400,
               "'" + path->get<std::string>() + "' is before " + std::string(file->symbol->name) + " was listed");
         }

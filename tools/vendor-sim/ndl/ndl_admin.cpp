@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin_http.hpp"
 #include "comma_list.hpp"
 #include "ndl/ndl_errors.hpp"
 #include "ndl/ndl_routes.hpp"
@@ -16,34 +17,6 @@ namespace {
 
 using nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
-
-constexpr const char* kJsonType = "application/json";
-
-bool IsLoopback(const std::string& addr) {
-  return addr == "::1" || addr.rfind("127.", 0) == 0 || addr.rfind("::ffff:127.", 0) == 0;
-}
-
-void Error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(json{{"ok", false}, {"error", message}}.dump(), kJsonType);
-}
-
-template <typename Fn>
-httplib::Server::Handler Admin(Fn fn) {
-  return [fn](const httplib::Request& req, httplib::Response& res) {
-    if (!IsLoopback(req.remote_addr)) return Error(res, 403, "the admin API answers loopback clients only");
-    fn(req, res);
-  };
-}
-
-bool ParseBody(const httplib::Request& req, httplib::Response& res, json& doc) {
-  doc = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    Error(res, 400, "the body must be a JSON object");
-    return false;
-  }
-  return true;
-}
 
 bool ReadCount(const json& v, const std::string& key, int64_t& out, std::string& error) {
   if (!v.is_number_integer() || v.get<int64_t>() < 0) {
@@ -154,7 +127,7 @@ void RegisterNdlAdminRoutes(httplib::Server& server, NdlState& state) {
                 std::lock_guard lock(update_mutex);
                 NdlRuntime next = *state.Config();
                 std::string error;
-                if (!ApplyPatch(doc, next, error)) return Error(res, 400, error);
+                if (!ApplyPatch(doc, next, error)) return AdminError(res, 400, error);
                 state.ReplaceConfig(std::move(next));
                 res.set_content(NdlConfigJson(state.startup(), *state.Config()), kJsonType);
               }));
@@ -176,12 +149,12 @@ void RegisterNdlAdminRoutes(httplib::Server& server, NdlState& state) {
                 if (!ParseBody(req, res, doc)) return;
                 for (const auto& item : doc.items()) {
                   if (item.key() != "code" && item.key() != "count" && item.key() != "match") {
-                    return Error(res, 400, "unknown key '" + item.key() + "' (allowed: code, count, match)");
+                    return AdminError(res, 400, "unknown key '" + item.key() + "' (allowed: code, count, match)");
                   }
                 }
                 const auto code = doc.find("code");
                 if (code == doc.end()) {
-                  return Error(res, 400,
+                  return AdminError(res, 400,
                                "give {\"code\": \"QELx02\", \"count\": N, \"match\": \"/datatables/\"} (count "
                                "defaults to 1, match to every path) or {\"code\": null} to clear");
                 }
@@ -192,7 +165,7 @@ void RegisterNdlAdminRoutes(httplib::Server& server, NdlState& state) {
                 if (!code->is_string() || !FindErrorCode(code->get<std::string>())) {
                   std::string known;
                   for (const ErrorCode& c : ErrorCodes()) known += (known.empty() ? "" : ", ") + std::string(c.code);
-                  return Error(res, 400, "'code' must be one of " + known + ", got " + code->dump());
+                  return AdminError(res, 400, "'code' must be one of " + known + ", got " + code->dump());
                 }
                 ForcedError forced;
                 forced.code = code->get<std::string>();
@@ -200,10 +173,10 @@ void RegisterNdlAdminRoutes(httplib::Server& server, NdlState& state) {
                 std::string error;
                 if (doc.contains("count") &&
                     (!ReadCount(doc["count"], "count", forced.remaining, error) || forced.remaining == 0)) {
-                  return Error(res, 400, error.empty() ? "'count' must be at least 1" : error);
+                  return AdminError(res, 400, error.empty() ? "'count' must be at least 1" : error);
                 }
                 if (doc.contains("match")) {
-                  if (!doc["match"].is_string()) return Error(res, 400, "'match' must be a string");
+                  if (!doc["match"].is_string()) return AdminError(res, 400, "'match' must be a string");
                   forced.match = doc["match"].get<std::string>();
                 }
                 state.SetForcedError(forced);
